@@ -1,0 +1,210 @@
+from __future__ import annotations
+
+import django_filters
+from django.contrib.auth import login, logout
+from django.middleware.csrf import get_token
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import generics, mixins, serializers, status, viewsets
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from accounts import selectors, services
+from accounts.models import AccessToken, AuditEvent, User
+from accounts.permissions import AUTHENTICATED, PUBLIC
+from accounts.roles import Role
+from accounts.validators import CHINESE_MOBILE
+
+
+class MeSerializer(serializers.ModelSerializer):
+    permissions = serializers.SerializerMethodField()
+    modules = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "name", "phone_masked", "roles", "permissions", "modules"]
+
+    def get_permissions(self, user: User) -> list[str]:
+        return sorted(user.permissions)
+
+
+class TokenResponseSerializer(serializers.Serializer):
+    token = serializers.CharField()
+    expires_at = serializers.DateTimeField()
+    user = MeSerializer()
+
+
+def _token_response(raw: str, token: AccessToken) -> Response:
+    return Response({"token": raw, "expires_at": token.expires_at, "user": MeSerializer(token.user).data})
+
+
+class CsrfView(APIView):
+    """Sets the csrftoken cookie; the web admin calls it once before its first unsafe request."""
+
+    required_permission = PUBLIC
+    authentication_classes: list = []
+
+    @extend_schema(responses=inline_serializer("Csrf", {"csrf_token": serializers.CharField()}))
+    def get(self, request):
+        return Response({"csrf_token": get_token(request)})
+
+
+class LoginSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=60)
+    password = serializers.CharField(max_length=128, trim_whitespace=False)
+
+
+class LoginView(APIView):
+    """Web admin login: a session cookie (CSRF-protected), with throttling and lockout."""
+
+    required_permission = PUBLIC
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "login"
+
+    @extend_schema(request=LoginSerializer, responses=MeSerializer)
+    def post(self, request):
+        form = LoginSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        user = services.authenticate_password(**form.validated_data)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        return Response(MeSerializer(user).data)
+
+
+class LogoutView(APIView):
+    required_permission = AUTHENTICATED
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request):
+        if isinstance(request.auth, AccessToken):
+            services.revoke_token(token=request.auth)
+        logout(request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeView(generics.RetrieveAPIView):
+    serializer_class = MeSerializer
+    required_permission = AUTHENTICATED
+
+    def get_object(self):
+        return self.request.user
+
+
+class WeChatLoginSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=128)
+
+
+class WeChatLoginView(APIView):
+    """Mini-program login: wx.login() code -> code2session -> a bearer token for this company."""
+
+    required_permission = PUBLIC
+    authentication_classes: list = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "login"
+
+    @extend_schema(request=WeChatLoginSerializer, responses=TokenResponseSerializer)
+    def post(self, request):
+        form = WeChatLoginSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        company = request.tenant
+        raw, token = services.login_with_wechat(
+            appid=company.wechat_appid, secret=company.wechat_secret or "", code=form.validated_data["code"]
+        )
+        return _token_response(raw, token)
+
+
+class UserSerializer(serializers.ModelSerializer):
+    roles = serializers.ListField(child=serializers.ChoiceField(choices=Role.choices), allow_empty=False)
+    phone = serializers.CharField(write_only=True, required=False, allow_blank=True, validators=[CHINESE_MOBILE])
+    password = serializers.CharField(write_only=True, required=False, trim_whitespace=False)
+
+    class Meta:
+        model = User
+        fields = [
+            "id",
+            "username",
+            "name",
+            "email",
+            "phone",
+            "phone_masked",
+            "roles",
+            "is_active",
+            "last_login",
+            "date_joined",
+            "password",
+        ]
+        read_only_fields = ["id", "phone_masked", "last_login", "date_joined"]
+        extra_kwargs = {"username": {"validators": []}}
+
+
+class UserFilter(django_filters.FilterSet):
+    role = django_filters.ChoiceFilter(choices=Role.choices, method="filter_role", label=_("角色"))
+
+    class Meta:
+        model = User
+        fields = ["is_active"]
+
+    def filter_role(self, queryset, name, value):
+        return queryset.filter(roles__contains=[value])
+
+
+class UserViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Staff accounts of this company, managed by its admin."""
+
+    serializer_class = UserSerializer
+    required_permission = "users.manage"
+    filterset_class = UserFilter
+    search_fields = ["username", "name"]
+    ordering_fields = ["username", "name", "last_login", "date_joined"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return selectors.staff_users()
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        data.pop("is_active", None)
+        serializer.instance = services.create_user(actor=self.request.user, **data)
+
+    def perform_update(self, serializer):
+        changes = dict(serializer.validated_data)
+        if "password" in changes or "username" in changes:
+            raise serializers.ValidationError(
+                {k: [_("不可在此修改。")] for k in ("password", "username") if k in changes}
+            )
+        serializer.instance = services.update_user(user=serializer.instance, actor=self.request.user, **changes)
+
+
+class AuditEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AuditEvent
+        fields = [
+            "id",
+            "at",
+            "actor_label",
+            "action",
+            "object_type",
+            "object_id",
+            "before",
+            "after",
+            "ip",
+            "request_id",
+        ]
+
+
+class AuditEventList(generics.ListAPIView):
+    """The company's audit trail (admins)."""
+
+    serializer_class = AuditEventSerializer
+    required_permission = "audit.view"
+    filterset_fields = ["action", "object_type", "object_id"]
+    ordering_fields = ["at"]
+
+    def get_queryset(self):
+        return selectors.audit_events()

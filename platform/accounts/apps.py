@@ -1,0 +1,13 @@
+"""Users, roles, tokens, login and the audit trail.
+
+Tables live in BOTH schemas: in each company's schema (its staff and residents, their tokens and
+that company's audit trail — a user of one company does not exist in another) and in the public
+schema (the platform operators).
+"""
+
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "accounts"
+    verbose_name = "Accounts"

@@ -1,0 +1,123 @@
+from __future__ import annotations
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.roles import Role, modules_for, permissions_for
+from core.fields import EncryptedTextField
+from core.masking import mask_phone
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, username: str, password: str | None = None, **extra: object) -> User:
+        user = self.model(username=username, **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, username: str, password: str | None = None, **extra: object) -> User:
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self.create_user(username, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """用户 — a person who signs in: company staff, a resident, or (public schema) a platform operator."""
+
+    username = models.CharField(_("用户名"), max_length=60, unique=True)
+    name = models.CharField(_("姓名"), max_length=50, blank=True)
+    email = models.EmailField(_("邮箱"), blank=True)
+    phone = EncryptedTextField(_("手机号"), blank=True)
+    # HMAC of the phone number: find a user by exact phone without decrypting every row.
+    phone_index = models.CharField(max_length=64, blank=True, db_index=True)
+    roles = ArrayField(models.CharField(max_length=20, choices=Role.choices), default=list, blank=True)
+    wechat_openid = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False)  # may use the Django admin (platform operators only)
+    date_joined = models.DateTimeField(default=timezone.now)
+    failed_login_count = models.PositiveSmallIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "username"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("用户")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    roles__contained_by=[r.value for r in Role],
+                ),
+                name="user_roles_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.username
+
+    @property
+    def permissions(self) -> frozenset[str]:
+        return permissions_for(self.roles) if self.is_active else frozenset()
+
+    def has_permission(self, code: str) -> bool:
+        return code in self.permissions
+
+    @property
+    def modules(self) -> list[str]:
+        return modules_for(self.roles) if self.is_active else []
+
+    @property
+    def phone_masked(self) -> str:
+        return mask_phone(self.phone or "")
+
+    @property
+    def is_locked(self) -> bool:
+        return bool(self.locked_until and self.locked_until > timezone.now())
+
+
+class AccessToken(models.Model):
+    """A bearer token for the mini-program (and API clients). Only its SHA-256 is stored."""
+
+    key_hash = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="access_tokens")
+    kind = models.CharField(max_length=16, default="wechat")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "revoked_at"])]
+
+    def __str__(self) -> str:
+        return f"token of {self.user_id} ({self.kind})"
+
+
+class AuditEvent(models.Model):
+    """操作日志 — who changed what: actor, action, object, before/after, time, IP."""
+
+    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor_label = models.CharField(max_length=100, blank=True)
+    action = models.CharField(max_length=60)
+    object_type = models.CharField(max_length=60, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"

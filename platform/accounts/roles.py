@@ -1,0 +1,72 @@
+"""Roles and what each may do. The server checks these on every endpoint; menus are derived here.
+
+A permission is "<area>.<action>"; a module is a top-level section of the web admin.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("公司管理员")
+    CASHIER = "cashier", _("收银员")
+    DISPATCHER = "dispatcher", _("调度员")
+    REPAIR_WORKER = "repair_worker", _("维修工")
+    GUARD = "guard", _("保安")
+    CUSTOMER_SERVICE = "customer_service", _("客服")
+    RESIDENT = "resident", _("住户")
+
+
+STAFF_ROLES = frozenset(Role) - {Role.RESIDENT}
+
+_ALL_STAFF = set(STAFF_ROLES)
+
+# permission -> roles holding it. Company admins hold every permission (see permissions_for).
+PERMISSIONS: dict[str, set[Role]] = {
+    "settings.manage": set(),
+    "users.manage": set(),
+    "audit.view": set(),
+    "jobs.view_all": set(),
+    "pii.reveal": set(),
+    "basic_data.view": {Role.CASHIER, Role.DISPATCHER, Role.CUSTOMER_SERVICE},
+    "basic_data.manage": {Role.CUSTOMER_SERVICE},
+    "fees.view": {Role.CASHIER},
+    "fees.collect": {Role.CASHIER},
+    "service_desk.view": {Role.DISPATCHER, Role.REPAIR_WORKER, Role.CUSTOMER_SERVICE},
+    "service_desk.dispatch": {Role.DISPATCHER, Role.CUSTOMER_SERVICE},
+    "service_desk.work": {Role.REPAIR_WORKER},
+    "security.view": {Role.GUARD},
+    "security.operate": {Role.GUARD},
+    "community.view": {Role.CUSTOMER_SERVICE},
+    "community.manage": {Role.CUSTOMER_SERVICE},
+    "analytics.view": {Role.CASHIER},
+    "staff.clock": set(_ALL_STAFF),
+    "owner.self": {Role.RESIDENT},
+}
+
+# module of the web admin -> the permission that shows it
+MODULES: dict[str, str] = {
+    "basic_data": "basic_data.view",
+    "fees": "fees.view",
+    "service_desk": "service_desk.view",
+    "security": "security.view",
+    "community": "community.view",
+    "analytics": "analytics.view",
+    "settings": "settings.manage",
+}
+
+
+def permissions_for(roles: Iterable[str]) -> frozenset[str]:
+    roles = set(roles)
+    if Role.ADMIN in roles:
+        return frozenset(p for p in PERMISSIONS if p != "owner.self")
+    return frozenset(p for p, holders in PERMISSIONS.items() if roles & holders)
+
+
+def modules_for(roles: Iterable[str]) -> list[str]:
+    granted = permissions_for(roles)
+    return [module for module, permission in MODULES.items() if permission in granted]

@@ -1,0 +1,251 @@
+"""Every write about users, logins, tokens and the audit trail."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import wechat
+from accounts.models import AccessToken, AuditEvent, User
+from accounts.roles import Role
+from accounts.selectors import token_hash
+from core import context, crypto
+from core.errors import DomainError
+
+
+class InvalidCredentials(DomainError):
+    status_code = 401
+
+    def __init__(self) -> None:
+        super().__init__(_("用户名或密码错误。"), code="invalid_credentials")
+
+
+class AccountLocked(DomainError):
+    status_code = 403
+
+    def __init__(self, until: Any) -> None:
+        local = timezone.localtime(until)
+        super().__init__(
+            _("登录失败次数过多，账号已锁定至 %(time)s。") % {"time": local.strftime("%H:%M")}, code="account_locked"
+        )
+
+
+def phone_index(phone: str) -> str:
+    return crypto.blind_index(phone, purpose="phone") if phone else ""
+
+
+def record_audit(
+    *,
+    actor: User | None,
+    action: str,
+    object_type: str = "",
+    object_id: Any = "",
+    before: dict | None = None,
+    after: dict | None = None,
+) -> AuditEvent:
+    """One line of the audit trail, in the current company's schema, with the request's IP."""
+    return AuditEvent.objects.create(
+        actor=actor if actor is not None and actor.pk else None,
+        actor_label=(actor.username if actor is not None else "system")[:100],
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        before=before,
+        after=after,
+        ip=context.client_ip.get(),
+        request_id=context.request_id.get() if context.request_id.get() != "-" else "",
+    )
+
+
+def _user_snapshot(user: User) -> dict:
+    return {
+        "username": user.username,
+        "name": user.name,
+        "roles": list(user.roles),
+        "is_active": user.is_active,
+        "phone": user.phone_masked,
+        "email": user.email,
+    }
+
+
+@transaction.atomic
+def create_user(
+    *,
+    username: str,
+    name: str = "",
+    roles: list[str],
+    password: str | None = None,
+    password_hash: str | None = None,
+    phone: str = "",
+    email: str = "",
+    actor: User | None = None,
+) -> User:
+    unknown = set(roles) - set(Role.values)
+    if unknown:
+        raise DomainError(_("未知角色。"), fields={"roles": [_("未知角色：%s") % ", ".join(sorted(unknown))]})
+    if User.objects.filter(username=username).exists():
+        raise DomainError(_("用户名已存在。"), fields={"username": [_("用户名已存在。")]})
+    user = User(username=username, name=name, roles=sorted(set(roles)), phone=phone, email=email)
+    user.phone_index = phone_index(phone)
+    if password_hash:
+        user.password = password_hash
+    elif password:
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            raise DomainError(_("密码不符合要求。"), fields={"password": list(exc.messages)}) from exc
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as exc:  # a concurrent create of the same username
+        raise DomainError(_("用户名已存在。"), fields={"username": [_("用户名已存在。")]}) from exc
+    record_audit(actor=actor, action="user.create", object_type="user", object_id=user.pk, after=_user_snapshot(user))
+    return user
+
+
+@transaction.atomic
+def update_user(*, user: User, actor: User | None, **changes: Any) -> User:
+    allowed = {"name", "roles", "is_active", "email", "phone"}
+    if set(changes) - allowed:
+        raise DomainError(_("不能修改这些字段。"), fields={k: [_("不可修改。")] for k in set(changes) - allowed})
+    if "roles" in changes:
+        unknown = set(changes["roles"]) - set(Role.values)
+        if unknown:
+            raise DomainError(_("未知角色。"), fields={"roles": [_("未知角色：%s") % ", ".join(sorted(unknown))]})
+        changes["roles"] = sorted(set(changes["roles"]))
+    if (
+        actor is not None
+        and user.pk == actor.pk
+        and (changes.get("is_active") is False or ("roles" in changes and Role.ADMIN not in changes["roles"]))
+    ):
+        raise DomainError(_("不能停用自己或撤销自己的管理员角色。"), code="self_lockout")
+    before = _user_snapshot(user)
+    for field, value in changes.items():
+        setattr(user, field, value)
+    if "phone" in changes:
+        user.phone_index = phone_index(changes["phone"])
+    user.save()
+    if changes.get("is_active") is False:
+        revoke_all_tokens(user=user)
+    record_audit(
+        actor=actor,
+        action="user.update",
+        object_type="user",
+        object_id=user.pk,
+        before=before,
+        after=_user_snapshot(user),
+    )
+    return user
+
+
+def authenticate_password(*, username: str, password: str) -> User:
+    """Check a password with lockout: LOGIN_FAILURE_LIMIT failures in a row lock the account."""
+    with transaction.atomic():
+        user = User.objects.select_for_update().filter(username=username).first()
+        if user is None:
+            User().set_password(password)  # same work as a real check: no timing hint that the name is unknown
+            raise InvalidCredentials()
+        if user.is_locked:
+            raise AccountLocked(user.locked_until)
+        if not user.is_active or not user.check_password(password):
+            user.failed_login_count += 1
+            fields = ["failed_login_count"]
+            locked = user.failed_login_count >= settings.LOGIN_FAILURE_LIMIT
+            if locked:
+                user.locked_until = timezone.now() + timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
+                user.failed_login_count = 0
+                fields.append("locked_until")
+            user.save(update_fields=fields)
+            record_audit(
+                actor=user, action="login.locked" if locked else "login.failed", object_type="user", object_id=user.pk
+            )
+        else:
+            user.failed_login_count = 0
+            user.locked_until = None
+            user.last_login = timezone.now()
+            user.save(update_fields=["failed_login_count", "locked_until", "last_login"])
+            record_audit(actor=user, action="login.succeeded", object_type="user", object_id=user.pk)
+            return user
+    if user.is_locked:
+        raise AccountLocked(user.locked_until)
+    raise InvalidCredentials()
+
+
+def issue_token(*, user: User, kind: str) -> tuple[str, AccessToken]:
+    raw = secrets.token_urlsafe(32)
+    token = AccessToken.objects.create(
+        key_hash=token_hash(raw),
+        user=user,
+        kind=kind,
+        expires_at=timezone.now() + timedelta(days=settings.ACCESS_TOKEN_DAYS),
+    )
+    return raw, token
+
+
+def revoke_token(*, token: AccessToken) -> None:
+    AccessToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+def revoke_all_tokens(*, user: User) -> int:
+    return AccessToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+def touch_token(*, token: AccessToken) -> None:
+    """Record use at most once a minute: a token is read on every request, written rarely."""
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
+        AccessToken.objects.filter(pk=token.pk).update(last_used_at=now)
+
+
+def login_with_wechat(*, appid: str, secret: str, code: str) -> tuple[str, AccessToken]:
+    """Mini-program login: exchange wx.login()'s code for the openid, then a token for its resident.
+
+    A first-time openid becomes a resident account with no houses; binding a house comes later.
+    """
+    if not appid or not secret:
+        raise DomainError(_("本公司尚未配置微信小程序。"), code="wechat_not_configured", status_code=503)
+    try:
+        session = wechat.code_to_session(appid=appid, secret=secret, code=code)
+    except wechat.WeChatLoginError as exc:
+        if exc.errcode in (40029, 40163):  # invalid code / code already used
+            raise DomainError(
+                _("微信登录凭证无效或已使用，请重试。"),
+                code="wechat_invalid_code",
+                fields={"code": [_("登录凭证无效。")]},
+            ) from exc
+        if exc.errcode == 45011:
+            raise DomainError(_("登录过于频繁，请稍后再试。"), code="throttled", status_code=429) from exc
+        raise DomainError(_("微信服务暂时不可用，请稍后再试。"), code="wechat_unavailable", status_code=503) from exc
+    with transaction.atomic():
+        user = User.objects.select_for_update().filter(wechat_openid=session.openid).first()
+        if user is None:
+            user = User(
+                username=f"wx_{session.openid}"[:60],
+                wechat_openid=session.openid,
+                roles=[Role.RESIDENT.value],
+            )
+            user.set_unusable_password()
+            user.save()
+            record_audit(
+                actor=user,
+                action="user.create",
+                object_type="user",
+                object_id=user.pk,
+                after={"via": "wechat", "schema": connection.schema_name},
+            )
+        if not user.is_active:
+            raise DomainError(_("账号已停用。"), code="account_disabled", status_code=403)
+        user.last_login = timezone.now()
+        user.save(update_fields=["last_login"])
+        return issue_token(user=user, kind="wechat")

@@ -1,0 +1,143 @@
+import uuid
+from decimal import Decimal
+
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_tenants.models import DomainMixin, TenantMixin
+
+from core.fields import EncryptedTextField
+
+HEX_COLOUR = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("颜色须为 #RRGGBB 格式。"))
+
+
+class CompanyStatus(models.TextChoices):
+    ACTIVE = "active", _("正常")
+    SUSPENDED = "suspended", _("已停用")
+
+
+class Company(TenantMixin):
+    """物业公司 — a property-management company: one tenant, one PostgreSQL schema."""
+
+    slug = models.SlugField(max_length=30, unique=True)
+    name = models.CharField(max_length=100)
+    status = models.CharField(max_length=16, choices=CompanyStatus.choices, default=CompanyStatus.ACTIVE)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    # Branding, applied to the web admin and the white-labelled mini-program.
+    display_name = models.CharField(max_length=100, blank=True)
+    logo = models.ImageField(upload_to="branding/", blank=True)
+    primary_color = models.CharField(max_length=7, default="#1677ff", validators=[HEX_COLOUR])
+    miniprogram_title = models.CharField(max_length=40, blank=True)
+
+    # WeChat mini-program credentials (the secret encrypted at rest).
+    wechat_appid = models.CharField(max_length=32, blank=True)
+    wechat_secret = EncryptedTextField(blank=True, platform=True)
+
+    auto_create_schema = True
+    auto_drop_schema = True
+
+    class Meta:
+        verbose_name = _("物业公司")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(primary_color__regex=r"^#[0-9a-fA-F]{6}$"), name="company_primary_color_hex"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def brand_name(self) -> str:
+        return self.display_name or self.name
+
+
+class Domain(DomainMixin):
+    """A host name that routes to a company (or to the public site)."""
+
+
+class Plan(models.Model):
+    """套餐 — a SaaS plan with its limits."""
+
+    code = models.SlugField(max_length=30, unique=True)
+    name = models.CharField(max_length=60)
+    max_houses = models.PositiveIntegerField()
+    max_staff = models.PositiveIntegerField()
+    monthly_price = models.DecimalField(
+        max_digits=10, decimal_places=2, default=Decimal("0.00"), validators=[MinValueValidator(Decimal("0"))]
+    )
+    trial_days = models.PositiveIntegerField(default=0)
+    is_trial = models.BooleanField(default=False)
+    stripe_price_id = models.CharField(max_length=100, blank=True)
+    sort_order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["sort_order", "monthly_price"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(monthly_price__gte=0), name="plan_price_not_negative"),
+            models.UniqueConstraint(fields=["is_trial"], condition=models.Q(is_trial=True), name="one_trial_plan"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SubscriptionStatus(models.TextChoices):
+    TRIALING = "trialing", _("试用中")
+    ACTIVE = "active", _("已订阅")
+    PAST_DUE = "past_due", _("逾期未付")
+    SUSPENDED = "suspended", _("已停用")
+    CANCELED = "canceled", _("已取消")
+
+
+class Subscription(models.Model):
+    """订阅 — a company's plan and the state of its payment."""
+
+    company = models.OneToOneField(Company, on_delete=models.CASCADE, related_name="subscription")
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT)
+    status = models.CharField(max_length=16, choices=SubscriptionStatus.choices)
+    trial_ends_at = models.DateTimeField(null=True, blank=True)
+    current_period_end = models.DateTimeField(null=True, blank=True)
+    stripe_customer_id = models.CharField(max_length=100, blank=True)
+    stripe_subscription_id = models.CharField(max_length=100, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.company} {self.plan} {self.status}"
+
+
+class SignupStatus(models.TextChoices):
+    PENDING = "pending", _("等待开通")
+    PROVISIONING = "provisioning", _("开通中")
+    READY = "ready", _("已开通")
+    FAILED = "failed", _("开通失败")
+
+
+class Signup(models.Model):
+    """自助注册 — a company's self-service signup, provisioned by a background task."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    company_name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=30)
+    admin_name = models.CharField(max_length=50)
+    admin_phone = EncryptedTextField(platform=True)
+    admin_email = models.EmailField()
+    password_hash = models.CharField(max_length=256)
+    status = models.CharField(max_length=16, choices=SignupStatus.choices, default=SignupStatus.PENDING)
+    error = models.CharField(max_length=500, blank=True)
+    company = models.OneToOneField(Company, null=True, blank=True, on_delete=models.SET_NULL, related_name="signup")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            # Two racing signups for one slug: the database lets exactly one through.
+            models.UniqueConstraint(
+                fields=["slug"], condition=~models.Q(status="failed"), name="signup_slug_unique_unless_failed"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.slug} {self.status}"

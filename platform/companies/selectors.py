@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import QuerySet
+
+from companies.models import Company, Plan, Signup, SignupStatus
+
+
+def signup_by_id(signup_id: str) -> Signup | None:
+    return Signup.objects.select_related("company").filter(pk=signup_id).first()
+
+
+def stale_pending_signups(*, older_than: datetime) -> list:
+    return list(
+        Signup.objects.filter(status=SignupStatus.PENDING, created_at__lt=older_than).values_list("pk", flat=True)
+    )
+
+
+def public_plans() -> QuerySet[Plan]:
+    return Plan.objects.all()
+
+
+def active_companies() -> QuerySet[Company]:
+    return Company.objects.exclude(schema_name="public")

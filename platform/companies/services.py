@@ -1,0 +1,294 @@
+"""Every write about companies: signup, provisioning, branding, suspension, the public site."""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_tenants.utils import get_public_schema_name, schema_context, tenant_context
+
+from accounts import services as account_services
+from accounts.roles import Role
+from accounts.validators import CHINESE_MOBILE
+from companies.models import (
+    Company,
+    CompanyStatus,
+    Domain,
+    Plan,
+    Signup,
+    SignupStatus,
+    Subscription,
+    SubscriptionStatus,
+)
+from core.errors import DomainError
+
+logger = logging.getLogger(__name__)
+
+SLUG_RE = re.compile(r"^[a-z][a-z0-9-]{1,28}[a-z0-9]$")
+
+
+def schema_name_for(slug: str) -> str:
+    # Slugs allow '-' but never '_', so this mapping cannot make two slugs collide.
+    return slug.replace("-", "_")
+
+
+def company_host(slug: str) -> str:
+    return f"{slug}.{settings.BASE_DOMAIN}"
+
+
+def company_url(slug: str) -> str:
+    port = settings.PUBLIC_PORT
+    default_port = {"http": "80", "https": "443"}[settings.PUBLIC_SCHEME]
+    suffix = f":{port}" if port and port != default_port else ""
+    return f"{settings.PUBLIC_SCHEME}://{company_host(slug)}{suffix}/"
+
+
+def _slug_taken(slug: str) -> bool:
+    return (
+        Company.objects.filter(schema_name=schema_name_for(slug)).exists()
+        or Company.objects.filter(slug=slug).exists()
+        or Signup.objects.filter(slug=slug).exclude(status=SignupStatus.FAILED).exists()
+    )
+
+
+def validate_signup(data: dict[str, Any]) -> dict[str, list[str]]:
+    """Every problem with a signup, by field (empty when it can go ahead)."""
+    errors: dict[str, list[str]] = {}
+
+    def add(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    name = (data.get("company_name") or "").strip()
+    if not 2 <= len(name) <= 100:
+        add("company_name", _("公司名称须为 2 到 100 个字符。"))
+    slug = (data.get("slug") or "").strip()
+    if not SLUG_RE.match(slug):
+        add("slug", _("子域名须为 3 到 30 位小写字母、数字或连字符，以字母开头，不以连字符结尾。"))
+    elif slug in settings.RESERVED_SLUGS:
+        add("slug", _("该子域名为系统保留，请换一个。"))
+    elif _slug_taken(slug):
+        add("slug", _("该子域名已被使用。"))
+    admin_name = (data.get("admin_name") or "").strip()
+    if not 1 <= len(admin_name) <= 50:
+        add("admin_name", _("请填写管理员姓名（不超过 50 个字符）。"))
+    phone = (data.get("admin_phone") or "").strip()
+    try:
+        CHINESE_MOBILE(phone)
+    except ValidationError as exc:
+        add("admin_phone", str(exc.messages[0]))
+    email = (data.get("admin_email") or "").strip()
+    try:
+        validate_email(email)
+    except ValidationError:
+        add("admin_email", _("请输入有效的邮箱地址。"))
+    password = data.get("password") or ""
+    try:
+        validate_password(password)
+    except ValidationError as exc:
+        for message in exc.messages:
+            add("password", message)
+    return errors
+
+
+def create_signup(*, data: dict[str, Any]) -> Signup:
+    """Accept a signup (the caller queues its provisioning). Raises DomainError with field errors."""
+    errors = validate_signup(data)
+    if errors:
+        raise DomainError(_("注册信息有误，请检查标出的字段。"), code="validation_error", fields=errors)
+    try:
+        with transaction.atomic():
+            signup = Signup.objects.create(
+                company_name=data["company_name"].strip(),
+                slug=data["slug"].strip(),
+                admin_name=data["admin_name"].strip(),
+                admin_phone=data["admin_phone"].strip(),
+                admin_email=data["admin_email"].strip(),
+                password_hash=make_password(data["password"]),
+            )
+    except IntegrityError as exc:
+        # Lost a race for the slug: the partial unique index let the other signup through.
+        raise DomainError(
+            _("注册信息有误，请检查标出的字段。"), code="validation_error", fields={"slug": [_("该子域名已被使用。")]}
+        ) from exc
+    return signup
+
+
+def trial_plan() -> Plan:
+    plan = Plan.objects.filter(is_trial=True).first()
+    if plan is None:
+        plan = ensure_default_plans()[0]
+    return plan
+
+
+def ensure_default_plans() -> list[Plan]:
+    """The plans every installation starts with (idempotent)."""
+    defaults = [
+        {
+            "code": "trial",
+            "name": "免费试用",
+            "max_houses": 500,
+            "max_staff": 20,
+            "monthly_price": "0.00",
+            "trial_days": 30,
+            "is_trial": True,
+            "sort_order": 0,
+        },
+        {
+            "code": "standard",
+            "name": "标准版",
+            "max_houses": 3000,
+            "max_staff": 100,
+            "monthly_price": "999.00",
+            "trial_days": 0,
+            "is_trial": False,
+            "sort_order": 1,
+        },
+        {
+            "code": "pro",
+            "name": "专业版",
+            "max_houses": 20000,
+            "max_staff": 500,
+            "monthly_price": "2999.00",
+            "trial_days": 0,
+            "is_trial": False,
+            "sort_order": 2,
+        },
+    ]
+    plans = []
+    for values in defaults:
+        plan, _created = Plan.objects.get_or_create(code=values["code"], defaults=values)
+        plans.append(plan)
+    return plans
+
+
+def _mark_signup(signup_id: Any, **fields: Any) -> None:
+    Signup.objects.filter(pk=signup_id).update(**fields)
+
+
+def provision_company(*, signup_id: Any) -> Company | None:
+    """Create the company's schema, domain, trial subscription and admin user — all or nothing.
+
+    Runs in the worker. Everything, including CREATE SCHEMA and the schema's migrations, happens in
+    one transaction (PostgreSQL DDL is transactional), so a failure at any step — or a worker killed
+    mid-way — leaves no schema, domain or user behind. Safe to run twice: a ready signup is skipped.
+    """
+    with schema_context(get_public_schema_name()):
+        updated = Signup.objects.filter(pk=signup_id, status=SignupStatus.PENDING).update(
+            status=SignupStatus.PROVISIONING, started_at=timezone.now()
+        )
+        signup = Signup.objects.get(pk=signup_id)
+        if not updated and signup.status != SignupStatus.PROVISIONING:
+            return signup.company  # already ready, or failed for good
+        try:
+            with transaction.atomic():
+                signup = Signup.objects.select_for_update().get(pk=signup_id)
+                if signup.status != SignupStatus.PROVISIONING:
+                    return signup.company
+                company = _create_company(signup)
+                signup.status = SignupStatus.READY
+                signup.company = company
+                signup.error = ""
+                signup.finished_at = timezone.now()
+                signup.save(update_fields=["status", "company", "error", "finished_at"])
+        except Exception as exc:
+            logger.exception("provisioning of %s failed", signup.slug)
+            connection.set_schema_to_public()
+            _drop_schema_if_left(schema_name_for(signup.slug))
+            _mark_signup(
+                signup_id,
+                status=SignupStatus.FAILED,
+                error=_("开通失败，请稍后重试或联系客服。")[:500],
+                finished_at=timezone.now(),
+            )
+            raise DomainError(_("开通失败。"), code="provisioning_failed") from exc
+        return company
+
+
+def _create_company(signup: Signup) -> Company:
+    company = Company(
+        schema_name=schema_name_for(signup.slug),
+        slug=signup.slug,
+        name=signup.company_name,
+        display_name=signup.company_name,
+        miniprogram_title=signup.company_name[:40],
+    )
+    company.save(verbosity=0)  # CREATE SCHEMA + migrations (django-tenants), inside our transaction
+    connection.set_schema_to_public()
+    Domain.objects.create(domain=company_host(signup.slug), tenant=company, is_primary=True)
+    plan = trial_plan()
+    Subscription.objects.create(
+        company=company,
+        plan=plan,
+        status=SubscriptionStatus.TRIALING,
+        trial_ends_at=timezone.now() + timedelta(days=plan.trial_days),
+    )
+    with tenant_context(company):
+        account_services.create_user(
+            username="admin",
+            name=signup.admin_name,
+            roles=[Role.ADMIN.value],
+            password_hash=signup.password_hash,
+            phone=signup.admin_phone,
+            email=signup.admin_email,
+        )
+    return company
+
+
+def _drop_schema_if_left(schema_name: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", [schema_name])
+        if cursor.fetchone():
+            cursor.execute(f'DROP SCHEMA "{schema_name}" CASCADE')
+
+
+@transaction.atomic
+def update_branding(*, company: Company, actor: Any, **changes: Any) -> Company:
+    allowed = {"display_name", "primary_color", "miniprogram_title", "logo"}
+    before = {k: str(getattr(company, k)) for k in allowed}
+    for field, value in changes.items():
+        if field not in allowed:
+            raise DomainError(_("不能修改这些字段。"), fields={field: [_("不可修改。")]})
+        setattr(company, field, value)
+    try:
+        company.full_clean(exclude=["schema_name", "slug", "name", "wechat_secret", "wechat_appid"])
+    except ValidationError as exc:
+        raise DomainError(_("品牌设置有误。"), code="validation_error", fields=exc.message_dict) from exc
+    company.save(update_fields=list(changes) or None)
+    account_services.record_audit(
+        actor=actor,
+        action="company.branding",
+        object_type="company",
+        object_id=company.slug,
+        before=before,
+        after={k: str(getattr(company, k)) for k in allowed},
+    )
+    return company
+
+
+def set_company_status(*, company: Company, status: str, actor: Any = None) -> Company:
+    if status not in CompanyStatus.values:
+        raise DomainError(_("未知状态。"), fields={"status": [_("未知状态。")]})
+    Company.objects.filter(pk=company.pk).update(status=status)
+    company.status = status
+    return company
+
+
+def ensure_public_tenant() -> Company:
+    """The public schema's own tenant row and its hosts (idempotent; run at every start)."""
+    public, _created = Company.objects.get_or_create(
+        schema_name=get_public_schema_name(), defaults={"slug": "public", "name": "Wuye 平台"}
+    )
+    for index, host in enumerate(dict.fromkeys(settings.PUBLIC_HOSTS)):
+        Domain.objects.get_or_create(domain=host, defaults={"tenant": public, "is_primary": index == 0})
+    ensure_default_plans()
+    return public

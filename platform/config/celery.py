@@ -1,0 +1,37 @@
+"""The Celery app. Every task runs in the schema of the company that queued it (tenant-schemas-celery
+puts the schema in the message headers and switches to it before the task runs)."""
+
+import os
+
+from celery.signals import task_postrun, task_prerun
+from tenant_schemas_celery.app import CeleryApp
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = CeleryApp("wuye")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+# Platform-wide periodic work (public schema). Per-company schedules are rows in each schema.
+app.conf.beat_schedule = {
+    "requeue-stale-signups": {
+        "task": "companies.tasks.requeue_stale_signups",
+        "schedule": 120.0,
+        "tenant_schemas": ["public"],
+    },
+}
+
+
+@task_prerun.connect
+def _bind_task_context(task_id=None, task=None, **_kwargs):
+    from core import context
+
+    context.task_id.set(task_id or "-")
+
+
+@task_postrun.connect
+def _count_task(task=None, state=None, **_kwargs):
+    from core import context, metrics
+
+    metrics.TASKS.labels(getattr(task, "name", "?"), state or "?").inc()
+    context.task_id.set("-")

@@ -1,0 +1,332 @@
+"""Django settings for Wuye, read from the environment (django-environ).
+
+DATABASE_URL / REDIS_URL select the real services; when unset the embedded PostgreSQL and Redis
+(config.embedded) are started, so a fresh checkout runs with nothing installed by hand.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from urllib.parse import unquote
+
+import environ
+
+from config import embedded
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+env = environ.Env()
+
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+TESTING = env.bool("WUYE_TESTING", default=False)
+
+
+def _local_secret_key() -> str:
+    """A development key that stays the same across runs of one checkout (sessions survive restarts)."""
+    key_file = embedded.data_dir() / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(50))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+SECRET_KEY = env("DJANGO_SECRET_KEY", default="") or _local_secret_key()
+
+# The tenant is the host: <slug>.<BASE_DOMAIN>. The bare BASE_DOMAIN is the public (platform) host.
+BASE_DOMAIN = env("WUYE_BASE_DOMAIN", default="localhost")
+PUBLIC_HOSTS = env.list("WUYE_PUBLIC_HOSTS", default=[BASE_DOMAIN, "127.0.0.1"])
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[BASE_DOMAIN, f".{BASE_DOMAIN}", "127.0.0.1"])
+# The port a browser uses to reach us, for links we hand out (admin_url after signup).
+PUBLIC_PORT = env("WUYE_PUBLIC_PORT", default="8000")
+PUBLIC_SCHEME = env("WUYE_PUBLIC_SCHEME", default="http")
+RESERVED_SLUGS = frozenset(
+    [
+        "www",
+        "api",
+        "admin",
+        "public",
+        "static",
+        "media",
+        "app",
+        "mail",
+        "platform",
+        "console",
+        "help",
+        "support",
+        "status",
+        "docs",
+        "metrics",
+        "healthz",
+        "billing",
+        "assets",
+        "cdn",
+        "ftp",
+        "smtp",
+        "root",
+        "test",
+        "demo-template",
+    ]
+)
+
+SHARED_APPS = [
+    "django_tenants",
+    "core",
+    "companies",
+    "accounts",
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.admin",
+    "django.contrib.staticfiles",
+    "django.contrib.postgres",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_celery_beat",
+    "standins",
+]
+# Each company's schema: its users, sessions, tokens, audit trail, jobs and all property work.
+TENANT_APPS = [
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "core",
+    "accounts",
+    "django_celery_beat",
+]
+INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
+
+TENANT_MODEL = "companies.Company"
+TENANT_DOMAIN_MODEL = "companies.Domain"
+PUBLIC_SCHEMA_URLCONF = "config.urls_public"
+ROOT_URLCONF = "config.urls_tenant"
+TENANT_LIMIT_SET_CALLS = True
+# Unknown hosts get a 404, never the public schema's pages by accident.
+SHOW_PUBLIC_IF_NO_TENANT_FOUND = False
+
+MIDDLEWARE = [
+    "core.middleware.RequestContextMiddleware",
+    "core.middleware.HealthAndMetricsMiddleware",
+    "django_tenants.middleware.main.TenantMainMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "companies.middleware.CompanyStatusMiddleware",
+]
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "platform" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "config.wsgi.application"
+
+# --- database -------------------------------------------------------------------------------
+if not env("DATABASE_URL", default=""):
+    os.environ["DATABASE_URL"] = embedded.start_postgres()
+DATABASES = {"default": env.db_url("DATABASE_URL")}
+# A Unix-socket directory arrives percent-encoded in the host part (the embedded server's URL).
+DATABASES["default"]["HOST"] = unquote(DATABASES["default"].get("HOST") or "")
+DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
+# Persistent connections: 8x the throughput of reconnecting per request (perf-security.md §0).
+# Session-level search_path needs a session pooler, never PgBouncer transaction mode.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASES["default"].setdefault("TEST", {})["NAME"] = env("WUYE_TEST_DATABASE", default="test_wuye")
+DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Redis: cache, broker, throttles ---------------------------------------------------------
+if not env("REDIS_URL", default=""):
+    os.environ["REDIS_URL"] = embedded.start_redis()
+REDIS_URL = env("REDIS_URL")
+
+
+def _kombu_url(url: str) -> str:
+    # redis-py speaks unix://, kombu wants redis+socket:// for the same socket.
+    return "redis+socket://" + url.removeprefix("unix://") if url.startswith("unix://") else url
+
+
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        # Every key carries the schema name: one company's cache entry is invisible to another.
+        "KEY_FUNCTION": "django_tenants.cache.make_key",
+        "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
+        "KEY_PREFIX": env("WUYE_CACHE_PREFIX", default="wuye"),
+    }
+}
+
+# --- Celery ---------------------------------------------------------------------------------
+CELERY_BROKER_URL = _kombu_url(env("CELERY_BROKER_URL", default=REDIS_URL))
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_TIME_LIMIT = 60 * 60
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_DEFAULT_QUEUE", default="wuye")
+CELERY_BEAT_SCHEDULER = "tenant_schemas_celery.db_scheduler:TenantAwareDatabaseScheduler"
+CELERY_TIMEZONE = "Asia/Shanghai"
+
+# --- auth -----------------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.validators.LettersAndDigitsValidator"},
+]
+PASSWORD_HASHERS = (
+    ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    if TESTING
+    else ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = 60 * 60 * 12
+CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_TRUSTED_ORIGINS = env.list(
+    "DJANGO_CSRF_TRUSTED_ORIGINS",
+    default=[f"http://*.{BASE_DOMAIN}:5173", f"http://*.{BASE_DOMAIN}:8000", f"http://{BASE_DOMAIN}:8000"],
+)
+LOGIN_FAILURE_LIMIT = 5  # failed passwords in a row before an account is locked
+LOGIN_LOCKOUT_MINUTES = 15
+ACCESS_TOKEN_DAYS = 30
+
+# Field encryption (AES-256-GCM). Keys: "kid:base64key,..." — the first encrypts, all decrypt.
+WUYE_DATA_KEYS = env("WUYE_DATA_KEYS", default="")
+
+# --- WeChat and other outside services ------------------------------------------------------
+# The local stand-ins (platform/standins) serve the same URLs, payloads and error codes.
+WECHAT_API_BASE_URL = env("WECHAT_API_BASE_URL", default=f"http://127.0.0.1:{PUBLIC_PORT}/_standins/wechat/")
+STANDINS_ENABLED = env.bool("WUYE_STANDINS", default=True)
+SENTRY_DSN = env("SENTRY_DSN", default="")
+
+# --- API ------------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.authentication.BearerTokenAuthentication",
+        "accounts.authentication.CsrfSessionAuthentication",
+    ],
+    # Fail closed: a view that declares no permission is refused (core.permissions).
+    "DEFAULT_PERMISSION_CLASSES": ["accounts.permissions.HasRequiredPermission"],
+    "DEFAULT_PAGINATION_CLASS": "core.pagination.PagePagination",
+    "PAGE_SIZE": 20,
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.SearchFilter",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "core.api_errors.api_exception_handler",
+    "DEFAULT_THROTTLE_RATES": {"login": "20/min", "signup": "10/min", "sms": "5/min"},
+    "DEFAULT_VERSIONING_CLASS": None,
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Wuye API",
+    "DESCRIPTION": "物业 — multi-tenant property-management platform. The company is the host.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+}
+
+# --- i18n -----------------------------------------------------------------------------------
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+# --- files ----------------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / ".data" / "static"
+# Built front ends (Vite base /static/frontend/, the owner app's H5 build under /static/h5/).
+STATICFILES_DIRS = [
+    (prefix, path)
+    for prefix, path in [
+        ("frontend", BASE_DIR / "frontend" / "dist"),
+        ("h5", BASE_DIR / "miniprogram" / "dist" / "build" / "h5"),
+    ]
+    if path.exists()
+]
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(env("WUYE_MEDIA_ROOT", default=str(BASE_DIR / ".data" / "media")))
+# Files of each company live under MEDIA_ROOT/<schema>/ (django-tenants' storage).
+STORAGES = {
+    "default": {"BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# --- operations -----------------------------------------------------------------------------
+METRICS_TOKEN = env("WUYE_METRICS_TOKEN", default="")
+LOG_LEVEL = env("LOG_LEVEL", default="INFO")
+LOG_FORMAT = env("WUYE_LOG_FORMAT", default="json")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"context": {"()": "core.logging.ContextFilter"}},
+    "formatters": {
+        "json": {"()": "core.logging.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s [%(tenant)s %(request_id)s] %(name)s: %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["context"], "formatter": LOG_FORMAT},
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "celery": {"level": LOG_LEVEL},
+    },
+}
+
+if not DEBUG:
+    SECURE_CONTENT_TYPE_NOSNIFF = True
+    X_FRAME_OPTIONS = "DENY"
+
+if SENTRY_DSN:
+    import sentry_sdk
+    from sentry_sdk.integrations.celery import CeleryIntegration
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        integrations=[DjangoIntegration(), CeleryIntegration()],
+        environment=env("SENTRY_ENVIRONMENT", default="production"),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+        send_default_pii=False,
+    )

@@ -1,0 +1,14 @@
+"""Routes every host has: the API schema and docs, media of the host's own company."""
+
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from companies import api as companies_api
+from config import views
+
+urlpatterns = [
+    path("api/schema/", SpectacularAPIView.as_view(permission_classes=[]), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema", permission_classes=[]), name="docs"),
+    path("api/v1/site/", companies_api.SiteView.as_view(), name="site"),
+    path("media/<path:path>", views.company_media, name="media"),
+]

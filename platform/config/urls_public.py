@@ -1,0 +1,20 @@
+"""The public host: signup, plans, the platform console (Django admin), stand-ins, the SPA."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import path, re_path
+
+from companies import api as companies_api
+from config import urls_common, views
+from standins import views as standin_views
+
+urlpatterns = [
+    *urls_common.urlpatterns,
+    path("api/v1/signups/", companies_api.SignupCreateView.as_view(), name="signup-create"),
+    path("api/v1/signups/<uuid:pk>/", companies_api.SignupStatusView.as_view(), name="signup-status"),
+    path("api/v1/plans/", companies_api.PlanList.as_view(), name="plans"),
+    path("console/", admin.site.urls),
+]
+if settings.STANDINS_ENABLED:
+    urlpatterns.append(path("_standins/wechat/<path:path>", standin_views.wechat_api))
+urlpatterns.append(re_path(r"^(?!api/|static/|media/|_standins/).*$", views.spa_index))

@@ -1,0 +1,31 @@
+"""A company's host: its web admin API, the owner (mini-program) API, its SPA and H5 app."""
+
+from django.urls import include, path, re_path
+from rest_framework.routers import SimpleRouter
+
+from accounts import api as accounts_api
+from companies import api as companies_api
+from config import urls_common, views
+from core import api as core_api
+
+router = SimpleRouter(trailing_slash=True)
+router.register("users", accounts_api.UserViewSet, basename="user")
+
+api_v1 = [
+    path("auth/csrf/", accounts_api.CsrfView.as_view(), name="auth-csrf"),
+    path("auth/login/", accounts_api.LoginView.as_view(), name="auth-login"),
+    path("auth/logout/", accounts_api.LogoutView.as_view(), name="auth-logout"),
+    path("auth/wechat/", accounts_api.WeChatLoginView.as_view(), name="auth-wechat"),
+    path("me/", accounts_api.MeView.as_view(), name="me"),
+    path("audit-events/", accounts_api.AuditEventList.as_view(), name="audit-events"),
+    path("jobs/<uuid:pk>/", core_api.JobDetailView.as_view(), name="job-detail"),
+    path("settings/branding/", companies_api.BrandingView.as_view(), name="branding"),
+    path("settings/branding/logo/", companies_api.BrandingLogoView.as_view(), name="branding-logo"),
+    path("", include(router.urls)),
+]
+
+urlpatterns = [
+    *urls_common.urlpatterns,
+    path("api/v1/", include(api_v1)),
+    re_path(r"^(?!api/|static/|media/).*$", views.spa_index),
+]

@@ -1,0 +1,12 @@
+"""Shared building blocks: errors, field encryption, pagination, request context, health, jobs.
+
+Tables live in BOTH schemas: the public schema (platform jobs such as provisioning guards) and
+every company's schema (that company's long-running jobs and task guards).
+"""
+
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    name = "core"
+    verbose_name = "Core"

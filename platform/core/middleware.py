@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+from core import context, health, metrics
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+class RequestContextMiddleware:
+    """Gives every request an id (kept from X-Request-ID when well formed) for logs and responses."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        incoming = request.headers.get("X-Request-ID", "")
+        rid = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        token = context.request_id.set(rid)
+        started = time.perf_counter()
+        try:
+            response = self.get_response(request)
+        finally:
+            context.request_id.reset(token)
+        surface = (
+            "public"
+            if getattr(request, "tenant", None) is None or (request.tenant.schema_name == "public")
+            else "company"
+        )
+        metrics.REQUESTS.labels(request.method, surface, str(response.status_code)).inc()
+        metrics.LATENCY.labels(surface).observe(time.perf_counter() - started)
+        response["X-Request-ID"] = rid
+        return response
+
+
+class HealthAndMetricsMiddleware:
+    """/healthz and /metrics answer on any host, before tenant resolution (probes use bare IPs)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path == "/healthz":
+            ok, checks = health.report()
+            return JsonResponse({"status": "ok" if ok else "unavailable", "checks": checks}, status=200 if ok else 503)
+        if request.path == "/metrics":
+            token = settings.METRICS_TOKEN
+            if token and request.headers.get("Authorization") != f"Bearer {token}":
+                return HttpResponse(status=401)
+            return HttpResponse(metrics.render(), content_type="text/plain; version=0.0.4; charset=utf-8")
+        return self.get_response(request)

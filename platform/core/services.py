@@ -1,0 +1,62 @@
+"""Writes for jobs and task guards. Tasks call these; each is one transaction."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from core.models import Job, JobStatus, TaskGuard
+
+
+def create_job(*, kind: str, created_by: Any = None, total: int = 0, params: dict | None = None) -> Job:
+    return Job.objects.create(kind=kind, created_by=created_by, total=total, params=params or {})
+
+
+def start_job(*, job_id: uuid.UUID | str, total: int | None = None) -> Job:
+    with transaction.atomic():
+        job = Job.objects.select_for_update().get(pk=job_id)
+        job.status = JobStatus.RUNNING
+        job.started_at = job.started_at or timezone.now()
+        if total is not None:
+            job.total = total
+        job.save(update_fields=["status", "started_at", "total"])
+    return job
+
+
+def report_progress(*, job_id: uuid.UUID | str, progress: int, message: str = "") -> None:
+    # Callers report between their own transactions, so this commits at once and pollers see it.
+    Job.objects.filter(pk=job_id).update(progress=progress, message=message[:500])
+
+
+def finish_job(*, job_id: uuid.UUID | str, result: dict | None = None, message: str = "") -> None:
+    job = Job.objects.get(pk=job_id)
+    Job.objects.filter(pk=job_id).update(
+        status=JobStatus.SUCCEEDED,
+        progress=job.total,
+        result=result or {},
+        message=message[:500],
+        finished_at=timezone.now(),
+    )
+
+
+def fail_job(*, job_id: uuid.UUID | str, message: str) -> None:
+    Job.objects.filter(pk=job_id).update(status=JobStatus.FAILED, message=message[:500], finished_at=timezone.now())
+
+
+def claim_once(*, key: str) -> bool:
+    """Record `key` inside the caller's transaction; False if it was already recorded.
+
+    Call it at the start of the transaction that does the guarded work: a redelivered task then
+    sees the key (if the first run committed) and skips, or redoes the work (if it rolled back).
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("claim_once must run inside the transaction of the work it guards")
+    try:
+        with transaction.atomic():
+            TaskGuard.objects.create(key=key)
+    except IntegrityError:
+        return False
+    return True
