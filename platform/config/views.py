@@ -30,7 +30,8 @@ def company_media(request: HttpRequest, path: str) -> FileResponse:
     if schema != connection.schema_name or not rest:
         raise Http404
     try:
-        full = Path(safe_join(settings.MEDIA_ROOT, schema, rest))
+        # Joined under the company's own folder: "beta/../alpha/x" must not climb into alpha.
+        full = Path(safe_join(Path(settings.MEDIA_ROOT) / schema, rest))
     except Exception as exc:
         raise Http404 from exc
     if not full.is_file():

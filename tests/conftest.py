@@ -1,0 +1,131 @@
+"""Two companies, provisioned once per test session through the real signup path.
+
+Tests run inside a transaction (pytest-django's `db`), switching schemas with tenant_context;
+requests choose their company by Host header, exactly as browsers do.
+"""
+
+from __future__ import annotations
+
+import threading
+from wsgiref.simple_server import WSGIRequestHandler, make_server
+
+import pytest
+from django.db import connection
+from django_tenants.utils import get_public_schema_name, tenant_context
+from rest_framework.test import APIClient
+
+PASSWORD = "Test-pass-2026"
+ROLES = {
+    "admin": ["admin"],
+    "cashier": ["cashier"],
+    "dispatcher": ["dispatcher"],
+    "repair": ["repair_worker"],
+    "guard": ["guard"],
+    "service": ["customer_service"],
+}
+
+
+def _provision(slug: str, name: str):
+    from accounts import services as account_services
+    from companies import services
+
+    signup = services.create_signup(data={
+        "company_name": name, "slug": slug, "admin_name": f"{name}管理员", "admin_phone": "13800000000",
+        "admin_email": f"admin@{slug}.example.com", "password": PASSWORD,
+    })
+    company = services.provision_company(signup_id=signup.pk)
+    with tenant_context(company):
+        for username, roles in ROLES.items():
+            if username != "admin":
+                account_services.create_user(username=username, name=username, roles=roles, password=PASSWORD)
+    return company
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        from companies import services
+
+        services.ensure_public_tenant()
+        _provision("alpha", "阿尔法物业")
+        _provision("beta", "贝塔物业")
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _public_schema_between_tests():
+    yield
+    connection.set_schema_to_public()
+
+
+@pytest.fixture
+def company_a(db):
+    from companies.models import Company
+
+    return Company.objects.get(slug="alpha")
+
+
+@pytest.fixture
+def company_b(db):
+    from companies.models import Company
+
+    return Company.objects.get(slug="beta")
+
+
+def host_of(company) -> str:
+    return f"{company.slug}.localhost"
+
+
+@pytest.fixture
+def client_for():
+    """client_for(company, user=None, csrf=False): an API client on that company's host."""
+
+    def make(company=None, username: str | None = None, *, csrf: bool = False) -> APIClient:
+        client = APIClient(enforce_csrf_checks=csrf)
+        client.defaults["HTTP_HOST"] = host_of(company) if company else "localhost"
+        if username:
+            from accounts.models import User
+
+            with tenant_context(company):
+                user = User.objects.get(username=username)
+            client.force_authenticate(user=None)
+            response = client.post("/api/v1/auth/login/", {"username": username, "password": PASSWORD}, format="json")
+            assert response.status_code == 200, response.content
+            assert user.pk == response.json()["id"]
+        connection.set_schema_to_public()
+        return client
+
+    return make
+
+
+@pytest.fixture
+def in_company():
+    """with in_company(c): ORM calls run in that company's schema."""
+    return tenant_context
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def wechat_standin():
+    """The WeChat stand-in served on a loopback port, as the real API would be over the network."""
+    from django.conf import settings
+
+    from standins import wechat
+
+    server = make_server("127.0.0.1", 0, wechat.wsgi_app, handler_class=_QuietHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    old = settings.WECHAT_API_BASE_URL
+    settings.WECHAT_API_BASE_URL = f"http://127.0.0.1:{server.server_port}/"
+    yield wechat
+    settings.WECHAT_API_BASE_URL = old
+    server.shutdown()
+
+
+@pytest.fixture
+def public_schema():
+    return get_public_schema_name()

@@ -1,0 +1,92 @@
+"""Cross-tenant isolation: credentials and objects of company A are useless on company B's host."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+from django_tenants.utils import tenant_context
+
+from accounts import services as account_services
+from accounts.models import User
+
+pytestmark = pytest.mark.django_db
+
+
+def _user_only_in(company, other):
+    """A user of `company` whose id does not exist in `other` (ids are per schema and overlap)."""
+    with tenant_context(other):
+        taken = set(User.objects.values_list("pk", flat=True))
+    with tenant_context(company):
+        user = account_services.create_user(username="only-here", name="独有", roles=["cashier"])
+        while user.pk in taken:
+            user = account_services.create_user(username=f"only-here-{user.pk}", name="独有", roles=["cashier"])
+    return user
+
+
+def test_session_of_a_is_rejected_on_b(client_for, company_a, company_b):
+    client = client_for(company_a, "admin")
+    assert client.get("/api/v1/me/").status_code == 200
+    client.defaults["HTTP_HOST"] = f"{company_b.slug}.localhost"  # same cookie jar, other company
+    response = client.get("/api/v1/me/")
+    assert response.status_code in (401, 403)
+    assert response.json()["code"] in {"not_authenticated", "permission_denied"}
+
+
+def test_token_of_a_is_rejected_on_b(client_for, company_a, company_b):
+    with tenant_context(company_a):
+        user = User.objects.get(username="admin")
+        raw, _token = account_services.issue_token(user=user, kind="api")
+    on_a = client_for(company_a)
+    on_a.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert on_a.get("/api/v1/me/").status_code == 200
+    on_b = client_for(company_b)
+    on_b.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    response = on_b.get("/api/v1/me/")
+    assert response.status_code == 401
+    assert response.json()["code"] == "authentication_failed"
+
+
+def test_object_id_of_a_is_404_on_b(client_for, company_a, company_b):
+    user = _user_only_in(company_a, company_b)
+    assert client_for(company_a, "admin").get(f"/api/v1/users/{user.pk}/").status_code == 200
+    on_b = client_for(company_b, "admin")
+    assert on_b.get(f"/api/v1/users/{user.pk}/").status_code == 404
+    assert on_b.patch(f"/api/v1/users/{user.pk}/", {"name": "x"}, format="json").status_code == 404
+    listed = {row["username"] for row in on_b.get("/api/v1/users/?page_size=200").json()["results"]}
+    assert "only-here" not in listed
+
+
+def test_public_host_exposes_no_company_data(client_for):
+    public = client_for(None)
+    for path in ("/api/v1/users/", "/api/v1/me/", "/api/v1/audit-events/", "/api/v1/settings/branding/"):
+        assert public.get(path).status_code == 404, path
+    assert public.get("/api/v1/site/").json() == {"surface": "public", "base_domain": "localhost"}
+
+
+def test_unknown_host_is_404(client_for):
+    client = client_for(None)
+    client.defaults["HTTP_HOST"] = "nobody.localhost"
+    assert client.get("/api/v1/site/").status_code == 404
+
+
+def test_cache_entries_are_per_company(company_a, company_b):
+    for company in (company_a, company_b):
+        with tenant_context(company):
+            cache.delete("greeting")
+    with tenant_context(company_a):
+        cache.set("greeting", "from alpha")
+    with tenant_context(company_b):
+        assert cache.get("greeting") is None
+        cache.set("greeting", "from beta")
+    with tenant_context(company_a):
+        assert cache.get("greeting") == "from alpha"
+
+
+def test_media_of_a_is_not_served_on_b(client_for, company_a, company_b, tmp_path, settings):
+    settings.MEDIA_ROOT = str(tmp_path)
+    (tmp_path / company_a.schema_name / "branding").mkdir(parents=True)
+    (tmp_path / company_a.schema_name / "branding" / "logo.png").write_bytes(b"png")
+    path = f"/media/{company_a.schema_name}/branding/logo.png"
+    assert client_for(company_a).get(path).status_code == 200
+    assert client_for(company_b).get(path).status_code == 404
+    assert client_for(company_b).get(f"/media/{company_b.schema_name}/../{company_a.schema_name}/branding/logo.png").status_code == 404
