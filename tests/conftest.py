@@ -29,10 +29,16 @@ def _provision(slug: str, name: str):
     from accounts import services as account_services
     from companies import services
 
-    signup = services.create_signup(data={
-        "company_name": name, "slug": slug, "admin_name": f"{name}管理员", "admin_phone": "13800000000",
-        "admin_email": f"admin@{slug}.example.com", "password": PASSWORD,
-    })
+    signup = services.create_signup(
+        data={
+            "company_name": name,
+            "slug": slug,
+            "admin_name": f"{name}管理员",
+            "admin_phone": "13800000000",
+            "admin_email": f"admin@{slug}.example.com",
+            "password": PASSWORD,
+        }
+    )
     company = services.provision_company(signup_id=signup.pk)
     with tenant_context(company):
         for username, roles in ROLES.items():
@@ -56,6 +62,17 @@ def django_db_setup(django_db_setup, django_db_blocker):
 def _public_schema_between_tests():
     yield
     connection.set_schema_to_public()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttles():
+    """Rate-limit counters live in Redis, which outlives a test's transaction: start each test clean."""
+    from django.core.cache import cache
+
+    client = cache._cache.get_client(write=True)
+    keys = list(client.scan_iter(match="*throttle_*", count=500))
+    if keys:
+        client.delete(*keys)
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts import selectors, services
+from accounts.authentication import CsrfSessionAuthentication
 from accounts.models import AccessToken, AuditEvent, User
 from accounts.permissions import AUTHENTICATED, PUBLIC
 from accounts.roles import Role
@@ -64,6 +65,8 @@ class LoginView(APIView):
 
     @extend_schema(request=LoginSerializer, responses=MeSerializer)
     def post(self, request):
+        # Login CSRF: a forged form must not sign the victim in to the attacker's account.
+        CsrfSessionAuthentication().enforce_csrf(request)
         form = LoginSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         user = services.authenticate_password(**form.validated_data)

@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.conf import settings
 from django.db.models import QuerySet
+from django_tenants.utils import get_public_schema_name
 
 from companies.models import Company, Plan, Signup, SignupStatus
 
@@ -21,5 +23,6 @@ def public_plans() -> QuerySet[Plan]:
     return Plan.objects.all()
 
 
-def active_companies() -> QuerySet[Company]:
-    return Company.objects.exclude(schema_name="public")
+def real_companies() -> QuerySet[Company]:
+    """Every company, without the public schema's row and the template new companies are cloned from."""
+    return Company.objects.exclude(schema_name__in=[get_public_schema_name(), settings.TENANT_BASE_SCHEMA])

@@ -35,6 +35,8 @@ from core.errors import DomainError
 logger = logging.getLogger(__name__)
 
 SLUG_RE = re.compile(r"^[a-z][a-z0-9-]{1,28}[a-z0-9]$")
+PROVISIONING_LOCK = 0x77_75_79_65  # "wuye": the advisory lock that serialises provisioning
+TEMPLATE_SLUG = "tenant-template"
 
 
 def schema_name_for(slug: str) -> str:
@@ -191,6 +193,10 @@ def provision_company(*, signup_id: Any) -> Company | None:
             return signup.company  # already ready, or failed for good
         try:
             with transaction.atomic():
+                # One provisioning at a time: cloning (re)creates a shared SQL function, and two
+                # transactions doing that at once conflict. Each takes well under a second.
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_xact_lock(%s)", [PROVISIONING_LOCK])
                 signup = Signup.objects.select_for_update().get(pk=signup_id)
                 if signup.status != SignupStatus.PROVISIONING:
                     return signup.company
@@ -284,11 +290,17 @@ def set_company_status(*, company: Company, status: str, actor: Any = None) -> C
 
 
 def ensure_public_tenant() -> Company:
-    """The public schema's own tenant row and its hosts (idempotent; run at every start)."""
+    """The public schema's own tenant row, its hosts, the plans and the template schema new
+    companies are cloned from (idempotent; run at every start)."""
     public, _created = Company.objects.get_or_create(
         schema_name=get_public_schema_name(), defaults={"slug": "public", "name": "Wuye 平台"}
     )
     for index, host in enumerate(dict.fromkeys(settings.PUBLIC_HOSTS)):
         Domain.objects.get_or_create(domain=host, defaults={"tenant": public, "is_primary": index == 0})
     ensure_default_plans()
+    # A registered tenant (so migrate_schemas keeps it current) with no domain (so no host reaches it).
+    Company.objects.get_or_create(
+        schema_name=settings.TENANT_BASE_SCHEMA,
+        defaults={"slug": TEMPLATE_SLUG, "name": "模板（新公司由此复制）", "status": CompanyStatus.SUSPENDED},
+    )
     return public

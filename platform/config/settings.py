@@ -104,6 +104,10 @@ TENANT_DOMAIN_MODEL = "companies.Domain"
 PUBLIC_SCHEMA_URLCONF = "config.urls_public"
 ROOT_URLCONF = "config.urls_tenant"
 TENANT_LIMIT_SET_CALLS = True
+# New companies are cloned from a migrated template schema (0.4 s) instead of running every
+# migration (1.2 s and growing with the history); migrate_schemas keeps the template current.
+TENANT_BASE_SCHEMA = "tenant_template"
+TENANT_CREATION_FAKES_MIGRATIONS = True
 # Unknown hosts get a 404, never the public schema's pages by accident.
 SHOW_PUBLIC_IF_NO_TENANT_FOUND = False
 
@@ -189,7 +193,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_DEFAULT_QUEUE", default="wuye")
-CELERY_BEAT_SCHEDULER = "tenant_schemas_celery.db_scheduler:TenantAwareDatabaseScheduler"
+CELERY_BEAT_SCHEDULER = "config.beat:CompanyScheduler"
 CELERY_TIMEZONE = "Asia/Shanghai"
 
 # --- auth -----------------------------------------------------------------------------------
@@ -294,6 +298,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- operations -----------------------------------------------------------------------------
 METRICS_TOKEN = env("WUYE_METRICS_TOKEN", default="")
+# How many reverse proxies of ours add X-Forwarded-For in front of the app (0: trust none).
+TRUSTED_PROXY_COUNT = env.int("WUYE_TRUSTED_PROXY_COUNT", default=0)
 LOG_LEVEL = env("LOG_LEVEL", default="INFO")
 LOG_FORMAT = env("WUYE_LOG_FORMAT", default="json")
 LOGGING = {

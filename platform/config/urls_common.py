@@ -6,8 +6,18 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from companies import api as companies_api
 from config import views
 
+
+class HostSchemaView(SpectacularAPIView):
+    """The OpenAPI document of the host asked: the public site's API or a company's."""
+
+    def get(self, request, *args, **kwargs):
+        # django-tenants routes the public host through PUBLIC_SCHEMA_URLCONF via request.urlconf.
+        self.urlconf = getattr(request, "urlconf", None)
+        return super().get(request, *args, **kwargs)
+
+
 urlpatterns = [
-    path("api/schema/", SpectacularAPIView.as_view(permission_classes=[]), name="schema"),
+    path("api/schema/", HostSchemaView.as_view(permission_classes=[]), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema", permission_classes=[]), name="docs"),
     path("api/v1/site/", companies_api.SiteView.as_view(), name="site"),
     path("media/<path:path>", views.company_media, name="media"),

@@ -34,7 +34,9 @@ def _flatten(detail: Any) -> dict[str, list[str]]:
     def walk(prefix: str, value: Any) -> None:
         if isinstance(value, dict):
             for key, sub in value.items():
-                walk(f"{prefix}.{key}" if prefix else str(key), sub)
+                # A list field's per-item errors ({0: [...]}) belong to the field itself.
+                path = prefix if isinstance(key, int) and prefix else (f"{prefix}.{key}" if prefix else str(key))
+                walk(path, sub)
         elif isinstance(value, list) and value and all(isinstance(v, str) for v in value):
             out.setdefault(prefix or "non_field_errors", []).extend(str(v) for v in value)
         elif isinstance(value, list):

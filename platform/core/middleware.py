@@ -13,6 +13,16 @@ from core import context, health, metrics
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 
+def client_ip(request: HttpRequest) -> str | None:
+    """The caller's address. X-Forwarded-For is believed only for the proxies we run (a client can
+    write anything there), counted from the right."""
+    hops = settings.TRUSTED_PROXY_COUNT
+    forwarded = [part.strip() for part in request.headers.get("X-Forwarded-For", "").split(",") if part.strip()]
+    if hops and len(forwarded) >= hops:
+        return forwarded[-hops]
+    return request.META.get("REMOTE_ADDR") or None
+
+
 class RequestContextMiddleware:
     """Gives every request an id (kept from X-Request-ID when well formed) for logs and responses."""
 
@@ -23,11 +33,13 @@ class RequestContextMiddleware:
         incoming = request.headers.get("X-Request-ID", "")
         rid = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
         token = context.request_id.set(rid)
+        ip_token = context.client_ip.set(client_ip(request))
         started = time.perf_counter()
         try:
             response = self.get_response(request)
         finally:
             context.request_id.reset(token)
+            context.client_ip.reset(ip_token)
         surface = (
             "public"
             if getattr(request, "tenant", None) is None or (request.tenant.schema_name == "public")

@@ -89,4 +89,9 @@ def test_media_of_a_is_not_served_on_b(client_for, company_a, company_b, tmp_pat
     path = f"/media/{company_a.schema_name}/branding/logo.png"
     assert client_for(company_a).get(path).status_code == 200
     assert client_for(company_b).get(path).status_code == 404
-    assert client_for(company_b).get(f"/media/{company_b.schema_name}/../{company_a.schema_name}/branding/logo.png").status_code == 404
+    assert (
+        client_for(company_b)
+        .get(f"/media/{company_b.schema_name}/../{company_a.schema_name}/branding/logo.png")
+        .status_code
+        == 404
+    )
