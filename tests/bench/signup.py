@@ -61,8 +61,22 @@ def main() -> None:
     manage = [sys.executable, str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate_schemas", "--shared", "-v", "0"], env=env, check=True)
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", "wuye-bench", "--concurrency", "1",
-         "--loglevel", "WARNING"], env=env, cwd=ROOT,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "-Q",
+            "wuye-bench",
+            "--concurrency",
+            "1",
+            "--loglevel",
+            "WARNING",
+        ],
+        env=env,
+        cwd=ROOT,
     )
     try:
         from django.test import Client
@@ -79,10 +93,20 @@ def main() -> None:
             # Each signup comes from its own client address, as real ones do (the signup throttle is per client).
             remote = f"192.0.2.{n % 250 + 1}" if n < 250 else f"198.51.100.{n % 250 + 1}"
             started = time.perf_counter()
-            response = client.post("/api/v1/signups/", {
-                "company_name": f"基准物业{slug}", "slug": slug, "admin_name": "基准", "admin_phone": "13800000000",
-                "admin_email": f"{slug}@bench.cn", "password": "Bench-pass-2026",
-            }, content_type="application/json", HTTP_HOST="localhost", REMOTE_ADDR=remote)
+            response = client.post(
+                "/api/v1/signups/",
+                {
+                    "company_name": f"基准物业{slug}",
+                    "slug": slug,
+                    "admin_name": "基准",
+                    "admin_phone": "13800000000",
+                    "admin_email": f"{slug}@bench.cn",
+                    "password": "Bench-pass-2026",
+                },
+                content_type="application/json",
+                HTTP_HOST="localhost",
+                REMOTE_ADDR=remote,
+            )
             assert response.status_code == 202, response.content
             status_url = response.json()["status_url"]
             while True:
@@ -102,8 +126,10 @@ def main() -> None:
         baseline_ms = trivial() * 1000
         empty = [signup(f"b{i:03d}") for i in range(args.runs)]
         median_empty = statistics.median(empty)
-        print(f"{args.runs} signups, {args.runs} companies at most: median {median_empty:.3f}s, "
-              f"max {max(empty):.3f}s", flush=True)
+        print(
+            f"{args.runs} signups, {args.runs} companies at most: median {median_empty:.3f}s, max {max(empty):.3f}s",
+            flush=True,
+        )
 
         from companies.models import Company
 
@@ -114,8 +140,10 @@ def main() -> None:
         print(f"filled to {args.existing} companies in {time.perf_counter() - fill_started:.1f}s", flush=True)
         loaded = [signup(f"l{i:03d}") for i in range(args.runs)]
         median_loaded = statistics.median(loaded)
-        print(f"{args.runs} signups with {args.existing}+ companies: median {median_loaded:.3f}s, "
-              f"max {max(loaded):.3f}s", flush=True)
+        print(
+            f"{args.runs} signups with {args.existing}+ companies: median {median_loaded:.3f}s, max {max(loaded):.3f}s",
+            flush=True,
+        )
         print(
             f"signup_to_ready_median_s={median_empty:.3f} signup_to_ready_median_at_{args.existing}_s={median_loaded:.3f} "
             f"trivial_request_ms={baseline_ms:.2f} ratio_to_trivial={median_empty * 1000 / baseline_ms:.0f}"
