@@ -13,9 +13,12 @@ def signup_by_id(signup_id: str) -> Signup | None:
     return Signup.objects.select_related("company").filter(pk=signup_id).first()
 
 
-def stale_pending_signups(*, older_than: datetime) -> list:
+def stale_signups(*, older_than: datetime) -> list:
+    """Signups whose provisioning never started (task lost) or never finished (worker killed)."""
     return list(
-        Signup.objects.filter(status=SignupStatus.PENDING, created_at__lt=older_than).values_list("pk", flat=True)
+        Signup.objects.filter(
+            status__in=[SignupStatus.PENDING, SignupStatus.PROVISIONING], created_at__lt=older_than
+        ).values_list("pk", flat=True)
     )
 
 

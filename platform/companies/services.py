@@ -205,7 +205,8 @@ def provision_company(*, signup_id: Any) -> Company | None:
                 signup.company = company
                 signup.error = ""
                 signup.finished_at = timezone.now()
-                signup.save(update_fields=["status", "company", "error", "finished_at"])
+                signup.password_hash = ""  # the admin user holds it now; keep no copy in the public schema
+                signup.save(update_fields=["status", "company", "error", "finished_at", "password_hash"])
         except Exception as exc:
             logger.exception("provisioning of %s failed", signup.slug)
             connection.set_schema_to_public()

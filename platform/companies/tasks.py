@@ -28,8 +28,9 @@ def provision_company_task(self, signup_id: str) -> str | None:
 
 @shared_task
 def requeue_stale_signups() -> int:
-    """A signup whose task was lost (broker down at enqueue time) is queued again."""
-    stale = selectors.stale_pending_signups(older_than=timezone.now() - timedelta(minutes=2))
+    """Queue again a signup whose task was lost (broker down at enqueue time) or whose worker died
+    mid-way (its transaction rolled back, so provisioning simply starts over)."""
+    stale = selectors.stale_signups(older_than=timezone.now() - timedelta(minutes=5))
     for signup_id in stale:
         provision_company_task.delay(str(signup_id))
     return len(stale)

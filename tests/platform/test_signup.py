@@ -164,3 +164,26 @@ def test_the_template_is_unreachable_and_never_scheduled(client, settings):
     assert client.get("/api/v1/site/", HTTP_HOST="tenant-template.localhost").status_code == 404
     assert settings.TENANT_BASE_SCHEMA not in set(CompanyScheduler.get_queryset().values_list("schema_name", flat=True))
     assert set(real_companies().values_list("slug", flat=True)) == {"alpha", "beta"}
+
+
+def test_stuck_signups_are_queued_again(monkeypatch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from companies import tasks
+
+    old = services.create_signup(data={**GOOD, "slug": "stuck"})
+    Signup.objects.filter(pk=old.pk).update(
+        status=SignupStatus.PROVISIONING, created_at=timezone.now() - timedelta(minutes=10)
+    )
+    fresh = services.create_signup(data={**GOOD, "slug": "fresh"})
+    queued = []
+    monkeypatch.setattr(tasks.provision_company_task, "delay", lambda signup_id: queued.append(signup_id))
+    assert tasks.requeue_stale_signups() == 1
+    assert queued == [str(old.pk)]
+    assert str(fresh.pk) not in queued
+    # The queued run starts over and finishes the job; the hash is not kept once the admin exists.
+    company = services.provision_company(signup_id=old.pk)
+    old.refresh_from_db()
+    assert company.slug == "stuck" and old.status == SignupStatus.READY and old.password_hash == ""
