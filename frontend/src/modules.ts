@@ -1,0 +1,19 @@
+import type { ModuleKey } from '@/api/types'
+
+export interface ModuleDef {
+  key: ModuleKey
+  path: string
+  /** Element Plus icon component name, resolved in the layout. */
+  icon: string
+}
+
+/** The side navigation, in display order. Users see only the modules in `me.modules`. */
+export const MODULES: readonly ModuleDef[] = [
+  { key: 'basic_data', path: '/basic-data', icon: 'OfficeBuilding' },
+  { key: 'fees', path: '/fees', icon: 'Money' },
+  { key: 'service_desk', path: '/service-desk', icon: 'Service' },
+  { key: 'security', path: '/security', icon: 'Van' },
+  { key: 'community', path: '/community', icon: 'Shop' },
+  { key: 'analytics', path: '/analytics', icon: 'TrendCharts' },
+  { key: 'settings', path: '/settings', icon: 'Setting' },
+]

@@ -1,0 +1,153 @@
+import {
+  createRouter,
+  createWebHistory,
+  type RouteLocationNormalized,
+  type RouteRecordRaw,
+  type Router,
+  type RouterHistory,
+} from 'vue-router'
+
+import type { ModuleKey } from '@/api/types'
+import { i18n } from '@/locales'
+import { MODULES } from '@/modules'
+import { useAuthStore } from '@/stores/auth'
+import { useSiteStore } from '@/stores/site'
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    /** Reachable without signing in. */
+    public?: boolean
+    /** The module a user must have in `me.modules` to open the route. */
+    module?: ModuleKey
+    /** i18n key of the page title. */
+    title?: string
+  }
+}
+
+export const publicRoutes: RouteRecordRaw[] = [
+  {
+    path: '/',
+    name: 'landing',
+    component: () => import('@/pages/public/LandingPage.vue'),
+    meta: { public: true, title: 'common.appName' },
+  },
+  {
+    path: '/signup',
+    name: 'signup',
+    component: () => import('@/pages/public/SignupPage.vue'),
+    meta: { public: true, title: 'signup.title' },
+  },
+  {
+    path: '/login',
+    name: 'login-redirect',
+    component: () => import('@/pages/public/LoginRedirectPage.vue'),
+    meta: { public: true, title: 'loginRedirect.title' },
+  },
+  {
+    path: '/:pathMatch(.*)*',
+    name: 'not-found',
+    component: () => import('@/pages/NotFoundPage.vue'),
+    meta: { public: true, title: 'notFound.title' },
+  },
+]
+
+const placeholder = () => import('@/pages/company/ModulePlaceholder.vue')
+
+const moduleRoutes: RouteRecordRaw[] = MODULES.filter((m) => m.key !== 'settings').map((m) => ({
+  path: m.path.slice(1),
+  name: m.key,
+  component: placeholder,
+  meta: { module: m.key, title: `modules.${m.key}` },
+}))
+
+export const companyRoutes: RouteRecordRaw[] = [
+  {
+    path: '/login',
+    name: 'login',
+    component: () => import('@/pages/company/LoginPage.vue'),
+    meta: { public: true, title: 'login.title' },
+  },
+  {
+    path: '/',
+    component: () => import('@/layouts/AdminLayout.vue'),
+    children: [
+      {
+        path: '',
+        name: 'dashboard',
+        component: () => import('@/pages/company/DashboardPage.vue'),
+        meta: { title: 'dashboard.title' },
+      },
+      ...moduleRoutes,
+      {
+        path: 'settings',
+        component: () => import('@/pages/company/settings/SettingsLayout.vue'),
+        meta: { module: 'settings', title: 'settings.title' },
+        children: [
+          { path: '', name: 'settings', redirect: { name: 'settings-branding' } },
+          {
+            path: 'branding',
+            name: 'settings-branding',
+            component: () => import('@/pages/company/settings/BrandingPage.vue'),
+            meta: { module: 'settings', title: 'settings.branding' },
+          },
+          {
+            path: 'staff',
+            name: 'settings-staff',
+            component: () => import('@/pages/company/settings/StaffPage.vue'),
+            meta: { module: 'settings', title: 'settings.staff' },
+          },
+        ],
+      },
+      {
+        path: '403',
+        name: 'forbidden',
+        component: () => import('@/pages/company/ForbiddenPage.vue'),
+        meta: { title: 'forbidden.title' },
+      },
+      {
+        path: ':pathMatch(.*)*',
+        name: 'not-found',
+        component: () => import('@/pages/NotFoundPage.vue'),
+        meta: { title: 'notFound.title' },
+      },
+    ],
+  },
+]
+
+/** The guard of the company admin: sign-in first, then the module check. */
+export async function companyGuard(to: RouteLocationNormalized) {
+  const auth = useAuthStore()
+  if (to.meta.public) {
+    if (to.name === 'login' && (await auth.ensureLoaded())) return { name: 'dashboard' }
+    return true
+  }
+  const me = await auth.ensureLoaded()
+  if (!me) {
+    return { name: 'login', query: to.fullPath !== '/' ? { next: to.fullPath } : {} }
+  }
+  // Nested routes inherit their parent's module requirement through `matched`.
+  for (const record of to.matched) {
+    const module = record.meta.module
+    if (module && !auth.hasModule(module)) {
+      return { name: 'forbidden', query: { from: to.fullPath } }
+    }
+  }
+  return true
+}
+
+export function createAppRouter(
+  surface: 'public' | 'company',
+  history: RouterHistory = createWebHistory('/'),
+): Router {
+  const router = createRouter({
+    history,
+    routes: surface === 'company' ? companyRoutes : publicRoutes,
+    scrollBehavior: () => ({ top: 0 }),
+  })
+  if (surface === 'company') router.beforeEach(companyGuard)
+  router.afterEach((to) => {
+    const site = useSiteStore()
+    site.setPageTitle(to.meta.title ? i18n.global.t(to.meta.title) : '')
+  })
+  return router
+}

@@ -1,0 +1,70 @@
+import { defineStore } from 'pinia'
+import { computed, ref } from 'vue'
+
+import { ApiError, authApi } from '@/api'
+import type { Me, ModuleKey } from '@/api/types'
+
+export const useAuthStore = defineStore('auth', () => {
+  const me = ref<Me | null>(null)
+  /** True once we asked the server who we are (whatever the answer). */
+  const checked = ref(false)
+
+  const isAuthenticated = computed(() => me.value !== null)
+  const modules = computed<ModuleKey[]>(() => me.value?.modules ?? [])
+
+  function hasModule(module: ModuleKey): boolean {
+    return modules.value.includes(module)
+  }
+
+  function hasPermission(permission: string): boolean {
+    return me.value?.permissions.includes(permission) ?? false
+  }
+
+  /** Ask the server once per page load; a 401 simply means "not signed in". */
+  async function ensureLoaded(): Promise<Me | null> {
+    if (checked.value) return me.value
+    try {
+      me.value = await authApi.me()
+    } catch (error) {
+      if (!(error instanceof ApiError) || (error.status !== 401 && error.status !== 403)) {
+        throw error
+      }
+      me.value = null
+    }
+    checked.value = true
+    return me.value
+  }
+
+  async function login(username: string, password: string): Promise<Me> {
+    me.value = await authApi.login(username, password)
+    checked.value = true
+    return me.value
+  }
+
+  async function logout(): Promise<void> {
+    try {
+      await authApi.logout()
+    } finally {
+      clear()
+    }
+  }
+
+  /** Forget the user locally (after logout or a 401 from any request). */
+  function clear() {
+    me.value = null
+    checked.value = true
+  }
+
+  return {
+    me,
+    checked,
+    isAuthenticated,
+    modules,
+    hasModule,
+    hasPermission,
+    ensureLoaded,
+    login,
+    logout,
+    clear,
+  }
+})

@@ -1,0 +1,118 @@
+import { readdirSync, readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
+import { fileURLToPath, URL } from 'node:url'
+
+import vue from '@vitejs/plugin-vue'
+import AutoImport from 'unplugin-auto-import/vite'
+import { ElementPlusResolver } from 'unplugin-vue-components/resolvers'
+import type { ComponentResolver } from 'unplugin-vue-components/types'
+import Components from 'unplugin-vue-components/vite'
+import { defineConfig } from 'vite'
+
+/**
+ * ElementPlusResolver imports every component from the `element-plus/es` barrel. Rollup keeps
+ * that barrel's whole dependency graph once Element Plus sits in a manual chunk (about 330 KB
+ * gzip), so point each import at the component's own entry instead: `ElTableColumn` →
+ * `element-plus/es/components/table/index.mjs`.
+ */
+function elementPlusOnDemand(): ComponentResolver[] {
+  const require = createRequire(import.meta.url)
+  const root = join(dirname(require.resolve('element-plus/package.json')), 'es', 'components')
+  const owner = new Map<string, string>()
+  for (const dir of readdirSync(root)) {
+    let source: string
+    try {
+      source = readFileSync(join(root, dir, 'index.mjs'), 'utf8')
+    } catch {
+      continue
+    }
+    for (const block of source.matchAll(/export\s*\{([^}]*)\}/g)) {
+      for (const spec of block[1].split(',')) {
+        const name = spec
+          .trim()
+          .split(/\s+as\s+/)
+          .pop()
+        if (name && !owner.has(name)) owner.set(name, `element-plus/es/components/${dir}/index.mjs`)
+      }
+    }
+  }
+  return ElementPlusResolver().map((resolver) => {
+    if (typeof resolver === 'function') return resolver
+    return {
+      ...resolver,
+      async resolve(name: string) {
+        const result = await resolver.resolve(name)
+        if (result && typeof result === 'object' && result.from === 'element-plus/es') {
+          const from = owner.get(result.name ?? name)
+          if (from) return { ...result, from }
+        }
+        return result
+      },
+    }
+  })
+}
+
+const elementPlus = elementPlusOnDemand()
+
+const backend = 'http://127.0.0.1:8000'
+// The Host header picks the company on the backend, so it must reach Django unchanged.
+const proxied = { target: backend, changeOrigin: false }
+
+export default defineConfig(({ command }) => ({
+  // Django serves the built files under /static/frontend/; the dev server serves the app at /
+  // so that http://demo.localhost:5173/ works with the router's history base '/'.
+  base: command === 'build' ? '/static/frontend/' : '/',
+  plugins: [
+    vue(),
+    AutoImport({
+      resolvers: elementPlus,
+      dts: 'src/auto-imports.d.ts',
+    }),
+    Components({
+      resolvers: elementPlus,
+      dts: 'src/components.d.ts',
+      // Our own components are imported explicitly; only Element Plus is resolved.
+      dirs: [],
+    }),
+  ],
+  resolve: {
+    alias: {
+      '@': fileURLToPath(new URL('./src', import.meta.url)),
+    },
+  },
+  define: {
+    __VUE_I18N_FULL_INSTALL__: true,
+    __VUE_I18N_LEGACY_API__: false,
+    __INTLIFY_PROD_DEVTOOLS__: false,
+  },
+  server: {
+    port: 5173,
+    strictPort: true,
+    // demo.localhost:5173 must be accepted so the company is chosen by host.
+    host: '127.0.0.1',
+    allowedHosts: ['.localhost'],
+    proxy: {
+      '/api': proxied,
+      '/media': proxied,
+      '/healthz': proxied,
+    },
+  },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    manifest: true,
+    chunkSizeWarningLimit: 1200,
+    rollupOptions: {
+      output: {
+        manualChunks(id) {
+          if (!id.includes('node_modules')) return undefined
+          if (/[\\/]node_modules[\\/](echarts|zrender)[\\/]/.test(id)) return 'echarts'
+          if (/[\\/]node_modules[\\/](element-plus|@element-plus)[\\/]/.test(id))
+            return 'element-plus'
+          return undefined
+        },
+      },
+    },
+  },
+}))

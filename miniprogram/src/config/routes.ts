@@ -1,0 +1,20 @@
+/** Page paths (pages.json) and the pure routing decisions around login and binding. */
+export const PAGES = {
+  home: '/pages/index/index',
+  login: '/pages/login/login',
+  bind: '/pages/bind/bind',
+  profile: '/pages/profile/profile',
+  comingSoon: '/pages/coming-soon/coming-soon',
+} as const
+
+/** tabBar pages: reached with switchTab, never navigateTo. Keep in step with pages.json. */
+export const TAB_PAGES: readonly string[] = [PAGES.home, PAGES.profile]
+
+/** Where to go right after a successful login: bind a house first if the user has none. */
+export function pageAfterLogin(bindings: readonly { status: string }[]): string {
+  return bindings.length === 0 ? PAGES.bind : PAGES.home
+}
+
+export function comingSoonUrl(feature: string): string {
+  return `${PAGES.comingSoon}?feature=${encodeURIComponent(feature)}`
+}

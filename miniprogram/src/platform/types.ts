@@ -1,0 +1,72 @@
+/** What the app needs from the host platform. Everything `uni.*`/`wx.*`-specific sits behind this. */
+export type PlatformKind = 'mp-weixin' | 'h5'
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
+
+export interface RequestOptions {
+  url: string
+  method: HttpMethod
+  data?: unknown
+  headers?: Record<string, string>
+  timeoutMs?: number
+}
+
+export interface RawResponse {
+  status: number
+  data: unknown
+}
+
+export interface KeyValueStorage {
+  get(key: string): string | null
+  set(key: string, value: string): void
+  remove(key: string): void
+}
+
+export type ToastKind = 'none' | 'success' | 'error'
+
+/** WeChat Pay JSAPI parameters as returned by the backend (later: bills). */
+export interface PaymentParams {
+  timeStamp: string
+  nonceStr: string
+  package: string
+  signType: 'RSA' | 'MD5' | 'HMAC-SHA256'
+  paySign: string
+}
+
+export interface Platform {
+  readonly kind: PlatformKind
+  /** Mini-program only: the `ext` object of ext.json (company config); `null` in H5. */
+  getExtConfig(): Record<string, unknown> | null
+  /** H5 only: `location.host` (e.g. `demo.localhost:8000`); `null` in the mini-program. */
+  getHost(): string | null
+  /** Mini-program only: a `wx.login()` code for `POST /api/v1/auth/wechat/`. */
+  wechatLoginCode(): Promise<string>
+  readonly storage: KeyValueStorage
+  request(options: RequestOptions): Promise<RawResponse>
+  toast(message: string, kind?: ToastKind): void
+  /** A native confirm dialog; resolves `true` on confirm. */
+  confirm(message: string, title?: string): Promise<boolean>
+  /** Opens a page; tab pages are switched to, others pushed. */
+  navigateTo(url: string): void
+  redirectTo(url: string): void
+  reLaunch(url: string): void
+  navigateBack(): void
+  setNavigationBarColor(backgroundColor: string, frontColor: '#ffffff' | '#000000'): void
+  setNavigationBarTitle(title: string): void
+  /** Only on tabBar pages: colour of the selected tab. */
+  setTabBarSelectedColor(color: string): void
+  /** Later (bills): WeChat Pay JSAPI in the mini-program; rejects with `unsupported` in H5. */
+  requestPayment(params: PaymentParams): Promise<void>
+  /** Later (visitors, patrol): scan a QR/bar code; rejects with `unsupported` in H5. */
+  scanCode(): Promise<string>
+}
+
+export class PlatformError extends Error {
+  constructor(
+    readonly code: 'unsupported' | 'cancelled' | 'failed',
+    message: string,
+  ) {
+    super(message)
+    this.name = 'PlatformError'
+  }
+}

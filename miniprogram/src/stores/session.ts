@@ -1,0 +1,103 @@
+/**
+ * App state shared by the pages: company context and branding, the login, the user's bindings.
+ * The only module that wires the platform adapter to the API client.
+ */
+import { reactive } from 'vue'
+import { platform } from '@/platform'
+import { createApiClient } from '@/api/client'
+import type { Binding, LoginResponse, Me, SiteResponse } from '@/api/types'
+import { resolveBranding, resolveCompanyContext, frontColorFor } from '@/config/company'
+import type { Branding } from '@/config/company'
+import { PAGES } from '@/config/routes'
+import { SESSION_KEY, parseSession, serializeSession } from './token'
+import type { StoredSession } from './token'
+
+const company = resolveCompanyContext({
+  kind: platform.kind,
+  ext: platform.getExtConfig(),
+  host: platform.getHost(),
+})
+
+export const state = reactive({
+  company,
+  branding: resolveBranding(company, null) as Branding,
+  siteLoaded: false,
+  /** The host/ext config does not name a company (e.g. H5 opened on an IP address). */
+  notCompany: false,
+  session: parseSession(platform.storage.get(SESSION_KEY)) as StoredSession | null,
+  me: null as Me | null,
+  bindings: null as Binding[] | null,
+})
+
+export const api = createApiClient({
+  baseUrl: company.apiBase,
+  request: (o) => platform.request(o),
+  getToken: () => state.session?.token ?? null,
+  onUnauthorized: () => {
+    logout()
+    platform.reLaunch(PAGES.login)
+  },
+})
+
+export function isLoggedIn(): boolean {
+  return !!state.session && !!parseSession(platform.storage.get(SESSION_KEY))
+}
+
+export function saveLogin(res: LoginResponse): void {
+  platform.storage.set(SESSION_KEY, serializeSession(res))
+  state.session = parseSession(platform.storage.get(SESSION_KEY))
+  state.me = null
+  state.bindings = null
+}
+
+export function logout(): void {
+  platform.storage.remove(SESSION_KEY)
+  state.session = null
+  state.me = null
+  state.bindings = null
+}
+
+/**
+ * Paint the native navigation bar (and, on tab pages, the selected tab) with the company colour.
+ * No-op where unsupported.
+ */
+export function applyBrandingChrome(onTabPage = false): void {
+  try {
+    const color = state.branding.primaryColor
+    platform.setNavigationBarColor(color, frontColorFor(color))
+    if (onTabPage) platform.setTabBarSelectedColor(color)
+  } catch {
+    /* some pages have no native bar */
+  }
+}
+
+let siteRequest: Promise<void> | null = null
+
+/** Load the company branding from `GET /api/v1/site/` once (ext config shows until then). */
+export function loadSite(): Promise<void> {
+  if (!siteRequest) {
+    siteRequest = api
+      .site()
+      .then((site: SiteResponse) => {
+        state.branding = resolveBranding(state.company, site)
+        state.siteLoaded = true
+        state.notCompany = site.surface !== 'company'
+      })
+      .catch(() => {
+        siteRequest = null // retry on the next page
+      })
+  }
+  return siteRequest ?? Promise.resolve()
+}
+
+export async function loadMe(): Promise<Me> {
+  const me = await api.me()
+  state.me = me
+  return me
+}
+
+export async function loadBindings(): Promise<Binding[]> {
+  const list = await api.bindings()
+  state.bindings = list
+  return list
+}
