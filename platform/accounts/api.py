@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import django_filters
+from django.conf import settings
 from django.contrib.auth import login, logout
 from django.middleware.csrf import get_token
 from django.utils.translation import gettext_lazy as _
@@ -211,3 +212,52 @@ class AuditEventList(generics.ListAPIView):
 
     def get_queryset(self):
         return selectors.audit_events()
+
+
+class SmsSendSerializer(serializers.Serializer):
+    phone = serializers.CharField(max_length=11, validators=[CHINESE_MOBILE])
+
+
+class SmsSentSerializer(serializers.Serializer):
+    sent = serializers.BooleanField()
+    debug_code = serializers.CharField(required=False, help_text="Only with the local SMS stand-in.")
+
+
+class SmsSendView(APIView):
+    """H5 owner login, step 1: text a login code to the phone."""
+
+    required_permission = PUBLIC
+    authentication_classes: list = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "sms"
+
+    @extend_schema(request=SmsSendSerializer, responses=SmsSentSerializer)
+    def post(self, request):
+        form = SmsSendSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        code = services.send_login_code(phone=form.validated_data["phone"], sign_name=request.tenant.brand_name)
+        body = {"sent": True}
+        if settings.SMS_SHOW_CODES:
+            body["debug_code"] = code
+        return Response(body)
+
+
+class SmsLoginSerializer(serializers.Serializer):
+    phone = serializers.CharField(max_length=11, validators=[CHINESE_MOBILE])
+    code = serializers.RegexField(r"^\d{6}$", error_messages={"invalid": _("验证码为 6 位数字。")})
+
+
+class SmsLoginView(APIView):
+    """H5 owner login, step 2: phone + texted code -> a bearer token for this company."""
+
+    required_permission = PUBLIC
+    authentication_classes: list = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "login"
+
+    @extend_schema(request=SmsLoginSerializer, responses=TokenResponseSerializer)
+    def post(self, request):
+        form = SmsLoginSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        raw, token = services.login_with_sms(**form.validated_data)
+        return _token_response(raw, token)

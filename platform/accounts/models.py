@@ -83,8 +83,15 @@ class User(AbstractBaseUser, PermissionsMixin):
         return bool(self.locked_until and self.locked_until > timezone.now())
 
 
+OWNER_APP_TOKEN_KINDS = frozenset({"wechat", "sms"})
+
+
 class AccessToken(models.Model):
-    """A bearer token for the mini-program (and API clients). Only its SHA-256 is stored."""
+    """A bearer token for the mini-program (and API clients). Only its SHA-256 is stored.
+
+    Tokens issued to the owner app (kinds in OWNER_APP_TOKEN_KINDS) carry owner permissions only,
+    whatever roles their user holds.
+    """
 
     key_hash = models.CharField(max_length=64, unique=True)
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="access_tokens")
@@ -99,6 +106,10 @@ class AccessToken(models.Model):
 
     def __str__(self) -> str:
         return f"token of {self.user_id} ({self.kind})"
+
+    @property
+    def owner_app_only(self) -> bool:
+        return self.kind in OWNER_APP_TOKEN_KINDS
 
 
 class AuditEvent(models.Model):

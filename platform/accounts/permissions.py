@@ -38,4 +38,6 @@ class HasRequiredPermission(BasePermission):
             return bool(user.is_superuser) and required == AUTHENTICATED
         if required == AUTHENTICATED:
             return True
+        if getattr(request.auth, "owner_app_only", False) and not required.startswith("owner."):
+            return False  # an owner-app token never carries staff powers
         return user.has_permission(required)

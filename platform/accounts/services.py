@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 from datetime import timedelta
 from typing import Any
@@ -19,6 +21,7 @@ from accounts.roles import Role
 from accounts.selectors import token_hash
 from core import context, crypto
 from core.errors import DomainError
+from notifications import sms
 
 
 class InvalidCredentials(DomainError):
@@ -249,3 +252,75 @@ def login_with_wechat(*, appid: str, secret: str, code: str) -> tuple[str, Acces
         user.last_login = timezone.now()
         user.save(update_fields=["last_login"])
         return issue_token(user=user, kind="wechat")
+
+
+def _code_key(phone: str) -> str:
+    return f"sms-login:{phone_index(phone)}"
+
+
+def _code_digest(phone: str, code: str) -> str:
+    return hmac.new(settings.SECRET_KEY.encode(), f"{phone}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def send_login_code(*, phone: str, sign_name: str) -> str:
+    """Text a 6-digit login code to `phone` (H5 owner login). Returns the code (callers decide
+    whether it may be shown: only with the stand-in). Refuses when the number was sent one
+    less than a minute ago (the provider's limit, answered before we spend a message)."""
+    from django.core.cache import cache
+
+    code = f"{secrets.randbelow(10**6):06d}"
+    try:
+        sms.gateway().send(phone=phone, template="login_code", params={"code": code}, sign_name=sign_name)
+    except sms.SmsError as exc:
+        if exc.throttled:
+            raise DomainError(_("验证码发送过于频繁，请稍后再试。"), code="throttled", status_code=429) from exc
+        if exc.code == "isv.MOBILE_NUMBER_ILLEGAL":
+            raise DomainError(_("手机号无效。"), fields={"phone": [_("手机号无效。")]}) from exc
+        raise DomainError(_("短信服务暂时不可用，请稍后再试。"), code="sms_unavailable", status_code=503) from exc
+    cache.set(_code_key(phone), {"digest": _code_digest(phone, code), "attempts": 0}, settings.SMS_CODE_TTL_SECONDS)
+    return code
+
+
+def login_with_sms(*, phone: str, code: str) -> tuple[str, AccessToken]:
+    """Check the texted code (one use, at most SMS_CODE_MAX_ATTEMPTS tries), then a token for the
+    resident with that phone in this company — created on first login."""
+    from django.core.cache import cache
+
+    key = _code_key(phone)
+    entry = cache.get(key)
+    wrong = DomainError(_("验证码错误或已过期。"), code="invalid_code", fields={"code": [_("验证码错误或已过期。")]})
+    if entry is None:
+        raise wrong
+    if not hmac.compare_digest(entry["digest"], _code_digest(phone, code)):
+        entry["attempts"] += 1
+        if entry["attempts"] >= settings.SMS_CODE_MAX_ATTEMPTS:
+            cache.delete(key)  # too many guesses: this code is dead, ask for a new one
+        else:
+            cache.set(key, entry, settings.SMS_CODE_TTL_SECONDS)
+        raise wrong
+    cache.delete(key)
+    with transaction.atomic():
+        index = phone_index(phone)
+        # Owner-app logins reach resident accounts only: a staff member with the same phone gets a
+        # separate resident identity, never their staff powers through a phone code.
+        user = (
+            User.objects.select_for_update()
+            .filter(phone_index=index, roles__contains=[Role.RESIDENT.value])
+            .order_by("pk")
+            .first()
+        )
+        if user is None:
+            user = User(
+                username=f"m_{index[:20]}_{secrets.token_hex(3)}",
+                phone=phone,
+                phone_index=index,
+                roles=[Role.RESIDENT.value],
+            )
+            user.set_unusable_password()
+            user.save()
+            record_audit(actor=user, action="user.create", object_type="user", object_id=user.pk, after={"via": "sms"})
+        if not user.is_active:
+            raise DomainError(_("账号已停用。"), code="account_disabled", status_code=403)
+        user.last_login = timezone.now()
+        user.save(update_fields=["last_login"])
+        return issue_token(user=user, kind="sms")

@@ -87,6 +87,7 @@ SHARED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "standins",
+    "notifications",
 ]
 # Each company's schema: its users, sessions, tokens, audit trail, jobs and all property work.
 TENANT_APPS = [
@@ -231,6 +232,11 @@ WUYE_DATA_KEYS = env("WUYE_DATA_KEYS", default="")
 # The local stand-ins (platform/standins) serve the same URLs, payloads and error codes.
 WECHAT_API_BASE_URL = env("WECHAT_API_BASE_URL", default=f"http://127.0.0.1:{PUBLIC_PORT}/_standins/wechat/")
 STANDINS_ENABLED = env.bool("WUYE_STANDINS", default=True)
+SMS_BACKEND = env("WUYE_SMS_BACKEND", default="standin")
+# With the stand-in, the login code is also returned to the caller so the demo can be used.
+SMS_SHOW_CODES = env.bool("WUYE_SMS_SHOW_CODES", default=SMS_BACKEND == "standin")
+SMS_CODE_TTL_SECONDS = 300
+SMS_CODE_MAX_ATTEMPTS = 5
 SENTRY_DSN = env("SENTRY_DSN", default="")
 
 # --- API ------------------------------------------------------------------------------------
@@ -294,6 +300,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
+# Serve the built front ends straight from their dist folders (no collectstatic needed to see a
+# fresh build); index.html itself is returned by config.views.spa_index / owner_app.
+WHITENOISE_USE_FINDERS = True
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

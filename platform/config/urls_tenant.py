@@ -16,6 +16,8 @@ api_v1 = [
     path("auth/login/", accounts_api.LoginView.as_view(), name="auth-login"),
     path("auth/logout/", accounts_api.LogoutView.as_view(), name="auth-logout"),
     path("auth/wechat/", accounts_api.WeChatLoginView.as_view(), name="auth-wechat"),
+    path("auth/sms/send/", accounts_api.SmsSendView.as_view(), name="auth-sms-send"),
+    path("auth/sms/login/", accounts_api.SmsLoginView.as_view(), name="auth-sms-login"),
     path("me/", accounts_api.MeView.as_view(), name="me"),
     path("audit-events/", accounts_api.AuditEventList.as_view(), name="audit-events"),
     path("jobs/<uuid:pk>/", core_api.JobDetailView.as_view(), name="job-detail"),
@@ -27,5 +29,7 @@ api_v1 = [
 urlpatterns = [
     *urls_common.urlpatterns,
     path("api/v1/", include(api_v1)),
-    re_path(r"^(?!api/|static/|media/).*$", views.spa_index),
+    path("h5/", views.owner_app, name="owner-app"),
+    path("h5/<path:path>", views.owner_app),
+    re_path(r"^(?!api/|static/|media/|h5/).*$", views.spa_index),
 ]

@@ -10,6 +10,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.utils._os import safe_join
 
 INDEX = settings.BASE_DIR / "frontend" / "dist" / "index.html"
+OWNER_H5 = settings.BASE_DIR / "miniprogram" / "dist" / "build" / "h5"
 
 
 def spa_index(request: HttpRequest) -> HttpResponse:
@@ -37,3 +38,22 @@ def company_media(request: HttpRequest, path: str) -> FileResponse:
     if not full.is_file():
         raise Http404
     return FileResponse(full.open("rb"))
+
+
+def owner_app(request: HttpRequest, path: str = "") -> HttpResponse:
+    """The owner app's H5 build at /h5/ on a company's host (hash routing: only files live here)."""
+    if not path:
+        index = OWNER_H5 / "index.html"
+        if not index.exists():
+            return HttpResponse("The owner app is not built yet: cd miniprogram && npm run build:h5", status=503)
+        return HttpResponse(index.read_bytes(), content_type="text/html; charset=utf-8")
+    try:
+        full = Path(safe_join(OWNER_H5, path))
+    except Exception as exc:
+        raise Http404 from exc
+    if not full.is_file():
+        raise Http404
+    response = FileResponse(full.open("rb"))
+    if "/assets/" in f"/{path}":
+        response["Cache-Control"] = "public, max-age=31536000, immutable"  # hashed file names
+    return response

@@ -1,0 +1,11 @@
+"""Notification channels behind one interface: SMS today; WeChat subscribe messages, email and the
+in-app inbox come with the notifications issue. No tables yet (messages will live in each
+company's schema).
+"""
+
+from django.apps import AppConfig
+
+
+class NotificationsConfig(AppConfig):
+    name = "notifications"
+    verbose_name = "Notifications"
