@@ -22,6 +22,10 @@ def stale_signups(*, older_than: datetime) -> list:
     )
 
 
+def company_by_slug(slug: str) -> Company | None:
+    return Company.objects.filter(slug=slug).first()
+
+
 def public_plans() -> QuerySet[Plan]:
     return Plan.objects.all()
 

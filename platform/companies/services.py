@@ -282,6 +282,25 @@ def update_branding(*, company: Company, actor: Any, **changes: Any) -> Company:
     return company
 
 
+def set_wechat_credentials(*, company: Company, appid: str, secret: str, actor: Any = None) -> Company:
+    """The company's own mini-program: its appid, and its secret (encrypted at rest, never shown)."""
+    if not re.fullmatch(r"wx[0-9a-zA-Z]{14,18}", appid):
+        raise DomainError(_("AppID 格式不正确。"), fields={"appid": [_("AppID 格式不正确（以 wx 开头）。")]})
+    if not re.fullmatch(r"[0-9a-zA-Z]{16,64}", secret):
+        raise DomainError(_("AppSecret 格式不正确。"), fields={"secret": [_("AppSecret 格式不正确。")]})
+    company.wechat_appid = appid
+    company.wechat_secret = secret
+    company.save(update_fields=["wechat_appid", "wechat_secret"])
+    account_services.record_audit(
+        actor=actor,
+        action="company.wechat_credentials",
+        object_type="company",
+        object_id=company.slug,
+        after={"appid": appid},
+    )
+    return company
+
+
 def set_company_status(*, company: Company, status: str, actor: Any = None) -> Company:
     if status not in CompanyStatus.values:
         raise DomainError(_("未知状态。"), fields={"status": [_("未知状态。")]})

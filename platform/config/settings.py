@@ -97,6 +97,9 @@ TENANT_APPS = [
     "core",
     "accounts",
     "django_celery_beat",
+    "tenants.estates",
+    "tenants.residents",
+    "tenants.demo",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

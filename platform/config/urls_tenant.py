@@ -7,9 +7,11 @@ from accounts import api as accounts_api
 from companies import api as companies_api
 from config import urls_common, views
 from core import api as core_api
+from tenants.residents import api as residents_api
 
 router = SimpleRouter(trailing_slash=True)
 router.register("users", accounts_api.UserViewSet, basename="user")
+router.register("house-bindings", residents_api.HouseBindingViewSet, basename="house-binding")
 
 api_v1 = [
     path("auth/csrf/", accounts_api.CsrfView.as_view(), name="auth-csrf"),
@@ -23,6 +25,9 @@ api_v1 = [
     path("jobs/<uuid:pk>/", core_api.JobDetailView.as_view(), name="job-detail"),
     path("settings/branding/", companies_api.BrandingView.as_view(), name="branding"),
     path("settings/branding/logo/", companies_api.BrandingLogoView.as_view(), name="branding-logo"),
+    path("owner/estates/", residents_api.OwnerEstateList.as_view(), name="owner-estates"),
+    path("owner/estates/<int:estate_id>/houses/", residents_api.OwnerHouseSearch.as_view(), name="owner-houses"),
+    path("owner/bindings/", residents_api.OwnerBindingList.as_view(), name="owner-bindings"),
     path("", include(router.urls)),
 ]
 

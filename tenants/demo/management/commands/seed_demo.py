@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 import string
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
@@ -17,13 +18,21 @@ from django_tenants.utils import tenant_context
 from accounts import services as account_services
 from accounts.models import User
 from accounts.roles import Role
+from companies import selectors as company_selectors
 from companies import services
-from companies.models import Company
 from config import embedded
 from standins import wechat as wechat_standin
+from tenants.estates import services as estate_services
+from tenants.estates.models import Estate
 
 DEMO_SLUG = "demo"
 DEMO_APPID = "wxdemo0000000001"
+
+# (estate, address, buildings, units per building, floors, houses per floor, m² built, m² usable, layout)
+DEMO_ESTATES = [
+    ("翠湖苑", "杭州市西湖区翠湖路 88 号", 4, 2, 18, 4, "89.50", "72.30", "3室2厅"),
+    ("锦绣花园", "杭州市余杭区文一西路 1288 号", 6, 1, 11, 6, "118.20", "96.80", "3室2厅"),
+]
 
 DEMO_STAFF = [
     ("cashier", "李收银", [Role.CASHIER]),
@@ -50,7 +59,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         services.ensure_public_tenant()
         password = _demo_password()
-        company = Company.objects.filter(slug=DEMO_SLUG).first()
+        company = company_selectors.company_by_slug(DEMO_SLUG)
         if company is None:
             signup = (
                 services.create_signup(
@@ -69,12 +78,8 @@ class Command(BaseCommand):
             if signup is None:
                 raise SystemExit("the slug 'demo' is taken by an unfinished signup; remove it first")
             company = services.provision_company(signup_id=signup.pk)
-        wechat_secret = secrets.token_hex(16)
-        Company.objects.filter(pk=company.pk).update(wechat_appid=DEMO_APPID)
-        company.refresh_from_db()
         if not company.wechat_secret:
-            company.wechat_secret = wechat_secret
-            company.save(update_fields=["wechat_secret"])
+            company = services.set_wechat_credentials(company=company, appid=DEMO_APPID, secret=secrets.token_hex(16))
         if settings.STANDINS_ENABLED:
             wechat_standin.register_app(DEMO_APPID, company.wechat_secret)
         with tenant_context(company), transaction.atomic():
@@ -82,6 +87,25 @@ class Command(BaseCommand):
                 if not User.objects.filter(username=username).exists():
                     account_services.create_user(
                         username=username, name=name, roles=[r.value for r in roles], password=password
+                    )
+            for name, address, buildings, units, floors, per_floor, built, usable, layout in DEMO_ESTATES:
+                if Estate.objects.filter(name=name).exists():
+                    continue
+                estate = estate_services.create_estate(name=name, address=address)
+                for number in range(1, buildings + 1):
+                    building = estate_services.create_building(
+                        estate=estate,
+                        name=f"{number}栋",
+                        floors=floors,
+                        units=[f"{u}单元" for u in range(1, units + 1)],
+                    )
+                    estate_services.generate_houses(
+                        building=building,
+                        per_floor=per_floor,
+                        building_area=Decimal(built),
+                        usable_area=Decimal(usable),
+                        layout=layout,
+                        status="occupied",
                     )
         url = services.company_url(DEMO_SLUG)
         self.stdout.write(

@@ -1,0 +1,10 @@
+"""Residents: owners, family members and renters, their houses, and owners' binding requests from
+the mini-program. Tables live in each company's schema."""
+
+from django.apps import AppConfig
+
+
+class ResidentsConfig(AppConfig):
+    name = "tenants.residents"
+    label = "residents"
+    verbose_name = "Residents"
