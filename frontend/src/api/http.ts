@@ -50,6 +50,8 @@ export const CSRF_URL = '/api/v1/auth/csrf/'
 let handlers: HttpHandlers = {}
 let cachedCsrfToken: string | null = null
 let csrfRequest: Promise<string> | null = null
+/** The host has no CSRF endpoint (the public site: signup needs no token). */
+let csrfUnavailable = false
 
 export function configureHttp(next: HttpHandlers): void {
   handlers = next
@@ -59,6 +61,7 @@ export function configureHttp(next: HttpHandlers): void {
 export function resetCsrf(): void {
   cachedCsrfToken = null
   csrfRequest = null
+  csrfUnavailable = false
 }
 
 export function readCookie(name: string): string | null {
@@ -69,18 +72,27 @@ export function readCookie(name: string): string | null {
   return null
 }
 
+/**
+ * The CSRF token for unsafe requests, or '' when this host has none to give (the public site
+ * serves no /auth/csrf/: its only unsafe endpoint, signup, is not CSRF-protected).
+ */
 export async function getCsrfToken(): Promise<string> {
   // The cookie is the source of truth (it changes after login); the endpoint's body is the
   // fallback when the cookie is not readable.
   const fromCookie = readCookie('csrftoken')
   if (fromCookie) return fromCookie
   if (cachedCsrfToken) return cachedCsrfToken
+  if (csrfUnavailable) return ''
   if (!csrfRequest) {
     csrfRequest = fetch(CSRF_URL, {
       credentials: 'same-origin',
       headers: { Accept: 'application/json' },
     })
       .then(async (response) => {
+        if (response.status === 404) {
+          csrfUnavailable = true
+          return ''
+        }
         if (!response.ok) throw await toApiError(response)
         const data = (await response.json()) as { csrf_token: string }
         cachedCsrfToken = data.csrf_token
@@ -141,7 +153,10 @@ async function send(method: string, path: string, options: RequestOptions): Prom
     headers['Content-Type'] = 'application/json'
     body = JSON.stringify(options.body)
   }
-  if (UNSAFE.has(method)) headers['X-CSRFToken'] = await getCsrfToken()
+  if (UNSAFE.has(method)) {
+    const token = await getCsrfToken()
+    if (token) headers['X-CSRFToken'] = token
+  }
 
   let response: Response
   try {

@@ -69,6 +69,22 @@ describe('CSRF', () => {
     expect(calls[0].headers['X-CSRFToken']).toBe('from-cookie')
   })
 
+  it('sends no token when the host has no CSRF endpoint (the public site), asking only once', async () => {
+    const calls = mockFetch((call) =>
+      call.url === '/api/v1/auth/csrf/'
+        ? jsonResponse({ code: 'not_found', message: '', fields: {} }, 404)
+        : jsonResponse({ id: 1 }, 202),
+    )
+    await http.post('/api/v1/signups/', { slug: 'a' })
+    await http.post('/api/v1/signups/', { slug: 'b' })
+    expect(calls.map((c) => `${c.method} ${c.url}`)).toEqual([
+      'GET /api/v1/auth/csrf/',
+      'POST /api/v1/signups/',
+      'POST /api/v1/signups/',
+    ])
+    expect(calls[1].headers['X-CSRFToken']).toBeUndefined()
+  })
+
   it('sends FormData as multipart without a JSON content type', async () => {
     document.cookie = 'csrftoken=t; path=/'
     const calls = mockFetch(() => jsonResponse({}))
