@@ -8,7 +8,6 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts import selectors, services
@@ -17,6 +16,7 @@ from accounts.models import AccessToken, AuditEvent, User
 from accounts.permissions import AUTHENTICATED, PUBLIC
 from accounts.roles import Role
 from accounts.validators import CHINESE_MOBILE
+from core.api_views import PublicThrottledView
 
 
 class MeSerializer(serializers.ModelSerializer):
@@ -57,11 +57,9 @@ class LoginSerializer(serializers.Serializer):
     password = serializers.CharField(max_length=128, trim_whitespace=False)
 
 
-class LoginView(APIView):
+class LoginView(PublicThrottledView):
     """Web admin login: a session cookie (CSRF-protected), with throttling and lockout."""
 
-    required_permission = PUBLIC
-    throttle_classes = [ScopedRateThrottle]
     throttle_scope = "login"
 
     @extend_schema(request=LoginSerializer, responses=MeSerializer)
@@ -98,12 +96,9 @@ class WeChatLoginSerializer(serializers.Serializer):
     code = serializers.CharField(max_length=128)
 
 
-class WeChatLoginView(APIView):
+class WeChatLoginView(PublicThrottledView):
     """Mini-program login: wx.login() code -> code2session -> a bearer token for this company."""
 
-    required_permission = PUBLIC
-    authentication_classes: list = []
-    throttle_classes = [ScopedRateThrottle]
     throttle_scope = "login"
 
     @extend_schema(request=WeChatLoginSerializer, responses=TokenResponseSerializer)
@@ -223,12 +218,9 @@ class SmsSentSerializer(serializers.Serializer):
     debug_code = serializers.CharField(required=False, help_text="Only with the local SMS stand-in.")
 
 
-class SmsSendView(APIView):
+class SmsSendView(PublicThrottledView):
     """H5 owner login, step 1: text a login code to the phone."""
 
-    required_permission = PUBLIC
-    authentication_classes: list = []
-    throttle_classes = [ScopedRateThrottle]
     throttle_scope = "sms"
 
     @extend_schema(request=SmsSendSerializer, responses=SmsSentSerializer)
@@ -247,12 +239,9 @@ class SmsLoginSerializer(serializers.Serializer):
     code = serializers.RegexField(r"^\d{6}$", error_messages={"invalid": _("验证码为 6 位数字。")})
 
 
-class SmsLoginView(APIView):
+class SmsLoginView(PublicThrottledView):
     """H5 owner login, step 2: phone + texted code -> a bearer token for this company."""
 
-    required_permission = PUBLIC
-    authentication_classes: list = []
-    throttle_classes = [ScopedRateThrottle]
     throttle_scope = "login"
 
     @extend_schema(request=SmsLoginSerializer, responses=TokenResponseSerializer)

@@ -8,12 +8,12 @@ from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts.permissions import PUBLIC
 from companies import selectors, services, tasks
 from companies.models import Company, Plan, Signup, SignupStatus
+from core.api_views import PublicThrottledView
 
 
 def _text(max_length: int, **kwargs) -> serializers.CharField:
@@ -56,12 +56,9 @@ class SignupStatusSerializer(serializers.ModelSerializer):
         return reverse("signup-status", args=[signup.pk])
 
 
-class SignupCreateView(APIView):
+class SignupCreateView(PublicThrottledView):
     """Self-service signup: validates, records, queues provisioning, and answers at once (202)."""
 
-    required_permission = PUBLIC
-    authentication_classes: list = []
-    throttle_classes = [ScopedRateThrottle]
     throttle_scope = "signup"
 
     @extend_schema(request=SignupSerializer, responses={202: SignupStatusSerializer})

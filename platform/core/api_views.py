@@ -1,0 +1,11 @@
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+
+class PublicThrottledView(APIView):
+    """An endpoint for callers who are not signed in yet (login, signup, codes), rate-limited per
+    client by `throttle_scope` (REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"])."""
+
+    required_permission = "public"
+    authentication_classes: list = []
+    throttle_classes = [ScopedRateThrottle]
