@@ -1,14 +1,15 @@
-import { readdirSync, readFileSync } from 'node:fs'
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, URL } from 'node:url'
+import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib'
 
 import vue from '@vitejs/plugin-vue'
 import AutoImport from 'unplugin-auto-import/vite'
 import { ElementPlusResolver } from 'unplugin-vue-components/resolvers'
 import type { ComponentResolver } from 'unplugin-vue-components/types'
 import Components from 'unplugin-vue-components/vite'
-import { defineConfig } from 'vite'
+import { defineConfig, type Plugin } from 'vite'
 
 /**
  * ElementPlusResolver imports every component from the `element-plus/es` barrel. Rollup keeps
@@ -55,6 +56,41 @@ function elementPlusOnDemand(): ComponentResolver[] {
 
 const elementPlus = elementPlusOnDemand()
 
+/**
+ * Writes `<file>.gz` and `<file>.br` next to each built asset. WhiteNoise serves those variants
+ * to browsers that accept them, but only when they exist on disk: it does not compress on the fly,
+ * and serving straight from dist/ (WHITENOISE_USE_FINDERS, no collectstatic) would otherwise send
+ * the JS uncompressed (about 600 KB instead of 210 KB for the login page).
+ */
+function precompress(): Plugin {
+  let outDir = 'dist'
+  return {
+    name: 'wuye-precompress',
+    apply: 'build',
+    configResolved(config) {
+      outDir = config.build.outDir
+    },
+    writeBundle(_options, bundle) {
+      for (const name of Object.keys(bundle)) {
+        if (!/^assets\/.+\.(js|css|svg|json)$/.test(name)) continue
+        const path = join(outDir, name)
+        const data = readFileSync(path)
+        if (data.length < 1024) continue
+        writeFileSync(`${path}.gz`, gzipSync(data, { level: 9 }))
+        writeFileSync(
+          `${path}.br`,
+          brotliCompressSync(data, {
+            params: {
+              [zlib.BROTLI_PARAM_QUALITY]: 10,
+              [zlib.BROTLI_PARAM_SIZE_HINT]: data.length,
+            },
+          }),
+        )
+      }
+    },
+  }
+}
+
 const backend = 'http://127.0.0.1:8000'
 // The Host header picks the company on the backend, so it must reach Django unchanged.
 const proxied = { target: backend, changeOrigin: false }
@@ -75,6 +111,7 @@ export default defineConfig(({ command }) => ({
       // Our own components are imported explicitly; only Element Plus is resolved.
       dirs: [],
     }),
+    precompress(),
   ],
   resolve: {
     alias: {

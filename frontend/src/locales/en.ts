@@ -173,7 +173,7 @@ const en: MessageSchema = {
     active: 'Active',
     inactive: 'Disabled',
     lastLogin: 'Last login',
-    searchPlaceholder: 'Search username, name or mobile',
+    searchPlaceholder: 'Search username or name',
     role: 'Role',
     detailTitle: 'Staff member',
   },

@@ -163,7 +163,7 @@ const zhCN = {
     active: '启用',
     inactive: '停用',
     lastLogin: '最近登录',
-    searchPlaceholder: '搜索用户名、姓名或手机号',
+    searchPlaceholder: '搜索用户名或姓名',
     role: '角色',
     detailTitle: '员工详情',
   },
