@@ -17,6 +17,7 @@ from accounts.permissions import AUTHENTICATED, PUBLIC
 from accounts.roles import Role
 from accounts.validators import CHINESE_MOBILE
 from core.api_views import PublicThrottledView
+from core.exports import ExcelExportMixin
 
 
 class MeSerializer(serializers.ModelSerializer):
@@ -148,6 +149,7 @@ class UserFilter(django_filters.FilterSet):
 
 
 class UserViewSet(
+    ExcelExportMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -158,6 +160,16 @@ class UserViewSet(
 
     serializer_class = UserSerializer
     required_permission = "users.manage"
+    export_title = "员工账号"
+    export_columns = [
+        ("username", _("用户名")),
+        ("name", _("姓名")),
+        ("phone_masked", _("手机号")),
+        ("roles", _("角色")),
+        ("is_active", _("启用")),
+        ("last_login", _("最近登录")),
+    ]
+    export_labels = {"roles": dict(Role.choices)}
     filterset_class = UserFilter
     search_fields = ["username", "name"]
     ordering_fields = ["username", "name", "last_login", "date_joined"]
@@ -197,11 +209,20 @@ class AuditEventSerializer(serializers.ModelSerializer):
         ]
 
 
-class AuditEventList(generics.ListAPIView):
+class AuditEventList(ExcelExportMixin, generics.ListAPIView):
     """The company's audit trail (admins)."""
 
     serializer_class = AuditEventSerializer
     required_permission = "audit.view"
+    export_title = "操作日志"
+    export_columns = [
+        ("at", _("时间")),
+        ("actor_label", _("操作人")),
+        ("action", _("操作")),
+        ("object_type", _("对象类型")),
+        ("object_id", _("对象")),
+        ("ip", _("IP")),
+    ]
     filterset_fields = ["action", "object_type", "object_id"]
     ordering_fields = ["at"]
 

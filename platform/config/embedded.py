@@ -15,6 +15,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 logger = logging.getLogger(__name__)
+# pgserver narrates every start and stop at INFO, also from atexit after stdout is closed.
+logging.getLogger("pgserver").setLevel(logging.WARNING)
 
 DATABASE_NAME = "wuye"
 

@@ -3,6 +3,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from accounts import api as accounts_api
 from companies import api as companies_api
 from config import views
 
@@ -20,5 +21,6 @@ urlpatterns = [
     path("api/schema/", HostSchemaView.as_view(permission_classes=[]), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema", permission_classes=[]), name="docs"),
     path("api/v1/site/", companies_api.SiteView.as_view(), name="site"),
+    path("api/v1/auth/csrf/", accounts_api.CsrfView.as_view(), name="auth-csrf"),
     path("media/<path:path>", views.company_media, name="media"),
 ]

@@ -14,7 +14,6 @@ router.register("users", accounts_api.UserViewSet, basename="user")
 router.register("house-bindings", residents_api.HouseBindingViewSet, basename="house-binding")
 
 api_v1 = [
-    path("auth/csrf/", accounts_api.CsrfView.as_view(), name="auth-csrf"),
     path("auth/login/", accounts_api.LoginView.as_view(), name="auth-login"),
     path("auth/logout/", accounts_api.LogoutView.as_view(), name="auth-logout"),
     path("auth/wechat/", accounts_api.WeChatLoginView.as_view(), name="auth-wechat"),

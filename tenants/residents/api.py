@@ -6,9 +6,10 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
+from core.exports import ExcelExportMixin
 from tenants.estates import selectors as estate_selectors
 from tenants.residents import selectors, services
-from tenants.residents.models import HouseBinding, Relation
+from tenants.residents.models import BindingStatus, HouseBinding, Relation
 
 
 class OwnerEstateSerializer(serializers.Serializer):
@@ -120,10 +121,21 @@ class RejectSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=200)
 
 
-class HouseBindingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class HouseBindingViewSet(ExcelExportMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Owners' binding requests, for staff to approve or reject."""
 
     serializer_class = StaffBindingSerializer
+    export_title = "房屋绑定申请"
+    export_columns = [
+        ("created_at", "申请时间"),
+        ("name", "姓名"),
+        ("user_phone", "手机号"),
+        ("house", "房屋"),
+        ("relation", "关系"),
+        ("status", "状态"),
+        ("reason", "驳回原因"),
+    ]
+    export_labels = {"relation": dict(Relation.choices), "status": dict(BindingStatus.choices)}
     required_permission = {"GET": "basic_data.view", "POST": "basic_data.manage"}
     filterset_fields = ["status", "relation"]
     search_fields = ["name", "house__number"]

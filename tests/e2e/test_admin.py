@@ -253,10 +253,6 @@ def test_staff_table_pages_on_the_server_and_filters_by_role(desktop, live_stack
     screenshot(page, "staff-filtered")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="backend: /api/v1/users/ has no Excel renderer (?format=xlsx answers 404); see the e2e report",
-)
 def test_staff_export_downloads_an_excel_file(desktop, live_stack):
     page = desktop
     login(page, live_stack, "alpha", "admin", PASSWORD)
