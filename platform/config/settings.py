@@ -259,6 +259,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.api_errors.api_exception_handler",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "core.exports.FormatFirstNegotiation",
     "DEFAULT_THROTTLE_RATES": {"login": "20/min", "signup": "10/min", "sms": "5/min"},
     "DEFAULT_VERSIONING_CLASS": None,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 
@@ -99,3 +100,16 @@ class ExcelExportMixin:
         rows = self.get_serializer(queryset, many=True).data
         filename = f"{self.export_title}-{timezone.localdate():%Y%m%d}.xlsx"
         return Response(rows, headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"})
+
+
+class FormatFirstNegotiation(DefaultContentNegotiation):
+    """An explicit `?format=` wins over the Accept header: a download asked for as xlsx by a client
+    that sends `Accept: application/json` (fetch wrappers do) is a spreadsheet, not a 406."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        wanted = format_suffix or request.query_params.get(self.settings.URL_FORMAT_OVERRIDE)
+        if wanted:
+            for renderer in renderers:
+                if renderer.format == wanted:
+                    return renderer, renderer.media_type
+        return super().select_renderer(request, renderers, format_suffix)

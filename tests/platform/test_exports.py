@@ -29,6 +29,12 @@ def test_staff_export_follows_the_table_filters(client_for, company_a):
     assert len(everyone) == client.get("/api/v1/users/").json()["count"]  # not one page: all rows
 
 
+def test_format_wins_over_an_accept_header(client_for, company_a):
+    response = client_for(company_a, "admin").get("/api/v1/users/?format=xlsx", HTTP_ACCEPT="application/json")
+    _header, rows = _sheet(response)
+    assert rows
+
+
 def test_export_needs_the_same_permission_as_the_list(client_for, company_a):
     response = client_for(company_a, "guard").get("/api/v1/users/?format=xlsx")
     assert response.status_code == 403
