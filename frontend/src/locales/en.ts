@@ -104,7 +104,7 @@ const en: MessageSchema = {
       ready: 'Ready!',
       failed: 'Setup failed',
     },
-    readyHint: 'Your admin site is ready. Sign in with the administrator account.',
+    readyHint: 'Your admin site is ready: sign in as admin with the password you just chose.',
     openAdmin: 'Open the admin site',
     tryAgain: 'Back to the form',
     haveAccount: 'Already registered?',

@@ -94,7 +94,7 @@ const zhCN = {
       ready: '开通成功！',
       failed: '开通失败',
     },
-    readyHint: '您的管理后台已就绪，请使用管理员手机号或用户名登录。',
+    readyHint: '管理后台已就绪：用户名 admin，密码为您刚才设置的密码。',
     openAdmin: '进入管理后台',
     tryAgain: '返回修改',
     haveAccount: '已有账号？',
