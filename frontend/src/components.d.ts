@@ -20,7 +20,6 @@ declare module 'vue' {
     ElContainer: typeof import('element-plus/es/components/container/index.mjs')['ElContainer']
     ElDescriptions: typeof import('element-plus/es/components/descriptions/index.mjs')['ElDescriptions']
     ElDescriptionsItem: typeof import('element-plus/es/components/descriptions/index.mjs')['ElDescriptionsItem']
-    ElDialog: typeof import('element-plus/es/components/dialog/index.mjs')['ElDialog']
     ElDivider: typeof import('element-plus/es/components/divider/index.mjs')['ElDivider']
     ElDrawer: typeof import('element-plus/es/components/drawer/index.mjs')['ElDrawer']
     ElDropdown: typeof import('element-plus/es/components/dropdown/index.mjs')['ElDropdown']
