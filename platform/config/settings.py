@@ -111,7 +111,7 @@ TENANT_LIMIT_SET_CALLS = True
 # New companies are cloned from a migrated template schema (0.4 s) instead of running every
 # migration (1.2 s and growing with the history); migrate_schemas keeps the template current.
 TENANT_BASE_SCHEMA = "tenant_template"
-TENANT_CREATION_FAKES_MIGRATIONS = True
+TENANT_CREATION_FAKES_MIGRATIONS = env.bool("WUYE_PROVISION_FROM_TEMPLATE", default=True)
 # Unknown hosts get a 404, never the public schema's pages by accident.
 SHOW_PUBLIC_IF_NO_TENANT_FOUND = False
 
