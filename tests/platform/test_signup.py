@@ -147,13 +147,30 @@ def _tables(schema: str) -> set[str]:
         return {row[0] for row in cursor.fetchall()}
 
 
-def test_companies_are_cloned_from_a_complete_template(settings):
+def test_migrated_companies_match_the_template(settings):
     template = settings.TENANT_BASE_SCHEMA
     assert _tables("alpha") == _tables(template)
-    assert {"accounts_user", "core_job", "django_migrations"} <= _tables("alpha")
+    assert {"accounts_user", "core_job", "estates_house", "django_migrations"} <= _tables("alpha")
     with connection.cursor() as cursor:
         cursor.execute(f'SELECT count(*) FROM "{template}".accounts_user')
         assert cursor.fetchone()[0] == 0  # nothing of any company leaks into the template
+
+
+def test_provisioning_by_clone_gives_a_complete_working_company(settings, client_for):
+    settings.TENANT_CREATION_FAKES_MIGRATIONS = True
+    signup = services.create_signup(data={**GOOD, "slug": "cloned"})
+    company = services.provision_company(signup_id=signup.pk)
+    connection.set_schema_to_public()
+    assert _tables("cloned") == _tables(settings.TENANT_BASE_SCHEMA)
+    with connection.cursor() as cursor:
+        cursor.execute('SELECT count(*) FROM "cloned".django_migrations')
+        migrations = cursor.fetchone()[0]
+        cursor.execute('SELECT count(*) FROM "alpha".django_migrations')
+        assert migrations == cursor.fetchone()[0]  # recorded as applied, so later migrations run
+    login = client_for(company).post(
+        "/api/v1/auth/login/", {"username": "admin", "password": GOOD["password"]}, format="json"
+    )
+    assert login.status_code == 200
 
 
 def test_the_template_is_unreachable_and_never_scheduled(client, settings):
