@@ -95,3 +95,37 @@ def test_media_of_a_is_not_served_on_b(client_for, company_a, company_b, tmp_pat
         .status_code
         == 404
     )
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/me/",
+        "/api/v1/users/",
+        "/api/v1/audit-events/",
+        "/api/v1/settings/branding/",
+        "/api/v1/house-bindings/",
+        "/api/v1/owner/estates/",
+        "/api/v1/owner/bindings/",
+    ],
+)
+def test_every_company_endpoint_refuses_another_companys_session(client_for, company_a, company_b, path):
+    client = client_for(company_a, "admin")
+    client.defaults["HTTP_HOST"] = f"{company_b.slug}.localhost"
+    assert client.get(path).status_code in (401, 403), path
+
+
+def test_jobs_and_audit_events_stay_in_their_company(client_for, company_a, company_b):
+    from accounts.models import AuditEvent
+    from core import services as job_services
+
+    with tenant_context(company_a):
+        admin_a = User.objects.get(username="admin")
+        job = job_services.create_job(kind="export", created_by=admin_a)
+        account_services.record_audit(actor=admin_a, action="only.in.alpha")
+    on_b = client_for(company_b, "admin")
+    assert on_b.get(f"/api/v1/jobs/{job.pk}/").status_code == 404
+    actions = {row["action"] for row in on_b.get("/api/v1/audit-events/?page_size=200").json()["results"]}
+    assert "only.in.alpha" not in actions
+    with tenant_context(company_b):
+        assert not AuditEvent.objects.filter(action="only.in.alpha").exists()
