@@ -301,14 +301,6 @@ def set_wechat_credentials(*, company: Company, appid: str, secret: str, actor: 
     return company
 
 
-def set_company_status(*, company: Company, status: str, actor: Any = None) -> Company:
-    if status not in CompanyStatus.values:
-        raise DomainError(_("未知状态。"), fields={"status": [_("未知状态。")]})
-    Company.objects.filter(pk=company.pk).update(status=status)
-    company.status = status
-    return company
-
-
 def ensure_public_tenant() -> Company:
     """The public schema's own tenant row, its hosts, the plans and the template schema new
     companies are cloned from (idempotent; run at every start)."""
