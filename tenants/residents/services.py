@@ -63,7 +63,12 @@ def _decide(*, binding_id: int, actor: Any, status: str, reason: str = "") -> Ho
 
 
 def approve_binding(*, binding_id: int, actor: Any) -> HouseBinding:
-    return _decide(binding_id=binding_id, actor=actor, status=BindingStatus.APPROVED)
+    with transaction.atomic():
+        binding = _decide(binding_id=binding_id, actor=actor, status=BindingStatus.APPROVED)
+        if not binding.user.name:
+            # An owner who signed in by phone has no name until staff accept the one they gave.
+            account_services.update_user(user=binding.user, actor=actor, name=binding.name)
+    return binding
 
 
 def reject_binding(*, binding_id: int, actor: Any, reason: str) -> HouseBinding:

@@ -87,6 +87,8 @@ def test_owner_logs_in_binds_a_house_and_sees_it_approved(phone, live_stack, est
     page.goto(live_stack.url("alpha", "/h5/#/pages/profile/profile"))
     house = page.get_by_test_id("profile-house").first
     expect(house).to_have_attribute("data-status", "approved")
+    page.reload()
+    expect(page.get_by_test_id("profile-name")).to_contain_text("林业主")  # the name staff accepted
     screenshot(page, "owner-h5-profile-approved")
 
 

@@ -32,7 +32,7 @@ def _estate(company, name="翠湖苑", floors=3, per_floor=2):
 
 def _owner(client_for, company, name="业主甲"):
     with tenant_context(company):
-        user = User.objects.create(username=f"owner-{name}", name=name, roles=["resident"])
+        user = User.objects.create(username=f"owner-{name}", roles=["resident"])
         raw, _token = account_services.issue_token(user=user, kind="sms")
     client = client_for(company)
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
@@ -93,6 +93,7 @@ def test_owner_picks_a_house_and_waits_for_approval(client_for, company_a):
     assert approved.status_code == 200 and approved.json()["status"] == "approved"
     assert staff.post(f"/api/v1/house-bindings/{pending[0]['id']}/approve/").status_code == 409
     assert owner.get("/api/v1/owner/bindings/").json()[0]["status"] == "approved"
+    assert owner.get("/api/v1/me/").json()["name"] == "业主甲"  # the accepted name, for a phone-only login
 
 
 def test_owner_binds_by_house_code_and_staff_reject_with_a_reason(client_for, company_a):
