@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from tenants.estates.models import Estate, House
 
@@ -18,9 +18,7 @@ def search_houses_in_estate(*, estate_id: int, search: str = "", limit: int = 50
     houses = houses_with_labels().filter(estate_id=estate_id)
     term = search.strip()
     if term:
-        houses = houses.filter(number__icontains=term) | houses_with_labels().filter(
-            estate_id=estate_id, building__name__icontains=term
-        )
+        houses = houses.filter(Q(number__icontains=term) | Q(building__name__icontains=term))
     return list(houses.order_by("building__name", "unit__name", "floor", "number")[:limit])
 
 
