@@ -1,0 +1,33 @@
+"""Chinese resident identity card numbers (居民身份证号码, GB 11643-1999): 17 digits + a check
+character computed with ISO 7064 MOD 11-2; digits 7–14 are the birth date."""
+
+from __future__ import annotations
+
+from datetime import date
+
+_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_CHECK = "10X98765432"
+
+
+def check_character(first17: str) -> str:
+    return _CHECK[sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True)) % 11]
+
+
+def id_number_problem(value: str, *, today: date | None = None) -> str | None:
+    """None when `value` is a valid 18-character ID number, else what is wrong (zh-CN, for users)."""
+    value = value.strip().upper()
+    if len(value) != 18 or not value[:17].isdigit() or not (value[17].isdigit() or value[17] == "X"):
+        return "身份证号须为 18 位：17 位数字加 1 位数字或 X。"
+    try:
+        born = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+    except ValueError:
+        return "身份证号中的出生日期无效。"
+    if not date(1900, 1, 1) <= born <= (today or date.today()):
+        return "身份证号中的出生日期无效。"
+    if check_character(value[:17]) != value[17]:
+        return "身份证号校验位不正确，请核对。"
+    return None
+
+
+def normalise_id_number(value: str) -> str:
+    return value.strip().upper()
