@@ -211,6 +211,15 @@ def touch_token(*, token: AccessToken) -> None:
         AccessToken.objects.filter(pk=token.pk).update(last_used_at=now)
 
 
+def _owner_app_token(*, user: User, kind: str) -> tuple[str, AccessToken]:
+    """The end of every owner-app login: refuse a disabled account, note the login, issue a token."""
+    if not user.is_active:
+        raise DomainError(_("账号已停用。"), code="account_disabled", status_code=403)
+    user.last_login = timezone.now()
+    user.save(update_fields=["last_login"])
+    return issue_token(user=user, kind=kind)
+
+
 def login_with_wechat(*, appid: str, secret: str, code: str) -> tuple[str, AccessToken]:
     """Mini-program login: exchange wx.login()'s code for the openid, then a token for its resident.
 
@@ -247,11 +256,7 @@ def login_with_wechat(*, appid: str, secret: str, code: str) -> tuple[str, Acces
                 object_id=user.pk,
                 after={"via": "wechat", "schema": connection.schema_name},
             )
-        if not user.is_active:
-            raise DomainError(_("账号已停用。"), code="account_disabled", status_code=403)
-        user.last_login = timezone.now()
-        user.save(update_fields=["last_login"])
-        return issue_token(user=user, kind="wechat")
+        return _owner_app_token(user=user, kind="wechat")
 
 
 def _code_key(phone: str) -> str:
@@ -319,8 +324,4 @@ def login_with_sms(*, phone: str, code: str) -> tuple[str, AccessToken]:
             user.set_unusable_password()
             user.save()
             record_audit(actor=user, action="user.create", object_type="user", object_id=user.pk, after={"via": "sms"})
-        if not user.is_active:
-            raise DomainError(_("账号已停用。"), code="account_disabled", status_code=403)
-        user.last_login = timezone.now()
-        user.save(update_fields=["last_login"])
-        return issue_token(user=user, kind="sms")
+        return _owner_app_token(user=user, kind="sms")

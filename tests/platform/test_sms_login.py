@@ -120,3 +120,17 @@ def test_owner_app_tokens_never_carry_staff_permissions(client_for, company_a):
     api = client_for(company_a)
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {api_raw}")
     assert api.get("/api/v1/users/").status_code == 200
+
+
+def test_a_disabled_resident_cannot_log_in(client_for, company_a):
+    client = client_for(company_a)
+    first = client.post(
+        "/api/v1/auth/sms/login/", {"phone": PHONE, "code": _send(client).json()["debug_code"]}, format="json"
+    ).json()
+    with tenant_context(company_a):
+        User.objects.filter(pk=first["user"]["id"]).update(is_active=False)
+    sms_standin.reset(PHONE)
+    refused = client.post(
+        "/api/v1/auth/sms/login/", {"phone": PHONE, "code": _send(client).json()["debug_code"]}, format="json"
+    )
+    assert refused.status_code == 403 and refused.json()["code"] == "account_disabled"
