@@ -7,11 +7,18 @@ from accounts import api as accounts_api
 from companies import api as companies_api
 from config import urls_common, views
 from core import api as core_api
+from tenants.estates import api as estates_api
 from tenants.residents import api as residents_api
 
 router = SimpleRouter(trailing_slash=True)
 router.register("users", accounts_api.UserViewSet, basename="user")
 router.register("house-bindings", residents_api.HouseBindingViewSet, basename="house-binding")
+router.register("estates", estates_api.EstateViewSet, basename="estate")
+router.register("buildings", estates_api.BuildingViewSet, basename="building")
+router.register("houses", estates_api.HouseViewSet, basename="house")
+router.register("residents", residents_api.PersonViewSet, basename="resident")
+router.register("occupancies", residents_api.OccupancyViewSet, basename="occupancy")
+router.register("resident-corrections", residents_api.CorrectionViewSet, basename="resident-correction")
 
 api_v1 = [
     path("auth/login/", accounts_api.LoginView.as_view(), name="auth-login"),
@@ -27,6 +34,9 @@ api_v1 = [
     path("owner/estates/", residents_api.OwnerEstateList.as_view(), name="owner-estates"),
     path("owner/estates/<int:estate_id>/houses/", residents_api.OwnerHouseSearch.as_view(), name="owner-houses"),
     path("owner/bindings/", residents_api.OwnerBindingList.as_view(), name="owner-bindings"),
+    path("owner/houses/", residents_api.OwnerHouses.as_view(), name="owner-houses-mine"),
+    path("owner/profile/", residents_api.OwnerProfile.as_view(), name="owner-profile"),
+    path("owner/profile/corrections/", residents_api.OwnerCorrections.as_view(), name="owner-corrections"),
     path("", include(router.urls)),
 ]
 

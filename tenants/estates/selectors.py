@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, F, Func, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
-from tenants.estates.models import Estate, House
+from tenants.estates.models import Building, Estate, House, HouseStatus, Unit
 
 
 def estates() -> QuerySet[Estate]:
@@ -24,3 +25,70 @@ def search_houses_in_estate(*, estate_id: int, search: str = "", limit: int = 50
 
 def house_by_binding_code(code: str) -> House | None:
     return houses_with_labels().filter(binding_code=code.strip().upper()).first()
+
+
+def estates_with_counts() -> QuerySet[Estate]:
+    # Subqueries rather than joined Counts: two joined counts multiply each other.
+    houses = House.objects.filter(estate=OuterRef("pk")).order_by().values("estate")
+    return Estate.objects.annotate(
+        building_count=_count(Building.objects.filter(estate=OuterRef("pk")).order_by().values("estate")),
+        house_count=_count(houses),
+        occupied_count=_count(houses.filter(status__in=[HouseStatus.OCCUPIED, HouseStatus.RENTING])),
+    )
+
+
+def _count(subquery: QuerySet) -> Coalesce:
+    return Coalesce(Subquery(subquery.annotate(n=Func(F("pk"), function="COUNT")).values("n")), 0)
+
+
+def buildings() -> QuerySet[Building]:
+    return (
+        Building.objects.select_related("estate")
+        .prefetch_related("units")
+        .annotate(house_count=_count(House.objects.filter(building=OuterRef("pk")).order_by().values("building")))
+    )
+
+
+def estate_tree() -> list[dict]:
+    """Estates → buildings → units with house counts, in three queries whatever the size."""
+    unit_counts = dict(House.objects.order_by().values("unit_id").annotate(n=Count("id")).values_list("unit_id", "n"))
+    units_by_building: dict[int, list[dict]] = {}
+    for unit in Unit.objects.order_by("building_id", "name"):
+        units_by_building.setdefault(unit.building_id, []).append(
+            {"id": unit.pk, "name": unit.name, "house_count": unit_counts.get(unit.pk, 0)}
+        )
+    buildings_by_estate: dict[int, list[dict]] = {}
+    for building in Building.objects.order_by("estate_id", "name"):
+        units = units_by_building.get(building.pk, [])
+        buildings_by_estate.setdefault(building.estate_id, []).append(
+            {
+                "id": building.pk,
+                "name": building.name,
+                "floors": building.floors,
+                "house_count": sum(u["house_count"] for u in units),
+                "units": units,
+            }
+        )
+    tree = []
+    for estate in Estate.objects.order_by("name"):
+        children = buildings_by_estate.get(estate.pk, [])
+        tree.append(
+            {
+                "id": estate.pk,
+                "name": estate.name,
+                "house_count": sum(b["house_count"] for b in children),
+                "buildings": children,
+            }
+        )
+    return tree
+
+
+def houses_for_staff() -> QuerySet[House]:
+    # Occupancies belong to the residents app; counting them by relation name keeps this app
+    # from importing it.
+    # (An aggregate drops Meta.ordering, so the order is spelled out for stable pages.)
+    return (
+        houses_with_labels()
+        .annotate(resident_count=Count("occupancies", filter=Q(occupancies__moved_out__isnull=True)))
+        .order_by("estate__name", "building__name", "unit__name", "floor", "number")
+    )

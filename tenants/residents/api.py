@@ -1,15 +1,26 @@
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+import django_filters
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import generics, mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
+from core.errors import DomainError
 from core.exports import ExcelExportMixin
 from tenants.estates import selectors as estate_selectors
 from tenants.residents import selectors, services
-from tenants.residents.models import BindingStatus, HouseBinding, Relation
+from tenants.residents.models import (
+    BindingStatus,
+    CorrectionRequest,
+    CorrectionStatus,
+    Gender,
+    HouseBinding,
+    Occupancy,
+    Person,
+    Relation,
+)
 
 
 class OwnerEstateSerializer(serializers.Serializer):
@@ -159,3 +170,385 @@ class HouseBindingViewSet(ExcelExportMixin, mixins.ListModelMixin, mixins.Retrie
         form.is_valid(raise_exception=True)
         binding = services.reject_binding(binding_id=int(pk), actor=request.user, reason=form.validated_data["reason"])
         return Response(StaffBindingSerializer(selectors.bindings().get(pk=binding.pk)).data)
+
+
+# --- staff: residents, their houses, identity corrections ------------------------------------------
+
+
+class PersonHouseSerializer(serializers.Serializer):
+    occupancy_id = serializers.IntegerField(source="id")
+    house = serializers.IntegerField(source="house_id")
+    label = serializers.CharField(source="house.label")
+    estate_name = serializers.CharField(source="house.estate.name")
+    relation = serializers.CharField()
+    is_primary_payer = serializers.BooleanField()
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    """Phone and ID number are write-only: reads carry masked copies; the whole value needs a reveal."""
+
+    phone = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=20)
+    id_number = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=18)
+    has_account = serializers.SerializerMethodField()
+    houses = PersonHouseSerializer(source="current_occupancies", many=True, read_only=True)
+
+    class Meta:
+        model = Person
+        fields = [
+            "id",
+            "name",
+            "gender",
+            "phone",
+            "id_number",
+            "phone_masked",
+            "id_number_masked",
+            "emergency_contact",
+            "note",
+            "has_account",
+            "houses",
+            "created_at",
+        ]
+        read_only_fields = ["phone_masked", "id_number_masked", "created_at"]
+        # Validation lives in the services (one place for forms and imports); the serializer
+        # only shapes the payload.
+        extra_kwargs = {"name": {"validators": []}}
+
+    def get_has_account(self, person: Person) -> bool:
+        return person.user_id is not None
+
+
+class PersonFilter(django_filters.FilterSet):
+    phone = django_filters.CharFilter(method="by_phone")
+    estate = django_filters.NumberFilter(method="by_place")
+    building = django_filters.NumberFilter(method="by_place")
+    house = django_filters.NumberFilter(method="by_place")
+    relation = django_filters.ChoiceFilter(choices=Relation.choices, method="by_place")
+
+    class Meta:
+        model = Person
+        fields = ["gender"]
+
+    def by_phone(self, queryset, name, value):
+        return selectors.filter_people(queryset, phone=value)
+
+    def by_place(self, queryset, name, value):
+        return selectors.filter_people(queryset, **{name: value})
+
+
+class RevealSerializer(serializers.Serializer):
+    field = serializers.ChoiceField(choices=["phone", "id_number"])
+
+
+class PersonViewSet(
+    ExcelExportMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """业主信息查询 — residents, searchable by name, exact phone, estate, building, house, relation."""
+
+    serializer_class = PersonSerializer
+    required_permission = {
+        "GET": "basic_data.view",
+        "POST": "basic_data.manage",
+        "PATCH": "basic_data.manage",
+        "PUT": "basic_data.manage",
+    }
+    filterset_class = PersonFilter
+    search_fields = ["name"]
+    ordering_fields = ["name", "created_at"]
+    export_title = "住户"
+    export_columns = [
+        ("name", "姓名"),
+        ("gender", "性别"),
+        ("phone_masked", "手机号"),
+        ("id_number_masked", "身份证号"),
+        ("houses", "房屋"),
+        ("emergency_contact", "紧急联系人"),
+        ("note", "备注"),
+    ]
+    export_labels = {"gender": dict(Gender.choices)}
+
+    def get_queryset(self):
+        return selectors.people()
+
+    def perform_create(self, serializer):
+        serializer.instance = services.create_person(actor=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        services.update_person(person=serializer.instance, actor=self.request.user, **serializer.validated_data)
+
+    def update(self, request, *args, **kwargs):
+        super().update(request, *args, **kwargs)
+        return Response(self.get_serializer(self.get_object()).data)
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        self.perform_create(serializer)
+        return Response(self.get_serializer(selectors.people().get(pk=serializer.instance.pk)).data, status=201)
+
+    @extend_schema(
+        request=RevealSerializer, responses={200: inline_serializer("Revealed", {"value": serializers.CharField()})}
+    )
+    @action(detail=True, methods=["post"], required_permission="pii.reveal")
+    def reveal(self, request, pk=None):
+        person = self.get_object()
+        form = RevealSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        value = services.reveal(person=person, field=form.validated_data["field"], actor=request.user)
+        return Response({"value": value}, headers={"Cache-Control": "no-store"})
+
+
+class OccupancySerializer(serializers.ModelSerializer):
+    house_label = serializers.CharField(source="house.label", read_only=True)
+    estate_name = serializers.CharField(source="house.estate.name", read_only=True)
+    person_name = serializers.CharField(source="person.name", read_only=True)
+    phone_masked = serializers.CharField(source="person.phone_masked", read_only=True)
+    house = serializers.PrimaryKeyRelatedField(queryset=estate_selectors.houses_with_labels())
+    person = serializers.PrimaryKeyRelatedField(queryset=Person.objects.all())
+
+    class Meta:
+        model = Occupancy
+        fields = [
+            "id",
+            "house",
+            "house_label",
+            "estate_name",
+            "person",
+            "person_name",
+            "phone_masked",
+            "relation",
+            "share",
+            "is_primary_payer",
+            "moved_in",
+            "moved_out",
+        ]
+        read_only_fields = ["moved_out"]
+        validators: list = []  # the services check uniqueness with a readable message
+        extra_kwargs = {"moved_in": {"required": False}}
+
+
+class OccupancyUpdateSerializer(serializers.Serializer):
+    share = serializers.DecimalField(max_digits=5, decimal_places=2, required=False, allow_null=True)
+    is_primary_payer = serializers.BooleanField(required=False)
+
+
+class MoveOutSerializer(serializers.Serializer):
+    moved_out = serializers.DateField(required=False)
+
+
+class OccupancyFilter(django_filters.FilterSet):
+    current = django_filters.BooleanFilter(field_name="moved_out", lookup_expr="isnull")
+
+    class Meta:
+        model = Occupancy
+        fields = ["house", "person", "relation", "is_primary_payer"]
+
+
+class OccupancyViewSet(ExcelExportMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Who lives in which house, as what, since when — current and past."""
+
+    serializer_class = OccupancySerializer
+    required_permission = {"GET": "basic_data.view", "POST": "basic_data.manage", "PATCH": "basic_data.manage"}
+    filterset_class = OccupancyFilter
+    ordering_fields = ["moved_in", "moved_out"]
+    export_title = "房屋住户关系"
+    export_columns = [
+        ("estate_name", "小区"),
+        ("house_label", "房屋"),
+        ("person_name", "姓名"),
+        ("phone_masked", "手机号"),
+        ("relation", "关系"),
+        ("share", "产权份额(%)"),
+        ("is_primary_payer", "主缴费人"),
+        ("moved_in", "入住日期"),
+        ("moved_out", "迁出日期"),
+    ]
+    export_labels = {"relation": dict(Relation.choices), "is_primary_payer": {True: "是", False: "否"}}
+
+    def get_queryset(self):
+        return selectors.occupancies()
+
+    def _respond(self, occupancy: Occupancy, status: int = 200) -> Response:
+        return Response(self.get_serializer(selectors.occupancies().get(pk=occupancy.pk)).data, status=status)
+
+    def create(self, request, *args, **kwargs):
+        form = self.get_serializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        occupancy = services.add_occupancy(actor=request.user, **form.validated_data)
+        return self._respond(occupancy, status=201)
+
+    @extend_schema(request=OccupancyUpdateSerializer, responses=OccupancySerializer)
+    def partial_update(self, request, *args, **kwargs):
+        form = OccupancyUpdateSerializer(data=request.data, partial=True)
+        form.is_valid(raise_exception=True)
+        occupancy = services.update_occupancy(occupancy=self.get_object(), actor=request.user, **form.validated_data)
+        return self._respond(occupancy)
+
+    @extend_schema(request=MoveOutSerializer, responses=OccupancySerializer)
+    @action(detail=True, methods=["post"], url_path="move-out")
+    def move_out(self, request, pk=None):
+        form = MoveOutSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        occupancy = services.move_out(
+            occupancy=self.get_object(), actor=request.user, moved_out=form.validated_data.get("moved_out")
+        )
+        return self._respond(occupancy)
+
+
+class CorrectionSerializer(serializers.ModelSerializer):
+    person_name = serializers.CharField(source="person.name", read_only=True)
+    current_id_number_masked = serializers.CharField(source="person.id_number_masked", read_only=True)
+
+    class Meta:
+        model = CorrectionRequest
+        fields = [
+            "id",
+            "person",
+            "person_name",
+            "current_id_number_masked",
+            "name",
+            "id_number_masked",
+            "status",
+            "reason",
+            "created_at",
+            "decided_at",
+        ]
+
+
+class CorrectionViewSet(ExcelExportMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Owners' requests to change their name or ID number, for staff to approve or reject."""
+
+    serializer_class = CorrectionSerializer
+    required_permission = {"GET": "basic_data.view", "POST": "basic_data.manage"}
+    filterset_fields = ["status", "person"]
+    ordering_fields = ["created_at"]
+    export_title = "资料变更申请"
+    export_columns = [
+        ("created_at", "申请时间"),
+        ("person_name", "当前姓名"),
+        ("name", "新姓名"),
+        ("id_number_masked", "新身份证号"),
+        ("status", "状态"),
+        ("reason", "驳回原因"),
+    ]
+    export_labels = {"status": dict(CorrectionStatus.choices)}
+
+    def get_queryset(self):
+        return selectors.corrections()
+
+    def _respond(self, correction: CorrectionRequest) -> Response:
+        return Response(self.get_serializer(selectors.corrections().get(pk=correction.pk)).data)
+
+    @extend_schema(request=None, responses=CorrectionSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        self.get_object()
+        return self._respond(services.approve_correction(correction_id=int(pk), actor=request.user))
+
+    @extend_schema(request=RejectSerializer, responses=CorrectionSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        self.get_object()
+        form = RejectSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        return self._respond(
+            services.reject_correction(correction_id=int(pk), actor=request.user, reason=form.validated_data["reason"])
+        )
+
+
+# --- the owner's own data (mini-program) ------------------------------------------------------------
+
+
+class OwnerHouseEntrySerializer(serializers.Serializer):
+    occupancy_id = serializers.IntegerField(source="id")
+    house = serializers.IntegerField(source="house_id")
+    label = serializers.CharField(source="house.label")
+    estate_name = serializers.CharField(source="house.estate.name")
+    relation = serializers.CharField()
+    is_primary_payer = serializers.BooleanField()
+    building_area = serializers.DecimalField(source="house.building_area", max_digits=10, decimal_places=2)
+    layout = serializers.CharField(source="house.layout")
+    moved_in = serializers.DateField()
+
+
+class OwnerHouses(generics.ListAPIView):
+    """The caller's current houses (only theirs: found through their own resident record)."""
+
+    required_permission = "owner.self"
+    serializer_class = OwnerHouseEntrySerializer
+    pagination_class = None
+    filter_backends: list = []
+
+    def get_queryset(self):
+        person = selectors.person_of(self.request.user)
+        return selectors.houses_of(person) if person else []
+
+
+class OwnerCorrectionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CorrectionRequest
+        fields = ["id", "name", "id_number_masked", "status", "reason", "created_at", "decided_at"]
+
+
+class OwnerProfileSerializer(serializers.Serializer):
+    name = serializers.CharField(read_only=True)
+    gender = serializers.CharField(read_only=True)
+    phone_masked = serializers.CharField(read_only=True)
+    id_number_masked = serializers.CharField(read_only=True)
+    emergency_contact = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    phone = serializers.CharField(write_only=True, required=False, max_length=20)
+
+
+class OwnerCorrectionRequestSerializer(serializers.Serializer):
+    name = serializers.CharField(required=False, allow_blank=True, max_length=50, default="")
+    id_number = serializers.CharField(required=False, allow_blank=True, max_length=18, default="")
+
+
+def _own_person(request) -> Person:
+    person = selectors.person_of(request.user)
+    if person is None:
+        raise DomainError("房屋绑定通过后才有住户资料。", code="no_profile", status_code=404)
+    return person
+
+
+class OwnerProfile(generics.GenericAPIView):
+    """The owner's own record: contact details change at once; identity fields need a correction."""
+
+    required_permission = "owner.self"
+    serializer_class = OwnerProfileSerializer
+
+    def _body(self, person: Person) -> dict:
+        pending = selectors.pending_correction(person)
+        last = selectors.last_decided_correction(person)
+        return {
+            **OwnerProfileSerializer(person).data,
+            "pending_correction": OwnerCorrectionSerializer(pending).data if pending else None,
+            "last_correction": OwnerCorrectionSerializer(last).data if last else None,
+        }
+
+    def get(self, request):
+        return Response(self._body(_own_person(request)))
+
+    def patch(self, request):
+        person = _own_person(request)
+        form = OwnerProfileSerializer(data=request.data, partial=True)
+        form.is_valid(raise_exception=True)
+        services.update_own_contact(person=person, actor=request.user, **form.validated_data)
+        return Response(self._body(person))
+
+
+class OwnerCorrections(generics.GenericAPIView):
+    required_permission = "owner.self"
+    serializer_class = OwnerCorrectionRequestSerializer
+
+    @extend_schema(responses={201: OwnerCorrectionSerializer})
+    def post(self, request):
+        person = _own_person(request)
+        form = OwnerCorrectionRequestSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        correction = services.request_correction(person=person, actor=request.user, **form.validated_data)
+        return Response(OwnerCorrectionSerializer(correction).data, status=201)

@@ -1,8 +1,10 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import EncryptedTextField
+from core.masking import mask_id_number, mask_phone
 from tenants.estates.models import House
 
 
@@ -10,6 +12,140 @@ class Relation(models.TextChoices):
     OWNER = "owner", _("业主")
     FAMILY = "family", _("家庭成员")
     RENTER = "renter", _("租户")
+
+
+class Gender(models.TextChoices):
+    UNKNOWN = "", _("未填")
+    MALE = "male", _("男")
+    FEMALE = "female", _("女")
+
+
+class Person(models.Model):
+    """住户档案 — an owner, family member or renter, whether or not they use the mini-program.
+
+    Phone and ID number are encrypted; their blind indexes (HMAC, per company) find a person by the
+    exact value without decrypting every row. Lists show them masked; whole values are revealed
+    only to roles holding `pii.reveal`, and every reveal is audited.
+    """
+
+    name = models.CharField(_("姓名"), max_length=50)
+    gender = models.CharField(_("性别"), max_length=8, choices=Gender.choices, blank=True, default="")
+    phone = EncryptedTextField(_("手机号"), blank=True, default="")
+    phone_index = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    id_number = EncryptedTextField(_("身份证号"), blank=True, default="")
+    id_number_index = models.CharField(max_length=64, blank=True, default="")
+    # Kept masked beside the ciphertext so lists never decrypt (and exports never leak) a value.
+    phone_masked = models.CharField(max_length=20, blank=True, default="")
+    id_number_masked = models.CharField(max_length=24, blank=True, default="")
+    emergency_contact = models.CharField(_("紧急联系人"), max_length=100, blank=True, default="")
+    note = models.CharField(_("备注"), max_length=200, blank=True, default="")
+    # The mini-program account of this person, once they have bound a house.
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="person"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            # One person per ID number in a company: the natural key imports match on.
+            models.UniqueConstraint(
+                fields=["id_number_index"], condition=~Q(id_number_index=""), name="person_id_number_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["name"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def set_phone(self, phone: str, index: str) -> None:
+        self.phone, self.phone_index, self.phone_masked = phone, index, mask_phone(phone)
+
+    def set_id_number(self, id_number: str, index: str) -> None:
+        self.id_number, self.id_number_index = id_number, index
+        self.id_number_masked = mask_id_number(id_number)
+
+
+class Occupancy(models.Model):
+    """房屋住户关系 — a person's relation to a house over time. Moving out closes the row; history stays.
+
+    Several owners may share a house (`share`, percent); one current occupant per house is the
+    primary payer whom bills are addressed to.
+    """
+
+    house = models.ForeignKey(House, on_delete=models.PROTECT, related_name="occupancies")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="occupancies")
+    relation = models.CharField(_("关系"), max_length=10, choices=Relation.choices)
+    share = models.DecimalField(_("产权份额(%)"), max_digits=5, decimal_places=2, null=True, blank=True)
+    is_primary_payer = models.BooleanField(_("主缴费人"), default=False)
+    moved_in = models.DateField(_("入住日期"))
+    moved_out = models.DateField(_("迁出日期"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["house_id", "moved_out", "-is_primary_payer", "relation", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["house", "person", "relation"],
+                condition=Q(moved_out__isnull=True),
+                name="occupancy_current_once",
+            ),
+            models.UniqueConstraint(
+                fields=["house"],
+                condition=Q(moved_out__isnull=True, is_primary_payer=True),
+                name="occupancy_one_primary_payer",
+            ),
+            models.CheckConstraint(
+                condition=Q(moved_out__isnull=True) | Q(moved_out__gte=F("moved_in")), name="occupancy_dates_ordered"
+            ),
+            models.CheckConstraint(
+                condition=Q(share__isnull=True) | Q(relation="owner", share__gt=0, share__lte=100),
+                name="occupancy_share_owner_percent",
+            ),
+        ]
+        indexes = [models.Index(fields=["person", "moved_out"])]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.relation} {self.house_id}"
+
+    @property
+    def is_current(self) -> bool:
+        return self.moved_out is None
+
+
+class CorrectionStatus(models.TextChoices):
+    PENDING = "pending", _("待审核")
+    APPROVED = "approved", _("已通过")
+    REJECTED = "rejected", _("已驳回")
+
+
+class CorrectionRequest(models.Model):
+    """An owner's request to change identity fields (name, ID number); staff approve before it applies."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="corrections")
+    name = models.CharField(_("新姓名"), max_length=50, blank=True, default="")
+    id_number = EncryptedTextField(_("新身份证号"), blank=True, default="")
+    id_number_masked = models.CharField(max_length=24, blank=True, default="")
+    status = models.CharField(max_length=10, choices=CorrectionStatus.choices, default=CorrectionStatus.PENDING)
+    reason = models.CharField(_("驳回原因"), max_length=200, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"], condition=Q(status="pending"), name="correction_one_pending_per_person"
+            ),
+            models.CheckConstraint(condition=~Q(name="", id_number=""), name="correction_changes_something"),
+        ]
+
+    def __str__(self) -> str:
+        return f"correction {self.pk} of {self.person_id} ({self.status})"
 
 
 class BindingStatus(models.TextChoices):

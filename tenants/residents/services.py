@@ -1,17 +1,32 @@
-"""Writes about residents: owners' binding requests and staff decisions on them."""
+"""Writes about residents: people and their relations to houses, owners' binding requests and
+corrections, and staff decisions on them."""
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import services as account_services
 from core.errors import DomainError
+from core.masking import mask_id_number
 from tenants.estates.models import House
-from tenants.residents.models import BindingStatus, HouseBinding, Relation
+from tenants.residents import pii
+from tenants.residents.models import (
+    BindingStatus,
+    CorrectionRequest,
+    CorrectionStatus,
+    Gender,
+    HouseBinding,
+    Occupancy,
+    Person,
+    Relation,
+)
 
 
 def request_binding(*, user: Any, house: House, relation: str, name: str, via_code: bool = False) -> HouseBinding:
@@ -63,12 +78,43 @@ def _decide(*, binding_id: int, actor: Any, status: str, reason: str = "") -> Ho
 
 
 def approve_binding(*, binding_id: int, actor: Any) -> HouseBinding:
+    """Approving links the account to a resident record and registers the relation to the house."""
     with transaction.atomic():
         binding = _decide(binding_id=binding_id, actor=actor, status=BindingStatus.APPROVED)
-        if not binding.user.name:
+        user = binding.user
+        if not user.name:
             # An owner who signed in by phone has no name until staff accept the one they gave.
-            account_services.update_user(user=binding.user, actor=actor, name=binding.name)
+            account_services.update_user(user=user, actor=actor, name=binding.name)
+        person = _person_for_account(user=user, name=binding.name, actor=actor)
+        already = Occupancy.objects.filter(
+            house_id=binding.house_id, person=person, relation=binding.relation, moved_out__isnull=True
+        ).exists()
+        if not already:
+            add_occupancy(actor=actor, house=binding.house, person=person, relation=binding.relation)
     return binding
+
+
+def _person_for_account(*, user: Any, name: str, actor: Any) -> Person:
+    """The account's resident record: already linked; else the one staff registered with the same
+    phone (and, when several share it, the same name); else a new record."""
+    linked = Person.objects.filter(user=user).first()
+    if linked is not None:
+        return linked
+    if user.phone_index:
+        same_phone = list(Person.objects.select_for_update().filter(phone_index=user.phone_index, user__isnull=True))
+        same_name = [p for p in same_phone if p.name == name]
+        match = same_name[0] if same_name else (same_phone[0] if len(same_phone) == 1 else None)
+        if match is not None:
+            match.user = user
+            match.save(update_fields=["user", "updated_at"])
+            return match
+    fields = {"name": name}
+    if user.phone:
+        fields["phone"] = user.phone
+    person = create_person(actor=actor, **fields)
+    person.user = user
+    person.save(update_fields=["user", "updated_at"])
+    return person
 
 
 def reject_binding(*, binding_id: int, actor: Any, reason: str) -> HouseBinding:
@@ -76,3 +122,338 @@ def reject_binding(*, binding_id: int, actor: Any, reason: str) -> HouseBinding:
     if not reason:
         raise DomainError(_("请填写驳回原因。"), fields={"reason": [_("请填写驳回原因。")]})
     return _decide(binding_id=binding_id, actor=actor, status=BindingStatus.REJECTED, reason=reason[:200])
+
+
+# --- people -------------------------------------------------------------------------------------
+
+_PERSON_FIELDS = {"name", "gender", "phone", "id_number", "emergency_contact", "note"}
+
+
+def _checked_person_fields(changes: dict[str, Any], *, exclude_pk: int | None = None) -> dict[str, Any]:
+    """Validate every given field at once; DomainError carries all problems together."""
+    problems: dict[str, list[str]] = {}
+    unknown = set(changes) - _PERSON_FIELDS
+    for field in unknown:
+        problems[field] = [_("不可修改。")]
+    clean: dict[str, Any] = {}
+    if "name" in changes:
+        name = (changes["name"] or "").strip()
+        if not 1 <= len(name) <= 50:
+            problems["name"] = [_("请填写姓名（不超过 50 个字）。")]
+        clean["name"] = name
+    if "gender" in changes:
+        if changes["gender"] not in Gender.values:
+            problems["gender"] = [_("性别无效。")]
+        clean["gender"] = changes["gender"]
+    if "phone" in changes:
+        phone = pii.normalise_phone(changes["phone"])
+        if phone and (problem := pii.phone_problem(phone)):
+            problems["phone"] = [problem]
+        clean["phone"] = phone
+    if "id_number" in changes:
+        id_number = pii.clean_id_number(changes["id_number"])
+        if id_number and (problem := pii.id_problem(id_number)):
+            problems["id_number"] = [problem]
+        elif id_number:
+            taken = Person.objects.filter(id_number_index=pii.id_number_index(id_number))
+            if exclude_pk:
+                taken = taken.exclude(pk=exclude_pk)
+            if taken.exists():
+                problems["id_number"] = [_("已有住户使用该身份证号。")]
+        clean["id_number"] = id_number
+    for field in ("emergency_contact", "note"):
+        if field in changes:
+            value = (changes[field] or "").strip()
+            if len(value) > Person._meta.get_field(field).max_length:
+                problems[field] = [_("内容过长。")]
+            clean[field] = value
+    if problems:
+        raise DomainError(_("请检查填写的内容。"), fields=problems)
+    return clean
+
+
+def _apply(person: Person, clean: dict[str, Any]) -> None:
+    for field, value in clean.items():
+        if field == "phone":
+            person.set_phone(value, pii.phone_index(value))
+        elif field == "id_number":
+            person.set_id_number(value, pii.id_number_index(value))
+        else:
+            setattr(person, field, value)
+
+
+def _audit_view(person: Person) -> dict[str, Any]:
+    # Audit rows keep masked values only: the trail must not become a second copy of the PII.
+    return {
+        "name": person.name,
+        "gender": person.gender,
+        "phone": person.phone_masked,
+        "id_number": person.id_number_masked,
+        "emergency_contact": person.emergency_contact,
+        "note": person.note,
+    }
+
+
+def create_person(*, actor: Any, **fields: Any) -> Person:
+    if "name" not in fields:
+        raise DomainError(_("请填写姓名。"), fields={"name": [_("请填写姓名。")]})
+    clean = _checked_person_fields(fields)
+    person = Person()
+    _apply(person, clean)
+    try:
+        with transaction.atomic():
+            person.save()
+    except IntegrityError as exc:  # a concurrent create with the same ID number
+        raise DomainError(_("已有住户使用该身份证号。"), fields={"id_number": [_("已有住户使用该身份证号。")]}) from exc
+    account_services.record_audit(
+        actor=actor, action="person.create", object_type="person", object_id=person.pk, after=_audit_view(person)
+    )
+    return person
+
+
+def update_person(*, person: Person, actor: Any, **changes: Any) -> Person:
+    clean = _checked_person_fields(changes, exclude_pk=person.pk)
+    before = _audit_view(person)
+    _apply(person, clean)
+    try:
+        with transaction.atomic():
+            person.save()
+    except IntegrityError as exc:
+        raise DomainError(_("已有住户使用该身份证号。"), fields={"id_number": [_("已有住户使用该身份证号。")]}) from exc
+    account_services.record_audit(
+        actor=actor,
+        action="person.update",
+        object_type="person",
+        object_id=person.pk,
+        before=before,
+        after=_audit_view(person),
+    )
+    return person
+
+
+def reveal(*, person: Person, field: str, actor: Any) -> str:
+    """The whole phone or ID number, for a role that holds `pii.reveal`; every reveal is audited."""
+    if field not in {"phone", "id_number"}:
+        raise DomainError(_("只能查看手机号或身份证号。"), fields={"field": [_("只能查看手机号或身份证号。")]})
+    account_services.record_audit(
+        actor=actor, action="pii.reveal", object_type="person", object_id=person.pk, after={"field": field}
+    )
+    return getattr(person, field) or ""
+
+
+# --- relations to houses -------------------------------------------------------------------------
+
+
+def _check_owner_shares(*, house: House, relation: str, share: Decimal | None, exclude_pk: int | None = None) -> None:
+    if share is None:
+        return
+    if relation != Relation.OWNER:
+        raise DomainError(_("只有业主有产权份额。"), fields={"share": [_("只有业主有产权份额。")]})
+    if not Decimal("0") < share <= Decimal("100"):
+        raise DomainError(_("产权份额须在 0 到 100 之间。"), fields={"share": [_("产权份额须在 0 到 100 之间。")]})
+    others = Occupancy.objects.filter(house=house, moved_out__isnull=True, share__isnull=False)
+    if exclude_pk:
+        others = others.exclude(pk=exclude_pk)
+    taken = others.aggregate(total=Sum("share"))["total"] or Decimal("0")
+    if taken + share > Decimal("100"):
+        message = _("该房屋业主产权份额合计将超过 100%%（已有 %(taken)s%%）。") % {"taken": taken}
+        raise DomainError(message, fields={"share": [message]})
+
+
+def _lock_house(house_id: int) -> House:
+    # Shares and the primary payer are per-house sums: serialise writers on the house row.
+    return House.objects.select_for_update().get(pk=house_id)
+
+
+def _occupancy_view(occupancy: Occupancy) -> dict[str, Any]:
+    return {
+        "house": occupancy.house_id,
+        "person": occupancy.person_id,
+        "relation": occupancy.relation,
+        "share": str(occupancy.share) if occupancy.share is not None else None,
+        "is_primary_payer": occupancy.is_primary_payer,
+        "moved_in": occupancy.moved_in.isoformat(),
+        "moved_out": occupancy.moved_out.isoformat() if occupancy.moved_out else None,
+    }
+
+
+def add_occupancy(
+    *,
+    actor: Any,
+    house: House,
+    person: Person,
+    relation: str,
+    moved_in: date | None = None,
+    share: Decimal | None = None,
+    is_primary_payer: bool = False,
+) -> Occupancy:
+    if relation not in Relation.values:
+        raise DomainError(_("请选择与房屋的关系。"), fields={"relation": [_("请选择与房屋的关系。")]})
+    moved_in = moved_in or timezone.localdate()
+    with transaction.atomic():
+        house = _lock_house(house.pk)
+        if Occupancy.objects.filter(house=house, person=person, relation=relation, moved_out__isnull=True).exists():
+            raise DomainError(
+                _("该住户已以此关系登记在该房屋。"), code="already_there", fields={"person": [_("已登记。")]}
+            )
+        _check_owner_shares(house=house, relation=relation, share=share)
+        if is_primary_payer:
+            Occupancy.objects.filter(house=house, moved_out__isnull=True, is_primary_payer=True).update(
+                is_primary_payer=False
+            )
+        occupancy = Occupancy.objects.create(
+            house=house,
+            person=person,
+            relation=relation,
+            moved_in=moved_in,
+            share=share,
+            is_primary_payer=is_primary_payer,
+        )
+        account_services.record_audit(
+            actor=actor,
+            action="occupancy.create",
+            object_type="occupancy",
+            object_id=occupancy.pk,
+            after=_occupancy_view(occupancy),
+        )
+    return occupancy
+
+
+def update_occupancy(*, occupancy: Occupancy, actor: Any, **changes: Any) -> Occupancy:
+    unknown = set(changes) - {"share", "is_primary_payer"}
+    if unknown:
+        raise DomainError(_("不能修改这些字段。"), fields={k: [_("不可修改。")] for k in unknown})
+    with transaction.atomic():
+        _lock_house(occupancy.house_id)
+        occupancy = Occupancy.objects.select_for_update().get(pk=occupancy.pk)
+        if occupancy.moved_out is not None:
+            raise DomainError(_("已迁出的记录不能修改。"), code="moved_out", status_code=409)
+        before = _occupancy_view(occupancy)
+        if "share" in changes:
+            _check_owner_shares(
+                house=occupancy.house, relation=occupancy.relation, share=changes["share"], exclude_pk=occupancy.pk
+            )
+            occupancy.share = changes["share"]
+        if changes.get("is_primary_payer"):
+            Occupancy.objects.filter(
+                house_id=occupancy.house_id, moved_out__isnull=True, is_primary_payer=True
+            ).exclude(pk=occupancy.pk).update(is_primary_payer=False)
+        if "is_primary_payer" in changes:
+            occupancy.is_primary_payer = bool(changes["is_primary_payer"])
+        occupancy.save(update_fields=["share", "is_primary_payer"])
+        account_services.record_audit(
+            actor=actor,
+            action="occupancy.update",
+            object_type="occupancy",
+            object_id=occupancy.pk,
+            before=before,
+            after=_occupancy_view(occupancy),
+        )
+    return occupancy
+
+
+def move_out(*, occupancy: Occupancy, actor: Any, moved_out: date | None = None) -> Occupancy:
+    """Closes the relation; the row stays as history. The primary-payer flag goes with the person."""
+    moved_out = moved_out or timezone.localdate()
+    with transaction.atomic():
+        occupancy = Occupancy.objects.select_for_update().get(pk=occupancy.pk)
+        if occupancy.moved_out is not None:
+            raise DomainError(_("该住户已迁出。"), code="moved_out", status_code=409)
+        if moved_out < occupancy.moved_in:
+            raise DomainError(_("迁出日期不能早于入住日期。"), fields={"moved_out": [_("迁出日期不能早于入住日期。")]})
+        before = _occupancy_view(occupancy)
+        occupancy.moved_out = moved_out
+        occupancy.is_primary_payer = False
+        occupancy.save(update_fields=["moved_out", "is_primary_payer"])
+        account_services.record_audit(
+            actor=actor,
+            action="occupancy.move_out",
+            object_type="occupancy",
+            object_id=occupancy.pk,
+            before=before,
+            after=_occupancy_view(occupancy),
+        )
+    return occupancy
+
+
+# --- owners' own data ----------------------------------------------------------------------------
+
+
+def update_own_contact(*, person: Person, actor: Any, **changes: Any) -> Person:
+    """Contact details an owner may change at once; identity fields go through a correction request."""
+    forbidden = set(changes) - {"phone", "emergency_contact"}
+    if forbidden:
+        raise DomainError(
+            _("姓名和身份证号需提交修改申请，由物业审核。"), fields={k: [_("请提交修改申请。")] for k in forbidden}
+        )
+    return update_person(person=person, actor=actor, **changes)
+
+
+def request_correction(*, person: Person, actor: Any, name: str = "", id_number: str = "") -> CorrectionRequest:
+    changes: dict[str, Any] = {}
+    if name.strip() and name.strip() != person.name:
+        changes["name"] = name
+    if id_number.strip() and pii.clean_id_number(id_number) != person.id_number:
+        changes["id_number"] = id_number
+    if not changes:
+        raise DomainError(_("没有需要修改的内容。"), fields={"name": [_("请填写要修改的姓名或身份证号。")]})
+    clean = _checked_person_fields(changes, exclude_pk=person.pk)
+    try:
+        with transaction.atomic():
+            correction = CorrectionRequest.objects.create(
+                person=person,
+                name=clean.get("name", ""),
+                id_number=clean.get("id_number", ""),
+                id_number_masked=mask_id_number(clean.get("id_number", "")),
+            )
+    except IntegrityError as exc:
+        raise DomainError(_("您已有一个待审核的修改申请。"), code="correction_pending", status_code=409) from exc
+    account_services.record_audit(
+        actor=actor,
+        action="correction.request",
+        object_type="person",
+        object_id=person.pk,
+        after={"name": correction.name, "id_number": correction.id_number_masked},
+    )
+    return correction
+
+
+def _decide_correction(*, correction_id: int, actor: Any, status: str, reason: str = "") -> CorrectionRequest:
+    correction = CorrectionRequest.objects.select_for_update().select_related("person").filter(pk=correction_id).first()
+    if correction is None:
+        raise DomainError(_("申请不存在。"), code="not_found", status_code=404)
+    if correction.status != CorrectionStatus.PENDING:
+        raise DomainError(_("该申请已处理。"), code="already_decided", status_code=409)
+    correction.status = status
+    correction.reason = reason
+    correction.decided_by = actor
+    correction.decided_at = timezone.now()
+    correction.save(update_fields=["status", "reason", "decided_by", "decided_at"])
+    return correction
+
+
+def approve_correction(*, correction_id: int, actor: Any) -> CorrectionRequest:
+    with transaction.atomic():
+        correction = _decide_correction(correction_id=correction_id, actor=actor, status=CorrectionStatus.APPROVED)
+        changes = {k: v for k, v in (("name", correction.name), ("id_number", correction.id_number)) if v}
+        # Checked again: another person may have taken the ID number since the request.
+        update_person(person=correction.person, actor=actor, **changes)
+    return correction
+
+
+def reject_correction(*, correction_id: int, actor: Any, reason: str) -> CorrectionRequest:
+    reason = reason.strip()
+    if not reason:
+        raise DomainError(_("请填写驳回原因。"), fields={"reason": [_("请填写驳回原因。")]})
+    with transaction.atomic():
+        correction = _decide_correction(
+            correction_id=correction_id, actor=actor, status=CorrectionStatus.REJECTED, reason=reason[:200]
+        )
+        account_services.record_audit(
+            actor=actor,
+            action="correction.reject",
+            object_type="person",
+            object_id=correction.person_id,
+            after={"reason": correction.reason},
+        )
+    return correction
