@@ -254,3 +254,7 @@ class HouseViewSet(ExcelExportMixin, viewsets.ModelViewSet):
     def destroy(self, request, *args, **kwargs):
         services.delete_house(house=self.get_object(), actor=request.user)
         return Response(status=204)
+
+    def retrieve(self, request, *args, **kwargs):
+        house = self.get_object()
+        return Response({**self.get_serializer(house).data, "residents": selectors.house_residents(house)})

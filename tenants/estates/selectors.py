@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.db.models import Count, F, Func, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Case, Count, F, Func, OuterRef, Q, QuerySet, Subquery, When
 from django.db.models.functions import Coalesce
 
 from tenants.estates.models import Building, Estate, House, HouseStatus, Unit
@@ -92,3 +92,32 @@ def houses_for_staff() -> QuerySet[House]:
         .annotate(resident_count=Count("occupancies", filter=Q(occupancies__moved_out__isnull=True)))
         .order_by("estate__name", "building__name", "unit__name", "floor", "number")
     )
+
+
+def house_residents(house: House) -> list[dict]:
+    """The house page's residents, current first, then history (newest move-out first).
+
+    Read through the reverse relation so this app needs nothing from the residents app.
+    """
+    rows = house.occupancies.select_related("person").order_by(*occupancy_order())  # type: ignore[attr-defined]
+    return [
+        {
+            "id": row.pk,
+            "person": row.person_id,
+            "person_name": row.person.name,
+            "phone_masked": row.person.phone_masked,
+            "relation": row.relation,
+            "share": None if row.share is None else str(row.share),
+            "is_primary_payer": row.is_primary_payer,
+            "moved_in": row.moved_in.isoformat(),
+            "moved_out": row.moved_out.isoformat() if row.moved_out else None,
+        }
+        for row in rows
+    ]
+
+
+def occupancy_order() -> list:
+    """Current relations first (owners, then family, then renters; the primary payer first among
+    equals), then history with the newest move-out first."""
+    rank = Case(When(relation="owner", then=0), When(relation="family", then=1), default=2)
+    return [F("moved_out").desc(nulls_first=True), rank, "-is_primary_payer", "moved_in", "id"]

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
+from tenants.estates import selectors as estate_selectors
 from tenants.residents import pii
 from tenants.residents.models import CorrectionRequest, CorrectionStatus, HouseBinding, Occupancy, Person
 
@@ -60,7 +61,7 @@ def filter_people(
 def occupancies() -> QuerySet[Occupancy]:
     """Current relations first, then history, newest move-out first."""
     return Occupancy.objects.select_related("house__unit", "house__building", "house__estate", "person").order_by(
-        F("moved_out").desc(nulls_first=True), "-is_primary_payer", "relation", "moved_in", "id"
+        *estate_selectors.occupancy_order()
     )
 
 

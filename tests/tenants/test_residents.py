@@ -162,7 +162,13 @@ def test_relations_shares_primary_payer_and_history(admin_a, company_a, houses):
     assert (
         admin_a.patch(f"/api/v1/occupancies/{first.json()['id']}/", {"share": "100"}, format="json").status_code == 200
     )
-    assert admin_a.get(f"/api/v1/houses/{house}/").json()["resident_count"] == 2
+    page = admin_a.get(f"/api/v1/houses/{house}/").json()
+    assert page["resident_count"] == 2
+    assert [(r["person_name"], r["moved_out"]) for r in page["residents"]] == [
+        ("张伟", None),
+        ("张小宝", None),
+        ("李娜", "2026-01-31"),
+    ]
     assert [h["label"] for h in admin_a.get(f"/api/v1/residents/{zhang['id']}/").json()["houses"]] == ["1栋1单元101"]
     with tenant_context(company_a):
         assert Occupancy.objects.filter(house_id=house).count() == 3
