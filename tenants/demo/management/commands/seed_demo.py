@@ -22,6 +22,7 @@ from companies import selectors as company_selectors
 from companies import services
 from config import embedded
 from standins import wechat as wechat_standin
+from tenants.demo.residents_seed import seed_residents
 from tenants.estates import services as estate_services
 from tenants.estates.models import Estate
 
@@ -36,10 +37,16 @@ DEMO_ESTATES = [
 
 DEMO_STAFF = [
     ("cashier", "李收银", [Role.CASHIER]),
+    ("cashier2", "吴晓燕", [Role.CASHIER]),
     ("dispatcher", "王调度", [Role.DISPATCHER]),
     ("repair", "赵师傅", [Role.REPAIR_WORKER]),
+    ("repair2", "钱建国", [Role.REPAIR_WORKER]),
+    ("repair3", "冯志强", [Role.REPAIR_WORKER]),
     ("guard", "孙保安", [Role.GUARD]),
+    ("guard2", "郑海涛", [Role.GUARD]),
+    ("guard3", "褚明", [Role.GUARD]),
     ("service", "周客服", [Role.CUSTOMER_SERVICE]),
+    ("service2", "林欣怡", [Role.CUSTOMER_SERVICE]),
 ]
 
 
@@ -107,10 +114,11 @@ class Command(BaseCommand):
                         layout=layout,
                         status="occupied",
                     )
+            residents = seed_residents()
         url = services.company_url(DEMO_SLUG)
         self.stdout.write(
             self.style.SUCCESS(
-                f"\nDemo company ready: {url}\n"
+                f"\nDemo company ready: {url}" + (f" ({residents} residents added)" if residents else "") + "\n"
                 f"  sign in as admin / {password}\n"
                 f"  other staff (same password): {', '.join(u for u, _n, _r in DEMO_STAFF)}\n"
                 f"  platform site: {settings.PUBLIC_SCHEME}://{settings.BASE_DOMAIN}:{settings.PUBLIC_PORT}/\n"
