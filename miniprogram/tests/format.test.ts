@@ -47,7 +47,7 @@ describe('formatting', () => {
 
   it('labels relations, statuses and the resend countdown', () => {
     expect(relationLabel('owner')).toBe('业主')
-    expect(relationLabel('family')).toBe('家属')
+    expect(relationLabel('family')).toBe('家庭成员')
     expect(relationLabel('renter')).toBe('租户')
     expect(bindingStatusLabel('pending')).toBe('待物业审核')
     expect(bindingStatusLabel('approved')).toBe('已认证')

@@ -109,7 +109,7 @@ def seed_residents(*, seed: int = 2026) -> int:
         if co_owned:
             people.append(_person(rng, used, age=(28, 70)))
             links.append((house.pk, len(people) - 1, Relation.OWNER, share, False, moved_in))
-        if status == HouseStatus.OCCUPIED and rng.random() < 0.35:
+        if status == HouseStatus.OCCUPIED and rng.random() < 0.45:
             people.append(_person(rng, used, age=(3, 17), surname=owner.name[0]))
             links.append((house.pk, len(people) - 1, Relation.FAMILY, None, False, moved_in))
         if status == HouseStatus.RENTING:

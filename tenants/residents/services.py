@@ -90,7 +90,17 @@ def approve_binding(*, binding_id: int, actor: Any) -> HouseBinding:
             house_id=binding.house_id, person=person, relation=binding.relation, moved_out__isnull=True
         ).exists()
         if not already:
-            add_occupancy(actor=actor, house=binding.house, person=person, relation=binding.relation)
+            # An owner moving into a house nobody pays for yet becomes its payer; otherwise staff decide.
+            payer_missing = not Occupancy.objects.filter(
+                house_id=binding.house_id, moved_out__isnull=True, is_primary_payer=True
+            ).exists()
+            add_occupancy(
+                actor=actor,
+                house=binding.house,
+                person=person,
+                relation=binding.relation,
+                is_primary_payer=binding.relation == Relation.OWNER and payer_missing,
+            )
     return binding
 
 

@@ -205,7 +205,7 @@ def test_approving_a_binding_links_the_registered_person_and_adds_the_relation(c
     binding = owner.post("/api/v1/owner/bindings/", {"house_id": houses[2], "name": "张伟"}, format="json").json()
     assert admin_a.post(f"/api/v1/house-bindings/{binding['id']}/approve/").status_code == 200
     mine = owner.get("/api/v1/owner/houses/").json()
-    assert [(h["label"], h["relation"]) for h in mine] == [("1栋1单元201", "owner")]
+    assert [(h["label"], h["relation"], h["is_primary_payer"]) for h in mine] == [("1栋1单元201", "owner", True)]
     with tenant_context(company_a):
         assert Person.objects.get(user=user).pk == registered["id"]
         assert Person.objects.count() == 1

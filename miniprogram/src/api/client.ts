@@ -4,12 +4,16 @@ import type {
   ApiErrorBody,
   Binding,
   CreateBindingRequest,
+  CreateCorrectionRequest,
   Estate,
   HouseOption,
   LoginResponse,
   Me,
+  OwnerHouse,
+  OwnerProfile,
   SiteResponse,
   SmsSendResponse,
+  UpdateOwnerContactRequest,
 } from './types'
 
 export class ApiError extends Error {
@@ -111,6 +115,10 @@ export function createApiClient(options: ApiClientOptions) {
       }),
     createBinding: (body: CreateBindingRequest) => call<Binding>('POST', '/api/v1/owner/bindings/', body),
     bindings: () => list<Binding>('/api/v1/owner/bindings/'),
+    ownerHouses: () => list<OwnerHouse>('/api/v1/owner/houses/'),
+    ownerProfile: () => call<OwnerProfile>('GET', '/api/v1/owner/profile/'),
+    updateOwnerContact: (body: UpdateOwnerContactRequest) => call<unknown>('PATCH', '/api/v1/owner/profile/', body),
+    requestCorrection: (body: CreateCorrectionRequest) => call<unknown>('POST', '/api/v1/owner/profile/corrections/', body),
   }
 }
 

@@ -5,6 +5,8 @@ export const PAGES = {
   bind: '/pages/bind/bind',
   profile: '/pages/profile/profile',
   comingSoon: '/pages/coming-soon/coming-soon',
+  myHouses: '/pages/my-houses/my-houses',
+  myInfo: '/pages/my-info/my-info',
 } as const
 
 /** tabBar pages: reached with switchTab, never navigateTo. Keep in step with pages.json. */

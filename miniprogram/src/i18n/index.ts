@@ -3,6 +3,7 @@
  * `t('login.resendIn', { s: 59 })` → "59秒后重发".
  */
 import zhCN from './zh-CN'
+import en from './en'
 
 type Dict = { [key: string]: string | Dict }
 
@@ -10,8 +11,8 @@ export type Locale = 'zh-CN' | 'en'
 
 const catalogs: Record<Locale, Dict> = {
   'zh-CN': zhCN,
-  // English comes later: add messages here (same keys); missing keys fall back to zh-CN.
-  en: {},
+  // English is written screen by screen in en.ts (same keys); missing keys fall back to zh-CN.
+  en,
 }
 
 let current: Locale = 'zh-CN'

@@ -10,6 +10,7 @@ import { resolveBranding, resolveCompanyContext, frontColorFor } from '@/config/
 import type { Branding } from '@/config/company'
 import { PAGES } from '@/config/routes'
 import { SESSION_KEY, parseSession, serializeSession } from './token'
+import { createOwnerStore } from './owner'
 import type { StoredSession } from './token'
 
 const company = resolveCompanyContext({
@@ -39,6 +40,9 @@ export const api = createApiClient({
   },
 })
 
+/** My houses and my data (pages my-houses, my-info, and the home summary). */
+export const owner = createOwnerStore(api)
+
 export function isLoggedIn(): boolean {
   return !!state.session && !!parseSession(platform.storage.get(SESSION_KEY))
 }
@@ -48,6 +52,7 @@ export function saveLogin(res: LoginResponse): void {
   state.session = parseSession(platform.storage.get(SESSION_KEY))
   state.me = null
   state.bindings = null
+  owner.reset()
 }
 
 export function logout(): void {
@@ -55,6 +60,7 @@ export function logout(): void {
   state.session = null
   state.me = null
   state.bindings = null
+  owner.reset()
 }
 
 /**

@@ -1,0 +1,54 @@
+/**
+ * Stands in for `@/stores/session` in page tests (`vi.mock('@/stores/session', () =>
+ * import('./support/fake-session'))`): the same exports, over a scripted backend instead of the
+ * uni runtime, with a company colour that is not the default so branding shows in the HTML.
+ */
+import { reactive } from 'vue'
+import { vi } from 'vitest'
+import type { Binding, Me } from '@/api/types'
+import { createOwnerStore } from '@/stores/owner'
+import { createFakeBackend } from './fake-api'
+
+export const BRAND_COLOR = '#e4393c'
+
+export const backend = createFakeBackend()
+export const api = backend.api
+
+export const state = reactive({
+  company: { slug: 'alpha', apiBase: '', ext: null },
+  branding: { slug: 'alpha', name: '阿尔法物业', title: '阿尔法物业', primaryColor: BRAND_COLOR, logoUrl: '' },
+  siteLoaded: true,
+  notCompany: false,
+  session: { token: 'owner-token', expiresAt: '2030-01-01T00:00:00Z', user: { id: 1, name: '林业主', phone_masked: '138****3333' } },
+  me: null as Me | null,
+  bindings: null as Binding[] | null,
+})
+
+export const owner = createOwnerStore(api)
+
+export const isLoggedIn = () => true
+export const applyBrandingChrome = vi.fn()
+export const loadSite = vi.fn(async () => undefined)
+export const saveLogin = vi.fn()
+export const logout = vi.fn()
+
+export async function loadMe(): Promise<Me> {
+  const me = await api.me()
+  state.me = me
+  return me
+}
+
+export async function loadBindings(): Promise<Binding[]> {
+  const list = await api.bindings()
+  state.bindings = list
+  return list
+}
+
+/** Back to a fresh, logged-in owner with nothing loaded and no routes. */
+export function resetSession(): void {
+  backend.reset()
+  owner.reset()
+  state.bindings = null
+  state.me = null
+  applyBrandingChrome.mockClear()
+}
