@@ -44,6 +44,8 @@ PERMISSIONS: dict[str, set[Role]] = {
     "community.view": {Role.CUSTOMER_SERVICE},
     "community.manage": {Role.CUSTOMER_SERVICE},
     "analytics.view": {Role.CASHIER},
+    "staff.view": set(),
+    "staff.manage": set(),
     "staff.clock": set(_ALL_STAFF),
     "owner.self": {Role.RESIDENT},
 }

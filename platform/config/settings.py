@@ -99,6 +99,7 @@ TENANT_APPS = [
     "django_celery_beat",
     "tenants.estates",
     "tenants.residents",
+    "tenants.staff",
     "tenants.demo",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]

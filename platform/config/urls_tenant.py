@@ -9,10 +9,16 @@ from config import urls_common, views
 from core import api as core_api
 from tenants.estates import api as estates_api
 from tenants.residents import api as residents_api
+from tenants.staff import api as staff_api
 
 router = SimpleRouter(trailing_slash=True)
 router.register("users", accounts_api.UserViewSet, basename="user")
 router.register("house-bindings", residents_api.HouseBindingViewSet, basename="house-binding")
+router.register("departments", staff_api.DepartmentViewSet, basename="department")
+router.register("posts", staff_api.PostViewSet, basename="post")
+router.register("shifts", staff_api.ShiftViewSet, basename="shift")
+router.register("staff-profiles", staff_api.StaffProfileViewSet, basename="staff-profile")
+router.register("roster", staff_api.RosterViewSet, basename="roster")
 router.register("estates", estates_api.EstateViewSet, basename="estate")
 router.register("buildings", estates_api.BuildingViewSet, basename="building")
 router.register("houses", estates_api.HouseViewSet, basename="house")
@@ -37,6 +43,14 @@ api_v1 = [
     path("owner/houses/", residents_api.OwnerHouses.as_view(), name="owner-houses-mine"),
     path("owner/profile/", residents_api.OwnerProfile.as_view(), name="owner-profile"),
     path("owner/profile/corrections/", residents_api.OwnerCorrections.as_view(), name="owner-corrections"),
+    path("attendance/today/", staff_api.TodayView.as_view(), name="attendance-today"),
+    path("attendance/clock-in/", staff_api.ClockInView.as_view(), name="attendance-clock-in"),
+    path("attendance/clock-out/", staff_api.ClockOutView.as_view(), name="attendance-clock-out"),
+    path("attendance/duty/", staff_api.MyDutyView.as_view(), name="attendance-duty"),
+    path("attendance/mine/", staff_api.MyAttendanceList.as_view(), name="attendance-mine"),
+    path("attendance-records/", staff_api.AttendanceRecordList.as_view(), name="attendance-records"),
+    path("attendance-sheet/", staff_api.AttendanceSheetView.as_view(), name="attendance-sheet"),
+    path("staff-performance/", staff_api.PerformanceView.as_view(), name="staff-performance"),
     path("", include(router.urls)),
 ]
 

@@ -58,11 +58,11 @@ def _near_site(rng: random.Random) -> dict:
 def _seed_attendance(profile: StaffProfile, today: date) -> int:
     """Plausible clocks over the last two weeks: mostly on time, now and then late, early, absent
     or without a clock-out; the same every time for the same employee number."""
-    rng = random.Random(f"attendance:{profile.employee_no}")
+    rng = random.Random(f"attendance:{profile.employee_no}")  # noqa: S311 — repeatable demo data
     written = 0
     for offset in range(ATTENDANCE_DAYS, 0, -1):
         day = today - timedelta(days=offset)
-        if profile.hire_date and day < profile.hire_date or not profile.is_working_day(day):
+        if (profile.hire_date and day < profile.hire_date) or not profile.is_working_day(day):
             continue
         roll = rng.random()
         if roll < 0.04:
@@ -72,7 +72,7 @@ def _seed_attendance(profile: StaffProfile, today: date) -> int:
             if roll < 0.12
             else _local(day, 8, rng.randint(35, 59), rng.randint(0, 59))
         )
-        services.clock_in(user=profile.user, now=arrive, ip="", **_near_site(rng))
+        services.clock_in(user=profile.user, now=arrive, **_near_site(rng))
         written += 1
         leave_roll = rng.random()
         if leave_roll < 0.03:
@@ -82,7 +82,7 @@ def _seed_attendance(profile: StaffProfile, today: date) -> int:
             if leave_roll < 0.08
             else _local(day, 18, rng.randint(0, 45), rng.randint(0, 59))
         )
-        services.clock_out(user=profile.user, now=leave, ip="", **_near_site(rng))
+        services.clock_out(user=profile.user, now=leave, **_near_site(rng))
     return written
 
 
@@ -90,7 +90,7 @@ def _seed_performance(profile: StaffProfile, today: date) -> None:
     """Work orders for repair workers, dispatchers and customer service, this month and last."""
     if not {Role.REPAIR_WORKER, Role.DISPATCHER, Role.CUSTOMER_SERVICE} & set(profile.user.roles):
         return
-    rng = random.Random(f"performance:{profile.employee_no}")
+    rng = random.Random(f"performance:{profile.employee_no}")  # noqa: S311 — repeatable demo data
     this_month = today.replace(day=1)
     last_month = (this_month - timedelta(days=1)).replace(day=1)
     for month, days in ((last_month, 28), (this_month, max(today.day - 1, 1))):

@@ -23,6 +23,7 @@ from companies import services
 from config import embedded
 from standins import wechat as wechat_standin
 from tenants.demo.residents_seed import seed_residents
+from tenants.demo.staff_seed import seed_staff
 from tenants.estates import services as estate_services
 from tenants.estates.models import Estate
 
@@ -115,6 +116,7 @@ class Command(BaseCommand):
                         status="occupied",
                     )
             residents = seed_residents()
+            seed_staff()
         url = services.company_url(DEMO_SLUG)
         self.stdout.write(
             self.style.SUCCESS(

@@ -1,0 +1,11 @@
+"""Staff: departments, posts, staff profiles linked to user accounts, shifts, attendance (clock in/out),
+and per-staff performance figures that the service modules fill in. Tables live in each company's
+schema."""
+
+from django.apps import AppConfig
+
+
+class StaffConfig(AppConfig):
+    name = "tenants.staff"
+    label = "staff"
+    verbose_name = "Staff"
