@@ -99,6 +99,7 @@ TENANT_APPS = [
     "django_celery_beat",
     "tenants.estates",
     "tenants.residents",
+    "tenants.imports",
     "tenants.staff",
     "tenants.demo",
 ]
@@ -301,6 +302,8 @@ STATICFILES_DIRS = [
 ]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("WUYE_MEDIA_ROOT", default=str(BASE_DIR / ".data" / "media")))
+# Files with personal data (imports and their reports): per company, never served by URL.
+PRIVATE_ROOT = Path(env("WUYE_PRIVATE_ROOT", default=str(BASE_DIR / ".data" / "private")))
 # Files of each company live under MEDIA_ROOT/<schema>/ (django-tenants' storage).
 STORAGES = {
     "default": {"BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"},

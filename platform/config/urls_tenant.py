@@ -8,12 +8,14 @@ from companies import api as companies_api
 from config import urls_common, views
 from core import api as core_api
 from tenants.estates import api as estates_api
+from tenants.imports import api as imports_api
 from tenants.residents import api as residents_api
 from tenants.staff import api as staff_api
 
 router = SimpleRouter(trailing_slash=True)
 router.register("users", accounts_api.UserViewSet, basename="user")
 router.register("house-bindings", residents_api.HouseBindingViewSet, basename="house-binding")
+router.register("imports", imports_api.ImportViewSet, basename="import")
 router.register("departments", staff_api.DepartmentViewSet, basename="department")
 router.register("posts", staff_api.PostViewSet, basename="post")
 router.register("shifts", staff_api.ShiftViewSet, basename="shift")
@@ -40,6 +42,7 @@ api_v1 = [
     path("owner/estates/", residents_api.OwnerEstateList.as_view(), name="owner-estates"),
     path("owner/estates/<int:estate_id>/houses/", residents_api.OwnerHouseSearch.as_view(), name="owner-houses"),
     path("owner/bindings/", residents_api.OwnerBindingList.as_view(), name="owner-bindings"),
+    path("imports/templates/<str:kind>/", imports_api.ImportTemplateView.as_view(), name="import-template"),
     path("owner/houses/", residents_api.OwnerHouses.as_view(), name="owner-houses-mine"),
     path("owner/profile/", residents_api.OwnerProfile.as_view(), name="owner-profile"),
     path("owner/profile/corrections/", residents_api.OwnerCorrections.as_view(), name="owner-corrections"),

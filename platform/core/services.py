@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.utils import timezone
 
 from core.models import Job, JobStatus, TaskGuard
@@ -29,6 +31,29 @@ def start_job(*, job_id: uuid.UUID | str, total: int | None = None) -> Job:
 def report_progress(*, job_id: uuid.UUID | str, progress: int, message: str = "") -> None:
     # Callers report between their own transactions, so this commits at once and pollers see it.
     Job.objects.filter(pk=job_id).update(progress=progress, message=message[:500])
+
+
+@contextmanager
+def progress_outside_transaction(*, job_id: uuid.UUID | str) -> Iterator[Callable[[int, str], None]]:
+    """report(progress, message) for work that runs inside one long transaction (an all-or-nothing
+    import): written over a connection of its own to the same schema, so pollers see it at once.
+    The caller must not hold a lock on the job's row meanwhile (report_progress in the transaction)."""
+    side = connections.create_connection(DEFAULT_DB_ALIAS)
+    side.set_schema(connection.schema_name)
+    table = connection.ops.quote_name(Job._meta.db_table)
+    pk = uuid.UUID(str(job_id))
+
+    def report(progress: int, message: str = "") -> None:
+        with side.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET progress = %s, message = %s WHERE id = %s",  # noqa: S608 (model's table)
+                [progress, message[:500], pk],
+            )
+
+    try:
+        yield report
+    finally:
+        side.close()
 
 
 def finish_job(*, job_id: uuid.UUID | str, result: dict | None = None, message: str = "") -> None:

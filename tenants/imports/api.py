@@ -1,0 +1,187 @@
+"""Imports API: upload (starts the dry run), poll, download the annotated report, commit; templates."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import quote
+
+from django.http import HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.errors import DomainError
+from core.exports import XLSX
+from tenants.imports import reports, selectors, services, tasks
+from tenants.imports.models import Import, ImportKind, ImportStatus
+
+logger = logging.getLogger(__name__)
+PERMISSION = "basic_data.manage"  # importing writes basic data; even reading back the files shows PII
+
+
+def _download(content: bytes, file_name: str, content_type: str = XLSX) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(file_name)}"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class ImportJobSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    status = serializers.CharField()
+    progress = serializers.IntegerField()
+    total = serializers.IntegerField()
+    message = serializers.CharField()
+
+
+class ImportSerializer(serializers.ModelSerializer):
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    job = ImportJobSerializer(read_only=True, allow_null=True)
+    created_by_name = serializers.SerializerMethodField()
+    report_url = serializers.SerializerMethodField()
+    can_commit = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Import
+        fields = [
+            "id",
+            "kind",
+            "kind_label",
+            "status",
+            "status_label",
+            "file_name",
+            "file_size",
+            "counts",
+            "error_total",
+            "message",
+            "job",
+            "report_url",
+            "can_commit",
+            "created_by_name",
+            "created_at",
+            "validated_at",
+            "committed_at",
+        ]
+
+    def get_created_by_name(self, record: Import) -> str:
+        user = record.created_by
+        return (user.name or user.username) if user else ""
+
+    def get_report_url(self, record: Import) -> str | None:
+        return reverse("import-report", args=[record.pk]) if record.report else None
+
+    def get_can_commit(self, record: Import) -> bool:
+        return record.status == ImportStatus.READY
+
+
+class ImportProblemSerializer(serializers.Serializer):
+    row = serializers.IntegerField(allow_null=True, help_text="行号（与 Excel 显示一致）；文件级问题为 null")
+    column = serializers.CharField(allow_null=True, help_text="列（中文表头）；整行或文件级问题为 null")
+    message = serializers.CharField()
+
+
+class ImportDetailSerializer(ImportSerializer):
+    errors = ImportProblemSerializer(many=True, read_only=True, help_text="前 1000 个问题；总数见 error_total")
+
+    class Meta(ImportSerializer.Meta):
+        fields = [*ImportSerializer.Meta.fields, "errors"]
+
+
+class ImportUploadSerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text="houses（房屋）或 residents（住户）")
+    file = serializers.FileField(help_text=".xlsx / .xls / .csv，最大 20 MB、100,000 行", required=False)
+
+
+class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Data migration in. Upload a file → the dry run (a Celery job) validates every row → when the
+    status is `ready`, commit → the commit job writes everything or nothing. Poll the import (or its
+    job) for progress; an import with problems has an annotated report to download."""
+
+    required_permission = PERMISSION
+    lookup_value_regex = r"\d+"
+    parser_classes = [MultiPartParser, FormParser]
+    filterset_fields = ["kind", "status"]
+    search_fields = ["file_name"]
+    ordering_fields = ["created_at"]
+
+    def get_queryset(self):
+        return selectors.imports()
+
+    def get_serializer_class(self):
+        return ImportSerializer if self.action == "list" else ImportDetailSerializer
+
+    def _detail(self, pk: int, status: int = 200) -> Response:
+        return Response(ImportDetailSerializer(selectors.imports().get(pk=pk)).data, status=status)
+
+    @extend_schema(request=ImportUploadSerializer, responses={202: ImportDetailSerializer})
+    def create(self, request, *args, **kwargs):
+        form = ImportUploadSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        record = services.start_import(
+            kind=form.validated_data["kind"], upload=form.validated_data.get("file"), actor=request.user
+        )
+        try:
+            tasks.validate_import_task.delay(record.pk)
+        except Exception as exc:  # the broker is unreachable: say so now rather than wait forever
+            logger.exception("import %s: could not queue the dry run", record.pk)
+            services.fail_import(import_id=record.pk, message=_("任务队列暂不可用，请稍后重新上传。"))
+            raise DomainError(
+                _("任务队列暂不可用，请稍后重新上传。"), code="queue_unavailable", status_code=503
+            ) from exc
+        return self._detail(record.pk, status=202)
+
+    @extend_schema(request=None, responses={202: ImportDetailSerializer, 409: OpenApiResponse(description="not_ready")})
+    @action(detail=True, methods=["post"])
+    def commit(self, request, pk=None):
+        self.get_object()  # 404 for an id that is not this company's
+        record = services.request_commit(import_id=int(pk), actor=request.user)
+        try:
+            tasks.commit_import_task.delay(record.pk)
+        except Exception as exc:
+            logger.exception("import %s: could not queue the commit", record.pk)
+            services.fail_import(import_id=record.pk, message=_("任务队列暂不可用，请稍后重试。"))
+            raise DomainError(_("任务队列暂不可用，请稍后重试。"), code="queue_unavailable", status_code=503) from exc
+        return self._detail(record.pk, status=202)
+
+    @extend_schema(responses={(200, XLSX): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"])
+    def report(self, request, pk=None):
+        """The uploaded rows with a 错误说明 column and the bad cells marked (only when there are problems)."""
+        record = self.get_object()
+        if not record.report:
+            raise NotFound(_("该导入没有错误报告。"))
+        with record.report.open("rb") as stored:
+            content = stored.read()
+        stem = record.file_name.rsplit(".", 1)[0]
+        return _download(content, f"{stem}-错误报告.xlsx")
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"])
+    def file(self, request, pk=None):
+        """The file as uploaded."""
+        record = self.get_object()
+        with record.file.open("rb") as stored:
+            content = stored.read()
+        return _download(content, record.file_name, "application/octet-stream")
+
+
+class ImportTemplateView(APIView):
+    """The .xlsx template of an import kind: Chinese headers, an example row, a sheet of notes."""
+
+    required_permission = PERMISSION
+
+    @extend_schema(responses={(200, XLSX): OpenApiTypes.BINARY})
+    def get(self, request, kind: str):
+        if kind not in ImportKind.values:
+            raise NotFound(_("未知的导入类型。"))
+        label = dict(ImportKind.choices)[kind]
+        return _download(reports.template(kind), f"{label}导入模板-{timezone.localdate():%Y%m%d}.xlsx")

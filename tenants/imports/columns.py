@@ -1,0 +1,401 @@
+"""The columns of each import kind and how a cell becomes a value.
+
+A cell may arrive as Excel stored it (a number for 房号 101, a float for a phone typed as a number,
+a date or an Excel date serial) or as text from a CSV; every parser accepts all of these and raises
+CellError with a message for the person fixing the file. Phone and ID numbers go through the same
+checks as the residents' forms (tenants.residents.pii).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from tenants.estates.models import HouseStatus, HouseUse
+from tenants.residents import pii
+from tenants.residents.models import Gender, Relation
+
+
+class CellError(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def text_of(value: Any) -> str:
+    """A cell as the text a person sees: 101.0 → '101', surrounding spaces gone."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ") if value.time() != datetime.min.time() else value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+# --- parsers: raw cell -> value (None when blank) -------------------------------------------
+
+
+def text(max_length: int) -> Callable[[Any], str | None]:
+    def parse(value: Any) -> str | None:
+        result = text_of(value)
+        if not result:
+            return None
+        if len(result) > max_length:
+            raise CellError(f"不能超过 {max_length} 个字（现有 {len(result)} 个）。")
+        return result
+
+    return parse
+
+
+def integer(low: int, high: int, *, zero: bool = True) -> Callable[[Any], int | None]:
+    def parse(value: Any) -> int | None:
+        if is_blank(value):
+            return None
+        if isinstance(value, bool):
+            raise CellError("须为整数。")
+        if isinstance(value, float):
+            if not value.is_integer():
+                raise CellError("须为整数。")
+            number = int(value)
+        elif isinstance(value, int):
+            number = value
+        else:
+            raw = text_of(value).removesuffix("层").removeprefix("第")
+            if not re.fullmatch(r"[-+]?\d+", raw):
+                raise CellError("须为整数。")
+            number = int(raw)
+        if not low <= number <= high or (number == 0 and not zero):
+            extra = "，且不能为 0" if not zero else ""
+            raise CellError(f"须在 {low} 到 {high} 之间{extra}。")
+        return number
+
+    return parse
+
+
+def decimal(places: int, high: Decimal, *, inclusive: bool = False) -> Callable[[Any], Decimal | None]:
+    """A positive number with at most `places` decimals (float noise like 89.50000000001 is rounded)."""
+    step = Decimal(1).scaleb(-places)
+
+    def parse(value: Any) -> Decimal | None:
+        if is_blank(value):
+            return None
+        if isinstance(value, bool):
+            raise CellError("须为数字。")
+        try:
+            number = Decimal(repr(value)) if isinstance(value, float) else Decimal(text_of(value).replace(",", ""))
+        except InvalidOperation as exc:
+            raise CellError("须为数字。") from exc
+        if not number.is_finite():
+            raise CellError("须为数字。")
+        rounded = number.quantize(step)
+        if abs(number - rounded) > Decimal("0.000001"):
+            raise CellError(f"最多保留 {places} 位小数。")
+        if rounded <= 0:
+            raise CellError("须大于 0。")
+        if rounded > high or (rounded == high and not inclusive):
+            raise CellError(f"不能超过 {high}。" if inclusive else f"须小于 {high}。")
+        return rounded
+
+    return parse
+
+
+def choice(options: type, extra: dict[str, str] | None = None) -> Callable[[Any], str | None]:
+    """A label (住宅) or a code (residential), any case; `extra` adds spellings people use."""
+    lookup: dict[str, str] = {}
+    for code, label in options.choices:  # type: ignore[attr-defined]
+        if code:
+            lookup[code.lower()] = code
+            lookup[str(label).lower()] = code
+    for spelling, code in (extra or {}).items():
+        lookup[spelling.lower()] = code
+    allowed = "、".join(str(label) for code, label in options.choices if code)  # type: ignore[attr-defined]
+
+    def parse(value: Any) -> str | None:
+        raw = text_of(value).lower()
+        if not raw:
+            return None
+        if raw not in lookup:
+            raise CellError(f"须为以下之一：{allowed}。")
+        return lookup[raw]
+
+    return parse
+
+
+_TRUE = {"是", "y", "yes", "true", "1", "√", "✓"}
+_FALSE = {"否", "n", "no", "false", "0", "×"}
+
+
+def boolean(value: Any) -> bool | None:
+    if is_blank(value):
+        return None
+    if isinstance(value, bool):
+        return value
+    raw = text_of(value).lower()
+    if raw in _TRUE:
+        return True
+    if raw in _FALSE:
+        return False
+    raise CellError("须填写“是”或“否”。")
+
+
+_EXCEL_EPOCH = date(1899, 12, 30)
+_DATE_TEXT = re.compile(
+    r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
+)
+_DATE_FORMAT = "须为日期，例如 2024-03-01、2024/3/1 或 2024年3月1日。"
+
+
+def _valid_date(year: int, month: int, day: int) -> date:
+    try:
+        result = date(year, month, day)
+    except ValueError as exc:
+        raise CellError("日期不存在，请核对年月日。") from exc
+    if not date(1900, 1, 1) <= result <= date(2100, 12, 31):
+        raise CellError("日期须在 1900 年到 2100 年之间。")
+    return result
+
+
+def a_date(value: Any) -> date | None:
+    """A real date, an Excel date serial (45352), 20240301, or text in the usual Chinese forms."""
+    if is_blank(value):
+        return None
+    if isinstance(value, datetime):
+        return _valid_date(value.year, value.month, value.day)
+    if isinstance(value, date):
+        return _valid_date(value.year, value.month, value.day)
+    if isinstance(value, bool):
+        raise CellError(_DATE_FORMAT)
+    if isinstance(value, int | float):
+        if float(value).is_integer() and 19000101 <= value <= 21001231:
+            number = int(value)
+            return _valid_date(number // 10000, number // 100 % 100, number % 100)
+        if 1 <= value < 73051:  # Excel serials up to 2099-12-31; the time of day is dropped
+            return _EXCEL_EPOCH + timedelta(days=int(value))
+        raise CellError(_DATE_FORMAT)
+    raw = text_of(value)
+    match = _DATE_TEXT.fullmatch(raw)
+    if match:
+        return _valid_date(int(match[1]), int(match[2]), int(match[3]))
+    if re.fullmatch(r"\d{8}", raw):
+        return _valid_date(int(raw[:4]), int(raw[4:6]), int(raw[6:]))
+    if re.fullmatch(r"\d{5}(\.\d+)?", raw):
+        return a_date(float(raw))
+    raise CellError(_DATE_FORMAT)
+
+
+_SCIENTIFIC = re.compile(r"(\d)(?:\.(\d+))?[eE]\+?(\d+)")
+
+
+def phone(value: Any) -> str | None:
+    """A mainland mobile number: 13812345678 as text, a number, or a float such as 1.3812345678E10."""
+    if is_blank(value):
+        return None
+    if isinstance(value, str):
+        match = _SCIENTIFIC.fullmatch(value.strip())
+        if match:
+            digits = match[1] + (match[2] or "")
+            if len(digits) - 1 < int(match[3]):
+                raise CellError("手机号被 Excel 显示成了科学计数法，后几位已丢失；请把该列设为文本后重新填写。")
+            value = str(int(Decimal(value.strip())))
+    result = pii.normalise_phone(value)
+    problem = pii.phone_problem(result)
+    if problem:
+        raise CellError(problem)
+    return result
+
+
+def id_number(value: Any) -> str | None:
+    if is_blank(value):
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        # Excel keeps 15 significant digits: an 18-digit number typed into a number cell is already wrong.
+        raise CellError("身份证号须按文本填写（Excel 数字只保留 15 位，后几位已变成 0）；请把该列设为文本后重新填写。")
+    result = pii.clean_id_number(text_of(value))
+    problem = pii.id_problem(result)
+    if problem:
+        raise CellError(problem)
+    return result
+
+
+# --- the kinds ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    parse: Callable[[Any], Any]
+    required: bool = False
+    aliases: tuple[str, ...] = ()
+    note: str = ""
+    example: Any = None
+    as_text: bool = False  # the template formats the column as text (phone, ID numbers)
+
+
+def header_key(text_value: Any) -> str:
+    """How a header is compared: no spaces, asterisks or bracketed units; full-width folded."""
+    raw = text_of(text_value).translate(str.maketrans("（）【】［］", "()[][]"))
+    raw = re.sub(r"\([^)]*\)|\[[^\]]*\]", "", raw)
+    return re.sub(r"[\s*＊:：]", "", raw).lower()
+
+
+_PLACE = [
+    Column(
+        "estate",
+        "小区",
+        text(100),
+        True,
+        ("小区名称", "项目", "项目名称", "楼盘"),
+        "小区名称；系统中没有的小区会新建。",
+        "翠湖苑",
+    ),
+    Column("building", "楼栋", text(50), True, ("楼号", "楼栋号", "栋", "楼宇", "楼栋名称"), "如 1栋、A座。", "1栋"),
+    Column("unit", "单元", text(50), True, ("单元号", "单元名称"), "如 1单元；没有单元的楼栋统一填 1单元。", "1单元"),
+    Column("number", "房号", text(20), True, ("房间号", "门牌号", "室号", "房屋编号"), "单元内唯一，如 101。", "101"),
+]
+
+HOUSE_COLUMNS: list[Column] = [
+    *_PLACE,
+    Column(
+        "floor",
+        "楼层",
+        integer(-20, 200, zero=False),
+        True,
+        ("所在楼层", "层"),
+        "整数，地下层为负数；新建楼栋的层数取文件中该楼栋的最高楼层。",
+        1,
+    ),
+    Column(
+        "building_area",
+        "建筑面积",
+        decimal(2, Decimal("100000000")),
+        True,
+        ("建筑面积m²", "建面"),
+        "平方米，大于 0，最多两位小数。",
+        89.5,
+    ),
+    Column(
+        "usable_area",
+        "套内面积",
+        decimal(2, Decimal("100000000")),
+        True,
+        ("使用面积", "套内建筑面积", "套内"),
+        "平方米，大于 0，不大于建筑面积。",
+        72.3,
+    ),
+    Column("layout", "户型", text(20), False, ("房型",), "如 3室2厅，可不填。", "3室2厅"),
+    Column(
+        "use",
+        "用途",
+        choice(HouseUse),
+        False,
+        ("房屋用途", "房屋类型", "类型"),
+        "住宅、商铺、办公、储藏室之一；新房屋不填为住宅，已有房屋不填则不变。",
+        "住宅",
+    ),
+    Column(
+        "status",
+        "状态",
+        choice(
+            HouseStatus, {"入住": HouseStatus.OCCUPIED, "出租": HouseStatus.RENTING, "装修": HouseStatus.DECORATING}
+        ),
+        False,
+        ("房屋状态",),
+        "未售、空置、已入住、出租中、装修中之一；新房屋不填为未售，已有房屋不填则不变。",
+        "已入住",
+    ),
+    Column(
+        "fee_coefficient",
+        "收费系数",
+        decimal(4, Decimal("100")),
+        False,
+        ("系数", "计费系数"),
+        "大于 0，最多四位小数；新房屋不填为 1。",
+        1,
+    ),
+]
+
+RESIDENT_COLUMNS: list[Column] = [
+    *[
+        Column(c.key, c.header, c.parse, True, c.aliases, "须与系统中已有房屋一致（先导入房屋）。", c.example)
+        for c in _PLACE
+    ],
+    Column("name", "姓名", text(50), True, ("住户姓名", "业主姓名", "客户姓名", "名字"), "", "张伟"),
+    Column(
+        "phone",
+        "手机号",
+        phone,
+        False,
+        ("手机", "电话", "手机号码", "联系电话", "电话号码", "联系方式"),
+        "11 位大陆手机号；手机号和身份证号至少填一项。请把该列设为文本。",
+        "13812345678",
+        True,
+    ),
+    Column(
+        "id_number",
+        "身份证号",
+        id_number,
+        False,
+        ("身份证", "身份证号码", "证件号码", "证件号"),
+        "18 位居民身份证号；同一身份证号即同一人。请把该列设为文本。",
+        "11010519491231002X",
+        True,
+    ),
+    Column("gender", "性别", choice(Gender), False, (), "男或女，可不填。", "男"),
+    Column(
+        "relation",
+        "关系",
+        choice(Relation, {"家属": Relation.FAMILY, "租客": Relation.RENTER, "房东": Relation.OWNER}),
+        True,
+        ("与房屋关系", "身份", "住户类型", "类型", "住户关系"),
+        "业主、家庭成员、租户之一。",
+        "业主",
+    ),
+    Column(
+        "moved_in",
+        "入住日期",
+        a_date,
+        False,
+        ("入住时间", "迁入日期", "迁入时间"),
+        "如 2024-03-01、2024/3/1、2024年3月1日；新关系不填为导入当天。",
+        date(2024, 3, 1),
+    ),
+    Column(
+        "share",
+        "产权份额(%)",
+        decimal(2, Decimal("100"), inclusive=True),
+        False,
+        ("产权份额", "份额", "产权比例", "产权占比"),
+        "仅业主填写，大于 0 且不超过 100；同一房屋各业主合计不超过 100。",
+        100,
+    ),
+    Column("primary_payer", "主缴费人", boolean, False, ("是否主缴费人", "缴费人"), "是或否；每套房屋最多一位。", "是"),
+    Column(
+        "emergency_contact",
+        "紧急联系人",
+        text(100),
+        False,
+        ("紧急联系方式",),
+        "姓名及电话，可不填。",
+        "李娜 13900001111",
+    ),
+]
+
+COLUMNS: dict[str, list[Column]] = {"houses": HOUSE_COLUMNS, "residents": RESIDENT_COLUMNS}
+SHEET_TITLES: dict[str, str] = {"houses": "房屋", "residents": "住户"}
+NOTES_TITLE = "填写说明"

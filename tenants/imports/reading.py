@@ -1,0 +1,228 @@
+"""Reading an uploaded file into rows: .xlsx/.xls with python-calamine (fast, no styles), .csv in
+UTF-8 (with or without BOM), GBK/GB18030 (what Chinese Excel saves) or UTF-16.
+
+Row numbers are the ones Excel shows, so a problem at "第 7 行" is found where the user looks.
+Every way a file can be unreadable ends in FileProblem with a message for the user.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from python_calamine import CalamineError, CalamineWorkbook
+
+from tenants.imports.columns import COLUMNS, NOTES_TITLE, Column, header_key, is_blank
+
+MAX_BYTES = 20 * 1024 * 1024
+MAX_ROWS = 100_000
+# An .xlsx is a zip: a 20 MB upload can unpack to gigabytes. Sheets this large are refused unread.
+MAX_UNPACKED_BYTES = 400 * 1024 * 1024
+HEADER_SEARCH_ROWS = 10
+EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".csv")
+
+_ZIP = b"PK\x03\x04"
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+class FileProblem(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def extension_of(file_name: str) -> str:
+    dot = file_name.rfind(".")
+    return file_name[dot:].lower() if dot >= 0 else ""
+
+
+def check_upload(*, file_name: str, head: bytes, size: int) -> None:
+    """What can be told at upload time, before any parsing: type by extension and content, size."""
+    extension = extension_of(file_name)
+    if extension not in EXTENSIONS:
+        raise FileProblem("仅支持 Excel（.xlsx、.xls）和 CSV（.csv）文件。")
+    if size == 0:
+        raise FileProblem("文件是空的。")
+    if size > MAX_BYTES:
+        raise FileProblem(
+            f"文件过大（{size / 1024 / 1024:.1f} MB），最大 {MAX_BYTES // 1024 // 1024} MB；请分多个文件导入。"
+        )
+    if extension in (".xlsx", ".xlsm") and not head.startswith(_ZIP):
+        raise FileProblem(
+            "文件不是有效的 Excel (.xlsx) 文件，可能是其他格式改了扩展名；请用 Excel 另存为 .xlsx 后再上传。"
+        )
+    if extension == ".xls" and not head.startswith(_OLE):
+        raise FileProblem(
+            "文件不是有效的 Excel (.xls) 文件，可能是其他格式改了扩展名；请用 Excel 另存为 .xlsx 后再上传。"
+        )
+
+
+# --- raw rows --------------------------------------------------------------------------------
+
+
+@dataclass
+class Rows:
+    """Every row of the first sheet (blank ones too) as (Excel row number, cells), read as iterated;
+    `height` counts them all beforehand, for progress and an early size check."""
+
+    rows: Iterator[tuple[int, list[Any]]]
+    height: int
+
+
+_UNREADABLE = "文件已损坏或已加密，无法读取；请用 Excel 打开后另存为 .xlsx（不设密码）再上传。"
+
+
+def _too_many() -> FileProblem:
+    return FileProblem(f"数据超过 {MAX_ROWS:,} 行；请分多个文件导入。")
+
+
+def _excel_rows(data: bytes) -> Rows:
+    if data.startswith(_ZIP):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                names = set(archive.namelist())
+                unpacked = sum(info.file_size for info in archive.infolist())
+        except zipfile.BadZipFile as exc:
+            raise FileProblem("文件已损坏，无法打开；请用 Excel 打开后另存为 .xlsx 再上传。") from exc
+        if "xl/workbook.xml" not in names:
+            raise FileProblem("文件不是 Excel 工作簿（可能是 Word 等其他文件改了扩展名）。")
+        if unpacked > MAX_UNPACKED_BYTES:
+            raise _too_many()
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        names = [name for name in workbook.sheet_names if name != NOTES_TITLE] or workbook.sheet_names
+        if not names:
+            raise FileProblem("文件中没有工作表。")
+        sheet = workbook.get_sheet_by_name(names[0])
+    except (CalamineError, ValueError, OSError) as exc:
+        raise FileProblem(_UNREADABLE) from exc
+    first_row = sheet.start[0] if sheet.start else 0
+
+    def rows() -> Iterator[tuple[int, list[Any]]]:
+        try:
+            for offset, cells in enumerate(sheet.iter_rows()):
+                yield first_row + offset + 1, cells
+        except (CalamineError, ValueError, OSError) as exc:
+            raise FileProblem(_UNREADABLE) from exc
+
+    return Rows(rows(), sheet.height)
+
+
+def _decode(data: bytes) -> tuple[str, str]:
+    """(text, delimiter). Chinese Excel saves "CSV" in GBK; "Unicode text" in UTF-16 with tabs."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16"), "\t"
+    if b"\x00" in data[:4096]:
+        raise FileProblem("文件不是文本格式的 CSV；Excel 文件请保存为 .xlsx 上传。")
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise FileProblem("无法识别 CSV 的文字编码；请另存为 UTF-8 或 GBK 编码的 CSV。")
+    first_line = text.split("\n", 1)[0]
+    return text, "\t" if first_line.count("\t") > first_line.count(",") else ","
+
+
+def _csv_rows(data: bytes) -> Rows:
+    text, delimiter = _decode(data)
+
+    def rows() -> Iterator[tuple[int, list[Any]]]:
+        try:
+            yield from enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), 1)
+        except csv.Error as exc:
+            raise FileProblem(f"CSV 格式有误：{exc}") from exc
+
+    return Rows(rows(), text.count("\n") + 1)
+
+
+def open_rows(data: bytes, file_name: str) -> Rows:
+    if extension_of(file_name) == ".csv" and not data.startswith((_ZIP, _OLE)):
+        return _csv_rows(data)
+    if not data.startswith((_ZIP, _OLE)):
+        raise FileProblem("文件不是有效的 Excel 文件，可能是其他格式改了扩展名；请用 Excel 另存为 .xlsx 后再上传。")
+    return _excel_rows(data)
+
+
+# --- the table: header located, columns mapped, data rows streamed ----------------------------
+
+
+@dataclass
+class Table:
+    kind: str
+    header_row: int
+    # column key -> index in the file's rows; header -> index for the report's red cells
+    index: dict[str, int]
+    header_index: dict[str, int]
+    expected_rows: int  # an upper bound (blank rows count): progress totals
+    rest: Iterator[tuple[int, list[Any]]]
+    blank_rows: int = 0
+
+    def data_rows(self) -> Iterator[tuple[int, list[Any]]]:
+        """The rows after the header, blank ones skipped — once: rows are not kept in memory.
+        Raises FileProblem past MAX_ROWS, or when there is no data row at all."""
+        count = 0
+        for number, cells in self.rest:
+            if all(is_blank(cell) for cell in cells):
+                self.blank_rows += 1
+                continue
+            count += 1
+            if count > MAX_ROWS:
+                raise _too_many()
+            yield number, cells
+        if not count:
+            raise FileProblem("文件中没有数据行。")
+
+
+def _match(cells: list[Any], columns: list[Column]) -> dict[str, int]:
+    by_name: dict[str, Column] = {}
+    for column in columns:
+        for name in (column.header, *column.aliases):
+            by_name.setdefault(header_key(name), column)
+    found: dict[str, int] = {}
+    for position, value in enumerate(cells):
+        column = by_name.get(header_key(value)) if not is_blank(value) else None
+        if column is not None and column.key not in found:
+            found[column.key] = position
+    return found
+
+
+def read_table(data: bytes, file_name: str, kind: str) -> Table:
+    """The file opened and its header located and checked; the data rows follow as iterated
+    (Table.data_rows). FileProblem: unreadable, too large, no header, missing required columns."""
+    columns = COLUMNS[kind]
+    source = open_rows(data, file_name)
+    if source.height > MAX_ROWS + HEADER_SEARCH_ROWS + 1_000:
+        raise _too_many()
+    seen_before_header = 0
+    for number, cells in source.rows:
+        if all(is_blank(cell) for cell in cells):
+            continue
+        found = _match(cells, columns)
+        seen_before_header += 1
+        if len(found) < 2:
+            if seen_before_header >= HEADER_SEARCH_ROWS:
+                break
+            continue  # a title line above the header
+        missing = [column.header for column in columns if column.required and column.key not in found]
+        if missing:
+            raise FileProblem(
+                f"缺少必填列：{'、'.join(missing)}。请使用下载的模板，表头写在第一行（第 {number} 行被当作表头）。"
+            )
+        return Table(
+            kind=kind,
+            header_row=number,
+            index=found,
+            header_index={column.header: found[column.key] for column in columns if column.key in found},
+            expected_rows=max(source.height - number, 1),
+            rest=source.rows,
+        )
+    required = "、".join(column.header for column in columns if column.required)
+    raise FileProblem(f"找不到表头。请使用下载的模板：第一行为表头，须包含 {required}。")

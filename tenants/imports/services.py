@@ -1,0 +1,253 @@
+"""Every write of an import: the upload, the dry run's findings, the commit.
+
+The dry run validates every row and records problems and counts; the commit runs only from
+`ready`, in one transaction that validates again first (the data may have changed since), so
+either every row lands or none does. Both run in Celery tasks (tasks.py) reporting Job progress.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, OperationalError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import services as account_services
+from core import services as core_services
+from core.errors import DomainError, NotFound
+from tenants.imports import reading, reports, validation, writers
+from tenants.imports.models import Import, ImportKind, ImportStatus
+from tenants.imports.reading import FileProblem, Table
+from tenants.imports.validation import Outcome, Problem
+
+logger = logging.getLogger(__name__)
+
+MAX_STORED_ERRORS = 1_000
+JOB_VALIDATE = "import.validate"
+JOB_COMMIT = "import.commit"
+JOB_TOTAL = 100  # jobs of an import count percent: a commit validates, then writes
+
+
+def start_import(*, kind: str, upload: Any, actor: Any) -> Import:
+    """Store the uploaded file in the company's storage and record the import, ready for its dry run
+    (tasks.validate_import_task). What can be refused without parsing is refused here."""
+    if kind not in ImportKind.values:
+        message = _("未知的导入类型，可选：%(kinds)s。") % {"kinds": "、".join(ImportKind.values)}
+        raise DomainError(message, code="unknown_kind", fields={"kind": [message]})
+    if upload is None:
+        raise DomainError(_("请选择要上传的文件。"), code="no_file", fields={"file": [_("请选择要上传的文件。")]})
+    file_name = (getattr(upload, "name", "") or "upload").replace("\\", "/").rsplit("/", 1)[-1][-255:]
+    head = upload.read(8)
+    upload.seek(0)
+    try:
+        reading.check_upload(file_name=file_name, head=head, size=upload.size)
+    except FileProblem as problem:
+        code = "file_too_large" if upload.size > reading.MAX_BYTES else "bad_file"
+        raise DomainError(problem.message, code=code, fields={"file": [problem.message]}) from problem
+    with transaction.atomic():
+        record = Import(
+            kind=kind,
+            file_name=file_name,
+            file_size=upload.size,
+            token=secrets.token_hex(16),
+            created_by=actor,
+        )
+        record.file.save(f"upload{reading.extension_of(file_name)}", upload, save=False)
+        record.save()
+        record.job = core_services.create_job(
+            kind=JOB_VALIDATE, created_by=actor, total=JOB_TOTAL, params={"import_id": record.pk, "kind": kind}
+        )
+        record.save(update_fields=["job"])
+    return record
+
+
+def fail_import(*, import_id: int, message: str) -> None:
+    """The import could not run (queue unreachable, unexpected error): said on it and on its job."""
+    record = Import.objects.filter(pk=import_id).first()
+    if record is None:
+        return
+    Import.objects.filter(pk=import_id).update(status=ImportStatus.FAILED, message=message[:500])
+    if record.job_id:
+        core_services.fail_job(job_id=record.job_id, message=message)
+
+
+def _file_bytes(record: Import) -> bytes:
+    with record.file.open("rb") as stored:
+        return stored.read()
+
+
+def _scaled(report: Callable[[int, str], None], low: int, high: int, message: str) -> validation.Progress:
+    """Rows done of a phase → percent of the job between low and high, written only when it moves."""
+    last = -1
+
+    def on_progress(done: int, total: int) -> None:
+        nonlocal last
+        percent = min(high, low + (high - low) * done // max(total, 1))
+        if percent != last:
+            last = percent
+            report(percent, message)
+
+    return on_progress
+
+
+def _dry_run(record: Import, data: bytes, on_progress: validation.Progress) -> tuple[Outcome, Table | None]:
+    table = None
+    try:
+        table = reading.read_table(data, record.file_name, record.kind)
+        return validation.validate(table, on_progress), table
+    except FileProblem as problem:  # unreadable, no header, too many rows: one problem for the file
+        counts = {"rows": 0, "create": 0, "update": 0, "unchanged": 0, "errors": 0}
+        return Outcome(record.kind, [Problem(None, None, problem.message)], counts), table
+
+
+def _record_findings(record: Import, outcome: Outcome, data: bytes, table: Table | None, message: str = "") -> None:
+    problems = outcome.problems
+    record.status = ImportStatus.READY if outcome.clean else ImportStatus.INVALID
+    record.counts = outcome.counts
+    record.errors = [problem.as_dict() for problem in problems[:MAX_STORED_ERRORS]]
+    record.error_total = len(problems)
+    record.validated_at = timezone.now()
+    record.message = message or (
+        _("校验通过，可以确认导入。")
+        if outcome.clean
+        else _("发现 %(n)s 个问题，请下载错误报告修改后重新上传。") % {"n": len(problems)}
+    )
+    if problems:
+        record.report.save(
+            "report.xlsx", ContentFile(reports.annotated(data, record.file_name, table, problems)), save=False
+        )
+    else:
+        record.report = ""
+    record.save()
+
+
+def run_validation(*, import_id: int) -> Import | None:
+    """The dry run (the task's body): every row checked, nothing written but the findings.
+    Does nothing unless the import is still `validating` (a redelivered task finds it done)."""
+    record = Import.objects.filter(pk=import_id, status=ImportStatus.VALIDATING).first()
+    if record is None:
+        return None
+    job_id = record.job_id
+    try:
+        core_services.start_job(job_id=job_id, total=JOB_TOTAL)
+
+        def report(progress: int, message: str) -> None:
+            core_services.report_progress(job_id=job_id, progress=progress, message=message)
+
+        report(0, _("正在读取文件"))
+        data = _file_bytes(record)
+        outcome, table = _dry_run(record, data, _scaled(report, 5, 90, _("正在校验")))
+        if outcome.problems:
+            report(90, _("正在生成错误报告"))
+        _record_findings(record, outcome, data, table)
+    except OperationalError:
+        raise  # the database is unreachable: the task retries, the import still `validating`
+    except Exception:
+        logger.exception("import %s: dry run failed", import_id)
+        fail_import(import_id=import_id, message=_("校验时发生意外错误，请重新上传；若仍失败请联系客服。"))
+        return Import.objects.get(pk=import_id)
+    core_services.finish_job(job_id=job_id, result={"status": record.status, "counts": record.counts})
+    return record
+
+
+def request_commit(*, import_id: int, actor: Any) -> Import:
+    """`ready` → `committing`, with a new job for the commit task. Anything else is a 409."""
+    with transaction.atomic():
+        record = Import.objects.select_for_update().filter(pk=import_id).first()
+        if record is None:
+            raise NotFound(_("导入记录不存在。"))
+        if record.status != ImportStatus.READY:
+            raise DomainError(
+                _("只有校验通过（可导入）的文件才能确认导入；当前状态：%(status)s。")
+                % {"status": record.get_status_display()},
+                code="not_ready",
+                status_code=409,
+            )
+        record.status = ImportStatus.COMMITTING
+        record.message = _("等待导入")
+        record.job = core_services.create_job(
+            kind=JOB_COMMIT, created_by=actor, total=JOB_TOTAL, params={"import_id": record.pk, "kind": record.kind}
+        )
+        record.committed_by = actor
+        record.save(update_fields=["status", "message", "job", "committed_by"])
+    return record
+
+
+class _Stale(Exception):
+    """The file no longer passes against the data as it is now."""
+
+    def __init__(self, outcome: Outcome, table: Table | None):
+        super().__init__("dry run is stale")
+        self.outcome = outcome
+        self.table = table
+
+
+def _lock_company_imports() -> None:
+    # One commit at a time per company: two files touching the same houses can't interleave.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"wuye-import:{connection.schema_name}"])
+
+
+def run_commit(*, import_id: int) -> Import | None:
+    """The commit (the task's body): validate again and write everything in one transaction.
+    If the data changed so the file no longer passes, nothing is written and the import goes back
+    to `invalid` with a fresh report. Does nothing unless the import is `committing`."""
+    record = Import.objects.filter(pk=import_id, status=ImportStatus.COMMITTING).first()
+    if record is None:
+        return None
+    job_id = record.job_id
+    try:
+        core_services.start_job(job_id=job_id, total=JOB_TOTAL)
+        data = _file_bytes(record)
+        with core_services.progress_outside_transaction(job_id=job_id) as report:
+            report(0, _("正在校验"))
+            with transaction.atomic():
+                locked = Import.objects.select_for_update().get(pk=import_id)
+                if locked.status != ImportStatus.COMMITTING:
+                    return None
+                _lock_company_imports()
+                outcome, table = _dry_run(locked, data, _scaled(report, 0, 40, _("正在校验")))
+                if not outcome.clean:
+                    raise _Stale(outcome, table)
+                writers.write(locked.kind, outcome.plan, _scaled(report, 40, 100, _("正在写入")))
+                locked.status = ImportStatus.DONE
+                locked.counts = outcome.counts
+                locked.errors = []
+                locked.error_total = 0
+                locked.committed_at = timezone.now()
+                locked.message = _("导入完成。")
+                locked.save()
+                account_services.record_audit(
+                    actor=locked.committed_by,
+                    action="import.commit",
+                    object_type="import",
+                    object_id=locked.pk,
+                    after={"kind": locked.kind, "file_name": locked.file_name, "counts": locked.counts},
+                )
+    except _Stale as stale:
+        _record_findings(
+            record,
+            stale.outcome,
+            data,
+            stale.table,
+            message=_("校验后数据已发生变化，本次未写入任何数据；请下载新的错误报告，修改后重新上传。"),
+        )
+        core_services.fail_job(job_id=job_id, message=record.message)
+        return record
+    except IntegrityError:
+        logger.warning("import %s: commit conflicted with a concurrent change", import_id, exc_info=True)
+        fail_import(import_id=import_id, message=_("导入时数据被其他操作修改，本次未写入任何数据；请重新上传校验。"))
+        return Import.objects.get(pk=import_id)
+    except OperationalError:
+        raise  # rolled back; the task retries, the import still `committing`
+    except Exception:
+        logger.exception("import %s: commit failed", import_id)
+        fail_import(import_id=import_id, message=_("导入时发生意外错误，未写入任何数据；请稍后重试或联系客服。"))
+        return Import.objects.get(pk=import_id)
+    core_services.finish_job(job_id=job_id, result={"status": ImportStatus.DONE, "counts": outcome.counts})
+    return Import.objects.get(pk=import_id)

@@ -1,0 +1,179 @@
+"""Carrying out a validated plan in bulk: bulk_create / bulk_update in batches, a few statements per
+thousand rows. The caller holds the transaction; per-row services would be two orders slower.
+
+Values were checked by the validation that made the plan (the same checks the forms use); the
+database constraints still stand behind them.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from django.utils import timezone
+
+from tenants.estates.models import Building, Estate, House, Unit
+from tenants.estates.services import new_binding_code
+from tenants.imports.validation import HousePlan, PersonPlan, ResidentPlan
+from tenants.residents.models import Occupancy, Person
+
+BATCH = 2_000
+
+# on_progress(done, total) after each batch
+Progress = Callable[[int, int], None]
+
+
+def _batches(items: list[Any], size: int = BATCH) -> Iterator[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _binding_codes(count: int) -> list[str]:
+    """Fresh house codes, none already taken (8 characters of 32: a clash is rare, never fatal)."""
+    codes: set[str] = set()
+    while len(codes) < count:
+        wanted = {new_binding_code() for _ in range(count - len(codes))} - codes
+        taken = set(House.objects.filter(binding_code__in=wanted).values_list("binding_code", flat=True))
+        codes |= wanted - taken
+    return list(codes)
+
+
+def write_houses(plan: HousePlan, on_progress: Progress) -> None:
+    total = len(plan.new_houses) + len(plan.changed_houses)
+    estate_ids = dict(plan.estate_ids)
+    for estate in Estate.objects.bulk_create([Estate(name=name) for name in plan.new_estates]):
+        estate_ids[estate.name] = estate.pk
+    building_ids = dict(plan.building_ids)
+    created = Building.objects.bulk_create(
+        [
+            Building(estate_id=estate_ids[estate], name=name, floors=floors, basement_floors=basement)
+            for estate, name, floors, basement in plan.new_buildings
+        ]
+    )
+    for (estate, name, _f, _b), building in zip(plan.new_buildings, created, strict=True):
+        building_ids[(estate, name)] = building.pk
+    unit_ids = dict(plan.unit_ids)
+    created_units = Unit.objects.bulk_create(
+        [Unit(building_id=building_ids[(estate, building)], name=name) for estate, building, name in plan.new_units],
+        batch_size=BATCH,
+    )
+    for key, unit in zip(plan.new_units, created_units, strict=True):
+        unit_ids[key] = unit.pk
+
+    done = 0
+    for batch in _batches(plan.new_houses):
+        codes = _binding_codes(len(batch))
+        House.objects.bulk_create(
+            [
+                House(
+                    estate_id=estate_ids[key[0]],
+                    building_id=building_ids[key[:2]],
+                    unit_id=unit_ids[key[:3]],
+                    number=key[3],
+                    binding_code=code,
+                    **fields,
+                )
+                for (key, fields), code in zip(batch, codes, strict=True)
+            ]
+        )
+        done += len(batch)
+        on_progress(done, total)
+    by_fields: dict[tuple[str, ...], list[House]] = defaultdict(list)
+    for house_id, changes in plan.changed_houses:
+        by_fields[tuple(sorted(changes))].append(House(pk=house_id, **changes))
+    for fields, houses in by_fields.items():
+        for batch in _batches(houses, 500):
+            House.objects.bulk_update(batch, list(fields))
+            done += len(batch)
+            on_progress(done, total)
+
+
+def _person(plan: PersonPlan) -> Person:
+    person = Person(name=plan.name, gender=plan.gender or "", emergency_contact=plan.emergency_contact or "")
+    if plan.phone:
+        person.set_phone(plan.phone, plan.phone_index)
+    if plan.id_number:
+        person.set_id_number(plan.id_number, plan.id_number_index)
+    return person
+
+
+def _changed_person(plan: PersonPlan, now: Any) -> tuple[Person, tuple[str, ...]]:
+    person = Person(pk=plan.pk, updated_at=now)
+    fields = ["updated_at"]
+    for name in sorted(plan.changes):
+        if name == "phone":
+            person.set_phone(plan.phone or "", plan.phone_index)
+            fields += ["phone", "phone_index", "phone_masked"]
+        elif name == "id_number":
+            person.set_id_number(plan.id_number or "", plan.id_number_index)
+            fields += ["id_number", "id_number_index", "id_number_masked"]
+        else:
+            setattr(person, name, getattr(plan, name))
+            fields.append(name)
+    return person, tuple(fields)
+
+
+def write_residents(plan: ResidentPlan, on_progress: Progress) -> None:
+    total = (
+        len(plan.new_persons) + len(plan.changed_persons) + len(plan.new_occupancies) + len(plan.changed_occupancies)
+    )
+    done = 0
+
+    def advance(count: int) -> None:
+        nonlocal done
+        done += count
+        on_progress(done, total)
+
+    for batch in _batches(plan.new_persons):
+        created = Person.objects.bulk_create([_person(person) for person in batch])
+        for person, row in zip(batch, created, strict=True):
+            person.pk = row.pk
+        advance(len(batch))
+    now = timezone.now()
+    by_fields: dict[tuple[str, ...], list[Person]] = defaultdict(list)
+    for plan_person in plan.changed_persons:
+        person, fields = _changed_person(plan_person, now)
+        by_fields[fields].append(person)
+    for fields, people in by_fields.items():
+        for batch in _batches(people, 500):
+            Person.objects.bulk_update(batch, list(fields))
+            advance(len(batch))
+
+    # A house's primary payer may move within the file: flags are cleared before any is set, so
+    # the one-primary-payer index never sees two at once.
+    clearing = [(pk, changes) for pk, changes in plan.changed_occupancies if changes.get("is_primary_payer") is False]
+    setting = [
+        (pk, changes) for pk, changes in plan.changed_occupancies if changes.get("is_primary_payer") is not False
+    ]
+    for group in (clearing, setting):
+        by_occupancy_fields: dict[tuple[str, ...], list[Occupancy]] = defaultdict(list)
+        for pk, changes in group:
+            by_occupancy_fields[tuple(sorted(changes))].append(Occupancy(pk=pk, **changes))
+        for fields, occupancies in by_occupancy_fields.items():
+            for batch in _batches(occupancies, 500):
+                Occupancy.objects.bulk_update(batch, list(fields))
+                advance(len(batch))
+        if group is clearing:
+            for batch in _batches(plan.new_occupancies):
+                Occupancy.objects.bulk_create(
+                    [
+                        Occupancy(
+                            house_id=item.house_id,
+                            person_id=item.person.pk,
+                            relation=item.relation,
+                            share=item.share,
+                            is_primary_payer=item.is_primary_payer,
+                            moved_in=item.moved_in,
+                        )
+                        for item in batch
+                    ]
+                )
+                advance(len(batch))
+
+
+WRITERS: dict[str, Callable[[Any, Progress], None]] = {"houses": write_houses, "residents": write_residents}
+
+
+def write(kind: str, plan: Any, on_progress: Progress) -> None:
+    WRITERS[kind](plan, on_progress)
