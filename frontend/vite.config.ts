@@ -145,6 +145,10 @@ export default defineConfig(({ command }) => ({
         manualChunks(id) {
           if (!id.includes('node_modules')) return undefined
           if (/[\\/]node_modules[\\/](echarts|zrender)[\\/]/.test(id)) return 'echarts'
+          // Element Plus's components stay with the pages that use them (a tree, a cascader or an
+          // upload must not weigh on the login page); only what every page shares is one chunk.
+          if (/[\\/]node_modules[\\/]element-plus[\\/]es[\\/]components[\\/]/.test(id))
+            return undefined
           if (/[\\/]node_modules[\\/](element-plus|@element-plus)[\\/]/.test(id))
             return 'element-plus'
           return undefined

@@ -1,3 +1,5 @@
+import type { Job } from '@/api/types'
+
 export interface TableColumn<Row = Record<string, unknown>> {
   prop: string
   label: string
@@ -19,9 +21,12 @@ export interface TableFilter {
   /** Query parameter name, e.g. `search`, `role`, `is_active`. */
   key: string
   label: string
-  type: 'text' | 'select'
+  /** `number`: a numeric input without the search icon (e.g. an area bound). */
+  type: 'text' | 'select' | 'number'
   options?: FilterOption[]
   placeholder?: string
+  /** Value when the table first loads (e.g. status "pending" on a review list). */
+  initial?: string | number | boolean
 }
 
 export interface DetailItem {
@@ -31,3 +36,11 @@ export interface DetailItem {
 
 export const ACCEPTED_IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/webp'] as const
 export const DEFAULT_MAX_BYTES = 2 * 1024 * 1024
+
+/** What DataTable exposes to a parent's template ref (a generic component has no InstanceType). */
+export interface DataTableHandle {
+  reload: () => Promise<void>
+}
+
+/** The fields of a job that progress display needs (what resources embed, e.g. an import). */
+export type JobSnapshot = Pick<Job, 'id' | 'status' | 'progress' | 'total' | 'message'>

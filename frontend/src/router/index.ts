@@ -10,6 +10,8 @@ import {
 import type { ModuleKey } from '@/api/types'
 import { i18n } from '@/locales'
 import { MODULES } from '@/modules'
+import { basicDataRoute } from '@/router/basicData'
+import { clockRoute } from '@/router/staff'
 import { useAuthStore } from '@/stores/auth'
 import { useSiteStore } from '@/stores/site'
 
@@ -53,12 +55,17 @@ export const publicRoutes: RouteRecordRaw[] = [
 
 const placeholder = () => import('@/pages/company/ModulePlaceholder.vue')
 
-const moduleRoutes: RouteRecordRaw[] = MODULES.filter((m) => m.key !== 'settings').map((m) => ({
-  path: m.path.slice(1),
-  name: m.key,
-  component: placeholder,
-  meta: { module: m.key, title: `modules.${m.key}` },
-}))
+/** Modules with their own pages; the others show the placeholder for now. */
+const BUILT_MODULES = new Set<ModuleKey>(['settings', 'basic_data'])
+
+const moduleRoutes: RouteRecordRaw[] = MODULES.filter((m) => !BUILT_MODULES.has(m.key)).map(
+  (m) => ({
+    path: m.path.slice(1),
+    name: m.key,
+    component: placeholder,
+    meta: { module: m.key, title: `modules.${m.key}` },
+  }),
+)
 
 export const companyRoutes: RouteRecordRaw[] = [
   {
@@ -78,6 +85,8 @@ export const companyRoutes: RouteRecordRaw[] = [
         meta: { title: 'dashboard.title' },
       },
       ...moduleRoutes,
+      basicDataRoute,
+      clockRoute,
       {
         path: 'settings',
         component: () => import('@/pages/company/settings/SettingsLayout.vue'),
@@ -129,6 +138,10 @@ export async function companyGuard(to: RouteLocationNormalized) {
   for (const record of to.matched) {
     const module = record.meta.module
     if (module && !auth.hasModule(module)) {
+      return { name: 'forbidden', query: { from: to.fullPath } }
+    }
+    const permission = record.meta.permission
+    if (permission && !auth.hasPermission(permission)) {
       return { name: 'forbidden', query: { from: to.fullPath } }
     }
   }

@@ -31,3 +31,9 @@ export function errorMessage(error: unknown): string {
   }
   return t('errors.generic')
 }
+
+/** Toast an error of an action, unless the global 403 handler has already shown one. */
+export function notifyError(error: unknown): void {
+  if (error instanceof ApiError && error.status === 403) return
+  toast.error(errorMessage(error))
+}

@@ -168,4 +168,63 @@ describe('DataTable', () => {
     await flushPromises()
     expect(wrapper.find('.custom').text()).toBe('*b*')
   })
+
+  it('sends outside parameters with the list and reloads from page 1 when they change', async () => {
+    const calls = mockFetch(() => page([{ id: 1, username: 'a', name: 'b' }], 100))
+    const wrapper = mount(DataTable, {
+      props: {
+        endpoint: '/api/v1/houses/',
+        columns,
+        filters: [
+          { key: 'status', label: '状态', type: 'select', options: [], initial: 'vacant' },
+          { key: 'area_min', label: '面积下限', type: 'number' },
+        ],
+        query: { building: 3 },
+        searchDelay: 0,
+      },
+    })
+    await flushPromises()
+    expect(queryOf(calls[0].url)).toEqual({
+      building: '3',
+      status: 'vacant',
+      page: '1',
+      page_size: '20',
+    })
+
+    wrapper.findComponent({ name: 'ElPagination' }).vm.$emit('current-change', 2)
+    await flushPromises()
+    await wrapper.setProps({ query: { unit: 12 } })
+    await flushPromises()
+    expect(queryOf(calls[calls.length - 1].url)).toEqual({
+      unit: '12',
+      status: 'vacant',
+      page: '1',
+      page_size: '20',
+    })
+
+    // An equal object is not a change.
+    const before = calls.length
+    await wrapper.setProps({ query: { unit: 12 } })
+    await flushPromises()
+    expect(calls).toHaveLength(before)
+
+    const area = wrapper.find('input[data-testid="filter-area_min"]')
+    expect(area.attributes('type')).toBe('number')
+    await area.setValue('80')
+    await flushPromises()
+    expect(queryOf(calls[calls.length - 1].url)).toMatchObject({ unit: '12', area_min: '80' })
+  })
+
+  it('does not render cells for the empty row Element Plus measures columns with', async () => {
+    mockFetch(() => page([{ id: 1, username: 'a', name: 'b' }]))
+    const wrapper = mount(DataTable, {
+      props: { endpoint: '/api/v1/users/', columns },
+      slots: {
+        'cell-name':
+          '<template #cell-name="{ row }"><b class="custom">{{ row.name.toUpperCase() }}</b></template>',
+      },
+    })
+    await flushPromises()
+    expect(wrapper.findAll('.custom').map((c) => c.text())).toEqual(['B'])
+  })
 })

@@ -82,4 +82,24 @@ describe('JobProgress', () => {
     expect(wrapper.emitted('done')).toHaveLength(1)
     expect(wrapper.find('[data-testid="job-error"]').exists()).toBe(false)
   })
+
+  it('shows a job its parent keeps fresh without polling, and reports its end', async () => {
+    const calls = mockFetch(() => jsonResponse({}))
+    const snapshot = {
+      id: 'j1',
+      status: 'running' as const,
+      progress: 40,
+      total: 100,
+      message: '校验第 400 行',
+    }
+    const wrapper = mount(JobProgress, { props: { job: snapshot } })
+    await flushPromises()
+    expect(wrapper.find('[data-testid="job-progress"]').text()).toContain('40%')
+    expect(wrapper.find('[data-testid="job-message"]').text()).toBe('校验第 400 行')
+
+    await wrapper.setProps({ job: { ...snapshot, status: 'succeeded', progress: 100 } })
+    expect(wrapper.emitted('done')).toHaveLength(1)
+    expect(wrapper.find('[data-testid="job-progress"]').attributes('data-status')).toBe('succeeded')
+    expect(calls).toHaveLength(0)
+  })
 })

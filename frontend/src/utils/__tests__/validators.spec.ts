@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 
 import {
+  idNumberProblem,
   isChineseMobile,
   isEmail,
   isHexColor,
@@ -53,5 +54,25 @@ describe('field rules', () => {
     expect(isHexColor('#1677ff')).toBe(true)
     expect(isHexColor('#1677f')).toBe(false)
     expect(isHexColor('1677ff')).toBe(false)
+  })
+})
+
+describe('idNumberProblem', () => {
+  const today = new Date(Date.UTC(2026, 0, 1))
+
+  it('accepts valid numbers, X check character in either case', () => {
+    expect(idNumberProblem('11010519491231002X', today)).toBeNull()
+    expect(idNumberProblem('11010519491231002x', today)).toBeNull()
+    expect(idNumberProblem(' 320311197001010019 ', today)).toBeNull()
+    expect(idNumberProblem('110101199003070011', today)).toBeNull()
+  })
+
+  it('names the problem like the server does', () => {
+    expect(idNumberProblem('11010519491231002', today)).toBe('format')
+    expect(idNumberProblem('1101051949123100AX', today)).toBe('format')
+    expect(idNumberProblem('110105190002300011', today)).toBe('birthdate')
+    expect(idNumberProblem('440524188001010014', today)).toBe('birthdate')
+    expect(idNumberProblem('110105203001010011', today)).toBe('birthdate')
+    expect(idNumberProblem('110105194912310021', today)).toBe('checksum')
   })
 })

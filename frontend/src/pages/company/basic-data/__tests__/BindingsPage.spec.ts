@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest'
+
+import { jsonResponse } from '@/test/http'
+import BindingsPage from '@/pages/company/basic-data/BindingsPage.vue'
+
+import {
+  $,
+  bodyOf,
+  calls,
+  click,
+  fakeApi,
+  fieldError,
+  mountPage,
+  page,
+  queryOf,
+  settle,
+  type,
+  VIEW,
+} from './helpers'
+
+const BINDING = {
+  id: 7,
+  house: { id: 101, label: '1栋1单元101', estate_name: '阳光花园' },
+  relation: 'owner',
+  name: '王芳',
+  status: 'pending',
+  reason: '',
+  created_at: '2026-03-01T02:00:00Z',
+  decided_at: null,
+  user_phone: '138****5678',
+  via_code: true,
+}
+
+describe('BindingsPage', () => {
+  it('lists pending requests first and approves one after confirmation', async () => {
+    let approved = false
+    const all = fakeApi({
+      'GET /api/v1/house-bindings/': () => page(approved ? [] : [BINDING]),
+      'POST /api/v1/house-bindings/7/approve/': () => {
+        approved = true
+        return jsonResponse({ ...BINDING, status: 'approved' })
+      },
+    })
+    await mountPage(BindingsPage, { path: '/basic-data/bindings' })
+    const lists = () => calls(all, 'GET', '/api/v1/house-bindings/').map(queryOf)
+    expect(lists()[0]).toEqual({ status: 'pending', page: '1', page_size: '20' })
+    const row = $('binding-row-7')!.closest('tr')!
+    expect(row.textContent).toContain('阳光花园 1栋1单元101')
+    expect(row.textContent).toContain('房屋码')
+    expect(row.textContent).toContain('待审核')
+
+    await click('binding-approve-7')
+    expect(calls(all, 'POST', '/api/v1/house-bindings/7/approve/')).toHaveLength(0)
+    await click('binding-approve-7-confirm')
+    expect(calls(all, 'POST', '/api/v1/house-bindings/7/approve/')).toHaveLength(1)
+    expect(lists()).toHaveLength(2)
+    expect($('binding-row-7')).toBeNull()
+  })
+
+  it('rejects with a reason, which is required', async () => {
+    const all = fakeApi({
+      'GET /api/v1/house-bindings/': () => page([BINDING]),
+      'POST /api/v1/house-bindings/7/reject/': () =>
+        jsonResponse({ ...BINDING, status: 'rejected', reason: '房号不符' }),
+    })
+    await mountPage(BindingsPage, { path: '/basic-data/bindings' })
+    await click('binding-reject-7')
+    await click('reject-dialog-submit')
+    await settle()
+    expect(fieldError('reject-reason')).toBe('请填写驳回原因')
+    expect(calls(all, 'POST', '/api/v1/house-bindings/7/reject/')).toHaveLength(0)
+
+    await type('reject-reason', '房号不符')
+    await click('reject-dialog-submit')
+    await settle()
+    expect(bodyOf(calls(all, 'POST', '/api/v1/house-bindings/7/reject/')[0])).toEqual({
+      reason: '房号不符',
+    })
+    expect(calls(all, 'GET', '/api/v1/house-bindings/')).toHaveLength(2)
+  })
+
+  it('shows no decisions to a viewer', async () => {
+    fakeApi({ 'GET /api/v1/house-bindings/': () => page([BINDING]) })
+    await mountPage(BindingsPage, { path: '/basic-data/bindings', permissions: VIEW })
+    expect($('binding-row-7')).not.toBeNull()
+    expect($('binding-approve-7')).toBeNull()
+    expect($('binding-reject-7')).toBeNull()
+  })
+})

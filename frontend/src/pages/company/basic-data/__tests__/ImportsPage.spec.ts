@@ -1,0 +1,203 @@
+import { flushPromises } from '@vue/test-utils'
+import { describe, expect, it, vi } from 'vitest'
+
+import type { ImportRecord } from '@/api/basicData'
+import { jsonResponse } from '@/test/http'
+import ImportsPage from '@/pages/company/basic-data/ImportsPage.vue'
+
+import { $, $$, calls, click, fakeApi, mountPage, page, TREE, VIEW } from './helpers'
+
+const base = (over: Partial<ImportRecord>): ImportRecord => ({
+  id: 5,
+  kind: 'residents',
+  status: 'validating',
+  file_name: '住户.xlsx',
+  counts: {},
+  error_total: 0,
+  message: '',
+  job: { id: 'j5', status: 'running', progress: 30, total: 100, message: '校验第 300 行' },
+  report_url: null,
+  can_commit: false,
+  created_at: '2026-03-01T02:00:00Z',
+  committed_at: null,
+  errors: [],
+  ...over,
+})
+
+const INVALID = base({
+  status: 'invalid',
+  job: { id: 'j5', status: 'succeeded', progress: 100, total: 100, message: '' },
+  counts: { rows: 3, create: 2, update: 0, unchanged: 0, errors: 1 },
+  error_total: 1,
+  message: '发现 1 个问题，请下载错误报告修改后重新上传。',
+  report_url: '/api/v1/imports/5/report/',
+  errors: [{ row: 3, column: '手机号', message: '手机号格式不正确。' }],
+})
+
+const READY = base({
+  id: 6,
+  file_name: '住户-改.xlsx',
+  status: 'ready',
+  can_commit: true,
+  job: { id: 'j6', status: 'succeeded', progress: 100, total: 100, message: '' },
+  counts: { rows: 3, create: 3, update: 0, unchanged: 0, errors: 0 },
+  message: '校验通过，可以确认导入。',
+})
+
+async function upload(name: string) {
+  const input = $('import-file-input') as HTMLInputElement
+  const file = new File(['x'], name)
+  Object.defineProperty(input, 'files', { value: [file], configurable: true })
+  input.dispatchEvent(new Event('change'))
+  await flushPromises()
+}
+
+describe('ImportsPage', () => {
+  it('validates, shows the problems, then imports the corrected file', async () => {
+    vi.useFakeTimers()
+    const states: Record<number, ImportRecord[]> = {
+      5: [
+        base({ job: { id: 'j5', status: 'running', progress: 80, total: 100, message: '' } }),
+        INVALID,
+      ],
+      6: [base({ id: 6, file_name: '住户-改.xlsx' }), READY],
+    }
+    let uploads = 0
+    let committed = false
+    const all = fakeApi({
+      'GET /api/v1/imports/': () => page([]),
+      'GET /api/v1/estates/tree/': () => jsonResponse(TREE),
+      'POST /api/v1/imports/': () =>
+        jsonResponse(++uploads === 1 ? base({}) : base({ id: 6, file_name: '住户-改.xlsx' }), 202),
+      'GET /api/v1/imports/5/': () =>
+        jsonResponse(states[5].length > 1 ? states[5].shift() : states[5][0]),
+      'GET /api/v1/imports/6/': () =>
+        jsonResponse(
+          committed
+            ? base({
+                ...READY,
+                status: 'done',
+                can_commit: false,
+                committed_at: '2026-03-01T03:00:00Z',
+              })
+            : states[6].length > 1
+              ? states[6].shift()
+              : states[6][0],
+        ),
+      'POST /api/v1/imports/6/commit/': () => {
+        committed = true
+        return jsonResponse(
+          base({
+            ...READY,
+            status: 'committing',
+            can_commit: false,
+            job: { id: 'j7', status: 'running', progress: 10, total: 100, message: '' },
+          }),
+          202,
+        )
+      },
+    })
+    await mountPage(ImportsPage, { path: '/basic-data/imports' })
+
+    await click('import-kind-residents')
+    expect($('import-template')?.getAttribute('href')).toBe('/api/v1/imports/templates/residents/')
+
+    await upload('住户.xlsx')
+    const form = calls(all, 'POST', '/api/v1/imports/')[0].body as FormData
+    expect(form.get('kind')).toBe('residents')
+    expect((form.get('file') as File).name).toBe('住户.xlsx')
+    expect($('import-current')?.dataset.status).toBe('validating')
+    expect($('import-status')?.textContent).toContain('校验中')
+    expect($('job-progress')?.textContent).toContain('30%')
+    expect(($('import-commit') as HTMLButtonElement).disabled).toBe(true)
+
+    await vi.advanceTimersByTimeAsync(1000)
+    expect($('job-progress')?.textContent).toContain('80%')
+
+    await vi.advanceTimersByTimeAsync(1000)
+    expect($('import-current')?.dataset.status).toBe('invalid')
+    expect($('job-progress')).toBeNull()
+    expect($('import-count-create')?.textContent?.trim()).toBe('2')
+    expect($('import-count-errors')?.textContent?.trim()).toBe('1')
+    expect($('import-message')?.textContent).toContain('发现 1 个问题')
+    const errorRows = $$('[data-testid="import-errors"] tbody tr')
+    expect(errorRows).toHaveLength(1)
+    expect(errorRows[0].textContent).toContain('3')
+    expect(errorRows[0].textContent).toContain('手机号')
+    expect(errorRows[0].textContent).toContain('手机号格式不正确。')
+    expect($('import-report')?.getAttribute('href')).toBe('/api/v1/imports/5/report/')
+    expect(($('import-commit') as HTMLButtonElement).disabled).toBe(true)
+    // Settled: no more polling.
+    const polls = calls(all, 'GET', '/api/v1/imports/5/').length
+    await vi.advanceTimersByTimeAsync(5000)
+    expect(calls(all, 'GET', '/api/v1/imports/5/')).toHaveLength(polls)
+
+    await upload('住户-改.xlsx')
+    expect($('import-file-name')?.textContent).toBe('住户-改.xlsx')
+    expect($('import-errors')).toBeNull()
+    await vi.advanceTimersByTimeAsync(2000)
+    expect($('import-current')?.dataset.status).toBe('ready')
+    expect($('import-errors')).toBeNull()
+    expect($('import-report')).toBeNull()
+    const commit = $('import-commit') as HTMLButtonElement
+    expect(commit.disabled).toBe(false)
+
+    await click('import-commit')
+    expect(calls(all, 'POST', '/api/v1/imports/6/commit/')).toHaveLength(1)
+    expect($('import-current')?.dataset.status).toBe('committing')
+    expect($('job-progress')?.textContent).toContain('10%')
+
+    const treeLoads = calls(all, 'GET', '/api/v1/estates/tree/').length
+    await vi.advanceTimersByTimeAsync(1000)
+    expect($('import-current')?.dataset.status).toBe('done')
+    expect($('import-done')).not.toBeNull()
+    expect($('import-commit')).toBeNull()
+    expect(calls(all, 'GET', '/api/v1/estates/tree/').length).toBe(treeLoads + 1)
+    expect(calls(all, 'GET', '/api/v1/imports/').length).toBeGreaterThanOrEqual(3)
+  })
+
+  it('refuses a file that is not a spreadsheet before uploading', async () => {
+    const all = fakeApi({ 'GET /api/v1/imports/': () => page([]) })
+    await mountPage(ImportsPage, { path: '/basic-data/imports' })
+    await upload('照片.png')
+    expect($('import-upload-error')?.textContent).toContain('只支持 .xlsx、.xls 或 .csv 文件')
+    expect(calls(all, 'POST', '/api/v1/imports/')).toHaveLength(0)
+  })
+
+  it("shows the server's reason when it refuses the file", async () => {
+    fakeApi({
+      'GET /api/v1/imports/': () => page([]),
+      'POST /api/v1/imports/': () =>
+        jsonResponse(
+          {
+            code: 'bad_file',
+            message: '文件不是有效的 Excel 文件。',
+            fields: { file: ['文件不是有效的 Excel 文件。'] },
+          },
+          400,
+        ),
+    })
+    await mountPage(ImportsPage, { path: '/basic-data/imports' })
+    await upload('伪装.xlsx')
+    expect($('import-upload-error')?.textContent).toContain('文件不是有效的 Excel 文件。')
+    expect($('import-current')).toBeNull()
+  })
+
+  it('opens a previous import from the history', async () => {
+    fakeApi({
+      'GET /api/v1/imports/': () => page([{ ...INVALID, errors: undefined }]),
+      'GET /api/v1/imports/5/': () => jsonResponse(INVALID),
+    })
+    await mountPage(ImportsPage, { path: '/basic-data/imports' })
+    expect($('import-row-5')?.textContent).toBe('住户.xlsx')
+    await click('import-open-5')
+    expect($('import-current')?.dataset.status).toBe('invalid')
+    expect($$('[data-testid="import-errors"] tbody tr')).toHaveLength(1)
+  })
+
+  it('offers no upload to a viewer', async () => {
+    fakeApi({ 'GET /api/v1/imports/': () => page([]) })
+    await mountPage(ImportsPage, { path: '/basic-data/imports', permissions: VIEW })
+    expect($('import-upload')).toBeNull()
+  })
+})
