@@ -29,7 +29,12 @@ def departments() -> QuerySet[Department]:
 
 
 def departments_with_counts() -> QuerySet[Department]:
-    return departments().annotate(staff_count=Count("profiles", filter=Q(profiles__active=True)))
+    # An aggregate drops Meta.ordering: spelled out again for stable pages.
+    return (
+        departments()
+        .annotate(staff_count=Count("profiles", filter=Q(profiles__active=True)))
+        .order_by(*Department._meta.ordering)
+    )
 
 
 def department_and_descendants(department_id: int) -> list[int]:
@@ -52,7 +57,9 @@ def posts() -> QuerySet[Post]:
 
 
 def posts_with_counts() -> QuerySet[Post]:
-    return posts().annotate(staff_count=Count("profiles", filter=Q(profiles__active=True)))
+    return (
+        posts().annotate(staff_count=Count("profiles", filter=Q(profiles__active=True))).order_by(*Post._meta.ordering)
+    )
 
 
 def shifts() -> QuerySet[Shift]:
