@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.cache import cache
 from django_tenants.utils import tenant_context
@@ -97,22 +99,65 @@ def test_media_of_a_is_not_served_on_b(client_for, company_a, company_b, tmp_pat
     )
 
 
-@pytest.mark.parametrize(
-    "path",
-    [
-        "/api/v1/me/",
-        "/api/v1/users/",
-        "/api/v1/audit-events/",
-        "/api/v1/settings/branding/",
-        "/api/v1/house-bindings/",
-        "/api/v1/owner/estates/",
-        "/api/v1/owner/bindings/",
-    ],
-)
-def test_every_company_endpoint_refuses_another_companys_session(client_for, company_a, company_b, path):
+def _company_api_routes() -> list[tuple[str, str]]:
+    """Every API route of a company's host, as a concrete path, with the methods its view serves."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    samples = {"int": "1", "uuid": "00000000-0000-0000-0000-000000000001", "str": "houses", "path": "x"}
+    found: list[tuple[str, str]] = []
+
+    def walk(resolver, prefix=""):
+        for pattern in resolver.url_patterns:
+            if isinstance(pattern, URLResolver):
+                walk(pattern, prefix + str(pattern.pattern))
+            elif isinstance(pattern, URLPattern):
+                route = prefix + str(pattern.pattern)
+                if not route.startswith("api/v1/") or "(?P<format>" in route:
+                    continue
+                path = re.sub(r"\(\?P<\w+>[^)]*\)", "1", route).replace("^", "").replace("$", "")  # router regexes
+                path = re.sub(r"<(?:(\w+):)?\w+>", lambda m: samples[m.group(1) or "str"], path)  # path converters
+                actions = getattr(pattern.callback, "actions", None)
+                view_class = getattr(pattern.callback, "cls", None)
+                methods = (
+                    sorted(m.upper() for m in actions)
+                    if actions
+                    else sorted(
+                        m.upper() for m in getattr(view_class, "http_method_names", []) if hasattr(view_class, m)
+                    )
+                )
+                for method in methods:
+                    if method not in {"OPTIONS", "HEAD"}:
+                        found.append((method, "/" + path))
+
+    walk(get_resolver("config.urls_tenant"))
+    return found
+
+
+def test_the_sweep_sees_the_company_api():
+    routes = {path for _method, path in _company_api_routes()}
+    assert {"/api/v1/residents/", "/api/v1/residents/1/reveal/", "/api/v1/imports/1/commit/"} <= routes
+    assert len(routes) > 50
+
+
+def test_every_company_endpoint_refuses_another_companys_session(client_for, company_a, company_b):
+    """Whatever the route and method, company A's signed-in admin gets nothing on B's host."""
     client = client_for(company_a, "admin")
     client.defaults["HTTP_HOST"] = f"{company_b.slug}.localhost"
-    assert client.get(path).status_code in (401, 403), path
+    public = {
+        "/api/v1/auth/csrf/",
+        "/api/v1/auth/login/",
+        "/api/v1/auth/wechat/",
+        "/api/v1/auth/sms/send/",
+        "/api/v1/auth/sms/login/",
+    }
+    let_through = []
+    for method, path in _company_api_routes():
+        if path in public or path.startswith("/api/v1/site"):
+            continue
+        response = client.generic(method, path, "{}", content_type="application/json")
+        if response.status_code not in (401, 403):
+            let_through.append(f"{method} {path} → {response.status_code}")
+    assert let_through == []
 
 
 def test_jobs_and_audit_events_stay_in_their_company(client_for, company_a, company_b):
