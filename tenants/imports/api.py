@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.errors import DomainError
-from core.exports import XLSX
+from core.exports import XLSX, ExcelExportMixin
 from tenants.imports import reports, selectors, services, tasks
 from tenants.imports.models import Import, ImportKind, ImportStatus
 
@@ -49,6 +49,10 @@ class ImportSerializer(serializers.ModelSerializer):
     created_by_name = serializers.SerializerMethodField()
     report_url = serializers.SerializerMethodField()
     can_commit = serializers.SerializerMethodField()
+    # The counts one by one, for the spreadsheet export of the history.
+    create_count = serializers.IntegerField(source="counts.create", default=0, read_only=True)
+    update_count = serializers.IntegerField(source="counts.update", default=0, read_only=True)
+    unchanged_count = serializers.IntegerField(source="counts.unchanged", default=0, read_only=True)
 
     class Meta:
         model = Import
@@ -61,6 +65,9 @@ class ImportSerializer(serializers.ModelSerializer):
             "file_name",
             "file_size",
             "counts",
+            "create_count",
+            "update_count",
+            "unchanged_count",
             "error_total",
             "message",
             "job",
@@ -101,7 +108,7 @@ class ImportUploadSerializer(serializers.Serializer):
     file = serializers.FileField(help_text=".xlsx / .xls / .csv，最大 20 MB、100,000 行", required=False)
 
 
-class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ImportViewSet(ExcelExportMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Data migration in. Upload a file → the dry run (a Celery job) validates every row → when the
     status is `ready`, commit → the commit job writes everything or nothing. Poll the import (or its
     job) for progress; an import with problems has an annotated report to download."""
@@ -112,6 +119,19 @@ class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     filterset_fields = ["kind", "status"]
     search_fields = ["file_name"]
     ordering_fields = ["created_at"]
+    export_title = "导入记录"
+    export_columns = [
+        ("created_at", "上传时间"),
+        ("kind_label", "类型"),
+        ("file_name", "文件名"),
+        ("status_label", "状态"),
+        ("create_count", "新增"),
+        ("update_count", "更新"),
+        ("unchanged_count", "不变"),
+        ("error_total", "错误"),
+        ("created_by_name", "上传人"),
+        ("committed_at", "导入时间"),
+    ]
 
     def get_queryset(self):
         return selectors.imports()

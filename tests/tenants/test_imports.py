@@ -557,3 +557,17 @@ def test_uploads_are_private_files_not_media(client_for, company_a, settings, tm
     assert not (tmp_path / "media").exists() or not list((tmp_path / "media").rglob("*.csv"))
     relative = private[0].relative_to(tmp_path / "private").as_posix()
     assert admin.get(f"/media/{relative}").status_code == 404
+
+
+def test_the_import_history_exports_to_excel(client_for, company_a):
+    admin = client_for(company_a, "admin")
+    upload = SimpleUploadedFile(
+        "houses.csv", "小区,楼栋,单元,房号,楼层,建筑面积,套内面积\n翠湖苑,1栋,1单元,101,1,90,80\n".encode()
+    )
+    assert admin.post("/api/v1/imports/", {"kind": "houses", "file": upload}, format="multipart").status_code == 202
+    response = admin.get("/api/v1/imports/?format=xlsx")
+    assert response.status_code == 200, response.content
+    rows = list(openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert rows[0][:5] == ("上传时间", "类型", "文件名", "状态", "新增")
+    assert rows[1][1:5] == ("房屋", "houses.csv", "可导入", 1)
+    assert client_for(company_a, "cashier").get("/api/v1/imports/?format=xlsx").status_code == 403

@@ -293,6 +293,24 @@ def test_other_company_cannot_reach_residents(client_for, admin_a, company_a, co
         assert Person.objects.get(name="同号").phone_index != index_a
     owner_b, _ = _owner_client(client_for, company_b, phone="13600000000")
     assert owner_b.get("/api/v1/owner/houses/").json() == []
+    # An owner's correction request in A is neither listed nor decidable from B.
+    with tenant_context(company_a):
+        from tenants.residents import services as resident_services
+
+        correction = resident_services.request_correction(
+            person=Person.objects.get(pk=person["id"]), actor=None, name="张维"
+        )
+    assert admin_b.get("/api/v1/resident-corrections/").json()["count"] == 0
+    assert admin_b.post(f"/api/v1/resident-corrections/{correction.pk}/approve/").status_code == 404
+    assert (
+        admin_b.post(
+            f"/api/v1/resident-corrections/{correction.pk}/reject/", {"reason": "x"}, format="json"
+        ).status_code
+        == 404
+    )
+    with tenant_context(company_a):
+        correction.refresh_from_db()
+        assert correction.status == "pending"
 
 
 @pytest.mark.parametrize("path", ["/api/v1/residents/", "/api/v1/occupancies/", "/api/v1/resident-corrections/"])

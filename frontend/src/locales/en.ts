@@ -565,6 +565,7 @@ const en: MessageSchema = {
       unchanged: 'Unchanged',
     },
     imports: {
+      exportName: 'imports.xlsx',
       kind: 'Import',
       template: 'Download template',
       chooseFile: 'Upload file',

@@ -553,6 +553,7 @@ const zhCN = {
       unchanged: '不变',
     },
     imports: {
+      exportName: '导入记录.xlsx',
       kind: '导入类型',
       template: '下载模板',
       chooseFile: '上传文件',
