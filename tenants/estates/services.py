@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from decimal import Decimal
 from typing import Any
@@ -11,8 +12,13 @@ from django.db.models import Max, ProtectedError
 from django.utils.translation import gettext as _
 
 from accounts import services as account_services
+from core import locks
 from core.errors import DomainError
 from tenants.estates.models import Building, Estate, House, HouseStatus, HouseUse, Unit
+
+# Only {floor} and {index}, optionally zero-padded to at most 4 digits, between plain text: a
+# format string is code, and anything more ({floor.x}, {index:>999999999}) would run it.
+_NUMBER_FORMAT = re.compile(r"(?:[^{}]|\{(?:floor|index)(?::0[1-4]d)?\})*")
 
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud over the phone
 
@@ -75,11 +81,10 @@ def generate_houses(
         )
     if use not in HouseUse.values or status not in HouseStatus.values:
         raise DomainError(_("用途或状态无效。"), fields={"use": [_("用途或状态无效。")]})
-    try:
-        numbers = {number_format.format(floor=f, index=i) for f in (1, building.floors) for i in (1, per_floor)}
-    except (KeyError, IndexError, ValueError) as exc:
-        message = _("房号格式无效，可用 {floor} 和 {index}，例如 {floor}{index:02d}。")
-        raise DomainError(message, fields={"number_format": [message]}) from exc
+    if not _NUMBER_FORMAT.fullmatch(number_format):
+        message = _("房号格式无效：可用 {floor}、{index}（可写作 {index:02d}）和文字，例如 {floor}{index:02d}。")
+        raise DomainError(message, fields={"number_format": [message]})
+    numbers = {number_format.format(floor=f, index=i) for f in (1, building.floors) for i in (1, per_floor)}
     if any(not n or len(n) > 20 for n in numbers):
         message = _("房号须为 1 到 20 个字符。")
         raise DomainError(message, fields={"number_format": [message]})
@@ -143,6 +148,7 @@ def delete_estate(*, estate: Estate, actor: Any) -> None:
 
 @transaction.atomic
 def update_building(*, building: Building, actor: Any, name: str | None = None, floors: int | None = None) -> Building:
+    locks.lock_company(locks.BASIC_DATA, shared=True)  # an import may be adding houses to it
     building = Building.objects.select_for_update().get(pk=building.pk)
     before = {"name": building.name, "floors": building.floors}
     if name is not None and name.strip() != building.name:

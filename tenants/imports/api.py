@@ -13,7 +13,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -40,6 +40,12 @@ class ImportJobSerializer(serializers.Serializer):
     progress = serializers.IntegerField()
     total = serializers.IntegerField()
     message = serializers.CharField()
+
+
+def may_download(user, record: Import) -> bool:
+    """An import's file and report hold whole phone and ID numbers, which lists only show masked:
+    the uploader may have them back; others need the role that may reveal them."""
+    return record.created_by_id == user.pk or user.has_permission("pii.reveal")
 
 
 class ImportSerializer(serializers.ModelSerializer):
@@ -84,7 +90,10 @@ class ImportSerializer(serializers.ModelSerializer):
         return (user.name or user.username) if user else ""
 
     def get_report_url(self, record: Import) -> str | None:
-        return reverse("import-report", args=[record.pk]) if record.report else None
+        request = self.context.get("request")
+        if not record.report or (request is not None and not may_download(request.user, record)):
+            return None  # no link where the download would be refused
+        return reverse("import-report", args=[record.pk])
 
     def get_can_commit(self, record: Import) -> bool:
         return record.status == ImportStatus.READY
@@ -140,7 +149,8 @@ class ImportViewSet(ExcelExportMixin, mixins.ListModelMixin, mixins.RetrieveMode
         return ImportSerializer if self.action == "list" else ImportDetailSerializer
 
     def _detail(self, pk: int, status: int = 200) -> Response:
-        return Response(ImportDetailSerializer(selectors.imports().get(pk=pk)).data, status=status)
+        record = selectors.imports().get(pk=pk)
+        return Response(ImportDetailSerializer(record, context={"request": self.request}).data, status=status)
 
     @extend_schema(request=ImportUploadSerializer, responses={202: ImportDetailSerializer})
     def create(self, request, *args, **kwargs):
@@ -172,13 +182,20 @@ class ImportViewSet(ExcelExportMixin, mixins.ListModelMixin, mixins.RetrieveMode
             raise DomainError(_("任务队列暂不可用，请稍后重试。"), code="queue_unavailable", status_code=503) from exc
         return self._detail(record.pk, status=202)
 
+    def _downloadable(self, request) -> Import:
+        record = self.get_object()
+        if not may_download(request.user, record):
+            raise PermissionDenied(_("导入文件含完整的手机号和身份证号，只有上传人和可查看完整信息的角色能下载。"))
+        return record
+
     @extend_schema(responses={(200, XLSX): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])
     def report(self, request, pk=None):
         """The uploaded rows with a 错误说明 column and the bad cells marked (only when there are problems)."""
-        record = self.get_object()
+        record = self._downloadable(request)
         if not record.report:
             raise NotFound(_("该导入没有错误报告。"))
+        services.record_download(record=record, actor=request.user, what="report")
         with record.report.open("rb") as stored:
             content = stored.read()
         stem = record.file_name.rsplit(".", 1)[0]
@@ -188,7 +205,8 @@ class ImportViewSet(ExcelExportMixin, mixins.ListModelMixin, mixins.RetrieveMode
     @action(detail=True, methods=["get"])
     def file(self, request, pk=None):
         """The file as uploaded."""
-        record = self.get_object()
+        record = self._downloadable(request)
+        services.record_download(record=record, actor=request.user, what="file")
         with record.file.open("rb") as stored:
             content = stored.read()
         return _download(content, record.file_name, "application/octet-stream")

@@ -13,11 +13,12 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import services as account_services
+from core import locks
 from core import services as core_services
 from core.errors import DomainError, NotFound
 from tenants.imports import reading, reports, validation, writers
@@ -188,9 +189,9 @@ class _Stale(Exception):
 
 
 def _lock_company_imports() -> None:
-    # One commit at a time per company: two files touching the same houses can't interleave.
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"wuye-import:{connection.schema_name}"])
+    # One commit at a time per company: two files touching the same houses can't interleave, and
+    # staff edits that take this lock shared (shares, floors) wait until the commit is done.
+    locks.lock_company(locks.BASIC_DATA)
 
 
 def run_commit(*, import_id: int) -> Import | None:
@@ -251,3 +252,10 @@ def run_commit(*, import_id: int) -> Import | None:
         return Import.objects.get(pk=import_id)
     core_services.finish_job(job_id=job_id, result={"status": ImportStatus.DONE, "counts": outcome.counts})
     return Import.objects.get(pk=import_id)
+
+
+def record_download(*, record: Import, actor: Any, what: str) -> None:
+    """Import files carry whole phone and ID numbers: every download is on the audit trail."""
+    account_services.record_audit(
+        actor=actor, action=f"import.download_{what}", object_type="import", object_id=record.pk
+    )

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import services as account_services
+from core import locks
 from core.errors import DomainError
 from core.masking import mask_id_number
 from tenants.estates.models import House
@@ -106,14 +107,19 @@ def approve_binding(*, binding_id: int, actor: Any) -> HouseBinding:
 
 def _person_for_account(*, user: Any, name: str, actor: Any) -> Person:
     """The account's resident record: already linked; else the one staff registered with the same
-    phone (and, when several share it, the same name); else a new record."""
+    phone and name; else a new record."""
     linked = Person.objects.filter(user=user).first()
     if linked is not None:
         return linked
     if user.phone_index:
-        same_phone = list(Person.objects.select_for_update().filter(phone_index=user.phone_index, user__isnull=True))
-        same_name = [p for p in same_phone if p.name == name]
-        match = same_name[0] if same_name else (same_phone[0] if len(same_phone) == 1 else None)
+        # Same phone AND same name: carriers reassign numbers, so a phone alone must never hand
+        # someone else's record (and houses) to a new holder of the number.
+        match = (
+            Person.objects.select_for_update()
+            .filter(phone_index=user.phone_index, user__isnull=True, name=name.strip())
+            .order_by("pk")
+            .first()
+        )
         if match is not None:
             match.user = user
             match.save(update_fields=["user", "updated_at"])
@@ -139,7 +145,9 @@ def reject_binding(*, binding_id: int, actor: Any, reason: str) -> HouseBinding:
 _PERSON_FIELDS = {"name", "gender", "phone", "id_number", "emergency_contact", "note"}
 
 
-def _checked_person_fields(changes: dict[str, Any], *, exclude_pk: int | None = None) -> dict[str, Any]:
+def _checked_person_fields(
+    changes: dict[str, Any], *, exclude_pk: int | None = None, unique_id: bool = True
+) -> dict[str, Any]:
     """Validate every given field at once; DomainError carries all problems together."""
     problems: dict[str, list[str]] = {}
     unknown = set(changes) - _PERSON_FIELDS
@@ -164,7 +172,7 @@ def _checked_person_fields(changes: dict[str, Any], *, exclude_pk: int | None = 
         id_number = pii.clean_id_number(changes["id_number"])
         if id_number and (problem := pii.id_problem(id_number)):
             problems["id_number"] = [problem]
-        elif id_number:
+        elif id_number and unique_id:
             taken = Person.objects.filter(id_number_index=pii.id_number_index(id_number))
             if exclude_pk:
                 taken = taken.exclude(pk=exclude_pk)
@@ -271,7 +279,9 @@ def _check_owner_shares(*, house: House, relation: str, share: Decimal | None, e
 
 
 def _lock_house(house_id: int) -> House:
-    # Shares and the primary payer are per-house sums: serialise writers on the house row.
+    # Shares and the primary payer are per-house sums: serialise writers on the house row, and
+    # wait for an import that is checking and writing relations.
+    locks.lock_company(locks.BASIC_DATA, shared=True)
     return House.objects.select_for_update().get(pk=house_id)
 
 
@@ -407,7 +417,9 @@ def request_correction(*, person: Person, actor: Any, name: str = "", id_number:
         changes["id_number"] = id_number
     if not changes:
         raise DomainError(_("没有需要修改的内容。"), fields={"name": [_("请填写要修改的姓名或身份证号。")]})
-    clean = _checked_person_fields(changes, exclude_pk=person.pk)
+    # Uniqueness is checked when staff approve, not here: an owner must not be able to probe
+    # whether an ID number belongs to some resident.
+    clean = _checked_person_fields(changes, exclude_pk=person.pk, unique_id=False)
     try:
         with transaction.atomic():
             correction = CorrectionRequest.objects.create(

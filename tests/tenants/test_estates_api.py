@@ -131,6 +131,11 @@ def test_single_house_respects_the_buildings_floors_and_numbering(admin_a):
         ({"per_floor": 2, "building_area": "80", "usable_area": "90"}, "usable_area"),
         ({"per_floor": 2, "building_area": "80", "usable_area": "70", "number_format": "{index}"}, "number_format"),
         ({"per_floor": 2, "building_area": "80", "usable_area": "70", "number_format": "{room}"}, "number_format"),
+        ({"per_floor": 2, "building_area": "80", "usable_area": "70", "number_format": "{floor.x}"}, "number_format"),
+        (
+            {"per_floor": 2, "building_area": "80", "usable_area": "70", "number_format": "{index:>999999999}"},
+            "number_format",
+        ),
         ({"per_floor": 2, "building_area": "80", "usable_area": "70", "status": "sold"}, "status"),
     ],
 )
@@ -212,8 +217,14 @@ def test_other_company_cannot_see_or_change_it(client_for, company_a, company_b,
 
 @pytest.mark.parametrize("path", ["/api/v1/houses/", "/api/v1/estates/", "/api/v1/buildings/"])
 def test_list_queries_do_not_grow_with_page_size(admin_a, path):
-    _estate_with_building(admin_a, floors=10, per_floor=4)
-    admin_a.post("/api/v1/estates/", {"name": "二期"}, format="json")
+    estate, _building, _ = _estate_with_building(admin_a, floors=10, per_floor=4)
+    for number in range(2, 6):  # more estates and buildings than the small page holds
+        admin_a.post("/api/v1/estates/", {"name": f"{number}期"}, format="json")
+        admin_a.post(
+            "/api/v1/buildings/",
+            {"estate": estate["id"], "name": f"{number}栋", "floors": 5, "units": ["1单元", "2单元"]},
+            format="json",
+        )
     counts = []
     for size in (2, 50):
         with CaptureQueriesContext(connection) as queries:

@@ -315,10 +315,13 @@ def test_other_company_cannot_reach_residents(client_for, admin_a, company_a, co
 
 @pytest.mark.parametrize("path", ["/api/v1/residents/", "/api/v1/occupancies/", "/api/v1/resident-corrections/"])
 def test_resident_lists_have_constant_queries(admin_a, company_a, houses, path):
+    from tenants.residents.models import CorrectionRequest
+
     with tenant_context(company_a):
         for index, house in enumerate(houses):
             person = Person.objects.create(name=f"住户{index}")
             Occupancy.objects.create(house_id=house, person=person, relation="owner", moved_in="2024-01-01")
+            CorrectionRequest.objects.create(person=person, name=f"新名{index}")
             User.objects.create(username=f"u{index}", roles=["resident"])
     counts = []
     for size in (1, 6):
@@ -326,3 +329,48 @@ def test_resident_lists_have_constant_queries(admin_a, company_a, houses, path):
             assert admin_a.get(f"{path}?page_size={size}").status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+def test_a_recycled_phone_number_does_not_hand_over_someone_elses_record(client_for, admin_a, company_a, houses):
+    """Carriers reassign numbers: the new holder, with another name, gets a record of their own."""
+    previous = _person(admin_a)  # 张伟, 13812345678, owner of house 101
+    admin_a.post(
+        "/api/v1/occupancies/", {"house": houses[0], "person": previous["id"], "relation": "owner"}, format="json"
+    )
+    newcomer, _user = _owner_client(client_for, company_a)  # the same number, now someone else's
+    binding = newcomer.post(
+        "/api/v1/owner/bindings/", {"house_id": houses[3], "relation": "renter", "name": "李四"}, format="json"
+    ).json()
+    admin_a.post(f"/api/v1/house-bindings/{binding['id']}/approve/")
+    assert [h["house"] for h in newcomer.get("/api/v1/owner/houses/").json()] == [houses[3]]
+    assert newcomer.get("/api/v1/owner/profile/").json()["name"] == "李四"
+    with tenant_context(company_a):
+        assert Person.objects.get(pk=previous["id"]).user_id is None
+
+
+def test_a_correction_cannot_probe_whose_id_number_it_is(client_for, admin_a, company_a, houses):
+    _person(admin_a)  # 张伟 holds ID_A
+    owner, _user = _owner_client(client_for, company_a, phone="13700000009")
+    binding = owner.post("/api/v1/owner/bindings/", {"house_id": houses[1], "name": "王五"}, format="json").json()
+    admin_a.post(f"/api/v1/house-bindings/{binding['id']}/approve/")
+    asked = owner.post("/api/v1/owner/profile/corrections/", {"id_number": ID_A}, format="json")
+    assert asked.status_code == 201  # the same answer as for any valid number
+    decided = admin_a.post(f"/api/v1/resident-corrections/{asked.json()['id']}/approve/")
+    assert decided.status_code == 400 and "id_number" in decided.json()["fields"]  # staff see the clash
+    assert owner.get("/api/v1/owner/profile/").json()["pending_correction"] is not None  # nothing half-done
+
+
+def test_relation_writes_wait_for_an_import_in_progress(admin_a, company_a, houses):
+    """add_occupancy holds the company's basic-data lock shared (an import holds it exclusively)."""
+    from django.db import transaction
+
+    from tenants.residents import services as resident_services
+
+    with tenant_context(company_a), transaction.atomic():
+        person = Person.objects.create(name="锁测试")
+        resident_services.add_occupancy(
+            actor=None, house=House.objects.get(pk=houses[0]), person=person, relation="owner"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT mode FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()")
+            assert ("ShareLock",) in cursor.fetchall()
