@@ -9,11 +9,14 @@ checks as the residents' forms (tenants.residents.pii).
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
+
+from django.utils import timezone
 
 from tenants.estates.models import HouseStatus, HouseUse
 from tenants.residents import pii
@@ -75,7 +78,7 @@ def integer(low: int, high: int, *, zero: bool = True) -> Callable[[Any], int | 
         elif isinstance(value, int):
             number = value
         else:
-            raw = text_of(value).removesuffix("层").removeprefix("第")
+            raw = text_of(value)
             if not re.fullmatch(r"[-+]?\d+", raw):
                 raise CellError("须为整数。")
             number = int(raw)
@@ -85,6 +88,35 @@ def integer(low: int, high: int, *, zero: bool = True) -> Callable[[Any], int | 
         return number
 
     return parse
+
+
+# How people write a floor: 3, 3层, 第3层, 3楼, 3F, F3; basements -1, B1, 地下1层, 负1层.
+_FLOOR_ABOVE = re.compile(r"(?:第|F)?([-+]?\d+)(?:层|楼|F)?")
+_FLOOR_BELOW = re.compile(r"(?:B|地下|负)(\d+)(?:层|楼|F)?")
+
+
+def floor_number(low: int, high: int) -> Callable[[Any], int | None]:
+    """A floor as an integer (not 0; basements negative), from a number or any of the spellings above."""
+    check = integer(low, high, zero=False)
+
+    def parse(value: Any) -> int | None:
+        if not isinstance(value, str) or is_blank(value):
+            return check(value)
+        # Full-width digits and letters (３Ｆ) come from Chinese input methods.
+        raw = re.sub(r"\s", "", unicodedata.normalize("NFKC", value)).upper()
+        above, below = _FLOOR_ABOVE.fullmatch(raw), _FLOOR_BELOW.fullmatch(raw)
+        if above:
+            return check(int(above[1]))
+        if below:
+            return check(-int(below[1]))
+        raise CellError("须为整数楼层，如 3、3层、3楼、3F；地下层填 -1 或 B1。")
+
+    return parse
+
+
+def _as_decimal(value: Any) -> Decimal:
+    """A number cell or its text (thousands separators allowed); InvalidOperation when it is neither."""
+    return Decimal(repr(value)) if isinstance(value, float) else Decimal(text_of(value).replace(",", ""))
 
 
 def decimal(places: int, high: Decimal, *, inclusive: bool = False) -> Callable[[Any], Decimal | None]:
@@ -97,7 +129,7 @@ def decimal(places: int, high: Decimal, *, inclusive: bool = False) -> Callable[
         if isinstance(value, bool):
             raise CellError("须为数字。")
         try:
-            number = Decimal(repr(value)) if isinstance(value, float) else Decimal(text_of(value).replace(",", ""))
+            number = _as_decimal(value)
         except InvalidOperation as exc:
             raise CellError("须为数字。") from exc
         if not number.is_finite():
@@ -110,6 +142,43 @@ def decimal(places: int, high: Decimal, *, inclusive: bool = False) -> Callable[
         if rounded > high or (rounded == high and not inclusive):
             raise CellError(f"不能超过 {high}。" if inclusive else f"须小于 {high}。")
         return rounded
+
+    return parse
+
+
+SHARE_AMBIGUOUS = (
+    "产权份额请按百分数填写数字，如 50 表示 50%；不要填 0.5，也不要把单元格设为百分比格式。"
+    "确实不足 1% 的，请写成“0.5%”。"
+)
+
+
+def percent(high: Decimal = Decimal("100")) -> Callable[[Any], Decimal | None]:
+    """A percentage as the number before the % sign: 50, "50%", "50 %" and "５０％" are all 50.
+
+    A cell formatted as a percentage shows "50%" but stores 0.5, and the file reader sees only the
+    stored number; so a bare number between 0 and 1 is refused as ambiguous rather than read as 0.5%.
+    Written with its % sign ("0.5%") it is unambiguous and accepted."""
+    check = decimal(2, high, inclusive=True)
+
+    def parse(value: Any) -> Decimal | None:
+        if is_blank(value):
+            return None
+        if isinstance(value, str):
+            raw = unicodedata.normalize("NFKC", value).strip()
+            if raw.endswith("%"):
+                raw = raw.removesuffix("%").strip()
+                if not raw:
+                    raise CellError("须为数字。")
+                return check(raw)
+            value = raw
+        if not isinstance(value, bool):
+            try:
+                number = _as_decimal(value)
+            except InvalidOperation:
+                number = None
+            if number is not None and number.is_finite() and 0 < number < 1:
+                raise CellError(SHARE_AMBIGUOUS)
+        return check(value)
 
     return parse
 
@@ -170,6 +239,27 @@ def _valid_date(year: int, month: int, day: int) -> date:
     return result
 
 
+# Excel serial 18264 is 1950-01-01. A smaller number in a date column is nearly always something
+# else — a year (2024 would be 1905-07-16), a day or a count — so it is refused, not turned into a date.
+_FIRST_SERIAL = 18264
+
+
+def _year_only(year: int) -> str:
+    return f"日期无效：{year} 只是年份，请填写完整日期，例如 {year}-03-01。"
+
+
+def _excel_serial(value: int | float) -> date:
+    """An Excel date serial (the time of day dropped), only when it is a plausible recent date."""
+    latest = timezone.localdate() + timedelta(days=366)
+    if _FIRST_SERIAL <= value < (latest - _EXCEL_EPOCH).days + 1:
+        return _EXCEL_EPOCH + timedelta(days=int(value))
+    if float(value).is_integer() and 1900 <= value <= 2100:
+        raise CellError(_year_only(int(value)))
+    raise CellError(
+        f"日期无效：{text_of(value)} 不是 1950 年至 {latest.isoformat()} 之间的日期。请填写日期，例如 2024-03-01。"
+    )
+
+
 def a_date(value: Any) -> date | None:
     """A real date, an Excel date serial (45352), 20240301, or text in the usual Chinese forms."""
     if is_blank(value):
@@ -184,10 +274,10 @@ def a_date(value: Any) -> date | None:
         if float(value).is_integer() and 19000101 <= value <= 21001231:
             number = int(value)
             return _valid_date(number // 10000, number // 100 % 100, number % 100)
-        if 1 <= value < 73051:  # Excel serials up to 2099-12-31; the time of day is dropped
-            return _EXCEL_EPOCH + timedelta(days=int(value))
-        raise CellError(_DATE_FORMAT)
+        return _excel_serial(value)
     raw = text_of(value)
+    if re.fullmatch(r"\d{4}", raw):
+        raise CellError(_year_only(int(raw)))
     match = _DATE_TEXT.fullmatch(raw)
     if match:
         return _valid_date(int(match[1]), int(match[2]), int(match[3]))
@@ -274,10 +364,10 @@ HOUSE_COLUMNS: list[Column] = [
     Column(
         "floor",
         "楼层",
-        integer(-20, 200, zero=False),
+        floor_number(-20, 200),
         True,
         ("所在楼层", "层"),
-        "整数，地下层为负数；新建楼栋的层数取文件中该楼栋的最高楼层。",
+        "整数，如 3、3层、3楼、3F；地下层为负数，如 -1 或 B1；新建楼栋的层数取文件中该楼栋的最高楼层。",
         1,
     ),
     Column(
@@ -378,10 +468,10 @@ RESIDENT_COLUMNS: list[Column] = [
     Column(
         "share",
         "产权份额(%)",
-        decimal(2, Decimal("100"), inclusive=True),
+        percent(),
         False,
         ("产权份额", "份额", "产权比例", "产权占比"),
-        "仅业主填写，大于 0 且不超过 100；同一房屋各业主合计不超过 100。",
+        "仅业主填写百分数的数字，如 50 表示 50%（不要填 0.5），不超过 100；同一房屋各业主合计不超过 100。",
         100,
     ),
     Column("primary_payer", "主缴费人", boolean, False, ("是否主缴费人", "缴费人"), "是或否；每套房屋最多一位。", "是"),

@@ -18,7 +18,7 @@ from config.celery import app
 from core.identity import check_character
 from core.models import Job
 from tenants.estates.models import Building, Estate, House
-from tenants.imports import reading
+from tenants.imports import columns, reading
 from tenants.imports.models import Import
 from tenants.residents import pii
 from tenants.residents.models import Occupancy, Person
@@ -571,3 +571,194 @@ def test_the_import_history_exports_to_excel(client_for, company_a):
     assert rows[0][:5] == ("上传时间", "类型", "文件名", "状态", "新增")
     assert rows[1][1:5] == ("房屋", "houses.csv", "可导入", 1)
     assert client_for(company_a, "cashier").get("/api/v1/imports/?format=xlsx").status_code == 403
+
+
+def test_whole_numbers_in_an_import_file_go_only_to_its_uploader_or_a_revealing_role(client_for, company_a):
+    service = client_for(company_a, "service")  # may import, may not reveal phone/ID numbers
+    admin = client_for(company_a, "admin")
+    content = "小区,楼栋,单元,房号,楼层,建筑面积,套内面积\n翠湖苑,1栋,1单元,101,1,90,80\n翠湖苑,1栋,1单元,101,1,90,80\n"
+    by_admin = dry_run(admin, "houses", content.encode(), "houses.csv")
+    assert by_admin["status"] == "invalid" and by_admin["report_url"]
+    assert service.get(f"/api/v1/imports/{by_admin['id']}/").json()["report_url"] is None  # no dead link
+    for what in ("file", "report"):
+        assert service.get(f"/api/v1/imports/{by_admin['id']}/{what}/").status_code == 403
+        assert admin.get(f"/api/v1/imports/{by_admin['id']}/{what}/").status_code == 200
+    by_service = dry_run(service, "houses", content.encode(), "mine.csv")
+    assert service.get(f"/api/v1/imports/{by_service['id']}/file/").status_code == 200
+    with tenant_context(company_a):
+        downloads = AuditEvent.objects.filter(action__startswith="import.download_")
+        assert downloads.count() == 3
+
+
+# --- cells people actually type: percent shares, dates as numbers, floors with units ------------
+
+
+@pytest.mark.parametrize(
+    ("cell", "share"),
+    [
+        (50, Decimal("50")),
+        (1, Decimal("1")),
+        (100, Decimal("100")),
+        (33.33, Decimal("33.33")),
+        ("50%", Decimal("50")),
+        ("50 %", Decimal("50")),
+        ("５０％", Decimal("50")),
+        (" 12.5% ", Decimal("12.5")),
+        ("0.5%", Decimal("0.5")),  # with its % sign a share under 1% is unambiguous
+    ],
+)
+def test_a_share_is_the_number_before_the_percent_sign(cell, share):
+    assert columns.percent()(cell) == share
+
+
+@pytest.mark.parametrize("cell", [0.5, 0.25, "0.5", "０.５", 0.3333])
+def test_a_share_between_0_and_1_is_refused_as_ambiguous(cell):
+    with pytest.raises(columns.CellError) as caught:
+        columns.percent()(cell)
+    assert caught.value.message == columns.SHARE_AMBIGUOUS and "50" in caught.value.message
+
+
+@pytest.mark.parametrize("cell", ["%", "五十%", "150%", 0, -5])
+def test_other_bad_shares_keep_their_messages(cell):
+    with pytest.raises(columns.CellError) as caught:
+        columns.percent()(cell)
+    assert caught.value.message != columns.SHARE_AMBIGUOUS
+
+
+def test_a_percent_formatted_share_cell_is_a_row_error_not_half_a_percent(admin_a):
+    import_houses(admin_a)
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(RESIDENT_HEADER)
+    sheet.append(["翠湖苑", "1栋", "1单元", 101, "张伟", "13812345678", ID_ZHANG, "", "业主", None, 0.5, "是", ""])
+    sheet.append(["翠湖苑", "1栋", "1单元", 101, "李娜", "13900001111", ID_LI, "", "业主", None, "50%", "", ""])
+    sheet["K2"].number_format = "0%"  # Excel shows 50%, stores 0.5
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    record = dry_run(admin_a, "residents", buffer.getvalue())
+    assert record["status"] == "invalid"
+    assert record["errors"] == [{"row": 2, "column": "产权份额(%)", "message": columns.SHARE_AMBIGUOUS}]
+
+
+def test_shares_written_with_percent_signs_import_as_percentages(admin_a, company_a):
+    import_houses(admin_a)
+    rows = [
+        ["翠湖苑", "1栋", "1单元", 101, "张伟", "13812345678", ID_ZHANG, "", "业主", None, "60%", "是", ""],
+        ["翠湖苑", "1栋", "1单元", 101, "李娜", "13900001111", ID_LI, "", "业主", None, "４０％", "", ""],
+    ]
+    record = dry_run(admin_a, "residents", csv_bytes(RESIDENT_HEADER, rows), name="住户.csv")
+    assert record["status"] == "ready", record["errors"]
+    commit(admin_a, record)
+    with tenant_context(company_a):
+        shares = sorted(Occupancy.objects.values_list("share", flat=True))
+        assert shares == [Decimal("40.00"), Decimal("60.00")]
+
+
+@pytest.mark.parametrize(
+    ("cell", "day"),
+    [
+        (45352, date(2024, 3, 1)),
+        (45352.75, date(2024, 3, 1)),  # the time of day is dropped
+        ("45352", date(2024, 3, 1)),
+        (18264, date(1950, 1, 1)),
+        (20240301, date(2024, 3, 1)),
+        (date(1930, 5, 6), date(1930, 5, 6)),  # a real date cell is taken as it is
+        ("1930-05-06", date(1930, 5, 6)),
+    ],
+)
+def test_dates_from_serials_numbers_and_text(cell, day):
+    assert columns.a_date(cell) == day
+
+
+@pytest.mark.parametrize(
+    ("cell", "says"),
+    [
+        (2024, "2024 只是年份"),
+        (2024.0, "2024 只是年份"),
+        ("2024", "2024 只是年份"),
+        (18263, "1950 年"),  # 1949-12-31
+        (1, "1950 年"),
+        (0, "1950 年"),
+        (-3, "1950 年"),
+        ("12345", "1950 年"),
+    ],
+)
+def test_small_numbers_in_a_date_cell_are_not_1900s_dates(cell, says):
+    with pytest.raises(columns.CellError) as caught:
+        columns.a_date(cell)
+    assert caught.value.message.startswith("日期无效") and says in caught.value.message
+
+
+def test_a_date_serial_far_in_the_future_is_refused():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    serial = (today - date(1899, 12, 30)).days
+    assert columns.a_date(serial + 300) == today + timedelta(days=300)
+    with pytest.raises(columns.CellError) as caught:
+        columns.a_date(serial + 800)
+    assert caught.value.message.startswith("日期无效")
+
+
+def test_a_year_in_the_moved_in_column_is_a_row_error(admin_a):
+    import_houses(admin_a)
+    rows = [["翠湖苑", "1栋", "1单元", 101, "张伟", "13812345678", ID_ZHANG, "", "业主", 2024, 100, "是", ""]]
+    record = dry_run(admin_a, "residents", xlsx(RESIDENT_HEADER, rows))
+    assert record["status"] == "invalid"
+    [problem] = record["errors"]
+    assert (problem["row"], problem["column"]) == (2, "入住日期")
+    assert problem["message"].startswith("日期无效") and "2024-03-01" in problem["message"]
+
+
+@pytest.mark.parametrize(
+    ("cell", "floor"),
+    [
+        (3, 3),
+        (3.0, 3),
+        ("3", 3),
+        ("3层", 3),
+        ("第3层", 3),
+        ("3楼", 3),
+        ("3F", 3),
+        ("3f", 3),
+        ("F3", 3),
+        ("f12", 12),
+        (" ３ 楼 ", 3),
+        ("３Ｆ", 3),
+        (-1, -1),
+        ("-1", -1),
+        ("-1F", -1),
+        ("B1", -1),
+        ("b2", -2),
+        ("B1F", -1),
+        ("地下1层", -1),
+        ("负2层", -2),
+    ],
+)
+def test_floors_in_the_ways_people_write_them(cell, floor):
+    assert columns.HOUSE_COLUMNS[4].key == "floor"
+    assert columns.HOUSE_COLUMNS[4].parse(cell) == floor
+
+
+@pytest.mark.parametrize("cell", ["三楼", "3A", "F", "B", "3.5", 3.5, "0", "B0", "0F", "201F", "B21", True])
+def test_floors_that_are_not_a_floor_are_refused(cell):
+    with pytest.raises(columns.CellError):
+        columns.HOUSE_COLUMNS[4].parse(cell)
+
+
+def test_houses_with_floors_as_3f_and_b1_import(admin_a, company_a):
+    rows = [
+        ["翠湖苑", "3栋", "1单元", "301", "3F", 90, 80, "", "", "", None],
+        ["翠湖苑", "3栋", "1单元", "401", "4楼", 90, 80, "", "", "", None],
+        ["翠湖苑", "3栋", "1单元", "B101", "B1", 30, 25, "", "储藏室", "", None],
+    ]
+    record = dry_run(admin_a, "houses", xlsx(HOUSE_HEADER, rows))
+    assert record["status"] == "ready", record["errors"]
+    commit(admin_a, record)
+    with tenant_context(company_a):
+        building = Building.objects.get(name="3栋")
+        assert (building.floors, building.basement_floors) == (4, 1)
+        floors = dict(House.objects.filter(building=building).values_list("number", "floor"))
+        assert floors == {"301": 3, "401": 4, "B101": -1}
