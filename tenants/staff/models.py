@@ -131,6 +131,25 @@ class StaffProfile(models.Model):
             return entry.shift
         return self.shift if self.is_working_day(day) else None
 
+    def work_day(self, now: datetime) -> tuple[date, Shift | None]:
+        """The work date and shift a clock at `now` belongs to.
+
+        Until last night's shift (one crossing midnight) ends, a clock in the small hours is part of
+        that shift — the worker is late for it, not early for tonight's — unless a shift of today
+        has already started. Otherwise it is the calendar day's."""
+        day = timezone.localdate(now)
+        yesterday = day - timedelta(days=1)
+        last_night = self.shift_on(yesterday)
+        today = self.shift_on(day)
+        if (
+            last_night is not None
+            and last_night.crosses_midnight
+            and now <= last_night.ends_at(yesterday)
+            and (today is None or now < today.starts_at(day))
+        ):
+            return yesterday, last_night
+        return day, today
+
     def is_working_day(self, day: date, roster: dict[date, int | None] | None = None) -> bool:
         """Whether `day` is a working day by the roster overrides given (date -> shift id or None)
         and otherwise the default shift's weekdays. Staff with no shift have no working days."""

@@ -6,11 +6,12 @@ from __future__ import annotations
 import calendar
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
 
 from accounts import selectors as account_selectors
 from tenants.staff.models import (
@@ -101,31 +102,42 @@ class TodayStatus:
     day: date
 
 
-def today_status(*, user: Any, today: date) -> TodayStatus:
-    """What the phone clock page shows: the staff member's profile, today's record and shift.
+def today_status(*, user: Any, today: date | None = None, now: datetime | None = None) -> TodayStatus:
+    """What the phone clock page shows: the staff member's profile, the work day's record and shift.
 
-    A night shift's record of yesterday that still waits for its clock-out counts as today's."""
+    In the small hours, inside last night's shift, the work day is last night's (as clocking
+    judges it). A night shift's record of yesterday that still waits for its clock-out after the
+    shift's end counts as today's too. `today` alone (not the current date) skips the clock-time
+    rule: without a time of day the work day is that date."""
     profile = profile_of(user)
+    if now is None:
+        now = timezone.now()
+        if today is not None and today != timezone.localdate(now):
+            now = None
+    calendar_day = timezone.localdate(now) if now is not None else today
     if profile is None:
-        return TodayStatus(profile=None, record=None, shift=None, day=today)
+        return TodayStatus(profile=None, record=None, shift=None, day=calendar_day)
+    day, shift = profile.work_day(now) if now is not None else (calendar_day, profile.shift_on(calendar_day))
     records = {
         r.work_date: r
         for r in AttendanceRecord.objects.select_related("shift").filter(
-            staff=profile, work_date__in=[today, today - timedelta(days=1)]
+            staff=profile, work_date__in=[day, day - timedelta(days=1)]
         )
     }
-    record = records.get(today)
-    last_night = records.get(today - timedelta(days=1))
+    record = records.get(day)
+    last_night = records.get(day - timedelta(days=1))
     if (
         record is None
+        and day == calendar_day
         and last_night is not None
         and last_night.clock_out_at is None
         and last_night.shift is not None
         and last_night.shift.crosses_midnight
     ):
         return TodayStatus(profile=profile, record=last_night, shift=last_night.shift, day=last_night.work_date)
-    shift = record.shift if record is not None and record.shift is not None else profile.shift_on(today)
-    return TodayStatus(profile=profile, record=record, shift=shift, day=today)
+    if record is not None and record.shift is not None:
+        shift = record.shift
+    return TodayStatus(profile=profile, record=record, shift=shift, day=day)
 
 
 def month_bounds(month: date) -> tuple[date, date]:
@@ -150,7 +162,8 @@ def monthly_sheet(*, profiles: list[StaffProfile], month: date, today: date) -> 
     """考勤月报 of these profiles (loaded with their shift) for `month`, by profile id, in two queries.
 
     Working days: the roster's override of a date, else the default shift's weekdays, from the
-    hire date on. Absent: a working day before today with no record at all (today is not over).
+    hire date on (no hire date: from the day the profile was created). Absent: a working day
+    before today with no record at all (today is not over).
     Missing clock-out: a day with a clock-in but none out, before today."""
     first, last = month_bounds(month)
     ids = [p.pk for p in profiles]
@@ -180,7 +193,9 @@ def monthly_sheet(*, profiles: list[StaffProfile], month: date, today: date) -> 
             row.missing_clock_out_count += 1
     for profile in profiles:
         row = rows[profile.pk]
-        start = max(first, profile.hire_date) if profile.hire_date else first
+        # No hire date: the profile's creation (a local date) is the earliest the person can be absent.
+        joined = profile.hire_date or timezone.localtime(profile.created_at, timezone.get_default_timezone()).date()
+        start = max(first, joined)
         day = start
         while day <= last:
             if profile.is_working_day(day, roster.get(profile.pk, {})):

@@ -504,19 +504,19 @@ def clock_in(
     ip: str | None = None,
     now: datetime | None = None,
 ) -> AttendanceRecord:
-    """上班打卡: today's record with the server's time; a second clock-in the same day is refused."""
+    """上班打卡: the work day's record with the server's time; a second clock-in the same work day is
+    refused. After midnight, still inside last night's shift, the work day is last night's."""
     lat, lng, acc = clean_location(latitude=latitude, longitude=longitude, accuracy=accuracy)
     now = now or timezone.now()
     ip = ip if ip is not None else context.client_ip.get()
-    day = timezone.localdate(now)
     with transaction.atomic():
         profile = _active_profile_for_update(user)  # the row lock serialises one person's clocks
+        day, shift = profile.work_day(now)
         record = AttendanceRecord.objects.filter(staff=profile, work_date=day).first()
         if record is not None and record.clock_in_at is not None:
-            raise DomainError(_("今天已经打过上班卡了。"), code="already_clocked_in", status_code=409)
+            raise DomainError(_("本班已经打过上班卡了。"), code="already_clocked_in", status_code=409)
         if record is not None:
-            raise DomainError(_("今天已经打过下班卡，不能再打上班卡。"), code="already_clocked_out", status_code=409)
-        shift = profile.shift_on(day)
+            raise DomainError(_("本班已经打过下班卡，不能再打上班卡。"), code="already_clocked_out", status_code=409)
         try:
             with transaction.atomic():
                 record = AttendanceRecord.objects.create(
@@ -531,7 +531,7 @@ def clock_in(
                     late_minutes=_late_minutes(shift, day, now),
                 )
         except IntegrityError as exc:
-            raise DomainError(_("今天已经打过上班卡了。"), code="already_clocked_in", status_code=409) from exc
+            raise DomainError(_("本班已经打过上班卡了。"), code="already_clocked_in", status_code=409) from exc
         if not profile.on_duty:
             profile.on_duty = True
             profile.save(update_fields=["on_duty", "updated_at"])
@@ -552,9 +552,9 @@ def clock_out(
     lat, lng, acc = clean_location(latitude=latitude, longitude=longitude, accuracy=accuracy)
     now = now or timezone.now()
     ip = ip if ip is not None else context.client_ip.get()
-    day = timezone.localdate(now)
     with transaction.atomic():
         profile = _active_profile_for_update(user)
+        day, shift = profile.work_day(now)
         records = {
             r.work_date: r
             for r in AttendanceRecord.objects.select_related("shift").filter(
@@ -563,10 +563,13 @@ def clock_out(
         }
         today, yesterday = records.get(day), records.get(day - timedelta(days=1))
         if today is not None and today.clock_out_at is not None:
-            raise DomainError(_("今天已经打过下班卡了。"), code="already_clocked_out", status_code=409)
+            raise DomainError(_("本班已经打过下班卡了。"), code="already_clocked_out", status_code=409)
         record = today
+        # A night shift still open after its end (overtime, a late clock-out) closes here; not
+        # when `day` is already last night's, whose previous night is long over.
         if (
             record is None
+            and day == timezone.localdate(now)
             and yesterday is not None
             and yesterday.clock_out_at is None
             and yesterday.shift is not None
@@ -574,14 +577,13 @@ def clock_out(
         ):
             record = yesterday
         if record is None:
-            shift = profile.shift_on(day)
             try:
                 with transaction.atomic():
                     record = AttendanceRecord.objects.create(
                         staff=profile, work_date=day, shift=shift, clock_out_at=now
                     )
             except IntegrityError as exc:
-                raise DomainError(_("今天已经打过下班卡了。"), code="already_clocked_out", status_code=409) from exc
+                raise DomainError(_("本班已经打过下班卡了。"), code="already_clocked_out", status_code=409) from exc
         record.clock_out_at = now
         record.clock_out_latitude, record.clock_out_longitude, record.clock_out_accuracy = lat, lng, acc
         record.clock_out_ip = ip

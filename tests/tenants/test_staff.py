@@ -367,6 +367,58 @@ def test_a_night_shift_clocks_out_the_next_morning_on_the_same_record(company_a)
         assert AttendanceRecord.objects.count() == 1
 
 
+def test_a_night_shift_clock_in_after_midnight_is_last_nights_and_late(company_a):
+    """22:00–06:00: clocking in at 00:30 is 150 minutes late for Monday's shift, not Tuesday's."""
+    monday = date(2026, 11, 2)
+    tuesday = monday + timedelta(days=1)
+    with tenant_context(company_a):
+        night = _shift(name="夜班", start="22:00", end="06:00", workdays=range(1, 8))
+        guard = _profile("guard", "S001", shift=night, hire_date=monday).user
+
+        waiting = selectors.today_status(user=guard, now=at(tuesday, "00:20"))  # the phone page, before
+        assert (waiting.day, waiting.shift, waiting.record) == (monday, night, None)
+
+        record = services.clock_in(user=guard, now=at(tuesday, "00:30"))
+        assert (record.work_date, record.shift, record.late_minutes) == (monday, night, 150)
+        with pytest.raises(DomainError) as twice:
+            services.clock_in(user=guard, now=at(tuesday, "01:00"))
+        assert twice.value.code == "already_clocked_in"
+        status = selectors.today_status(user=guard, now=at(tuesday, "03:00"))
+        assert (status.day, status.record, status.shift) == (monday, record, night)
+
+        closed = services.clock_out(user=guard, now=at(tuesday, "06:00"))
+        assert closed.pk == record.pk and closed.early_leave_minutes == 0
+        assert AttendanceRecord.objects.count() == 1
+        after = selectors.today_status(user=guard, now=at(tuesday, "08:00"))
+        assert (after.day, after.shift, after.record) == (tuesday, night, None)
+
+        profile = selectors.profiles().get(user=guard)
+        row = selectors.monthly_sheet(profiles=[profile], month=monday, today=tuesday)[profile.pk]
+        assert (row.days_worked, row.absent_count, row.late_count, row.late_minutes) == (1, 0, 1, 150)
+        assert row.early_leave_count == 0
+
+
+def test_a_clock_after_midnight_is_todays_when_last_night_had_no_night_shift(company_a):
+    monday = date(2026, 11, 2)
+    tuesday = monday + timedelta(days=1)
+    with tenant_context(company_a):
+        night = _shift(name="夜班", start="22:00", end="06:00", workdays=range(1, 8))
+        day_shift = _shift()
+        guard = _profile("guard", "S001", shift=night)
+        services.set_roster_day(staff=guard, day=monday, shift=None, actor=_admin())  # Monday night off
+        early = services.clock_in(user=guard.user, now=at(tuesday, "00:30"))
+        assert (early.work_date, early.shift, early.late_minutes) == (tuesday, night, 0)
+
+        # Day shifts are as before: a clock after midnight is that calendar day's.
+        worker = _profile("repair", "R001", shift=day_shift).user
+        services.clock_in(user=worker, now=at(monday, "09:00"))
+        services.clock_out(user=worker, now=at(monday, "18:00"))
+        small_hours = services.clock_in(user=worker, now=at(tuesday, "00:30"))
+        assert (small_hours.work_date, small_hours.late_minutes) == (tuesday, 0)
+        status = selectors.today_status(user=worker, now=at(tuesday, "00:40"))
+        assert (status.day, status.record) == (tuesday, small_hours)
+
+
 def test_a_roster_entry_overrides_the_default_shift(client_for, company_a):
     monday = date(2026, 11, 2)
     with tenant_context(company_a):
@@ -396,7 +448,7 @@ def test_monthly_sheet_counts_worked_late_early_absent_and_missing(company_a):
     today = date(2026, 11, 14)  # a Saturday: working days before it are Nov 2-6 and 9-13
     with tenant_context(company_a):
         shift = _shift(late=5, early=5)
-        guard = _profile("guard", "S001", shift=shift)
+        guard = _profile("guard", "S001", shift=shift, hire_date=date(2026, 1, 5))
         newcomer = _profile("repair", "R001", shift=shift, hire_date=date(2026, 11, 10))
         no_shift = _profile("cashier", "C001")
         user = guard.user
@@ -432,12 +484,32 @@ def test_monthly_sheet_counts_worked_late_early_absent_and_missing(company_a):
     assert sheet[no_shift.pk].working_days == 0 and sheet[no_shift.pk].absent_count == 0
 
 
+def test_monthly_sheet_without_a_hire_date_starts_on_the_day_the_profile_was_created(company_a):
+    """No hire date: nothing is absent before the profile existed (its creation's local date)."""
+    month = date(2026, 11, 1)
+    today = date(2026, 11, 14)  # a Saturday
+    with tenant_context(company_a):
+        shift = _shift()
+        profile = _profile("guard", "S001", shift=shift)
+        # 00:30 in Shanghai on Tuesday the 10th is still Monday the 9th in UTC.
+        StaffProfile.objects.filter(pk=profile.pk).update(created_at=at(date(2026, 11, 10), "00:30"))
+        profiles = list(selectors.profiles().filter(pk=profile.pk))
+        row = selectors.monthly_sheet(profiles=profiles, month=month, today=today)[profile.pk]
+        assert row.working_days == 15  # Nov 10-13, 16-20, 23-27, 30
+        assert row.absent_count == 4  # Nov 10-13
+
+        later = selectors.monthly_sheet(profiles=profiles, month=date(2026, 12, 1), today=date(2026, 12, 5))
+        assert later[profile.pk].working_days == 23 and later[profile.pk].absent_count == 4  # Dec 1-4
+        earlier = selectors.monthly_sheet(profiles=profiles, month=date(2026, 10, 1), today=today)
+        assert earlier[profile.pk].working_days == 0 and earlier[profile.pk].absent_count == 0
+
+
 def test_monthly_sheet_api_and_export(client_for, company_a):
     """March 2025 is long past: every working day of it is before today."""
     with tenant_context(company_a):
         shift = _shift(workdays=range(1, 8))
-        guard = _profile("guard", "S001", shift=shift)
-        _profile("repair", "R001", shift=shift)
+        guard = _profile("guard", "S001", shift=shift, hire_date=date(2024, 6, 1))
+        _profile("repair", "R001", shift=shift, hire_date=date(2024, 6, 1))
         services.clock_in(user=guard.user, now=at(date(2025, 3, 3), "09:30"))
         services.clock_out(user=guard.user, now=at(date(2025, 3, 3), "18:00"))
     admin = client_for(company_a, "admin")

@@ -124,7 +124,7 @@ describe('ClockPage', () => {
       'POST /api/v1/attendance/clock-in/': () => {
         state = clockedIn
         return jsonResponse(
-          { code: 'already_clocked_in', message: '今天已经打过上班卡了。', fields: {} },
+          { code: 'already_clocked_in', message: '本班已经打过上班卡了。', fields: {} },
           409,
         )
       },
@@ -132,7 +132,7 @@ describe('ClockPage', () => {
     vi.stubGlobal('navigator', { ...navigator, geolocation: undefined })
     await mountPage(ClockPage, { path: '/clock', permissions: CLOCK })
     await click('clock-in')
-    expect($('clock-error')?.textContent).toContain('今天已经打过上班卡了')
+    expect($('clock-error')?.textContent).toContain('本班已经打过上班卡了')
     expect(calls(all, 'GET', '/api/v1/attendance/today/')).toHaveLength(2)
     expect($('clock-in-time')?.textContent).toBe('09:06')
   })
