@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
+from rest_framework import serializers
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
@@ -47,6 +48,25 @@ def _cell_value(value: Any, labels: dict | None) -> Any:
     return str(value)
 
 
+def _decimal_fields(view: Any) -> set[str]:
+    """The columns the API writes as decimal strings ("89.50"): the sheet gets numbers, so a cashier
+    can sum them, with the API's exactness (Decimal, never float)."""
+    try:
+        fields = view.get_serializer().fields
+    except Exception:  # a view without a serializer: nothing to convert
+        return set()
+    return {name for name, field in fields.items() if isinstance(field, serializers.DecimalField)}
+
+
+def _number(value: Any) -> Any:
+    if value in (None, ""):
+        return None
+    try:
+        return Decimal(str(value))
+    except ArithmeticError:
+        return str(value)
+
+
 class XlsxRenderer(BaseRenderer):
     media_type = XLSX
     format = "xlsx"
@@ -71,8 +91,14 @@ class XlsxRenderer(BaseRenderer):
             cell.font = bold
             header.append(cell)
         sheet.append(header)
+        numeric = _decimal_fields(view)
         for row in data:
-            sheet.append([_cell_value(row.get(field), labels.get(field)) for field, _title in columns])
+            sheet.append(
+                [
+                    _number(row.get(field)) if field in numeric else _cell_value(row.get(field), labels.get(field))
+                    for field, _title in columns
+                ]
+            )
         buffer = io.BytesIO()
         workbook.save(buffer)
         return buffer.getvalue()

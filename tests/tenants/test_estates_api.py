@@ -94,6 +94,7 @@ def test_house_list_and_export(admin_a):
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:4] == ("小区", "楼栋", "单元", "房号")
     assert len(rows) == 25 and rows[1][9] == "未售"
+    assert rows[1][5:7] == (89.5, 72.3) and rows[1][3] == "101"  # areas are numbers; house numbers stay text
 
 
 def test_single_house_respects_the_buildings_floors_and_numbering(admin_a):
