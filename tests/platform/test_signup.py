@@ -167,6 +167,13 @@ def test_provisioning_by_clone_gives_a_complete_working_company(settings, client
         migrations = cursor.fetchone()[0]
         cursor.execute('SELECT count(*) FROM "alpha".django_migrations')
         assert migrations == cursor.fetchone()[0]  # recorded as applied, so later migrations run
+        triggers = """SELECT t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+                      JOIN pg_namespace n ON n.oid = c.relnamespace
+                      WHERE n.nspname = %s AND NOT t.tgisinternal ORDER BY 1"""
+        cursor.execute(triggers, ["cloned"])
+        cloned_triggers = cursor.fetchall()
+        cursor.execute(triggers, ["alpha"])
+        assert cloned_triggers == cursor.fetchall() and cloned_triggers  # database invariants came along
     login = client_for(company).post(
         "/api/v1/auth/login/", {"username": "admin", "password": GOOD["password"]}, format="json"
     )

@@ -232,3 +232,21 @@ def test_list_queries_do_not_grow_with_page_size(admin_a, path):
             assert admin_a.get(f"{path}?page_size={size}").status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+def test_the_database_itself_keeps_houses_within_their_buildings_floors(admin_a, company_a):
+    """Not only the services: a bulk write or raw update that breaks the bound is refused by PostgreSQL."""
+    from django.db import IntegrityError, transaction
+
+    _estate, building, _ = _estate_with_building(admin_a, floors=6)
+    with tenant_context(company_a):
+        house = House.objects.filter(building_id=building["id"]).first()
+        with pytest.raises(IntegrityError), transaction.atomic():
+            House.objects.filter(pk=house.pk).update(floor=7)
+        with pytest.raises(IntegrityError), transaction.atomic():
+            House.objects.filter(pk=house.pk).update(floor=0)
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Building.objects.filter(pk=building["id"]).update(floors=5)
+        Building.objects.filter(pk=building["id"]).update(floors=8, basement_floors=1)
+        House.objects.filter(pk=house.pk).update(floor=-1)  # a basement, now that there is one
+        assert House.objects.get(pk=house.pk).floor == -1
