@@ -213,6 +213,16 @@ describe('DataTable', () => {
     await area.setValue('80')
     await flushPromises()
     expect(queryOf(calls[calls.length - 1].url)).toMatchObject({ unit: '12', area_min: '80' })
+
+    // Reset returns to how the list opened: the initial status stays, the rest goes.
+    await wrapper.find('[data-testid="filter-reset"]').trigger('click')
+    await flushPromises()
+    expect(queryOf(calls[calls.length - 1].url)).toEqual({
+      unit: '12',
+      status: 'vacant',
+      page: '1',
+      page_size: '20',
+    })
   })
 
   it('does not render cells for the empty row Element Plus measures columns with', async () => {
