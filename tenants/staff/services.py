@@ -487,7 +487,8 @@ def _late_minutes(shift: Shift | None, day: date, at: datetime) -> int:
 
 
 def _early_leave_minutes(shift: Shift | None, day: date, at: datetime) -> int:
-    if shift is None:
+    # Before the shift has even begun there is nothing to leave early from.
+    if shift is None or at < shift.starts_at(day):
         return 0
     ends = shift.ends_at(day)
     if at >= ends - timedelta(minutes=shift.early_leave_grace_minutes):
@@ -538,6 +539,10 @@ def clock_in(
     return record
 
 
+# How long after a night shift's end a clock-out without a clock-in still counts as that night's.
+LATE_CLOCK_OUT = timedelta(hours=4)
+
+
 def clock_out(
     *,
     user: Any,
@@ -576,6 +581,17 @@ def clock_out(
             and yesterday.shift.crosses_midnight
         ):
             record = yesterday
+        if record is None and day == timezone.localdate(now) and yesterday is None:
+            # No clock-in at all after a night shift: a clock-out soon after it ended is that
+            # night's (with a missing clock-in), not one for tonight's shift hours ahead.
+            last_night = profile.shift_on(day - timedelta(days=1))
+            if (
+                last_night is not None
+                and last_night.crosses_midnight
+                and (shift is None or now < shift.starts_at(day))
+                and now - last_night.ends_at(day - timedelta(days=1)) <= LATE_CLOCK_OUT
+            ):
+                day, shift = day - timedelta(days=1), last_night
         if record is None:
             try:
                 with transaction.atomic():

@@ -367,6 +367,27 @@ def test_a_night_shift_clocks_out_the_next_morning_on_the_same_record(company_a)
         assert AttendanceRecord.objects.count() == 1
 
 
+def test_a_night_worker_who_forgot_to_clock_in_clocks_out_on_last_nights_record(company_a):
+    """No clock-in, clock-out at 06:10 after a 22:00–06:00 shift: that night's record with a missing
+    clock-in, not a record for tonight with 950 minutes of early leave."""
+    monday = date(2026, 11, 2)
+    tuesday = monday + timedelta(days=1)
+    with tenant_context(company_a):
+        night = _shift(name="夜班", start="22:00", end="06:00", workdays=range(1, 8))
+        guard = _profile("guard", "S001", shift=night, hire_date=monday).user
+        record = services.clock_out(user=guard, now=at(tuesday, "06:10"))
+        assert (record.work_date, record.clock_in_at, record.early_leave_minutes) == (monday, None, 0)
+        # Tonight is still open for a normal clock-in.
+        tonight = services.clock_in(user=guard, now=at(tuesday, "21:58"))
+        assert tonight.work_date == tuesday and tonight.late_minutes == 0
+        # Hours later than that, a lone clock-out is the day's own (and not early for a shift not begun).
+        wednesday = tuesday + timedelta(days=1)
+        services.clock_out(user=guard, now=at(wednesday, "05:59"))  # closes Tuesday night's
+        thursday = wednesday + timedelta(days=1)
+        late_lone = services.clock_out(user=guard, now=at(thursday, "13:00"))
+        assert (late_lone.work_date, late_lone.early_leave_minutes) == (thursday, 0)
+
+
 def test_a_night_shift_clock_in_after_midnight_is_last_nights_and_late(company_a):
     """22:00–06:00: clocking in at 00:30 is 150 minutes late for Monday's shift, not Tuesday's."""
     monday = date(2026, 11, 2)
