@@ -143,8 +143,10 @@ class HouseBindingViewSet(ExcelExportMixin, mixins.ListModelMixin, mixins.Retrie
         ("user_phone", "手机号"),
         ("house", "房屋"),
         ("relation", "关系"),
+        ("via_code", "凭房屋码"),
         ("status", "状态"),
         ("reason", "驳回原因"),
+        ("decided_at", "处理时间"),
     ]
     export_labels = {"relation": dict(Relation.choices), "status": dict(BindingStatus.choices)}
     required_permission = {"GET": "basic_data.view", "POST": "basic_data.manage"}
@@ -266,6 +268,7 @@ class PersonViewSet(
         ("phone_masked", "手机号"),
         ("id_number_masked", "身份证号"),
         ("houses", "房屋"),
+        ("has_account", "小程序账号"),
         ("emergency_contact", "紧急联系人"),
         ("note", "备注"),
     ]
@@ -434,6 +437,7 @@ class CorrectionViewSet(ExcelExportMixin, mixins.ListModelMixin, mixins.Retrieve
         ("id_number_masked", "新身份证号"),
         ("status", "状态"),
         ("reason", "驳回原因"),
+        ("decided_at", "处理时间"),
     ]
     export_labels = {"status": dict(CorrectionStatus.choices)}
 
