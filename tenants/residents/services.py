@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -52,7 +52,25 @@ def request_binding(*, user: Any, house: House, relation: str, name: str, via_co
         object_id=binding.pk,
         after={"house": house.pk, "relation": relation},
     )
+    registered = _registered_occupant(house=house, user=user) if via_code else None
+    if registered is not None:
+        # Verified by phone + house code: the code staff handed out, and the phone staff registered
+        # for a resident of this very house. The binding takes that record's name and relation.
+        HouseBinding.objects.filter(pk=binding.pk).update(name=registered.person.name, relation=registered.relation)
+        binding = approve_binding(binding_id=binding.pk, actor=None)
     return binding
+
+
+def _registered_occupant(*, house: House, user: Any) -> Occupancy | None:
+    if not user.phone_index:
+        return None
+    return (
+        Occupancy.objects.select_related("person")
+        .filter(house=house, moved_out__isnull=True, person__phone_index=user.phone_index)
+        .filter(Q(person__user__isnull=True) | Q(person__user=user))
+        .order_by("-is_primary_payer", "pk")
+        .first()
+    )
 
 
 def _decide(*, binding_id: int, actor: Any, status: str, reason: str = "") -> HouseBinding:

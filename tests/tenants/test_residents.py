@@ -374,3 +374,37 @@ def test_relation_writes_wait_for_an_import_in_progress(admin_a, company_a, hous
         with connection.cursor() as cursor:
             cursor.execute("SELECT mode FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()")
             assert ("ShareLock",) in cursor.fetchall()
+
+
+def test_phone_plus_house_code_binds_at_once_when_staff_registered_that_phone(client_for, admin_a, company_a, houses):
+    """SCOPE: a binding is verified by staff, or by phone + house code."""
+    zhang = _person(admin_a)  # 13812345678
+    admin_a.post(
+        "/api/v1/occupancies/", {"house": houses[0], "person": zhang["id"], "relation": "owner"}, format="json"
+    )
+    with tenant_context(company_a):
+        code, other_code = (House.objects.get(pk=pk).binding_code for pk in (houses[0], houses[1]))
+    owner, user = _owner_client(client_for, company_a)  # signed in with 13812345678
+    bound = owner.post("/api/v1/owner/bindings/", {"house_code": code, "name": "小张"}, format="json")
+    assert bound.status_code == 201 and bound.json()["status"] == "approved"
+    assert [(h["house"], h["relation"]) for h in owner.get("/api/v1/owner/houses/").json()] == [(houses[0], "owner")]
+    assert owner.get("/api/v1/owner/profile/").json()["name"] == "张伟"  # staff's record, not the typed name
+    with tenant_context(company_a):
+        assert Person.objects.get(pk=zhang["id"]).user_id == user.pk
+        assert Occupancy.objects.filter(house_id=houses[0]).count() == 1
+        assert AuditEvent.objects.filter(action="binding.approved", actor_label="system").exists()
+    # A code for a house where that phone is not registered still waits for staff.
+    waiting = owner.post("/api/v1/owner/bindings/", {"house_code": other_code, "name": "张伟"}, format="json")
+    assert waiting.json()["status"] == "pending"
+
+
+def test_picking_the_house_without_its_code_waits_for_staff_even_with_a_registered_phone(
+    client_for, admin_a, company_a, houses
+):
+    zhang = _person(admin_a)
+    admin_a.post(
+        "/api/v1/occupancies/", {"house": houses[0], "person": zhang["id"], "relation": "owner"}, format="json"
+    )
+    owner, _user = _owner_client(client_for, company_a)
+    picked = owner.post("/api/v1/owner/bindings/", {"house_id": houses[0], "name": "张伟"}, format="json")
+    assert picked.json()["status"] == "pending"
