@@ -11,3 +11,6 @@ from django.apps import AppConfig
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = "Accounts"
+
+    def ready(self) -> None:
+        from accounts import openapi  # noqa: F401  (registers the API docs' security schemes)

@@ -278,6 +278,17 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Several models have a "status" (or "roles") with different choices: name each enum after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "HouseStatusEnum": "tenants.estates.models.HouseStatus",
+        "BindingStatusEnum": "tenants.residents.models.BindingStatus",
+        "ImportStatusEnum": "tenants.imports.models.ImportStatus",
+        "JobStatusEnum": "core.models.JobStatus",
+        "CompanyStatusEnum": "companies.models.CompanyStatus",
+        "SubscriptionStatusEnum": "companies.models.SubscriptionStatus",
+        "SignupStatusEnum": "companies.models.SignupStatus",
+        "RoleEnum": "accounts.roles.Role",
+    },
 }
 
 # --- i18n -----------------------------------------------------------------------------------

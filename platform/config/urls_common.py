@@ -1,6 +1,7 @@
 """Routes every host has: the API schema and docs, media of the host's own company."""
 
 from django.urls import path
+from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts import api as accounts_api
@@ -11,6 +12,7 @@ from config import views
 class HostSchemaView(SpectacularAPIView):
     """The OpenAPI document of the host asked: the public site's API or a company's."""
 
+    @extend_schema(exclude=True)  # the document does not describe itself
     def get(self, request, *args, **kwargs):
         # django-tenants routes the public host through PUBLIC_SCHEMA_URLCONF via request.urlconf.
         self.urlconf = getattr(request, "urlconf", None)
