@@ -14,6 +14,7 @@ declare module 'vue' {
     ElAlert: typeof import('element-plus/es/components/alert/index.mjs')['ElAlert']
     ElAside: typeof import('element-plus/es/components/container/index.mjs')['ElAside']
     ElButton: typeof import('element-plus/es/components/button/index.mjs')['ElButton']
+    ElButtonGroup: typeof import('element-plus/es/components/button/index.mjs')['ElButtonGroup']
     ElCard: typeof import('element-plus/es/components/card/index.mjs')['ElCard']
     ElCascader: typeof import('element-plus/es/components/cascader/index.mjs')['ElCascader']
     ElCheckbox: typeof import('element-plus/es/components/checkbox/index.mjs')['ElCheckbox']

@@ -63,3 +63,30 @@ def test_guard_clocks_in_and_out_with_location(new_context, live_stack, guard_pr
         assert record.clock_in_at is not None and record.clock_out_at >= record.clock_in_at
         assert float(record.clock_in_latitude) == pytest.approx(WEST_LAKE["latitude"], abs=1e-5)
         assert float(record.clock_in_longitude) == pytest.approx(WEST_LAKE["longitude"], abs=1e-5)
+
+
+def test_admin_gives_the_guard_a_day_off_in_the_roster(desktop, live_stack, guard_profile, in_company_db):
+    from playwright.sync_api import expect
+
+    from tenants.staff.models import RosterEntry
+
+    with in_company_db("alpha"):
+        RosterEntry.objects.filter(staff_id=guard_profile).delete()
+    page = desktop
+    login(page, live_stack, "alpha", "admin", PASSWORD)
+    page.goto(live_stack.url("alpha", "/basic-data/attendance?view=roster"))
+    expect(page.get_by_test_id("roster-week")).to_be_visible()
+    page.get_by_test_id("roster-next").click()  # next week: every day is a 全天班 working day
+    cell = page.locator(f"[data-testid^=roster-cell-{guard_profile}-]").first
+    expect(cell).to_contain_text("全天班")
+    expect(cell).to_have_attribute("data-override", "false")
+    day = cell.get_attribute("data-testid").removeprefix(f"roster-cell-{guard_profile}-")
+    cell.click()
+    page.get_by_test_id("roster-pick-off").click()
+    page.get_by_test_id("roster-save").click()
+    expect(cell).to_have_attribute("data-override", "true")
+    expect(cell).to_contain_text("休息")
+    screenshot(page, "roster-day-off")
+    with in_company_db("alpha"):
+        entry = RosterEntry.objects.get(staff_id=guard_profile)
+        assert (entry.date.isoformat(), entry.shift_id) == (day, None)

@@ -181,6 +181,16 @@ export interface Today {
   can_clock_out: boolean
 }
 
+/** 排班: one date's override of a staff member's default shift; `shift: null` is a day off. */
+export interface RosterEntry {
+  id: number
+  staff: number
+  name: string
+  date: string
+  shift: number | null
+  shift_name: string | null
+}
+
 export interface Position {
   latitude: number
   longitude: number
@@ -195,6 +205,7 @@ export const STAFF_ENDPOINTS = {
   attendance: '/api/v1/attendance-records/',
   sheet: '/api/v1/attendance-sheet/',
   performance: '/api/v1/staff-performance/',
+  roster: '/api/v1/roster/',
 } as const
 
 /** Every row of a small list (departments, posts, shifts) for a select. */
@@ -224,6 +235,32 @@ export const profilesApi = {
   setDuty: (id: number, onDuty: boolean) =>
     http.post<StaffProfile>(`${STAFF_ENDPOINTS.profiles}${id}/duty/`, { on_duty: onDuty }),
   candidates: () => http.get<Candidate[]>(`${STAFF_ENDPOINTS.profiles}candidates/`),
+  /** A page of serving staff, optionally of one department (and those under it). */
+  active: (query: { department?: number; page: number; page_size: number }) =>
+    http.get<Paginated<StaffProfile>>(STAFF_ENDPOINTS.profiles, {
+      query: { ...query, active: 'true', ordering: 'employee_no' },
+    }),
+}
+
+/** Every page of a list the server pages at most 200 rows at a time. */
+async function everyPage<T>(path: string, query: Record<string, string | number>) {
+  const rows: T[] = []
+  for (let page = 1; ; page += 1) {
+    const batch = await http.get<Paginated<T>>(path, { query: { ...query, page, page_size: 200 } })
+    rows.push(...batch.results)
+    if (!batch.next || batch.results.length === 0) return rows
+  }
+}
+
+export const rosterApi = {
+  /** The overrides between two dates (YYYY-MM-DD, both included). */
+  between: (from: string, to: string) =>
+    everyPage<RosterEntry>(STAFF_ENDPOINTS.roster, { date_from: from, date_to: to }),
+  /** Sets that date's shift for one staff member, replacing any override; null: a day off. */
+  set: (staff: number, date: string, shift: number | null) =>
+    http.post<RosterEntry>(STAFF_ENDPOINTS.roster, { staff, date, shift }),
+  /** Back to the default shift that day. */
+  clear: (id: number) => http.delete<void>(`${STAFF_ENDPOINTS.roster}${id}/`),
 }
 
 export const clockApi = {

@@ -177,6 +177,106 @@ describe('HousePage', () => {
     expect(calls(all, 'GET', '/api/v1/houses/101/')).toHaveLength(2)
   })
 
+  describe("changing an owner's share", () => {
+    // Two current owners (60 % + 30 %), a current family member, and a former owner whose
+    // share no longer counts.
+    const OWNERS = [
+      { ...RESIDENTS[0], share: '60.00' },
+      { ...RESIDENTS[1], share: '30.00' },
+      {
+        ...RESIDENTS[1],
+        id: 503,
+        person: 43,
+        person_name: '李小强',
+        relation: 'family',
+        share: null,
+      },
+      { ...RESIDENTS[2], id: 399, person: 29, relation: 'owner', share: '40.00' },
+    ]
+    const withOwners = (over: Parameters<typeof fakeApi>[0] = {}) =>
+      backend({
+        'GET /api/v1/houses/101/': () => jsonResponse({ ...HOUSE, residents: OWNERS }),
+        ...over,
+      })
+
+    it('is offered on current owners only, and only to managers', async () => {
+      withOwners()
+      await mountPage(HousePage, { path: '/basic-data/houses/101' })
+      expect($('occupant-share-501')).not.toBeNull()
+      expect($('occupant-share-502')).not.toBeNull()
+      expect($('occupant-share-503')).toBeNull()
+      expect($('occupant-share-399')).toBeNull()
+    })
+
+    it('is hidden from a viewer', async () => {
+      withOwners()
+      await mountPage(HousePage, { path: '/basic-data/houses/101', permissions: VIEW })
+      expect($('occupant-501')).not.toBeNull()
+      expect($$('[data-testid^="occupant-share-"]')).toHaveLength(0)
+    })
+
+    it("shows what the other owners hold, and puts the server's error under the field", async () => {
+      let tries = 0
+      const all = withOwners({
+        'PATCH /api/v1/occupancies/502/': () =>
+          ++tries === 1
+            ? jsonResponse(
+                {
+                  code: 'validation_error',
+                  message: '输入有误',
+                  fields: { share: ['该房屋业主的产权份额合计不能超过 100%。'] },
+                },
+                400,
+              )
+            : jsonResponse({ ...OWNERS[1], share: '35.50' }),
+      })
+      await mountPage(HousePage, { path: '/basic-data/houses/101' })
+
+      await click('occupant-share-502')
+      expect($('share-dialog')?.textContent).toContain('李强')
+      expect(($('share-input') as HTMLInputElement).value).toBe('30.00')
+      expect($('share-remaining')?.textContent?.trim()).toBe('其他业主合计 60%，最多可填 40%')
+
+      // Beyond what is left: caught before a round trip.
+      await type('share-input', '50')
+      await click('share-dialog-submit')
+      await settle()
+      expect(fieldError('share-input')).toBe('业主份额合计不能超过 100%，最多可填 40%')
+      expect(calls(all, 'PATCH', '/api/v1/occupancies/502/')).toHaveLength(0)
+
+      // The list may be stale: the server's total check still decides.
+      await type('share-input', '40')
+      await click('share-dialog-submit')
+      await settle()
+      expect(fieldError('share-input')).toBe('该房屋业主的产权份额合计不能超过 100%。')
+      expect($('share-dialog-error')).toBeNull()
+      expect(calls(all, 'GET', '/api/v1/houses/101/')).toHaveLength(1)
+
+      await type('share-input', '35.5')
+      await click('share-dialog-submit')
+      await settle()
+      const patches = calls(all, 'PATCH', '/api/v1/occupancies/502/')
+      expect(patches).toHaveLength(2)
+      expect(bodyOf(patches[1])).toEqual({ share: '35.5' })
+      expect(calls(all, 'GET', '/api/v1/houses/101/')).toHaveLength(2)
+    })
+
+    it('clears the share when the field is left empty', async () => {
+      const all = withOwners({
+        'PATCH /api/v1/occupancies/501/': () => jsonResponse({ ...OWNERS[0], share: null }),
+      })
+      await mountPage(HousePage, { path: '/basic-data/houses/101' })
+
+      await click('occupant-share-501')
+      expect($('share-remaining')?.textContent?.trim()).toBe('其他业主合计 30%，最多可填 70%')
+      await type('share-input', '')
+      await click('share-dialog-submit')
+      await settle()
+      expect(bodyOf(calls(all, 'PATCH', '/api/v1/occupancies/501/')[0])).toEqual({ share: null })
+      expect(calls(all, 'GET', '/api/v1/houses/101/')).toHaveLength(2)
+    })
+  })
+
   it('reveals a phone only for those allowed to', async () => {
     const all = backend({
       'POST /api/v1/residents/41/reveal/': () => jsonResponse({ value: '13812345678' }),
