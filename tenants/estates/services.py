@@ -7,12 +7,13 @@ import secrets
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Max, ProtectedError
 from django.utils.translation import gettext as _
 
 from accounts import services as account_services
 from core import locks
+from core.db import conflict_as
 from core.errors import DomainError
 from tenants.estates.models import Building, Estate, House, HouseStatus, HouseUse, Unit
 
@@ -31,11 +32,8 @@ def create_estate(*, name: str, address: str = "", actor: Any = None) -> Estate:
     name = name.strip()
     if not name:
         raise DomainError(_("请填写小区名称。"), fields={"name": [_("请填写小区名称。")]})
-    try:
-        with transaction.atomic():
-            estate = Estate.objects.create(name=name, address=address.strip())
-    except IntegrityError as exc:
-        raise DomainError(_("小区名称已存在。"), fields={"name": [_("小区名称已存在。")]}) from exc
+    with conflict_as(DomainError(_("小区名称已存在。"), fields={"name": [_("小区名称已存在。")]})):
+        estate = Estate.objects.create(name=name, address=address.strip())
     _audit(actor, "estate.create", estate, after={"name": estate.name, "address": estate.address})
     return estate
 
@@ -109,11 +107,8 @@ def generate_houses(
     if len({(h.unit_id, h.number) for h in houses}) != len(houses):
         message = _("房号格式会产生重复的房号，请加入 {floor} 和 {index}。")
         raise DomainError(message, fields={"number_format": [message]})
-    try:
-        with transaction.atomic():
-            created = House.objects.bulk_create(houses, batch_size=1000)
-    except IntegrityError as exc:
-        raise DomainError(_("房号重复：该楼栋已有这些房屋。"), fields={"number_format": [_("房号重复。")]}) from exc
+    with conflict_as(DomainError(_("房号重复：该楼栋已有这些房屋。"), fields={"number_format": [_("房号重复。")]})):
+        created = House.objects.bulk_create(houses, batch_size=1000)
     _audit(actor, "building.generate_houses", building, after={"created": len(created), "per_floor": per_floor})
     return created
 
@@ -130,11 +125,8 @@ def update_estate(*, estate: Estate, actor: Any, name: str | None = None, addres
         estate.name = name.strip()
     if address is not None:
         estate.address = address.strip()
-    try:
-        with transaction.atomic():
-            estate.save(update_fields=["name", "address"])
-    except IntegrityError as exc:
-        raise DomainError(_("小区名称已存在。"), fields={"name": [_("小区名称已存在。")]}) from exc
+    with conflict_as(DomainError(_("小区名称已存在。"), fields={"name": [_("小区名称已存在。")]})):
+        estate.save(update_fields=["name", "address"])
     _audit(actor, "estate.update", estate, before, {"name": estate.name, "address": estate.address})
     return estate
 
@@ -230,11 +222,10 @@ def _save_house(house: House, *, actor: Any, action: str, before: dict | None) -
     house.number = house.number.strip()
     house.building_id = building.pk
     house.estate_id = building.estate_id
-    try:
-        with transaction.atomic():
-            house.save()
-    except IntegrityError as exc:  # a concurrent writer took the number between check and save
-        raise DomainError(_("该单元已有此房号。"), fields={"number": [_("该单元已有此房号。")]}) from exc
+    with conflict_as(
+        DomainError(_("该单元已有此房号。"), fields={"number": [_("该单元已有此房号。")]})
+    ):  # a concurrent writer took the number between check and save
+        house.save()
     _audit(actor, action, house, before, _house_view(house))
     return house
 

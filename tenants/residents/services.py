@@ -7,13 +7,14 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import services as account_services
 from core import locks
+from core.db import conflict_as
 from core.errors import DomainError
 from core.masking import mask_id_number
 from tenants.estates.models import House
@@ -36,15 +37,12 @@ def request_binding(*, user: Any, house: House, relation: str, name: str, via_co
     name = name.strip()
     if not 1 <= len(name) <= 50:
         raise DomainError(_("请填写姓名。"), fields={"name": [_("请填写姓名（不超过 50 个字）。")]})
-    try:
-        with transaction.atomic():
-            binding = HouseBinding.objects.create(
-                user=user, house=house, relation=relation, name=name, via_code=via_code
-            )
-    except IntegrityError as exc:
-        raise DomainError(
+    with conflict_as(
+        DomainError(
             _("您已申请或已绑定该房屋。"), code="already_bound", fields={"house_id": [_("您已申请或已绑定该房屋。")]}
-        ) from exc
+        )
+    ):
+        binding = HouseBinding.objects.create(user=user, house=house, relation=relation, name=name, via_code=via_code)
     account_services.record_audit(
         actor=user,
         action="binding.request",
@@ -236,11 +234,10 @@ def create_person(*, actor: Any, **fields: Any) -> Person:
     clean = _checked_person_fields(fields)
     person = Person()
     _apply(person, clean)
-    try:
-        with transaction.atomic():
-            person.save()
-    except IntegrityError as exc:  # a concurrent create with the same ID number
-        raise DomainError(_("已有住户使用该身份证号。"), fields={"id_number": [_("已有住户使用该身份证号。")]}) from exc
+    with conflict_as(
+        DomainError(_("已有住户使用该身份证号。"), fields={"id_number": [_("已有住户使用该身份证号。")]})
+    ):  # a concurrent create with the same ID number
+        person.save()
     account_services.record_audit(
         actor=actor, action="person.create", object_type="person", object_id=person.pk, after=_audit_view(person)
     )
@@ -251,11 +248,8 @@ def update_person(*, person: Person, actor: Any, **changes: Any) -> Person:
     clean = _checked_person_fields(changes, exclude_pk=person.pk)
     before = _audit_view(person)
     _apply(person, clean)
-    try:
-        with transaction.atomic():
-            person.save()
-    except IntegrityError as exc:
-        raise DomainError(_("已有住户使用该身份证号。"), fields={"id_number": [_("已有住户使用该身份证号。")]}) from exc
+    with conflict_as(DomainError(_("已有住户使用该身份证号。"), fields={"id_number": [_("已有住户使用该身份证号。")]})):
+        person.save()
     account_services.record_audit(
         actor=actor,
         action="person.update",
@@ -438,16 +432,13 @@ def request_correction(*, person: Person, actor: Any, name: str = "", id_number:
     # Uniqueness is checked when staff approve, not here: an owner must not be able to probe
     # whether an ID number belongs to some resident.
     clean = _checked_person_fields(changes, exclude_pk=person.pk, unique_id=False)
-    try:
-        with transaction.atomic():
-            correction = CorrectionRequest.objects.create(
-                person=person,
-                name=clean.get("name", ""),
-                id_number=clean.get("id_number", ""),
-                id_number_masked=mask_id_number(clean.get("id_number", "")),
-            )
-    except IntegrityError as exc:
-        raise DomainError(_("您已有一个待审核的修改申请。"), code="correction_pending", status_code=409) from exc
+    with conflict_as(DomainError(_("您已有一个待审核的修改申请。"), code="correction_pending", status_code=409)):
+        correction = CorrectionRequest.objects.create(
+            person=person,
+            name=clean.get("name", ""),
+            id_number=clean.get("id_number", ""),
+            id_number_masked=mask_id_number(clean.get("id_number", "")),
+        )
     account_services.record_audit(
         actor=actor,
         action="correction.request",

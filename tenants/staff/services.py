@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F, ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from accounts import services as account_services
 from accounts.roles import STAFF_ROLES
 from core import context
+from core.db import conflict_as
 from core.errors import DomainError
 from tenants.staff.models import (
     WEEKDAYS,
@@ -88,11 +89,8 @@ def _check_department(*, name: str, parent: Department | None, department: Depar
 def create_department(*, name: str, parent: Department | None = None, sort_order: int = 0, actor: Any) -> Department:
     name = _clean_name(name)
     _check_department(name=name, parent=parent)
-    try:
-        with transaction.atomic():
-            department = Department.objects.create(name=name, parent=parent, sort_order=sort_order)
-    except IntegrityError as exc:  # a concurrent create of the same name
-        raise _field_error("name", _("同一上级部门下已有同名部门。")) from exc
+    with conflict_as(_field_error("name", _("同一上级部门下已有同名部门。"))):  # a concurrent create of the same name
+        department = Department.objects.create(name=name, parent=parent, sort_order=sort_order)
     _audit(actor, "department.create", department, after={"name": name, "parent": parent.pk if parent else None})
     return department
 
@@ -108,11 +106,8 @@ def update_department(*, department: Department, actor: Any, **changes: Any) -> 
     department.name, department.parent = name, parent
     if "sort_order" in changes:
         department.sort_order = changes["sort_order"]
-    try:
-        with transaction.atomic():
-            department.save()
-    except IntegrityError as exc:
-        raise _field_error("name", _("同一上级部门下已有同名部门。")) from exc
+    with conflict_as(_field_error("name", _("同一上级部门下已有同名部门。"))):
+        department.save()
     _audit(actor, "department.update", department, before=before, after={"name": name, "parent": department.parent_id})
     return department
 
@@ -129,11 +124,8 @@ def create_post(*, name: str, description: str = "", actor: Any) -> Post:
     name = _clean_name(name)
     if Post.objects.filter(name=name).exists():
         raise _field_error("name", _("岗位名称已存在。"))
-    try:
-        with transaction.atomic():
-            post = Post.objects.create(name=name, description=(description or "").strip()[:200])
-    except IntegrityError as exc:
-        raise _field_error("name", _("岗位名称已存在。")) from exc
+    with conflict_as(_field_error("name", _("岗位名称已存在。"))):
+        post = Post.objects.create(name=name, description=(description or "").strip()[:200])
     _audit(actor, "post.create", post, after={"name": name})
     return post
 
@@ -148,11 +140,8 @@ def update_post(*, post: Post, actor: Any, **changes: Any) -> Post:
             raise _field_error("name", _("岗位名称已存在。"))
     if "description" in changes:
         post.description = (changes["description"] or "").strip()[:200]
-    try:
-        with transaction.atomic():
-            post.save()
-    except IntegrityError as exc:
-        raise _field_error("name", _("岗位名称已存在。")) from exc
+    with conflict_as(_field_error("name", _("岗位名称已存在。"))):
+        post.save()
     _audit(actor, "post.update", post, before=before, after={"name": post.name, "description": post.description})
     return post
 
@@ -213,18 +202,15 @@ def create_shift(
     )
     if Shift.objects.filter(name=name).exists():
         raise _field_error("name", _("班次名称已存在。"))
-    try:
-        with transaction.atomic():
-            shift = Shift.objects.create(
-                name=name,
-                start_time=start_time,
-                end_time=end_time,
-                late_grace_minutes=late_grace_minutes,
-                early_leave_grace_minutes=early_leave_grace_minutes,
-                workdays=days,
-            )
-    except IntegrityError as exc:
-        raise _field_error("name", _("班次名称已存在。")) from exc
+    with conflict_as(_field_error("name", _("班次名称已存在。"))):
+        shift = Shift.objects.create(
+            name=name,
+            start_time=start_time,
+            end_time=end_time,
+            late_grace_minutes=late_grace_minutes,
+            early_leave_grace_minutes=early_leave_grace_minutes,
+            workdays=days,
+        )
     _audit(actor, "shift.create", shift, after=_shift_snapshot(shift))
     return shift
 
@@ -246,11 +232,8 @@ def update_shift(*, shift: Shift, actor: Any, **changes: Any) -> Shift:
     )
     if Shift.objects.filter(name=shift.name).exclude(pk=shift.pk).exists():
         raise _field_error("name", _("班次名称已存在。"))
-    try:
-        with transaction.atomic():
-            shift.save()
-    except IntegrityError as exc:
-        raise _field_error("name", _("班次名称已存在。")) from exc
+    with conflict_as(_field_error("name", _("班次名称已存在。"))):
+        shift.save()
     _audit(actor, "shift.update", shift, before=before, after=_shift_snapshot(shift))
     return shift
 
@@ -311,13 +294,12 @@ def create_profile(
     if StaffProfile.objects.filter(user=user).exists():
         raise _field_error("user_id", _("该账号已有员工档案。"))
     employee_no = _clean_employee_no(employee_no)
-    try:
-        with transaction.atomic():
-            profile = StaffProfile.objects.create(
-                user=user, employee_no=employee_no, department=department, post=post, shift=shift, hire_date=hire_date
-            )
-    except IntegrityError as exc:  # a concurrent create: same number or same user
-        raise _field_error("employee_no", _("工号已被使用，或该账号已有员工档案。")) from exc
+    with conflict_as(
+        _field_error("employee_no", _("工号已被使用，或该账号已有员工档案。"))
+    ):  # a concurrent create: same number or same user
+        profile = StaffProfile.objects.create(
+            user=user, employee_no=employee_no, department=department, post=post, shift=shift, hire_date=hire_date
+        )
     _audit(actor, "staff_profile.create", profile, after={"user": user.pk, **_profile_snapshot(profile)})
     return profile
 
@@ -373,11 +355,8 @@ def update_profile(*, profile: StaffProfile, actor: Any, **changes: Any) -> Staf
         setattr(profile, field, value)
     if not profile.active:
         profile.on_duty = False  # someone who left is never on duty
-    try:
-        with transaction.atomic():
-            profile.save()
-    except IntegrityError as exc:
-        raise _field_error("employee_no", _("工号已被使用。")) from exc
+    with conflict_as(_field_error("employee_no", _("工号已被使用。"))):
+        profile.save()
     if account_changes:
         account_services.update_user(user=profile.user, actor=actor, **account_changes)
     _audit(actor, "staff_profile.update", profile, before=before, after=_profile_snapshot(profile))
@@ -518,21 +497,18 @@ def clock_in(
             raise DomainError(_("本班已经打过上班卡了。"), code="already_clocked_in", status_code=409)
         if record is not None:
             raise DomainError(_("本班已经打过下班卡，不能再打上班卡。"), code="already_clocked_out", status_code=409)
-        try:
-            with transaction.atomic():
-                record = AttendanceRecord.objects.create(
-                    staff=profile,
-                    work_date=day,
-                    shift=shift,
-                    clock_in_at=now,
-                    clock_in_latitude=lat,
-                    clock_in_longitude=lng,
-                    clock_in_accuracy=acc,
-                    clock_in_ip=ip,
-                    late_minutes=_late_minutes(shift, day, now),
-                )
-        except IntegrityError as exc:
-            raise DomainError(_("本班已经打过上班卡了。"), code="already_clocked_in", status_code=409) from exc
+        with conflict_as(DomainError(_("本班已经打过上班卡了。"), code="already_clocked_in", status_code=409)):
+            record = AttendanceRecord.objects.create(
+                staff=profile,
+                work_date=day,
+                shift=shift,
+                clock_in_at=now,
+                clock_in_latitude=lat,
+                clock_in_longitude=lng,
+                clock_in_accuracy=acc,
+                clock_in_ip=ip,
+                late_minutes=_late_minutes(shift, day, now),
+            )
         if not profile.on_duty:
             profile.on_duty = True
             profile.save(update_fields=["on_duty", "updated_at"])
@@ -593,13 +569,8 @@ def clock_out(
             ):
                 day, shift = day - timedelta(days=1), last_night
         if record is None:
-            try:
-                with transaction.atomic():
-                    record = AttendanceRecord.objects.create(
-                        staff=profile, work_date=day, shift=shift, clock_out_at=now
-                    )
-            except IntegrityError as exc:
-                raise DomainError(_("本班已经打过下班卡了。"), code="already_clocked_out", status_code=409) from exc
+            with conflict_as(DomainError(_("本班已经打过下班卡了。"), code="already_clocked_out", status_code=409)):
+                record = AttendanceRecord.objects.create(staff=profile, work_date=day, shift=shift, clock_out_at=now)
         record.clock_out_at = now
         record.clock_out_latitude, record.clock_out_longitude, record.clock_out_accuracy = lat, lng, acc
         record.clock_out_ip = ip
