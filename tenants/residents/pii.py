@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from accounts import services as account_services
 from core import crypto
 from core.identity import id_number_problem, normalise_id_number
 
@@ -39,8 +40,8 @@ def clean_id_number(value: object) -> str:
 
 
 def phone_index(phone: str) -> str:
-    # The same purpose as accounts' users: a resident's account and their record meet on it.
-    return crypto.blind_index(phone, purpose="phone") if phone else ""
+    # Accounts' own index: a resident's login and their record must meet on the same value.
+    return account_services.phone_index(phone)
 
 
 def id_number_index(id_number: str) -> str:
