@@ -7,6 +7,7 @@ requests choose their company by Host header, exactly as browsers do.
 from __future__ import annotations
 
 import threading
+from unittest import mock
 from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 import pytest
@@ -39,7 +40,12 @@ def _provision(slug: str, name: str):
             "password": PASSWORD,
         }
     )
-    company = services.provision_company(signup_id=signup.pk)
+    from companies.models import Company
+    from core.outbox import services as outbox
+
+    # Provisioned the way the worker does it: the signup's outbox message, delivered.
+    assert outbox.deliver_now(schema_name="public", key=f"signup:{signup.pk}") == "done"
+    company = Company.objects.get(slug=slug)
     with tenant_context(company):
         for username, roles in ROLES.items():
             if username != "admin":
@@ -49,13 +55,38 @@ def _provision(slug: str, name: str):
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
+    from core.outbox import relay
+
+    with django_db_blocker.unblock(), mock.patch.object(relay, "publish", lambda *args, **kwargs: None):
         from companies import services
 
         services.ensure_public_tenant()
         _provision("alpha", "阿尔法物业")
         _provision("beta", "贝塔物业")
     yield
+
+
+@pytest.fixture(autouse=True)
+def outbox_sent(request, monkeypatch):
+    """Ids of the outbox messages handed to the broker during the test. With Celery eager they run at
+    once, as a worker would run them; otherwise they are only recorded — no stray messages in the
+    test broker. Tests marked `worker` send for real."""
+    from config.celery import app
+    from core.outbox import relay
+
+    sent: list[int] = []
+    if request.node.get_closest_marker("worker"):
+        yield sent
+        return
+    real = relay.publish
+
+    def publish(message_id: int, *, countdown: float | None = None) -> None:
+        sent.append(message_id)
+        if app.conf.task_always_eager:
+            real(message_id, countdown=countdown)
+
+    monkeypatch.setattr(relay, "publish", publish)
+    yield sent
 
 
 @pytest.fixture(autouse=True)

@@ -19,7 +19,8 @@ from accounts import wechat
 from accounts.models import AccessToken, AuditEvent, User
 from accounts.roles import Role
 from accounts.selectors import token_hash
-from core import context, crypto
+from core import actions, context, crypto
+from core.actions import action
 from core.errors import DomainError
 from notifications import sms
 
@@ -54,7 +55,9 @@ def record_audit(
     before: dict | None = None,
     after: dict | None = None,
 ) -> AuditEvent:
-    """One line of the audit trail, in the current company's schema, with the request's IP."""
+    """One line of the audit trail, in the current company's schema, with the request's IP — written
+    inside the running action, so it commits with what it describes or not at all."""
+    actions.note_audit()
     return AuditEvent.objects.create(
         actor=actor if actor is not None and actor.pk else None,
         actor_label=(actor.username if actor is not None else "system")[:100],
@@ -79,7 +82,7 @@ def _user_snapshot(user: User) -> dict:
     }
 
 
-@transaction.atomic
+@action
 def create_user(
     *,
     username: str,
@@ -117,7 +120,7 @@ def create_user(
     return user
 
 
-@transaction.atomic
+@action
 def update_user(*, user: User, actor: User | None, **changes: Any) -> User:
     allowed = {"name", "roles", "is_active", "email", "phone"}
     if set(changes) - allowed:
@@ -153,38 +156,48 @@ def update_user(*, user: User, actor: User | None, **changes: Any) -> User:
 
 
 def authenticate_password(*, username: str, password: str) -> User:
-    """Check a password with lockout: LOGIN_FAILURE_LIMIT failures in a row lock the account."""
-    with transaction.atomic():
-        user = User.objects.select_for_update().filter(username=username).first()
-        if user is None:
-            User().set_password(password)  # same work as a real check: no timing hint that the name is unknown
-            raise InvalidCredentials()
-        if user.is_locked:
-            raise AccountLocked(user.locked_until)
-        if not user.is_active or not user.check_password(password):
-            user.failed_login_count += 1
-            fields = ["failed_login_count"]
-            locked = user.failed_login_count >= settings.LOGIN_FAILURE_LIMIT
-            if locked:
-                user.locked_until = timezone.now() + timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
-                user.failed_login_count = 0
-                fields.append("locked_until")
-            user.save(update_fields=fields)
-            record_audit(
-                actor=user, action="login.locked" if locked else "login.failed", object_type="user", object_id=user.pk
-            )
-        else:
-            user.failed_login_count = 0
-            user.locked_until = None
-            user.last_login = timezone.now()
-            user.save(update_fields=["failed_login_count", "locked_until", "last_login"])
-            record_audit(actor=user, action="login.succeeded", object_type="user", object_id=user.pk)
-            return user
-    if user.is_locked:
+    """Check a password with lockout: LOGIN_FAILURE_LIMIT failures in a row lock the account. A failure
+    is recorded (and committed) before the caller is told, so the count survives the refusal."""
+    user, accepted = _check_password(username=username, password=password)
+    if accepted and user is not None:
+        return user
+    if user is not None and user.is_locked:
         raise AccountLocked(user.locked_until)
     raise InvalidCredentials()
 
 
+@action
+def _check_password(*, username: str, password: str) -> tuple[User | None, bool]:
+    user = User.objects.select_for_update().filter(username=username).first()
+    if user is None:
+        User().set_password(password)  # same work as a real check: no timing hint that the name is unknown
+        record_audit(actor=None, action="login.unknown_user", object_type="user", object_id=username[:100])
+        return None, False
+    if user.is_locked:
+        record_audit(actor=user, action="login.refused_locked", object_type="user", object_id=user.pk)
+        return user, False
+    if not user.is_active or not user.check_password(password):
+        user.failed_login_count += 1
+        fields = ["failed_login_count"]
+        locked = user.failed_login_count >= settings.LOGIN_FAILURE_LIMIT
+        if locked:
+            user.locked_until = timezone.now() + timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
+            user.failed_login_count = 0
+            fields.append("locked_until")
+        user.save(update_fields=fields)
+        record_audit(
+            actor=user, action="login.locked" if locked else "login.failed", object_type="user", object_id=user.pk
+        )
+        return user, False
+    user.failed_login_count = 0
+    user.locked_until = None
+    user.last_login = timezone.now()
+    user.save(update_fields=["failed_login_count", "locked_until", "last_login"])
+    record_audit(actor=user, action="login.succeeded", object_type="user", object_id=user.pk)
+    return user, True
+
+
+@action
 def issue_token(*, user: User, kind: str) -> tuple[str, AccessToken]:
     raw = secrets.token_urlsafe(32)
     token = AccessToken.objects.create(
@@ -193,11 +206,14 @@ def issue_token(*, user: User, kind: str) -> tuple[str, AccessToken]:
         kind=kind,
         expires_at=timezone.now() + timedelta(days=settings.ACCESS_TOKEN_DAYS),
     )
+    record_audit(actor=user, action="token.issue", object_type="access_token", object_id=token.pk, after={"kind": kind})
     return raw, token
 
 
+@action
 def revoke_token(*, token: AccessToken) -> None:
     AccessToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    record_audit(actor=token.user, action="token.revoke", object_type="access_token", object_id=token.pk)
 
 
 def revoke_all_tokens(*, user: User) -> int:
@@ -208,7 +224,12 @@ def touch_token(*, token: AccessToken) -> None:
     """Record use at most once a minute: a token is read on every request, written rarely."""
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
-        AccessToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        _note_token_use(token=token, at=now)
+
+
+@action(audit=False)  # bookkeeping of the last use, not a change anyone made
+def _note_token_use(*, token: AccessToken, at: Any) -> None:
+    AccessToken.objects.filter(pk=token.pk).update(last_used_at=at)
 
 
 def _owner_app_token(*, user: User, kind: str) -> tuple[str, AccessToken]:
@@ -239,24 +260,28 @@ def login_with_wechat(*, appid: str, secret: str, code: str) -> tuple[str, Acces
         if exc.errcode == 45011:
             raise DomainError(_("登录过于频繁，请稍后再试。"), code="throttled", status_code=429) from exc
         raise DomainError(_("微信服务暂时不可用，请稍后再试。"), code="wechat_unavailable", status_code=503) from exc
-    with transaction.atomic():
-        user = User.objects.select_for_update().filter(wechat_openid=session.openid).first()
-        if user is None:
-            user = User(
-                username=f"wx_{session.openid}"[:60],
-                wechat_openid=session.openid,
-                roles=[Role.RESIDENT.value],
-            )
-            user.set_unusable_password()
-            user.save()
-            record_audit(
-                actor=user,
-                action="user.create",
-                object_type="user",
-                object_id=user.pk,
-                after={"via": "wechat", "schema": connection.schema_name},
-            )
-        return _owner_app_token(user=user, kind="wechat")
+    return _wechat_account_token(openid=session.openid)
+
+
+@action
+def _wechat_account_token(*, openid: str) -> tuple[str, AccessToken]:
+    user = User.objects.select_for_update().filter(wechat_openid=openid).first()
+    if user is None:
+        user = User(
+            username=f"wx_{openid}"[:60],
+            wechat_openid=openid,
+            roles=[Role.RESIDENT.value],
+        )
+        user.set_unusable_password()
+        user.save()
+        record_audit(
+            actor=user,
+            action="user.create",
+            object_type="user",
+            object_id=user.pk,
+            after={"via": "wechat", "schema": connection.schema_name},
+        )
+    return _owner_app_token(user=user, kind="wechat")
 
 
 def _code_key(phone: str) -> str:
@@ -304,24 +329,28 @@ def login_with_sms(*, phone: str, code: str) -> tuple[str, AccessToken]:
             cache.set(key, entry, settings.SMS_CODE_TTL_SECONDS)
         raise wrong
     cache.delete(key)
-    with transaction.atomic():
-        index = phone_index(phone)
-        # Owner-app logins reach resident accounts only: a staff member with the same phone gets a
-        # separate resident identity, never their staff powers through a phone code.
-        user = (
-            User.objects.select_for_update()
-            .filter(phone_index=index, roles__contains=[Role.RESIDENT.value])
-            .order_by("pk")
-            .first()
+    return _sms_account_token(phone=phone)
+
+
+@action
+def _sms_account_token(*, phone: str) -> tuple[str, AccessToken]:
+    index = phone_index(phone)
+    # Owner-app logins reach resident accounts only: a staff member with the same phone gets a
+    # separate resident identity, never their staff powers through a phone code.
+    user = (
+        User.objects.select_for_update()
+        .filter(phone_index=index, roles__contains=[Role.RESIDENT.value])
+        .order_by("pk")
+        .first()
+    )
+    if user is None:
+        user = User(
+            username=f"m_{index[:20]}_{secrets.token_hex(3)}",
+            phone=phone,
+            phone_index=index,
+            roles=[Role.RESIDENT.value],
         )
-        if user is None:
-            user = User(
-                username=f"m_{index[:20]}_{secrets.token_hex(3)}",
-                phone=phone,
-                phone_index=index,
-                roles=[Role.RESIDENT.value],
-            )
-            user.set_unusable_password()
-            user.save()
-            record_audit(actor=user, action="user.create", object_type="user", object_id=user.pk, after={"via": "sms"})
-        return _owner_app_token(user=user, kind="sms")
+        user.set_unusable_password()
+        user.save()
+        record_audit(actor=user, action="user.create", object_type="user", object_id=user.pk, after={"via": "sms"})
+    return _owner_app_token(user=user, kind="sms")

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import PUBLIC
-from companies import selectors, services, tasks
+from companies import selectors, services
 from companies.models import Company, Plan, Signup, SignupStatus
 from core.api_views import PublicThrottledView
 
@@ -66,7 +66,6 @@ class SignupCreateView(PublicThrottledView):
         form = SignupSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         signup = services.create_signup(data=form.validated_data)
-        tasks.provision_company_task.delay(str(signup.pk))
         return Response(SignupStatusSerializer(signup).data, status=status.HTTP_202_ACCEPTED)
 
 

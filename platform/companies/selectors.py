@@ -1,25 +1,14 @@
 from __future__ import annotations
 
-from datetime import datetime
-
 from django.conf import settings
 from django.db.models import QuerySet
 from django_tenants.utils import get_public_schema_name
 
-from companies.models import Company, Plan, Signup, SignupStatus
+from companies.models import Company, Plan, Signup
 
 
 def signup_by_id(signup_id: str) -> Signup | None:
     return Signup.objects.select_related("company").filter(pk=signup_id).first()
-
-
-def stale_signups(*, older_than: datetime) -> list:
-    """Signups whose provisioning never started (task lost) or never finished (worker killed)."""
-    return list(
-        Signup.objects.filter(
-            status__in=[SignupStatus.PENDING, SignupStatus.PROVISIONING], created_at__lt=older_than
-        ).values_list("pk", flat=True)
-    )
 
 
 def company_by_slug(slug: str) -> Company | None:

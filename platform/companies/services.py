@@ -12,7 +12,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name, schema_context, tenant_context
@@ -30,13 +30,16 @@ from companies.models import (
     Subscription,
     SubscriptionStatus,
 )
+from core.actions import action, emit
 from core.errors import DomainError
+from core.schemas import Schema
 
 logger = logging.getLogger(__name__)
 
 SLUG_RE = re.compile(r"^[a-z][a-z0-9-]{1,28}[a-z0-9]$")
 PROVISIONING_LOCK = 0x77_75_79_65  # "wuye": the advisory lock that serialises provisioning
 TEMPLATE_SLUG = "tenant-template"
+TOPIC_PROVISION = "companies.provision"
 
 
 def schema_name_for(slug: str) -> str:
@@ -102,13 +105,15 @@ def validate_signup(data: dict[str, Any]) -> dict[str, list[str]]:
     return errors
 
 
+@action
 def create_signup(*, data: dict[str, Any]) -> Signup:
-    """Accept a signup (the caller queues its provisioning). Raises DomainError with field errors."""
+    """Accept a signup; its provisioning goes out through the outbox in the same transaction.
+    Raises DomainError with field errors."""
     errors = validate_signup(data)
     if errors:
         raise DomainError(_("注册信息有误，请检查标出的字段。"), code="validation_error", fields=errors)
     try:
-        with transaction.atomic():
+        with transaction.atomic():  # a savepoint: losing the race below is an answer, not a broken transaction
             signup = Signup.objects.create(
                 company_name=data["company_name"].strip(),
                 slug=data["slug"].strip(),
@@ -122,6 +127,10 @@ def create_signup(*, data: dict[str, Any]) -> Signup:
         raise DomainError(
             _("注册信息有误，请检查标出的字段。"), code="validation_error", fields={"slug": [_("该子域名已被使用。")]}
         ) from exc
+    account_services.record_audit(
+        actor=None, action="signup.create", object_type="signup", object_id=signup.pk, after={"slug": signup.slug}
+    )
+    emit(TOPIC_PROVISION, {"signup_id": str(signup.pk)}, key=f"signup:{signup.pk}")
     return signup
 
 
@@ -173,52 +182,85 @@ def ensure_default_plans() -> list[Plan]:
     return plans
 
 
-def _mark_signup(signup_id: Any, **fields: Any) -> None:
-    Signup.objects.filter(pk=signup_id).update(**fields)
-
-
 def provision_company(*, signup_id: Any) -> Company | None:
     """Create the company's schema, domain, trial subscription and admin user — all or nothing.
 
-    Runs in the worker. Everything, including CREATE SCHEMA and the schema's migrations, happens in
-    one transaction (PostgreSQL DDL is transactional), so a failure at any step — or a worker killed
-    mid-way — leaves no schema, domain or user behind. Safe to run twice: a ready signup is skipped.
+    Runs in the worker (the outbox's `companies.provision`). Everything, including CREATE SCHEMA and
+    the schema's migrations, happens in one transaction (PostgreSQL DDL is transactional), so a
+    failure at any step — or a worker killed mid-way — leaves no schema, domain or user behind.
+    Safe to run twice: a ready signup is skipped. A transient database error is raised for the
+    outbox to retry (the signup stays `provisioning`); any other failure is final and said on it.
     """
     with schema_context(get_public_schema_name()):
-        updated = Signup.objects.filter(pk=signup_id, status=SignupStatus.PENDING).update(
-            status=SignupStatus.PROVISIONING, started_at=timezone.now()
-        )
-        signup = Signup.objects.get(pk=signup_id)
-        if not updated and signup.status != SignupStatus.PROVISIONING:
+        signup = _start_provisioning(signup_id=signup_id)
+        if signup.status != SignupStatus.PROVISIONING:
             return signup.company  # already ready, or failed for good
         try:
-            with transaction.atomic():
-                # One provisioning at a time: cloning (re)creates a shared SQL function, and two
-                # transactions doing that at once conflict. Each takes well under a second.
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT pg_advisory_xact_lock(%s)", [PROVISIONING_LOCK])
-                signup = Signup.objects.select_for_update().get(pk=signup_id)
-                if signup.status != SignupStatus.PROVISIONING:
-                    return signup.company
-                company = _create_company(signup)
-                signup.status = SignupStatus.READY
-                signup.company = company
-                signup.error = ""
-                signup.finished_at = timezone.now()
-                signup.password_hash = ""  # the admin user holds it now; keep no copy in the public schema
-                signup.save(update_fields=["status", "company", "error", "finished_at", "password_hash"])
+            return _provision(signup_id=signup_id)
+        except (OperationalError, InterfaceError):
+            connection.set_schema_to_public()
+            raise
         except Exception as exc:
             logger.exception("provisioning of %s failed", signup.slug)
             connection.set_schema_to_public()
             _drop_schema_if_left(schema_name_for(signup.slug))
-            _mark_signup(
-                signup_id,
-                status=SignupStatus.FAILED,
-                error=_("开通失败，请稍后重试或联系客服。")[:500],
-                finished_at=timezone.now(),
-            )
+            fail_signup(signup_id=signup_id)
             raise DomainError(_("开通失败。"), code="provisioning_failed") from exc
-        return company
+
+
+@action
+def _start_provisioning(*, signup_id: Any) -> Signup:
+    signup = Signup.objects.select_for_update().get(pk=signup_id)
+    if signup.status == SignupStatus.PENDING:
+        signup.status = SignupStatus.PROVISIONING
+        signup.started_at = timezone.now()
+        signup.save(update_fields=["status", "started_at"])
+    account_services.record_audit(
+        actor=None, action="signup.provisioning", object_type="signup", object_id=signup.pk, after={"try": True}
+    )
+    return signup
+
+
+@action
+def _provision(*, signup_id: Any) -> Company | None:
+    # One provisioning at a time: cloning (re)creates a shared SQL function, and two transactions
+    # doing that at once conflict. Each takes well under a second.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [PROVISIONING_LOCK])
+    signup = Signup.objects.select_for_update().get(pk=signup_id)
+    if signup.status != SignupStatus.PROVISIONING:
+        return signup.company
+    company = _create_company(signup)
+    signup.status = SignupStatus.READY
+    signup.company = company
+    signup.error = ""
+    signup.finished_at = timezone.now()
+    signup.password_hash = ""  # the admin user holds it now; keep no copy in the public schema
+    signup.save(update_fields=["status", "company", "error", "finished_at", "password_hash"])
+    account_services.record_audit(
+        actor=None,
+        action="company.provision",
+        object_type="company",
+        object_id=company.slug,
+        after={"signup": str(signup.pk)},
+    )
+    return company
+
+
+@action
+def fail_signup(*, signup_id: Any, message: str = "") -> None:
+    """A signup that cannot be provisioned: said on it for the page polling its status. One already
+    ready is left as it is."""
+    signup = Signup.objects.select_for_update().filter(pk=signup_id).first()
+    if signup is None or signup.status == SignupStatus.READY:
+        return
+    signup.status = SignupStatus.FAILED
+    signup.error = (message or _("开通失败，请稍后重试或联系客服。"))[:500]
+    signup.finished_at = timezone.now()
+    signup.save(update_fields=["status", "error", "finished_at"])
+    account_services.record_audit(
+        actor=None, action="signup.failed", object_type="signup", object_id=signup.pk, after={"error": signup.error}
+    )
 
 
 def _create_company(signup: Signup) -> Company:
@@ -258,7 +300,9 @@ def _drop_schema_if_left(schema_name: str) -> None:
             cursor.execute(f'DROP SCHEMA "{schema_name}" CASCADE')
 
 
-@transaction.atomic
+# A company's own settings: its row of the registry, changed by its admin on its own host (or by the
+# platform for it), audited on the company's own trail.
+@action(schema=Schema.BOTH)
 def update_branding(*, company: Company, actor: Any, **changes: Any) -> Company:
     allowed = {"display_name", "primary_color", "miniprogram_title", "logo"}
     before = {k: str(getattr(company, k)) for k in allowed}
@@ -271,7 +315,8 @@ def update_branding(*, company: Company, actor: Any, **changes: Any) -> Company:
     except ValidationError as exc:
         raise DomainError(_("品牌设置有误。"), code="validation_error", fields=exc.message_dict) from exc
     company.save(update_fields=list(changes) or None)
-    account_services.record_audit(
+    _audit_on_company(
+        company,
         actor=actor,
         action="company.branding",
         object_type="company",
@@ -282,6 +327,7 @@ def update_branding(*, company: Company, actor: Any, **changes: Any) -> Company:
     return company
 
 
+@action(schema=Schema.BOTH)
 def set_wechat_credentials(*, company: Company, appid: str, secret: str, actor: Any = None) -> Company:
     """The company's own mini-program: its appid, and its secret (encrypted at rest, never shown)."""
     if not re.fullmatch(r"wx[0-9a-zA-Z]{14,18}", appid):
@@ -291,7 +337,8 @@ def set_wechat_credentials(*, company: Company, appid: str, secret: str, actor: 
     company.wechat_appid = appid
     company.wechat_secret = secret
     company.save(update_fields=["wechat_appid", "wechat_secret"])
-    account_services.record_audit(
+    _audit_on_company(
+        company,
         actor=actor,
         action="company.wechat_credentials",
         object_type="company",
@@ -299,6 +346,11 @@ def set_wechat_credentials(*, company: Company, appid: str, secret: str, actor: 
         after={"appid": appid},
     )
     return company
+
+
+def _audit_on_company(company: Company, **event: Any) -> None:
+    with tenant_context(company):
+        account_services.record_audit(**event)
 
 
 def ensure_public_tenant() -> Company:

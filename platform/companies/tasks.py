@@ -1,36 +1,24 @@
+"""Provisioning a signed-up company, delivered by the outbox (public schema). The signup's status is
+the guard, so a second delivery does nothing; a transient database error raises and is retried
+with backoff; once every try is used the signup is marked failed instead of left spinning."""
+
 from __future__ import annotations
 
-from datetime import timedelta
+import contextlib
 
-from celery import shared_task
-from django.db import OperationalError
-from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from companies import selectors, services
+from companies import services
 from core.errors import DomainError
+from core.outbox.registry import handles
 
 
-@shared_task(
-    bind=True,
-    autoretry_for=(OperationalError,),
-    retry_backoff=2,
-    retry_backoff_max=60,
-    max_retries=5,
-)
-def provision_company_task(self, signup_id: str) -> str | None:
-    """Provision a signed-up company. Idempotent: the signup's status is the guard."""
-    try:
-        company = services.provision_company(signup_id=signup_id)
-    except DomainError:
-        return None  # recorded on the signup as failed; retrying would fail the same way
-    return company.schema_name if company else None
+def _given_up(*, signup_id: str, error: str) -> None:
+    services.fail_signup(signup_id=signup_id, message=_("开通多次失败，请稍后重试或联系客服。"))
 
 
-@shared_task
-def requeue_stale_signups() -> int:
-    """Queue again a signup whose task was lost (broker down at enqueue time) or whose worker died
-    mid-way (its transaction rolled back, so provisioning simply starts over)."""
-    stale = selectors.stale_signups(older_than=timezone.now() - timedelta(minutes=5))
-    for signup_id in stale:
-        provision_company_task.delay(str(signup_id))
-    return len(stale)
+@handles(services.TOPIC_PROVISION, on_dead=_given_up)
+def provision_company(*, signup_id: str) -> None:
+    # A DomainError is final, and already said on the signup: retrying would fail the same way.
+    with contextlib.suppress(DomainError):
+        services.provision_company(signup_id=signup_id)

@@ -14,9 +14,10 @@ app.autodiscover_tasks()
 
 # Platform-wide periodic work (public schema). Per-company schedules are rows in each schema.
 app.conf.beat_schedule = {
-    "requeue-stale-signups": {
-        "task": "companies.tasks.requeue_stale_signups",
-        "schedule": 120.0,
+    # One query over every company's pending outbox messages (the table is in the public schema).
+    "sweep-outbox": {
+        "task": "core.outbox.tasks.sweep_outbox",
+        "schedule": 60.0,
         "tenant_schemas": ["public"],
     },
 }

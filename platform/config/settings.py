@@ -14,6 +14,7 @@ from urllib.parse import unquote
 import environ
 
 from config import embedded
+from core.schemas import app_lists
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 env = environ.Env()
@@ -69,40 +70,40 @@ RESERVED_SLUGS = frozenset(
     ]
 )
 
-SHARED_APPS = [
-    "django_tenants",
-    "core",
-    "companies",
-    "accounts",
-    "django.contrib.contenttypes",
-    "django.contrib.auth",
-    "django.contrib.sessions",
-    "django.contrib.messages",
-    "django.contrib.admin",
-    "django.contrib.staticfiles",
-    "django.contrib.postgres",
-    "rest_framework",
-    "django_filters",
-    "drf_spectacular",
-    "drf_spectacular_sidecar",
-    "django_celery_beat",
-    "standins",
-    "notifications",
-]
-# Each company's schema: its users, sessions, tokens, audit trail, jobs and all property work.
-TENANT_APPS = [
-    "django.contrib.contenttypes",
-    "django.contrib.auth",
-    "django.contrib.sessions",
-    "core",
-    "accounts",
-    "django_celery_beat",
-    "tenants.estates",
-    "tenants.residents",
-    "tenants.imports",
-    "tenants.staff",
-    "tenants.demo",
-]
+# Where each app's tables live is declared on its AppConfig (core.schemas); django-tenants' two
+# lists are computed from those declarations. Third-party apps are placed here.
+SHARED_APPS, TENANT_APPS = app_lists(
+    [
+        "core",
+        "core.outbox",
+        "companies",
+        "accounts",
+        "standins",
+        "notifications",
+        "tenants.estates",
+        "tenants.residents",
+        "tenants.imports",
+        "tenants.staff",
+        "tenants.demo",
+    ],
+    third_party_both=[
+        "django.contrib.contenttypes",
+        "django.contrib.auth",
+        "django.contrib.sessions",
+        "django_celery_beat",
+    ],
+    third_party_public=[
+        "django_tenants",
+        "django.contrib.messages",
+        "django.contrib.admin",
+        "django.contrib.staticfiles",
+        "django.contrib.postgres",
+        "rest_framework",
+        "django_filters",
+        "drf_spectacular",
+        "drf_spectacular_sidecar",
+    ],
+)
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
 TENANT_MODEL = "companies.Company"
@@ -130,6 +131,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.middleware.WritesOnlyInActionsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "companies.middleware.CompanyStatusMiddleware",

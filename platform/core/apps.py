@@ -6,7 +6,10 @@ every company's schema (that company's long-running jobs and task guards).
 
 from django.apps import AppConfig
 
+from core.schemas import Schema
+
 
 class CoreConfig(AppConfig):
     name = "core"
+    schema = Schema.BOTH
     verbose_name = "Core"

@@ -4,11 +4,13 @@ import re
 import time
 import uuid
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
+from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from core import context, health, metrics
+from core import actions, context, health, metrics
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
@@ -67,3 +69,27 @@ class HealthAndMetricsMiddleware:
                 return HttpResponse(status=401)
             return HttpResponse(metrics.render(), content_type="text/plain; version=0.0.4; charset=utf-8")
         return self.get_response(request)
+
+
+class WritesOnlyInActionsMiddleware:
+    """A request may change data only through actions (core.actions): an INSERT, UPDATE or DELETE
+    issued outside one — a view saving a serializer, a signal receiver, a helper that forgot its
+    decorator — is refused before it reaches the database, instead of committing without its audit
+    row or half of its work. Exempt: sessions (Django writes them around the view) and the outbox's
+    own bookkeeping (a message's attempts and status, written by the kernel as it delivers)."""
+
+    _WRITES = ("INSERT", "UPDATE", "DELETE")
+    _EXEMPT_TABLES = ('"django_session"', 'outbox_outboxmessage"')
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        with connection.execute_wrapper(self._guard):
+            return self.get_response(request)
+
+    def _guard(self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
+        verb = sql.lstrip()[:6].upper()
+        if verb in self._WRITES and not actions.in_action() and not any(t in sql for t in self._EXEMPT_TABLES):
+            raise actions.OutsideAction(f"a request wrote outside an action: {sql[:120]}")
+        return execute(sql, params, many, context)

@@ -1,4 +1,7 @@
-"""Writes for jobs and task guards. Tasks call these; each is one transaction."""
+"""Writes for jobs and task guards. Tasks call these; each is one transaction.
+
+A job's progress is bookkeeping no person asked for: these actions write no audit row (the work the
+job does is audited by its own actions)."""
 
 from __future__ import annotations
 
@@ -10,26 +13,30 @@ from typing import Any
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.utils import timezone
 
+from core.actions import action
 from core.models import Job, JobStatus, TaskGuard
 
 
+@action(audit=False)
 def create_job(*, kind: str, created_by: Any = None, total: int = 0, params: dict | None = None) -> Job:
     return Job.objects.create(kind=kind, created_by=created_by, total=total, params=params or {})
 
 
+@action(audit=False)
 def start_job(*, job_id: uuid.UUID | str, total: int | None = None) -> Job:
-    with transaction.atomic():
-        job = Job.objects.select_for_update().get(pk=job_id)
-        job.status = JobStatus.RUNNING
-        job.started_at = job.started_at or timezone.now()
-        if total is not None:
-            job.total = total
-        job.save(update_fields=["status", "started_at", "total"])
+    job = Job.objects.select_for_update().get(pk=job_id)
+    job.status = JobStatus.RUNNING
+    job.started_at = job.started_at or timezone.now()
+    if total is not None:
+        job.total = total
+    job.save(update_fields=["status", "started_at", "total"])
     return job
 
 
+@action(audit=False)
 def report_progress(*, job_id: uuid.UUID | str, progress: int, message: str = "") -> None:
-    # Callers report between their own transactions, so this commits at once and pollers see it.
+    # Its own transaction, committed at once, so pollers see it (inside a long transaction use
+    # progress_outside_transaction instead).
     Job.objects.filter(pk=job_id).update(progress=progress, message=message[:500])
 
 
@@ -56,6 +63,7 @@ def progress_outside_transaction(*, job_id: uuid.UUID | str) -> Iterator[Callabl
         side.close()
 
 
+@action(audit=False)
 def finish_job(*, job_id: uuid.UUID | str, result: dict | None = None, message: str = "") -> None:
     job = Job.objects.get(pk=job_id)
     Job.objects.filter(pk=job_id).update(
@@ -67,6 +75,7 @@ def finish_job(*, job_id: uuid.UUID | str, result: dict | None = None, message: 
     )
 
 
+@action(audit=False)
 def fail_job(*, job_id: uuid.UUID | str, message: str) -> None:
     Job.objects.filter(pk=job_id).update(status=JobStatus.FAILED, message=message[:500], finished_at=timezone.now())
 

@@ -5,7 +5,10 @@ company's schema).
 
 from django.apps import AppConfig
 
+from core.schemas import Schema
+
 
 class NotificationsConfig(AppConfig):
     name = "notifications"
+    schema = Schema.COMPANY
     verbose_name = "Notifications"

@@ -6,7 +6,10 @@ with no network. State lives in Redis under the `standin:` prefix. No tables.
 
 from django.apps import AppConfig
 
+from core.schemas import Schema
+
 
 class StandinsConfig(AppConfig):
     name = "standins"
+    schema = Schema.PUBLIC
     verbose_name = "Stand-ins"

@@ -2,8 +2,11 @@
 
 from django.apps import AppConfig
 
+from core.schemas import Schema
+
 
 class DemoConfig(AppConfig):
     name = "tenants.demo"
+    schema = Schema.COMPANY
     label = "demo"
     verbose_name = "Demo data"

@@ -12,11 +12,11 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.db import transaction
 from django.utils import timezone
 
 from accounts import selectors as account_selectors
 from accounts.roles import Role
+from core.actions import action
 from tenants.staff import services
 from tenants.staff.models import AttendanceRecord, Department, PerformanceRecord, Post, Shift, StaffProfile
 
@@ -104,7 +104,8 @@ def _seed_performance(profile: StaffProfile, today: date) -> None:
             )
 
 
-@transaction.atomic
+# Inside the demo seed's action (or its own); the profiles and shifts go through audited actions.
+@action(audit=False)
 def seed_staff(*, today: date | None = None) -> int:
     """Returns how many staff profiles it created."""
     today = today or timezone.localdate()

@@ -2,8 +2,11 @@
 
 from django.apps import AppConfig
 
+from core.schemas import Schema
+
 
 class EstatesConfig(AppConfig):
     name = "tenants.estates"
+    schema = Schema.COMPANY
     label = "estates"
     verbose_name = "Estates"

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts import services as account_services
 from core import locks
+from core.actions import action
 from core.db import conflict_as
 from core.errors import DomainError
 from tenants.estates.models import Building, Estate, House, HouseStatus, HouseUse, Unit
@@ -28,6 +29,7 @@ def new_binding_code() -> str:
     return "".join(secrets.choice(_CODE_ALPHABET) for _ in range(8))
 
 
+@action
 def create_estate(*, name: str, address: str = "", actor: Any = None) -> Estate:
     name = name.strip()
     if not name:
@@ -38,7 +40,7 @@ def create_estate(*, name: str, address: str = "", actor: Any = None) -> Estate:
     return estate
 
 
-@transaction.atomic
+@action
 def create_building(*, estate: Estate, name: str, floors: int, units: list[str], actor: Any = None) -> Building:
     name = name.strip()
     units = [unit.strip() for unit in units]
@@ -56,7 +58,7 @@ def create_building(*, estate: Estate, name: str, floors: int, units: list[str],
     return building
 
 
-@transaction.atomic
+@action
 def generate_houses(
     *,
     building: Building,
@@ -119,6 +121,7 @@ def _audit(actor: Any, action: str, obj: Any, before: dict | None = None, after:
     )
 
 
+@action
 def update_estate(*, estate: Estate, actor: Any, name: str | None = None, address: str | None = None) -> Estate:
     before = {"name": estate.name, "address": estate.address}
     if name is not None:
@@ -131,6 +134,7 @@ def update_estate(*, estate: Estate, actor: Any, name: str | None = None, addres
     return estate
 
 
+@action
 def delete_estate(*, estate: Estate, actor: Any) -> None:
     if estate.buildings.exists():
         raise DomainError(_("小区下还有楼栋，不能删除。"), code="in_use", status_code=409)
@@ -138,7 +142,7 @@ def delete_estate(*, estate: Estate, actor: Any) -> None:
     estate.delete()
 
 
-@transaction.atomic
+@action
 def update_building(*, building: Building, actor: Any, name: str | None = None, floors: int | None = None) -> Building:
     locks.lock_company(locks.BASIC_DATA, shared=True)  # an import may be adding houses to it
     building = Building.objects.select_for_update().get(pk=building.pk)
@@ -161,13 +165,13 @@ def update_building(*, building: Building, actor: Any, name: str | None = None, 
     return building
 
 
+@action
 def delete_building(*, building: Building, actor: Any) -> None:
     if building.houses.exists():
         raise DomainError(_("楼栋下还有房屋，不能删除。"), code="in_use", status_code=409)
-    with transaction.atomic():
-        _audit(actor, "building.delete", building, {"name": building.name})
-        building.units.all().delete()
-        building.delete()
+    _audit(actor, "building.delete", building, {"name": building.name})
+    building.units.all().delete()
+    building.delete()
 
 
 _HOUSE_FIELDS = {
@@ -230,7 +234,7 @@ def _save_house(house: House, *, actor: Any, action: str, before: dict | None) -
     return house
 
 
-@transaction.atomic
+@action
 def create_house(*, unit: Unit, actor: Any, **fields: Any) -> House:
     unknown = set(fields) - _HOUSE_FIELDS
     if unknown:
@@ -240,7 +244,7 @@ def create_house(*, unit: Unit, actor: Any, **fields: Any) -> House:
     return _save_house(house, actor=actor, action="house.create", before=None)
 
 
-@transaction.atomic
+@action
 def update_house(*, house: House, actor: Any, **changes: Any) -> House:
     unknown = set(changes) - _HOUSE_FIELDS
     if unknown:
@@ -251,10 +255,11 @@ def update_house(*, house: House, actor: Any, **changes: Any) -> House:
     return _save_house(house, actor=actor, action="house.update", before=before)
 
 
+@action
 def delete_house(*, house: House, actor: Any) -> None:
+    _audit(actor, "house.delete", house, _house_view(house))
     try:
-        with transaction.atomic():
-            _audit(actor, "house.delete", house, _house_view(house))
+        with transaction.atomic():  # a savepoint: the refusal below is an answer, not a broken transaction
             house.delete()
     except ProtectedError as exc:
         raise DomainError(_("房屋已有住户记录，不能删除；可将状态改为空置。"), code="in_use", status_code=409) from exc

@@ -18,9 +18,8 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.errors import DomainError
 from core.exports import XLSX, ExcelExportMixin
-from tenants.imports import reports, selectors, services, tasks
+from tenants.imports import reports, selectors, services
 from tenants.imports.models import Import, ImportKind, ImportStatus
 
 logger = logging.getLogger(__name__)
@@ -159,14 +158,6 @@ class ImportViewSet(ExcelExportMixin, mixins.ListModelMixin, mixins.RetrieveMode
         record = services.start_import(
             kind=form.validated_data["kind"], upload=form.validated_data.get("file"), actor=request.user
         )
-        try:
-            tasks.validate_import_task.delay(record.pk)
-        except Exception as exc:  # the broker is unreachable: say so now rather than wait forever
-            logger.exception("import %s: could not queue the dry run", record.pk)
-            services.fail_import(import_id=record.pk, message=_("任务队列暂不可用，请稍后重新上传。"))
-            raise DomainError(
-                _("任务队列暂不可用，请稍后重新上传。"), code="queue_unavailable", status_code=503
-            ) from exc
         return self._detail(record.pk, status=202)
 
     @extend_schema(request=None, responses={202: ImportDetailSerializer, 409: OpenApiResponse(description="not_ready")})
@@ -174,12 +165,6 @@ class ImportViewSet(ExcelExportMixin, mixins.ListModelMixin, mixins.RetrieveMode
     def commit(self, request, pk=None):
         self.get_object()  # 404 for an id that is not this company's
         record = services.request_commit(import_id=int(pk), actor=request.user)
-        try:
-            tasks.commit_import_task.delay(record.pk)
-        except Exception as exc:
-            logger.exception("import %s: could not queue the commit", record.pk)
-            services.fail_import(import_id=record.pk, message=_("任务队列暂不可用，请稍后重试。"))
-            raise DomainError(_("任务队列暂不可用，请稍后重试。"), code="queue_unavailable", status_code=503) from exc
         return self._detail(record.pk, status=202)
 
     def _downloadable(self, request) -> Import:

@@ -3,8 +3,11 @@ before an all-or-nothing commit. Tables live in each company's schema."""
 
 from django.apps import AppConfig
 
+from core.schemas import Schema
+
 
 class ImportsConfig(AppConfig):
     name = "tenants.imports"
+    schema = Schema.COMPANY
     label = "imports"
     verbose_name = "Imports"

@@ -13,13 +13,14 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import IntegrityError, OperationalError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import services as account_services
 from core import locks
 from core import services as core_services
+from core.actions import action, emit
 from core.errors import DomainError, NotFound
 from tenants.imports import reading, reports, validation, writers
 from tenants.imports.models import Import, ImportKind, ImportStatus
@@ -32,11 +33,14 @@ MAX_STORED_ERRORS = 1_000
 JOB_VALIDATE = "import.validate"
 JOB_COMMIT = "import.commit"
 JOB_TOTAL = 100  # jobs of an import count percent: a commit validates, then writes
+TOPIC_VALIDATE = "imports.validate"
+TOPIC_COMMIT = "imports.commit"
 
 
+@action
 def start_import(*, kind: str, upload: Any, actor: Any) -> Import:
-    """Store the uploaded file in the company's storage and record the import, ready for its dry run
-    (tasks.validate_import_task). What can be refused without parsing is refused here."""
+    """Store the uploaded file in the company's storage and record the import; its dry run goes out
+    through the outbox (tasks.validate_import). What can be refused without parsing is refused here."""
     if kind not in ImportKind.values:
         message = _("未知的导入类型，可选：%(kinds)s。") % {"kinds": "、".join(ImportKind.values)}
         raise DomainError(message, code="unknown_kind", fields={"kind": [message]})
@@ -50,31 +54,48 @@ def start_import(*, kind: str, upload: Any, actor: Any) -> Import:
     except FileProblem as problem:
         code = "file_too_large" if upload.size > reading.MAX_BYTES else "bad_file"
         raise DomainError(problem.message, code=code, fields={"file": [problem.message]}) from problem
-    with transaction.atomic():
-        record = Import(
-            kind=kind,
-            file_name=file_name,
-            file_size=upload.size,
-            token=secrets.token_hex(16),
-            created_by=actor,
-        )
-        record.file.save(f"upload{reading.extension_of(file_name)}", upload, save=False)
-        record.save()
-        record.job = core_services.create_job(
-            kind=JOB_VALIDATE, created_by=actor, total=JOB_TOTAL, params={"import_id": record.pk, "kind": kind}
-        )
-        record.save(update_fields=["job"])
+    record = Import(
+        kind=kind,
+        file_name=file_name,
+        file_size=upload.size,
+        token=secrets.token_hex(16),
+        created_by=actor,
+    )
+    record.file.save(f"upload{reading.extension_of(file_name)}", upload, save=False)
+    record.save()
+    record.job = core_services.create_job(
+        kind=JOB_VALIDATE, created_by=actor, total=JOB_TOTAL, params={"import_id": record.pk, "kind": kind}
+    )
+    record.save(update_fields=["job"])
+    account_services.record_audit(
+        actor=actor,
+        action="import.upload",
+        object_type="import",
+        object_id=record.pk,
+        after={"kind": kind, "file_name": file_name, "size": upload.size},
+    )
+    emit(TOPIC_VALIDATE, {"import_id": record.pk}, key=f"import:{record.pk}:validate")
     return record
 
 
+@action
 def fail_import(*, import_id: int, message: str) -> None:
-    """The import could not run (queue unreachable, unexpected error): said on it and on its job."""
-    record = Import.objects.filter(pk=import_id).first()
-    if record is None:
+    """The import could not run to its end (an unexpected error, or its work was given up after
+    every retry): said on it and on its job. An import already finished is left as it is."""
+    record = Import.objects.select_for_update().filter(pk=import_id).first()
+    if record is None or record.status not in (ImportStatus.VALIDATING, ImportStatus.COMMITTING):
         return
     Import.objects.filter(pk=import_id).update(status=ImportStatus.FAILED, message=message[:500])
     if record.job_id:
         core_services.fail_job(job_id=record.job_id, message=message)
+    account_services.record_audit(
+        actor=None,
+        action="import.failed",
+        object_type="import",
+        object_id=import_id,
+        before={"status": record.status},
+        after={"status": ImportStatus.FAILED, "message": message[:500]},
+    )
 
 
 def _file_bytes(record: Import) -> bytes:
@@ -106,6 +127,7 @@ def _dry_run(record: Import, data: bytes, on_progress: validation.Progress) -> t
         return Outcome(record.kind, [Problem(None, None, problem.message)], counts), table
 
 
+@action
 def _record_findings(record: Import, outcome: Outcome, data: bytes, table: Table | None, message: str = "") -> None:
     problems = outcome.problems
     record.status = ImportStatus.READY if outcome.clean else ImportStatus.INVALID
@@ -125,6 +147,13 @@ def _record_findings(record: Import, outcome: Outcome, data: bytes, table: Table
     else:
         record.report = ""
     record.save()
+    account_services.record_audit(
+        actor=None,
+        action="import.validated",
+        object_type="import",
+        object_id=record.pk,
+        after={"status": record.status, "counts": record.counts, "errors": record.error_total},
+    )
 
 
 def run_validation(*, import_id: int) -> Import | None:
@@ -156,26 +185,31 @@ def run_validation(*, import_id: int) -> Import | None:
     return record
 
 
+@action
 def request_commit(*, import_id: int, actor: Any) -> Import:
-    """`ready` → `committing`, with a new job for the commit task. Anything else is a 409."""
-    with transaction.atomic():
-        record = Import.objects.select_for_update().filter(pk=import_id).first()
-        if record is None:
-            raise NotFound(_("导入记录不存在。"))
-        if record.status != ImportStatus.READY:
-            raise DomainError(
-                _("只有校验通过（可导入）的文件才能确认导入；当前状态：%(status)s。")
-                % {"status": record.get_status_display()},
-                code="not_ready",
-                status_code=409,
-            )
-        record.status = ImportStatus.COMMITTING
-        record.message = _("等待导入")
-        record.job = core_services.create_job(
-            kind=JOB_COMMIT, created_by=actor, total=JOB_TOTAL, params={"import_id": record.pk, "kind": record.kind}
+    """`ready` → `committing`, with a new job for the commit, which goes out through the outbox.
+    Anything else is a 409."""
+    record = Import.objects.select_for_update().filter(pk=import_id).first()
+    if record is None:
+        raise NotFound(_("导入记录不存在。"))
+    if record.status != ImportStatus.READY:
+        raise DomainError(
+            _("只有校验通过（可导入）的文件才能确认导入；当前状态：%(status)s。")
+            % {"status": record.get_status_display()},
+            code="not_ready",
+            status_code=409,
         )
-        record.committed_by = actor
-        record.save(update_fields=["status", "message", "job", "committed_by"])
+    record.status = ImportStatus.COMMITTING
+    record.message = _("等待导入")
+    record.job = core_services.create_job(
+        kind=JOB_COMMIT, created_by=actor, total=JOB_TOTAL, params={"import_id": record.pk, "kind": record.kind}
+    )
+    record.committed_by = actor
+    record.save(update_fields=["status", "message", "job", "committed_by"])
+    account_services.record_audit(
+        actor=actor, action="import.commit_requested", object_type="import", object_id=record.pk
+    )
+    emit(TOPIC_COMMIT, {"import_id": record.pk}, key=f"import:{record.pk}:commit:{record.job_id}")
     return record
 
 
@@ -194,6 +228,34 @@ def _lock_company_imports() -> None:
     locks.lock_company(locks.BASIC_DATA)
 
 
+@action
+def _commit(*, import_id: int, data: bytes, report: Callable[[int, str], None]) -> Outcome | None:
+    """Validate again and write every row, in one transaction under the company's import lock."""
+    locked = Import.objects.select_for_update().get(pk=import_id)
+    if locked.status != ImportStatus.COMMITTING:
+        return None
+    _lock_company_imports()
+    outcome, table = _dry_run(locked, data, _scaled(report, 0, 40, _("正在校验")))
+    if not outcome.clean:
+        raise _Stale(outcome, table)
+    writers.write(locked.kind, outcome.plan, _scaled(report, 40, 100, _("正在写入")))
+    locked.status = ImportStatus.DONE
+    locked.counts = outcome.counts
+    locked.errors = []
+    locked.error_total = 0
+    locked.committed_at = timezone.now()
+    locked.message = _("导入完成。")
+    locked.save()
+    account_services.record_audit(
+        actor=locked.committed_by,
+        action="import.commit",
+        object_type="import",
+        object_id=locked.pk,
+        after={"kind": locked.kind, "file_name": locked.file_name, "counts": locked.counts},
+    )
+    return outcome
+
+
 def run_commit(*, import_id: int) -> Import | None:
     """The commit (the task's body): validate again and write everything in one transaction.
     If the data changed so the file no longer passes, nothing is written and the import goes back
@@ -207,29 +269,9 @@ def run_commit(*, import_id: int) -> Import | None:
         data = _file_bytes(record)
         with core_services.progress_outside_transaction(job_id=job_id) as report:
             report(0, _("正在校验"))
-            with transaction.atomic():
-                locked = Import.objects.select_for_update().get(pk=import_id)
-                if locked.status != ImportStatus.COMMITTING:
-                    return None
-                _lock_company_imports()
-                outcome, table = _dry_run(locked, data, _scaled(report, 0, 40, _("正在校验")))
-                if not outcome.clean:
-                    raise _Stale(outcome, table)
-                writers.write(locked.kind, outcome.plan, _scaled(report, 40, 100, _("正在写入")))
-                locked.status = ImportStatus.DONE
-                locked.counts = outcome.counts
-                locked.errors = []
-                locked.error_total = 0
-                locked.committed_at = timezone.now()
-                locked.message = _("导入完成。")
-                locked.save()
-                account_services.record_audit(
-                    actor=locked.committed_by,
-                    action="import.commit",
-                    object_type="import",
-                    object_id=locked.pk,
-                    after={"kind": locked.kind, "file_name": locked.file_name, "counts": locked.counts},
-                )
+            outcome = _commit(import_id=import_id, data=data, report=report)
+            if outcome is None:
+                return None
     except _Stale as stale:
         _record_findings(
             record,
@@ -254,6 +296,7 @@ def run_commit(*, import_id: int) -> Import | None:
     return Import.objects.get(pk=import_id)
 
 
+@action
 def record_download(*, record: Import, actor: Any, what: str) -> None:
     """Import files carry whole phone and ID numbers: every download is on the audit trail."""
     account_services.record_audit(

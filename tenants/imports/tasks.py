@@ -1,21 +1,24 @@
-"""The dry run and the commit of an import, in the company's schema (tenant-schemas-celery puts the
-schema in the message). Each is guarded by the import's status, so a redelivered task does nothing."""
+"""The dry run and the commit of an import, delivered by the outbox in the company's schema.
+Each is guarded by the import's status, so a second delivery does nothing; an error retries with
+backoff, and once every try is used the import is marked failed rather than left waiting."""
 
 from __future__ import annotations
 
-from celery import shared_task
-from django.db import OperationalError
+from django.utils.translation import gettext as _
 
+from core.outbox.registry import handles
 from tenants.imports import services
 
 
-@shared_task(autoretry_for=(OperationalError,), retry_backoff=2, retry_backoff_max=60, max_retries=3)
-def validate_import_task(import_id: int) -> str | None:
-    record = services.run_validation(import_id=import_id)
-    return record.status if record else None
+def _given_up(*, import_id: int, error: str) -> None:
+    services.fail_import(import_id=import_id, message=_("处理多次失败，已停止；请检查文件后重新上传，或联系客服。"))
 
 
-@shared_task(autoretry_for=(OperationalError,), retry_backoff=2, retry_backoff_max=60, max_retries=3)
-def commit_import_task(import_id: int) -> str | None:
-    record = services.run_commit(import_id=import_id)
-    return record.status if record else None
+@handles(services.TOPIC_VALIDATE, on_dead=_given_up, max_attempts=3)
+def validate_import(*, import_id: int) -> None:
+    services.run_validation(import_id=import_id)
+
+
+@handles(services.TOPIC_COMMIT, on_dead=_given_up, max_attempts=3)
+def commit_import(*, import_id: int) -> None:
+    services.run_commit(import_id=import_id)

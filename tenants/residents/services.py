@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from accounts import services as account_services
 from core import locks
+from core.actions import action
 from core.db import conflict_as
 from core.errors import DomainError
 from core.masking import mask_id_number
@@ -31,6 +32,7 @@ from tenants.residents.models import (
 )
 
 
+@action
 def request_binding(*, user: Any, house: House, relation: str, name: str, via_code: bool = False) -> HouseBinding:
     if relation not in Relation.values:
         raise DomainError(_("请选择与房屋的关系。"), fields={"relation": [_("请选择与房屋的关系。")]})
@@ -94,6 +96,7 @@ def _decide(*, binding_id: int, actor: Any, status: str, reason: str = "") -> Ho
     return binding
 
 
+@action
 def approve_binding(*, binding_id: int, actor: Any) -> HouseBinding:
     """Approving links the account to a resident record and registers the relation to the house."""
     with transaction.atomic():
@@ -149,6 +152,7 @@ def _person_for_account(*, user: Any, name: str, actor: Any) -> Person:
     return person
 
 
+@action
 def reject_binding(*, binding_id: int, actor: Any, reason: str) -> HouseBinding:
     reason = reason.strip()
     if not reason:
@@ -228,6 +232,7 @@ def _audit_view(person: Person) -> dict[str, Any]:
     }
 
 
+@action
 def create_person(*, actor: Any, **fields: Any) -> Person:
     if "name" not in fields:
         raise DomainError(_("请填写姓名。"), fields={"name": [_("请填写姓名。")]})
@@ -244,6 +249,7 @@ def create_person(*, actor: Any, **fields: Any) -> Person:
     return person
 
 
+@action
 def update_person(*, person: Person, actor: Any, **changes: Any) -> Person:
     clean = _checked_person_fields(changes, exclude_pk=person.pk)
     before = _audit_view(person)
@@ -261,6 +267,7 @@ def update_person(*, person: Person, actor: Any, **changes: Any) -> Person:
     return person
 
 
+@action
 def reveal(*, person: Person, field: str, actor: Any) -> str:
     """The whole phone or ID number, for a role that holds `pii.reveal`; every reveal is audited."""
     if field not in {"phone", "id_number"}:
@@ -309,6 +316,7 @@ def _occupancy_view(occupancy: Occupancy) -> dict[str, Any]:
     }
 
 
+@action
 def add_occupancy(
     *,
     actor: Any,
@@ -351,6 +359,7 @@ def add_occupancy(
     return occupancy
 
 
+@action
 def update_occupancy(*, occupancy: Occupancy, actor: Any, **changes: Any) -> Occupancy:
     unknown = set(changes) - {"share", "is_primary_payer"}
     if unknown:
@@ -384,6 +393,7 @@ def update_occupancy(*, occupancy: Occupancy, actor: Any, **changes: Any) -> Occ
     return occupancy
 
 
+@action
 def move_out(*, occupancy: Occupancy, actor: Any, moved_out: date | None = None) -> Occupancy:
     """Closes the relation; the row stays as history. The primary-payer flag goes with the person."""
     moved_out = moved_out or timezone.localdate()
@@ -411,6 +421,7 @@ def move_out(*, occupancy: Occupancy, actor: Any, moved_out: date | None = None)
 # --- owners' own data ----------------------------------------------------------------------------
 
 
+@action
 def update_own_contact(*, person: Person, actor: Any, **changes: Any) -> Person:
     """Contact details an owner may change at once; identity fields go through a correction request."""
     forbidden = set(changes) - {"phone", "emergency_contact"}
@@ -421,6 +432,7 @@ def update_own_contact(*, person: Person, actor: Any, **changes: Any) -> Person:
     return update_person(person=person, actor=actor, **changes)
 
 
+@action
 def request_correction(*, person: Person, actor: Any, name: str = "", id_number: str = "") -> CorrectionRequest:
     changes: dict[str, Any] = {}
     if name.strip() and name.strip() != person.name:
@@ -463,6 +475,7 @@ def _decide_correction(*, correction_id: int, actor: Any, status: str, reason: s
     return correction
 
 
+@action
 def approve_correction(*, correction_id: int, actor: Any) -> CorrectionRequest:
     with transaction.atomic():
         correction = _decide_correction(correction_id=correction_id, actor=actor, status=CorrectionStatus.APPROVED)
@@ -472,6 +485,7 @@ def approve_correction(*, correction_id: int, actor: Any) -> CorrectionRequest:
     return correction
 
 
+@action
 def reject_correction(*, correction_id: int, actor: Any, reason: str) -> CorrectionRequest:
     reason = reason.strip()
     if not reason:

@@ -4,8 +4,11 @@ schema."""
 
 from django.apps import AppConfig
 
+from core.schemas import Schema
+
 
 class StaffConfig(AppConfig):
     name = "tenants.staff"
+    schema = Schema.COMPANY
     label = "staff"
     verbose_name = "Staff"

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from accounts import services as account_services
 from accounts.roles import STAFF_ROLES
 from core import context
+from core.actions import action
 from core.db import conflict_as
 from core.errors import DomainError
 from tenants.staff.models import (
@@ -85,7 +86,7 @@ def _check_department(*, name: str, parent: Department | None, department: Depar
             node = node.parent
 
 
-@transaction.atomic
+@action
 def create_department(*, name: str, parent: Department | None = None, sort_order: int = 0, actor: Any) -> Department:
     name = _clean_name(name)
     _check_department(name=name, parent=parent)
@@ -95,7 +96,7 @@ def create_department(*, name: str, parent: Department | None = None, sort_order
     return department
 
 
-@transaction.atomic
+@action
 def update_department(*, department: Department, actor: Any, **changes: Any) -> Department:
     _only(changes, {"name", "parent", "sort_order"})
     department = Department.objects.select_for_update().get(pk=department.pk)
@@ -112,6 +113,7 @@ def update_department(*, department: Department, actor: Any, **changes: Any) -> 
     return department
 
 
+@action
 def delete_department(*, department: Department, actor: Any) -> None:
     _delete(department, actor=actor, in_use=_("该部门下还有下级部门或员工，不能删除。"))
 
@@ -119,7 +121,7 @@ def delete_department(*, department: Department, actor: Any) -> None:
 # --- posts ------------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@action
 def create_post(*, name: str, description: str = "", actor: Any) -> Post:
     name = _clean_name(name)
     if Post.objects.filter(name=name).exists():
@@ -130,7 +132,7 @@ def create_post(*, name: str, description: str = "", actor: Any) -> Post:
     return post
 
 
-@transaction.atomic
+@action
 def update_post(*, post: Post, actor: Any, **changes: Any) -> Post:
     _only(changes, {"name", "description"})
     before = {"name": post.name, "description": post.description}
@@ -146,6 +148,7 @@ def update_post(*, post: Post, actor: Any, **changes: Any) -> Post:
     return post
 
 
+@action
 def delete_post(*, post: Post, actor: Any) -> None:
     _delete(post, actor=actor, in_use=_("还有员工在该岗位，不能删除。"))
 
@@ -181,7 +184,7 @@ def _shift_snapshot(shift: Shift) -> dict:
     }
 
 
-@transaction.atomic
+@action
 def create_shift(
     *,
     name: str,
@@ -215,7 +218,7 @@ def create_shift(
     return shift
 
 
-@transaction.atomic
+@action
 def update_shift(*, shift: Shift, actor: Any, **changes: Any) -> Shift:
     """Changing a shift judges clocks from now on; records already judged keep their minutes."""
     _only(changes, {"name", "start_time", "end_time", "late_grace_minutes", "early_leave_grace_minutes", "workdays"})
@@ -238,6 +241,7 @@ def update_shift(*, shift: Shift, actor: Any, **changes: Any) -> Shift:
     return shift
 
 
+@action
 def delete_shift(*, shift: Shift, actor: Any) -> None:
     _delete(shift, actor=actor, in_use=_("还有员工或排班使用该班次，不能删除。"))
 
@@ -277,7 +281,7 @@ def _profile_snapshot(profile: StaffProfile) -> dict:
     }
 
 
-@transaction.atomic
+@action
 def create_profile(
     *,
     user: Any,
@@ -304,7 +308,7 @@ def create_profile(
     return profile
 
 
-@transaction.atomic
+@action
 def create_staff_member(
     *,
     username: str,
@@ -340,7 +344,7 @@ def create_staff_member(
     )
 
 
-@transaction.atomic
+@action
 def update_profile(*, profile: StaffProfile, actor: Any, **changes: Any) -> StaffProfile:
     """HR fields of the profile; `name` and `phone` are the account's and are changed there."""
     _only(changes, {"employee_no", "department", "post", "shift", "hire_date", "active", "name", "phone"})
@@ -363,7 +367,7 @@ def update_profile(*, profile: StaffProfile, actor: Any, **changes: Any) -> Staf
     return profile
 
 
-@transaction.atomic
+@action
 def set_on_duty(*, profile: StaffProfile, on_duty: bool, actor: Any) -> StaffProfile:
     profile = StaffProfile.objects.select_for_update().get(pk=profile.pk)
     if on_duty and not profile.active:
@@ -386,7 +390,7 @@ def set_own_duty(*, user: Any, on_duty: bool) -> StaffProfile:
 # --- roster -----------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@action
 def set_roster_day(*, staff: StaffProfile, day: date, shift: Shift | None, actor: Any) -> RosterEntry:
     """That date's shift for one staff member, replacing any earlier override; no shift: a day off."""
     entry, _created = RosterEntry.objects.update_or_create(staff=staff, date=day, defaults={"shift": shift})
@@ -394,7 +398,7 @@ def set_roster_day(*, staff: StaffProfile, day: date, shift: Shift | None, actor
     return entry
 
 
-@transaction.atomic
+@action
 def clear_roster_day(*, entry: RosterEntry, actor: Any) -> None:
     snapshot = {"staff": entry.staff_id, "date": entry.date.isoformat(), "shift": entry.shift_id}
     pk = entry.pk
@@ -475,6 +479,7 @@ def _early_leave_minutes(shift: Shift | None, day: date, at: datetime) -> int:
     return _minutes(ends - at)
 
 
+@action
 def clock_in(
     *,
     user: Any,
@@ -512,6 +517,7 @@ def clock_in(
         if not profile.on_duty:
             profile.on_duty = True
             profile.save(update_fields=["on_duty", "updated_at"])
+        _audit(user, "attendance.clock_in", record, after={"work_date": str(day), "late_minutes": record.late_minutes})
     return record
 
 
@@ -519,6 +525,7 @@ def clock_in(
 LATE_CLOCK_OUT = timedelta(hours=4)
 
 
+@action
 def clock_out(
     *,
     user: Any,
@@ -579,6 +586,12 @@ def clock_out(
         if profile.on_duty:
             profile.on_duty = False
             profile.save(update_fields=["on_duty", "updated_at"])
+        _audit(
+            user,
+            "attendance.clock_out",
+            record,
+            after={"work_date": str(record.work_date), "early_leave_minutes": record.early_leave_minutes},
+        )
     return record
 
 
@@ -609,6 +622,8 @@ def _check_rating(rating: int | None) -> None:
         raise _field_error("rating", _("评分须为 1 到 5 的整数。"))
 
 
+# Part of the action that finishes (or rates) the work order; that action writes the audit row.
+@action(audit=False)
 def record_work_order_result(
     *,
     user: Any,
@@ -634,6 +649,8 @@ def record_work_order_result(
     )
 
 
+# Part of the action that finishes (or rates) the work order; that action writes the audit row.
+@action(audit=False)
 def record_rating(*, user: Any, completed_at: datetime, rating: int, source: str = "service_desk") -> PerformanceRecord:
     """An owner's rating of a work order `user` finished, counted in the month it was finished."""
     _check_rating(rating)

@@ -137,6 +137,10 @@ def test_duplicate_slug_loses_cleanly_under_concurrency(django_db_blocker):
     for thread in threads:
         thread.join()
     with django_db_blocker.unblock():
+        from core.outbox.models import OutboxMessage
+
+        racers = [f"signup:{pk}" for pk in Signup.objects.filter(slug="racer").values_list("pk", flat=True)]
+        OutboxMessage.objects.filter(schema_name="public", key__in=racers).delete()
         Signup.objects.filter(slug="racer").delete()
     assert sorted(outcomes) == ["accepted", "refused:该子域名已被使用。"]
 
@@ -190,24 +194,25 @@ def test_the_template_is_unreachable_and_never_scheduled(client, settings):
     assert set(real_companies().values_list("slug", flat=True)) == {"alpha", "beta"}
 
 
-def test_stuck_signups_are_queued_again(monkeypatch):
+def test_a_lost_provisioning_message_is_sent_again_by_the_sweeper(outbox_sent):
     from datetime import timedelta
 
     from django.utils import timezone
 
-    from companies import tasks
+    from core.outbox import services as outbox
+    from core.outbox.models import OutboxMessage
 
-    old = services.create_signup(data={**GOOD, "slug": "stuck"})
-    Signup.objects.filter(pk=old.pk).update(
-        status=SignupStatus.PROVISIONING, created_at=timezone.now() - timedelta(minutes=10)
-    )
+    lost = services.create_signup(data={**GOOD, "slug": "stuck"})
+    message = OutboxMessage.objects.get(key=f"signup:{lost.pk}")
+    assert outbox_sent == [message.pk]  # handed to the broker on commit … and lost there
+    OutboxMessage.objects.filter(pk=message.pk).update(sent_at=timezone.now() - timedelta(minutes=10))
     fresh = services.create_signup(data={**GOOD, "slug": "fresh"})
-    queued = []
-    monkeypatch.setattr(tasks.provision_company_task, "delay", lambda signup_id: queued.append(signup_id))
-    assert tasks.requeue_stale_signups() == 1
-    assert queued == [str(old.pk)]
-    assert str(fresh.pk) not in queued
-    # The queued run starts over and finishes the job; the hash is not kept once the admin exists.
-    company = services.provision_company(signup_id=old.pk)
-    old.refresh_from_db()
-    assert company.slug == "stuck" and old.status == SignupStatus.READY and old.password_hash == ""
+    outbox_sent.clear()
+    assert outbox.sweep() == 1
+    assert outbox_sent == [message.pk]  # the fresh one was just sent: not again yet
+    assert outbox.deliver(message_id=message.pk) == "done"
+    lost.refresh_from_db()
+    assert lost.status == SignupStatus.READY and lost.password_hash == ""
+    assert outbox.deliver(message_id=message.pk) == "skipped"
+    fresh.refresh_from_db()
+    assert fresh.status == SignupStatus.PENDING

@@ -362,18 +362,25 @@ def test_a_correction_cannot_probe_whose_id_number_it_is(client_for, admin_a, co
 
 def test_relation_writes_wait_for_an_import_in_progress(admin_a, company_a, houses):
     """add_occupancy holds the company's basic-data lock shared (an import holds it exclusively)."""
-    from django.db import transaction
+    from unittest import mock
 
     from tenants.residents import services as resident_services
 
-    with tenant_context(company_a), transaction.atomic():
+    held = []
+    real_check = resident_services._check_owner_shares
+
+    def check_and_look(**kwargs):  # runs inside add_occupancy's transaction, after the house lock
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT mode FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()")
+            held.extend(cursor.fetchall())
+        return real_check(**kwargs)
+
+    with tenant_context(company_a), mock.patch.object(resident_services, "_check_owner_shares", check_and_look):
         person = Person.objects.create(name="锁测试")
         resident_services.add_occupancy(
             actor=None, house=House.objects.get(pk=houses[0]), person=person, relation="owner"
         )
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT mode FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()")
-            assert ("ShareLock",) in cursor.fetchall()
+    assert ("ShareLock",) in held
 
 
 def test_phone_plus_house_code_binds_at_once_when_staff_registered_that_phone(client_for, admin_a, company_a, houses):

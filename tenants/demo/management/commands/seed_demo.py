@@ -12,8 +12,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
-from django.db import transaction
-from django_tenants.utils import tenant_context
+from django_tenants.utils import get_public_schema_name, tenant_context
 
 from accounts import services as account_services
 from accounts.models import User
@@ -21,6 +20,8 @@ from accounts.roles import Role
 from companies import selectors as company_selectors
 from companies import services
 from config import embedded
+from core.actions import action
+from core.outbox import services as outbox
 from standins import wechat as wechat_standin
 from tenants.demo.residents_seed import seed_residents
 from tenants.demo.staff_seed import seed_staff
@@ -49,6 +50,39 @@ DEMO_STAFF = [
     ("service", "周客服", [Role.CUSTOMER_SERVICE]),
     ("service2", "林欣怡", [Role.CUSTOMER_SERVICE]),
 ]
+
+
+# One action for the company's whole demo data: all of it or none. The staff, estates and houses it
+# makes go through their own actions (each audited); the made-up residents are bulk-written.
+@action(audit=False)
+def seed_company_data(*, password: str) -> int:
+    for username, name, roles in DEMO_STAFF:
+        if not User.objects.filter(username=username).exists():
+            account_services.create_user(
+                username=username, name=name, roles=[r.value for r in roles], password=password
+            )
+    for name, address, buildings, units, floors, per_floor, built, usable, layout in DEMO_ESTATES:
+        if Estate.objects.filter(name=name).exists():
+            continue
+        estate = estate_services.create_estate(name=name, address=address)
+        for number in range(1, buildings + 1):
+            building = estate_services.create_building(
+                estate=estate,
+                name=f"{number}栋",
+                floors=floors,
+                units=[f"{u}单元" for u in range(1, units + 1)],
+            )
+            estate_services.generate_houses(
+                building=building,
+                per_floor=per_floor,
+                building_area=Decimal(built),
+                usable_area=Decimal(usable),
+                layout=layout,
+                status="occupied",
+            )
+    residents = seed_residents()
+    seed_staff()
+    return residents
 
 
 def _demo_password() -> str:
@@ -85,38 +119,16 @@ class Command(BaseCommand):
             )
             if signup is None:
                 raise SystemExit("the slug 'demo' is taken by an unfinished signup; remove it first")
-            company = services.provision_company(signup_id=signup.pk)
+            outbox.deliver_now(schema_name=get_public_schema_name(), key=f"signup:{signup.pk}")
+            company = company_selectors.company_by_slug(DEMO_SLUG)
+            if company is None:
+                raise SystemExit("provisioning the demo company failed; see the log above")
         if not company.wechat_secret:
             company = services.set_wechat_credentials(company=company, appid=DEMO_APPID, secret=secrets.token_hex(16))
         if settings.STANDINS_ENABLED:
             wechat_standin.register_app(DEMO_APPID, company.wechat_secret)
-        with tenant_context(company), transaction.atomic():
-            for username, name, roles in DEMO_STAFF:
-                if not User.objects.filter(username=username).exists():
-                    account_services.create_user(
-                        username=username, name=name, roles=[r.value for r in roles], password=password
-                    )
-            for name, address, buildings, units, floors, per_floor, built, usable, layout in DEMO_ESTATES:
-                if Estate.objects.filter(name=name).exists():
-                    continue
-                estate = estate_services.create_estate(name=name, address=address)
-                for number in range(1, buildings + 1):
-                    building = estate_services.create_building(
-                        estate=estate,
-                        name=f"{number}栋",
-                        floors=floors,
-                        units=[f"{u}单元" for u in range(1, units + 1)],
-                    )
-                    estate_services.generate_houses(
-                        building=building,
-                        per_floor=per_floor,
-                        building_area=Decimal(built),
-                        usable_area=Decimal(usable),
-                        layout=layout,
-                        status="occupied",
-                    )
-            residents = seed_residents()
-            seed_staff()
+        with tenant_context(company):
+            residents = seed_company_data(password=password)
         url = services.company_url(DEMO_SLUG)
         self.stdout.write(
             self.style.SUCCESS(

@@ -1,0 +1,143 @@
+"""The write kernel: every service write is an action.
+
+An action is one durable transaction (Zulip's `do_*` functions, `transaction.atomic(durable=True)`):
+its business rows, its audit row and its outgoing work commit together or not at all. Outgoing
+work — tasks, messages, payment calls, events for other modules — is `emit`ted into the
+transactional outbox (core.outbox) inside that transaction and relayed to Celery once it commits;
+the sweeper sends again whatever was lost on the way.
+
+    @action
+    def create_estate(*, name: str, actor: Any) -> Estate:
+        estate = Estate.objects.create(name=name)
+        record_audit(...)                     # required: an action that writes no audit row fails
+        emit("estates.created", {"estate_id": estate.pk}, key=f"estate:{estate.pk}:created")
+        return estate
+
+An action called from inside another action joins the outer one (one transaction, one relay).
+Each action runs only in the schema its app declares (core.schemas): a company's action on the
+public schema, or a platform action inside a company, is refused before it touches anything.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any, ParamSpec, TypeVar, overload
+
+from django.apps import apps
+from django.db import connection, transaction
+from django_tenants.utils import get_public_schema_name
+
+from core.schemas import Schema
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class WrongSchema(RuntimeError):
+    """An action was called in a schema its app does not live in (a programming error)."""
+
+
+class NotAudited(RuntimeError):
+    """An action committed no audit row and did not declare `audit=False`."""
+
+
+class OutsideAction(RuntimeError):
+    """Audit or outgoing work written outside an action (so possibly in a transaction of its own)."""
+
+
+@dataclass
+class _Running:
+    name: str
+    audited: bool = False
+    emitted: list[int] = field(default_factory=list)
+
+
+_current: ContextVar[_Running | None] = ContextVar("wuye_action", default=None)
+
+# Every action, by qualified name: the schema test calls each one in the wrong schema.
+registry: dict[str, Callable[..., Any]] = {}
+
+
+def _schema_of(func: Callable[..., Any]) -> Schema:
+    config = apps.get_containing_app_config(func.__module__)
+    if config is None or not hasattr(config, "schema"):
+        raise WrongSchema(f"{func.__module__} is in no app that declares its schema")
+    return Schema(config.schema)
+
+
+def check_schema(func: Callable[..., Any], declared: Schema | None = None) -> None:
+    schema = declared or _schema_of(func)
+    on_public = connection.schema_name == get_public_schema_name()
+    if schema == Schema.COMPANY and on_public:
+        raise WrongSchema(f"{func.__qualname__} writes a company's data but ran on the public schema")
+    if schema == Schema.PUBLIC and not on_public:
+        raise WrongSchema(f"{func.__qualname__} writes the platform's data but ran in {connection.schema_name}")
+
+
+@overload
+def action(func: Callable[P, R], /) -> Callable[P, R]: ...
+@overload
+def action(*, audit: bool = True, schema: Schema | None = None) -> Callable[[Callable[P, R]], Callable[P, R]]: ...
+def action(func: Callable[P, R] | None = None, /, *, audit: bool = True, schema: Schema | None = None) -> Any:
+    """Make `func` an action. `audit=False` only for bookkeeping no person asked for (a job's
+    progress, a token's last use): say why where you use it. `schema` is taken from the app the
+    function lives in; give it only for code outside any app (tests)."""
+
+    def decorate(func: Callable[P, R]) -> Callable[P, R]:
+        name = f"{func.__module__}.{func.__qualname__}"
+
+        @functools.wraps(func)
+        def run(*args: P.args, **kwargs: P.kwargs) -> R:
+            check_schema(func, schema)
+            outer = _current.get()
+            if outer is not None:
+                return func(*args, **kwargs)
+            running = _Running(name)
+            token = _current.set(running)
+            try:
+                with transaction.atomic(durable=True):
+                    result = func(*args, **kwargs)
+                    if audit and not running.audited:
+                        raise NotAudited(f"{name} wrote no audit row")
+            finally:
+                _current.reset(token)
+            # Durable: leaving the block committed the transaction, so the work may go out now.
+            if running.emitted:
+                from core.outbox import relay
+
+                relay.send(running.emitted)
+            return result
+
+        registry[name] = run
+        return run
+
+    return decorate(func) if func is not None else decorate
+
+
+def in_action() -> bool:
+    return _current.get() is not None
+
+
+def note_audit() -> None:
+    """The audit writer calls this: the row it wrote belongs to the running action's transaction."""
+    running = _current.get()
+    if running is None:
+        raise OutsideAction("an audit row must be written inside an action")
+    running.audited = True
+
+
+def emit(topic: str, payload: dict[str, Any], *, key: str, max_attempts: int | None = None) -> int | None:
+    """Queue outgoing work in the running action's transaction. `key` makes it idempotent: a second
+    emit with the same key (per company) adds nothing. Returns the message id, None if it existed."""
+    running = _current.get()
+    if running is None:
+        raise OutsideAction(f"emit({topic!r}) must run inside an action")
+    from core.outbox import services as outbox
+
+    message_id = outbox.enqueue(topic=topic, payload=payload, key=key, max_attempts=max_attempts)
+    if message_id is not None:
+        running.emitted.append(message_id)
+    return message_id

@@ -1,0 +1,329 @@
+"""The write kernel and its outbox: one transaction per action with its audit row and its outgoing
+work; relayed on commit; a lost message found by the sweeper and delivered exactly once; a failing
+one retried with backoff, then dead-lettered — never looping forever."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import OperationalError, connection
+from django.utils import timezone
+from django_tenants.utils import schema_context, tenant_context
+
+from accounts import services as account_services
+from accounts.models import AuditEvent
+from core import actions
+from core.actions import action, emit
+from core.models import Job
+from core.outbox import registry
+from core.outbox import services as outbox
+from core.outbox.models import OutboxMessage, OutboxStatus
+from core.schemas import Schema
+from tenants.estates.models import Estate
+
+effects: list[tuple[str, str]] = []
+failures = {"left": 0}
+buried: list[dict] = []
+
+
+@registry.handles("tests.effect")
+def _effect(*, marker: str) -> None:
+    """Deliberately NOT idempotent: each run leaves a job, so a double delivery would show."""
+    effects.append((connection.schema_name, marker))
+    Job.objects.create(kind="tests.effect", params={"marker": marker})
+
+
+def _bury(*, marker: str, error: str) -> None:
+    buried.append({"marker": marker, "error": error, "schema": connection.schema_name})
+
+
+@registry.handles("tests.flaky", on_dead=_bury, max_attempts=3)
+def _flaky(*, marker: str) -> None:
+    if failures["left"] > 0:
+        failures["left"] -= 1
+        raise OperationalError("server closed the connection unexpectedly")
+    effects.append((connection.schema_name, marker))
+
+
+@action(schema=Schema.COMPANY)
+def make_estate(*, name: str, fail_after_write: bool = False, audit: bool = True) -> Estate:
+    estate = Estate.objects.create(name=name)
+    if audit:
+        account_services.record_audit(actor=None, action="estate.create", object_type="estate", object_id=estate.pk)
+    emit("tests.effect", {"marker": name}, key=f"estate:{name}")
+    if fail_after_write:
+        raise RuntimeError("boom after the business row")
+    return estate
+
+
+@action(schema=Schema.COMPANY, audit=False)
+def emit_flaky(*, marker: str) -> None:
+    emit("tests.flaky", {"marker": marker}, key=f"flaky:{marker}")
+
+
+@pytest.fixture(autouse=True)
+def _clean():
+    effects.clear()
+    buried.clear()
+    failures["left"] = 0
+
+
+def _message(key: str) -> OutboxMessage:
+    with schema_context("public"):
+        return OutboxMessage.objects.get(key=key)
+
+
+def _age(message: OutboxMessage, **fields) -> None:
+    """Move a message's clocks into the past, as if minutes had gone by."""
+    past = timezone.now() - timedelta(minutes=30)
+    with schema_context("public"):
+        OutboxMessage.objects.filter(pk=message.pk).update(**{field: past for field in fields})
+
+
+@pytest.mark.django_db
+def test_an_action_commits_its_row_audit_and_message_together(company_a, outbox_sent):
+    with tenant_context(company_a):
+        estate = make_estate(name="和平苑")
+        assert AuditEvent.objects.filter(action="estate.create", object_id=str(estate.pk)).count() == 1
+    message = _message("estate:和平苑")
+    assert message.schema_name == "alpha" and message.status == OutboxStatus.PENDING
+    assert outbox_sent == [message.pk]  # relayed once the transaction committed
+
+
+@pytest.mark.django_db
+def test_an_exception_after_the_business_row_leaves_nothing(company_a, outbox_sent):
+    with tenant_context(company_a):
+        with pytest.raises(RuntimeError):
+            make_estate(name="半途而废", fail_after_write=True)
+        assert not Estate.objects.filter(name="半途而废").exists()
+        assert not AuditEvent.objects.filter(action="estate.create").exists()
+    with schema_context("public"):
+        assert not OutboxMessage.objects.filter(key="estate:半途而废").exists()
+    assert outbox_sent == []
+
+
+@pytest.mark.django_db
+def test_an_action_without_its_audit_row_is_refused(company_a):
+    with tenant_context(company_a):
+        with pytest.raises(actions.NotAudited):
+            make_estate(name="无审计", audit=False)
+        assert not Estate.objects.filter(name="无审计").exists()
+
+
+@pytest.mark.django_db
+def test_audit_and_emit_outside_an_action_are_refused(company_a):
+    with tenant_context(company_a):
+        with pytest.raises(actions.OutsideAction):
+            account_services.record_audit(actor=None, action="x")
+        with pytest.raises(actions.OutsideAction):
+            emit("tests.effect", {"marker": "x"}, key="x")
+
+
+@pytest.mark.django_db
+def test_an_unknown_topic_fails_in_the_action_not_later(company_a):
+    @action(schema=Schema.COMPANY, audit=False)
+    def typo() -> None:
+        emit("tests.no-such-topic", {}, key="k")
+
+    with tenant_context(company_a), pytest.raises(registry.UnknownTopic):
+        typo()
+
+
+@pytest.mark.django_db
+def test_the_same_key_emits_once_per_company(company_a, company_b):
+    @action(schema=Schema.COMPANY, audit=False)
+    def twice() -> list:
+        return [emit("tests.effect", {"marker": "m"}, key="same"), emit("tests.effect", {"marker": "m"}, key="same")]
+
+    with tenant_context(company_a):
+        first, second = twice()
+    with tenant_context(company_b):
+        other, _ = twice()
+    assert first and second is None and other and other != first
+
+
+@pytest.mark.django_db
+def test_a_message_lost_after_commit_is_delivered_once_by_the_sweeper(company_a, company_b, outbox_sent):
+    with tenant_context(company_a):
+        make_estate(name="丢失的消息")
+    message = _message("estate:丢失的消息")
+    assert effects == []  # the broker lost it: nothing ran
+    outbox_sent.clear()
+    outbox.sweep()
+    assert message.pk not in outbox_sent  # just sent: the sweeper leaves it to the worker for now
+    _age(message, sent_at=True)
+    outbox.sweep()
+    assert outbox_sent.count(message.pk) == 1
+    assert outbox.deliver(message_id=message.pk) == "done"
+    # A second copy (the broker's own redelivery, another sweep) finds it done.
+    assert outbox.deliver(message_id=message.pk) == "skipped"
+    _age(message, sent_at=True)
+    outbox.sweep()
+    assert outbox_sent.count(message.pk) == 1
+    assert effects == [("alpha", "丢失的消息")]
+    with tenant_context(company_a):
+        assert Job.objects.filter(kind="tests.effect", params__marker="丢失的消息").count() == 1
+    with tenant_context(company_b):
+        assert not Job.objects.filter(kind="tests.effect").exists()
+    assert _message("estate:丢失的消息").status == OutboxStatus.DONE
+
+
+@pytest.mark.django_db
+def test_two_workers_never_run_one_message_at_once(company_a):
+    with tenant_context(company_a):
+        make_estate(name="并发")
+    message = _message("estate:并发")
+    claimed = outbox._claim(message.pk)
+    assert claimed is not None and claimed.attempts == 1
+    assert outbox.deliver(message_id=message.pk) == "skipped"  # held by the first worker's lease
+    assert effects == []
+
+
+@pytest.mark.django_db
+def test_a_failing_message_backs_off_then_succeeds(company_a):
+    failures["left"] = 1
+    with tenant_context(company_a):
+        emit_flaky(marker="once")
+    message = _message("flaky:once")
+    assert outbox.deliver(message_id=message.pk) == "retry"
+    retried = _message("flaky:once")
+    assert retried.status == OutboxStatus.PENDING and retried.attempts == 1
+    assert "server closed" in retried.last_error
+    assert retried.available_at > timezone.now()  # backing off
+    assert outbox.deliver(message_id=message.pk) == "skipped"  # not due yet
+    _age(message, available_at=True)
+    assert outbox.deliver(message_id=message.pk) == "done"
+    assert effects == [("alpha", "once")]
+
+
+@pytest.mark.django_db
+def test_a_message_that_keeps_failing_is_dead_lettered_and_its_waiter_told(company_a, outbox_sent):
+    failures["left"] = 99
+    with tenant_context(company_a):
+        emit_flaky(marker="poison")
+    message = _message("flaky:poison")
+    outcomes = []
+    for _ in range(6):
+        outcomes.append(outbox.deliver(message_id=message.pk))
+        _age(message, available_at=True, sent_at=True)
+    assert outcomes == ["retry", "retry", "dead", "skipped", "skipped", "skipped"]
+    dead = _message("flaky:poison")
+    assert dead.status == OutboxStatus.DEAD and dead.attempts == 3 and dead.finished_at
+    assert buried == [{"marker": "poison", "error": dead.last_error, "schema": "alpha"}]
+    outbox_sent.clear()
+    outbox.sweep()
+    assert message.pk not in outbox_sent  # the dead are not swept
+    assert effects == []
+
+
+@pytest.mark.django_db
+def test_a_worker_that_dies_mid_message_does_not_loop_forever(company_a, outbox_sent):
+    """A message whose run kills the worker (a file that exhausts memory) is claimed, never reported
+    on, found again when its lease runs out — and given up once its tries are used."""
+    with tenant_context(company_a):
+        emit_flaky(marker="crash")
+    message = _message("flaky:crash")
+    for attempt in range(1, 4):
+        claimed = outbox._claim(message.pk)  # the worker takes it … and dies
+        assert claimed is not None and claimed.attempts == attempt
+        _age(message, leased_until=True, sent_at=True)
+        outbox_sent.clear()
+        outbox.sweep()
+        assert message.pk in outbox_sent  # the lease ran out: sent again
+    assert outbox.deliver(message_id=message.pk) == "dead"
+    assert _message("flaky:crash").status == OutboxStatus.DEAD
+    assert [b["marker"] for b in buried] == ["crash"]
+    assert effects == []
+
+
+@pytest.mark.django_db
+def test_the_operator_can_retry_a_dead_message(company_a, outbox_sent):
+    failures["left"] = 3
+    with tenant_context(company_a):
+        emit_flaky(marker="fixed-later")
+    message = _message("flaky:fixed-later")
+    for _ in range(3):
+        outbox.deliver(message_id=message.pk)
+        _age(message, available_at=True)
+    assert _message("flaky:fixed-later").status == OutboxStatus.DEAD
+    outbox_sent.clear()
+    assert outbox.retry_dead(message_id=message.pk) is True
+    assert outbox_sent == [message.pk]
+    assert outbox.deliver(message_id=message.pk) == "done"
+    assert effects == [("alpha", "fixed-later")]
+
+
+@pytest.mark.django_db
+def test_done_messages_are_pruned_after_a_week(company_a):
+    with tenant_context(company_a):
+        make_estate(name="旧消息")
+    message = _message("estate:旧消息")
+    assert outbox.deliver(message_id=message.pk) == "done"
+    with schema_context("public"):
+        OutboxMessage.objects.filter(pk=message.pk).update(finished_at=timezone.now() - timedelta(days=8))
+    outbox.sweep()
+    with schema_context("public"):
+        assert not OutboxMessage.objects.filter(pk=message.pk).exists()
+
+
+@pytest.mark.django_db
+def test_a_transient_database_error_during_provisioning_is_retried(monkeypatch):
+    from companies import services as company_services
+    from companies.models import Signup, SignupStatus
+
+    signup = company_services.create_signup(
+        data={
+            "company_name": "重试物业",
+            "slug": "retry-co",
+            "admin_name": "管理员",
+            "admin_phone": "13800000001",
+            "admin_email": "admin@retry.example.com",
+            "password": "Retry-pass-2026",
+        }
+    )
+    message = _message(f"signup:{signup.pk}")
+    real = company_services._create_company
+    calls = {"n": 0}
+
+    def flaky_create(signup):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise OperationalError("could not connect to server")
+        return real(signup)
+
+    monkeypatch.setattr(company_services, "_create_company", flaky_create)
+    assert outbox.deliver(message_id=message.pk) == "retry"
+    assert Signup.objects.get(pk=signup.pk).status == SignupStatus.PROVISIONING  # not failed
+    _age(message, available_at=True)
+    assert outbox.deliver(message_id=message.pk) == "done"
+    assert Signup.objects.get(pk=signup.pk).status == SignupStatus.READY
+
+
+@pytest.mark.django_db
+def test_provisioning_given_up_marks_the_signup_failed(monkeypatch):
+    from companies import services as company_services
+    from companies.models import Signup, SignupStatus
+
+    signup = company_services.create_signup(
+        data={
+            "company_name": "放弃物业",
+            "slug": "given-up",
+            "admin_name": "管理员",
+            "admin_phone": "13800000002",
+            "admin_email": "admin@given-up.example.com",
+            "password": "Given-up-2026",
+        }
+    )
+
+    def down(signup):
+        raise OperationalError("the database is down")
+
+    monkeypatch.setattr(company_services, "_create_company", down)
+    message = _message(f"signup:{signup.pk}")
+    for _ in range(message.max_attempts):
+        outbox.deliver(message_id=message.pk)
+        _age(message, available_at=True)
+    assert _message(f"signup:{signup.pk}").status == OutboxStatus.DEAD
+    failed = Signup.objects.get(pk=signup.pk)
+    assert failed.status == SignupStatus.FAILED and failed.error
