@@ -7,6 +7,10 @@ schema (the platform operators).
 
 from django.apps import AppConfig
 
+from core import adapters
+
+adapters.register("wechat", "accounts.wechat.binding")
+
 
 class AccountsConfig(AppConfig):
     name = "accounts"

@@ -10,3 +10,9 @@ from django.apps import AppConfig
 class CoreConfig(AppConfig):
     name = "core"
     verbose_name = "Core"
+
+    def ready(self) -> None:
+        from core import adapters
+
+        # Every app's apps.py (where adapters register) is imported before any ready() runs.
+        adapters.refuse_unsafe_start()

@@ -5,6 +5,10 @@ company's schema).
 
 from django.apps import AppConfig
 
+from core import adapters
+
+adapters.register("sms", "notifications.sms.binding")
+
 
 class NotificationsConfig(AppConfig):
     name = "notifications"

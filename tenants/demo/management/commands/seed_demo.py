@@ -88,7 +88,7 @@ class Command(BaseCommand):
             company = services.provision_company(signup_id=signup.pk)
         if not company.wechat_secret:
             company = services.set_wechat_credentials(company=company, appid=DEMO_APPID, secret=secrets.token_hex(16))
-        if settings.STANDINS_ENABLED:
+        if settings.DEMO:
             wechat_standin.register_app(DEMO_APPID, company.wechat_secret)
         with tenant_context(company), transaction.atomic():
             for username, name, roles in DEMO_STAFF:
