@@ -31,6 +31,9 @@ def _env() -> dict[str, str]:
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "platform"), str(ROOT), env.get("PYTHONPATH")]))
     env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     env.setdefault("WUYE_LOG_FORMAT", "text")
+    # The run command is the demo: stand-ins for outside services, login codes shown. Without the
+    # switch a process with DEBUG off refuses to start on stand-ins (core.adapters).
+    env.setdefault("WUYE_DEMO", "true")
     metrics_dir = embedded.data_dir() / "prometheus"
     metrics_dir.mkdir(exist_ok=True)
     for stale in metrics_dir.glob("*.db"):

@@ -6,6 +6,7 @@ requests choose their company by Host header, exactly as browsers do.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from unittest import mock
 from wsgiref.simple_server import WSGIRequestHandler, make_server
@@ -157,6 +158,26 @@ class _QuietHandler(WSGIRequestHandler):
         pass
 
 
+@contextlib.contextmanager
+def served(app):
+    """A WSGI app served on a loopback port, as a real service would be over the network: its base URL."""
+    server = make_server("127.0.0.1", 0, app, handler_class=_QuietHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def serve_wsgi():
+    """serve_wsgi(app) -> base URL of `app` on a loopback port, stopped after the test."""
+    with contextlib.ExitStack() as stack:
+        yield lambda app: stack.enter_context(served(app))
+
+
 @pytest.fixture(scope="session")
 def wechat_standin():
     """The WeChat stand-in served on a loopback port, as the real API would be over the network."""
@@ -164,14 +185,11 @@ def wechat_standin():
 
     from standins import wechat
 
-    server = make_server("127.0.0.1", 0, wechat.wsgi_app, handler_class=_QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    old = settings.WECHAT_API_BASE_URL
-    settings.WECHAT_API_BASE_URL = f"http://127.0.0.1:{server.server_port}/"
-    yield wechat
-    settings.WECHAT_API_BASE_URL = old
-    server.shutdown()
+    with served(wechat.wsgi_app) as base_url:
+        old = settings.WECHAT_API_BASE_URL
+        settings.WECHAT_API_BASE_URL = base_url
+        yield wechat
+        settings.WECHAT_API_BASE_URL = old
 
 
 @pytest.fixture

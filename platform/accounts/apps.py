@@ -7,7 +7,10 @@ schema (the platform operators).
 
 from django.apps import AppConfig
 
+from core import adapters
 from core.schemas import Schema
+
+adapters.register("wechat", "accounts.wechat.binding")
 
 
 class AccountsConfig(AppConfig):

@@ -292,19 +292,18 @@ def _code_digest(phone: str, code: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), f"{phone}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
-def send_login_code(*, phone: str, sign_name: str) -> str:
-    """Text a 6-digit login code to `phone` (H5 owner login). Returns the code (callers decide
-    whether it may be shown: only with the stand-in). Refuses when the number was sent one
-    less than a minute ago (the provider's limit, answered before we spend a message)."""
+def send_login_code(*, phone: str) -> str:
+    """Text a 6-digit login code to `phone` (H5 owner login). Returns the code (the API shows it
+    only under the demo switch). Refuses when the provider says the number was sent too often."""
     from django.core.cache import cache
 
     code = f"{secrets.randbelow(10**6):06d}"
     try:
-        sms.gateway().send(phone=phone, template="login_code", params={"code": code}, sign_name=sign_name)
+        sms.gateway().send(phone=phone, template="login_code", params={"code": code})
     except sms.SmsError as exc:
-        if exc.throttled:
+        if exc.reason is sms.SmsFailure.THROTTLED:
             raise DomainError(_("验证码发送过于频繁，请稍后再试。"), code="throttled", status_code=429) from exc
-        if exc.code == "isv.MOBILE_NUMBER_ILLEGAL":
+        if exc.reason is sms.SmsFailure.INVALID_NUMBER:
             raise DomainError(_("手机号无效。"), fields={"phone": [_("手机号无效。")]}) from exc
         raise DomainError(_("短信服务暂时不可用，请稍后再试。"), code="sms_unavailable", status_code=503) from exc
     cache.set(_code_key(phone), {"digest": _code_digest(phone, code), "attempts": 0}, settings.SMS_CODE_TTL_SECONDS)

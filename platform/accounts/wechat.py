@@ -1,13 +1,17 @@
 """Adapter for WeChat's server API (mini-program login), through wechatpy.
 
-The real service is https://api.weixin.qq.com/. When WECHAT_API_BASE_URL points elsewhere (the
-local stand-in in tests and the demo), requests keep their real URLs and only the network hop is
-redirected, so wechatpy's own code — access-token handling, error codes — runs unchanged.
+The real service is https://api.weixin.qq.com/, the default outside the demo. When
+WECHAT_API_BASE_URL points elsewhere (the local stand-in in tests and the demo), requests keep their
+real URLs and only the network hop is redirected, so wechatpy's own code — access-token handling,
+error codes — runs unchanged. `binding()` tells core.adapters when that is a stand-in, which
+production refuses.
 """
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
@@ -15,6 +19,8 @@ from requests.adapters import HTTPAdapter
 from wechatpy import WeChatClient
 from wechatpy.exceptions import WeChatClientException
 from wechatpy.session.memorystorage import MemoryStorage
+
+from core.adapters import Binding
 
 REAL_BASE = "https://api.weixin.qq.com/"
 
@@ -41,6 +47,24 @@ class _RedirectAdapter(HTTPAdapter):
     def send(self, request, **kwargs):  # type: ignore[override]
         request.url = self.target_base + request.url.removeprefix(REAL_BASE)
         return super().send(request, **kwargs)
+
+
+def _is_standin(base: str) -> bool:
+    parts = urlsplit(base)
+    host = (parts.hostname or "").lower()
+    if "_standins" in parts.path or host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def binding() -> Binding:
+    """core.adapters' probe: the WeChat API base URL, a stand-in when it is ours or on this machine."""
+    base = settings.WECHAT_API_BASE_URL
+    missing = () if base.startswith("https://") or _is_standin(base) else ("WECHAT_API_BASE_URL (https)",)
+    return Binding(adapter="wechat", backend=base, standin=_is_standin(base), missing=missing)
 
 
 def _client(appid: str, secret: str) -> WeChatClient:

@@ -237,13 +237,28 @@ ACCESS_TOKEN_DAYS = 30
 # Field encryption (AES-256-GCM). Keys: "kid:base64key,..." — the first encrypts, all decrypt.
 WUYE_DATA_KEYS = env("WUYE_DATA_KEYS", default="")
 
-# --- WeChat and other outside services ------------------------------------------------------
-# The local stand-ins (platform/standins) serve the same URLs, payloads and error codes.
-WECHAT_API_BASE_URL = env("WECHAT_API_BASE_URL", default=f"http://127.0.0.1:{PUBLIC_PORT}/_standins/wechat/")
-STANDINS_ENABLED = env.bool("WUYE_STANDINS", default=True)
-SMS_BACKEND = env("WUYE_SMS_BACKEND", default="standin")
-# With the stand-in, the login code is also returned to the caller so the demo can be used.
-SMS_SHOW_CODES = env.bool("WUYE_SMS_SHOW_CODES", default=SMS_BACKEND == "standin")
+# --- WeChat, SMS and other outside services --------------------------------------------------
+# The one demo switch. `./wuye up` and the tests set it: outside services default to the local
+# stand-ins (platform/standins, served under /_standins/ only with it) and the API returns SMS login
+# codes to the caller. Without it and with DEBUG off, the process refuses to start while any adapter
+# points at a stand-in or lacks its settings (core.adapters).
+DEMO = env.bool("WUYE_DEMO", default=False)
+WECHAT_API_BASE_URL = env(
+    "WECHAT_API_BASE_URL",
+    default=f"http://127.0.0.1:{PUBLIC_PORT}/_standins/wechat/" if DEMO else "https://api.weixin.qq.com/",
+)
+# "tencent" (Tencent Cloud SMS API 3.0) or "standin" (the same adapter against the local stand-in).
+SMS_BACKEND = env("WUYE_SMS_BACKEND", default="standin" if DEMO else "tencent")
+TENCENT_SMS = {
+    "SECRET_ID": env("TENCENT_SMS_SECRET_ID", default=""),
+    "SECRET_KEY": env("TENCENT_SMS_SECRET_KEY", default=""),
+    "SDK_APP_ID": env("TENCENT_SMS_SDK_APP_ID", default=""),
+    "SIGN_NAME": env("TENCENT_SMS_SIGN_NAME", default=""),
+    # Our template name -> the approved template's ID, e.g. "login_code=1234567".
+    "TEMPLATE_IDS": env.dict("TENCENT_SMS_TEMPLATE_IDS", default={}),
+    "REGION": env("TENCENT_SMS_REGION", default="ap-guangzhou"),
+    "ENDPOINT": env("TENCENT_SMS_ENDPOINT", default="https://sms.tencentcloudapi.com/"),
+}
 SMS_CODE_TTL_SECONDS = 300
 SMS_CODE_MAX_ATTEMPTS = 5
 SENTRY_DSN = env("SENTRY_DSN", default="")

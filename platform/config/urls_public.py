@@ -15,6 +15,6 @@ urlpatterns = [
     path("api/v1/plans/", companies_api.PlanList.as_view(), name="plans"),
     path("console/", admin.site.urls),
 ]
-if settings.STANDINS_ENABLED:
+if settings.DEMO:  # stand-ins (and their unauthenticated device endpoints) exist only in the demo
     urlpatterns.append(path("_standins/wechat/<path:path>", standin_views.wechat_api))
 urlpatterns.append(re_path(r"^(?!api/|static/|media/|_standins/).*$", views.spa_index))

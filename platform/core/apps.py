@@ -13,3 +13,9 @@ class CoreConfig(AppConfig):
     name = "core"
     schema = Schema.BOTH
     verbose_name = "Core"
+
+    def ready(self) -> None:
+        from core import adapters
+
+        # Every app's apps.py (where adapters register) is imported before any ready() runs.
+        adapters.refuse_unsafe_start()

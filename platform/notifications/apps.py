@@ -5,7 +5,10 @@ company's schema).
 
 from django.apps import AppConfig
 
+from core import adapters
 from core.schemas import Schema
+
+adapters.register("sms", "notifications.sms.binding")
 
 
 class NotificationsConfig(AppConfig):

@@ -1,26 +1,44 @@
 """Sending SMS through a provider adapter.
 
-The provider is chosen by settings.SMS_BACKEND: "standin" (a local stand-in with the behaviour of
-Aliyun's SMS API: phone validation, per-number frequency limits, error codes) until a real
-provider's adapter is added. Callers see one interface and one error type either way.
+settings.SMS_BACKEND chooses it: "tencent" (Tencent Cloud SMS API 3.0, notifications.tencent_sms)
+or "standin" — the same adapter, signing and all, talking in-process to the stand-in of Tencent's
+service (standins.sms), which only the demo may use (core.adapters refuses it in production).
+Callers see one interface and one error type either way.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Protocol
 
 from django.conf import settings
 
+from core.adapters import Binding
+
+# Our templates and their parameters, in the order of the provider's positional placeholders.
+TEMPLATES: dict[str, tuple[str, ...]] = {"login_code": ("code",)}
+
+
+class SmsFailure(StrEnum):
+    THROTTLED = "throttled"  # this number was sent too often: ask again later
+    INVALID_NUMBER = "invalid_number"  # the number cannot receive messages
+    UNAVAILABLE = "unavailable"  # the provider or our account with it: not the caller's fault
+
 
 class SmsError(Exception):
-    """The provider refused. `code` is the provider's; `throttled` when the number is sent too often."""
+    """The provider refused. `code` is the provider's; `reason` is what the caller acts on."""
 
-    def __init__(self, code: str, message: str, *, throttled: bool = False):
+    def __init__(self, code: str, message: str, *, reason: SmsFailure = SmsFailure.UNAVAILABLE, request_id: str = ""):
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message
-        self.throttled = throttled
+        self.reason = reason
+        self.request_id = request_id
+
+    @property
+    def throttled(self) -> bool:
+        return self.reason is SmsFailure.THROTTLED
 
 
 @dataclass(frozen=True)
@@ -29,21 +47,31 @@ class SmsReceipt:
 
 
 class SmsGateway(Protocol):
-    def send(self, *, phone: str, template: str, params: dict[str, str], sign_name: str) -> SmsReceipt: ...
-
-
-class StandInGateway:
-    def send(self, *, phone: str, template: str, params: dict[str, str], sign_name: str) -> SmsReceipt:
-        from standins import sms
-
-        result = sms.send_sms(phone=phone, template=template, params=params, sign_name=sign_name)
-        if result["Code"] != "OK":
-            raise SmsError(result["Code"], result["Message"], throttled=result["Code"] == "isv.BUSINESS_LIMIT_CONTROL")
-        return SmsReceipt(message_id=result["BizId"])
+    def send(self, *, phone: str, template: str, params: dict[str, str]) -> SmsReceipt: ...
 
 
 def gateway() -> SmsGateway:
+    from notifications.tencent_sms import TencentSmsConfig, TencentSmsGateway
+
+    backend = settings.SMS_BACKEND
+    if backend == "tencent":
+        return TencentSmsGateway(TencentSmsConfig.from_settings())
+    if backend == "standin":
+        from standins import sms as standin
+
+        return TencentSmsGateway(standin.DEMO_CONFIG, session=standin.in_process_session())
+    raise RuntimeError(f"unknown SMS_BACKEND {backend!r}")
+
+
+def binding() -> Binding:
+    """core.adapters' probe: which SMS backend is in use, and what it lacks."""
+    from notifications.tencent_sms import TencentSmsConfig
+
     backend = settings.SMS_BACKEND
     if backend == "standin":
-        return StandInGateway()
-    raise RuntimeError(f"unknown SMS_BACKEND {backend!r}")
+        return Binding(adapter="sms", backend=backend, standin=True)
+    if backend == "tencent":
+        return Binding(
+            adapter="sms", backend=backend, standin=False, missing=TencentSmsConfig.from_settings().missing()
+        )
+    return Binding(adapter="sms", backend=backend, standin=False, missing=("WUYE_SMS_BACKEND (tencent)",))

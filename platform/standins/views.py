@@ -1,6 +1,7 @@
 import json
 
-from django.http import HttpRequest, JsonResponse
+from django.conf import settings
+from django.http import Http404, HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from standins import wechat
@@ -8,6 +9,10 @@ from standins import wechat
 
 @csrf_exempt
 def wechat_api(request: HttpRequest, path: str) -> JsonResponse:
+    # Routed only in the demo; checked again here so a stand-in never answers outside it (its
+    # device endpoints mint logins and set app secrets without authentication).
+    if not settings.DEMO:
+        raise Http404
     try:
         body = json.loads(request.body or b"{}")
     except ValueError:

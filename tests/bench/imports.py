@@ -118,6 +118,7 @@ def main() -> None:
     media = Path(tempfile.mkdtemp(prefix="wuye-bench-imports-"))
     os.environ["DATABASE_URL"] = _scratch_database_url()
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    os.environ.setdefault("WUYE_DEMO", "true")  # stand-ins for outside services, as under `./wuye up`
     os.environ["WUYE_MEDIA_ROOT"] = str(media)
     os.environ["WUYE_LOG_FORMAT"] = "text"
     os.environ["LOG_LEVEL"] = "WARNING"

@@ -40,6 +40,7 @@ def main() -> None:
 
     os.environ["DATABASE_URL"] = _scratch_database_url()
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    os.environ.setdefault("WUYE_DEMO", "true")  # stand-ins for outside services, as under `./wuye up`
     os.environ["CELERY_DEFAULT_QUEUE"] = "wuye-bench"
     os.environ["WUYE_LOG_FORMAT"] = "text"
     os.environ["LOG_LEVEL"] = "WARNING"

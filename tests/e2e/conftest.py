@@ -222,6 +222,7 @@ def live_stack(django_db_setup, django_db_blocker, chromium_executable, tmp_path
         PYTHONPATH=f"{ROOT / 'platform'}:{ROOT}",
         DJANGO_SETTINGS_MODULE="config.settings",
         WUYE_PUBLIC_PORT=str(port),
+        WUYE_DEMO="true",  # stand-ins for SMS and WeChat, the login code shown (as under `./wuye up`)
         CELERY_DEFAULT_QUEUE=queue,
         CELERY_TASK_ALWAYS_EAGER="false",
         WUYE_LOG_FORMAT="text",

@@ -125,7 +125,7 @@ class Command(BaseCommand):
                 raise SystemExit("provisioning the demo company failed; see the log above")
         if not company.wechat_secret:
             company = services.set_wechat_credentials(company=company, appid=DEMO_APPID, secret=secrets.token_hex(16))
-        if settings.STANDINS_ENABLED:
+        if settings.DEMO:
             wechat_standin.register_app(DEMO_APPID, company.wechat_secret)
         with tenant_context(company):
             residents = seed_company_data(password=password)

@@ -1,0 +1,232 @@
+"""Tencent Cloud SMS, API 3.0 (`SendSms`, version 2021-01-11), signed with TC3-HMAC-SHA256.
+
+The request: POST https://sms.tencentcloudapi.com/ with a JSON body and the headers X-TC-Action,
+X-TC-Version, X-TC-Timestamp, X-TC-Region and Authorization. The signature (Tencent's "signature
+v3"): a canonical request (method, "/", empty query, the signed headers lowercased as "name:value\\n",
+their names, the body's SHA-256) is hashed into a string to sign ("TC3-HMAC-SHA256", timestamp,
+"<UTC date>/sms/tc3_request", that hash), which is signed with a key derived from the secret key:
+HMAC("TC3" + key, date) -> HMAC(·, "sms") -> HMAC(·, "tc3_request").
+
+Answers: a request-level refusal is `Response.Error.Code` (AuthFailure.SignatureFailure, ...);
+otherwise each number has its own `SendStatusSet[].Code`, "Ok" when accepted, else a code such as
+LimitExceeded.PhoneNumberThirtySecondLimit. Both map to one SmsError with a reason the caller
+acts on. What might pass on a second try (the API's own rate limit, an internal error, the network)
+is retried with a fresh signature; resending the same login code is harmless. The secret key, the
+Authorization header and template parameters (login codes) are never logged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+import requests
+from django.conf import settings
+
+from notifications.sms import TEMPLATES, SmsError, SmsFailure, SmsReceipt
+
+logger = logging.getLogger(__name__)
+
+ACTION = "SendSms"
+VERSION = "2021-01-11"
+SERVICE = "sms"
+ALGORITHM = "TC3-HMAC-SHA256"
+CONTENT_TYPE = "application/json; charset=utf-8"
+SIGNED_HEADERS = ("content-type", "host", "x-tc-action")
+
+THROTTLED = frozenset(
+    {
+        "LimitExceeded.PhoneNumberThirtySecondLimit",
+        "LimitExceeded.PhoneNumberOneHourLimit",
+        "LimitExceeded.PhoneNumberDailyLimit",
+        "LimitExceeded.PhoneNumberSameContentDailyLimit",
+        "LimitExceeded.DeliveryFrequencyLimit",
+    }
+)
+INVALID_NUMBER = frozenset(
+    {
+        "InvalidParameterValue.IncorrectPhoneNumber",
+        "FailedOperation.PhoneNumberInBlacklist",
+        "FailedOperation.PhoneNumberOnBlacklist",
+    }
+)
+# Nothing was sent, or Tencent says its side failed: worth another signed try.
+RETRYABLE = frozenset(
+    {"RequestLimitExceeded", "InternalError", "InternalError.SendAndRecvFail", "InternalError.Timeout"}
+)
+
+
+@dataclass(frozen=True)
+class TencentSmsConfig:
+    secret_id: str
+    secret_key: str = field(repr=False)
+    sdk_app_id: str
+    sign_name: str
+    template_ids: Mapping[str, str]  # our template name -> Tencent's approved template ID
+    region: str = "ap-guangzhou"
+    endpoint: str = "https://sms.tencentcloudapi.com/"
+    timeout: float = 5.0
+    attempts: int = 3
+
+    @classmethod
+    def from_settings(cls) -> TencentSmsConfig:
+        conf = settings.TENCENT_SMS
+        return cls(
+            secret_id=conf["SECRET_ID"],
+            secret_key=conf["SECRET_KEY"],
+            sdk_app_id=conf["SDK_APP_ID"],
+            sign_name=conf["SIGN_NAME"],
+            template_ids=dict(conf["TEMPLATE_IDS"]),
+            region=conf["REGION"],
+            endpoint=conf["ENDPOINT"],
+        )
+
+    def missing(self) -> tuple[str, ...]:
+        """The env variables a production start needs and lacks."""
+        names = [
+            env
+            for env, value in [
+                ("TENCENT_SMS_SECRET_ID", self.secret_id),
+                ("TENCENT_SMS_SECRET_KEY", self.secret_key),
+                ("TENCENT_SMS_SDK_APP_ID", self.sdk_app_id),
+                ("TENCENT_SMS_SIGN_NAME", self.sign_name),
+            ]
+            if not value
+        ]
+        names += [f"TENCENT_SMS_TEMPLATE_IDS[{name}]" for name in TEMPLATES if not self.template_ids.get(name)]
+        if not self.endpoint.startswith("https://"):
+            names.append("TENCENT_SMS_ENDPOINT (https)")
+        return tuple(names)
+
+
+def _hmac(key: bytes, text: str) -> bytes:
+    return hmac.new(key, text.encode(), hashlib.sha256).digest()
+
+
+def canonical_request(*, host: str, action: str, payload: bytes) -> str:
+    headers = {"content-type": CONTENT_TYPE, "host": host, "x-tc-action": action}
+    canonical_headers = "".join(f"{name}:{headers[name].strip().lower()}\n" for name in SIGNED_HEADERS)
+    return "\n".join(
+        ["POST", "/", "", canonical_headers, ";".join(SIGNED_HEADERS), hashlib.sha256(payload).hexdigest()]
+    )
+
+
+def string_to_sign(*, timestamp: int, service: str, canonical: str) -> str:
+    date = datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d")
+    scope = f"{date}/{service}/tc3_request"
+    return "\n".join([ALGORITHM, str(timestamp), scope, hashlib.sha256(canonical.encode()).hexdigest()])
+
+
+def authorization(*, secret_id: str, secret_key: str, host: str, action: str, payload: bytes, timestamp: int) -> str:
+    """The Authorization header of one request."""
+    date = datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d")
+    to_sign = string_to_sign(
+        timestamp=timestamp, service=SERVICE, canonical=canonical_request(host=host, action=action, payload=payload)
+    )
+    signing_key = _hmac(_hmac(_hmac(f"TC3{secret_key}".encode(), date), SERVICE), "tc3_request")
+    signature = hmac.new(signing_key, to_sign.encode(), hashlib.sha256).hexdigest()
+    return (
+        f"{ALGORITHM} Credential={secret_id}/{date}/{SERVICE}/tc3_request, "
+        f"SignedHeaders={';'.join(SIGNED_HEADERS)}, Signature={signature}"
+    )
+
+
+class _Retry(Exception):
+    def __init__(self, error: SmsError):
+        self.error = error
+
+
+class TencentSmsGateway:
+    def __init__(
+        self,
+        config: TencentSmsConfig,
+        *,
+        session: requests.Session | None = None,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
+        self.config = config
+        self.session = session or requests.Session()
+        self.clock = clock
+        self.sleep = sleep
+
+    def send(self, *, phone: str, template: str, params: dict[str, str]) -> SmsReceipt:
+        template_id = self.config.template_ids.get(template)
+        if template not in TEMPLATES or not template_id:
+            raise SmsError("ClientConfig", f"no Tencent template ID for {template!r}")
+        body = {
+            "PhoneNumberSet": [phone if phone.startswith("+") else f"+86{phone}"],
+            "SmsSdkAppId": self.config.sdk_app_id,
+            "SignName": self.config.sign_name,
+            "TemplateId": template_id,
+            "TemplateParamSet": [params[name] for name in TEMPLATES[template]],
+        }
+        payload = json.dumps(body, ensure_ascii=False).encode()
+        for attempt in range(1, self.config.attempts + 1):
+            try:
+                return self._attempt(payload)
+            except _Retry as retry:
+                if attempt == self.config.attempts:
+                    raise retry.error from None
+                logger.warning("Tencent SMS: %s, try %d again", retry.error.code, attempt + 1)
+                self.sleep(0.25 * 2 ** (attempt - 1))
+        raise AssertionError("unreachable")
+
+    def _attempt(self, payload: bytes) -> SmsReceipt:
+        host = urlsplit(self.config.endpoint).netloc
+        timestamp = int(self.clock())
+        headers = {
+            "Content-Type": CONTENT_TYPE,
+            "Host": host,
+            "X-TC-Action": ACTION,
+            "X-TC-Version": VERSION,
+            "X-TC-Timestamp": str(timestamp),
+            "X-TC-Region": self.config.region,
+            "Authorization": authorization(
+                secret_id=self.config.secret_id,
+                secret_key=self.config.secret_key,
+                host=host,
+                action=ACTION,
+                payload=payload,
+                timestamp=timestamp,
+            ),
+        }
+        try:
+            response = self.session.post(
+                self.config.endpoint, data=payload, headers=headers, timeout=self.config.timeout
+            )
+        except requests.RequestException as exc:
+            raise _Retry(SmsError("Network", exc.__class__.__name__)) from exc
+        try:
+            answer = response.json()["Response"]
+        except (ValueError, KeyError, TypeError):
+            error = SmsError("HTTP", f"HTTP {response.status_code} without an API answer")
+            if response.status_code >= 500:
+                raise _Retry(error) from None
+            raise error from None
+        request_id = answer.get("RequestId", "")
+        if "Error" in answer:
+            return self._refused(answer["Error"].get("Code", ""), answer["Error"].get("Message", ""), request_id)
+        status = (answer.get("SendStatusSet") or [{}])[0]
+        if status.get("Code") != "Ok":
+            return self._refused(status.get("Code", ""), status.get("Message", ""), request_id)
+        return SmsReceipt(message_id=status.get("SerialNo", request_id))
+
+    def _refused(self, code: str, message: str, request_id: str) -> SmsReceipt:
+        if code in THROTTLED:
+            raise SmsError(code, message, reason=SmsFailure.THROTTLED, request_id=request_id)
+        if code in INVALID_NUMBER:
+            raise SmsError(code, message, reason=SmsFailure.INVALID_NUMBER, request_id=request_id)
+        error = SmsError(code, message, request_id=request_id)
+        if code in RETRYABLE:
+            raise _Retry(error)
+        # Ours to fix (keys, signature, template, balance): say so loudly, without secrets.
+        logger.error("Tencent SMS refused: %s (%s), request %s", code, message, request_id)
+        raise error
