@@ -12,7 +12,7 @@ from core.models import Job
 
 
 @pytest.fixture
-def committed(django_db_blocker):
+def committed(django_db_setup, django_db_blocker):
     """Real commits, for what a second connection must see; the test cleans up after itself."""
     with django_db_blocker.unblock():
         yield

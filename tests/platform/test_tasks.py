@@ -46,7 +46,7 @@ def test_claim_once_guards_a_redelivered_task():
 
 
 @pytest.fixture
-def committed(django_db_blocker):
+def committed(django_db_setup, django_db_blocker):
     """Real commits, for work a separate worker thread must see; the test cleans up after itself."""
     with django_db_blocker.unblock():
         yield
