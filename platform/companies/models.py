@@ -5,10 +5,23 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
+from django_tenants.utils import schema_exists
 
 from core.fields import EncryptedTextField
 
 HEX_COLOUR = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("颜色须为 #RRGGBB 格式。"))
+
+
+def is_system_schema(name: str) -> bool:
+    """PostgreSQL's own schemas (pg_catalog, pg_toast, pg_temp_*, information_schema) and public:
+    never created or dropped for a company, whatever a row says."""
+    name = name.lower()
+    return name.startswith("pg_") or name in {"information_schema", "public"}
+
+
+class SchemaExistsError(Exception):
+    """A company's schema was to be created under a name already taken: a schema of that name is there
+    already, or it is one of PostgreSQL's own."""
 
 
 class CompanyStatus(models.TextChoices):
@@ -34,12 +47,22 @@ class Company(TenantMixin):
     wechat_appid = models.CharField(max_length=32, blank=True)
     wechat_secret = EncryptedTextField(blank=True, platform=True)
 
-    auto_create_schema = True
+    # The schema is created by provisioning (companies.services), never as a side effect of save():
+    # django-tenants' save() adopts a schema that already exists and, when creating fails, drops it.
+    auto_create_schema = False
     auto_drop_schema = True
 
     class Meta:
         verbose_name = _("物业公司")
         constraints = [
+            # A row naming one of PostgreSQL's own schemas would make every migration and task run in
+            # it. Legacy names (schema == slug with '-' → '_') still pass; new ones are c_<slug>.
+            models.CheckConstraint(
+                condition=models.Q(schema_name__regex=r"^[a-z][a-z0-9_]{0,62}$")
+                & ~models.Q(schema_name__startswith="pg_")
+                & ~models.Q(schema_name="information_schema"),
+                name="company_schema_not_a_system_schema",
+            ),
             models.CheckConstraint(
                 condition=models.Q(primary_color__regex=r"^#[0-9a-fA-F]{6}$"), name="company_primary_color_hex"
             ),
@@ -51,6 +74,20 @@ class Company(TenantMixin):
     @property
     def brand_name(self) -> str:
         return self.display_name or self.name
+
+    def create_schema(self, check_if_exists: bool = False, sync_schema: bool = True, verbosity: int = 1) -> None:
+        """Create this company's schema and its tables. A schema that already exists is refused, never
+        adopted (django-tenants' check_if_exists would quietly hand the company its tables)."""
+        if is_system_schema(self.schema_name) or schema_exists(self.schema_name, case_sensitive=False):
+            raise SchemaExistsError(self.schema_name)
+        # Without check_if_exists, CREATE SCHEMA (or the clone) itself fails on a schema created since.
+        super().create_schema(check_if_exists=False, sync_schema=sync_schema, verbosity=verbosity)
+
+    def _drop_schema(self, force_drop: bool = False) -> None:
+        # Deleting a company drops its schema (auto_drop_schema) — never one of the database's own.
+        if is_system_schema(self.schema_name):
+            raise ValueError(f"refusing to drop the schema {self.schema_name!r}: it is not a company's")
+        super()._drop_schema(force_drop)
 
 
 class Domain(DomainMixin):

@@ -15,7 +15,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_tenants.utils import get_public_schema_name, schema_context, tenant_context
+from django_tenants.utils import get_public_schema_name, schema_context, schema_exists, tenant_context
 
 from accounts import services as account_services
 from accounts.roles import Role
@@ -25,6 +25,7 @@ from companies.models import (
     CompanyStatus,
     Domain,
     Plan,
+    SchemaExistsError,
     Signup,
     SignupStatus,
     Subscription,
@@ -40,11 +41,18 @@ SLUG_RE = re.compile(r"^[a-z][a-z0-9-]{1,28}[a-z0-9]$")
 PROVISIONING_LOCK = 0x77_75_79_65  # "wuye": the advisory lock that serialises provisioning
 TEMPLATE_SLUG = "tenant-template"
 TOPIC_PROVISION = "companies.provision"
+# A new company's schema is c_<slug>: no PostgreSQL schema (pg_*, information_schema), public or
+# tenant_template starts so, so no slug can name one. Companies from before keep their stored name.
+COMPANY_SCHEMA_PREFIX = "c_"
+COMPANY_SCHEMA_RE = re.compile(r"^c_[a-z][a-z0-9_]{1,28}[a-z0-9]$")
 
 
 def schema_name_for(slug: str) -> str:
-    # Slugs allow '-' but never '_', so this mapping cannot make two slugs collide.
-    return slug.replace("-", "_")
+    """The schema a new company with this slug gets (slugs allow '-' but never '_', so two slugs never
+    share one)."""
+    if not SLUG_RE.match(slug):
+        raise ValueError(f"not a slug: {slug!r}")
+    return COMPANY_SCHEMA_PREFIX + slug.replace("-", "_")
 
 
 def company_host(slug: str) -> str:
@@ -59,11 +67,26 @@ def company_url(slug: str) -> str:
 
 
 def _slug_taken(slug: str) -> bool:
+    schema = schema_name_for(slug)
     return (
-        Company.objects.filter(schema_name=schema_name_for(slug)).exists()
+        Company.objects.filter(schema_name=schema).exists()
         or Company.objects.filter(slug=slug).exists()
         or Signup.objects.filter(slug=slug).exclude(status=SignupStatus.FAILED).exists()
+        # any schema of that name, ours or not (an older company's, one made by hand)
+        or schema_exists(schema, case_sensitive=False)
     )
+
+
+def slug_problem(slug: str) -> str | None:
+    """Why no new company may have this slug (None when it may), leaving aside whether it is taken."""
+    if not SLUG_RE.match(slug):
+        return _("子域名须为 3 到 30 位小写字母、数字或连字符，以字母开头，不以连字符结尾。")
+    if slug in settings.RESERVED_SLUGS or slug.startswith(tuple(settings.RESERVED_SLUG_PREFIXES)):
+        return _("该子域名为系统保留，请换一个。")
+    if "--" in slug:
+        # xn--… is a punycode host that can look like another company's; a-b and a--b look alike.
+        return _("子域名不能包含连续的连字符。")
+    return None
 
 
 def validate_signup(data: dict[str, Any]) -> dict[str, list[str]]:
@@ -77,10 +100,8 @@ def validate_signup(data: dict[str, Any]) -> dict[str, list[str]]:
     if not 2 <= len(name) <= 100:
         add("company_name", _("公司名称须为 2 到 100 个字符。"))
     slug = (data.get("slug") or "").strip()
-    if not SLUG_RE.match(slug):
-        add("slug", _("子域名须为 3 到 30 位小写字母、数字或连字符，以字母开头，不以连字符结尾。"))
-    elif slug in settings.RESERVED_SLUGS:
-        add("slug", _("该子域名为系统保留，请换一个。"))
+    if problem := slug_problem(slug):
+        add("slug", problem)
     elif _slug_taken(slug):
         add("slug", _("该子域名已被使用。"))
     admin_name = (data.get("admin_name") or "").strip()
@@ -202,9 +223,10 @@ def provision_company(*, signup_id: Any) -> Company | None:
             raise
         except Exception as exc:
             logger.exception("provisioning of %s failed", signup.slug)
+            # Nothing to clean up: the schema was created in the transaction just rolled back. A
+            # schema still there is one this provisioning did not create, and is never dropped.
             connection.set_schema_to_public()
-            _drop_schema_if_left(schema_name_for(signup.slug))
-            fail_signup(signup_id=signup_id)
+            fail_signup(signup_id=signup_id, message=exc.message if isinstance(exc, DomainError) else "")
             raise DomainError(_("开通失败。"), code="provisioning_failed") from exc
 
 
@@ -264,14 +286,25 @@ def fail_signup(*, signup_id: Any, message: str = "") -> None:
 
 
 def _create_company(signup: Signup) -> Company:
+    # Checked again here: a signup accepted before a slug was reserved must not be provisioned either.
+    if problem := slug_problem(signup.slug):
+        raise DomainError(problem, code="slug_refused")
+    schema = schema_name_for(signup.slug)
+    if not COMPANY_SCHEMA_RE.match(schema):
+        raise ValueError(f"refusing to create the schema {schema!r}: not a company schema name")
     company = Company(
-        schema_name=schema_name_for(signup.slug),
+        schema_name=schema,
         slug=signup.slug,
         name=signup.company_name,
         display_name=signup.company_name,
         miniprogram_title=signup.company_name[:40],
     )
-    company.save(verbosity=0)  # CREATE SCHEMA + migrations (django-tenants), inside our transaction
+    company.save()
+    try:
+        company.create_schema(verbosity=0)  # CREATE SCHEMA + migrations, inside our transaction
+    except SchemaExistsError as exc:
+        # Never adopt a schema that is already there (and never drop it: it is not ours).
+        raise DomainError(_("该子域名对应的数据空间已存在，无法开通，请联系客服。"), code="schema_exists") from exc
     connection.set_schema_to_public()
     Domain.objects.create(domain=company_host(signup.slug), tenant=company, is_primary=True)
     plan = trial_plan()
@@ -291,13 +324,6 @@ def _create_company(signup: Signup) -> Company:
             email=signup.admin_email,
         )
     return company
-
-
-def _drop_schema_if_left(schema_name: str) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", [schema_name])
-        if cursor.fetchone():
-            cursor.execute(f'DROP SCHEMA "{schema_name}" CASCADE')
 
 
 # A company's own settings: its row of the registry, changed by its admin on its own host (or by the
@@ -363,8 +389,12 @@ def ensure_public_tenant() -> Company:
         Domain.objects.get_or_create(domain=host, defaults={"tenant": public, "is_primary": index == 0})
     ensure_default_plans()
     # A registered tenant (so migrate_schemas keeps it current) with no domain (so no host reaches it).
-    Company.objects.get_or_create(
-        schema_name=settings.TENANT_BASE_SCHEMA,
-        defaults={"slug": TEMPLATE_SLUG, "name": "模板（新公司由此复制）", "status": CompanyStatus.SUSPENDED},
-    )
+    with transaction.atomic():
+        template, created = Company.objects.get_or_create(
+            schema_name=settings.TENANT_BASE_SCHEMA,
+            defaults={"slug": TEMPLATE_SLUG, "name": "模板（新公司由此复制）", "status": CompanyStatus.SUSPENDED},
+        )
+        if created:
+            template.create_schema(verbosity=0)
+            connection.set_schema_to_public()
     return public

@@ -41,6 +41,9 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[BASE_DOMAIN, f".{BASE_
 # The port a browser uses to reach us, for links we hand out (admin_url after signup).
 PUBLIC_PORT = env("WUYE_PUBLIC_PORT", default="8000")
 PUBLIC_SCHEME = env("WUYE_PUBLIC_SCHEME", default="http")
+# Slugs no company may take: our own hosts and services, names confusable with the platform, and the
+# database's own schemas and templates (a slug is never a schema name, see companies.services.
+# schema_name_for; these are refused so nothing looks like one either).
 RESERVED_SLUGS = frozenset(
     [
         "www",
@@ -64,11 +67,45 @@ RESERVED_SLUGS = frozenset(
         "cdn",
         "ftp",
         "smtp",
+        "imap",
+        "pop",
+        "webmail",
         "root",
         "test",
         "demo-template",
+        "tenant-template",
+        "information-schema",
+        "postgres",
+        "postgresql",
+        "template0",
+        "template1",
+        "wuye",
+        "login",
+        "logout",
+        "signup",
+        "register",
+        "auth",
+        "account",
+        "accounts",
+        "security",
+        "official",
+        "service",
+        "system",
+        "internal",
+        "localhost",
+        "dashboard",
+        "portal",
+        "partner",
+        "partners",
+        "wechat",
+        "weixin",
+        "miniprogram",
+        "standins",
     ]
 )
+# Prefixes refused the same way (PostgreSQL's own schemas are pg_*). A doubled hyphen is refused
+# outright (companies.services.validate_signup): xn-- is punycode, a host that can look like another.
+RESERVED_SLUG_PREFIXES = ("pg-",)
 
 # Where each app's tables live is declared on its AppConfig (core.schemas); django-tenants' two
 # lists are computed from those declarations. Third-party apps are placed here.

@@ -64,7 +64,7 @@ def test_signup_provisions_a_company_and_its_admin_signs_in(desktop, live_stack,
     with in_company_db(slug) as company:
         from accounts.models import User
 
-        assert company.schema_name == slug
+        assert company.schema_name == f"c_{slug}"
         admin = User.objects.get(username="admin")
         assert admin.roles == ["admin"] and admin.last_login is not None
 

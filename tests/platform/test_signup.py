@@ -94,7 +94,7 @@ def test_failure_midway_leaves_nothing_behind(monkeypatch):
     with pytest.raises(DomainError):
         services.provision_company(signup_id=signup.pk)
     connection.set_schema_to_public()
-    assert not schema_exists("broken")
+    assert not schema_exists(services.schema_name_for("broken"))
     assert not Company.objects.filter(slug="broken").exists()
     assert not Domain.objects.filter(domain="broken.localhost").exists()
     signup.refresh_from_db()
@@ -151,32 +151,33 @@ def _tables(schema: str) -> set[str]:
         return {row[0] for row in cursor.fetchall()}
 
 
-def test_migrated_companies_match_the_template(settings):
+def test_migrated_companies_match_the_template(settings, company_a):
     template = settings.TENANT_BASE_SCHEMA
-    assert _tables("alpha") == _tables(template)
-    assert {"accounts_user", "core_job", "estates_house", "django_migrations"} <= _tables("alpha")
+    assert _tables(company_a.schema_name) == _tables(template)
+    assert {"accounts_user", "core_job", "estates_house", "django_migrations"} <= _tables(company_a.schema_name)
     with connection.cursor() as cursor:
         cursor.execute(f'SELECT count(*) FROM "{template}".accounts_user')
         assert cursor.fetchone()[0] == 0  # nothing of any company leaks into the template
 
 
-def test_provisioning_by_clone_gives_a_complete_working_company(settings, client_for):
+def test_provisioning_by_clone_gives_a_complete_working_company(settings, client_for, company_a):
     settings.TENANT_CREATION_FAKES_MIGRATIONS = True
     signup = services.create_signup(data={**GOOD, "slug": "cloned"})
     company = services.provision_company(signup_id=signup.pk)
     connection.set_schema_to_public()
-    assert _tables("cloned") == _tables(settings.TENANT_BASE_SCHEMA)
+    cloned, alpha = company.schema_name, company_a.schema_name
+    assert _tables(cloned) == _tables(settings.TENANT_BASE_SCHEMA)
     with connection.cursor() as cursor:
-        cursor.execute('SELECT count(*) FROM "cloned".django_migrations')
+        cursor.execute(f'SELECT count(*) FROM "{cloned}".django_migrations')
         migrations = cursor.fetchone()[0]
-        cursor.execute('SELECT count(*) FROM "alpha".django_migrations')
+        cursor.execute(f'SELECT count(*) FROM "{alpha}".django_migrations')
         assert migrations == cursor.fetchone()[0]  # recorded as applied, so later migrations run
         triggers = """SELECT t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
                       JOIN pg_namespace n ON n.oid = c.relnamespace
                       WHERE n.nspname = %s AND NOT t.tgisinternal ORDER BY 1"""
-        cursor.execute(triggers, ["cloned"])
+        cursor.execute(triggers, [cloned])
         cloned_triggers = cursor.fetchall()
-        cursor.execute(triggers, ["alpha"])
+        cursor.execute(triggers, [alpha])
         assert cloned_triggers == cursor.fetchall() and cloned_triggers  # database invariants came along
     login = client_for(company).post(
         "/api/v1/auth/login/", {"username": "admin", "password": GOOD["password"]}, format="json"

@@ -31,7 +31,7 @@ def eager():
 @pytest.mark.django_db
 def test_eager_task_runs_in_the_queuing_company(eager, company_a, company_b):
     with tenant_context(company_a):
-        assert record_schema.delay("eager-a").get() == "alpha"
+        assert record_schema.delay("eager-a").get() == company_a.schema_name
     with tenant_context(company_a):
         assert Job.objects.filter(params__marker="eager-a").count() == 1
     with tenant_context(company_b):
@@ -46,7 +46,7 @@ def test_claim_once_guards_a_redelivered_task():
 
 
 @pytest.fixture
-def committed(django_db_blocker):
+def committed(django_db_setup, django_db_blocker):
     """Real commits, for work a separate worker thread must see; the test cleans up after itself."""
     with django_db_blocker.unblock():
         yield
@@ -88,18 +88,18 @@ def test_real_worker_runs_each_task_in_its_own_company(worker):
             record_schema.delay("worker-b")
 
         def done():
-            with schema_context("alpha"):
+            with schema_context(alpha.schema_name):
                 a = list(Job.objects.filter(params__marker__startswith="worker-").values_list("params", flat=True))
-            with schema_context("beta"):
+            with schema_context(beta.schema_name):
                 b = list(Job.objects.filter(params__marker__startswith="worker-").values_list("params", flat=True))
             return (a, b) if a and b else None
 
         in_a, in_b = _wait_for(done)
-        assert in_a == [{"marker": "worker-a", "schema": "alpha"}]
-        assert in_b == [{"marker": "worker-b", "schema": "beta"}]
+        assert in_a == [{"marker": "worker-a", "schema": alpha.schema_name}]
+        assert in_b == [{"marker": "worker-b", "schema": beta.schema_name}]
     finally:
-        for schema in ("alpha", "beta"):
-            with schema_context(schema):
+        for company in (alpha, beta):
+            with schema_context(company.schema_name):
                 Job.objects.filter(params__marker__startswith="worker-").delete()
 
 

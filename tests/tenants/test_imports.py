@@ -552,7 +552,7 @@ def test_uploads_are_private_files_not_media(client_for, company_a, settings, tm
     )
     response = admin.post("/api/v1/imports/", {"kind": "houses", "file": upload}, format="multipart")
     assert response.status_code == 202, response.content
-    private = list((tmp_path / "private" / "alpha").rglob("*.csv"))
+    private = list((tmp_path / "private" / company_a.schema_name).rglob("*.csv"))
     assert len(private) == 1
     assert not (tmp_path / "media").exists() or not list((tmp_path / "media").rglob("*.csv"))
     relative = private[0].relative_to(tmp_path / "private").as_posix()

@@ -57,7 +57,9 @@ def test_pii_is_encrypted_masked_and_found_by_exact_phone(admin_a, company_a, ho
     assert created["id_number_masked"] == ID_A[:6] + "********" + ID_A[-4:]
     assert "phone" not in created and "id_number" not in created
     with connection.cursor() as cursor:
-        cursor.execute('SELECT phone, id_number FROM "alpha".residents_person WHERE id = %s', [created["id"]])
+        cursor.execute(
+            f'SELECT phone, id_number FROM "{company_a.schema_name}".residents_person WHERE id = %s', [created["id"]]
+        )
         raw_phone, raw_id = cursor.fetchone()
     assert "13812345678" not in raw_phone and ID_A not in raw_id
     _person(admin_a, name="李娜", phone="139 0000 1111", id_number="")
