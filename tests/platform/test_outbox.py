@@ -87,7 +87,7 @@ def test_an_action_commits_its_row_audit_and_message_together(company_a, outbox_
         estate = make_estate(name="和平苑")
         assert AuditEvent.objects.filter(action="estate.create", object_id=str(estate.pk)).count() == 1
     message = _message("estate:和平苑")
-    assert message.schema_name == "alpha" and message.status == OutboxStatus.PENDING
+    assert message.schema_name == "c_alpha" and message.status == OutboxStatus.PENDING
     assert outbox_sent == [message.pk]  # relayed once the transaction committed
 
 
@@ -161,7 +161,7 @@ def test_a_message_lost_after_commit_is_delivered_once_by_the_sweeper(company_a,
     _age(message, sent_at=True)
     outbox.sweep()
     assert outbox_sent.count(message.pk) == 1
-    assert effects == [("alpha", "丢失的消息")]
+    assert effects == [("c_alpha", "丢失的消息")]
     with tenant_context(company_a):
         assert Job.objects.filter(kind="tests.effect", params__marker="丢失的消息").count() == 1
     with tenant_context(company_b):
@@ -194,7 +194,7 @@ def test_a_failing_message_backs_off_then_succeeds(company_a):
     assert outbox.deliver(message_id=message.pk) == "skipped"  # not due yet
     _age(message, available_at=True)
     assert outbox.deliver(message_id=message.pk) == "done"
-    assert effects == [("alpha", "once")]
+    assert effects == [("c_alpha", "once")]
 
 
 @pytest.mark.django_db
@@ -210,7 +210,7 @@ def test_a_message_that_keeps_failing_is_dead_lettered_and_its_waiter_told(compa
     assert outcomes == ["retry", "retry", "dead", "skipped", "skipped", "skipped"]
     dead = _message("flaky:poison")
     assert dead.status == OutboxStatus.DEAD and dead.attempts == 3 and dead.finished_at
-    assert buried == [{"marker": "poison", "error": dead.last_error, "schema": "alpha"}]
+    assert buried == [{"marker": "poison", "error": dead.last_error, "schema": "c_alpha"}]
     outbox_sent.clear()
     outbox.sweep()
     assert message.pk not in outbox_sent  # the dead are not swept
@@ -251,7 +251,7 @@ def test_the_operator_can_retry_a_dead_message(company_a, outbox_sent):
     assert outbox.retry_dead(message_id=message.pk) is True
     assert outbox_sent == [message.pk]
     assert outbox.deliver(message_id=message.pk) == "done"
-    assert effects == [("alpha", "fixed-later")]
+    assert effects == [("c_alpha", "fixed-later")]
 
 
 @pytest.mark.django_db

@@ -80,9 +80,7 @@ def test_company_actions_refuse_the_public_schema():
 @pytest.mark.django_db
 def test_platform_actions_refuse_a_company_schema(company_a):
     platform_actions = _actions_of(Schema.PUBLIC)
-    assert {"companies.services.create_signup", "companies.services.update_branding"} <= {
-        n for n, _ in platform_actions
-    }
+    assert {"companies.services.create_signup", "companies.services.fail_signup"} <= {n for n, _ in platform_actions}
     with schema_context(company_a.schema_name):
         for _name, run in platform_actions:
             with pytest.raises(actions.WrongSchema):
