@@ -61,7 +61,13 @@ _current: ContextVar[_Running | None] = ContextVar("wuye_action", default=None)
 registry: dict[str, Callable[..., Any]] = {}
 
 
-def _schema_of(func: Callable[..., Any]) -> Schema:
+def schema_of(func: Callable[..., Any]) -> Schema:
+    """The schema an action runs in: its own declaration, else its app's."""
+    declared = getattr(func, "declared_schema", None)
+    return Schema(declared) if declared else _app_schema(func)
+
+
+def _app_schema(func: Callable[..., Any]) -> Schema:
     config = apps.get_containing_app_config(func.__module__)
     if config is None or not hasattr(config, "schema"):
         raise WrongSchema(f"{func.__module__} is in no app that declares its schema")
@@ -69,7 +75,7 @@ def _schema_of(func: Callable[..., Any]) -> Schema:
 
 
 def check_schema(func: Callable[..., Any], declared: Schema | None = None) -> None:
-    schema = declared or _schema_of(func)
+    schema = declared or _app_schema(func)
     on_public = connection.schema_name == get_public_schema_name()
     if schema == Schema.COMPANY and on_public:
         raise WrongSchema(f"{func.__qualname__} writes a company's data but ran on the public schema")
@@ -111,6 +117,7 @@ def action(func: Callable[P, R] | None = None, /, *, audit: bool = True, schema:
                 relay.send(running.emitted)
             return result
 
+        run.declared_schema = schema  # type: ignore[attr-defined]  # read by the schema test
         registry[name] = run
         return run
 
