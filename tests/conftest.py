@@ -195,3 +195,25 @@ def wechat_standin():
 @pytest.fixture
 def public_schema():
     return get_public_schema_name()
+
+
+def _test_data_key(kid: str) -> str:
+    import base64
+    import hashlib
+
+    return base64.urlsafe_b64encode(hashlib.sha256(f"test data key {kid}".encode()).digest()).decode()
+
+
+@pytest.fixture
+def data_keys(settings):
+    """data_keys("k2", "k1"): WUYE_DATA_KEYS as those (made-up) keys, the first encrypting. The key
+    the session's companies were provisioned under ("local") stays last unless `keep_local=False`."""
+    from core import crypto
+
+    def configure(*kids: str, keep_local: bool = True) -> None:
+        entries = [f"{kid}:{_test_data_key(kid)}" for kid in kids] + ([crypto.LOCAL_KID] if keep_local else [])
+        settings.WUYE_DATA_KEYS = ",".join(entries)
+        crypto.reset_keys()
+
+    yield configure
+    crypto.reset_keys()

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role, modules_for, permissions_for
-from core.fields import EncryptedTextField
+from core.fields import BlindIndexField, EncryptedTextField
 from core.masking import mask_phone
 
 
@@ -35,7 +35,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(_("邮箱"), blank=True)
     phone = EncryptedTextField(_("手机号"), blank=True)
     # HMAC of the phone number: find a user by exact phone without decrypting every row.
-    phone_index = models.CharField(max_length=64, blank=True, db_index=True)
+    phone_index = BlindIndexField(source="phone", purpose="phone", db_index=True)
     roles = ArrayField(models.CharField(max_length=20, choices=Role.choices), default=list, blank=True)
     wechat_openid = models.CharField(max_length=64, null=True, blank=True, unique=True)
     is_active = models.BooleanField(default=True)

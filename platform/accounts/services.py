@@ -43,7 +43,14 @@ class AccountLocked(DomainError):
 
 
 def phone_index(phone: str) -> str:
+    """The phone's index to store (current key)."""
     return crypto.blind_index(phone, purpose="phone") if phone else ""
+
+
+def phone_indexes(phone: str) -> tuple[str, ...]:
+    """The phone's index under every configured key, to find rows (`phone_index__in=`): during a key
+    rotation some rows still carry the old key's index."""
+    return crypto.blind_indexes(phone, purpose="phone") if phone else ()
 
 
 def record_audit(
@@ -338,7 +345,7 @@ def _sms_account_token(*, phone: str) -> tuple[str, AccessToken]:
     # separate resident identity, never their staff powers through a phone code.
     user = (
         User.objects.select_for_update()
-        .filter(phone_index=index, roles__contains=[Role.RESIDENT.value])
+        .filter(phone_index__in=phone_indexes(phone), roles__contains=[Role.RESIDENT.value])
         .order_by("pk")
         .first()
     )

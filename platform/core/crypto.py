@@ -4,6 +4,12 @@ Every company gets its own data key, derived (HKDF) from the master key and the 
 the schema name is bound into each ciphertext as associated data: a value copied from one company's
 table into another's does not decrypt. Ciphertexts carry their key id ("v1:<kid>:<nonce+ct>") so
 master keys can be rotated: the first configured key encrypts, every configured key decrypts.
+
+Rotation, step by step: put the new key first (`WUYE_DATA_KEYS="k2:…,k1:…"`) and restart every
+process; run `manage.py rotate_data_keys` (re-encrypts every encrypted column and recomputes every
+blind index under k2, company by company, resumable); then drop k1. A blind index cannot say which
+key made it, so while both keys are configured a lookup asks for the value's index under each
+(`blind_indexes`, `WHERE index IN (…)`), and nothing stops finding rows the command has not reached.
 """
 
 from __future__ import annotations
@@ -27,26 +33,54 @@ class DecryptionError(Exception):
     pass
 
 
-@lru_cache(maxsize=1)
-def _master_keys() -> tuple[tuple[str, bytes], ...]:
-    configured = getattr(settings, "WUYE_DATA_KEYS", "")
+LOCAL_KID = "local"
+
+
+def _local_key() -> bytes:
+    return hashlib.sha256(b"wuye-data-key:" + settings.SECRET_KEY.encode()).digest()
+
+
+def parse_keys(configured: str) -> tuple[tuple[str, bytes], ...]:
+    """`WUYE_DATA_KEYS` → ((kid, 32-byte key), ...). The bare entry `local` stands for the key derived
+    from SECRET_KEY, so an installation that ran on it can list it behind a real key and rotate away."""
     keys: list[tuple[str, bytes]] = []
     for item in filter(None, (part.strip() for part in configured.split(","))):
         kid, _, b64 = item.partition(":")
+        if kid == LOCAL_KID and not b64:
+            keys.append((kid, _local_key()))
+            continue
+        if not kid or not b64:
+            raise ValueError(f"WUYE_DATA_KEYS entry {kid!r} must be kid:base64(32 bytes)")
         raw = base64.urlsafe_b64decode(b64 + "=" * (-len(b64) % 4))
         if len(raw) != 32:
             raise ValueError(f"WUYE_DATA_KEYS entry {kid!r} must be 32 bytes")
         keys.append((kid, raw))
-    if not keys:
-        # Local default: derived from SECRET_KEY, which .data/ keeps stable across runs.
-        keys.append(("local", hashlib.sha256(b"wuye-data-key:" + settings.SECRET_KEY.encode()).digest()))
+    kids = [kid for kid, _ in keys]
+    if len(set(kids)) != len(kids):
+        raise ValueError("WUYE_DATA_KEYS names a key id twice")
     return tuple(keys)
 
 
+@lru_cache(maxsize=1)
+def _master_keys() -> tuple[tuple[str, bytes], ...]:
+    # Unset: derived from SECRET_KEY, which .data/ keeps stable across local runs. Production
+    # refuses to start on it (data_key_problems).
+    return parse_keys(getattr(settings, "WUYE_DATA_KEYS", "")) or ((LOCAL_KID, _local_key()),)
+
+
+def reset_keys() -> None:
+    """Forget the loaded keys (after changing settings in tests or a shell)."""
+    _master_keys.cache_clear()
+    _derived_from.cache_clear()
+
+
 @lru_cache(maxsize=4096)
-def _derived(kid: str, schema: str, purpose: bytes) -> bytes:
-    master = dict(_master_keys())[kid]
+def _derived_from(master: bytes, schema: str, purpose: bytes) -> bytes:
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose + b":" + schema.encode()).derive(master)
+
+
+def _derived(kid: str, schema: str, purpose: bytes) -> bytes:
+    return _derived_from(dict(_master_keys())[kid], schema, purpose)
 
 
 def _schema() -> str:
@@ -75,9 +109,31 @@ def decrypt(token: str, *, schema: str | None = None) -> str:
         raise DecryptionError("cannot decrypt value") from exc
 
 
-def blind_index(value: str, *, purpose: str, schema: str | None = None) -> str:
-    """A keyed hash for finding a row by exact value (phone, ID number) without decrypting all rows."""
-    schema = schema or _schema()
-    kid, _ = _master_keys()[0]
+def current_key_id() -> str:
+    """The key new values are encrypted and indexed under."""
+    return _master_keys()[0][0]
+
+
+def key_id_of(token: str) -> str:
+    """The key a stored ciphertext was made with ("" when it is not one of ours)."""
+    prefix, _, rest = token.partition(":")
+    return rest.partition(":")[0] if prefix == PREFIX else ""
+
+
+def _index_under(kid: str, value: str, purpose: str, schema: str) -> str:
     key = _derived(kid, schema, b"idx:" + purpose.encode())
     return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+
+
+def blind_index(value: str, *, purpose: str, schema: str | None = None) -> str:
+    """A keyed hash for finding a row by exact value (phone, ID number) without decrypting all rows.
+
+    The index to store: under the first (current) key. To find a row, use `blind_indexes`."""
+    return _index_under(current_key_id(), value, purpose, schema or _schema())
+
+
+def blind_indexes(value: str, *, purpose: str, schema: str | None = None) -> tuple[str, ...]:
+    """The value's index under every configured key, the current one first: what a lookup matches
+    (`index__in=…`), so rows indexed before a key rotation are still found until they are re-keyed."""
+    schema = schema or _schema()
+    return tuple(_index_under(kid, value, purpose, schema) for kid, _ in _master_keys())

@@ -38,3 +38,29 @@ class EncryptedTextField(models.TextField):
         if value is None or value == "":
             return value
         return crypto.encrypt(str(value), schema=self._schema())
+
+
+class BlindIndexField(models.CharField):
+    """The blind index (HMAC under the company's key) of an encrypted column, for exact lookup.
+
+    It names its source column and purpose so that `rotate_data_keys` can find every index by
+    walking the models and recompute it from the decrypted source under the current key. Store
+    `crypto.blind_index(value)`; look up with `__in=crypto.blind_indexes(value)` (every configured key).
+    """
+
+    def __init__(self, *args: Any, source: str, purpose: str, **kwargs: Any):
+        self.source = source
+        self.purpose = purpose
+        kwargs.setdefault("max_length", 64)
+        kwargs.setdefault("blank", True)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self) -> Any:
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["source"] = self.source
+        kwargs["purpose"] = self.purpose
+        return name, path, args, kwargs
+
+    def compute(self, plaintext: str) -> str:
+        """The index of `plaintext` under the current key, in the current schema ("" for no value)."""
+        return crypto.blind_index(plaintext, purpose=self.purpose) if plaintext else ""

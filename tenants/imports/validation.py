@@ -342,6 +342,7 @@ def validate_residents(table: Table, on_progress: Progress) -> Outcome:
 
     houses = _load_houses({values["estate"] for _n, values in parsed if values.get("estate")})
     rows: list[tuple[int, dict, int]] = []
+    as_current: dict[str, str] = {}  # a value's index under an older key -> under the current key
     for number, values in parsed:
         if number in findings.bad_rows:
             continue
@@ -356,17 +357,28 @@ def validate_residents(table: Table, on_progress: Progress) -> Outcome:
             findings.add(number, "产权份额(%)", "只有业主才有产权份额。")
             continue
         # Blind indexes once per row (HMAC: microseconds), the keys existing people are found by.
-        values["phone_index"] = pii.phone_index(values.get("phone", ""))
-        values["id_index"] = pii.id_number_index(values.get("id_number", ""))
+        # During a key rotation a stored row may carry the index under an older key: those are
+        # looked up too and read back as the current one, so the whole plan compares like with like.
+        phone_indexes = pii.phone_indexes(values.get("phone", ""))
+        id_indexes = pii.id_number_indexes(values.get("id_number", ""))
+        values["phone_index"] = phone_indexes[0] if phone_indexes else ""
+        values["id_index"] = id_indexes[0] if id_indexes else ""
+        for indexes in (phone_indexes, id_indexes):
+            for older in indexes[1:]:
+                as_current[older] = indexes[0]
         rows.append((number, values, house_id))
     del parsed, houses
 
     # Existing people and current relations: a few queries by the file's keys, nothing decrypted.
     people: dict[int, tuple] = {}
     for column, key in (("phone_index", "phone_index"), ("id_number_index", "id_index")):
-        for batch in _chunks({values[key] for _n, values, _h in rows} - {""}):
+        wanted = {values[key] for _n, values, _h in rows} - {""}
+        wanted |= {older for older, current in as_current.items() if current in wanted}
+        for batch in _chunks(wanted):
             for row in Person.objects.filter(**{f"{column}__in": batch}).values_list(*_PERSON_COLUMNS):
-                people.setdefault(row[0], row)
+                pk, name, phone_index, id_index, *rest = row
+                known = (pk, name, as_current.get(phone_index, phone_index), as_current.get(id_index, id_index), *rest)
+                people.setdefault(pk, known)
     by_id_index = {row[3]: row for row in people.values() if row[3]}
     by_name_phone: dict[tuple[str, str], tuple] = {}
     for pk in sorted(people):
@@ -434,7 +446,7 @@ def validate_residents(table: Table, on_progress: Progress) -> Outcome:
         if phone_index:
             persons_by_name_phone.setdefault(name_phone, person)
         resolved[number] = person
-    del ordered, people, by_id_index, by_name_phone, persons_by_id, persons_by_name_phone
+    del ordered, people, by_id_index, by_name_phone, persons_by_id, persons_by_name_phone, as_current
 
     # Relations, in file order; then each house's owners' shares and primary payers as they would be.
     plan = ResidentPlan()

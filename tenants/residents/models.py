@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from core.fields import EncryptedTextField
+from core.fields import BlindIndexField, EncryptedTextField
 from core.masking import mask_id_number, mask_phone
 from tenants.estates.models import House
 
@@ -31,9 +31,9 @@ class Person(models.Model):
     name = models.CharField(_("姓名"), max_length=50)
     gender = models.CharField(_("性别"), max_length=8, choices=Gender.choices, blank=True, default="")
     phone = EncryptedTextField(_("手机号"), blank=True, default="")
-    phone_index = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    phone_index = BlindIndexField(source="phone", purpose="phone", default="", db_index=True)
     id_number = EncryptedTextField(_("身份证号"), blank=True, default="")
-    id_number_index = models.CharField(max_length=64, blank=True, default="")
+    id_number_index = BlindIndexField(source="id_number", purpose="id_number", default="")
     # Kept masked beside the ciphertext so lists never decrypt (and exports never leak) a value.
     phone_masked = models.CharField(max_length=20, blank=True, default="")
     id_number_masked = models.CharField(max_length=24, blank=True, default="")

@@ -44,5 +44,15 @@ def phone_index(phone: str) -> str:
     return account_services.phone_index(phone)
 
 
+def phone_indexes(phone: str) -> tuple[str, ...]:
+    """For lookups (`phone_index__in=`): the index under every configured key (key rotation)."""
+    return account_services.phone_indexes(phone)
+
+
 def id_number_index(id_number: str) -> str:
     return crypto.blind_index(id_number, purpose="id_number") if id_number else ""
+
+
+def id_number_indexes(id_number: str) -> tuple[str, ...]:
+    """For lookups (`id_number_index__in=`): the index under every configured key (key rotation)."""
+    return crypto.blind_indexes(id_number, purpose="id_number") if id_number else ()

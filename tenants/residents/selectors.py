@@ -42,7 +42,7 @@ def filter_people(
     """Staff's 业主信息查询: exact phone through the blind index; place and relation through the
     person's current relations (an EXISTS, so a person living in two matching houses shows once)."""
     if phone:
-        queryset = queryset.filter(phone_index=pii.phone_index(pii.normalise_phone(phone)))
+        queryset = queryset.filter(phone_index__in=pii.phone_indexes(pii.normalise_phone(phone)))
     place = {}
     if estate:
         place["house__estate_id"] = estate

@@ -62,11 +62,13 @@ def request_binding(*, user: Any, house: House, relation: str, name: str, via_co
 
 
 def _registered_occupant(*, house: House, user: Any) -> Occupancy | None:
-    if not user.phone_index:
+    if not user.phone:
         return None
+    # From the phone itself, not by comparing the two stored indexes: during a key rotation the
+    # account and the resident record may carry the number's index under different keys.
     return (
         Occupancy.objects.select_related("person")
-        .filter(house=house, moved_out__isnull=True, person__phone_index=user.phone_index)
+        .filter(house=house, moved_out__isnull=True, person__phone_index__in=pii.phone_indexes(user.phone))
         .filter(Q(person__user__isnull=True) | Q(person__user=user))
         .order_by("-is_primary_payer", "pk")
         .first()
@@ -130,12 +132,12 @@ def _person_for_account(*, user: Any, name: str, actor: Any) -> Person:
     linked = Person.objects.filter(user=user).first()
     if linked is not None:
         return linked
-    if user.phone_index:
+    if user.phone:
         # Same phone AND same name: carriers reassign numbers, so a phone alone must never hand
         # someone else's record (and houses) to a new holder of the number.
         match = (
             Person.objects.select_for_update()
-            .filter(phone_index=user.phone_index, user__isnull=True, name=name.strip())
+            .filter(phone_index__in=pii.phone_indexes(user.phone), user__isnull=True, name=name.strip())
             .order_by("pk")
             .first()
         )
@@ -193,7 +195,7 @@ def _checked_person_fields(
         if id_number and (problem := pii.id_problem(id_number)):
             problems["id_number"] = [problem]
         elif id_number and unique_id:
-            taken = Person.objects.filter(id_number_index=pii.id_number_index(id_number))
+            taken = Person.objects.filter(id_number_index__in=pii.id_number_indexes(id_number))
             if exclude_pk:
                 taken = taken.exclude(pk=exclude_pk)
             if taken.exists():

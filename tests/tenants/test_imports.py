@@ -204,6 +204,25 @@ def test_reimporting_the_same_files_changes_nothing(admin_a, company_a):
     assert after == before
 
 
+def test_reimporting_mid_key_rotation_matches_people_indexed_under_the_old_key(admin_a, company_a, data_keys):
+    data_keys("k1")
+    import_houses(admin_a)
+    commit(admin_a, dry_run(admin_a, "residents", xlsx(RESIDENT_HEADER, RESIDENTS)))
+    data_keys("k2", "k1")  # new key first; nobody re-keyed yet
+    residents = dry_run(admin_a, "residents", xlsx(RESIDENT_HEADER, RESIDENTS))
+    assert residents["status"] == "ready", residents["errors"]
+    assert (residents["counts"]["unchanged"], residents["counts"]["create"], residents["counts"]["update"]) == (5, 0, 0)
+    changed = [row[:] for row in RESIDENTS]
+    changed[0][5] = changed[3][5] = "13812349999"  # 张伟's new phone; he is found by his ID's old-key index
+    record = dry_run(admin_a, "residents", xlsx(RESIDENT_HEADER, changed))
+    assert record["status"] == "ready", record["errors"]
+    assert record["counts"]["update"] >= 1 and record["counts"].get("new_persons", 0) == 0
+    commit(admin_a, record)
+    with tenant_context(company_a):
+        zhang = Person.objects.get(name="张伟")
+        assert zhang.phone == "13812349999" and Person.objects.count() == 4
+
+
 def test_changed_values_update_existing_rows(admin_a, company_a):
     import_houses(admin_a)
     changed = [row[:] for row in HOUSES]
