@@ -6,7 +6,11 @@ every company's schema (that company's long-running jobs and task guards).
 
 from django.apps import AppConfig
 
+from core import adapters
 from core.schemas import Schema
+
+# Production must not encrypt personal data under a key derived from, or beside, a known secret.
+adapters.register_guard("data-keys", "core.crypto.data_key_problems")
 
 
 class CoreConfig(AppConfig):
@@ -15,7 +19,5 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self) -> None:
-        from core import adapters
-
         # Every app's apps.py (where adapters register) is imported before any ready() runs.
         adapters.refuse_unsafe_start()

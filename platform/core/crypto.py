@@ -10,6 +10,11 @@ process; run `manage.py rotate_data_keys` (re-encrypts every encrypted column an
 blind index under k2, company by company, resumable); then drop k1. A blind index cannot say which
 key made it, so while both keys are configured a lookup asks for the value's index under each
 (`blind_indexes`, `WHERE index IN (…)`), and nothing stops finding rows the command has not reached.
+
+Production (DEBUG off, not the demo) refuses to start on a key derived from SECRET_KEY or on a
+default SECRET_KEY (`data_key_problems`, a guard in core.adapters' startup registry). An
+installation that ran on the derived key lists it by value behind the new one,
+`WUYE_DATA_KEYS="k1:<new>,local:<old derived key>"` (README), rotates, and then drops it.
 """
 
 from __future__ import annotations
@@ -137,3 +142,49 @@ def blind_indexes(value: str, *, purpose: str, schema: str | None = None) -> tup
     (`index__in=…`), so rows indexed before a key rotation are still found until they are re-keyed."""
     schema = schema or _schema()
     return tuple(_index_under(kid, value, purpose, schema) for kid, _ in _master_keys())
+
+
+# --- production refuses keys anyone could know -------------------------------------------------
+
+_DEFAULT_SECRETS = frozenset(
+    {"change-me", "changeme", "change_me", "secret", "secret-key", "secret_key", "django", "dev", "test", "insecure"}
+)
+MIN_SECRET_LENGTH = 40
+
+
+def data_key_problems() -> list[str]:
+    """Why the configured keys are unfit to protect real data (empty when they are fine). Operators
+    read these in a crash log: in both languages, not through gettext (as core.adapters does)."""
+    problems = []
+    secret = settings.SECRET_KEY or ""
+    if (
+        secret.strip().lower() in _DEFAULT_SECRETS
+        or secret.startswith("django-insecure")
+        or len(secret) < MIN_SECRET_LENGTH
+        or len(set(secret)) < 5
+    ):
+        problems.append(
+            f"DJANGO_SECRET_KEY 是默认值或过短，请使用至少 {MIN_SECRET_LENGTH} 个随机字符 / "
+            f"DJANGO_SECRET_KEY is a known default or too short: use at least {MIN_SECRET_LENGTH} random characters "
+            "(it signs sessions and login codes)."
+        )
+    try:
+        keys = parse_keys(getattr(settings, "WUYE_DATA_KEYS", ""))
+    except ValueError as exc:
+        return [*problems, f"WUYE_DATA_KEYS 格式错误 / WUYE_DATA_KEYS is malformed: {exc}."]
+    if not keys:
+        problems.append(
+            "WUYE_DATA_KEYS 未设置，个人信息将用由 DJANGO_SECRET_KEY 推导的密钥加密 / "
+            "WUYE_DATA_KEYS is unset: personal data would be encrypted under a key derived from DJANGO_SECRET_KEY. "
+            "Set WUYE_DATA_KEYS=kid:base64(32 random bytes)."
+        )
+    elif keys[0][0] == LOCAL_KID:
+        problems.append(
+            "WUYE_DATA_KEYS 的第一个密钥是由 DJANGO_SECRET_KEY 推导的 local / "
+            "The first key of WUYE_DATA_KEYS is `local`, derived from DJANGO_SECRET_KEY: put a random key first."
+        )
+    elif len(set(keys[0][1])) < 8:
+        problems.append(
+            f"数据密钥 {keys[0][0]!r} 不是随机值 / The data key {keys[0][0]!r} is not random (a placeholder?)."
+        )
+    return problems
