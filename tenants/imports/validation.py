@@ -369,7 +369,8 @@ def validate_residents(table: Table, on_progress: Progress) -> Outcome:
         rows.append((number, values, house_id))
     del parsed, houses
 
-    # Existing people and current relations: a few queries by the file's keys, nothing decrypted.
+    # Existing people and current relations: a few queries by the file's keys. Phone and ID numbers
+    # stay encrypted; only the emergency contacts of people the file names are read, to tell a change.
     people: dict[int, tuple] = {}
     for column, key in (("phone_index", "phone_index"), ("id_number_index", "id_index")):
         wanted = {values[key] for _n, values, _h in rows} - {""}

@@ -90,7 +90,8 @@ def write_houses(plan: HousePlan, on_progress: Progress) -> None:
 
 
 def _person(plan: PersonPlan) -> Person:
-    person = Person(name=plan.name, gender=plan.gender or "", emergency_contact=plan.emergency_contact or "")
+    person = Person(name=plan.name, gender=plan.gender or "")
+    person.set_emergency_contact(plan.emergency_contact or "")
     if plan.phone:
         person.set_phone(plan.phone, plan.phone_index)
     if plan.id_number:
@@ -108,6 +109,9 @@ def _changed_person(plan: PersonPlan, now: Any) -> tuple[Person, tuple[str, ...]
         elif name == "id_number":
             person.set_id_number(plan.id_number or "", plan.id_number_index)
             fields += ["id_number", "id_number_index", "id_number_masked"]
+        elif name == "emergency_contact":
+            person.set_emergency_contact(plan.emergency_contact or "")
+            fields += ["emergency_contact", "emergency_contact_masked"]
         else:
             setattr(person, name, getattr(plan, name))
             fields.append(name)

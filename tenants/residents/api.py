@@ -187,10 +187,12 @@ class PersonHouseSerializer(serializers.Serializer):
 
 
 class PersonSerializer(serializers.ModelSerializer):
-    """Phone and ID number are write-only: reads carry masked copies; the whole value needs a reveal."""
+    """Phone, ID number and emergency contact are write-only: reads carry masked copies; the whole
+    value needs a reveal."""
 
     phone = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=20)
     id_number = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=18)
+    emergency_contact = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=100)
     has_account = serializers.SerializerMethodField()
     houses = PersonHouseSerializer(source="current_occupancies", many=True, read_only=True)
 
@@ -205,12 +207,13 @@ class PersonSerializer(serializers.ModelSerializer):
             "phone_masked",
             "id_number_masked",
             "emergency_contact",
+            "emergency_contact_masked",
             "note",
             "has_account",
             "houses",
             "created_at",
         ]
-        read_only_fields = ["phone_masked", "id_number_masked", "created_at"]
+        read_only_fields = ["phone_masked", "id_number_masked", "emergency_contact_masked", "created_at"]
         # Validation lives in the services (one place for forms and imports); the serializer
         # only shapes the payload.
         extra_kwargs = {"name": {"validators": []}}
@@ -238,7 +241,7 @@ class PersonFilter(django_filters.FilterSet):
 
 
 class RevealSerializer(serializers.Serializer):
-    field = serializers.ChoiceField(choices=["phone", "id_number"])
+    field = serializers.ChoiceField(choices=list(services.REVEALABLE))
 
 
 class PersonViewSet(
@@ -269,7 +272,7 @@ class PersonViewSet(
         ("id_number_masked", "身份证号"),
         ("houses", "房屋"),
         ("has_account", "小程序账号"),
-        ("emergency_contact", "紧急联系人"),
+        ("emergency_contact_masked", "紧急联系人"),
         ("note", "备注"),
     ]
     export_labels = {"gender": dict(Gender.choices)}

@@ -4,7 +4,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from core.fields import BlindIndexField, EncryptedTextField
-from core.masking import mask_id_number, mask_phone
+from core.masking import mask_contact, mask_id_number, mask_phone
 from tenants.estates.models import House
 
 
@@ -20,12 +20,16 @@ class Gender(models.TextChoices):
     FEMALE = "female", _("女")
 
 
+EMERGENCY_CONTACT_MAX_LENGTH = 100
+
+
 class Person(models.Model):
     """住户档案 — an owner, family member or renter, whether or not they use the mini-program.
 
     Phone and ID number are encrypted; their blind indexes (HMAC, per company) find a person by the
     exact value without decrypting every row. Lists show them masked; whole values are revealed
-    only to roles holding `pii.reveal`, and every reveal is audited.
+    only to roles holding `pii.reveal`, and every reveal is audited. The emergency contact (a third
+    person's name and number, free text) is kept the same way, without an index.
     """
 
     name = models.CharField(_("姓名"), max_length=50)
@@ -37,7 +41,8 @@ class Person(models.Model):
     # Kept masked beside the ciphertext so lists never decrypt (and exports never leak) a value.
     phone_masked = models.CharField(max_length=20, blank=True, default="")
     id_number_masked = models.CharField(max_length=24, blank=True, default="")
-    emergency_contact = models.CharField(_("紧急联系人"), max_length=100, blank=True, default="")
+    emergency_contact = EncryptedTextField(_("紧急联系人"), blank=True, default="")
+    emergency_contact_masked = models.CharField(max_length=200, blank=True, default="")
     note = models.CharField(_("备注"), max_length=200, blank=True, default="")
     # The mini-program account of this person, once they have bound a house.
     user = models.OneToOneField(
@@ -65,6 +70,10 @@ class Person(models.Model):
     def set_id_number(self, id_number: str, index: str) -> None:
         self.id_number, self.id_number_index = id_number, index
         self.id_number_masked = mask_id_number(id_number)
+
+    def set_emergency_contact(self, contact: str) -> None:
+        self.emergency_contact = contact
+        self.emergency_contact_masked = mask_contact(contact)[:200]
 
 
 class Occupancy(models.Model):

@@ -21,6 +21,7 @@ from core.masking import mask_id_number
 from tenants.estates.models import House
 from tenants.residents import pii
 from tenants.residents.models import (
+    EMERGENCY_CONTACT_MAX_LENGTH,
     BindingStatus,
     CorrectionRequest,
     CorrectionStatus,
@@ -165,6 +166,7 @@ def reject_binding(*, binding_id: int, actor: Any, reason: str) -> HouseBinding:
 # --- people -------------------------------------------------------------------------------------
 
 _PERSON_FIELDS = {"name", "gender", "phone", "id_number", "emergency_contact", "note"}
+NOTE_MAX_LENGTH = Person._meta.get_field("note").max_length
 
 
 def _checked_person_fields(
@@ -201,10 +203,10 @@ def _checked_person_fields(
             if taken.exists():
                 problems["id_number"] = [_("已有住户使用该身份证号。")]
         clean["id_number"] = id_number
-    for field in ("emergency_contact", "note"):
+    for field, max_length in (("emergency_contact", EMERGENCY_CONTACT_MAX_LENGTH), ("note", NOTE_MAX_LENGTH)):
         if field in changes:
             value = (changes[field] or "").strip()
-            if len(value) > Person._meta.get_field(field).max_length:
+            if len(value) > max_length:
                 problems[field] = [_("内容过长。")]
             clean[field] = value
     if problems:
@@ -218,6 +220,8 @@ def _apply(person: Person, clean: dict[str, Any]) -> None:
             person.set_phone(value, pii.phone_index(value))
         elif field == "id_number":
             person.set_id_number(value, pii.id_number_index(value))
+        elif field == "emergency_contact":
+            person.set_emergency_contact(value)
         else:
             setattr(person, field, value)
 
@@ -229,7 +233,7 @@ def _audit_view(person: Person) -> dict[str, Any]:
         "gender": person.gender,
         "phone": person.phone_masked,
         "id_number": person.id_number_masked,
-        "emergency_contact": person.emergency_contact,
+        "emergency_contact": person.emergency_contact_masked,
         "note": person.note,
     }
 
@@ -269,11 +273,16 @@ def update_person(*, person: Person, actor: Any, **changes: Any) -> Person:
     return person
 
 
+REVEALABLE = ("phone", "id_number", "emergency_contact")
+
+
 @action
 def reveal(*, person: Person, field: str, actor: Any) -> str:
-    """The whole phone or ID number, for a role that holds `pii.reveal`; every reveal is audited."""
-    if field not in {"phone", "id_number"}:
-        raise DomainError(_("只能查看手机号或身份证号。"), fields={"field": [_("只能查看手机号或身份证号。")]})
+    """The whole phone, ID number or emergency contact, for a role that holds `pii.reveal`; every
+    reveal is audited."""
+    if field not in REVEALABLE:
+        message = _("只能查看手机号、身份证号或紧急联系人。")
+        raise DomainError(message, fields={"field": [message]})
     account_services.record_audit(
         actor=actor, action="pii.reveal", object_type="person", object_id=person.pk, after={"field": field}
     )

@@ -92,6 +92,89 @@ def test_reveal_needs_the_permission_and_is_audited(client_for, admin_a, company
     assert bad_field.status_code == 400
 
 
+CONTACT = "王芳 13900001111"
+
+
+def test_emergency_contact_is_encrypted_masked_revealed_only_by_audited_reveal(client_for, admin_a, company_a):
+    person = _person(admin_a, emergency_contact=CONTACT)
+    assert person["emergency_contact_masked"] == "王* 139****1111" and "emergency_contact" not in person
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'SELECT emergency_contact FROM "{company_a.schema_name}".residents_person WHERE id = %s', [person["id"]]
+        )
+        assert "13900001111" not in cursor.fetchone()[0]
+    edited = admin_a.patch(
+        f"/api/v1/residents/{person['id']}/", {"emergency_contact": "李娜 13700002222"}, format="json"
+    ).json()
+    assert edited["emergency_contact_masked"] == "李* 137****2222"
+    for username in ("service", "cashier"):
+        client = client_for(company_a, username)
+        listed = client.get("/api/v1/residents/").content.decode()
+        assert "13700002222" not in listed and "李娜" not in listed, username
+        assert "13700002222" not in client.get(f"/api/v1/residents/{person['id']}/").content.decode()
+        refused = client.post(f"/api/v1/residents/{person['id']}/reveal/", {"field": "emergency_contact"})
+        assert refused.status_code == 403, username
+    exported = admin_a.get("/api/v1/residents/?format=xlsx")
+    assert exported.status_code == 200 and b"13700002222" not in exported.content
+    revealed = admin_a.post(f"/api/v1/residents/{person['id']}/reveal/", {"field": "emergency_contact"}, format="json")
+    assert revealed.json() == {"value": "李娜 13700002222"}
+    with tenant_context(company_a):
+        trail = list(AuditEvent.objects.filter(object_type="person", object_id=str(person["id"])))
+        assert [e.after for e in trail if e.action == "pii.reveal"] == [{"field": "emergency_contact"}]
+        assert "13900001111" not in str([(e.before, e.after) for e in trail])
+        assert "13700002222" not in str([(e.before, e.after) for e in trail])
+        update = next(e for e in trail if e.action == "person.update")
+        assert (update.before["emergency_contact"], update.after["emergency_contact"]) == (
+            "王* 139****1111",
+            "李* 137****2222",
+        )
+
+
+def test_the_owner_sees_and_edits_their_own_emergency_contact_whole(client_for, admin_a, company_a, houses):
+    owner, _user = _owner_client(client_for, company_a)
+    binding = owner.post("/api/v1/owner/bindings/", {"house_id": houses[0], "name": "张伟"}, format="json").json()
+    admin_a.post(f"/api/v1/house-bindings/{binding['id']}/approve/")
+    assert owner.patch("/api/v1/owner/profile/", {"emergency_contact": CONTACT}, format="json").status_code == 200
+    assert owner.get("/api/v1/owner/profile/").json()["emergency_contact"] == CONTACT
+    with tenant_context(company_a):
+        person = Person.objects.get(user=_user)
+        assert person.emergency_contact_masked == "王* 139****1111"
+        event = AuditEvent.objects.filter(action="person.update", object_id=str(person.pk)).latest("id")
+        assert "13900001111" not in str(event.after)
+
+
+def test_existing_emergency_contacts_are_encrypted_in_place_by_the_migration(company_a, company_b):
+    import importlib
+
+    migration = importlib.import_module("tenants.residents.migrations.0004_emergency_contact_encrypted")
+    ids = {}
+    for company in (company_a, company_b):
+        with tenant_context(company), connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO residents_person (name, gender, phone, phone_index, id_number, id_number_index,"
+                " phone_masked, id_number_masked, emergency_contact, emergency_contact_masked, note,"
+                " created_at, updated_at) VALUES ('旧', '', '', '', '', '', '', '', %s, '', '', now(), now())"
+                " RETURNING id",
+                [CONTACT],
+            )
+            ids[company.pk] = cursor.fetchone()[0]
+
+    class Editor:
+        pass
+
+    for company in (company_a, company_b):  # what migrate_schemas does: the same step in each schema
+        with tenant_context(company):
+            editor = Editor()
+            editor.connection = connection
+            migration._encrypt_in_place(None, editor)
+            migration._encrypt_in_place(None, editor)  # a second pass leaves ciphertext alone
+            person = Person.objects.get(pk=ids[company.pk])
+            assert (person.emergency_contact, person.emergency_contact_masked) == (CONTACT, "王* 139****1111")
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT emergency_contact FROM residents_person WHERE id = %s", [person.pk])
+                assert CONTACT not in cursor.fetchone()[0]
+
+
 @pytest.mark.parametrize(
     ("fields", "bad"),
     [

@@ -144,7 +144,7 @@ export interface Resident {
   gender: Gender
   phone_masked: string
   id_number_masked: string
-  emergency_contact: string
+  emergency_contact_masked: string
   note: string
   has_account: boolean
   houses: ResidentHouse[]
@@ -156,11 +156,11 @@ export interface ResidentWrite {
   /** Left out on edit to keep the stored value (the form only shows it masked). */
   phone?: string
   id_number?: string
-  emergency_contact: string
+  emergency_contact?: string
   note: string
 }
 
-export type PiiField = 'phone' | 'id_number'
+export type PiiField = 'phone' | 'id_number' | 'emergency_contact'
 
 export interface Occupancy {
   id: number

@@ -156,7 +156,6 @@ describe('HousePage', () => {
       gender: '',
       phone: '13812345678',
       id_number: '11010519491231002X',
-      emergency_contact: '',
       note: '',
     })
     expect(fieldError('add-resident-share')).toBe('该房屋业主的产权份额合计不能超过 100%。')

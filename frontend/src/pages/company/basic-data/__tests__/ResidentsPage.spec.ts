@@ -28,7 +28,7 @@ const WANG = {
   gender: 'female',
   phone_masked: '138****5678',
   id_number_masked: '110105********002X',
-  emergency_contact: '',
+  emergency_contact_masked: '王* 139****1111',
   note: '',
   has_account: true,
   houses: [
@@ -145,6 +145,8 @@ describe('ResidentsPage', () => {
     await mountPage(ResidentsPage, { path: '/basic-data/residents' })
     await click('resident-edit-41')
     expect(($('person-phone') as HTMLInputElement).placeholder).toContain('138****5678')
+    expect(($('person-emergency-contact') as HTMLInputElement).value).toBe('')
+    expect(($('person-emergency-contact') as HTMLInputElement).placeholder).toContain('王* 139****1111')
     await type('person-note', '新备注')
     await click('person-dialog-submit')
     await settle()
@@ -152,7 +154,6 @@ describe('ResidentsPage', () => {
     expect(body).toEqual({
       name: '王芳',
       gender: 'female',
-      emergency_contact: '',
       note: '新备注',
     })
   })

@@ -15,22 +15,22 @@ export const personFromResident = (r: Resident): PersonForm => ({
   gender: r.gender,
   phone: '',
   id_number: '',
-  emergency_contact: r.emergency_contact,
+  emergency_contact: '',
   note: r.note,
 })
 
 /**
- * The write body: phone and ID number are sent only when typed, so editing someone's note does
- * not need (and cannot clobber) the stored values the form only knows masked.
+ * The write body: phone, ID number and emergency contact are sent only when typed, so editing
+ * someone's note does not need (and cannot clobber) the stored values the form only knows masked.
  */
 export function personBody(form: PersonForm): ResidentWrite {
   const body: ResidentWrite = {
     name: form.name.trim(),
     gender: form.gender,
-    emergency_contact: form.emergency_contact.trim(),
     note: form.note.trim(),
   }
   if (form.phone.trim()) body.phone = form.phone.trim()
   if (form.id_number.trim()) body.id_number = form.id_number.trim().toUpperCase()
+  if (form.emergency_contact.trim()) body.emergency_contact = form.emergency_contact.trim()
   return body
 }
