@@ -19,9 +19,9 @@ from accounts import wechat
 from accounts.models import AccessToken, AuditEvent, User
 from accounts.roles import Role
 from accounts.selectors import token_hash
-from core import actions, context, crypto
+from core import actions, context, crypto, ratelimit
 from core.actions import action
-from core.errors import DomainError
+from core.errors import DomainError, RateLimited
 from notifications import sms
 
 
@@ -51,6 +51,32 @@ def phone_indexes(phone: str) -> tuple[str, ...]:
     """The phone's index under every configured key, to find rows (`phone_index__in=`): during a key
     rotation some rows still carry the old key's index."""
     return crypto.blind_indexes(phone, purpose="phone") if phone else ()
+
+
+def spend_pii_lookup(*, actor: User, what: str) -> None:
+    """Count one lookup of personal data by whole value (`what`: "phone_search", "id_number_check"):
+    a search by phone number, an ID number checked against everyone's. Lists show those values
+    masked; an unlimited exact lookup would let anyone unmask them by trying every candidate
+    (10^4 for a masked phone). Raises RateLimited once the actor's budget is spent; the first
+    refusal in a window is audited (committed before the caller is told: call this outside an action)."""
+    reveal = actor.has_permission("pii.reveal")
+    rates = settings.PII_LOOKUP_LIMITS_REVEAL if reveal else settings.PII_LOOKUP_LIMITS
+    # "throttle_" in the key: the same family as DRF's throttle counters (tests clear it between tests).
+    verdict = ratelimit.hit(f"throttle_pii_lookup:{actor.pk}", rates)
+    if verdict.allowed:
+        return
+    if verdict.first_refusal:
+        _audit_lookup_refused(actor=actor, what=what)
+    minutes = max(1, -(-verdict.retry_after // 60))
+    raise RateLimited(
+        _("按手机号或身份证号查询过于频繁，请 %(minutes)s 分钟后再试。") % {"minutes": minutes},
+        retry_after=verdict.retry_after,
+    )
+
+
+@action
+def _audit_lookup_refused(*, actor: User, what: str) -> None:
+    record_audit(actor=actor, action="pii.lookup_limited", object_type="user", object_id=actor.pk, after={"what": what})
 
 
 def record_audit(

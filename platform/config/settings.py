@@ -273,6 +273,12 @@ ACCESS_TOKEN_DAYS = 30
 
 # Field encryption (AES-256-GCM). Keys: "kid:base64key,..." — the first encrypts, all decrypt.
 WUYE_DATA_KEYS = env("WUYE_DATA_KEYS", default="")
+# Lookups of personal data by whole value, per staff member and company ("count/window", each
+# window enforced): a search by phone number, an ID number checked against everyone's on save.
+# Each is a guess at a value lists show masked, so each is counted and audited. Holders of
+# pii.reveal may reveal any value anyway (audited): their limit only brakes a runaway script.
+PII_LOOKUP_LIMITS = env.list("WUYE_PII_LOOKUP_LIMITS", default=["30/h", "150/d"])
+PII_LOOKUP_LIMITS_REVEAL = env.list("WUYE_PII_LOOKUP_LIMITS_REVEAL", default=["300/h"])
 
 # --- WeChat, SMS and other outside services --------------------------------------------------
 # The one demo switch. `./wuye up` and the tests set it: outside services default to the local

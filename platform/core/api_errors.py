@@ -12,7 +12,7 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from core.errors import DomainError
+from core.errors import DomainError, RateLimited
 
 _CODE_BY_EXCEPTION: list[tuple[type[Exception], str]] = [
     (exceptions.NotAuthenticated, "not_authenticated"),
@@ -54,6 +54,9 @@ def _body(code: str, message: str, fields: dict[str, list[str]] | None = None) -
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, RateLimited):
+        body = {**_body(exc.code, exc.message, exc.fields), "retry_after": exc.retry_after}
+        return Response(body, status=exc.status_code, headers={"Retry-After": str(exc.retry_after)})
     if isinstance(exc, DomainError):
         return Response(_body(exc.code, exc.message, exc.fields), status=exc.status_code)
     if isinstance(exc, DjangoValidationError):

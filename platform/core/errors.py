@@ -34,3 +34,13 @@ class NotFound(DomainError):
 
     def __init__(self, message: str | None = None):
         super().__init__(message or _("对象不存在。"), code="not_found")
+
+
+class RateLimited(DomainError):
+    """Too many of something in a window; the API answers 429 with Retry-After."""
+
+    status_code = 429
+
+    def __init__(self, message: str, *, retry_after: int):
+        super().__init__(message, code="throttled")
+        self.retry_after = retry_after

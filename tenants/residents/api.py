@@ -280,6 +280,14 @@ class PersonViewSet(
     def get_queryset(self):
         return selectors.people()
 
+    def filter_queryset(self, queryset):
+        # Every use of the exact phone filter counts, on lists, exports and single records alike
+        # (a detail URL with ?phone= answers 200 or 404: the same guess).
+        phone = self.request.query_params.get("phone", "")
+        if phone:
+            services.record_phone_search(actor=self.request.user, phone=phone)
+        return super().filter_queryset(queryset)
+
     def perform_create(self, serializer):
         serializer.instance = services.create_person(actor=self.request.user, **serializer.validated_data)
 

@@ -17,7 +17,7 @@ from core import locks
 from core.actions import action
 from core.db import conflict_as
 from core.errors import DomainError
-from core.masking import mask_id_number
+from core.masking import mask_id_number, mask_phone
 from tenants.estates.models import House
 from tenants.residents import pii
 from tenants.residents.models import (
@@ -169,8 +169,33 @@ _PERSON_FIELDS = {"name", "gender", "phone", "id_number", "emergency_contact", "
 NOTE_MAX_LENGTH = Person._meta.get_field("note").max_length
 
 
+def _id_number_taken(actor: Any) -> DomainError:
+    """The refusal of an ID number another resident holds. To a role that cannot reveal ID numbers it
+    does not say so: with the masked number in every list, "a resident already uses it" would
+    confirm a guessed birth date. The refusal itself still tells something, so every check is also
+    counted against the caller's lookup budget, and a clash is audited (create_person)."""
+    if actor is None or actor.has_permission("pii.reveal"):
+        message = _("已有住户使用该身份证号。")
+    else:
+        message = _("该身份证号无法登记，请核对后重试；如确认无误，请联系管理员处理。")
+    return DomainError(message, code="id_number_unavailable", fields={"id_number": [message]})
+
+
+class _IdNumberClash(DomainError):
+    """Refused, among other problems perhaps, for an ID number another resident holds. The clash is
+    audited inside the action, which hands the refusal back instead of raising it so that the audit
+    row commits; its caller raises it then."""
+
+
+def _id_number_held(id_number: str, *, exclude_pk: int | None) -> bool:
+    taken = Person.objects.filter(id_number_index__in=pii.id_number_indexes(id_number))
+    if exclude_pk:
+        taken = taken.exclude(pk=exclude_pk)
+    return taken.exists()
+
+
 def _checked_person_fields(
-    changes: dict[str, Any], *, exclude_pk: int | None = None, unique_id: bool = True
+    changes: dict[str, Any], *, actor: Any, exclude_pk: int | None = None, unique_id: bool = True
 ) -> dict[str, Any]:
     """Validate every given field at once; DomainError carries all problems together."""
     problems: dict[str, list[str]] = {}
@@ -192,16 +217,14 @@ def _checked_person_fields(
         if phone and (problem := pii.phone_problem(phone)):
             problems["phone"] = [problem]
         clean["phone"] = phone
+    clash = False
     if "id_number" in changes:
         id_number = pii.clean_id_number(changes["id_number"])
         if id_number and (problem := pii.id_problem(id_number)):
             problems["id_number"] = [problem]
-        elif id_number and unique_id:
-            taken = Person.objects.filter(id_number_index__in=pii.id_number_indexes(id_number))
-            if exclude_pk:
-                taken = taken.exclude(pk=exclude_pk)
-            if taken.exists():
-                problems["id_number"] = [_("已有住户使用该身份证号。")]
+        elif id_number and unique_id and _id_number_held(id_number, exclude_pk=exclude_pk):
+            problems["id_number"] = _id_number_taken(actor).fields["id_number"]
+            clash = True
         clean["id_number"] = id_number
     for field, max_length in (("emergency_contact", EMERGENCY_CONTACT_MAX_LENGTH), ("note", NOTE_MAX_LENGTH)):
         if field in changes:
@@ -209,6 +232,15 @@ def _checked_person_fields(
             if len(value) > max_length:
                 problems[field] = [_("内容过长。")]
             clean[field] = value
+    if clash:
+        account_services.record_audit(
+            actor=actor,
+            action="pii.id_number_conflict",
+            object_type="person",
+            object_id=exclude_pk or "",
+            after={"id_number": mask_id_number(clean["id_number"])},
+        )
+        raise _IdNumberClash(_("请检查填写的内容。"), fields=problems)
     if problems:
         raise DomainError(_("请检查填写的内容。"), fields=problems)
     return clean
@@ -238,29 +270,60 @@ def _audit_view(person: Person) -> dict[str, Any]:
     }
 
 
-@action
+def _spend_id_number_check(actor: Any, fields: dict[str, Any]) -> None:
+    # Before the action: a refusal (and its audit row) must not depend on the write going through.
+    if fields.get("id_number") and actor is not None and actor.pk:
+        account_services.spend_pii_lookup(actor=actor, what="id_number_check")
+
+
+def _raised_or_returned(outcome: tuple[Person, DomainError | None]) -> Person:
+    person, refusal = outcome
+    if refusal is not None:
+        raise refusal
+    return person
+
+
 def create_person(*, actor: Any, **fields: Any) -> Person:
+    """A new resident. A typed ID number is checked against everyone's: each check is a guess at a
+    masked number (about 2,000 birth dates fit one), so it is counted against the caller's lookup
+    budget (429 once spent), and a clash is audited, committed although nothing else is saved."""
+    _spend_id_number_check(actor, fields)
+    return _raised_or_returned(_create_person(actor=actor, fields=fields))
+
+
+@action
+def _create_person(*, actor: Any, fields: dict[str, Any]) -> tuple[Person, DomainError | None]:
     if "name" not in fields:
         raise DomainError(_("请填写姓名。"), fields={"name": [_("请填写姓名。")]})
-    clean = _checked_person_fields(fields)
     person = Person()
+    try:
+        clean = _checked_person_fields(fields, actor=actor)
+    except _IdNumberClash as refusal:
+        return person, refusal
     _apply(person, clean)
-    with conflict_as(
-        DomainError(_("已有住户使用该身份证号。"), fields={"id_number": [_("已有住户使用该身份证号。")]})
-    ):  # a concurrent create with the same ID number
+    with conflict_as(_id_number_taken(actor)):  # a concurrent create with the same ID number
         person.save()
     account_services.record_audit(
         actor=actor, action="person.create", object_type="person", object_id=person.pk, after=_audit_view(person)
     )
-    return person
+    return person, None
+
+
+def update_person(*, person: Person, actor: Any, **changes: Any) -> Person:
+    """Staff's (or, for contact details, the owner's) changes; a typed ID number as in create_person."""
+    _spend_id_number_check(actor, changes)
+    return _raised_or_returned(_update_person(person=person, actor=actor, changes=changes))
 
 
 @action
-def update_person(*, person: Person, actor: Any, **changes: Any) -> Person:
-    clean = _checked_person_fields(changes, exclude_pk=person.pk)
+def _update_person(*, person: Person, actor: Any, changes: dict[str, Any]) -> tuple[Person, DomainError | None]:
+    try:
+        clean = _checked_person_fields(changes, actor=actor, exclude_pk=person.pk)
+    except _IdNumberClash as refusal:
+        return person, refusal
     before = _audit_view(person)
     _apply(person, clean)
-    with conflict_as(DomainError(_("已有住户使用该身份证号。"), fields={"id_number": [_("已有住户使用该身份证号。")]})):
+    with conflict_as(_id_number_taken(actor)):
         person.save()
     account_services.record_audit(
         actor=actor,
@@ -270,7 +333,23 @@ def update_person(*, person: Person, actor: Any, **changes: Any) -> Person:
         before=before,
         after=_audit_view(person),
     )
-    return person
+    return person, None
+
+
+def record_phone_search(*, actor: Any, phone: str) -> None:
+    """Staff look a resident up by whole phone number (a caller phones in). Lists show numbers
+    masked, so each search is a guess at one: counted against the caller's lookup budget (429 once
+    spent) and audited with the number masked and how many people it found."""
+    account_services.spend_pii_lookup(actor=actor, what="phone_search")
+    _audit_phone_search(actor=actor, phone=pii.normalise_phone(phone))
+
+
+@action
+def _audit_phone_search(*, actor: Any, phone: str) -> None:
+    hits = Person.objects.filter(phone_index__in=pii.phone_indexes(phone)).count() if phone else 0
+    account_services.record_audit(
+        actor=actor, action="pii.search", object_type="person", after={"phone": mask_phone(phone), "hits": hits}
+    )
 
 
 REVEALABLE = ("phone", "id_number", "emergency_contact")
@@ -454,7 +533,7 @@ def request_correction(*, person: Person, actor: Any, name: str = "", id_number:
         raise DomainError(_("没有需要修改的内容。"), fields={"name": [_("请填写要修改的姓名或身份证号。")]})
     # Uniqueness is checked when staff approve, not here: an owner must not be able to probe
     # whether an ID number belongs to some resident.
-    clean = _checked_person_fields(changes, exclude_pk=person.pk, unique_id=False)
+    clean = _checked_person_fields(changes, actor=actor, exclude_pk=person.pk, unique_id=False)
     with conflict_as(DomainError(_("您已有一个待审核的修改申请。"), code="correction_pending", status_code=409)):
         correction = CorrectionRequest.objects.create(
             person=person,

@@ -175,6 +175,78 @@ def test_existing_emergency_contacts_are_encrypted_in_place_by_the_migration(com
                 assert CONTACT not in cursor.fetchone()[0]
 
 
+@pytest.fixture
+def tight_lookup_limits(settings):
+    settings.PII_LOOKUP_LIMITS = ["3/h"]
+    settings.PII_LOOKUP_LIMITS_REVEAL = ["5/h"]
+
+
+def _registered(company, **fields):
+    from tenants.residents import services
+
+    with tenant_context(company):
+        return services.create_person(actor=None, **{"name": "张伟", "phone": "13812345678", **fields})
+
+
+def test_phone_search_is_limited_per_user_and_company_and_audited(
+    client_for, company_a, company_b, tight_lookup_limits
+):
+    person = _registered(company_a)
+    cashier = client_for(company_a, "cashier")
+    assert cashier.get("/api/v1/residents/?phone=13812345678").json()["count"] == 1
+    assert cashier.get("/api/v1/residents/?phone=13812345679").json()["count"] == 0
+    assert cashier.get(f"/api/v1/residents/{person.pk}/?phone=13812345670").status_code == 404  # a guess too
+    refused = cashier.get("/api/v1/residents/?phone=13812345671")
+    assert refused.status_code == 429 and refused.json()["code"] == "throttled"
+    assert 0 < int(refused["Retry-After"]) <= 3600 and refused.json()["retry_after"] == int(refused["Retry-After"])
+    assert cashier.get("/api/v1/residents/?phone=13812345672").status_code == 429
+    assert cashier.get("/api/v1/residents/").status_code == 200  # browsing without ?phone= is not a guess
+    with tenant_context(company_a):
+        searches = list(AuditEvent.objects.filter(action="pii.search", actor__username="cashier").order_by("id"))
+        assert [e.after for e in searches] == [
+            {"phone": "138****5678", "hits": 1},
+            {"phone": "138****5679", "hits": 0},
+            {"phone": "138****5670", "hits": 0},
+        ]
+        assert AuditEvent.objects.filter(action="pii.lookup_limited", actor__username="cashier").count() == 1
+        assert "1381234567" not in str(list(AuditEvent.objects.values_list("before", "after")))
+    # The budget is the caller's, in this company; a holder of pii.reveal has a larger one.
+    assert client_for(company_a, "service").get("/api/v1/residents/?phone=13812345678").status_code == 200
+    assert client_for(company_b, "cashier").get("/api/v1/residents/?phone=13812345678").status_code == 200
+    admin = client_for(company_a, "admin")
+    assert [admin.get("/api/v1/residents/?phone=13812345678").status_code for _ in range(6)] == [200] * 5 + [429]
+
+
+def test_an_id_number_clash_confirms_nothing_to_roles_without_reveal(client_for, company_a, tight_lookup_limits):
+    _registered(company_a, id_number=ID_A)
+    other = _registered(company_a, name="李娜", phone="13900001111")
+    service = client_for(company_a, "service")  # may register residents, may not reveal numbers
+    created = service.post("/api/v1/residents/", {"name": "王五", "id_number": ID_A}, format="json")
+    assert created.status_code == 400
+    message = created.json()["fields"]["id_number"][0]
+    assert "住户" not in message and "已" not in message  # no "a resident already uses it"
+    updated = service.patch(f"/api/v1/residents/{other.pk}/", {"id_number": ID_A}, format="json")
+    assert updated.status_code == 400 and updated.json()["fields"]["id_number"] == [message]
+    with tenant_context(company_a):
+        clashes = AuditEvent.objects.filter(action="pii.id_number_conflict", actor__username="service")
+        assert [(e.object_id, e.after) for e in clashes.order_by("id")] == [
+            ("", {"id_number": ID_A[:6] + "********" + ID_A[-4:]}),
+            (str(other.pk), {"id_number": ID_A[:6] + "********" + ID_A[-4:]}),
+        ]
+        assert Person.objects.count() == 2
+    # Every ID number checked counts, found or not: a fresh one goes through, then the budget is spent.
+    assert service.post("/api/v1/residents/", {"name": "赵六", "id_number": ID_B}, format="json").status_code == 201
+    third = id_number("44030519900101123")
+    refused = service.post("/api/v1/residents/", {"name": "孙七", "id_number": third}, format="json")
+    assert refused.status_code == 429
+    with tenant_context(company_a):
+        assert not Person.objects.filter(name="孙七").exists()
+    # A role that may reveal numbers is told plainly.
+    admin = client_for(company_a, "admin")
+    plain = admin.post("/api/v1/residents/", {"name": "王五", "id_number": ID_A}, format="json")
+    assert plain.json()["fields"]["id_number"] == ["已有住户使用该身份证号。"]
+
+
 @pytest.mark.parametrize(
     ("fields", "bad"),
     [
