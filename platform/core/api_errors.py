@@ -23,6 +23,7 @@ _CODE_BY_EXCEPTION: list[tuple[type[Exception], str]] = [
     (exceptions.Throttled, "throttled"),
     (exceptions.ParseError, "parse_error"),
     (exceptions.UnsupportedMediaType, "unsupported_media_type"),
+    (exceptions.NotAcceptable, "not_acceptable"),
     (exceptions.ValidationError, "validation_error"),
 ]
 

@@ -20,6 +20,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from rest_framework import serializers
+from rest_framework.exceptions import NotAcceptable
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
@@ -105,12 +106,31 @@ class XlsxRenderer(BaseRenderer):
 
 
 class ExcelExportMixin:
-    """For list views: `?format=xlsx` returns the filtered, ordered rows as an .xlsx download."""
+    """For list views: `?format=xlsx` returns the filtered, ordered rows as an .xlsx download.
+
+    Only the list read offers the spreadsheet: on any other action of the view (a detail, a create,
+    a reveal, a delete) the xlsx renderer is not among the renderers, so negotiation refuses the
+    request (406) in `initial()`, before authentication and before the handler: nothing is written
+    or audited. (Offering it everywhere made a write run, commit, and then fail rendering its result.)"""
 
     renderer_classes = [JSONRenderer, BrowsableAPIRenderer, XlsxRenderer]
     export_columns: list[tuple[str, str]] = []
     export_labels: dict[str, dict] = {}
     export_title = "export"
+
+    def get_renderers(self):
+        renderers = super().get_renderers()  # type: ignore[misc]
+        if self._is_list_read():
+            return renderers
+        return [renderer for renderer in renderers if not isinstance(renderer, XlsxRenderer)]
+
+    def _is_list_read(self) -> bool:
+        request = getattr(self, "request", None)
+        if request is None or request.method not in ("GET", "HEAD"):
+            return False
+        if getattr(self, "action_map", None):  # a viewset names its action; a ListAPIView's GET is its list
+            return getattr(self, "action", None) == "list"
+        return hasattr(self, "list")
 
     def list(self, request, *args, **kwargs):
         if getattr(request.accepted_renderer, "format", None) != "xlsx":
@@ -130,7 +150,12 @@ class ExcelExportMixin:
 
 class FormatFirstNegotiation(DefaultContentNegotiation):
     """An explicit `?format=` wins over the Accept header: a download asked for as xlsx by a client
-    that sends `Accept: application/json` (fetch wrappers do) is a spreadsheet, not a 406."""
+    that sends `Accept: application/json` (fetch wrappers do) is a spreadsheet, not a 406.
+
+    A format or Accept the view cannot render is a 406 in the API's error shape, by `?format=` as by
+    Accept: the resource exists, only not in that form (DRF answers an unknown `?format=` with 404,
+    meant for `.json`-style URL suffixes, where the URL itself names the form). Raised in the view's
+    `initial()`, so the handler never runs."""
 
     def select_renderer(self, request, renderers, format_suffix=None):
         wanted = format_suffix or request.query_params.get(self.settings.URL_FORMAT_OVERRIDE)
@@ -138,4 +163,15 @@ class FormatFirstNegotiation(DefaultContentNegotiation):
             for renderer in renderers:
                 if renderer.format == wanted:
                     return renderer, renderer.media_type
-        return super().select_renderer(request, renderers, format_suffix)
+            raise _not_acceptable(wanted)
+        try:
+            return super().select_renderer(request, renderers, format_suffix)
+        except NotAcceptable:
+            spreadsheet = any(XLSX in value for value in request.META.get("HTTP_ACCEPT", "").split(","))
+            raise _not_acceptable("xlsx" if spreadsheet else "") from None
+
+
+def _not_acceptable(wanted: str) -> NotAcceptable:
+    if wanted == "xlsx":
+        return NotAcceptable(_("该接口不提供 Excel 格式：只有列表可以导出为 Excel。"))
+    return NotAcceptable(_("该接口不提供所请求的格式，请以 JSON 格式请求。"))

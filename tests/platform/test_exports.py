@@ -7,6 +7,8 @@ import io
 import pytest
 from openpyxl import load_workbook
 
+from core.exports import XLSX
+
 pytestmark = pytest.mark.django_db
 
 
@@ -63,3 +65,131 @@ def test_audit_trail_exports(client_for, company_a):
     )
     assert header[:3] == ("时间", "操作人", "操作")
     assert rows and all(row[2] == "login.succeeded" for row in rows)
+
+
+# --- a spreadsheet is a form of a list read, nothing else ------------------------------------------
+
+
+def _fingerprint(*schemas: str) -> dict[str, str]:
+    """Every table of these schemas → a hash of its rows: any write shows as a changed entry."""
+    from django.db import connection
+
+    out = {}
+    with connection.cursor() as cursor:
+        for schema in schemas:
+            cursor.execute(
+                "SELECT table_name FROM information_schema.tables"
+                " WHERE table_schema = %s AND table_type = 'BASE TABLE' ORDER BY 1",
+                [schema],
+            )
+            for (table,) in cursor.fetchall():
+                cursor.execute(
+                    f"SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM \"{schema}\".\"{table}\" t"
+                )
+                out[f"{schema}.{table}"] = cursor.fetchone()[0]
+    return out
+
+
+def _refused(response) -> bool:
+    return response.status_code == 406 and response.json()["code"] == "not_acceptable"
+
+
+def test_xlsx_on_a_create_is_refused_before_anything_is_written(client_for, company_a, in_company):
+    from tenants.estates.models import Estate
+
+    admin = client_for(company_a, "admin")
+    by_format = admin.post("/api/v1/estates/?format=xlsx", {"name": "格式小区"}, format="json")
+    assert _refused(by_format), by_format.content
+    by_accept = admin.post("/api/v1/estates/", {"name": "格式小区"}, format="json", HTTP_ACCEPT=XLSX)
+    assert _refused(by_accept), by_accept.content
+    with in_company(company_a):
+        assert not Estate.objects.filter(name="格式小区").exists()
+    # The same create without the spreadsheet succeeds the first time (no "already exists").
+    assert admin.post("/api/v1/estates/", {"name": "格式小区"}, format="json").status_code == 201
+
+
+def test_xlsx_on_a_reveal_is_refused_and_not_audited(client_for, company_a, in_company):
+    from accounts.models import AuditEvent, User
+    from tenants.residents import services as resident_services
+
+    with in_company(company_a):
+        person = resident_services.create_person(
+            actor=User.objects.get(username="admin"), name="格式", phone="13812345678"
+        )
+    admin = client_for(company_a, "admin")
+    for extra in ({"path": "?format=xlsx"}, {"path": "", "HTTP_ACCEPT": XLSX}):
+        path = f"/api/v1/residents/{person.pk}/reveal/{extra.pop('path')}"
+        response = admin.post(path, {"field": "phone"}, format="json", **extra)
+        assert _refused(response), response.content
+    with in_company(company_a):
+        assert not AuditEvent.objects.filter(action="pii.reveal").exists()
+
+
+def test_a_detail_read_has_no_spreadsheet_form(client_for, company_a, in_company):
+    from accounts.models import User
+
+    with in_company(company_a):
+        admin_id = User.objects.get(username="admin").pk
+    admin = client_for(company_a, "admin")
+    assert _refused(admin.get(f"/api/v1/users/{admin_id}/?format=xlsx"))
+    assert _refused(admin.get(f"/api/v1/users/{admin_id}/", HTTP_ACCEPT=XLSX))
+    # An Accept that also takes JSON gets JSON; an unknown format is refused the same way.
+    assert admin.get(f"/api/v1/users/{admin_id}/", HTTP_ACCEPT=f"{XLSX}, application/json").status_code == 200
+    assert _refused(admin.get("/api/v1/users/?format=pdf"))
+
+
+def _exports_list(method: str, view) -> bool:
+    from core.exports import ExcelExportMixin
+
+    actions = getattr(view, "actions", None)
+    return (
+        method == "GET" and issubclass(view.cls, ExcelExportMixin) and (actions is None or actions.get("get") == "list")
+    )
+
+
+def test_every_route_but_a_list_read_refuses_a_spreadsheet_and_writes_nothing(client_for, company_a):
+    """Every route and method of the company API, asked for xlsx by ?format= and by Accept, as the
+    admin (who may do everything): list reads of export views answer a spreadsheet, everything else
+    a 406 before the view runs, so no table of the company's schema or the public one changes."""
+    from tests.routes import company_api_routes
+
+    admin = client_for(company_a, "admin")
+    admin.raise_request_exception = False  # a 500 is recorded, and the sweep goes on
+    routes = company_api_routes()
+    before = _fingerprint(company_a.schema_name, "public")
+    wrong = []
+    for method, path, view in routes:
+        if _exports_list(method, view):
+            continue
+        for response in (
+            admin.generic(method, f"{path}?format=xlsx", "{}", content_type="application/json"),
+            admin.generic(method, path, "{}", content_type="application/json", HTTP_ACCEPT=XLSX),
+        ):
+            if not _refused(response):
+                wrong.append(f"{method} {path} → {response.status_code}")
+    assert wrong == []
+    changed = {
+        table for table, digest in _fingerprint(company_a.schema_name, "public").items() if before.get(table) != digest
+    }
+    assert changed == set()
+    exported = 0
+    for method, path, view in routes:
+        if _exports_list(method, view):
+            response = admin.get(f"{path}?format=xlsx&month=2026-01")
+            assert response.status_code == 200 and response["Content-Type"] == XLSX, f"{path} → {response.status_code}"
+            exported += 1
+    assert exported >= 10
+
+
+def test_the_api_document_offers_a_spreadsheet_on_list_reads_only(client):
+    document = client.get("/api/schema/?format=json", HTTP_HOST="alpha.localhost").json()
+    offered = {
+        (method.upper(), path)
+        for path, operations in document["paths"].items()
+        for method, operation in operations.items()
+        for response in operation.get("responses", {}).values()
+        if XLSX in response.get("content", {})
+    }
+    downloads = {("GET", "/api/v1/imports/{id}/report/"), ("GET", "/api/v1/imports/templates/{kind}/")}
+    assert {("GET", "/api/v1/estates/"), ("GET", "/api/v1/audit-events/")} <= offered
+    assert {(method, path) for method, path in offered - downloads if method != "GET" or "{" in path} == set()

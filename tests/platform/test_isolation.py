@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from django.core.cache import cache
 from django_tenants.utils import tenant_context
 
 from accounts import services as account_services
 from accounts.models import User
+from tests.routes import company_api_routes
 
 pytestmark = pytest.mark.django_db
 
@@ -99,42 +98,8 @@ def test_media_of_a_is_not_served_on_b(client_for, company_a, company_b, tmp_pat
     )
 
 
-def _company_api_routes() -> list[tuple[str, str]]:
-    """Every API route of a company's host, as a concrete path, with the methods its view serves."""
-    from django.urls import URLPattern, URLResolver, get_resolver
-
-    samples = {"int": "1", "uuid": "00000000-0000-0000-0000-000000000001", "str": "houses", "path": "x"}
-    found: list[tuple[str, str]] = []
-
-    def walk(resolver, prefix=""):
-        for pattern in resolver.url_patterns:
-            if isinstance(pattern, URLResolver):
-                walk(pattern, prefix + str(pattern.pattern))
-            elif isinstance(pattern, URLPattern):
-                route = prefix + str(pattern.pattern)
-                if not route.startswith("api/v1/") or "(?P<format>" in route:
-                    continue
-                path = re.sub(r"\(\?P<\w+>[^)]*\)", "1", route).replace("^", "").replace("$", "")  # router regexes
-                path = re.sub(r"<(?:(\w+):)?\w+>", lambda m: samples[m.group(1) or "str"], path)  # path converters
-                actions = getattr(pattern.callback, "actions", None)
-                view_class = getattr(pattern.callback, "cls", None)
-                methods = (
-                    sorted(m.upper() for m in actions)
-                    if actions
-                    else sorted(
-                        m.upper() for m in getattr(view_class, "http_method_names", []) if hasattr(view_class, m)
-                    )
-                )
-                for method in methods:
-                    if method not in {"OPTIONS", "HEAD"}:
-                        found.append((method, "/" + path))
-
-    walk(get_resolver("config.urls_tenant"))
-    return found
-
-
 def test_the_sweep_sees_the_company_api():
-    routes = {path for _method, path in _company_api_routes()}
+    routes = {path for _method, path, _view in company_api_routes()}
     assert {"/api/v1/residents/", "/api/v1/residents/1/reveal/", "/api/v1/imports/1/commit/"} <= routes
     assert len(routes) > 50
 
@@ -151,7 +116,7 @@ def test_every_company_endpoint_refuses_another_companys_session(client_for, com
         "/api/v1/auth/sms/login/",
     }
     let_through = []
-    for method, path in _company_api_routes():
+    for method, path, _view in company_api_routes():
         if path in public or path.startswith("/api/v1/site"):
             continue
         response = client.generic(method, path, "{}", content_type="application/json")
