@@ -7,7 +7,6 @@ paginated. Large exports belong in a background job; until then a cap answers 40
 
 from __future__ import annotations
 
-import io
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -16,8 +15,6 @@ from urllib.parse import quote
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from rest_framework import serializers
 from rest_framework.exceptions import NotAcceptable
@@ -26,6 +23,7 @@ from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer, JSONRen
 from rest_framework.response import Response
 
 from core.errors import DomainError
+from core.sheets import Spreadsheet
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORT_MAX_ROWS = 20_000
@@ -83,26 +81,17 @@ class XlsxRenderer(BaseRenderer):
             return JSONRenderer().render(data)
         columns: list[tuple[str, str]] = list(getattr(view, "export_columns", []))
         labels: dict[str, dict] = getattr(view, "export_labels", {})
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet(title=str(getattr(view, "export_title", "Sheet1"))[:31])
+        book = Spreadsheet()
+        sheet = book.sheet(str(getattr(view, "export_title", "Sheet1")))
         bold = Font(bold=True)
-        header = []
-        for _field, title in columns:
-            cell = WriteOnlyCell(sheet, value=str(title))
-            cell.font = bold
-            header.append(cell)
-        sheet.append(header)
+        sheet.append(sheet.cell(str(title), font=bold) for _field, title in columns)
         numeric = _decimal_fields(view)
         for row in data:
             sheet.append(
-                [
-                    _number(row.get(field)) if field in numeric else _cell_value(row.get(field), labels.get(field))
-                    for field, _title in columns
-                ]
+                _number(row.get(field)) if field in numeric else _cell_value(row.get(field), labels.get(field))
+                for field, _title in columns
             )
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        return buffer.getvalue()
+        return book.save()
 
 
 class ExcelExportMixin:

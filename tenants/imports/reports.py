@@ -1,19 +1,17 @@
 """Spreadsheets handed to users: the blank templates, and the annotated report of a dry run (the
 uploaded rows as they were, an added 错误说明 column, each bad cell filled red with a comment).
-openpyxl in write-only mode: rows stream out, memory stays flat."""
+Written through core.sheets, like every file we hand out: an uploaded cell holding a control
+character or formula-like text comes back as inert text."""
 
 from __future__ import annotations
 
-import io
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from core.sheets import Spreadsheet, comment
 from tenants.imports.columns import COLUMNS, NOTES_TITLE, SHEET_TITLES
 from tenants.imports.reading import FileProblem, Table, open_rows
 from tenants.imports.validation import Problem
@@ -27,40 +25,26 @@ MAX_COMMENTS = 2_000  # a comment per bad cell up to here; past it the 错误说
 AUTHOR = "物业系统"
 
 
-def _save(workbook: Workbook) -> bytes:
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
 def template(kind: str) -> bytes:
     """Chinese headers (required ones in red), one example row, and a sheet of notes per column."""
     columns = COLUMNS[kind]
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(SHEET_TITLES[kind])
-    for position, column in enumerate(columns):
-        sheet.column_dimensions[chr(ord("A") + position)].width = max(10, len(column.header) * 2 + 4)
-    header = []
-    for column in columns:
-        cell = WriteOnlyCell(sheet, value=column.header)
-        cell.font = REQUIRED if column.required else BOLD
-        header.append(cell)
-    sheet.append(header)
+    book = Spreadsheet()
+    sheet = book.sheet(SHEET_TITLES[kind])
+    sheet.widths(max(10, len(column.header) * 2 + 4) for column in columns)
+    sheet.append(sheet.cell(column.header, font=REQUIRED if column.required else BOLD) for column in columns)
     example = []
     for column in columns:
-        cell = WriteOnlyCell(sheet, value=column.example)
         if column.as_text:
-            cell.number_format = "@"
+            example.append(sheet.cell(column.example, number_format="@"))
         elif column.key == "moved_in":
-            cell.number_format = "yyyy-mm-dd"
-        example.append(cell)
+            example.append(sheet.cell(column.example, number_format="yyyy-mm-dd"))
+        else:
+            example.append(sheet.cell(column.example))
     sheet.append(example)
 
-    notes = workbook.create_sheet(NOTES_TITLE)
-    notes.column_dimensions["A"].width = 16
-    notes.column_dimensions["B"].width = 8
-    notes.column_dimensions["C"].width = 80
-    notes.append([WriteOnlyCell(notes, value=text) for text in ("列", "必填", "说明")])
+    notes = book.sheet(NOTES_TITLE)
+    notes.widths((16, 8, 80))
+    notes.append(("列", "必填", "说明"))
     for column in columns:
         aliases = f"（也可写作：{'、'.join(column.aliases)}）" if column.aliases else ""
         notes.append([column.header, "是" if column.required else "", f"{column.note}{aliases}"])
@@ -72,7 +56,7 @@ def template(kind: str) -> bytes:
         "也可上传 CSV（UTF-8 或 GBK 编码），列与本模板相同。单个文件最大 20 MB、100,000 行。",
     ):
         notes.append([line])
-    return _save(workbook)
+    return book.save()
 
 
 def _display(value: Any) -> Any:
@@ -98,49 +82,47 @@ def annotated(data: bytes, file_name: str, table: Table | None, problems: Iterab
     header_index = table.header_index if table else {}
     header_row = table.header_row if table else None
 
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("导入结果")
+    book = Spreadsheet()
+    sheet = book.sheet("导入结果")
     width = 0  # the header's: 错误说明 goes right of it on every row
     comments = 0
     expected = 1
     for number, cells in _readable(data, file_name):
         while expected < number:  # rows calamine skipped before the first cell: keep Excel's numbering
-            sheet.append([])
+            sheet.append()
             expected += 1
         expected = number + 1
         if number == header_row:
             width = len(cells)
-            explanation = WriteOnlyCell(sheet, value=EXPLANATION)
-            explanation.font = REQUIRED
-            sheet.append([*(_display(value) for value in cells), explanation])
+            sheet.append([*(_display(value) for value in cells), sheet.cell(EXPLANATION, font=REQUIRED)])
             continue
         found = by_row.get(number)
         if not found:
-            sheet.append([_display(value) for value in cells])
+            sheet.append(_display(value) for value in cells)
             continue
-        out = [WriteOnlyCell(sheet, value=_display(value)) for value in cells]
-        out += [WriteOnlyCell(sheet, value=None) for _ in range(width - len(out))]
+        out = [sheet.cell(_display(value)) for value in cells]
+        out += [sheet.cell(None) for _ in range(width - len(out))]
         for problem in found:
             position = header_index.get(problem.column or "")
             if position is None or position >= len(out):
                 continue
             out[position].fill = RED
             if comments < MAX_COMMENTS:
-                out[position].comment = Comment(problem.message, AUTHOR, width=240, height=80)
+                out[position].comment = comment(problem.message, AUTHOR)
                 comments += 1
-        explanation = WriteOnlyCell(
-            sheet, value="；".join(f"{p.column}：{p.message}" if p.column else p.message for p in found)
+        explanation = sheet.cell(
+            "；".join(f"{p.column}：{p.message}" if p.column else p.message for p in found),
+            font=RED_TEXT,
+            alignment=Alignment(wrap_text=True),
         )
-        explanation.font = RED_TEXT
-        explanation.alignment = Alignment(wrap_text=True)
         sheet.append([*out, explanation])
 
-    summary = workbook.create_sheet("问题汇总")
-    summary.column_dimensions["C"].width = 80
-    summary.append([WriteOnlyCell(summary, value=text) for text in ("行号", "列", "问题")])
+    summary = book.sheet("问题汇总")
+    summary.widths((None, None, 80))
+    summary.append(("行号", "列", "问题"))
     for problem in by_row.get(None, []):
         summary.append(["", "", problem.message])
     for row in sorted(key for key in by_row if key is not None):
         for problem in by_row[row]:
             summary.append([row, problem.column or "", problem.message])
-    return _save(workbook)
+    return book.save()

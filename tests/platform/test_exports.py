@@ -193,3 +193,81 @@ def test_the_api_document_offers_a_spreadsheet_on_list_reads_only(client):
     downloads = {("GET", "/api/v1/imports/{id}/report/"), ("GET", "/api/v1/imports/templates/{kind}/")}
     assert {("GET", "/api/v1/estates/"), ("GET", "/api/v1/audit-events/")} <= offered
     assert {(method, path) for method, path in offered - downloads if method != "GET" or "{" in path} == set()
+
+
+# --- stored text is written as inert, well-formed text -----------------------------------------------
+
+FORMULAS = ['=HYPERLINK("http://x","y")', "+1+1", "-2+3", "@SUM(A1)", "\tTAB"]
+
+
+def _cells(response) -> list:
+    """Every cell of the first sheet, loaded fully (read-only mode shows no styles)."""
+    assert response.status_code == 200, response.content
+    return [cell for row in load_workbook(io.BytesIO(response.content)).active.iter_rows() for cell in row]
+
+
+def test_a_control_character_in_a_stored_name_does_not_break_the_export(client_for, company_a, in_company):
+    from accounts.models import User
+    from tenants.estates.models import Estate
+
+    with in_company(company_a):
+        Estate.objects.create(name="翠\x01湖\x1b苑", address="西湖区\x0b文三路")
+        User.objects.filter(username="cashier").update(name="收\x1b银")
+    for username in ("admin", "service"):  # the list is exported by whoever may read it
+        values = [cell.value for cell in _cells(client_for(company_a, username).get("/api/v1/estates/?format=xlsx"))]
+        assert "翠\ufffd湖\ufffd苑" in values and "西湖区\ufffd文三路" in values
+    users = [cell.value for cell in _cells(client_for(company_a, "admin").get("/api/v1/users/?format=xlsx"))]
+    assert "收\ufffd银" in users
+
+
+def test_formula_like_text_is_exported_as_text(client_for, company_a, in_company):
+    from tenants.estates.models import Estate
+
+    with in_company(company_a):
+        for name in [*FORMULAS, "#N/A"]:
+            Estate.objects.create(name=name, address=name)
+    by_value = {}
+    for cell in _cells(client_for(company_a, "admin").get("/api/v1/estates/?format=xlsx")):
+        by_value.setdefault(cell.value, cell)
+    for text in FORMULAS:
+        cell = by_value[text]  # the very text stored: no apostrophe, nothing dropped
+        assert cell.data_type == "s" and cell.quotePrefix, text
+    assert by_value["#N/A"].data_type == "s"  # text, not Excel's error value
+    assert by_value["小区名称"].data_type == "s" and not by_value["小区名称"].quotePrefix
+
+
+def test_the_cell_writer_keeps_numbers_numbers_and_makes_text_inert():
+    from datetime import date
+    from decimal import Decimal
+
+    from core.sheets import Spreadsheet
+
+    book = Spreadsheet()
+    sheet = book.sheet("a:b/c?[d]")
+    sheet.append([-5, Decimal("-89.50"), 0, date(2026, 1, 2), True, None, *FORMULAS, "#N/A", "a\x00b", "x" * 40_000])
+    sheet.append([sheet.cell("=1+1", comment=None)])
+    workbook = load_workbook(io.BytesIO(book.save()))
+    assert workbook.sheetnames == ["a_b_c__d_"]
+    first, second = list(workbook.active.iter_rows())
+    assert [(cell.value, cell.data_type) for cell in first[:3]] == [(-5, "n"), (-89.5, "n"), (0, "n")]
+    assert first[3].is_date and first[4].value is True and first[5].value is None
+    assert [(cell.value, cell.data_type, cell.quotePrefix) for cell in first[6:12]] == [
+        (text, "s", True) for text in FORMULAS
+    ] + [("#N/A", "s", False)]
+    assert first[12].value == "a\ufffdb"
+    assert len(first[13].value) == 32_767
+    assert (second[0].value, second[0].data_type) == ("=1+1", "s")
+
+
+def test_every_file_we_write_goes_through_the_cell_writer():
+    """Workbooks are made only in core/sheets.py, so no writer can bypass its escaping."""
+    import pathlib
+
+    root = pathlib.Path(__file__).resolve().parents[2]
+    writers = []
+    for folder in ("platform", "tenants", "billing"):
+        for source in (root / folder).rglob("*.py"):
+            text = source.read_text(encoding="utf-8")
+            if any(marker in text for marker in ("Workbook(", "WriteOnlyCell", "csv.writer", "DictWriter")):
+                writers.append(str(source.relative_to(root)))
+    assert writers == ["platform/core/sheets.py"]

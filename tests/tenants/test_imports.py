@@ -14,7 +14,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django_tenants.utils import tenant_context
 
 from accounts.models import AuditEvent
-from config.celery import app
 from core.identity import check_character
 from core.models import Job
 from tenants.estates.models import Building, Estate, House
@@ -23,7 +22,7 @@ from tenants.imports.models import Import
 from tenants.residents import pii
 from tenants.residents.models import Occupancy, Person
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager")]
 
 HOUSE_HEADER = ["小区", "楼栋", "单元", "房号", "楼层", "建筑面积", "套内面积", "户型", "用途", "状态", "收费系数"]
 RESIDENT_HEADER = [
@@ -78,16 +77,6 @@ RESIDENTS = [
     ["翠湖苑", "1栋", "1单元", 201, "张伟", "13812345678", ID_ZHANG, "男", "业主", "2023-01-15", 100, "是", ""],
     ["翠湖苑", "2栋", "1单元", "101", "王芳", "13600003333", ID_WANG, "女", "租户", None, None, "是", ""],
 ]
-
-
-@pytest.fixture(autouse=True)
-def eager(settings, tmp_path):
-    """Tasks run at once, in the schema of the request that queued them; files in a scratch folder."""
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    settings.PRIVATE_ROOT = str(tmp_path / "private")
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = False
 
 
 @pytest.fixture
