@@ -10,20 +10,23 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext as _
 from python_calamine import CalamineError, CalamineWorkbook
 
+from tenants.imports import bounds
 from tenants.imports.columns import COLUMNS, NOTES_TITLE, Column, header_key, is_blank
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 100_000
+HEADER_SEARCH_ROWS = 10
+MAX_SHEET_ROWS = MAX_ROWS + HEADER_SEARCH_ROWS + 1_000  # data rows, the header, title and blank lines
 # An .xlsx is a zip: a 20 MB upload can unpack to gigabytes. Sheets this large are refused unread.
 MAX_UNPACKED_BYTES = 400 * 1024 * 1024
-HEADER_SEARCH_ROWS = 10
+MAX_LINE_CHARS = 131_072  # csv's own limit for one field
 EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".csv")
 
 _ZIP = b"PK\x03\x04"
@@ -82,22 +85,21 @@ def _too_many() -> FileProblem:
 
 
 def _excel_rows(data: bytes) -> Rows:
-    if data.startswith(_ZIP):
+    expected = None
+    if data.startswith(_ZIP):  # bounded before calamine builds its grid (see bounds.py)
         try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                names = set(archive.namelist())
-                unpacked = sum(info.file_size for info in archive.infolist())
-        except zipfile.BadZipFile as exc:
-            raise FileProblem("文件已损坏，无法打开；请用 Excel 打开后另存为 .xlsx 再上传。") from exc
-        if "xl/workbook.xml" not in names:
-            raise FileProblem("文件不是 Excel 工作簿（可能是 Word 等其他文件改了扩展名）。")
-        if unpacked > MAX_UNPACKED_BYTES:
-            raise _too_many()
+            expected = bounds.check_xlsx(
+                data, max_rows=MAX_SHEET_ROWS, max_unpacked=MAX_UNPACKED_BYTES, skip_title=NOTES_TITLE
+            )
+        except bounds.Refused as refused:
+            raise FileProblem(refused.message) from refused
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         names = [name for name in workbook.sheet_names if name != NOTES_TITLE] or workbook.sheet_names
         if not names:
             raise FileProblem("文件中没有工作表。")
+        if expected is not None and names[0] != expected:
+            raise FileProblem(_UNREADABLE)  # not the sheet that was checked: not read at all
         sheet = workbook.get_sheet_by_name(names[0])
     except (CalamineError, ValueError, OSError) as exc:
         raise FileProblem(_UNREADABLE) from exc
@@ -131,12 +133,32 @@ def _decode(data: bytes) -> tuple[str, str]:
     return text, "\t" if first_line.count("\t") > first_line.count(",") else ","
 
 
+def _lines(text: str) -> Iterator[str]:
+    """The text's lines, none longer than a CSV field may be: a 20 MB line of commas would be
+    20 million cells of one row, to validate and to write back into the report."""
+    for number, line in enumerate(io.StringIO(text, newline=""), 1):
+        if len(line) > MAX_LINE_CHARS:
+            raise FileProblem(
+                _("第 %(line)s 行过长（%(length)s 个字符，最多 %(max)s 个）；请检查文件是否为导入模板的格式。")
+                % {"line": f"{number:,}", "length": f"{len(line):,}", "max": f"{MAX_LINE_CHARS:,}"}
+            )
+        yield line
+
+
 def _csv_rows(data: bytes) -> Rows:
     text, delimiter = _decode(data)
 
     def rows() -> Iterator[tuple[int, list[Any]]]:
         try:
-            yield from enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), 1)
+            for number, cells in enumerate(csv.reader(_lines(text), delimiter=delimiter), 1):
+                while cells and not cells[-1]:  # the trailing commas of a sheet saved wider than its data
+                    cells.pop()
+                if len(cells) > bounds.MAX_COLUMNS:
+                    raise FileProblem(
+                        _("第 %(row)s 行有 %(count)s 列，最多 %(max)s 列；请删除多余的列后再上传。")
+                        % {"row": f"{number:,}", "count": f"{len(cells):,}", "max": bounds.MAX_COLUMNS}
+                    )
+                yield number, cells
         except csv.Error as exc:
             raise FileProblem(f"CSV 格式有误：{exc}") from exc
 
@@ -199,7 +221,7 @@ def read_table(data: bytes, file_name: str, kind: str) -> Table:
     (Table.data_rows). FileProblem: unreadable, too large, no header, missing required columns."""
     columns = COLUMNS[kind]
     source = open_rows(data, file_name)
-    if source.height > MAX_ROWS + HEADER_SEARCH_ROWS + 1_000:
+    if source.height > MAX_SHEET_ROWS:
         raise _too_many()
     seen_before_header = 0
     for number, cells in source.rows:

@@ -13,7 +13,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 
 from core.sheets import Spreadsheet, comment
 from tenants.imports.columns import COLUMNS, NOTES_TITLE, SHEET_TITLES
-from tenants.imports.reading import FileProblem, Table, open_rows
+from tenants.imports.reading import MAX_SHEET_ROWS, FileProblem, Table, open_rows
 from tenants.imports.validation import Problem
 
 EXPLANATION = "错误说明"
@@ -23,6 +23,7 @@ BOLD = Font(bold=True)
 REQUIRED = Font(bold=True, color="FFC00000")
 MAX_COMMENTS = 2_000  # a comment per bad cell up to here; past it the 错误说明 column still says all
 AUTHOR = "物业系统"
+UNREAD_FILE_ROWS = 1_000
 
 
 def template(kind: str) -> bytes:
@@ -65,10 +66,14 @@ def _display(value: Any) -> Any:
     return value
 
 
-def _readable(data: bytes, file_name: str) -> Iterator[tuple[int, list[Any]]]:
-    """The file's rows as far as they can be read (an unreadable file's report is its problem list)."""
+def _readable(data: bytes, file_name: str, limit: int) -> Iterator[tuple[int, list[Any]]]:
+    """The file's rows up to row `limit`, as far as they can be read (an unreadable file's report is
+    its problem list)."""
     try:
-        yield from open_rows(data, file_name).rows
+        for number, cells in open_rows(data, file_name).rows:
+            if number > limit:
+                return
+            yield number, cells
     except FileProblem:
         return
 
@@ -87,7 +92,10 @@ def annotated(data: bytes, file_name: str, table: Table | None, problems: Iterab
     width = 0  # the header's: 错误说明 goes right of it on every row
     comments = 0
     expected = 1
-    for number, cells in _readable(data, file_name):
+    # A file refused before its header was found gets its top rows back (where the header was
+    # looked for), not the whole file: the user has that, and a 20 MB file takes minutes to write.
+    limit = MAX_SHEET_ROWS if table else UNREAD_FILE_ROWS
+    for number, cells in _readable(data, file_name, limit):
         while expected < number:  # rows calamine skipped before the first cell: keep Excel's numbering
             sheet.append()
             expected += 1
