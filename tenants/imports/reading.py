@@ -93,6 +93,11 @@ def _excel_rows(data: bytes) -> Rows:
             )
         except bounds.Refused as refused:
             raise FileProblem(refused.message) from refused
+    else:
+        try:
+            bounds.check_xls(data, max_rows=MAX_SHEET_ROWS)
+        except bounds.Refused as refused:
+            raise FileProblem(refused.message) from refused
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         names = [name for name in workbook.sheet_names if name != NOTES_TITLE] or workbook.sheet_names

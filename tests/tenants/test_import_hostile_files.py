@@ -248,3 +248,142 @@ def test_a_long_sheet_is_scanned_to_its_end_in_excels_form_and_any_other():
     with pytest.raises(reading.FileProblem) as refused:
         reading.open_rows(crafted_xlsx(rows + "<row>" + "<c><v>1</v></c>" * 201 + "</row>"), "x.xlsx")
     assert "FK30002" in refused.value.message  # 167 columns × 30,002 rows: past the cap on cells
+
+
+# --- .xls: BIFF records in an OLE compound file, written by hand ------------------------------------
+
+_END, _FREE, _FAT, _NONE = 0xFFFFFFFE, 0xFFFFFFFF, 0xFFFFFFFD, 0xFFFFFFFF
+
+
+def _record(kind: int, body: bytes = b"") -> bytes:
+    return struct.pack("<HH", kind, len(body)) + body
+
+
+def _number(row: int, column: int, value: float) -> bytes:
+    return _record(0x0203, struct.pack("<HHHd", row, column, 0, value))
+
+
+def _label(row: int, column: int, text: str) -> bytes:
+    return _record(0x0204, struct.pack("<HHHHB", row, column, 0, len(text), 1) + text.encode("utf-16-le"))
+
+
+def _bof(kind: int) -> bytes:
+    return _record(0x0809, struct.pack("<HHHHII", 0x0600, kind, 0x0DBB, 0x07CC, 0, 0x06))
+
+
+def biff(cells: bytes, *, dimension=(0, 1, 0, 1), sheet_at: int | None = None, hidden: bytes = b"") -> bytes:
+    """A workbook stream: globals naming one sheet "房屋", then that sheet. `hidden` goes into the
+    body of a record no reader knows, and `sheet_at` may point the sheet's offset into it."""
+    name = "房屋".encode("utf-16-le")
+
+    def globals_(offset: int) -> bytes:
+        return (
+            _bof(0x0005)
+            + _record(0x0042, struct.pack("<H", 1200))
+            + _record(0x0085, struct.pack("<IBBBB", offset, 0, 0, 2, 1) + name)
+            + _record(0x1234, hidden)
+            + _record(0x000A)
+        )
+
+    head = len(globals_(0))
+    offset = head if sheet_at is None else sheet_at
+    sheet = _bof(0x0010) + _record(0x0200, struct.pack("<IIHHH", *dimension, 0)) + cells + _record(0x000A)
+    return globals_(offset) + sheet
+
+
+def hidden_sheet_offset(hidden: bytes) -> int:
+    """Where `hidden` starts inside the stream biff() writes."""
+    return len(_bof(0x0005)) + 6 + 12 + len("房屋".encode("utf-16-le")) + 4
+
+
+def ole(stream: bytes) -> bytes:
+    """An OLE compound file (version 3, 512-byte sectors) holding `stream` as "Workbook": in plain
+    sectors from 4,096 bytes on, in the mini stream below that."""
+    size, mini = 512, len(stream) < 4096
+    body = stream if not mini else stream.ljust(-(-len(stream) // 64) * 64, b"\x00")
+    data_sectors = -(-len(body) // size)
+    minifat_sectors = 1 if mini else 0
+    fat_count = -(-(1 + minifat_sectors + data_sectors + 1) // 127)
+    first_dir = fat_count
+    first_minifat = fat_count + 1 if mini else _END
+    first_data = fat_count + 1 + minifat_sectors
+    fat = [_FAT] * fat_count + [_END] + [_END] * minifat_sectors
+    fat += [first_data + i + 1 for i in range(data_sectors - 1)] + [_END]
+    fat += [_FREE] * (fat_count * 128 - len(fat))
+    header = (
+        bytes.fromhex("D0CF11E0A1B11AE1")
+        + b"\x00" * 16
+        + struct.pack("<HHHHH", 0x003E, 0x0003, 0xFFFE, 9, 6)
+        + b"\x00" * 6
+        + struct.pack("<IIIIIIIII", 0, fat_count, first_dir, 0, 4096, first_minifat, minifat_sectors, _END, 0)
+        + struct.pack("<109I", *(list(range(fat_count)) + [_FREE] * (109 - fat_count)))
+    )
+
+    def entry(text: str, kind: int, child: int, start: int, length: int) -> bytes:
+        encoded = text.encode("utf-16-le") + b"\x00\x00" if text else b""
+        return (
+            encoded.ljust(64, b"\x00")
+            + struct.pack("<HBB", len(encoded), kind, 1)
+            + struct.pack("<III", _NONE, _NONE, child)
+            + b"\x00" * 36
+            + struct.pack("<IQ", start, length)
+        )
+
+    if mini:
+        mini_sectors = len(body) // 64
+        minifat = [i + 1 for i in range(mini_sectors - 1)] + [_END]
+        minifat_sector = struct.pack(f"<{128}I", *(minifat + [_FREE] * (128 - len(minifat))))
+        root = entry("Root Entry", 5, 1, first_data, len(body))
+        workbook = entry("Workbook", 2, _NONE, 0, len(stream))
+    else:
+        minifat_sector = b""
+        root = entry("Root Entry", 5, 1, _END, 0)
+        workbook = entry("Workbook", 2, _NONE, first_data, len(stream))
+    directory = root + workbook + entry("", 0, _NONE, _FREE, 0) * 2
+    fat_bytes = struct.pack(f"<{len(fat)}I", *fat)
+    return header + fat_bytes + directory + minifat_sector + body.ljust(data_sectors * size, b"\x00")
+
+
+XLS_HEADER = b"".join(_label(0, column, title) for column, title in enumerate(HOUSE_HEADER))
+
+
+@pytest.mark.parametrize("padding", [0, 5_000], ids=["mini-stream", "sectors"])
+def test_a_hand_written_xls_within_the_caps_reads(padding):
+    cells = XLS_HEADER + _label(1, 0, "翠湖苑") + _number(1, 4, 3.0) + _record(0x0201, struct.pack("<HHH", 9, 255, 0))
+    stream = biff(cells, dimension=(0, 2, 0, 11)) + _record(0x1235, b"\x00" * padding)
+    rows = list(reading.open_rows(ole(stream), "x.xls").rows)
+    assert rows[0][1][:2] == ["小区", "楼栋"] and rows[1][1][0] == "翠湖苑" and rows[1][1][4] == 3.0
+
+
+def test_an_xls_with_a_value_in_its_last_cell_fails_cleanly_fast_and_small(admin_a):
+    """5.6 KB, values in A1 and IV65536: calamine spends a gigabyte and seconds on it. Refused unread."""
+    content = ole(biff(_number(0, 0, 1.0) + _number(65535, 255, 2.0), dimension=(0, 65536, 0, 256)))
+    started, peak = time.monotonic(), _peak_rss_mb()
+    record = dry_run(admin_a, "houses", content, name="房屋.xls")
+    assert time.monotonic() - started < 10 and _peak_rss_mb() - peak < 200
+    assert record["status"] == "invalid" and "IV65536" in record["errors"][0]["message"]
+
+
+@pytest.mark.parametrize(
+    ("content", "named"),
+    [
+        (ole(biff(_number(0, 0, 1.0) + _number(65535, 199, 2.0))), "GR65536"),  # 200 columns, too many cells
+        (ole(biff(_number(0, 0, 1.0) + _number(9, 255, 2.0))), "IV10"),  # hidden by a lying DIMENSIONS
+        (ole(biff(b"", dimension=(0, 65536, 0, 256))), "A1:IV65536"),  # declared
+        (  # a sheet inside another record's body, where the sheet list points
+            ole(
+                biff(
+                    b"",
+                    hidden=_bof(0x0010) + _number(65535, 255, 1.0) + _record(0x000A),
+                    sheet_at=hidden_sheet_offset(b""),
+                )
+            ),
+            "IV65536",
+        ),
+        (ole(biff(_number(0, 0, 1.0))[:50] + _number(65535, 255, 2.0)), "IV65536"),  # tiny: in the mini stream
+    ],
+)
+def test_xls_cells_beyond_the_caps_are_found(content, named):
+    with pytest.raises(reading.FileProblem) as refused:
+        reading.open_rows(content, "x.xls")
+    assert named in refused.value.message
