@@ -84,20 +84,23 @@ def _too_many() -> FileProblem:
     return FileProblem(f"数据超过 {MAX_ROWS:,} 行；请分多个文件导入。")
 
 
+def _calamine_failed(exc: BaseException) -> bool:
+    # A Rust panic inside calamine surfaces as pyo3's PanicException, a BaseException: it would slip
+    # past every `except Exception` and leave the import in `validating`.
+    return isinstance(exc, CalamineError | ValueError | OSError) or type(exc).__name__ == "PanicException"
+
+
 def _excel_rows(data: bytes) -> Rows:
-    expected = None
-    if data.startswith(_ZIP):  # bounded before calamine builds its grid (see bounds.py)
-        try:
+    try:  # bounded before calamine builds its grid (see bounds.py)
+        if data.startswith(_ZIP):
             expected = bounds.check_xlsx(
                 data, max_rows=MAX_SHEET_ROWS, max_unpacked=MAX_UNPACKED_BYTES, skip_title=NOTES_TITLE
             )
-        except bounds.Refused as refused:
-            raise FileProblem(refused.message) from refused
-    else:
-        try:
+        else:
             bounds.check_xls(data, max_rows=MAX_SHEET_ROWS)
-        except bounds.Refused as refused:
-            raise FileProblem(refused.message) from refused
+            expected = None
+    except bounds.Refused as refused:
+        raise FileProblem(refused.message) from refused
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         names = [name for name in workbook.sheet_names if name != NOTES_TITLE] or workbook.sheet_names
@@ -106,7 +109,9 @@ def _excel_rows(data: bytes) -> Rows:
         if expected is not None and names[0] != expected:
             raise FileProblem(_UNREADABLE)  # not the sheet that was checked: not read at all
         sheet = workbook.get_sheet_by_name(names[0])
-    except (CalamineError, ValueError, OSError) as exc:
+    except BaseException as exc:
+        if not _calamine_failed(exc):
+            raise
         raise FileProblem(_UNREADABLE) from exc
     first_row = sheet.start[0] if sheet.start else 0
 
@@ -114,7 +119,9 @@ def _excel_rows(data: bytes) -> Rows:
         try:
             for offset, cells in enumerate(sheet.iter_rows()):
                 yield first_row + offset + 1, cells
-        except (CalamineError, ValueError, OSError) as exc:
+        except BaseException as exc:
+            if not _calamine_failed(exc):
+                raise
             raise FileProblem(_UNREADABLE) from exc
 
     return Rows(rows(), sheet.height)

@@ -387,3 +387,18 @@ def test_xls_cells_beyond_the_caps_are_found(content, named):
     with pytest.raises(reading.FileProblem) as refused:
         reading.open_rows(content, "x.xls")
     assert named in refused.value.message
+
+
+def test_a_panic_inside_the_reader_is_an_unreadable_file(monkeypatch, admin_a):
+    """pyo3 raises a Rust panic as PanicException, a BaseException that `except Exception` misses:
+    the import would stay `validating`."""
+
+    class PanicException(BaseException):
+        pass
+
+    def panics(*args, **kwargs):
+        raise PanicException("index out of bounds")
+
+    monkeypatch.setattr(reading.CalamineWorkbook, "from_filelike", panics)
+    record = dry_run(admin_a, "houses", xlsx(HOUSE_HEADER, [["翠湖苑"]]))
+    assert record["status"] == "invalid" and "损坏" in record["errors"][0]["message"]
