@@ -9,6 +9,8 @@ export default defineConfig((env) =>
       include: ['src/**/*.spec.ts'],
       setupFiles: ['src/test/setup.ts'],
       restoreMocks: true,
+      // Page tests mount Element Plus; on a busy 2-core machine 5 s (the default) is not enough.
+      testTimeout: 20000,
       server: {
         deps: {
           // Element Plus ships per-component CSS imports that Vitest must transform.
