@@ -307,6 +307,9 @@ SMS_CODE_MAX_ATTEMPTS = 5
 SENTRY_DSN = env("SENTRY_DSN", default="")
 
 # --- API ------------------------------------------------------------------------------------
+# How many reverse proxies of ours add X-Forwarded-For in front of the app (0: trust none); the
+# one definition of a client's address is core.client_ip.
+TRUSTED_PROXY_COUNT = env.int("WUYE_TRUSTED_PROXY_COUNT", default=0)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.authentication.BearerTokenAuthentication",
@@ -325,6 +328,9 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "core.api_errors.api_exception_handler",
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "core.exports.FormatFirstNegotiation",
     "DEFAULT_THROTTLE_RATES": {"login": "20/min", "signup": "10/min", "sms": "5/min"},
+    # Throttles identify clients by core.client_ip (core.throttling); this only keeps a DRF throttle
+    # that forgot to from trusting a client-written X-Forwarded-For.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_VERSIONING_CLASS": None,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
@@ -389,8 +395,6 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- operations -----------------------------------------------------------------------------
 METRICS_TOKEN = env("WUYE_METRICS_TOKEN", default="")
-# How many reverse proxies of ours add X-Forwarded-For in front of the app (0: trust none).
-TRUSTED_PROXY_COUNT = env.int("WUYE_TRUSTED_PROXY_COUNT", default=0)
 LOG_LEVEL = env("LOG_LEVEL", default="INFO")
 LOG_FORMAT = env("WUYE_LOG_FORMAT", default="json")
 LOGGING = {

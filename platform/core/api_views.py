@@ -1,5 +1,6 @@
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
+
+from core.throttling import ClientScopedRateThrottle
 
 
 class PublicThrottledView(APIView):
@@ -8,4 +9,4 @@ class PublicThrottledView(APIView):
 
     required_permission = "public"
     authentication_classes: list = []
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ClientScopedRateThrottle]

@@ -11,18 +11,9 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from core import actions, context, health, metrics
+from core.client_ip import client_ip
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    """The caller's address. X-Forwarded-For is believed only for the proxies we run (a client can
-    write anything there), counted from the right."""
-    hops = settings.TRUSTED_PROXY_COUNT
-    forwarded = [part.strip() for part in request.headers.get("X-Forwarded-For", "").split(",") if part.strip()]
-    if hops and len(forwarded) >= hops:
-        return forwarded[-hops]
-    return request.META.get("REMOTE_ADDR") or None
 
 
 class RequestContextMiddleware:
