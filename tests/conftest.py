@@ -96,15 +96,20 @@ def _public_schema_between_tests():
     connection.set_schema_to_public()
 
 
-@pytest.fixture(autouse=True)
-def _fresh_throttles():
-    """Rate-limit counters live in Redis, which outlives a test's transaction: start each test clean."""
+def clear_throttles() -> None:
+    """Forget every rate-limit counter (DRF's and core.ratelimit's, all companies)."""
     from django.core.cache import cache
 
     client = cache._cache.get_client(write=True)
     keys = list(client.scan_iter(match="*throttle_*", count=500))
     if keys:
         client.delete(*keys)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttles():
+    """Rate-limit counters live in Redis, which outlives a test's transaction: start each test clean."""
+    clear_throttles()
 
 
 @pytest.fixture

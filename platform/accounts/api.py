@@ -17,6 +17,7 @@ from accounts.permissions import AUTHENTICATED, PUBLIC
 from accounts.roles import Role
 from accounts.validators import CHINESE_MOBILE
 from core.api_views import PublicThrottledView
+from core.client_ip import client_ip
 from core.exports import ExcelExportMixin
 
 
@@ -59,7 +60,7 @@ class LoginSerializer(serializers.Serializer):
 
 
 class LoginView(PublicThrottledView):
-    """Web admin login: a session cookie (CSRF-protected), with throttling and lockout."""
+    """Web admin login: a session cookie (CSRF-protected), with throttling and growing delays."""
 
     throttle_scope = "login"
 
@@ -69,7 +70,7 @@ class LoginView(PublicThrottledView):
         CsrfSessionAuthentication().enforce_csrf(request)
         form = LoginSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        user = services.authenticate_password(**form.validated_data)
+        user = services.authenticate_password(**form.validated_data, ip=client_ip(request))
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         return Response(MeSerializer(user).data)
 

@@ -41,8 +41,6 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)  # may use the Django admin (platform operators only)
     date_joined = models.DateTimeField(default=timezone.now)
-    failed_login_count = models.PositiveSmallIntegerField(default=0)
-    locked_until = models.DateTimeField(null=True, blank=True)
 
     objects = UserManager()
 
@@ -77,10 +75,6 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def phone_masked(self) -> str:
         return mask_phone(self.phone or "")
-
-    @property
-    def is_locked(self) -> bool:
-        return bool(self.locked_until and self.locked_until > timezone.now())
 
 
 OWNER_APP_TOKEN_KINDS = frozenset({"wechat", "sms"})

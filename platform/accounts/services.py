@@ -15,7 +15,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import wechat
+from accounts import login_throttle, wechat
 from accounts.models import AccessToken, AuditEvent, User
 from accounts.roles import Role
 from accounts.selectors import token_hash
@@ -30,16 +30,6 @@ class InvalidCredentials(DomainError):
 
     def __init__(self) -> None:
         super().__init__(_("用户名或密码错误。"), code="invalid_credentials")
-
-
-class AccountLocked(DomainError):
-    status_code = 403
-
-    def __init__(self, until: Any) -> None:
-        local = timezone.localtime(until)
-        super().__init__(
-            _("登录失败次数过多，账号已锁定至 %(time)s。") % {"time": local.strftime("%H:%M")}, code="account_locked"
-        )
 
 
 def phone_index(phone: str) -> str:
@@ -188,44 +178,31 @@ def update_user(*, user: User, actor: User | None, **changes: Any) -> User:
     return user
 
 
-def authenticate_password(*, username: str, password: str) -> User:
-    """Check a password with lockout: LOGIN_FAILURE_LIMIT failures in a row lock the account. A failure
-    is recorded (and committed) before the caller is told, so the count survives the refusal."""
+def authenticate_password(*, username: str, password: str, ip: str | None) -> User:
+    """Check a password from the client at `ip`, under the login backoff (accounts.login_throttle):
+    too many attempts answer 429 before any password is checked; no account is ever locked. The
+    attempt is audited (and committed) before the caller is told."""
+    login_throttle.take_turn(username=username, ip=ip)
     user, accepted = _check_password(username=username, password=password)
-    if accepted and user is not None:
-        return user
-    if user is not None and user.is_locked:
-        raise AccountLocked(user.locked_until)
-    raise InvalidCredentials()
+    if not accepted or user is None:
+        raise InvalidCredentials()
+    login_throttle.succeeded(username=username, ip=ip)
+    return user
 
 
 @action
 def _check_password(*, username: str, password: str) -> tuple[User | None, bool]:
-    user = User.objects.select_for_update().filter(username=username).first()
+    user = User.objects.filter(username=username).first()
     if user is None:
         User().set_password(password)  # same work as a real check: no timing hint that the name is unknown
         record_audit(actor=None, action="login.unknown_user", object_type="user", object_id=username[:100])
         return None, False
-    if user.is_locked:
-        record_audit(actor=user, action="login.refused_locked", object_type="user", object_id=user.pk)
+    password_ok = user.check_password(password)  # checked even for a disabled user: same timing
+    if not (user.is_active and password_ok):
+        record_audit(actor=user, action="login.failed", object_type="user", object_id=user.pk)
         return user, False
-    if not user.is_active or not user.check_password(password):
-        user.failed_login_count += 1
-        fields = ["failed_login_count"]
-        locked = user.failed_login_count >= settings.LOGIN_FAILURE_LIMIT
-        if locked:
-            user.locked_until = timezone.now() + timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
-            user.failed_login_count = 0
-            fields.append("locked_until")
-        user.save(update_fields=fields)
-        record_audit(
-            actor=user, action="login.locked" if locked else "login.failed", object_type="user", object_id=user.pk
-        )
-        return user, False
-    user.failed_login_count = 0
-    user.locked_until = None
     user.last_login = timezone.now()
-    user.save(update_fields=["failed_login_count", "locked_until", "last_login"])
+    user.save(update_fields=["last_login"])
     record_audit(actor=user, action="login.succeeded", object_type="user", object_id=user.pk)
     return user, True
 

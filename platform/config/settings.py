@@ -267,8 +267,12 @@ CSRF_TRUSTED_ORIGINS = env.list(
     "DJANGO_CSRF_TRUSTED_ORIGINS",
     default=[f"http://*.{BASE_DOMAIN}:5173", f"http://*.{BASE_DOMAIN}:8000", f"http://{BASE_DOMAIN}:8000"],
 )
-LOGIN_FAILURE_LIMIT = 5  # failed passwords in a row before an account is locked
-LOGIN_LOCKOUT_MINUTES = 15
+# Password login backoff (accounts.login_throttle): free attempts, then delays of 2, 4, 8… s.
+LOGIN_FREE_ATTEMPTS = 5  # per account, and per account from one address
+LOGIN_ADDRESS_FREE_ATTEMPTS = 20  # per address over all accounts (an office shares one address)
+LOGIN_MAX_DELAY_SECONDS = 15 * 60  # longest wait per account+address and per address
+LOGIN_ACCOUNT_MAX_DELAY_SECONDS = 60  # longest wait someone else's guessing can impose on the real user
+LOGIN_KNOWN_ADDRESS_DAYS = 30  # an address that signed in skips the account-wide delay this long
 ACCESS_TOKEN_DAYS = 30
 
 # Field encryption (AES-256-GCM). Keys: "kid:base64key,..." — the first encrypts, all decrypt.

@@ -4,15 +4,20 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import path, re_path
 
+from accounts import console
 from companies import api as companies_api
 from config import urls_common, views
 from standins import views as standin_views
+
+# The console signs in through the login backoff (accounts.console), like every password login.
+admin.site.login_form = console.ConsoleLoginForm
 
 urlpatterns = [
     *urls_common.urlpatterns,
     path("api/v1/signups/", companies_api.SignupCreateView.as_view(), name="signup-create"),
     path("api/v1/signups/<uuid:pk>/", companies_api.SignupStatusView.as_view(), name="signup-status"),
     path("api/v1/plans/", companies_api.PlanList.as_view(), name="plans"),
+    path("console/login/", console.login, name="console-login"),
     path("console/", admin.site.urls),
 ]
 if settings.DEMO:  # stand-ins (and their unauthenticated device endpoints) exist only in the demo

@@ -44,3 +44,10 @@ class RateLimited(DomainError):
     def __init__(self, message: str, *, retry_after: int):
         super().__init__(message, code="throttled")
         self.retry_after = retry_after
+
+
+def wait_text(seconds: int) -> str:
+    """How long to wait, as a person would say it: "30 秒", "15 分钟"."""
+    if seconds < 90:
+        return _("%(n)s 秒") % {"n": seconds}
+    return _("%(n)s 分钟") % {"n": -(-seconds // 60)}

@@ -1,4 +1,4 @@
-"""Sign-in: sessions with CSRF, lockout, throttling, WeChat mini-program login, tokens."""
+"""Sign-in: sessions with CSRF, throttling, WeChat mini-program login, tokens."""
 
 from __future__ import annotations
 
@@ -46,32 +46,11 @@ def test_unknown_user_looks_like_a_wrong_password(client_for, company_a):
     assert response.json()["code"] == "invalid_credentials"
 
 
-def test_lockout_after_repeated_failures(client_for, company_a, settings):
-    client = client_for(company_a)
-    for _ in range(settings.LOGIN_FAILURE_LIMIT - 1):
-        assert (
-            client.post("/api/v1/auth/login/", {"username": "guard", "password": "bad"}, format="json").status_code
-            == 401
-        )
-    locked = client.post("/api/v1/auth/login/", {"username": "guard", "password": "bad"}, format="json")
-    assert locked.status_code == 403
-    assert locked.json()["code"] == "account_locked"
-    # Even the right password is refused while locked.
-    right = client.post("/api/v1/auth/login/", {"username": "guard", "password": PASSWORD}, format="json")
-    assert right.json()["code"] == "account_locked"
-    with tenant_context(company_a):
-        User.objects.filter(username="guard").update(locked_until=timezone.now() - timedelta(seconds=1))
-    assert (
-        client.post("/api/v1/auth/login/", {"username": "guard", "password": PASSWORD}, format="json").status_code
-        == 200
-    )
-
-
 def test_login_is_throttled_per_client(client_for, company_a):
     client = client_for(company_a)
     codes = [
-        client.post("/api/v1/auth/login/", {"username": "x", "password": "y"}, format="json").status_code
-        for _ in range(22)
+        client.post("/api/v1/auth/login/", {"username": f"x{n}", "password": "y"}, format="json").status_code
+        for n in range(22)
     ]
     assert codes[:20] == [401] * 20  # the configured 20/min
     assert codes[20:] == [429, 429]
