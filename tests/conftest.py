@@ -106,6 +106,23 @@ def clear_throttles() -> None:
         client.delete(*keys)
 
 
+@pytest.fixture
+def limit_clock(monkeypatch):
+    """The clock of core.ratelimit, moved by hand (`limit_clock.advance(seconds)`); it starts at the
+    top of a minute, 08:00 UTC, so fixed windows are whole for the test."""
+    from core import ratelimit
+
+    class Clock:
+        now = 1_800_000_000.0
+
+        def advance(self, seconds: float) -> None:
+            self.now += seconds
+
+    clock = Clock()
+    monkeypatch.setattr(ratelimit, "now", lambda: clock.now)
+    return clock
+
+
 @pytest.fixture(autouse=True)
 def _fresh_throttles():
     """Rate-limit counters live in Redis, which outlives a test's transaction: start each test clean."""

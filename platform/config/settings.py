@@ -308,6 +308,9 @@ TENCENT_SMS = {
 }
 SMS_CODE_TTL_SECONDS = 300
 SMS_CODE_MAX_ATTEMPTS = 5
+# Login codes per destination number, besides one a minute (accounts.services._count_code_to).
+SMS_CODES_PER_PHONE_PER_DAY = 10
+SMS_CODES_PER_PHONE_PER_DAY_ALL_COMPANIES = 20
 SENTRY_DSN = env("SENTRY_DSN", default="")
 
 # --- API ------------------------------------------------------------------------------------

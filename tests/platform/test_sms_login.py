@@ -20,8 +20,14 @@ def _clean_outbox():
     sms_standin.reset(PHONE)
 
 
-def _send(client, phone=PHONE):
-    return client.post("/api/v1/auth/sms/send/", {"phone": phone}, format="json")
+def _send(client, phone=PHONE, ip="127.0.0.1"):
+    return client.post("/api/v1/auth/sms/send/", {"phone": phone}, format="json", REMOTE_ADDR=ip)
+
+
+def _a_minute_later(clock, phone=PHONE):
+    """Move the limits' clock on a minute and reset the provider's own per-number limit."""
+    clock.advance(60)
+    sms_standin.reset(phone)
 
 
 def test_code_is_texted_and_logs_the_owner_in(client_for, company_a):
@@ -51,11 +57,31 @@ def test_the_code_shows_only_in_the_demo(client_for, company_a, settings):
     assert sms_standin.outbox(PHONE)  # it was texted, just not shown
 
 
-def test_second_send_within_a_minute_is_429(client_for, company_a):
+def test_second_send_within_a_minute_is_429_from_anywhere(client_for, company_a, limit_clock):
     client = client_for(company_a)
     assert _send(client).status_code == 200
-    again = _send(client)
+    again = _send(client_for(company_a), ip="198.51.100.9")
     assert again.status_code == 429 and again.json()["code"] == "throttled"
+    assert 0 < int(again["Retry-After"]) <= 60 and "秒后再试" in again.json()["message"]
+    assert len(sms_standin.outbox(PHONE)) == 1  # refused before a message was spent
+
+
+def test_a_phone_gets_a_few_codes_a_day_whoever_asks(client_for, company_a, company_b, settings, limit_clock):
+    settings.SMS_CODES_PER_PHONE_PER_DAY = 2
+    settings.SMS_CODES_PER_PHONE_PER_DAY_ALL_COMPANIES = 3
+    sent = []
+    for n in range(3):
+        sent.append(_send(client_for(company_a), ip=f"198.51.100.{n}").status_code)
+        _a_minute_later(limit_clock)
+    assert sent == [200, 200, 429]
+    # Other companies share the platform-wide count for the number...
+    assert _send(client_for(company_b), ip="198.51.100.50").status_code == 200
+    _a_minute_later(limit_clock)
+    refused = _send(client_for(company_b), ip="198.51.100.51")
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 60 * 60
+    # ...and another number is not affected.
+    assert _send(client_for(company_a), phone="13511113333", ip="198.51.100.52").status_code == 200
+    sms_standin.reset("13511113333")
 
 
 def test_bad_phone_and_bad_code_are_field_errors(client_for, company_a):
@@ -83,12 +109,12 @@ def test_a_code_sent_on_one_company_does_not_log_in_on_another(client_for, compa
         assert not User.objects.filter(username__startswith="m_").exists()
 
 
-def test_the_same_phone_is_the_same_resident(client_for, company_a):
+def test_the_same_phone_is_the_same_resident(client_for, company_a, limit_clock):
     client = client_for(company_a)
     first = client.post(
         "/api/v1/auth/sms/login/", {"phone": PHONE, "code": _send(client).json()["debug_code"]}, format="json"
     ).json()
-    sms_standin.reset(PHONE)
+    _a_minute_later(limit_clock)
     second = client.post(
         "/api/v1/auth/sms/login/", {"phone": PHONE, "code": _send(client).json()["debug_code"]}, format="json"
     ).json()
@@ -124,14 +150,14 @@ def test_owner_app_tokens_never_carry_staff_permissions(client_for, company_a):
     assert api.get("/api/v1/users/").status_code == 200
 
 
-def test_a_disabled_resident_cannot_log_in(client_for, company_a):
+def test_a_disabled_resident_cannot_log_in(client_for, company_a, limit_clock):
     client = client_for(company_a)
     first = client.post(
         "/api/v1/auth/sms/login/", {"phone": PHONE, "code": _send(client).json()["debug_code"]}, format="json"
     ).json()
     with tenant_context(company_a):
         User.objects.filter(pk=first["user"]["id"]).update(is_active=False)
-    sms_standin.reset(PHONE)
+    _a_minute_later(limit_clock)
     refused = client.post(
         "/api/v1/auth/sms/login/", {"phone": PHONE, "code": _send(client).json()["debug_code"]}, format="json"
     )
