@@ -5,6 +5,7 @@ from django.contrib.auth.models import PermissionsMixin
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role, modules_for, permissions_for
@@ -41,6 +42,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)  # may use the Django admin (platform operators only)
     date_joined = models.DateTimeField(default=timezone.now)
+    # Part of every session's auth hash: raising it ends all sessions of the user (see
+    # _get_session_auth_hash), and nothing ever lowers it, so a re-enabled user starts afresh.
+    session_version = models.PositiveIntegerField(default=0)
 
     objects = UserManager()
 
@@ -75,6 +79,16 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def phone_masked(self) -> str:
         return mask_phone(self.phone or "")
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        # Django checks this hash on every request made with a session; it already changes with the
+        # password. Version 0 keeps Django's own value so sessions from before this field survive.
+        if not self.session_version:
+            return super()._get_session_auth_hash(secret=secret)
+        key_salt = "accounts.User.get_session_auth_hash"
+        return salted_hmac(
+            key_salt, f"{self.password}:{self.session_version}", secret=secret, algorithm="sha256"
+        ).hexdigest()
 
 
 OWNER_APP_TOKEN_KINDS = frozenset({"wechat", "sms"})

@@ -164,9 +164,9 @@ def update_user(*, user: User, actor: User | None, **changes: Any) -> User:
         setattr(user, field, value)
     if "phone" in changes:
         user.phone_index = phone_index(changes["phone"])
-    user.save()
     if changes.get("is_active") is False:
-        revoke_all_tokens(user=user)
+        _end_sign_ins(user)
+    user.save()
     record_audit(
         actor=actor,
         action="user.update",
@@ -228,6 +228,17 @@ def revoke_token(*, token: AccessToken) -> None:
 
 def revoke_all_tokens(*, user: User) -> int:
     return AccessToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+def _end_sign_ins(user: User) -> None:
+    """End every session and token of `user` (the caller saves the user, in its transaction).
+
+    Sessions are found by no query: a new session_version changes the hash Django checks on each
+    request, so every session made before is refused (and flushed) from now on — re-enabling the
+    user later does not bring them back.
+    """
+    user.session_version += 1
+    revoke_all_tokens(user=user)
 
 
 def touch_token(*, token: AccessToken) -> None:

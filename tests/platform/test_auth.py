@@ -1,4 +1,4 @@
-"""Sign-in: sessions with CSRF, throttling, WeChat mini-program login, tokens."""
+"""Sign-in: sessions with CSRF, throttling, WeChat mini-program login, tokens, ending sign-ins."""
 
 from __future__ import annotations
 
@@ -160,3 +160,49 @@ def test_deactivating_a_user_revokes_their_tokens(client_for, company_a):
     client = client_for(company_a)
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert client.get("/api/v1/me/").status_code == 401
+
+
+def test_disabling_a_user_ends_their_sessions_for_good(client_for, company_a):
+    dispatcher = client_for(company_a, "dispatcher")
+    assert dispatcher.get("/api/v1/me/").status_code == 200
+    cashier = client_for(company_a, "cashier")
+    with tenant_context(company_a):
+        user = User.objects.get(username="dispatcher")
+    admin = client_for(company_a, "admin")
+    assert admin.patch(f"/api/v1/users/{user.pk}/", {"is_active": False}, format="json").status_code == 200
+    assert dispatcher.get("/api/v1/me/").status_code in (401, 403)
+    assert admin.patch(f"/api/v1/users/{user.pk}/", {"is_active": True}, format="json").status_code == 200
+    # The session from before stays dead; a new sign-in works; nobody else was signed out.
+    assert dispatcher.get("/api/v1/me/").status_code in (401, 403)
+    assert client_for(company_a, "dispatcher").get("/api/v1/me/").status_code == 200
+    assert cashier.get("/api/v1/me/").status_code == 200
+    assert admin.get("/api/v1/me/").status_code == 200
+
+
+def test_other_edits_keep_the_users_sessions(client_for, company_a):
+    dispatcher = client_for(company_a, "dispatcher")
+    with tenant_context(company_a):
+        user = User.objects.get(username="dispatcher")
+    admin = client_for(company_a, "admin")
+    assert admin.patch(f"/api/v1/users/{user.pk}/", {"name": "调度员甲"}, format="json").status_code == 200
+    assert dispatcher.get("/api/v1/me/").status_code == 200
+
+
+def test_a_disable_that_fails_midway_ends_nothing(client_for, company_a, monkeypatch):
+    dispatcher = client_for(company_a, "dispatcher")
+    with tenant_context(company_a):
+        user = User.objects.get(username="dispatcher")
+        raw, _token = account_services.issue_token(user=user, kind="api")
+
+        def broken_audit(**kwargs):
+            raise RuntimeError("audit store down")
+
+        monkeypatch.setattr(account_services, "record_audit", broken_audit)
+        with pytest.raises(RuntimeError):
+            account_services.update_user(user=user, actor=None, is_active=False)
+        fresh = User.objects.get(pk=user.pk)
+        assert fresh.is_active and fresh.session_version == 0
+    assert dispatcher.get("/api/v1/me/").status_code == 200
+    api = client_for(company_a)
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert api.get("/api/v1/me/").status_code == 200
