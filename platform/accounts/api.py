@@ -7,6 +7,7 @@ from django.middleware.csrf import get_token
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import generics, mixins, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -191,6 +192,43 @@ class UserViewSet(
                 {k: [_("不可在此修改。")] for k in ("password", "username") if k in changes}
             )
         serializer.instance = services.update_user(user=serializer.instance, actor=self.request.user, **changes)
+
+
+class OwnerAccountSerializer(serializers.ModelSerializer):
+    login_via = serializers.SerializerMethodField(help_text="How the owner signs in: wechat or sms.")
+
+    class Meta:
+        model = User
+        fields = ["id", "name", "phone_masked", "login_via", "is_active", "last_login", "date_joined"]
+        read_only_fields = fields
+
+    def get_login_via(self, user: User) -> str:
+        return "wechat" if user.wechat_openid else "sms"
+
+
+class OwnerAccountViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Owners' mini-program / H5 accounts: staff can shut one out (every token revoked at once) and
+    let it back in. Staff accounts are not here (users.manage)."""
+
+    serializer_class = OwnerAccountSerializer
+    required_permission = "owners.manage"
+    filterset_fields = ["is_active"]
+    ordering_fields = ["date_joined", "last_login"]
+
+    def get_queryset(self):
+        return selectors.owner_accounts()
+
+    @extend_schema(request=None, responses=OwnerAccountSerializer)
+    @action(detail=True, methods=["post"])
+    def disable(self, request, pk=None):
+        user = services.disable_owner_account(user=self.get_object(), actor=request.user)
+        return Response(self.get_serializer(user).data)
+
+    @extend_schema(request=None, responses=OwnerAccountSerializer)
+    @action(detail=True, methods=["post"])
+    def enable(self, request, pk=None):
+        user = services.enable_owner_account(user=self.get_object(), actor=request.user)
+        return Response(self.get_serializer(user).data)
 
 
 class AuditEventSerializer(serializers.ModelSerializer):

@@ -43,6 +43,7 @@ PERMISSIONS: dict[str, set[Role]] = {
     "security.operate": {Role.GUARD},
     "community.view": {Role.CUSTOMER_SERVICE},
     "community.manage": {Role.CUSTOMER_SERVICE},
+    "owners.manage": {Role.CUSTOMER_SERVICE},  # disable / re-enable owners' app accounts
     "analytics.view": {Role.CASHIER},
     "staff.view": set(),
     "staff.manage": set(),

@@ -15,13 +15,13 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import login_throttle, wechat
+from accounts import login_throttle, selectors, wechat
 from accounts.models import AccessToken, AuditEvent, User
 from accounts.roles import Role
 from accounts.selectors import token_hash
 from core import actions, context, crypto, ratelimit
 from core.actions import action
-from core.errors import DomainError, RateLimited, wait_text
+from core.errors import DomainError, NotFound, RateLimited, wait_text
 from notifications import sms
 
 
@@ -176,6 +176,54 @@ def update_user(*, user: User, actor: User | None, **changes: Any) -> User:
         after=_user_snapshot(user),
     )
     return user
+
+
+def _owner_snapshot(user: User) -> dict:
+    return {"is_active": user.is_active, "phone": user.phone_masked, "name": user.name}
+
+
+@action
+def disable_owner_account(*, user: User, actor: User) -> User:
+    """Shut an owner out of the app: no WeChat or SMS login, and every token they hold dies now."""
+    user = _locked_owner_account(user)
+    before = _owner_snapshot(user)
+    user.is_active = False
+    _end_sign_ins(user)
+    user.save(update_fields=["is_active", "session_version"])
+    record_audit(
+        actor=actor,
+        action="owner_account.disable",
+        object_type="user",
+        object_id=user.pk,
+        before=before,
+        after=_owner_snapshot(user),
+    )
+    return user
+
+
+@action
+def enable_owner_account(*, user: User, actor: User) -> User:
+    """Let a disabled owner log in again (with a new login: the old tokens stay revoked)."""
+    user = _locked_owner_account(user)
+    before = _owner_snapshot(user)
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    record_audit(
+        actor=actor,
+        action="owner_account.enable",
+        object_type="user",
+        object_id=user.pk,
+        before=before,
+        after=_owner_snapshot(user),
+    )
+    return user
+
+
+def _locked_owner_account(user: User) -> User:
+    found = selectors.owner_accounts().select_for_update().filter(pk=user.pk).first()
+    if found is None:  # a staff account, or gone: not this permission's business
+        raise NotFound()
+    return found
 
 
 def authenticate_password(*, username: str, password: str, ip: str | None) -> User:

@@ -14,6 +14,7 @@ from tenants.staff import api as staff_api
 
 router = SimpleRouter(trailing_slash=True)
 router.register("users", accounts_api.UserViewSet, basename="user")
+router.register("owner-accounts", accounts_api.OwnerAccountViewSet, basename="owner-account")
 router.register("house-bindings", residents_api.HouseBindingViewSet, basename="house-binding")
 router.register("imports", imports_api.ImportViewSet, basename="import")
 router.register("departments", staff_api.DepartmentViewSet, basename="department")
