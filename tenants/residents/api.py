@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import django_filters
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import generics, mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
@@ -186,6 +186,13 @@ class PersonHouseSerializer(serializers.Serializer):
     is_primary_payer = serializers.BooleanField()
 
 
+class PersonAccountSerializer(serializers.Serializer):
+    """The person's owner-app account, for staff holding owners.manage to disable or re-enable."""
+
+    id = serializers.IntegerField()
+    is_active = serializers.BooleanField()
+
+
 class PersonSerializer(serializers.ModelSerializer):
     """Phone, ID number and emergency contact are write-only: reads carry masked copies; the whole
     value needs a reveal."""
@@ -194,6 +201,7 @@ class PersonSerializer(serializers.ModelSerializer):
     id_number = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=18)
     emergency_contact = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=100)
     has_account = serializers.SerializerMethodField()
+    account = serializers.SerializerMethodField()
     houses = PersonHouseSerializer(source="current_occupancies", many=True, read_only=True)
 
     class Meta:
@@ -210,6 +218,7 @@ class PersonSerializer(serializers.ModelSerializer):
             "emergency_contact_masked",
             "note",
             "has_account",
+            "account",
             "houses",
             "created_at",
         ]
@@ -220,6 +229,13 @@ class PersonSerializer(serializers.ModelSerializer):
 
     def get_has_account(self, person: Person) -> bool:
         return person.user_id is not None
+
+    @extend_schema_field(PersonAccountSerializer(allow_null=True))
+    def get_account(self, person: Person) -> dict | None:
+        if person.user_id is None:
+            return None
+        active = person.account_active if hasattr(person, "account_active") else person.user.is_active
+        return {"id": person.user_id, "is_active": active}
 
 
 class PersonFilter(django_filters.FilterSet):

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet
 
 from tenants.estates import selectors as estate_selectors
 from tenants.residents import pii
@@ -25,7 +25,9 @@ def _current_occupancies() -> QuerySet[Occupancy]:
 
 def people() -> QuerySet[Person]:
     """Residents with their current houses prefetched (two queries whatever the page size)."""
-    return Person.objects.prefetch_related(
+    # The app account's state rides along as one joined column (not the whole user row, whose
+    # encrypted phone would be decrypted for nothing).
+    return Person.objects.annotate(account_active=F("user__is_active")).prefetch_related(
         Prefetch("occupancies", queryset=_current_occupancies(), to_attr="current_occupancies")
     )
 

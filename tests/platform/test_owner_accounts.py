@@ -120,3 +120,18 @@ def test_bad_input(client_for, company_a):
     )
     assert admin.post(f"/api/v1/owner-accounts/{owner_id}/disable/").status_code == 200
     assert admin.get("/api/v1/owner-accounts/?is_active=false").json()["count"] == 1
+
+
+def test_the_residents_page_shows_the_account_and_its_state(client_for, company_a):
+    from tenants.residents.models import Person
+
+    owner_id, _app = _owner_with_token(company_a)
+    with tenant_context(company_a):
+        person = Person.objects.create(name="李业主", user_id=owner_id)
+        alone = Person.objects.create(name="无账号")
+    admin = client_for(company_a, "admin")
+    assert admin.get(f"/api/v1/residents/{person.pk}/").json()["account"] == {"id": owner_id, "is_active": True}
+    assert admin.get(f"/api/v1/residents/{alone.pk}/").json()["account"] is None
+    admin.post(f"/api/v1/owner-accounts/{owner_id}/disable/")
+    rows = {row["id"]: row for row in admin.get("/api/v1/residents/?page_size=200").json()["results"]}
+    assert rows[person.pk]["account"] == {"id": owner_id, "is_active": False}

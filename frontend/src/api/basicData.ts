@@ -138,6 +138,12 @@ export interface ResidentHouse {
   is_primary_payer: boolean
 }
 
+/** The resident's owner-app account (mini-program / H5), which staff with owners.manage can disable. */
+export interface ResidentAccount {
+  id: number
+  is_active: boolean
+}
+
 export interface Resident {
   id: number
   name: string
@@ -147,6 +153,7 @@ export interface Resident {
   emergency_contact_masked: string
   note: string
   has_account: boolean
+  account: ResidentAccount | null
   houses: ResidentHouse[]
 }
 
@@ -276,6 +283,7 @@ export const ENDPOINTS = {
   corrections: `${V1}/resident-corrections/`,
   bindings: `${V1}/house-bindings/`,
   imports: `${V1}/imports/`,
+  ownerAccounts: `${V1}/owner-accounts/`,
 } as const
 
 const item = (base: string, id: number | string, action = '') =>
@@ -326,6 +334,12 @@ export const residentsApi = {
     http.patch<Resident>(item(ENDPOINTS.residents, id), body),
   reveal: (id: number, field: PiiField) =>
     http.post<{ value: string }>(item(ENDPOINTS.residents, id, 'reveal'), { field }),
+}
+
+/** Shutting an owner out of the app revokes their tokens at once; enabling lets them sign in anew. */
+export const ownerAccountsApi = {
+  disable: (id: number) => http.post<ResidentAccount>(item(ENDPOINTS.ownerAccounts, id, 'disable')),
+  enable: (id: number) => http.post<ResidentAccount>(item(ENDPOINTS.ownerAccounts, id, 'enable')),
 }
 
 export const occupanciesApi = {

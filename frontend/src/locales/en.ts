@@ -121,7 +121,6 @@ const en: MessageSchema = {
     password: 'Password',
     submit: 'Sign in',
     invalidCredentials: 'Wrong username or password',
-    accountLocked: 'This account is locked. Try again later or contact your administrator.',
     throttled: 'Too many attempts. Please try again later.',
   },
   layout: {
@@ -533,6 +532,14 @@ const en: MessageSchema = {
       account: 'Mini-program',
       bound: 'Linked',
       unbound: 'Not linked',
+      accountDisabled: 'Disabled',
+      disableAccount: 'Disable app',
+      disableAccountConfirm:
+        'The resident is signed out of the app at once and cannot sign in. Disable?',
+      enableAccount: 'Enable app',
+      enableAccountConfirm: 'Let this resident sign in to the app again?',
+      accountDisabledDone: 'App account disabled',
+      accountEnabledDone: 'App account enabled',
       create: 'New resident',
       edit: 'Edit resident',
       saved: 'Resident saved',

@@ -31,6 +31,7 @@ const WANG = {
   emergency_contact_masked: '王* 139****1111',
   note: '',
   has_account: true,
+  account: { id: 9, is_active: true },
   houses: [
     {
       occupancy_id: 501,
@@ -178,5 +179,44 @@ describe('ResidentsPage', () => {
     await settle()
     expect(fieldError('person-phone')).toBe('该手机号已登记为其他住户。')
     await flushPromises()
+  })
+
+  it("lets owners.manage disable and re-enable a resident's app account", async () => {
+    let active = true
+    const all = backend({
+      'GET /api/v1/residents/': () => page([{ ...WANG, account: { id: 9, is_active: active } }]),
+      'POST /api/v1/owner-accounts/9/disable/': () => {
+        active = false
+        return jsonResponse({ id: 9, is_active: false })
+      },
+      'POST /api/v1/owner-accounts/9/enable/': () => {
+        active = true
+        return jsonResponse({ id: 9, is_active: true })
+      },
+    })
+    await mountPage(ResidentsPage, {
+      path: '/basic-data/residents',
+      permissions: [...MANAGE, 'owners.manage'],
+    })
+    await click('resident-account-disable-41')
+    expect(calls(all, 'POST', '/api/v1/owner-accounts/9/disable/')).toHaveLength(0)
+    await click('resident-account-disable-41-confirm')
+    await settle()
+    expect(calls(all, 'POST', '/api/v1/owner-accounts/9/disable/')).toHaveLength(1)
+    expect(lists(all)).toHaveLength(2)
+    expect($('resident-account-disabled-41')?.textContent?.trim()).toBe('已停用')
+
+    await click('resident-account-enable-41')
+    await click('resident-account-enable-41-confirm')
+    await settle()
+    expect(calls(all, 'POST', '/api/v1/owner-accounts/9/enable/')).toHaveLength(1)
+    expect($('resident-account-disabled-41')).toBeNull()
+  })
+
+  it('shows no account control without owners.manage', async () => {
+    backend()
+    await mountPage(ResidentsPage, { path: '/basic-data/residents', permissions: MANAGE })
+    expect($('resident-edit-41')).not.toBeNull()
+    expect($('resident-account-disable-41')).toBeNull()
   })
 })
