@@ -8,7 +8,6 @@ from django.test import Client
 from django_tenants.utils import schema_context, tenant_context
 
 from accounts.models import AuditEvent, User
-from core import ratelimit
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -18,26 +17,11 @@ OFFICE = "203.0.113.10"
 TRAVELLING = "192.0.2.77"
 
 
-@pytest.fixture
-def clock(monkeypatch):
-    """The limits' clock, moved by hand: `clock.advance(seconds)`."""
-
-    class Clock:
-        now = 1_800_000_000.0
-
-        def advance(self, seconds: float) -> None:
-            self.now += seconds
-
-    c = Clock()
-    monkeypatch.setattr(ratelimit, "now", lambda: c.now)
-    return c
-
-
 def _login(client, username, password, ip):
     return client.post("/api/v1/auth/login/", {"username": username, "password": password}, REMOTE_ADDR=ip)
 
 
-def test_a_strangers_guesses_slow_down_the_stranger_not_the_admin(client_for, company_a, clock, settings):
+def test_a_strangers_guesses_slow_down_the_stranger_not_the_admin(client_for, company_a, limit_clock, settings):
     client = client_for(company_a)
     assert _login(client, "admin", PASSWORD, OFFICE).status_code == 200  # the admin's usual address
     for _ in range(settings.LOGIN_FREE_ATTEMPTS):
@@ -49,7 +33,7 @@ def test_a_strangers_guesses_slow_down_the_stranger_not_the_admin(client_for, co
         assert refused.json()["code"] == "throttled" and "秒后再试" in refused.json()["message"]
         waits.append(int(refused["Retry-After"]))
         assert refused.json()["retry_after"] == waits[-1]
-        clock.advance(waits[-1])
+        limit_clock.advance(waits[-1])
         assert _login(client, "admin", "wrong-guess-3", ATTACKER).status_code == 401
     assert waits == [2, 4, 8]  # growing with every further guess
 
@@ -63,7 +47,7 @@ def test_a_strangers_guesses_slow_down_the_stranger_not_the_admin(client_for, co
     away = _login(client_for(company_a), "admin", PASSWORD, TRAVELLING)
     if away.status_code == 429:
         assert int(away["Retry-After"]) <= settings.LOGIN_ACCOUNT_MAX_DELAY_SECONDS
-        clock.advance(int(away["Retry-After"]))
+        limit_clock.advance(int(away["Retry-After"]))
         away = _login(client_for(company_a), "admin", PASSWORD, TRAVELLING)
     assert away.status_code == 200
     with tenant_context(company_a):
@@ -71,7 +55,7 @@ def test_a_strangers_guesses_slow_down_the_stranger_not_the_admin(client_for, co
         assert AuditEvent.objects.filter(action="login.failed", actor_label="admin").count() == 8
 
 
-def test_the_attackers_delay_grows_to_the_cap(client_for, company_a, clock, settings):
+def test_the_attackers_delay_grows_to_the_cap(client_for, company_a, limit_clock, settings):
     settings.LOGIN_MAX_DELAY_SECONDS = 30
     settings.LOGIN_ACCOUNT_MAX_DELAY_SECONDS = 10  # below the pair's, so the pair's cap shows
     client = client_for(company_a)
@@ -80,19 +64,19 @@ def test_the_attackers_delay_grows_to_the_cap(client_for, company_a, clock, sett
         response = _login(client, "cashier", "nope", ATTACKER)
         if response.status_code == 429:
             waits.append(int(response["Retry-After"]))
-            clock.advance(waits[-1])
+            limit_clock.advance(waits[-1])
             assert _login(client, "cashier", "nope", ATTACKER).status_code == 401
     assert waits == [2, 4, 8, 16, 30, 30]
 
 
-def test_guessing_from_many_addresses_stays_slow_for_the_account(client_for, company_a, clock, settings):
+def test_guessing_from_many_addresses_stays_slow_for_the_account(client_for, company_a, limit_clock, settings):
     client = client_for(company_a)
     codes = [_login(client, "guard", "nope", f"198.51.100.{i}").status_code for i in range(1, 9)]
     assert codes[: settings.LOGIN_FREE_ATTEMPTS] == [401] * settings.LOGIN_FREE_ATTEMPTS
     assert set(codes[settings.LOGIN_FREE_ATTEMPTS :]) == {429}
 
 
-def test_one_address_trying_many_accounts_is_slowed_down(client_for, company_a, clock, settings):
+def test_one_address_trying_many_accounts_is_slowed_down(client_for, company_a, limit_clock, settings):
     settings.LOGIN_ADDRESS_FREE_ATTEMPTS = 6
     client = client_for(company_a)
     for n in range(6):
@@ -105,14 +89,14 @@ def test_one_address_trying_many_accounts_is_slowed_down(client_for, company_a, 
         assert _login(client_for(company_a), "cashier", PASSWORD, OFFICE).status_code == 200
 
 
-def test_the_backoff_is_per_company(client_for, company_a, company_b, clock, settings):
+def test_the_backoff_is_per_company(client_for, company_a, company_b, limit_clock, settings):
     for _ in range(settings.LOGIN_FREE_ATTEMPTS):
         _login(client_for(company_a), "admin", "nope", ATTACKER)
     assert _login(client_for(company_a), "admin", PASSWORD, ATTACKER).status_code == 429
     assert _login(client_for(company_b), "admin", PASSWORD, ATTACKER).status_code == 200
 
 
-def test_a_success_forgets_the_accounts_failures(client_for, company_a, clock, settings):
+def test_a_success_forgets_the_accounts_failures(client_for, company_a, limit_clock, settings):
     client = client_for(company_a)
     for _ in range(settings.LOGIN_FREE_ATTEMPTS - 1):
         assert _login(client, "dispatcher", "typo", OFFICE).status_code == 401
@@ -131,14 +115,14 @@ def _console_login(password, ip):
     return client.post("/console/login/", {"username": "operator", "password": password}, REMOTE_ADDR=ip)
 
 
-def test_the_console_login_has_the_same_backoff(clock, settings):
+def test_the_console_login_has_the_same_backoff(limit_clock, settings):
     _operator()
     for _ in range(settings.LOGIN_FREE_ATTEMPTS):
         assert _console_login("nope", ATTACKER).status_code == 200  # the form again, with its error
     refused = _console_login(PASSWORD, ATTACKER)
     assert refused.status_code == 429 and refused["Retry-After"] == "2"
     assert "登录尝试次数过多" in refused.content.decode()
-    clock.advance(2)
+    limit_clock.advance(2)
     assert _console_login("nope", ATTACKER).status_code == 200
     assert _console_login("nope", ATTACKER)["Retry-After"] == "4"
 
@@ -146,12 +130,12 @@ def test_the_console_login_has_the_same_backoff(clock, settings):
     response = _console_login(PASSWORD, OFFICE)
     if response.status_code == 429:
         assert int(response["Retry-After"]) <= settings.LOGIN_ACCOUNT_MAX_DELAY_SECONDS
-        clock.advance(int(response["Retry-After"]))
+        limit_clock.advance(int(response["Retry-After"]))
         response = _console_login(PASSWORD, OFFICE)
     assert response.status_code == 302
 
 
-def test_console_login_bad_input_is_the_form_again(clock):
+def test_console_login_bad_input_is_the_form_again(limit_clock):
     response = Client(HTTP_HOST="localhost").post("/console/login/", {"username": "", "password": ""})
     assert response.status_code == 200
     assert response.context["form"].errors.keys() == {"username", "password"}
