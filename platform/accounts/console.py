@@ -1,16 +1,31 @@
-"""The platform console's login (Django admin at /console/ on the public host), under the same
-login backoff as a company's web admin: its counters live under the public schema's keys."""
+"""The platform console (Django admin at /console/ on the public host): its login, under the same
+login backoff as a company's web admin (its counters live under the public schema's keys), and its
+writes, which go through actions like everything else.
+
+The admin saves and deletes models itself, so its views cannot call our services: instead each console
+request that may write (any method but GET/HEAD/OPTIONS) runs as one action, and every change the admin
+logs (its LogEntry: an addition, a change, a deletion) becomes a line of the platform's audit trail in
+the same transaction. Without this the request guard (core.middleware.WritesOnlyInActionsMiddleware)
+refuses every save an operator makes — suspending a company, correcting a plan.
+"""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 
-from accounts import login_throttle
+from accounts import login_throttle, services
+from accounts.models import User
+from core.actions import action
 from core.client_ip import client_ip
-
+from core.schemas import Schema
 
 class ConsoleLoginForm(AdminAuthenticationForm):
     retry_after: int | None = None
@@ -40,3 +55,51 @@ def login(request: HttpRequest) -> HttpResponse:
         response.status_code = 429
         response["Retry-After"] = str(retry_after)
     return response
+
+
+_VERBS = {ADDITION: "add", CHANGE: "change", DELETION: "delete"}
+_READS = frozenset({"GET", "HEAD", "OPTIONS"})
+View = Callable[..., HttpResponse]
+
+
+# audit=False: a POST that changes nothing (a form sent back with errors) has nothing to audit; every
+# change the admin does make is audited below, from the admin's own log.
+@action(audit=False, schema=Schema.PUBLIC)
+def console_request(*, view: View, request: HttpRequest, args: tuple[Any, ...], kwargs: dict[str, Any]) -> HttpResponse:
+    # The log entries this request writes are the ones past the newest committed one (another request
+    # of the same operator committing meanwhile could be counted too: an extra line, never a missing one).
+    newest = LogEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    response = view(request, *args, **kwargs)
+    actor = request.user if isinstance(request.user, User) else None
+    logged = LogEntry.objects.filter(pk__gt=newest, user_id=request.user.pk).select_related("content_type")
+    for entry in logged.order_by("pk"):
+        services.record_audit(
+            actor=actor,
+            action=f"console.{_VERBS.get(entry.action_flag, 'change')}",
+            object_type=entry.content_type.model if entry.content_type else "",
+            object_id=(entry.object_id or "")[:64],
+            after={"object": entry.object_repr, "change": entry.get_change_message()},
+        )
+    return response
+
+
+def _through_an_action(view: View) -> View:
+    @functools.wraps(view)
+    def run(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.method in _READS:
+            return view(request, *args, **kwargs)
+        return console_request(view=view, request=request, args=args, kwargs=kwargs)
+
+    return run
+
+
+class ConsoleSite(admin.AdminSite):
+    """The default admin site (config.apps.ConsoleAdminConfig): every view that may write runs as an action."""
+
+    def admin_view(self, view: View, cacheable: bool = False) -> View:
+        return super().admin_view(_through_an_action(view), cacheable)
+
+    def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        # Signing in may rewrite the stored password hash (a stronger hasher or more iterations after
+        # an upgrade): a write like any other.
+        return _through_an_action(super().login)(request, extra_context)

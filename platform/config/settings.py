@@ -132,7 +132,7 @@ SHARED_APPS, TENANT_APPS = app_lists(
     third_party_public=[
         "django_tenants",
         "django.contrib.messages",
-        "django.contrib.admin",
+        "config.apps.ConsoleAdminConfig",  # django.contrib.admin, whose writes run as actions
         "django.contrib.staticfiles",
         "django.contrib.postgres",
         "rest_framework",
