@@ -5,6 +5,7 @@ one retried with backoff, then dead-lettered — never looping forever."""
 from __future__ import annotations
 
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.db import OperationalError, connection
@@ -327,3 +328,26 @@ def test_provisioning_given_up_marks_the_signup_failed(monkeypatch):
     assert _message(f"signup:{signup.pk}").status == OutboxStatus.DEAD
     failed = Signup.objects.get(pk=signup.pk)
     assert failed.status == SignupStatus.FAILED and failed.error
+
+
+@pytest.mark.django_db
+def test_a_web_host_whose_clock_runs_ahead_does_not_hold_messages_back(company_a):
+    """Times are the database's: a message written by a host whose clock is a few seconds ahead of the
+    worker's is due at once, not 'not due yet' until the sweeper's next round minutes later."""
+    ahead = timezone.now() + timedelta(seconds=5)
+    with mock.patch("django.utils.timezone.now", return_value=ahead), tenant_context(company_a):
+        make_estate(name="快钟")
+    assert outbox.deliver(message_id=_message("estate:快钟").pk) == "done"
+    assert effects == [("c_alpha", "快钟")]
+
+
+@pytest.mark.django_db
+def test_a_worker_whose_clock_runs_ahead_does_not_take_a_leased_message(company_a):
+    with tenant_context(company_a):
+        make_estate(name="抢租约")
+    message = _message("estate:抢租约")
+    assert outbox._claim(message.pk) is not None  # a worker holds it for LEASE
+    ahead = timezone.now() + outbox.LEASE + timedelta(seconds=5)
+    with mock.patch("django.utils.timezone.now", return_value=ahead):
+        assert outbox.deliver(message_id=message.pk) == "skipped"
+    assert effects == []

@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 import logging
 import traceback
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.db.models import Q
-from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from core.outbox import registry, relay
@@ -29,6 +28,19 @@ KEEP_DONE = timedelta(days=7)
 SWEEP_BATCH = 500
 
 
+def _now() -> datetime:
+    """The database's clock. Web hosts, workers and beat compare each other's times (due, leased,
+    sent): on their own clocks a host a second ahead writes messages a worker finds 'not due yet' and
+    leaves to the sweeper minutes later, and a worker ahead by more than a lease takes over a running
+    message. One clock for all of them."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement_timestamp()")
+        row = cursor.fetchone()
+    assert row is not None
+    moment: datetime = row[0]
+    return moment
+
+
 def backoff(attempts: int) -> timedelta:
     """Wait before the next try: 10 s, 20 s, 40 s … at most 30 minutes."""
     return timedelta(seconds=min(10 * 2 ** max(attempts - 1, 0), 30 * 60))
@@ -39,13 +51,13 @@ def enqueue(*, topic: str, payload: dict[str, Any], key: str, max_attempts: int 
     spec = registry.topic(topic)  # an unknown topic fails here, in the action, not later in a worker
     if not key or len(key) > 200:
         raise ValueError("an outbox key is 1 to 200 characters")
-    now = timezone.now()
     table = f'"{get_public_schema_name()}".{connection.ops.quote_name(OutboxMessage._meta.db_table)}'
     with connection.cursor() as cursor:
-        cursor.execute(
+        cursor.execute(  # times from the database's clock (_now)
             f"INSERT INTO {table} (schema_name, topic, key, payload, status, attempts, max_attempts,"  # noqa: S608
             " available_at, sent_at, last_error, created_at)"
-            " VALUES (%s, %s, %s, %s::jsonb, 'pending', 0, %s, %s, %s, '', %s)"
+            " VALUES (%s, %s, %s, %s::jsonb, 'pending', 0, %s,"
+            " statement_timestamp(), statement_timestamp(), '', statement_timestamp())"
             " ON CONFLICT (schema_name, key) DO NOTHING RETURNING id",
             [
                 connection.schema_name,
@@ -53,9 +65,6 @@ def enqueue(*, topic: str, payload: dict[str, Any], key: str, max_attempts: int 
                 key,
                 json.dumps(payload, cls=DjangoJSONEncoder),
                 max_attempts or spec.max_attempts,
-                now,
-                now,
-                now,
             ],
         )
         row = cursor.fetchone()
@@ -83,13 +92,13 @@ def deliver(*, message_id: int) -> str:
         return _failed(message, error="".join(traceback.format_exception_only(exc)).strip())
     with schema_context(get_public_schema_name()):
         OutboxMessage.objects.filter(pk=message.pk, status=OutboxStatus.PENDING).update(
-            status=OutboxStatus.DONE, finished_at=timezone.now(), leased_until=None
+            status=OutboxStatus.DONE, finished_at=_now(), leased_until=None
         )
     return "done"
 
 
 def _claim(message_id: int) -> OutboxMessage | None:
-    now = timezone.now()
+    now = _now()
     with transaction.atomic():
         message = (
             OutboxMessage.objects.select_for_update(skip_locked=True)
@@ -113,7 +122,7 @@ def _failed(message: OutboxMessage, *, error: str) -> str:
     if message.attempts >= message.max_attempts:
         return _bury(message, error=error)
     wait = backoff(message.attempts)
-    due = timezone.now() + wait
+    due = _now() + wait
     with schema_context(get_public_schema_name()):
         OutboxMessage.objects.filter(pk=message.pk, status=OutboxStatus.PENDING).update(
             available_at=due, sent_at=due, leased_until=None, last_error=error[:4000]
@@ -140,7 +149,7 @@ def _bury(message: OutboxMessage, *, error: str) -> str:
     with schema_context(get_public_schema_name()):
         OutboxMessage.objects.filter(pk=message.pk, status=OutboxStatus.PENDING).update(
             status=OutboxStatus.DEAD,
-            finished_at=timezone.now(),
+            finished_at=_now(),
             leased_until=None,
             attempts=min(message.attempts, message.max_attempts),
             last_error=error[:4000],
@@ -152,7 +161,7 @@ def _bury(message: OutboxMessage, *, error: str) -> str:
 def sweep(*, batch: int = SWEEP_BATCH) -> int:
     """Hand every due, unheld, not-recently-sent pending message to the broker again — one query over
     every company's messages (they all live in this one table). Also prunes old done messages."""
-    now = timezone.now()
+    now = _now()
     with schema_context(get_public_schema_name()):
         with transaction.atomic():
             ids = list(
@@ -171,7 +180,7 @@ def sweep(*, batch: int = SWEEP_BATCH) -> int:
 
 def retry_dead(*, message_id: int) -> bool:
     """The operator sends a dead message again (after fixing what killed it), with fresh attempts."""
-    now = timezone.now()
+    now = _now()
     with schema_context(get_public_schema_name()):
         updated = OutboxMessage.objects.filter(pk=message_id, status=OutboxStatus.DEAD).update(
             status=OutboxStatus.PENDING, attempts=0, available_at=now, sent_at=now, finished_at=None
