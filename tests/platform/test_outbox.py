@@ -351,3 +351,16 @@ def test_a_worker_whose_clock_runs_ahead_does_not_take_a_leased_message(company_
     with mock.patch("django.utils.timezone.now", return_value=ahead):
         assert outbox.deliver(message_id=message.pk) == "skipped"
     assert effects == []
+
+
+def test_a_handler_is_stopped_before_its_lease_runs_out():
+    """Past its lease a message is handed to another worker: were the first still running (a long
+    import), both would run it at once. The task's time limits end the first run before that."""
+    from django.conf import settings
+
+    from core.outbox.tasks import deliver_message
+
+    hard = deliver_message.time_limit or settings.CELERY_TASK_TIME_LIMIT
+    soft = deliver_message.soft_time_limit or getattr(settings, "CELERY_TASK_SOFT_TIME_LIMIT", None)
+    assert hard is not None and hard < outbox.LEASE.total_seconds()
+    assert soft is not None and soft < hard  # the handler gets a chance to fail cleanly (retried, backed off)

@@ -19,7 +19,8 @@ from core.outbox.models import OutboxMessage, OutboxStatus
 logger = logging.getLogger(__name__)
 
 # A worker holds a message this long; past it, the sweeper may hand it to another worker (the
-# first one died). Longer than any handler runs (imports of 100k rows take well under a minute).
+# first one died). No handler runs longer: the delivering task's time limits (tasks.py) stop it first
+# (imports of 100k rows take well under a minute).
 LEASE = timedelta(minutes=15)
 # The sweeper sends a pending message again when it was last sent this long ago.
 RESEND_AFTER = timedelta(minutes=2)
