@@ -47,6 +47,22 @@ def _flaky(*, marker: str) -> None:
     effects.append((connection.schema_name, marker))
 
 
+second_copies: list[str] = []
+
+
+def _bury_while_a_second_copy_arrives(*, marker: str, error: str) -> None:
+    """Told once the message is given up; meanwhile a second copy of it reaches another worker."""
+    buried.append({"marker": marker, "error": error, "schema": connection.schema_name})
+    if not second_copies:
+        second_copies.append("arriving")
+        second_copies[0] = outbox.deliver(message_id=_message(f"racing:{marker}").pk)
+
+
+@registry.handles("tests.racing-bury", on_dead=_bury_while_a_second_copy_arrives, max_attempts=1)
+def _never_reports(*, marker: str) -> None:
+    raise AssertionError("the worker running this died: it is never run again")
+
+
 @action(schema=Schema.COMPANY)
 def make_estate(*, name: str, fail_after_write: bool = False, audit: bool = True) -> Estate:
     estate = Estate.objects.create(name=name)
@@ -67,6 +83,7 @@ def emit_flaky(*, marker: str) -> None:
 def _clean():
     effects.clear()
     buried.clear()
+    second_copies.clear()
     failures["left"] = 0
 
 
@@ -364,3 +381,23 @@ def test_a_handler_is_stopped_before_its_lease_runs_out():
     soft = deliver_message.soft_time_limit or getattr(settings, "CELERY_TASK_SOFT_TIME_LIMIT", None)
     assert hard is not None and hard < outbox.LEASE.total_seconds()
     assert soft is not None and soft < hard  # the handler gets a chance to fail cleanly (retried, backed off)
+
+
+@pytest.mark.django_db
+def test_a_message_given_up_tells_its_waiter_once_though_two_copies_arrive(company_a):
+    """Its last try's worker died; when the lease runs out two copies arrive (the sweeper's, the
+    broker's redelivery): one worker gives it up and runs on_dead, the other leaves it alone."""
+
+    @action(schema=Schema.COMPANY, audit=False)
+    def emit_racing() -> None:
+        emit("tests.racing-bury", {"marker": "m"}, key="racing:m")
+
+    with tenant_context(company_a):
+        emit_racing()
+    message = _message("racing:m")
+    assert outbox._claim(message.pk) is not None  # the only try: its worker dies
+    _age(message, leased_until=True)
+    assert outbox.deliver(message_id=message.pk) == "dead"
+    assert second_copies == ["skipped"]
+    assert len(buried) == 1
+    assert _message("racing:m").status == OutboxStatus.DEAD

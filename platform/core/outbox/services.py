@@ -109,12 +109,13 @@ def _claim(message_id: int) -> OutboxMessage | None:
         )
         if message is None:
             return None
+        message.leased_until = now + LEASE  # held while it runs — or while it is given up, so on_dead runs once
         if message.attempts >= message.max_attempts:
             # Every try was used and the last one never reported back (its worker died): give up.
+            message.save(update_fields=["leased_until"])
             message.attempts = message.max_attempts + 1  # in memory only: tells deliver to bury it
             return message
         message.attempts += 1
-        message.leased_until = now + LEASE
         message.save(update_fields=["attempts", "leased_until"])
     return message
 
