@@ -5,9 +5,15 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from django.utils import timezone
+from django_tenants.utils import tenant_context
 
 from accounts.models import AuditEvent, User
 from companies.models import Company, CompanyStatus, Plan
+from core.actions import action, emit
+from core.outbox.models import OutboxMessage, OutboxStatus
+from core.schemas import Schema
+from tenants.imports import services as import_services
 
 
 @pytest.fixture
@@ -74,3 +80,30 @@ def test_signing_in_to_the_console_may_rewrite_an_old_password_hash():
     )
     assert response.status_code == 302, response.content[:500]
     assert User.objects.get(pk=user.pk).password != old
+
+
+@action(schema=Schema.COMPANY, audit=False)
+def _queue_a_message() -> int | None:
+    # any topic will do: a dry run of an import that does not exist finds nothing to do
+    return emit(import_services.TOPIC_VALIDATE, {"import_id": 0}, key="console-retry")
+
+
+@pytest.mark.django_db
+def test_a_dead_message_retried_from_the_console_is_sent_once_the_retry_commits(
+    operator, company_a, outbox_sent, django_capture_on_commit_callbacks
+):
+    with tenant_context(company_a):
+        message_id = _queue_a_message()
+    OutboxMessage.objects.filter(pk=message_id).update(status=OutboxStatus.DEAD, attempts=3, finished_at=timezone.now())
+    outbox_sent.clear()
+    with django_capture_on_commit_callbacks(execute=False) as after_commit:
+        response = operator.post(
+            "/console/outbox/outboxmessage/", {"action": "retry", "_selected_action": [message_id]}
+        )
+        assert response.status_code == 302, response.content[:500]
+        # The retry is not committed yet: a worker given the message now would find it still dead.
+        assert outbox_sent == []
+    for callback in after_commit:
+        callback()
+    assert outbox_sent == [message_id]
+    assert OutboxMessage.objects.get(pk=message_id).status == OutboxStatus.PENDING

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import traceback
@@ -188,7 +189,9 @@ def retry_dead(*, message_id: int) -> bool:
             status=OutboxStatus.PENDING, attempts=0, available_at=now, sent_at=now, finished_at=None
         )
     if updated:
-        relay.send([message_id])
+        # After the commit: the console runs this inside its request's action, and a worker handed the
+        # message before that commits would find it still dead and drop it.
+        transaction.on_commit(functools.partial(relay.send, [message_id]))
     return bool(updated)
 
 
