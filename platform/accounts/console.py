@@ -13,19 +13,21 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 
 from accounts import login_throttle, services
 from accounts.models import User
 from core.actions import action
 from core.client_ip import client_ip
 from core.schemas import Schema
+
 
 class ConsoleLoginForm(AdminAuthenticationForm):
     retry_after: int | None = None
@@ -59,44 +61,47 @@ def login(request: HttpRequest) -> HttpResponse:
 
 _VERBS = {ADDITION: "add", CHANGE: "change", DELETION: "delete"}
 _READS = frozenset({"GET", "HEAD", "OPTIONS"})
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
+V = TypeVar("V", bound=View)
 
 
 # audit=False: a POST that changes nothing (a form sent back with errors) has nothing to audit; every
 # change the admin does make is audited below, from the admin's own log.
 @action(audit=False, schema=Schema.PUBLIC)
-def console_request(*, view: View, request: HttpRequest, args: tuple[Any, ...], kwargs: dict[str, Any]) -> HttpResponse:
+def console_request(
+    *, view: View, request: HttpRequest, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> HttpResponseBase:
     # The log entries this request writes are the ones past the newest committed one (another request
     # of the same operator committing meanwhile could be counted too: an extra line, never a missing one).
     newest = LogEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     response = view(request, *args, **kwargs)
     actor = request.user if isinstance(request.user, User) else None
-    logged = LogEntry.objects.filter(pk__gt=newest, user_id=request.user.pk).select_related("content_type")
-    for entry in logged.order_by("pk"):
+    for entry in LogEntry.objects.filter(pk__gt=newest, user=actor).order_by("pk"):
+        kind = ContentType.objects.get_for_id(entry.content_type_id).model if entry.content_type_id else ""
         services.record_audit(
             actor=actor,
             action=f"console.{_VERBS.get(entry.action_flag, 'change')}",
-            object_type=entry.content_type.model if entry.content_type else "",
+            object_type=kind,
             object_id=(entry.object_id or "")[:64],
             after={"object": entry.object_repr, "change": entry.get_change_message()},
         )
     return response
 
 
-def _through_an_action(view: View) -> View:
+def _through_an_action(view: V) -> V:
     @functools.wraps(view)
-    def run(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def run(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if request.method in _READS:
             return view(request, *args, **kwargs)
         return console_request(view=view, request=request, args=args, kwargs=kwargs)
 
-    return run
+    return cast(V, run)
 
 
 class ConsoleSite(admin.AdminSite):
     """The default admin site (config.apps.ConsoleAdminConfig): every view that may write runs as an action."""
 
-    def admin_view(self, view: View, cacheable: bool = False) -> View:
+    def admin_view(self, view: V, cacheable: bool = False) -> V:
         return super().admin_view(_through_an_action(view), cacheable)
 
     def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:

@@ -12,8 +12,8 @@ from core.outbox import services
 # retried with backoff — and the hard limit ends the worker process should the handler not stop.
 @shared_task(
     acks_late=True,
-    soft_time_limit=(services.LEASE - timedelta(minutes=2)).total_seconds(),
-    time_limit=(services.LEASE - timedelta(minutes=1)).total_seconds(),
+    soft_time_limit=int((services.LEASE - timedelta(minutes=2)).total_seconds()),
+    time_limit=int((services.LEASE - timedelta(minutes=1)).total_seconds()),
 )
 def deliver_message(message_id: int) -> str:
     """Run one outbox message. Not retried by Celery: the outbox counts attempts and backs off."""
