@@ -21,7 +21,8 @@ public schema, or a platform action inside a company, is refused before it touch
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, ParamSpec, TypeVar, overload
@@ -126,6 +127,29 @@ def action(func: Callable[P, R] | None = None, /, *, audit: bool = True, schema:
 
 def in_action() -> bool:
     return _current.get() is not None
+
+
+# Written outside actions by design: sessions (Django saves them around the view) and the outbox's
+# own bookkeeping (a message's attempts and status, written by the kernel as it delivers).
+_EXEMPT_TABLES = ('"django_session"', 'outbox_outboxmessage"')
+_WRITES = ("INSERT", "UPDATE", "DELETE")
+
+
+@contextmanager
+def writes_only_in_actions(where: str) -> Iterator[None]:
+    """While in the block, an INSERT, UPDATE or DELETE on this connection outside an action — a view
+    saving a serializer, a signal receiver, a handler or helper that forgot its decorator — is refused
+    before it reaches the database, instead of committing without its audit row or half of its work.
+    Requests run in it (core.middleware) and so do outbox handlers (core.outbox.services.deliver)."""
+
+    def guard(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
+        verb = sql.lstrip()[:6].upper()
+        if verb in _WRITES and not in_action() and not any(table in sql for table in _EXEMPT_TABLES):
+            raise OutsideAction(f"{where} wrote outside an action: {sql[:120]}")
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(guard):
+        yield
 
 
 def note_audit() -> None:

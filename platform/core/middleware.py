@@ -4,10 +4,8 @@ import re
 import time
 import uuid
 from collections.abc import Callable
-from typing import Any
 
 from django.conf import settings
-from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from core import actions, context, health, metrics
@@ -63,24 +61,12 @@ class HealthAndMetricsMiddleware:
 
 
 class WritesOnlyInActionsMiddleware:
-    """A request may change data only through actions (core.actions): an INSERT, UPDATE or DELETE
-    issued outside one — a view saving a serializer, a signal receiver, a helper that forgot its
-    decorator — is refused before it reaches the database, instead of committing without its audit
-    row or half of its work. Exempt: sessions (Django writes them around the view) and the outbox's
-    own bookkeeping (a message's attempts and status, written by the kernel as it delivers)."""
-
-    _WRITES = ("INSERT", "UPDATE", "DELETE")
-    _EXEMPT_TABLES = ('"django_session"', 'outbox_outboxmessage"')
+    """A request may change data only through actions (core.actions.writes_only_in_actions): a stray
+    INSERT, UPDATE or DELETE is refused before it reaches the database. Sessions are exempt."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        with connection.execute_wrapper(self._guard):
+        with actions.writes_only_in_actions("a request"):
             return self.get_response(request)
-
-    def _guard(self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
-        verb = sql.lstrip()[:6].upper()
-        if verb in self._WRITES and not actions.in_action() and not any(t in sql for t in self._EXEMPT_TABLES):
-            raise actions.OutsideAction(f"a request wrote outside an action: {sql[:120]}")
-        return execute(sql, params, many, context)

@@ -8,13 +8,14 @@ from datetime import timedelta
 from unittest import mock
 
 import pytest
-from django.db import OperationalError, connection
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 from django_tenants.utils import schema_context, tenant_context
 
 from accounts import services as account_services
 from accounts.models import AuditEvent
 from core import actions
+from core import services as core_services
 from core.actions import action, emit
 from core.models import Job
 from core.outbox import registry
@@ -32,7 +33,7 @@ buried: list[dict] = []
 def _effect(*, marker: str) -> None:
     """Deliberately NOT idempotent: each run leaves a job, so a double delivery would show."""
     effects.append((connection.schema_name, marker))
-    Job.objects.create(kind="tests.effect", params={"marker": marker})
+    core_services.create_job(kind="tests.effect", params={"marker": marker})
 
 
 def _bury(*, marker: str, error: str) -> None:
@@ -45,6 +46,13 @@ def _flaky(*, marker: str) -> None:
         failures["left"] -= 1
         raise OperationalError("server closed the connection unexpectedly")
     effects.append((connection.schema_name, marker))
+
+
+@registry.handles("tests.sloppy", max_attempts=1)
+def _sloppy(*, marker: str) -> None:
+    """Writes in a transaction of its own, as a handler that forgot its action would (no audit row)."""
+    with transaction.atomic():
+        Job.objects.create(kind="tests.sloppy", params={"marker": marker})
 
 
 second_copies: list[str] = []
@@ -402,3 +410,21 @@ def test_a_message_given_up_tells_its_waiter_once_though_two_copies_arrive(compa
     assert second_copies == ["skipped"]
     assert len(buried) == 1
     assert _message("racing:m").status == OutboxStatus.DEAD
+
+
+@pytest.mark.django_db
+def test_a_handler_that_writes_outside_an_action_is_refused(company_a):
+    """Handlers are held to the rule requests are held to: a write with no action (no audit row, not
+    one transaction with the rest of the work) is refused, and the message fails like any error."""
+
+    @action(schema=Schema.COMPANY, audit=False)
+    def emit_sloppy() -> None:
+        emit("tests.sloppy", {"marker": "m"}, key="sloppy:m")
+
+    with tenant_context(company_a):
+        emit_sloppy()
+    message = _message("sloppy:m")
+    assert outbox.deliver(message_id=message.pk) == "dead"
+    assert "OutsideAction" in _message("sloppy:m").last_error
+    with tenant_context(company_a):
+        assert not Job.objects.filter(kind="tests.sloppy").exists()

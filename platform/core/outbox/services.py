@@ -14,6 +14,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django_tenants.utils import get_public_schema_name, schema_context
 
+from core import actions
 from core.outbox import registry, relay
 from core.outbox.models import OutboxMessage, OutboxStatus
 
@@ -87,7 +88,7 @@ def deliver(*, message_id: int) -> str:
     except registry.UnknownTopic as exc:
         return _bury(message, error=str(exc))
     try:
-        with schema_context(message.schema_name):
+        with schema_context(message.schema_name), actions.writes_only_in_actions(f"outbox handler {message.topic}"):
             spec.handler(**message.payload)
     except Exception as exc:
         logger.exception("outbox %s (%s) attempt %s failed", message.pk, message.topic, message.attempts)
@@ -145,7 +146,7 @@ def _bury(message: OutboxMessage, *, error: str) -> str:
         spec = None
     if spec is not None and spec.on_dead is not None:
         try:
-            with schema_context(message.schema_name):
+            with schema_context(message.schema_name), actions.writes_only_in_actions(f"on_dead of {message.topic}"):
                 spec.on_dead(error=error, **message.payload)
         except Exception:
             logger.exception("outbox %s: on_dead of %s failed", message.pk, message.topic)
