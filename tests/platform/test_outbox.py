@@ -428,3 +428,31 @@ def test_a_handler_that_writes_outside_an_action_is_refused(company_a):
     assert "OutsideAction" in _message("sloppy:m").last_error
     with tenant_context(company_a):
         assert not Job.objects.filter(kind="tests.sloppy").exists()
+
+
+def _cannot_tell(*, marker: str, error: str) -> None:
+    raise OperationalError("the database went away while telling the import")
+
+
+@registry.handles("tests.untold", on_dead=_cannot_tell, max_attempts=1)
+def _always_fails(*, marker: str) -> None:
+    raise ValueError("bad file")
+
+
+@pytest.mark.django_db
+def test_a_dead_message_whose_waiter_could_not_be_told_says_so(company_a):
+    """on_dead failing leaves what waited (an import in `validating`) waiting: the dead message says
+    so, for the operator who will retry it."""
+
+    @action(schema=Schema.COMPANY, audit=False)
+    def emit_untold() -> None:
+        emit("tests.untold", {"marker": "m"}, key="untold:m")
+
+    with tenant_context(company_a):
+        emit_untold()
+    message = _message("untold:m")
+    assert outbox.deliver(message_id=message.pk) == "dead"
+    dead = _message("untold:m")
+    assert dead.status == OutboxStatus.DEAD
+    assert "bad file" in dead.last_error and "on_dead failed" in dead.last_error
+    assert "the database went away" in dead.last_error

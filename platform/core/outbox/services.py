@@ -148,8 +148,12 @@ def _bury(message: OutboxMessage, *, error: str) -> str:
         try:
             with schema_context(message.schema_name), actions.writes_only_in_actions(f"on_dead of {message.topic}"):
                 spec.on_dead(error=error, **message.payload)
-        except Exception:
+        except Exception as exc:
             logger.exception("outbox %s: on_dead of %s failed", message.pk, message.topic)
+            # Said on the message, where the operator looks: what waited for it (an import, a signup)
+            # was not told and still waits; retrying the message runs its handler again.
+            told = "".join(traceback.format_exception_only(exc)).strip()
+            error = f"{error}\n\non_dead failed, nothing was told: {told}"
     with schema_context(get_public_schema_name()):
         OutboxMessage.objects.filter(pk=message.pk, status=OutboxStatus.PENDING).update(
             status=OutboxStatus.DEAD,
