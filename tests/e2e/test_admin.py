@@ -97,7 +97,7 @@ def test_admin_changes_branding_live_and_it_persists(desktop, live_stack, alpha_
     assert upload.value.status == 200, upload.value.text()
     logo = page.get_by_test_id("header-logo")
     expect(logo).to_be_visible()
-    expect(logo).to_have_attribute("src", re.compile(r"^/media/alpha/.+\.png$"))
+    expect(logo).to_have_attribute("src", re.compile(r"^/media/c_alpha/.+\.png$"))
     page.wait_for_function("el => el.complete && el.naturalWidth === 64", arg=logo.element_handle())
     screenshot(page, "branding")
 
