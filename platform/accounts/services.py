@@ -243,7 +243,14 @@ def _check_password(*, username: str, password: str) -> tuple[User | None, bool]
     user = User.objects.filter(username=username).first()
     if user is None:
         User().set_password(password)  # same work as a real check: no timing hint that the name is unknown
-        record_audit(actor=None, action="login.unknown_user", object_type="user", object_id=username[:100])
+        # Never the typed name itself: people type their password into the wrong box. A keyed hash
+        # still shows the same unknown name tried again and again.
+        record_audit(
+            actor=None,
+            action="login.unknown_user",
+            object_type="user",
+            object_id=crypto.blind_index(username[:150], purpose="unknown-username")[:16],
+        )
         return None, False
     password_ok = user.check_password(password)  # checked even for a disabled user: same timing
     if not (user.is_active and password_ok):

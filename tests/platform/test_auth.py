@@ -46,6 +46,17 @@ def test_unknown_user_looks_like_a_wrong_password(client_for, company_a):
     assert response.json()["code"] == "invalid_credentials"
 
 
+def test_a_typed_unknown_name_is_not_kept_in_the_audit_trail(client_for, company_a):
+    """People type their password into the name box: the trail keeps a keyed hash, never the text."""
+    client = client_for(company_a)
+    for _ in range(2):
+        client.post("/api/v1/auth/login/", {"username": "Secret-pass-2026", "password": "x"}, format="json")
+    with tenant_context(company_a):
+        events = list(AuditEvent.objects.filter(action="login.unknown_user"))
+    assert len(events) == 2 and events[0].object_id == events[1].object_id
+    assert all("Secret" not in f"{e.object_id}{e.before}{e.after}" for e in events)
+
+
 def test_login_is_throttled_per_client(client_for, company_a):
     client = client_for(company_a)
     codes = [
