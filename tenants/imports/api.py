@@ -112,7 +112,7 @@ class ImportDetailSerializer(ImportSerializer):
 
 
 class ImportUploadSerializer(serializers.Serializer):
-    kind = serializers.CharField(help_text="houses（房屋）或 residents（住户）")
+    kind = serializers.CharField(help_text="houses（房屋）或 residents（住户；还需 pii.reveal，否则 403）")
     file = serializers.FileField(help_text=".xlsx / .xls / .csv，最大 20 MB、100,000 行", required=False)
 
 

@@ -35,6 +35,10 @@ JOB_COMMIT = "import.commit"
 JOB_TOTAL = 100  # jobs of an import count percent: a commit validates, then writes
 TOPIC_VALIDATE = "imports.validate"
 TOPIC_COMMIT = "imports.commit"
+# A residents dry run tells its uploader, row by row, whether each whole phone and ID number is
+# already on file ("update" or "create"), with no lookup budget: only a role that may reveal those
+# numbers may run one. Houses carry no personal data.
+KIND_PERMISSIONS = {ImportKind.RESIDENTS: "pii.reveal"}
 
 
 @action
@@ -44,6 +48,10 @@ def start_import(*, kind: str, upload: Any, actor: Any) -> Import:
     if kind not in ImportKind.values:
         message = _("未知的导入类型，可选：%(kinds)s。") % {"kinds": "、".join(ImportKind.values)}
         raise DomainError(message, code="unknown_kind", fields={"kind": [message]})
+    needed = KIND_PERMISSIONS.get(kind)
+    if needed and (actor is None or not actor.has_permission(needed)):
+        message = _("住户导入会核对每个手机号和身份证号是否已登记，只有可查看完整信息的角色（如管理员）能上传。")
+        raise DomainError(message, code="permission_denied", status_code=403, fields={"kind": [message]})
     if upload is None:
         raise DomainError(_("请选择要上传的文件。"), code="no_file", fields={"file": [_("请选择要上传的文件。")]})
     file_name = (getattr(upload, "name", "") or "upload").replace("\\", "/").rsplit("/", 1)[-1][-255:]

@@ -482,6 +482,24 @@ def test_customer_service_may_import(client_for, company_a):
     assert import_houses(service)["status"] == "done"
 
 
+def test_importing_residents_needs_the_role_that_may_reveal_whole_numbers(client_for, company_a, tmp_path):
+    """A residents dry run tells its uploader, row by row, whether each phone and ID number is
+    already on file: a bulk oracle on whole numbers. Only a role that may reveal them may run it."""
+    service = client_for(company_a, "service")  # basic_data.manage without pii.reveal
+    import_houses(service)
+    stored_before = sorted((tmp_path / "private").rglob("*"))
+    refused = upload(service, "residents", xlsx(RESIDENT_HEADER, RESIDENTS))
+    assert refused.status_code == 403, refused.content
+    assert refused.json()["code"] == "permission_denied" and "住户" in refused.json()["message"]
+    assert sorted((tmp_path / "private").rglob("*")) == stored_before  # not even the file
+    with tenant_context(company_a):
+        assert not Import.objects.filter(kind="residents").exists()
+        assert not Job.objects.filter(kind="import.validate", params__kind="residents").exists()
+        assert not AuditEvent.objects.filter(action="import.upload", after__kind="residents").exists()
+    record = dry_run(client_for(company_a, "admin"), "residents", xlsx(RESIDENT_HEADER, RESIDENTS))
+    assert record["status"] == "ready", record["errors"]
+
+
 def test_a_redelivered_commit_task_does_nothing(admin_a, company_a):
     from tenants.imports import tasks
 

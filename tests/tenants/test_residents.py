@@ -521,10 +521,10 @@ def test_relation_writes_wait_for_an_import_in_progress(admin_a, company_a, hous
     """add_occupancy holds the company's basic-data lock shared (an import holds it exclusively)."""
     from unittest import mock
 
-    from tenants.residents import services as resident_services
+    from tenants.residents.services import occupancies
 
     held = []
-    real_check = resident_services._check_owner_shares
+    real_check = occupancies._check_owner_shares
 
     def check_and_look(**kwargs):  # runs inside add_occupancy's transaction, after the house lock
         with connection.cursor() as cursor:
@@ -532,11 +532,9 @@ def test_relation_writes_wait_for_an_import_in_progress(admin_a, company_a, hous
             held.extend(cursor.fetchall())
         return real_check(**kwargs)
 
-    with tenant_context(company_a), mock.patch.object(resident_services, "_check_owner_shares", check_and_look):
+    with tenant_context(company_a), mock.patch.object(occupancies, "_check_owner_shares", check_and_look):
         person = Person.objects.create(name="锁测试")
-        resident_services.add_occupancy(
-            actor=None, house=House.objects.get(pk=houses[0]), person=person, relation="owner"
-        )
+        occupancies.add_occupancy(actor=None, house=House.objects.get(pk=houses[0]), person=person, relation="owner")
     assert ("ShareLock",) in held
 
 

@@ -27,6 +27,13 @@ export const HOUSE_STATUSES: readonly HouseStatus[] = [
 export const RELATIONS: readonly Relation[] = ['owner', 'family', 'renter']
 export const REVIEW_STATUSES: readonly ReviewStatus[] = ['pending', 'approved', 'rejected']
 export const IMPORT_KINDS: readonly ImportKind[] = ['houses', 'residents']
+/**
+ * What an import kind needs besides basic_data.manage (the server's KIND_PERMISSIONS refuses the
+ * upload otherwise): a residents dry run says of every phone and ID number whether it is on file.
+ */
+export const IMPORT_KIND_PERMISSION: Partial<Record<ImportKind, string>> = {
+  residents: 'pii.reveal',
+}
 
 export interface Estate {
   id: number

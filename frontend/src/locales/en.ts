@@ -597,6 +597,8 @@ const en: MessageSchema = {
       template: 'Download template',
       chooseFile: 'Upload file',
       fileHint: '.xlsx, .xls or .csv. Every row is checked first; import once the check is clean.',
+      residentsNeedReveal:
+        'A residents import checks whether each phone and ID number is on file, so only a role that may see them whole (such as an administrator) can upload one.',
       invalidType: 'Only .xlsx, .xls and .csv files are accepted',
       current: 'This import',
       fileName: 'File',

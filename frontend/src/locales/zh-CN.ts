@@ -583,6 +583,8 @@ const zhCN = {
       template: '下载模板',
       chooseFile: '上传文件',
       fileHint: '支持 .xlsx、.xls、.csv。上传后先逐行校验，确认无误再导入。',
+      residentsNeedReveal:
+        '住户导入会核对每个手机号和身份证号是否已登记，需由可查看完整信息的角色（如管理员）上传。',
       invalidType: '只支持 .xlsx、.xls 或 .csv 文件',
       current: '本次导入',
       fileName: '文件名',

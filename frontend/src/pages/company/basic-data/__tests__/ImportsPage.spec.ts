@@ -5,7 +5,7 @@ import type { ImportRecord } from '@/api/basicData'
 import { jsonResponse } from '@/test/http'
 import ImportsPage from '@/pages/company/basic-data/ImportsPage.vue'
 
-import { $, $$, calls, click, fakeApi, mountPage, page, TREE, VIEW } from './helpers'
+import { $, $$, ADMIN, calls, click, fakeApi, MANAGE, mountPage, page, TREE, VIEW } from './helpers'
 
 const base = (over: Partial<ImportRecord>): ImportRecord => ({
   id: 5,
@@ -97,7 +97,8 @@ describe('ImportsPage', () => {
         )
       },
     })
-    await mountPage(ImportsPage, { path: '/basic-data/imports' })
+    await mountPage(ImportsPage, { path: '/basic-data/imports', permissions: ADMIN })
+    expect($('import-residents-need-reveal')).toBeNull()
 
     await click('import-kind-residents')
     expect($('import-template')?.getAttribute('href')).toBe('/api/v1/imports/templates/residents/')
@@ -193,6 +194,15 @@ describe('ImportsPage', () => {
     await click('import-open-5')
     expect($('import-current')?.dataset.status).toBe('invalid')
     expect($$('[data-testid="import-errors"] tbody tr')).toHaveLength(1)
+  })
+
+  it('offers residents only to a role that may see whole phone and ID numbers', async () => {
+    fakeApi({ 'GET /api/v1/imports/': () => page([]) })
+    await mountPage(ImportsPage, { path: '/basic-data/imports', permissions: MANAGE })
+    expect($('import-kind-houses')).not.toBeNull()
+    expect($('import-kind-residents')).toBeNull()
+    expect($('import-residents-need-reveal')?.textContent).toContain('住户导入')
+    expect($('import-upload')).not.toBeNull()
   })
 
   it('offers no upload to a viewer', async () => {
