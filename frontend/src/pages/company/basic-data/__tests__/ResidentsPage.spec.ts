@@ -147,7 +147,9 @@ describe('ResidentsPage', () => {
     await click('resident-edit-41')
     expect(($('person-phone') as HTMLInputElement).placeholder).toContain('138****5678')
     expect(($('person-emergency-contact') as HTMLInputElement).value).toBe('')
-    expect(($('person-emergency-contact') as HTMLInputElement).placeholder).toContain('王* 139****1111')
+    expect(($('person-emergency-contact') as HTMLInputElement).placeholder).toContain(
+      '王* 139****1111',
+    )
     await type('person-note', '新备注')
     await click('person-dialog-submit')
     await settle()
