@@ -16,7 +16,7 @@ from accounts.authentication import CsrfSessionAuthentication
 from accounts.models import AccessToken, AuditEvent, User
 from accounts.permissions import AUTHENTICATED, PUBLIC
 from accounts.roles import Role
-from accounts.validators import CHINESE_MOBILE
+from accounts.validators import PhoneField
 from core.api_views import PublicThrottledView
 from core.client_ip import client_ip
 from core.exports import ExcelExportMixin
@@ -117,7 +117,7 @@ class WeChatLoginView(PublicThrottledView):
 
 class UserSerializer(serializers.ModelSerializer):
     roles = serializers.ListField(child=serializers.ChoiceField(choices=Role.choices), allow_empty=False)
-    phone = serializers.CharField(write_only=True, required=False, allow_blank=True, validators=[CHINESE_MOBILE])
+    phone = PhoneField(write_only=True, required=False, allow_blank=True)
     password = serializers.CharField(write_only=True, required=False, trim_whitespace=False)
 
     class Meta:
@@ -270,7 +270,7 @@ class AuditEventList(ExcelExportMixin, generics.ListAPIView):
 
 
 class SmsSendSerializer(serializers.Serializer):
-    phone = serializers.CharField(max_length=11, validators=[CHINESE_MOBILE])
+    phone = PhoneField()
 
 
 class SmsSentSerializer(serializers.Serializer):
@@ -295,7 +295,7 @@ class SmsSendView(PublicThrottledView):
 
 
 class SmsLoginSerializer(serializers.Serializer):
-    phone = serializers.CharField(max_length=11, validators=[CHINESE_MOBILE])
+    phone = PhoneField()
     code = serializers.RegexField(r"^\d{6}$", error_messages={"invalid": _("验证码为 6 位数字。")})
 
 

@@ -4,6 +4,7 @@ from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
@@ -59,6 +60,13 @@ class User(AbstractBaseUser, PermissionsMixin):
                     roles__contained_by=[r.value for r in Role],
                 ),
                 name="user_roles_known",
+            ),
+            # `Admin` and `admin` are one account. WeChat accounts (wx_<openid>) are left out:
+            # openids are case-sensitive, so two may differ only in case.
+            models.UniqueConstraint(
+                Lower("username"),
+                condition=~models.Q(username__startswith="wx_"),
+                name="user_username_ci_unique",
             ),
         ]
 

@@ -15,11 +15,11 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import login_throttle, selectors, wechat
+from accounts import login_throttle, selectors, validators, wechat
 from accounts.models import AccessToken, AuditEvent, User
 from accounts.roles import Role
 from accounts.selectors import token_hash
-from core import actions, context, crypto, ratelimit
+from core import actions, context, crypto, ratelimit, text
 from core.actions import action
 from core.errors import DomainError, NotFound, RateLimited, wait_text
 from notifications import sms
@@ -33,13 +33,16 @@ class InvalidCredentials(DomainError):
 
 
 def phone_index(phone: str) -> str:
-    """The phone's index to store (current key)."""
+    """The phone's index to store (current key). Normalised here too, so a number stored as typed
+    still meets its lookups."""
+    phone = validators.normalise_phone(phone)
     return crypto.blind_index(phone, purpose="phone") if phone else ""
 
 
 def phone_indexes(phone: str) -> tuple[str, ...]:
     """The phone's index under every configured key, to find rows (`phone_index__in=`): during a key
     rotation some rows still carry the old key's index."""
+    phone = validators.normalise_phone(phone)
     return crypto.blind_indexes(phone, purpose="phone") if phone else ()
 
 
@@ -67,6 +70,17 @@ def spend_pii_lookup(*, actor: User, what: str) -> None:
 @action
 def _audit_lookup_refused(*, actor: User, what: str) -> None:
     record_audit(actor=actor, action="pii.lookup_limited", object_type="user", object_id=actor.pk, after={"what": what})
+
+
+def _checked_name(name: str) -> str:
+    """A person's name as stored (core.text.clean_name); typed characters of which nothing is
+    visible (zero-width spaces only) are refused rather than saved as an empty-looking name."""
+    cleaned = text.clean_name(name)
+    if not cleaned and (name or "").strip():
+        raise DomainError(_("姓名不能只包含不可见字符。"), fields={"name": [_("姓名不能只包含不可见字符。")]})
+    if len(cleaned) > User._meta.get_field("name").max_length:
+        raise DomainError(_("姓名过长。"), fields={"name": [_("姓名过长。")]})
+    return cleaned
 
 
 def record_audit(
@@ -120,8 +134,13 @@ def create_user(
     unknown = set(roles) - set(Role.values)
     if unknown:
         raise DomainError(_("未知角色。"), fields={"roles": [_("未知角色：%s") % ", ".join(sorted(unknown))]})
-    if User.objects.filter(username=username).exists():
+    username = validators.normalise_username(username)
+    if problem := validators.username_problem(username):
+        raise DomainError(problem, fields={"username": [problem]})
+    if User.objects.filter(username__iexact=username).exists():
         raise DomainError(_("用户名已存在。"), fields={"username": [_("用户名已存在。")]})
+    name = _checked_name(name)
+    phone = validators.normalise_phone(phone)
     user = User(username=username, name=name, roles=sorted(set(roles)), phone=phone, email=email)
     user.phone_index = phone_index(phone)
     if password_hash:
@@ -159,6 +178,10 @@ def update_user(*, user: User, actor: User | None, **changes: Any) -> User:
         and (changes.get("is_active") is False or ("roles" in changes and Role.ADMIN not in changes["roles"]))
     ):
         raise DomainError(_("不能停用自己或撤销自己的管理员角色。"), code="self_lockout")
+    if "name" in changes:
+        changes["name"] = _checked_name(changes["name"])
+    if "phone" in changes:
+        changes["phone"] = validators.normalise_phone(changes["phone"])
     before = _user_snapshot(user)
     for field, value in changes.items():
         setattr(user, field, value)
@@ -230,6 +253,9 @@ def authenticate_password(*, username: str, password: str, ip: str | None) -> Us
     """Check a password from the client at `ip`, under the login backoff (accounts.login_throttle):
     too many attempts answer 429 before any password is checked; no account is ever locked. The
     attempt is audited (and committed) before the caller is told."""
+    # Usernames are stored lower-case (validators.normalise_username): `Admin` signs in as admin,
+    # and counts against admin's backoff (a case variant is no fresh set of attempts).
+    username = validators.normalise_username(username)
     login_throttle.take_turn(username=username, ip=ip)
     user, accepted = _check_password(username=username, password=password)
     if not accepted or user is None:

@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotFound
-from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -14,6 +14,7 @@ from accounts.permissions import PUBLIC
 from companies import selectors, services
 from companies.models import Company, Plan, Signup, SignupStatus
 from core.api_views import PublicThrottledView
+from core.input_guard import MultiPartParser
 
 
 def _text(max_length: int, **kwargs) -> serializers.CharField:
@@ -150,12 +151,21 @@ class BrandingView(APIView):
         return Response(BrandingSerializer(company).data)
 
 
+# A logo is shown at a few hundred pixels. Pillow reads the size from the header without decoding
+# the pixels (and refuses outright past 2 x Image.MAX_IMAGE_PIXELS); a small file can declare a
+# huge image that would take gigabytes to decode wherever it is shown or resized.
+MAX_LOGO_PIXELS = 20_000_000
+
+
 class LogoSerializer(serializers.Serializer):
     file = serializers.ImageField()
 
     def validate_file(self, file):
         if file.size > 2 * 1024 * 1024:
             raise serializers.ValidationError("图片不能超过 2 MB。")
+        width, height = file.image.size
+        if width * height > MAX_LOGO_PIXELS:
+            raise serializers.ValidationError(_("图片尺寸过大（不能超过 2000 万像素）。"))
         if (file.image.format or "").upper() not in {"PNG", "JPEG", "WEBP"}:
             raise serializers.ValidationError("仅支持 PNG、JPEG、WEBP 图片。")
         return file

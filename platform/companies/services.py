@@ -19,7 +19,7 @@ from django_tenants.utils import get_public_schema_name, schema_context, schema_
 
 from accounts import services as account_services
 from accounts.roles import Role
-from accounts.validators import CHINESE_MOBILE
+from accounts.validators import CHINESE_MOBILE, normalise_phone
 from companies.models import (
     Company,
     CompanyStatus,
@@ -31,6 +31,7 @@ from companies.models import (
     Subscription,
     SubscriptionStatus,
 )
+from core import text
 from core.actions import action, emit
 from core.errors import DomainError
 from core.schemas import Schema
@@ -96,7 +97,7 @@ def validate_signup(data: dict[str, Any]) -> dict[str, list[str]]:
     def add(field: str, message: str) -> None:
         errors.setdefault(field, []).append(message)
 
-    name = (data.get("company_name") or "").strip()
+    name = text.clean_name(data.get("company_name"))
     if not 2 <= len(name) <= 100:
         add("company_name", _("公司名称须为 2 到 100 个字符。"))
     slug = (data.get("slug") or "").strip()
@@ -104,10 +105,10 @@ def validate_signup(data: dict[str, Any]) -> dict[str, list[str]]:
         add("slug", problem)
     elif _slug_taken(slug):
         add("slug", _("该子域名已被使用。"))
-    admin_name = (data.get("admin_name") or "").strip()
+    admin_name = text.clean_name(data.get("admin_name"))
     if not 1 <= len(admin_name) <= 50:
         add("admin_name", _("请填写管理员姓名（不超过 50 个字符）。"))
-    phone = (data.get("admin_phone") or "").strip()
+    phone = normalise_phone(data.get("admin_phone"))
     try:
         CHINESE_MOBILE(phone)
     except ValidationError as exc:
@@ -136,10 +137,10 @@ def create_signup(*, data: dict[str, Any]) -> Signup:
     try:
         with transaction.atomic():  # a savepoint: losing the race below is an answer, not a broken transaction
             signup = Signup.objects.create(
-                company_name=data["company_name"].strip(),
+                company_name=text.clean_name(data["company_name"]),
                 slug=data["slug"].strip(),
-                admin_name=data["admin_name"].strip(),
-                admin_phone=data["admin_phone"].strip(),
+                admin_name=text.clean_name(data["admin_name"]),
+                admin_phone=normalise_phone(data["admin_phone"]),
                 admin_email=data["admin_email"].strip(),
                 password_hash=make_password(data["password"]),
             )
@@ -335,6 +336,8 @@ def update_branding(*, company: Company, actor: Any, **changes: Any) -> Company:
     for field, value in changes.items():
         if field not in allowed:
             raise DomainError(_("不能修改这些字段。"), fields={field: [_("不可修改。")]})
+        if field in {"display_name", "miniprogram_title"}:
+            value = _visible_name(value, field=field)
         setattr(company, field, value)
     try:
         company.full_clean(exclude=["schema_name", "slug", "name", "wechat_secret", "wechat_appid"])
@@ -351,6 +354,14 @@ def update_branding(*, company: Company, actor: Any, **changes: Any) -> Company:
         after={k: str(getattr(company, k)) for k in allowed},
     )
     return company
+
+
+def _visible_name(value: str, *, field: str) -> str:
+    """A name shown to people (core.text.clean_name); one of only invisible characters is refused."""
+    cleaned = text.clean_name(value)
+    if not cleaned and (value or "").strip():
+        raise DomainError(_("名称不能只包含不可见字符。"), fields={field: [_("名称不能只包含不可见字符。")]})
+    return cleaned
 
 
 @action(schema=Schema.BOTH)

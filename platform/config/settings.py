@@ -160,6 +160,7 @@ SHOW_PUBLIC_IF_NO_TENANT_FOUND = False
 MIDDLEWARE = [
     "core.middleware.RequestContextMiddleware",
     "core.middleware.HealthAndMetricsMiddleware",
+    "core.input_guard.InputGuardMiddleware",
     "django_tenants.middleware.main.TenantMainMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -328,8 +329,14 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.SearchFilter",
+        "core.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
+    ],
+    # Control characters, deep JSON and oversized bodies are refused here (core.input_guard).
+    "DEFAULT_PARSER_CLASSES": [
+        "core.input_guard.JSONParser",
+        "core.input_guard.FormParser",
+        "core.input_guard.MultiPartParser",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.api_errors.api_exception_handler",

@@ -26,3 +26,6 @@ urlpatterns = [
     path("api/v1/auth/csrf/", accounts_api.CsrfView.as_view(), name="auth-csrf"),
     path("media/<path:path>", views.company_media, name="media"),
 ]
+
+# Django's error views for both URL configurations: JSON under /api/ (config.views).
+error_handlers = (views.bad_request, views.permission_denied, views.page_not_found, views.server_error)

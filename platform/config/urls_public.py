@@ -23,3 +23,6 @@ urlpatterns = [
 if settings.DEMO:  # stand-ins (and their unauthenticated device endpoints) exist only in the demo
     urlpatterns.append(path("_standins/wechat/<path:path>", standin_views.wechat_api))
 urlpatterns.append(re_path(r"^(?!api/|static/|media/|_standins/).*$", views.spa_index))
+
+# Every host answers errors the same way (JSON under /api/).
+handler400, handler403, handler404, handler500 = urls_common.error_handlers

@@ -65,3 +65,6 @@ urlpatterns = [
     path("h5/<path:path>", views.owner_app),
     re_path(r"^(?!api/|static/|media/|h5/).*$", views.spa_index),
 ]
+
+# Every host answers errors the same way (JSON under /api/).
+handler400, handler403, handler404, handler500 = urls_common.error_handlers

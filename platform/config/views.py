@@ -1,4 +1,5 @@
-"""Views that belong to no app: the SPA shell and a company's own media files."""
+"""Views that belong to no app: the SPA shell, a company's own media files, and the error pages
+(JSON in the API's shape under /api/, Django's own elsewhere)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import connection
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils._os import safe_join
+from django.utils.translation import gettext as _
+from django.views import defaults
 
 INDEX = settings.BASE_DIR / "frontend" / "dist" / "index.html"
 OWNER_H5 = settings.BASE_DIR / "miniprogram" / "dist" / "build" / "h5"
@@ -57,3 +60,31 @@ def owner_app(request: HttpRequest, path: str = "") -> HttpResponse:
     if "/assets/" in f"/{path}":
         response["Cache-Control"] = "public, max-age=31536000, immutable"  # hashed file names
     return response
+
+
+# --- error pages: Django answers these outside DRF (unknown routes, a crash, a refused Host or
+# upload); an API client must still get {code, message, fields}, never an HTML page.
+
+
+def _api_error(request: HttpRequest, status: int, code: str, message: str) -> HttpResponse | None:
+    if not request.path.startswith("/api/"):
+        return None
+    return JsonResponse({"code": code, "message": message, "fields": {}}, status=status)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return _api_error(request, 400, "bad_request", _("请求无效。")) or defaults.bad_request(request, exception)
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return _api_error(request, 403, "permission_denied", _("您没有执行该操作的权限。")) or defaults.permission_denied(
+        request, exception
+    )
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return _api_error(request, 404, "not_found", _("接口不存在。")) or defaults.page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return _api_error(request, 500, "server_error", _("服务器出错了，请稍后再试。")) or defaults.server_error(request)

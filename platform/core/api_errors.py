@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -13,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from core.errors import DomainError, RateLimited
+from core.input_guard import RequestTooLarge
 
 _CODE_BY_EXCEPTION: list[tuple[type[Exception], str]] = [
     (exceptions.NotAuthenticated, "not_authenticated"),
@@ -67,11 +69,15 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         exc = exceptions.NotFound(_("对象不存在。"))
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig):  # a multipart form's fields past DATA_UPLOAD_MAX_MEMORY_SIZE
+        exc = RequestTooLarge()
+    elif isinstance(exc, SuspiciousOperation):  # too many fields, a malformed upload
+        exc = exceptions.ParseError()
 
     response = exception_handler(exc, context)
     if response is None:
         return None
-    code = next((c for cls, c in _CODE_BY_EXCEPTION if isinstance(exc, cls)), "error")
+    code = next((c for cls, c in _CODE_BY_EXCEPTION if isinstance(exc, cls)), getattr(exc, "default_code", "error"))
     if isinstance(exc, exceptions.ValidationError):
         fields = _flatten(exc.detail)
         message = _("提交的数据有误，请检查标出的字段。")

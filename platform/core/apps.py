@@ -21,3 +21,12 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         # Every app's apps.py (where adapters register) is imported before any ready() runs.
         adapters.refuse_unsafe_start()
+
+        from django.db import models
+        from rest_framework import serializers
+
+        from core.api_fields import BoundedDateField
+
+        # Every ModelSerializer's date fields are bounded (no 9999-12-31 move-outs), without
+        # each serializer having to remember it.
+        serializers.ModelSerializer.serializer_field_mapping[models.DateField] = BoundedDateField

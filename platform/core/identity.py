@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from core import text
+
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
 
@@ -16,7 +18,11 @@ def check_character(first17: str) -> str:
 def id_number_problem(value: str, *, today: date | None = None) -> str | None:
     """None when `value` is a valid 18-character ID number, else what is wrong (zh-CN, for users)."""
     value = value.strip().upper()
-    if len(value) != 18 or not value[:17].isdigit() or not (value[17].isdigit() or value[17] == "X"):
+    if (
+        len(value) != 18
+        or not text.is_ascii_digits(value[:17])
+        or not (text.is_ascii_digits(value[17]) or value[17] == "X")
+    ):
         return "身份证号须为 18 位：17 位数字加 1 位数字或 X。"
     try:
         born = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
@@ -30,4 +36,5 @@ def id_number_problem(value: str, *, today: date | None = None) -> str | None:
 
 
 def normalise_id_number(value: str) -> str:
-    return value.strip().upper()
+    """Full-width folded (a '１１０１…' or 'ｘ' typed with an IME is the same number), upper-case X."""
+    return text.fold_width(value).upper()

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.db.models import Case, Count, F, Func, OuterRef, Q, QuerySet, Subquery, When
 from django.db.models.functions import Coalesce
 
+from core import text
 from tenants.estates.models import Building, Estate, House, HouseStatus, Unit
 
 
@@ -17,7 +18,7 @@ def houses_with_labels() -> QuerySet[House]:
 def search_houses_in_estate(*, estate_id: int, search: str = "", limit: int = 50) -> list[House]:
     """Houses an owner can pick from: by number, or building+unit+number typed together."""
     houses = houses_with_labels().filter(estate_id=estate_id)
-    term = search.strip()
+    term = text.normalise(search)  # as house numbers are stored: a full-width "１０１" is 101
     if term:
         houses = houses.filter(Q(number__icontains=term) | Q(building__name__icontains=term))
     return list(houses.order_by("building__name", "unit__name", "floor", "number")[:limit])

@@ -12,7 +12,7 @@ from django.db.models import Max, ProtectedError
 from django.utils.translation import gettext as _
 
 from accounts import services as account_services
-from core import locks
+from core import locks, text
 from core.actions import action
 from core.db import conflict_as
 from core.errors import DomainError
@@ -31,7 +31,7 @@ def new_binding_code() -> str:
 
 @action
 def create_estate(*, name: str, address: str = "", actor: Any = None) -> Estate:
-    name = name.strip()
+    name = text.clean_name(name)
     if not name:
         raise DomainError(_("请填写小区名称。"), fields={"name": [_("请填写小区名称。")]})
     with conflict_as(DomainError(_("小区名称已存在。"), fields={"name": [_("小区名称已存在。")]})):
@@ -42,8 +42,8 @@ def create_estate(*, name: str, address: str = "", actor: Any = None) -> Estate:
 
 @action
 def create_building(*, estate: Estate, name: str, floors: int, units: list[str], actor: Any = None) -> Building:
-    name = name.strip()
-    units = [unit.strip() for unit in units]
+    name = text.clean_name(name)
+    units = [text.clean_name(unit) for unit in units]
     if not name:
         raise DomainError(_("请填写楼栋名称。"), fields={"name": [_("请填写楼栋名称。")]})
     if not 1 <= floors <= 200:
@@ -125,7 +125,9 @@ def _audit(actor: Any, action: str, obj: Any, before: dict | None = None, after:
 def update_estate(*, estate: Estate, actor: Any, name: str | None = None, address: str | None = None) -> Estate:
     before = {"name": estate.name, "address": estate.address}
     if name is not None:
-        estate.name = name.strip()
+        estate.name = text.clean_name(name)
+        if not estate.name:
+            raise DomainError(_("请填写小区名称。"), fields={"name": [_("请填写小区名称。")]})
     if address is not None:
         estate.address = address.strip()
     with conflict_as(DomainError(_("小区名称已存在。"), fields={"name": [_("小区名称已存在。")]})):
@@ -147,8 +149,8 @@ def update_building(*, building: Building, actor: Any, name: str | None = None, 
     locks.lock_company(locks.BASIC_DATA, shared=True)  # an import may be adding houses to it
     building = Building.objects.select_for_update().get(pk=building.pk)
     before = {"name": building.name, "floors": building.floors}
-    if name is not None and name.strip() != building.name:
-        name = name.strip()
+    if name is not None and text.clean_name(name) != building.name:
+        name = text.clean_name(name)
         if not name or Building.objects.filter(estate_id=building.estate_id, name=name).exists():
             raise DomainError(_("该小区已有同名楼栋。"), fields={"name": [_("该小区已有同名楼栋。")]})
         building.name = name
@@ -220,10 +222,10 @@ def _house_view(house: House) -> dict[str, Any]:
 
 def _save_house(house: House, *, actor: Any, action: str, before: dict | None) -> House:
     building = Building.objects.select_for_update().get(pk=house.unit.building_id)
+    house.number = text.clean_name(house.number)  # a full-width "１０１" is room 101
     problems = _house_problems(house, building)
     if problems:
         raise DomainError(_("请检查填写的内容。"), fields=problems)
-    house.number = house.number.strip()
     house.building_id = building.pk
     house.estate_id = building.estate_id
     with conflict_as(

@@ -14,11 +14,11 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.exports import XLSX, ExcelExportMixin
+from core.input_guard import FormParser, MultiPartParser
 from tenants.imports import reports, selectors, services
 from tenants.imports.models import Import, ImportKind, ImportStatus
 

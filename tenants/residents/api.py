@@ -7,6 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
+from core.api_fields import BoundedDateField
 from core.errors import DomainError
 from core.exports import ExcelExportMixin
 from tenants.estates import selectors as estate_selectors
@@ -367,7 +368,7 @@ class OccupancyUpdateSerializer(serializers.Serializer):
 
 
 class MoveOutSerializer(serializers.Serializer):
-    moved_out = serializers.DateField(required=False)
+    moved_out = BoundedDateField(required=False)
 
 
 class OccupancyFilter(django_filters.FilterSet):
@@ -503,7 +504,7 @@ class OwnerHouseEntrySerializer(serializers.Serializer):
     is_primary_payer = serializers.BooleanField()
     building_area = serializers.DecimalField(source="house.building_area", max_digits=10, decimal_places=2)
     layout = serializers.CharField(source="house.layout")
-    moved_in = serializers.DateField()
+    moved_in = BoundedDateField()
 
 
 class OwnerHouses(generics.ListAPIView):

@@ -3,32 +3,21 @@ and by bulk imports, so a row imported from Excel passes exactly the checks a fo
 
 from __future__ import annotations
 
-import re
-
 from accounts import services as account_services
+from accounts import validators
 from core import crypto
 from core.identity import id_number_problem, normalise_id_number
 
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
 PHONE_PROBLEM = "请输入有效的中国大陆手机号（11 位，以 1 开头）。"
 
 
 def normalise_phone(value: object) -> str:
-    """'138 1234 5678', '+86 13812345678', 13812345678.0 from Excel → '13812345678'."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = re.sub(r"[\s\-]", "", str(value))
-    if text.startswith("+86"):
-        text = text[3:]
-    elif text.startswith("0086"):
-        text = text[4:]
-    return text
+    """'138 1234 5678', '+86 13812345678', '１３８…', 13812345678.0 from Excel → '13812345678'."""
+    return validators.normalise_phone(value)
 
 
 def phone_problem(phone: str) -> str | None:
-    return None if _MOBILE.match(phone) else PHONE_PROBLEM
+    return None if validators.CHINESE_MOBILE.regex.match(phone) else PHONE_PROBLEM
 
 
 def id_problem(id_number: str) -> str | None:

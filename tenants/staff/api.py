@@ -15,7 +15,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.roles import STAFF_ROLES, Role
-from accounts.validators import CHINESE_MOBILE
+from accounts.validators import PhoneField
+from core.api_fields import BoundedDateField
 from core.exports import ExcelExportMixin
 from tenants.staff import selectors, services
 from tenants.staff.models import AttendanceRecord, Department, Post, RosterEntry, Shift, StaffProfile
@@ -253,13 +254,13 @@ class ProfileCreateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=50, required=False)
     roles = serializers.ListField(child=serializers.ChoiceField(choices=STAFF_ROLE_CHOICES), required=False)
     password = serializers.CharField(max_length=128, required=False, trim_whitespace=False, write_only=True)
-    phone = serializers.CharField(max_length=11, required=False, allow_blank=True, validators=[CHINESE_MOBILE])
+    phone = PhoneField(required=False, allow_blank=True)
     email = serializers.EmailField(required=False, allow_blank=True)
     employee_no = serializers.CharField(max_length=20)
     department = _related(Department)
     post = _related(Post)
     shift = _related(Shift)
-    hire_date = serializers.DateField(required=False, allow_null=True, default=None)
+    hire_date = BoundedDateField(required=False, allow_null=True, default=None)
 
     ACCOUNT_FIELDS = ("username", "name", "roles", "password", "phone", "email")
 
@@ -284,10 +285,10 @@ class ProfileUpdateSerializer(serializers.Serializer):
     department = _related(Department)
     post = _related(Post)
     shift = _related(Shift)
-    hire_date = serializers.DateField(required=False, allow_null=True)
+    hire_date = BoundedDateField(required=False, allow_null=True)
     active = serializers.BooleanField(required=False)
     name = serializers.CharField(max_length=50, required=False)
-    phone = serializers.CharField(max_length=11, required=False, allow_blank=True, validators=[CHINESE_MOBILE])
+    phone = PhoneField(required=False, allow_blank=True)
 
 
 class DutySerializer(serializers.Serializer):
@@ -561,7 +562,7 @@ class TodayProfileSerializer(serializers.ModelSerializer):
 
 
 class TodaySerializer(serializers.Serializer):
-    date = serializers.DateField(source="day")
+    date = BoundedDateField(source="day")
     server_time = serializers.SerializerMethodField()
     profile = TodayProfileSerializer(allow_null=True)
     shift = TodayShiftSerializer(allow_null=True)

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts import services as account_services
 from accounts.roles import STAFF_ROLES
-from core import context
+from core import context, text
 from core.actions import action
 from core.db import conflict_as
 from core.errors import DomainError
@@ -41,7 +41,7 @@ def _field_error(field: str, message: str, *, code: str = "invalid", status_code
 
 
 def _clean_name(value: str, *, field: str = "name", max_length: int = 50) -> str:
-    value = (value or "").strip()
+    value = text.clean_name(value)
     if not value:
         raise _field_error(field, _("请填写名称。"))
     if len(value) > max_length:
@@ -327,11 +327,12 @@ def create_staff_member(
     """A new staff account and its profile together: both or neither."""
     if not roles or not set(roles) <= {r.value for r in STAFF_ROLES}:
         raise _field_error("roles", _("请选择员工角色。"))
-    if not (name or "").strip():
+    name = text.clean_name(name)
+    if not name:
         raise _field_error("name", _("请填写姓名。"))
     _clean_employee_no(employee_no)  # before the account, so a taken number costs nothing
     user = account_services.create_user(
-        username=username, name=name.strip(), roles=roles, password=password, phone=phone, email=email, actor=actor
+        username=username, name=name, roles=roles, password=password, phone=phone, email=email, actor=actor
     )
     return create_profile(
         user=user,

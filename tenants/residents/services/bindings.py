@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import services as account_services
+from core import text
 from core.actions import action
 from core.db import conflict_as
 from core.errors import DomainError
@@ -25,7 +26,7 @@ from tenants.residents.services.people import create_person
 def request_binding(*, user: Any, house: House, relation: str, name: str, via_code: bool = False) -> HouseBinding:
     if relation not in Relation.values:
         raise DomainError(_("请选择与房屋的关系。"), fields={"relation": [_("请选择与房屋的关系。")]})
-    name = name.strip()
+    name = text.clean_name(name)
     if not 1 <= len(name) <= 50:
         raise DomainError(_("请填写姓名。"), fields={"name": [_("请填写姓名（不超过 50 个字）。")]})
     with conflict_as(

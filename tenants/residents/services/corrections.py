@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import services as account_services
+from core import text
 from core.actions import action
 from core.db import conflict_as
 from core.errors import DomainError
@@ -33,7 +34,7 @@ def update_own_contact(*, person: Person, actor: Any, **changes: Any) -> Person:
 @action
 def request_correction(*, person: Person, actor: Any, name: str = "", id_number: str = "") -> CorrectionRequest:
     changes: dict[str, Any] = {}
-    if name.strip() and name.strip() != person.name:
+    if text.clean_name(name) and text.clean_name(name) != person.name:
         changes["name"] = name
     if id_number.strip() and pii.clean_id_number(id_number) != person.id_number:
         changes["id_number"] = id_number

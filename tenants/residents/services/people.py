@@ -9,6 +9,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from accounts import services as account_services
+from core import text
 from core.actions import action
 from core.db import conflict_as
 from core.errors import DomainError
@@ -56,7 +57,7 @@ def checked_person_fields(
         problems[field] = [_("不可修改。")]
     clean: dict[str, Any] = {}
     if "name" in changes:
-        name = (changes["name"] or "").strip()
+        name = text.clean_name(changes["name"])
         if not 1 <= len(name) <= 50:
             problems["name"] = [_("请填写姓名（不超过 50 个字）。")]
         clean["name"] = name

@@ -1,0 +1,28 @@
+"""Serializer fields every API shares."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+# Dates people enter (move-in, move-out, hire, roster days) fall within these; 9999-12-31 is a
+# typo or a probe, and date arithmetic on it (a period's end, a day after) overflows.
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2100, 12, 31)
+
+
+class BoundedDateField(serializers.DateField):
+    """A DateField refusing dates outside EARLIEST_DATE..LATEST_DATE with a field error.
+
+    ModelSerializers use it for every model DateField (CoreConfig.ready); declare it instead of
+    serializers.DateField in hand-written serializers."""
+
+    default_error_messages = {"out_of_range": _("日期须在 {earliest} 至 {latest} 之间。")}
+
+    def to_internal_value(self, value):  # type: ignore[no-untyped-def]
+        parsed = super().to_internal_value(value)
+        if not EARLIEST_DATE <= parsed <= LATEST_DATE:
+            self.fail("out_of_range", earliest=EARLIEST_DATE.isoformat(), latest=LATEST_DATE.isoformat())
+        return parsed
