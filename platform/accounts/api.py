@@ -64,6 +64,7 @@ class LoginView(PublicThrottledView):
     """Web admin login: a session cookie (CSRF-protected), with throttling and growing delays."""
 
     throttle_scope = "login"
+    error_statuses = {"post": [401, 403]}  # wrong password; no CSRF token
 
     @extend_schema(request=LoginSerializer, responses=MeSerializer)
     def post(self, request):
@@ -103,6 +104,7 @@ class WeChatLoginView(PublicThrottledView):
     """Mini-program login: wx.login() code -> code2session -> a bearer token for this company."""
 
     throttle_scope = "login"
+    error_statuses = {"post": [403, 503]}  # account disabled; WeChat not configured or unavailable
 
     @extend_schema(request=WeChatLoginSerializer, responses=TokenResponseSerializer)
     def post(self, request):
@@ -282,6 +284,7 @@ class SmsSendView(PublicThrottledView):
     """H5 owner login, step 1: text a login code to the phone."""
 
     throttle_scope = "sms"
+    error_statuses = {"post": [503]}  # the SMS provider is unavailable
 
     @extend_schema(request=SmsSendSerializer, responses=SmsSentSerializer)
     def post(self, request):
@@ -303,6 +306,7 @@ class SmsLoginView(PublicThrottledView):
     """H5 owner login, step 2: phone + texted code -> a bearer token for this company."""
 
     throttle_scope = "login"
+    error_statuses = {"post": [403]}  # account disabled
 
     @extend_schema(request=SmsLoginSerializer, responses=TokenResponseSerializer)
     def post(self, request):

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from companies.models import CompanyStatus
 
 # What a suspended company can still reach: who it is, signing in, and its subscription.
-_OPEN_WHEN_SUSPENDED = ("/api/v1/site/", "/api/v1/auth/", "/api/v1/me/", "/api/v1/subscription/")
+OPEN_WHEN_SUSPENDED = ("/api/v1/site/", "/api/v1/auth/", "/api/v1/me/", "/api/v1/subscription/")
 
 
 class CompanyStatusMiddleware:
@@ -23,7 +23,7 @@ class CompanyStatusMiddleware:
             company is not None
             and company.status == CompanyStatus.SUSPENDED
             and request.path.startswith("/api/")
-            and not request.path.startswith(_OPEN_WHEN_SUSPENDED)
+            and not request.path.startswith(OPEN_WHEN_SUSPENDED)
         ):
             return JsonResponse(
                 {"code": "company_suspended", "message": _("贵公司的服务已暂停，请续费后继续使用。"), "fields": {}},

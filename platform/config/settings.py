@@ -338,7 +338,7 @@ REST_FRAMEWORK = {
         "core.input_guard.FormParser",
         "core.input_guard.MultiPartParser",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.openapi.ErrorDocumentingAutoSchema",
     "EXCEPTION_HANDLER": "core.api_errors.api_exception_handler",
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "core.exports.FormatFirstNegotiation",
     "DEFAULT_THROTTLE_RATES": {"login": "20/min", "signup": "10/min", "sms": "5/min"},
@@ -358,6 +358,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "companies.openapi.document_suspension",
+    ],
     # Several models have a "status" (or "roles") with different choices: name each enum after its model.
     "ENUM_NAME_OVERRIDES": {
         "HouseStatusEnum": "tenants.estates.models.HouseStatus",

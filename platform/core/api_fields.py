@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 # Dates people enter (move-in, move-out, hire, roster days) fall within these; 9999-12-31 is a
@@ -26,3 +27,14 @@ class BoundedDateField(serializers.DateField):
         if not EARLIEST_DATE <= parsed <= LATEST_DATE:
             self.fail("out_of_range", earliest=EARLIEST_DATE.isoformat(), latest=LATEST_DATE.isoformat())
         return parsed
+
+
+@extend_schema_field({"type": "string", "pattern": r"^\d{2}:\d{2}(:\d{2})?$", "example": "08:30"})
+class HourMinuteField(serializers.TimeField):
+    """A time of day as people read it, "08:30" (seconds accepted on input). Documented as such:
+    OpenAPI's `format: time` would promise seconds and an offset, which we never send."""
+
+    def __init__(self, **kwargs):  # type: ignore[no-untyped-def]
+        kwargs.setdefault("format", "%H:%M")
+        kwargs.setdefault("input_formats", ["%H:%M", "%H:%M:%S"])
+        super().__init__(**kwargs)

@@ -36,6 +36,7 @@ class EstateSerializer(serializers.ModelSerializer):
 class EstateViewSet(ExcelExportMixin, viewsets.ModelViewSet):
     serializer_class = EstateSerializer
     required_permission = _PERMISSIONS
+    error_statuses = {"destroy": [409]}  # still has buildings, houses or residents
     search_fields = ["name", "address"]
     ordering_fields = ["name", "created_at"]
     export_title = "小区"
@@ -113,6 +114,7 @@ class GenerateHousesSerializer(serializers.Serializer):
 class BuildingViewSet(ExcelExportMixin, viewsets.ModelViewSet):
     serializer_class = BuildingSerializer
     required_permission = _PERMISSIONS
+    error_statuses = {"destroy": [409]}  # still has buildings, houses or residents
     filterset_fields = ["estate"]
     search_fields = ["name"]
     ordering_fields = ["name"]
@@ -210,6 +212,7 @@ class HouseFilter(django_filters.FilterSet):
 class HouseViewSet(ExcelExportMixin, viewsets.ModelViewSet):
     serializer_class = HouseSerializer
     required_permission = _PERMISSIONS
+    error_statuses = {"destroy": [409]}  # still has buildings, houses or residents
     filterset_class = HouseFilter
     search_fields = ["number", "building__name", "layout"]
     ordering_fields = ["number", "floor", "building_area", "status"]

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
@@ -123,6 +123,7 @@ class ImportViewSet(ExcelExportMixin, mixins.ListModelMixin, mixins.RetrieveMode
 
     required_permission = PERMISSION
     lookup_value_regex = r"\d+"
+    error_statuses = {"create": [503], "commit": [409, 503]}  # the task queue is down; not ready to commit
     parser_classes = [MultiPartParser, FormParser]
     filterset_fields = ["kind", "status"]
     search_fields = ["file_name"]
@@ -160,7 +161,7 @@ class ImportViewSet(ExcelExportMixin, mixins.ListModelMixin, mixins.RetrieveMode
         )
         return self._detail(record.pk, status=202)
 
-    @extend_schema(request=None, responses={202: ImportDetailSerializer, 409: OpenApiResponse(description="not_ready")})
+    @extend_schema(request=None, responses={202: ImportDetailSerializer})
     @action(detail=True, methods=["post"])
     def commit(self, request, pk=None):
         self.get_object()  # 404 for an id that is not this company's

@@ -151,6 +151,7 @@ class HouseBindingViewSet(ExcelExportMixin, mixins.ListModelMixin, mixins.Retrie
     ]
     export_labels = {"relation": dict(Relation.choices), "status": dict(BindingStatus.choices)}
     required_permission = {"GET": "basic_data.view", "POST": "basic_data.manage"}
+    error_statuses = {"approve": [409], "reject": [409]}  # already decided
     filterset_fields = ["status", "relation"]
     search_fields = ["name", "house__number"]
     ordering_fields = ["created_at"]
@@ -278,6 +279,7 @@ class PersonViewSet(
         "PATCH": "basic_data.manage",
         "PUT": "basic_data.manage",
     }
+    error_statuses = {"*": [429]}  # lookups by whole phone or ID number are counted per user
     filterset_class = PersonFilter
     search_fields = ["name"]
     ordering_fields = ["name", "created_at"]
@@ -384,6 +386,7 @@ class OccupancyViewSet(ExcelExportMixin, mixins.ListModelMixin, mixins.RetrieveM
 
     serializer_class = OccupancySerializer
     required_permission = {"GET": "basic_data.view", "POST": "basic_data.manage", "PATCH": "basic_data.manage"}
+    error_statuses = {"partial_update": [409], "move_out": [409]}  # already moved out
     filterset_class = OccupancyFilter
     ordering_fields = ["moved_in", "moved_out"]
     export_title = "房屋住户关系"
@@ -455,6 +458,7 @@ class CorrectionViewSet(ExcelExportMixin, mixins.ListModelMixin, mixins.Retrieve
 
     serializer_class = CorrectionSerializer
     required_permission = {"GET": "basic_data.view", "POST": "basic_data.manage"}
+    error_statuses = {"approve": [409], "reject": [409]}  # already decided
     filterset_fields = ["status", "person"]
     ordering_fields = ["created_at"]
     export_title = "资料变更申请"
@@ -551,6 +555,7 @@ class OwnerProfile(generics.GenericAPIView):
     """The owner's own record: contact details change at once; identity fields need a correction."""
 
     required_permission = "owner.self"
+    error_statuses = {"*": [404]}  # no resident record until a binding is approved
     serializer_class = OwnerProfileSerializer
 
     def _body(self, person: Person) -> dict:
@@ -575,6 +580,7 @@ class OwnerProfile(generics.GenericAPIView):
 
 class OwnerCorrections(generics.GenericAPIView):
     required_permission = "owner.self"
+    error_statuses = {"post": [404, 409]}  # no resident record yet; a request already pending
     serializer_class = OwnerCorrectionRequestSerializer
 
     @extend_schema(responses={201: OwnerCorrectionSerializer})

@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 
 from accounts.roles import STAFF_ROLES, Role
 from accounts.validators import PhoneField
-from core.api_fields import BoundedDateField
+from core.api_fields import BoundedDateField, HourMinuteField
 from core.exports import ExcelExportMixin
 from tenants.staff import selectors, services
 from tenants.staff.models import AttendanceRecord, Department, Post, RosterEntry, Shift, StaffProfile
@@ -46,7 +46,7 @@ class DepartmentSerializer(serializers.ModelSerializer):
     parent = serializers.PrimaryKeyRelatedField(
         queryset=Department.objects.all(), allow_null=True, required=False, default=None
     )
-    parent_name = serializers.CharField(source="parent.name", read_only=True, default=None)
+    parent_name = serializers.CharField(source="parent.name", read_only=True, default=None, allow_null=True)
     staff_count = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -68,6 +68,7 @@ class DepartmentViewSet(ExcelExportMixin, viewsets.ModelViewSet):
     search_fields = ["name"]
     ordering_fields = ["name", "sort_order", "created_at"]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    error_statuses = {"destroy": [409]}  # still in use
 
     def get_queryset(self):
         return selectors.departments_with_counts()
@@ -139,8 +140,8 @@ class PostViewSet(DepartmentViewSet):
 
 
 class ShiftSerializer(serializers.ModelSerializer):
-    start_time = serializers.TimeField(format="%H:%M", input_formats=["%H:%M", "%H:%M:%S"])
-    end_time = serializers.TimeField(format="%H:%M", input_formats=["%H:%M", "%H:%M:%S"])
+    start_time = HourMinuteField()
+    end_time = HourMinuteField()
     workdays = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=7), allow_empty=False, required=False
     )
@@ -173,6 +174,7 @@ class ShiftViewSet(ExcelExportMixin, viewsets.ModelViewSet):
 
     serializer_class = ShiftSerializer
     required_permission = READ_OR_MANAGE
+    error_statuses = {"destroy": [409]}  # still in use
     export_title = "班次"
     export_columns = [
         ("name", _("名称")),
@@ -325,6 +327,7 @@ class StaffProfileViewSet(
 
     serializer_class = ProfileSerializer
     required_permission = READ_OR_MANAGE
+    error_statuses = {"duty": [409]}  # a member who has left cannot be on duty
     export_title = "员工档案"
     export_columns = [
         ("employee_no", _("工号")),
@@ -529,8 +532,8 @@ class ClockSerializer(serializers.Serializer):
 
 
 class TodayShiftSerializer(serializers.ModelSerializer):
-    start_time = serializers.TimeField(format="%H:%M")
-    end_time = serializers.TimeField(format="%H:%M")
+    start_time = HourMinuteField()
+    end_time = HourMinuteField()
 
     class Meta:
         model = Shift
@@ -601,6 +604,7 @@ class ClockInView(APIView):
     """上班打卡 at the server's time. A second clock-in the same day is a 409."""
 
     required_permission = CLOCK
+    error_statuses = {"post": [409]}  # no staff profile, already clocked
 
     @extend_schema(request=ClockSerializer, responses={201: TodaySerializer})
     def post(self, request):
@@ -614,6 +618,7 @@ class ClockOutView(APIView):
     """下班打卡 at the server's time; without a clock-in it is kept and flagged."""
 
     required_permission = CLOCK
+    error_statuses = {"post": [409]}  # no staff profile, already clocked
 
     @extend_schema(request=ClockSerializer, responses={201: TodaySerializer})
     def post(self, request):
@@ -627,6 +632,7 @@ class MyDutyView(APIView):
     """在岗/离岗 of the signed-in staff member (e.g. a short absence during a shift)."""
 
     required_permission = CLOCK
+    error_statuses = {"post": [409]}  # no staff profile, already clocked
 
     @extend_schema(request=DutySerializer, responses=TodaySerializer)
     def post(self, request):

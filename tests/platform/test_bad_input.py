@@ -238,3 +238,29 @@ def test_a_crash_under_api_is_a_json_500(admin_a, monkeypatch):
 
 def test_a_refused_host_under_api_is_a_json_400():
     _error(Client().get("/api/v1/site/", HTTP_HOST="evil.example.com"), 400)
+
+
+@pytest.mark.parametrize("host", ["alpha.localhost", "localhost"])
+def test_every_operation_documents_its_error_answers(host):
+    document = Client().get("/api/schema/?format=json", HTTP_HOST=host).json()
+    error = document["components"]["schemas"]["ErrorResponse"]
+    assert set(error["required"]) == {"code", "message", "fields"}
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            responses = operation["responses"]
+            where = f"{method.upper()} {path}"
+            assert responses["400"]["content"]["application/json"]["schema"] == {
+                "$ref": "#/components/schemas/ErrorResponse"
+            }, where
+            if operation.get("security"):
+                assert {"401", "403"} <= set(responses), where
+            if "{" in path:
+                assert "404" in responses, where
+            if "requestBody" in operation:
+                assert {"413", "415"} <= set(responses), where
+    if host == "alpha.localhost":
+        assert "409" in document["paths"]["/api/v1/house-bindings/{id}/approve/"]["post"]["responses"]
+        assert "402" in document["paths"]["/api/v1/users/"]["get"]["responses"]
+        assert "402" not in document["paths"]["/api/v1/me/"]["get"]["responses"]
+    else:
+        assert "429" in document["paths"]["/api/v1/signups/"]["post"]["responses"]
