@@ -368,15 +368,26 @@ def update_profile(*, profile: StaffProfile, actor: Any, **changes: Any) -> Staf
     return profile
 
 
-@action
 def set_on_duty(*, profile: StaffProfile, on_duty: bool, actor: Any) -> StaffProfile:
-    profile = StaffProfile.objects.select_for_update().get(pk=profile.pk)
+    """在岗/离岗 of a staff member. Asking for the state they are already in changes nothing and
+    records nothing (an action must audit what it writes, so the no-op stays outside one)."""
+    profile = StaffProfile.objects.get(pk=profile.pk)
     if on_duty and not profile.active:
         raise DomainError(_("离职员工不能设为在岗。"), code="inactive", status_code=409)
-    if profile.on_duty != on_duty:
-        profile.on_duty = on_duty
-        profile.save(update_fields=["on_duty", "updated_at"])
-        _audit(actor, "staff_profile.duty", profile, before={"on_duty": not on_duty}, after={"on_duty": on_duty})
+    if profile.on_duty == on_duty:
+        return profile
+    return _change_duty(profile=profile, on_duty=on_duty, actor=actor)
+
+
+@action
+def _change_duty(*, profile: StaffProfile, on_duty: bool, actor: Any) -> StaffProfile:
+    profile = StaffProfile.objects.select_for_update().get(pk=profile.pk)
+    if on_duty and not profile.active:  # again under the lock: they may have left meanwhile
+        raise DomainError(_("离职员工不能设为在岗。"), code="inactive", status_code=409)
+    before = profile.on_duty
+    profile.on_duty = on_duty
+    profile.save(update_fields=["on_duty", "updated_at"])
+    _audit(actor, "staff_profile.duty", profile, before={"on_duty": before}, after={"on_duty": on_duty})
     return profile
 
 

@@ -264,3 +264,25 @@ def test_every_operation_documents_its_error_answers(host):
         assert "402" not in document["paths"]["/api/v1/me/"]["get"]["responses"]
     else:
         assert "429" in document["paths"]["/api/v1/signups/"]["post"]["responses"]
+
+
+# --- found by the fuzz run (tests/fuzz) ---------------------------------------------------------
+
+
+def test_asking_for_the_duty_a_member_already_has_changes_and_records_nothing(client_for, company_a):
+    from accounts.models import AuditEvent
+    from tenants.staff import services as staff_services
+
+    with tenant_context(company_a):
+        admin = User.objects.get(username="admin")
+        profile = staff_services.create_profile(user=User.objects.get(username="guard"), employee_no="G1", actor=admin)
+        assert profile.on_duty is False
+    client, guard = client_for(company_a, "admin"), client_for(company_a, "guard")  # (signing in is audited)
+    with tenant_context(company_a):
+        audited = AuditEvent.objects.count()
+    again = client.post(f"/api/v1/staff-profiles/{profile.pk}/duty/", {"on_duty": False}, format="json")
+    assert again.status_code == 200, again.content  # was a 500: an action that audited nothing
+    own = guard.post("/api/v1/attendance/duty/", {"on_duty": False}, format="json")
+    assert own.status_code == 200, own.content
+    with tenant_context(company_a):
+        assert AuditEvent.objects.count() == audited
