@@ -12,7 +12,9 @@ from unittest import mock
 from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 import pytest
+from django.core.signals import setting_changed
 from django.db import connection
+from django.dispatch import receiver
 from django_tenants.utils import get_public_schema_name, tenant_context
 from rest_framework.test import APIClient
 
@@ -94,6 +96,18 @@ def outbox_sent(request, monkeypatch):
 def _public_schema_between_tests():
     yield
     connection.set_schema_to_public()
+
+
+@receiver(setting_changed)
+def _media_root_follows_the_setting(*, setting, **kwargs):
+    """django-tenants' storage caches MEDIA_ROOT (`relative_media_root`) and never drops it when the
+    setting changes: after the first test that touched a file, every later test's uploads would
+    land in that test's folder, and a file saved under one `settings.MEDIA_ROOT` be looked for under
+    another (a 404 that depends on which test ran first)."""
+    if setting == "MEDIA_ROOT":
+        from django.core.files.storage import storages
+
+        storages["default"].__dict__.pop("relative_media_root", None)
 
 
 def clear_throttles() -> None:
