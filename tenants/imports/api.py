@@ -123,7 +123,7 @@ class ImportViewSet(ExcelExportMixin, mixins.ListModelMixin, mixins.RetrieveMode
 
     required_permission = PERMISSION
     lookup_value_regex = r"\d+"
-    error_statuses = {"create": [503], "commit": [409, 503]}  # the task queue is down; not ready to commit
+    error_statuses = {"commit": [409]}  # not ready to commit
     parser_classes = [MultiPartParser, FormParser]
     filterset_fields = ["kind", "status"]
     search_fields = ["file_name"]
