@@ -42,7 +42,7 @@ class WrongSchema(RuntimeError):
 
 
 class NotAudited(RuntimeError):
-    """An action committed no audit row and did not declare `audit=False`."""
+    """An action changed data but wrote no audit row, and did not declare `audit=False`."""
 
 
 class OutsideAction(RuntimeError):
@@ -53,6 +53,7 @@ class OutsideAction(RuntimeError):
 class _Running:
     name: str
     audited: bool = False
+    wrote: bool = False  # an INSERT/UPDATE/DELETE of business data ran (the audit row is not one)
     emitted: list[int] = field(default_factory=list)
 
 
@@ -105,10 +106,11 @@ def action(func: Callable[P, R] | None = None, /, *, audit: bool = True, schema:
             running = _Running(name)
             token = _current.set(running)
             try:
-                with transaction.atomic(durable=True):
+                with transaction.atomic(durable=True), connection.execute_wrapper(_note_writes(running)):
                     result = func(*args, **kwargs)
-                    if audit and not running.audited:
-                        raise NotAudited(f"{name} wrote no audit row")
+                    # An action that found nothing to change (already done, a no-op) owes no audit row.
+                    if audit and running.wrote and not running.audited:
+                        raise NotAudited(f"{name} changed data but wrote no audit row")
             finally:
                 _current.reset(token)
             # Durable: leaving the block committed the transaction, so the work may go out now.
@@ -123,6 +125,18 @@ def action(func: Callable[P, R] | None = None, /, *, audit: bool = True, schema:
         return run
 
     return decorate(func) if func is not None else decorate
+
+
+_AUDIT_TABLE = '"accounts_auditevent"'
+
+
+def _note_writes(running: _Running) -> Callable[..., Any]:
+    def note(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
+        if not running.wrote and sql.lstrip()[:6].upper() in _WRITES and _AUDIT_TABLE not in sql:
+            running.wrote = True
+        return execute(sql, params, many, context)
+
+    return note
 
 
 def in_action() -> bool:

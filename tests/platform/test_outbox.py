@@ -138,6 +138,22 @@ def test_an_action_without_its_audit_row_is_refused(company_a):
 
 
 @pytest.mark.django_db
+def test_an_action_that_finds_nothing_to_change_owes_no_audit_row(company_a):
+    @action(schema=Schema.COMPANY)
+    def rename_if_there(*, name: str) -> int:
+        return Estate.objects.filter(name=name).update(name=f"{name}（新）")  # an UPDATE, even of no rows
+
+    @action(schema=Schema.COMPANY)
+    def nothing_to_do(*, name: str) -> bool:
+        return Estate.objects.filter(name=name).exists()  # reads only: already done, say
+
+    with tenant_context(company_a):
+        assert nothing_to_do(name="不存在") is False
+        with pytest.raises(actions.NotAudited):
+            rename_if_there(name="不存在")
+
+
+@pytest.mark.django_db
 def test_audit_and_emit_outside_an_action_are_refused(company_a):
     with tenant_context(company_a):
         with pytest.raises(actions.OutsideAction):
