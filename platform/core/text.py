@@ -44,11 +44,18 @@ def without_format_characters(value: str) -> str:
     return "".join(ch for ch in value if unicodedata.category(ch) != "Cf")
 
 
+def _is_wide_letter_or_digit(ch: str) -> bool:
+    return "\uff10" <= ch <= "\uff19" or "\uff21" <= ch <= "\uff3a" or "\uff41" <= ch <= "\uff5a"
+
+
 def clean_name(value: str | None) -> str:
-    """A person's or a thing's name as stored: NFKC, no format characters, inner runs of
-    whitespace as one space. Empty when nothing visible is left (callers refuse that)."""
-    text = without_format_characters(normalise(value or ""))
-    return " ".join(text.split())
+    """A person's or a thing's name as stored: full-width letters and digits folded to ASCII ('１栋'
+    and '1栋' are one building), no format characters, inner runs of whitespace (the ideographic
+    space too) as one space. Full-width punctuation stays as typed: a company's registered name is
+    written '（杭州）' and must print so on invoices. Empty when nothing visible is left."""
+    composed = unicodedata.normalize("NFC", value or "")
+    folded = "".join(unicodedata.normalize("NFKC", ch) if _is_wide_letter_or_digit(ch) else ch for ch in composed)
+    return " ".join(without_format_characters(folded).split())
 
 
 def is_ascii_digits(value: str) -> bool:

@@ -286,3 +286,14 @@ def test_asking_for_the_duty_a_member_already_has_changes_and_records_nothing(cl
     assert own.status_code == 200, own.content
     with tenant_context(company_a):
         assert AuditEvent.objects.count() == audited
+
+
+def test_names_fold_wide_letters_and_digits_but_keep_chinese_punctuation():
+    """'１栋' and '1栋' are one building; a registered name's '（杭州）' prints as typed (invoices)."""
+    from core.text import clean_name
+
+    assert clean_name("１栋") == clean_name("1栋") == "1栋"
+    assert clean_name("ＡＢＣ物业") == "ABC物业"
+    assert clean_name("阿尔法物业（杭州）有限公司") == "阿尔法物业（杭州）有限公司"
+    assert clean_name("张\u200b三\u3000 ") == "张三"
+    assert clean_name("\u200b\u200d") == ""
