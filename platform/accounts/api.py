@@ -138,7 +138,7 @@ class UserSerializer(serializers.ModelSerializer):
             "password",
         ]
         read_only_fields = ["id", "phone_masked", "last_login", "date_joined"]
-        extra_kwargs = {"username": {"validators": []}}
+        extra_kwargs: dict[str, dict[str, object]] = {"username": {"validators": []}}
 
 
 class UserFilter(django_filters.FilterSet):

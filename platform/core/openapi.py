@@ -15,20 +15,24 @@ The fuzz run (tests/fuzz) holds the server to these documents.
 from __future__ import annotations
 
 from types import SimpleNamespace
+from typing import Any, cast
 
 from django.contrib.auth.models import AnonymousUser
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import ComponentRegistry
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 from rest_framework.authentication import SessionAuthentication
+from rest_framework.request import Request
 
 
-class ErrorResponseSerializer(serializers.Serializer):
+class ErrorResponseSerializer(serializers.Serializer[Any]):
     """Every error answer of the API (core.api_errors)."""
 
     code = serializers.CharField(help_text="A stable code: validation_error, not_found, permission_denied, …")
     message = serializers.CharField(help_text="A readable message (zh-CN by default).")
-    fields = serializers.DictField(
+    # stubs: a serializer is a Field, and this field hides Serializer.fields
+    fields = serializers.DictField(  # type: ignore[assignment]
         child=serializers.ListField(child=serializers.CharField()),
         help_text="Problems by field (dotted paths for nested fields); empty unless the input was refused.",
     )
@@ -54,24 +58,28 @@ _UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
 
 class ErrorDocumentingAutoSchema(AutoSchema):
-    def get_operation(self, path, path_regex, path_prefix, method, registry):  # type: ignore[no-untyped-def]
-        operation = super().get_operation(path, path_regex, path_prefix, method, registry)
+    def get_operation(
+        self, path: str, path_regex: str, path_prefix: str, method: str, registry: ComponentRegistry
+    ) -> dict[str, Any] | None:
+        # (drf-spectacular leaves these unannotated)
+        operation: dict[str, Any] | None = super().get_operation(path, path_regex, path_prefix, method, registry)
         if operation is None:
             return None
         responses = operation["responses"]
         for status in sorted(self._derived_error_statuses(operation)):
             if str(status) not in responses:
-                responses[str(status)] = self._get_response_for_code(
+                responses[str(status)] = self._get_response_for_code(  # type: ignore[no-untyped-call]
                     OpenApiResponse(ErrorResponseSerializer, ERROR_DESCRIPTIONS[status]), str(status)
                 )
         return operation
 
-    def _derived_error_statuses(self, operation: dict) -> set[int]:
+    def _derived_error_statuses(self, operation: dict[str, Any]) -> set[int]:
         # Every request: the input guard refuses control characters anywhere, and content
         # negotiation (core.exports) refuses a format or Accept the view cannot render.
         statuses = {400, 406}
         authenticators = self.view.get_authenticators()
-        anonymous = SimpleNamespace(method=self.method, user=AnonymousUser(), auth=None, tenant=None)
+        # Stands in for an anonymous request: what permissions and authenticators read of one.
+        anonymous = cast(Request, SimpleNamespace(method=self.method, user=AnonymousUser(), auth=None, tenant=None))
         refuses_anonymous = not all(
             permission.has_permission(anonymous, self.view) for permission in self.view.get_permissions()
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, viewsets
@@ -30,7 +32,9 @@ class EstateSerializer(serializers.ModelSerializer):
         model = Estate
         fields = ["id", "name", "address", "building_count", "house_count", "occupied_count", "created_at"]
         read_only_fields = ["created_at"]
-        extra_kwargs = {"name": {"validators": []}}  # the service answers duplicates in Chinese
+        extra_kwargs: dict[str, dict[str, Any]] = {
+            "name": {"validators": []}
+        }  # the service answers duplicates in Chinese
 
 
 class EstateViewSet(ExcelExportMixin, viewsets.ModelViewSet):
@@ -167,7 +171,8 @@ class BuildingViewSet(ExcelExportMixin, viewsets.ModelViewSet):
 
 
 class HouseSerializer(serializers.ModelSerializer):
-    label = serializers.CharField(read_only=True)
+    # stubs: a serializer is a Field, and this field hides Field.label
+    label = serializers.CharField(read_only=True)  # type: ignore[assignment]
     estate_name = serializers.CharField(source="estate.name", read_only=True)
     building_name = serializers.CharField(source="building.name", read_only=True)
     unit_name = serializers.CharField(source="unit.name", read_only=True)

@@ -105,7 +105,8 @@ class ImportProblemSerializer(serializers.Serializer):
 
 
 class ImportDetailSerializer(ImportSerializer):
-    errors = ImportProblemSerializer(many=True, read_only=True, help_text="前 1000 个问题；总数见 error_total")
+    # stubs: a serializer is a Field, and this field hides Field.errors
+    errors = ImportProblemSerializer(many=True, read_only=True, help_text="前 1000 个问题；总数见 error_total")  # type: ignore[assignment]
 
     class Meta(ImportSerializer.Meta):
         fields = [*ImportSerializer.Meta.fields, "errors"]

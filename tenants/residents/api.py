@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import generics, mixins, serializers, viewsets
@@ -42,7 +44,8 @@ class OwnerEstateList(generics.ListAPIView):
 
 class OwnerHouseSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    label = serializers.CharField()
+    # stubs: a serializer is a Field, and this field hides Field.label
+    label = serializers.CharField()  # type: ignore[assignment]
 
 
 class OwnerHouseSearch(generics.ListAPIView):
@@ -63,7 +66,8 @@ class OwnerHouseSearch(generics.ListAPIView):
 
 class BindingHouseSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    label = serializers.CharField()
+    # stubs: a serializer is a Field, and this field hides Field.label
+    label = serializers.CharField()  # type: ignore[assignment]
     estate_name = serializers.CharField(source="estate.name")
 
 
@@ -182,7 +186,8 @@ class HouseBindingViewSet(ExcelExportMixin, mixins.ListModelMixin, mixins.Retrie
 class PersonHouseSerializer(serializers.Serializer):
     occupancy_id = serializers.IntegerField(source="id")
     house = serializers.IntegerField(source="house_id")
-    label = serializers.CharField(source="house.label")
+    # stubs: a serializer is a Field, and this field hides Field.label
+    label = serializers.CharField(source="house.label")  # type: ignore[assignment]
     estate_name = serializers.CharField(source="house.estate.name")
     relation = serializers.CharField()
     is_primary_payer = serializers.BooleanField()
@@ -227,7 +232,7 @@ class PersonSerializer(serializers.ModelSerializer):
         read_only_fields = ["phone_masked", "id_number_masked", "emergency_contact_masked", "created_at"]
         # Validation lives in the services (one place for forms and imports); the serializer
         # only shapes the payload.
-        extra_kwargs = {"name": {"validators": []}}
+        extra_kwargs: dict[str, dict[str, Any]] = {"name": {"validators": []}}
 
     def get_has_account(self, person: Person) -> bool:
         return person.user_id is not None
@@ -236,7 +241,9 @@ class PersonSerializer(serializers.ModelSerializer):
     def get_account(self, person: Person) -> dict | None:
         if person.user_id is None:
             return None
-        active = person.account_active if hasattr(person, "account_active") else person.user.is_active
+        active = (
+            person.account_active if hasattr(person, "account_active") else bool(person.user and person.user.is_active)
+        )
         return {"id": person.user_id, "is_active": active}
 
 
@@ -502,7 +509,8 @@ class CorrectionViewSet(ExcelExportMixin, mixins.ListModelMixin, mixins.Retrieve
 class OwnerHouseEntrySerializer(serializers.Serializer):
     occupancy_id = serializers.IntegerField(source="id")
     house = serializers.IntegerField(source="house_id")
-    label = serializers.CharField(source="house.label")
+    # stubs: a serializer is a Field, and this field hides Field.label
+    label = serializers.CharField(source="house.label")  # type: ignore[assignment]
     estate_name = serializers.CharField(source="house.estate.name")
     relation = serializers.CharField()
     is_primary_payer = serializers.BooleanField()
