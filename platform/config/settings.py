@@ -377,6 +377,7 @@ SPECTACULAR_SETTINGS = {
         "SubscriptionStatusEnum": "companies.models.SubscriptionStatus",
         "SignupStatusEnum": "companies.models.SignupStatus",
         "RoleEnum": "accounts.roles.Role",
+        "RelationEnum": "tenants.residents.models.Relation",
     },
 }
 

@@ -37,6 +37,29 @@ class EstateSerializer(serializers.ModelSerializer):
         }  # the service answers duplicates in Chinese
 
 
+class TreeUnitSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    house_count = serializers.IntegerField()
+
+
+class TreeBuildingSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    floors = serializers.IntegerField()
+    house_count = serializers.IntegerField()
+    units = TreeUnitSerializer(many=True)
+
+
+class TreeEstateSerializer(serializers.Serializer):
+    """The navigation tree (selectors.estate_tree): estates → buildings → units with house counts."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    house_count = serializers.IntegerField()
+    buildings = TreeBuildingSerializer(many=True)
+
+
 class EstateViewSet(ExcelExportMixin, viewsets.ModelViewSet):
     serializer_class = EstateSerializer
     required_permission = _PERMISSIONS
@@ -72,7 +95,7 @@ class EstateViewSet(ExcelExportMixin, viewsets.ModelViewSet):
         services.delete_estate(estate=self.get_object(), actor=request.user)
         return Response(status=204)
 
-    @extend_schema(responses={200: inline_serializer("EstateTreeNode", {"id": serializers.IntegerField()}, many=True)})
+    @extend_schema(responses={200: TreeEstateSerializer(many=True)})
     @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
     def tree(self, request):
         return Response(selectors.estate_tree())
@@ -205,6 +228,30 @@ class HouseSerializer(serializers.ModelSerializer):
         validators: list = []  # the service checks numbering, floors and areas with field errors
 
 
+class HouseOccupantSerializer(serializers.Serializer):
+    """One stay in the house (selectors.house_residents): `id` is the occupancy's."""
+
+    id = serializers.IntegerField()
+    person = serializers.IntegerField()
+    person_name = serializers.CharField()
+    phone_masked = serializers.CharField()
+    # The residents app's Relation values (this app reads occupancies without importing that app).
+    relation = serializers.ChoiceField(choices=["owner", "family", "renter"])
+    share = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
+    is_primary_payer = serializers.BooleanField()
+    moved_in = serializers.DateField()
+    moved_out = serializers.DateField(allow_null=True)
+
+
+class HouseDetailSerializer(HouseSerializer):
+    """A house with its residents, current first, then history (the house page)."""
+
+    residents = HouseOccupantSerializer(many=True, read_only=True)
+
+    class Meta(HouseSerializer.Meta):
+        fields = [*HouseSerializer.Meta.fields, "residents"]
+
+
 class HouseFilter(django_filters.FilterSet):
     area_min = django_filters.NumberFilter(field_name="building_area", lookup_expr="gte")
     area_max = django_filters.NumberFilter(field_name="building_area", lookup_expr="lte")
@@ -263,6 +310,7 @@ class HouseViewSet(ExcelExportMixin, viewsets.ModelViewSet):
         services.delete_house(house=self.get_object(), actor=request.user)
         return Response(status=204)
 
+    @extend_schema(responses=HouseDetailSerializer)
     def retrieve(self, request, *args, **kwargs):
         house = self.get_object()
         return Response({**self.get_serializer(house).data, "residents": selectors.house_residents(house)})

@@ -547,6 +547,15 @@ class OwnerProfileSerializer(serializers.Serializer):
     phone = serializers.CharField(write_only=True, required=False, max_length=20)
 
 
+class OwnerProfileAnswerSerializer(OwnerProfileSerializer):
+    """What GET and PATCH answer: the profile and the owner's identity corrections (documents it)."""
+
+    pending_correction = OwnerCorrectionSerializer(allow_null=True, read_only=True)
+    last_correction = OwnerCorrectionSerializer(
+        allow_null=True, read_only=True, help_text="The most recently decided request (approved or rejected)."
+    )
+
+
 class OwnerCorrectionRequestSerializer(serializers.Serializer):
     name = serializers.CharField(required=False, allow_blank=True, max_length=50, default="")
     id_number = serializers.CharField(required=False, allow_blank=True, max_length=18, default="")
@@ -575,9 +584,11 @@ class OwnerProfile(generics.GenericAPIView):
             "last_correction": OwnerCorrectionSerializer(last).data if last else None,
         }
 
+    @extend_schema(responses=OwnerProfileAnswerSerializer)
     def get(self, request):
         return Response(self._body(_own_person(request)))
 
+    @extend_schema(responses=OwnerProfileAnswerSerializer)
     def patch(self, request):
         person = _own_person(request)
         form = OwnerProfileSerializer(data=request.data, partial=True)
