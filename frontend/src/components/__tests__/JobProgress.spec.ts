@@ -6,13 +6,16 @@ import JobProgress from '@/components/JobProgress.vue'
 import { jsonResponse, mockFetch } from '@/test/http'
 
 const job = (over: Partial<Job>): Job => ({
-  id: 5,
+  id: 'j5',
   kind: 'import',
   status: 'running',
   progress: 0,
   total: 0,
   message: '',
   result: {},
+  created_at: '2026-03-01T02:00:00Z',
+  started_at: '2026-03-01T02:00:01Z',
+  finished_at: null,
   ...over,
 })
 
@@ -25,9 +28,9 @@ describe('JobProgress', () => {
       job({ status: 'succeeded', progress: 100, total: 100, result: { rows: 100 } }),
     ]
     const calls = mockFetch(() => jsonResponse(states[Math.min(calls.length - 1, 2)]))
-    const wrapper = mount(JobProgress, { props: { jobId: 5, interval: 1000 } })
+    const wrapper = mount(JobProgress, { props: { jobId: 'j5', interval: 1000 } })
     await flushPromises()
-    expect(calls[0].url).toBe('/api/v1/jobs/5/')
+    expect(calls[0].url).toBe('/api/v1/jobs/j5/')
     expect(wrapper.find('[data-testid="job-status"]').text()).toBe('排队中')
 
     await vi.advanceTimersByTimeAsync(1000)
@@ -58,7 +61,7 @@ describe('JobProgress', () => {
   it('stops polling when unmounted', async () => {
     vi.useFakeTimers()
     const calls = mockFetch(() => jsonResponse(job({})))
-    const wrapper = mount(JobProgress, { props: { jobId: 1, interval: 500 } })
+    const wrapper = mount(JobProgress, { props: { jobId: 'j1', interval: 500 } })
     await flushPromises()
     await vi.advanceTimersByTimeAsync(500)
     expect(calls).toHaveLength(2)
@@ -75,7 +78,7 @@ describe('JobProgress', () => {
         ? jsonResponse({ code: 'server_error', message: '暂时不可用', fields: {} }, 503)
         : jsonResponse(job({ status: 'succeeded', progress: 1, total: 1 })),
     )
-    const wrapper = mount(JobProgress, { props: { jobId: 1 } })
+    const wrapper = mount(JobProgress, { props: { jobId: 'j1' } })
     await flushPromises()
     expect(wrapper.find('[data-testid="job-error"]').text()).toBe('暂时不可用')
     await vi.advanceTimersByTimeAsync(1000)
