@@ -70,10 +70,10 @@ describe('JobProgress', () => {
     expect(calls).toHaveLength(2)
   })
 
-  it('keeps polling through a transient error and shows it', async () => {
+  it('keeps polling through a transient error, more slowly, and shows it', async () => {
     vi.useFakeTimers()
     let n = 0
-    mockFetch(() =>
+    const calls = mockFetch(() =>
       ++n === 1
         ? jsonResponse({ code: 'server_error', message: '暂时不可用', fields: {} }, 503)
         : jsonResponse(job({ status: 'succeeded', progress: 1, total: 1 })),
@@ -82,8 +82,37 @@ describe('JobProgress', () => {
     await flushPromises()
     expect(wrapper.find('[data-testid="job-error"]').text()).toBe('暂时不可用')
     await vi.advanceTimersByTimeAsync(1000)
+    expect(calls).toHaveLength(1) // backing off: twice the interval after a failure
+    await vi.advanceTimersByTimeAsync(1000)
     expect(wrapper.emitted('done')).toHaveLength(1)
     expect(wrapper.find('[data-testid="job-error"]').exists()).toBe(false)
+  })
+
+  it('gives up after five failed polls in a row', async () => {
+    vi.useFakeTimers()
+    const calls = mockFetch(() =>
+      jsonResponse({ code: 'server_error', message: '暂时不可用', fields: {} }, 503),
+    )
+    mount(JobProgress, { props: { jobId: 'j1', interval: 100 } })
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(calls).toHaveLength(5)
+  })
+
+  it('polls a new job when the id changes, ignoring the old one', async () => {
+    vi.useFakeTimers()
+    const calls = mockFetch((call) =>
+      jsonResponse(job({ id: call.url.split('/')[4], status: 'running' })),
+    )
+    const wrapper = mount(JobProgress, { props: { jobId: 'a' } })
+    await flushPromises()
+    await wrapper.setProps({ jobId: 'b' })
+    await flushPromises()
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(calls.map((c) => c.url)).toEqual([
+      '/api/v1/jobs/a/',
+      '/api/v1/jobs/b/',
+      '/api/v1/jobs/b/',
+    ])
   })
 
   it('shows a job its parent keeps fresh without polling, and reports its end', async () => {

@@ -165,6 +165,35 @@ describe('ImportsPage', () => {
     expect(calls(all, 'GET', '/api/v1/imports/').length).toBeGreaterThanOrEqual(3)
   })
 
+  it('keeps watching a busy import through failures, backing off, until the page goes away', async () => {
+    vi.useFakeTimers()
+    let reads = 0
+    const all = fakeApi({
+      'GET /api/v1/imports/': () => page([]),
+      'POST /api/v1/imports/': () => jsonResponse(base({}), 202),
+      'GET /api/v1/imports/5/': () =>
+        ++reads === 1
+          ? jsonResponse({ code: 'server_error', message: '暂时不可用', fields: {} }, 503)
+          : jsonResponse(
+              base({ job: { id: 'j5', status: 'running', progress: 60, total: 100, message: '' } }),
+            ),
+    })
+    const { wrapper } = await mountPage(ImportsPage, { path: '/basic-data/imports' })
+    await upload('住户.xlsx')
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(calls(all, 'GET', '/api/v1/imports/5/')).toHaveLength(1) // failed
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(calls(all, 'GET', '/api/v1/imports/5/')).toHaveLength(1) // backing off: 2 s
+    await vi.advanceTimersByTimeAsync(1000)
+    expect($('job-progress')?.textContent).toContain('60%')
+    await vi.advanceTimersByTimeAsync(1000) // back to the interval
+    expect(calls(all, 'GET', '/api/v1/imports/5/')).toHaveLength(3)
+
+    wrapper.unmount()
+    await vi.advanceTimersByTimeAsync(10_000)
+    expect(calls(all, 'GET', '/api/v1/imports/5/')).toHaveLength(3)
+  })
+
   it('refuses a file that is not a spreadsheet before uploading', async () => {
     const all = fakeApi({ 'GET /api/v1/imports/': () => page([]) })
     await mountPage(ImportsPage, { path: '/basic-data/imports' })
