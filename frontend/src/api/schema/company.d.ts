@@ -1303,9 +1303,9 @@ export interface components {
             house_id?: number;
             house_code?: string;
             /** @default owner */
-            relation: components["schemas"]["RelationEnum"];
+            relation?: components["schemas"]["RelationEnum"];
             /** @default  */
-            name: string;
+            name?: string;
         };
         /**
          * @description * `pending` - 待审核
@@ -1444,13 +1444,13 @@ export interface components {
             /** Format: decimal */
             usable_area: string;
             /** @default  */
-            layout: string;
+            layout?: string;
             /** @default residential */
-            use: components["schemas"]["UseEnum"];
+            use?: components["schemas"]["UseEnum"];
             /** @default unsold */
-            status: components["schemas"]["HouseStatusEnum"];
+            status?: components["schemas"]["HouseStatusEnum"];
             /** @default {floor}{index:02d} */
-            number_format: string;
+            number_format?: string;
         };
         GeneratedHouses: {
             created: number;
@@ -1819,9 +1819,9 @@ export interface components {
         };
         OwnerCorrectionRequestRequest: {
             /** @default  */
-            name: string;
+            name?: string;
             /** @default  */
-            id_number: string;
+            id_number?: string;
         };
         OwnerEstate: {
             id: number;

@@ -129,17 +129,17 @@ export interface components {
         };
         SignupRequest: {
             /** @default  */
-            company_name: string;
+            company_name?: string;
             /** @default  */
-            slug: string;
+            slug?: string;
             /** @default  */
-            admin_name: string;
+            admin_name?: string;
             /** @default  */
-            admin_phone: string;
+            admin_phone?: string;
             /** @default  */
-            admin_email: string;
+            admin_email?: string;
             /** @default  */
-            password: string;
+            password?: string;
         };
         SignupStatus: {
             /** Format: uuid */
