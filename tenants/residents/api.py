@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import generics, mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
@@ -55,6 +55,12 @@ class OwnerHouseSearch(generics.ListAPIView):
     serializer_class = OwnerHouseSerializer
     pagination_class = None
     filter_backends: list = []
+
+    @extend_schema(
+        parameters=[OpenApiParameter("search", str, description="Part of the house number or of the building's name.")]
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
         if not estate_selectors.estates().filter(pk=self.kwargs["estate_id"]).exists():
@@ -512,7 +518,7 @@ class OwnerHouseEntrySerializer(serializers.Serializer):
     # stubs: a serializer is a Field, and this field hides Field.label
     label = serializers.CharField(source="house.label")  # type: ignore[assignment]
     estate_name = serializers.CharField(source="house.estate.name")
-    relation = serializers.CharField()
+    relation = serializers.ChoiceField(choices=Relation.choices)
     is_primary_payer = serializers.BooleanField()
     building_area = serializers.DecimalField(source="house.building_area", max_digits=10, decimal_places=2)
     layout = serializers.CharField(source="house.layout")
@@ -540,7 +546,7 @@ class OwnerCorrectionSerializer(serializers.ModelSerializer):
 
 class OwnerProfileSerializer(serializers.Serializer):
     name = serializers.CharField(read_only=True)
-    gender = serializers.CharField(read_only=True)
+    gender = serializers.ChoiceField(choices=Gender.choices, allow_blank=True, read_only=True)
     phone_masked = serializers.CharField(read_only=True)
     id_number_masked = serializers.CharField(read_only=True)
     emergency_contact = serializers.CharField(required=False, allow_blank=True, max_length=100)
@@ -550,6 +556,7 @@ class OwnerProfileSerializer(serializers.Serializer):
 class OwnerProfileAnswerSerializer(OwnerProfileSerializer):
     """What GET and PATCH answer: the profile and the owner's identity corrections (documents it)."""
 
+    emergency_contact = serializers.CharField(read_only=True)  # always in the answer
     pending_correction = OwnerCorrectionSerializer(allow_null=True, read_only=True)
     last_correction = OwnerCorrectionSerializer(
         allow_null=True, read_only=True, help_text="The most recently decided request (approved or rejected)."

@@ -28,14 +28,20 @@ def _resolve(schema: dict[str, Any], document: dict[str, Any]) -> dict[str, Any]
 
 def assert_fits(value: Any, schema: dict[str, Any], document: dict[str, Any], where: str = "answer") -> None:
     """`value` has every documented required key and no undocumented one, all the way down."""
-    schema = _resolve(schema, document)
-    if value is None:
-        assert schema.get("nullable"), f"{where}: null, but the document does not allow it"
+    if value is None:  # (a nullable $ref carries `nullable` beside it, not inside)
+        nullable = schema.get("nullable") or _resolve(schema, document).get("nullable")
+        assert nullable, f"{where}: null, but the document does not allow it"
         return
-    if "oneOf" in schema:
+    schema = _resolve(schema, document)
+    if "discriminator" in schema:
         discriminator = schema["discriminator"]
         chosen = discriminator["mapping"][value[discriminator["propertyName"]]]
         assert_fits(value, {"$ref": chosen}, document, where)
+    elif "oneOf" in schema:  # choices (an enum, or blank)
+        options = [_resolve(option, document) for option in schema["oneOf"]]
+        assert any(value in option.get("enum", [value]) for option in options), f"{where}: {value!r} not allowed"
+    elif "enum" in schema:
+        assert value in schema["enum"], f"{where}: {value!r} not in {schema['enum']}"
     elif schema.get("type") == "array":
         for i, item in enumerate(value):
             assert_fits(item, schema["items"], document, f"{where}[{i}]")
@@ -105,3 +111,44 @@ def test_the_tree_and_the_house_page_answer_as_documented(client_for, company_a,
     page = admin.get(f"/api/v1/houses/{house['id']}/").json()
     assert page["residents"]
     assert_fits(page, answer_schema(document, "/api/v1/houses/{id}/"), document, "house")
+
+
+@pytest.mark.django_db
+def test_the_owner_apps_answers_are_as_documented(client_for, company_a, documents):
+    """The owner app's shapes are plain serializers and hand-built dicts: held to the document."""
+    from django_tenants.utils import tenant_context
+
+    from accounts import services as account_services
+
+    admin = client_for(company_a, "admin")
+    estate = admin.post("/api/v1/estates/", {"name": "翠湖苑"}, format="json").json()
+    building = admin.post(
+        "/api/v1/buildings/", {"estate": estate["id"], "name": "1栋", "floors": 1, "unit_names": ["1单元"]}
+    ).json()
+    admin.post(
+        f"/api/v1/buildings/{building['id']}/generate-houses/",
+        {"per_floor": 1, "building_area": "80.00", "usable_area": "70.00", "layout": "2室1厅"},
+    )
+    house = admin.get("/api/v1/houses/").json()["results"][0]
+    with tenant_context(company_a):
+        user = account_services.create_user(username="wx-13812345678", roles=["resident"], phone="13812345678")
+        raw, _token = account_services.issue_token(user=user, kind="sms")
+    owner = client_for(company_a)
+    owner.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    binding = owner.post("/api/v1/owner/bindings/", {"house_id": house["id"], "name": "张伟"}, format="json")
+    assert admin.post(f"/api/v1/house-bindings/{binding.json()['id']}/approve/").status_code == 200
+    document = documents["company"]
+
+    for path, url in [
+        ("/api/v1/owner/houses/", "/api/v1/owner/houses/"),
+        ("/api/v1/owner/profile/", "/api/v1/owner/profile/"),
+        ("/api/v1/owner/bindings/", "/api/v1/owner/bindings/"),
+        ("/api/v1/owner/estates/{estate_id}/houses/", f"/api/v1/owner/estates/{estate['id']}/houses/?search=1"),
+        ("/api/v1/me/", "/api/v1/me/"),
+    ]:
+        answer = owner.get(url)
+        assert answer.status_code == 200, (url, answer.content)
+        assert answer.json(), url
+        assert_fits(answer.json(), answer_schema(document, path), document, url)
+    parameters = document["paths"]["/api/v1/owner/estates/{estate_id}/houses/"]["get"]["parameters"]
+    assert "search" in [p["name"] for p in parameters]

@@ -1836,7 +1836,7 @@ export interface components {
             house: number;
             label: string;
             estate_name: string;
-            relation: string;
+            relation: components["schemas"]["RelationEnum"];
             is_primary_payer: boolean;
             /** Format: decimal */
             building_area: string;
@@ -1847,10 +1847,10 @@ export interface components {
         /** @description What GET and PATCH answer: the profile and the owner's identity corrections (documents it). */
         OwnerProfileAnswer: {
             readonly name: string;
-            readonly gender: string;
+            readonly gender: components["schemas"]["GenderEnum"] | components["schemas"]["BlankEnum"];
             readonly phone_masked: string;
             readonly id_number_masked: string;
-            emergency_contact?: string;
+            readonly emergency_contact: string;
             readonly pending_correction: components["schemas"]["OwnerCorrection"] | null;
             /** @description The most recently decided request (approved or rejected). */
             readonly last_correction: components["schemas"]["OwnerCorrection"] | null;
@@ -4324,7 +4324,10 @@ export interface operations {
     };
     owner_estates_houses_list: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Part of the house number or of the building's name. */
+                search?: string;
+            };
             header?: never;
             path: {
                 estate_id: number;
