@@ -109,6 +109,19 @@ export interface components {
         Csrf: {
             csrf_token: string;
         };
+        /** @description Every error answer of the API (core.api_errors). */
+        ErrorResponse: {
+            /** @description A stable code: validation_error, not_found, permission_denied, … */
+            code: string;
+            /** @description A readable message (zh-CN by default). */
+            message: string;
+            /** @description Problems by field (dotted paths for nested fields); empty unless the input was refused. */
+            fields: {
+                [key: string]: string[];
+            };
+            /** @description With 429: seconds to wait. */
+            retry_after?: number;
+        };
         Plan: {
             code: string;
             name: string;
@@ -196,6 +209,24 @@ export interface operations {
                     "application/json": components["schemas"]["Csrf"];
                 };
             };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     plans_list: {
@@ -218,6 +249,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Plan"][];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -245,6 +294,51 @@ export interface operations {
                     "application/json": components["schemas"]["SignupStatus"];
                 };
             };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Content-Type for the request body. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests: retry after `retry_after` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     signups_retrieve: {
@@ -266,6 +360,33 @@ export interface operations {
                     "application/json": components["schemas"]["SignupStatus"];
                 };
             };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     site_retrieve: {
@@ -283,6 +404,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Site"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
