@@ -12,6 +12,7 @@ export default tseslint.config(
       'coverage/**',
       'src/auto-imports.d.ts',
       'src/components.d.ts',
+      'src/api/schema/**', // generated from the server's OpenAPI documents
     ],
   },
   js.configs.recommended,

@@ -121,7 +121,10 @@ describe('resolveBranding', () => {
   })
 
   it('falls back field by field: company name, default colour, name as title', () => {
-    const sparse: SiteResponse = { surface: 'company', company: { slug: 'p', name: '绿园物业', branding: { primary_color: 'nope' } } }
+    const sparse: SiteResponse = {
+      surface: 'company',
+      company: { slug: 'p', name: '绿园物业', branding: { display_name: '', logo_url: null, primary_color: 'nope', miniprogram_title: '' } },
+    }
     expect(resolveBranding(h5, sparse)).toEqual({
       slug: 'p',
       name: '绿园物业',
@@ -132,7 +135,7 @@ describe('resolveBranding', () => {
   })
 
   it('ignores a non-company site (platform host) and uses the defaults', () => {
-    const b = resolveBranding(h5, { surface: 'platform', company: null })
+    const b = resolveBranding(h5, { surface: 'public', base_domain: 'localhost' })
     expect(b.name).toBe('物业服务')
     expect(b.primaryColor).toBe(DEFAULT_PRIMARY_COLOR)
     expect(b.slug).toBe('demo')

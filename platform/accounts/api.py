@@ -15,7 +15,7 @@ from accounts import selectors, services
 from accounts.authentication import CsrfSessionAuthentication
 from accounts.models import AccessToken, AuditEvent, User
 from accounts.permissions import AUTHENTICATED, PUBLIC
-from accounts.roles import Role
+from accounts.roles import MODULES, Role
 from accounts.validators import PhoneField
 from core.api_views import PublicThrottledView
 from core.client_ip import client_ip
@@ -24,7 +24,8 @@ from core.exports import ExcelExportMixin
 
 class MeSerializer(serializers.ModelSerializer):
     permissions = serializers.SerializerMethodField()
-    modules = serializers.ListField(child=serializers.CharField(), read_only=True)
+    # the web admin's modules this user sees (an enum in the document: the admin has a page for each)
+    modules = serializers.ListField(child=serializers.ChoiceField(choices=list(MODULES)), read_only=True)
 
     class Meta:
         model = User
@@ -138,7 +139,7 @@ class UserSerializer(serializers.ModelSerializer):
             "password",
         ]
         read_only_fields = ["id", "phone_masked", "last_login", "date_joined"]
-        extra_kwargs = {"username": {"validators": []}}
+        extra_kwargs: dict[str, dict[str, object]] = {"username": {"validators": []}}
 
 
 class UserFilter(django_filters.FilterSet):

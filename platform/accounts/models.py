@@ -50,7 +50,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     objects = UserManager()
 
     USERNAME_FIELD = "username"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS = []
 
     class Meta:
         verbose_name = _("用户")
@@ -92,7 +92,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         # Django checks this hash on every request made with a session; it already changes with the
         # password. Version 0 keeps Django's own value so sessions from before this field survive.
         if not self.session_version:
-            return super()._get_session_auth_hash(secret=secret)
+            # Django's own (private) method, which django-stubs leave out
+            return super()._get_session_auth_hash(secret=secret)  # type: ignore[misc]
         key_salt = "accounts.User.get_session_auth_hash"
         return salted_hmac(
             key_salt, f"{self.password}:{self.session_version}", secret=secret, algorithm="sha256"

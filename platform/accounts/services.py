@@ -11,7 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,6 +21,7 @@ from accounts.roles import Role
 from accounts.selectors import token_hash
 from core import actions, context, crypto, ratelimit, text
 from core.actions import action
+from core.db import current_schema
 from core.errors import DomainError, NotFound, RateLimited, wait_text
 from notifications import sms
 
@@ -56,7 +57,7 @@ def spend_pii_lookup(*, actor: User, what: str) -> None:
     rates = settings.PII_LOOKUP_LIMITS_REVEAL if reveal else settings.PII_LOOKUP_LIMITS
     # "throttle_" in the key: the same family as DRF's throttle counters (tests clear it between tests).
     verdict = ratelimit.hit(f"throttle_pii_lookup:{actor.pk}", rates)
-    if verdict.allowed:
+    if verdict.retry_after is None:  # allowed
         return
     if verdict.first_refusal:
         _audit_lookup_refused(actor=actor, what=what)
@@ -78,7 +79,8 @@ def _checked_name(name: str) -> str:
     cleaned = text.clean_name(name)
     if not cleaned and (name or "").strip():
         raise DomainError(_("姓名不能只包含不可见字符。"), fields={"name": [_("姓名不能只包含不可见字符。")]})
-    if len(cleaned) > User._meta.get_field("name").max_length:
+    limit = getattr(User._meta.get_field("name"), "max_length", None)
+    if limit is not None and len(cleaned) > limit:
         raise DomainError(_("姓名过长。"), fields={"name": [_("姓名过长。")]})
     return cleaned
 
@@ -381,7 +383,7 @@ def _wechat_account_token(*, openid: str) -> tuple[str, AccessToken]:
             action="user.create",
             object_type="user",
             object_id=user.pk,
-            after={"via": "wechat", "schema": connection.schema_name},
+            after={"via": "wechat", "schema": current_schema()},
         )
     return _owner_app_token(user=user, kind="wechat")
 

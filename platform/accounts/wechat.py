@@ -44,7 +44,7 @@ class _RedirectAdapter(HTTPAdapter):
         super().__init__(max_retries=0)
         self.target_base = target_base
 
-    def send(self, request, **kwargs):  # type: ignore[override]
+    def send(self, request, **kwargs):
         request.url = self.target_base + request.url.removeprefix(REAL_BASE)
         return super().send(request, **kwargs)
 

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
@@ -111,10 +111,28 @@ class BrandingSerializer(serializers.ModelSerializer):
         return company.logo.url if company.logo else None
 
 
-class SiteSerializer(serializers.Serializer):
-    surface = serializers.ChoiceField(choices=["public", "company"])
-    base_domain = serializers.CharField(required=False)
-    company = serializers.DictField(required=False)
+class PublicSiteSerializer(serializers.Serializer):
+    surface = serializers.CharField()
+    base_domain = serializers.CharField()
+
+
+class SiteCompanySerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    branding = BrandingSerializer()
+
+
+class CompanySiteSerializer(serializers.Serializer):
+    surface = serializers.CharField()
+    company = SiteCompanySerializer()
+
+
+# The answer's shape depends on `surface`: the document says so (oneOf with a discriminator).
+SiteSerializer = PolymorphicProxySerializer(
+    component_name="Site",
+    serializers={"public": PublicSiteSerializer, "company": CompanySiteSerializer},
+    resource_type_field_name="surface",
+)
 
 
 class SiteView(APIView):

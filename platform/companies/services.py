@@ -33,6 +33,7 @@ from companies.models import (
 )
 from core import text
 from core.actions import action, emit
+from core.db import tenant_db
 from core.errors import DomainError
 from core.schemas import Schema
 
@@ -220,13 +221,13 @@ def provision_company(*, signup_id: Any) -> Company | None:
         try:
             return _provision(signup_id=signup_id)
         except (OperationalError, InterfaceError):
-            connection.set_schema_to_public()
+            tenant_db().set_schema_to_public()
             raise
         except Exception as exc:
             logger.exception("provisioning of %s failed", signup.slug)
             # Nothing to clean up: the schema was created in the transaction just rolled back. A
             # schema still there is one this provisioning did not create, and is never dropped.
-            connection.set_schema_to_public()
+            tenant_db().set_schema_to_public()
             fail_signup(signup_id=signup_id, message=exc.message if isinstance(exc, DomainError) else "")
             raise DomainError(_("开通失败。"), code="provisioning_failed") from exc
 
@@ -306,7 +307,7 @@ def _create_company(signup: Signup) -> Company:
     except SchemaExistsError as exc:
         # Never adopt a schema that is already there (and never drop it: it is not ours).
         raise DomainError(_("该子域名对应的数据空间已存在，无法开通，请联系客服。"), code="schema_exists") from exc
-    connection.set_schema_to_public()
+    tenant_db().set_schema_to_public()
     Domain.objects.create(domain=company_host(signup.slug), tenant=company, is_primary=True)
     plan = trial_plan()
     Subscription.objects.create(
@@ -407,5 +408,5 @@ def ensure_public_tenant() -> Company:
         )
         if created:
             template.create_schema(verbosity=0)
-            connection.set_schema_to_public()
+            tenant_db().set_schema_to_public()
     return public

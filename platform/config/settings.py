@@ -11,10 +11,15 @@ import secrets
 from pathlib import Path
 from urllib.parse import unquote
 
+import django_stubs_ext
 import environ
 
 from config import embedded
 from core.schemas import app_lists
+
+# Django's generic classes (ModelAdmin, fields, forms) take type parameters in django-stubs; this
+# lets `admin.ModelAdmin[Bill]` run as well as type-check (django-stubs-ext's documented way).
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 env = environ.Env()
@@ -372,6 +377,7 @@ SPECTACULAR_SETTINGS = {
         "SubscriptionStatusEnum": "companies.models.SubscriptionStatus",
         "SignupStatusEnum": "companies.models.SignupStatus",
         "RoleEnum": "accounts.roles.Role",
+        "RelationEnum": "tenants.residents.models.Relation",
     },
 }
 

@@ -1,6 +1,6 @@
 """A company's host: its web admin API, the owner (mini-program) API, its SPA and H5 app."""
 
-from django.urls import include, path, re_path
+from django.urls import URLPattern, URLResolver, include, path, re_path
 from rest_framework.routers import SimpleRouter
 
 from accounts import api as accounts_api
@@ -29,7 +29,7 @@ router.register("residents", residents_api.PersonViewSet, basename="resident")
 router.register("occupancies", residents_api.OccupancyViewSet, basename="occupancy")
 router.register("resident-corrections", residents_api.CorrectionViewSet, basename="resident-correction")
 
-api_v1 = [
+api_v1: list[URLPattern | URLResolver] = [
     path("auth/login/", accounts_api.LoginView.as_view(), name="auth-login"),
     path("auth/logout/", accounts_api.LogoutView.as_view(), name="auth-logout"),
     path("auth/wechat/", accounts_api.WeChatLoginView.as_view(), name="auth-wechat"),

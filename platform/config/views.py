@@ -6,11 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils._os import safe_join
 from django.utils.translation import gettext as _
 from django.views import defaults
+
+from core.db import current_schema
 
 INDEX = settings.BASE_DIR / "frontend" / "dist" / "index.html"
 OWNER_H5 = settings.BASE_DIR / "miniprogram" / "dist" / "build" / "h5"
@@ -31,7 +32,7 @@ def spa_index(request: HttpRequest) -> HttpResponse:
 def company_media(request: HttpRequest, path: str) -> FileResponse:
     """Files under MEDIA_ROOT/<schema>/ — served only on that company's own host."""
     schema, _sep, rest = path.partition("/")
-    if schema != connection.schema_name or not rest:
+    if schema != current_schema() or not rest:
         raise Http404
     try:
         # Joined under the company's own folder: "beta/../alpha/x" must not climb into alpha.
@@ -43,7 +44,7 @@ def company_media(request: HttpRequest, path: str) -> FileResponse:
     return FileResponse(full.open("rb"))
 
 
-def owner_app(request: HttpRequest, path: str = "") -> HttpResponse:
+def owner_app(request: HttpRequest, path: str = "") -> HttpResponse | FileResponse:
     """The owner app's H5 build at /h5/ on a company's host (hash routing: only files live here)."""
     if not path:
         index = OWNER_H5 / "index.html"

@@ -31,6 +31,7 @@ from django.apps import apps
 from django.db import connection, transaction
 from django_tenants.utils import get_public_schema_name
 
+from core.db import current_schema
 from core.schemas import Schema
 
 P = ParamSpec("P")
@@ -78,11 +79,11 @@ def _app_schema(func: Callable[..., Any]) -> Schema:
 
 def check_schema(func: Callable[..., Any], declared: Schema | None = None) -> None:
     schema = declared or _app_schema(func)
-    on_public = connection.schema_name == get_public_schema_name()
+    on_public = current_schema() == get_public_schema_name()
     if schema == Schema.COMPANY and on_public:
         raise WrongSchema(f"{func.__qualname__} writes a company's data but ran on the public schema")
     if schema == Schema.PUBLIC and not on_public:
-        raise WrongSchema(f"{func.__qualname__} writes the platform's data but ran in {connection.schema_name}")
+        raise WrongSchema(f"{func.__qualname__} writes the platform's data but ran in {current_schema()}")
 
 
 @overload

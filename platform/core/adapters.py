@@ -18,9 +18,11 @@ guards read settings only: no database, no network.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
+from django.apps import AppConfig
 from django.conf import settings
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
@@ -54,7 +56,7 @@ def register_guard(name: str, guard: Guard | str) -> None:
     _guards[name] = guard
 
 
-def _resolve(target: Callable | str) -> Callable:
+def _resolve(target: Callable[..., Any] | str) -> Callable[..., Any]:
     return import_string(target) if isinstance(target, str) else target
 
 
@@ -112,7 +114,7 @@ def refuse_unsafe_start() -> None:
 
 
 @checks.register(checks.Tags.security, deploy=True)
-def deploy_check(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+def deploy_check(app_configs: Sequence[AppConfig] | None = None, **kwargs: Any) -> list[checks.CheckMessage]:
     """`manage.py check --deploy`: the startup refusal's problems as errors, even under DEBUG."""
     if settings.DEMO:
         return [

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+from django.db.models import QuerySet
 from rest_framework import generics, serializers
 
 from core import selectors
 from core.models import Job
 
 
-class JobSerializer(serializers.ModelSerializer):
+class JobSerializer(serializers.ModelSerializer[Job]):
     class Meta:
         model = Job
         fields = [
@@ -23,11 +24,11 @@ class JobSerializer(serializers.ModelSerializer):
         ]
 
 
-class JobDetailView(generics.RetrieveAPIView):
+class JobDetailView(generics.RetrieveAPIView[Job]):
     """Status of a long-running job, polled by the admin's progress display."""
 
     serializer_class = JobSerializer
     required_permission = "authenticated"
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Job]:
         return selectors.jobs_visible_to(self.request.user)

@@ -94,6 +94,8 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         ):
             code = str(detail_code)
         response.data = _body(code, str(detail))
-    if isinstance(exc, exceptions.Throttled) and exc.wait:
-        response.data["retry_after"] = int(exc.wait)
+    # djangorestframework-stubs omit Throttled.wait, which DRF sets in __init__ (seconds or None).
+    wait: float | None = getattr(exc, "wait", None) if isinstance(exc, exceptions.Throttled) else None
+    if wait:
+        response.data["retry_after"] = int(wait)
     return response

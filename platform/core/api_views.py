@@ -1,3 +1,4 @@
+from rest_framework.authentication import BaseAuthentication
 from rest_framework.views import APIView
 
 from core.throttling import ClientScopedRateThrottle
@@ -8,5 +9,5 @@ class PublicThrottledView(APIView):
     client by `throttle_scope` (REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"])."""
 
     required_permission = "public"
-    authentication_classes: list = []
+    authentication_classes: list[type[BaseAuthentication]] = []
     throttle_classes = [ClientScopedRateThrottle]

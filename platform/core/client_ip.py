@@ -13,13 +13,14 @@ def client_ip(request: HttpRequest) -> str | None:
     proxies we run, counted from the right: each of ours appends the address it saw, so the entry
     the outermost one appended is the client, and whatever a client wrote further left is ignored.
     With no trusted proxy the header is ignored altogether (a client can write anything there)."""
-    hops = settings.TRUSTED_PROXY_COUNT
+    hops: int = settings.TRUSTED_PROXY_COUNT
     if hops:
         forwarded = [part.strip() for part in request.headers.get("X-Forwarded-For", "").split(",")]
         forwarded = [part for part in forwarded if part]
         if len(forwarded) >= hops and _is_ip(forwarded[-hops]):
             return forwarded[-hops]
-    return request.META.get("REMOTE_ADDR") or None
+    remote: str | None = request.META.get("REMOTE_ADDR")
+    return remote or None
 
 
 def _is_ip(value: str) -> bool:

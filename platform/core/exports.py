@@ -7,9 +7,10 @@ paginated. Large exports belong in a background job; until then a cap answers 40
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from django.utils import timezone
@@ -25,11 +26,24 @@ from rest_framework.response import Response
 from core.errors import DomainError
 from core.sheets import Spreadsheet
 
+# Type-only: DRF loads this module (the negotiation class) while rest_framework.views is half imported.
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+    from rest_framework.generics import GenericAPIView
+    from rest_framework.mixins import ListModelMixin
+    from rest_framework.request import Request
+
+    class _ListView(ListModelMixin, GenericAPIView[Any]):
+        """What ExcelExportMixin is mixed into: a list view (its queryset, filters, serializer)."""
+
+else:
+    _ListView = object
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORT_MAX_ROWS = 20_000
 
 
-def _cell_value(value: Any, labels: dict | None) -> Any:
+def _cell_value(value: Any, labels: Mapping[Any, Any] | None) -> Any:
     if labels and isinstance(value, str):
         return str(labels.get(value, value))
     if isinstance(value, list):
@@ -72,15 +86,18 @@ class XlsxRenderer(BaseRenderer):
     charset = None
     render_style = "binary"
 
-    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: dict | None = None):
+    def render(
+        self, data: Any, accepted_media_type: str | None = None, renderer_context: Mapping[str, Any] | None = None
+    ) -> bytes:
         view = (renderer_context or {}).get("view")
         response = (renderer_context or {}).get("response")
         if response is not None and response.status_code >= 400:
             # Errors stay JSON-shaped in the body even when a spreadsheet was asked for.
             response["Content-Type"] = "application/json"
-            return JSONRenderer().render(data)
-        columns: list[tuple[str, str]] = list(getattr(view, "export_columns", []))
-        labels: dict[str, dict] = getattr(view, "export_labels", {})
+            error_body: bytes = JSONRenderer().render(data)
+            return error_body
+        columns: list[tuple[str, StrOrPromise]] = list(getattr(view, "export_columns", []))
+        labels: Mapping[str, Mapping[Any, Any]] = getattr(view, "export_labels", {})
         book = Spreadsheet()
         sheet = book.sheet(str(getattr(view, "export_title", "Sheet1")))
         bold = Font(bold=True)
@@ -94,7 +111,7 @@ class XlsxRenderer(BaseRenderer):
         return book.save()
 
 
-class ExcelExportMixin:
+class ExcelExportMixin(_ListView):
     """For list views: `?format=xlsx` returns the filtered, ordered rows as an .xlsx download.
 
     Only the list read offers the spreadsheet: on any other action of the view (a detail, a create,
@@ -102,13 +119,15 @@ class ExcelExportMixin:
     request (406) in `initial()`, before authentication and before the handler: nothing is written
     or audited. (Offering it everywhere made a write run, commit, and then fail rendering its result.)"""
 
-    renderer_classes = [JSONRenderer, BrowsableAPIRenderer, XlsxRenderer]
-    export_columns: list[tuple[str, str]] = []
-    export_labels: dict[str, dict] = {}
+    renderer_classes: Sequence[type[BaseRenderer]] = [JSONRenderer, BrowsableAPIRenderer, XlsxRenderer]
+    # field -> column header, in the sheet's order
+    export_columns: Sequence[tuple[str, StrOrPromise]] = []
+    # field -> {stored value: label shown}, for choices
+    export_labels: Mapping[str, Mapping[Any, Any]] = {}
     export_title = "export"
 
-    def get_renderers(self):
-        renderers = super().get_renderers()  # type: ignore[misc]
+    def get_renderers(self) -> list[BaseRenderer]:
+        renderers = super().get_renderers()
         if self._is_list_read():
             return renderers
         return [renderer for renderer in renderers if not isinstance(renderer, XlsxRenderer)]
@@ -121,7 +140,7 @@ class ExcelExportMixin:
             return getattr(self, "action", None) == "list"
         return hasattr(self, "list")
 
-    def list(self, request, *args, **kwargs):
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         if getattr(request.accepted_renderer, "format", None) != "xlsx":
             return super().list(request, *args, **kwargs)
         queryset = self.filter_queryset(self.get_queryset())
@@ -146,7 +165,10 @@ class FormatFirstNegotiation(DefaultContentNegotiation):
     meant for `.json`-style URL suffixes, where the URL itself names the form). Raised in the view's
     `initial()`, so the handler never runs."""
 
-    def select_renderer(self, request, renderers, format_suffix=None):
+    def select_renderer(
+        self, request: Request, renderers: Iterable[BaseRenderer], format_suffix: str | None = None
+    ) -> tuple[BaseRenderer, str]:
+        renderers = list(renderers)
         wanted = format_suffix or request.query_params.get(self.settings.URL_FORMAT_OVERRIDE)
         if wanted:
             for renderer in renderers:
@@ -154,7 +176,8 @@ class FormatFirstNegotiation(DefaultContentNegotiation):
                     return renderer, renderer.media_type
             raise _not_acceptable(wanted)
         try:
-            return super().select_renderer(request, renderers, format_suffix)
+            chosen: tuple[BaseRenderer, str] = super().select_renderer(request, renderers, format_suffix)
+            return chosen
         except NotAcceptable:
             spreadsheet = any(XLSX in value for value in request.META.get("HTTP_ACCEPT", "").split(","))
             raise _not_acceptable("xlsx" if spreadsheet else "") from None

@@ -7,7 +7,7 @@ from django.db import models
 from core import crypto
 
 
-class EncryptedTextField(models.TextField):
+class EncryptedTextField(models.TextField[str, str]):
     """A text column stored as AES-GCM ciphertext bound to the current company's schema.
 
     Not searchable or orderable in SQL by design; pair it with a blind-index column for lookups.
@@ -28,19 +28,19 @@ class EncryptedTextField(models.TextField):
     def _schema(self) -> str | None:
         return "public" if self.platform else None
 
-    def from_db_value(self, value: Any, expression: Any, connection: Any) -> str | None:
+    def from_db_value(self, value: str | None, expression: Any, connection: Any) -> str | None:
         if value is None or value == "":
             return value
         return crypto.decrypt(value, schema=self._schema())
 
     def get_prep_value(self, value: Any) -> str | None:
-        value = super().get_prep_value(value)
-        if value is None or value == "":
-            return value
-        return crypto.encrypt(str(value), schema=self._schema())
+        prepared: str | None = super().get_prep_value(value)
+        if prepared is None or prepared == "":
+            return prepared
+        return crypto.encrypt(str(prepared), schema=self._schema())
 
 
-class BlindIndexField(models.CharField):
+class BlindIndexField(models.CharField[str, str]):
     """The blind index (HMAC under the company's key) of an encrypted column, for exact lookup.
 
     It names its source column and purpose so that `rotate_data_keys` can find every index by

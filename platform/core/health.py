@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from django.conf import settings
 from django.db import connection
 
 
-def check_database() -> dict:
+def check_database() -> dict[str, Any]:
     started = time.perf_counter()
     try:
         with connection.cursor() as cursor:
@@ -19,7 +20,7 @@ def check_database() -> dict:
         return {"ok": False, "error": exc.__class__.__name__}
 
 
-def check_broker() -> dict:
+def check_broker() -> dict[str, Any]:
     import redis
 
     started = time.perf_counter()
@@ -32,6 +33,6 @@ def check_broker() -> dict:
         return {"ok": False, "error": exc.__class__.__name__}
 
 
-def report() -> tuple[bool, dict]:
+def report() -> tuple[bool, dict[str, dict[str, Any]]]:
     checks = {"database": check_database(), "broker": check_broker()}
     return all(c["ok"] for c in checks.values()), checks

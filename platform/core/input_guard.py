@@ -13,7 +13,7 @@ covers the query string and the path of every /api/ request, which no parser see
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.conf import settings
@@ -73,7 +73,7 @@ def _refuse(problems: dict[str, list[str]]) -> None:
         raise exceptions.ValidationError(problems)
 
 
-def _check_size(parser_context: dict | None, limit: int | None) -> None:
+def _check_size(parser_context: Mapping[str, Any] | None, limit: int | None) -> None:
     request = (parser_context or {}).get("request")
     if request is None or limit is None:
         return

@@ -31,11 +31,8 @@ class RequestContextMiddleware:
         finally:
             context.request_id.reset(token)
             context.client_ip.reset(ip_token)
-        surface = (
-            "public"
-            if getattr(request, "tenant", None) is None or (request.tenant.schema_name == "public")
-            else "company"
-        )
+        tenant = getattr(request, "tenant", None)  # set by django-tenants' middleware, after this one
+        surface = "public" if tenant is None or tenant.schema_name == "public" else "company"
         metrics.REQUESTS.labels(request.method, surface, str(response.status_code)).inc()
         metrics.LATENCY.labels(surface).observe(time.perf_counter() - started)
         response["X-Request-ID"] = rid

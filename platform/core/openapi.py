@@ -10,25 +10,34 @@ views):
     error_statuses = {"destroy": [409], "approve": [409]}      # or {"post": [401, 403], "*": [404]}
 
 The fuzz run (tests/fuzz) holds the server to these documents.
+
+And one rule for answers: a model serializer's answer carries every field it declares (DRF writes
+each readable field of the instance, one with a model default included). drf-spectacular marks
+such a field optional in the answer too, as it is optional to send; here the answer lists it as
+required, so the faces' generated types (and anyone reading the document) can rely on it.
 """
 
 from __future__ import annotations
 
 from types import SimpleNamespace
+from typing import Any, cast
 
 from django.contrib.auth.models import AnonymousUser
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import ComponentRegistry, force_instance
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 from rest_framework.authentication import SessionAuthentication
+from rest_framework.request import Request
 
 
-class ErrorResponseSerializer(serializers.Serializer):
+class ErrorResponseSerializer(serializers.Serializer[Any]):
     """Every error answer of the API (core.api_errors)."""
 
     code = serializers.CharField(help_text="A stable code: validation_error, not_found, permission_denied, …")
     message = serializers.CharField(help_text="A readable message (zh-CN by default).")
-    fields = serializers.DictField(
+    # stubs: a serializer is a Field, and this field hides Serializer.fields
+    fields = serializers.DictField(  # type: ignore[assignment]
         child=serializers.ListField(child=serializers.CharField()),
         help_text="Problems by field (dotted paths for nested fields); empty unless the input was refused.",
     )
@@ -54,24 +63,37 @@ _UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
 
 class ErrorDocumentingAutoSchema(AutoSchema):
-    def get_operation(self, path, path_regex, path_prefix, method, registry):  # type: ignore[no-untyped-def]
-        operation = super().get_operation(path, path_regex, path_prefix, method, registry)
+    def get_operation(
+        self, path: str, path_regex: str, path_prefix: str, method: str, registry: ComponentRegistry
+    ) -> dict[str, Any] | None:
+        # (drf-spectacular leaves these unannotated)
+        operation: dict[str, Any] | None = super().get_operation(path, path_regex, path_prefix, method, registry)
         if operation is None:
             return None
         responses = operation["responses"]
         for status in sorted(self._derived_error_statuses(operation)):
             if str(status) not in responses:
-                responses[str(status)] = self._get_response_for_code(
+                responses[str(status)] = self._get_response_for_code(  # type: ignore[no-untyped-call]
                     OpenApiResponse(ErrorResponseSerializer, ERROR_DESCRIPTIONS[status]), str(status)
                 )
         return operation
 
-    def _derived_error_statuses(self, operation: dict) -> set[int]:
+    def _map_basic_serializer(self, serializer: Any, direction: str) -> dict[str, Any]:
+        # (drf-spectacular leaves these unannotated)
+        schema: dict[str, Any] = super()._map_basic_serializer(serializer, direction)  # type: ignore[no-untyped-call]
+        instance = force_instance(serializer)  # type: ignore[no-untyped-call]
+        properties = schema.get("properties")
+        if direction == "response" and properties and isinstance(instance, serializers.ModelSerializer):
+            schema["required"] = sorted(properties)
+        return schema
+
+    def _derived_error_statuses(self, operation: dict[str, Any]) -> set[int]:
         # Every request: the input guard refuses control characters anywhere, and content
         # negotiation (core.exports) refuses a format or Accept the view cannot render.
         statuses = {400, 406}
         authenticators = self.view.get_authenticators()
-        anonymous = SimpleNamespace(method=self.method, user=AnonymousUser(), auth=None, tenant=None)
+        # Stands in for an anonymous request: what permissions and authenticators read of one.
+        anonymous = cast(Request, SimpleNamespace(method=self.method, user=AnonymousUser(), auth=None, tenant=None))
         refuses_anonymous = not all(
             permission.has_permission(anonymous, self.view) for permission in self.view.get_permissions()
         )

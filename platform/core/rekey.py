@@ -61,7 +61,7 @@ def _schema_of(encrypted_field: EncryptedTextField) -> str | None:
     return "public" if encrypted_field.platform else None
 
 
-def _fresh_values(item: KeyedModel, row: tuple) -> dict[str, Any] | None:
+def _fresh_values(item: KeyedModel, row: tuple[Any, ...]) -> dict[str, Any] | None:
     """The row's values to write under the current key, or None when it is already current.
     Raises crypto.DecryptionError for a value no configured key opens."""
     current = crypto.current_key_id()
@@ -93,12 +93,12 @@ def _plain_sources(item: KeyedModel) -> list[str]:
     return [f.source for f in item.indexes if f.source not in encrypted]
 
 
-def _rows(item: KeyedModel, after: Any, batch_size: int, *, lock: bool = True) -> list[tuple]:
+def _rows(item: KeyedModel, after: Any, batch_size: int, *, lock: bool = True) -> list[tuple[Any, ...]]:
     # Ciphertexts are read raw (cast to text, so the field does not decrypt them): their key id
     # says whether they need rewriting. Rows are locked until the batch commits, so a write racing
     # with the command is never overwritten by a stale value.
     raw = [Cast(f.attname, output_field=models.TextField()) for f in item.encrypted]
-    columns = [*raw, *_plain_sources(item), *(f.attname for f in item.indexes)]
+    columns: list[Any] = [*raw, *_plain_sources(item), *(f.attname for f in item.indexes)]
     queryset = item.model._base_manager.order_by("pk")
     if lock:
         queryset = queryset.select_for_update()
@@ -130,7 +130,11 @@ def _write_one_by_one(item: KeyedModel, updates: dict[Any, dict[str, Any]], tall
 
 
 def rekey_model(
-    item: KeyedModel, *, batch_size: int = 500, max_rewrites: int | None = None, on_batch: Callable | None = None
+    item: KeyedModel,
+    *,
+    batch_size: int = 500,
+    max_rewrites: int | None = None,
+    on_batch: Callable[[KeyedModel, Tally], None] | None = None,
 ) -> Tally:
     """Bring one model's rows in the current schema under the current key, in batches of
     `batch_size` each committed on its own. Stops early once `max_rewrites` rows were rewritten."""

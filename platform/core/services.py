@@ -14,11 +14,12 @@ from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections,
 from django.utils import timezone
 
 from core.actions import action
+from core.db import current_schema, tenant_db
 from core.models import Job, JobStatus, TaskGuard
 
 
 @action(audit=False)
-def create_job(*, kind: str, created_by: Any = None, total: int = 0, params: dict | None = None) -> Job:
+def create_job(*, kind: str, created_by: Any = None, total: int = 0, params: dict[str, Any] | None = None) -> Job:
     return Job.objects.create(kind=kind, created_by=created_by, total=total, params=params or {})
 
 
@@ -46,7 +47,7 @@ def progress_outside_transaction(*, job_id: uuid.UUID | str) -> Iterator[Callabl
     import): written over a connection of its own to the same schema, so pollers see it at once.
     The caller must not hold a lock on the job's row meanwhile (report_progress in the transaction)."""
     side = connections.create_connection(DEFAULT_DB_ALIAS)
-    side.set_schema(connection.schema_name)
+    tenant_db(side).set_schema(current_schema())
     table = connection.ops.quote_name(Job._meta.db_table)
     pk = uuid.UUID(str(job_id))
 
@@ -64,7 +65,7 @@ def progress_outside_transaction(*, job_id: uuid.UUID | str) -> Iterator[Callabl
 
 
 @action(audit=False)
-def finish_job(*, job_id: uuid.UUID | str, result: dict | None = None, message: str = "") -> None:
+def finish_job(*, job_id: uuid.UUID | str, result: dict[str, Any] | None = None, message: str = "") -> None:
     job = Job.objects.get(pk=job_id)
     Job.objects.filter(pk=job_id).update(
         status=JobStatus.SUCCEEDED,

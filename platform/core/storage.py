@@ -12,17 +12,18 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
-from django.db import connection
+
+from core.db import current_schema
 
 
 class PrivateCompanyStorage(FileSystemStorage):
     @property
-    def base_location(self) -> str:  # type: ignore[override]
+    def base_location(self) -> str:
         # Resolved per call: the active schema decides the folder, as for TenantFileSystemStorage.
-        return str(Path(settings.PRIVATE_ROOT) / connection.schema_name)
+        return str(Path(settings.PRIVATE_ROOT) / current_schema())
 
     @property
-    def location(self) -> str:  # type: ignore[override]
+    def location(self) -> str:
         return os.path.abspath(self.base_location)
 
     @property

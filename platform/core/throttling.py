@@ -5,13 +5,14 @@ caller, escaping every limit). Every throttle class a view uses derives from Cli
 
 from __future__ import annotations
 
+from rest_framework.request import Request
 from rest_framework.throttling import ScopedRateThrottle, SimpleRateThrottle
 
 from core.client_ip import client_ip, limit_subject
 
 
 class ClientIpThrottle(SimpleRateThrottle):
-    def get_ident(self, request) -> str:
+    def get_ident(self, request: Request) -> str:
         return limit_subject(client_ip(request))
 
 

@@ -110,7 +110,7 @@ class TencentSmsStandIn:
         try:
             forced = _store().lpop(f"{PREFIX}fail-next")
             if forced:
-                raise Refusal(forced, "stand-in told to fail")
+                raise Refusal(str(forced), "stand-in told to fail")
             account = self._authenticate(method, path, headers, body)
             result = self._send(account, body)
         except Refusal as refusal:
@@ -208,8 +208,8 @@ class TencentSmsStandIn:
             if store.incr(key) == 1:
                 store.expire(key, window)
         serial = f"{int(self.clock())}:{secrets.token_hex(8)}"
-        message = {"phone": national, "sign": sign, "text": f"【{sign}】{text}", "params": params, "serial": serial}
-        store.lpush(f"{PREFIX}outbox:{national}", json.dumps(message, ensure_ascii=False))
+        texted = {"phone": national, "sign": sign, "text": f"【{sign}】{text}", "params": params, "serial": serial}
+        store.lpush(f"{PREFIX}outbox:{national}", json.dumps(texted, ensure_ascii=False))
         store.ltrim(f"{PREFIX}outbox:{national}", 0, 49)
         store.expire(f"{PREFIX}outbox:{national}", 86400)
         return {**status, "SerialNo": serial, "Fee": 1, "Code": "Ok", "Message": "send success"}

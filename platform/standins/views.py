@@ -17,5 +17,5 @@ def wechat_api(request: HttpRequest, path: str) -> JsonResponse:
         body = json.loads(request.body or b"{}")
     except ValueError:
         return JsonResponse({"errcode": 47001, "errmsg": "data format error"})
-    status, payload = wechat.handle(request.method, path, request.GET.dict(), body)
+    status, payload = wechat.handle(request.method or "GET", path, request.GET.dict(), body)
     return JsonResponse(payload, status=status, json_dumps_params={"ensure_ascii": False})

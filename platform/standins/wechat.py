@@ -43,7 +43,7 @@ def _check_app(store: redis.Redis, appid: str, secret: str) -> tuple[int, dict] 
     known = store.get(f"{PREFIX}app:{appid}")
     if known is None:
         return _error(40013, "invalid appid")
-    if not secrets.compare_digest(known, secret or ""):
+    if not secrets.compare_digest(str(known), secret or ""):  # a str: the store decodes responses
         return _error(40125, "invalid appsecret")
     return None
 
@@ -94,9 +94,9 @@ def handle(method: str, path: str, params: dict[str, str], body: dict[str, Any])
         if not store.exists(f"{PREFIX}app:{appid}"):
             return 400, {"errcode": 40013, "errmsg": "invalid appid"}
         code = secrets.token_urlsafe(24)
-        record = {"appid": appid, "openid": openid_for(appid, user), "unionid": None}
-        store.set(f"{PREFIX}code:{code}", json.dumps(record), ex=CODE_TTL)
-        return 200, {"code": code, "openid": record["openid"]}
+        login = {"appid": appid, "openid": openid_for(appid, user), "unionid": None}
+        store.set(f"{PREFIX}code:{code}", json.dumps(login), ex=CODE_TTL)
+        return 200, {"code": code, "openid": login["openid"]}
     return 404, {"errcode": -1, "errmsg": "not found"}
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, viewsets
@@ -30,7 +32,32 @@ class EstateSerializer(serializers.ModelSerializer):
         model = Estate
         fields = ["id", "name", "address", "building_count", "house_count", "occupied_count", "created_at"]
         read_only_fields = ["created_at"]
-        extra_kwargs = {"name": {"validators": []}}  # the service answers duplicates in Chinese
+        extra_kwargs: dict[str, dict[str, Any]] = {
+            "name": {"validators": []}
+        }  # the service answers duplicates in Chinese
+
+
+class TreeUnitSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    house_count = serializers.IntegerField()
+
+
+class TreeBuildingSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    floors = serializers.IntegerField()
+    house_count = serializers.IntegerField()
+    units = TreeUnitSerializer(many=True)
+
+
+class TreeEstateSerializer(serializers.Serializer):
+    """The navigation tree (selectors.estate_tree): estates → buildings → units with house counts."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    house_count = serializers.IntegerField()
+    buildings = TreeBuildingSerializer(many=True)
 
 
 class EstateViewSet(ExcelExportMixin, viewsets.ModelViewSet):
@@ -68,7 +95,7 @@ class EstateViewSet(ExcelExportMixin, viewsets.ModelViewSet):
         services.delete_estate(estate=self.get_object(), actor=request.user)
         return Response(status=204)
 
-    @extend_schema(responses={200: inline_serializer("EstateTreeNode", {"id": serializers.IntegerField()}, many=True)})
+    @extend_schema(responses={200: TreeEstateSerializer(many=True)})
     @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
     def tree(self, request):
         return Response(selectors.estate_tree())
@@ -167,7 +194,8 @@ class BuildingViewSet(ExcelExportMixin, viewsets.ModelViewSet):
 
 
 class HouseSerializer(serializers.ModelSerializer):
-    label = serializers.CharField(read_only=True)
+    # stubs: a serializer is a Field, and this field hides Field.label
+    label = serializers.CharField(read_only=True)  # type: ignore[assignment]
     estate_name = serializers.CharField(source="estate.name", read_only=True)
     building_name = serializers.CharField(source="building.name", read_only=True)
     unit_name = serializers.CharField(source="unit.name", read_only=True)
@@ -198,6 +226,30 @@ class HouseSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["estate", "building", "binding_code"]
         validators: list = []  # the service checks numbering, floors and areas with field errors
+
+
+class HouseOccupantSerializer(serializers.Serializer):
+    """One stay in the house (selectors.house_residents): `id` is the occupancy's."""
+
+    id = serializers.IntegerField()
+    person = serializers.IntegerField()
+    person_name = serializers.CharField()
+    phone_masked = serializers.CharField()
+    # The residents app's Relation values (this app reads occupancies without importing that app).
+    relation = serializers.ChoiceField(choices=["owner", "family", "renter"])
+    share = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
+    is_primary_payer = serializers.BooleanField()
+    moved_in = serializers.DateField()
+    moved_out = serializers.DateField(allow_null=True)
+
+
+class HouseDetailSerializer(HouseSerializer):
+    """A house with its residents, current first, then history (the house page)."""
+
+    residents = HouseOccupantSerializer(many=True, read_only=True)
+
+    class Meta(HouseSerializer.Meta):
+        fields = [*HouseSerializer.Meta.fields, "residents"]
 
 
 class HouseFilter(django_filters.FilterSet):
@@ -258,6 +310,7 @@ class HouseViewSet(ExcelExportMixin, viewsets.ModelViewSet):
         services.delete_house(house=self.get_object(), actor=request.user)
         return Response(status=204)
 
+    @extend_schema(responses=HouseDetailSerializer)
     def retrieve(self, request, *args, **kwargs):
         house = self.get_object()
         return Response({**self.get_serializer(house).data, "residents": selectors.house_residents(house)})

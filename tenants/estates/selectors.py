@@ -100,7 +100,7 @@ def house_residents(house: House) -> list[dict]:
 
     Read through the reverse relation so this app needs nothing from the residents app.
     """
-    rows = house.occupancies.select_related("person").order_by(*occupancy_order())  # type: ignore[attr-defined]
+    rows = house.occupancies.select_related("person").order_by(*occupancy_order())
     return [
         {
             "id": row.pk,

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 
 from core.exports import XLSX, ExcelExportMixin
 from core.input_guard import FormParser, MultiPartParser
+from core.models import JobStatus
 from tenants.imports import reports, selectors, services
 from tenants.imports.models import Import, ImportKind, ImportStatus
 
@@ -35,10 +36,25 @@ def _download(content: bytes, file_name: str, content_type: str = XLSX) -> HttpR
 
 class ImportJobSerializer(serializers.Serializer):
     id = serializers.UUIDField()
-    status = serializers.CharField()
+    status = serializers.ChoiceField(choices=JobStatus.choices)
     progress = serializers.IntegerField()
     total = serializers.IntegerField()
     message = serializers.CharField()
+
+
+# What a file would do (after the dry run) or did (after the commit); empty while validating.
+IMPORT_COUNTS = inline_serializer(
+    "ImportCounts",
+    {
+        key: serializers.IntegerField(required=False)
+        for key in ("rows", "create", "update", "unchanged", "errors", "blank_rows")
+    },
+)
+
+
+@extend_schema_field(IMPORT_COUNTS)
+class ImportCountsField(serializers.JSONField):
+    """The stored counts as they are; the document names their keys."""
 
 
 def may_download(user, record: Import) -> bool:
@@ -51,6 +67,7 @@ class ImportSerializer(serializers.ModelSerializer):
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     job = ImportJobSerializer(read_only=True, allow_null=True)
+    counts = ImportCountsField(read_only=True)
     created_by_name = serializers.SerializerMethodField()
     report_url = serializers.SerializerMethodField()
     can_commit = serializers.SerializerMethodField()
@@ -105,7 +122,8 @@ class ImportProblemSerializer(serializers.Serializer):
 
 
 class ImportDetailSerializer(ImportSerializer):
-    errors = ImportProblemSerializer(many=True, read_only=True, help_text="前 1000 个问题；总数见 error_total")
+    # stubs: a serializer is a Field, and this field hides Field.errors
+    errors = ImportProblemSerializer(many=True, read_only=True, help_text="前 1000 个问题；总数见 error_total")  # type: ignore[assignment]
 
     class Meta(ImportSerializer.Meta):
         fields = [*ImportSerializer.Meta.fields, "errors"]

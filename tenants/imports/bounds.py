@@ -386,7 +386,8 @@ class _Compound:
         directory = self.chain(self.directory_start, self.fat, self._sector)
         entries = [directory[offset : offset + 128] for offset in range(0, len(directory) - 127, 128)]
         found = []
-        mini_stream = minifat = None
+        mini_stream: bytes | None = None
+        minifat: bytes | None = None
         for entry in entries:
             name_length, kind = struct.unpack_from("<HB", entry, 64)
             name = entry[: max(0, min(name_length, 64) - 2)].decode("utf-16-le", errors="replace")
@@ -396,7 +397,7 @@ class _Compound:
             if kind != 2 or name.lower() not in wanted:
                 continue
             if size < self.mini_cutoff:
-                if mini_stream is None:
+                if mini_stream is None or minifat is None:  # (read together, on the first small stream)
                     root_start, root_size = struct.unpack_from("<IQ", entries[0], 116)
                     mini_stream = self.chain(root_start, self.fat, self._sector)[: root_size & 0xFFFFFFFF]
                     minifat = self.chain(self.minifat_start, self.fat, self._sector)

@@ -222,9 +222,9 @@ def _match(cells: list[Any], columns: list[Column]) -> dict[str, int]:
             by_name.setdefault(header_key(name), column)
     found: dict[str, int] = {}
     for position, value in enumerate(cells):
-        column = by_name.get(header_key(value)) if not is_blank(value) else None
-        if column is not None and column.key not in found:
-            found[column.key] = position
+        match = by_name.get(header_key(value)) if not is_blank(value) else None
+        if match is not None and match.key not in found:
+            found[match.key] = position
     return found
 
 

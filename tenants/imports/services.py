@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import logging
 import secrets
+import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, OperationalError
@@ -38,7 +39,7 @@ TOPIC_COMMIT = "imports.commit"
 # A residents dry run tells its uploader, row by row, whether each whole phone and ID number is
 # already on file ("update" or "create"), with no lookup budget: only a role that may reveal those
 # numbers may run one. Houses carry no personal data.
-KIND_PERMISSIONS = {ImportKind.RESIDENTS: "pii.reveal"}
+KIND_PERMISSIONS: dict[str, str] = {ImportKind.RESIDENTS: "pii.reveal"}
 
 
 @action
@@ -170,7 +171,8 @@ def run_validation(*, import_id: int) -> Import | None:
     record = Import.objects.filter(pk=import_id, status=ImportStatus.VALIDATING).first()
     if record is None:
         return None
-    job_id = record.job_id
+    # Created with the import; a job row deleted since (SET_NULL) fails in start_job, as it always did.
+    job_id = cast("uuid.UUID", record.job_id)
     try:
         core_services.start_job(job_id=job_id, total=JOB_TOTAL)
 
@@ -271,7 +273,8 @@ def run_commit(*, import_id: int) -> Import | None:
     record = Import.objects.filter(pk=import_id, status=ImportStatus.COMMITTING).first()
     if record is None:
         return None
-    job_id = record.job_id
+    # Created with the import; a job row deleted since (SET_NULL) fails in start_job, as it always did.
+    job_id = cast("uuid.UUID", record.job_id)
     try:
         core_services.start_job(job_id=job_id, total=JOB_TOTAL)
         data = _file_bytes(record)

@@ -198,7 +198,7 @@ def validate_houses(table: Table, on_progress: Progress) -> Outcome:
                 continue
         existing = houses.get(key)
         if existing is None:
-            fields = {name: values.get(name) for name in HOUSE_FIELDS}
+            fields: dict[str, Any] = {name: values.get(name) for name in HOUSE_FIELDS}
             for name, default in HOUSE_DEFAULTS.items():
                 if fields[name] is None:
                     fields[name] = default
@@ -465,11 +465,11 @@ def validate_residents(table: Table, on_progress: Progress) -> Outcome:
         if person is None:
             continue
         relation = values["relation"]
-        key = (house_id, id(person), relation)
-        if key in seen:
-            findings.add(number, "关系", f"与第 {seen[key]} 行重复（同一房屋、同一人、同一关系）。")
+        stay = (house_id, id(person), relation)
+        if stay in seen:
+            findings.add(number, "关系", f"与第 {seen[stay]} 行重复（同一房屋、同一人、同一关系）。")
             continue
-        seen[key] = number
+        seen[stay] = number
         house_rows[house_id].append((number, values))
         existing = occupancy_of.get((house_id, person.pk, relation)) if person.pk is not None else None
         if existing is None:

@@ -42,8 +42,8 @@ def _binding_codes(count: int) -> list[str]:
 def write_houses(plan: HousePlan, on_progress: Progress) -> None:
     total = len(plan.new_houses) + len(plan.changed_houses)
     estate_ids = dict(plan.estate_ids)
-    for estate in Estate.objects.bulk_create([Estate(name=name) for name in plan.new_estates]):
-        estate_ids[estate.name] = estate.pk
+    for new_estate in Estate.objects.bulk_create([Estate(name=name) for name in plan.new_estates]):
+        estate_ids[new_estate.name] = new_estate.pk
     building_ids = dict(plan.building_ids)
     created = Building.objects.bulk_create(
         [
@@ -102,7 +102,7 @@ def _person(plan: PersonPlan) -> Person:
 def _changed_person(plan: PersonPlan, now: Any) -> tuple[Person, tuple[str, ...]]:
     person = Person(pk=plan.pk, updated_at=now)
     fields = ["updated_at"]
-    for name in sorted(plan.changes):
+    for name in sorted(plan.changes or ()):
         if name == "phone":
             person.set_phone(plan.phone or "", plan.phone_index)
             fields += ["phone", "phone_index", "phone_masked"]

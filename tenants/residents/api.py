@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters
-from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import generics, mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
@@ -42,7 +44,8 @@ class OwnerEstateList(generics.ListAPIView):
 
 class OwnerHouseSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    label = serializers.CharField()
+    # stubs: a serializer is a Field, and this field hides Field.label
+    label = serializers.CharField()  # type: ignore[assignment]
 
 
 class OwnerHouseSearch(generics.ListAPIView):
@@ -52,6 +55,12 @@ class OwnerHouseSearch(generics.ListAPIView):
     serializer_class = OwnerHouseSerializer
     pagination_class = None
     filter_backends: list = []
+
+    @extend_schema(
+        parameters=[OpenApiParameter("search", str, description="Part of the house number or of the building's name.")]
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
         if not estate_selectors.estates().filter(pk=self.kwargs["estate_id"]).exists():
@@ -63,7 +72,8 @@ class OwnerHouseSearch(generics.ListAPIView):
 
 class BindingHouseSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    label = serializers.CharField()
+    # stubs: a serializer is a Field, and this field hides Field.label
+    label = serializers.CharField()  # type: ignore[assignment]
     estate_name = serializers.CharField(source="estate.name")
 
 
@@ -182,7 +192,8 @@ class HouseBindingViewSet(ExcelExportMixin, mixins.ListModelMixin, mixins.Retrie
 class PersonHouseSerializer(serializers.Serializer):
     occupancy_id = serializers.IntegerField(source="id")
     house = serializers.IntegerField(source="house_id")
-    label = serializers.CharField(source="house.label")
+    # stubs: a serializer is a Field, and this field hides Field.label
+    label = serializers.CharField(source="house.label")  # type: ignore[assignment]
     estate_name = serializers.CharField(source="house.estate.name")
     relation = serializers.CharField()
     is_primary_payer = serializers.BooleanField()
@@ -227,7 +238,7 @@ class PersonSerializer(serializers.ModelSerializer):
         read_only_fields = ["phone_masked", "id_number_masked", "emergency_contact_masked", "created_at"]
         # Validation lives in the services (one place for forms and imports); the serializer
         # only shapes the payload.
-        extra_kwargs = {"name": {"validators": []}}
+        extra_kwargs: dict[str, dict[str, Any]] = {"name": {"validators": []}}
 
     def get_has_account(self, person: Person) -> bool:
         return person.user_id is not None
@@ -236,7 +247,9 @@ class PersonSerializer(serializers.ModelSerializer):
     def get_account(self, person: Person) -> dict | None:
         if person.user_id is None:
             return None
-        active = person.account_active if hasattr(person, "account_active") else person.user.is_active
+        active = (
+            person.account_active if hasattr(person, "account_active") else bool(person.user and person.user.is_active)
+        )
         return {"id": person.user_id, "is_active": active}
 
 
@@ -502,9 +515,10 @@ class CorrectionViewSet(ExcelExportMixin, mixins.ListModelMixin, mixins.Retrieve
 class OwnerHouseEntrySerializer(serializers.Serializer):
     occupancy_id = serializers.IntegerField(source="id")
     house = serializers.IntegerField(source="house_id")
-    label = serializers.CharField(source="house.label")
+    # stubs: a serializer is a Field, and this field hides Field.label
+    label = serializers.CharField(source="house.label")  # type: ignore[assignment]
     estate_name = serializers.CharField(source="house.estate.name")
-    relation = serializers.CharField()
+    relation = serializers.ChoiceField(choices=Relation.choices)
     is_primary_payer = serializers.BooleanField()
     building_area = serializers.DecimalField(source="house.building_area", max_digits=10, decimal_places=2)
     layout = serializers.CharField(source="house.layout")
@@ -532,11 +546,21 @@ class OwnerCorrectionSerializer(serializers.ModelSerializer):
 
 class OwnerProfileSerializer(serializers.Serializer):
     name = serializers.CharField(read_only=True)
-    gender = serializers.CharField(read_only=True)
+    gender = serializers.ChoiceField(choices=Gender.choices, allow_blank=True, read_only=True)
     phone_masked = serializers.CharField(read_only=True)
     id_number_masked = serializers.CharField(read_only=True)
     emergency_contact = serializers.CharField(required=False, allow_blank=True, max_length=100)
     phone = serializers.CharField(write_only=True, required=False, max_length=20)
+
+
+class OwnerProfileAnswerSerializer(OwnerProfileSerializer):
+    """What GET and PATCH answer: the profile and the owner's identity corrections (documents it)."""
+
+    emergency_contact = serializers.CharField(read_only=True)  # always in the answer
+    pending_correction = OwnerCorrectionSerializer(allow_null=True, read_only=True)
+    last_correction = OwnerCorrectionSerializer(
+        allow_null=True, read_only=True, help_text="The most recently decided request (approved or rejected)."
+    )
 
 
 class OwnerCorrectionRequestSerializer(serializers.Serializer):
@@ -567,9 +591,11 @@ class OwnerProfile(generics.GenericAPIView):
             "last_correction": OwnerCorrectionSerializer(last).data if last else None,
         }
 
+    @extend_schema(responses=OwnerProfileAnswerSerializer)
     def get(self, request):
         return Response(self._body(_own_person(request)))
 
+    @extend_schema(responses=OwnerProfileAnswerSerializer)
     def patch(self, request):
         person = _own_person(request)
         form = OwnerProfileSerializer(data=request.data, partial=True)

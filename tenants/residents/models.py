@@ -21,6 +21,7 @@ class Gender(models.TextChoices):
 
 
 EMERGENCY_CONTACT_MAX_LENGTH = 100
+NOTE_MAX_LENGTH = 200
 
 
 class Person(models.Model):
@@ -43,7 +44,7 @@ class Person(models.Model):
     id_number_masked = models.CharField(max_length=24, blank=True, default="")
     emergency_contact = EncryptedTextField(_("紧急联系人"), blank=True, default="")
     emergency_contact_masked = models.CharField(max_length=200, blank=True, default="")
-    note = models.CharField(_("备注"), max_length=200, blank=True, default="")
+    note = models.CharField(_("备注"), max_length=NOTE_MAX_LENGTH, blank=True, default="")
     # The mini-program account of this person, once they have bound a house.
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="person"

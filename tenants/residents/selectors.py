@@ -45,7 +45,7 @@ def filter_people(
     person's current relations (an EXISTS, so a person living in two matching houses shows once)."""
     if phone:
         queryset = queryset.filter(phone_index__in=pii.phone_indexes(pii.normalise_phone(phone)))
-    place = {}
+    place: dict[str, object] = {}
     if estate:
         place["house__estate_id"] = estate
     if building:

@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import django_filters
 from django.utils import timezone
@@ -43,7 +44,8 @@ def month_param(request) -> date:
 
 
 class DepartmentSerializer(serializers.ModelSerializer):
-    parent = serializers.PrimaryKeyRelatedField(
+    # stubs: a serializer is a Field, and this field hides Field.parent
+    parent = serializers.PrimaryKeyRelatedField(  # type: ignore[assignment]
         queryset=Department.objects.all(), allow_null=True, required=False, default=None
     )
     parent_name = serializers.CharField(source="parent.name", read_only=True, default=None, allow_null=True)
@@ -53,14 +55,14 @@ class DepartmentSerializer(serializers.ModelSerializer):
         model = Department
         fields = ["id", "name", "parent", "parent_name", "sort_order", "staff_count", "created_at"]
         read_only_fields = ["id", "created_at"]
-        extra_kwargs = {"name": {"validators": []}}
+        extra_kwargs: dict[str, dict[str, Any]] = {"name": {"validators": []}}
         validators: list = []  # uniqueness is the service's to check, with our own messages
 
 
 class DepartmentViewSet(ExcelExportMixin, viewsets.ModelViewSet):
     """部门: the company's departments (a tree through `parent`)."""
 
-    serializer_class = DepartmentSerializer
+    serializer_class: type[serializers.ModelSerializer[Any]] = DepartmentSerializer
     required_permission = READ_OR_MANAGE
     export_title = "部门"
     export_columns = [("name", _("名称")), ("parent_name", _("上级部门")), ("staff_count", _("在职人数"))]
@@ -107,7 +109,7 @@ class PostSerializer(serializers.ModelSerializer):
         model = Post
         fields = ["id", "name", "description", "staff_count", "created_at"]
         read_only_fields = ["id", "created_at"]
-        extra_kwargs = {"name": {"validators": []}}
+        extra_kwargs: dict[str, dict[str, Any]] = {"name": {"validators": []}}
         validators: list = []  # uniqueness is the service's to check, with our own messages
 
 

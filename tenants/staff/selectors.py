@@ -34,7 +34,7 @@ def departments_with_counts() -> QuerySet[Department]:
     return (
         departments()
         .annotate(staff_count=Count("profiles", filter=Q(profiles__active=True)))
-        .order_by(*Department._meta.ordering)
+        .order_by(*(Department._meta.ordering or ()))
     )
 
 
@@ -59,7 +59,9 @@ def posts() -> QuerySet[Post]:
 
 def posts_with_counts() -> QuerySet[Post]:
     return (
-        posts().annotate(staff_count=Count("profiles", filter=Q(profiles__active=True))).order_by(*Post._meta.ordering)
+        posts()
+        .annotate(staff_count=Count("profiles", filter=Q(profiles__active=True)))
+        .order_by(*(Post._meta.ordering or ()))
     )
 
 
@@ -114,7 +116,8 @@ def today_status(*, user: Any, today: date | None = None, now: datetime | None =
         now = timezone.now()
         if today is not None and today != timezone.localdate(now):
             now = None
-    calendar_day = timezone.localdate(now) if now is not None else today
+    # (now is only None when `today` was given)
+    calendar_day = today if now is None and today is not None else timezone.localdate(now)
     if profile is None:
         return TodayStatus(profile=None, record=None, shift=None, day=calendar_day)
     day, shift = profile.work_day(now) if now is not None else (calendar_day, profile.shift_on(calendar_day))

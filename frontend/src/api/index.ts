@@ -1,17 +1,19 @@
-import { http, resetCsrf } from './http'
-import type { Branding, Job, Me, SignupAccepted, SignupRequest, SignupStatus, Site } from './types'
+import { api, type ApiPath, type Schemas } from './contract'
+import { resetCsrf } from './http'
+import type { SignupRequest } from './types'
 
 export * from './http'
 export type * from './types'
+export { api, type Schemas, type PublicSchemas } from './contract'
 
 export const siteApi = {
-  get: () => http.get<Site>('/api/v1/site/', { handleErrorsLocally: true }),
+  get: () => api.get('/api/v1/site/', { handleErrorsLocally: true }),
 }
 
 export const authApi = {
-  csrf: () => http.get<{ csrf_token: string }>('/api/v1/auth/csrf/'),
-  async login(username: string, password: string): Promise<Me> {
-    const me = await http.post<Me>(
+  csrf: () => api.get('/api/v1/auth/csrf/'),
+  async login(username: string, password: string) {
+    const me = await api.post(
       '/api/v1/auth/login/',
       { username, password },
       { handleErrorsLocally: true },
@@ -20,31 +22,32 @@ export const authApi = {
     return me
   },
   async logout(): Promise<void> {
-    await http.post<void>('/api/v1/auth/logout/', undefined, { handleErrorsLocally: true })
+    await api.post('/api/v1/auth/logout/', undefined, { handleErrorsLocally: true })
     resetCsrf()
   },
-  me: () => http.get<Me>('/api/v1/me/', { handleErrorsLocally: true }),
+  me: () => api.get('/api/v1/me/', { handleErrorsLocally: true }),
 }
 
 export const signupApi = {
   create: (body: SignupRequest) =>
-    http.post<SignupAccepted>('/api/v1/signups/', body, { handleErrorsLocally: true }),
-  status: (statusUrl: string) => http.get<SignupStatus>(statusUrl, { handleErrorsLocally: true }),
+    api.post('/api/v1/signups/', body, { handleErrorsLocally: true }),
+  status: (id: string) =>
+    api.get('/api/v1/signups/{id}/', { path: { id }, handleErrorsLocally: true }),
 }
 
 export const brandingApi = {
-  get: () => http.get<Branding>('/api/v1/settings/branding/'),
-  update: (body: Pick<Branding, 'display_name' | 'primary_color' | 'miniprogram_title'>) =>
-    http.patch<Branding>('/api/v1/settings/branding/', body),
+  get: () => api.get('/api/v1/settings/branding/'),
+  update: (body: Schemas['PatchedBrandingRequest']) =>
+    api.patch('/api/v1/settings/branding/', body),
   uploadLogo(file: File) {
     const form = new FormData()
     form.append('file', file)
-    return http.post<Branding>('/api/v1/settings/branding/logo/', form)
+    return api.post('/api/v1/settings/branding/logo/', form)
   },
 }
 
 export const jobsApi = {
-  get: (id: string | number) => http.get<Job>(`/api/v1/jobs/${encodeURIComponent(id)}/`),
+  get: (id: string) => api.get('/api/v1/jobs/{id}/', { path: { id } }),
 }
 
-export const USERS_ENDPOINT = '/api/v1/users/'
+export const USERS_ENDPOINT = '/api/v1/users/' satisfies ApiPath

@@ -4,193 +4,39 @@
  *
  * Kept apart from `api/index.ts` so these endpoints load with the staff pages, not the login page.
  */
+import { api, type ApiPath, type Schemas } from './contract'
 import { http } from './http'
 import type { Paginated } from './types'
 
-export const STAFF_ROLES = [
+/** The roles a staff account may hold (the owner app's `resident` is not one). */
+export type StaffRole = Schemas['ProfileCreateRolesEnum']
+export const STAFF_ROLES: readonly StaffRole[] = [
   'admin',
   'cashier',
   'dispatcher',
   'repair_worker',
   'guard',
   'customer_service',
-] as const
+]
 /** ISO weekdays, Monday first. */
 export const WEEKDAYS = [1, 2, 3, 4, 5, 6, 7] as const
 
-export interface Department {
-  id: number
-  name: string
-  parent: number | null
-  parent_name: string | null
-  sort_order: number
-  staff_count: number
-}
-
-export interface Post {
-  id: number
-  name: string
-  description: string
-  staff_count: number
-}
-
-export interface Shift {
-  id: number
-  name: string
-  start_time: string
-  end_time: string
-  late_grace_minutes: number
-  early_leave_grace_minutes: number
-  workdays: number[]
-  crosses_midnight: boolean
-}
-
-export interface StaffProfile {
-  id: number
-  user_id: number
-  username: string
-  name: string
-  phone_masked: string
-  roles: string[]
-  account_active: boolean
-  employee_no: string
-  department: number | null
-  department_name: string | null
-  post: number | null
-  post_name: string | null
-  shift: number | null
-  shift_name: string | null
-  hire_date: string | null
-  on_duty: boolean
-  active: boolean
-}
-
-export interface Candidate {
-  id: number
-  username: string
-  name: string
-  roles: string[]
-}
-
-/** The profile fields shared by "existing account" and "new account". */
-export interface ProfileFields {
-  employee_no: string
-  department: number | null
-  post: number | null
-  shift: number | null
-  hire_date: string | null
-}
-
-export interface NewAccountFields {
-  username: string
-  name: string
-  roles: string[]
-  password?: string
-  phone?: string
-}
-
-export type ProfileCreate = ProfileFields & ({ user_id: number } | NewAccountFields)
-
-export type ProfileUpdate = Partial<
-  ProfileFields & { active: boolean; name: string; phone: string }
->
-
-export interface AttendanceRecord {
-  id: number
-  staff: number
-  employee_no: string
-  name: string
-  department_name: string | null
-  work_date: string
-  shift_name: string | null
-  clock_in_at: string | null
-  clock_in_latitude: string | null
-  clock_in_longitude: string | null
-  clock_in_accuracy: string | null
-  clock_in_ip: string | null
-  clock_out_at: string | null
-  clock_out_latitude: string | null
-  clock_out_longitude: string | null
-  clock_out_ip: string | null
-  late_minutes: number
-  early_leave_minutes: number
-  missing_clock_in: boolean
-  missing_clock_out: boolean
-}
-
-export interface SheetRow {
-  staff: number
-  employee_no: string
-  name: string
-  department_name: string | null
-  post_name: string | null
-  shift_name: string | null
-  working_days: number
-  days_worked: number
-  late_count: number
-  late_minutes: number
-  early_leave_count: number
-  absent_count: number
-  missing_clock_in_count: number
-  missing_clock_out_count: number
-}
-
-export interface PerformanceRow {
-  staff: number
-  employee_no: string
-  name: string
-  department_name: string | null
-  post_name: string | null
-  work_orders_done: number
-  rating_count: number
-  average_rating: string | null
-  sla_met: number
-  sla_total: number
-  sla_met_percent: string | null
-}
-
-export interface Today {
-  date: string
-  server_time: string
-  profile: {
-    id: number
-    employee_no: string
-    name: string
-    department_name: string | null
-    post_name: string | null
-    on_duty: boolean
-    active: boolean
-  } | null
-  shift: {
-    id: number
-    name: string
-    start_time: string
-    end_time: string
-    crosses_midnight: boolean
-  } | null
-  record: {
-    id: number
-    work_date: string
-    clock_in_at: string | null
-    clock_out_at: string | null
-    late_minutes: number
-    early_leave_minutes: number
-    missing_clock_in: boolean
-  } | null
-  can_clock_in: boolean
-  can_clock_out: boolean
-}
-
+export type Department = Schemas['Department']
+export type Post = Schemas['Post']
+export type Shift = Schemas['Shift']
+export type StaffProfile = Schemas['Profile']
+export type Candidate = Schemas['Candidate']
+/** An existing account (`user_id`) or a new one (`username`, `name`, `roles`, …) plus the profile. */
+export type ProfileCreate = Schemas['ProfileCreateRequest']
+export type ProfileUpdate = Schemas['PatchedProfileUpdateRequest']
+export type AttendanceRecord = Schemas['AttendanceRecord']
+export type SheetRow = Schemas['SheetRow']
+export type PerformanceRow = Schemas['PerformanceRow']
+export type Today = Schemas['Today']
 /** 排班: one date's override of a staff member's default shift; `shift: null` is a day off. */
-export interface RosterEntry {
-  id: number
-  staff: number
-  name: string
-  date: string
-  shift: number | null
-  shift_name: string | null
-}
+export type RosterEntry = Schemas['Roster']
 
+/** Where the phone is (the browser's numbers; sent as the decimal strings the API documents). */
 export interface Position {
   latitude: number
   longitude: number
@@ -206,39 +52,47 @@ export const STAFF_ENDPOINTS = {
   sheet: '/api/v1/attendance-sheet/',
   performance: '/api/v1/staff-performance/',
   roster: '/api/v1/roster/',
-} as const
+} as const satisfies Record<string, ApiPath>
 
 /** Every row of a small list (departments, posts, shifts) for a select. */
 const all = <T>(path: string) =>
   http.get<Paginated<T>>(path, { query: { page_size: 200 } }).then((page) => page.results)
 
-function crud<T, Body>(path: string) {
-  return {
-    all: () => all<T>(path),
-    create: (body: Body) => http.post<T>(path, body),
-    update: (id: number, body: Partial<Body>) => http.patch<T>(`${path}${id}/`, body),
-    remove: (id: number) => http.delete<void>(`${path}${id}/`),
-  }
+export const departmentsApi = {
+  all: () => all<Department>(STAFF_ENDPOINTS.departments),
+  create: (body: Schemas['DepartmentRequest']) => api.post('/api/v1/departments/', body),
+  update: (id: number, body: Schemas['PatchedDepartmentRequest']) =>
+    api.patch('/api/v1/departments/{id}/', body, { path: { id } }),
+  remove: (id: number) => api.delete('/api/v1/departments/{id}/', { path: { id } }),
 }
 
-export const departmentsApi = crud<
-  Department,
-  { name: string; parent: number | null; sort_order?: number }
->(STAFF_ENDPOINTS.departments)
-export const postsApi = crud<Post, { name: string; description: string }>(STAFF_ENDPOINTS.posts)
-export const shiftsApi = crud<Shift, Omit<Shift, 'id' | 'crosses_midnight'>>(STAFF_ENDPOINTS.shifts)
+export const postsApi = {
+  all: () => all<Post>(STAFF_ENDPOINTS.posts),
+  create: (body: Schemas['PostRequest']) => api.post('/api/v1/posts/', body),
+  update: (id: number, body: Schemas['PatchedPostRequest']) =>
+    api.patch('/api/v1/posts/{id}/', body, { path: { id } }),
+  remove: (id: number) => api.delete('/api/v1/posts/{id}/', { path: { id } }),
+}
+
+export const shiftsApi = {
+  all: () => all<Shift>(STAFF_ENDPOINTS.shifts),
+  create: (body: Schemas['ShiftRequest']) => api.post('/api/v1/shifts/', body),
+  update: (id: number, body: Schemas['PatchedShiftRequest']) =>
+    api.patch('/api/v1/shifts/{id}/', body, { path: { id } }),
+  remove: (id: number) => api.delete('/api/v1/shifts/{id}/', { path: { id } }),
+}
 
 export const profilesApi = {
-  create: (body: ProfileCreate) => http.post<StaffProfile>(STAFF_ENDPOINTS.profiles, body),
+  create: (body: ProfileCreate) => api.post('/api/v1/staff-profiles/', body),
   update: (id: number, body: ProfileUpdate) =>
-    http.patch<StaffProfile>(`${STAFF_ENDPOINTS.profiles}${id}/`, body),
+    api.patch('/api/v1/staff-profiles/{id}/', body, { path: { id } }),
   setDuty: (id: number, onDuty: boolean) =>
-    http.post<StaffProfile>(`${STAFF_ENDPOINTS.profiles}${id}/duty/`, { on_duty: onDuty }),
-  candidates: () => http.get<Candidate[]>(`${STAFF_ENDPOINTS.profiles}candidates/`),
+    api.post('/api/v1/staff-profiles/{id}/duty/', { on_duty: onDuty }, { path: { id } }),
+  candidates: () => api.get('/api/v1/staff-profiles/candidates/'),
   /** A page of serving staff, optionally of one department (and those under it). */
   active: (query: { department?: number; page: number; page_size: number }) =>
-    http.get<Paginated<StaffProfile>>(STAFF_ENDPOINTS.profiles, {
-      query: { ...query, active: 'true', ordering: 'employee_no' },
+    api.get('/api/v1/staff-profiles/', {
+      query: { ...query, active: true, ordering: 'employee_no' },
     }),
 }
 
@@ -252,26 +106,34 @@ async function everyPage<T>(path: string, query: Record<string, string | number>
   }
 }
 
+const clockBody = (position: Position | null): Schemas['ClockRequest'] =>
+  position
+    ? {
+        latitude: String(position.latitude),
+        longitude: String(position.longitude),
+        ...(position.accuracy === undefined ? {} : { accuracy: String(position.accuracy) }),
+      }
+    : {}
+
 export const rosterApi = {
   /** The overrides between two dates (YYYY-MM-DD, both included). */
   between: (from: string, to: string) =>
     everyPage<RosterEntry>(STAFF_ENDPOINTS.roster, { date_from: from, date_to: to }),
   /** Sets that date's shift for one staff member, replacing any override; null: a day off. */
   set: (staff: number, date: string, shift: number | null) =>
-    http.post<RosterEntry>(STAFF_ENDPOINTS.roster, { staff, date, shift }),
+    api.post('/api/v1/roster/', { staff, date, shift }),
   /** Back to the default shift that day. */
-  clear: (id: number) => http.delete<void>(`${STAFF_ENDPOINTS.roster}${id}/`),
+  clear: (id: number) => api.delete('/api/v1/roster/{id}/', { path: { id } }),
 }
 
 export const clockApi = {
-  today: () => http.get<Today>('/api/v1/attendance/today/'),
+  today: () => api.get('/api/v1/attendance/today/'),
   clockIn: (position: Position | null) =>
-    http.post<Today>('/api/v1/attendance/clock-in/', position ?? {}),
+    api.post('/api/v1/attendance/clock-in/', clockBody(position)),
   clockOut: (position: Position | null) =>
-    http.post<Today>('/api/v1/attendance/clock-out/', position ?? {}),
-  setDuty: (onDuty: boolean) => http.post<Today>('/api/v1/attendance/duty/', { on_duty: onDuty }),
-  mine: (month: string) =>
-    http.get<AttendanceRecord[]>('/api/v1/attendance/mine/', { query: { month } }),
+    api.post('/api/v1/attendance/clock-out/', clockBody(position)),
+  setDuty: (onDuty: boolean) => api.post('/api/v1/attendance/duty/', { on_duty: onDuty }),
+  mine: (month: string) => api.get('/api/v1/attendance/mine/', { query: { month } }),
 }
 
 /** `2026-11` for a Date, in Beijing time (the server's months). */

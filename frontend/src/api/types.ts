@@ -1,6 +1,10 @@
-export type ModuleKey =
-  'basic_data' | 'fees' | 'service_desk' | 'security' | 'community' | 'analytics' | 'settings'
+/** Shapes shared by the API modules, named after the server's documents (see ./contract.ts). */
+import type { PublicSchemas, Schemas } from './contract'
 
+/** A module of the web admin (the server lists those a user sees in `me.modules`). */
+export type ModuleKey = Schemas['ModulesEnum']
+
+/** One page of a list endpoint (the server's PagePagination). */
 export interface Paginated<T> {
   count: number
   next: string | null
@@ -8,80 +12,13 @@ export interface Paginated<T> {
   results: T[]
 }
 
-export interface Branding {
-  display_name: string
-  logo_url: string | null
-  primary_color: string
-  miniprogram_title: string
-}
+export type Branding = Schemas['Branding']
+export type Site = Schemas['Site']
+export type CompanySite = Schemas['CompanySite']
+export type Me = Schemas['Me']
 
-export interface CompanySite {
-  surface: 'company'
-  company: { slug: string; name: string; branding: Branding }
-}
+export type SignupRequest = PublicSchemas['SignupRequest']
+export type SignupStatus = PublicSchemas['SignupStatus']
 
-export interface PublicSite {
-  surface: 'public'
-  base_domain: string
-}
-
-export type Site = CompanySite | PublicSite
-
-export interface Me {
-  id: number
-  username: string
-  name: string
-  roles: string[]
-  permissions: string[]
-  modules: ModuleKey[]
-}
-
-export interface SignupRequest {
-  company_name: string
-  slug: string
-  admin_name: string
-  admin_phone: string
-  admin_email: string
-  password: string
-}
-
-export interface SignupAccepted {
-  id: string | number
-  status: SignupStatus['status']
-  status_url: string
-}
-
-export interface SignupStatus {
-  id: string | number
-  slug: string
-  status: 'pending' | 'provisioning' | 'ready' | 'failed'
-  error: string
-  admin_url?: string | null
-}
-
-export interface Job {
-  id: string | number
-  kind: string
-  status: 'queued' | 'running' | 'succeeded' | 'failed'
-  progress: number
-  total: number
-  message: string
-  result: Record<string, unknown>
-}
-
-export interface StaffUser {
-  id: number
-  username: string
-  name: string
-  phone_masked: string
-  roles: string[]
-  is_active: boolean
-  last_login: string | null
-}
-
-export interface TimelineEntry {
-  at: string
-  actor: string
-  action: string
-  detail: string
-}
+export type Job = Schemas['Job']
+export type StaffUser = Schemas['User']

@@ -29,6 +29,14 @@ export interface TableFilter {
   initial?: string | number | boolean
 }
 
+/** One line of a record's history in the detail drawer. */
+export interface TimelineEntry {
+  at: string
+  actor: string
+  action: string
+  detail: string
+}
+
 export interface DetailItem {
   label: string
   value: string | number | null | undefined

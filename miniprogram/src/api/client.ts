@@ -1,20 +1,16 @@
 import type { HttpMethod, RawResponse, RequestOptions } from '@/platform/types'
 import { t } from '@/i18n'
-import type {
-  ApiErrorBody,
-  Binding,
-  CreateBindingRequest,
-  CreateCorrectionRequest,
-  Estate,
-  HouseOption,
-  LoginResponse,
-  Me,
-  OwnerHouse,
-  OwnerProfile,
-  SiteResponse,
-  SmsSendResponse,
-  UpdateOwnerContactRequest,
-} from './types'
+import {
+  fillPath,
+  type Answer,
+  type ApiPath,
+  type Body,
+  type CallOptions,
+  type Method,
+  type OptionsArg,
+  type PathWith,
+} from './contract'
+import type { ApiErrorBody, CreateBindingRequest, CreateCorrectionRequest, UpdateOwnerContactRequest } from './types'
 
 export class ApiError extends Error {
   constructor(
@@ -96,29 +92,43 @@ export function createApiClient(options: ApiClientOptions) {
     throw toApiError(res.status, res.data)
   }
 
-  /** List endpoints return arrays; accept a DRF page (`{"results": [...]}`) too. */
-  async function list<T>(path: string, query?: Query): Promise<T[]> {
-    return asList<T>(await call<unknown>('GET', path, undefined, query))
+  /** A call typed by the API document: path, parameters, body and answer. */
+  function typed<M extends Method, P extends ApiPath>(
+    method: M,
+    path: P,
+    body: unknown,
+    options: CallOptions<P, M> | undefined,
+  ): Promise<Answer<P, M>> {
+    const params = options?.path as Record<string, string | number> | undefined
+    const query = options?.query as Query | undefined
+    return call<Answer<P, M>>(method.toUpperCase() as HttpMethod, fillPath(path, params), body, query)
   }
+  const get = <P extends PathWith<'get'>>(path: P, ...[options]: OptionsArg<P, 'get'>) =>
+    typed('get', path, undefined, options)
+  const post = <P extends PathWith<'post'>>(path: P, body: Body<P, 'post'>, ...[options]: OptionsArg<P, 'post'>) =>
+    typed('post', path, body, options)
+  const patch = <P extends PathWith<'patch'>>(path: P, body: Body<P, 'patch'>, ...[options]: OptionsArg<P, 'patch'>) =>
+    typed('patch', path, body, options)
+
+  /** A list endpoint answers an array (`pagination_class = None`); a DRF page is accepted too. */
+  const list = async <T>(answer: Promise<T[]>): Promise<T[]> => asList<T>(await answer)
 
   return {
     call,
-    site: () => call<SiteResponse>('GET', '/api/v1/site/'),
-    wechatLogin: (code: string) => call<LoginResponse>('POST', '/api/v1/auth/wechat/', { code }),
-    sendSmsCode: (phone: string) => call<SmsSendResponse>('POST', '/api/v1/auth/sms/send/', { phone }),
-    smsLogin: (phone: string, code: string) => call<LoginResponse>('POST', '/api/v1/auth/sms/login/', { phone, code }),
-    me: () => call<Me>('GET', '/api/v1/me/'),
-    estates: () => list<Estate>('/api/v1/owner/estates/'),
-    houses: (estateId: Estate['id'], search?: string) =>
-      list<HouseOption>(`/api/v1/owner/estates/${encodeURIComponent(String(estateId))}/houses/`, {
-        search: search?.trim(),
-      }),
-    createBinding: (body: CreateBindingRequest) => call<Binding>('POST', '/api/v1/owner/bindings/', body),
-    bindings: () => list<Binding>('/api/v1/owner/bindings/'),
-    ownerHouses: () => list<OwnerHouse>('/api/v1/owner/houses/'),
-    ownerProfile: () => call<OwnerProfile>('GET', '/api/v1/owner/profile/'),
-    updateOwnerContact: (body: UpdateOwnerContactRequest) => call<unknown>('PATCH', '/api/v1/owner/profile/', body),
-    requestCorrection: (body: CreateCorrectionRequest) => call<unknown>('POST', '/api/v1/owner/profile/corrections/', body),
+    site: () => get('/api/v1/site/'),
+    wechatLogin: (code: string) => post('/api/v1/auth/wechat/', { code }),
+    sendSmsCode: (phone: string) => post('/api/v1/auth/sms/send/', { phone }),
+    smsLogin: (phone: string, code: string) => post('/api/v1/auth/sms/login/', { phone, code }),
+    me: () => get('/api/v1/me/'),
+    estates: () => list(get('/api/v1/owner/estates/')),
+    houses: (estateId: number, search?: string) =>
+      list(get('/api/v1/owner/estates/{estate_id}/houses/', { path: { estate_id: estateId }, query: { search: search?.trim() } })),
+    createBinding: (body: CreateBindingRequest) => post('/api/v1/owner/bindings/', body),
+    bindings: () => list(get('/api/v1/owner/bindings/')),
+    ownerHouses: () => list(get('/api/v1/owner/houses/')),
+    ownerProfile: () => get('/api/v1/owner/profile/'),
+    updateOwnerContact: (body: UpdateOwnerContactRequest) => patch('/api/v1/owner/profile/', body),
+    requestCorrection: (body: CreateCorrectionRequest) => post('/api/v1/owner/profile/corrections/', body),
   }
 }
 

@@ -1,68 +1,27 @@
-/** Shapes of the Django backend's JSON (api/v1). */
+/** Shapes of the company API (api/v1) the app uses, named after the server's document (./contract.ts). */
+import type { Schemas } from './contract'
 
-export interface SiteBranding {
-  display_name: string
-  logo_url: string
-  primary_color: string
-  miniprogram_title: string
-}
+export type SiteBranding = Schemas['Branding']
+/** Who answers on this host: a company (with its branding) or the public platform. */
+export type SiteResponse = Schemas['Site']
 
-export interface SiteResponse {
-  surface: 'company' | 'platform' | string
-  company?: {
-    slug: string
-    name: string
-    branding: Partial<SiteBranding>
-  } | null
-}
+export type Me = Schemas['Me']
+/** The user a login hands back (what the app keeps with the token). */
+export type AuthUser = Pick<Me, 'id' | 'name' | 'phone_masked'>
+export type LoginResponse = Schemas['TokenResponse']
+export type SmsSendResponse = Schemas['SmsSent']
 
-export interface AuthUser {
-  id: number | string
-  name: string
-  phone_masked: string
-}
+export type Estate = Schemas['OwnerEstate']
+export type HouseOption = Schemas['OwnerHouse']
 
-export interface LoginResponse {
-  token: string
-  expires_at: string
-  user: AuthUser
-}
+export type Relation = Schemas['RelationEnum']
+export type BindingStatus = Schemas['BindingStatusEnum']
 
-export interface SmsSendResponse {
-  sent: boolean
-  /** Only in the backend's local stand-in/demo mode. */
-  debug_code?: string
-}
+/** By house and relation, or by the code printed for the house (the document has both, optional). */
+export type CreateBindingRequest = Schemas['BindingRequestRequest'] &
+  ({ house_id: number; relation: Relation; name: string } | { house_code: string })
 
-export interface Me extends AuthUser {
-  roles: string[]
-}
-
-export interface Estate {
-  id: number | string
-  name: string
-}
-
-export interface HouseOption {
-  id: number | string
-  label: string
-}
-
-export type Relation = 'owner' | 'family' | 'renter'
-export type BindingStatus = 'pending' | 'approved' | 'rejected'
-
-export type CreateBindingRequest =
-  | { house_id: number | string; relation: Relation; name: string }
-  | { house_code: string }
-
-export interface Binding {
-  id: number | string
-  house: { id: number | string; label: string; estate_name: string }
-  relation: Relation
-  status: BindingStatus
-  reason: string | null
-  created_at: string
-}
+export type Binding = Schemas['Binding']
 
 /** The backend's error body: `{"code", "message", "fields": {field: [msg]}}`. */
 export interface ApiErrorBody {
@@ -74,57 +33,16 @@ export interface ApiErrorBody {
 /* ---- Owner: my houses and my data (`/api/v1/owner/houses/`, `/api/v1/owner/profile/`) ---- */
 
 /** One of the caller's current houses (an occupancy that has not moved out). */
-export interface OwnerHouse {
-  occupancy_id: number | string
-  house: number | string
-  label: string
-  estate_name: string
-  relation: Relation
-  is_primary_payer: boolean
-  /** m², a decimal string such as "89.50"; may be empty when staff have not recorded it. */
-  building_area: string | null
-  layout: string
-  /** ISO date "2024-05-01". */
-  moved_in: string | null
-}
+export type OwnerHouse = Schemas['OwnerHouseEntry']
 
-export type Gender = '' | 'male' | 'female'
-export type CorrectionStatus = 'pending' | 'approved' | 'rejected'
+export type Gender = Schemas['GenderEnum'] | Schemas['BlankEnum']
+export type CorrectionStatus = Schemas['BindingStatusEnum']
 
-/**
- * An identity change the owner asked for (tenants/residents/api.py OwnerCorrectionSerializer): only
- * what changes is filled in (`name` or `id_number_masked` may be empty).
- */
-export interface OwnerCorrection {
-  id: number | string
-  name: string
-  id_number_masked: string
-  status: CorrectionStatus
-  /** Staff's reason when rejected. */
-  reason: string
-  created_at: string
-  decided_at: string | null
-}
-
-export interface OwnerProfile {
-  name: string
-  gender: Gender | string
-  phone_masked: string
-  id_number_masked: string
-  emergency_contact: string
-  pending_correction: OwnerCorrection | null
-  /** The most recently decided request (approved or rejected). */
-  last_correction: OwnerCorrection | null
-}
+/** An identity change the owner asked for: only what changes is filled in. */
+export type OwnerCorrection = Schemas['OwnerCorrection']
+export type OwnerProfile = Schemas['OwnerProfileAnswer']
 
 /** Contact details change at once. */
-export interface UpdateOwnerContactRequest {
-  phone?: string
-  emergency_contact?: string
-}
-
+export type UpdateOwnerContactRequest = Schemas['PatchedOwnerProfileRequest']
 /** Identity fields go to staff for approval; send only the ones to change. */
-export interface CreateCorrectionRequest {
-  name?: string
-  id_number?: string
-}
+export type CreateCorrectionRequest = Schemas['OwnerCorrectionRequestRequest']

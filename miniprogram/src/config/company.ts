@@ -8,7 +8,7 @@
  *   `GET /api/v1/site/`.
  */
 import type { PlatformKind } from '@/platform/types'
-import type { SiteResponse } from '@/api/types'
+import type { SiteBranding, SiteResponse } from '@/api/types'
 import { t } from '@/i18n'
 
 export const DEFAULT_PRIMARY_COLOR = '#1677ff'
@@ -111,7 +111,7 @@ export function absoluteUrl(url: string, apiBase: string): string {
 /** Site API branding beats ext config, which beats the defaults. */
 export function resolveBranding(ctx: CompanyContext, site: SiteResponse | null): Branding {
   const company = site && site.surface === 'company' ? site.company ?? null : null
-  const b = company?.branding ?? {}
+  const b: Partial<SiteBranding> = company?.branding ?? {}
   const ext = ctx.ext
   const name = str(b.display_name) || str(company?.name) || ext?.name || t('app.defaultName')
   const primary = isHexColor(b.primary_color) ? str(b.primary_color) : ext?.primaryColor ?? DEFAULT_PRIMARY_COLOR

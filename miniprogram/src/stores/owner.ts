@@ -113,7 +113,7 @@ export function createOwnerStore(api: OwnerApi) {
     state.profile = {
       ...state.profile,
       pending_correction: {
-        id: got.id ?? '',
+        id: got.id ?? 0,
         name: typeof got.name === 'string' ? got.name : body.name ?? '',
         id_number_masked:
           typeof got.id_number_masked === 'string' ? got.id_number_masked : body.id_number ? maskIdNumber(body.id_number) : '',

@@ -9,7 +9,7 @@ export interface StoredSession {
 
 export const SESSION_KEY = 'wuye.session'
 
-export function serializeSession(res: LoginResponse): string {
+export function serializeSession(res: Pick<LoginResponse, 'token' | 'expires_at'> & { user: AuthUser }): string {
   const s: StoredSession = { token: res.token, expiresAt: res.expires_at, user: res.user }
   return JSON.stringify(s)
 }

@@ -95,7 +95,9 @@ export function binding(overrides: Partial<Binding> & Pick<Binding, 'id' | 'stat
   return {
     house: { id: 300 + Number(overrides.id), label: `5栋1单元${overrides.id}01`, estate_name: '翠湖花园' },
     relation: 'owner',
-    reason: null,
+    name: '林业主',
+    reason: '',
+    decided_at: null,
     created_at: '2026-05-01T02:00:00Z',
     ...overrides,
   }

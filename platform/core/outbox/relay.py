@@ -20,4 +20,5 @@ def send(message_ids: Iterable[int]) -> None:
 def publish(message_id: int, *, countdown: float | None = None) -> None:
     from core.outbox.tasks import deliver_message
 
-    deliver_message.apply_async(args=[message_id], countdown=countdown)
+    # countdown 0 is "no delay" to Celery, as None is (celery-types accept only a number)
+    deliver_message.apply_async(args=(message_id,), countdown=countdown or 0)

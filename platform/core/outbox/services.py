@@ -15,6 +15,7 @@ from django.db.models import Q
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from core import actions
+from core.db import current_schema
 from core.outbox import registry, relay
 from core.outbox.models import OutboxMessage, OutboxStatus
 
@@ -63,7 +64,7 @@ def enqueue(*, topic: str, payload: dict[str, Any], key: str, max_attempts: int 
             " statement_timestamp(), statement_timestamp(), '', statement_timestamp())"
             " ON CONFLICT (schema_name, key) DO NOTHING RETURNING id",
             [
-                connection.schema_name,
+                current_schema(),
                 topic,
                 key,
                 json.dumps(payload, cls=DjangoJSONEncoder),

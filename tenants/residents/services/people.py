@@ -15,10 +15,9 @@ from core.db import conflict_as
 from core.errors import DomainError
 from core.masking import mask_id_number, mask_phone
 from tenants.residents import pii
-from tenants.residents.models import EMERGENCY_CONTACT_MAX_LENGTH, Gender, Person
+from tenants.residents.models import EMERGENCY_CONTACT_MAX_LENGTH, NOTE_MAX_LENGTH, Gender, Person
 
 _PERSON_FIELDS = {"name", "gender", "phone", "id_number", "emergency_contact", "note"}
-NOTE_MAX_LENGTH = Person._meta.get_field("note").max_length
 
 
 def _id_number_taken(actor: Any) -> DomainError:

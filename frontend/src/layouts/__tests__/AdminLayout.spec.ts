@@ -41,6 +41,7 @@ describe('admin layout', () => {
       {
         id: 2,
         username: 'guard1',
+        phone_masked: '138****0000',
         name: '保安小李',
         roles: ['guard'],
         permissions: [],
@@ -63,6 +64,7 @@ describe('admin layout', () => {
       {
         id: 1,
         username: 'admin',
+        phone_masked: '138****0000',
         name: '管理员',
         roles: ['admin'],
         permissions: ['settings.manage'],

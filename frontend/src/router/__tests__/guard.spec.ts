@@ -9,6 +9,7 @@ import { jsonResponse, mockFetch } from '@/test/http'
 const guard: Me = {
   id: 2,
   username: 'guard1',
+  phone_masked: '138****0000',
   name: '保安小李',
   roles: ['guard'],
   permissions: [],

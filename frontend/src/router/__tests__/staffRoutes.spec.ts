@@ -9,6 +9,7 @@ import { jsonResponse, mockFetch } from '@/test/http'
 const cashier: Me = {
   id: 3,
   username: 'cashier',
+  phone_masked: '138****0000',
   name: '李收银',
   roles: ['cashier'],
   permissions: ['basic_data.view', 'fees.view', 'staff.clock'],

@@ -9,23 +9,28 @@ key are read and skipped. `--check` only counts what is left.
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django_tenants.utils import get_public_schema_name, get_tenant_model, schema_exists, tenant_context
 
 from core import crypto, rekey
+from core.db import current_schema
 
 
 class Command(BaseCommand):
     help = "Re-encrypt and re-index stored personal data under the first key of WUYE_DATA_KEYS (resumable)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--schema", action="append", default=[], help="only this schema (repeatable)")
         parser.add_argument("--batch-size", type=int, default=500)
         parser.add_argument("--max-rows", type=int, default=None, help="stop after rewriting this many rows")
         parser.add_argument("--check", action="store_true", help="count rows not yet under the current key")
 
-    def handle(self, *args, schema, batch_size, max_rows, check, **options):
+    def handle(
+        self, *args: Any, schema: list[str], batch_size: int, max_rows: int | None, check: bool, **options: Any
+    ) -> None:
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1")
         current = crypto.current_key_id()
@@ -35,7 +40,7 @@ class Command(BaseCommand):
         for tenant in self._tenants(schema):
             with tenant_context(tenant):
                 for item in rekey.models_in_current_schema():
-                    where = f"{connection.schema_name} {item.label}"
+                    where = f"{current_schema()} {item.label}"
                     if check:
                         left = sum(1 for _pk in rekey.pending(item, batch_size=batch_size))
                         left_total += left
@@ -48,7 +53,7 @@ class Command(BaseCommand):
                         item, batch_size=batch_size, max_rewrites=budget, on_batch=self._progress(where)
                     )
                     rewritten_total += tally.rewritten
-                    failures += [f"{connection.schema_name} {failure}" for failure in tally.failed]
+                    failures += [f"{current_schema()} {failure}" for failure in tally.failed]
                     self.stdout.write(f"{where}: {tally.checked} checked, {tally.rewritten} rewritten")
             if max_rows is not None and rewritten_total >= max_rows and not check:
                 self.stdout.write(f"stopped after {rewritten_total} rows (--max-rows); run again to carry on")
@@ -64,7 +69,7 @@ class Command(BaseCommand):
             raise CommandError(f"{len(failures)} rows could not be re-keyed (listed above); the rest were")
         self.stdout.write(f"done: {rewritten_total} rows rewritten under {current}")
 
-    def _tenants(self, only: list[str]):
+    def _tenants(self, only: list[str]) -> Iterator[Any]:
         public = get_public_schema_name()
         tenants = get_tenant_model().objects.order_by("pk")
         found = {tenant.schema_name: tenant for tenant in tenants}
@@ -77,8 +82,8 @@ class Command(BaseCommand):
             if schema_exists(name):
                 yield found[name]
 
-    def _progress(self, where: str):
-        def report(item, tally):
+    def _progress(self, where: str) -> Callable[[rekey.KeyedModel, rekey.Tally], None]:
+        def report(item: rekey.KeyedModel, tally: rekey.Tally) -> None:
             self.stdout.write(f"  {where}: {tally.checked} checked, {tally.rewritten} rewritten so far")
 
         return report

@@ -93,7 +93,11 @@ describe('ClockPage', () => {
     const posted = calls(all, 'POST', '/api/v1/attendance/clock-in/')
     expect(posted).toHaveLength(1)
     // Only where the phone is: the time is the server's.
-    expect(bodyOf(posted[0])).toEqual({ latitude: 30.2741, longitude: 120.1551, accuracy: 15.4 })
+    expect(bodyOf(posted[0])).toEqual({
+      latitude: '30.2741',
+      longitude: '120.1551',
+      accuracy: '15.4',
+    })
     expect($('clock-in-time')?.textContent).toBe('09:06')
     expect($('clock-status')?.textContent).toContain('迟到 6 分钟')
     expect(($('clock-in') as HTMLButtonElement).disabled).toBe(true)

@@ -221,7 +221,7 @@ describe('EstatesPage', () => {
       estate: 9,
       name: '5栋',
       floors: 11,
-      units: ['1单元'],
+      unit_names: ['1单元'],
     })
     // The new building is picked, ready for "generate houses".
     expect($('node-title')?.textContent).toContain('青山里 · 5栋')

@@ -10,15 +10,23 @@ import { $, $$, ADMIN, calls, click, fakeApi, MANAGE, mountPage, page, TREE, VIE
 const base = (over: Partial<ImportRecord>): ImportRecord => ({
   id: 5,
   kind: 'residents',
+  kind_label: '住户',
   status: 'validating',
+  status_label: '校验中',
   file_name: '住户.xlsx',
+  file_size: 2048,
   counts: {},
+  create_count: 0,
+  update_count: 0,
+  unchanged_count: 0,
   error_total: 0,
   message: '',
   job: { id: 'j5', status: 'running', progress: 30, total: 100, message: '校验第 300 行' },
   report_url: null,
   can_commit: false,
+  created_by_name: '客服小王',
   created_at: '2026-03-01T02:00:00Z',
+  validated_at: null,
   committed_at: null,
   errors: [],
   ...over,
@@ -155,6 +163,35 @@ describe('ImportsPage', () => {
     expect($('import-commit')).toBeNull()
     expect(calls(all, 'GET', '/api/v1/estates/tree/').length).toBe(treeLoads + 1)
     expect(calls(all, 'GET', '/api/v1/imports/').length).toBeGreaterThanOrEqual(3)
+  })
+
+  it('keeps watching a busy import through failures, backing off, until the page goes away', async () => {
+    vi.useFakeTimers()
+    let reads = 0
+    const all = fakeApi({
+      'GET /api/v1/imports/': () => page([]),
+      'POST /api/v1/imports/': () => jsonResponse(base({}), 202),
+      'GET /api/v1/imports/5/': () =>
+        ++reads === 1
+          ? jsonResponse({ code: 'server_error', message: '暂时不可用', fields: {} }, 503)
+          : jsonResponse(
+              base({ job: { id: 'j5', status: 'running', progress: 60, total: 100, message: '' } }),
+            ),
+    })
+    const { wrapper } = await mountPage(ImportsPage, { path: '/basic-data/imports' })
+    await upload('住户.xlsx')
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(calls(all, 'GET', '/api/v1/imports/5/')).toHaveLength(1) // failed
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(calls(all, 'GET', '/api/v1/imports/5/')).toHaveLength(1) // backing off: 2 s
+    await vi.advanceTimersByTimeAsync(1000)
+    expect($('job-progress')?.textContent).toContain('60%')
+    await vi.advanceTimersByTimeAsync(1000) // back to the interval
+    expect(calls(all, 'GET', '/api/v1/imports/5/')).toHaveLength(3)
+
+    wrapper.unmount()
+    await vi.advanceTimersByTimeAsync(10_000)
+    expect(calls(all, 'GET', '/api/v1/imports/5/')).toHaveLength(3)
   })
 
   it('refuses a file that is not a spreadsheet before uploading', async () => {

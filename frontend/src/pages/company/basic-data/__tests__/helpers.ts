@@ -50,6 +50,7 @@ export function signIn(permissions: string[]) {
   const me: Me = {
     id: 1,
     username: 'staff',
+    phone_masked: '138****0000',
     name: '客服小王',
     roles: ['customer_service'],
     permissions,

@@ -38,6 +38,7 @@ const SUN: StaffProfile = {
   hire_date: '2024-03-01',
   on_duty: false,
   active: true,
+  created_at: '2024-03-01T01:00:00Z',
 }
 
 function backend(over: Parameters<typeof fakeApi>[0] = {}) {
