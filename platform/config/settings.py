@@ -127,6 +127,7 @@ SHARED_APPS, TENANT_APPS = app_lists(
         "tenants.imports",
         "tenants.staff",
         "tenants.demo",
+        "billing",
     ],
     third_party_both=[
         "django.contrib.contenttypes",

@@ -1,0 +1,14 @@
+"""Fees and billing (收费管理): fee items and prices, meters and readings, the charge ledger, bill runs,
+payments recorded at the cash desk and their allocation, prepaid balances, deposits, refunds and
+waivers, receipts. Tables live in each company's schema."""
+
+from django.apps import AppConfig
+
+from core.schemas import Schema
+
+
+class BillingConfig(AppConfig):
+    name = "billing"
+    schema = Schema.COMPANY
+    label = "billing"
+    verbose_name = "Billing"
