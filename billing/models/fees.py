@@ -91,7 +91,9 @@ class FeeItem(models.Model):
     mode = models.CharField(_("计费方式"), max_length=16, choices=ChargingMode.choices)
     cycle_months = models.PositiveSmallIntegerField(_("收费周期"), choices=CYCLE_CHOICES, default=1)
     cycle_anchor = models.DateField(_("周期起点"), default=NATURAL_ANCHOR)
-    timing = models.CharField(_("收费时机"), max_length=10, choices=BillingTiming.choices, default=BillingTiming.PREPAID)
+    timing = models.CharField(
+        _("收费时机"), max_length=10, choices=BillingTiming.choices, default=BillingTiming.PREPAID
+    )
     due_rule = models.CharField(_("缴费期限"), max_length=20, choices=DueRule.choices, default=DueRule.DAYS_AFTER_ISSUE)
     due_value = models.PositiveSmallIntegerField(_("期限天数/日"), default=15)
     rounding = models.CharField(_("舍入方式"), max_length=8, choices=RoundingMode.choices, default=RoundingMode.HALF_UP)

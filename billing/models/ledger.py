@@ -160,9 +160,7 @@ class Allocation(models.Model):
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="allocations")
     charge = models.ForeignKey(Charge, on_delete=models.PROTECT, related_name="allocations")
     amount = models.DecimalField(_("金额"), max_digits=12, decimal_places=2)
-    reverses = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversals"
-    )
+    reverses = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversals")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
