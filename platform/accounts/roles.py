@@ -36,6 +36,9 @@ PERMISSIONS: dict[str, set[Role]] = {
     "basic_data.manage": {Role.CUSTOMER_SERVICE},
     "fees.view": {Role.CASHIER},
     "fees.collect": {Role.CASHIER},
+    "fees.manage": set(),  # fee items, prices, assignments, bill runs
+    "fees.approve": set(),  # refunds, waivers, vacancy discounts
+    "meters.read": {Role.CASHIER, Role.REPAIR_WORKER},
     "service_desk.view": {Role.DISPATCHER, Role.REPAIR_WORKER, Role.CUSTOMER_SERVICE},
     "service_desk.dispatch": {Role.DISPATCHER, Role.CUSTOMER_SERVICE},
     "service_desk.work": {Role.REPAIR_WORKER},

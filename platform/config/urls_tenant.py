@@ -4,6 +4,7 @@ from django.urls import URLPattern, URLResolver, include, path, re_path
 from rest_framework.routers import SimpleRouter
 
 from accounts import api as accounts_api
+from billing.api import routes as billing_routes
 from companies import api as companies_api
 from config import urls_common, views
 from core import api as core_api
@@ -28,6 +29,7 @@ router.register("houses", estates_api.HouseViewSet, basename="house")
 router.register("residents", residents_api.PersonViewSet, basename="resident")
 router.register("occupancies", residents_api.OccupancyViewSet, basename="occupancy")
 router.register("resident-corrections", residents_api.CorrectionViewSet, basename="resident-correction")
+billing_paths = billing_routes.register(router)
 
 api_v1: list[URLPattern | URLResolver] = [
     path("auth/login/", accounts_api.LoginView.as_view(), name="auth-login"),
@@ -55,6 +57,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("attendance-records/", staff_api.AttendanceRecordList.as_view(), name="attendance-records"),
     path("attendance-sheet/", staff_api.AttendanceSheetView.as_view(), name="attendance-sheet"),
     path("staff-performance/", staff_api.PerformanceView.as_view(), name="staff-performance"),
+    *billing_paths,
     path("", include(router.urls)),
 ]
 
