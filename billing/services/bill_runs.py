@@ -74,7 +74,10 @@ def _scope(estate: Estate | None, building: Building | None) -> tuple[int | None
 
 
 def preview(
-    *, as_of: date, estate: Estate | None = None, building: Building | None = None,
+    *,
+    as_of: date,
+    estate: Estate | None = None,
+    building: Building | None = None,
     fee_items: list[FeeItem] | None = None,
 ) -> dict[str, Any]:
     """What a run would issue, without writing: per item the charges, houses and total, and the
@@ -122,12 +125,22 @@ def preview(
                 exceptions.extend(computed.exceptions[: max(0, 50 - len(exceptions))])
         if no_price:
             exceptions.insert(0, {"reason": _("%(n)s 个周期没有适用的价格") % {"n": no_price}})
-        lines.append({
-            "fee_item": item.pk, "name": item.name, "charges": count, "houses": houses, "total": str(total),
-            "already_billed": already, "exceptions": exceptions,
-        })
+        lines.append(
+            {
+                "fee_item": item.pk,
+                "name": item.name,
+                "charges": count,
+                "houses": houses,
+                "total": str(total),
+                "already_billed": already,
+                "exceptions": exceptions,
+            }
+        )
     return {
-        "as_of": as_of.isoformat(), "estate": estate_id, "building": building_id, "items": lines,
+        "as_of": as_of.isoformat(),
+        "estate": estate_id,
+        "building": building_id,
+        "items": lines,
         "charges": sum(line["charges"] for line in lines),
         "total": str(sum((Decimal(line["total"]) for line in lines), Decimal("0"))),
     }
@@ -135,23 +148,41 @@ def preview(
 
 @action
 def create_bill_run(
-    *, as_of: date, actor: Any, estate: Estate | None = None, building: Building | None = None,
-    fee_items: list[FeeItem] | None = None, scheduled: bool = False,
+    *,
+    as_of: date,
+    actor: Any,
+    estate: Estate | None = None,
+    building: Building | None = None,
+    fee_items: list[FeeItem] | None = None,
+    scheduled: bool = False,
 ) -> BillRun:
     """Record a previewed run; nothing is issued until start_bill_run."""
     estate_id, building_id = _scope(estate, building)
     if as_of > timezone.localdate() + timedelta(days=31):
         raise field_error("as_of", _("出账日期不能晚于一个月之后。"))
     run = BillRun.objects.create(
-        estate_id=estate_id, building_id=building_id, as_of=as_of, status=BillRunStatus.PREVIEWED,
-        created_by=actor if getattr(actor, "pk", None) else None, scheduled=scheduled,
+        estate_id=estate_id,
+        building_id=building_id,
+        as_of=as_of,
+        status=BillRunStatus.PREVIEWED,
+        created_by=actor if getattr(actor, "pk", None) else None,
+        scheduled=scheduled,
     )
     if fee_items:
         run.fee_items.set(fee_items)
     run.preview = preview(as_of=as_of, estate=estate, building=building, fee_items=fee_items)
     run.save(update_fields=["preview"])
-    audit(actor, "bill_run.preview", run, after={"as_of": as_of.isoformat(), "estate": estate_id,
-                                                  "building": building_id, "charges": run.preview["charges"]})
+    audit(
+        actor,
+        "bill_run.preview",
+        run,
+        after={
+            "as_of": as_of.isoformat(),
+            "estate": estate_id,
+            "building": building_id,
+            "charges": run.preview["charges"],
+        },
+    )
     return run
 
 
@@ -163,8 +194,9 @@ def start_bill_run(*, run: BillRun, actor: Any) -> BillRun:
         raise DomainError(_("该出账批次已开始或已结束。"), code="bill_run_state", status_code=409)
     low, high = _house_range(run.estate_id, run.building_id)
     chunks = len(list(_chunks(low, high))) * max(len(_items(run)), 1)
-    job = core_services.create_job(kind="bill_run", created_by=run.created_by, total=chunks,
-                                   params={"bill_run": run.pk})
+    job = core_services.create_job(
+        kind="bill_run", created_by=run.created_by, total=chunks, params={"bill_run": run.pk}
+    )
     run.job = job
     run.status = BillRunStatus.RUNNING
     run.save(update_fields=["job", "status"])
@@ -191,12 +223,20 @@ def _issue_chunk(*, run: BillRun, item: FeeItem, house_from: int, house_to: int)
 
     due = due_date_for(item, run.as_of)
     values = charge_sql.params(
-        item, as_of=run.as_of, house_from=house_from, house_to=house_to, estate=run.estate_id,
+        item,
+        as_of=run.as_of,
+        house_from=house_from,
+        house_to=house_to,
+        estate=run.estate_id,
         building=run.building_id,
     )
     values.update(
-        due_date=due, bill_run=run.pk, mode=item.mode, cycle_months=item.cycle_months,
-        rounding=item.rounding, place=item.rounding_place,
+        due_date=due,
+        bill_run=run.pk,
+        mode=item.mode,
+        cycle_months=item.cycle_months,
+        rounding=item.rounding,
+        place=item.rounding_place,
     )
     if item.mode in charge_sql.SQL_MODES:
         inserted = charge_sql.run(charge_sql.insert_charges_sql(item), values)
@@ -211,14 +251,24 @@ def _issue_chunk(*, run: BillRun, item: FeeItem, house_from: int, house_to: int)
     emit(
         TOPIC_ISSUED,
         {
-            "bill_run_id": run.pk, "fee_item": item.name, "due_date": due.isoformat(),
+            "bill_run_id": run.pk,
+            "fee_item": item.name,
+            "due_date": due.isoformat(),
             "houses": [[house_id, str(amount)] for house_id, amount in sorted(per_house.items())],
         },
         key=f"bill.issued:{run.pk}:{item.pk}:{house_from}",
     )
-    audit(None, "bill_run.issue", run, after={
-        "fee_item": item.pk, "houses": [house_from, house_to], "charges": len(inserted), "total": str(total),
-    })
+    audit(
+        None,
+        "bill_run.issue",
+        run,
+        after={
+            "fee_item": item.pk,
+            "houses": [house_from, house_to],
+            "charges": len(inserted),
+            "total": str(total),
+        },
+    )
     return len(inserted), total
 
 
@@ -248,8 +298,7 @@ def execute_bill_run(*, bill_run_id: int) -> None:
 def _finish(*, run: BillRun) -> None:
     totals = Charge.objects.filter(bill_run=run).aggregate(charges=Count("id"), total=Sum("amount"))
     result: dict[str, Any] = {"charges": totals["charges"], "total": str(totals["total"] or Decimal("0.00"))}
-    BillRun.objects.filter(pk=run.pk).update(status=BillRunStatus.SUCCEEDED, result=result,
-                                            finished_at=timezone.now())
+    BillRun.objects.filter(pk=run.pk).update(status=BillRunStatus.SUCCEEDED, result=result, finished_at=timezone.now())
     if run.job_id:
         core_services.finish_job(job_id=run.job_id, result=result)
 
@@ -257,8 +306,9 @@ def _finish(*, run: BillRun) -> None:
 @action(audit=False)  # the run's failure, recorded for the people watching it
 def fail_bill_run(*, bill_run_id: int, error: str) -> None:
     run = BillRun.objects.get(pk=bill_run_id)
-    BillRun.objects.filter(pk=run.pk).update(status=BillRunStatus.FAILED, finished_at=timezone.now(),
-                                            result={"error": error[:500]})
+    BillRun.objects.filter(pk=run.pk).update(
+        status=BillRunStatus.FAILED, finished_at=timezone.now(), result={"error": error[:500]}
+    )
     if run.job_id:
         core_services.fail_job(job_id=run.job_id, message=_("出账失败，可重新发起；已出的账单不会重复。"))
 

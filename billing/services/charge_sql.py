@@ -133,19 +133,24 @@ def amount_sql(item: Any) -> str:
     if not item.periodic:
         exact = "(cy.unit_price + cy.fixed_extra)" if item.mode == "fixed" else base
     elif per_month:
-        numerator, denominator = _month_fraction("cy.period_start", "cy.period_end")
+        numerator, denominator = months_sql(item.cycle_months)
         exact = f"({base} * {numerator} / {denominator})"
     else:
         exact = f"({base} * (cy.period_end - cy.period_start))"
     return round_sql(exact, item.rounding, item.rounding_place)
 
 
-def months_sql() -> tuple[str, str]:
-    return _month_fraction("cy.period_start", "cy.period_end")
+def months_sql(cycle_months: int) -> tuple[str, str]:
+    """(numerator, denominator) of the months a period of a cycle counts: the cycle's months times the
+    share of the cycle it covers (a whole cycle is exactly its months, whatever its month lengths)."""
+    part_num, part_den = _month_fraction("cy.period_start", "cy.period_end")
+    whole_num, whole_den = _month_fraction("cy.cycle_start", "cy.cycle_end")
+    return f"({max(cycle_months, 1)} * {part_num} * {whole_den})", f"({part_den} * {whole_num})"
 
 
-def params(item: Any, *, as_of: date, house_from: int, house_to: int, estate: int | None,
-           building: int | None) -> dict[str, Any]:
+def params(
+    item: Any, *, as_of: date, house_from: int, house_to: int, estate: int | None, building: int | None
+) -> dict[str, Any]:
     return {
         "item": item.pk,
         "anchor": item.cycle_anchor,
@@ -161,7 +166,7 @@ def params(item: Any, *, as_of: date, house_from: int, house_to: int, estate: in
 
 def insert_charges_sql(item: Any) -> str:
     """INSERT the charges of one item and chunk; returns (house_id, amount) of each row inserted."""
-    numerator, denominator = months_sql()
+    numerator, denominator = months_sql(item.cycle_months)
     amount = amount_sql(item)
     base = {"building_area": "cy.building_area", "usable_area": "cy.usable_area"}.get(item.mode, "cy.quantity")
     calculation = f"""jsonb_build_object(

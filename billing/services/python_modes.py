@@ -47,8 +47,15 @@ def _cycles(item: FeeItem, values: dict[str, Any]) -> list[dict[str, Any]]:
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-def _decimal_months(start: date, end: date) -> tuple[Decimal, Fraction]:
-    exact = money.month_fraction(start, end)
+def _months(item: FeeItem, cycle: dict[str, Any]) -> tuple[Decimal, Fraction]:
+    """The months a period counts: the cycle's months × the share of the cycle it covers."""
+    if not item.periodic:
+        exact = Fraction(1)
+    else:
+        share = money.fraction_of_period(
+            (cycle["cycle_start"], cycle["cycle_end"]), cycle["period_start"], cycle["period_end"]
+        )
+        exact = item.cycle_months * share
     return Decimal(exact.numerator) / Decimal(exact.denominator), exact
 
 
@@ -78,14 +85,21 @@ def compute(item: FeeItem, values: dict[str, Any]) -> Computed:
             result.no_price += 1
             continue
         window = (cycle["cycle_start"], cycle["cycle_end"])
-        calculation: dict[str, Any] = {"mode": item.mode, "price_id": cycle["price_id"],
-                                       "rounding": item.rounding, "place": item.rounding_place}
+        calculation: dict[str, Any] = {
+            "mode": item.mode,
+            "price_id": cycle["price_id"],
+            "rounding": item.rounding,
+            "place": item.rounding_place,
+        }
         if item.mode in ("meter", "shared_meter"):
             if window not in usage_cache:
                 house_ids = [c["house_id"] for c in cycles if (c["cycle_start"], c["cycle_end"]) == window]
                 usage_cache[window] = meter_selectors.billable_usage(
-                    meter_kind=item.meter_kind, shared=item.mode == "shared_meter",
-                    cycle_start=window[0], cycle_end=window[1], house_ids=house_ids,
+                    meter_kind=item.meter_kind,
+                    shared=item.mode == "shared_meter",
+                    cycle_start=window[0],
+                    cycle_end=window[1],
+                    house_ids=house_ids,
                 )
             found = usage_cache[window].get(cycle["house_id"])
             if not found:
@@ -96,11 +110,16 @@ def compute(item: FeeItem, values: dict[str, Any]) -> Computed:
             exact += cycle["fixed_extra"]
             calculation.update(detail, readings=found.get("readings", []), fixed_extra=str(cycle["fixed_extra"]))
         elif item.mode == "formula":
-            months, fraction = _decimal_months(cycle["period_start"], cycle["period_end"])
+            months, fraction = _months(item, cycle)
             variables: dict[str, Decimal | int] = {
-                "building_area": cycle["building_area"], "usable_area": cycle["usable_area"],
-                "floor": cycle["floor"], "coefficient": cycle["fee_coefficient"], "usage": cycle["quantity"],
-                "months": months, "unit_price": cycle["unit_price"], "count": cycle["quantity"],
+                "building_area": cycle["building_area"],
+                "usable_area": cycle["usable_area"],
+                "floor": cycle["floor"],
+                "coefficient": cycle["fee_coefficient"],
+                "usage": cycle["quantity"],
+                "months": months,
+                "unit_price": cycle["unit_price"],
+                "count": cycle["quantity"],
                 "days": (cycle["period_end"] - cycle["period_start"]).days,
             }
             try:
@@ -109,16 +128,26 @@ def compute(item: FeeItem, values: dict[str, Any]) -> Computed:
                 if len(result.exceptions) < 50:
                     result.exceptions.append({"house": cycle["house_id"], "reason": str(error)})
                 continue
-            calculation.update(formula=cycle["formula"], months=f"{fraction.numerator}/{fraction.denominator}",
-                               variables={k: str(v) for k, v in variables.items()})
+            calculation.update(
+                formula=cycle["formula"],
+                months=f"{fraction.numerator}/{fraction.denominator}",
+                variables={k: str(v) for k, v in variables.items()},
+            )
         else:
             raise ValueError(f"{item.mode} is computed in SQL")
         amount = money.round_money(exact, item.rounding, item.rounding_place)
-        result.rows.append(Row(
-            house_id=cycle["house_id"], estate_id=cycle["estate_id"], building_id=cycle["building_id"],
-            cycle_start=cycle["cycle_start"], period_start=cycle["period_start"], period_end=cycle["period_end"],
-            amount=amount, calculation=calculation,
-        ))
+        result.rows.append(
+            Row(
+                house_id=cycle["house_id"],
+                estate_id=cycle["estate_id"],
+                building_id=cycle["building_id"],
+                cycle_start=cycle["cycle_start"],
+                period_start=cycle["period_start"],
+                period_end=cycle["period_end"],
+                amount=amount,
+                calculation=calculation,
+            )
+        )
     return result
 
 
@@ -126,7 +155,9 @@ def already_billed(item: FeeItem, rows: list[Row]) -> set[tuple[int, date]]:
     if not rows:
         return set()
     found = Charge.objects.filter(
-        fee_item=item, kind="regular", house_id__in={r.house_id for r in rows},
+        fee_item=item,
+        kind="regular",
+        house_id__in={r.house_id for r in rows},
         cycle_start__in={r.cycle_start for r in rows},
     ).values_list("house_id", "cycle_start")
     return set(found)
@@ -142,9 +173,18 @@ def insert(item: FeeItem, values: dict[str, Any]) -> list[tuple[int, Decimal]]:
     Charge.objects.bulk_create(
         [
             Charge(
-                house_id=r.house_id, estate_id=r.estate_id, building_id=r.building_id, fee_item=item,
-                kind="regular", cycle_start=r.cycle_start, period_start=r.period_start, period_end=r.period_end,
-                amount=r.amount, issued_on=values["as_of"], due_date=values["due_date"], calculation=r.calculation,
+                house_id=r.house_id,
+                estate_id=r.estate_id,
+                building_id=r.building_id,
+                fee_item=item,
+                kind="regular",
+                cycle_start=r.cycle_start,
+                period_start=r.period_start,
+                period_end=r.period_end,
+                amount=r.amount,
+                issued_on=values["as_of"],
+                due_date=values["due_date"],
+                calculation=r.calculation,
                 bill_run_id=values["bill_run"],
             )
             for r in fresh
