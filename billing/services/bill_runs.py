@@ -98,16 +98,7 @@ def preview(
                 item, as_of=as_of, house_from=house_from, house_to=house_to, estate=estate_id, building=building_id
             )
             if item.mode in charge_sql.SQL_MODES:
-                sql = f"""WITH cy AS ({charge_sql.cycles_sql(item)})
-                SELECT count(*) FILTER (WHERE cy.price_id IS NOT NULL AND NOT billed),
-                       count(DISTINCT cy.house_id) FILTER (WHERE cy.price_id IS NOT NULL AND NOT billed),
-                       coalesce(sum({charge_sql.amount_sql(item)}) FILTER (WHERE cy.price_id IS NOT NULL AND NOT billed), 0),
-                       count(*) FILTER (WHERE cy.price_id IS NULL),
-                       count(*) FILTER (WHERE billed)
-                FROM cy CROSS JOIN LATERAL (SELECT EXISTS (
-                    SELECT 1 FROM billing_charge b WHERE b.house_id = cy.house_id AND b.fee_item_id = %(item)s
-                      AND b.cycle_start = cy.cycle_start AND b.kind = 'regular') AS billed) x"""
-                (row,) = charge_sql.run(sql, values)
+                (row,) = charge_sql.run(charge_sql.preview_sql(item), values)
                 count += int(row[0])
                 houses += int(row[1])
                 total += Decimal(row[2])

@@ -188,6 +188,23 @@ def insert_charges_sql(item: Any) -> str:
     """
 
 
+def preview_sql(item: Any) -> str:
+    """One row for an item and chunk: charges and houses a run would add, their total, the cycles with
+    no price in effect, and the cycles already billed."""
+    fresh = "cy.price_id IS NOT NULL AND NOT x.billed"
+    return f"""
+    WITH cy AS ({cycles_sql(item)})
+    SELECT count(*) FILTER (WHERE {fresh}),
+           count(DISTINCT cy.house_id) FILTER (WHERE {fresh}),
+           coalesce(sum({amount_sql(item)}) FILTER (WHERE {fresh}), 0),
+           count(*) FILTER (WHERE cy.price_id IS NULL),
+           count(*) FILTER (WHERE x.billed)
+    FROM cy CROSS JOIN LATERAL (SELECT EXISTS (
+        SELECT 1 FROM billing_charge b WHERE b.house_id = cy.house_id AND b.fee_item_id = %(item)s
+          AND b.cycle_start = cy.cycle_start AND b.kind = 'regular') AS billed) x
+    """
+
+
 def run(sql: str, values: dict[str, Any]) -> list[tuple[Any, ...]]:
     with connection.cursor() as cursor:
         cursor.execute(sql, values)
