@@ -92,7 +92,7 @@ def compute(item: FeeItem, values: dict[str, Any]) -> Computed:
         }
         if item.mode in ("meter", "shared_meter"):
             if window not in usage_cache:
-                from billing.selectors import meters as meter_selectors  # noqa: PLC0415 (meters come with their module)
+                from billing.selectors import meters as meter_selectors
 
                 house_ids = [c["house_id"] for c in cycles if (c["cycle_start"], c["cycle_end"]) == window]
                 usage_cache[window] = meter_selectors.billable_usage(
