@@ -207,7 +207,7 @@ class MeterReadingFilter(django_filters.FilterSet):  # type: ignore[misc]  # dja
         fields = ["meter", "status", "register", "source"]
 
 
-class RejectSerializer(serializers.Serializer[Any]):
+class ReadingRejectSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(max_length=200)
 
 
@@ -266,11 +266,11 @@ class MeterReadingViewSet(
     def approve(self, request: Request, pk: str | None = None) -> Response:
         return self._respond(services.approve_reading(reading=self.get_object(), actor=request.user))
 
-    @extend_schema(request=RejectSerializer, responses=MeterReadingSerializer)
+    @extend_schema(request=ReadingRejectSerializer, responses=MeterReadingSerializer)
     @action(detail=True, methods=["post"], required_permission="fees.manage")
     def reject(self, request: Request, pk: str | None = None) -> Response:
         reading = self.get_object()
-        form = RejectSerializer(data=request.data)
+        form = ReadingRejectSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         return self._respond(
             services.reject_reading(reading=reading, reason=form.validated_data["reason"], actor=request.user)
