@@ -529,3 +529,78 @@ def test_reading_list_runs_a_fixed_number_of_queries(client_for, company_a, api_
             for day in (10, 20, 25):
                 _read(other, date(2025, 1, day), str(day), admin_user)
     assert count() == few
+
+
+# --- readings from a spreadsheet (the billing side of the `meter_readings` import kind) -----
+
+
+def _parsed(cells: dict[str, object]) -> dict[str, object]:
+    """A row as the import framework's first pass leaves it: each cell through its column's parser."""
+    from billing.services import meter_import
+
+    values = {}
+    for column in meter_import.COLUMNS:
+        value = column.parse(cells.get(column.header))
+        if value is not None:
+            values[column.key] = value
+    return values
+
+
+def test_the_columns_parse_what_people_type():
+    from tenants.imports.columns import CellError
+
+    row = _parsed({"表号": " W-1 ", "表具类型": "水表", "抄表日期": "2025/1/31", "本期读数": "1,234.5", "计度器": "峰"})
+    assert row == {
+        "number": "W-1",
+        "kind": "water",
+        "read_on": date(2025, 1, 31),
+        "current": D("1234.50"),
+        "register": "peak",
+    }
+    assert _parsed({"本期读数": 0})["current"] == D("0.00")  # a new meter reads 0
+    for bad in ("-1", "1.234", "abc"):
+        with pytest.raises(CellError):
+            _parsed({"本期读数": bad})
+
+
+def test_imported_readings_are_checked_then_recorded_through_the_chain(place):
+    from billing.services import meter_import
+
+    _building, houses, admin = place
+    meter = _house_meter(houses[0], admin, "W-1")
+    tou = services.create_meter(kind="electricity", number="E-1", house=houses[1], time_of_use=True, actor=admin)
+    services.deactivate_meter(meter=_house_meter(houses[2], admin, "W-OFF"), actor=admin)
+    _read(meter, date(2025, 1, 31), "10", admin)
+
+    def row(number, kind, day, current, register=None):
+        cells = {"表号": number, "表具类型": kind, "抄表日期": day, "本期读数": current}
+        if register:
+            cells["计度器"] = register
+        return _parsed(cells)
+
+    rows = [
+        (2, row("W-1", "水表", "2025-03-31", "30")),  # out of order in the file: recorded by date
+        (3, row("W-1", "水表", "2025-02-28", "20")),
+        (4, row("E-1", "电表", "2025-02-28", "40", "峰")),
+        (5, row("E-1", "电表", "2025-02-28", "50", "谷")),
+    ]
+    bad = [
+        (6, row("W-404", "水表", "2025-02-28", "1")),
+        (7, row("W-1", "电表", "2025-02-28", "1")),  # no electricity meter W-1
+        (8, row("W-1", "水表", "2025-01-31", "1")),  # not after the last reading
+        (9, row("W-1", "水表", "2025-02-28", "21")),  # the same day as row 3
+        (10, row("W-OFF", "水表", "2025-02-28", "1")),
+        (11, row("W-1", "水表", "2025-04-30", "1", "峰")),  # not a time-of-use meter
+    ]
+    findings, _plan = meter_import.check_rows(rows + bad)
+    assert sorted({f.row for f in findings}) == [6, 7, 8, 9, 10, 11]
+    assert {f.column for f in findings if f.row == 11} == {"计度器"}
+    findings, plan = meter_import.check_rows(rows)
+    assert findings == []
+    before = MeterReading.objects.count()
+    counts = meter_import.write_readings(plan=plan, actor=admin)
+    assert counts == {"created": 4, "held": 0}
+    assert MeterReading.objects.count() == before + 4
+    chain = list(meter.readings.order_by("read_on").values_list("previous", "current", "source"))
+    assert chain[1:] == [(D("10.00"), D("20.00"), "import"), (D("20.00"), D("30.00"), "import")]
+    assert tou.readings.filter(source="import").count() == 2
