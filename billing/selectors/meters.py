@@ -8,19 +8,20 @@ falls in. Only billable readings count: `ok`, or `approved` after a hold.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Exists, F, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 
+from billing import money
 from billing.models import Meter, MeterReading, ReadingStatus, SplitBy
 from tenants.estates.models import House
 
 BILLABLE = (ReadingStatus.OK, ReadingStatus.APPROVED)
-SHARE_PLACE = 2  # shares are quantities with 2 decimal places, as readings are
+SHARE_PLACE = Decimal("0.01")  # shares are quantities with 2 decimal places, as readings are
 
 
 def meters() -> QuerySet[Meter]:
@@ -76,6 +77,47 @@ def readings_for_billing(
     for house_id, reading_id in rows:
         used[house_id].append(reading_id)
     return dict(used)
+
+
+def billable_usage(
+    *, meter_kind: str, shared: bool, cycle_start: date, cycle_end: date, house_ids: Iterable[int]
+) -> dict[int, dict[str, Any]]:
+    """What the bill run prices per house: {house_id: {"usage": {register: Decimal}, "readings": [ids]}}.
+
+    `shared=False`: the house's own meters (usage_by_house, readings_for_billing). `shared=True`: the
+    house's share of every shared meter of that kind over its building or its estate (公摊), with
+    the shared meters' readings. Houses with nothing billable are absent."""
+    house_ids = list(house_ids)
+    if not shared:
+        used = readings_for_billing(meter_kind, cycle_start, cycle_end, house_ids)
+        return {
+            house_id: {"usage": usage, "readings": used.get(house_id, [])}
+            for house_id, usage in usage_by_house(meter_kind, cycle_start, cycle_end, house_ids).items()
+        }
+    wanted = set(house_ids)
+    places = House.objects.filter(pk__in=house_ids)
+    buildings = set(places.values_list("building_id", flat=True))
+    estates = set(places.values_list("estate_id", flat=True))
+    found: dict[int, dict[str, Any]] = {}
+    shared_meters = Meter.objects.filter(kind=meter_kind, house__isnull=True).filter(
+        Q(building_id__in=buildings) | Q(building__isnull=True, estate_id__in=estates)
+    )
+    for meter in shared_meters.order_by("pk"):
+        reading_ids = list(
+            _billable_in(cycle_start, cycle_end)
+            .filter(meter=meter, register="total")
+            .order_by("read_on", "id")
+            .values_list("pk", flat=True)
+        )
+        if not reading_ids:
+            continue
+        for house_id, share in shared_usage_shares(meter, cycle_start, cycle_end).items():
+            if house_id not in wanted:
+                continue
+            entry = found.setdefault(house_id, {"usage": {"total": Decimal("0.00")}, "readings": []})
+            entry["usage"]["total"] += share
+            entry["readings"].extend(reading_ids)
+    return found
 
 
 @dataclass(frozen=True)
@@ -154,38 +196,8 @@ def shared_usage_shares(meter: Meter, cycle_start: date, cycle_end: date) -> dic
         return {}
     by_area = meter.split_by == SplitBy.AREA
     weights = [area for _pk, area in houses] if by_area else [Decimal(1)] * len(houses)
-    # TODO(lead): use billing.money.largest_remainder
-    shares = _largest_remainder(total, weights, SHARE_PLACE)
+    shares = money.largest_remainder(total, weights, SHARE_PLACE)
     return {pk: share for (pk, _area), share in zip(houses, shares, strict=True)}
-
-
-def _largest_remainder(total: Decimal, weights: Sequence[Decimal], places: int) -> list[Decimal]:
-    """`total` split in proportion to `weights` at `places` decimals, summing exactly to `total`.
-
-    Integer arithmetic throughout: each part is floored to whole units of the last place, and the
-    units left over go one each to the parts with the largest remainders (the first among equals).
-    A negative total is split as its magnitude and negated."""
-    if not weights:
-        raise ValueError("no weights to split among")
-    if any(w < 0 for w in weights) or sum(weights, Decimal(0)) <= 0:
-        raise ValueError("weights must be non-negative and not all zero")
-    quantum = Decimal(1).scaleb(-places)
-    sign = -1 if total < 0 else 1
-    units = int((abs(total) / quantum).to_integral_exact())
-    if Decimal(units) * quantum != abs(total):
-        raise ValueError(f"{total} has more than {places} decimal places")
-    # Weights as integers: scale by the finest exponent among them.
-    exponent = min(int(w.normalize().as_tuple().exponent) for w in weights if w)
-    scale = Decimal(1).scaleb(-min(exponent, 0))
-    whole = [int(w * scale) for w in weights]
-    weight_sum = sum(whole)
-    floors = [units * w // weight_sum for w in whole]
-    remainders = [units * w % weight_sum for w in whole]
-    leftover = units - sum(floors)
-    order = sorted(range(len(whole)), key=lambda i: (-remainders[i], i))
-    for i in order[:leftover]:
-        floors[i] += 1
-    return [sign * Decimal(part) * quantum for part in floors]
 
 
 # --- the meter reader's route ----------------------------------------------------------------
