@@ -379,6 +379,9 @@ SPECTACULAR_SETTINGS = {
         "SignupStatusEnum": "companies.models.SignupStatus",
         "RoleEnum": "accounts.roles.Role",
         "RelationEnum": "tenants.residents.models.Relation",
+        "MeterKindEnum": "billing.models.MeterKind",
+        "ImportKindEnum": "tenants.imports.models.ImportKind",
+        "ReadingStatusEnum": "billing.models.ReadingStatus",
     },
 }
 
