@@ -1,0 +1,1 @@
+"""Reads for billing, already scoped to what the caller may see."""
