@@ -33,7 +33,16 @@ _PRICE_FIELDS = ("unit_price", "fixed_extra", "tiers", "register_prices", "formu
 class PriceSerializer(serializers.ModelSerializer[FeePrice]):
     class Meta:
         model = FeePrice
-        fields = ["id", "effective_from", "unit_price", "fixed_extra", "tiers", "register_prices", "formula", "created_at"]
+        fields = [
+            "id",
+            "effective_from",
+            "unit_price",
+            "fixed_extra",
+            "tiers",
+            "register_prices",
+            "formula",
+            "created_at",
+        ]
 
 
 class PriceInputSerializer(serializers.Serializer[Any]):

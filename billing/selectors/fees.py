@@ -22,9 +22,11 @@ PREVIEW_HOUSES = 20
 
 def fee_items() -> QuerySet[FeeItem]:
     """Items with their prices (newest first) and how many houses hold them now: two queries a page."""
-    return FeeItem.objects.annotate(
-        open_assignments=Count("assignments", filter=Q(assignments__end__isnull=True))
-    ).prefetch_related(Prefetch("prices", queryset=FeePrice.objects.order_by("-effective_from")))
+    return (
+        FeeItem.objects.annotate(open_assignments=Count("assignments", filter=Q(assignments__end__isnull=True)))
+        .prefetch_related(Prefetch("prices", queryset=FeePrice.objects.order_by("-effective_from")))
+        .order_by("kind", "name", "id")
+    )
 
 
 def current_price(item: FeeItem, on: date) -> FeePrice | None:
@@ -38,9 +40,12 @@ def current_price(item: FeeItem, on: date) -> FeePrice | None:
 
 def charged_through(item: FeeItem) -> date | None:
     """The end of the latest period this item has been charged for, on any house."""
-    last: date | None = Charge.objects.filter(fee_item=item, kind=ChargeKind.REGULAR).order_by(
-        "-period_end"
-    ).values_list("period_end", flat=True).first()
+    last: date | None = (
+        Charge.objects.filter(fee_item=item, kind=ChargeKind.REGULAR)
+        .order_by("-period_end")
+        .values_list("period_end", flat=True)
+        .first()
+    )
     return last
 
 

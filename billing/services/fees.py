@@ -102,10 +102,23 @@ class Problems:
     def add(self, name: str, message: str) -> None:
         self.fields.setdefault(name, []).append(message)
 
+    def under(self, prefix: str) -> Problems:
+        """The same collector, naming fields under `prefix`."""
+        return self if not prefix else _Prefixed(self.fields, prefix)
+
     def raise_any(self) -> None:
         if self.fields:
             first = next(iter(self.fields.values()))[0]
             raise DomainError(first, fields=self.fields)
+
+
+class _Prefixed(Problems):
+    def __init__(self, fields: dict[str, list[str]], prefix: str) -> None:
+        super().__init__(fields)
+        self.prefix = prefix
+
+    def add(self, name: str, message: str) -> None:
+        super().add(self.prefix + name, message)
 
 
 @dataclass(frozen=True)
@@ -172,8 +185,10 @@ def _stored_tiers(tiers: Sequence[tuple[Decimal | None, Decimal]]) -> list[list[
     return [[None if bound is None else str(bound), str(price)] for bound, price in tiers]
 
 
-def check_price(mode: str, price: PriceInput, problems: Problems) -> dict[str, Any]:
-    """The price's stored values for an item of `mode`, its problems added to `problems`."""
+def check_price(mode: str, price: PriceInput, problems: Problems, prefix: str = "") -> dict[str, Any]:
+    """The price's stored values for an item of `mode`, its problems added to `problems` (field names
+    after `prefix`: "price." where the price is part of the item form)."""
+    problems = problems.under(prefix)
     values: dict[str, Any] = {"unit_price": Decimal("0"), "tiers": [], "register_prices": {}, "formula": ""}
     values["fixed_extra"] = _check_amount(problems, "fixed_extra", price.fixed_extra, _("附加费"))
     if price.unit_price is not None:
@@ -390,7 +405,7 @@ def create_fee_item(
         values["cycle_anchor"] = cycle_anchor
     problems = Problems()
     check_item(values, problems)
-    price_values = check_price(mode, price, problems)
+    price_values = check_price(mode, price, problems, prefix="price.")
     problems.raise_any()
     with conflict_as(_duplicate_name()):
         item = FeeItem.objects.create(**values)
@@ -418,7 +433,9 @@ def update_fee_item(*, fee_item: FeeItem, actor: Any, **changes: Any) -> FeeItem
             if name in changed:
                 problems.add(
                     name,
-                    _("该项目已出过账单，不能再修改此项：已出的账单按原设置计算。如需改变，请新建收费项目并停用本项目。"),
+                    _(
+                        "该项目已出过账单，不能再修改此项：已出的账单按原设置计算。如需改变，请新建收费项目并停用本项目。"
+                    ),
                 )
         if "valid_from" in changed:
             problems.add("valid_from", _("该项目已出过账单，不能修改生效日期。"))
@@ -473,13 +490,9 @@ def set_price(*, fee_item: FeeItem, effective_from: date, price: PriceInput, act
     problems = Problems()
     price_values = check_price(item.mode, price, problems)
     if effective_from < item.valid_from:
-        problems.add(
-            "effective_from", _("价格生效日期不能早于项目生效日期 %(date)s。") % {"date": item.valid_from}
-        )
+        problems.add("effective_from", _("价格生效日期不能早于项目生效日期 %(date)s。") % {"date": item.valid_from})
     elif item.valid_until is not None and effective_from >= item.valid_until:
-        problems.add(
-            "effective_from", _("价格生效日期须早于项目失效日期 %(date)s。") % {"date": item.valid_until}
-        )
+        problems.add("effective_from", _("价格生效日期须早于项目失效日期 %(date)s。") % {"date": item.valid_until})
     charged_through = fee_selectors.charged_through(item)
     if charged_through is not None and effective_from < charged_through:
         problems.add(
@@ -514,9 +527,7 @@ def delete_fee_item(*, fee_item: FeeItem, actor: Any) -> None:
     """Remove an item set up by mistake: only while it was never assigned nor charged."""
     item = FeeItem.objects.select_for_update().get(pk=fee_item.pk)
     if item.assignments.exists() or Charge.objects.filter(fee_item=item).exists():
-        raise DomainError(
-            _("该项目已分配给房屋或已出账，不能删除；请停用它。"), code="in_use", status_code=409
-        )
+        raise DomainError(_("该项目已分配给房屋或已出账，不能删除；请停用它。"), code="in_use", status_code=409)
     audit(actor, "fee_item.delete", item, before=_snapshot(item))
     item.prices.all().delete()
     item.delete()
