@@ -16,6 +16,7 @@ from rest_framework.response import Response
 
 from billing.models import FeeAssignment, FeeItem, FeePrice
 from billing.selectors import fees as selectors
+from billing.services import assignments as assignment_services
 from billing.services import fees as services
 from billing.services.common import today
 from tenants.estates.models import Building, Estate, House, HouseStatus, HouseUse, Unit
@@ -85,7 +86,11 @@ def _price_input(data: dict[str, Any]) -> services.PriceInput:
 class FeeItemSerializer(serializers.ModelSerializer[FeeItem]):
     current_price = serializers.SerializerMethodField()
     open_assignments = serializers.IntegerField(read_only=True)
-    price = PriceInputSerializer(write_only=True, required=False, help_text="The first price (on create only).")
+    price = PriceInputSerializer(
+        write_only=True,
+        required=False,
+        help_text="The first price; on update, replaces the prices of an item not yet charged.",
+    )
 
     class Meta:
         model = FeeItem
@@ -166,9 +171,8 @@ class FeeItemViewSet(viewsets.ModelViewSet[FeeItem]):
         form = self.get_serializer(item, data=request.data, partial=True)
         form.is_valid(raise_exception=True)
         data = dict(form.validated_data)
-        if "price" in data:
-            raise serializers.ValidationError({"price": ["价格请通过“调整价格”设置：新价格从某日起生效。"]})
-        return self._respond(services.update_fee_item(fee_item=item, actor=request.user, **data))
+        price = _price_input(data.pop("price")) if "price" in data else None
+        return self._respond(services.update_fee_item(fee_item=item, actor=request.user, price=price, **data))
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         services.delete_fee_item(fee_item=self.get_object(), actor=request.user)
@@ -321,7 +325,7 @@ class FeeAssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         form = AssignSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = dict(form.validated_data)
-        counts = services.assign_fee_item(
+        counts = assignment_services.assign_fee_item(
             fee_item=data["fee_item"],
             start=data["start"],
             quantity=data["quantity"],
@@ -357,7 +361,9 @@ class FeeAssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
     def end(self, request: Request, pk: str | None = None) -> Response:
         form = EndSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        row = services.end_assignment(assignment=self.get_object(), end=form.validated_data["end"], actor=request.user)
+        row = assignment_services.end_assignment(
+            assignment=self.get_object(), end=form.validated_data["end"], actor=request.user
+        )
         return Response(self.get_serializer(selectors.assignments().get(pk=row.pk)).data)
 
     @extend_schema(request=QuantitySerializer, responses={201: FeeAssignmentSerializer})
@@ -366,7 +372,7 @@ class FeeAssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         """A new quantity from a date: this assignment ends there and the answer is its successor."""
         form = QuantitySerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        row = services.change_assignment_quantity(
+        row = assignment_services.change_assignment_quantity(
             assignment=self.get_object(),
             quantity=form.validated_data["quantity"],
             from_date=form.validated_data["from_date"],

@@ -16,17 +16,14 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from billing import fee_rules
 from billing.models import (
     BillingTiming,
     Charge,
-    ChargeKind,
     ChargingMode,
     DueRule,
-    FeeAssignment,
     FeeItem,
     FeeKind,
     FeePrice,
@@ -66,7 +63,6 @@ UNIT_PRICE_PLACES = 4
 AMOUNT_PLACES = 2
 UNIT_PRICE_LIMIT = Decimal("100000000")  # max_digits 12, 4 places
 AMOUNT_LIMIT = Decimal("10000000000")  # max_digits 12, 2 places
-QUANTITY_LIMIT = Decimal("100000000")
 MAX_DAYS_AFTER_ISSUE = 365
 TIME_OF_USE_REGISTERS = (Register.PEAK, Register.VALLEY)
 
@@ -132,7 +128,7 @@ class PriceInput:
     formula: str = ""
 
 
-def _decimal(value: Any) -> Decimal | None:
+def parse_decimal(value: Any) -> Decimal | None:
     if isinstance(value, Decimal):
         return value if value.is_finite() else None
     if isinstance(value, int) and not isinstance(value, bool):
@@ -146,19 +142,19 @@ def _decimal(value: Any) -> Decimal | None:
     return None  # floats too: money is never built from a float
 
 
-def _fits(value: Decimal, places: int) -> bool:
+def fits_places(value: Decimal, places: int) -> bool:
     return value == value.quantize(Decimal(1).scaleb(-places))
 
 
 def _check_unit_price(problems: Problems, name: str, value: Any, label: str) -> Decimal | None:
-    number = _decimal(value)
+    number = parse_decimal(value)
     if number is None:
         problems.add(name, _("%(label)s不是有效的数。") % {"label": label})
     elif number < 0:
         problems.add(name, _("%(label)s不能为负数。") % {"label": label})
     elif number >= UNIT_PRICE_LIMIT:
         problems.add(name, _("%(label)s过大。") % {"label": label})
-    elif not _fits(number, UNIT_PRICE_PLACES):
+    elif not fits_places(number, UNIT_PRICE_PLACES):
         problems.add(name, _("%(label)s最多 4 位小数。") % {"label": label})
     else:
         return number
@@ -166,14 +162,14 @@ def _check_unit_price(problems: Problems, name: str, value: Any, label: str) -> 
 
 
 def _check_amount(problems: Problems, name: str, value: Any, label: str) -> Decimal | None:
-    number = _decimal(value)
+    number = parse_decimal(value)
     if number is None:
         problems.add(name, _("%(label)s不是有效的金额。") % {"label": label})
     elif number < 0:
         problems.add(name, _("%(label)s不能为负数。") % {"label": label})
     elif number >= AMOUNT_LIMIT:
         problems.add(name, _("%(label)s过大。") % {"label": label})
-    elif not _fits(number, AMOUNT_PLACES):
+    elif not fits_places(number, AMOUNT_PLACES):
         # Refused, not rounded: 12.345 typed by mistake must not silently become 12.35.
         problems.add(name, _("%(label)s最多 2 位小数（到分）。") % {"label": label})
     else:
@@ -240,17 +236,17 @@ def _parse_tiers(problems: Problems, raw: Sequence[Sequence[Any]]) -> list[tuple
             shaped = False
             continue
         bound_text, price_text = tier
-        bound = None if bound_text is None else _decimal(bound_text)
-        price = _decimal(price_text)
+        bound = None if bound_text is None else parse_decimal(bound_text)
+        price = parse_decimal(price_text)
         if (bound_text is not None and bound is None) or price is None:
             problems.add("tiers", _("第 %(n)s 档的上限或单价不是有效的数。") % {"n": number})
             shaped = False
             continue
-        if not _fits(price, UNIT_PRICE_PLACES) or price >= UNIT_PRICE_LIMIT:
+        if not fits_places(price, UNIT_PRICE_PLACES) or price >= UNIT_PRICE_LIMIT:
             problems.add("tiers", _("第 %(n)s 档的单价最多 4 位小数。") % {"n": number})
             shaped = False
             continue
-        if bound is not None and (not _fits(bound, AMOUNT_PLACES) or bound >= AMOUNT_LIMIT):
+        if bound is not None and (not fits_places(bound, AMOUNT_PLACES) or bound >= AMOUNT_LIMIT):
             problems.add("tiers", _("第 %(n)s 档的上限最多 2 位小数。") % {"n": number})
             shaped = False
             continue
@@ -409,14 +405,16 @@ def create_fee_item(
     problems.raise_any()
     with conflict_as(_duplicate_name()):
         item = FeeItem.objects.create(**values)
-    first = FeePrice.objects.create(fee_item=item, effective_from=valid_from, created_by=_user(actor), **price_values)
+    first = FeePrice.objects.create(fee_item=item, effective_from=valid_from, created_by=person(actor), **price_values)
     audit(actor, "fee_item.create", item, after={**_snapshot(item), "price": _price_snapshot(first)})
     return item
 
 
 @action
-def update_fee_item(*, fee_item: FeeItem, actor: Any, **changes: Any) -> FeeItem:
-    """Change an item's settings. What its issued charges were computed with stays fixed once it has any."""
+def update_fee_item(*, fee_item: FeeItem, actor: Any, price: PriceInput | None = None, **changes: Any) -> FeeItem:
+    """Change an item's settings. What its issued charges were computed with stays fixed once it has
+    any. Until then its prices were never used, so `price` may replace them (a mode change needs a
+    price that fits the new mode); after, a new price is a dated one (set_price)."""
     unknown = sorted(set(changes) - set(ITEM_FIELDS))
     if unknown:
         raise TypeError(f"update_fee_item: unknown fields {unknown}")
@@ -427,6 +425,7 @@ def update_fee_item(*, fee_item: FeeItem, actor: Any, **changes: Any) -> FeeItem
     check_item(values, problems)
     changed = {name for name in ITEM_FIELDS if values[name] != getattr(item, name)}
 
+    price_values: dict[str, Any] | None = None
     charged_through = fee_selectors.charged_through(item)
     if charged_through is not None:
         for name in LOCKED_ONCE_CHARGED:
@@ -444,26 +443,41 @@ def update_fee_item(*, fee_item: FeeItem, actor: Any, **changes: Any) -> FeeItem
                 "valid_until",
                 _("该项目已出账至 %(date)s，失效日期不能早于此日。") % {"date": charged_through},
             )
+        if price is not None:
+            problems.add("price", _("该项目已出过账单：新价格请用“调整价格”从某日起生效，已出的账单不会被改写。"))
+    elif price is not None:
+        price_values = check_price(values["mode"], price, problems, prefix="price.")
     elif "mode" in changed or "meter_kind" in changed:
-        # Never charged, so its prices were never used; each must still fit the new mode.
-        for price in item.prices.all():
+        for existing in item.prices.all():
             trial = Problems()
-            check_price(values["mode"], _price_input(price), trial)
+            check_price(values["mode"], _price_input(existing), trial)
             if trial.fields:
                 problems.add(
                     "mode",
-                    _("%(date)s 起的价格不适用于新的计费方式，请先删除该项目重建，或改回原计费方式。")
-                    % {"date": price.effective_from},
+                    _("%(date)s 起的价格不适用于新的计费方式：请同时填写适用于新计费方式的价格。")
+                    % {"date": existing.effective_from},
                 )
                 break
     problems.raise_any()
-    if not changed:
+    if not changed and price_values is None:
         return item
     for name in changed:
         setattr(item, name, values[name])
     with conflict_as(_duplicate_name()):
         item.save()
-    audit(actor, "fee_item.update", item, before={k: before[k] for k in changed}, after=_changed(item, changed))
+    after = _changed(item, changed)
+    earliest = item.prices.order_by("effective_from").first()
+    if price_values is None and earliest is not None and earliest.effective_from > item.valid_from:
+        # Moved earlier before any charge: the first price starts with the item, so no day lacks one.
+        earliest.effective_from = item.valid_from
+        earliest.save(update_fields=["effective_from"])
+    if price_values is not None:
+        item.prices.all().delete()  # never charged: nothing was computed from them
+        replaced = FeePrice.objects.create(
+            fee_item=item, effective_from=item.valid_from, created_by=person(actor), **price_values
+        )
+        after["price"] = _price_snapshot(replaced)
+    audit(actor, "fee_item.update", item, before={k: before[k] for k in changed}, after=after)
     return item
 
 
@@ -504,7 +518,7 @@ def set_price(*, fee_item: FeeItem, effective_from: date, price: PriceInput, act
     taken = field_error("effective_from", _("该日期已有一条价格，请选择其他日期。"))
     with conflict_as(taken):
         row = FeePrice.objects.create(
-            fee_item=item, effective_from=effective_from, created_by=_user(actor), **price_values
+            fee_item=item, effective_from=effective_from, created_by=person(actor), **price_values
         )
     audit(actor, "fee_item.set_price", item, after=_price_snapshot(row))
     return row
@@ -533,164 +547,22 @@ def delete_fee_item(*, fee_item: FeeItem, actor: Any) -> None:
     item.delete()
 
 
-# ---- assignment (收费对象) ----
-
-
-def _check_quantity(problems: Problems, quantity: Any) -> Decimal | None:
-    number = _decimal(quantity)
-    if number is None:
-        problems.add("quantity", _("数量不是有效的数。"))
-    elif number <= 0:
-        problems.add("quantity", _("数量须大于 0。"))
-    elif number >= QUANTITY_LIMIT or not _fits(number, UNIT_PRICE_PLACES):
-        problems.add("quantity", _("数量最多 4 位小数。"))
-    else:
-        return number
-    return None
-
-
-def _check_start(problems: Problems, item: FeeItem, start: date) -> None:
-    if not item.active:
-        problems.add("fee_item", _("该收费项目已停用，不能再分配。"))
-    if start < item.valid_from:
-        problems.add("start", _("计费开始日期不能早于项目生效日期 %(date)s。") % {"date": item.valid_from})
-    elif item.valid_until is not None and start >= item.valid_until:
-        problems.add("start", _("计费开始日期须早于项目失效日期 %(date)s。") % {"date": item.valid_until})
-
-
-@action
-def assign_fee_item(
-    *,
-    fee_item: FeeItem,
-    start: date,
-    actor: Any,
-    quantity: Decimal = Decimal("1"),
-    **filters: Any,
-) -> dict[str, int]:
-    """Charge the item on every house the filters select, from `start`. Houses already holding it
-    from then on (an open assignment, or one ending after `start`) are passed by, so assigning twice
-    is assigning once. One audit row tells how many houses and which filters."""
-    item = FeeItem.objects.select_for_update().get(pk=fee_item.pk)  # one assignment run per item at a time
-    problems = Problems()
-    amount = _check_quantity(problems, quantity)
-    _check_start(problems, item, start)
-    fee_selectors.check_filters(problems.add, filters)
-    problems.raise_any()
-    assert amount is not None
-    plan = fee_selectors.assignment_plan(item, start, **filters)
-    houses = list(plan.to_assign.values_list("pk", flat=True))
-    counts = plan.counts()
-    if not houses:
-        return counts
-    user = _user(actor)
-    FeeAssignment.objects.bulk_create(
-        [FeeAssignment(fee_item=item, house_id=pk, start=start, quantity=amount, created_by=user) for pk in houses],
-        batch_size=1000,
-    )
-    audit(
-        actor,
-        "fee_item.assign",
-        item,
-        after={
-            **counts,
-            "start": str(start),
-            "quantity": str(amount),
-            "filters": fee_selectors.describe_filters(filters),
-        },
-    )
-    return counts
-
-
-def _charged_until(assignment: FeeAssignment) -> date | None:
-    last: date | None = Charge.objects.filter(
-        house_id=assignment.house_id,
-        fee_item_id=assignment.fee_item_id,
-        kind=ChargeKind.REGULAR,
-        period_end__gt=assignment.start,
-    ).aggregate(last=Max("period_end"))["last"]
-    return last
-
-
-def _lock_open(assignment: FeeAssignment) -> FeeAssignment:
-    row = FeeAssignment.objects.select_for_update().get(pk=assignment.pk)
-    if row.end is not None:
-        raise DomainError(
-            _("该收费对象已于 %(date)s 结束。") % {"date": row.end}, code="already_ended", status_code=409
-        )
-    return row
-
-
-def _check_cut(problems: Problems, row: FeeAssignment, name: str, cut: date) -> None:
-    if cut <= row.start:
-        problems.add(name, _("日期须晚于计费开始日期 %(date)s。") % {"date": row.start})
-        return
-    charged = _charged_until(row)
-    if charged is not None and cut < charged:
-        problems.add(
-            name,
-            _("该房屋此项费用已出账至 %(date)s，日期不能早于此日；如需退还多收部分，请对该账单做减免。")
-            % {"date": charged},
-        )
-
-
-@action
-def end_assignment(*, assignment: FeeAssignment, end: date, actor: Any) -> FeeAssignment:
-    """Stop charging the item on the house from `end` (exclusive). Periods already charged stay
-    charged, so `end` may not fall before the last one's end: credit a charge with a waiver instead."""
-    row = _lock_open(assignment)
-    problems = Problems()
-    _check_cut(problems, row, "end", end)
-    problems.raise_any()
-    row.end = end
-    row.save(update_fields=["end"])
-    audit(actor, "fee_assignment.end", row, before={"end": None}, after={"end": str(end)})
-    return row
-
-
-@action
-def change_assignment_quantity(
-    *, assignment: FeeAssignment, quantity: Decimal, from_date: date, actor: Any
-) -> FeeAssignment:
-    """A new quantity from a date: the assignment ends there and a new one starts, so charges
-    before the date keep the quantity they were computed with."""
-    row = _lock_open(assignment)
-    problems = Problems()
-    amount = _check_quantity(problems, quantity)
-    _check_cut(problems, row, "from_date", from_date)
-    problems.raise_any()
-    assert amount is not None
-    if amount == row.quantity:
-        return row
-    row.end = from_date
-    row.save(update_fields=["end"])
-    successor = FeeAssignment.objects.create(
-        fee_item_id=row.fee_item_id, house_id=row.house_id, start=from_date, quantity=amount, created_by=_user(actor)
-    )
-    audit(
-        actor,
-        "fee_assignment.change_quantity",
-        successor,
-        before={"assignment": row.pk, "quantity": str(row.quantity)},
-        after={"quantity": str(amount), "from": str(from_date)},
-    )
-    return successor
-
-
-def _user(actor: Any) -> Any:
+def person(actor: Any) -> Any:
+    """The user to record as creator: none for system actors."""
     return actor if getattr(actor, "is_authenticated", False) else None
 
 
 __all__ = [
     "PriceInput",
     "Problems",
-    "assign_fee_item",
-    "change_assignment_quantity",
     "check_item",
     "check_price",
     "create_fee_item",
     "deactivate_fee_item",
     "delete_fee_item",
-    "end_assignment",
+    "fits_places",
+    "parse_decimal",
+    "person",
     "set_price",
     "update_fee_item",
 ]

@@ -268,13 +268,25 @@ def test_what_a_charge_was_computed_with_stays_once_charged(admin_a, company_a, 
     assert admin_a.patch(path, {"mode": "usable_area"}, format="json").status_code == 200
     refused = admin_a.patch(path, {"mode": "formula"}, format="json")
     assert refused.status_code == 400 and "mode" in refused.json()["fields"]
+    bad_price = admin_a.patch(path, {"mode": "formula", "price": {"formula": "1/0"}}, format="json")
+    assert bad_price.status_code == 400 and "price.formula" in bad_price.json()["fields"]
+    switched = admin_a.patch(path, {"mode": "formula", "price": {"formula": "building_area * 2"}}, format="json")
+    assert switched.status_code == 200, switched.content
+    assert switched.json()["current_price"]["formula"] == "building_area * 2"
+    with tenant_context(company_a):
+        assert FeePrice.objects.filter(fee_item_id=item["id"]).count() == 1
+    earlier = admin_a.patch(path, {"valid_from": "2024-12-01"}, format="json")
+    assert earlier.json()["current_price"]["effective_from"] == "2024-12-01"
 
     _charge(company_a, item["id"], estate["houses"][0], date(2025, 1, 1), date(2025, 2, 1))
-    for change in ({"mode": "building_area"}, {"cycle_months": 3}, {"kind": "other"}, {"timing": "postpaid"}):
+    for change in ({"mode": "usable_area"}, {"cycle_months": 3}, {"kind": "other"}, {"timing": "postpaid"}):
         response = admin_a.patch(path, change, format="json")
         assert response.status_code == 400, change
         (field,) = change
         assert "已出过账单" in response.json()["fields"][field][0]
+    repriced = admin_a.patch(path, {"price": {"formula": "building_area * 3"}}, format="json")
+    assert repriced.status_code == 400 and "price" in repriced.json()["fields"]
+    assert admin_a.patch(path, {"valid_from": "2024-11-01"}, format="json").status_code == 400
     renamed = admin_a.patch(path, {"name": "住宅物业费", "rounding": "down", "due_value": 20}, format="json")
     assert renamed.status_code == 200 and renamed.json()["rounding"] == "down"
     assert admin_a.patch(path, {"valid_until": "2025-01-20"}, format="json").status_code == 400
