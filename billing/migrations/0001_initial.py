@@ -527,7 +527,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='balanceentry',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('amount__gt', 0), ('kind__in', ['top_up', 'overpayment', 'reversal'])), models.Q(('amount__lt', 0), ('kind__in', ['applied', 'refund'])), _connector='OR'), name='balance_entry_sign_matches_kind'),
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('amount__gt', 0), ('kind__in', ['top_up', 'overpayment'])), models.Q(('amount__lt', 0), ('kind__in', ['applied', 'refund'])), models.Q(('kind', 'reversal'), models.Q(('amount', 0), _negated=True)), _connector='OR'), name='balance_entry_sign_matches_kind'),
         ),
         migrations.AddConstraint(
             model_name='waiver',

@@ -129,11 +129,14 @@ CREATE FUNCTION billing_check_payment_spent() RETURNS trigger LANGUAGE plpgsql A
 DECLARE
     spent numeric;
 BEGIN
-    SELECT COALESCE((SELECT sum(amount) FROM billing_allocation WHERE payment_id = NEW.id AND amount > 0), 0)
-         + COALESCE((SELECT sum(amount) FROM billing_balanceentry
-                     WHERE payment_id = NEW.id AND kind IN ('top_up', 'overpayment')), 0)
-         + COALESCE((SELECT amount FROM billing_deposit WHERE payment_id = NEW.id), 0)
-      INTO spent;
+    -- Deferred to commit, when the search path may be another schema's: name the tables by the
+    -- schema of the row that fired.
+    EXECUTE format(
+        'SELECT COALESCE((SELECT sum(amount) FROM %1$I.billing_allocation WHERE payment_id = $1 AND amount > 0), 0)'
+        ' + COALESCE((SELECT sum(amount) FROM %1$I.billing_balanceentry'
+        '             WHERE payment_id = $1 AND kind IN (''top_up'', ''overpayment'')), 0)'
+        ' + COALESCE((SELECT amount FROM %1$I.billing_deposit WHERE payment_id = $1), 0)',
+        TG_TABLE_SCHEMA) INTO spent USING NEW.id;
     IF spent <> NEW.amount THEN
         RAISE EXCEPTION 'payment % of % is spent as %', NEW.id, NEW.amount, spent
             USING ERRCODE = 'check_violation';

@@ -205,8 +205,9 @@ class BalanceEntry(models.Model):
         ordering = ["house_id", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind__in=["top_up", "overpayment", "reversal"], amount__gt=0)
-                | Q(kind__in=["applied", "refund"], amount__lt=0),
+                condition=Q(kind__in=["top_up", "overpayment"], amount__gt=0)
+                | Q(kind__in=["applied", "refund"], amount__lt=0)
+                | (Q(kind="reversal") & ~Q(amount=0)),
                 name="balance_entry_sign_matches_kind",
             ),
         ]

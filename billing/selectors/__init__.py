@@ -1,1 +1,1 @@
-"""Reads for billing, already scoped to what the caller may see."""
+"""Every non-trivial billing read, one module per concern, scoped to what the caller may see."""

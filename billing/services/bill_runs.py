@@ -1,0 +1,308 @@
+"""Bill runs (出账): preview what a run would issue, then issue it in chunks, resumably.
+
+A run covers an estate (or one building, or the whole company) as of a date: every fee item assigned
+there bills each cycle it owes by then (prepaid items the cycle that has started, postpaid ones the
+cycle that has ended), catching up cycles never billed. Charges go in with ON CONFLICT DO NOTHING
+against the ledger's unique key, chunk by chunk, each chunk its own transaction: a run killed midway
+and started again (the outbox redelivers it) skips what is there and finishes the rest.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterable
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Max, Min, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from billing.models import BillRun, BillRunStatus, Charge, FeeItem
+from billing.services import charge_sql
+from billing.services.common import audit, field_error
+from core import services as core_services
+from core.actions import action, emit
+from core.errors import DomainError
+from tenants.estates.models import Building, Estate, House
+
+TOPIC_RUN = "billing.bill_run"
+TOPIC_ISSUED = "bill.issued"
+CHUNK_HOUSES = 5000
+
+
+def due_date_for(item: FeeItem, issued_on: date) -> date:
+    if item.due_rule == "day_of_month":
+        day = min(item.due_value, 28)
+        due = issued_on.replace(day=day)
+        if due < issued_on:
+            year, month = (issued_on.year + 1, 1) if issued_on.month == 12 else (issued_on.year, issued_on.month + 1)
+            due = date(year, month, day)
+        return due
+    return issued_on + timedelta(days=item.due_value)
+
+
+def _items(run: BillRun) -> list[FeeItem]:
+    chosen = list(run.fee_items.all())
+    if chosen:
+        return chosen
+    return list(FeeItem.objects.filter(active=True).exclude(mode="usage").order_by("id"))
+
+
+def _house_range(estate_id: int | None, building_id: int | None) -> tuple[int, int]:
+    houses = House.objects.all()
+    if estate_id:
+        houses = houses.filter(estate_id=estate_id)
+    if building_id:
+        houses = houses.filter(building_id=building_id)
+    bounds = houses.aggregate(low=Min("id"), high=Max("id"))
+    if bounds["low"] is None:
+        return 0, 0
+    return int(bounds["low"]), int(bounds["high"]) + 1
+
+
+def _chunks(low: int, high: int) -> Iterable[tuple[int, int]]:
+    for start in range(low, high, CHUNK_HOUSES):
+        yield start, min(start + CHUNK_HOUSES, high)
+
+
+def _scope(estate: Estate | None, building: Building | None) -> tuple[int | None, int | None]:
+    if building is not None and estate is not None and building.estate_id != estate.pk:
+        raise field_error("building", _("该楼栋不属于所选小区。"))
+    return (estate.pk if estate else (building.estate_id if building else None)), (building.pk if building else None)
+
+
+def preview(
+    *,
+    as_of: date,
+    estate: Estate | None = None,
+    building: Building | None = None,
+    fee_items: list[FeeItem] | None = None,
+) -> dict[str, Any]:
+    """What a run would issue, without writing: per item the charges, houses and total, and the
+    exceptions (cycles with no price, meters without readings) that would be left out."""
+    from billing.services import python_modes
+
+    estate_id, building_id = _scope(estate, building)
+    items = fee_items or list(FeeItem.objects.filter(active=True).exclude(mode="usage").order_by("id"))
+    low, high = _house_range(estate_id, building_id)
+    lines: list[dict[str, Any]] = []
+    for item in items:
+        count = houses = 0
+        total = Decimal("0")
+        no_price = already = 0
+        exceptions: list[dict[str, Any]] = []
+        for house_from, house_to in _chunks(low, high):
+            values = charge_sql.params(
+                item, as_of=as_of, house_from=house_from, house_to=house_to, estate=estate_id, building=building_id
+            )
+            if item.mode in charge_sql.SQL_MODES:
+                (row,) = charge_sql.run(charge_sql.preview_sql(item), values)
+                count += int(row[0])
+                houses += int(row[1])
+                total += Decimal(row[2])
+                no_price += int(row[3])
+                already += int(row[4])
+            else:
+                computed = python_modes.compute(item, values)
+                existing = python_modes.already_billed(item, computed.rows)
+                fresh = [r for r in computed.rows if (r.house_id, r.cycle_start) not in existing]
+                count += len(fresh)
+                houses += len({r.house_id for r in fresh})
+                total += sum((r.amount for r in fresh), Decimal("0"))
+                no_price += computed.no_price
+                already += len(computed.rows) - len(fresh)
+                exceptions.extend(computed.exceptions[: max(0, 50 - len(exceptions))])
+        if no_price:
+            exceptions.insert(0, {"reason": _("%(n)s 个周期没有适用的价格") % {"n": no_price}})
+        lines.append(
+            {
+                "fee_item": item.pk,
+                "name": item.name,
+                "charges": count,
+                "houses": houses,
+                "total": str(total),
+                "already_billed": already,
+                "exceptions": exceptions,
+            }
+        )
+    return {
+        "as_of": as_of.isoformat(),
+        "estate": estate_id,
+        "building": building_id,
+        "items": lines,
+        "charges": sum(line["charges"] for line in lines),
+        "total": str(sum((Decimal(line["total"]) for line in lines), Decimal("0"))),
+    }
+
+
+@action
+def create_bill_run(
+    *,
+    as_of: date,
+    actor: Any,
+    estate: Estate | None = None,
+    building: Building | None = None,
+    fee_items: list[FeeItem] | None = None,
+    scheduled: bool = False,
+) -> BillRun:
+    """Record a previewed run; nothing is issued until start_bill_run."""
+    estate_id, building_id = _scope(estate, building)
+    if as_of > timezone.localdate() + timedelta(days=31):
+        raise field_error("as_of", _("出账日期不能晚于一个月之后。"))
+    run = BillRun.objects.create(
+        estate_id=estate_id,
+        building_id=building_id,
+        as_of=as_of,
+        status=BillRunStatus.PREVIEWED,
+        created_by=actor if getattr(actor, "pk", None) else None,
+        scheduled=scheduled,
+    )
+    if fee_items:
+        run.fee_items.set(fee_items)
+    run.preview = preview(as_of=as_of, estate=estate, building=building, fee_items=fee_items)
+    run.save(update_fields=["preview"])
+    audit(
+        actor,
+        "bill_run.preview",
+        run,
+        after={
+            "as_of": as_of.isoformat(),
+            "estate": estate_id,
+            "building": building_id,
+            "charges": run.preview["charges"],
+        },
+    )
+    return run
+
+
+@action
+def start_bill_run(*, run: BillRun, actor: Any) -> BillRun:
+    """Commit a previewed run: it runs in the worker (outbox topic billing.bill_run) with progress."""
+    run = BillRun.objects.select_for_update().get(pk=run.pk)
+    if run.status != BillRunStatus.PREVIEWED:
+        raise DomainError(_("该出账批次已开始或已结束。"), code="bill_run_state", status_code=409)
+    low, high = _house_range(run.estate_id, run.building_id)
+    chunks = len(list(_chunks(low, high))) * max(len(_items(run)), 1)
+    job = core_services.create_job(
+        kind="bill_run", created_by=run.created_by, total=chunks, params={"bill_run": run.pk}
+    )
+    run.job = job
+    run.status = BillRunStatus.RUNNING
+    run.save(update_fields=["job", "status"])
+    emit(TOPIC_RUN, {"bill_run_id": run.pk}, key=f"bill_run:{run.pk}")
+    audit(actor, "bill_run.start", run, after={"job": str(job.pk)})
+    return run
+
+
+@action
+def cancel_bill_run(*, run: BillRun, actor: Any) -> BillRun:
+    run = BillRun.objects.select_for_update().get(pk=run.pk)
+    if run.status != BillRunStatus.PREVIEWED:
+        raise DomainError(_("只能取消尚未开始的出账批次。"), code="bill_run_state", status_code=409)
+    run.status = BillRunStatus.CANCELLED
+    run.save(update_fields=["status"])
+    audit(actor, "bill_run.cancel", run)
+    return run
+
+
+@action
+def _issue_chunk(*, run: BillRun, item: FeeItem, house_from: int, house_to: int) -> tuple[int, Decimal]:
+    """One item × one chunk of houses, one transaction: insert what is missing, announce it."""
+    from billing.services import python_modes
+
+    due = due_date_for(item, run.as_of)
+    values = charge_sql.params(
+        item,
+        as_of=run.as_of,
+        house_from=house_from,
+        house_to=house_to,
+        estate=run.estate_id,
+        building=run.building_id,
+    )
+    values.update(
+        due_date=due,
+        bill_run=run.pk,
+        mode=item.mode,
+        cycle_months=item.cycle_months,
+        rounding=item.rounding,
+        place=item.rounding_place,
+    )
+    if item.mode in charge_sql.SQL_MODES:
+        inserted = charge_sql.run(charge_sql.insert_charges_sql(item), values)
+    else:
+        inserted = python_modes.insert(item, values)
+    if not inserted:
+        return 0, Decimal("0")
+    per_house: dict[int, Decimal] = {}
+    for house_id, amount in inserted:
+        per_house[house_id] = per_house.get(house_id, Decimal("0")) + Decimal(amount)
+    total = sum(per_house.values(), Decimal("0"))
+    emit(
+        TOPIC_ISSUED,
+        {
+            "bill_run_id": run.pk,
+            "fee_item": item.name,
+            "due_date": due.isoformat(),
+            "houses": [[house_id, str(amount)] for house_id, amount in sorted(per_house.items())],
+        },
+        key=f"bill.issued:{run.pk}:{item.pk}:{house_from}",
+    )
+    audit(
+        None,
+        "bill_run.issue",
+        run,
+        after={
+            "fee_item": item.pk,
+            "houses": [house_from, house_to],
+            "charges": len(inserted),
+            "total": str(total),
+        },
+    )
+    return len(inserted), total
+
+
+def execute_bill_run(*, bill_run_id: int) -> None:
+    """Issue every chunk of a started run (the outbox handler); safe to run again after a crash."""
+    run = BillRun.objects.get(pk=bill_run_id)
+    if run.status in (BillRunStatus.SUCCEEDED, BillRunStatus.CANCELLED, BillRunStatus.PREVIEWED):
+        return
+    items = _items(run)
+    low, high = _house_range(run.estate_id, run.building_id)
+    chunks = list(_chunks(low, high))
+    if run.job_id:
+        core_services.start_job(job_id=run.job_id, total=len(chunks) * max(len(items), 1))
+    done = 0
+    for item in items:
+        for house_from, house_to in chunks:
+            _issue_chunk(run=run, item=item, house_from=house_from, house_to=house_to)
+            done += 1
+            if run.job_id:
+                core_services.report_progress(
+                    job_id=run.job_id, progress=done, message=_("正在出账：%(item)s") % {"item": item.name}
+                )
+    _finish(run=run)
+
+
+@action(audit=False)  # bookkeeping of the run: each chunk it issued was audited
+def _finish(*, run: BillRun) -> None:
+    totals = Charge.objects.filter(bill_run=run).aggregate(charges=Count("id"), total=Sum("amount"))
+    result: dict[str, Any] = {"charges": totals["charges"], "total": str(totals["total"] or Decimal("0.00"))}
+    BillRun.objects.filter(pk=run.pk).update(status=BillRunStatus.SUCCEEDED, result=result, finished_at=timezone.now())
+    if run.job_id:
+        core_services.finish_job(job_id=run.job_id, result=result)
+
+
+@action(audit=False)  # the run's failure, recorded for the people watching it
+def fail_bill_run(*, bill_run_id: int, error: str) -> None:
+    run = BillRun.objects.get(pk=bill_run_id)
+    BillRun.objects.filter(pk=run.pk).update(
+        status=BillRunStatus.FAILED, finished_at=timezone.now(), result={"error": error[:500]}
+    )
+    if run.job_id:
+        core_services.fail_job(job_id=run.job_id, message=_("出账失败，可重新发起；已出的账单不会重复。"))
+
+
+def month_end(d: date) -> date:
+    return d.replace(day=calendar.monthrange(d.year, d.month)[1])

@@ -1,0 +1,88 @@
+"""Posting late fees (滞纳金) to the ledger: each a charge of its own, linked to its principal.
+
+What a principal has accrued by a day comes from its fee item's policy (billing.late_fees); what is
+posted is that minus what was posted before, as one line per principal and day — so posting twice
+the same day adds nothing, and accrual stops once the principal is paid.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import Sum
+
+from billing import late_fees as policies
+from billing.models import Allocation, Charge, ChargeKind
+
+ZERO = Decimal("0.00")
+
+
+def accrued_unposted(*, house_id: int, as_of: date) -> list[tuple[Charge, Decimal]]:
+    """(principal, late fee to post) of the payer's overdue, unpaid regular charges whose item has a policy."""
+    overdue = list(
+        Charge.objects.filter(house_id=house_id, kind=ChargeKind.REGULAR, due_date__lt=as_of)
+        .exclude(fee_item__late_fee={})
+        .select_related("fee_item")
+    )
+    if not overdue:
+        return []
+    ids = [c.pk for c in overdue]
+    adjusted = dict(
+        Charge.objects.filter(principal_id__in=ids, kind=ChargeKind.ADJUSTMENT)
+        .values("principal_id")
+        .annotate(total=Sum("amount"))
+        .values_list("principal_id", "total")
+    )
+    posted = dict(
+        Charge.objects.filter(principal_id__in=ids, kind=ChargeKind.LATE_FEE)
+        .values("principal_id")
+        .annotate(total=Sum("amount"))
+        .values_list("principal_id", "total")
+    )
+    paid = dict(
+        Allocation.objects.filter(charge_id__in=ids)
+        .values("charge_id")
+        .annotate(total=Sum("amount"))
+        .values_list("charge_id", "total")
+    )
+    result = []
+    for charge in overdue:
+        principal = charge.amount + adjusted.get(charge.pk, ZERO)
+        if principal - paid.get(charge.pk, ZERO) <= 0:
+            continue  # paid (or waived): accrual stopped
+        policy = policies.policy_from_config(charge.fee_item.late_fee)
+        due = policies.late_fee_due(policy, principal=principal, due=charge.due_date, as_of=as_of)
+        extra = due - posted.get(charge.pk, ZERO)
+        if extra > 0:
+            result.append((charge, extra))
+    return result
+
+
+def post_late_fees(*, house_id: int, as_of: date) -> list[Charge]:
+    """Post what has accrued and is not yet on the ledger (called inside the payer's locked action)."""
+    lines = accrued_unposted(house_id=house_id, as_of=as_of)
+    rows = [
+        Charge(
+            house_id=charge.house_id,
+            estate_id=charge.estate_id,
+            building_id=charge.building_id,
+            fee_item_id=charge.fee_item_id,
+            kind=ChargeKind.LATE_FEE,
+            cycle_start=charge.cycle_start,
+            period_start=charge.due_date + timedelta(days=1),
+            period_end=as_of + timedelta(days=1),
+            amount=amount,
+            issued_on=as_of,
+            due_date=as_of,
+            principal=charge,
+            calculation={
+                "late_fee": charge.fee_item.late_fee,
+                "principal": str(charge.amount),
+                "due_date": charge.due_date.isoformat(),
+                "as_of": as_of.isoformat(),
+            },
+        )
+        for charge, amount in lines
+    ]
+    return Charge.objects.bulk_create(rows, ignore_conflicts=True) if rows else []

@@ -1,0 +1,304 @@
+"""Payments (收款) and their allocation (核销): the one service every way of paying goes through.
+
+A cashier's cash, POS, transfer or cheque, and (next issue) a WeChat Pay or card notification, all
+call `record_payment`: under the payer's row lock it posts the late fees due today, allocates the
+money to the chosen charges or else to the oldest due first, puts any excess on the payer's prepaid
+balance, and numbers the receipt — one transaction. A retried request with the same idempotency key
+returns the first payment instead of taking the money twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from billing.models import (
+    Allocation,
+    BalanceEntry,
+    BalanceEntryKind,
+    Charge,
+    ChargeKind,
+    Payment,
+    PaymentMethod,
+)
+from billing.models.ledger import OFFLINE_METHODS
+from billing.services import late_fees, receipts
+from billing.services.common import audit, field_error, lock_payer, today
+from core.actions import action
+from core.errors import DomainError
+from tenants.estates.models import House
+
+ZERO = Decimal("0.00")
+MAX_PAYMENT = Decimal("9999999999.99")
+
+
+def open_lines(house_id: int) -> list[tuple[Charge, Decimal]]:
+    """(charge, outstanding) of every charge still owing, oldest due first; two small queries."""
+    charges = list(
+        Charge.objects.filter(house_id=house_id)
+        .exclude(kind=ChargeKind.ADJUSTMENT)
+        .select_related("fee_item")
+        .order_by("due_date", "period_start", "id")
+    )
+    if not charges:
+        return []
+    ids = [c.pk for c in charges]
+    adjustments = dict(
+        Charge.objects.filter(principal_id__in=ids, kind=ChargeKind.ADJUSTMENT)
+        .values("principal_id")
+        .annotate(total=Sum("amount"))
+        .values_list("principal_id", "total")
+    )
+    paid = dict(
+        Allocation.objects.filter(charge_id__in=ids)
+        .values("charge_id")
+        .annotate(total=Sum("amount"))
+        .values_list("charge_id", "total")
+    )
+    lines = []
+    for charge in charges:
+        left = charge.amount + adjustments.get(charge.pk, ZERO) - paid.get(charge.pk, ZERO)
+        if left > 0:
+            lines.append((charge, left))
+    return lines
+
+
+def balance_of(house_id: int) -> Decimal:
+    total = BalanceEntry.objects.filter(house_id=house_id).aggregate(total=Sum("amount"))["total"]
+    return total or ZERO
+
+
+def _check_amount(field: str, value: Decimal) -> Decimal:
+    if not isinstance(value, Decimal) or not value.is_finite():
+        raise field_error(field, _("金额格式不正确。"))
+    if value != value.quantize(Decimal("0.01")):
+        raise field_error(field, _("金额最多两位小数（精确到分）。"))
+    if value <= 0 or value > MAX_PAYMENT:
+        raise field_error(field, _("金额须大于 0。"))
+    return value.quantize(Decimal("0.01"))
+
+
+def _same_request(existing: Payment, house: House, amount: Decimal, method: str) -> Payment:
+    if existing.house_id != house.pk or existing.amount != amount or existing.method != method:
+        raise DomainError(
+            _("该收款请求已处理过，但金额或房屋不同；请刷新后重试。"), code="idempotency_conflict", status_code=409
+        )
+    return existing
+
+
+def _allocate(payment: Payment, lines: Sequence[tuple[Charge, Decimal]], amount: Decimal) -> Decimal:
+    """Allocate up to `amount` over the lines in order; returns what is left."""
+    left = amount
+    rows = []
+    for charge, owing in lines:
+        if left <= 0:
+            break
+        take = min(owing, left)
+        rows.append(Allocation(payment=payment, charge=charge, amount=take))
+        left -= take
+    Allocation.objects.bulk_create(rows)
+    return left
+
+
+def _chosen_lines(house: House, charge_ids: Sequence[int] | None) -> list[tuple[Charge, Decimal]]:
+    lines = open_lines(house.pk)
+    if not charge_ids:
+        return lines
+    by_id = {charge.pk: (charge, owing) for charge, owing in lines}
+    missing = [cid for cid in charge_ids if cid not in by_id]
+    if missing:
+        raise DomainError(
+            _("所选费用已缴清或不属于该房屋，请刷新后重试。"),
+            code="charge_not_due",
+            status_code=409,
+            fields={"charges": [_("费用 %(ids)s 已缴清或不属于该房屋。") % {"ids": ", ".join(map(str, missing))}]},
+        )
+    return [by_id[cid] for cid in dict.fromkeys(charge_ids)]
+
+
+@action
+def record_payment(
+    *,
+    house: House,
+    amount: Decimal,
+    method: str,
+    idempotency_key: str,
+    actor: Any,
+    charge_ids: Sequence[int] | None = None,
+    tendered: Decimal | None = None,
+    payer_name: str = "",
+    reference: str = "",
+    note: str = "",
+    received_at: datetime | None = None,
+    allow_prepay: bool = True,
+) -> Payment:
+    """Take a payment for a payer and allocate it; the excess goes to the prepaid balance.
+
+    With `charge_ids` the money pays those charges in that order (then the balance); without, the
+    oldest due first. Methods: the offline ones here; online gateways call this with theirs.
+    """
+    if method not in PaymentMethod.values or method in ("balance", "deposit"):
+        raise field_error("method", _("不支持的支付方式。"))
+    amount = _check_amount("amount", amount)
+    key = (idempotency_key or "").strip()
+    if not key or len(key) > 64:
+        raise field_error("idempotency_key", _("缺少请求编号（1–64 个字符）。"))
+    existing = Payment.objects.filter(idempotency_key=key).first()
+    if existing is not None:
+        return _same_request(existing, house, amount, method)
+    change = None
+    if tendered is not None:
+        if method != "cash":
+            raise field_error("tendered", _("只有现金收款需要填写实收金额。"))
+        tendered = _check_amount("tendered", tendered)
+        if tendered < amount:
+            raise field_error("tendered", _("实收现金少于应收金额。"))
+        change = tendered - amount
+
+    house = lock_payer(house.pk)
+    existing = Payment.objects.filter(idempotency_key=key).first()  # a twin request that won the lock
+    if existing is not None:
+        return _same_request(existing, house, amount, method)
+    late_fees.post_late_fees(house_id=house.pk, as_of=today())
+    lines = _chosen_lines(house, charge_ids)
+    owing = sum((o for _c, o in lines), ZERO)
+    if not allow_prepay and amount > owing:
+        raise field_error("amount", _("金额超过所选费用的欠款 %(owing)s 元。") % {"owing": owing})
+    if not lines and not allow_prepay:
+        raise field_error("charges", _("没有待缴费用。"))
+
+    when = received_at or timezone.now()
+    payment = Payment.objects.create(
+        house=house,
+        estate_id=house.estate_id,
+        method=method,
+        amount=amount,
+        tendered=tendered,
+        change=change,
+        received_at=when,
+        business_date=timezone.localdate(when),
+        payer_name=payer_name.strip()[:50],
+        reference=reference.strip()[:64],
+        note=note.strip()[:200],
+        idempotency_key=key,
+        cashier=actor if getattr(actor, "pk", None) else None,
+        shift=_open_shift(actor),
+    )
+    left = _allocate(payment, lines, amount)
+    if left > 0:
+        BalanceEntry.objects.create(
+            house=house,
+            kind=BalanceEntryKind.OVERPAYMENT,
+            amount=left,
+            payment=payment,
+            note=_("收款余额转入预存款"),
+        )
+    receipts.issue_receipt(payment=payment)
+    audit(
+        actor,
+        "payment.record",
+        payment,
+        after={
+            "house": house.pk,
+            "amount": str(amount),
+            "method": method,
+            "allocated": str(amount - left),
+            "to_balance": str(left),
+        },
+    )
+    return payment
+
+
+def _open_shift(actor: Any) -> Any:
+    from billing.models import CashierShift
+
+    if not getattr(actor, "pk", None):
+        return None
+    return CashierShift.objects.filter(cashier=actor, closed_at__isnull=True).first()
+
+
+@action
+def apply_balance(*, house: House, actor: Any, as_of: date | None = None) -> Payment | None:
+    """Pay what is due from the payer's prepaid balance, oldest first, where the fee item allows it."""
+    house = lock_payer(house.pk)
+    balance = balance_of(house.pk)
+    if balance <= 0:
+        return None
+    late_fees.post_late_fees(house_id=house.pk, as_of=as_of or today())
+    lines = [(c, o) for c, o in open_lines(house.pk) if c.fee_item.balance_may_pay]
+    owing = sum((o for _c, o in lines), ZERO)
+    spend = min(balance, owing)
+    if spend <= 0:
+        return None
+    now = timezone.now()
+    payment = Payment.objects.create(
+        house=house,
+        estate_id=house.estate_id,
+        method=PaymentMethod.BALANCE,
+        amount=spend,
+        received_at=now,
+        business_date=timezone.localdate(now),
+        idempotency_key=f"balance:{house.pk}:{now.timestamp():.6f}",
+        cashier=actor if getattr(actor, "pk", None) else None,
+    )
+    _allocate(payment, lines, spend)
+    BalanceEntry.objects.create(
+        house=house, kind=BalanceEntryKind.APPLIED, amount=-spend, payment=payment, note=_("预存款自动抵扣")
+    )
+    receipts.issue_receipt(payment=payment)
+    audit(actor, "balance.apply", payment, after={"house": house.pk, "amount": str(spend)})
+    return payment
+
+
+@action
+def top_up_balance(
+    *,
+    house: House,
+    amount: Decimal,
+    method: str,
+    idempotency_key: str,
+    actor: Any,
+    tendered: Decimal | None = None,
+    payer_name: str = "",
+) -> Payment:
+    """预存: money taken only for the prepaid balance (nothing is allocated now)."""
+    if method not in OFFLINE_METHODS:
+        raise field_error("method", _("不支持的支付方式。"))
+    amount = _check_amount("amount", amount)
+    existing = Payment.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is not None:
+        return _same_request(existing, house, amount, method)
+    house = lock_payer(house.pk)
+    change = None
+    if tendered is not None:
+        tendered = _check_amount("tendered", tendered)
+        if tendered < amount:
+            raise field_error("tendered", _("实收现金少于应收金额。"))
+        change = tendered - amount
+    now = timezone.now()
+    payment = Payment.objects.create(
+        house=house,
+        estate_id=house.estate_id,
+        method=method,
+        amount=amount,
+        tendered=tendered,
+        change=change,
+        received_at=now,
+        business_date=timezone.localdate(now),
+        payer_name=payer_name.strip()[:50],
+        idempotency_key=idempotency_key,
+        cashier=actor if getattr(actor, "pk", None) else None,
+        shift=_open_shift(actor),
+    )
+    BalanceEntry.objects.create(
+        house=house, kind=BalanceEntryKind.TOP_UP, amount=amount, payment=payment, note=_("预存款充值")
+    )
+    receipts.issue_receipt(payment=payment)
+    audit(actor, "balance.top_up", payment, after={"house": house.pk, "amount": str(amount), "method": method})
+    return payment

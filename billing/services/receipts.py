@@ -1,0 +1,157 @@
+"""Receipts (收据): numbered without gaps per company and year, frozen when issued, voidable with a reason.
+
+The number is taken from the year's sequence row under a row lock inside the payment's transaction:
+a payment that rolls back gives its number back, so numbers never skip. The snapshot holds everything
+printed; the PDF is rendered from it, so a reprint is byte-identical to the original.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from billing.models import Allocation, BalanceEntry, BalanceEntryKind, Payment, PaymentMethod, Receipt, ReceiptSequence
+from billing.services.common import audit, field_error, lock_payer
+from companies import selectors as company_selectors
+from core.actions import action
+from core.errors import DomainError
+
+
+def _next_number(year: int) -> tuple[int, str]:
+    ReceiptSequence.objects.get_or_create(year=year)
+    sequence = ReceiptSequence.objects.select_for_update().get(year=year)
+    ReceiptSequence.objects.filter(pk=year).update(last=F("last") + 1)
+    number = sequence.last + 1
+    return number, f"{year}-{number:06d}"
+
+
+def _detail(calculation: dict[str, Any]) -> str:
+    mode = calculation.get("mode", "")
+    if mode in ("building_area", "usable_area"):
+        return f"{calculation.get('base')}㎡ × {calculation.get('unit_price')}"
+    if "usage" in calculation and isinstance(calculation["usage"], str):
+        return _("用量 %(usage)s") % {"usage": calculation["usage"]}
+    if "late_fee" in calculation:
+        return _("滞纳金")
+    return ""
+
+
+def snapshot_for(payment: Payment, number: str) -> dict[str, Any]:
+    house = payment.house
+    allocations = (
+        Allocation.objects.filter(payment=payment, amount__gt=0)
+        .select_related("charge__fee_item")
+        .order_by("charge__due_date", "charge_id")
+    )
+    lines = [
+        {
+            "fee_item": a.charge.fee_item.name,
+            "period": f"{a.charge.period_start:%Y-%m-%d} ~ {a.charge.period_end - timedelta(days=1):%Y-%m-%d}",
+            "detail": _detail(a.charge.calculation),
+            "amount": str(a.amount),
+        }
+        for a in allocations
+    ]
+    to_balance = sum(
+        (
+            e.amount
+            for e in BalanceEntry.objects.filter(
+                payment=payment, kind__in=[BalanceEntryKind.OVERPAYMENT, BalanceEntryKind.TOP_UP]
+            )
+        ),
+        Decimal("0"),
+    )
+    if to_balance:
+        lines.append({"fee_item": _("预存款"), "period": "", "detail": "", "amount": str(to_balance)})
+    balance_after = sum((e.amount for e in BalanceEntry.objects.filter(house=house)), Decimal("0"))
+    payer = payment.payer_name
+    cashier = payment.cashier
+    return {
+        "number": number,
+        "issued_at": timezone.localtime(payment.received_at).isoformat(),
+        "company": company_selectors.current_branding(),
+        "house": house.label,
+        "estate": house.estate.name,
+        "payer": payer,
+        "cashier": (getattr(cashier, "name", "") or getattr(cashier, "username", "")) if cashier else "",
+        "method": payment.method,
+        "method_label": str(PaymentMethod(payment.method).label),
+        "lines": lines,
+        "total": str(payment.amount),
+        "tendered": str(payment.tendered) if payment.tendered is not None else "",
+        "change": str(payment.change) if payment.change is not None else "",
+        "balance_after": str(balance_after),
+        "note": payment.note,
+        "voided": False,
+        "void_reason": "",
+        "language": "zh-hans",
+    }
+
+
+def issue_receipt(*, payment: Payment) -> Receipt:
+    """Number and freeze the receipt of a payment (inside the payment's action)."""
+    now = timezone.now()
+    year = timezone.localdate(now).year
+    sequence, number = _next_number(year)
+    return Receipt.objects.create(
+        number=number,
+        year=year,
+        sequence=sequence,
+        payment=payment,
+        snapshot=snapshot_for(payment, number),
+        issued_at=now,
+    )
+
+
+@action
+def void_receipt(*, receipt: Receipt, reason: str, actor: Any) -> Receipt:
+    """作废: the payment is reversed — its allocations get negative twins, what it put on the prepaid
+    balance is taken back (refused if already spent) — and the receipt is marked void, number kept."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise field_error("reason", _("请填写作废原因。"))
+    receipt = Receipt.objects.select_related("payment").get(pk=receipt.pk)
+    payment = receipt.payment
+    lock_payer(payment.house_id)
+    receipt = Receipt.objects.select_for_update().get(pk=receipt.pk)
+    if receipt.voided_at is not None:
+        raise DomainError(_("该收据已作废。"), code="receipt_voided", status_code=409)
+    originals = list(Allocation.objects.filter(payment=payment, amount__gt=0, reversals__isnull=True))
+    Allocation.objects.bulk_create(
+        [Allocation(payment=payment, charge_id=a.charge_id, amount=-a.amount, reverses=a) for a in originals]
+    )
+    credited = sum((e.amount for e in BalanceEntry.objects.filter(payment=payment)), Decimal("0"))
+    if credited:
+        # Taking back a credit, or giving back a balance this payment drew; the balance trigger refuses
+        # to take back money the payer has already spent.
+        BalanceEntry.objects.create(
+            house_id=payment.house_id,
+            kind=BalanceEntryKind.REVERSAL,
+            amount=-credited,
+            payment=None,
+            note=_("收据 %(n)s 作废冲正") % {"n": receipt.number},
+        )
+    receipt.voided_at = timezone.now()
+    receipt.void_reason = reason[:200]
+    receipt.voided_by = actor if getattr(actor, "pk", None) else None
+    receipt.save(update_fields=["voided_at", "void_reason", "voided_by"])
+    audit(
+        actor,
+        "receipt.void",
+        receipt,
+        after={"reason": reason, "payment": payment.pk, "reversed": [a.pk for a in originals]},
+    )
+    return receipt
+
+
+def pdf_snapshot(receipt: Receipt) -> dict[str, Any]:
+    """What to print: the frozen snapshot, marked void if it since was."""
+    snapshot = dict(receipt.snapshot)
+    if receipt.voided_at is not None:
+        snapshot.update(voided=True, void_reason=receipt.void_reason)
+    return snapshot

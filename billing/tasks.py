@@ -1,0 +1,30 @@
+"""Billing work delivered by the outbox in the company's schema: bill runs, and the notices owners get.
+
+`bill.issued`, `bill.due_soon` and `bill.overdue` are the events the notifications module turns into
+messages; until it subscribes, their handler only records that the notice went out (the event rows
+themselves are the record), so nothing is lost and nothing is sent twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from billing.services import bill_runs
+from core.outbox.registry import handles
+
+logger = logging.getLogger(__name__)
+
+
+def _run_given_up(*, bill_run_id: int, error: str) -> None:
+    bill_runs.fail_bill_run(bill_run_id=bill_run_id, error=error)
+
+
+@handles(bill_runs.TOPIC_RUN, on_dead=_run_given_up, max_attempts=5)
+def run_bill_run(*, bill_run_id: int) -> None:
+    bill_runs.execute_bill_run(bill_run_id=bill_run_id)
+
+
+@handles(bill_runs.TOPIC_ISSUED)
+def bill_issued(**payload: Any) -> None:
+    logger.info("bill.issued for %s houses (run %s)", len(payload.get("houses", [])), payload.get("bill_run_id"))
