@@ -11,9 +11,9 @@ from types import ModuleType
 from django.urls import URLPattern, URLResolver
 from rest_framework.routers import SimpleRouter
 
-from billing.api import meters
+from billing.api import fees, meters
 
-MODULES: list[ModuleType] = [meters]
+MODULES: list[ModuleType] = [fees, meters]
 
 
 def register(router: SimpleRouter) -> list[URLPattern | URLResolver]:
