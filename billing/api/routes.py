@@ -11,9 +11,9 @@ from types import ModuleType
 from django.urls import URLPattern, URLResolver
 from rest_framework.routers import SimpleRouter
 
-from billing.api import fees, meters
+from billing.api import fees, meters, reports
 
-MODULES: list[ModuleType] = [fees, meters]
+MODULES: list[ModuleType] = [fees, meters, reports]
 
 
 def register(router: SimpleRouter) -> list[URLPattern | URLResolver]:
