@@ -377,3 +377,48 @@ def test_a_balance_never_goes_negative_in_the_database(company_a, outbox_sent):
             overdraw()
         assert not BalanceEntry.objects.exists()
         assert transaction.get_autocommit() in (True, False)
+
+
+@action(schema=Schema.COMPANY, audit=False)  # test set-up
+def _priced(*, item, tiers=None, formula=""):
+    FeePrice.objects.filter(fee_item=item).delete()
+    FeePrice.objects.create(
+        fee_item=item, effective_from=item.valid_from, unit_price=Decimal("3.2000"), tiers=tiers or [], formula=formula
+    )
+
+
+def test_a_meter_fee_bills_the_readings_of_the_cycle_with_tiers(company_a, outbox_sent):
+    from billing.services import meters
+
+    estate = _estate(company_a, floors=1, per_floor=1)
+    with tenant_context(company_a):
+        house = House.objects.get(estate=estate)
+        item = _fee(name="水费", mode="meter", timing="postpaid", houses=[house], start=date(2026, 10, 1))
+        FeeItem.objects.filter(pk=item.pk).update(meter_kind="water")
+        item.refresh_from_db()
+        _priced(item=item, tiers=[["10", "3.00"], [None, "4.50"]])
+        meter = meters.create_meter(kind="water", number="W-1", house=house, actor=None)
+        meters.record_reading(meter=meter, read_on=date(2026, 10, 28), current=Decimal("13.50"), actor=None)
+        run = bill_runs.create_bill_run(as_of=date(2026, 11, 1), estate=estate, actor=None)
+        assert run.preview["charges"] == 1
+        bill_runs.execute_bill_run(bill_run_id=bill_runs.start_bill_run(run=run, actor=None).pk)
+        charge = Charge.objects.get(fee_item=item)
+        assert charge.amount == Decimal("45.75")  # 10 × 3.00 + 3.5 × 4.50
+        assert charge.calculation["readings"] and charge.calculation["usage"] == "13.50"
+
+
+def test_a_formula_fee_is_computed_per_house_and_a_broken_one_is_left_out_with_the_reason(company_a, outbox_sent):
+    estate = _estate(company_a, floors=1, per_floor=1)
+    with tenant_context(company_a):
+        house = House.objects.get(estate=estate)
+        item = _fee(name="电梯费", mode="formula", houses=[house], start=date(2026, 11, 1))
+        _priced(item=item, formula="building_area * unit_price * months + (floor - 1) * 2")
+        _run(estate, date(2026, 11, 1))
+        charge = Charge.objects.get(fee_item=item)
+        assert charge.amount == money.round_money(Decimal("89.50") * Decimal("3.2") + (house.floor - 1) * 2)
+        other = _fee(name="坏公式", mode="formula", houses=[house], start=date(2026, 11, 1))
+        _priced(item=other, formula="unit_price / (floor - floor)")
+        run = bill_runs.create_bill_run(as_of=date(2026, 11, 1), estate=estate, actor=None, fee_items=[other])
+        line = run.preview["items"][0]
+        assert line["charges"] == 0 and line["exceptions"]
+        assert not Charge.objects.filter(fee_item=other).exists()
