@@ -422,3 +422,44 @@ def test_a_formula_fee_is_computed_per_house_and_a_broken_one_is_left_out_with_t
         line = run.preview["items"][0]
         assert line["charges"] == 0 and line["exceptions"]
         assert not Charge.objects.filter(fee_item=other).exists()
+
+
+def test_new_bills_are_paid_from_a_prepaid_balance_where_the_item_allows(company_a, outbox_sent):
+    estate = _estate(company_a, floors=1, per_floor=1)
+    with tenant_context(company_a):
+        house = House.objects.get(estate=estate)
+        _fee(name="物业费", houses=[house], start=date(2026, 11, 1))
+        payments.top_up_balance(house=house, amount=Decimal("300.00"), method="cash", idempotency_key="pre", actor=None)
+        _run(estate, date(2026, 11, 1))
+        assert payments.open_lines(house.pk) == []
+        assert payments.balance_of(house.pk) == Decimal("76.25")
+
+
+def test_the_daily_schedule_runs_the_bill_day_once_and_keys_each_notice(company_a, outbox_sent):
+    from billing.services import schedule
+    from core.outbox.models import OutboxMessage
+
+    estate = _estate(company_a, floors=1, per_floor=2)
+    with tenant_context(company_a):
+        houses = list(House.objects.filter(estate=estate))
+        _fee(name="物业费", houses=houses, start=date(2026, 11, 1), due_value=10)
+        assert schedule.start_scheduled_run(today=date(2026, 11, 2)) is None  # not the bill day
+        run = schedule.start_scheduled_run(today=date(2026, 11, 1))
+        assert run is not None and schedule.start_scheduled_run(today=date(2026, 11, 1)) is None
+        bill_runs.execute_bill_run(bill_run_id=run.pk)
+        payments.record_payment(
+            house=houses[0], amount=Decimal("223.75"), method="cash", idempotency_key="n", actor=None
+        )
+        # Due Nov 11: three days before, only the unpaid house is reminded; twice is once.
+        assert schedule.emit_due_notices(today=date(2026, 11, 8)) == 1
+        assert schedule.emit_due_notices(today=date(2026, 11, 8)) == 0
+        assert schedule.emit_due_notices(today=date(2026, 11, 12)) == 1
+        topics = list(
+            OutboxMessage.objects.filter(topic__startswith="bill.")
+            .exclude(topic="bill.issued")
+            .values_list("topic", "payload")
+        )
+        assert [(t, p["house_id"]) for t, p in topics] == [
+            ("bill.due_soon", houses[1].pk),
+            ("bill.overdue", houses[1].pk),
+        ]
