@@ -244,6 +244,97 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/billing/arrears/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description 欠费明细 / 催缴: outstanding per payer (or building, estate) with ageing, most owed first.
+         *     `?format=xlsx` downloads the whole list for dunning.
+         */
+        get: operations["billing_arrears_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing/arrears/summary/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description 欠费汇总: the arrears lines summed (each figure equals the sum of the lines'). */
+        get: operations["billing_arrears_summary_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing/cashier-daily/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description 收银日报: a business day's payments by method and fee item, and the day's refunds. */
+        get: operations["billing_cashier_daily_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing/collection-rate/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description 收缴率: of the charges whose cycle starts in a period (or each of the last N months). */
+        get: operations["billing_collection_rate_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing/income/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description 收入: money received from outside (not draws on prepaid balances or deposits) by fee item,
+         *     method, day or month.
+         */
+        get: operations["billing_income_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/buildings/": {
         parameters: {
             query?: never;
@@ -1441,6 +1532,77 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        ArrearsLine: {
+            /**
+             * Format: decimal
+             * @description Issued, not yet due.
+             */
+            not_yet_due: string;
+            /**
+             * Format: decimal
+             * @description 0–30 days past due (the due day itself is 0).
+             */
+            days_0_30: string;
+            /** Format: decimal */
+            days_31_90: string;
+            /** Format: decimal */
+            days_91_180: string;
+            /** Format: decimal */
+            days_over_180: string;
+            /**
+             * Format: decimal
+             * @description Past due: the four overdue buckets.
+             */
+            overdue: string;
+            /**
+             * Format: decimal
+             * @description Everything outstanding: not yet due + overdue.
+             */
+            total: string;
+            /** @description The house, building or estate (by group_by). */
+            id: number;
+            label: string;
+            estate_id: number;
+            estate_name: string;
+            building_id: number | null;
+            building_name: string;
+            house_id: number | null;
+            /** @description The current primary payer (houses only). */
+            payer_name: string;
+        };
+        ArrearsTotals: {
+            /**
+             * Format: decimal
+             * @description Issued, not yet due.
+             */
+            not_yet_due: string;
+            /**
+             * Format: decimal
+             * @description 0–30 days past due (the due day itself is 0).
+             */
+            days_0_30: string;
+            /** Format: decimal */
+            days_31_90: string;
+            /** Format: decimal */
+            days_91_180: string;
+            /** Format: decimal */
+            days_over_180: string;
+            /**
+             * Format: decimal
+             * @description Past due: the four overdue buckets.
+             */
+            overdue: string;
+            /**
+             * Format: decimal
+             * @description Everything outstanding: not yet due + overdue.
+             */
+            total: string;
+            /** Format: date */
+            as_of: string;
+            group_by: components["schemas"]["GroupByEnum"];
+            /** @description How many payers (buildings, estates) owe something. */
+            lines: number;
+        };
         AttendanceRecord: {
             readonly id: number;
             readonly staff: number;
@@ -1561,11 +1723,50 @@ export interface components {
             floors: number;
             unit_names?: string[];
         };
+        /**
+         * @description * `fee_item` - fee_item
+         *     * `method` - method
+         *     * `day` - day
+         *     * `month` - month
+         * @enum {string}
+         */
+        ByEnum: "fee_item" | "method" | "day" | "month";
         Candidate: {
             id: number;
             username: string;
             name: string;
             roles: string[];
+        };
+        CashierDay: {
+            /** Format: date */
+            business_date: string;
+            cashier: number | null;
+            by_method: components["schemas"]["MethodLine"][];
+            by_fee_item: components["schemas"]["IncomeLine"][];
+            /** @description Refunds approved that day. */
+            refunds: components["schemas"]["RefundLine"][];
+            /** @description Payments. */
+            count: number;
+            /**
+             * Format: decimal
+             * @description Every payment: the sum of by_method, and of by_fee_item.
+             */
+            amount: string;
+            /**
+             * Format: decimal
+             * @description Money from outside: the by_method lines marked received.
+             */
+            received: string;
+            /**
+             * Format: decimal
+             * @description The sum of refunds.
+             */
+            refunded: string;
+            /**
+             * Format: decimal
+             * @description received − refunded.
+             */
+            net_received: string;
         };
         /** @description Where the phone says it is (optional). The time is always the server's. */
         ClockRequest: {
@@ -1575,6 +1776,39 @@ export interface components {
             longitude?: string | null;
             /** Format: decimal */
             accuracy?: string | null;
+        };
+        Collection: {
+            /** Format: date */
+            period_start: string;
+            /**
+             * Format: date
+             * @description Exclusive.
+             */
+            period_end: string;
+            /**
+             * Format: decimal
+             * @description Charges whose cycle starts in the period, net of adjustments.
+             */
+            due: string;
+            /**
+             * Format: decimal
+             * @description Allocated to them (reversals included).
+             */
+            paid: string;
+            /** Format: decimal */
+            outstanding: string;
+            charges: number;
+            /**
+             * Format: decimal
+             * @description paid ÷ due (0.9512 is 95.12 %); null: nothing due.
+             */
+            rate: string | null;
+        };
+        CollectionReport: {
+            /** @description One line per month (?months), or the one period. */
+            series: components["schemas"]["Collection"][];
+            /** @description The whole range. */
+            total: components["schemas"]["Collection"];
         };
         CompanySite: {
             /**
@@ -1689,6 +1923,13 @@ export interface components {
         GeneratedHouses: {
             created: number;
         };
+        /**
+         * @description * `house` - house
+         *     * `building` - building
+         *     * `estate` - estate
+         * @enum {string}
+         */
+        GroupByEnum: "house" | "building" | "estate";
         House: {
             readonly id: number;
             readonly label: string;
@@ -1928,6 +2169,30 @@ export interface components {
              */
             file?: string;
         };
+        Income: {
+            /** Format: date */
+            date_from: string;
+            /** Format: date */
+            date_to: string;
+            by: components["schemas"]["ByEnum"];
+            lines: components["schemas"]["IncomeLine"][];
+            /**
+             * Format: decimal
+             * @description Money received from outside: the sum of the lines.
+             */
+            total: string;
+            /** @description Payments. */
+            count: number;
+        };
+        IncomeLine: {
+            /** @description A fee item ("12", "12:late_fee"), "prepaid", "deposit"; a method; a day; a month. */
+            key: string;
+            label: string;
+            /** Format: decimal */
+            amount: string;
+            /** @description Payments in this line. */
+            count: number;
+        };
         Job: {
             /** Format: uuid */
             readonly id: string;
@@ -1976,6 +2241,17 @@ export interface components {
             roles: components["schemas"]["RoleEnum"][];
             readonly permissions: string[];
             readonly modules: components["schemas"]["ModulesEnum"][];
+        };
+        MethodLine: {
+            /** @description A fee item ("12", "12:late_fee"), "prepaid", "deposit"; a method; a day; a month. */
+            key: string;
+            label: string;
+            /** Format: decimal */
+            amount: string;
+            /** @description Payments in this line. */
+            count: number;
+            /** @description Money from outside; false for balance or deposit draws. */
+            received: boolean;
         };
         /**
          * @description * `basic_data` - basic_data
@@ -2104,6 +2380,21 @@ export interface components {
             readonly pending_correction: components["schemas"]["OwnerCorrection"] | null;
             /** @description The most recently decided request (approved or rejected). */
             readonly last_correction: components["schemas"]["OwnerCorrection"] | null;
+        };
+        PaginatedArrearsLineList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["ArrearsLine"][];
         };
         PaginatedAttendanceRecordList: {
             /** @example 123 */
@@ -2662,6 +2953,14 @@ export interface components {
              */
             surface: "public";
             base_domain: string;
+        };
+        RefundLine: {
+            /** @description The refund method. */
+            key: string;
+            label: string;
+            /** Format: decimal */
+            amount: string;
+            count: number;
         };
         RejectRequest: {
             reason: string;
@@ -4038,6 +4337,402 @@ export interface operations {
             };
             /** @description An outside service this needs is unavailable or not configured. */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    billing_arrears_list: {
+        parameters: {
+            query?: {
+                /** @description The ledger at this day's end; today. */
+                as_of?: string;
+                /** @description Only this building. */
+                building?: number;
+                /** @description Only this estate. */
+                estate?: number;
+                format?: "json" | "xlsx";
+                /**
+                 * @description * `house` - house
+                 *     * `building` - building
+                 *     * `estate` - estate
+                 */
+                group_by?: "house" | "building" | "estate";
+                /** @description 分页结果集中的页码。 */
+                page?: number;
+                /** @description 每页返回的结果数量。 */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedArrearsLineList"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["PaginatedArrearsLineList"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    billing_arrears_summary_retrieve: {
+        parameters: {
+            query?: {
+                /** @description The ledger at this day's end; today. */
+                as_of?: string;
+                /** @description Only this building. */
+                building?: number;
+                /** @description Only this estate. */
+                estate?: number;
+                /**
+                 * @description * `house` - house
+                 *     * `building` - building
+                 *     * `estate` - estate
+                 */
+                group_by?: "house" | "building" | "estate";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArrearsTotals"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    billing_cashier_daily_retrieve: {
+        parameters: {
+            query?: {
+                /** @description Today if omitted. */
+                business_date?: string;
+                /** @description One cashier (a user id); everyone if omitted. */
+                cashier?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CashierDay"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    billing_collection_rate_retrieve: {
+        parameters: {
+            query?: {
+                /** @description Count the ledger as it stood at this day's end; today. */
+                as_of?: string;
+                /** @description Only this estate. */
+                estate?: number;
+                /** @description The last N months, one line each (12 if no period). */
+                months?: number;
+                /** @description Exclusive. */
+                period_end?: string;
+                /** @description With period_end: one period [start, end). */
+                period_start?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CollectionReport"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    billing_income_retrieve: {
+        parameters: {
+            query?: {
+                /**
+                 * @description * `fee_item` - fee_item
+                 *     * `method` - method
+                 *     * `day` - day
+                 *     * `month` - month
+                 */
+                by?: "fee_item" | "method" | "day" | "month";
+                /** @description First business day; the 1st of this month. */
+                date_from?: string;
+                /** @description Last business day (inclusive); today. */
+                date_to?: string;
+                /** @description Only this estate. */
+                estate?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Income"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
                 headers: {
                     [name: string]: unknown;
                 };
