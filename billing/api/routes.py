@@ -11,7 +11,9 @@ from types import ModuleType
 from django.urls import URLPattern, URLResolver
 from rest_framework.routers import SimpleRouter
 
-MODULES: list[ModuleType] = []
+from billing.api import fees, meters, reports
+
+MODULES: list[ModuleType] = [fees, meters, reports]
 
 
 def register(router: SimpleRouter) -> list[URLPattern | URLResolver]:

@@ -74,7 +74,7 @@ def balance_of(house_id: int) -> Decimal:
     return total or ZERO
 
 
-def _check_amount(field: str, value: Decimal) -> Decimal:
+def check_amount(field: str, value: Decimal) -> Decimal:
     if not isinstance(value, Decimal) or not value.is_finite():
         raise field_error(field, _("金额格式不正确。"))
     if value != value.quantize(Decimal("0.01")):
@@ -92,7 +92,7 @@ def _same_request(existing: Payment, house: House, amount: Decimal, method: str)
     return existing
 
 
-def _allocate(payment: Payment, lines: Sequence[tuple[Charge, Decimal]], amount: Decimal) -> Decimal:
+def allocate(payment: Payment, lines: Sequence[tuple[Charge, Decimal]], amount: Decimal) -> Decimal:
     """Allocate up to `amount` over the lines in order; returns what is left."""
     left = amount
     rows = []
@@ -145,7 +145,7 @@ def record_payment(
     """
     if method not in PaymentMethod.values or method in ("balance", "deposit"):
         raise field_error("method", _("不支持的支付方式。"))
-    amount = _check_amount("amount", amount)
+    amount = check_amount("amount", amount)
     key = (idempotency_key or "").strip()
     if not key or len(key) > 64:
         raise field_error("idempotency_key", _("缺少请求编号（1–64 个字符）。"))
@@ -156,7 +156,7 @@ def record_payment(
     if tendered is not None:
         if method != "cash":
             raise field_error("tendered", _("只有现金收款需要填写实收金额。"))
-        tendered = _check_amount("tendered", tendered)
+        tendered = check_amount("tendered", tendered)
         if tendered < amount:
             raise field_error("tendered", _("实收现金少于应收金额。"))
         change = tendered - amount
@@ -188,9 +188,9 @@ def record_payment(
         note=note.strip()[:200],
         idempotency_key=key,
         cashier=actor if getattr(actor, "pk", None) else None,
-        shift=_open_shift(actor),
+        shift=open_shift_of(actor),
     )
-    left = _allocate(payment, lines, amount)
+    left = allocate(payment, lines, amount)
     if left > 0:
         BalanceEntry.objects.create(
             house=house,
@@ -215,7 +215,7 @@ def record_payment(
     return payment
 
 
-def _open_shift(actor: Any) -> Any:
+def open_shift_of(actor: Any) -> Any:
     from billing.models import CashierShift
 
     if not getattr(actor, "pk", None):
@@ -247,7 +247,7 @@ def apply_balance(*, house: House, actor: Any, as_of: date | None = None) -> Pay
         idempotency_key=f"balance:{house.pk}:{now.timestamp():.6f}",
         cashier=actor if getattr(actor, "pk", None) else None,
     )
-    _allocate(payment, lines, spend)
+    allocate(payment, lines, spend)
     BalanceEntry.objects.create(
         house=house, kind=BalanceEntryKind.APPLIED, amount=-spend, payment=payment, note=_("预存款自动抵扣")
     )
@@ -270,14 +270,14 @@ def top_up_balance(
     """预存: money taken only for the prepaid balance (nothing is allocated now)."""
     if method not in OFFLINE_METHODS:
         raise field_error("method", _("不支持的支付方式。"))
-    amount = _check_amount("amount", amount)
+    amount = check_amount("amount", amount)
     existing = Payment.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
         return _same_request(existing, house, amount, method)
     house = lock_payer(house.pk)
     change = None
     if tendered is not None:
-        tendered = _check_amount("tendered", tendered)
+        tendered = check_amount("tendered", tendered)
         if tendered < amount:
             raise field_error("tendered", _("实收现金少于应收金额。"))
         change = tendered - amount
@@ -294,7 +294,7 @@ def top_up_balance(
         payer_name=payer_name.strip()[:50],
         idempotency_key=idempotency_key,
         cashier=actor if getattr(actor, "pk", None) else None,
-        shift=_open_shift(actor),
+        shift=open_shift_of(actor),
     )
     BalanceEntry.objects.create(
         house=house, kind=BalanceEntryKind.TOP_UP, amount=amount, payment=payment, note=_("预存款充值")

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from billing import money
 from billing.models import Charge, FeeItem
+from billing.selectors import meters as meter_selectors
 from billing.services import charge_sql
 
 
@@ -92,8 +93,6 @@ def compute(item: FeeItem, values: dict[str, Any]) -> Computed:
         }
         if item.mode in ("meter", "shared_meter"):
             if window not in usage_cache:
-                from billing.selectors import meters as meter_selectors
-
                 house_ids = [c["house_id"] for c in cycles if (c["cycle_start"], c["cycle_end"]) == window]
                 usage_cache[window] = meter_selectors.billable_usage(
                     meter_kind=item.meter_kind,

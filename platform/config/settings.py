@@ -379,6 +379,12 @@ SPECTACULAR_SETTINGS = {
         "SignupStatusEnum": "companies.models.SignupStatus",
         "RoleEnum": "accounts.roles.Role",
         "RelationEnum": "tenants.residents.models.Relation",
+        # Names the faces' generated types already use, kept as more choice sets named `use`/`kind` arrive.
+        "UseEnum": "tenants.estates.models.HouseUse",
+        "KindEnum": "tenants.imports.models.ImportKind",
+        "FeeKindEnum": "billing.models.fees.FeeKind",
+        "MeterKindEnum": "billing.models.MeterKind",
+        "ReadingStatusEnum": "billing.models.ReadingStatus",
     },
 }
 

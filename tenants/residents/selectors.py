@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet
@@ -65,6 +66,13 @@ def occupancies() -> QuerySet[Occupancy]:
     return Occupancy.objects.select_related("house__unit", "house__building", "house__estate", "person").order_by(
         *estate_selectors.occupancy_order()
     )
+
+
+def primary_payer_names(house_ids: Iterable[int]) -> dict[int, str]:
+    """Each house's current primary payer's name (主缴费人), for reports addressed to payers: one
+    query, names only — nothing encrypted is read or decrypted."""
+    rows = Occupancy.objects.filter(house_id__in=list(house_ids), moved_out__isnull=True, is_primary_payer=True)
+    return {house_id: name for house_id, name in rows.values_list("house_id", "person__name")}
 
 
 def corrections() -> QuerySet[CorrectionRequest]:

@@ -1,0 +1,64 @@
+"""Cashier shifts (收银班次): opened with a float, closed with the counted cash against what the
+ledger says came in during the shift."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from billing.models import CashierShift, Payment
+from billing.services.common import audit, field_error
+from core.actions import action
+from core.db import conflict_as
+from core.errors import DomainError
+
+
+def _amount(field: str, value: Decimal) -> Decimal:
+    if not isinstance(value, Decimal) or not value.is_finite() or value < 0 or value != value.quantize(Decimal("0.01")):
+        raise field_error(field, _("金额须为不小于 0 的数，精确到分。"))
+    return value
+
+
+def shift_summary(shift: CashierShift) -> dict[str, Any]:
+    by_method = list(
+        Payment.objects.filter(shift=shift)
+        .values("method")
+        .annotate(count=Count("id"), total=Sum("amount"))
+        .order_by("method")
+    )
+    cash = sum((row["total"] for row in by_method if row["method"] == "cash"), Decimal("0.00"))
+    return {
+        "by_method": [{"method": r["method"], "count": r["count"], "total": str(r["total"])} for r in by_method],
+        "expected_cash": str(shift.opening_float + cash),
+    }
+
+
+@action
+def open_shift(*, actor: Any, opening_float: Decimal = Decimal("0.00")) -> CashierShift:
+    opening_float = _amount("opening_float", opening_float)
+    with conflict_as(DomainError(_("您已有未交班的班次。"), code="shift_open", status_code=409)):
+        shift = CashierShift.objects.create(cashier=actor, opened_at=timezone.now(), opening_float=opening_float)
+    audit(actor, "shift.open", shift, after={"opening_float": str(opening_float)})
+    return shift
+
+
+@action
+def close_shift(*, shift: CashierShift, counted_cash: Decimal, actor: Any, note: str = "") -> CashierShift:
+    counted_cash = _amount("counted_cash", counted_cash)
+    shift = CashierShift.objects.select_for_update().get(pk=shift.pk)
+    if shift.closed_at is not None:
+        raise DomainError(_("该班次已交班。"), code="shift_closed", status_code=409)
+    if shift.cashier_id != getattr(actor, "pk", None):
+        raise DomainError(_("只能由本人交班。"), code="not_your_shift", status_code=403)
+    summary = shift_summary(shift)
+    summary["counted_cash"] = str(counted_cash)
+    summary["difference"] = str(counted_cash - Decimal(summary["expected_cash"]))
+    shift.closed_at, shift.counted_cash, shift.summary = timezone.now(), counted_cash, summary
+    shift.note = (note or "").strip()[:200]
+    shift.save(update_fields=["closed_at", "counted_cash", "summary", "note"])
+    audit(actor, "shift.close", shift, after=summary)
+    return shift

@@ -1,0 +1,203 @@
+"""Waivers, refunds, deposits, manual charges and cashier shifts: each a ledger row of its own,
+approved by someone else where money leaves, and never taking a figure below what the ledger allows."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django_tenants.utils import tenant_context
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from accounts.models import User
+from billing.models import Allocation, Charge, Deposit, Refund
+from billing.services import charges, deposits, payments, refunds, shifts, waivers
+from core.errors import DomainError
+from tenants.estates.models import House
+from tests.billing.test_bill_runs import _estate, _fee, _run
+
+pytestmark = pytest.mark.django_db
+
+
+def _people(company):
+    with tenant_context(company):
+        cashier = User.objects.get(username="cashier")
+        admin = User.objects.get(username="admin")
+    return cashier, admin
+
+
+_names = itertools.count()
+
+
+def _billed_house(company, start=date(2026, 11, 1)):
+    estate = _estate(company, name=f"小区{next(_names)}", floors=1, per_floor=1)
+    with tenant_context(company):
+        house = House.objects.get(estate=estate)
+        item = _fee(name=f"物业费{estate.pk}", houses=[house], start=start)
+        _run(estate, start)
+        return house, item, Charge.objects.get(fee_item=item)
+
+
+def test_a_waiver_applies_only_when_someone_else_approves_it(company_a, outbox_sent):
+    cashier, admin = _people(company_a)
+    house, _item, charge = _billed_house(company_a)
+    with tenant_context(company_a):
+        waiver = waivers.request_waiver(
+            charge=charge, amount=Decimal("23.75"), kind="reduction", reason="空置两周", actor=cashier
+        )
+        assert payments.open_lines(house.pk)[0][1] == Decimal("223.75")
+        with pytest.raises(DomainError):
+            waivers.approve_waiver(waiver=waiver, actor=cashier)  # not one's own request
+        waivers.approve_waiver(waiver=waiver, actor=admin)
+        assert payments.open_lines(house.pk)[0][1] == Decimal("200.00")
+        assert Charge.objects.get(pk=charge.pk).amount == Decimal("223.75")  # the charge never changes
+        with pytest.raises(DomainError):
+            waivers.request_waiver(charge=charge, amount=Decimal("200.01"), kind="reduction", reason="x", actor=cashier)
+
+
+def test_a_refund_of_a_payment_makes_its_charges_due_again(company_a, outbox_sent):
+    cashier, admin = _people(company_a)
+    house, _item, charge = _billed_house(company_a)
+    with tenant_context(company_a):
+        payment = payments.record_payment(
+            house=house, amount=Decimal("223.75"), method="cash", idempotency_key="p", actor=cashier
+        )
+        with pytest.raises(DomainError):
+            refunds.request_refund(
+                house=house,
+                source="payment",
+                payment=payment,
+                amount=Decimal("223.76"),
+                method="cash",
+                reason="多收",
+                actor=cashier,
+            )
+        refund = refunds.request_refund(
+            house=house,
+            source="payment",
+            payment=payment,
+            amount=Decimal("100.00"),
+            method="cash",
+            reason="多收",
+            actor=cashier,
+        )
+        refunds.approve_refund(refund=refund, actor=admin)
+        assert payments.open_lines(house.pk) == [(charge, Decimal("100.00"))]
+        assert Allocation.objects.filter(charge=charge).count() == 2
+        with pytest.raises(DomainError):
+            refunds.approve_refund(refund=refund, actor=admin)
+
+
+def test_a_balance_refund_cannot_spend_what_is_no_longer_there(company_a, outbox_sent):
+    cashier, admin = _people(company_a)
+    house, _item, _charge = _billed_house(company_a)
+    with tenant_context(company_a):
+        payments.top_up_balance(house=house, amount=Decimal("50.00"), method="cash", idempotency_key="t", actor=cashier)
+        refund = refunds.request_refund(
+            house=house, source="balance", amount=Decimal("50.00"), method="cash", reason="退预存", actor=cashier
+        )
+        payments.apply_balance(house=house, actor=cashier)  # the balance pays the bill meanwhile
+        assert payments.balance_of(house.pk) == Decimal("0.00")
+        with pytest.raises(DomainError) as refused:
+            refunds.approve_refund(refund=refund, actor=admin)
+        assert refused.value.status_code == 409
+        assert Refund.objects.get(pk=refund.pk).status == "pending"
+
+
+def test_a_deposit_is_held_applied_and_returned_within_its_amount(company_a, outbox_sent):
+    cashier, admin = _people(company_a)
+    house, _item, charge = _billed_house(company_a)
+    with tenant_context(company_a):
+        deposit = deposits.receive_deposit(
+            house=house,
+            amount=Decimal("2000.00"),
+            method="transfer",
+            purpose="装修押金",
+            idempotency_key="d",
+            actor=cashier,
+        )
+        assert payments.open_lines(house.pk)[0][1] == Decimal("223.75")  # a deposit pays nothing by itself
+        deposits.apply_deposit(deposit=deposit, amount=Decimal("223.75"), actor=cashier)
+        assert payments.open_lines(house.pk) == []
+        assert refunds.deposit_remaining(deposit) == Decimal("1776.25")
+        back = refunds.request_refund(
+            house=house,
+            source="deposit",
+            deposit=deposit,
+            amount=Decimal("1776.25"),
+            method="transfer",
+            reason="装修验收合格",
+            actor=cashier,
+        )
+        refunds.approve_refund(refund=back, actor=admin)
+        assert refunds.deposit_remaining(deposit) == Decimal("0.00")
+        with pytest.raises(DomainError):
+            deposits.apply_deposit(deposit=deposit, amount=Decimal("0.01"), actor=cashier)
+        assert Deposit.objects.count() == 1 and charge.pk
+
+
+def test_a_manual_usage_charge_is_priced_and_rounded_once(company_a, outbox_sent):
+    _cashier, admin = _people(company_a)
+    house, item, _charge = _billed_house(company_a)
+    with tenant_context(company_a):
+        charge = charges.create_manual_charge(
+            house=house,
+            fee_item=item,
+            period_start=date(2026, 12, 1),
+            period_end=date(2027, 1, 1),
+            quantity=Decimal("3.333"),
+            actor=admin,
+        )
+        assert charge.amount == Decimal("8.33")  # 3.333 × 2.5000 = 8.3325
+        with pytest.raises(DomainError) as twice:
+            charges.create_manual_charge(
+                house=house,
+                fee_item=item,
+                period_start=date(2026, 12, 1),
+                period_end=date(2027, 1, 1),
+                amount=Decimal("1.00"),
+                actor=admin,
+            )
+        assert twice.value.status_code == 409
+
+
+def test_a_shift_closes_against_the_cash_the_ledger_took(company_a, outbox_sent):
+    cashier, _admin = _people(company_a)
+    house, _item, _charge = _billed_house(company_a)
+    with tenant_context(company_a):
+        shift = shifts.open_shift(actor=cashier, opening_float=Decimal("200.00"))
+        with pytest.raises(DomainError):
+            shifts.open_shift(actor=cashier)
+        payments.record_payment(
+            house=house,
+            amount=Decimal("223.75"),
+            tendered=Decimal("300.00"),
+            method="cash",
+            idempotency_key="s1",
+            actor=cashier,
+        )
+        closed = shifts.close_shift(shift=shift, counted_cash=Decimal("423.70"), actor=cashier)
+        assert closed.summary["expected_cash"] == "423.75"
+        assert closed.summary["difference"] == "-0.05"
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(amounts=st.lists(st.decimals(min_value="0.01", max_value="700.00", places=2), min_size=1, max_size=4))
+def test_allocations_always_sum_to_the_payment(company_a, outbox_sent, amounts):
+    house, _item, _charge = _billed_house(company_a, start=date(2026, 9, 1))
+    with tenant_context(company_a):
+        for amount in amounts:
+            payment = payments.record_payment(
+                house=house,
+                amount=amount,
+                method="cash",
+                idempotency_key=f"h{house.pk}-{amount}-{next(_names)}",
+                actor=None,
+            )
+            allocated = sum(a.amount for a in Allocation.objects.filter(payment=payment))
+            to_balance = sum(e.amount for e in payment.balance_entries.all())
+            assert allocated + to_balance == amount
+            assert allocated >= 0 and to_balance >= 0
