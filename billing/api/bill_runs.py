@@ -68,8 +68,8 @@ class BillRunCreateSerializer(serializers.Serializer[Any]):
     as_of = BoundedDateField()
     estate = serializers.PrimaryKeyRelatedField(queryset=Estate.objects.all(), required=False, allow_null=True)
     building = serializers.PrimaryKeyRelatedField(queryset=Building.objects.all(), required=False, allow_null=True)
-    fee_items = serializers.PrimaryKeyRelatedField(
-        queryset=FeeItem.objects.all(), many=True, required=False, max_length=200
+    fee_items = serializers.ListField(
+        child=serializers.PrimaryKeyRelatedField(queryset=FeeItem.objects.all()), required=False, max_length=200
     )
 
 

@@ -36,7 +36,7 @@ OFFLINE_CHOICES = [(m, label) for m, label in PaymentMethod.choices if m in OFFL
 ZERO = Decimal("0.00")
 
 
-class FoundHouseSerializer(serializers.Serializer[House]):
+class FoundHouseSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     # stubs: a serializer is a Field, and this field hides Field.label
     label = serializers.CharField()  # type: ignore[assignment]

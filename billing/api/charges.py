@@ -66,7 +66,7 @@ class ChargeSerializer(serializers.ModelSerializer[Charge]):
         return selectors.explain(charge)
 
 
-class ChargeFilter(django_filters.FilterSet):
+class ChargeFilter(django_filters.FilterSet):  # type: ignore[misc]  # django-filter ships no types
     status = django_filters.ChoiceFilter(choices=selectors.ChargeStatus.CHOICES, method="by_status")
     period_from = django_filters.DateFilter(method="by_period_from", help_text="Periods ending after this day.")
     period_to = django_filters.DateFilter(method="by_period_to", help_text="Periods starting on or before it.")
@@ -98,7 +98,9 @@ class ManualChargeSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
-class ChargeViewSet(ExcelExportMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Charge]):
+class ChargeViewSet(
+    ExcelExportMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Charge]
+):
     """应收明细: each line with its net, paid, outstanding and status (unpaid, partial, paid, overdue —
     derived from the allocations, never stored) and how it was computed."""
 

@@ -28,6 +28,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import Coalesce, Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -53,7 +54,7 @@ from tenants.residents import selectors as resident_selectors
 from tenants.residents.models import Occupancy, Person
 
 ZERO = Decimal("0.00")
-MONEY = DecimalField(max_digits=14, decimal_places=2)
+MONEY: DecimalField[Decimal, Decimal] = DecimalField(max_digits=14, decimal_places=2)
 
 
 class ChargeStatus:
@@ -113,7 +114,7 @@ def filter_charges(
     period_to: date | None = None,
 ) -> QuerySet[Charge]:
     if status:
-        queryset = queryset.filter(status=status)
+        queryset = queryset.filter(**{"status": status})  # an annotation (with_outstanding)
     if period_from:
         queryset = queryset.filter(period_end__gt=period_from)
     if period_to:
@@ -125,7 +126,7 @@ def filter_charges(
 
 
 def _months_text(months: Any) -> str:
-    """"16/31" → "16/31", "3/1" → "3"; a fraction is kept exact rather than rounded for display."""
+    """ "16/31" → "16/31", "3/1" → "3"; a fraction is kept exact rather than rounded for display."""
     try:
         value = Fraction(str(months))
     except (ValueError, ZeroDivisionError):
@@ -195,6 +196,10 @@ def explain(charge: Charge) -> str:
             "usage": usage,
             "price": calc.get("unit_price"),
         }
+    if mode == "manual":
+        if calc.get("usage") is not None:
+            return _("用量 %(usage)s × %(price)s") % {"usage": calc.get("usage"), "price": calc.get("unit_price")}
+        return charge.reason or _("手工录入")
     if mode == "formula":
         return _("公式 %(formula)s") % {"formula": calc.get("formula", "")}
     if calc.get("manual") or charge.reason:
@@ -279,7 +284,7 @@ def _label() -> Concat:
     return Concat("building__name", "unit__name", "number", output_field=CharField())
 
 
-def _house_owing() -> ExpressionWrapper:
+def _house_owing() -> ExpressionWrapper[CombinedExpression]:
     charged = _sum_of(Charge.objects.filter(house=OuterRef("pk")), "house")
     allocated = _sum_of(Allocation.objects.filter(charge__house=OuterRef("pk")), "charge__house")
     return ExpressionWrapper(charged - allocated, output_field=MONEY)
@@ -305,9 +310,7 @@ def search_houses(query: str, *, limit: int = 20) -> list[House]:
         match |= Q(Exists(Occupancy.objects.filter(house=OuterRef("pk"), moved_out__isnull=True, person__in=people)))
     else:
         match |= Q(
-            Exists(
-                Occupancy.objects.filter(house=OuterRef("pk"), moved_out__isnull=True, person__name__icontains=term)
-            )
+            Exists(Occupancy.objects.filter(house=OuterRef("pk"), moved_out__isnull=True, person__name__icontains=term))
         )
     houses = (
         House.objects.select_related("building", "unit", "estate")
@@ -343,7 +346,7 @@ def recent_payments(house_id: int, *, limit: int = 10) -> list[Payment]:
 
 
 def held_deposits(house_id: int) -> list[Deposit]:
-    return list(deposits().filter(house_id=house_id, remaining__gt=0).order_by("-created_at"))
+    return list(deposits().filter(house_id=house_id, **{"remaining__gt": 0}).order_by("-created_at"))
 
 
 def balances() -> QuerySet[House]:
