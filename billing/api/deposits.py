@@ -152,7 +152,7 @@ class BalanceEntryList(generics.ListAPIView[BalanceEntry]):
         return selectors.balance_entries(house_id)
 
 
-class ShiftSerializer(serializers.ModelSerializer[CashierShift]):
+class CashierShiftSerializer(serializers.ModelSerializer[CashierShift]):
     cashier_name = serializers.SerializerMethodField()
     summary = serializers.JSONField(read_only=True, help_text="By method, expected and counted cash (once closed).")
 
@@ -175,22 +175,22 @@ class ShiftSerializer(serializers.ModelSerializer[CashierShift]):
         return user_name(shift.cashier)
 
 
-class ShiftOpenSerializer(serializers.Serializer[Any]):
+class CashierShiftOpenSerializer(serializers.Serializer[Any]):
     opening_float = serializers.DecimalField(
         max_digits=12, decimal_places=2, min_value=Decimal("0"), required=False, default=Decimal("0")
     )
 
 
-class ShiftCloseSerializer(serializers.Serializer[Any]):
+class CashierShiftCloseSerializer(serializers.Serializer[Any]):
     counted_cash = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0"))
     note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
-class ShiftViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[CashierShift]):
+class CashierShiftViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[CashierShift]):
     """收银班次: a cashier opens one with a float and closes it with the counted cash; the summary
     by method is computed from the payments of the shift (live while it is open)."""
 
-    serializer_class = ShiftSerializer
+    serializer_class = CashierShiftSerializer
     required_permission = {"GET": "fees.view", "POST": "fees.collect"}
     error_statuses = {"create": [409], "close": [403, 409], "current": [404]}
     filterset_fields = ["cashier"]
@@ -200,7 +200,7 @@ class ShiftViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         return selectors.shifts()
 
     def _body(self, shift: CashierShift) -> dict[str, Any]:
-        body = dict(ShiftSerializer(shift).data)
+        body = dict(CashierShiftSerializer(shift).data)
         if shift.closed_at is None:
             body["summary"] = shift_services.shift_summary(shift)
         return body
@@ -208,14 +208,14 @@ class ShiftViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return Response(self._body(self.get_object()))
 
-    @extend_schema(request=ShiftOpenSerializer, responses={201: ShiftSerializer})
+    @extend_schema(request=CashierShiftOpenSerializer, responses={201: CashierShiftSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        form = ShiftOpenSerializer(data=request.data)
+        form = CashierShiftOpenSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         shift = shift_services.open_shift(actor=request.user, **form.validated_data)
         return Response(self._body(selectors.shifts().get(pk=shift.pk)), status=201)
 
-    @extend_schema(responses=ShiftSerializer)
+    @extend_schema(responses=CashierShiftSerializer)
     @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
     def current(self, request: Request) -> Response:
         """The caller's open shift (404 if none)."""
@@ -224,17 +224,17 @@ class ShiftViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             raise NotFound()
         return Response(self._body(shift))
 
-    @extend_schema(request=ShiftCloseSerializer, responses=ShiftSerializer)
+    @extend_schema(request=CashierShiftCloseSerializer, responses=CashierShiftSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request: Request, pk: str | None = None) -> Response:
         shift = self.get_object()
-        form = ShiftCloseSerializer(data=request.data)
+        form = CashierShiftCloseSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         shift = shift_services.close_shift(shift=shift, actor=request.user, **form.validated_data)
         return Response(self._body(selectors.shifts().get(pk=shift.pk)))
 
 
-VIEWSETS = [("deposits", DepositViewSet, "deposit"), ("cashier-shifts", ShiftViewSet, "cashier-shift")]
+VIEWSETS = [("deposits", DepositViewSet, "deposit"), ("cashier-shifts", CashierShiftViewSet, "cashier-shift")]
 PATHS = [
     path("balances/", BalanceList.as_view(), name="balances"),
     path("balances/<int:house_id>/entries/", BalanceEntryList.as_view(), name="balance-entries"),

@@ -27,13 +27,14 @@ REFUND_METHOD_CHOICES = [
     *[(m, label) for m, label in PaymentMethod.choices if m in refund_services.REFUND_METHODS],
     ("original", gettext_lazy("原路退回")),
 ]
+REFUND_SOURCE_CHOICES = Refund.Source.choices
 
 
-class DecideSerializer(serializers.Serializer[Any]):
+class DecisionSerializer(serializers.Serializer[Any]):
     note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
-class RejectSerializer(serializers.Serializer[Any]):
+class DecisionRejectSerializer(serializers.Serializer[Any]):
     note = serializers.CharField(max_length=200, help_text="Why (required).")
 
 
@@ -118,19 +119,19 @@ class WaiverViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         form.is_valid(raise_exception=True)
         return self._respond(waiver_services.request_waiver(actor=request.user, **form.validated_data), status=201)
 
-    @extend_schema(request=DecideSerializer, responses=WaiverSerializer)
+    @extend_schema(request=DecisionSerializer, responses=WaiverSerializer)
     @action(detail=True, methods=["post"], required_permission="fees.approve")
     def approve(self, request: Request, pk: str | None = None) -> Response:
         waiver = self.get_object()
-        form = DecideSerializer(data=request.data)
+        form = DecisionSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         return self._respond(waiver_services.approve_waiver(waiver=waiver, actor=request.user, **form.validated_data))
 
-    @extend_schema(request=RejectSerializer, responses=WaiverSerializer)
+    @extend_schema(request=DecisionRejectSerializer, responses=WaiverSerializer)
     @action(detail=True, methods=["post"], required_permission="fees.approve")
     def reject(self, request: Request, pk: str | None = None) -> Response:
         waiver = self.get_object()
-        form = RejectSerializer(data=request.data)
+        form = DecisionRejectSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         return self._respond(waiver_services.reject_waiver(waiver=waiver, actor=request.user, **form.validated_data))
 
@@ -170,7 +171,7 @@ class RefundSerializer(serializers.ModelSerializer[Refund]):
 
 class RefundRequestSerializer(serializers.Serializer[Any]):
     house = serializers.PrimaryKeyRelatedField(queryset=House.objects.all())
-    source = serializers.ChoiceField(choices=Refund.Source.choices)  # type: ignore[assignment]  # hides Field.source
+    source = serializers.ChoiceField(choices=REFUND_SOURCE_CHOICES)  # type: ignore[assignment]  # hides Field.source
     amount = amount_input()
     method = serializers.ChoiceField(choices=REFUND_METHOD_CHOICES)
     reason = serializers.CharField(max_length=200)
@@ -211,19 +212,19 @@ class RefundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         form.is_valid(raise_exception=True)
         return self._respond(refund_services.request_refund(actor=request.user, **form.validated_data), status=201)
 
-    @extend_schema(request=DecideSerializer, responses=RefundSerializer)
+    @extend_schema(request=DecisionSerializer, responses=RefundSerializer)
     @action(detail=True, methods=["post"], required_permission="fees.approve")
     def approve(self, request: Request, pk: str | None = None) -> Response:
         refund = self.get_object()
-        form = DecideSerializer(data=request.data)
+        form = DecisionSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         return self._respond(refund_services.approve_refund(refund=refund, actor=request.user, **form.validated_data))
 
-    @extend_schema(request=RejectSerializer, responses=RefundSerializer)
+    @extend_schema(request=DecisionRejectSerializer, responses=RefundSerializer)
     @action(detail=True, methods=["post"], required_permission="fees.approve")
     def reject(self, request: Request, pk: str | None = None) -> Response:
         refund = self.get_object()
-        form = RejectSerializer(data=request.data)
+        form = DecisionRejectSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         return self._respond(refund_services.reject_refund(refund=refund, actor=request.user, **form.validated_data))
 

@@ -70,6 +70,9 @@ class ChargeStatus:
     ]
 
 
+CHARGE_STATUS_CHOICES = ChargeStatus.CHOICES
+
+
 def _sum_of(queryset: QuerySet[Any], group: str, field: str = "amount") -> Coalesce:
     """The sum of `field` over `queryset` (already tied to OuterRef), as a scalar subquery; 0 if none."""
     total = queryset.order_by().values(group).annotate(total=Sum(field)).values("total")[:1]
