@@ -630,7 +630,13 @@ def test_list_queries_do_not_grow_with_page_size(company_a, client_for, path):
         )
         cashier.post(
             "/api/v1/deposits/",
-            {"house": house.pk, "amount": "5.00", "method": "cash", "purpose": "押金", "idempotency_key": f"qd-{index}"},
+            {
+                "house": house.pk,
+                "amount": "5.00",
+                "method": "cash",
+                "purpose": "押金",
+                "idempotency_key": f"qd-{index}",
+            },
             format="json",
         )
         charge = cashier.get(f"/api/v1/charges/?house={house.pk}&status=unpaid").json()["results"][0]
