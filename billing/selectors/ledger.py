@@ -267,19 +267,6 @@ def shifts() -> QuerySet[CashierShift]:
     return CashierShift.objects.select_related("cashier")
 
 
-def shift_totals(shift: CashierShift) -> list[dict[str, Any]]:
-    """What a shift took, by method (the close summary of a shift still open): one query."""
-    rows = (
-        Payment.objects.filter(shift=shift)
-        .exclude(receipt__voided_at__isnull=False)
-        .order_by()
-        .values("method")
-        .annotate(total=Sum("amount"), change=Sum("change"))
-        .order_by("method")
-    )
-    return [{"method": r["method"], "total": str(r["total"] or ZERO)} for r in rows]
-
-
 # --- houses: the cash desk and balances ------------------------------------------------------------
 
 

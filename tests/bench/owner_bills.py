@@ -154,6 +154,8 @@ def main() -> None:
                         )
 
             fill()
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
             for index in range(args.months):
                 m, y = start.month + index, start.year
                 while m > 12:
