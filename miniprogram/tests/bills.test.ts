@@ -106,6 +106,11 @@ describe('bill groups', () => {
     expect(hasBills(null)).toBe(false)
   })
 
+  it('names a posted late fee as one', () => {
+    const posted = houseBills({ due: [line({ id: 8, kind: 'late_fee', explanation: '逾期 15 天 × 0.05%' })] })
+    expect(billGroups(posted)[0].rows[0]).toMatchObject({ feeItemName: '物业费滞纳金', explanation: '逾期 15 天 × 0.05%' })
+  })
+
   it('keeps a late fee whose principal is not listed', () => {
     const orphan = houseBills({ late_fees_accruing: [{ principal: 77, fee_item_name: '水费', amount: '0.50', explanation: 'x' }] })
     expect(billGroups(orphan)[0].rows.map((r) => r.key)).toEqual(['a77'])

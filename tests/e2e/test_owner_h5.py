@@ -270,6 +270,10 @@ def test_owner_sees_bills_explained_then_the_cashier_payment_and_its_receipt(pho
     expect(paid).to_have_attribute("data-group", "paid")
     expect(paid.get_by_test_id("bill-line-status")).to_have_text("已缴")
     expect(page.get_by_test_id("bills-to-pay")).to_have_text(_server_to_pay(in_company_db, house.pk))
+    if days_late > 0:  # the payment posted the late fee: now a line of its own, explained
+        posted = page.get_by_test_id("bill-line").filter(has_text="物业费滞纳金")
+        posted.click()
+        expect(posted.get_by_test_id("bill-line-explanation")).to_contain_text(f"逾期 {days_late} 天")
     screenshot(page, "owner-h5-bills-paid")
 
     page.get_by_test_id("bills-history-link").click()

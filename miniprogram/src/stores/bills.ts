@@ -81,7 +81,8 @@ function chargeRow(line: OwnerBillLine): BillRow {
   return {
     key: `c${line.id}`,
     chargeId: line.id,
-    feeItemName: line.fee_item_name,
+    // A posted late fee carries its principal's fee item: name it as what it is.
+    feeItemName: line.kind === 'late_fee' ? t('bills.lateFeeOf', { name: line.fee_item_name }) : line.fee_item_name,
     kind: line.kind,
     period: periodText(line.period_start, line.period_end),
     amount: owing ? line.outstanding : line.amount,
