@@ -244,6 +244,97 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/billing/arrears/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description 欠费明细 / 催缴: outstanding per payer (or building, estate) with ageing, most owed first.
+         *     `?format=xlsx` downloads the whole list for dunning.
+         */
+        get: operations["billing_arrears_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing/arrears/summary/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description 欠费汇总: the arrears lines summed (each figure equals the sum of the lines'). */
+        get: operations["billing_arrears_summary_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing/cashier-daily/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description 收银日报: a business day's payments by method and fee item, and the day's refunds. */
+        get: operations["billing_cashier_daily_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing/collection-rate/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description 收缴率: of the charges whose cycle starts in a period (or each of the last N months). */
+        get: operations["billing_collection_rate_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing/income/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description 收入: money received from outside (not draws on prepaid balances or deposits) by fee item,
+         *     method, day or month.
+         */
+        get: operations["billing_income_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/buildings/": {
         parameters: {
             query?: never;
@@ -483,6 +574,182 @@ export interface paths {
         get: operations["estates_tree_list"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/fee-assignments/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description 收费对象: which houses an item is charged on, from when to when. POST assigns in bulk. */
+        get: operations["fee_assignments_list"];
+        put?: never;
+        /** @description 收费对象: which houses an item is charged on, from when to when. POST assigns in bulk. */
+        post: operations["fee_assignments_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/fee-assignments/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description 收费对象: which houses an item is charged on, from when to when. POST assigns in bulk. */
+        get: operations["fee_assignments_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/fee-assignments/{id}/change-quantity/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description A new quantity from a date: this assignment ends there and the answer is its successor. */
+        post: operations["fee_assignments_change_quantity_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/fee-assignments/{id}/end/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description 收费对象: which houses an item is charged on, from when to when. POST assigns in bulk. */
+        post: operations["fee_assignments_end_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/fee-assignments/preview/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description What POST would do with the same body, without doing it; the first 20 houses for display. */
+        post: operations["fee_assignments_preview_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/fee-items/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description 收费项目: the list shows each item's price in force today and how many houses hold it. */
+        get: operations["fee_items_list"];
+        put?: never;
+        /** @description 收费项目: the list shows each item's price in force today and how many houses hold it. */
+        post: operations["fee_items_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/fee-items/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description 收费项目: the list shows each item's price in force today and how many houses hold it. */
+        get: operations["fee_items_retrieve"];
+        /** @description 收费项目: the list shows each item's price in force today and how many houses hold it. */
+        put: operations["fee_items_update"];
+        post?: never;
+        /** @description 收费项目: the list shows each item's price in force today and how many houses hold it. */
+        delete: operations["fee_items_destroy"];
+        options?: never;
+        head?: never;
+        /** @description 收费项目: the list shows each item's price in force today and how many houses hold it. */
+        patch: operations["fee_items_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/fee-items/{id}/deactivate/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description 收费项目: the list shows each item's price in force today and how many houses hold it. */
+        post: operations["fee_items_deactivate_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/fee-items/{id}/prices/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description 收费项目: the list shows each item's price in force today and how many houses hold it. */
+        get: operations["fee_items_prices_list"];
+        put?: never;
+        /** @description 收费项目: the list shows each item's price in force today and how many houses hold it. */
+        post: operations["fee_items_prices_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/fee-items/check-formula/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description The item form's live check: would this formula be accepted, and what does it give for a sample flat. */
+        post: operations["fee_items_check_formula_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -783,6 +1050,148 @@ export interface paths {
         get: operations["me_retrieve"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/meter-readings/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Readings: listed and taken by meter readers (meters.read); held ones reviewed by managers. */
+        get: operations["meter_readings_list"];
+        put?: never;
+        /** @description Readings: listed and taken by meter readers (meters.read); held ones reviewed by managers. */
+        post: operations["meter_readings_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/meter-readings/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Readings: listed and taken by meter readers (meters.read); held ones reviewed by managers. */
+        get: operations["meter_readings_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/meter-readings/{id}/approve/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Readings: listed and taken by meter readers (meters.read); held ones reviewed by managers. */
+        post: operations["meter_readings_approve_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/meter-readings/{id}/reject/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Readings: listed and taken by meter readers (meters.read); held ones reviewed by managers. */
+        post: operations["meter_readings_reject_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/meter-route/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description 抄表路线 — a reader's phone: the meters of an estate or building in walking order, each with its
+         *     last reading and whether it is read this cycle; `next_meter` is the first one still unread.
+         */
+        get: operations["meter_route_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/meters/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Meters of houses, and shared meters of buildings and estates. Not deleted: deactivated. */
+        get: operations["meters_list"];
+        put?: never;
+        /** @description Meters of houses, and shared meters of buildings and estates. Not deleted: deactivated. */
+        post: operations["meters_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/meters/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Meters of houses, and shared meters of buildings and estates. Not deleted: deactivated. */
+        get: operations["meters_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** @description Meters of houses, and shared meters of buildings and estates. Not deleted: deactivated. */
+        patch: operations["meters_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/meters/{id}/deactivate/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Meters of houses, and shared meters of buildings and estates. Not deleted: deactivated. */
+        post: operations["meters_deactivate_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1441,6 +1850,108 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        ArrearsLine: {
+            /**
+             * Format: decimal
+             * @description Issued, not yet due.
+             */
+            not_yet_due: string;
+            /**
+             * Format: decimal
+             * @description 0–30 days past due (the due day itself is 0).
+             */
+            days_0_30: string;
+            /** Format: decimal */
+            days_31_90: string;
+            /** Format: decimal */
+            days_91_180: string;
+            /** Format: decimal */
+            days_over_180: string;
+            /**
+             * Format: decimal
+             * @description Past due: the four overdue buckets.
+             */
+            overdue: string;
+            /**
+             * Format: decimal
+             * @description Everything outstanding: not yet due + overdue.
+             */
+            total: string;
+            /** @description The house, building or estate (by group_by). */
+            id: number;
+            label: string;
+            estate_id: number;
+            estate_name: string;
+            building_id: number | null;
+            building_name: string;
+            house_id: number | null;
+            /** @description The current primary payer (houses only). */
+            payer_name: string;
+        };
+        ArrearsTotals: {
+            /**
+             * Format: decimal
+             * @description Issued, not yet due.
+             */
+            not_yet_due: string;
+            /**
+             * Format: decimal
+             * @description 0–30 days past due (the due day itself is 0).
+             */
+            days_0_30: string;
+            /** Format: decimal */
+            days_31_90: string;
+            /** Format: decimal */
+            days_91_180: string;
+            /** Format: decimal */
+            days_over_180: string;
+            /**
+             * Format: decimal
+             * @description Past due: the four overdue buckets.
+             */
+            overdue: string;
+            /**
+             * Format: decimal
+             * @description Everything outstanding: not yet due + overdue.
+             */
+            total: string;
+            /** Format: date */
+            as_of: string;
+            group_by: components["schemas"]["GroupByEnum"];
+            /** @description How many payers (buildings, estates) owe something. */
+            lines: number;
+        };
+        /** @description Which houses get the item (every filter given narrows it) and from when. */
+        AssignRequest: {
+            fee_item: number;
+            /** Format: date */
+            start: string;
+            /**
+             * Format: decimal
+             * @default 1.0000
+             */
+            quantity?: string;
+            estate?: number | null;
+            building?: number | null;
+            unit?: number | null;
+            house?: number | null;
+            statuses?: components["schemas"]["HouseStatusEnum"][];
+            uses?: components["schemas"]["UseEnum"][];
+        };
+        AssignmentPreview: {
+            missing_reason: string;
+            houses: components["schemas"]["PreviewHouse"][];
+        };
+        AssignmentResult: {
+            /** @description Houses the filters select. */
+            matched: number;
+            /** @description Of those, holding the item from `start` on already. */
+            already_assigned: number;
+            /** @description Houses that get (or got) a new assignment. */
+            to_assign: number;
+            /** @description Of those, lacking what the mode needs (a meter). */
+            missing_data: number;
+        };
         AttendanceRecord: {
             readonly id: number;
             readonly staff: number;
@@ -1561,11 +2072,50 @@ export interface components {
             floors: number;
             unit_names?: string[];
         };
+        /**
+         * @description * `fee_item` - fee_item
+         *     * `method` - method
+         *     * `day` - day
+         *     * `month` - month
+         * @enum {string}
+         */
+        ByEnum: "fee_item" | "method" | "day" | "month";
         Candidate: {
             id: number;
             username: string;
             name: string;
             roles: string[];
+        };
+        CashierDay: {
+            /** Format: date */
+            business_date: string;
+            cashier: number | null;
+            by_method: components["schemas"]["MethodLine"][];
+            by_fee_item: components["schemas"]["IncomeLine"][];
+            /** @description Refunds approved that day. */
+            refunds: components["schemas"]["RefundLine"][];
+            /** @description Payments. */
+            count: number;
+            /**
+             * Format: decimal
+             * @description Every payment: the sum of by_method, and of by_fee_item.
+             */
+            amount: string;
+            /**
+             * Format: decimal
+             * @description Money from outside: the by_method lines marked received.
+             */
+            received: string;
+            /**
+             * Format: decimal
+             * @description The sum of refunds.
+             */
+            refunded: string;
+            /**
+             * Format: decimal
+             * @description received − refunded.
+             */
+            net_received: string;
         };
         /** @description Where the phone says it is (optional). The time is always the server's. */
         ClockRequest: {
@@ -1575,6 +2125,39 @@ export interface components {
             longitude?: string | null;
             /** Format: decimal */
             accuracy?: string | null;
+        };
+        Collection: {
+            /** Format: date */
+            period_start: string;
+            /**
+             * Format: date
+             * @description Exclusive.
+             */
+            period_end: string;
+            /**
+             * Format: decimal
+             * @description Charges whose cycle starts in the period, net of adjustments.
+             */
+            due: string;
+            /**
+             * Format: decimal
+             * @description Allocated to them (reversals included).
+             */
+            paid: string;
+            /** Format: decimal */
+            outstanding: string;
+            charges: number;
+            /**
+             * Format: decimal
+             * @description paid ÷ due (0.9512 is 95.12 %); null: nothing due.
+             */
+            rate: string | null;
+        };
+        CollectionReport: {
+            /** @description One line per month (?months), or the one period. */
+            series: components["schemas"]["Collection"][];
+            /** @description The whole range. */
+            total: components["schemas"]["Collection"];
         };
         CompanySite: {
             /**
@@ -1604,6 +2187,15 @@ export interface components {
         Csrf: {
             csrf_token: string;
         };
+        /**
+         * @description * `0` - 一次性
+         *     * `1` - 每月
+         *     * `3` - 每季度
+         *     * `6` - 每半年
+         *     * `12` - 每年
+         * @enum {integer}
+         */
+        CycleMonthsEnum: 0 | 1 | 3 | 6 | 12;
         Department: {
             readonly id: number;
             /** 名称 */
@@ -1623,8 +2215,18 @@ export interface components {
             /** 排序 */
             sort_order?: number;
         };
+        /**
+         * @description * `day_of_month` - 每月固定日
+         *     * `days_after_issue` - 出账后天数
+         * @enum {string}
+         */
+        DueRuleEnum: "day_of_month" | "days_after_issue";
         DutyRequest: {
             on_duty: boolean;
+        };
+        EndRequest: {
+            /** Format: date */
+            end: string;
         };
         /** @description Every error answer of the API (core.api_errors). */
         ErrorResponse: {
@@ -1657,6 +2259,155 @@ export interface components {
             /** 地址 */
             address?: string;
         };
+        FeeAssignment: {
+            readonly id: number;
+            readonly fee_item: number;
+            readonly fee_item_name: string;
+            readonly house: number;
+            readonly house_label: string;
+            readonly estate: number;
+            readonly building: number;
+            /**
+             * 计费开始
+             * Format: date
+             */
+            readonly start: string;
+            /**
+             * 计费结束
+             * Format: date
+             */
+            readonly end: string | null;
+            /**
+             * 数量
+             * Format: decimal
+             */
+            readonly quantity: string;
+            /** Format: date-time */
+            readonly created_at: string;
+        };
+        FeeItem: {
+            readonly id: number;
+            /** 名称 */
+            name: string;
+            /** 费用类型 */
+            kind: components["schemas"]["FeeKindEnum"];
+            /** 收费对象 */
+            payer_kind: components["schemas"]["PayerKindEnum"];
+            /** 计费方式 */
+            mode: components["schemas"]["ModeEnum"];
+            /** 收费周期 */
+            cycle_months: components["schemas"]["CycleMonthsEnum"];
+            /**
+             * 周期起点
+             * Format: date
+             */
+            cycle_anchor: string;
+            /** 收费时机 */
+            timing: components["schemas"]["TimingEnum"];
+            /** 缴费期限 */
+            due_rule: components["schemas"]["DueRuleEnum"];
+            /** 期限天数/日 */
+            due_value: number;
+            /** 舍入方式 */
+            rounding: components["schemas"]["RoundingEnum"];
+            /** 舍入精度 */
+            rounding_place: components["schemas"]["RoundingPlaceEnum"];
+            /** 计时单位 */
+            time_unit: components["schemas"]["TimeUnitEnum"];
+            /** 表具类型 */
+            meter_kind: string;
+            /**
+             * 生效日期
+             * Format: date
+             */
+            valid_from: string;
+            /**
+             * 失效日期
+             * Format: date
+             */
+            valid_until: string | null;
+            /** 允许预存款抵扣 */
+            balance_may_pay: boolean;
+            /** 允许线上缴费 */
+            payable_online: boolean;
+            /** 滞纳金规则 */
+            late_fee: unknown;
+            /** 启用 */
+            active: boolean;
+            readonly current_price: components["schemas"]["Price"] | null;
+            readonly open_assignments: number;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly updated_at: string;
+        };
+        FeeItemRequest: {
+            /** 名称 */
+            name: string;
+            /** 费用类型 */
+            kind: components["schemas"]["FeeKindEnum"];
+            /** 收费对象 */
+            payer_kind?: components["schemas"]["PayerKindEnum"];
+            /** 计费方式 */
+            mode: components["schemas"]["ModeEnum"];
+            /** 收费周期 */
+            cycle_months?: components["schemas"]["CycleMonthsEnum"];
+            /**
+             * 周期起点
+             * Format: date
+             */
+            cycle_anchor?: string;
+            /** 收费时机 */
+            timing?: components["schemas"]["TimingEnum"];
+            /** 缴费期限 */
+            due_rule?: components["schemas"]["DueRuleEnum"];
+            /** 期限天数/日 */
+            due_value?: number;
+            /** 舍入方式 */
+            rounding?: components["schemas"]["RoundingEnum"];
+            /** 舍入精度 */
+            rounding_place?: components["schemas"]["RoundingPlaceEnum"];
+            /** 计时单位 */
+            time_unit?: components["schemas"]["TimeUnitEnum"];
+            /** 表具类型 */
+            meter_kind?: string;
+            /**
+             * 生效日期
+             * Format: date
+             */
+            valid_from: string;
+            /**
+             * 失效日期
+             * Format: date
+             */
+            valid_until?: string | null;
+            /** 允许预存款抵扣 */
+            balance_may_pay?: boolean;
+            /** 允许线上缴费 */
+            payable_online?: boolean;
+            /** 滞纳金规则 */
+            late_fee?: unknown;
+            /** 启用 */
+            active?: boolean;
+            /** @description The first price; on update, replaces the prices of an item not yet charged. */
+            price?: components["schemas"]["PriceInputRequest"];
+        };
+        /**
+         * @description * `property` - 物业费
+         *     * `water` - 水费
+         *     * `electricity` - 电费
+         *     * `gas` - 燃气费
+         *     * `heating` - 取暖费
+         *     * `parking` - 停车费
+         *     * `garbage` - 垃圾处理费
+         *     * `shared` - 公摊费
+         *     * `rent` - 租金
+         *     * `deposit` - 押金
+         *     * `one_off` - 一次性费用
+         *     * `other` - 其他
+         * @enum {string}
+         */
+        FeeKindEnum: "property" | "water" | "electricity" | "gas" | "heating" | "parking" | "garbage" | "shared" | "rent" | "deposit" | "one_off" | "other";
         /**
          * @description * `phone` - phone
          *     * `id_number` - id_number
@@ -1664,6 +2415,18 @@ export interface components {
          * @enum {string}
          */
         FieldEnum: "phone" | "id_number" | "emergency_contact";
+        FormulaCheck: {
+            ok: boolean;
+            error: string;
+            /** Format: decimal */
+            sample: string | null;
+            sample_variables: {
+                [key: string]: string;
+            };
+        };
+        FormulaCheckRequestRequest: {
+            formula: string;
+        };
         /**
          * @description * `` - 未填
          *     * `male` - 男
@@ -1689,6 +2452,13 @@ export interface components {
         GeneratedHouses: {
             created: number;
         };
+        /**
+         * @description * `house` - house
+         *     * `building` - building
+         *     * `estate` - estate
+         * @enum {string}
+         */
+        GroupByEnum: "house" | "building" | "estate";
         House: {
             readonly id: number;
             readonly label: string;
@@ -1928,6 +2698,30 @@ export interface components {
              */
             file?: string;
         };
+        Income: {
+            /** Format: date */
+            date_from: string;
+            /** Format: date */
+            date_to: string;
+            by: components["schemas"]["ByEnum"];
+            lines: components["schemas"]["IncomeLine"][];
+            /**
+             * Format: decimal
+             * @description Money received from outside: the sum of the lines.
+             */
+            total: string;
+            /** @description Payments. */
+            count: number;
+        };
+        IncomeLine: {
+            /** @description A fee item ("12", "12:late_fee"), "prepaid", "deposit"; a method; a day; a month. */
+            key: string;
+            label: string;
+            /** Format: decimal */
+            amount: string;
+            /** @description Payments in this line. */
+            count: number;
+        };
         Job: {
             /** Format: uuid */
             readonly id: string;
@@ -1977,6 +2771,138 @@ export interface components {
             readonly permissions: string[];
             readonly modules: components["schemas"]["ModulesEnum"][];
         };
+        Meter: {
+            readonly id: number;
+            /** 类型 */
+            kind: components["schemas"]["MeterKindEnum"];
+            /** 表号 */
+            number: string;
+            house: number | null;
+            readonly house_label: string;
+            building: number | null;
+            readonly building_name: string;
+            estate: number;
+            readonly estate_name: string;
+            readonly shared: boolean;
+            /** 分摊方式 */
+            split_by: components["schemas"]["SplitByEnum"] | components["schemas"]["BlankEnum"];
+            /** 峰谷计量 */
+            time_of_use: boolean;
+            /** Format: decimal */
+            multiplier: string;
+            /** Format: decimal */
+            rollover_at: string | null;
+            /** Format: decimal */
+            initial_reading: string;
+            /** 启用 */
+            readonly active: boolean;
+            /** Format: date-time */
+            readonly created_at: string;
+        };
+        /**
+         * @description * `water` - 水表
+         *     * `electricity` - 电表
+         *     * `gas` - 燃气表
+         *     * `heat` - 热量表
+         * @enum {string}
+         */
+        MeterKindEnum: "water" | "electricity" | "gas" | "heat";
+        MeterReading: {
+            readonly id: number;
+            meter: number;
+            readonly meter_number: string;
+            readonly meter_kind: components["schemas"]["MeterKindEnum"];
+            readonly house: number | null;
+            readonly place: string;
+            /** @default total */
+            register: components["schemas"]["RegisterEnum"];
+            /**
+             * 抄表日期
+             * Format: date
+             */
+            read_on: string;
+            /**
+             * 上期读数
+             * Format: decimal
+             */
+            readonly previous: string;
+            /** Format: decimal */
+            current: string;
+            /**
+             * 用量
+             * Format: decimal
+             */
+            readonly usage: string;
+            /** 表盘翻转 */
+            readonly rolled_over: boolean;
+            /** 状态 */
+            readonly status: components["schemas"]["ReadingStatusEnum"];
+            /** 复核原因 */
+            readonly hold_reason: string;
+            /** @default staff */
+            source: components["schemas"]["SourceEnum"];
+            readonly reader: number | null;
+            readonly reader_name: string;
+            /** Format: date-time */
+            readonly created_at: string;
+        };
+        MeterReadingRequest: {
+            meter: number;
+            /** @default total */
+            register?: components["schemas"]["RegisterEnum"];
+            /**
+             * 抄表日期
+             * Format: date
+             */
+            read_on: string;
+            /** Format: decimal */
+            current: string;
+            /** @default staff */
+            source?: components["schemas"]["SourceEnum"];
+        };
+        MeterRequest: {
+            /** 类型 */
+            kind: components["schemas"]["MeterKindEnum"];
+            /** 表号 */
+            number: string;
+            house?: number | null;
+            building?: number | null;
+            estate?: number;
+            /** 分摊方式 */
+            split_by?: components["schemas"]["SplitByEnum"] | components["schemas"]["BlankEnum"];
+            /** 峰谷计量 */
+            time_of_use?: boolean;
+            /** Format: decimal */
+            multiplier?: string;
+            /** Format: decimal */
+            rollover_at?: string | null;
+            /** Format: decimal */
+            initial_reading?: string;
+        };
+        MethodLine: {
+            /** @description A fee item ("12", "12:late_fee"), "prepaid", "deposit"; a method; a day; a month. */
+            key: string;
+            label: string;
+            /** Format: decimal */
+            amount: string;
+            /** @description Payments in this line. */
+            count: number;
+            /** @description Money from outside; false for balance or deposit draws. */
+            received: boolean;
+        };
+        /**
+         * @description * `building_area` - 建筑面积 × 单价
+         *     * `usable_area` - 套内面积 × 单价
+         *     * `fixed` - 固定金额
+         *     * `meter` - 抄表用量 × 单价
+         *     * `shared_meter` - 公摊用量 × 单价
+         *     * `usage` - 录入用量 × 单价
+         *     * `count` - 数量 × 单价
+         *     * `time` - 时长 × 单价
+         *     * `formula` - 自定义公式
+         * @enum {string}
+         */
+        ModeEnum: "building_area" | "usable_area" | "fixed" | "meter" | "shared_meter" | "usage" | "count" | "time" | "formula";
         /**
          * @description * `basic_data` - basic_data
          *     * `fees` - fees
@@ -1991,6 +2917,25 @@ export interface components {
         MoveOutRequest: {
             /** Format: date */
             moved_out?: string;
+        };
+        /** @description A price as typed in the item form: amounts as strings, a unit price to 4 places, an amount to 2. */
+        NewPriceRequest: {
+            /** Format: decimal */
+            unit_price?: string | null;
+            /**
+             * Format: decimal
+             * @default 0.00
+             */
+            fixed_extra?: string;
+            /** @description 阶梯: [[upper bound or null for the last, unit price], ...] */
+            tiers?: (string | null)[][];
+            /** @description Time-of-use prices of an electricity meter: {peak, valley}. */
+            register_prices?: {
+                [key: string]: string;
+            };
+            formula?: string;
+            /** Format: date */
+            effective_from: string;
         };
         Occupancy: {
             readonly id: number;
@@ -2105,6 +3050,21 @@ export interface components {
             /** @description The most recently decided request (approved or rejected). */
             readonly last_correction: components["schemas"]["OwnerCorrection"] | null;
         };
+        PaginatedArrearsLineList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["ArrearsLine"][];
+        };
         PaginatedAttendanceRecordList: {
             /** @example 123 */
             count: number;
@@ -2195,6 +3155,36 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["Estate"][];
         };
+        PaginatedFeeAssignmentList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["FeeAssignment"][];
+        };
+        PaginatedFeeItemList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["FeeItem"][];
+        };
         PaginatedHouseList: {
             /** @example 123 */
             count: number;
@@ -2224,6 +3214,36 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["Import"][];
+        };
+        PaginatedMeterList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["Meter"][];
+        };
+        PaginatedMeterReadingList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["MeterReading"][];
         };
         PaginatedOccupancyList: {
             /** @example 123 */
@@ -2416,6 +3436,57 @@ export interface components {
             /** 地址 */
             address?: string;
         };
+        PatchedFeeItemRequest: {
+            /** 名称 */
+            name?: string;
+            /** 费用类型 */
+            kind?: components["schemas"]["FeeKindEnum"];
+            /** 收费对象 */
+            payer_kind?: components["schemas"]["PayerKindEnum"];
+            /** 计费方式 */
+            mode?: components["schemas"]["ModeEnum"];
+            /** 收费周期 */
+            cycle_months?: components["schemas"]["CycleMonthsEnum"];
+            /**
+             * 周期起点
+             * Format: date
+             */
+            cycle_anchor?: string;
+            /** 收费时机 */
+            timing?: components["schemas"]["TimingEnum"];
+            /** 缴费期限 */
+            due_rule?: components["schemas"]["DueRuleEnum"];
+            /** 期限天数/日 */
+            due_value?: number;
+            /** 舍入方式 */
+            rounding?: components["schemas"]["RoundingEnum"];
+            /** 舍入精度 */
+            rounding_place?: components["schemas"]["RoundingPlaceEnum"];
+            /** 计时单位 */
+            time_unit?: components["schemas"]["TimeUnitEnum"];
+            /** 表具类型 */
+            meter_kind?: string;
+            /**
+             * 生效日期
+             * Format: date
+             */
+            valid_from?: string;
+            /**
+             * 失效日期
+             * Format: date
+             */
+            valid_until?: string | null;
+            /** 允许预存款抵扣 */
+            balance_may_pay?: boolean;
+            /** 允许线上缴费 */
+            payable_online?: boolean;
+            /** 滞纳金规则 */
+            late_fee?: unknown;
+            /** 启用 */
+            active?: boolean;
+            /** @description The first price; on update, replaces the prices of an item not yet charged. */
+            price?: components["schemas"]["PriceInputRequest"];
+        };
         PatchedHouseRequest: {
             unit?: number;
             /** 房号 */
@@ -2443,6 +3514,25 @@ export interface components {
              * Format: decimal
              */
             fee_coefficient?: string;
+        };
+        PatchedMeterRequest: {
+            /** 类型 */
+            kind?: components["schemas"]["MeterKindEnum"];
+            /** 表号 */
+            number?: string;
+            house?: number | null;
+            building?: number | null;
+            estate?: number;
+            /** 分摊方式 */
+            split_by?: components["schemas"]["SplitByEnum"] | components["schemas"]["BlankEnum"];
+            /** 峰谷计量 */
+            time_of_use?: boolean;
+            /** Format: decimal */
+            multiplier?: string;
+            /** Format: decimal */
+            rollover_at?: string | null;
+            /** Format: decimal */
+            initial_reading?: string;
         };
         PatchedOccupancyUpdateRequest: {
             /** Format: decimal */
@@ -2510,6 +3600,11 @@ export interface components {
             is_active?: boolean;
             password?: string;
         };
+        /**
+         * @description * `house` - 房屋
+         * @enum {string}
+         */
+        PayerKindEnum: "house";
         PerformanceRow: {
             staff: number;
             employee_no: string;
@@ -2598,6 +3693,72 @@ export interface components {
             /** 说明 */
             description?: string;
         };
+        PreviewHouse: {
+            id: number;
+            label: string;
+            already_assigned: boolean;
+            missing_data: boolean;
+        };
+        Price: {
+            readonly id: number;
+            /**
+             * 起始日期
+             * Format: date
+             */
+            effective_from: string;
+            /**
+             * 单价
+             * Format: decimal
+             */
+            unit_price: string;
+            /**
+             * 附加费
+             * Format: decimal
+             */
+            fixed_extra: string;
+            /** 阶梯价格 */
+            tiers: unknown;
+            /** 峰谷单价 */
+            register_prices: unknown;
+            /** 计费公式 */
+            formula: string;
+            /** Format: date-time */
+            readonly created_at: string;
+        };
+        /** @description A price as typed in the item form: amounts as strings, a unit price to 4 places, an amount to 2. */
+        PriceInput: {
+            /** Format: decimal */
+            unit_price?: string | null;
+            /**
+             * Format: decimal
+             * @default 0.00
+             */
+            fixed_extra?: string;
+            /** @description 阶梯: [[upper bound or null for the last, unit price], ...] */
+            tiers?: (string | null)[][];
+            /** @description Time-of-use prices of an electricity meter: {peak, valley}. */
+            register_prices?: {
+                [key: string]: string;
+            };
+            formula?: string;
+        };
+        /** @description A price as typed in the item form: amounts as strings, a unit price to 4 places, an amount to 2. */
+        PriceInputRequest: {
+            /** Format: decimal */
+            unit_price?: string | null;
+            /**
+             * Format: decimal
+             * @default 0.00
+             */
+            fixed_extra?: string;
+            /** @description 阶梯: [[upper bound or null for the last, unit price], ...] */
+            tiers?: (string | null)[][];
+            /** @description Time-of-use prices of an electricity meter: {peak, valley}. */
+            register_prices?: {
+                [key: string]: string;
+            };
+            formula?: string;
+        };
         Profile: {
             readonly id: number;
             readonly user_id: number;
@@ -2663,6 +3824,38 @@ export interface components {
             surface: "public";
             base_domain: string;
         };
+        QuantityRequest: {
+            /** Format: decimal */
+            quantity: string;
+            /** Format: date */
+            from_date: string;
+        };
+        ReadingRejectRequest: {
+            reason: string;
+        };
+        /**
+         * @description * `ok` - 正常
+         *     * `held` - 待复核
+         *     * `approved` - 复核通过
+         *     * `rejected` - 已作废
+         * @enum {string}
+         */
+        ReadingStatusEnum: "ok" | "held" | "approved" | "rejected";
+        RefundLine: {
+            /** @description The refund method. */
+            key: string;
+            label: string;
+            /** Format: decimal */
+            amount: string;
+            count: number;
+        };
+        /**
+         * @description * `total` - 总
+         *     * `peak` - 峰
+         *     * `valley` - 谷
+         * @enum {string}
+         */
+        RegisterEnum: "total" | "peak" | "valley";
         RejectRequest: {
             reason: string;
         };
@@ -2710,6 +3903,56 @@ export interface components {
              */
             date: string;
             shift: number | null;
+        };
+        /**
+         * @description * `half_up` - 四舍五入
+         *     * `up` - 向上取整
+         *     * `down` - 向下取整
+         * @enum {string}
+         */
+        RoundingEnum: "half_up" | "up" | "down";
+        /**
+         * @description * `fen` - 到分
+         *     * `jiao` - 到角
+         *     * `yuan` - 到元
+         * @enum {string}
+         */
+        RoundingPlaceEnum: "fen" | "jiao" | "yuan";
+        Route: {
+            /** Format: date */
+            cycle_start: string;
+            /** @description 路线上第一块本期未抄的表 */
+            next_meter: number | null;
+            read: number;
+            total: number;
+            meters: components["schemas"]["RouteMeter"][];
+        };
+        RouteMeter: {
+            id: number;
+            kind: components["schemas"]["MeterKindEnum"];
+            number: string;
+            house: number | null;
+            house_label: string;
+            floor: number | null;
+            building: number | null;
+            building_name: string;
+            estate: number;
+            estate_name: string;
+            shared: boolean;
+            time_of_use: boolean;
+            /** Format: decimal */
+            rollover_at: string | null;
+            last_reading: components["schemas"]["RouteReading"] | null;
+            read_this_cycle: boolean;
+        };
+        RouteReading: {
+            id: number;
+            /** Format: date */
+            read_on: string;
+            /** Format: decimal */
+            current: string;
+            register: components["schemas"]["RegisterEnum"];
+            status: components["schemas"]["ReadingStatusEnum"];
         };
         SheetRow: {
             staff: number;
@@ -2775,6 +4018,19 @@ export interface components {
             /** @description Only in the demo (WUYE_DEMO). */
             debug_code?: string;
         };
+        /**
+         * @description * `staff` - 抄表员
+         *     * `owner` - 业主自报
+         *     * `device` - 智能表
+         * @enum {string}
+         */
+        SourceEnum: "staff" | "owner" | "device";
+        /**
+         * @description * `count` - 按户数分摊
+         *     * `area` - 按建筑面积分摊
+         * @enum {string}
+         */
+        SplitByEnum: "count" | "area";
         StaffBinding: {
             readonly id: number;
             readonly house: components["schemas"]["BindingHouse"];
@@ -2792,6 +4048,18 @@ export interface components {
             readonly user_phone: string;
             via_code: boolean;
         };
+        /**
+         * @description * `month` - 按月
+         *     * `day` - 按天
+         * @enum {string}
+         */
+        TimeUnitEnum: "month" | "day";
+        /**
+         * @description * `prepaid` - 预收（收下一周期）
+         *     * `postpaid` - 后收（收上一周期）
+         * @enum {string}
+         */
+        TimingEnum: "prepaid" | "postpaid";
         Today: {
             /** Format: date */
             date: string;
@@ -4038,6 +5306,402 @@ export interface operations {
             };
             /** @description An outside service this needs is unavailable or not configured. */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    billing_arrears_list: {
+        parameters: {
+            query?: {
+                /** @description The ledger at this day's end; today. */
+                as_of?: string;
+                /** @description Only this building. */
+                building?: number;
+                /** @description Only this estate. */
+                estate?: number;
+                format?: "json" | "xlsx";
+                /**
+                 * @description * `house` - house
+                 *     * `building` - building
+                 *     * `estate` - estate
+                 */
+                group_by?: "house" | "building" | "estate";
+                /** @description 分页结果集中的页码。 */
+                page?: number;
+                /** @description 每页返回的结果数量。 */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedArrearsLineList"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["PaginatedArrearsLineList"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    billing_arrears_summary_retrieve: {
+        parameters: {
+            query?: {
+                /** @description The ledger at this day's end; today. */
+                as_of?: string;
+                /** @description Only this building. */
+                building?: number;
+                /** @description Only this estate. */
+                estate?: number;
+                /**
+                 * @description * `house` - house
+                 *     * `building` - building
+                 *     * `estate` - estate
+                 */
+                group_by?: "house" | "building" | "estate";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArrearsTotals"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    billing_cashier_daily_retrieve: {
+        parameters: {
+            query?: {
+                /** @description Today if omitted. */
+                business_date?: string;
+                /** @description One cashier (a user id); everyone if omitted. */
+                cashier?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CashierDay"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    billing_collection_rate_retrieve: {
+        parameters: {
+            query?: {
+                /** @description Count the ledger as it stood at this day's end; today. */
+                as_of?: string;
+                /** @description Only this estate. */
+                estate?: number;
+                /** @description The last N months, one line each (12 if no period). */
+                months?: number;
+                /** @description Exclusive. */
+                period_end?: string;
+                /** @description With period_end: one period [start, end). */
+                period_start?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CollectionReport"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    billing_income_retrieve: {
+        parameters: {
+            query?: {
+                /**
+                 * @description * `fee_item` - fee_item
+                 *     * `method` - method
+                 *     * `day` - day
+                 *     * `month` - month
+                 */
+                by?: "fee_item" | "method" | "day" | "month";
+                /** @description First business day; the 1st of this month. */
+                date_from?: string;
+                /** @description Last business day (inclusive); today. */
+                date_to?: string;
+                /** @description Only this estate. */
+                estate?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Income"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5694,6 +7358,1450 @@ export interface operations {
             };
         };
     };
+    fee_assignments_list: {
+        parameters: {
+            query?: {
+                building?: number;
+                estate?: number;
+                fee_item?: number;
+                house?: number;
+                open?: boolean;
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                /** @description 分页结果集中的页码。 */
+                page?: number;
+                /** @description 每页返回的结果数量。 */
+                page_size?: number;
+                /** @description 搜索关键词。 */
+                search?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedFeeAssignmentList"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    fee_assignments_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AssignRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["AssignRequest"];
+                "multipart/form-data": components["schemas"]["AssignRequest"];
+            };
+        };
+        responses: {
+            /** @description No response body */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssignmentResult"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Content-Type for the request body. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    fee_assignments_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 fee assignment 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeeAssignment"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    fee_assignments_change_quantity_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 fee assignment 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QuantityRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["QuantityRequest"];
+                "multipart/form-data": components["schemas"]["QuantityRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeeAssignment"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The object is not in a state that allows this (already decided, moved out, …). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Content-Type for the request body. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    fee_assignments_end_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 fee assignment 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EndRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["EndRequest"];
+                "multipart/form-data": components["schemas"]["EndRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeeAssignment"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The object is not in a state that allows this (already decided, moved out, …). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Content-Type for the request body. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    fee_assignments_preview_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AssignRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["AssignRequest"];
+                "multipart/form-data": components["schemas"]["AssignRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssignmentPreview"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Content-Type for the request body. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    fee_items_list: {
+        parameters: {
+            query?: {
+                active?: boolean;
+                /**
+                 * @description * `property` - 物业费
+                 *     * `water` - 水费
+                 *     * `electricity` - 电费
+                 *     * `gas` - 燃气费
+                 *     * `heating` - 取暖费
+                 *     * `parking` - 停车费
+                 *     * `garbage` - 垃圾处理费
+                 *     * `shared` - 公摊费
+                 *     * `rent` - 租金
+                 *     * `deposit` - 押金
+                 *     * `one_off` - 一次性费用
+                 *     * `other` - 其他
+                 */
+                kind?: "deposit" | "electricity" | "garbage" | "gas" | "heating" | "one_off" | "other" | "parking" | "property" | "rent" | "shared" | "water";
+                /**
+                 * @description * `building_area` - 建筑面积 × 单价
+                 *     * `usable_area` - 套内面积 × 单价
+                 *     * `fixed` - 固定金额
+                 *     * `meter` - 抄表用量 × 单价
+                 *     * `shared_meter` - 公摊用量 × 单价
+                 *     * `usage` - 录入用量 × 单价
+                 *     * `count` - 数量 × 单价
+                 *     * `time` - 时长 × 单价
+                 *     * `formula` - 自定义公式
+                 */
+                mode?: "building_area" | "count" | "fixed" | "formula" | "meter" | "shared_meter" | "time" | "usable_area" | "usage";
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                /** @description 分页结果集中的页码。 */
+                page?: number;
+                /** @description 每页返回的结果数量。 */
+                page_size?: number;
+                /** @description 搜索关键词。 */
+                search?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedFeeItemList"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    fee_items_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FeeItemRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["FeeItemRequest"];
+                "multipart/form-data": components["schemas"]["FeeItemRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeeItem"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Content-Type for the request body. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    fee_items_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 fee item 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeeItem"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    fee_items_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 fee item 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FeeItemRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["FeeItemRequest"];
+                "multipart/form-data": components["schemas"]["FeeItemRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeeItem"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Content-Type for the request body. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    fee_items_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 fee item 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The object is not in a state that allows this (already decided, moved out, …). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    fee_items_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 fee item 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedFeeItemRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedFeeItemRequest"];
+                "multipart/form-data": components["schemas"]["PatchedFeeItemRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeeItem"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Content-Type for the request body. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    fee_items_deactivate_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 fee item 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeeItem"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    fee_items_prices_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 fee item 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Price"][];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    fee_items_prices_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 fee item 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewPriceRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["NewPriceRequest"];
+                "multipart/form-data": components["schemas"]["NewPriceRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Price"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Content-Type for the request body. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    fee_items_check_formula_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FormulaCheckRequestRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["FormulaCheckRequestRequest"];
+                "multipart/form-data": components["schemas"]["FormulaCheckRequestRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FormulaCheck"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Content-Type for the request body. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     house_bindings_list: {
         parameters: {
             query?: {
@@ -7280,6 +10388,981 @@ export interface operations {
             };
             /** @description Signed in without the permission this needs (or a missing CSRF token). */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    meter_readings_list: {
+        parameters: {
+            query?: {
+                building?: number;
+                estate?: number;
+                format?: "json" | "xlsx";
+                house?: number;
+                /**
+                 * @description * `water` - 水表
+                 *     * `electricity` - 电表
+                 *     * `gas` - 燃气表
+                 *     * `heat` - 热量表
+                 */
+                kind?: "electricity" | "gas" | "heat" | "water";
+                meter?: number;
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                /** @description 分页结果集中的页码。 */
+                page?: number;
+                /** @description 每页返回的结果数量。 */
+                page_size?: number;
+                read_on_from?: string;
+                read_on_to?: string;
+                /**
+                 * @description * `total` - 总
+                 *     * `peak` - 峰
+                 *     * `valley` - 谷
+                 */
+                register?: "peak" | "total" | "valley";
+                /** @description 搜索关键词。 */
+                search?: string;
+                /**
+                 * @description * `staff` - 抄表员
+                 *     * `import` - 导入
+                 *     * `owner` - 业主自报
+                 *     * `device` - 智能表
+                 */
+                source?: "device" | "import" | "owner" | "staff";
+                /**
+                 * @description * `ok` - 正常
+                 *     * `held` - 待复核
+                 *     * `approved` - 复核通过
+                 *     * `rejected` - 已作废
+                 */
+                status?: "approved" | "held" | "ok" | "rejected";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedMeterReadingList"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["PaginatedMeterReadingList"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    meter_readings_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MeterReadingRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["MeterReadingRequest"];
+                "multipart/form-data": components["schemas"]["MeterReadingRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MeterReading"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Content-Type for the request body. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    meter_readings_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 meter reading 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MeterReading"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    meter_readings_approve_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 meter reading 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MeterReading"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The object is not in a state that allows this (already decided, moved out, …). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    meter_readings_reject_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 meter reading 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReadingRejectRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["ReadingRejectRequest"];
+                "multipart/form-data": components["schemas"]["ReadingRejectRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MeterReading"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The object is not in a state that allows this (already decided, moved out, …). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Content-Type for the request body. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    meter_route_retrieve: {
+        parameters: {
+            query?: {
+                building?: number;
+                cycle_start?: string;
+                estate?: number;
+                kind?: "electricity" | "gas" | "heat" | "water";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Route"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    meters_list: {
+        parameters: {
+            query?: {
+                active?: boolean;
+                building?: number;
+                estate?: number;
+                format?: "json" | "xlsx";
+                house?: number;
+                /**
+                 * @description * `water` - 水表
+                 *     * `electricity` - 电表
+                 *     * `gas` - 燃气表
+                 *     * `heat` - 热量表
+                 */
+                kind?: "electricity" | "gas" | "heat" | "water";
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                /** @description 分页结果集中的页码。 */
+                page?: number;
+                /** @description 每页返回的结果数量。 */
+                page_size?: number;
+                /** @description 搜索关键词。 */
+                search?: string;
+                shared?: boolean;
+                /**
+                 * @description * `count` - 按户数分摊
+                 *     * `area` - 按建筑面积分摊
+                 */
+                split_by?: "area" | "count";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedMeterList"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["PaginatedMeterList"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    meters_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MeterRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["MeterRequest"];
+                "multipart/form-data": components["schemas"]["MeterRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Meter"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Content-Type for the request body. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    meters_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 meter 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Meter"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    meters_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 meter 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedMeterRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedMeterRequest"];
+                "multipart/form-data": components["schemas"]["PatchedMeterRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Meter"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Content-Type for the request body. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    meters_deactivate_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 meter 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Meter"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
