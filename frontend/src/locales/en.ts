@@ -1,3 +1,4 @@
+import fees from './fees.en'
 import type { MessageSchema } from './zh-CN'
 
 const en: MessageSchema = {
@@ -357,6 +358,7 @@ const en: MessageSchema = {
     thisMonth: 'This month',
     missing: 'Missing',
   },
+  fees,
   basicData: {
     tabs: {
       estates: 'Estates & buildings',
