@@ -109,6 +109,7 @@ const fees: typeof zhFees = {
     days: 'Days',
   },
   items: {
+    editShort: 'Edit',
     required: 'Required',
     invalidNumber: 'Not a valid number',
     maxPlaces: 'At most {n} decimal places',

@@ -107,6 +107,7 @@ const fees = {
     days: '天数',
   },
   items: {
+    editShort: '编辑',
     required: '请填写',
     invalidNumber: '请输入有效的数',
     maxPlaces: '最多 {n} 位小数',
