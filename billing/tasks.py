@@ -10,7 +10,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from billing.services import bill_runs
+from celery import shared_task
+from django.utils import timezone
+
+from billing.services import bill_runs, schedule
 from core.outbox.registry import handles
 
 logger = logging.getLogger(__name__)
@@ -28,3 +31,22 @@ def run_bill_run(*, bill_run_id: int) -> None:
 @handles(bill_runs.TOPIC_ISSUED)
 def bill_issued(**payload: Any) -> None:
     logger.info("bill.issued for %s houses (run %s)", len(payload.get("houses", [])), payload.get("bill_run_id"))
+
+
+@handles(schedule.TOPIC_DUE_SOON)
+def bill_due_soon(**payload: Any) -> None:
+    logger.info("bill.due_soon for house %s", payload.get("house_id"))
+
+
+@handles(schedule.TOPIC_OVERDUE)
+def bill_overdue(**payload: Any) -> None:
+    logger.info("bill.overdue for house %s", payload.get("house_id"))
+
+
+@shared_task(name="billing.tasks.daily_billing")
+def daily_billing() -> dict[str, Any]:
+    """Beat, once a day in every company's schema: the bill day's run, then the due-date notices."""
+    today = timezone.localdate()
+    run = schedule.start_scheduled_run(today=today)
+    notices = schedule.emit_due_notices(today=today)
+    return {"bill_run": run.pk if run else None, "notices": notices}

@@ -19,7 +19,7 @@ from django.db.models import Count, Max, Min, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from billing.models import BillRun, BillRunStatus, Charge, FeeItem
+from billing.models import BalanceEntry, BillRun, BillRunStatus, Charge, FeeItem
 from billing.services import charge_sql
 from billing.services.common import audit, field_error
 from core import services as core_services
@@ -239,6 +239,8 @@ def _issue_chunk(*, run: BillRun, item: FeeItem, house_from: int, house_to: int)
     for house_id, amount in inserted:
         per_house[house_id] = per_house.get(house_id, Decimal("0")) + Decimal(amount)
     total = sum(per_house.values(), Decimal("0"))
+    if item.balance_may_pay:
+        _pay_from_balances(list(per_house))
     emit(
         TOPIC_ISSUED,
         {
@@ -261,6 +263,21 @@ def _issue_chunk(*, run: BillRun, item: FeeItem, house_from: int, house_to: int)
         },
     )
     return len(inserted), total
+
+
+def _pay_from_balances(house_ids: list[int]) -> None:
+    """Payers with a prepaid balance have their new bills paid from it at once (预存款自动抵扣)."""
+    from billing.services import payments
+
+    with_balance = (
+        BalanceEntry.objects.filter(house_id__in=house_ids)
+        .values("house_id")
+        .annotate(total=Sum("amount"))
+        .filter(total__gt=0)
+        .values_list("house_id", flat=True)
+    )
+    for house in House.objects.filter(pk__in=list(with_balance)):
+        payments.apply_balance(house=house, actor=None)
 
 
 def execute_bill_run(*, bill_run_id: int) -> None:

@@ -165,7 +165,7 @@ def record_payment(
     existing = Payment.objects.filter(idempotency_key=key).first()  # a twin request that won the lock
     if existing is not None:
         return _same_request(existing, house, amount, method)
-    late_fees.post_late_fees(house_id=house.pk, as_of=today())
+    late_fees.post_late_fees(house_id=house.pk, as_of=timezone.localdate(received_at) if received_at else today())
     lines = _chosen_lines(house, charge_ids)
     owing = sum((o for _c, o in lines), ZERO)
     if not allow_prepay and amount > owing:

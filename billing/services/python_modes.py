@@ -6,6 +6,7 @@ compute each amount with billing.money (rounded once) and go in with ON CONFLICT
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -40,11 +41,19 @@ class Computed:
     exceptions: list[dict[str, Any]] = field(default_factory=list)
 
 
+_JSON_COLUMNS = ("tiers", "register_prices")
+
+
 def _cycles(item: FeeItem, values: dict[str, Any]) -> list[dict[str, Any]]:
     with connection.cursor() as cursor:
         cursor.execute(charge_sql.cycles_sql(item), values)
         names = [column.name for column in cursor.description or []]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    for row in rows:  # Django has psycopg hand jsonb over as text
+        for column in _JSON_COLUMNS:
+            if isinstance(row[column], str):
+                row[column] = json.loads(row[column])
+    return rows
 
 
 def _months(item: FeeItem, cycle: dict[str, Any]) -> tuple[Decimal, Fraction]:

@@ -96,7 +96,7 @@ def snapshot_for(payment: Payment, number: str) -> dict[str, Any]:
 def issue_receipt(*, payment: Payment) -> Receipt:
     """Number and freeze the receipt of a payment (inside the payment's action)."""
     now = timezone.now()
-    year = timezone.localdate(now).year
+    year = timezone.localdate(payment.received_at).year  # a receipt is numbered in its payment's year
     sequence, number = _next_number(year)
     return Receipt.objects.create(
         number=number,

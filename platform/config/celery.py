@@ -3,6 +3,7 @@ puts the schema in the message headers and switches to it before the task runs).
 
 import os
 
+from celery.schedules import crontab
 from celery.signals import task_postrun, task_prerun
 from tenant_schemas_celery.app import CeleryApp
 
@@ -19,6 +20,11 @@ app.conf.beat_schedule = {
         "task": "core.outbox.tasks.sweep_outbox",
         "schedule": 60.0,
         "tenant_schemas": ["public"],
+    },
+    # In every company's schema (no `tenant_schemas`): its bill day's run and the due-date notices.
+    "billing-daily": {
+        "task": "billing.tasks.daily_billing",
+        "schedule": crontab(hour=1, minute=30),
     },
 }
 

@@ -377,3 +377,89 @@ def test_a_balance_never_goes_negative_in_the_database(company_a, outbox_sent):
             overdraw()
         assert not BalanceEntry.objects.exists()
         assert transaction.get_autocommit() in (True, False)
+
+
+@action(schema=Schema.COMPANY, audit=False)  # test set-up
+def _priced(*, item, tiers=None, formula=""):
+    FeePrice.objects.filter(fee_item=item).delete()
+    FeePrice.objects.create(
+        fee_item=item, effective_from=item.valid_from, unit_price=Decimal("3.2000"), tiers=tiers or [], formula=formula
+    )
+
+
+def test_a_meter_fee_bills_the_readings_of_the_cycle_with_tiers(company_a, outbox_sent):
+    from billing.services import meters
+
+    estate = _estate(company_a, floors=1, per_floor=1)
+    with tenant_context(company_a):
+        house = House.objects.get(estate=estate)
+        item = _fee(name="水费", mode="meter", timing="postpaid", houses=[house], start=date(2026, 10, 1))
+        FeeItem.objects.filter(pk=item.pk).update(meter_kind="water")
+        item.refresh_from_db()
+        _priced(item=item, tiers=[["10", "3.00"], [None, "4.50"]])
+        meter = meters.create_meter(kind="water", number="W-1", house=house, actor=None)
+        meters.record_reading(meter=meter, read_on=date(2026, 10, 28), current=Decimal("13.50"), actor=None)
+        run = bill_runs.create_bill_run(as_of=date(2026, 11, 1), estate=estate, actor=None)
+        assert run.preview["charges"] == 1
+        bill_runs.execute_bill_run(bill_run_id=bill_runs.start_bill_run(run=run, actor=None).pk)
+        charge = Charge.objects.get(fee_item=item)
+        assert charge.amount == Decimal("45.75")  # 10 × 3.00 + 3.5 × 4.50
+        assert charge.calculation["readings"] and charge.calculation["usage"] == "13.50"
+
+
+def test_a_formula_fee_is_computed_per_house_and_a_broken_one_is_left_out_with_the_reason(company_a, outbox_sent):
+    estate = _estate(company_a, floors=1, per_floor=1)
+    with tenant_context(company_a):
+        house = House.objects.get(estate=estate)
+        item = _fee(name="电梯费", mode="formula", houses=[house], start=date(2026, 11, 1))
+        _priced(item=item, formula="building_area * unit_price * months + (floor - 1) * 2")
+        _run(estate, date(2026, 11, 1))
+        charge = Charge.objects.get(fee_item=item)
+        assert charge.amount == money.round_money(Decimal("89.50") * Decimal("3.2") + (house.floor - 1) * 2)
+        other = _fee(name="坏公式", mode="formula", houses=[house], start=date(2026, 11, 1))
+        _priced(item=other, formula="unit_price / (floor - floor)")
+        run = bill_runs.create_bill_run(as_of=date(2026, 11, 1), estate=estate, actor=None, fee_items=[other])
+        line = run.preview["items"][0]
+        assert line["charges"] == 0 and line["exceptions"]
+        assert not Charge.objects.filter(fee_item=other).exists()
+
+
+def test_new_bills_are_paid_from_a_prepaid_balance_where_the_item_allows(company_a, outbox_sent):
+    estate = _estate(company_a, floors=1, per_floor=1)
+    with tenant_context(company_a):
+        house = House.objects.get(estate=estate)
+        _fee(name="物业费", houses=[house], start=date(2026, 11, 1))
+        payments.top_up_balance(house=house, amount=Decimal("300.00"), method="cash", idempotency_key="pre", actor=None)
+        _run(estate, date(2026, 11, 1))
+        assert payments.open_lines(house.pk) == []
+        assert payments.balance_of(house.pk) == Decimal("76.25")
+
+
+def test_the_daily_schedule_runs_the_bill_day_once_and_keys_each_notice(company_a, outbox_sent):
+    from billing.services import schedule
+    from core.outbox.models import OutboxMessage
+
+    estate = _estate(company_a, floors=1, per_floor=2)
+    with tenant_context(company_a):
+        houses = list(House.objects.filter(estate=estate))
+        _fee(name="物业费", houses=houses, start=date(2026, 11, 1), due_value=10)
+        assert schedule.start_scheduled_run(today=date(2026, 11, 2)) is None  # not the bill day
+        run = schedule.start_scheduled_run(today=date(2026, 11, 1))
+        assert run is not None and schedule.start_scheduled_run(today=date(2026, 11, 1)) is None
+        bill_runs.execute_bill_run(bill_run_id=run.pk)
+        payments.record_payment(
+            house=houses[0], amount=Decimal("223.75"), method="cash", idempotency_key="n", actor=None
+        )
+        # Due Nov 11: three days before, only the unpaid house is reminded; twice is once.
+        assert schedule.emit_due_notices(today=date(2026, 11, 8)) == 1
+        assert schedule.emit_due_notices(today=date(2026, 11, 8)) == 0
+        assert schedule.emit_due_notices(today=date(2026, 11, 12)) == 1
+        topics = list(
+            OutboxMessage.objects.filter(topic__startswith="bill.")
+            .exclude(topic="bill.issued")
+            .values_list("topic", "payload")
+        )
+        assert [(t, p["house_id"]) for t, p in topics] == [
+            ("bill.due_soon", houses[1].pk),
+            ("bill.overdue", houses[1].pk),
+        ]
