@@ -65,7 +65,7 @@ def test_property_fee_created_and_assigned_to_an_estate_with_preview(desktop, li
     page.get_by_test_id("assign-open").click()
     dialog = page.get_by_test_id("assign-dialog")
     dialog.get_by_test_id("assign-fee-item").click()
-    page.locator(".el-select-dropdown__item").filter(has_text=item_name).click()
+    page.locator("[data-testid^=assign-fee-item-]").filter(has_text=item_name).click()
     dialog.get_by_test_id("assign-location").locator("input").click()
     page.locator(".el-cascader-node").filter(has_text=fee_estate["name"]).locator(".el-radio").click()
     page.keyboard.press("Escape")
