@@ -232,6 +232,8 @@ def test_each_kind_needs_its_own_permission(client_for, meters):
     assert repair.get("/api/v1/imports/templates/parking/").status_code == 404
     # The admin holds every kind's permission; the reader commits their own file.
     assert {r["kind"] for r in admin.get("/api/v1/imports/").json()["results"]} == {"houses", "meter_readings"}
+    assert [r["id"] for r in admin.get("/api/v1/imports/?kind=meter_readings").json()["results"]] == [mine["id"]]
+    assert admin.get("/api/v1/imports/?kind=parking").status_code == 400
     assert commit(repair, mine)["status"] == "done"
     with tenant_context(meters):
         assert not MeterReading.objects.filter(source="import").exclude(reader__username="repair").exists()
