@@ -66,3 +66,5 @@ def test_the_api_document_names_every_kind_in_kind_enum(tmp_path, django_db_bloc
     schemas = document["components"]["schemas"]
     assert schemas["KindEnum"]["enum"] == kinds.keys()
     assert schemas["ImportDetail"]["properties"]["kind"] == {"$ref": "#/components/schemas/KindEnum"}
+    listed = {p["name"]: p for p in document["paths"]["/api/v1/imports/"]["get"]["parameters"]}
+    assert set(listed["kind"]["schema"]["enum"]) == set(kinds.keys())  # the list's filter
