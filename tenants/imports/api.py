@@ -49,11 +49,12 @@ class ImportJobSerializer(serializers.Serializer):
 
 
 # What a file would do (after the dry run) or did (after the commit); empty while validating.
+# `held`: meter readings written but held for review (a commit of meter_readings).
 IMPORT_COUNTS = inline_serializer(
     "ImportCounts",
     {
         key: serializers.IntegerField(required=False)
-        for key in ("rows", "create", "update", "unchanged", "errors", "blank_rows")
+        for key in ("rows", "create", "update", "unchanged", "errors", "blank_rows", "held")
     },
 )
 

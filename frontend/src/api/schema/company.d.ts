@@ -2647,6 +2647,7 @@ export interface components {
             unchanged?: number;
             errors?: number;
             blank_rows?: number;
+            held?: number;
         };
         ImportDetail: {
             readonly id: number;
