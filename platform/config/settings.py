@@ -385,6 +385,16 @@ SPECTACULAR_SETTINGS = {
         "FeeKindEnum": "billing.models.fees.FeeKind",
         "MeterKindEnum": "billing.models.MeterKind",
         "ReadingStatusEnum": "billing.models.ReadingStatus",
+        "ChargeKindEnum": "billing.models.ChargeKind",
+        "ChargeStatusEnum": "billing.selectors.ledger.CHARGE_STATUS_CHOICES",
+        "BillRunStatusEnum": "billing.models.BillRunStatus",
+        "PaymentMethodEnum": "billing.models.PaymentMethod",
+        "OfflineMethodEnum": "billing.api.cashdesk.OFFLINE_CHOICES",
+        "RefundMethodEnum": "billing.api.requests.REFUND_METHOD_CHOICES",
+        "RefundSourceEnum": "billing.api.requests.REFUND_SOURCE_CHOICES",
+        "RequestStatusEnum": "billing.models.RequestStatus",
+        "WaiverKindEnum": "billing.models.WaiverKind",
+        "BalanceEntryKindEnum": "billing.models.BalanceEntryKind",
     },
 }
 
