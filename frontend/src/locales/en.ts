@@ -1,3 +1,4 @@
+import fees from './fees.en'
 import type { MessageSchema } from './zh-CN'
 
 const en: MessageSchema = {
@@ -361,6 +362,7 @@ const en: MessageSchema = {
     thisMonth: 'This month',
     missing: 'Missing',
   },
+  fees,
   basicData: {
     tabs: {
       estates: 'Estates & buildings',

@@ -1,3 +1,5 @@
+import fees from './fees.zh-CN'
+
 const zhCN = {
   common: {
     appName: '物业云',
@@ -349,6 +351,7 @@ const zhCN = {
     thisMonth: '本月记录',
     missing: '缺卡',
   },
+  fees,
   basicData: {
     tabs: {
       estates: '小区楼栋',
