@@ -95,8 +95,13 @@ export function receiptPdfUrl(id: number): string {
   return `${V1}/receipts/${id}/pdf/`
 }
 
-export function openReceiptPdf(id: number): Window | null {
-  return window.open(receiptPdfUrl(id), '_blank', 'noopener')
+/** Opens the PDF in a new tab; false when the browser blocked it. */
+export function openReceiptPdf(id: number): boolean {
+  // Not the 'noopener' feature: with it window.open answers null, so a block could not be told.
+  const opened = window.open(receiptPdfUrl(id), '_blank')
+  if (!opened) return false
+  opened.opener = null
+  return true
 }
 
 export const cashDeskApi = {
@@ -136,25 +141,31 @@ export const paymentsApi = {
   get: (id: number) => api.get('/api/v1/payments/{id}/', { path: { id } }),
 }
 
+/*
+ * Voiding and deciding answer 403 for a rule of the ledger (another cashier's receipt, one's own
+ * request): the dialog shows the server's sentence, so the global 403 toast is not wanted too.
+ */
+const LOCAL = { handleErrorsLocally: true } as const
+
 export const receiptsApi = {
   void: (id: number, reason: string) =>
-    api.post('/api/v1/receipts/{id}/void/', { reason }, { path: { id } }),
+    api.post('/api/v1/receipts/{id}/void/', { reason }, { path: { id }, ...LOCAL }),
 }
 
 export const waiversApi = {
   request: (body: WaiverWrite) => api.post('/api/v1/waivers/', body),
   approve: (id: number, note: string) =>
-    api.post('/api/v1/waivers/{id}/approve/', { note }, { path: { id } }),
+    api.post('/api/v1/waivers/{id}/approve/', { note }, { path: { id }, ...LOCAL }),
   reject: (id: number, note: string) =>
-    api.post('/api/v1/waivers/{id}/reject/', { note }, { path: { id } }),
+    api.post('/api/v1/waivers/{id}/reject/', { note }, { path: { id }, ...LOCAL }),
 }
 
 export const refundsApi = {
   request: (body: RefundWrite) => api.post('/api/v1/refunds/', body),
   approve: (id: number, note: string) =>
-    api.post('/api/v1/refunds/{id}/approve/', { note }, { path: { id } }),
+    api.post('/api/v1/refunds/{id}/approve/', { note }, { path: { id }, ...LOCAL }),
   reject: (id: number, note: string) =>
-    api.post('/api/v1/refunds/{id}/reject/', { note }, { path: { id } }),
+    api.post('/api/v1/refunds/{id}/reject/', { note }, { path: { id }, ...LOCAL }),
 }
 
 export const depositsApi = {
