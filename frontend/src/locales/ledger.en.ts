@@ -229,8 +229,6 @@ const ledger: typeof zhLedger = {
     source: 'Source',
     decidedBy: 'Decided by',
     decisionNote: 'Decision note',
-    emptyPending: 'Nothing waiting for approval.',
-    emptyDecided: 'No decided requests yet.',
     selfHint: 'Nobody may approve their own request.',
   },
   deposits: {

@@ -221,8 +221,6 @@ const ledger = {
     source: '来源',
     decidedBy: '审批人',
     decisionNote: '审批意见',
-    emptyPending: '没有待审批的申请。',
-    emptyDecided: '还没有处理过的申请。',
     selfHint: '申请人本人不能审批自己的申请。',
   },
   deposits: {
