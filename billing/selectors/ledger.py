@@ -34,6 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from billing import late_fees as late_fee_policies
 from billing.models import (
     Allocation,
     BalanceEntry,
@@ -267,19 +268,6 @@ def shifts() -> QuerySet[CashierShift]:
     return CashierShift.objects.select_related("cashier")
 
 
-def shift_totals(shift: CashierShift) -> list[dict[str, Any]]:
-    """What a shift took, by method (the close summary of a shift still open): one query."""
-    rows = (
-        Payment.objects.filter(shift=shift)
-        .exclude(receipt__voided_at__isnull=False)
-        .order_by()
-        .values("method")
-        .annotate(total=Sum("amount"), change=Sum("change"))
-        .order_by("method")
-    )
-    return [{"method": r["method"], "total": str(r["total"] or ZERO)} for r in rows]
-
-
 # --- houses: the cash desk and balances ------------------------------------------------------------
 
 
@@ -371,42 +359,67 @@ def balance_entries(house_id: int) -> QuerySet[BalanceEntry]:
 # --- the owner's own view --------------------------------------------------------------------------
 
 
+def _current_occupancies_of(user: Any) -> QuerySet[Occupancy]:
+    """The houses an owner is bound to now: their resident record's current relations (as
+    tenants.residents.selectors.person_of + houses_of, in one query)."""
+    return Occupancy.objects.filter(person__user=user, person__user__isnull=False, moved_out__isnull=True)
+
+
 def owner_house_ids(user: Any) -> list[int]:
-    """The houses an owner is bound to now (their resident record's current relations)."""
-    person = resident_selectors.person_of(user)
-    if person is None:
-        return []
-    return [occupancy.house_id for occupancy in resident_selectors.houses_of(person)]
+    ids = _current_occupancies_of(user).order_by("moved_in", "id").values_list("house_id", flat=True)
+    return list(dict.fromkeys(ids))
 
 
-def owner_houses(house_ids: Iterable[int]) -> list[House]:
-    return list(House.objects.select_related("building", "unit", "estate").filter(pk__in=list(house_ids)))
+def owner_houses(user: Any, house_ids: Sequence[int] | None = None) -> list[House]:
+    """The owner's houses (or those of `house_ids` among them), each with its prepaid `balance`: one query."""
+    occupancies = _current_occupancies_of(user)
+    if house_ids is not None:
+        occupancies = occupancies.filter(house_id__in=list(house_ids))
+    rows = (
+        occupancies.select_related("house__building", "house__unit", "house__estate")
+        .annotate(balance=_sum_of(BalanceEntry.objects.filter(house=OuterRef("house_id")), "house"))
+        .order_by("moved_in", "id")
+    )
+    houses: dict[int, House] = {}
+    for row in rows:
+        house = row.house
+        house.balance = row.balance  # type: ignore[attr-defined]  # annotated above
+        houses.setdefault(house.pk, house)
+    return list(houses.values())
 
 
 def owner_lines(house_ids: Sequence[int], *, paid_since: date) -> list[Charge]:
-    """Every line still owing, and those paid since `paid_since`, of the houses: one query."""
+    """Every line still owing, and those paid since `paid_since`, of the houses, with the late fees
+    posted on each (`late_posted`): one query."""
+    posted = _sum_of(Charge.objects.filter(principal=OuterRef("pk"), kind=ChargeKind.LATE_FEE), "principal")
     return list(
         with_outstanding(
             Charge.objects.filter(house_id__in=list(house_ids))
             .exclude(kind=ChargeKind.ADJUSTMENT)
             .select_related("fee_item")
         )
+        .annotate(late_posted=posted)
         .filter(Q(outstanding__gt=0) | Q(period_end__gt=paid_since))
         .order_by("house_id", "due_date", "period_start", "id")
     )
 
 
-def balances_of(house_ids: Sequence[int]) -> dict[int, Decimal]:
-    rows = (
-        BalanceEntry.objects.filter(house_id__in=list(house_ids))
-        .order_by()
-        .values("house_id")
-        .annotate(total=Sum("amount"))
-        .values_list("house_id", "total")
-    )
-    found = {house_id: ZERO for house_id in house_ids}
-    found.update({house_id: total or ZERO for house_id, total in rows})
-    return found
+def accruing_late_fees(lines: Iterable[Charge], *, as_of: date) -> list[tuple[Charge, Decimal]]:
+    """(principal, late fee accrued and not yet posted) over lines of owner_lines — the same rule as
+    billing.services.late_fees.accrued_unposted, without its queries."""
+    result = []
+    for charge in lines:
+        if charge.kind != ChargeKind.REGULAR or charge.due_date >= as_of or not charge.fee_item.late_fee:
+            continue
+        net, paid = charge.net, charge.paid  # type: ignore[attr-defined]  # annotated (with_outstanding)
+        if net - paid <= 0:
+            continue
+        policy = late_fee_policies.policy_from_config(charge.fee_item.late_fee)
+        due = late_fee_policies.late_fee_due(policy, principal=net, due=charge.due_date, as_of=as_of)
+        extra = due - charge.late_posted  # type: ignore[attr-defined]
+        if extra > 0:
+            result.append((charge, extra))
+    return result
 
 
 def owner_payments(house_ids: Sequence[int]) -> QuerySet[Payment]:
@@ -421,6 +434,6 @@ def owner_receipt(user: Any, receipt_id: int) -> Receipt | None:
     """A receipt of one of the owner's houses, or None (the caller answers 404 either way)."""
     return (
         Receipt.objects.select_related("payment")
-        .filter(pk=receipt_id, payment__house_id__in=owner_house_ids(user))
+        .filter(pk=receipt_id, payment__house_id__in=_current_occupancies_of(user).values("house_id"))
         .first()
     )

@@ -533,6 +533,11 @@ def test_an_owner_sees_the_bills_of_their_house_only(company_a, client_for):
     assert len(house["overdue"]) == 1 and len(house["due"]) == 2 and house["paid"] == []
     assert house["overdue"][0]["explanation"] == "89.50㎡ × 2.5000 元 × 1 月"
     assert Decimal(house["totals"]["to_pay"]) == Decimal("671.25") + Decimal(house["totals"]["late_fees_accruing"])
+    desk = client_for(company_a, "cashier").get(f"/api/v1/cashdesk/houses/{mine.pk}/").json()
+    assert [(a["principal"], a["amount"]) for a in house["late_fees_accruing"]] == [
+        (a["principal"], a["amount"]) for a in desk["late_fees_to_post"]
+    ]  # the same rule as the services' accrued_unposted
+    assert Decimal(house["totals"]["late_fees_accruing"]) > 0
     assert owner.get(f"/api/v1/owner/bills/?house={mine.pk}").json()[0]["house"] == mine.pk
     assert owner.get(f"/api/v1/owner/bills/?house={other.pk}").status_code == 404
     assert owner.get("/api/v1/owner/bills/?house=abc").status_code == 400

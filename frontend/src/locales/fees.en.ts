@@ -46,6 +46,10 @@ const fees: typeof zhFees = {
     prepaid: 'Prepaid (next period)',
     postpaid: 'Postpaid (last period)',
   },
+  timingShort: {
+    prepaid: 'prepaid',
+    postpaid: 'postpaid',
+  },
   dueRule: {
     days_after_issue: 'Days after issue',
     day_of_month: 'Day of month',
@@ -364,6 +368,7 @@ const fees: typeof zhFees = {
     empty: 'No arrears. Once bills are issued, unpaid charges show here by age.',
   },
   reports: {
+    month: 'Month',
     collectionTitle: 'Collection rate by month',
     collectionSeries: 'Collection rate',
     due: 'Due',

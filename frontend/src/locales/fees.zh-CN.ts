@@ -44,6 +44,10 @@ const fees = {
     prepaid: '预收（收下一周期）',
     postpaid: '后收（收上一周期）',
   },
+  timingShort: {
+    prepaid: '预收',
+    postpaid: '后收',
+  },
   dueRule: {
     days_after_issue: '出账后天数',
     day_of_month: '每月固定日',
@@ -361,6 +365,7 @@ const fees = {
     empty: '没有欠费。出账后，未缴清的费用会在这里按账龄列出。',
   },
   reports: {
+    month: '月份',
     collectionTitle: '收缴率（按月）',
     collectionSeries: '收缴率',
     due: '应收',

@@ -81,7 +81,6 @@ describe('admin layout', () => {
       '/service-desk',
     )
     expect(wrapper.findAll('[data-testid^="nav-"]')).toHaveLength(8)
-    // Fees has its own pages now; a module still to come shows the placeholder.
     expect(wrapper.find('[data-testid="module-placeholder-service_desk"]').exists()).toBe(true)
   })
 })

@@ -59,6 +59,11 @@ export const MODE_FIELDS: Record<ChargingMode, ModeFields> = {
   formula: { ...FLAT, formula: true },
 }
 
+/** The modes whose price may be tiered. */
+export const CHARGING_MODES_WITH_TIERS = (Object.keys(MODE_FIELDS) as ChargingMode[]).filter(
+  (mode) => MODE_FIELDS[mode].tiers,
+)
+
 export function modeFields(mode: ChargingMode | '' | undefined): ModeFields {
   return (mode && MODE_FIELDS[mode]) || FLAT
 }

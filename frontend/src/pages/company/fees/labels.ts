@@ -38,6 +38,7 @@ export function useFeeLabels() {
     mode: label('mode'),
     cycle: label('cycle'),
     timing: label('timing'),
+    timingShort: label('timingShort'),
     dueRule: label('dueRule'),
     rounding: label('rounding'),
     roundingPlace: label('roundingPlace'),
