@@ -61,6 +61,9 @@ class DepositReceiveSerializer(serializers.Serializer[Any]):
 
 class DepositApplySerializer(serializers.Serializer[Any]):
     amount = amount_input()
+    idempotency_key = serializers.CharField(
+        max_length=64, required=False, default="", help_text="The client's key: a retry applies nothing twice."
+    )
 
 
 class DepositFilter(django_filters.FilterSet):  # type: ignore[misc]  # django-filter ships no types

@@ -78,10 +78,22 @@ def receive_deposit(
 
 
 @action
-def apply_deposit(*, deposit: Deposit, amount: Decimal, actor: Any) -> Payment:
-    """Pay the payer's arrears (oldest first) from a deposit held for them."""
+def apply_deposit(*, deposit: Deposit, amount: Decimal, actor: Any, idempotency_key: str = "") -> Payment:
+    """Pay the payer's arrears (oldest first) from a deposit held for them. With a key, a retried
+    request returns the first application instead of applying the deposit twice."""
     amount = check_amount("amount", amount)
+    key = (idempotency_key or "").strip()[:64]
+    if key:
+        existing = Payment.objects.filter(idempotency_key=key).first()
+        if existing is not None:
+            if existing.house_id != deposit.house_id or existing.amount != amount or existing.method != "deposit":
+                raise DomainError(
+                    _("该请求已处理过，但内容不同；请刷新后重试。"), code="idempotency_conflict", status_code=409
+                )
+            return existing
     house = lock_payer(deposit.house_id)
+    if key and Payment.objects.filter(idempotency_key=key).exists():  # a twin request won the lock
+        return Payment.objects.get(idempotency_key=key)
     remaining = deposit_remaining(deposit)
     if amount > remaining:
         raise field_error("amount", _("押金余额不足（剩余 %(r)s 元）。") % {"r": remaining})
@@ -98,7 +110,7 @@ def apply_deposit(*, deposit: Deposit, amount: Decimal, actor: Any) -> Payment:
         amount=amount,
         received_at=now,
         business_date=timezone.localdate(now),
-        idempotency_key=f"deposit:{deposit.pk}:{now.timestamp():.6f}",
+        idempotency_key=key or f"deposit:{deposit.pk}:{now.timestamp():.6f}",
         cashier=actor if getattr(actor, "pk", None) else None,
         note=_("押金抵扣欠费"),
     )

@@ -119,7 +119,17 @@ def _chosen_lines(house: House, charge_ids: Sequence[int] | None) -> list[tuple[
             status_code=409,
             fields={"charges": [_("费用 %(ids)s 已缴清或不属于该房屋。") % {"ids": ", ".join(map(str, missing))}]},
         )
-    return [by_id[cid] for cid in dict.fromkeys(charge_ids)]
+    # A chosen charge brings its late fees (posted a moment ago, so no caller could name them).
+    late = {}
+    for charge, owing in lines:
+        if charge.kind == ChargeKind.LATE_FEE and charge.principal_id in by_id:
+            late.setdefault(charge.principal_id, []).append((charge, owing))
+    chosen: list[tuple[Charge, Decimal]] = []
+    for cid in dict.fromkeys(charge_ids):
+        if by_id[cid] not in chosen:
+            chosen.append(by_id[cid])
+        chosen.extend(line for line in late.get(cid, []) if line not in chosen)
+    return chosen
 
 
 @action

@@ -201,3 +201,59 @@ def test_allocations_always_sum_to_the_payment(company_a, outbox_sent, amounts):
             to_balance = sum(e.amount for e in payment.balance_entries.all())
             assert allocated + to_balance == amount
             assert allocated >= 0 and to_balance >= 0
+
+
+def test_a_deposit_applied_twice_with_one_key_is_applied_once(company_a, outbox_sent):
+    cashier, _admin = _people(company_a)
+    house, _item, _charge = _billed_house(company_a)
+    with tenant_context(company_a):
+        deposit = deposits.receive_deposit(
+            house=house,
+            amount=Decimal("500.00"),
+            method="cash",
+            purpose="装修押金",
+            idempotency_key="dep",
+            actor=cashier,
+        )
+        first = deposits.apply_deposit(deposit=deposit, amount=Decimal("100.00"), actor=cashier, idempotency_key="a1")
+        again = deposits.apply_deposit(deposit=deposit, amount=Decimal("100.00"), actor=cashier, idempotency_key="a1")
+        assert first.pk == again.pk
+        assert refunds.deposit_remaining(deposit) == Decimal("400.00")
+
+
+def test_paying_a_chosen_charge_pays_its_late_fee_posted_with_it(company_a, outbox_sent, monkeypatch):
+    from billing.services import common
+
+    estate = _estate(company_a, name="滞纳小区", floors=1, per_floor=1)
+    with tenant_context(company_a):
+        house = House.objects.get(estate=estate)
+        item = _fee(
+            name="物业费滞纳",
+            houses=[house],
+            start=date(2026, 9, 1),
+            due_value=10,
+            late_fee={"strategy": "daily_rate", "rate": "0.0005", "grace_days": 0},
+        )
+        _run(estate, date(2026, 10, 1))  # Sep and Oct, due Oct 11
+        september = Charge.objects.get(fee_item=item, period_start=date(2026, 9, 1))
+        monkeypatch.setattr(common, "today", lambda: date(2026, 10, 21))
+        monkeypatch.setattr(payments, "today", lambda: date(2026, 10, 21))
+        payment = payments.record_payment(
+            house=house,
+            amount=Decimal("300.00"),
+            method="cash",
+            idempotency_key="late",
+            actor=None,
+            charge_ids=[september.pk],
+        )
+        paid = {a.charge.kind: a.amount for a in Allocation.objects.filter(payment=payment).select_related("charge")}
+        assert paid["regular"] == Decimal("223.75")
+        assert paid["late_fee"] == money_round(Decimal("223.75") * Decimal("0.0005") * 10)
+        october = Charge.objects.get(fee_item=item, period_start=date(2026, 10, 1))
+        assert not Allocation.objects.filter(charge=october).exists()  # not chosen: the rest went to the balance
+
+
+def money_round(value):
+    from billing import money
+
+    return money.round_money(value)

@@ -3172,6 +3172,11 @@ export interface components {
         DepositApplyRequest: {
             /** Format: decimal */
             amount: string;
+            /**
+             * @description The client's key: a retry applies nothing twice.
+             * @default
+             */
+            idempotency_key?: string;
         };
         DepositHeld: {
             id: number;
