@@ -100,7 +100,7 @@ const ledger: typeof zhLedger = {
     overdue: 'Overdue',
     lateFeeToPost: 'To be posted',
     lateFeeNote:
-      'Late fees are posted when the house pays; when only some lines are chosen, these late fees stay unpaid.',
+      'Late fees are posted when the payment is taken and paid together with the charge they belong to.',
     oldestFirst: 'Oldest due first (everything)',
     chosenLines: '{count} chosen, {amount}',
     amount: 'Amount taken',

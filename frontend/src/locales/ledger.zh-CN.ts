@@ -97,7 +97,7 @@ const ledger = {
     colOutstanding: '待缴',
     overdue: '逾期',
     lateFeeToPost: '待入账',
-    lateFeeNote: '滞纳金在收款时入账；只勾选部分费用时，这些滞纳金不随本次收款缴清。',
+    lateFeeNote: '滞纳金在收款时入账，并随其所属费用一并缴清。',
     oldestFirst: '按到期先后缴纳（全部）',
     chosenLines: '已选 {count} 项，合计 {amount}',
     amount: '本次收款',
