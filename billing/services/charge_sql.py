@@ -183,6 +183,10 @@ def insert_charges_sql(item: Any) -> str:
            cy.period_end, {amount}, %(as_of)s, %(due_date)s, {calculation}, NULL, '',
            %(bill_run)s, NULL, now()
     FROM cy WHERE cy.price_id IS NOT NULL
+      -- Cycles already billed are skipped before their amount is computed (a ledger's older cycles
+      -- would otherwise be priced again every month only to conflict); ON CONFLICT covers a race.
+      AND NOT EXISTS (SELECT 1 FROM billing_charge b WHERE b.house_id = cy.house_id AND b.fee_item_id = %(item)s
+                      AND b.cycle_start = cy.cycle_start AND b.kind = 'regular')
     ON CONFLICT (house_id, fee_item_id, cycle_start) WHERE kind = 'regular' DO NOTHING
     RETURNING house_id, amount
     """
@@ -207,5 +211,8 @@ def preview_sql(item: Any) -> str:
 
 def run(sql: str, values: dict[str, Any]) -> list[tuple[Any, ...]]:
     with connection.cursor() as cursor:
+        # The planner over-estimates the generated cycles a hundredfold, which sends these statements
+        # past the JIT thresholds: compiling them cost 1.5 s of a 1.7 s preview chunk (measured).
+        cursor.execute("SET LOCAL jit = off")
         cursor.execute(sql, values)
         return list(cursor.fetchall()) if cursor.description else []

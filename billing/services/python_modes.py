@@ -46,6 +46,7 @@ _JSON_COLUMNS = ("tiers", "register_prices")
 
 def _cycles(item: FeeItem, values: dict[str, Any]) -> list[dict[str, Any]]:
     with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")  # see charge_sql.run
         cursor.execute(charge_sql.cycles_sql(item), values)
         names = [column.name for column in cursor.description or []]
         rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
