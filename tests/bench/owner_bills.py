@@ -53,6 +53,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--houses", type=int, default=25_000)
     parser.add_argument("--months", type=int, default=4)
+    parser.add_argument("--keep", action="store_true", help="keep the scratch database (to profile it)")
     args = parser.parse_args()
 
     os.environ["DATABASE_URL"] = _scratch_database_url()
@@ -227,8 +228,9 @@ def main() -> None:
         )
     finally:
         connections.close_all()
-        with admin_connect() as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {SCRATCH} WITH (FORCE)")
+        if not args.keep:
+            with admin_connect() as conn:
+                conn.execute(f"DROP DATABASE IF EXISTS {SCRATCH} WITH (FORCE)")
 
 
 if __name__ == "__main__":
