@@ -7,12 +7,15 @@ filter on status and the status shown on the row are the same expression.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from django.db import connection
 from django.db.models import (
     Case,
     CharField,
@@ -44,13 +47,14 @@ from billing.models import (
     ChargeKind,
     Deposit,
     DepositSettlement,
+    FeeItem,
     Payment,
     Receipt,
     Refund,
     Waiver,
 )
 from core import text
-from tenants.estates.models import House
+from tenants.estates.models import Building, Estate, House, Unit
 from tenants.residents import selectors as resident_selectors
 from tenants.residents.models import Occupancy, Person
 
@@ -370,38 +374,142 @@ def owner_house_ids(user: Any) -> list[int]:
     return list(dict.fromkeys(ids))
 
 
-def owner_houses(user: Any, house_ids: Sequence[int] | None = None) -> list[House]:
-    """The owner's houses (or those of `house_ids` among them), each with its prepaid `balance`: one query."""
-    occupancies = _current_occupancies_of(user)
+@dataclass(frozen=True)
+class OwnerHouse:
+    """One of an owner's houses as the owner's bills show it."""
+
+    pk: int
+    label: str  # as House.label: building, unit, number
+    estate_name: str
+    balance: Decimal  # prepaid (预存款)
+
+
+def _owner_houses_sql(filtered: bool) -> str:
+    return f"""
+        SELECT h.id, b.name || u.name || h.number, e.name,
+               COALESCE((SELECT SUM(be.amount) FROM {BalanceEntry._meta.db_table} be WHERE be.house_id = h.id), 0)
+        FROM {Occupancy._meta.db_table} o
+        JOIN {Person._meta.db_table} p ON p.id = o.person_id
+        JOIN {House._meta.db_table} h ON h.id = o.house_id
+        JOIN {Building._meta.db_table} b ON b.id = h.building_id
+        JOIN {Unit._meta.db_table} u ON u.id = h.unit_id
+        JOIN {Estate._meta.db_table} e ON e.id = h.estate_id
+        WHERE p.user_id = %s AND o.moved_out IS NULL {"AND o.house_id = ANY(%s)" if filtered else ""}
+        ORDER BY o.moved_in, o.id"""  # noqa: S608 (models' tables; values are parameters)
+
+
+def owner_houses(user: Any, house_ids: Sequence[int] | None = None) -> list[OwnerHouse]:
+    """The owner's houses now (those of `house_ids` among them), each with its prepaid balance: one
+    query, in SQL rather than the ORM — the mini-program's home screen asks for it on every visit, and
+    compiling the ORM's form of it cost more than running it (tests/bench/owner_bills.py)."""
+    if user is None or user.pk is None:
+        return []
+    params: list[Any] = [user.pk]
     if house_ids is not None:
-        occupancies = occupancies.filter(house_id__in=list(house_ids))
-    rows = (
-        occupancies.select_related("house__building", "house__unit", "house__estate")
-        .annotate(balance=_sum_of(BalanceEntry.objects.filter(house=OuterRef("house_id")), "house"))
-        .order_by("moved_in", "id")
-    )
-    houses: dict[int, House] = {}
-    for row in rows:
-        house = row.house
-        house.balance = row.balance  # type: ignore[attr-defined]  # annotated above
-        houses.setdefault(house.pk, house)
+        params.append(list(house_ids))
+    with connection.cursor() as cursor:
+        cursor.execute(_owner_houses_sql(house_ids is not None), params)
+        rows = cursor.fetchall()
+    houses: dict[int, OwnerHouse] = {}
+    for pk, label, estate_name, balance in rows:
+        houses.setdefault(pk, OwnerHouse(pk=pk, label=label, estate_name=estate_name, balance=balance))
     return list(houses.values())
 
 
-def owner_lines(house_ids: Sequence[int], *, paid_since: date) -> list[Charge]:
-    """Every line still owing, and those paid since `paid_since`, of the houses, with the late fees
-    posted on each (`late_posted`): one query."""
-    posted = _sum_of(Charge.objects.filter(principal=OuterRef("pk"), kind=ChargeKind.LATE_FEE), "principal")
-    return list(
-        with_outstanding(
-            Charge.objects.filter(house_id__in=list(house_ids))
-            .exclude(kind=ChargeKind.ADJUSTMENT)
-            .select_related("fee_item")
+# Charge columns owner_lines reads, in the model's field order (Model.from_db defers the others).
+_LINE_FIELDS = (
+    "id",
+    "house_id",
+    "fee_item_id",
+    "kind",
+    "period_start",
+    "period_end",
+    "amount",
+    "due_date",
+    "calculation",
+    "reason",
+)
+_FEE_ITEM_FIELDS = ("id", "name", "payable_online", "late_fee")
+
+
+def _owner_lines_sql() -> str:
+    charge, allocation, fee_item = Charge._meta.db_table, Allocation._meta.db_table, FeeItem._meta.db_table
+    columns = ", ".join(f"c.{name}" for name in _LINE_FIELDS)
+    # net, paid and outstanding as with_outstanding computes them (adjustments are ≤ 0; what a
+    # charge still owes is net − paid), each subquery once per line rather than once per use.
+    return f"""
+        SELECT {columns}, f.id, f.name, f.payable_online, f.late_fee,
+               c.amount + COALESCE(d.adjusted, 0), COALESCE(a.paid, 0), COALESCE(d.late_posted, 0)
+        FROM {charge} c
+        JOIN {fee_item} f ON f.id = c.fee_item_id
+        LEFT JOIN LATERAL (
+            SELECT SUM(x.amount) FILTER (WHERE x.kind = %(adjustment)s) AS adjusted,
+                   SUM(x.amount) FILTER (WHERE x.kind = %(late_fee)s) AS late_posted
+            FROM {charge} x WHERE x.principal_id = c.id) d ON TRUE
+        LEFT JOIN LATERAL (SELECT SUM(y.amount) AS paid FROM {allocation} y WHERE y.charge_id = c.id) a ON TRUE
+        WHERE c.house_id = ANY(%(houses)s) AND c.kind <> %(adjustment)s
+          AND (c.amount + COALESCE(d.adjusted, 0) - COALESCE(a.paid, 0) > 0 OR c.period_end > %(paid_since)s)
+        ORDER BY c.house_id, c.due_date, c.period_start, c.id"""  # noqa: S608 (models' tables; values are parameters)
+
+
+def charge_status(*, outstanding: Decimal, paid: Decimal, due_date: date, as_of: date) -> str:
+    """A charge's status from what it owes: the rule with_outstanding writes as SQL, for rows read
+    without it (owner_lines); tests/billing/test_ledger_api.py holds the two to the same answers."""
+    if outstanding <= 0:
+        return ChargeStatus.PAID
+    if due_date < as_of:
+        return ChargeStatus.OVERDUE
+    if paid > 0:
+        return ChargeStatus.PARTIAL
+    return ChargeStatus.UNPAID
+
+
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str | bytes) else value
+
+
+def owner_lines(house_ids: Sequence[int], *, paid_since: date, as_of: date | None = None) -> list[Charge]:
+    """Every line still owing, and those paid since `paid_since`, of the houses, as charges (only the
+    fields shown loaded) annotated as with_outstanding annotates them (adjusted, net, paid,
+    outstanding, status) and with the late fees posted on each (`late_posted`), their fee item
+    loaded: one query, in SQL (see owner_houses)."""
+    as_of = as_of or timezone.localdate()
+    if not house_ids:
+        return []
+    params: dict[str, Any] = {
+        "houses": list(house_ids),
+        "paid_since": paid_since,
+        "adjustment": ChargeKind.ADJUSTMENT,
+        "late_fee": ChargeKind.LATE_FEE,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_owner_lines_sql(), params)
+        rows = cursor.fetchall()
+    db = connection.alias
+    width = len(_LINE_FIELDS)
+    items: dict[int, FeeItem] = {}
+    lines = []
+    for row in rows:
+        values = list(row[:width])
+        values[_LINE_FIELDS.index("calculation")] = _json(values[_LINE_FIELDS.index("calculation")])
+        charge = Charge.from_db(db, _LINE_FIELDS, values)
+        item_id, item_name, payable_online, late_fee, net, paid, late_posted = row[width:]
+        item = items.get(item_id)
+        if item is None:
+            item = FeeItem.from_db(db, _FEE_ITEM_FIELDS, (item_id, item_name, payable_online, _json(late_fee)))
+            items[item_id] = item
+        charge.fee_item = item
+        outstanding = net - paid
+        charge.adjusted = net - charge.amount  # type: ignore[attr-defined]  # as with_outstanding
+        charge.net = net  # type: ignore[attr-defined]
+        charge.paid = paid  # type: ignore[attr-defined]
+        charge.outstanding = outstanding  # type: ignore[attr-defined]
+        charge.status = charge_status(  # type: ignore[attr-defined]
+            outstanding=outstanding, paid=paid, due_date=charge.due_date, as_of=as_of
         )
-        .annotate(late_posted=posted)
-        .filter(Q(outstanding__gt=0) | Q(period_end__gt=paid_since))
-        .order_by("house_id", "due_date", "period_start", "id")
-    )
+        charge.late_posted = late_posted  # type: ignore[attr-defined]
+        lines.append(charge)
+    return lines
 
 
 def accruing_late_fees(lines: Iterable[Charge], *, as_of: date) -> list[tuple[Charge, Decimal]]:

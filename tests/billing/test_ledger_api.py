@@ -574,6 +574,40 @@ def test_owner_bills_take_a_fixed_number_of_queries(company_a, client_for):
     assert len(few) == len(more), (len(few), len(more))
 
 
+def test_owner_lines_agree_with_the_staff_ledger(company_a, client_for):
+    """owner_lines reads the ledger in its own SQL: its amounts and statuses are with_outstanding's,
+    across a waiver, a partial payment, a paid line and a posted late fee."""
+    from billing.selectors import ledger
+
+    world = _world(company_a)
+    cashier, admin = client_for(company_a, "cashier"), client_for(company_a, "admin")
+    waived, partial, paid = world["houses"][1], world["houses"][2], world["houses"][3]
+    charge = cashier.get(f"/api/v1/charges/?house={waived.pk}&status=overdue").json()["results"][0]
+    body = {"charge": charge["id"], "amount": "23.75", "kind": "reduction", "reason": "空置"}
+    waiver = cashier.post("/api/v1/waivers/", body, format="json").json()
+    assert admin.post(f"/api/v1/waivers/{waiver['id']}/approve/", {}, format="json").status_code == 200
+    _pay(cashier, partial, "lines-partial", amount="100.00")
+    _pay(cashier, paid, "lines-paid", amount="2000.00")
+    today = world["today"]
+    with tenant_context(company_a):
+        ids = [h.pk for h in world["houses"]]
+        lines = ledger.owner_lines(ids, paid_since=today - timedelta(days=400), as_of=today)
+        staff = {
+            c.pk: c
+            for c in ledger.with_outstanding(Charge.objects.filter(house_id__in=ids), as_of=today).exclude(
+                kind="adjustment"
+            )
+        }
+    fields = ("adjusted", "net", "paid", "outstanding", "status")
+    assert {c.status for c in lines} >= {"overdue", "paid", "unpaid"}
+    assert any(c.adjusted < 0 for c in lines) and any(c.kind == "late_fee" for c in lines)
+    order = sorted(staff.values(), key=lambda c: (c.house_id, c.due_date, c.period_start, c.pk))
+    assert [c.pk for c in lines] == [c.pk for c in order]
+    for line in lines:
+        assert [getattr(line, f) for f in fields] == [getattr(staff[line.pk], f) for f in fields], line.pk
+        assert ledger.explain(line) == ledger.explain(staff[line.pk])
+
+
 # --- isolation and fixed query counts ----------------------------------------------------------------
 
 
