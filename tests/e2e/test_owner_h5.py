@@ -172,11 +172,18 @@ def _owner_logs_in(page, live_stack, phone: str) -> None:
 
 
 def _server_to_pay(in_company_db, house_id: int) -> str:
-    """What the owner endpoint says is to pay today, as the app shows it (late fees move by the day)."""
-    from billing.api.owner import owner_bills
+    """What is to pay today — the open lines and the late fees accruing on them, as the owner endpoint
+    adds them up (tests/billing/test_ledger_api.py holds the two equal) — as the app shows it."""
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from billing.services import late_fees, payments
 
     with in_company_db("alpha"):
-        to_pay = owner_bills([house_id])[0]["totals"]["to_pay"]
+        owing = sum((left for _charge, left in payments.open_lines(house_id)), Decimal("0"))
+        accruing = late_fees.accrued_unposted(house_id=house_id, as_of=timezone.localdate())
+        to_pay = owing + sum((amount for _charge, amount in accruing), Decimal("0"))
     return f"¥{to_pay:,.2f}"
 
 
