@@ -45,7 +45,7 @@ def test_property_fee_created_and_assigned_to_an_estate_with_preview(desktop, li
     page = desktop
     item_name = f"物业费{uuid.uuid4().hex[:4]}"
     login(page, live_stack, "alpha", "admin", PASSWORD)
-    page.goto(live_stack.url("alpha", "/fees"))
+    page.goto(live_stack.url("alpha", "/fees/items"))  # an admin lands on 收银台, the first tab
     expect(page.get_by_test_id("fee-items-page")).to_be_visible()
     expect(page.get_by_test_id("tab-fees-assignments")).to_be_visible()
 
