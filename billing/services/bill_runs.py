@@ -240,7 +240,7 @@ def _issue_chunk(*, run: BillRun, item: FeeItem, house_from: int, house_to: int)
         per_house[house_id] = per_house.get(house_id, Decimal("0")) + Decimal(amount)
     total = sum(per_house.values(), Decimal("0"))
     if item.balance_may_pay:
-        _pay_from_balances(list(per_house))
+        _pay_from_balances(list(per_house), as_of=run.as_of)
     emit(
         TOPIC_ISSUED,
         {
@@ -265,7 +265,7 @@ def _issue_chunk(*, run: BillRun, item: FeeItem, house_from: int, house_to: int)
     return len(inserted), total
 
 
-def _pay_from_balances(house_ids: list[int]) -> None:
+def _pay_from_balances(house_ids: list[int], *, as_of: date) -> None:
     """Payers with a prepaid balance have their new bills paid from it at once (预存款自动抵扣)."""
     from billing.services import payments
 
@@ -277,7 +277,7 @@ def _pay_from_balances(house_ids: list[int]) -> None:
         .values_list("house_id", flat=True)
     )
     for house in House.objects.filter(pk__in=list(with_balance)):
-        payments.apply_balance(house=house, actor=None)
+        payments.apply_balance(house=house, actor=None, as_of=as_of)
 
 
 def execute_bill_run(*, bill_run_id: int) -> None:

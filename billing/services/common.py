@@ -38,7 +38,7 @@ def field_error(field: str, message: str) -> DomainError:
 def lock_payer(house_id: int) -> House:
     """Take the payer's row lock: every money movement of one payer (payments, allocations, balance,
     deposits, refunds) runs one at a time, so two cashiers at once never spend the same charge twice."""
-    return House.objects.select_for_update().get(pk=house_id)
+    return House.objects.select_for_update(of=("self",)).select_related("estate", "building", "unit").get(pk=house_id)
 
 
 def today() -> date:

@@ -120,7 +120,7 @@ def _chosen_lines(house: House, charge_ids: Sequence[int] | None) -> list[tuple[
             fields={"charges": [_("费用 %(ids)s 已缴清或不属于该房屋。") % {"ids": ", ".join(map(str, missing))}]},
         )
     # A chosen charge brings its late fees (posted a moment ago, so no caller could name them).
-    late = {}
+    late: dict[int, list[tuple[Charge, Decimal]]] = {}
     for charge, owing in lines:
         if charge.kind == ChargeKind.LATE_FEE and charge.principal_id in by_id:
             late.setdefault(charge.principal_id, []).append((charge, owing))

@@ -11,7 +11,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import F
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,10 +23,15 @@ from core.errors import DomainError
 
 
 def _next_number(year: int) -> tuple[int, str]:
-    ReceiptSequence.objects.get_or_create(year=year)
-    sequence = ReceiptSequence.objects.select_for_update().get(year=year)
-    ReceiptSequence.objects.filter(pk=year).update(last=F("last") + 1)
-    number = sequence.last + 1
+    """The year's next number, in one statement that also locks the year's row until commit."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""INSERT INTO {ReceiptSequence._meta.db_table} (year, last) VALUES (%s, 1)
+                ON CONFLICT (year) DO UPDATE SET last = {ReceiptSequence._meta.db_table}.last + 1
+                RETURNING last""",  # noqa: S608 (the model's own table)
+            [year],
+        )
+        (number,) = cursor.fetchone()
     return number, f"{year}-{number:06d}"
 
 
