@@ -72,7 +72,8 @@ ELEVATOR_FORMULA = "building_area * unit_price * months * (0.5 if floor <= 2 els
 # Who stopped paying (months of bills left unpaid as of today), and how often the others come to the
 # counter: everyone settles up once (this month, or the month they stopped), some also once earlier.
 TWICE_A_YEAR = 0.45
-ARREARS_SHORT = 0.05  # one month unpaid (this month's bill, already overdue)
+SETTLE_FROM_DAY = 8  # before this day of the month, payers settled up last month
+ARREARS_SHORT = 0.05  # one month unpaid (the latest overdue bill)
 ARREARS_MEDIUM = 0.04  # two to six months
 ARREARS_LONG = 0.012  # seven to twelve: the over-180-days bucket
 PARTIAL = 0.02  # paid their last bill in part
@@ -272,14 +273,15 @@ class Payer:
     accrued by that day — so each payment settles everything, as the cashier's screen would show it.
     """
 
-    def __init__(self, house: House, rng: random.Random) -> None:
+    def __init__(self, house: House, rng: random.Random, settle: int) -> None:
         self.house = house
+        self.settle = settle
         self.developer = house.status == HouseStatus.UNSOLD  # unsold flats: the developer pays
         roll = rng.random()
         if self.developer:
             self.unpaid = 0
         elif roll < ARREARS_LONG:
-            self.unpaid = rng.randint(7, MONTHS)
+            self.unpaid = rng.randint(7, settle + 1)
         elif roll < ARREARS_LONG + ARREARS_MEDIUM:
             self.unpaid = rng.randint(2, 6)
         elif roll < ARREARS_LONG + ARREARS_MEDIUM + ARREARS_SHORT:
@@ -295,9 +297,9 @@ class Payer:
 
     @property
     def pay_months(self) -> set[int]:
-        """Settling up in the last month they paid in (this month unless they stopped), the developer
+        """Settling up in the last month they paid in (the settling month unless they stopped), the developer
         also half a year before, some owners once earlier too (owners living elsewhere once a year)."""
-        last = MONTHS - 1 - self.unpaid
+        last = self.settle - self.unpaid
         if last < 0:
             return set()
         if self.developer:
@@ -316,11 +318,11 @@ class Payer:
         return total
 
 
-def _payers(houses: list[House], rng: random.Random) -> list[Payer]:
-    payers = [Payer(h, rng) for h in houses]
+def _payers(houses: list[House], rng: random.Random, settle: int) -> list[Payer]:
+    payers = [Payer(h, rng, settle) for h in houses]
     # However few the houses, each ageing bucket (0–30, 31–90, 91–180, over 180 days) has a payer in it.
     owners = [p for p in payers if not p.developer]
-    for months in (1, 2, 5, MONTHS):
+    for months in (1, 2, 5, settle + 1):
         if owners and not any(p.unpaid == months for p in owners):
             spare = [p for p in owners if not p.unpaid]
             if spare:
@@ -535,7 +537,9 @@ def seed_billing(*, today: date | None = None, seed: int = 2026) -> dict[str, in
     if first_building is None or metered is None:
         return {}
     houses = list(House.objects.select_related("building", "unit").order_by("pk"))
-    payers = _payers(houses, rng)
+    # Payers settle up this month, or last month while this month's bills are days old.
+    settle = MONTHS - 1 if today.day >= SETTLE_FROM_DAY else MONTHS - 2
+    payers = _payers(houses, rng, settle)
     lived_in = [p.house for p in payers if p.house.status in (HouseStatus.OCCUPIED, HouseStatus.RENTING)]
     parked = sorted(rng.sample(lived_in, int(len(lived_in) * PARKING_SHARE)), key=lambda h: h.pk)
 
@@ -556,7 +560,7 @@ def seed_billing(*, today: date | None = None, seed: int = 2026) -> dict[str, in
             if month in payer.pay_months:
                 _pay(
                     payer,
-                    last=month == MONTHS - 1,
+                    last=month == settle,
                     as_of=as_of,
                     today=today,
                     rng=rng,
