@@ -77,7 +77,9 @@ def test_every_charging_mode_is_billed_over_a_year(seeded):
         assert MeterReading.objects.filter(status="held").count() == (1 if today.day > 1 else 0)
         assert made["readings"] == MeterReading.objects.count() and made["charges"] > 0
         assert Payment.objects.count() == Receipt.objects.count() == made["payments"]
-        assert set(Payment.objects.values_list("method", flat=True)) <= {"cash", "pos", "transfer", "cheque"}
+        # Money came in at the counter only; a prepaid balance may have paid a bill issued after it.
+        methods = set(Payment.objects.values_list("method", flat=True))
+        assert methods - {"balance"} <= {"cash", "pos", "transfer", "cheque"}
 
 
 def test_arrears_fill_every_ageing_bucket_and_approvals_wait(seeded):
