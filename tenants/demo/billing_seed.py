@@ -24,7 +24,6 @@ from decimal import ROUND_DOWN, ROUND_UP, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db import connection
 from django.utils import timezone
 
 from accounts import selectors as account_selectors
@@ -54,6 +53,7 @@ from billing.services import (
 )
 from billing.services.fees import PriceInput
 from core.actions import action
+from core.db import current_schema
 from core.outbox import services as outbox
 from tenants.estates.models import Building, Estate, House, HouseStatus, Unit
 from tenants.residents import selectors as resident_selectors
@@ -63,7 +63,7 @@ MONTHS = 12
 DEVELOPER = "杭州翠湖置业有限公司"
 
 PROPERTY_LATE_FEE = {"strategy": "daily_rate", "rate": "0.0005", "grace_days": 15, "cap_rate": "1"}
-WATER_TIERS = [["18", "2.9000"], ["25", "3.8500"], [None, "6.7000"]]  # 杭州居民阶梯水价（月）
+WATER_TIERS: list[list[str | None]] = [["18", "2.9000"], ["25", "3.8500"], [None, "6.7000"]]  # 杭州居民阶梯水价（月）
 TIME_OF_USE = {"peak": "0.5680", "valley": "0.2880"}
 # More water and power in high summer and in winter.
 SEASONS = {12: "1.1", 1: "1.2", 2: "1.15", 6: "1.15", 7: "1.35", 8: "1.4", 9: "1.1"}
@@ -251,9 +251,9 @@ class MeterPlan:
             last += use
             meters.record_reading(meter=meter, read_on=day, current=last, actor=self.admin, reader=self.admin)
             self.water[index] = (meter, last, typical)
-        for meter, registers, typical in self.power:
+        for meter, registers, usual in self.power:
             for register in ("peak", "valley"):
-                registers[register] += self._use(typical[register], day)
+                registers[register] += self._use(usual[register], day)
                 meters.record_reading(
                     meter=meter, read_on=day, current=registers[register], register=register, actor=self.admin
                 )
@@ -393,7 +393,7 @@ def _bill(as_of: date) -> BillRun:
     marked done, so a worker started later does not run it again)."""
     run = schedule.start_scheduled_run(today=as_of)
     assert run is not None, "the demo company bills on the 1st"
-    outcome = outbox.deliver_now(schema_name=connection.schema_name, key=f"bill_run:{run.pk}")
+    outcome = outbox.deliver_now(schema_name=current_schema(), key=f"bill_run:{run.pk}")
     if outcome != "done":
         raise RuntimeError(f"demo bill run {as_of} did not finish: {outcome}")
     return run
@@ -525,6 +525,8 @@ def seed_billing(*, today: date | None = None, seed: int = 2026) -> dict[str, in
     rng = random.Random(seed)  # noqa: S311 — demo data must be repeatable, not secret
     staff = account_selectors.staff_users()
     admin = staff.filter(roles__contains=[Role.ADMIN.value]).first()
+    if admin is None:
+        return {}
     cashiers = list(staff.filter(roles__contains=[Role.CASHIER.value])) or [admin]
     months = _months(today)
     start = months[0]
