@@ -10,18 +10,21 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.core.paginator import Page, Paginator
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from billing.selectors import reports
 from core.exports import ExcelExportMixin
+from core.pagination import PagePagination
 
 MAX_ID = 2**31 - 1
 EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
@@ -107,12 +110,32 @@ def _arrears_query(request: Request) -> dict[str, Any]:
     return params
 
 
+class ArrearsPagination(PagePagination):
+    """The site's ?page / ?page_size, with the page and the count from one query (a count first would
+    aggregate the estate's ledger twice)."""
+
+    def paginate_queryset(self, queryset: Any, request: Request, view: APIView | None = None) -> list[Any]:
+        rows: reports.ArrearsRows = queryset
+        size = self.get_page_size(request) or self.page_size
+        raw = request.query_params.get(self.page_query_param) or "1"
+        number = int(raw) if raw.isdigit() and len(raw) < 10 else 0
+        if number < 1:
+            raise NotFound(_("页码无效。"))
+        lines, count = rows.page_and_count(offset=(number - 1) * size, limit=size)
+        if count is None and number > 1:
+            raise NotFound(_("页码无效。"))
+        self.request = request
+        self.page = Page(lines, number, Paginator(range(count or 0), size))
+        return lines
+
+
 @extend_schema(parameters=[ArrearsParams])
 class ArrearsView(ExcelExportMixin, generics.ListAPIView[Any]):
     """欠费明细 / 催缴: outstanding per payer (or building, estate) with ageing, most owed first.
     `?format=xlsx` downloads the whole list for dunning."""
 
     serializer_class = ArrearsLineSerializer
+    pagination_class = ArrearsPagination
     required_permission = VIEW_FEES
     filter_backends: list[Any] = []
     error_statuses = {"get": [404]}  # a page past the last

@@ -11,9 +11,20 @@ from types import ModuleType
 from django.urls import URLPattern, URLResolver
 from rest_framework.routers import SimpleRouter
 
-from billing.api import fees, meters, reports
+from billing.api import bill_runs, cashdesk, charges, deposits, fees, meters, owner, payments, reports, requests
 
-MODULES: list[ModuleType] = [fees, meters, reports]
+MODULES: list[ModuleType] = [
+    fees,
+    meters,
+    reports,
+    bill_runs,
+    charges,
+    cashdesk,
+    payments,
+    requests,
+    deposits,
+    owner,
+]
 
 
 def register(router: SimpleRouter) -> list[URLPattern | URLResolver]:

@@ -37,7 +37,7 @@ def start_scheduled_run(*, today: date) -> BillRun | None:
 
 
 def _unpaid_by_house(due_date: date) -> list[dict[str, object]]:
-    money = DecimalField(max_digits=12, decimal_places=2)
+    money: DecimalField[Decimal, Decimal] = DecimalField(max_digits=12, decimal_places=2)
     paid = (
         Allocation.objects.filter(charge_id=OuterRef("pk"))
         .values("charge_id")

@@ -66,7 +66,8 @@ describe('i18n', () => {
     expect(interpolate('{a}-{b}', { a: 1 })).toBe('1-{b}')
     setLocale('en')
     expect(getLocale()).toBe('en')
-    expect(t('features.bills')).toBe('缴费') // English not written yet: falls back to zh-CN
+    expect(t('features.bills')).toBe('Bills')
+    expect(t('features.repairs')).toBe('报修') // English not written yet: falls back to zh-CN
     setLocale('zh-CN')
   })
 

@@ -29,9 +29,9 @@ def current_branding() -> dict[str, str]:
     for documents printed in its name (receipts)."""
     import base64
 
-    from django.db import connection
+    from core.db import current_schema
 
-    company = Company.objects.get(schema_name=connection.schema_name)
+    company = Company.objects.get(schema_name=current_schema())
     logo = ""
     if company.logo:
         try:

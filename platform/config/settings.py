@@ -381,10 +381,20 @@ SPECTACULAR_SETTINGS = {
         "RelationEnum": "tenants.residents.models.Relation",
         # Names the faces' generated types already use, kept as more choice sets named `use`/`kind` arrive.
         "UseEnum": "tenants.estates.models.HouseUse",
-        "KindEnum": "tenants.imports.models.ImportKind",
+        "KindEnum": "tenants.imports.kinds.choices",  # every registered import kind
         "FeeKindEnum": "billing.models.fees.FeeKind",
         "MeterKindEnum": "billing.models.MeterKind",
         "ReadingStatusEnum": "billing.models.ReadingStatus",
+        "ChargeKindEnum": "billing.models.ChargeKind",
+        "ChargeStatusEnum": "billing.selectors.ledger.CHARGE_STATUS_CHOICES",
+        "BillRunStatusEnum": "billing.models.BillRunStatus",
+        "PaymentMethodEnum": "billing.models.PaymentMethod",
+        "OfflineMethodEnum": "billing.api.cashdesk.OFFLINE_CHOICES",
+        "RefundMethodEnum": "billing.api.requests.REFUND_METHOD_CHOICES",
+        "RefundSourceEnum": "billing.api.requests.REFUND_SOURCE_CHOICES",
+        "RequestStatusEnum": "billing.models.RequestStatus",
+        "WaiverKindEnum": "billing.models.WaiverKind",
+        "BalanceEntryKindEnum": "billing.models.BalanceEntryKind",
     },
 }
 

@@ -107,6 +107,8 @@ class ErrorDocumentingAutoSchema(AutoSchema):
             statuses.add(403)  # a session-authenticated write without its CSRF token
         if any(p.get("in") == "path" for p in operation.get("parameters", [])):
             statuses.add(404)
+        if any(p.get("in") == "query" and p.get("name") == "page" for p in operation.get("parameters", [])):
+            statuses.add(404)  # a page past the end (the paginator's "无效页面")
         if "requestBody" in operation:
             statuses.update({413, 415})
         if self.view.get_throttles():

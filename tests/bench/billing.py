@@ -202,7 +202,7 @@ def main() -> None:
             timings = []
             for _ in range(5):
                 t0 = time.perf_counter()
-                reports.arrears_totals(as_of=start, estate=estate)
+                reports.arrears_totals(as_of=start, estate=estate.pk)
                 timings.append(time.perf_counter() - t0)
             arrears_ms = statistics.median(timings) * 1000
 

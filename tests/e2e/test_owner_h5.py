@@ -151,3 +151,153 @@ def test_the_owner_app_of_one_company_is_not_another_company(browser, live_stack
         expect(page.get_by_test_id("login-company-name")).to_contain_text("贝塔")
     finally:
         context.close()
+
+
+def _owner_logs_in(page, live_stack, phone: str) -> None:
+    """The H5 login with a texted code (the stand-in's outbox has it)."""
+    from playwright.sync_api import expect
+
+    from standins import sms as sms_standin
+
+    sms_standin.reset(phone)
+    page.goto(live_stack.url("alpha", "/h5/"))
+    expect(page.get_by_test_id("login-company-name")).to_contain_text("阿尔法")
+    page.locator("[data-testid=login-phone] input").fill(phone)
+    page.get_by_test_id("login-send-code").click()
+    expect(page.get_by_test_id("login-debug-code")).to_be_visible()
+    code = sms_standin.outbox(phone)[0]["params"][0]
+    page.locator("[data-testid=login-code] input").fill(code)
+    page.get_by_test_id("login-submit").click()
+    expect(page.get_by_test_id("bind-page").or_(page.get_by_test_id("home-page"))).to_be_visible()
+
+
+def _server_to_pay(in_company_db, house_id: int) -> str:
+    """What the owner endpoint says is to pay today, as the app shows it (late fees move by the day)."""
+    from billing.api.owner import owner_bills
+
+    with in_company_db("alpha"):
+        to_pay = owner_bills([house_id])[0]["totals"]["to_pay"]
+    return f"¥{to_pay:,.2f}"
+
+
+def test_owner_sees_bills_explained_then_the_cashier_payment_and_its_receipt(phone, live_stack, in_company_db):
+    """缴费: issued charges show with the server's totals and explanations; after a cashier takes the
+    money, the line is paid and the history lists the receipt, which opens as a PDF."""
+    import uuid
+    from datetime import date
+
+    from django.utils import timezone
+    from playwright.sync_api import expect
+
+    from accounts.models import User
+    from accounts.services import phone_indexes
+    from billing.models import Receipt
+    from billing.services import payments
+    from tenants.estates import services as estate_services
+    from tenants.estates.models import House
+    from tenants.residents.services import bindings as binding_services
+    from tests.billing.test_bill_runs import _fee, _run
+
+    if not Path(H5_INDEX).exists():
+        pytest.fail("the owner app's H5 build is missing: cd miniprogram && npm run build:h5")
+    run_id = uuid.uuid4().hex[:6]
+    owner_phone = f"1382233{int(run_id, 16) % 10_000:04d}"
+    page = phone
+
+    # A house with two months of property fee, each issued on its month's first day: last month's is
+    # overdue (due on the 16th) and accrues a late fee of 0.05% a day; this month's is due.
+    today = timezone.localdate()
+    last_month = date(today.year - 1, 12, 1) if today.month == 1 else date(today.year, today.month - 1, 1)
+    with in_company_db("alpha"):
+        estate = estate_services.create_estate(name=f"缴费小区{run_id}")
+        building = estate_services.create_building(estate=estate, name="8栋", floors=1, units=["1单元"])
+        estate_services.generate_houses(
+            building=building, per_floor=1, building_area=Decimal("89.50"), usable_area=Decimal("72.30")
+        )
+        house = House.objects.get(estate=estate)
+        late_fee = {"strategy": "daily_rate", "rate": "0.0005", "grace_days": 0}
+        _fee(name="物业费", houses=[house], start=last_month, late_fee=late_fee)
+        _run(estate, last_month)
+        _run(estate, today.replace(day=1))
+    days_late = (today - last_month.replace(day=16)).days
+
+    # The owner signs in, asks for the house, staff approve (services: the admin flow is tested above).
+    _owner_logs_in(page, live_stack, owner_phone)
+    with in_company_db("alpha"):
+        user = User.objects.get(phone_index__in=phone_indexes(owner_phone), roles__contains=["resident"])
+        binding = binding_services.request_binding(user=user, house=house, relation="owner", name="缴费业主")
+        binding_services.approve_binding(binding_id=binding.pk, actor=None)
+
+    page.goto(live_stack.url("alpha", "/h5/#/pages/index/index"))
+    page.get_by_test_id("home-entry-bills").click()
+    expect(page.get_by_test_id("bills-page")).to_have_attribute("data-status", "ready")
+    expect(page.get_by_test_id("bills-house")).to_contain_text(f"缴费小区{run_id} 8栋1单元101")
+    expect(page.get_by_test_id("bills-to-pay")).to_have_text(_server_to_pay(in_company_db, house.pk))
+    expect(page.get_by_test_id("bills-overdue")).to_have_text("¥223.75")
+    expect(page.get_by_test_id("bills-balance")).to_have_text("¥0.00")
+    expect(page.get_by_test_id("bills-pay-note")).to_contain_text("请到物业服务中心缴费")
+    overdue = page.locator("[data-testid=bill-line][data-group=overdue][data-status=overdue]")
+    expect(overdue).to_have_count(1)
+    expect(overdue.get_by_test_id("bill-line-status")).to_have_text("已逾期")
+    expect(overdue.get_by_test_id("bill-line-period")).to_contain_text(last_month.strftime("%Y-%m"))
+    expect(overdue.get_by_test_id("bill-line-amount")).to_have_text("¥223.75")
+    expect(page.locator("[data-testid=bill-line][data-group=due]")).to_have_count(1)
+    expect(overdue.get_by_test_id("bill-line-explanation")).to_have_count(0)
+    overdue.click()
+    expect(overdue.get_by_test_id("bill-line-explanation")).to_contain_text("89.50㎡ × 2.5000 元 × 1 月")
+    overdue_charge = overdue.get_attribute("data-charge-id")
+    if days_late > 0:  # the late fee building up on it says how many days late
+        accruing = page.locator("[data-testid=bill-line][data-status=accruing]")
+        expect(accruing.get_by_test_id("bill-line-name")).to_have_text("物业费滞纳金")
+        accruing.click()
+        expect(accruing.get_by_test_id("bill-line-explanation")).to_contain_text(f"逾期 {days_late} 天")
+    screenshot(page, "owner-h5-bills")
+
+    # The cashier takes last month's fee in cash.
+    with in_company_db("alpha"):
+        payment = payments.record_payment(
+            house=house,
+            amount=Decimal("223.75"),
+            method="cash",
+            idempotency_key=f"e2e-bills-{run_id}",
+            actor=None,
+            charge_ids=[int(overdue_charge or 0)],
+        )
+        receipt_number = Receipt.objects.get(payment=payment).number
+
+    page.reload()
+    paid = page.locator(f"[data-testid=bill-line][data-charge-id='{overdue_charge}']")
+    expect(paid).to_have_attribute("data-group", "paid")
+    expect(paid.get_by_test_id("bill-line-status")).to_have_text("已缴")
+    expect(page.get_by_test_id("bills-to-pay")).to_have_text(_server_to_pay(in_company_db, house.pk))
+    if days_late > 0:  # the payment posted the late fee: now a line of its own, explained
+        posted = page.get_by_test_id("bill-line").filter(has_text="物业费滞纳金")
+        posted.click()
+        expect(posted.get_by_test_id("bill-line-explanation")).to_contain_text(f"逾期 {days_late} 天")
+    screenshot(page, "owner-h5-bills-paid")
+
+    page.get_by_test_id("bills-history-link").click()
+    row = page.get_by_test_id("bill-payment")
+    expect(row).to_have_count(1)
+    expect(row.get_by_test_id("bill-payment-amount")).to_have_text("¥223.75")
+    expect(row.get_by_test_id("bill-payment-receipt")).to_have_text(f"收据 {receipt_number}")
+    expect(row.get_by_test_id("bill-payment-date")).to_contain_text("现金")
+    screenshot(page, "owner-h5-bill-history")
+
+    # The receipt: fetched with the owner's token (a plain link could not carry it), shown in a new window.
+    with (
+        page.expect_response(lambda r: "/api/v1/owner/receipts/" in r.url) as answer,
+        page.context.expect_page() as opened,
+    ):
+        row.click()
+    assert answer.value.status == 200
+    assert answer.value.headers["content-type"].startswith("application/pdf")
+    assert answer.value.request.headers.get("authorization", "").startswith("Bearer ")
+    receipt_window = opened.value
+    # Matched by a predicate: a glob's "*" stops at "/". A PDF viewer never fires "load" headless.
+    receipt_window.wait_for_url(lambda url: url.startswith("blob:"), wait_until="commit")
+    head = page.evaluate(
+        "async (url) => new TextDecoder().decode((await (await fetch(url)).arrayBuffer()).slice(0, 5))",
+        receipt_window.url,
+    )
+    assert head == "%PDF-"

@@ -143,6 +143,7 @@ def _build_world(company, wechat) -> tuple[dict, dict]:
             user=guard, employee_no="G001", department=department, post=post, shift=shift, actor=admin
         )
         job = job_services.create_job(kind="export", created_by=admin, total=1)
+        billing_ids = _billing_world(admin=admin, estate=estate, house=house, other_house=other_house)
         ids = {
             "estates": estate.pk,
             "buildings": building.pk,
@@ -158,10 +159,61 @@ def _build_world(company, wechat) -> tuple[dict, dict]:
             "users": guard.pk,
             "jobs": str(job.pk),
             "owner": estate.pk,  # /owner/estates/{estate_id}/houses/
+            **billing_ids,
         }
         tokens = {name: _token(User.objects.get(username=name), "api") for name in STAFF}
         tokens["owner"] = _token(owner, "sms")
     return ids, tokens
+
+
+def _billing_world(*, admin, estate, house, other_house) -> dict:
+    """The ledger's objects behind the billing routes' ids: a bill run and its charges, a payment and
+    its receipt, a waiver, a refund, a deposit, a cashier's shift."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from billing.models import Charge, FeeAssignment, FeeItem, FeePrice
+    from billing.services import bill_runs, deposits, payments, refunds, shifts, waivers
+
+    today = timezone.localdate()
+    item = FeeItem.objects.create(
+        name="模糊物业费", kind="property", mode="building_area", valid_from=today - timedelta(days=60)
+    )
+    FeePrice.objects.create(fee_item=item, effective_from=item.valid_from, unit_price=Decimal("2.0000"))
+    FeeAssignment.objects.create(fee_item=item, house=house, start=item.valid_from)
+    FeeAssignment.objects.create(fee_item=item, house=other_house, start=item.valid_from)
+    run = bill_runs.create_bill_run(as_of=today, estate=estate, actor=admin)
+    run = bill_runs.start_bill_run(run=run, actor=admin)
+    bill_runs.execute_bill_run(bill_run_id=run.pk)
+    charge = Charge.objects.filter(house=house).order_by("id").first()
+    shift = shifts.open_shift(actor=admin, opening_float=Decimal("100.00"))
+    payment = payments.record_payment(
+        house=other_house, amount=Decimal("500.00"), method="cash", idempotency_key="fuzz-pay", actor=admin
+    )
+    waiver = waivers.request_waiver(charge=charge, amount=Decimal("1.00"), kind="reduction", reason="模糊", actor=admin)
+    refund = refunds.request_refund(
+        house=other_house, source="balance", amount=Decimal("1.00"), method="cash", reason="模糊", actor=admin
+    )
+    deposit = deposits.receive_deposit(
+        house=house,
+        amount=Decimal("200.00"),
+        method="cash",
+        purpose="装修押金",
+        idempotency_key="fuzz-dep",
+        actor=admin,
+    )
+    return {
+        "bill-runs": run.pk,
+        "charges": charge.pk,
+        "cashdesk": house.pk,  # /cashdesk/houses/{id}/
+        "payments": payment.pk,
+        "receipts": payment.receipt.pk,
+        "waivers": waiver.pk,
+        "refunds": refund.pk,
+        "deposits": deposit.pk,
+        "cashier-shifts": shift.pk,
+    }
 
 
 @pytest.fixture(scope="module")

@@ -1,3 +1,5 @@
+import fees from './fees.en'
+import ledger from './ledger.en'
 import type { MessageSchema } from './zh-CN'
 
 const en: MessageSchema = {
@@ -131,9 +133,13 @@ const en: MessageSchema = {
   dashboard: {
     title: 'Dashboard',
     welcome: 'Welcome back, {name}',
-    chartTitle: 'Collection rate, last six months',
+    chartTitle: 'Collection rate, last twelve months',
     chartSeries: 'Collection rate',
     chartLoading: 'Loading chart…',
+    chartError: 'The collection rate could not be loaded. Please refresh to try again.',
+    noCharges: 'No bills yet: once bills are issued, the monthly collection rate shows here.',
+    noneDue: 'nothing due',
+    chartTotal: 'Twelve months: {rate}% collected ({paid} of {due} yuan)',
     month: 'M{n}',
   },
   placeholder: {
@@ -357,6 +363,8 @@ const en: MessageSchema = {
     thisMonth: 'This month',
     missing: 'Missing',
   },
+  fees,
+  ledger,
   basicData: {
     tabs: {
       estates: 'Estates & buildings',

@@ -1,3 +1,6 @@
+import fees from './fees.zh-CN'
+import ledger from './ledger.zh-CN'
+
 const zhCN = {
   common: {
     appName: '物业云',
@@ -121,9 +124,13 @@ const zhCN = {
   dashboard: {
     title: '工作台',
     welcome: '欢迎回来，{name}',
-    chartTitle: '近六个月收缴率',
+    chartTitle: '近十二个月收缴率',
     chartSeries: '收缴率',
     chartLoading: '图表加载中…',
+    chartError: '收缴率加载失败，请稍后刷新重试。',
+    noCharges: '暂无账单数据：出账后这里会显示每月收缴率。',
+    noneDue: '当月无应收',
+    chartTotal: '近十二个月合计收缴率 {rate}%（已收 {paid} 元 / 应收 {due} 元）',
     month: '{n}月',
   },
   placeholder: {
@@ -345,6 +352,8 @@ const zhCN = {
     thisMonth: '本月记录',
     missing: '缺卡',
   },
+  fees,
+  ledger,
   basicData: {
     tabs: {
       estates: '小区楼栋',

@@ -11,6 +11,7 @@ import type { ModuleKey } from '@/api/types'
 import { i18n } from '@/locales'
 import { MODULES } from '@/modules'
 import { basicDataRoute } from '@/router/basicData'
+import { feesRoute, meterReadingRoute } from '@/router/fees'
 import { clockRoute } from '@/router/staff'
 import { useAuthStore } from '@/stores/auth'
 import { useSiteStore } from '@/stores/site'
@@ -56,7 +57,7 @@ export const publicRoutes: RouteRecordRaw[] = [
 const placeholder = () => import('@/pages/company/ModulePlaceholder.vue')
 
 /** Modules with their own pages; the others show the placeholder for now. */
-const BUILT_MODULES = new Set<ModuleKey>(['settings', 'basic_data'])
+const BUILT_MODULES = new Set<ModuleKey>(['settings', 'basic_data', 'fees'])
 
 const moduleRoutes: RouteRecordRaw[] = MODULES.filter((m) => !BUILT_MODULES.has(m.key)).map(
   (m) => ({
@@ -86,7 +87,9 @@ export const companyRoutes: RouteRecordRaw[] = [
       },
       ...moduleRoutes,
       basicDataRoute,
+      feesRoute,
       clockRoute,
+      meterReadingRoute,
       {
         path: 'settings',
         component: () => import('@/pages/company/settings/SettingsLayout.vue'),

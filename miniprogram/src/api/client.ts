@@ -38,6 +38,12 @@ export interface ApiClientOptions {
   onUnauthorized?: () => void
 }
 
+/** A URL with the headers it needs (`Authorization`), for downloads outside `call`. */
+export interface AuthorizedFile {
+  url: string
+  headers: Record<string, string>
+}
+
 type Query = Record<string, string | number | undefined | null>
 
 /** `URLSearchParams` does not exist in the mini-program, so encode by hand. */
@@ -110,6 +116,18 @@ export function createApiClient(options: ApiClientOptions) {
   const patch = <P extends PathWith<'patch'>>(path: P, body: Body<P, 'patch'>, ...[options]: OptionsArg<P, 'patch'>) =>
     typed('patch', path, body, options)
 
+  /**
+   * A file the app does not read as JSON (a receipt PDF): its full URL and the headers that
+   * authorise it, for the platform to download and show (`platform.openPdf`).
+   */
+  function authorizedFile<P extends PathWith<'get'>>(path: P, params: Record<string, string | number>): AuthorizedFile {
+    const token = options.getToken()
+    return {
+      url: `${base}${fillPath(path, params)}`,
+      headers: token ? { Authorization: `Bearer ${token}` } : {},
+    }
+  }
+
   /** A list endpoint answers an array (`pagination_class = None`); a DRF page is accepted too. */
   const list = async <T>(answer: Promise<T[]>): Promise<T[]> => asList<T>(await answer)
 
@@ -129,6 +147,13 @@ export function createApiClient(options: ApiClientOptions) {
     ownerProfile: () => get('/api/v1/owner/profile/'),
     updateOwnerContact: (body: UpdateOwnerContactRequest) => patch('/api/v1/owner/profile/', body),
     requestCorrection: (body: CreateCorrectionRequest) => post('/api/v1/owner/profile/corrections/', body),
+    /** Every bound house's bills (one answer per house), or one house's. */
+    ownerBills: (house?: number | null) => get('/api/v1/owner/bills/', { query: { house: house ?? undefined } }),
+    /** One page of payments (newest first), of one house or all. */
+    ownerBillHistory: (house: number | null | undefined, page = 1) =>
+      get('/api/v1/owner/bills/history/', { query: { house: house ?? undefined, page } }),
+    receiptPdf: (receiptId: number) =>
+      authorizedFile('/api/v1/owner/receipts/{receipt_id}/pdf/', { receipt_id: receiptId }),
   }
 }
 

@@ -46,3 +46,19 @@ export type OwnerProfile = Schemas['OwnerProfileAnswer']
 export type UpdateOwnerContactRequest = Schemas['PatchedOwnerProfileRequest']
 /** Identity fields go to staff for approval; send only the ones to change. */
 export type CreateCorrectionRequest = Schemas['OwnerCorrectionRequestRequest']
+
+/* ---- Owner: bills (`/api/v1/owner/bills/`, `/history/`, `/api/v1/owner/receipts/{id}/pdf/`) ---- */
+
+/** One house's bills: lines due, overdue and recently paid (each explained), totals, prepaid balance. */
+export type OwnerHouseBills = Schemas['OwnerHouseBills']
+/** A charge line; amounts are decimal strings in yuan. */
+export type OwnerBillLine = Schemas['OwnerLine']
+export type ChargeStatus = Schemas['ChargeStatusEnum']
+/** A late fee building up on an overdue line (posted when paid). */
+export type AccruingLateFee = Schemas['Accruing']
+export type OwnerBillTotals = Schemas['OwnerTotals']
+/** A payment in the owner's history, with the lines it paid and its receipt. */
+export type OwnerPayment = Schemas['OwnerPayment']
+export type OwnerPaymentLine = Schemas['OwnerPaymentLine']
+export type OwnerPaymentPage = Schemas['PaginatedOwnerPaymentList']
+export type PaymentMethod = Schemas['PaymentMethodEnum']

@@ -1,13 +1,20 @@
-/** The home grid: modules to come. Each opens the shared "即将上线" page until it ships. */
+/**
+ * The home grid. A module that has shipped names its page; the others open the shared "即将上线"
+ * page until they do.
+ */
+import { comingSoonUrl, PAGES } from './routes'
+
 export interface Feature {
   key: string
   /** One character shown in the tile's badge (no icon font needed). */
   glyph: string
   color: string
+  /** The module's page, once it exists. */
+  page?: string
 }
 
 export const FEATURES: readonly Feature[] = [
-  { key: 'bills', glyph: '缴', color: '#ff8a00' },
+  { key: 'bills', glyph: '缴', color: '#ff8a00', page: PAGES.bills },
   { key: 'repairs', glyph: '修', color: '#1677ff' },
   { key: 'feedback', glyph: '诉', color: '#f5533d' },
   { key: 'notices', glyph: '告', color: '#00a870' },
@@ -20,4 +27,9 @@ export const FEATURES: readonly Feature[] = [
 
 export function isFeatureKey(key: string): boolean {
   return FEATURES.some((f) => f.key === key)
+}
+
+/** Where a home tile leads: its page, or "即将上线" for a module still to come. */
+export function featureUrl(key: string): string {
+  return FEATURES.find((f) => f.key === key)?.page ?? comingSoonUrl(key)
 }

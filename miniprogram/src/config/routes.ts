@@ -7,6 +7,8 @@ export const PAGES = {
   comingSoon: '/pages/coming-soon/coming-soon',
   myHouses: '/pages/my-houses/my-houses',
   myInfo: '/pages/my-info/my-info',
+  bills: '/pages/bills/bills',
+  billHistory: '/pages/bills/history',
 } as const
 
 /** tabBar pages: reached with switchTab, never navigateTo. Keep in step with pages.json. */
@@ -15,6 +17,11 @@ export const TAB_PAGES: readonly string[] = [PAGES.home, PAGES.profile]
 /** Where to go right after a successful login: bind a house first if the user has none. */
 export function pageAfterLogin(bindings: readonly { status: string }[]): string {
   return bindings.length === 0 ? PAGES.bind : PAGES.home
+}
+
+/** The history page, on one house (or all when `house` is null). */
+export function billHistoryUrl(house: number | null): string {
+  return house == null ? PAGES.billHistory : `${PAGES.billHistory}?house=${house}`
 }
 
 export function comingSoonUrl(feature: string): string {

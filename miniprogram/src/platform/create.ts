@@ -1,4 +1,5 @@
 import type {
+  AuthorizedDownload,
   KeyValueStorage,
   PaymentParams,
   Platform,
@@ -30,6 +31,27 @@ export interface UniLike {
   requestPayment?(options: Record<string, unknown> & Callbacks): void
   scanCode?(options: Record<string, unknown> & Callbacks): void
   getExtConfigSync?(): unknown
+  stopPullDownRefresh?(): void
+  downloadFile?(options: Record<string, unknown> & Callbacks): unknown
+  openDocument?(options: Record<string, unknown> & Callbacks): void
+}
+
+/** A window opened for a file (H5): navigated once the file is there, closed if it never comes. */
+export interface WindowLike {
+  location: { href: string }
+  close(): void
+}
+
+/** What H5 needs of the browser to show a file behind a token. */
+export interface BrowserLike {
+  fetch(url: string, init: { headers: Record<string, string> }): Promise<{ ok: boolean; status: number; blob(): Promise<Blob> }>
+  /** `window.open('', '_blank')`; `null` when a pop-up blocker refuses. */
+  openWindow(): WindowLike | null
+  createObjectURL(blob: Blob): string
+  revokeObjectURL(url: string): void
+  /** Fallback without a window: save the file (a download link). */
+  saveAs(url: string, fileName: string): void
+  setTimeout(fn: () => void, ms: number): unknown
 }
 
 export interface PlatformDeps {
@@ -41,7 +63,12 @@ export interface PlatformDeps {
   location?: { host: string } | null
   /** Paths of tabBar pages (from pages.json), e.g. `/pages/index/index`. */
   tabPages: readonly string[]
+  /** H5: the browser APIs used to open files behind the token. */
+  browser?: BrowserLike | null
 }
+
+/** How long an opened file's object URL lives (the new window has loaded it long before). */
+export const OBJECT_URL_TTL_MS = 60_000
 
 function pathOf(url: string): string {
   const q = url.indexOf('?')
@@ -173,6 +200,62 @@ export function createPlatform(deps: PlatformDeps): Platform {
           },
         })
       })
+    },
+
+    openPdf(file: AuthorizedDownload) {
+      if (isMp) {
+        return new Promise<void>((resolve, reject) => {
+          if (!uni.downloadFile || !uni.openDocument) {
+            reject(new PlatformError('unsupported', 'downloadFile/openDocument missing'))
+            return
+          }
+          const openDocument = uni.openDocument
+          uni.downloadFile({
+            url: file.url,
+            header: file.headers,
+            success: (res: { statusCode: number; tempFilePath: string }) => {
+              if (res.statusCode !== 200) {
+                reject(new PlatformError('failed', `HTTP ${res.statusCode}`, res.statusCode))
+                return
+              }
+              openDocument({
+                filePath: res.tempFilePath,
+                fileType: 'pdf',
+                showMenu: true,
+                success: () => resolve(),
+                fail: (err: unknown) => reject(new PlatformError('failed', errMsg(err))),
+              })
+            },
+            fail: (err: unknown) => reject(new PlatformError('failed', errMsg(err))),
+          })
+        })
+      }
+      const browser = deps.browser
+      if (!browser) return Promise.reject(new PlatformError('unsupported', 'no browser to open files in'))
+      // Opened now, while the tap still counts as the user's gesture; filled in when the file is here.
+      const win = browser.openWindow()
+      return (async () => {
+        try {
+          let res: Awaited<ReturnType<BrowserLike['fetch']>>
+          try {
+            res = await browser.fetch(file.url, { headers: file.headers })
+          } catch (err) {
+            throw new PlatformError('failed', errMsg(err))
+          }
+          if (!res.ok) throw new PlatformError('failed', `HTTP ${res.status}`, res.status)
+          const objectUrl = browser.createObjectURL(await res.blob())
+          if (win) win.location.href = objectUrl
+          else browser.saveAs(objectUrl, file.fileName || 'receipt.pdf')
+          browser.setTimeout(() => browser.revokeObjectURL(objectUrl), OBJECT_URL_TTL_MS)
+        } catch (err) {
+          win?.close()
+          throw err
+        }
+      })()
+    },
+
+    stopPullDownRefresh() {
+      uni.stopPullDownRefresh?.()
     },
 
     scanCode() {

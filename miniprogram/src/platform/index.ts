@@ -6,7 +6,7 @@
  * tree-shakes its API by the member names the code uses, so an unreferenced method would be missing.
  */
 import { createPlatform } from './create'
-import type { UniLike } from './create'
+import type { BrowserLike, UniLike } from './create'
 import type { Platform, PlatformKind } from './types'
 import { TAB_PAGES } from '@/config/routes'
 
@@ -26,13 +26,35 @@ const u: UniLike = {
   setNavigationBarColor: (o) => uni.setNavigationBarColor(o as unknown as UniApp.SetNavigationbarColorOptions),
   setTabBarStyle: (o) => uni.setTabBarStyle(o as unknown as UniApp.SetTabBarStyleOptions),
   setNavigationBarTitle: (o) => uni.setNavigationBarTitle(o as unknown as UniApp.SetNavigationBarTitleOptions),
+  stopPullDownRefresh: () => uni.stopPullDownRefresh(),
 }
+let browser: BrowserLike | null = null
 // #ifdef MP-WEIXIN
 kind = 'mp-weixin'
 u.login = (o) => uni.login(o)
 u.requestPayment = (o) => uni.requestPayment(o as unknown as UniApp.RequestPaymentOptions)
 u.scanCode = (o) => uni.scanCode(o)
 u.getExtConfigSync = () => uni.getExtConfigSync()
+u.downloadFile = (o) => uni.downloadFile(o as unknown as UniApp.DownloadFileOption)
+u.openDocument = (o) => uni.openDocument(o as unknown as UniApp.OpenDocumentOptions)
+// #endif
+// #ifdef H5
+browser = {
+  fetch: (url, init) => window.fetch(url, { headers: init.headers, credentials: 'omit' }),
+  openWindow: () => window.open('', '_blank'),
+  createObjectURL: (blob) => URL.createObjectURL(blob),
+  revokeObjectURL: (url) => URL.revokeObjectURL(url),
+  saveAs: (url, fileName) => {
+    const link = document.createElement('a')
+    link.href = url
+    link.download = fileName
+    link.rel = 'noopener'
+    document.body.appendChild(link)
+    link.click()
+    link.remove()
+  },
+  setTimeout: (fn, ms) => window.setTimeout(fn, ms),
+}
 // #endif
 
 export const platform: Platform = createPlatform({
@@ -41,6 +63,7 @@ export const platform: Platform = createPlatform({
   wx: typeof wx !== 'undefined' ? wx : null,
   location: typeof location !== 'undefined' ? location : null,
   tabPages: TAB_PAGES,
+  browser,
 })
 
 export type { Platform, PlatformKind } from './types'

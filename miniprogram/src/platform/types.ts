@@ -33,6 +33,14 @@ export interface PaymentParams {
   paySign: string
 }
 
+/** A file behind the API's Bearer token (a receipt PDF). */
+export interface AuthorizedDownload {
+  url: string
+  headers: Record<string, string>
+  /** Suggested name when the browser saves instead of showing it. */
+  fileName?: string
+}
+
 export interface Platform {
   readonly kind: PlatformKind
   /** Mini-program only: the `ext` object of ext.json (company config); `null` in H5. */
@@ -55,6 +63,15 @@ export interface Platform {
   setNavigationBarTitle(title: string): void
   /** Only on tabBar pages: colour of the selected tab. */
   setTabBarSelectedColor(color: string): void
+  /**
+   * Show a PDF the API serves only with the token. Mini-program: `uni.downloadFile` with the header,
+   * then `uni.openDocument`. H5: a link cannot carry the header, so it is fetched as a blob and
+   * opened as an object URL in a new window — opened at once, so call this straight from the tap
+   * handler (before any `await`) or pop-up blockers refuse it.
+   */
+  openPdf(file: AuthorizedDownload): Promise<void>
+  /** End the pull-down-refresh animation of the current page. */
+  stopPullDownRefresh(): void
   /** Later (bills): WeChat Pay JSAPI in the mini-program; rejects with `unsupported` in H5. */
   requestPayment(params: PaymentParams): Promise<void>
   /** Later (visitors, patrol): scan a QR/bar code; rejects with `unsupported` in H5. */
@@ -65,6 +82,8 @@ export class PlatformError extends Error {
   constructor(
     readonly code: 'unsupported' | 'cancelled' | 'failed',
     message: string,
+    /** The HTTP status, when a download got an answer that was not the file. */
+    readonly status?: number,
   ) {
     super(message)
     this.name = 'PlatformError'

@@ -11,6 +11,7 @@ import type { Branding } from '@/config/company'
 import { PAGES } from '@/config/routes'
 import { SESSION_KEY, parseSession, serializeSession } from './token'
 import { createOwnerStore } from './owner'
+import { createBillsStore } from './bills'
 import type { StoredSession } from './token'
 
 const company = resolveCompanyContext({
@@ -43,6 +44,9 @@ export const api = createApiClient({
 /** My houses and my data (pages my-houses, my-info, and the home summary). */
 export const owner = createOwnerStore(api)
 
+/** My bills and payment history (pages bills, bills/history). */
+export const bills = createBillsStore(api)
+
 export function isLoggedIn(): boolean {
   return !!state.session && !!parseSession(platform.storage.get(SESSION_KEY))
 }
@@ -53,6 +57,7 @@ export function saveLogin(res: LoginResponse): void {
   state.me = null
   state.bindings = null
   owner.reset()
+  bills.reset()
 }
 
 export function logout(): void {
@@ -61,6 +66,7 @@ export function logout(): void {
   state.me = null
   state.bindings = null
   owner.reset()
+  bills.reset()
 }
 
 /**

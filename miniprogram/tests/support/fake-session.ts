@@ -7,6 +7,7 @@ import { reactive } from 'vue'
 import { vi } from 'vitest'
 import type { Binding, Me } from '@/api/types'
 import { createOwnerStore } from '@/stores/owner'
+import { createBillsStore } from '@/stores/bills'
 import { createFakeBackend } from './fake-api'
 
 export const BRAND_COLOR = '#e4393c'
@@ -25,6 +26,7 @@ export const state = reactive({
 })
 
 export const owner = createOwnerStore(api)
+export const bills = createBillsStore(api)
 
 export const isLoggedIn = () => true
 export const applyBrandingChrome = vi.fn()
@@ -48,6 +50,7 @@ export async function loadBindings(): Promise<Binding[]> {
 export function resetSession(): void {
   backend.reset()
   owner.reset()
+  bills.reset()
   state.bindings = null
   state.me = null
   applyBrandingChrome.mockClear()

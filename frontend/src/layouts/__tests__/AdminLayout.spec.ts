@@ -78,9 +78,9 @@ describe('admin layout', () => {
           'settings',
         ],
       },
-      '/fees',
+      '/service-desk',
     )
     expect(wrapper.findAll('[data-testid^="nav-"]')).toHaveLength(8)
-    expect(wrapper.find('[data-testid="module-placeholder-fees"]').exists()).toBe(true)
+    expect(wrapper.find('[data-testid="module-placeholder-service_desk"]').exists()).toBe(true)
   })
 })

@@ -1,0 +1,265 @@
+"""The owner's bills in the mini-program (`owner.self`), only for the houses they are bound to now.
+
+Each answer is a fixed handful of indexed queries by house, whatever the ledger's size: the owner's
+houses (one), their lines with what each still owes (one), balances (one), late fees accruing (a few
+per house; an owner has one or two).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpResponse
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import generics, serializers
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from billing.api.common import money_field
+from billing.api.payments import PDF_RENDERERS, PDF_RESPONSE, pdf_response, receipt_of
+from billing.models import Charge, Payment, Receipt
+from billing.selectors import ledger as selectors
+
+PERMISSION = "owner.self"
+ZERO = Decimal("0.00")
+PAID_LINES_DAYS = 400  # paid lines shown: periods ending in the last year or so
+
+HOUSE_PARAMETER = OpenApiParameter(
+    "house", int, required=False, description="One of the owner's houses; all if absent."
+)
+
+
+class OwnerLineSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    fee_item_name = serializers.CharField()
+    kind = serializers.CharField()
+    period_start = serializers.DateField()
+    period_end = serializers.DateField()
+    due_date = serializers.DateField()
+    amount = money_field(help_text="Net of waivers.")
+    paid = money_field()
+    outstanding = money_field()
+    status = serializers.ChoiceField(choices=selectors.ChargeStatus.CHOICES)
+    explanation = serializers.CharField()
+    payable_online = serializers.BooleanField()
+
+
+class AccruingSerializer(serializers.Serializer[Any]):
+    principal = serializers.IntegerField()
+    fee_item_name = serializers.CharField()
+    amount = money_field()
+    explanation = serializers.CharField()
+
+
+class OwnerTotalsSerializer(serializers.Serializer[Any]):
+    due = money_field(help_text="Not yet overdue.")
+    overdue = money_field()
+    late_fees_accruing = money_field(help_text="Posted when paid.")
+    to_pay = money_field(help_text="Everything to pay today, less nothing: the prepaid balance is drawn separately.")
+
+
+class OwnerHouseBillsSerializer(serializers.Serializer[Any]):
+    house = serializers.IntegerField()
+    house_label = serializers.CharField()
+    estate_name = serializers.CharField()
+    due = OwnerLineSerializer(many=True)
+    overdue = OwnerLineSerializer(many=True)
+    paid = OwnerLineSerializer(many=True)
+    late_fees_accruing = AccruingSerializer(many=True)
+    totals = OwnerTotalsSerializer()
+    balance = money_field(help_text="Prepaid balance (预存款).")
+
+
+def _wanted_house(request: Request) -> int | None:
+    raw = request.query_params.get("house")
+    if raw in (None, ""):
+        return None
+    try:
+        return int(str(raw))
+    except ValueError:
+        raise ValidationError({"house": [_("请输入整数。")]}) from None
+
+
+def _house_ids(request: Request) -> list[int]:
+    """The owner's bound houses, or the one asked for (404 unless it is one of them)."""
+    mine = selectors.owner_house_ids(request.user)
+    wanted = _wanted_house(request)
+    if wanted is None:
+        return mine
+    if wanted not in mine:
+        raise NotFound()
+    return [wanted]
+
+
+def _line(charge: Charge) -> dict[str, Any]:
+    return {
+        "id": charge.pk,
+        "fee_item_name": charge.fee_item.name,
+        "kind": charge.kind,
+        "period_start": charge.period_start,
+        "period_end": charge.period_end,
+        "due_date": charge.due_date,
+        "amount": charge.net,  # type: ignore[attr-defined]  # annotated by the selector
+        "paid": charge.paid,  # type: ignore[attr-defined]
+        "outstanding": charge.outstanding,  # type: ignore[attr-defined]
+        "status": charge.status,  # type: ignore[attr-defined]
+        "explanation": selectors.explain(charge),
+        "payable_online": charge.fee_item.payable_online,
+    }
+
+
+def owner_bills(request: Request) -> list[dict[str, Any]]:
+    """Two queries in all (the houses with their balances, then their lines), whatever the ledger."""
+    today = timezone.localdate()
+    wanted = _wanted_house(request)
+    houses = selectors.owner_houses(request.user, None if wanted is None else [wanted])
+    if wanted is not None and not houses:
+        raise NotFound()
+    lines = selectors.owner_lines([h.pk for h in houses], paid_since=today - timedelta(days=PAID_LINES_DAYS))
+    result = []
+    for house in houses:
+        mine = [c for c in lines if c.house_id == house.pk]
+        due: list[dict[str, Any]] = [_line(c) for c in mine if c.status in ("unpaid", "partial")]  # type: ignore[attr-defined]
+        overdue: list[dict[str, Any]] = [_line(c) for c in mine if c.status == "overdue"]  # type: ignore[attr-defined]
+        paid = [_line(c) for c in reversed(mine) if c.status == "paid"]  # type: ignore[attr-defined]
+        accruing: list[dict[str, Any]] = [
+            {
+                "principal": charge.pk,
+                "fee_item_name": charge.fee_item.name,
+                "amount": amount,
+                "explanation": _("逾期 %(days)s 天滞纳金（缴费时入账）") % {"days": (today - charge.due_date).days},
+            }
+            for charge, amount in selectors.accruing_late_fees(mine, as_of=today)
+        ]
+        totals: dict[str, Decimal] = {
+            "due": sum((line["outstanding"] for line in due), ZERO),
+            "overdue": sum((line["outstanding"] for line in overdue), ZERO),
+            "late_fees_accruing": sum((a["amount"] for a in accruing), ZERO),
+        }
+        totals["to_pay"] = totals["due"] + totals["overdue"] + totals["late_fees_accruing"]
+        result.append(
+            {
+                "house": house.pk,
+                "house_label": house.label,
+                "estate_name": house.estate.name,
+                "due": due,
+                "overdue": overdue,
+                "paid": paid,
+                "late_fees_accruing": accruing,
+                "totals": totals,
+                "balance": house.balance,  # type: ignore[attr-defined]  # annotated (selectors.owner_houses)
+            }
+        )
+    return result
+
+
+class OwnerBills(APIView):
+    """我的账单: per bound house, lines due, overdue and paid (each explained), totals, prepaid balance."""
+
+    required_permission = PERMISSION
+    error_statuses = {"get": [404]}  # ?house= is not one of the owner's houses
+
+    @extend_schema(parameters=[HOUSE_PARAMETER], responses=OwnerHouseBillsSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        return Response(OwnerHouseBillsSerializer(owner_bills(request), many=True).data)
+
+
+class OwnerPaymentLineSerializer(serializers.Serializer[Any]):
+    fee_item_name = serializers.CharField(source="charge.fee_item.name")
+    period_start = serializers.DateField(source="charge.period_start")
+    period_end = serializers.DateField(source="charge.period_end")
+    amount = money_field()
+
+
+class OwnerPaymentSerializer(serializers.ModelSerializer[Payment]):
+    house_label = serializers.CharField(source="house.label", read_only=True)
+    receipt_id = serializers.SerializerMethodField()
+    receipt_number = serializers.SerializerMethodField()
+    voided = serializers.SerializerMethodField()
+    lines = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Payment
+        fields = [
+            "id",
+            "house",
+            "house_label",
+            "method",
+            "amount",
+            "received_at",
+            "receipt_id",
+            "receipt_number",
+            "voided",
+            "lines",
+        ]
+        read_only_fields = fields
+
+    def _receipt(self, payment: Payment) -> Receipt | None:
+        return receipt_of(payment)
+
+    def get_receipt_id(self, payment: Payment) -> int | None:
+        receipt = self._receipt(payment)
+        return receipt.pk if receipt else None
+
+    def get_receipt_number(self, payment: Payment) -> str:
+        receipt = self._receipt(payment)
+        return str(receipt.number) if receipt else ""
+
+    def get_voided(self, payment: Payment) -> bool:
+        receipt = self._receipt(payment)
+        return bool(receipt and receipt.voided_at)
+
+    @extend_schema_field(OwnerPaymentLineSerializer(many=True))
+    def get_lines(self, payment: Payment) -> list[dict[str, Any]]:
+        lines = self.context.get("lines", {}).get(payment.pk, [])
+        return list(OwnerPaymentLineSerializer(lines, many=True).data)
+
+
+class OwnerPaymentHistory(generics.ListAPIView[Payment]):
+    """缴费记录: the owner's payments, newest first, each with the lines it paid."""
+
+    required_permission = PERMISSION
+    serializer_class = OwnerPaymentSerializer
+    filter_backends: list[Any] = []
+    error_statuses = {"get": [404]}  # ?house= is not one of the owner's houses
+
+    @extend_schema(parameters=[HOUSE_PARAMETER])
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self) -> Any:
+        return selectors.owner_payments(_house_ids(self.request))
+
+    def get_serializer(self, *args: Any, **kwargs: Any) -> Any:
+        if args and isinstance(args[0], list):
+            kwargs.setdefault("context", self.get_serializer_context())
+            kwargs["context"]["lines"] = selectors.payment_lines([p.pk for p in args[0]])
+        return super().get_serializer(*args, **kwargs)
+
+
+class OwnerReceiptPdf(APIView):
+    """A receipt of one of the owner's houses as a PDF (404 for any other receipt)."""
+
+    required_permission = PERMISSION
+    renderer_classes = PDF_RENDERERS
+
+    @extend_schema(responses=PDF_RESPONSE)
+    def get(self, request: Request, receipt_id: int) -> HttpResponse:
+        receipt = selectors.owner_receipt(request.user, receipt_id)
+        if receipt is None:
+            raise NotFound()
+        return pdf_response(receipt)
+
+
+PATHS = [
+    path("owner/bills/", OwnerBills.as_view(), name="owner-bills"),
+    path("owner/bills/history/", OwnerPaymentHistory.as_view(), name="owner-bill-history"),
+    path("owner/receipts/<int:receipt_id>/pdf/", OwnerReceiptPdf.as_view(), name="owner-receipt-pdf"),
+]

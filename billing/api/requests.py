@@ -1,0 +1,232 @@
+"""Waivers (减免) and refunds (退款): requested at the desk (`fees.collect`), decided by someone else
+holding `fees.approve` (the services refuse a self-approval with 403)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from billing.api.common import amount_input, user_name
+from billing.models import Charge, ChargeKind, Deposit, Payment, Refund, RequestStatus, Waiver, WaiverKind
+from billing.models.ledger import PaymentMethod
+from billing.selectors import ledger as selectors
+from billing.services import refunds as refund_services
+from billing.services import waivers as waiver_services
+from tenants.estates.models import House
+
+PERMISSIONS = {"GET": "fees.view", "POST": "fees.collect"}
+REFUND_METHOD_CHOICES = [
+    *[(m, label) for m, label in PaymentMethod.choices if m in refund_services.REFUND_METHODS],
+    ("original", gettext_lazy("原路退回")),
+]
+REFUND_SOURCE_CHOICES = Refund.Source.choices
+
+
+class DecisionSerializer(serializers.Serializer[Any]):
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class DecisionRejectSerializer(serializers.Serializer[Any]):
+    note = serializers.CharField(max_length=200, help_text="Why (required).")
+
+
+class WaiverSerializer(serializers.ModelSerializer[Waiver]):
+    house = serializers.IntegerField(source="charge.house_id", read_only=True)
+    house_label = serializers.CharField(source="charge.house.label", read_only=True)
+    fee_item_name = serializers.CharField(source="charge.fee_item.name", read_only=True)
+    period_start = serializers.DateField(source="charge.period_start", read_only=True)
+    period_end = serializers.DateField(source="charge.period_end", read_only=True)
+    requested_by_name = serializers.SerializerMethodField()
+    decided_by_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Waiver
+        fields = [
+            "id",
+            "charge",
+            "house",
+            "house_label",
+            "fee_item_name",
+            "period_start",
+            "period_end",
+            "kind",
+            "amount",
+            "reason",
+            "status",
+            "adjustment",
+            "requested_by_name",
+            "decided_by_name",
+            "decided_at",
+            "decision_note",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    def get_requested_by_name(self, waiver: Waiver) -> str:
+        return user_name(waiver.requested_by)
+
+    def get_decided_by_name(self, waiver: Waiver) -> str:
+        return user_name(waiver.decided_by)
+
+
+class WaiverRequestSerializer(serializers.Serializer[Any]):
+    charge = serializers.PrimaryKeyRelatedField(queryset=Charge.objects.exclude(kind=ChargeKind.ADJUSTMENT))
+    amount = amount_input()
+    kind = serializers.ChoiceField(choices=WaiverKind.choices)
+    reason = serializers.CharField(max_length=200)
+
+
+class WaiverFilter(django_filters.FilterSet):  # type: ignore[misc]  # django-filter ships no types
+    house = django_filters.NumberFilter(field_name="charge__house")
+    decided = django_filters.BooleanFilter(method="by_decided", help_text="false: pending; true: decided.")
+
+    class Meta:
+        model = Waiver
+        fields = ["status", "kind", "charge"]
+
+    def by_decided(self, queryset: QuerySet[Waiver], name: str, value: bool) -> QuerySet[Waiver]:
+        pending = queryset.filter(status=RequestStatus.PENDING)
+        return queryset.exclude(status=RequestStatus.PENDING) if value else pending
+
+
+class WaiverViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Waiver]):
+    """减免申请: a cashier requests, an approver (not the requester) approves or rejects."""
+
+    serializer_class = WaiverSerializer
+    required_permission = PERMISSIONS
+    # a pending one exists / decided already or paid meanwhile; approving one's own request
+    error_statuses = {"create": [409], "approve": [403, 409], "reject": [409]}
+    filterset_class = WaiverFilter
+    ordering_fields = ["created_at", "amount"]
+
+    def get_queryset(self) -> QuerySet[Waiver]:
+        return selectors.waivers()
+
+    def _respond(self, waiver: Waiver, status: int = 200) -> Response:
+        return Response(WaiverSerializer(selectors.waivers().get(pk=waiver.pk)).data, status=status)
+
+    @extend_schema(request=WaiverRequestSerializer, responses={201: WaiverSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        form = WaiverRequestSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        return self._respond(waiver_services.request_waiver(actor=request.user, **form.validated_data), status=201)
+
+    @extend_schema(request=DecisionSerializer, responses=WaiverSerializer)
+    @action(detail=True, methods=["post"], required_permission="fees.approve")
+    def approve(self, request: Request, pk: str | None = None) -> Response:
+        waiver = self.get_object()
+        form = DecisionSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        return self._respond(waiver_services.approve_waiver(waiver=waiver, actor=request.user, **form.validated_data))
+
+    @extend_schema(request=DecisionRejectSerializer, responses=WaiverSerializer)
+    @action(detail=True, methods=["post"], required_permission="fees.approve")
+    def reject(self, request: Request, pk: str | None = None) -> Response:
+        waiver = self.get_object()
+        form = DecisionRejectSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        return self._respond(waiver_services.reject_waiver(waiver=waiver, actor=request.user, **form.validated_data))
+
+
+class RefundSerializer(serializers.ModelSerializer[Refund]):
+    house_label = serializers.CharField(source="house.label", read_only=True)
+    requested_by_name = serializers.SerializerMethodField()
+    decided_by_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Refund
+        fields = [
+            "id",
+            "house",
+            "house_label",
+            "source",
+            "payment",
+            "deposit",
+            "amount",
+            "method",
+            "reason",
+            "status",
+            "requested_by_name",
+            "decided_by_name",
+            "decided_at",
+            "decision_note",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    def get_requested_by_name(self, refund: Refund) -> str:
+        return user_name(refund.requested_by)
+
+    def get_decided_by_name(self, refund: Refund) -> str:
+        return user_name(refund.decided_by)
+
+
+class RefundRequestSerializer(serializers.Serializer[Any]):
+    house = serializers.PrimaryKeyRelatedField(queryset=House.objects.all())
+    source = serializers.ChoiceField(choices=REFUND_SOURCE_CHOICES)  # type: ignore[assignment]  # hides Field.source
+    amount = amount_input()
+    method = serializers.ChoiceField(choices=REFUND_METHOD_CHOICES)
+    reason = serializers.CharField(max_length=200)
+    payment = serializers.PrimaryKeyRelatedField(queryset=Payment.objects.all(), required=False, allow_null=True)
+    deposit = serializers.PrimaryKeyRelatedField(queryset=Deposit.objects.all(), required=False, allow_null=True)
+
+
+class RefundFilter(django_filters.FilterSet):  # type: ignore[misc]  # django-filter ships no types
+    decided = django_filters.BooleanFilter(method="by_decided", help_text="false: pending; true: decided.")
+
+    class Meta:
+        model = Refund
+        fields = ["status", "source", "house"]
+
+    def by_decided(self, queryset: QuerySet[Refund], name: str, value: bool) -> QuerySet[Refund]:
+        pending = queryset.filter(status=RequestStatus.PENDING)
+        return queryset.exclude(status=RequestStatus.PENDING) if value else pending
+
+
+class RefundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Refund]):
+    """退款申请: from a payment, the prepaid balance or a deposit; approved by someone else."""
+
+    serializer_class = RefundSerializer
+    required_permission = PERMISSIONS
+    error_statuses = {"approve": [403, 409], "reject": [409]}  # own request; decided already / spent meanwhile
+    filterset_class = RefundFilter
+    ordering_fields = ["created_at", "amount"]
+
+    def get_queryset(self) -> QuerySet[Refund]:
+        return selectors.refunds()
+
+    def _respond(self, refund: Refund, status: int = 200) -> Response:
+        return Response(RefundSerializer(selectors.refunds().get(pk=refund.pk)).data, status=status)
+
+    @extend_schema(request=RefundRequestSerializer, responses={201: RefundSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        form = RefundRequestSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        return self._respond(refund_services.request_refund(actor=request.user, **form.validated_data), status=201)
+
+    @extend_schema(request=DecisionSerializer, responses=RefundSerializer)
+    @action(detail=True, methods=["post"], required_permission="fees.approve")
+    def approve(self, request: Request, pk: str | None = None) -> Response:
+        refund = self.get_object()
+        form = DecisionSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        return self._respond(refund_services.approve_refund(refund=refund, actor=request.user, **form.validated_data))
+
+    @extend_schema(request=DecisionRejectSerializer, responses=RefundSerializer)
+    @action(detail=True, methods=["post"], required_permission="fees.approve")
+    def reject(self, request: Request, pk: str | None = None) -> Response:
+        refund = self.get_object()
+        form = DecisionRejectSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        return self._respond(refund_services.reject_refund(refund=refund, actor=request.user, **form.validated_data))
+
+
+VIEWSETS = [("waivers", WaiverViewSet, "waiver"), ("refunds", RefundViewSet, "refund")]
