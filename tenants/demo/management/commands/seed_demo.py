@@ -23,6 +23,7 @@ from config import embedded
 from core.actions import action
 from core.outbox import services as outbox
 from standins import wechat as wechat_standin
+from tenants.demo.billing_seed import seed_billing
 from tenants.demo.residents_seed import seed_residents
 from tenants.demo.staff_seed import seed_staff
 from tenants.estates import services as estate_services
@@ -52,10 +53,11 @@ DEMO_STAFF = [
 ]
 
 
-# One action for the company's whole demo data: all of it or none. The staff, estates and houses it
-# makes go through their own actions (each audited); the made-up residents are bulk-written.
+# One action for the company's whole demo data: all of it or none. The staff, estates, houses and the
+# year of billing it makes go through their own actions (each audited); the made-up residents are
+# bulk-written.
 @action(audit=False)
-def seed_company_data(*, password: str) -> int:
+def seed_company_data(*, password: str) -> tuple[int, dict[str, int]]:
     for username, name, roles in DEMO_STAFF:
         if not User.objects.filter(username=username).exists():
             account_services.create_user(
@@ -82,7 +84,7 @@ def seed_company_data(*, password: str) -> int:
             )
     residents = seed_residents()
     seed_staff()
-    return residents
+    return residents, seed_billing()
 
 
 def _demo_password() -> str:
@@ -128,11 +130,19 @@ class Command(BaseCommand):
         if settings.DEMO:
             wechat_standin.register_app(DEMO_APPID, company.wechat_secret)
         with tenant_context(company):
-            residents = seed_company_data(password=password)
+            residents, billing = seed_company_data(password=password)
         url = services.company_url(DEMO_SLUG)
         self.stdout.write(
             self.style.SUCCESS(
-                f"\nDemo company ready: {url}" + (f" ({residents} residents added)" if residents else "") + "\n"
+                f"\nDemo company ready: {url}"
+                + (f" ({residents} residents added)" if residents else "")
+                + (
+                    f" (a year of billing: {billing['charges']} charges, {billing['payments']} payments,"
+                    f" {billing['readings']} meter readings)"
+                    if billing
+                    else ""
+                )
+                + "\n"
                 f"  sign in as admin / {password}\n"
                 f"  other staff (same password): {', '.join(u for u, _n, _r in DEMO_STAFF)}\n"
                 f"  platform site: {settings.PUBLIC_SCHEME}://{settings.BASE_DOMAIN}:{settings.PUBLIC_PORT}/\n"
