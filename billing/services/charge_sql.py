@@ -73,7 +73,7 @@ def _base_sql(mode: str, time_unit: str, cycle_months: int) -> tuple[str, bool]:
 
 def cycles_sql(item: Any) -> str:
     """Rows (assignment, house, cycle, period, price) owed as of %(as_of)s for houses in
-    [%(house_from)s, %(house_to)s) of the scope; each cycle's price is the one in effect at its start."""
+    [%(house_from)s, %(house_to)s) of the scope; each period's price is the one in effect on its first day."""
     periodic = item.cycle_months > 0
     cm = max(item.cycle_months, 1)
     anchor = "%(anchor)s::date"
@@ -115,8 +115,11 @@ def cycles_sql(item: Any) -> str:
     FROM billing_feeassignment a
     JOIN estates_house h ON h.id = a.house_id
     {cycles}
-    LEFT JOIN prices p ON p.effective_from <= c.cycle_start
-                      AND (p.effective_until IS NULL OR c.cycle_start < p.effective_until)
+    -- The price in effect on the period's first day: an item (or a house's billing) starting mid-cycle
+    -- is priced from its own start, not from a cycle start before any price existed.
+    LEFT JOIN prices p ON p.effective_from <= greatest(c.cycle_start, a.start, %(valid_from)s::date)
+                      AND (p.effective_until IS NULL
+                           OR greatest(c.cycle_start, a.start, %(valid_from)s::date) < p.effective_until)
     WHERE a.fee_item_id = %(item)s
       AND h.id >= %(house_from)s AND h.id < %(house_to)s
       AND (%(estate)s::bigint IS NULL OR h.estate_id = %(estate)s)

@@ -463,3 +463,15 @@ def test_the_daily_schedule_runs_the_bill_day_once_and_keys_each_notice(company_
             ("bill.due_soon", houses[1].pk),
             ("bill.overdue", houses[1].pk),
         ]
+
+
+def test_an_item_that_starts_mid_month_bills_its_first_partial_month_at_its_first_price(company_a, outbox_sent):
+    estate = _estate(company_a, name="月中小区", floors=1, per_floor=1)
+    with tenant_context(company_a):
+        house = House.objects.get(estate=estate)
+        item = _fee(name="物业费月中", houses=[house], start=date(2026, 11, 15))
+        run = _run(estate, date(2026, 11, 20))
+        charge = Charge.objects.get(fee_item=item)
+        assert (charge.period_start, charge.period_end) == (date(2026, 11, 15), date(2026, 12, 1))
+        assert charge.amount == money.round_money(Decimal("223.75") * 16 / 30)
+        assert run.result["charges"] == 1
