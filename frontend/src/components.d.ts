@@ -51,6 +51,8 @@ declare module 'vue' {
     ElRadioGroup: typeof import('element-plus/es/components/radio/index.mjs')['ElRadioGroup']
     ElResult: typeof import('element-plus/es/components/result/index.mjs')['ElResult']
     ElSelect: typeof import('element-plus/es/components/select/index.mjs')['ElSelect']
+    ElStep: typeof import('element-plus/es/components/steps/index.mjs')['ElStep']
+    ElSteps: typeof import('element-plus/es/components/steps/index.mjs')['ElSteps']
     ElSwitch: typeof import('element-plus/es/components/switch/index.mjs')['ElSwitch']
     ElTable: typeof import('element-plus/es/components/table/index.mjs')['ElTable']
     ElTableColumn: typeof import('element-plus/es/components/table/index.mjs')['ElTableColumn']
