@@ -12,3 +12,9 @@ class BillingConfig(AppConfig):
     schema = Schema.COMPANY
     label = "billing"
     verbose_name = "Billing"
+
+    def ready(self) -> None:
+        from billing.services import meter_import
+        from tenants.imports import kinds
+
+        kinds.register(meter_import.SPEC)  # readings from Excel, through the import framework

@@ -1,18 +1,19 @@
-"""Readings from a spreadsheet (抄表数据导入): the columns, the dry run's checks and the commit.
-
-Written to plug into the import framework (tenants/imports: dry run, then an all-or-nothing commit)
-as the kind `meter_readings` once that framework takes kinds from other apps; until then it stands
-on its own, over rows already parsed by the columns below (row number, {column key: value}).
+"""Readings from a spreadsheet (抄表数据导入): the import kind `meter_readings` — its columns, the
+dry run's checks and the commit — registered with the import framework (tenants.imports.kinds:
+upload, dry run, all-or-nothing commit, error reports) by BillingConfig.ready().
 
 The dry run checks every row against the file and the data as it is now, with a fixed number of
 queries (meters by number, each register's last reading); the commit records each row through
-`record_reading` (the same chain, rollover and holds as a reading taken by hand), in date order.
+`record_reading` (the same chain, rollover and holds as a reading taken by hand), in date order,
+read by whoever committed the import. A reading taken by hand between the commit's re-check and
+its write makes record_reading refuse the row: the framework then writes nothing and asks for a
+new dry run.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -20,12 +21,16 @@ from typing import Any
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from billing.models import Meter, MeterKind, MeterReading, ReadingSource, ReadingStatus, Register
 from billing.services.common import today
 from billing.services.meters import MAX_VALUE, record_reading
 from core.actions import action
+from tenants.imports import kinds
 from tenants.imports.columns import CellError, Column, a_date, choice, is_blank, text, text_of
+from tenants.imports.reading import Table
+from tenants.imports.validation import Findings, Outcome, parse_rows, tally
 
 
 def _dial_value(value: Any) -> Decimal | None:
@@ -51,6 +56,11 @@ def _dial_value(value: Any) -> Decimal | None:
 
 KIND = "meter_readings"
 SHEET_TITLE = "抄表数据"
+PERMISSION = "meters.read"  # whoever may take readings by hand may import them
+# One readings import commits at a time per company. Readings taken by hand don't wait for it: each
+# locks its meter, and a clash is caught by record_reading inside the commit (see above).
+LOCK = "meter_readings"
+PROGRESS_EVERY = 200
 
 COLUMNS: list[Column] = [
     Column("number", "表号", text(40), True, ("表编号", "表具编号", "仪表编号"), "系统中已登记的表号。", "W-0101"),
@@ -172,12 +182,15 @@ def check_rows(rows: Iterable[tuple[int, dict[str, Any]]]) -> tuple[list[Finding
 
 
 @action
-def write_readings(*, plan: ReadingPlan, actor: Any) -> dict[str, int]:
+def write_readings(
+    *, plan: ReadingPlan, actor: Any, on_progress: Callable[[int, int], None] | None = None
+) -> dict[str, int]:
     """Record every planned reading, each register's in date order, as read by `actor` from the
     file (source 导入). Inside the import's commit it joins that transaction: all rows or none."""
     meters = Meter.objects.in_bulk({row.meter_id for row in plan.rows})
     counts = {"created": 0, "held": 0}
-    for row in sorted(plan.rows, key=lambda r: (r.meter_id, r.register, r.read_on)):
+    total = len(plan.rows)
+    for done, row in enumerate(sorted(plan.rows, key=lambda r: (r.meter_id, r.register, r.read_on)), 1):
         reading = record_reading(
             meter=meters[row.meter_id],
             read_on=row.read_on,
@@ -189,4 +202,52 @@ def write_readings(*, plan: ReadingPlan, actor: Any) -> dict[str, int]:
         )
         counts["created"] += 1
         counts["held"] += reading.status == ReadingStatus.HELD
+        if on_progress is not None and (done % PROGRESS_EVERY == 0 or done == total):
+            on_progress(done, total)
     return counts
+
+
+# --- the import kind -----------------------------------------------------------------------
+
+
+def validate_file(table: Table, on_progress: kinds.Progress) -> Outcome:
+    """The dry run of a readings file: each cell through its column, then every good row through
+    check_rows. Every row that passes would be a new reading (`create`)."""
+    findings = Findings()
+    parsed = parse_rows(table, findings, on_progress, passes=1)
+    found, plan = check_rows((number, values) for number, values in parsed if number not in findings.bad_rows)
+    for finding in found:
+        findings.add(finding.row, finding.column, finding.message)
+    findings.problems.sort(key=lambda problem: problem.row or 0)
+    counts = tally(len(parsed), findings, {row.row: "create" for row in plan.rows}, table.blank_rows)
+    return Outcome(KIND, findings.problems, counts, None if findings.problems else plan)
+
+
+def write_file(plan: ReadingPlan, on_progress: kinds.Progress, *, committed_by: Any) -> kinds.WriteResult:
+    counts = write_readings(plan=plan, actor=committed_by, on_progress=on_progress)
+    note = ""
+    if counts["held"]:
+        note = _("其中 %(n)s 条读数用量异常（为负或超过近期平均的 5 倍），已挂起，审核通过后才计费。") % {
+            "n": counts["held"]
+        }
+    return kinds.WriteResult(counts={"held": counts["held"]}, note=note)
+
+
+SPEC = kinds.ImportKindSpec(
+    key=KIND,
+    label=gettext_lazy("抄表数据"),
+    sheet_title=SHEET_TITLE,
+    columns=tuple(COLUMNS),
+    validate=validate_file,
+    write=write_file,
+    permission=PERMISSION,
+    lock=LOCK,
+    notes=(
+        "表头须在第一行（红色为必填列），列的顺序不限；示例行请删除或改为真实数据。",
+        "每行是一块表在一天的读数；表号须已在系统中登记。用量由系统按上期读数、倍率和翻转计算。",
+        "上传后先校验全部数据，有问题时可下载标注了错误的表格，改好后重新上传；校验无误才能确认导入，全部写入或全部不写。",
+        "已导入的读数不会重复记录：再次导入同一文件时，抄表日期不晚于上次的行会被指出。",
+        "用量为负或超过近期平均 5 倍的读数会挂起，审核通过后才计费。",
+        "也可上传 CSV（UTF-8 或 GBK 编码），列与本模板相同。单个文件最大 20 MB、100,000 行。",
+    ),
+)

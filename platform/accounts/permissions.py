@@ -3,8 +3,10 @@
 A view declares `required_permission`:
 - "public": anyone (signup, login, site info);
 - "authenticated": any signed-in member of this company;
-- "<area>.<action>": the roles holding it (accounts.roles), or a dict {METHOD: permission}.
-A view that declares nothing is refused, so a forgotten declaration is a 403, not a leak.
+- "<area>.<action>": the roles holding it (accounts.roles), or a dict {METHOD: permission};
+- a tuple of permissions: any one of them (an empty tuple: nobody).
+A view that declares nothing is refused, so a forgotten declaration is a 403, not a leak. A view
+whose need depends on the request (the imports, per kind) declares it as a property.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ PUBLIC = "public"
 AUTHENTICATED = "authenticated"
 
 
-def _required(view, method: str) -> str | None:
+def _required(view, method: str) -> str | tuple[str, ...] | None:
     declared = getattr(view, "required_permission", None)
     if isinstance(declared, dict):
         return declared.get(method) or declared.get("*")
@@ -38,6 +40,7 @@ class HasRequiredPermission(BasePermission):
             return bool(user.is_superuser) and required == AUTHENTICATED
         if required == AUTHENTICATED:
             return True
-        if getattr(request.auth, "owner_app_only", False) and not required.startswith("owner."):
-            return False  # an owner-app token never carries staff powers
-        return user.has_permission(required)
+        needed = required if isinstance(required, tuple) else (required,)
+        if getattr(request.auth, "owner_app_only", False):
+            needed = tuple(p for p in needed if p.startswith("owner."))  # never staff powers
+        return any(user.has_permission(permission) for permission in needed)

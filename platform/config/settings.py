@@ -381,7 +381,7 @@ SPECTACULAR_SETTINGS = {
         "RelationEnum": "tenants.residents.models.Relation",
         # Names the faces' generated types already use, kept as more choice sets named `use`/`kind` arrive.
         "UseEnum": "tenants.estates.models.HouseUse",
-        "KindEnum": "tenants.imports.models.ImportKind",
+        "KindEnum": "tenants.imports.kinds.choices",  # every registered import kind
         "FeeKindEnum": "billing.models.fees.FeeKind",
         "MeterKindEnum": "billing.models.MeterKind",
         "ReadingStatusEnum": "billing.models.ReadingStatus",

@@ -20,11 +20,17 @@ from rest_framework.views import APIView
 from core.exports import XLSX, ExcelExportMixin
 from core.input_guard import FormParser, MultiPartParser
 from core.models import JobStatus
-from tenants.imports import reports, selectors, services
-from tenants.imports.models import Import, ImportKind, ImportStatus
+from tenants.imports import kinds, reports, selectors, services
+from tenants.imports.models import Import, ImportStatus
 
 logger = logging.getLogger(__name__)
-PERMISSION = "basic_data.manage"  # importing writes basic data; even reading back the files shows PII
+
+
+def _kind_permission(kind: object) -> tuple[str, ...]:
+    """What the template of `kind` needs: its registered permission; for an unknown kind, any import
+    permission (then a 404 from the view: an unknown kind is never allowed by default)."""
+    spec = kinds.find(kind) if isinstance(kind, str) else None
+    return (spec.permission,) if spec is not None else kinds.permissions()
 
 
 def _download(content: bytes, file_name: str, content_type: str = XLSX) -> HttpResponse:
@@ -43,11 +49,12 @@ class ImportJobSerializer(serializers.Serializer):
 
 
 # What a file would do (after the dry run) or did (after the commit); empty while validating.
+# `held`: meter readings written but held for review (a commit of meter_readings).
 IMPORT_COUNTS = inline_serializer(
     "ImportCounts",
     {
         key: serializers.IntegerField(required=False)
-        for key in ("rows", "create", "update", "unchanged", "errors", "blank_rows")
+        for key in ("rows", "create", "update", "unchanged", "errors", "blank_rows", "held")
     },
 )
 
@@ -130,16 +137,21 @@ class ImportDetailSerializer(ImportSerializer):
 
 
 class ImportUploadSerializer(serializers.Serializer):
-    kind = serializers.CharField(help_text="houses（房屋）或 residents（住户；还需 pii.reveal，否则 403）")
+    kind = serializers.CharField(
+        help_text="houses（房屋）、residents（住户；还需 pii.reveal）、meter_readings（抄表数据；需 meters.read）；"
+        "各类型需其权限，否则 403"
+    )
     file = serializers.FileField(help_text=".xlsx / .xls / .csv，最大 20 MB、100,000 行", required=False)
 
 
 class ImportViewSet(ExcelExportMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Data migration in. Upload a file → the dry run (a Celery job) validates every row → when the
     status is `ready`, commit → the commit job writes everything or nothing. Poll the import (or its
-    job) for progress; an import with problems has an annotated report to download."""
+    job) for progress; an import with problems has an annotated report to download.
 
-    required_permission = PERMISSION
+    Each kind has its permission (kinds.py): uploading, reading and committing an import need the
+    permission of its kind; the list shows the kinds the user holds the permission of."""
+
     lookup_value_regex = r"\d+"
     error_statuses = {"commit": [409]}  # not ready to commit
     parser_classes = [MultiPartParser, FormParser]
@@ -160,14 +172,30 @@ class ImportViewSet(ExcelExportMixin, mixins.ListModelMixin, mixins.RetrieveMode
         ("committed_at", "导入时间"),
     ]
 
+    # Any import permission opens the endpoints (the body is not parsed to check one: a stranger's
+    # request is refused before that); the kind's own permission is then checked by the service
+    # (upload, commit) or by get_object (an import's record, file and report).
+    @property
+    def required_permission(self) -> tuple[str, ...]:
+        return kinds.permissions()
+
     def get_queryset(self):
-        return selectors.imports()
+        queryset = selectors.imports()
+        if self.action == "list" and not getattr(self, "swagger_fake_view", False):
+            queryset = queryset.filter(kind__in=kinds.allowed(self.request.user))
+        return queryset
+
+    def get_object(self) -> Import:
+        record = super().get_object()
+        if record.kind not in kinds.allowed(self.request.user):
+            raise PermissionDenied(_("没有查看或确认该类导入的权限。"))
+        return record
 
     def get_serializer_class(self):
         return ImportSerializer if self.action == "list" else ImportDetailSerializer
 
     def _detail(self, pk: int, status: int = 200) -> Response:
-        record = selectors.imports().get(pk=pk)
+        record = selectors.imports().get(pk=pk)  # the action already checked the kind
         return Response(ImportDetailSerializer(record, context={"request": self.request}).data, status=status)
 
     @extend_schema(request=ImportUploadSerializer, responses={202: ImportDetailSerializer})
@@ -217,13 +245,16 @@ class ImportViewSet(ExcelExportMixin, mixins.ListModelMixin, mixins.RetrieveMode
 
 
 class ImportTemplateView(APIView):
-    """The .xlsx template of an import kind: Chinese headers, an example row, a sheet of notes."""
+    """The .xlsx template of an import kind: Chinese headers, an example row, a sheet of notes.
+    Needs the kind's permission."""
 
-    required_permission = PERMISSION
+    @property
+    def required_permission(self) -> tuple[str, ...]:
+        return _kind_permission(getattr(self, "kwargs", {}).get("kind"))
 
     @extend_schema(responses={(200, XLSX): OpenApiTypes.BINARY})
     def get(self, request, kind: str):
-        if kind not in ImportKind.values:
+        spec = kinds.find(kind)
+        if spec is None:
             raise NotFound(_("未知的导入类型。"))
-        label = dict(ImportKind.choices)[kind]
-        return _download(reports.template(kind), f"{label}导入模板-{timezone.localdate():%Y%m%d}.xlsx")
+        return _download(reports.template(kind), f"{spec.label}导入模板-{timezone.localdate():%Y%m%d}.xlsx")

@@ -1,5 +1,6 @@
-"""Data migration in: estates, buildings, houses and residents from Excel/CSV, validated in a dry run
-before an all-or-nothing commit. Tables live in each company's schema."""
+"""Data migration in: estates, buildings, houses and residents from Excel/CSV (and any kind another
+app registers, e.g. billing's meter readings), validated in a dry run before an all-or-nothing
+commit. Tables live in each company's schema."""
 
 from django.apps import AppConfig
 
@@ -11,3 +12,8 @@ class ImportsConfig(AppConfig):
     schema = Schema.COMPANY
     label = "imports"
     verbose_name = "Imports"
+
+    def ready(self) -> None:
+        from tenants.imports import builtin_kinds
+
+        builtin_kinds.register()

@@ -486,6 +486,4 @@ RESIDENT_COLUMNS: list[Column] = [
     ),
 ]
 
-COLUMNS: dict[str, list[Column]] = {"houses": HOUSE_COLUMNS, "residents": RESIDENT_COLUMNS}
-SHEET_TITLES: dict[str, str] = {"houses": "房屋", "residents": "住户"}
 NOTES_TITLE = "填写说明"

@@ -3,11 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.storage import private_storage
-
-
-class ImportKind(models.TextChoices):
-    HOUSES = "houses", _("房屋")
-    RESIDENTS = "residents", _("住户")
+from tenants.imports import kinds
 
 
 class ImportStatus(models.TextChoices):
@@ -25,13 +21,15 @@ def _upload_path(instance: "Import", filename: str) -> str:
 
 
 class Import(models.Model):
-    """数据导入 — one uploaded file of houses or residents: its dry-run findings, then its commit.
+    """数据导入 — one uploaded file of one kind (houses, residents, meter readings, … : kinds.py),
+    its dry-run findings, then its commit.
 
     `counts` holds what the file would do or did (rows, create, update, unchanged, errors, …);
     `errors` the first problems found ({row, column, message}), `error_total` all of them.
     """
 
-    kind = models.CharField(max_length=16, choices=ImportKind.choices)
+    # The registered kinds (read when used, so a kind another app registers needs no migration here).
+    kind = models.CharField(max_length=kinds.MAX_KEY_LENGTH, choices=kinds.choices)
     status = models.CharField(max_length=16, choices=ImportStatus.choices, default=ImportStatus.VALIDATING)
     token = models.CharField(max_length=32, unique=True, editable=False)
     file_name = models.CharField(_("文件名"), max_length=255)

@@ -17,8 +17,8 @@ from typing import Any
 from django.utils.translation import gettext as _
 from python_calamine import CalamineError, CalamineWorkbook
 
-from tenants.imports import bounds
-from tenants.imports.columns import COLUMNS, NOTES_TITLE, Column, header_key, is_blank
+from tenants.imports import bounds, kinds
+from tenants.imports.columns import NOTES_TITLE, Column, header_key, is_blank
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 100_000
@@ -231,7 +231,7 @@ def _match(cells: list[Any], columns: list[Column]) -> dict[str, int]:
 def read_table(data: bytes, file_name: str, kind: str) -> Table:
     """The file opened and its header located and checked; the data rows follow as iterated
     (Table.data_rows). FileProblem: unreadable, too large, no header, missing required columns."""
-    columns = COLUMNS[kind]
+    columns = list(kinds.get(kind).columns)
     source = open_rows(data, file_name)
     if source.height > MAX_SHEET_ROWS:
         raise _too_many()

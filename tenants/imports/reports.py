@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from datetime import date
 from typing import Any
 
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from core.sheets import Spreadsheet, comment
-from tenants.imports.columns import COLUMNS, NOTES_TITLE, SHEET_TITLES
+from tenants.imports import kinds
+from tenants.imports.columns import NOTES_TITLE
 from tenants.imports.reading import MAX_SHEET_ROWS, FileProblem, Table, open_rows
 from tenants.imports.validation import Problem
 
@@ -28,16 +30,17 @@ UNREAD_FILE_ROWS = 1_000
 
 def template(kind: str) -> bytes:
     """Chinese headers (required ones in red), one example row, and a sheet of notes per column."""
-    columns = COLUMNS[kind]
+    spec = kinds.get(kind)
+    columns = spec.columns
     book = Spreadsheet()
-    sheet = book.sheet(SHEET_TITLES[kind])
+    sheet = book.sheet(spec.sheet_title)
     sheet.widths(max(10, len(column.header) * 2 + 4) for column in columns)
     sheet.append(sheet.cell(column.header, font=REQUIRED if column.required else BOLD) for column in columns)
     example = []
     for column in columns:
         if column.as_text:
             example.append(sheet.cell(column.example, number_format="@"))
-        elif column.key == "moved_in":
+        elif isinstance(column.example, date):
             example.append(sheet.cell(column.example, number_format="yyyy-mm-dd"))
         else:
             example.append(sheet.cell(column.example))
@@ -50,12 +53,7 @@ def template(kind: str) -> bytes:
         aliases = f"（也可写作：{'、'.join(column.aliases)}）" if column.aliases else ""
         notes.append([column.header, "是" if column.required else "", f"{column.note}{aliases}"])
     notes.append([])
-    for line in (
-        "表头须在第一行（红色为必填列），列的顺序不限；示例行请删除或改为真实数据。",
-        "上传后先校验全部数据，有问题时可下载标注了错误的表格，改好后重新上传；校验无误才能确认导入。",
-        "同一文件重复导入不会产生重复数据：已存在的记录按文件内容更新，相同的保持不变。",
-        "也可上传 CSV（UTF-8 或 GBK 编码），列与本模板相同。单个文件最大 20 MB、100,000 行。",
-    ):
+    for line in spec.notes:
         notes.append([line])
     return book.save()
 

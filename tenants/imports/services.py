@@ -3,6 +3,8 @@
 The dry run validates every row and records problems and counts; the commit runs only from
 `ready`, in one transaction that validates again first (the data may have changed since), so
 either every row lands or none does. Both run in Celery tasks (tasks.py) reporting Job progress.
+What a kind checks and writes, who may import it and the lock its commit holds come from the
+registry (kinds.py).
 """
 
 from __future__ import annotations
@@ -23,8 +25,8 @@ from core import locks
 from core import services as core_services
 from core.actions import action, emit
 from core.errors import DomainError, NotFound
-from tenants.imports import reading, reports, validation, writers
-from tenants.imports.models import Import, ImportKind, ImportStatus
+from tenants.imports import kinds, reading, reports, validation
+from tenants.imports.models import Import, ImportStatus
 from tenants.imports.reading import FileProblem, Table
 from tenants.imports.validation import Outcome, Problem
 
@@ -36,23 +38,28 @@ JOB_COMMIT = "import.commit"
 JOB_TOTAL = 100  # jobs of an import count percent: a commit validates, then writes
 TOPIC_VALIDATE = "imports.validate"
 TOPIC_COMMIT = "imports.commit"
-# A residents dry run tells its uploader, row by row, whether each whole phone and ID number is
-# already on file ("update" or "create"), with no lookup budget: only a role that may reveal those
-# numbers may run one. Houses carry no personal data.
-KIND_PERMISSIONS: dict[str, str] = {ImportKind.RESIDENTS: "pii.reveal"}
+
+
+def _refused(message: str) -> DomainError:
+    return DomainError(message, code="permission_denied", status_code=403, fields={"kind": [message]})
+
+
+def _may_upload(spec: kinds.ImportKindSpec, actor: Any) -> None:
+    if actor is None or not actor.has_permission(spec.permission):
+        raise _refused(_("没有导入%(kind)s的权限。") % {"kind": spec.label})
+    if spec.upload_permission and not actor.has_permission(spec.upload_permission):
+        raise _refused(str(spec.upload_refusal) or _("没有导入%(kind)s的权限。") % {"kind": spec.label})
 
 
 @action
 def start_import(*, kind: str, upload: Any, actor: Any) -> Import:
     """Store the uploaded file in the company's storage and record the import; its dry run goes out
     through the outbox (tasks.validate_import). What can be refused without parsing is refused here."""
-    if kind not in ImportKind.values:
-        message = _("未知的导入类型，可选：%(kinds)s。") % {"kinds": "、".join(ImportKind.values)}
+    spec = kinds.find(kind)
+    if spec is None:
+        message = _("未知的导入类型，可选：%(kinds)s。") % {"kinds": "、".join(kinds.keys())}
         raise DomainError(message, code="unknown_kind", fields={"kind": [message]})
-    needed = KIND_PERMISSIONS.get(kind)
-    if needed and (actor is None or not actor.has_permission(needed)):
-        message = _("住户导入会核对每个手机号和身份证号是否已登记，只有可查看完整信息的角色（如管理员）能上传。")
-        raise DomainError(message, code="permission_denied", status_code=403, fields={"kind": [message]})
+    _may_upload(spec, actor)
     if upload is None:
         raise DomainError(_("请选择要上传的文件。"), code="no_file", fields={"file": [_("请选择要上传的文件。")]})
     file_name = (getattr(upload, "name", "") or "upload").replace("\\", "/").rsplit("/", 1)[-1][-255:]
@@ -202,6 +209,9 @@ def request_commit(*, import_id: int, actor: Any) -> Import:
     record = Import.objects.select_for_update().filter(pk=import_id).first()
     if record is None:
         raise NotFound(_("导入记录不存在。"))
+    spec = kinds.find(record.kind)
+    if spec is None or actor is None or not actor.has_permission(spec.permission):
+        raise _refused(_("没有确认该类导入的权限。"))
     if record.status != ImportStatus.READY:
         raise DomainError(
             _("只有校验通过（可导入）的文件才能确认导入；当前状态：%(status)s。")
@@ -224,18 +234,35 @@ def request_commit(*, import_id: int, actor: Any) -> Import:
 
 
 class _Stale(Exception):
-    """The file no longer passes against the data as it is now."""
+    """The file no longer passes against the data as it is now. `outcome` is None when the writer
+    found that out (a DomainError): the dry run is then repeated once the write is rolled back."""
 
-    def __init__(self, outcome: Outcome, table: Table | None):
+    def __init__(self, outcome: Outcome | None, table: Table | None, error: DomainError | None = None):
         super().__init__("dry run is stale")
         self.outcome = outcome
         self.table = table
+        self.error = error
 
 
-def _lock_company_imports() -> None:
-    # One commit at a time per company: two files touching the same houses can't interleave, and
-    # staff edits that take this lock shared (shares, floors) wait until the commit is done.
-    locks.lock_company(locks.BASIC_DATA)
+def _lock_company_imports(spec: kinds.ImportKindSpec) -> None:
+    # One commit of a kind's lock at a time per company: two files touching the same houses can't
+    # interleave, and staff edits that take this lock shared (shares, floors) wait until it is done.
+    locks.lock_company(spec.lock)
+
+
+def _stale_findings(record: Import, data: bytes, stale: _Stale) -> tuple[Outcome, Table | None]:
+    """What to tell the user when a commit found its file stale: the re-check's findings, or, when
+    the writer refused a row, a fresh dry run (the refusal itself if the dry run now passes)."""
+    if stale.outcome is not None:
+        return stale.outcome, stale.table
+    outcome, table = _dry_run(record, data, lambda done, total: None)
+    if outcome.clean and stale.error is not None:
+        outcome = Outcome(
+            outcome.kind,
+            [Problem(None, None, stale.error.message)],
+            {**outcome.counts, "errors": 1},
+        )
+    return outcome, table
 
 
 @action
@@ -244,17 +271,23 @@ def _commit(*, import_id: int, data: bytes, report: Callable[[int, str], None]) 
     locked = Import.objects.select_for_update().get(pk=import_id)
     if locked.status != ImportStatus.COMMITTING:
         return None
-    _lock_company_imports()
+    spec = kinds.get(locked.kind)
+    _lock_company_imports(spec)
     outcome, table = _dry_run(locked, data, _scaled(report, 0, 40, _("正在校验")))
     if not outcome.clean:
         raise _Stale(outcome, table)
-    writers.write(locked.kind, outcome.plan, _scaled(report, 40, 100, _("正在写入")))
+    try:
+        written = spec.write(outcome.plan, _scaled(report, 40, 100, _("正在写入")), committed_by=locked.committed_by)
+    except DomainError as refused:  # changed between the re-check and the write: nothing lands
+        raise _Stale(None, None, refused) from refused
+    if written is not None:
+        outcome.counts = {**outcome.counts, **written.counts}
     locked.status = ImportStatus.DONE
     locked.counts = outcome.counts
     locked.errors = []
     locked.error_total = 0
     locked.committed_at = timezone.now()
-    locked.message = _("导入完成。")
+    locked.message = _("导入完成。") + (written.note if written is not None else "")
     locked.save()
     account_services.record_audit(
         actor=locked.committed_by,
@@ -284,11 +317,12 @@ def run_commit(*, import_id: int) -> Import | None:
             if outcome is None:
                 return None
     except _Stale as stale:
+        outcome, table = _stale_findings(record, data, stale)
         _record_findings(
             record,
-            stale.outcome,
+            outcome,
             data,
-            stale.table,
+            table,
             message=_("校验后数据已发生变化，本次未写入任何数据；请下载新的错误报告，修改后重新上传。"),
         )
         core_services.fail_job(job_id=job_id, message=record.message)

@@ -1,5 +1,6 @@
-"""Carrying out a validated plan in bulk: bulk_create / bulk_update in batches, a few statements per
-thousand rows. The caller holds the transaction; per-row services would be two orders slower.
+"""The houses and residents writers: a validated plan carried out in bulk (bulk_create / bulk_update in
+batches, a few statements per thousand rows). The caller holds the transaction; per-row services
+would be two orders slower. The import's own audit row (import.commit) names who committed it.
 
 Values were checked by the validation that made the plan (the same checks the forms use); the
 database constraints still stand behind them.
@@ -8,20 +9,19 @@ database constraints still stand behind them.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from django.utils import timezone
 
 from tenants.estates.models import Building, Estate, House, Unit
 from tenants.estates.services import new_binding_code
-from tenants.imports.validation import HousePlan, PersonPlan, ResidentPlan
+from tenants.imports.check_houses import HousePlan
+from tenants.imports.check_residents import PersonPlan, ResidentPlan
+from tenants.imports.kinds import Progress
 from tenants.residents.models import Occupancy, Person
 
-BATCH = 2_000
-
-# on_progress(done, total) after each batch
-Progress = Callable[[int, int], None]
+BATCH = 2_000  # on_progress(done, total) is called after each batch
 
 
 def _batches(items: list[Any], size: int = BATCH) -> Iterator[list[Any]]:
@@ -39,7 +39,7 @@ def _binding_codes(count: int) -> list[str]:
     return list(codes)
 
 
-def write_houses(plan: HousePlan, on_progress: Progress) -> None:
+def write_houses(plan: HousePlan, on_progress: Progress, *, committed_by: Any = None) -> None:
     total = len(plan.new_houses) + len(plan.changed_houses)
     estate_ids = dict(plan.estate_ids)
     for new_estate in Estate.objects.bulk_create([Estate(name=name) for name in plan.new_estates]):
@@ -118,7 +118,7 @@ def _changed_person(plan: PersonPlan, now: Any) -> tuple[Person, tuple[str, ...]
     return person, tuple(fields)
 
 
-def write_residents(plan: ResidentPlan, on_progress: Progress) -> None:
+def write_residents(plan: ResidentPlan, on_progress: Progress, *, committed_by: Any = None) -> None:
     total = (
         len(plan.new_persons) + len(plan.changed_persons) + len(plan.new_occupancies) + len(plan.changed_occupancies)
     )
@@ -174,10 +174,3 @@ def write_residents(plan: ResidentPlan, on_progress: Progress) -> None:
                     ]
                 )
                 advance(len(batch))
-
-
-WRITERS: dict[str, Callable[[Any, Progress], None]] = {"houses": write_houses, "residents": write_residents}
-
-
-def write(kind: str, plan: Any, on_progress: Progress) -> None:
-    WRITERS[kind](plan, on_progress)

@@ -46,6 +46,9 @@ def _drop(slug: str) -> None:
 
     signups = [f"signup:{pk}" for pk in Signup.objects.filter(slug=slug).values_list("pk", flat=True)]
     for company in Company.objects.filter(slug=slug):
+        # What the company's actions left in the shared outbox (bill runs' events) goes with it, or
+        # a later test's sweeper would find it.
+        OutboxMessage.objects.filter(schema_name=company.schema_name).delete()
         company.delete(force_drop=True)
     OutboxMessage.objects.filter(schema_name="public", key__in=signups).delete()
     Signup.objects.filter(slug=slug).delete()

@@ -1,4 +1,5 @@
 import fees from './fees.en'
+import ledger from './ledger.en'
 import type { MessageSchema } from './zh-CN'
 
 const en: MessageSchema = {
@@ -363,6 +364,7 @@ const en: MessageSchema = {
     missing: 'Missing',
   },
   fees,
+  ledger,
   basicData: {
     tabs: {
       estates: 'Estates & buildings',

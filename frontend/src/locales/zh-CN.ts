@@ -1,4 +1,5 @@
 import fees from './fees.zh-CN'
+import ledger from './ledger.zh-CN'
 
 const zhCN = {
   common: {
@@ -352,6 +353,7 @@ const zhCN = {
     missing: '缺卡',
   },
   fees,
+  ledger,
   basicData: {
     tabs: {
       estates: '小区楼栋',

@@ -3,6 +3,45 @@ import type { RouteRecordRaw } from 'vue-router'
 const module = 'fees' as const
 const MANAGE = 'fees.manage'
 const VIEW = 'fees.view'
+const COLLECT = 'fees.collect'
+const APPROVE = 'fees.approve'
+
+/**
+ * The money tabs (收银台 first: the page a cashier works in all day), then bills, payments and
+ * receipts, approvals, deposits and prepaid balances.
+ */
+export const ledgerTabRoutes: RouteRecordRaw[] = [
+  {
+    path: 'cashdesk',
+    name: 'fees-cashdesk',
+    component: () => import('@/pages/company/fees/cashdesk/CashDeskPage.vue'),
+    meta: { module, title: 'ledger.tabs.cashdesk', tab: true, permission: COLLECT },
+  },
+  {
+    path: 'bills',
+    name: 'fees-bills',
+    component: () => import('@/pages/company/fees/bills/BillsPage.vue'),
+    meta: { module, title: 'ledger.tabs.bills', tab: true, permission: VIEW },
+  },
+  {
+    path: 'receipts',
+    name: 'fees-receipts',
+    component: () => import('@/pages/company/fees/receipts/ReceiptsPage.vue'),
+    meta: { module, title: 'ledger.tabs.receipts', tab: true, permission: VIEW },
+  },
+  {
+    path: 'approvals',
+    name: 'fees-approvals',
+    component: () => import('@/pages/company/fees/approvals/ApprovalsPage.vue'),
+    meta: { module, title: 'ledger.tabs.approvals', tab: true, permission: APPROVE },
+  },
+  {
+    path: 'deposits',
+    name: 'fees-deposits',
+    component: () => import('@/pages/company/fees/deposits/DepositsPage.vue'),
+    meta: { module, title: 'ledger.tabs.deposits', tab: true, permission: VIEW },
+  },
+]
 
 /**
  * 收费管理 (/fees): one layout with tabs (the child routes marked `meta.tab`, in this order), every
@@ -11,6 +50,7 @@ const VIEW = 'fees.view'
  * `feesTabRoutes` by their own pages, in the order the section shows them.
  */
 export const feesTabRoutes: RouteRecordRaw[] = [
+  ...ledgerTabRoutes,
   {
     path: 'items',
     name: 'fees-items',

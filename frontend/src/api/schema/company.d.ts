@@ -1287,6 +1287,9 @@ export interface paths {
          * @description Data migration in. Upload a file → the dry run (a Celery job) validates every row → when the
          *     status is `ready`, commit → the commit job writes everything or nothing. Poll the import (or its
          *     job) for progress; an import with problems has an annotated report to download.
+         *
+         *     Each kind has its permission (kinds.py): uploading, reading and committing an import need the
+         *     permission of its kind; the list shows the kinds the user holds the permission of.
          */
         get: operations["imports_list"];
         put?: never;
@@ -1294,6 +1297,9 @@ export interface paths {
          * @description Data migration in. Upload a file → the dry run (a Celery job) validates every row → when the
          *     status is `ready`, commit → the commit job writes everything or nothing. Poll the import (or its
          *     job) for progress; an import with problems has an annotated report to download.
+         *
+         *     Each kind has its permission (kinds.py): uploading, reading and committing an import need the
+         *     permission of its kind; the list shows the kinds the user holds the permission of.
          */
         post: operations["imports_create"];
         delete?: never;
@@ -1313,6 +1319,9 @@ export interface paths {
          * @description Data migration in. Upload a file → the dry run (a Celery job) validates every row → when the
          *     status is `ready`, commit → the commit job writes everything or nothing. Poll the import (or its
          *     job) for progress; an import with problems has an annotated report to download.
+         *
+         *     Each kind has its permission (kinds.py): uploading, reading and committing an import need the
+         *     permission of its kind; the list shows the kinds the user holds the permission of.
          */
         get: operations["imports_retrieve"];
         put?: never;
@@ -1336,6 +1345,9 @@ export interface paths {
          * @description Data migration in. Upload a file → the dry run (a Celery job) validates every row → when the
          *     status is `ready`, commit → the commit job writes everything or nothing. Poll the import (or its
          *     job) for progress; an import with problems has an annotated report to download.
+         *
+         *     Each kind has its permission (kinds.py): uploading, reading and committing an import need the
+         *     permission of its kind; the list shows the kinds the user holds the permission of.
          */
         post: operations["imports_commit_create"];
         delete?: never;
@@ -1385,7 +1397,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description The .xlsx template of an import kind: Chinese headers, an example row, a sheet of notes. */
+        /**
+         * @description The .xlsx template of an import kind: Chinese headers, an example row, a sheet of notes.
+         *     Needs the kind's permission.
+         */
         get: operations["imports_templates_retrieve"];
         put?: never;
         post?: never;
@@ -3704,6 +3719,7 @@ export interface components {
             unchanged?: number;
             errors?: number;
             blank_rows?: number;
+            held?: number;
         };
         ImportDetail: {
             readonly id: number;
@@ -3762,7 +3778,7 @@ export interface components {
          */
         ImportStatusEnum: "validating" | "invalid" | "ready" | "committing" | "done" | "failed";
         ImportUploadRequest: {
-            /** @description houses（房屋）或 residents（住户；还需 pii.reveal，否则 403） */
+            /** @description houses（房屋）、residents（住户；还需 pii.reveal）、meter_readings（抄表数据；需 meters.read）；各类型需其权限，否则 403 */
             kind: string;
             /**
              * Format: binary
@@ -3821,9 +3837,10 @@ export interface components {
         /**
          * @description * `houses` - 房屋
          *     * `residents` - 住户
+         *     * `meter_readings` - 抄表数据
          * @enum {string}
          */
-        KindEnum: "houses" | "residents";
+        KindEnum: "houses" | "residents" | "meter_readings";
         LoginRequest: {
             username: string;
             password: string;
@@ -13504,8 +13521,9 @@ export interface operations {
                 /**
                  * @description * `houses` - 房屋
                  *     * `residents` - 住户
+                 *     * `meter_readings` - 抄表数据
                  */
-                kind?: "houses" | "residents";
+                kind?: "houses" | "meter_readings" | "residents";
                 /** @description 用于排序结果的字段。 */
                 ordering?: string;
                 /** @description 分页结果集中的页码。 */

@@ -8,6 +8,11 @@ describe('fees tabs', () => {
   it('lists the tabs in order, configuration for managers only', () => {
     const manager = feeTabs(feesTabRoutes, () => true).map((tab) => tab.name)
     expect(manager).toEqual([
+      'fees-cashdesk',
+      'fees-bills',
+      'fees-receipts',
+      'fees-approvals',
+      'fees-deposits',
       'fees-items',
       'fees-assignments',
       'fees-meters',
@@ -16,7 +21,14 @@ describe('fees tabs', () => {
       'fees-reports',
     ])
     const cashier = feeTabs(feesTabRoutes, (p) => p === 'fees.view').map((tab) => tab.name)
-    expect(cashier).toEqual(['fees-meters', 'fees-arrears', 'fees-reports'])
+    expect(cashier).toEqual([
+      'fees-bills',
+      'fees-receipts',
+      'fees-deposits',
+      'fees-meters',
+      'fees-arrears',
+      'fees-reports',
+    ])
     expect(feesRoute.meta?.module).toBe('fees')
   })
 })

@@ -1,0 +1,50 @@
+import { useI18n } from 'vue-i18n'
+
+import type { FilterOption } from '@/components/types'
+
+export type TagType = 'primary' | 'success' | 'info' | 'warning' | 'danger'
+
+export const CHARGE_STATUS_TAG: Record<string, TagType> = {
+  unpaid: 'warning',
+  partial: 'primary',
+  overdue: 'danger',
+  paid: 'success',
+}
+
+export const REQUEST_STATUS_TAG: Record<string, TagType> = {
+  pending: 'warning',
+  approved: 'success',
+  rejected: 'info',
+}
+
+/** Labels of the ledger's choice fields (`ledger.<group>.<value>`); an unknown value shows as is. */
+export function useLedgerLabels() {
+  const { t, te } = useI18n()
+  const label = (group: string) => (value: string | number | null | undefined) => {
+    if (value === null || value === undefined || value === '') return '—'
+    const key = `ledger.${group}.${value}`
+    return te(key) ? t(key) : String(value)
+  }
+  const options = <V extends string | number>(
+    values: readonly V[],
+    of: (v: V) => string,
+  ): (FilterOption & { value: V })[] => values.map((value) => ({ value, label: of(value) }))
+  return {
+    method: label('method'),
+    chargeStatus: label('chargeStatus'),
+    chargeKind: label('chargeKind'),
+    waiverKind: label('waiverKind'),
+    refundSource: label('refundSource'),
+    requestStatus: label('requestStatus'),
+    entryKind: label('entryKind'),
+    options,
+  }
+}
+
+/** `2026-01-01` + `2026-02-01` (half-open) → `2026-01-01 ~ 2026-01-31`. */
+export function periodText(start: string, end: string): string {
+  if (!start || !end) return '—'
+  const last = new Date(`${end}T00:00:00Z`)
+  last.setUTCDate(last.getUTCDate() - 1)
+  return `${start} ~ ${last.toISOString().slice(0, 10)}`
+}

@@ -1,0 +1,310 @@
+"""The residents kind's checks: people found by ID number or name and phone (blind indexes, never
+decrypted), and their relations to existing houses, with each house's shares and primary payer."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+
+from tenants.estates.models import House
+from tenants.imports.check_houses import PlaceKey
+from tenants.imports.reading import Table
+from tenants.imports.validation import PROGRESS_EVERY, Findings, Outcome, Progress, chunks, parse_rows, tally
+from tenants.residents import pii
+from tenants.residents.models import Occupancy, Person, Relation
+
+PERSON_FIELDS = ("name", "phone", "id_number", "gender", "emergency_contact")
+
+
+@dataclass(slots=True, eq=False)
+class PersonPlan:
+    """A person the file names: an existing row (pk and what to change) or a new one. Phone and ID
+    numbers of existing people are compared by blind index, never decrypted."""
+
+    pk: int | None
+    name: str
+    phone: str | None = None
+    id_number: str | None = None
+    gender: str | None = None
+    emergency_contact: str | None = None
+    phone_index: str = ""
+    id_number_index: str = ""
+    given: dict[str, int] = field(default_factory=dict)  # field -> the first row that gives it
+    changes: set[str] | None = None
+    changed_rows: set[int] | None = None
+    claimed: bool = False  # an existing person without ID number already matched by an ID-numbered row
+
+    def _same(self, name: str, value: Any, phone_index: str, id_index: str) -> bool:
+        if name == "phone":
+            return self.phone_index == phone_index
+        if name == "id_number":
+            return self.id_number_index == id_index
+        return getattr(self, name) == value
+
+    def take(self, number: int, values: dict, phone_index: str, id_index: str) -> tuple[str, str] | None:
+        """The row's values into this person; a clash with an earlier row of the file is a problem
+        (returned as column, message)."""
+        for name in PERSON_FIELDS:
+            value = values.get(name)
+            if value is None:
+                continue
+            earlier = self.given.get(name)
+            if earlier is not None:
+                if not self._same(name, value, phone_index, id_index):
+                    return _LABELS[
+                        name
+                    ], f"与第 {earlier} 行的同一人（同一身份证号或姓名加手机号）{_LABELS[name]}不一致。"
+                continue
+            self.given[name] = number
+            if self.pk is not None:
+                if self._same(name, value, phone_index, id_index):
+                    continue
+                self.changes = (self.changes or set()) | {name}
+                self.changed_rows = (self.changed_rows or set()) | {number}
+            setattr(self, name, value)
+            if name == "phone":
+                self.phone_index = phone_index
+            elif name == "id_number":
+                self.id_number_index = id_index
+        return None
+
+
+@dataclass(slots=True)
+class OccupancyPlan:
+    house_id: int
+    person: PersonPlan
+    relation: str
+    share: Decimal | None
+    is_primary_payer: bool
+    moved_in: date
+
+
+@dataclass
+class ResidentPlan:
+    new_persons: list[PersonPlan] = field(default_factory=list)
+    changed_persons: list[PersonPlan] = field(default_factory=list)
+    new_occupancies: list[OccupancyPlan] = field(default_factory=list)
+    changed_occupancies: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+
+
+def _load_houses(estate_names: set[str]) -> dict[PlaceKey, int]:
+    rows = House.objects.filter(estate__name__in=estate_names).values_list(
+        "id", "estate__name", "building__name", "unit__name", "number"
+    )
+    return {(estate, building, unit, number): pk for pk, estate, building, unit, number in rows}
+
+
+_PERSON_COLUMNS = ("id", "name", "phone_index", "id_number_index", "gender", "emergency_contact")
+_OCCUPANCY_COLUMNS = ("id", "house_id", "person_id", "relation", "share", "is_primary_payer", "moved_in")
+
+
+def validate_residents(table: Table, on_progress: Progress) -> Outcome:
+    findings = Findings()
+    parsed = parse_rows(table, findings, on_progress, passes=2)
+    row_count = len(parsed)
+    total = row_count * 2
+    has_phone_column = "phone" in table.index
+
+    houses = _load_houses({values["estate"] for _n, values in parsed if values.get("estate")})
+    rows: list[tuple[int, dict, int]] = []
+    as_current: dict[str, str] = {}  # a value's index under an older key -> under the current key
+    for number, values in parsed:
+        if number in findings.bad_rows:
+            continue
+        house_id = houses.get((values["estate"], values["building"], values["unit"], values["number"]))
+        if house_id is None:
+            findings.add(number, "房号", "房屋不存在：系统中没有这个小区、楼栋、单元和房号的房屋，请先导入房屋。")
+            continue
+        if not values.get("phone") and not values.get("id_number"):
+            findings.add(number, "手机号" if has_phone_column else "身份证号", "手机号和身份证号至少填写一项。")
+            continue
+        if values.get("share") is not None and values["relation"] != Relation.OWNER:
+            findings.add(number, "产权份额(%)", "只有业主才有产权份额。")
+            continue
+        # Blind indexes once per row (HMAC: microseconds), the keys existing people are found by.
+        # During a key rotation a stored row may carry the index under an older key: those are
+        # looked up too and read back as the current one, so the whole plan compares like with like.
+        phone_indexes = pii.phone_indexes(values.get("phone", ""))
+        id_indexes = pii.id_number_indexes(values.get("id_number", ""))
+        values["phone_index"] = phone_indexes[0] if phone_indexes else ""
+        values["id_index"] = id_indexes[0] if id_indexes else ""
+        for indexes in (phone_indexes, id_indexes):
+            for older in indexes[1:]:
+                as_current[older] = indexes[0]
+        rows.append((number, values, house_id))
+    del parsed, houses
+
+    # Existing people and current relations: a few queries by the file's keys. Phone and ID numbers
+    # stay encrypted; only the emergency contacts of people the file names are read, to tell a change.
+    people: dict[int, tuple] = {}
+    for column, key in (("phone_index", "phone_index"), ("id_number_index", "id_index")):
+        wanted = {values[key] for _n, values, _h in rows} - {""}
+        wanted |= {older for older, current in as_current.items() if current in wanted}
+        for batch in chunks(wanted):
+            for row in Person.objects.filter(**{f"{column}__in": batch}).values_list(*_PERSON_COLUMNS):
+                pk, name, phone_index, id_index, *rest = row
+                known = (pk, name, as_current.get(phone_index, phone_index), as_current.get(id_index, id_index), *rest)
+                people.setdefault(pk, known)
+    by_id_index = {row[3]: row for row in people.values() if row[3]}
+    by_name_phone: dict[tuple[str, str], tuple] = {}
+    for pk in sorted(people):
+        row = people[pk]
+        if row[2]:
+            by_name_phone.setdefault((row[1], row[2]), row)
+    current: dict[int, list[tuple]] = defaultdict(list)  # house -> its current relations
+    for batch in chunks({house_id for _n, _v, house_id in rows}):
+        for row in Occupancy.objects.filter(house_id__in=batch, moved_out__isnull=True).values_list(
+            *_OCCUPANCY_COLUMNS
+        ):
+            current[row[1]].append(row)
+    occupancy_of = {(row[1], row[2], row[3]): row for relations in current.values() for row in relations}
+
+    plans: dict[int, PersonPlan] = {}
+
+    def plan_of(row: tuple) -> PersonPlan:
+        known = plans.get(row[0])
+        if known is None:
+            known = plans[row[0]] = PersonPlan(
+                pk=row[0],
+                name=row[1],
+                phone_index=row[2],
+                id_number_index=row[3],
+                gender=row[4],
+                emergency_contact=row[5],
+            )
+        return known
+
+    persons_by_id: dict[str, PersonPlan] = {}
+    persons_by_name_phone: dict[tuple[str, str], PersonPlan] = {}
+    resolved: dict[int, PersonPlan] = {}
+    # Rows with an ID number first: the (name, phone) of a person they name is then known to rows
+    # without one, the same way on the first import and on every later one.
+    ordered = sorted(rows, key=lambda item: 0 if item[1]["id_index"] else 1)
+    for step, (number, values, _house_id) in enumerate(ordered, 1):
+        if step % PROGRESS_EVERY == 0:
+            on_progress(row_count + step // 2, total)
+        phone_index, id_index = values["phone_index"], values["id_index"]
+        name_phone = (values["name"], phone_index)
+        if id_index:
+            person = persons_by_id.get(id_index)
+            if person is None:
+                existing = by_id_index.get(id_index)
+                if existing is None and phone_index:
+                    # Someone already on file by name and phone, without an ID number: this is them.
+                    candidate = by_name_phone.get(name_phone)
+                    if candidate is not None and not candidate[3] and not plan_of(candidate).claimed:
+                        existing = candidate
+                if existing is not None:
+                    person = plan_of(existing)
+                    person.claimed = True
+                else:
+                    person = PersonPlan(pk=None, name=values["name"])
+                persons_by_id[id_index] = person
+        else:
+            person = persons_by_name_phone.get(name_phone)
+            if person is None:
+                existing = by_name_phone.get(name_phone)
+                person = plan_of(existing) if existing is not None else PersonPlan(pk=None, name=values["name"])
+        clash = person.take(number, values, phone_index, id_index)
+        if clash:
+            findings.add(number, *clash)
+            continue
+        if phone_index:
+            persons_by_name_phone.setdefault(name_phone, person)
+        resolved[number] = person
+    del ordered, people, by_id_index, by_name_phone, persons_by_id, persons_by_name_phone, as_current
+
+    # Relations, in file order; then each house's owners' shares and primary payers as they would be.
+    plan = ResidentPlan()
+    verdicts: dict[int, str] = {}
+    seen: dict[tuple[int, int, str], int] = {}
+    house_rows: dict[int, list[tuple[int, dict]]] = defaultdict(list)
+    touched: set[int] = set()
+    shares: dict[int, Decimal] = defaultdict(Decimal)
+    payers: dict[int, int] = defaultdict(int)
+    today = timezone.localdate()
+    for done, (number, values, house_id) in enumerate(rows, 1):
+        if done % PROGRESS_EVERY == 0:
+            on_progress(row_count + (len(rows) + done) // 2, total)
+        person = resolved.get(number)
+        if person is None:
+            continue
+        relation = values["relation"]
+        stay = (house_id, id(person), relation)
+        if stay in seen:
+            findings.add(number, "关系", f"与第 {seen[stay]} 行重复（同一房屋、同一人、同一关系）。")
+            continue
+        seen[stay] = number
+        house_rows[house_id].append((number, values))
+        existing = occupancy_of.get((house_id, person.pk, relation)) if person.pk is not None else None
+        if existing is None:
+            share, primary = values.get("share"), bool(values.get("primary_payer"))
+            plan.new_occupancies.append(
+                OccupancyPlan(house_id, person, relation, share, primary, values.get("moved_in") or today)
+            )
+            verdicts[number] = "create"
+        else:
+            changes = {
+                name: values[source]
+                for name, source, position in (
+                    ("share", "share", 4),
+                    ("is_primary_payer", "primary_payer", 5),
+                    ("moved_in", "moved_in", 6),
+                )
+                if values.get(source) is not None and values[source] != existing[position]
+            }
+            share, primary = changes.get("share", existing[4]), changes.get("is_primary_payer", existing[5])
+            touched.add(existing[0])
+            if changes:
+                plan.changed_occupancies.append((existing[0], changes))
+            verdicts[number] = "update" if changes or number in (person.changed_rows or ()) else "unchanged"
+        if relation == Relation.OWNER and share:
+            shares[house_id] += share
+        payers[house_id] += primary
+    for house_id, rows_of_house in house_rows.items():
+        for row in current.get(house_id, ()):
+            if row[0] not in touched:
+                shares[house_id] += row[4] if row[3] == Relation.OWNER and row[4] else 0
+                payers[house_id] += row[5]
+        if shares[house_id] > 100:
+            total_share = f"{shares[house_id].normalize():f}"
+            with_share = [number for number, values in rows_of_house if values.get("share") is not None]
+            for number in with_share or [rows_of_house[0][0]]:
+                findings.add(number, "产权份额(%)", f"该房屋业主的产权份额合计为 {total_share}%，超过 100%。")
+        if payers[house_id] > 1:
+            marked = [number for number, values in rows_of_house if values.get("primary_payer")]
+            message = (
+                f"每套房屋只能有一位主缴费人，文件中该房屋标了 {len(marked)} 位。"
+                if len(marked) == payers[house_id]
+                else "该房屋已有主缴费人；每套房屋只能有一位，请把原主缴费人在文件中标为“否”。"
+            )
+            for number in marked or [rows_of_house[0][0]]:
+                findings.add(number, "主缴费人", message)
+
+    people_in_file = {id(person): person for person in resolved.values()}.values()
+    plan.new_persons = [person for person in people_in_file if person.pk is None]
+    plan.changed_persons = [person for person in people_in_file if person.pk is not None and person.changes]
+    findings.problems.sort(key=lambda p: p.row or 0)
+    counts = tally(
+        row_count,
+        findings,
+        verdicts,
+        table.blank_rows,
+        new_persons=len(plan.new_persons),
+        updated_persons=len(plan.changed_persons),
+    )
+    return Outcome("residents", findings.problems, counts, None if findings.problems else plan)
+
+
+_LABELS = {
+    "name": "姓名",
+    "phone": "手机号",
+    "id_number": "身份证号",
+    "gender": "性别",
+    "emergency_contact": "紧急联系人",
+}
