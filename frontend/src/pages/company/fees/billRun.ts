@@ -8,9 +8,12 @@ import type { BillRun, BillRunCreate, BillRunPreview, FeeItem } from '@/api/fees
  */
 export type WizardStep = 'scope' | 'preview' | 'running' | 'done' | 'failed'
 
-/** The four boxes of the step bar: a failure stands where "done" would. */
+/**
+ * The active box of the four-box step bar: done ticks all four (4); a failure stands, in error,
+ * where "done" would (3).
+ */
 export function stepIndex(step: WizardStep): number {
-  return { scope: 0, preview: 1, running: 2, done: 3, failed: 3 }[step]
+  return { scope: 0, preview: 1, running: 2, done: 4, failed: 3 }[step]
 }
 
 /** Where a run of the list opens in the wizard; a cancelled run does not open. */

@@ -82,9 +82,9 @@ describe('bill run wizard: steps', () => {
     expect(stepOf({ status: 'cancelled' })).toBeNull()
   })
 
-  it('puts a failure in the last box of the step bar', () => {
+  it('ticks every box when done, and puts a failure in the last one', () => {
     expect(['scope', 'preview', 'running', 'done'].map((s) => stepIndex(s as never))).toEqual([
-      0, 1, 2, 3,
+      0, 1, 2, 4,
     ])
     expect(stepIndex('failed')).toBe(3)
   })
