@@ -107,7 +107,10 @@ afterEach(() => {
 describe('出账', () => {
   it('resumes a previewed run: preview, confirm, progress, result', async () => {
     const all = backend(run())
-    await mountPage(BillRunsPage, { path: '/fees/bill-runs', permissions: MANAGER })
+    const { router } = await mountPage(BillRunsPage, {
+      path: '/fees/bill-runs',
+      permissions: MANAGER,
+    })
     expect($('bill-run-status-7')?.textContent).toContain('已预览')
 
     await click('bill-run-open-7')
@@ -124,8 +127,10 @@ describe('出账', () => {
     await vi.waitFor(() => expect($('bill-run-done')).not.toBeNull())
     expect($('bill-run-result')?.textContent).toContain('共出账 40 笔')
     expect($('bill-run-result')?.textContent).toContain('¥12,345.60')
-    // No bills page in this app yet: no link to one.
-    expect($('bill-run-view-bills')).toBeNull()
+    // The run's bills: the bills list filtered by it.
+    const push = vi.spyOn(router, 'push')
+    await click('bill-run-view-bills')
+    expect(push).toHaveBeenCalledWith({ name: 'fees-bills', query: { bill_run: '7' } })
   })
 
   it('refuses to issue an empty run and says why', async () => {
