@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -21,14 +21,54 @@ from tenants.estates.models import Building, Estate
 PERMISSIONS = {"GET": "fees.view", "POST": "fees.manage"}
 
 
+class BillRunPreviewExceptionSerializer(serializers.Serializer[Any]):
+    house = serializers.IntegerField(required=False, help_text="The house left out, when it is one house.")
+    reason = serializers.CharField()
+
+
+class BillRunPreviewItemSerializer(serializers.Serializer[Any]):
+    fee_item = serializers.IntegerField()
+    name = serializers.CharField()
+    charges = serializers.IntegerField(help_text="Charges the run would issue for this item.")
+    houses = serializers.IntegerField(help_text="Houses those charges fall on.")
+    total = serializers.DecimalField(max_digits=14, decimal_places=2)
+    already_billed = serializers.IntegerField(help_text="Cycles in scope issued before (skipped).")
+    exceptions = BillRunPreviewExceptionSerializer(many=True, help_text="What would be left out, and why (at most 50).")
+
+
+class BillRunPreviewSerializer(serializers.Serializer[Any]):
+    as_of = serializers.DateField()
+    estate = serializers.IntegerField(allow_null=True)
+    building = serializers.IntegerField(allow_null=True)
+    items = BillRunPreviewItemSerializer(many=True)
+    charges = serializers.IntegerField()
+    total = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+
+class BillRunResultSerializer(serializers.Serializer[Any]):
+    charges = serializers.IntegerField(required=False, help_text="Charges this run issued (once it succeeded).")
+    total = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
+    error = serializers.CharField(required=False, help_text="Why it failed (once it failed).")
+
+
+@extend_schema_field(BillRunPreviewSerializer)
+class PreviewField(serializers.JSONField):
+    """The stored preview as is (billing.services.bill_runs.preview), described for the document."""
+
+
+@extend_schema_field(BillRunResultSerializer)
+class ResultField(serializers.JSONField):
+    """The stored result as is: empty until the run ends."""
+
+
 class BillRunSerializer(serializers.ModelSerializer[BillRun]):
     estate_name = serializers.SerializerMethodField()
     building_name = serializers.SerializerMethodField()
     created_by_name = serializers.SerializerMethodField()
     fee_items = serializers.SerializerMethodField()
     job = serializers.UUIDField(source="job_id", read_only=True, allow_null=True, help_text="Poll /api/v1/jobs/{job}/")
-    preview = serializers.JSONField(read_only=True)
-    result = serializers.JSONField(read_only=True)
+    preview = PreviewField(read_only=True)
+    result = ResultField(read_only=True)
 
     class Meta:
         model = BillRun

@@ -263,12 +263,15 @@ class AssignSerializer(serializers.Serializer[Any]):
     uses = serializers.ListField(child=serializers.ChoiceField(choices=HouseUse.choices), required=False, max_length=10)
 
 
-_COUNTS: dict[str, serializers.Field[Any, Any, Any, Any]] = {
-    "matched": serializers.IntegerField(help_text="Houses the filters select."),
-    "already_assigned": serializers.IntegerField(help_text="Of those, holding the item from `start` on already."),
-    "to_assign": serializers.IntegerField(help_text="Houses that get (or got) a new assignment."),
-    "missing_data": serializers.IntegerField(help_text="Of those, lacking what the mode needs (a meter)."),
-}
+def _counts() -> dict[str, serializers.Field[Any, Any, Any, Any]]:
+    """The counts an assignment answers, as new fields each call: drf-spectacular reads a field's
+    name off the instance, so inline serializers sharing instances lose them from all but one."""
+    return {
+        "matched": serializers.IntegerField(help_text="Houses the filters select."),
+        "already_assigned": serializers.IntegerField(help_text="Of those, holding the item from `start` on already."),
+        "to_assign": serializers.IntegerField(help_text="Houses that get (or got) a new assignment."),
+        "missing_data": serializers.IntegerField(help_text="Of those, lacking what the mode needs (a meter)."),
+    }
 
 
 class PreviewHouseSerializer(serializers.Serializer[Any]):
@@ -317,8 +320,8 @@ class FeeAssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
     @extend_schema(
         request=AssignSerializer,
         responses={
-            201: inline_serializer("AssignmentResult", _COUNTS),
-            200: inline_serializer("AssignmentNothingToDo", _COUNTS),
+            201: inline_serializer("AssignmentResult", _counts()),
+            200: inline_serializer("AssignmentNothingToDo", _counts()),
         },
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -339,7 +342,7 @@ class FeeAssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         responses=inline_serializer(
             "AssignmentPreview",
             {
-                **_COUNTS,
+                **_counts(),
                 "missing_reason": serializers.CharField(),
                 "houses": PreviewHouseSerializer(many=True),
             },

@@ -1,6 +1,6 @@
 /**
  * Fees (收费管理): fee items and their dated prices, assignments to houses (previewed first),
- * meters and readings with the reader's route, and the billing reports.
+ * meters and readings with the reader's route, bill runs (出账), and the billing reports.
  *
  * Kept apart from `api/index.ts` like `api/basicData.ts`: only the lazy-loaded pages of the
  * section carry these endpoints.
@@ -69,11 +69,7 @@ export type FormulaCheck = Schemas['FormulaCheck']
 export type FeeAssignment = Schemas['FeeAssignment']
 export type AssignWrite = Schemas['AssignRequest']
 export type AssignResult = Schemas['AssignmentResult']
-/**
- * The preview answers the counts of AssignmentResult too (billing/selectors/fees.py
- * preview_assignment); the document drops them because the serializers share field instances.
- */
-export type AssignPreview = Schemas['AssignmentPreview'] & Schemas['AssignmentResult']
+export type AssignPreview = Schemas['AssignmentPreview']
 export type Meter = Schemas['Meter']
 export type MeterWrite = Schemas['MeterRequest']
 export type MeterReading = Schemas['MeterReading']
@@ -84,6 +80,12 @@ export type ArrearsTotals = Schemas['ArrearsTotals']
 export type CollectionReport = Schemas['CollectionReport']
 export type CollectionLine = Schemas['Collection']
 export type Income = Schemas['Income']
+export type BillRun = Schemas['BillRun']
+export type BillRunStatus = Schemas['BillRunStatusEnum']
+export type BillRunCreate = Schemas['BillRunCreateRequest']
+export type BillRunPreview = Schemas['BillRunPreview']
+export type BillRunPreviewItem = Schemas['BillRunPreviewItem']
+export type BillRunResult = Schemas['BillRunResult']
 
 const V1 = '/api/v1'
 
@@ -93,6 +95,7 @@ export const ENDPOINTS = {
   meters: `${V1}/meters/`,
   readings: `${V1}/meter-readings/`,
   arrears: `${V1}/billing/arrears/`,
+  billRuns: `${V1}/bill-runs/`,
 } as const satisfies Record<string, ApiPath>
 
 export const feeItemsApi = {
@@ -112,8 +115,7 @@ export const feeItemsApi = {
 }
 
 export const assignmentsApi = {
-  preview: (body: AssignWrite) =>
-    api.post('/api/v1/fee-assignments/preview/', body) as Promise<AssignPreview>,
+  preview: (body: AssignWrite) => api.post('/api/v1/fee-assignments/preview/', body),
   assign: (body: AssignWrite) => api.post('/api/v1/fee-assignments/', body),
   end: (id: number, end: string) =>
     api.post('/api/v1/fee-assignments/{id}/end/', { end }, { path: { id } }),
@@ -150,4 +152,12 @@ export const reportsApi = {
     api.get('/api/v1/billing/collection-rate/', { query }),
   income: (query: { date_from?: string; date_to?: string; estate?: number; by?: IncomeBy }) =>
     api.get('/api/v1/billing/income/', { query }),
+}
+
+/** 出账: a run is previewed when created; start issues it in the background (poll its job). */
+export const billRunsApi = {
+  create: (body: BillRunCreate) => api.post('/api/v1/bill-runs/', body),
+  get: (id: number) => api.get('/api/v1/bill-runs/{id}/', { path: { id } }),
+  start: (id: number) => api.post('/api/v1/bill-runs/{id}/start/', undefined, { path: { id } }),
+  cancel: (id: number) => api.post('/api/v1/bill-runs/{id}/cancel/', undefined, { path: { id } }),
 }

@@ -171,6 +171,7 @@ const ledger: typeof zhLedger = {
     closedSummary: 'Shift closed: expected {expected}, counted {counted}, {diff}',
   },
   bills: {
+    billRun: 'Bills of run #{id}',
     searchPlaceholder: 'House no. / fee item',
     periodFrom: 'Period from',
     periodTo: 'Period to',

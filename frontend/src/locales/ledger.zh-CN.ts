@@ -164,6 +164,7 @@ const ledger = {
     closedSummary: '交班完成：应有现金 {expected}，清点 {counted}，{diff}',
   },
   bills: {
+    billRun: '出账批次 #{id} 的账单',
     searchPlaceholder: '房号 / 收费项目',
     periodFrom: '周期起',
     periodTo: '周期止',

@@ -70,6 +70,12 @@ export const feesTabRoutes: RouteRecordRaw[] = [
     meta: { module, title: 'fees.tabs.meters', tab: true, permission: VIEW },
   },
   {
+    path: 'bill-runs',
+    name: 'fees-bill-runs',
+    component: () => import('@/pages/company/fees/BillRunsPage.vue'),
+    meta: { module, title: 'fees.tabs.billRuns', tab: true, permission: MANAGE },
+  },
+  {
     path: 'arrears',
     name: 'fees-arrears',
     component: () => import('@/pages/company/fees/ArrearsPage.vue'),

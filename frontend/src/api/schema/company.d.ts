@@ -2662,7 +2662,25 @@ export interface components {
             statuses?: components["schemas"]["HouseStatusEnum"][];
             uses?: components["schemas"]["UseEnum"][];
         };
+        AssignmentNothingToDo: {
+            /** @description Houses the filters select. */
+            matched: number;
+            /** @description Of those, holding the item from `start` on already. */
+            already_assigned: number;
+            /** @description Houses that get (or got) a new assignment. */
+            to_assign: number;
+            /** @description Of those, lacking what the mode needs (a meter). */
+            missing_data: number;
+        };
         AssignmentPreview: {
+            /** @description Houses the filters select. */
+            matched: number;
+            /** @description Of those, holding the item from `start` on already. */
+            already_assigned: number;
+            /** @description Houses that get (or got) a new assignment. */
+            to_assign: number;
+            /** @description Of those, lacking what the mode needs (a meter). */
+            missing_data: number;
             missing_reason: string;
             houses: components["schemas"]["PreviewHouse"][];
         };
@@ -2786,8 +2804,8 @@ export interface components {
              * @default false
              */
             readonly scheduled: boolean;
-            readonly preview: unknown;
-            readonly result: unknown;
+            readonly preview: components["schemas"]["BillRunPreview"];
+            readonly result: components["schemas"]["BillRunResult"];
             /**
              * Format: uuid
              * @description Poll /api/v1/jobs/{job}/
@@ -2805,6 +2823,43 @@ export interface components {
             estate?: number | null;
             building?: number | null;
             fee_items?: number[];
+        };
+        BillRunPreview: {
+            /** Format: date */
+            as_of: string;
+            estate: number | null;
+            building: number | null;
+            items: components["schemas"]["BillRunPreviewItem"][];
+            charges: number;
+            /** Format: decimal */
+            total: string;
+        };
+        BillRunPreviewException: {
+            /** @description The house left out, when it is one house. */
+            house?: number;
+            reason: string;
+        };
+        BillRunPreviewItem: {
+            fee_item: number;
+            name: string;
+            /** @description Charges the run would issue for this item. */
+            charges: number;
+            /** @description Houses those charges fall on. */
+            houses: number;
+            /** Format: decimal */
+            total: string;
+            /** @description Cycles in scope issued before (skipped). */
+            already_billed: number;
+            /** @description What would be left out, and why (at most 50). */
+            exceptions: components["schemas"]["BillRunPreviewException"][];
+        };
+        BillRunResult: {
+            /** @description Charges this run issued (once it succeeded). */
+            charges?: number;
+            /** Format: decimal */
+            total?: string;
+            /** @description Why it failed (once it failed). */
+            error?: string;
         };
         /**
          * @description * `previewed` - 已预览
@@ -11173,12 +11228,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description No response body */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["AssignmentNothingToDo"];
+                };
             };
             201: {
                 headers: {

@@ -16,6 +16,7 @@ describe('fees tabs', () => {
       'fees-items',
       'fees-assignments',
       'fees-meters',
+      'fees-bill-runs',
       'fees-arrears',
       'fees-reports',
     ])
