@@ -516,6 +516,9 @@ def _extras(
     return {"deposits": len(held), "waivers": made}
 
 
+BILLING_TOPIC = "demo.seed_billing"
+
+
 @action(audit=False)  # the seed's own frame: every fee item, reading, run and payment is its own audited action
 def seed_billing(*, today: date | None = None, seed: int = 2026) -> dict[str, int]:
     """Seed the demo's billing unless fee items exist; returns what it made (empty when it made nothing)."""
