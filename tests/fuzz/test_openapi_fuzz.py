@@ -188,8 +188,10 @@ def _billing_world(*, admin, estate, house, other_house) -> dict:
     bill_runs.execute_bill_run(bill_run_id=run.pk)
     charge = Charge.objects.filter(house=house).order_by("id").first()
     shift = shifts.open_shift(actor=admin, opening_float=Decimal("100.00"))
+    # More than the house owes (its bills since the item's start), so some of it lands on the prepaid
+    # balance the refund below is drawn from.
     payment = payments.record_payment(
-        house=other_house, amount=Decimal("500.00"), method="cash", idempotency_key="fuzz-pay", actor=admin
+        house=other_house, amount=Decimal("5000.00"), method="cash", idempotency_key="fuzz-pay", actor=admin
     )
     waiver = waivers.request_waiver(charge=charge, amount=Decimal("1.00"), kind="reduction", reason="模糊", actor=admin)
     refund = refunds.request_refund(
