@@ -186,10 +186,6 @@ def insert_charges_sql(item: Any) -> str:
            cy.period_end, {amount}, %(as_of)s, %(due_date)s, {calculation}, NULL, '',
            %(bill_run)s, NULL, now()
     FROM cy WHERE cy.price_id IS NOT NULL
-      -- Cycles already billed are skipped before their amount is computed (a ledger's older cycles
-      -- would otherwise be priced again every month only to conflict); ON CONFLICT covers a race.
-      AND NOT EXISTS (SELECT 1 FROM billing_charge b WHERE b.house_id = cy.house_id AND b.fee_item_id = %(item)s
-                      AND b.cycle_start = cy.cycle_start AND b.kind = 'regular')
     ON CONFLICT (house_id, fee_item_id, cycle_start) WHERE kind = 'regular' DO NOTHING
     RETURNING house_id, amount
     """
