@@ -10,10 +10,10 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from billing.api.approvals import decision_actions
 from billing.api.common import amount_input, user_name
 from billing.models import Charge, ChargeKind, Deposit, Payment, Refund, RequestStatus, Waiver, WaiverKind
 from billing.models.ledger import PaymentMethod
@@ -28,14 +28,6 @@ REFUND_METHOD_CHOICES = [
     ("original", gettext_lazy("原路退回")),
 ]
 REFUND_SOURCE_CHOICES = Refund.Source.choices
-
-
-class DecisionSerializer(serializers.Serializer[Any]):
-    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-
-
-class DecisionRejectSerializer(serializers.Serializer[Any]):
-    note = serializers.CharField(max_length=200, help_text="Why (required).")
 
 
 class WaiverSerializer(serializers.ModelSerializer[Waiver]):
@@ -119,21 +111,11 @@ class WaiverViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         form.is_valid(raise_exception=True)
         return self._respond(waiver_services.request_waiver(actor=request.user, **form.validated_data), status=201)
 
-    @extend_schema(request=DecisionSerializer, responses=WaiverSerializer)
-    @action(detail=True, methods=["post"], required_permission="fees.approve")
-    def approve(self, request: Request, pk: str | None = None) -> Response:
-        waiver = self.get_object()
-        form = DecisionSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        return self._respond(waiver_services.approve_waiver(waiver=waiver, actor=request.user, **form.validated_data))
-
-    @extend_schema(request=DecisionRejectSerializer, responses=WaiverSerializer)
-    @action(detail=True, methods=["post"], required_permission="fees.approve")
-    def reject(self, request: Request, pk: str | None = None) -> Response:
-        waiver = self.get_object()
-        form = DecisionRejectSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        return self._respond(waiver_services.reject_waiver(waiver=waiver, actor=request.user, **form.validated_data))
+    approve, reject = decision_actions(
+        respond_with=WaiverSerializer,
+        approve_with=lambda waiver, **kw: waiver_services.approve_waiver(waiver=waiver, **kw),
+        reject_with=lambda waiver, **kw: waiver_services.reject_waiver(waiver=waiver, **kw),
+    )
 
 
 class RefundSerializer(serializers.ModelSerializer[Refund]):
@@ -212,21 +194,11 @@ class RefundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         form.is_valid(raise_exception=True)
         return self._respond(refund_services.request_refund(actor=request.user, **form.validated_data), status=201)
 
-    @extend_schema(request=DecisionSerializer, responses=RefundSerializer)
-    @action(detail=True, methods=["post"], required_permission="fees.approve")
-    def approve(self, request: Request, pk: str | None = None) -> Response:
-        refund = self.get_object()
-        form = DecisionSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        return self._respond(refund_services.approve_refund(refund=refund, actor=request.user, **form.validated_data))
-
-    @extend_schema(request=DecisionRejectSerializer, responses=RefundSerializer)
-    @action(detail=True, methods=["post"], required_permission="fees.approve")
-    def reject(self, request: Request, pk: str | None = None) -> Response:
-        refund = self.get_object()
-        form = DecisionRejectSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        return self._respond(refund_services.reject_refund(refund=refund, actor=request.user, **form.validated_data))
+    approve, reject = decision_actions(
+        respond_with=RefundSerializer,
+        approve_with=lambda refund, **kw: refund_services.approve_refund(refund=refund, **kw),
+        reject_with=lambda refund, **kw: refund_services.reject_refund(refund=refund, **kw),
+    )
 
 
 VIEWSETS = [("waivers", WaiverViewSet, "waiver"), ("refunds", RefundViewSet, "refund")]

@@ -12,7 +12,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Sum
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from billing.models import (
@@ -23,9 +22,9 @@ from billing.models import (
     DepositSettlement,
     Payment,
     Refund,
-    RequestStatus,
 )
 from billing.models.ledger import OFFLINE_METHODS
+from billing.services.approvals import decide
 from billing.services.common import audit, field_error, lock_payer
 from billing.services.payments import balance_of, check_amount
 from core.actions import action
@@ -102,19 +101,19 @@ def request_refund(
     return refund
 
 
-def _pending(refund: Refund) -> Refund:
-    refund = Refund.objects.select_for_update().get(pk=refund.pk)
-    if refund.status != RequestStatus.PENDING:
-        raise DomainError(_("该申请已审批。"), code="already_decided", status_code=409)
-    return refund
+@action
+def approve_refund(*, refund: Refund, actor: Any, note: str = "") -> Refund:
+    return decide(refund, decision="approve", actor=actor, note=note, on_approve=_carry_out, payer_id=refund.house_id)
 
 
 @action
-def approve_refund(*, refund: Refund, actor: Any, note: str = "") -> Refund:
-    house = lock_payer(refund.house_id)
-    refund = _pending(refund)
-    if refund.requested_by_id == getattr(actor, "pk", None):
-        raise DomainError(_("不能审批自己提交的申请。"), code="self_approval", status_code=403)
+def reject_refund(*, refund: Refund, actor: Any, note: str) -> Refund:
+    return decide(refund, decision="reject", actor=actor, note=note, on_approve=_carry_out)
+
+
+def _carry_out(refund: Refund, actor: Any) -> dict[str, Any]:
+    """Take the approved amount out of its source: the balance, the deposit or the payment's allocations."""
+    house = refund.house
     available = refundable(source=refund.source, house=house, payment=refund.payment, deposit=refund.deposit)
     if refund.amount > available:
         raise DomainError(
@@ -144,21 +143,4 @@ def approve_refund(*, refund: Refund, actor: Any, note: str = "") -> Refund:
             )
             left -= take
         Allocation.objects.bulk_create(reversals)
-    refund.status, refund.decided_by, refund.decided_at = RequestStatus.APPROVED, actor, timezone.now()
-    refund.decision_note = (note or "").strip()[:200]
-    refund.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
-    audit(actor, "refund.approve", refund, after={"amount": str(refund.amount), "source": refund.source})
-    return refund
-
-
-@action
-def reject_refund(*, refund: Refund, actor: Any, note: str) -> Refund:
-    note = (note or "").strip()
-    if not note:
-        raise field_error("note", _("请填写驳回原因。"))
-    refund = _pending(refund)
-    refund.status, refund.decided_by, refund.decided_at = RequestStatus.REJECTED, actor, timezone.now()
-    refund.decision_note = note[:200]
-    refund.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
-    audit(actor, "refund.reject", refund, after={"note": refund.decision_note})
-    return refund
+    return {"amount": str(refund.amount), "source": refund.source}

@@ -6,10 +6,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from billing.models import Charge, ChargeKind, RequestStatus, Waiver, WaiverKind
+from billing.models import Charge, ChargeKind, Waiver, WaiverKind
+from billing.services.approvals import decide
 from billing.services.common import audit, field_error, lock_payer, today
 from billing.services.payments import check_amount, open_lines
 from core.actions import action
@@ -46,25 +46,25 @@ def request_waiver(*, charge: Charge, amount: Decimal, kind: str, reason: str, a
     return waiver
 
 
-def _pending(waiver: Waiver) -> Waiver:
-    waiver = Waiver.objects.select_for_update().select_related("charge").get(pk=waiver.pk)
-    if waiver.status != RequestStatus.PENDING:
-        raise DomainError(_("该申请已审批。"), code="already_decided", status_code=409)
-    return waiver
+@action
+def approve_waiver(*, waiver: Waiver, actor: Any, note: str = "") -> Waiver:
+    payer_id = waiver.charge.house_id
+    return decide(waiver, decision="approve", actor=actor, note=note, on_approve=_apply, payer_id=payer_id)
 
 
 @action
-def approve_waiver(*, waiver: Waiver, actor: Any, note: str = "") -> Waiver:
-    lock_payer(waiver.charge.house_id)
-    waiver = _pending(waiver)
-    if waiver.requested_by_id == getattr(actor, "pk", None):
-        raise DomainError(_("不能审批自己提交的申请。"), code="self_approval", status_code=403)
+def reject_waiver(*, waiver: Waiver, actor: Any, note: str) -> Waiver:
+    return decide(waiver, decision="reject", actor=actor, note=note, on_approve=_apply)
+
+
+def _apply(waiver: Waiver, actor: Any) -> dict[str, Any]:
+    """The approved waiver becomes a negative adjustment line against its charge."""
     charge = waiver.charge
     if waiver.amount > _outstanding(charge):
         raise DomainError(
             _("费用已部分缴纳，减免金额超过未缴金额；请驳回后重新申请。"), code="waiver_exceeds", status_code=409
         )
-    adjustment = Charge.objects.create(
+    waiver.adjustment = Charge.objects.create(
         house_id=charge.house_id,
         estate_id=charge.estate_id,
         building_id=charge.building_id,
@@ -81,21 +81,4 @@ def approve_waiver(*, waiver: Waiver, actor: Any, note: str = "") -> Waiver:
         calculation={"waiver": waiver.pk, "kind": waiver.kind},
         created_by=actor,
     )
-    waiver.status, waiver.adjustment, waiver.decided_by = RequestStatus.APPROVED, adjustment, actor
-    waiver.decided_at, waiver.decision_note = timezone.now(), (note or "").strip()[:200]
-    waiver.save(update_fields=["status", "adjustment", "decided_by", "decided_at", "decision_note"])
-    audit(actor, "waiver.approve", waiver, after={"adjustment": adjustment.pk, "amount": str(waiver.amount)})
-    return waiver
-
-
-@action
-def reject_waiver(*, waiver: Waiver, actor: Any, note: str) -> Waiver:
-    note = (note or "").strip()
-    if not note:
-        raise field_error("note", _("请填写驳回原因。"))
-    waiver = _pending(waiver)
-    waiver.status, waiver.decided_by, waiver.decided_at = RequestStatus.REJECTED, actor, timezone.now()
-    waiver.decision_note = note[:200]
-    waiver.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
-    audit(actor, "waiver.reject", waiver, after={"note": waiver.decision_note})
-    return waiver
+    return {"adjustment": waiver.adjustment.pk, "amount": str(waiver.amount)}
