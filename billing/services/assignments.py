@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from billing.models import Charge, ChargeKind, FeeAssignment, FeeItem
 from billing.selectors import fees as fee_selectors
 from billing.services.common import audit
-from billing.services.fees import UNIT_PRICE_PLACES, Problems, fits_places, parse_decimal, person
+from billing.services.fee_checks import UNIT_PRICE_PLACES, Problems, fits_places, parse_decimal
+from billing.services.fees import person
 from core.actions import action
 from core.errors import DomainError
 
