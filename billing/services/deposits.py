@@ -11,13 +11,20 @@ from django.utils.translation import gettext as _
 
 from billing.models import Deposit, DepositSettlement, Payment, PaymentMethod
 from billing.models.ledger import OFFLINE_METHODS
-from billing.services import late_fees, receipts
+from billing.services import idempotency, late_fees, receipts
 from billing.services.common import audit, field_error, lock_payer, today
 from billing.services.payments import allocate, check_amount, open_lines, open_shift_of
 from billing.services.refunds import deposit_remaining
 from core.actions import action
-from core.errors import DomainError
 from tenants.estates.models import House
+
+
+def _deposit_of(payment: Payment) -> Deposit:
+    """The deposit a replayed request received; a key used for another kind of payment is a conflict."""
+    deposit = Deposit.objects.filter(payment=payment).first()
+    if deposit is None:
+        raise idempotency.conflict()
+    return deposit
 
 
 @action
@@ -38,16 +45,9 @@ def receive_deposit(
     purpose = (purpose or "").strip()
     if not purpose:
         raise field_error("purpose", _("请填写押金用途，例如装修押金。"))
-    key = (idempotency_key or "").strip()
-    if not key or len(key) > 64:
-        raise field_error("idempotency_key", _("缺少请求编号（1–64 个字符）。"))
-    existing = Payment.objects.filter(idempotency_key=key).select_related("deposit").first()
-    if existing is not None:
-        if existing.house_id != house.pk or existing.amount != amount or not hasattr(existing, "deposit"):
-            raise DomainError(
-                _("该请求已处理过，但内容不同；请刷新后重试。"), code="idempotency_conflict", status_code=409
-            )
-        return existing.deposit
+    key = idempotency.request_key(idempotency_key)
+    if (replay := idempotency.replayed(key, house_id=house.pk, amount=amount, method=method)) is not None:
+        return _deposit_of(replay)
     change = None
     if tendered is not None:
         tendered = check_amount("tendered", tendered)
@@ -55,6 +55,8 @@ def receive_deposit(
             raise field_error("tendered", _("实收现金少于应收金额。"))
         change = tendered - amount
     house = lock_payer(house.pk)
+    if (replay := idempotency.replayed(key, house_id=house.pk, amount=amount, method=method)) is not None:
+        return _deposit_of(replay)  # a twin request won the lock
     now = timezone.now()
     payment = Payment.objects.create(
         house=house,
@@ -83,17 +85,11 @@ def apply_deposit(*, deposit: Deposit, amount: Decimal, actor: Any, idempotency_
     request returns the first application instead of applying the deposit twice."""
     amount = check_amount("amount", amount)
     key = (idempotency_key or "").strip()[:64]
-    if key:
-        existing = Payment.objects.filter(idempotency_key=key).first()
-        if existing is not None:
-            if existing.house_id != deposit.house_id or existing.amount != amount or existing.method != "deposit":
-                raise DomainError(
-                    _("该请求已处理过，但内容不同；请刷新后重试。"), code="idempotency_conflict", status_code=409
-                )
-            return existing
+    if key and (replay := idempotency.replayed(key, house_id=deposit.house_id, amount=amount, method="deposit")):
+        return replay
     house = lock_payer(deposit.house_id)
-    if key and Payment.objects.filter(idempotency_key=key).exists():  # a twin request won the lock
-        return Payment.objects.get(idempotency_key=key)
+    if key and (replay := idempotency.replayed(key, house_id=deposit.house_id, amount=amount, method="deposit")):
+        return replay  # a twin request won the lock
     remaining = deposit_remaining(deposit)
     if amount > remaining:
         raise field_error("amount", _("押金余额不足（剩余 %(r)s 元）。") % {"r": remaining})

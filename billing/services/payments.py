@@ -28,7 +28,7 @@ from billing.models import (
     PaymentMethod,
 )
 from billing.models.ledger import OFFLINE_METHODS
-from billing.services import late_fees, receipts
+from billing.services import idempotency, late_fees, receipts
 from billing.services.common import audit, field_error, lock_payer, today
 from core.actions import action
 from core.errors import DomainError
@@ -82,14 +82,6 @@ def check_amount(field: str, value: Decimal) -> Decimal:
     if value <= 0 or value > MAX_PAYMENT:
         raise field_error(field, _("金额须大于 0。"))
     return value.quantize(Decimal("0.01"))
-
-
-def _same_request(existing: Payment, house: House, amount: Decimal, method: str) -> Payment:
-    if existing.house_id != house.pk or existing.amount != amount or existing.method != method:
-        raise DomainError(
-            _("该收款请求已处理过，但金额或房屋不同；请刷新后重试。"), code="idempotency_conflict", status_code=409
-        )
-    return existing
 
 
 def allocate(payment: Payment, lines: Sequence[tuple[Charge, Decimal]], amount: Decimal) -> Decimal:
@@ -156,12 +148,9 @@ def record_payment(
     if method not in PaymentMethod.values or method in ("balance", "deposit"):
         raise field_error("method", _("不支持的支付方式。"))
     amount = check_amount("amount", amount)
-    key = (idempotency_key or "").strip()
-    if not key or len(key) > 64:
-        raise field_error("idempotency_key", _("缺少请求编号（1–64 个字符）。"))
-    existing = Payment.objects.filter(idempotency_key=key).first()
-    if existing is not None:
-        return _same_request(existing, house, amount, method)
+    key = idempotency.request_key(idempotency_key)
+    if (replay := idempotency.replayed(key, house_id=house.pk, amount=amount, method=method)) is not None:
+        return replay
     change = None
     if tendered is not None:
         if method != "cash":
@@ -172,9 +161,8 @@ def record_payment(
         change = tendered - amount
 
     house = lock_payer(house.pk)
-    existing = Payment.objects.filter(idempotency_key=key).first()  # a twin request that won the lock
-    if existing is not None:
-        return _same_request(existing, house, amount, method)
+    if (replay := idempotency.replayed(key, house_id=house.pk, amount=amount, method=method)) is not None:
+        return replay  # a twin request won the lock
     late_fees.post_late_fees(house_id=house.pk, as_of=timezone.localdate(received_at) if received_at else today())
     lines = _chosen_lines(house, charge_ids)
     owing = sum((o for _c, o in lines), ZERO)
@@ -281,10 +269,12 @@ def top_up_balance(
     if method not in OFFLINE_METHODS:
         raise field_error("method", _("不支持的支付方式。"))
     amount = check_amount("amount", amount)
-    existing = Payment.objects.filter(idempotency_key=idempotency_key).first()
-    if existing is not None:
-        return _same_request(existing, house, amount, method)
+    key = idempotency.request_key(idempotency_key)
+    if (replay := idempotency.replayed(key, house_id=house.pk, amount=amount, method=method)) is not None:
+        return replay
     house = lock_payer(house.pk)
+    if (replay := idempotency.replayed(key, house_id=house.pk, amount=amount, method=method)) is not None:
+        return replay  # a twin request won the lock
     change = None
     if tendered is not None:
         tendered = check_amount("tendered", tendered)
@@ -302,7 +292,7 @@ def top_up_balance(
         received_at=now,
         business_date=timezone.localdate(now),
         payer_name=payer_name.strip()[:50],
-        idempotency_key=idempotency_key,
+        idempotency_key=key,
         cashier=actor if getattr(actor, "pk", None) else None,
         shift=open_shift_of(actor),
     )

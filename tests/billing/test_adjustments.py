@@ -221,6 +221,30 @@ def test_a_deposit_applied_twice_with_one_key_is_applied_once(company_a, outbox_
         assert refunds.deposit_remaining(deposit) == Decimal("400.00")
 
 
+def test_a_retried_money_request_replays_and_a_different_one_under_its_key_is_refused(company_a, outbox_sent):
+    cashier, _admin = _people(company_a)
+    house, _item, _charge = _billed_house(company_a)
+    with tenant_context(company_a):
+        ask = {"house": house, "amount": Decimal("300.00"), "purpose": "装修押金", "actor": cashier}
+        deposit = deposits.receive_deposit(method="cash", idempotency_key="r1", **ask)
+        assert deposits.receive_deposit(method="cash", idempotency_key="r1", **ask).pk == deposit.pk
+        with pytest.raises(DomainError) as other_method:
+            deposits.receive_deposit(method="pos", idempotency_key="r1", **ask)
+        assert other_method.value.code == "idempotency_conflict"
+        payments.top_up_balance(
+            house=house, amount=Decimal("300.00"), method="cash", idempotency_key="t1", actor=cashier
+        )
+        with pytest.raises(DomainError) as not_a_deposit:  # the key of a payment that received no deposit
+            deposits.receive_deposit(method="cash", idempotency_key="t1", **ask)
+        assert not_a_deposit.value.code == "idempotency_conflict"
+        with pytest.raises(DomainError) as no_key:
+            payments.top_up_balance(
+                house=house, amount=Decimal("5.00"), method="cash", idempotency_key=" ", actor=cashier
+            )
+        assert "idempotency_key" in no_key.value.fields
+        assert Deposit.objects.filter(house=house).count() == 1
+
+
 def test_paying_a_chosen_charge_pays_its_late_fee_posted_with_it(company_a, outbox_sent, monkeypatch):
     from billing.services import common
 
