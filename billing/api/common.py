@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from rest_framework import serializers
 
+from billing.services.common import CENT, MAX_AMOUNT
 from tenants.estates.models import House
 
-CENT = Decimal("0.01")
-LEDGER_MAX = Decimal("9999999999.99")
+LEDGER_MAX = MAX_AMOUNT
 
 
 def money_field(**kwargs: Any) -> serializers.DecimalField:

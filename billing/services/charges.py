@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from billing import money
 from billing.models import Charge, ChargeKind, FeeItem, FeePrice
 from billing.services.bill_runs import due_date_for
-from billing.services.common import audit, field_error, today
+from billing.services.common import audit, check_amount, field_error, today
 from core.actions import action
 from core.db import conflict_as
 from core.errors import DomainError
@@ -57,14 +57,7 @@ def create_manual_charge(
         calculation.update(usage=str(quantity), unit_price=str(price.unit_price), price_id=price.pk)
     else:
         assert amount is not None
-        if (
-            not isinstance(amount, Decimal)
-            or not amount.is_finite()
-            or amount <= 0
-            or amount != amount.quantize(Decimal("0.01"))
-        ):
-            raise field_error("amount", _("金额须大于 0，精确到分。"))
-        value = amount
+        value = check_amount("amount", amount)
         calculation.update(entered=str(amount))
     issued = today()
     due = due_date or due_date_for(fee_item, issued)

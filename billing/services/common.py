@@ -1,12 +1,14 @@
-"""What every billing service shares: the audit line, field errors, the payer lock, today's date."""
+"""What every billing service shares: the audit line, field errors, the amount check, the payer lock, today's date."""
 
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts import services as account_services
 from core.errors import DomainError
@@ -33,6 +35,24 @@ def audit(
 
 def field_error(field: str, message: str) -> DomainError:
     return DomainError(message, fields={field: [message]})
+
+
+CENT = Decimal("0.01")
+MAX_AMOUNT = Decimal("9999999999.99")  # the ledger's money columns: 12 digits, 2 places
+
+
+def check_amount(field: str, value: Decimal, *, zero_allowed: bool = False) -> Decimal:
+    """An amount of money entered: a Decimal (never a float), to the fen, positive (or zero where
+    `zero_allowed`: a float, a count of cash), within the ledger's columns; else a field error."""
+    if not isinstance(value, Decimal) or not value.is_finite():
+        raise field_error(field, _("金额格式不正确。"))
+    if value < 0 or (value == 0 and not zero_allowed):
+        raise field_error(field, _("金额不能为负数。") if zero_allowed else _("金额须大于 0。"))
+    if value > MAX_AMOUNT:
+        raise field_error(field, _("金额过大（最多 %(max)s 元）。") % {"max": MAX_AMOUNT})
+    if value != value.quantize(CENT):
+        raise field_error(field, _("金额最多两位小数（精确到分）。"))
+    return value.quantize(CENT)
 
 
 def lock_payer(house_id: int) -> House:

@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from billing.models import Deposit, DepositSettlement, Payment, PaymentMethod
 from billing.models.ledger import OFFLINE_METHODS
 from billing.services import idempotency, late_fees, receipts
-from billing.services.common import audit, field_error, lock_payer, today
-from billing.services.payments import allocate, check_amount, open_lines, open_shift_of
+from billing.services.common import audit, check_amount, field_error, lock_payer, today
+from billing.services.payments import allocate, open_lines, open_shift_of
 from billing.services.refunds import deposit_remaining
 from core.actions import action
 from tenants.estates.models import House

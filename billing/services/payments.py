@@ -29,13 +29,12 @@ from billing.models import (
 )
 from billing.models.ledger import OFFLINE_METHODS
 from billing.services import idempotency, late_fees, receipts
-from billing.services.common import audit, field_error, lock_payer, today
+from billing.services.common import audit, check_amount, field_error, lock_payer, today
 from core.actions import action
 from core.errors import DomainError
 from tenants.estates.models import House
 
 ZERO = Decimal("0.00")
-MAX_PAYMENT = Decimal("9999999999.99")
 
 
 def open_lines(house_id: int) -> list[tuple[Charge, Decimal]]:
@@ -72,16 +71,6 @@ def open_lines(house_id: int) -> list[tuple[Charge, Decimal]]:
 def balance_of(house_id: int) -> Decimal:
     total = BalanceEntry.objects.filter(house_id=house_id).aggregate(total=Sum("amount"))["total"]
     return total or ZERO
-
-
-def check_amount(field: str, value: Decimal) -> Decimal:
-    if not isinstance(value, Decimal) or not value.is_finite():
-        raise field_error(field, _("金额格式不正确。"))
-    if value != value.quantize(Decimal("0.01")):
-        raise field_error(field, _("金额最多两位小数（精确到分）。"))
-    if value <= 0 or value > MAX_PAYMENT:
-        raise field_error(field, _("金额须大于 0。"))
-    return value.quantize(Decimal("0.01"))
 
 
 def allocate(payment: Payment, lines: Sequence[tuple[Charge, Decimal]], amount: Decimal) -> Decimal:

@@ -25,8 +25,8 @@ from billing.models import (
 )
 from billing.models.ledger import OFFLINE_METHODS
 from billing.services.approvals import decide
-from billing.services.common import audit, field_error, lock_payer
-from billing.services.payments import balance_of, check_amount
+from billing.services.common import audit, check_amount, field_error, lock_payer
+from billing.services.payments import balance_of
 from core.actions import action
 from core.errors import DomainError
 from tenants.estates.models import House

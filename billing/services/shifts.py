@@ -11,16 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from billing.models import CashierShift, Payment
-from billing.services.common import audit, field_error
+from billing.services.common import audit, check_amount
 from core.actions import action
 from core.db import conflict_as
 from core.errors import DomainError
-
-
-def _amount(field: str, value: Decimal) -> Decimal:
-    if not isinstance(value, Decimal) or not value.is_finite() or value < 0 or value != value.quantize(Decimal("0.01")):
-        raise field_error(field, _("金额须为不小于 0 的数，精确到分。"))
-    return value
 
 
 def shift_summary(shift: CashierShift) -> dict[str, Any]:
@@ -39,7 +33,7 @@ def shift_summary(shift: CashierShift) -> dict[str, Any]:
 
 @action
 def open_shift(*, actor: Any, opening_float: Decimal = Decimal("0.00")) -> CashierShift:
-    opening_float = _amount("opening_float", opening_float)
+    opening_float = check_amount("opening_float", opening_float, zero_allowed=True)
     with conflict_as(DomainError(_("您已有未交班的班次。"), code="shift_open", status_code=409)):
         shift = CashierShift.objects.create(cashier=actor, opened_at=timezone.now(), opening_float=opening_float)
     audit(actor, "shift.open", shift, after={"opening_float": str(opening_float)})
@@ -48,7 +42,7 @@ def open_shift(*, actor: Any, opening_float: Decimal = Decimal("0.00")) -> Cashi
 
 @action
 def close_shift(*, shift: CashierShift, counted_cash: Decimal, actor: Any, note: str = "") -> CashierShift:
-    counted_cash = _amount("counted_cash", counted_cash)
+    counted_cash = check_amount("counted_cash", counted_cash, zero_allowed=True)
     shift = CashierShift.objects.select_for_update().get(pk=shift.pk)
     if shift.closed_at is not None:
         raise DomainError(_("该班次已交班。"), code="shift_closed", status_code=409)

@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 
 from billing.models import Charge, ChargeKind, Waiver, WaiverKind
 from billing.services.approvals import decide
-from billing.services.common import audit, field_error, lock_payer, today
-from billing.services.payments import check_amount, open_lines
+from billing.services.common import audit, check_amount, field_error, lock_payer, today
+from billing.services.payments import open_lines
 from core.actions import action
 from core.db import conflict_as
 from core.errors import DomainError

@@ -221,6 +221,30 @@ def test_a_deposit_applied_twice_with_one_key_is_applied_once(company_a, outbox_
         assert refunds.deposit_remaining(deposit) == Decimal("400.00")
 
 
+@pytest.mark.parametrize(
+    ("value", "zero_allowed", "refused"),
+    [
+        (Decimal("12.5"), False, None),
+        (Decimal("0.00"), True, None),
+        (Decimal("0.00"), False, "金额须大于 0。"),
+        (Decimal("-1"), True, "金额不能为负数。"),
+        (Decimal("12.345"), False, "金额最多两位小数（精确到分）。"),
+        (Decimal("1E+30"), False, "金额过大（最多 9999999999.99 元）。"),
+        (Decimal("NaN"), False, "金额格式不正确。"),
+        (12.5, False, "金额格式不正确。"),
+    ],
+)
+def test_every_amount_entered_is_checked_by_one_rule(value, zero_allowed, refused):
+    from billing.services.common import check_amount
+
+    if refused is None:
+        assert check_amount("amount", value, zero_allowed=zero_allowed) == value.quantize(Decimal("0.01"))
+        return
+    with pytest.raises(DomainError) as error:
+        check_amount("amount", value, zero_allowed=zero_allowed)
+    assert error.value.fields == {"amount": [refused]}
+
+
 def test_a_retried_money_request_replays_and_a_different_one_under_its_key_is_refused(company_a, outbox_sent):
     cashier, _admin = _people(company_a)
     house, _item, _charge = _billed_house(company_a)
