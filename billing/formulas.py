@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import ast
 import decimal
+import functools
 import operator
 import re
 import warnings
@@ -240,14 +241,23 @@ def _describe_refused(node: ast.AST) -> str:
     return _("公式里不支持这种写法（%(kind)s）。") % {"kind": type(node).__name__}
 
 
-def _check(formula: str) -> tuple[ast.expr, set[str]]:
+def _check(formula: str) -> tuple[ast.expr, frozenset[str]]:
+    """The formula's checked tree and the variables it uses. A bill run evaluates one item's formula
+    for every house, so the check is done once per formula text (the tree is only read afterwards)."""
+    if not isinstance(formula, str):
+        raise FormulaError(_("公式必须是文本。"))
+    return _checked(formula)
+
+
+@functools.lru_cache(maxsize=256)  # refusals are raised, never cached: their message is in the caller's language
+def _checked(formula: str) -> tuple[ast.expr, frozenset[str]]:
     tree = _parse(formula)
     checker = _Checker(formula)
     try:
         checker.value(tree)
     except RecursionError:
         raise FormulaError(_("公式嵌套太深。")) from None
-    return tree, checker.variables
+    return tree, frozenset(checker.variables)
 
 
 class _DecimalEval(simpleeval.SimpleEval):

@@ -472,6 +472,23 @@ def test_evaluate_formula(formula, variables, expected):
     assert str(result) == expected
 
 
+def test_a_formula_is_parsed_once_however_many_charges_it_prices(monkeypatch):
+    from billing import formulas
+
+    parsed = []
+    parse = formulas._parse
+    monkeypatch.setattr(formulas, "_parse", lambda text: parsed.append(text) or parse(text))
+    formulas._checked.cache_clear()
+    formula = "building_area * unit_price * months * (0.5 if floor <= 2 else 1)"
+    for floor in range(1, 6):
+        evaluate_formula(formula, {"building_area": D(90), "unit_price": D("0.3"), "months": 1, "floor": floor})
+    with pytest.raises(FormulaError):
+        evaluate_formula(formula, {"building_area": D(90)})  # the cached check still knows what it needs
+    assert parsed == [formula]
+    with pytest.raises(FormulaError, match="文本"):
+        evaluate_formula(["usage"], {})  # type: ignore[arg-type]  # not text: refused, not a TypeError
+
+
 def test_float_like_literals_stay_exact():
     result = evaluate_formula("0.1+0.2", {})
     assert result == D("0.3") and str(result) == "0.3"
