@@ -1,0 +1,103 @@
+"""Staff API (人员管理) by concern: organisation, profiles, attendance, monthly sheet and performance, roster."""
+
+from __future__ import annotations
+
+from tenants.staff.api.attendance import (
+    ATTENDANCE_EXPORT_COLUMNS,
+    AttendanceFilter,
+    AttendanceRecordList,
+    AttendanceRecordSerializer,
+    ClockInView,
+    ClockOutView,
+    ClockSerializer,
+    MyAttendanceList,
+    MyDutyView,
+    TodayProfileSerializer,
+    TodayRecordSerializer,
+    TodaySerializer,
+    TodayShiftSerializer,
+    TodayView,
+)
+from tenants.staff.api.common import (
+    CLOCK,
+    MANAGE,
+    MONTH_PARAM,
+    READ_OR_MANAGE,
+    STAFF_ROLE_CHOICES,
+    VIEW,
+    month_param,
+)
+from tenants.staff.api.monthly import (
+    AttendanceSheetView,
+    PerformanceRowSerializer,
+    PerformanceView,
+    SheetProfileFilter,
+    SheetRowSerializer,
+)
+from tenants.staff.api.organisation import (
+    DepartmentSerializer,
+    DepartmentViewSet,
+    PostSerializer,
+    PostViewSet,
+    ShiftSerializer,
+    ShiftViewSet,
+)
+from tenants.staff.api.profiles import (
+    CandidateSerializer,
+    DutySerializer,
+    ProfileCreateSerializer,
+    ProfileFilter,
+    ProfileSerializer,
+    ProfileUpdateSerializer,
+    StaffProfileViewSet,
+)
+from tenants.staff.api.roster import (
+    RosterFilter,
+    RosterSerializer,
+    RosterViewSet,
+)
+
+__all__ = [
+    "ATTENDANCE_EXPORT_COLUMNS",
+    "CLOCK",
+    "MANAGE",
+    "MONTH_PARAM",
+    "READ_OR_MANAGE",
+    "STAFF_ROLE_CHOICES",
+    "VIEW",
+    "AttendanceFilter",
+    "AttendanceRecordList",
+    "AttendanceRecordSerializer",
+    "AttendanceSheetView",
+    "CandidateSerializer",
+    "ClockInView",
+    "ClockOutView",
+    "ClockSerializer",
+    "DepartmentSerializer",
+    "DepartmentViewSet",
+    "DutySerializer",
+    "MyAttendanceList",
+    "MyDutyView",
+    "PerformanceRowSerializer",
+    "PerformanceView",
+    "PostSerializer",
+    "PostViewSet",
+    "ProfileCreateSerializer",
+    "ProfileFilter",
+    "ProfileSerializer",
+    "ProfileUpdateSerializer",
+    "RosterFilter",
+    "RosterSerializer",
+    "RosterViewSet",
+    "SheetProfileFilter",
+    "SheetRowSerializer",
+    "ShiftSerializer",
+    "ShiftViewSet",
+    "StaffProfileViewSet",
+    "TodayProfileSerializer",
+    "TodayRecordSerializer",
+    "TodaySerializer",
+    "TodayShiftSerializer",
+    "TodayView",
+    "month_param",
+]
