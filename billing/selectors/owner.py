@@ -143,13 +143,13 @@ def owner_lines(house_ids: Sequence[int], *, paid_since: date, as_of: date | Non
             item = FeeItem.from_db(db, _FEE_ITEM_FIELDS, (item_id, item_name, payable_online, _json(late_fee)))
             items[item_id] = item
         charge.fee_item = item
-        outstanding = net - paid
+        owed = net - paid
         charge.adjusted = net - charge.amount  # type: ignore[attr-defined]  # as outstanding.annotate
         charge.net = net  # type: ignore[attr-defined]
         charge.paid = paid  # type: ignore[attr-defined]
-        charge.outstanding = outstanding  # type: ignore[attr-defined]
+        charge.outstanding = owed  # type: ignore[attr-defined]
         charge.status = outstanding.charge_status(  # type: ignore[attr-defined]
-            outstanding=outstanding, paid=paid, due_date=charge.due_date, as_of=as_of
+            outstanding=owed, paid=paid, due_date=charge.due_date, as_of=as_of
         )
         charge.late_posted = late_posted  # type: ignore[attr-defined]
         lines.append(charge)

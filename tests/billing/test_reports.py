@@ -20,9 +20,11 @@ from django_tenants.utils import tenant_context
 from openpyxl import load_workbook
 
 from accounts.models import User
-from billing.models import Allocation, BalanceEntry, Charge, Deposit, FeeItem, Payment, Refund
 from billing import outstanding
-from billing.selectors import arrears, cashier, collection, income
+from billing.models import Allocation, BalanceEntry, Charge, Deposit, FeeItem, Payment
+from billing.selectors import arrears, collection, income
+from billing.selectors import cashier as cashier_day
+from billing.services import refunds
 from core.actions import action
 from core.schemas import Schema
 from tenants.estates import services as estate_services
@@ -401,33 +403,27 @@ def test_cashier_daily_by_method_and_fee_item_with_refunds(company_a, client_for
         houses, cashier, _items = _takings(company_a)
         admin = User.objects.get(username="admin")
         payment = Payment.objects.get(method="cash", business_date=t)
-
-        @action(schema=Schema.COMPANY, audit=False)
-        def refund():
-            Refund.objects.create(
-                house=houses[0],
-                source="payment",
-                payment=payment,
-                amount=D("10.00"),
-                method="cash",
-                reason="多收",
-                status="approved",
-                requested_by=cashier,
-                decided_by=admin,
-                decided_at=timezone.now(),
-            )
-
-        refund()
-        everyone = cashier.cashier_daily(t)
-        mine = cashier.cashier_daily(t, cashier.pk)
+        refund = refunds.request_refund(
+            house=houses[0],
+            source="payment",
+            amount=D("10.00"),
+            method="cash",
+            reason="多收",
+            actor=cashier,
+            payment=payment,
+        )
+        refunds.approve_refund(refund=refund, actor=admin)
+        everyone = cashier_day.cashier_daily(t)
+        mine = cashier_day.cashier_daily(t, cashier.pk)
     assert everyone.amount == _sum(everyone.by_method, "amount") == _sum(everyone.by_fee_item, "amount") == D("723")
     assert everyone.received == D("713") and everyone.count == 4
     assert [line.key for line in everyone.by_method if not line.received] == ["balance"]
     assert mine.amount == _sum(mine.by_fee_item, "amount") == D("163") and mine.count == 3
-    assert (mine.refunded, mine.net_received) == (D("10"), D("143"))
+    assert (mine.refunded, mine.reversed, mine.net_received) == (D("10"), ZERO, D("143"))
     body = client_for(company_a, "cashier").get(f"/api/v1/billing/cashier-daily/?cashier={cashier.pk}").json()
     assert D(body["amount"]) == _sum(body["by_method"], "amount") == D("163")
     assert D(body["refunded"]) == _sum(body["refunds"], "amount") == D("10")
+    assert D(body["net_received"]) == D("143") and body["voids"] == []
 
 
 # --- who sees what ----------------------------------------------------------------------------------
