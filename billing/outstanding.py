@@ -20,7 +20,7 @@ Forms (each used where it is fastest; tests hold them to the same answers):
   page (the staff ledger, the cash desk, posting late fees, due notices);
 - `lateral_joins_sql(alias)`: the same sums as LATERAL joins for hand-written SQL (the owner's bills,
   whose ORM form cost more to compile than to run — tests/bench/owner_bills.py);
-- `allocation_counted_sql(...)`: the dating rule above, for the set-based reports (arrears, the
+- `allocations_counted_sql(...)`: the dating rule above, for the set-based reports (arrears, the
   collection rate), which add up the same lines per payer in one GROUP BY instead of per charge.
 
 A module of its own, beside the models, because both writes (billing.services: which charges a
@@ -51,7 +51,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from billing.models import Allocation, Charge, ChargeKind
+from billing.models import Allocation, Charge, ChargeKind, Payment
 
 ZERO = Decimal("0.00")
 MONEY: DecimalField[Decimal, Decimal] = DecimalField(max_digits=14, decimal_places=2)
@@ -156,6 +156,7 @@ def owing(house_id: int) -> list[tuple[Charge, Decimal]]:
 
 _CHARGE = Charge._meta.db_table
 _ALLOCATION = Allocation._meta.db_table
+_PAYMENT = Payment._meta.db_table
 
 
 def lateral_joins_sql(alias: str = "c") -> str:
@@ -178,11 +179,19 @@ def outstanding_sql(alias: str = "c") -> str:
     return f"({net_sql(alias)} - COALESCE(la.paid, 0))"
 
 
-def allocation_counted_sql(allocation: str = "al", payment: str = "p") -> str:
-    """An SQL condition: the allocation `allocation` (of the payment `payment`, joined) had happened by
-    the end of the day %(as_of)s — an allocation on its payment's business date, a reversal when it was
-    entered (before %(cutoff)s, the first instant after that day)."""
-    return (
+def allocations_counted_sql(as_of: date, allocation: str = "al", payment: str = "p") -> tuple[str, str]:
+    """(a JOIN, an SQL condition) keeping the allocations `allocation` that had happened by the end of
+    `as_of` (the query's %(as_of)s and %(cutoff)s, the first instant after it): an allocation on its
+    payment's business date, a reversal when it was entered.
+
+    As of today or later that is every row on the ledger — no payment is dated after it is recorded
+    (record_payment never takes a received time later than now) — so the payment is not joined: the
+    reports as of today stay a plain scan."""
+    if as_of >= timezone.localdate():
+        return "", "TRUE"
+    join = f"JOIN {_PAYMENT} {payment} ON {payment}.id = {allocation}.payment_id"
+    condition = (
         f"(CASE WHEN {allocation}.reverses_id IS NULL THEN {payment}.business_date <= %(as_of)s"
         f" ELSE {allocation}.created_at < %(cutoff)s END)"
     )
+    return join, condition

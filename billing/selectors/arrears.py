@@ -15,8 +15,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, Literal
 
-from billing.models import Allocation, Charge, Payment
-from billing.outstanding import allocation_counted_sql
+from billing.models import Allocation, Charge
+from billing.outstanding import allocations_counted_sql
 from billing.selectors.report_sql import ZERO, end_of_day, fetch, money, table
 from tenants.estates.models import Building, Estate, House, Unit
 from tenants.residents import selectors as resident_selectors
@@ -24,7 +24,7 @@ from tenants.residents import selectors as resident_selectors
 ArrearsGroup = Literal["house", "building", "estate"]
 ARREARS_GROUPS: tuple[ArrearsGroup, ...] = ("house", "building", "estate")
 
-_CHARGE, _ALLOCATION, _PAYMENT = table(Charge), table(Allocation), table(Payment)
+_CHARGE, _ALLOCATION = table(Charge), table(Allocation)
 _HOUSE, _UNIT, _BUILDING, _ESTATE = table(House), table(Unit), table(Building), table(Estate)
 
 
@@ -101,6 +101,7 @@ class ArrearsQuery:
         the lines: cheaper than a join the planner would run as a merge over every charge); it has
         its principal's house, building and estate, and is issued after it."""
         key = {"house": "house_id", "building": "building_id", "estate": "estate_id"}[self.group_by]
+        payment, counted = allocations_counted_sql(self.as_of, "al", "p")
         scope = ""
         if self.estate is not None:
             scope += " AND c.estate_id = %(estate)s"
@@ -118,8 +119,8 @@ class ArrearsQuery:
             SELECT c.{key}, c.due_date, -al.amount
               FROM {_ALLOCATION} al
               JOIN {_CHARGE} c ON c.id = al.charge_id
-              JOIN {_PAYMENT} p ON p.id = al.payment_id
-             WHERE {allocation_counted_sql("al", "p")} AND c.issued_on <= %(as_of)s{scope}
+              {payment}
+             WHERE {counted} AND c.issued_on <= %(as_of)s{scope}
         """
         # Summed per (group, bucket) first: one plain SUM per line, five groups per payer at most.
         return f"""

@@ -10,12 +10,12 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
 
-from billing.models import Allocation, Charge, Payment
-from billing.outstanding import allocation_counted_sql
+from billing.models import Allocation, Charge
+from billing.outstanding import allocations_counted_sql
 from billing.selectors.report_sql import ZERO, end_of_day, fetch, money, month_start, table
 
 RATE_PLACES = Decimal("0.0001")
-_CHARGE, _ALLOCATION, _PAYMENT = table(Charge), table(Allocation), table(Payment)
+_CHARGE, _ALLOCATION = table(Charge), table(Allocation)
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,8 @@ class Collection:
         return self.due - self.paid
 
 
-def _collection_sql(*, by_month: bool, estate: int | None) -> str:
+def _collection_sql(*, by_month: bool, estate: int | None, as_of: date) -> str:
+    payment, counted = allocations_counted_sql(as_of, "al", "p")
     scope = " AND estate_id = %(estate)s" if estate is not None else ""
     month = "date_trunc('month', cycle_start)::date" if by_month else "NULL::date"
     return f"""
@@ -59,8 +60,8 @@ def _collection_sql(*, by_month: bool, estate: int | None) -> str:
             SELECT o.month, 0, al.amount, 0
               FROM {_ALLOCATION} al
               JOIN owed o ON o.id = al.charge_id
-              JOIN {_PAYMENT} p ON p.id = al.payment_id
-             WHERE {allocation_counted_sql("al", "p")}
+              {payment}
+             WHERE {counted}
         )
         SELECT month, COALESCE(SUM(due), 0), COALESCE(SUM(paid), 0), COALESCE(SUM(charges), 0)
           FROM lines GROUP BY month
@@ -72,7 +73,7 @@ def _collection_rows(
 ) -> dict[date | None, tuple[Decimal, Decimal, int]]:
     as_of = as_of or timezone.localdate()
     params = {"start": start, "end": end, "estate": estate, "as_of": as_of, "cutoff": end_of_day(as_of)}
-    rows = fetch(_collection_sql(by_month=by_month, estate=estate), params)
+    rows = fetch(_collection_sql(by_month=by_month, estate=estate, as_of=as_of), params)
     return {month: (money(due), money(paid), int(n)) for month, due, paid, n in rows}
 
 

@@ -158,7 +158,7 @@ def record_payment(
     if not lines and not allow_prepay:
         raise field_error("charges", _("没有待缴费用。"))
 
-    when = received_at or timezone.now()
+    when = min(received_at or timezone.now(), timezone.now())  # never dated after it is recorded (a clock ahead)
     payment = Payment.objects.create(
         house=house,
         estate_id=house.estate_id,

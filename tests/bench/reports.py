@@ -74,7 +74,8 @@ UPDATE bench_paid SET payment_id = nextval(pg_get_serial_sequence('billing_payme
 INSERT INTO billing_payment (id, house_id, estate_id, method, amount, received_at, business_date, payer_name,
                              reference, note, idempotency_key, created_at)
 SELECT payment_id, house_id, estate_id, (ARRAY['cash','wechat','pos','transfer'])[1 + payment_id %% 4], amount,
-       due_date::timestamptz, due_date, '', '', '', 'bench-' || payment_id, now()
+       LEAST(due_date, %(today)s::date)::timestamptz, LEAST(due_date, %(today)s::date), '', '', '',
+       'bench-' || payment_id, now()
   FROM bench_paid;
 INSERT INTO billing_allocation (payment_id, charge_id, amount, created_at)
 SELECT payment_id, charge_id, amount, now() FROM bench_paid;
