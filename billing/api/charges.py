@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from billing.api.common import money_field
 from billing.models import Charge, ChargeKind, FeeItem
+from billing.outstanding import ChargeStatus
 from billing.selectors import ledger as selectors
 from billing.services import charges as services
 from core.api_fields import BoundedDateField
@@ -29,7 +30,7 @@ class ChargeSerializer(serializers.ModelSerializer[Charge]):
     net = money_field(read_only=True)
     paid = money_field(read_only=True)
     outstanding = money_field(read_only=True)
-    status = serializers.ChoiceField(choices=selectors.ChargeStatus.CHOICES, read_only=True)
+    status = serializers.ChoiceField(choices=ChargeStatus.CHOICES, read_only=True)
     explanation = serializers.SerializerMethodField()
 
     class Meta:
@@ -67,7 +68,7 @@ class ChargeSerializer(serializers.ModelSerializer[Charge]):
 
 
 class ChargeFilter(django_filters.FilterSet):  # type: ignore[misc]  # django-filter ships no types
-    status = django_filters.ChoiceFilter(choices=selectors.ChargeStatus.CHOICES, method="by_status")
+    status = django_filters.ChoiceFilter(choices=ChargeStatus.CHOICES, method="by_status")
     period_from = django_filters.DateFilter(method="by_period_from", help_text="Periods ending after this day.")
     period_to = django_filters.DateFilter(method="by_period_to", help_text="Periods starting on or before it.")
     due_from = django_filters.DateFilter(field_name="due_date", lookup_expr="gte")
@@ -126,7 +127,7 @@ class ChargeViewSet(
         ("status", "状态"),
         ("due_date", "缴费截止日"),
     ]
-    export_labels = {"kind": dict(ChargeKind.choices), "status": dict(selectors.ChargeStatus.CHOICES)}
+    export_labels = {"kind": dict(ChargeKind.choices), "status": dict(ChargeStatus.CHOICES)}
 
     def get_queryset(self) -> QuerySet[Charge]:
         return selectors.charges()

@@ -26,7 +26,9 @@ from rest_framework.views import APIView
 from billing.api.common import money_field
 from billing.api.payments import PDF_RENDERERS, PDF_RESPONSE, pdf_response, receipt_of
 from billing.models import Charge, Payment, Receipt
-from billing.selectors import ledger as selectors
+from billing.outstanding import ChargeStatus
+from billing.selectors import ledger
+from billing.selectors import owner as selectors
 
 PERMISSION = "owner.self"
 ZERO = Decimal("0.00")
@@ -47,7 +49,7 @@ class OwnerLineSerializer(serializers.Serializer[Any]):
     amount = money_field(help_text="Net of waivers.")
     paid = money_field()
     outstanding = money_field()
-    status = serializers.ChoiceField(choices=selectors.ChargeStatus.CHOICES)
+    status = serializers.ChoiceField(choices=ChargeStatus.CHOICES)
     explanation = serializers.CharField()
     payable_online = serializers.BooleanField()
 
@@ -111,7 +113,7 @@ def _line(charge: Charge) -> dict[str, Any]:
         "paid": charge.paid,  # type: ignore[attr-defined]
         "outstanding": charge.outstanding,  # type: ignore[attr-defined]
         "status": charge.status,  # type: ignore[attr-defined]
-        "explanation": selectors.explain(charge),
+        "explanation": ledger.explain(charge),
         "payable_online": charge.fee_item.payable_online,
     }
 
@@ -297,7 +299,7 @@ class OwnerPaymentHistory(generics.ListAPIView[Payment]):
     def get_serializer(self, *args: Any, **kwargs: Any) -> Any:
         if args and isinstance(args[0], list):
             kwargs.setdefault("context", self.get_serializer_context())
-            kwargs["context"]["lines"] = selectors.payment_lines([p.pk for p in args[0]])
+            kwargs["context"]["lines"] = ledger.payment_lines([p.pk for p in args[0]])
         return super().get_serializer(*args, **kwargs)
 
 

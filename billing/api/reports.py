@@ -1,8 +1,8 @@
 """Billing reports (收费报表) for staff: arrears and ageing (with the 催缴 spreadsheet), the
 collection rate (and its monthly series for the dashboard), income, the cashier's day.
 
-Reads only: each view checks its query string (a bad one is a 400 naming the field), asks a
-selector of billing.selectors.reports and renders what it answers.
+Reads only: each view checks its query string (a bad one is a 400 naming the field), asks a report
+selector (billing.selectors.arrears, collection, income, cashier) and renders what it answers.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from billing.selectors import reports
+from billing.selectors import arrears, cashier, collection, income
 from core.exports import ExcelExportMixin
 from core.pagination import PagePagination
 
@@ -73,7 +73,7 @@ class ArrearsParams(_Params):
     as_of = serializers.DateField(required=False, help_text="The ledger at this day's end; today.")
     estate = _place_id("Only this estate.")
     building = _place_id("Only this building.")
-    group_by = serializers.ChoiceField(choices=list(reports.ARREARS_GROUPS), default="house")
+    group_by = serializers.ChoiceField(choices=list(arrears.ARREARS_GROUPS), default="house")
 
 
 class _AgeingSerializer(serializers.Serializer[Any]):
@@ -100,7 +100,7 @@ class ArrearsLineSerializer(_AgeingSerializer):
 
 class ArrearsTotalsSerializer(_AgeingSerializer):
     as_of = serializers.DateField()
-    group_by = serializers.ChoiceField(choices=list(reports.ARREARS_GROUPS))
+    group_by = serializers.ChoiceField(choices=list(arrears.ARREARS_GROUPS))
     lines = serializers.IntegerField(help_text="How many payers (buildings, estates) owe something.")
 
 
@@ -115,7 +115,7 @@ class ArrearsPagination(PagePagination):
     aggregate the estate's ledger twice)."""
 
     def paginate_queryset(self, queryset: Any, request: Request, view: APIView | None = None) -> list[Any]:
-        rows: reports.ArrearsRows = queryset
+        rows: arrears.ArrearsRows = queryset
         size = self.get_page_size(request) or self.page_size
         raw = request.query_params.get(self.page_query_param) or "1"
         number = int(raw) if raw.isdigit() and len(raw) < 10 else 0
@@ -155,7 +155,7 @@ class ArrearsView(ExcelExportMixin, generics.ListAPIView[Any]):
     ]
 
     def get_queryset(self) -> Any:  # an ArrearsRows: counted, paged and iterated by SQL, not a QuerySet
-        return reports.arrears(**_arrears_query(self.request))
+        return arrears.arrears(**_arrears_query(self.request))
 
 
 class ArrearsSummaryView(APIView):
@@ -165,7 +165,7 @@ class ArrearsSummaryView(APIView):
 
     @extend_schema(parameters=[ArrearsParams], responses=ArrearsTotalsSerializer)
     def get(self, request: Request) -> Response:
-        return Response(ArrearsTotalsSerializer(reports.arrears_totals(**_arrears_query(request))).data)
+        return Response(ArrearsTotalsSerializer(arrears.arrears_totals(**_arrears_query(request))).data)
 
 
 # --- collection rate --------------------------------------------------------------------------------
@@ -224,11 +224,11 @@ class CollectionRateView(APIView):
         params = _params(request, CollectionParams)
         estate, as_of = params.get("estate"), params.get("as_of")
         if "period_start" in params:
-            total = reports.collection_rate(params["period_start"], params["period_end"], estate, as_of=as_of)
+            total = collection.collection_rate(params["period_start"], params["period_end"], estate, as_of=as_of)
             series = [total]
         else:
-            series = reports.collection_by_month(params.get("months", 12), as_of=as_of, estate=estate)
-            total = reports.collection_rate(series[0].period_start, series[-1].period_end, estate, as_of=as_of)
+            series = collection.collection_by_month(params.get("months", 12), as_of=as_of, estate=estate)
+            total = collection.collection_rate(series[0].period_start, series[-1].period_end, estate, as_of=as_of)
         return Response(CollectionReportSerializer({"series": series, "total": total}).data)
 
 
@@ -239,7 +239,7 @@ class IncomeParams(_Params):
     date_from = serializers.DateField(required=False, help_text="First business day; the 1st of this month.")
     date_to = serializers.DateField(required=False, help_text="Last business day (inclusive); today.")
     estate = _place_id("Only this estate.")
-    by = serializers.ChoiceField(choices=list(reports.INCOME_BY), default="fee_item")
+    by = serializers.ChoiceField(choices=list(income.INCOME_BY), default="fee_item")
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         attrs = super().validate(attrs)
@@ -253,35 +253,41 @@ class IncomeParams(_Params):
         return attrs
 
 
-class IncomeLineSerializer(serializers.Serializer[Any]):
+class _IncomeParts(serializers.Serializer[Any]):
+    received = _money(help_text="Received from outside, on the payments' business days.")
+    refunded = _money(help_text="Refunds approved on these days.")
+    reversed = _money(help_text="Payments received whose receipts were voided on these days.")
+
+
+class IncomeLineSerializer(_IncomeParts):
     key = serializers.CharField(
         help_text='A fee item ("12", "12:late_fee"), "prepaid", "deposit"; a method; a day; a month.'
     )
     # stubs: a serializer is a Field, and this field hides Field.label
     label = serializers.CharField()  # type: ignore[assignment]
-    amount = _money()
-    count = serializers.IntegerField(help_text="Payments in this line.")
+    amount = _money(help_text="Net: received − refunded − reversed.")
+    count = serializers.IntegerField(help_text="Payments received in this line.")
 
 
-class IncomeSerializer(serializers.Serializer[Any]):
+class IncomeSerializer(_IncomeParts):
     date_from = serializers.DateField()
     date_to = serializers.DateField()
-    by = serializers.ChoiceField(choices=list(reports.INCOME_BY))
+    by = serializers.ChoiceField(choices=list(income.INCOME_BY))
     lines = IncomeLineSerializer(many=True)
-    total = _money(help_text="Money received from outside: the sum of the lines.")
-    count = serializers.IntegerField(help_text="Payments.")
+    total = _money(help_text="Net income, received − refunded − reversed: the sum of the lines' amounts.")
+    count = serializers.IntegerField(help_text="Payments received.")
 
 
 class IncomeView(APIView):
-    """收入: money received from outside (not draws on prepaid balances or deposits) by fee item,
-    method, day or month."""
+    """收入: money received from outside (not draws on prepaid balances or deposits), less refunds and
+    voided receipts, each on its own business day, by fee item, method, day or month."""
 
     required_permission = VIEW_FEES
 
     @extend_schema(parameters=[IncomeParams], responses=IncomeSerializer)
     def get(self, request: Request) -> Response:
         params = _params(request, IncomeParams)
-        result = reports.income(params["date_from"], params["date_to"], params.get("estate"), params["by"])
+        result = income.income(params["date_from"], params["date_to"], params.get("estate"), params["by"])
         return Response(IncomeSerializer(result).data)
 
 
@@ -295,12 +301,20 @@ class CashierDayParams(_Params):
     )
 
 
-class MethodLineSerializer(IncomeLineSerializer):
+class DayLineSerializer(serializers.Serializer[Any]):
+    key = serializers.CharField(help_text='A method; a fee item ("12", "12:late_fee"), "prepaid", "deposit".')
+    # stubs: a serializer is a Field, and this field hides Field.label
+    label = serializers.CharField()  # type: ignore[assignment]
+    amount = _money()
+    count = serializers.IntegerField(help_text="Payments in this line.")
+
+
+class MethodLineSerializer(DayLineSerializer):
     received = serializers.BooleanField(help_text="Money from outside; false for balance or deposit draws.")
 
 
 class RefundLineSerializer(serializers.Serializer[Any]):
-    key = serializers.CharField(help_text="The refund method.")
+    key = serializers.CharField(help_text="The refund method (for voids: the payments' method).")
     # stubs: a serializer is a Field, and this field hides Field.label
     label = serializers.CharField()  # type: ignore[assignment]
     amount = _money()
@@ -311,24 +325,26 @@ class CashierDaySerializer(serializers.Serializer[Any]):
     business_date = serializers.DateField()
     cashier = serializers.IntegerField(allow_null=True)
     by_method = MethodLineSerializer(many=True)
-    by_fee_item = IncomeLineSerializer(many=True)
-    refunds = RefundLineSerializer(many=True, help_text="Refunds approved that day.")
+    by_fee_item = DayLineSerializer(many=True)
+    refunds = RefundLineSerializer(many=True, help_text="Refunds approved that day, by refund method.")
+    voids = RefundLineSerializer(many=True, help_text="Payments received whose receipts were voided that day.")
     count = serializers.IntegerField(help_text="Payments.")
     amount = _money(help_text="Every payment: the sum of by_method, and of by_fee_item.")
     received = _money(help_text="Money from outside: the by_method lines marked received.")
     refunded = _money(help_text="The sum of refunds.")
-    net_received = _money(help_text="received − refunded.")
+    reversed = _money(help_text="The sum of voids.")
+    net_received = _money(help_text="received − refunded − reversed.")
 
 
 class CashierDailyView(APIView):
-    """收银日报: a business day's payments by method and fee item, and the day's refunds."""
+    """收银日报: a business day's payments by method and fee item, and the day's refunds and voids."""
 
     required_permission = VIEW_FEES
 
     @extend_schema(parameters=[CashierDayParams], responses=CashierDaySerializer)
     def get(self, request: Request) -> Response:
         params = _params(request, CashierDayParams)
-        day = reports.cashier_daily(params.get("business_date") or timezone.localdate(), params.get("cashier"))
+        day = cashier.cashier_daily(params.get("business_date") or timezone.localdate(), params.get("cashier"))
         return Response(CashierDaySerializer(day).data)
 
 

@@ -1,25 +1,19 @@
-"""Reads of the ledger for staff and owners: every list a fixed number of queries, whatever its size.
+"""Reads of the ledger for staff: every list a fixed number of queries, whatever its size.
 
-What a charge still owes is computed in the query (subqueries over its adjustments and allocations),
-never stored; its status (unpaid, partial, paid, overdue) is derived from that and today's date, so a
-filter on status and the status shown on the row are the same expression.
+What a charge still owes, and its status, are billing.outstanding's (computed in the query, never
+stored); the owner's own view is billing.selectors.owner.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from django.db import connection
 from django.db.models import (
-    Case,
     CharField,
-    DecimalField,
     Exists,
     ExpressionWrapper,
     F,
@@ -27,17 +21,11 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    Sum,
-    Value,
-    When,
 )
-from django.db.models.expressions import CombinedExpression
-from django.db.models.functions import Coalesce, Concat
-from django.utils import timezone
+from django.db.models.functions import Concat
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from billing import late_fees as late_fee_policies
+from billing import outstanding
 from billing.models import (
     Allocation,
     BalanceEntry,
@@ -47,67 +35,22 @@ from billing.models import (
     ChargeKind,
     Deposit,
     DepositSettlement,
-    FeeItem,
     Payment,
     Receipt,
     Refund,
     Waiver,
 )
+from billing.outstanding import MONEY, sum_of
 from core import text
-from tenants.estates.models import Building, Estate, House, Unit
+from tenants.estates.models import House
 from tenants.residents import selectors as resident_selectors
 from tenants.residents.models import Occupancy, Person
 
-ZERO = Decimal("0.00")
-MONEY: DecimalField[Decimal, Decimal] = DecimalField(max_digits=14, decimal_places=2)
-
-
-class ChargeStatus:
-    UNPAID = "unpaid"
-    PARTIAL = "partial"
-    PAID = "paid"
-    OVERDUE = "overdue"
-    CHOICES = [
-        (UNPAID, gettext_lazy("未缴")),
-        (PARTIAL, gettext_lazy("部分缴纳")),
-        (PAID, gettext_lazy("已缴清")),
-        (OVERDUE, gettext_lazy("已逾期")),
-    ]
-
-
-CHARGE_STATUS_CHOICES = ChargeStatus.CHOICES
-
-
-def _sum_of(queryset: QuerySet[Any], group: str, field: str = "amount") -> Coalesce:
-    """The sum of `field` over `queryset` (already tied to OuterRef), as a scalar subquery; 0 if none."""
-    total = queryset.order_by().values(group).annotate(total=Sum(field)).values("total")[:1]
-    return Coalesce(Subquery(total, output_field=MONEY), Value(ZERO), output_field=MONEY)
-
-
-def with_outstanding(charges: QuerySet[Charge], *, as_of: date | None = None) -> QuerySet[Charge]:
-    """Charges annotated with adjusted (≤ 0), net, paid, outstanding and status; one query."""
-    as_of = as_of or timezone.localdate()
-    adjusted = _sum_of(Charge.objects.filter(principal=OuterRef("pk"), kind=ChargeKind.ADJUSTMENT), "principal")
-    paid = _sum_of(Allocation.objects.filter(charge=OuterRef("pk")), "charge")
-    return (
-        charges.annotate(adjusted=adjusted, paid=paid)
-        .annotate(net=ExpressionWrapper(F("amount") + F("adjusted"), output_field=MONEY))
-        .annotate(outstanding=ExpressionWrapper(F("net") - F("paid"), output_field=MONEY))
-        .annotate(
-            status=Case(
-                When(outstanding__lte=0, then=Value(ChargeStatus.PAID)),
-                When(due_date__lt=as_of, then=Value(ChargeStatus.OVERDUE)),
-                When(paid__gt=0, then=Value(ChargeStatus.PARTIAL)),
-                default=Value(ChargeStatus.UNPAID),
-                output_field=CharField(),
-            )
-        )
-    )
-
 
 def charges() -> QuerySet[Charge]:
-    """The staff ledger: regular charges and late fees (adjustments show in their principal's net)."""
-    return with_outstanding(
+    """The staff ledger: regular charges and late fees (adjustments show in their principal's net),
+    with what each owes and its status (billing.outstanding)."""
+    return outstanding.with_status(
         Charge.objects.exclude(kind=ChargeKind.ADJUSTMENT).select_related(
             "house__building", "house__unit", "house__estate", "fee_item"
         )
@@ -122,7 +65,7 @@ def filter_charges(
     period_to: date | None = None,
 ) -> QuerySet[Charge]:
     if status:
-        queryset = queryset.filter(**{"status": status})  # an annotation (with_outstanding)
+        queryset = queryset.filter(**{"status": status})  # an annotation (outstanding.with_status)
     if period_from:
         queryset = queryset.filter(period_end__gt=period_from)
     if period_to:
@@ -260,7 +203,7 @@ def refunds() -> QuerySet[Refund]:
 
 
 def deposits() -> QuerySet[Deposit]:
-    settled = _sum_of(DepositSettlement.objects.filter(deposit=OuterRef("pk")), "deposit")
+    settled = sum_of(DepositSettlement.objects.filter(deposit=OuterRef("pk")), "deposit")
     return (
         Deposit.objects.select_related("house__building", "house__unit", "house__estate", "payment")
         .annotate(settled=settled)
@@ -277,12 +220,6 @@ def shifts() -> QuerySet[CashierShift]:
 
 def _label() -> Concat:
     return Concat("building__name", "unit__name", "number", output_field=CharField())
-
-
-def _house_owing() -> ExpressionWrapper[CombinedExpression]:
-    charged = _sum_of(Charge.objects.filter(house=OuterRef("pk")), "house")
-    allocated = _sum_of(Allocation.objects.filter(charge__house=OuterRef("pk")), "charge__house")
-    return ExpressionWrapper(charged - allocated, output_field=MONEY)
 
 
 def _primary_payer_name() -> Subquery:
@@ -311,7 +248,7 @@ def search_houses(query: str, *, limit: int = 20) -> list[House]:
         House.objects.select_related("building", "unit", "estate")
         .annotate(full_label=_label())
         .filter(match)
-        .annotate(owing=_house_owing(), payer_name=_primary_payer_name())
+        .annotate(owing=outstanding.payer_owing(), payer_name=_primary_payer_name())
         .order_by("estate__name", "building__name", "unit__name", "floor", "number")
     )
     return list(houses[:limit])
@@ -346,7 +283,7 @@ def held_deposits(house_id: int) -> list[Deposit]:
 
 def balances() -> QuerySet[House]:
     """Houses with a prepaid balance other than zero, with the balance."""
-    balance = _sum_of(BalanceEntry.objects.filter(house=OuterRef("pk")), "house")
+    balance = sum_of(BalanceEntry.objects.filter(house=OuterRef("pk")), "house")
     return (
         House.objects.filter(Exists(BalanceEntry.objects.filter(house=OuterRef("pk"))))
         .select_related("building", "unit", "estate")
@@ -358,190 +295,3 @@ def balances() -> QuerySet[House]:
 
 def balance_entries(house_id: int) -> QuerySet[BalanceEntry]:
     return BalanceEntry.objects.filter(house_id=house_id).select_related("payment").order_by("-created_at", "-id")
-
-
-# --- the owner's own view --------------------------------------------------------------------------
-
-
-def _current_occupancies_of(user: Any) -> QuerySet[Occupancy]:
-    """The houses an owner is bound to now: their resident record's current relations (as
-    tenants.residents.selectors.person_of + houses_of, in one query)."""
-    return Occupancy.objects.filter(person__user=user, person__user__isnull=False, moved_out__isnull=True)
-
-
-def owner_house_ids(user: Any) -> list[int]:
-    ids = _current_occupancies_of(user).order_by("moved_in", "id").values_list("house_id", flat=True)
-    return list(dict.fromkeys(ids))
-
-
-@dataclass(frozen=True)
-class OwnerHouse:
-    """One of an owner's houses as the owner's bills show it."""
-
-    pk: int
-    label: str  # as House.label: building, unit, number
-    estate_name: str
-    balance: Decimal  # prepaid (预存款)
-
-
-def _owner_houses_sql(filtered: bool) -> str:
-    return f"""
-        SELECT h.id, b.name || u.name || h.number, e.name,
-               COALESCE((SELECT SUM(be.amount) FROM {BalanceEntry._meta.db_table} be WHERE be.house_id = h.id), 0)
-        FROM {Occupancy._meta.db_table} o
-        JOIN {Person._meta.db_table} p ON p.id = o.person_id
-        JOIN {House._meta.db_table} h ON h.id = o.house_id
-        JOIN {Building._meta.db_table} b ON b.id = h.building_id
-        JOIN {Unit._meta.db_table} u ON u.id = h.unit_id
-        JOIN {Estate._meta.db_table} e ON e.id = h.estate_id
-        WHERE p.user_id = %s AND o.moved_out IS NULL {"AND o.house_id = ANY(%s)" if filtered else ""}
-        ORDER BY o.moved_in, o.id"""  # noqa: S608 (models' tables; values are parameters)
-
-
-def owner_houses(user: Any, house_ids: Sequence[int] | None = None) -> list[OwnerHouse]:
-    """The owner's houses now (those of `house_ids` among them), each with its prepaid balance: one
-    query, in SQL rather than the ORM — the mini-program's home screen asks for it on every visit, and
-    compiling the ORM's form of it cost more than running it (tests/bench/owner_bills.py)."""
-    if user is None or user.pk is None:
-        return []
-    params: list[Any] = [user.pk]
-    if house_ids is not None:
-        params.append(list(house_ids))
-    with connection.cursor() as cursor:
-        cursor.execute(_owner_houses_sql(house_ids is not None), params)
-        rows = cursor.fetchall()
-    houses: dict[int, OwnerHouse] = {}
-    for pk, label, estate_name, balance in rows:
-        houses.setdefault(pk, OwnerHouse(pk=pk, label=label, estate_name=estate_name, balance=balance))
-    return list(houses.values())
-
-
-# Charge columns owner_lines reads, in the model's field order (Model.from_db defers the others).
-_LINE_FIELDS = (
-    "id",
-    "house_id",
-    "fee_item_id",
-    "kind",
-    "period_start",
-    "period_end",
-    "amount",
-    "due_date",
-    "calculation",
-    "reason",
-)
-_FEE_ITEM_FIELDS = ("id", "name", "payable_online", "late_fee")
-
-
-def _owner_lines_sql() -> str:
-    charge, allocation, fee_item = Charge._meta.db_table, Allocation._meta.db_table, FeeItem._meta.db_table
-    columns = ", ".join(f"c.{name}" for name in _LINE_FIELDS)
-    # net, paid and outstanding as with_outstanding computes them (adjustments are ≤ 0; what a
-    # charge still owes is net − paid), each subquery once per line rather than once per use.
-    return f"""
-        SELECT {columns}, f.id, f.name, f.payable_online, f.late_fee,
-               c.amount + COALESCE(d.adjusted, 0), COALESCE(a.paid, 0), COALESCE(d.late_posted, 0)
-        FROM {charge} c
-        JOIN {fee_item} f ON f.id = c.fee_item_id
-        LEFT JOIN LATERAL (
-            SELECT SUM(x.amount) FILTER (WHERE x.kind = %(adjustment)s) AS adjusted,
-                   SUM(x.amount) FILTER (WHERE x.kind = %(late_fee)s) AS late_posted
-            FROM {charge} x WHERE x.principal_id = c.id) d ON TRUE
-        LEFT JOIN LATERAL (SELECT SUM(y.amount) AS paid FROM {allocation} y WHERE y.charge_id = c.id) a ON TRUE
-        WHERE c.house_id = ANY(%(houses)s) AND c.kind <> %(adjustment)s
-          AND (c.amount + COALESCE(d.adjusted, 0) - COALESCE(a.paid, 0) > 0 OR c.period_end > %(paid_since)s)
-        ORDER BY c.house_id, c.due_date, c.period_start, c.id"""  # noqa: S608 (models' tables; values are parameters)
-
-
-def charge_status(*, outstanding: Decimal, paid: Decimal, due_date: date, as_of: date) -> str:
-    """A charge's status from what it owes: the rule with_outstanding writes as SQL, for rows read
-    without it (owner_lines); tests/billing/test_ledger_api.py holds the two to the same answers."""
-    if outstanding <= 0:
-        return ChargeStatus.PAID
-    if due_date < as_of:
-        return ChargeStatus.OVERDUE
-    if paid > 0:
-        return ChargeStatus.PARTIAL
-    return ChargeStatus.UNPAID
-
-
-def _json(value: Any) -> Any:
-    return json.loads(value) if isinstance(value, str | bytes) else value
-
-
-def owner_lines(house_ids: Sequence[int], *, paid_since: date, as_of: date | None = None) -> list[Charge]:
-    """Every line still owing, and those paid since `paid_since`, of the houses, as charges (only the
-    fields shown loaded) annotated as with_outstanding annotates them (adjusted, net, paid,
-    outstanding, status) and with the late fees posted on each (`late_posted`), their fee item
-    loaded: one query, in SQL (see owner_houses)."""
-    as_of = as_of or timezone.localdate()
-    if not house_ids:
-        return []
-    params: dict[str, Any] = {
-        "houses": list(house_ids),
-        "paid_since": paid_since,
-        "adjustment": ChargeKind.ADJUSTMENT,
-        "late_fee": ChargeKind.LATE_FEE,
-    }
-    with connection.cursor() as cursor:
-        cursor.execute(_owner_lines_sql(), params)
-        rows = cursor.fetchall()
-    db = connection.alias
-    width = len(_LINE_FIELDS)
-    items: dict[int, FeeItem] = {}
-    lines = []
-    for row in rows:
-        values = list(row[:width])
-        values[_LINE_FIELDS.index("calculation")] = _json(values[_LINE_FIELDS.index("calculation")])
-        charge = Charge.from_db(db, _LINE_FIELDS, values)
-        item_id, item_name, payable_online, late_fee, net, paid, late_posted = row[width:]
-        item = items.get(item_id)
-        if item is None:
-            item = FeeItem.from_db(db, _FEE_ITEM_FIELDS, (item_id, item_name, payable_online, _json(late_fee)))
-            items[item_id] = item
-        charge.fee_item = item
-        outstanding = net - paid
-        charge.adjusted = net - charge.amount  # type: ignore[attr-defined]  # as with_outstanding
-        charge.net = net  # type: ignore[attr-defined]
-        charge.paid = paid  # type: ignore[attr-defined]
-        charge.outstanding = outstanding  # type: ignore[attr-defined]
-        charge.status = charge_status(  # type: ignore[attr-defined]
-            outstanding=outstanding, paid=paid, due_date=charge.due_date, as_of=as_of
-        )
-        charge.late_posted = late_posted  # type: ignore[attr-defined]
-        lines.append(charge)
-    return lines
-
-
-def accruing_late_fees(lines: Iterable[Charge], *, as_of: date) -> list[tuple[Charge, Decimal]]:
-    """(principal, late fee accrued and not yet posted) over lines of owner_lines — the same rule as
-    billing.services.late_fees.accrued_unposted, without its queries."""
-    result = []
-    for charge in lines:
-        if charge.kind != ChargeKind.REGULAR or charge.due_date >= as_of or not charge.fee_item.late_fee:
-            continue
-        net, paid = charge.net, charge.paid  # type: ignore[attr-defined]  # annotated (with_outstanding)
-        if net - paid <= 0:
-            continue
-        policy = late_fee_policies.policy_from_config(charge.fee_item.late_fee)
-        due = late_fee_policies.late_fee_due(policy, principal=net, due=charge.due_date, as_of=as_of)
-        extra = due - charge.late_posted  # type: ignore[attr-defined]
-        if extra > 0:
-            result.append((charge, extra))
-    return result
-
-
-def owner_payments(house_ids: Sequence[int]) -> QuerySet[Payment]:
-    return (
-        Payment.objects.filter(house_id__in=list(house_ids))
-        .select_related("house__building", "house__unit", "receipt")
-        .order_by("-received_at", "-id")
-    )
-
-
-def owner_receipt(user: Any, receipt_id: int) -> Receipt | None:
-    """A receipt of one of the owner's houses, or None (the caller answers 404 either way)."""
-    return (
-        Receipt.objects.select_related("payment")
-        .filter(pk=receipt_id, payment__house_id__in=_current_occupancies_of(user).values("house_id"))
-        .first()
-    )

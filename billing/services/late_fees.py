@@ -10,50 +10,27 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Sum
-
 from billing import late_fees as policies
-from billing.models import Allocation, Charge, ChargeKind
+from billing import outstanding
+from billing.models import Charge, ChargeKind
 
 ZERO = Decimal("0.00")
 
 
 def accrued_unposted(*, house_id: int, as_of: date) -> list[tuple[Charge, Decimal]]:
     """(principal, late fee to post) of the payer's overdue, unpaid regular charges whose item has a policy."""
-    overdue = list(
+    overdue = outstanding.annotate(
         Charge.objects.filter(house_id=house_id, kind=ChargeKind.REGULAR, due_date__lt=as_of)
         .exclude(fee_item__late_fee={})
-        .select_related("fee_item")
-    )
-    if not overdue:
-        return []
-    ids = [c.pk for c in overdue]
-    adjusted = dict(
-        Charge.objects.filter(principal_id__in=ids, kind=ChargeKind.ADJUSTMENT)
-        .values("principal_id")
-        .annotate(total=Sum("amount"))
-        .values_list("principal_id", "total")
-    )
-    posted = dict(
-        Charge.objects.filter(principal_id__in=ids, kind=ChargeKind.LATE_FEE)
-        .values("principal_id")
-        .annotate(total=Sum("amount"))
-        .values_list("principal_id", "total")
-    )
-    paid = dict(
-        Allocation.objects.filter(charge_id__in=ids)
-        .values("charge_id")
-        .annotate(total=Sum("amount"))
-        .values_list("charge_id", "total")
-    )
+        .select_related("fee_item"),
+        late_posted=True,
+    ).filter(**{"outstanding__gt": 0})  # paid (or waived): accrual stopped
     result = []
     for charge in overdue:
-        principal = charge.amount + adjusted.get(charge.pk, ZERO)
-        if principal - paid.get(charge.pk, ZERO) <= 0:
-            continue  # paid (or waived): accrual stopped
+        net, posted = charge.net, charge.late_posted  # type: ignore[attr-defined]  # annotated
         policy = policies.policy_from_config(charge.fee_item.late_fee)
-        due = policies.late_fee_due(policy, principal=principal, due=charge.due_date, as_of=as_of)
-        extra = due - posted.get(charge.pk, ZERO)
+        due = policies.late_fee_due(policy, principal=net, due=charge.due_date, as_of=as_of)
+        extra = due - posted
         if extra > 0:
             result.append((charge, extra))
     return result

@@ -18,6 +18,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from billing import outstanding
 from billing.models import (
     Allocation,
     BalanceEntry,
@@ -38,34 +39,8 @@ ZERO = Decimal("0.00")
 
 
 def open_lines(house_id: int) -> list[tuple[Charge, Decimal]]:
-    """(charge, outstanding) of every charge still owing, oldest due first; two small queries."""
-    charges = list(
-        Charge.objects.filter(house_id=house_id)
-        .exclude(kind=ChargeKind.ADJUSTMENT)
-        .select_related("fee_item")
-        .order_by("due_date", "period_start", "id")
-    )
-    if not charges:
-        return []
-    ids = [c.pk for c in charges]
-    adjustments = dict(
-        Charge.objects.filter(principal_id__in=ids, kind=ChargeKind.ADJUSTMENT)
-        .values("principal_id")
-        .annotate(total=Sum("amount"))
-        .values_list("principal_id", "total")
-    )
-    paid = dict(
-        Allocation.objects.filter(charge_id__in=ids)
-        .values("charge_id")
-        .annotate(total=Sum("amount"))
-        .values_list("charge_id", "total")
-    )
-    lines = []
-    for charge in charges:
-        left = charge.amount + adjustments.get(charge.pk, ZERO) - paid.get(charge.pk, ZERO)
-        if left > 0:
-            lines.append((charge, left))
-    return lines
+    """(charge, outstanding) of every charge still owing, oldest due first; one query."""
+    return outstanding.owing(house_id)
 
 
 def balance_of(house_id: int) -> Decimal:
@@ -160,7 +135,7 @@ def record_payment(
     if not lines and not allow_prepay:
         raise field_error("charges", _("没有待缴费用。"))
 
-    when = received_at or timezone.now()
+    when = min(received_at or timezone.now(), timezone.now())  # never dated after it is recorded (a clock ahead)
     payment = Payment.objects.create(
         house=house,
         estate_id=house.estate_id,

@@ -12,10 +12,22 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from billing.models import Allocation, BalanceEntry, BalanceEntryKind, Payment, PaymentMethod, Receipt, ReceiptSequence
+from billing.models import (
+    Allocation,
+    BalanceEntry,
+    BalanceEntryKind,
+    Deposit,
+    Payment,
+    PaymentMethod,
+    Receipt,
+    ReceiptSequence,
+    Refund,
+    RequestStatus,
+)
 from billing.services.common import audit, field_error, lock_payer
 from companies import selectors as company_selectors
 from core.actions import action
@@ -62,18 +74,17 @@ def snapshot_for(payment: Payment, number: str) -> dict[str, Any]:
         }
         for a in allocations
     ]
-    to_balance = sum(
-        (
-            e.amount
-            for e in BalanceEntry.objects.filter(
-                payment=payment, kind__in=[BalanceEntryKind.OVERPAYMENT, BalanceEntryKind.TOP_UP]
-            )
+    # What this payment put on the prepaid balance, and the balance after it: one aggregate.
+    balance = BalanceEntry.objects.filter(house=house).aggregate(
+        after=Sum("amount"),
+        credited=Sum(
+            "amount", filter=Q(payment=payment, kind__in=[BalanceEntryKind.OVERPAYMENT, BalanceEntryKind.TOP_UP])
         ),
-        Decimal("0"),
     )
+    to_balance = balance["credited"] or Decimal("0")
     if to_balance:
         lines.append({"fee_item": _("预存款"), "period": "", "detail": "", "amount": str(to_balance)})
-    balance_after = sum((e.amount for e in BalanceEntry.objects.filter(house=house)), Decimal("0"))
+    balance_after = balance["after"] or Decimal("0")
     payer = payment.payer_name
     cashier = payment.cashier
     return {
@@ -126,6 +137,12 @@ def void_receipt(*, receipt: Receipt, reason: str, actor: Any) -> Receipt:
     receipt = Receipt.objects.select_for_update().get(pk=receipt.pk)
     if receipt.voided_at is not None:
         raise DomainError(_("该收据已作废。"), code="receipt_voided", status_code=409)
+    # A void takes the whole payment back. After a refund only the rest could be, and a deposit is
+    # returned by its own refund: either way the money would be counted back twice (income, the day).
+    if Refund.objects.filter(payment=payment, status=RequestStatus.APPROVED).exists():
+        raise DomainError(_("该收款已有退款，不能作废；请继续走退款流程。"), code="payment_refunded", status_code=409)
+    if Deposit.objects.filter(payment=payment).exists():
+        raise DomainError(_("押金收据不能作废，请办理押金退还。"), code="deposit_receipt", status_code=409)
     originals = list(Allocation.objects.filter(payment=payment, amount__gt=0, reversals__isnull=True))
     Allocation.objects.bulk_create(
         [Allocation(payment=payment, charge_id=a.charge_id, amount=-a.amount, reverses=a) for a in originals]

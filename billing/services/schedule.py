@@ -8,11 +8,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import DecimalField, F, OuterRef, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Sum
 from django.utils.translation import gettext as _
 
-from billing.models import Allocation, BillingSettings, BillRun, Charge, ChargeKind
+from billing import outstanding
+from billing.models import BillingSettings, BillRun
 from billing.services import bill_runs
 from core.actions import action, emit
 
@@ -37,30 +37,8 @@ def start_scheduled_run(*, today: date) -> BillRun | None:
 
 
 def _unpaid_by_house(due_date: date) -> list[dict[str, object]]:
-    money: DecimalField[Decimal, Decimal] = DecimalField(max_digits=12, decimal_places=2)
-    paid = (
-        Allocation.objects.filter(charge_id=OuterRef("pk"))
-        .values("charge_id")
-        .annotate(total=Sum("amount"))
-        .values("total")
-    )
-    adjusted = (
-        Charge.objects.filter(principal_id=OuterRef("pk"), kind=ChargeKind.ADJUSTMENT)
-        .values("principal_id")
-        .annotate(total=Sum("amount"))
-        .values("total")
-    )
-    owing = (
-        Charge.objects.filter(due_date=due_date)
-        .exclude(kind=ChargeKind.ADJUSTMENT)
-        .annotate(
-            left=Coalesce(Subquery(adjusted, output_field=money), Value(ZERO))
-            + F("amount")
-            - Coalesce(Subquery(paid, output_field=money), Value(ZERO))
-        )
-        .filter(left__gt=0)
-    )
-    return list(owing.values("house_id").annotate(total=Sum("left")).order_by("house_id"))
+    owing = outstanding.charge_balances().filter(due_date=due_date, **{"outstanding__gt": 0})
+    return list(owing.values("house_id").annotate(total=Sum("outstanding")).order_by("house_id"))
 
 
 @action(audit=False)  # notices are outgoing events, no data changes: the outbox rows are the record

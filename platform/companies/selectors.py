@@ -26,12 +26,27 @@ def real_companies() -> QuerySet[Company]:
 
 def current_branding() -> dict[str, str]:
     """The running company's name, colour and logo (PNG/JPEG as base64, "" if none or unreadable),
-    for documents printed in its name (receipts)."""
-    import base64
+    for documents printed in its name (receipts). Read from the company row the request already
+    holds (django-tenants' `connection.tenant`) and kept on it, so a request or a batch that prints
+    many receipts reads the row and the logo once."""
+    from django.db import connection
 
     from core.db import current_schema
 
-    company = Company.objects.get(schema_name=current_schema())
+    schema = current_schema()
+    company = getattr(connection, "tenant", None)
+    if not isinstance(company, Company) or company.schema_name != schema:
+        company = Company.objects.get(schema_name=schema)
+    branding: dict[str, str] | None = getattr(company, "_printed_branding", None)
+    if branding is None:
+        branding = _branding(company)
+        company._printed_branding = branding  # type: ignore[attr-defined]  # kept for this row's life
+    return dict(branding)
+
+
+def _branding(company: Company) -> dict[str, str]:
+    import base64
+
     logo = ""
     if company.logo:
         try:

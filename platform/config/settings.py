@@ -386,7 +386,7 @@ SPECTACULAR_SETTINGS = {
         "MeterKindEnum": "billing.models.MeterKind",
         "ReadingStatusEnum": "billing.models.ReadingStatus",
         "ChargeKindEnum": "billing.models.ChargeKind",
-        "ChargeStatusEnum": "billing.selectors.ledger.CHARGE_STATUS_CHOICES",
+        "ChargeStatusEnum": "billing.outstanding.CHARGE_STATUS_CHOICES",
         "BillRunStatusEnum": "billing.models.BillRunStatus",
         "PaymentMethodEnum": "billing.models.PaymentMethod",
         "OfflineMethodEnum": "billing.api.cashdesk.OFFLINE_CHOICES",

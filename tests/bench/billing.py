@@ -197,12 +197,12 @@ def main() -> None:
             copy_per_second = charges / copy_seconds
             print(f"COPY of the same rows: {copy_seconds:.2f}s = {copy_per_second:.0f}/s", flush=True)
 
-            from billing.selectors import reports
+            from billing.selectors import arrears
 
             timings = []
             for _ in range(5):
                 t0 = time.perf_counter()
-                reports.arrears_totals(as_of=start, estate=estate.pk)
+                arrears.arrears_totals(as_of=start, estate=estate.pk)
                 timings.append(time.perf_counter() - t0)
             arrears_ms = statistics.median(timings) * 1000
 

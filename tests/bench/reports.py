@@ -74,7 +74,8 @@ UPDATE bench_paid SET payment_id = nextval(pg_get_serial_sequence('billing_payme
 INSERT INTO billing_payment (id, house_id, estate_id, method, amount, received_at, business_date, payer_name,
                              reference, note, idempotency_key, created_at)
 SELECT payment_id, house_id, estate_id, (ARRAY['cash','wechat','pos','transfer'])[1 + payment_id %% 4], amount,
-       due_date::timestamptz, due_date, '', '', '', 'bench-' || payment_id, now()
+       LEAST(due_date, %(today)s::date)::timestamptz, LEAST(due_date, %(today)s::date), '', '', '',
+       'bench-' || payment_id, now()
   FROM bench_paid;
 INSERT INTO billing_allocation (payment_id, charge_id, amount, created_at)
 SELECT payment_id, charge_id, amount, now() FROM bench_paid;
@@ -132,7 +133,7 @@ def main() -> None:
         from django_tenants.utils import tenant_context
 
         from billing.models import FeeItem
-        from billing.selectors import reports
+        from billing.selectors import arrears, collection, income
         from companies import services as company_services
         from companies.models import Company
         from core.actions import action
@@ -187,7 +188,7 @@ def main() -> None:
             print(f"ledger: {houses} houses, {charges} charges in {time.perf_counter() - began:.1f}s", flush=True)
 
             def arrears_page():  # as the API pages it: the lines and their count in one query, then payers
-                return reports.arrears(today, estate=estate.pk).page_and_count(offset=0, limit=20)
+                return arrears.arrears(today, estate=estate.pk).page_and_count(offset=0, limit=20)
 
             def baseline():
                 with connection.cursor() as cursor:
@@ -198,23 +199,25 @@ def main() -> None:
                     cursor.fetchall()
 
             if args.explain:
-                query = reports.ArrearsQuery(as_of=today, estate=estate.pk)
+                query = arrears.ArrearsQuery(as_of=today, estate=estate.pk)
                 with connection.cursor() as cursor:
                     cursor.execute("SET work_mem = '64MB'")
                     cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {query.grouped_sql()}", query.params())
                     print("\n".join(row[0] for row in cursor.fetchall()), flush=True)
             page_ms = _best("arrears page (20 lines with the count, then payers)", arrears_page)
-            totals_ms = _best("arrears totals", lambda: reports.arrears_totals(today, estate=estate.pk))
+            totals_ms = _best("arrears totals", lambda: arrears.arrears_totals(today, estate=estate.pk))
             _best(
-                "arrears by building (all lines)", lambda: list(reports.arrears(today, estate.pk, group_by="building"))
+                "arrears by building (all lines)", lambda: list(arrears.arrears(today, estate.pk, group_by="building"))
             )
-            collection_ms = _best("collection by month (12)", lambda: reports.collection_by_month(12, estate=estate.pk))
+            collection_ms = _best(
+                "collection by month (12)", lambda: collection.collection_by_month(12, estate=estate.pk)
+            )
             income_ms = _best(
                 "income by fee item (a month)",
-                lambda: reports.income((today.replace(day=1) - timedelta(days=1)).replace(day=1), today, estate.pk),
+                lambda: income.income((today.replace(day=1) - timedelta(days=1)).replace(day=1), today, estate.pk),
             )
             base_ms = _best("baseline: sum per house over the estate's charges", baseline)
-            totals = reports.arrears_totals(today, estate=estate.pk)
+            totals = arrears.arrears_totals(today, estate=estate.pk)
             print(f"arrears: {totals.lines} payers owe {totals.total}", flush=True)
         print(
             f"charges={charges} arrears_page_ms={page_ms:.0f} arrears_totals_ms={totals_ms:.0f} "

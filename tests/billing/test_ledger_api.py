@@ -575,9 +575,10 @@ def test_owner_bills_take_a_fixed_number_of_queries(company_a, client_for):
 
 
 def test_owner_lines_agree_with_the_staff_ledger(company_a, client_for):
-    """owner_lines reads the ledger in its own SQL: its amounts and statuses are with_outstanding's,
+    """owner_lines reads the ledger in its own SQL: its amounts and statuses are outstanding.with_status's,
     across a waiver, a partial payment, a paid line and a posted late fee."""
-    from billing.selectors import ledger
+    from billing import outstanding
+    from billing.selectors import ledger, owner
 
     world = _world(company_a)
     cashier, admin = client_for(company_a, "cashier"), client_for(company_a, "admin")
@@ -591,10 +592,10 @@ def test_owner_lines_agree_with_the_staff_ledger(company_a, client_for):
     today = world["today"]
     with tenant_context(company_a):
         ids = [h.pk for h in world["houses"]]
-        lines = ledger.owner_lines(ids, paid_since=today - timedelta(days=400), as_of=today)
+        lines = owner.owner_lines(ids, paid_since=today - timedelta(days=400), as_of=today)
         staff = {
             c.pk: c
-            for c in ledger.with_outstanding(Charge.objects.filter(house_id__in=ids), as_of=today).exclude(
+            for c in outstanding.with_status(Charge.objects.filter(house_id__in=ids), as_of=today).exclude(
                 kind="adjustment"
             )
         }

@@ -20,8 +20,11 @@ from django_tenants.utils import tenant_context
 from openpyxl import load_workbook
 
 from accounts.models import User
-from billing.models import Allocation, BalanceEntry, Charge, Deposit, FeeItem, Payment, Refund
-from billing.selectors import reports
+from billing import outstanding
+from billing.models import Allocation, BalanceEntry, Charge, Deposit, FeeItem, Payment
+from billing.selectors import arrears, collection, income
+from billing.selectors import cashier as cashier_day
+from billing.services import refunds
 from core.actions import action
 from core.schemas import Schema
 from tenants.estates import services as estate_services
@@ -148,7 +151,7 @@ def test_charge_balances_net_paid_and_outstanding_count_adjustments_and_reversal
         _reverse(payment, charge)
         _pay(house, "wechat", "20.00", lines=[(charge, "20.00")])
         with CaptureQueriesContext(connection) as queries:
-            rows = list(reports.charge_balances().filter(house=house))
+            rows = list(outstanding.charge_balances().filter(house=house))
         assert len(queries) == 1
         assert [(r.pk, r.net, r.paid, r.outstanding) for r in rows] == [(charge.pk, D("90"), D("20"), D("70"))]
 
@@ -174,7 +177,7 @@ def test_ageing_buckets_are_bounded_at_30_31_90_91_180_181_days(company_a):
         ]
         for year, (days, amount) in enumerate(days_and_amounts, start=2000):  # a cycle each
             _charge(house, item, amount, due=t - timedelta(days=days), cycle=date(year, 1, 1))
-        (line,) = list(reports.arrears(t))
+        (line,) = list(arrears.arrears(t))
     assert (line.not_yet_due, line.days_0_30, line.days_31_90, line.days_91_180, line.days_over_180) == (
         D("128"),
         D("3"),
@@ -219,8 +222,8 @@ def test_arrears_per_payer_and_its_totals_add_up_to_the_ledger(company_a):
         resident_services.add_occupancy(
             actor=admin, house=houses[0], person=person, relation="owner", is_primary_payer=True
         )
-        lines = list(reports.arrears(today(), estate=estate.pk))
-        totals = reports.arrears_totals(today(), estate=estate.pk)
+        lines = list(arrears.arrears(today(), estate=estate.pk))
+        totals = arrears.arrears_totals(today(), estate=estate.pk)
     assert [line.house_id for line in lines] == list(expected)  # most owed first; paid-up payers absent
     for line in lines:
         for name in (*AGEING, "total"):
@@ -233,8 +236,8 @@ def test_arrears_per_payer_and_its_totals_add_up_to_the_ledger(company_a):
     assert totals.total == D("306.50")
     # The same money, grouped by building and by estate.
     with tenant_context(company_a):
-        (by_building,) = list(reports.arrears(today(), estate=estate.pk, group_by="building"))
-        (by_estate,) = list(reports.arrears(today(), estate=estate.pk, group_by="estate"))
+        (by_building,) = list(arrears.arrears(today(), estate=estate.pk, group_by="building"))
+        (by_estate,) = list(arrears.arrears(today(), estate=estate.pk, group_by="estate"))
     assert by_building.total == by_estate.total == totals.total
     assert (by_building.label, by_estate.label, by_estate.payer_name) == ("1栋", "翠湖苑", "")
 
@@ -249,8 +252,8 @@ def test_arrears_as_of_an_earlier_day_leave_out_what_came_later(company_a):
         # Paid today: as of yesterday still owed.
         charge = Charge.objects.get(amount=D("10.00"))
         _pay(house, "cash", "10.00", lines=[(charge, "10.00")])
-        (yesterday,) = list(reports.arrears(t - timedelta(days=1)))
-        (now,) = list(reports.arrears(t))
+        (yesterday,) = list(arrears.arrears(t - timedelta(days=1)))
+        (now,) = list(arrears.arrears(t))
     assert (yesterday.total, yesterday.days_0_30) == (D("10"), D("10"))  # the 20 was not issued yet
     assert (now.total, now.days_0_30) == (D("20"), D("20"))
 
@@ -297,8 +300,8 @@ def test_arrears_queries_do_not_grow_with_the_page_size(company_a, client_for):
 
 def test_collection_rate_is_none_when_nothing_is_due(company_a, client_for):
     with tenant_context(company_a):
-        empty = reports.collection_rate(date(2026, 1, 1), date(2026, 2, 1))
-        series = reports.collection_by_month(12)
+        empty = collection.collection_rate(date(2026, 1, 1), date(2026, 2, 1))
+        series = collection.collection_by_month(12)
     assert (empty.due, empty.paid, empty.rate) == (ZERO, ZERO, None)
     assert len(series) == 12 and all(month.rate is None for month in series)
     body = client_for(company_a, "cashier").get("/api/v1/billing/collection-rate/?months=12").json()
@@ -328,8 +331,8 @@ def test_collection_rate_counts_charges_of_the_period_net_of_adjustments_with_re
         undone = _pay(h2, "cash", "105.00", lines=[(b, "100.00"), (late, "5.00")])
         _reverse(undone, b)  # only the late fee stays paid
         _charge(h1, item, "999.00", due=this_month + timedelta(days=14), cycle=this_month)  # the next period
-        period = reports.collection_rate(last_month, this_month, estate.pk)
-        series = reports.collection_by_month(3)
+        period = collection.collection_rate(last_month, this_month, estate.pk)
+        series = collection.collection_by_month(3)
     assert (period.due, period.paid, period.charges) == (D("185"), D("85"), 3)
     assert period.rate == (D("85") / D("185")).quantize(D("0.0001"))
     assert [m.period_start for m in series[1:]] == [last_month, this_month]
@@ -372,10 +375,10 @@ def test_income_by_fee_item_method_day_and_month_adds_up(company_a, client_for):
     t = today()
     with tenant_context(company_a):
         _houses, _cashier, (item, water) = _takings(company_a)
-        by_item = reports.income(t, t)
-        by_method = reports.income(t, t, by="method")
-        by_day = reports.income(t - timedelta(days=40), t, by="day")
-        by_month = reports.income(t - timedelta(days=40), t, by="month")
+        by_item = income.income(t, t)
+        by_method = income.income(t, t, by="method")
+        by_day = income.income(t - timedelta(days=40), t, by="day")
+        by_month = income.income(t - timedelta(days=40), t, by="month")
     assert by_item.total == D("713") and by_item.count == 3  # the balance draw is not income
     assert {line.key: line.amount for line in by_item.lines} == {
         str(item.pk): D("160"),
@@ -400,33 +403,27 @@ def test_cashier_daily_by_method_and_fee_item_with_refunds(company_a, client_for
         houses, cashier, _items = _takings(company_a)
         admin = User.objects.get(username="admin")
         payment = Payment.objects.get(method="cash", business_date=t)
-
-        @action(schema=Schema.COMPANY, audit=False)
-        def refund():
-            Refund.objects.create(
-                house=houses[0],
-                source="payment",
-                payment=payment,
-                amount=D("10.00"),
-                method="cash",
-                reason="多收",
-                status="approved",
-                requested_by=cashier,
-                decided_by=admin,
-                decided_at=timezone.now(),
-            )
-
-        refund()
-        everyone = reports.cashier_daily(t)
-        mine = reports.cashier_daily(t, cashier.pk)
+        refund = refunds.request_refund(
+            house=houses[0],
+            source="payment",
+            amount=D("10.00"),
+            method="cash",
+            reason="多收",
+            actor=cashier,
+            payment=payment,
+        )
+        refunds.approve_refund(refund=refund, actor=admin)
+        everyone = cashier_day.cashier_daily(t)
+        mine = cashier_day.cashier_daily(t, cashier.pk)
     assert everyone.amount == _sum(everyone.by_method, "amount") == _sum(everyone.by_fee_item, "amount") == D("723")
     assert everyone.received == D("713") and everyone.count == 4
     assert [line.key for line in everyone.by_method if not line.received] == ["balance"]
     assert mine.amount == _sum(mine.by_fee_item, "amount") == D("163") and mine.count == 3
-    assert (mine.refunded, mine.net_received) == (D("10"), D("143"))
+    assert (mine.refunded, mine.reversed, mine.net_received) == (D("10"), ZERO, D("143"))
     body = client_for(company_a, "cashier").get(f"/api/v1/billing/cashier-daily/?cashier={cashier.pk}").json()
     assert D(body["amount"]) == _sum(body["by_method"], "amount") == D("163")
     assert D(body["refunded"]) == _sum(body["refunds"], "amount") == D("10")
+    assert D(body["net_received"]) == D("143") and body["voids"] == []
 
 
 # --- who sees what ----------------------------------------------------------------------------------
@@ -455,7 +452,7 @@ def test_another_companys_ledger_never_shows(company_a, company_b, client_for, p
     if "series" in body:
         assert all(month["rate"] is None for month in body["series"])
     with tenant_context(company_b):
-        assert reports.arrears_totals(today()).total == D("306.50")
+        assert arrears.arrears_totals(today()).total == D("306.50")
 
 
 @pytest.mark.parametrize("path", REPORTS)

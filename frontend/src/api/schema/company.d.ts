@@ -406,7 +406,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description 收银日报: a business day's payments by method and fee item, and the day's refunds. */
+        /** @description 收银日报: a business day's payments by method and fee item, and the day's refunds and voids. */
         get: operations["billing_cashier_daily_retrieve"];
         put?: never;
         post?: never;
@@ -441,8 +441,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * @description 收入: money received from outside (not draws on prepaid balances or deposits) by fee item,
-         *     method, day or month.
+         * @description 收入: money received from outside (not draws on prepaid balances or deposits), less refunds and
+         *     voided receipts, each on its own business day, by fee item, method, day or month.
          */
         get: operations["billing_income_retrieve"];
         put?: never;
@@ -2951,9 +2951,11 @@ export interface components {
             business_date: string;
             cashier: number | null;
             by_method: components["schemas"]["MethodLine"][];
-            by_fee_item: components["schemas"]["IncomeLine"][];
-            /** @description Refunds approved that day. */
+            by_fee_item: components["schemas"]["DayLine"][];
+            /** @description Refunds approved that day, by refund method. */
             refunds: components["schemas"]["RefundLine"][];
+            /** @description Payments received whose receipts were voided that day. */
+            voids: components["schemas"]["RefundLine"][];
             /** @description Payments. */
             count: number;
             /**
@@ -2973,7 +2975,12 @@ export interface components {
             refunded: string;
             /**
              * Format: decimal
-             * @description received − refunded.
+             * @description The sum of voids.
+             */
+            reversed: string;
+            /**
+             * Format: decimal
+             * @description received − refunded − reversed.
              */
             net_received: string;
         };
@@ -3173,6 +3180,15 @@ export interface components {
          * @enum {integer}
          */
         CycleMonthsEnum: 0 | 1 | 3 | 6 | 12;
+        DayLine: {
+            /** @description A method; a fee item ("12", "12:late_fee"), "prepaid", "deposit". */
+            key: string;
+            label: string;
+            /** Format: decimal */
+            amount: string;
+            /** @description Payments in this line. */
+            count: number;
+        };
         DecisionRejectRequest: {
             /** @description Why (required). */
             note: string;
@@ -3792,6 +3808,21 @@ export interface components {
             file?: string;
         };
         Income: {
+            /**
+             * Format: decimal
+             * @description Received from outside, on the payments' business days.
+             */
+            received: string;
+            /**
+             * Format: decimal
+             * @description Refunds approved on these days.
+             */
+            refunded: string;
+            /**
+             * Format: decimal
+             * @description Payments received whose receipts were voided on these days.
+             */
+            reversed: string;
             /** Format: date */
             date_from: string;
             /** Format: date */
@@ -3800,19 +3831,37 @@ export interface components {
             lines: components["schemas"]["IncomeLine"][];
             /**
              * Format: decimal
-             * @description Money received from outside: the sum of the lines.
+             * @description Net income, received − refunded − reversed: the sum of the lines' amounts.
              */
             total: string;
-            /** @description Payments. */
+            /** @description Payments received. */
             count: number;
         };
         IncomeLine: {
+            /**
+             * Format: decimal
+             * @description Received from outside, on the payments' business days.
+             */
+            received: string;
+            /**
+             * Format: decimal
+             * @description Refunds approved on these days.
+             */
+            refunded: string;
+            /**
+             * Format: decimal
+             * @description Payments received whose receipts were voided on these days.
+             */
+            reversed: string;
             /** @description A fee item ("12", "12:late_fee"), "prepaid", "deposit"; a method; a day; a month. */
             key: string;
             label: string;
-            /** Format: decimal */
+            /**
+             * Format: decimal
+             * @description Net: received − refunded − reversed.
+             */
             amount: string;
-            /** @description Payments in this line. */
+            /** @description Payments received in this line. */
             count: number;
         };
         Job: {
@@ -4000,7 +4049,7 @@ export interface components {
             initial_reading?: string;
         };
         MethodLine: {
-            /** @description A fee item ("12", "12:late_fee"), "prepaid", "deposit"; a method; a day; a month. */
+            /** @description A method; a fee item ("12", "12:late_fee"), "prepaid", "deposit". */
             key: string;
             label: string;
             /** Format: decimal */
@@ -5403,7 +5452,7 @@ export interface components {
             readonly created_at: string;
         };
         RefundLine: {
-            /** @description The refund method. */
+            /** @description The refund method (for voids: the payments' method). */
             key: string;
             label: string;
             /** Format: decimal */
