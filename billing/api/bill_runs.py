@@ -23,6 +23,8 @@ PERMISSIONS = {"GET": "fees.view", "POST": "fees.manage"}
 
 class BillRunPreviewExceptionSerializer(serializers.Serializer[Any]):
     house = serializers.IntegerField(required=False, help_text="The house left out, when it is one house.")
+    estate_name = serializers.CharField(required=False, help_text="The house's estate (with `house`).")
+    house_label = serializers.CharField(required=False, help_text="楼栋单元房号 of `house` (with `house`).")
     reason = serializers.CharField()
 
 

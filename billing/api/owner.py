@@ -39,6 +39,15 @@ HOUSE_PARAMETER = OpenApiParameter(
 )
 
 
+class OwnerPrincipalSerializer(serializers.Serializer[Any]):
+    """The bill a late fee is the late fee of: its fee item and period."""
+
+    id = serializers.IntegerField()
+    fee_item_name = serializers.CharField()
+    period_start = serializers.DateField()
+    period_end = serializers.DateField(help_text="Exclusive.")
+
+
 class OwnerLineSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     fee_item_name = serializers.CharField()
@@ -52,11 +61,14 @@ class OwnerLineSerializer(serializers.Serializer[Any]):
     status = serializers.ChoiceField(choices=ChargeStatus.CHOICES)
     explanation = serializers.CharField()
     payable_online = serializers.BooleanField()
+    principal = OwnerPrincipalSerializer(allow_null=True, help_text="On a late fee (滞纳金): the bill it is for.")
 
 
 class AccruingSerializer(serializers.Serializer[Any]):
     principal = serializers.IntegerField()
     fee_item_name = serializers.CharField()
+    period_start = serializers.DateField(help_text="The principal's period.")
+    period_end = serializers.DateField(help_text="The principal's period (exclusive).")
     amount = money_field()
     explanation = serializers.CharField()
 
@@ -115,6 +127,20 @@ def _line(charge: Charge) -> dict[str, Any]:
         "status": charge.status,  # type: ignore[attr-defined]
         "explanation": ledger.explain(charge),
         "payable_online": charge.fee_item.payable_online,
+        "principal": _principal(charge),
+    }
+
+
+def _principal(charge: Charge) -> dict[str, Any] | None:
+    period = getattr(charge, "principal_period", None)  # owner_lines: only a late fee has one
+    if charge.principal_id is None or period is None:
+        return None
+    # A late fee is posted under its principal's fee item (billing.services.late_fees).
+    return {
+        "id": charge.principal_id,
+        "fee_item_name": charge.fee_item.name,
+        "period_start": period[0],
+        "period_end": period[1],
     }
 
 
@@ -142,6 +168,8 @@ def owner_bills(request: Request) -> list[dict[str, Any]]:
             {
                 "principal": charge.pk,
                 "fee_item_name": charge.fee_item.name,
+                "period_start": charge.period_start,
+                "period_end": charge.period_end,
                 "amount": amount,
                 "explanation": _("逾期 %(days)s 天滞纳金（缴费时入账）") % {"days": (today - charge.due_date).days},
             }
@@ -194,6 +222,18 @@ def _wire_line(line: dict[str, Any]) -> dict[str, Any]:
         "status": str(line["status"]),
         "explanation": str(line["explanation"]),
         "payable_online": bool(line["payable_online"]),
+        "principal": _wire_principal(line["principal"]),
+    }
+
+
+def _wire_principal(principal: dict[str, Any] | None) -> dict[str, Any] | None:
+    if principal is None:
+        return None
+    return {
+        "id": principal["id"],
+        "fee_item_name": str(principal["fee_item_name"]),
+        "period_start": principal["period_start"].isoformat(),
+        "period_end": principal["period_end"].isoformat(),
     }
 
 
@@ -209,6 +249,8 @@ def _wire(house: dict[str, Any]) -> dict[str, Any]:
             {
                 "principal": a["principal"],
                 "fee_item_name": str(a["fee_item_name"]),
+                "period_start": a["period_start"].isoformat(),
+                "period_end": a["period_end"].isoformat(),
                 "amount": _money(a["amount"]),
                 "explanation": str(a["explanation"]),
             }
@@ -239,6 +281,7 @@ class OwnerPaymentLineSerializer(serializers.Serializer[Any]):
 
 class OwnerPaymentSerializer(serializers.ModelSerializer[Payment]):
     house_label = serializers.CharField(source="house.label", read_only=True)
+    method_label = serializers.CharField(source="get_method_display", read_only=True, help_text="现金, 微信支付…")
     receipt_id = serializers.SerializerMethodField()
     receipt_number = serializers.SerializerMethodField()
     voided = serializers.SerializerMethodField()
@@ -251,6 +294,7 @@ class OwnerPaymentSerializer(serializers.ModelSerializer[Payment]):
             "house",
             "house_label",
             "method",
+            "method_label",
             "amount",
             "received_at",
             "receipt_id",

@@ -90,6 +90,7 @@ _LINE_FIELDS = (
     "amount",
     "due_date",
     "calculation",
+    "principal_id",
     "reason",
 )
 _FEE_ITEM_FIELDS = ("id", "name", "payable_online", "late_fee")
@@ -100,9 +101,11 @@ def _owner_lines_sql() -> str:
     columns = ", ".join(f"c.{name}" for name in _LINE_FIELDS)
     return f"""
         SELECT {columns}, f.id, f.name, f.payable_online, f.late_fee,
-               {outstanding.net_sql("c")}, COALESCE(la.paid, 0), COALESCE(ld.late_posted, 0)
+               {outstanding.net_sql("c")}, COALESCE(la.paid, 0), COALESCE(ld.late_posted, 0),
+               p.period_start, p.period_end
         FROM {charge} c
         JOIN {fee_item} f ON f.id = c.fee_item_id
+        LEFT JOIN {charge} p ON p.id = c.principal_id
         {outstanding.lateral_joins_sql("c")}
         WHERE c.house_id = ANY(%(houses)s) AND c.kind <> %(adjustment)s
           AND ({outstanding.outstanding_sql("c")} > 0 OR c.period_end > %(paid_since)s)
@@ -116,8 +119,9 @@ def _json(value: Any) -> Any:
 def owner_lines(house_ids: Sequence[int], *, paid_since: date, as_of: date | None = None) -> list[Charge]:
     """Every line still owing, and those paid since `paid_since`, of the houses, as charges (only the
     fields shown loaded) annotated as billing.outstanding.with_status annotates them (adjusted, net, paid,
-    outstanding, status) and with the late fees posted on each (`late_posted`), their fee item
-    loaded: one query, in SQL (see owner_houses)."""
+    outstanding, status) and with the late fees posted on each (`late_posted`) and, on a late fee,
+    its principal's (period_start, period_end) (`principal_period`), their fee item loaded: one
+    query, in SQL (see owner_houses)."""
     as_of = as_of or timezone.localdate()
     if not house_ids:
         return []
@@ -137,7 +141,9 @@ def owner_lines(house_ids: Sequence[int], *, paid_since: date, as_of: date | Non
         values = list(row[:width])
         values[_LINE_FIELDS.index("calculation")] = _json(values[_LINE_FIELDS.index("calculation")])
         charge = Charge.from_db(db, _LINE_FIELDS, values)
-        item_id, item_name, payable_online, late_fee, net, paid, late_posted = row[width:]
+        item_id, item_name, payable_online, late_fee, net, paid, late_posted, principal_start, principal_end = row[
+            width:
+        ]
         item = items.get(item_id)
         if item is None:
             item = FeeItem.from_db(db, _FEE_ITEM_FIELDS, (item_id, item_name, payable_online, _json(late_fee)))
@@ -152,6 +158,10 @@ def owner_lines(house_ids: Sequence[int], *, paid_since: date, as_of: date | Non
             outstanding=owed, paid=paid, due_date=charge.due_date, as_of=as_of
         )
         charge.late_posted = late_posted  # type: ignore[attr-defined]
+        # A late fee's principal: the bill it is the late fee of (same fee item), by its period.
+        charge.principal_period = (  # type: ignore[attr-defined]
+            (principal_start, principal_end) if charge.principal_id is not None else None
+        )
         lines.append(charge)
     return lines
 

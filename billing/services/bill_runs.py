@@ -73,6 +73,18 @@ def _scope(estate: Estate | None, building: Building | None) -> tuple[int | None
     return (estate.pk if estate else (building.estate_id if building else None)), (building.pk if building else None)
 
 
+def _label_houses(exception_lists: Iterable[list[dict[str, Any]]]) -> None:
+    """Name the house of each exception as the admin does everywhere (小区 + 楼栋单元房号), in one
+    query: a preview is stored with the run, so the names are those of the day it was made."""
+    exceptions = [e for found in exception_lists for e in found if e.get("house") is not None]
+    houses = House.objects.select_related("estate", "building", "unit").in_bulk({e["house"] for e in exceptions})
+    for exception in exceptions:
+        house = houses.get(exception["house"])
+        if house is not None:
+            exception["estate_name"] = house.estate.name
+            exception["house_label"] = house.label
+
+
 def preview(
     *,
     as_of: date,
@@ -127,6 +139,7 @@ def preview(
                 "exceptions": exceptions,
             }
         )
+    _label_houses(line["exceptions"] for line in lines)
     return {
         "as_of": as_of.isoformat(),
         "estate": estate_id,

@@ -50,7 +50,7 @@ const OWING = houseBills({
   overdue: [line({ id: 1, status: 'overdue', outstanding: '223.75', due_date: '2026-09-16' })],
   due: [line({ id: 2, status: 'unpaid', period_start: '2026-11-01', period_end: '2026-12-01', due_date: '2026-11-16' })],
   paid: [line({ id: 3, status: 'paid', period_start: '2026-08-01', period_end: '2026-09-01', paid: '223.75', outstanding: '0.00' })],
-  late_fees_accruing: [{ principal: 1, fee_item_name: '物业费', amount: '5.59', explanation: '逾期 50 天滞纳金（缴费时入账）' }],
+  late_fees_accruing: [{ principal: 1, fee_item_name: '物业费', period_start: '2026-09-01', period_end: '2026-10-01', amount: '5.59', explanation: '逾期 50 天滞纳金（缴费时入账）' }],
   totals: { due: '223.75', overdue: '223.75', late_fees_accruing: '5.59', to_pay: '453.09' },
   balance: '1200.00',
 })
@@ -83,6 +83,7 @@ describe('bills page', () => {
     ])
     expect(byTestId(html, 'bill-line-status').map((s) => s.text)).toEqual(['已逾期', '计算中', '待缴', '已缴'])
     expect(byTestId(html, 'bill-line-amount').map((s) => s.text)).toEqual(['¥223.75', '¥5.59', '¥223.75', '¥223.75'])
+    expect(byTestId(html, 'bill-line-for').map((s) => s.text)).toEqual(['物业费 2026-09 的滞纳金'])
     expect(byTestId(lines[2].html, 'bill-line-period')[0].text).toBe('2026-11 · 2026-11-16 截止')
     expect(byTestId(lines[3].html, 'bill-line-period')[0].text).toBe('2026-08')
     // Explanations open on a tap, not before.
@@ -131,7 +132,7 @@ describe('bill history page', () => {
         next: null,
         previous: null,
         results: [
-          payment({ id: 2, method: 'transfer', amount: '1500.00', received_at: '2026-11-05T02:30:00Z' }),
+          payment({ id: 2, method: 'transfer', method_label: '银行转账', amount: '1500.00', received_at: '2026-11-05T02:30:00Z' }),
           payment({ id: 1, method: 'cash', voided: true }),
         ],
       },

@@ -4,7 +4,7 @@
  */
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { formatYuan, isPositiveAmount, isZeroAmount, parseAmount } from '@/utils/money'
-import { billGroups, chooseHouse, createBillsStore, hasBills, lastDayOf, methodLabel, periodText } from '@/stores/bills'
+import { billGroups, chooseHouse, createBillsStore, hasBills, lastDayOf, periodText } from '@/stores/bills'
 import { createPlatform } from '@/platform/create'
 import type { BrowserLike, UniLike, WindowLike } from '@/platform/create'
 import { PlatformError } from '@/platform/types'
@@ -74,7 +74,7 @@ describe('bill groups', () => {
       line({ id: 3, status: 'partial', amount: '223.75', paid: '100.00', outstanding: '123.75' }),
     ],
     paid: [line({ id: 4, status: 'paid', amount: '223.75', paid: '223.75', outstanding: '0.00' })],
-    late_fees_accruing: [{ principal: 1, fee_item_name: '物业费', amount: '1.12', explanation: '逾期 10 天滞纳金（缴费时入账）' }],
+    late_fees_accruing: [{ principal: 1, fee_item_name: '物业费', period_start: '2026-09-01', period_end: '2026-10-01', amount: '1.12', explanation: '逾期 10 天滞纳金（缴费时入账）' }],
   })
 
   it('orders overdue (with the late fee building up on each), due, then paid', () => {
@@ -86,6 +86,7 @@ describe('bill groups', () => {
     ])
     expect(groups[0].rows[1].feeItemName).toBe('物业费滞纳金')
     expect(groups[0].rows[1].explanation).toBe('逾期 10 天滞纳金（缴费时入账）')
+    expect(groups[0].rows[1]).toMatchObject({ period: '2026-09', forBill: '物业费 2026-09 的滞纳金' })
     expect(groups[1].rows.map((r) => r.key)).toEqual(['c2', 'c3'])
     expect(groups[1].rows[0].period).toBe('2026-11')
   })
@@ -106,13 +107,21 @@ describe('bill groups', () => {
     expect(hasBills(null)).toBe(false)
   })
 
-  it('names a posted late fee as one', () => {
-    const posted = houseBills({ due: [line({ id: 8, kind: 'late_fee', explanation: '逾期 15 天 × 0.05%' })] })
-    expect(billGroups(posted)[0].rows[0]).toMatchObject({ feeItemName: '物业费滞纳金', explanation: '逾期 15 天 × 0.05%' })
+  it('names a posted late fee as one, and the bill it is for', () => {
+    const principal = { id: 3, fee_item_name: '物业费', period_start: '2026-08-01', period_end: '2026-09-01' }
+    const posted = houseBills({
+      due: [line({ id: 8, kind: 'late_fee', period_start: '2026-08-17', period_end: '2026-09-02', explanation: '逾期 15 天 × 0.05%', principal })],
+    })
+    expect(billGroups(posted)[0].rows[0]).toMatchObject({
+      feeItemName: '物业费滞纳金',
+      explanation: '逾期 15 天 × 0.05%',
+      forBill: '物业费 2026-08 的滞纳金',
+    })
+    expect(billGroups(houseBills({ due: [line({ id: 9 })] }))[0].rows[0].forBill).toBe('')
   })
 
   it('keeps a late fee whose principal is not listed', () => {
-    const orphan = houseBills({ late_fees_accruing: [{ principal: 77, fee_item_name: '水费', amount: '0.50', explanation: 'x' }] })
+    const orphan = houseBills({ late_fees_accruing: [{ principal: 77, fee_item_name: '水费', period_start: '2026-07-01', period_end: '2026-08-01', amount: '0.50', explanation: 'x' }] })
     expect(billGroups(orphan)[0].rows.map((r) => r.key)).toEqual(['a77'])
   })
 
@@ -124,11 +133,6 @@ describe('bill groups', () => {
     expect(chooseHouse([], null, HOUSES)).toBeNull()
   })
 
-  it('labels payment methods, unknown ones as sent', () => {
-    expect(methodLabel('cash')).toBe('现金')
-    expect(methodLabel('wechat')).toBe('微信支付')
-    expect(methodLabel('alipay')).toBe('alipay')
-  })
 })
 
 describe('bills store', () => {

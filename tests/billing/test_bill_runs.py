@@ -407,7 +407,9 @@ def test_a_meter_fee_bills_the_readings_of_the_cycle_with_tiers(company_a, outbo
         assert charge.calculation["readings"] and charge.calculation["usage"] == "13.50"
 
 
-def test_a_formula_fee_is_computed_per_house_and_a_broken_one_is_left_out_with_the_reason(company_a, outbox_sent):
+def test_a_formula_fee_is_computed_per_house_and_a_broken_one_is_left_out_with_the_reason(
+    company_a, outbox_sent, client_for
+):
     estate = _estate(company_a, floors=1, per_floor=1)
     with tenant_context(company_a):
         house = House.objects.get(estate=estate)
@@ -421,7 +423,14 @@ def test_a_formula_fee_is_computed_per_house_and_a_broken_one_is_left_out_with_t
         run = bill_runs.create_bill_run(as_of=date(2026, 11, 1), estate=estate, actor=None, fee_items=[other])
         line = run.preview["items"][0]
         assert line["charges"] == 0 and line["exceptions"]
+        # The house left out is named as the admin names it, not by its id alone.
+        (exception,) = line["exceptions"]
+        assert exception["house"] == house.pk
+        assert (exception["estate_name"], exception["house_label"]) == (estate.name, house.label)
+        assert exception["reason"]
         assert not Charge.objects.filter(fee_item=other).exists()
+    shown = client_for(company_a, "admin").get(f"/api/v1/bill-runs/{run.pk}/").json()
+    assert shown["preview"]["items"][0]["exceptions"][0]["house_label"] == house.label
 
 
 def test_new_bills_are_paid_from_a_prepaid_balance_where_the_item_allows(company_a, outbox_sent):

@@ -538,6 +538,16 @@ def test_an_owner_sees_the_bills_of_their_house_only(company_a, client_for):
         (a["principal"], a["amount"]) for a in desk["late_fees_to_post"]
     ]  # the same rule as the services' accrued_unposted
     assert Decimal(house["totals"]["late_fees_accruing"]) > 0
+    # An accruing late fee names its bill: the overdue line's fee item and period.
+    (accruing,) = house["late_fees_accruing"]
+    (overdue,) = house["overdue"]
+    assert accruing["principal"] == overdue["id"]
+    assert (accruing["fee_item_name"], accruing["period_start"], accruing["period_end"]) == (
+        overdue["fee_item_name"],
+        overdue["period_start"],
+        overdue["period_end"],
+    )
+    assert all(line["principal"] is None for line in house["due"] + house["overdue"])
     assert owner.get(f"/api/v1/owner/bills/?house={mine.pk}").json()[0]["house"] == mine.pk
     assert owner.get(f"/api/v1/owner/bills/?house={other.pk}").status_code == 404
     assert owner.get("/api/v1/owner/bills/?house=abc").status_code == 400
@@ -548,11 +558,23 @@ def test_an_owner_sees_the_bills_of_their_house_only(company_a, client_for):
     history = owner.get("/api/v1/owner/bills/history/").json()
     assert [p["id"] for p in history["results"]] == [mine_paid["payment"]["id"]]
     assert history["results"][0]["lines"]
+    assert (history["results"][0]["method"], history["results"][0]["method_label"]) == ("cash", "现金")
     assert owner.get(f"/api/v1/owner/bills/history/?house={other.pk}").status_code == 404
     assert owner.get(f"/api/v1/owner/receipts/{mine_paid['receipt']['id']}/pdf/").status_code == 200
     assert owner.get(f"/api/v1/owner/receipts/{others_paid['receipt']['id']}/pdf/").status_code == 404
     bills = owner.get("/api/v1/owner/bills/").json()[0]
     assert bills["overdue"] == [] and len(bills["paid"]) >= 1
+    # The late fee posted with the payment is a line of its own that says which bill it is for.
+    lines = bills["due"] + bills["paid"]
+    (late,) = [line for line in lines if line["kind"] == "late_fee"]
+    assert late["principal"] == {
+        "id": overdue["id"],
+        "fee_item_name": overdue["fee_item_name"],
+        "period_start": overdue["period_start"],
+        "period_end": overdue["period_end"],
+    }
+    assert late["period_start"] != overdue["period_start"]  # its own period is the days overdue
+    assert all(line["principal"] is None for line in lines if line["kind"] != "late_fee")
 
 
 def test_staff_cannot_use_the_owner_endpoints(company_a, client_for):

@@ -264,6 +264,10 @@ const fees: typeof zhFees = {
   meters: {
     viewMeters: 'Meters',
     viewReadings: 'Readings',
+    viewImport: 'Import readings',
+    importHint:
+      'One row per meter and day (meter number, kind, date, reading), as in the template. Every row is checked first; the file is imported only when all rows pass, all at once. Unusual usage is held for review before it is billed.',
+    showReadings: 'See the readings',
     create: 'New meter',
     createShared: 'New shared meter',
     edit: 'Edit meter',
@@ -315,6 +319,8 @@ const fees: typeof zhFees = {
   },
   reading: {
     title: 'Meter reading',
+    import: 'Import readings from Excel',
+    importTitle: 'Import meter readings',
     estate: 'Estate',
     building: 'Building',
     allBuildings: 'All buildings',

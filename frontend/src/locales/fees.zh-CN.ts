@@ -261,6 +261,10 @@ const fees = {
   meters: {
     viewMeters: '表具',
     viewReadings: '抄表记录',
+    viewImport: '导入读数',
+    importHint:
+      '按模板每行填写一块表在一天的读数（表号、表具类型、抄表日期、本期读数）。上传后先逐行校验，全部通过才能导入，一次全部写入；用量异常的读数会挂起，审核通过后才计费。',
+    showReadings: '查看抄表记录',
     create: '新建表具',
     createShared: '新建公摊表',
     edit: '编辑表具',
@@ -312,6 +316,8 @@ const fees = {
   },
   reading: {
     title: '手机抄表',
+    import: '从 Excel 导入读数',
+    importTitle: '导入抄表数据',
     estate: '小区',
     building: '楼栋',
     allBuildings: '全部楼栋',

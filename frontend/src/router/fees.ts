@@ -110,3 +110,12 @@ export const meterReadingRoute: RouteRecordRaw = {
   component: () => import('@/pages/company/fees/MeterReadingPage.vue'),
   meta: { title: 'fees.reading.title', permission: 'meters.read' },
 }
+
+/** 导入抄表数据: readings from Excel, for the same readers (the fees module's 抄表 tab has it too). */
+export const meterReadingImportRoute: RouteRecordRaw = {
+  path: 'meter-reading/import',
+  name: 'meter-reading-import',
+  component: () => import('@/pages/company/fees/parts/MeterImport.vue'),
+  props: { canImport: true },
+  meta: { title: 'fees.reading.importTitle', permission: 'meters.read' },
+}

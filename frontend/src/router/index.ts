@@ -11,7 +11,7 @@ import type { ModuleKey } from '@/api/types'
 import { i18n } from '@/locales'
 import { MODULES } from '@/modules'
 import { basicDataRoute } from '@/router/basicData'
-import { feesRoute, meterReadingRoute } from '@/router/fees'
+import { feesRoute, meterReadingImportRoute, meterReadingRoute } from '@/router/fees'
 import { clockRoute } from '@/router/staff'
 import { useAuthStore } from '@/stores/auth'
 import { useSiteStore } from '@/stores/site'
@@ -90,6 +90,7 @@ export const companyRoutes: RouteRecordRaw[] = [
       feesRoute,
       clockRoute,
       meterReadingRoute,
+      meterReadingImportRoute,
       {
         path: 'settings',
         component: () => import('@/pages/company/settings/SettingsLayout.vue'),

@@ -40,6 +40,8 @@ export interface BillRow {
   dueDate: string
   status: LineStatus
   explanation: string
+  /** A late fee's bill (its principal): "物业费 2026-09 的滞纳金"; empty on other lines. */
+  forBill: string
 }
 
 export interface BillGroup {
@@ -91,22 +93,29 @@ function chargeRow(line: OwnerBillLine): BillRow {
     dueDate: line.due_date,
     status: line.status,
     explanation: line.explanation,
+    forBill: line.principal ? forBillText(line.principal.fee_item_name, line.principal.period_start, line.principal.period_end) : '',
   }
 }
 
-function accruingRow(fee: AccruingLateFee, principal: OwnerBillLine | undefined): BillRow {
+/** Which bill a late fee is for: its principal's fee item and period, as the server names them. */
+function forBillText(name: string, start: string, endExclusive: string): string {
+  return t('bills.lateFeeFor', { name, period: periodText(start, endExclusive) })
+}
+
+function accruingRow(fee: AccruingLateFee): BillRow {
   return {
     key: `a${fee.principal}`,
     chargeId: null,
     feeItemName: t('bills.lateFeeOf', { name: fee.fee_item_name }),
     kind: 'late_fee',
-    period: principal ? periodText(principal.period_start, principal.period_end) : '',
+    period: periodText(fee.period_start, fee.period_end),
     amount: fee.amount,
     paid: null,
     total: null,
     dueDate: '',
     status: 'accruing',
     explanation: fee.explanation,
+    forBill: forBillText(fee.fee_item_name, fee.period_start, fee.period_end),
   }
 }
 
@@ -117,19 +126,17 @@ function accruingRow(fee: AccruingLateFee, principal: OwnerBillLine | undefined)
  */
 export function billGroups(bills: OwnerHouseBills): BillGroup[] {
   const overdue: BillRow[] = []
-  const byId = new Map<number, OwnerBillLine>()
-  for (const l of [...bills.overdue, ...bills.due]) byId.set(l.id, l)
   const accruingFor = new Map<number, AccruingLateFee[]>()
   for (const fee of bills.late_fees_accruing) {
     accruingFor.set(fee.principal, [...(accruingFor.get(fee.principal) ?? []), fee])
   }
   for (const line of bills.overdue) {
     overdue.push(chargeRow(line))
-    for (const fee of accruingFor.get(line.id) ?? []) overdue.push(accruingRow(fee, line))
+    for (const fee of accruingFor.get(line.id) ?? []) overdue.push(accruingRow(fee))
     accruingFor.delete(line.id)
   }
   // A late fee whose principal is not listed as overdue (should not happen): still shown.
-  for (const fees of accruingFor.values()) for (const fee of fees) overdue.push(accruingRow(fee, byId.get(fee.principal)))
+  for (const fees of accruingFor.values()) for (const fee of fees) overdue.push(accruingRow(fee))
   const groups: BillGroup[] = [
     { key: 'overdue', rows: overdue },
     { key: 'due', rows: bills.due.map(chargeRow) },
@@ -161,11 +168,6 @@ export function chooseHouse(
 
 export function statusLabel(status: LineStatus): string {
   return t(`bills.status.${status}`)
-}
-
-export function methodLabel(method: string): string {
-  const label = t(`bills.method.${method}`)
-  return label === `bills.method.${method}` ? method : label
 }
 
 /* ---------------------------------------------------------------- store */

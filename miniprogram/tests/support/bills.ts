@@ -14,6 +14,7 @@ export function line(overrides: Partial<OwnerBillLine> & Pick<OwnerBillLine, 'id
     status: 'unpaid',
     explanation: '89.50㎡ × 2.5000 元 × 1 月',
     payable_online: false,
+    principal: null,
     ...overrides,
   }
 }
@@ -38,6 +39,7 @@ export function payment(overrides: Partial<OwnerPayment> & Pick<OwnerPayment, 'i
     house: 202,
     house_label: '3栋2单元1101',
     method: 'cash',
+    method_label: '现金',
     amount: '223.75',
     received_at: '2026-11-05T02:30:00Z',
     receipt_id: 500 + overrides.id,

@@ -2559,6 +2559,16 @@ export interface components {
         Accruing: {
             principal: number;
             fee_item_name: string;
+            /**
+             * Format: date
+             * @description The principal's period.
+             */
+            period_start: string;
+            /**
+             * Format: date
+             * @description The principal's period (exclusive).
+             */
+            period_end: string;
             /** Format: decimal */
             amount: string;
             explanation: string;
@@ -2837,6 +2847,10 @@ export interface components {
         BillRunPreviewException: {
             /** @description The house left out, when it is one house. */
             house?: number;
+            /** @description The house's estate (with `house`). */
+            estate_name?: string;
+            /** @description 楼栋单元房号 of `house` (with `house`). */
+            house_label?: string;
             reason: string;
         };
         BillRunPreviewItem: {
@@ -4253,6 +4267,8 @@ export interface components {
             status: components["schemas"]["ChargeStatusEnum"];
             explanation: string;
             payable_online: boolean;
+            /** @description On a late fee (滞纳金): the bill it is for. */
+            principal: components["schemas"]["OwnerPrincipal"] | null;
         };
         OwnerPayment: {
             readonly id: number;
@@ -4260,6 +4276,8 @@ export interface components {
             readonly house_label: string;
             /** 支付方式 */
             readonly method: components["schemas"]["PaymentMethodEnum"];
+            /** @description 现金, 微信支付… */
+            readonly method_label: string;
             /**
              * 金额
              * Format: decimal
@@ -4283,6 +4301,18 @@ export interface components {
             period_end: string;
             /** Format: decimal */
             amount: string;
+        };
+        /** @description The bill a late fee is the late fee of: its fee item and period. */
+        OwnerPrincipal: {
+            id: number;
+            fee_item_name: string;
+            /** Format: date */
+            period_start: string;
+            /**
+             * Format: date
+             * @description Exclusive.
+             */
+            period_end: string;
         };
         /** @description What GET and PATCH answer: the profile and the owner's identity corrections (documents it). */
         OwnerProfileAnswer: {

@@ -7,7 +7,6 @@ import {
   RELATIONS,
   REVIEW_STATUSES,
   type HouseStatus,
-  type ImportStatus,
   type ReviewStatus,
 } from '@/api/basicData'
 import type { FilterOption } from '@/components/types'
@@ -28,15 +27,6 @@ export const REVIEW_STATUS_TAG: Record<ReviewStatus, TagType> = {
   rejected: 'danger',
 }
 
-export const IMPORT_STATUS_TAG: Record<ImportStatus, TagType> = {
-  validating: 'primary',
-  invalid: 'danger',
-  ready: 'success',
-  committing: 'primary',
-  done: 'success',
-  failed: 'danger',
-}
-
 /** Labels of the choice fields of basic data; a value the client does not know is shown as is. */
 export function useBasicDataLabels() {
   const { t, te } = useI18n()
@@ -49,8 +39,6 @@ export function useBasicDataLabels() {
   const statusLabel = label('status')
   const relationLabel = label('relation')
   const reviewStatusLabel = label('reviewStatus')
-  const importStatusLabel = label('importStatus')
-  const importKindLabel = label('importKind')
   const genderLabel = (value: string | null | undefined) =>
     value ? label('gender')(value) : t('basicData.gender.unknown')
 
@@ -62,8 +50,6 @@ export function useBasicDataLabels() {
     statusLabel,
     relationLabel,
     reviewStatusLabel,
-    importStatusLabel,
-    importKindLabel,
     genderLabel,
     useOptions: computed(() => options(HOUSE_USES, useLabel)),
     statusOptions: computed(() => options(HOUSE_STATUSES, statusLabel)),

@@ -104,14 +104,23 @@ export function nothingReason(preview: BillRunPreview): NothingReason | null {
 
 export interface ExceptionLine {
   item: string
-  house: number | null
+  /** The house left out, named as everywhere ("阳光花园 1栋1单元101"); its id on a preview stored
+   * before houses were named; null when the exception is not one house's. */
+  house: { label: string } | { id: number } | null
   reason: string
 }
 
 /** Every exception of a preview, item by item, for the list under its table. */
+function exceptionHouse(
+  e: BillRunPreview['items'][number]['exceptions'][number],
+): ExceptionLine['house'] {
+  if (e.house_label) return { label: [e.estate_name, e.house_label].filter(Boolean).join(' ') }
+  return e.house != null ? { id: e.house } : null
+}
+
 export function exceptionLines(preview: BillRunPreview): ExceptionLine[] {
   return preview.items.flatMap((item) =>
-    item.exceptions.map((e) => ({ item: item.name, house: e.house ?? null, reason: e.reason })),
+    item.exceptions.map((e) => ({ item: item.name, house: exceptionHouse(e), reason: e.reason })),
   )
 }
 

@@ -48,7 +48,14 @@ function run(over: Partial<BillRun> = {}): BillRun {
           houses: 0,
           total: '0',
           already_billed: 0,
-          exceptions: [{ house: 12, reason: '本周期没有可计费的抄表读数' }],
+          exceptions: [
+            {
+              house: 12,
+              estate_name: '阳光花园',
+              house_label: '2栋1单元302',
+              reason: '本周期没有可计费的抄表读数',
+            },
+          ],
         },
       ],
     },
@@ -118,7 +125,8 @@ describe('出账', () => {
     expect($('preview-charges-1')?.textContent).toBe('40')
     expect($('bill-run-grand-total')?.textContent).toContain('40 笔')
     expect($('bill-run-grand-total')?.textContent).toContain('¥12,345.60')
-    expect($('bill-run-exceptions')?.textContent).toContain('房屋 #12')
+    expect($('bill-run-exceptions')?.textContent).toContain('阳光花园 2栋1单元302')
+    expect($('bill-run-exceptions')?.textContent).not.toContain('#12')
     expect($('bill-run-exceptions')?.textContent).toContain('本周期没有可计费的抄表读数')
     expect($('bill-run-nothing')).toBeNull()
 

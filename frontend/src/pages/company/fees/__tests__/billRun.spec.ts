@@ -152,11 +152,17 @@ describe('bill run wizard: preview', () => {
   it('lists the exceptions item by item, with the house when there is one', () => {
     const p = preview([
       line(1, { exceptions: [{ reason: '2 个周期没有适用的价格' }] }),
-      line(2, { exceptions: [{ house: 4, reason: '没有读数' }] }),
+      line(2, {
+        exceptions: [
+          { house: 4, estate_name: '阳光花园', house_label: '1栋1单元101', reason: '没有读数' },
+          { house: 5, reason: '公式有误' }, // a preview stored before houses were named
+        ],
+      }),
     ])
     expect(exceptionLines(p)).toEqual([
       { item: '项目1', house: null, reason: '2 个周期没有适用的价格' },
-      { item: '项目2', house: 4, reason: '没有读数' },
+      { item: '项目2', house: { label: '阳光花园 1栋1单元101' }, reason: '没有读数' },
+      { item: '项目2', house: { id: 5 }, reason: '公式有误' },
     ])
   })
 })

@@ -1,0 +1,35 @@
+/**
+ * Labels of imports (any kind: houses, residents, meter readings), shared by every page that
+ * imports through the import framework (/api/v1/imports/).
+ */
+import { useI18n } from 'vue-i18n'
+
+import type { ImportKind, ImportStatus } from '@/api/basicData'
+
+type TagType = 'primary' | 'success' | 'info' | 'warning' | 'danger'
+
+export const IMPORT_STATUS_TAG: Record<ImportStatus, TagType> = {
+  validating: 'primary',
+  invalid: 'danger',
+  ready: 'success',
+  committing: 'primary',
+  done: 'success',
+  failed: 'danger',
+}
+
+/** States in which a job is working on an import and the page keeps watching it. */
+export const IMPORT_BUSY: ReadonlySet<ImportStatus> = new Set(['validating', 'committing'])
+
+/** A kind or status the client does not know is shown as the server sent it. */
+export function useImportLabels() {
+  const { t, te } = useI18n()
+  const label = (group: 'kinds' | 'statuses') => (value: string | null | undefined) => {
+    if (!value) return '—'
+    const key = `imports.${group}.${value}`
+    return te(key) ? t(key) : value
+  }
+  return {
+    kindLabel: label('kinds') as (value: ImportKind | string | null | undefined) => string,
+    statusLabel: label('statuses') as (value: ImportStatus | string | null | undefined) => string,
+  }
+}
