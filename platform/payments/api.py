@@ -96,7 +96,7 @@ class OwnerPayments(APIView):
     wx.requestPayment's parameters while it is pending."""
 
     required_permission = OWNER
-    error_statuses = {"post": [404, 409, 502, 503]}
+    error_statuses = {"post": [404, 409, 503]}
 
     @extend_schema(request=StartPaymentSerializer, responses={201: PaymentOrderSerializer})
     def post(self, request: Request) -> Response:

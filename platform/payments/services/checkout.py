@@ -96,7 +96,7 @@ def start_payment(
             ) from exc
         _refused(order.pk, exc)
         raise DomainError(
-            _("支付渠道拒绝了该订单（%(code)s）。") % {"code": exc.code}, code="gateway_refused", status_code=502
+            _("支付渠道拒绝了该订单（%(code)s）。") % {"code": exc.code}, code="gateway_refused", status_code=503
         ) from exc
     return _prepaid(order.pk, prepay)
 
