@@ -76,7 +76,9 @@ def start(payer: Payer, charge_ids=None, key="attempt-1"):
 
 
 def post_notification(client, delivery, *, headers: dict | None = None, body: bytes | None = None):
-    sent = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in (headers or delivery.headers).items()}
+    sent = {
+        f"HTTP_{k.upper().replace('-', '_')}": v for k, v in (delivery.headers if headers is None else headers).items()
+    }
     return client.post(
         NOTIFY, data=body if body is not None else delivery.body, content_type="application/json", **sent
     )

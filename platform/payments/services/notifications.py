@@ -50,7 +50,12 @@ def handle(*, gateway_name: str, company: Any, headers: Mapping[str, str], body:
             if note.payment.state != "paid":
                 raise _refuse(400, f"transaction notification in state {note.payment.state}")
             orders.settle(
-                order_id=order.pk, state=note.payment, merchant=merchant, source="notification", method=gateway.method
+                order_id=order.pk,
+                state=note.payment,
+                merchant=merchant,
+                source="notification",
+                method=gateway.method,
+                evidence=note.raw,
             )
         elif note.refund is not None and note.event == "refund.success":
             for key, value in merchant.items():

@@ -101,13 +101,20 @@ def check_report(order: PaymentOrder, state: GatewayState, *, merchant: Mapping[
 
 @action
 def settle(
-    *, order_id: int, state: GatewayState, merchant: Mapping[str, str], source: str, method: str
+    *,
+    order_id: int,
+    state: GatewayState,
+    merchant: Mapping[str, str],
+    source: str,
+    method: str,
+    evidence: Mapping[str, Any] | None = None,
 ) -> PaymentOrder:
     """Act on what the gateway says of an order (a verified notification or a query's answer).
-    `merchant`: the merchant ids the money must have been paid to. Raises Mismatch (nothing written)."""
+    `merchant`: the merchant ids the money must have been paid to; `evidence`: what to keep (the
+    whole notification; the query's answer by default). Raises Mismatch (nothing written)."""
     order = locked(order_id)
     check_report(order, state, merchant=merchant)
-    evidence = dict(state.raw)
+    evidence = dict(evidence if evidence is not None else state.raw)
     if state.state == "paid":
         if order.status in PAID_STATES:
             return order  # a duplicate, a retry, or the query after the notification: done already
@@ -180,6 +187,8 @@ def apply_refund(
         raise Mismatch("out_refund_no is not this order's")
     if order.status in (OrderStatus.REFUNDED, OrderStatus.PARTIALLY_REFUNDED):
         return order  # told again (one automatic refund per order today)
+    if order.status != OrderStatus.PAID:
+        raise Mismatch(f"refund of an order that is {order.status}")  # refused; the retry finds it paid
     refunded = Decimal(amount_fen) / 100
     if refunded <= 0 or refunded > order.amount:
         raise Mismatch(f"refund of {amount_fen} fen on {order.amount_fen}")
