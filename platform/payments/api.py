@@ -32,7 +32,7 @@ def money_field(**kwargs: Any) -> serializers.DecimalField:
 
 class OrderLineSerializer(serializers.Serializer[Any]):
     item_id = serializers.IntegerField()
-    label = serializers.CharField()
+    name = serializers.CharField(source="label")
     amount = money_field()
     late_fee = money_field()
 

@@ -169,7 +169,7 @@ class WechatPayStandIn:
         try:
             forced = _store().lpop(f"{PREFIX}fail-next")
             if forced:
-                code, status = json.loads(forced)
+                code, status = json.loads(str(forced))
                 raise Refusal(status, code, "stand-in told to fail")
             self._authenticate(method, path + (f"?{query}" if query else ""), headers, body)
             status, answer = self._route(method, path, query, body)

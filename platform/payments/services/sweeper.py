@@ -16,10 +16,10 @@ import logging
 from datetime import timedelta
 from typing import Any
 
-from django.db import connection
 from django.utils import timezone
 
 from companies.models import Company
+from core.db import current_schema
 from payments import gateways
 from payments.gateways import GatewayError
 from payments.models import OrderStatus, PaymentOrder, Settlement
@@ -32,7 +32,7 @@ BATCH = 200
 
 
 def _company() -> Any:
-    return Company.objects.get(schema_name=connection.schema_name)
+    return Company.objects.get(schema_name=current_schema())
 
 
 def sweep(*, now: Any = None) -> dict[str, int]:
