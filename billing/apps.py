@@ -18,3 +18,8 @@ class BillingConfig(AppConfig):
         from tenants.imports import kinds
 
         kinds.register(meter_import.SPEC)  # readings from Excel, through the import framework
+
+        from billing.payments_bridge import BillsPayable
+        from payments import bridge
+
+        bridge.register("bills", BillsPayable())  # online payments of bills end in record_payment

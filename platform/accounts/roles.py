@@ -28,6 +28,7 @@ _ALL_STAFF = set(STAFF_ROLES)
 # permission -> roles holding it. Company admins hold every permission (see permissions_for).
 PERMISSIONS: dict[str, set[Role]] = {
     "settings.manage": set(),
+    "payments.merchant": set(),  # the WeChat Pay sub-merchant: where the owners' money goes
     "users.manage": set(),
     "audit.view": set(),
     "jobs.view_all": set(),

@@ -22,6 +22,11 @@ app.conf.beat_schedule = {
         "tenant_schemas": ["public"],
     },
     # In every company's schema (no `tenant_schemas`): its bill day's run and the due-date notices.
+    # In every company's schema: pending payments no notification settled are asked about.
+    "payments-sweep": {
+        "task": "payments.tasks.sweep_payments",
+        "schedule": 120.0,
+    },
     "billing-daily": {
         "task": "billing.tasks.daily_billing",
         "schedule": crontab(hour=1, minute=30),

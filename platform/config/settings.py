@@ -122,6 +122,7 @@ SHARED_APPS, TENANT_APPS = app_lists(
         "accounts",
         "standins",
         "notifications",
+        "payments",
         "tenants.estates",
         "tenants.residents",
         "tenants.imports",
@@ -313,6 +314,23 @@ TENCENT_SMS = {
     "REGION": env("TENCENT_SMS_REGION", default="ap-guangzhou"),
     "ENDPOINT": env("TENCENT_SMS_ENDPOINT", default="https://sms.tencentcloudapi.com/"),
 }
+# WeChat Pay API v3, service-provider mode (payments.gateways.wechatpay): "wechatpay" (the real API),
+# "standin" (demo only, refused in production) or "disabled" (this deployment takes no WeChat payments).
+# The platform is the service provider; each company enters its sub-merchant number in its settings.
+WECHATPAY_BACKEND = env("WUYE_WECHATPAY_BACKEND", default="standin" if DEMO else "wechatpay")
+WECHATPAY = {
+    "SP_MCHID": env("WECHATPAY_SP_MCHID", default=""),
+    "SP_APPID": env("WECHATPAY_SP_APPID", default=""),
+    "APIV3_KEY": env("WECHATPAY_APIV3_KEY", default=""),
+    "MERCHANT_SERIAL": env("WECHATPAY_MERCHANT_SERIAL", default=""),
+    "MERCHANT_PRIVATE_KEY": env("WECHATPAY_MERCHANT_PRIVATE_KEY", default=""),  # PEM
+    # The WeChat Pay public key (微信支付公钥, its ID as serial) or platform certificate, PEM.
+    "PLATFORM_SERIAL": env("WECHATPAY_PLATFORM_SERIAL", default=""),
+    "PLATFORM_PUBLIC_KEY": env("WECHATPAY_PLATFORM_PUBLIC_KEY", default=""),
+    "API_BASE": env("WECHATPAY_API_BASE", default="https://api.mch.weixin.qq.com"),
+}
+# A pending payment expires (time_expire) this long after its prepay; the sweeper closes it then.
+PAYMENT_ORDER_TTL_MINUTES = 15
 SMS_CODE_TTL_SECONDS = 300
 SMS_CODE_MAX_ATTEMPTS = 5
 # Login codes per destination number, besides one a minute (accounts.services._count_code_to).

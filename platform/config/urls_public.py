@@ -22,6 +22,7 @@ urlpatterns = [
 ]
 if settings.DEMO:  # stand-ins (and their unauthenticated device endpoints) exist only in the demo
     urlpatterns.append(path("_standins/wechat/<path:path>", standin_views.wechat_api))
+    urlpatterns.append(path("_standins/wechatpay/pay/<str:prepay_id>", standin_views.wechatpay_pay_page))
 urlpatterns.append(re_path(r"^(?!api/|static/|media/|_standins/).*$", views.spa_index))
 
 # Every host answers errors the same way (JSON under /api/).

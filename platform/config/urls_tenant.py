@@ -8,6 +8,7 @@ from billing.api import routes as billing_routes
 from companies import api as companies_api
 from config import urls_common, views
 from core import api as core_api
+from payments import api as payments_api
 from tenants.estates import api as estates_api
 from tenants.imports import api as imports_api
 from tenants.residents import api as residents_api
@@ -58,6 +59,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("attendance-sheet/", staff_api.AttendanceSheetView.as_view(), name="attendance-sheet"),
     path("staff-performance/", staff_api.PerformanceView.as_view(), name="staff-performance"),
     *billing_paths,
+    *payments_api.PATHS,
     path("", include(router.urls)),
 ]
 

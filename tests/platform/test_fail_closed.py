@@ -28,6 +28,26 @@ REAL_SMS = {
     "ENDPOINT": "https://sms.tencentcloudapi.com/",
 }
 RANDOM_LOOKING_SECRET = "q3Zt8vN1xK6pW0rL9sB4mH7cJ2fD5gY-aE_uQiOoVwXbT8nR"
+
+
+def _pems() -> tuple[str, str]:
+    from payments.gateways import wechatpay_sign
+
+    merchant, platform = wechatpay_sign.generate_key(), wechatpay_sign.generate_key()
+    return wechatpay_sign.private_pem(merchant), wechatpay_sign.public_pem(platform)
+
+
+MERCHANT_PEM, PLATFORM_PEM = _pems()
+REAL_WECHATPAY = {
+    "SP_MCHID": "1900000109",
+    "SP_APPID": "wx8888888888888888",
+    "APIV3_KEY": "a" * 16 + "B" * 16,
+    "MERCHANT_SERIAL": "5157F09EFDC096DE15EBE81A47057A72",
+    "MERCHANT_PRIVATE_KEY": MERCHANT_PEM,
+    "PLATFORM_SERIAL": "PUB_KEY_ID_0114232134912410000000000000",
+    "PLATFORM_PUBLIC_KEY": PLATFORM_PEM,
+    "API_BASE": "https://api.mch.weixin.qq.com",
+}
 REAL_ENV = {  # what an operator provides to the shipped deploy/ files
     "DJANGO_SECRET_KEY": RANDOM_LOOKING_SECRET,
     "WUYE_DATA_KEYS": "k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
@@ -37,6 +57,7 @@ REAL_ENV = {  # what an operator provides to the shipped deploy/ files
     "TENCENT_SMS_SDK_APP_ID": REAL_SMS["SDK_APP_ID"],
     "TENCENT_SMS_SIGN_NAME": REAL_SMS["SIGN_NAME"],
     "TENCENT_SMS_TEMPLATE_IDS": "login_code=1234567",
+    **{f"WECHATPAY_{name}": value for name, value in REAL_WECHATPAY.items() if name != "API_BASE"},
 }
 
 
@@ -48,6 +69,8 @@ def production(settings):
     settings.SMS_BACKEND = "tencent"
     settings.TENCENT_SMS = dict(REAL_SMS)
     settings.WECHAT_API_BASE_URL = "https://api.weixin.qq.com/"
+    settings.WECHATPAY_BACKEND = "wechatpay"
+    settings.WECHATPAY = dict(REAL_WECHATPAY)
     settings.SECRET_KEY = RANDOM_LOOKING_SECRET  # and keys fit for real data (core.crypto's guard)
     settings.WUYE_DATA_KEYS = REAL_ENV["WUYE_DATA_KEYS"]
     crypto.reset_keys()
@@ -66,7 +89,28 @@ def _refusal() -> str:
 
 def test_production_with_real_adapters_starts(production):
     adapters.refuse_unsafe_start()
-    assert {b.adapter: b.standin for b in adapters.bindings()} == {"sms": False, "wechat": False}
+    assert {b.adapter: b.standin for b in adapters.bindings()} == {"sms": False, "wechat": False, "wechatpay": False}
+
+
+def test_production_refuses_the_wechat_pay_stand_in(production):
+    production.WECHATPAY_BACKEND = "standin"
+    message = _refusal()
+    assert "wechatpay points at a stand-in" in message
+
+
+def test_production_refuses_wechat_pay_without_its_keys(production):
+    production.WECHATPAY = {**REAL_WECHATPAY, "APIV3_KEY": "short", "PLATFORM_PUBLIC_KEY": "", "SP_MCHID": ""}
+    message = _refusal()
+    assert "WECHATPAY_APIV3_KEY (32 bytes)" in message and "WECHATPAY_PLATFORM_PUBLIC_KEY" in message
+    assert "WECHATPAY_SP_MCHID" in message and MERCHANT_PEM not in message
+    production.WECHATPAY = {**REAL_WECHATPAY, "API_BASE": "http://127.0.0.1:9/"}
+    assert "WECHATPAY_API_BASE (https)" in _refusal()
+
+
+def test_a_deployment_without_wechat_pay_says_so(production):
+    production.WECHATPAY_BACKEND = "disabled"
+    production.WECHATPAY = {}
+    adapters.refuse_unsafe_start()
 
 
 def test_production_refuses_the_sms_stand_in(production):
@@ -273,6 +317,15 @@ def test_compose_refuses_to_start_with_the_sms_stand_in():
     assert started.returncode != 0 and "sms points at a stand-in" in started.stderr
 
 
+def test_compose_needs_the_wechat_pay_keys_and_refuses_its_stand_in():
+    with pytest.raises(MissingVariables) as missing:
+        _compose_environment("web", {k: v for k, v in REAL_ENV.items() if not k.startswith("WECHATPAY_")})
+    assert {"WECHATPAY_SP_MCHID", "WECHATPAY_APIV3_KEY", "WECHATPAY_MERCHANT_PRIVATE_KEY"} <= set(missing.value.args[0])
+    environment = {**_compose_environment("web", REAL_ENV), "WUYE_WECHATPAY_BACKEND": "standin"}
+    started = _settings_of(environment)
+    assert started.returncode != 0 and "wechatpay points at a stand-in" in started.stderr
+
+
 def test_compose_starts_with_real_adapter_settings():
     started = _settings_of(_compose_environment("web", REAL_ENV))
     assert started.returncode == 0, started.stderr
@@ -295,5 +348,5 @@ def test_kubernetes_takes_every_value_from_the_secret_and_sets_no_demo_switch():
         # which is a fact of the deployment, not a secret.
         assert {item["name"] for item in container.get("env", [])} <= {"WUYE_TRUSTED_PROXY_COUNT"}
     assert "WUYE_DEMO" not in text and "_standins" not in text
-    for name in ("TENCENT_SMS_SECRET_KEY", "DJANGO_SECRET_KEY", "WUYE_DATA_KEYS"):
+    for name in ("TENCENT_SMS_SECRET_KEY", "DJANGO_SECRET_KEY", "WUYE_DATA_KEYS", "WECHATPAY_APIV3_KEY"):
         assert name in text  # the secret's required keys are listed for the operator

@@ -1,0 +1,98 @@
+"""Bills as something the platform's payment service can take money for (payments.bridge, purpose
+`bills`), registered in BillingConfig.ready(). The money ends in `record_payment`, unchanged: under
+the payer's lock it posts the late fees, allocates the chosen charges and puts any excess on the
+prepaid balance; the order's key makes a second call return the first payment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from billing.models import ChargeKind
+from billing.selectors import ledger
+from billing.services.payments import record_payment
+from core.errors import DomainError, NotFound
+from payments.bridge import AllocationRequest, ItemsTaken, Quote, QuoteLine
+from tenants.estates.models import House
+
+ZERO = Decimal("0.00")
+
+
+def _not_due(ids: Sequence[int]) -> DomainError:
+    message = _("所选费用已缴清、不能在线缴纳或不属于该房屋，请刷新后重试。")
+    return DomainError(
+        message,
+        code="charge_not_due",
+        status_code=409,
+        fields={"charge_ids": [_("费用 %(ids)s 不可在线缴纳。") % {"ids": ", ".join(map(str, ids))}]},
+    )
+
+
+class BillsPayable:
+    def quote(self, *, user: Any, payer_id: int, item_ids: Sequence[int] | None) -> Quote:
+        """The house's open charges payable online (the chosen ones, each with its late fees), as the
+        owner's bills show them: what each owes today and the late fee accruing on it."""
+        if payer_id not in ledger.owner_house_ids(user):
+            raise NotFound()
+        today = timezone.localdate()
+        lines = [
+            charge
+            for charge in ledger.owner_lines([payer_id], paid_since=today + timedelta(days=36500), as_of=today)
+            if charge.outstanding > 0 and charge.fee_item.payable_online  # type: ignore[attr-defined]
+        ]
+        by_id = {charge.pk: charge for charge in lines}
+        if item_ids:
+            chosen = list(dict.fromkeys(item_ids))
+            missing = [cid for cid in chosen if cid not in by_id]
+            if missing:
+                raise _not_due(missing)
+            # A chosen charge brings its posted late fees, as record_payment will allocate them.
+            principals = set(chosen)
+            chosen += [
+                c.pk
+                for c in lines
+                if c.kind == ChargeKind.LATE_FEE and c.pk not in principals and c.principal_id in principals
+            ]
+            lines = [by_id[cid] for cid in chosen]
+        if not lines:
+            raise DomainError(_("没有可在线缴纳的费用。"), code="nothing_due", status_code=409)
+        accruing = dict((charge.pk, fee) for charge, fee in ledger.accruing_late_fees(lines, as_of=today))
+        quoted = tuple(
+            QuoteLine(
+                item_id=charge.pk,
+                amount=charge.outstanding,  # type: ignore[attr-defined]
+                late_fee=accruing.get(charge.pk, ZERO),
+                label=f"{charge.fee_item.name} {charge.period_start:%Y-%m}",
+            )
+            for charge in lines
+        )
+        names = list(dict.fromkeys(charge.fee_item.name for charge in lines))
+        description = _("%(items)s 等 %(n)s 项") % {"items": "、".join(names[:3]), "n": len(lines)}
+        return Quote(payer_kind="house", payer_id=payer_id, lines=quoted, description=description[:127])
+
+    def allocate(self, request: AllocationRequest) -> str:
+        house = House.objects.get(pk=request.payer_id)
+        try:
+            with transaction.atomic():  # a refusal leaves nothing of the attempt (late fees it posted)
+                payment = record_payment(
+                    house=house,
+                    amount=request.amount,
+                    method=request.method,
+                    idempotency_key=request.idempotency_key,
+                    actor=None,
+                    charge_ids=list(request.item_ids),
+                    reference=request.reference,
+                    received_at=request.received_at,
+                )
+        except DomainError as exc:
+            if exc.code == "charge_not_due":
+                raise ItemsTaken(str(exc)) from exc
+            raise
+        return str(payment.pk)

@@ -1,0 +1,201 @@
+"""Payments' API on a company's host: the owner pays (prepay, status), the company admin sets its
+WeChat Pay sub-merchant, and WeChat Pay notifies (no session, no CSRF: the signature is the credential)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.http import HttpResponse, JsonResponse
+from django.urls import path
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import NotFound
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from payments import selectors
+from payments.models import OrderStatus, PaymentOrder, Purpose
+from payments.services import checkout, merchant, notifications
+
+logger = logging.getLogger(__name__)
+OWNER = "owner.self"
+MERCHANT_SETTINGS = "payments.merchant"
+
+
+def money_field(**kwargs: Any) -> serializers.DecimalField:
+    """An amount in yuan, to the fen, as a decimal string ("89.50")."""
+    return serializers.DecimalField(max_digits=14, decimal_places=2, **kwargs)
+
+
+class OrderLineSerializer(serializers.Serializer[Any]):
+    item_id = serializers.IntegerField()
+    name = serializers.CharField(source="label")
+    amount = money_field()
+    late_fee = money_field()
+
+
+class RequestPaymentSerializer(serializers.Serializer[Any]):
+    """wx.requestPayment's parameters, as named there."""
+
+    appId = serializers.CharField()
+    timeStamp = serializers.CharField()
+    nonceStr = serializers.CharField()
+    package = serializers.CharField()
+    signType = serializers.CharField()
+    paySign = serializers.CharField()
+
+
+class PaymentOrderSerializer(serializers.ModelSerializer[PaymentOrder]):
+    house = serializers.IntegerField(source="payer_id")
+    amount = money_field()
+    lines = OrderLineSerializer(many=True)
+    request_payment = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PaymentOrder
+        fields = [
+            "id",
+            "purpose",
+            "house",
+            "amount",
+            "description",
+            "gateway",
+            "status",
+            "out_trade_no",
+            "expires_at",
+            "paid_at",
+            "settlement",
+            "created_at",
+            "lines",
+            "request_payment",
+        ]
+
+    @extend_schema(responses=RequestPaymentSerializer(allow_null=True))
+    def get_request_payment(self, order: PaymentOrder) -> dict[str, str] | None:
+        # Only while it can still be paid; a closed attempt's parameters are of no use to anyone.
+        return dict(order.client_params) if order.status == OrderStatus.PENDING and order.client_params else None
+
+
+class StartPaymentSerializer(serializers.Serializer[Any]):
+    house = serializers.IntegerField(min_value=1)
+    charge_ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        allow_empty=True,
+        max_length=200,
+        help_text="Charges to pay; all that are due (payable online) when absent or empty.",
+    )
+    idempotency_key = serializers.CharField(max_length=64)
+
+
+class OwnerPayments(APIView):
+    """在线缴费: start paying chosen charges (or all due) with WeChat Pay; answers the order, with
+    wx.requestPayment's parameters while it is pending."""
+
+    required_permission = OWNER
+    error_statuses = {"post": [404, 409, 503]}
+
+    @extend_schema(request=StartPaymentSerializer, responses={201: PaymentOrderSerializer})
+    def post(self, request: Request) -> Response:
+        form = StartPaymentSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        order = checkout.start_payment(
+            company=request.tenant,  # type: ignore[attr-defined]
+            user=request.user,
+            purpose=Purpose.BILLS,
+            payer_id=data["house"],
+            item_ids=data.get("charge_ids") or None,
+            idempotency_key=data["idempotency_key"],
+        )
+        return Response(PaymentOrderSerializer(selectors.with_lines(order.pk)).data, status=201)
+
+
+class OwnerPaymentDetail(APIView):
+    """One of the owner's own payment orders: pending shows pending until the gateway says otherwise."""
+
+    required_permission = OWNER
+    error_statuses = {"get": [404]}
+
+    @extend_schema(responses=PaymentOrderSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        order = selectors.owner_order(request.user, pk)
+        if order is None:
+            raise NotFound()
+        return Response(PaymentOrderSerializer(order).data)
+
+
+class WechatMerchantSerializer(serializers.Serializer[Any]):
+    sub_mchid = serializers.CharField(max_length=12, allow_blank=True)
+    sub_appid = serializers.CharField(max_length=32, allow_blank=True)
+    secret = serializers.CharField(max_length=64, write_only=True, required=False, allow_blank=True)
+    secret_set = serializers.BooleanField(read_only=True)
+    notify_url = serializers.CharField(read_only=True)
+
+
+def _merchant_view(company: Any) -> dict[str, Any]:
+    return {
+        "sub_mchid": merchant.account().sub_mchid,
+        "sub_appid": company.wechat_appid,
+        "secret_set": bool(company.wechat_secret),
+        "notify_url": merchant.notify_url(company),
+    }
+
+
+class WechatMerchantView(APIView):
+    """The company's WeChat Pay settings (company admins only): its sub-merchant number and its
+    mini-program; the AppSecret is write-only and stored encrypted."""
+
+    required_permission = MERCHANT_SETTINGS
+
+    @extend_schema(responses=WechatMerchantSerializer)
+    def get(self, request: Request) -> Response:
+        return Response(WechatMerchantSerializer(_merchant_view(request.tenant)).data)  # type: ignore[attr-defined]
+
+    @extend_schema(request=WechatMerchantSerializer, responses=WechatMerchantSerializer)
+    def put(self, request: Request) -> Response:
+        form = WechatMerchantSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        company = request.tenant  # type: ignore[attr-defined]
+        merchant.update_wechat_merchant(
+            company=company,
+            actor=request.user,
+            sub_mchid=form.validated_data["sub_mchid"],
+            sub_appid=form.validated_data["sub_appid"],
+            secret=form.validated_data.get("secret"),
+        )
+        return Response(WechatMerchantSerializer(_merchant_view(company)).data)
+
+
+class WechatNotifyView(APIView):
+    """WeChat Pay's notifications for this company. Public: the signature over the raw body is the
+    only credential. Answers 204 once acted on (or already done); 4xx with WeChat's error JSON when
+    refused, 500 when something broke midway (nothing was written; WeChat Pay sends it again)."""
+
+    required_permission = "public"
+    authentication_classes: list[Any] = []
+    parser_classes: list[Any] = []  # the raw body is read as bytes, never parsed and re-serialised
+
+    @extend_schema(exclude=True)
+    def post(self, request: Request) -> HttpResponse:
+        body = request._request.body
+        headers = {key.lower(): value for key, value in request.headers.items()}
+        try:
+            notifications.handle(gateway_name="wechatpay", company=request.tenant, headers=headers, body=body)  # type: ignore[attr-defined]
+        except notifications.Refused as refused:
+            return JsonResponse({"code": "FAIL", "message": _("通知验证失败")}, status=refused.status)
+        except Exception:
+            logger.exception("payment notification failed while processing")
+            return JsonResponse({"code": "FAIL", "message": _("处理失败，请重试")}, status=500)
+        return HttpResponse(status=204)
+
+
+PATHS = [
+    path("owner/payments/", OwnerPayments.as_view(), name="owner-payments"),
+    path("owner/payments/<int:pk>/", OwnerPaymentDetail.as_view(), name="owner-payment"),
+    path("settings/wechat-pay/", WechatMerchantView.as_view(), name="wechat-pay-settings"),
+    path(merchant.NOTIFY_PATH.removeprefix("api/v1/"), WechatNotifyView.as_view(), name="wechat-pay-notify"),
+]

@@ -1,0 +1,185 @@
+"""Payment orders (支付订单), their lines, their events (the evidence trail) and the merchant settings.
+
+An order moves only along TRANSITIONS: one service function (payments.services.orders.transition)
+makes every move, and a database trigger (migration 0001) refuses any other UPDATE of `status`,
+so a bug or a hand-written query cannot take a closed order to paid. Events are immutable.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Purpose(models.TextChoices):
+    """What an order pays for; each purpose's provider is registered through payments.bridge."""
+
+    BILLS = "bills", _("物业账单")
+
+
+class PayerKind(models.TextChoices):
+    HOUSE = "house", _("房屋")
+
+
+class OrderStatus(models.TextChoices):
+    CREATED = "created", _("已创建")
+    PENDING = "pending", _("待支付")
+    PAID = "paid", _("已支付")
+    FAILED = "failed", _("支付失败")
+    CLOSED = "closed", _("已关闭")
+    PARTIALLY_REFUNDED = "partially_refunded", _("部分退款")
+    REFUNDED = "refunded", _("已退款")
+
+
+# The only moves an order may make. created → failed: the gateway refused the prepay (or never
+# heard of it); partially_refunded → refunded: the rest refunded later.
+TRANSITIONS: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("created", "pending"),
+        ("created", "failed"),
+        ("pending", "paid"),
+        ("pending", "failed"),
+        ("pending", "closed"),
+        ("paid", "partially_refunded"),
+        ("paid", "refunded"),
+        ("partially_refunded", "refunded"),
+    }
+)
+# Orders in these states hold their lines: nobody else may start paying those items meanwhile.
+HOLDING = frozenset({"created", "pending"})
+
+
+class Settlement(models.TextChoices):
+    """What became of a paid order's money on the purpose's side."""
+
+    NONE = "", _("未入账")
+    ALLOCATED = "allocated", _("已核销")
+    REFUND_DUE = "refund_due", _("已被他处缴清，待退款")
+
+
+class PaymentOrder(models.Model):
+    """支付订单 — one attempt to pay an amount through a gateway, for items a payer chose.
+
+    `out_trade_no` is generated once per attempt and stored before the gateway hears of it; a new
+    attempt for the same items is a new order (the previous one is closed first).
+    """
+
+    purpose = models.CharField(_("用途"), max_length=16, choices=Purpose.choices)
+    payer_kind = models.CharField(_("付款方类型"), max_length=16, choices=PayerKind.choices)
+    payer_id = models.BigIntegerField(_("付款方"))
+    amount = models.DecimalField(_("金额"), max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3, default="CNY")
+    description = models.CharField(_("商品描述"), max_length=127)
+    gateway = models.CharField(_("支付渠道"), max_length=16)
+    status = models.CharField(_("状态"), max_length=20, choices=OrderStatus.choices, default=OrderStatus.CREATED)
+    out_trade_no = models.CharField(_("商户订单号"), max_length=32, unique=True)
+    idempotency_key = models.CharField(max_length=64, unique=True)
+    gateway_reference = models.CharField(_("渠道交易号"), max_length=64, blank=True, default="")
+    prepay_id = models.CharField(max_length=128, blank=True, default="")
+    client_params = models.JSONField(default=dict, blank=True)  # what the app pays with (signed, no secret)
+    payer_account = models.CharField(_("付款账号"), max_length=128, blank=True, default="")  # the openid
+    expires_at = models.DateTimeField(_("支付截止"))
+    paid_at = models.DateTimeField(_("支付时间"), null=True, blank=True)
+    settlement = models.CharField(
+        _("入账"), max_length=12, choices=Settlement.choices, default=Settlement.NONE, blank=True
+    )
+    settled_reference = models.CharField(_("入账凭据"), max_length=64, blank=True, default="")  # e.g. payment id
+    refunded_amount = models.DecimalField(_("已退金额"), max_digits=12, decimal_places=2, default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_order_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(status__in=[s.value for s in OrderStatus]), name="payment_order_status_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(out_trade_no__regex=r"^[0-9A-Za-z_*-]{6,32}$"), name="payment_order_out_trade_no_shape"
+            ),
+            # Paid (or refunded after it): the gateway's transaction and the moment are known.
+            models.CheckConstraint(
+                condition=~Q(status__in=["paid", "partially_refunded", "refunded"])
+                | (Q(paid_at__isnull=False) & ~Q(gateway_reference="")),
+                name="payment_order_paid_has_evidence",
+            ),
+            models.CheckConstraint(
+                condition=Q(refunded_amount__gte=0, refunded_amount__lte=models.F("amount")),
+                name="payment_order_refund_bounded",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "created_at"]),
+            models.Index(fields=["payer_kind", "payer_id", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.out_trade_no} {self.status} {self.amount}"
+
+    @property
+    def amount_fen(self) -> int:
+        return int(self.amount * 100)
+
+
+class PaymentOrderLine(models.Model):
+    """One item an order pays (a charge for bills): what it owed when quoted, and the late fee then
+    accruing on it. While the order is created or pending the line holds its item: a partial unique
+    index lets no second live order take the same item."""
+
+    order = models.ForeignKey(PaymentOrder, on_delete=models.PROTECT, related_name="lines")
+    item_id = models.BigIntegerField(_("项目"))
+    amount = models.DecimalField(_("金额"), max_digits=12, decimal_places=2)
+    late_fee = models.DecimalField(_("滞纳金"), max_digits=12, decimal_places=2, default=0)
+    label = models.CharField(max_length=200, blank=True, default="")
+    holds = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["item_id"], condition=Q(holds=True), name="payment_line_held_once"),
+            models.UniqueConstraint(fields=["order", "item_id"], name="payment_line_once_per_order"),
+            models.CheckConstraint(condition=Q(amount__gte=0, late_fee__gte=0), name="payment_line_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}:{self.item_id} {self.amount}+{self.late_fee}"
+
+
+class PaymentEvent(models.Model):
+    """支付事件 — one move of an order, with its evidence: the verified notification, the query
+    result or the gateway's answer that justified it. Immutable (a trigger refuses UPDATE/DELETE)."""
+
+    order = models.ForeignKey(PaymentOrder, on_delete=models.PROTECT, related_name="events")
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20)
+    source = models.CharField(max_length=20)  # api, notification, query, sweeper, gateway
+    evidence = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["order", "id"])]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}: {self.from_status}→{self.to_status} ({self.source})"
+
+
+class MerchantAccount(models.Model):
+    """特约商户 — the company as a WeChat Pay sub-merchant of the platform (one row per company).
+    Its mini-program (sub_appid) and secret are the company's WeChat credentials (companies.Company)."""
+
+    singleton = models.BooleanField(default=True, unique=True)
+    sub_mchid = models.CharField(_("特约商户号"), max_length=32, blank=True, default="")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(singleton=True), name="merchant_account_single")]
+
+    def __str__(self) -> str:
+        return self.sub_mchid

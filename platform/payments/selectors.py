@@ -1,0 +1,18 @@
+"""Reads of payment orders, already scoped to who asks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from payments.models import PaymentOrder
+
+
+def with_lines(order_id: int) -> PaymentOrder:
+    return PaymentOrder.objects.prefetch_related("lines").get(pk=order_id)
+
+
+def owner_order(user: Any, order_id: int) -> PaymentOrder | None:
+    """One of the orders this owner started (None for anyone else's: the caller answers 404)."""
+    if user is None or user.pk is None:
+        return None
+    return PaymentOrder.objects.prefetch_related("lines").filter(pk=order_id, created_by=user).first()

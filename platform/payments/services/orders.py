@@ -1,0 +1,203 @@
+"""An order's life: the one transition function, and settling what a gateway says happened.
+
+`settle` is where money is credited, exactly once: under the order's row lock it checks what the
+gateway reported (the order, the merchant, the amount), moves pending → paid with the evidence and
+hands the money to the purpose (billing's record_payment) in the same transaction. A second
+notification, a notification after a query, a retry after a crash — each finds the order paid and
+changes nothing. When the purpose says the items were paid elsewhere meanwhile (the cash desk won),
+nothing is allocated: the order is marked `refund_due` and its refund goes out through the outbox.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import services as account_services
+from core.actions import action, emit
+from core.errors import DomainError
+from payments import bridge
+from payments.gateways import GatewayState
+from payments.models import (
+    HOLDING,
+    TRANSITIONS,
+    OrderStatus,
+    PaymentEvent,
+    PaymentOrder,
+    PaymentOrderLine,
+    Settlement,
+)
+
+logger = logging.getLogger(__name__)
+
+TOPIC_REFUND = "payments.refund"
+PAID_STATES = frozenset({OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED})
+
+
+class IllegalTransition(DomainError):
+    def __init__(self, order: PaymentOrder, to: str):
+        super().__init__(
+            _("支付订单状态不能从 %(a)s 变为 %(b)s。") % {"a": order.status, "b": to},
+            code="illegal_transition",
+            status_code=409,
+        )
+
+
+class Mismatch(Exception):
+    """What the gateway reported does not fit the order (amount, merchant, order number): refused."""
+
+
+def locked(order_id: int) -> PaymentOrder:
+    return PaymentOrder.objects.select_for_update().get(pk=order_id)
+
+
+@action
+def transition(
+    order: PaymentOrder,
+    to: str,
+    *,
+    source: str,
+    evidence: Mapping[str, Any],
+    actor: Any = None,
+    **changes: Any,
+) -> PaymentOrder:
+    """Move a locked order along one of TRANSITIONS, with its evidence and an audit row."""
+    if (order.status, to) not in TRANSITIONS:
+        raise IllegalTransition(order, to)
+    before = order.status
+    order.status = to
+    for name, value in changes.items():
+        setattr(order, name, value)
+    order.save()
+    if to not in HOLDING:
+        PaymentOrderLine.objects.filter(order=order, holds=True).update(holds=False)
+    PaymentEvent.objects.create(order=order, from_status=before, to_status=to, source=source, evidence=dict(evidence))
+    account_services.record_audit(
+        actor=actor,
+        action=f"payment_order.{to}",
+        object_type="paymentorder",
+        object_id=order.pk,
+        before={"status": before},
+        after={"status": to, "source": source, "out_trade_no": order.out_trade_no},
+    )
+    return order
+
+
+def check_report(order: PaymentOrder, state: GatewayState, *, merchant: Mapping[str, str]) -> None:
+    """Refuse a report about another order, another merchant or another amount."""
+    if state.state == "unknown":
+        return  # the gateway has no such order: nothing it says can credit anything
+    if state.out_trade_no != order.out_trade_no:
+        raise Mismatch("out_trade_no differs")
+    for key, expected in merchant.items():
+        if state.merchant.get(key) != expected:
+            raise Mismatch(f"{key} differs")
+    if state.state == "paid" and state.amount_fen != order.amount_fen:
+        raise Mismatch(f"amount {state.amount_fen} fen, order {order.amount_fen} fen")
+
+
+@action
+def settle(
+    *,
+    order_id: int,
+    state: GatewayState,
+    merchant: Mapping[str, str],
+    source: str,
+    method: str,
+    evidence: Mapping[str, Any] | None = None,
+) -> PaymentOrder:
+    """Act on what the gateway says of an order (a verified notification or a query's answer).
+    `merchant`: the merchant ids the money must have been paid to; `evidence`: what to keep (the
+    whole notification; the query's answer by default). Raises Mismatch (nothing written)."""
+    order = locked(order_id)
+    check_report(order, state, merchant=merchant)
+    evidence = dict(evidence if evidence is not None else state.raw)
+    if state.state == "paid":
+        if order.status in PAID_STATES:
+            return order  # a duplicate, a retry, or the query after the notification: done already
+        if order.status in (OrderStatus.CLOSED, OrderStatus.FAILED):
+            # The provider refuses to take money for a closed order; if it ever says otherwise it is
+            # for reconciliation to find, never credited silently.
+            logger.error("payment %s reported paid while %s: not credited", order.out_trade_no, order.status)
+            return order
+        if order.status == OrderStatus.CREATED:
+            transition(order, OrderStatus.PENDING, source=source, evidence=evidence)
+        transition(
+            order,
+            OrderStatus.PAID,
+            source=source,
+            evidence=evidence,
+            gateway_reference=state.reference,
+            paid_at=state.paid_at or timezone.now(),
+            payer_account=state.payer_account or order.payer_account,
+        )
+        _credit(order, method=method)
+        return order
+    if state.state in ("closed", "failed", "unknown") and order.status in (OrderStatus.CREATED, OrderStatus.PENDING):
+        to = (
+            OrderStatus.CLOSED
+            if state.state == "closed" and order.status == OrderStatus.PENDING
+            else OrderStatus.FAILED
+        )
+        transition(order, to, source=source, evidence=evidence or {"gateway": "no such order"})
+    return order
+
+
+def _credit(order: PaymentOrder, *, method: str) -> None:
+    """Hand the money to the purpose, in this transaction; a lost race becomes a refund."""
+    items = tuple(order.lines.order_by("id").values_list("item_id", flat=True))
+    request = bridge.AllocationRequest(
+        payer_id=order.payer_id,
+        amount=order.amount,
+        item_ids=items,
+        method=method,
+        idempotency_key=f"pay:{order.out_trade_no}",
+        reference=order.gateway_reference,
+        received_at=order.paid_at or timezone.now(),
+    )
+    try:
+        reference = bridge.payable(order.purpose).allocate(request)
+    except bridge.ItemsTaken:
+        order.settlement = Settlement.REFUND_DUE
+        order.save(update_fields=["settlement", "updated_at"])
+        emit(TOPIC_REFUND, {"order_id": order.pk}, key=f"payments.refund:{order.pk}")
+        account_services.record_audit(
+            actor=None,
+            action="payment_order.refund_due",
+            object_type="paymentorder",
+            object_id=order.pk,
+            after={"reason": "items paid elsewhere", "amount": str(order.amount)},
+        )
+        return
+    order.settlement = Settlement.ALLOCATED
+    order.settled_reference = reference
+    order.save(update_fields=["settlement", "settled_reference", "updated_at"])
+
+
+@action
+def apply_refund(
+    *, order_id: int, out_refund_no: str, amount_fen: int, reference: str, source: str, evidence: Mapping[str, Any]
+) -> PaymentOrder:
+    """A refund the gateway confirmed: paid → (partially) refunded, once per refund number."""
+    order = locked(order_id)
+    if out_refund_no != refund_number(order):
+        raise Mismatch("out_refund_no is not this order's")
+    if order.status in (OrderStatus.REFUNDED, OrderStatus.PARTIALLY_REFUNDED):
+        return order  # told again (one automatic refund per order today)
+    if order.status != OrderStatus.PAID:
+        raise Mismatch(f"refund of an order that is {order.status}")  # refused; the retry finds it paid
+    refunded = Decimal(amount_fen) / 100
+    if refunded <= 0 or refunded > order.amount:
+        raise Mismatch(f"refund of {amount_fen} fen on {order.amount_fen}")
+    to = OrderStatus.REFUNDED if refunded == order.amount else OrderStatus.PARTIALLY_REFUNDED
+    return transition(order, to, source=source, evidence={**evidence, "refund_id": reference}, refunded_amount=refunded)
+
+
+def refund_number(order: PaymentOrder) -> str:
+    """The order's one automatic refund (≤64 characters); refunds staff approve will number their own."""
+    return f"R{order.out_trade_no}"

@@ -1,0 +1,106 @@
+"""Settling what no notification settled, and refunding what lost a race.
+
+`sweep` (beat, in every company): every live order older than a minute is asked about at its
+gateway; paid ones are settled exactly as a notification would (orders.settle: once, under the
+lock), the gateway's unknown ones fail, and pending ones past their expiry are closed. Running it
+twice, or beside a notification, changes nothing the first did not.
+
+`refund_lost_race` (the outbox topic payments.refund): the order was paid for items the cash desk
+had paid meanwhile; the whole amount goes back through the gateway, keyed by the order's refund
+number so a retry is the same refund.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from companies.models import Company
+from core.db import current_schema
+from payments import gateways
+from payments.gateways import GatewayError
+from payments.models import OrderStatus, PaymentOrder, Settlement
+from payments.services import orders
+from payments.services.checkout import close_attempt, expected_merchant, merchant_of
+
+logger = logging.getLogger(__name__)
+GRACE = timedelta(minutes=1)  # a notification usually arrives within seconds
+BATCH = 200
+
+
+def _company() -> Any:
+    return Company.objects.get(schema_name=current_schema())
+
+
+def sweep(*, now: Any = None) -> dict[str, int]:
+    now = now or timezone.now()
+    company = _company()
+    counts = {"asked": 0, "paid": 0, "closed": 0, "failed": 0, "errors": 0}
+    live = PaymentOrder.objects.filter(
+        status__in=[OrderStatus.CREATED, OrderStatus.PENDING], created_at__lt=now - GRACE
+    ).order_by("created_at")[:BATCH]
+    for order in live:
+        counts["asked"] += 1
+        try:
+            outcome = _settle_one(order, company=company, now=now)
+        except (GatewayError, orders.Mismatch, Exception) as exc:  # one bad order never stops the sweep
+            counts["errors"] += 1
+            logger.warning("sweeping %s failed: %s", order.out_trade_no, exc)
+            continue
+        if outcome in counts:
+            counts[outcome] += 1
+    return counts
+
+
+def _settle_one(order: PaymentOrder, *, company: Any, now: Any) -> str:
+    gateway = gateways.get(order.gateway)
+    merchant = merchant_of(order.gateway, company)
+    state = gateway.query(order, merchant=merchant)
+    settled = orders.settle(
+        order_id=order.pk,
+        state=state,
+        merchant=expected_merchant(order.gateway, merchant),
+        source="sweeper",
+        method=gateway.method,
+    )
+    if settled.status in orders.PAID_STATES:
+        return "paid"
+    if settled.status in (OrderStatus.CLOSED, OrderStatus.FAILED):
+        return str(settled.status)
+    if settled.expires_at < now:
+        try:
+            closed = close_attempt(settled, company=company, source="sweeper")
+        except orders.IllegalTransition:
+            return "pending"
+        return str(closed.status)
+    return "pending"
+
+
+def refund_lost_race(*, order_id: int) -> str:
+    order = PaymentOrder.objects.get(pk=order_id)
+    if order.settlement != Settlement.REFUND_DUE or order.status != OrderStatus.PAID:
+        return "nothing to do"
+    gateway = gateways.get(order.gateway)
+    merchant = merchant_of(order.gateway, _company())
+    state = gateway.refund(
+        order,
+        merchant=merchant,
+        out_refund_no=orders.refund_number(order),
+        amount_fen=order.amount_fen,
+        reason="费用已在其他渠道缴清，原路退回",
+    )
+    if state.state == "refunded":
+        orders.apply_refund(
+            order_id=order.pk,
+            out_refund_no=state.out_refund_no,
+            amount_fen=state.amount_fen,
+            reference=state.reference,
+            source="gateway",
+            evidence=dict(state.raw),
+        )
+    elif state.state == "failed":
+        raise GatewayError("REFUND_FAILED", str(state.raw))  # retried by the outbox, then dead-lettered
+    return state.state  # processing: the refund notification finishes it
