@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import PUBLIC
-from companies.models import Plan
+from companies.models import Plan, SubscriptionStatus
 from subscriptions import gateway, selectors
 from subscriptions.models import SubscriptionInvoice
 from subscriptions.services import checkout, webhooks
@@ -18,7 +18,7 @@ from subscriptions.services import checkout, webhooks
 MANAGE = "settings.manage"
 
 
-class PlanOptionSerializer(serializers.ModelSerializer):
+class SubscriptionPlanSerializer(serializers.ModelSerializer):
     purchasable = serializers.SerializerMethodField()
 
     class Meta:
@@ -29,36 +29,36 @@ class PlanOptionSerializer(serializers.ModelSerializer):
         return bool(plan.stripe_price_id)
 
 
-class UsageSerializer(serializers.Serializer):
+class PlanUsageSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=["houses", "staff"])
     used = serializers.IntegerField()
     limit = serializers.IntegerField()
 
 
-class OverviewSerializer(serializers.Serializer):
-    plan = PlanOptionSerializer(source="subscription.plan")
-    status = serializers.CharField(source="state", help_text="As of now: trialing, active, past_due, suspended, canceled")
+class SubscriptionOverviewSerializer(serializers.Serializer):
+    plan = SubscriptionPlanSerializer(source="subscription.plan")
+    status = serializers.ChoiceField(source="state", choices=SubscriptionStatus.choices, help_text="As of now, clocks applied")
     trial_ends_at = serializers.DateTimeField(source="subscription.trial_ends_at", allow_null=True)
     trial_days_left = serializers.IntegerField(allow_null=True)
     grace_ends_at = serializers.DateTimeField(source="subscription.grace_ends_at", allow_null=True)
     current_period_end = serializers.DateTimeField(source="subscription.current_period_end", allow_null=True)
     can_manage_card = serializers.SerializerMethodField()
-    usage = UsageSerializer(many=True)
-    plans = PlanOptionSerializer(many=True)
+    usage = PlanUsageSerializer(many=True)
+    plans = SubscriptionPlanSerializer(many=True)
 
     def get_can_manage_card(self, overview: selectors.Overview) -> bool:
         return bool(overview.subscription.stripe_customer_id)
 
 
-class CheckoutSerializer(serializers.Serializer):
+class SubscriptionCheckoutSerializer(serializers.Serializer):
     plan = serializers.SlugField(max_length=30)
 
 
-class RedirectSerializer(serializers.Serializer):
+class SubscriptionRedirectSerializer(serializers.Serializer):
     url = serializers.URLField()
 
 
-class InvoiceSerializer(serializers.ModelSerializer):
+class SubscriptionInvoiceSerializer(serializers.ModelSerializer):
     class Meta:
         model = SubscriptionInvoice
         fields = [
@@ -84,12 +84,12 @@ class SubscriptionView(APIView):
 
     required_permission = MANAGE
 
-    @extend_schema(responses=OverviewSerializer)
+    @extend_schema(responses=SubscriptionOverviewSerializer)
     def get(self, request):
         overview = selectors.overview(request.tenant)
         if overview is None:
             raise NotFound(_("没有订阅信息。"))
-        return Response(OverviewSerializer(overview).data)
+        return Response(SubscriptionOverviewSerializer(overview).data)
 
 
 class CheckoutView(APIView):
@@ -98,9 +98,9 @@ class CheckoutView(APIView):
     required_permission = MANAGE
     error_statuses = {"post": (409, 503)}
 
-    @extend_schema(request=CheckoutSerializer, responses=RedirectSerializer)
+    @extend_schema(request=SubscriptionCheckoutSerializer, responses=SubscriptionRedirectSerializer)
     def post(self, request):
-        form = CheckoutSerializer(data=request.data)
+        form = SubscriptionCheckoutSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         started = checkout.start_checkout(
             company=request.tenant, plan_code=form.validated_data["plan"], actor=request.user, return_url=_return_url(request)
@@ -114,7 +114,7 @@ class PortalView(APIView):
     required_permission = MANAGE
     error_statuses = {"post": (409, 503)}
 
-    @extend_schema(request=None, responses=RedirectSerializer)
+    @extend_schema(request=None, responses=SubscriptionRedirectSerializer)
     def post(self, request):
         return Response({"url": checkout.portal_url(company=request.tenant, return_url=_return_url(request))})
 
@@ -123,13 +123,14 @@ class InvoiceList(generics.ListAPIView):
     """The subscription's invoices, as Stripe's webhooks reported them, newest first."""
 
     required_permission = MANAGE
-    serializer_class = InvoiceSerializer
+    serializer_class = SubscriptionInvoiceSerializer
+    queryset = SubscriptionInvoice.objects.none()  # (for the API document; the rows: get_queryset)
 
     def get_queryset(self):
         return selectors.invoices_of(self.request.tenant)
 
 
-class WebhookAnswerSerializer(serializers.Serializer):
+class StripeWebhookAnswerSerializer(serializers.Serializer):
     received = serializers.BooleanField()
     outcome = serializers.CharField()
 
@@ -142,7 +143,7 @@ class StripeWebhookView(APIView):
     authentication_classes: list = []
     error_statuses = {"post": (503,)}
 
-    @extend_schema(request=None, responses=WebhookAnswerSerializer)
+    @extend_schema(request=None, responses=StripeWebhookAnswerSerializer)
     def post(self, request):
         try:
             outcome = webhooks.receive(payload=request.body, signature=request.headers.get("Stripe-Signature"))

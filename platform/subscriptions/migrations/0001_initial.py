@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('companies', '0004_subscription_grace_ends_at_and_more'),
+        ('companies', '0004_subscription_grace_and_stripe_customer'),
     ]
 
     operations = [

@@ -18,6 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
+from django_tenants.utils import get_public_schema_name, schema_context
 
 from accounts import services as account_services
 from companies.models import Company, Plan, Subscription, SubscriptionStatus
@@ -123,9 +124,10 @@ def due_for_check(now: datetime | None = None) -> list[int]:
 def check_all(now: datetime | None = None) -> dict[str, int]:
     """The daily pass (one action per company, so one failure stops no other)."""
     changed: dict[str, int] = {}
-    for company_id in due_for_check(now):
-        state = check_company(company_id=company_id, now=now)
-        changed[state] = changed.get(state, 0) + 1
+    with schema_context(get_public_schema_name()):
+        for company_id in due_for_check(now):
+            state = check_company(company_id=company_id, now=now)
+            changed[state] = changed.get(state, 0) + 1
     return changed
 
 
