@@ -22,7 +22,16 @@ class PlanAdmin(admin.ModelAdmin):
     """Plans and their limits; `stripe_price_id` is the Stripe Price a company subscribes to (a plan
     without one cannot be bought online). Subscriptions and MRR: subscriptions.admin."""
 
-    list_display = ["code", "name", "monthly_price", "max_houses", "max_staff", "trial_days", "is_trial", "stripe_price_id"]
+    list_display = [
+        "code",
+        "name",
+        "monthly_price",
+        "max_houses",
+        "max_staff",
+        "trial_days",
+        "is_trial",
+        "stripe_price_id",
+    ]
 
 
 @admin.register(Signup)

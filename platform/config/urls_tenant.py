@@ -7,8 +7,8 @@ from accounts import api as accounts_api
 from billing.api import routes as billing_routes
 from companies import api as companies_api
 from config import urls_common, views
-from subscriptions import api as subscriptions_api
 from core import api as core_api
+from subscriptions import api as subscriptions_api
 from tenants.estates import api as estates_api
 from tenants.imports import api as imports_api
 from tenants.residents import api as residents_api

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
 import json
 import secrets
 import time
@@ -81,7 +82,7 @@ def get_object(object_id: str, kind: str) -> dict[str, Any] | None:
 
 
 def subscriptions_of(customer: str) -> list[dict[str, Any]]:
-    ids = sorted(_store().smembers(f"{PREFIX}subs:{customer}"))
+    ids = sorted(str(i) for i in _store().smembers(f"{PREFIX}subs:{customer}"))
     return [obj for obj in (_get(i) for i in ids) if obj is not None]
 
 
@@ -104,7 +105,7 @@ def parse_form(body: str) -> dict[str, Any]:
     for key, value in parse_qsl(body, keep_blank_values=True):
         parts = key.replace("]", "").split("[")
         node: Any = root
-        for part, following in zip(parts, parts[1:], strict=False):
+        for part, following in itertools.pairwise(parts):
             container: Any = [] if following.isdigit() else {}
             if isinstance(node, list):
                 index = int(part)
@@ -373,9 +374,7 @@ def complete_checkout(session_id: str) -> dict[str, Any]:
     invoice = _invoice(subscription, paid=True)
     _put(subscription)
     _store().sadd(f"{PREFIX}subs:{customer}", subscription["id"])
-    session.update(
-        status="complete", payment_status="paid", customer=customer, subscription=subscription["id"]
-    )
+    session.update(status="complete", payment_status="paid", customer=customer, subscription=subscription["id"])
     _put(session)
     _event("customer.subscription.created", subscription)
     _event("invoice.paid", invoice)

@@ -73,7 +73,11 @@ def _deliver_soon(customer: str) -> None:
                 requests.post(
                     url,
                     data=body,
-                    headers={"Stripe-Signature": signature, "Host": settings.BASE_DOMAIN, "Content-Type": "application/json"},
+                    headers={
+                        "Stripe-Signature": signature,
+                        "Host": settings.BASE_DOMAIN,
+                        "Content-Type": "application/json",
+                    },
                     timeout=10,
                 )
             except requests.RequestException:
@@ -113,9 +117,11 @@ def stripe_portal_page(request: HttpRequest, portal_id: str) -> HttpResponse:
     if request.method == "POST":
         action, subscription_id = request.POST.get("action", ""), request.POST.get("subscription", "")
         if subscription_id in {s["id"] for s in subscriptions}:
-            {"fail": stripe_standin.fail_renewal, "pay": stripe_standin.pay_open_invoice, "cancel": stripe_standin.cancel}[
-                action
-            ](subscription_id)
+            {
+                "fail": stripe_standin.fail_renewal,
+                "pay": stripe_standin.pay_open_invoice,
+                "cancel": stripe_standin.cancel,
+            }[action](subscription_id)
             _deliver_soon(portal["customer"])
         return HttpResponseRedirect(request.path)
     rows = "".join(

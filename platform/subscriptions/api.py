@@ -37,7 +37,9 @@ class PlanUsageSerializer(serializers.Serializer):
 
 class SubscriptionOverviewSerializer(serializers.Serializer):
     plan = SubscriptionPlanSerializer(source="subscription.plan")
-    status = serializers.ChoiceField(source="state", choices=SubscriptionStatus.choices, help_text="As of now, clocks applied")
+    status = serializers.ChoiceField(
+        source="state", choices=SubscriptionStatus.choices, help_text="As of now, clocks applied"
+    )
     trial_ends_at = serializers.DateTimeField(source="subscription.trial_ends_at", allow_null=True)
     trial_days_left = serializers.IntegerField(allow_null=True)
     grace_ends_at = serializers.DateTimeField(source="subscription.grace_ends_at", allow_null=True)
@@ -103,7 +105,10 @@ class CheckoutView(APIView):
         form = SubscriptionCheckoutSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         started = checkout.start_checkout(
-            company=request.tenant, plan_code=form.validated_data["plan"], actor=request.user, return_url=_return_url(request)
+            company=request.tenant,
+            plan_code=form.validated_data["plan"],
+            actor=request.user,
+            return_url=_return_url(request),
         )
         return Response({"url": started.url})
 
@@ -148,5 +153,7 @@ class StripeWebhookView(APIView):
         try:
             outcome = webhooks.receive(payload=request.body, signature=request.headers.get("Stripe-Signature"))
         except gateway.GatewayUnavailable:
-            return Response({"code": "gateway_unavailable", "message": _("暂时无法处理，请稍后重发。"), "fields": {}}, status=503)
+            return Response(
+                {"code": "gateway_unavailable", "message": _("暂时无法处理，请稍后重发。"), "fields": {}}, status=503
+            )
         return Response({"received": True, "outcome": outcome})

@@ -10,6 +10,7 @@ from typing import Any
 import stripe
 from django.conf import settings
 
+from core import adapters
 from core.adapters import Binding
 
 # Our own objects' ids travel to Stripe in this metadata key, and come back in its events.
@@ -26,11 +27,9 @@ def binding() -> Binding:
     if backend == "standin":
         return Binding(adapter="stripe", backend=backend, standin=True)
     if backend == "stripe":
-        missing = tuple(
-            name for name in ("STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET") if not getattr(settings, name)
-        )
-        standin = "standin" in settings.STRIPE_API_BASE or "_standins" in settings.STRIPE_API_BASE
-        return Binding(adapter="stripe", backend=settings.STRIPE_API_BASE, standin=standin, missing=missing)
+        missing = tuple(name for name in ("STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET") if not getattr(settings, name))
+        base = settings.STRIPE_API_BASE
+        return Binding(adapter="stripe", backend=base, standin=adapters.is_local(base), missing=missing)
     return Binding(adapter="stripe", backend=backend, standin=False, missing=("WUYE_STRIPE_BACKEND (stripe)",))
 
 

@@ -39,12 +39,12 @@ class CheckoutRequest(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.company} → {self.plan} ({self.status})"
+
     @property
     def idempotency_key(self) -> str:
         return f"wuye-checkout-{self.pk}"
-
-    def __str__(self) -> str:
-        return f"{self.company} → {self.plan} ({self.status})"
 
 
 class StripeEvent(models.Model):
@@ -89,7 +89,8 @@ class SubscriptionInvoice(models.Model):
         ordering = ["-issued_at", "-pk"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(amount_due__gte=0) & models.Q(amount_paid__gte=0), name="invoice_amounts_not_negative"
+                condition=models.Q(amount_due__gte=0) & models.Q(amount_paid__gte=0),
+                name="invoice_amounts_not_negative",
             ),
         ]
 

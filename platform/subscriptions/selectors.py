@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from companies.models import Company, CompanyStatus, Plan, Subscription, SubscriptionStatus
 from subscriptions.models import SubscriptionInvoice
-from subscriptions.services import limits, lifecycle
+from subscriptions.services import lifecycle, limits
 
 
 def subscription_of(company: Company) -> Subscription | None:

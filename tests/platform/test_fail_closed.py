@@ -37,6 +37,8 @@ REAL_ENV = {  # what an operator provides to the shipped deploy/ files
     "TENCENT_SMS_SDK_APP_ID": REAL_SMS["SDK_APP_ID"],
     "TENCENT_SMS_SIGN_NAME": REAL_SMS["SIGN_NAME"],
     "TENCENT_SMS_TEMPLATE_IDS": "login_code=1234567",
+    "STRIPE_SECRET_KEY": "sk_live_realLookingKey000000000000000000",
+    "STRIPE_WEBHOOK_SECRET": "whsec_realLookingSecret0000000000000000",
 }
 
 
@@ -48,6 +50,10 @@ def production(settings):
     settings.SMS_BACKEND = "tencent"
     settings.TENCENT_SMS = dict(REAL_SMS)
     settings.WECHAT_API_BASE_URL = "https://api.weixin.qq.com/"
+    settings.STRIPE_BACKEND = "stripe"
+    settings.STRIPE_API_BASE = "https://api.stripe.com"
+    settings.STRIPE_SECRET_KEY = REAL_ENV["STRIPE_SECRET_KEY"]
+    settings.STRIPE_WEBHOOK_SECRET = REAL_ENV["STRIPE_WEBHOOK_SECRET"]
     settings.SECRET_KEY = RANDOM_LOOKING_SECRET  # and keys fit for real data (core.crypto's guard)
     settings.WUYE_DATA_KEYS = REAL_ENV["WUYE_DATA_KEYS"]
     crypto.reset_keys()
@@ -66,13 +72,25 @@ def _refusal() -> str:
 
 def test_production_with_real_adapters_starts(production):
     adapters.refuse_unsafe_start()
-    assert {b.adapter: b.standin for b in adapters.bindings()} == {"sms": False, "wechat": False}
+    assert {b.adapter: b.standin for b in adapters.bindings()} == {"sms": False, "stripe": False, "wechat": False}
 
 
 def test_production_refuses_the_sms_stand_in(production):
     production.SMS_BACKEND = "standin"
     message = _refusal()
     assert "sms" in message and "standin" in message and "WUYE_DEMO" in message and "拒绝启动" in message
+
+
+def test_production_refuses_the_stripe_stand_in_and_stripe_without_its_keys(production):
+    production.STRIPE_BACKEND = "standin"
+    assert "stripe points at a stand-in" in _refusal()
+    production.STRIPE_BACKEND = "stripe"
+    production.STRIPE_API_BASE = "http://127.0.0.1:8000/_standins/stripe"
+    assert "stripe points at a stand-in" in _refusal()
+    production.STRIPE_API_BASE = "https://api.stripe.com"
+    production.STRIPE_WEBHOOK_SECRET = ""
+    message = _refusal()
+    assert "STRIPE_WEBHOOK_SECRET" in message and REAL_ENV["STRIPE_SECRET_KEY"] not in message
 
 
 @pytest.mark.parametrize(

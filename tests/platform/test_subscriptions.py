@@ -39,7 +39,9 @@ def public(client_for):
 def deliver(public, event: dict, *, secret: str = standin.DEMO_WEBHOOK_SECRET, at: int | None = None, body=None):
     payload, signature = standin.signed(event, secret=secret, at=at)
     return public.post(
-        WEBHOOK, data=body if body is not None else payload, content_type="application/json",
+        WEBHOOK,
+        data=body if body is not None else payload,
+        content_type="application/json",
         HTTP_STRIPE_SIGNATURE=signature,
     )
 
@@ -117,7 +119,9 @@ def test_the_stand_in_refuses_an_idempotency_key_reused_with_other_parameters():
 
 def test_a_plan_the_company_has_outgrown_or_without_a_price_cannot_be_bought(client_for, company_a):
     admin = client_for(company_a, "admin")
-    Plan.objects.create(code="mini", name="迷你版", max_houses=0, max_staff=1, stripe_price_id="price_wuye_standard_monthly")
+    Plan.objects.create(
+        code="mini", name="迷你版", max_houses=0, max_staff=1, stripe_price_id="price_wuye_standard_monthly"
+    )
     response = admin.post("/api/v1/subscription/checkout/", {"plan": "mini"}, format="json")
     assert response.status_code == 400 and "plan" in response.json()["fields"]
     assert "员工账号" in response.json()["fields"]["plan"][0]
@@ -301,7 +305,11 @@ def _owner(client_for, company):
 
 
 def test_trial_end_past_grace_suspends_staff_but_not_owners_and_payment_resumes(client_for, company_a, public):
-    admin, cashier, owner = client_for(company_a, "admin"), client_for(company_a, "cashier"), _owner(client_for, company_a)
+    admin, cashier, owner = (
+        client_for(company_a, "admin"),
+        client_for(company_a, "cashier"),
+        _owner(client_for, company_a),
+    )
     ended = timezone.now() - timedelta(days=1)
     Subscription.objects.filter(company=company_a).update(trial_ends_at=ended)
     # Trial over, within grace: past due, still working — judged on the request, before any task ran.

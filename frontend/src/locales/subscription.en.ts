@@ -45,7 +45,8 @@ const subscription: typeof zhSubscription = {
       "Your company's subscription is unpaid, so staff features are suspended. All data is kept, and owners can still see and pay their bills.",
     howToResume:
       'A company admin can pay under Settings → Subscription & plan; service resumes as soon as the payment lands.',
-    byPlatform: "Your company's service has been suspended by the platform; all data is kept. Please contact support.",
+    byPlatform:
+      "Your company's service has been suspended by the platform; all data is kept. Please contact support.",
     goPay: 'Go to Subscription & plan',
   },
 }

@@ -131,6 +131,22 @@ def start_checkout(*, company: Company, plan_code: str, actor: Any, return_url: 
     return _finish_request(request_id=request.pk, session_id=session.id, url=session.url)
 
 
+@action(audit=False)  # the demo's setup, no person's change: plans get the stand-in's prices
+def link_standin_prices() -> int:
+    """With the Stripe stand-in (demo), give the default paid plans its prices when they have none."""
+    from django.conf import settings
+
+    if settings.STRIPE_BACKEND != "standin":
+        return 0
+    from standins import stripe as standin
+
+    standin.ensure_demo_prices()
+    linked = 0
+    for code, price in (("standard", "price_wuye_standard_monthly"), ("pro", "price_wuye_pro_monthly")):
+        linked += Plan.objects.filter(code=code, stripe_price_id="").update(stripe_price_id=price)
+    return linked
+
+
 def portal_url(*, company: Company, return_url: str) -> str:
     """A Billing portal session for the company's card and invoices (a link valid for a short while)."""
     customer = Subscription.objects.filter(company=company).values_list("stripe_customer_id", flat=True).first()

@@ -53,9 +53,12 @@ def access_state(subscription: Subscription | None, now: datetime | None = None)
         status = SubscriptionStatus.PAST_DUE
         if now >= subscription.trial_ends_at + grace():
             status = SubscriptionStatus.SUSPENDED
-    elif status in (SubscriptionStatus.PAST_DUE, SubscriptionStatus.CANCELED):
-        if subscription.grace_ends_at and now >= subscription.grace_ends_at:
-            status = SubscriptionStatus.SUSPENDED
+    elif (
+        status in (SubscriptionStatus.PAST_DUE, SubscriptionStatus.CANCELED)
+        and subscription.grace_ends_at
+        and now >= subscription.grace_ends_at
+    ):
+        status = SubscriptionStatus.SUSPENDED
     return status
 
 
@@ -184,9 +187,12 @@ def _period_end(current: dict[str, Any]) -> datetime | None:
 
 
 @action
-def grant_plan(*, company: Company, plan: Plan, actor: Any = None) -> Subscription:
+def grant_plan(*, company: Company, plan_code: str, actor: Any = None) -> Subscription:
     """Put a company on a plan without Stripe (the platform's own arrangement, the demo)."""
+    plan = Plan.objects.get(code=plan_code)
     subscription = _locked(company.pk)
+    if subscription.plan_id == plan.pk and subscription.status == SubscriptionStatus.ACTIVE:
+        return subscription
     before = _snapshot(subscription)
     subscription.plan = plan
     subscription.status = SubscriptionStatus.ACTIVE

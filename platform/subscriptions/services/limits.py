@@ -63,9 +63,7 @@ class Usage:
 
 def _plan_of_current_company() -> Plan | None:
     """The current company's plan (None on the public schema or a company without a subscription)."""
-    subscription = (
-        Subscription.objects.select_related("plan").filter(company__schema_name=current_schema()).first()
-    )
+    subscription = Subscription.objects.select_related("plan").filter(company__schema_name=current_schema()).first()
     return subscription.plan if subscription else None
 
 

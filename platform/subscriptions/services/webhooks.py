@@ -76,8 +76,10 @@ def _stripe_object(event: dict[str, Any]) -> dict[str, Any]:
 
 def _retrieve(kind: str, object_id: str) -> dict[str, Any]:
     client = gateway.client()
-    service = {"subscription": client.v1.subscriptions, "invoice": client.v1.invoices}[kind]
-    found = gateway.call(service.retrieve, object_id)
+    if kind == "subscription":
+        found: Any = gateway.call(client.v1.subscriptions.retrieve, object_id)
+    else:
+        found = gateway.call(client.v1.invoices.retrieve, object_id)
     return dict(found.to_dict())
 
 
@@ -94,6 +96,7 @@ def _resolve(
     obj = _stripe_object(event)
     kind = event["type"]
     invoice = None
+    company: Company | None
     if kind == "checkout.session.completed":
         request = CheckoutRequest.objects.select_related("company").filter(stripe_session_id=obj.get("id")).first()
         if request is None:
