@@ -33,6 +33,11 @@ async function bootstrap() {
       onForbidden(error) {
         toast.error(errorMessage(error))
       },
+      onSuspended(error) {
+        if (router.currentRoute.value.name !== 'suspended') {
+          void router.push({ name: 'suspended', query: { reason: error.code } })
+        }
+      },
     })
     app.use(router)
     await router.isReady().catch(() => undefined)

@@ -17,13 +17,14 @@ from django.utils.translation import gettext as _
 
 from accounts import login_throttle, selectors, validators, wechat
 from accounts.models import AccessToken, AuditEvent, User
-from accounts.roles import Role
+from accounts.roles import STAFF_ROLES, Role
 from accounts.selectors import token_hash
 from core import actions, context, crypto, ratelimit, text
 from core.actions import action
 from core.db import current_schema
 from core.errors import DomainError, NotFound, RateLimited, wait_text
 from notifications import sms
+from subscriptions.services import limits
 
 
 class InvalidCredentials(DomainError):
@@ -143,6 +144,8 @@ def create_user(
         raise DomainError(_("用户名已存在。"), fields={"username": [_("用户名已存在。")]})
     name = _checked_name(name)
     phone = validators.normalise_phone(phone)
+    if _counts_as_staff(roles=roles, is_active=True):
+        limits.hold(limits.STAFF, adding=1)
     user = User(username=username, name=name, roles=sorted(set(roles)), phone=phone, email=email)
     user.phone_index = phone_index(phone)
     if password_hash:
@@ -185,6 +188,10 @@ def update_user(*, user: User, actor: User | None, **changes: Any) -> User:
     if "phone" in changes:
         changes["phone"] = validators.normalise_phone(changes["phone"])
     before = _user_snapshot(user)
+    if not _counts_as_staff(roles=user.roles, is_active=user.is_active) and _counts_as_staff(
+        roles=changes.get("roles", user.roles), is_active=changes.get("is_active", user.is_active)
+    ):
+        limits.hold(limits.STAFF, adding=1)  # re-enabled, or given a staff role: takes a staff slot
     for field, value in changes.items():
         setattr(user, field, value)
     if "phone" in changes:
@@ -201,6 +208,11 @@ def update_user(*, user: User, actor: User | None, **changes: Any) -> User:
         after=_user_snapshot(user),
     )
     return user
+
+
+def _counts_as_staff(*, roles: list[str], is_active: bool) -> bool:
+    """A staff account, as the plan's staff limit counts them (subscriptions.services.limits)."""
+    return is_active and bool(set(roles) & {r.value for r in STAFF_ROLES})
 
 
 def _owner_snapshot(user: User) -> dict:

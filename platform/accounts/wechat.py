@@ -9,9 +9,7 @@ production refuses.
 
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
@@ -20,6 +18,7 @@ from wechatpy import WeChatClient
 from wechatpy.exceptions import WeChatClientException
 from wechatpy.session.memorystorage import MemoryStorage
 
+from core import adapters
 from core.adapters import Binding
 
 REAL_BASE = "https://api.weixin.qq.com/"
@@ -50,14 +49,7 @@ class _RedirectAdapter(HTTPAdapter):
 
 
 def _is_standin(base: str) -> bool:
-    parts = urlsplit(base)
-    host = (parts.hostname or "").lower()
-    if "_standins" in parts.path or host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    return adapters.is_local(base)
 
 
 def binding() -> Binding:

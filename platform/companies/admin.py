@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from companies.models import Company, Domain, Plan, Signup, Subscription
+from companies.models import Company, Domain, Plan, Signup
 
 
 @admin.register(Company)
@@ -19,13 +19,19 @@ class DomainAdmin(admin.ModelAdmin):
 
 @admin.register(Plan)
 class PlanAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "monthly_price", "max_houses", "max_staff", "is_trial"]
+    """Plans and their limits; `stripe_price_id` is the Stripe Price a company subscribes to (a plan
+    without one cannot be bought online). Subscriptions and MRR: subscriptions.admin."""
 
-
-@admin.register(Subscription)
-class SubscriptionAdmin(admin.ModelAdmin):
-    list_display = ["company", "plan", "status", "trial_ends_at", "current_period_end"]
-    list_filter = ["status"]
+    list_display = [
+        "code",
+        "name",
+        "monthly_price",
+        "max_houses",
+        "max_staff",
+        "trial_days",
+        "is_trial",
+        "stripe_price_id",
+    ]
 
 
 @admin.register(Signup)

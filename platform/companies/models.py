@@ -136,9 +136,24 @@ class Subscription(models.Model):
     status = models.CharField(max_length=16, choices=SubscriptionStatus.choices)
     trial_ends_at = models.DateTimeField(null=True, blank=True)
     current_period_end = models.DateTimeField(null=True, blank=True)
+    # Set when the company stopped being paid for (trial over, payment failed, canceled): past it,
+    # the company's staff are suspended until a payment lands (subscriptions.services.lifecycle).
+    grace_ends_at = models.DateTimeField(null=True, blank=True)
+    suspended_at = models.DateTimeField(null=True, blank=True)
     stripe_customer_id = models.CharField(max_length=100, blank=True)
     stripe_subscription_id = models.CharField(max_length=100, blank=True)
+    stripe_status = models.CharField(max_length=32, blank=True)  # as Stripe last said it
     updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            # One Stripe customer is one company: a webhook found by customer reaches only it.
+            models.UniqueConstraint(
+                fields=["stripe_customer_id"],
+                condition=~models.Q(stripe_customer_id=""),
+                name="subscription_one_company_per_stripe_customer",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.company} {self.plan} {self.status}"

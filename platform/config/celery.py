@@ -21,6 +21,12 @@ app.conf.beat_schedule = {
         "schedule": 60.0,
         "tenant_schemas": ["public"],
     },
+    # Trials and grace periods that ran out: past due, then suspended (subscriptions.tasks).
+    "subscriptions-daily": {
+        "task": "subscriptions.tasks.check_subscriptions",
+        "schedule": crontab(hour=0, minute=10),
+        "tenant_schemas": ["public"],
+    },
     # In every company's schema (no `tenant_schemas`): its bill day's run and the due-date notices.
     # In every company's schema: pending payments no notification settled are asked about.
     "payments-sweep": {

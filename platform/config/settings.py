@@ -119,6 +119,7 @@ SHARED_APPS, TENANT_APPS = app_lists(
         "core",
         "core.outbox",
         "companies",
+        "subscriptions",
         "accounts",
         "standins",
         "notifications",
@@ -336,6 +337,16 @@ SMS_CODE_MAX_ATTEMPTS = 5
 # Login codes per destination number, besides one a minute (accounts.services._count_code_to).
 SMS_CODES_PER_PHONE_PER_DAY = 10
 SMS_CODES_PER_PHONE_PER_DAY_ALL_COMPANIES = 20
+# Stripe: the SaaS subscription companies pay for Wuye (Checkout, Billing portal, webhooks).
+# "stripe" (api.stripe.com, or STRIPE_API_BASE) or "standin" (the same client, in-process, against
+# standins.stripe — demo and tests only; core.adapters refuses it in production).
+STRIPE_BACKEND = env("WUYE_STRIPE_BACKEND", default="standin" if DEMO else "stripe")
+STRIPE_API_BASE = env("STRIPE_API_BASE", default="https://api.stripe.com")
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
+# After a failed payment, a trial's end or a cancellation, the company keeps working this many
+# days before its staff are suspended (owners keep their bills and payments throughout).
+SUBSCRIPTION_GRACE_DAYS = env.int("WUYE_SUBSCRIPTION_GRACE_DAYS", default=7)
 SENTRY_DSN = env("SENTRY_DSN", default="")
 
 # --- API ------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from accounts import console
 from companies import api as companies_api
 from config import urls_common, views
 from standins import views as standin_views
+from subscriptions import api as subscriptions_api
 
 # The console signs in through the login backoff (accounts.console), like every password login.
 admin.site.login_form = console.ConsoleLoginForm
@@ -17,12 +18,14 @@ urlpatterns = [
     path("api/v1/signups/", companies_api.SignupCreateView.as_view(), name="signup-create"),
     path("api/v1/signups/<uuid:pk>/", companies_api.SignupStatusView.as_view(), name="signup-status"),
     path("api/v1/plans/", companies_api.PlanList.as_view(), name="plans"),
+    path("api/v1/stripe/webhook/", subscriptions_api.StripeWebhookView.as_view(), name="stripe-webhook"),
     path("console/login/", console.login, name="console-login"),
     path("console/", admin.site.urls),
 ]
 if settings.DEMO:  # stand-ins (and their unauthenticated device endpoints) exist only in the demo
     urlpatterns.append(path("_standins/wechat/<path:path>", standin_views.wechat_api))
     urlpatterns.append(path("_standins/wechatpay/pay/<str:prepay_id>", standin_views.wechatpay_pay_page))
+    urlpatterns += standin_views.stripe_urls
 urlpatterns.append(re_path(r"^(?!api/|static/|media/|_standins/).*$", views.spa_index))
 
 # Every host answers errors the same way (JSON under /api/).

@@ -9,6 +9,7 @@ from companies import api as companies_api
 from config import urls_common, views
 from core import api as core_api
 from payments import api as payments_api
+from subscriptions import api as subscriptions_api
 from tenants.estates import api as estates_api
 from tenants.imports import api as imports_api
 from tenants.residents import api as residents_api
@@ -43,6 +44,10 @@ api_v1: list[URLPattern | URLResolver] = [
     path("jobs/<uuid:pk>/", core_api.JobDetailView.as_view(), name="job-detail"),
     path("settings/branding/", companies_api.BrandingView.as_view(), name="branding"),
     path("settings/branding/logo/", companies_api.BrandingLogoView.as_view(), name="branding-logo"),
+    path("subscription/", subscriptions_api.SubscriptionView.as_view(), name="subscription"),
+    path("subscription/checkout/", subscriptions_api.CheckoutView.as_view(), name="subscription-checkout"),
+    path("subscription/portal/", subscriptions_api.PortalView.as_view(), name="subscription-portal"),
+    path("subscription/invoices/", subscriptions_api.InvoiceList.as_view(), name="subscription-invoices"),
     path("owner/estates/", residents_api.OwnerEstateList.as_view(), name="owner-estates"),
     path("owner/estates/<int:estate_id>/houses/", residents_api.OwnerHouseSearch.as_view(), name="owner-houses"),
     path("owner/bindings/", residents_api.OwnerBindingList.as_view(), name="owner-bindings"),

@@ -18,9 +18,11 @@ guards read settings only: no database, no network.
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.apps import AppConfig
 from django.conf import settings
@@ -44,6 +46,18 @@ Guard = Callable[[], list[str]]
 
 _probes: dict[str, Probe | str] = {}
 _guards: dict[str, Guard | str] = {}
+
+
+def is_local(base_url: str) -> bool:
+    """A base URL of ours (the /_standins/ routes) or of this machine: a stand-in, not the real service."""
+    parts = urlsplit(base_url)
+    host = (parts.hostname or "").lower()
+    if "_standins" in parts.path or host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def register(adapter: str, probe: Probe | str) -> None:

@@ -1,11 +1,19 @@
 import json
+import logging
+import threading
 
+import requests
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.urls import path
 from django.utils.html import escape
 from django.views.decorators.csrf import csrf_exempt
 
+from standins import stripe as stripe_standin
 from standins import wechat
+
+logger = logging.getLogger(__name__)
 
 
 @csrf_exempt
@@ -60,3 +68,115 @@ def wechatpay_pay_page(request: HttpRequest, prepay_id: str) -> HttpResponse:
     if mode == "twice":
         wechatpay.deliver(delivery, delay=1.0)
     return JsonResponse({"paid": True, "out_trade_no": order["out_trade_no"], "mode": mode})
+# --- Stripe (demo only): its API over HTTP, and the pages a customer would see on stripe.com -------
+
+
+def _demo_only() -> None:
+    if not settings.DEMO:
+        raise Http404
+
+
+@csrf_exempt
+def stripe_api(request: HttpRequest, path: str) -> HttpResponse:
+    _demo_only()
+    headers = {name.lower(): value for name, value in request.headers.items()}
+    status, payload, extra = stripe_standin.handle(
+        request.method or "GET", f"/{path}", headers, request.body.decode(), host=request.build_absolute_uri("/")[:-1]
+    )
+    response = JsonResponse(payload, status=status)
+    for name, value in extra.items():
+        response[name] = value
+    return response
+
+
+_PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>{title}</title>
+<style>body{{font-family:sans-serif;max-width:520px;margin:48px auto;color:#1a1f36}}
+button{{padding:10px 18px;margin:6px 6px 0 0;border:0;border-radius:6px;background:#635bff;color:#fff;cursor:pointer}}
+button.secondary{{background:#e3e8ee;color:#1a1f36}}.note{{color:#697386;font-size:13px}}</style></head>
+<body><h2>{title}</h2>{body}<p class="note">Stripe 替身（演示环境，不会产生真实扣款）</p></body></html>"""
+
+
+def _page(title: str, body: str) -> HttpResponse:
+    return HttpResponse(_PAGE.format(title=escape(title), body=body))
+
+
+def _deliver_soon(customer: str) -> None:
+    """Send the customer's queued events to our webhook, as Stripe would, a moment after the answer."""
+    events = stripe_standin.take_events(customer)
+    url = f"http://127.0.0.1:{settings.PUBLIC_PORT}/api/v1/stripe/webhook/"
+
+    def send() -> None:
+        for event in events:
+            body, signature = stripe_standin.signed(event)
+            try:
+                requests.post(
+                    url,
+                    data=body,
+                    headers={
+                        "Stripe-Signature": signature,
+                        "Host": settings.BASE_DOMAIN,
+                        "Content-Type": "application/json",
+                    },
+                    timeout=10,
+                )
+            except requests.RequestException:
+                logger.warning("stripe stand-in: delivering %s failed", event["id"])
+
+    threading.Timer(0.5, send).start()
+
+
+@csrf_exempt
+def stripe_checkout_page(request: HttpRequest, session_id: str) -> HttpResponse:
+    _demo_only()
+    session = stripe_standin.get_object(session_id, "checkout.session")
+    if session is None:
+        raise Http404
+    if request.method == "POST":
+        if request.POST.get("outcome") == "pay" and session["status"] == "open":
+            subscription = stripe_standin.complete_checkout(session_id)
+            _deliver_soon(subscription["customer"])
+            return HttpResponseRedirect(session["success_url"])
+        return HttpResponseRedirect(session.get("cancel_url") or session["success_url"])
+    amount = f"¥{session['amount_total'] / 100:,.2f} / 月"
+    body = (
+        f"<p>订阅金额：<b>{escape(amount)}</b></p><p>测试卡 4242 4242 4242 4242</p>"
+        '<form method="post"><button name="outcome" value="pay">支付并订阅</button>'
+        '<button class="secondary" name="outcome" value="cancel">返回</button></form>'
+    )
+    return _page("Stripe Checkout", body)
+
+
+@csrf_exempt
+def stripe_portal_page(request: HttpRequest, portal_id: str) -> HttpResponse:
+    _demo_only()
+    portal = stripe_standin.get_object(portal_id, "billing_portal.session")
+    if portal is None:
+        raise Http404
+    subscriptions = stripe_standin.subscriptions_of(portal["customer"])
+    if request.method == "POST":
+        action, subscription_id = request.POST.get("action", ""), request.POST.get("subscription", "")
+        if subscription_id in {s["id"] for s in subscriptions}:
+            {
+                "fail": stripe_standin.fail_renewal,
+                "pay": stripe_standin.pay_open_invoice,
+                "cancel": stripe_standin.cancel,
+            }[action](subscription_id)
+            _deliver_soon(portal["customer"])
+        return HttpResponseRedirect(request.path)
+    rows = "".join(
+        f'<form method="post"><p>{escape(s["id"])}：<b>{escape(s["status"])}</b></p>'
+        f'<input type="hidden" name="subscription" value="{escape(s["id"])}">'
+        '<button name="action" value="fail">模拟续费扣款失败</button>'
+        '<button name="action" value="pay">更新银行卡并支付</button>'
+        '<button class="secondary" name="action" value="cancel">取消订阅</button></form>'
+        for s in subscriptions
+    )
+    back = f'<p><a href="{escape(portal.get("return_url") or "/")}">返回物业云</a></p>'
+    return _page("Stripe 客户门户", (rows or "<p>暂无订阅。</p>") + back)
+
+
+stripe_urls = [
+    path("_standins/stripe/checkout/<str:session_id>/", stripe_checkout_page),
+    path("_standins/stripe/portal/<str:portal_id>/", stripe_portal_page),
+    path("_standins/stripe/<path:path>", stripe_api),
+]

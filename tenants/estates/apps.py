@@ -10,3 +10,10 @@ class EstatesConfig(AppConfig):
     schema = Schema.COMPANY
     label = "estates"
     verbose_name = "Estates"
+
+    def ready(self) -> None:
+        # The plan's house limit counts this company's houses (subscriptions.services.limits).
+        from subscriptions.services import limits
+        from tenants.estates import selectors
+
+        limits.register_counter(limits.HOUSES, selectors.house_count)

@@ -122,3 +122,8 @@ def occupancy_order() -> list:
     equals), then history with the newest move-out first."""
     rank = Case(When(relation="owner", then=0), When(relation="family", then=1), default=2)
     return [F("moved_out").desc(nulls_first=True), rank, "-is_primary_payer", "moved_in", "id"]
+
+
+def house_count() -> int:
+    """How many houses the current company has (what its plan's house limit counts)."""
+    return House.objects.count()

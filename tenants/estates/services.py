@@ -16,6 +16,7 @@ from core import locks, text
 from core.actions import action
 from core.db import conflict_as
 from core.errors import DomainError
+from subscriptions.services import limits
 from tenants.estates.models import Building, Estate, House, HouseStatus, HouseUse, Unit
 
 # Only {floor} and {index}, optionally zero-padded to at most 4 digits, between plain text: a
@@ -109,6 +110,7 @@ def generate_houses(
     if len({(h.unit_id, h.number) for h in houses}) != len(houses):
         message = _("房号格式会产生重复的房号，请加入 {floor} 和 {index}。")
         raise DomainError(message, fields={"number_format": [message]})
+    limits.hold(limits.HOUSES, adding=len(houses))
     with conflict_as(DomainError(_("房号重复：该楼栋已有这些房屋。"), fields={"number_format": [_("房号重复。")]})):
         created = House.objects.bulk_create(houses, batch_size=1000)
     _audit(actor, "building.generate_houses", building, after={"created": len(created), "per_floor": per_floor})
@@ -242,6 +244,7 @@ def create_house(*, unit: Unit, actor: Any, **fields: Any) -> House:
     if unknown:
         raise DomainError(_("不能设置这些字段。"), fields={k: [_("不可设置。")] for k in unknown})
     fields.setdefault("layout", "")
+    limits.hold(limits.HOUSES, adding=1)
     house = House(unit=unit, binding_code=new_binding_code(), **fields)
     return _save_house(house, actor=actor, action="house.create", before=None)
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from subscriptions.services import limits
 from tenants.estates.models import Building, Estate, House, Unit
 from tenants.estates.services import new_binding_code
 from tenants.imports.check_houses import HousePlan
@@ -41,6 +42,7 @@ def _binding_codes(count: int) -> list[str]:
 
 def write_houses(plan: HousePlan, on_progress: Progress, *, committed_by: Any = None) -> None:
     total = len(plan.new_houses) + len(plan.changed_houses)
+    limits.hold(limits.HOUSES, adding=len(plan.new_houses))
     estate_ids = dict(plan.estate_ids)
     for new_estate in Estate.objects.bulk_create([Estate(name=name) for name in plan.new_estates]):
         estate_ids[new_estate.name] = new_estate.pk

@@ -58,6 +58,8 @@ REAL_ENV = {  # what an operator provides to the shipped deploy/ files
     "TENCENT_SMS_SIGN_NAME": REAL_SMS["SIGN_NAME"],
     "TENCENT_SMS_TEMPLATE_IDS": "login_code=1234567",
     **{f"WECHATPAY_{name}": value for name, value in REAL_WECHATPAY.items() if name != "API_BASE"},
+    "STRIPE_SECRET_KEY": "sk_live_realLookingKey000000000000000000",
+    "STRIPE_WEBHOOK_SECRET": "whsec_realLookingSecret0000000000000000",
 }
 
 
@@ -71,6 +73,10 @@ def production(settings):
     settings.WECHAT_API_BASE_URL = "https://api.weixin.qq.com/"
     settings.WECHATPAY_BACKEND = "wechatpay"
     settings.WECHATPAY = dict(REAL_WECHATPAY)
+    settings.STRIPE_BACKEND = "stripe"
+    settings.STRIPE_API_BASE = "https://api.stripe.com"
+    settings.STRIPE_SECRET_KEY = REAL_ENV["STRIPE_SECRET_KEY"]
+    settings.STRIPE_WEBHOOK_SECRET = REAL_ENV["STRIPE_WEBHOOK_SECRET"]
     settings.SECRET_KEY = RANDOM_LOOKING_SECRET  # and keys fit for real data (core.crypto's guard)
     settings.WUYE_DATA_KEYS = REAL_ENV["WUYE_DATA_KEYS"]
     crypto.reset_keys()
@@ -89,7 +95,12 @@ def _refusal() -> str:
 
 def test_production_with_real_adapters_starts(production):
     adapters.refuse_unsafe_start()
-    assert {b.adapter: b.standin for b in adapters.bindings()} == {"sms": False, "wechat": False, "wechatpay": False}
+    assert {b.adapter: b.standin for b in adapters.bindings()} == {
+        "sms": False,
+        "stripe": False,
+        "wechat": False,
+        "wechatpay": False,
+    }
 
 
 def test_production_refuses_the_wechat_pay_stand_in(production):
@@ -111,12 +122,25 @@ def test_a_deployment_without_wechat_pay_says_so(production):
     production.WECHATPAY_BACKEND = "disabled"
     production.WECHATPAY = {}
     adapters.refuse_unsafe_start()
+    assert {b.adapter: b.standin for b in adapters.bindings()} == {"sms": False, "stripe": False, "wechat": False}
 
 
 def test_production_refuses_the_sms_stand_in(production):
     production.SMS_BACKEND = "standin"
     message = _refusal()
     assert "sms" in message and "standin" in message and "WUYE_DEMO" in message and "拒绝启动" in message
+
+
+def test_production_refuses_the_stripe_stand_in_and_stripe_without_its_keys(production):
+    production.STRIPE_BACKEND = "standin"
+    assert "stripe points at a stand-in" in _refusal()
+    production.STRIPE_BACKEND = "stripe"
+    production.STRIPE_API_BASE = "http://127.0.0.1:8000/_standins/stripe"
+    assert "stripe points at a stand-in" in _refusal()
+    production.STRIPE_API_BASE = "https://api.stripe.com"
+    production.STRIPE_WEBHOOK_SECRET = ""
+    message = _refusal()
+    assert "STRIPE_WEBHOOK_SECRET" in message and REAL_ENV["STRIPE_SECRET_KEY"] not in message
 
 
 @pytest.mark.parametrize(

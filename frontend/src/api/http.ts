@@ -42,6 +42,8 @@ export interface RequestOptions {
 export interface HttpHandlers {
   onUnauthorized?: (error: ApiError) => void
   onForbidden?: (error: ApiError) => void
+  /** 402: the company's service is suspended (unpaid subscription, or by the platform). */
+  onSuspended?: (error: ApiError) => void
 }
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
@@ -176,6 +178,7 @@ async function send(method: string, path: string, options: RequestOptions): Prom
     if (!options.handleErrorsLocally) {
       if (error.status === 401) handlers.onUnauthorized?.(error)
       else if (error.status === 403) handlers.onForbidden?.(error)
+      else if (error.status === 402) handlers.onSuspended?.(error)
     }
     throw error
   }

@@ -1,5 +1,6 @@
 import fees from './fees.en'
 import ledger from './ledger.en'
+import subscription from './subscription.en'
 import type { MessageSchema } from './zh-CN'
 
 const en: MessageSchema = {
@@ -159,6 +160,7 @@ const en: MessageSchema = {
     title: 'Settings',
     branding: 'Branding',
     staff: 'Staff accounts',
+    subscription: 'Subscription & plan',
   },
   branding: {
     displayName: 'Display name',
@@ -365,6 +367,7 @@ const en: MessageSchema = {
   },
   fees,
   ledger,
+  subscription,
   basicData: {
     tabs: {
       estates: 'Estates & buildings',

@@ -1,5 +1,6 @@
 import fees from './fees.zh-CN'
 import ledger from './ledger.zh-CN'
+import subscription from './subscription.zh-CN'
 
 const zhCN = {
   common: {
@@ -150,6 +151,7 @@ const zhCN = {
     title: '系统设置',
     branding: '品牌设置',
     staff: '员工账号',
+    subscription: '订阅与套餐',
   },
   branding: {
     displayName: '显示名称',
@@ -354,6 +356,7 @@ const zhCN = {
   },
   fees,
   ledger,
+  subscription,
   basicData: {
     tabs: {
       estates: '小区楼栋',

@@ -109,7 +109,19 @@ export const companyRoutes: RouteRecordRaw[] = [
             component: () => import('@/pages/company/settings/StaffPage.vue'),
             meta: { module: 'settings', title: 'settings.staff' },
           },
+          {
+            path: 'subscription',
+            name: 'settings-subscription',
+            component: () => import('@/pages/company/settings/SubscriptionPage.vue'),
+            meta: { module: 'settings', title: 'settings.subscription' },
+          },
         ],
+      },
+      {
+        path: 'suspended',
+        name: 'suspended',
+        component: () => import('@/pages/company/SuspendedPage.vue'),
+        meta: { title: 'subscription.suspended.title' },
       },
       {
         path: '403',

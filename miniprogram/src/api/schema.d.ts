@@ -2436,6 +2436,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/subscription/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The company's plan, its state as of now, usage against the plan's limits, and the plans to pick. */
+        get: operations["subscription_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/subscription/checkout/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Subscribe to (or change to) a plan: a Stripe Checkout Session to send the browser to. */
+        post: operations["subscription_checkout_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/subscription/invoices/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The subscription's invoices, as Stripe's webhooks reported them, newest first. */
+        get: operations["subscription_invoices_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/subscription/portal/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Stripe's Billing portal for the card and past invoices. */
+        post: operations["subscription_portal_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users/": {
         parameters: {
             query?: never;
@@ -4839,6 +4907,21 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["StaffBinding"][];
         };
+        PaginatedSubscriptionInvoiceList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["SubscriptionInvoice"][];
+        };
         PaginatedUserList: {
             /** @example 123 */
             count: number;
@@ -5233,6 +5316,17 @@ export interface components {
             /** 备注 */
             note?: string;
         };
+        PlanUsage: {
+            kind: components["schemas"]["PlanUsageKindEnum"];
+            used: number;
+            limit: number;
+        };
+        /**
+         * @description * `houses` - houses
+         *     * `staff` - staff
+         * @enum {string}
+         */
+        PlanUsageKindEnum: "houses" | "staff";
         Post: {
             readonly id: number;
             /** 名称 */
@@ -5713,6 +5807,62 @@ export interface components {
             decided_at: string | null;
             readonly user_phone: string;
             via_code: boolean;
+        };
+        SubscriptionCheckoutRequest: {
+            plan: string;
+        };
+        SubscriptionInvoice: {
+            readonly id: number;
+            number: string;
+            status: components["schemas"]["SubscriptionInvoiceStatusEnum"];
+            currency: string;
+            /** Format: decimal */
+            amount_due: string;
+            /** Format: decimal */
+            amount_paid: string;
+            /** Format: date-time */
+            period_start: string | null;
+            /** Format: date-time */
+            period_end: string | null;
+            hosted_invoice_url: string;
+            /** Format: date-time */
+            issued_at: string;
+        };
+        /**
+         * @description * `open` - 待支付
+         *     * `paid` - 已支付
+         *     * `failed` - 扣款失败
+         *     * `void` - 已作废
+         * @enum {string}
+         */
+        SubscriptionInvoiceStatusEnum: "open" | "paid" | "failed" | "void";
+        SubscriptionOverview: {
+            plan: components["schemas"]["SubscriptionPlan"];
+            /** @description As of now: trialing, active, past_due, suspended, canceled */
+            status: string;
+            /** Format: date-time */
+            trial_ends_at: string | null;
+            trial_days_left: number | null;
+            /** Format: date-time */
+            grace_ends_at: string | null;
+            /** Format: date-time */
+            current_period_end: string | null;
+            readonly can_manage_card: boolean;
+            usage: components["schemas"]["PlanUsage"][];
+            plans: components["schemas"]["SubscriptionPlan"][];
+        };
+        SubscriptionPlan: {
+            code: string;
+            name: string;
+            max_houses: number;
+            max_staff: number;
+            /** Format: decimal */
+            monthly_price: string;
+            readonly purchasable: boolean;
+        };
+        SubscriptionRedirect: {
+            /** Format: uri */
+            url: string;
         };
         /**
          * @description * `month` - 按月
@@ -16128,15 +16278,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The company's service is suspended until its subscription is paid. */
-            402: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
             /** @description Signed in without the permission this needs (or a missing CSRF token). */
             403: {
                 headers: {
@@ -16208,15 +16349,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The company's service is suspended until its subscription is paid. */
-            402: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
             /** @description Signed in without the permission this needs (or a missing CSRF token). */
             403: {
                 headers: {
@@ -16281,15 +16413,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The company's service is suspended until its subscription is paid. */
-            402: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
             /** @description Signed in without the permission this needs (or a missing CSRF token). */
             403: {
                 headers: {
@@ -16344,15 +16467,6 @@ export interface operations {
             };
             /** @description Not signed in, or the credentials are invalid or expired. */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description The company's service is suspended until its subscription is paid. */
-            402: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -16438,15 +16552,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The company's service is suspended until its subscription is paid. */
-            402: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
             /** @description Signed in without the permission this needs (or a missing CSRF token). */
             403: {
                 headers: {
@@ -16500,15 +16605,6 @@ export interface operations {
             };
             /** @description Not signed in, or the credentials are invalid or expired. */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description The company's service is suspended until its subscription is paid. */
-            402: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -16580,15 +16676,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The company's service is suspended until its subscription is paid. */
-            402: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
             /** @description Signed in without the permission this needs (or a missing CSRF token). */
             403: {
                 headers: {
@@ -16637,15 +16724,6 @@ export interface operations {
             };
             /** @description Not signed in, or the credentials are invalid or expired. */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description The company's service is suspended until its subscription is paid. */
-            402: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -16716,15 +16794,6 @@ export interface operations {
             };
             /** @description Not signed in, or the credentials are invalid or expired. */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description The company's service is suspended until its subscription is paid. */
-            402: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -16813,15 +16882,6 @@ export interface operations {
             };
             /** @description Not signed in, or the credentials are invalid or expired. */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description The company's service is suspended until its subscription is paid. */
-            402: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -16925,15 +16985,6 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                     "application/pdf": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description The company's service is suspended until its subscription is paid. */
-            402: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description Signed in without the permission this needs (or a missing CSRF token). */
@@ -21070,6 +21121,304 @@ export interface operations {
             };
             /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
             406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    subscription_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionOverview"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    subscription_checkout_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubscriptionCheckoutRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["SubscriptionCheckoutRequest"];
+                "multipart/form-data": components["schemas"]["SubscriptionCheckoutRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionRedirect"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The object is not in a state that allows this (already decided, moved out, …). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Content-Type for the request body. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An outside service this needs is unavailable or not configured. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    subscription_invoices_list: {
+        parameters: {
+            query?: {
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                /** @description 分页结果集中的页码。 */
+                page?: number;
+                /** @description 每页返回的结果数量。 */
+                page_size?: number;
+                /** @description 搜索关键词。 */
+                search?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedSubscriptionInvoiceList"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    subscription_portal_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionRedirect"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The object is not in a state that allows this (already decided, moved out, …). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An outside service this needs is unavailable or not configured. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

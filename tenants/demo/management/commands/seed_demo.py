@@ -24,6 +24,8 @@ from config import embedded
 from core.actions import action, emit
 from core.outbox import services as outbox
 from standins import wechat as wechat_standin
+from subscriptions.services import checkout as subscription_checkout
+from subscriptions.services import lifecycle as subscription_lifecycle
 from tenants.demo.billing_seed import BILLING_TOPIC
 from tenants.demo.residents_seed import seed_residents
 from tenants.demo.staff_seed import seed_staff
@@ -132,6 +134,10 @@ class Command(BaseCommand):
             company = services.set_wechat_credentials(company=company, appid=DEMO_APPID, secret=secrets.token_hex(16))
         if settings.DEMO:
             wechat_standin.register_app(DEMO_APPID, company.wechat_secret)
+        # The demo's ~1,000 houses are past the trial's limit: the demo company is on 标准版, and can
+        # move to 专业版 through Checkout on the Stripe stand-in (系统设置 → 订阅与套餐).
+        subscription_checkout.link_standin_prices()
+        subscription_lifecycle.grant_plan(company=company, plan_code="standard")
         with tenant_context(company):
             residents, billing = seed_company_data(password=password)
         url = services.company_url(DEMO_SLUG)
