@@ -4,7 +4,6 @@ import threading
 
 import requests
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import path
 from django.utils.html import escape
