@@ -67,6 +67,8 @@ def wechatpay_pay_page(request: HttpRequest, prepay_id: str) -> HttpResponse:
     if mode == "twice":
         wechatpay.deliver(delivery, delay=1.0)
     return JsonResponse({"paid": True, "out_trade_no": order["out_trade_no"], "mode": mode})
+
+
 # --- Stripe (demo only): its API over HTTP, and the pages a customer would see on stripe.com -------
 
 
