@@ -71,9 +71,17 @@ def _base_sql(mode: str, time_unit: str, cycle_months: int) -> tuple[str, bool]:
     raise ValueError(f"{mode} is not computed in SQL")
 
 
-def cycles_sql(item: Any) -> str:
+def cycles_sql(item: Any, *, unbilled_only: bool = False) -> str:
     """Rows (assignment, house, cycle, period, price) owed as of %(as_of)s for houses in
-    [%(house_from)s, %(house_to)s) of the scope; each period's price is the one in effect on its first day."""
+    [%(house_from)s, %(house_to)s) of the scope; each period's price is the one in effect on its first day.
+
+    `unbilled_only` starts each assignment's cycles after the last one a bill run charged for it, so a
+    monthly run prices the new cycle, not the item's whole history. That is exact because a run
+    charges an assignment's cycles as one unbroken stretch from its start (every SQL-mode cycle has
+    a price) — never true of meter and formula items, whose cycles may wait for readings or a fix.
+    The last billed cycle is looked up per assignment, among charges inside its dates: a house given
+    an assignment back-dated before one already billed still has the earlier cycles charged. ON
+    CONFLICT on the ledger's key still guarantees each charge once."""
     periodic = item.cycle_months > 0
     cm = max(item.cycle_months, 1)
     anchor = "%(anchor)s::date"
@@ -90,11 +98,25 @@ def cycles_sql(item: Any) -> str:
     first = "greatest(a.start, %(valid_from)s::date)"
     if periodic:
         billable = "c.cycle_start <= %(as_of)s" if item.timing == "prepaid" else "c.cycle_end <= %(as_of)s"
-        cycles = f"""
+        lowest = f"{index(first)} - {widen}"
+        billed = ""
+        if unbilled_only:
+            # max() over the ledger's unique index (house, item, cycle): one index probe per assignment,
+            # whatever the planner's statistics say (a NOT EXISTS per cycle was planned as a scan of
+            # the item's whole index per house when they predated the charges).
+            billed = """
+        LEFT JOIN LATERAL (
+            SELECT max(b.cycle_start) AS cycle_start FROM billing_charge b
+            WHERE b.house_id = a.house_id AND b.fee_item_id = %(item)s AND b.kind = 'regular'
+              AND b.bill_run_id IS NOT NULL
+              AND b.period_start >= a.start AND b.period_start < coalesce(a."end", 'infinity'::date)
+        ) billed ON true"""
+            lowest = f"greatest({lowest}, {index('billed.cycle_start')} + 1)"  # greatest() skips a NULL
+        cycles = f"""{billed}
         CROSS JOIN LATERAL (
             SELECT ({anchor} + make_interval(months => k * {cm}))::date AS cycle_start,
                    ({anchor} + make_interval(months => (k + 1) * {cm}))::date AS cycle_end
-            FROM generate_series({index(first)} - {widen}, {index("%(as_of)s::date")} + {widen}) AS k
+            FROM generate_series({lowest}, {index("%(as_of)s::date")} + {widen}) AS k
         ) c"""
     else:  # one-off: a single "cycle" from the assignment's start, billed once it has started
         billable = "c.cycle_start <= %(as_of)s"
@@ -178,7 +200,7 @@ def insert_charges_sql(item: Any) -> str:
             'days', (cy.period_end - cy.period_start), 'cycle_months', %(cycle_months)s,
             'rounding', %(rounding)s, 'place', %(place)s, 'price_id', cy.price_id)"""
     return f"""
-    WITH cy AS ({cycles_sql(item)})
+    WITH cy AS ({cycles_sql(item, unbilled_only=True)})
     INSERT INTO billing_charge (house_id, estate_id, building_id, fee_item_id, kind, cycle_start, period_start,
                                 period_end, amount, issued_on, due_date, calculation, principal_id, reason,
                                 bill_run_id, created_by_id, created_at)

@@ -110,35 +110,30 @@ def fits_places(value: Decimal, places: int) -> bool:
     return value == value.quantize(Decimal(1).scaleb(-places))
 
 
-def _check_unit_price(problems: Problems, name: str, value: Any, label: str) -> Decimal | None:
+def _check_number(problems: Problems, name: str, value: Any, label: str, *, money: bool) -> Decimal | None:
+    """A unit price (4 places) or, with `money`, an amount (2 places): a number ≥ 0 within its column."""
     number = parse_decimal(value)
+    what = {"label": label}
     if number is None:
-        problems.add(name, _("%(label)s不是有效的数。") % {"label": label})
+        problems.add(name, (_("%(label)s不是有效的金额。") if money else _("%(label)s不是有效的数。")) % what)
     elif number < 0:
-        problems.add(name, _("%(label)s不能为负数。") % {"label": label})
-    elif number >= UNIT_PRICE_LIMIT:
-        problems.add(name, _("%(label)s过大。") % {"label": label})
-    elif not fits_places(number, UNIT_PRICE_PLACES):
-        problems.add(name, _("%(label)s最多 4 位小数。") % {"label": label})
+        problems.add(name, _("%(label)s不能为负数。") % what)
+    elif number >= (AMOUNT_LIMIT if money else UNIT_PRICE_LIMIT):
+        problems.add(name, _("%(label)s过大。") % what)
+    elif not fits_places(number, AMOUNT_PLACES if money else UNIT_PRICE_PLACES):
+        # Refused, not rounded: 12.345 typed by mistake must not silently become 12.35.
+        problems.add(name, (_("%(label)s最多 2 位小数（到分）。") if money else _("%(label)s最多 4 位小数。")) % what)
     else:
         return number
     return None
+
+
+def _check_unit_price(problems: Problems, name: str, value: Any, label: str) -> Decimal | None:
+    return _check_number(problems, name, value, label, money=False)
 
 
 def _check_amount(problems: Problems, name: str, value: Any, label: str) -> Decimal | None:
-    number = parse_decimal(value)
-    if number is None:
-        problems.add(name, _("%(label)s不是有效的金额。") % {"label": label})
-    elif number < 0:
-        problems.add(name, _("%(label)s不能为负数。") % {"label": label})
-    elif number >= AMOUNT_LIMIT:
-        problems.add(name, _("%(label)s过大。") % {"label": label})
-    elif not fits_places(number, AMOUNT_PLACES):
-        # Refused, not rounded: 12.345 typed by mistake must not silently become 12.35.
-        problems.add(name, _("%(label)s最多 2 位小数（到分）。") % {"label": label})
-    else:
-        return number
-    return None
+    return _check_number(problems, name, value, label, money=True)
 
 
 def _stored_tiers(tiers: Sequence[tuple[Decimal | None, Decimal]]) -> list[list[str | None]]:

@@ -12,7 +12,7 @@ from django_tenants.utils import tenant_context
 
 from billing import money
 from billing.models import Allocation, BalanceEntry, Charge, FeeAssignment, FeeItem, FeePrice, Receipt
-from billing.services import bill_runs, payments, receipts
+from billing.services import bill_runs, charge_sql, payments, receipts
 from core.actions import action
 from core.errors import DomainError
 from core.schemas import Schema
@@ -115,6 +115,30 @@ def test_a_run_catches_up_missed_cycles_and_prorates_a_mid_month_start(company_a
             amounts[date(2026, 9, 1)] == amounts[date(2026, 10, 1)] == amounts[date(2026, 11, 1)] == Decimal("223.75")
         )
         assert len(amounts) == 4
+
+
+def test_a_rerun_prices_only_new_cycles_and_still_bills_an_assignment_back_dated_before_billed_ones(
+    company_a, outbox_sent
+):
+    estate = _estate(company_a, floors=1, per_floor=2)
+    with tenant_context(company_a):
+        first, second = House.objects.filter(estate=estate).order_by("pk")
+        item = _fee(name="物业费", houses=[first, second], start=date(2026, 1, 1), assignment_start=date(2026, 6, 1))
+        _run(estate, date(2026, 7, 5))  # Jun, Jul for both
+        # Houses billed through July: the August run prices August alone (one cycle a house).
+        values = charge_sql.params(
+            item, as_of=date(2026, 8, 5), house_from=first.pk, house_to=second.pk + 1, estate=estate.pk, building=None
+        )
+        priced = charge_sql.run(
+            f"SELECT cycle_start FROM ({charge_sql.cycles_sql(item, unbilled_only=True)}) cy", values
+        )
+        assert sorted(row[0] for row in priced) == [date(2026, 8, 1)] * 2
+        # The first house also owed Mar–May: an assignment entered late, ending where the billed one starts.
+        FeeAssignment.objects.create(fee_item=item, house=first, start=date(2026, 3, 1), end=date(2026, 6, 1))
+        _run(estate, date(2026, 8, 5))
+        cycles = sorted(Charge.objects.filter(fee_item=item, house=first).values_list("cycle_start", flat=True))
+        assert [c.month for c in cycles] == [3, 4, 5, 6, 7, 8]
+        assert Charge.objects.filter(fee_item=item, house=second).count() == 3
 
 
 def test_the_sql_months_agree_with_the_python_money_rules(company_a, outbox_sent):
