@@ -134,6 +134,16 @@ def test_a_company_without_wechat_pay_says_so(company_b, client_for):
     assert answer.status_code == 409 and answer.json()["code"] == "wechatpay_not_configured"
 
 
+def test_a_deployment_without_wechat_pay_refuses_payments_and_notifications(payer, client_for, settings):
+    settings.WECHATPAY_BACKEND = "disabled"
+    answer = start(payer, key="off")
+    assert answer.status_code == 409 and answer.json()["code"] == "wechatpay_not_configured"
+    notified = client_for(payer.company).post(
+        "/api/v1/payments/wechat/notify/", data=b"{}", content_type="application/json"
+    )
+    assert notified.status_code == 400 and notified.json()["code"] == "FAIL"
+
+
 def test_a_prepay_unanswered_leaves_the_order_for_the_sweeper(payer):
     from payments.services import sweeper
     from standins import wechatpay

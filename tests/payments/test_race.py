@@ -52,7 +52,12 @@ def test_online_and_cash_desk_at_once_allocate_the_charge_once(scratch, django_d
                 barrier.wait()
                 answers["desk"] = cashier.post(
                     f"/api/v1/cashdesk/houses/{payer.house.pk}/pay/",
-                    {"amount": str(charge.amount), "method": "cash", "charge_ids": [charge.pk], "idempotency_key": "desk"},
+                    {
+                        "amount": str(charge.amount),
+                        "method": "cash",
+                        "charge_ids": [charge.pk],
+                        "idempotency_key": "desk",
+                    },
                     format="json",
                 ).status_code
             finally:
@@ -63,7 +68,9 @@ def test_online_and_cash_desk_at_once_allocate_the_charge_once(scratch, django_d
         with django_db_blocker.unblock():
             try:
                 barrier.wait()
-                answers["online"] = wechat.post(NOTIFY, data=delivery.body, content_type="application/json", **sent).status_code
+                answers["online"] = wechat.post(
+                    NOTIFY, data=delivery.body, content_type="application/json", **sent
+                ).status_code
             finally:
                 connections.close_all()
 

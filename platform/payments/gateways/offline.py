@@ -1,9 +1,10 @@
 """The cash desk as a gateway: money handed over in person, so callers see one interface.
 
-There is no provider to ask: a cashier's order is created and paid in one step by
-payments.services.orders.pay_offline (which allocates through the purpose, i.e. billing's
-record_payment, as the cash desk always has). Nothing arrives later, so there is nothing to query,
-close at a provider, or verify; refunds of cash are handed back at the desk (billing's refunds).
+There is no provider to ask and nothing arrives later, so there is nothing to query, close at a
+provider or verify; cash is refunded at the desk (billing's refunds). Today the desk still records
+money through billing's cash desk API directly (record_payment); routing it through an order of this
+gateway (created and settled in one step, allocated through the purpose like any other) is the next
+step, and needs no change to any caller of the registry.
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from accounts import services as account_services
@@ -31,7 +32,7 @@ def notify_url(company: Any) -> str:
 def wechat_merchant(company: Any) -> dict[str, str]:
     """What the WeChat Pay gateway needs of this company, or a 409 saying the settings are missing."""
     sub_mchid = account().sub_mchid
-    if not sub_mchid or not company.wechat_appid:
+    if not sub_mchid or not company.wechat_appid or settings.WECHATPAY_BACKEND == "disabled":
         raise DomainError(
             _("本公司尚未开通微信支付，请在营业厅缴费。"), code="wechatpay_not_configured", status_code=409
         )

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from payments import gateways
-from payments.gateways import Notification, VerificationFailed
+from payments.gateways import GatewayError, Notification, VerificationFailed
 from payments.models import PaymentOrder
 from payments.services import orders
 from payments.services.checkout import expected_merchant, merchant_of
@@ -29,7 +29,10 @@ class Refused(Exception):
 
 
 def handle(*, gateway_name: str, company: Any, headers: Mapping[str, str], body: bytes) -> Notification:
-    gateway = gateways.get(gateway_name)
+    try:
+        gateway = gateways.get(gateway_name)
+    except GatewayError as exc:  # this deployment takes no such payments
+        raise _refuse(400, f"gateway {gateway_name} unavailable: {exc}") from exc
     try:
         note = gateway.parse_notification(headers, body)
     except VerificationFailed as exc:

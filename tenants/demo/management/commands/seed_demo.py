@@ -23,7 +23,9 @@ from companies import services
 from config import embedded
 from core.actions import action, emit
 from core.outbox import services as outbox
+from payments.services import merchant as payment_merchant
 from standins import wechat as wechat_standin
+from standins import wechatpay as wechatpay_standin
 from subscriptions.services import checkout as subscription_checkout
 from subscriptions.services import lifecycle as subscription_lifecycle
 from tenants.demo.billing_seed import BILLING_TOPIC
@@ -34,6 +36,7 @@ from tenants.estates.models import Estate
 
 DEMO_SLUG = "demo"
 DEMO_APPID = "wxdemo0000000001"
+DEMO_SUB_MCHID = "1900000201"  # the demo company as a WeChat Pay sub-merchant (of the stand-in)
 
 # (estate, address, buildings, units per building, floors, houses per floor, m² built, m² usable, layout)
 DEMO_ESTATES = [
@@ -134,11 +137,18 @@ class Command(BaseCommand):
             company = services.set_wechat_credentials(company=company, appid=DEMO_APPID, secret=secrets.token_hex(16))
         if settings.DEMO:
             wechat_standin.register_app(DEMO_APPID, company.wechat_secret)
+            # The demo company is a sub-merchant of the WeChat Pay stand-in, so owners can pay online.
+            wechatpay_standin.register_sub_merchant(DEMO_SUB_MCHID, DEMO_APPID)
         # The demo's ~1,000 houses are past the trial's limit: the demo company is on 标准版, and can
         # move to 专业版 through Checkout on the Stripe stand-in (系统设置 → 订阅与套餐).
         subscription_checkout.link_standin_prices()
         subscription_lifecycle.grant_plan(company=company, plan_code="standard")
         with tenant_context(company):
+            if settings.DEMO and not payment_merchant.account().sub_mchid:
+                admin = User.objects.get(username="admin")
+                payment_merchant.update_wechat_merchant(
+                    company=company, actor=admin, sub_mchid=DEMO_SUB_MCHID, sub_appid=DEMO_APPID
+                )
             residents, billing = seed_company_data(password=password)
         url = services.company_url(DEMO_SLUG)
         self.stdout.write(
