@@ -1821,6 +1821,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/owner/payments/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description 在线缴费: start paying chosen charges (or all due) with WeChat Pay; answers the order, with
+         *     wx.requestPayment's parameters while it is pending.
+         */
+        post: operations["owner_payments_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/owner/payments/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description One of the owner's own payment orders: pending shows pending until the gateway says otherwise. */
+        get: operations["owner_payments_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/owner/profile/": {
         parameters: {
             query?: never;
@@ -2289,6 +2326,30 @@ export interface paths {
         get?: never;
         put?: never;
         post: operations["settings_branding_logo_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/settings/wechat-pay/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description The company's WeChat Pay settings (company admins only): its sub-merchant number and its
+         *     mini-program; the AppSecret is write-only and stored encrypted.
+         */
+        get: operations["settings_wechat_pay_retrieve"];
+        /**
+         * @description The company's WeChat Pay settings (company admins only): its sub-merchant number and its
+         *     mini-program; the AppSecret is write-only and stored encrypted.
+         */
+        put: operations["settings_wechat_pay_update"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -4242,6 +4303,14 @@ export interface components {
          * @enum {string}
          */
         OfflineMethodEnum: "cash" | "pos" | "transfer" | "cheque";
+        OrderLine: {
+            item_id: number;
+            name: string;
+            /** Format: decimal */
+            amount: string;
+            /** Format: decimal */
+            late_fee: string;
+        };
         OwnerAccount: {
             readonly id: number;
             /** 姓名 */
@@ -5228,6 +5297,51 @@ export interface components {
          * @enum {string}
          */
         PaymentMethodEnum: "cash" | "pos" | "transfer" | "cheque" | "wechat" | "card" | "balance" | "deposit";
+        PaymentOrder: {
+            readonly id: number;
+            /** 用途 */
+            purpose: components["schemas"]["PurposeEnum"];
+            house: number;
+            /** Format: decimal */
+            amount: string;
+            /** 商品描述 */
+            description: string;
+            /** 支付渠道 */
+            gateway: string;
+            /** 状态 */
+            status: components["schemas"]["PaymentOrderStatusEnum"];
+            /** 商户订单号 */
+            out_trade_no: string;
+            /**
+             * 支付截止
+             * Format: date-time
+             */
+            expires_at: string;
+            /**
+             * 支付时间
+             * Format: date-time
+             */
+            paid_at: string | null;
+            /** 入账 */
+            settlement: components["schemas"]["SettlementEnum"] | components["schemas"]["BlankEnum"];
+            /** Format: date-time */
+            readonly created_at: string;
+            lines: components["schemas"]["OrderLine"][];
+            readonly request_payment: {
+                [key: string]: string;
+            } | null;
+        };
+        /**
+         * @description * `created` - 已创建
+         *     * `pending` - 待支付
+         *     * `paid` - 已支付
+         *     * `failed` - 支付失败
+         *     * `closed` - 已关闭
+         *     * `partially_refunded` - 部分退款
+         *     * `refunded` - 已退款
+         * @enum {string}
+         */
+        PaymentOrderStatusEnum: "created" | "pending" | "paid" | "failed" | "closed" | "partially_refunded" | "refunded";
         PaymentResult: {
             payment: components["schemas"]["Payment"];
             allocations: components["schemas"]["AllocationLine"][];
@@ -5474,6 +5588,11 @@ export interface components {
             surface: "public";
             base_domain: string;
         };
+        /**
+         * @description * `bills` - 物业账单
+         * @enum {string}
+         */
+        PurposeEnum: "bills";
         QuantityRequest: {
             /** Format: decimal */
             quantity: string;
@@ -5721,6 +5840,13 @@ export interface components {
             register: components["schemas"]["RegisterEnum"];
             status: components["schemas"]["ReadingStatusEnum"];
         };
+        /**
+         * @description * `` - 未入账
+         *     * `allocated` - 已核销
+         *     * `refund_due` - 已被他处缴清，待退款
+         * @enum {string}
+         */
+        SettlementEnum: "allocated" | "refund_due";
         SheetRow: {
             staff: number;
             employee_no: string;
@@ -5808,6 +5934,12 @@ export interface components {
             readonly user_phone: string;
             via_code: boolean;
         };
+        StartPaymentRequest: {
+            house: number;
+            /** @description Charges to pay; all that are due (payable online) when absent or empty. */
+            charge_ids?: number[];
+            idempotency_key: string;
+        };
         SubscriptionCheckoutRequest: {
             plan: string;
         };
@@ -5838,8 +5970,16 @@ export interface components {
         SubscriptionInvoiceStatusEnum: "open" | "paid" | "failed" | "void";
         SubscriptionOverview: {
             plan: components["schemas"]["SubscriptionPlan"];
-            /** @description As of now: trialing, active, past_due, suspended, canceled */
-            status: string;
+            /**
+             * @description As of now, clocks applied
+             *
+             *     * `trialing` - 试用中
+             *     * `active` - 已订阅
+             *     * `past_due` - 逾期未付
+             *     * `suspended` - 已停用
+             *     * `canceled` - 已取消
+             */
+            status: components["schemas"]["SubscriptionStatusEnum"];
             /** Format: date-time */
             trial_ends_at: string | null;
             trial_days_left: number | null;
@@ -5864,6 +6004,15 @@ export interface components {
             /** Format: uri */
             url: string;
         };
+        /**
+         * @description * `trialing` - 试用中
+         *     * `active` - 已订阅
+         *     * `past_due` - 逾期未付
+         *     * `suspended` - 已停用
+         *     * `canceled` - 已取消
+         * @enum {string}
+         */
+        SubscriptionStatusEnum: "trialing" | "active" | "past_due" | "suspended" | "canceled";
         /**
          * @description * `month` - 按月
          *     * `day` - 按天
@@ -6068,6 +6217,17 @@ export interface components {
         };
         WeChatLoginRequest: {
             code: string;
+        };
+        WechatMerchant: {
+            sub_mchid: string;
+            sub_appid: string;
+            readonly secret_set: boolean;
+            readonly notify_url: string;
+        };
+        WechatMerchantRequest: {
+            sub_mchid: string;
+            sub_appid: string;
+            secret?: string;
         };
     };
     responses: never;
@@ -16696,6 +16856,178 @@ export interface operations {
             };
         };
     };
+    owner_payments_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StartPaymentRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["StartPaymentRequest"];
+                "multipart/form-data": components["schemas"]["StartPaymentRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentOrder"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The object is not in a state that allows this (already decided, moved out, …). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Content-Type for the request body. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An outside service this needs is unavailable or not configured. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    owner_payments_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentOrder"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     owner_profile_retrieve: {
         parameters: {
             query?: never;
@@ -19960,6 +20292,158 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Branding"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Content-Type for the request body. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    settings_wechat_pay_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WechatMerchant"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    settings_wechat_pay_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WechatMerchantRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["WechatMerchantRequest"];
+                "multipart/form-data": components["schemas"]["WechatMerchantRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WechatMerchant"];
                 };
             };
             /** @description Bad input: `fields` lists each problem by field. */
