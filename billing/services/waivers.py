@@ -6,12 +6,14 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from billing.models import Charge, ChargeKind, RequestStatus, Waiver, WaiverKind
-from billing.services.common import audit, field_error, lock_payer, today
+from billing.models import Charge, ChargeKind, DiscountKind, DiscountRule, RequestStatus, Waiver, WaiverKind
+from billing.services import approvals
+from billing.services.common import audit, field_error, lock_payer
+from billing.services.discount_rules import Line, post_lines, rules_in_effect
 from billing.services.payments import check_amount, open_lines
+from billing.services.schedule import billing_settings
 from core.actions import action
 from core.db import conflict_as
 from core.errors import DomainError
@@ -25,7 +27,9 @@ def _outstanding(charge: Charge) -> Decimal:
 
 
 @action
-def request_waiver(*, charge: Charge, amount: Decimal, kind: str, reason: str, actor: Any) -> Waiver:
+def request_waiver(
+    *, charge: Charge, amount: Decimal, kind: str, reason: str, actor: Any, rule: DiscountRule | None = None
+) -> Waiver:
     if kind not in WaiverKind.values:
         raise field_error("kind", _("不支持的减免类型。"))
     if charge.kind == ChargeKind.ADJUSTMENT:
@@ -41,61 +45,80 @@ def request_waiver(*, charge: Charge, amount: Decimal, kind: str, reason: str, a
     if amount > owing:
         raise field_error("amount", _("减免金额不能超过未缴金额 %(owing)s 元。") % {"owing": owing})
     with conflict_as(DomainError(_("该费用已有待审批的减免申请。"), code="waiver_pending", status_code=409)):
-        waiver = Waiver.objects.create(charge=charge, kind=kind, amount=amount, reason=reason[:200], requested_by=actor)
-    audit(actor, "waiver.request", waiver, after={"charge": charge.pk, "amount": str(amount), "kind": kind})
+        waiver = Waiver.objects.create(
+            charge=charge, kind=kind, amount=amount, reason=reason[:200], requested_by=actor, rule=rule
+        )
+    after = {"charge": charge.pk, "amount": str(amount), "kind": kind, "rule": rule.pk if rule else None}
+    audit(actor, "waiver.request", waiver, after=after)
     return waiver
 
 
-def _pending(waiver: Waiver) -> Waiver:
-    waiver = Waiver.objects.select_for_update().select_related("charge").get(pk=waiver.pk)
-    if waiver.status != RequestStatus.PENDING:
-        raise DomainError(_("该申请已审批。"), code="already_decided", status_code=409)
+def _apply(waiver: Waiver, actor: Any, note: str) -> Waiver:
+    """Post the approved waiver as its adjustment line; a charge paid meanwhile refuses it (409)."""
+    charge = waiver.charge
+    if waiver.amount > _outstanding(charge):
+        raise DomainError(
+            _("费用已部分缴纳，减免金额超过未缴金额；请驳回后重新申请。"), code="waiver_exceeds", status_code=409
+        )
+    calculation: dict[str, Any] = {"waiver": waiver.pk, "kind": waiver.kind}
+    if waiver.rule_id:
+        calculation["rule"] = waiver.rule_id
+    (adjustment,) = post_lines(
+        [Line(principal=charge, amount=waiver.amount, reason=waiver.reason, calculation=calculation)], actor=actor
+    )
+    waiver.adjustment = adjustment
+    approvals.decide(waiver, status=RequestStatus.APPROVED, actor=actor, note=note, also=("adjustment",))
+    audit(actor, "waiver.approve", waiver, after={"adjustment": adjustment.pk, "amount": str(waiver.amount)})
     return waiver
 
 
 @action
 def approve_waiver(*, waiver: Waiver, actor: Any, note: str = "") -> Waiver:
     lock_payer(waiver.charge.house_id)
-    waiver = _pending(waiver)
-    if waiver.requested_by_id == getattr(actor, "pk", None):
-        raise DomainError(_("不能审批自己提交的申请。"), code="self_approval", status_code=403)
-    charge = waiver.charge
-    if waiver.amount > _outstanding(charge):
-        raise DomainError(
-            _("费用已部分缴纳，减免金额超过未缴金额；请驳回后重新申请。"), code="waiver_exceeds", status_code=409
-        )
-    adjustment = Charge.objects.create(
-        house_id=charge.house_id,
-        estate_id=charge.estate_id,
-        building_id=charge.building_id,
-        fee_item_id=charge.fee_item_id,
-        kind=ChargeKind.ADJUSTMENT,
-        cycle_start=charge.cycle_start,
-        period_start=charge.period_start,
-        period_end=charge.period_end,
-        amount=-waiver.amount,
-        issued_on=today(),
-        due_date=today(),
-        principal=charge,
-        reason=waiver.reason,
-        calculation={"waiver": waiver.pk, "kind": waiver.kind},
-        created_by=actor,
-    )
-    waiver.status, waiver.adjustment, waiver.decided_by = RequestStatus.APPROVED, adjustment, actor
-    waiver.decided_at, waiver.decision_note = timezone.now(), (note or "").strip()[:200]
-    waiver.save(update_fields=["status", "adjustment", "decided_by", "decided_at", "decision_note"])
-    audit(actor, "waiver.approve", waiver, after={"adjustment": adjustment.pk, "amount": str(waiver.amount)})
-    return waiver
+    waiver = approvals.lock_pending(waiver, "charge")
+    approvals.refuse_self_approval(waiver, actor)
+    return _apply(waiver, actor, note)
 
 
 @action
 def reject_waiver(*, waiver: Waiver, actor: Any, note: str) -> Waiver:
-    note = (note or "").strip()
-    if not note:
-        raise field_error("note", _("请填写驳回原因。"))
-    waiver = _pending(waiver)
-    waiver.status, waiver.decided_by, waiver.decided_at = RequestStatus.REJECTED, actor, timezone.now()
-    waiver.decision_note = note[:200]
-    waiver.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    note = approvals.rejection_note(note)
+    waiver = approvals.lock_pending(waiver, "charge")
+    approvals.decide(waiver, status=RequestStatus.REJECTED, actor=actor, note=note)
     audit(actor, "waiver.reject", waiver, after={"note": waiver.decision_note})
     return waiver
+
+
+@action
+def reduce_charge(
+    *,
+    charge: Charge,
+    actor: Any,
+    reason: str = "",
+    amount: Decimal | None = None,
+    rule: DiscountRule | None = None,
+) -> Waiver:
+    """费用减免: a fixed amount off a charge with a reason (or a fixed-amount rule's amount and reason).
+
+    Waits for approval when the company's settings say so; otherwise someone holding fees.manage
+    applies it at once (a cashier gets 403). Either way it is a Waiver of kind `reduction`.
+    """
+    if rule is not None:
+        if rule.kind != DiscountKind.FIXED or rule not in rules_in_effect(
+            kind=DiscountKind.FIXED, fee_item=charge.fee_item
+        ):
+            raise field_error("rule", _("该优惠规则不是适用于此收费项目的有效固定减免。"))
+        amount = amount if amount is not None else rule.amount
+        reason = (reason or "").strip() or rule.reason
+    if amount is None:
+        raise field_error("amount", _("请填写减免金额。"))
+    if billing_settings().reductions_need_approval:
+        return request_waiver(
+            charge=charge, amount=amount, kind=WaiverKind.REDUCTION, reason=reason, actor=actor, rule=rule
+        )
+    if not getattr(actor, "has_permission", lambda _code: False)("fees.manage"):
+        raise DomainError(_("直接减免需要收费管理权限；请提交减免申请。"), code="permission_denied", status_code=403)
+    waiver = request_waiver(
+        charge=charge, amount=amount, kind=WaiverKind.REDUCTION, reason=reason, actor=actor, rule=rule
+    )
+    return _apply(waiver, actor, _("无需审批，直接减免"))
