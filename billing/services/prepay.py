@@ -88,7 +88,13 @@ class Quote:
 def _priced_cycles(house: House, item: FeeItem, wanted: int) -> list[QuoteLine]:
     """The next `wanted` cycles of the item on the house not yet charged, from the cycle running today,
     each priced as a bill run would price it (fewer when the assignment or the prices run out)."""
-    horizon = money.add_months(common.today(), item.cycle_months * (wanted + 2))
+    latest = (
+        Charge.objects.filter(house=house, fee_item=item, kind=ChargeKind.REGULAR)
+        .order_by("-cycle_start")
+        .values_list("cycle_start", flat=True)
+        .first()
+    )
+    horizon = money.add_months(max(latest or common.today(), common.today()), item.cycle_months * (wanted + 2))
     values = charge_sql.params(
         item, as_of=horizon, house_from=house.pk, house_to=house.pk + 1, estate=None, building=None
     )
