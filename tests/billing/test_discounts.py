@@ -83,7 +83,7 @@ def _round(value: Decimal, mode: str, place: str) -> Decimal:
 )
 def test_twelve_cycles_at_five_percent_off_are_exact_to_the_fen(company_a, outbox_sent, rounding, place):
     cashier, admin = _people(company_a)
-    _estate_, house, item = _house(company_a, price="2.5111", rounding=rounding, place=place)
+    _e, house, item = _house(company_a, price="2.5111", rounding=rounding, place=place)
     with tenant_context(company_a):
         rule = _rule(admin, item, kind="prepay_percent", percent=Decimal("5"), min_cycles=12)
         q, taken = _prepay(house, item, 12, cashier)
@@ -268,7 +268,7 @@ def test_a_vacancy_over_a_paid_charge_is_a_400_and_writes_nothing(company_a, out
 
 
 def test_rules_are_managed_by_managers_with_field_errors(client_for, company_a, outbox_sent):
-    _e, _house_, item = _house(company_a, billed=False)
+    _e, _h, item = _house(company_a, billed=False)
     cashier, admin = client_for(company_a, "cashier"), client_for(company_a, "admin")
     good = {"name": "预缴95折", "kind": "prepay_percent", "fee_items": [item.pk], "percent": "5", "min_cycles": 12}
     good["valid_from"] = str(THIS_MONTH)
