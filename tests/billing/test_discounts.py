@@ -407,3 +407,22 @@ def test_another_companys_objects_are_404(client_for, company_a, company_b, outb
         ).status_code
         == 404
     )
+
+
+def test_the_owner_sees_each_discount_explained_on_its_line(client_for, company_a, outbox_sent):
+    from tests.billing.test_ledger_api import _owner_client
+
+    cashier, admin = _people(company_a)
+    _e, house, item = _house(company_a)
+    with tenant_context(company_a):
+        rule = _rule(admin, item, kind="vacancy", percent=Decimal("30"))
+        vacancy = vacancies.request_vacancy(
+            house=house, fee_item=item, rule=rule, start=THIS_MONTH, end=NEXT_MONTH, reason="空置", actor=cashier
+        )
+        vacancies.approve_vacancy(vacancy=vacancy, actor=admin)
+    owner = _owner_client(company_a, client_for, house=house)
+    (bills,) = owner.get("/api/v1/owner/bills/").json()
+    (line,) = [x for x in bills["due"] + bills["overdue"] if x["period_start"] == str(THIS_MONTH)]
+    assert line["amount"] == "156.63"
+    assert line["explanation"].startswith("89.50㎡") and f"空置房优惠「{rule.name}」" in line["explanation"]
+    assert "−67.12 元" in line["explanation"]
