@@ -21,7 +21,10 @@ export const DISCOUNT_KINDS: readonly DiscountKind[] = [
 ]
 
 /** Which optional fields each kind takes (the server clears and checks the others). */
-export const KIND_FIELDS: Record<DiscountKind, readonly ('percent' | 'amount' | 'min_cycles' | 'free_cycles')[]> = {
+export const KIND_FIELDS: Record<
+  DiscountKind,
+  readonly ('percent' | 'amount' | 'min_cycles' | 'free_cycles')[]
+> = {
   prepay_percent: ['percent', 'min_cycles'],
   prepay_free_cycles: ['min_cycles', 'free_cycles'],
   vacancy: ['percent'],

@@ -488,11 +488,13 @@ const fees: typeof zhFees = {
   discounts: {
     add: 'New discount rule',
     edit: 'Edit discount rule',
+    editButton: 'Edit',
     name: 'Name',
     kind: 'Kind',
     feeItems: 'Fee items',
     percent: 'Percent off (%)',
-    percentHint: 'Prepay: the share taken off (5 for 5% off); vacancy: the share taken off while vacant (50 for half)',
+    percentHint:
+      'Prepay: the share taken off (5 for 5% off); vacancy: the share taken off while vacant (50 for half)',
     amount: 'Amount off (yuan)',
     minCycles: 'Minimum cycles prepaid',
     freeCycles: 'Free cycles',

@@ -481,6 +481,7 @@ const fees = {
   discounts: {
     add: '新增优惠规则',
     edit: '编辑优惠规则',
+    editButton: '编辑',
     name: '名称',
     kind: '类型',
     feeItems: '适用收费项目',
