@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from billing.models import ChargeKind
-from billing.selectors import ledger
+from billing.selectors import owner as owner_selectors
 from billing.services.payments import record_payment
 from core.errors import DomainError, NotFound
 from payments.bridge import AllocationRequest, ItemsTaken, Quote, QuoteLine
@@ -39,12 +39,12 @@ class BillsPayable:
     def quote(self, *, user: Any, payer_id: int, item_ids: Sequence[int] | None) -> Quote:
         """The house's open charges payable online (the chosen ones, each with its late fees), as the
         owner's bills show them: what each owes today and the late fee accruing on it."""
-        if payer_id not in ledger.owner_house_ids(user):
+        if payer_id not in owner_selectors.owner_house_ids(user):
             raise NotFound()
         today = timezone.localdate()
         lines = [
             charge
-            for charge in ledger.owner_lines([payer_id], paid_since=today + timedelta(days=36500), as_of=today)
+            for charge in owner_selectors.owner_lines([payer_id], paid_since=today + timedelta(days=36500), as_of=today)
             if charge.outstanding > 0 and charge.fee_item.payable_online  # type: ignore[attr-defined]
         ]
         by_id = {charge.pk: charge for charge in lines}
@@ -63,7 +63,7 @@ class BillsPayable:
             lines = [by_id[cid] for cid in chosen]
         if not lines:
             raise DomainError(_("没有可在线缴纳的费用。"), code="nothing_due", status_code=409)
-        accruing = dict((charge.pk, fee) for charge, fee in ledger.accruing_late_fees(lines, as_of=today))
+        accruing = dict((charge.pk, fee) for charge, fee in owner_selectors.accruing_late_fees(lines, as_of=today))
         quoted = tuple(
             QuoteLine(
                 item_id=charge.pk,

@@ -125,7 +125,7 @@ def _line(charge: Charge) -> dict[str, Any]:
         "paid": charge.paid,  # type: ignore[attr-defined]
         "outstanding": charge.outstanding,  # type: ignore[attr-defined]
         "status": charge.status,  # type: ignore[attr-defined]
-        "explanation": ledger.explain(charge),
+        "explanation": "；".join([ledger.explain(charge), *getattr(charge, "adjustment_notes", [])]),
         "payable_online": charge.fee_item.payable_online,
         "principal": _principal(charge),
     }
@@ -144,8 +144,20 @@ def _principal(charge: Charge) -> dict[str, Any] | None:
     }
 
 
+def _note_adjustments(lines: list[Charge]) -> None:
+    """Each line's discounts and reductions (优惠/减免), in words after its own explanation — the rule or
+    reason and the amount off: one query for all lines."""
+    notes: dict[int, list[str]] = {}
+    adjustments = Charge.objects.filter(principal_id__in=[c.pk for c in lines], kind="adjustment").order_by("id")
+    for principal_id, amount, reason in adjustments.values_list("principal_id", "amount", "reason"):
+        text = _("%(reason)s −%(amount)s 元") % {"reason": reason or _("减免"), "amount": -amount}
+        notes.setdefault(principal_id, []).append(text)
+    for charge in lines:
+        charge.adjustment_notes = notes.get(charge.pk, [])  # type: ignore[attr-defined]
+
+
 def owner_bills(request: Request) -> list[dict[str, Any]]:
-    """Two queries in all (the houses with their balances, then their lines), whatever the ledger.
+    """Three queries in all (the houses with their balances, their lines, the lines' discounts), whatever the ledger.
     Amounts are Decimals and dates dates here; OwnerBills writes them as OwnerHouseBillsSerializer would."""
     today = timezone.localdate()
     wanted = _wanted_house(request)
@@ -155,6 +167,7 @@ def owner_bills(request: Request) -> list[dict[str, Any]]:
     lines = selectors.owner_lines(
         [h.pk for h in houses], paid_since=today - timedelta(days=PAID_LINES_DAYS), as_of=today
     )
+    _note_adjustments(lines)
     by_house: dict[int, list[Charge]] = {h.pk: [] for h in houses}
     for charge in lines:
         by_house[charge.house_id].append(charge)

@@ -11,7 +11,19 @@ from types import ModuleType
 from django.urls import URLPattern, URLResolver
 from rest_framework.routers import SimpleRouter
 
-from billing.api import bill_runs, cashdesk, charges, deposits, fees, meters, owner, payments, reports, requests
+from billing.api import (
+    bill_runs,
+    cashdesk,
+    charges,
+    deposits,
+    discounts,
+    fees,
+    meters,
+    owner,
+    payments,
+    reports,
+    requests,
+)
 
 MODULES: list[ModuleType] = [
     fees,
@@ -24,6 +36,7 @@ MODULES: list[ModuleType] = [
     requests,
     deposits,
     owner,
+    discounts,
 ]
 
 

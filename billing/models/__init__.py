@@ -1,5 +1,6 @@
 """The billing models, one module per concern; import them from here."""
 
+from billing.models.discounts import DiscountKind, DiscountRule, Prepayment, VacancyDiscount
 from billing.models.fees import (
     BillingTiming,
     ChargingMode,
@@ -52,6 +53,8 @@ __all__ = [
     "ChargingMode",
     "Deposit",
     "DepositSettlement",
+    "DiscountKind",
+    "DiscountRule",
     "DueRule",
     "FeeAssignment",
     "FeeItem",
@@ -63,6 +66,7 @@ __all__ = [
     "PayerKind",
     "Payment",
     "PaymentMethod",
+    "Prepayment",
     "ReadingSource",
     "ReadingStatus",
     "Receipt",
@@ -74,6 +78,7 @@ __all__ = [
     "RoundingPlace",
     "SplitBy",
     "TimeUnit",
+    "VacancyDiscount",
     "Waiver",
     "WaiverKind",
 ]

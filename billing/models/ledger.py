@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.fields.json import KT
 from django.utils.translation import gettext_lazy as _
 
 from billing.models.fees import FeeItem
@@ -66,6 +67,13 @@ class Charge(models.Model):
             # A late fee is posted per principal and posting date: reposting the same day is a no-op.
             models.UniqueConstraint(
                 fields=["principal", "period_end"], condition=Q(kind="late_fee"), name="late_fee_once_per_day"
+            ),
+            # A discount (billing.models.discounts) adjusts a charge once per source, however often applied.
+            models.UniqueConstraint(
+                F("principal"),
+                KT("calculation__discount"),
+                condition=Q(kind="adjustment", calculation__has_key="discount"),
+                name="discount_once_per_principal",
             ),
             models.CheckConstraint(condition=Q(period_end__gt=F("period_start")), name="charge_period_ordered"),
             models.CheckConstraint(condition=Q(due_date__gte=F("issued_on")), name="charge_due_after_issue"),

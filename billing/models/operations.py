@@ -21,6 +21,8 @@ class BillingSettings(models.Model):
     bill_day = models.PositiveSmallIntegerField(_("每月出账日"), default=1)
     due_soon_days = models.PositiveSmallIntegerField(_("到期前提醒天数"), default=3)
     auto_bill_runs = models.BooleanField(_("自动出账"), default=True)
+    # A fixed reduction (费用减免) waits for someone holding fees.approve; off: fees.manage applies it at once.
+    reductions_need_approval = models.BooleanField(_("减免需审批"), default=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -227,6 +229,9 @@ class Waiver(models.Model):
     status = models.CharField(_("状态"), max_length=10, choices=RequestStatus.choices, default=RequestStatus.PENDING)
     adjustment = models.OneToOneField(
         Charge, null=True, blank=True, on_delete=models.PROTECT, related_name="waiver_source"
+    )
+    rule = models.ForeignKey(  # the fixed-amount rule it applies, if any
+        "billing.DiscountRule", null=True, blank=True, on_delete=models.PROTECT, related_name="waivers"
     )
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     decided_by = models.ForeignKey(

@@ -35,12 +35,14 @@ def decide(
     note: str,
     on_approve: Callable[[R, Any], dict[str, Any]],
     payer_id: int | None = None,
+    own_allowed: bool = False,
 ) -> R:
     """Approve or reject a pending request; call inside an action (one transaction).
 
     `on_approve(request, actor)` gets the locked, re-read request and returns the audit line's `after`;
     `payer_id` is the house whose money the approval moves (its lock is taken first, as every
-    money movement does). A rejection needs a note; the requester may reject (withdraw) their own.
+    money movement does). A rejection needs a note; the requester may reject (withdraw) their own,
+    and approve it only where no approval is required (`own_allowed`, e.g. a direct reduction).
     """
     note = (note or "").strip()
     if decision == "reject" and not note:
@@ -52,7 +54,7 @@ def decide(
     if fields.status != RequestStatus.PENDING:
         raise DomainError(_("该申请已审批。"), code="already_decided", status_code=409)
     if decision == "approve":
-        if fields.requested_by_id == getattr(actor, "pk", None):
+        if not own_allowed and fields.requested_by_id == getattr(actor, "pk", None):
             raise DomainError(_("不能审批自己提交的申请。"), code="self_approval", status_code=403)
         after = on_approve(locked, actor)
     else:

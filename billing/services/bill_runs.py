@@ -223,7 +223,7 @@ def cancel_bill_run(*, run: BillRun, actor: Any) -> BillRun:
 @action
 def _issue_chunk(*, run: BillRun, item: FeeItem, house_from: int, house_to: int) -> tuple[int, Decimal]:
     """One item × one chunk of houses, one transaction: insert what is missing, announce it."""
-    from billing.services import python_modes
+    from billing.services import python_modes, vacancies
 
     due = due_date_for(item, run.as_of)
     values = charge_sql.params(
@@ -234,20 +234,17 @@ def _issue_chunk(*, run: BillRun, item: FeeItem, house_from: int, house_to: int)
         estate=run.estate_id,
         building=run.building_id,
     )
-    values.update(
-        due_date=due,
-        bill_run=run.pk,
-        mode=item.mode,
-        cycle_months=item.cycle_months,
-        rounding=item.rounding,
-        place=item.rounding_place,
-    )
+    values.update(due_date=due, bill_run=run.pk, **charge_sql.extra_params(item))
     if item.mode in charge_sql.SQL_MODES:
         inserted = charge_sql.run(charge_sql.insert_charges_sql(item), values)
     else:
         inserted = python_modes.insert(item, values)
     if not inserted:
         return 0, Decimal("0")
+    # 空置房优惠: approved vacancies discount what was just issued, before any balance pays it.
+    vacancies.apply_to_run_chunk(
+        bill_run_id=run.pk, item=item, house_from=house_from, house_to=house_to, as_of=run.as_of
+    )
     per_house: dict[int, Decimal] = {}
     for house_id, amount in inserted:
         per_house[house_id] = per_house.get(house_id, Decimal("0")) + Decimal(amount)

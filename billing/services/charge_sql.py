@@ -189,16 +189,41 @@ def params(
     }
 
 
-def insert_charges_sql(item: Any) -> str:
-    """INSERT the charges of one item and chunk; returns (house_id, amount) of each row inserted."""
+def calculation_sql(item: Any) -> str:
+    """The `calculation` jsonb of a row `cy` of cycles_sql, for an SQL mode (params: extra_params)."""
     numerator, denominator = months_sql(item.cycle_months)
-    amount = amount_sql(item)
     base = {"building_area": "cy.building_area", "usable_area": "cy.usable_area"}.get(item.mode, "cy.quantity")
-    calculation = f"""jsonb_build_object(
+    return f"""jsonb_build_object(
             'mode', %(mode)s, 'base', {base}::text, 'unit_price', cy.unit_price::text,
             'fixed_extra', cy.fixed_extra::text, 'months', ({numerator})::text || '/' || ({denominator})::text,
             'days', (cy.period_end - cy.period_start), 'cycle_months', %(cycle_months)s,
             'rounding', %(rounding)s, 'place', %(place)s, 'price_id', cy.price_id)"""
+
+
+def extra_params(item: Any) -> dict[str, Any]:
+    return {
+        "mode": item.mode,
+        "cycle_months": item.cycle_months,
+        "rounding": item.rounding,
+        "place": item.rounding_place,
+    }
+
+
+def priced_cycles_sql(item: Any) -> str:
+    """The priced cycles of cycles_sql with the amount and calculation a bill run would give them, in
+    cycle order, without writing (the desk's prepayment quote)."""
+    return f"""
+    WITH cy AS ({cycles_sql(item)})
+    SELECT cy.house_id, cy.estate_id, cy.building_id, cy.cycle_start, cy.cycle_end, cy.period_start,
+           cy.period_end, {amount_sql(item)}, {calculation_sql(item)}
+    FROM cy WHERE cy.price_id IS NOT NULL ORDER BY cy.cycle_start, cy.period_start
+    """
+
+
+def insert_charges_sql(item: Any) -> str:
+    """INSERT the charges of one item and chunk; returns (house_id, amount) of each row inserted."""
+    amount = amount_sql(item)
+    calculation = calculation_sql(item)
     return f"""
     WITH cy AS ({cycles_sql(item, unbilled_only=True)})
     INSERT INTO billing_charge (house_id, estate_id, building_id, fee_item_id, kind, cycle_start, period_start,

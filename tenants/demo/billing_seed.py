@@ -33,6 +33,7 @@ from billing.services import schedule
 from core.actions import action
 from core.db import current_schema
 from core.outbox import services as outbox
+from tenants.demo.billing_discounts_seed import seed_discounts
 from tenants.demo.billing_year.counter import counter_work
 from tenants.demo.billing_year.fee_items import PROPERTY_LATE_FEE, assign_fee_items, create_fee_items
 from tenants.demo.billing_year.meters import MeterPlan
@@ -121,6 +122,7 @@ def seed_billing(*, today: date | None = None, seed: int = 2026) -> dict[str, in
     if today.day > 1:  # this month's round so far, one flat's reading held for review
         meter_plan.read(today - timedelta(days=min(today.day - 1, 3)), spike=True)
     made = counter_work(items, payers, admin, cashiers[0], rng, today)
+    made.update(seed_discounts(items=items, admin=admin, cashier=cashiers[0], start=start, today=today))
 
     kinds = Counter(Charge.objects.values_list("kind", flat=True))
     return {

@@ -76,6 +76,12 @@ export const feesTabRoutes: RouteRecordRaw[] = [
     meta: { module, title: 'fees.tabs.billRuns', tab: true, permission: MANAGE },
   },
   {
+    path: 'discounts',
+    name: 'fees-discounts',
+    component: () => import('@/pages/company/fees/discounts/DiscountRulesPage.vue'),
+    meta: { module, title: 'fees.tabs.discounts', tab: true, permission: MANAGE },
+  },
+  {
     path: 'arrears',
     name: 'fees-arrears',
     component: () => import('@/pages/company/fees/ArrearsPage.vue'),

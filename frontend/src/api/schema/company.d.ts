@@ -848,6 +848,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/discount-rules/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description 优惠规则: prepay percent / free cycles, vacancy percent, fixed reductions. No delete: lines posted
+         *     name their rule; switch a rule off (active=false) or end it (valid_until) instead.
+         */
+        get: operations["discount_rules_list"];
+        put?: never;
+        /**
+         * @description 优惠规则: prepay percent / free cycles, vacancy percent, fixed reductions. No delete: lines posted
+         *     name their rule; switch a rule off (active=false) or end it (valid_until) instead.
+         */
+        post: operations["discount_rules_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/discount-rules/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description 优惠规则: prepay percent / free cycles, vacancy percent, fixed reductions. No delete: lines posted
+         *     name their rule; switch a rule off (active=false) or end it (valid_until) instead.
+         */
+        get: operations["discount_rules_retrieve"];
+        /**
+         * @description 优惠规则: prepay percent / free cycles, vacancy percent, fixed reductions. No delete: lines posted
+         *     name their rule; switch a rule off (active=false) or end it (valid_until) instead.
+         */
+        put: operations["discount_rules_update"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * @description 优惠规则: prepay percent / free cycles, vacancy percent, fixed reductions. No delete: lines posted
+         *     name their rule; switch a rule off (active=false) or end it (valid_until) instead.
+         */
+        patch: operations["discount_rules_partial_update"];
+        trace?: never;
+    };
     "/api/v1/estates/": {
         parameters: {
             query?: never;
@@ -1997,6 +2049,40 @@ export interface paths {
         patch: operations["posts_partial_update"];
         trace?: never;
     };
+    "/api/v1/prepay/houses/{id}/pay/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description 预缴: quote N future cycles of a fee item for a house, then issue and take them. */
+        post: operations["prepay_houses_pay_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/prepay/houses/{id}/quote/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description What prepaying costs, with the best prepay rule applied; writes nothing. */
+        post: operations["prepay_houses_quote_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/receipts/": {
         parameters: {
             query?: never;
@@ -2059,6 +2145,26 @@ export interface paths {
         put?: never;
         /** @description 收据: list, detail (with what it prints), the PDF, and voiding (see the module's rule). */
         post: operations["receipts_void_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reductions/charges/{id}/reduce/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description 费用减免: a fixed amount off one charge with a reason — a reduction request awaiting approval,
+         *     or (when the company's settings need none) applied at once by someone holding fees.manage.
+         */
+        post: operations["reductions_charges_reduce_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2599,6 +2705,90 @@ export interface paths {
         head?: never;
         /** @description Staff accounts of this company, managed by its admin. */
         patch: operations["users_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/vacancy-discounts/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description 空置房优惠申请: requested at the desk, approved (not by the requester) by fees.approve; approval
+         *     discounts the charges already issued in the range, and later bill runs the ones they issue.
+         */
+        get: operations["vacancy_discounts_list"];
+        put?: never;
+        /**
+         * @description 空置房优惠申请: requested at the desk, approved (not by the requester) by fees.approve; approval
+         *     discounts the charges already issued in the range, and later bill runs the ones they issue.
+         */
+        post: operations["vacancy_discounts_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/vacancy-discounts/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description 空置房优惠申请: requested at the desk, approved (not by the requester) by fees.approve; approval
+         *     discounts the charges already issued in the range, and later bill runs the ones they issue.
+         */
+        get: operations["vacancy_discounts_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/vacancy-discounts/{id}/approve/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description 空置房优惠申请: requested at the desk, approved (not by the requester) by fees.approve; approval
+         *     discounts the charges already issued in the range, and later bill runs the ones they issue.
+         */
+        post: operations["vacancy_discounts_approve_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/vacancy-discounts/{id}/reject/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description 空置房优惠申请: requested at the desk, approved (not by the requester) by fees.approve; approval
+         *     discounts the charges already issued in the range, and later bill runs the ones they issue.
+         */
+        post: operations["vacancy_discounts_reject_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/waivers/": {
@@ -3436,6 +3626,72 @@ export interface components {
             estate_name: string;
             /** Format: decimal */
             building_area: string;
+        };
+        DiscountRule: {
+            readonly id: number;
+            /** 名称 */
+            name: string;
+            /** 类型 */
+            kind: components["schemas"]["DiscountRuleKindEnum"];
+            fee_items: number[];
+            readonly fee_item_names: string[];
+            /** Format: decimal */
+            percent: string | null;
+            /** Format: decimal */
+            amount: string | null;
+            min_cycles: number | null;
+            free_cycles: number | null;
+            /** 减免原因 */
+            reason: string;
+            /**
+             * 生效日期
+             * Format: date
+             */
+            valid_from: string;
+            /**
+             * 失效日期
+             * Format: date
+             */
+            valid_until: string | null;
+            /** 启用 */
+            active: boolean;
+            /** Format: date-time */
+            readonly created_at: string;
+        };
+        /**
+         * @description * `prepay_percent` - 预缴折扣
+         *     * `prepay_free_cycles` - 预缴赠送周期
+         *     * `vacancy` - 空置房优惠
+         *     * `fixed` - 固定金额减免
+         * @enum {string}
+         */
+        DiscountRuleKindEnum: "prepay_percent" | "prepay_free_cycles" | "vacancy" | "fixed";
+        DiscountRuleRequest: {
+            /** 名称 */
+            name: string;
+            /** 类型 */
+            kind: components["schemas"]["DiscountRuleKindEnum"];
+            fee_items: number[];
+            /** Format: decimal */
+            percent?: string | null;
+            /** Format: decimal */
+            amount?: string | null;
+            min_cycles?: number | null;
+            free_cycles?: number | null;
+            /** 减免原因 */
+            reason?: string;
+            /**
+             * 生效日期
+             * Format: date
+             */
+            valid_from: string;
+            /**
+             * 失效日期
+             * Format: date
+             */
+            valid_until?: string | null;
+            /** 启用 */
+            active?: boolean;
         };
         DueLine: {
             charge: number;
@@ -4661,6 +4917,21 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["Deposit"][];
         };
+        PaginatedDiscountRuleList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["DiscountRule"][];
+        };
         PaginatedEstateList: {
             /** @example 123 */
             count: number;
@@ -5006,6 +5277,21 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["User"][];
         };
+        PaginatedVacancyList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["Vacancy"][];
+        };
         PaginatedWaiverList: {
             /** @example 123 */
             count: number;
@@ -5040,6 +5326,33 @@ export interface components {
             parent?: number | null;
             /** 排序 */
             sort_order?: number;
+        };
+        PatchedDiscountRuleRequest: {
+            /** 名称 */
+            name?: string;
+            /** 类型 */
+            kind?: components["schemas"]["DiscountRuleKindEnum"];
+            fee_items?: number[];
+            /** Format: decimal */
+            percent?: string | null;
+            /** Format: decimal */
+            amount?: string | null;
+            min_cycles?: number | null;
+            free_cycles?: number | null;
+            /** 减免原因 */
+            reason?: string;
+            /**
+             * 生效日期
+             * Format: date
+             */
+            valid_from?: string;
+            /**
+             * 失效日期
+             * Format: date
+             */
+            valid_until?: string | null;
+            /** 启用 */
+            active?: boolean;
         };
         PatchedEstateRequest: {
             /** 名称 */
@@ -5457,6 +5770,97 @@ export interface components {
             /** 说明 */
             description?: string;
         };
+        PrepayInputRequest: {
+            fee_item: number;
+            cycles: number;
+            /**
+             * Format: decimal
+             * @description The quote's total the payer agreed to; a changed quote is a 409.
+             */
+            expected_total: string;
+            method: components["schemas"]["OfflineMethodEnum"];
+            /**
+             * Format: decimal
+             * @description Cash handed over (cash only).
+             */
+            tendered?: string | null;
+            /** @default  */
+            payer_name?: string;
+            /** @default  */
+            note?: string;
+            /** @description One per prepayment; a retry sends the same. */
+            idempotency_key: string;
+        };
+        PrepayQuote: {
+            fee_item: number;
+            fee_item_name: string;
+            cycles: number;
+            free_cycles: number;
+            rule: number | null;
+            rule_name: string | null;
+            /** Format: date */
+            period_start: string;
+            /** Format: date */
+            period_end: string;
+            lines: components["schemas"]["QuoteLine"][];
+            /** Format: decimal */
+            gross: string;
+            /** Format: decimal */
+            discount: string;
+            /**
+             * Format: decimal
+             * @description What the payer pays now: send it back as expected_total.
+             */
+            total: string;
+        };
+        PrepayQuoteInputRequest: {
+            fee_item: number;
+            cycles: number;
+        };
+        PrepayResult: {
+            prepayment: components["schemas"]["Prepayment"];
+            result: components["schemas"]["PaymentResult"];
+        };
+        Prepayment: {
+            readonly id: number;
+            readonly house: number;
+            readonly fee_item: number;
+            readonly fee_item_name: string;
+            /** 预缴周期数 */
+            readonly cycles: number;
+            /** 赠送周期数 */
+            readonly free_cycles: number;
+            readonly rule: number | null;
+            readonly rule_name: string | null;
+            /**
+             * 开始
+             * Format: date
+             */
+            readonly period_start: string;
+            /**
+             * 结束
+             * Format: date
+             */
+            readonly period_end: string;
+            /**
+             * 应收合计
+             * Format: decimal
+             */
+            readonly gross: string;
+            /**
+             * 优惠合计
+             * Format: decimal
+             */
+            readonly discount: string;
+            /**
+             * 实收合计
+             * Format: decimal
+             */
+            readonly total: string;
+            readonly payment: number;
+            /** Format: date-time */
+            readonly created_at: string;
+        };
         PreviewHouse: {
             id: number;
             label: string;
@@ -5599,6 +6003,23 @@ export interface components {
             /** Format: date */
             from_date: string;
         };
+        QuoteLine: {
+            /** Format: date */
+            cycle_start: string;
+            /** Format: date */
+            period_start: string;
+            /** Format: date */
+            period_end: string;
+            /** Format: decimal */
+            amount: string;
+            /** Format: decimal */
+            discount: string;
+            /** Format: decimal */
+            to_pay: string;
+            /** @description A free cycle (赠送) of a free-cycles rule. */
+            free: boolean;
+            explanation: string;
+        };
         ReadingRejectRequest: {
             reason: string;
         };
@@ -5665,6 +6086,16 @@ export interface components {
         ReceiptRef: {
             id: number;
             number: string;
+        };
+        ReductionRequest: {
+            /**
+             * Format: decimal
+             * @description Yuan off; a fixed rule's amount if omitted.
+             */
+            amount?: string | null;
+            rule?: number | null;
+            /** @default  */
+            reason?: string;
         };
         Refund: {
             readonly id: number;
@@ -6162,6 +6593,54 @@ export interface components {
             roles: components["schemas"]["RoleEnum"][];
             is_active?: boolean;
             password?: string;
+        };
+        Vacancy: {
+            readonly id: number;
+            readonly house: number;
+            readonly house_label: string;
+            readonly fee_item: number;
+            readonly fee_item_name: string;
+            readonly rule: number;
+            readonly rule_name: string;
+            /** Format: decimal */
+            readonly percent: string;
+            /**
+             * 空置开始
+             * Format: date
+             */
+            readonly start: string;
+            /**
+             * 空置结束
+             * Format: date
+             */
+            readonly end: string;
+            /** 原因 */
+            readonly reason: string;
+            /** 状态 */
+            readonly status: components["schemas"]["RequestStatusEnum"];
+            /** @description What its lines have taken off so far. */
+            readonly discounted: string;
+            readonly requested_by_name: string;
+            readonly decided_by_name: string;
+            /** Format: date-time */
+            readonly decided_at: string | null;
+            /** 审批意见 */
+            readonly decision_note: string;
+            /** Format: date-time */
+            readonly created_at: string;
+        };
+        VacancyRequestRequest: {
+            house: number;
+            fee_item: number;
+            rule: number;
+            /** Format: date */
+            start: string;
+            /**
+             * Format: date
+             * @description Exclusive: the first day no longer vacant.
+             */
+            end: string;
+            reason: string;
         };
         VoidRequest: {
             reason: string;
@@ -10887,6 +11366,461 @@ export interface operations {
             };
             /** @description The object is not in a state that allows this (already decided, moved out, …). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Content-Type for the request body. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    discount_rules_list: {
+        parameters: {
+            query?: {
+                active?: boolean;
+                fee_item?: number;
+                /**
+                 * @description * `prepay_percent` - 预缴折扣
+                 *     * `prepay_free_cycles` - 预缴赠送周期
+                 *     * `vacancy` - 空置房优惠
+                 *     * `fixed` - 固定金额减免
+                 */
+                kind?: "fixed" | "prepay_free_cycles" | "prepay_percent" | "vacancy";
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                /** @description 分页结果集中的页码。 */
+                page?: number;
+                /** @description 每页返回的结果数量。 */
+                page_size?: number;
+                /** @description 搜索关键词。 */
+                search?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedDiscountRuleList"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    discount_rules_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DiscountRuleRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["DiscountRuleRequest"];
+                "multipart/form-data": components["schemas"]["DiscountRuleRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DiscountRule"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Content-Type for the request body. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    discount_rules_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 discount rule 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DiscountRule"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    discount_rules_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 discount rule 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DiscountRuleRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["DiscountRuleRequest"];
+                "multipart/form-data": components["schemas"]["DiscountRuleRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DiscountRule"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Content-Type for the request body. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    discount_rules_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 discount rule 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedDiscountRuleRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedDiscountRuleRequest"];
+                "multipart/form-data": components["schemas"]["PatchedDiscountRuleRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DiscountRule"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -18046,6 +18980,223 @@ export interface operations {
             };
         };
     };
+    prepay_houses_pay_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 house 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PrepayInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PrepayInputRequest"];
+                "multipart/form-data": components["schemas"]["PrepayInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PrepayResult"];
+                };
+            };
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PrepayResult"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The object is not in a state that allows this (already decided, moved out, …). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Content-Type for the request body. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    prepay_houses_quote_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 house 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PrepayQuoteInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PrepayQuoteInputRequest"];
+                "multipart/form-data": components["schemas"]["PrepayQuoteInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PrepayQuote"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Content-Type for the request body. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     receipts_list: {
         parameters: {
             query?: {
@@ -18318,6 +19469,115 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ReceiptDetail"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The object is not in a state that allows this (already decided, moved out, …). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Content-Type for the request body. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    reductions_charges_reduce_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 charge 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ReductionRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["ReductionRequest"];
+                "multipart/form-data": components["schemas"]["ReductionRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Waiver"];
                 };
             };
             /** @description Bad input: `fields` lists each problem by field. */
@@ -22251,6 +23511,480 @@ export interface operations {
             };
             /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
             406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Content-Type for the request body. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    vacancy_discounts_list: {
+        parameters: {
+            query?: {
+                /** @description false: pending; true: decided. */
+                decided?: boolean;
+                fee_item?: number;
+                house?: number;
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                /** @description 分页结果集中的页码。 */
+                page?: number;
+                /** @description 每页返回的结果数量。 */
+                page_size?: number;
+                /** @description 搜索关键词。 */
+                search?: string;
+                /**
+                 * @description * `pending` - 待审批
+                 *     * `approved` - 已通过
+                 *     * `rejected` - 已驳回
+                 */
+                status?: "approved" | "pending" | "rejected";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedVacancyList"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    vacancy_discounts_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VacancyRequestRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["VacancyRequestRequest"];
+                "multipart/form-data": components["schemas"]["VacancyRequestRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Vacancy"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Content-Type for the request body. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    vacancy_discounts_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 vacancy discount 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Vacancy"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    vacancy_discounts_approve_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 vacancy discount 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["DecisionRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["DecisionRequest"];
+                "multipart/form-data": components["schemas"]["DecisionRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Vacancy"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The object is not in a state that allows this (already decided, moved out, …). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Content-Type for the request body. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    vacancy_discounts_reject_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 vacancy discount 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DecisionRejectRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["DecisionRejectRequest"];
+                "multipart/form-data": components["schemas"]["DecisionRejectRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Vacancy"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The object is not in a state that allows this (already decided, moved out, …). */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

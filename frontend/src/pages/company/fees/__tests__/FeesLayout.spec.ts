@@ -17,6 +17,7 @@ describe('fees tabs', () => {
       'fees-assignments',
       'fees-meters',
       'fees-bill-runs',
+      'fees-discounts',
       'fees-arrears',
       'fees-reports',
     ])
