@@ -113,3 +113,76 @@ def test_reader_records_a_reading_on_the_phone_and_moves_to_the_next_meter(
         reading = MeterReading.objects.get(meter_id=int(first or 0))
         assert reading.current == Decimal("12.50")
         assert reading.usage == Decimal("12.50")
+
+
+def _readings_csv(rows: list[list[str]]) -> bytes:
+    header = ["表号", "表具类型", "抄表日期", "本期读数"]
+    return ("\n".join(",".join(row) for row in [header, *rows]) + "\n").encode("utf-8-sig")
+
+
+def test_readings_imported_from_a_file_after_a_dry_run_report(desktop, live_stack, in_company_db, fee_estate):
+    """抄表 › 导入读数: a file with an unknown meter is reported row by row and writes nothing; the
+    corrected file passes the dry run, is committed, and its readings are listed."""
+    from datetime import date
+
+    from playwright.sync_api import expect
+
+    from billing.models import Meter, MeterReading
+
+    with in_company_db("alpha"):
+        numbers = list(
+            Meter.objects.filter(estate_id=fee_estate["id"]).order_by("number").values_list("number", flat=True)
+        )
+    day = date.today().isoformat()
+    good = [[numbers[0], "水表", day, "21.5"], [numbers[1], "水表", day, "7"]]
+
+    page = desktop
+    login(page, live_stack, "alpha", "admin", PASSWORD)
+    page.goto(live_stack.url("alpha", "/fees/meters"))
+    page.get_by_test_id("view-import").click()
+    expect(page.get_by_test_id("meter-import")).to_be_visible()
+    expect(page.get_by_test_id("import-template")).to_have_attribute(
+        "href", "/api/v1/imports/templates/meter_readings/"
+    )
+    expect(page.get_by_test_id("import-kind")).to_have_count(0)  # one kind here: no picking
+
+    page.get_by_test_id("import-file-input").set_input_files(
+        {
+            "name": "抄表.csv",
+            "mimeType": "text/csv",
+            "buffer": _readings_csv([*good, ["W-没有这块表", "水表", day, "3"]]),
+        }
+    )
+    current = page.get_by_test_id("import-current")
+    expect(current).to_have_attribute("data-status", "invalid", timeout=30_000)
+    error = page.get_by_test_id("import-error-0")
+    expect(error).to_have_attribute("data-row", "4")
+    expect(error).to_have_text("系统中没有这个表号的该类型表具。")
+    expect(page.get_by_test_id("import-errors")).to_contain_text("表号")
+    expect(page.get_by_test_id("import-count-create")).to_have_text("2")
+    expect(page.get_by_test_id("import-commit")).to_be_disabled()
+    screenshot(page, "fees-meter-import-invalid")
+    with in_company_db("alpha"):
+        assert not MeterReading.objects.filter(meter__number__in=numbers).exists()  # nothing half-written
+
+    page.get_by_test_id("import-file-input").set_input_files(
+        {"name": "抄表-已修正.csv", "mimeType": "text/csv", "buffer": _readings_csv(good)}
+    )
+    expect(current).to_have_attribute("data-status", "ready", timeout=30_000)
+    expect(page.get_by_test_id("import-file-name")).to_have_text("抄表-已修正.csv")
+    page.get_by_test_id("import-commit").click()
+    expect(current).to_have_attribute("data-status", "done", timeout=30_000)
+    expect(page.get_by_test_id("import-done")).to_be_visible()
+    expect(page.get_by_test_id("import-history")).to_contain_text("抄表-已修正.csv")
+    screenshot(page, "fees-meter-import-done")
+
+    page.get_by_test_id("meter-import-show-readings").click()
+    table = page.get_by_test_id("table")
+    for number, value in ((numbers[0], "21.50"), (numbers[1], "7.00")):
+        expect(table.locator("tr").filter(has_text=number)).to_contain_text(value)
+    with in_company_db("alpha"):
+        imported = MeterReading.objects.filter(meter__number__in=numbers, source="import")
+        assert sorted((r.meter.number, r.current) for r in imported) == [
+            (numbers[0], Decimal("21.50")),
+            (numbers[1], Decimal("7.00")),
+        ]
