@@ -33,7 +33,8 @@ MAX_VACANCY_DAYS = 3 * 366
 
 def _lines_sql(item: FeeItem, scope: str) -> str:
     """(principal id, discount, vacancy id, rule id, rule name, percent, vacant from, vacant until) of
-    every regular charge of the item in scope overlapping an approved vacancy and not yet discounted by it."""
+    every regular charge of the item in scope overlapping an approved vacancy (or the one being approved)
+    and not yet discounted by it."""
     days = "(c.period_end - c.period_start)"
     vacant = '(least(c.period_end, v."end") - greatest(c.period_start, v.start))'
     to_pay = round_sql(
@@ -45,7 +46,7 @@ def _lines_sql(item: FeeItem, scope: str) -> str:
                greatest(c.period_start, v.start) AS vacant_from, least(c.period_end, v."end") AS vacant_until
         FROM billing_charge c
         JOIN billing_vacancydiscount v ON v.house_id = c.house_id AND v.fee_item_id = c.fee_item_id
-             AND v.status = 'approved' AND v.start < c.period_end AND v."end" > c.period_start
+             AND (v.status = 'approved' OR v.id = %(approving)s) AND v.start < c.period_end AND v."end" > c.period_start
         JOIN billing_discountrule r ON r.id = v.rule_id
         WHERE c.kind = 'regular' AND c.fee_item_id = %(item)s AND {scope}
           AND NOT EXISTS (SELECT 1 FROM billing_charge x WHERE x.principal_id = c.id AND x.kind = 'adjustment'
@@ -56,7 +57,7 @@ def _lines_sql(item: FeeItem, scope: str) -> str:
 
 def _lines(item: FeeItem, scope: str, values: dict[str, Any]) -> list[Line]:
     with connection.cursor() as cursor:
-        cursor.execute(_lines_sql(item, scope), {"item": item.pk, **values})
+        cursor.execute(_lines_sql(item, scope), {"item": item.pk, "approving": None, **values})
         rows = cursor.fetchall()
     principals = Charge.objects.in_bulk([row[0] for row in rows])
     lines = []
@@ -150,7 +151,8 @@ def reject_vacancy(*, vacancy: VacancyDiscount, actor: Any, note: str) -> Vacanc
 
 
 def _apply(vacancy: VacancyDiscount, actor: Any) -> dict[str, Any]:
-    lines = _lines(vacancy.fee_item, "v.id = %(vacancy)s", {"vacancy": vacancy.pk})
+    # decide() records the approval after this step: the vacancy counts as approved here already.
+    lines = _lines(vacancy.fee_item, "v.id = %(vacancy)s", {"vacancy": vacancy.pk, "approving": vacancy.pk})
     owing = {charge.pk: left for charge, left in open_lines(vacancy.house_id)}
     paid_beyond = [line.principal for line in lines if line.amount > owing.get(line.principal.pk, Decimal("0"))]
     if paid_beyond:

@@ -122,7 +122,6 @@ def test_a_deployment_without_wechat_pay_says_so(production):
     production.WECHATPAY_BACKEND = "disabled"
     production.WECHATPAY = {}
     adapters.refuse_unsafe_start()
-    assert {b.adapter: b.standin for b in adapters.bindings()} == {"sms": False, "stripe": False, "wechat": False}
 
 
 def test_production_refuses_the_sms_stand_in(production):
