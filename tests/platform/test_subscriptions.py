@@ -393,3 +393,21 @@ def test_every_event_delivered_twice_newest_first_lands_once(client_for, company
     assert StripeEvent.objects.filter(company=company_a).count() == len(events)
     assert SubscriptionInvoice.objects.filter(company=company_a).count() == 1
     assert subscription_of(company_a).status == SubscriptionStatus.ACTIVE
+
+
+def test_the_real_client_over_http_reaches_the_stand_in_on_its_api_base(settings, serve_wsgi, client_for, company_a):
+    """The adapter as production runs it (the `stripe` backend, over the network), pointed at the stand-in."""
+    settings.STRIPE_BACKEND = "stripe"
+    settings.STRIPE_API_BASE = serve_wsgi(standin.wsgi_app).rstrip("/")
+    settings.STRIPE_SECRET_KEY = standin.DEMO_SECRET_KEY
+    settings.STRIPE_WEBHOOK_SECRET = standin.DEMO_WEBHOOK_SECRET
+    response = client_for(company_a, "admin").post("/api/v1/subscription/checkout/", {"plan": "pro"}, format="json")
+    assert response.status_code == 200, response.content
+    request = CheckoutRequest.objects.get(company=company_a)
+    assert standin.get_object(request.stripe_session_id, "checkout.session")["customer"] == (
+        subscription_of(company_a).stripe_customer_id
+    )
+    settings.STRIPE_SECRET_KEY = "sk_test_not_the_accounts"
+    refused = client_for(company_a, "admin").post("/api/v1/subscription/checkout/", {"plan": "pro"}, format="json")
+    assert refused.status_code == 503 and refused.json()["code"] == "gateway_unavailable"
+    assert CheckoutRequest.objects.filter(company=company_a, status="failed").count() == 1
