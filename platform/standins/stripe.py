@@ -436,6 +436,17 @@ def signed(event: dict[str, Any], *, secret: str = DEMO_WEBHOOK_SECRET, at: int 
     return body.encode(), f"t={timestamp},v1={signature}"
 
 
+def deliveries(
+    events: list[dict[str, Any]], *, twice: bool = False, reverse: bool = False, secret: str = DEMO_WEBHOOK_SECRET
+) -> list[tuple[bytes, str]]:
+    """How Stripe may deliver `events`: (body, Stripe-Signature) each, possibly out of order and again —
+    its webhooks are at least once, in no promised order."""
+    ordered = list(reversed(events)) if reverse else list(events)
+    if twice:
+        ordered = ordered + list(reversed(ordered))
+    return [signed(event, secret=secret) for event in ordered]
+
+
 def ensure_demo_prices() -> None:
     for price_id, (amount, currency) in DEMO_PRICES.items():
         if _get(price_id) is None:

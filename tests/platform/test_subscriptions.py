@@ -342,3 +342,72 @@ def test_the_daily_check_moves_an_ended_trial_to_past_due_with_grace_from_the_tr
     assert subscription.status == SubscriptionStatus.PAST_DUE
     assert subscription.grace_ends_at == ended + lifecycle.grace()
     assert check_subscriptions() == {}
+
+
+# --- the platform console -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def operator(db):
+    from django.test import Client
+
+    user = User.objects.create_superuser(username="operator", password="Operator-pass-2026")
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(user)
+    return client
+
+
+def test_mrr_is_a_query_over_paying_subscriptions(client_for, company_a, company_b, public, operator):
+    from subscriptions import selectors
+
+    assert selectors.monthly_recurring_revenue()["total"] == 0
+    _request, events = checkout(client_for, company_a, plan="pro")
+    for event in events:
+        deliver(public, event)
+    lifecycle.grant_plan(company=company_b, plan_code="standard")
+    mrr = selectors.monthly_recurring_revenue()
+    assert str(mrr["total"]) == "3998.00" and mrr["paying_companies"] == 2
+    page = operator.get("/console/companies/subscription/")
+    assert page.status_code == 200
+    assert "3998.00" in page.content.decode()
+    # A suspended company pays nothing this month.
+    Subscription.objects.filter(company=company_b).update(status=SubscriptionStatus.SUSPENDED)
+    assert str(selectors.monthly_recurring_revenue()["total"]) == "2999.00"
+
+
+def test_the_console_lists_the_suspended_companies(company_a, company_b, operator):
+    Subscription.objects.filter(company=company_a).update(trial_ends_at=timezone.now() - timedelta(days=30))
+    page = operator.get("/console/companies/subscription/?access=suspended")
+    assert page.status_code == 200
+    listed = {row.company.slug for row in page.context["cl"].result_list}
+    assert listed == {"alpha"}
+
+
+def test_every_event_delivered_twice_newest_first_lands_once(client_for, company_a, public):
+    _request, events = checkout(client_for, company_a)
+    outcomes = [
+        public.post(WEBHOOK, data=body, content_type="application/json", HTTP_STRIPE_SIGNATURE=signature).json()
+        for body, signature in standin.deliveries(events, twice=True, reverse=True)
+    ]
+    assert [o["outcome"] for o in outcomes].count("duplicate") == len(events)
+    assert StripeEvent.objects.filter(company=company_a).count() == len(events)
+    assert SubscriptionInvoice.objects.filter(company=company_a).count() == 1
+    assert subscription_of(company_a).status == SubscriptionStatus.ACTIVE
+
+
+def test_the_real_client_over_http_reaches_the_stand_in_on_its_api_base(settings, serve_wsgi, client_for, company_a):
+    """The adapter as production runs it (the `stripe` backend, over the network), pointed at the stand-in."""
+    settings.STRIPE_BACKEND = "stripe"
+    settings.STRIPE_API_BASE = serve_wsgi(standin.wsgi_app).rstrip("/")
+    settings.STRIPE_SECRET_KEY = standin.DEMO_SECRET_KEY
+    settings.STRIPE_WEBHOOK_SECRET = standin.DEMO_WEBHOOK_SECRET
+    response = client_for(company_a, "admin").post("/api/v1/subscription/checkout/", {"plan": "pro"}, format="json")
+    assert response.status_code == 200, response.content
+    request = CheckoutRequest.objects.get(company=company_a)
+    assert standin.get_object(request.stripe_session_id, "checkout.session")["customer"] == (
+        subscription_of(company_a).stripe_customer_id
+    )
+    settings.STRIPE_SECRET_KEY = "sk_test_not_the_accounts"
+    refused = client_for(company_a, "admin").post("/api/v1/subscription/checkout/", {"plan": "pro"}, format="json")
+    assert refused.status_code == 503 and refused.json()["code"] == "gateway_unavailable"
+    assert CheckoutRequest.objects.filter(company=company_a, status="failed").count() == 1
