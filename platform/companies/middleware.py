@@ -8,14 +8,16 @@ from django_tenants.utils import get_public_schema_name
 
 from companies.models import CompanyStatus, SubscriptionStatus
 
-# What a suspended company can still reach: who it is, signing in, its subscription (to pay it), and
-# everything its owners use — their bills and payments are never held hostage to the company's own.
+# What a suspended company can still reach: who it is, signing in, its subscription (to pay it),
+# everything its owners use — their bills and payments are never held hostage to the company's own —
+# and WeChat Pay's notifications of what those owners paid.
 OPEN_WHEN_SUSPENDED = (
     "/api/v1/site/",
     "/api/v1/auth/",
     "/api/v1/me/",
     "/api/v1/subscription/",
     "/api/v1/owner/",
+    "/api/v1/payments/wechat/notify/",
 )
 
 

@@ -322,6 +322,9 @@ def test_trial_end_past_grace_suspends_staff_but_not_owners_and_payment_resumes(
     assert refused.json()["code"] == "subscription_suspended"
     assert "订阅与套餐" in refused.json()["message"]
     assert owner.get("/api/v1/owner/bills/").status_code == 200
+    assert owner.post("/api/v1/owner/payments/", {}, format="json").status_code == 400  # asked, not refused
+    # WeChat Pay's notifications still reach the company (a bad signature: 401, not the 402 of staff).
+    assert client_for(company_a).post("/api/v1/payments/wechat/notify/", {}, format="json").status_code == 401
     assert admin.get("/api/v1/subscription/").json()["status"] == "suspended"
     # The daily task writes it down, once.
     assert check_subscriptions() == {"suspended": 1}
