@@ -1,5 +1,6 @@
 """Cashier shifts (收银班次): opened with a float, closed with the counted cash against what the
-ledger says came in during the shift."""
+ledger says came in during the shift and went out of the drawer in it (cash refunds the cashier asked
+for, approved during the shift, and the cash payments whose receipts the cashier voided in it)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from billing.models import CashierShift, Payment
+from billing.models import CashierShift, Payment, Receipt, Refund, RequestStatus
 from billing.services.common import audit, check_amount
 from core.actions import action
 from core.db import conflict_as
@@ -25,9 +26,25 @@ def shift_summary(shift: CashierShift) -> dict[str, Any]:
         .order_by("method")
     )
     cash = sum((row["total"] for row in by_method if row["method"] == "cash"), Decimal("0.00"))
+    window = {"gte": shift.opened_at, "lt": shift.closed_at or timezone.now()}
+    refunded = Refund.objects.filter(
+        requested_by_id=shift.cashier_id,
+        status=RequestStatus.APPROVED,
+        method="cash",
+        decided_at__gte=window["gte"],
+        decided_at__lt=window["lt"],
+    ).aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
+    voided = Receipt.objects.filter(
+        voided_by_id=shift.cashier_id,
+        payment__method="cash",
+        voided_at__gte=window["gte"],
+        voided_at__lt=window["lt"],
+    ).aggregate(total=Sum("payment__amount"))["total"] or Decimal("0.00")
     return {
         "by_method": [{"method": r["method"], "count": r["count"], "total": str(r["total"])} for r in by_method],
-        "expected_cash": str(shift.opening_float + cash),
+        "cash_refunded": str(refunded),
+        "cash_voided": str(voided),
+        "expected_cash": str(shift.opening_float + cash - refunded - voided),
     }
 
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from accounts.models import User
 from billing.models import Allocation, Charge, Deposit, Refund
-from billing.services import charges, deposits, payments, refunds, shifts, waivers
+from billing.services import charges, deposits, payments, receipts, refunds, shifts, waivers
 from core.errors import DomainError
 from tenants.estates.models import House
 from tests.billing.test_bill_runs import _estate, _fee, _run
@@ -182,6 +182,40 @@ def test_a_shift_closes_against_the_cash_the_ledger_took(company_a, outbox_sent)
         closed = shifts.close_shift(shift=shift, counted_cash=Decimal("423.70"), actor=cashier)
         assert closed.summary["expected_cash"] == "423.75"
         assert closed.summary["difference"] == "-0.05"
+
+
+def test_a_shift_expects_less_cash_after_a_cash_refund_and_a_voided_cash_receipt(company_a, outbox_sent):
+    cashier, admin = _people(company_a)
+    house, _item, _charge = _billed_house(company_a)
+    other, _item2, _charge2 = _billed_house(company_a)
+    with tenant_context(company_a):
+        shift = shifts.open_shift(actor=cashier, opening_float=Decimal("100.00"))
+        paid = payments.record_payment(
+            house=house, amount=Decimal("223.75"), method="cash", idempotency_key="sr1", actor=cashier
+        )
+        wrong = payments.record_payment(
+            house=other, amount=Decimal("50.00"), method="cash", idempotency_key="sr2", actor=cashier
+        )
+        by_pos = payments.record_payment(
+            house=other, amount=Decimal("10.00"), method="pos", idempotency_key="sr3", actor=cashier
+        )
+        assert by_pos.method == "pos"
+        receipts.void_receipt(receipt=wrong.receipt, reason="收错房屋", actor=cashier)  # the cash handed back
+        refund = refunds.request_refund(
+            house=house,
+            source="payment",
+            payment=paid,
+            amount=Decimal("23.75"),
+            method="cash",
+            reason="多收",
+            actor=cashier,
+        )
+        assert shifts.shift_summary(shift)["expected_cash"] == "323.75"  # the refund pending: still in the drawer
+        refunds.approve_refund(refund=refund, actor=admin)
+        closed = shifts.close_shift(shift=shift, counted_cash=Decimal("300.00"), actor=cashier)
+    # 100 float + 223.75 + 50 cash in − 50 voided − 23.75 refunded; the POS payment is no cash.
+    assert closed.summary["cash_voided"] == "50.00" and closed.summary["cash_refunded"] == "23.75"
+    assert closed.summary["expected_cash"] == "300.00" and closed.summary["difference"] == "0.00"
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -422,9 +422,29 @@ def test_shift_summary_is_the_shifts_payments_by_method(company_a):
         summary = shifts.shift_summary(shift)
         rows = Payment.objects.filter(shift=shift)
         by_method = {row["method"]: row["total"] for row in rows.values("method").annotate(total=Sum("amount"))}
+        # Out of the drawer while the shift is open: the cashier's approved cash refunds, and the cash
+        # payments whose receipts the cashier voided.
+        refunded = sum(
+            (
+                r.amount
+                for r in Refund.objects.filter(status="approved", method="cash")
+                if r.requested_by_id == shift.cashier_id and r.decided_at >= shift.opened_at
+            ),
+            ZERO,
+        )
+        voided = sum(
+            (
+                r.payment.amount
+                for r in Receipt.objects.filter(voided_at__isnull=False).select_related("payment")
+                if r.voided_by_id == shift.cashier_id and r.payment.method == "cash" and r.voided_at >= shift.opened_at
+            ),
+            ZERO,
+        )
     assert {line["method"]: D(line["total"]) for line in summary["by_method"]} == by_method
     assert by_method == {"cash": D("100.00"), "pos": D("80.00")}  # the cashier's two; the admin's not
-    assert D(summary["expected_cash"]) == shift.opening_float + by_method["cash"]
+    assert (D(summary["cash_refunded"]), D(summary["cash_voided"])) == (refunded, voided)
+    assert refunded + voided > 0  # the world has some of each kind to take out
+    assert D(summary["expected_cash"]) == shift.opening_float + by_method["cash"] - refunded - voided
 
 
 # --- what a void may take back ----------------------------------------------------------------------
