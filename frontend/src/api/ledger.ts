@@ -41,6 +41,9 @@ export type CashierShift = Schemas['CashierShift']
  */
 export interface ShiftSummary {
   by_method: { method: PaymentMethod; count: number; total: string }[]
+  /** Cash out of the drawer during the shift: the cashier's approved cash refunds, voided cash receipts. */
+  cash_refunded?: string
+  cash_voided?: string
   expected_cash: string
   counted_cash?: string
   difference?: string

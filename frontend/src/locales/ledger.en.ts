@@ -158,6 +158,7 @@ const ledger: typeof zhLedger = {
     closeTitle: 'Close shift',
     countedCash: 'Counted cash',
     expectedCash: 'Expected cash',
+    cashOut: 'Less cash refunded {refunded} and voided receipts {voided}',
     difference: 'Difference',
     over: '{amount} over',
     under: '{amount} short',

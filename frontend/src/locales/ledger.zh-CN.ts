@@ -151,6 +151,7 @@ const ledger = {
     closeTitle: '交班',
     countedCash: '清点现金',
     expectedCash: '应有现金',
+    cashOut: '已扣除现金退款 {refunded}、作废收据 {voided}',
     difference: '差额',
     over: '长款 {amount}',
     under: '短款 {amount}',
