@@ -161,8 +161,9 @@ class Payment(models.Model):
 class Allocation(models.Model):
     """核销 — part of a payment applied to a charge. A reversal (refund, void) is a negative row.
 
-    A trigger holds the ledger's rule in the database: what is allocated to a charge stays between
-    zero and the charge's amount net of its adjustments, whatever the caller forgot.
+    Triggers hold the ledger's rules in the database: what is allocated to a charge stays between
+    zero and the charge's amount net of its adjustments, and an allocation may be reversed in parts
+    (two partial refunds) but never by more than its amount, whatever the caller forgot.
     """
 
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="allocations")
@@ -178,7 +179,6 @@ class Allocation(models.Model):
                 condition=Q(amount__gt=0, reverses__isnull=True) | Q(amount__lt=0, reverses__isnull=False),
                 name="allocation_sign_matches_reversal",
             ),
-            models.UniqueConstraint(fields=["reverses"], name="allocation_reversed_once"),
         ]
         indexes = [models.Index(fields=["charge"]), models.Index(fields=["payment"])]
 

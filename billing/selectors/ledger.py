@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db.models import (
     CharField,
@@ -21,8 +21,9 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
 )
-from django.db.models.functions import Concat
+from django.db.models.functions import Coalesce, Concat
 from django.utils.translation import gettext as _
 
 from billing import outstanding
@@ -184,6 +185,25 @@ def payment_lines(payment_ids: Sequence[int]) -> dict[int, list[Allocation]]:
     for row in rows:
         found[row.payment_id].append(row)
     return found
+
+
+class Reversible(NamedTuple):
+    allocation_id: int
+    charge_id: int
+    left: Decimal  # the allocation's amount less what its reversals already took back
+
+
+def reversible_allocations(payment_id: int) -> list[Reversible]:
+    """What a refund or a void may still take back of a payment: each allocation with something left
+    after its reversals (an allocation may be refunded in parts), the latest charges first."""
+    rows = (
+        Allocation.objects.filter(payment_id=payment_id, reverses__isnull=True)
+        .annotate(left=F("amount") + Coalesce(Sum("reversals__amount"), Decimal("0.00")))
+        .filter(left__gt=0)
+        .order_by("-charge__due_date", "-id")
+        .values_list("pk", "charge_id", "left")
+    )
+    return [Reversible(pk, charge_id, left) for pk, charge_id, left in rows]
 
 
 def receipts() -> QuerySet[Receipt]:

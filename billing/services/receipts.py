@@ -28,6 +28,7 @@ from billing.models import (
     Refund,
     RequestStatus,
 )
+from billing.selectors.ledger import reversible_allocations
 from billing.services.common import audit, field_error, lock_payer
 from companies import selectors as company_selectors
 from core.actions import action
@@ -143,9 +144,12 @@ def void_receipt(*, receipt: Receipt, reason: str, actor: Any) -> Receipt:
         raise DomainError(_("该收款已有退款，不能作废；请继续走退款流程。"), code="payment_refunded", status_code=409)
     if Deposit.objects.filter(payment=payment).exists():
         raise DomainError(_("押金收据不能作废，请办理押金退还。"), code="deposit_receipt", status_code=409)
-    originals = list(Allocation.objects.filter(payment=payment, amount__gt=0, reversals__isnull=True))
+    originals = reversible_allocations(payment.pk)
     Allocation.objects.bulk_create(
-        [Allocation(payment=payment, charge_id=a.charge_id, amount=-a.amount, reverses=a) for a in originals]
+        [
+            Allocation(payment=payment, charge_id=row.charge_id, amount=-row.left, reverses_id=row.allocation_id)
+            for row in originals
+        ]
     )
     credited = sum((e.amount for e in BalanceEntry.objects.filter(payment=payment)), Decimal("0"))
     if credited:
@@ -166,7 +170,7 @@ def void_receipt(*, receipt: Receipt, reason: str, actor: Any) -> Receipt:
         actor,
         "receipt.void",
         receipt,
-        after={"reason": reason, "payment": payment.pk, "reversed": [a.pk for a in originals]},
+        after={"reason": reason, "payment": payment.pk, "reversed": [row.allocation_id for row in originals]},
     )
     return receipt
 

@@ -2,8 +2,9 @@
 reason, carried out only once someone else approves it.
 
 A refund of a payment reverses its allocations (latest charges first), so those charges are due
-again; when the charge itself was wrong, waive it as well. Refunds to the original online channel
-are carried out by the payments module from the approved row.
+again; when the charge itself was wrong, waive it as well. A payment may be refunded in parts, each
+refund taking what the earlier ones left. Refunds to the original online channel are carried out by
+the payments module from the approved row.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from billing.models import (
     Refund,
 )
 from billing.models.ledger import OFFLINE_METHODS
+from billing.selectors.ledger import reversible_allocations
 from billing.services.approvals import decide
 from billing.services.common import audit, check_amount, field_error, lock_payer
 from billing.services.payments import balance_of
@@ -39,21 +41,13 @@ def deposit_remaining(deposit: Deposit) -> Decimal:
     return deposit.amount - (settled or Decimal("0"))
 
 
-def _refundable_allocations(payment: Payment) -> list[Allocation]:
-    return list(
-        Allocation.objects.filter(payment=payment, amount__gt=0, reversals__isnull=True).order_by(
-            "-charge__due_date", "-id"
-        )
-    )
-
-
 def refundable(*, source: str, house: House, payment: Payment | None, deposit: Deposit | None) -> Decimal:
     if source == Refund.Source.BALANCE:
         return balance_of(house.pk)
     if source == Refund.Source.DEPOSIT and deposit is not None:
         return deposit_remaining(deposit)
     if source == Refund.Source.PAYMENT and payment is not None:
-        return sum((a.amount for a in _refundable_allocations(payment)), Decimal("0.00"))
+        return sum((row.left for row in reversible_allocations(payment.pk)), Decimal("0.00"))
     return Decimal("0.00")
 
 
@@ -134,12 +128,12 @@ def _carry_out(refund: Refund, actor: Any) -> dict[str, Any]:
         assert refund.payment is not None
         left = refund.amount
         reversals = []
-        for allocation in _refundable_allocations(refund.payment):
+        for row in reversible_allocations(refund.payment.pk):
             if left <= 0:
                 break
-            take = min(allocation.amount, left)
+            take = min(row.left, left)
             reversals.append(
-                Allocation(payment=refund.payment, charge_id=allocation.charge_id, amount=-take, reverses=allocation)
+                Allocation(payment=refund.payment, charge_id=row.charge_id, amount=-take, reverses_id=row.allocation_id)
             )
             left -= take
         Allocation.objects.bulk_create(reversals)

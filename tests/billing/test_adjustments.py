@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.db import IntegrityError, InternalError, transaction
 from django_tenants.utils import tenant_context
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -89,6 +90,75 @@ def test_a_refund_of_a_payment_makes_its_charges_due_again(company_a, outbox_sen
         assert Allocation.objects.filter(charge=charge).count() == 2
         with pytest.raises(DomainError):
             refunds.approve_refund(refund=refund, actor=admin)
+
+
+def test_a_payment_is_refunded_in_parts_never_beyond_what_is_left(company_a, outbox_sent):
+    cashier, admin = _people(company_a)
+    house, _item, charge = _billed_house(company_a)
+    with tenant_context(company_a):
+        payment = payments.record_payment(
+            house=house, amount=Decimal("223.75"), method="cash", idempotency_key="pp", actor=cashier
+        )
+        (allocation,) = Allocation.objects.filter(payment=payment)
+
+        def ask(amount: str) -> Refund:
+            return refunds.request_refund(
+                house=house,
+                source="payment",
+                payment=payment,
+                amount=Decimal(amount),
+                method="cash",
+                reason="多收",
+                actor=cashier,
+            )
+
+        refunds.approve_refund(refund=ask("100.00"), actor=admin)  # today
+        assert payments.open_lines(house.pk) == [(charge, Decimal("100.00"))]
+        late = ask("50.00")  # next week: the same allocation, again in part
+        racing = ask("100.00")  # asked meanwhile, when 123.75 was left
+        refunds.approve_refund(refund=late, actor=admin)
+        assert payments.open_lines(house.pk) == [(charge, Decimal("150.00"))]
+
+        def reversals() -> list[Decimal]:
+            return [r.amount for r in Allocation.objects.filter(reverses=allocation).order_by("id")]
+
+        assert reversals() == [Decimal("-100.00"), Decimal("-50.00")]
+        left = refunds.refundable(source="payment", house=house, payment=payment, deposit=None)
+        assert left == Decimal("73.75")
+
+        with pytest.raises(DomainError) as too_much:
+            ask("73.76")
+        assert "amount" in too_much.value.fields
+        with pytest.raises(DomainError) as stale:
+            refunds.approve_refund(refund=racing, actor=admin)
+        assert stale.value.status_code == 409
+        assert Refund.objects.get(pk=racing.pk).status == "pending"
+        assert len(reversals()) == 2 and Refund.objects.filter(payment=payment).count() == 3
+
+        refunds.approve_refund(refund=ask("73.75"), actor=admin)
+        assert payments.open_lines(house.pk) == [(charge, Decimal("223.75"))]
+        assert reversals() == [Decimal("-100.00"), Decimal("-50.00"), Decimal("-73.75")]
+        assert sum(reversals()) == -allocation.amount
+        assert refunds.refundable(source="payment", house=house, payment=payment, deposit=None) == Decimal("0.00")
+
+
+def test_the_database_refuses_to_reverse_an_allocation_beyond_its_amount(company_a, outbox_sent):
+    cashier, _admin = _people(company_a)
+    house, _item, charge = _billed_house(company_a)
+    with tenant_context(company_a):
+        # Two payments on one charge: over-reversing the first still leaves the charge paid above zero,
+        # so only the reversal rule can refuse it.
+        first, _second = (
+            payments.record_payment(house=house, amount=Decimal(a), method="cash", idempotency_key=k, actor=cashier)
+            for a, k in (("100.00", "po1"), ("123.75", "po2"))
+        )
+        (allocation,) = Allocation.objects.filter(payment=first)
+        reverse = {"payment": first, "charge": charge, "reverses": allocation}
+        Allocation.objects.create(amount=Decimal("-60.00"), **reverse)
+        with pytest.raises((IntegrityError, InternalError), match="reversed beyond its amount"), transaction.atomic():
+            Allocation.objects.create(amount=Decimal("-40.01"), **reverse)
+        Allocation.objects.create(amount=Decimal("-40.00"), **reverse)  # exactly the rest is allowed
+        assert sum(a.amount for a in Allocation.objects.filter(reverses=allocation)) == Decimal("-100.00")
 
 
 def test_a_balance_refund_cannot_spend_what_is_no_longer_there(company_a, outbox_sent):

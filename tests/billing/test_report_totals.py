@@ -2,7 +2,7 @@
 
 One small ledger, written through the product's services at controlled clock times: a payment received
 at 23:30 on 31 January (Asia/Shanghai) and keyed in after midnight, payments on both sides of the
-month boundary, a partial refund, a voided receipt that had put money on the prepaid balance. Each
+month boundary, two partial refunds of one payment, a voided receipt that had put money on the prepaid balance. Each
 report is then checked against sums computed here from the rows (Payment, Allocation, Refund,
 Receipt, BalanceEntry, Charge) — never by calling the report's own code a second time.
 """
@@ -98,7 +98,8 @@ def _ledger() -> dict[str, Any]:
     """Four houses in two buildings, two fee items, January's and February's charges, and:
     - h1 pays January's 100 in cash at 23:30 on 31 Jan, keyed in at 00:10 on 1 Feb;
     - h2 pays 80 by POS on 10 Jan and 150 by WeChat at 00:30 on 1 Feb (the rest of January, water,
-      February), 40 of which is refunded in cash on 5 Feb (taken back from February's charge);
+      February), 40 of which is refunded in cash on 5 Feb and 10 more on 6 Feb (both taken back from
+      February's charge, one allocation reversed in two parts);
     - h3 pays 250 in cash on 3 Feb (January, February, 50 onto the prepaid balance), voided on 6 Feb;
     - h4 pays nothing; an old charge of its, due in September, sits past 90 days."""
     estate = estate_services.create_estate(name="时区苑")
@@ -147,6 +148,17 @@ def _ledger() -> dict[str, Any]:
         refunds.approve_refund(refund=refund, actor=admin)
     with clock(at(date(2025, 2, 6), 9)):
         receipts.void_receipt(receipt=paid["h3_voided"].receipt, reason="收错房屋", actor=admin)
+    with clock(at(date(2025, 2, 6), 14)):
+        again = refunds.request_refund(
+            house=h2,
+            source="payment",
+            amount=D("10.00"),
+            method="cash",
+            reason="多收",
+            actor=cashier_user,
+            payment=paid["h2_february"],
+        )
+        refunds.approve_refund(refund=again, actor=admin)
     return {"estate": estate, "houses": (h1, h2, h3, h4), "items": (fee, water), "shift": shift, "paid": paid}
 
 
@@ -326,7 +338,7 @@ def test_collection_rate_of_each_month_equals_the_ledger_rows(company_a, as_of):
     if as_of.month == 1:
         assert expected[JAN][1] == D("180.00")  # the 23:30 payment counts for January
     else:  # the refund and the void took money back in February
-        assert expected[FEB][1] == D("60.00")  # h2's 100 less 40, h3's 100 less 100
+        assert expected[FEB][1] == D("50.00")  # h2's 100 less 40 and 10, h3's 100 less 100
 
 
 # --- income -----------------------------------------------------------------------------------------
@@ -360,23 +372,24 @@ def test_income_of_february_comes_out_net_of_the_refund_and_the_void(company_a):
         report = income.income(FEB, date(2025, 2, 28))
         by_method = {line.key: line for line in income.income(FEB, date(2025, 2, 28), by="method").lines}
         by_day = {line.key: line for line in income.income(FEB, date(2025, 2, 28), by="day").lines}
-    # 150 (WeChat) + 250 (cash: two charges and 50 prepaid) in; 40 refunded; 250 voided.
+    # 150 (WeChat) + 250 (cash: two charges and 50 prepaid) in; 40 and 10 refunded; 250 voided.
     assert (report.received, report.refunded, report.reversed, report.total) == (
         D("400.00"),
-        D("40.00"),
+        D("50.00"),
         D("250.00"),
-        D("110.00"),
+        D("100.00"),
     )
     lines = {line.key: line for line in report.lines}
     assert (lines[str(fee.pk)].received, lines[str(fee.pk)].refunded, lines[str(fee.pk)].reversed) == (
         D("320.00"),
-        D("40.00"),
+        D("50.00"),
         D("200.00"),
     )
     assert (lines["prepaid"].received, lines["prepaid"].reversed) == (D("50.00"), D("50.00"))
-    assert by_method["cash"].amount == D("250.00") - D("40.00") - D("250.00")
+    assert by_method["cash"].amount == D("250.00") - D("50.00") - D("250.00")
     assert by_method["wechat"].amount == D("150.00")
     assert by_day["2025-02-05"].refunded == D("40.00") and by_day["2025-02-06"].reversed == D("250.00")
+    assert by_day["2025-02-06"].refunded == D("10.00")
 
 
 # --- the cashier's day and the shift ----------------------------------------------------------------
