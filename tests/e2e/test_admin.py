@@ -201,9 +201,13 @@ def many_staff(in_company_db):
     """Enough staff in alpha for more than one page of the table."""
     from accounts import selectors, services
     from accounts.models import User
+    from companies.models import Plan, Subscription
 
-    with in_company_db("alpha"):
+    with in_company_db("alpha") as company:
         User.objects.filter(username__startswith="e2e_staff_").delete()
+        subscription = Subscription.objects.get(company=company)
+        trial_plan = subscription.plan_id  # the trial allows 20 staff: room for 25 more on 专业版
+        Subscription.objects.filter(pk=subscription.pk).update(plan=Plan.objects.get(code="pro"))
         for n in range(25):
             services.create_user(username=f"e2e_staff_{n:02d}", name=f"员工{n:02d}", roles=["cashier"])
         total = selectors.staff_users().count()
@@ -211,6 +215,7 @@ def many_staff(in_company_db):
     yield {"total": total, "guards": guards}
     with in_company_db("alpha"):
         User.objects.filter(username__startswith="e2e_staff_").delete()
+        Subscription.objects.filter(pk=subscription.pk).update(plan_id=trial_plan)
 
 
 def test_staff_table_pages_on_the_server_and_filters_by_role(desktop, live_stack, many_staff):
