@@ -19,6 +19,8 @@ declare module 'vue' {
     ElCascader: typeof import('element-plus/es/components/cascader/index.mjs')['ElCascader']
     ElCheckbox: typeof import('element-plus/es/components/checkbox/index.mjs')['ElCheckbox']
     ElCheckboxGroup: typeof import('element-plus/es/components/checkbox/index.mjs')['ElCheckboxGroup']
+    ElCollapse: typeof import('element-plus/es/components/collapse/index.mjs')['ElCollapse']
+    ElCollapseItem: typeof import('element-plus/es/components/collapse/index.mjs')['ElCollapseItem']
     ElColorPicker: typeof import('element-plus/es/components/color-picker/index.mjs')['ElColorPicker']
     ElConfigProvider: typeof import('element-plus/es/components/config-provider/index.mjs')['ElConfigProvider']
     ElContainer: typeof import('element-plus/es/components/container/index.mjs')['ElContainer']

@@ -424,6 +424,7 @@ SPECTACULAR_SETTINGS = {
         "RequestStatusEnum": "billing.models.RequestStatus",
         "WaiverKindEnum": "billing.models.WaiverKind",
         "BalanceEntryKindEnum": "billing.models.BalanceEntryKind",
+        "PaymentOrderStatusEnum": "payments.models.OrderStatus",
     },
 }
 

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from payments.models import PaymentOrder
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from payments.models import PaymentEvent, PaymentOrder
 
 
 def with_lines(order_id: int) -> PaymentOrder:
@@ -16,3 +22,82 @@ def owner_order(user: Any, order_id: int) -> PaymentOrder | None:
     if user is None or user.pk is None:
         return None
     return PaymentOrder.objects.prefetch_related("lines").filter(pk=order_id, created_by=user).first()
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def staff_orders(
+    *,
+    status: str = "",
+    gateway: str = "",
+    house: int | None = None,
+    created_from: date | None = None,
+    created_to: date | None = None,
+    paid_from: date | None = None,
+    paid_to: date | None = None,
+    search: str = "",
+) -> QuerySet[PaymentOrder]:
+    """Every payment order of this company, for staff: the filters of the 在线支付 list (dates are
+    whole local days, both ends included; `search` is an out_trade_no or the gateway's reference,
+    exact or a prefix)."""
+    orders = PaymentOrder.objects.all()
+    if status:
+        orders = orders.filter(status=status)
+    if gateway:
+        orders = orders.filter(gateway=gateway)
+    if house is not None:
+        orders = orders.filter(payer_kind="house", payer_id=house)
+    if created_from:
+        orders = orders.filter(created_at__gte=_day_start(created_from))
+    if created_to:
+        orders = orders.filter(created_at__lt=_day_start(created_to + timedelta(days=1)))
+    if paid_from:
+        orders = orders.filter(paid_at__gte=_day_start(paid_from))
+    if paid_to:
+        orders = orders.filter(paid_at__lt=_day_start(paid_to + timedelta(days=1)))
+    term = re.sub(r"\s+", "", search or "")
+    if term:
+        orders = orders.filter(Q(out_trade_no__startswith=term) | Q(gateway_reference__startswith=term))
+    return orders.order_by("-created_at", "-id")
+
+
+def staff_order(order_id: int) -> PaymentOrder | None:
+    """One order with its lines and its event trail (oldest first), for the staff detail."""
+    return (
+        PaymentOrder.objects.prefetch_related("lines", Prefetch("events", PaymentEvent.objects.order_by("id")))
+        .filter(pk=order_id)
+        .first()
+    )
+
+
+# Keys whose values never reach a screen whole: who paid (the openid / account) and anything that
+# signs, encrypts or authenticates.
+_PAYER_KEYS = re.compile(r"openid|payer_account|account|buyer|card|phone|mobile", re.IGNORECASE)
+_SECRET_KEYS = re.compile(
+    r"secret|sign|key|token|password|passwd|cipher|nonce|associated_data|private|serial|credential|authorization",
+    re.IGNORECASE,
+)
+SECRET_MASK = "******"
+
+
+def mask_identifier(value: str) -> str:
+    """An openid or an account number: the first 3 and last 4 characters, the rest hidden."""
+    if len(value) <= 8:
+        return "*" * len(value)
+    return f"{value[:3]}{'*' * (len(value) - 7)}{value[-4:]}"
+
+
+def masked_evidence(evidence: Any, *, key: str = "") -> Any:
+    """An event's evidence as staff see it: the payer's identifiers masked, secret-like values
+    replaced, everything else (states, amounts, times, references) as the gateway said it."""
+    if isinstance(evidence, Mapping):
+        return {str(name): masked_evidence(value, key=str(name)) for name, value in evidence.items()}
+    if isinstance(evidence, list | tuple):
+        return [masked_evidence(value, key=key) for value in evidence]
+    if key and _SECRET_KEYS.search(key) and evidence not in (None, ""):
+        return SECRET_MASK
+    if key and _PAYER_KEYS.search(key) and isinstance(evidence, str) and evidence:
+        return mask_identifier(evidence)
+    return evidence

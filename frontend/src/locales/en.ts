@@ -1,5 +1,6 @@
 import fees from './fees.en'
 import ledger from './ledger.en'
+import payments from './payments.en'
 import subscription from './subscription.en'
 import type { MessageSchema } from './zh-CN'
 
@@ -161,6 +162,7 @@ const en: MessageSchema = {
     branding: 'Branding',
     staff: 'Staff accounts',
     subscription: 'Subscription & plan',
+    wechatPay: 'WeChat Pay',
   },
   branding: {
     displayName: 'Display name',
@@ -367,6 +369,7 @@ const en: MessageSchema = {
   },
   fees,
   ledger,
+  payments,
   subscription,
   basicData: {
     tabs: {

@@ -1,5 +1,6 @@
 import fees from './fees.zh-CN'
 import ledger from './ledger.zh-CN'
+import payments from './payments.zh-CN'
 import subscription from './subscription.zh-CN'
 
 const zhCN = {
@@ -152,6 +153,7 @@ const zhCN = {
     branding: '品牌设置',
     staff: '员工账号',
     subscription: '订阅与套餐',
+    wechatPay: '微信支付',
   },
   branding: {
     displayName: '显示名称',
@@ -356,6 +358,7 @@ const zhCN = {
   },
   fees,
   ledger,
+  payments,
   subscription,
   basicData: {
     tabs: {

@@ -8,7 +8,7 @@ const APPROVE = 'fees.approve'
 
 /**
  * The money tabs (收银台 first: the page a cashier works in all day), then bills, payments and
- * receipts, approvals, deposits and prepaid balances.
+ * receipts, online payment orders (在线支付), approvals, deposits and prepaid balances.
  */
 export const ledgerTabRoutes: RouteRecordRaw[] = [
   {
@@ -28,6 +28,12 @@ export const ledgerTabRoutes: RouteRecordRaw[] = [
     name: 'fees-receipts',
     component: () => import('@/pages/company/fees/receipts/ReceiptsPage.vue'),
     meta: { module, title: 'ledger.tabs.receipts', tab: true, permission: VIEW },
+  },
+  {
+    path: 'online-payments',
+    name: 'fees-online-payments',
+    component: () => import('@/pages/company/fees/payments/OnlinePaymentsPage.vue'),
+    meta: { module, title: 'payments.tab', tab: true, permission: 'payments.view' },
   },
   {
     path: 'approvals',

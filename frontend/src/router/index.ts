@@ -115,6 +115,16 @@ export const companyRoutes: RouteRecordRaw[] = [
             component: () => import('@/pages/company/settings/SubscriptionPage.vue'),
             meta: { module: 'settings', title: 'settings.subscription' },
           },
+          {
+            path: 'wechat-pay',
+            name: 'settings-wechat-pay',
+            component: () => import('@/pages/company/settings/WechatPayPage.vue'),
+            meta: {
+              module: 'settings',
+              title: 'settings.wechatPay',
+              permission: 'payments.merchant',
+            },
+          },
         ],
       },
       {

@@ -45,7 +45,7 @@ def sweep(*, now: Any = None) -> dict[str, int]:
     for order in live:
         counts["asked"] += 1
         try:
-            outcome = _settle_one(order, company=company, now=now)
+            outcome = ask_gateway(order, company=company, now=now)
         except (GatewayError, orders.Mismatch, Exception) as exc:  # one bad order never stops the sweep
             counts["errors"] += 1
             logger.warning("sweeping %s failed: %s", order.out_trade_no, exc)
@@ -55,7 +55,10 @@ def sweep(*, now: Any = None) -> dict[str, int]:
     return counts
 
 
-def _settle_one(order: PaymentOrder, *, company: Any, now: Any) -> str:
+def ask_gateway(order: PaymentOrder, *, company: Any, now: Any, source: str = "sweeper") -> str:
+    """Ask the gateway about one order and act on the answer: settle it if paid, fail it if the gateway
+    never heard of it, close it if pending past its expiry. The sweeper's step, and staff's "query
+    now" (payments.services.staff): what one call did, a second finds done. Returns the outcome."""
     gateway = gateways.get(order.gateway)
     merchant = merchant_of(order.gateway, company)
     state = gateway.query(order, merchant=merchant)
@@ -63,7 +66,7 @@ def _settle_one(order: PaymentOrder, *, company: Any, now: Any) -> str:
         order_id=order.pk,
         state=state,
         merchant=expected_merchant(order.gateway, merchant),
-        source="sweeper",
+        source=source,
         method=gateway.method,
     )
     if settled.status in orders.PAID_STATES:
@@ -72,7 +75,7 @@ def _settle_one(order: PaymentOrder, *, company: Any, now: Any) -> str:
         return str(settled.status)
     if settled.expires_at < now:
         try:
-            closed = close_attempt(settled, company=company, source="sweeper")
+            closed = close_attempt(settled, company=company, source=source)
         except orders.IllegalTransition:
             return "pending"
         return str(closed.status)

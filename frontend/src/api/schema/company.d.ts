@@ -1961,6 +1961,83 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/payment-orders/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description 在线支付: the company's payment orders, newest first. */
+        get: operations["payment_orders_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payment-orders/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description One payment order: its lines, refunds so far, what it settled into (settled_reference: the
+         *     billing payment's id) and its event trail.
+         */
+        get: operations["payment_orders_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payment-orders/{id}/close/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description 关闭订单: close a created or pending order at the gateway and here (409 when it was paid
+         *     meanwhile: it is then settled). Closing a closed order again changes nothing.
+         */
+        post: operations["payment_orders_close_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payment-orders/{id}/query/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description 查询支付结果: ask the gateway about a live order now and settle it by the answer (as the
+         *     sweeper would). Safe to repeat. Answers the order as it now is.
+         */
+        post: operations["payment_orders_query_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/payments/": {
         parameters: {
             query?: never;
@@ -5247,6 +5324,21 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["StaffBinding"][];
         };
+        PaginatedStaffOrderList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["StaffOrder"][];
+        };
         PaginatedSubscriptionInvoiceList: {
             /** @example 123 */
             count: number;
@@ -5597,6 +5689,17 @@ export interface components {
             readonly receipt_id: number | null;
             readonly receipt_number: string;
             readonly voided: boolean;
+        };
+        PaymentEvent: {
+            readonly id: number;
+            readonly from_status: string;
+            readonly to_status: string;
+            readonly source: string;
+            /** Format: date-time */
+            readonly created_at: string;
+            readonly evidence: {
+                [key: string]: unknown;
+            };
         };
         /**
          * @description * `cash` - 现金
@@ -6364,6 +6467,95 @@ export interface components {
             decided_at: string | null;
             readonly user_phone: string;
             via_code: boolean;
+        };
+        StaffOrder: {
+            readonly id: number;
+            /** 商户订单号 */
+            readonly out_trade_no: string;
+            /** 用途 */
+            readonly purpose: components["schemas"]["PurposeEnum"];
+            /** 付款方类型 */
+            readonly payer_kind: components["schemas"]["PayerKindEnum"];
+            house: number;
+            /** 商品描述 */
+            readonly description: string;
+            /** 支付渠道 */
+            readonly gateway: string;
+            /** 状态 */
+            readonly status: components["schemas"]["PaymentOrderStatusEnum"];
+            /** Format: decimal */
+            amount: string;
+            /** Format: decimal */
+            refunded_amount: string;
+            /** 渠道交易号 */
+            readonly gateway_reference: string;
+            /** 入账 */
+            readonly settlement: components["schemas"]["SettlementEnum"] | components["schemas"]["BlankEnum"];
+            /** Format: date-time */
+            readonly created_at: string;
+            /**
+             * 支付截止
+             * Format: date-time
+             */
+            readonly expires_at: string;
+            /**
+             * 支付时间
+             * Format: date-time
+             */
+            readonly paid_at: string | null;
+        };
+        StaffOrderDetail: {
+            readonly id: number;
+            /** 商户订单号 */
+            readonly out_trade_no: string;
+            /** 用途 */
+            readonly purpose: components["schemas"]["PurposeEnum"];
+            /** 付款方类型 */
+            readonly payer_kind: components["schemas"]["PayerKindEnum"];
+            house: number;
+            /** 商品描述 */
+            readonly description: string;
+            /** 支付渠道 */
+            readonly gateway: string;
+            /** 状态 */
+            readonly status: components["schemas"]["PaymentOrderStatusEnum"];
+            /** Format: decimal */
+            amount: string;
+            /** Format: decimal */
+            refunded_amount: string;
+            /** 渠道交易号 */
+            readonly gateway_reference: string;
+            /** 入账 */
+            readonly settlement: components["schemas"]["SettlementEnum"] | components["schemas"]["BlankEnum"];
+            /** Format: date-time */
+            readonly created_at: string;
+            /**
+             * 支付截止
+             * Format: date-time
+             */
+            readonly expires_at: string;
+            /**
+             * 支付时间
+             * Format: date-time
+             */
+            readonly paid_at: string | null;
+            /** 入账凭据 */
+            readonly settled_reference: string;
+            readonly payer_account: string;
+            lines: components["schemas"]["StaffOrderLine"][];
+            events: components["schemas"]["PaymentEvent"][];
+        };
+        StaffOrderLine: {
+            readonly id: number;
+            /** 项目 */
+            readonly item_id: number;
+            readonly label: string;
+            /** Format: decimal */
+            amount: string;
+            /** Format: decimal */
+            late_fee: string;
+            /** @default true */
+            readonly holds: boolean;
         };
         StartPaymentRequest: {
             house: number;
@@ -18281,6 +18473,364 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                     "application/pdf": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    payment_orders_list: {
+        parameters: {
+            query?: {
+                created_from?: string;
+                created_to?: string;
+                /** @description A gateway's name: wechatpay, offline… */
+                gateway?: string;
+                house?: number;
+                /** @description 分页结果集中的页码。 */
+                page?: number;
+                /** @description 每页返回的结果数量。 */
+                page_size?: number;
+                paid_from?: string;
+                paid_to?: string;
+                /** @description An out_trade_no or the gateway's transaction id (or its start). */
+                search?: string;
+                /**
+                 * @description * `created` - 已创建
+                 *     * `pending` - 待支付
+                 *     * `paid` - 已支付
+                 *     * `failed` - 支付失败
+                 *     * `closed` - 已关闭
+                 *     * `partially_refunded` - 部分退款
+                 *     * `refunded` - 已退款
+                 */
+                status?: "created" | "pending" | "paid" | "failed" | "closed" | "partially_refunded" | "refunded";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedStaffOrderList"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    payment_orders_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffOrderDetail"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    payment_orders_close_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffOrderDetail"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The object is not in a state that allows this (already decided, moved out, …). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An outside service this needs is unavailable or not configured. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    payment_orders_query_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffOrderDetail"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The object is not in a state that allows this (already decided, moved out, …). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An outside service this needs is unavailable or not configured. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };

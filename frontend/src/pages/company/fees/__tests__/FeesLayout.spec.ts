@@ -11,6 +11,7 @@ describe('fees tabs', () => {
       'fees-cashdesk',
       'fees-bills',
       'fees-receipts',
+      'fees-online-payments',
       'fees-approvals',
       'fees-deposits',
       'fees-items',
@@ -21,10 +22,13 @@ describe('fees tabs', () => {
       'fees-arrears',
       'fees-reports',
     ])
-    const cashier = feeTabs(feesTabRoutes, (p) => p === 'fees.view').map((tab) => tab.name)
+    const cashier = feeTabs(feesTabRoutes, (p) => ['fees.view', 'payments.view'].includes(p)).map(
+      (tab) => tab.name,
+    )
     expect(cashier).toEqual([
       'fees-bills',
       'fees-receipts',
+      'fees-online-payments',
       'fees-deposits',
       'fees-meters',
       'fees-arrears',
