@@ -183,3 +183,22 @@ class MerchantAccount(models.Model):
 
     def __str__(self) -> str:
         return self.sub_mchid
+
+
+class GatewayEvent(models.Model):
+    """A provider's event (a Stripe event), kept in the transaction of its effect: its id makes a
+    second delivery — even a concurrent one — change nothing."""
+
+    gateway = models.CharField(max_length=16)
+    event_id = models.CharField(max_length=255)
+    type = models.CharField(max_length=100)
+    order = models.ForeignKey(PaymentOrder, on_delete=models.PROTECT, related_name="gateway_events")
+    outcome = models.CharField(max_length=200, blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["gateway", "event_id"], name="gateway_event_once")]
+
+    def __str__(self) -> str:
+        return f"{self.gateway} {self.event_id} {self.type}"
