@@ -78,7 +78,8 @@ class PaymentOrder(models.Model):
     idempotency_key = models.CharField(max_length=64, unique=True)
     gateway_reference = models.CharField(_("渠道交易号"), max_length=64, blank=True, default="")
     prepay_id = models.CharField(max_length=128, blank=True, default="")
-    client_params = models.JSONField(default=dict, blank=True)  # what the app pays with (signed, no secret)
+    # What the app pays with: never an API secret (a card intent's client_secret is meant for its payer).
+    client_params = models.JSONField(default=dict, blank=True)
     payer_account = models.CharField(_("付款账号"), max_length=128, blank=True, default="")  # the openid
     expires_at = models.DateTimeField(_("支付截止"))
     paid_at = models.DateTimeField(_("支付时间"), null=True, blank=True)

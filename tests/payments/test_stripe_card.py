@@ -346,3 +346,22 @@ def test_card_payments_are_off_without_keys_and_refuse_the_stand_in_keys_in_prod
     settings.STRIPE_PUBLISHABLE_KEY = "pk_live_realLookingKey00000000000000000"
     assert gateways.get("stripe").card_page is False  # real Stripe: Stripe.js confirms, no page of ours
     assert not any("stand-in's key" in problem for _code, problem in adapters.problems())
+
+
+def test_the_gateway_parses_only_what_stripe_signed(payer):
+    from payments import gateways
+    from payments.gateways import VerificationFailed
+
+    order = start_card(payer, key="parse").json()
+    stripe_payments.confirm_with_card(order["card"]["payment_intent"], "4242424242424242")
+    event = standin.take_events(order["card"]["payment_intent"])[0]
+    body, signature = standin.signed(event)
+    note = gateways.get("stripe").parse_notification({"Stripe-Signature": signature}, body)
+    assert note.event == "payment_intent.succeeded" and note.event_id == event["id"]
+    assert note.payment is not None and note.payment.state == "paid"
+    assert (
+        note.payment.out_trade_no == order["out_trade_no"] and note.payment.reference == event["data"]["object"]["id"]
+    )
+    assert "client_secret" not in note.payment.raw
+    with pytest.raises(VerificationFailed):
+        gateways.get("stripe").parse_notification({"Stripe-Signature": signature}, body + b" ")
