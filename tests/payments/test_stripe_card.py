@@ -261,17 +261,24 @@ def test_an_expired_unpaid_intent_is_cancelled_at_stripe(payer, client_for):
     assert post_event(client_for, standin.take_events(intent["id"])[0]).json()["outcome"] == "order closed"
 
 
-def test_a_refund_goes_through_stripe_once_and_its_events_apply_it(payer, client_for):
-    from payments.models import Settlement
-    from payments.services import orders, sweeper
+def paid_and_refund_due(payer, client_for, key):
+    """A card order paid and credited, then found paid elsewhere meanwhile: its money is due back."""
+    from payments.models import PaymentOrder, Settlement
 
-    order = start_card(payer, key="refund").json()
+    order = start_card(payer, key=key).json()
     intent_id = order["card"]["payment_intent"]
     stripe_payments.confirm_with_card(intent_id, "4242424242424242")
     deliver(client_for, standin.take_events(intent_id))
     with tenant_context(payer.company):
-        row = order_row(payer, order["id"])
-        orders.PaymentOrder.objects.filter(pk=row.pk).update(settlement=Settlement.REFUND_DUE)
+        PaymentOrder.objects.filter(pk=order["id"]).update(settlement=Settlement.REFUND_DUE)
+    return order, intent_id, order_row(payer, order["id"])
+
+
+def test_a_refund_goes_through_stripe_once_and_its_events_apply_it(payer, client_for):
+    from payments.services import sweeper
+
+    order, intent_id, row = paid_and_refund_due(payer, client_for, "refund")
+    with tenant_context(payer.company):
         assert sweeper.refund_lost_race(order_id=row.pk) == "refunded"
         assert sweeper.refund_lost_race(order_id=row.pk) == "nothing to do"
     refunded = order_row(payer, order["id"])
@@ -295,16 +302,10 @@ def test_a_refund_goes_through_stripe_once_and_its_events_apply_it(payer, client
 
 def test_a_refund_reported_only_by_webhook_is_applied(payer, client_for):
     from payments import gateways
-    from payments.models import Settlement
     from payments.services import orders
 
-    order = start_card(payer, key="refund-hook").json()
-    intent_id = order["card"]["payment_intent"]
-    stripe_payments.confirm_with_card(intent_id, "4242424242424242")
-    deliver(client_for, standin.take_events(intent_id))
+    order, intent_id, row = paid_and_refund_due(payer, client_for, "refund-hook")
     with tenant_context(payer.company):
-        row = order_row(payer, order["id"])
-        orders.PaymentOrder.objects.filter(pk=row.pk).update(settlement=Settlement.REFUND_DUE)
         merchant = {"company_schema": payer.company.schema_name, "company_id": str(payer.company.pk)}
         state = gateways.get("stripe").refund(
             row, merchant=merchant, out_refund_no=orders.refund_number(row), amount_fen=row.amount_fen, reason="x"
