@@ -344,6 +344,9 @@ STRIPE_BACKEND = env("WUYE_STRIPE_BACKEND", default="standin" if DEMO else "stri
 STRIPE_API_BASE = env("STRIPE_API_BASE", default="https://api.stripe.com")
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
+# Owners' card payments (payments.gateways.stripe) also need the publishable key (Stripe.js); without
+# it card payments are off. The stand-in's keys are refused in production.
+STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY", default="")
 # After a failed payment, a trial's end or a cancellation, the company keeps working this many
 # days before its staff are suspended (owners keep their bills and payments throughout).
 SUBSCRIPTION_GRACE_DAYS = env.int("WUYE_SUBSCRIPTION_GRACE_DAYS", default=7)

@@ -16,12 +16,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from payments import selectors
+from payments import gateways, selectors
 from payments.models import OrderStatus, PaymentOrder, Purpose
 from payments.services import checkout, merchant, notifications
 
 logger = logging.getLogger(__name__)
 OWNER = "owner.self"
+ONLINE_GATEWAYS = [name for name in gateways.names() if name != "offline"]  # the cash desk is not online
 MERCHANT_SETTINGS = "payments.merchant"
 
 
@@ -48,11 +49,26 @@ class RequestPaymentSerializer(serializers.Serializer[Any]):
     paySign = serializers.CharField()
 
 
+class CardPaymentSerializer(serializers.Serializer[Any]):
+    """What Stripe.js confirms a card payment with (Stripe's names)."""
+
+    payment_intent = serializers.CharField()
+    client_secret = serializers.CharField()
+    publishable_key = serializers.CharField()
+
+
+def _live_params(order: PaymentOrder) -> dict[str, str]:
+    # Only while it can still be paid; a closed attempt's parameters are of no use to anyone.
+    return dict(order.client_params) if order.status == OrderStatus.PENDING and order.client_params else {}
+
+
 class PaymentOrderSerializer(serializers.ModelSerializer[PaymentOrder]):
     house = serializers.IntegerField(source="payer_id")
     amount = money_field()
     lines = OrderLineSerializer(many=True)
     request_payment = serializers.SerializerMethodField()
+    card = serializers.SerializerMethodField()
+    pay_url = serializers.SerializerMethodField()
 
     class Meta:
         model = PaymentOrder
@@ -71,12 +87,27 @@ class PaymentOrderSerializer(serializers.ModelSerializer[PaymentOrder]):
             "created_at",
             "lines",
             "request_payment",
+            "card",
+            "pay_url",
         ]
 
     @extend_schema(responses=RequestPaymentSerializer(allow_null=True))
     def get_request_payment(self, order: PaymentOrder) -> dict[str, str] | None:
-        # Only while it can still be paid; a closed attempt's parameters are of no use to anyone.
-        return dict(order.client_params) if order.status == OrderStatus.PENDING and order.client_params else None
+        """wx.requestPayment's parameters (WeChat Pay), while pending."""
+        params = _live_params(order)
+        return params if "paySign" in params else None
+
+    @extend_schema(responses=CardPaymentSerializer(allow_null=True))
+    def get_card(self, order: PaymentOrder) -> dict[str, str] | None:
+        """A card payment's PaymentIntent for Stripe.js, while pending."""
+        params = _live_params(order)
+        fields = ("payment_intent", "client_secret", "publishable_key")
+        return {name: params[name] for name in fields} if all(name in params for name in fields) else None
+
+    @extend_schema(responses=serializers.CharField(allow_null=True))
+    def get_pay_url(self, order: PaymentOrder) -> str | None:
+        """A page the H5 app opens to pay (the stand-in's card page in the demo), while pending."""
+        return _live_params(order).get("pay_url") or None
 
 
 class StartPaymentSerializer(serializers.Serializer[Any]):
@@ -89,11 +120,16 @@ class StartPaymentSerializer(serializers.Serializer[Any]):
         help_text="Charges to pay; all that are due (payable online) when absent or empty.",
     )
     idempotency_key = serializers.CharField(max_length=64)
+    gateway = serializers.ChoiceField(
+        choices=ONLINE_GATEWAYS,
+        default="wechatpay",
+        help_text="How to pay: wechatpay (wx.requestPayment) or stripe (a bank card, PaymentIntent).",
+    )
 
 
 class OwnerPayments(APIView):
-    """在线缴费: start paying chosen charges (or all due) with WeChat Pay; answers the order, with
-    wx.requestPayment's parameters while it is pending."""
+    """在线缴费: start paying chosen charges (or all due) with WeChat Pay or a bank card; answers the
+    order, with what the app pays with while it is pending (request_payment, or card and pay_url)."""
 
     required_permission = OWNER
     error_statuses = {"post": [404, 409, 503]}
@@ -110,6 +146,7 @@ class OwnerPayments(APIView):
             payer_id=data["house"],
             item_ids=data.get("charge_ids") or None,
             idempotency_key=data["idempotency_key"],
+            gateway_name=data["gateway"],
         )
         return Response(PaymentOrderSerializer(selectors.with_lines(order.pk)).data, status=201)
 

@@ -1,5 +1,5 @@
 """Payments (在线支付): payment orders, their state machine and evidence, gateways behind one interface
-(WeChat Pay API v3 in service-provider mode, offline; Stripe next), notifications and the sweeper.
+(WeChat Pay API v3 in service-provider mode, Stripe PaymentIntents for cards, offline), notifications and the sweeper.
 
 Tables live in each company's schema: a company's payment orders, their events and its merchant
 settings (`sub_mchid`). The platform's own WeChat Pay credentials (sp_mchid, API v3 key, merchant
@@ -13,6 +13,7 @@ from core import adapters
 from core.schemas import Schema
 
 adapters.register("wechatpay", "payments.gateways.wechatpay.binding")
+adapters.register_guard("stripe_card_keys", "payments.gateways.stripe.guard")
 
 
 class PaymentsConfig(AppConfig):

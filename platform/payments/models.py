@@ -78,7 +78,8 @@ class PaymentOrder(models.Model):
     idempotency_key = models.CharField(max_length=64, unique=True)
     gateway_reference = models.CharField(_("渠道交易号"), max_length=64, blank=True, default="")
     prepay_id = models.CharField(max_length=128, blank=True, default="")
-    client_params = models.JSONField(default=dict, blank=True)  # what the app pays with (signed, no secret)
+    # What the app pays with: never an API secret (a card intent's client_secret is meant for its payer).
+    client_params = models.JSONField(default=dict, blank=True)
     payer_account = models.CharField(_("付款账号"), max_length=128, blank=True, default="")  # the openid
     expires_at = models.DateTimeField(_("支付截止"))
     paid_at = models.DateTimeField(_("支付时间"), null=True, blank=True)
@@ -183,3 +184,22 @@ class MerchantAccount(models.Model):
 
     def __str__(self) -> str:
         return self.sub_mchid
+
+
+class GatewayEvent(models.Model):
+    """A provider's event (a Stripe event), kept in the transaction of its effect: its id makes a
+    second delivery — even a concurrent one — change nothing."""
+
+    gateway = models.CharField(max_length=16)
+    event_id = models.CharField(max_length=255)
+    type = models.CharField(max_length=100)
+    order = models.ForeignKey(PaymentOrder, on_delete=models.PROTECT, related_name="gateway_events")
+    outcome = models.CharField(max_length=200, blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["gateway", "event_id"], name="gateway_event_once")]
+
+    def __str__(self) -> str:
+        return f"{self.gateway} {self.event_id} {self.type}"

@@ -1,4 +1,4 @@
-"""A stand-in for the Stripe API (the parts the SaaS subscription uses), stateful, in Redis.
+"""A stand-in for the Stripe API (the parts the SaaS subscription and card payments use), stateful, in Redis.
 
 Serves Stripe's paths, form-encoded parameters and JSON objects in the current API shape (a
 subscription's period on its items, an invoice's subscription under `parent.subscription_details`):
@@ -6,6 +6,7 @@ subscription's period on its items, an invoice's subscription under `parent.subs
 - POST /v1/checkout/sessions (mode=subscription), GET /v1/checkout/sessions/{id}
 - POST /v1/billing_portal/sessions
 - GET /v1/subscriptions/{id}, GET /v1/invoices/{id}
+- PaymentIntents and Refunds for the owners' card payments: standins.stripe_payments
 It checks what Stripe checks: the secret key (401), required parameters and known prices and
 customers (400 invalid_request_error / resource_missing), and idempotency keys — the same key with
 the same parameters replays the first answer (header Idempotent-Replayed), with other parameters it
@@ -38,6 +39,7 @@ from standins.transport import WsgiTransport
 PREFIX = "standin:stripe:"
 DEMO_SECRET_KEY = "sk_test_wuyeStandIn000000000000000000"
 DEMO_WEBHOOK_SECRET = "whsec_wuyeStandIn00000000000000000000"
+DEMO_PUBLISHABLE_KEY = "pk_test_wuyeStandIn000000000000000000"
 API_VERSION = "2026-10-28.endive"
 MONTH = 30 * 86400
 # The demo's plans (companies.services.ensure_default_plans): price id -> (amount in fen, currency).
@@ -223,6 +225,10 @@ def _route(method: str, path: str, params: dict[str, Any], host: str) -> dict[st
         return _create_checkout(params, host)
     if method == "POST" and resource == "billing_portal/sessions":
         return _create_portal(params, host)
+    if resource.startswith(("payment_intents", "refunds")):
+        from standins import stripe_payments
+
+        return stripe_payments.route(method, resource, params)
     kinds = {"customers": "customer", "checkout/sessions": "checkout.session", "subscriptions": "subscription"}
     kinds["invoices"] = "invoice"
     collection, _slash, object_id = resource.rpartition("/")
@@ -231,13 +237,15 @@ def _route(method: str, path: str, params: dict[str, Any], host: str) -> dict[st
     raise StripeRefusal(404, "invalid_request_error", f"Unrecognized request URL ({method}: {path}).")
 
 
-def handle(method: str, path: str, headers: dict[str, str], body: str, *, host: str = "") -> tuple[int, dict, dict]:
+def handle(
+    method: str, path: str, headers: dict[str, str], body: str, *, host: str = "", query: str = ""
+) -> tuple[int, dict, dict]:
     """One HTTP request (header names lowercased) -> (status, JSON answer, extra headers)."""
     auth = headers.get("authorization", "")
     if not hmac.compare_digest(auth, f"Bearer {DEMO_SECRET_KEY}"):
         refusal = StripeRefusal(401, "invalid_request_error", "Invalid API Key provided.")
         return 401, refusal.body(), {}
-    params = parse_form(body) if method == "POST" else {}
+    params = parse_form(body if method == "POST" else query)
     key = headers.get("idempotency-key", "") if method == "POST" else ""
     fingerprint = hashlib.sha256(f"{method} {path} {json.dumps(params, sort_keys=True)}".encode()).hexdigest()
     store = _store()
@@ -264,6 +272,11 @@ def handle(method: str, path: str, headers: dict[str, str], body: str, *, host: 
     return status, answer, {}
 
 
+def card_page_url(intent_id: str) -> str:
+    """The stand-in's card page for a PaymentIntent (what Stripe.js's card form is in production)."""
+    return f"{_demo_host()}/_standins/stripe/pay/{intent_id}/"
+
+
 def _demo_host() -> str:
     port = settings.PUBLIC_PORT
     return f"{settings.PUBLIC_SCHEME}://{settings.BASE_DOMAIN}{':' + port if port else ''}"
@@ -274,7 +287,9 @@ def wsgi_app(environ: dict, start_response: Callable) -> list[bytes]:
     length = int(environ.get("CONTENT_LENGTH") or 0)
     body = environ["wsgi.input"].read(length).decode() if length else ""
     path = environ.get("PATH_INFO", "")
-    status, payload, extra = handle(environ["REQUEST_METHOD"], path, headers, body)
+    status, payload, extra = handle(
+        environ["REQUEST_METHOD"], path, headers, body, query=environ.get("QUERY_STRING", "")
+    )
     data = json.dumps(payload).encode()
     start_response(
         f"{status} {'OK' if status == 200 else 'ERROR'}",
@@ -293,7 +308,8 @@ def in_process_session(api_base: str) -> requests.Session:
 # --- what happens on Stripe's side: payments, renewals, cancellations, and their events -------------
 
 
-def _event(kind: str, obj: dict[str, Any]) -> None:
+def _event(kind: str, obj: dict[str, Any], *, queue: str | None = None) -> None:
+    """Queue the event Stripe sends for `obj`, under its customer (or `queue`: a PaymentIntent's id)."""
     event = {
         "id": _new_id("evt"),
         "object": "event",
@@ -304,7 +320,8 @@ def _event(kind: str, obj: dict[str, Any]) -> None:
         "pending_webhooks": 1,
         "data": {"object": obj},
     }
-    _store().rpush(f"{PREFIX}events:{obj.get('customer') or ''}", json.dumps(event))
+    target = queue if queue is not None else obj.get("customer") or ""
+    _store().rpush(f"{PREFIX}events:{target}", json.dumps(event))
 
 
 def _invoice(subscription: dict[str, Any], *, paid: bool) -> dict[str, Any]:

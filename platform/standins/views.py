@@ -1,6 +1,7 @@
 import json
 import logging
 import threading
+from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
@@ -10,7 +11,7 @@ from django.utils.html import escape
 from django.views.decorators.csrf import csrf_exempt
 
 from standins import stripe as stripe_standin
-from standins import wechat
+from standins import stripe_payments, wechat
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +83,12 @@ def stripe_api(request: HttpRequest, path: str) -> HttpResponse:
     _demo_only()
     headers = {name.lower(): value for name, value in request.headers.items()}
     status, payload, extra = stripe_standin.handle(
-        request.method or "GET", f"/{path}", headers, request.body.decode(), host=request.build_absolute_uri("/")[:-1]
+        request.method or "GET",
+        f"/{path}",
+        headers,
+        request.body.decode(),
+        host=request.build_absolute_uri("/")[:-1],
+        query=request.META.get("QUERY_STRING", ""),
     )
     response = JsonResponse(payload, status=status)
     for name, value in extra.items():
@@ -102,7 +108,8 @@ def _page(title: str, body: str) -> HttpResponse:
 
 
 def _deliver_soon(customer: str) -> None:
-    """Send the customer's queued events to our webhook, as Stripe would, a moment after the answer."""
+    """Send the customer's (or PaymentIntent's) queued events to our webhook, as Stripe would, a moment
+    after the answer."""
     events = stripe_standin.take_events(customer)
     url = f"http://127.0.0.1:{settings.PUBLIC_PORT}/api/v1/stripe/webhook/"
 
@@ -176,7 +183,62 @@ def stripe_portal_page(request: HttpRequest, portal_id: str) -> HttpResponse:
     return _page("Stripe 客户门户", (rows or "<p>暂无订阅。</p>") + back)
 
 
+_DECLINES = {
+    "generic_decline": "银行卡被拒绝（测试卡 4000 0000 0000 0002）。",
+    "insufficient_funds": "余额不足（测试卡 4000 0000 0000 9995）。",
+    "incorrect_number": "卡号不正确。",
+}
+
+
+def _safe_return(url: str) -> str:
+    """Only back into our own app (a path, or a host under BASE_DOMAIN): never an open redirect."""
+    parts = urlsplit(url or "")
+    if not url or parts.scheme not in ("", "http", "https") or url.startswith("//"):
+        return ""
+    host = (parts.hostname or "").lower()
+    base = settings.BASE_DOMAIN.lower()
+    if parts.scheme and host != base and not host.endswith("." + base):
+        return ""
+    return url if parts.scheme or url.startswith("/") else ""
+
+
+@csrf_exempt
+def stripe_card_page(request: HttpRequest, intent_id: str) -> HttpResponse:
+    """What Stripe.js's card form is in production: the owner types a test card and the PaymentIntent
+    is confirmed at the stand-in, whose events then reach our webhook (twice, newest first). Back to
+    the app (`return_url`, our own hosts only) once paid."""
+    _demo_only()
+    intent = stripe_standin.get_object(intent_id, "payment_intent")
+    if intent is None:
+        raise Http404
+    back = _safe_return(request.POST.get("return_url") or request.GET.get("return_url") or "")
+    note = ""
+    if request.method == "POST":
+        intent, decline = stripe_payments.confirm_with_card(intent_id, request.POST.get("number", ""))
+        _deliver_soon(intent_id)
+        if intent["status"] == "succeeded" and back:
+            return HttpResponseRedirect(back)
+        note = f'<p style="color:#c0392b">{escape(_DECLINES.get(decline, ""))}</p>' if decline else ""
+    amount = f"¥{intent['amount'] / 100:,.2f}"
+    status = {"succeeded": "支付成功", "canceled": "已取消"}.get(intent["status"], "")
+    form = (
+        '<form method="post"><p><label>卡号 <input name="number" value="4242 4242 4242 4242" '
+        'inputmode="numeric" autocomplete="cc-number" style="font-size:16px;padding:6px"></label></p>'
+        f'<input type="hidden" name="return_url" value="{escape(back)}">'
+        '<button name="outcome" value="pay">确认支付</button></form>'
+        '<p class="note">测试卡：4242 4242 4242 4242 成功；4000 0000 0000 0002 被拒；4000 0000 0000 9995 余额不足</p>'
+    )
+    link = f'<a href="{escape(back)}">返回</a>' if back else '<a href="javascript:history.back()">返回</a>'
+    body = (
+        f"<p>金额：<b>{escape(amount)}</b></p><p>{escape(str(intent.get('description') or ''))}</p>{note}"
+        + (f"<p><b>{status}</b></p>" if status else form)
+        + f"<p>{link}</p>"
+    )
+    return _page("银行卡支付", body)
+
+
 stripe_urls = [
+    path("_standins/stripe/pay/<str:intent_id>/", stripe_card_page),
     path("_standins/stripe/checkout/<str:session_id>/", stripe_checkout_page),
     path("_standins/stripe/portal/<str:portal_id>/", stripe_portal_page),
     path("_standins/stripe/<path:path>", stripe_api),

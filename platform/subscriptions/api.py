@@ -11,6 +11,8 @@ from rest_framework.views import APIView
 
 from accounts.permissions import PUBLIC
 from companies.models import Plan, SubscriptionStatus
+from payments.gateways import GatewayError
+from payments.services.notifications import Refused
 from subscriptions import gateway, selectors
 from subscriptions.models import SubscriptionInvoice
 from subscriptions.services import checkout, webhooks
@@ -141,17 +143,27 @@ class StripeWebhookAnswerSerializer(serializers.Serializer):
 
 
 class StripeWebhookView(APIView):
-    """Stripe's events (public host). The signature is the authentication; 400 when it fails, 503
-    when Stripe could not be asked for the current state (Stripe delivers again)."""
+    """Stripe's events (public host): the subscription's, and owners' card payments routed to their
+    company. The signature is the authentication; 400 when it fails or the event is refused (404: its
+    order is not its company's), 503 when Stripe could not be asked for the current state (Stripe
+    delivers again)."""
 
     required_permission = PUBLIC
     authentication_classes: list = []
-    error_statuses = {"post": (503,)}
+    error_statuses = {"post": (400, 404, 503)}
 
     @extend_schema(request=None, responses=StripeWebhookAnswerSerializer)
     def post(self, request):
         try:
             outcome = webhooks.receive(payload=request.body, signature=request.headers.get("Stripe-Signature"))
+        except Refused as refused:
+            return Response({"code": "refused", "message": _("事件未被接受。"), "fields": {}}, status=refused.status)
+        except GatewayError as exc:
+            if not exc.unreachable:  # Stripe answered: it has no such PaymentIntent
+                return Response({"code": "refused", "message": _("事件未被接受。"), "fields": {}}, status=400)
+            return Response(
+                {"code": "gateway_unavailable", "message": _("暂时无法处理，请稍后重发。"), "fields": {}}, status=503
+            )
         except gateway.GatewayUnavailable:
             return Response(
                 {"code": "gateway_unavailable", "message": _("暂时无法处理，请稍后重发。"), "fields": {}}, status=503

@@ -1,4 +1,4 @@
-"""Gateways behind one interface, found by name in a registry: adding one (Stripe next) touches no caller.
+"""Gateways behind one interface, found by name in a registry: adding one touches no caller.
 
 A gateway speaks to one payment provider and knows nothing of orders' states or ledgers: it turns
 an order into the provider's calls and the provider's answers (and notifications, once verified)
@@ -85,6 +85,11 @@ class Gateway(Protocol):
     name: str
     method: str  # how the purpose records the money (billing.PaymentMethod value)
 
+    def merchant_for(self, company: Any) -> Mapping[str, str]:
+        """What this gateway needs of the company to take its payments, or a DomainError (409) saying
+        the company is not set up for it."""
+        ...
+
     def merchant_ids(self, merchant: Mapping[str, str]) -> Mapping[str, str]:
         """The merchant ids every report about this company's orders must carry."""
         ...
@@ -122,7 +127,8 @@ def names() -> list[str]:
 
 
 def _load_builtin() -> None:
-    from payments.gateways import offline, wechatpay
+    from payments.gateways import offline, stripe, wechatpay
 
     register("wechatpay", wechatpay.gateway)
+    register("stripe", stripe.gateway)
     register("offline", offline.gateway)

@@ -19,6 +19,9 @@ class OfflineGateway:
     name = "offline"
     method = "cash"
 
+    def merchant_for(self, company: Any) -> dict[str, str]:
+        return {}
+
     def merchant_ids(self, merchant: Mapping[str, str]) -> dict[str, str]:
         return {}
 

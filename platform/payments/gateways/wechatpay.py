@@ -193,6 +193,11 @@ class WechatPayGateway:
             raise GatewayError("RESPONSE_NOT_VERIFIED", str(exc)) from exc
         return response.json() if response.content else {}
 
+    def merchant_for(self, company: Any) -> dict[str, str]:
+        from payments.services.merchant import wechat_merchant  # the company's sub-merchant settings
+
+        return wechat_merchant(company)
+
     def merchant_ids(self, merchant: Mapping[str, str]) -> dict[str, str]:
         return {"sp_mchid": self.config.sp_mchid, "sub_mchid": merchant["sub_mchid"]}
 

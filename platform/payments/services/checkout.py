@@ -28,7 +28,6 @@ from payments import bridge, gateways
 from payments.gateways import GatewayError, Prepay
 from payments.models import OrderStatus, PaymentEvent, PaymentOrder, PaymentOrderLine
 from payments.services import orders
-from payments.services.merchant import wechat_merchant
 
 logger = logging.getLogger(__name__)
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -46,7 +45,17 @@ class AlreadyPaid(DomainError):
 
 
 def merchant_of(gateway_name: str, company: Any) -> dict[str, str]:
-    return wechat_merchant(company) if gateway_name == "wechatpay" else {}
+    """What the gateway needs of this company, or a 409 when the company (or the deployment) takes
+    no payments through it."""
+    try:
+        gateway = gateways.get(gateway_name)
+    except (GatewayError, KeyError) as exc:
+        raise DomainError(
+            _("暂不支持该支付方式，请选择其他方式或在营业厅缴费。"),
+            code=f"{gateway_name}_not_configured",
+            status_code=409,
+        ) from exc
+    return dict(gateway.merchant_for(company))
 
 
 def expected_merchant(gateway_name: str, merchant: dict[str, str]) -> dict[str, str]:

@@ -1,5 +1,9 @@
 """Stripe's webhooks: verified, applied once, in any order.
 
+One endpoint for the platform's Stripe account: the subscription's events are handled here, the
+owners' card payments' (PaymentIntents, their refunds) are verified here and handed to
+payments.services.card_events, which routes each to its company.
+
 - Verified by Stripe's own `construct_event` (v1 HMAC over "t.body", 300 s tolerance); anything
   else is refused with a 400 and logged, and changes nothing.
 - Applied once: the event's id goes into StripeEvent (unique) in the same transaction as its
@@ -28,6 +32,7 @@ from accounts import services as account_services
 from companies.models import Company, Plan, Subscription
 from core.actions import action
 from core.errors import DomainError
+from payments.services import card_events
 from subscriptions import gateway
 from subscriptions.models import CheckoutRequest, CheckoutStatus, InvoiceStatus, StripeEvent, SubscriptionInvoice
 from subscriptions.services import lifecycle
@@ -59,6 +64,8 @@ def receive(*, payload: bytes, signature: str | None) -> str:
         logger.warning("stripe webhook refused: %s", exc)
         raise _refused() from exc
     event: dict[str, Any] = json.loads(payload)  # the body just verified, as plain data
+    if event.get("type") in card_events.HANDLED:  # an owner's card payment: its company's business
+        return card_events.receive(event)
     if event.get("type") not in HANDLED:
         return _record(event=event, company=None, outcome="ignored: not a type we handle")
     if StripeEvent.objects.filter(event_id=event["id"]).exists():

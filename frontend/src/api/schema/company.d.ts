@@ -1883,8 +1883,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * @description 在线缴费: start paying chosen charges (or all due) with WeChat Pay; answers the order, with
-         *     wx.requestPayment's parameters while it is pending.
+         * @description 在线缴费: start paying chosen charges (or all due) with WeChat Pay or a bank card; answers the
+         *     order, with what the app pays with while it is pending (request_payment, or card and pay_url).
          */
         post: operations["owner_payments_create"];
         delete?: never;
@@ -4012,6 +4012,12 @@ export interface components {
             owing: string;
         };
         /**
+         * @description * `stripe` - stripe
+         *     * `wechatpay` - wechatpay
+         * @enum {string}
+         */
+        GatewayEnum: "stripe" | "wechatpay";
+        /**
          * @description * `` - 未填
          *     * `male` - 男
          *     * `female` - 女
@@ -5743,9 +5749,16 @@ export interface components {
             /** Format: date-time */
             readonly created_at: string;
             lines: components["schemas"]["OrderLine"][];
+            /** @description wx.requestPayment's parameters (WeChat Pay), while pending. */
             readonly request_payment: {
                 [key: string]: string;
             } | null;
+            /** @description A card payment's PaymentIntent for Stripe.js, while pending. */
+            readonly card: {
+                [key: string]: string;
+            } | null;
+            /** @description A page the H5 app opens to pay (the stand-in's card page in the demo), while pending. */
+            readonly pay_url: string | null;
         };
         /**
          * @description * `created` - 已创建
@@ -6562,6 +6575,14 @@ export interface components {
             /** @description Charges to pay; all that are due (payable online) when absent or empty. */
             charge_ids?: number[];
             idempotency_key: string;
+            /**
+             * @description How to pay: wechatpay (wx.requestPayment) or stripe (a bank card, PaymentIntent).
+             *
+             *     * `stripe` - stripe
+             *     * `wechatpay` - wechatpay
+             * @default wechatpay
+             */
+            gateway?: components["schemas"]["GatewayEnum"];
         };
         SubscriptionCheckoutRequest: {
             plan: string;

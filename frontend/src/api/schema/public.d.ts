@@ -98,8 +98,10 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * @description Stripe's events (public host). The signature is the authentication; 400 when it fails, 503
-         *     when Stripe could not be asked for the current state (Stripe delivers again).
+         * @description Stripe's events (public host): the subscription's, and owners' card payments routed to their
+         *     company. The signature is the authentication; 400 when it fails or the event is refused (404: its
+         *     order is not its company's), 503 when Stripe could not be asked for the current state (Stripe
+         *     delivers again).
          */
         post: operations["stripe_webhook_create"];
         delete?: never;
@@ -469,6 +471,15 @@ export interface operations {
             };
             /** @description Bad input: `fields` lists each problem by field. */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
