@@ -77,7 +77,7 @@ def test_a_day_without_rows_parses_as_an_empty_bill():
     "content",
     [
         b"",
-        "not,a,bill\n".encode(),
+        b"not,a,bill\n",
         bill(HEADER, PAY_1, PAY_2, REFUND),  # no summary
         bill(HEADER, PAY_1, PAY_2, REFUND, SUMMARY_HEADER, "`4,`209.50,`30.00,`0.00,`1.07,`209.50,`30.00"),  # count
         bill(HEADER, PAY_1, PAY_2, REFUND, SUMMARY_HEADER, "`3,`209.50,`31.00,`0.00,`1.07,`209.50,`30.00"),  # refunds

@@ -95,10 +95,8 @@ def _row(raw: dict[str, str], number: int) -> BillRow:
         raise MalformedBill(f"{where}: no trade state or out_trade_no")
     merchant = {"sp_mchid": raw["商户号"], "sub_mchid": raw.get("特约商户号", raw.get("子商户号", ""))}
     refund = state == "REFUND"
-    if refund:
-        amount = _amount(raw["退款金额"], where)
-    else:  # 订单金额 (what was asked) when the bill has it; 应结订单金额 is that less coupons
-        amount = _amount(raw.get("订单金额") or raw["应结订单金额"], where)
+    # A payment's 订单金额 (what was asked) when the bill has it; 应结订单金额 is that less coupons.
+    amount = _amount(raw["退款金额"] if refund else raw.get("订单金额") or raw["应结订单金额"], where)
     return BillRow(
         kind="refund" if refund else "payment",
         out_trade_no=raw["商户订单号"],
