@@ -184,3 +184,8 @@ def download(params: dict[str, str]) -> bytes:
     if content is None:
         raise Refusal(400, "PARAM_ERROR", "下载链接无效或已过期")
     return str(content).encode()
+
+
+def omit(*, sub_mchid: str, day: date, out_trade_no: str) -> None:
+    """Leave this order's payment out of the day's bill (the provider has no record of it)."""
+    _store().srem(_day_key(sub_mchid, day.isoformat()), f"pay:{out_trade_no}")
