@@ -331,11 +331,11 @@ def _refund_items(
     for row in bill.refunds:
         there[row.out_trade_no] += row.amount
         order = known.get(row.out_trade_no)
-        refund = {"entry": "refund", "out_refund_no": row.out_refund_no}
-        if order is None:
-            items.append(_item(ItemKind.MISSING_HERE, row.out_trade_no, row=row, **refund))
-        elif order.status not in REFUNDED:
-            items.append(_item(ItemKind.STATUS_MISMATCH, row.out_trade_no, row=row, order=order, **refund))
+        if order is None or order.status not in REFUNDED:
+            kind = ItemKind.MISSING_HERE if order is None else ItemKind.STATUS_MISMATCH
+            items.append(
+                _item(kind, row.out_trade_no, row=row, order=order, entry="refund", out_refund_no=row.out_refund_no)
+            )
     here: dict[str, Decimal] = defaultdict(lambda: ZERO)
     orders_here: dict[str, PaymentOrder] = {}
     for event in our_refunds:
