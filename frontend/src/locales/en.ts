@@ -1,5 +1,6 @@
 import fees from './fees.en'
 import ledger from './ledger.en'
+import reconciliation from './reconciliation.en'
 import subscription from './subscription.en'
 import type { MessageSchema } from './zh-CN'
 
@@ -367,6 +368,7 @@ const en: MessageSchema = {
   },
   fees,
   ledger,
+  reconciliation,
   subscription,
   basicData: {
     tabs: {

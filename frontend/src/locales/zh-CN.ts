@@ -1,5 +1,6 @@
 import fees from './fees.zh-CN'
 import ledger from './ledger.zh-CN'
+import reconciliation from './reconciliation.zh-CN'
 import subscription from './subscription.zh-CN'
 
 const zhCN = {
@@ -356,6 +357,7 @@ const zhCN = {
   },
   fees,
   ledger,
+  reconciliation,
   subscription,
   basicData: {
     tabs: {
