@@ -13,6 +13,7 @@ describe('fees tabs', () => {
       'fees-receipts',
       'fees-approvals',
       'fees-deposits',
+      'fees-reconciliation',
       'fees-items',
       'fees-assignments',
       'fees-meters',
