@@ -248,3 +248,27 @@ def test_the_daily_beat_reconciles_yesterday_where_there_is_a_merchant(payer, co
         assert run.bill_date == reconciliation.yesterday()
     with tenant_context(company_b):
         assert reconcile_yesterday() == [] and not ReconciliationRun.objects.exists()
+
+
+def test_a_refund_the_provider_billed_that_we_hold_as_paid_is_a_status_mismatch(payer, client_for, bill_day):
+    from payments import gateways
+    from payments.models import PaymentOrder
+    from payments.services import orders
+    from payments.services.checkout import merchant_of
+
+    order = paid_order(payer, client_for, "f-1", payer.charges[0])
+    with tenant_context(payer.company):
+        record = PaymentOrder.objects.get(pk=order["id"])
+        gateways.get("wechatpay").refund(  # accepted there; its notification has not come
+            record,
+            merchant=merchant_of("wechatpay", payer.company),
+            out_refund_no=orders.refund_number(record),
+            amount_fen=100,
+            reason="测试退款",
+        )
+    run = reconcile(payer.company)
+    assert items(payer.company, run) == [("status_mismatch", "refund", order["out_trade_no"], Decimal("1.00"), None)]
+    with tenant_context(payer.company):
+        item = run.items.get()
+        assert (item.out_refund_no, item.our_state) == (f"R{order['out_trade_no']}", "paid")
+    assert (run.provider_refunds, run.provider_refund_total, run.our_refunds) == (1, Decimal("1.00"), 0)
