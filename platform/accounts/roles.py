@@ -29,6 +29,7 @@ _ALL_STAFF = set(STAFF_ROLES)
 PERMISSIONS: dict[str, set[Role]] = {
     "settings.manage": set(),
     "payments.merchant": set(),  # the WeChat Pay sub-merchant: where the owners' money goes
+    "payments.reconcile": set(),  # daily reconciliation with the gateways' bills, resolving differences
     "users.manage": set(),
     "audit.view": set(),
     "jobs.view_all": set(),

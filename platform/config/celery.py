@@ -33,6 +33,11 @@ app.conf.beat_schedule = {
         "task": "payments.tasks.sweep_payments",
         "schedule": 120.0,
     },
+    # Yesterday's trade bill against our orders, once the bills are out (WeChat Pay: from 09:00).
+    "payments-reconcile": {
+        "task": "payments.tasks.reconcile_yesterday",
+        "schedule": crontab(hour=10, minute=0),
+    },
     "billing-daily": {
         "task": "billing.tasks.daily_billing",
         "schedule": crontab(hour=1, minute=30),

@@ -203,3 +203,94 @@ class GatewayEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.gateway} {self.event_id} {self.type}"
+
+
+class RunStatus(models.TextChoices):
+    RUNNING = "running", _("对账中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("失败")
+
+
+class ReconciliationRun(models.Model):
+    """对账 — one day's reconciliation of a gateway's trade bill against our orders (Asia/Shanghai day).
+
+    One row per (gateway, day): running it again replaces its items. `attempt` names the current
+    run of it, so a late or repeated delivery of an earlier one writes nothing. The figures are what
+    each side said that day: the bill's payments and refunds, and ours."""
+
+    gateway = models.CharField(_("支付渠道"), max_length=16)
+    bill_date = models.DateField(_("账单日期"))
+    status = models.CharField(_("状态"), max_length=12, choices=RunStatus.choices, default=RunStatus.RUNNING)
+    attempt = models.PositiveIntegerField(default=1)
+    bill_exists = models.BooleanField(_("有账单"), default=True)
+    provider_payments = models.PositiveIntegerField(_("渠道支付笔数"), default=0)
+    provider_paid_total = models.DecimalField(_("渠道支付金额"), max_digits=14, decimal_places=2, default=0)
+    provider_refunds = models.PositiveIntegerField(_("渠道退款笔数"), default=0)
+    provider_refund_total = models.DecimalField(_("渠道退款金额"), max_digits=14, decimal_places=2, default=0)
+    our_payments = models.PositiveIntegerField(_("本地支付笔数"), default=0)
+    our_paid_total = models.DecimalField(_("本地支付金额"), max_digits=14, decimal_places=2, default=0)
+    our_refunds = models.PositiveIntegerField(_("本地退款笔数"), default=0)
+    our_refund_total = models.DecimalField(_("本地退款金额"), max_digits=14, decimal_places=2, default=0)
+    error = models.CharField(_("错误"), max_length=500, blank=True, default="")
+    job = models.ForeignKey("core.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    started_at = models.DateTimeField(_("开始时间"))
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-bill_date", "gateway"]
+        constraints = [
+            models.UniqueConstraint(fields=["gateway", "bill_date"], name="reconciliation_run_once_per_day"),
+            models.CheckConstraint(
+                condition=Q(status__in=[s.value for s in RunStatus]), name="reconciliation_run_status_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.gateway} {self.bill_date} {self.status}"
+
+
+class ItemKind(models.TextChoices):
+    MISSING_HERE = "missing_here", _("渠道有、本地无")
+    MISSING_THERE = "missing_there", _("本地有、渠道无")
+    AMOUNT_MISMATCH = "amount_mismatch", _("金额不符")
+    STATUS_MISMATCH = "status_mismatch", _("状态不符")
+    HEALED = "healed", _("已按渠道查询补记")
+
+
+class ReconciliationItem(models.Model):
+    """对账差异 — one difference a run found (or one it healed), with what each side said."""
+
+    run = models.ForeignKey(ReconciliationRun, on_delete=models.CASCADE, related_name="items")
+    kind = models.CharField(_("差异类型"), max_length=16, choices=ItemKind.choices)
+    entry = models.CharField(_("单据"), max_length=8, default="payment")  # payment | refund
+    out_trade_no = models.CharField(_("商户订单号"), max_length=32)
+    out_refund_no = models.CharField(_("商户退款单号"), max_length=64, blank=True, default="")
+    order = models.ForeignKey(PaymentOrder, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    provider_amount = models.DecimalField(_("渠道金额"), max_digits=12, decimal_places=2, null=True, blank=True)
+    our_amount = models.DecimalField(_("本地金额"), max_digits=12, decimal_places=2, null=True, blank=True)
+    provider_state = models.CharField(_("渠道状态"), max_length=20, blank=True, default="")
+    our_state = models.CharField(_("本地状态"), max_length=20, blank=True, default="")
+    evidence = models.JSONField(default=dict, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    resolved_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    note = models.CharField(_("处理说明"), max_length=500, blank=True, default="")
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=[k.value for k in ItemKind]), name="reconciliation_item_kind_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(resolved_at__isnull=True) | ~Q(note=""), name="reconciliation_item_resolved_with_note"
+            ),
+        ]
+        indexes = [models.Index(fields=["run", "kind"])]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}: {self.kind} {self.out_trade_no}"

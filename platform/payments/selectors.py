@@ -7,10 +7,10 @@ from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from payments.models import PaymentEvent, PaymentOrder
+from payments.models import ItemKind, PaymentEvent, PaymentOrder, ReconciliationItem, ReconciliationRun
 
 
 def with_lines(order_id: int) -> PaymentOrder:
@@ -101,3 +101,17 @@ def masked_evidence(evidence: Any, *, key: str = "") -> Any:
     if key and _PAYER_KEYS.search(key) and isinstance(evidence, str) and evidence:
         return mask_identifier(evidence)
     return evidence
+
+
+def reconciliation_runs() -> QuerySet[ReconciliationRun]:
+    """Runs, newest day first, each with the number of its open differences (healed ones excluded)."""
+    open_items = Q(items__resolved_at__isnull=True) & ~Q(items__kind=ItemKind.HEALED)
+    return ReconciliationRun.objects.select_related("job").annotate(
+        item_count=Count("items", filter=~Q(items__kind=ItemKind.HEALED)),
+        open_count=Count("items", filter=open_items),
+        healed_count=Count("items", filter=Q(items__kind=ItemKind.HEALED)),
+    )
+
+
+def reconciliation_items(run_id: int) -> QuerySet[ReconciliationItem]:
+    return ReconciliationItem.objects.filter(run_id=run_id).select_related("resolved_by").order_by("id")

@@ -1,12 +1,18 @@
-"""Payments' background work: the sweeper (beat, in every company's schema) and lost-race refunds
-(outbox topic payments.refund, delivered in the company's schema; safe to run twice)."""
+"""Payments' background work: the sweeper (beat, in every company's schema), lost-race refunds
+(outbox topic payments.refund, delivered in the company's schema; safe to run twice) and the daily
+reconciliation (beat, in every company's schema: yesterday's bill of every gateway that has one)."""
 
 from __future__ import annotations
 
+import logging
+
 from celery import shared_task
 
+from core.errors import DomainError
 from core.outbox.registry import handles
-from payments.services import orders, sweeper
+from payments.services import merchant, orders, reconciliation, sweeper
+
+logger = logging.getLogger(__name__)
 
 
 @handles(orders.TOPIC_REFUND, max_attempts=10)
@@ -18,3 +24,28 @@ def refund_lost_race(*, order_id: int) -> None:
 def sweep_payments() -> dict[str, int]:
     """Beat: settle live orders no notification settled (query), close expired ones."""
     return sweeper.sweep()
+
+
+@handles(reconciliation.TOPIC_RECONCILE, on_dead=reconciliation.give_up, max_attempts=6)
+def run_reconciliation(*, run_id: int, attempt: int) -> None:
+    reconciliation.execute_run(run_id=run_id, attempt=attempt)
+
+
+@shared_task(name="payments.tasks.reconcile_yesterday")
+def reconcile_yesterday() -> list[str]:
+    """Beat (10:00 Asia/Shanghai, after WeChat Pay's bills are out): yesterday, for every gateway with
+    a bill, in a company that has a merchant. A day done or running already is left alone, so a
+    second delivery (or a second beat) changes nothing."""
+    if not merchant.account().sub_mchid:
+        return []
+    company = sweeper.current_company()
+    day, started = reconciliation.yesterday(), []
+    for name in reconciliation.bill_gateways():
+        try:
+            run = reconciliation.request_run(company=company, gateway_name=name, bill_date=day, force=False)
+        except DomainError as exc:
+            logger.info("reconciliation of %s on %s not started: %s", name, day, exc.message)
+            continue
+        if run is not None:
+            started.append(name)
+    return started

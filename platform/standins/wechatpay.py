@@ -8,7 +8,7 @@ It checks what WeChat Pay checks and answers as it answers:
   sub_appid not bound to it; OUT_TRADE_NO_USED for a number reused with other content; ORDERPAID;
   the same prepay_id for an identical repeat), the query by out_trade_no (ORDERNOTEXIST), close
   (204; ORDERPAID), domestic refunds (keyed by out_refund_no, answered PROCESSING, finished by a
-  REFUND.SUCCESS notification);
+  REFUND.SUCCESS notification), trade bills and their download (standins.wechatpay_bill);
 - every answer signed (Wechatpay-Serial/-Timestamp/-Nonce/-Signature) with its own RSA key.
 
 Its keys — the platform key, our demo merchant key and the API v3 key — are generated once per run
@@ -50,6 +50,7 @@ PREFIX = "standin:wechatpay:"
 SP_MCHID = "1900000100"
 SP_APPID = "wx8888888888888888"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+BILL_DOWNLOAD = "/v3/billdownload/file"
 _OUT_TRADE_NO = re.compile(r"[0-9A-Za-z_*-]{6,32}")
 _lock = threading.Lock()
 
@@ -177,6 +178,8 @@ class WechatPayStandIn:
             return refusal.status, json.dumps(
                 {"code": refusal.code, "message": refusal.message}, ensure_ascii=False
             ).encode()
+        if isinstance(answer, bytes):
+            return status, answer
         return status, (json.dumps(answer, ensure_ascii=False).encode() if answer is not None else b"")
 
     def _authenticate(self, method: str, url: str, headers: dict[str, str], body: bytes) -> None:
@@ -192,8 +195,14 @@ class WechatPayStandIn:
         if not crypto.verify(merchant_public, message, auth.get("signature", "")):
             raise Refusal(401, "SIGN_ERROR", "签名错误")
 
-    def _route(self, method: str, path: str, query: str, body: bytes) -> tuple[int, dict[str, Any] | None]:
+    def _route(self, method: str, path: str, query: str, body: bytes) -> tuple[int, dict[str, Any] | bytes | None]:
+        from standins import wechatpay_bill
+
         params = {key: values[0] for key, values in parse_qs(query).items()}
+        if method == "GET" and path == "/v3/bill/tradebill":
+            return 200, wechatpay_bill.apply(params)
+        if method == "GET" and path == BILL_DOWNLOAD:
+            return 200, wechatpay_bill.download(params)
         found = re.fullmatch(r"/v3/pay/partner/transactions/out-trade-no/([^/]+)(/close)?", path)
         if method == "POST" and path == "/v3/pay/partner/transactions/jsapi":
             return 200, self._prepay(_json(body))
@@ -273,6 +282,8 @@ class WechatPayStandIn:
         return {"prepay_id": prepay_id}
 
     def _refund(self, request: dict[str, Any]) -> dict[str, Any]:
+        from standins import wechatpay_bill
+
         out_refund_no, amount = request.get("out_refund_no"), request.get("amount") or {}
         if not isinstance(out_refund_no, str) or not out_refund_no or not isinstance(amount.get("refund"), int):
             raise Refusal(400, "PARAM_ERROR", "缺少参数 out_refund_no 或 amount.refund")
@@ -296,6 +307,7 @@ class WechatPayStandIn:
             order["refunds"][out_refund_no] = refund
             order["trade_state"] = "REFUND"
             _save(order)
+            wechatpay_bill.record_refund(order, out_refund_no)
         return _refund_view(order, out_refund_no, refund)
 
     # --- the service as a WSGI app -----------------------------------------------------------
@@ -309,12 +321,16 @@ class WechatPayStandIn:
             environ["REQUEST_METHOD"], environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""), headers, body
         )
         k = keys()
-        signed = crypto.signed_headers(
-            crypto.load_private_key(k.platform_private), k.platform_serial, data, now=self.clock()
-        )
-        response_headers = [("Request-ID", str(uuid.uuid4())), *signed.items()]
-        if data:
-            response_headers.append(("Content-Type", "application/json"))
+        response_headers = [("Request-ID", str(uuid.uuid4()))]
+        if environ.get("PATH_INFO") == BILL_DOWNLOAD and status < 300:  # a bill file: unsigned, as WeChat Pay's
+            response_headers.append(("Content-Type", "application/octet-stream"))
+        else:
+            signed = crypto.signed_headers(
+                crypto.load_private_key(k.platform_private), k.platform_serial, data, now=self.clock()
+            )
+            response_headers.extend(signed.items())
+            if data:
+                response_headers.append(("Content-Type", "application/json"))
         start_response(f"{status} {'OK' if status < 300 else 'ERROR'}", response_headers)
         return [data]
 
@@ -415,8 +431,11 @@ def pay(*, sub_mchid: str, out_trade_no: str) -> Delivery:
     if order is None or order["trade_state"] not in ("NOTPAY", "SUCCESS"):
         raise ValueError(f"order {out_trade_no} cannot be paid ({order and order['trade_state']})")
     if order["trade_state"] == "NOTPAY":
+        from standins import wechatpay_bill
+
         order.update(trade_state="SUCCESS", transaction_id="42" + secrets.token_hex(13)[:26], success_time=_now_text())
         _save(order)
+        wechatpay_bill.record_payment(order)
     return notification(
         url=order["notify_url"],
         event_type="TRANSACTION.SUCCESS",

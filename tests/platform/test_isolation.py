@@ -101,6 +101,10 @@ def test_media_of_a_is_not_served_on_b(client_for, company_a, company_b, tmp_pat
 def test_the_sweep_sees_the_company_api():
     routes = {path for _method, path, _view in company_api_routes()}
     assert {"/api/v1/residents/", "/api/v1/residents/1/reveal/", "/api/v1/imports/1/commit/"} <= routes
+    assert {
+        "/api/v1/payments/reconciliation/runs/1/items/",
+        "/api/v1/payments/reconciliation/items/1/resolve/",
+    } <= routes
     assert len(routes) > 50
 
 

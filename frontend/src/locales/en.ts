@@ -1,6 +1,7 @@
 import fees from './fees.en'
 import ledger from './ledger.en'
 import payments from './payments.en'
+import reconciliation from './reconciliation.en'
 import subscription from './subscription.en'
 import type { MessageSchema } from './zh-CN'
 
@@ -370,6 +371,7 @@ const en: MessageSchema = {
   fees,
   ledger,
   payments,
+  reconciliation,
   subscription,
   basicData: {
     tabs: {

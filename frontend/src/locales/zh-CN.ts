@@ -1,6 +1,7 @@
 import fees from './fees.zh-CN'
 import ledger from './ledger.zh-CN'
 import payments from './payments.zh-CN'
+import reconciliation from './reconciliation.zh-CN'
 import subscription from './subscription.zh-CN'
 
 const zhCN = {
@@ -359,6 +360,7 @@ const zhCN = {
   fees,
   ledger,
   payments,
+  reconciliation,
   subscription,
   basicData: {
     tabs: {

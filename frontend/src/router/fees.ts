@@ -8,7 +8,8 @@ const APPROVE = 'fees.approve'
 
 /**
  * The money tabs (收银台 first: the page a cashier works in all day), then bills, payments and
- * receipts, online payment orders (在线支付), approvals, deposits and prepaid balances.
+ * receipts, online payment orders (在线支付), approvals, deposits and prepaid balances, and 对账
+ * (payments.reconcile).
  */
 export const ledgerTabRoutes: RouteRecordRaw[] = [
   {
@@ -46,6 +47,12 @@ export const ledgerTabRoutes: RouteRecordRaw[] = [
     name: 'fees-deposits',
     component: () => import('@/pages/company/fees/deposits/DepositsPage.vue'),
     meta: { module, title: 'ledger.tabs.deposits', tab: true, permission: VIEW },
+  },
+  {
+    path: 'reconciliation',
+    name: 'fees-reconciliation',
+    component: () => import('@/pages/company/fees/reconciliation/ReconciliationPage.vue'),
+    meta: { module, title: 'reconciliation.tab', tab: true, permission: 'payments.reconcile' },
   },
 ]
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     from payments.models import PaymentOrder
@@ -81,6 +82,41 @@ class Prepay:
     raw: Mapping[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class BillRow:
+    """One line of a provider's daily trade bill (对账单): a payment, or a refund of one."""
+
+    kind: str  # payment | refund
+    out_trade_no: str
+    reference: str  # the provider's transaction id
+    amount: Decimal  # yuan: what was paid (a payment) or refunded (a refund)
+    trade_state: str  # as the provider writes it (SUCCESS, REFUND, REVOKED)
+    at: datetime | None = None
+    merchant: Mapping[str, str] = field(default_factory=dict)
+    out_refund_no: str = ""
+    refund_reference: str = ""
+    refund_status: str = ""
+    raw: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TradeBill:
+    """A provider's trade bill for one day, verified (hash) and parsed; `rows` in file order."""
+
+    bill_date: date
+    rows: tuple[BillRow, ...]
+    summary: Mapping[str, str] = field(default_factory=dict)
+    exists: bool = True  # False: the provider has no bill for the day (no trade at all)
+
+    @property
+    def payments(self) -> tuple[BillRow, ...]:
+        return tuple(row for row in self.rows if row.kind == "payment")
+
+    @property
+    def refunds(self) -> tuple[BillRow, ...]:
+        return tuple(row for row in self.rows if row.kind == "refund")
+
+
 class Gateway(Protocol):
     name: str
     method: str  # how the purpose records the money (billing.PaymentMethod value)
@@ -105,6 +141,23 @@ class Gateway(Protocol):
     ) -> RefundState: ...
 
     def parse_notification(self, headers: Mapping[str, str], body: bytes) -> Notification: ...
+
+
+@runtime_checkable
+class BillSource(Protocol):
+    """An optional capability of a gateway: the provider's daily trade bill, for reconciliation
+    (WeChat Pay has it; the cash desk has no provider and no bill)."""
+
+    name: str
+
+    def trade_bill(self, bill_date: date, merchant: Mapping[str, str]) -> TradeBill:
+        """The day's bill (Asia/Shanghai), verified and parsed; GatewayError if it cannot be had or
+        does not parse (a malformed bill is an error, never an empty day)."""
+        ...
+
+
+def bill_source(gateway: Any) -> BillSource | None:
+    return gateway if isinstance(gateway, BillSource) else None
 
 
 _factories: dict[str, Callable[[], Gateway]] = {}

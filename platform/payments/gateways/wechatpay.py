@@ -10,13 +10,14 @@ verified before it is believed; every notification is verified over its raw body
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from functools import cached_property
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
 import requests
@@ -30,9 +31,11 @@ from payments.gateways import (
     Notification,
     Prepay,
     RefundState,
+    TradeBill,
     VerificationFailed,
 )
 from payments.gateways import wechatpay_sign as crypto
+from payments.gateways.wechatpay_bill import parse_trade_bill
 
 REAL_BASE = "https://api.mch.weixin.qq.com"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -149,11 +152,8 @@ class WechatPayGateway:
     def _platform_keys(self) -> dict[str, Any]:
         return {serial: crypto.load_public_key(pem) for serial, pem in self.config.platform_keys.items()}
 
-    def _call(
-        self, method: str, path: str, *, body: Mapping[str, Any] | None = None, query: Mapping[str, str] | None = None
-    ) -> dict[str, Any]:
-        url_path = path + (f"?{urlencode(query)}" if query else "")
-        text = json.dumps(body, ensure_ascii=False, separators=(",", ":")) if body is not None else ""
+    def _send(self, method: str, url_path: str, text: str, *, accept: str = "application/json") -> requests.Response:
+        """One signed request (WECHATPAY2-SHA256-RSA2048 over method, path, body); the raw answer."""
         headers = {
             "Authorization": crypto.authorization(
                 self._private_key,
@@ -163,10 +163,10 @@ class WechatPayGateway:
                 url_path=url_path,
                 body=text,
             ),
-            "Accept": "application/json",
+            "Accept": accept,
             "User-Agent": "wuye-payments/1",
         }
-        if body is not None:
+        if text:
             headers["Content-Type"] = "application/json"
         try:
             response = self.session.request(
@@ -185,6 +185,14 @@ class WechatPayGateway:
                 status=response.status_code,
                 body=error,
             )
+        return response
+
+    def _call(
+        self, method: str, path: str, *, body: Mapping[str, Any] | None = None, query: Mapping[str, str] | None = None
+    ) -> dict[str, Any]:
+        url_path = path + (f"?{urlencode(query)}" if query else "")
+        text = json.dumps(body, ensure_ascii=False, separators=(",", ":")) if body is not None else ""
+        response = self._send(method, url_path, text)
         try:  # an answer we cannot verify is one we never got
             crypto.verify_signed(
                 self._platform_keys, {k.lower(): v for k, v in response.headers.items()}, response.content
@@ -248,6 +256,29 @@ class WechatPayGateway:
             "amount": {"refund": amount_fen, "total": order.amount_fen, "currency": "CNY"},
         }
         return refund_state(self._call("POST", "/v3/refund/domestic/refunds", body=body))
+
+    def trade_bill(self, bill_date: date, merchant: Mapping[str, str]) -> TradeBill:
+        """申请交易账单 for the sub-merchant (signed, verified answer), then its download: the file's
+        answer carries no signature (WeChat Pay signs none), so its SHA1 must equal the hash the
+        verified answer gave. A day without any trade has no bill (NO_STATEMENT_EXIST): an empty day."""
+        query = {"bill_date": bill_date.isoformat(), "sub_mchid": merchant["sub_mchid"], "bill_type": "ALL"}
+        try:
+            answer = self._call("GET", "/v3/bill/tradebill", query=query)
+        except GatewayError as exc:
+            if exc.code == "NO_STATEMENT_EXIST":
+                return TradeBill(bill_date=bill_date, rows=(), exists=False)
+            raise
+        url = urlsplit(str(answer.get("download_url") or "").strip())
+        base = urlsplit(self.config.api_base)
+        if (url.scheme, url.netloc) != (base.scheme, base.netloc) or not url.path:
+            # Our signature goes only to WeChat Pay's own host.
+            raise GatewayError("BAD_DOWNLOAD_URL", "download_url is not on the API host", status=200, body=answer)
+        if str(answer.get("hash_type") or "").upper() != "SHA1":
+            raise GatewayError("UNKNOWN_HASH_TYPE", str(answer.get("hash_type")), status=200, body=answer)
+        content = self._send("GET", url.path + (f"?{url.query}" if url.query else ""), "", accept="*/*").content
+        if hashlib.sha1(content).hexdigest() != str(answer.get("hash_value") or "").lower():  # noqa: S324 (WeChat Pay's choice)
+            raise GatewayError("BILL_HASH_MISMATCH", "the downloaded bill is not the one announced", status=200)
+        return parse_trade_bill(content, bill_date=bill_date)
 
     def parse_notification(self, headers: Mapping[str, str], body: bytes) -> Notification:
         crypto.verify_signed(self._platform_keys, {k.lower(): v for k, v in headers.items()}, body)

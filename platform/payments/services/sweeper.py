@@ -31,13 +31,13 @@ GRACE = timedelta(minutes=1)  # a notification usually arrives within seconds
 BATCH = 200
 
 
-def _company() -> Any:
+def current_company() -> Any:
     return Company.objects.get(schema_name=current_schema())
 
 
 def sweep(*, now: Any = None) -> dict[str, int]:
     now = now or timezone.now()
-    company = _company()
+    company = current_company()
     counts = {"asked": 0, "paid": 0, "closed": 0, "failed": 0, "errors": 0}
     live = PaymentOrder.objects.filter(
         status__in=[OrderStatus.CREATED, OrderStatus.PENDING], created_at__lt=now - GRACE
@@ -55,20 +55,26 @@ def sweep(*, now: Any = None) -> dict[str, int]:
     return counts
 
 
-def ask_gateway(order: PaymentOrder, *, company: Any, now: Any, source: str = "sweeper") -> str:
-    """Ask the gateway about one order and act on the answer: settle it if paid, fail it if the gateway
-    never heard of it, close it if pending past its expiry. The sweeper's step, and staff's "query
-    now" (payments.services.staff): what one call did, a second finds done. Returns the outcome."""
+def settle_by_query(order: PaymentOrder, *, company: Any, source: str = "sweeper") -> PaymentOrder:
+    """Ask the gateway about one order and act on its answer exactly as on a notification (also
+    reconciliation's way to heal an order the bill shows paid)."""
     gateway = gateways.get(order.gateway)
     merchant = merchant_of(order.gateway, company)
     state = gateway.query(order, merchant=merchant)
-    settled = orders.settle(
+    return orders.settle(
         order_id=order.pk,
         state=state,
         merchant=expected_merchant(order.gateway, merchant),
         source=source,
         method=gateway.method,
     )
+
+
+def ask_gateway(order: PaymentOrder, *, company: Any, now: Any, source: str = "sweeper") -> str:
+    """Settle one order by query, then fail or close it as its answer and expiry say. The sweeper's
+    step, and staff's "query now" (payments.services.staff): what one call did, a second finds done.
+    Returns the outcome."""
+    settled = settle_by_query(order, company=company, source=source)
     if settled.status in orders.PAID_STATES:
         return "paid"
     if settled.status in (OrderStatus.CLOSED, OrderStatus.FAILED):
@@ -87,7 +93,7 @@ def refund_lost_race(*, order_id: int) -> str:
     if order.settlement != Settlement.REFUND_DUE or order.status != OrderStatus.PAID:
         return "nothing to do"
     gateway = gateways.get(order.gateway)
-    merchant = merchant_of(order.gateway, _company())
+    merchant = merchant_of(order.gateway, current_company())
     state = gateway.refund(
         order,
         merchant=merchant,

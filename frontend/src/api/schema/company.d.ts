@@ -2089,6 +2089,80 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/payments/reconciliation/items/{id}/resolve/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Record what became of a difference (a note is required); 409 if it was resolved already. */
+        post: operations["payments_reconciliation_items_resolve_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payments/reconciliation/runs/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description 对账记录: one run per gateway and day, newest day first. POST runs a day (again): 202 with the
+         *     run, whose job shows progress; its differences are replaced when it finishes.
+         */
+        get: operations["payments_reconciliation_runs_list"];
+        put?: never;
+        /**
+         * @description 对账记录: one run per gateway and day, newest day first. POST runs a day (again): 202 with the
+         *     run, whose job shows progress; its differences are replaced when it finishes.
+         */
+        post: operations["payments_reconciliation_runs_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payments/reconciliation/runs/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["payments_reconciliation_runs_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payments/reconciliation/runs/{id}/items/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description One run's differences (and the orders it healed). `?open=true`: those nobody resolved yet. */
+        get: operations["payments_reconciliation_runs_items_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/posts/": {
         parameters: {
             query?: never;
@@ -5255,6 +5329,36 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["Receipt"][];
         };
+        PaginatedReconciliationItemList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["ReconciliationItem"][];
+        };
+        PaginatedReconciliationRunList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["ReconciliationRun"][];
+        };
         PaginatedRefundList: {
             /** @example 123 */
             count: number;
@@ -6203,6 +6307,101 @@ export interface components {
             id: number;
             number: string;
         };
+        ReconciliationItem: {
+            readonly id: number;
+            readonly run: number;
+            /** 差异类型 */
+            readonly kind: components["schemas"]["ReconciliationItemKindEnum"];
+            /** 单据 */
+            readonly entry: string;
+            /** 商户订单号 */
+            readonly out_trade_no: string;
+            /** 商户退款单号 */
+            readonly out_refund_no: string;
+            readonly order: number | null;
+            /** Format: decimal */
+            provider_amount: string | null;
+            /** Format: decimal */
+            our_amount: string | null;
+            /** 渠道状态 */
+            readonly provider_state: string;
+            /** 本地状态 */
+            readonly our_state: string;
+            readonly evidence: unknown;
+            readonly resolved_by_name: string;
+            /**
+             * 处理时间
+             * Format: date-time
+             */
+            readonly resolved_at: string | null;
+            /** 处理说明 */
+            readonly note: string;
+        };
+        /**
+         * @description * `missing_here` - 渠道有、本地无
+         *     * `missing_there` - 本地有、渠道无
+         *     * `amount_mismatch` - 金额不符
+         *     * `status_mismatch` - 状态不符
+         *     * `healed` - 已按渠道查询补记
+         * @enum {string}
+         */
+        ReconciliationItemKindEnum: "missing_here" | "missing_there" | "amount_mismatch" | "status_mismatch" | "healed";
+        ReconciliationRun: {
+            readonly id: number;
+            /** 支付渠道 */
+            readonly gateway: string;
+            /**
+             * 账单日期
+             * Format: date
+             */
+            readonly bill_date: string;
+            /** 状态 */
+            readonly status: components["schemas"]["ReconciliationRunStatusEnum"];
+            /** 有账单 */
+            readonly bill_exists: boolean;
+            /** 渠道支付笔数 */
+            readonly provider_payments: number;
+            /** Format: decimal */
+            provider_paid_total: string;
+            /** 渠道退款笔数 */
+            readonly provider_refunds: number;
+            /** Format: decimal */
+            provider_refund_total: string;
+            /** 本地支付笔数 */
+            readonly our_payments: number;
+            /** Format: decimal */
+            our_paid_total: string;
+            /** 本地退款笔数 */
+            readonly our_refunds: number;
+            /** Format: decimal */
+            our_refund_total: string;
+            /** @description Differences found (healed ones not counted). */
+            item_count: number;
+            /** @description Differences nobody has resolved yet. */
+            open_count: number;
+            /** @description Orders settled by query during the run. */
+            healed_count: number;
+            /** 错误 */
+            readonly error: string;
+            readonly job: components["schemas"]["Job"] | null;
+            /**
+             * 开始时间
+             * Format: date-time
+             */
+            readonly started_at: string;
+            /**
+             * 完成时间
+             * Format: date-time
+             */
+            readonly finished_at: string | null;
+        };
+        /**
+         * @description * `running` - 对账中
+         *     * `done` - 已完成
+         *     * `failed` - 失败
+         * @enum {string}
+         */
+        ReconciliationRunStatusEnum: "running" | "done" | "failed";
         ReductionRequest: {
             /**
              * Format: decimal
@@ -6299,6 +6498,9 @@ export interface components {
          * @enum {string}
          */
         RequestStatusEnum: "pending" | "approved" | "rejected";
+        ResolveRequest: {
+            note: string;
+        };
         RevealRequest: {
             field: components["schemas"]["FieldEnum"];
         };
@@ -6386,6 +6588,12 @@ export interface components {
             current: string;
             register: components["schemas"]["RegisterEnum"];
             status: components["schemas"]["ReadingStatusEnum"];
+        };
+        RunRequestRequest: {
+            /** @default wechatpay */
+            gateway?: string;
+            /** Format: date */
+            bill_date: string;
         };
         /**
          * @description * `` - 未入账
@@ -19056,6 +19264,468 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AllocationLine"][];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    payments_reconciliation_items_resolve_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResolveRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["ResolveRequest"];
+                "multipart/form-data": components["schemas"]["ResolveRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReconciliationItem"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The object is not in a state that allows this (already decided, moved out, …). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Content-Type for the request body. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    payments_reconciliation_runs_list: {
+        parameters: {
+            query?: {
+                gateway?: string;
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                /** @description 分页结果集中的页码。 */
+                page?: number;
+                /** @description 每页返回的结果数量。 */
+                page_size?: number;
+                /** @description 搜索关键词。 */
+                search?: string;
+                /**
+                 * @description * `running` - 对账中
+                 *     * `done` - 已完成
+                 *     * `failed` - 失败
+                 */
+                status?: "done" | "failed" | "running";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedReconciliationRunList"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    payments_reconciliation_runs_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RunRequestRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["RunRequestRequest"];
+                "multipart/form-data": components["schemas"]["RunRequestRequest"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReconciliationRun"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The object is not in a state that allows this (already decided, moved out, …). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Content-Type for the request body. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    payments_reconciliation_runs_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReconciliationRun"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    payments_reconciliation_runs_items_list: {
+        parameters: {
+            query?: {
+                entry?: string;
+                /**
+                 * @description * `missing_here` - 渠道有、本地无
+                 *     * `missing_there` - 本地有、渠道无
+                 *     * `amount_mismatch` - 金额不符
+                 *     * `status_mismatch` - 状态不符
+                 *     * `healed` - 已按渠道查询补记
+                 */
+                kind?: "amount_mismatch" | "healed" | "missing_here" | "missing_there" | "status_mismatch";
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                /** @description 分页结果集中的页码。 */
+                page?: number;
+                /** @description 每页返回的结果数量。 */
+                page_size?: number;
+                /** @description 搜索关键词。 */
+                search?: string;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedReconciliationItemList"];
                 };
             };
             /** @description Bad input: `fields` lists each problem by field. */

@@ -14,6 +14,7 @@ describe('fees tabs', () => {
       'fees-online-payments',
       'fees-approvals',
       'fees-deposits',
+      'fees-reconciliation',
       'fees-items',
       'fees-assignments',
       'fees-meters',
