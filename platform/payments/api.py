@@ -16,9 +16,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.client_ip import client_ip
 from payments import selectors
 from payments.models import OrderStatus, PaymentOrder, Purpose
-from payments.services import checkout, merchant, notifications
+from payments.services import checkout, merchant, notifications, refused
 
 logger = logging.getLogger(__name__)
 OWNER = "owner.self"
@@ -185,8 +186,15 @@ class WechatNotifyView(APIView):
         headers = {key.lower(): value for key, value in request.headers.items()}
         try:
             notifications.handle(gateway_name="wechatpay", company=request.tenant, headers=headers, body=body)  # type: ignore[attr-defined]
-        except notifications.Refused as refused:
-            return JsonResponse({"code": "FAIL", "message": _("通知验证失败")}, status=refused.status)
+        except notifications.Refused as refusal:
+            refused.record(
+                gateway="wechatpay",
+                reason=refusal.reason,
+                status_code=refusal.status,
+                remote_addr=client_ip(request._request),
+                body=body,
+            )
+            return JsonResponse({"code": "FAIL", "message": _("通知验证失败")}, status=refusal.status)
         except Exception:
             logger.exception("payment notification failed while processing")
             return JsonResponse({"code": "FAIL", "message": _("处理失败，请重试")}, status=500)

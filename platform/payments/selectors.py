@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from payments.models import PaymentOrder
+from payments.models import PaymentOrder, PaymentRefund, Settlement
 
 
 def with_lines(order_id: int) -> PaymentOrder:
@@ -16,3 +16,16 @@ def owner_order(user: Any, order_id: int) -> PaymentOrder | None:
     if user is None or user.pk is None:
         return None
     return PaymentOrder.objects.prefetch_related("lines").filter(pk=order_id, created_by=user).first()
+
+
+def order_settled_as(purpose: str, reference: str) -> PaymentOrder | None:
+    """The paid order whose money the purpose recorded under `reference` (billing: the payment id)."""
+    return (
+        PaymentOrder.objects.filter(purpose=purpose, settlement=Settlement.ALLOCATED, settled_reference=reference)
+        .exclude(gateway="offline")
+        .first()
+    )
+
+
+def refunds_of(order_id: int) -> list[PaymentRefund]:
+    return list(PaymentRefund.objects.filter(order_id=order_id).order_by("id"))
