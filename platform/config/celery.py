@@ -33,6 +33,11 @@ app.conf.beat_schedule = {
         "task": "payments.tasks.sweep_payments",
         "schedule": 120.0,
     },
+    # In every company's schema: refused payment notifications are kept 30 days.
+    "payments-forget-refused": {
+        "task": "payments.tasks.forget_refused_notifications",
+        "schedule": crontab(hour=3, minute=20),
+    },
     "billing-daily": {
         "task": "billing.tasks.daily_billing",
         "schedule": crontab(hour=1, minute=30),

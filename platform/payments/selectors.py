@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from payments.models import PaymentOrder, PaymentRefund, Settlement
+from django.db.models import QuerySet
+
+from payments.models import PaymentOrder, PaymentRefund, RefusedNotification, Settlement
 
 
 def with_lines(order_id: int) -> PaymentOrder:
@@ -29,3 +31,7 @@ def order_settled_as(purpose: str, reference: str) -> PaymentOrder | None:
 
 def refunds_of(order_id: int) -> list[PaymentRefund]:
     return list(PaymentRefund.objects.filter(order_id=order_id).order_by("id"))
+
+
+def refused_notifications() -> QuerySet[RefusedNotification]:
+    return RefusedNotification.objects.order_by("-received_at", "-id")

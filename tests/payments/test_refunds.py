@@ -291,6 +291,22 @@ def test_refused_notifications_are_kept_without_their_claims_and_forgotten_after
         ]
         assert kept[0].body_sha256 == hashlib.sha256(forged.body).hexdigest()
         assert kept[0].body_size == len(forged.body) and kept[0].remote_addr == "127.0.0.1"
+    listed = client_for(payer.company, "admin").get("/api/v1/payments/refused-notifications/")
+    assert listed.status_code == 200, listed.content
+    rows = listed.json()["results"]
+    assert [row["reason"] for row in rows] == ["unknown_order", "bad_signature"]
+    assert set(rows[0]) == {
+        "id",
+        "gateway",
+        "reason",
+        "status_code",
+        "received_at",
+        "remote_addr",
+        "body_sha256",
+        "body_size",
+    }
+    assert client_for(payer.company, "cashier").get("/api/v1/payments/refused-notifications/").status_code == 403
+    with tenant_context(payer.company):
         assert refused.forget() == 0
         assert refused.forget(now=timezone.now() + timedelta(days=31)) == 2
         assert not RefusedNotification.objects.exists()
