@@ -19,7 +19,8 @@ class BillingConfig(AppConfig):
 
         kinds.register(meter_import.SPEC)  # readings from Excel, through the import framework
 
-        from billing.payments_bridge import BillsPayable
+        from billing.payments_bridge import BillsPayable, refund_settled
         from payments import bridge
 
-        bridge.register("bills", BillsPayable())  # online payments of bills end in record_payment
+        # Online payments of bills end in record_payment; refunds to the channel report back.
+        bridge.register("bills", BillsPayable(), refund_settled=refund_settled)

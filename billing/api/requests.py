@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -140,6 +141,7 @@ class RefundSerializer(serializers.ModelSerializer[Refund]):
             "decided_by_name",
             "decided_at",
             "decision_note",
+            "channel_status",
             "created_at",
         ]
         read_only_fields = fields
@@ -178,7 +180,8 @@ class RefundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     serializer_class = RefundSerializer
     required_permission = PERMISSIONS
-    error_statuses = {"approve": [403, 409], "reject": [409]}  # own request; decided already / spent meanwhile
+    # own request; decided already / spent meanwhile / beyond what the online payment has left
+    error_statuses = {"approve": [403, 409], "reject": [409], "retry_channel": [409]}
     filterset_class = RefundFilter
     ordering_fields = ["created_at", "amount"]
 
@@ -199,6 +202,13 @@ class RefundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         approve_with=lambda refund, **kw: refund_services.approve_refund(refund=refund, **kw),
         reject_with=lambda refund, **kw: refund_services.reject_refund(refund=refund, **kw),
     )
+
+    @extend_schema(request=None, responses=RefundSerializer)
+    @action(detail=True, methods=["post"], url_path="retry-channel", required_permission="fees.approve")
+    def retry_channel(self, request: Request, pk: str | None = None) -> Response:
+        """重试原路退款: an approved refund whose channel refund failed is asked for again."""
+        refund = refund_services.retry_channel_refund(refund=self.get_object(), actor=request.user)
+        return self._respond(refund)
 
 
 VIEWSETS = [("waivers", WaiverViewSet, "waiver"), ("refunds", RefundViewSet, "refund")]

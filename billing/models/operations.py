@@ -171,6 +171,15 @@ class DepositSettlement(models.Model):
         return f"{self.deposit_id} {self.kind} {self.amount}"
 
 
+class ChannelStatus(models.TextChoices):
+    """Where a refund to the original online channel stands (blank: not such a refund)."""
+
+    NONE = "", _("无")
+    PROCESSING = "processing", _("退款中")
+    REFUNDED = "refunded", _("已原路退回")
+    FAILED = "failed", _("原路退款失败")
+
+
 class Refund(models.Model):
     """退款 — money paid back to a payer from a payment, their prepaid balance or a deposit, after approval."""
 
@@ -193,12 +202,20 @@ class Refund(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.CharField(_("审批意见"), max_length=200, blank=True, default="")
+    # A refund to the original online channel (method "original"): what the payments module reports.
+    channel_status = models.CharField(
+        _("原路退款状态"), max_length=12, choices=ChannelStatus.choices, blank=True, default=ChannelStatus.NONE
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(channel_status__in=["", "processing", "refunded", "failed"]),
+                name="refund_channel_status_known",
+            ),
             models.CheckConstraint(condition=~Q(reason=""), name="refund_has_reason"),
             models.CheckConstraint(
                 condition=Q(source="payment", payment__isnull=False, deposit__isnull=True)

@@ -4,7 +4,10 @@ reason, carried out only once someone else approves it.
 A refund of a payment reverses its allocations (latest charges first), so those charges are due
 again; when the charge itself was wrong, waive it as well. A payment may be refunded in parts, each
 refund taking what the earlier ones left. Refunds to the original online channel are carried out by
-the payments module from the approved row.
+the payments module from the approved row: approving a refund of an online payment with method
+"original" asks payments to refund the order that paid it, in the same transaction; payments reports
+the channel's outcome back (billing.payments_bridge.refund_settled) into `channel_status`. A failed
+channel refund may be retried (`retry_channel_refund`).
 """
 
 from __future__ import annotations
@@ -19,10 +22,12 @@ from billing.models import (
     Allocation,
     BalanceEntry,
     BalanceEntryKind,
+    ChannelStatus,
     Deposit,
     DepositSettlement,
     Payment,
     Refund,
+    RequestStatus,
 )
 from billing.models.ledger import OFFLINE_METHODS
 from billing.selectors.ledger import reversible_allocations
@@ -31,9 +36,25 @@ from billing.services.common import audit, check_amount, field_error, lock_payer
 from billing.services.payments import balance_of
 from core.actions import action
 from core.errors import DomainError
+from payments import selectors as payment_selectors
+from payments.services import refunds as channel_refunds
 from tenants.estates.models import House
 
-REFUND_METHODS = OFFLINE_METHODS | {"original"}
+ORIGINAL = "original"
+REFUND_METHODS = OFFLINE_METHODS | {ORIGINAL}
+PURPOSE = "bills"  # billing's purpose in payments.bridge
+
+
+def channel_reference(refund: Refund) -> str:
+    """How payments knows a billing refund (its purpose reference)."""
+    return f"refund:{refund.pk}"
+
+
+def online_order(payment: Payment | None) -> Any:
+    """The payment order that paid this payment online (None: not paid online)."""
+    if payment is None:
+        return None
+    return payment_selectors.order_settled_as(PURPOSE, str(payment.pk))
 
 
 def deposit_remaining(deposit: Deposit) -> Decimal:
@@ -73,6 +94,8 @@ def request_refund(
         raise field_error("source", _("退款来源与所选缴费或押金不符。"))
     if (payment is not None and payment.house_id != house.pk) or (deposit is not None and deposit.house_id != house.pk):
         raise field_error("house", _("所选缴费或押金不属于该房屋。"))
+    if method == ORIGINAL and online_order(payment) is None:
+        raise field_error("method", _("只有在线支付的缴费可以原路退回。"))
     amount = check_amount("amount", amount)
     reason = (reason or "").strip()
     if not reason:
@@ -137,4 +160,27 @@ def _carry_out(refund: Refund, actor: Any) -> dict[str, Any]:
             )
             left -= take
         Allocation.objects.bulk_create(reversals)
-    return {"amount": str(refund.amount), "source": refund.source}
+    if refund.method == ORIGINAL:
+        _to_channel(refund, actor)
+    return {"amount": str(refund.amount), "source": refund.source, "method": refund.method}
+
+
+def _to_channel(refund: Refund, actor: Any) -> None:
+    """Ask payments to refund the order that paid it (in this transaction); `refund` is saved by the caller."""
+    order = online_order(refund.payment)
+    if order is None:
+        raise DomainError(_("该笔缴费不是在线支付，不能原路退回。"), code="not_online", status_code=409)
+    channel_refunds.request_refund(order, refund.amount, refund.reason, channel_reference(refund), actor=actor)
+    refund.channel_status = ChannelStatus.PROCESSING
+
+
+@action
+def retry_channel_refund(*, refund: Refund, actor: Any) -> Refund:
+    """A channel refund that failed (or was closed) is asked for again — a new refund number, the same amount."""
+    locked = Refund.objects.select_for_update().get(pk=refund.pk)
+    if locked.status != RequestStatus.APPROVED or locked.channel_status != ChannelStatus.FAILED:
+        raise DomainError(_("只有原路退款失败的退款可以重试。"), code="not_failed", status_code=409)
+    _to_channel(locked, actor)
+    locked.save(update_fields=["channel_status"])
+    audit(actor, "refund.retry_channel", locked, after={"amount": str(locked.amount)})
+    return locked

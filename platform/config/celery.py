@@ -38,6 +38,11 @@ app.conf.beat_schedule = {
         "task": "payments.tasks.reconcile_yesterday",
         "schedule": crontab(hour=10, minute=0),
     },
+    # In every company's schema: refused payment notifications are kept 30 days.
+    "payments-forget-refused": {
+        "task": "payments.tasks.forget_refused_notifications",
+        "schedule": crontab(hour=3, minute=20),
+    },
     "billing-daily": {
         "task": "billing.tasks.daily_billing",
         "schedule": crontab(hour=1, minute=30),

@@ -6,19 +6,21 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import HttpResponse, JsonResponse
 from django.urls import path
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
+from rest_framework import generics, serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.client_ip import client_ip
 from payments import gateways, selectors
-from payments.models import OrderStatus, PaymentOrder, Purpose
-from payments.services import checkout, merchant, notifications
+from payments.models import OrderStatus, PaymentOrder, Purpose, RefusedNotification
+from payments.services import checkout, merchant, notifications, refused
 
 logger = logging.getLogger(__name__)
 OWNER = "owner.self"
@@ -222,12 +224,39 @@ class WechatNotifyView(APIView):
         headers = {key.lower(): value for key, value in request.headers.items()}
         try:
             notifications.handle(gateway_name="wechatpay", company=request.tenant, headers=headers, body=body)  # type: ignore[attr-defined]
-        except notifications.Refused as refused:
-            return JsonResponse({"code": "FAIL", "message": _("通知验证失败")}, status=refused.status)
+        except notifications.Refused as refusal:
+            refused.record(
+                gateway="wechatpay",
+                reason=refusal.reason,
+                status_code=refusal.status,
+                remote_addr=client_ip(request._request),
+                body=body,
+            )
+            return JsonResponse({"code": "FAIL", "message": _("通知验证失败")}, status=refusal.status)
         except Exception:
             logger.exception("payment notification failed while processing")
             return JsonResponse({"code": "FAIL", "message": _("处理失败，请重试")}, status=500)
         return HttpResponse(status=204)
+
+
+class RefusedNotificationSerializer(serializers.ModelSerializer[RefusedNotification]):
+    class Meta:
+        model = RefusedNotification
+        fields = ["id", "gateway", "reason", "status_code", "received_at", "remote_addr", "body_sha256", "body_size"]
+        read_only_fields = fields
+
+
+class RefusedNotificationList(generics.ListAPIView[RefusedNotification]):
+    """拒收的支付通知 (the last 30 days): what was refused, why (a code), when and from where — never
+    what the notification claimed (company admins, who set up the merchant)."""
+
+    serializer_class = RefusedNotificationSerializer
+    required_permission = MERCHANT_SETTINGS
+    filterset_fields = ["gateway", "reason"]
+    ordering_fields = ["received_at"]
+
+    def get_queryset(self) -> QuerySet[RefusedNotification]:
+        return selectors.refused_notifications()
 
 
 PATHS = [
@@ -235,4 +264,5 @@ PATHS = [
     path("owner/payments/<int:pk>/", OwnerPaymentDetail.as_view(), name="owner-payment"),
     path("settings/wechat-pay/", WechatMerchantView.as_view(), name="wechat-pay-settings"),
     path(merchant.NOTIFY_PATH.removeprefix("api/v1/"), WechatNotifyView.as_view(), name="wechat-pay-notify"),
+    path("payments/refused-notifications/", RefusedNotificationList.as_view(), name="payments-refused-notifications"),
 ]

@@ -6,7 +6,9 @@ Billing registers the `bills` purpose in its AppConfig.ready() (billing/payments
   against who asks — the total the owner sees and the order's lines;
 - `allocate`: money received for an order goes into the purpose's ledger exactly once (billing's
   `record_payment`, keyed by the order), inside the caller's transaction; `ItemsTaken` when an item
-  was paid elsewhere meanwhile (the cash desk won the race), so nothing was allocated.
+  was paid elsewhere meanwhile (the cash desk won the race), so nothing was allocated;
+- `refund_settled` (optional): a refund the purpose asked for (payments.services.refunds.request_refund,
+  with its own reference) ended — refunded, failed or closed — told inside payments' transaction.
 """
 
 from __future__ import annotations
@@ -65,11 +67,25 @@ class Payable(Protocol):
         ...
 
 
+class RefundListener(Protocol):
+    def __call__(self, *, purpose_reference: str, status: str) -> None:
+        """A refund asked for with `purpose_reference` is now `status` (processing | refunded | failed |
+        closed); runs in the caller's transaction."""
+        ...
+
+
 _payables: dict[str, Payable] = {}
+_refund_listeners: dict[str, RefundListener] = {}
 
 
-def register(purpose: str, payable: Payable) -> None:
+def register(purpose: str, payable: Payable, *, refund_settled: RefundListener | None = None) -> None:
     _payables[purpose] = payable
+    if refund_settled is not None:
+        _refund_listeners[purpose] = refund_settled
+
+
+def refund_listener(purpose: str) -> RefundListener | None:
+    return _refund_listeners.get(purpose)
 
 
 def payable(purpose: str) -> Payable:

@@ -294,3 +294,118 @@ class ReconciliationItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.run_id}: {self.kind} {self.out_trade_no}"
+
+
+class RefundStatus(models.TextChoices):
+    PROCESSING = "processing", _("退款中")
+    REFUNDED = "refunded", _("已退款")
+    FAILED = "failed", _("退款失败")  # the gateway refused it, or it ended ABNORMAL
+    CLOSED = "closed", _("退款关闭")  # the gateway closed it (CLOSED)
+
+
+class RefundSource(models.TextChoices):
+    LOST_RACE = "lost_race", _("重复缴费自动退款")  # the items were paid elsewhere meanwhile
+    PURPOSE = "purpose", _("退款申请")  # the purpose asked (billing's approved refund)
+
+
+# A refund moves only along these (a trigger holds them, migration 0003); failed and closed are final
+# and hold no money: the purpose may ask again (a new refund number).
+REFUND_TRANSITIONS: frozenset[tuple[str, str]] = frozenset(
+    {("processing", "refunded"), ("processing", "failed"), ("processing", "closed")}
+)
+REFUND_LIVE = frozenset({RefundStatus.PROCESSING, RefundStatus.REFUNDED})  # money promised or gone
+
+
+class PaymentRefund(models.Model):
+    """支付退款 — money of a paid order going back through its gateway, numbered by `out_refund_no`
+    (stored before the gateway hears of it; sending it again is the same refund). An order may be
+    refunded in parts; the database keeps the live refunds of an order within its amount."""
+
+    order = models.ForeignKey(PaymentOrder, on_delete=models.PROTECT, related_name="refunds")
+    out_refund_no = models.CharField(_("商户退款单号"), max_length=64, unique=True)
+    amount = models.DecimalField(_("退款金额"), max_digits=12, decimal_places=2)
+    reason = models.CharField(_("退款原因"), max_length=80)
+    status = models.CharField(_("状态"), max_length=12, choices=RefundStatus.choices, default=RefundStatus.PROCESSING)
+    gateway_reference = models.CharField(_("渠道退款单号"), max_length=64, blank=True, default="")
+    source = models.CharField(_("来源"), max_length=12, choices=RefundSource.choices)
+    purpose_reference = models.CharField(_("业务单据"), max_length=64, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_refund_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(status__in=[s.value for s in RefundStatus]), name="payment_refund_status_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(source__in=[s.value for s in RefundSource]), name="payment_refund_source_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(out_refund_no__regex=r"^[0-9A-Za-z_*@|-]{1,64}$"), name="payment_refund_out_refund_no_shape"
+            ),
+            models.CheckConstraint(
+                condition=Q(source="lost_race", purpose_reference="")
+                | (Q(source="purpose") & ~Q(purpose_reference="")),
+                name="payment_refund_source_shape",
+            ),
+            # One live refund per purpose document (a failed one may be asked again), one lost race.
+            models.UniqueConstraint(
+                fields=["order", "purpose_reference"],
+                condition=Q(status__in=["processing", "refunded"], source="purpose"),
+                name="payment_refund_live_once_per_reference",
+            ),
+            models.UniqueConstraint(
+                fields=["order"],
+                condition=Q(status__in=["processing", "refunded"], source="lost_race"),
+                name="payment_refund_lost_race_once",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.out_refund_no} {self.status} {self.amount}"
+
+    @property
+    def amount_fen(self) -> int:
+        return int(self.amount * 100)
+
+
+class PaymentRefundEvent(models.Model):
+    """退款事件 — one move of a refund with its evidence (the gateway's answer, the verified
+    notification, the query). Immutable, like PaymentEvent."""
+
+    refund = models.ForeignKey(PaymentRefund, on_delete=models.PROTECT, related_name="events")
+    from_status = models.CharField(max_length=12, blank=True)
+    to_status = models.CharField(max_length=12)
+    source = models.CharField(max_length=20)  # api, gateway, notification, sweeper
+    evidence = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["refund", "id"])]
+
+    def __str__(self) -> str:
+        return f"{self.refund_id}: {self.from_status}→{self.to_status} ({self.source})"
+
+
+class RefusedNotification(models.Model):
+    """拒收的通知 — a notification refused (signature, merchant, order, mismatch), kept 30 days for
+    whoever investigates. Nothing it claims is stored: only what we know of the request itself."""
+
+    gateway = models.CharField(max_length=16)
+    reason = models.CharField(max_length=32)  # a code (RefusalReason), never the sender's text
+    status_code = models.PositiveSmallIntegerField()
+    received_at = models.DateTimeField(auto_now_add=True)
+    remote_addr = models.GenericIPAddressField(null=True, blank=True)
+    body_sha256 = models.CharField(max_length=64)
+    body_size = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        indexes = [models.Index(fields=["received_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.gateway} {self.reason} {self.received_at:%Y-%m-%d %H:%M}"

@@ -10,7 +10,16 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from payments.models import ItemKind, PaymentEvent, PaymentOrder, ReconciliationItem, ReconciliationRun
+from payments.models import (
+    ItemKind,
+    PaymentEvent,
+    PaymentOrder,
+    PaymentRefund,
+    ReconciliationItem,
+    ReconciliationRun,
+    RefusedNotification,
+    Settlement,
+)
 
 
 def with_lines(order_id: int) -> PaymentOrder:
@@ -72,6 +81,15 @@ def staff_order(order_id: int) -> PaymentOrder | None:
     )
 
 
+def order_settled_as(purpose: str, reference: str) -> PaymentOrder | None:
+    """The paid order whose money the purpose recorded under `reference` (billing: the payment id)."""
+    return (
+        PaymentOrder.objects.filter(purpose=purpose, settlement=Settlement.ALLOCATED, settled_reference=reference)
+        .exclude(gateway="offline")
+        .first()
+    )
+
+
 # Keys whose values never reach a screen whole: who paid (the openid / account) and anything that
 # signs, encrypts or authenticates.
 _PAYER_KEYS = re.compile(r"openid|payer_account|account|buyer|card|phone|mobile", re.IGNORECASE)
@@ -115,3 +133,11 @@ def reconciliation_runs() -> QuerySet[ReconciliationRun]:
 
 def reconciliation_items(run_id: int) -> QuerySet[ReconciliationItem]:
     return ReconciliationItem.objects.filter(run_id=run_id).select_related("resolved_by").order_by("id")
+
+
+def refunds_of(order_id: int) -> list[PaymentRefund]:
+    return list(PaymentRefund.objects.filter(order_id=order_id).order_by("id"))
+
+
+def refused_notifications() -> QuerySet[RefusedNotification]:
+    return RefusedNotification.objects.order_by("-received_at", "-id")

@@ -8,7 +8,9 @@ It checks what WeChat Pay checks and answers as it answers:
   sub_appid not bound to it; OUT_TRADE_NO_USED for a number reused with other content; ORDERPAID;
   the same prepay_id for an identical repeat), the query by out_trade_no (ORDERNOTEXIST), close
   (204; ORDERPAID), domestic refunds (keyed by out_refund_no, answered PROCESSING, finished by a
-  REFUND.SUCCESS notification), trade bills and their download (standins.wechatpay_bill);
+  REFUND.SUCCESS / REFUND.CLOSED / REFUND.ABNORMAL notification; NOT_ENOUGH beyond what is left), the
+  refund query by out_refund_no (RESOURCE_NOT_EXISTS), trade bills and their download
+  (standins.wechatpay_bill);
 - every answer signed (Wechatpay-Serial/-Timestamp/-Nonce/-Signature) with its own RSA key.
 
 Its keys — the platform key, our demo merchant key and the API v3 key — are generated once per run
@@ -17,7 +19,9 @@ never committed. State lives in Redis under `standin:wechatpay:`.
 
 For tests and the demo (not part of WeChat Pay): `pay()` marks an order paid and returns its
 notification, built as WeChat Pay builds them (AEAD_AES_256_GCM resource, signed); `notification(...,
-forged=True)` signs with a stranger's key under the same serial; `fail_next(code)`; the "pay page"
+forged=True)` signs with a stranger's key under the same serial; `fail_next(code)`;
+`refund_mode(...)` (new refunds answered PROCESSING, SUCCESS at once, or ABNORMAL); `finish_refund(...,
+status=...)` ends a refund and returns its notification; the "pay page"
 (/_standins/wechatpay/pay/<prepay_id>) pays an order from the H5 demo and delivers the
 notification to its notify_url — once, twice, late or after a forged one.
 """
@@ -110,6 +114,17 @@ def register_sub_merchant(sub_mchid: str, sub_appid: str) -> None:
 
 def fail_next(code: str, status: int = 500, times: int = 1) -> None:
     _store().rpush(f"{PREFIX}fail-next", *([json.dumps([code, status])] * times))
+
+
+REFUND_MODES = ("PROCESSING", "SUCCESS", "ABNORMAL")
+
+
+def refund_mode(mode: str = "PROCESSING") -> None:
+    """How the stand-in answers new refunds from now on: PROCESSING (the real default: a notification
+    finishes it), SUCCESS at once, or ABNORMAL (the payer's account cannot take it: staff must act)."""
+    if mode not in REFUND_MODES:
+        raise ValueError(mode)
+    _store().set(f"{PREFIX}refund-mode", mode)
 
 
 class Refusal(Exception):
@@ -218,6 +233,9 @@ class WechatPayStandIn:
             return 204, None
         if method == "POST" and path == "/v3/refund/domestic/refunds":
             return 200, self._refund(_json(body))
+        refund = re.fullmatch(r"/v3/refund/domestic/refunds/([^/]+)", path)
+        if refund and method == "GET":
+            return 200, self._refund_query(params.get("sub_mchid", ""), refund[1])
         raise Refusal(404, "NOT_FOUND", "接口不存在")
 
     def _existing(self, sub_mchid: str, out_trade_no: str, sp_mchid: str) -> dict[str, Any]:
@@ -297,18 +315,31 @@ class WechatPayStandIn:
             refunded = sum(r["refund"] for r in order["refunds"].values())
             if amount["refund"] <= 0 or refunded + amount["refund"] > order["total"]:
                 raise Refusal(400, "NOT_ENOUGH", "退款金额超过可退金额")
+            mode = _store().get(f"{PREFIX}refund-mode") or "PROCESSING"
             refund = {
                 "refund_id": "50" + secrets.token_hex(14),
                 "refund": amount["refund"],
-                "status": "PROCESSING",
+                "status": mode,
                 "notify_url": request.get("notify_url") or order["notify_url"],
                 "created": _now_text(),
             }
+            if mode == "SUCCESS":
+                refund["success_time"] = refund["created"]
             order["refunds"][out_refund_no] = refund
             order["trade_state"] = "REFUND"
             _save(order)
             wechatpay_bill.record_refund(order, out_refund_no)
+            _store().set(_refund_key(order["sub_mchid"], out_refund_no), order["out_trade_no"], ex=7 * 86400)
         return _refund_view(order, out_refund_no, refund)
+
+    def _refund_query(self, sub_mchid: str, out_refund_no: str) -> dict[str, Any]:
+        if not sub_mchid:
+            raise Refusal(400, "PARAM_ERROR", "缺少参数 sub_mchid")
+        out_trade_no = _store().get(_refund_key(sub_mchid, out_refund_no))
+        order = _load(sub_mchid, str(out_trade_no)) if out_trade_no else None
+        if order is None or out_refund_no not in order["refunds"]:
+            raise Refusal(404, "RESOURCE_NOT_EXISTS", "退款单不存在")
+        return _refund_view(order, out_refund_no, order["refunds"][out_refund_no])
 
     # --- the service as a WSGI app -----------------------------------------------------------
     def wsgi_app(self, environ: dict, start_response: Callable) -> list[bytes]:
@@ -345,8 +376,12 @@ def _json(body: bytes) -> dict[str, Any]:
     return value
 
 
+def _refund_key(sub_mchid: str, out_refund_no: str) -> str:
+    return f"{PREFIX}refund:{sub_mchid}:{out_refund_no}"
+
+
 def _refund_view(order: dict[str, Any], out_refund_no: str, refund: dict[str, Any]) -> dict[str, Any]:
-    return {
+    view = {
         "refund_id": refund["refund_id"],
         "out_refund_no": out_refund_no,
         "transaction_id": order.get("transaction_id", ""),
@@ -366,6 +401,9 @@ def _refund_view(order: dict[str, Any], out_refund_no: str, refund: dict[str, An
             "currency": "CNY",
         },
     }
+    if refund.get("success_time"):
+        view["success_time"] = refund["success_time"]
+    return view
 
 
 standin = WechatPayStandIn()
@@ -406,7 +444,12 @@ def notification(
         "create_time": _now_text(),
         "resource_type": "encrypt-resource",
         "event_type": event_type,
-        "summary": {"TRANSACTION.SUCCESS": "支付成功", "REFUND.SUCCESS": "退款成功"}.get(event_type, ""),
+        "summary": {
+            "TRANSACTION.SUCCESS": "支付成功",
+            "REFUND.SUCCESS": "退款成功",
+            "REFUND.CLOSED": "退款关闭",
+            "REFUND.ABNORMAL": "退款异常",
+        }.get(event_type, ""),
         "resource": crypto.encrypt_resource(
             k.apiv3_key, plaintext, associated_data=original_type, original_type=original_type
         ),
@@ -444,19 +487,23 @@ def pay(*, sub_mchid: str, out_trade_no: str) -> Delivery:
     )
 
 
-def finish_refund(*, sub_mchid: str, out_trade_no: str, out_refund_no: str) -> Delivery:
-    """The refund reaches the payer: SUCCESS, and its REFUND.SUCCESS notification (to deliver)."""
+def finish_refund(*, sub_mchid: str, out_trade_no: str, out_refund_no: str, status: str = "SUCCESS") -> Delivery:
+    """The refund ends — SUCCESS (it reached the payer), CLOSED or ABNORMAL — and its REFUND.<status>
+    notification is returned (to deliver). A refund that ended already keeps its end."""
     order = _load(sub_mchid, out_trade_no)
     if order is None or out_refund_no not in order["refunds"]:
         raise ValueError(f"no refund {out_refund_no}")
     refund = order["refunds"][out_refund_no]
-    refund.update(status="SUCCESS", success_time=_now_text())
-    _save(order)
+    if refund["status"] == "PROCESSING":
+        refund.update(status=status)
+        if status == "SUCCESS":
+            refund["success_time"] = _now_text()
+        _save(order)
     view = _refund_view(order, out_refund_no, refund)
-    resource = {**view, "refund_status": "SUCCESS", "success_time": refund["success_time"]}
+    resource = {**view, "refund_status": refund["status"]}
     resource.pop("status", None)
     return notification(
-        url=refund["notify_url"], event_type="REFUND.SUCCESS", resource=resource, original_type="refund"
+        url=refund["notify_url"], event_type=f"REFUND.{refund['status']}", resource=resource, original_type="refund"
     )
 
 

@@ -175,37 +175,37 @@ def test_a_crash_after_verification_is_completed_once_by_the_retry(payer, client
     assert len(_wechat_payments(payer)) == 1 and _status(payer, order) == "paid"
 
 
-def test_a_refund_notification_before_the_payment_is_refused_then_accepted_in_order(payer, client_for):
-    """Out of order: the refund's notification arrives before the payment's. It is refused (WeChat Pay
-    sends it again), the payment is credited, and the refund applies when it comes back."""
-    from payments.models import PaymentOrder
+def test_a_refund_notification_for_a_refund_we_never_asked_for_is_refused_and_kept(payer, client_for):
+    """A refund someone made at the gateway without us (or a forgery of one): refused — before the
+    payment and after it — and recorded; it never moves the order or its refunded amount."""
+    from payments import gateways
+    from payments.models import PaymentOrder, RefusedNotification
     from standins import wechatpay
 
     order = _pending(payer)
     paid = wechatpay.pay(sub_mchid=SUB_MCHIDS["alpha"], out_trade_no=order["out_trade_no"])
     with tenant_context(payer.company):
         model = PaymentOrder.objects.get(pk=order["id"])
-    from payments import gateways
-    from payments.services import orders
-
     gateways.get("wechatpay").refund(
         model,
         merchant={"sub_mchid": SUB_MCHIDS["alpha"], "notify_url": "https://x/"},
-        out_refund_no=orders.refund_number(model),
+        out_refund_no="RSTRANGER1",
         amount_fen=model.amount_fen,
         reason="测试",
     )
     refund = wechatpay.finish_refund(
-        sub_mchid=SUB_MCHIDS["alpha"], out_trade_no=order["out_trade_no"], out_refund_no=orders.refund_number(model)
+        sub_mchid=SUB_MCHIDS["alpha"], out_trade_no=order["out_trade_no"], out_refund_no="RSTRANGER1"
     )
     wechat = client_for(payer.company)
-    assert post_notification(wechat, refund).status_code == 400
+    assert post_notification(wechat, refund).status_code == 404
     assert _status(payer, order) == "pending"
     assert post_notification(wechat, paid).status_code == 204
-    assert post_notification(wechat, refund).status_code == 204
-    assert post_notification(wechat, refund).status_code == 204
-    assert _status(payer, order) == "refunded"
-    assert [e[1] for e in _events(payer, order)] == ["created", "pending", "paid", "refunded"]
+    assert post_notification(wechat, refund).status_code == 404
+    assert _status(payer, order) == "paid"
+    assert [e[1] for e in _events(payer, order)] == ["created", "pending", "paid"]
+    with tenant_context(payer.company):
+        assert list(RefusedNotification.objects.values_list("reason", flat=True)) == ["unknown_refund"] * 2
+        assert PaymentOrder.objects.get(pk=order["id"]).refunded_amount == 0
 
 
 def test_the_notify_url_exists_only_on_company_hosts(client_for):

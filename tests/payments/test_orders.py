@@ -201,7 +201,7 @@ def test_a_payment_for_charges_the_cash_desk_paid_meanwhile_is_refunded_never_do
     from billing.models import Allocation, Payment
     from core.outbox import services as outbox
     from core.outbox.models import OutboxMessage
-    from payments.services import orders
+    from payments.models import PaymentRefund
     from standins import wechatpay
 
     charge = payer.charges[0]
@@ -222,11 +222,15 @@ def test_a_payment_for_charges_the_cash_desk_paid_meanwhile_is_refunded_never_do
     with tenant_context(payer.company):
         assert not Payment.objects.filter(house=payer.house, method="wechat").exists()
         assert sum(a.amount for a in Allocation.objects.filter(charge=charge)) == charge.amount
-        message = OutboxMessage.objects.get(schema_name=payer.company.schema_name, key=f"payments.refund:{model.pk}")
+        refund_row = PaymentRefund.objects.get(order=model)
+        assert refund_row.source == "lost_race" and refund_row.amount == model.amount
+        message = OutboxMessage.objects.get(
+            schema_name=payer.company.schema_name, key=f"payments.refund:{refund_row.pk}"
+        )
     assert outbox.deliver(message_id=message.pk) == "done"
     assert _stand_in_state(order) == "REFUND"
     refund = wechatpay.finish_refund(
-        sub_mchid=SUB_MCHIDS["alpha"], out_trade_no=order["out_trade_no"], out_refund_no=orders.refund_number(model)
+        sub_mchid=SUB_MCHIDS["alpha"], out_trade_no=order["out_trade_no"], out_refund_no=refund_row.out_refund_no
     )
     assert post_notification(wechat, refund).status_code == 204
     model = _order(payer, order["id"])

@@ -169,6 +169,9 @@ export const refundsApi = {
     api.post('/api/v1/refunds/{id}/approve/', { note }, { path: { id }, ...LOCAL }),
   reject: (id: number, note: string) =>
     api.post('/api/v1/refunds/{id}/reject/', { note }, { path: { id }, ...LOCAL }),
+  /** An approved refund whose channel refund failed: ask the channel again. */
+  retryChannel: (id: number) =>
+    api.post('/api/v1/refunds/{id}/retry-channel/', undefined, { path: { id }, ...LOCAL }),
 }
 
 export const depositsApi = {

@@ -47,6 +47,11 @@ const ledger: typeof zhLedger = {
     approved: 'Approved',
     rejected: 'Rejected',
   },
+  channelStatus: {
+    processing: 'Refunding',
+    refunded: 'Refunded to the channel',
+    failed: 'Channel refund failed',
+  },
   entryKind: {
     top_up: 'Top-up',
     overpayment: 'Overpayment',
@@ -232,6 +237,12 @@ const ledger: typeof zhLedger = {
     decidedBy: 'Decided by',
     decisionNote: 'Decision note',
     selfHint: 'Nobody may approve their own request.',
+    channel: 'Channel refund',
+    retryChannel: 'Retry channel refund',
+    retryConfirm:
+      'Ask the original payment channel again to refund {amount}? If it fails again, refund in cash instead.',
+    retried: 'Channel refund asked for again',
+    failedHint: 'The channel refund failed: retry it, or refund the owner in cash.',
   },
   deposits: {
     viewDeposits: 'Deposits',

@@ -45,6 +45,11 @@ const ledger = {
     approved: '已批准',
     rejected: '已驳回',
   },
+  channelStatus: {
+    processing: '退款中',
+    refunded: '已原路退回',
+    failed: '原路退款失败',
+  },
   entryKind: {
     top_up: '预存',
     overpayment: '多缴转预存',
@@ -224,6 +229,11 @@ const ledger = {
     decidedBy: '审批人',
     decisionNote: '审批意见',
     selfHint: '申请人本人不能审批自己的申请。',
+    channel: '原路退款',
+    retryChannel: '重试原路退款',
+    retryConfirm: '重新向原支付渠道发起退款 {amount}？如仍失败，可改为现金退款。',
+    retried: '已重新发起原路退款',
+    failedHint: '原路退款失败：可重试，或改以现金退给业主。',
   },
   deposits: {
     viewDeposits: '押金',

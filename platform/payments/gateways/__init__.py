@@ -53,7 +53,7 @@ class GatewayState:
 
 @dataclass(frozen=True)
 class RefundState:
-    state: str  # processing | refunded | failed
+    state: str  # processing | refunded | failed | closed | unknown (the provider has no such refund)
     out_refund_no: str
     out_trade_no: str
     amount_fen: int
@@ -138,7 +138,13 @@ class Gateway(Protocol):
 
     def refund(
         self, order: PaymentOrder, *, merchant: Mapping[str, str], out_refund_no: str, amount_fen: int, reason: str
-    ) -> RefundState: ...
+    ) -> RefundState:
+        """Ask for a refund; asking again with the same `out_refund_no` is the same refund."""
+        ...
+
+    def query_refund(self, order: PaymentOrder, *, merchant: Mapping[str, str], out_refund_no: str) -> RefundState:
+        """What became of a refund (state `unknown` when the provider never heard of it)."""
+        ...
 
     def parse_notification(self, headers: Mapping[str, str], body: bytes) -> Notification: ...
 

@@ -40,7 +40,10 @@ class OfflineGateway:
     def refund(
         self, order: Any, *, merchant: Mapping[str, str], out_refund_no: str, amount_fen: int, reason: str
     ) -> RefundState:
-        raise GatewayError("MANUAL_REFUND", "cash is refunded at the desk")
+        raise GatewayError("MANUAL_REFUND", "cash is refunded at the desk", status=400)
+
+    def query_refund(self, order: Any, *, merchant: Mapping[str, str], out_refund_no: str) -> RefundState:
+        return RefundState(state="unknown", out_refund_no=out_refund_no, out_trade_no=order.out_trade_no, amount_fen=0)
 
     def parse_notification(self, headers: Mapping[str, str], body: bytes) -> Notification:
         raise VerificationFailed("the cash desk sends no notifications")

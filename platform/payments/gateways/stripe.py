@@ -244,6 +244,14 @@ class StripeGateway:
         )
         return refund_state(refund)
 
+    def query_refund(self, order: Any, *, merchant: Mapping[str, str], out_refund_no: str) -> RefundState:
+        """A refund by our number: Stripe keeps it in the refund's metadata, so the order's refunds are
+        listed and the one carrying it taken ("unknown" when Stripe has none: the sweeper sends it)."""
+        for refund in self.refunds(order):
+            if refund.out_refund_no == out_refund_no:
+                return refund
+        return RefundState(state="unknown", out_refund_no=out_refund_no, out_trade_no=order.out_trade_no, amount_fen=0)
+
     def refunds(self, order: Any) -> list[RefundState]:
         """The order's refunds as Stripe has them now."""
         if not order.prepay_id:

@@ -48,7 +48,7 @@ TRADE_STATES = {
     "REVOKED": "closed",
     "PAYERROR": "failed",
 }
-REFUND_STATES = {"SUCCESS": "refunded", "PROCESSING": "processing", "CLOSED": "failed", "ABNORMAL": "failed"}
+REFUND_STATES = {"SUCCESS": "refunded", "PROCESSING": "processing", "CLOSED": "closed", "ABNORMAL": "failed"}
 ENV = {  # setting key -> the environment variable an operator sets
     "SP_MCHID": "WECHATPAY_SP_MCHID",
     "SP_APPID": "WECHATPAY_SP_APPID",
@@ -279,6 +279,22 @@ class WechatPayGateway:
         if hashlib.sha1(content).hexdigest() != str(answer.get("hash_value") or "").lower():  # noqa: S324 (WeChat Pay's choice)
             raise GatewayError("BILL_HASH_MISMATCH", "the downloaded bill is not the one announced", status=200)
         return parse_trade_bill(content, bill_date=bill_date)
+
+    def query_refund(self, order: Any, *, merchant: Mapping[str, str], out_refund_no: str) -> RefundState:
+        path = f"/v3/refund/domestic/refunds/{quote(out_refund_no)}"
+        try:
+            answer = self._call("GET", path, query={"sub_mchid": merchant["sub_mchid"]})
+        except GatewayError as exc:
+            if exc.code == "RESOURCE_NOT_EXISTS":
+                return RefundState(
+                    state="unknown",
+                    out_refund_no=out_refund_no,
+                    out_trade_no=order.out_trade_no,
+                    amount_fen=0,
+                    raw=exc.body or {},
+                )
+            raise
+        return refund_state(answer)
 
     def parse_notification(self, headers: Mapping[str, str], body: bytes) -> Notification:
         crypto.verify_signed(self._platform_keys, {k.lower(): v for k, v in headers.items()}, body)

@@ -30,8 +30,9 @@ from core.actions import action
 from payments import gateways
 from payments.gateways import GatewayState, RefundState
 from payments.gateways import stripe as card
-from payments.models import GatewayEvent, PaymentOrder
+from payments.models import GatewayEvent, PaymentOrder, PaymentRefund
 from payments.services import orders
+from payments.services import refunds as refund_service
 from payments.services.notifications import Refused
 
 logger = logging.getLogger(__name__)
@@ -110,20 +111,20 @@ def _apply(
     order = orders.settle(
         order_id=order_id, state=current, merchant=merchant, source="notification", method=method, evidence=evidence
     )
-    number = orders.refund_number(order)
-    for refund in refunds:
-        if refund.state != "refunded" or refund.out_refund_no != number:
-            continue  # not ours to apply here (still processing, or a refund made elsewhere)
-        if any(refund.merchant.get(key) != value for key, value in merchant.items()):
-            raise orders.Mismatch("the refund names another company")
-        order = orders.apply_refund(
-            order_id=order_id,
-            out_refund_no=refund.out_refund_no,
-            amount_fen=refund.amount_fen,
-            reference=refund.reference,
+    for state in refunds:
+        if state.state not in refund_service.ENDS:
+            continue  # still processing: a later event (or the refund sweeper) ends it
+        refund = PaymentRefund.objects.filter(order_id=order_id, out_refund_no=state.out_refund_no).first()
+        if refund is None:
+            continue  # a refund made elsewhere (Stripe's dashboard): reconciliation reports it
+        refund_service.settle(
+            refund_id=refund.pk,
+            state=state,
             source="notification",
-            evidence={"event": event.get("id"), "refund": dict(refund.raw)},
+            merchant=merchant,
+            evidence={"event": event.get("id"), "refund": dict(state.raw)},
         )
+    order = PaymentOrder.objects.get(pk=order_id)
     row.outcome = f"order {order.status}"
     row.save(update_fields=["outcome"])
     account_services.record_audit(

@@ -5,21 +5,21 @@ gateway reported (the order, the merchant, the amount), moves pending → paid w
 hands the money to the purpose (billing's record_payment) in the same transaction. A second
 notification, a notification after a query, a retry after a crash — each finds the order paid and
 changes nothing. When the purpose says the items were paid elsewhere meanwhile (the cash desk won),
-nothing is allocated: the order is marked `refund_due` and its refund goes out through the outbox.
+nothing is allocated: the order is marked `refund_due` and refunded through payments.services.refunds
+(the one refund path).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import services as account_services
-from core.actions import action, emit
+from core.actions import action
 from core.errors import DomainError
 from payments import bridge
 from payments.gateways import GatewayState
@@ -163,9 +163,11 @@ def _credit(order: PaymentOrder, *, method: str) -> None:
     try:
         reference = bridge.payable(order.purpose).allocate(request)
     except bridge.ItemsTaken:
+        from payments.services import refunds  # the refund path builds on this module
+
         order.settlement = Settlement.REFUND_DUE
         order.save(update_fields=["settlement", "updated_at"])
-        emit(TOPIC_REFUND, {"order_id": order.pk}, key=f"payments.refund:{order.pk}")
+        refunds.request_refund(order, order.amount, refunds.LOST_RACE_REASON, "", source="lost_race")
         account_services.record_audit(
             actor=None,
             action="payment_order.refund_due",
@@ -177,27 +179,3 @@ def _credit(order: PaymentOrder, *, method: str) -> None:
     order.settlement = Settlement.ALLOCATED
     order.settled_reference = reference
     order.save(update_fields=["settlement", "settled_reference", "updated_at"])
-
-
-@action
-def apply_refund(
-    *, order_id: int, out_refund_no: str, amount_fen: int, reference: str, source: str, evidence: Mapping[str, Any]
-) -> PaymentOrder:
-    """A refund the gateway confirmed: paid → (partially) refunded, once per refund number."""
-    order = locked(order_id)
-    if out_refund_no != refund_number(order):
-        raise Mismatch("out_refund_no is not this order's")
-    if order.status in (OrderStatus.REFUNDED, OrderStatus.PARTIALLY_REFUNDED):
-        return order  # told again (one automatic refund per order today)
-    if order.status != OrderStatus.PAID:
-        raise Mismatch(f"refund of an order that is {order.status}")  # refused; the retry finds it paid
-    refunded = Decimal(amount_fen) / 100
-    if refunded <= 0 or refunded > order.amount:
-        raise Mismatch(f"refund of {amount_fen} fen on {order.amount_fen}")
-    to = OrderStatus.REFUNDED if refunded == order.amount else OrderStatus.PARTIALLY_REFUNDED
-    return transition(order, to, source=source, evidence={**evidence, "refund_id": reference}, refunded_amount=refunded)
-
-
-def refund_number(order: PaymentOrder) -> str:
-    """The order's one automatic refund (≤64 characters); refunds staff approve will number their own."""
-    return f"R{order.out_trade_no}"

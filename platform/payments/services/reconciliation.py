@@ -41,10 +41,11 @@ from payments.gateways import BillRow, GatewayError, TradeBill
 from payments.models import (
     ItemKind,
     OrderStatus,
-    PaymentEvent,
     PaymentOrder,
+    PaymentRefundEvent,
     ReconciliationItem,
     ReconciliationRun,
+    RefundStatus,
     RunStatus,
 )
 from payments.services import orders, sweeper
@@ -229,13 +230,6 @@ def _heal(run: ReconciliationRun, bill: TradeBill, company: Any) -> dict[str, st
     return healed
 
 
-def _refund_amount(event: PaymentEvent) -> Decimal:
-    refund = (event.evidence.get("resource") or event.evidence).get("amount") or {}
-    if isinstance(refund.get("refund"), int):
-        return (Decimal(refund["refund"]) / 100).quantize(Decimal("0.01"))
-    return event.order.refunded_amount
-
-
 @action
 def _commit(*, run_id: int, attempt: int, bill: TradeBill, healed: Mapping[str, str]) -> ReconciliationRun | None:
     run = ReconciliationRun.objects.select_for_update().get(pk=run_id)
@@ -247,9 +241,12 @@ def _commit(*, run_id: int, attempt: int, bill: TradeBill, healed: Mapping[str, 
             gateway=run.gateway, paid_at__gte=start, paid_at__lt=end, status__in=orders.PAID_STATES
         )
     )
-    our_refunds = list(
-        PaymentEvent.objects.select_related("order").filter(
-            order__gateway=run.gateway, to_status__in=REFUNDED, created_at__gte=start, created_at__lt=end
+    our_refunds = list(  # refunds that ended refunded that day, by our record
+        PaymentRefundEvent.objects.select_related("refund__order").filter(
+            refund__order__gateway=run.gateway,
+            to_status=RefundStatus.REFUNDED,
+            created_at__gte=start,
+            created_at__lt=end,
         )
     )
     named = {row.out_trade_no for row in bill.rows}
@@ -263,7 +260,7 @@ def _commit(*, run_id: int, attempt: int, bill: TradeBill, healed: Mapping[str, 
     run.provider_refunds, run.provider_refund_total = len(bill.refunds), sum((r.amount for r in bill.refunds), ZERO)
     run.our_payments, run.our_paid_total = len(ours_paid), sum((o.amount for o in ours_paid), ZERO)
     run.our_refunds = len(our_refunds)
-    run.our_refund_total = sum((_refund_amount(e) for e in our_refunds), ZERO)
+    run.our_refund_total = sum((e.refund.amount for e in our_refunds), ZERO)
     run.status, run.finished_at, run.error = RunStatus.DONE, timezone.now(), ""
     run.save()
     account_services.record_audit(
@@ -324,7 +321,7 @@ def _payment_items(
 
 
 def _refund_items(
-    bill: TradeBill, known: Mapping[str, PaymentOrder], our_refunds: list[PaymentEvent]
+    bill: TradeBill, known: Mapping[str, PaymentOrder], our_refunds: list[PaymentRefundEvent]
 ) -> list[ReconciliationItem]:
     items = []
     there: dict[str, Decimal] = defaultdict(lambda: ZERO)
@@ -339,8 +336,9 @@ def _refund_items(
     here: dict[str, Decimal] = defaultdict(lambda: ZERO)
     orders_here: dict[str, PaymentOrder] = {}
     for event in our_refunds:
-        here[event.order.out_trade_no] += _refund_amount(event)
-        orders_here[event.order.out_trade_no] = event.order
+        order = event.refund.order
+        here[order.out_trade_no] += event.refund.amount
+        orders_here[order.out_trade_no] = order
     for otn, amount in here.items():
         order = orders_here[otn]
         if otn not in there:

@@ -1,13 +1,10 @@
-"""Settling what no notification settled, and refunding what lost a race.
+"""Settling what no notification settled.
 
 `sweep` (beat, in every company): every live order older than a minute is asked about at its
 gateway; paid ones are settled exactly as a notification would (orders.settle: once, under the
 lock), the gateway's unknown ones fail, and pending ones past their expiry are closed. Running it
 twice, or beside a notification, changes nothing the first did not.
-
-`refund_lost_race` (the outbox topic payments.refund): the order was paid for items the cash desk
-had paid meanwhile; the whole amount goes back through the gateway, keyed by the order's refund
-number so a retry is the same refund.
+Refunds still processing are swept by payments.services.refunds.sweep.
 """
 
 from __future__ import annotations
@@ -22,7 +19,7 @@ from companies.models import Company
 from core.db import current_schema
 from payments import gateways
 from payments.gateways import GatewayError
-from payments.models import OrderStatus, PaymentOrder, Settlement
+from payments.models import OrderStatus, PaymentOrder
 from payments.services import orders
 from payments.services.checkout import close_attempt, expected_merchant, merchant_of
 
@@ -86,30 +83,3 @@ def ask_gateway(order: PaymentOrder, *, company: Any, now: Any, source: str = "s
             return "pending"
         return str(closed.status)
     return "pending"
-
-
-def refund_lost_race(*, order_id: int) -> str:
-    order = PaymentOrder.objects.get(pk=order_id)
-    if order.settlement != Settlement.REFUND_DUE or order.status != OrderStatus.PAID:
-        return "nothing to do"
-    gateway = gateways.get(order.gateway)
-    merchant = merchant_of(order.gateway, current_company())
-    state = gateway.refund(
-        order,
-        merchant=merchant,
-        out_refund_no=orders.refund_number(order),
-        amount_fen=order.amount_fen,
-        reason="费用已在其他渠道缴清，原路退回",
-    )
-    if state.state == "refunded":
-        orders.apply_refund(
-            order_id=order.pk,
-            out_refund_no=state.out_refund_no,
-            amount_fen=state.amount_fen,
-            reference=state.reference,
-            source="gateway",
-            evidence=dict(state.raw),
-        )
-    elif state.state == "failed":
-        raise GatewayError("REFUND_FAILED", str(state.raw))  # retried by the outbox, then dead-lettered
-    return state.state  # processing: the refund notification finishes it

@@ -4,6 +4,13 @@ import type { FilterOption } from '@/components/types'
 
 export type TagType = 'primary' | 'success' | 'info' | 'warning' | 'danger'
 
+/** A refund to the original online channel: where it stands (blank: not such a refund). */
+export const CHANNEL_STATUS_TAG: Record<string, TagType> = {
+  processing: 'warning',
+  refunded: 'success',
+  failed: 'danger',
+}
+
 export const CHARGE_STATUS_TAG: Record<string, TagType> = {
   unpaid: 'warning',
   partial: 'primary',
@@ -36,6 +43,7 @@ export function useLedgerLabels() {
     waiverKind: label('waiverKind'),
     refundSource: label('refundSource'),
     requestStatus: label('requestStatus'),
+    channelStatus: label('channelStatus'),
     entryKind: label('entryKind'),
     options,
   }
