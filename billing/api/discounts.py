@@ -130,7 +130,8 @@ class QuoteLineSerializer(serializers.Serializer[Any]):
     period_start = serializers.DateField()
     period_end = serializers.DateField()
     amount = money_field()
-    discount = money_field()
+    discount = money_field(help_text="All taken off the cycle: the vacancy discount and the prepay rule's.")
+    vacancy_discount = money_field(help_text="The approved vacancy discount (空置房优惠) part of `discount`.")
     to_pay = money_field()
     free = serializers.BooleanField(help_text="A free cycle (赠送) of a free-cycles rule.")
     explanation = serializers.CharField()
@@ -148,6 +149,7 @@ class PrepayQuoteSerializer(serializers.Serializer[Any]):
     lines = QuoteLineSerializer(many=True)
     gross = money_field()
     discount = money_field()
+    vacancy_discount = money_field(help_text="The approved vacancy discounts (空置房优惠) part of `discount`.")
     total = money_field(help_text="What the payer pays now: send it back as expected_total.")
 
 
@@ -167,7 +169,8 @@ def _quote_body(q: prepay.Quote) -> dict[str, Any]:
                 "period_start": line.period_start,
                 "period_end": line.period_end,
                 "amount": line.amount,
-                "discount": line.discount,
+                "discount": line.discount + line.vacancy,
+                "vacancy_discount": line.vacancy,
                 "to_pay": line.to_pay,
                 "free": line.free,
                 "explanation": ledger_selectors.explain(Charge(kind=ChargeKind.REGULAR, calculation=line.calculation)),
@@ -176,6 +179,7 @@ def _quote_body(q: prepay.Quote) -> dict[str, Any]:
         ],
         "gross": q.gross,
         "discount": q.discount,
+        "vacancy_discount": q.vacancy_discount,
         "total": q.total,
     }
 
