@@ -24,16 +24,18 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.api_fields import TextField
+
 Decide = Callable[..., models.Model]  # (request_obj, *, actor, note) -> the decided request
 Endpoint = Callable[..., Response]
 
 
 class DecisionSerializer(serializers.Serializer[Any]):
-    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    note = TextField(max_length=200, required=False, allow_blank=True, default="")
 
 
 class DecisionRejectSerializer(serializers.Serializer[Any]):
-    note = serializers.CharField(max_length=200, help_text="Why (required).")
+    note = TextField(max_length=200, help_text="Why (required).")
 
 
 def decision_actions(

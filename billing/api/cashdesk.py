@@ -29,6 +29,7 @@ from billing.models.ledger import OFFLINE_METHODS, PaymentMethod
 from billing.selectors import ledger as selectors
 from billing.services import late_fees as late_fee_services
 from billing.services import payments as services
+from core.api_fields import TextField
 from tenants.estates.models import House
 
 PERMISSION = "fees.collect"
@@ -169,23 +170,23 @@ class PaySerializer(serializers.Serializer[Any]):
     method = serializers.ChoiceField(choices=OFFLINE_CHOICES)
     tendered = amount_input(required=False, allow_null=True, help_text="Cash handed over (cash only).")
     charge_ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),  # an id the ledger can hold
         required=False,
         max_length=500,
         help_text="Pay these lines in this order; without, the oldest due first.",
     )
-    payer_name = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
-    reference = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
-    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    idempotency_key = serializers.CharField(max_length=64, help_text="One per payment; a retry sends the same.")
+    payer_name = TextField(max_length=50, required=False, allow_blank=True, default="")
+    reference = TextField(max_length=64, required=False, allow_blank=True, default="")
+    note = TextField(max_length=200, required=False, allow_blank=True, default="")
+    idempotency_key = TextField(max_length=64, help_text="One per payment; a retry sends the same.")
 
 
 class TopUpSerializer(serializers.Serializer[Any]):
     amount = amount_input()
     method = serializers.ChoiceField(choices=OFFLINE_CHOICES)
     tendered = amount_input(required=False, allow_null=True)
-    payer_name = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
-    idempotency_key = serializers.CharField(max_length=64)
+    payer_name = TextField(max_length=50, required=False, allow_blank=True, default="")
+    idempotency_key = TextField(max_length=64)
 
 
 class PaymentResultSerializer(serializers.Serializer[Any]):

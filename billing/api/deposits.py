@@ -21,6 +21,7 @@ from billing.models import BalanceEntry, CashierShift, Deposit
 from billing.selectors import ledger as selectors
 from billing.services import deposits as deposit_services
 from billing.services import shifts as shift_services
+from core.api_fields import TextField
 from tenants.estates.models import House
 
 
@@ -53,10 +54,10 @@ class DepositReceiveSerializer(serializers.Serializer[Any]):
     house = serializers.PrimaryKeyRelatedField(queryset=House.objects.all())
     amount = amount_input()
     method = serializers.ChoiceField(choices=OFFLINE_CHOICES)
-    purpose = serializers.CharField(max_length=100)
+    purpose = TextField(max_length=100)
     tendered = amount_input(required=False, allow_null=True)
-    payer_name = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
-    idempotency_key = serializers.CharField(max_length=64)
+    payer_name = TextField(max_length=50, required=False, allow_blank=True, default="")
+    idempotency_key = TextField(max_length=64)
 
 
 class DepositApplySerializer(serializers.Serializer[Any]):
@@ -186,7 +187,7 @@ class CashierShiftOpenSerializer(serializers.Serializer[Any]):
 
 class CashierShiftCloseSerializer(serializers.Serializer[Any]):
     counted_cash = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0"))
-    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    note = TextField(max_length=200, required=False, allow_blank=True, default="")
 
 
 class CashierShiftViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[CashierShift]):

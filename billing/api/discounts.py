@@ -11,6 +11,8 @@ from typing import Any
 
 import django_filters
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -34,12 +36,15 @@ from billing.models import (
 )
 from billing.selectors import ledger as ledger_selectors
 from billing.services import discount_rules, prepay, vacancies, waivers
+from core.api_fields import TextField
 from tenants.estates.models import House
 
 # --- rules ---------------------------------------------------------------------------------------
 
 
 class DiscountRuleSerializer(serializers.ModelSerializer[DiscountRule]):
+    name = TextField(max_length=50, label=gettext_lazy("名称"))
+    reason = TextField(max_length=200, required=False, allow_blank=True, label=gettext_lazy("减免原因"))
     fee_items = serializers.PrimaryKeyRelatedField(queryset=FeeItem.objects.all(), many=True)
     fee_item_names = serializers.SerializerMethodField()
     percent = serializers.DecimalField(max_digits=5, decimal_places=2, required=False, allow_null=True)
@@ -130,7 +135,8 @@ class QuoteLineSerializer(serializers.Serializer[Any]):
     period_start = serializers.DateField()
     period_end = serializers.DateField()
     amount = money_field()
-    discount = money_field()
+    discount = money_field(help_text="All taken off the cycle: the vacancy discount and the prepay rule's.")
+    vacancy_discount = money_field(help_text="The approved vacancy discount (空置房优惠) part of `discount`.")
     to_pay = money_field()
     free = serializers.BooleanField(help_text="A free cycle (赠送) of a free-cycles rule.")
     explanation = serializers.CharField()
@@ -148,6 +154,7 @@ class PrepayQuoteSerializer(serializers.Serializer[Any]):
     lines = QuoteLineSerializer(many=True)
     gross = money_field()
     discount = money_field()
+    vacancy_discount = money_field(help_text="The approved vacancy discounts (空置房优惠) part of `discount`.")
     total = money_field(help_text="What the payer pays now: send it back as expected_total.")
 
 
@@ -167,7 +174,8 @@ def _quote_body(q: prepay.Quote) -> dict[str, Any]:
                 "period_start": line.period_start,
                 "period_end": line.period_end,
                 "amount": line.amount,
-                "discount": line.discount,
+                "discount": line.discount + line.vacancy,
+                "vacancy_discount": line.vacancy,
                 "to_pay": line.to_pay,
                 "free": line.free,
                 "explanation": ledger_selectors.explain(Charge(kind=ChargeKind.REGULAR, calculation=line.calculation)),
@@ -176,6 +184,7 @@ def _quote_body(q: prepay.Quote) -> dict[str, Any]:
         ],
         "gross": q.gross,
         "discount": q.discount,
+        "vacancy_discount": q.vacancy_discount,
         "total": q.total,
     }
 
@@ -184,9 +193,9 @@ class PrepayInputSerializer(PrepayQuoteInputSerializer):
     expected_total = amount_input(help_text="The quote's total the payer agreed to; a changed quote is a 409.")
     method = serializers.ChoiceField(choices=OFFLINE_CHOICES)
     tendered = amount_input(required=False, allow_null=True, help_text="Cash handed over (cash only).")
-    payer_name = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
-    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    idempotency_key = serializers.CharField(max_length=64, help_text="One per prepayment; a retry sends the same.")
+    payer_name = TextField(max_length=50, required=False, allow_blank=True, default="")
+    note = TextField(max_length=200, required=False, allow_blank=True, default="")
+    idempotency_key = TextField(max_length=64, help_text="One per prepayment; a retry sends the same.")
 
 
 class PrepaymentSerializer(serializers.ModelSerializer[Prepayment]):
@@ -307,7 +316,7 @@ class VacancyRequestSerializer(serializers.Serializer[Any]):
     rule = serializers.PrimaryKeyRelatedField(queryset=DiscountRule.objects.filter(kind=DiscountKind.VACANCY))
     start = serializers.DateField()
     end = serializers.DateField(help_text="Exclusive: the first day no longer vacant.")
-    reason = serializers.CharField(max_length=200)
+    reason = TextField(max_length=200)
 
 
 class VacancyFilter(django_filters.FilterSet):  # type: ignore[misc]  # django-filter ships no types
@@ -333,9 +342,7 @@ class VacancyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     ordering_fields = ["created_at", "start"]
 
     def get_queryset(self) -> QuerySet[VacancyDiscount]:
-        return VacancyDiscount.objects.select_related(
-            "house__building", "house__unit", "house__estate", "fee_item", "rule", "requested_by", "decided_by"
-        )
+        return ledger_selectors.vacancies()
 
     def _respond(self, vacancy: VacancyDiscount, status: int = 200) -> Response:
         return Response(VacancySerializer(self.get_queryset().get(pk=vacancy.pk)).data, status=status)
@@ -361,13 +368,13 @@ class ReductionSerializer(serializers.Serializer[Any]):
     rule = serializers.PrimaryKeyRelatedField(
         queryset=DiscountRule.objects.filter(kind=DiscountKind.FIXED), required=False, allow_null=True
     )
-    reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    reason = TextField(max_length=200, required=False, allow_blank=True, default="")
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs.get("amount") is None and attrs.get("rule") is None:
-            raise serializers.ValidationError({"amount": ["请填写减免金额或选择固定减免规则。"]})
+            raise serializers.ValidationError({"amount": [_("请填写减免金额或选择固定减免规则。")]})
         if not attrs.get("reason", "").strip() and attrs.get("rule") is None:
-            raise serializers.ValidationError({"reason": ["请填写减免原因。"]})
+            raise serializers.ValidationError({"reason": [_("请填写减免原因。")]})
         return attrs
 
 

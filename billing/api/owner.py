@@ -147,13 +147,12 @@ def _principal(charge: Charge) -> dict[str, Any] | None:
 def _note_adjustments(lines: list[Charge]) -> None:
     """Each line's discounts and reductions (优惠/减免), in words after its own explanation — the rule or
     reason and the amount off: one query for all lines."""
-    notes: dict[int, list[str]] = {}
-    adjustments = Charge.objects.filter(principal_id__in=[c.pk for c in lines], kind="adjustment").order_by("id")
-    for principal_id, amount, reason in adjustments.values_list("principal_id", "amount", "reason"):
-        text = _("%(reason)s −%(amount)s 元") % {"reason": reason or _("减免"), "amount": -amount}
-        notes.setdefault(principal_id, []).append(text)
+    adjustments = selectors.adjustments_of([c.pk for c in lines])
     for charge in lines:
-        charge.adjustment_notes = notes.get(charge.pk, [])  # type: ignore[attr-defined]
+        charge.adjustment_notes = [  # type: ignore[attr-defined]
+            _("%(reason)s −%(amount)s 元") % {"reason": reason or _("减免"), "amount": -amount}
+            for amount, reason in adjustments.get(charge.pk, [])
+        ]
 
 
 def owner_bills(request: Request) -> list[dict[str, Any]]:

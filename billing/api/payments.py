@@ -28,6 +28,7 @@ from billing.api.common import money_field, user_name
 from billing.models import Payment, PaymentMethod, Receipt
 from billing.selectors import ledger as selectors
 from billing.services import receipts as receipt_services
+from core.api_fields import TextField
 from core.exports import ExcelExportMixin
 
 
@@ -198,7 +199,7 @@ class ReceiptFilter(django_filters.FilterSet):  # type: ignore[misc]  # django-f
 
 
 class VoidSerializer(serializers.Serializer[Any]):
-    reason = serializers.CharField(max_length=200)
+    reason = TextField(max_length=200)
 
 
 PDF = "application/pdf"

@@ -21,6 +21,7 @@ from billing.models.ledger import PaymentMethod
 from billing.selectors import ledger as selectors
 from billing.services import refunds as refund_services
 from billing.services import waivers as waiver_services
+from core.api_fields import TextField
 from tenants.estates.models import House
 
 PERMISSIONS = {"GET": "fees.view", "POST": "fees.collect"}
@@ -74,7 +75,7 @@ class WaiverRequestSerializer(serializers.Serializer[Any]):
     charge = serializers.PrimaryKeyRelatedField(queryset=Charge.objects.exclude(kind=ChargeKind.ADJUSTMENT))
     amount = amount_input()
     kind = serializers.ChoiceField(choices=WaiverKind.choices)
-    reason = serializers.CharField(max_length=200)
+    reason = TextField(max_length=200)
 
 
 class WaiverFilter(django_filters.FilterSet):  # type: ignore[misc]  # django-filter ships no types
@@ -158,7 +159,7 @@ class RefundRequestSerializer(serializers.Serializer[Any]):
     source = serializers.ChoiceField(choices=REFUND_SOURCE_CHOICES)  # type: ignore[assignment]  # hides Field.source
     amount = amount_input()
     method = serializers.ChoiceField(choices=REFUND_METHOD_CHOICES)
-    reason = serializers.CharField(max_length=200)
+    reason = TextField(max_length=200)
     payment = serializers.PrimaryKeyRelatedField(queryset=Payment.objects.all(), required=False, allow_null=True)
     deposit = serializers.PrimaryKeyRelatedField(queryset=Deposit.objects.all(), required=False, allow_null=True)
 

@@ -39,6 +39,7 @@ from billing.models import (
     Payment,
     Receipt,
     Refund,
+    VacancyDiscount,
     Waiver,
 )
 from billing.outstanding import MONEY, sum_of
@@ -215,6 +216,12 @@ def receipts() -> QuerySet[Receipt]:
 def waivers() -> QuerySet[Waiver]:
     return Waiver.objects.select_related(
         "charge__house__building", "charge__house__unit", "charge__fee_item", "requested_by", "decided_by"
+    )
+
+
+def vacancies() -> QuerySet[VacancyDiscount]:
+    return VacancyDiscount.objects.select_related(
+        "house__building", "house__unit", "house__estate", "fee_item", "rule", "requested_by", "decided_by"
     )
 
 

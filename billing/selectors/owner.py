@@ -199,3 +199,12 @@ def owner_receipt(user: Any, receipt_id: int) -> Receipt | None:
         .filter(pk=receipt_id, payment__house_id__in=_current_occupancies_of(user).values("house_id"))
         .first()
     )
+
+
+def adjustments_of(principal_ids: Sequence[int]) -> dict[int, list[tuple[Decimal, str]]]:
+    """Each line's adjustments (discounts, reductions) as (amount, reason), oldest first: one query."""
+    found: dict[int, list[tuple[Decimal, str]]] = {}
+    adjustments = Charge.objects.filter(principal_id__in=principal_ids, kind=ChargeKind.ADJUSTMENT).order_by("id")
+    for principal_id, amount, reason in adjustments.values_list("principal_id", "amount", "reason"):
+        found.setdefault(principal_id, []).append((amount, reason))
+    return found

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from billing.models import BalanceEntry, BillRun, BillRunStatus, Charge, FeeItem
 from billing.services import charge_sql
-from billing.services.common import audit, field_error
+from billing.services.common import audit, field_error, lock_payers
 from core import services as core_services
 from core.actions import action, emit
 from core.errors import DomainError
@@ -235,6 +235,17 @@ def _issue_chunk(*, run: BillRun, item: FeeItem, house_from: int, house_to: int)
         building=run.building_id,
     )
     values.update(due_date=due, bill_run=run.pk, **charge_sql.extra_params(item))
+    # The chunk's payers' locks, which approving a vacancy and a prepayment take too: an approval either
+    # committed before the discount step below reads the vacancies (so that step sees it approved), or
+    # waits for this chunk to commit (and then sees the charges it issued) — never both blind to each
+    # other. Taken before the INSERT, so a prepayment issuing the same cycle finishes first (and the
+    # INSERT skips its cycles) rather than the two waiting on each other.
+    payers = House.objects.filter(pk__gte=house_from, pk__lt=house_to)
+    if run.estate_id:
+        payers = payers.filter(estate_id=run.estate_id)
+    if run.building_id:
+        payers = payers.filter(building_id=run.building_id)
+    lock_payers(payers)
     if item.mode in charge_sql.SQL_MODES:
         inserted = charge_sql.run(charge_sql.insert_charges_sql(item), values)
     else:

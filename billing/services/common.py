@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import models
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -59,6 +60,12 @@ def lock_payer(house_id: int) -> House:
     """Take the payer's row lock: every money movement of one payer (payments, allocations, balance,
     deposits, refunds) runs one at a time, so two cashiers at once never spend the same charge twice."""
     return House.objects.select_for_update(of=("self",)).select_related("estate", "building", "unit").get(pk=house_id)
+
+
+def lock_payers(houses: QuerySet[House]) -> None:
+    """`lock_payer` for many payers at once (a bill run's chunk), taken in id order so two takers of
+    overlapping sets wait for each other instead of deadlocking."""
+    list(houses.order_by("pk").select_for_update(of=("self",)).values_list("pk", flat=True))
 
 
 def today() -> date:

@@ -21,6 +21,7 @@ from billing.models import Charge, ChargeKind, DiscountKind, DiscountRule, FeeIt
 from billing.services import common
 from billing.services.common import audit
 from billing.services.fees import Problems, person
+from core import text
 from core.actions import action
 from core.db import conflict_as
 from core.errors import DomainError
@@ -53,7 +54,8 @@ def _check(values: dict[str, Any], fee_items: Sequence[FeeItem]) -> None:
     if kind not in KIND_FIELDS:
         problems.add("kind", _("不支持的优惠类型。"))
         problems.raise_any()
-    if not str(values.get("name") or "").strip():
+    values["name"] = text.clean_name(str(values.get("name") or ""))  # no invisible characters, one spacing
+    if not values["name"]:
         problems.add("name", _("请填写名称。"))
     wanted = KIND_FIELDS[str(kind)]
     for name in ("percent", "amount", "min_cycles", "free_cycles"):

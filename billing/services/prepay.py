@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from billing import money
 from billing.models import Charge, ChargeKind, DiscountKind, DiscountRule, FeeItem, Payment, Prepayment
 from billing.models.discounts import PREPAY_KINDS
-from billing.services import charge_sql, common, payments, python_modes
+from billing.services import charge_sql, common, payments, python_modes, vacancies
 from billing.services.bill_runs import due_date_for
 from billing.services.common import audit, field_error, lock_payer
 from billing.services.discount_rules import Line, post_lines, rules_in_effect
@@ -49,10 +49,11 @@ class QuoteLine:
     estate_id: int
     building_id: int
     free: bool = False
+    vacancy: Decimal = ZERO  # what approved vacancies take off, as a bill run would (billing.services.vacancies)
 
     @property
     def to_pay(self) -> Decimal:
-        return self.amount - self.discount
+        return self.amount - self.vacancy - self.discount
 
 
 @dataclass
@@ -69,8 +70,16 @@ class Quote:
         return sum((line.amount for line in self.lines), ZERO)
 
     @property
-    def discount(self) -> Decimal:
+    def rule_discount(self) -> Decimal:
         return sum((line.discount for line in self.lines), ZERO)
+
+    @property
+    def vacancy_discount(self) -> Decimal:
+        return sum((line.vacancy for line in self.lines), ZERO)
+
+    @property
+    def discount(self) -> Decimal:
+        return self.rule_discount + self.vacancy_discount
 
     @property
     def total(self) -> Decimal:
@@ -141,18 +150,24 @@ def _priced_cycles(house: House, item: FeeItem, wanted: int) -> list[QuoteLine]:
     for line in found:
         if line.cycle_start not in billed and line.cycle_start not in fresh:
             fresh[line.cycle_start] = line
-    return sorted(fresh.values(), key=lambda line: line.cycle_start)[:wanted]
+    lines = sorted(fresh.values(), key=lambda line: line.cycle_start)[:wanted]
+    cycles = [(line.period_start, line.period_end, line.amount) for line in lines]
+    for line, off in zip(lines, vacancies.planned_discounts(house_id=house.pk, item=item, cycles=cycles), strict=True):
+        line.vacancy = off
+    return lines
 
 
 def _percent_off(lines: list[QuoteLine], percent: Decimal, item: FeeItem) -> list[Decimal]:
-    """P% off the lines together: what is left to pay is rounded once with the item's rule, and the
-    discount is spread over the lines in the item's rounding unit so they add up to it exactly."""
-    gross = sum((line.amount for line in lines), ZERO)
+    """P% off the lines together (what each leaves after its vacancy discount): what is left to pay is
+    rounded once with the item's rule, and the discount is spread over the lines in the item's rounding
+    unit so they add up to it exactly."""
+    owed = [line.amount - line.vacancy for line in lines]
+    gross = sum(owed, ZERO)
     to_pay = money.round_money(gross * (Decimal("100") - percent) / Decimal("100"), item.rounding, item.rounding_place)
     discount = gross - to_pay
     if discount <= 0 or gross <= 0:
         return [ZERO for _line in lines]
-    return money.largest_remainder(discount, [line.amount for line in lines], _PLACE_UNIT[item.rounding_place])
+    return money.largest_remainder(discount, owed, _PLACE_UNIT[item.rounding_place])
 
 
 def _apply(rule: DiscountRule, priced: list[QuoteLine], cycles: int, item: FeeItem) -> list[QuoteLine] | None:
@@ -168,12 +183,13 @@ def _apply(rule: DiscountRule, priced: list[QuoteLine], cycles: int, item: FeeIt
         return None
     lines = [QuoteLine(**{**vars(line), "discount": ZERO}) for line in priced[: cycles + free]]
     for line in lines[cycles:]:
-        line.discount, line.free = line.amount, True
+        line.discount, line.free = line.amount - line.vacancy, True
     return lines
 
 
 def quote(*, house: House, fee_item: FeeItem, cycles: int) -> Quote:
-    """What prepaying `cycles` cycles costs now, with the prepay rule that gives the most off."""
+    """What prepaying `cycles` cycles costs now: approved vacancies off each cycle (as a bill run would
+    take them), then the prepay rule that gives the most off what is left."""
     if not fee_item.periodic or fee_item.mode in UNPREPAYABLE_MODES or not fee_item.active:
         raise field_error("fee_item", _("该收费项目不能预缴（须为启用的周期性、非抄表收费）。"))
     if not isinstance(cycles, int) or not 1 <= cycles <= MAX_PREPAY_CYCLES:
@@ -199,7 +215,7 @@ def quote(*, house: House, fee_item: FeeItem, cycles: int) -> Quote:
             rule=rule,
             lines=lines,
         )
-        if candidate.discount > best.discount:
+        if candidate.rule_discount > best.rule_discount:
             best = candidate
     if best.total <= 0:
         raise field_error("cycles", _("预缴金额为 0，无需收款。"))
@@ -287,6 +303,11 @@ def take_prepayment(
             )
     except IntegrityError as exc:  # a bill run issued one of these cycles a moment ago
         raise DomainError(_("费用刚刚已出账，请重新报价。"), code="quote_changed", status_code=409) from exc
+    # 空置房优惠 first, exactly as a bill run gives it to what it issues; the payer's lock (held) is the
+    # one an approval takes, so no vacancy is approved between the quote and these lines.
+    vacancy_lines = vacancies.apply_to_charges(charges=principals, item=fee_item, actor=actor)
+    if -sum((c.amount for c in vacancy_lines), ZERO) != q.vacancy_discount:
+        raise DomainError(_("预缴金额已变化，请重新报价。"), code="quote_changed", status_code=409)
     if q.rule is not None:
         reason = _reason(q)
         calculation = {
@@ -297,8 +318,8 @@ def take_prepayment(
             "percent": None if q.rule.percent is None else str(q.rule.percent),
             "cycles": q.cycles,
             "free_cycles": q.free_cycles,
-            "gross": str(q.gross),
-            "discount_total": str(q.discount),
+            "gross": str(q.gross - q.vacancy_discount),
+            "discount_total": str(q.rule_discount),
         }
         post_lines(
             [

@@ -10,6 +10,7 @@ statement (`_lines_sql`) for both paths, so approval and bill runs cannot disagr
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -31,10 +32,20 @@ from tenants.estates.models import House
 MAX_VACANCY_DAYS = 3 * 366
 
 
-def _lines_sql(item: FeeItem, scope: str) -> str:
+# Cycles about to be issued (a prepayment's quote), shaped as billing_charge rows: ids are -1, -2, … in
+# order, so they can match no real charge, and `_lines_sql` prices them as it prices issued ones.
+_PLANNED = """(
+    SELECT -t.n AS id, %(house)s::bigint AS house_id, %(item)s::bigint AS fee_item_id, 'regular' AS kind,
+           t.period_start, t.period_end, t.amount
+    FROM unnest(%(starts)s::date[], %(ends)s::date[], %(amounts)s::numeric[])
+         WITH ORDINALITY AS t(period_start, period_end, amount, n)
+)"""
+
+
+def _lines_sql(item: FeeItem, scope: str, charges: str = "billing_charge") -> str:
     """(principal id, discount, vacancy id, rule id, rule name, percent, vacant from, vacant until) of
     every regular charge of the item in scope overlapping an approved vacancy (or the one being approved)
-    and not yet discounted by it."""
+    and not yet discounted by it. `charges` is the table, or `_PLANNED` for cycles not issued yet."""
     days = "(c.period_end - c.period_start)"
     vacant = '(least(c.period_end, v."end") - greatest(c.period_start, v.start))'
     to_pay = round_sql(
@@ -44,7 +55,7 @@ def _lines_sql(item: FeeItem, scope: str) -> str:
     SELECT * FROM (
         SELECT c.id, c.amount - {to_pay} AS discount, v.id AS vacancy, r.id AS rule, r.name, r.percent,
                greatest(c.period_start, v.start) AS vacant_from, least(c.period_end, v."end") AS vacant_until
-        FROM billing_charge c
+        FROM {charges} c
         JOIN billing_vacancydiscount v ON v.house_id = c.house_id AND v.fee_item_id = c.fee_item_id
              AND (v.status = 'approved' OR v.id = %(approving)s) AND v.start < c.period_end AND v."end" > c.period_start
         JOIN billing_discountrule r ON r.id = v.rule_id
@@ -88,6 +99,34 @@ def _lines(item: FeeItem, scope: str, values: dict[str, Any]) -> list[Line]:
             )
         )
     return lines
+
+
+def planned_discounts(*, house_id: int, item: FeeItem, cycles: Sequence[tuple[date, date, Decimal]]) -> list[Decimal]:
+    """What approved vacancies will take off each of these cycles (period start, end, amount) once issued:
+    the same statement that discounts issued charges, run over the cycles instead of the ledger."""
+    if not cycles:
+        return []
+    values = {
+        "item": item.pk,
+        "approving": None,
+        "house": house_id,
+        "starts": [start for start, _end, _amount in cycles],
+        "ends": [end for _start, end, _amount in cycles],
+        "amounts": [amount for _start, _end, amount in cycles],
+    }
+    off = [Decimal("0.00") for _cycle in cycles]
+    with connection.cursor() as cursor:
+        cursor.execute(_lines_sql(item, "TRUE", _PLANNED), values)
+        for planned_id, discount, *_rest in cursor.fetchall():
+            off[-planned_id - 1] += Decimal(discount)
+    return off
+
+
+def apply_to_charges(*, charges: Sequence[Charge], item: FeeItem, actor: Any) -> list[Charge]:
+    """Discount lines for charges just issued outside a bill run (a prepayment), under the payer's lock."""
+    if not charges:
+        return []
+    return post_lines(_lines(item, "c.id = ANY(%(ids)s)", {"ids": [c.pk for c in charges]}), actor=actor)
 
 
 def apply_to_run_chunk(*, bill_run_id: int, item: FeeItem, house_from: int, house_to: int, as_of: date) -> int:

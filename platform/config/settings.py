@@ -12,9 +12,10 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import django_stubs_ext
-import environ
 
 from config import embedded
+from config.settings_payments import *  # noqa: F403 (WeChat Pay and Stripe settings, in their own module)
+from config.switches import DEMO, env
 from core.schemas import app_lists
 
 # Django's generic classes (ModelAdmin, fields, forms) take type parameters in django-stubs; this
@@ -22,7 +23,6 @@ from core.schemas import app_lists
 django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parents[2]
-env = environ.Env()
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 TESTING = env.bool("WUYE_TESTING", default=False)
@@ -294,11 +294,7 @@ PII_LOOKUP_LIMITS = env.list("WUYE_PII_LOOKUP_LIMITS", default=["30/h", "150/d"]
 PII_LOOKUP_LIMITS_REVEAL = env.list("WUYE_PII_LOOKUP_LIMITS_REVEAL", default=["300/h"])
 
 # --- WeChat, SMS and other outside services --------------------------------------------------
-# The one demo switch. `./wuye up` and the tests set it: outside services default to the local
-# stand-ins (platform/standins, served under /_standins/ only with it) and the API returns SMS login
-# codes to the caller. Without it and with DEBUG off, the process refuses to start while any adapter
-# points at a stand-in or lacks its settings (core.adapters).
-DEMO = env.bool("WUYE_DEMO", default=False)
+# DEMO (config.switches) points them at the local stand-ins; payments: config.settings_payments.
 WECHAT_API_BASE_URL = env(
     "WECHAT_API_BASE_URL",
     default=f"http://127.0.0.1:{PUBLIC_PORT}/_standins/wechat/" if DEMO else "https://api.weixin.qq.com/",
@@ -315,41 +311,11 @@ TENCENT_SMS = {
     "REGION": env("TENCENT_SMS_REGION", default="ap-guangzhou"),
     "ENDPOINT": env("TENCENT_SMS_ENDPOINT", default="https://sms.tencentcloudapi.com/"),
 }
-# WeChat Pay API v3, service-provider mode (payments.gateways.wechatpay): "wechatpay" (the real API),
-# "standin" (demo only, refused in production) or "disabled" (this deployment takes no WeChat payments).
-# The platform is the service provider; each company enters its sub-merchant number in its settings.
-WECHATPAY_BACKEND = env("WUYE_WECHATPAY_BACKEND", default="standin" if DEMO else "wechatpay")
-WECHATPAY = {
-    "SP_MCHID": env("WECHATPAY_SP_MCHID", default=""),
-    "SP_APPID": env("WECHATPAY_SP_APPID", default=""),
-    "APIV3_KEY": env("WECHATPAY_APIV3_KEY", default=""),
-    "MERCHANT_SERIAL": env("WECHATPAY_MERCHANT_SERIAL", default=""),
-    "MERCHANT_PRIVATE_KEY": env("WECHATPAY_MERCHANT_PRIVATE_KEY", default=""),  # PEM
-    # The WeChat Pay public key (微信支付公钥, its ID as serial) or platform certificate, PEM.
-    "PLATFORM_SERIAL": env("WECHATPAY_PLATFORM_SERIAL", default=""),
-    "PLATFORM_PUBLIC_KEY": env("WECHATPAY_PLATFORM_PUBLIC_KEY", default=""),
-    "API_BASE": env("WECHATPAY_API_BASE", default="https://api.mch.weixin.qq.com"),
-}
-# A pending payment expires (time_expire) this long after its prepay; the sweeper closes it then.
-PAYMENT_ORDER_TTL_MINUTES = 15
 SMS_CODE_TTL_SECONDS = 300
 SMS_CODE_MAX_ATTEMPTS = 5
 # Login codes per destination number, besides one a minute (accounts.services._count_code_to).
 SMS_CODES_PER_PHONE_PER_DAY = 10
 SMS_CODES_PER_PHONE_PER_DAY_ALL_COMPANIES = 20
-# Stripe: the SaaS subscription companies pay for Wuye (Checkout, Billing portal, webhooks).
-# "stripe" (api.stripe.com, or STRIPE_API_BASE) or "standin" (the same client, in-process, against
-# standins.stripe — demo and tests only; core.adapters refuses it in production).
-STRIPE_BACKEND = env("WUYE_STRIPE_BACKEND", default="standin" if DEMO else "stripe")
-STRIPE_API_BASE = env("STRIPE_API_BASE", default="https://api.stripe.com")
-STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
-STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
-# Owners' card payments (payments.gateways.stripe) also need the publishable key (Stripe.js); without
-# it card payments are off. The stand-in's keys are refused in production.
-STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY", default="")
-# After a failed payment, a trial's end or a cancellation, the company keeps working this many
-# days before its staff are suspended (owners keep their bills and payments throughout).
-SUBSCRIPTION_GRACE_DAYS = env.int("WUYE_SUBSCRIPTION_GRACE_DAYS", default=7)
 SENTRY_DSN = env("SENTRY_DSN", default="")
 
 # --- API ------------------------------------------------------------------------------------

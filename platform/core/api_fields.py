@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.text import has_direction_controls
+
 # Dates people enter (move-in, move-out, hire, roster days) fall within these; 9999-12-31 is a
 # typo or a probe, and date arithmetic on it (a period's end, a day after) overflows.
 EARLIEST_DATE = date(1900, 1, 1)
@@ -27,6 +29,20 @@ class BoundedDateField(serializers.DateField):
         if not EARLIEST_DATE <= parsed <= LATEST_DATE:
             self.fail("out_of_range", earliest=EARLIEST_DATE.isoformat(), latest=LATEST_DATE.isoformat())
         return parsed
+
+
+class TextField(serializers.CharField):
+    """Text people type (a name, a reason, a note): outer whitespace trimmed (so whitespace alone is
+    blank), and bidirectional control characters refused with a field error (core.text). Other
+    control characters never get this far (core.input_guard)."""
+
+    default_error_messages = {"direction": _("不能包含文字方向控制字符。")}
+
+    def to_internal_value(self, data):  # type: ignore[no-untyped-def]
+        value = super().to_internal_value(data)
+        if has_direction_controls(value):
+            self.fail("direction")
+        return value
 
 
 @extend_schema_field({"type": "string", "pattern": r"^\d{2}:\d{2}(:\d{2})?$", "example": "08:30"})

@@ -20,8 +20,17 @@ import unicodedata
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+# Bidirectional embeddings, overrides and isolates (U+202A–202E, U+2066–2069): they make text display
+# other than it is stored — a reason that reads backwards, a name whose end is hidden ("Trojan Source").
+DIRECTION_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
 def has_control_characters(value: str) -> bool:
     return CONTROL_CHARACTERS.search(value) is not None
+
+
+def has_direction_controls(value: str) -> bool:
+    return DIRECTION_CONTROLS.search(value) is not None
 
 
 def normalise(value: str) -> str:

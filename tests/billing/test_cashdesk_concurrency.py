@@ -1,8 +1,8 @@
 """Two cashiers paying the same charge at the same instant, on two database connections.
 
-The data must be committed for the other connections to see it, and ledger rows cannot be deleted
-(the database refuses), so the test provisions a scratch company and drops its schema afterwards.
-Everything that writes runs on threads of its own (own connections, committing), as in production.
+The data must be committed for the other connections to see it, so the test works in a scratch
+company (tests/billing/conftest.py). Everything that writes runs on threads of its own (own
+connections, committing), as in production.
 """
 
 from __future__ import annotations
@@ -14,53 +14,10 @@ import pytest
 from django.db import connections
 from django_tenants.utils import tenant_context
 
-from tests.conftest import PASSWORD, _provision
+from tests.billing.concurrency import on_own_connection
+from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=False)
-
-
-def _on_own_connection(django_db_blocker, work):
-    """Run `work()` on a thread of its own (its own connection, committing) and return its result."""
-    outcome: dict = {}
-
-    def run() -> None:
-        with django_db_blocker.unblock():
-            try:
-                outcome["value"] = work()
-            except BaseException as exc:  # handed back to the test
-                outcome["error"] = exc
-            finally:
-                connections.close_all()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join()
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome.get("value")
-
-
-def _drop(slug: str) -> None:
-    from companies.models import Company, Signup
-    from core.outbox.models import OutboxMessage
-
-    signups = [f"signup:{pk}" for pk in Signup.objects.filter(slug=slug).values_list("pk", flat=True)]
-    for company in Company.objects.filter(slug=slug):
-        # What the company's actions left in the shared outbox (bill runs' events) goes with it, or
-        # a later test's sweeper would find it.
-        OutboxMessage.objects.filter(schema_name=company.schema_name).delete()
-        company.delete(force_drop=True)
-    OutboxMessage.objects.filter(schema_name="public", key__in=signups).delete()
-    Signup.objects.filter(slug=slug).delete()
-
-
-@pytest.fixture
-def scratch_company(django_db_blocker):
-    company = _on_own_connection(django_db_blocker, lambda: _provision("gamma", "伽马物业"))
-    try:
-        yield company
-    finally:
-        _on_own_connection(django_db_blocker, lambda: _drop("gamma"))
 
 
 def test_two_cashiers_paying_one_charge_at_once_allocate_it_once(scratch_company, django_db_blocker, client_for):
@@ -78,7 +35,7 @@ def test_two_cashiers_paying_one_charge_at_once_allocate_it_once(scratch_company
             charge = Charge.objects.filter(house=house).order_by("due_date").first()
         return house, charge, [client_for(company, "cashier"), client_for(company, "cashier2")]
 
-    house, charge, clients = _on_own_connection(django_db_blocker, prepare)
+    house, charge, clients = on_own_connection(django_db_blocker, prepare)
     barrier = threading.Barrier(2)
     answers: list[tuple[int, dict]] = []
 
@@ -114,4 +71,4 @@ def test_two_cashiers_paying_one_charge_at_once_allocate_it_once(scratch_company
             allocated = sum((a.amount for a in Allocation.objects.filter(charge=charge)), Decimal("0"))
             return Payment.objects.filter(house=house).count(), allocated
 
-    assert _on_own_connection(django_db_blocker, ledger) == (1, charge.amount)
+    assert on_own_connection(django_db_blocker, ledger) == (1, charge.amount)

@@ -426,3 +426,42 @@ def test_the_owner_sees_each_discount_explained_on_its_line(client_for, company_
     assert line["amount"] == "156.63"
     assert line["explanation"].startswith("89.50㎡") and f"空置房优惠「{rule.name}」" in line["explanation"]
     assert "−67.12 元" in line["explanation"]
+
+
+def test_a_prepayment_over_an_approved_vacancy_pays_the_discounted_amount_to_the_fen(company_a, outbox_sent):
+    """The vacancy comes off each prepaid cycle exactly as a bill run takes it off the same cycle of a
+    twin house; the prepay rule's percent then comes off what is left."""
+    cashier, admin = _people(company_a)
+    estate = _estate(company_a, name=f"空置预缴{next(_names)}", floors=1, per_floor=2)
+    with tenant_context(company_a):
+        house, twin = House.objects.filter(estate=estate).order_by("pk")
+        item = _fee(name=f"物业费{estate.pk}", houses=[house, twin], start=money.add_months(THIS_MONTH, -2))
+        _run(estate, TODAY)
+        vacancy_rule = _rule(admin, item, kind="vacancy", percent=Decimal("50"))
+        prepay_rule = _rule(admin, item, kind="prepay_percent", percent=Decimal("5"), min_cycles=6)
+        start, end = NEXT_MONTH + timedelta(days=10), money.add_months(NEXT_MONTH, 2)
+        for payer in (house, twin):
+            vacancy = vacancies.request_vacancy(
+                house=payer, fee_item=item, rule=vacancy_rule, start=start, end=end, reason="未入住", actor=cashier
+            )
+            vacancies.approve_vacancy(vacancy=vacancy, actor=admin)
+        q, taken = _prepay(house, item, 6, cashier)
+
+        days = (money.add_months(NEXT_MONTH, 1) - NEXT_MONTH).days
+        first = _round(Decimal("223.75") * (100 * days - 50 * (days - 10)) / (100 * days), "half_up", "fen")
+        owed = [first, Decimal("111.88")] + [Decimal("223.75")] * 4  # 111.875 rounds half up
+        total = _round(sum(owed) * Decimal("0.95"), "half_up", "fen")
+        assert [line.amount - line.vacancy for line in q.lines] == owed
+        assert (q.rule, q.gross, q.total) == (prepay_rule, Decimal("223.75") * 6, total)
+        assert taken.payment.amount == taken.total == total and taken.discount == q.gross - total
+        principals = Charge.objects.filter(house=house, fee_item=item, kind="regular", cycle_start__gte=NEXT_MONTH)
+        vacancy_lines = Charge.objects.filter(principal__in=principals, calculation__vacancy__isnull=False)
+        assert sorted(-c.amount for c in vacancy_lines) == sorted(Decimal("223.75") - o for o in owed[:2])
+        assert sum(c.amount for c in Charge.objects.filter(house=house, cycle_start__gte=NEXT_MONTH)) == total
+        assert not {c.pk for c, _owing in payments.open_lines(house.pk)} & {c.pk for c in principals}
+
+        _run(estate, TODAY + timedelta(days=31))  # the twin's first cycle, issued by a bill run
+        twin_line = Charge.objects.get(house=twin, kind="adjustment", cycle_start=NEXT_MONTH)
+        assert -twin_line.amount == Decimal("223.75") - first == q.lines[0].vacancy
+        # the bill run left the prepaid cycles alone
+        assert not Charge.objects.filter(house=house, bill_run__isnull=False, cycle_start__gte=NEXT_MONTH).exists()

@@ -6089,6 +6089,11 @@ export interface components {
             discount: string;
             /**
              * Format: decimal
+             * @description The approved vacancy discounts (空置房优惠) part of `discount`.
+             */
+            vacancy_discount: string;
+            /**
+             * Format: decimal
              * @description What the payer pays now: send it back as expected_total.
              */
             total: string;
@@ -6292,8 +6297,16 @@ export interface components {
             period_end: string;
             /** Format: decimal */
             amount: string;
-            /** Format: decimal */
+            /**
+             * Format: decimal
+             * @description All taken off the cycle: the vacancy discount and the prepay rule's.
+             */
             discount: string;
+            /**
+             * Format: decimal
+             * @description The approved vacancy discount (空置房优惠) part of `discount`.
+             */
+            vacancy_discount: string;
             /** Format: decimal */
             to_pay: string;
             /** @description A free cycle (赠送) of a free-cycles rule. */
