@@ -9,16 +9,17 @@ from typing import Any
 from django.http import HttpResponse, JsonResponse
 from django.urls import path
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.client_ip import client_ip
 from payments import selectors
-from payments.models import OrderStatus, PaymentOrder, Purpose
-from payments.services import checkout, merchant, notifications
+from payments.models import Channel, OrderStatus, PaymentOrder, Purpose
+from payments.services import checkout, merchant, methods, notifications
 
 logger = logging.getLogger(__name__)
 OWNER = "owner.self"
@@ -53,6 +54,10 @@ class PaymentOrderSerializer(serializers.ModelSerializer[PaymentOrder]):
     amount = money_field()
     lines = OrderLineSerializer(many=True)
     request_payment = serializers.SerializerMethodField()
+    pay_url = serializers.SerializerMethodField()
+    settled_reference = serializers.CharField(
+        read_only=True, help_text="Once allocated: the purpose's record of the money (bills: the payment's id)."
+    )
 
     class Meta:
         model = PaymentOrder
@@ -63,20 +68,30 @@ class PaymentOrderSerializer(serializers.ModelSerializer[PaymentOrder]):
             "amount",
             "description",
             "gateway",
+            "channel",
             "status",
             "out_trade_no",
             "expires_at",
             "paid_at",
             "settlement",
+            "settled_reference",
             "created_at",
             "lines",
             "request_payment",
+            "pay_url",
         ]
 
     @extend_schema(responses=RequestPaymentSerializer(allow_null=True))
     def get_request_payment(self, order: PaymentOrder) -> dict[str, str] | None:
         # Only while it can still be paid; a closed attempt's parameters are of no use to anyone.
-        return dict(order.client_params) if order.status == OrderStatus.PENDING and order.client_params else None
+        live = order.status == OrderStatus.PENDING and order.channel == Channel.JSAPI
+        return dict(order.client_params) if live and order.client_params else None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_pay_url(self, order: PaymentOrder) -> str | None:
+        """A browser's payment page (H5), while the order can still be paid."""
+        live = order.status == OrderStatus.PENDING and order.channel == Channel.H5
+        return str(order.client_params.get("pay_url") or "") or None if live else None
 
 
 class StartPaymentSerializer(serializers.Serializer[Any]):
@@ -89,11 +104,51 @@ class StartPaymentSerializer(serializers.Serializer[Any]):
         help_text="Charges to pay; all that are due (payable online) when absent or empty.",
     )
     idempotency_key = serializers.CharField(max_length=64)
+    gateway = serializers.CharField(max_length=16, required=False, default="wechatpay")
+    channel = serializers.ChoiceField(choices=Channel.choices, required=False, default=Channel.JSAPI)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        offered = methods.channels_of(attrs["gateway"])
+        if not offered:
+            raise serializers.ValidationError({"gateway": [_("不支持该支付方式。")]})
+        if attrs["channel"] not in offered:
+            raise serializers.ValidationError({"channel": [_("该支付方式不支持此客户端。")]})
+        return attrs
+
+
+class PaymentMethodSerializer(serializers.Serializer[Any]):
+    gateway = serializers.CharField()
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    label = serializers.CharField()
+
+
+CLIENT_PARAMETER = OpenApiParameter(
+    "client",
+    str,
+    enum=list(methods.CLIENTS),
+    required=True,
+    description="Where the owner pays: the mini-program or a browser.",
+)
+
+
+class OwnerPaymentMethods(APIView):
+    """支付方式: how the owner can pay on this device now (empty: pay at the office)."""
+
+    required_permission = OWNER
+
+    @extend_schema(parameters=[CLIENT_PARAMETER], responses=PaymentMethodSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        client = request.query_params.get("client", "")
+        if client not in methods.CLIENTS:
+            raise ValidationError({"client": [_("请指明客户端（mp-weixin 或 h5）。")]})
+        offered = methods.available(company=request.tenant, user=request.user, client=client)  # type: ignore[attr-defined]
+        return Response(PaymentMethodSerializer(offered, many=True).data)
 
 
 class OwnerPayments(APIView):
-    """在线缴费: start paying chosen charges (or all due) with WeChat Pay; answers the order, with
-    wx.requestPayment's parameters while it is pending."""
+    """在线缴费: start paying chosen charges (or all due) with a gateway and channel (WeChat Pay JSAPI
+    by default); answers the order, with what the client pays with while it is pending:
+    wx.requestPayment's parameters (jsapi) or the page to open (h5, `pay_url`)."""
 
     required_permission = OWNER
     error_statuses = {"post": [404, 409, 503]}
@@ -110,6 +165,9 @@ class OwnerPayments(APIView):
             payer_id=data["house"],
             item_ids=data.get("charge_ids") or None,
             idempotency_key=data["idempotency_key"],
+            gateway_name=data["gateway"],
+            channel=data["channel"],
+            payer_ip=client_ip(request._request),
         )
         return Response(PaymentOrderSerializer(selectors.with_lines(order.pk)).data, status=201)
 
@@ -195,6 +253,7 @@ class WechatNotifyView(APIView):
 
 PATHS = [
     path("owner/payments/", OwnerPayments.as_view(), name="owner-payments"),
+    path("owner/payments/methods/", OwnerPaymentMethods.as_view(), name="owner-payment-methods"),
     path("owner/payments/<int:pk>/", OwnerPaymentDetail.as_view(), name="owner-payment"),
     path("settings/wechat-pay/", WechatMerchantView.as_view(), name="wechat-pay-settings"),
     path(merchant.NOTIFY_PATH.removeprefix("api/v1/"), WechatNotifyView.as_view(), name="wechat-pay-notify"),

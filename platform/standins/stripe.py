@@ -33,7 +33,7 @@ import redis
 import requests
 from django.conf import settings
 
-from standins.transport import WsgiTransport
+from standins.transport import WsgiTransport, demo_host
 
 PREFIX = "standin:stripe:"
 DEMO_SECRET_KEY = "sk_test_wuyeStandIn000000000000000000"
@@ -264,9 +264,7 @@ def handle(method: str, path: str, headers: dict[str, str], body: str, *, host: 
     return status, answer, {}
 
 
-def _demo_host() -> str:
-    port = settings.PUBLIC_PORT
-    return f"{settings.PUBLIC_SCHEME}://{settings.BASE_DOMAIN}{':' + port if port else ''}"
+_demo_host = demo_host
 
 
 def wsgi_app(environ: dict, start_response: Callable) -> list[bytes]:

@@ -1,6 +1,7 @@
 import json
 import logging
 import threading
+from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
@@ -34,8 +35,21 @@ _PAY_PAGE = """<!doctype html><html lang="zh-CN"><meta charset="utf-8">
 <body style="font-family:sans-serif;max-width:28em;margin:2em auto;text-align:center">
 <p>微信支付替身 · 演示</p><h1>¥{amount}</h1><p>{description}</p>
 <form method="post"><input type="hidden" name="mode" value="once">
-<button style="font-size:1.2em">确认支付</button></form>
+<input type="hidden" name="redirect_url" value="{redirect_url}">
+<button style="font-size:1.2em" data-testid="standin-pay-confirm">确认支付</button></form>
+{cancel}
 </body></html>"""
+
+
+def _return_to(request: HttpRequest) -> str:
+    """WeChat Pay H5's `redirect_url`: back to the merchant's page once paid (or cancelled). Only to
+    this deployment's own hosts (WeChat Pay checks the merchant's registered H5 domain)."""
+    url = request.POST.get("redirect_url") or request.GET.get("redirect_url") or ""
+    host = urlsplit(url).hostname or ""
+    domain = settings.BASE_DOMAIN
+    if urlsplit(url).scheme in ("http", "https") and (host == domain or host.endswith("." + domain)):
+        return url
+    return ""
 
 
 @csrf_exempt
@@ -49,8 +63,15 @@ def wechatpay_pay_page(request: HttpRequest, prepay_id: str) -> HttpResponse:
     order = wechatpay.order_by_prepay(prepay_id)
     if order is None:
         raise Http404
+    back = _return_to(request)
     if request.method != "POST":
-        page = _PAY_PAGE.format(amount=f"{order['total'] / 100:.2f}", description=escape(order["content"][1]))
+        cancel = f'<p><a data-testid="standin-pay-cancel" href="{escape(back)}">取消支付</a></p>' if back else ""
+        page = _PAY_PAGE.format(
+            amount=f"{order['total'] / 100:.2f}",
+            description=escape(order["content"][1]),
+            redirect_url=escape(back),
+            cancel=cancel,
+        )
         return HttpResponse(page)
     mode = request.POST.get("mode") or request.GET.get("mode") or "once"
     delivery = wechatpay.pay(sub_mchid=order["sub_mchid"], out_trade_no=order["out_trade_no"])
@@ -66,6 +87,8 @@ def wechatpay_pay_page(request: HttpRequest, prepay_id: str) -> HttpResponse:
     wechatpay.deliver(delivery, delay=10.0 if mode == "late" else 0.0)
     if mode == "twice":
         wechatpay.deliver(delivery, delay=1.0)
+    if back:
+        return HttpResponseRedirect(back)
     return JsonResponse({"paid": True, "out_trade_no": order["out_trade_no"], "mode": mode})
 
 

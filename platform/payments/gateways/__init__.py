@@ -82,6 +82,11 @@ class Prepay:
 
 
 class Gateway(Protocol):
+    """Besides these, a gateway owners may choose in a browser (payments.services.methods) has a
+    `label` (gettext'd, e.g. 银行卡支付) and `configured(company) -> bool`; it reads `order.channel`
+    ("h5") and its Prepay's client_params hold `pay_url`: the provider's page the H5 app opens, which
+    returns to the app afterwards. WeChat Pay is offered by its own rules (sub-merchant, openid)."""
+
     name: str
     method: str  # how the purpose records the money (billing.PaymentMethod value)
 

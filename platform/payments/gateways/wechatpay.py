@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import parse_qs, quote, urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
 import requests
@@ -199,6 +199,8 @@ class WechatPayGateway:
     _merchant = merchant_ids
 
     def prepay(self, order: Any, *, merchant: Mapping[str, str], payer_account: str) -> Prepay:
+        """JSAPI (the mini-program: requestPayment's signed parameters) or H5 (a phone's browser: the
+        h5_url to open, WeChat's cashier page, which returns to the app afterwards)."""
         body = {
             "sp_appid": self.config.sp_appid,
             "sub_appid": merchant["sub_appid"],
@@ -208,8 +210,16 @@ class WechatPayGateway:
             "time_expire": _expire(order.expires_at),
             "notify_url": merchant["notify_url"],
             "amount": {"total": order.amount_fen, "currency": "CNY"},
-            "payer": {"sub_openid": payer_account},
         }
+        if getattr(order, "channel", "jsapi") == "h5":
+            body["scene_info"] = {"payer_client_ip": getattr(order, "payer_ip", None) or "", "h5_info": {"type": "Wap"}}
+            answer = self._call("POST", "/v3/pay/partner/transactions/h5", body=body)
+            h5_url = str(answer.get("h5_url") or "")
+            if not h5_url.startswith(("https://", "http://")):
+                raise GatewayError("NO_H5_URL", "answer without h5_url", status=200, body=answer)
+            prepay_id = (parse_qs(urlsplit(h5_url).query).get("prepay_id") or [""])[0]
+            return Prepay(reference=prepay_id, client_params={"pay_url": h5_url}, raw=answer)
+        body["payer"] = {"sub_openid": payer_account}
         answer = self._call("POST", "/v3/pay/partner/transactions/jsapi", body=body)
         prepay_id = str(answer.get("prepay_id") or "")
         if not prepay_id:
