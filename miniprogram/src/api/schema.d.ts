@@ -1883,8 +1883,9 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * @description 在线缴费: start paying chosen charges (or all due) with WeChat Pay; answers the order, with
-         *     wx.requestPayment's parameters while it is pending.
+         * @description 在线缴费: start paying chosen charges (or all due) with a gateway and channel (WeChat Pay JSAPI
+         *     by default); answers the order, with what the client pays with while it is pending:
+         *     wx.requestPayment's parameters (jsapi) or the page to open (h5, `pay_url`).
          */
         post: operations["owner_payments_create"];
         delete?: never;
@@ -1902,6 +1903,23 @@ export interface paths {
         };
         /** @description One of the owner's own payment orders: pending shows pending until the gateway says otherwise. */
         get: operations["owner_payments_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/owner/payments/methods/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description 支付方式: how the owner can pay on this device now (empty: pay at the office). */
+        get: operations["owner_payments_methods_list"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3359,6 +3377,12 @@ export interface components {
              */
             opening_float?: string;
         };
+        /**
+         * @description * `jsapi` - 小程序支付
+         *     * `h5` - 浏览器支付
+         * @enum {string}
+         */
+        ChannelEnum: "jsapi" | "h5";
         Charge: {
             readonly id: number;
             readonly house: number;
@@ -5598,6 +5622,11 @@ export interface components {
             readonly receipt_number: string;
             readonly voided: boolean;
         };
+        PaymentMethod: {
+            gateway: string;
+            channel: components["schemas"]["ChannelEnum"];
+            label: string;
+        };
         /**
          * @description * `cash` - 现金
          *     * `pos` - POS刷卡
@@ -5621,6 +5650,8 @@ export interface components {
             description: string;
             /** 支付渠道 */
             gateway: string;
+            /** 支付方式 */
+            channel: components["schemas"]["ChannelEnum"];
             /** 状态 */
             status: components["schemas"]["PaymentOrderStatusEnum"];
             /** 商户订单号 */
@@ -5637,12 +5668,15 @@ export interface components {
             paid_at: string | null;
             /** 入账 */
             settlement: components["schemas"]["SettlementEnum"] | components["schemas"]["BlankEnum"];
+            /** @description Once allocated: the purpose's record of the money (bills: the payment's id). */
+            readonly settled_reference: string;
             /** Format: date-time */
             readonly created_at: string;
             lines: components["schemas"]["OrderLine"][];
             readonly request_payment: {
                 [key: string]: string;
             } | null;
+            readonly pay_url: string | null;
         };
         /**
          * @description * `created` - 已创建
@@ -6370,6 +6404,10 @@ export interface components {
             /** @description Charges to pay; all that are due (payable online) when absent or empty. */
             charge_ids?: number[];
             idempotency_key: string;
+            /** @default wechatpay */
+            gateway?: string;
+            /** @default jsapi */
+            channel?: components["schemas"]["ChannelEnum"];
         };
         SubscriptionCheckoutRequest: {
             plan: string;
@@ -17944,6 +17982,64 @@ export interface operations {
             };
             /** @description No such object here. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    owner_payments_methods_list: {
+        parameters: {
+            query: {
+                /** @description Where the owner pays: the mini-program or a browser. */
+                client: "h5" | "mp-weixin";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentMethod"][];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
