@@ -145,6 +145,48 @@ class OwnerPaymentMethods(APIView):
         return Response(PaymentMethodSerializer(offered, many=True).data)
 
 
+class QuoteLineSerializer(serializers.Serializer[Any]):
+    item_id = serializers.IntegerField()
+    name = serializers.CharField(source="label")
+    amount = money_field()
+    late_fee = money_field(help_text="Accruing on it, posted when paid.")
+
+
+class QuoteSerializer(serializers.Serializer[Any]):
+    house = serializers.IntegerField(source="payer_id")
+    lines = QuoteLineSerializer(many=True)
+    total = money_field(help_text="What the order will be for, late fees included.")
+
+
+class QuoteQuerySerializer(serializers.Serializer[Any]):
+    house = serializers.IntegerField(min_value=1)
+    charge_ids = serializers.RegexField(
+        r"^\d{1,18}(,\d{1,18}){0,199}$",
+        required=False,
+        allow_blank=True,
+        help_text="Comma-separated charges; all that are due (payable online) when absent or empty.",
+    )
+
+
+class OwnerPaymentQuote(APIView):
+    """应付金额: what paying these charges (or all due) comes to today, late fees included — the
+    amount an order started now would be for. Writes nothing."""
+
+    required_permission = OWNER
+    error_statuses = {"get": [404, 409]}
+
+    @extend_schema(parameters=[QuoteQuerySerializer], responses=QuoteSerializer)
+    def get(self, request: Request) -> Response:
+        form = QuoteQuerySerializer(data=request.query_params)
+        form.is_valid(raise_exception=True)
+        raw = form.validated_data.get("charge_ids") or ""
+        item_ids = [int(part) for part in raw.split(",") if part] or None
+        quote = checkout.quote(
+            purpose=Purpose.BILLS, user=request.user, payer_id=form.validated_data["house"], item_ids=item_ids
+        )
+        return Response(QuoteSerializer(quote).data)
+
+
 class OwnerPayments(APIView):
     """在线缴费: start paying chosen charges (or all due) with a gateway and channel (WeChat Pay JSAPI
     by default); answers the order, with what the client pays with while it is pending:
@@ -253,6 +295,7 @@ class WechatNotifyView(APIView):
 
 PATHS = [
     path("owner/payments/", OwnerPayments.as_view(), name="owner-payments"),
+    path("owner/payments/quote/", OwnerPaymentQuote.as_view(), name="owner-payment-quote"),
     path("owner/payments/methods/", OwnerPaymentMethods.as_view(), name="owner-payment-methods"),
     path("owner/payments/<int:pk>/", OwnerPaymentDetail.as_view(), name="owner-payment"),
     path("settings/wechat-pay/", WechatMerchantView.as_view(), name="wechat-pay-settings"),

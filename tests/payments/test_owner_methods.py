@@ -183,3 +183,25 @@ def stored_sub_mchid() -> str:
     from tests.payments.conftest import SUB_MCHIDS
 
     return SUB_MCHIDS["alpha"]
+
+
+def test_the_quote_is_the_total_an_order_would_be_for_and_writes_nothing(payer):
+    from payments.models import PaymentOrder
+
+    two = f"{payer.charges[0].pk},{payer.charges[1].pk}"
+    quote = payer.client.get("/api/v1/owner/payments/quote/", {"house": payer.house.pk, "charge_ids": two})
+    assert quote.status_code == 200, quote.content
+    body = quote.json()
+    assert [line["item_id"] for line in body["lines"]][:2] == [payer.charges[0].pk, payer.charges[1].pk]
+    everything = payer.client.get("/api/v1/owner/payments/quote/", {"house": payer.house.pk}).json()
+    assert len(everything["lines"]) >= len(body["lines"])
+    order = payer.client.post(
+        PAY, {"house": payer.house.pk, "idempotency_key": "q", "charge_ids": two.split(",")}, format="json"
+    ).json()
+    assert order["amount"] == body["total"]
+    with tenant_context(payer.company):
+        assert PaymentOrder.objects.count() == 1
+    bad = payer.client.get("/api/v1/owner/payments/quote/", {"house": payer.house.pk, "charge_ids": "1;2"})
+    assert bad.status_code == 400 and "charge_ids" in bad.json()["fields"]
+    gone = payer.client.get("/api/v1/owner/payments/quote/", {"house": 999999})
+    assert gone.status_code == 404

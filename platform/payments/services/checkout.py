@@ -54,6 +54,11 @@ def expected_merchant(gateway_name: str, merchant: dict[str, str]) -> dict[str, 
     return dict(gateways.get(gateway_name).merchant_ids(merchant))
 
 
+def quote(*, purpose: str, user: Any, payer_id: int, item_ids: Sequence[int] | None) -> bridge.Quote:
+    """What paying these items would come to now (the purpose checks who asks); nothing is written."""
+    return bridge.payable(purpose).quote(user=user, payer_id=payer_id, item_ids=item_ids)
+
+
 def start_payment(
     *,
     company: Any,
@@ -82,10 +87,10 @@ def start_payment(
         payer_account = user.wechat_openid or ""
         if not payer_account:
             raise DomainError(_("请在微信小程序中登录后支付。"), code="wechat_login_required", status_code=409)
-    quote = bridge.payable(purpose).quote(user=user, payer_id=payer_id, item_ids=item_ids)
-    _end_earlier_attempts(company, user, [line.item_id for line in quote.lines])
+    quoted = quote(purpose=purpose, user=user, payer_id=payer_id, item_ids=item_ids)
+    _end_earlier_attempts(company, user, [line.item_id for line in quoted.lines])
     order = _create_order(
-        quote=quote,
+        quote=quoted,
         purpose=purpose,
         user=user,
         gateway_name=gateway_name,

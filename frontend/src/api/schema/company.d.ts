@@ -1928,6 +1928,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/owner/payments/quote/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description 应付金额: what paying these charges (or all due) comes to today, late fees included — the
+         *     amount an order started now would be for. Writes nothing.
+         */
+        get: operations["owner_payments_quote_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/owner/profile/": {
         parameters: {
             query?: never;
@@ -6037,22 +6057,25 @@ export interface components {
             /** Format: date */
             from_date: string;
         };
+        Quote: {
+            house: number;
+            lines: components["schemas"]["QuoteLine"][];
+            /**
+             * Format: decimal
+             * @description What the order will be for, late fees included.
+             */
+            total: string;
+        };
         QuoteLine: {
-            /** Format: date */
-            cycle_start: string;
-            /** Format: date */
-            period_start: string;
-            /** Format: date */
-            period_end: string;
+            item_id: number;
+            name: string;
             /** Format: decimal */
             amount: string;
-            /** Format: decimal */
-            discount: string;
-            /** Format: decimal */
-            to_pay: string;
-            /** @description A free cycle (赠送) of a free-cycles rule. */
-            free: boolean;
-            explanation: string;
+            /**
+             * Format: decimal
+             * @description Accruing on it, posted when paid.
+             */
+            late_fee: string;
         };
         ReadingRejectRequest: {
             reason: string;
@@ -18049,6 +18072,83 @@ export interface operations {
             };
             /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
             406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    owner_payments_quote_retrieve: {
+        parameters: {
+            query: {
+                /** @description Comma-separated charges; all that are due (payable online) when absent or empty. */
+                charge_ids?: string;
+                house: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Quote"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The object is not in a state that allows this (already decided, moved out, …). */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
