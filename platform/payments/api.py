@@ -119,7 +119,7 @@ class StartPaymentSerializer(serializers.Serializer[Any]):
 class PaymentMethodSerializer(serializers.Serializer[Any]):
     gateway = serializers.CharField()
     channel = serializers.ChoiceField(choices=Channel.choices)
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named label (DRF pops declared fields)
 
 
 CLIENT_PARAMETER = OpenApiParameter(

@@ -36,7 +36,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 import redis
@@ -462,15 +462,28 @@ def finish_refund(*, sub_mchid: str, out_trade_no: str, out_refund_no: str) -> D
     )
 
 
+def _loopback(url: str) -> tuple[str, dict[str, str]]:
+    """A `*.localhost` notify URL (the demo's company hosts; loopback by RFC 6761, which browsers
+    honour but the system resolver may not) is reached on 127.0.0.1 with its Host header."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if host != "localhost" and not host.endswith(".localhost"):
+        return url, {}
+    netloc = "127.0.0.1" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc)), {"Host": parts.netloc}
+
+
 def deliver(delivery: Delivery, *, delay: float = 0.0) -> None:
     """Send a notification to its notify_url over HTTP, in the background (as WeChat Pay's servers do)."""
+
+    url, host = _loopback(delivery.url)
 
     def post() -> None:
         with contextlib.suppress(requests.RequestException):  # WeChat Pay would retry; the sweeper queries
             requests.post(
-                delivery.url,
+                url,
                 data=delivery.body,
-                headers={**delivery.headers, "Content-Type": "application/json"},
+                headers={**delivery.headers, **host, "Content-Type": "application/json"},
                 timeout=5,
             )
 

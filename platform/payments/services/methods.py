@@ -44,7 +44,7 @@ def available(*, company: Any, user: Any, client: str) -> list[Method]:
         if name == "wechatpay":
             if not _wechat_ready(company):
                 continue
-            if client == "mp-weixin" and getattr(user, "wechat_openid", ""):
+            if client == "mp-weixin" and user.wechat_openid:
                 methods.append(Method("wechatpay", Channel.JSAPI, _("微信支付")))
             elif client == "h5":
                 methods.append(Method("wechatpay", Channel.H5, _("微信支付")))
