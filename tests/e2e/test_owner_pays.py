@@ -87,9 +87,11 @@ def test_an_owner_pays_two_bills_in_the_h5_app_through_wechat_pay_h5(new_context
         payment = Payment.objects.get(pk=int(order.settled_reference))
         assert payment.method == "wechat" and f"¥{payment.amount}" == total.replace(",", "")
         assert Receipt.objects.get(payment=payment).number == receipt_number
-        assert not Charge.objects.filter(house=house, pk__in=[c.pk for c in owing]).exclude(
-            pk__in=payment.allocations.values("charge_id")
-        ).exists()
+        assert (
+            not Charge.objects.filter(house=house, pk__in=[c.pk for c in owing])
+            .exclude(pk__in=payment.allocations.values("charge_id"))
+            .exists()
+        )
 
     # Back to the bills: both paid, nothing left to pay; the history has the online payment.
     phone.get_by_test_id("pay-result-back").click()
