@@ -65,7 +65,12 @@ describe('bills page', () => {
     backend.on('GET /api/v1/owner/bills/', { status: 200, data: [houseBills({ house: 101 }), OWING] })
     const html = await show(Bills)
 
-    expect(backend.called().sort()).toEqual(['GET /api/v1/owner/bills/', 'GET /api/v1/owner/houses/'])
+    // Nothing here is payable online: the ways to pay are asked, no quote.
+    expect(backend.called().sort()).toEqual([
+      'GET /api/v1/owner/bills/',
+      'GET /api/v1/owner/houses/',
+      'GET /api/v1/owner/payments/methods/?client=h5',
+    ])
     // The primary payer's house opens first; the other is one tap away.
     expect(one(html, 'bills-summary').attr('data-house-id')).toBe('202')
     expect(byTestId(html, 'bills-house-option').map((o) => o.attr('data-house-id'))).toEqual(['101', '202'])

@@ -149,3 +149,21 @@ describe('platform adapter (mp-weixin)', () => {
     await expect(p.scanCode()).resolves.toBe('VISIT-1')
   })
 })
+
+describe('payment pages (H5)', () => {
+  it('leaves for the pay_url with the app page to come back to, and refuses in the mini-program', () => {
+    const assign = vi.fn()
+    const location = { host: 'alpha.localhost:8000', origin: 'http://alpha.localhost:8000', pathname: '/h5/', assign }
+    createPlatform({ kind: 'h5', uni: fakeUni(), location, tabPages: TAB_PAGES }).openPaymentPage(
+      'http://localhost:8000/_standins/wechatpay/pay/wx1?prepay_id=wx1',
+      '/pages/bills/pay-result?order=7',
+    )
+    expect(assign).toHaveBeenCalledWith(
+      `http://localhost:8000/_standins/wechatpay/pay/wx1?prepay_id=wx1&redirect_url=${encodeURIComponent(
+        'http://alpha.localhost:8000/h5/#/pages/bills/pay-result?order=7',
+      )}`,
+    )
+    const mp = createPlatform({ kind: 'mp-weixin', uni: fakeUni(), tabPages: TAB_PAGES })
+    expect(() => mp.openPaymentPage('https://x/pay', '/pages/bills/pay-result?order=7')).toThrow(PlatformError)
+  })
+})

@@ -10,21 +10,20 @@ from django.db.models import QuerySet
 from django.http import HttpResponse, JsonResponse
 from django.urls import path
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.client_ip import client_ip
-from payments import gateways, selectors
-from payments.models import OrderStatus, PaymentOrder, Purpose, RefusedNotification
-from payments.services import checkout, merchant, notifications, refused
+from payments import selectors
+from payments.models import Channel, OrderStatus, PaymentOrder, Purpose, RefusedNotification
+from payments.services import checkout, merchant, methods, notifications, refused
 
 logger = logging.getLogger(__name__)
 OWNER = "owner.self"
-ONLINE_GATEWAYS = [name for name in gateways.names() if name != "offline"]  # the cash desk is not online
 MERCHANT_SETTINGS = "payments.merchant"
 
 
@@ -71,6 +70,9 @@ class PaymentOrderSerializer(serializers.ModelSerializer[PaymentOrder]):
     request_payment = serializers.SerializerMethodField()
     card = serializers.SerializerMethodField()
     pay_url = serializers.SerializerMethodField()
+    settled_reference = serializers.CharField(
+        read_only=True, help_text="Once allocated: the purpose's record of the money (bills: the payment's id)."
+    )
 
     class Meta:
         model = PaymentOrder
@@ -81,11 +83,13 @@ class PaymentOrderSerializer(serializers.ModelSerializer[PaymentOrder]):
             "amount",
             "description",
             "gateway",
+            "channel",
             "status",
             "out_trade_no",
             "expires_at",
             "paid_at",
             "settlement",
+            "settled_reference",
             "created_at",
             "lines",
             "request_payment",
@@ -95,9 +99,9 @@ class PaymentOrderSerializer(serializers.ModelSerializer[PaymentOrder]):
 
     @extend_schema(responses=RequestPaymentSerializer(allow_null=True))
     def get_request_payment(self, order: PaymentOrder) -> dict[str, str] | None:
-        """wx.requestPayment's parameters (WeChat Pay), while pending."""
+        """wx.requestPayment's parameters (WeChat Pay in the mini-program), while pending."""
         params = _live_params(order)
-        return params if "paySign" in params else None
+        return params if order.channel == Channel.JSAPI and "paySign" in params else None
 
     @extend_schema(responses=CardPaymentSerializer(allow_null=True))
     def get_card(self, order: PaymentOrder) -> dict[str, str] | None:
@@ -106,10 +110,10 @@ class PaymentOrderSerializer(serializers.ModelSerializer[PaymentOrder]):
         fields = ("payment_intent", "client_secret", "publishable_key")
         return {name: params[name] for name in fields} if all(name in params for name in fields) else None
 
-    @extend_schema(responses=serializers.CharField(allow_null=True))
+    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_pay_url(self, order: PaymentOrder) -> str | None:
-        """A page the H5 app opens to pay (the stand-in's card page in the demo), while pending."""
-        return _live_params(order).get("pay_url") or None
+        """A browser's payment page (H5: WeChat Pay's cashier, the card page), while pending."""
+        return (_live_params(order).get("pay_url") or None) if order.channel == Channel.H5 else None
 
 
 class StartPaymentSerializer(serializers.Serializer[Any]):
@@ -122,16 +126,94 @@ class StartPaymentSerializer(serializers.Serializer[Any]):
         help_text="Charges to pay; all that are due (payable online) when absent or empty.",
     )
     idempotency_key = serializers.CharField(max_length=64)
-    gateway = serializers.ChoiceField(
-        choices=ONLINE_GATEWAYS,
-        default="wechatpay",
-        help_text="How to pay: wechatpay (wx.requestPayment) or stripe (a bank card, PaymentIntent).",
+    gateway = serializers.CharField(max_length=16, required=False, default="wechatpay")
+    channel = serializers.ChoiceField(
+        choices=Channel.choices,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="jsapi (the mini-program) or h5 (a browser); the gateway's first channel when absent.",
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not methods.online(attrs["gateway"]):
+            raise serializers.ValidationError({"gateway": [_("不支持该支付方式。")]})
+        offered = methods.channels_of(attrs["gateway"])
+        if attrs.get("channel") is None:
+            attrs["channel"] = (offered or (Channel.JSAPI,))[0]
+        elif offered is not None and attrs["channel"] not in offered:
+            raise serializers.ValidationError({"channel": [_("该支付方式不支持此客户端。")]})
+        return attrs
+
+
+class PaymentMethodSerializer(serializers.Serializer[Any]):
+    gateway = serializers.CharField()
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named label (DRF pops declared fields)
+
+
+CLIENT_PARAMETER = OpenApiParameter(
+    "client",
+    str,
+    enum=list(methods.CLIENTS),
+    required=True,
+    description="Where the owner pays: the mini-program or a browser.",
+)
+
+
+class OwnerPaymentMethods(APIView):
+    """支付方式: how the owner can pay on this device now (empty: pay at the office)."""
+
+    required_permission = OWNER
+
+    @extend_schema(parameters=[CLIENT_PARAMETER], responses=PaymentMethodSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        client = request.query_params.get("client", "")
+        if client not in methods.CLIENTS:
+            raise ValidationError({"client": [_("请指明客户端（mp-weixin 或 h5）。")]})
+        offered = methods.available(company=request.tenant, user=request.user, client=client)  # type: ignore[attr-defined]
+        return Response(PaymentMethodSerializer(offered, many=True).data)
+
+
+class PaymentQuoteSerializer(serializers.Serializer[Any]):
+    house = serializers.IntegerField(source="payer_id")
+    lines = OrderLineSerializer(many=True)  # each with the late fee accruing on it, posted when paid
+    total = money_field(help_text="What the order will be for, late fees included.")
+
+
+class QuoteQuerySerializer(serializers.Serializer[Any]):
+    house = serializers.IntegerField(min_value=1)
+    charge_ids = serializers.RegexField(
+        r"^\d{1,18}(,\d{1,18}){0,199}$",
+        required=False,
+        allow_blank=True,
+        help_text="Comma-separated charges; all that are due (payable online) when absent or empty.",
     )
 
 
+class OwnerPaymentQuote(APIView):
+    """应付金额: what paying these charges (or all due) comes to today, late fees included — the
+    amount an order started now would be for. Writes nothing."""
+
+    required_permission = OWNER
+    error_statuses = {"get": [404, 409]}
+
+    @extend_schema(parameters=[QuoteQuerySerializer], responses=PaymentQuoteSerializer)
+    def get(self, request: Request) -> Response:
+        form = QuoteQuerySerializer(data=request.query_params)
+        form.is_valid(raise_exception=True)
+        raw = form.validated_data.get("charge_ids") or ""
+        item_ids = [int(part) for part in raw.split(",") if part] or None
+        quote = checkout.quote(
+            purpose=Purpose.BILLS, user=request.user, payer_id=form.validated_data["house"], item_ids=item_ids
+        )
+        return Response(PaymentQuoteSerializer(quote).data)
+
+
 class OwnerPayments(APIView):
-    """在线缴费: start paying chosen charges (or all due) with WeChat Pay or a bank card; answers the
-    order, with what the app pays with while it is pending (request_payment, or card and pay_url)."""
+    """在线缴费: start paying chosen charges (or all due) with a gateway and channel (WeChat Pay JSAPI
+    by default); answers the order, with what the client pays with while it is pending:
+    wx.requestPayment's parameters (jsapi) or the page to open (h5, `pay_url`)."""
 
     required_permission = OWNER
     error_statuses = {"post": [404, 409, 503]}
@@ -149,6 +231,8 @@ class OwnerPayments(APIView):
             item_ids=data.get("charge_ids") or None,
             idempotency_key=data["idempotency_key"],
             gateway_name=data["gateway"],
+            channel=data["channel"],
+            payer_ip=client_ip(request._request),
         )
         return Response(PaymentOrderSerializer(selectors.with_lines(order.pk)).data, status=201)
 
@@ -261,6 +345,8 @@ class RefusedNotificationList(generics.ListAPIView[RefusedNotification]):
 
 PATHS = [
     path("owner/payments/", OwnerPayments.as_view(), name="owner-payments"),
+    path("owner/payments/quote/", OwnerPaymentQuote.as_view(), name="owner-payment-quote"),
+    path("owner/payments/methods/", OwnerPaymentMethods.as_view(), name="owner-payment-methods"),
     path("owner/payments/<int:pk>/", OwnerPaymentDetail.as_view(), name="owner-payment"),
     path("settings/wechat-pay/", WechatMerchantView.as_view(), name="wechat-pay-settings"),
     path(merchant.NOTIFY_PATH.removeprefix("api/v1/"), WechatNotifyView.as_view(), name="wechat-pay-notify"),

@@ -51,6 +51,14 @@ TRANSITIONS: frozenset[tuple[str, str]] = frozenset(
 HOLDING = frozenset({"created", "pending"})
 
 
+class Channel(models.TextChoices):
+    """How the payer's device pays: inside WeChat (JSAPI, the mini-program) or in a mobile browser,
+    on a page of the provider that returns to the app afterwards (WeChat Pay H5, a card page)."""
+
+    JSAPI = "jsapi", _("小程序支付")
+    H5 = "h5", _("浏览器支付")
+
+
 class Settlement(models.TextChoices):
     """What became of a paid order's money on the purpose's side."""
 
@@ -73,6 +81,7 @@ class PaymentOrder(models.Model):
     currency = models.CharField(max_length=3, default="CNY")
     description = models.CharField(_("商品描述"), max_length=127)
     gateway = models.CharField(_("支付渠道"), max_length=16)
+    channel = models.CharField(_("支付方式"), max_length=8, choices=Channel.choices, default=Channel.JSAPI)
     status = models.CharField(_("状态"), max_length=20, choices=OrderStatus.choices, default=OrderStatus.CREATED)
     out_trade_no = models.CharField(_("商户订单号"), max_length=32, unique=True)
     idempotency_key = models.CharField(max_length=64, unique=True)
@@ -81,6 +90,7 @@ class PaymentOrder(models.Model):
     # What the app pays with: never an API secret (a card intent's client_secret is meant for its payer).
     client_params = models.JSONField(default=dict, blank=True)
     payer_account = models.CharField(_("付款账号"), max_length=128, blank=True, default="")  # the openid
+    payer_ip = models.GenericIPAddressField(_("付款终端 IP"), null=True, blank=True)  # H5: WeChat Pay asks for it
     expires_at = models.DateTimeField(_("支付截止"))
     paid_at = models.DateTimeField(_("支付时间"), null=True, blank=True)
     settlement = models.CharField(
@@ -109,6 +119,9 @@ class PaymentOrder(models.Model):
                 condition=~Q(status__in=["paid", "partially_refunded", "refunded"])
                 | (Q(paid_at__isnull=False) & ~Q(gateway_reference="")),
                 name="payment_order_paid_has_evidence",
+            ),
+            models.CheckConstraint(
+                condition=Q(channel__in=[c.value for c in Channel]), name="payment_order_channel_known"
             ),
             models.CheckConstraint(
                 condition=Q(refunded_amount__gte=0, refunded_amount__lte=models.F("amount")),

@@ -34,7 +34,7 @@ import redis
 import requests
 from django.conf import settings
 
-from standins.transport import WsgiTransport
+from standins.transport import WsgiTransport, demo_host
 
 PREFIX = "standin:stripe:"
 DEMO_SECRET_KEY = "sk_test_wuyeStandIn000000000000000000"
@@ -263,7 +263,7 @@ def handle(
                 return 400, refusal.body(), {}
             return earlier["status"], earlier["body"], {"Idempotent-Replayed": "true"}
     try:
-        status, answer = 200, _route(method, path, params, host or _demo_host())
+        status, answer = 200, _route(method, path, params, host or demo_host())
     except StripeRefusal as refusal:
         status, answer = refusal.status, refusal.body()
     if key:  # Stripe keeps the first answer, errors included, for 24 hours
@@ -274,12 +274,7 @@ def handle(
 
 def card_page_url(intent_id: str) -> str:
     """The stand-in's card page for a PaymentIntent (what Stripe.js's card form is in production)."""
-    return f"{_demo_host()}/_standins/stripe/pay/{intent_id}/"
-
-
-def _demo_host() -> str:
-    port = settings.PUBLIC_PORT
-    return f"{settings.PUBLIC_SCHEME}://{settings.BASE_DOMAIN}{':' + port if port else ''}"
+    return f"{demo_host()}/_standins/stripe/pay/{intent_id}/"
 
 
 def wsgi_app(environ: dict, start_response: Callable) -> list[bytes]:
@@ -341,7 +336,7 @@ def _invoice(subscription: dict[str, Any], *, paid: bool) -> dict[str, Any]:
             "attempt_count": 1,
             "period_start": item["current_period_start"],
             "period_end": item["current_period_end"],
-            "hosted_invoice_url": f"{_demo_host()}/_standins/stripe/invoice/",
+            "hosted_invoice_url": f"{demo_host()}/_standins/stripe/invoice/",
             "created": int(time.time()),
             "parent": {
                 "type": "subscription_details",

@@ -10,6 +10,7 @@ import io
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from requests import PreparedRequest, Response
 from requests.adapters import BaseAdapter
 from requests.structures import CaseInsensitiveDict
@@ -52,3 +53,9 @@ class WsgiTransport(BaseAdapter):
 
     def close(self) -> None:
         pass
+
+
+def demo_host() -> str:
+    """The demo's public host, where the stand-ins' pages (a provider's payment pages) are served."""
+    port = settings.PUBLIC_PORT
+    return f"{settings.PUBLIC_SCHEME}://{settings.BASE_DOMAIN}{':' + port if port else ''}"

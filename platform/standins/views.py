@@ -35,8 +35,21 @@ _PAY_PAGE = """<!doctype html><html lang="zh-CN"><meta charset="utf-8">
 <body style="font-family:sans-serif;max-width:28em;margin:2em auto;text-align:center">
 <p>微信支付替身 · 演示</p><h1>¥{amount}</h1><p>{description}</p>
 <form method="post"><input type="hidden" name="mode" value="once">
-<button style="font-size:1.2em">确认支付</button></form>
+<input type="hidden" name="redirect_url" value="{redirect_url}">
+<button style="font-size:1.2em" data-testid="standin-pay-confirm">确认支付</button></form>
+{cancel}
 </body></html>"""
+
+
+def _return_to(request: HttpRequest, *names: str) -> str:
+    """Where a provider's page sends the payer back once paid (WeChat Pay H5's `redirect_url`; the
+    card page also takes `return_url`): only into this deployment's own hosts — WeChat Pay checks the
+    merchant's registered H5 domain — never an open redirect."""
+    for name in names or ("redirect_url",):
+        url = request.POST.get(name) or request.GET.get(name) or ""
+        if url:
+            return _safe_return(url)
+    return ""
 
 
 @csrf_exempt
@@ -50,8 +63,15 @@ def wechatpay_pay_page(request: HttpRequest, prepay_id: str) -> HttpResponse:
     order = wechatpay.order_by_prepay(prepay_id)
     if order is None:
         raise Http404
+    back = _return_to(request)
     if request.method != "POST":
-        page = _PAY_PAGE.format(amount=f"{order['total'] / 100:.2f}", description=escape(order["content"][1]))
+        cancel = f'<p><a data-testid="standin-pay-cancel" href="{escape(back)}">取消支付</a></p>' if back else ""
+        page = _PAY_PAGE.format(
+            amount=f"{order['total'] / 100:.2f}",
+            description=escape(order["content"][1]),
+            redirect_url=escape(back),
+            cancel=cancel,
+        )
         return HttpResponse(page)
     mode = request.POST.get("mode") or request.GET.get("mode") or "once"
     delivery = wechatpay.pay(sub_mchid=order["sub_mchid"], out_trade_no=order["out_trade_no"])
@@ -67,6 +87,8 @@ def wechatpay_pay_page(request: HttpRequest, prepay_id: str) -> HttpResponse:
     wechatpay.deliver(delivery, delay=10.0 if mode == "late" else 0.0)
     if mode == "twice":
         wechatpay.deliver(delivery, delay=1.0)
+    if back:
+        return HttpResponseRedirect(back)
     return JsonResponse({"paid": True, "out_trade_no": order["out_trade_no"], "mode": mode})
 
 
@@ -193,7 +215,7 @@ _DECLINES = {
 def _safe_return(url: str) -> str:
     """Only back into our own app (a path, or a host under BASE_DOMAIN): never an open redirect."""
     parts = urlsplit(url or "")
-    if not url or parts.scheme not in ("", "http", "https") or url.startswith("//"):
+    if not url or parts.scheme not in ("", "http", "https") or url.startswith("//") or "\\" in url:
         return ""
     host = (parts.hostname or "").lower()
     base = settings.BASE_DOMAIN.lower()
@@ -211,7 +233,7 @@ def stripe_card_page(request: HttpRequest, intent_id: str) -> HttpResponse:
     intent = stripe_standin.get_object(intent_id, "payment_intent")
     if intent is None:
         raise Http404
-    back = _safe_return(request.POST.get("return_url") or request.GET.get("return_url") or "")
+    back = _return_to(request, "redirect_url", "return_url")
     note = ""
     if request.method == "POST":
         intent, decline = stripe_payments.confirm_with_card(intent_id, request.POST.get("number", ""))

@@ -35,11 +35,12 @@ import secrets
 import threading
 import time
 import uuid
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 import redis
@@ -48,7 +49,7 @@ from django.conf import settings
 
 from payments.gateways import wechatpay_sign as crypto
 from payments.gateways.wechatpay import REAL_BASE, WechatPayConfig
-from standins.transport import WsgiTransport
+from standins.transport import WsgiTransport, demo_host
 
 PREFIX = "standin:wechatpay:"
 SP_MCHID = "1900000100"
@@ -56,6 +57,7 @@ SP_APPID = "wx8888888888888888"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 BILL_DOWNLOAD = "/v3/billdownload/file"
 _OUT_TRADE_NO = re.compile(r"[0-9A-Za-z_*-]{6,32}")
+_IP = re.compile(r"[0-9a-fA-F.:]{3,45}")
 _lock = threading.Lock()
 
 
@@ -168,7 +170,7 @@ def _transaction(order: dict[str, Any]) -> dict[str, Any]:
     if paid:
         result.update(
             transaction_id=order["transaction_id"],
-            trade_type="JSAPI",
+            trade_type=order.get("trade_type", "JSAPI"),
             bank_type="OTHERS",
             success_time=order["success_time"],
         )
@@ -220,7 +222,9 @@ class WechatPayStandIn:
             return 200, wechatpay_bill.download(params)
         found = re.fullmatch(r"/v3/pay/partner/transactions/out-trade-no/([^/]+)(/close)?", path)
         if method == "POST" and path == "/v3/pay/partner/transactions/jsapi":
-            return 200, self._prepay(_json(body))
+            return 200, self._prepay(_json(body), trade_type="JSAPI")
+        if method == "POST" and path == "/v3/pay/partner/transactions/h5":
+            return 200, self._prepay(_json(body), trade_type="MWEB")
         if found and method == "GET" and not found[2]:
             return 200, _transaction(self._existing(params.get("sub_mchid", ""), found[1], params.get("sp_mchid", "")))
         if found and method == "POST" and found[2]:
@@ -246,7 +250,7 @@ class WechatPayStandIn:
             raise Refusal(404, "ORDERNOTEXIST", "订单不存在")
         return order
 
-    def _prepay(self, request: dict[str, Any]) -> dict[str, Any]:
+    def _prepay(self, request: dict[str, Any], *, trade_type: str) -> dict[str, Any]:
         for name in ("sp_appid", "sp_mchid", "sub_appid", "sub_mchid", "description", "out_trade_no", "notify_url"):
             if not isinstance(request.get(name), str) or not request[name]:
                 raise Refusal(400, "PARAM_ERROR", f"缺少参数 {name}")
@@ -259,8 +263,14 @@ class WechatPayStandIn:
             or amount.get("currency", "CNY") != "CNY"
         ):
             raise Refusal(400, "PARAM_ERROR", "amount.total 须为正整数（分）")
-        if not payer.get("sub_openid"):
+        scene = request.get("scene_info") or {}
+        if trade_type == "JSAPI" and not payer.get("sub_openid"):
             raise Refusal(400, "PARAM_ERROR", "缺少参数 payer.sub_openid")
+        if trade_type == "MWEB" and (
+            not _IP.fullmatch(str(scene.get("payer_client_ip") or ""))
+            or (scene.get("h5_info") or {}).get("type") not in ("Wap", "iOS", "Android")
+        ):
+            raise Refusal(400, "PARAM_ERROR", "缺少参数 scene_info.payer_client_ip 或 scene_info.h5_info.type")
         if request["sp_mchid"] != SP_MCHID or request["sp_appid"] != SP_APPID:
             raise Refusal(400, "PARAM_ERROR", "sp_mchid 与 sp_appid 不匹配")
         bound = _store().get(f"{PREFIX}sub:{request['sub_mchid']}")
@@ -273,13 +283,13 @@ class WechatPayStandIn:
         if not re.fullmatch(r"https?://[^\s?#]+", request["notify_url"]):
             raise Refusal(400, "PARAM_ERROR", "notify_url 格式错误")
         existing = _load(request["sub_mchid"], request["out_trade_no"])
-        content = [request["sub_appid"], request["description"], total, payer["sub_openid"]]
+        content = [request["sub_appid"], request["description"], total, payer.get("sub_openid", ""), trade_type]
         if existing is not None:
             if existing["trade_state"] in ("SUCCESS", "REFUND"):
                 raise Refusal(400, "ORDERPAID", "订单已支付")
             if existing["content"] != content or existing["trade_state"] == "CLOSED":
                 raise Refusal(403, "OUT_TRADE_NO_USED", "商户订单号重复")
-            return {"prepay_id": existing["prepay_id"]}
+            return _prepay_answer(existing)
         prepay_id = "wx" + datetime.now(SHANGHAI).strftime("%d%H%M%S") + secrets.token_hex(12)
         order = {
             "sp_appid": request["sp_appid"],
@@ -288,7 +298,8 @@ class WechatPayStandIn:
             "sub_mchid": request["sub_mchid"],
             "out_trade_no": request["out_trade_no"],
             "total": total,
-            "payer": payer["sub_openid"],
+            "payer": payer.get("sub_openid", ""),
+            "trade_type": trade_type,
             "notify_url": request["notify_url"],
             "content": content,
             "prepay_id": prepay_id,
@@ -297,7 +308,7 @@ class WechatPayStandIn:
         }
         _save(order)
         _store().set(f"{PREFIX}prepay:{prepay_id}", f"{order['sub_mchid']}:{order['out_trade_no']}", ex=7 * 86400)
-        return {"prepay_id": prepay_id}
+        return _prepay_answer(order)
 
     def _refund(self, request: dict[str, Any]) -> dict[str, Any]:
         from standins import wechatpay_bill
@@ -364,6 +375,16 @@ class WechatPayStandIn:
                 response_headers.append(("Content-Type", "application/json"))
         start_response(f"{status} {'OK' if status < 300 else 'ERROR'}", response_headers)
         return [data]
+
+
+def _prepay_answer(order: dict[str, Any]) -> dict[str, Any]:
+    """JSAPI answers the prepay_id; H5 the cashier page's URL (here: the stand-in's pay page, on the
+    demo's public host), to which the merchant's page appends `&redirect_url=` (URL-encoded)."""
+    if order.get("trade_type") == "MWEB":
+        prepay_id = order["prepay_id"]
+        package = zlib.crc32(prepay_id.encode())
+        return {"h5_url": f"{demo_host()}/_standins/wechatpay/pay/{prepay_id}?prepay_id={prepay_id}&package={package}"}
+    return {"prepay_id": order["prepay_id"]}
 
 
 def _json(body: bytes) -> dict[str, Any]:
@@ -507,15 +528,28 @@ def finish_refund(*, sub_mchid: str, out_trade_no: str, out_refund_no: str, stat
     )
 
 
+def _loopback(url: str) -> tuple[str, dict[str, str]]:
+    """A `*.localhost` notify URL (the demo's company hosts; loopback by RFC 6761, which browsers
+    honour but the system resolver may not) is reached on 127.0.0.1 with its Host header."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if host != "localhost" and not host.endswith(".localhost"):
+        return url, {}
+    netloc = "127.0.0.1" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc)), {"Host": parts.netloc}
+
+
 def deliver(delivery: Delivery, *, delay: float = 0.0) -> None:
     """Send a notification to its notify_url over HTTP, in the background (as WeChat Pay's servers do)."""
+
+    url, host = _loopback(delivery.url)
 
     def post() -> None:
         with contextlib.suppress(requests.RequestException):  # WeChat Pay would retry; the sweeper queries
             requests.post(
-                delivery.url,
+                url,
                 data=delivery.body,
-                headers={**delivery.headers, "Content-Type": "application/json"},
+                headers={**delivery.headers, **host, "Content-Type": "application/json"},
                 timeout=5,
             )
 

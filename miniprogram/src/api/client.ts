@@ -10,7 +10,13 @@ import {
   type OptionsArg,
   type PathWith,
 } from './contract'
-import type { ApiErrorBody, CreateBindingRequest, CreateCorrectionRequest, UpdateOwnerContactRequest } from './types'
+import type {
+  ApiErrorBody,
+  CreateBindingRequest,
+  CreateCorrectionRequest,
+  StartPaymentRequest,
+  UpdateOwnerContactRequest,
+} from './types'
 
 export class ApiError extends Error {
   constructor(
@@ -152,6 +158,13 @@ export function createApiClient(options: ApiClientOptions) {
     /** One page of payments (newest first), of one house or all. */
     ownerBillHistory: (house: number | null | undefined, page = 1) =>
       get('/api/v1/owner/bills/history/', { query: { house: house ?? undefined, page } }),
+    /** How this owner can pay on this device now (empty: at the office only). */
+    paymentMethods: (client: 'mp-weixin' | 'h5') => get('/api/v1/owner/payments/methods/', { query: { client } }),
+    /** What paying these charges (all due when empty) comes to today, late fees included. */
+    paymentQuote: (house: number, chargeIds: readonly number[]) =>
+      get('/api/v1/owner/payments/quote/', { query: { house, charge_ids: chargeIds.join(',') || undefined } }),
+    startPayment: (body: StartPaymentRequest) => post('/api/v1/owner/payments/', body),
+    paymentOrder: (id: number) => get('/api/v1/owner/payments/{id}/', { path: { id } }),
     receiptPdf: (receiptId: number) =>
       authorizedFile('/api/v1/owner/receipts/{receipt_id}/pdf/', { receipt_id: receiptId }),
   }

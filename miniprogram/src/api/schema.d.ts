@@ -1883,8 +1883,9 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * @description 在线缴费: start paying chosen charges (or all due) with WeChat Pay or a bank card; answers the
-         *     order, with what the app pays with while it is pending (request_payment, or card and pay_url).
+         * @description 在线缴费: start paying chosen charges (or all due) with a gateway and channel (WeChat Pay JSAPI
+         *     by default); answers the order, with what the client pays with while it is pending:
+         *     wx.requestPayment's parameters (jsapi) or the page to open (h5, `pay_url`).
          */
         post: operations["owner_payments_create"];
         delete?: never;
@@ -1902,6 +1903,43 @@ export interface paths {
         };
         /** @description One of the owner's own payment orders: pending shows pending until the gateway says otherwise. */
         get: operations["owner_payments_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/owner/payments/methods/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description 支付方式: how the owner can pay on this device now (empty: pay at the office). */
+        get: operations["owner_payments_methods_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/owner/payments/quote/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description 应付金额: what paying these charges (or all due) comes to today, late fees included — the
+         *     amount an order started now would be for. Writes nothing.
+         */
+        get: operations["owner_payments_quote_retrieve"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3548,6 +3586,12 @@ export interface components {
             opening_float?: string;
         };
         /**
+         * @description * `jsapi` - 小程序支付
+         *     * `h5` - 浏览器支付
+         * @enum {string}
+         */
+        ChannelEnum: "jsapi" | "h5";
+        /**
          * @description * `` - 无
          *     * `processing` - 退款中
          *     * `refunded` - 已原路退回
@@ -4131,12 +4175,6 @@ export interface components {
             owing: string;
         };
         /**
-         * @description * `stripe` - stripe
-         *     * `wechatpay` - wechatpay
-         * @enum {string}
-         */
-        GatewayEnum: "stripe" | "wechatpay";
-        /**
          * @description * `` - 未填
          *     * `male` - 男
          *     * `female` - 女
@@ -4707,6 +4745,8 @@ export interface components {
             /** Format: date */
             effective_from: string;
         };
+        /** @enum {unknown} */
+        NullEnum: null;
         Occupancy: {
             readonly id: number;
             house: number;
@@ -5871,6 +5911,11 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        PaymentMethod: {
+            gateway: string;
+            channel: components["schemas"]["ChannelEnum"];
+            label: string;
+        };
         /**
          * @description * `cash` - 现金
          *     * `pos` - POS刷卡
@@ -5894,6 +5939,8 @@ export interface components {
             description: string;
             /** 支付渠道 */
             gateway: string;
+            /** 支付方式 */
+            channel: components["schemas"]["ChannelEnum"];
             /** 状态 */
             status: components["schemas"]["PaymentOrderStatusEnum"];
             /** 商户订单号 */
@@ -5910,10 +5957,12 @@ export interface components {
             paid_at: string | null;
             /** 入账 */
             settlement: components["schemas"]["SettlementEnum"] | components["schemas"]["BlankEnum"];
+            /** @description Once allocated: the purpose's record of the money (bills: the payment's id). */
+            readonly settled_reference: string;
             /** Format: date-time */
             readonly created_at: string;
             lines: components["schemas"]["OrderLine"][];
-            /** @description wx.requestPayment's parameters (WeChat Pay), while pending. */
+            /** @description wx.requestPayment's parameters (WeChat Pay in the mini-program), while pending. */
             readonly request_payment: {
                 [key: string]: string;
             } | null;
@@ -5921,7 +5970,6 @@ export interface components {
             readonly card: {
                 [key: string]: string;
             } | null;
-            /** @description A page the H5 app opens to pay (the stand-in's card page in the demo), while pending. */
             readonly pay_url: string | null;
         };
         /**
@@ -5935,6 +5983,15 @@ export interface components {
          * @enum {string}
          */
         PaymentOrderStatusEnum: "created" | "pending" | "paid" | "failed" | "closed" | "partially_refunded" | "refunded";
+        PaymentQuote: {
+            house: number;
+            lines: components["schemas"]["OrderLine"][];
+            /**
+             * Format: decimal
+             * @description What the order will be for, late fees included.
+             */
+            total: string;
+        };
         PaymentResult: {
             payment: components["schemas"]["Payment"];
             allocations: components["schemas"]["AllocationLine"][];
@@ -6869,14 +6926,15 @@ export interface components {
             /** @description Charges to pay; all that are due (payable online) when absent or empty. */
             charge_ids?: number[];
             idempotency_key: string;
+            /** @default wechatpay */
+            gateway?: string;
             /**
-             * @description How to pay: wechatpay (wx.requestPayment) or stripe (a bank card, PaymentIntent).
+             * @description jsapi (the mini-program) or h5 (a browser); the gateway's first channel when absent.
              *
-             *     * `stripe` - stripe
-             *     * `wechatpay` - wechatpay
-             * @default wechatpay
+             *     * `jsapi` - 小程序支付
+             *     * `h5` - 浏览器支付
              */
-            gateway?: components["schemas"]["GatewayEnum"];
+            channel?: (components["schemas"]["ChannelEnum"] | components["schemas"]["NullEnum"]) | null;
         };
         SubscriptionCheckoutRequest: {
             plan: string;
@@ -18460,6 +18518,141 @@ export interface operations {
             };
             /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
             406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    owner_payments_methods_list: {
+        parameters: {
+            query: {
+                /** @description Where the owner pays: the mini-program or a browser. */
+                client: "h5" | "mp-weixin";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentMethod"][];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    owner_payments_quote_retrieve: {
+        parameters: {
+            query: {
+                /** @description Comma-separated charges; all that are due (payable online) when absent or empty. */
+                charge_ids?: string;
+                house: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentQuote"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The object is not in a state that allows this (already decided, moved out, …). */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -62,3 +62,17 @@ export type OwnerPayment = Schemas['OwnerPayment']
 export type OwnerPaymentLine = Schemas['OwnerPaymentLine']
 export type OwnerPaymentPage = Schemas['PaginatedOwnerPaymentList']
 export type PaymentMethod = Schemas['PaymentMethodEnum']
+
+/* ---- Owner: paying bills online (`/api/v1/owner/payments/…`) ---- */
+
+/** How the owner can pay on this device: a gateway and channel (jsapi in WeChat, h5 in a browser). */
+export type PayMethod = Schemas['PaymentMethod']
+export type PayChannel = Schemas['ChannelEnum']
+/** What paying the chosen charges comes to today, late fees included (the order's amount). */
+export type PaymentQuote = Schemas['PaymentQuote']
+/** One payment attempt: pending until the gateway says otherwise. */
+export type PaymentOrder = Schemas['PaymentOrder']
+export type PaymentOrderStatus = Schemas['PaymentOrderStatusEnum']
+export type StartPaymentRequest = Schemas['StartPaymentRequest']
+/** Where the app runs, as `owner/payments/methods/?client=` names it. */
+export type PayClient = 'mp-weixin' | 'h5'

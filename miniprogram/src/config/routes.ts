@@ -9,6 +9,7 @@ export const PAGES = {
   myInfo: '/pages/my-info/my-info',
   bills: '/pages/bills/bills',
   billHistory: '/pages/bills/history',
+  payResult: '/pages/bills/pay-result',
 } as const
 
 /** tabBar pages: reached with switchTab, never navigateTo. Keep in step with pages.json. */

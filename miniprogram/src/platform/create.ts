@@ -60,7 +60,7 @@ export interface PlatformDeps {
   /** The mini-program `wx` global, when present. */
   wx?: { getExtConfigSync?: () => unknown } | null
   /** H5: `window.location`. */
-  location?: { host: string } | null
+  location?: { host: string; origin?: string; pathname?: string; assign?(url: string): void } | null
   /** Paths of tabBar pages (from pages.json), e.g. `/pages/index/index`. */
   tabPages: readonly string[]
   /** H5: the browser APIs used to open files behind the token. */
@@ -256,6 +256,15 @@ export function createPlatform(deps: PlatformDeps): Platform {
 
     stopPullDownRefresh() {
       uni.stopPullDownRefresh?.()
+    },
+
+    openPaymentPage(payUrl: string, returnPage: string) {
+      const loc = deps.location
+      if (isMp || !loc?.assign) throw new PlatformError('unsupported', 'payment pages open only in a browser')
+      // The app's own address with its hash route: the provider sends the payer back there.
+      const back = `${loc.origin ?? ''}${loc.pathname ?? '/'}#${returnPage}`
+      const sep = payUrl.includes('?') ? '&' : '?'
+      loc.assign(`${payUrl}${sep}redirect_url=${encodeURIComponent(back)}`)
     },
 
     scanCode() {

@@ -24,7 +24,7 @@ export interface KeyValueStorage {
 
 export type ToastKind = 'none' | 'success' | 'error'
 
-/** WeChat Pay JSAPI parameters as returned by the backend (later: bills). */
+/** WeChat Pay JSAPI parameters as returned by the backend (an order's `request_payment`). */
 export interface PaymentParams {
   timeStamp: string
   nonceStr: string
@@ -72,8 +72,14 @@ export interface Platform {
   openPdf(file: AuthorizedDownload): Promise<void>
   /** End the pull-down-refresh animation of the current page. */
   stopPullDownRefresh(): void
-  /** Later (bills): WeChat Pay JSAPI in the mini-program; rejects with `unsupported` in H5. */
+  /** WeChat Pay JSAPI in the mini-program; rejects with `unsupported` in H5. */
   requestPayment(params: PaymentParams): Promise<void>
+  /**
+   * H5 only: leave the app for a payment provider's page (`pay_url`), telling it to come back to
+   * `returnPage` of this app afterwards (WeChat Pay H5's `redirect_url`). Throws `unsupported` in
+   * the mini-program, which pays with `requestPayment`.
+   */
+  openPaymentPage(payUrl: string, returnPage: string): void
   /** Later (visitors, patrol): scan a QR/bar code; rejects with `unsupported` in H5. */
   scanCode(): Promise<string>
 }

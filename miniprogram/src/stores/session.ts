@@ -12,6 +12,7 @@ import { PAGES } from '@/config/routes'
 import { SESSION_KEY, parseSession, serializeSession } from './token'
 import { createOwnerStore } from './owner'
 import { createBillsStore } from './bills'
+import { createOrderWatch, createPayStore } from './pay'
 import type { StoredSession } from './token'
 
 const company = resolveCompanyContext({
@@ -47,6 +48,10 @@ export const owner = createOwnerStore(api)
 /** My bills and payment history (pages bills, bills/history). */
 export const bills = createBillsStore(api)
 
+/** Paying bills online (bills page) and following an order (pay-result page). */
+export const pay = createPayStore(api, platform.kind === 'mp-weixin' ? 'mp-weixin' : 'h5')
+export const payment = createOrderWatch(api)
+
 export function isLoggedIn(): boolean {
   return !!state.session && !!parseSession(platform.storage.get(SESSION_KEY))
 }
@@ -58,6 +63,8 @@ export function saveLogin(res: LoginResponse): void {
   state.bindings = null
   owner.reset()
   bills.reset()
+  pay.reset()
+  payment.stop()
 }
 
 export function logout(): void {
@@ -67,6 +74,8 @@ export function logout(): void {
   state.bindings = null
   owner.reset()
   bills.reset()
+  pay.reset()
+  payment.stop()
 }
 
 /**

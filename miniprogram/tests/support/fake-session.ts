@@ -8,6 +8,7 @@ import { vi } from 'vitest'
 import type { Binding, Me } from '@/api/types'
 import { createOwnerStore } from '@/stores/owner'
 import { createBillsStore } from '@/stores/bills'
+import { createOrderWatch, createPayStore } from '@/stores/pay'
 import { createFakeBackend } from './fake-api'
 
 export const BRAND_COLOR = '#e4393c'
@@ -27,6 +28,9 @@ export const state = reactive({
 
 export const owner = createOwnerStore(api)
 export const bills = createBillsStore(api)
+export const pay = createPayStore(api, 'h5')
+/** Polls by hand in tests: nothing is scheduled. */
+export const payment = createOrderWatch(api, { schedule: () => undefined })
 
 export const isLoggedIn = () => true
 export const applyBrandingChrome = vi.fn()
@@ -51,6 +55,8 @@ export function resetSession(): void {
   backend.reset()
   owner.reset()
   bills.reset()
+  pay.reset()
+  payment.stop()
   state.bindings = null
   state.me = null
   applyBrandingChrome.mockClear()

@@ -118,8 +118,15 @@ class TradeBill:
 
 
 class Gateway(Protocol):
+    """A gateway is offered to an owner (payments.services.methods) on the `channels` it takes —
+    "jsapi" (inside WeChat, paid with the owner's openid) and/or "h5" (a browser) — once
+    `merchant_for(company)` accepts the company. It reads `order.channel`; for "h5" its Prepay's
+    client_params hold `pay_url`: the provider's page the app opens, which returns to the app."""
+
     name: str
     method: str  # how the purpose records the money (billing.PaymentMethod value)
+    label: Any  # what the owner sees (gettext_lazy), e.g. 微信支付
+    channels: tuple[str, ...]
 
     def merchant_for(self, company: Any) -> Mapping[str, str]:
         """What this gateway needs of the company to take its payments, or a DomainError (409) saying

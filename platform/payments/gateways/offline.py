@@ -18,6 +18,8 @@ from payments.gateways import GatewayError, GatewayState, Notification, Prepay, 
 class OfflineGateway:
     name = "offline"
     method = "cash"
+    label = "offline"
+    channels: tuple[str, ...] = ()  # the cash desk: nothing an owner chooses online
 
     def merchant_for(self, company: Any) -> dict[str, str]:
         return {}

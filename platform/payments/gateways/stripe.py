@@ -30,6 +30,7 @@ from typing import Any
 import stripe
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core import adapters
 from core.errors import DomainError
@@ -151,10 +152,15 @@ def intent_of(event: Mapping[str, Any]) -> str:
 class StripeGateway:
     name = "stripe"
     method = "card"
+    label = gettext_lazy("银行卡支付")
 
     def __init__(self, *, publishable_key: str, card_page: bool):
         self.publishable_key = publishable_key
         self.card_page = card_page
+        # A browser pays on a page it opens (pay_url): the stand-in's card page today. Against the
+        # real Stripe the app would confirm with Stripe.js (or a Checkout Session would be the page);
+        # until one exists owners are not offered cards there.
+        self.channels: tuple[str, ...] = ("h5",) if card_page else ()
 
     def _client(self) -> stripe.StripeClient:
         try:

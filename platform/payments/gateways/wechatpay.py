@@ -17,12 +17,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
 from typing import Any
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import parse_qs, quote, urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
 import requests
 from django.conf import settings
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy
 
 from core.adapters import Binding
 from payments.gateways import (
@@ -139,6 +140,11 @@ def _expire(moment: datetime) -> str:
 class WechatPayGateway:
     name = "wechatpay"
     method = "wechat"
+    label = gettext_lazy("微信支付")
+    channels: tuple[str, ...] = (
+        "jsapi",
+        "h5",
+    )  # requestPayment in the mini-program (the payer's openid); WeChat's H5 cashier
 
     def __init__(self, config: WechatPayConfig, session: requests.Session):
         self.config = config
@@ -212,6 +218,8 @@ class WechatPayGateway:
     _merchant = merchant_ids
 
     def prepay(self, order: Any, *, merchant: Mapping[str, str], payer_account: str) -> Prepay:
+        """JSAPI (the mini-program: requestPayment's signed parameters) or H5 (a phone's browser: the
+        h5_url to open, WeChat's cashier page, which returns to the app afterwards)."""
         body = {
             "sp_appid": self.config.sp_appid,
             "sub_appid": merchant["sub_appid"],
@@ -221,8 +229,16 @@ class WechatPayGateway:
             "time_expire": _expire(order.expires_at),
             "notify_url": merchant["notify_url"],
             "amount": {"total": order.amount_fen, "currency": "CNY"},
-            "payer": {"sub_openid": payer_account},
         }
+        if getattr(order, "channel", "jsapi") == "h5":
+            body["scene_info"] = {"payer_client_ip": getattr(order, "payer_ip", None) or "", "h5_info": {"type": "Wap"}}
+            answer = self._call("POST", "/v3/pay/partner/transactions/h5", body=body)
+            h5_url = str(answer.get("h5_url") or "")
+            if not h5_url.startswith(("https://", "http://")):
+                raise GatewayError("NO_H5_URL", "answer without h5_url", status=200, body=answer)
+            prepay_id = (parse_qs(urlsplit(h5_url).query).get("prepay_id") or [""])[0]
+            return Prepay(reference=prepay_id, client_params={"pay_url": h5_url}, raw=answer)
+        body["payer"] = {"sub_openid": payer_account}
         answer = self._call("POST", "/v3/pay/partner/transactions/jsapi", body=body)
         prepay_id = str(answer.get("prepay_id") or "")
         if not prepay_id:

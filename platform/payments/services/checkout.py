@@ -26,7 +26,7 @@ from core.actions import action
 from core.errors import DomainError
 from payments import bridge, gateways
 from payments.gateways import GatewayError, Prepay
-from payments.models import OrderStatus, PaymentEvent, PaymentOrder, PaymentOrderLine
+from payments.models import Channel, OrderStatus, PaymentEvent, PaymentOrder, PaymentOrderLine
 from payments.services import orders
 
 logger = logging.getLogger(__name__)
@@ -63,6 +63,11 @@ def expected_merchant(gateway_name: str, merchant: dict[str, str]) -> dict[str, 
     return dict(gateways.get(gateway_name).merchant_ids(merchant))
 
 
+def quote(*, purpose: str, user: Any, payer_id: int, item_ids: Sequence[int] | None) -> bridge.Quote:
+    """What paying these items would come to now (the purpose checks who asks); nothing is written."""
+    return bridge.payable(purpose).quote(user=user, payer_id=payer_id, item_ids=item_ids)
+
+
 def start_payment(
     *,
     company: Any,
@@ -72,8 +77,11 @@ def start_payment(
     item_ids: Sequence[int] | None,
     idempotency_key: str,
     gateway_name: str = "wechatpay",
+    channel: str = Channel.JSAPI,
+    payer_ip: str | None = None,
 ) -> PaymentOrder:
-    """The owner's "pay": an order in pending with its client parameters, or a DomainError."""
+    """The owner's "pay": an order in pending with its client parameters, or a DomainError.
+    `channel`: jsapi (in WeChat, the owner's openid pays) or h5 (a browser opens the gateway's page)."""
     key = (idempotency_key or "").strip()
     if not key or len(key) > 64:
         raise DomainError(_("缺少请求编号。"), fields={"idempotency_key": [_("缺少请求编号（1–64 个字符）。")]})
@@ -84,14 +92,21 @@ def start_payment(
         return existing  # a retried request: the same attempt, whatever state it reached
     merchant = merchant_of(gateway_name, company)
     payer_account = ""
-    if gateway_name == "wechatpay":
+    if gateway_name == "wechatpay" and channel == Channel.JSAPI:
         payer_account = user.wechat_openid or ""
         if not payer_account:
             raise DomainError(_("请在微信小程序中登录后支付。"), code="wechat_login_required", status_code=409)
-    quote = bridge.payable(purpose).quote(user=user, payer_id=payer_id, item_ids=item_ids)
-    _end_earlier_attempts(company, user, [line.item_id for line in quote.lines])
+    quoted = quote(purpose=purpose, user=user, payer_id=payer_id, item_ids=item_ids)
+    _end_earlier_attempts(company, user, [line.item_id for line in quoted.lines])
     order = _create_order(
-        quote=quote, purpose=purpose, user=user, gateway_name=gateway_name, key=key, payer_account=payer_account
+        quote=quoted,
+        purpose=purpose,
+        user=user,
+        gateway_name=gateway_name,
+        key=key,
+        payer_account=payer_account,
+        channel=channel,
+        payer_ip=payer_ip,
     )
     gateway = gateways.get(gateway_name)
     try:
@@ -163,7 +178,15 @@ def _closed(order_id: int, *, source: str) -> PaymentOrder:
 
 @action
 def _create_order(
-    *, quote: bridge.Quote, purpose: str, user: Any, gateway_name: str, key: str, payer_account: str
+    *,
+    quote: bridge.Quote,
+    purpose: str,
+    user: Any,
+    gateway_name: str,
+    key: str,
+    payer_account: str,
+    channel: str,
+    payer_ip: str | None,
 ) -> PaymentOrder:
     order = PaymentOrder.objects.create(
         purpose=purpose,
@@ -172,6 +195,8 @@ def _create_order(
         amount=quote.total,
         description=quote.description,
         gateway=gateway_name,
+        channel=channel,
+        payer_ip=payer_ip or None,
         out_trade_no=new_out_trade_no(),
         idempotency_key=key,
         payer_account=payer_account,
@@ -203,7 +228,12 @@ def _create_order(
         action="payment_order.created",
         object_type="paymentorder",
         object_id=order.pk,
-        after={"amount": str(order.amount), "out_trade_no": order.out_trade_no, "gateway": gateway_name},
+        after={
+            "amount": str(order.amount),
+            "out_trade_no": order.out_trade_no,
+            "gateway": gateway_name,
+            "channel": channel,
+        },
     )
     return order
 
