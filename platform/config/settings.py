@@ -124,6 +124,7 @@ SHARED_APPS, TENANT_APPS = app_lists(
         "standins",
         "notifications",
         "payments",
+        "einvoice",
         "tenants.estates",
         "tenants.residents",
         "tenants.imports",
@@ -329,6 +330,20 @@ WECHATPAY = {
     "PLATFORM_SERIAL": env("WECHATPAY_PLATFORM_SERIAL", default=""),
     "PLATFORM_PUBLIC_KEY": env("WECHATPAY_PLATFORM_PUBLIC_KEY", default=""),
     "API_BASE": env("WECHATPAY_API_BASE", default="https://api.mch.weixin.qq.com"),
+}
+# E-invoices (einvoice): "nuonuo" (诺诺开放平台, the real API), "standin" (demo only, refused in
+# production) or "disabled" (this deployment issues no e-invoices; staff record paper ones). The app
+# is the platform's; each company enters its seller tax number, address and phone in its invoice settings.
+EINVOICE_BACKEND = env("WUYE_EINVOICE_BACKEND", default="standin" if DEMO else "nuonuo")
+NUONUO = {
+    "APP_KEY": env("NUONUO_APP_KEY", default=""),
+    "APP_SECRET": env("NUONUO_APP_SECRET", default=""),
+    "ACCESS_TOKEN": env("NUONUO_ACCESS_TOKEN", default=""),
+    "API_BASE": env("NUONUO_API_BASE", default="https://sdk.nuonuo.com/open/v1/services"),
+    "TAX_RATE": env("NUONUO_TAX_RATE", default="0.06"),  # property management: 6 %
+    "GOODS_CODE": env("NUONUO_GOODS_CODE", default=""),  # 税收分类编码 of 物业管理服务
+    "GOODS_NAME": env("NUONUO_GOODS_NAME", default="物业管理服务"),
+    "CLERK": env("NUONUO_CLERK", default=""),
 }
 # A pending payment expires (time_expire) this long after its prepay; the sweeper closes it then.
 PAYMENT_ORDER_TTL_MINUTES = 15
