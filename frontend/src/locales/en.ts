@@ -1,4 +1,5 @@
 import fees from './fees.en'
+import invoices from './invoices.en'
 import ledger from './ledger.en'
 import subscription from './subscription.en'
 import type { MessageSchema } from './zh-CN'
@@ -367,6 +368,7 @@ const en: MessageSchema = {
   },
   fees,
   ledger,
+  invoices,
   subscription,
   basicData: {
     tabs: {

@@ -1,4 +1,5 @@
 import fees from './fees.zh-CN'
+import invoices from './invoices.zh-CN'
 import ledger from './ledger.zh-CN'
 import subscription from './subscription.zh-CN'
 
@@ -356,6 +357,7 @@ const zhCN = {
   },
   fees,
   ledger,
+  invoices,
   subscription,
   basicData: {
     tabs: {

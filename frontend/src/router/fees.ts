@@ -41,6 +41,12 @@ export const ledgerTabRoutes: RouteRecordRaw[] = [
     component: () => import('@/pages/company/fees/deposits/DepositsPage.vue'),
     meta: { module, title: 'ledger.tabs.deposits', tab: true, permission: VIEW },
   },
+  {
+    path: 'invoices',
+    name: 'fees-invoices',
+    component: () => import('@/pages/company/fees/invoices/InvoicesPage.vue'),
+    meta: { module, title: 'invoices.tab', tab: true, permission: VIEW },
+  },
 ]
 
 /**
