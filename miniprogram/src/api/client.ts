@@ -10,7 +10,15 @@ import {
   type OptionsArg,
   type PathWith,
 } from './contract'
-import type { ApiErrorBody, CreateBindingRequest, CreateCorrectionRequest, UpdateOwnerContactRequest } from './types'
+import type {
+  ApiErrorBody,
+  CreateBindingRequest,
+  CreateCorrectionRequest,
+  InvoiceablePayment,
+  OwnerInvoice,
+  OwnerInvoiceRequest,
+  UpdateOwnerContactRequest,
+} from './types'
 
 export class ApiError extends Error {
   constructor(
@@ -154,6 +162,17 @@ export function createApiClient(options: ApiClientOptions) {
       get('/api/v1/owner/bills/history/', { query: { house: house ?? undefined, page } }),
     receiptPdf: (receiptId: number) =>
       authorizedFile('/api/v1/owner/receipts/{receipt_id}/pdf/', { receipt_id: receiptId }),
+    /** My invoice requests (newest first), of one house or all. */
+    ownerInvoices: async (house?: number | null) =>
+      asList<OwnerInvoice>(await get('/api/v1/owner/invoices/', { query: { house: house ?? undefined, page_size: 100 } })),
+    /** Paid payments not yet on an invoice (newest first). */
+    invoiceablePayments: async (house?: number | null) =>
+      asList<InvoiceablePayment>(
+        await get('/api/v1/owner/invoices/payments/', { query: { house: house ?? undefined, page_size: 100 } }),
+      ),
+    requestInvoice: (body: OwnerInvoiceRequest) => post('/api/v1/owner/invoices/', body),
+    invoicePdf: (invoiceId: number) =>
+      authorizedFile('/api/v1/owner/invoices/{invoice_id}/pdf/', { invoice_id: invoiceId }),
   }
 }
 

@@ -62,3 +62,13 @@ export type OwnerPayment = Schemas['OwnerPayment']
 export type OwnerPaymentLine = Schemas['OwnerPaymentLine']
 export type OwnerPaymentPage = Schemas['PaginatedOwnerPaymentList']
 export type PaymentMethod = Schemas['PaymentMethodEnum']
+
+/* ---- Owner: invoices (`/api/v1/owner/invoices/`, `/payments/`, `/{id}/pdf/`) ---- */
+
+/** An invoice request and what became of it (issued with its number, rejected with a reason…). */
+export type OwnerInvoice = Schemas['Invoice']
+export type InvoiceStatus = Schemas['InvoiceStatusEnum']
+export type TitleKind = Schemas['TitleKindEnum']
+/** A paid payment not yet on an invoice; `invoiceable` is what the invoice's line will say. */
+export type InvoiceablePayment = Schemas['InvoiceablePayment']
+export type OwnerInvoiceRequest = Schemas['OwnerInvoiceRequestRequest']

@@ -9,6 +9,7 @@ export const PAGES = {
   myInfo: '/pages/my-info/my-info',
   bills: '/pages/bills/bills',
   billHistory: '/pages/bills/history',
+  invoices: '/pages/invoices/invoices',
 } as const
 
 /** tabBar pages: reached with switchTab, never navigateTo. Keep in step with pages.json. */

@@ -12,6 +12,7 @@ import { PAGES } from '@/config/routes'
 import { SESSION_KEY, parseSession, serializeSession } from './token'
 import { createOwnerStore } from './owner'
 import { createBillsStore } from './bills'
+import { createInvoicesStore } from './invoices'
 import type { StoredSession } from './token'
 
 const company = resolveCompanyContext({
@@ -47,6 +48,9 @@ export const owner = createOwnerStore(api)
 /** My bills and payment history (pages bills, bills/history). */
 export const bills = createBillsStore(api)
 
+/** My invoice requests and the form to ask for one (page invoices). */
+export const invoices = createInvoicesStore(api)
+
 export function isLoggedIn(): boolean {
   return !!state.session && !!parseSession(platform.storage.get(SESSION_KEY))
 }
@@ -58,6 +62,7 @@ export function saveLogin(res: LoginResponse): void {
   state.bindings = null
   owner.reset()
   bills.reset()
+  invoices.reset()
 }
 
 export function logout(): void {
@@ -67,6 +72,7 @@ export function logout(): void {
   state.bindings = null
   owner.reset()
   bills.reset()
+  invoices.reset()
 }
 
 /**

@@ -8,6 +8,7 @@ import { vi } from 'vitest'
 import type { Binding, Me } from '@/api/types'
 import { createOwnerStore } from '@/stores/owner'
 import { createBillsStore } from '@/stores/bills'
+import { createInvoicesStore } from '@/stores/invoices'
 import { createFakeBackend } from './fake-api'
 
 export const BRAND_COLOR = '#e4393c'
@@ -27,6 +28,7 @@ export const state = reactive({
 
 export const owner = createOwnerStore(api)
 export const bills = createBillsStore(api)
+export const invoices = createInvoicesStore(api)
 
 export const isLoggedIn = () => true
 export const applyBrandingChrome = vi.fn()
@@ -51,6 +53,7 @@ export function resetSession(): void {
   backend.reset()
   owner.reset()
   bills.reset()
+  invoices.reset()
   state.bindings = null
   state.me = null
   applyBrandingChrome.mockClear()
