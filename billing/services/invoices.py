@@ -245,6 +245,8 @@ def void_invoice(*, invoice: Invoice, reason: str, actor: Any) -> Invoice:
         raise field_error("reason", _("请填写红冲原因。"))
     invoice = _locked(invoice.pk)
     before = invoice.status
+    if invoice.kind == InvoiceKind.ELECTRONIC and not einvoice.enabled():
+        raise DomainError(_("本系统未接入电子发票服务，无法红冲电子发票。"), code="einvoice_disabled", status_code=409)
     if invoice.kind == InvoiceKind.PAPER:
         _move(invoice, InvoiceStatus.VOIDED)
         invoice.voided_at = timezone.now()

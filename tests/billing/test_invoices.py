@@ -260,3 +260,13 @@ def test_company_b_invoices_are_404_on_company_a(company_a, company_b, client_fo
         assert (
             a_admin.post(f"/api/v1/invoices/{invoice['id']}/void/", {"reason": "x"}, format="json").status_code == 404
         )
+
+
+def test_without_an_e_invoice_provider_staff_record_paper_invoices(company_a, client_for, settings):
+    _, house, admin, _, p1, _ = _setup(company_a, client_for)
+    settings.EINVOICE_BACKEND = "disabled"
+    invoice = _request(admin, house, [p1]).json()
+    refused = admin.post(f"/api/v1/invoices/{invoice['id']}/issue/")
+    assert refused.status_code == 409 and refused.json()["code"] == "einvoice_disabled"
+    body = {"invoice_number": "01234567", "issued_on": timezone.localdate().isoformat()}
+    assert admin.post(f"/api/v1/invoices/{invoice['id']}/paper/", body, format="json").status_code == 200
