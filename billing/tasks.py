@@ -1,4 +1,4 @@
-"""Billing work delivered by the outbox in the company's schema: bill runs, and the notices owners get.
+"""Billing work delivered by the outbox in the company's schema: bill runs, e-invoices, and the notices owners get.
 
 `bill.issued`, `bill.due_soon` and `bill.overdue` are the events the notifications module turns into
 messages; until it subscribes, their handler only records that the notice went out (the event rows
@@ -13,7 +13,7 @@ from typing import Any
 from celery import shared_task
 from django.utils import timezone
 
-from billing.services import bill_runs, schedule
+from billing.services import bill_runs, invoices, schedule
 from core.outbox.registry import handles
 
 logger = logging.getLogger(__name__)
@@ -26,6 +26,18 @@ def _run_given_up(*, bill_run_id: int, error: str) -> None:
 @handles(bill_runs.TOPIC_RUN, on_dead=_run_given_up, max_attempts=5)
 def run_bill_run(*, bill_run_id: int) -> None:
     bill_runs.execute_bill_run(bill_run_id=bill_run_id)
+
+
+# Issuing takes the provider minutes at worst: the outbox's backoff over these attempts covers that;
+# past them the invoice stays "issuing" and staff ask again (refresh), never a second submission.
+@handles(invoices.TOPIC_ISSUE, max_attempts=12)
+def submit_invoice(*, invoice_id: int) -> None:
+    invoices.submit_invoice(invoice_id=invoice_id)
+
+
+@handles(invoices.TOPIC_VOID, max_attempts=12)
+def submit_invoice_void(*, invoice_id: int) -> None:
+    invoices.submit_void(invoice_id=invoice_id)
 
 
 @handles(bill_runs.TOPIC_ISSUED)

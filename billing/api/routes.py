@@ -18,6 +18,7 @@ from billing.api import (
     deposits,
     discounts,
     fees,
+    invoices,
     meters,
     owner,
     payments,
@@ -37,6 +38,7 @@ MODULES: list[ModuleType] = [
     deposits,
     owner,
     discounts,
+    invoices,
 ]
 
 

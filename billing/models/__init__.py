@@ -14,6 +14,7 @@ from billing.models.fees import (
     RoundingPlace,
     TimeUnit,
 )
+from billing.models.invoices import Invoice, InvoiceKind, InvoiceLine, InvoiceStatus, TitleKind
 from billing.models.ledger import (
     Allocation,
     BalanceEntry,
@@ -62,6 +63,10 @@ __all__ = [
     "FeeItem",
     "FeeKind",
     "FeePrice",
+    "Invoice",
+    "InvoiceKind",
+    "InvoiceLine",
+    "InvoiceStatus",
     "Meter",
     "MeterKind",
     "MeterReading",
@@ -80,6 +85,7 @@ __all__ = [
     "RoundingPlace",
     "SplitBy",
     "TimeUnit",
+    "TitleKind",
     "VacancyDiscount",
     "Waiver",
     "WaiverKind",

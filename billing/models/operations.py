@@ -23,6 +23,10 @@ class BillingSettings(models.Model):
     auto_bill_runs = models.BooleanField(_("自动出账"), default=True)
     # A fixed reduction (费用减免) waits for someone holding fees.approve; off: fees.manage applies it at once.
     reductions_need_approval = models.BooleanField(_("减免需审批"), default=True)
+    # The seller on the company's e-invoices (销方): its tax number, address and phone as registered.
+    invoice_seller_tax_number = models.CharField(_("销方税号"), max_length=20, blank=True, default="")
+    invoice_seller_address = models.CharField(_("销方地址"), max_length=100, blank=True, default="")
+    invoice_seller_phone = models.CharField(_("销方电话"), max_length=20, blank=True, default="")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -30,6 +30,7 @@ from billing.models import (
 )
 from billing.selectors.ledger import reversible_allocations
 from billing.services.common import audit, field_error, lock_payer
+from billing.services.invoices import refuse_if_invoiced
 from companies import selectors as company_selectors
 from core.actions import action
 from core.errors import DomainError
@@ -138,6 +139,7 @@ def void_receipt(*, receipt: Receipt, reason: str, actor: Any) -> Receipt:
     receipt = Receipt.objects.select_for_update().get(pk=receipt.pk)
     if receipt.voided_at is not None:
         raise DomainError(_("该收据已作废。"), code="receipt_voided", status_code=409)
+    refuse_if_invoiced(payment.pk)
     # A void takes the whole payment back. After a refund only the rest could be, and a deposit is
     # returned by its own refund: either way the money would be counted back twice (income, the day).
     if Refund.objects.filter(payment=payment, status=RequestStatus.APPROVED).exists():

@@ -33,6 +33,7 @@ from billing.models.ledger import OFFLINE_METHODS
 from billing.selectors.ledger import reversible_allocations
 from billing.services.approvals import decide
 from billing.services.common import audit, check_amount, field_error, lock_payer
+from billing.services.invoices import refuse_if_invoiced
 from billing.services.payments import balance_of
 from core.actions import action
 from core.errors import DomainError
@@ -101,6 +102,8 @@ def request_refund(
     if not reason:
         raise field_error("reason", _("请填写退款原因。"))
     lock_payer(house.pk)
+    if payment is not None:
+        refuse_if_invoiced(payment.pk)
     available = refundable(source=source, house=house, payment=payment, deposit=deposit)
     if amount > available:
         raise field_error("amount", _("退款金额不能超过可退金额 %(available)s 元。") % {"available": available})
@@ -149,6 +152,7 @@ def _carry_out(refund: Refund, actor: Any) -> dict[str, Any]:
         )
     else:
         assert refund.payment is not None
+        refuse_if_invoiced(refund.payment.pk)
         left = refund.amount
         reversals = []
         for row in reversible_allocations(refund.payment.pk):

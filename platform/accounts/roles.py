@@ -41,6 +41,7 @@ PERMISSIONS: dict[str, set[Role]] = {
     "fees.manage": set(),  # fee items, prices, assignments, bill runs
     "fees.approve": set(),  # refunds, waivers, vacancy discounts
     "payments.view": {Role.CASHIER},  # online payment orders and their evidence (read only)
+    "fees.invoice": set(),  # invoices: issue, record paper ones, reject, void (红冲); seller settings
     "meters.read": {Role.CASHIER, Role.REPAIR_WORKER},
     "service_desk.view": {Role.DISPATCHER, Role.REPAIR_WORKER, Role.CUSTOMER_SERVICE},
     "service_desk.dispatch": {Role.DISPATCHER, Role.CUSTOMER_SERVICE},

@@ -124,6 +124,7 @@ SHARED_APPS, TENANT_APPS = app_lists(
         "standins",
         "notifications",
         "payments",
+        "einvoice",
         "tenants.estates",
         "tenants.residents",
         "tenants.imports",

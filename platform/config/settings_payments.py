@@ -1,12 +1,14 @@
-"""Payment settings, imported by config.settings: WeChat Pay (owners paying their bills online) and
-Stripe (the SaaS subscription companies pay for Wuye). With the demo switch both default to their
-local stand-ins."""
+"""Payment and invoicing settings, imported by config.settings: WeChat Pay (owners paying their bills
+online), Stripe (owners' cards and the SaaS subscription companies pay for Wuye) and e-invoices. With
+the demo switch each defaults to its local stand-in."""
 
 from __future__ import annotations
 
 from config.switches import DEMO, env
 
 __all__ = [
+    "EINVOICE_BACKEND",
+    "NUONUO",
     "PAYMENT_ORDER_TTL_MINUTES",
     "STRIPE_API_BASE",
     "STRIPE_BACKEND",
@@ -48,3 +50,17 @@ STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY", default="")
 # After a failed payment, a trial's end or a cancellation, the company keeps working this many
 # days before its staff are suspended (owners keep their bills and payments throughout).
 SUBSCRIPTION_GRACE_DAYS = env.int("WUYE_SUBSCRIPTION_GRACE_DAYS", default=7)
+# E-invoices (einvoice): "nuonuo" (诺诺开放平台, the real API), "standin" (demo only, refused in
+# production) or "disabled" (this deployment issues no e-invoices; staff record paper ones). The app
+# is the platform's; each company enters its seller tax number, address and phone in its invoice settings.
+EINVOICE_BACKEND = env("WUYE_EINVOICE_BACKEND", default="standin" if DEMO else "nuonuo")
+NUONUO = {
+    "APP_KEY": env("NUONUO_APP_KEY", default=""),
+    "APP_SECRET": env("NUONUO_APP_SECRET", default=""),
+    "ACCESS_TOKEN": env("NUONUO_ACCESS_TOKEN", default=""),
+    "API_BASE": env("NUONUO_API_BASE", default="https://sdk.nuonuo.com/open/v1/services"),
+    "TAX_RATE": env("NUONUO_TAX_RATE", default="0.06"),  # property management: 6 %
+    "GOODS_CODE": env("NUONUO_GOODS_CODE", default=""),  # 税收分类编码 of 物业管理服务
+    "GOODS_NAME": env("NUONUO_GOODS_NAME", default="物业管理服务"),
+    "CLERK": env("NUONUO_CLERK", default=""),
+}

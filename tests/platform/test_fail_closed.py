@@ -48,6 +48,16 @@ REAL_WECHATPAY = {
     "PLATFORM_PUBLIC_KEY": PLATFORM_PEM,
     "API_BASE": "https://api.mch.weixin.qq.com",
 }
+REAL_NUONUO = {
+    "APP_KEY": "SD63236305",
+    "APP_SECRET": "SDDED2523BED4643",
+    "ACCESS_TOKEN": "a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6",
+    "API_BASE": "https://sdk.nuonuo.com/open/v1/services",
+    "TAX_RATE": "0.06",
+    "GOODS_CODE": "3040801010000000000",
+    "GOODS_NAME": "物业管理服务",
+    "CLERK": "张三",
+}
 REAL_ENV = {  # what an operator provides to the shipped deploy/ files
     "DJANGO_SECRET_KEY": RANDOM_LOOKING_SECRET,
     "WUYE_DATA_KEYS": "k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
@@ -60,6 +70,9 @@ REAL_ENV = {  # what an operator provides to the shipped deploy/ files
     **{f"WECHATPAY_{name}": value for name, value in REAL_WECHATPAY.items() if name != "API_BASE"},
     "STRIPE_SECRET_KEY": "sk_live_realLookingKey000000000000000000",
     "STRIPE_WEBHOOK_SECRET": "whsec_realLookingSecret0000000000000000",
+    **{
+        f"NUONUO_{name}": REAL_NUONUO[name] for name in ("APP_KEY", "APP_SECRET", "ACCESS_TOKEN", "GOODS_CODE", "CLERK")
+    },
 }
 
 
@@ -73,6 +86,8 @@ def production(settings):
     settings.WECHAT_API_BASE_URL = "https://api.weixin.qq.com/"
     settings.WECHATPAY_BACKEND = "wechatpay"
     settings.WECHATPAY = dict(REAL_WECHATPAY)
+    settings.EINVOICE_BACKEND = "nuonuo"
+    settings.NUONUO = dict(REAL_NUONUO)
     settings.STRIPE_BACKEND = "stripe"
     settings.STRIPE_API_BASE = "https://api.stripe.com"
     settings.STRIPE_SECRET_KEY = REAL_ENV["STRIPE_SECRET_KEY"]
@@ -96,6 +111,7 @@ def _refusal() -> str:
 def test_production_with_real_adapters_starts(production):
     adapters.refuse_unsafe_start()
     assert {b.adapter: b.standin for b in adapters.bindings()} == {
+        "einvoice": False,
         "sms": False,
         "stripe": False,
         "wechat": False,
@@ -122,6 +138,23 @@ def test_a_deployment_without_wechat_pay_says_so(production):
     production.WECHATPAY_BACKEND = "disabled"
     production.WECHATPAY = {}
     adapters.refuse_unsafe_start()
+
+
+def test_production_refuses_the_einvoice_stand_in_and_nuonuo_without_its_keys(production):
+    production.EINVOICE_BACKEND = "standin"
+    assert "einvoice points at a stand-in" in _refusal()
+    production.EINVOICE_BACKEND = "nuonuo"
+    production.NUONUO = {**REAL_NUONUO, "APP_SECRET": "", "API_BASE": "http://127.0.0.1:9/"}
+    message = _refusal()
+    assert "NUONUO_APP_SECRET" in message and "NUONUO_API_BASE (https)" in message
+    production.EINVOICE_BACKEND = "disabled"
+    adapters.refuse_unsafe_start()
+
+
+def test_compose_refuses_the_einvoice_stand_in():
+    environment = {**_compose_environment("web", REAL_ENV), "WUYE_EINVOICE_BACKEND": "standin"}
+    started = _settings_of(environment)
+    assert started.returncode != 0 and "einvoice points at a stand-in" in started.stderr
 
 
 def test_production_refuses_the_sms_stand_in(production):

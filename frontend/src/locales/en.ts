@@ -1,4 +1,5 @@
 import fees from './fees.en'
+import invoices from './invoices.en'
 import ledger from './ledger.en'
 import payments from './payments.en'
 import reconciliation from './reconciliation.en'
@@ -372,6 +373,7 @@ const en: MessageSchema = {
   ledger,
   payments,
   reconciliation,
+  invoices,
   subscription,
   basicData: {
     tabs: {

@@ -1,4 +1,5 @@
 import fees from './fees.zh-CN'
+import invoices from './invoices.zh-CN'
 import ledger from './ledger.zh-CN'
 import payments from './payments.zh-CN'
 import reconciliation from './reconciliation.zh-CN'
@@ -361,6 +362,7 @@ const zhCN = {
   ledger,
   payments,
   reconciliation,
+  invoices,
   subscription,
   basicData: {
     tabs: {

@@ -49,6 +49,12 @@ export const ledgerTabRoutes: RouteRecordRaw[] = [
     meta: { module, title: 'ledger.tabs.deposits', tab: true, permission: VIEW },
   },
   {
+    path: 'invoices',
+    name: 'fees-invoices',
+    component: () => import('@/pages/company/fees/invoices/InvoicesPage.vue'),
+    meta: { module, title: 'invoices.tab', tab: true, permission: VIEW },
+  },
+  {
     path: 'reconciliation',
     name: 'fees-reconciliation',
     component: () => import('@/pages/company/fees/reconciliation/ReconciliationPage.vue'),

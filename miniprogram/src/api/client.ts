@@ -15,6 +15,9 @@ import type {
   CreateBindingRequest,
   CreateCorrectionRequest,
   StartPaymentRequest,
+  InvoiceablePayment,
+  OwnerInvoice,
+  OwnerInvoiceRequest,
   UpdateOwnerContactRequest,
 } from './types'
 
@@ -167,6 +170,17 @@ export function createApiClient(options: ApiClientOptions) {
     paymentOrder: (id: number) => get('/api/v1/owner/payments/{id}/', { path: { id } }),
     receiptPdf: (receiptId: number) =>
       authorizedFile('/api/v1/owner/receipts/{receipt_id}/pdf/', { receipt_id: receiptId }),
+    /** My invoice requests (newest first), of one house or all. */
+    ownerInvoices: async (house?: number | null) =>
+      asList<OwnerInvoice>(await get('/api/v1/owner/invoices/', { query: { house: house ?? undefined, page_size: 100 } })),
+    /** Paid payments not yet on an invoice (newest first). */
+    invoiceablePayments: async (house?: number | null) =>
+      asList<InvoiceablePayment>(
+        await get('/api/v1/owner/invoices/payments/', { query: { house: house ?? undefined, page_size: 100 } }),
+      ),
+    requestInvoice: (body: OwnerInvoiceRequest) => post('/api/v1/owner/invoices/', body),
+    invoicePdf: (invoiceId: number) =>
+      authorizedFile('/api/v1/owner/invoices/{invoice_id}/pdf/', { invoice_id: invoiceId }),
   }
 }
 

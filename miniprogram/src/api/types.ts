@@ -76,3 +76,13 @@ export type PaymentOrderStatus = Schemas['PaymentOrderStatusEnum']
 export type StartPaymentRequest = Schemas['StartPaymentRequest']
 /** Where the app runs, as `owner/payments/methods/?client=` names it. */
 export type PayClient = 'mp-weixin' | 'h5'
+
+/* ---- Owner: invoices (`/api/v1/owner/invoices/`, `/payments/`, `/{id}/pdf/`) ---- */
+
+/** An invoice request and what became of it (issued with its number, rejected with a reason…). */
+export type OwnerInvoice = Schemas['Invoice']
+export type InvoiceStatus = Schemas['InvoiceStatusEnum']
+export type TitleKind = Schemas['TitleKindEnum']
+/** A paid payment not yet on an invoice; `invoiceable` is what the invoice's line will say. */
+export type InvoiceablePayment = Schemas['InvoiceablePayment']
+export type OwnerInvoiceRequest = Schemas['OwnerInvoiceRequestRequest']

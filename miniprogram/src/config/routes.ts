@@ -10,6 +10,7 @@ export const PAGES = {
   bills: '/pages/bills/bills',
   billHistory: '/pages/bills/history',
   payResult: '/pages/bills/pay-result',
+  invoices: '/pages/invoices/invoices',
 } as const
 
 /** tabBar pages: reached with switchTab, never navigateTo. Keep in step with pages.json. */

@@ -13,6 +13,7 @@ import { SESSION_KEY, parseSession, serializeSession } from './token'
 import { createOwnerStore } from './owner'
 import { createBillsStore } from './bills'
 import { createOrderWatch, createPayStore } from './pay'
+import { createInvoicesStore } from './invoices'
 import type { StoredSession } from './token'
 
 const company = resolveCompanyContext({
@@ -51,6 +52,8 @@ export const bills = createBillsStore(api)
 /** Paying bills online (bills page) and following an order (pay-result page). */
 export const pay = createPayStore(api, platform.kind === 'mp-weixin' ? 'mp-weixin' : 'h5')
 export const payment = createOrderWatch(api)
+/** My invoice requests and the form to ask for one (page invoices). */
+export const invoices = createInvoicesStore(api)
 
 export function isLoggedIn(): boolean {
   return !!state.session && !!parseSession(platform.storage.get(SESSION_KEY))
@@ -65,6 +68,7 @@ export function saveLogin(res: LoginResponse): void {
   bills.reset()
   pay.reset()
   payment.stop()
+  invoices.reset()
 }
 
 export function logout(): void {
@@ -76,6 +80,7 @@ export function logout(): void {
   bills.reset()
   pay.reset()
   payment.stop()
+  invoices.reset()
 }
 
 /**

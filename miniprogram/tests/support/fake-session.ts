@@ -9,6 +9,7 @@ import type { Binding, Me } from '@/api/types'
 import { createOwnerStore } from '@/stores/owner'
 import { createBillsStore } from '@/stores/bills'
 import { createOrderWatch, createPayStore } from '@/stores/pay'
+import { createInvoicesStore } from '@/stores/invoices'
 import { createFakeBackend } from './fake-api'
 
 export const BRAND_COLOR = '#e4393c'
@@ -31,6 +32,7 @@ export const bills = createBillsStore(api)
 export const pay = createPayStore(api, 'h5')
 /** Polls by hand in tests: nothing is scheduled. */
 export const payment = createOrderWatch(api, { schedule: () => undefined })
+export const invoices = createInvoicesStore(api)
 
 export const isLoggedIn = () => true
 export const applyBrandingChrome = vi.fn()
@@ -57,6 +59,7 @@ export function resetSession(): void {
   bills.reset()
   pay.reset()
   payment.stop()
+  invoices.reset()
   state.bindings = null
   state.me = null
   applyBrandingChrome.mockClear()
