@@ -376,10 +376,9 @@ def _late_specs(shops: list[Shop]) -> list[Spec]:
     ]
 
 
-def _fire_signed(
-    port: int, specs: list[Spec], clients: int, batch: int = 1500
-) -> tuple[float, Counter[str], list[str]]:
-    """Sign a batch, deliver it, the next…; the seconds count the deliveries only."""
+def _fire_signed(port: int, specs: list[Spec], clients: int, batch: int = 300) -> tuple[float, Counter[str], list[str]]:
+    """Sign a batch, deliver it, the next…; the seconds count the deliveries only. Batches are small
+    enough to go out well within the 5-minute timestamp rule on a slow, shared machine."""
     seconds, counts, surprises = 0.0, Counter[str](), []
     for lo in range(0, len(specs), batch):
         shots = [spec.shot() for spec in specs[lo : lo + batch]]
@@ -470,7 +469,8 @@ def _check(shop: Shop) -> dict[str, int]:
         for group, name in (("forged", "forged_credited"), ("mismatched", "mismatched_credited")):
             for fact in shop.orders[group]:
                 order = PaymentOrder.objects.get(pk=fact["id"])
-                if per_house.get(fact["house"]) or order.status != "pending" or order.settlement:
+                # Still pending, or closed by the sweeper once expired (a slow storm): never paid, never settled.
+                if per_house.get(fact["house"]) or order.status not in ("pending", "closed") or order.settlement:
                     figures[name] += 1
                 if Allocation.objects.filter(charge__house_id=fact["house"]).exists():
                     figures[name] += 1
