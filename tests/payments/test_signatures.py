@@ -130,3 +130,18 @@ def test_answers_not_signed_by_wechat_pay_are_not_believed():
     with pytest.raises(GatewayError) as refused:
         fooled.query(Order(), merchant=merchant)
     assert refused.value.code == "RESPONSE_NOT_VERIFIED"
+
+
+def test_a_key_is_parsed_once_not_on_every_gateway_call():
+    """OpenSSL 3 checks an RSA private key each time it is loaded (hundreds of ms on a busy machine);
+    a gateway is built per call, so the parsed keys are kept by PEM."""
+    from payments.gateways import wechatpay
+    from standins import wechatpay as standin
+
+    pem = crypto.private_pem(crypto.generate_key())
+    assert crypto.load_private_key(pem) is crypto.load_private_key(pem)
+    public = crypto.public_pem(crypto.load_private_key(pem))
+    assert crypto.load_public_key(public) is crypto.load_public_key(public)
+    first, second = (wechatpay.WechatPayGateway(standin.demo_config(), standin.in_process_session()) for _ in "12")
+    assert first._private_key is second._private_key
+    assert first._platform_keys == second._platform_keys
