@@ -102,7 +102,7 @@ def test_the_catalogue_holds_every_string_of_the_source(tmp_path, monkeypatch, s
 def test_the_compiled_catalogue_matches_the_po():
     with MO.open("rb") as handle:
         compiled = gettext.GNUTranslations(handle)
-    catalog = compiled._catalog  # type: ignore[attr-defined]
+    catalog = compiled._catalog
     expected: dict = {}
     for entry in parse_po(PO):
         key = _key(entry)
