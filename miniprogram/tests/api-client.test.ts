@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest'
-import { ApiError, asList, buildQuery, createApiClient, toApiError } from '@/api/client'
+import { ApiError, asList, buildQuery, createApiClient, serverLanguage, toApiError } from '@/api/client'
+import { setLocale } from '@/i18n'
 import type { RawResponse, RequestOptions } from '@/platform/types'
 
 function fakeTransport(responses: RawResponse[] | ((o: RequestOptions) => RawResponse)) {
@@ -131,5 +132,26 @@ describe('api client', () => {
     expect(toApiError(502, '<html>')).toMatchObject({ code: 'http_502', message: '服务器繁忙，请稍后再试' })
     expect(toApiError(429, null)).toMatchObject({ code: 'throttled' })
     expect(toApiError(404, {})).toMatchObject({ code: 'http_404' })
+  })
+})
+
+describe('Accept-Language', () => {
+  it('maps the UI locale to the server language', () => {
+    expect(serverLanguage('zh-CN')).toBe('zh-hans')
+    expect(serverLanguage('en')).toBe('en')
+  })
+
+  it('tells the server the current UI language on calls and file downloads', async () => {
+    const t = fakeTransport(() => ({ status: 200, data: { surface: 'company' } }))
+    const api = createApiClient({ baseUrl: '', request: t.request, getToken: () => 'tok' })
+    try {
+      await api.site()
+      setLocale('en')
+      await api.site()
+      expect(t.calls.map((c) => c.headers?.['Accept-Language'])).toEqual(['zh-hans', 'en'])
+      expect(api.receiptPdf(7).headers).toEqual({ 'Accept-Language': 'en', Authorization: 'Bearer tok' })
+    } finally {
+      setLocale('zh-CN')
+    }
   })
 })

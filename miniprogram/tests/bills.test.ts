@@ -208,7 +208,7 @@ describe('bills store', () => {
   it('hands out the receipt PDF URL with the token, for the platform to download', () => {
     expect(backend.api.receiptPdf(42)).toEqual({
       url: '/api/v1/owner/receipts/42/pdf/',
-      headers: { Authorization: 'Bearer owner-token' },
+      headers: { Authorization: 'Bearer owner-token', 'Accept-Language': 'zh-hans' },
     })
   })
 })

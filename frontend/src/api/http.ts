@@ -2,8 +2,11 @@
  * The one HTTP client every API module goes through.
  *
  * Conventions of the Django backend: JSON bodies, session cookie auth, the CSRF token in the
- * `X-CSRFToken` header on unsafe methods, and errors as `{code, message, fields}`.
+ * `X-CSRFToken` header on unsafe methods, and errors as `{code, message, fields}`. Every request
+ * carries `Accept-Language` for the UI language, so the server's errors and labels match the screen.
  */
+
+import { i18n } from '@/locales'
 
 export type QueryValue = string | number | boolean | null | undefined
 export type Query = Record<string, QueryValue | QueryValue[]>
@@ -55,6 +58,15 @@ let csrfRequest: Promise<string> | null = null
 /** The host has no CSRF endpoint (the public site: signup needs no token). */
 let csrfUnavailable = false
 
+/** The server's language tag (Django's LANGUAGES: zh-hans, en) for a UI locale. */
+export function serverLanguage(locale: string = i18n.global.locale.value): string {
+  return locale === 'en' ? 'en' : 'zh-hans'
+}
+
+function baseHeaders(): Record<string, string> {
+  return { Accept: 'application/json', 'Accept-Language': serverLanguage() }
+}
+
 export function configureHttp(next: HttpHandlers): void {
   handlers = next
 }
@@ -88,7 +100,7 @@ export async function getCsrfToken(): Promise<string> {
   if (!csrfRequest) {
     csrfRequest = fetch(CSRF_URL, {
       credentials: 'same-origin',
-      headers: { Accept: 'application/json' },
+      headers: baseHeaders(),
     })
       .then(async (response) => {
         if (response.status === 404) {
@@ -147,7 +159,7 @@ async function toApiError(response: Response): Promise<ApiError> {
 }
 
 async function send(method: string, path: string, options: RequestOptions): Promise<Response> {
-  const headers: Record<string, string> = { Accept: 'application/json' }
+  const headers = baseHeaders()
   let body: BodyInit | undefined
   if (options.body instanceof FormData) {
     body = options.body

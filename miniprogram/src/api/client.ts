@@ -1,5 +1,5 @@
 import type { HttpMethod, RawResponse, RequestOptions } from '@/platform/types'
-import { t } from '@/i18n'
+import { getLocale, t, type Locale } from '@/i18n'
 import {
   fillPath,
   type Answer,
@@ -67,6 +67,18 @@ export function buildQuery(query: Query | undefined): string {
   return parts.length ? `?${parts.join('&')}` : ''
 }
 
+/** The server's language tag (Django's LANGUAGES: zh-hans, en) for the app's UI locale. */
+export function serverLanguage(locale: Locale = getLocale()): string {
+  return locale === 'en' ? 'en' : 'zh-hans'
+}
+
+/** Headers of every request: the bearer token when signed in, and the UI language for the server's text. */
+function requestHeaders(token: string | null, extra: Record<string, string> = {}): Record<string, string> {
+  const headers: Record<string, string> = { ...extra, 'Accept-Language': serverLanguage() }
+  if (token) headers.Authorization = `Bearer ${token}`
+  return headers
+}
+
 function isErrorBody(data: unknown): data is ApiErrorBody {
   return !!data && typeof data === 'object' && typeof (data as ApiErrorBody).code === 'string'
 }
@@ -94,8 +106,7 @@ export function createApiClient(options: ApiClientOptions) {
 
   async function call<T>(method: HttpMethod, path: string, body?: unknown, query?: Query): Promise<T> {
     const token = options.getToken()
-    const headers: Record<string, string> = { Accept: 'application/json' }
-    if (token) headers.Authorization = `Bearer ${token}`
+    const headers = requestHeaders(token, { Accept: 'application/json' })
     let res: RawResponse
     try {
       res = await options.request({ url: `${base}${path}${buildQuery(query)}`, method, data: body, headers })
@@ -133,7 +144,7 @@ export function createApiClient(options: ApiClientOptions) {
     const token = options.getToken()
     return {
       url: `${base}${fillPath(path, params)}`,
-      headers: token ? { Authorization: `Bearer ${token}` } : {},
+      headers: requestHeaders(token),
     }
   }
 

@@ -8,7 +8,9 @@ import {
   filenameFromDisposition,
   http,
   resetCsrf,
+  serverLanguage,
 } from '@/api/http'
+import { i18n } from '@/locales'
 import { jsonResponse, mockFetch } from '@/test/http'
 
 function clearCookies() {
@@ -180,5 +182,30 @@ describe('download', () => {
   it('parses both forms of filename', () => {
     expect(filenameFromDisposition('attachment; filename="a b.xlsx"', 'x')).toBe('a b.xlsx')
     expect(filenameFromDisposition(null, 'fallback.xlsx')).toBe('fallback.xlsx')
+  })
+})
+
+describe('Accept-Language', () => {
+  afterEach(() => {
+    i18n.global.locale.value = 'zh-CN'
+  })
+
+  it('maps the UI locale to the server language', () => {
+    expect(serverLanguage('zh-CN')).toBe('zh-hans')
+    expect(serverLanguage('en')).toBe('en')
+  })
+
+  it('sends the current UI language on every request, the CSRF probe included', async () => {
+    const calls = mockFetch((call) =>
+      call.url === '/api/v1/auth/csrf/' ? jsonResponse({ csrf_token: 't' }) : jsonResponse({ ok: true }),
+    )
+    await http.get('/api/v1/users/')
+    i18n.global.locale.value = 'en'
+    await http.post('/api/v1/users/', { name: 'x' })
+    expect(calls.map((c) => [c.url, c.headers['Accept-Language']])).toEqual([
+      ['/api/v1/users/', 'zh-hans'],
+      ['/api/v1/auth/csrf/', 'en'],
+      ['/api/v1/users/', 'en'],
+    ])
   })
 })
