@@ -9,8 +9,6 @@ from companies import api as companies_api
 from config import urls_common, views
 from core import api as core_api
 from payments import api as payments_api
-from payments import api_staff as payments_staff_api
-from payments import reconciliation_api
 from subscriptions import api as subscriptions_api
 from tenants.estates import api as estates_api
 from tenants.imports import api as imports_api
@@ -67,8 +65,6 @@ api_v1: list[URLPattern | URLResolver] = [
     path("staff-performance/", staff_api.PerformanceView.as_view(), name="staff-performance"),
     *billing_paths,
     *payments_api.PATHS,
-    *payments_staff_api.PATHS,
-    *reconciliation_api.PATHS,
     path("", include(router.urls)),
 ]
 

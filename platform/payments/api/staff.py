@@ -20,7 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from payments import selectors
-from payments.api import money_field
+from payments.api.common import money_field
 from payments.models import OrderStatus, PaymentEvent, PaymentOrder, PaymentOrderLine
 from payments.services import staff
 

@@ -1,17 +1,15 @@
-"""Payments' API on a company's host: the owner pays (prepay, status), the company admin sets its
-WeChat Pay sub-merchant, and WeChat Pay notifies (no session, no CSRF: the signature is the credential)."""
+"""The owner pays on the company's host: the ways to pay on this device, the amount, the order
+(prepay) and its status."""
 
 from __future__ import annotations
 
 import logging
 from typing import Any
 
-from django.db.models import QuerySet
-from django.http import HttpResponse, JsonResponse
 from django.urls import path
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
-from rest_framework import generics, serializers
+from rest_framework import serializers
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -19,24 +17,11 @@ from rest_framework.views import APIView
 
 from core.client_ip import client_ip
 from payments import selectors
-from payments.models import Channel, OrderStatus, PaymentOrder, Purpose, RefusedNotification
-from payments.services import checkout, merchant, methods, notifications, refused
+from payments.api.common import OWNER, OrderLineSerializer, money_field
+from payments.models import Channel, OrderStatus, PaymentOrder, Purpose
+from payments.services import checkout, methods
 
 logger = logging.getLogger(__name__)
-OWNER = "owner.self"
-MERCHANT_SETTINGS = "payments.merchant"
-
-
-def money_field(**kwargs: Any) -> serializers.DecimalField:
-    """An amount in yuan, to the fen, as a decimal string ("89.50")."""
-    return serializers.DecimalField(max_digits=14, decimal_places=2, **kwargs)
-
-
-class OrderLineSerializer(serializers.Serializer[Any]):
-    item_id = serializers.IntegerField()
-    name = serializers.CharField(source="label")
-    amount = money_field()
-    late_fee = money_field()
 
 
 class RequestPaymentSerializer(serializers.Serializer[Any]):
@@ -251,104 +236,9 @@ class OwnerPaymentDetail(APIView):
         return Response(PaymentOrderSerializer(order).data)
 
 
-class WechatMerchantSerializer(serializers.Serializer[Any]):
-    sub_mchid = serializers.CharField(max_length=12, allow_blank=True)
-    sub_appid = serializers.CharField(max_length=32, allow_blank=True)
-    secret = serializers.CharField(max_length=64, write_only=True, required=False, allow_blank=True)
-    secret_set = serializers.BooleanField(read_only=True)
-    notify_url = serializers.CharField(read_only=True)
-
-
-def _merchant_view(company: Any) -> dict[str, Any]:
-    return {
-        "sub_mchid": merchant.account().sub_mchid,
-        "sub_appid": company.wechat_appid,
-        "secret_set": bool(company.wechat_secret),
-        "notify_url": merchant.notify_url(company),
-    }
-
-
-class WechatMerchantView(APIView):
-    """The company's WeChat Pay settings (company admins only): its sub-merchant number and its
-    mini-program; the AppSecret is write-only and stored encrypted."""
-
-    required_permission = MERCHANT_SETTINGS
-
-    @extend_schema(responses=WechatMerchantSerializer)
-    def get(self, request: Request) -> Response:
-        return Response(WechatMerchantSerializer(_merchant_view(request.tenant)).data)  # type: ignore[attr-defined]
-
-    @extend_schema(request=WechatMerchantSerializer, responses=WechatMerchantSerializer)
-    def put(self, request: Request) -> Response:
-        form = WechatMerchantSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        company = request.tenant  # type: ignore[attr-defined]
-        merchant.update_wechat_merchant(
-            company=company,
-            actor=request.user,
-            sub_mchid=form.validated_data["sub_mchid"],
-            sub_appid=form.validated_data["sub_appid"],
-            secret=form.validated_data.get("secret"),
-        )
-        return Response(WechatMerchantSerializer(_merchant_view(company)).data)
-
-
-class WechatNotifyView(APIView):
-    """WeChat Pay's notifications for this company. Public: the signature over the raw body is the
-    only credential. Answers 204 once acted on (or already done); 4xx with WeChat's error JSON when
-    refused, 500 when something broke midway (nothing was written; WeChat Pay sends it again)."""
-
-    required_permission = "public"
-    authentication_classes: list[Any] = []
-    parser_classes: list[Any] = []  # the raw body is read as bytes, never parsed and re-serialised
-
-    @extend_schema(exclude=True)
-    def post(self, request: Request) -> HttpResponse:
-        body = request._request.body
-        headers = {key.lower(): value for key, value in request.headers.items()}
-        try:
-            notifications.handle(gateway_name="wechatpay", company=request.tenant, headers=headers, body=body)  # type: ignore[attr-defined]
-        except notifications.Refused as refusal:
-            refused.record(
-                gateway="wechatpay",
-                reason=refusal.reason,
-                status_code=refusal.status,
-                remote_addr=client_ip(request._request),
-                body=body,
-            )
-            return JsonResponse({"code": "FAIL", "message": _("通知验证失败")}, status=refusal.status)
-        except Exception:
-            logger.exception("payment notification failed while processing")
-            return JsonResponse({"code": "FAIL", "message": _("处理失败，请重试")}, status=500)
-        return HttpResponse(status=204)
-
-
-class RefusedNotificationSerializer(serializers.ModelSerializer[RefusedNotification]):
-    class Meta:
-        model = RefusedNotification
-        fields = ["id", "gateway", "reason", "status_code", "received_at", "remote_addr", "body_sha256", "body_size"]
-        read_only_fields = fields
-
-
-class RefusedNotificationList(generics.ListAPIView[RefusedNotification]):
-    """拒收的支付通知 (the last 30 days): what was refused, why (a code), when and from where — never
-    what the notification claimed (company admins, who set up the merchant)."""
-
-    serializer_class = RefusedNotificationSerializer
-    required_permission = MERCHANT_SETTINGS
-    filterset_fields = ["gateway", "reason"]
-    ordering_fields = ["received_at"]
-
-    def get_queryset(self) -> QuerySet[RefusedNotification]:
-        return selectors.refused_notifications()
-
-
 PATHS = [
     path("owner/payments/", OwnerPayments.as_view(), name="owner-payments"),
     path("owner/payments/quote/", OwnerPaymentQuote.as_view(), name="owner-payment-quote"),
     path("owner/payments/methods/", OwnerPaymentMethods.as_view(), name="owner-payment-methods"),
     path("owner/payments/<int:pk>/", OwnerPaymentDetail.as_view(), name="owner-payment"),
-    path("settings/wechat-pay/", WechatMerchantView.as_view(), name="wechat-pay-settings"),
-    path(merchant.NOTIFY_PATH.removeprefix("api/v1/"), WechatNotifyView.as_view(), name="wechat-pay-notify"),
-    path("payments/refused-notifications/", RefusedNotificationList.as_view(), name="payments-refused-notifications"),
 ]
