@@ -29,22 +29,27 @@ def _forget_openid(payer):
         payer.user.save(update_fields=["wechat_openid"])
 
 
+CARD = ("stripe", "h5", "银行卡支付")  # the Stripe stand-in's card page, in a browser only
+
+
 def test_the_mini_program_offers_jsapi_and_a_browser_h5(payer):
     assert _methods(payer.client, "mp-weixin") == [("wechatpay", "jsapi", "微信支付")]
-    assert _methods(payer.client, "h5") == [("wechatpay", "h5", "微信支付")]
+    assert _methods(payer.client, "h5") == [("wechatpay", "h5", "微信支付"), CARD]
     _forget_openid(payer)
     assert _methods(payer.client, "mp-weixin") == []  # JSAPI needs the owner's openid
-    assert _methods(payer.client, "h5") == [("wechatpay", "h5", "微信支付")]
+    assert _methods(payer.client, "h5") == [("wechatpay", "h5", "微信支付"), CARD]
 
 
-def test_nothing_is_offered_before_the_company_is_a_sub_merchant(company_a, client_for):
+def test_wechat_pay_is_not_offered_before_the_company_is_a_sub_merchant(company_a, client_for, settings):
     from tests.payments.conftest import make_payer
 
     payer = make_payer(company_a, client_for, username="no-merchant")
     assert _methods(payer.client, "mp-weixin") == []
-    assert _methods(payer.client, "h5") == []
+    assert _methods(payer.client, "h5") == [CARD]  # the card needs no sub-merchant
     refused = payer.client.post(PAY, {"house": payer.house.pk, "idempotency_key": "nm", "channel": "h5"}, format="json")
     assert refused.status_code == 409 and refused.json()["code"] == "wechatpay_not_configured"
+    settings.STRIPE_BACKEND = "disabled"  # a deployment without card payments offers nothing here
+    assert _methods(payer.client, "h5") == []
 
 
 def test_the_methods_need_a_known_client(payer):
