@@ -11,7 +11,7 @@ import pytest
 from django.db import connections
 from django_tenants.utils import tenant_context
 
-from tests.billing.test_cashdesk_concurrency import _drop, _on_own_connection
+from tests.billing.concurrency import drop, on_own_connection
 from tests.conftest import _provision
 from tests.payments.conftest import NOTIFY, make_merchant, make_payer, start
 
@@ -20,11 +20,11 @@ pytestmark = pytest.mark.django_db(transaction=False)
 
 @pytest.fixture
 def scratch(django_db_blocker):
-    company = _on_own_connection(django_db_blocker, lambda: _provision("gamma", "伽马物业"))
+    company = on_own_connection(django_db_blocker, lambda: _provision("gamma", "伽马物业"))
     try:
         yield company
     finally:
-        _on_own_connection(django_db_blocker, lambda: _drop("gamma"))
+        on_own_connection(django_db_blocker, lambda: drop("gamma"))
 
 
 def test_online_and_cash_desk_at_once_allocate_the_charge_once(scratch, django_db_blocker, client_for, monkeypatch):
@@ -42,7 +42,7 @@ def test_online_and_cash_desk_at_once_allocate_the_charge_once(scratch, django_d
         delivery = wechatpay.pay(sub_mchid="1230000077", out_trade_no=order["out_trade_no"])
         return payer, charge, order, delivery, client_for(scratch, "cashier"), client_for(scratch)
 
-    payer, charge, order, delivery, cashier, wechat = _on_own_connection(django_db_blocker, prepare)
+    payer, charge, order, delivery, cashier, wechat = on_own_connection(django_db_blocker, prepare)
     barrier = threading.Barrier(2)
     answers: dict[str, int] = {}
 
@@ -90,7 +90,7 @@ def test_online_and_cash_desk_at_once_allocate_the_charge_once(scratch, django_d
             model = PaymentOrder.objects.get(pk=order["id"])
             return allocated, methods, model.status, model.settlement
 
-    allocated, methods, status, settlement = _on_own_connection(django_db_blocker, outcome)
+    allocated, methods, status, settlement = on_own_connection(django_db_blocker, outcome)
     assert answers["online"] == 204, answers
     assert allocated == charge.amount and status == "paid"
     if answers["desk"] == 201:  # the desk won: the online money is to be refunded

@@ -22,7 +22,7 @@ from django.db import connection, connections
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
-from tests.billing.test_cashdesk_concurrency import _drop, _on_own_connection
+from tests.billing.concurrency import drop, on_own_connection
 from tests.conftest import _provision
 from tests.payments.conftest import make_merchant, make_payer, post_notification, start
 
@@ -37,12 +37,12 @@ def scratch(django_db_blocker, monkeypatch):
 
     monkeypatch.setitem(conftest.SUB_MCHIDS, "delta", SUB_MCHID)
     monkeypatch.setitem(conftest.APPIDS, "delta", APPID)
-    _on_own_connection(django_db_blocker, lambda: _drop("delta"))  # left by an interrupted run, if any
-    company = _on_own_connection(django_db_blocker, lambda: _provision("delta", "德尔塔物业"))
+    on_own_connection(django_db_blocker, lambda: drop("delta"))  # left by an interrupted run, if any
+    company = on_own_connection(django_db_blocker, lambda: _provision("delta", "德尔塔物业"))
     try:
         yield company
     finally:
-        _on_own_connection(django_db_blocker, lambda: _drop("delta"))
+        on_own_connection(django_db_blocker, lambda: drop("delta"))
 
 
 def _prepared(scratch, django_db_blocker, client_for):
@@ -59,7 +59,7 @@ def _prepared(scratch, django_db_blocker, client_for):
         # is invisible to the threads, and its row lock would hold them.
         return payer, charge, order, delivery, client_for(scratch), client_for(scratch, "cashier")
 
-    return _on_own_connection(django_db_blocker, prepare)
+    return on_own_connection(django_db_blocker, prepare)
 
 
 def _someone_waits_on_a_lock(django_db_blocker, timeout: float = 20.0) -> bool:
@@ -78,7 +78,7 @@ def _someone_waits_on_a_lock(django_db_blocker, timeout: float = 20.0) -> bool:
             time.sleep(0.05)
         return False
 
-    return bool(_on_own_connection(django_db_blocker, waiting))
+    return bool(on_own_connection(django_db_blocker, waiting))
 
 
 def _in_thread(django_db_blocker, work, into: dict, name: str) -> threading.Thread:
@@ -113,7 +113,7 @@ def _ledger(django_db_blocker, scratch, payer, charge, order):
                 "refunded": model.refunded_amount,
             }
 
-    return _on_own_connection(django_db_blocker, read)
+    return on_own_connection(django_db_blocker, read)
 
 
 def test_the_cash_desk_commits_first_and_the_online_payment_is_refunded_once(
@@ -180,7 +180,7 @@ def test_the_cash_desk_commits_first_and_the_online_payment_is_refunded_once(
         OutboxMessage.objects.filter(pk=message.pk).update(status="pending", finished_at=None, leased_until=None)
         return first, outbox.deliver(message_id=message.pk)
 
-    assert _on_own_connection(django_db_blocker, refund_twice) == ("done", "done")
+    assert on_own_connection(django_db_blocker, refund_twice) == ("done", "done")
     at_wechat = wechatpay._load(SUB_MCHID, order["out_trade_no"])
     assert at_wechat["trade_state"] == "REFUND" and len(at_wechat["refunds"]) == 1
     (refund,) = at_wechat["refunds"].values()
@@ -194,7 +194,7 @@ def test_the_cash_desk_commits_first_and_the_online_payment_is_refunded_once(
         note = wechatpay.finish_refund(sub_mchid=SUB_MCHID, out_trade_no=order["out_trade_no"], out_refund_no=number)
         return [post_notification(wechat, note).status_code for _ in range(2)]
 
-    assert _on_own_connection(django_db_blocker, finish) == [204, 204]
+    assert on_own_connection(django_db_blocker, finish) == [204, 204]
     ledger = _ledger(django_db_blocker, scratch, payer, charge, order)
     assert ledger["status"] == "refunded" and ledger["refunded"] == Decimal(order["amount"])
     assert ledger["methods"] == ["cash"] and ledger["allocated"] == charge.amount
@@ -326,7 +326,7 @@ def test_a_worker_killed_inside_the_settle_transaction_is_completed_once_by_the_
     from payments.services import sweeper
 
     payer, charge, order, delivery, wechat, _cashier = _prepared(scratch, django_db_blocker, client_for)
-    _on_own_connection(django_db_blocker, lambda: _killed_midway(delivery, scratch))
+    on_own_connection(django_db_blocker, lambda: _killed_midway(delivery, scratch))
     ledger = _ledger(django_db_blocker, scratch, payer, charge, order)
     assert ledger["status"] == "pending" and ledger["methods"] == [] and ledger["allocated"] == 0
 
@@ -340,10 +340,10 @@ def test_a_worker_killed_inside_the_settle_transaction_is_completed_once_by_the_
             later = timezone.now() + timedelta(minutes=2)
             return [sweeper.sweep(now=later)["paid"], sweeper.sweep(now=later)["asked"]]
 
-    outcome = _on_own_connection(django_db_blocker, complete)
+    outcome = on_own_connection(django_db_blocker, complete)
     assert outcome == ([204, 204] if retry == "redelivery" else [1, 0])
     if retry == "sweeper":  # and then the notification itself arrives: nothing more
-        assert _on_own_connection(django_db_blocker, lambda: post_notification(wechat, delivery).status_code) == 204
+        assert on_own_connection(django_db_blocker, lambda: post_notification(wechat, delivery).status_code) == 204
     ledger = _ledger(django_db_blocker, scratch, payer, charge, order)
     assert ledger == {
         "allocated": charge.amount,

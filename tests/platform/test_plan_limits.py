@@ -17,7 +17,7 @@ from core.errors import DomainError
 from subscriptions.services import limits
 from tenants.estates import services as estate_services
 from tenants.estates.models import House
-from tests.billing.test_cashdesk_concurrency import _drop, _on_own_connection
+from tests.billing.concurrency import drop, on_own_connection
 from tests.conftest import _provision
 
 pytestmark = pytest.mark.django_db
@@ -160,12 +160,12 @@ def test_an_owner_account_given_a_staff_role_takes_a_slot(company_a):
 
 @pytest.fixture
 def scratch_company(django_db_blocker):
-    company = _on_own_connection(django_db_blocker, lambda: _provision("limits", "限额物业"))
+    company = on_own_connection(django_db_blocker, lambda: _provision("limits", "限额物业"))
     try:
         yield company
     finally:
-        _on_own_connection(django_db_blocker, lambda: _drop("limits"))
-        _on_own_connection(django_db_blocker, lambda: Plan.objects.filter(code="tiny-limits").delete())
+        on_own_connection(django_db_blocker, lambda: drop("limits"))
+        on_own_connection(django_db_blocker, lambda: Plan.objects.filter(code="tiny-limits").delete())
 
 
 def test_two_creates_racing_for_the_last_staff_slot_let_one_through(scratch_company, django_db_blocker, monkeypatch):
@@ -176,7 +176,7 @@ def test_two_creates_racing_for_the_last_staff_slot_let_one_through(scratch_comp
         _plan(company, staff=used + 1)
         return used
 
-    used = _on_own_connection(django_db_blocker, prepare)
+    used = on_own_connection(django_db_blocker, prepare)
     # Widen the window between counting and writing: without the lock both would count `used`.
     real_count = limits.count
 
@@ -209,4 +209,4 @@ def test_two_creates_racing_for_the_last_staff_slot_let_one_through(scratch_comp
     for thread in threads:
         thread.join()
     assert sorted(map(str, results.values())) == ["created", "plan_limit"], results
-    assert _on_own_connection(django_db_blocker, lambda: _staff_count(company)) == used + 1
+    assert on_own_connection(django_db_blocker, lambda: _staff_count(company)) == used + 1
