@@ -19,6 +19,7 @@ from billing.models import ChannelStatus, ChargeKind, Refund
 from billing.selectors import owner as owner_selectors
 from billing.services.payments import record_payment
 from core.errors import DomainError, NotFound
+from core.i18n import records_language
 from payments.bridge import AllocationRequest, ItemsTaken, Quote, QuoteLine
 from tenants.estates.models import House
 
@@ -74,7 +75,8 @@ class BillsPayable:
             for charge in lines
         )
         names = list(dict.fromkeys(charge.fee_item.name for charge in lines))
-        description = _("%(items)s 等 %(n)s 项") % {"items": "、".join(names[:3]), "n": len(lines)}
+        with records_language():
+            description = _("%(items)s 等 %(n)s 项") % {"items": "、".join(names[:3]), "n": len(lines)}
         return Quote(payer_kind="house", payer_id=payer_id, lines=quoted, description=description[:127])
 
     def allocate(self, request: AllocationRequest) -> str:

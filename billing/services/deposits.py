@@ -16,6 +16,7 @@ from billing.services.common import audit, check_amount, field_error, lock_payer
 from billing.services.payments import allocate, open_lines, open_shift_of
 from billing.services.refunds import deposit_remaining
 from core.actions import action
+from core.i18n import records_language
 from tenants.estates.models import House
 
 
@@ -58,6 +59,8 @@ def receive_deposit(
     if (replay := idempotency.replayed(key, house_id=house.pk, amount=amount, method=method)) is not None:
         return _deposit_of(replay)  # a twin request won the lock
     now = timezone.now()
+    with records_language():
+        note = _("押金：%(purpose)s") % {"purpose": purpose[:80]}
     payment = Payment.objects.create(
         house=house,
         estate_id=house.estate_id,
@@ -71,7 +74,7 @@ def receive_deposit(
         idempotency_key=key,
         cashier=actor if getattr(actor, "pk", None) else None,
         shift=open_shift_of(actor),
-        note=_("押金：%(purpose)s") % {"purpose": purpose[:80]},
+        note=note,
     )
     deposit = Deposit.objects.create(house=house, purpose=purpose[:100], amount=amount, payment=payment)
     receipts.issue_receipt(payment=payment)
@@ -99,6 +102,8 @@ def apply_deposit(*, deposit: Deposit, amount: Decimal, actor: Any, idempotency_
     if amount > owing:
         raise field_error("amount", _("抵扣金额超过欠费 %(owing)s 元。") % {"owing": owing})
     now = timezone.now()
+    with records_language():
+        note = _("押金抵扣欠费")
     payment = Payment.objects.create(
         house=house,
         estate_id=house.estate_id,
@@ -108,7 +113,7 @@ def apply_deposit(*, deposit: Deposit, amount: Decimal, actor: Any, idempotency_
         business_date=timezone.localdate(now),
         idempotency_key=key or f"deposit:{deposit.pk}:{now.timestamp():.6f}",
         cashier=actor if getattr(actor, "pk", None) else None,
-        note=_("押金抵扣欠费"),
+        note=note,
     )
     allocate(payment, lines, amount)
     DepositSettlement.objects.create(

@@ -30,6 +30,7 @@ from billing.services.schedule import billing_settings as seller
 from core.actions import action, emit
 from core.db import conflict_as
 from core.errors import DomainError
+from core.i18n import records_language
 from tenants.estates.models import House
 
 TOPIC_ISSUE = "billing.invoice.issue"
@@ -284,6 +285,8 @@ def save_invoice_settings(
 
 
 def _issue_request(invoice: Invoice, config: BillingSettings) -> einvoice.IssueRequest:
+    with records_language():  # the line printed on the tax invoice
+        item_name = _("物业管理服务")
     return einvoice.IssueRequest(
         order_no=invoice.order_no,
         buyer_name=invoice.title,
@@ -292,7 +295,7 @@ def _issue_request(invoice: Invoice, config: BillingSettings) -> einvoice.IssueR
         seller_tax_number=config.invoice_seller_tax_number,
         seller_address=config.invoice_seller_address,
         seller_phone=config.invoice_seller_phone,
-        items=(einvoice.InvoiceItem(name=_("物业管理服务"), amount=invoice.amount),),
+        items=(einvoice.InvoiceItem(name=item_name, amount=invoice.amount),),
         issued_on=timezone.now(),
     )
 

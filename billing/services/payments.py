@@ -33,6 +33,7 @@ from billing.services import idempotency, late_fees, receipts
 from billing.services.common import audit, check_amount, field_error, lock_payer, today
 from core.actions import action
 from core.errors import DomainError
+from core.i18n import records_language
 from tenants.estates.models import House
 
 ZERO = Decimal("0.00")
@@ -154,12 +155,14 @@ def record_payment(
     )
     left = allocate(payment, lines, amount)
     if left > 0:
+        with records_language():
+            note = _("收款余额转入预存款")
         BalanceEntry.objects.create(
             house=house,
             kind=BalanceEntryKind.OVERPAYMENT,
             amount=left,
             payment=payment,
-            note=_("收款余额转入预存款"),
+            note=note,
         )
     receipts.issue_receipt(payment=payment)
     audit(
@@ -210,9 +213,9 @@ def apply_balance(*, house: House, actor: Any, as_of: date | None = None) -> Pay
         cashier=actor if getattr(actor, "pk", None) else None,
     )
     allocate(payment, lines, spend)
-    BalanceEntry.objects.create(
-        house=house, kind=BalanceEntryKind.APPLIED, amount=-spend, payment=payment, note=_("预存款自动抵扣")
-    )
+    with records_language():
+        note = _("预存款自动抵扣")
+    BalanceEntry.objects.create(house=house, kind=BalanceEntryKind.APPLIED, amount=-spend, payment=payment, note=note)
     receipts.issue_receipt(payment=payment)
     audit(actor, "balance.apply", payment, after={"house": house.pk, "amount": str(spend)})
     return payment
@@ -260,9 +263,9 @@ def top_up_balance(
         cashier=actor if getattr(actor, "pk", None) else None,
         shift=open_shift_of(actor),
     )
-    BalanceEntry.objects.create(
-        house=house, kind=BalanceEntryKind.TOP_UP, amount=amount, payment=payment, note=_("预存款充值")
-    )
+    with records_language():
+        note = _("预存款充值")
+    BalanceEntry.objects.create(house=house, kind=BalanceEntryKind.TOP_UP, amount=amount, payment=payment, note=note)
     receipts.issue_receipt(payment=payment)
     audit(actor, "balance.top_up", payment, after={"house": house.pk, "amount": str(amount), "method": method})
     return payment

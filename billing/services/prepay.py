@@ -29,6 +29,7 @@ from billing.services.discount_rules import Line, post_lines, rules_in_effect
 from billing.services.fees import person
 from core.actions import action
 from core.errors import DomainError
+from core.i18n import records_language
 from tenants.estates.models import House
 
 MAX_PREPAY_CYCLES = 60
@@ -223,12 +224,15 @@ def quote(*, house: House, fee_item: FeeItem, cycles: int) -> Quote:
 
 
 def _reason(q: Quote) -> str:
+    """The waiver's stored reason: in the records language (core.i18n)."""
     assert q.rule is not None
-    if q.rule.kind == DiscountKind.PREPAY_PERCENT:
-        detail = _("预缴 %(n)s 期优惠 %(p)s%%") % {"n": q.cycles, "p": f"{(q.rule.percent or ZERO).normalize():f}"}
-    else:
-        detail = _("预缴 %(n)s 期赠送 %(k)s 期") % {"n": q.cycles, "k": q.free_cycles}
-    return _("%(name)s：%(detail)s") % {"name": q.rule.name, "detail": detail}
+    with records_language():
+        if q.rule.kind == DiscountKind.PREPAY_PERCENT:
+            percent = f"{(q.rule.percent or ZERO).normalize():f}"
+            detail = _("预缴 %(n)s 期优惠 %(p)s%%") % {"n": q.cycles, "p": percent}
+        else:
+            detail = _("预缴 %(n)s 期赠送 %(k)s 期") % {"n": q.cycles, "k": q.free_cycles}
+        return _("%(name)s：%(detail)s") % {"name": q.rule.name, "detail": detail}
 
 
 def _same_prepayment(payment: Payment, house: House, fee_item: FeeItem, cycles: int) -> Prepayment:

@@ -34,6 +34,7 @@ from billing.services.invoices import refuse_if_invoiced
 from companies import selectors as company_selectors
 from core.actions import action
 from core.errors import DomainError
+from core.i18n import records_language
 
 
 def _next_number(year: int) -> tuple[int, str]:
@@ -155,6 +156,8 @@ def void_receipt(*, receipt: Receipt, reason: str, actor: Any) -> Receipt:
     )
     credited = sum((e.amount for e in BalanceEntry.objects.filter(payment=payment)), Decimal("0"))
     if credited:
+        with records_language():
+            note = _("收据 %(n)s 作废冲正") % {"n": receipt.number}
         # Taking back a credit, or giving back a balance this payment drew; the balance trigger refuses
         # to take back money the payer has already spent.
         BalanceEntry.objects.create(
@@ -162,7 +165,7 @@ def void_receipt(*, receipt: Receipt, reason: str, actor: Any) -> Receipt:
             kind=BalanceEntryKind.REVERSAL,
             amount=-credited,
             payment=None,
-            note=_("收据 %(n)s 作废冲正") % {"n": receipt.number},
+            note=note,
         )
     receipt.voided_at = timezone.now()
     receipt.void_reason = reason[:200]

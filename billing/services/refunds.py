@@ -37,6 +37,7 @@ from billing.services.invoices import refuse_if_invoiced
 from billing.services.payments import balance_of
 from core.actions import action
 from core.errors import DomainError
+from core.i18n import records_language
 from payments import selectors as payment_selectors
 from payments.services import refunds as channel_refunds
 from tenants.estates.models import House
@@ -142,8 +143,10 @@ def _carry_out(refund: Refund, actor: Any) -> dict[str, Any]:
             status_code=409,
         )
     if refund.source == Refund.Source.BALANCE:
+        with records_language():
+            note = _("预存款退款")
         BalanceEntry.objects.create(
-            house=house, kind=BalanceEntryKind.REFUND, amount=-refund.amount, refund=refund, note=_("预存款退款")
+            house=house, kind=BalanceEntryKind.REFUND, amount=-refund.amount, refund=refund, note=note
         )
     elif refund.source == Refund.Source.DEPOSIT:
         assert refund.deposit is not None

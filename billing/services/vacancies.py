@@ -27,6 +27,7 @@ from billing.services.discount_rules import Line, post_lines, rules_in_effect
 from billing.services.payments import open_lines
 from core.actions import action
 from core.errors import DomainError
+from core.i18n import records_language
 from tenants.estates.models import House
 
 MAX_VACANCY_DAYS = 3 * 366
@@ -66,6 +67,17 @@ def _lines_sql(item: FeeItem, scope: str, charges: str = "billing_charge") -> st
     """  # noqa: S608 (models' tables, a scope of this module; values are parameters)
 
 
+def _reason(name: str, start: Any, end: Any, percent: Any) -> str:
+    """The waiver's stored reason: in the records language (core.i18n), not the caller's."""
+    with records_language():
+        return _("空置房优惠「%(name)s」：%(start)s 至 %(end)s 空置，减收 %(percent)s%%") % {
+            "name": name,
+            "start": start,
+            "end": end,
+            "percent": f"{Decimal(percent).normalize():f}",
+        }
+
+
 def _lines(item: FeeItem, scope: str, values: dict[str, Any]) -> list[Line]:
     with connection.cursor() as cursor:
         cursor.execute(_lines_sql(item, scope), {"item": item.pk, "approving": None, **values})
@@ -77,13 +89,7 @@ def _lines(item: FeeItem, scope: str, values: dict[str, Any]) -> list[Line]:
             Line(
                 principal=principals[charge_id],
                 amount=Decimal(discount),
-                reason=_("空置房优惠「%(name)s」：%(start)s 至 %(end)s 空置，减收 %(percent)s%%")
-                % {
-                    "name": name,
-                    "start": vacant_from,
-                    "end": vacant_until,
-                    "percent": f"{Decimal(percent).normalize():f}",
-                },
+                reason=_reason(name, vacant_from, vacant_until, percent),
                 calculation={
                     "discount": f"vacancy:{vacancy}",
                     "vacancy": vacancy,

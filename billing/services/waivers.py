@@ -17,6 +17,7 @@ from billing.services.schedule import billing_settings
 from core.actions import action
 from core.db import conflict_as
 from core.errors import DomainError
+from core.i18n import records_language
 
 
 def _outstanding(charge: Charge) -> Decimal:
@@ -114,11 +115,13 @@ def reduce_charge(
     waiver = request_waiver(
         charge=charge, amount=amount, kind=WaiverKind.REDUCTION, reason=reason, actor=actor, rule=rule
     )
+    with records_language():
+        note = _("无需审批，直接减免")
     return decide(
         waiver,
         decision="approve",
         actor=actor,
-        note=_("无需审批，直接减免"),
+        note=note,
         on_approve=_apply,
         payer_id=charge.house_id,
         own_allowed=True,

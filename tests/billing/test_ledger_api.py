@@ -309,6 +309,22 @@ def test_the_desk_shows_what_is_due_with_late_fees_to_post_and_pays_it(company_a
     assert Decimal(top_up.json()["balance_after"]) == Decimal(body["to_balance"]) + 500
 
 
+def test_notes_stored_by_an_english_screen_are_kept_in_chinese(company_a, client_for):
+    """The screen speaks the caller's language; the ledger keeps the company's (core.i18n)."""
+    house = _world(company_a)["houses"][0]
+    cashier = client_for(company_a, "cashier")
+    english = {"format": "json", "HTTP_ACCEPT_LANGUAGE": "en"}
+    pay = {"amount": "2000.00", "method": "cash", "tendered": "2000.00", "idempotency_key": "en-pay"}
+    assert cashier.post(f"/api/v1/cashdesk/houses/{house.pk}/pay/", pay, **english).status_code == 201
+    top_up = {"amount": "50.00", "method": "cash", "idempotency_key": "en-top-up"}
+    assert cashier.post(f"/api/v1/cashdesk/houses/{house.pk}/top-up/", top_up, **english).status_code == 201
+    refused = cashier.post(f"/api/v1/cashdesk/houses/{house.pk}/pay/", {"amount": "-1"}, **english)
+    assert refused.status_code == 400 and "amount" in refused.json()["fields"]  # errors still follow the caller
+    with tenant_context(company_a):
+        notes = dict(BalanceEntry.objects.filter(house=house).values_list("kind", "note"))
+    assert notes == {"overpayment": "收款余额转入预存款", "top_up": "预存款充值"}
+
+
 def test_bad_payments_are_400_with_field_errors_and_write_nothing(company_a, client_for):
     world = _world(company_a)
     cashier = client_for(company_a, "cashier")

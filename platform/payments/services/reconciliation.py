@@ -36,6 +36,7 @@ from core import services as core_services
 from core.actions import action, emit
 from core.db import conflict_as
 from core.errors import DomainError
+from core.i18n import records_language
 from payments import gateways
 from payments.gateways import BillRow, GatewayError, TradeBill
 from payments.models import (
@@ -307,7 +308,8 @@ def _payment_items(
         elif row.out_trade_no in healed:
             item = _item(ItemKind.HEALED, row.out_trade_no, row=row, order=order, **amount)
             item.evidence = {**item.evidence, "was": healed[row.out_trade_no]}
-            item.resolved_at, item.note = timezone.now(), _("渠道已支付、本地待支付：已按查询结果补记入账")
+            with records_language():
+                item.resolved_at, item.note = timezone.now(), _("渠道已支付、本地待支付：已按查询结果补记入账")
             items.append(item)
         elif order.status not in orders.PAID_STATES:
             items.append(_item(ItemKind.STATUS_MISMATCH, row.out_trade_no, row=row, order=order, **amount))
