@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, Max, Min, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,6 +31,10 @@ from tenants.estates.models import Building, Estate, House
 TOPIC_RUN = "billing.bill_run"
 TOPIC_ISSUED = "bill.issued"
 CHUNK_HOUSES = 5000
+# A run that added this many charges refreshes the planner's statistics on the ledger at its end: left
+# to autovacuum, the next queries (the cash desk's, the next run's catch-up) are planned for a table a
+# fraction of its size — measured at 100k houses, a payment took 1.6 s instead of 80 ms.
+ANALYZE_AFTER = 1000
 
 
 def due_date_for(item: FeeItem, issued_on: date) -> date:
@@ -320,16 +325,25 @@ def execute_bill_run(*, bill_run_id: int) -> None:
                 core_services.report_progress(
                     job_id=run.job_id, progress=done, message=_("正在出账：%(item)s") % {"item": item.name}
                 )
-    _finish(run=run)
+    if _finish(run=run) >= ANALYZE_AFTER:
+        _refresh_statistics()
 
 
 @action(audit=False)  # bookkeeping of the run: each chunk it issued was audited
-def _finish(*, run: BillRun) -> None:
+def _finish(*, run: BillRun) -> int:
+    """Mark the run done with its totals; returns how many charges it issued."""
     totals = Charge.objects.filter(bill_run=run).aggregate(charges=Count("id"), total=Sum("amount"))
     result: dict[str, Any] = {"charges": totals["charges"], "total": str(totals["total"] or Decimal("0.00"))}
     BillRun.objects.filter(pk=run.pk).update(status=BillRunStatus.SUCCEEDED, result=result, finished_at=timezone.now())
     if run.job_id:
         core_services.finish_job(job_id=run.job_id, result=result)
+    return int(totals["charges"])
+
+
+def _refresh_statistics() -> None:
+    """ANALYZE the company's ledger (its schema is first on the search path), after the run committed."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {Charge._meta.db_table}")
 
 
 @action(audit=False)  # the run's failure, recorded for the people watching it

@@ -103,11 +103,12 @@ def cycles_sql(item: Any, *, unbilled_only: bool = False) -> str:
         if unbilled_only:
             # max() over the ledger's unique index (house, item, cycle): one index probe per assignment,
             # whatever the planner's statistics say (a NOT EXISTS per cycle was planned as a scan of
-            # the item's whole index per house when they predated the charges).
+            # the item's whole index per house when they predated the charges). `fee_item_id + 0`
+            # keeps the planner on the house's index when an item's charges are most of the table.
             billed = """
         LEFT JOIN LATERAL (
             SELECT max(b.cycle_start) AS cycle_start FROM billing_charge b
-            WHERE b.house_id = a.house_id AND b.fee_item_id = %(item)s AND b.kind = 'regular'
+            WHERE b.house_id = a.house_id AND b.fee_item_id + 0 = %(item)s AND b.kind = 'regular'
               AND b.bill_run_id IS NOT NULL
               AND b.period_start >= a.start AND b.period_start < coalesce(a."end", 'infinity'::date)
         ) billed ON true"""

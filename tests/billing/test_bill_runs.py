@@ -102,6 +102,30 @@ def test_a_monthly_area_fee_bills_each_house_once(company_a, outbox_sent):
         assert Charge.objects.filter(fee_item=item).count() == len(houses)
 
 
+def test_a_large_run_refreshes_the_planners_statistics_and_a_small_one_does_not(company_a, outbox_sent, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    monkeypatch.setattr(bill_runs, "ANALYZE_AFTER", 10)
+    estate = _estate(company_a)  # 4 houses
+    with tenant_context(company_a):
+        houses = list(House.objects.filter(estate=estate))
+        _fee(name="物业费", houses=houses, start=date(2026, 8, 1))
+        small = _estate(company_a, name="小苑")
+        _fee(name="小苑物业费", houses=list(House.objects.filter(estate=small)), start=date(2026, 11, 1))
+        with CaptureQueriesContext(connection) as below:
+            assert _run(small, date(2026, 11, 5)).result["charges"] == 4
+        assert not [q for q in below.captured_queries if q["sql"].startswith("ANALYZE")]
+        with CaptureQueriesContext(connection) as above:
+            assert _run(estate, date(2026, 11, 5)).result["charges"] == 16  # Aug..Nov for 4 houses
+        assert [q["sql"] for q in above.captured_queries if q["sql"].startswith("ANALYZE")] == [
+            "ANALYZE billing_charge"
+        ]
+        with connection.cursor() as cursor:  # the company's own ledger was analyzed: it counts all of it
+            cursor.execute("SELECT reltuples FROM pg_class WHERE oid = 'billing_charge'::regclass")
+            assert cursor.fetchone()[0] == Charge.objects.count()
+
+
 def test_a_run_catches_up_missed_cycles_and_prorates_a_mid_month_start(company_a, outbox_sent):
     estate = _estate(company_a, floors=1, per_floor=1)
     with tenant_context(company_a):

@@ -68,7 +68,7 @@ def test_an_owner_pays_two_bills_in_the_h5_app_through_wechat_pay_h5(
     expect(phone.get_by_test_id("bill-line-select")).to_have_count(len(owing))
     expect(phone.get_by_test_id("bills-pay-all")).to_have_attribute("data-selected", "true")
     expect(phone.get_by_test_id("bills-pay-total")).to_have_text(phone.get_by_test_id("bills-to-pay").inner_text())
-    expect(phone.get_by_test_id("bills-pay-method")).to_have_text(["微信支付"])
+    expect(phone.get_by_test_id("bills-pay-method")).to_have_text(["微信支付", "银行卡支付"])  # WeChat Pay first
 
     # Two bills: the newest ones are unticked; the server quotes the two.
     for charge in left:

@@ -125,7 +125,6 @@ def test_the_cash_desk_commits_first_and_the_online_payment_is_refunded_once(
     from billing.services import receipts
     from core.outbox import services as outbox
     from core.outbox.models import OutboxMessage
-    from payments.services import orders
     from standins import wechatpay
 
     payer, charge, order, delivery, wechat, cashier = _prepared(scratch, django_db_blocker, client_for)
@@ -173,8 +172,11 @@ def test_the_cash_desk_commits_first_and_the_online_payment_is_refunded_once(
     }
 
     def refund_twice():
+        from payments.models import PaymentRefund
+
         with tenant_context(scratch):
-            message = OutboxMessage.objects.get(schema_name=scratch.schema_name, key=f"payments.refund:{order['id']}")
+            (refund,) = PaymentRefund.objects.filter(order_id=order["id"])
+            message = OutboxMessage.objects.get(schema_name=scratch.schema_name, key=f"payments.refund:{refund.pk}")
         first = outbox.deliver(message_id=message.pk)
         # The worker that ran it died before saying so: its lease ran out, the message is handed out again.
         OutboxMessage.objects.filter(pk=message.pk).update(status="pending", finished_at=None, leased_until=None)
@@ -187,10 +189,10 @@ def test_the_cash_desk_commits_first_and_the_online_payment_is_refunded_once(
     assert refund["refund"] == int(Decimal(order["amount"]) * 100)  # the whole order, its late fee too
 
     def finish():
-        from payments.models import PaymentOrder
+        from payments.models import PaymentRefund
 
         with tenant_context(scratch):
-            number = orders.refund_number(PaymentOrder.objects.get(pk=order["id"]))
+            number = PaymentRefund.objects.get(order_id=order["id"], source="lost_race").out_refund_no
         note = wechatpay.finish_refund(sub_mchid=SUB_MCHID, out_trade_no=order["out_trade_no"], out_refund_no=number)
         return [post_notification(wechat, note).status_code for _ in range(2)]
 

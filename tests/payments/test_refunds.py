@@ -335,21 +335,20 @@ def test_another_company_cannot_settle_or_see_this_companys_refunds(payer, clien
 
 @pytest.fixture
 def scratch(django_db_blocker):
-    from tests.billing.test_cashdesk_concurrency import _drop, _on_own_connection
-    from tests.conftest import _provision
+    from tests.billing.concurrency import drop, on_own_connection, provision_scratch
 
-    company = _on_own_connection(django_db_blocker, lambda: _provision("gamma", "伽马物业"))
+    company = on_own_connection(django_db_blocker, provision_scratch)
     try:
         yield company
     finally:
-        _on_own_connection(django_db_blocker, lambda: _drop("gamma"))
+        on_own_connection(django_db_blocker, lambda: drop("gamma"))
 
 
 def test_two_refunds_asked_at_once_never_exceed_the_order(scratch, django_db_blocker, client_for, monkeypatch):
     from payments.models import PaymentOrder, PaymentRefund
     from payments.services import refunds
     from standins import wechatpay
-    from tests.billing.test_cashdesk_concurrency import _on_own_connection
+    from tests.billing.concurrency import on_own_connection
     from tests.payments import conftest
 
     monkeypatch.setitem(conftest.SUB_MCHIDS, "gamma", "1230000078")
@@ -364,7 +363,7 @@ def test_two_refunds_asked_at_once_never_exceed_the_order(scratch, django_db_blo
         with tenant_context(scratch):
             return PaymentOrder.objects.get(pk=order["id"])
 
-    order = _on_own_connection(django_db_blocker, prepare)
+    order = on_own_connection(django_db_blocker, prepare)
     part = (order.amount * Decimal("0.6")).quantize(Decimal("0.01"))
     barrier = threading.Barrier(2)
     outcomes: dict[str, str] = {}
@@ -393,4 +392,4 @@ def test_two_refunds_asked_at_once_never_exceed_the_order(scratch, django_db_blo
             return list(PaymentRefund.objects.filter(order_id=order.pk).values_list("amount", flat=True))
 
     assert sorted(outcomes.values()) == ["asked", "exceeds"], outcomes
-    assert _on_own_connection(django_db_blocker, live) == [part]
+    assert on_own_connection(django_db_blocker, live) == [part]
