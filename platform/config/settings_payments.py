@@ -12,6 +12,7 @@ __all__ = [
     "PAYMENT_ORDER_TTL_MINUTES",
     "STRIPE_API_BASE",
     "STRIPE_BACKEND",
+    "STRIPE_PORTAL_CONFIGURATION",
     "STRIPE_PUBLISHABLE_KEY",
     "STRIPE_SECRET_KEY",
     "STRIPE_WEBHOOK_SECRET",
@@ -47,6 +48,9 @@ STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
 # Owners' card payments (payments.gateways.stripe) also need the publishable key (Stripe.js); without
 # it card payments are off. The stand-in's keys are refused in production.
 STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY", default="")
+# The Billing portal configuration to open (card, invoices, cancellation; no plan changes): one set up
+# in Stripe's dashboard, or empty to have subscriptions.services.checkout create it once.
+STRIPE_PORTAL_CONFIGURATION = env("STRIPE_PORTAL_CONFIGURATION", default="")
 # After a failed payment, a trial's end or a cancellation, the company keeps working this many
 # days before its staff are suspended (owners keep their bills and payments throughout).
 SUBSCRIPTION_GRACE_DAYS = env.int("WUYE_SUBSCRIPTION_GRACE_DAYS", default=7)

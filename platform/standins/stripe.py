@@ -4,8 +4,8 @@ Serves Stripe's paths, form-encoded parameters and JSON objects in the current A
 subscription's period on its items, an invoice's subscription under `parent.subscription_details`):
 - POST /v1/customers, GET /v1/customers/{id}
 - POST /v1/checkout/sessions (mode=subscription), GET /v1/checkout/sessions/{id}
-- POST /v1/billing_portal/sessions
-- GET /v1/subscriptions/{id}, GET /v1/invoices/{id}
+- POST /v1/billing_portal/configurations, POST /v1/billing_portal/sessions (configuration=…)
+- GET /v1/subscriptions/{id}, POST /v1/subscriptions/{id} (a new price for its item), GET /v1/invoices/{id}
 - PaymentIntents and Refunds for the owners' card payments: standins.stripe_payments
 It checks what Stripe checks: the secret key (401), required parameters and known prices and
 customers (400 invalid_request_error / resource_missing), and idempotency keys — the same key with
@@ -198,20 +198,71 @@ def _create_checkout(params: dict[str, Any], host: str) -> dict[str, Any]:
     )
 
 
+def _create_portal_configuration(params: dict[str, Any]) -> dict[str, Any]:
+    features = params.get("features")
+    if not isinstance(features, dict) or not features:
+        raise StripeRefusal(400, "invalid_request_error", "Missing required param: features.", param="features")
+    return _put(
+        {
+            "id": _new_id("bpc"),
+            "object": "billing_portal.configuration",
+            "active": True,
+            "is_default": False,
+            "features": features,
+            "metadata": params.get("metadata") or {},
+            "created": int(time.time()),
+            "livemode": False,
+        }
+    )
+
+
 def _create_portal(params: dict[str, Any], host: str) -> dict[str, Any]:
     customer = _must(str(params.get("customer", "")), "customer", param="customer")
+    configuration = params.get("configuration")
+    if configuration:
+        _must(str(configuration), "billing_portal.configuration", param="configuration")
     portal_id = _new_id("bps")
     return _put(
         {
             "id": portal_id,
             "object": "billing_portal.session",
             "customer": customer["id"],
+            "configuration": configuration or None,
             "return_url": params.get("return_url"),
             "url": f"{host}/_standins/stripe/portal/{portal_id}/",
             "created": int(time.time()),
             "livemode": False,
         }
     )
+
+
+def _update_subscription(subscription_id: str, params: dict[str, Any]) -> dict[str, Any]:
+    """A new price for the subscription's one item (a plan change); Stripe prorates and says so by
+    customer.subscription.updated."""
+    subscription = _must(subscription_id, "subscription")
+    if subscription["status"] in ("canceled", "incomplete_expired"):
+        raise StripeRefusal(
+            400,
+            "invalid_request_error",
+            "A canceled subscription can only update its cancellation_details and metadata.",
+        )
+    items = params.get("items") or []
+    if len(items) != 1 or not isinstance(items[0], dict):
+        raise StripeRefusal(400, "invalid_request_error", "Missing required param: items.", param="items")
+    item = subscription["items"]["data"][0]
+    if items[0].get("id") != item["id"]:
+        raise StripeRefusal(
+            400,
+            "invalid_request_error",
+            f"No such subscription item: '{items[0].get('id')}'",
+            param="items[0][id]",
+            code="resource_missing",
+        )
+    item["price"] = _must(str(items[0].get("price", "")), "price", param="items[0][price]")
+    subscription["metadata"] = {**subscription.get("metadata", {}), **(params.get("metadata") or {})}
+    _put(subscription)
+    _event("customer.subscription.updated", subscription)
+    return subscription
 
 
 def _route(method: str, path: str, params: dict[str, Any], host: str) -> dict[str, Any]:
@@ -223,8 +274,12 @@ def _route(method: str, path: str, params: dict[str, Any], host: str) -> dict[st
         return _create_customer(params)
     if method == "POST" and resource == "checkout/sessions":
         return _create_checkout(params, host)
+    if method == "POST" and resource == "billing_portal/configurations":
+        return _create_portal_configuration(params)
     if method == "POST" and resource == "billing_portal/sessions":
         return _create_portal(params, host)
+    if method == "POST" and resource.startswith("subscriptions/"):
+        return _update_subscription(resource.removeprefix("subscriptions/"), params)
     if resource.startswith(("payment_intents", "refunds")):
         from standins import stripe_payments
 

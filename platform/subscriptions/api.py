@@ -97,7 +97,8 @@ class SubscriptionView(APIView):
 
 
 class CheckoutView(APIView):
-    """Subscribe to (or change to) a plan: a Stripe Checkout Session to send the browser to."""
+    """Subscribe to a plan (a Stripe Checkout Session to send the browser to), or — with a live
+    subscription — change to it in place (the URL is then the subscription page, ?checkout=changed)."""
 
     required_permission = MANAGE
     error_statuses = {"post": (409, 503)}
@@ -106,13 +107,13 @@ class CheckoutView(APIView):
     def post(self, request):
         form = SubscriptionCheckoutSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        started = checkout.start_checkout(
+        url = checkout.start_checkout(
             company=request.tenant,
             plan_code=form.validated_data["plan"],
             actor=request.user,
             return_url=_return_url(request),
         )
-        return Response({"url": started.url})
+        return Response({"url": url})
 
 
 class PortalView(APIView):

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from accounts import services as account_services
-from accounts.models import User
+from accounts.models import AuditEvent, User
 from companies.models import Plan, Subscription, SubscriptionStatus
 from standins import stripe as standin
 from subscriptions.models import CheckoutRequest, StripeEvent, SubscriptionInvoice
@@ -135,6 +135,93 @@ def test_the_portal_link_needs_a_stripe_customer(client_for, company_a):
     checkout(client_for, company_a)
     response = admin.post("/api/v1/subscription/portal/")
     assert response.status_code == 200 and "/_standins/stripe/portal/bps_" in response.json()["url"]
+
+
+# --- changing plan: in place, checked against usage, never a second subscription ----------------
+
+
+def _subscribed(client_for, company, public, plan: str = "standard") -> Subscription:
+    _request, events = checkout(client_for, company, plan)
+    for event in events:
+        assert deliver(public, event).status_code == 200
+    return subscription_of(company)
+
+
+def test_a_paying_company_changes_plan_in_place_not_by_a_second_subscription(client_for, company_a, public):
+    before = _subscribed(client_for, company_a, public)
+    admin = client_for(company_a, "admin")
+    response = admin.post("/api/v1/subscription/checkout/", {"plan": "pro"}, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["url"].endswith("/settings/subscription?checkout=changed")
+    assert CheckoutRequest.objects.filter(company=company_a).count() == 1  # no second Checkout
+    customer = before.stripe_customer_id
+    [stripe_sub] = standin.subscriptions_of(customer)  # still one subscription to pay for
+    assert stripe_sub["id"] == before.stripe_subscription_id
+    assert stripe_sub["items"]["data"][0]["price"]["id"] == "price_wuye_pro_monthly"
+    after = subscription_of(company_a)
+    assert (after.plan.code, after.status) == ("pro", SubscriptionStatus.ACTIVE)
+    with tenant_context(company_a):
+        assert AuditEvent.objects.filter(action="subscription.plan_changed", after__plan="pro").count() == 1
+    # Stripe's own event for the change lands on a row that already says so.
+    events = standin.take_events(customer)
+    assert [e["type"] for e in events] == ["customer.subscription.updated"]
+    assert deliver(public, events[0]).status_code == 200
+    assert subscription_of(company_a).plan.code == "pro"
+    again = admin.post("/api/v1/subscription/checkout/", {"plan": "pro"}, format="json")
+    assert again.status_code == 409 and again.json()["code"] == "same_plan"
+
+
+def test_a_downgrade_below_usage_is_refused_before_stripe_is_asked(client_for, company_a, public, monkeypatch):
+    _subscribed(client_for, company_a, public, "pro")
+    Plan.objects.filter(code="standard").update(max_staff=1)
+    asked: list[str] = []
+    real = standin.handle
+    monkeypatch.setattr(standin, "handle", lambda m, path, *a, **k: asked.append(path) or real(m, path, *a, **k))
+    response = client_for(company_a, "admin").post(
+        "/api/v1/subscription/checkout/", {"plan": "standard"}, format="json"
+    )
+    assert response.status_code == 400 and response.json()["code"] == "plan_limit"
+    assert "员工账号" in response.json()["fields"]["plan"][0]
+    assert asked == []
+    [stripe_sub] = standin.subscriptions_of(subscription_of(company_a).stripe_customer_id)
+    assert stripe_sub["items"]["data"][0]["price"]["id"] == "price_wuye_pro_monthly"
+    assert subscription_of(company_a).plan.code == "pro"
+
+
+def test_the_billing_portal_opens_without_plan_changes(client_for, company_a, public):
+    _subscribed(client_for, company_a, public)
+    url = client_for(company_a, "admin").post("/api/v1/subscription/portal/").json()["url"]
+    portal = standin.get_object(url.rstrip("/").rsplit("/", 1)[-1], "billing_portal.session")
+    configuration = standin.get_object(portal["configuration"], "billing_portal.configuration")
+    features = configuration["features"]
+    assert features["subscription_update"]["enabled"] == "false"
+    assert features["payment_method_update"]["enabled"] == "true"
+    assert features["subscription_cancel"]["mode"] == "at_period_end"
+    second = client_for(company_a, "admin").post("/api/v1/subscription/portal/").json()["url"]
+    portal2 = standin.get_object(second.rstrip("/").rsplit("/", 1)[-1], "billing_portal.session")
+    assert portal2["configuration"] == portal["configuration"]  # created once
+
+
+def test_a_plan_changed_on_stripes_side_past_usage_applies_and_says_so(client_for, company_a, public):
+    subscription = _subscribed(client_for, company_a, public, "pro")
+    Plan.objects.filter(code="standard").update(max_staff=1)
+    stripe_sub = standin.get_object(subscription.stripe_subscription_id, "subscription")
+    item_id = stripe_sub["items"]["data"][0]["id"]
+    status, _body, _headers = standin.handle(
+        "POST",
+        f"/v1/subscriptions/{stripe_sub['id']}",
+        {"authorization": f"Bearer {standin.DEMO_SECRET_KEY}"},
+        f"items[0][id]={item_id}&items[0][price]=price_wuye_standard_monthly",
+    )
+    assert status == 200
+    [event] = standin.take_events(subscription.stripe_customer_id)
+    assert deliver(public, event).status_code == 200
+    assert subscription_of(company_a).plan.code == "standard"  # they pay for it: it is their plan
+    row = StripeEvent.objects.get(event_id=event["id"])
+    assert "over the plan's limits" in row.outcome
+    body = client_for(company_a, "admin").get("/api/v1/subscription/").json()
+    staff = {r["kind"]: r for r in body["usage"]}["staff"]
+    assert staff["used"] > staff["limit"] == 1
 
 
 # --- webhook signatures -------------------------------------------------------------------------

@@ -39,6 +39,7 @@ const subscription: typeof zhSubscription = {
   redirecting: 'Taking you to the payment page…',
   checkoutDone: 'Payment submitted; the subscription updates in a few seconds.',
   checkoutCanceled: 'Payment canceled; your plan is unchanged.',
+  planChanged: 'Plan changed. Stripe prorates the difference on your next invoice.',
   suspended: {
     title: 'Subscription suspended',
     description:

@@ -37,6 +37,7 @@ const subscription = {
   redirecting: '正在前往支付页面…',
   checkoutDone: '付款已提交，订阅状态将在几秒内更新。',
   checkoutCanceled: '已取消付款，套餐未变更。',
+  planChanged: '套餐已变更，差额将按天折算计入下一期账单。',
   suspended: {
     title: '订阅已暂停',
     description:

@@ -3079,7 +3079,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Subscribe to (or change to) a plan: a Stripe Checkout Session to send the browser to. */
+        /**
+         * @description Subscribe to a plan (a Stripe Checkout Session to send the browser to), or — with a live
+         *     subscription — change to it in place (the URL is then the subscription page, ?checkout=changed).
+         */
         post: operations["subscription_checkout_create"];
         delete?: never;
         options?: never;

@@ -27,6 +27,7 @@ import stripe
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tenants.utils import schema_context
 
 from accounts import services as account_services
 from companies.models import Company, Plan, Subscription
@@ -35,7 +36,7 @@ from core.errors import DomainError
 from payments.services import card_events
 from subscriptions import gateway
 from subscriptions.models import CheckoutRequest, CheckoutStatus, InvoiceStatus, StripeEvent, SubscriptionInvoice
-from subscriptions.services import lifecycle
+from subscriptions.services import lifecycle, limits
 
 logger = logging.getLogger(__name__)
 
@@ -186,7 +187,19 @@ def _apply(event: dict[str, Any], company: Company, current: dict[str, Any], inv
         ).update(status=CheckoutStatus.COMPLETED, completed_at=timezone.now())
     if invoice is not None:
         _keep_invoice(company, invoice, failed=event["type"] == "invoice.payment_failed")
-    return lifecycle.apply_stripe_subscription(company=company, current=current, plan=_plan_of(current))
+    plan = _plan_of(current)
+    outcome = lifecycle.apply_stripe_subscription(company=company, current=current, plan=plan)
+    if plan is not None and _outgrown(company, plan):
+        # Changed on Stripe's side (its dashboard): the company keeps its data, adds nothing past the
+        # limits (limits.hold) and sees its usage over them on its subscription page.
+        logger.warning("company %s is over the limits of its plan %s", company.slug, plan.code)
+        outcome += " (usage over the plan's limits)"
+    return outcome
+
+
+def _outgrown(company: Company, plan: Plan) -> bool:
+    with schema_context(company.schema_name):
+        return bool(limits.fits(plan))
 
 
 def _plan_of(current: dict[str, Any]) -> Plan | None:

@@ -41,7 +41,7 @@ export const calls = (all: MockCall[], method: string, path: string) =>
 export const queryOf = (call: MockCall) =>
   Object.fromEntries(new URL(call.url, 'http://test.local').searchParams)
 
-export function signIn(permissions: string[]) {
+export function signIn(permissions: string[], modules: Me['modules'] = ['basic_data']) {
   // Unsafe requests read the CSRF token from this cookie rather than asking the server.
   document.cookie = 'csrftoken=test-token'
   const pinia = createPinia()
@@ -54,7 +54,7 @@ export function signIn(permissions: string[]) {
     name: '客服小王',
     roles: ['customer_service'],
     permissions,
-    modules: ['basic_data'],
+    modules,
   }
   auth.me = me
   auth.checked = true
@@ -68,9 +68,10 @@ export async function mountPage(
     path,
     permissions = MANAGE,
     props = {},
-  }: { path: string; permissions?: string[]; props?: Record<string, unknown> },
+    modules,
+  }: { path: string; permissions?: string[]; props?: Record<string, unknown>; modules?: Me['modules'] },
 ) {
-  const pinia = signIn(permissions)
+  const pinia = signIn(permissions, modules)
   const router = createAppRouter('company', createMemoryHistory())
   await router.push(path)
   const wrapper = mount(component, {

@@ -129,6 +129,16 @@ describe('SubscriptionPage', () => {
     expect($('manage-card')).not.toBeNull()
   })
 
+  it('says so when it comes back from a plan changed in place', async () => {
+    backend(overview({ status: 'active', trial_ends_at: null, trial_days_left: null }))
+    await mountPage(SubscriptionPage, {
+      path: '/settings/subscription?checkout=changed',
+      permissions: ADMIN,
+      modules: ['settings'],
+    })
+    expect($('subscription-page')?.textContent).toContain('套餐已变更')
+  })
+
   it("shows the server's refusal when Stripe is unavailable", async () => {
     fakeApi({
       'GET /api/v1/subscription/': () => jsonResponse(overview()),
