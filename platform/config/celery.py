@@ -28,10 +28,17 @@ app.conf.beat_schedule = {
         "tenant_schemas": ["public"],
     },
     # In every company's schema (no `tenant_schemas`): its bill day's run and the due-date notices.
-    # In every company's schema: pending payments no notification settled are asked about.
+    # Pending payments and refunds no notification settled are asked about: every two minutes in the
+    # companies that have any (one query over a public table: payments.services.watch), and hourly in
+    # every company's schema as the net under that list.
+    "payments-sweep-watched": {
+        "task": "payments.tasks.sweep_watched",
+        "schedule": 120.0,
+        "tenant_schemas": ["public"],
+    },
     "payments-sweep": {
         "task": "payments.tasks.sweep_payments",
-        "schedule": 120.0,
+        "schedule": crontab(minute=17),
     },
     # Yesterday's trade bill against our orders, once the bills are out (WeChat Pay: from 09:00).
     "payments-reconcile": {

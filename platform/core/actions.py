@@ -144,9 +144,10 @@ def in_action() -> bool:
     return _current.get() is not None
 
 
-# Written outside actions by design: sessions (Django saves them around the view) and the outbox's
-# own bookkeeping (a message's attempts and status, written by the kernel as it delivers).
-_EXEMPT_TABLES = ('"django_session"', 'outbox_outboxmessage"')
+# Written outside actions by design: sessions (Django saves them around the view), the outbox's
+# own bookkeeping (a message's attempts and status, written by the kernel as it delivers) and the
+# payment sweeper's list of companies to visit (payments.services.watch, marked after a commit).
+_EXEMPT_TABLES = ('"django_session"', 'outbox_outboxmessage"', 'companies_paymentwatch"')
 _WRITES = ("INSERT", "UPDATE", "DELETE")
 
 

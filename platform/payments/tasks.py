@@ -1,7 +1,8 @@
-"""Payments' background work: the sweeper (beat, in every company's schema), refunds (outbox topic
-payments.refund, delivered in the company's schema; safe to run twice), the daily reconciliation
-(beat, in every company's schema: yesterday's bill of every gateway that has one) and the daily
-forgetting of refused notifications older than 30 days."""
+"""Payments' background work: the sweeper (beat: every two minutes in the companies on its watch
+list, hourly in every company), refunds (outbox topic payments.refund, delivered in the company's
+schema; safe to run twice), the daily reconciliation (beat, in every company's schema: yesterday's
+bill of every gateway that has one) and the daily forgetting of refused notifications older than
+30 days."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from celery import shared_task
 
 from core.errors import DomainError
 from core.outbox.registry import handles
-from payments.services import merchant, orders, reconciliation, refunds, refused, sweeper
+from payments.services import merchant, orders, reconciliation, refunds, refused, sweeper, watch
 
 logger = logging.getLogger(__name__)
 
@@ -26,9 +27,22 @@ def send_refund(*, refund_id: int | None = None, order_id: int | None = None) ->
 
 @shared_task(name="payments.tasks.sweep_payments")
 def sweep_payments() -> dict[str, int]:
-    """Beat: settle live orders no notification settled (query), close expired ones; end refunds
-    no notification ended (query by refund number)."""
-    return {**sweeper.sweep(), **{f"refunds_{k}": v for k, v in refunds.sweep().items()}}
+    """In one company (sent by `sweep_watched`, and hourly to every company as the net): settle live
+    orders no notification settled (query), close expired ones; end refunds no notification ended
+    (query by refund number); then keep the company on the watch list only while anything is live."""
+    counts = {**sweeper.sweep(), **{f"refunds_{k}": v for k, v in refunds.sweep().items()}}
+    counts["watched"] = int(watch.rewatch())
+    return counts
+
+
+@shared_task(name="payments.tasks.sweep_watched")
+def sweep_watched() -> int:
+    """Beat (public schema, every two minutes): the sweep, sent to the companies with something live
+    (payments.services.watch) — a few, not every company's schema. Returns how many were sent."""
+    schemas = watch.watched_schemas()
+    for schema_name in schemas:
+        sweep_payments.apply_async(headers={"_schema_name": schema_name}, expires=110)
+    return len(schemas)
 
 
 @shared_task(name="payments.tasks.forget_refused_notifications")

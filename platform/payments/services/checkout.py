@@ -27,7 +27,7 @@ from core.errors import DomainError
 from payments import bridge, gateways
 from payments.gateways import GatewayError, Prepay
 from payments.models import Channel, OrderStatus, PaymentEvent, PaymentOrder, PaymentOrderLine
-from payments.services import orders
+from payments.services import orders, watch
 
 logger = logging.getLogger(__name__)
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -203,6 +203,7 @@ def _create_order(
         expires_at=timezone.now() + timedelta(minutes=settings.PAYMENT_ORDER_TTL_MINUTES),
         created_by=user if getattr(user, "pk", None) else None,
     )
+    watch.watch_after_commit()
     try:
         PaymentOrderLine.objects.bulk_create(
             [

@@ -41,7 +41,7 @@ from payments.models import (
     RefundSource,
     RefundStatus,
 )
-from payments.services import orders
+from payments.services import orders, watch
 from payments.services.checkout import expected_merchant, merchant_of
 from payments.services.sweeper import current_company
 
@@ -118,6 +118,7 @@ def request_refund(
         source=source,
         purpose_reference=purpose_reference,
     )
+    watch.watch_after_commit()
     PaymentRefundEvent.objects.create(
         refund=refund,
         from_status="",
