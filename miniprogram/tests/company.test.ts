@@ -75,25 +75,29 @@ describe('parseExtConfig', () => {
 })
 
 describe('resolveCompanyContext', () => {
-  it('H5: slug from the host, same-origin API', () => {
-    expect(resolveCompanyContext({ kind: 'h5', ext: { company: 'x', apiBase: 'https://x' }, host: 'demo.localhost:8000' })).toEqual({
-      slug: 'demo',
-      apiBase: '',
-      ext: null,
-    })
+  it('H5: slug from the host, same-origin API, media from the page origin', () => {
+    expect(
+      resolveCompanyContext({
+        kind: 'h5',
+        ext: { company: 'x', apiBase: 'https://x' },
+        host: 'demo.localhost:8000',
+        origin: 'http://demo.localhost:8000',
+      }),
+    ).toEqual({ slug: 'demo', apiBase: '', mediaBase: 'http://demo.localhost:8000', ext: null })
   })
   it('mini-program: slug and API base from the ext config', () => {
     const ctx = resolveCompanyContext({ kind: 'mp-weixin', ext: extTemplate.ext, host: null })
     expect(ctx.slug).toBe('demo')
     expect(ctx.apiBase).toBe('http://demo.localhost:8000')
+    expect(ctx.mediaBase).toBe('http://demo.localhost:8000')
   })
   it('mini-program without ext config: no company', () => {
-    expect(resolveCompanyContext({ kind: 'mp-weixin', ext: null, host: null })).toEqual({ slug: null, apiBase: '', ext: null })
+    expect(resolveCompanyContext({ kind: 'mp-weixin', ext: null, host: null })).toEqual({ slug: null, apiBase: '', mediaBase: '', ext: null })
   })
 })
 
 describe('resolveBranding', () => {
-  const h5 = resolveCompanyContext({ kind: 'h5', ext: null, host: 'demo.localhost:8000' })
+  const h5 = resolveCompanyContext({ kind: 'h5', ext: null, host: 'demo.localhost:8000', origin: 'http://demo.localhost:8000' })
   const mp = resolveCompanyContext({ kind: 'mp-weixin', ext: extTemplate.ext, host: null })
 
   it('uses the site API branding', () => {
@@ -102,7 +106,8 @@ describe('resolveBranding', () => {
       name: '示范物业',
       title: '示范社区',
       primaryColor: '#0a7d5a',
-      logoUrl: '/media/demo/logo.png',
+      // absolute: uni-app's H5 <image> would put its base (/h5/) before a root-relative path
+      logoUrl: 'http://demo.localhost:8000/media/demo/logo.png',
     })
   })
 

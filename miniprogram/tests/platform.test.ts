@@ -28,11 +28,12 @@ function fakeUni(overrides: Partial<UniLike> = {}) {
 
 describe('platform adapter (H5)', () => {
   const uni = fakeUni({ login: vi.fn(), getExtConfigSync: vi.fn(() => ({ company: 'x' })) })
-  const p = createPlatform({ kind: 'h5', uni, location: { host: 'demo.localhost:8000' }, tabPages: TAB_PAGES })
+  const p = createPlatform({ kind: 'h5', uni, location: { host: 'demo.localhost:8000', origin: 'http://demo.localhost:8000' }, tabPages: TAB_PAGES })
 
   it('takes the host from location and has no ext config', () => {
     expect(p.kind).toBe('h5')
     expect(p.getHost()).toBe('demo.localhost:8000')
+    expect(p.getOrigin()).toBe('http://demo.localhost:8000')
     expect(p.getExtConfig()).toBeNull()
     expect(uni.getExtConfigSync).not.toHaveBeenCalled()
   })
@@ -106,6 +107,7 @@ describe('platform adapter (mp-weixin)', () => {
     const p = createPlatform({ kind: 'mp-weixin', uni, wx, tabPages: TAB_PAGES })
     expect(p.getExtConfig()).toEqual({ company: 'demo', apiBase: 'https://demo.example' })
     expect(p.getHost()).toBeNull()
+    expect(p.getOrigin()).toBeNull()
   })
 
   it('falls back to uni.getExtConfigSync and to null', () => {

@@ -139,6 +139,7 @@ class LiveStack:
     queue: str
     server_log: Path
     worker_log: Path
+    media_root: Path  # the server's MEDIA_ROOT (not this process's)
 
     def url(self, slug: str | None = None, path: str = "/") -> str:
         host = f"{slug}.localhost" if slug else "localhost"
@@ -213,7 +214,7 @@ def live_stack(django_db_setup, django_db_blocker, chromium_executable, tmp_path
     queue = f"wuye-e2e-{uuid.uuid4().hex[:10]}"
     # Logs are written in a folder of this run and copied to test-results/e2e/ at the end.
     logs = tmp_path_factory.mktemp("e2e-logs")
-    stack = LiveStack(port, queue, logs / "server.log", logs / "worker.log")
+    stack = LiveStack(port, queue, logs / "server.log", logs / "worker.log", tmp_path_factory.mktemp("e2e-media"))
     env = {key: value for key, value in os.environ.items() if key != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env.update(
         DATABASE_URL=database_url(settings.DATABASES["default"]),
@@ -226,7 +227,7 @@ def live_stack(django_db_setup, django_db_blocker, chromium_executable, tmp_path
         CELERY_DEFAULT_QUEUE=queue,
         CELERY_TASK_ALWAYS_EAGER="false",
         WUYE_LOG_FORMAT="text",
-        WUYE_MEDIA_ROOT=str(tmp_path_factory.mktemp("e2e-media")),
+        WUYE_MEDIA_ROOT=str(stack.media_root),
         PYTHONUNBUFFERED="1",
     )
     processes: list[tuple[str, subprocess.Popen]] = []

@@ -153,6 +153,40 @@ def test_the_owner_app_of_one_company_is_not_another_company(browser, live_stack
         context.close()
 
 
+def test_the_companys_logo_shows_in_the_h5_app(browser, live_stack, in_company_db):
+    """An uploaded logo is a root-relative /media/… URL, and uni-app's H5 <image> put its own base
+    before one (/h5/media/…: 404 on every page): the app asks the page's origin for it."""
+    import io
+
+    from django.core.files.base import ContentFile
+    from PIL import Image
+    from playwright.sync_api import expect
+
+    from companies import services
+
+    png = io.BytesIO()
+    Image.new("RGB", (48, 48), "#0a7d5a").save(png, "PNG")
+    with in_company_db("beta") as company:
+        services.update_branding(company=company, actor=None, logo=ContentFile(png.getvalue(), name="logo.png"))
+        served = live_stack.media_root / company.schema_name / company.logo.name  # where the server looks
+        served.parent.mkdir(parents=True, exist_ok=True)
+        served.write_bytes(Path(company.logo.path).read_bytes())
+    context = browser.new_context(viewport={"width": 375, "height": 812}, is_mobile=True, has_touch=True)
+    media: list[tuple[str, int]] = []
+    try:
+        page = context.new_page()
+        page.on("response", lambda r: media.append((r.url, r.status)) if "/media/" in r.url else None)
+        with page.expect_response(lambda r: "/media/" in r.url and "logo" in r.url, timeout=30_000) as logo:
+            page.goto(live_stack.url("beta", "/h5/"))
+        assert logo.value.status == 200, logo.value.url
+        expect(page.locator(".login__logo")).to_be_visible()
+        assert media and all(status == 200 and "/h5/media/" not in url for url, status in media), media
+    finally:
+        context.close()
+        with in_company_db("beta") as company:
+            services.update_branding(company=company, actor=None, logo=None)
+
+
 def _owner_logs_in(page, live_stack, phone: str) -> None:
     """The H5 login with a texted code (the stand-in's outbox has it)."""
     from playwright.sync_api import expect

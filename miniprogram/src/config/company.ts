@@ -26,6 +26,9 @@ export interface CompanyContext {
   slug: string | null
   /** Prefix for API paths: `''` for same-origin H5. */
   apiBase: string
+  /** Where media (`/media/…`) is served from: the API host in the mini-program, the page's origin in
+   *  H5 — uni-app's H5 <image> puts its own base (`/h5/`) before a root-relative path. */
+  mediaBase: string
   ext: ExtCompanyConfig | null
 }
 
@@ -92,15 +95,19 @@ export function resolveCompanyContext(input: {
   kind: PlatformKind
   ext: unknown
   host: string | null
+  /** H5: `location.origin`. */
+  origin?: string | null
 }): CompanyContext {
   if (input.kind === 'mp-weixin') {
     const ext = parseExtConfig(input.ext)
-    return { slug: ext?.company ?? null, apiBase: ext?.apiBase ?? '', ext }
+    const apiBase = ext?.apiBase ?? ''
+    return { slug: ext?.company ?? null, apiBase, mediaBase: apiBase, ext }
   }
-  return { slug: companyFromHost(input.host), apiBase: '', ext: null }
+  return { slug: companyFromHost(input.host), apiBase: '', mediaBase: input.origin ?? '', ext: null }
 }
 
-/** Relative media URLs (`/media/logo.png`) need the API host in the mini-program. */
+/** Relative media URLs (`/media/logo.png`) made absolute: the API host in the mini-program, the
+ *  page's origin in H5. */
 export function absoluteUrl(url: string, apiBase: string): string {
   if (!url) return ''
   if (/^(https?:)?\/\//i.test(url) || url.startsWith('data:')) return url
@@ -120,7 +127,7 @@ export function resolveBranding(ctx: CompanyContext, site: SiteResponse | null):
     name,
     title: str(b.miniprogram_title) || ext?.title || name,
     primaryColor: primary,
-    logoUrl: absoluteUrl(str(b.logo_url) || ext?.logoUrl || '', ctx.apiBase),
+    logoUrl: absoluteUrl(str(b.logo_url) || ext?.logoUrl || '', ctx.mediaBase),
   }
 }
 

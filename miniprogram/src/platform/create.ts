@@ -113,6 +113,10 @@ export function createPlatform(deps: PlatformDeps): Platform {
       return isMp ? null : deps.location?.host ?? null
     },
 
+    getOrigin() {
+      return isMp ? null : deps.location?.origin ?? null
+    },
+
     wechatLoginCode() {
       return new Promise<string>((resolve, reject) => {
         if (!isMp || !uni.login) {

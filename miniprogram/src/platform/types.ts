@@ -47,6 +47,8 @@ export interface Platform {
   getExtConfig(): Record<string, unknown> | null
   /** H5 only: `location.host` (e.g. `demo.localhost:8000`); `null` in the mini-program. */
   getHost(): string | null
+  /** H5 only: `location.origin` (e.g. `http://demo.localhost:8000`); `null` in the mini-program. */
+  getOrigin(): string | null
   /** Mini-program only: a `wx.login()` code for `POST /api/v1/auth/wechat/`. */
   wechatLoginCode(): Promise<string>
   readonly storage: KeyValueStorage

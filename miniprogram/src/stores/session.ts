@@ -20,6 +20,7 @@ const company = resolveCompanyContext({
   kind: platform.kind,
   ext: platform.getExtConfig(),
   host: platform.getHost(),
+  origin: platform.getOrigin(),
 })
 
 export const state = reactive({
