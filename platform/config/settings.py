@@ -163,8 +163,10 @@ TENANT_LIMIT_SET_CALLS = True
 # switch for when the migration history gets long. migrate_schemas keeps the template current.
 TENANT_BASE_SCHEMA = "tenant_template"
 TENANT_CREATION_FAKES_MIGRATIONS = env.bool("WUYE_PROVISION_FROM_TEMPLATE", default=False)
-# Unknown hosts get a 404, never the public schema's pages by accident.
+# Unknown hosts get a 404, never the public schema's pages by accident: a page that helps find the
+# company or sign up (JSON on API paths).
 SHOW_PUBLIC_IF_NO_TENANT_FOUND = False
+DEFAULT_NOT_FOUND_TENANT_VIEW = "companies.unknown_host.unknown_host"
 
 MIDDLEWARE = [
     "core.middleware.RequestContextMiddleware",
