@@ -110,7 +110,7 @@ class RefundEventSerializer(serializers.ModelSerializer[PaymentRefundEvent]):
         return selectors.masked_evidence(event.evidence)
 
 
-class StaffOrderRefundSerializer(serializers.Serializer[selectors.OrderRefund]):
+class StaffOrderRefundSerializer(serializers.Serializer[Any]):
     """One refund of the order: the purpose's request and its latest channel refund."""
 
     request_id = serializers.IntegerField(
