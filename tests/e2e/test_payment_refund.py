@@ -137,8 +137,8 @@ def test_a_refund_of_an_online_payment_is_approved_by_someone_else_and_shows_on_
 
     # --- 2. staff open the order in 在线支付: its evidence; request a refund of all of it ----------
     staff = new_context().new_page()
-    watched.watch(staff, "admin")
     login(staff, live_stack, "alpha", "admin", PASSWORD)
+    watched.watch(staff, "admin")  # signed in: the login page's "who am I?" (401) is behind us
     _open_order(staff, live_stack, order.out_trade_no, order.pk)
     drawer = staff.get_by_test_id("payment-drawer")
     expect(drawer.get_by_test_id("detail-status")).to_have_text("已支付")
@@ -177,15 +177,17 @@ def test_a_refund_of_an_online_payment_is_approved_by_someone_else_and_shows_on_
         account_services.create_user(username=approver, name="复核会计", roles=["admin"], password=PASSWORD)
 
     second = new_context().new_page()
-    watched.watch(second, "approver")
     login(second, live_stack, "alpha", approver, PASSWORD)
+    watched.watch(second, "approver")
     _decide_in_approvals(second, live_stack, refund.pk)
     expect(second.get_by_test_id("decision-dialog")).to_be_hidden()
-    expect(second.get_by_test_id(f"refund-channel-{refund.pk}")).to_have_text("退款中")
+    expect(second.locator(".el-message--success")).to_contain_text("已批准")
+    expect(second.get_by_test_id(f"refund-approve-{refund.pk}")).to_have_count(0)  # no longer pending
     screenshot(second, "refund-approved")
 
     # --- 4. the worker asks WeChat Pay; its REFUND.SUCCESS notification ends the refund -----------
     with in_company_db("alpha"):
+        assert Refund.objects.get(pk=refund.pk).status == "approved"
         channel = PaymentRefund.objects.get(purpose_reference=f"refund:{refund.pk}")
         assert channel.status == "processing"
 

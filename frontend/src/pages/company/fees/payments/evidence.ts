@@ -24,19 +24,28 @@ const TELLING = [
 const MAX_FIELDS = 5
 
 type Scalar = string | number | boolean
+const MAX_DEPTH = 3
 
-function flatten(evidence: Record<string, unknown>): Map<string, Scalar> {
-  const flat = new Map<string, Scalar>()
-  for (const [key, value] of Object.entries(evidence)) {
-    if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-      for (const [inner, deep] of Object.entries(value as Record<string, unknown>)) {
-        if (isScalar(deep)) flat.set(`${key}.${inner}`, deep)
-      }
-    } else if (isScalar(value)) {
-      flat.set(key, value)
+/** Every scalar of the evidence with its dotted path, in the order they come. */
+function flatten(
+  value: unknown,
+  path = '',
+  depth = 0,
+  into: [string, Scalar][] = [],
+): [string, Scalar][] {
+  if (isScalar(value)) {
+    if (path) into.push([path, value])
+  } else if (
+    value !== null &&
+    typeof value === 'object' &&
+    !Array.isArray(value) &&
+    depth < MAX_DEPTH
+  ) {
+    for (const [key, inner] of Object.entries(value as Record<string, unknown>)) {
+      flatten(inner, path ? `${path}.${key}` : key, depth + 1, into)
     }
   }
-  return flat
+  return into
 }
 
 const isScalar = (value: unknown): value is Scalar =>
@@ -47,13 +56,23 @@ const isScalar = (value: unknown): value is Scalar =>
 export const hasEvidence = (evidence: unknown): evidence is Record<string, unknown> =>
   !!evidence && typeof evidence === 'object' && Object.keys(evidence).length > 0
 
-/** Up to five [key, value] pairs: the telling fields first, then whatever else is there. */
+/** A notification's decrypted `resource` is where its facts are: named without that prefix. */
+const shown = (path: string) => path.replace(/^resource\./, '')
+
+/**
+ * Up to five [key, value] pairs: the telling fields first (found at any depth, so a notification's
+ * `resource.trade_state` counts as `trade_state`), then whatever else is there.
+ */
 export function evidenceSummary(evidence: unknown): [string, string][] {
   if (!hasEvidence(evidence) || Array.isArray(evidence)) return []
   const flat = flatten(evidence)
-  const keys = [
-    ...TELLING.filter((key) => flat.has(key)),
-    ...[...flat.keys()].filter((key) => !TELLING.includes(key)),
-  ]
-  return keys.slice(0, MAX_FIELDS).map((key) => [key, String(flat.get(key))])
+  const telling: [string, Scalar][] = []
+  for (const key of TELLING) {
+    const found = flat.find(([path]) => path === key || path.endsWith(`.${key}`))
+    if (found && !telling.includes(found)) telling.push(found)
+  }
+  const rest = flat.filter((entry) => !telling.includes(entry))
+  return [...telling, ...rest]
+    .slice(0, MAX_FIELDS)
+    .map(([path, value]) => [shown(path), String(value)])
 }

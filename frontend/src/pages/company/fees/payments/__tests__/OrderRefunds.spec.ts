@@ -110,6 +110,26 @@ describe('evidenceSummary', () => {
       ['amount.refund', '10000'],
       ['success_time', '2026-12-01'],
     ])
+    // WeChat Pay's notification: the facts are in its decrypted resource.
+    expect(
+      evidenceSummary({
+        id: 'ev-1',
+        event_type: 'TRANSACTION.SUCCESS',
+        resource: {
+          payer: { sub_openid: '' },
+          amount: { total: 45276, payer_total: 45276 },
+          trade_state: 'SUCCESS',
+          transaction_id: '42cf',
+          success_time: '2026-12-02T19:49:41+08:00',
+        },
+      }),
+    ).toEqual([
+      ['trade_state', 'SUCCESS'],
+      ['transaction_id', '42cf'],
+      ['amount.total', '45276'],
+      ['amount.payer_total', '45276'],
+      ['success_time', '2026-12-02T19:49:41+08:00'],
+    ])
     expect(evidenceSummary({})).toEqual([])
     expect(evidenceSummary(null)).toEqual([])
   })
