@@ -19,8 +19,8 @@ class BillingConfig(AppConfig):
 
         kinds.register(meter_import.SPEC)  # readings from Excel, through the import framework
 
-        from billing.payments_bridge import BillsPayable, refund_settled
+        from billing.payments_bridge import BillsPayable, refund_book, refund_settled
         from payments import bridge
 
         # Online payments of bills end in record_payment; refunds to the channel report back.
-        bridge.register("bills", BillsPayable(), refund_settled=refund_settled)
+        bridge.register("bills", BillsPayable(), refund_settled=refund_settled, refund_book=refund_book)

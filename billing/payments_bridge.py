@@ -15,12 +15,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from billing.models import ChannelStatus, ChargeKind, Refund
+from billing.models import ChannelStatus, ChargeKind, Payment, Refund
 from billing.selectors import owner as owner_selectors
+from billing.services import refunds as refund_services
 from billing.services.payments import record_payment
 from core.errors import DomainError, NotFound
 from core.i18n import records_language
-from payments.bridge import AllocationRequest, ItemsTaken, Quote, QuoteLine
+from payments.bridge import AllocationRequest, ItemsTaken, Quote, QuoteLine, RefundBook, RefundRequestView
 from tenants.estates.models import House
 
 ZERO = Decimal("0.00")
@@ -117,3 +118,40 @@ def refund_settled(*, purpose_reference: str, status: str) -> None:
     updated = Refund.objects.filter(pk=int(refund_id)).update(channel_status=_CHANNEL[status])
     if updated != 1:
         raise ValueError(f"no billing refund {refund_id}")
+
+
+def _name(user: Any) -> str:
+    return str(getattr(user, "name", "") or getattr(user, "username", "")) if user is not None else ""
+
+
+def refund_book(*, settled_reference: str) -> RefundBook:
+    """The refunds asked for from the payment an order settled into (`settled_reference`: its id),
+    oldest first, and what a new request may still take from it."""
+    payment = Payment.objects.select_related("house").filter(pk=int(settled_reference)).first()
+    if payment is None:
+        return RefundBook(refundable=ZERO, requests=())
+    rows = (
+        Refund.objects.filter(payment=payment, source=Refund.Source.PAYMENT)
+        .select_related("requested_by", "decided_by")
+        .order_by("created_at", "id")
+    )
+    requests = tuple(
+        RefundRequestView(
+            reference=refund_services.channel_reference(refund),
+            request_id=refund.pk,
+            amount=refund.amount,
+            method=refund.method,
+            reason=refund.reason,
+            status=str(refund.status),
+            requested_by=_name(refund.requested_by),
+            requested_at=refund.created_at,
+            decided_by=_name(refund.decided_by),
+            decided_at=refund.decided_at,
+            decision_note=refund.decision_note,
+        )
+        for refund in rows
+    )
+    available = refund_services.refundable(
+        source=Refund.Source.PAYMENT, house=payment.house, payment=payment, deposit=None
+    )
+    return RefundBook(refundable=available, requests=requests)

@@ -298,6 +298,9 @@ class OwnerPaymentSerializer(serializers.ModelSerializer[Payment]):
     receipt_number = serializers.SerializerMethodField()
     voided = serializers.SerializerMethodField()
     lines = serializers.SerializerMethodField()
+    refund_state = serializers.SerializerMethodField()
+    refunded_amount = serializers.SerializerMethodField()
+    refunding_amount = serializers.SerializerMethodField()
 
     class Meta:
         model = Payment
@@ -313,8 +316,34 @@ class OwnerPaymentSerializer(serializers.ModelSerializer[Payment]):
             "receipt_number",
             "voided",
             "lines",
+            "refund_state",
+            "refunded_amount",
+            "refunding_amount",
         ]
         read_only_fields = fields
+
+    def _refunds(self, payment: Payment) -> selectors.PaymentRefunds:
+        found = self.context.get("refunds")
+        if found is None:
+            found = selectors.payment_refunds([payment.pk])
+        return found.get(payment.pk) or selectors.PaymentRefunds(refunded=Decimal("0.00"), refunding=Decimal("0.00"))
+
+    @extend_schema_field(
+        serializers.ChoiceField(
+            choices=["", "refunding", "partially_refunded", "refunded"],
+            help_text="退款中 (some on its way back) · 已退款 (all of it back) · 部分退款 · blank: none.",
+        )
+    )
+    def get_refund_state(self, payment: Payment) -> str:
+        return self._refunds(payment).state(payment.amount)
+
+    @extend_schema_field(money_field(help_text="Back with the payer."))
+    def get_refunded_amount(self, payment: Payment) -> str:
+        return f"{self._refunds(payment).refunded:.2f}"
+
+    @extend_schema_field(money_field(help_text="Approved, on its way back through the channel."))
+    def get_refunding_amount(self, payment: Payment) -> str:
+        return f"{self._refunds(payment).refunding:.2f}"
 
     def _receipt(self, payment: Payment) -> Receipt | None:
         return receipt_of(payment)
@@ -338,7 +367,7 @@ class OwnerPaymentSerializer(serializers.ModelSerializer[Payment]):
 
 
 class OwnerPaymentHistory(generics.ListAPIView[Payment]):
-    """缴费记录: the owner's payments, newest first, each with the lines it paid."""
+    """缴费记录: the owner's payments, newest first, each with the lines it paid and its refunds."""
 
     required_permission = PERMISSION
     serializer_class = OwnerPaymentSerializer
@@ -356,6 +385,7 @@ class OwnerPaymentHistory(generics.ListAPIView[Payment]):
         if args and isinstance(args[0], list):
             kwargs.setdefault("context", self.get_serializer_context())
             kwargs["context"]["lines"] = ledger.payment_lines([p.pk for p in args[0]])
+            kwargs["context"]["refunds"] = selectors.payment_refunds([p.pk for p in args[0]])
         return super().get_serializer(*args, **kwargs)
 
 

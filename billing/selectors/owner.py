@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from billing import late_fees as late_fee_policies
 from billing import outstanding
-from billing.models import BalanceEntry, Charge, ChargeKind, FeeItem, Payment, Receipt
+from billing.models import BalanceEntry, Charge, ChargeKind, FeeItem, Payment, Receipt, Refund
 from tenants.estates.models import Building, Estate, House, Unit
 from tenants.residents.models import Occupancy, Person
 
@@ -190,6 +190,48 @@ def owner_payments(house_ids: Sequence[int]) -> QuerySet[Payment]:
         .select_related("house__building", "house__unit", "receipt")
         .order_by("-received_at", "-id")
     )
+
+
+@dataclass(frozen=True)
+class PaymentRefunds:
+    """What the owner sees of a payment's refunds: the money back with them, and on its way."""
+
+    refunded: Decimal
+    refunding: Decimal
+
+    def state(self, paid: Decimal) -> str:
+        """refunding (some on its way) · refunded (all of it back) · partially_refunded · "" (none)."""
+        if self.refunding > 0:
+            return "refunding"
+        if self.refunded >= paid and self.refunded > 0:
+            return "refunded"
+        return "partially_refunded" if self.refunded > 0 else ""
+
+
+def _refund_stage(status: str, channel_status: str) -> str:
+    """Where an approved refund's money is: back with the payer (an offline refund once approved, a
+    channel refund once the channel says so) or on its way. Requests pending, rejected or whose
+    channel refund failed move no money (staff retry). The request statuses `refunding` / `refunded`
+    are read as well, for a request that carries its channel's end itself."""
+    if status == "refunded" or (status == "approved" and channel_status in ("", "refunded")):
+        return "refunded"
+    if status == "refunding" or (status == "approved" and channel_status == "processing"):
+        return "refunding"
+    return ""
+
+
+def payment_refunds(payment_ids: Sequence[int]) -> dict[int, PaymentRefunds]:
+    """Each payment's refunds as the owner sees them (one query); payments without any are absent."""
+    totals: dict[int, dict[str, Decimal]] = {}
+    rows = Refund.objects.filter(payment_id__in=list(payment_ids), source=Refund.Source.PAYMENT)
+    for payment_id, amount, status, channel_status in rows.values_list(
+        "payment_id", "amount", "status", "channel_status"
+    ):
+        stage = _refund_stage(status, channel_status)
+        if stage:
+            entry = totals.setdefault(payment_id, {"refunded": Decimal("0.00"), "refunding": Decimal("0.00")})
+            entry[stage] += amount
+    return {pid: PaymentRefunds(refunded=t["refunded"], refunding=t["refunding"]) for pid, t in totals.items()}
 
 
 def owner_receipt(user: Any, receipt_id: int) -> Receipt | None:

@@ -155,6 +155,33 @@ describe('bill history page', () => {
     expect(byTestId(html, 'bill-history-more')).toHaveLength(0)
   })
 
+  it('shows refunds with their amounts: refunding, partly refunded, refunded; an unknown state as sent', async () => {
+    backend.on('GET /api/v1/owner/bills/history/', {
+      status: 200,
+      data: {
+        count: 5,
+        next: null,
+        previous: null,
+        results: [
+          payment({ id: 5, method: 'wechat', method_label: '微信支付', amount: '1289.50', refund_state: 'refunding', refunding_amount: '1289.50' }),
+          payment({ id: 4, method: 'wechat', amount: '300.00', refund_state: 'partially_refunded', refunded_amount: '100.00' }),
+          payment({ id: 3, method: 'wechat', amount: '223.75', refund_state: 'refunded', refunded_amount: '223.75' }),
+          payment({ id: 2, refund_state: 'reversed' as never, refunded_amount: '5.00' }),
+          payment({ id: 1 }),
+        ],
+      },
+    })
+    const html = await show(History, { house: '202' })
+    const rows = byTestId(html, 'bill-payment')
+    const refund = (i: number) => byTestId(rows[i].html, 'bill-payment-refund')
+    expect(refund(0)[0].text).toBe('退款中 ¥1,289.50')
+    expect(refund(0)[0].attr('data-refund-state')).toBe('refunding')
+    expect(refund(1)[0].text).toBe('部分退款 ¥100.00')
+    expect(refund(2)[0].text).toBe('已退款 ¥223.75')
+    expect(refund(3)[0].text).toBe('reversed ¥5.00')
+    expect(refund(4)).toHaveLength(0)
+  })
+
   it('offers the next page and says when there are no payments', async () => {
     backend.on('GET /api/v1/owner/bills/history/', {
       status: 200,

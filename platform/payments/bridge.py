@@ -8,7 +8,9 @@ Billing registers the `bills` purpose in its AppConfig.ready() (billing/payments
   `record_payment`, keyed by the order), inside the caller's transaction; `ItemsTaken` when an item
   was paid elsewhere meanwhile (the cash desk won the race), so nothing was allocated;
 - `refund_settled` (optional): a refund the purpose asked for (payments.services.refunds.request_refund,
-  with its own reference) ended — refunded, failed or closed — told inside payments' transaction.
+  with its own reference) ended — refunded, failed or closed — told inside payments' transaction;
+- `refund_book` (optional): the purpose's refund requests against the money an order settled into
+  (who asked, who decided, when) and what may still be asked for — what staff see on an order.
 """
 
 from __future__ import annotations
@@ -55,6 +57,29 @@ class AllocationRequest:
     received_at: datetime
 
 
+@dataclass(frozen=True)
+class RefundRequestView:
+    """One refund the purpose was asked for, as staff see it beside the order."""
+
+    reference: str  # the purpose reference its channel refunds carry ("refund:12")
+    request_id: int
+    amount: Decimal
+    method: str  # "original" (back through the order's gateway) or an offline method
+    reason: str
+    status: str  # the purpose's own status of the request (pending, approved, rejected…)
+    requested_by: str
+    requested_at: datetime
+    decided_by: str
+    decided_at: datetime | None
+    decision_note: str
+
+
+@dataclass(frozen=True)
+class RefundBook:
+    refundable: Decimal  # what a new request may still ask for (before the order's own bound)
+    requests: tuple[RefundRequestView, ...]
+
+
 class ItemsTaken(Exception):
     """An item of the order was paid by someone else meanwhile: nothing was allocated."""
 
@@ -74,18 +99,37 @@ class RefundListener(Protocol):
         ...
 
 
+class RefundBookProvider(Protocol):
+    def __call__(self, *, settled_reference: str) -> RefundBook:
+        """The refunds asked for against the purpose's record `settled_reference` (bills: a payment id)."""
+        ...
+
+
 _payables: dict[str, Payable] = {}
 _refund_listeners: dict[str, RefundListener] = {}
+_refund_books: dict[str, RefundBookProvider] = {}
 
 
-def register(purpose: str, payable: Payable, *, refund_settled: RefundListener | None = None) -> None:
+def register(
+    purpose: str,
+    payable: Payable,
+    *,
+    refund_settled: RefundListener | None = None,
+    refund_book: RefundBookProvider | None = None,
+) -> None:
     _payables[purpose] = payable
     if refund_settled is not None:
         _refund_listeners[purpose] = refund_settled
+    if refund_book is not None:
+        _refund_books[purpose] = refund_book
 
 
 def refund_listener(purpose: str) -> RefundListener | None:
     return _refund_listeners.get(purpose)
+
+
+def refund_book(purpose: str) -> RefundBookProvider | None:
+    return _refund_books.get(purpose)
 
 
 def payable(purpose: str) -> Payable:

@@ -4,19 +4,26 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from payments import bridge
 from payments.models import (
+    REFUND_LIVE,
     ItemKind,
+    OrderStatus,
     PaymentEvent,
     PaymentOrder,
     PaymentRefund,
+    PaymentRefundEvent,
     ReconciliationItem,
     ReconciliationRun,
+    RefundSource,
     RefusedNotification,
     Settlement,
 )
@@ -141,3 +148,103 @@ def refunds_of(order_id: int) -> list[PaymentRefund]:
 
 def refused_notifications() -> QuerySet[RefusedNotification]:
     return RefusedNotification.objects.order_by("-received_at", "-id")
+
+
+@dataclass
+class OrderRefund:
+    """One refund of an order as staff see it: the purpose's request (who asked, who decided) with
+    its channel refunds — a failed one asked again is a second — and their evidence, oldest first;
+    or a refund payments made on its own (a lost race), which has no request."""
+
+    source: str
+    amount: Decimal
+    reason: str
+    status: str  # the request's status; a lost race's: its channel refund's
+    request_id: int | None = None
+    method: str = ""
+    requested_by_name: str = ""
+    requested_at: datetime | None = None
+    decided_by_name: str = ""
+    decided_at: datetime | None = None
+    decision_note: str = ""
+    channel_refunds: list[PaymentRefund] = field(default_factory=list)
+
+    @property
+    def latest(self) -> PaymentRefund | None:
+        return self.channel_refunds[-1] if self.channel_refunds else None
+
+    @property
+    def channel_status(self) -> str:
+        return str(self.latest.status) if self.latest else ""
+
+    @property
+    def out_refund_no(self) -> str:
+        return self.latest.out_refund_no if self.latest else ""
+
+    @property
+    def channel_refund_no(self) -> str:
+        """The gateway's refund id (WeChat Pay's refund_id), once it said it."""
+        return self.latest.gateway_reference if self.latest else ""
+
+    @property
+    def events(self) -> list[PaymentRefundEvent]:
+        return [event for refund in self.channel_refunds for event in refund.events.all()]
+
+
+@dataclass
+class OrderRefunds:
+    refunds: list[OrderRefund]
+    refundable: Decimal  # what a new refund request may ask for now
+
+
+def order_refunds(order: PaymentOrder) -> OrderRefunds:
+    """An order's refunds for the staff detail: the purpose's requests (through payments.bridge) joined
+    to the channel refunds carrying their reference, then any channel refund of no request. Refundable:
+    what the purpose still allows, within what the order has not promised back already."""
+    channel = list(
+        PaymentRefund.objects.filter(order=order)
+        .prefetch_related(Prefetch("events", PaymentRefundEvent.objects.order_by("id")))
+        .order_by("id")
+    )
+    provider = bridge.refund_book(order.purpose)
+    book = None
+    if provider is not None and order.settlement == Settlement.ALLOCATED and order.settled_reference:
+        book = provider(settled_reference=order.settled_reference)
+    refunds: list[OrderRefund] = []
+    claimed: set[int] = set()
+    for request in book.requests if book else ():
+        attempts = [r for r in channel if r.source == RefundSource.PURPOSE and r.purpose_reference == request.reference]
+        claimed.update(r.pk for r in attempts)
+        refunds.append(
+            OrderRefund(
+                source=RefundSource.PURPOSE,
+                amount=request.amount,
+                reason=request.reason,
+                status=request.status,
+                request_id=request.request_id,
+                method=request.method,
+                requested_by_name=request.requested_by,
+                requested_at=request.requested_at,
+                decided_by_name=request.decided_by,
+                decided_at=request.decided_at,
+                decision_note=request.decision_note,
+                channel_refunds=attempts,
+            )
+        )
+    for refund in channel:
+        if refund.pk not in claimed:
+            refunds.append(
+                OrderRefund(
+                    source=str(refund.source),
+                    amount=refund.amount,
+                    reason=refund.reason,
+                    status=str(refund.status),
+                    requested_at=refund.created_at,
+                    channel_refunds=[refund],
+                )
+            )
+    refundable = Decimal("0.00")
+    if book is not None and order.status in (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED):
+        promised = sum((r.amount for r in channel if r.status in REFUND_LIVE), Decimal("0.00"))
+        refundable = max(Decimal("0.00"), min(book.refundable, order.amount - promised))
+    return OrderRefunds(refunds=refunds, refundable=refundable)

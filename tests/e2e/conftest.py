@@ -367,6 +367,17 @@ def login(page, stack: LiveStack, slug: str, username: str, password: str, *, ex
 
 
 @pytest.fixture
+def patient_expect():
+    """A fresh live server's first answers (the site, a company schema's first queries) can take
+    longer than Playwright's 5 s when a test runs alone, or on a loaded machine."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=15_000)
+    yield
+    expect.set_options(timeout=5_000)
+
+
+@pytest.fixture
 def in_company_db(django_db_blocker):
     """with in_company_db("alpha"): ORM calls, committed, in that company's schema."""
 

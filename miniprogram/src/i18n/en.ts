@@ -32,6 +32,11 @@ const en = {
     noReceipt: 'No receipt',
     openReceipt: 'View receipt',
     voided: 'Voided',
+    refundStates: {
+      refunding: 'Refunding {amount}',
+      partially_refunded: 'Partly refunded {amount}',
+      refunded: 'Refunded {amount}',
+    },
     receiptOpening: 'Opening the receipt…',
     receiptFailed: 'Could not open the receipt; please try again later',
     loadMore: 'Load more',

@@ -165,6 +165,11 @@ const zhCN = {
     noReceipt: '无收据',
     openReceipt: '查看收据',
     voided: '已作废',
+    refundStates: {
+      refunding: '退款中 {amount}',
+      partially_refunded: '部分退款 {amount}',
+      refunded: '已退款 {amount}',
+    },
     receiptOpening: '正在打开收据…',
     receiptFailed: '收据打开失败，请稍后再试',
     loadMore: '加载更多',

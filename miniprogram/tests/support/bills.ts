@@ -45,6 +45,9 @@ export function payment(overrides: Partial<OwnerPayment> & Pick<OwnerPayment, 'i
     receipt_id: 500 + overrides.id,
     receipt_number: `SJ2026-00000${overrides.id}`,
     voided: false,
+    refund_state: '',
+    refunded_amount: '0.00',
+    refunding_amount: '0.00',
     lines: [{ fee_item_name: '物业费', period_start: '2026-11-01', period_end: '2026-12-01', amount: '223.75' }],
     ...overrides,
   }

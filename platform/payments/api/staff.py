@@ -1,6 +1,9 @@
 """Payments' staff API (在线支付): the company's payment orders — a filtered list, one order with its
-lines, settlement and event trail (evidence shown with the payer's identifiers and anything
-secret-like masked), and two actions: ask the gateway now, close a pending attempt.
+lines, settlement, event trail and refunds (each refund request with who asked and decided, its
+channel refunds and their evidence; evidence shown with the payer's identifiers and anything
+secret-like masked), and two actions: ask the gateway now, close a pending attempt. A refund is
+asked for through the purpose's refund request (bills: POST /refunds/, method "original"), approved
+by someone else.
 
 Reading needs payments.view (cashiers, finance, admins); the actions need fees.manage, the
 permission that already governs the company's money configuration."""
@@ -21,7 +24,7 @@ from rest_framework.views import APIView
 
 from payments import selectors
 from payments.api.common import money_field
-from payments.models import OrderStatus, PaymentEvent, PaymentOrder, PaymentOrderLine
+from payments.models import OrderStatus, PaymentEvent, PaymentOrder, PaymentOrderLine, PaymentRefundEvent
 from payments.services import staff
 
 VIEW = "payments.view"
@@ -93,17 +96,79 @@ class PaymentEventSerializer(serializers.ModelSerializer[PaymentEvent]):
         return selectors.masked_evidence(event.evidence)
 
 
+class RefundEventSerializer(serializers.ModelSerializer[PaymentRefundEvent]):
+    out_refund_no = serializers.CharField(source="refund.out_refund_no")
+    evidence = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PaymentRefundEvent
+        fields = ["id", "out_refund_no", "from_status", "to_status", "source", "created_at", "evidence"]
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_evidence(self, event: PaymentRefundEvent) -> Any:
+        return selectors.masked_evidence(event.evidence)
+
+
+class StaffOrderRefundSerializer(serializers.Serializer[Any]):
+    """One refund of the order: the purpose's request and its latest channel refund."""
+
+    request_id = serializers.IntegerField(
+        allow_null=True, help_text="The purpose's refund request (bills: /refunds/<id>/); null for a lost race's."
+    )
+    source = serializers.CharField(help_text="purpose (a refund request) or lost_race (paid elsewhere meanwhile).")  # type: ignore[assignment]  # a field named source
+    amount = money_field()
+    method = serializers.CharField(help_text="original (back through the gateway) or an offline method.")
+    reason = serializers.CharField()
+    status = serializers.CharField(
+        help_text="The request's status (pending, approved, rejected…); a lost race's: its channel refund's."
+    )
+    requested_by_name = serializers.CharField()
+    requested_at = serializers.DateTimeField(allow_null=True)
+    decided_by_name = serializers.CharField()
+    decided_at = serializers.DateTimeField(allow_null=True)
+    decision_note = serializers.CharField()
+    channel_status = serializers.CharField(
+        help_text="The latest channel refund's status: processing, refunded, failed, closed; blank before any."
+    )
+    out_refund_no = serializers.CharField(help_text="Our number of the latest channel refund.")
+    channel_refund_no = serializers.CharField(help_text="The gateway's refund id, once it said it.")
+    events = RefundEventSerializer(many=True, help_text="Every channel refund's events, oldest first.")
+
+
 class StaffOrderDetailSerializer(StaffOrderSerializer):
     payer_account = serializers.SerializerMethodField()
     lines = StaffOrderLineSerializer(many=True)
     events = PaymentEventSerializer(many=True)
+    refunds = serializers.SerializerMethodField()
+    refundable = serializers.SerializerMethodField()
 
     class Meta(StaffOrderSerializer.Meta):
-        fields = [*StaffOrderSerializer.Meta.fields, "settled_reference", "payer_account", "lines", "events"]
+        fields = [
+            *StaffOrderSerializer.Meta.fields,
+            "settled_reference",
+            "payer_account",
+            "lines",
+            "events",
+            "refunds",
+            "refundable",
+        ]
         read_only_fields = fields
+
+    def _refunds(self, order: PaymentOrder) -> selectors.OrderRefunds:
+        found = self.context.get("refunds")
+        return found if found is not None else selectors.order_refunds(order)
 
     def get_payer_account(self, order: PaymentOrder) -> str:
         return selectors.mask_identifier(order.payer_account) if order.payer_account else ""
+
+    @extend_schema_field(StaffOrderRefundSerializer(many=True))
+    def get_refunds(self, order: PaymentOrder) -> Any:
+        return StaffOrderRefundSerializer(self._refunds(order).refunds, many=True).data
+
+    @extend_schema_field(money_field(help_text="What a new refund request may ask for now (0: none)."))
+    def get_refundable(self, order: PaymentOrder) -> str:
+        return f"{self._refunds(order).refundable:.2f}"
 
 
 class StaffOrderList(generics.ListAPIView[PaymentOrder]):
@@ -127,7 +192,8 @@ def _detail(order_id: int) -> Response:
     order = selectors.staff_order(order_id)
     if order is None:
         raise NotFound()
-    return Response(StaffOrderDetailSerializer(order).data)
+    context = {"refunds": selectors.order_refunds(order)}
+    return Response(StaffOrderDetailSerializer(order, context=context).data)
 
 
 class StaffOrderDetail(APIView):

@@ -1966,7 +1966,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description 缴费记录: the owner's payments, newest first, each with the lines it paid. */
+        /** @description 缴费记录: the owner's payments, newest first, each with the lines it paid and its refunds. */
         get: operations["owner_bills_history_list"];
         put?: never;
         post?: never;
@@ -5275,6 +5275,25 @@ export interface components {
             readonly receipt_number: string;
             readonly voided: boolean;
             readonly lines: components["schemas"]["OwnerPaymentLine"][];
+            /**
+             * @description 退款中 (some on its way back) · 已退款 (all of it back) · 部分退款 · blank: none.
+             *
+             *     * `` -
+             *     * `refunding` - refunding
+             *     * `partially_refunded` - partially_refunded
+             *     * `refunded` - refunded
+             */
+            readonly refund_state: components["schemas"]["RefundStateEnum"] | components["schemas"]["BlankEnum"];
+            /**
+             * Format: decimal
+             * @description Back with the payer.
+             */
+            readonly refunded_amount: string;
+            /**
+             * Format: decimal
+             * @description Approved, on its way back through the channel.
+             */
+            readonly refunding_amount: string;
         };
         OwnerPaymentLine: {
             fee_item_name: string;
@@ -6960,6 +6979,18 @@ export interface components {
             /** Format: date-time */
             readonly created_at: string;
         };
+        RefundEvent: {
+            readonly id: number;
+            out_refund_no: string;
+            readonly from_status: string;
+            readonly to_status: string;
+            readonly source: string;
+            /** Format: date-time */
+            readonly created_at: string;
+            readonly evidence: {
+                [key: string]: unknown;
+            };
+        };
         RefundLine: {
             /** @description The refund method (for voids: the payments' method). */
             key: string;
@@ -6994,6 +7025,14 @@ export interface components {
          * @enum {string}
          */
         RefundSourceEnum: "payment" | "balance" | "deposit";
+        /**
+         * @description * `` -
+         *     * `refunding` - refunding
+         *     * `partially_refunded` - partially_refunded
+         *     * `refunded` - refunded
+         * @enum {string}
+         */
+        RefundStateEnum: "refunding" | "partially_refunded" | "refunded";
         RefusedNotification: {
             readonly id: number;
             readonly gateway: string;
@@ -7296,6 +7335,12 @@ export interface components {
             readonly payer_account: string;
             lines: components["schemas"]["StaffOrderLine"][];
             events: components["schemas"]["PaymentEvent"][];
+            readonly refunds: components["schemas"]["StaffOrderRefund"][];
+            /**
+             * Format: decimal
+             * @description What a new refund request may ask for now (0: none).
+             */
+            readonly refundable: string;
         };
         StaffOrderLine: {
             readonly id: number;
@@ -7308,6 +7353,35 @@ export interface components {
             late_fee: string;
             /** @default true */
             readonly holds: boolean;
+        };
+        /** @description One refund of the order: the purpose's request and its latest channel refund. */
+        StaffOrderRefund: {
+            /** @description The purpose's refund request (bills: /refunds/<id>/); null for a lost race's. */
+            request_id: number | null;
+            /** @description purpose (a refund request) or lost_race (paid elsewhere meanwhile). */
+            source: string;
+            /** Format: decimal */
+            amount: string;
+            /** @description original (back through the gateway) or an offline method. */
+            method: string;
+            reason: string;
+            /** @description The request's status (pending, approved, rejected…); a lost race's: its channel refund's. */
+            status: string;
+            requested_by_name: string;
+            /** Format: date-time */
+            requested_at: string | null;
+            decided_by_name: string;
+            /** Format: date-time */
+            decided_at: string | null;
+            decision_note: string;
+            /** @description The latest channel refund's status: processing, refunded, failed, closed; blank before any. */
+            channel_status: string;
+            /** @description Our number of the latest channel refund. */
+            out_refund_no: string;
+            /** @description The gateway's refund id, once it said it. */
+            channel_refund_no: string;
+            /** @description Every channel refund's events, oldest first. */
+            events: components["schemas"]["RefundEvent"][];
         };
         StartPaymentRequest: {
             house: number;

@@ -12,6 +12,18 @@ const STATUS_TAGS: Record<string, TagType> = {
   refunded: 'info',
 }
 
+const REFUND_TAGS: Record<string, TagType> = {
+  pending: 'warning',
+  approved: 'primary',
+  rejected: 'info',
+  refunding: 'warning',
+  processing: 'warning',
+  refunded: 'success',
+  refund_failed: 'danger',
+  failed: 'danger',
+  closed: 'info',
+}
+
 /**
  * Names of statuses, gateways, settlements and event sources; a value this build does not know
  * (a gateway added on the server later) is shown as the server sent it rather than hidden.
@@ -26,5 +38,10 @@ export function usePaymentLabels() {
     settlement: (settlement: string) =>
       known(`payments.settlements.${settlement || 'none'}`, settlement),
     source: (source: string) => known(`payments.sources.${source}`, source),
+    /** A refund request's status (the purpose's: pending, approved… — new ones shown as sent). */
+    refundStatus: (status: string) => known(`payments.refunds.statuses.${status}`, status),
+    /** A channel refund's status (processing, refunded, failed, closed). */
+    channelStatus: (status: string) => known(`payments.refunds.channelStatuses.${status}`, status),
+    refundTag: (status: string): TagType => REFUND_TAGS[status] ?? 'info',
   }
 }
