@@ -126,8 +126,10 @@ def test_the_database_refuses_closed_to_paid_without_the_bill_line(payer):
     order = _closed_order(payer, "heal-4")
     with tenant_context(payer.company):
         record = PaymentOrder.objects.get(pk=order["id"])
-        for evidence in (
-            {},  # no bill line at all
+        with pytest.raises(orders.IllegalTransition):  # the service: no bill line at all
+            orders.transition(record, "paid", source="reconciliation", evidence={})
+        record.refresh_from_db()
+        for evidence in (  # the database: a bill line that does not fit the order
             {"trade_bill": {"out_trade_no": order["out_trade_no"], "trade_state": "SUCCESS", "amount": "0.01"}},
             {"trade_bill": {"out_trade_no": "WOTHER", "trade_state": "SUCCESS", "amount": order["amount"]}},
         ):

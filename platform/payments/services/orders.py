@@ -69,6 +69,10 @@ def transition(
     """Move a locked order along one of TRANSITIONS, with its evidence and an audit row."""
     if (order.status, to) not in TRANSITIONS:
         raise IllegalTransition(order, to)
+    if (order.status, to) == (OrderStatus.CLOSED, OrderStatus.PAID) and (
+        source != "reconciliation" or "trade_bill" not in evidence
+    ):
+        raise IllegalTransition(order, to)  # only reconciliation's heal, from a trade bill line
     before = order.status
     # The event first: the database's transition rule may ask for it (closed → paid, migration 0008).
     PaymentEvent.objects.create(order=order, from_status=before, to_status=to, source=source, evidence=dict(evidence))
