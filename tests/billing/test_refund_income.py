@@ -133,6 +133,16 @@ def test_a_channel_refund_still_processing_is_money_in_flight_not_refunded(payer
     assert (report.refunding, report.refunding_count, report.refund_failed) == (D("5.00"), 1, ZERO)
     rows = _check_report_equals_ledger(payer, payment)
     assert rows["reversed"] == ZERO and rows["charges"] == before  # the owner's charges stay paid
+    today = timezone.localdate().isoformat()
+    shown = client_for(payer.company, "cashier").get(f"/api/v1/billing/income/?date_from={today}&date_to={today}")
+    assert shown.status_code == 200, shown.content
+    body = shown.json()
+    assert (body["refunded"], body["refunding"], body["refunding_count"], body["refund_failed"]) == (
+        "0.00",
+        "5.00",
+        1,
+        "0.00",
+    )
 
     # What the refund will take is held: the payment cannot be refunded beyond what is left.
     cashier = client_for(payer.company, "cashier")
