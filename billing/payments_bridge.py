@@ -15,10 +15,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from billing.models import ChannelStatus, ChargeKind, Payment, Refund
+from billing.models import ChargeKind, Payment, Refund
 from billing.selectors import owner as owner_selectors
 from billing.services import refunds as refund_services
 from billing.services.payments import record_payment
+from billing.services.refunds import channel_refund_settled
 from core.errors import DomainError, NotFound
 from core.i18n import records_language
 from payments.bridge import AllocationRequest, ItemsTaken, Quote, QuoteLine, RefundBook, RefundRequestView
@@ -101,23 +102,16 @@ class BillsPayable:
         return str(payment.pk)
 
 
-_CHANNEL = {
-    "processing": ChannelStatus.PROCESSING,
-    "refunded": ChannelStatus.REFUNDED,
-    "failed": ChannelStatus.FAILED,
-    "closed": ChannelStatus.FAILED,  # closed by the channel: as good as failed, staff act on it
-}
-
-
 def refund_settled(*, purpose_reference: str, status: str) -> None:
-    """payments' word on a refund billing asked for (`refund:<id>`): its channel status, in payments'
-    transaction. An unknown status or reference is a programming error, never skipped."""
+    """payments' word on a refund billing asked for (`refund:<id>`), in payments' transaction
+    (billing.services.refunds.channel_refund_settled). An unknown status or reference is a programming
+    error, never skipped."""
     kind, _sep, refund_id = purpose_reference.partition(":")
     if kind != "refund" or not refund_id.isdigit():
         raise ValueError(f"not a billing refund: {purpose_reference!r}")
-    updated = Refund.objects.filter(pk=int(refund_id)).update(channel_status=_CHANNEL[status])
-    if updated != 1:
+    if not Refund.objects.filter(pk=int(refund_id)).exists():
         raise ValueError(f"no billing refund {refund_id}")
+    channel_refund_settled(refund_id=int(refund_id), status=status)
 
 
 def _name(user: Any) -> str:
@@ -142,7 +136,7 @@ def refund_book(*, settled_reference: str) -> RefundBook:
             amount=refund.amount,
             method=refund.method,
             reason=refund.reason,
-            status=str(refund.status),
+            status=str(refund.payout_status or refund.status),  # approved: where its money is
             requested_by=_name(refund.requested_by),
             requested_at=refund.created_at,
             decided_by=_name(refund.decided_by),

@@ -255,7 +255,7 @@ class IncomeParams(_Params):
 
 class _IncomeParts(serializers.Serializer[Any]):
     received = _money(help_text="Received from outside, on the payments' business days.")
-    refunded = _money(help_text="Refunds approved on these days.")
+    refunded = _money(help_text="Refunds whose money went back on these days (refunded_at).")
     reversed = _money(help_text="Payments received whose receipts were voided on these days.")
 
 
@@ -276,6 +276,10 @@ class IncomeSerializer(_IncomeParts):
     lines = IncomeLineSerializer(many=True)
     total = _money(help_text="Net income, received − refunded − reversed: the sum of the lines' amounts.")
     count = serializers.IntegerField(help_text="Payments received.")
+    refunding = _money(help_text="Refunds approved by date_to still going back through the channel (not in the net).")
+    refunding_count = serializers.IntegerField()
+    refund_failed = _money(help_text="Refunds approved by date_to the channel failed to pay (not in the net).")
+    refund_failed_count = serializers.IntegerField()
 
 
 class IncomeView(APIView):

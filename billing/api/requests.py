@@ -7,6 +7,7 @@ from typing import Any
 
 import django_filters
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
@@ -124,6 +125,7 @@ class RefundSerializer(serializers.ModelSerializer[Refund]):
     house_label = serializers.CharField(source="house.label", read_only=True)
     requested_by_name = serializers.SerializerMethodField()
     decided_by_name = serializers.SerializerMethodField()
+    paid_out_by_name = serializers.SerializerMethodField()
 
     class Meta:
         model = Refund
@@ -143,6 +145,10 @@ class RefundSerializer(serializers.ModelSerializer[Refund]):
             "decided_at",
             "decision_note",
             "channel_status",
+            "payout_status",
+            "refunded_at",
+            "paid_out_by_name",
+            "replaced_refund_no",
             "created_at",
         ]
         read_only_fields = fields
@@ -152,6 +158,13 @@ class RefundSerializer(serializers.ModelSerializer[Refund]):
 
     def get_decided_by_name(self, refund: Refund) -> str:
         return user_name(refund.decided_by)
+
+    def get_paid_out_by_name(self, refund: Refund) -> str:
+        return user_name(refund.paid_out_by) if refund.paid_out_by_id else ""
+
+
+class PayCashSerializer(serializers.Serializer[Any]):
+    confirm_amount = amount_input(help_text="The amount paid out in cash: must be the refund's amount.")
 
 
 class RefundRequestSerializer(serializers.Serializer[Any]):
@@ -169,7 +182,7 @@ class RefundFilter(django_filters.FilterSet):  # type: ignore[misc]  # django-fi
 
     class Meta:
         model = Refund
-        fields = ["status", "source", "house"]
+        fields = ["status", "source", "house", "payout_status"]
 
     def by_decided(self, queryset: QuerySet[Refund], name: str, value: bool) -> QuerySet[Refund]:
         pending = queryset.filter(status=RequestStatus.PENDING)
@@ -182,7 +195,7 @@ class RefundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     serializer_class = RefundSerializer
     required_permission = PERMISSIONS
     # own request; decided already / spent meanwhile / beyond what the online payment has left
-    error_statuses = {"approve": [403, 409], "reject": [409], "retry_channel": [409]}
+    error_statuses = {"approve": [403, 409], "reject": [409], "retry_channel": [409], "pay_cash": [409]}
     filterset_class = RefundFilter
     ordering_fields = ["created_at", "amount"]
 
@@ -210,6 +223,17 @@ class RefundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         """重试原路退款: an approved refund whose channel refund failed is asked for again."""
         refund = refund_services.retry_channel_refund(refund=self.get_object(), actor=request.user)
         return self._respond(refund)
+
+    @extend_schema(request=PayCashSerializer, responses=RefundSerializer)
+    @action(detail=True, methods=["post"], url_path="pay-cash", required_permission="fees.collect")
+    def pay_cash(self, request: Request, pk: str | None = None) -> Response:
+        """改为现金退款: a refund the channel failed to pay is paid out in cash at the desk instead."""
+        refund = self.get_object()
+        form = PayCashSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        if form.validated_data["confirm_amount"] != refund.amount:
+            raise serializers.ValidationError({"confirm_amount": [_("现金退款金额须与退款金额一致。")]})
+        return self._respond(refund_services.pay_out_in_cash(refund=refund, actor=request.user))
 
 
 VIEWSETS = [("waivers", WaiverViewSet, "waiver"), ("refunds", RefundViewSet, "refund")]

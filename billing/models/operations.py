@@ -184,6 +184,16 @@ class ChannelStatus(models.TextChoices):
     FAILED = "failed", _("原路退款失败")
 
 
+class PayoutStatus(models.TextChoices):
+    """Whether an approved refund's money has gone back (blank: not approved). An offline refund is paid
+    out at approval; one through the original channel is refunding until the channel confirms."""
+
+    NONE = "", _("无")
+    REFUNDING = "refunding", _("退款中")
+    REFUNDED = "refunded", _("已退款")
+    REFUND_FAILED = "refund_failed", _("退款失败")
+
+
 class Refund(models.Model):
     """退款 — money paid back to a payer from a payment, their prepaid balance or a deposit, after approval."""
 
@@ -210,12 +220,35 @@ class Refund(models.Model):
     channel_status = models.CharField(
         _("原路退款状态"), max_length=12, choices=ChannelStatus.choices, blank=True, default=ChannelStatus.NONE
     )
+    payout_status = models.CharField(
+        _("退款状态"), max_length=14, choices=PayoutStatus.choices, blank=True, default=PayoutStatus.NONE
+    )
+    # When the money went back (the channel's confirmation, the cash paid out): the day income counts it.
+    refunded_at = models.DateTimeField(_("退款时间"), null=True, blank=True)
+    # When its reversal lines were written (a payment's refund): they belong to the first refund of the
+    # payment reversed at or after their own time (billing.selectors.income).
+    reversed_at = models.DateTimeField(null=True, blank=True)
+    # A failed channel refund paid out in cash at the desk instead: who paid it, which refund it replaced.
+    paid_out_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    replaced_refund_no = models.CharField(_("原退款单号"), max_length=64, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(status="approved", payout_status__in=["refunding", "refunded", "refund_failed"])
+                | Q(~Q(status="approved"), payout_status=""),
+                name="refund_payout_status_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(payout_status="refunded", refunded_at__isnull=False)
+                | Q(~Q(payout_status="refunded"), refunded_at__isnull=True),
+                name="refund_refunded_at_iff_refunded",
+            ),
             models.CheckConstraint(
                 condition=Q(channel_status__in=["", "processing", "refunded", "failed"]),
                 name="refund_channel_status_known",

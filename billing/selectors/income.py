@@ -6,9 +6,13 @@ business day (Asia/Shanghai) and shown, by fee item, method, day or month.
   what went to the prepaid balance (预存款), a deposit received (押金). A payment is spent exactly on
   these (a database rule), so the split adds up to the payments. Draws on a prepaid balance or a
   deposit move money already received: not income.
-- refunded (退款): refunds on the day they were approved, by their refund method: a payment's refund
-  under the fee items its reversal lines take back, a prepaid balance's under 预存款, a deposit's
-  under 押金.
+- refunded (退款): refunds on the day their money went back (`refunded_at`: the approval of an
+  offline refund, the channel's confirmation of one to the original channel, the cash pay-out of a
+  failed channel refund), by their refund method: a payment's refund under the fee items its reversal
+  lines take back, a prepaid balance's under 预存款, a deposit's under 押金. A refund still in flight
+  (refunding 退款中, refund_failed 退款失败) is no money out and has no ledger line yet; its amount is
+  shown apart (`refunding`, `refund_failed`: approved by the range's end and still so now), never in
+  the net.
 - reversed (作废冲正): payments received whose receipt was voided, on the day of the void: the
   payment's own lines taken back. (A payment with a refund is not voidable, and a voided payment has
   nothing left to refund — billing.services.receipts — so no money is taken back twice.)
@@ -26,6 +30,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.conf import settings
+from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
 
 from billing.models import (
@@ -37,6 +42,7 @@ from billing.models import (
     FeeItem,
     Payment,
     PaymentMethod,
+    PayoutStatus,
     Receipt,
     Refund,
     RequestStatus,
@@ -72,6 +78,11 @@ class Income:
     received: Decimal = ZERO
     refunded: Decimal = ZERO
     reversed: Decimal = ZERO
+    # money in flight, not in the net: refunds approved by date_to whose money has not gone back
+    refunding: Decimal = ZERO
+    refunding_count: int = 0
+    refund_failed: Decimal = ZERO
+    refund_failed_count: int = 0
 
 
 @dataclass(frozen=True)
@@ -114,10 +125,13 @@ def _sql(scope: Scope, by: IncomeBy) -> str:
     estate = " AND p.estate_id = %(estate)s" if scope.estate is not None else ""
     mine = " AND p.cashier_id = %(cashier)s" if scope.cashier is not None else ""
     voided_by = " AND r.voided_by_id = %(cashier)s" if scope.cashier is not None else ""
-    refund_scope = " AND f.requested_by_id = %(cashier)s" if scope.cashier is not None else ""
+    # a cashier's refunds: those they paid out in cash, else those they asked for
+    refund_scope = ""
+    if scope.cashier is not None:
+        refund_scope = " AND COALESCE(f.paid_out_by_id, f.requested_by_id) = %(cashier)s"
     if scope.estate is not None:
         refund_scope += f" AND f.house_id IN (SELECT id FROM {table(House)} WHERE estate_id = %(estate)s)"
-    approved = RequestStatus.APPROVED.value
+    refunded = PayoutStatus.REFUNDED.value
     keys = _GROUPS[by]
     columns = ", ".join(keys) + (", NULL" if len(keys) == 1 else "")
     return f"""
@@ -131,9 +145,10 @@ def _sql(scope: Scope, by: IncomeBy) -> str:
              WHERE r.voided_at >= %(start)s AND r.voided_at < %(end)s
                    AND p.method = ANY(%(received)s){estate}{voided_by}
         ), refunds AS (
-            SELECT f.id, f.source, f.payment_id, f.method, f.amount, (f.decided_at AT TIME ZONE %(tz)s)::date AS day
+            SELECT f.id, f.source, f.payment_id, f.method, f.amount, (f.refunded_at AT TIME ZONE %(tz)s)::date AS day
               FROM {refund} f
-             WHERE f.status = '{approved}' AND f.decided_at >= %(start)s AND f.decided_at < %(end)s{refund_scope}
+             WHERE f.payout_status = '{refunded}'
+                   AND f.refunded_at >= %(start)s AND f.refunded_at < %(end)s{refund_scope}
         ), spent AS (
             SELECT al.payment_id, c.fee_item_id AS item, c.kind, al.amount
               FROM {allocation} al JOIN {charge} c ON c.id = al.charge_id
@@ -159,16 +174,16 @@ def _sql(scope: Scope, by: IncomeBy) -> str:
                    f.amount, 'f' || f.id
               FROM refunds f WHERE f.source <> 'payment'
             UNION ALL
-            -- a payment's refund takes back its allocations by reversal lines, written in the approving
-            -- transaction just before the refund's decision time: each line is the next refund's
+            -- a payment's refund takes back its allocations by reversal lines, written in the transaction
+            -- that paid it back just before its `reversed_at`: each line is the next reversed refund's
             SELECT 'refunded', f.day, f.method, c.fee_item_id, c.kind, -al.amount, 'f' || f.id
               FROM refunds f
               JOIN {allocation} al ON al.payment_id = f.payment_id AND al.reverses_id IS NOT NULL
               JOIN {charge} c ON c.id = al.charge_id
              WHERE f.source = 'payment' AND f.id = (
                    SELECT g.id FROM {refund} g
-                    WHERE g.payment_id = al.payment_id AND g.status = '{approved}' AND g.decided_at >= al.created_at
-                    ORDER BY g.decided_at, g.id LIMIT 1)
+                    WHERE g.payment_id = al.payment_id AND g.reversed_at >= al.created_at
+                    ORDER BY g.reversed_at, g.id LIMIT 1)
         )
         SELECT GROUPING({", ".join(keys)}) = 0 AS line, {columns}, m.part, SUM(m.amount), COUNT(DISTINCT m.ref)
           FROM m
@@ -253,6 +268,21 @@ def _days(date_from: date, date_to: date) -> Iterable[date]:
         day += timedelta(days=1)
 
 
+def in_flight(scope: Scope) -> dict[str, tuple[Decimal, int]]:
+    """Refunds approved by the scope's end whose money has not gone back yet: {payout status: (sum, count)}."""
+    refunds = Refund.objects.filter(
+        status=RequestStatus.APPROVED,
+        payout_status__in=[PayoutStatus.REFUNDING, PayoutStatus.REFUND_FAILED],
+        decided_at__lt=end_of_day(scope.date_to),
+    )
+    if scope.estate is not None:
+        refunds = refunds.filter(house__estate_id=scope.estate)
+    if scope.cashier is not None:
+        refunds = refunds.filter(requested_by_id=scope.cashier)
+    rows = refunds.values("payout_status").annotate(total=Sum("amount"), n=Count("id")).order_by()
+    return {row["payout_status"]: (money(row["total"]), row["n"]) for row in rows}
+
+
 def income(date_from: date, date_to: date, estate: int | None = None, by: IncomeBy = "fee_item") -> Income:
     """收入 over the business days [date_from, date_to]: received − refunded − reversed, by fee item,
     method, day or month (every day or month of the range is a line, zero when nothing moved). Each
@@ -273,6 +303,9 @@ def income(date_from: date, date_to: date, estate: int | None = None, by: Income
             label = key.isoformat() if by == "day" else key.strftime("%Y-%m")
             lines.append(groups.get((key, None), _Sums()).line(label, label))
     net = total.line("", "")
+    flight = in_flight(Scope(date_from, date_to, estate=estate))
+    refunding, refunding_count = flight.get(PayoutStatus.REFUNDING, (ZERO, 0))
+    failed, failed_count = flight.get(PayoutStatus.REFUND_FAILED, (ZERO, 0))
     return Income(
         date_from=date_from,
         date_to=date_to,
@@ -283,4 +316,8 @@ def income(date_from: date, date_to: date, estate: int | None = None, by: Income
         received=net.received,
         refunded=net.refunded,
         reversed=net.reversed,
+        refunding=refunding,
+        refunding_count=refunding_count,
+        refund_failed=failed,
+        refund_failed_count=failed_count,
     )

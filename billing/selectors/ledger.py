@@ -226,7 +226,7 @@ def vacancies() -> QuerySet[VacancyDiscount]:
 
 
 def refunds() -> QuerySet[Refund]:
-    return Refund.objects.select_related("house__building", "house__unit", "requested_by", "decided_by")
+    return Refund.objects.select_related("house__building", "house__unit", "requested_by", "decided_by", "paid_out_by")
 
 
 def deposits() -> QuerySet[Deposit]:

@@ -208,14 +208,16 @@ class PaymentRefunds:
         return "partially_refunded" if self.refunded > 0 else ""
 
 
-def _refund_stage(status: str, channel_status: str) -> str:
-    """Where an approved refund's money is: back with the payer (an offline refund once approved, a
-    channel refund once the channel says so) or on its way. Requests pending, rejected or whose
-    channel refund failed move no money (staff retry). The request statuses `refunding` / `refunded`
-    are read as well, for a request that carries its channel's end itself."""
-    if status == "refunded" or (status == "approved" and channel_status in ("", "refunded")):
+def _refund_stage(status: str, payout_status: str) -> str:
+    """Where an approved refund's money is (billing.models.PayoutStatus): back with the payer (an
+    offline refund once approved, a channel refund once the channel says so) or on its way. Requests
+    pending or rejected, and channel refunds that failed (staff retry or pay out in cash), show nothing
+    until money moves."""
+    if status != "approved":
+        return ""
+    if payout_status == "refunded":
         return "refunded"
-    if status == "refunding" or (status == "approved" and channel_status == "processing"):
+    if payout_status == "refunding":
         return "refunding"
     return ""
 
@@ -224,10 +226,10 @@ def payment_refunds(payment_ids: Sequence[int]) -> dict[int, PaymentRefunds]:
     """Each payment's refunds as the owner sees them (one query); payments without any are absent."""
     totals: dict[int, dict[str, Decimal]] = {}
     rows = Refund.objects.filter(payment_id__in=list(payment_ids), source=Refund.Source.PAYMENT)
-    for payment_id, amount, status, channel_status in rows.values_list(
-        "payment_id", "amount", "status", "channel_status"
+    for payment_id, amount, status, payout_status in rows.values_list(
+        "payment_id", "amount", "status", "payout_status"
     ):
-        stage = _refund_stage(status, channel_status)
+        stage = _refund_stage(status, payout_status)
         if stage:
             entry = totals.setdefault(payment_id, {"refunded": Decimal("0.00"), "refunding": Decimal("0.00")})
             entry[stage] += amount

@@ -1,13 +1,27 @@
 """Refunds (退款): money paid back from a payment, the prepaid balance or a deposit — requested with a
 reason, carried out only once someone else approves it.
 
-A refund of a payment reverses its allocations (latest charges first), so those charges are due
-again; when the charge itself was wrong, waive it as well. A payment may be refunded in parts, each
-refund taking what the earlier ones left. Refunds to the original online channel are carried out by
-the payments module from the approved row: approving a refund of an online payment with method
-"original" asks payments to refund the order that paid it, in the same transaction; payments reports
-the channel's outcome back (billing.payments_bridge.refund_settled) into `channel_status`. A failed
-channel refund may be retried (`retry_channel_refund`).
+Approval is not payment. A refund's money has gone back (`payout_status` refunded, `refunded_at`)
+when it has left: at approval for an offline refund (cash, transfer, ...) and for a balance or a
+deposit; for a refund to the original online channel (method "original") only when the channel
+confirms it. Until then it is refunding (退款中), or refund_failed (退款失败) when the channel
+refused or closed it — then it may be asked for again (`retry_channel_refund`, a new refund number)
+or paid out in cash at the desk instead (`pay_out_in_cash`: a cash refund of that day, by whoever
+paid it, the channel's refund number kept).
+
+The ledger follows the money, so every report stays the sum of its ledger lines: a payment's refund
+reverses its allocations (latest charges first; the charges are due again) in the same transaction
+that pays it back — at approval for an offline refund, at the channel's confirmation or the cash
+pay-out for an online one. A channel refund in flight leaves the charges paid (the owner's money has
+not come back) and writes no ledger line; what it will take is held out of what the payment may
+still refund, so no two refunds can take the same money, and the reversal lines are written once
+(`reversed_at`; refunds approved before this design were reversed at approval). Income counts a
+refund on the day of `refunded_at`, and shows the amounts still refunding or failed apart
+(billing.selectors.income).
+
+Payments reports the channel's outcome back (billing.payments_bridge.refund_settled →
+`channel_refund_settled`) inside its own transaction, holding the order's lock; the payer's lock is
+taken after it, in the order online payments are credited (order, then payer).
 """
 
 from __future__ import annotations
@@ -16,6 +30,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from billing.models import (
@@ -26,6 +41,7 @@ from billing.models import (
     Deposit,
     DepositSettlement,
     Payment,
+    PayoutStatus,
     Refund,
     RequestStatus,
 )
@@ -70,8 +86,20 @@ def refundable(*, source: str, house: House, payment: Payment | None, deposit: D
     if source == Refund.Source.DEPOSIT and deposit is not None:
         return deposit_remaining(deposit)
     if source == Refund.Source.PAYMENT and payment is not None:
-        return sum((row.left for row in reversible_allocations(payment.pk)), Decimal("0.00"))
+        left = sum((row.left for row in reversible_allocations(payment.pk)), Decimal("0.00"))
+        return left - in_flight(payment)
     return Decimal("0.00")
+
+
+def in_flight(payment: Payment) -> Decimal:
+    """What approved refunds of the payment will still take back (refunding or failed, not yet reversed)."""
+    held = Refund.objects.filter(
+        payment=payment,
+        status=RequestStatus.APPROVED,
+        payout_status__in=[PayoutStatus.REFUNDING, PayoutStatus.REFUND_FAILED],
+        reversed_at__isnull=True,
+    ).aggregate(total=Sum("amount"))["total"]
+    return held or Decimal("0.00")
 
 
 @action
@@ -156,20 +184,39 @@ def _carry_out(refund: Refund, actor: Any) -> dict[str, Any]:
     else:
         assert refund.payment is not None
         refuse_if_invoiced(refund.payment.pk)
-        left = refund.amount
-        reversals = []
-        for row in reversible_allocations(refund.payment.pk):
-            if left <= 0:
-                break
-            take = min(row.left, left)
-            reversals.append(
-                Allocation(payment=refund.payment, charge_id=row.charge_id, amount=-take, reverses_id=row.allocation_id)
-            )
-            left -= take
-        Allocation.objects.bulk_create(reversals)
     if refund.method == ORIGINAL:
         _to_channel(refund, actor)
+        refund.payout_status = PayoutStatus.REFUNDING
+    else:
+        _paid_back(refund)
     return {"amount": str(refund.amount), "source": refund.source, "method": refund.method}
+
+
+def _reverse(refund: Refund) -> None:
+    """Take a payment's refund back from its allocations (latest charges first), once."""
+    assert refund.payment is not None and refund.reversed_at is None
+    left = refund.amount
+    reversals = []
+    for row in reversible_allocations(refund.payment.pk):
+        if left <= 0:
+            break
+        take = min(row.left, left)
+        reversals.append(
+            Allocation(payment=refund.payment, charge_id=row.charge_id, amount=-take, reverses_id=row.allocation_id)
+        )
+        left -= take
+    if left > 0:  # held out of every later refund and void: only a bug gets here
+        raise DomainError(_("可退金额不足，退款未完成。"), code="refund_exceeds", status_code=409)
+    Allocation.objects.bulk_create(reversals)
+    refund.reversed_at = timezone.now()  # at or after its lines' own time (income matches them by it)
+
+
+def _paid_back(refund: Refund) -> None:
+    """The money has gone back: the ledger follows (a payment's reversal lines), dated now."""
+    if refund.source == Refund.Source.PAYMENT and refund.reversed_at is None:
+        _reverse(refund)
+    refund.payout_status = PayoutStatus.REFUNDED
+    refund.refunded_at = timezone.now()
 
 
 def _to_channel(refund: Refund, actor: Any) -> None:
@@ -185,9 +232,72 @@ def _to_channel(refund: Refund, actor: Any) -> None:
 def retry_channel_refund(*, refund: Refund, actor: Any) -> Refund:
     """A channel refund that failed (or was closed) is asked for again — a new refund number, the same amount."""
     locked = Refund.objects.select_for_update().get(pk=refund.pk)
-    if locked.status != RequestStatus.APPROVED or locked.channel_status != ChannelStatus.FAILED:
+    if locked.status != RequestStatus.APPROVED or locked.payout_status != PayoutStatus.REFUND_FAILED:
         raise DomainError(_("只有原路退款失败的退款可以重试。"), code="not_failed", status_code=409)
     _to_channel(locked, actor)
-    locked.save(update_fields=["channel_status"])
+    locked.payout_status = PayoutStatus.REFUNDING
+    locked.save(update_fields=["channel_status", "payout_status"])
     audit(actor, "refund.retry_channel", locked, after={"amount": str(locked.amount)})
     return locked
+
+
+def _failed_refund_no(refund: Refund) -> str:
+    order = online_order(refund.payment)
+    if order is None:
+        return ""
+    numbers = [
+        r.out_refund_no
+        for r in payment_selectors.refunds_of(order.pk)
+        if r.purpose_reference == channel_reference(refund) and r.status in ("failed", "closed")
+    ]
+    return numbers[-1] if numbers else ""
+
+
+@action
+def pay_out_in_cash(*, refund: Refund, actor: Any) -> Refund:
+    """改为现金退款: a refund the channel failed to pay is paid out in cash at the desk — a cash refund of
+    today, paid by `actor`, the channel's refund number kept. Asking again returns the same refund."""
+    lock_payer(refund.house_id)
+    locked = Refund.objects.select_for_update().get(pk=refund.pk)
+    if locked.payout_status == PayoutStatus.REFUNDED and locked.paid_out_by_id is not None:
+        return locked  # paid out already (a double click, a retried request)
+    if locked.status != RequestStatus.APPROVED or locked.payout_status != PayoutStatus.REFUND_FAILED:
+        raise DomainError(_("只有原路退款失败的退款可以改为现金退款。"), code="not_failed", status_code=409)
+    locked.replaced_refund_no = _failed_refund_no(locked)
+    locked.method, locked.paid_out_by = "cash", actor
+    _paid_back(locked)
+    locked.save()
+    audit(
+        actor,
+        "refund.pay_cash",
+        locked,
+        before={"method": ORIGINAL, "payout_status": PayoutStatus.REFUND_FAILED},
+        after={"amount": str(locked.amount), "method": "cash", "replaced_refund_no": locked.replaced_refund_no},
+    )
+    return locked
+
+
+_CHANNEL = {
+    "processing": ChannelStatus.PROCESSING,
+    "refunded": ChannelStatus.REFUNDED,
+    "failed": ChannelStatus.FAILED,
+    "closed": ChannelStatus.FAILED,  # closed by the channel: as good as failed, staff act on it
+}
+
+
+def channel_refund_settled(*, refund_id: int, status: str) -> Refund:
+    """The channel's word on a refund (inside payments' transaction, which holds the order's lock):
+    refunded — the money has gone back, the ledger follows; failed or closed — refund_failed."""
+    channel = _CHANNEL[status]  # an unknown status is a programming error, never skipped
+    house_id = Refund.objects.values_list("house_id", flat=True).get(pk=refund_id)
+    lock_payer(house_id)
+    refund = Refund.objects.select_for_update().get(pk=refund_id)
+    refund.channel_status = channel
+    if refund.payout_status == PayoutStatus.REFUNDING:
+        if channel == ChannelStatus.REFUNDED:
+            _paid_back(refund)
+        elif channel == ChannelStatus.FAILED:
+            refund.payout_status = PayoutStatus.REFUND_FAILED
+    refund.save()
+    audit(None, "refund.channel", refund, after={"channel_status": channel, "payout_status": refund.payout_status})
+    return refund

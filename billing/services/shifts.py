@@ -1,17 +1,18 @@
 """Cashier shifts (收银班次): opened with a float, closed with the counted cash against what the
-ledger says came in during the shift and went out of the drawer in it (cash refunds the cashier asked
-for, approved during the shift, and the cash payments whose receipts the cashier voided in it)."""
+ledger says came in during the shift and went out of the drawer in it (cash refunds paid out during the
+shift — those the cashier asked for, or a failed channel refund the cashier paid out in cash — and the
+cash payments whose receipts the cashier voided in it)."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from billing.models import CashierShift, Payment, Receipt, Refund, RequestStatus
+from billing.models import CashierShift, Payment, PayoutStatus, Receipt, Refund
 from billing.services.common import audit, check_amount
 from core.actions import action
 from core.db import conflict_as
@@ -28,11 +29,11 @@ def shift_summary(shift: CashierShift) -> dict[str, Any]:
     cash = sum((row["total"] for row in by_method if row["method"] == "cash"), Decimal("0.00"))
     window = {"gte": shift.opened_at, "lt": shift.closed_at or timezone.now()}
     refunded = Refund.objects.filter(
-        requested_by_id=shift.cashier_id,
-        status=RequestStatus.APPROVED,
+        Q(paid_out_by_id=shift.cashier_id) | Q(paid_out_by__isnull=True, requested_by_id=shift.cashier_id),
+        payout_status=PayoutStatus.REFUNDED,
         method="cash",
-        decided_at__gte=window["gte"],
-        decided_at__lt=window["lt"],
+        refunded_at__gte=window["gte"],
+        refunded_at__lt=window["lt"],
     ).aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
     voided = Receipt.objects.filter(
         voided_by_id=shift.cashier_id,

@@ -34,7 +34,9 @@ class OrderStatus(models.TextChoices):
 
 
 # The only moves an order may make. created → failed: the gateway refused the prepay (or never
-# heard of it); partially_refunded → refunded: the rest refunded later.
+# heard of it); partially_refunded → refunded: the rest refunded later; closed → paid: only by
+# reconciliation, with the provider's trade bill line showing it paid as evidence (the trigger of
+# migration 0008 insists on that event, written before the move).
 TRANSITIONS: frozenset[tuple[str, str]] = frozenset(
     {
         ("created", "pending"),
@@ -42,6 +44,7 @@ TRANSITIONS: frozenset[tuple[str, str]] = frozenset(
         ("pending", "paid"),
         ("pending", "failed"),
         ("pending", "closed"),
+        ("closed", "paid"),
         ("paid", "partially_refunded"),
         ("paid", "refunded"),
         ("partially_refunded", "refunded"),

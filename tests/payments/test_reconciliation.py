@@ -144,23 +144,6 @@ def test_a_payment_whose_notification_was_lost_is_healed_and_recorded(payer, bil
     assert run.our_payments == run.provider_payments == 1
 
 
-def test_a_closed_order_the_bill_shows_paid_is_a_status_mismatch_not_credited(payer, bill_day):
-    from payments.models import PaymentOrder
-    from standins import wechatpay_bill
-
-    order = start(payer, [payer.charges[0].pk], key="c-1").json()
-    with tenant_context(payer.company):
-        PaymentOrder.objects.filter(pk=order["id"]).update(status="closed")  # pending -> closed is allowed
-    wechatpay_bill.inject_payment(
-        sub_mchid=SUB_MCHIDS["alpha"], day=bill_day, out_trade_no=order["out_trade_no"], total_fen=order_fen(order)
-    )
-    run = reconcile(payer.company)
-    with tenant_context(payer.company):
-        item = run.items.get()
-        assert (item.kind, item.our_state, item.provider_state) == ("status_mismatch", "closed", "SUCCESS")
-        assert PaymentOrder.objects.get(pk=order["id"]).status == "closed"
-
-
 def order_fen(order) -> int:
     return int(Decimal(order["amount"]) * 100)
 

@@ -172,6 +172,13 @@ export const refundsApi = {
   /** An approved refund whose channel refund failed: ask the channel again. */
   retryChannel: (id: number) =>
     api.post('/api/v1/refunds/{id}/retry-channel/', undefined, { path: { id }, ...LOCAL }),
+  /** A refund the channel failed to pay, paid out in cash at the desk instead (fees.collect). */
+  payCash: (id: number, confirmAmount: string) =>
+    api.post(
+      '/api/v1/refunds/{id}/pay-cash/',
+      { confirm_amount: confirmAmount },
+      { path: { id }, ...LOCAL },
+    ),
 }
 
 export const depositsApi = {

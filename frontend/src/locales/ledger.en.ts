@@ -47,6 +47,11 @@ const ledger: typeof zhLedger = {
     approved: 'Approved',
     rejected: 'Rejected',
   },
+  payoutStatus: {
+    refunding: 'Refunding',
+    refunded: 'Refunded',
+    refund_failed: 'Refund failed',
+  },
   channelStatus: {
     processing: 'Refunding',
     refunded: 'Refunded to the channel',
@@ -243,6 +248,12 @@ const ledger: typeof zhLedger = {
       'Ask the original payment channel again to refund {amount}? If it fails again, refund in cash instead.',
     retried: 'Channel refund asked for again',
     failedHint: 'The channel refund failed: retry it, or refund the owner in cash.',
+    payout: 'Refund status',
+    payCash: 'Refund in cash instead',
+    payCashConfirm:
+      'Paid {amount} back to the owner in cash at the desk? The channel refund will not be retried.',
+    paidCash: 'Refunded in cash instead',
+    paidOutBy: 'Paid in cash by {name}, replacing refund {number}',
   },
   deposits: {
     viewDeposits: 'Deposits',

@@ -45,6 +45,11 @@ const ledger = {
     approved: '已批准',
     rejected: '已驳回',
   },
+  payoutStatus: {
+    refunding: '退款中',
+    refunded: '已退款',
+    refund_failed: '退款失败',
+  },
   channelStatus: {
     processing: '退款中',
     refunded: '已原路退回',
@@ -234,6 +239,11 @@ const ledger = {
     retryConfirm: '重新向原支付渠道发起退款 {amount}？如仍失败，可改为现金退款。',
     retried: '已重新发起原路退款',
     failedHint: '原路退款失败：可重试，或改以现金退给业主。',
+    payout: '退款状态',
+    payCash: '改为现金退款',
+    payCashConfirm: '已在收银台以现金退给业主 {amount}？该笔原路退款将不再重试。',
+    paidCash: '已改为现金退款',
+    paidOutBy: '现金退款：{name}，原退款单号 {number}',
   },
   deposits: {
     viewDeposits: '押金',

@@ -2656,6 +2656,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/refunds/{id}/pay-cash/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description 改为现金退款: a refund the channel failed to pay is paid out in cash at the desk instead. */
+        post: operations["refunds_pay_cash_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/refunds/{id}/reject/": {
         parameters: {
             query?: never;
@@ -4681,7 +4698,7 @@ export interface components {
             received: string;
             /**
              * Format: decimal
-             * @description Refunds approved on these days.
+             * @description Refunds whose money went back on these days (refunded_at).
              */
             refunded: string;
             /**
@@ -4702,6 +4719,18 @@ export interface components {
             total: string;
             /** @description Payments received. */
             count: number;
+            /**
+             * Format: decimal
+             * @description Refunds approved by date_to still going back through the channel (not in the net).
+             */
+            refunding: string;
+            refunding_count: number;
+            /**
+             * Format: decimal
+             * @description Refunds approved by date_to the channel failed to pay (not in the net).
+             */
+            refund_failed: string;
+            refund_failed_count: number;
         };
         IncomeLine: {
             /**
@@ -4711,7 +4740,7 @@ export interface components {
             received: string;
             /**
              * Format: decimal
-             * @description Refunds approved on these days.
+             * @description Refunds whose money went back on these days (refunded_at).
              */
             refunded: string;
             /**
@@ -6230,6 +6259,13 @@ export interface components {
             is_active?: boolean;
             password?: string;
         };
+        PayCashRequest: {
+            /**
+             * Format: decimal
+             * @description The amount paid out in cash: must be the refund's amount.
+             */
+            confirm_amount: string;
+        };
         PayRequest: {
             /** Format: decimal */
             amount: string;
@@ -6412,6 +6448,14 @@ export interface components {
             /** @description True when this key was paid before: the first payment, unchanged. */
             replayed: boolean;
         };
+        /**
+         * @description * `` - 无
+         *     * `refunding` - 退款中
+         *     * `refunded` - 已退款
+         *     * `refund_failed` - 退款失败
+         * @enum {string}
+         */
+        PayoutStatusEnum: "refunding" | "refunded" | "refund_failed";
         PerformanceRow: {
             staff: number;
             employee_no: string;
@@ -6976,6 +7020,16 @@ export interface components {
             readonly decision_note: string;
             /** 原路退款状态 */
             readonly channel_status: components["schemas"]["ChannelStatusEnum"] | components["schemas"]["BlankEnum"];
+            /** 退款状态 */
+            readonly payout_status: components["schemas"]["PayoutStatusEnum"] | components["schemas"]["BlankEnum"];
+            /**
+             * 退款时间
+             * Format: date-time
+             */
+            readonly refunded_at: string | null;
+            readonly paid_out_by_name: string;
+            /** 原退款单号 */
+            readonly replaced_refund_no: string;
             /** Format: date-time */
             readonly created_at: string;
         };
@@ -23134,6 +23188,13 @@ export interface operations {
                 page?: number;
                 /** @description 每页返回的结果数量。 */
                 page_size?: number;
+                /**
+                 * @description * `` - 无
+                 *     * `refunding` - 退款中
+                 *     * `refunded` - 已退款
+                 *     * `refund_failed` - 退款失败
+                 */
+                payout_status?: "" | "refund_failed" | "refunded" | "refunding";
                 /** @description 搜索关键词。 */
                 search?: string;
                 /**
@@ -23398,6 +23459,115 @@ export interface operations {
                 "application/json": components["schemas"]["DecisionRequest"];
                 "application/x-www-form-urlencoded": components["schemas"]["DecisionRequest"];
                 "multipart/form-data": components["schemas"]["DecisionRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refund"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The object is not in a state that allows this (already decided, moved out, …). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Content-Type for the request body. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    refunds_pay_cash_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 refund 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PayCashRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PayCashRequest"];
+                "multipart/form-data": components["schemas"]["PayCashRequest"];
             };
         };
         responses: {

@@ -22,7 +22,7 @@ from accounts import services as account_services
 from core.actions import action
 from core.errors import DomainError
 from payments import bridge
-from payments.gateways import GatewayState
+from payments.gateways import BillRow, GatewayState
 from payments.models import (
     HOLDING,
     TRANSITIONS,
@@ -69,14 +69,19 @@ def transition(
     """Move a locked order along one of TRANSITIONS, with its evidence and an audit row."""
     if (order.status, to) not in TRANSITIONS:
         raise IllegalTransition(order, to)
+    if (order.status, to) == (OrderStatus.CLOSED, OrderStatus.PAID) and (
+        source != "reconciliation" or "trade_bill" not in evidence
+    ):
+        raise IllegalTransition(order, to)  # only reconciliation's heal, from a trade bill line
     before = order.status
+    # The event first: the database's transition rule may ask for it (closed → paid, migration 0008).
+    PaymentEvent.objects.create(order=order, from_status=before, to_status=to, source=source, evidence=dict(evidence))
     order.status = to
     for name, value in changes.items():
         setattr(order, name, value)
     order.save()
     if to not in HOLDING:
         PaymentOrderLine.objects.filter(order=order, holds=True).update(holds=False)
-    PaymentEvent.objects.create(order=order, from_status=before, to_status=to, source=source, evidence=dict(evidence))
     account_services.record_audit(
         actor=actor,
         action=f"payment_order.{to}",
@@ -145,6 +150,42 @@ def settle(
             else OrderStatus.FAILED
         )
         transition(order, to, source=source, evidence=evidence or {"gateway": "no such order"})
+    return order
+
+
+@action
+def settle_from_bill(*, order_id: int, row: BillRow, method: str) -> PaymentOrder:
+    """Reconciliation's heal of an order the sweeper closed (expired, no notification) that the
+    provider's trade bill shows paid: closed → paid with the bill line as evidence (the database
+    refuses the move without it), credited as a notification would be — exactly once: a second run
+    finds it paid. `row` comes from a bill already checked to be this merchant's. Raises Mismatch
+    (nothing written) for a line of another order, not SUCCESS, or at another amount."""
+    order = locked(order_id)
+    if order.status != OrderStatus.CLOSED:
+        return order  # healed already, or never closed: nothing for the bill to do
+    if row.kind != "payment" or row.out_trade_no != order.out_trade_no:
+        raise Mismatch("the bill line is about another order")
+    if row.trade_state != "SUCCESS":
+        raise Mismatch(f"the bill line is {row.trade_state}")
+    if row.amount != order.amount:
+        raise Mismatch(f"billed {row.amount}, order {order.amount}")
+    line = {
+        "out_trade_no": row.out_trade_no,
+        "trade_state": row.trade_state,
+        "amount": str(row.amount),
+        "reference": row.reference,
+        "at": row.at.isoformat() if row.at else "",
+        "line": dict(row.raw),
+    }
+    transition(
+        order,
+        OrderStatus.PAID,
+        source="reconciliation",
+        evidence={"trade_bill": line},
+        gateway_reference=row.reference or order.gateway_reference,
+        paid_at=row.at or timezone.now(),
+    )
+    _credit(order, method=method)
     return order
 
 

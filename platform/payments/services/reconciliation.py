@@ -13,8 +13,13 @@ What counts as a difference:
 - missing_there: we hold an order paid that day (or a refund of it) the provider's bill lacks;
 - amount_mismatch: both have it, at different amounts;
 - status_mismatch: the provider says paid (refunded) and we hold the order in another state that
-  the query path cannot heal (closed orders are never credited silently: a person decides);
-- healed: an order we held as pending, settled by the query during the run (recorded, resolved).
+  neither heal below reaches (failed, or a bill line that does not fit the order);
+- healed: an order we held as pending, settled by the query during the run; or one the sweeper
+  closed (expired without a notification) that the bill shows SUCCESS at its amount — a real
+  payment: closed → paid with the bill line as evidence and credited through the same allocation
+  path, once (payments.services.orders.settle_from_bill; when its charges were paid meanwhile, the
+  lost race's refund runs). Recorded, resolved; running the day again credits nothing more and keeps
+  the healed record.
 """
 
 from __future__ import annotations
@@ -218,7 +223,7 @@ def _heal(run: ReconciliationRun, bill: TradeBill, company: Any) -> dict[str, st
     """Orders the bill shows paid and we hold as created/pending: settled by the query path, each in
     its own action. Returns {out_trade_no: the status it had} for those now paid."""
     paid_there = {row.out_trade_no for row in bill.payments if row.trade_state == "SUCCESS"}
-    healed: dict[str, str] = {}
+    healed: dict[str, str] = _heal_closed(run, bill)
     for order in PaymentOrder.objects.filter(gateway=run.gateway, out_trade_no__in=paid_there, status__in=HEALABLE):
         before = order.status
         try:
@@ -228,6 +233,23 @@ def _heal(run: ReconciliationRun, bill: TradeBill, company: Any) -> dict[str, st
             continue
         if settled.status in orders.PAID_STATES:
             healed[order.out_trade_no] = before
+    return healed
+
+
+def _heal_closed(run: ReconciliationRun, bill: TradeBill) -> dict[str, str]:
+    """Orders the sweeper closed that the bill shows paid: closed → paid from the bill line, each in
+    its own action. A line that does not fit the order (another amount) heals nothing."""
+    lines = {row.out_trade_no: row for row in bill.payments if row.trade_state == "SUCCESS"}
+    method = gateways.get(run.gateway).method
+    healed: dict[str, str] = {}
+    for order in PaymentOrder.objects.filter(gateway=run.gateway, out_trade_no__in=lines, status=OrderStatus.CLOSED):
+        try:
+            settled = orders.settle_from_bill(order_id=order.pk, row=lines[order.out_trade_no], method=method)
+        except orders.Mismatch as exc:
+            logger.warning("reconciliation could not heal closed %s: %s", order.out_trade_no, exc)
+            continue
+        if settled.status in orders.PAID_STATES:
+            healed[order.out_trade_no] = OrderStatus.CLOSED.value
     return healed
 
 
@@ -309,7 +331,11 @@ def _payment_items(
             item = _item(ItemKind.HEALED, row.out_trade_no, row=row, order=order, **amount)
             item.evidence = {**item.evidence, "was": healed[row.out_trade_no]}
             with records_language():
-                item.resolved_at, item.note = timezone.now(), _("渠道已支付、本地待支付：已按查询结果补记入账")
+                if healed[row.out_trade_no] == OrderStatus.CLOSED:
+                    note = _("渠道已支付、本地已关闭：已按对账单补记入账")
+                else:
+                    note = _("渠道已支付、本地待支付：已按查询结果补记入账")
+                item.resolved_at, item.note = timezone.now(), note
             items.append(item)
         elif order.status not in orders.PAID_STATES:
             items.append(_item(ItemKind.STATUS_MISMATCH, row.out_trade_no, row=row, order=order, **amount))
@@ -365,6 +391,12 @@ def _replace_items(run: ReconciliationRun, items: list[ReconciliationItem]) -> N
         (i.kind, i.entry, i.out_trade_no, i.out_refund_no): i
         for i in run.items.filter(resolved_at__isnull=False).exclude(kind=ItemKind.HEALED)
     }
+    # What an earlier attempt healed stays on record (this one finds those orders paid and matching).
+    found = {(i.entry, i.out_trade_no) for i in items}
+    for earlier_heal in run.items.filter(kind=ItemKind.HEALED):
+        if (earlier_heal.entry, earlier_heal.out_trade_no) not in found:
+            earlier_heal.pk = None
+            items.append(earlier_heal)
     run.items.all().delete()
     for item in items:
         item.run = run

@@ -11,6 +11,12 @@ export const CHANNEL_STATUS_TAG: Record<string, TagType> = {
   failed: 'danger',
 }
 
+export const PAYOUT_STATUS_TAG: Record<string, TagType> = {
+  refunding: 'warning',
+  refunded: 'success',
+  refund_failed: 'danger',
+}
+
 export const CHARGE_STATUS_TAG: Record<string, TagType> = {
   unpaid: 'warning',
   partial: 'primary',
@@ -44,6 +50,7 @@ export function useLedgerLabels() {
     refundSource: label('refundSource'),
     requestStatus: label('requestStatus'),
     channelStatus: label('channelStatus'),
+    payoutStatus: label('payoutStatus'),
     entryKind: label('entryKind'),
     options,
   }
