@@ -87,7 +87,7 @@ def test_the_order_detail_lists_each_refund_with_who_asked_who_decided_and_its_e
     assert approved.status_code == 200, approved.content
     channel = _channel_refund(payer, requested["id"])
     [shown] = admin.get(f"{ORDERS}{order['id']}/").json()["refunds"]
-    assert shown["status"] == "approved" and shown["decided_by_name"] == approved.json()["decided_by_name"] != ""
+    assert shown["status"] == "refunding" and shown["decided_by_name"] == approved.json()["decided_by_name"] != ""
     assert shown["decided_at"] and shown["channel_status"] == "processing"
     assert shown["out_refund_no"] == channel.out_refund_no and shown["channel_refund_no"] == ""
     [asked] = shown["events"]
@@ -98,7 +98,8 @@ def test_the_order_detail_lists_each_refund_with_who_asked_who_decided_and_its_e
     detail = admin.get(f"{ORDERS}{order['id']}/").json()
     [done] = detail["refunds"]
     channel.refresh_from_db()
-    assert done["channel_status"] == "refunded" and done["channel_refund_no"] == channel.gateway_reference != ""
+    assert done["status"] == "refunded" and done["channel_status"] == "refunded"
+    assert done["channel_refund_no"] == channel.gateway_reference != ""
     assert [e["to_status"] for e in done["events"]] == ["processing", "refunded"]
     assert done["events"][1]["source"] == "notification" and done["events"][1]["evidence"]
     assert detail["status"] == "partially_refunded" and detail["refunded_amount"] == "10.00"
