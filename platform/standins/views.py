@@ -1,7 +1,6 @@
 import json
 import logging
 import threading
-from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings

@@ -73,7 +73,7 @@ def _keys() -> tuple[str, str, str]:
 
 
 def _mode(key: str) -> str:
-    """"live" or "test" from a Stripe key's prefix (sk_live_…, rk_test_…, pk_live_…), else ""."""
+    """ "live" or "test" from a Stripe key's prefix (sk_live_…, rk_test_…, pk_live_…), else ""."""
     for mode in ("live", "test"):
         if key.split("_", 2)[1:2] == [mode]:
             return mode
@@ -87,7 +87,10 @@ def key_problems(secret: str, publishable: str) -> list[str]:
     if not secret:
         return []
     if not publishable:
-        return ["STRIPE_PUBLISHABLE_KEY 未设置（业主银行卡支付需要）/ STRIPE_PUBLISHABLE_KEY is not set (owners' card payments need it)"]
+        return [
+            "STRIPE_PUBLISHABLE_KEY 未设置（业主银行卡支付需要）/ "
+            "STRIPE_PUBLISHABLE_KEY is not set (owners' card payments need it)"
+        ]
     if not publishable.startswith("pk_"):
         return ["STRIPE_PUBLISHABLE_KEY 不是可公开密钥（pk_…）/ STRIPE_PUBLISHABLE_KEY is not a publishable key (pk_…)"]
     if _mode(secret) != _mode(publishable):
@@ -116,14 +119,14 @@ def gateway() -> StripeGateway:
     backend = settings.STRIPE_BACKEND
     if backend not in ("standin", "stripe"):
         raise GatewayError("DISABLED", "Stripe is not configured on this deployment")
-    if adapters.in_production() and (backend == "standin" or guard()):
-        raise GatewayError("DISABLED", "the Stripe stand-in is refused in production")
     secret, webhook, publishable = _keys()
     misconfigured = key_problems(secret, publishable) if backend == "stripe" else []
     if misconfigured:
         # Never a broken card page: no card method at all, and the operator hears of it.
         logger.error("owners' card payments are off: %s", "; ".join(misconfigured))
         raise GatewayError("DISABLED", "; ".join(misconfigured))
+    if adapters.in_production() and (backend == "standin" or guard()):
+        raise GatewayError("DISABLED", "the Stripe stand-in is refused in production")
     if not (secret and webhook and publishable):
         raise GatewayError("DISABLED", "card payments need STRIPE_SECRET_KEY, _WEBHOOK_SECRET and _PUBLISHABLE_KEY")
     standin_page = backend == "standin" or adapters.is_local(settings.STRIPE_API_BASE)
