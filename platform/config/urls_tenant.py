@@ -9,6 +9,7 @@ from companies import api as companies_api
 from config import urls_common, views
 from core import api as core_api
 from payments import api as payments_api
+from payments.api import card_page
 from subscriptions import api as subscriptions_api
 from tenants.estates import api as estates_api
 from tenants.imports import api as imports_api
@@ -73,7 +74,8 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("h5/", views.owner_app, name="owner-app"),
     path("h5/<path:path>", views.owner_app),
-    re_path(r"^(?!api/|static/|media/|h5/).*$", views.spa_index),
+    *card_page.PATHS,  # the owner's card page (Stripe.js), server-rendered on this host
+    re_path(r"^(?!api/|static/|media/|h5/|pay/).*$", views.spa_index),
 ]
 
 # Every host answers errors the same way (JSON under /api/).

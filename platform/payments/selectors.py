@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 from payments import bridge
 from payments.models import (
@@ -38,6 +39,30 @@ def owner_order(user: Any, order_id: int) -> PaymentOrder | None:
     if user is None or user.pk is None:
         return None
     return PaymentOrder.objects.prefetch_related("lines").filter(pk=order_id, created_by=user).first()
+
+
+# --- the owner's card page (payments.api.card_page) --------------------------------------------
+# Its link proves itself: an HMAC (SECRET_KEY) of the company's schema and the order, so a link is
+# unguessable, names one order of one company, and needs nothing stored.
+CARD_PAGE_SALT = "wuye.payments.card_page"
+CARD_PAGE_ORDER = re.compile(r"^[A-Z0-9]{1,32}$")
+
+
+def card_page_key(schema: str, out_trade_no: str) -> str:
+    return salted_hmac(CARD_PAGE_SALT, f"{schema}|{out_trade_no}", algorithm="sha256").hexdigest()[:40]
+
+
+def card_page_path(schema: str, order: PaymentOrder) -> str:
+    """The card page of a card order, on its company's host (the link the app opens)."""
+    return f"/pay/card/{order.out_trade_no}/{card_page_key(schema, order.out_trade_no)}/"
+
+
+def card_page_order(schema: str, out_trade_no: str, key: str) -> PaymentOrder | None:
+    """The card order a link names in this company, or None (a wrong key and another company's order
+    alike: the page answers 404 and says nothing more)."""
+    if not CARD_PAGE_ORDER.match(out_trade_no) or not constant_time_compare(key, card_page_key(schema, out_trade_no)):
+        return None
+    return PaymentOrder.objects.prefetch_related("lines").filter(out_trade_no=out_trade_no, gateway="stripe").first()
 
 
 def _day_start(day: date) -> datetime:

@@ -351,7 +351,8 @@ def test_card_payments_are_off_without_keys_and_refuse_the_stand_in_keys_in_prod
     with pytest.raises(gateways.GatewayError):
         gateways.get("stripe")
     settings.STRIPE_PUBLISHABLE_KEY = "pk_live_realLookingKey00000000000000000"
-    assert gateways.get("stripe").card_page is False  # real Stripe: Stripe.js confirms, no page of ours
+    real = gateways.get("stripe")
+    assert real.standin_page is False and real.channels == ("h5",)  # real Stripe: our own card page
     assert not any("stand-in's key" in problem for _code, problem in adapters.problems())
 
 

@@ -74,7 +74,6 @@ def test_the_sweep_keeps_the_mark_while_an_order_is_live_and_drops_it_once_settl
 
 def test_a_sweep_unmarks_before_it_looks_so_an_order_made_meanwhile_stays_watched(payer):
     """The order commits while the sweep runs, after the delete: the look that follows sees it."""
-    from payments.models import PaymentOrder
     from payments.services import watch
 
     with tenant_context(payer.company):
@@ -88,7 +87,6 @@ def test_a_sweep_unmarks_before_it_looks_so_an_order_made_meanwhile_stays_watche
         with mock.patch.object(watch, "is_live", side_effect=an_order_committed_meanwhile):
             assert watch.rewatch() is True
         assert payer.company.schema_name not in seen["during"]  # the mark was gone while it looked
-        assert not PaymentOrder.objects.exists()
     assert _watched() == [payer.company.schema_name]
 
 

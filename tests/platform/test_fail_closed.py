@@ -70,6 +70,7 @@ REAL_ENV = {  # what an operator provides to the shipped deploy/ files
     **{f"WECHATPAY_{name}": value for name, value in REAL_WECHATPAY.items() if name != "API_BASE"},
     "STRIPE_SECRET_KEY": "sk_live_realLookingKey000000000000000000",
     "STRIPE_WEBHOOK_SECRET": "whsec_realLookingSecret0000000000000000",
+    "STRIPE_PUBLISHABLE_KEY": "pk_live_realLookingKey00000000000000000",
     **{
         f"NUONUO_{name}": REAL_NUONUO[name] for name in ("APP_KEY", "APP_SECRET", "ACCESS_TOKEN", "GOODS_CODE", "CLERK")
     },
@@ -92,6 +93,7 @@ def production(settings):
     settings.STRIPE_API_BASE = "https://api.stripe.com"
     settings.STRIPE_SECRET_KEY = REAL_ENV["STRIPE_SECRET_KEY"]
     settings.STRIPE_WEBHOOK_SECRET = REAL_ENV["STRIPE_WEBHOOK_SECRET"]
+    settings.STRIPE_PUBLISHABLE_KEY = REAL_ENV["STRIPE_PUBLISHABLE_KEY"]
     settings.SECRET_KEY = RANDOM_LOOKING_SECRET  # and keys fit for real data (core.crypto's guard)
     settings.WUYE_DATA_KEYS = REAL_ENV["WUYE_DATA_KEYS"]
     crypto.reset_keys()

@@ -143,3 +143,25 @@ def test_jobs_and_audit_events_stay_in_their_company(client_for, company_a, comp
     assert "only.in.alpha" not in actions
     with tenant_context(company_b):
         assert not AuditEvent.objects.filter(action="only.in.alpha").exists()
+
+
+def test_a_card_page_link_of_a_is_404_on_b(client_for, company_a, company_b):
+    """The owner's card page (/pay/card/…, outside the API): its link opens a's order on a's host only."""
+    from payments import selectors
+    from payments.models import PaymentOrder
+    from tests.payments.conftest import make_payer
+
+    payer = make_payer(company_a, client_for, username="card-iso")
+    body = {"house": payer.house.pk, "idempotency_key": "card-iso", "gateway": "stripe"}
+    order = payer.client.post("/api/v1/owner/payments/", body, format="json").json()
+    with tenant_context(company_a):
+        link = selectors.card_page_path(company_a.schema_name, PaymentOrder.objects.get(pk=order["id"]))
+    assert client_for(company_a).get(link).status_code == 200
+    on_b = client_for(company_b).get(link)
+    assert on_b.status_code == 404 and order["out_trade_no"] not in on_b.content.decode()
+    forged = (
+        f"/pay/card/{order['out_trade_no']}/{selectors.card_page_key(company_b.schema_name, order['out_trade_no'])}/"
+    )
+    assert client_for(company_b).get(forged).status_code == 404
+    public = client_for(None).get(link).content.decode()  # the public host: only its SPA shell
+    assert order["out_trade_no"] not in public and order["card"]["client_secret"] not in public

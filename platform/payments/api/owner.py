@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.client_ip import client_ip
+from core.db import current_schema
 from payments import selectors
 from payments.api.common import OWNER, OrderLineSerializer, money_field
 from payments.models import Channel, OrderStatus, PaymentOrder, Purpose
@@ -97,8 +98,16 @@ class PaymentOrderSerializer(serializers.ModelSerializer[PaymentOrder]):
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_pay_url(self, order: PaymentOrder) -> str | None:
-        """A browser's payment page (H5: WeChat Pay's cashier, the card page), while pending."""
-        return (_live_params(order).get("pay_url") or None) if order.channel == Channel.H5 else None
+        """A browser's payment page (H5: WeChat Pay's cashier, the card page), while pending. A card
+        payment opens our own card page on this host (the stand-in brings its own page instead)."""
+        params = _live_params(order)
+        if order.channel != Channel.H5 or not params:
+            return None
+        if params.get("pay_url"):
+            return params["pay_url"]
+        if order.gateway == "stripe" and params.get("client_secret"):
+            return selectors.card_page_path(current_schema(), order)
+        return None
 
 
 class StartPaymentSerializer(serializers.Serializer[Any]):

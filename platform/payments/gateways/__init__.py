@@ -121,7 +121,9 @@ class Gateway(Protocol):
     """A gateway is offered to an owner (payments.services.methods) on the `channels` it takes —
     "jsapi" (inside WeChat, paid with the owner's openid) and/or "h5" (a browser) — once
     `merchant_for(company)` accepts the company. It reads `order.channel`; for "h5" its Prepay's
-    client_params hold `pay_url`: the provider's page the app opens, which returns to the app."""
+    client_params hold `pay_url`: the provider's page the app opens, which returns to the app — or,
+    for a provider with no page of its own (Stripe's PaymentIntents), the owner API sends the app to
+    our page for it (payments.api.card_page)."""
 
     name: str
     method: str  # how the purpose records the money (billing.PaymentMethod value)

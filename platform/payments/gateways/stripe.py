@@ -13,9 +13,11 @@ reaches each company through settlement outside this code.
 
 Settings: STRIPE_BACKEND "standin" (demo and tests: the stand-in's keys, and `pay_url`, the
 stand-in's card page) or "stripe" with STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET and
-STRIPE_PUBLISHABLE_KEY all set (otherwise card payments are off: the gateway is not configured).
-The stand-in's keys are refused in production (`guard`, and again here). With real Stripe the
-owner's app confirms the PaymentIntent with Stripe.js (`client_secret`, `publishable_key`).
+STRIPE_PUBLISHABLE_KEY all set (otherwise card payments are off: the gateway is not configured; a
+secret key without a usable publishable key is logged as an error, and refused at a production
+start by `guard`). The stand-in's keys are refused in production (`guard`, and again here). With
+real Stripe the owner pays on our own card page (payments.api.card_page: Stripe.js's Payment
+Element on the company's host, confirming with the intent's `client_secret` and `publishable_key`).
 
 Events are nudges, not the truth: whatever an event says, the PaymentIntent is read back
 (`retrieve_intent`) and acted on as it stands now, so a late `payment_failed` cannot undo a success.
@@ -24,6 +26,7 @@ Events are nudges, not the truth: whatever an event says, the PaymentIntent is r
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -54,6 +57,7 @@ REFUND_STATES = {"succeeded": "refunded", "pending": "processing", "requires_act
 PAYMENT_EVENTS = frozenset({"payment_intent.succeeded", "payment_intent.payment_failed", "payment_intent.canceled"})
 REFUND_EVENTS = frozenset({"charge.refunded", "refund.updated"})
 ENV_KEYS = ("STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "STRIPE_PUBLISHABLE_KEY")
+logger = logging.getLogger(__name__)
 
 
 def _standin_keys() -> tuple[str, str, str]:
@@ -68,27 +72,65 @@ def _keys() -> tuple[str, str, str]:
     return tuple(str(getattr(settings, name, "") or "") for name in ENV_KEYS)  # type: ignore[return-value]
 
 
+def _mode(key: str) -> str:
+    """ "live" or "test" from a Stripe key's prefix (sk_live_…, rk_test_…, pk_live_…), else ""."""
+    for mode in ("live", "test"):
+        if key.split("_", 2)[1:2] == [mode]:
+            return mode
+    return ""
+
+
+def key_problems(secret: str, publishable: str) -> list[str]:
+    """What is wrong with a real account's key pair for owners' card payments (empty: usable, or no
+    secret key at all — then Stripe is simply not set up). A card page needs the publishable key of
+    the same account and mode as the secret key that made the PaymentIntent."""
+    if not secret:
+        return []
+    if not publishable:
+        return [
+            "STRIPE_PUBLISHABLE_KEY 未设置（业主银行卡支付需要）/ "
+            "STRIPE_PUBLISHABLE_KEY is not set (owners' card payments need it)"
+        ]
+    if not publishable.startswith("pk_"):
+        return ["STRIPE_PUBLISHABLE_KEY 不是可公开密钥（pk_…）/ STRIPE_PUBLISHABLE_KEY is not a publishable key (pk_…)"]
+    if _mode(secret) != _mode(publishable):
+        return [
+            "STRIPE_SECRET_KEY 与 STRIPE_PUBLISHABLE_KEY 的模式不同（live/test）/ "
+            "STRIPE_SECRET_KEY and STRIPE_PUBLISHABLE_KEY are of different modes (live/test)"
+        ]
+    return []
+
+
 def guard() -> list[str]:
-    """core.adapters' production rule: the stand-in's published keys are never a real account's."""
+    """core.adapters' production rules: the stand-in's published keys are never a real account's, and
+    a real account's secret key comes with its publishable key (else owners could not pay by card)."""
     configured = {name: str(getattr(settings, name, "") or "") for name in ENV_KEYS}
-    return [
+    problems = [
         f"{name} 是 Stripe 替身的密钥 / {name} is the Stripe stand-in's key"
         for name, value in configured.items()
         if value and value in _standin_keys()
     ]
+    if settings.STRIPE_BACKEND == "stripe":
+        problems += key_problems(configured["STRIPE_SECRET_KEY"], configured["STRIPE_PUBLISHABLE_KEY"])
+    return problems
 
 
 def gateway() -> StripeGateway:
     backend = settings.STRIPE_BACKEND
     if backend not in ("standin", "stripe"):
         raise GatewayError("DISABLED", "Stripe is not configured on this deployment")
+    secret, webhook, publishable = _keys()
+    misconfigured = key_problems(secret, publishable) if backend == "stripe" else []
+    if misconfigured:
+        # Never a broken card page: no card method at all, and the operator hears of it.
+        logger.error("owners' card payments are off: %s", "; ".join(misconfigured))
+        raise GatewayError("DISABLED", "; ".join(misconfigured))
     if adapters.in_production() and (backend == "standin" or guard()):
         raise GatewayError("DISABLED", "the Stripe stand-in is refused in production")
-    secret, webhook, publishable = _keys()
     if not (secret and webhook and publishable):
         raise GatewayError("DISABLED", "card payments need STRIPE_SECRET_KEY, _WEBHOOK_SECRET and _PUBLISHABLE_KEY")
-    card_page = backend == "standin" or adapters.is_local(settings.STRIPE_API_BASE)
-    return StripeGateway(publishable_key=publishable, card_page=card_page)
+    standin_page = backend == "standin" or adapters.is_local(settings.STRIPE_API_BASE)
+    return StripeGateway(publishable_key=publishable, standin_page=standin_page)
 
 
 def _call(operation: Callable[..., Any], *args: Any, **kwargs: Any) -> dict[str, Any]:
@@ -154,13 +196,13 @@ class StripeGateway:
     method = "card"
     label = gettext_lazy("银行卡支付")
 
-    def __init__(self, *, publishable_key: str, card_page: bool):
+    def __init__(self, *, publishable_key: str, standin_page: bool):
         self.publishable_key = publishable_key
-        self.card_page = card_page
-        # A browser pays on a page it opens (pay_url): the stand-in's card page today. Against the
-        # real Stripe the app would confirm with Stripe.js (or a Checkout Session would be the page);
-        # until one exists owners are not offered cards there.
-        self.channels: tuple[str, ...] = ("h5",) if card_page else ()
+        self.standin_page = standin_page
+        # A browser pays on a page it opens (`pay_url`): our own card page (Stripe.js's Payment
+        # Element, payments.api.card_page), or against the stand-in — which has no Stripe.js — its
+        # own card page. Inside the mini-program WeChat allows no card form.
+        self.channels: tuple[str, ...] = ("h5",)
 
     def _client(self) -> stripe.StripeClient:
         try:
@@ -204,7 +246,7 @@ class StripeGateway:
             "client_secret": str(intent["client_secret"]),
             "publishable_key": self.publishable_key,
         }
-        if self.card_page:
+        if self.standin_page:
             from standins import stripe as standin
 
             client_params["pay_url"] = standin.card_page_url(str(intent["id"]))

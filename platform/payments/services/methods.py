@@ -3,7 +3,9 @@
 Every registered gateway this deployment has configured and the company is set up for (its
 `merchant_for` accepts the company: WeChat Pay once the company is its sub-merchant), on the channels
 it takes (payments.gateways.Gateway): JSAPI in the mini-program for an owner signed in through WeChat
-(an openid), H5 in a browser, where its Prepay's client_params carry the `pay_url` to open.
+(an openid), H5 in a browser, where the order's `pay_url` is the page to open (the provider's, or our
+card page for Stripe). Cards are offered once Stripe has its secret and publishable keys; a secret
+key without a usable publishable key offers no card at all (payments.gateways.stripe logs it).
 """
 
 from __future__ import annotations
