@@ -428,7 +428,7 @@ USE_TZ = True
 
 # --- files ----------------------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / ".data" / "static"
+STATIC_ROOT = Path(env("WUYE_STATIC_ROOT", default=str(BASE_DIR / ".data" / "static")))
 # Built front ends (Vite base /static/frontend/, the owner app's H5 build under /static/h5/).
 STATICFILES_DIRS = [
     (prefix, path)
