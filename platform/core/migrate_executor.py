@@ -26,6 +26,8 @@ from django_tenants.migration_executors import get_executor as tenants_get_execu
 from django_tenants.migration_executors.base import MigrationExecutor, run_migrations
 from django_tenants.migration_executors.multiproc import get_pool, run_migrations_percent
 
+from core.db import tenant_db
+
 CODENAME = "skip-current"
 CHUNK = 500  # schemas per query
 # Options that make a run more than "bring every schema up to date": those take every schema.
@@ -43,7 +45,7 @@ def schemas_behind(schemas: Sequence[str], *, alias: str = "default") -> list[st
     migration table at all; read in one query per CHUNK schemas."""
     leaves = sorted(leaf_migrations())
     connection = connections[alias]
-    connection.set_schema_to_public()
+    tenant_db(connection).set_schema_to_public()
     current: set[str] = set()
     with connection.cursor() as cursor:
         cursor.execute(
@@ -58,17 +60,17 @@ def schemas_behind(schemas: Sequence[str], *, alias: str = "default") -> list[st
             chunk = with_table[start : start + CHUNK]
             # (schema names are identifiers the catalogue just returned, quoted as identifiers)
             parts = [
-                f"SELECT %s::text FROM {connection.ops.quote_name(schema)}.django_migrations m "  # noqa: S608 (quoted identifier)
+                f"SELECT %s::text FROM {connection.ops.quote_name(schema)}.django_migrations m "
                 "JOIN leaves USING (app, name) HAVING count(DISTINCT (m.app, m.name)) = %s"
                 for schema in chunk
             ]
-            params: list[object] = [apps, names]
+            params: list[list[str] | str | int] = [apps, names]
             for schema in chunk:
                 params += [schema, len(leaves)]
-            cursor.execute(
-                "WITH leaves(app, name) AS (SELECT * FROM unnest(%s::text[], %s::text[])) " + " UNION ALL ".join(parts),
-                params,
+            query = "WITH leaves(app, name) AS (SELECT * FROM unnest(%s::text[], %s::text[])) " + " UNION ALL ".join(
+                parts
             )
+            cursor.execute(query, params)
             current.update(row[0] for row in cursor.fetchall())
     return [schema for schema in schemas if schema not in current]
 
