@@ -49,7 +49,7 @@ def _manage(env: dict[str, str], *args: str) -> None:
 def up() -> int:
     env = _env()
     started = time.monotonic()
-    _manage(env, "migrate_schemas", "--executor", "standard", "-v", "0")
+    _manage(env, "migrate_schemas", "-v", "0")
     _manage(env, "collectstatic", "--noinput", "-v", "0")
     _manage(env, "seed_demo")
     port = env.get("WUYE_PUBLIC_PORT", "8000")

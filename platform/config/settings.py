@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import django_stubs_ext
+from django.core.exceptions import ImproperlyConfigured
 
 from config import embedded
 from config.settings_payments import *  # noqa: F403 (WeChat Pay and Stripe settings, in their own module)
@@ -26,6 +27,9 @@ BASE_DIR = Path(__file__).resolve().parents[2]
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 TESTING = env.bool("WUYE_TESTING", default=False)
+# Production is neither the demo nor debug: the embedded servers and the generated secret key are
+# refused there, and it is served over https (below).
+PRODUCTION = not DEBUG and not DEMO
 
 
 def _local_secret_key() -> str:
@@ -37,6 +41,12 @@ def _local_secret_key() -> str:
     return key_file.read_text().strip()
 
 
+if PRODUCTION and not env("DJANGO_SECRET_KEY", default=""):
+    # A key generated into .data/ would differ per container (sessions lost, tokens refused).
+    raise ImproperlyConfigured(
+        "拒绝启动：生产环境必须设置 DJANGO_SECRET_KEY。\n"
+        "Refusing to start: production needs DJANGO_SECRET_KEY (50+ random characters)."
+    )
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="") or _local_secret_key()
 
 # The tenant is the host: <slug>.<BASE_DOMAIN>. The bare BASE_DOMAIN is the public (platform) host.
@@ -45,7 +55,7 @@ PUBLIC_HOSTS = env.list("WUYE_PUBLIC_HOSTS", default=[BASE_DOMAIN, "127.0.0.1"])
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[BASE_DOMAIN, f".{BASE_DOMAIN}", "127.0.0.1"])
 # The port a browser uses to reach us, for links we hand out (admin_url after signup).
 PUBLIC_PORT = env("WUYE_PUBLIC_PORT", default="8000")
-PUBLIC_SCHEME = env("WUYE_PUBLIC_SCHEME", default="http")
+PUBLIC_SCHEME = env("WUYE_PUBLIC_SCHEME", default="https" if PRODUCTION else "http")
 # Slugs no company may take: our own hosts and services, names confusable with the platform, and the
 # database's own schemas and templates (a slug is never a schema name, see companies.services.
 # schema_name_for; these are refused so nothing looks like one either).
@@ -157,6 +167,11 @@ TENANT_DOMAIN_MODEL = "companies.Domain"
 PUBLIC_SCHEMA_URLCONF = "config.urls_public"
 ROOT_URLCONF = "config.urls_tenant"
 TENANT_LIMIT_SET_CALLS = True
+# migrate_schemas skips the schemas with nothing to migrate and migrates the rest in parallel
+# (core.migrate_executor); `--executor standard` still runs django-tenants' own.
+GET_EXECUTOR_FUNCTION = "core.migrate_executor.get_executor"
+TENANT_MULTIPROCESSING_MAX_PROCESSES = env.int("WUYE_MIGRATE_PROCESSES", default=4)
+TENANT_MULTIPROCESSING_CHUNKS = 1
 # New companies run their migrations (signup-to-ready median 1.53 s with 20 companies, 1.73 s with
 # 200). Cloning the migrated template schema is faster while the catalog is small (1.08 s) but
 # degrades as it grows (3.97 s with 200: the clone function reads the whole catalog), so it stays a
@@ -204,6 +219,15 @@ TEMPLATES = [
 WSGI_APPLICATION = "config.wsgi.application"
 
 # --- database -------------------------------------------------------------------------------
+_embedded_wanted = [name for name in ("DATABASE_URL", "REDIS_URL") if not env(name, default="")]
+if PRODUCTION and _embedded_wanted:
+    # The embedded servers are the demo's (the `embedded` extra, installed only by ./wuye up): a
+    # production process without a real database or Redis stops here and says which is missing.
+    raise ImproperlyConfigured(
+        f"拒绝启动：生产环境必须设置 {', '.join(_embedded_wanted)}（内置服务器仅用于演示）。\n"
+        f"Refusing to start: production needs {', '.join(_embedded_wanted)} "
+        "(the embedded servers are for the demo and development only)."
+    )
 if not env("DATABASE_URL", default=""):
     os.environ["DATABASE_URL"] = embedded.start_postgres()
 DATABASES = {"default": env.db_url("DATABASE_URL")}
@@ -275,10 +299,11 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 60 * 60 * 12
 CSRF_COOKIE_SAMESITE = "Lax"
-CSRF_TRUSTED_ORIGINS = env.list(
-    "DJANGO_CSRF_TRUSTED_ORIGINS",
-    default=[f"http://*.{BASE_DOMAIN}:5173", f"http://*.{BASE_DOMAIN}:8000", f"http://{BASE_DOMAIN}:8000"],
-)
+# No wildcard: an unsafe request must come from the host it is sent to (Django compares Origin with
+# the request's own scheme and host), so a page on one company's host can never post to another's.
+# Behind a TLS proxy that scheme is https through SECURE_PROXY_SSL_HEADER (below). Add an origin here
+# only for a front end served from a different host than the API it calls.
+CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 # Password login backoff (accounts.login_throttle): free attempts, then delays of 2, 4, 8… s.
 LOGIN_FREE_ATTEMPTS = 5  # per account, and per account from one address
 LOGIN_ADDRESS_FREE_ATTEMPTS = 20  # per address over all accounts (an office shares one address)
@@ -410,7 +435,7 @@ USE_TZ = True
 
 # --- files ----------------------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / ".data" / "static"
+STATIC_ROOT = Path(env("WUYE_STATIC_ROOT", default=str(BASE_DIR / ".data" / "static")))
 # Built front ends (Vite base /static/frontend/, the owner app's H5 build under /static/h5/).
 STATICFILES_DIRS = [
     (prefix, path)
@@ -461,6 +486,21 @@ LOGGING = {
 if not DEBUG:
     SECURE_CONTENT_TYPE_NOSNIFF = True
     X_FRAME_OPTIONS = "DENY"
+
+# --- https ----------------------------------------------------------------------------------
+# Served over https (production's default, WUYE_PUBLIC_SCHEME): TLS ends at the ingress or load
+# balancer, which must set X-Forwarded-Proto (and overwrite any a client sent). Cookies only travel
+# over https, browsers are told to use nothing else (HSTS, every company's host included) and a
+# plain http request is redirected (/healthz and /metrics answer before that, for probes and scrapers).
+HTTPS = PUBLIC_SCHEME == "https"
+if HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env.bool("WUYE_SSL_REDIRECT", default=True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env.int("WUYE_HSTS_SECONDS", default=365 * 24 * 60 * 60)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = env.bool("WUYE_HSTS_PRELOAD", default=True)
 
 if SENTRY_DSN:
     import sentry_sdk

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hmac
 import re
 import time
 import uuid
@@ -39,8 +40,18 @@ class RequestContextMiddleware:
         return response
 
 
+def is_company_host(request: HttpRequest) -> bool:
+    """A host under the base domain that is not one of the public hosts: some company's (or none's)."""
+    # The raw header, unvalidated: a scraper reaching a pod by its address is no allowed host.
+    host = str(request.META.get("HTTP_HOST") or request.META.get("SERVER_NAME", "")).rsplit(":", 1)[0]
+    host = host.lower().rstrip(".")
+    return host.endswith(f".{settings.BASE_DOMAIN}") and host not in settings.PUBLIC_HOSTS
+
+
 class HealthAndMetricsMiddleware:
-    """/healthz and /metrics answer on any host, before tenant resolution (probes use bare IPs)."""
+    """/healthz answers on any host, before tenant resolution (probes use bare IPs). /metrics (every
+    company's figures) never answers on a company's host, and in production only to its token
+    (WUYE_METRICS_TOKEN; without one it is off); the demo and development serve it openly."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
@@ -51,7 +62,9 @@ class HealthAndMetricsMiddleware:
             return JsonResponse({"status": "ok" if ok else "unavailable", "checks": checks}, status=200 if ok else 503)
         if request.path == "/metrics":
             token = settings.METRICS_TOKEN
-            if token and request.headers.get("Authorization") != f"Bearer {token}":
+            if is_company_host(request) or (not token and settings.PRODUCTION):
+                return HttpResponse(status=404)
+            if token and not hmac.compare_digest(request.headers.get("Authorization", ""), f"Bearer {token}"):
                 return HttpResponse(status=401)
             return HttpResponse(metrics.render(), content_type="text/plain; version=0.0.4; charset=utf-8")
         return self.get_response(request)
