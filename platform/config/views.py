@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+import mimetypes
 from pathlib import Path
 
 from django.conf import settings
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils._os import safe_join
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views import defaults
 
@@ -45,22 +47,42 @@ def company_media(request: HttpRequest, path: str) -> FileResponse:
 
 
 def owner_app(request: HttpRequest, path: str = "") -> HttpResponse | FileResponse:
-    """The owner app's H5 build at /h5/ on a company's host (hash routing: only files live here)."""
-    if not path:
-        index = OWNER_H5 / "index.html"
-        if not index.exists():
-            return HttpResponse("The owner app is not built yet: cd miniprogram && npm run build:h5", status=503)
-        return HttpResponse(index.read_bytes(), content_type="text/html; charset=utf-8")
+    """The owner app's H5 build at /h5/ on a company's host (hash routing: only files live here).
+    Text files go out pre-compressed (Brotli or gzip, written by the build: miniprogram/scripts/
+    compress.mjs) when the browser takes them; hashed assets are cached for a year, the index is
+    revalidated on every visit so a new build is picked up at once."""
+    name = path or "index.html"
     try:
-        full = Path(safe_join(OWNER_H5, path))
+        full = Path(safe_join(OWNER_H5, name))
     except Exception as exc:
         raise Http404 from exc
     if not full.is_file():
+        if not path:
+            return HttpResponse("The owner app is not built yet: cd miniprogram && npm run build:h5", status=503)
         raise Http404
-    response = FileResponse(full.open("rb"))
-    if "/assets/" in f"/{path}":
+    content_type = mimetypes.guess_type(full.name)[0] or "application/octet-stream"
+    if content_type.startswith("text/") or content_type in ("application/javascript", "application/json"):
+        content_type += "; charset=utf-8"
+    encoding, body = _precompressed(full, request.headers.get("Accept-Encoding", ""))
+    response = FileResponse(body.open("rb"), content_type=content_type)
+    if encoding:
+        response["Content-Encoding"] = encoding
+    patch_vary_headers(response, ["Accept-Encoding"])
+    if "/assets/" in f"/{name}":
         response["Cache-Control"] = "public, max-age=31536000, immutable"  # hashed file names
+    else:
+        response["Cache-Control"] = "no-cache"
     return response
+
+
+def _precompressed(full: Path, accept_encoding: str) -> tuple[str, Path]:
+    """The smallest variant the browser accepts: (Content-Encoding, file); ("", full) for none."""
+    accepted = {part.split(";")[0].strip().lower() for part in accept_encoding.split(",")}
+    for encoding, suffix in (("br", ".br"), ("gzip", ".gz")):
+        variant = full.with_name(full.name + suffix)
+        if encoding in accepted and variant.is_file():
+            return encoding, variant
+    return "", full
 
 
 # --- error pages: Django answers these outside DRF (unknown routes, a crash, a refused Host or
