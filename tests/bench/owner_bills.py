@@ -32,7 +32,6 @@ import argparse
 import http.client
 import math
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -44,6 +43,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from tests.bench import serving
+
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "platform"))
 sys.path.insert(0, str(ROOT))
@@ -51,15 +52,6 @@ sys.path.insert(0, str(ROOT))
 SCRATCH = "wuye_bench_owner"
 SLUG = "benchowner"
 SLOW_RUN_SECONDS = 60
-
-
-def _scratch_database_url() -> str:
-    from config import embedded
-
-    url = os.environ.get("DATABASE_URL") or embedded.start_postgres()
-    os.environ.setdefault("REDIS_URL", os.environ.get("REDIS_URL") or embedded.start_redis())
-    base, _, _name = url.rpartition("/")
-    return f"{base}/{SCRATCH}"
 
 
 def _percentile(sorted_values: list[float], q: float) -> float:
@@ -188,51 +180,6 @@ class ChunkTimer:
 # --- gunicorn and the concurrent clients -----------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _serve(*, port: int, workers: int, threads: int) -> subprocess.Popen[bytes]:
-    """gunicorn as deploy/Dockerfile starts it, on a loopback port, against the scratch database."""
-    env = {**os.environ, "PYTHONPATH": f"{ROOT / 'platform'}:{ROOT}", "DJANGO_SETTINGS_MODULE": "config.settings"}
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "config.wsgi:application",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--worker-class",
-        "gthread",
-        "--workers",
-        str(workers),
-        "--threads",
-        str(threads),
-        "--chdir",
-        str(ROOT),
-        "--log-level",
-        "warning",
-    ]
-    server = subprocess.Popen(command, env=env)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"gunicorn exited with {server.returncode}")
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                conn.close()
-                return server
-        except OSError:
-            pass
-        time.sleep(0.3)
-    server.terminate()
-    raise SystemExit("gunicorn did not answer /healthz within 60 s")
-
-
 def _drive(*, port: int, host: str, token: str, path: str, clients: int, requests: int) -> dict[str, Any]:
     """`clients` threads, each on its own keep-alive connection, `requests` GETs each, started together."""
     headers = {"Host": host, "Authorization": f"Bearer {token}", "Connection": "keep-alive"}
@@ -277,8 +224,8 @@ def _drive(*, port: int, host: str, token: str, path: str, clients: int, request
 
 
 def _concurrent(*, args: argparse.Namespace, host: str, token: str, house_id: int) -> dict[str, dict[str, float | int]]:
-    port = _free_port()
-    server = _serve(port=port, workers=args.workers, threads=args.threads)
+    port = serving.free_port()
+    server = serving.serve(port=port, workers=args.workers, threads=args.threads)
     paths = {"owner_bills": f"/api/v1/owner/bills/?house={house_id}", "trivial": "/api/v1/me/"}
     try:
         for path in paths.values():  # warm every worker thread: its DB connection, the token cache
@@ -330,7 +277,7 @@ def main() -> None:
     if args.months < 2:
         parser.error("--months must be at least 2")
 
-    os.environ["DATABASE_URL"] = _scratch_database_url()
+    os.environ["DATABASE_URL"] = serving.scratch_database_url(SCRATCH)
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
     os.environ.setdefault("WUYE_DEMO", "true")
     os.environ["WUYE_LOG_FORMAT"] = "text"
