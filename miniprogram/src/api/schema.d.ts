@@ -193,6 +193,60 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/password/forgot/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description 忘记密码, step 1: a 6-digit code to the account's own phone or email. The answer is the same
+         *     whether or not such an account exists.
+         */
+        post: operations["auth_password_forgot_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/password/invitation/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description An invited staff member sets their password with the link's token (single use, 72 hours). */
+        post: operations["auth_password_invitation_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/password/reset/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description 忘记密码, step 2: the code and a new password. Every sign-in of the account ends. */
+        post: operations["auth_password_reset_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/sms/login/": {
         parameters: {
             query?: never;
@@ -1661,6 +1715,26 @@ export interface paths {
         get: operations["me_retrieve"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/password/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description 修改密码: the current password, then a new one; every other sign-in of the user ends (this
+         *     session, or this token, stays signed in).
+         */
+        post: operations["me_password_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3160,6 +3234,43 @@ export interface paths {
         patch: operations["users_partial_update"];
         trace?: never;
     };
+    "/api/v1/users/{id}/invite/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description (Re)send the invitation to set a password (a link valid 72 hours, single use). */
+        post: operations["users_invite_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{id}/reset-password/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description Reset a staff member's password: a temporary one, shown here once (they must change it
+         *     at their next sign-in), or an invitation to their phone or email. Their sign-ins end.
+         */
+        post: operations["users_reset_password_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/vacancy-discounts/": {
         parameters: {
             query?: never;
@@ -3317,6 +3428,10 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AcceptInvitationRequest: {
+            token: string;
+            new_password: string;
+        };
         AccruedLateFee: {
             /** @description The overdue charge it accrues on. */
             principal: number;
@@ -3344,6 +3459,20 @@ export interface components {
             /** Format: decimal */
             amount: string;
             explanation: string;
+        };
+        /**
+         * @description * `temporary` - 临时密码
+         *     * `invite` - 发送设置密码邀请
+         * @enum {string}
+         */
+        AdminResetModeEnum: "temporary" | "invite";
+        AdminResetRequest: {
+            mode: components["schemas"]["AdminResetModeEnum"];
+        };
+        AdminResetResult: {
+            mode: string;
+            /** @description Shown once (mode temporary). */
+            temporary_password: string | null;
         };
         AllocationLine: {
             charge: number;
@@ -3812,12 +3941,16 @@ export interface components {
              */
             opening_float?: string;
         };
+        ChangePasswordRequest: {
+            current_password: string;
+            new_password: string;
+        };
         /**
          * @description * `jsapi` - 小程序支付
          *     * `h5` - 浏览器支付
          * @enum {string}
          */
-        ChannelEnum: "jsapi" | "h5";
+        Channel523Enum: "jsapi" | "h5";
         /**
          * @description * `` - 无
          *     * `processing` - 退款中
@@ -4256,7 +4389,7 @@ export interface components {
             /** 收费对象 */
             payer_kind: components["schemas"]["PayerKindEnum"];
             /** 计费方式 */
-            mode: components["schemas"]["ModeEnum"];
+            mode: components["schemas"]["FeeItemModeEnum"];
             /** 收费周期 */
             cycle_months: components["schemas"]["CycleMonthsEnum"];
             /**
@@ -4303,6 +4436,19 @@ export interface components {
             /** Format: date-time */
             readonly updated_at: string;
         };
+        /**
+         * @description * `building_area` - 建筑面积 × 单价
+         *     * `usable_area` - 套内面积 × 单价
+         *     * `fixed` - 固定金额
+         *     * `meter` - 抄表用量 × 单价
+         *     * `shared_meter` - 公摊用量 × 单价
+         *     * `usage` - 录入用量 × 单价
+         *     * `count` - 数量 × 单价
+         *     * `time` - 时长 × 单价
+         *     * `formula` - 自定义公式
+         * @enum {string}
+         */
+        FeeItemModeEnum: "building_area" | "usable_area" | "fixed" | "meter" | "shared_meter" | "usage" | "count" | "time" | "formula";
         FeeItemRequest: {
             /** 名称 */
             name: string;
@@ -4311,7 +4457,7 @@ export interface components {
             /** 收费对象 */
             payer_kind?: components["schemas"]["PayerKindEnum"];
             /** 计费方式 */
-            mode: components["schemas"]["ModeEnum"];
+            mode: components["schemas"]["FeeItemModeEnum"];
             /** 收费周期 */
             cycle_months?: components["schemas"]["CycleMonthsEnum"];
             /**
@@ -4377,6 +4523,11 @@ export interface components {
          * @enum {string}
          */
         FieldEnum: "phone" | "id_number" | "emergency_contact";
+        ForgotPasswordRequest: {
+            /** @description Username, phone or email of the account. */
+            login: string;
+            channel?: components["schemas"]["PasswordChannelEnum"];
+        };
         FormulaCheck: {
             ok: boolean;
             error: string;
@@ -4730,6 +4881,11 @@ export interface components {
             /** @description Payments received in this line. */
             count: number;
         };
+        InvitationSent: {
+            channel: components["schemas"]["PasswordChannelEnum"];
+            /** Format: date-time */
+            expires_at: string;
+        };
         Invoice: {
             readonly id: number;
             readonly house: number;
@@ -4910,6 +5066,7 @@ export interface components {
             roles: components["schemas"]["RoleEnum"][];
             readonly permissions: string[];
             readonly modules: components["schemas"]["ModulesEnum"][];
+            must_change_password: boolean;
         };
         Meter: {
             readonly id: number;
@@ -5037,19 +5194,6 @@ export interface components {
             /** @description Money from outside; false for balance or deposit draws. */
             received: boolean;
         };
-        /**
-         * @description * `building_area` - 建筑面积 × 单价
-         *     * `usable_area` - 套内面积 × 单价
-         *     * `fixed` - 固定金额
-         *     * `meter` - 抄表用量 × 单价
-         *     * `shared_meter` - 公摊用量 × 单价
-         *     * `usage` - 录入用量 × 单价
-         *     * `count` - 数量 × 单价
-         *     * `time` - 时长 × 单价
-         *     * `formula` - 自定义公式
-         * @enum {string}
-         */
-        ModeEnum: "building_area" | "usable_area" | "fixed" | "meter" | "shared_meter" | "usage" | "count" | "time" | "formula";
         /**
          * @description * `basic_data` - basic_data
          *     * `fees` - fees
@@ -5994,6 +6138,15 @@ export interface components {
             /** Format: date */
             issued_on: string;
         };
+        /**
+         * @description * `sms` - sms
+         *     * `email` - email
+         * @enum {string}
+         */
+        PasswordChannelEnum: "sms" | "email";
+        PasswordSet: {
+            username: string;
+        };
         PatchedBrandingRequest: {
             display_name?: string;
             primary_color?: string;
@@ -6055,7 +6208,7 @@ export interface components {
             /** 收费对象 */
             payer_kind?: components["schemas"]["PayerKindEnum"];
             /** 计费方式 */
-            mode?: components["schemas"]["ModeEnum"];
+            mode?: components["schemas"]["FeeItemModeEnum"];
             /** 收费周期 */
             cycle_months?: components["schemas"]["CycleMonthsEnum"];
             /**
@@ -6209,6 +6362,7 @@ export interface components {
             phone?: string;
             roles?: components["schemas"]["RoleEnum"][];
             is_active?: boolean;
+            /** @description Left blank: the new staff member is sent an invitation to set their own password. */
             password?: string;
         };
         PayRequest: {
@@ -6298,7 +6452,7 @@ export interface components {
         };
         PaymentMethod: {
             gateway: string;
-            channel: components["schemas"]["ChannelEnum"];
+            channel: components["schemas"]["Channel523Enum"];
             label: string;
         };
         /**
@@ -6325,7 +6479,7 @@ export interface components {
             /** 支付渠道 */
             gateway: string;
             /** 支付方式 */
-            channel: components["schemas"]["ChannelEnum"];
+            channel: components["schemas"]["Channel523Enum"];
             /** 状态 */
             status: components["schemas"]["PaymentOrderStatusEnum"];
             /** 商户订单号 */
@@ -7029,6 +7183,11 @@ export interface components {
          * @enum {string}
          */
         RequestStatusEnum: "pending" | "approved" | "rejected";
+        ResetPasswordRequest: {
+            login: string;
+            code: string;
+            new_password: string;
+        };
         ResolveRequest: {
             note: string;
         };
@@ -7125,6 +7284,9 @@ export interface components {
             gateway?: string;
             /** Format: date */
             bill_date: string;
+        };
+        Sent: {
+            sent: boolean;
         };
         /**
          * @description * `` - 未入账
@@ -7322,7 +7484,7 @@ export interface components {
              *     * `jsapi` - 小程序支付
              *     * `h5` - 浏览器支付
              */
-            channel?: (components["schemas"]["ChannelEnum"] | components["schemas"]["NullEnum"]) | null;
+            channel?: (components["schemas"]["Channel523Enum"] | components["schemas"]["NullEnum"]) | null;
         };
         SubscriptionCheckoutRequest: {
             plan: string;
@@ -7540,6 +7702,8 @@ export interface components {
             readonly last_login: string | null;
             /** Format: date-time */
             readonly date_joined: string;
+            readonly has_password: boolean;
+            readonly must_change_password: boolean;
         };
         UserRequest: {
             /** 用户名 */
@@ -7551,6 +7715,7 @@ export interface components {
             phone?: string;
             roles: components["schemas"]["RoleEnum"][];
             is_active?: boolean;
+            /** @description Left blank: the new staff member is sent an invitation to set their own password. */
             password?: string;
         };
         Vacancy: {
@@ -8566,6 +8731,216 @@ export interface operations {
             };
             /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
             406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    auth_password_forgot_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ForgotPasswordRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["ForgotPasswordRequest"];
+                "multipart/form-data": components["schemas"]["ForgotPasswordRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Sent"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Content-Type for the request body. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests: retry after `retry_after` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    auth_password_invitation_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AcceptInvitationRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["AcceptInvitationRequest"];
+                "multipart/form-data": components["schemas"]["AcceptInvitationRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasswordSet"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Content-Type for the request body. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests: retry after `retry_after` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    auth_password_reset_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResetPasswordRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["ResetPasswordRequest"];
+                "multipart/form-data": components["schemas"]["ResetPasswordRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasswordSet"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Content-Type for the request body. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests: retry after `retry_after` seconds. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -17580,6 +17955,94 @@ export interface operations {
             };
             /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
             406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    me_password_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChangePasswordRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["ChangePasswordRequest"];
+                "multipart/form-data": components["schemas"]["ChangePasswordRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Me"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Content-Type for the request body. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests: retry after `retry_after` seconds. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -26932,6 +27395,182 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["User"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Content-Type for the request body. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    users_invite_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 用户 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationSent"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    users_reset_password_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 用户 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AdminResetRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["AdminResetRequest"];
+                "multipart/form-data": components["schemas"]["AdminResetRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminResetResult"];
                 };
             };
             /** @description Bad input: `fields` lists each problem by field. */
