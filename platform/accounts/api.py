@@ -154,7 +154,10 @@ class UserSerializer(serializers.ModelSerializer):
 
 
 class AdminResetSerializer(serializers.Serializer):
-    mode = serializers.ChoiceField(choices=[("temporary", _("临时密码")), ("invite", _("发送设置密码邀请"))])
+    mode = serializers.ChoiceField(
+        choices=password_codes.RESET_MODES,
+        help_text="temporary: a password shown once, to be changed at the next sign-in; invite: a link to set one.",
+    )
 
 
 class AdminResetResultSerializer(serializers.Serializer):

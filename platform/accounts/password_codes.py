@@ -24,6 +24,7 @@ from core.db import current_schema
 TOPIC_SEND = "accounts.password_code"
 SMS = "sms"
 EMAIL = "email"
+RESET_MODES = [("temporary", "temporary"), ("invite", "invite")]  # an admin's reset (the API's enum)
 CHANNELS = [(SMS, SMS), (EMAIL, EMAIL)]  # where a code or invitation can go (the API's enum)
 
 

@@ -400,6 +400,8 @@ SPECTACULAR_SETTINGS = {
         "RoleEnum": "accounts.roles.Role",
         "RelationEnum": "tenants.residents.models.Relation",
         "PasswordChannelEnum": "accounts.password_codes.CHANNELS",
+        "PasswordResetModeEnum": "accounts.password_codes.RESET_MODES",
+        "ModeEnum": "billing.models.fees.ChargingMode",  # the name the faces use, kept as more `mode` fields arrive
         # Names the faces' generated types already use, kept as more choice sets named `use`/`kind` arrive.
         "UseEnum": "tenants.estates.models.HouseUse",
         "KindEnum": "tenants.imports.kinds.choices",  # every registered import kind

@@ -1,6 +1,7 @@
 import fees from './fees.en'
 import invoices from './invoices.en'
 import ledger from './ledger.en'
+import passwords from './passwords.en'
 import payments from './payments.en'
 import reconciliation from './reconciliation.en'
 import subscription from './subscription.en'
@@ -375,6 +376,7 @@ const en: MessageSchema = {
   reconciliation,
   invoices,
   subscription,
+  passwords,
   basicData: {
     tabs: {
       estates: 'Estates & buildings',

@@ -1,6 +1,7 @@
 import fees from './fees.zh-CN'
 import invoices from './invoices.zh-CN'
 import ledger from './ledger.zh-CN'
+import passwords from './passwords.zh-CN'
 import payments from './payments.zh-CN'
 import reconciliation from './reconciliation.zh-CN'
 import subscription from './subscription.zh-CN'
@@ -364,6 +365,7 @@ const zhCN = {
   reconciliation,
   invoices,
   subscription,
+  passwords,
   basicData: {
     tabs: {
       estates: '小区楼栋',

@@ -3460,14 +3460,14 @@ export interface components {
             amount: string;
             explanation: string;
         };
-        /**
-         * @description * `temporary` - 临时密码
-         *     * `invite` - 发送设置密码邀请
-         * @enum {string}
-         */
-        AdminResetModeEnum: "temporary" | "invite";
         AdminResetRequest: {
-            mode: components["schemas"]["AdminResetModeEnum"];
+            /**
+             * @description temporary: a password shown once, to be changed at the next sign-in; invite: a link to set one.
+             *
+             *     * `temporary` - temporary
+             *     * `invite` - invite
+             */
+            mode: components["schemas"]["PasswordResetModeEnum"];
         };
         AdminResetResult: {
             mode: string;
@@ -4389,7 +4389,7 @@ export interface components {
             /** 收费对象 */
             payer_kind: components["schemas"]["PayerKindEnum"];
             /** 计费方式 */
-            mode: components["schemas"]["FeeItemModeEnum"];
+            mode: components["schemas"]["ModeEnum"];
             /** 收费周期 */
             cycle_months: components["schemas"]["CycleMonthsEnum"];
             /**
@@ -4436,19 +4436,6 @@ export interface components {
             /** Format: date-time */
             readonly updated_at: string;
         };
-        /**
-         * @description * `building_area` - 建筑面积 × 单价
-         *     * `usable_area` - 套内面积 × 单价
-         *     * `fixed` - 固定金额
-         *     * `meter` - 抄表用量 × 单价
-         *     * `shared_meter` - 公摊用量 × 单价
-         *     * `usage` - 录入用量 × 单价
-         *     * `count` - 数量 × 单价
-         *     * `time` - 时长 × 单价
-         *     * `formula` - 自定义公式
-         * @enum {string}
-         */
-        FeeItemModeEnum: "building_area" | "usable_area" | "fixed" | "meter" | "shared_meter" | "usage" | "count" | "time" | "formula";
         FeeItemRequest: {
             /** 名称 */
             name: string;
@@ -4457,7 +4444,7 @@ export interface components {
             /** 收费对象 */
             payer_kind?: components["schemas"]["PayerKindEnum"];
             /** 计费方式 */
-            mode: components["schemas"]["FeeItemModeEnum"];
+            mode: components["schemas"]["ModeEnum"];
             /** 收费周期 */
             cycle_months?: components["schemas"]["CycleMonthsEnum"];
             /**
@@ -5194,6 +5181,19 @@ export interface components {
             /** @description Money from outside; false for balance or deposit draws. */
             received: boolean;
         };
+        /**
+         * @description * `building_area` - 建筑面积 × 单价
+         *     * `usable_area` - 套内面积 × 单价
+         *     * `fixed` - 固定金额
+         *     * `meter` - 抄表用量 × 单价
+         *     * `shared_meter` - 公摊用量 × 单价
+         *     * `usage` - 录入用量 × 单价
+         *     * `count` - 数量 × 单价
+         *     * `time` - 时长 × 单价
+         *     * `formula` - 自定义公式
+         * @enum {string}
+         */
+        ModeEnum: "building_area" | "usable_area" | "fixed" | "meter" | "shared_meter" | "usage" | "count" | "time" | "formula";
         /**
          * @description * `basic_data` - basic_data
          *     * `fees` - fees
@@ -6144,6 +6144,12 @@ export interface components {
          * @enum {string}
          */
         PasswordChannelEnum: "sms" | "email";
+        /**
+         * @description * `temporary` - temporary
+         *     * `invite` - invite
+         * @enum {string}
+         */
+        PasswordResetModeEnum: "temporary" | "invite";
         PasswordSet: {
             username: string;
         };
@@ -6208,7 +6214,7 @@ export interface components {
             /** 收费对象 */
             payer_kind?: components["schemas"]["PayerKindEnum"];
             /** 计费方式 */
-            mode?: components["schemas"]["FeeItemModeEnum"];
+            mode?: components["schemas"]["ModeEnum"];
             /** 收费周期 */
             cycle_months?: components["schemas"]["CycleMonthsEnum"];
             /**
