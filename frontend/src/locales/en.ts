@@ -278,7 +278,7 @@ const en: MessageSchema = {
       name: 'Name',
       username: 'Username',
       password: 'Initial password',
-      passwordHint: 'At least 10 characters with letters and digits; empty: cannot sign in yet',
+      passwordHint: 'At least 10 characters with letters and digits; empty: an invitation to set one goes to their phone or email',
       phone: 'Mobile',
       phoneKeep: 'Leave empty to keep ({phone})',
       roles: 'Roles',

@@ -268,7 +268,7 @@ const zhCN = {
       name: '姓名',
       username: '登录用户名',
       password: '初始密码',
-      passwordHint: '至少 10 位，含字母和数字；留空则暂不能登录',
+      passwordHint: '至少 10 位，含字母和数字；留空则向其手机号或邮箱发送设置密码的邀请',
       phone: '手机号',
       phoneKeep: '不修改请留空（当前 {phone}）',
       roles: '角色',
