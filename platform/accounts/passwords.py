@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-import re
 import secrets
 import string
 
@@ -25,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from accounts import login_throttle, password_codes, selectors, validators
 from accounts.models import AccessToken, PasswordCode, PasswordCodePurpose, User
-from accounts.services import _end_sign_ins, phone_indexes, record_audit
+from accounts.services import _end_sign_ins, record_audit
 from core import crypto, ratelimit
 from core.actions import action
 from core.client_ip import limit_subject
@@ -49,23 +48,6 @@ def _set_password(user: User, password: str) -> None:
     user.must_change_password = False
     _end_sign_ins(user)
     password_codes.retire_all(user)
-
-
-# --- finding the account a person typed --------------------------------------------------------
-
-
-def find_account(login: str) -> User | None:
-    """The active staff account `login` names: a username, its phone or its email; None when none
-    (or more than one: a shared phone or email names nobody in particular)."""
-    login = (login or "").strip()
-    staff = selectors.staff_users().filter(is_active=True)
-    if "@" in login:
-        found = list(staff.filter(email__iexact=login)[:2])
-    elif re.fullmatch(r"1[3-9][0-9]{9}", phone := validators.normalise_phone(login)):
-        found = list(staff.filter(phone_index__in=phone_indexes(phone))[:2])
-    else:
-        found = list(staff.filter(username=validators.normalise_username(login))[:2])
-    return found[0] if len(found) == 1 else None
 
 
 def _typed_key(login: str) -> str:
@@ -97,7 +79,7 @@ def request_reset_code(*, login: str, channel: str | None = None, ip: str | None
 
 @action
 def _issue_reset_code(*, login: str, channel: str | None) -> None:
-    user = find_account(login)
+    user = selectors.find_account(login)
     where = password_codes.channel_for(user, channel) if user is not None else None
     if user is None or where is None:
         record_audit(
@@ -144,7 +126,7 @@ def reset_with_code(*, login: str, code: str, new_password: str, ip: str | None)
 
 @action
 def _reset_with_code(*, login: str, code: str, new_password: str) -> User | None:
-    user = find_account(login)
+    user = selectors.find_account(login)
     row = None
     if user is not None:
         row = (
