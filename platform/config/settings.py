@@ -400,6 +400,7 @@ SPECTACULAR_SETTINGS = {
         "RoleEnum": "accounts.roles.Role",
         "RelationEnum": "tenants.residents.models.Relation",
         "PasswordChannelEnum": "accounts.password_codes.CHANNELS",
+        "ChannelEnum": "payments.models.Channel",  # the owner app's name for the payment channel
         "PasswordResetModeEnum": "accounts.password_codes.RESET_MODES",
         "ModeEnum": "billing.models.fees.ChargingMode",  # the name the faces use, kept as more `mode` fields arrive
         # Names the faces' generated types already use, kept as more choice sets named `use`/`kind` arrive.

@@ -3950,7 +3950,7 @@ export interface components {
          *     * `h5` - 浏览器支付
          * @enum {string}
          */
-        Channel523Enum: "jsapi" | "h5";
+        ChannelEnum: "jsapi" | "h5";
         /**
          * @description * `` - 无
          *     * `processing` - 退款中
@@ -6458,7 +6458,7 @@ export interface components {
         };
         PaymentMethod: {
             gateway: string;
-            channel: components["schemas"]["Channel523Enum"];
+            channel: components["schemas"]["ChannelEnum"];
             label: string;
         };
         /**
@@ -6485,7 +6485,7 @@ export interface components {
             /** 支付渠道 */
             gateway: string;
             /** 支付方式 */
-            channel: components["schemas"]["Channel523Enum"];
+            channel: components["schemas"]["ChannelEnum"];
             /** 状态 */
             status: components["schemas"]["PaymentOrderStatusEnum"];
             /** 商户订单号 */
@@ -7490,7 +7490,7 @@ export interface components {
              *     * `jsapi` - 小程序支付
              *     * `h5` - 浏览器支付
              */
-            channel?: (components["schemas"]["Channel523Enum"] | components["schemas"]["NullEnum"]) | null;
+            channel?: (components["schemas"]["ChannelEnum"] | components["schemas"]["NullEnum"]) | null;
         };
         SubscriptionCheckoutRequest: {
             plan: string;
