@@ -354,3 +354,24 @@ def test_an_invitation_of_company_a_is_useless_on_company_b(client_for, company_
     token = _texted_token()
     assert _accept(client_for(company_b), token).json()["code"] == "invalid_token"
     assert _accept(client_for(company_a), token).status_code == 200
+
+
+def test_staff_created_under_basic_data_without_a_password_are_invited(client_for, company_a, outbox_sent):
+    """基础数据 › 员工 creates the account with its profile: a blank password sends the invitation."""
+    admin = client_for(company_a, "admin")
+    created = admin.post(
+        "/api/v1/staff-profiles/",
+        {"username": "guard9", "name": "钱保安", "roles": ["guard"], "phone": PHONE, "employee_no": "B009"},
+        format="json",
+    )
+    assert created.status_code == 201, created.content
+    _deliver(outbox_sent)
+    assert _accept(client_for(company_a), _texted_token()).json() == {"username": "guard9"}
+    assert _login(client_for(company_a), "guard9", NEW).status_code == 200
+
+
+def test_a_blank_password_without_phone_or_email_says_so_in_the_audit(company_a, outbox_sent):
+    with tenant_context(company_a):
+        user = account_services.create_user(username="nocontact", roles=["guard"], password=None)
+        event = AuditEvent.objects.get(action="user.create", object_id=str(user.pk))
+    assert event.after["invited"] == "" and outbox_sent == []
