@@ -31,6 +31,11 @@ async function bootstrap() {
         }
       },
       onForbidden(error) {
+        if (error.code === 'password_change_required') {
+          if (auth.me) auth.me.must_change_password = true
+          void router.push({ name: 'change-password' })
+          return
+        }
         toast.error(errorMessage(error))
       },
       onSuspended(error) {

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import django_filters
 from django.conf import settings
-from django.contrib.auth import login, logout
+from django.contrib.auth import login, logout, update_session_auth_hash
 from django.middleware.csrf import get_token
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -11,7 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import selectors, services
+from accounts import password_codes, passwords, selectors, services
 from accounts.authentication import CsrfSessionAuthentication
 from accounts.models import AccessToken, AuditEvent, User
 from accounts.permissions import AUTHENTICATED, PUBLIC
@@ -29,7 +29,7 @@ class MeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = User
-        fields = ["id", "username", "name", "phone_masked", "roles", "permissions", "modules"]
+        fields = ["id", "username", "name", "phone_masked", "roles", "permissions", "modules", "must_change_password"]
 
     def get_permissions(self, user: User) -> list[str]:
         return sorted(user.permissions)
@@ -80,6 +80,7 @@ class LoginView(PublicThrottledView):
 
 class LogoutView(APIView):
     required_permission = AUTHENTICATED
+    allowed_while_password_change_required = True
 
     @extend_schema(request=None, responses={204: None})
     def post(self, request):
@@ -92,6 +93,7 @@ class LogoutView(APIView):
 class MeView(generics.RetrieveAPIView):
     serializer_class = MeSerializer
     required_permission = AUTHENTICATED
+    allowed_while_password_change_required = True
 
     def get_object(self):
         return self.request.user
@@ -121,7 +123,14 @@ class WeChatLoginView(PublicThrottledView):
 class UserSerializer(serializers.ModelSerializer):
     roles = serializers.ListField(child=serializers.ChoiceField(choices=Role.choices), allow_empty=False)
     phone = PhoneField(write_only=True, required=False, allow_blank=True)
-    password = serializers.CharField(write_only=True, required=False, trim_whitespace=False)
+    password = serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        help_text="Left blank: the new staff member is sent an invitation to set their own password.",
+    )
+    has_password = serializers.BooleanField(source="has_usable_password", read_only=True)
 
     class Meta:
         model = User
@@ -137,9 +146,28 @@ class UserSerializer(serializers.ModelSerializer):
             "last_login",
             "date_joined",
             "password",
+            "has_password",
+            "must_change_password",
         ]
-        read_only_fields = ["id", "phone_masked", "last_login", "date_joined"]
+        read_only_fields = ["id", "phone_masked", "last_login", "date_joined", "must_change_password"]
         extra_kwargs: dict[str, dict[str, object]] = {"username": {"validators": []}}
+
+
+class AdminResetSerializer(serializers.Serializer):
+    mode = serializers.ChoiceField(
+        choices=password_codes.RESET_MODES,
+        help_text="temporary: a password shown once, to be changed at the next sign-in; invite: a link to set one.",
+    )
+
+
+class AdminResetResultSerializer(serializers.Serializer):
+    mode = serializers.CharField()
+    temporary_password = serializers.CharField(allow_null=True, help_text="Shown once (mode temporary).")
+
+
+class InvitationSentSerializer(serializers.Serializer):
+    channel = serializers.ChoiceField(choices=password_codes.CHANNELS)
+    expires_at = serializers.DateTimeField()
 
 
 class UserFilter(django_filters.FilterSet):
@@ -187,6 +215,24 @@ class UserViewSet(
         data = dict(serializer.validated_data)
         data.pop("is_active", None)
         serializer.instance = services.create_user(actor=self.request.user, **data)
+
+    @extend_schema(request=AdminResetSerializer, responses=AdminResetResultSerializer)
+    @action(detail=True, methods=["post"], url_path="reset-password")
+    def reset_password(self, request, pk=None):
+        """Reset a staff member's password: a temporary one, shown here once (they must change it
+        at their next sign-in), or an invitation to their phone or email. Their sign-ins end."""
+        form = AdminResetSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        mode = form.validated_data["mode"]
+        temporary = passwords.admin_reset(user=self.get_object(), actor=request.user, mode=mode)
+        return Response({"mode": mode, "temporary_password": temporary})
+
+    @extend_schema(request=None, responses=InvitationSentSerializer)
+    @action(detail=True, methods=["post"])
+    def invite(self, request, pk=None):
+        """(Re)send the invitation to set a password (a link valid 72 hours, single use)."""
+        row = passwords.invite(user=self.get_object(), actor=request.user)
+        return Response({"channel": row.channel, "expires_at": row.expires_at})
 
     def perform_update(self, serializer):
         changes = dict(serializer.validated_data)
@@ -315,3 +361,100 @@ class SmsLoginView(PublicThrottledView):
         form.is_valid(raise_exception=True)
         raw, token = services.login_with_sms(**form.validated_data)
         return _token_response(raw, token)
+
+
+# --- passwords: forgotten, changed, set from an invitation ---------------------------------------
+
+
+class ForgotPasswordSerializer(serializers.Serializer):
+    login = serializers.CharField(max_length=150, help_text="Username, phone or email of the account.")
+    channel = serializers.ChoiceField(choices=password_codes.CHANNELS, required=False)
+
+
+class SentSerializer(serializers.Serializer):
+    sent = serializers.BooleanField()
+
+
+class ForgotPasswordView(PublicThrottledView):
+    """忘记密码, step 1: a 6-digit code to the account's own phone or email. The answer is the same
+    whether or not such an account exists."""
+
+    throttle_scope = "sms"
+
+    @extend_schema(request=ForgotPasswordSerializer, responses=SentSerializer)
+    def post(self, request):
+        form = ForgotPasswordSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        passwords.request_reset_code(**form.validated_data, ip=client_ip(request))
+        return Response({"sent": True})
+
+
+class ResetPasswordSerializer(serializers.Serializer):
+    login = serializers.CharField(max_length=150)
+    code = serializers.RegexField(r"^\d{6}$", error_messages={"invalid": _("验证码为 6 位数字。")})
+    new_password = serializers.CharField(max_length=128, trim_whitespace=False)
+
+
+class PasswordSetSerializer(serializers.Serializer):
+    username = serializers.CharField()
+
+
+class ResetPasswordView(PublicThrottledView):
+    """忘记密码, step 2: the code and a new password. Every sign-in of the account ends."""
+
+    throttle_scope = "login"
+
+    @extend_schema(request=ResetPasswordSerializer, responses=PasswordSetSerializer)
+    def post(self, request):
+        form = ResetPasswordSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        user = passwords.reset_with_code(**form.validated_data, ip=client_ip(request))
+        return Response({"username": user.username})
+
+
+class AcceptInvitationSerializer(serializers.Serializer):
+    token = serializers.CharField(max_length=100)
+    new_password = serializers.CharField(max_length=128, trim_whitespace=False)
+
+
+class AcceptInvitationView(PublicThrottledView):
+    """An invited staff member sets their password with the link's token (single use, 72 hours)."""
+
+    throttle_scope = "login"
+
+    @extend_schema(request=AcceptInvitationSerializer, responses=PasswordSetSerializer)
+    def post(self, request):
+        form = AcceptInvitationSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        user = passwords.accept_invitation(**form.validated_data)
+        return Response({"username": user.username})
+
+
+class ChangePasswordSerializer(serializers.Serializer):
+    current_password = serializers.CharField(max_length=128, trim_whitespace=False)
+    new_password = serializers.CharField(max_length=128, trim_whitespace=False)
+
+
+class ChangePasswordView(APIView):
+    """修改密码: the current password, then a new one; every other sign-in of the user ends (this
+    session, or this token, stays signed in)."""
+
+    required_permission = AUTHENTICATED
+    allowed_while_password_change_required = True
+    error_statuses = {"post": [429]}
+
+    @extend_schema(request=ChangePasswordSerializer, responses=MeSerializer)
+    def post(self, request):
+        form = ChangePasswordSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        token = request.auth if isinstance(request.auth, AccessToken) else None
+        user = passwords.change_password(
+            user=request.user,
+            current_password=form.validated_data["current_password"],
+            new_password=form.validated_data["new_password"],
+            ip=client_ip(request),
+            keep_token=token,
+        )
+        if token is None:
+            update_session_auth_hash(request, user)  # this session lives on with the new hash
+        return Response(MeSerializer(user).data)

@@ -46,6 +46,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Part of every session's auth hash: raising it ends all sessions of the user (see
     # _get_session_auth_hash), and nothing ever lowers it, so a re-enabled user starts afresh.
     session_version = models.PositiveIntegerField(default=0)
+    # Set by an admin's reset (a temporary password): until the user chooses their own, the API
+    # answers 403 password_change_required to everything but changing it, `me` and logout.
+    must_change_password = models.BooleanField(default=False)
 
     objects = UserManager()
 
@@ -149,3 +152,29 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"
+
+
+class PasswordCodePurpose(models.TextChoices):
+    RESET = "reset", _("找回密码")
+    INVITE = "invite", _("设置密码邀请")
+
+
+class PasswordCode(models.Model):
+    """A one-time secret that lets its user set a password: a 6-digit code texted or mailed to the
+    account's own phone or email (找回密码), or an invitation link's token (设置密码邀请). Only a keyed
+    hash is stored; it lives in the company's schema, so it means nothing on another company's host."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_codes")
+    purpose = models.CharField(max_length=10, choices=PasswordCodePurpose.choices)
+    channel = models.CharField(max_length=10)  # sms or email
+    digest = models.CharField(max_length=64, db_index=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "purpose", "used_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} code of {self.user_id}"

@@ -5,14 +5,19 @@ A view declares `required_permission`:
 - "authenticated": any signed-in member of this company;
 - "<area>.<action>": the roles holding it (accounts.roles), or a dict {METHOD: permission};
 - a tuple of permissions: any one of them (an empty tuple: nobody).
+A signed-in user whose password an admin reset (must_change_password) is refused everything
+(403 password_change_required) but views marked `allowed_while_password_change_required`.
 A view that declares nothing is refused, so a forgotten declaration is a 403, not a leak. A view
 whose need depends on the request (the imports, per kind) declares it as a property.
 """
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name
 from rest_framework.permissions import BasePermission
+
+from core.errors import DomainError
 
 PUBLIC = "public"
 AUTHENTICATED = "authenticated"
@@ -38,6 +43,11 @@ class HasRequiredPermission(BasePermission):
         # Platform operators (public schema) never act inside a company through the company API.
         if getattr(request, "tenant", None) is not None and request.tenant.schema_name == get_public_schema_name():
             return bool(user.is_superuser) and required == AUTHENTICATED
+        if getattr(user, "must_change_password", False) and not getattr(
+            view, "allowed_while_password_change_required", False
+        ):
+            # An admin's temporary password: nothing but choosing one's own (and me, logout) until then.
+            raise DomainError(_("请先修改密码。"), code="password_change_required", status_code=403)
         if required == AUTHENTICATED:
             return True
         needed = required if isinstance(required, tuple) else (required,)

@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import login_throttle, selectors, validators, wechat
+from accounts import login_throttle, password_codes, selectors, validators, wechat
 from accounts.models import AccessToken, AuditEvent, User
 from accounts.roles import STAFF_ROLES, Role
 from accounts.selectors import token_hash
@@ -163,7 +163,15 @@ def create_user(
             user.save()
     except IntegrityError as exc:  # a concurrent create of the same username
         raise DomainError(_("用户名已存在。"), fields={"username": [_("用户名已存在。")]}) from exc
-    record_audit(actor=actor, action="user.create", object_type="user", object_id=user.pk, after=_user_snapshot(user))
+    after = _user_snapshot(user)
+    # Staff created without a password are invited to set one (a link to their own phone or email):
+    # otherwise nobody could ever sign in to the account.
+    if not (password or password_hash) and _counts_as_staff(roles=user.roles, is_active=True):
+        channel = password_codes.channel_for(user)
+        if channel is not None:
+            password_codes.issue_invitation(user=user, channel=channel)
+        after["invited"] = channel or ""
+    record_audit(actor=actor, action="user.create", object_type="user", object_id=user.pk, after=after)
     return user
 
 
@@ -280,7 +288,10 @@ def authenticate_password(*, username: str, password: str, ip: str | None) -> Us
 
 @action
 def _check_password(*, username: str, password: str) -> tuple[User | None, bool]:
-    user = User.objects.filter(username=username).first()
+    # A staff member signs in by username, or by their phone or email when no one else has it.
+    user = User.objects.filter(username=username).first() or (
+        selectors.find_account(username) if "@" in username or username[:1].isdigit() else None
+    )
     if user is None:
         User().set_password(password)  # same work as a real check: no timing hint that the name is unknown
         # Never the typed name itself: people type their password into the wrong box. A keyed hash

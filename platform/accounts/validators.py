@@ -17,6 +17,10 @@ CHINESE_MOBILE = RegexValidator(r"^1[3-9][0-9]{9}$", gettext_lazy("请输入有�
 # named by the system, never through this rule, and their prefixes are kept for them.
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,59}$")
 SYSTEM_USERNAME_PREFIXES = ("wx_", "m_")
+# Names a founder may not give the company's first admin: the ones every attacker tries first.
+RESERVED_USERNAMES = frozenset(
+    {"admin", "administrator", "root", "system", "support", "superuser", "sysadmin", "test", "guest", "user"}
+)
 
 
 def normalise_phone(value: object) -> str:
@@ -43,6 +47,15 @@ def username_problem(username: str) -> str | None:
         return _("用户名须为 2 到 60 位小写字母、数字、点、下划线或连字符，以字母或数字开头。")
     if username.startswith(SYSTEM_USERNAME_PREFIXES):
         return _("以 wx_ 或 m_ 开头的用户名为系统保留。")
+    return None
+
+
+def founder_username_problem(username: str) -> str | None:
+    """None when `username` (already normalised) may name a company's first admin."""
+    if problem := username_problem(username):
+        return problem
+    if username in RESERVED_USERNAMES:
+        return _("该用户名过于常见、容易被猜到，请另选一个。")
     return None
 
 

@@ -29,6 +29,9 @@ class SignupSerializer(serializers.Serializer):
     admin_name = _text(100)
     admin_phone = _text(20)
     admin_email = _text(254)
+    admin_username = _text(
+        60, help_text="The first admin's username (lower-case letters, digits, . _ -; not admin, root…)."
+    )
     password = _text(128, trim_whitespace=False, write_only=True)
 
 

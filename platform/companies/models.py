@@ -175,6 +175,8 @@ class Signup(models.Model):
     admin_name = models.CharField(max_length=50)
     admin_phone = EncryptedTextField(platform=True)
     admin_email = models.EmailField()
+    # The first admin's username, chosen by the founder (signups from before were all `admin`).
+    admin_username = models.CharField(max_length=60, default="admin")
     password_hash = models.CharField(max_length=256)
     status = models.CharField(max_length=16, choices=SignupStatus.choices, default=SignupStatus.PENDING)
     error = models.CharField(max_length=500, blank=True)

@@ -15,6 +15,10 @@ def company_by_slug(slug: str) -> Company | None:
     return Company.objects.filter(slug=slug).first()
 
 
+def company_by_schema(schema_name: str) -> Company | None:
+    return Company.objects.filter(schema_name=schema_name).first()
+
+
 def public_plans() -> QuerySet[Plan]:
     return Plan.objects.all()
 

@@ -19,7 +19,7 @@ from django_tenants.utils import get_public_schema_name, schema_context, schema_
 
 from accounts import services as account_services
 from accounts.roles import Role
-from accounts.validators import CHINESE_MOBILE, normalise_phone
+from accounts.validators import CHINESE_MOBILE, founder_username_problem, normalise_phone, normalise_username
 from companies.models import (
     Company,
     CompanyStatus,
@@ -114,6 +114,10 @@ def validate_signup(data: dict[str, Any]) -> dict[str, list[str]]:
         CHINESE_MOBILE(phone)
     except ValidationError as exc:
         add("admin_phone", str(exc.messages[0]))
+    if "admin_username" in data:  # the API always sends it; older service callers name no one (`admin`)
+        username = normalise_username(data.get("admin_username") or "")
+        if problem := founder_username_problem(username):
+            add("admin_username", problem)
     email = (data.get("admin_email") or "").strip()
     try:
         validate_email(email)
@@ -143,6 +147,7 @@ def create_signup(*, data: dict[str, Any]) -> Signup:
                 admin_name=text.clean_name(data["admin_name"]),
                 admin_phone=normalise_phone(data["admin_phone"]),
                 admin_email=data["admin_email"].strip(),
+                admin_username=normalise_username(data.get("admin_username") or "admin"),
                 password_hash=make_password(data["password"]),
             )
     except IntegrityError as exc:
@@ -318,7 +323,7 @@ def _create_company(signup: Signup) -> Company:
     )
     with tenant_context(company):
         account_services.create_user(
-            username="admin",
+            username=signup.admin_username,
             name=signup.admin_name,
             roles=[Role.ADMIN.value],
             password_hash=signup.password_hash,

@@ -344,6 +344,27 @@ SMS_CODE_MAX_ATTEMPTS = 5
 # Login codes per destination number, besides one a minute (accounts.services._count_code_to).
 SMS_CODES_PER_PHONE_PER_DAY = 10
 SMS_CODES_PER_PHONE_PER_DAY_ALL_COMPANIES = 20
+# Passwords (accounts.passwords): a reset code lives 10 minutes and survives 5 wrong tries; an
+# invitation link 72 hours. Requests per typed name (and per real account, silently) and per
+# address; the destination shares the SMS caps above.
+PASSWORD_CODE_TTL_SECONDS = 600
+PASSWORD_CODE_MAX_ATTEMPTS = 5
+PASSWORD_INVITE_TTL_HOURS = 72
+PASSWORD_RESET_LIMITS = ["1/m", "5/h", "10/d"]
+PASSWORD_RESET_LIMITS_PER_ADDRESS = ["20/h"]
+PASSWORD_VERIFY_LIMITS = ["10/m", "30/h"]
+# Mail (reset codes and invitations to an email address): SMTP from EMAIL_HOST etc.; the demo
+# prints mail to the console.
+EMAIL_BACKEND = env(
+    "EMAIL_BACKEND",
+    default="django.core.mail.backends.console.EmailBackend" if DEMO else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="noreply@localhost")
 SENTRY_DSN = env("SENTRY_DSN", default="")
 
 # --- API ------------------------------------------------------------------------------------
@@ -405,6 +426,10 @@ SPECTACULAR_SETTINGS = {
         "SignupStatusEnum": "companies.models.SignupStatus",
         "RoleEnum": "accounts.roles.Role",
         "RelationEnum": "tenants.residents.models.Relation",
+        "PasswordChannelEnum": "accounts.password_codes.CHANNELS",
+        "ChannelEnum": "payments.models.Channel",  # the owner app's name for the payment channel
+        "PasswordResetModeEnum": "accounts.password_codes.RESET_MODES",
+        "ModeEnum": "billing.models.fees.ChargingMode",  # the name the faces use, kept as more `mode` fields arrive
         # Names the faces' generated types already use, kept as more choice sets named `use`/`kind` arrive.
         "UseEnum": "tenants.estates.models.HouseUse",
         "KindEnum": "tenants.imports.kinds.choices",  # every registered import kind

@@ -17,7 +17,11 @@ from django.conf import settings
 from core.adapters import Binding
 
 # Our templates and their parameters, in the order of the provider's positional placeholders.
-TEMPLATES: dict[str, tuple[str, ...]] = {"login_code": ("code",)}
+TEMPLATES: dict[str, tuple[str, ...]] = {
+    "login_code": ("code",),  # 验证码 {1}
+    "password_code": ("code",),  # 找回密码验证码 {1}，10 分钟内有效
+    "staff_invite": ("company", "link"),  # {1} 邀请您设置员工账号密码：{2}
+}
 
 
 class SmsFailure(StrEnum):

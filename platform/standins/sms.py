@@ -72,15 +72,19 @@ DEMO_ACCOUNT = Account(
     secret_key="wuye-standin-secret-key-000000000",
     sdk_app_id="1400000000",
     sign_names=frozenset({"物业云"}),
-    templates={"1000001": "您的验证码为{1}，5 分钟内有效。如非本人操作请忽略。"},
-    verification_templates=frozenset({"1000001"}),
+    templates={
+        "1000001": "您的验证码为{1}，5 分钟内有效。如非本人操作请忽略。",
+        "1000002": "您正在找回密码，验证码为{1}，10 分钟内有效。如非本人操作请忽略。",
+        "1000003": "{1}为您开通了员工账号，请在 72 小时内打开链接设置密码：{2}",
+    },
+    verification_templates=frozenset({"1000001", "1000002"}),
 )
 DEMO_CONFIG = TencentSmsConfig(
     secret_id=DEMO_ACCOUNT.secret_id,
     secret_key=DEMO_ACCOUNT.secret_key,
     sdk_app_id=DEMO_ACCOUNT.sdk_app_id,
     sign_name="物业云",
-    template_ids={"login_code": "1000001"},
+    template_ids={"login_code": "1000001", "password_code": "1000002", "staff_invite": "1000003"},
     endpoint=f"https://{HOST}/",
 )
 

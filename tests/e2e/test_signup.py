@@ -26,6 +26,7 @@ def fill_signup(page, *, slug: str, phone: str = "13912345678", password: str = 
     page.get_by_test_id("signup-admin-name").fill("端到端管理员")
     page.get_by_test_id("signup-admin-phone").fill(phone)
     page.get_by_test_id("signup-admin-email").fill(f"admin@{slug}.example.com")
+    page.get_by_test_id("signup-admin-username").fill("founder")
     page.get_by_test_id("signup-password").fill(password)
 
 
@@ -51,7 +52,7 @@ def test_signup_provisions_a_company_and_its_admin_signs_in(desktop, live_stack,
     page.wait_for_url(re.compile(rf"^http://{slug}\.localhost:{live_stack.port}/login"))
     expect(page.get_by_test_id("login-company-name")).to_have_text("端到端物业")
 
-    page.get_by_test_id("login-username").fill("admin")
+    page.get_by_test_id("login-username").fill("founder")
     page.get_by_test_id("login-password").fill(NEW_PASSWORD)
     page.get_by_test_id("login-submit").click()
     expect(page.get_by_test_id("dashboard")).to_be_visible()
@@ -65,7 +66,7 @@ def test_signup_provisions_a_company_and_its_admin_signs_in(desktop, live_stack,
         from accounts.models import User
 
         assert company.schema_name == f"c_{slug}"
-        admin = User.objects.get(username="admin")
+        admin = User.objects.get(username="founder")
         assert admin.roles == ["admin"] and admin.last_login is not None
 
 

@@ -23,7 +23,7 @@ REAL_SMS = {
     "SECRET_KEY": "real-looking-secret-key-00000000",
     "SDK_APP_ID": "1400999999",
     "SIGN_NAME": "某某物业",
-    "TEMPLATE_IDS": {"login_code": "1234567"},
+    "TEMPLATE_IDS": {"login_code": "1234567", "password_code": "1234568", "staff_invite": "1234569"},
     "REGION": "ap-guangzhou",
     "ENDPOINT": "https://sms.tencentcloudapi.com/",
 }
@@ -66,7 +66,7 @@ REAL_ENV = {  # what an operator provides to the shipped deploy/ files
     "TENCENT_SMS_SECRET_KEY": REAL_SMS["SECRET_KEY"],
     "TENCENT_SMS_SDK_APP_ID": REAL_SMS["SDK_APP_ID"],
     "TENCENT_SMS_SIGN_NAME": REAL_SMS["SIGN_NAME"],
-    "TENCENT_SMS_TEMPLATE_IDS": "login_code=1234567",
+    "TENCENT_SMS_TEMPLATE_IDS": "login_code=1234567,password_code=1234568,staff_invite=1234569",
     **{f"WECHATPAY_{name}": value for name, value in REAL_WECHATPAY.items() if name != "API_BASE"},
     "STRIPE_SECRET_KEY": "sk_live_realLookingKey000000000000000000",
     "STRIPE_WEBHOOK_SECRET": "whsec_realLookingSecret0000000000000000",
@@ -191,6 +191,15 @@ def test_production_refuses_an_adapter_without_its_settings(production):
     message = _refusal()
     assert "TENCENT_SMS_SECRET_KEY" in message and "TENCENT_SMS_TEMPLATE_IDS[login_code]" in message
     assert REAL_SMS["SECRET_ID"] not in message
+
+
+def test_production_refuses_sms_without_the_password_templates(production):
+    """Reset codes and staff invitations are texted with templates of their own: a deployment that
+    approved only the login code's would fail each one at send time, so it does not start."""
+    production.TENCENT_SMS = {**REAL_SMS, "TEMPLATE_IDS": {"login_code": "1234567"}}
+    message = _refusal()
+    assert "TENCENT_SMS_TEMPLATE_IDS[password_code]" in message and "TENCENT_SMS_TEMPLATE_IDS[staff_invite]" in message
+    assert "TENCENT_SMS_TEMPLATE_IDS[login_code]" not in message
 
 
 def test_the_demo_switch_or_debug_lets_stand_ins_start(production):

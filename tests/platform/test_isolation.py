@@ -118,6 +118,9 @@ def test_every_company_endpoint_refuses_another_companys_session(client_for, com
         "/api/v1/auth/wechat/",
         "/api/v1/auth/sms/send/",
         "/api/v1/auth/sms/login/",
+        "/api/v1/auth/password/forgot/",
+        "/api/v1/auth/password/reset/",
+        "/api/v1/auth/password/invitation/",
     }
     let_through = []
     for method, path, _view in company_api_routes():
@@ -165,3 +168,20 @@ def test_a_card_page_link_of_a_is_404_on_b(client_for, company_a, company_b):
     assert client_for(company_b).get(forged).status_code == 404
     public = client_for(None).get(link).content.decode()  # the public host: only its SPA shell
     assert order["out_trade_no"] not in public and order["card"]["client_secret"] not in public
+
+
+def test_password_reset_and_invite_of_a_user_of_a_do_nothing_on_b(client_for, company_a, company_b, outbox_sent):
+    """A's user is unknown on B's host: B's 忘记密码 sends nothing for them, and A's admin cannot
+    reset or invite A's staff through B's host."""
+    with tenant_context(company_a):
+        account_services.create_user(
+            username="only-in-a", roles=["guard"], phone="13533334444", password="Only-a-2026x"
+        )
+        target = User.objects.get(username="only-in-a")
+    client = client_for(company_b)
+    assert client.post("/api/v1/auth/password/forgot/", {"login": "only-in-a"}, format="json").json() == {"sent": True}
+    assert outbox_sent == []
+    admin_a = client_for(company_a, "admin")
+    admin_a.defaults["HTTP_HOST"] = f"{company_b.slug}.localhost"
+    for path in (f"/api/v1/users/{target.pk}/reset-password/", f"/api/v1/users/{target.pk}/invite/"):
+        assert admin_a.post(path, {"mode": "temporary"}, format="json").status_code in (401, 403)

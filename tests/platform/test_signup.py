@@ -20,6 +20,7 @@ GOOD = {
     "admin_name": "王五",
     "admin_phone": "13912345678",
     "admin_email": "wang@newtown.cn",
+    "admin_username": "wangwu",
     "password": "Strong-pass-99",
 }
 
@@ -33,6 +34,7 @@ def test_every_invalid_field_gets_an_error(client_for):
             "admin_name": "",
             "admin_phone": "12345",
             "admin_email": "not-an-email",
+            "admin_username": "Bad Name",
             "password": "12345678",
         },
         format="json",
@@ -40,7 +42,28 @@ def test_every_invalid_field_gets_an_error(client_for):
     assert response.status_code == 400
     body = response.json()
     assert body["code"] == "validation_error"
-    assert set(body["fields"]) == {"company_name", "slug", "admin_name", "admin_phone", "admin_email", "password"}
+    assert set(body["fields"]) == {
+        "company_name",
+        "slug",
+        "admin_name",
+        "admin_phone",
+        "admin_email",
+        "admin_username",
+        "password",
+    }
+
+
+@pytest.mark.parametrize("username", ["admin", "Admin", "root", "system", "support"])
+def test_guessable_admin_usernames_are_refused(client_for, username):
+    response = client_for(None).post("/api/v1/signups/", {**GOOD, "admin_username": username}, format="json")
+    assert response.status_code == 400
+    assert response.json()["fields"]["admin_username"] == ["该用户名过于常见、容易被猜到，请另选一个。"]
+
+
+@pytest.mark.parametrize("username", ["", "a", "wx_boss", "王五", "has space"])
+def test_the_admin_username_follows_the_username_rules(client_for, username):
+    response = client_for(None).post("/api/v1/signups/", {**GOOD, "admin_username": username}, format="json")
+    assert response.status_code == 400 and "admin_username" in response.json()["fields"]
 
 
 @pytest.mark.parametrize("slug", ["www", "api", "admin", "public"])
@@ -79,9 +102,19 @@ def test_signup_provisions_a_company_whose_admin_can_sign_in(client_for, setting
     assert Domain.objects.filter(tenant=company, domain="newtown.localhost").exists()
     assert company.subscription.status == "trialing"
     client = client_for(company)
-    login = client.post("/api/v1/auth/login/", {"username": "admin", "password": GOOD["password"]}, format="json")
+    login = client.post("/api/v1/auth/login/", {"username": "wangwu", "password": GOOD["password"]}, format="json")
     assert login.status_code == 200
-    assert login.json()["roles"] == ["admin"]
+    assert login.json()["roles"] == ["admin"] and login.json()["username"] == "wangwu"
+    # nobody is called admin there; the founder signs in by phone or email as well
+    refused = client_for(company).post(
+        "/api/v1/auth/login/", {"username": "admin", "password": GOOD["password"]}, format="json"
+    )
+    assert refused.status_code == 401
+    for login_as in (GOOD["admin_phone"], "Wang@Newtown.cn"):
+        by_other = client_for(company).post(
+            "/api/v1/auth/login/", {"username": login_as, "password": GOOD["password"]}, format="json"
+        )
+        assert by_other.status_code == 200 and by_other.json()["username"] == "wangwu"
 
 
 def test_failure_midway_leaves_nothing_behind(monkeypatch):
@@ -180,7 +213,7 @@ def test_provisioning_by_clone_gives_a_complete_working_company(settings, client
         cursor.execute(triggers, [alpha])
         assert cloned_triggers == cursor.fetchall() and cloned_triggers  # database invariants came along
     login = client_for(company).post(
-        "/api/v1/auth/login/", {"username": "admin", "password": GOOD["password"]}, format="json"
+        "/api/v1/auth/login/", {"username": "wangwu", "password": GOOD["password"]}, format="json"
     )
     assert login.status_code == 200
 

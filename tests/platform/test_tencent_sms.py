@@ -215,6 +215,8 @@ def test_missing_settings_are_named():
         "TENCENT_SMS_SDK_APP_ID",
         "TENCENT_SMS_SIGN_NAME",
         "TENCENT_SMS_TEMPLATE_IDS[login_code]",
+        "TENCENT_SMS_TEMPLATE_IDS[password_code]",
+        "TENCENT_SMS_TEMPLATE_IDS[staff_invite]",
     )
     assert "secret" not in repr(_config("https://sms.tencentcloudapi.com/")).lower().replace("secret_id", "")
 

@@ -26,6 +26,27 @@ export const authApi = {
     resetCsrf()
   },
   me: () => api.get('/api/v1/me/', { handleErrorsLocally: true }),
+  /** 忘记密码: always answers {sent: true}, whether or not the account exists. */
+  forgotPassword: (login: string) =>
+    api.post('/api/v1/auth/password/forgot/', { login }, { handleErrorsLocally: true }),
+  resetPassword: (login: string, code: string, newPassword: string) =>
+    api.post(
+      '/api/v1/auth/password/reset/',
+      { login, code, new_password: newPassword },
+      { handleErrorsLocally: true },
+    ),
+  acceptInvitation: (token: string, newPassword: string) =>
+    api.post(
+      '/api/v1/auth/password/invitation/',
+      { token, new_password: newPassword },
+      { handleErrorsLocally: true },
+    ),
+  changePassword: (currentPassword: string, newPassword: string) =>
+    api.post(
+      '/api/v1/me/password/',
+      { current_password: currentPassword, new_password: newPassword },
+      { handleErrorsLocally: true },
+    ),
 }
 
 export const signupApi = {
@@ -51,3 +72,12 @@ export const jobsApi = {
 }
 
 export const USERS_ENDPOINT = '/api/v1/users/' satisfies ApiPath
+
+/** 系统设置 › 员工账号: the password actions on a staff member's account. */
+export const usersApi = {
+  update: (id: number, body: Schemas['PatchedUserRequest']) =>
+    api.patch('/api/v1/users/{id}/', body, { path: { id } }),
+  resetPassword: (id: number, mode: 'temporary' | 'invite') =>
+    api.post('/api/v1/users/{id}/reset-password/', { mode }, { path: { id } }),
+  invite: (id: number) => api.post('/api/v1/users/{id}/invite/', undefined, { path: { id } }),
+}

@@ -1,6 +1,7 @@
 import fees from './fees.en'
 import invoices from './invoices.en'
 import ledger from './ledger.en'
+import passwords from './passwords.en'
 import payments from './payments.en'
 import reconciliation from './reconciliation.en'
 import subscription from './subscription.en'
@@ -101,6 +102,11 @@ const en: MessageSchema = {
     adminName: 'Administrator name',
     adminPhone: 'Administrator mobile',
     adminEmail: 'Administrator email',
+    adminUsername: 'Administrator username',
+    adminUsernameHint: 'To sign in, e.g. wangwu; the phone or email work too',
+    adminUsernameRule:
+      '2 to 60 lower-case letters, digits, dots, underscores or hyphens, starting with a letter or digit',
+    adminUsernameReserved: 'This username is too common and easy to guess; choose another',
     password: 'Password',
     submit: 'Sign up',
     provisioningTitle: 'Setting up your company…',
@@ -123,7 +129,7 @@ const en: MessageSchema = {
   },
   login: {
     title: 'Sign in',
-    username: 'Username',
+    username: 'Username, phone or email',
     password: 'Password',
     submit: 'Sign in',
     invalidCredentials: 'Wrong username or password',
@@ -277,7 +283,8 @@ const en: MessageSchema = {
       name: 'Name',
       username: 'Username',
       password: 'Initial password',
-      passwordHint: 'At least 10 characters with letters and digits; empty: cannot sign in yet',
+      passwordHint:
+        'At least 10 characters with letters and digits; empty: an invitation to set one goes to their phone or email',
       phone: 'Mobile',
       phoneKeep: 'Leave empty to keep ({phone})',
       roles: 'Roles',
@@ -375,6 +382,7 @@ const en: MessageSchema = {
   reconciliation,
   invoices,
   subscription,
+  passwords,
   basicData: {
     tabs: {
       estates: 'Estates & buildings',

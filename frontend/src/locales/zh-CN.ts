@@ -1,6 +1,7 @@
 import fees from './fees.zh-CN'
 import invoices from './invoices.zh-CN'
 import ledger from './ledger.zh-CN'
+import passwords from './passwords.zh-CN'
 import payments from './payments.zh-CN'
 import reconciliation from './reconciliation.zh-CN'
 import subscription from './subscription.zh-CN'
@@ -92,6 +93,10 @@ const zhCN = {
     adminName: '管理员姓名',
     adminPhone: '管理员手机号',
     adminEmail: '管理员邮箱',
+    adminUsername: '管理员用户名',
+    adminUsernameHint: '登录用，例如 wangwu；也可用手机号或邮箱登录',
+    adminUsernameRule: '2 到 60 位小写字母、数字、点、下划线或连字符，以字母或数字开头',
+    adminUsernameReserved: '该用户名过于常见、容易被猜到，请另选一个',
     password: '登录密码',
     submit: '立即注册',
     provisioningTitle: '正在为您开通…',
@@ -114,7 +119,7 @@ const zhCN = {
   },
   login: {
     title: '登录管理后台',
-    username: '用户名',
+    username: '用户名 / 手机号 / 邮箱',
     password: '密码',
     submit: '登录',
     invalidCredentials: '用户名或密码错误',
@@ -267,7 +272,7 @@ const zhCN = {
       name: '姓名',
       username: '登录用户名',
       password: '初始密码',
-      passwordHint: '至少 10 位，含字母和数字；留空则暂不能登录',
+      passwordHint: '至少 10 位，含字母和数字；留空则向其手机号或邮箱发送设置密码的邀请',
       phone: '手机号',
       phoneKeep: '不修改请留空（当前 {phone}）',
       roles: '角色',
@@ -364,6 +369,7 @@ const zhCN = {
   reconciliation,
   invoices,
   subscription,
+  passwords,
   basicData: {
     tabs: {
       estates: '小区楼栋',

@@ -76,6 +76,24 @@ export const companyRoutes: RouteRecordRaw[] = [
     meta: { public: true, title: 'login.title' },
   },
   {
+    path: '/forgot-password',
+    name: 'forgot-password',
+    component: () => import('@/pages/company/account/ForgotPasswordPage.vue'),
+    meta: { public: true, title: 'passwords.forgot.title' },
+  },
+  {
+    path: '/set-password',
+    name: 'set-password',
+    component: () => import('@/pages/company/account/SetPasswordPage.vue'),
+    meta: { public: true, title: 'passwords.invitation.title' },
+  },
+  {
+    path: '/change-password',
+    name: 'change-password',
+    component: () => import('@/pages/company/account/ChangePasswordPage.vue'),
+    meta: { title: 'passwords.change.title' },
+  },
+  {
     path: '/',
     component: () => import('@/layouts/AdminLayout.vue'),
     children: [
@@ -160,6 +178,8 @@ export async function companyGuard(to: RouteLocationNormalized) {
   if (!me) {
     return { name: 'login', query: to.fullPath !== '/' ? { next: to.fullPath } : {} }
   }
+  // An admin reset the password: nothing else until the user has chosen their own.
+  if (me.must_change_password && to.name !== 'change-password') return { name: 'change-password' }
   // Nested routes inherit their parent's module requirement through `matched`.
   for (const record of to.matched) {
     const module = record.meta.module

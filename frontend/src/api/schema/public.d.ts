@@ -173,6 +173,11 @@ export interface components {
             admin_phone?: string;
             /** @default  */
             admin_email?: string;
+            /**
+             * @description The first admin's username (lower-case letters, digits, . _ -; not admin, root…).
+             * @default
+             */
+            admin_username?: string;
             /** @default  */
             password?: string;
         };

@@ -46,6 +46,7 @@ describe('admin layout', () => {
         roles: ['guard'],
         permissions: [],
         modules: ['security'],
+        must_change_password: false,
       },
       '/security',
     )
@@ -68,6 +69,7 @@ describe('admin layout', () => {
         name: '管理员',
         roles: ['admin'],
         permissions: ['settings.manage'],
+        must_change_password: false,
         modules: [
           'basic_data',
           'fees',

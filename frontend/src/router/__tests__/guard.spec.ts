@@ -14,6 +14,7 @@ const guard: Me = {
   roles: ['guard'],
   permissions: [],
   modules: ['security'],
+  must_change_password: false,
 }
 
 function routerFor(me: Me | null) {

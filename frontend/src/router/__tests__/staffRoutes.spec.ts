@@ -14,6 +14,7 @@ const cashier: Me = {
   roles: ['cashier'],
   permissions: ['basic_data.view', 'fees.view', 'staff.clock'],
   modules: ['basic_data', 'fees'],
+  must_change_password: false,
 }
 const admin: Me = {
   ...cashier,

@@ -45,6 +45,7 @@ async function fillAndSubmit() {
   await type('signup-admin-name', '王经理')
   await type('signup-admin-phone', '13800138000')
   await type('signup-admin-email', 'wang@example.com')
+  await type('signup-admin-username', 'wangwu')
   await type('signup-password', 'Secret123456')
   await click('signup-submit')
 }

@@ -55,6 +55,7 @@ export function signIn(permissions: string[], modules: Me['modules'] = ['basic_d
     roles: ['customer_service'],
     permissions,
     modules,
+    must_change_password: false,
   }
   auth.me = me
   auth.checked = true
