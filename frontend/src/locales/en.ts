@@ -366,6 +366,8 @@ const en: MessageSchema = {
     in: 'In',
     out: 'Out',
     noShift: 'No shift today',
+    noProfileSelf: 'You have no staff profile yet, so you cannot clock in.',
+    addProfile: 'Add your own profile under Basic data › Staff',
     noProfile: 'You have no staff profile yet and cannot clock in; ask your administrator.',
     duty: 'Status',
     locating: 'Finding your location…',

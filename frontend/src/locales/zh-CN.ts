@@ -353,6 +353,8 @@ const zhCN = {
     in: '上班',
     out: '下班',
     noShift: '今日无排班',
+    noProfileSelf: '您还没有员工档案，暂不能打卡。',
+    addProfile: '前往 基础数据 › 员工 为自己建立档案',
     noProfile: '您还没有员工档案，暂不能打卡，请联系管理员。',
     duty: '当前状态',
     locating: '正在获取位置…',

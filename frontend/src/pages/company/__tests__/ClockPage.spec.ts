@@ -150,7 +150,21 @@ describe('ClockPage', () => {
     })
     await mountPage(ClockPage, { path: '/clock', permissions: CLOCK })
     expect($('clock-no-profile')?.textContent).toContain('还没有员工档案')
+    expect($('clock-no-profile')?.textContent).toContain('联系管理员')
+    expect($('clock-add-profile')).toBeNull()
     expect($('clock-in')).toBeNull()
+  })
+
+  it('shows someone who manages staff where to add their own profile, not to ask an administrator', async () => {
+    backend({
+      'GET /api/v1/attendance/today/': () =>
+        jsonResponse(
+          today({ profile: null, shift: null, can_clock_in: false, can_clock_out: false }),
+        ),
+    })
+    await mountPage(ClockPage, { path: '/clock', permissions: [...CLOCK, 'staff.manage', 'staff.view'] })
+    expect($('clock-no-profile')?.textContent).not.toContain('联系管理员')
+    expect($('clock-add-profile')?.getAttribute('href')).toBe('/basic-data/staff')
   })
 
   it('goes on and off duty', async () => {

@@ -160,6 +160,7 @@ describe('ImportsPage', () => {
     await vi.advanceTimersByTimeAsync(1000)
     expect($('import-current')?.dataset.status).toBe('done')
     expect($('import-done')).not.toBeNull()
+    expect(document.body.textContent?.split('导入完成').length).toBe(2) // said once: the alert, no toast too
     expect($('import-commit')).toBeNull()
     expect(calls(all, 'GET', '/api/v1/estates/tree/').length).toBe(treeLoads + 1)
     expect(calls(all, 'GET', '/api/v1/imports/').length).toBeGreaterThanOrEqual(3)
