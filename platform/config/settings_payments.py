@@ -61,7 +61,8 @@ EINVOICE_BACKEND = env("WUYE_EINVOICE_BACKEND", default="standin" if DEMO else "
 NUONUO = {
     "APP_KEY": env("NUONUO_APP_KEY", default=""),
     "APP_SECRET": env("NUONUO_APP_SECRET", default=""),
-    "ACCESS_TOKEN": env("NUONUO_ACCESS_TOKEN", default=""),
+    "ACCESS_TOKEN": env("NUONUO_ACCESS_TOKEN", default=""),  # blank: fetched (merchant app), see einvoice.nuonuo
+    "TOKEN_URL": env("NUONUO_TOKEN_URL", default="https://open.nuonuo.com/accessToken"),
     "API_BASE": env("NUONUO_API_BASE", default="https://sdk.nuonuo.com/open/v1/services"),
     "TAX_RATE": env("NUONUO_TAX_RATE", default="0.06"),  # property management: 6 %
     "GOODS_CODE": env("NUONUO_GOODS_CODE", default=""),  # 税收分类编码 of 物业管理服务

@@ -7,6 +7,14 @@ company that authorised the app) and `X-Nuonuo-Sign`: HMAC-SHA1 with the app sec
 "a=services&l=v1&p=open&k=<appkey>&i=<senid>&n=<nonce>&t=<timestamp>&f=<body>", base64. An answer
 is {"code": "E0000", "describe": ..., "result": ...}; any other code is a refusal.
 
+The access token: a configured one (NUONUO_ACCESS_TOKEN: an ISV's, from the company's authorisation)
+is used as it is. Without one, a merchant app's token is fetched from https://open.nuonuo.com/accessToken
+(form client_id, client_secret, grant_type=client_credentials → {"access_token", "expires_in": 86400})
+and shared by every process through Redis until ten minutes before it expires — Nuonuo allows few
+fetches a month (about 50), so one process fetches under a Redis lock while the others wait for it.
+A call refused as an invalid or expired token (TOKEN_REFUSED) drops the shared token and is sent again
+once with a fresh one.
+
 Issuing answers the provider's serial (invoiceSerialNum) at once; the invoice is made later. The
 query by order number answers a list with each submission's `status`: "2" done, "20"/"21" in
 progress, "22"/"24" failed (`failCause`), with invoiceCode, invoiceNo and pdfUrl once done. A red
@@ -36,6 +44,10 @@ import einvoice
 from einvoice import EInvoiceError, InvoiceResult, IssueRequest, VoidRequest
 
 REAL_BASE = "https://sdk.nuonuo.com/open/v1/services"
+TOKEN_URL = "https://open.nuonuo.com/accessToken"
+TOKEN_REFUSED = frozenset({"070202"})  # accessToken无效或已过期
+TOKEN_EARLY_SECONDS = 600
+TOKEN_LOCK_SECONDS = 30
 METHOD_ISSUE = "nuonuo.OpeMplatform.requestBillingNew"
 METHOD_QUERY = "nuonuo.OpeMplatform.queryInvoiceResult"
 OK = "E0000"
@@ -48,12 +60,13 @@ TIMEOUT = 10
 class NuonuoConfig:
     app_key: str
     app_secret: str
-    access_token: str
+    access_token: str  # configured (an ISV's); blank: fetched with the app key and secret
     api_base: str
     tax_rate: str  # e.g. "0.06": property management services
     goods_code: str  # 税收分类编码 of the service invoiced
     goods_name: str
     clerk: str  # 开票人
+    token_url: str = TOKEN_URL
 
     @classmethod
     def from_settings(cls) -> NuonuoConfig:
@@ -67,6 +80,7 @@ class NuonuoConfig:
             goods_code=c["GOODS_CODE"],
             goods_name=c["GOODS_NAME"],
             clerk=c["CLERK"],
+            token_url=c.get("TOKEN_URL") or TOKEN_URL,
         )
 
     def missing(self) -> tuple[str, ...]:
@@ -75,7 +89,6 @@ class NuonuoConfig:
             for name, value in (
                 ("APP_KEY", self.app_key),
                 ("APP_SECRET", self.app_secret),
-                ("ACCESS_TOKEN", self.access_token),
                 ("GOODS_CODE", self.goods_code),
                 ("CLERK", self.clerk),
             )
@@ -83,6 +96,8 @@ class NuonuoConfig:
         ]
         if not self.api_base.startswith("https://"):
             absent.append("NUONUO_API_BASE (https)")
+        if not self.access_token and not self.token_url.startswith("https://"):
+            absent.append("NUONUO_TOKEN_URL (https)")
         return tuple(absent)
 
 
@@ -104,14 +119,86 @@ def _when(value: Any) -> datetime | None:
     return datetime.strptime(str(value), "%Y-%m-%d %H:%M:%S").replace(tzinfo=SHANGHAI)
 
 
+class TokenSource:
+    """The access token every call carries: the configured one, or a merchant app's fetched and shared
+    through Redis (see the module's docstring)."""
+
+    def __init__(self, config: NuonuoConfig, session: requests.Session):
+        self.config = config
+        self.session = session
+        self.key = f"einvoice:nuonuo:token:{config.app_key}"
+
+    def _redis(self) -> Any:
+        import redis
+
+        return redis.Redis.from_url(settings.REDIS_URL, decode_responses=True)
+
+    def get(self) -> str:
+        if self.config.access_token:
+            return self.config.access_token
+        store = self._redis()
+        deadline = time.monotonic() + TOKEN_LOCK_SECONDS
+        while True:
+            cached = store.get(self.key)
+            if cached:
+                return str(cached)
+            if store.set(self.key + ":lock", "1", nx=True, ex=TOKEN_LOCK_SECONDS):
+                try:
+                    token, lifetime = self._fetch()
+                    store.set(self.key, token, ex=max(lifetime - TOKEN_EARLY_SECONDS, 60))
+                    return token
+                finally:
+                    store.delete(self.key + ":lock")
+            if time.monotonic() > deadline:
+                raise EInvoiceError("TOKEN_BUSY", "another process has been fetching the access token too long")
+            time.sleep(0.2)
+
+    def drop(self, token: str) -> None:
+        """Forget a token the API refused (unless another process has replaced it already)."""
+        store = self._redis()
+        if store.get(self.key) == token:
+            store.delete(self.key)
+
+    def _fetch(self) -> tuple[str, int]:
+        form = {
+            "client_id": self.config.app_key,
+            "client_secret": self.config.app_secret,
+            "grant_type": "client_credentials",
+        }
+        try:
+            response = self.session.post(self.config.token_url, data=form, timeout=TIMEOUT)
+        except requests.RequestException as error:
+            raise EInvoiceError("UNREACHABLE", str(error)) from error
+        try:
+            answer = response.json()
+        except ValueError:
+            raise EInvoiceError("BAD_ANSWER", response.text[:200], status=response.status_code) from None
+        token = str(answer.get("access_token") or "")
+        if response.status_code != 200 or not token:
+            describe = str(answer.get("error_description") or answer.get("error") or answer.get("describe") or "")
+            raise EInvoiceError("TOKEN_REFUSED", describe[:200], status=response.status_code)
+        return token, int(answer.get("expires_in") or 86400)
+
+
 class NuonuoProvider:
     name = "nuonuo"
 
     def __init__(self, config: NuonuoConfig, session: requests.Session):
         self.config = config
         self.session = session
+        self.tokens = TokenSource(config, session)
 
     def _call(self, method: str, content: dict[str, Any], *, user_tax: str) -> Any:
+        token = self.tokens.get()
+        try:
+            return self._send(method, content, user_tax=user_tax, token=token)
+        except EInvoiceError as error:
+            if error.code not in TOKEN_REFUSED or self.config.access_token:
+                raise
+        self.tokens.drop(token)
+        return self._send(method, content, user_tax=user_tax, token=self.tokens.get())
+
+    def _send(self, method: str, content: dict[str, Any], *, user_tax: str, token: str) -> Any:
         body = json.dumps(content, ensure_ascii=False, separators=(",", ":"))
         senid = uuid.uuid4().hex
         nonce = str(secrets.randbelow(90_000_000) + 10_000_000)
@@ -127,7 +214,7 @@ class NuonuoProvider:
                 timestamp=timestamp,
                 body=body,
             ),
-            "accessToken": self.config.access_token,
+            "accessToken": token,
             "userTax": user_tax,
             "method": method,
         }

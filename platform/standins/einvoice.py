@@ -12,7 +12,11 @@ It checks what Nuonuo checks and answers as it answers ({"code", "describe", "re
 - queryInvoiceResult by order numbers: "20" 开票中 for the first `polls` queries of a submission,
   then "2" 开票完成 with invoiceCode, invoiceNo, invoiceTime and a pdfUrl — or "22" 开票失败 with
   its failCause when the submission was set to fail;
-- the PDF at its pdfUrl (generated with reportlab; its CJK font is reportlab's built-in STSong).
+- the PDF at its pdfUrl (generated with reportlab; its CJK font is reportlab's built-in STSong);
+- a merchant app's token at https://open.nuonuo.com/accessToken (client_credentials with the app key
+  and secret): each fetch issues a new token valid 24 hours and ends the one before; calls carry
+  either it or the demo's configured token. `expire_token()` ends the issued one early;
+  `token_fetches()` counts fetches (Nuonuo allows few a month).
 
 Where the exact refusal codes of Nuonuo's gateway were not at hand, the codes below are this
 stand-in's own, in the same shape; the outcome (a refusal that is not "E0000") is what callers see.
@@ -90,6 +94,27 @@ def demo_config() -> NuonuoConfig:
     )
 
 
+def expire_token() -> None:
+    _store().delete(PREFIX + "issued-token")
+
+
+def token_fetches() -> int:
+    return int(_store().get(PREFIX + "token-fetches") or 0)
+
+
+def _token(form: dict[str, str]) -> tuple[int, dict[str, Any]]:
+    app_key, app_secret, _configured = credentials()
+    if form.get("grant_type") != "client_credentials":
+        return 400, {"error": "unsupported_grant_type", "error_description": "grant_type不支持"}
+    if form.get("client_id") != app_key or form.get("client_secret") != app_secret:
+        return 401, {"error": "invalid_client", "error_description": "client_id或client_secret错误"}
+    store = _store()
+    store.incr(PREFIX + "token-fetches")
+    issued = secrets.token_hex(16)
+    store.set(PREFIX + "issued-token", issued, ex=86400)  # the one before is no longer valid
+    return 200, {"access_token": issued, "expires_in": 86400}
+
+
 def fail_next(code: str, status: int = 500, times: int = 1) -> None:
     _store().rpush(f"{PREFIX}fail-next", *([json.dumps([code, status])] * times))
 
@@ -134,7 +159,7 @@ def _check_call(query: dict[str, str], headers: dict[str, str], body: bytes, *, 
         raise Refusal("070102", "请求已过期（timestamp）")
     if query.get("appkey") != app_key:
         raise Refusal("070201", "appKey不存在")
-    if headers.get("accesstoken") != token:
+    if headers.get("accesstoken") not in (token, _store().get(PREFIX + "issued-token") or token):
         raise Refusal("070202", "accessToken无效或已过期")
     expected = signature(
         path="/open/v1/services",
@@ -343,6 +368,12 @@ def wsgi_app(environ: dict[str, Any], start_response: Callable[..., Any]) -> lis
             return [b"not found"]
         start_response("200 OK", [("Content-Type", "application/pdf")])
         return [pdf(order)]
+    if environ["REQUEST_METHOD"] == "POST" and path == "/accessToken":
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        form = {k: v[0] for k, v in parse_qs(environ["wsgi.input"].read(length).decode() if length else "").items()}
+        status, answer = _token(form)
+        start_response(f"{status} {'OK' if status < 300 else 'ERROR'}", [("Content-Type", "application/json")])
+        return [json.dumps(answer, ensure_ascii=False).encode()]
     if environ["REQUEST_METHOD"] != "POST" or path != "/open/v1/services":
         start_response("404 Not Found", [("Content-Type", "application/json")])
         return [b'{"code":"070404","describe":"not found","result":null}']
@@ -358,6 +389,7 @@ def in_process_session() -> requests.Session:
     """A session whose calls to Nuonuo's API and PDF hosts reach this stand-in, never the network."""
     session = requests.Session()
     session.mount("https://sdk.nuonuo.com/", WsgiTransport(wsgi_app))
+    session.mount("https://open.nuonuo.com/", WsgiTransport(wsgi_app))
     session.mount(PDF_BASE, WsgiTransport(wsgi_app))
     return session
 
