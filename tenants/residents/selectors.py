@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet
@@ -46,7 +46,7 @@ def with_review_facts(page: Sequence[HouseBinding]) -> Sequence[HouseBinding]:
         "person__phone_index",
         "person__user_id",
     )
-    by_house: dict[int, list[dict[str, Any]]] = {}
+    by_house: dict[int, list[Mapping[str, Any]]] = {}
     for row in sorted(rows, key=lambda r: (r["relation"] != Relation.OWNER, not r["is_primary_payer"], r["id"])):
         by_house.setdefault(row["house_id"], []).append(row)
     indexes: dict[int, frozenset[str]] = {}
@@ -72,11 +72,7 @@ def with_review_facts(page: Sequence[HouseBinding]) -> Sequence[HouseBinding]:
             # may leave the record and the account under different ones).
             indexes[binding.user_id] = frozenset(pii.phone_indexes(binding.user.phone or ""))
         mine = indexes[binding.user_id]
-
-        def is_claimant(r: dict[str, Any], binding: HouseBinding = binding, mine: frozenset[str] = mine) -> bool:
-            return r["person__user_id"] == binding.user_id or (bool(r["person__phone_index"]) and r["person__phone_index"] in mine)
-
-        by_phone = next((r for r in residents if r["person__phone_index"] and r["person__phone_index"] in mine), None)
+        by_phone = next((r for r in residents if _phone_of(r, mine)), None)
         name = pii.comparable_name(binding.name)
         by_name = next((r for r in residents if pii.comparable_name(r["person__name"]) == name), None)
         resident = by_phone or by_name
@@ -86,8 +82,13 @@ def with_review_facts(page: Sequence[HouseBinding]) -> Sequence[HouseBinding]:
             "resident_id": resident["person_id"] if resident else None,
         }
         owners = [r for r in residents if r["relation"] == Relation.OWNER]
-        binding.conflict = bool(owners) and not any(is_claimant(r) for r in owners)  # type: ignore[attr-defined]
+        claimant_is_owner = any(r["person__user_id"] == binding.user_id or _phone_of(r, mine) for r in owners)
+        binding.conflict = bool(owners) and not claimant_is_owner  # type: ignore[attr-defined]
     return page
+
+
+def _phone_of(row: Mapping[str, Any], indexes: frozenset[str]) -> bool:
+    return bool(row["person__phone_index"]) and row["person__phone_index"] in indexes
 
 
 def _current_occupancies() -> QuerySet[Occupancy]:

@@ -58,7 +58,9 @@ def _owner(client_for, company, phone):
 
 
 def _claim(client, house, name, relation="owner"):
-    response = client.post("/api/v1/owner/bindings/", {"house_id": house, "name": name, "relation": relation}, format="json")
+    response = client.post(
+        "/api/v1/owner/bindings/", {"house_id": house, "name": name, "relation": relation}, format="json"
+    )
     assert response.status_code == 201, response.content
     return response.json()
 
@@ -186,9 +188,10 @@ def test_no_whole_phone_reaches_a_reviewer(client_for, company_a, houses, staff)
     stranger, _s = _owner(client_for, company_a, "13700001111")
     claim = _claim(stranger, houses[0], "王五")
     for client in (staff, client_for(company_a, "cashier"), admin):  # without pii.reveal, and even with it
-        body = client.get("/api/v1/house-bindings/").content.decode() + client.get(
-            f"/api/v1/house-bindings/{claim['id']}/"
-        ).content.decode()
+        body = (
+            client.get("/api/v1/house-bindings/").content.decode()
+            + client.get(f"/api/v1/house-bindings/{claim['id']}/").content.decode()
+        )
         assert OWNER_PHONE not in body and "13700001111" not in body
         assert "138****5678" in body
 

@@ -192,7 +192,8 @@ class HouseBindingViewSet(ExcelExportMixin, mixins.ListModelMixin, mixins.Retrie
         return selectors.with_review_facts([super().get_object()])[0]
 
     def _decided(self, binding: HouseBinding) -> Response:
-        return Response(StaffBindingSerializer(selectors.with_review_facts([selectors.bindings().get(pk=binding.pk)])[0]).data)
+        fresh = selectors.with_review_facts([selectors.bindings().get(pk=binding.pk)])[0]
+        return Response(StaffBindingSerializer(fresh).data)
 
     @extend_schema(request=None, responses=StaffBindingSerializer)
     @action(detail=True, methods=["post"])
