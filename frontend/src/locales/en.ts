@@ -620,8 +620,10 @@ const en: MessageSchema = {
       houseOwners: 'Residents on record',
       noOwners: 'No residents on record',
       hasApp: 'Uses the app',
-      conflict: 'This house already has an owner on record, and the applicant is not them. Check with the owner first.',
-      approveConflict: 'This house already has an owner on record and the applicant does not match them. Approve anyway?',
+      conflict:
+        'This house already has an owner on record, and the applicant is not them. Check with the owner first.',
+      approveConflict:
+        'This house already has an owner on record and the applicant does not match them. Approve anyway?',
     },
     correction: {
       person: 'Resident',
