@@ -38,6 +38,7 @@ const MyHouses = (await import('@/pages/my-houses/my-houses.vue')).default
 const MyInfo = (await import('@/pages/my-info/my-info.vue')).default
 const Home = (await import('@/pages/index/index.vue')).default
 const Profile = (await import('@/pages/profile/profile.vue')).default
+const Bind = (await import('@/pages/bind/bind.vue')).default
 const { createContactForm: realContactForm, createCorrectionForm: realCorrectionForm } = await vi.importActual<
   typeof import('@/stores/owner')
 >('@/stores/owner')
@@ -286,5 +287,24 @@ describe('home and 我的 link to the owner screens', () => {
     expect(one(html, 'profile-entry-houses').text).toBe('我的房屋›')
     expect(one(html, 'profile-entry-info').text).toBe('我的资料›')
     expect(state.bindings).toEqual([])
+  })
+})
+
+describe('bind page', () => {
+  it('tells an owner on record that they are verified at once, by record or by house code', async () => {
+    const html = await render(Bind)
+    const hint = one(html, 'bind-verify-hint').text
+    expect(hint).toContain('手机号已登记为该房屋的业主')
+    expect(hint).toContain('立即认证')
+    const { t, setLocale } = await import('@/i18n')
+    expect(t('bind.codeVerifyHint')).toContain('房屋编码')
+    expect(t('bind.codeVerifyHint')).toContain('立即认证')
+    setLocale('en')
+    try {
+      expect(t('bind.recordVerifyHint')).toContain('verified at once')
+      expect(t('bind.codeVerifyHint')).toContain('house code')
+    } finally {
+      setLocale('zh-CN')
+    }
   })
 })

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from accounts import services as account_services
 from accounts import validators
-from core import crypto
+from core import crypto, text
 from core.identity import id_number_problem, normalise_id_number
 
 PHONE_PROBLEM = "请输入有效的中国大陆手机号（11 位，以 1 开头）。"
@@ -46,3 +46,13 @@ def id_number_index(id_number: str) -> str:
 def id_number_indexes(id_number: str) -> tuple[str, ...]:
     """For lookups (`id_number_index__in=`): the index under every configured key (key rotation)."""
     return crypto.blind_indexes(id_number, purpose="id_number") if id_number else ()
+
+
+# The middle dots a transliterated or minority name is written with (阿卜杜·热合曼), typed many ways.
+_NAME_DOTS = str.maketrans({"\u00b7": "·", "\u2022": "·", "\u30fb": "·", "\uff65": "·", "\u2027": "·", ".": "·"})
+
+
+def comparable_name(name: str) -> str:
+    """A name as compared with a record's: cleaned as stored, no spaces, one middle dot, case-folded
+    ('张 伟' = '张伟', 'Wang Fang' = 'wangfang')."""
+    return "".join(text.clean_name(name).translate(_NAME_DOTS).split()).casefold()

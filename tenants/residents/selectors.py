@@ -1,13 +1,21 @@
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet
 
 from tenants.estates import selectors as estate_selectors
 from tenants.residents import pii
-from tenants.residents.models import CorrectionRequest, CorrectionStatus, HouseBinding, Occupancy, Person
+from tenants.residents.models import (
+    BindingStatus,
+    CorrectionRequest,
+    CorrectionStatus,
+    HouseBinding,
+    Occupancy,
+    Person,
+    Relation,
+)
 
 
 def bindings() -> QuerySet[HouseBinding]:
@@ -16,6 +24,71 @@ def bindings() -> QuerySet[HouseBinding]:
 
 def bindings_of(user: Any) -> QuerySet[HouseBinding]:
     return bindings().filter(user=user)
+
+
+def with_review_facts(page: Sequence[HouseBinding]) -> Sequence[HouseBinding]:
+    """What the approver decides on, set on each binding of a page (one query whatever its size):
+
+    - `house_owners`: the house's current residents on record (owners first), phone masked as
+      stored — nothing encrypted is read or decrypted;
+    - `record_match` (pending only): whether the claimant's account phone is that of a resident of
+      THIS house (through the blind index) and whether the name they gave is that resident's;
+    - `conflict` (pending only): the house has an owner on record and the claimant is not one.
+    """
+    rows = Occupancy.objects.filter(house_id__in={b.house_id for b in page}, moved_out__isnull=True).values(
+        "house_id",
+        "relation",
+        "is_primary_payer",
+        "id",
+        "person_id",
+        "person__name",
+        "person__phone_masked",
+        "person__phone_index",
+        "person__user_id",
+    )
+    by_house: dict[int, list[Mapping[str, Any]]] = {}
+    for row in sorted(rows, key=lambda r: (r["relation"] != Relation.OWNER, not r["is_primary_payer"], r["id"])):
+        by_house.setdefault(row["house_id"], []).append(row)
+    indexes: dict[int, frozenset[str]] = {}
+    for binding in page:
+        residents = by_house.get(binding.house_id, [])
+        binding.house_owners = [  # type: ignore[attr-defined]
+            {
+                "resident_id": r["person_id"],
+                "name": r["person__name"],
+                "relation": r["relation"],
+                "phone": r["person__phone_masked"],
+                "is_primary_payer": r["is_primary_payer"],
+                "has_app_account": r["person__user_id"] is not None,
+                "is_claimant": r["person__user_id"] == binding.user_id,
+            }
+            for r in residents
+        ]
+        binding.record_match, binding.conflict = None, False  # type: ignore[attr-defined]
+        if binding.status != BindingStatus.PENDING:
+            continue
+        if binding.user_id not in indexes:
+            # The claimant's phone from their account (its index under every key: a key rotation
+            # may leave the record and the account under different ones).
+            indexes[binding.user_id] = frozenset(pii.phone_indexes(binding.user.phone or ""))
+        mine = indexes[binding.user_id]
+        by_phone = next((r for r in residents if _phone_of(r, mine)), None)
+        name = pii.comparable_name(binding.name)
+        by_name = next((r for r in residents if pii.comparable_name(r["person__name"]) == name), None)
+        resident = by_phone or by_name
+        binding.record_match = {  # type: ignore[attr-defined]
+            "phone": by_phone is not None,
+            "name": resident is not None and pii.comparable_name(resident["person__name"]) == name,
+            "resident_id": resident["person_id"] if resident else None,
+        }
+        owners = [r for r in residents if r["relation"] == Relation.OWNER]
+        claimant_is_owner = any(r["person__user_id"] == binding.user_id or _phone_of(r, mine) for r in owners)
+        binding.conflict = bool(owners) and not claimant_is_owner  # type: ignore[attr-defined]
+    return page
+
+
+def _phone_of(row: Mapping[str, Any], indexes: frozenset[str]) -> bool:
+    return bool(row["person__phone_index"]) and row["person__phone_index"] in indexes
 
 
 def _current_occupancies() -> QuerySet[Occupancy]:

@@ -560,13 +560,17 @@ def test_phone_plus_house_code_binds_at_once_when_staff_registered_that_phone(cl
     assert waiting.json()["status"] == "pending"
 
 
-def test_picking_the_house_without_its_code_waits_for_staff_even_with_a_registered_phone(
+def test_picking_the_house_without_its_code_waits_for_staff_unless_the_name_is_the_owners_too(
     client_for, admin_a, company_a, houses
 ):
+    """A phone alone is not enough (carriers hand numbers on); phone + the owner's name on record is."""
     zhang = _person(admin_a)
     admin_a.post(
         "/api/v1/occupancies/", {"house": houses[0], "person": zhang["id"], "relation": "owner"}, format="json"
     )
     owner, _user = _owner_client(client_for, company_a)
-    picked = owner.post("/api/v1/owner/bindings/", {"house_id": houses[0], "name": "张伟"}, format="json")
+    picked = owner.post("/api/v1/owner/bindings/", {"house_id": houses[0], "name": "小张"}, format="json")
     assert picked.json()["status"] == "pending"
+    admin_a.post(f"/api/v1/house-bindings/{picked.json()['id']}/reject/", {"reason": "姓名不符"}, format="json")
+    again = owner.post("/api/v1/owner/bindings/", {"house_id": houses[0], "name": "张伟"}, format="json")
+    assert again.json()["status"] == "approved"

@@ -612,6 +612,18 @@ const en: MessageSchema = {
       viaCode: 'House code',
       viaPick: 'Picked house',
       searchPlaceholder: 'Search name or house number',
+      check: 'Against imported records',
+      phoneCheck: 'Phone',
+      nameCheck: 'Name',
+      matches: 'Matches imported record',
+      differs: 'Differs from imported record',
+      houseOwners: 'Residents on record',
+      noOwners: 'No residents on record',
+      hasApp: 'Uses the app',
+      conflict:
+        'This house already has an owner on record, and the applicant is not them. Check with the owner first.',
+      approveConflict:
+        'This house already has an owner on record and the applicant does not match them. Approve anyway?',
     },
     correction: {
       person: 'Resident',

@@ -124,11 +124,34 @@ class OwnerBindingList(generics.ListCreateAPIView):
         return Response(BindingSerializer(selectors.bindings().get(pk=binding.pk)).data, status=201)
 
 
+class HouseResidentSerializer(serializers.Serializer):
+    """A current resident of the claimed house, as the approver sees them: the phone masked."""
+
+    resident_id = serializers.IntegerField()
+    name = serializers.CharField()
+    relation = serializers.ChoiceField(choices=Relation.choices)
+    phone = serializers.CharField(help_text="Masked (138****5678); never the whole number.")
+    is_primary_payer = serializers.BooleanField()
+    has_app_account = serializers.BooleanField()
+    is_claimant = serializers.BooleanField()
+
+
+class RecordMatchSerializer(serializers.Serializer):
+    phone = serializers.BooleanField(help_text="The claimant's account phone is that of a resident of this house.")
+    name = serializers.BooleanField(help_text="The name given is that resident's name.")
+    resident_id = serializers.IntegerField(allow_null=True)
+
+
 class StaffBindingSerializer(BindingSerializer):
     user_phone = serializers.CharField(source="user.phone_masked", read_only=True)
+    house_owners = HouseResidentSerializer(many=True, read_only=True)
+    record_match = RecordMatchSerializer(read_only=True, allow_null=True)
+    conflict = serializers.BooleanField(
+        read_only=True, help_text="The house has an owner on record and the claimant is not one of them."
+    )
 
     class Meta(BindingSerializer.Meta):
-        fields = [*BindingSerializer.Meta.fields, "user_phone", "via_code"]
+        fields = [*BindingSerializer.Meta.fields, "user_phone", "via_code", "house_owners", "record_match", "conflict"]
 
 
 class RejectSerializer(serializers.Serializer):
@@ -161,12 +184,23 @@ class HouseBindingViewSet(ExcelExportMixin, mixins.ListModelMixin, mixins.Retrie
     def get_queryset(self):
         return selectors.bindings()
 
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        return None if page is None else selectors.with_review_facts(page)
+
+    def get_object(self):
+        return selectors.with_review_facts([super().get_object()])[0]
+
+    def _decided(self, binding: HouseBinding) -> Response:
+        fresh = selectors.with_review_facts([selectors.bindings().get(pk=binding.pk)])[0]
+        return Response(StaffBindingSerializer(fresh).data)
+
     @extend_schema(request=None, responses=StaffBindingSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         self.get_object()  # 404 for ids that are not this company's
         binding = services.approve_binding(binding_id=int(pk), actor=request.user)
-        return Response(StaffBindingSerializer(selectors.bindings().get(pk=binding.pk)).data)
+        return self._decided(binding)
 
     @extend_schema(request=RejectSerializer, responses=StaffBindingSerializer)
     @action(detail=True, methods=["post"])
@@ -175,4 +209,4 @@ class HouseBindingViewSet(ExcelExportMixin, mixins.ListModelMixin, mixins.Retrie
         form = RejectSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         binding = services.reject_binding(binding_id=int(pk), actor=request.user, reason=form.validated_data["reason"])
-        return Response(StaffBindingSerializer(selectors.bindings().get(pk=binding.pk)).data)
+        return self._decided(binding)

@@ -1,5 +1,6 @@
-"""Owners' requests to bind their app account to a house, and staff's decisions on them; a request
-made with the house code by a phone staff registered there is approved at once."""
+"""Owners' requests to bind their app account to a house, and staff's decisions on them. A request is
+approved at once when the account's phone is on the company's record for that house and either the
+house code (handed out by the property office) or the owner's name on that record comes with it."""
 
 from __future__ import annotations
 
@@ -42,26 +43,58 @@ def request_binding(*, user: Any, house: House, relation: str, name: str, via_co
         object_id=binding.pk,
         after={"house": house.pk, "relation": relation},
     )
-    registered = _registered_occupant(house=house, user=user) if via_code else None
-    if registered is not None:
+    if via_code:
         # Verified by phone + house code: the code staff handed out, and the phone staff registered
         # for a resident of this very house. The binding takes that record's name and relation.
+        registered = _registered_occupant(house=house, user=user)
+        matched = ["phone", "house_code"]
+    else:
+        # Verified by the company's own record: the account's (texted) phone is that of an owner
+        # on record for this very house, and the name given is that owner's. A phone alone is not
+        # enough: carriers hand numbers on.
+        registered = _registered_occupant(house=house, user=user, owner_named=name)
+        matched = ["phone", "name"]
+    if registered is not None:
         HouseBinding.objects.filter(pk=binding.pk).update(name=registered.person.name, relation=registered.relation)
+        account_services.record_audit(
+            actor=user,
+            action="binding.auto_verify",
+            object_type="house_binding",
+            object_id=binding.pk,
+            after={
+                "matched": matched,
+                "resident": registered.person_id,
+                "occupancy": registered.pk,
+                "relation": registered.relation,
+            },
+        )
         binding = approve_binding(binding_id=binding.pk, actor=None)
     return binding
 
 
-def _registered_occupant(*, house: House, user: Any) -> Occupancy | None:
+def _registered_occupant(*, house: House, user: Any, owner_named: str | None = None) -> Occupancy | None:
+    """The current resident record of `house` with the account's phone, not yet another account's;
+    with `owner_named`, only an owner's record whose name is that name (compared as typed variants)."""
     if not user.phone:
         return None
     # From the phone itself, not by comparing the two stored indexes: during a key rotation the
     # account and the resident record may carry the number's index under different keys.
-    return (
+    candidates = (
         Occupancy.objects.select_related("person")
         .filter(house=house, moved_out__isnull=True, person__phone_index__in=pii.phone_indexes(user.phone))
         .filter(Q(person__user__isnull=True) | Q(person__user=user))
         .order_by("-is_primary_payer", "pk")
-        .first()
+    )
+    if owner_named is None:
+        return candidates.first()
+    wanted = pii.comparable_name(owner_named)
+    return next(
+        (
+            occupancy
+            for occupancy in candidates.filter(relation=Relation.OWNER)
+            if pii.comparable_name(occupancy.person.name) == wanted
+        ),
+        None,
     )
 
 

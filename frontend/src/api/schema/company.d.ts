@@ -4716,6 +4716,17 @@ export interface components {
              */
             fee_coefficient?: string;
         };
+        /** @description A current resident of the claimed house, as the approver sees them: the phone masked. */
+        HouseResident: {
+            resident_id: number;
+            name: string;
+            relation: components["schemas"]["RelationEnum"];
+            /** @description Masked (138****5678); never the whole number. */
+            phone: string;
+            is_primary_payer: boolean;
+            has_app_account: boolean;
+            is_claimant: boolean;
+        };
         /**
          * @description * `unsold` - 未售
          *     * `vacant` - 空置
@@ -7143,6 +7154,13 @@ export interface components {
          * @enum {string}
          */
         ReconciliationRunStatusEnum: "running" | "done" | "failed";
+        RecordMatch: {
+            /** @description The claimant's account phone is that of a resident of this house. */
+            phone: boolean;
+            /** @description The name given is that resident's name. */
+            name: boolean;
+            resident_id: number | null;
+        };
         ReductionRequest: {
             /**
              * Format: decimal
@@ -7480,6 +7498,10 @@ export interface components {
             decided_at: string | null;
             readonly user_phone: string;
             via_code: boolean;
+            readonly house_owners: components["schemas"]["HouseResident"][];
+            readonly record_match: components["schemas"]["RecordMatch"] | null;
+            /** @description The house has an owner on record and the claimant is not one of them. */
+            readonly conflict: boolean;
         };
         StaffOrder: {
             readonly id: number;

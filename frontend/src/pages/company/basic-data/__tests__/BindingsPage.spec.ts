@@ -29,6 +29,19 @@ const BINDING = {
   decided_at: null,
   user_phone: '138****5678',
   via_code: true,
+  house_owners: [],
+  record_match: { phone: false, name: false, resident_id: null },
+  conflict: false,
+}
+
+const OWNER_ON_RECORD = {
+  resident_id: 31,
+  name: '张伟',
+  relation: 'owner',
+  phone: '139****2222',
+  is_primary_payer: true,
+  has_app_account: true,
+  is_claimant: false,
 }
 
 describe('BindingsPage', () => {
@@ -77,6 +90,53 @@ describe('BindingsPage', () => {
       reason: '房号不符',
     })
     expect(calls(all, 'GET', '/api/v1/house-bindings/')).toHaveLength(2)
+  })
+
+  it('warns when the house already has an owner who is not the applicant', async () => {
+    const all = fakeApi({
+      'GET /api/v1/house-bindings/': () =>
+        page([
+          {
+            ...BINDING,
+            house_owners: [OWNER_ON_RECORD],
+            record_match: { phone: false, name: true, resident_id: 31 },
+            conflict: true,
+          },
+        ]),
+    })
+    await mountPage(BindingsPage, { path: '/basic-data/bindings' })
+    expect($('binding-conflict-7')!.textContent).toContain('该房屋已有登记业主，申请人不是其本人')
+    expect($('binding-phone-match-7')!.textContent).toContain('与导入记录不一致')
+    expect($('binding-phone-match-7')!.dataset.match).toBe('false')
+    expect($('binding-name-match-7')!.textContent).toContain('与导入记录一致')
+    expect($('binding-name-match-7')!.textContent).not.toContain('不一致')
+    const owners = $('binding-owners-7')!.textContent!
+    expect(owners).toContain('张伟（业主）139****2222')
+    expect(owners).toContain('已绑定小程序')
+    // Approving asks the sharper question.
+    await click('binding-approve-7')
+    expect(document.body.textContent).toContain('申请人与其记录不一致。确定通过？')
+    expect(calls(all, 'POST', '/api/v1/house-bindings/7/approve/')).toHaveLength(0)
+  })
+
+  it('shows a matching applicant without a warning, and a house nobody is on record for', async () => {
+    fakeApi({
+      'GET /api/v1/house-bindings/': () =>
+        page([
+          {
+            ...BINDING,
+            house_owners: [{ ...OWNER_ON_RECORD, name: '王芳', phone: '138****5678' }],
+            record_match: { phone: true, name: true, resident_id: 31 },
+          },
+          { ...BINDING, id: 8, name: '赵六', status: 'approved', record_match: null },
+        ]),
+    })
+    await mountPage(BindingsPage, { path: '/basic-data/bindings' })
+    expect($('binding-conflict-7')).toBeNull()
+    expect($('binding-phone-match-7')!.dataset.match).toBe('true')
+    expect($('binding-name-match-7')!.dataset.match).toBe('true')
+    expect($('binding-check-8')).toBeNull()
+    expect($('binding-owners-8')!.textContent).toContain('暂无登记住户')
   })
 
   it('shows no decisions to a viewer', async () => {
