@@ -47,6 +47,7 @@ class InvoiceSerializer(serializers.ModelSerializer[Invoice]):
     estate_name = serializers.CharField(source="house.estate.name", read_only=True)
     lines = InvoiceLineSerializer(many=True, read_only=True)
     has_pdf = serializers.SerializerMethodField()
+    has_void_pdf = serializers.SerializerMethodField()
     requested_by_name = serializers.SerializerMethodField()
     decided_by_name = serializers.SerializerMethodField()
 
@@ -71,7 +72,10 @@ class InvoiceSerializer(serializers.ModelSerializer[Invoice]):
             "reject_reason",
             "void_reason",
             "voided_at",
+            "void_invoice_code",
+            "void_invoice_number",
             "has_pdf",
+            "has_void_pdf",
             "lines",
             "requested_by_name",
             "decided_by_name",
@@ -81,6 +85,9 @@ class InvoiceSerializer(serializers.ModelSerializer[Invoice]):
 
     def get_has_pdf(self, invoice: Invoice) -> bool:
         return bool(invoice.pdf)
+
+    def get_has_void_pdf(self, invoice: Invoice) -> bool:
+        return bool(invoice.void_pdf)
 
     def get_requested_by_name(self, invoice: Invoice) -> str:
         return user_name(invoice.requested_by)
@@ -129,12 +136,14 @@ class InvoiceFilter(django_filters.FilterSet):  # type: ignore[misc]  # django-f
         fields = ["status", "kind", "house", "title_kind"]
 
 
-def pdf_of(invoice: Invoice) -> HttpResponse:
-    if not invoice.pdf:
+def pdf_of(invoice: Invoice, *, red: bool = False) -> HttpResponse:
+    """The invoice's PDF, or (`red`) the red invoice's that voided it; 404 while there is none."""
+    stored, number = (invoice.void_pdf, invoice.void_invoice_number) if red else (invoice.pdf, invoice.invoice_number)
+    if not stored:
         raise NotFound()
-    with invoice.pdf.open("rb") as stream:
+    with stored.open("rb") as stream:
         response = HttpResponse(stream.read(), content_type=PDF)
-    response["Content-Disposition"] = f'inline; filename="{invoice.invoice_number or invoice.pk}.pdf"'
+    response["Content-Disposition"] = f'inline; filename="{number or invoice.pk}{"-red" if red else ""}.pdf"'
     return response
 
 
@@ -151,6 +160,7 @@ class InvoiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         "void": [409],
         "refresh": [409],
         "pdf": [404],
+        "red_pdf": [404],
     }
     filterset_class = InvoiceFilter
     ordering_fields = ["created_at", "amount"]
@@ -206,6 +216,11 @@ class InvoiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @action(detail=True, methods=["get"], renderer_classes=PDF_RENDERERS)
     def pdf(self, request: Request, pk: str | None = None) -> HttpResponse:
         return pdf_of(self.get_object())
+
+    @extend_schema(responses=PDF_ONLY)
+    @action(detail=True, methods=["get"], url_path="red-pdf", renderer_classes=PDF_RENDERERS)
+    def red_pdf(self, request: Request, pk: str | None = None) -> HttpResponse:
+        return pdf_of(self.get_object(), red=True)
 
 
 HOUSE = OpenApiParameter("house", int, required=True, description="The house whose payments to list.")
@@ -328,12 +343,14 @@ class OwnerInvoicePdf(APIView):
     renderer_classes = PDF_RENDERERS
     error_statuses = {"get": [404]}
 
+    red = False
+
     @extend_schema(responses=PDF_ONLY)
     def get(self, request: Request, invoice_id: int) -> HttpResponse:
         invoice = selectors.owner_invoice(request.user, invoice_id)
         if invoice is None:
             raise NotFound()
-        return pdf_of(invoice)
+        return pdf_of(invoice, red=self.red)
 
 
 VIEWSETS = [("invoices", InvoiceViewSet, "invoice")]
@@ -343,4 +360,5 @@ PATHS = [
     path("owner/invoices/", OwnerInvoices.as_view(), name="owner-invoices"),
     path("owner/invoices/payments/", OwnerInvoiceablePayments.as_view(), name="owner-invoice-payments"),
     path("owner/invoices/<int:invoice_id>/pdf/", OwnerInvoicePdf.as_view(), name="owner-invoice-pdf"),
+    path("owner/invoices/<int:invoice_id>/red-pdf/", OwnerInvoicePdf.as_view(red=True), name="owner-invoice-red-pdf"),
 ]

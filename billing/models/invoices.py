@@ -106,6 +106,12 @@ class Invoice(models.Model):
     void_order_no = models.CharField(max_length=32, null=True, blank=True, unique=True)
     void_serial = models.CharField(_("红冲流水号"), max_length=64, blank=True, default="")
     voided_at = models.DateTimeField(_("红冲时间"), null=True, blank=True)
+    # The red invoice itself (an electronic one): a company buyer needs it to reverse its input VAT.
+    void_invoice_code = models.CharField(_("红字发票代码"), max_length=20, blank=True, default="")
+    void_invoice_number = models.CharField(_("红字发票号码"), max_length=20, blank=True, default="")
+    void_pdf = models.FileField(
+        _("红字发票文件"), storage=private_storage, upload_to="invoices/", blank=True, default=""
+    )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -403,7 +403,8 @@ def submit_void(*, invoice_id: int) -> None:
     if found.state == "failed":
         _void_failed(invoice_id=invoice_id, failure=f"{found.failure_code} {found.failure_message}")
         return
-    _voided(invoice_id=invoice_id, result=found)
+    pdf = provider.fetch_pdf(found.pdf_url) if found.pdf_url else b""
+    _voided(invoice_id=invoice_id, result=found, pdf=pdf)
 
 
 @action
@@ -430,12 +431,27 @@ def _void_failed(*, invoice_id: int, failure: str) -> None:
 
 
 @action
-def _voided(*, invoice_id: int, result: einvoice.InvoiceResult) -> None:
+def _voided(*, invoice_id: int, result: einvoice.InvoiceResult, pdf: bytes = b"") -> None:
+    """The red invoice is made: the blue one is voided, the red one's number and PDF kept beside it."""
     invoice = _locked(invoice_id)
     if invoice.status != InvoiceStatus.VOIDING or result.order_no != invoice.void_order_no:
         return
     invoice.status = InvoiceStatus.VOIDED
     invoice.void_serial = result.serial
     invoice.voided_at = result.issued_at or timezone.now()
-    invoice.save(update_fields=["status", "void_serial", "voided_at", "updated_at"])
+    invoice.void_invoice_code = result.invoice_code
+    invoice.void_invoice_number = result.invoice_number
+    if pdf:
+        invoice.void_pdf.save(f"{invoice.pk}-{result.invoice_number}-red.pdf", ContentFile(pdf), save=False)
+    invoice.save(
+        update_fields=[
+            "status",
+            "void_serial",
+            "voided_at",
+            "void_invoice_code",
+            "void_invoice_number",
+            "void_pdf",
+            "updated_at",
+        ]
+    )
     audit(None, "invoice.voided", invoice, after={"red_code": result.invoice_code, "red_number": result.invoice_number})

@@ -125,6 +125,10 @@ def test_the_electronic_flow_issues_through_the_stand_in_once_and_serves_the_pdf
     assert outbox.deliver_now(schema_name=company_a.schema_name, key=void_key) == "done"
     voided = admin.get(f"/api/v1/invoices/{invoice['id']}/").json()
     assert voided["status"] == "voided" and voided["void_reason"] == "抬头有误"
+    # The red invoice itself: its own number and PDF, which a company buyer's books need.
+    assert voided["has_void_pdf"] is True and voided["void_invoice_number"] not in ("", voided["invoice_number"])
+    red = admin.get(f"/api/v1/invoices/{invoice['id']}/red-pdf/")
+    assert red.status_code == 200 and red.content.startswith(b"%PDF") and red.content != pdf.content
     assert cashier.post("/api/v1/refunds/", refund, format="json").status_code == 201
     payments = admin.get(f"/api/v1/invoice-payments/?house={house.pk}").json()["results"]
     assert {p["id"] for p in payments} == {p1, p2}
@@ -244,6 +248,16 @@ def test_owners_request_and_see_only_their_own_invoices_and_pdfs(company_a, clie
     assert stranger.get(f"/api/v1/owner/invoices/{invoice['id']}/pdf/").status_code == 404
     assert stranger.get(f"/api/v1/owner/invoices/?house={house.pk}").status_code == 404
     assert owner.get("/api/v1/invoices/").status_code == 403  # staff endpoints: never for owners
+    red = f"/api/v1/owner/invoices/{invoice['id']}/red-pdf/"
+    assert owner.get(red).status_code == 404  # not voided: no red invoice yet
+    admin.post(f"/api/v1/invoices/{invoice['id']}/void/", {"reason": "抬头有误"}, format="json")
+    with tenant_context(company_a):
+        void_key = f"invoice:{invoice['id']}:void:{Invoice.objects.get(pk=invoice['id']).void_order_no}"
+    assert outbox.deliver_now(schema_name=company_a.schema_name, key=void_key) == "done"
+    [voided] = owner.get("/api/v1/owner/invoices/").json()["results"]
+    assert voided["status"] == "voided" and voided["has_void_pdf"] is True
+    assert owner.get(red).content.startswith(b"%PDF")
+    assert stranger.get(red).status_code == 404
 
 
 def test_company_b_invoices_are_404_on_company_a(company_a, company_b, client_for):

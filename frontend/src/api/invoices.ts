@@ -42,9 +42,10 @@ export function nextSteps(
   }
 }
 
-/** The invoice's PDF in a new tab (the session cookie authenticates the GET); false when blocked. */
-export function openInvoicePdf(id: number): boolean {
-  const opened = window.open(`/api/v1/invoices/${id}/pdf/`, '_blank')
+/** The invoice's PDF (or, `red`, the red invoice's that voided it) in a new tab (the session cookie
+ *  authenticates the GET); false when blocked. */
+export function openInvoicePdf(id: number, red = false): boolean {
+  const opened = window.open(`/api/v1/invoices/${id}/${red ? 'red-pdf' : 'pdf'}/`, '_blank')
   if (!opened) return false
   opened.opener = null
   return true

@@ -28,6 +28,7 @@ const invoices = {
   requestedBy: 'Requested by',
   email: 'Email',
   pdf: 'Open PDF',
+  redPdf: 'Red invoice',
   detail: 'Details',
   issue: 'Issue e-invoice',
   retry: 'Issue again',

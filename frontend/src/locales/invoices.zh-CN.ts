@@ -28,6 +28,7 @@ const invoices = {
   requestedBy: '申请人',
   email: '接收邮箱',
   pdf: '查看PDF',
+  redPdf: '红字发票',
   detail: '详情',
   issue: '开具电子发票',
   retry: '重新开具',

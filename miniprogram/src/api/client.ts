@@ -192,6 +192,8 @@ export function createApiClient(options: ApiClientOptions) {
     requestInvoice: (body: OwnerInvoiceRequest) => post('/api/v1/owner/invoices/', body),
     invoicePdf: (invoiceId: number) =>
       authorizedFile('/api/v1/owner/invoices/{invoice_id}/pdf/', { invoice_id: invoiceId }),
+    redInvoicePdf: (invoiceId: number) =>
+      authorizedFile('/api/v1/owner/invoices/{invoice_id}/red-pdf/', { invoice_id: invoiceId }),
   }
 }
 

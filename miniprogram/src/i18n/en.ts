@@ -144,6 +144,7 @@ const en = {
     number: 'Invoice no. {number}',
     paper: 'Paper invoice: collect it at the property office',
     openPdf: 'Open invoice',
+    openRedPdf: 'Open the red invoice',
     pdfFailed: 'The invoice could not be opened; try again later',
     rejectReason: 'Reason: {reason}',
     requestedAt: 'Requested {date}',

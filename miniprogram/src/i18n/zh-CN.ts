@@ -246,6 +246,7 @@ const zhCN = {
     number: '发票号码 {number}',
     paper: '纸质发票，请到物业服务中心领取',
     openPdf: '查看发票',
+    openRedPdf: '查看红字发票',
     pdfFailed: '发票打开失败，请稍后再试',
     rejectReason: '原因：{reason}',
     requestedAt: '{date} 申请',

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 
 import { nextSteps } from '@/api/invoices'
 import {
@@ -35,7 +35,10 @@ const INVOICE = {
   reject_reason: '',
   void_reason: '',
   voided_at: null,
+  void_invoice_code: '',
+  void_invoice_number: '',
   has_pdf: false,
+  has_void_pdf: false,
   lines: [
     { payment: 11, amount: '100.00', received_at: '2026-01-20T02:00:00Z', method: 'cash' },
     { payment: 12, amount: '50.00', received_at: '2026-01-21T02:00:00Z', method: 'wechat' },
@@ -122,6 +125,26 @@ describe('InvoicesPage', () => {
     expect(bodyOf(calls(all, 'POST', '/api/v1/invoices/5/void/')[0])).toEqual({
       reason: '抬头有误',
     })
+  })
+
+  it('opens the red invoice of a voided one', async () => {
+    const voided = {
+      ...INVOICE,
+      id: 6,
+      status: 'voided',
+      kind: 'electronic',
+      invoice_number: '00000001',
+      void_invoice_number: '00000002',
+      has_pdf: true,
+      has_void_pdf: true,
+    }
+    fakeApi({ 'GET /api/v1/invoices/': () => page([voided, { ...INVOICE, id: 7, has_pdf: true }]) })
+    const open = vi.spyOn(window, 'open').mockReturnValue({} as Window)
+    await mountPage(InvoicesPage, { path: '/fees/invoices', permissions: ['fees.view'] })
+    expect($('invoice-red-pdf-7')).toBeNull() // not voided: no red invoice
+    await click('invoice-red-pdf-6')
+    expect(open).toHaveBeenCalledWith('/api/v1/invoices/6/red-pdf/', '_blank')
+    open.mockRestore()
   })
 
   it('shows no actions to someone who may only view', async () => {
