@@ -392,3 +392,35 @@ def test_agreements_tab_icons_and_the_language_switch(browser, live_stack, in_co
         context.close()
         with in_company_db("beta") as company:
             services.update_agreements(company=company, actor=None, privacy_policy="")
+
+
+def test_the_admin_publishes_a_privacy_policy_and_owners_see_it(desktop, phone, live_stack, in_company_db):
+    """系统设置 › 协议与隐私: the admin starts from the template, writes the company's own text, saves;
+    the owner app shows it; 恢复默认模板 and save brings the template back."""
+    from playwright.sync_api import expect
+
+    login(desktop, live_stack, "alpha", "admin", PASSWORD)
+    try:
+        desktop.goto(live_stack.url("alpha", "/settings/agreements"))
+        policy = desktop.get_by_test_id("agreements-privacy_policy")
+        expect(desktop.get_by_test_id("agreements-privacy_policy-default")).to_be_visible()
+        expect(policy).not_to_have_value("")
+        assert "阿尔法" in policy.input_value() and "隐私政策" in policy.input_value()
+        policy.fill("# 阿尔法的隐私承诺\n\n- 不出售任何业主信息")
+        desktop.get_by_test_id("agreements-save").click()
+        expect(desktop.get_by_test_id("agreements-privacy_policy-default")).to_have_count(0)
+        screenshot(desktop, "admin-agreements")
+
+        phone.goto(live_stack.url("alpha", "/h5/#/pages/agreement/agreement?kind=privacy_policy"))
+        expect(phone.get_by_test_id("agreement-text")).to_contain_text("不出售任何业主信息")
+
+        desktop.get_by_test_id("agreements-privacy_policy-restore").click()
+        desktop.get_by_test_id("agreements-save").click()
+        expect(desktop.get_by_test_id("agreements-privacy_policy-default")).to_be_visible()
+        with in_company_db("alpha") as company:
+            assert company.privacy_policy == ""
+    finally:
+        from companies import services
+
+        with in_company_db("alpha") as company:
+            services.update_agreements(company=company, actor=None, privacy_policy="")
