@@ -4,7 +4,8 @@
  */
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { byTestId, one, render, settle } from './support/render'
-import { backend, BRAND_COLOR, owner, resetSession, state } from './support/fake-session'
+import { backend, BRAND_COLOR, owner, resetSession, state, switchLocale } from './support/fake-session'
+import { setLocale } from '@/i18n'
 import { binding, correction, HOUSES, NO_PROFILE, profile } from './support/fake-api'
 import type { createContactForm, createCorrectionForm } from '@/stores/owner'
 
@@ -286,7 +287,28 @@ describe('home and 我的 link to the owner screens', () => {
     const html = await show(Profile)
     expect(one(html, 'profile-entry-houses').text).toBe('我的房屋›')
     expect(one(html, 'profile-entry-info').text).toBe('我的资料›')
+    expect(one(html, 'profile-entry-user-agreement').text).toBe('用户协议›')
+    expect(one(html, 'profile-entry-privacy-policy').text).toBe('隐私政策›')
     expect(state.bindings).toEqual([])
+  })
+
+  it('我的 switches the language between 中文 and English', async () => {
+    backend.on('GET /api/v1/me/', { status: 200, data: { id: 1, name: '林业主', phone_masked: '138****3333', roles: [] } })
+    backend.on('GET /api/v1/owner/bindings/', { status: 200, data: [] })
+    try {
+      let html = await show(Profile)
+      expect(one(html, 'profile-language-zh-CN').attr('data-active')).toBe('true')
+      expect(one(html, 'profile-language-en').attr('data-active')).toBe('false')
+      expect(one(html, 'profile-language-en').text).toBe('English')
+      switchLocale('en', true)
+      html = await render(Profile)
+      expect(one(html, 'profile-language-en').attr('data-active')).toBe('true')
+      expect(one(html, 'profile-entry-houses').text).toBe('My homes›')
+      expect(one(html, 'profile-logout').text).toBe('Sign out')
+      expect(one(html, 'profile-language-zh-CN').text).toBe('中文')
+    } finally {
+      setLocale('zh-CN')
+    }
   })
 })
 

@@ -93,6 +93,19 @@ describe('platform adapter (H5)', () => {
     expect((uni.setTabBarStyle as any).mock.calls[0][0].selectedColor).toBe('#0a7d5a')
   })
 
+  it('renames the tabs and knows the shown page', () => {
+    const setTabBarItem = vi.fn()
+    const pages = vi.fn(() => [{ route: 'pages/index/index' }, { route: 'pages/agreement/agreement' }])
+    const q = createPlatform({ kind: 'h5', uni: fakeUni({ setTabBarItem }), tabPages: TAB_PAGES, pages })
+    q.setTabBarTexts(['Home', 'Me'])
+    expect(setTabBarItem.mock.calls.map(([o]) => [o.index, o.text])).toEqual([
+      [0, 'Home'],
+      [1, 'Me'],
+    ])
+    expect(q.currentPagePath()).toBe('/pages/agreement/agreement')
+    expect(createPlatform({ kind: 'h5', uni: fakeUni(), tabPages: TAB_PAGES }).currentPagePath()).toBeNull()
+  })
+
   it('shows toasts and confirms', async () => {
     p.toast('已发送')
     expect(uni.showToast).toHaveBeenLastCalledWith({ title: '已发送', icon: 'none', duration: 2000 })

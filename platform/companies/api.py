@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import PUBLIC
-from companies import selectors, services
+from companies import agreements, selectors, services
 from companies.models import Company, Plan, Signup, SignupStatus
 from core.api_views import PublicThrottledView
 from core.input_guard import MultiPartParser
@@ -202,3 +202,54 @@ class BrandingLogoView(APIView):
         form.is_valid(raise_exception=True)
         company = services.update_branding(company=request.tenant, actor=request.user, logo=form.validated_data["file"])
         return Response(BrandingSerializer(company).data)
+
+
+class AgreementSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=agreements.KINDS)
+    title = serializers.CharField()
+    company_name = serializers.CharField()
+    is_default = serializers.BooleanField()
+    text = serializers.CharField()
+
+
+class AgreementView(APIView):
+    """用户协议 / 隐私政策 of this host's company, for anyone (the owner app shows them before login)."""
+
+    required_permission = PUBLIC
+    authentication_classes: list = []
+
+    @extend_schema(responses=AgreementSerializer)
+    def get(self, request, kind: str):
+        if kind not in agreements.KINDS:
+            raise NotFound()
+        return Response(AgreementSerializer(selectors.agreement(request.tenant, kind)).data)  # type: ignore[arg-type]
+
+
+class AgreementSettingsSerializer(serializers.Serializer):
+    # The length cap and control characters are checked by the service (agreements.clean_text), so
+    # the form and the service give one message; this bound only stops a body far past it early.
+    user_agreement = serializers.CharField(
+        allow_blank=True, required=False, trim_whitespace=False, max_length=agreements.MAX_LENGTH * 2
+    )
+    privacy_policy = serializers.CharField(
+        allow_blank=True, required=False, trim_whitespace=False, max_length=agreements.MAX_LENGTH * 2
+    )
+    default_user_agreement = serializers.CharField(read_only=True)
+    default_privacy_policy = serializers.CharField(read_only=True)
+
+
+class AgreementSettingsView(APIView):
+    """The company's own 用户协议 / 隐私政策 for its admin; a blank text means the default template."""
+
+    required_permission = "settings.manage"
+
+    @extend_schema(responses=AgreementSettingsSerializer)
+    def get(self, request):
+        return Response(AgreementSettingsSerializer(selectors.agreement_settings(request.tenant)).data)
+
+    @extend_schema(request=AgreementSettingsSerializer, responses=AgreementSettingsSerializer)
+    def patch(self, request):
+        form = AgreementSettingsSerializer(data=request.data, partial=True)
+        form.is_valid(raise_exception=True)
+        company = services.update_agreements(company=request.tenant, actor=request.user, **form.validated_data)
+        return Response(AgreementSettingsSerializer(selectors.agreement_settings(company)).data)

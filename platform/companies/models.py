@@ -42,6 +42,10 @@ class Company(TenantMixin):
     logo = models.ImageField(upload_to="branding/", blank=True)
     primary_color = models.CharField(max_length=7, default="#1677ff", validators=[HEX_COLOUR])
     miniprogram_title = models.CharField(max_length=40, blank=True)
+    # 用户协议 / 隐私政策 shown in the owner app; blank means the default template
+    # (companies.agreements) in the reader's language, with the company's name filled in.
+    user_agreement = models.TextField(blank=True, default="")
+    privacy_policy = models.TextField(blank=True, default="")
 
     # WeChat mini-program credentials (the secret encrypted at rest).
     wechat_appid = models.CharField(max_length=32, blank=True)

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django_tenants.utils import get_public_schema_name
 
+from companies import agreements
 from companies.models import Company, Plan, Signup
 
 
@@ -62,4 +63,26 @@ def _branding(company: Company) -> dict[str, str]:
         "name": company.display_name or company.name,
         "primary_color": company.primary_color,
         "logo_png_base64": logo,
+    }
+
+
+def agreement(company: Company, kind: agreements.Kind, language: str | None = None) -> dict:
+    """The 用户协议 / 隐私政策 a reader of `company` sees: its own text, or the default template in
+    `language` (the request's language when None) with its name filled in."""
+    own = getattr(company, kind)
+    return {
+        "kind": kind,
+        "title": agreements.title(kind),
+        "company_name": company.brand_name,
+        "is_default": not own,
+        "text": own or agreements.default_text(kind, company.brand_name, language),
+    }
+
+
+def agreement_settings(company: Company) -> dict:
+    """What the admin's editor needs: the company's own texts (blank: none) and the defaults, in the
+    request's language, that apply while a text is blank."""
+    return {
+        **{kind: getattr(company, kind) for kind in agreements.KINDS},
+        **{f"default_{kind}": agreements.default_text(kind, company.brand_name) for kind in agreements.KINDS},
     }

@@ -20,6 +20,7 @@ from django_tenants.utils import get_public_schema_name, schema_context, schema_
 from accounts import services as account_services
 from accounts.roles import Role
 from accounts.validators import CHINESE_MOBILE, founder_username_problem, normalise_phone, normalise_username
+from companies import agreements
 from companies.models import (
     Company,
     CompanyStatus,
@@ -358,6 +359,30 @@ def update_branding(*, company: Company, actor: Any, **changes: Any) -> Company:
         object_id=company.slug,
         before=before,
         after={k: str(getattr(company, k)) for k in allowed},
+    )
+    return company
+
+
+@action(schema=Schema.BOTH)
+def update_agreements(*, company: Company, actor: Any, **texts: str) -> Company:
+    """The company's own 用户协议 / 隐私政策 (blank: back to the default template). Audited by
+    length, not content: the trail is no place for pages of prose."""
+    fields = [k for k in agreements.KINDS if k in texts]
+    unknown = set(texts) - set(agreements.KINDS)
+    if unknown:
+        raise DomainError(_("不能修改这些字段。"), fields={k: [_("不可修改。")] for k in sorted(unknown)})
+    before = {k: len(getattr(company, k)) for k in fields}
+    for field in fields:
+        setattr(company, field, agreements.clean_text(texts[field], field=field))
+    company.save(update_fields=fields)
+    _audit_on_company(
+        company,
+        actor=actor,
+        action="company.agreements",
+        object_type="company",
+        object_id=company.slug,
+        before=before,
+        after={k: len(getattr(company, k)) for k in fields},
     )
     return company
 

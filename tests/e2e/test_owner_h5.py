@@ -344,3 +344,83 @@ def test_owner_sees_bills_explained_then_the_cashier_payment_and_its_receipt(pho
         receipt_window.url,
     )
     assert head == "%PDF-"
+
+
+def test_agreements_tab_icons_and_the_language_switch(browser, live_stack, in_company_db):
+    """Login links open the company's own 隐私政策 (or the default 用户协议 with its name); the tab bar
+    has its icons; 我的 switches the app to English, and the choice survives a reload."""
+    from playwright.sync_api import expect
+
+    from companies import services
+
+    with in_company_db("beta") as company:
+        services.update_agreements(
+            company=company, actor=None, privacy_policy="# 贝塔隐私政策\n\n- 我们只为物业服务使用您的信息"
+        )
+    context = browser.new_context(viewport={"width": 375, "height": 812}, is_mobile=True, has_touch=True)
+    try:
+        page = context.new_page()
+        page.goto(live_stack.url("beta", "/h5/"))
+        page.get_by_test_id("login-privacy-policy").click()
+        text = page.get_by_test_id("agreement-text")
+        expect(text).to_contain_text("我们只为物业服务使用您的信息")
+        assert "<" not in text.inner_text()
+        page.go_back()
+        page.get_by_test_id("login-user-agreement").click()
+        expect(page.get_by_test_id("agreement-text")).to_contain_text("贝塔")
+        expect(page.get_by_test_id("agreement-text")).to_contain_text("用户协议")
+        screenshot(page, "owner-h5-user-agreement")
+
+        _owner_logs_in(page, live_stack, "13822226666")
+        page.goto(live_stack.url("alpha", "/h5/#/pages/profile/profile"))
+        expect(page.get_by_test_id("profile-page")).to_be_visible()
+        icons = page.locator(".uni-tabbar__icon img")
+        expect(icons).to_have_count(2)
+        for i in range(2):
+            assert icons.nth(i).evaluate("img => img.complete && img.naturalWidth") == 81
+        page.get_by_test_id("profile-language-en").click()
+        expect(page.get_by_test_id("profile-entry-houses")).to_contain_text("My homes")
+        expect(page.locator(".uni-tabbar")).to_contain_text("Me")
+        page.reload()
+        expect(page.get_by_test_id("profile-logout")).to_have_text("Sign out")
+        expect(page.get_by_test_id("profile-language-en")).to_have_attribute("data-active", "true")
+        screenshot(page, "owner-h5-profile-english")
+        page.get_by_test_id("profile-entry-privacy-policy").click()
+        expect(page.get_by_test_id("agreement-text")).to_contain_text("Privacy Policy")
+        expect(page.get_by_test_id("agreement-text")).to_contain_text("阿尔法")
+    finally:
+        context.close()
+        with in_company_db("beta") as company:
+            services.update_agreements(company=company, actor=None, privacy_policy="")
+
+
+def test_the_admin_publishes_a_privacy_policy_and_owners_see_it(desktop, phone, live_stack, in_company_db):
+    """系统设置 › 协议与隐私: the admin starts from the template, writes the company's own text, saves;
+    the owner app shows it; 恢复默认模板 and save brings the template back."""
+    from playwright.sync_api import expect
+
+    login(desktop, live_stack, "alpha", "admin", PASSWORD)
+    try:
+        desktop.goto(live_stack.url("alpha", "/settings/agreements"))
+        policy = desktop.get_by_test_id("agreements-privacy_policy")
+        expect(desktop.get_by_test_id("agreements-privacy_policy-default")).to_be_visible()
+        expect(policy).not_to_have_value("")
+        assert "阿尔法" in policy.input_value() and "隐私政策" in policy.input_value()
+        policy.fill("# 阿尔法的隐私承诺\n\n- 不出售任何业主信息")
+        desktop.get_by_test_id("agreements-save").click()
+        expect(desktop.get_by_test_id("agreements-privacy_policy-default")).to_have_count(0)
+        screenshot(desktop, "admin-agreements")
+
+        phone.goto(live_stack.url("alpha", "/h5/#/pages/agreement/agreement?kind=privacy_policy"))
+        expect(phone.get_by_test_id("agreement-text")).to_contain_text("不出售任何业主信息")
+
+        desktop.get_by_test_id("agreements-privacy_policy-restore").click()
+        desktop.get_by_test_id("agreements-save").click()
+        expect(desktop.get_by_test_id("agreements-privacy_policy-default")).to_be_visible()
+        with in_company_db("alpha") as company:
+            assert company.privacy_policy == ""
+    finally:
+        from companies import services
+
+        with in_company_db("alpha") as company:
+            services.update_agreements(company=company, actor=None, privacy_policy="")

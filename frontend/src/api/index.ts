@@ -67,6 +67,12 @@ export const brandingApi = {
   },
 }
 
+export const agreementsApi = {
+  get: () => api.get('/api/v1/settings/agreements/'),
+  update: (body: Schemas['PatchedAgreementSettingsRequest']) =>
+    api.patch('/api/v1/settings/agreements/', body),
+}
+
 export const jobsApi = {
   get: (id: string) => api.get('/api/v1/jobs/{id}/', { path: { id } }),
 }

@@ -13,6 +13,7 @@ export interface Paginated<T> {
 }
 
 export type Branding = Schemas['Branding']
+export type AgreementSettings = Schemas['AgreementSettings']
 export type Site = Schemas['Site']
 export type CompanySite = Schemas['CompanySite']
 export type Me = Schemas['Me']

@@ -168,9 +168,18 @@ const en: MessageSchema = {
   settings: {
     title: 'Settings',
     branding: 'Branding',
+    agreements: 'Agreements & privacy',
     staff: 'Staff accounts',
     subscription: 'Subscription & plan',
     wechatPay: 'WeChat Pay',
+  },
+  agreements: {
+    user_agreement: 'User agreement',
+    privacy_policy: 'Privacy policy',
+    saved: 'Agreements saved',
+    hint: "Owners see the user agreement and privacy policy here from the login page of the mini-program and H5 app. While one is left as the default template it is shown with your company's name, in Chinese or English by the owner's language. Plain text with simple Markdown: # headings, - list items, blank lines between paragraphs.",
+    usingDefault: 'Default template',
+    restoreDefault: 'Restore the default template',
   },
   branding: {
     displayName: 'Display name',

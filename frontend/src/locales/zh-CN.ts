@@ -158,9 +158,18 @@ const zhCN = {
   settings: {
     title: '系统设置',
     branding: '品牌设置',
+    agreements: '协议与隐私',
     staff: '员工账号',
     subscription: '订阅与套餐',
     wechatPay: '微信支付',
+  },
+  agreements: {
+    user_agreement: '用户协议',
+    privacy_policy: '隐私政策',
+    saved: '协议已保存',
+    hint: "业主在小程序和 H5 的登录页可查看这里的用户协议和隐私政策。未填写时使用默认模板（已填入公司名称，按业主的语言显示中文或英文）。支持纯文本和简单的 Markdown：# 标题、- 列表、空行分段。",
+    usingDefault: '使用默认模板',
+    restoreDefault: '恢复默认模板',
   },
   branding: {
     displayName: '显示名称',

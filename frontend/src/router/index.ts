@@ -122,6 +122,12 @@ export const companyRoutes: RouteRecordRaw[] = [
             meta: { module: 'settings', title: 'settings.branding' },
           },
           {
+            path: 'agreements',
+            name: 'settings-agreements',
+            component: () => import('@/pages/company/settings/AgreementsPage.vue'),
+            meta: { module: 'settings', title: 'settings.agreements' },
+          },
+          {
             path: 'staff',
             name: 'settings-staff',
             component: () => import('@/pages/company/settings/StaffPage.vue'),

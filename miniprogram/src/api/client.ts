@@ -154,6 +154,8 @@ export function createApiClient(options: ApiClientOptions) {
   return {
     call,
     site: () => get('/api/v1/site/'),
+    /** 用户协议 / 隐私政策: the company's own or the default template in the request's language. */
+    agreement: (kind: 'user_agreement' | 'privacy_policy') => get('/api/v1/site/agreements/{kind}/', { path: { kind } }),
     wechatLogin: (code: string) => post('/api/v1/auth/wechat/', { code }),
     sendSmsCode: (phone: string) => post('/api/v1/auth/sms/send/', { phone }),
     smsLogin: (phone: string, code: string) => post('/api/v1/auth/sms/login/', { phone, code }),

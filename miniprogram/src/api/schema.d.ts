@@ -2981,6 +2981,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/settings/agreements/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The company's own 用户协议 / 隐私政策 for its admin; a blank text means the default template. */
+        get: operations["settings_agreements_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** @description The company's own 用户协议 / 隐私政策 for its admin; a blank text means the default template. */
+        patch: operations["settings_agreements_partial_update"];
+        trace?: never;
+    };
     "/api/v1/settings/branding/": {
         parameters: {
             query?: never;
@@ -3083,6 +3101,23 @@ export interface paths {
         };
         /** @description Who answers on this host: the public platform, or a company with its branding. */
         get: operations["site_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/site/agreements/{kind}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description 用户协议 / 隐私政策 of this host's company, for anyone (the owner app shows them before login). */
+        get: operations["site_agreements_retrieve"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3524,6 +3559,25 @@ export interface components {
             mode: string;
             /** @description Shown once (mode temporary). */
             temporary_password: string | null;
+        };
+        Agreement: {
+            kind: components["schemas"]["AgreementKindEnum"];
+            title: string;
+            company_name: string;
+            is_default: boolean;
+            text: string;
+        };
+        /**
+         * @description * `user_agreement` - user_agreement
+         *     * `privacy_policy` - privacy_policy
+         * @enum {string}
+         */
+        AgreementKindEnum: "user_agreement" | "privacy_policy";
+        AgreementSettings: {
+            user_agreement?: string;
+            privacy_policy?: string;
+            readonly default_user_agreement: string;
+            readonly default_privacy_policy: string;
         };
         AllocationLine: {
             charge: number;
@@ -6250,6 +6304,10 @@ export interface components {
         PasswordResetModeEnum: "temporary" | "invite";
         PasswordSet: {
             username: string;
+        };
+        PatchedAgreementSettingsRequest: {
+            user_agreement?: string;
+            privacy_policy?: string;
         };
         PatchedBrandingRequest: {
             display_name?: string;
@@ -25783,6 +25841,158 @@ export interface operations {
             };
         };
     };
+    settings_agreements_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgreementSettings"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    settings_agreements_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedAgreementSettingsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedAgreementSettingsRequest"];
+                "multipart/form-data": components["schemas"]["PatchedAgreementSettingsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgreementSettings"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Content-Type for the request body. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     settings_branding_retrieve: {
         parameters: {
             query?: never;
@@ -26629,6 +26839,54 @@ export interface operations {
             };
             /** @description Bad input: `fields` lists each problem by field. */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    site_agreements_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                kind: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Agreement"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

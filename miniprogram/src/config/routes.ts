@@ -11,6 +11,7 @@ export const PAGES = {
   billHistory: '/pages/bills/history',
   payResult: '/pages/bills/pay-result',
   invoices: '/pages/invoices/invoices',
+  agreement: '/pages/agreement/agreement',
 } as const
 
 /** tabBar pages: reached with switchTab, never navigateTo. Keep in step with pages.json. */
@@ -28,4 +29,9 @@ export function billHistoryUrl(house: number | null): string {
 
 export function comingSoonUrl(feature: string): string {
   return `${PAGES.comingSoon}?feature=${encodeURIComponent(feature)}`
+}
+
+/** 用户协议 / 隐私政策 of the company (open before login). */
+export function agreementUrl(kind: 'user_agreement' | 'privacy_policy'): string {
+  return `${PAGES.agreement}?kind=${kind}`
 }

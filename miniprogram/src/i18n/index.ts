@@ -1,7 +1,9 @@
 /**
- * A small i18n module: zh-CN first; other locales fall back to zh-CN key by key.
- * `t('login.resendIn', { s: 59 })` → "59秒后重发".
+ * A small i18n module: zh-CN first; other locales fall back to zh-CN key by key (a test holds
+ * en.ts to every zh-CN key). `t('login.resendIn', { s: 59 })` → "59秒后重发".
+ * The locale is a Vue ref, so a page's render reads it and redraws when the owner switches.
  */
+import { ref } from 'vue'
 import zhCN from './zh-CN'
 import en from './en'
 
@@ -11,18 +13,26 @@ export type Locale = 'zh-CN' | 'en'
 
 const catalogs: Record<Locale, Dict> = {
   'zh-CN': zhCN,
-  // English is written screen by screen in en.ts (same keys); missing keys fall back to zh-CN.
   en,
 }
 
-let current: Locale = 'zh-CN'
+export const LOCALES: readonly Locale[] = ['zh-CN', 'en']
+
+/** Where the owner's choice is kept (platform storage). */
+export const LOCALE_KEY = 'wuye.locale'
+
+const current = ref<Locale>('zh-CN')
+
+export function isLocale(value: unknown): value is Locale {
+  return value === 'zh-CN' || value === 'en'
+}
 
 export function setLocale(locale: Locale): void {
-  current = locale
+  current.value = locale
 }
 
 export function getLocale(): Locale {
-  return current
+  return current.value
 }
 
 function lookup(dict: Dict, key: string): string | undefined {
@@ -41,6 +51,6 @@ export function interpolate(template: string, params?: Record<string, string | n
 
 /** Translate a dotted key; unknown keys come back as the key itself. */
 export function t(key: string, params?: Record<string, string | number>): string {
-  const msg = lookup(catalogs[current], key) ?? lookup(catalogs['zh-CN'], key) ?? key
+  const msg = lookup(catalogs[current.value], key) ?? lookup(catalogs['zh-CN'], key) ?? key
   return interpolate(msg, params)
 }

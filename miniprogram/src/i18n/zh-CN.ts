@@ -1,6 +1,23 @@
 /** zh-CN messages (the default locale). Keys are dotted paths; `{name}` is interpolated. */
 const zhCN = {
   app: { defaultName: '物业服务' },
+  agreement: { user_agreement: '用户协议', privacy_policy: '隐私政策' },
+  /** Each language's name in itself: the same in every catalogue. */
+  language: { 'zh-CN': '中文', en: 'English' },
+  tabBar: { home: '首页', profile: '我的' },
+  /** Navigation bar titles by page (pages.json has the zh-CN ones). */
+  titles: {
+    home: '首页',
+    login: '登录',
+    bind: '绑定房屋',
+    profile: '我的',
+    myHouses: '我的房屋',
+    myInfo: '我的资料',
+    bills: '缴费',
+    billHistory: '缴费记录',
+    payResult: '支付结果',
+    invoices: '发票',
+  },
   common: { loading: '加载中…', retry: '重试', confirm: '确定', cancel: '取消', backHome: '返回首页' },
   login: {
     title: '登录',
@@ -17,7 +34,10 @@ const zhCN = {
     codeSent: '验证码已发送',
     invalidPhone: '请输入正确的手机号',
     invalidCode: '请输入验证码',
-    agreement: '登录即表示同意《用户协议》和《隐私政策》',
+    agreementPrefix: '登录即表示同意',
+    agreementAnd: '和',
+    userAgreementLink: '《用户协议》',
+    privacyPolicyLink: '《隐私政策》',
   },
   bind: {
     title: '绑定房屋',
@@ -77,6 +97,7 @@ const zhCN = {
     logout: '退出登录',
     logoutConfirm: '确定退出登录吗？',
     unnamed: '业主',
+    language: '语言',
   },
   myHouses: {
     title: '我的房屋',

@@ -27,6 +27,7 @@ export interface UniLike {
   setNavigationBarColor(options: Record<string, unknown>): void
   setNavigationBarTitle(options: Record<string, unknown>): void
   setTabBarStyle(options: Record<string, unknown> & Callbacks): void
+  setTabBarItem?(options: Record<string, unknown> & Callbacks): void
   login?(options: Record<string, unknown> & Callbacks): void
   requestPayment?(options: Record<string, unknown> & Callbacks): void
   scanCode?(options: Record<string, unknown> & Callbacks): void
@@ -65,6 +66,8 @@ export interface PlatformDeps {
   tabPages: readonly string[]
   /** H5: the browser APIs used to open files behind the token. */
   browser?: BrowserLike | null
+  /** The page stack (uni's global `getCurrentPages`), for the current page's path. */
+  pages?: () => readonly { route?: string }[]
 }
 
 /** How long an opened file's object URL lives (the new window has loaded it long before). */
@@ -186,6 +189,14 @@ export function createPlatform(deps: PlatformDeps): Platform {
 
     setTabBarSelectedColor(color) {
       uni.setTabBarStyle({ selectedColor: color, fail: () => undefined })
+    },
+    setTabBarTexts(texts) {
+      texts.forEach((text, index) => uni.setTabBarItem?.({ index, text, fail: () => undefined }))
+    },
+    currentPagePath() {
+      const stack = deps.pages?.() ?? []
+      const route = stack[stack.length - 1]?.route
+      return route ? `/${route.replace(/^\//, '')}` : null
     },
 
     requestPayment(params: PaymentParams) {

@@ -25,6 +25,7 @@ const u: UniLike = {
   navigateBack: (o) => uni.navigateBack(o),
   setNavigationBarColor: (o) => uni.setNavigationBarColor(o as unknown as UniApp.SetNavigationbarColorOptions),
   setTabBarStyle: (o) => uni.setTabBarStyle(o as unknown as UniApp.SetTabBarStyleOptions),
+  setTabBarItem: (o) => uni.setTabBarItem(o as unknown as UniApp.SetTabBarItemOptions),
   setNavigationBarTitle: (o) => uni.setNavigationBarTitle(o as unknown as UniApp.SetNavigationBarTitleOptions),
   stopPullDownRefresh: () => uni.stopPullDownRefresh(),
 }
@@ -64,6 +65,7 @@ export const platform: Platform = createPlatform({
   location: typeof location !== 'undefined' ? location : null,
   tabPages: TAB_PAGES,
   browser,
+  pages: () => (typeof getCurrentPages === 'function' ? getCurrentPages() : []),
 })
 
 export type { Platform, PlatformKind } from './types'

@@ -65,6 +65,10 @@ export interface Platform {
   setNavigationBarTitle(title: string): void
   /** Only on tabBar pages: colour of the selected tab. */
   setTabBarSelectedColor(color: string): void
+  /** Only on tabBar pages: the tabs' texts in pages.json order (the UI language's). */
+  setTabBarTexts(texts: readonly string[]): void
+  /** The shown page's path, e.g. `/pages/index/index` (`null` before the first page). */
+  currentPagePath(): string | null
   /**
    * Show a PDF the API serves only with the token. Mini-program: `uni.downloadFile` with the header,
    * then `uni.openDocument`. H5: a link cannot carry the header, so it is fetched as a blob and

@@ -8,13 +8,20 @@ import { createApiClient } from '@/api/client'
 import type { Binding, LoginResponse, Me, SiteResponse } from '@/api/types'
 import { resolveBranding, resolveCompanyContext, frontColorFor } from '@/config/company'
 import type { Branding } from '@/config/company'
-import { PAGES } from '@/config/routes'
+import { PAGES, TAB_PAGES } from '@/config/routes'
+import { isLocale, LOCALE_KEY, setLocale, t } from '@/i18n'
+import type { Locale } from '@/i18n'
 import { SESSION_KEY, parseSession, serializeSession } from './token'
 import { createOwnerStore } from './owner'
 import { createBillsStore } from './bills'
 import { createOrderWatch, createPayStore } from './pay'
 import { createInvoicesStore } from './invoices'
+import { createAgreementStore } from './agreement'
 import type { StoredSession } from './token'
+
+// The owner's language (profile page), before anything is shown or asked of the server.
+const storedLocale = platform.storage.get(LOCALE_KEY)
+if (isLocale(storedLocale)) setLocale(storedLocale)
 
 const company = resolveCompanyContext({
   kind: platform.kind,
@@ -55,6 +62,8 @@ export const pay = createPayStore(api, platform.kind === 'mp-weixin' ? 'mp-weixi
 export const payment = createOrderWatch(api)
 /** My invoice requests and the form to ask for one (page invoices). */
 export const invoices = createInvoicesStore(api)
+/** 用户协议 / 隐私政策 (page agreement, open before login). */
+export const agreement = createAgreementStore(api)
 
 export function isLoggedIn(): boolean {
   return !!state.session && !!parseSession(platform.storage.get(SESSION_KEY))
@@ -84,18 +93,46 @@ export function logout(): void {
   invoices.reset()
 }
 
+/** Navigation bar titles (i18n `titles.*`) of the pages whose title is fixed; the others set their own. */
+const PAGE_TITLES: Record<string, string> = {
+  [PAGES.home]: 'titles.home',
+  [PAGES.login]: 'titles.login',
+  [PAGES.bind]: 'titles.bind',
+  [PAGES.profile]: 'titles.profile',
+  [PAGES.myHouses]: 'titles.myHouses',
+  [PAGES.myInfo]: 'titles.myInfo',
+  [PAGES.bills]: 'titles.bills',
+  [PAGES.billHistory]: 'titles.billHistory',
+  [PAGES.payResult]: 'titles.payResult',
+  [PAGES.invoices]: 'titles.invoices',
+}
+const TAB_TITLES: Record<string, string> = { [PAGES.home]: 'tabBar.home', [PAGES.profile]: 'tabBar.profile' }
+
 /**
- * Paint the native navigation bar (and, on tab pages, the selected tab) with the company colour.
+ * Paint the native navigation bar (and, on tab pages, the selected tab) with the company colour,
+ * and title it (and the tabs) in the UI language (pages.json holds the zh-CN texts).
  * No-op where unsupported.
  */
 export function applyBrandingChrome(onTabPage = false): void {
   try {
     const color = state.branding.primaryColor
     platform.setNavigationBarColor(color, frontColorFor(color))
-    if (onTabPage) platform.setTabBarSelectedColor(color)
+    const title = PAGE_TITLES[platform.currentPagePath() ?? '']
+    if (title) platform.setNavigationBarTitle(t(title))
+    if (onTabPage) {
+      platform.setTabBarSelectedColor(color)
+      platform.setTabBarTexts(TAB_PAGES.map((page) => t(TAB_TITLES[page] ?? page)))
+    }
   } catch {
     /* some pages have no native bar */
   }
+}
+
+/** The owner's language choice: kept in storage, used by every text and request from now on. */
+export function switchLocale(locale: Locale, onTabPage = false): void {
+  setLocale(locale)
+  platform.storage.set(LOCALE_KEY, locale)
+  applyBrandingChrome(onTabPage)
 }
 
 let siteRequest: Promise<void> | null = null

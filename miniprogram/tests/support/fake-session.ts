@@ -10,7 +10,9 @@ import { createOwnerStore } from '@/stores/owner'
 import { createBillsStore } from '@/stores/bills'
 import { createOrderWatch, createPayStore } from '@/stores/pay'
 import { createInvoicesStore } from '@/stores/invoices'
+import { createAgreementStore } from '@/stores/agreement'
 import { createFakeBackend } from './fake-api'
+import { setLocale } from '@/i18n'
 
 export const BRAND_COLOR = '#e4393c'
 
@@ -33,12 +35,14 @@ export const pay = createPayStore(api, 'h5')
 /** Polls by hand in tests: nothing is scheduled. */
 export const payment = createOrderWatch(api, { schedule: () => undefined })
 export const invoices = createInvoicesStore(api)
+export const agreement = createAgreementStore(api)
 
 export const isLoggedIn = () => true
 export const applyBrandingChrome = vi.fn()
 export const loadSite = vi.fn(async () => undefined)
 export const saveLogin = vi.fn()
 export const logout = vi.fn()
+export const switchLocale = vi.fn((locale: 'zh-CN' | 'en', _onTabPage = false) => setLocale(locale))
 
 export async function loadMe(): Promise<Me> {
   const me = await api.me()
@@ -60,6 +64,7 @@ export function resetSession(): void {
   pay.reset()
   payment.stop()
   invoices.reset()
+  agreement.reset()
   state.bindings = null
   state.me = null
   applyBrandingChrome.mockClear()
