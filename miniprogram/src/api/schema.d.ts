@@ -5108,16 +5108,6 @@ export interface components {
          */
         JobStatusEnum: "queued" | "running" | "succeeded" | "failed";
         /**
-         * @description * `estate` - estate
-         *     * `houses` - houses
-         *     * `residents` - residents
-         *     * `fee_items` - fee_items
-         *     * `first_bills` - first_bills
-         *     * `owners` - owners
-         * @enum {string}
-         */
-        KeyEnum: "estate" | "houses" | "residents" | "fee_items" | "first_bills" | "owners";
-        /**
          * @description * `houses` - 房屋
          *     * `residents` - 住户
          *     * `meter_readings` - 抄表数据
@@ -5398,9 +5388,19 @@ export interface components {
             hidden: boolean;
         };
         OnboardingStep: {
-            key: components["schemas"]["KeyEnum"];
+            key: components["schemas"]["OnboardingStepEnum"];
             done: boolean;
         };
+        /**
+         * @description * `estate` - estate
+         *     * `houses` - houses
+         *     * `residents` - residents
+         *     * `fee_items` - fee_items
+         *     * `first_bills` - first_bills
+         *     * `owners` - owners
+         * @enum {string}
+         */
+        OnboardingStepEnum: "estate" | "houses" | "residents" | "fee_items" | "first_bills" | "owners";
         OrderLine: {
             item_id: number;
             name: string;
