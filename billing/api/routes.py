@@ -20,6 +20,7 @@ from billing.api import (
     fees,
     invoices,
     meters,
+    onboarding,
     owner,
     payments,
     reports,
@@ -39,6 +40,7 @@ MODULES: list[ModuleType] = [
     owner,
     discounts,
     invoices,
+    onboarding,
 ]
 
 

@@ -99,6 +99,24 @@ class MeView(generics.RetrieveAPIView):
         return self.request.user
 
 
+class SessionSerializer(serializers.Serializer):
+    authenticated = serializers.BooleanField()
+
+
+class SessionView(APIView):
+    """Whether the caller is signed in, and nothing else: the web admin asks it before `me`, so an
+    anonymous visit (the login page) gets a plain answer instead of a 401 in the browser's console.
+    `me` still answers who the user is, under its own permission."""
+
+    required_permission = PUBLIC
+
+    @extend_schema(responses=SessionSerializer)
+    def get(self, request):
+        user = request.user
+        signed_in = bool(user and user.is_authenticated and user.is_active)
+        return Response({"authenticated": signed_in})
+
+
 class WeChatLoginSerializer(serializers.Serializer):
     code = serializers.CharField(max_length=128)
 

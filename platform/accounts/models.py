@@ -49,6 +49,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Set by an admin's reset (a temporary password): until the user chooses their own, the API
     # answers 403 password_change_required to everything but changing it, `me` and logout.
     must_change_password = models.BooleanField(default=False)
+    # The dashboard's 开始使用 checklist, hidden by this user (accounts.preferences); shown again on request.
+    onboarding_hidden = models.BooleanField(default=False)
 
     objects = UserManager()
 

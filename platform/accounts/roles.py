@@ -55,6 +55,7 @@ PERMISSIONS: dict[str, set[Role]] = {
     "staff.view": set(),
     "staff.manage": set(),
     "staff.clock": set(_ALL_STAFF),
+    "dashboard.view": set(_ALL_STAFF),  # the home page's own panels (the 开始使用 checklist); never residents
     "owner.self": {Role.RESIDENT},
 }
 

@@ -439,6 +439,7 @@ SPECTACULAR_SETTINGS = {
         "ChargeKindEnum": "billing.models.ChargeKind",
         "ChargeStatusEnum": "billing.outstanding.CHARGE_STATUS_CHOICES",
         "BillRunStatusEnum": "billing.models.BillRunStatus",
+        "OnboardingStepEnum": "billing.selectors.onboarding.STEPS",
         "PaymentMethodEnum": "billing.models.PaymentMethod",
         "OfflineMethodEnum": "billing.api.cashdesk.OFFLINE_CHOICES",
         "RefundMethodEnum": "billing.api.requests.REFUND_METHOD_CHOICES",

@@ -40,6 +40,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("auth/wechat/", accounts_api.WeChatLoginView.as_view(), name="auth-wechat"),
     path("auth/sms/send/", accounts_api.SmsSendView.as_view(), name="auth-sms-send"),
     path("auth/sms/login/", accounts_api.SmsLoginView.as_view(), name="auth-sms-login"),
+    path("auth/session/", accounts_api.SessionView.as_view(), name="auth-session"),
     path("me/", accounts_api.MeView.as_view(), name="me"),
     path("me/password/", accounts_api.ChangePasswordView.as_view(), name="me-password"),
     path("auth/password/forgot/", accounts_api.ForgotPasswordView.as_view(), name="auth-password-forgot"),

@@ -25,6 +25,8 @@ export const authApi = {
     await api.post('/api/v1/auth/logout/', undefined, { handleErrorsLocally: true })
     resetCsrf()
   },
+  /** Whether anyone is signed in here (a 200 either way; no user data). */
+  session: () => api.get('/api/v1/auth/session/', { handleErrorsLocally: true }),
   me: () => api.get('/api/v1/me/', { handleErrorsLocally: true }),
   /** 忘记密码: always answers {sent: true}, whether or not the account exists. */
   forgotPassword: (login: string) =>

@@ -151,6 +151,21 @@ const en: MessageSchema = {
     noneDue: 'nothing due',
     chartTotal: 'Twelve months: {rate}% collected ({paid} of {due} yuan)',
     month: 'M{n}',
+    onboarding: {
+      title: 'Getting started',
+      progress: '{done}/{total} done',
+      hide: 'Hide',
+      show: 'Show the getting-started checklist',
+      orImport: 'or import a spreadsheet',
+      steps: {
+        estate: 'Add an estate',
+        houses: 'Add buildings and houses',
+        residents: 'Register residents',
+        fee_items: 'Set up fee items',
+        first_bills: 'Issue the first bills',
+        owners: 'Invite owners to bind their houses',
+      },
+    },
   },
   placeholder: {
     comingSoon: '{module} is coming soon',

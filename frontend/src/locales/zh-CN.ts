@@ -141,6 +141,21 @@ const zhCN = {
     noneDue: '当月无应收',
     chartTotal: '近十二个月合计收缴率 {rate}%（已收 {paid} 元 / 应收 {due} 元）',
     month: '{n}月',
+    onboarding: {
+      title: '开始使用',
+      progress: '已完成 {done}/{total}',
+      hide: '隐藏',
+      show: '显示开始使用清单',
+      orImport: '或批量导入',
+      steps: {
+        estate: '添加小区',
+        houses: '添加楼栋与房屋',
+        residents: '登记住户',
+        fee_items: '设置收费项目',
+        first_bills: '生成第一批账单',
+        owners: '邀请业主绑定房屋',
+      },
+    },
   },
   placeholder: {
     comingSoon: '{module} 功能即将上线',

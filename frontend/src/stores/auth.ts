@@ -20,11 +20,16 @@ export const useAuthStore = defineStore('auth', () => {
     return me.value?.permissions.includes(permission) ?? false
   }
 
-  /** Ask the server once per page load; a 401 simply means "not signed in". */
+  /**
+   * Ask the server once per page load. First whether anyone is signed in (always a 200, so an
+   * anonymous visit to the login page logs no 401 in the console), then who, only if someone is;
+   * a 401 from `me` (the session ended in between) still simply means "not signed in".
+   */
   async function ensureLoaded(): Promise<Me | null> {
     if (checked.value) return me.value
     try {
-      me.value = await authApi.me()
+      const session = await authApi.session()
+      me.value = session.authenticated ? await authApi.me() : null
     } catch (error) {
       if (!(error instanceof ApiError) || (error.status !== 401 && error.status !== 403)) {
         throw error

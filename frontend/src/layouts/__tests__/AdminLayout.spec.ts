@@ -26,7 +26,15 @@ const site: Site = {
 async function mountAppAs(me: Me, path: string) {
   const pinia = createPinia()
   setActivePinia(pinia)
-  mockFetch((call) => jsonResponse(call.url === '/api/v1/site/' ? site : me))
+  mockFetch((call) =>
+    jsonResponse(
+      call.url === '/api/v1/site/'
+        ? site
+        : call.url === '/api/v1/auth/session/'
+          ? { authenticated: true }
+          : me,
+    ),
+  )
   await useSiteStore().load()
   const router = createAppRouter('company', createMemoryHistory())
   await router.push(path)

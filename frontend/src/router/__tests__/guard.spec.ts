@@ -18,10 +18,12 @@ const guard: Me = {
 }
 
 function routerFor(me: Me | null) {
-  mockFetch(() =>
-    me
-      ? jsonResponse(me)
-      : jsonResponse({ code: 'not_authenticated', message: '', fields: {} }, 401),
+  mockFetch((call) =>
+    call.url === '/api/v1/auth/session/'
+      ? jsonResponse({ authenticated: me !== null })
+      : me
+        ? jsonResponse(me)
+        : jsonResponse({ code: 'not_authenticated', message: '', fields: {} }, 401),
   )
   return createAppRouter('company', createMemoryHistory())
 }

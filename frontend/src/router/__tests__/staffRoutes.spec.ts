@@ -24,7 +24,9 @@ const admin: Me = {
 
 function routerFor(me: Me) {
   setActivePinia(createPinia())
-  mockFetch(() => jsonResponse(me))
+  mockFetch((call) =>
+    jsonResponse(call.url === '/api/v1/auth/session/' ? { authenticated: true } : me),
+  )
   return createAppRouter('company', createMemoryHistory())
 }
 

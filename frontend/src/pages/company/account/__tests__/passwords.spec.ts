@@ -43,7 +43,10 @@ async function mountAt(component: object, path: string, me: Me | null = null) {
   }
   const router = createAppRouter('company', createMemoryHistory())
   await router.push(path)
-  const wrapper = mount(component, { global: { plugins: [pinia, router] }, attachTo: document.body })
+  const wrapper = mount(component, {
+    global: { plugins: [pinia, router] },
+    attachTo: document.body,
+  })
   await flushPromises()
   return { wrapper, router }
 }
@@ -54,10 +57,7 @@ afterEach(() => {
 
 describe('LoginPage', () => {
   it('links to 忘记密码', async () => {
-    fakeApi({
-      'GET /api/v1/me/': () =>
-        jsonResponse({ code: 'not_authenticated', message: '', fields: {} }, 401),
-    })
+    fakeApi({ 'GET /api/v1/auth/session/': () => jsonResponse({ authenticated: false }) })
     const { router } = await mountAt(LoginPage, '/login')
     await click('login-forgot')
     expect(router.currentRoute.value.name).toBe('forgot-password')
@@ -95,7 +95,11 @@ describe('ForgotPasswordPage', () => {
       'POST /api/v1/auth/password/forgot/': () => jsonResponse({ sent: true }),
       'POST /api/v1/auth/password/reset/': () =>
         jsonResponse(
-          { code: 'invalid_code', message: '验证码错误或已过期。', fields: { code: ['验证码错误或已过期。'] } },
+          {
+            code: 'invalid_code',
+            message: '验证码错误或已过期。',
+            fields: { code: ['验证码错误或已过期。'] },
+          },
           400,
         ),
     })
@@ -112,7 +116,9 @@ describe('ForgotPasswordPage', () => {
   })
 
   it('refuses two different new passwords before asking the server', async () => {
-    const all = fakeApi({ 'POST /api/v1/auth/password/forgot/': () => jsonResponse({ sent: true }) })
+    const all = fakeApi({
+      'POST /api/v1/auth/password/forgot/': () => jsonResponse({ sent: true }),
+    })
     await mountAt(ForgotPasswordPage, '/forgot-password')
     await type('forgot-login', 'keeper')
     await click('forgot-send')
@@ -129,6 +135,7 @@ describe('ForgotPasswordPage', () => {
 describe('ChangePasswordPage', () => {
   it('tells a user whose password was reset to choose one, and clears the flag', async () => {
     const all = fakeApi({
+      'GET /api/v1/auth/session/': () => jsonResponse({ authenticated: true }),
       'GET /api/v1/me/': () => jsonResponse(ME),
       'POST /api/v1/me/password/': () => jsonResponse({ ...ME, must_change_password: false }),
       'GET /api/v1/dashboard/': () => jsonResponse({}),
@@ -152,7 +159,11 @@ describe('ChangePasswordPage', () => {
     fakeApi({
       'POST /api/v1/me/password/': () =>
         jsonResponse(
-          { code: 'wrong_password', message: '当前密码错误。', fields: { current_password: ['当前密码错误。'] } },
+          {
+            code: 'wrong_password',
+            message: '当前密码错误。',
+            fields: { current_password: ['当前密码错误。'] },
+          },
           400,
         ),
     })
@@ -169,7 +180,10 @@ describe('ChangePasswordPage', () => {
 
 describe('must change password', () => {
   it('routes every page to 修改密码 until the password is changed', async () => {
-    fakeApi({ 'GET /api/v1/me/': () => jsonResponse(ME) })
+    fakeApi({
+      'GET /api/v1/auth/session/': () => jsonResponse({ authenticated: true }),
+      'GET /api/v1/me/': () => jsonResponse(ME),
+    })
     setActivePinia(createPinia())
     const router = createAppRouter('company', createMemoryHistory())
     await router.push('/settings/staff')
