@@ -544,7 +544,7 @@ def main() -> None:
         from companies import services as company_services
         from core.outbox import relay
         from payments.services import sweeper
-        from tests.bench.owner_bills import _free_port, _serve
+        from tests.bench import serving
 
         relay.publish = lambda *a, **k: None  # the bench runs what it needs itself
         company_services.ensure_public_tenant()
@@ -563,8 +563,8 @@ def main() -> None:
         print(f"two companies, {args.orders} orders pending at the stand-in in {setup_seconds:.1f}s", flush=True)
         connections.close_all()
 
-        port = _free_port()
-        server = _serve(port=port, workers=args.workers, threads=args.threads)
+        port = serving.free_port()
+        server = serving.serve(port=port, workers=args.workers, threads=args.threads)
         try:
             for shop in shops:  # warm every worker thread: its connection, the gateway's keys
                 _fire(port, [Shot(shop.host, {}, b"{}", "warm", 401)] * args.clients * 2, args.clients)

@@ -27,10 +27,11 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 import pytest_django.fixtures
+
+from tests.database import database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 RESULTS = ROOT / "test-results" / "e2e"
@@ -107,17 +108,6 @@ def chromium_executable() -> str:
 
 
 # --- the live stack ---------------------------------------------------------------------------
-
-
-def database_url(db: dict) -> str:
-    """A DATABASE_URL for Django's database settings; a Unix-socket directory goes percent-encoded."""
-    user = quote(db.get("USER") or "", safe="")
-    password = quote(db.get("PASSWORD") or "", safe="")
-    credentials = f"{user}:{password}@" if password else (f"{user}@" if user else "")
-    host = db.get("HOST") or ""
-    host = quote(host, safe="") if host.startswith("/") else host
-    port = f":{db['PORT']}" if db.get("PORT") else ""
-    return f"postgres://{credentials}{host}{port}/{quote(db['NAME'], safe='')}"
 
 
 def _free_port() -> int:

@@ -206,7 +206,9 @@ def test_a_refund_of_an_online_payment_is_approved_by_someone_else_and_shows_on_
     _open_order(staff, live_stack, order.out_trade_no, order.pk)
     expect(drawer.get_by_test_id("detail-status")).to_have_text("已退款")
     expect(drawer.get_by_test_id("detail-refunded")).to_have_text(shown_amount)
-    expect(refund_row.get_by_test_id("payment-refund-status")).to_have_text("已通过")
+    expect(refund_row.get_by_test_id("payment-refund-status")).to_have_text(
+        "已退款"
+    )  # approved, and its money back (the payout status)
     expect(refund_row.get_by_test_id("payment-refund-channel-status")).to_contain_text("已退款")
     expect(refund_row.get_by_test_id("payment-refund-requested-by")).not_to_be_empty()
     expect(refund_row.get_by_test_id("payment-refund-decided-by")).to_have_text("复核会计")

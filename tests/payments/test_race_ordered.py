@@ -24,6 +24,7 @@ from django_tenants.utils import tenant_context
 
 from tests.billing.concurrency import drop, on_own_connection
 from tests.conftest import _provision
+from tests.database import database_url
 from tests.payments.conftest import make_merchant, make_payer, post_notification, start
 
 pytestmark = pytest.mark.django_db(transaction=False)
@@ -286,11 +287,7 @@ print("SURVIVED", flush=True)
 def _killed_midway(delivery, company) -> None:
     """Hand the notification to a worker process of its own; SIGKILL it once it has allocated the
     payment inside its open transaction (PostgreSQL rolls the transaction back with the connection)."""
-    settings_dict = connection.settings_dict
-    url = (
-        f"postgres://{settings_dict['USER']}:{settings_dict['PASSWORD'] or ''}@{settings_dict['HOST']}:"
-        f"{settings_dict['PORT'] or 5432}/{settings_dict['NAME']}"
-    )
+    url = database_url(connection.settings_dict)
     env = {
         **os.environ,
         "DATABASE_URL": url,

@@ -12,6 +12,8 @@ from pathlib import Path
 
 from django.db import connection
 
+from tests.database import database_url
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -22,10 +24,7 @@ def _figures(last_line: str) -> dict[str, str]:
 def test_the_quick_storm_credits_every_genuine_payment_once_and_nothing_else():
     settings_dict = connection.settings_dict
     name = f"{settings_dict['TEST']['NAME'] or 'test_wuye'}_storm"[:63]
-    url = (
-        f"postgres://{settings_dict['USER']}:{settings_dict['PASSWORD'] or ''}@{settings_dict['HOST']}:"
-        f"{settings_dict['PORT'] or 5432}/postgres"
-    )
+    url = database_url(settings_dict, name="postgres")
     env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": f"{ROOT / 'platform'}:{ROOT}"}
     env.pop("WUYE_TESTING", None)  # the bench runs the product as deployed, on its scratch database
     run = subprocess.run(

@@ -118,6 +118,7 @@ def test_signup_is_provisioned_by_the_worker_and_the_admin_signs_in(worker, clie
                 "admin_name": "赵六",
                 "admin_phone": "13600001111",
                 "admin_email": "zhao@viaworker.cn",
+                "admin_username": "zhaoliu",
                 "password": "Worker-pass-1",
             },
             format="json",
@@ -130,7 +131,7 @@ def test_signup_is_provisioned_by_the_worker_and_the_admin_signs_in(worker, clie
         assert ready["admin_url"] == "http://viaworker.localhost:8000/"
         company = Company.objects.get(slug="viaworker")
         login = client_for(company).post(
-            "/api/v1/auth/login/", {"username": "admin", "password": "Worker-pass-1"}, format="json"
+            "/api/v1/auth/login/", {"username": "zhaoliu", "password": "Worker-pass-1"}, format="json"
         )
         assert login.status_code == 200
         assert elapsed < 30
