@@ -109,6 +109,10 @@ class SessionView(APIView):
     `me` still answers who the user is, under its own permission."""
 
     required_permission = PUBLIC
+    # A user who must change their password is signed in: the web admin then asks `me` and sends them
+    # to 修改密码 (refused here, the store would take them for signed out and loop on the login page).
+    allowed_while_password_change_required = True
+    error_statuses = {"get": [403]}  # as every authenticated operation: a refused session or token
 
     @extend_schema(responses=SessionSerializer)
     def get(self, request):

@@ -266,6 +266,7 @@ def test_admin_reset_gives_a_temporary_password_that_must_be_changed(client_for,
     gated = client.get("/api/v1/owner-accounts/")
     assert gated.status_code == 403 and gated.json()["code"] == "password_change_required"
     assert client.get("/api/v1/me/").status_code == 200
+    assert client.get("/api/v1/auth/session/").json() == {"authenticated": True}  # so the admin asks `me`
     body = {"current_password": temporary, "new_password": NEW}
     changed = client.post("/api/v1/me/password/", body, format="json")
     assert changed.status_code == 200 and changed.json()["must_change_password"] is False
