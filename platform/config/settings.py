@@ -15,6 +15,7 @@ import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 
 from config import embedded
+from config.settings_messages import *  # noqa: F403 (SMS, password codes and mail, in their own module)
 from config.settings_payments import *  # noqa: F403 (WeChat Pay and Stripe settings, in their own module)
 from config.switches import DEMO, env
 from core.schemas import app_lists
@@ -322,49 +323,12 @@ PII_LOOKUP_LIMITS = env.list("WUYE_PII_LOOKUP_LIMITS", default=["30/h", "150/d"]
 PII_LOOKUP_LIMITS_REVEAL = env.list("WUYE_PII_LOOKUP_LIMITS_REVEAL", default=["300/h"])
 
 # --- WeChat, SMS and other outside services --------------------------------------------------
-# DEMO (config.switches) points them at the local stand-ins; payments: config.settings_payments.
+# DEMO (config.switches) points them at the local stand-ins; SMS, password codes and mail:
+# config.settings_messages; payments: config.settings_payments.
 WECHAT_API_BASE_URL = env(
     "WECHAT_API_BASE_URL",
     default=f"http://127.0.0.1:{PUBLIC_PORT}/_standins/wechat/" if DEMO else "https://api.weixin.qq.com/",
 )
-# "tencent" (Tencent Cloud SMS API 3.0) or "standin" (the same adapter against the local stand-in).
-SMS_BACKEND = env("WUYE_SMS_BACKEND", default="standin" if DEMO else "tencent")
-TENCENT_SMS = {
-    "SECRET_ID": env("TENCENT_SMS_SECRET_ID", default=""),
-    "SECRET_KEY": env("TENCENT_SMS_SECRET_KEY", default=""),
-    "SDK_APP_ID": env("TENCENT_SMS_SDK_APP_ID", default=""),
-    "SIGN_NAME": env("TENCENT_SMS_SIGN_NAME", default=""),
-    # Our template name -> the approved template's ID, e.g. "login_code=1234567".
-    "TEMPLATE_IDS": env.dict("TENCENT_SMS_TEMPLATE_IDS", default={}),
-    "REGION": env("TENCENT_SMS_REGION", default="ap-guangzhou"),
-    "ENDPOINT": env("TENCENT_SMS_ENDPOINT", default="https://sms.tencentcloudapi.com/"),
-}
-SMS_CODE_TTL_SECONDS = 300
-SMS_CODE_MAX_ATTEMPTS = 5
-# Login codes per destination number, besides one a minute (accounts.services._count_code_to).
-SMS_CODES_PER_PHONE_PER_DAY = 10
-SMS_CODES_PER_PHONE_PER_DAY_ALL_COMPANIES = 20
-# Passwords (accounts.passwords): a reset code lives 10 minutes and survives 5 wrong tries; an
-# invitation link 72 hours. Requests per typed name (and per real account, silently) and per
-# address; the destination shares the SMS caps above.
-PASSWORD_CODE_TTL_SECONDS = 600
-PASSWORD_CODE_MAX_ATTEMPTS = 5
-PASSWORD_INVITE_TTL_HOURS = 72
-PASSWORD_RESET_LIMITS = ["1/m", "5/h", "10/d"]
-PASSWORD_RESET_LIMITS_PER_ADDRESS = ["20/h"]
-PASSWORD_VERIFY_LIMITS = ["10/m", "30/h"]
-# Mail (reset codes and invitations to an email address): SMTP from EMAIL_HOST etc.; the demo
-# prints mail to the console.
-EMAIL_BACKEND = env(
-    "EMAIL_BACKEND",
-    default="django.core.mail.backends.console.EmailBackend" if DEMO else "django.core.mail.backends.smtp.EmailBackend",
-)
-EMAIL_HOST = env("EMAIL_HOST", default="localhost")
-EMAIL_PORT = env.int("EMAIL_PORT", default=25)
-EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
-EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
-EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
-DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="noreply@localhost")
 SENTRY_DSN = env("SENTRY_DSN", default="")
 
 # --- API ------------------------------------------------------------------------------------
