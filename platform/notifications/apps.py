@@ -1,6 +1,6 @@
-"""Notification channels behind one interface: SMS today; WeChat subscribe messages, email and the
-in-app inbox come with the notifications issue. No tables yet (messages will live in each
-company's schema).
+"""Notification channels behind one interface: SMS and mail (its production binding) today; WeChat
+subscribe messages and the in-app inbox come with the notifications issue. No tables yet (messages
+will live in each company's schema).
 """
 
 from django.apps import AppConfig
@@ -9,6 +9,7 @@ from core import adapters
 from core.schemas import Schema
 
 adapters.register("sms", "notifications.sms.binding")
+adapters.register("email", "notifications.email.binding")
 
 
 class NotificationsConfig(AppConfig):

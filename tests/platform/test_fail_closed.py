@@ -68,6 +68,8 @@ REAL_ENV = {  # what an operator provides to the shipped deploy/ files
     "TENCENT_SMS_SIGN_NAME": REAL_SMS["SIGN_NAME"],
     "TENCENT_SMS_TEMPLATE_IDS": "login_code=1234567,password_code=1234568,staff_invite=1234569",
     **{f"WECHATPAY_{name}": value for name, value in REAL_WECHATPAY.items() if name != "API_BASE"},
+    "EMAIL_HOST": "smtp.exmail.qq.com",
+    "DEFAULT_FROM_EMAIL": "物业 <noreply@wuye.example.com>",
     "STRIPE_SECRET_KEY": "sk_live_realLookingKey000000000000000000",
     "STRIPE_WEBHOOK_SECRET": "whsec_realLookingSecret0000000000000000",
     "STRIPE_PUBLISHABLE_KEY": "pk_live_realLookingKey00000000000000000",
@@ -94,6 +96,9 @@ def production(settings):
     settings.STRIPE_SECRET_KEY = REAL_ENV["STRIPE_SECRET_KEY"]
     settings.STRIPE_WEBHOOK_SECRET = REAL_ENV["STRIPE_WEBHOOK_SECRET"]
     settings.STRIPE_PUBLISHABLE_KEY = REAL_ENV["STRIPE_PUBLISHABLE_KEY"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = REAL_ENV["EMAIL_HOST"]
+    settings.DEFAULT_FROM_EMAIL = REAL_ENV["DEFAULT_FROM_EMAIL"]
     settings.SECRET_KEY = RANDOM_LOOKING_SECRET  # and keys fit for real data (core.crypto's guard)
     settings.WUYE_DATA_KEYS = REAL_ENV["WUYE_DATA_KEYS"]
     crypto.reset_keys()
@@ -114,6 +119,7 @@ def test_production_with_real_adapters_starts(production):
     adapters.refuse_unsafe_start()
     assert {b.adapter: b.standin for b in adapters.bindings()} == {
         "einvoice": False,
+        "email": False,
         "sms": False,
         "stripe": False,
         "wechat": False,
@@ -134,6 +140,24 @@ def test_production_refuses_wechat_pay_without_its_keys(production):
     assert "WECHATPAY_SP_MCHID" in message and MERCHANT_PEM not in message
     production.WECHATPAY = {**REAL_WECHATPAY, "API_BASE": "http://127.0.0.1:9/"}
     assert "WECHATPAY_API_BASE (https)" in _refusal()
+
+
+@pytest.mark.parametrize(
+    "backend", ["console", "locmem", "filebased", "dummy"], ids=lambda name: f"{name}-backend"
+)
+def test_production_refuses_mail_that_goes_nowhere(production, backend):
+    production.EMAIL_BACKEND = f"django.core.mail.backends.{backend}.EmailBackend"
+    assert f"email points at a stand-in ({backend})" in _refusal()
+
+
+def test_production_refuses_smtp_without_a_server_or_sender(production):
+    production.EMAIL_HOST = "localhost"  # the settings' default: nothing listens there in a container
+    production.DEFAULT_FROM_EMAIL = "noreply@localhost"
+    message = _refusal()
+    assert "email (smtp://localhost) lacks EMAIL_HOST, DEFAULT_FROM_EMAIL" in message
+    production.EMAIL_HOST = "smtp.exmail.qq.com"
+    production.DEFAULT_FROM_EMAIL = "物业 <noreply@wuye.example.com>"
+    adapters.refuse_unsafe_start()
 
 
 def test_a_deployment_without_wechat_pay_says_so(production):
