@@ -142,9 +142,7 @@ def test_production_refuses_wechat_pay_without_its_keys(production):
     assert "WECHATPAY_API_BASE (https)" in _refusal()
 
 
-@pytest.mark.parametrize(
-    "backend", ["console", "locmem", "filebased", "dummy"], ids=lambda name: f"{name}-backend"
-)
+@pytest.mark.parametrize("backend", ["console", "locmem", "filebased", "dummy"], ids=lambda name: f"{name}-backend")
 def test_production_refuses_mail_that_goes_nowhere(production, backend):
     production.EMAIL_BACKEND = f"django.core.mail.backends.{backend}.EmailBackend"
     assert f"email points at a stand-in ({backend})" in _refusal()
