@@ -23,22 +23,18 @@ import math
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 
 import redis
 from django.conf import settings
 from django.core.cache import cache
 
+from core import redis_client
+
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
-@lru_cache(maxsize=4)
-def _pool(url: str) -> redis.ConnectionPool:
-    return redis.ConnectionPool.from_url(url)
-
-
 def _redis() -> redis.Redis:
-    return redis.Redis(connection_pool=_pool(settings.CACHES["default"]["LOCATION"]))
+    return redis_client.client(decode=False, url=settings.CACHES["default"]["LOCATION"])
 
 
 def now() -> float:

@@ -41,6 +41,7 @@ import requests
 from django.conf import settings
 
 import einvoice
+from core import redis_client
 from einvoice import EInvoiceError, InvoiceResult, IssueRequest, VoidRequest
 
 REAL_BASE = "https://sdk.nuonuo.com/open/v1/services"
@@ -129,9 +130,7 @@ class TokenSource:
         self.key = f"einvoice:nuonuo:token:{config.app_key}"
 
     def _redis(self) -> Any:
-        import redis
-
-        return redis.Redis.from_url(settings.REDIS_URL, decode_responses=True)
+        return redis_client.client()
 
     def get(self) -> str:
         if self.config.access_token:

@@ -43,9 +43,9 @@ from zoneinfo import ZoneInfo
 
 import redis
 import requests
-from django.conf import settings
 
 import einvoice
+from core import redis_client
 from einvoice.nuonuo import METHOD_ISSUE, METHOD_QUERY, OK, REAL_BASE, NuonuoConfig, NuonuoProvider, signature
 from standins.transport import WsgiTransport
 
@@ -59,7 +59,7 @@ _NONCE = re.compile(r"[0-9]{8}")
 
 
 def _store() -> redis.Redis:
-    return redis.Redis.from_url(settings.REDIS_URL, decode_responses=True)
+    return redis_client.client()
 
 
 def _once(name: str, make: Callable[[], str]) -> str:

@@ -35,8 +35,8 @@ from typing import Any
 
 import redis
 import requests
-from django.conf import settings
 
+from core import redis_client
 from notifications.tencent_sms import TencentSmsConfig
 from standins.transport import WsgiTransport
 
@@ -90,7 +90,7 @@ DEMO_CONFIG = TencentSmsConfig(
 
 
 def _store() -> redis.Redis:
-    return redis.Redis.from_url(settings.REDIS_URL, decode_responses=True)
+    return redis_client.client()
 
 
 def _hmac(key: bytes, text: str) -> bytes:

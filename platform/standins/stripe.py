@@ -32,8 +32,8 @@ from urllib.parse import parse_qsl
 
 import redis
 import requests
-from django.conf import settings
 
+from core import redis_client
 from standins.transport import WsgiTransport, demo_host
 
 PREFIX = "standin:stripe:"
@@ -47,7 +47,7 @@ DEMO_PRICES = {"price_wuye_standard_monthly": (99_900, "cny"), "price_wuye_pro_m
 
 
 def _store() -> redis.Redis:
-    return redis.Redis.from_url(settings.REDIS_URL, decode_responses=True)
+    return redis_client.client()
 
 
 class StripeRefusal(Exception):

@@ -18,7 +18,8 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import redis
-from django.conf import settings
+
+from core import redis_client
 
 PREFIX = "standin:wechat:"
 CODE_TTL = 300
@@ -27,7 +28,7 @@ LOGIN_LIMIT_PER_MINUTE = 100
 
 
 def _store() -> redis.Redis:
-    return redis.Redis.from_url(settings.REDIS_URL, decode_responses=True)
+    return redis_client.client()
 
 
 def _error(errcode: int, errmsg: str) -> tuple[int, dict[str, Any]]:

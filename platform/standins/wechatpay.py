@@ -45,8 +45,8 @@ from zoneinfo import ZoneInfo
 
 import redis
 import requests
-from django.conf import settings
 
+from core import redis_client
 from payments.gateways import wechatpay_sign as crypto
 from payments.gateways.wechatpay import REAL_BASE, WechatPayConfig
 from standins.transport import WsgiTransport, demo_host
@@ -62,7 +62,7 @@ _lock = threading.Lock()
 
 
 def _store() -> redis.Redis:
-    return redis.Redis.from_url(settings.REDIS_URL, decode_responses=True)
+    return redis_client.client()
 
 
 def _once(name: str, make: Callable[[], str]) -> str:
