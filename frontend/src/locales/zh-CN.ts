@@ -68,7 +68,7 @@ const zhCN = {
     customer_service: '客服',
   },
   landing: {
-    title: '物业云 · 新一代物业管理 SaaS',
+    title: '物业云 · 新一代物业管理云平台',
     subtitle: '收费、报修、安防、社区服务，一个平台全部搞定。注册即用，一秒开通，专属品牌小程序。',
     ctaSignup: '免费注册',
     ctaLogin: '登录我的公司',
@@ -106,7 +106,7 @@ const zhCN = {
       ready: '开通成功！',
       failed: '开通失败',
     },
-    readyHint: '管理后台已就绪：用户名 admin，密码为您刚才设置的密码。',
+    readyHint: '管理后台已就绪：用户名 {username}，密码为您刚才设置的密码。',
     openAdmin: '进入管理后台',
     tryAgain: '返回修改',
     haveAccount: '已有账号？',

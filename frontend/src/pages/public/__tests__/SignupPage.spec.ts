@@ -73,6 +73,8 @@ describe('SignupPage', () => {
     await vi.advanceTimersByTimeAsync(1000)
     expect(status()).toBe('ready')
     expect($('signup-admin-link')?.getAttribute('href')).toBe('http://acme.localhost:8000/')
+    // The username the founder chose, not the `admin` every company once had.
+    expect($('signup-status')?.textContent).toContain('用户名 wangwu')
 
     await vi.advanceTimersByTimeAsync(10_000)
     expect(calls(all, 'GET', STATUS_PATH)).toHaveLength(2)
