@@ -193,6 +193,7 @@ def test_a_new_company_from_the_landing_page_to_its_first_owner_bound(
     watch.screen(page, "import dry run")
     page.get_by_test_id("import-commit").click()
     expect(current).to_have_attribute("data-status", "done", timeout=30_000)
+    assert page.evaluate("document.body.innerText").count("导入完成") == 1  # issue 16: it was said twice
     watch.screen(page, "import done")
     screenshot(page, "first-hour-05-import-done")
     _checklist(page, watch, 3)
