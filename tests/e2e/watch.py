@@ -31,10 +31,6 @@ ALLOWED_WORDS = {
     "xlsx",
     "xls",
     "csv",
-    # The house-number template of 生成房屋 ({floor}{index:02d}): the server's own syntax, typed as
-    # shown; Chinese names for its fields would need the server's parser too (not done yet).
-    "floor",
-    "index",
 }
 
 LATIN_WORD = re.compile(r"[A-Za-z]{3,}")

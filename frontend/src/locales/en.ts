@@ -466,6 +466,8 @@ const en: MessageSchema = {
       title: 'Generate houses · {building}',
       perFloor: 'Houses per floor (per unit)',
       perFloorRange: 'Houses per floor must be between 1 and 50',
+      floorField: 'floor',
+      indexField: 'index',
       numberFormat: 'Number format',
       formatHint: '{floor} is the floor, {index} a two-digit sequence',
       preview: 'Preview',

@@ -453,6 +453,8 @@ const zhCN = {
       title: '生成房屋 · {building}',
       perFloor: '每层户数（每个单元）',
       perFloorRange: '每层户数须在 1 到 50 之间',
+      floorField: '楼层',
+      indexField: '序号',
       numberFormat: '房号格式',
       formatHint: '{floor} 为楼层，{index} 为两位序号',
       preview: '房号预览',
