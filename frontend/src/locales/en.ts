@@ -99,6 +99,7 @@ const en: MessageSchema = {
     companyName: 'Company name',
     slug: 'Subdomain',
     slugHint: 'Your admin address: {url}',
+    slugHintEmpty: 'Your admin address shows here once you choose a subdomain',
     adminName: 'Administrator name',
     adminPhone: 'Administrator mobile',
     adminEmail: 'Administrator email',
