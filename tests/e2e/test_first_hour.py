@@ -98,6 +98,8 @@ def test_a_new_company_from_the_landing_page_to_its_first_owner_bound(
     screenshot(page, "first-hour-01-landing")
     page.get_by_test_id("landing-signup").click()
     page.wait_for_url(re.compile(r"/signup$"))
+    expect(page.get_by_test_id("signup-form")).to_be_visible()
+    watch.screen(page, "signup form (empty)")
     page.get_by_test_id("signup-company-name").fill("初一物业")
     page.get_by_test_id("signup-slug").fill(slug)
     page.get_by_test_id("signup-admin-name").fill("张初一")
