@@ -126,6 +126,26 @@ def test_the_house_code_path_still_verifies_and_now_says_what_matched(client_for
         assert AuditEvent.objects.get(action="binding.auto_verify").after["matched"] == ["phone", "house_code"]
 
 
+def test_the_house_code_path_needs_no_name_from_a_registered_resident(client_for, company_a, houses):
+    """The owner app's code form sends the code alone: the resident on record is bound under the
+    record's name (the walk of tests/e2e/test_first_hour.py met a 400 "请填写姓名" here); a phone not
+    on record still has to say who is asking, for the staff who review it."""
+    admin = client_for(company_a, "admin")
+    _resident(admin, houses[0])
+    with tenant_context(company_a):
+        code = House.objects.get(pk=houses[0]).binding_code
+    owner, _user = _owner(client_for, company_a, OWNER_PHONE)
+    bound = owner.post("/api/v1/owner/bindings/", {"house_code": code}, format="json")
+    assert bound.status_code == 201, bound.content
+    assert (bound.json()["status"], bound.json()["name"], bound.json()["relation"]) == ("approved", "张伟", "owner")
+
+    stranger, _s = _owner(client_for, company_a, "13700001111")
+    refused = stranger.post("/api/v1/owner/bindings/", {"house_code": code}, format="json")
+    assert refused.status_code == 400 and "name" in refused.json()["fields"]
+    with tenant_context(company_a):
+        assert not HouseBinding.objects.filter(user=_s).exists()
+
+
 def test_review_shows_residents_matches_and_conflict(client_for, company_a, houses, staff):
     admin = client_for(company_a, "admin")
     zhang = _resident(admin, houses[0])  # owner 张伟, 13812345678

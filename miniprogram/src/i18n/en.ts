@@ -59,6 +59,7 @@ const en = {
     houseCode: 'House code',
     houseCodePlaceholder: 'The house code from the management office',
     houseCodeHint: 'Ask the property service centre for your house code',
+    codeNamePlaceholder: "Optional if your number is on the home's records",
     submit: 'Link this home',
     pending: 'Awaiting staff approval',
     pendingHint: 'All services open once staff approve the link',

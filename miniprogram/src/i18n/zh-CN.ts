@@ -55,6 +55,7 @@ const zhCN = {
     houseCode: '房屋编码',
     houseCodePlaceholder: '请输入物业提供的房屋编码',
     houseCodeHint: '房屋编码可向物业服务中心索取',
+    codeNamePlaceholder: '手机号已登记的住户可不填',
     recordVerifyHint: '如您的手机号已登记为该房屋的业主，并填写与登记一致的姓名，提交后立即认证，无需等待物业审核；否则由物业审核。',
     codeVerifyHint: '使用物业提供的房屋编码，且您的手机号已登记在该房屋的住户信息中，提交后立即认证。',
     submit: '提交绑定',

@@ -28,6 +28,11 @@ def request_binding(*, user: Any, house: House, relation: str, name: str, via_co
     if relation not in Relation.values:
         raise DomainError(_("请选择与房屋的关系。"), fields={"relation": [_("请选择与房屋的关系。")]})
     name = text.clean_name(name)
+    # Phone + house code: the binding is the registered resident's, under that record's name — an
+    # owner binding by code need not type one (the owner app's code form asks for none).
+    by_code = _registered_occupant(house=house, user=user) if via_code else None
+    if by_code is not None:
+        name = by_code.person.name
     if not 1 <= len(name) <= 50:
         raise DomainError(_("请填写姓名。"), fields={"name": [_("请填写姓名（不超过 50 个字）。")]})
     with conflict_as(
@@ -46,7 +51,7 @@ def request_binding(*, user: Any, house: House, relation: str, name: str, via_co
     if via_code:
         # Verified by phone + house code: the code staff handed out, and the phone staff registered
         # for a resident of this very house. The binding takes that record's name and relation.
-        registered = _registered_occupant(house=house, user=user)
+        registered = by_code
         matched = ["phone", "house_code"]
     else:
         # Verified by the company's own record: the account's (texted) phone is that of an owner

@@ -47,7 +47,7 @@ describe('OnboardingChecklist (开始使用)', () => {
     )
     expect(hrefs).toEqual({
       estate: '/basic-data/estates',
-      houses: '/basic-data/houses',
+      houses: '/basic-data/estates', // where buildings and their houses are made
       residents: '/basic-data/residents',
       fee_items: '/fees/items',
       first_bills: '/fees/bill-runs',

@@ -5,7 +5,16 @@
  * anything else makes the pattern invalid here rather than a surprise there.
  */
 
-const FIELDS = new Set(['floor', 'index'])
+/**
+ * The two fields by the names a screen shows them: the server's (floor, index) and, for a zh-CN
+ * screen, 楼层 and 序号. `toServerPattern` turns the latter into the former before sending.
+ */
+const FIELDS: Record<string, 'floor' | 'index'> = {
+  floor: 'floor',
+  index: 'index',
+  楼层: 'floor',
+  序号: 'index',
+}
 const TOKEN = /\{\{|\}\}|\{([^{}:]*)(?::([^{}]*))?\}|[{}]/g
 const SPEC = /^(0?)(\d*)d?$/
 
@@ -23,7 +32,7 @@ export function formatHouseNumber(
       out += token[0]
       return token
     }
-    if (field === undefined || !FIELDS.has(field)) {
+    if (field === undefined || !Object.hasOwn(FIELDS, field)) {
       valid = false
       return token
     }
@@ -32,7 +41,7 @@ export function formatHouseNumber(
       valid = false
       return token
     }
-    const text = String(values[field as 'floor' | 'index'])
+    const text = String(values[FIELDS[field]])
     const width = match[2] ? Number(match[2]) : 0
     out += match[1] ? text.padStart(width, '0') : text.padStart(width, ' ')
     return token
@@ -74,4 +83,13 @@ export function numbersCollide(pattern: string, floors: number, perFloor: number
     }
   }
   return false
+}
+
+/** The pattern as the server reads it: {楼层} and {序号} (with any width) named floor and index. */
+export function toServerPattern(pattern: string): string {
+  return pattern.replace(TOKEN, (token, field: string | undefined, spec: string | undefined) =>
+    field !== undefined && Object.hasOwn(FIELDS, field)
+      ? `{${FIELDS[field]}${spec === undefined ? '' : `:${spec}`}}`
+      : token,
+  )
 }

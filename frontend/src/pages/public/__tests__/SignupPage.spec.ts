@@ -53,6 +53,15 @@ async function fillAndSubmit() {
 const status = () => $('signup-status')?.dataset.status
 
 describe('SignupPage', () => {
+  it('shows the admin address once there is a subdomain, and no English before', async () => {
+    await mountSignup()
+    expect($('signup-slug-preview')?.textContent?.trim()).toBe(
+      '填写子域名后，这里显示您的管理后台地址',
+    )
+    await type('signup-slug', 'acme')
+    expect($('signup-slug-preview')?.textContent).toContain('acme.')
+  })
+
   it('follows the provisioning until the company is ready, then stops', async () => {
     vi.useFakeTimers()
     const answers = [
@@ -73,6 +82,8 @@ describe('SignupPage', () => {
     await vi.advanceTimersByTimeAsync(1000)
     expect(status()).toBe('ready')
     expect($('signup-admin-link')?.getAttribute('href')).toBe('http://acme.localhost:8000/')
+    // The username the founder chose, not the `admin` every company once had.
+    expect($('signup-status')?.textContent).toContain('用户名 wangwu')
 
     await vi.advanceTimersByTimeAsync(10_000)
     expect(calls(all, 'GET', STATUS_PATH)).toHaveLength(2)

@@ -85,6 +85,9 @@ describe('EstatesPage', () => {
     await click('houses-generate')
 
     expect($('generate-dialog')).not.toBeNull()
+    // No English on a zh-CN screen: the pattern's fields are 楼层 and 序号 here.
+    expect(($('generate-number-format') as HTMLInputElement | null)?.value).toBe('{楼层}{序号:02d}')
+    expect($('generate-dialog')?.textContent).not.toMatch(/floor|index/)
     expect($('generate-preview-numbers')?.textContent?.trim()).toBe('101, 102 … 1801, 1802')
     expect($('generate-total')?.textContent).toContain('2 个单元 × 18 层 × 2 户，共 72 套')
 
@@ -100,7 +103,8 @@ describe('EstatesPage', () => {
     expect($('generate-preview-numbers')).toBeNull()
     expect($('generate-preview-invalid')?.textContent).toContain('格式无效')
 
-    await type('generate-number-format', '{floor}{index:02d}')
+    // The screen's own names for the fields (the default on a zh-CN screen); sent as floor/index.
+    await type('generate-number-format', '{楼层}{序号:02d}')
     await type('generate-per-floor', '2')
     await type('generate-building-area', '89.5')
     await type('generate-usable-area', '72.3')

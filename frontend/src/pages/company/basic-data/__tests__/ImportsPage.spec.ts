@@ -85,6 +85,7 @@ describe('ImportsPage', () => {
             ? base({
                 ...READY,
                 status: 'done',
+                message: '导入完成。', // the server's own words (tenants/imports/services.py)
                 can_commit: false,
                 committed_at: '2026-03-01T03:00:00Z',
               })
@@ -160,7 +161,10 @@ describe('ImportsPage', () => {
     await vi.advanceTimersByTimeAsync(1000)
     expect($('import-current')?.dataset.status).toBe('done')
     expect($('import-done')).not.toBeNull()
-    expect(document.body.textContent?.split('导入完成').length).toBe(2) // said once: the alert, no toast too
+    // said once: the alert carries the server's message, with no line of its own and no toast
+    expect(document.body.textContent?.split('导入完成').length).toBe(2)
+    expect($('import-message')).toBeNull()
+    expect($('import-done')?.textContent).toContain('导入完成。')
     expect($('import-commit')).toBeNull()
     expect(calls(all, 'GET', '/api/v1/estates/tree/').length).toBe(treeLoads + 1)
     expect(calls(all, 'GET', '/api/v1/imports/').length).toBeGreaterThanOrEqual(3)

@@ -4,6 +4,7 @@ import {
   formatHouseNumber,
   numbersCollide,
   previewNumbers,
+  toServerPattern,
 } from '@/pages/company/basic-data/numbering'
 
 describe('formatHouseNumber (Python str.format, as the server applies it)', () => {
@@ -15,6 +16,8 @@ describe('formatHouseNumber (Python str.format, as the server applies it)', () =
     ['{floor}{index:03}', 2, 7, '2007'],
     ['A{floor}{index:02d}', 5, 1, 'A501'],
     ['{{{floor}}}', 5, 1, '{5}'],
+    ['{楼层}{序号:02d}', 18, 1, '1801'], // a zh-CN screen's names for the same fields
+    ['{楼层}-{index}', 3, 4, '3-4'],
   ])('%s with floor %i, index %i → %s', (pattern, floor, index, expected) => {
     expect(formatHouseNumber(pattern, { floor, index })).toBe(expected)
   })
@@ -52,5 +55,17 @@ describe('numbersCollide', () => {
     expect(numbersCollide('{index}', 2, 2)).toBe(true)
     // 1-11 and 11-1 both give "111" without padding.
     expect(numbersCollide('{floor}{index}', 12, 11)).toBe(true)
+  })
+})
+
+describe('toServerPattern', () => {
+  it.each([
+    ['{楼层}{序号:02d}', '{floor}{index:02d}'],
+    ['A{楼层}-{序号}', 'A{floor}-{index}'],
+    ['{floor}{index:03}', '{floor}{index:03}'],
+    ['{{楼层}}{楼层}', '{{楼层}}{floor}'],
+    ['{room}', '{room}'], // left for the client's check (and the server's) to refuse
+  ])('%s → %s', (pattern, expected) => {
+    expect(toServerPattern(pattern)).toBe(expected)
   })
 })
