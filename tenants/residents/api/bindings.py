@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -85,15 +86,15 @@ class BindingRequestSerializer(serializers.Serializer):
 
     def validate(self, data):
         if bool(data.get("house_id")) == bool(data.get("house_code")):
-            raise serializers.ValidationError({"house_id": ["请选择房屋，或填写物业提供的房屋码（二选一）。"]})
+            raise serializers.ValidationError({"house_id": [_("请选择房屋，或填写物业提供的房屋码（二选一）。")]})
         if data.get("house_id"):
             house = estate_selectors.houses_with_labels().filter(pk=data["house_id"]).first()
             if house is None:
-                raise serializers.ValidationError({"house_id": ["房屋不存在。"]})
+                raise serializers.ValidationError({"house_id": [_("房屋不存在。")]})
         else:
             house = estate_selectors.house_by_binding_code(data["house_code"])
             if house is None:
-                raise serializers.ValidationError({"house_code": ["房屋码无效。"]})
+                raise serializers.ValidationError({"house_code": [_("房屋码无效。")]})
         data["house"] = house
         return data
 
