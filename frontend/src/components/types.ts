@@ -8,6 +8,11 @@ export interface TableColumn<Row = Record<string, unknown>> {
   sortField?: string
   width?: number | string
   minWidth?: number | string
+  /**
+   * Long content ends in an ellipsis with the whole text in a tooltip. On by default for plain-text
+   * columns; a column rendered by a `cell-<prop>` slot opts in (`true`).
+   */
+  tooltip?: boolean
   /** Plain-text rendering; use the `cell-<prop>` slot for anything richer. */
   formatter?: (row: Row) => string
 }

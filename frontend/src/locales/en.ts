@@ -220,6 +220,7 @@ const en: MessageSchema = {
     detailTitle: 'Staff member',
   },
   table: {
+    actions: 'Actions',
     export: 'Export to Excel',
     exportFailed: 'Export failed',
     total: '{n} in total',

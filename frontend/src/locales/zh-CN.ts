@@ -210,6 +210,7 @@ const zhCN = {
     detailTitle: '员工详情',
   },
   table: {
+    actions: '操作',
     export: '导出 Excel',
     exportFailed: '导出失败',
     total: '共 {n} 条',
