@@ -78,6 +78,10 @@ class ImportSerializer(serializers.ModelSerializer):
     created_by_name = serializers.SerializerMethodField()
     report_url = serializers.SerializerMethodField()
     can_commit = serializers.SerializerMethodField()
+    estate_name = serializers.CharField(source="estate.name", default=None, read_only=True, allow_null=True)
+    notes = serializers.ListField(
+        child=serializers.CharField(), read_only=True, help_text="计数之外的说明：未导入的工作表及原因、未识别的列等"
+    )
     # The counts one by one, for the spreadsheet export of the history.
     create_count = serializers.IntegerField(source="counts.create", default=0, read_only=True)
     update_count = serializers.IntegerField(source="counts.update", default=0, read_only=True)
@@ -99,6 +103,9 @@ class ImportSerializer(serializers.ModelSerializer):
             "unchanged_count",
             "error_total",
             "message",
+            "notes",
+            "estate",
+            "estate_name",
             "job",
             "report_url",
             "can_commit",
@@ -126,6 +133,7 @@ class ImportProblemSerializer(serializers.Serializer):
     row = serializers.IntegerField(allow_null=True, help_text="行号（与 Excel 显示一致）；文件级问题为 null")
     column = serializers.CharField(allow_null=True, help_text="列（中文表头）；整行或文件级问题为 null")
     message = serializers.CharField()
+    sheet = serializers.CharField(required=False, help_text="工作表（多工作表的文件，如 HC 资产表）")
 
 
 class ImportDetailSerializer(ImportSerializer):
@@ -138,10 +146,14 @@ class ImportDetailSerializer(ImportSerializer):
 
 class ImportUploadSerializer(serializers.Serializer):
     kind = serializers.CharField(
-        help_text="houses（房屋）、residents（住户；还需 pii.reveal）、meter_readings（抄表数据；需 meters.read）；"
-        "各类型需其权限，否则 403"
+        help_text="houses（房屋）、residents（住户；还需 pii.reveal）、"
+        "hc_assets（HC 资产表：房屋和住户，还需 pii.reveal，并选择小区）、"
+        "meter_readings（抄表数据；需 meters.read）；各类型需其权限，否则 403"
     )
     file = serializers.FileField(help_text=".xlsx / .xls / .csv，最大 20 MB、100,000 行", required=False)
+    estate = serializers.IntegerField(
+        required=False, allow_null=True, help_text="导入到哪个小区：hc_assets（HC 资产表）必填，其他类型不填"
+    )
 
 
 class ImportViewSet(ExcelExportMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -203,7 +215,10 @@ class ImportViewSet(ExcelExportMixin, mixins.ListModelMixin, mixins.RetrieveMode
         form = ImportUploadSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         record = services.start_import(
-            kind=form.validated_data["kind"], upload=form.validated_data.get("file"), actor=request.user
+            kind=form.validated_data["kind"],
+            upload=form.validated_data.get("file"),
+            actor=request.user,
+            estate_id=form.validated_data.get("estate"),
         )
         return self._detail(record.pk, status=202)
 

@@ -77,14 +77,14 @@ class Rows:
     height: int
 
 
-_UNREADABLE = "文件已损坏或已加密，无法读取；请用 Excel 打开后另存为 .xlsx（不设密码）再上传。"
+UNREADABLE = "文件已损坏或已加密，无法读取；请用 Excel 打开后另存为 .xlsx（不设密码）再上传。"
 
 
 def _too_many() -> FileProblem:
     return FileProblem(f"数据超过 {MAX_ROWS:,} 行；请分多个文件导入。")
 
 
-def _calamine_failed(exc: BaseException) -> bool:
+def calamine_failed(exc: BaseException) -> bool:
     # A Rust panic inside calamine surfaces as pyo3's PanicException, a BaseException: it would slip
     # past every `except Exception` and leave the import in `validating`.
     return isinstance(exc, CalamineError | ValueError | OSError) or type(exc).__name__ == "PanicException"
@@ -107,12 +107,12 @@ def _excel_rows(data: bytes) -> Rows:
         if not names:
             raise FileProblem("文件中没有工作表。")
         if expected is not None and names[0] != expected:
-            raise FileProblem(_UNREADABLE)  # not the sheet that was checked: not read at all
+            raise FileProblem(UNREADABLE)  # not the sheet that was checked: not read at all
         sheet = workbook.get_sheet_by_name(names[0])
     except BaseException as exc:
-        if not _calamine_failed(exc):
+        if not calamine_failed(exc):
             raise
-        raise FileProblem(_UNREADABLE) from exc
+        raise FileProblem(UNREADABLE) from exc
     first_row = sheet.start[0] if sheet.start else 0
 
     def rows() -> Iterator[tuple[int, list[Any]]]:
@@ -120,9 +120,9 @@ def _excel_rows(data: bytes) -> Rows:
             for offset, cells in enumerate(sheet.iter_rows()):
                 yield first_row + offset + 1, cells
         except BaseException as exc:
-            if not _calamine_failed(exc):
+            if not calamine_failed(exc):
                 raise
-            raise FileProblem(_UNREADABLE) from exc
+            raise FileProblem(UNREADABLE) from exc
 
     return Rows(rows(), sheet.height)
 
