@@ -49,12 +49,39 @@ class ImportJobSerializer(serializers.Serializer):
 
 
 # What a file would do (after the dry run) or did (after the commit); empty while validating.
-# `held`: meter readings written but held for review (a commit of meter_readings).
+# `held`: meter readings written but held for review (a commit of meter_readings). An HC workbook
+# (hc_assets) adds its houses' and residents' own counts and what it did not import.
 IMPORT_COUNTS = inline_serializer(
     "ImportCounts",
     {
         key: serializers.IntegerField(required=False)
-        for key in ("rows", "create", "update", "unchanged", "errors", "blank_rows", "held")
+        for key in (
+            "rows",
+            "create",
+            "update",
+            "unchanged",
+            "errors",
+            "blank_rows",
+            "held",
+            "houses_create",
+            "houses_update",
+            "houses_unchanged",
+            "residents_create",
+            "residents_update",
+            "residents_unchanged",
+            "new_buildings",
+            "new_units",
+            "new_persons",
+            "updated_persons",
+            "parking_spaces",
+            "fee_items",
+            "house_fee_links",
+            "temporary_people",
+            "placeholder_phones",
+            "placeholder_ids",
+            "people_without_house",
+            "houses_without_people",
+        )
     },
 )
 
@@ -78,6 +105,7 @@ class ImportSerializer(serializers.ModelSerializer):
     created_by_name = serializers.SerializerMethodField()
     report_url = serializers.SerializerMethodField()
     can_commit = serializers.SerializerMethodField()
+    estate = serializers.IntegerField(source="estate_id", read_only=True, allow_null=True, help_text="上传时选择的小区")
     estate_name = serializers.CharField(source="estate.name", default=None, read_only=True, allow_null=True)
     notes = serializers.ListField(
         child=serializers.CharField(), read_only=True, help_text="计数之外的说明：未导入的工作表及原因、未识别的列等"
@@ -272,4 +300,6 @@ class ImportTemplateView(APIView):
         spec = kinds.find(kind)
         if spec is None:
             raise NotFound(_("未知的导入类型。"))
+        if spec.read is not None:  # e.g. HC's workbooks: uploaded as the other system wrote them
+            raise NotFound(_("该类导入直接上传原系统导出的文件，没有模板。"))
         return _download(reports.template(kind), f"{spec.label}导入模板-{timezone.localdate():%Y%m%d}.xlsx")
