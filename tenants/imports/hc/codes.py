@@ -16,7 +16,7 @@ from tenants.imports.columns import text_of
 from tenants.residents.models import Relation
 
 # 房屋类型 (room_sub_type): HC has no shop or storage code in its asset templates.
-HOUSE_TYPES: dict[str, tuple[str, str]] = {
+HOUSE_TYPES: dict[str, tuple[str | None, str]] = {
     "110": (HouseUse.RESIDENTIAL, "住宅"),
     "120": (HouseUse.OFFICE, "办公室"),
     "119": (HouseUse.RESIDENTIAL, "宿舍"),  # we have no dormitory use: a home, said in the report
@@ -24,7 +24,7 @@ HOUSE_TYPES: dict[str, tuple[str, str]] = {
 HOUSE_TYPE_LABELS = {"住宅": "110", "办公室": "120", "办公": "120", "宿舍": "119"}
 
 # 房屋状态 (room state). Ours has fewer states: each HC state maps to the nearest, said in the report.
-HOUSE_STATES: dict[str, tuple[str, str]] = {
+HOUSE_STATES: dict[str, tuple[str | None, str]] = {
     "2001": (HouseStatus.OCCUPIED, "已入住"),
     "2002": (HouseStatus.UNSOLD, "未销售"),
     "2003": (HouseStatus.VACANT, "已交房"),
@@ -66,7 +66,7 @@ def code_text(value: Any) -> str:
     return unicodedata.normalize("NFKC", text_of(value))
 
 
-def _code(value: Any, table: dict[str, tuple[Any, str]], labels: dict[str, str], what: str) -> str | None:
+def _code(value: Any, table: dict[str, tuple[str | None, str]], labels: dict[str, str], what: str) -> str | None:
     raw = code_text(value)
     if not raw:
         return None

@@ -70,7 +70,7 @@ def _other_sheets(result: Translation, sheets: list[Sheet], read: set[str]) -> N
 
 
 def _code_notes(result: Translation) -> None:
-    tables = {
+    tables: dict[str, tuple[str, dict[str, tuple[str | None, str]], str]] = {
         "house_type": ("房屋类型", codes.HOUSE_TYPES, "套"),
         "house_state": ("房屋状态", codes.HOUSE_STATES, "套"),
         "person_type": ("业主类型", codes.PERSON_TYPES, "行"),
