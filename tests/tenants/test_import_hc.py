@@ -381,3 +381,53 @@ def test_hc_codes_map_to_ours_and_refuse_others():
     assert codes.multi("1#2") == ["1", "2"]
     with pytest.raises(codes.CodeError, match="1001 业主"):
         codes.person_type(1005)
+
+
+def test_a_later_export_updates_and_a_lower_floor_count_is_blamed_on_it(admin_a, company_a, estate):
+    assert commit(admin_a, dry_run(admin_a, hc_assets(), estate.pk))["status"] == "done"
+    buildings = [[1, 1, 35, "有"], [1, 2, 35, "有"], [2, 1, 6, "有"]]
+    houses = [list(row) for row in HOUSES]
+    houses[0][5] = 95.5  # remeasured
+    later = dry_run(admin_a, hc_assets(houses=houses, buildings=buildings), estate.pk)
+    assert later["status"] == "ready", later["errors"]
+    assert (later["counts"]["houses_update"], later["counts"]["houses_unchanged"]) == (1, 3)
+    assert commit(admin_a, later)["status"] == "done"
+    with tenant_context(company_a):
+        assert (Building.objects.get(name="1").floors, Building.objects.get(name="2").has_elevator) == (35, True)
+        assert House.objects.get(number="1011").building_area == Decimal("95.50")
+    lower = dry_run(admin_a, hc_assets(buildings=[[1, 1, 35, "有"], [1, 2, 35, "有"], [2, 1, 0, "有"]]), estate.pk)
+    assert [(e["sheet"], e["row"], e["column"]) for e in lower["errors"]] == [("楼栋单元", 4, "总层数")]
+    with tenant_context(company_a):  # the houses of building 2 sit on floor 1: 0 floors is no count
+        House.objects.filter(number="1021").update(floor=2)
+        Building.objects.filter(name="1").update(floors=35)
+    lower = dry_run(admin_a, hc_assets(buildings=[[1, 1, 1, "有"], [1, 2, 1, "有"], [2, 1, 6, "有"]]), estate.pk)
+    messages = {(e["sheet"], e["row"], e["column"]): e["message"] for e in lower["errors"]}
+    assert "已有房屋的最高楼层 2" in messages["楼栋单元", 2, "总层数"]
+
+
+def test_the_rooms_sheet_as_csv_and_no_template(admin_a, estate):
+    lines = [",".join(ROOMS_HEADER)]
+    for row in ROOMS[:3]:
+        lines.append(",".join("" if value == "" else str(value) for value in row))
+    record = dry_run(admin_a, "\n".join(lines).encode("utf-8-sig"), estate.pk, name="资产信息.csv")
+    assert record["status"] == "ready", record["errors"]
+    assert (record["counts"]["houses_create"], record["counts"]["residents_create"]) == (2, 2)
+    template = admin_a.get("/api/v1/imports/templates/hc_assets/")
+    assert template.status_code == 404 and "没有模板" in template.json()["message"]
+
+
+def test_hc_references_find_houses_or_blame_the_part_that_is_wrong(admin_a, company_a, estate):
+    from tenants.imports.hc.references import Unresolved, locate
+
+    assert commit(admin_a, dry_run(admin_a, hc_assets(), estate.pk))["status"] == "done"
+    with tenant_context(company_a):
+        found = locate(["1-1-1011", "1-1-1011", "9-1-1011", "1-7-1011", "1-1-9999", "1011", None], estate_id=estate.pk)
+        assert found["1-1-1011"] == House.objects.get(number="1011").pk
+        assert {text: (r.part if isinstance(r, Unresolved) else "ok") for text, r in found.items()} == {
+            "1-1-1011": "ok",
+            "9-1-1011": "楼栋",
+            "1-7-1011": "单元",
+            "1-1-9999": "房屋",
+            "1011": "房屋",
+        }
+        assert "没有楼栋 9" in found["9-1-1011"].message
