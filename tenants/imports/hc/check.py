@@ -18,6 +18,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max
 
+from core import locks
 from core.actions import action
 from core.errors import DomainError
 from tenants.estates.models import Building
@@ -165,6 +166,9 @@ class _Probe:
 def _probe(table: HcTable, houses: list[HouseRow]) -> _Probe:
     translation = table.translation
     counts: Counter[str] = Counter()
+    # The commits that write these tables wait meanwhile (the commit running this holds it already):
+    # a building or house written by both at once would fail the probe on a unique key.
+    locks.lock_company(locks.BASIC_DATA)
     with transaction.atomic():
         buildings = _buildings(table)
         _apply_buildings(table.estate, buildings)
