@@ -431,3 +431,15 @@ def test_hc_references_find_houses_or_blame_the_part_that_is_wrong(admin_a, comp
             "1011": "房屋",
         }
         assert "没有楼栋 9" in found["9-1-1011"].message
+
+
+@pytest.mark.parametrize("kind", ["houses", "residents"])
+def test_an_hc_workbook_uploaded_as_our_own_kind_is_told_to_use_the_hc_kind(admin_a, kind):
+    for content in (hc_assets(), hc_rooms()):
+        response = admin_a.post(
+            "/api/v1/imports/", {"kind": kind, "file": SimpleUploadedFile("hc.xlsx", content)}, format="multipart"
+        )
+        assert response.status_code == 202, response.content
+        record = admin_a.get(f"/api/v1/imports/{response.json()['id']}/").json()
+        assert record["status"] == "invalid"
+        assert "HC 资产表" in record["errors"][0]["message"], record["errors"]
