@@ -117,9 +117,10 @@ class BuildingSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Building
-        fields = ["id", "estate", "estate_name", "name", "floors", "units", "unit_names", "house_count"]
+        fields = ["id", "estate", "estate_name", "name", "floors", "has_elevator", "units", "unit_names", "house_count"]
         validators: list = []
-        extra_kwargs = {"floors": {"min_value": 1, "max_value": 200}}
+        # has_elevator: kept from imports (HC's 是否有电梯), shown; not edited here yet.
+        extra_kwargs = {"floors": {"min_value": 1, "max_value": 200}, "has_elevator": {"read_only": True}}
 
     def to_internal_value(self, data):
         # `units` reads as [{id, name}] and is written as a list of names.

@@ -26,6 +26,8 @@ class Building(models.Model):
     name = models.CharField(_("楼栋"), max_length=50)
     floors = models.PositiveSmallIntegerField(_("层数"))
     basement_floors = models.PositiveSmallIntegerField(_("地下层数"), default=0)
+    # Unknown unless told (HC's workbooks say 是否有电梯 per building and unit).
+    has_elevator = models.BooleanField(_("有电梯"), null=True, blank=True)
 
     class Meta:
         ordering = ["estate_id", "name"]

@@ -49,12 +49,39 @@ class ImportJobSerializer(serializers.Serializer):
 
 
 # What a file would do (after the dry run) or did (after the commit); empty while validating.
-# `held`: meter readings written but held for review (a commit of meter_readings).
+# `held`: meter readings written but held for review (a commit of meter_readings). An HC workbook
+# (hc_assets) adds its houses' and residents' own counts and what it did not import.
 IMPORT_COUNTS = inline_serializer(
     "ImportCounts",
     {
         key: serializers.IntegerField(required=False)
-        for key in ("rows", "create", "update", "unchanged", "errors", "blank_rows", "held")
+        for key in (
+            "rows",
+            "create",
+            "update",
+            "unchanged",
+            "errors",
+            "blank_rows",
+            "held",
+            "houses_create",
+            "houses_update",
+            "houses_unchanged",
+            "residents_create",
+            "residents_update",
+            "residents_unchanged",
+            "new_buildings",
+            "new_units",
+            "new_persons",
+            "updated_persons",
+            "parking_spaces",
+            "fee_items",
+            "house_fee_links",
+            "temporary_people",
+            "placeholder_phones",
+            "placeholder_ids",
+            "people_without_house",
+            "houses_without_people",
+        )
     },
 )
 
@@ -78,6 +105,11 @@ class ImportSerializer(serializers.ModelSerializer):
     created_by_name = serializers.SerializerMethodField()
     report_url = serializers.SerializerMethodField()
     can_commit = serializers.SerializerMethodField()
+    estate = serializers.IntegerField(source="estate_id", read_only=True, allow_null=True, help_text="上传时选择的小区")
+    estate_name = serializers.CharField(source="estate.name", default=None, read_only=True, allow_null=True)
+    notes = serializers.ListField(
+        child=serializers.CharField(), read_only=True, help_text="计数之外的说明：未导入的工作表及原因、未识别的列等"
+    )
     # The counts one by one, for the spreadsheet export of the history.
     create_count = serializers.IntegerField(source="counts.create", default=0, read_only=True)
     update_count = serializers.IntegerField(source="counts.update", default=0, read_only=True)
@@ -99,6 +131,9 @@ class ImportSerializer(serializers.ModelSerializer):
             "unchanged_count",
             "error_total",
             "message",
+            "notes",
+            "estate",
+            "estate_name",
             "job",
             "report_url",
             "can_commit",
@@ -126,6 +161,7 @@ class ImportProblemSerializer(serializers.Serializer):
     row = serializers.IntegerField(allow_null=True, help_text="行号（与 Excel 显示一致）；文件级问题为 null")
     column = serializers.CharField(allow_null=True, help_text="列（中文表头）；整行或文件级问题为 null")
     message = serializers.CharField()
+    sheet = serializers.CharField(required=False, help_text="工作表（多工作表的文件，如 HC 资产表）")
 
 
 class ImportDetailSerializer(ImportSerializer):
@@ -138,10 +174,14 @@ class ImportDetailSerializer(ImportSerializer):
 
 class ImportUploadSerializer(serializers.Serializer):
     kind = serializers.CharField(
-        help_text="houses（房屋）、residents（住户；还需 pii.reveal）、meter_readings（抄表数据；需 meters.read）；"
-        "各类型需其权限，否则 403"
+        help_text="houses（房屋）、residents（住户；还需 pii.reveal）、"
+        "hc_assets（HC 资产表：房屋和住户，还需 pii.reveal，并选择小区）、"
+        "meter_readings（抄表数据；需 meters.read）；各类型需其权限，否则 403"
     )
     file = serializers.FileField(help_text=".xlsx / .xls / .csv，最大 20 MB、100,000 行", required=False)
+    estate = serializers.IntegerField(
+        required=False, allow_null=True, help_text="导入到哪个小区：hc_assets（HC 资产表）必填，其他类型不填"
+    )
 
 
 class ImportViewSet(ExcelExportMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -203,7 +243,10 @@ class ImportViewSet(ExcelExportMixin, mixins.ListModelMixin, mixins.RetrieveMode
         form = ImportUploadSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         record = services.start_import(
-            kind=form.validated_data["kind"], upload=form.validated_data.get("file"), actor=request.user
+            kind=form.validated_data["kind"],
+            upload=form.validated_data.get("file"),
+            actor=request.user,
+            estate_id=form.validated_data.get("estate"),
         )
         return self._detail(record.pk, status=202)
 
@@ -257,4 +300,6 @@ class ImportTemplateView(APIView):
         spec = kinds.find(kind)
         if spec is None:
             raise NotFound(_("未知的导入类型。"))
+        if spec.read is not None:  # e.g. HC's workbooks: uploaded as the other system wrote them
+            raise NotFound(_("该类导入直接上传原系统导出的文件，没有模板。"))
         return _download(reports.template(kind), f"{spec.label}导入模板-{timezone.localdate():%Y%m%d}.xlsx")

@@ -301,9 +301,10 @@ def _scan_sheet(chunks: Iterator[bytes], max_rows: int) -> int:
     return total
 
 
-def check_xlsx(data: bytes, *, max_rows: int, max_unpacked: int, skip_title: str) -> str:
+def check_xlsx(data: bytes, *, max_rows: int, max_unpacked: int, skip_title: str, every_sheet: bool = False) -> str:
     """Refused unless the workbook is within bounds; returns the name of the sheet to read (the
-    caller checks calamine picks the same one)."""
+    caller checks calamine picks the same one). `every_sheet`: every worksheet is scanned the same
+    way, for a reader of all of them (HC's workbooks)."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         entries = archive.infolist()
@@ -325,7 +326,7 @@ def check_xlsx(data: bytes, *, max_rows: int, max_unpacked: int, skip_title: str
     budget = max_unpacked
     for entry in entries:
         chunks = _inflate(data, entry, budget)
-        if entry.filename == sheet_part:
+        if entry.filename == sheet_part or (every_sheet and re.fullmatch(r"xl/worksheets/[^/]+\.xml", entry.filename)):
             budget -= _scan_sheet(chunks, max_rows)
         else:
             budget -= sum(len(chunk) for chunk in chunks)

@@ -43,5 +43,8 @@ RESIDENTS = kinds.ImportKindSpec(
 
 
 def register() -> None:
+    from tenants.imports.hc.kind import HC_ASSETS  # it reads through the two above
+
     kinds.register(HOUSES)
     kinds.register(RESIDENTS)
+    kinds.register(HC_ASSETS)

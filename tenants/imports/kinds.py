@@ -49,6 +49,19 @@ class Validator(Protocol):
     def __call__(self, table: Table, on_progress: Progress, /) -> Outcome: ...
 
 
+class Reader(Protocol):
+    """Opens an upload of a kind that is not one sheet of the kind's columns (e.g. HC's workbooks):
+    returns the Table its validator reads. `estate_id` is the estate chosen at upload, if any."""
+
+    def __call__(self, data: bytes, file_name: str, /, *, estate_id: int | None) -> Table: ...
+
+
+class Annotator(Protocol):
+    """The report of a dry run with problems, for a kind with its own Reader (several sheets)."""
+
+    def __call__(self, data: bytes, file_name: str, table: Table | None, problems: Sequence[Any], /) -> bytes: ...
+
+
 class Writer(Protocol):
     """Carries out a clean dry run's plan inside the commit's transaction. A DomainError means the
     data changed since the re-check (the import goes back to `invalid`, nothing written)."""
@@ -72,6 +85,11 @@ class ImportKindSpec:
     upload_permission: str | None = None
     upload_refusal: StrOrPromise = ""
     notes: tuple[str, ...] = DEFAULT_NOTES
+    # A file of this kind names no estate: the upload asks for one (Import.estate).
+    needs_estate: bool = False
+    # How the upload is opened and its report written, when not the one-sheet default (reading.py, reports.py).
+    read: Reader | None = None
+    annotate: Annotator | None = None
 
 
 class UnknownKind(LookupError):

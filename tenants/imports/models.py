@@ -40,6 +40,12 @@ class Import(models.Model):
     errors = models.JSONField(default=list, blank=True)
     error_total = models.PositiveIntegerField(default=0)
     message = models.CharField(max_length=500, blank=True)
+    # Sentences beside the counts (sheets ignored and why, columns not mapped, …): validation.Outcome.notes.
+    notes = models.JSONField(default=list, blank=True)
+    # The estate chosen at upload, for a kind whose files name none (kinds.ImportKindSpec.needs_estate).
+    estate = models.ForeignKey(
+        "estates.Estate", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("小区")
+    )
     # The job of the current phase (dry run, then commit) whose progress the admin shows.
     job = models.ForeignKey("core.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_by = models.ForeignKey(

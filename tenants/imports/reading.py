@@ -77,14 +77,14 @@ class Rows:
     height: int
 
 
-_UNREADABLE = "文件已损坏或已加密，无法读取；请用 Excel 打开后另存为 .xlsx（不设密码）再上传。"
+UNREADABLE = "文件已损坏或已加密，无法读取；请用 Excel 打开后另存为 .xlsx（不设密码）再上传。"
 
 
 def _too_many() -> FileProblem:
     return FileProblem(f"数据超过 {MAX_ROWS:,} 行；请分多个文件导入。")
 
 
-def _calamine_failed(exc: BaseException) -> bool:
+def calamine_failed(exc: BaseException) -> bool:
     # A Rust panic inside calamine surfaces as pyo3's PanicException, a BaseException: it would slip
     # past every `except Exception` and leave the import in `validating`.
     return isinstance(exc, CalamineError | ValueError | OSError) or type(exc).__name__ == "PanicException"
@@ -107,12 +107,12 @@ def _excel_rows(data: bytes) -> Rows:
         if not names:
             raise FileProblem("文件中没有工作表。")
         if expected is not None and names[0] != expected:
-            raise FileProblem(_UNREADABLE)  # not the sheet that was checked: not read at all
+            raise FileProblem(UNREADABLE)  # not the sheet that was checked: not read at all
         sheet = workbook.get_sheet_by_name(names[0])
     except BaseException as exc:
-        if not _calamine_failed(exc):
+        if not calamine_failed(exc):
             raise
-        raise FileProblem(_UNREADABLE) from exc
+        raise FileProblem(UNREADABLE) from exc
     first_row = sheet.start[0] if sheet.start else 0
 
     def rows() -> Iterator[tuple[int, list[Any]]]:
@@ -120,9 +120,9 @@ def _excel_rows(data: bytes) -> Rows:
             for offset, cells in enumerate(sheet.iter_rows()):
                 yield first_row + offset + 1, cells
         except BaseException as exc:
-            if not _calamine_failed(exc):
+            if not calamine_failed(exc):
                 raise
-            raise FileProblem(_UNREADABLE) from exc
+            raise FileProblem(UNREADABLE) from exc
 
     return Rows(rows(), sheet.height)
 
@@ -228,6 +228,20 @@ def _match(cells: list[Any], columns: list[Column]) -> dict[str, int]:
     return found
 
 
+# Headers only HC's (java110 MicroCommunity) workbooks write: a file with them is told to use its kind.
+_HC_HEADERS = (
+    {"楼栋号", "单元编号", "总层数"},
+    {"楼号", "单元", "房间", "业主名称"},
+    {"房屋编号", "楼栋编号", "单元编号"},
+)
+HC_HINT = "这像是 HC（小区管理系统）的资产表：请选择“HC 资产表”导入，并选择小区，文件无需改动。"
+
+
+def _hc_hint(cells: list[Any]) -> str:
+    headers = {text for text in (header_key(cell) for cell in cells) if text}
+    return HC_HINT if any(known <= headers for known in _HC_HEADERS) else ""
+
+
 def read_table(data: bytes, file_name: str, kind: str) -> Table:
     """The file opened and its header located and checked; the data rows follow as iterated
     (Table.data_rows). FileProblem: unreadable, too large, no header, missing required columns."""
@@ -236,11 +250,13 @@ def read_table(data: bytes, file_name: str, kind: str) -> Table:
     if source.height > MAX_SHEET_ROWS:
         raise _too_many()
     seen_before_header = 0
+    hint = ""
     for number, cells in source.rows:
         if all(is_blank(cell) for cell in cells):
             continue
         found = _match(cells, columns)
         seen_before_header += 1
+        hint = hint or _hc_hint(cells)
         if len(found) < 2:
             if seen_before_header >= HEADER_SEARCH_ROWS:
                 break
@@ -248,7 +264,8 @@ def read_table(data: bytes, file_name: str, kind: str) -> Table:
         missing = [column.header for column in columns if column.required and column.key not in found]
         if missing:
             raise FileProblem(
-                f"缺少必填列：{'、'.join(missing)}。请使用下载的模板，表头写在第一行（第 {number} 行被当作表头）。"
+                _hc_hint(cells)
+                or f"缺少必填列：{'、'.join(missing)}。请使用下载的模板，表头写在第一行（第 {number} 行被当作表头）。"
             )
         return Table(
             kind=kind,
@@ -259,4 +276,4 @@ def read_table(data: bytes, file_name: str, kind: str) -> Table:
             rest=source.rows,
         )
     required = "、".join(column.header for column in columns if column.required)
-    raise FileProblem(f"找不到表头。请使用下载的模板：第一行为表头，须包含 {required}。")
+    raise FileProblem(hint or f"找不到表头。请使用下载的模板：第一行为表头，须包含 {required}。")

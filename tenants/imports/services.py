@@ -25,6 +25,7 @@ from core import locks
 from core import services as core_services
 from core.actions import action, emit
 from core.errors import DomainError, NotFound
+from tenants.estates.models import Estate
 from tenants.imports import kinds, reading, reports, validation
 from tenants.imports.models import Import, ImportStatus
 from tenants.imports.reading import FileProblem, Table
@@ -51,8 +52,22 @@ def _may_upload(spec: kinds.ImportKindSpec, actor: Any) -> None:
         raise _refused(str(spec.upload_refusal) or _("没有导入%(kind)s的权限。") % {"kind": spec.label})
 
 
+def _target_estate(spec: kinds.ImportKindSpec, estate_id: int | None) -> Estate | None:
+    """The estate chosen at upload: asked for by a kind whose files name none, refused otherwise."""
+    if not spec.needs_estate:
+        if estate_id is not None:
+            message = _("该类导入的文件自带小区，无需选择小区。")
+            raise DomainError(message, code="estate_not_needed", fields={"estate": [message]})
+        return None
+    estate = Estate.objects.filter(pk=estate_id).first() if estate_id is not None else None
+    if estate is None:
+        message = _("请选择要导入到哪个小区。") if estate_id is None else _("小区不存在。")
+        raise DomainError(message, code="no_estate", fields={"estate": [message]})
+    return estate
+
+
 @action
-def start_import(*, kind: str, upload: Any, actor: Any) -> Import:
+def start_import(*, kind: str, upload: Any, actor: Any, estate_id: int | None = None) -> Import:
     """Store the uploaded file in the company's storage and record the import; its dry run goes out
     through the outbox (tasks.validate_import). What can be refused without parsing is refused here."""
     spec = kinds.find(kind)
@@ -60,6 +75,7 @@ def start_import(*, kind: str, upload: Any, actor: Any) -> Import:
         message = _("未知的导入类型，可选：%(kinds)s。") % {"kinds": "、".join(kinds.keys())}
         raise DomainError(message, code="unknown_kind", fields={"kind": [message]})
     _may_upload(spec, actor)
+    estate = _target_estate(spec, estate_id)
     if upload is None:
         raise DomainError(_("请选择要上传的文件。"), code="no_file", fields={"file": [_("请选择要上传的文件。")]})
     file_name = (getattr(upload, "name", "") or "upload").replace("\\", "/").rsplit("/", 1)[-1][-255:]
@@ -76,6 +92,7 @@ def start_import(*, kind: str, upload: Any, actor: Any) -> Import:
         file_size=upload.size,
         token=secrets.token_hex(16),
         created_by=actor,
+        estate=estate,
     )
     record.file.save(f"upload{reading.extension_of(file_name)}", upload, save=False)
     record.save()
@@ -88,7 +105,7 @@ def start_import(*, kind: str, upload: Any, actor: Any) -> Import:
         action="import.upload",
         object_type="import",
         object_id=record.pk,
-        after={"kind": kind, "file_name": file_name, "size": upload.size},
+        after={"kind": kind, "file_name": file_name, "size": upload.size, "estate": estate.pk if estate else None},
     )
     emit(TOPIC_VALIDATE, {"import_id": record.pk}, key=f"import:{record.pk}:validate")
     return record
@@ -135,8 +152,12 @@ def _scaled(report: Callable[[int, str], None], low: int, high: int, message: st
 
 def _dry_run(record: Import, data: bytes, on_progress: validation.Progress) -> tuple[Outcome, Table | None]:
     table = None
+    spec = kinds.get(record.kind)
     try:
-        table = reading.read_table(data, record.file_name, record.kind)
+        if spec.read is not None:
+            table = spec.read(data, record.file_name, estate_id=record.estate_id)
+        else:
+            table = reading.read_table(data, record.file_name, record.kind)
         return validation.validate(table, on_progress), table
     except FileProblem as problem:  # unreadable, no header, too many rows: one problem for the file
         counts = {"rows": 0, "create": 0, "update": 0, "unchanged": 0, "errors": 0}
@@ -148,6 +169,7 @@ def _record_findings(record: Import, outcome: Outcome, data: bytes, table: Table
     problems = outcome.problems
     record.status = ImportStatus.READY if outcome.clean else ImportStatus.INVALID
     record.counts = outcome.counts
+    record.notes = outcome.notes
     record.errors = [problem.as_dict() for problem in problems[:MAX_STORED_ERRORS]]
     record.error_total = len(problems)
     record.validated_at = timezone.now()
@@ -157,9 +179,8 @@ def _record_findings(record: Import, outcome: Outcome, data: bytes, table: Table
         else _("发现 %(n)s 个问题，请下载错误报告修改后重新上传。") % {"n": len(problems)}
     )
     if problems:
-        record.report.save(
-            "report.xlsx", ContentFile(reports.annotated(data, record.file_name, table, problems)), save=False
-        )
+        annotate = kinds.get(record.kind).annotate or reports.annotated
+        record.report.save("report.xlsx", ContentFile(annotate(data, record.file_name, table, problems)), save=False)
     else:
         record.report = ""
     record.save()
@@ -284,6 +305,7 @@ def _commit(*, import_id: int, data: bytes, report: Callable[[int, str], None]) 
         outcome.counts = {**outcome.counts, **written.counts}
     locked.status = ImportStatus.DONE
     locked.counts = outcome.counts
+    locked.notes = outcome.notes
     locked.errors = []
     locked.error_total = 0
     locked.committed_at = timezone.now()

@@ -13,7 +13,7 @@ the counts, and — when there is no problem — the plan the kind's writer carr
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from tenants.imports import kinds
@@ -32,9 +32,11 @@ class Problem:
     row: int | None
     column: str | None
     message: str
+    sheet: str | None = None  # in a workbook of several sheets (HC's): which one
 
     def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "column": self.column, "message": self.message}
+        found = {"row": self.row, "column": self.column, "message": self.message}
+        return {**found, "sheet": self.sheet} if self.sheet else found
 
 
 @dataclass
@@ -43,6 +45,8 @@ class Outcome:
     problems: list[Problem]
     counts: dict[str, int]
     plan: Any = None
+    # Sentences for the user beside the counts: sheets ignored and why, columns not mapped, …
+    notes: list[str] = field(default_factory=list)
 
     @property
     def clean(self) -> bool:

@@ -55,7 +55,7 @@ def test_allowed_kinds_follow_the_users_permissions():
             return permission in self.held
 
     assert kinds.allowed(Holder("meters.read")) == ["meter_readings"]
-    assert kinds.allowed(Holder("basic_data.manage")) == ["houses", "residents"]
+    assert kinds.allowed(Holder("basic_data.manage")) == ["houses", "residents", "hc_assets"]
     assert kinds.allowed(Holder()) == []
 
 

@@ -26,13 +26,18 @@ export const HOUSE_STATUSES: readonly HouseStatus[] = [
 ]
 export const RELATIONS: readonly Relation[] = ['owner', 'family', 'renter']
 export const REVIEW_STATUSES: readonly ReviewStatus[] = ['pending', 'approved', 'rejected']
-export const IMPORT_KINDS: readonly ImportKind[] = ['houses', 'residents']
+export const IMPORT_KINDS: readonly ImportKind[] = ['houses', 'residents', 'hc_assets']
+/** Kinds whose files name no estate (HC's workbooks): the upload asks for one. */
+export const IMPORT_KINDS_WITH_ESTATE: readonly ImportKind[] = ['hc_assets']
+/** Kinds uploaded as another system wrote them: no template of ours to download. */
+export const IMPORT_KINDS_WITHOUT_TEMPLATE: readonly ImportKind[] = ['hc_assets']
 /**
  * What an import kind needs besides basic_data.manage (the server's KIND_PERMISSIONS refuses the
  * upload otherwise): a residents dry run says of every phone and ID number whether it is on file.
  */
 export const IMPORT_KIND_PERMISSION: Partial<Record<ImportKind, string>> = {
   residents: 'pii.reveal',
+  hc_assets: 'pii.reveal',
 }
 
 export type Estate = Schemas['Estate']
@@ -158,10 +163,11 @@ export const importsApi = {
   templateUrl: (kind: ImportKind) => `${ENDPOINTS.imports}templates/${kind}/`,
   // (the document types this path's id as digits in a string: the viewset's lookup pattern)
   get: (id: number) => api.get('/api/v1/imports/{id}/', { path: { id: String(id) } }),
-  upload(kind: ImportKind, file: File) {
+  upload(kind: ImportKind, file: File, estate?: number | null) {
     const form = new FormData()
     form.append('kind', kind)
     form.append('file', file)
+    if (estate != null) form.append('estate', String(estate))
     return api.post('/api/v1/imports/', form)
   },
   commit: (id: number) =>

@@ -668,11 +668,15 @@ const en: MessageSchema = {
     fileHint: '.xlsx, .xls or .csv. Every row is checked first; import once the check is clean.',
     residentsNeedReveal:
       'A residents import checks whether each phone and ID number is on file, so only a role that may see them whole (such as an administrator) can upload one.',
+    chooseEstate: 'Choose the estate to import into',
+    hcHint:
+      'Upload the HC asset import or export workbook, or the HC property import sheet, as it is; the report lists the sheets and columns not imported.',
     invalidType: 'Only .xlsx, .xls and .csv files are accepted',
     current: 'This import',
     fileName: 'File',
     status: 'Status',
     errors: 'Problems',
+    sheet: 'Sheet',
     row: 'Row',
     column: 'Column',
     message: 'Problem',
@@ -697,6 +701,7 @@ const en: MessageSchema = {
     kinds: {
       houses: 'Houses',
       residents: 'Residents',
+      hc_assets: 'HC asset workbook',
       meter_readings: 'Meter readings',
     },
     statuses: {

@@ -651,11 +651,15 @@ const zhCN = {
     fileHint: '支持 .xlsx、.xls、.csv。上传后先逐行校验，确认无误再导入。',
     residentsNeedReveal:
       '住户导入会核对每个手机号和身份证号是否已登记，需由可查看完整信息的角色（如管理员）上传。',
+    chooseEstate: '请选择导入到哪个小区',
+    hcHint:
+      '直接上传 HC（小区管理系统）的资产导入/导出表或房产导入表，无需改动；报告会列出未导入的工作表和列。',
     invalidType: '只支持 .xlsx、.xls 或 .csv 文件',
     current: '本次导入',
     fileName: '文件名',
     status: '状态',
     errors: '错误明细',
+    sheet: '工作表',
     row: '行',
     column: '列',
     message: '问题',
@@ -680,6 +684,7 @@ const zhCN = {
     kinds: {
       houses: '房屋',
       residents: '住户',
+      hc_assets: 'HC 资产表',
       meter_readings: '抄表数据',
     },
     statuses: {

@@ -4010,6 +4010,8 @@ export interface components {
             name: string;
             /** 层数 */
             floors: number;
+            /** 有电梯 */
+            readonly has_elevator: boolean | null;
             readonly units: components["schemas"]["Unit"][];
             readonly house_count: number;
         };
@@ -4911,6 +4913,11 @@ export interface components {
             readonly unchanged_count: number;
             error_total: number;
             message: string;
+            /** @description 计数之外的说明：未导入的工作表及原因、未识别的列等 */
+            readonly notes: string[];
+            /** @description 上传时选择的小区 */
+            readonly estate: number | null;
+            readonly estate_name: string | null;
             readonly job: components["schemas"]["ImportJob"] | null;
             readonly report_url: string | null;
             readonly can_commit: boolean;
@@ -4930,6 +4937,24 @@ export interface components {
             errors?: number;
             blank_rows?: number;
             held?: number;
+            houses_create?: number;
+            houses_update?: number;
+            houses_unchanged?: number;
+            residents_create?: number;
+            residents_update?: number;
+            residents_unchanged?: number;
+            new_buildings?: number;
+            new_units?: number;
+            new_persons?: number;
+            updated_persons?: number;
+            parking_spaces?: number;
+            fee_items?: number;
+            house_fee_links?: number;
+            temporary_people?: number;
+            placeholder_phones?: number;
+            placeholder_ids?: number;
+            people_without_house?: number;
+            houses_without_people?: number;
         };
         ImportDetail: {
             readonly id: number;
@@ -4949,6 +4974,11 @@ export interface components {
             readonly unchanged_count: number;
             error_total: number;
             message: string;
+            /** @description 计数之外的说明：未导入的工作表及原因、未识别的列等 */
+            readonly notes: string[];
+            /** @description 上传时选择的小区 */
+            readonly estate: number | null;
+            readonly estate_name: string | null;
             readonly job: components["schemas"]["ImportJob"] | null;
             readonly report_url: string | null;
             readonly can_commit: boolean;
@@ -4976,6 +5006,8 @@ export interface components {
             /** @description 列（中文表头）；整行或文件级问题为 null */
             column: string | null;
             message: string;
+            /** @description 工作表（多工作表的文件，如 HC 资产表） */
+            sheet?: string;
         };
         /**
          * @description * `validating` - 校验中
@@ -4988,13 +5020,15 @@ export interface components {
          */
         ImportStatusEnum: "validating" | "invalid" | "ready" | "committing" | "done" | "failed";
         ImportUploadRequest: {
-            /** @description houses（房屋）、residents（住户；还需 pii.reveal）、meter_readings（抄表数据；需 meters.read）；各类型需其权限，否则 403 */
+            /** @description houses（房屋）、residents（住户；还需 pii.reveal）、hc_assets（HC 资产表：房屋和住户，还需 pii.reveal，并选择小区）、meter_readings（抄表数据；需 meters.read）；各类型需其权限，否则 403 */
             kind: string;
             /**
              * Format: binary
              * @description .xlsx / .xls / .csv，最大 20 MB、100,000 行
              */
             file?: string;
+            /** @description 导入到哪个小区：hc_assets（HC 资产表）必填，其他类型不填 */
+            estate?: number | null;
         };
         Income: {
             /**
@@ -5214,10 +5248,11 @@ export interface components {
         /**
          * @description * `houses` - 房屋
          *     * `residents` - 住户
+         *     * `hc_assets` - HC 资产表
          *     * `meter_readings` - 抄表数据
          * @enum {string}
          */
-        KindEnum: "houses" | "residents" | "meter_readings";
+        KindEnum: "houses" | "residents" | "hc_assets" | "meter_readings";
         LoginRequest: {
             username: string;
             password: string;
@@ -16582,9 +16617,10 @@ export interface operations {
                 /**
                  * @description * `houses` - 房屋
                  *     * `residents` - 住户
+                 *     * `hc_assets` - HC 资产表
                  *     * `meter_readings` - 抄表数据
                  */
-                kind?: "houses" | "meter_readings" | "residents";
+                kind?: "hc_assets" | "houses" | "meter_readings" | "residents";
                 /** @description 用于排序结果的字段。 */
                 ordering?: string;
                 /** @description 分页结果集中的页码。 */

@@ -21,6 +21,9 @@ const base = (over: Partial<ImportRecord>): ImportRecord => ({
   unchanged_count: 0,
   error_total: 0,
   message: '',
+  notes: [],
+  estate: null,
+  estate_name: null,
   job: { id: 'j5', status: 'running', progress: 30, total: 100, message: '校验第 300 行' },
   report_url: null,
   can_commit: false,
@@ -168,6 +171,47 @@ describe('ImportsPage', () => {
     expect($('import-commit')).toBeNull()
     expect(calls(all, 'GET', '/api/v1/estates/tree/').length).toBe(treeLoads + 1)
     expect(calls(all, 'GET', '/api/v1/imports/').length).toBeGreaterThanOrEqual(3)
+  })
+
+  it('asks the estate of an HC workbook once, then shows its notes and problems by sheet', async () => {
+    const hc = base({
+      id: 8,
+      kind: 'hc_assets',
+      kind_label: 'HC 资产表',
+      file_name: 'hc.xlsx',
+      status: 'invalid',
+      estate: 1,
+      estate_name: '阳光花园',
+      job: { id: 'j8', status: 'succeeded', progress: 100, total: 100, message: '' },
+      counts: { rows: 13, create: 0, update: 0, unchanged: 0, errors: 1, parking_spaces: 2 },
+      error_total: 1,
+      notes: ['HC 资产导入表（阳光花园）：已读取 房屋信息 4 行。', '车位信息：2 个车位未导入（系统暂无车位数据）。'],
+      errors: [{ sheet: '房屋信息', row: 2, column: '楼栋编号', message: '“9”：楼栋单元中没有这个楼栋编号。' }],
+    })
+    const all = fakeApi({
+      'GET /api/v1/imports/': () => page([]),
+      'GET /api/v1/estates/tree/': () => jsonResponse(TREE),
+      'POST /api/v1/imports/': () => jsonResponse(hc, 202),
+    })
+    await mountPage(ImportsPage, { path: '/basic-data/imports', permissions: ADMIN })
+    await click('import-kind-hc_assets')
+    expect($('import-template')).toBeNull() // HC's own files: no template of ours
+    expect($('import-hc-hint')).not.toBeNull()
+    await click('import-upload')
+    expect($('import-upload-error')?.textContent).toContain('请选择导入到哪个小区')
+    expect(calls(all, 'POST', '/api/v1/imports/')).toHaveLength(0)
+
+    await click('import-estate')
+    await click('import-estate-1')
+    await upload('hc.xlsx')
+    const form = calls(all, 'POST', '/api/v1/imports/')[0].body as FormData
+    expect([form.get('kind'), form.get('estate')]).toEqual(['hc_assets', '1'])
+    expect($('import-estate-name')?.textContent).toBe('阳光花园')
+    expect($('import-note-1')?.textContent).toContain('2 个车位未导入')
+    const row = $$('[data-testid="import-errors"] tbody tr')[0]
+    expect(row.textContent).toContain('房屋信息')
+    expect(row.textContent).toContain('楼栋编号')
+    expect(row.textContent).toContain('“9”')
   })
 
   it('keeps watching a busy import through failures, backing off, until the page goes away', async () => {

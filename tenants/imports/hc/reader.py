@@ -1,0 +1,131 @@
+"""Opening an HC workbook: its shape recognised from its sheets, every sheet read or said why not,
+and its content translated into our houses and residents (rows.Translation)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from tenants.estates.models import Estate, HouseStatus, HouseUse
+from tenants.imports.columns import text_of
+from tenants.imports.hc import assets, codes, rooms
+from tenants.imports.hc.rows import Translation
+from tenants.imports.hc.workbook import Sheet, read_sheets
+from tenants.imports.reading import FileProblem, Table
+from tenants.residents.models import Relation
+
+KIND = "hc_assets"
+ASSETS, ROOMS = "资产导入", "房产导入"
+PARKING_COLUMNS = ("车位编码", "车位编号")
+FEE_COLUMNS = ("收费项目", "费用编号")
+
+
+@dataclass
+class HcTable(Table):
+    """What the HC kind's validator reads: the translation, not rows of one sheet."""
+
+    translation: Translation = field(default_factory=lambda: Translation({}))
+    estate: str = ""
+    shape: str = ""
+
+
+def _shape(sheets: list[Sheet]) -> tuple[str, Sheet | None]:
+    names = {sheet.name for sheet in sheets}
+    if assets.HOUSES in names and assets.BUILDINGS in names:
+        return ASSETS, None
+    for sheet in sheets:
+        if sheet.name == rooms.SHEET or rooms.is_rooms_sheet(sheet):
+            return ROOMS, sheet
+    raise FileProblem(
+        "不是 HC 的资产表：HC 的资产导入/导出表须有“楼栋单元”和“房屋信息”工作表，房产导入表须有“资产信息”工作表"
+        "（表头含 楼号、单元、房间、业主名称）。本系统自己的模板请选择“房屋”或“住户”导入。"
+    )
+
+
+def _count(sheet: Sheet, names: tuple[str, ...]) -> int:
+    header = sheet.find(*names)
+    if header is None:
+        return len(sheet.rows)
+    return sum(1 for _n, cells in sheet.rows if text_of(sheet.value(cells, header)))
+
+
+def _other_sheets(result: Translation, sheets: list[Sheet], read: set[str]) -> None:
+    for sheet in sheets:
+        if sheet.name in read:
+            continue
+        if sheet.name == assets.FEES:
+            items = result.counts["fee_items"] = _count(sheet, FEE_COLUMNS)
+            links = result.counts["house_fee_links"]
+            result.notes.append(
+                f"{sheet.name}：{items} 项收费标准未在此导入，由费用导入导入"
+                f"{f'（{assets.HOUSES}中的房屋费用共关联 {links} 项）' if links else ''}。"
+            )
+        elif sheet.name == assets.PARKING:
+            spaces = result.counts["parking_spaces"] = _count(sheet, PARKING_COLUMNS)
+            result.notes.append(f"{sheet.name}：{spaces} 个车位未导入（系统暂无车位数据）。")
+        elif sheet.headers:
+            lines = len(sheet.rows) + 1
+            result.notes.append(f"工作表“{sheet.name}”（{lines} 行）不是 HC 资产表的工作表，未读取。")
+        else:
+            result.notes.append(f"工作表“{sheet.name}”是空的。")
+
+
+def _code_notes(result: Translation) -> None:
+    tables: dict[str, tuple[str, dict[str, tuple[str | None, str]], str]] = {
+        "house_type": ("房屋类型", codes.HOUSE_TYPES, "套"),
+        "house_state": ("房屋状态", codes.HOUSE_STATES, "套"),
+        "person_type": ("业主类型", codes.PERSON_TYPES, "行"),
+    }
+    labels = {**dict(HouseUse.choices), **dict(HouseStatus.choices), **dict(Relation.choices)}
+    for kind, (title, table, unit) in tables.items():
+        used = result.codes_used.get(kind)
+        if not used:
+            continue
+        parts = []
+        for code, count in sorted(used.items()):
+            ours, label = table[code]
+            parts.append(f"{code} {label} → {labels[ours] if ours else '不导入'}（{count} {unit}）")
+        result.notes.append(f"HC {title}：{'；'.join(parts)}。")
+    if result.counts["placeholder_phones"] or result.counts["placeholder_ids"]:
+        result.notes.append(
+            f"{result.counts['placeholder_phones']} 个手机号为 HC 的占位号 {codes.PLACEHOLDER_PHONE}、"
+            f"{result.counts['placeholder_ids']} 个身份证号为占位号（全为 1），均按未填写导入。"
+        )
+    if result.counts["temporary_people"]:
+        result.notes.append(
+            f"{result.counts['temporary_people']} 位临时人员（业主类型 1004）未导入：系统没有这类住户关系。"
+        )
+
+
+def read_hc(data: bytes, file_name: str, *, estate_id: int | None) -> HcTable:
+    estate = Estate.objects.filter(pk=estate_id).values_list("name", flat=True).first() if estate_id else None
+    if estate is None:
+        raise FileProblem("上传时选择的小区已不存在；请重新上传并选择小区。")
+    sheets = read_sheets(data, file_name)
+    shape, rooms_sheet = _shape(sheets)
+    result = Translation({sheet.name: sheet for sheet in sheets})
+    if shape == ASSETS:
+        assets.translate(result, estate)
+        read = {assets.BUILDINGS, assets.OWNERS, assets.HOUSES}
+    else:
+        assert rooms_sheet is not None
+        rooms.translate(result, rooms_sheet, estate)
+        read = {rooms_sheet.name}
+    result.check_floors()
+    if not result.houses and not result.problems:
+        raise FileProblem("HC 资产表中没有房屋数据。")
+    sizes = "、".join(f"{name} {len(result.sheets[name].rows)} 行" for name in sorted(read) if name in result.sheets)
+    result.notes.insert(0, f"HC {shape}表（{estate}）：已读取 {sizes}。")
+    _other_sheets(result, sheets, read)
+    _code_notes(result)
+    rows = sum(len(result.sheets[name].rows) for name in read if name in result.sheets)
+    return HcTable(
+        kind=KIND,
+        header_row=0,
+        index={},
+        header_index={},
+        expected_rows=max(rows, 1),
+        rest=iter(()),
+        translation=result,
+        estate=estate,
+        shape=shape,
+    )
