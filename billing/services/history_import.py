@@ -16,11 +16,13 @@ is unchanged (a re-import changes nothing); one that overlaps other charges is r
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
 from django.db.models.fields.json import KT
@@ -31,12 +33,21 @@ from django.utils.translation import gettext_lazy
 from accounts import services as account_services
 from billing import money
 from billing.models import Allocation, Charge, ChargeKind, FeeAssignment, FeeItem, Payment, PaymentMethod
+from billing.services import ledger_copy
 from billing.services.common import lock_payers
-from billing.services.import_places import Houses, Place, fee_items_named, money_cell, place_columns, without_notes
+from billing.services.import_places import (
+    Houses,
+    Place,
+    day_cell,
+    fee_items_named,
+    money_cell,
+    place_columns,
+    without_notes,
+)
 from core.actions import action
 from tenants.estates.models import House
 from tenants.imports import kinds
-from tenants.imports.columns import CellError, Column, a_date, integer, is_blank, text
+from tenants.imports.columns import CellError, Column, integer, is_blank, text
 from tenants.imports.reading import Table
 from tenants.imports.validation import Findings, Outcome, chunks, parse_rows, tally
 
@@ -53,7 +64,7 @@ def _paid_at(value: Any) -> datetime | None:
         return None
     if isinstance(value, datetime):
         return value.replace(tzinfo=None)
-    day = a_date(value)
+    day = day_cell(value)
     if day is None:
         return None
     if isinstance(value, float) and not value.is_integer():  # an Excel serial with a time of day
@@ -66,12 +77,12 @@ _FEE = Column(
     "fee", "收费项目", text(50), True, ("费用项", "费用名称", "费用项目"), "与系统收费项目名称一致。", "物业费"
 )
 _START = Column(
-    "start", "开始时间", a_date, True, ("计费开始", "开始日期", "计费起始时间"), "如 2025-01-01。", date(2025, 1, 1)
+    "start", "开始时间", day_cell, True, ("计费开始", "开始日期", "计费起始时间"), "如 2025-01-01。", date(2025, 1, 1)
 )
 _END = Column(
     "end",
     "结束时间",
-    a_date,
+    day_cell,
     True,
     ("计费结束", "结束日期", "计费结束时间"),
     "周期的下一天（HC 的写法，如 2026-01-01）或最后一天（2025-12-31）均可。",
@@ -136,12 +147,22 @@ class LedgerPlan:
     assignments: dict[tuple[int, int], tuple[int | None, date]] = field(default_factory=dict)
 
 
+@lru_cache(maxsize=65536)
+def _cycles(anchor: date, months: int, start: date, end: date) -> tuple[tuple[date, date], ...]:
+    return tuple(money.periods_between(anchor, months, start, end))
+
+
+@lru_cache(maxsize=65536)
+def _boundary(anchor: date, months: int, day: date) -> bool:
+    return money.period_containing(anchor, months, day)[0] == day
+
+
 def _end_exclusive(item: FeeItem, end: date) -> date | None:
     """HC writes a period's end as the next cycle's first day; clerks often write its last day."""
     if not item.periodic:
         return end
     for candidate in (end, end + timedelta(days=1)):
-        if money.period_containing(item.cycle_anchor, item.cycle_months, candidate)[0] == candidate:
+        if _boundary(item.cycle_anchor, item.cycle_months, candidate):
             return candidate
     return None
 
@@ -151,7 +172,7 @@ def _pieces(item: FeeItem, start: date, end: date, due: Decimal, paid: Decimal) 
     (exact to the fen, summing to the row), and what was paid applied oldest first."""
     if not item.periodic:
         return [Piece(start, start, end, due, paid)]
-    cycles = money.periods_between(item.cycle_anchor, item.cycle_months, start, end)
+    cycles = _cycles(item.cycle_anchor, item.cycle_months, start, end)
     if len(cycles) == 1:
         amounts = [due]
     else:
@@ -334,89 +355,84 @@ def validate_arrears(table: Table, on_progress: kinds.Progress) -> Outcome:
     return _validate(ARREARS, table, on_progress)
 
 
+_CHARGE_COLUMNS = (
+    "id", "house_id", "estate_id", "building_id", "fee_item_id", "kind", "cycle_start", "period_start",
+    "period_end", "amount", "issued_on", "due_date", "calculation", "reason", "created_by_id", "created_at",
+)  # fmt: skip
+_PAYMENT_COLUMNS = (
+    "id", "house_id", "estate_id", "method", "amount", "received_at", "business_date", "payer_name", "reference",
+    "note", "idempotency_key", "created_at",
+)  # fmt: skip
+_ALLOCATION_COLUMNS = ("payment_id", "charge_id", "amount", "created_at")
+
+
 @action
 def post_imported_ledger(*, plan: LedgerPlan, actor: Any, on_progress: kinds.Progress | None = None) -> dict[str, int]:
     """Write a clean plan: the assignments, then each row's charges and (history) its payment and
-    allocations — in batches, inside the import's commit (all rows or none). The ledger's triggers
-    check every allocation and payment as a cashier's are checked; one audit line sums it up."""
-    actor_or_none = actor if getattr(actor, "pk", None) else None
+    allocations — COPYed in batches (billing.services.ledger_copy), inside the import's commit (all
+    rows or none). The ledger's triggers check every allocation and payment as a cashier's are
+    checked; one audit line sums it up, the rows carry the source in their calculation."""
+    actor_id = actor.pk if getattr(actor, "pk", None) else None
     house_ids = sorted({row.place.house_id for row in plan.rows} | {h for h, _i in plan.assignments})
     for batch in chunks(house_ids):
         lock_payers(House.objects.filter(pk__in=batch))
-    new = [
-        FeeAssignment(fee_item_id=item, house_id=house, start=start, created_by=actor_or_none)
-        for (house, item), (pk, start) in plan.assignments.items()
-        if pk is None
-    ]
-    FeeAssignment.objects.bulk_create(new, batch_size=BATCH)
+    FeeAssignment.objects.bulk_create(
+        [
+            FeeAssignment(fee_item_id=item, house_id=house, start=start, created_by_id=actor_id)
+            for (house, item), (pk, start) in plan.assignments.items()
+            if pk is None
+        ],
+        batch_size=BATCH,
+    )
     moved: dict[date, list[int]] = defaultdict(list)
     for pk, start in plan.assignments.values():
         if pk is not None:
             moved[start].append(pk)
     for start, pks in moved.items():
         FeeAssignment.objects.filter(pk__in=pks).update(start=start)
-    total = len(plan.rows)
-    today = timezone.localdate()
-    charges = payments = 0
+    total, now, today = len(plan.rows), timezone.now(), timezone.localdate()
+    reason = _("历史数据导入")
+    charges = payments = done = 0
     due_total = paid_total = ZERO
-    for done, batch in enumerate(chunks(plan.rows, BATCH // 2), 1):
-        lines: list[Charge] = []
-        for row in batch:
-            for piece in row.pieces:
-                issued = piece.period_start if row.paid_at is None else min(piece.period_start, row.paid_at.date())
-                lines.append(
-                    Charge(
-                        house_id=row.place.house_id,
-                        estate_id=row.place.estate_id,
-                        building_id=row.place.building_id,
-                        fee_item_id=row.item_id,
-                        kind=ChargeKind.REGULAR,
-                        cycle_start=piece.cycle_start,
-                        period_start=piece.period_start,
-                        period_end=piece.period_end,
-                        amount=piece.amount,
-                        issued_on=min(issued, today),
-                        due_date=max(piece.period_end, min(issued, today)),
-                        calculation=row.calculation,
-                        reason=_("历史数据导入"),
-                        created_by=actor_or_none,
-                    )
-                )
-        Charge.objects.bulk_create(lines)
+    for batch in chunks(plan.rows, BATCH * 4):
+        charge_ids = iter(ledger_copy.reserve_ids(Charge, sum(len(row.pieces) for row in batch)))
         paying = [row for row in batch if row.paid > 0]
+        payment_ids = ledger_copy.reserve_ids(Payment, len(paying))
+        lines, allocations = [], []
+        payment_of = {row.row: pk for row, pk in zip(paying, payment_ids, strict=True)}
+        for row in batch:
+            calculation = json.dumps(row.calculation, ensure_ascii=False)
+            for piece in row.pieces:
+                pk = next(charge_ids)
+                issued = piece.period_start if row.paid_at is None else min(piece.period_start, row.paid_at.date())
+                issued = min(issued, today)
+                lines.append((
+                    pk, row.place.house_id, row.place.estate_id, row.place.building_id, row.item_id, "regular",
+                    piece.cycle_start, piece.period_start, piece.period_end, piece.amount, issued,
+                    max(piece.period_end, issued), calculation, reason, actor_id, now,
+                ))  # fmt: skip
+                if piece.paid > 0:
+                    allocations.append((payment_of[row.row], pk, piece.paid, now))
+                due_total += piece.amount
         received = [
-            Payment(
-                house_id=row.place.house_id,
-                estate_id=row.place.estate_id,
-                method=PaymentMethod.IMPORTED,
-                amount=row.paid,
-                received_at=timezone.make_aware(row.paid_at) if row.paid_at else timezone.now(),
-                business_date=row.paid_at.date() if row.paid_at else today,
-                note=row.note,
-                idempotency_key=f"import:{row.place.house_id}:{row.item_id}:{row.calculation['imported']}",
+            (
+                payment_of[row.row], row.place.house_id, row.place.estate_id, PaymentMethod.IMPORTED.value, row.paid,
+                timezone.make_aware(row.paid_at) if row.paid_at else now,
+                row.paid_at.date() if row.paid_at else today, "", "", row.note,
+                f"import:{row.place.house_id}:{row.item_id}:{row.calculation['imported']}", now,
             )
             for row in paying
-        ]
-        Payment.objects.bulk_create(received)
-        by_row = iter(lines)
-        charge_of: dict[int, list[Charge]] = {row.row: [next(by_row) for _p in row.pieces] for row in batch}
-        Allocation.objects.bulk_create(
-            [
-                Allocation(payment_id=payment.pk, charge_id=charge.pk, amount=piece.paid)
-                for row, payment in zip(paying, received, strict=True)
-                for piece, charge in zip(row.pieces, charge_of[row.row], strict=True)
-                if piece.paid > 0
-            ]
-        )
-        charges += len(lines)
-        payments += len(received)
-        due_total += sum((line.amount for line in lines), ZERO)
+        ]  # fmt: skip
+        charges += ledger_copy.copy_rows(Charge, _CHARGE_COLUMNS, lines)
+        payments += ledger_copy.copy_rows(Payment, _PAYMENT_COLUMNS, received)
+        ledger_copy.copy_rows(Allocation, _ALLOCATION_COLUMNS, allocations)
         paid_total += sum((row.paid for row in paying), ZERO)
+        done += len(batch)
         if on_progress is not None:
-            on_progress(min(done * (BATCH // 2), total), total)
+            on_progress(done, total)
     result = {"charges": charges, "payments": payments, "assignments": len(plan.assignments)}
     account_services.record_audit(
-        actor=actor_or_none,
+        actor=actor if actor_id else None,
         action=f"charge.import_{plan.kind}",
         object_type="charge",
         object_id="",

@@ -15,7 +15,9 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -23,7 +25,7 @@ from django.utils.translation import gettext as _
 from billing.models import FeeItem
 from billing.services.common import MAX_AMOUNT
 from tenants.estates.models import House
-from tenants.imports.columns import CellError, Column, is_blank, text, text_of
+from tenants.imports.columns import CellError, Column, a_date, is_blank, text, text_of
 from tenants.imports.reading import Table
 
 HOUSE_REFERENCE = re.compile(r"\s*([^-－—_/]+?)\s*[-－—_/]\s*([^-－—_/]+?)\s*[-－—_/]\s*([^-－—_/]+?)\s*")
@@ -31,19 +33,23 @@ _BUILDING_SUFFIX = re.compile(r"(号楼|号栋|栋|幢|座|楼|号)$")
 _UNIT_SUFFIX = re.compile(r"(单元|单)$")
 
 
+@lru_cache(maxsize=65536)
 def _plain(value: str) -> str:
     raw = re.sub(r"\s", "", unicodedata.normalize("NFKC", value)).lower()
     return re.sub(r"^0+(?=\d)", "", raw)
 
 
+@lru_cache(maxsize=65536)
 def building_key(name: str) -> str:
     return _plain(_BUILDING_SUFFIX.sub("", _plain(name)) or name)
 
 
+@lru_cache(maxsize=65536)
 def unit_key(name: str) -> str:
     return _plain(_UNIT_SUFFIX.sub("", _plain(name)) or name)
 
 
+@lru_cache(maxsize=65536)
 def number_key(name: str) -> str:
     return _plain(re.sub(r"(室|号|房)$", "", _plain(name)) or name)
 
@@ -80,6 +86,8 @@ class Houses:
     by_name: dict[tuple[str, str, str], list[tuple[str, Place]]] = field(default_factory=lambda: defaultdict(list))
     buildings: set[str] = field(default_factory=set)
     units: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    # A history names each house once a month: each spelling is looked up once.
+    found: dict[tuple[Any, ...], tuple[Place | None, str, str]] = field(default_factory=dict)
 
     @classmethod
     def load(cls) -> Houses:
@@ -96,6 +104,13 @@ class Houses:
 
     def find(self, values: dict[str, Any]) -> tuple[Place | None, str, str]:
         """(the house, or None with the column to blame and why) for a row's place columns."""
+        key = (values["house"], values.get("building"), values.get("unit"), values.get("estate"))
+        known = self.found.get(key)
+        if known is None:
+            known = self.found[key] = self._find(values)
+        return known
+
+    def _find(self, values: dict[str, Any]) -> tuple[Place | None, str, str]:
         reference = values["house"]
         if values.get("building"):
             building, unit, number = values["building"], values.get("unit") or "", reference
@@ -133,6 +148,18 @@ class Houses:
 
 def fee_items_named(names: Iterable[str]) -> dict[str, FeeItem]:
     return {item.name: item for item in FeeItem.objects.filter(name__in=set(names))}
+
+
+@lru_cache(maxsize=65536)
+def _date_of(kind: type, value: Any) -> date | None:
+    return a_date(value)
+
+
+def day_cell(value: Any) -> date | None:
+    """a_date, remembered: a history repeats the same few dates (as serials or text) on every row."""
+    if isinstance(value, int | float | str) and not isinstance(value, bool):
+        return _date_of(type(value), value)
+    return a_date(value)
 
 
 def money_cell(value: Any) -> Decimal | None:

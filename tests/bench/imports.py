@@ -220,6 +220,15 @@ def main() -> None:
         if outbox.deliver_now(schema_name="public", key=f"signup:{signup.pk}") != "done":
             raise SystemExit("provisioning the bench company failed")
         company = Company.objects.get(slug=SLUG)
+        # The scratch company outgrows every sold plan (25,000 houses): a plan of its own, granted.
+        from companies.models import Plan
+        from subscriptions.services import lifecycle
+
+        Plan.objects.get_or_create(
+            code="bench",
+            defaults={"name": "基准", "max_houses": 1_000_000, "max_staff": 1000, "monthly_price": "0.00"},
+        )
+        lifecycle.grant_plan(company=company, plan_code="bench")
         print(f"[rss] after provisioning: now {_rss_now_mb():.0f} MB, peak {_peak_rss_mb():.0f} MB", flush=True)
         started = time.perf_counter()
         houses_path, residents_path, resident_rows = _write_files(media, args.houses, args.per_house)
@@ -250,7 +259,7 @@ def main() -> None:
                 committed = time.perf_counter() - began
                 record = Import.objects.get(pk=record.pk)
                 if record.status != ImportStatus.DONE:
-                    raise SystemExit(f"{kind}: commit ended {record.status}: {record.message}")
+                    raise SystemExit(f"{kind}: commit ended {record.status}: {record.message} {record.errors[:5]}")
                 return validated, committed, record.counts
 
             h_dry, h_commit, h_counts = run("houses", houses_path)
