@@ -154,7 +154,7 @@ def validate_fee_items(table: Table, on_progress: kinds.Progress) -> Outcome:
     parsed = parse_rows(table, findings, on_progress, passes=1)
     good = [(n, v) for n, v in parsed if n not in findings.bad_rows]
     existing = {item.name: item for item in FeeItem.objects.filter(name__in=[v["name"] for _n, v in good])}
-    plan, verdicts, seen = FeePlan(), {}, {}
+    plan, verdicts, seen = FeePlan(), dict[int, str](), dict[str, int]()
     for number, values in good:
         item, price = _item_values(values)
         defaults = {

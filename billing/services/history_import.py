@@ -186,7 +186,7 @@ def _pieces(item: FeeItem, start: date, end: date, due: Decimal, paid: Decimal) 
     return pieces
 
 
-def _existing(rows: list[tuple[int, dict, Place, FeeItem]]) -> dict[tuple[int, int, date], str | None]:
+def _existing(rows: list[tuple[int, dict[str, Any], Place, FeeItem]]) -> dict[tuple[int, int, date], str | None]:
     """The regular charges already in the ledger for the file's houses and items: (house, item,
     cycle) → the period an import recorded on it (None for a billed charge)."""
     found: dict[tuple[int, int, date], str | None] = {}
@@ -249,7 +249,7 @@ def _validate(kind: str, table: Table, on_progress: kinds.Progress) -> Outcome:
     good = [(n, v) for n, v in parsed if n not in findings.bad_rows]
     houses = Houses.load() if good else Houses()
     items = fee_items_named(v["fee"] for _n, v in good)
-    located: list[tuple[int, dict, Place, FeeItem]] = []
+    located: list[tuple[int, dict[str, Any], Place, FeeItem]] = []
     for number, values in good:
         place, column, message = houses.find(values)
         item = items.get(values["fee"])

@@ -151,14 +151,14 @@ def fee_items_named(names: Iterable[str]) -> dict[str, FeeItem]:
 
 
 @lru_cache(maxsize=65536)
-def _date_of(kind: type, value: Any) -> date | None:
+def _date_of(kind: str, value: Any) -> date | None:
     return a_date(value)
 
 
 def day_cell(value: Any) -> date | None:
     """a_date, remembered: a history repeats the same few dates (as serials or text) on every row."""
     if isinstance(value, int | float | str) and not isinstance(value, bool):
-        return _date_of(type(value), value)
+        return _date_of(type(value).__name__, value)  # 45352 and 45352.0 are one serial, not "45352"
     return a_date(value)
 
 

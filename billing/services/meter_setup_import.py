@@ -110,7 +110,7 @@ def validate_meters(table: Table, on_progress: kinds.Progress) -> Outcome:
     houses = Houses.load() if good else Houses()
     numbers = {core_text.normalise(v["number"]) for _n, v in good}
     known = {(m.kind, m.number): m for m in Meter.objects.filter(number__in=numbers)}
-    plan, verdicts, seen = MeterPlan(), {}, {}
+    plan, verdicts, seen = MeterPlan(), dict[int, str](), dict[tuple[str, str], int]()
     for number, values in good:
         place, column, message = houses.find(values)
         kind = values.get("kind") or (_meter_kind(values["name"]) if values.get("name") else None)
