@@ -54,14 +54,15 @@ def number_key(name: str) -> str:
     return _plain(re.sub(r"(室|号|房)$", "", _plain(name)) or name)
 
 
-def place_columns(example: str = "1-1-1001") -> list[Column]:
-    """The house columns every billing kind starts with (only 房屋 is required)."""
+def place_columns(example: str = "1-1-1001", *, required: bool = True) -> list[Column]:
+    """The house columns every billing kind starts with (only 房屋 is required, unless the kind
+    checks that itself)."""
     return [
         Column(
             "house",
             "房屋",
             text(60),
-            True,
+            required,
             ("房屋编号", "房屋号", "房号", "房间号", "房屋编码"),
             "楼栋-单元-房屋，如 1-1-1001（商铺 楼栋-0-商铺）；已有 楼栋、单元 两列时只填房号。",
             example,

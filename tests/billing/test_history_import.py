@@ -228,3 +228,33 @@ def test_permission_and_tenancy(client_for, ledger, company_b):
     mine = dry_run(client_for(ledger, "admin"), "fee_history", content)
     assert client_for(company_b, "admin").post(f"/api/v1/imports/{mine['id']}/commit/").status_code == 404
     assert _counts(ledger) == before
+
+
+def test_hc_vehicle_history_is_counted_as_not_imported_unless_a_house_is_named(client_for, ledger):
+    """HC's 车辆缴费历史 names a plate (typed as a number in HC's own example): no module holds a
+    vehicle's fees yet, so its rows are counted and named in the report, not guessed onto houses."""
+    admin = client_for(ledger, "admin")
+    header = [
+        "车牌号",
+        "收费项目",
+        "缴费周期",
+        "开始时间",
+        "结束时间",
+        "缴费时间",
+        "应缴金额",
+        "实缴金额",
+        "收银员",
+        "备注",
+    ]
+    paid = [serial(date(2025, 1, 1)), serial(date(2026, 1, 1)), serial(date(2025, 1, 1)), 1000.0, 1000.0, "张三"]
+    rows = [[1.0, "物业费", 12.0, *paid, "手工导入"], ["京A12345", "物业费", 12.0, *paid, "手工导入"]]
+    record = dry_run(admin, "fee_history", xlsx(header, rows))
+    assert record["status"] == "ready", record["errors"]
+    assert (record["counts"]["vehicles_not_imported"], record["counts"]["create"]) == (2, 0)
+    done = commit(admin, record)
+    assert done["status"] == "done" and "2 行车辆缴费历史" in done["message"]
+    assert _counts(ledger)[:2] == (0, 0)
+    # A row that names the house as well goes onto the house.
+    with_house = xlsx(["房屋", *header], [["1-1-201", "京A12345", "物业费", 12.0, *paid, "车位费随房"]])
+    record = dry_run(admin, "fee_history", with_house)
+    assert (record["counts"]["create"], record["counts"]["charges"]) == (1, 12)
