@@ -258,3 +258,10 @@ def test_hc_vehicle_history_is_counted_as_not_imported_unless_a_house_is_named(c
     with_house = xlsx(["房屋", *header], [["1-1-201", "京A12345", "物业费", 12.0, *paid, "车位费随房"]])
     record = dry_run(admin, "fee_history", with_house)
     assert (record["counts"]["create"], record["counts"]["charges"]) == (1, 12)
+
+
+@pytest.mark.parametrize("kind", ["fee_history", "fee_arrears", "meters", "fee_items"])
+def test_each_kind_has_a_template_for_those_who_may_import_it(client_for, company_a, kind):
+    response = client_for(company_a, "admin").get(f"/api/v1/imports/templates/{kind}/")
+    assert response.status_code == 200, response.content
+    assert client_for(company_a, "guard").get(f"/api/v1/imports/templates/{kind}/").status_code == 403
