@@ -14,10 +14,14 @@ class BillingConfig(AppConfig):
     verbose_name = "Billing"
 
     def ready(self) -> None:
-        from billing.services import meter_import
+        from billing.services import fee_setup_import, history_import, meter_import, meter_setup_import
         from tenants.imports import kinds
 
         kinds.register(meter_import.SPEC)  # readings from Excel, through the import framework
+        kinds.register(history_import.HISTORY_SPEC)  # HC's 缴费历史: paid charges with their periods
+        kinds.register(history_import.ARREARS_SPEC)  # opening arrears: due charges
+        kinds.register(meter_setup_import.SPEC)  # HC's 水电表: meters with their last reading
+        kinds.register(fee_setup_import.SPEC)  # HC's 费用设置: fee items from formula codes
 
         from billing.payments_bridge import BillsPayable, refund_book, refund_settled
         from payments import bridge

@@ -104,6 +104,8 @@ class PaymentMethod(models.TextChoices):
     CARD = "card", _("银行卡在线支付")
     BALANCE = "balance", _("预存款抵扣")
     DEPOSIT = "deposit", _("押金抵扣")
+    # Collected in the previous system (HC) and imported with its history: not this desk's income.
+    IMPORTED = "imported", _("历史导入")
 
 
 # Money that came in from outside; balance and deposit draws move money already received.

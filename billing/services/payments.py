@@ -110,7 +110,7 @@ def record_payment(
     With `charge_ids` the money pays those charges in that order (then the balance); without, the
     oldest due first. Methods: the offline ones here; online gateways call this with theirs.
     """
-    if method not in PaymentMethod.values or method in ("balance", "deposit"):
+    if method not in PaymentMethod.values or method in ("balance", "deposit", "imported"):
         raise field_error("method", _("不支持的支付方式。"))
     amount = check_amount("amount", amount)
     key = idempotency.request_key(idempotency_key)

@@ -1,13 +1,15 @@
 """Import throughput: 50,000 residents (and the 25,000 houses they live in) through the real path —
 stored upload, dry run and commit delivered by the outbox — in a scratch company.
 
-    python -m tests.bench.imports [--houses 25000] [--per-house 2]
+    python -m tests.bench.imports [--houses 25000] [--per-house 2] [--history-houses 10000] [--history-months 24]
 
 Uses DATABASE_URL / REDIS_URL (or the embedded servers) and a scratch database `wuye_bench_imports`,
 dropped at the end, with uploads under a temporary MEDIA_ROOT. The outbox messages run in this
 process, in the company's schema, as a worker would run them. Prints each phase, a re-import of the
 same residents file (everything unchanged), a baseline (COPY of the same rows into a bare table),
-and last: rows_per_second (residents dry run + commit) and the process's peak RSS.
+then HC's 房屋缴费历史 for the first 10,000 houses × 24 months (240,000 rows, in files of at most
+100,000 rows, the upload limit) through the kind `fee_history`, and last: rows_per_second (residents
+dry run + commit), history_seconds (all history files, dry run + commit) and the process's peak RSS.
 """
 
 from __future__ import annotations
@@ -21,13 +23,15 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "platform"))
 sys.path.insert(0, str(ROOT))
 
-SCRATCH = "wuye_bench_imports"
+SCRATCH = f"wuye_bench_imports_{os.getpid()}"  # its own, should two benches run at once
 SLUG = "benchimports"
 
 
@@ -109,10 +113,57 @@ def _write_files(folder: Path, houses: int, per_house: int) -> tuple[Path, Path,
     return houses_path, residents_path, residents
 
 
+def _write_history(folder: Path, houses: int, months: int) -> list[Path]:
+    """HC's 房屋缴费历史 for the bench's first houses, one row per house and month from 2024-11
+    (dates as Excel serials, amounts as numbers), in files of at most 100,000 rows."""
+    from openpyxl import Workbook
+
+    from tenants.imports.reading import MAX_ROWS
+
+    per_floor, floors, units = 10, 25, 2
+    keys = [
+        f"{b + 1}-{u + 1}-{floor}{i + 1:02d}"
+        for b in range(-(-houses // (per_floor * floors * units)))
+        for u in range(units)
+        for floor in range(1, floors + 1)
+        for i in range(per_floor)
+    ][:houses]
+    header = [
+        "房屋",
+        "收费项目",
+        "缴费周期",
+        "开始时间",
+        "结束时间",
+        "缴费时间",
+        "应缴金额",
+        "实缴金额",
+        "收银员",
+        "备注",
+    ]
+    epoch = date(1899, 12, 30)
+    starts = [date(2024 + (10 + m) // 12, (10 + m) % 12 + 1, 1) for m in range(months + 1)]
+    per_file = max(1, MAX_ROWS // houses) if houses <= MAX_ROWS else 1
+    paths = []
+    for part, first in enumerate(range(0, months, per_file)):
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet("房屋缴费历史")
+        sheet.append(header)
+        for m in range(first, min(first + per_file, months)):
+            start, end = (starts[m] - epoch).days, (starts[m + 1] - epoch).days
+            for key in keys:
+                sheet.append([key, "物业费", 1, start, end, start + 4, 179.0, 179.0, "张三", "手工导入"])
+        path = folder / f"history-{part + 1}.xlsx"
+        workbook.save(path)
+        paths.append(path)
+    return paths
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--houses", type=int, default=25_000)
     parser.add_argument("--per-house", type=int, default=2)
+    parser.add_argument("--history-houses", type=int, default=10_000)
+    parser.add_argument("--history-months", type=int, default=24)
     args = parser.parse_args()
 
     media = Path(tempfile.mkdtemp(prefix="wuye-bench-imports-"))
@@ -169,6 +220,15 @@ def main() -> None:
         if outbox.deliver_now(schema_name="public", key=f"signup:{signup.pk}") != "done":
             raise SystemExit("provisioning the bench company failed")
         company = Company.objects.get(slug=SLUG)
+        # The scratch company outgrows every sold plan (25,000 houses): a plan of its own, granted.
+        from companies.models import Plan
+        from subscriptions.services import lifecycle
+
+        Plan.objects.get_or_create(
+            code="bench",
+            defaults={"name": "基准", "max_houses": 1_000_000, "max_staff": 1000, "monthly_price": "0.00"},
+        )
+        lifecycle.grant_plan(company=company, plan_code="bench")
         print(f"[rss] after provisioning: now {_rss_now_mb():.0f} MB, peak {_peak_rss_mb():.0f} MB", flush=True)
         started = time.perf_counter()
         houses_path, residents_path, resident_rows = _write_files(media, args.houses, args.per_house)
@@ -199,7 +259,7 @@ def main() -> None:
                 committed = time.perf_counter() - began
                 record = Import.objects.get(pk=record.pk)
                 if record.status != ImportStatus.DONE:
-                    raise SystemExit(f"{kind}: commit ended {record.status}: {record.message}")
+                    raise SystemExit(f"{kind}: commit ended {record.status}: {record.message} {record.errors[:5]}")
                 return validated, committed, record.counts
 
             h_dry, h_commit, h_counts = run("houses", houses_path)
@@ -236,18 +296,51 @@ def main() -> None:
                     copy.write(buffer.getvalue())
                 copy_seconds = time.perf_counter() - began
                 cursor.execute("DROP TABLE bench_copy")
+
+            # HC's payment history: 物业费 2 元/㎡/月 (89.5 ㎡ → 179.00) on every house, paid month by month.
+            history_paths = _write_history(media, min(args.history_houses, args.houses), args.history_months)
+            _bench_fee_item()
+            history_seconds, history_rows = 0.0, 0
+            for path in history_paths:
+                dry, committed, counts = run("fee_history", path)
+                history_seconds += dry + committed
+                history_rows += counts["rows"]
+                print(
+                    f"history {path.name} {counts['rows']:>6} rows: dry run {dry:.2f}s, commit {committed:.2f}s, "
+                    f"{counts['charges']} charges",
+                    flush=True,
+                )
+            print(f"[rss] after history: now {_rss_now_mb():.0f} MB, peak {_peak_rss_mb():.0f} MB", flush=True)
+            print(f"history {history_rows} rows end to end {history_seconds:.1f}s (limit 60s for 240,000 rows)")
         total = r_dry + r_commit
         print(
             f"baseline COPY of the same {rows} rows: {copy_seconds:.3f}s; residents import = {total / copy_seconds:.0f}x "
             f"copy; houses + residents end to end {h_dry + h_commit + total:.1f}s (limit 60s for 50,000 rows)",
             flush=True,
         )
-        print(f"rows_per_second={rows / total:.0f} peak_rss_mb={_peak_rss_mb():.0f}")
+        print(
+            f"rows_per_second={rows / total:.0f} history_rows={history_rows} history_seconds={history_seconds:.1f} "
+            f"peak_rss_mb={_peak_rss_mb():.0f}"
+        )
     finally:
         connections.close_all()
         with admin_connect() as conn:
             conn.execute(f"DROP DATABASE IF EXISTS {SCRATCH} WITH (FORCE)")
         shutil.rmtree(media, ignore_errors=True)
+
+
+def _bench_fee_item() -> None:
+    from billing.services import fees
+    from billing.services.fee_checks import PriceInput
+
+    fees.create_fee_item(
+        name="物业费",
+        kind="property",
+        mode="building_area",
+        valid_from=date(2024, 1, 1),
+        price=PriceInput(unit_price=Decimal("2")),
+        actor=None,
+    )
 
 
 if __name__ == "__main__":

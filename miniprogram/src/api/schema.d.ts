@@ -5250,9 +5250,13 @@ export interface components {
          *     * `residents` - 住户
          *     * `hc_assets` - HC 资产表
          *     * `meter_readings` - 抄表数据
+         *     * `fee_history` - 缴费历史
+         *     * `fee_arrears` - 期初欠费
+         *     * `meters` - 表具
+         *     * `fee_items` - 收费项目
          * @enum {string}
          */
-        KindEnum: "houses" | "residents" | "hc_assets" | "meter_readings";
+        KindEnum: "houses" | "residents" | "hc_assets" | "meter_readings" | "fee_history" | "fee_arrears" | "meters" | "fee_items";
         LoginRequest: {
             username: string;
             password: string;
@@ -6756,9 +6760,10 @@ export interface components {
          *     * `card` - 银行卡在线支付
          *     * `balance` - 预存款抵扣
          *     * `deposit` - 押金抵扣
+         *     * `imported` - 历史导入
          * @enum {string}
          */
-        PaymentMethodEnum: "cash" | "pos" | "transfer" | "cheque" | "wechat" | "card" | "balance" | "deposit";
+        PaymentMethodEnum: "cash" | "pos" | "transfer" | "cheque" | "wechat" | "card" | "balance" | "deposit" | "imported";
         PaymentOrder: {
             readonly id: number;
             /** 用途 */
@@ -16619,8 +16624,12 @@ export interface operations {
                  *     * `residents` - 住户
                  *     * `hc_assets` - HC 资产表
                  *     * `meter_readings` - 抄表数据
+                 *     * `fee_history` - 缴费历史
+                 *     * `fee_arrears` - 期初欠费
+                 *     * `meters` - 表具
+                 *     * `fee_items` - 收费项目
                  */
-                kind?: "hc_assets" | "houses" | "meter_readings" | "residents";
+                kind?: "fee_arrears" | "fee_history" | "fee_items" | "hc_assets" | "houses" | "meter_readings" | "meters" | "residents";
                 /** @description 用于排序结果的字段。 */
                 ordering?: string;
                 /** @description 分页结果集中的页码。 */
@@ -22390,8 +22399,9 @@ export interface operations {
                  *     * `card` - 银行卡在线支付
                  *     * `balance` - 预存款抵扣
                  *     * `deposit` - 押金抵扣
+                 *     * `imported` - 历史导入
                  */
-                method?: "balance" | "card" | "cash" | "cheque" | "deposit" | "pos" | "transfer" | "wechat";
+                method?: "balance" | "card" | "cash" | "cheque" | "deposit" | "imported" | "pos" | "transfer" | "wechat";
                 /** @description 用于排序结果的字段。 */
                 ordering?: string;
                 /** @description 分页结果集中的页码。 */
