@@ -35,6 +35,7 @@ def template(kind: str) -> bytes:
     book = Spreadsheet()
     sheet = book.sheet(spec.sheet_title)
     sheet.widths(max(10, len(column.header) * 2 + 4) for column in columns)
+    sheet.text_columns(position for position, column in enumerate(columns, 1) if column.as_text)
     sheet.append(sheet.cell(column.header, font=REQUIRED if column.required else BOLD) for column in columns)
     example = []
     for column in columns:

@@ -13,11 +13,11 @@ the counts, and — when there is no problem — the plan the kind's writer carr
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from tenants.imports import kinds
-from tenants.imports.columns import CellError, Column
+from tenants.imports.columns import CellError, Column, Placeholder
 from tenants.imports.kinds import Progress
 from tenants.imports.reading import Table
 
@@ -43,6 +43,9 @@ class Outcome:
     problems: list[Problem]
     counts: dict[str, int]
     plan: Any = None
+    # What the file will do that a clerk should know (a placeholder imported as missing, two owners
+    # in one cell, a relation that will end): listed in the report, never blocking the commit.
+    warnings: list[Problem] = field(default_factory=list)
 
     @property
     def clean(self) -> bool:
@@ -52,11 +55,15 @@ class Outcome:
 class Findings:
     def __init__(self) -> None:
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
         self.bad_rows: set[int] = set()
 
     def add(self, row: int, column: str | None, message: str) -> None:
         self.problems.append(Problem(row, column, message))
         self.bad_rows.add(row)
+
+    def warn(self, row: int | None, column: str | None, message: str) -> None:
+        self.warnings.append(Problem(row, column, message))
 
 
 def chunks(values: Iterable[Any], size: int = IN_BATCH) -> Iterator[list[Any]]:
@@ -89,6 +96,9 @@ def parse_rows(table: Table, findings: Findings, on_progress: Progress, passes: 
             except CellError as exc:
                 findings.add(number, column.header, exc.message)
                 continue
+            if isinstance(value, Placeholder):
+                findings.warn(number, column.header, value.message)
+                value = None
             if value is not None:
                 values[column.key] = value
             elif column.required:
