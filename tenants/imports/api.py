@@ -54,7 +54,19 @@ IMPORT_COUNTS = inline_serializer(
     "ImportCounts",
     {
         key: serializers.IntegerField(required=False)
-        for key in ("rows", "create", "update", "unchanged", "errors", "blank_rows", "held")
+        for key in (
+            "rows",
+            "create",
+            "update",
+            "unchanged",
+            "errors",
+            "blank_rows",
+            "held",
+            "new_persons",
+            "updated_persons",
+            "ended",
+            "warnings",
+        )
     },
 )
 
@@ -62,6 +74,12 @@ IMPORT_COUNTS = inline_serializer(
 @extend_schema_field(IMPORT_COUNTS)
 class ImportCountsField(serializers.JSONField):
     """The stored counts as they are; the document names their keys."""
+
+
+class ImportProblemSerializer(serializers.Serializer):
+    row = serializers.IntegerField(allow_null=True)
+    column = serializers.CharField(allow_null=True)
+    message = serializers.CharField()
 
 
 def may_download(user, record: Import) -> bool:
@@ -78,6 +96,7 @@ class ImportSerializer(serializers.ModelSerializer):
     created_by_name = serializers.SerializerMethodField()
     report_url = serializers.SerializerMethodField()
     can_commit = serializers.SerializerMethodField()
+    warnings = ImportProblemSerializer(many=True, read_only=True)
     # The counts one by one, for the spreadsheet export of the history.
     create_count = serializers.IntegerField(source="counts.create", default=0, read_only=True)
     update_count = serializers.IntegerField(source="counts.update", default=0, read_only=True)
@@ -98,6 +117,7 @@ class ImportSerializer(serializers.ModelSerializer):
             "update_count",
             "unchanged_count",
             "error_total",
+            "warnings",
             "message",
             "job",
             "report_url",

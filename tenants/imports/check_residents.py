@@ -317,12 +317,11 @@ def validate_residents(table: Table, on_progress: Progress) -> Outcome:
                 # The file lists this house's relations of this kind, and not this one: it ends.
                 moved_out = max(today, row[6]) if row[6] else today
                 plan.ended_occupancies.append((row[0], moved_out))
-                findings.warn(
-                    rows_of_house[0][0],
-                    NAME_COLUMN,
-                    _("将结束 %(name)s 的%(relation)s关系：文件中该房屋的%(relation)s已不含此人，迁出日期记为 %(date)s。")
-                    % {"name": names.get(row[2], ""), "relation": Relation(row[3]).label, "date": moved_out.isoformat()},
+                ending = {"name": names.get(row[2], ""), "relation": Relation(row[3]).label, "date": moved_out}
+                message = _(
+                    "将结束 %(name)s 的%(relation)s关系：文件中该房屋的%(relation)s已不含此人，迁出日期记为 %(date)s。"
                 )
+                findings.warn(rows_of_house[0][0], NAME_COLUMN, message % ending)
                 continue
             shares[house_id] += row[4] if row[3] == Relation.OWNER and row[4] else 0
             payers[house_id] += row[5]

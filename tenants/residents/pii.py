@@ -74,11 +74,7 @@ def is_placeholder_phone(raw: str) -> bool:
     if cleaned in _NONE_WORDS:
         return True
     phone = normalise_phone(cleaned)
-    return (
-        _one_digit_repeated(phone)
-        or phone in _FILLER_PHONES
-        or bool(re.fullmatch(r"1[3-9]\d0{8}", phone))
-    )
+    return _one_digit_repeated(phone) or phone in _FILLER_PHONES or bool(re.fullmatch(r"1[3-9]\d0{8}", phone))
 
 
 def is_placeholder_id(raw: str) -> bool:
