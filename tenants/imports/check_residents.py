@@ -133,7 +133,7 @@ def validate_residents(table: Table, on_progress: Progress) -> Outcome:
             continue
         if not checked_document(number, values, findings):
             continue
-        if not values.get("phone") and not values.get("id_number"):
+        if not values.get("phone") and not values.get("id_number") and not values.get("masked"):
             findings.warn(
                 number,
                 "手机号" if has_phone_column else "身份证号",

@@ -46,6 +46,17 @@ class Placeholder:
         }
 
 
+class Masked:
+    """A masked value as our own exports write it (138****5678): the value on file, unchanged."""
+
+
+MASKED = Masked()
+
+
+def _masked(value: Any) -> bool:
+    return isinstance(value, str) and "**" in value
+
+
 def text_of(value: Any) -> str:
     """A cell as the text a person sees: 101.0 → '101', surrounding spaces gone."""
     if value is None:
@@ -308,11 +319,13 @@ def a_date(value: Any) -> date | None:
 _SCIENTIFIC = re.compile(r"(\d)(?:\.(\d+))?[eE]\+?(\d+)")
 
 
-def phone(value: Any) -> str | Placeholder | None:
+def phone(value: Any) -> str | Placeholder | Masked | None:
     """A mainland mobile number (13812345678 as text, a number, a float such as 1.3812345678E10,
     +86 or 86 before it) or a landline with its area code; a placeholder (11111111111) said as one."""
     if is_blank(value):
         return None
+    if _masked(value):
+        return MASKED
     if pii.is_placeholder_phone(text_of(value)):
         return Placeholder(text_of(value), str(_("手机号")))
     if isinstance(value, str):
@@ -329,11 +342,13 @@ def phone(value: Any) -> str | Placeholder | None:
     return result
 
 
-def id_number(value: Any) -> str | Placeholder | None:
+def id_number(value: Any) -> str | Placeholder | Masked | None:
     """A document number as typed (cleaned); checked against its type with the row's 证件类型
     (check_residents), since only the type says what a valid number is."""
     if is_blank(value):
         return None
+    if _masked(value):
+        return MASKED
     if pii.is_placeholder_id(text_of(value)):
         return Placeholder(text_of(value), str(_("证件号码")))
     if isinstance(value, int | float) and not isinstance(value, bool):
@@ -356,6 +371,13 @@ def gender(value: Any) -> str | Placeholder | None:
 
 
 _GENDER = choice(Gender, {"m": Gender.MALE, "f": Gender.FEMALE, "男性": Gender.MALE, "女性": Gender.FEMALE})
+
+
+def unless_masked(parse: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    def parse_unmasked(value: Any) -> Any:
+        return MASKED if _masked(value) else parse(value)
+
+    return parse_unmasked
 
 
 # --- the kinds ------------------------------------------------------------------------------
@@ -556,7 +578,7 @@ RESIDENT_COLUMNS: list[Column] = [
     Column(
         "emergency_contact",
         "紧急联系人",
-        text(100),
+        unless_masked(text(100)),
         False,
         ("紧急联系方式",),
         "姓名及电话，可不填。",

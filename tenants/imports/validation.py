@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tenants.imports import kinds
-from tenants.imports.columns import CellError, Column, Placeholder
+from tenants.imports.columns import MASKED, CellError, Column, Placeholder
 from tenants.imports.kinds import Progress
 from tenants.imports.reading import Table
 
@@ -98,6 +98,9 @@ def parse_rows(table: Table, findings: Findings, on_progress: Progress, passes: 
                 continue
             if isinstance(value, Placeholder):
                 findings.warn(number, column.header, value.message)
+                value = None
+            elif value is MASKED:  # our own export's masked number: as on file, the person known by it
+                values["masked"] = True
                 value = None
             if value is not None:
                 values[column.key] = value

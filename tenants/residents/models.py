@@ -48,7 +48,9 @@ class Person(models.Model):
     gender = models.CharField(_("性别"), max_length=8, choices=Gender.choices, blank=True, default="")
     phone = EncryptedTextField(_("手机号"), blank=True, default="")
     phone_index = BlindIndexField(source="phone", purpose="phone", default="", db_index=True)
-    id_type = models.CharField(_("证件类型"), max_length=16, choices=DocumentType.choices, blank=True, default="")
+    id_type = models.CharField(
+        _("证件类型"), max_length=16, choices=DocumentType.choices, blank=True, default="", db_default=""
+    )
     id_number = EncryptedTextField(_("证件号码"), blank=True, default="")
     # Indexed with its type (core.identity.document_key): one person per document.
     id_number_index = BlindIndexField(source="id_number", purpose="id_number", qualifier="id_type", default="")

@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='person',
             name='id_type',
-            field=models.CharField(blank=True, choices=[('id_card', '居民身份证'), ('hk_macao', '港澳居民来往内地通行证'), ('taiwan', '台湾居民来往大陆通行证'), ('passport', '护照'), ('other', '其他证件')], default='', max_length=16, verbose_name='证件类型'),
+            field=models.CharField(blank=True, db_default='', choices=[('id_card', '居民身份证'), ('hk_macao', '港澳居民来往内地通行证'), ('taiwan', '台湾居民来往大陆通行证'), ('passport', '护照'), ('other', '其他证件')], default='', max_length=16, verbose_name='证件类型'),
         ),
         migrations.AlterField(
             model_name='occupancy',
