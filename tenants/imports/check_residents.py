@@ -21,7 +21,7 @@ from tenants.imports.reading import Table
 from tenants.imports.resident_rows import NAME_COLUMN, checked_document, people_of_row
 from tenants.imports.validation import PROGRESS_EVERY, Findings, Outcome, Progress, chunks, parse_rows, tally
 from tenants.residents import pii
-from tenants.residents.models import Occupancy, Person, Relation
+from tenants.residents.models import Gender, Occupancy, Person, Relation
 
 PERSON_FIELDS = ("name", "phone", "id_number", "gender", "emergency_contact")
 
@@ -121,7 +121,14 @@ def validate_residents(table: Table, on_progress: Progress) -> Outcome:
     houses = _load_houses({values["estate"] for _n, values in parsed if values.get("estate")})
     rows: list[tuple[int, dict, int]] = []
     as_current: dict[str, str] = {}  # a value's index under an older key -> under the current key
+    ages = 0
     for number, values in parsed:
+        ages += values.pop("age", None) is not None
+        placeholders = values.pop("placeholders", set())
+        if values.get("gender") == Gender.MALE and placeholders & {"phone", "id_number", "age"}:
+            # HC's notes: gender "如果没有该信息固定写男" — beside a placeholder it is that default.
+            del values["gender"]
+            findings.warn(number, "性别", _("“男”是 HC 在没有信息时的默认性别（本行另有占位值）：按未填导入，请补录。"))
         if number in findings.bad_rows:
             continue
         house_id = houses.get((values["estate"], values["building"], values["unit"], values["number"]))
@@ -152,6 +159,8 @@ def validate_residents(table: Table, on_progress: Progress) -> Outcome:
                     as_current[older] = indexes[0]
             rows.append((number, entry, house_id))
     del parsed, houses
+    if ages:
+        findings.warn(None, "年龄", _("“年龄”列未导入：住户档案不记录年龄（%(n)s 行填了年龄）。") % {"n": ages})
 
     # Existing people and current relations: a few queries by the file's keys. Phone and ID numbers
     # stay encrypted; only the emergency contacts of people the file names are read, to tell a change.

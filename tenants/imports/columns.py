@@ -370,6 +370,15 @@ def gender(value: Any) -> str | Placeholder | None:
     return _GENDER(value)
 
 
+def age(value: Any) -> int | Placeholder | None:
+    """An age (HC's 业主信息 has one): kept only to tell HC's default 1 ("如果没有固定写1") from a real
+    one; residents' records hold no age, which the report says once."""
+    number = integer(0, 150)(value)
+    if number == pii.HC_NO_AGE:
+        return Placeholder(text_of(value), str(_("年龄")))
+    return number
+
+
 _GENDER = choice(Gender, {"m": Gender.MALE, "f": Gender.FEMALE, "男性": Gender.MALE, "女性": Gender.FEMALE})
 
 
@@ -393,6 +402,7 @@ class Column:
     note: str = ""
     example: Any = None
     as_text: bool = False  # the template formats the column as text (phone, ID numbers)
+    in_template: bool = True  # False: read when a file has it (another system's column), not offered
 
 
 def header_key(text_value: Any) -> str:
@@ -547,6 +557,7 @@ RESIDENT_COLUMNS: list[Column] = [
         "居民身份证",
     ),
     Column("gender", "性别", gender, False, (), "男或女，可不填；未知、不详按未填导入。", "男"),
+    Column("age", "年龄", age, False, ("业主年龄",), "住户档案不记录年龄。", in_template=False),
     Column(
         "relation",
         "关系",

@@ -33,7 +33,7 @@ UNREAD_FILE_ROWS = 1_000
 def template(kind: str) -> bytes:
     """Chinese headers (required ones in red), one example row, and a sheet of notes per column."""
     spec = kinds.get(kind)
-    columns = spec.columns
+    columns = [column for column in spec.columns if column.in_template]
     book = Spreadsheet()
     sheet = book.sheet(spec.sheet_title)
     sheet.widths(max(10, len(column.header) * 2 + 4) for column in columns)

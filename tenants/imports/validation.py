@@ -98,6 +98,7 @@ def parse_rows(table: Table, findings: Findings, on_progress: Progress, passes: 
                 continue
             if isinstance(value, Placeholder):
                 findings.warn(number, column.header, value.message)
+                values.setdefault("placeholders", set()).add(column.key)
                 value = None
             elif value is MASKED:  # our own export's masked number: as on file, the person known by it
                 values["masked"] = True

@@ -52,15 +52,18 @@ def contact_phone_problem(phone: str) -> str | None:
     return _("请填写 11 位大陆手机号，或带区号的固定电话（如 010-12345678）。")
 
 
-# What clerks type when a value is missing (HC's import notes ask for a value in every cell: a
-# row without one is refused, so a fixed number or a word stands in). Recognised conservatively:
-# words meaning "none", a number of one repeated digit, the counting sequences, and the fixed mobile
-# numbers seen as fillers (1x0 0000 0000, China Mobile's service number 13800138000).
+# What clerks type when a value is missing. HC's own templates (java110/MicroCommunityWeb
+# public/import/importRoom.xlsx, hc.xlsx, notes of 业主信息/资产信息) say: phone "没有时固定写
+# 18999999999", ID "没有时填写 111111111111111111", gender "如果没有该信息固定写男", age "如果没有固定写1".
+# Recognised conservatively: HC's fixed numbers, words meaning "none", a number of one repeated
+# digit, the counting sequences, and other fixed fillers seen (1x0 0000 0000, 13800138000).
+HC_NO_PHONE = "18999999999"
+HC_NO_AGE = 1
 _NONE_WORDS = frozenset(
     {"无", "暂无", "没有", "不详", "未知", "空", "无号码", "未提供", "未登记", "/", "-", "--", "—", "——", "0"}
     | {"null", "none", "n/a", "na", "nil"}
 )
-_FILLER_PHONES = frozenset({"12345678901", "12345678910", "13800138000", "01234567890"})
+_FILLER_PHONES = frozenset({HC_NO_PHONE, "12345678901", "12345678910", "13800138000", "01234567890"})
 _FILLER_IDS = frozenset({"123456789012345678", "12345678901234567X", "123456789012345"})
 
 

@@ -85,6 +85,33 @@ def test_placeholders_import_as_missing_with_a_warning_and_never_merge_two_peopl
             assert person.gender in ("", "female")
 
 
+def test_hc_own_placeholders_phone_id_default_gender_and_age(admin_a, company_a):
+    """HC's notes: phone 没有时固定写18999999999, ID 111111111111111111, gender 没有信息固定写男,
+    age 没有固定写1 — typed as numbers, as an HC clerk's sheet has them."""
+    header = [*HEADER, "年龄"]
+    rows = [
+        [*row(101, "吴学文", 18999999999, "111111111111111111", gender="男"), 1],
+        [*row(102, "李强", 18999999999, "", gender="男"), 1],
+        [*row(201, "周杰", 13812345678, "", gender="男"), 35],  # a real man, a real age
+    ]
+    record = dry_run(admin_a, "residents", xlsx(header, rows))
+    assert record["status"] == "ready", record["errors"]
+    assert warnings_of(record)[0] == (None, "年龄", "“年龄”列未导入：住户档案不记录年龄（1 行填了年龄）。")
+    by_row = {}
+    for number, column, _message in warnings_of(record)[1:]:
+        by_row.setdefault(number, []).append(column)
+    assert by_row == {
+        2: ["手机号", "身份证号", "年龄", "性别", "手机号"],
+        3: ["手机号", "年龄", "性别", "手机号"],
+    }
+    assert "“18999999999”是占位值" in warnings_of(record)[1][2]
+    assert (record["counts"]["new_persons"], record["counts"]["warnings"]) == (3, 10)
+    commit(admin_a, record)
+    with tenant_context(company_a):
+        genders = {p.name: (p.gender, p.phone) for p in Person.objects.all()}
+        assert genders == {"吴学文": ("", ""), "李强": ("", ""), "周杰": ("male", "13812345678")}
+
+
 def test_two_owners_in_one_cell_become_two_owners_with_shares_to_confirm(admin_a, company_a):
     rows = [
         row(101, "张三,李四", "13812345678", ID_ZHANG, moved_in="2020-05-01", share=100),
