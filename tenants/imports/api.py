@@ -76,12 +76,6 @@ class ImportCountsField(serializers.JSONField):
     """The stored counts as they are; the document names their keys."""
 
 
-class ImportProblemSerializer(serializers.Serializer):
-    row = serializers.IntegerField(allow_null=True)
-    column = serializers.CharField(allow_null=True)
-    message = serializers.CharField()
-
-
 def may_download(user, record: Import) -> bool:
     """An import's file and report hold whole phone and ID numbers, which lists only show masked:
     the uploader may have them back; others need the role that may reveal them."""
@@ -96,7 +90,6 @@ class ImportSerializer(serializers.ModelSerializer):
     created_by_name = serializers.SerializerMethodField()
     report_url = serializers.SerializerMethodField()
     can_commit = serializers.SerializerMethodField()
-    warnings = ImportProblemSerializer(many=True, read_only=True)
     # The counts one by one, for the spreadsheet export of the history.
     create_count = serializers.IntegerField(source="counts.create", default=0, read_only=True)
     update_count = serializers.IntegerField(source="counts.update", default=0, read_only=True)
@@ -117,7 +110,6 @@ class ImportSerializer(serializers.ModelSerializer):
             "update_count",
             "unchanged_count",
             "error_total",
-            "warnings",
             "message",
             "job",
             "report_url",
@@ -151,9 +143,12 @@ class ImportProblemSerializer(serializers.Serializer):
 class ImportDetailSerializer(ImportSerializer):
     # stubs: a serializer is a Field, and this field hides Field.errors
     errors = ImportProblemSerializer(many=True, read_only=True, help_text="前 1000 个问题；总数见 error_total")  # type: ignore[assignment]
+    warnings = ImportProblemSerializer(
+        many=True, read_only=True, help_text="提醒（不阻止导入）：占位值、一格多人、将结束的关系等；前 1000 条"
+    )
 
     class Meta(ImportSerializer.Meta):
-        fields = [*ImportSerializer.Meta.fields, "errors"]
+        fields = [*ImportSerializer.Meta.fields, "errors", "warnings"]
 
 
 class ImportUploadSerializer(serializers.Serializer):

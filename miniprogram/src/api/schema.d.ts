@@ -4834,7 +4834,7 @@ export interface components {
             share: string | null;
             is_primary_payer: boolean;
             /** Format: date */
-            moved_in: string;
+            moved_in: string | null;
             /** Format: date */
             moved_out: string | null;
         };
@@ -4893,6 +4893,15 @@ export interface components {
          * @enum {string}
          */
         HouseStatusEnum: "unsold" | "vacant" | "occupied" | "renting" | "decorating";
+        /**
+         * @description * `id_card` - 居民身份证
+         *     * `hk_macao` - 港澳居民来往内地通行证
+         *     * `taiwan` - 台湾居民来往大陆通行证
+         *     * `passport` - 护照
+         *     * `other` - 其他证件
+         * @enum {string}
+         */
+        IdTypeEnum: "id_card" | "hk_macao" | "taiwan" | "passport" | "other";
         Import: {
             readonly id: number;
             kind: components["schemas"]["KindEnum"];
@@ -4930,6 +4939,10 @@ export interface components {
             errors?: number;
             blank_rows?: number;
             held?: number;
+            new_persons?: number;
+            updated_persons?: number;
+            ended?: number;
+            warnings?: number;
         };
         ImportDetail: {
             readonly id: number;
@@ -4961,6 +4974,8 @@ export interface components {
             committed_at: string | null;
             /** @description 前 1000 个问题；总数见 error_total */
             readonly errors: components["schemas"]["ImportProblem"][];
+            /** @description 提醒（不阻止导入）：占位值、一格多人、将结束的关系等；前 1000 条 */
+            readonly warnings: components["schemas"]["ImportProblem"][];
         };
         ImportJob: {
             /** Format: uuid */
@@ -5453,7 +5468,7 @@ export interface components {
              * 入住日期
              * Format: date
              */
-            moved_in: string;
+            moved_in: string | null;
             /**
              * 迁出日期
              * Format: date
@@ -5476,7 +5491,7 @@ export interface components {
              * 入住日期
              * Format: date
              */
-            moved_in?: string;
+            moved_in?: string | null;
         };
         /**
          * @description * `cash` - 现金
@@ -6567,6 +6582,8 @@ export interface components {
             /** 性别 */
             gender?: components["schemas"]["GenderEnum"] | components["schemas"]["BlankEnum"];
             phone?: string;
+            /** 证件类型 */
+            id_type?: components["schemas"]["IdTypeEnum"] | components["schemas"]["BlankEnum"];
             id_number?: string;
             emergency_contact?: string;
             /** 备注 */
@@ -6837,6 +6854,8 @@ export interface components {
             name: string;
             /** 性别 */
             gender: components["schemas"]["GenderEnum"] | components["schemas"]["BlankEnum"];
+            /** 证件类型 */
+            id_type: components["schemas"]["IdTypeEnum"] | components["schemas"]["BlankEnum"];
             readonly phone_masked: string;
             readonly id_number_masked: string;
             readonly emergency_contact_masked: string;
@@ -6858,16 +6877,30 @@ export interface components {
             house: number;
             label: string;
             estate_name: string;
+            building_name: string;
+            unit_name: string;
+            number: string;
             relation: string;
+            /** Format: decimal */
+            share: string | null;
             is_primary_payer: boolean;
+            /** Format: date */
+            moved_in: string | null;
         };
         PersonHouseRequest: {
             occupancy_id: number;
             house: number;
             label: string;
             estate_name: string;
+            building_name: string;
+            unit_name: string;
+            number: string;
             relation: string;
+            /** Format: decimal */
+            share: string | null;
             is_primary_payer: boolean;
+            /** Format: date */
+            moved_in: string | null;
         };
         /**
          * @description Phone, ID number and emergency contact are write-only: reads carry masked copies; the whole
@@ -6879,6 +6912,8 @@ export interface components {
             /** 性别 */
             gender?: components["schemas"]["GenderEnum"] | components["schemas"]["BlankEnum"];
             phone?: string;
+            /** 证件类型 */
+            id_type?: components["schemas"]["IdTypeEnum"] | components["schemas"]["BlankEnum"];
             id_number?: string;
             emergency_contact?: string;
             /** 备注 */
