@@ -99,8 +99,9 @@ class XlsxRenderer(BaseRenderer):
         columns: list[tuple[str, StrOrPromise]] = list(getattr(view, "export_columns", []))
         labels: Mapping[str, Mapping[Any, Any]] = getattr(view, "export_labels", {})
         as_text = set(getattr(view, "export_text_fields", ()))
-        if hasattr(view, "export_rows"):
-            data = view.export_rows(data)
+        export_rows = getattr(view, "export_rows", None)
+        if export_rows is not None:  # a view whose rows are not its list's (one per person and house)
+            data = export_rows(data)
         book = Spreadsheet()
         sheet = book.sheet(str(getattr(view, "export_title", "Sheet1")))
         sheet.text_columns(position for position, (field, _title) in enumerate(columns, 1) if field in as_text)

@@ -224,7 +224,7 @@ def validate_residents(table: Table, on_progress: Progress) -> Outcome:
     ordered = sorted(
         enumerate(rows), key=lambda item: 0 if item[1][1]["id_index"] else 1 if item[1][1]["phone_index"] else 2
     )
-    for step, (entry, (number, values, house_id)) in enumerate(ordered, 1):
+    for step, (position, (number, values, house_id)) in enumerate(ordered, 1):
         if step % PROGRESS_EVERY == 0:
             on_progress(row_count + step // 2, total)
         phone_index, id_index = values["phone_index"], values["id_index"]
@@ -264,7 +264,7 @@ def validate_residents(table: Table, on_progress: Progress) -> Outcome:
         if phone_index:
             persons_by_name_phone.setdefault(name_phone, person)
         persons_by_house_name.setdefault(house_name, person)
-        resolved[entry] = person
+        resolved[position] = person
     del ordered, people, by_id_index, by_name_phone, persons_by_id, persons_by_name_phone, as_current
     del by_house_name, persons_by_house_name
 

@@ -148,7 +148,7 @@ def annotated(
         notes_sheet = book.sheet("提醒汇总")
         notes_sheet.widths((None, None, 80))
         notes_sheet.append(("行号", "列", "提醒"))
-        for row in sorted(warned, key=lambda key: key or 0):
-            for warning in warned[row]:
-                notes_sheet.append([row or "", warning.column or "", warning.message])
+        for line in sorted(warned, key=lambda key: key or 0):
+            for warning in warned[line]:
+                notes_sheet.append([line or "", warning.column or "", warning.message])
     return book.save()
