@@ -318,7 +318,9 @@ def validate_residents(table: Table, on_progress: Progress) -> Outcome:
             shares[house_id] += share
         payers[house_id] += primary
     for house_id, rows_of_house in house_rows.items():
-        listed = {values["relation"] for _number, values in rows_of_house}
+        # A row of our own export (masked numbers) does not speak for the whole house: the export may
+        # have been filtered, so only rows typed or brought from another system end relations.
+        listed = {values["relation"] for _number, values in rows_of_house if not values.get("masked")}
         for row in current.get(house_id, ()):
             if row[0] in touched:
                 continue

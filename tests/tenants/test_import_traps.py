@@ -246,6 +246,10 @@ def test_the_residents_export_imports_back_unchanged(admin_a, company_a):
     counts = again["counts"]
     assert (counts["rows"], counts["create"], counts["update"], counts["unchanged"]) == (len(RESIDENTS), 0, 0, 5)
     assert (counts["new_persons"], counts["updated_persons"], counts["ended"], again["warnings"]) == (0, 0, 0, [])
+    # A filtered export (张伟 only; 李娜 co-owns 1栋101) speaks for none of its houses: nothing ends.
+    filtered = admin_a.get("/api/v1/residents/?search=张伟&format=xlsx")
+    partial = dry_run(admin_a, "residents", filtered.content, name="住户-张伟.xlsx")
+    assert (partial["status"], partial["counts"]["unchanged"], partial["counts"]["ended"]) == ("ready", 2, 0)
 
 
 def test_a_house_export_template_row_keeps_house_numbers_as_text(admin_a):
