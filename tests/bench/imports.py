@@ -27,7 +27,9 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "platform"))
 sys.path.insert(0, str(ROOT))
 
-SCRATCH = "wuye_bench_imports"
+# Several worktrees may share one PostgreSQL server: each names its own scratch database (the bench
+# drops it WITH (FORCE) first, so a shared name ends another run's import mid-way).
+SCRATCH = os.environ.get("WUYE_BENCH_SCRATCH", "wuye_bench_imports")
 SLUG = "benchimports"
 
 
@@ -170,6 +172,12 @@ def main() -> None:
         if outbox.deliver_now(schema_name="public", key=f"signup:{signup.pk}") != "done":
             raise SystemExit("provisioning the bench company failed")
         company = Company.objects.get(slug=SLUG)
+        # The bench imports more houses than a trial (or any) plan holds (subscriptions' limits refuse
+        # the commit): the scratch database's plan of the bench company is given room.
+        from companies.models import Plan, Subscription
+
+        plan_ids = list(Subscription.objects.filter(company=company).values_list("plan_id", flat=True))
+        Plan.objects.filter(pk__in=plan_ids).update(max_houses=10 * args.houses)
         print(f"[rss] after provisioning: now {_rss_now_mb():.0f} MB, peak {_peak_rss_mb():.0f} MB", flush=True)
         started = time.perf_counter()
         houses_path, residents_path, resident_rows = _write_files(media, args.houses, args.per_house)
