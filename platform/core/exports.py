@@ -98,8 +98,13 @@ class XlsxRenderer(BaseRenderer):
             return error_body
         columns: list[tuple[str, StrOrPromise]] = list(getattr(view, "export_columns", []))
         labels: Mapping[str, Mapping[Any, Any]] = getattr(view, "export_labels", {})
+        as_text = set(getattr(view, "export_text_fields", ()))
+        export_rows = getattr(view, "export_rows", None)
+        if export_rows is not None:  # a view whose rows are not its list's (one per person and house)
+            data = export_rows(data)
         book = Spreadsheet()
         sheet = book.sheet(str(getattr(view, "export_title", "Sheet1")))
+        sheet.text_columns(position for position, (field, _title) in enumerate(columns, 1) if field in as_text)
         bold = Font(bold=True)
         sheet.append(sheet.cell(str(title), font=bold) for _field, title in columns)
         numeric = _decimal_fields(view)
@@ -124,6 +129,8 @@ class ExcelExportMixin(_ListView):
     export_columns: Sequence[tuple[str, StrOrPromise]] = []
     # field -> {stored value: label shown}, for choices
     export_labels: Mapping[str, Mapping[Any, Any]] = {}
+    # fields whose whole column is formatted as text (phone, ID and house numbers keep their digits)
+    export_text_fields: Sequence[str] = ()
     export_title = "export"
 
     def get_renderers(self) -> list[BaseRenderer]:

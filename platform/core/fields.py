@@ -4,7 +4,7 @@ from typing import Any
 
 from django.db import models
 
-from core import crypto
+from core import crypto, identity
 
 
 class EncryptedTextField(models.TextField[str, str]):
@@ -48,9 +48,12 @@ class BlindIndexField(models.CharField[str, str]):
     `crypto.blind_index(value)`; look up with `__in=crypto.blind_indexes(value)` (every configured key).
     """
 
-    def __init__(self, *args: Any, source: str, purpose: str, **kwargs: Any):
+    def __init__(self, *args: Any, source: str, purpose: str, qualifier: str = "", **kwargs: Any):
         self.source = source
         self.purpose = purpose
+        # A plain column that qualifies the value (a document's type): the index is then of
+        # core.identity.document_key(value, qualifier), and re-keying reads that column too.
+        self.qualifier = qualifier
         kwargs.setdefault("max_length", 64)
         kwargs.setdefault("blank", True)
         super().__init__(*args, **kwargs)
@@ -59,8 +62,14 @@ class BlindIndexField(models.CharField[str, str]):
         name, path, args, kwargs = super().deconstruct()
         kwargs["source"] = self.source
         kwargs["purpose"] = self.purpose
+        if self.qualifier:
+            kwargs["qualifier"] = self.qualifier
         return name, path, args, kwargs
 
-    def compute(self, plaintext: str) -> str:
+    def compute(self, plaintext: str, qualifier: str = "") -> str:
         """The index of `plaintext` under the current key, in the current schema ("" for no value)."""
-        return crypto.blind_index(plaintext, purpose=self.purpose) if plaintext else ""
+        if not plaintext:
+            return ""
+        if self.qualifier:
+            plaintext = identity.document_key(plaintext, qualifier)
+        return crypto.blind_index(plaintext, purpose=self.purpose)

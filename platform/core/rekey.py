@@ -78,7 +78,9 @@ def _fresh_values(item: KeyedModel, row: tuple[Any, ...]) -> dict[str, Any] | No
             continue
         plaintext[encrypted_field.attname] = crypto.decrypt(token, schema=_schema_of(encrypted_field))
         stale = stale or crypto.key_id_of(token) != current
-    fresh_indexes = {f.attname: f.compute(plaintext[f.source] or "") for f in item.indexes}
+    fresh_indexes = {
+        f.attname: f.compute(plaintext[f.source] or "", plaintext.get(f.qualifier) or "") for f in item.indexes
+    }
     stale = stale or any(
         fresh_indexes[f.attname] != (stored or "") for f, stored in zip(item.indexes, stored_indexes, strict=True)
     )
@@ -90,7 +92,9 @@ def _fresh_values(item: KeyedModel, row: tuple[Any, ...]) -> dict[str, Any] | No
 def _plain_sources(item: KeyedModel) -> list[str]:
     """Index sources that are not encrypted columns (read as they are)."""
     encrypted = {f.attname for f in item.encrypted}
-    return [f.source for f in item.indexes if f.source not in encrypted]
+    sources = [f.source for f in item.indexes if f.source not in encrypted]
+    qualifiers = [f.qualifier for f in item.indexes if f.qualifier and f.qualifier not in sources]
+    return sources + list(dict.fromkeys(qualifiers))
 
 
 def _rows(item: KeyedModel, after: Any, batch_size: int, *, lock: bool = True) -> list[tuple[Any, ...]]:

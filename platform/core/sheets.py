@@ -75,6 +75,14 @@ class Sheet:
             if width is not None:
                 self._sheet.column_dimensions[get_column_letter(position)].width = width
 
+    def text_columns(self, positions: Iterable[int]) -> None:
+        """Format whole columns (1-based) as text, so that what a user types below the header stays
+        as typed (a phone or ID number never becomes 1.38E+10, a house number 0101 keeps its zero);
+        set before the first row."""
+        for position in positions:
+            dimension = self._sheet.column_dimensions[get_column_letter(position)]
+            dimension.number_format = "@"
+
 
 class Spreadsheet:
     def __init__(self) -> None:

@@ -240,7 +240,7 @@ class HouseOccupantSerializer(serializers.Serializer):
     relation = serializers.ChoiceField(choices=["owner", "family", "renter"])
     share = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
     is_primary_payer = serializers.BooleanField()
-    moved_in = serializers.DateField()
+    moved_in = serializers.DateField(allow_null=True)  # unknown when an import left it blank
     moved_out = serializers.DateField(allow_null=True)
 
 

@@ -110,7 +110,7 @@ def house_residents(house: House) -> list[dict]:
             "relation": row.relation,
             "share": None if row.share is None else str(row.share),
             "is_primary_payer": row.is_primary_payer,
-            "moved_in": row.moved_in.isoformat(),
+            "moved_in": row.moved_in.isoformat() if row.moved_in else None,
             "moved_out": row.moved_out.isoformat() if row.moved_out else None,
         }
         for row in rows

@@ -81,6 +81,8 @@ IMPORT_COUNTS = inline_serializer(
             "placeholder_ids",
             "people_without_house",
             "houses_without_people",
+            "ended",
+            "warnings",
         )
     },
 )
@@ -167,9 +169,12 @@ class ImportProblemSerializer(serializers.Serializer):
 class ImportDetailSerializer(ImportSerializer):
     # stubs: a serializer is a Field, and this field hides Field.errors
     errors = ImportProblemSerializer(many=True, read_only=True, help_text="前 1000 个问题；总数见 error_total")  # type: ignore[assignment]
+    warnings = ImportProblemSerializer(
+        many=True, read_only=True, help_text="提醒（不阻止导入）：占位值、一格多人、将结束的关系等；前 1000 条"
+    )
 
     class Meta(ImportSerializer.Meta):
-        fields = [*ImportSerializer.Meta.fields, "errors"]
+        fields = [*ImportSerializer.Meta.fields, "errors", "warnings"]
 
 
 class ImportUploadSerializer(serializers.Serializer):

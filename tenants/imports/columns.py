@@ -17,16 +17,44 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tenants.estates.models import HouseStatus, HouseUse
 from tenants.residents import pii
-from tenants.residents.models import Gender, Relation
+from tenants.residents.models import DocumentType, Gender, Relation
 
 
 class CellError(Exception):
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
+
+
+@dataclass(frozen=True)
+class Placeholder:
+    """What a parser returns for a cell that only stands in for a missing value (a fixed phone
+    number, an ID of all ones, 无): the value is imported as missing and the row gets a warning."""
+
+    shown: str
+    what: str
+
+    @property
+    def message(self) -> str:
+        return _("“%(value)s”是占位值，不是真实的%(what)s：按未填导入，请补录。") % {
+            "value": self.shown,
+            "what": self.what,
+        }
+
+
+class Masked:
+    """A masked value as our own exports write it (138****5678): the value on file, unchanged."""
+
+
+MASKED = Masked()
+
+
+def _masked(value: Any) -> bool:
+    return isinstance(value, str) and "**" in value
 
 
 def text_of(value: Any) -> str:
@@ -291,10 +319,15 @@ def a_date(value: Any) -> date | None:
 _SCIENTIFIC = re.compile(r"(\d)(?:\.(\d+))?[eE]\+?(\d+)")
 
 
-def phone(value: Any) -> str | None:
-    """A mainland mobile number: 13812345678 as text, a number, or a float such as 1.3812345678E10."""
+def phone(value: Any) -> str | Placeholder | Masked | None:
+    """A mainland mobile number (13812345678 as text, a number, a float such as 1.3812345678E10,
+    +86 or 86 before it) or a landline with its area code; a placeholder (11111111111) said as one."""
     if is_blank(value):
         return None
+    if _masked(value):
+        return MASKED
+    if pii.is_placeholder_phone(text_of(value)):
+        return Placeholder(text_of(value), str(_("手机号")))
     if isinstance(value, str):
         match = _SCIENTIFIC.fullmatch(value.strip())
         if match:
@@ -303,23 +336,57 @@ def phone(value: Any) -> str | None:
                 raise CellError("手机号被 Excel 显示成了科学计数法，后几位已丢失；请把该列设为文本后重新填写。")
             value = str(int(Decimal(value.strip())))
     result = pii.normalise_phone(value)
-    problem = pii.phone_problem(result)
+    problem = pii.contact_phone_problem(result)
     if problem:
         raise CellError(problem)
     return result
 
 
-def id_number(value: Any) -> str | None:
+def id_number(value: Any) -> str | Placeholder | Masked | None:
+    """A document number as typed (cleaned); checked against its type with the row's 证件类型
+    (check_residents), since only the type says what a valid number is."""
     if is_blank(value):
         return None
+    if _masked(value):
+        return MASKED
+    if pii.is_placeholder_id(text_of(value)):
+        return Placeholder(text_of(value), str(_("证件号码")))
     if isinstance(value, int | float) and not isinstance(value, bool):
-        # Excel keeps 15 significant digits: an 18-digit number typed into a number cell is already wrong.
+        # Excel keeps 15 significant digits: a first-generation (15-digit) number survives a number
+        # cell; an 18-digit one is already wrong.
+        if float(value).is_integer() and len(str(int(value))) == 15:
+            return str(int(value))
         raise CellError("身份证号须按文本填写（Excel 数字只保留 15 位，后几位已变成 0）；请把该列设为文本后重新填写。")
-    result = pii.clean_id_number(text_of(value))
-    problem = pii.id_problem(result)
-    if problem:
-        raise CellError(problem)
-    return result
+    return pii.clean_document_number(text_of(value)) or None
+
+
+_UNKNOWN_GENDER = frozenset({"未知", "不详", "保密", "未填", "无", "/", "-"})
+
+
+def gender(value: Any) -> str | Placeholder | None:
+    """男 or 女; 未知, 不详 and the like are the default HC's notes suggest: imported as missing, said."""
+    if text_of(value) in _UNKNOWN_GENDER:
+        return Placeholder(text_of(value), str(_("性别")))
+    return _GENDER(value)
+
+
+def age(value: Any) -> int | Placeholder | None:
+    """An age (HC's 业主信息 has one): kept only to tell HC's default 1 ("如果没有固定写1") from a real
+    one; residents' records hold no age, which the report says once."""
+    number = integer(0, 150)(value)
+    if number == pii.HC_NO_AGE:
+        return Placeholder(text_of(value), str(_("年龄")))
+    return number
+
+
+_GENDER = choice(Gender, {"m": Gender.MALE, "f": Gender.FEMALE, "男性": Gender.MALE, "女性": Gender.FEMALE})
+
+
+def unless_masked(parse: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    def parse_unmasked(value: Any) -> Any:
+        return MASKED if _masked(value) else parse(value)
+
+    return parse_unmasked
 
 
 # --- the kinds ------------------------------------------------------------------------------
@@ -335,6 +402,7 @@ class Column:
     note: str = ""
     example: Any = None
     as_text: bool = False  # the template formats the column as text (phone, ID numbers)
+    in_template: bool = True  # False: read when a file has it (another system's column), not offered
 
 
 def header_key(text_value: Any) -> str:
@@ -356,7 +424,16 @@ _PLACE = [
     ),
     Column("building", "楼栋", text(50), True, ("楼号", "楼栋号", "栋", "楼宇", "楼栋名称"), "如 1栋、A座。", "1栋"),
     Column("unit", "单元", text(50), True, ("单元号", "单元名称"), "如 1单元；没有单元的楼栋统一填 1单元。", "1单元"),
-    Column("number", "房号", text(20), True, ("房间号", "门牌号", "室号", "房屋编号"), "单元内唯一，如 101。", "101"),
+    Column(
+        "number",
+        "房号",
+        text(20),
+        True,
+        ("房间号", "门牌号", "室号", "房屋编号"),
+        "单元内唯一，如 101、0101。",
+        "101",
+        as_text=True,
+    ),
 ]
 
 HOUSE_COLUMNS: list[Column] = [
@@ -422,17 +499,28 @@ HOUSE_COLUMNS: list[Column] = [
 
 RESIDENT_COLUMNS: list[Column] = [
     *[
-        Column(c.key, c.header, c.parse, True, c.aliases, "须与系统中已有房屋一致（先导入房屋）。", c.example)
+        Column(
+            c.key, c.header, c.parse, True, c.aliases, "须与系统中已有房屋一致（先导入房屋）。", c.example, c.as_text
+        )
         for c in _PLACE
     ],
-    Column("name", "姓名", text(50), True, ("住户姓名", "业主姓名", "客户姓名", "名字"), "", "张伟"),
+    Column(
+        "name",
+        "姓名",
+        text(50),
+        True,
+        ("住户姓名", "业主姓名", "客户姓名", "名字"),
+        "一人一行；同一房屋的两位业主写在一格（用逗号或顿号隔开）时按两人导入，产权份额待确认。",
+        "张伟",
+    ),
     Column(
         "phone",
         "手机号",
         phone,
         False,
         ("手机", "电话", "手机号码", "联系电话", "电话号码", "联系方式"),
-        "11 位大陆手机号；手机号和身份证号至少填一项。请把该列设为文本。",
+        "11 位大陆手机号（可带 +86），或带区号的固定电话。没有时留空，不要填 11111111111 之类的占位号码。"
+        "请把该列设为文本。",
         "13812345678",
         True,
     ),
@@ -442,11 +530,34 @@ RESIDENT_COLUMNS: list[Column] = [
         id_number,
         False,
         ("身份证", "身份证号码", "证件号码", "证件号"),
-        "18 位居民身份证号；同一身份证号即同一人。请把该列设为文本。",
+        "18 位或 15 位居民身份证号，或“证件类型”列所注证件的号码；同一证件即同一人。"
+        "没有时留空，不要填 111111111111111111 之类的占位号码。请把该列设为文本。",
         "11010519491231002X",
         True,
     ),
-    Column("gender", "性别", choice(Gender), False, (), "男或女，可不填。", "男"),
+    Column(
+        "id_type",
+        "证件类型",
+        choice(
+            DocumentType,
+            {
+                "身份证": DocumentType.ID_CARD,
+                "一代身份证": DocumentType.ID_CARD,
+                "港澳通行证": DocumentType.HK_MACAO,
+                "回乡证": DocumentType.HK_MACAO,
+                "台胞证": DocumentType.TAIWAN,
+                "台湾通行证": DocumentType.TAIWAN,
+                "外国护照": DocumentType.PASSPORT,
+            },
+        ),
+        False,
+        ("证件种类",),
+        "居民身份证（18 位或 15 位）、港澳居民来往内地通行证、台湾居民来往大陆通行证、护照或其他证件；"
+        "身份证号和港澳通行证号可不填，按号码识别。",
+        "居民身份证",
+    ),
+    Column("gender", "性别", gender, False, (), "男或女，可不填；未知、不详按未填导入。", "男"),
+    Column("age", "年龄", age, False, ("业主年龄",), "住户档案不记录年龄。", in_template=False),
     Column(
         "relation",
         "关系",
@@ -462,7 +573,7 @@ RESIDENT_COLUMNS: list[Column] = [
         a_date,
         False,
         ("入住时间", "迁入日期", "迁入时间"),
-        "如 2024-03-01、2024/3/1、2024年3月1日；新关系不填为导入当天。",
+        "如 2024-03-01、2024/3/1、2024年3月1日；不知道可不填（记为未知）。",
         date(2024, 3, 1),
     ),
     Column(
@@ -478,7 +589,7 @@ RESIDENT_COLUMNS: list[Column] = [
     Column(
         "emergency_contact",
         "紧急联系人",
-        text(100),
+        unless_masked(text(100)),
         False,
         ("紧急联系方式",),
         "姓名及电话，可不填。",

@@ -59,7 +59,9 @@ class Reader(Protocol):
 class Annotator(Protocol):
     """The report of a dry run with problems, for a kind with its own Reader (several sheets)."""
 
-    def __call__(self, data: bytes, file_name: str, table: Table | None, problems: Sequence[Any], /) -> bytes: ...
+    def __call__(
+        self, data: bytes, file_name: str, table: Table | None, problems: Sequence[Any], warnings: Sequence[Any], /
+    ) -> bytes: ...
 
 
 class Writer(Protocol):

@@ -39,6 +39,9 @@ class Import(models.Model):
     counts = models.JSONField(default=dict, blank=True)
     errors = models.JSONField(default=list, blank=True)
     error_total = models.PositiveIntegerField(default=0)
+    # What the file will do that a clerk should check ({row, column, message}): placeholders imported
+    # as missing, several people in one cell, relations that end. Never blocking.
+    warnings = models.JSONField(default=list, blank=True)
     message = models.CharField(max_length=500, blank=True)
     # Sentences beside the counts (sheets ignored and why, columns not mapped, …): validation.Outcome.notes.
     notes = models.JSONField(default=list, blank=True)

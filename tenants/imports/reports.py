@@ -21,6 +21,8 @@ from tenants.imports.validation import Problem
 EXPLANATION = "错误说明"
 RED = PatternFill(fill_type="solid", start_color="FFFFC7CE", end_color="FFFFC7CE")
 RED_TEXT = Font(color="FF9C0006")
+YELLOW = PatternFill(fill_type="solid", start_color="FFFFEB9C", end_color="FFFFEB9C")
+WARNING = "提醒"
 BOLD = Font(bold=True)
 REQUIRED = Font(bold=True, color="FFC00000")
 MAX_COMMENTS = 2_000  # a comment per bad cell up to here; past it the 错误说明 column still says all
@@ -31,10 +33,11 @@ UNREAD_FILE_ROWS = 1_000
 def template(kind: str) -> bytes:
     """Chinese headers (required ones in red), one example row, and a sheet of notes per column."""
     spec = kinds.get(kind)
-    columns = spec.columns
+    columns = [column for column in spec.columns if column.in_template]
     book = Spreadsheet()
     sheet = book.sheet(spec.sheet_title)
     sheet.widths(max(10, len(column.header) * 2 + 4) for column in columns)
+    sheet.text_columns(position for position, column in enumerate(columns, 1) if column.as_text)
     sheet.append(sheet.cell(column.header, font=REQUIRED if column.required else BOLD) for column in columns)
     example = []
     for column in columns:
@@ -76,12 +79,18 @@ def _readable(data: bytes, file_name: str, limit: int) -> Iterator[tuple[int, li
         return
 
 
-def annotated(data: bytes, file_name: str, table: Table | None, problems: Iterable[Problem]) -> bytes:
-    """The uploaded rows where Excel showed them, bad cells red with the problem as a comment, the
-    problems of each row in an added 错误说明 column, and a sheet listing every problem."""
+def annotated(
+    data: bytes, file_name: str, table: Table | None, problems: Iterable[Problem], warnings: Iterable[Problem] = ()
+) -> bytes:
+    """The uploaded rows where Excel showed them, bad cells red with the problem as a comment (cells
+    with a warning yellow), the problems and warnings of each row in an added 错误说明 column, and a
+    sheet listing every problem, then every warning."""
     by_row: dict[int | None, list[Problem]] = defaultdict(list)
     for problem in problems:
         by_row[problem.row].append(problem)
+    warned: dict[int | None, list[Problem]] = defaultdict(list)
+    for warning in warnings:
+        warned[warning.row].append(warning)
     header_index = table.header_index if table else {}
     header_row = table.header_row if table else None
 
@@ -102,23 +111,27 @@ def annotated(data: bytes, file_name: str, table: Table | None, problems: Iterab
             width = len(cells)
             sheet.append([*(_display(value) for value in cells), sheet.cell(EXPLANATION, font=REQUIRED)])
             continue
-        found = by_row.get(number)
-        if not found:
+        found = by_row.get(number, [])
+        notes = warned.get(number, [])
+        if not found and not notes:
             sheet.append(_display(value) for value in cells)
             continue
         out = [sheet.cell(_display(value)) for value in cells]
         out += [sheet.cell(None) for _ in range(width - len(out))]
-        for problem in found:
+        for problem, fill in [*((w, YELLOW) for w in notes), *((p, RED) for p in found)]:
             position = header_index.get(problem.column or "")
             if position is None or position >= len(out):
                 continue
-            out[position].fill = RED
+            out[position].fill = fill
             if comments < MAX_COMMENTS:
                 out[position].comment = comment(problem.message, AUTHOR)
                 comments += 1
         explanation = sheet.cell(
-            "；".join(f"{p.column}：{p.message}" if p.column else p.message for p in found),
-            font=RED_TEXT,
+            "；".join(
+                [f"{p.column}：{p.message}" if p.column else p.message for p in found]
+                + [f"{WARNING}：{p.column}：{p.message}" if p.column else f"{WARNING}：{p.message}" for p in notes]
+            ),
+            font=RED_TEXT if found else Font(),
             alignment=Alignment(wrap_text=True),
         )
         sheet.append([*out, explanation])
@@ -131,4 +144,11 @@ def annotated(data: bytes, file_name: str, table: Table | None, problems: Iterab
     for row in sorted(key for key in by_row if key is not None):
         for problem in by_row[row]:
             summary.append([row, problem.column or "", problem.message])
+    if warned:
+        notes_sheet = book.sheet("提醒汇总")
+        notes_sheet.widths((None, None, 80))
+        notes_sheet.append(("行号", "列", "提醒"))
+        for line in sorted(warned, key=lambda key: key or 0):
+            for warning in warned[line]:
+                notes_sheet.append([line or "", warning.column or "", warning.message])
     return book.save()

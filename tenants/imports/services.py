@@ -172,15 +172,19 @@ def _record_findings(record: Import, outcome: Outcome, data: bytes, table: Table
     record.notes = outcome.notes
     record.errors = [problem.as_dict() for problem in problems[:MAX_STORED_ERRORS]]
     record.error_total = len(problems)
+    record.warnings = [warning.as_dict() for warning in outcome.warnings[:MAX_STORED_ERRORS]]
     record.validated_at = timezone.now()
     record.message = message or (
         _("校验通过，可以确认导入。")
         if outcome.clean
         else _("发现 %(n)s 个问题，请下载错误报告修改后重新上传。") % {"n": len(problems)}
     )
-    if problems:
+    if outcome.clean and outcome.warnings:
+        record.message += _("另有 %(n)s 条提醒，请在确认导入前核对。") % {"n": len(outcome.warnings)}
+    if problems or outcome.warnings:
         annotate = kinds.get(record.kind).annotate or reports.annotated
-        record.report.save("report.xlsx", ContentFile(annotate(data, record.file_name, table, problems)), save=False)
+        report = annotate(data, record.file_name, table, problems, outcome.warnings)
+        record.report.save("report.xlsx", ContentFile(report), save=False)
     else:
         record.report = ""
     record.save()

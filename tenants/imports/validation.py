@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tenants.imports import kinds
-from tenants.imports.columns import CellError, Column
+from tenants.imports.columns import MASKED, CellError, Column, Placeholder
 from tenants.imports.kinds import Progress
 from tenants.imports.reading import Table
 
@@ -47,6 +47,9 @@ class Outcome:
     plan: Any = None
     # Sentences for the user beside the counts: sheets ignored and why, columns not mapped, …
     notes: list[str] = field(default_factory=list)
+    # What the file will do that a clerk should know (a placeholder imported as missing, two owners
+    # in one cell, a relation that will end): listed in the report, never blocking the commit.
+    warnings: list[Problem] = field(default_factory=list)
 
     @property
     def clean(self) -> bool:
@@ -56,11 +59,15 @@ class Outcome:
 class Findings:
     def __init__(self) -> None:
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
         self.bad_rows: set[int] = set()
 
     def add(self, row: int, column: str | None, message: str) -> None:
         self.problems.append(Problem(row, column, message))
         self.bad_rows.add(row)
+
+    def warn(self, row: int | None, column: str | None, message: str) -> None:
+        self.warnings.append(Problem(row, column, message))
 
 
 def chunks(values: Iterable[Any], size: int = IN_BATCH) -> Iterator[list[Any]]:
@@ -93,6 +100,13 @@ def parse_rows(table: Table, findings: Findings, on_progress: Progress, passes: 
             except CellError as exc:
                 findings.add(number, column.header, exc.message)
                 continue
+            if isinstance(value, Placeholder):
+                findings.warn(number, column.header, value.message)
+                values.setdefault("placeholders", set()).add(column.key)
+                value = None
+            elif value is MASKED:  # our own export's masked number: as on file, the person known by it
+                values["masked"] = True
+                value = None
             if value is not None:
                 values[column.key] = value
             elif column.required:

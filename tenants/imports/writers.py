@@ -14,13 +14,14 @@ from typing import Any
 
 from django.utils import timezone
 
+from accounts import services as account_services
 from subscriptions.services import limits
 from tenants.estates.models import Building, Estate, House, Unit
 from tenants.estates.services import new_binding_code
 from tenants.imports.check_houses import HousePlan
 from tenants.imports.check_residents import PersonPlan, ResidentPlan
 from tenants.imports.kinds import Progress
-from tenants.residents.models import Occupancy, Person
+from tenants.residents.models import DocumentType, Occupancy, Person
 
 BATCH = 2_000  # on_progress(done, total) is called after each batch
 
@@ -97,7 +98,7 @@ def _person(plan: PersonPlan) -> Person:
     if plan.phone:
         person.set_phone(plan.phone, plan.phone_index)
     if plan.id_number:
-        person.set_id_number(plan.id_number, plan.id_number_index)
+        person.set_id_number(plan.id_number, plan.id_number_index, plan.id_type or DocumentType.ID_CARD)
     return person
 
 
@@ -109,8 +110,8 @@ def _changed_person(plan: PersonPlan, now: Any) -> tuple[Person, tuple[str, ...]
             person.set_phone(plan.phone or "", plan.phone_index)
             fields += ["phone", "phone_index", "phone_masked"]
         elif name == "id_number":
-            person.set_id_number(plan.id_number or "", plan.id_number_index)
-            fields += ["id_number", "id_number_index", "id_number_masked"]
+            person.set_id_number(plan.id_number or "", plan.id_number_index, plan.id_type or DocumentType.ID_CARD)
+            fields += ["id_number", "id_number_index", "id_number_masked", "id_type"]
         elif name == "emergency_contact":
             person.set_emergency_contact(plan.emergency_contact or "")
             fields += ["emergency_contact", "emergency_contact_masked"]
@@ -122,7 +123,11 @@ def _changed_person(plan: PersonPlan, now: Any) -> tuple[Person, tuple[str, ...]
 
 def write_residents(plan: ResidentPlan, on_progress: Progress, *, committed_by: Any = None) -> None:
     total = (
-        len(plan.new_persons) + len(plan.changed_persons) + len(plan.new_occupancies) + len(plan.changed_occupancies)
+        len(plan.new_persons)
+        + len(plan.changed_persons)
+        + len(plan.new_occupancies)
+        + len(plan.changed_occupancies)
+        + len(plan.ended_occupancies)
     )
     done = 0
 
@@ -145,6 +150,22 @@ def write_residents(plan: ResidentPlan, on_progress: Progress, *, committed_by: 
         for batch in _batches(people, 500):
             Person.objects.bulk_update(batch, list(fields))
             advance(len(batch))
+
+    # Relations the file no longer lists end first (their primary payer flag with them), each on
+    # the audit trail beside the import's own row.
+    for batch in _batches(plan.ended_occupancies, 500):
+        Occupancy.objects.bulk_update(
+            [Occupancy(pk=pk, moved_out=moved_out, is_primary_payer=False) for pk, moved_out in batch],
+            ["moved_out", "is_primary_payer"],
+        )
+        advance(len(batch))
+    if plan.ended_occupancies:
+        account_services.record_audit(
+            actor=committed_by,
+            action="import.relations_ended",
+            object_type="occupancy",
+            after={"ended": [{"occupancy": pk, "moved_out": day.isoformat()} for pk, day in plan.ended_occupancies]},
+        )
 
     # A house's primary payer may move within the file: flags are cleared before any is set, so
     # the one-primary-payer index never sees two at once.

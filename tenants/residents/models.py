@@ -20,6 +20,17 @@ class Gender(models.TextChoices):
     FEMALE = "female", _("女")
 
 
+class DocumentType(models.TextChoices):
+    """证件类型 — what an identity document number is. A resident ID card is 18 characters, or 15
+    digits for a first-generation card (indexed by its 18-digit form: core.identity.document_key)."""
+
+    ID_CARD = "id_card", _("居民身份证")
+    HK_MACAO = "hk_macao", _("港澳居民来往内地通行证")
+    TAIWAN = "taiwan", _("台湾居民来往大陆通行证")
+    PASSPORT = "passport", _("护照")
+    OTHER = "other", _("其他证件")
+
+
 EMERGENCY_CONTACT_MAX_LENGTH = 100
 NOTE_MAX_LENGTH = 200
 
@@ -37,8 +48,12 @@ class Person(models.Model):
     gender = models.CharField(_("性别"), max_length=8, choices=Gender.choices, blank=True, default="")
     phone = EncryptedTextField(_("手机号"), blank=True, default="")
     phone_index = BlindIndexField(source="phone", purpose="phone", default="", db_index=True)
-    id_number = EncryptedTextField(_("身份证号"), blank=True, default="")
-    id_number_index = BlindIndexField(source="id_number", purpose="id_number", default="")
+    id_type = models.CharField(
+        _("证件类型"), max_length=16, choices=DocumentType.choices, blank=True, default="", db_default=""
+    )
+    id_number = EncryptedTextField(_("证件号码"), blank=True, default="")
+    # Indexed with its type (core.identity.document_key): one person per document.
+    id_number_index = BlindIndexField(source="id_number", purpose="id_number", qualifier="id_type", default="")
     # Kept masked beside the ciphertext so lists never decrypt (and exports never leak) a value.
     phone_masked = models.CharField(max_length=20, blank=True, default="")
     id_number_masked = models.CharField(max_length=24, blank=True, default="")
@@ -68,8 +83,9 @@ class Person(models.Model):
     def set_phone(self, phone: str, index: str) -> None:
         self.phone, self.phone_index, self.phone_masked = phone, index, mask_phone(phone)
 
-    def set_id_number(self, id_number: str, index: str) -> None:
+    def set_id_number(self, id_number: str, index: str, id_type: str = DocumentType.ID_CARD) -> None:
         self.id_number, self.id_number_index = id_number, index
+        self.id_type = id_type if id_number else ""
         self.id_number_masked = mask_id_number(id_number)
 
     def set_emergency_contact(self, contact: str) -> None:
@@ -89,7 +105,8 @@ class Occupancy(models.Model):
     relation = models.CharField(_("关系"), max_length=10, choices=Relation.choices)
     share = models.DecimalField(_("产权份额(%)"), max_digits=5, decimal_places=2, null=True, blank=True)
     is_primary_payer = models.BooleanField(_("主缴费人"), default=False)
-    moved_in = models.DateField(_("入住日期"))
+    # Unknown when an imported file left it blank: never guessed as the import day.
+    moved_in = models.DateField(_("入住日期"), null=True, blank=True)
     moved_out = models.DateField(_("迁出日期"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

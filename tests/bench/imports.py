@@ -109,7 +109,8 @@ def _write_files(folder: Path, houses: int, per_house: int) -> tuple[Path, Path,
                 row = ("基准花园", b, u, n, name, phone, None, "女", "家庭成员", "2024-03-01", None, "否", "")
             residents.append(row)
     residents_path = folder / "residents.xlsx"
-    save(residents, [c.header for c in RESIDENT_COLUMNS], residents_path)
+    # The rows' own columns (the optional 证件类型 and another system's 年龄 left out).
+    save(residents, [c.header for c in RESIDENT_COLUMNS if c.key not in ("id_type", "age")], residents_path)
     return houses_path, residents_path, residents
 
 

@@ -142,3 +142,27 @@ def test_keys_are_read_strictly():
     with pytest.raises(ValueError):
         crypto.parse_keys("k1:" + "A" * 43 + ",k1:" + "B" * 43)
     assert [kid for kid, _ in crypto.parse_keys("k1:" + "A" * 43 + ",local")] == ["k1", "local"]
+
+
+def test_rekeying_keeps_a_document_indexed_by_its_type(data_keys, company_a):
+    """A passport is indexed by type and number, a 15-digit ID card by its 18-digit form
+    (core.identity.document_key): re-keying reads the type beside the number and keeps both so."""
+    from tenants.residents import pii
+
+    first_generation = "110105491231002"
+    data_keys("k1")
+    with tenant_context(company_a):
+        passport = Person(name="John Smith")
+        passport.set_id_number("E12345678", pii.id_number_index("E12345678", "passport"), "passport")
+        passport.save()
+        old_card = Person(name="张伟")
+        old_card.set_id_number(first_generation, pii.id_number_index(first_generation), "id_card")
+        old_card.save()
+    data_keys("k2", "k1")
+    _rotate("--schema", company_a.schema_name)
+    assert "0 rows not under k2" in _rotate("--check", "--schema", company_a.schema_name)
+    with tenant_context(company_a):
+        assert _raw_person(company_a, passport.pk)[3] == pii.id_number_index("E12345678", "passport")
+        assert _raw_person(company_a, passport.pk)[3] != crypto.blind_index("E12345678", purpose="id_number")
+        assert _raw_person(company_a, old_card.pk)[3] == crypto.blind_index(ID_NUMBER, purpose="id_number")
+        assert Person.objects.get(id_number_index__in=pii.id_number_indexes(ID_NUMBER)).pk == old_card.pk

@@ -23,6 +23,7 @@ from tenants.residents import pii
 from tenants.residents.models import Occupancy, Person
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager")]
+PHONE_PROBLEM = pii.contact_phone_problem("123")
 
 HOUSE_HEADER = ["小区", "楼栋", "单元", "房号", "楼层", "建筑面积", "套内面积", "户型", "用途", "状态", "收费系数"]
 RESIDENT_HEADER = [
@@ -164,7 +165,9 @@ def test_houses_then_residents_happy_path(admin_a, company_a):
         kid = Person.objects.get(name="张小明")
         assert kid.id_number == "" and kid.occupancies.get().moved_in == date(2024, 3, 1)
         renter = Occupancy.objects.get(person__name="王芳")
-        assert renter.relation == "renter" and renter.moved_in is not None
+        assert (
+            renter.relation == "renter" and renter.moved_in is None
+        )  # blank in the file: unknown, never the import day
         event = AuditEvent.objects.get(action="import.commit", object_id=str(done["id"]))
         assert event.after["counts"]["create"] == 5
 
@@ -231,7 +234,7 @@ def test_one_bad_row_makes_the_file_invalid_then_the_fixed_file_imports(admin_a,
     rows[2][5] = "1381234"  # row 4 in Excel: header is row 1
     record = dry_run(admin_a, "residents", xlsx(RESIDENT_HEADER, rows), name="住户.xlsx")
     assert record["status"] == "invalid"
-    assert record["errors"] == [{"row": 4, "column": "手机号", "message": pii.PHONE_PROBLEM}]
+    assert record["errors"] == [{"row": 4, "column": "手机号", "message": PHONE_PROBLEM}]
     assert record["counts"]["errors"] == 1 and record["error_total"] == 1
     assert admin_a.post(f"/api/v1/imports/{record['id']}/commit/").status_code == 409
     with tenant_context(company_a):
@@ -245,11 +248,11 @@ def test_one_bad_row_makes_the_file_invalid_then_the_fixed_file_imports(admin_a,
     header = [cell.value for cell in sheet[1]]
     assert header[-1] == "错误说明" and header[:-1] == RESIDENT_HEADER
     explanation = sheet.cell(row=4, column=len(header)).value
-    assert "手机号" in explanation and "手机号" in pii.PHONE_PROBLEM
+    assert "手机号" in explanation and "手机号" in PHONE_PROBLEM
     bad = sheet.cell(row=4, column=RESIDENT_HEADER.index("手机号") + 1)
-    assert bad.fill.fgColor.rgb.endswith("FFC7CE") and bad.comment.text == pii.PHONE_PROBLEM
+    assert bad.fill.fgColor.rgb.endswith("FFC7CE") and bad.comment.text == PHONE_PROBLEM
     assert sheet.cell(row=3, column=len(header)).value is None
-    assert [c.value for c in workbook["问题汇总"][2]] == [4, "手机号", pii.PHONE_PROBLEM]
+    assert [c.value for c in workbook["问题汇总"][2]] == [4, "手机号", PHONE_PROBLEM]
 
     rows[2][5] = "13812340000"
     fixed = dry_run(admin_a, "residents", xlsx(RESIDENT_HEADER, rows))
@@ -273,7 +276,7 @@ def test_unknown_house_bad_phone_and_id_and_duplicates(admin_a, company_a):
     assert record["status"] == "invalid"
     problems = {(p["row"], p["column"]): p["message"] for p in record["errors"]}
     assert "房屋不存在" in problems[(2, "房号")]
-    assert problems[(3, "手机号")] == pii.PHONE_PROBLEM
+    assert problems[(3, "手机号")] == PHONE_PROBLEM
     assert "校验位" in problems[(4, "身份证号")]
     assert "与第 5 行重复" in problems[(6, "关系")]
     assert "须为以下之一" in problems[(7, "关系")]
@@ -417,13 +420,22 @@ def test_data_changed_between_dry_run_and_commit_writes_nothing(admin_a, company
 
 
 def test_templates_have_chinese_headers_an_example_and_notes(admin_a):
-    for kind, header in (("houses", HOUSE_HEADER), ("residents", RESIDENT_HEADER)):
+    resident_header = [*RESIDENT_HEADER[:7], "证件类型", *RESIDENT_HEADER[7:]]
+    for kind, header, as_text in (
+        ("houses", HOUSE_HEADER, {"房号"}),
+        ("residents", resident_header, {"房号", "手机号", "身份证号"}),
+    ):
         response = admin_a.get(f"/api/v1/imports/templates/{kind}/")
         assert response.status_code == 200
         workbook = openpyxl.load_workbook(io.BytesIO(response.content))
         data, notes = workbook.worksheets
         assert [c.value for c in data[1]] == header
         assert data.max_row == 2 and notes.title == "填写说明"
+        # Whole columns are text where a number would lose meaning, not only the example row.
+        text_columns = {
+            cell.value for cell in data[1] if data.column_dimensions[cell.column_letter].number_format == "@"
+        }
+        assert text_columns == as_text
         # The template's own example row passes the dry run.
     houses = dry_run(admin_a, "houses", admin_a.get("/api/v1/imports/templates/houses/").content)
     assert houses["status"] == "ready", houses["errors"]
@@ -526,8 +538,10 @@ def test_the_primary_payer_can_move_within_a_file(admin_a, company_a):
     with tenant_context(company_a):
         payer = Occupancy.objects.get(house__building__name="1栋", house__number="101", is_primary_payer=True)
         assert payer.person.name == "李娜"
-    # Marking a second payer without unmarking the first is refused.
-    record = dry_run(admin_a, "residents", xlsx(RESIDENT_HEADER, [RESIDENTS[0]]))
+    # Marking a second payer without unmarking the first is refused (a family member here: the file
+    # lists no owners, so the owners stay current).
+    family = [*RESIDENTS[2][:11], "是", ""]
+    record = dry_run(admin_a, "residents", xlsx(RESIDENT_HEADER, [family]))
     assert record["status"] == "invalid" and "已有主缴费人" in record["errors"][0]["message"]
 
 

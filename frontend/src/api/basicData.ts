@@ -25,6 +25,14 @@ export const HOUSE_STATUSES: readonly HouseStatus[] = [
   'decorating',
 ]
 export const RELATIONS: readonly Relation[] = ['owner', 'family', 'renter']
+export type DocumentType = Schemas['IdTypeEnum']
+export const DOCUMENT_TYPES: readonly DocumentType[] = [
+  'id_card',
+  'hk_macao',
+  'taiwan',
+  'passport',
+  'other',
+]
 export const REVIEW_STATUSES: readonly ReviewStatus[] = ['pending', 'approved', 'rejected']
 export const IMPORT_KINDS: readonly ImportKind[] = ['houses', 'residents', 'hc_assets']
 /** Kinds whose files name no estate (HC's workbooks): the upload asks for one. */
@@ -68,7 +76,10 @@ export type ImportRowError = Schemas['ImportProblem']
 /** The job of the import's current phase (dry run, then commit), embedded in the import. */
 export type ImportJob = Schemas['ImportJob']
 /** An import as the history lists it; read alone (`importsApi.get`) it also carries its problems. */
-export type ImportRecord = Schemas['Import'] & { errors?: Schemas['ImportDetail']['errors'] }
+export type ImportRecord = Schemas['Import'] & {
+  errors?: Schemas['ImportDetail']['errors']
+  warnings?: Schemas['ImportDetail']['warnings']
+}
 
 const V1 = '/api/v1'
 

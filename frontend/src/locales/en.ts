@@ -531,6 +531,14 @@ const en: MessageSchema = {
       family: 'Family member',
       renter: 'Tenant',
     },
+    documentType: {
+      id_card: 'Resident ID card',
+      hk_macao: 'Hong Kong/Macao travel permit',
+      taiwan: 'Taiwan travel permit',
+      passport: 'Passport',
+      other: 'Other document',
+      auto: 'From the number',
+    },
     gender: {
       unknown: 'Not given',
       male: 'Male',
@@ -612,6 +620,7 @@ const en: MessageSchema = {
       idNumberFormat: 'An ID number has 18 characters: 17 digits and a digit or X',
       idNumberBirthdate: 'The birth date in this ID number is invalid',
       idNumberChecksum: 'The check character of this ID number is wrong',
+      idType: 'Document type',
     },
     review: {
       approve: 'Approve',
@@ -681,6 +690,7 @@ const en: MessageSchema = {
     column: 'Column',
     message: 'Problem',
     moreErrors: 'Showing the first {n}; download the annotated report for all of them',
+    warnings: 'Warnings (the import goes ahead; please check)',
     report: 'Download annotated report',
     commit: 'Import',
     commitHint: 'Available once every row passes the check',

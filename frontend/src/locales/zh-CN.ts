@@ -517,6 +517,14 @@ const zhCN = {
       family: '家庭成员',
       renter: '租户',
     },
+    documentType: {
+      id_card: '居民身份证',
+      hk_macao: '港澳居民来往内地通行证',
+      taiwan: '台湾居民来往大陆通行证',
+      passport: '护照',
+      other: '其他证件',
+      auto: '按号码识别',
+    },
     gender: {
       unknown: '未填写',
       male: '男',
@@ -597,6 +605,7 @@ const zhCN = {
       idNumberFormat: '身份证号须为 18 位：17 位数字加 1 位数字或 X',
       idNumberBirthdate: '身份证号中的出生日期无效',
       idNumberChecksum: '身份证号校验位不正确，请核对',
+      idType: '证件类型',
     },
     review: {
       approve: '通过',
@@ -664,6 +673,7 @@ const zhCN = {
     column: '列',
     message: '问题',
     moreErrors: '仅显示前 {n} 条，完整列表请下载标注报告',
+    warnings: '提醒（不影响导入，请核对）',
     report: '下载标注报告',
     commit: '确认导入',
     commitHint: '校验全部通过后才能导入',

@@ -70,20 +70,24 @@ class _Mapper:
         self.translation = translation
         self.sources = sources
 
-    def add(self, problems: list[Problem]) -> set[int]:
+    def add(self, problems: list[Problem], *, warning: bool = False) -> set[int]:
+        """Place `problems` (or warnings) at their HC cells; the rows with a problem."""
         bad: set[int] = set()
         for problem in problems:
             if problem.row is None:
-                self.translation.problems.append(problem)
+                (self.translation.warnings if warning else self.translation.problems).append(problem)
                 continue
-            bad.add(problem.row)
+            if not warning:
+                bad.add(problem.row)
             source = self.sources[problem.row - 1].source
 
             def where(match: re.Match[str], source: Any = source) -> str:
                 other = self.sources[int(match[1]) - 1].source if 0 < int(match[1]) <= len(self.sources) else None
                 return f"{other.sheet} 第 {other.row} 行" if other is not None else match[0]
 
-            self.translation.problem(source.of(problem.column), _ROW_MENTION.sub(where, problem.message))
+            self.translation.problem(
+                source.of(problem.column), _ROW_MENTION.sub(where, problem.message), warning=warning
+            )
         return bad
 
 
@@ -194,6 +198,8 @@ def _probe(table: HcTable, houses: list[HouseRow]) -> _Probe:
                 if rows:
                     residents = validate_residents(_table("residents", rows), lambda done, total: None)
                     _Mapper(translation, people).add(residents.problems)
+                    _Mapper(translation, people).add(residents.warnings, warning=True)
+                    counts["ended"] = residents.counts.get("ended", 0)
                     for key in ("create", "update", "unchanged", "new_persons", "updated_persons"):
                         counts[key if key.endswith("persons") else f"residents_{key}"] = residents.counts.get(key, 0)
         transaction.set_rollback(True)
@@ -224,7 +230,9 @@ def validate_hc(table: Table, on_progress: Progress) -> Outcome:
     counts["rows"] = table.expected_rows
     counts["errors"] = len({(problem.sheet, problem.row) for problem in problems})
     counts.update(translation.counts)
-    return Outcome(KIND, problems, dict(counts), plan, notes=translation.notes)
+    said = {(w.sheet, w.row, w.column, w.message): w for w in translation.warnings}
+    warnings = sorted(said.values(), key=lambda w: (w.sheet or "", w.row or 0))
+    return Outcome(KIND, problems, dict(counts), plan, notes=translation.notes, warnings=warnings)
 
 
 def write_hc(plan: HcPlan, on_progress: Progress, *, committed_by: Any = None) -> kinds.WriteResult:

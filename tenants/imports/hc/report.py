@@ -1,6 +1,6 @@
-"""The dry run's report of an HC workbook: each sheet that has problems, its rows where Excel showed
-them, the bad cells red with the problem as a comment and a 错误说明 column; then every problem
-(sheet, row, column, message) on one sheet."""
+"""The dry run's report of an HC workbook: each sheet that has problems or warnings, its rows where
+Excel showed them, the bad cells red (cells with a warning yellow) with the message as a comment and
+a 错误说明 column; then every problem, then every warning (sheet, row, column, message) on one sheet."""
 
 from __future__ import annotations
 
@@ -8,20 +8,22 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from openpyxl.styles import Alignment
+from openpyxl.styles import Alignment, Font
 
 from core.sheets import Spreadsheet, comment
 from tenants.imports.hc.workbook import read_sheets
 from tenants.imports.reading import FileProblem, Table
-from tenants.imports.reports import AUTHOR, EXPLANATION, MAX_COMMENTS, RED, RED_TEXT, REQUIRED
+from tenants.imports.reports import AUTHOR, EXPLANATION, MAX_COMMENTS, RED, RED_TEXT, REQUIRED, WARNING, YELLOW
 from tenants.imports.validation import Problem
 
 
-def annotated(data: bytes, file_name: str, table: Table | None, problems: Sequence[Any]) -> bytes:
-    by_place: dict[str, dict[int, list[Problem]]] = defaultdict(lambda: defaultdict(list))
-    for problem in problems:
-        if problem.sheet and problem.row is not None:
-            by_place[problem.sheet][problem.row].append(problem)
+def annotated(
+    data: bytes, file_name: str, table: Table | None, problems: Sequence[Any], warnings: Sequence[Any] = ()
+) -> bytes:
+    by_place: dict[str, dict[int, list[tuple[Problem, bool]]]] = defaultdict(lambda: defaultdict(list))
+    for found, is_warning in [*((p, False) for p in problems), *((w, True) for w in warnings)]:
+        if found.sheet and found.row is not None:
+            by_place[found.sheet][found.row].append((found, is_warning))
     book = Spreadsheet()
     try:
         sheets = read_sheets(data, file_name) if by_place else []
@@ -50,19 +52,25 @@ def annotated(data: bytes, file_name: str, table: Table | None, problems: Sequen
             if not bad:
                 sheet.append(out)
                 continue
-            for problem in bad:
+            for problem, is_warning in bad:
                 position = positions.get(problem.column or "")
                 if position is None:
                     continue
-                out[position].fill = RED
+                out[position].fill = YELLOW if is_warning else RED
                 if comments < MAX_COMMENTS:
                     out[position].comment = comment(problem.message, AUTHOR)
                     comments += 1
-            text = "；".join(f"{p.column}：{p.message}" if p.column else p.message for p in bad)
-            sheet.append([*out, sheet.cell(text, font=RED_TEXT, alignment=Alignment(wrap_text=True))])
+            text = "；".join(
+                (f"{WARNING}：" if is_warning else "") + (f"{p.column}：{p.message}" if p.column else p.message)
+                for p, is_warning in bad
+            )
+            font = RED_TEXT if any(not is_warning for _p, is_warning in bad) else Font()
+            sheet.append([*out, sheet.cell(text, font=font, alignment=Alignment(wrap_text=True))])
     summary = book.sheet("问题汇总")
     summary.widths((14, 8, 14, 80))
     summary.append(("工作表", "行号", "列", "问题"))
     for problem in problems:
         summary.append([problem.sheet or "", problem.row or "", problem.column or "", problem.message])
+    for warning in warnings:
+        summary.append([warning.sheet or "", warning.row or "", warning.column or "", f"{WARNING}：{warning.message}"])
     return book.save()

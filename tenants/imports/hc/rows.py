@@ -62,6 +62,8 @@ class Translation:
     people: list[PersonRow] = field(default_factory=list)
     buildings: dict[str, BuildingFacts] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    # What our own checks warn of at an HC cell (a placeholder imported as missing, a relation that will end)
+    warnings: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     counts: Counter[str] = field(default_factory=Counter)
     # HC code → how many rows carried it, for the report's "what became of each code"
@@ -79,11 +81,14 @@ class Translation:
         cells = self._by_row[sheet_name].get(number)
         return text_of(sheet.value(cells, header)) if cells is not None else ""
 
-    def problem(self, cell: Cell | tuple[str, int, None], message: str, *, quote: bool = True) -> None:
-        """A problem at an HC cell, quoting the value that is there (when there is one)."""
+    def problem(
+        self, cell: Cell | tuple[str, int, None], message: str, *, quote: bool = True, warning: bool = False
+    ) -> None:
+        """A problem (or a warning) at an HC cell, quoting the value that is there (when there is one)."""
         sheet, number, header = cell
         value = self.value_at(cell) if quote else ""
-        self.problems.append(Problem(number, header, f"“{value}”：{message}" if value else message, sheet))
+        found = Problem(number, header, f"“{value}”：{message}" if value else message, sheet)
+        (self.warnings if warning else self.problems).append(found)
 
     def building(self, name: str) -> BuildingFacts:
         return self.buildings.setdefault(name, BuildingFacts())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import django_filters
@@ -18,6 +19,7 @@ from tenants.residents.api.bindings import RejectSerializer
 from tenants.residents.models import (
     CorrectionRequest,
     CorrectionStatus,
+    DocumentType,
     Gender,
     Occupancy,
     Person,
@@ -31,8 +33,13 @@ class PersonHouseSerializer(serializers.Serializer):
     # stubs: a serializer is a Field, and this field hides Field.label
     label = serializers.CharField(source="house.label")  # type: ignore[assignment]
     estate_name = serializers.CharField(source="house.estate.name")
+    building_name = serializers.CharField(source="house.building.name")
+    unit_name = serializers.CharField(source="house.unit.name")
+    number = serializers.CharField(source="house.number")
     relation = serializers.CharField()
+    share = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
     is_primary_payer = serializers.BooleanField()
+    moved_in = serializers.DateField(allow_null=True)
 
 
 class PersonAccountSerializer(serializers.Serializer):
@@ -47,7 +54,7 @@ class PersonSerializer(serializers.ModelSerializer):
     value needs a reveal."""
 
     phone = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=20)
-    id_number = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=18)
+    id_number = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=30)
     emergency_contact = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=100)
     has_account = serializers.SerializerMethodField()
     account = serializers.SerializerMethodField()
@@ -60,6 +67,7 @@ class PersonSerializer(serializers.ModelSerializer):
             "name",
             "gender",
             "phone",
+            "id_type",
             "id_number",
             "phone_masked",
             "id_number_masked",
@@ -133,17 +141,43 @@ class PersonViewSet(
     search_fields = ["name"]
     ordering_fields = ["name", "created_at"]
     export_title = "住户"
+    # The residents import's own columns, one row per person and current house, so the file imports
+    # back unchanged: masked numbers are read as "as on file", the person found in their house.
     export_columns = [
+        ("estate_name", "小区"),
+        ("building_name", "楼栋"),
+        ("unit_name", "单元"),
+        ("number", "房号"),
         ("name", "姓名"),
-        ("gender", "性别"),
         ("phone_masked", "手机号"),
         ("id_number_masked", "身份证号"),
-        ("houses", "房屋"),
-        ("has_account", "小程序账号"),
+        ("id_type", "证件类型"),
+        ("gender", "性别"),
+        ("relation", "关系"),
+        ("moved_in", "入住日期"),
+        ("share", "产权份额(%)"),
+        ("is_primary_payer", "主缴费人"),
         ("emergency_contact_masked", "紧急联系人"),
+        ("has_account", "小程序账号"),
         ("note", "备注"),
     ]
-    export_labels = {"gender": dict(Gender.choices)}
+    export_labels = {
+        "gender": {**dict(Gender.choices), "": ""},
+        "id_type": dict(DocumentType.choices),
+        "relation": dict(Relation.choices),
+    }
+    export_text_fields = ("number", "phone_masked", "id_number_masked")
+
+    def export_rows(self, people: Any) -> list[dict[str, Any]]:
+        rows = []
+        for person in people:
+            houses = person.get("houses") or [{}]
+            for house in houses:
+                share = house.get("share")
+                if share is not None and Decimal(share) < 1:
+                    share = f"{Decimal(share).normalize():f}%"  # a bare 0.5 reads as a percent cell's 50%
+                rows.append({**person, **house, "share": share, "is_primary_payer": house.get("is_primary_payer")})
+        return rows
 
     def get_queryset(self):
         return selectors.people()

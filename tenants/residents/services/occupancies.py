@@ -50,7 +50,7 @@ def _occupancy_view(occupancy: Occupancy) -> dict[str, Any]:
         "relation": occupancy.relation,
         "share": str(occupancy.share) if occupancy.share is not None else None,
         "is_primary_payer": occupancy.is_primary_payer,
-        "moved_in": occupancy.moved_in.isoformat(),
+        "moved_in": occupancy.moved_in.isoformat() if occupancy.moved_in else None,
         "moved_out": occupancy.moved_out.isoformat() if occupancy.moved_out else None,
     }
 
@@ -140,7 +140,7 @@ def move_out(*, occupancy: Occupancy, actor: Any, moved_out: date | None = None)
         occupancy = Occupancy.objects.select_for_update().get(pk=occupancy.pk)
         if occupancy.moved_out is not None:
             raise DomainError(_("该住户已迁出。"), code="moved_out", status_code=409)
-        if moved_out < occupancy.moved_in:
+        if occupancy.moved_in is not None and moved_out < occupancy.moved_in:
             raise DomainError(_("迁出日期不能早于入住日期。"), fields={"moved_out": [_("迁出日期不能早于入住日期。")]})
         before = _occupancy_view(occupancy)
         occupancy.moved_out = moved_out

@@ -15,9 +15,9 @@ from core.db import conflict_as
 from core.errors import DomainError
 from core.masking import mask_id_number, mask_phone
 from tenants.residents import pii
-from tenants.residents.models import EMERGENCY_CONTACT_MAX_LENGTH, NOTE_MAX_LENGTH, Gender, Person
+from tenants.residents.models import EMERGENCY_CONTACT_MAX_LENGTH, NOTE_MAX_LENGTH, DocumentType, Gender, Person
 
-_PERSON_FIELDS = {"name", "gender", "phone", "id_number", "emergency_contact", "note"}
+_PERSON_FIELDS = {"name", "gender", "phone", "id_type", "id_number", "emergency_contact", "note"}
 
 
 def _id_number_taken(actor: Any) -> DomainError:
@@ -38,8 +38,8 @@ class _IdNumberClash(DomainError):
     row commits; its caller raises it then."""
 
 
-def _id_number_held(id_number: str, *, exclude_pk: int | None) -> bool:
-    taken = Person.objects.filter(id_number_index__in=pii.id_number_indexes(id_number))
+def _id_number_held(id_number: str, id_type: str, *, exclude_pk: int | None) -> bool:
+    taken = Person.objects.filter(id_number_index__in=pii.id_number_indexes(id_number, id_type))
     if exclude_pk:
         taken = taken.exclude(pk=exclude_pk)
     return taken.exists()
@@ -66,18 +66,23 @@ def checked_person_fields(
         clean["gender"] = changes["gender"]
     if "phone" in changes:
         phone = pii.normalise_phone(changes["phone"])
-        if phone and (problem := pii.phone_problem(phone)):
+        if phone and (problem := pii.contact_phone_problem(phone)):
             problems["phone"] = [problem]
         clean["phone"] = phone
     clash = False
+    if changes.get("id_type") and changes["id_type"] not in DocumentType.values:
+        problems["id_type"] = [_("证件类型无效。")]
     if "id_number" in changes:
-        id_number = pii.clean_id_number(changes["id_number"])
-        if id_number and (problem := pii.id_problem(id_number)):
+        id_number = pii.clean_document_number(changes["id_number"])
+        # The stated type, else the one the number's shape names (an 18- or 15-digit ID card number).
+        id_type = changes.get("id_type") or pii.infer_document_type(id_number) or DocumentType.ID_CARD
+        if id_number and (problem := pii.document_problem(id_type, id_number)):
             problems["id_number"] = [problem]
-        elif id_number and unique_id and _id_number_held(id_number, exclude_pk=exclude_pk):
+        elif id_number and unique_id and _id_number_held(id_number, id_type, exclude_pk=exclude_pk):
             problems["id_number"] = _id_number_taken(actor).fields["id_number"]
             clash = True
         clean["id_number"] = id_number
+        clean["id_type"] = id_type if id_number else ""
     for field, max_length in (("emergency_contact", EMERGENCY_CONTACT_MAX_LENGTH), ("note", NOTE_MAX_LENGTH)):
         if field in changes:
             value = (changes[field] or "").strip()
@@ -103,7 +108,10 @@ def _apply(person: Person, clean: dict[str, Any]) -> None:
         if field == "phone":
             person.set_phone(value, pii.phone_index(value))
         elif field == "id_number":
-            person.set_id_number(value, pii.id_number_index(value))
+            id_type = clean.get("id_type") or DocumentType.ID_CARD
+            person.set_id_number(value, pii.id_number_index(value, id_type), id_type)
+        elif field == "id_type":
+            continue  # set with its number
         elif field == "emergency_contact":
             person.set_emergency_contact(value)
         else:

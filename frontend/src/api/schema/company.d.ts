@@ -4836,7 +4836,7 @@ export interface components {
             share: string | null;
             is_primary_payer: boolean;
             /** Format: date */
-            moved_in: string;
+            moved_in: string | null;
             /** Format: date */
             moved_out: string | null;
         };
@@ -4895,6 +4895,15 @@ export interface components {
          * @enum {string}
          */
         HouseStatusEnum: "unsold" | "vacant" | "occupied" | "renting" | "decorating";
+        /**
+         * @description * `id_card` - 居民身份证
+         *     * `hk_macao` - 港澳居民来往内地通行证
+         *     * `taiwan` - 台湾居民来往大陆通行证
+         *     * `passport` - 护照
+         *     * `other` - 其他证件
+         * @enum {string}
+         */
+        IdTypeEnum: "id_card" | "hk_macao" | "taiwan" | "passport" | "other";
         Import: {
             readonly id: number;
             kind: components["schemas"]["KindEnum"];
@@ -4955,6 +4964,8 @@ export interface components {
             placeholder_ids?: number;
             people_without_house?: number;
             houses_without_people?: number;
+            ended?: number;
+            warnings?: number;
         };
         ImportDetail: {
             readonly id: number;
@@ -4991,6 +5002,8 @@ export interface components {
             committed_at: string | null;
             /** @description 前 1000 个问题；总数见 error_total */
             readonly errors: components["schemas"]["ImportProblem"][];
+            /** @description 提醒（不阻止导入）：占位值、一格多人、将结束的关系等；前 1000 条 */
+            readonly warnings: components["schemas"]["ImportProblem"][];
         };
         ImportJob: {
             /** Format: uuid */
@@ -5492,7 +5505,7 @@ export interface components {
              * 入住日期
              * Format: date
              */
-            moved_in: string;
+            moved_in: string | null;
             /**
              * 迁出日期
              * Format: date
@@ -5515,7 +5528,7 @@ export interface components {
              * 入住日期
              * Format: date
              */
-            moved_in?: string;
+            moved_in?: string | null;
         };
         /**
          * @description * `cash` - 现金
@@ -6606,6 +6619,8 @@ export interface components {
             /** 性别 */
             gender?: components["schemas"]["GenderEnum"] | components["schemas"]["BlankEnum"];
             phone?: string;
+            /** 证件类型 */
+            id_type?: components["schemas"]["IdTypeEnum"] | components["schemas"]["BlankEnum"];
             id_number?: string;
             emergency_contact?: string;
             /** 备注 */
@@ -6877,6 +6892,8 @@ export interface components {
             name: string;
             /** 性别 */
             gender: components["schemas"]["GenderEnum"] | components["schemas"]["BlankEnum"];
+            /** 证件类型 */
+            id_type: components["schemas"]["IdTypeEnum"] | components["schemas"]["BlankEnum"];
             readonly phone_masked: string;
             readonly id_number_masked: string;
             readonly emergency_contact_masked: string;
@@ -6898,16 +6915,30 @@ export interface components {
             house: number;
             label: string;
             estate_name: string;
+            building_name: string;
+            unit_name: string;
+            number: string;
             relation: string;
+            /** Format: decimal */
+            share: string | null;
             is_primary_payer: boolean;
+            /** Format: date */
+            moved_in: string | null;
         };
         PersonHouseRequest: {
             occupancy_id: number;
             house: number;
             label: string;
             estate_name: string;
+            building_name: string;
+            unit_name: string;
+            number: string;
             relation: string;
+            /** Format: decimal */
+            share: string | null;
             is_primary_payer: boolean;
+            /** Format: date */
+            moved_in: string | null;
         };
         /**
          * @description Phone, ID number and emergency contact are write-only: reads carry masked copies; the whole
@@ -6919,6 +6950,8 @@ export interface components {
             /** 性别 */
             gender?: components["schemas"]["GenderEnum"] | components["schemas"]["BlankEnum"];
             phone?: string;
+            /** 证件类型 */
+            id_type?: components["schemas"]["IdTypeEnum"] | components["schemas"]["BlankEnum"];
             id_number?: string;
             emergency_contact?: string;
             /** 备注 */

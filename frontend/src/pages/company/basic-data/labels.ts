@@ -39,6 +39,7 @@ export function useBasicDataLabels() {
   const statusLabel = label('status')
   const relationLabel = label('relation')
   const reviewStatusLabel = label('reviewStatus')
+  const documentTypeLabel = label('documentType')
   const genderLabel = (value: string | null | undefined) =>
     value ? label('gender')(value) : t('basicData.gender.unknown')
 
@@ -51,6 +52,7 @@ export function useBasicDataLabels() {
     relationLabel,
     reviewStatusLabel,
     genderLabel,
+    documentTypeLabel,
     useOptions: computed(() => options(HOUSE_USES, useLabel)),
     statusOptions: computed(() => options(HOUSE_STATUSES, statusLabel)),
     relationOptions: computed(() => options(RELATIONS, relationLabel)),

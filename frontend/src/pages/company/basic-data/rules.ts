@@ -81,3 +81,26 @@ export const idNumberRule = (): FormItemRule =>
     const problem = idNumberProblem(v)
     return problem ? t(ID_PROBLEMS[problem]) : null
   })
+
+/**
+ * A document number for the chosen type: an ID card's 18 characters checked here (a 15-digit
+ * first-generation number, and every other document, are checked by the server, which says why).
+ */
+export const documentNumberRule = (type: () => string): FormItemRule =>
+  rule((v) => {
+    const value = v.trim()
+    if (value === '' || !['', 'id_card'].includes(type())) return null
+    if (/^\d{15}$/.test(value) || (type() === '' && !/^\d{17}[\dXx]$/.test(value))) return null
+    const problem = idNumberProblem(value)
+    return problem ? t(ID_PROBLEMS[problem]) : null
+  })
+
+/** A mainland mobile, or a landline with its area code (010-12345678); the server normalises it. */
+export const phoneRule = (): FormItemRule =>
+  rule((v) => {
+    const value = v.trim()
+    if (value === '' || isChineseMobile(value)) return null
+    const digits = value.replace(/[\s\-()（）]/g, '').replace(/^(\+86|0086|86)(?=1)/, '')
+    if (isChineseMobile(digits) || /^0\d{2,3}\d{7,8}((转|ext\.?|x|#)\d{1,6})?$/i.test(digits)) return null
+    return t('validation.mobile')
+  })

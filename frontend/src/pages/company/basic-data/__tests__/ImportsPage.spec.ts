@@ -64,6 +64,38 @@ async function upload(name: string) {
 }
 
 describe('ImportsPage', () => {
+  it('lists the dry run warnings (placeholders, relations that end) beside a ready import', async () => {
+    const warned = base({
+      ...READY,
+      warnings: [
+        {
+          row: 2,
+          column: '手机号',
+          message: '“18999999999”是占位值，不是真实的手机号：按未填导入，请补录。',
+        },
+        {
+          row: 3,
+          column: '姓名',
+          message: '将结束 张伟 的业主关系：文件中该房屋的业主已不含此人。',
+        },
+      ],
+    })
+    fakeApi({
+      'GET /api/v1/imports/': () => page([]),
+      'GET /api/v1/estates/tree/': () => jsonResponse(TREE),
+      'POST /api/v1/imports/': () => jsonResponse(warned, 202),
+      'GET /api/v1/imports/6/': () => jsonResponse(warned),
+    })
+    await mountPage(ImportsPage, { path: '/basic-data/imports', permissions: ADMIN })
+    await click('import-kind-residents')
+    await upload('住户.xlsx')
+    const rows = $$('[data-testid="import-warnings"] tbody tr')
+    expect(rows).toHaveLength(2)
+    expect(rows[0].textContent).toContain('18999999999')
+    expect($('import-warning-1')?.textContent).toContain('将结束 张伟')
+    expect(($('import-commit') as HTMLButtonElement).disabled).toBe(false)
+  })
+
   it('validates, shows the problems, then imports the corrected file', async () => {
     vi.useFakeTimers()
     const states: Record<number, ImportRecord[]> = {

@@ -56,6 +56,37 @@ const lists = (all: ReturnType<typeof backend>) =>
   calls(all, 'GET', '/api/v1/residents/').map(queryOf)
 
 describe('ResidentsPage', () => {
+  it('names a document other than an ID card, and registers one with its type', async () => {
+    const all = backend({
+      'GET /api/v1/residents/': () =>
+        page([
+          WANG,
+          {
+            ...WANG,
+            id: 42,
+            name: 'John Smith',
+            id_type: 'passport',
+            id_number_masked: '*********',
+          },
+        ]),
+      'POST /api/v1/residents/': () => jsonResponse({ ...WANG, id: 43 }, 201),
+    })
+    await mountPage(ResidentsPage, { path: '/basic-data/residents' })
+    expect($('resident-id-type-42')?.textContent).toBe('护照')
+    expect($('resident-id-type-41')).toBeNull() // an ID card needs no tag
+    await click('resident-create')
+    await type('person-name', '张伟')
+    await type('person-phone', '010-12345678') // a landline with its area code
+    await type('person-id-number', '110105491231002') // a first-generation (15-digit) ID
+    await click('person-dialog-submit')
+    await settle()
+    expect(bodyOf(calls(all, 'POST', '/api/v1/residents/')[0])).toMatchObject({
+      name: '张伟',
+      phone: '010-12345678',
+      id_number: '110105491231002',
+    })
+  })
+
   it('lists residents with masked phone and ID, and their houses', async () => {
     backend()
     await mountPage(ResidentsPage, { path: '/basic-data/residents' })

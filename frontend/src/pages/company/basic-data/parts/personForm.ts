@@ -5,6 +5,7 @@ export const blankPerson = (): PersonForm => ({
   name: '',
   gender: '',
   phone: '',
+  id_type: '',
   id_number: '',
   emergency_contact: '',
   note: '',
@@ -14,6 +15,7 @@ export const personFromResident = (r: Resident): PersonForm => ({
   name: r.name,
   gender: r.gender,
   phone: '',
+  id_type: r.id_type,
   id_number: '',
   emergency_contact: '',
   note: r.note,
@@ -30,7 +32,10 @@ export function personBody(form: PersonForm): ResidentWrite {
     note: form.note.trim(),
   }
   if (form.phone.trim()) body.phone = form.phone.trim()
-  if (form.id_number.trim()) body.id_number = form.id_number.trim().toUpperCase()
+  if (form.id_number.trim()) {
+    body.id_number = form.id_number.trim().toUpperCase()
+    if (form.id_type) body.id_type = form.id_type
+  }
   if (form.emergency_contact.trim()) body.emergency_contact = form.emergency_contact.trim()
   return body
 }
