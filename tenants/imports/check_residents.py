@@ -368,7 +368,9 @@ def validate_residents(table: Table, on_progress: Progress) -> Outcome:
         warnings=len(findings.warnings),
     )
     findings.warnings.sort(key=lambda p: p.row or 0)
-    return Outcome("residents", findings.problems, counts, None if findings.problems else plan, findings.warnings)
+    return Outcome(
+        "residents", findings.problems, counts, None if findings.problems else plan, warnings=findings.warnings
+    )
 
 
 _LABELS = {

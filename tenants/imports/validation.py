@@ -46,10 +46,10 @@ class Outcome:
     counts: dict[str, int]
     plan: Any = None
     # Sentences for the user beside the counts: sheets ignored and why, columns not mapped, …
-    notes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list, kw_only=True)
     # What the file will do that a clerk should know (a placeholder imported as missing, two owners
     # in one cell, a relation that will end): listed in the report, never blocking the commit.
-    warnings: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list, kw_only=True)
 
     @property
     def clean(self) -> bool:

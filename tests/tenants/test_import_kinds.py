@@ -20,7 +20,7 @@ def test_the_kinds_of_every_app_are_registered_once_ready():
     assert [c.header for c in readings.columns] == ["表号", "表具类型", "抄表日期", "本期读数", "计度器"]
     assert kinds.get("residents").upload_permission == "pii.reveal"
     assert kinds.get("houses").lock == kinds.get("residents").lock != readings.lock
-    assert set(kinds.permissions()) == {"basic_data.manage", "meters.read"}
+    assert set(kinds.permissions()) == {"basic_data.manage", "meters.read", "fees.manage"}
     assert kinds.find("parking") is None
     with pytest.raises(kinds.UnknownKind):
         kinds.get("parking")
