@@ -642,9 +642,10 @@ const en: MessageSchema = {
       copy: 'Copy address',
       copied: 'Owner app address copied',
       copyFailed: 'Could not copy: select the address and copy it by hand',
-      step2: 'The owner opens the owner app on their phone and signs in with their phone number and a texted code.',
+      step2:
+        'The owner opens the owner app on their phone and signs in with their phone number and a texted code.',
       step3:
-        'Under "Bind house" they enter the house code you gave them (called "房屋编码" in the owner app), or pick the estate and search for the house number.',
+        'Under "Bind house" they enter the house code you gave them ("House code" in the owner app; "房屋编码" in Chinese), or pick the estate and search for the house number.',
       step4:
         'An owner whose phone is on record for that house (e.g. from a residents import) is verified at once with the house code; picking the house, they are verified at once when both phone and name match the owner on record. Other requests appear in the list below for you to check and approve or reject.',
       exportLabel: 'Export house codes:',
@@ -654,7 +655,7 @@ const en: MessageSchema = {
       export: 'Export house codes (Excel)',
       exportName: 'house-codes.xlsx',
       exportHint:
-        'One row per house with its house code and whether an owner has bound it, for printing notices or letters. Give a house code only to that house\'s owner.',
+        "One row per house with its house code and whether an owner has bound it, for printing notices or letters. Give a house code only to that house's owner.",
     },
     housesEmpty: {
       title: 'No buildings yet, so no houses',

@@ -7,8 +7,18 @@ import HousesPage from '@/pages/company/basic-data/HousesPage.vue'
 
 import { $, calls, click, fakeApi, mountPage, page, queryOf, TREE, VIEW } from './helpers'
 
-const NEW_COMPANY = { house_count: 0, bound_house_count: 0, unbound_house_count: 0, pending_count: 0 }
-const UNDER_WAY = { house_count: 300, bound_house_count: 12, unbound_house_count: 288, pending_count: 3 }
+const NEW_COMPANY = {
+  house_count: 0,
+  bound_house_count: 0,
+  unbound_house_count: 0,
+  pending_count: 0,
+}
+const UNDER_WAY = {
+  house_count: 300,
+  bound_house_count: 12,
+  unbound_house_count: 288,
+  pending_count: 3,
+}
 
 function backend(overview: unknown, tree: unknown = TREE, bindings: unknown[] = []) {
   return fakeApi({
