@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
@@ -201,6 +202,9 @@ class HouseSerializer(serializers.ModelSerializer):
     building_name = serializers.CharField(source="building.name", read_only=True)
     unit_name = serializers.CharField(source="unit.name", read_only=True)
     resident_count = serializers.IntegerField(read_only=True)
+    bound = serializers.BooleanField(
+        read_only=True, help_text="An owner-app account is bound to the house (an approved binding)."
+    )
     unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all())
 
     class Meta:
@@ -224,6 +228,7 @@ class HouseSerializer(serializers.ModelSerializer):
             "fee_coefficient",
             "binding_code",
             "resident_count",
+            "bound",
         ]
         read_only_fields = ["estate", "building", "binding_code"]
         validators: list = []  # the service checks numbering, floors and areas with field errors
@@ -256,6 +261,7 @@ class HouseDetailSerializer(HouseSerializer):
 class HouseFilter(django_filters.FilterSet):
     area_min = django_filters.NumberFilter(field_name="building_area", lookup_expr="gte")
     area_max = django_filters.NumberFilter(field_name="building_area", lookup_expr="lte")
+    bound = django_filters.BooleanFilter(field_name="bound", help_text="Whether an owner-app account is bound.")
 
     class Meta:
         model = House
@@ -283,6 +289,9 @@ class HouseViewSet(ExcelExportMixin, viewsets.ModelViewSet):
         ("status", "状态"),
         ("fee_coefficient", "收费系数"),
         ("resident_count", "住户数"),
+        # What owners type in the owner app to bind (the house page shows it to the same readers).
+        ("binding_code", _("房屋码")),
+        ("bound", _("业主已绑定")),
     ]
     export_labels = {"use": dict(HouseUse.choices), "status": dict(HouseStatus.choices)}
 

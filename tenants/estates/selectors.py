@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.db.models import Case, Count, F, Func, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models import Case, Count, Exists, F, Func, OuterRef, Q, QuerySet, Subquery, When
 from django.db.models.functions import Coalesce
 
 from core import text
@@ -88,11 +88,21 @@ def houses_for_staff() -> QuerySet[House]:
     # Occupancies belong to the residents app; counting them by relation name keeps this app
     # from importing it.
     # (An aggregate drops Meta.ordering, so the order is spelled out for stable pages.)
+    # `bound`: an owner-app account is bound to the house (an approved binding, by staff or verified
+    # against the record) — an Exists, so it multiplies no count.
     return (
         houses_with_labels()
-        .annotate(resident_count=Count("occupancies", filter=Q(occupancies__moved_out__isnull=True)))
+        .annotate(
+            resident_count=Count("occupancies", filter=Q(occupancies__moved_out__isnull=True)),
+            bound=Exists(bound_houses().filter(pk=OuterRef("pk"))),
+        )
         .order_by("estate__name", "building__name", "unit__name", "floor", "number")
     )
+
+
+def bound_houses() -> QuerySet[House]:
+    """Houses an owner-app account is bound to (an approved binding, read by relation name)."""
+    return House.objects.filter(bindings__status="approved").distinct()
 
 
 def house_residents(house: House) -> list[dict]:

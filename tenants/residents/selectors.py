@@ -169,3 +169,16 @@ def pending_correction(person: Person) -> CorrectionRequest | None:
 
 def last_decided_correction(person: Person) -> CorrectionRequest | None:
     return person.corrections.exclude(status=CorrectionStatus.PENDING).order_by("-decided_at").first()
+
+
+def binding_overview() -> dict[str, int]:
+    """How far owners have come binding their houses (the binding page's head): houses in all,
+    houses an owner-app account is bound to, the rest, and requests waiting for staff."""
+    houses = estate_selectors.house_count()
+    bound = estate_selectors.bound_houses().count()
+    return {
+        "house_count": houses,
+        "bound_house_count": bound,
+        "unbound_house_count": houses - bound,
+        "pending_count": HouseBinding.objects.filter(status=BindingStatus.PENDING).count(),
+    }

@@ -70,6 +70,7 @@ export type Occupancy = Schemas['Occupancy']
 export type OccupancyWrite = Schemas['OccupancyRequest']
 export type Correction = Schemas['Correction']
 export type HouseBinding = Schemas['StaffBinding']
+export type BindingOverview = Schemas['BindingOverview']
 /** What a file would do (after the dry run) or did (after the commit); empty while validating. */
 export type ImportCounts = Schemas['ImportCounts']
 export type ImportRowError = Schemas['ImportProblem']
@@ -164,6 +165,8 @@ export const correctionsApi = {
 }
 
 export const bindingsApi = {
+  /** Houses bound vs not, and requests waiting: the head of the binding page. */
+  overview: () => api.get('/api/v1/house-bindings/overview/'),
   approve: (id: number) =>
     api.post('/api/v1/house-bindings/{id}/approve/', undefined, { path: { id } }),
   reject: (id: number, reason: string) =>

@@ -640,6 +640,38 @@ const en: MessageSchema = {
       approved: 'Approved',
       rejected: 'Rejected',
     },
+    invite: {
+      title: 'How to invite owners to bind their houses',
+      counts:
+        '{houses} houses: {bound} bound by their owners, {unbound} not yet; {pending} requests to review',
+      noHouses:
+        'No houses yet, so owners have nothing to bind. Create buildings and generate houses under Estates & buildings first.',
+      toEstates: 'Go to Estates & buildings',
+      step1: 'Send owners the owner app address (or print it on a notice or letter):',
+      copy: 'Copy address',
+      copied: 'Owner app address copied',
+      copyFailed: 'Could not copy: select the address and copy it by hand',
+      step2:
+        'The owner opens the owner app on their phone and signs in with their phone number and a texted code.',
+      step3:
+        'Under "Bind house" they enter the house code you gave them ("House code" in the owner app; "房屋编码" in Chinese), or pick the estate and search for the house number.',
+      step4:
+        'An owner whose phone is on record for that house (e.g. from a residents import) is verified at once with the house code; picking the house, they are verified at once when both phone and name match the owner on record. Other requests appear in the list below for you to check and approve or reject.',
+      exportLabel: 'Export house codes:',
+      allEstates: 'All estates',
+      allBuildings: 'All buildings',
+      onlyUnbound: 'Only houses not yet bound',
+      export: 'Export house codes (Excel)',
+      exportName: 'house-codes.xlsx',
+      exportHint:
+        "One row per house with its house code and whether an owner has bound it, for printing notices or letters. Give a house code only to that house's owner.",
+    },
+    housesEmpty: {
+      title: 'No buildings yet, so no houses',
+      body: 'Houses belong to buildings: create an estate and its buildings under Estates & buildings, then use "Generate houses" on a building to create them floor by floor; or upload a houses sheet under Data import.',
+      toEstates: 'Go to Estates & buildings',
+      toImports: 'Go to Data import',
+    },
     binding: {
       name: 'Applicant',
       phone: 'Mobile',
@@ -661,6 +693,8 @@ const en: MessageSchema = {
         'This house already has an owner on record, and the applicant is not them. Check with the owner first.',
       approveConflict:
         'This house already has an owner on record and the applicant does not match them. Approve anyway?',
+      empty:
+        'No binding requests yet. When owners bind their houses in the owner app, requests that need review appear here (see "How to invite owners" above).',
     },
     correction: {
       person: 'Resident',

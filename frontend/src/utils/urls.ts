@@ -17,3 +17,11 @@ export function companyAdminUrl(
   const port = location.port ? `:${location.port}` : ''
   return `${location.protocol}//${slug}.${baseDomain}${port}/`
 }
+
+/**
+ * The company's owner app (H5), served under /h5/ on the company's own host — the host the admin
+ * is on now (the admin app and the owner app share it).
+ */
+export function ownerAppUrl(location: Pick<Location, 'origin'> = window.location): string {
+  return `${location.origin}/h5/`
+}

@@ -1323,6 +1323,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/house-bindings/overview/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Owners' binding requests, for staff to approve or reject. */
+        get: operations["house_bindings_overview_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/houses/": {
         parameters: {
             query?: never;
@@ -3979,6 +3996,14 @@ export interface components {
             label: string;
             estate_name: string;
         };
+        BindingOverview: {
+            house_count: number;
+            /** @description Houses an owner-app account is bound to. */
+            bound_house_count: number;
+            unbound_house_count: number;
+            /** @description Binding requests waiting for staff. */
+            pending_count: number;
+        };
         BindingRequestRequest: {
             house_id?: number;
             house_code?: string;
@@ -4784,6 +4809,8 @@ export interface components {
             /** 房屋码 */
             readonly binding_code: string;
             readonly resident_count: number;
+            /** @description An owner-app account is bound to the house (an approved binding). */
+            readonly bound: boolean;
         };
         /** @description A house with its residents, current first, then history (the house page). */
         HouseDetail: {
@@ -4823,6 +4850,8 @@ export interface components {
             /** 房屋码 */
             readonly binding_code: string;
             readonly resident_count: number;
+            /** @description An owner-app account is bound to the house (an approved binding). */
+            readonly bound: boolean;
             readonly residents: components["schemas"]["HouseOccupant"][];
         };
         /** @description One stay in the house (selectors.house_residents): `id` is the occupancy's. */
@@ -16089,11 +16118,77 @@ export interface operations {
             };
         };
     };
+    house_bindings_overview_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BindingOverview"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     houses_list: {
         parameters: {
             query?: {
                 area_max?: number;
                 area_min?: number;
+                /** @description Whether an owner-app account is bound. */
+                bound?: boolean;
                 building?: number;
                 estate?: number;
                 floor?: number;

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tenants.residents.api.bindings import (
     BindingHouseSerializer,
+    BindingOverviewSerializer,
     BindingRequestSerializer,
     BindingSerializer,
     HouseBindingViewSet,
@@ -43,6 +44,7 @@ from tenants.residents.api.people import (
 
 __all__ = [
     "BindingHouseSerializer",
+    "BindingOverviewSerializer",
     "BindingRequestSerializer",
     "BindingSerializer",
     "CorrectionSerializer",

@@ -155,6 +155,13 @@ class StaffBindingSerializer(BindingSerializer):
         fields = [*BindingSerializer.Meta.fields, "user_phone", "via_code", "house_owners", "record_match", "conflict"]
 
 
+class BindingOverviewSerializer(serializers.Serializer):
+    house_count = serializers.IntegerField()
+    bound_house_count = serializers.IntegerField(help_text="Houses an owner-app account is bound to.")
+    unbound_house_count = serializers.IntegerField()
+    pending_count = serializers.IntegerField(help_text="Binding requests waiting for staff.")
+
+
 class RejectSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=200)
 
@@ -195,6 +202,11 @@ class HouseBindingViewSet(ExcelExportMixin, mixins.ListModelMixin, mixins.Retrie
     def _decided(self, binding: HouseBinding) -> Response:
         fresh = selectors.with_review_facts([selectors.bindings().get(pk=binding.pk)])[0]
         return Response(StaffBindingSerializer(fresh).data)
+
+    @extend_schema(responses=BindingOverviewSerializer)
+    @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
+    def overview(self, request):
+        return Response(BindingOverviewSerializer(selectors.binding_overview()).data)
 
     @extend_schema(request=None, responses=StaffBindingSerializer)
     @action(detail=True, methods=["post"])
