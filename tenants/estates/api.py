@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
@@ -66,13 +67,13 @@ class EstateViewSet(ExcelExportMixin, viewsets.ModelViewSet):
     error_statuses = {"destroy": [409]}  # still has buildings, houses or residents
     search_fields = ["name", "address"]
     ordering_fields = ["name", "created_at"]
-    export_title = "小区"
+    export_title = _("小区")
     export_columns = [
-        ("name", "小区名称"),
-        ("address", "地址"),
-        ("building_count", "楼栋数"),
-        ("house_count", "房屋数"),
-        ("occupied_count", "入住数"),
+        ("name", _("小区名称")),
+        ("address", _("地址")),
+        ("building_count", _("楼栋数")),
+        ("house_count", _("房屋数")),
+        ("occupied_count", _("入住数")),
     ]
 
     def get_queryset(self):
@@ -146,8 +147,13 @@ class BuildingViewSet(ExcelExportMixin, viewsets.ModelViewSet):
     filterset_fields = ["estate"]
     search_fields = ["name"]
     ordering_fields = ["name"]
-    export_title = "楼栋"
-    export_columns = [("estate_name", "小区"), ("name", "楼栋"), ("floors", "层数"), ("house_count", "房屋数")]
+    export_title = _("楼栋")
+    export_columns = [
+        ("estate_name", _("小区")),
+        ("name", _("楼栋")),
+        ("floors", _("层数")),
+        ("house_count", _("房屋数")),
+    ]
 
     def get_queryset(self):
         return selectors.buildings()
@@ -269,20 +275,20 @@ class HouseViewSet(ExcelExportMixin, viewsets.ModelViewSet):
     filterset_class = HouseFilter
     search_fields = ["number", "building__name", "layout"]
     ordering_fields = ["number", "floor", "building_area", "status"]
-    export_title = "房屋"
+    export_title = _("房屋")
     export_columns = [
-        ("estate_name", "小区"),
-        ("building_name", "楼栋"),
-        ("unit_name", "单元"),
-        ("number", "房号"),
-        ("floor", "楼层"),
-        ("building_area", "建筑面积"),
-        ("usable_area", "套内面积"),
-        ("layout", "户型"),
-        ("use", "用途"),
-        ("status", "状态"),
-        ("fee_coefficient", "收费系数"),
-        ("resident_count", "住户数"),
+        ("estate_name", _("小区")),
+        ("building_name", _("楼栋")),
+        ("unit_name", _("单元")),
+        ("number", _("房号")),
+        ("floor", _("楼层")),
+        ("building_area", _("建筑面积")),
+        ("usable_area", _("套内面积")),
+        ("layout", _("户型")),
+        ("use", _("用途")),
+        ("status", _("状态")),
+        ("fee_coefficient", _("收费系数")),
+        ("resident_count", _("住户数")),
     ]
     export_labels = {"use": dict(HouseUse.choices), "status": dict(HouseStatus.choices)}
 
@@ -303,7 +309,7 @@ class HouseViewSet(ExcelExportMixin, viewsets.ModelViewSet):
         form.is_valid(raise_exception=True)
         data = dict(form.validated_data)
         if "unit" in data and data["unit"].pk != form.instance.unit_id:
-            raise serializers.ValidationError({"unit": ["房屋不能移到其他单元；请新建房屋。"]})
+            raise serializers.ValidationError({"unit": [_("房屋不能移到其他单元；请新建房屋。")]})
         data.pop("unit", None)
         return self._respond(services.update_house(house=form.instance, actor=request.user, **data))
 
