@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
+from django.utils.translation import gettext as _
 from openpyxl.styles import Alignment
 
 from core.sheets import Spreadsheet, comment
@@ -58,11 +59,11 @@ def annotated(data: bytes, file_name: str, table: Table | None, problems: Sequen
                 if comments < MAX_COMMENTS:
                     out[position].comment = comment(problem.message, AUTHOR)
                     comments += 1
-            text = "；".join(f"{p.column}：{p.message}" if p.column else p.message for p in bad)
+            text = _("；").join(f"{p.column}：{p.message}" if p.column else p.message for p in bad)
             sheet.append([*out, sheet.cell(text, font=RED_TEXT, alignment=Alignment(wrap_text=True))])
-    summary = book.sheet("问题汇总")
+    summary = book.sheet(_("问题汇总"))
     summary.widths((14, 8, 14, 80))
-    summary.append(("工作表", "行号", "列", "问题"))
+    summary.append((_("工作表"), _("行号"), _("列"), _("问题")))
     for problem in problems:
         summary.append([problem.sheet or "", problem.row or "", problem.column or "", problem.message])
     return book.save()
