@@ -15,7 +15,10 @@ from django_tenants.utils import schema_context, tenant_context
 
 from core.outbox import services as outbox
 from core.outbox.models import OutboxMessage
-from tenants.estates.models import House, Unit
+from tenants.estates.models import Estate, House, Unit
+from tests.tenants.test_import_hc import HOUSES as HC_HOUSES
+from tests.tenants.test_import_hc import dry_run as hc_dry_run
+from tests.tenants.test_import_hc import hc_assets
 from tests.tenants.test_imports import HOUSE_HEADER, HOUSES, import_houses, upload, xlsx
 
 pytestmark = pytest.mark.django_db
@@ -139,3 +142,25 @@ def test_an_estates_export_has_its_sheet_and_column_titles_in_the_clients_langua
     estates = admin_a.get("/api/v1/estates/?format=xlsx", **headers)
     first = [cell.value for cell in next(openpyxl.load_workbook(io.BytesIO(estates.content)).active.iter_rows())]
     assert first[0] == ("Estate name" if headers is EN else "小区名称")
+
+
+@pytest.mark.usefixtures("eager")
+def test_an_hc_workbooks_problems_report_and_notes_in_english(admin_a, company_a):
+    with tenant_context(company_a):
+        estate = Estate.objects.create(name="翠湖苑")
+    admin_a.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    clean = hc_dry_run(admin_a, hc_assets(), estate.pk)
+    assert clean["status"] == "ready", clean["errors"]
+    assert clean["notes"][0].startswith("HC 资产导入 workbook (翠湖苑): read ")
+    houses = [list(row) for row in HC_HOUSES]
+    houses[0][1] = 9  # a building 楼栋单元 does not have
+    houses.append([1012, 1, 1, 1, "10102", 94.56, "", 0, "", 110, 94.56, 0])  # the same house twice
+    houses.append([3401, 1, 2, 34, "10102", 94.56, "", 0, "", 110, 94.56, 0])  # above 总层数 33
+    record = hc_dry_run(admin_a, hc_assets(houses=houses), estate.pk)
+    found = {(e["sheet"], e["row"], e["column"]): e["message"] for e in record["errors"]}
+    assert "楼栋单元 has no building with this number." in found["房屋信息", 2, "楼栋编号"]
+    assert found["房屋信息", 6, "房屋编号"] == "“1012”: Duplicates row 3 (same building, entrance and unit number)."
+    assert "Above building 1's 33 floors (楼栋单元 row 3)." in found["房屋信息", 7, "房屋楼层"]
+    book = openpyxl.load_workbook(io.BytesIO(admin_a.get(record["report_url"]).content))
+    assert book.sheetnames[-1] == "Problems"
+    assert [cell.value for cell in book["Problems"][1]] == ["Sheet", "Row", "Column", "Problem"]

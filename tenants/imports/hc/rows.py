@@ -85,7 +85,14 @@ class Translation:
         """A problem at an HC cell, quoting the value that is there (when there is one)."""
         sheet, number, header = cell
         value = self.value_at(cell) if quote else ""
-        self.problems.append(Problem(number, header, f"“{value}”：{message}" if value else message, sheet))
+        self.problems.append(
+            Problem(
+                number,
+                header,
+                _("“%(value)s”：%(message)s") % {"value": value, "message": message} if value else message,
+                sheet,
+            )
+        )
 
     def building(self, name: str) -> BuildingFacts:
         return self.buildings.setdefault(name, BuildingFacts())
