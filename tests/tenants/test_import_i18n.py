@@ -160,7 +160,7 @@ def test_an_hc_workbooks_problems_report_and_notes_in_english(admin_a, company_a
     found = {(e["sheet"], e["row"], e["column"]): e["message"] for e in record["errors"]}
     assert "楼栋单元 has no building with this number." in found["房屋信息", 2, "楼栋编号"]
     assert found["房屋信息", 6, "房屋编号"] == "“1012”: Duplicates row 3 (same building, entrance and unit number)."
-    assert "Above building 1's 33 floors (楼栋单元 row 3)." in found["房屋信息", 7, "房屋楼层"]
+    assert "Above building 1's 33 floors (楼栋单元 row 2)." in found["房屋信息", 7, "房屋楼层"]
     book = openpyxl.load_workbook(io.BytesIO(admin_a.get(record["report_url"]).content))
     assert book.sheetnames[-1] == "Problems"
     assert [cell.value for cell in book["Problems"][1]] == ["Sheet", "Row", "Column", "Problem"]
