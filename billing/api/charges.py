@@ -112,7 +112,7 @@ class ChargeViewSet(
     filterset_class = ChargeFilter
     search_fields = ["house__number", "fee_item__name"]
     ordering_fields = ["due_date", "period_start", "amount", "outstanding", "id"]
-    export_title = _("应收明细")
+    export_title = _("应收明细")  # type: ignore[assignment]  # core.exports types it str; rendered with str()
     export_columns = [
         ("estate_name", _("小区")),
         ("house_label", _("房屋")),

@@ -97,7 +97,7 @@ class MeterViewSet(
     filterset_class = MeterFilter
     search_fields = ["number", "house__number", "building__name"]
     ordering_fields = ["number", "kind", "created_at"]
-    export_title = gettext_lazy("表具")
+    export_title = gettext_lazy("表具")  # type: ignore[assignment]  # core.exports types it str; rendered with str()
     export_columns = [
         ("estate_name", gettext_lazy("小区")),
         ("building_name", gettext_lazy("楼栋")),
@@ -227,7 +227,7 @@ class MeterReadingViewSet(
     filterset_class = MeterReadingFilter
     search_fields = ["meter__number", "meter__house__number"]
     ordering_fields = ["read_on", "usage", "created_at"]
-    export_title = gettext_lazy("抄表记录")
+    export_title = gettext_lazy("抄表记录")  # type: ignore[assignment]  # core.exports types it str; rendered with str()
     export_columns = [
         ("place", gettext_lazy("位置")),
         ("meter_kind", gettext_lazy("表具类型")),

@@ -122,7 +122,7 @@ class PaymentViewSet(
     filterset_class = PaymentFilter
     search_fields = ["house__number", "payer_name", "reference"]
     ordering_fields = ["received_at", "amount"]
-    export_title = gettext_lazy("收款记录")
+    export_title = gettext_lazy("收款记录")  # type: ignore[assignment]  # core.exports types it str; rendered with str()
     export_columns = [
         ("received_at", gettext_lazy("收款时间")),
         ("receipt_number", gettext_lazy("收据编号")),

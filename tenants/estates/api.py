@@ -67,7 +67,7 @@ class EstateViewSet(ExcelExportMixin, viewsets.ModelViewSet):
     error_statuses = {"destroy": [409]}  # still has buildings, houses or residents
     search_fields = ["name", "address"]
     ordering_fields = ["name", "created_at"]
-    export_title = _("小区")
+    export_title = _("小区")  # type: ignore[assignment]  # core.exports types it str; rendered with str()
     export_columns = [
         ("name", _("小区名称")),
         ("address", _("地址")),
@@ -147,7 +147,7 @@ class BuildingViewSet(ExcelExportMixin, viewsets.ModelViewSet):
     filterset_fields = ["estate"]
     search_fields = ["name"]
     ordering_fields = ["name"]
-    export_title = _("楼栋")
+    export_title = _("楼栋")  # type: ignore[assignment]  # core.exports types it str; rendered with str()
     export_columns = [
         ("estate_name", _("小区")),
         ("name", _("楼栋")),
@@ -275,7 +275,7 @@ class HouseViewSet(ExcelExportMixin, viewsets.ModelViewSet):
     filterset_class = HouseFilter
     search_fields = ["number", "building__name", "layout"]
     ordering_fields = ["number", "floor", "building_area", "status"]
-    export_title = _("房屋")
+    export_title = _("房屋")  # type: ignore[assignment]  # core.exports types it str; rendered with str()
     export_columns = [
         ("estate_name", _("小区")),
         ("building_name", _("楼栋")),

@@ -164,7 +164,7 @@ class HouseBindingViewSet(ExcelExportMixin, mixins.ListModelMixin, mixins.Retrie
     """Owners' binding requests, for staff to approve or reject."""
 
     serializer_class = StaffBindingSerializer
-    export_title = gettext_lazy("房屋绑定申请")
+    export_title = gettext_lazy("房屋绑定申请")  # type: ignore[assignment]  # core.exports types it str; rendered with str()
     export_columns = [
         ("created_at", gettext_lazy("申请时间")),
         ("name", gettext_lazy("姓名")),
