@@ -7,6 +7,7 @@ from typing import Any
 
 import django_filters
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.request import Request
@@ -111,21 +112,21 @@ class ChargeViewSet(
     filterset_class = ChargeFilter
     search_fields = ["house__number", "fee_item__name"]
     ordering_fields = ["due_date", "period_start", "amount", "outstanding", "id"]
-    export_title = "应收明细"
+    export_title = _("应收明细")  # type: ignore[assignment]  # core.exports types it str; rendered with str()
     export_columns = [
-        ("estate_name", "小区"),
-        ("house_label", "房屋"),
-        ("fee_item_name", "收费项目"),
-        ("kind", "类型"),
-        ("period_start", "计费开始"),
-        ("period_end", "计费结束"),
-        ("explanation", "计算明细"),
-        ("amount", "应收"),
-        ("adjusted", "减免"),
-        ("paid", "已缴"),
-        ("outstanding", "欠费"),
-        ("status", "状态"),
-        ("due_date", "缴费截止日"),
+        ("estate_name", _("小区")),
+        ("house_label", _("房屋")),
+        ("fee_item_name", _("收费项目")),
+        ("kind", _("类型")),
+        ("period_start", _("计费开始")),
+        ("period_end", _("计费结束")),
+        ("explanation", _("计算明细")),
+        ("amount", _("应收")),
+        ("adjusted", _("减免")),
+        ("paid", _("已缴")),
+        ("outstanding", _("欠费")),
+        ("status", _("状态")),
+        ("due_date", _("缴费截止日")),
     ]
     export_labels = {"kind": dict(ChargeKind.choices), "status": dict(ChargeStatus.CHOICES)}
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import django_filters
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -161,7 +162,7 @@ class FeeItemViewSet(viewsets.ModelViewSet[FeeItem]):
         form.is_valid(raise_exception=True)
         data = dict(form.validated_data)
         if "price" not in data:
-            raise serializers.ValidationError({"price": ["请填写价格。"]})
+            raise serializers.ValidationError({"price": [_("请填写价格。")]})
         price = _price_input(data.pop("price"))
         item = services.create_fee_item(actor=request.user, price=price, **data)
         return self._respond(item, status=201)

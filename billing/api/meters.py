@@ -9,6 +9,7 @@ import django_filters
 from django.db.models import QuerySet
 from django.urls import path
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -96,19 +97,19 @@ class MeterViewSet(
     filterset_class = MeterFilter
     search_fields = ["number", "house__number", "building__name"]
     ordering_fields = ["number", "kind", "created_at"]
-    export_title = "表具"
+    export_title = gettext_lazy("表具")  # type: ignore[assignment]  # core.exports types it str; rendered with str()
     export_columns = [
-        ("estate_name", "小区"),
-        ("building_name", "楼栋"),
-        ("house_label", "房屋"),
-        ("kind", "类型"),
-        ("number", "表号"),
-        ("split_by", "分摊方式"),
-        ("time_of_use", "峰谷计量"),
-        ("multiplier", "倍率"),
-        ("rollover_at", "满量程"),
-        ("initial_reading", "初始读数"),
-        ("active", "启用"),
+        ("estate_name", gettext_lazy("小区")),
+        ("building_name", gettext_lazy("楼栋")),
+        ("house_label", gettext_lazy("房屋")),
+        ("kind", gettext_lazy("类型")),
+        ("number", gettext_lazy("表号")),
+        ("split_by", gettext_lazy("分摊方式")),
+        ("time_of_use", gettext_lazy("峰谷计量")),
+        ("multiplier", gettext_lazy("倍率")),
+        ("rollover_at", gettext_lazy("满量程")),
+        ("initial_reading", gettext_lazy("初始读数")),
+        ("active", gettext_lazy("启用")),
     ]
     export_labels = {"kind": dict(MeterKind.choices), "split_by": dict(SplitBy.choices)}
 
@@ -226,21 +227,21 @@ class MeterReadingViewSet(
     filterset_class = MeterReadingFilter
     search_fields = ["meter__number", "meter__house__number"]
     ordering_fields = ["read_on", "usage", "created_at"]
-    export_title = "抄表记录"
+    export_title = gettext_lazy("抄表记录")  # type: ignore[assignment]  # core.exports types it str; rendered with str()
     export_columns = [
-        ("place", "位置"),
-        ("meter_kind", "表具类型"),
-        ("meter_number", "表号"),
-        ("register", "计度器"),
-        ("read_on", "抄表日期"),
-        ("previous", "上期读数"),
-        ("current", "本期读数"),
-        ("usage", "用量"),
-        ("rolled_over", "表盘翻转"),
-        ("status", "状态"),
-        ("hold_reason", "复核原因"),
-        ("source", "来源"),
-        ("reader_name", "抄表人"),
+        ("place", gettext_lazy("位置")),
+        ("meter_kind", gettext_lazy("表具类型")),
+        ("meter_number", gettext_lazy("表号")),
+        ("register", gettext_lazy("计度器")),
+        ("read_on", gettext_lazy("抄表日期")),
+        ("previous", gettext_lazy("上期读数")),
+        ("current", gettext_lazy("本期读数")),
+        ("usage", gettext_lazy("用量")),
+        ("rolled_over", gettext_lazy("表盘翻转")),
+        ("status", gettext_lazy("状态")),
+        ("hold_reason", gettext_lazy("复核原因")),
+        ("source", gettext_lazy("来源")),
+        ("reader_name", gettext_lazy("抄表人")),
     ]
     export_labels = {
         "meter_kind": dict(MeterKind.choices),

@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, viewsets
@@ -121,17 +122,17 @@ class PaymentViewSet(
     filterset_class = PaymentFilter
     search_fields = ["house__number", "payer_name", "reference"]
     ordering_fields = ["received_at", "amount"]
-    export_title = "收款记录"
+    export_title = gettext_lazy("收款记录")  # type: ignore[assignment]  # core.exports types it str; rendered with str()
     export_columns = [
-        ("received_at", "收款时间"),
-        ("receipt_number", "收据编号"),
-        ("house_label", "房屋"),
-        ("payer_name", "缴款人"),
-        ("method", "支付方式"),
-        ("amount", "金额"),
-        ("cashier_name", "收款人"),
-        ("reference", "流水号"),
-        ("voided", "已作废"),
+        ("received_at", gettext_lazy("收款时间")),
+        ("receipt_number", gettext_lazy("收据编号")),
+        ("house_label", gettext_lazy("房屋")),
+        ("payer_name", gettext_lazy("缴款人")),
+        ("method", gettext_lazy("支付方式")),
+        ("amount", gettext_lazy("金额")),
+        ("cashier_name", gettext_lazy("收款人")),
+        ("reference", gettext_lazy("流水号")),
+        ("voided", gettext_lazy("已作废")),
     ]
     export_labels = {"method": dict(PaymentMethod.choices)}
 

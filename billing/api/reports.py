@@ -139,7 +139,7 @@ class ArrearsView(ExcelExportMixin, generics.ListAPIView[Any]):
     required_permission = VIEW_FEES
     filter_backends: list[Any] = []
     error_statuses = {"get": [404]}  # a page past the last
-    export_title = "欠费催缴"
+    export_title = gettext_lazy("欠费催缴")  # type: ignore[assignment]  # core.exports types it str; rendered with str()
     export_columns = [
         ("estate_name", gettext_lazy("小区")),
         ("building_name", gettext_lazy("楼栋")),

@@ -215,7 +215,7 @@ class UserViewSet(
 
     serializer_class = UserSerializer
     required_permission = "users.manage"
-    export_title = "员工账号"
+    export_title = _("员工账号")  # type: ignore[assignment]  # core.exports types it str; rendered with str()
     export_columns = [
         ("username", _("用户名")),
         ("name", _("姓名")),
@@ -324,7 +324,7 @@ class AuditEventList(ExcelExportMixin, generics.ListAPIView):
 
     serializer_class = AuditEventSerializer
     required_permission = "audit.view"
-    export_title = "操作日志"
+    export_title = _("操作日志")  # type: ignore[assignment]  # core.exports types it str; rendered with str()
     export_columns = [
         ("at", _("时间")),
         ("actor_label", _("操作人")),

@@ -67,13 +67,13 @@ class EstateViewSet(ExcelExportMixin, viewsets.ModelViewSet):
     error_statuses = {"destroy": [409]}  # still has buildings, houses or residents
     search_fields = ["name", "address"]
     ordering_fields = ["name", "created_at"]
-    export_title = "小区"
+    export_title = _("小区")  # type: ignore[assignment]  # core.exports types it str; rendered with str()
     export_columns = [
-        ("name", "小区名称"),
-        ("address", "地址"),
-        ("building_count", "楼栋数"),
-        ("house_count", "房屋数"),
-        ("occupied_count", "入住数"),
+        ("name", _("小区名称")),
+        ("address", _("地址")),
+        ("building_count", _("楼栋数")),
+        ("house_count", _("房屋数")),
+        ("occupied_count", _("入住数")),
     ]
 
     def get_queryset(self):
@@ -147,8 +147,13 @@ class BuildingViewSet(ExcelExportMixin, viewsets.ModelViewSet):
     filterset_fields = ["estate"]
     search_fields = ["name"]
     ordering_fields = ["name"]
-    export_title = "楼栋"
-    export_columns = [("estate_name", "小区"), ("name", "楼栋"), ("floors", "层数"), ("house_count", "房屋数")]
+    export_title = _("楼栋")  # type: ignore[assignment]  # core.exports types it str; rendered with str()
+    export_columns = [
+        ("estate_name", _("小区")),
+        ("name", _("楼栋")),
+        ("floors", _("层数")),
+        ("house_count", _("房屋数")),
+    ]
 
     def get_queryset(self):
         return selectors.buildings()
@@ -275,20 +280,20 @@ class HouseViewSet(ExcelExportMixin, viewsets.ModelViewSet):
     filterset_class = HouseFilter
     search_fields = ["number", "building__name", "layout"]
     ordering_fields = ["number", "floor", "building_area", "status"]
-    export_title = "房屋"
+    export_title = _("房屋")  # type: ignore[assignment]  # core.exports types it str; rendered with str()
     export_columns = [
-        ("estate_name", "小区"),
-        ("building_name", "楼栋"),
-        ("unit_name", "单元"),
-        ("number", "房号"),
-        ("floor", "楼层"),
-        ("building_area", "建筑面积"),
-        ("usable_area", "套内面积"),
-        ("layout", "户型"),
-        ("use", "用途"),
-        ("status", "状态"),
-        ("fee_coefficient", "收费系数"),
-        ("resident_count", "住户数"),
+        ("estate_name", _("小区")),
+        ("building_name", _("楼栋")),
+        ("unit_name", _("单元")),
+        ("number", _("房号")),
+        ("floor", _("楼层")),
+        ("building_area", _("建筑面积")),
+        ("usable_area", _("套内面积")),
+        ("layout", _("户型")),
+        ("use", _("用途")),
+        ("status", _("状态")),
+        ("fee_coefficient", _("收费系数")),
+        ("resident_count", _("住户数")),
         # What owners type in the owner app to bind (the house page shows it to the same readers).
         ("binding_code", _("房屋码")),
         ("bound", _("业主已绑定")),
@@ -312,7 +317,7 @@ class HouseViewSet(ExcelExportMixin, viewsets.ModelViewSet):
         form.is_valid(raise_exception=True)
         data = dict(form.validated_data)
         if "unit" in data and data["unit"].pk != form.instance.unit_id:
-            raise serializers.ValidationError({"unit": ["房屋不能移到其他单元；请新建房屋。"]})
+            raise serializers.ValidationError({"unit": [_("房屋不能移到其他单元；请新建房屋。")]})
         data.pop("unit", None)
         return self._respond(services.update_house(house=form.instance, actor=request.user, **data))
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from tenants.estates.models import Building, Estate, House, HouseStatus, HouseUse, Unit
 from tenants.imports.reading import Table
 from tenants.imports.validation import PROGRESS_EVERY, Findings, Outcome, Progress, parse_rows, tally
@@ -46,7 +48,9 @@ def validate_houses(table: Table, on_progress: Progress) -> Outcome:
             continue
         key = (values["estate"], values["building"], values["unit"], values["number"])
         if key in first_row:
-            findings.add(number, "房号", f"与第 {first_row[key]} 行重复（同一小区、楼栋、单元、房号）。")
+            findings.add(
+                number, "房号", _("与第 %(row)s 行重复（同一小区、楼栋、单元、房号）。") % {"row": first_row[key]}
+            )
             continue
         first_row[key] = number
         bounds = floors_in_file[key[:2]]
@@ -91,10 +95,19 @@ def validate_houses(table: Table, on_progress: Progress) -> Outcome:
         if existing_building is not None:
             _pk, floors, basement = existing_building
             if floor > floors:
-                findings.add(number, "楼层", f"超出楼栋层数：{key[1]} 共 {floors} 层。")
+                findings.add(
+                    number,
+                    "楼层",
+                    _("超出楼栋层数：%(building)s 共 %(floors)s 层。") % {"building": key[1], "floors": floors},
+                )
                 continue
             if floor < -basement:
-                findings.add(number, "楼层", f"超出楼栋地下层数：{key[1]} 地下共 {basement} 层。")
+                findings.add(
+                    number,
+                    "楼层",
+                    _("超出楼栋地下层数：%(building)s 地下共 %(floors)s 层。")
+                    % {"building": key[1], "floors": basement},
+                )
                 continue
         existing = houses.get(key)
         if existing is None:
@@ -103,7 +116,7 @@ def validate_houses(table: Table, on_progress: Progress) -> Outcome:
                 if fields[name] is None:
                     fields[name] = default
             if fields["usable_area"] > fields["building_area"]:
-                findings.add(number, "套内面积", "套内面积不能大于建筑面积。")
+                findings.add(number, "套内面积", _("套内面积不能大于建筑面积。"))
                 continue
             if key[0] not in estate_ids:
                 new_estates.add(key[0])
@@ -122,7 +135,9 @@ def validate_houses(table: Table, on_progress: Progress) -> Outcome:
         }
         merged = {**current, **changes}
         if merged["usable_area"] > merged["building_area"]:
-            findings.add(number, "套内面积", f"套内面积不能大于建筑面积（{merged['building_area']}）。")
+            findings.add(
+                number, "套内面积", _("套内面积不能大于建筑面积（%(area)s）。") % {"area": merged["building_area"]}
+            )
             continue
         if changes:
             plan.changed_houses.append((house_id, changes))

@@ -16,6 +16,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
+from django.utils.translation import gettext_noop
+
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
@@ -27,12 +29,13 @@ if TYPE_CHECKING:
 Progress = Callable[[int, int], None]
 MAX_KEY_LENGTH = 32  # Import.kind's max_length
 
-# The notes every template ends with, unless a kind says otherwise.
+# The notes every template ends with, unless a kind says otherwise. Marked for the catalogue; the
+# template (reports.template) is to render each through gettext.
 DEFAULT_NOTES: tuple[str, ...] = (
-    "表头须在第一行（红色为必填列），列的顺序不限；示例行请删除或改为真实数据。",
-    "上传后先校验全部数据，有问题时可下载标注了错误的表格，改好后重新上传；校验无误才能确认导入。",
-    "同一文件重复导入不会产生重复数据：已存在的记录按文件内容更新，相同的保持不变。",
-    "也可上传 CSV（UTF-8 或 GBK 编码），列与本模板相同。单个文件最大 20 MB、100,000 行。",
+    gettext_noop("表头须在第一行（红色为必填列），列的顺序不限；示例行请删除或改为真实数据。"),
+    gettext_noop("上传后先校验全部数据，有问题时可下载标注了错误的表格，改好后重新上传；校验无误才能确认导入。"),
+    gettext_noop("同一文件重复导入不会产生重复数据：已存在的记录按文件内容更新，相同的保持不变。"),
+    gettext_noop("也可上传 CSV（UTF-8 或 GBK 编码），列与本模板相同。单个文件最大 20 MB、100,000 行。"),
 )
 
 

@@ -12,13 +12,17 @@ import csv
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from python_calamine import CalamineError, CalamineWorkbook
 
 from tenants.imports import bounds, kinds
 from tenants.imports.columns import NOTES_TITLE, Column, header_key, is_blank
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 100_000
@@ -34,7 +38,8 @@ _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 class FileProblem(Exception):
-    def __init__(self, message: str):
+    def __init__(self, message: StrOrPromise):
+        message = str(message)  # a lazy message is rendered in the language running now
         super().__init__(message)
         self.message = message
 
@@ -48,20 +53,21 @@ def check_upload(*, file_name: str, head: bytes, size: int) -> None:
     """What can be told at upload time, before any parsing: type by extension and content, size."""
     extension = extension_of(file_name)
     if extension not in EXTENSIONS:
-        raise FileProblem("仅支持 Excel（.xlsx、.xls）和 CSV（.csv）文件。")
+        raise FileProblem(_("仅支持 Excel（.xlsx、.xls）和 CSV（.csv）文件。"))
     if size == 0:
-        raise FileProblem("文件是空的。")
+        raise FileProblem(_("文件是空的。"))
     if size > MAX_BYTES:
         raise FileProblem(
-            f"文件过大（{size / 1024 / 1024:.1f} MB），最大 {MAX_BYTES // 1024 // 1024} MB；请分多个文件导入。"
+            _("文件过大（%(size)s MB），最大 %(max)s MB；请分多个文件导入。")
+            % {"size": f"{size / 1024 / 1024:.1f}", "max": MAX_BYTES // 1024 // 1024}
         )
     if extension in (".xlsx", ".xlsm") and not head.startswith(_ZIP):
         raise FileProblem(
-            "文件不是有效的 Excel (.xlsx) 文件，可能是其他格式改了扩展名；请用 Excel 另存为 .xlsx 后再上传。"
+            _("文件不是有效的 Excel (.xlsx) 文件，可能是其他格式改了扩展名；请用 Excel 另存为 .xlsx 后再上传。")
         )
     if extension == ".xls" and not head.startswith(_OLE):
         raise FileProblem(
-            "文件不是有效的 Excel (.xls) 文件，可能是其他格式改了扩展名；请用 Excel 另存为 .xlsx 后再上传。"
+            _("文件不是有效的 Excel (.xls) 文件，可能是其他格式改了扩展名；请用 Excel 另存为 .xlsx 后再上传。")
         )
 
 
@@ -77,11 +83,11 @@ class Rows:
     height: int
 
 
-UNREADABLE = "文件已损坏或已加密，无法读取；请用 Excel 打开后另存为 .xlsx（不设密码）再上传。"
+UNREADABLE = gettext_lazy("文件已损坏或已加密，无法读取；请用 Excel 打开后另存为 .xlsx（不设密码）再上传。")
 
 
 def _too_many() -> FileProblem:
-    return FileProblem(f"数据超过 {MAX_ROWS:,} 行；请分多个文件导入。")
+    return FileProblem(_("数据超过 %(max)s 行；请分多个文件导入。") % {"max": f"{MAX_ROWS:,}"})
 
 
 def calamine_failed(exc: BaseException) -> bool:
@@ -105,7 +111,7 @@ def _excel_rows(data: bytes) -> Rows:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         names = [name for name in workbook.sheet_names if name != NOTES_TITLE] or workbook.sheet_names
         if not names:
-            raise FileProblem("文件中没有工作表。")
+            raise FileProblem(_("文件中没有工作表。"))
         if expected is not None and names[0] != expected:
             raise FileProblem(UNREADABLE)  # not the sheet that was checked: not read at all
         sheet = workbook.get_sheet_by_name(names[0])
@@ -132,7 +138,7 @@ def _decode(data: bytes) -> tuple[str, str]:
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return data.decode("utf-16"), "\t"
     if b"\x00" in data[:4096]:
-        raise FileProblem("文件不是文本格式的 CSV；Excel 文件请保存为 .xlsx 上传。")
+        raise FileProblem(_("文件不是文本格式的 CSV；Excel 文件请保存为 .xlsx 上传。"))
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = data.decode(encoding)
@@ -140,7 +146,7 @@ def _decode(data: bytes) -> tuple[str, str]:
         except UnicodeDecodeError:
             continue
     else:
-        raise FileProblem("无法识别 CSV 的文字编码；请另存为 UTF-8 或 GBK 编码的 CSV。")
+        raise FileProblem(_("无法识别 CSV 的文字编码；请另存为 UTF-8 或 GBK 编码的 CSV。"))
     first_line = text.split("\n", 1)[0]
     return text, "\t" if first_line.count("\t") > first_line.count(",") else ","
 
@@ -172,7 +178,7 @@ def _csv_rows(data: bytes) -> Rows:
                     )
                 yield number, cells
         except csv.Error as exc:
-            raise FileProblem(f"CSV 格式有误：{exc}") from exc
+            raise FileProblem(_("CSV 格式有误：%(error)s") % {"error": exc}) from exc
 
     return Rows(rows(), text.count("\n") + 1)
 
@@ -181,7 +187,7 @@ def open_rows(data: bytes, file_name: str) -> Rows:
     if extension_of(file_name) == ".csv" and not data.startswith((_ZIP, _OLE)):
         return _csv_rows(data)
     if not data.startswith((_ZIP, _OLE)):
-        raise FileProblem("文件不是有效的 Excel 文件，可能是其他格式改了扩展名；请用 Excel 另存为 .xlsx 后再上传。")
+        raise FileProblem(_("文件不是有效的 Excel 文件，可能是其他格式改了扩展名；请用 Excel 另存为 .xlsx 后再上传。"))
     return _excel_rows(data)
 
 
@@ -212,7 +218,7 @@ class Table:
                 raise _too_many()
             yield number, cells
         if not count:
-            raise FileProblem("文件中没有数据行。")
+            raise FileProblem(_("文件中没有数据行。"))
 
 
 def _match(cells: list[Any], columns: list[Column]) -> dict[str, int]:
@@ -234,12 +240,12 @@ _HC_HEADERS = (
     {"楼号", "单元", "房间", "业主名称"},
     {"房屋编号", "楼栋编号", "单元编号"},
 )
-HC_HINT = "这像是 HC（小区管理系统）的资产表：请选择“HC 资产表”导入，并选择小区，文件无需改动。"
+HC_HINT = gettext_lazy("这像是 HC（小区管理系统）的资产表：请选择“HC 资产表”导入，并选择小区，文件无需改动。")
 
 
 def _hc_hint(cells: list[Any]) -> str:
     headers = {text for text in (header_key(cell) for cell in cells) if text}
-    return HC_HINT if any(known <= headers for known in _HC_HEADERS) else ""
+    return str(HC_HINT) if any(known <= headers for known in _HC_HEADERS) else ""
 
 
 def read_table(data: bytes, file_name: str, kind: str) -> Table:
@@ -265,7 +271,8 @@ def read_table(data: bytes, file_name: str, kind: str) -> Table:
         if missing:
             raise FileProblem(
                 _hc_hint(cells)
-                or f"缺少必填列：{'、'.join(missing)}。请使用下载的模板，表头写在第一行（第 {number} 行被当作表头）。"
+                or _("缺少必填列：%(columns)s。请使用下载的模板，表头写在第一行（第 %(row)s 行被当作表头）。")
+                % {"columns": _("、").join(missing), "row": number}
             )
         return Table(
             kind=kind,
@@ -275,5 +282,7 @@ def read_table(data: bytes, file_name: str, kind: str) -> Table:
             expected_rows=max(source.height - number, 1),
             rest=source.rows,
         )
-    required = "、".join(column.header for column in columns if column.required)
-    raise FileProblem(hint or f"找不到表头。请使用下载的模板：第一行为表头，须包含 {required}。")
+    required = _("、").join(column.header for column in columns if column.required)
+    raise FileProblem(
+        hint or _("找不到表头。请使用下载的模板：第一行为表头，须包含 %(columns)s。") % {"columns": required}
+    )

@@ -6,12 +6,16 @@ import functools
 import json
 import logging
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.db.models import Q
+from django.utils import translation
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from core import actions
@@ -30,6 +34,9 @@ RESEND_AFTER = timedelta(minutes=2)
 # Done messages are kept this long (to see what happened), then pruned; dead ones stay.
 KEEP_DONE = timedelta(days=7)
 SWEEP_BATCH = 500
+# The payload key of the sender's language (topics registered with in_senders_language); the handler
+# runs in it and never sees the key.
+LANGUAGE_KEY = "_language"
 
 
 def _now() -> datetime:
@@ -55,6 +62,8 @@ def enqueue(*, topic: str, payload: dict[str, Any], key: str, max_attempts: int 
     spec = registry.topic(topic)  # an unknown topic fails here, in the action, not later in a worker
     if not key or len(key) > 200:
         raise ValueError("an outbox key is 1 to 200 characters")
+    if spec.in_senders_language:
+        payload = {**payload, LANGUAGE_KEY: translation.get_language() or settings.LANGUAGE_CODE}
     table = f'"{get_public_schema_name()}".{connection.ops.quote_name(OutboxMessage._meta.db_table)}'
     with connection.cursor() as cursor:
         cursor.execute(  # times from the database's clock (_now)
@@ -75,6 +84,28 @@ def enqueue(*, topic: str, payload: dict[str, Any], key: str, max_attempts: int 
     return row[0] if row else None
 
 
+def _supported(language: Any) -> str:
+    """The sender's language as one the site speaks; anything else (absent, unknown) is the default."""
+    if isinstance(language, str) and language:
+        try:
+            return translation.get_supported_language_variant(language)
+        except LookupError:
+            pass
+    return settings.LANGUAGE_CODE
+
+
+@contextmanager
+def _running(message: OutboxMessage) -> Iterator[dict[str, Any]]:
+    """The handler's keyword arguments, in its company's schema, in the sender's language if carried."""
+    payload = dict(message.payload)
+    language = payload.pop(LANGUAGE_KEY, None)
+    with (
+        schema_context(message.schema_name),
+        translation.override(_supported(language) if language is not None else translation.get_language()),
+    ):
+        yield payload
+
+
 def deliver(*, message_id: int) -> str:
     """Run one message's handler in its company's schema: 'done', 'retry', 'dead' or 'skipped'
     (already done, held by another worker, or not due yet)."""
@@ -89,8 +120,8 @@ def deliver(*, message_id: int) -> str:
     except registry.UnknownTopic as exc:
         return _bury(message, error=str(exc))
     try:
-        with schema_context(message.schema_name), actions.writes_only_in_actions(f"outbox handler {message.topic}"):
-            spec.handler(**message.payload)
+        with _running(message) as payload, actions.writes_only_in_actions(f"outbox handler {message.topic}"):
+            spec.handler(**payload)
     except Exception as exc:
         logger.exception("outbox %s (%s) attempt %s failed", message.pk, message.topic, message.attempts)
         return _failed(message, error="".join(traceback.format_exception_only(exc)).strip())
@@ -147,8 +178,8 @@ def _bury(message: OutboxMessage, *, error: str) -> str:
         spec = None
     if spec is not None and spec.on_dead is not None:
         try:
-            with schema_context(message.schema_name), actions.writes_only_in_actions(f"on_dead of {message.topic}"):
-                spec.on_dead(error=error, **message.payload)
+            with _running(message) as payload, actions.writes_only_in_actions(f"on_dead of {message.topic}"):
+                spec.on_dead(error=error, **payload)
         except Exception as exc:
             logger.exception("outbox %s: on_dead of %s failed", message.pk, message.topic)
             # Said on the message, where the operator looks: what waited for it (an import, a signup)

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from tenants.imports.columns import text_of
 from tenants.imports.hc import codes
 from tenants.imports.hc.rows import HouseKey, HouseRow, PersonRow, Source, Translation
@@ -51,11 +54,11 @@ HOUSE_COLUMNS = {
 }
 # Columns read but with no home of ours: listed in the report with why.
 NOT_KEPT = {
-    "sequence": "只是序号",
-    "age": "系统不保存年龄",
-    "rent": "系统暂无房屋租金",
-    "fees": "房屋的收费项目由费用导入处理",
-    "fee_starts": "房屋的收费项目由费用导入处理",
+    "sequence": gettext_lazy("只是序号"),
+    "age": gettext_lazy("系统不保存年龄"),
+    "rent": gettext_lazy("系统暂无房屋租金"),
+    "fees": gettext_lazy("房屋的收费项目由费用导入处理"),
+    "fee_starts": gettext_lazy("房屋的收费项目由费用导入处理"),
 }
 
 
@@ -66,18 +69,27 @@ def headers_of(sheet: Sheet, columns: dict[str, tuple[str, ...]]) -> dict[str, s
 def unmapped(result: Translation, sheet: Sheet, headers: dict[str, str | None]) -> None:
     """The sheet's columns we read but do not keep, and those we do not know, both said by name."""
     known = {header for header in headers.values() if header}
-    not_kept = [f"{headers[key]}（{why}）" for key, why in NOT_KEPT.items() if headers.get(key)]
+    not_kept = [
+        _("%(column)s（%(why)s）") % {"column": headers[key], "why": why}
+        for key, why in NOT_KEPT.items()
+        if headers.get(key)
+    ]
     unknown = [header for header in sheet.headers if header not in known]
     if not_kept:
-        result.notes.append(f"{sheet.name}：以下列未导入：{'、'.join(not_kept)}。")
+        result.notes.append(
+            _("%(sheet)s：以下列未导入：%(columns)s。") % {"sheet": sheet.name, "columns": _("、").join(not_kept)}
+        )
     if unknown:
-        result.notes.append(f"{sheet.name}：以下列无法识别，未导入：{'、'.join(unknown)}。")
+        result.notes.append(
+            _("%(sheet)s：以下列无法识别，未导入：%(columns)s。")
+            % {"sheet": sheet.name, "columns": _("、").join(unknown)}
+        )
 
 
 def _required(result: Translation, sheet: Sheet, cells: list[Any], number: int, header: str | None) -> str:
     value = text_of(sheet.value(cells, header))
     if header is not None and not value:
-        result.problem((sheet.name, number, header), "必填，不能为空。")
+        result.problem((sheet.name, number, header), _("必填，不能为空。"))
     return value
 
 
@@ -92,7 +104,8 @@ def _buildings(result: Translation, sheet: Sheet) -> set[tuple[str, str]]:
             continue
         if (building, unit) in units:
             result.problem(
-                (sheet.name, number, headers["unit"] or ""), f"与第 {units[building, unit]} 行重复（同一楼栋、单元）。"
+                (sheet.name, number, headers["unit"] or ""),
+                _("与第 %(row)s 行重复（同一楼栋、单元）。") % {"row": units[building, unit]},
             )
             continue
         units[building, unit] = number
@@ -128,7 +141,8 @@ def _people(
             if owner in owners:
                 result.problem(
                     (sheet.name, number, headers["owner"] or ""),
-                    f"与第 {owners[owner][0]} 行的业主编号重复；业主编号须唯一（家庭成员、租客填所属业主的编号）。",
+                    _("与第 %(row)s 行的业主编号重复；业主编号须唯一（家庭成员、租客填所属业主的编号）。")
+                    % {"row": owners[owner][0]},
                 )
                 continue
             owners[owner] = (number, values)
@@ -140,7 +154,8 @@ def _people(
         if owner not in owners:
             for number, _values, _kind in rows:
                 result.problem(
-                    (sheet.name, number, headers["owner"] or ""), "业主信息中没有这个业主编号的业主（类型 1001）。"
+                    (sheet.name, number, headers["owner"] or ""),
+                    _("%(sheet)s中没有这个业主编号的业主（类型 1001）。") % {"sheet": OWNERS},
                 )
     return owners, members
 
@@ -186,18 +201,22 @@ def translate(result: Translation, estate: str) -> None:
             continue
         key = (place["building"], place["unit"], place["number"])
         if place["building"] not in {building for building, _unit in units}:
-            result.problem(cell["building"], f"{BUILDINGS}中没有这个楼栋编号。")
+            result.problem(cell["building"], _("%(sheet)s中没有这个楼栋编号。") % {"sheet": BUILDINGS})
             continue
         if (place["building"], place["unit"]) not in units:
-            result.problem(cell["unit"], f"{BUILDINGS}中楼栋 {place['building']} 没有这个单元编号。")
+            result.problem(
+                cell["unit"],
+                _("%(sheet)s中楼栋 %(building)s 没有这个单元编号。")
+                % {"sheet": BUILDINGS, "building": place["building"]},
+            )
             continue
         if key in seen:
-            result.problem(cell["number"], f"与第 {seen[key]} 行重复（同一楼栋、单元、房屋编号）。")
+            result.problem(cell["number"], _("与第 %(row)s 行重复（同一楼栋、单元、房屋编号）。") % {"row": seen[key]})
             continue
         seen[key] = number
         owner = text_of(sheet.value(cells, headers["owner"]))
         if owner and owner not in owners:
-            result.problem(cell["owner"], f"{OWNERS}中没有这个业主编号的业主（类型 1001）。")
+            result.problem(cell["owner"], _("%(sheet)s中没有这个业主编号的业主（类型 1001）。") % {"sheet": OWNERS})
             continue
         values: dict[str, Any] = {"estate": estate, "building": key[0], "unit": key[1], "number": key[2]}
         for ours, theirs in (
@@ -243,16 +262,22 @@ def translate(result: Translation, estate: str) -> None:
                 _person(result, sheets[OWNERS], member_row, member_values, member_kind, key, source)
     if headers["state"] is None and sheet.rows:
         result.notes.append(
-            f"{HOUSES}没有房屋状态列：有业主的 {without_state['owned']} 套按“已入住”、"
-            f"无业主的 {without_state['unsold']} 套按“未售”导入（与 HC 导入时相同）。"
+            _(
+                "%(sheet)s没有房屋状态列：有业主的 %(owned)s 套按“已入住”、"
+                "无业主的 %(unsold)s 套按“未售”导入（与 HC 导入时相同）。"
+            )
+            % {"sheet": HOUSES, "owned": without_state["owned"], "unsold": without_state["unsold"]}
         )
     homeless = [owner for owner in owners if owner not in housed]
     if homeless:
         with_them = sum(len(members.get(owner, [])) for owner in homeless)
         result.counts["people_without_house"] = len(homeless) + with_them
-        numbers = "、".join(homeless[:10]) + ("等" if len(homeless) > 10 else "")
-        others = f"及其 {with_them} 位家庭成员、租客" if with_them else ""
+        numbers = _("、").join(homeless[:10]) + (_("等") if len(homeless) > 10 else "")
+        others = _("及其 %(n)s 位家庭成员、租客") % {"n": with_them} if with_them else ""
         result.notes.append(
-            f"{OWNERS}：{len(homeless)} 位业主（业主编号 {numbers}）{others}"
-            f"在{HOUSES}中没有房屋，未导入（系统中的住户须属于某套房屋）。"
+            _(
+                "%(sheet)s：%(n)s 位业主（业主编号 %(numbers)s）%(others)s"
+                "在%(houses)s中没有房屋，未导入（系统中的住户须属于某套房屋）。"
+            )
+            % {"sheet": OWNERS, "n": len(homeless), "numbers": numbers, "others": others, "houses": HOUSES}
         )

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
+from django.utils.translation import gettext as _
 
 from core import locks
 from core.actions import action
@@ -31,7 +32,9 @@ from tenants.imports.hc.rows import HouseRow, PersonRow, Translation
 from tenants.imports.reading import Table
 from tenants.imports.validation import Outcome, Problem, Progress
 
-_ROW_MENTION = re.compile(r"第 (\d+) 行")
+# A row of the built table named in one of our checks' problems, in either language ("与第 2 行重复",
+# "duplicates row 2"): pointed back at the HC sheet and row it came from.
+_ROW_MENTION = re.compile(r"第 (\d+) 行|\b[Rr]ow (\d+)\b")
 _PERSON_PARSERS = {
     column.key: column for column in RESIDENT_COLUMNS if column.key in ("name", "phone", "id_number", "gender")
 }
@@ -82,8 +85,9 @@ class _Mapper:
             source = self.sources[problem.row - 1].source
 
             def where(match: re.Match[str], source: Any = source) -> str:
-                other = self.sources[int(match[1]) - 1].source if 0 < int(match[1]) <= len(self.sources) else None
-                return f"{other.sheet} 第 {other.row} 行" if other is not None else match[0]
+                row = int(match[1] or match[2])
+                other = self.sources[row - 1].source if 0 < row <= len(self.sources) else None
+                return _("%(sheet)s 第 %(row)s 行") % {"sheet": other.sheet, "row": other.row} if other else match[0]
 
             self.translation.problem(
                 source.of(problem.column), _ROW_MENTION.sub(where, problem.message), warning=warning
@@ -111,7 +115,10 @@ def _buildings(table: HcTable) -> list[tuple[str, dict[str, Any]]]:
         wanted: dict[str, Any] = {}
         if facts.floors is not None and facts.floors != floors:
             if highest is not None and facts.floors < highest and facts.floors_cell is not None:
-                translation.problem(facts.floors_cell, f"低于楼栋 {name} 已有房屋的最高楼层 {highest}。")
+                translation.problem(
+                    facts.floors_cell,
+                    _("低于楼栋 %(building)s 已有房屋的最高楼层 %(floor)s。") % {"building": name, "floor": highest},
+                )
             else:
                 wanted["floors"] = facts.floors
         if facts.elevator is not None and facts.elevator != lift:

@@ -11,6 +11,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from tenants.estates.models import HouseStatus, HouseUse
 from tenants.imports.columns import text_of
 from tenants.residents.models import Relation
@@ -72,8 +74,8 @@ def _code(value: Any, table: dict[str, tuple[str | None, str]], labels: dict[str
         return None
     code = raw if raw in table else labels.get(raw)
     if code is None:
-        allowed = "、".join(f"{code} {label}" for code, (_ours, label) in table.items())
-        raise CodeError(f"不是 HC 的{what}代码，应为：{allowed}。")
+        allowed = _("、").join(f"{code} {label}" for code, (_ours, label) in table.items())
+        raise CodeError(_("不是 HC 的%(column)s代码，应为：%(allowed)s。") % {"column": what, "allowed": allowed})
     return code
 
 
@@ -97,7 +99,7 @@ def elevator(value: Any) -> bool | None:
         return True
     if raw in _NO:
         return False
-    raise CodeError("须填写“有”或“无”（是/否）。")
+    raise CodeError(_("须填写“有”或“无”（是/否）。"))
 
 
 def multi(value: Any) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from core import locks
 from tenants.imports import kinds
@@ -10,11 +11,16 @@ from tenants.imports.hc import report
 from tenants.imports.hc.check import validate_hc, write_hc
 from tenants.imports.hc.reader import KIND, read_hc
 
+# Marked for the catalogue; rendered through gettext where the notes are shown (as kinds.DEFAULT_NOTES).
 NOTES: tuple[str, ...] = (
-    "直接上传 HC（小区管理系统）的资产导入模板、资产导出的文件（楼栋单元、业主信息、房屋信息等工作表）"
-    "或房产导入的“资产信息”表，无需改动；上传时选择导入到哪个小区。",
-    "楼栋、单元、房屋编号按 HC 中的写法导入；HC 的房屋类型、房屋状态、业主类型代码按报告中列出的对应关系转换。",
-    "费用设置由费用导入处理，车位信息暂不导入；报告会列出未导入的工作表和列。",
+    gettext_noop(
+        "直接上传 HC（小区管理系统）的资产导入模板、资产导出的文件（楼栋单元、业主信息、房屋信息等工作表）"
+        "或房产导入的“资产信息”表，无需改动；上传时选择导入到哪个小区。"
+    ),
+    gettext_noop(
+        "楼栋、单元、房屋编号按 HC 中的写法导入；HC 的房屋类型、房屋状态、业主类型代码按报告中列出的对应关系转换。"
+    ),
+    gettext_noop("费用设置由费用导入处理，车位信息暂不导入；报告会列出未导入的工作表和列。"),
 )
 
 HC_ASSETS = kinds.ImportKindSpec(

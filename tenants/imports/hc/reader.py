@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 from tenants.estates.models import Estate, HouseStatus, HouseUse
 from tenants.imports.columns import text_of
 from tenants.imports.hc import assets, codes, rooms
@@ -36,8 +38,10 @@ def _shape(sheets: list[Sheet]) -> tuple[str, Sheet | None]:
         if sheet.name == rooms.SHEET or rooms.is_rooms_sheet(sheet):
             return ROOMS, sheet
     raise FileProblem(
-        "不是 HC 的资产表：HC 的资产导入/导出表须有“楼栋单元”和“房屋信息”工作表，房产导入表须有“资产信息”工作表"
-        "（表头含 楼号、单元、房间、业主名称）。本系统自己的模板请选择“房屋”或“住户”导入。"
+        _(
+            "不是 HC 的资产表：HC 的资产导入/导出表须有“楼栋单元”和“房屋信息”工作表，房产导入表须有“资产信息”工作表"
+            "（表头含 楼号、单元、房间、业主名称）。本系统自己的模板请选择“房屋”或“住户”导入。"
+        )
     )
 
 
@@ -55,25 +59,33 @@ def _other_sheets(result: Translation, sheets: list[Sheet], read: set[str]) -> N
         if sheet.name == assets.FEES:
             items = result.counts["fee_items"] = _count(sheet, FEE_COLUMNS)
             links = result.counts["house_fee_links"]
+            linked = (
+                _("（%(sheet)s中的房屋费用共关联 %(n)s 项）") % {"sheet": assets.HOUSES, "n": links} if links else ""
+            )
             result.notes.append(
-                f"{sheet.name}：{items} 项收费标准未在此导入，由费用导入导入"
-                f"{f'（{assets.HOUSES}中的房屋费用共关联 {links} 项）' if links else ''}。"
+                _("%(sheet)s：%(n)s 项收费标准未在此导入，由费用导入导入%(linked)s。")
+                % {"sheet": sheet.name, "n": items, "linked": linked}
             )
         elif sheet.name == assets.PARKING:
             spaces = result.counts["parking_spaces"] = _count(sheet, PARKING_COLUMNS)
-            result.notes.append(f"{sheet.name}：{spaces} 个车位未导入（系统暂无车位数据）。")
+            result.notes.append(
+                _("%(sheet)s：%(n)s 个车位未导入（系统暂无车位数据）。") % {"sheet": sheet.name, "n": spaces}
+            )
         elif sheet.headers:
             lines = len(sheet.rows) + 1
-            result.notes.append(f"工作表“{sheet.name}”（{lines} 行）不是 HC 资产表的工作表，未读取。")
+            result.notes.append(
+                _("工作表“%(sheet)s”（%(n)s 行）不是 HC 资产表的工作表，未读取。") % {"sheet": sheet.name, "n": lines}
+            )
         else:
-            result.notes.append(f"工作表“{sheet.name}”是空的。")
+            result.notes.append(_("工作表“%(sheet)s”是空的。") % {"sheet": sheet.name})
 
 
 def _code_notes(result: Translation) -> None:
+    # HC's column, its codes, and how many of what each code was found on
     tables: dict[str, tuple[str, dict[str, tuple[str | None, str]], str]] = {
-        "house_type": ("房屋类型", codes.HOUSE_TYPES, "套"),
-        "house_state": ("房屋状态", codes.HOUSE_STATES, "套"),
-        "person_type": ("业主类型", codes.PERSON_TYPES, "行"),
+        "house_type": ("房屋类型", codes.HOUSE_TYPES, _("%(n)s 套")),
+        "house_state": ("房屋状态", codes.HOUSE_STATES, _("%(n)s 套")),
+        "person_type": ("业主类型", codes.PERSON_TYPES, _("%(n)s 行")),
     }
     labels = {**dict(HouseUse.choices), **dict(HouseStatus.choices), **dict(Relation.choices)}
     for kind, (title, table, unit) in tables.items():
@@ -83,23 +95,35 @@ def _code_notes(result: Translation) -> None:
         parts = []
         for code, count in sorted(used.items()):
             ours, label = table[code]
-            parts.append(f"{code} {label} → {labels[ours] if ours else '不导入'}（{count} {unit}）")
-        result.notes.append(f"HC {title}：{'；'.join(parts)}。")
+            target = labels[ours] if ours else _("不导入")
+            parts.append(
+                _("%(code)s %(label)s → %(ours)s（%(count)s）")
+                % {"code": code, "label": label, "ours": target, "count": unit % {"n": count}}
+            )
+        result.notes.append(_("HC %(column)s：%(codes)s。") % {"column": title, "codes": _("；").join(parts)})
     if result.counts["placeholder_phones"] or result.counts["placeholder_ids"]:
         result.notes.append(
-            f"{result.counts['placeholder_phones']} 个手机号为 HC 的占位号 {codes.PLACEHOLDER_PHONE}、"
-            f"{result.counts['placeholder_ids']} 个身份证号为占位号（全为 1），均按未填写导入。"
+            _(
+                "%(phones)s 个手机号为 HC 的占位号 %(placeholder)s、"
+                "%(ids)s 个身份证号为占位号（全为 1），均按未填写导入。"
+            )
+            % {
+                "phones": result.counts["placeholder_phones"],
+                "placeholder": codes.PLACEHOLDER_PHONE,
+                "ids": result.counts["placeholder_ids"],
+            }
         )
     if result.counts["temporary_people"]:
         result.notes.append(
-            f"{result.counts['temporary_people']} 位临时人员（业主类型 1004）未导入：系统没有这类住户关系。"
+            _("%(n)s 位临时人员（业主类型 1004）未导入：系统没有这类住户关系。")
+            % {"n": result.counts["temporary_people"]}
         )
 
 
 def read_hc(data: bytes, file_name: str, *, estate_id: int | None) -> HcTable:
     estate = Estate.objects.filter(pk=estate_id).values_list("name", flat=True).first() if estate_id else None
     if estate is None:
-        raise FileProblem("上传时选择的小区已不存在；请重新上传并选择小区。")
+        raise FileProblem(_("上传时选择的小区已不存在；请重新上传并选择小区。"))
     sheets = read_sheets(data, file_name)
     shape, rooms_sheet = _shape(sheets)
     result = Translation({sheet.name: sheet for sheet in sheets})
@@ -112,9 +136,15 @@ def read_hc(data: bytes, file_name: str, *, estate_id: int | None) -> HcTable:
         read = {rooms_sheet.name}
     result.check_floors()
     if not result.houses and not result.problems:
-        raise FileProblem("HC 资产表中没有房屋数据。")
-    sizes = "、".join(f"{name} {len(result.sheets[name].rows)} 行" for name in sorted(read) if name in result.sheets)
-    result.notes.insert(0, f"HC {shape}表（{estate}）：已读取 {sizes}。")
+        raise FileProblem(_("HC 资产表中没有房屋数据。"))
+    sizes = _("、").join(
+        _("%(sheet)s %(n)s 行") % {"sheet": name, "n": len(result.sheets[name].rows)}
+        for name in sorted(read)
+        if name in result.sheets
+    )
+    result.notes.insert(
+        0, _("HC %(shape)s表（%(estate)s）：已读取 %(sizes)s。") % {"shape": shape, "estate": estate, "sizes": sizes}
+    )
     _other_sheets(result, sheets, read)
     _code_notes(result)
     rows = sum(len(result.sheets[name].rows) for name in read if name in result.sheets)

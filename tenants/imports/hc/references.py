@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from tenants.estates.models import Building, House, Unit
 from tenants.imports.hc.codes import HouseReference, house_reference
 
@@ -44,11 +46,17 @@ def locate(cells: Iterable[object], *, estate_id: int) -> dict[str, int | Unreso
     found: dict[str, int | Unresolved] = {}
     for text, reference in wanted.items():
         if reference is None:
-            found[text] = Unresolved("房屋", f"“{text}”不是 楼栋-单元-房屋 的写法，如 1-1-1001。")
+            found[text] = Unresolved("房屋", _("“%(text)s”不是 楼栋-单元-房屋 的写法，如 1-1-1001。") % {"text": text})
         elif reference.building not in buildings:
-            found[text] = Unresolved("楼栋", f"“{text}”：小区中没有楼栋 {reference.building}。")
+            found[text] = Unresolved(
+                "楼栋", _("“%(text)s”：小区中没有楼栋 %(building)s。") % {"text": text, "building": reference.building}
+            )
         elif (reference.building, reference.unit) not in units:
-            found[text] = Unresolved("单元", f"“{text}”：楼栋 {reference.building} 没有单元 {reference.unit}。")
+            found[text] = Unresolved(
+                "单元",
+                _("“%(text)s”：楼栋 %(building)s 没有单元 %(unit)s。")
+                % {"text": text, "building": reference.building, "unit": reference.unit},
+            )
         else:
             key = (reference.building, reference.unit, reference.number)
             house = houses.get(key)
@@ -56,7 +64,14 @@ def locate(cells: Iterable[object], *, estate_id: int) -> dict[str, int | Unreso
                 house
                 if house is not None
                 else Unresolved(
-                    "房屋", f"“{text}”：{reference.building} 栋 {reference.unit} 单元没有房屋 {reference.number}。"
+                    "房屋",
+                    _("“%(text)s”：%(building)s 栋 %(unit)s 单元没有房屋 %(number)s。")
+                    % {
+                        "text": text,
+                        "building": reference.building,
+                        "unit": reference.unit,
+                        "number": reference.number,
+                    },
                 )
             )
     return found

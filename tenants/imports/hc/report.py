@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
+from django.utils.translation import gettext as _
 from openpyxl.styles import Alignment, Font
 
 from core.sheets import Spreadsheet, comment
@@ -60,15 +61,15 @@ def annotated(
                 if comments < MAX_COMMENTS:
                     out[position].comment = comment(problem.message, AUTHOR)
                     comments += 1
-            text = "；".join(
+            text = _("；").join(
                 (f"{WARNING}：" if is_warning else "") + (f"{p.column}：{p.message}" if p.column else p.message)
                 for p, is_warning in bad
             )
             font = RED_TEXT if any(not is_warning for _p, is_warning in bad) else Font()
             sheet.append([*out, sheet.cell(text, font=font, alignment=Alignment(wrap_text=True))])
-    summary = book.sheet("问题汇总")
+    summary = book.sheet(_("问题汇总"))
     summary.widths((14, 8, 14, 80))
-    summary.append(("工作表", "行号", "列", "问题"))
+    summary.append((_("工作表"), _("行号"), _("列"), _("问题")))
     for problem in problems:
         summary.append([problem.sheet or "", problem.row or "", problem.column or "", problem.message])
     for warning in warnings:

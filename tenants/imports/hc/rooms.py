@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from tenants.imports.columns import text_of
 from tenants.imports.hc import codes
 from tenants.imports.hc.assets import headers_of, unmapped
@@ -67,7 +69,7 @@ def _place(result: Translation, sheet: Sheet, cells: list[Any], cell: dict[str, 
     found = {"building": building, "unit": unit, "number": number}
     missing = [key for key, value in found.items() if not value]
     for key in missing:
-        result.problem(cell[key], "必填，不能为空（或在房间列写 楼栋-单元-房屋，如 1-1-1001）。", quote=False)
+        result.problem(cell[key], _("必填，不能为空（或在房间列写 楼栋-单元-房屋，如 1-1-1001）。"), quote=False)
     return None if missing else (building, unit, number)
 
 
@@ -90,11 +92,15 @@ def translate(result: Translation, sheet: Sheet, estate: str) -> None:
             for part in HOUSE_PART:
                 before, now = (text_of(sheet.value(row, headers[part])) for row in (earlier_cells, cells))
                 if headers[part] and now and before != now:
-                    result.problem(cell[part], f"与第 {earlier} 行（同一房屋）的{headers[part]}“{before}”不一致。")
+                    result.problem(
+                        cell[part],
+                        _("与第 %(row)s 行（同一房屋）的%(column)s“%(before)s”不一致。")
+                        % {"row": earlier, "column": headers[part], "before": before},
+                    )
         if not any(text_of(sheet.value(cells, headers[part])) for part in PERSON_PART):
             continue  # a house with nobody
         if not text_of(sheet.value(cells, headers["name"])):
-            result.problem(cell["name"], "有住户信息时必填，不能为空。", quote=False)
+            result.problem(cell["name"], _("有住户信息时必填，不能为空。"), quote=False)
             continue
         kind = result.code(
             "person_type", codes.person_type, sheet.value(cells, headers["person_type"]), cell["person_type"]
@@ -105,7 +111,7 @@ def translate(result: Translation, sheet: Sheet, estate: str) -> None:
             if not text_of(sheet.value(cells, headers["person_type"])):
                 result.problem(
                     cell["person_type"],
-                    "有住户时必填：1001 业主、1002 家庭成员、1003 房屋租客、1004 临时人员。",
+                    _("有住户时必填：1001 业主、1002 家庭成员、1003 房屋租客、1004 临时人员。"),
                     quote=False,
                 )
             continue

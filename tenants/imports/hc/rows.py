@@ -8,6 +8,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from tenants.imports.columns import CellError, floor_number, integer, text_of
 from tenants.imports.hc import codes
 from tenants.imports.hc.workbook import Sheet
@@ -87,7 +89,12 @@ class Translation:
         """A problem (or a warning) at an HC cell, quoting the value that is there (when there is one)."""
         sheet, number, header = cell
         value = self.value_at(cell) if quote else ""
-        found = Problem(number, header, f"“{value}”：{message}" if value else message, sheet)
+        found = Problem(
+            number,
+            header,
+            _("“%(value)s”：%(message)s") % {"value": value, "message": message} if value else message,
+            sheet,
+        )
         (self.warnings if warning else self.problems).append(found)
 
     def building(self, name: str) -> BuildingFacts:
@@ -153,5 +160,13 @@ class Translation:
             if house.floor is None or facts is None or facts.floors is None:
                 continue
             if house.floor > facts.floors:
-                where = f"（{facts.floors_cell[0]} 第 {facts.floors_cell[1]} 行）" if facts.floors_cell else ""
-                self.problem(house.source.of("楼层"), f"高于楼栋 {house.key[0]} 的总层数 {facts.floors}{where}。")
+                where = (
+                    _("（%(sheet)s 第 %(row)s 行）") % {"sheet": facts.floors_cell[0], "row": facts.floors_cell[1]}
+                    if facts.floors_cell
+                    else ""
+                )
+                self.problem(
+                    house.source.of("楼层"),
+                    _("高于楼栋 %(building)s 的总层数 %(floors)s%(where)s。")
+                    % {"building": house.key[0], "floors": facts.floors, "where": where},
+                )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -170,17 +171,17 @@ class HouseBindingViewSet(ExcelExportMixin, mixins.ListModelMixin, mixins.Retrie
     """Owners' binding requests, for staff to approve or reject."""
 
     serializer_class = StaffBindingSerializer
-    export_title = "房屋绑定申请"
+    export_title = gettext_lazy("房屋绑定申请")  # type: ignore[assignment]  # core.exports types it str; rendered with str()
     export_columns = [
-        ("created_at", "申请时间"),
-        ("name", "姓名"),
-        ("user_phone", "手机号"),
-        ("house", "房屋"),
-        ("relation", "关系"),
-        ("via_code", "凭房屋码"),
-        ("status", "状态"),
-        ("reason", "驳回原因"),
-        ("decided_at", "处理时间"),
+        ("created_at", gettext_lazy("申请时间")),
+        ("name", gettext_lazy("姓名")),
+        ("user_phone", gettext_lazy("手机号")),
+        ("house", gettext_lazy("房屋")),
+        ("relation", gettext_lazy("关系")),
+        ("via_code", gettext_lazy("凭房屋码")),
+        ("status", gettext_lazy("状态")),
+        ("reason", gettext_lazy("驳回原因")),
+        ("decided_at", gettext_lazy("处理时间")),
     ]
     export_labels = {"relation": dict(Relation.choices), "status": dict(BindingStatus.choices)}
     required_permission = {"GET": "basic_data.view", "POST": "basic_data.manage"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 from rest_framework.response import Response
@@ -76,7 +77,7 @@ class OwnerCorrectionRequestSerializer(serializers.Serializer):
 def _own_person(request) -> Person:
     person = selectors.person_of(request.user)
     if person is None:
-        raise DomainError("房屋绑定通过后才有住户资料。", code="no_profile", status_code=404)
+        raise DomainError(_("房屋绑定通过后才有住户资料。"), code="no_profile", status_code=404)
     return person
 
 

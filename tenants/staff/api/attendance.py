@@ -115,7 +115,7 @@ class AttendanceRecordList(ExcelExportMixin, generics.ListAPIView):
 
     serializer_class = AttendanceRecordSerializer
     required_permission = VIEW
-    export_title = "考勤记录"
+    export_title = _("考勤记录")  # type: ignore[assignment]  # core.exports types it str; rendered with str()
     export_columns = ATTENDANCE_EXPORT_COLUMNS
     filterset_class = AttendanceFilter
     search_fields = ["staff__user__name", "staff__employee_no"]
@@ -130,7 +130,7 @@ class MyAttendanceList(ExcelExportMixin, generics.ListAPIView):
 
     serializer_class = AttendanceRecordSerializer
     required_permission = CLOCK
-    export_title = "我的考勤"
+    export_title = _("我的考勤")  # type: ignore[assignment]  # core.exports types it str; rendered with str()
     export_columns = ATTENDANCE_EXPORT_COLUMNS
     pagination_class = None
     filter_backends: list = []

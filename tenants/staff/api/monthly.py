@@ -82,7 +82,7 @@ class AttendanceSheetView(_PerStaffMonthView):
     missing clock-in/out. Absent counts working days before today only."""
 
     serializer_class = SheetRowSerializer
-    export_title = "考勤月报"
+    export_title = _("考勤月报")  # type: ignore[assignment]  # core.exports types it str; rendered with str()
     export_columns = [
         ("employee_no", _("工号")),
         ("name", _("姓名")),
@@ -127,7 +127,7 @@ class PerformanceView(_PerStaffMonthView):
     """绩效: per staff for a month — work orders done, ratings, SLA met — from every source module."""
 
     serializer_class = PerformanceRowSerializer
-    export_title = "员工绩效"
+    export_title = _("员工绩效")  # type: ignore[assignment]  # core.exports types it str; rendered with str()
     export_columns = [
         ("employee_no", _("工号")),
         ("name", _("姓名")),

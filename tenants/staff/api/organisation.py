@@ -36,7 +36,7 @@ class DepartmentViewSet(ExcelExportMixin, viewsets.ModelViewSet):
 
     serializer_class: type[serializers.ModelSerializer[Any]] = DepartmentSerializer
     required_permission = READ_OR_MANAGE
-    export_title = "部门"
+    export_title = _("部门")  # type: ignore[assignment]  # core.exports types it str; rendered with str()
     export_columns = [("name", _("名称")), ("parent_name", _("上级部门")), ("staff_count", _("在职人数"))]
     filterset_fields = ["parent"]
     search_fields = ["name"]
@@ -89,7 +89,7 @@ class PostViewSet(DepartmentViewSet):
     """岗位: job posts."""
 
     serializer_class = PostSerializer
-    export_title = "岗位"
+    export_title = _("岗位")
     export_columns = [("name", _("名称")), ("description", _("说明")), ("staff_count", _("在职人数"))]
     filterset_fields: list[str] = []
     search_fields = ["name", "description"]
@@ -149,7 +149,7 @@ class ShiftViewSet(ExcelExportMixin, viewsets.ModelViewSet):
     serializer_class = ShiftSerializer
     required_permission = READ_OR_MANAGE
     error_statuses = {"destroy": [409]}  # still in use
-    export_title = "班次"
+    export_title = _("班次")  # type: ignore[assignment]  # core.exports types it str; rendered with str()
     export_columns = [
         ("name", _("名称")),
         ("start_time", _("上班时间")),

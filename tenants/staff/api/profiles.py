@@ -140,7 +140,7 @@ class StaffProfileViewSet(
     serializer_class = ProfileSerializer
     required_permission = READ_OR_MANAGE
     error_statuses = {"duty": [409]}  # a member who has left cannot be on duty
-    export_title = "员工档案"
+    export_title = _("员工档案")  # type: ignore[assignment]  # core.exports types it str; rendered with str()
     export_columns = [
         ("employee_no", _("工号")),
         ("name", _("姓名")),
