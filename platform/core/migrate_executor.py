@@ -40,10 +40,13 @@ def leaf_migrations() -> set[tuple[str, str]]:
     return set(MigrationLoader(None, ignore_no_migrations=True).graph.leaf_nodes())
 
 
-def schemas_behind(schemas: Sequence[str], *, alias: str = "default") -> list[str]:
-    """The schemas (in the given order) that lack one of the code's leaf migrations, or have no
-    migration table at all; read in one query per CHUNK schemas."""
-    leaves = sorted(leaf_migrations())
+def schemas_behind(
+    schemas: Sequence[str], *, alias: str = "default", leaves: set[tuple[str, str]] | None = None
+) -> list[str]:
+    """The schemas (in the given order) that lack one of the code's leaf migrations (`leaves` when
+    the caller has them already), or have no migration table at all; read in one query per CHUNK
+    schemas."""
+    leaves = sorted(leaf_migrations() if leaves is None else leaves)
     connection = connections[alias]
     tenant_db(connection).set_schema_to_public()
     current: set[str] = set()
