@@ -142,4 +142,3 @@ def drop_spare(*, schema_name: str) -> bool:
         actor=None, action="spare_schema.drop", object_type="spare_schema", object_id=schema_name, after={}
     )
     return True
-

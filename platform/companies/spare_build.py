@@ -66,17 +66,18 @@ def shape(schema: str) -> str:
     with connection.cursor() as cursor:
         cursor.execute(query, {"schema": schema})
         digest = cursor.fetchone()[0]
+        # The rows migrations write: what was applied, content types and permissions (the schema's
+        # name quoted as an identifier).
         quoted = connection.ops.quote_name(schema)
-        # The rows migrations write: what was applied, content types and permissions.
-        cursor.execute(
-            f"SELECT md5(string_agg(app || '.' || name, ',' ORDER BY app, name)) FROM {quoted}.django_migrations"
-        )
+        applied_sql = "SELECT md5(string_agg(app || '.' || name, ',' ORDER BY app, name)) FROM {}.django_migrations"
+        cursor.execute(applied_sql.format(quoted))
         applied = cursor.fetchone()[0]
-        cursor.execute(
-            f"SELECT md5(string_agg(ct.id || ct.app_label || '.' || ct.model || ':' || coalesce(p.codename, ''), ','"
-            f" ORDER BY ct.id, p.id)) FROM {quoted}.django_content_type ct"
-            f" LEFT JOIN {quoted}.auth_permission p ON p.content_type_id = ct.id"
+        rows_sql = (
+            "SELECT md5(string_agg(ct.id || ct.app_label || '.' || ct.model || ':' || coalesce(p.codename, ''), ','"
+            " ORDER BY ct.id, p.id)) FROM {0}.django_content_type ct"
+            " LEFT JOIN {0}.auth_permission p ON p.content_type_id = ct.id"
         )
+        cursor.execute(rows_sql.format(quoted))
         rows = cursor.fetchone()[0]
     return f"{digest}:{applied}:{rows}"
 

@@ -116,7 +116,7 @@ const en: MessageSchema = {
       ready: 'Ready!',
       failed: 'Setup failed',
     },
-    readyHint: 'Your admin site is ready: sign in as admin with the password you just chose.',
+    readyHint: 'Your admin site is ready: sign in with the username and password you just chose.',
     openAdmin: 'Open the admin site',
     tryAgain: 'Back to the form',
     haveAccount: 'Already registered?',

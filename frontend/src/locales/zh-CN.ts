@@ -106,7 +106,7 @@ const zhCN = {
       ready: '开通成功！',
       failed: '开通失败',
     },
-    readyHint: '管理后台已就绪：用户名 admin，密码为您刚才设置的密码。',
+    readyHint: '管理后台已就绪：请用您刚才设置的用户名和密码登录。',
     openAdmin: '进入管理后台',
     tryAgain: '返回修改',
     haveAccount: '已有账号？',
