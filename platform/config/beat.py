@@ -9,7 +9,7 @@ Company rows, so no entry reaches them.
 """
 
 from django.conf import settings
-from django_celery_beat.models import PeriodicTasks
+from django_celery_beat.models import PeriodicTasks  # type: ignore[import-untyped]
 from django_tenants.utils import get_public_schema_name, schema_context
 from tenant_schemas_celery.db_scheduler import TenantAwareDatabaseScheduler
 
