@@ -211,3 +211,16 @@ class PaymentWatch(models.Model):
 
     def __str__(self) -> str:
         return self.schema_name
+
+
+class SpareSchema(models.Model):
+    """A company schema created and migrated ahead of time, no company's yet: a signup renames it to
+    the new company's (companies.pool). Nothing but what migrations write is ever in it."""
+
+    schema_name = models.CharField(max_length=63, primary_key=True)
+    # The code's migrations it was built at (companies.pool.fingerprint): handed out only at those.
+    migrations = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.schema_name

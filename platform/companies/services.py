@@ -20,7 +20,7 @@ from django_tenants.utils import get_public_schema_name, schema_context, schema_
 from accounts import services as account_services
 from accounts.roles import Role
 from accounts.validators import CHINESE_MOBILE, founder_username_problem, normalise_phone, normalise_username
-from companies import agreements
+from companies import agreements, pool
 from companies.models import (
     Company,
     CompanyStatus,
@@ -31,6 +31,7 @@ from companies.models import (
     SignupStatus,
     Subscription,
     SubscriptionStatus,
+    is_system_schema,
 )
 from core import text
 from core.actions import action, emit
@@ -214,8 +215,9 @@ def ensure_default_plans() -> list[Plan]:
 def provision_company(*, signup_id: Any) -> Company | None:
     """Create the company's schema, domain, trial subscription and admin user — all or nothing.
 
-    Runs in the worker (the outbox's `companies.provision`). Everything, including CREATE SCHEMA and
-    the schema's migrations, happens in one transaction (PostgreSQL DDL is transactional), so a
+    Runs in the worker (the outbox's `companies.provision`). Everything, including the schema (a spare
+    from the pool renamed, or CREATE SCHEMA and its migrations when the pool is empty), happens in
+    one transaction (PostgreSQL DDL is transactional), so a
     failure at any step — or a worker killed mid-way — leaves no schema, domain or user behind.
     Safe to run twice: a ready signup is skipped. A transient database error is raised for the
     outbox to retry (the signup stays `provisioning`); any other failure is final and said on it.
@@ -260,7 +262,7 @@ def _provision(*, signup_id: Any) -> Company | None:
     signup = Signup.objects.select_for_update().get(pk=signup_id)
     if signup.status != SignupStatus.PROVISIONING:
         return signup.company
-    company = _create_company(signup)
+    company, spare = _create_company(signup)
     signup.status = SignupStatus.READY
     signup.company = company
     signup.error = ""
@@ -272,7 +274,7 @@ def _provision(*, signup_id: Any) -> Company | None:
         action="company.provision",
         object_type="company",
         object_id=company.slug,
-        after={"signup": str(signup.pk)},
+        after={"signup": str(signup.pk), "spare_schema": spare or ""},
     )
     return company
 
@@ -293,7 +295,9 @@ def fail_signup(*, signup_id: Any, message: str = "") -> None:
     )
 
 
-def _create_company(signup: Signup) -> Company:
+def _create_company(signup: Signup) -> tuple[Company, str | None]:
+    """The company and its schema, domain, subscription and admin; with the spare schema it was
+    renamed from (None: migrated here)."""
     # Checked again here: a signup accepted before a slug was reserved must not be provisioned either.
     if problem := slug_problem(signup.slug):
         raise DomainError(problem, code="slug_refused")
@@ -309,7 +313,13 @@ def _create_company(signup: Signup) -> Company:
     )
     company.save()
     try:
-        company.create_schema(verbosity=0)  # CREATE SCHEMA + migrations, inside our transaction
+        # A spare schema migrated ahead of time, renamed (companies.pool); else CREATE SCHEMA and
+        # its migrations. Either inside our transaction.
+        if is_system_schema(schema) or schema_exists(schema, case_sensitive=False):
+            raise SchemaExistsError(schema)
+        spare = pool.claim(rename_to=schema)
+        if spare is None:
+            company.create_schema(verbosity=0)
     except SchemaExistsError as exc:
         # Never adopt a schema that is already there (and never drop it: it is not ours).
         raise DomainError(_("该子域名对应的数据空间已存在，无法开通，请联系客服。"), code="schema_exists") from exc
@@ -331,7 +341,7 @@ def _create_company(signup: Signup) -> Company:
             phone=signup.admin_phone,
             email=signup.admin_email,
         )
-    return company
+    return company, spare
 
 
 # A company's own settings: its row of the registry, changed by its admin on its own host (or by the

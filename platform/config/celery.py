@@ -13,11 +13,17 @@ app = CeleryApp("wuye")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
-# Platform-wide periodic work (public schema). Per-company schedules are rows in each schema.
+# Platform-wide periodic work (public schema); entries without `tenant_schemas` go to every company.
 app.conf.beat_schedule = {
     # One query over every company's pending outbox messages (the table is in the public schema).
     "sweep-outbox": {
         "task": "core.outbox.tasks.sweep_outbox",
+        "schedule": 60.0,
+        "tenant_schemas": ["public"],
+    },
+    # The pool of spare company schemas signups are renamed from (companies.pool): topped up.
+    "companies-refill-spare-schemas": {
+        "task": "companies.tasks.refill_spare_schemas",
         "schedule": 60.0,
         "tenant_schemas": ["public"],
     },

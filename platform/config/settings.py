@@ -147,7 +147,6 @@ SHARED_APPS, TENANT_APPS = app_lists(
         "django.contrib.contenttypes",
         "django.contrib.auth",
         "django.contrib.sessions",
-        "django_celery_beat",
     ],
     third_party_public=[
         "django_tenants",
@@ -155,6 +154,8 @@ SHARED_APPS, TENANT_APPS = app_lists(
         "config.apps.ConsoleAdminConfig",  # django.contrib.admin, whose writes run as actions
         "django.contrib.staticfiles",
         "django.contrib.postgres",
+        # Beat's schedules are the platform's (config.beat): in the public schema only.
+        "django_celery_beat",
         "rest_framework",
         "django_filters",
         "drf_spectacular",
@@ -179,6 +180,10 @@ TENANT_MULTIPROCESSING_CHUNKS = 1
 # switch for when the migration history gets long. migrate_schemas keeps the template current.
 TENANT_BASE_SCHEMA = "tenant_template"
 TENANT_CREATION_FAKES_MIGRATIONS = env.bool("WUYE_PROVISION_FROM_TEMPLATE", default=False)
+# Spare company schemas kept migrated ahead of time (companies.pool): a signup renames one, and is
+# ready in a fraction of a second; beat's refill tops the pool up every minute, and a signup that
+# finds it empty migrates a new schema as before. None in tests unless a test asks for them.
+WUYE_SPARE_SCHEMAS = env.int("WUYE_SPARE_SCHEMAS", default=0 if TESTING else 3)
 # Unknown hosts get a 404, never the public schema's pages by accident: a page that helps find the
 # company or sign up (JSON on API paths).
 SHOW_PUBLIC_IF_NO_TENANT_FOUND = False

@@ -40,10 +40,13 @@ def leaf_migrations() -> set[tuple[str, str]]:
     return set(MigrationLoader(None, ignore_no_migrations=True).graph.leaf_nodes())
 
 
-def schemas_behind(schemas: Sequence[str], *, alias: str = "default") -> list[str]:
-    """The schemas (in the given order) that lack one of the code's leaf migrations, or have no
-    migration table at all; read in one query per CHUNK schemas."""
-    leaves = sorted(leaf_migrations())
+def schemas_behind(
+    schemas: Sequence[str], *, alias: str = "default", leaves: set[tuple[str, str]] | None = None
+) -> list[str]:
+    """The schemas (in the given order) that lack one of the code's leaf migrations (`leaves` when
+    the caller has them already), or have no migration table at all; read in one query per CHUNK
+    schemas."""
+    ordered = sorted(leaf_migrations() if leaves is None else leaves)
     connection = connections[alias]
     tenant_db(connection).set_schema_to_public()
     current: set[str] = set()
@@ -54,8 +57,8 @@ def schemas_behind(schemas: Sequence[str], *, alias: str = "default") -> list[st
             [list(schemas)],
         )
         with_table = [row[0] for row in cursor.fetchall()]
-        apps = [app for app, _name in leaves]
-        names = [name for _app, name in leaves]
+        apps = [app for app, _name in ordered]
+        names = [name for _app, name in ordered]
         for start in range(0, len(with_table), CHUNK):
             chunk = with_table[start : start + CHUNK]
             # (schema names are identifiers the catalogue just returned, quoted as identifiers)
@@ -66,7 +69,7 @@ def schemas_behind(schemas: Sequence[str], *, alias: str = "default") -> list[st
             ]
             params: list[list[str] | str | int] = [apps, names]
             for schema in chunk:
-                params += [schema, len(leaves)]
+                params += [schema, len(ordered)]
             query = "WITH leaves(app, name) AS (SELECT * FROM unnest(%s::text[], %s::text[])) " + " UNION ALL ".join(
                 parts
             )
