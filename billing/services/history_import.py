@@ -60,6 +60,17 @@ ZERO = Decimal("0.00")
 
 def _paid_at(value: Any) -> datetime | None:
     """缴费时间: a date or date and time (HC writes both); a date alone is taken as midnight."""
+    if isinstance(value, int | float | str) and not isinstance(value, bool):
+        return _paid_at_of(type(value).__name__, value)  # remembered: a history repeats its days
+    return _paid_at_parsed(value)
+
+
+@lru_cache(maxsize=65536)
+def _paid_at_of(kind: str, value: Any) -> datetime | None:
+    return _paid_at_parsed(value)
+
+
+def _paid_at_parsed(value: Any) -> datetime | None:
     if is_blank(value):
         return None
     if isinstance(value, datetime):
@@ -280,6 +291,7 @@ def _validate(kind: str, table: Table, on_progress: kinds.Progress) -> Outcome:
     seen: dict[tuple[int, int, date], int] = {}
     earliest: dict[tuple[int, int], date] = {}
     today = timezone.localdate()
+    cashier_label = _("收银员：%(n)s")  # translated once, not once a row
     for number, values, place, item in located:
         start, due = values["start"], values.get("due")
         paid = values.get("paid", ZERO) if kind == HISTORY else ZERO
@@ -339,9 +351,7 @@ def _validate(kind: str, table: Table, on_progress: kinds.Progress) -> Outcome:
         if values.get("note"):
             calculation["note"] = values["note"]
         note = "；".join(
-            x
-            for x in (values.get("cashier") and _("收银员：%(n)s") % {"n": values["cashier"]}, values.get("note"))
-            if x
+            x for x in (values.get("cashier") and cashier_label % {"n": values["cashier"]}, values.get("note")) if x
         )
         plan.rows.append(
             LedgerRow(number, place, item.pk, start, end, pieces, paid, values.get("paid_at"), note[:200], calculation)
