@@ -128,7 +128,7 @@ ARREARS_COLUMNS: list[Column] = [
 ]
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, frozen=True)
 class Piece:
     cycle_start: date
     period_start: date
@@ -185,7 +185,15 @@ def _pieces(item: FeeItem, start: date, end: date, due: Decimal, paid: Decimal) 
     (exact to the fen, summing to the row), and what was paid applied oldest first."""
     if not item.periodic:
         return [Piece(start, start, end, due, paid)]
-    cycles = _cycles(item.cycle_anchor, item.cycle_months, start, end)
+    return list(_periodic_pieces(item.cycle_anchor, item.cycle_months, start, end, due, paid))
+
+
+@lru_cache(maxsize=65536)
+def _periodic_pieces(
+    anchor: date, months: int, start: date, end: date, due: Decimal, paid: Decimal
+) -> tuple[Piece, ...]:
+    """Remembered: a history repeats the same period and amounts for every house (pieces are read only)."""
+    cycles = _cycles(anchor, months, start, end)
     if len(cycles) == 1:
         amounts = [due]
     else:
@@ -196,7 +204,7 @@ def _pieces(item: FeeItem, start: date, end: date, due: Decimal, paid: Decimal) 
         share = min(left, amount)
         left -= share
         pieces.append(Piece(cycle_start, max(start, cycle_start), min(end, cycle_end), amount, share))
-    return pieces
+    return tuple(pieces)
 
 
 def _existing(rows: list[tuple[int, dict[str, Any], Place, FeeItem]]) -> dict[tuple[int, int, date], str | None]:
