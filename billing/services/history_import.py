@@ -60,6 +60,17 @@ ZERO = Decimal("0.00")
 
 def _paid_at(value: Any) -> datetime | None:
     """缴费时间: a date or date and time (HC writes both); a date alone is taken as midnight."""
+    if isinstance(value, int | float | str) and not isinstance(value, bool):
+        return _paid_at_of(type(value).__name__, value)  # remembered: a history repeats its days
+    return _paid_at_parsed(value)
+
+
+@lru_cache(maxsize=65536)
+def _paid_at_of(kind: str, value: Any) -> datetime | None:
+    return _paid_at_parsed(value)
+
+
+def _paid_at_parsed(value: Any) -> datetime | None:
     if is_blank(value):
         return None
     if isinstance(value, datetime):
@@ -117,7 +128,7 @@ ARREARS_COLUMNS: list[Column] = [
 ]
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, frozen=True)
 class Piece:
     cycle_start: date
     period_start: date
@@ -174,7 +185,15 @@ def _pieces(item: FeeItem, start: date, end: date, due: Decimal, paid: Decimal) 
     (exact to the fen, summing to the row), and what was paid applied oldest first."""
     if not item.periodic:
         return [Piece(start, start, end, due, paid)]
-    cycles = _cycles(item.cycle_anchor, item.cycle_months, start, end)
+    return list(_periodic_pieces(item.cycle_anchor, item.cycle_months, start, end, due, paid))
+
+
+@lru_cache(maxsize=65536)
+def _periodic_pieces(
+    anchor: date, months: int, start: date, end: date, due: Decimal, paid: Decimal
+) -> tuple[Piece, ...]:
+    """Remembered: a history repeats the same period and amounts for every house (pieces are read only)."""
+    cycles = _cycles(anchor, months, start, end)
     if len(cycles) == 1:
         amounts = [due]
     else:
@@ -185,7 +204,7 @@ def _pieces(item: FeeItem, start: date, end: date, due: Decimal, paid: Decimal) 
         share = min(left, amount)
         left -= share
         pieces.append(Piece(cycle_start, max(start, cycle_start), min(end, cycle_end), amount, share))
-    return pieces
+    return tuple(pieces)
 
 
 def _existing(rows: list[tuple[int, dict[str, Any], Place, FeeItem]]) -> dict[tuple[int, int, date], str | None]:
@@ -280,6 +299,7 @@ def _validate(kind: str, table: Table, on_progress: kinds.Progress) -> Outcome:
     seen: dict[tuple[int, int, date], int] = {}
     earliest: dict[tuple[int, int], date] = {}
     today = timezone.localdate()
+    cashier_label = _("收银员：%(n)s")  # translated once, not once a row
     for number, values, place, item in located:
         start, due = values["start"], values.get("due")
         paid = values.get("paid", ZERO) if kind == HISTORY else ZERO
@@ -339,9 +359,7 @@ def _validate(kind: str, table: Table, on_progress: kinds.Progress) -> Outcome:
         if values.get("note"):
             calculation["note"] = values["note"]
         note = "；".join(
-            x
-            for x in (values.get("cashier") and _("收银员：%(n)s") % {"n": values["cashier"]}, values.get("note"))
-            if x
+            x for x in (values.get("cashier") and cashier_label % {"n": values["cashier"]}, values.get("note")) if x
         )
         plan.rows.append(
             LedgerRow(number, place, item.pk, start, end, pieces, paid, values.get("paid_at"), note[:200], calculation)

@@ -164,7 +164,19 @@ def day_cell(value: Any) -> date | None:
 
 
 def money_cell(value: Any) -> Decimal | None:
-    """An amount in yuan, 0 or more, to the fen (float noise rounded), within the ledger's columns."""
+    """An amount in yuan, 0 or more, to the fen (float noise rounded), within the ledger's columns;
+    remembered, as dates are: a history repeats the same few amounts on every row."""
+    if isinstance(value, int | float | str) and not isinstance(value, bool):
+        return _money_of(type(value).__name__, value)  # 179 and 179.0 are one amount, parsed apart
+    return _money(value)
+
+
+@lru_cache(maxsize=65536)
+def _money_of(kind: str, value: Any) -> Decimal | None:
+    return _money(value)
+
+
+def _money(value: Any) -> Decimal | None:
     if is_blank(value):
         return None
     if isinstance(value, bool):

@@ -2,6 +2,7 @@
 stored upload, dry run and commit delivered by the outbox — in a scratch company.
 
     python -m tests.bench.imports [--houses 25000] [--per-house 2] [--history-houses 10000] [--history-months 24]
+                                  [--only-history]
 
 Uses DATABASE_URL / REDIS_URL (or the embedded servers) and a scratch database `wuye_bench_imports`,
 dropped at the end, with uploads under a temporary MEDIA_ROOT. The outbox messages run in this
@@ -165,6 +166,9 @@ def main() -> None:
     parser.add_argument("--per-house", type=int, default=2)
     parser.add_argument("--history-houses", type=int, default=10_000)
     parser.add_argument("--history-months", type=int, default=24)
+    parser.add_argument(
+        "--only-history", action="store_true", help="import the houses, then only the history (no residents)"
+    )
     args = parser.parse_args()
 
     media = Path(tempfile.mkdtemp(prefix="wuye-bench-imports-"))
@@ -270,6 +274,20 @@ def main() -> None:
                 f"({h_counts['rows'] / (h_dry + h_commit):.0f} rows/s)",
                 flush=True,
             )
+            if args.only_history:
+                history_paths = _write_history(media, min(args.history_houses, args.houses), args.history_months)
+                _bench_fee_item()
+                seconds, history_rows = 0.0, 0
+                for path in history_paths:
+                    dry, committed, counts = run("fee_history", path)
+                    seconds += dry + committed
+                    history_rows += counts["rows"]
+                    print(f"history {path.name} {counts['rows']:>6} rows: dry run {dry:.2f}s, commit {committed:.2f}s")
+                print(
+                    f"history_rows={history_rows} history_seconds={seconds:.1f} "
+                    f"rows_per_second={history_rows / seconds:.0f} peak_rss_mb={_peak_rss_mb():.0f}"
+                )
+                return
             r_dry, r_commit, r_counts = run("residents", residents_path)
             rows = r_counts["rows"]
             print(
