@@ -280,7 +280,7 @@ class ImportViewSet(ExcelExportMixin, mixins.ListModelMixin, mixins.RetrieveMode
         with record.report.open("rb") as stored:
             content = stored.read()
         stem = record.file_name.rsplit(".", 1)[0]
-        return _download(content, f"{stem}-错误报告.xlsx")
+        return _download(content, _("%(name)s-错误报告.xlsx") % {"name": stem})
 
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])
@@ -308,4 +308,5 @@ class ImportTemplateView(APIView):
             raise NotFound(_("未知的导入类型。"))
         if spec.read is not None:  # e.g. HC's workbooks: uploaded as the other system wrote them
             raise NotFound(_("该类导入直接上传原系统导出的文件，没有模板。"))
-        return _download(reports.template(kind), f"{spec.label}导入模板-{timezone.localdate():%Y%m%d}.xlsx")
+        name = _("%(kind)s导入模板-%(date)s.xlsx") % {"kind": spec.label, "date": f"{timezone.localdate():%Y%m%d}"}
+        return _download(reports.template(kind), name)
