@@ -204,8 +204,10 @@ def test_a_template_in_english_keeps_its_chinese_headers_and_explains_them_in_en
     data, notes = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets
     assert [c.value for c in data[1]][:4] == ["小区", "楼栋", "单元", "房号"]  # the file format
     assert [c.value for c in notes[1]] == ["Column", "Required", "Description"]
-    described = {row[0].value: row[2].value for row in notes.iter_rows(min_row=2) if row[0].value}
+    rows = list(notes.iter_rows(min_row=2, values_only=True))
+    blank = next(position for position, row in enumerate(rows) if not any(row))
+    described = {row[0]: row[2] for row in rows[:blank]}
     assert described["手机号"].startswith("An 11-digit mainland mobile number")
     assert "(also written: " in described["小区"]
-    closing = [c.value for c in notes["A"]][len(described) + 2 :]  # the kind's notes, after a blank row
+    closing = [row[0] for row in rows[blank + 1 :]]  # the kind's notes, after a blank row
     assert closing and not any(CJK.search(line) for line in closing if line), closing
