@@ -22,7 +22,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from billing.models import FeeItem, FeeKind
 from billing.services import fees
@@ -81,20 +81,44 @@ def _one_of(options: dict[str, Any], label: str) -> Any:
 
 
 COLUMNS: list[Column] = [
-    Column("number", "费用编号", text(20), False, ("费用项编号",), "HC 的费用编号，房屋信息的“房屋费用”用它关联。", 1),
-    Column("kind", "费用类型", _one_of(_KINDS, "费用类型"), True, (), "物业费、水费、电费、停车费等。", "物业费"),
-    Column("name", "收费项目", text(50), True, ("费用名称", "收费项目名称"), "名称不重复。", "物业费"),
+    Column(
+        "number",
+        "费用编号",
+        text(20),
+        False,
+        ("费用项编号",),
+        gettext_noop("HC 的费用编号，房屋信息的“房屋费用”用它关联。"),
+        1,
+    ),
+    Column(
+        "kind",
+        "费用类型",
+        _one_of(_KINDS, "费用类型"),
+        True,
+        (),
+        gettext_noop("物业费、水费、电费、停车费等。"),
+        "物业费",
+    ),
+    Column("name", "收费项目", text(50), True, ("费用名称", "收费项目名称"), gettext_noop("名称不重复。"), "物业费"),
     Column(
         "flag", "费用标识", _one_of({"周期性费用": True, "一次性费用": False}, "费用标识"), True, (), "", "周期性费用"
     ),
     Column(
         "timing", "付费类型", _one_of({"预付费": "prepaid", "后付费": "postpaid"}, "付费类型"), False, (), "", "预付费"
     ),
-    Column("cycle", "缴费周期", integer(0, 12), False, ("收费周期",), "月数：1、3、6 或 12。", 1),
-    Column("bill_type", "出账类型", text(20), False, (), "仅作参考：本系统按出账日统一出账。", "每月1日"),
+    Column("cycle", "缴费周期", integer(0, 12), False, ("收费周期",), gettext_noop("月数：1、3、6 或 12。"), 1),
+    Column("bill_type", "出账类型", text(20), False, (), gettext_noop("仅作参考：本系统按出账日统一出账。"), "每月1日"),
     Column("start", "计费起始时间", a_date, True, ("开始时间", "生效日期"), "", date(2024, 1, 1)),
     Column("end", "计费结束时间", a_date, False, ("结束时间", "失效日期"), "", date(2037, 1, 1)),
-    Column("formula", "计算公式", _formula, True, ("公式",), "1001 面积*单价+附加费、2002 固定费用 等。", 1001),
+    Column(
+        "formula",
+        "计算公式",
+        _formula,
+        True,
+        ("公式",),
+        gettext_noop("1001 面积*单价+附加费、2002 固定费用 等。"),
+        1001,
+    ),
     Column("unit_price", "计费单价", _unit_price, False, ("单价",), "", 1.5),
     Column("extra", "固定费用", money_cell, False, ("附加费",), "", 0),
 ]
@@ -223,10 +247,12 @@ SPEC = kinds.ImportKindSpec(
     permission=PERMISSION,
     lock=LOCK,
     notes=(
-        "表头须在第一行（红色为必填列），列的顺序不限；HC 费用设置表右侧的说明可以保留。",
-        "计算公式：1001 面积*单价+附加费、2002 固定费用（每月金额）、5005 抄表用量*单价、6006 用量*单价；"
-        "其他公式请手工设置。",
-        "缴费周期为月数：1、3、6 或 12；一次性费用不填。出账类型仅作参考，本系统按出账日统一出账。",
-        "同名收费项目已存在且设置相同时不变；设置不同会被指出，不会被改写。",
+        gettext_noop("表头须在第一行（红色为必填列），列的顺序不限；HC 费用设置表右侧的说明可以保留。"),
+        gettext_noop(
+            "计算公式：1001 面积*单价+附加费、2002 固定费用（每月金额）、5005 抄表用量*单价、6006 用量*单价；"
+            "其他公式请手工设置。"
+        ),
+        gettext_noop("缴费周期为月数：1、3、6 或 12；一次性费用不填。出账类型仅作参考，本系统按出账日统一出账。"),
+        gettext_noop("同名收费项目已存在且设置相同时不变；设置不同会被指出，不会被改写。"),
     ),
 )

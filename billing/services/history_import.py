@@ -28,7 +28,7 @@ from typing import Any
 from django.db.models.fields.json import KT
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from accounts import services as account_services
 from billing import money
@@ -85,10 +85,22 @@ def _paid_at_parsed(value: Any) -> datetime | None:
 
 
 _FEE = Column(
-    "fee", "收费项目", text(50), True, ("费用项", "费用名称", "费用项目"), "与系统收费项目名称一致。", "物业费"
+    "fee",
+    "收费项目",
+    text(50),
+    True,
+    ("费用项", "费用名称", "费用项目"),
+    gettext_noop("与系统收费项目名称一致。"),
+    "物业费",
 )
 _START = Column(
-    "start", "开始时间", day_cell, True, ("计费开始", "开始日期", "计费起始时间"), "如 2025-01-01。", date(2025, 1, 1)
+    "start",
+    "开始时间",
+    day_cell,
+    True,
+    ("计费开始", "开始日期", "计费起始时间"),
+    gettext_noop("如 2025-01-01。"),
+    date(2025, 1, 1),
 )
 _END = Column(
     "end",
@@ -96,26 +108,46 @@ _END = Column(
     day_cell,
     True,
     ("计费结束", "结束日期", "计费结束时间"),
-    "周期的下一天（HC 的写法，如 2026-01-01）或最后一天（2025-12-31）均可。",
+    gettext_noop("周期的下一天（HC 的写法，如 2026-01-01）或最后一天（2025-12-31）均可。"),
     date(2026, 1, 1),
 )
-_NOTE = Column("note", "备注", text(200), False, ("说明",), "可不填。", "手工导入")
+_NOTE = Column("note", "备注", text(200), False, ("说明",), gettext_noop("可不填。"), "手工导入")
 
 HISTORY_COLUMNS: list[Column] = [
     *place_columns(required=False),  # HC's 车辆缴费历史 names a plate instead: see _validate
-    Column("plate", "车牌号", text(20), False, ("车牌",), "HC 车辆缴费历史的车牌号；同时填了房屋的行记到房屋上。", ""),
+    Column(
+        "plate",
+        "车牌号",
+        text(20),
+        False,
+        ("车牌",),
+        gettext_noop("HC 车辆缴费历史的车牌号；同时填了房屋的行记到房屋上。"),
+        "",
+    ),
     _FEE,
-    Column("cycle", "缴费周期", integer(0, 120), False, ("周期",), "月数，仅作参考。", 12),
+    Column("cycle", "缴费周期", integer(0, 120), False, ("周期",), gettext_noop("月数，仅作参考。"), 12),
     _START,
     _END,
     Column(
-        "paid_at", "缴费时间", _paid_at, True, ("缴费日期", "收费时间", "交费时间"), "如 2025-01-05。", date(2025, 1, 5)
+        "paid_at",
+        "缴费时间",
+        _paid_at,
+        True,
+        ("缴费日期", "收费时间", "交费时间"),
+        gettext_noop("如 2025-01-05。"),
+        date(2025, 1, 5),
     ),
-    Column("due", "应缴金额", money_cell, False, ("应收金额", "应缴"), "元；不填时等于实缴金额。", 1200),
+    Column("due", "应缴金额", money_cell, False, ("应收金额", "应缴"), gettext_noop("元；不填时等于实缴金额。"), 1200),
     Column(
-        "paid", "实缴金额", money_cell, True, ("缴费金额", "实收金额", "实缴"), "元；少于应缴的部分记为欠费。", 1200
+        "paid",
+        "实缴金额",
+        money_cell,
+        True,
+        ("缴费金额", "实收金额", "实缴"),
+        gettext_noop("元；少于应缴的部分记为欠费。"),
+        1200,
     ),
-    Column("cashier", "收银员", text(50), False, ("收费员", "操作员"), "记入收款备注。", "张三"),
+    Column("cashier", "收银员", text(50), False, ("收费员", "操作员"), gettext_noop("记入收款备注。"), "张三"),
     _NOTE,
 ]
 ARREARS_COLUMNS: list[Column] = [
@@ -123,7 +155,7 @@ ARREARS_COLUMNS: list[Column] = [
     _FEE,
     _START,
     _END,
-    Column("due", "欠费金额", money_cell, True, ("欠费", "欠缴金额", "应缴金额", "金额"), "元。", 300),
+    Column("due", "欠费金额", money_cell, True, ("欠费", "欠缴金额", "应缴金额", "金额"), gettext_noop("元。"), 300),
     _NOTE,
 ]
 
@@ -279,7 +311,7 @@ def _validate(kind: str, table: Table, on_progress: kinds.Progress) -> Outcome:
             if values.get("plate"):
                 vehicles += 1
             else:
-                findings.add(number, "房屋", "必填，不能为空。")
+                findings.add(number, "房屋", _("必填，不能为空。"))
             continue
         place, column, message = houses.find(values)
         item = items.get(values["fee"])
@@ -486,11 +518,11 @@ def write_ledger(plan: LedgerPlan, on_progress: kinds.Progress, *, committed_by:
 
 
 _NOTES = (
-    "表头须在第一行（红色为必填列），列的顺序不限；HC 模板右侧的说明可以保留。",
-    "房屋写成 楼栋-单元-房屋（如 1-1-1001），或另设 楼栋、单元 两列；收费项目须与系统中的名称一致。",
-    "每行按收费项目的周期拆成各期费用；导入后下次出账从导入的最后一期之后开始，已导入的期间不会再出账。",
-    "上传后先校验全部数据，校验无误才能确认导入，全部写入或全部不写；同一文件再次导入不会重复记账。",
-    "也可上传 CSV（UTF-8 或 GBK 编码），列与本模板相同。单个文件最大 20 MB、100,000 行。",
+    gettext_noop("表头须在第一行（红色为必填列），列的顺序不限；HC 模板右侧的说明可以保留。"),
+    gettext_noop("房屋写成 楼栋-单元-房屋（如 1-1-1001），或另设 楼栋、单元 两列；收费项目须与系统中的名称一致。"),
+    gettext_noop("每行按收费项目的周期拆成各期费用；导入后下次出账从导入的最后一期之后开始，已导入的期间不会再出账。"),
+    gettext_noop("上传后先校验全部数据，校验无误才能确认导入，全部写入或全部不写；同一文件再次导入不会重复记账。"),
+    gettext_noop("也可上传 CSV（UTF-8 或 GBK 编码），列与本模板相同。单个文件最大 20 MB、100,000 行。"),
 )
 
 HISTORY_SPEC = kinds.ImportKindSpec(

@@ -21,6 +21,7 @@ from functools import lru_cache
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from billing.models import FeeItem
 from billing.services.common import MAX_AMOUNT
@@ -64,12 +65,28 @@ def place_columns(example: str = "1-1-1001", *, required: bool = True) -> list[C
             text(60),
             required,
             ("房屋编号", "房屋号", "房号", "房间号", "房屋编码"),
-            "楼栋-单元-房屋，如 1-1-1001（商铺 楼栋-0-商铺）；已有 楼栋、单元 两列时只填房号。",
+            gettext_noop("楼栋-单元-房屋，如 1-1-1001（商铺 楼栋-0-商铺）；已有 楼栋、单元 两列时只填房号。"),
             example,
         ),
-        Column("building", "楼栋", text(50), False, ("楼号", "楼栋号", "楼栋编号", "楼栋名称"), "可不填。", ""),
-        Column("unit", "单元", text(50), False, ("单元号", "单元编号", "单元名称"), "可不填。", ""),
-        Column("estate", "小区", text(100), False, ("小区名称", "项目", "项目名称"), "公司有多个小区时填写。", ""),
+        Column(
+            "building",
+            "楼栋",
+            text(50),
+            False,
+            ("楼号", "楼栋号", "楼栋编号", "楼栋名称"),
+            gettext_noop("可不填。"),
+            "",
+        ),
+        Column("unit", "单元", text(50), False, ("单元号", "单元编号", "单元名称"), gettext_noop("可不填。"), ""),
+        Column(
+            "estate",
+            "小区",
+            text(100),
+            False,
+            ("小区名称", "项目", "项目名称"),
+            gettext_noop("公司有多个小区时填写。"),
+            "",
+        ),
     ]
 
 

@@ -21,7 +21,7 @@ from typing import Any
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from billing.models import Meter, MeterKind, MeterReading, ReadingSource, ReadingStatus, Register
 from billing.services.common import today
@@ -63,14 +63,22 @@ LOCK = "meter_readings"
 PROGRESS_EVERY = 200
 
 COLUMNS: list[Column] = [
-    Column("number", "表号", text(40), True, ("表编号", "表具编号", "仪表编号"), "系统中已登记的表号。", "W-0101"),
+    Column(
+        "number",
+        "表号",
+        text(40),
+        True,
+        ("表编号", "表具编号", "仪表编号"),
+        gettext_noop("系统中已登记的表号。"),
+        "W-0101",
+    ),
     Column(
         "kind",
         "表具类型",
         choice(MeterKind, {"水": MeterKind.WATER, "电": MeterKind.ELECTRICITY, "气": MeterKind.GAS}),
         True,
         ("表类型", "类型"),
-        "水表、电表、燃气表、热量表之一。",
+        gettext_noop("水表、电表、燃气表、热量表之一。"),
         "水表",
     ),
     Column(
@@ -79,7 +87,7 @@ COLUMNS: list[Column] = [
         a_date,
         True,
         ("抄表时间", "日期"),
-        "如 2025-01-31；须晚于该表上次抄表日期，不晚于今天。",
+        gettext_noop("如 2025-01-31；须晚于该表上次抄表日期，不晚于今天。"),
         date(2025, 1, 31),
     ),
     Column(
@@ -88,7 +96,7 @@ COLUMNS: list[Column] = [
         _dial_value,
         True,
         ("读数", "本月读数", "本次读数"),
-        "表盘上的读数，最多两位小数；用量由系统按上期读数、倍率和翻转计算。",
+        gettext_noop("表盘上的读数，最多两位小数；用量由系统按上期读数、倍率和翻转计算。"),
         1234.5,
     ),
     Column(
@@ -97,7 +105,7 @@ COLUMNS: list[Column] = [
         choice(Register, {"总读数": Register.TOTAL, "峰时": Register.PEAK, "谷时": Register.VALLEY}),
         False,
         ("峰谷", "时段"),
-        "总、峰、谷之一；不填为总。峰、谷只用于峰谷电表。",
+        gettext_noop("总、峰、谷之一；不填为总。峰、谷只用于峰谷电表。"),
         "总",
     ),
 ]
@@ -243,11 +251,13 @@ SPEC = kinds.ImportKindSpec(
     permission=PERMISSION,
     lock=LOCK,
     notes=(
-        "表头须在第一行（红色为必填列），列的顺序不限；示例行请删除或改为真实数据。",
-        "每行是一块表在一天的读数；表号须已在系统中登记。用量由系统按上期读数、倍率和翻转计算。",
-        "上传后先校验全部数据，有问题时可下载标注了错误的表格，改好后重新上传；校验无误才能确认导入，全部写入或全部不写。",
-        "已导入的读数不会重复记录：再次导入同一文件时，抄表日期不晚于上次的行会被指出。",
-        "用量为负或超过近期平均 5 倍的读数会挂起，审核通过后才计费。",
-        "也可上传 CSV（UTF-8 或 GBK 编码），列与本模板相同。单个文件最大 20 MB、100,000 行。",
+        gettext_noop("表头须在第一行（红色为必填列），列的顺序不限；示例行请删除或改为真实数据。"),
+        gettext_noop("每行是一块表在一天的读数；表号须已在系统中登记。用量由系统按上期读数、倍率和翻转计算。"),
+        gettext_noop(
+            "上传后先校验全部数据，有问题时可下载标注了错误的表格，改好后重新上传；校验无误才能确认导入，全部写入或全部不写。"
+        ),
+        gettext_noop("已导入的读数不会重复记录：再次导入同一文件时，抄表日期不晚于上次的行会被指出。"),
+        gettext_noop("用量为负或超过近期平均 5 倍的读数会挂起，审核通过后才计费。"),
+        gettext_noop("也可上传 CSV（UTF-8 或 GBK 编码），列与本模板相同。单个文件最大 20 MB、100,000 行。"),
     ),
 )

@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from billing.models import Meter, MeterKind
 from billing.services.import_places import Houses, Place, place_columns, without_notes
@@ -58,7 +58,13 @@ def _meter_kind(value: Any) -> str | None:
 COLUMNS: list[Column] = [
     *place_columns(),
     Column(
-        "number", "表号", text(40), True, ("表编号", "智能表地址", "表具编号", "仪表编号"), "表具上的编号。", "W-1001"
+        "number",
+        "表号",
+        text(40),
+        True,
+        ("表编号", "智能表地址", "表具编号", "仪表编号"),
+        gettext_noop("表具上的编号。"),
+        "W-1001",
     ),
     Column(
         "kind",
@@ -66,22 +72,36 @@ COLUMNS: list[Column] = [
         _meter_kind,
         False,
         ("表具类型", "类型"),
-        "水表、电表、燃气表、热量表；不填时按名称判断。",
+        gettext_noop("水表、电表、燃气表、热量表；不填时按名称判断。"),
         "水表",
     ),
-    Column("name", "名称", text(60), False, ("表名称", "智能表名称"), "如 1-1-1001水表；仅用于判断表类型。", ""),
+    Column(
+        "name",
+        "名称",
+        text(60),
+        False,
+        ("表名称", "智能表名称"),
+        gettext_noop("如 1-1-1001水表；仅用于判断表类型。"),
+        "",
+    ),
     Column(
         "reading",
         "读数",
         _dial_value,
         False,
         ("最近读数", "本期读数", "本期度数", "当前读数", "初始读数", "上次读数"),
-        "切换时表盘上的读数（HC 最后一次抄表的本期读数）；下次抄表从这个数算用量。不填为 0。",
+        gettext_noop("切换时表盘上的读数（HC 最后一次抄表的本期读数）；下次抄表从这个数算用量。不填为 0。"),
         1234.5,
     ),
-    Column("multiplier", "倍率", decimal(2, Decimal("100000000")), False, (), "不填为 1。", ""),
+    Column("multiplier", "倍率", decimal(2, Decimal("100000000")), False, (), gettext_noop("不填为 1。"), ""),
     Column(
-        "rollover_at", "满量程", decimal(2, Decimal("1000000000000")), False, ("最大读数",), "如 99999；可不填。", ""
+        "rollover_at",
+        "满量程",
+        decimal(2, Decimal("1000000000000")),
+        False,
+        ("最大读数",),
+        gettext_noop("如 99999；可不填。"),
+        "",
     ),
 ]
 
@@ -180,10 +200,10 @@ SPEC = kinds.ImportKindSpec(
     permission=PERMISSION,
     lock=LOCK,
     notes=(
-        "表头须在第一行（红色为必填列），列的顺序不限；HC 水电表模板右侧的说明可以保留。",
-        "房屋写成 楼栋-单元-房屋（如 1-1-1001），或另设 楼栋、单元 两列。",
-        "读数填切换时表盘上的数（HC 最后一次抄表的本期读数），下次抄表从这个数计算用量。",
-        "HC 的 模式、厂家、采集器ID、费用项 不导入（本系统按收费项目的表具类型计费）。",
-        "上传后先校验全部数据，校验无误才能确认导入，全部写入或全部不写；同一文件再次导入不会重复登记。",
+        gettext_noop("表头须在第一行（红色为必填列），列的顺序不限；HC 水电表模板右侧的说明可以保留。"),
+        gettext_noop("房屋写成 楼栋-单元-房屋（如 1-1-1001），或另设 楼栋、单元 两列。"),
+        gettext_noop("读数填切换时表盘上的数（HC 最后一次抄表的本期读数），下次抄表从这个数计算用量。"),
+        gettext_noop("HC 的 模式、厂家、采集器ID、费用项 不导入（本系统按收费项目的表具类型计费）。"),
+        gettext_noop("上传后先校验全部数据，校验无误才能确认导入，全部写入或全部不写；同一文件再次导入不会重复登记。"),
     ),
 )

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.utils.translation import gettext as _
+
 from core import text
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -23,15 +25,15 @@ def id_number_problem(value: str, *, today: date | None = None) -> str | None:
         or not text.is_ascii_digits(value[:17])
         or not (text.is_ascii_digits(value[17]) or value[17] == "X")
     ):
-        return "身份证号须为 18 位：17 位数字加 1 位数字或 X。"
+        return _("身份证号须为 18 位：17 位数字加 1 位数字或 X。")
     try:
         born = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
-        return "身份证号中的出生日期无效。"
+        return _("身份证号中的出生日期无效。")
     if not date(1900, 1, 1) <= born <= (today or date.today()):
-        return "身份证号中的出生日期无效。"
+        return _("身份证号中的出生日期无效。")
     if check_character(value[:17]) != value[17]:
-        return "身份证号校验位不正确，请核对。"
+        return _("身份证号校验位不正确，请核对。")
     return None
 
 
@@ -53,13 +55,13 @@ def first_generation_problem(value: str, *, today: date | None = None) -> str | 
     """None when `value` is a plausible 15-digit first-generation ID number (digits 7–12 a birth
     date yymmdd in the 1900s)."""
     if len(value) != 15 or not text.is_ascii_digits(value):
-        return "一代身份证号须为 15 位数字。"
+        return _("一代身份证号须为 15 位数字。")
     try:
         born = date(1900 + int(value[6:8]), int(value[8:10]), int(value[10:12]))
     except ValueError:
-        return "身份证号中的出生日期无效。"
+        return _("身份证号中的出生日期无效。")
     if born > (today or date.today()):
-        return "身份证号中的出生日期无效。"
+        return _("身份证号中的出生日期无效。")
     return None
 
 

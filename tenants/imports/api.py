@@ -9,6 +9,7 @@ from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, serializers, viewsets
@@ -203,18 +204,18 @@ class ImportViewSet(ExcelExportMixin, mixins.ListModelMixin, mixins.RetrieveMode
     filterset_fields = ["kind", "status"]
     search_fields = ["file_name"]
     ordering_fields = ["created_at"]
-    export_title = "导入记录"
+    export_title = gettext_lazy("导入记录")  # type: ignore[assignment]  # core.exports types it str; rendered with str()
     export_columns = [
-        ("created_at", "上传时间"),
-        ("kind_label", "类型"),
-        ("file_name", "文件名"),
-        ("status_label", "状态"),
-        ("create_count", "新增"),
-        ("update_count", "更新"),
-        ("unchanged_count", "不变"),
-        ("error_total", "错误"),
-        ("created_by_name", "上传人"),
-        ("committed_at", "导入时间"),
+        ("created_at", gettext_lazy("上传时间")),
+        ("kind_label", gettext_lazy("类型")),
+        ("file_name", gettext_lazy("文件名")),
+        ("status_label", gettext_lazy("状态")),
+        ("create_count", gettext_lazy("新增")),
+        ("update_count", gettext_lazy("更新")),
+        ("unchanged_count", gettext_lazy("不变")),
+        ("error_total", gettext_lazy("错误")),
+        ("created_by_name", gettext_lazy("上传人")),
+        ("committed_at", gettext_lazy("导入时间")),
     ]
 
     # Any import permission opens the endpoints (the body is not parsed to check one: a stranger's
@@ -279,7 +280,7 @@ class ImportViewSet(ExcelExportMixin, mixins.ListModelMixin, mixins.RetrieveMode
         with record.report.open("rb") as stored:
             content = stored.read()
         stem = record.file_name.rsplit(".", 1)[0]
-        return _download(content, f"{stem}-错误报告.xlsx")
+        return _download(content, _("%(name)s-错误报告.xlsx") % {"name": stem})
 
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])
@@ -307,4 +308,5 @@ class ImportTemplateView(APIView):
             raise NotFound(_("未知的导入类型。"))
         if spec.read is not None:  # e.g. HC's workbooks: uploaded as the other system wrote them
             raise NotFound(_("该类导入直接上传原系统导出的文件，没有模板。"))
-        return _download(reports.template(kind), f"{spec.label}导入模板-{timezone.localdate():%Y%m%d}.xlsx")
+        name = _("%(kind)s导入模板-%(date)s.xlsx") % {"kind": spec.label, "date": f"{timezone.localdate():%Y%m%d}"}
+        return _download(reports.template(kind), name)

@@ -62,9 +62,9 @@ class PersonPlan:
             earlier = self.given.get(name)
             if earlier is not None:
                 if not self._same(name, value, phone_index, id_index):
-                    return _LABELS[
-                        name
-                    ], f"与第 {earlier} 行的同一人（同一身份证号或姓名加手机号）{_LABELS[name]}不一致。"
+                    return _LABELS[name], _(
+                        "与第 %(row)s 行的同一人（同一身份证号或姓名加手机号）%(label)s不一致。"
+                    ) % {"row": earlier, "label": _LABELS[name]}
                 continue
             self.given[name] = number
             if self.pk is not None:
@@ -133,10 +133,10 @@ def validate_residents(table: Table, on_progress: Progress) -> Outcome:
             continue
         house_id = houses.get((values["estate"], values["building"], values["unit"], values["number"]))
         if house_id is None:
-            findings.add(number, "房号", "房屋不存在：系统中没有这个小区、楼栋、单元和房号的房屋，请先导入房屋。")
+            findings.add(number, "房号", _("房屋不存在：系统中没有这个小区、楼栋、单元和房号的房屋，请先导入房屋。"))
             continue
         if values.get("share") is not None and values["relation"] != Relation.OWNER:
-            findings.add(number, "产权份额(%)", "只有业主才有产权份额。")
+            findings.add(number, "产权份额(%)", _("只有业主才有产权份额。"))
             continue
         if not checked_document(number, values, findings):
             continue
@@ -286,7 +286,7 @@ def validate_residents(table: Table, on_progress: Progress) -> Outcome:
         relation = values["relation"]
         stay = (house_id, id(person), relation)
         if stay in seen:
-            findings.add(number, "关系", f"与第 {seen[stay]} 行重复（同一房屋、同一人、同一关系）。")
+            findings.add(number, "关系", _("与第 %(row)s 行重复（同一房屋、同一人、同一关系）。") % {"row": seen[stay]})
             continue
         seen[stay] = number
         house_rows[house_id].append((number, values))
@@ -340,13 +340,17 @@ def validate_residents(table: Table, on_progress: Progress) -> Outcome:
             total_share = f"{shares[house_id].normalize():f}"
             with_share = [number for number, values in rows_of_house if values.get("share") is not None]
             for number in with_share or [rows_of_house[0][0]]:
-                findings.add(number, "产权份额(%)", f"该房屋业主的产权份额合计为 {total_share}%，超过 100%。")
+                findings.add(
+                    number,
+                    "产权份额(%)",
+                    _("该房屋业主的产权份额合计为 %(total)s%%，超过 100%%。") % {"total": total_share},
+                )
         if payers[house_id] > 1:
             marked = [number for number, values in rows_of_house if values.get("primary_payer")]
             message = (
-                f"每套房屋只能有一位主缴费人，文件中该房屋标了 {len(marked)} 位。"
+                _("每套房屋只能有一位主缴费人，文件中该房屋标了 %(n)s 位。") % {"n": len(marked)}
                 if len(marked) == payers[house_id]
-                else "该房屋已有主缴费人；每套房屋只能有一位，请把原主缴费人在文件中标为“否”。"
+                else _("该房屋已有主缴费人；每套房屋只能有一位，请把原主缴费人在文件中标为“否”。")
             )
             for number in marked or [rows_of_house[0][0]]:
                 findings.add(number, "主缴费人", message)

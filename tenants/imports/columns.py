@@ -14,18 +14,23 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from tenants.estates.models import HouseStatus, HouseUse
 from tenants.residents import pii
 from tenants.residents.models import DocumentType, Gender, Relation
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 class CellError(Exception):
-    def __init__(self, message: str):
+    def __init__(self, message: StrOrPromise):
+        message = str(message)  # a lazy message is rendered in the language running now
         super().__init__(message)
         self.message = message
 
@@ -87,7 +92,7 @@ def text(max_length: int) -> Callable[[Any], str | None]:
         if not result:
             return None
         if len(result) > max_length:
-            raise CellError(f"不能超过 {max_length} 个字（现有 {len(result)} 个）。")
+            raise CellError(_("不能超过 %(max)s 个字（现有 %(n)s 个）。") % {"max": max_length, "n": len(result)})
         return result
 
     return parse
@@ -98,21 +103,22 @@ def integer(low: int, high: int, *, zero: bool = True) -> Callable[[Any], int | 
         if is_blank(value):
             return None
         if isinstance(value, bool):
-            raise CellError("须为整数。")
+            raise CellError(_("须为整数。"))
         if isinstance(value, float):
             if not value.is_integer():
-                raise CellError("须为整数。")
+                raise CellError(_("须为整数。"))
             number = int(value)
         elif isinstance(value, int):
             number = value
         else:
             raw = text_of(value)
             if not re.fullmatch(r"[-+]?\d+", raw):
-                raise CellError("须为整数。")
+                raise CellError(_("须为整数。"))
             number = int(raw)
         if not low <= number <= high or (number == 0 and not zero):
-            extra = "，且不能为 0" if not zero else ""
-            raise CellError(f"须在 {low} 到 {high} 之间{extra}。")
+            if zero:
+                raise CellError(_("须在 %(low)s 到 %(high)s 之间。") % {"low": low, "high": high})
+            raise CellError(_("须在 %(low)s 到 %(high)s 之间，且不能为 0。") % {"low": low, "high": high})
         return number
 
     return parse
@@ -137,7 +143,7 @@ def floor_number(low: int, high: int) -> Callable[[Any], int | None]:
             return check(int(above[1]))
         if below:
             return check(-int(below[1]))
-        raise CellError("须为整数楼层，如 3、3层、3楼、3F；地下层填 -1 或 B1。")
+        raise CellError(_("须为整数楼层，如 3、3层、3楼、3F；地下层填 -1 或 B1。"))
 
     return parse
 
@@ -155,26 +161,26 @@ def decimal(places: int, high: Decimal, *, inclusive: bool = False) -> Callable[
         if is_blank(value):
             return None
         if isinstance(value, bool):
-            raise CellError("须为数字。")
+            raise CellError(_("须为数字。"))
         try:
             number = _as_decimal(value)
         except InvalidOperation as exc:
-            raise CellError("须为数字。") from exc
+            raise CellError(_("须为数字。")) from exc
         if not number.is_finite():
-            raise CellError("须为数字。")
+            raise CellError(_("须为数字。"))
         rounded = number.quantize(step)
         if abs(number - rounded) > Decimal("0.000001"):
-            raise CellError(f"最多保留 {places} 位小数。")
+            raise CellError(_("最多保留 %(places)s 位小数。") % {"places": places})
         if rounded <= 0:
-            raise CellError("须大于 0。")
+            raise CellError(_("须大于 0。"))
         if rounded > high or (rounded == high and not inclusive):
-            raise CellError(f"不能超过 {high}。" if inclusive else f"须小于 {high}。")
+            raise CellError((_("不能超过 %(high)s。") if inclusive else _("须小于 %(high)s。")) % {"high": high})
         return rounded
 
     return parse
 
 
-SHARE_AMBIGUOUS = (
+SHARE_AMBIGUOUS = gettext_lazy(
     "产权份额请按百分数填写数字，如 50 表示 50%；不要填 0.5，也不要把单元格设为百分比格式。"
     "确实不足 1% 的，请写成“0.5%”。"
 )
@@ -196,7 +202,7 @@ def percent(high: Decimal = Decimal("100")) -> Callable[[Any], Decimal | None]:
             if raw.endswith("%"):
                 raw = raw.removesuffix("%").strip()
                 if not raw:
-                    raise CellError("须为数字。")
+                    raise CellError(_("须为数字。"))
                 return check(raw)
             value = raw
         if not isinstance(value, bool):
@@ -227,7 +233,7 @@ def choice(options: type, extra: dict[str, str] | None = None) -> Callable[[Any]
         if not raw:
             return None
         if raw not in lookup:
-            raise CellError(f"须为以下之一：{allowed}。")
+            raise CellError(_("须为以下之一：%(allowed)s。") % {"allowed": allowed})
         return lookup[raw]
 
     return parse
@@ -247,23 +253,23 @@ def boolean(value: Any) -> bool | None:
         return True
     if raw in _FALSE:
         return False
-    raise CellError("须填写“是”或“否”。")
+    raise CellError(_("须填写“是”或“否”。"))
 
 
 _EXCEL_EPOCH = date(1899, 12, 30)
 _DATE_TEXT = re.compile(
     r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
 )
-_DATE_FORMAT = "须为日期，例如 2024-03-01、2024/3/1 或 2024年3月1日。"
+_DATE_FORMAT = gettext_lazy("须为日期，例如 2024-03-01、2024/3/1 或 2024年3月1日。")
 
 
 def _valid_date(year: int, month: int, day: int) -> date:
     try:
         result = date(year, month, day)
     except ValueError as exc:
-        raise CellError("日期不存在，请核对年月日。") from exc
+        raise CellError(_("日期不存在，请核对年月日。")) from exc
     if not date(1900, 1, 1) <= result <= date(2100, 12, 31):
-        raise CellError("日期须在 1900 年到 2100 年之间。")
+        raise CellError(_("日期须在 1900 年到 2100 年之间。"))
     return result
 
 
@@ -273,7 +279,7 @@ _FIRST_SERIAL = 18264
 
 
 def _year_only(year: int) -> str:
-    return f"日期无效：{year} 只是年份，请填写完整日期，例如 {year}-03-01。"
+    return _("日期无效：%(year)s 只是年份，请填写完整日期，例如 %(year)s-03-01。") % {"year": year}
 
 
 def _excel_serial(value: int | float) -> date:
@@ -284,7 +290,8 @@ def _excel_serial(value: int | float) -> date:
     if float(value).is_integer() and 1900 <= value <= 2100:
         raise CellError(_year_only(int(value)))
     raise CellError(
-        f"日期无效：{text_of(value)} 不是 1950 年至 {latest.isoformat()} 之间的日期。请填写日期，例如 2024-03-01。"
+        _("日期无效：%(value)s 不是 1950 年至 %(latest)s 之间的日期。请填写日期，例如 2024-03-01。")
+        % {"value": text_of(value), "latest": latest.isoformat()}
     )
 
 
@@ -333,7 +340,7 @@ def phone(value: Any) -> str | Placeholder | Masked | None:
         if match:
             digits = match[1] + (match[2] or "")
             if len(digits) - 1 < int(match[3]):
-                raise CellError("手机号被 Excel 显示成了科学计数法，后几位已丢失；请把该列设为文本后重新填写。")
+                raise CellError(_("手机号被 Excel 显示成了科学计数法，后几位已丢失；请把该列设为文本后重新填写。"))
             value = str(int(Decimal(value.strip())))
     result = pii.normalise_phone(value)
     problem = pii.contact_phone_problem(result)
@@ -356,7 +363,9 @@ def id_number(value: Any) -> str | Placeholder | Masked | None:
         # cell; an 18-digit one is already wrong.
         if float(value).is_integer() and len(str(int(value))) == 15:
             return str(int(value))
-        raise CellError("身份证号须按文本填写（Excel 数字只保留 15 位，后几位已变成 0）；请把该列设为文本后重新填写。")
+        raise CellError(
+            _("身份证号须按文本填写（Excel 数字只保留 15 位，后几位已变成 0）；请把该列设为文本后重新填写。")
+        )
     return pii.clean_document_number(text_of(value)) or None
 
 
@@ -419,18 +428,34 @@ _PLACE = [
         text(100),
         True,
         ("小区名称", "项目", "项目名称", "楼盘"),
-        "小区名称；系统中没有的小区会新建。",
+        gettext_noop("小区名称；系统中没有的小区会新建。"),
         "翠湖苑",
     ),
-    Column("building", "楼栋", text(50), True, ("楼号", "楼栋号", "栋", "楼宇", "楼栋名称"), "如 1栋、A座。", "1栋"),
-    Column("unit", "单元", text(50), True, ("单元号", "单元名称"), "如 1单元；没有单元的楼栋统一填 1单元。", "1单元"),
+    Column(
+        "building",
+        "楼栋",
+        text(50),
+        True,
+        ("楼号", "楼栋号", "栋", "楼宇", "楼栋名称"),
+        gettext_noop("如 1栋、A座。"),
+        "1栋",
+    ),
+    Column(
+        "unit",
+        "单元",
+        text(50),
+        True,
+        ("单元号", "单元名称"),
+        gettext_noop("如 1单元；没有单元的楼栋统一填 1单元。"),
+        "1单元",
+    ),
     Column(
         "number",
         "房号",
         text(20),
         True,
         ("房间号", "门牌号", "室号", "房屋编号"),
-        "单元内唯一，如 101、0101。",
+        gettext_noop("单元内唯一，如 101、0101。"),
         "101",
         as_text=True,
     ),
@@ -444,7 +469,7 @@ HOUSE_COLUMNS: list[Column] = [
         floor_number(-20, 200),
         True,
         ("所在楼层", "层"),
-        "整数，如 3、3层、3楼、3F；地下层为负数，如 -1 或 B1；新建楼栋的层数取文件中该楼栋的最高楼层。",
+        gettext_noop("整数，如 3、3层、3楼、3F；地下层为负数，如 -1 或 B1；新建楼栋的层数取文件中该楼栋的最高楼层。"),
         1,
     ),
     Column(
@@ -453,7 +478,7 @@ HOUSE_COLUMNS: list[Column] = [
         decimal(2, Decimal("100000000")),
         True,
         ("建筑面积m²", "建面"),
-        "平方米，大于 0，最多两位小数。",
+        gettext_noop("平方米，大于 0，最多两位小数。"),
         89.5,
     ),
     Column(
@@ -462,17 +487,17 @@ HOUSE_COLUMNS: list[Column] = [
         decimal(2, Decimal("100000000")),
         True,
         ("使用面积", "套内建筑面积", "套内"),
-        "平方米，大于 0，不大于建筑面积。",
+        gettext_noop("平方米，大于 0，不大于建筑面积。"),
         72.3,
     ),
-    Column("layout", "户型", text(20), False, ("房型",), "如 3室2厅，可不填。", "3室2厅"),
+    Column("layout", "户型", text(20), False, ("房型",), gettext_noop("如 3室2厅，可不填。"), "3室2厅"),
     Column(
         "use",
         "用途",
         choice(HouseUse),
         False,
         ("房屋用途", "房屋类型", "类型"),
-        "住宅、商铺、办公、储藏室之一；新房屋不填为住宅，已有房屋不填则不变。",
+        gettext_noop("住宅、商铺、办公、储藏室之一；新房屋不填为住宅，已有房屋不填则不变。"),
         "住宅",
     ),
     Column(
@@ -483,7 +508,7 @@ HOUSE_COLUMNS: list[Column] = [
         ),
         False,
         ("房屋状态",),
-        "未售、空置、已入住、出租中、装修中之一；新房屋不填为未售，已有房屋不填则不变。",
+        gettext_noop("未售、空置、已入住、出租中、装修中之一；新房屋不填为未售，已有房屋不填则不变。"),
         "已入住",
     ),
     Column(
@@ -492,7 +517,7 @@ HOUSE_COLUMNS: list[Column] = [
         decimal(4, Decimal("100")),
         False,
         ("系数", "计费系数"),
-        "大于 0，最多四位小数；新房屋不填为 1。",
+        gettext_noop("大于 0，最多四位小数；新房屋不填为 1。"),
         1,
     ),
 ]
@@ -500,7 +525,14 @@ HOUSE_COLUMNS: list[Column] = [
 RESIDENT_COLUMNS: list[Column] = [
     *[
         Column(
-            c.key, c.header, c.parse, True, c.aliases, "须与系统中已有房屋一致（先导入房屋）。", c.example, c.as_text
+            c.key,
+            c.header,
+            c.parse,
+            True,
+            c.aliases,
+            gettext_noop("须与系统中已有房屋一致（先导入房屋）。"),
+            c.example,
+            c.as_text,
         )
         for c in _PLACE
     ],
@@ -510,7 +542,7 @@ RESIDENT_COLUMNS: list[Column] = [
         text(50),
         True,
         ("住户姓名", "业主姓名", "客户姓名", "名字"),
-        "一人一行；同一房屋的两位业主写在一格（用逗号或顿号隔开）时按两人导入，产权份额待确认。",
+        gettext_noop("一人一行；同一房屋的两位业主写在一格（用逗号或顿号隔开）时按两人导入，产权份额待确认。"),
         "张伟",
     ),
     Column(
@@ -519,8 +551,10 @@ RESIDENT_COLUMNS: list[Column] = [
         phone,
         False,
         ("手机", "电话", "手机号码", "联系电话", "电话号码", "联系方式"),
-        "11 位大陆手机号（可带 +86），或带区号的固定电话。没有时留空，不要填 11111111111 之类的占位号码。"
-        "请把该列设为文本。",
+        gettext_noop(
+            "11 位大陆手机号（可带 +86），或带区号的固定电话。没有时留空，不要填 11111111111 之类的占位号码。"
+            "请把该列设为文本。"
+        ),
         "13812345678",
         True,
     ),
@@ -530,8 +564,10 @@ RESIDENT_COLUMNS: list[Column] = [
         id_number,
         False,
         ("身份证", "身份证号码", "证件号码", "证件号"),
-        "18 位或 15 位居民身份证号，或“证件类型”列所注证件的号码；同一证件即同一人。"
-        "没有时留空，不要填 111111111111111111 之类的占位号码。请把该列设为文本。",
+        gettext_noop(
+            "18 位或 15 位居民身份证号，或“证件类型”列所注证件的号码；同一证件即同一人。"
+            "没有时留空，不要填 111111111111111111 之类的占位号码。请把该列设为文本。"
+        ),
         "11010519491231002X",
         True,
     ),
@@ -552,19 +588,21 @@ RESIDENT_COLUMNS: list[Column] = [
         ),
         False,
         ("证件种类",),
-        "居民身份证（18 位或 15 位）、港澳居民来往内地通行证、台湾居民来往大陆通行证、护照或其他证件；"
-        "身份证号和港澳通行证号可不填，按号码识别。",
+        gettext_noop(
+            "居民身份证（18 位或 15 位）、港澳居民来往内地通行证、台湾居民来往大陆通行证、护照或其他证件；"
+            "身份证号和港澳通行证号可不填，按号码识别。"
+        ),
         "居民身份证",
     ),
-    Column("gender", "性别", gender, False, (), "男或女，可不填；未知、不详按未填导入。", "男"),
-    Column("age", "年龄", age, False, ("业主年龄",), "住户档案不记录年龄。", in_template=False),
+    Column("gender", "性别", gender, False, (), gettext_noop("男或女，可不填；未知、不详按未填导入。"), "男"),
+    Column("age", "年龄", age, False, ("业主年龄",), gettext_noop("住户档案不记录年龄。"), in_template=False),
     Column(
         "relation",
         "关系",
         choice(Relation, {"家属": Relation.FAMILY, "租客": Relation.RENTER, "房东": Relation.OWNER}),
         True,
         ("与房屋关系", "身份", "住户类型", "类型", "住户关系"),
-        "业主、家庭成员、租户之一。",
+        gettext_noop("业主、家庭成员、租户之一。"),
         "业主",
     ),
     Column(
@@ -573,7 +611,7 @@ RESIDENT_COLUMNS: list[Column] = [
         a_date,
         False,
         ("入住时间", "迁入日期", "迁入时间"),
-        "如 2024-03-01、2024/3/1、2024年3月1日；不知道可不填（记为未知）。",
+        gettext_noop("如 2024-03-01、2024/3/1、2024年3月1日；不知道可不填（记为未知）。"),
         date(2024, 3, 1),
     ),
     Column(
@@ -582,17 +620,27 @@ RESIDENT_COLUMNS: list[Column] = [
         percent(),
         False,
         ("产权份额", "份额", "产权比例", "产权占比"),
-        "仅业主填写百分数的数字，如 50 表示 50%（不要填 0.5），不超过 100；同一房屋各业主合计不超过 100。",
+        gettext_noop(
+            "仅业主填写百分数的数字，如 50 表示 50%（不要填 0.5），不超过 100；同一房屋各业主合计不超过 100。"
+        ),
         100,
     ),
-    Column("primary_payer", "主缴费人", boolean, False, ("是否主缴费人", "缴费人"), "是或否；每套房屋最多一位。", "是"),
+    Column(
+        "primary_payer",
+        "主缴费人",
+        boolean,
+        False,
+        ("是否主缴费人", "缴费人"),
+        gettext_noop("是或否；每套房屋最多一位。"),
+        "是",
+    ),
     Column(
         "emergency_contact",
         "紧急联系人",
         unless_masked(text(100)),
         False,
         ("紧急联系方式",),
-        "姓名及电话，可不填。",
+        gettext_noop("姓名及电话，可不填。"),
         "李娜 13900001111",
     ),
 ]

@@ -10,6 +10,8 @@ from collections.abc import Iterable, Iterator
 from datetime import date
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from core.sheets import Spreadsheet, comment
@@ -18,15 +20,15 @@ from tenants.imports.columns import NOTES_TITLE
 from tenants.imports.reading import MAX_SHEET_ROWS, FileProblem, Table, open_rows
 from tenants.imports.validation import Problem
 
-EXPLANATION = "错误说明"
+EXPLANATION = gettext_lazy("错误说明")  # rendered with str() when a report is written
 RED = PatternFill(fill_type="solid", start_color="FFFFC7CE", end_color="FFFFC7CE")
 RED_TEXT = Font(color="FF9C0006")
 YELLOW = PatternFill(fill_type="solid", start_color="FFFFEB9C", end_color="FFFFEB9C")
-WARNING = "提醒"
+WARNING = gettext_lazy("提醒")
 BOLD = Font(bold=True)
 REQUIRED = Font(bold=True, color="FFC00000")
 MAX_COMMENTS = 2_000  # a comment per bad cell up to here; past it the 错误说明 column still says all
-AUTHOR = "物业系统"
+AUTHOR = gettext_lazy("物业系统")
 UNREAD_FILE_ROWS = 1_000
 
 
@@ -51,13 +53,14 @@ def template(kind: str) -> bytes:
 
     notes = book.sheet(NOTES_TITLE)
     notes.widths((16, 8, 80))
-    notes.append(("列", "必填", "说明"))
+    notes.append((_("列"), _("必填"), _("说明")))
     for column in columns:
-        aliases = f"（也可写作：{'、'.join(column.aliases)}）" if column.aliases else ""
-        notes.append([column.header, "是" if column.required else "", f"{column.note}{aliases}"])
+        aliases = _("（也可写作：%(aliases)s）") % {"aliases": "、".join(column.aliases)} if column.aliases else ""
+        note = _(column.note) if column.note else ""  # marked with gettext_noop where it is written
+        notes.append([column.header, _("是") if column.required else "", f"{note}{aliases}"])
     notes.append([])
     for line in spec.notes:
-        notes.append([line])
+        notes.append([_(line) if line else line])
     return book.save()
 
 
@@ -95,7 +98,7 @@ def annotated(
     header_row = table.header_row if table else None
 
     book = Spreadsheet()
-    sheet = book.sheet("导入结果")
+    sheet = book.sheet(_("导入结果"))
     width = 0  # the header's: 错误说明 goes right of it on every row
     comments = 0
     expected = 1
@@ -109,7 +112,7 @@ def annotated(
         expected = number + 1
         if number == header_row:
             width = len(cells)
-            sheet.append([*(_display(value) for value in cells), sheet.cell(EXPLANATION, font=REQUIRED)])
+            sheet.append([*(_display(value) for value in cells), sheet.cell(str(EXPLANATION), font=REQUIRED)])
             continue
         found = by_row.get(number, [])
         notes = warned.get(number, [])
@@ -117,17 +120,17 @@ def annotated(
             sheet.append(_display(value) for value in cells)
             continue
         out = [sheet.cell(_display(value)) for value in cells]
-        out += [sheet.cell(None) for _ in range(width - len(out))]
+        out += [sheet.cell(None) for _blank in range(width - len(out))]
         for problem, fill in [*((w, YELLOW) for w in notes), *((p, RED) for p in found)]:
             position = header_index.get(problem.column or "")
             if position is None or position >= len(out):
                 continue
             out[position].fill = fill
             if comments < MAX_COMMENTS:
-                out[position].comment = comment(problem.message, AUTHOR)
+                out[position].comment = comment(problem.message, str(AUTHOR))
                 comments += 1
         explanation = sheet.cell(
-            "；".join(
+            _("；").join(
                 [f"{p.column}：{p.message}" if p.column else p.message for p in found]
                 + [f"{WARNING}：{p.column}：{p.message}" if p.column else f"{WARNING}：{p.message}" for p in notes]
             ),
@@ -136,18 +139,18 @@ def annotated(
         )
         sheet.append([*out, explanation])
 
-    summary = book.sheet("问题汇总")
+    summary = book.sheet(_("问题汇总"))
     summary.widths((None, None, 80))
-    summary.append(("行号", "列", "问题"))
+    summary.append((_("行号"), _("列"), _("问题")))
     for problem in by_row.get(None, []):
         summary.append(["", "", problem.message])
     for row in sorted(key for key in by_row if key is not None):
         for problem in by_row[row]:
             summary.append([row, problem.column or "", problem.message])
     if warned:
-        notes_sheet = book.sheet("提醒汇总")
+        notes_sheet = book.sheet(_("提醒汇总"))
         notes_sheet.widths((None, None, 80))
-        notes_sheet.append(("行号", "列", "提醒"))
+        notes_sheet.append((_("行号"), _("列"), _("提醒")))
         for line in sorted(warned, key=lambda key: key or 0):
             for warning in warned[line]:
                 notes_sheet.append([line or "", warning.column or "", warning.message])

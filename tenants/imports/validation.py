@@ -16,6 +16,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from tenants.imports import kinds
 from tenants.imports.columns import MASKED, CellError, Column, Placeholder
 from tenants.imports.kinds import Progress
@@ -110,7 +112,7 @@ def parse_rows(table: Table, findings: Findings, on_progress: Progress, passes: 
             if value is not None:
                 values[column.key] = value
             elif column.required:
-                findings.add(number, column.header, "必填，不能为空。")
+                findings.add(number, column.header, _("必填，不能为空。"))
         parsed.append((number, values))
         if done % PROGRESS_EVERY == 0:
             on_progress(min(done, table.expected_rows), total)

@@ -6,13 +6,14 @@ from __future__ import annotations
 import re
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts import services as account_services
 from accounts import validators
 from core import crypto, text
 from core.identity import document_key, first_generation_problem, id_number_problem, normalise_id_number
 
-PHONE_PROBLEM = "请输入有效的中国大陆手机号（11 位，以 1 开头）。"
+PHONE_PROBLEM = gettext_lazy("请输入有效的中国大陆手机号（11 位，以 1 开头）。")
 
 # 8613812345678: the country code typed without its plus sign.
 _MOBILE_WITH_COUNTRY = re.compile(r"86(1[3-9]\d{9})")
@@ -37,7 +38,7 @@ def normalise_phone(value: object) -> str:
 
 def phone_problem(phone: str) -> str | None:
     # RegexValidator compiles .regex in __init__ (django-stubs also allow the str it was given)
-    return None if validators.CHINESE_MOBILE.regex.match(phone) else PHONE_PROBLEM  # type: ignore[union-attr]
+    return None if validators.CHINESE_MOBILE.regex.match(phone) else str(PHONE_PROBLEM)  # type: ignore[union-attr]
 
 
 def is_landline(phone: str) -> bool:

@@ -10,6 +10,7 @@ from urllib.parse import unquote
 
 import openpyxl
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django_tenants.utils import tenant_context
 
 from accounts.models import AuditEvent, User
@@ -99,6 +100,37 @@ def test_the_dry_run_reports_each_bad_row_readably_and_writes_nothing(client_for
     assert sheet["F1"].value == "错误说明" and "系统中没有这个表号" in sheet["F3"].value
     assert admin.post(f"/api/v1/imports/{record['id']}/commit/").status_code == 409
     assert _imported(meters) == []
+
+
+def test_an_english_uploader_gets_the_readings_problems_in_english(client_for, meters):
+    admin = client_for(meters, "admin")
+    english = {"HTTP_ACCEPT_LANGUAGE": "en"}
+    rows = [
+        ["W-404", "水表", "2025-02-28", 5, None],  # 2: no such meter
+        ["W-2", "水表", "2025-02-28", -5, None],  # 3: negative
+        ["W-2", "水表", "2025-02-30", 5, None],  # 4: no such date
+        ["W-1", "水表", "2025-01-31", 15, None],  # 5: not after the last reading
+    ]
+    response = admin.post(
+        "/api/v1/imports/",
+        {"kind": "meter_readings", "file": SimpleUploadedFile("readings.xlsx", xlsx(HEADER, rows))},
+        format="multipart",
+        **english,
+    )
+    assert response.status_code == 202, response.content
+    record = admin.get(f"/api/v1/imports/{response.json()['id']}/", **english).json()
+    by_row = {(e["row"], e["column"]): e["message"] for e in record["errors"]}
+    assert by_row[(2, "表号")] == "No meter of this type has this meter number."
+    assert by_row[(3, "本期读数")] == "Must be a number not less than 0."
+    assert by_row[(4, "抄表日期")] == "No such date; please check the year, month and day."
+    assert "2025-01-31" in by_row[(5, "抄表日期")] and not any("须" in m for m in by_row.values())
+    template = admin.get("/api/v1/imports/templates/meter_readings/", **english)
+    _data, notes = openpyxl.load_workbook(io.BytesIO(template.content)).worksheets
+    assert [c.value for c in notes[2]] == [
+        "表号",
+        "Yes",
+        "A meter number registered in the system. (also written: 表编号、表具编号、仪表编号)",
+    ]
 
 
 def test_the_commit_writes_every_row_reports_held_ones_and_runs_once(client_for, meters):

@@ -19,7 +19,7 @@ from tenants.estates.models import Estate, House, Unit
 from tests.tenants.test_import_hc import HOUSES as HC_HOUSES
 from tests.tenants.test_import_hc import dry_run as hc_dry_run
 from tests.tenants.test_import_hc import hc_assets
-from tests.tenants.test_imports import HOUSE_HEADER, HOUSES, import_houses, upload, xlsx
+from tests.tenants.test_imports import HOUSE_HEADER, HOUSES, RESIDENT_HEADER, RESIDENTS, import_houses, upload, xlsx
 
 pytestmark = pytest.mark.django_db
 
@@ -164,3 +164,50 @@ def test_an_hc_workbooks_problems_report_and_notes_in_english(admin_a, company_a
     book = openpyxl.load_workbook(io.BytesIO(admin_a.get(record["report_url"]).content))
     assert book.sheetnames[-1] == "Problems"
     assert [cell.value for cell in book["Problems"][1]] == ["Sheet", "Row", "Column", "Problem"]
+
+
+@pytest.mark.usefixtures("eager")
+def test_an_english_uploaders_residents_problem_and_report_are_in_english(admin_a):
+    """A bad phone and a bad date in a residents file: the problems, the report's sheets and its
+    explanation column come back in English; the column names stay the file's own headers."""
+    import_houses(admin_a)
+    rows = [row[:] for row in RESIDENTS]
+    rows[2][5] = "1381234"  # row 4: not a phone number
+    rows[0][9] = "2024-02-30"  # row 2: no such date
+    response = admin_a.post(
+        "/api/v1/imports/",
+        {"kind": "residents", "file": SimpleUploadedFile("residents.xlsx", xlsx(RESIDENT_HEADER, rows))},
+        format="multipart",
+        **EN,
+    )
+    assert response.status_code == 202, response.content
+    record = admin_a.get(f"/api/v1/imports/{response.json()['id']}/", **EN).json()
+    assert record["status"] == "invalid"
+    assert record["errors"] == [
+        {"row": 2, "column": "入住日期", "message": "No such date; please check the year, month and day."},
+        {
+            "row": 4,
+            "column": "手机号",
+            "message": "Enter an 11-digit mainland mobile number, or a landline with its area code (e.g. 010-12345678).",
+        },
+    ]
+    report = openpyxl.load_workbook(io.BytesIO(admin_a.get(record["report_url"], **EN).content))
+    assert report.sheetnames == ["Import result", "Problems"]
+    assert report["Import result"].cell(row=1, column=len(RESIDENT_HEADER) + 1).value == "Problems"
+    assert [c.value for c in report["Problems"][1]] == ["Row", "Column", "Problem"]
+
+
+@pytest.mark.usefixtures("eager")
+def test_a_template_in_english_keeps_its_chinese_headers_and_explains_them_in_english(admin_a):
+    response = admin_a.get("/api/v1/imports/templates/residents/", **EN)
+    assert response.status_code == 200
+    data, notes = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets
+    assert [c.value for c in data[1]][:4] == ["小区", "楼栋", "单元", "房号"]  # the file format
+    assert [c.value for c in notes[1]] == ["Column", "Required", "Description"]
+    rows = list(notes.iter_rows(min_row=2, values_only=True))
+    blank = next(position for position, row in enumerate(rows) if not any(row))
+    described = {row[0]: row[2] for row in rows[:blank]}
+    assert described["手机号"].startswith("An 11-digit mainland mobile number")
+    assert "(also written: " in described["小区"]
+    closing = [row[0] for row in rows[blank + 1 :]]  # the kind's notes, after a blank row
+    assert closing and not any(CJK.search(line) for line in closing if line), closing

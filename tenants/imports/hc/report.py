@@ -45,7 +45,7 @@ def annotated(
                 expected += 1
             expected = number + 1
             if number == found.header_row:
-                sheet.append([*cells, sheet.cell(EXPLANATION, font=REQUIRED)])
+                sheet.append([*cells, sheet.cell(str(EXPLANATION), font=REQUIRED)])
                 continue
             bad = rows_of.get(number)
             out = [sheet.cell(value if value != "" else None) for value in cells]
@@ -59,7 +59,7 @@ def annotated(
                     continue
                 out[position].fill = YELLOW if is_warning else RED
                 if comments < MAX_COMMENTS:
-                    out[position].comment = comment(problem.message, AUTHOR)
+                    out[position].comment = comment(problem.message, str(AUTHOR))
                     comments += 1
             text = _("；").join(
                 (f"{WARNING}：" if is_warning else "") + (f"{p.column}：{p.message}" if p.column else p.message)

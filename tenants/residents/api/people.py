@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 import django_filters
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -140,26 +141,26 @@ class PersonViewSet(
     filterset_class = PersonFilter
     search_fields = ["name"]
     ordering_fields = ["name", "created_at"]
-    export_title = "住户"
+    export_title = gettext_lazy("住户")  # type: ignore[assignment]  # core.exports types it str; rendered with str()
     # The residents import's own columns, one row per person and current house, so the file imports
     # back unchanged: masked numbers are read as "as on file", the person found in their house.
     export_columns = [
-        ("estate_name", "小区"),
-        ("building_name", "楼栋"),
-        ("unit_name", "单元"),
-        ("number", "房号"),
-        ("name", "姓名"),
-        ("phone_masked", "手机号"),
-        ("id_number_masked", "身份证号"),
-        ("id_type", "证件类型"),
-        ("gender", "性别"),
-        ("relation", "关系"),
-        ("moved_in", "入住日期"),
-        ("share", "产权份额(%)"),
-        ("is_primary_payer", "主缴费人"),
-        ("emergency_contact_masked", "紧急联系人"),
-        ("has_account", "小程序账号"),
-        ("note", "备注"),
+        ("estate_name", gettext_lazy("小区")),
+        ("building_name", gettext_lazy("楼栋")),
+        ("unit_name", gettext_lazy("单元")),
+        ("number", gettext_lazy("房号")),
+        ("name", gettext_lazy("姓名")),
+        ("phone_masked", gettext_lazy("手机号")),
+        ("id_number_masked", gettext_lazy("身份证号")),
+        ("id_type", gettext_lazy("证件类型")),
+        ("gender", gettext_lazy("性别")),
+        ("relation", gettext_lazy("关系")),
+        ("moved_in", gettext_lazy("入住日期")),
+        ("share", gettext_lazy("产权份额(%)")),
+        ("is_primary_payer", gettext_lazy("主缴费人")),
+        ("emergency_contact_masked", gettext_lazy("紧急联系人")),
+        ("has_account", gettext_lazy("小程序账号")),
+        ("note", gettext_lazy("备注")),
     ]
     export_labels = {
         "gender": {**dict(Gender.choices), "": ""},
@@ -272,19 +273,22 @@ class OccupancyViewSet(ExcelExportMixin, mixins.ListModelMixin, mixins.RetrieveM
     error_statuses = {"partial_update": [409], "move_out": [409]}  # already moved out
     filterset_class = OccupancyFilter
     ordering_fields = ["moved_in", "moved_out"]
-    export_title = "房屋住户关系"
+    export_title = gettext_lazy("房屋住户关系")  # type: ignore[assignment]  # core.exports types it str; rendered with str()
     export_columns = [
-        ("estate_name", "小区"),
-        ("house_label", "房屋"),
-        ("person_name", "姓名"),
-        ("phone_masked", "手机号"),
-        ("relation", "关系"),
-        ("share", "产权份额(%)"),
-        ("is_primary_payer", "主缴费人"),
-        ("moved_in", "入住日期"),
-        ("moved_out", "迁出日期"),
+        ("estate_name", gettext_lazy("小区")),
+        ("house_label", gettext_lazy("房屋")),
+        ("person_name", gettext_lazy("姓名")),
+        ("phone_masked", gettext_lazy("手机号")),
+        ("relation", gettext_lazy("关系")),
+        ("share", gettext_lazy("产权份额(%)")),
+        ("is_primary_payer", gettext_lazy("主缴费人")),
+        ("moved_in", gettext_lazy("入住日期")),
+        ("moved_out", gettext_lazy("迁出日期")),
     ]
-    export_labels = {"relation": dict(Relation.choices), "is_primary_payer": {True: "是", False: "否"}}
+    export_labels = {
+        "relation": dict(Relation.choices),
+        "is_primary_payer": {True: gettext_lazy("是"), False: gettext_lazy("否")},
+    }
 
     def get_queryset(self):
         return selectors.occupancies()
@@ -344,15 +348,15 @@ class CorrectionViewSet(ExcelExportMixin, mixins.ListModelMixin, mixins.Retrieve
     error_statuses = {"approve": [409], "reject": [409]}  # already decided
     filterset_fields = ["status", "person"]
     ordering_fields = ["created_at"]
-    export_title = "资料变更申请"
+    export_title = gettext_lazy("资料变更申请")  # type: ignore[assignment]  # core.exports types it str; rendered with str()
     export_columns = [
-        ("created_at", "申请时间"),
-        ("person_name", "当前姓名"),
-        ("name", "新姓名"),
-        ("id_number_masked", "新身份证号"),
-        ("status", "状态"),
-        ("reason", "驳回原因"),
-        ("decided_at", "处理时间"),
+        ("created_at", gettext_lazy("申请时间")),
+        ("person_name", gettext_lazy("当前姓名")),
+        ("name", gettext_lazy("新姓名")),
+        ("id_number_masked", gettext_lazy("新身份证号")),
+        ("status", gettext_lazy("状态")),
+        ("reason", gettext_lazy("驳回原因")),
+        ("decided_at", gettext_lazy("处理时间")),
     ]
     export_labels = {"status": dict(CorrectionStatus.choices)}
 
