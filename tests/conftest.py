@@ -98,6 +98,16 @@ def _public_schema_between_tests():
     connection.set_schema_to_public()
 
 
+@pytest.fixture(autouse=True)
+def _default_language_between_tests():
+    """A request with Accept-Language: en leaves English active in the thread (LocaleMiddleware
+    activates, nothing deactivates): the next test starts in the site's default language."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
 @receiver(setting_changed)
 def _media_root_follows_the_setting(*, setting, **kwargs):
     """django-tenants' storage caches MEDIA_ROOT (`relative_media_root`) and never drops it when the
