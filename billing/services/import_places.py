@@ -26,7 +26,8 @@ from django.utils.translation import gettext_noop
 from billing.models import FeeItem
 from billing.services.common import MAX_AMOUNT
 from tenants.estates.models import House
-from tenants.imports.columns import CellError, Column, a_date, is_blank, text, text_of
+from tenants.imports.cells import CellError, a_date, is_blank, text, text_of
+from tenants.imports.columns import Column
 from tenants.imports.reading import Table
 
 HOUSE_REFERENCE = re.compile(r"\s*([^-－—_/]+?)\s*[-－—_/]\s*([^-－—_/]+?)\s*[-－—_/]\s*([^-－—_/]+?)\s*")

@@ -28,7 +28,8 @@ from billing.services.common import today
 from billing.services.meters import MAX_VALUE, record_reading
 from core.actions import action
 from tenants.imports import kinds
-from tenants.imports.columns import CellError, Column, a_date, choice, is_blank, text, text_of
+from tenants.imports.cells import CellError, a_date, choice, is_blank, text, text_of
+from tenants.imports.columns import Column
 from tenants.imports.reading import Table
 from tenants.imports.validation import Findings, Outcome, parse_rows, tally
 

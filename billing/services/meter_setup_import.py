@@ -26,7 +26,8 @@ from core import text as core_text
 from core.actions import action
 from tenants.estates.models import House
 from tenants.imports import kinds
-from tenants.imports.columns import CellError, Column, decimal, text, text_of
+from tenants.imports.cells import CellError, decimal, text, text_of
+from tenants.imports.columns import Column
 from tenants.imports.reading import Table
 from tenants.imports.validation import Findings, Outcome, parse_rows, tally
 

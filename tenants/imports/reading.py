@@ -19,7 +19,8 @@ from django.utils.translation import gettext_lazy
 from python_calamine import CalamineError, CalamineWorkbook
 
 from tenants.imports import bounds, kinds
-from tenants.imports.columns import NOTES_TITLE, Column, header_key, is_blank
+from tenants.imports.cells import is_blank
+from tenants.imports.columns import NOTES_TITLE, Column, header_key
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise

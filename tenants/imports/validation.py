@@ -19,8 +19,10 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from tenants.imports import kinds
-from tenants.imports.columns import MASKED, CellError, Column, Placeholder
+from tenants.imports.cells import CellError
+from tenants.imports.columns import Column
 from tenants.imports.kinds import Progress
+from tenants.imports.person_cells import MASKED, Placeholder
 from tenants.imports.reading import Table
 
 PROGRESS_EVERY = 2_000
