@@ -120,19 +120,27 @@ def _as_decimal(value: Any) -> Decimal:
     return Decimal(repr(value)) if isinstance(value, float) else Decimal(text_of(value).replace(",", ""))
 
 
+def number_of(value: Any) -> Decimal | None:
+    """A number cell or its text as a Decimal, None when blank: the start of every number parser (each
+    then says which numbers it takes). 是/否 and text that is no number are refused."""
+    if is_blank(value):
+        return None
+    if isinstance(value, bool):
+        raise CellError(_("须为数字。"))
+    try:
+        return _as_decimal(value)
+    except (ArithmeticError, ValueError) as exc:
+        raise CellError(_("须为数字。")) from exc
+
+
 def decimal(places: int, high: Decimal, *, inclusive: bool = False) -> Callable[[Any], Decimal | None]:
     """A positive number with at most `places` decimals (float noise like 89.50000000001 is rounded)."""
     step = Decimal(1).scaleb(-places)
 
     def parse(value: Any) -> Decimal | None:
-        if is_blank(value):
+        number = number_of(value)
+        if number is None:
             return None
-        if isinstance(value, bool):
-            raise CellError(_("须为数字。"))
-        try:
-            number = _as_decimal(value)
-        except InvalidOperation as exc:
-            raise CellError(_("须为数字。")) from exc
         if not number.is_finite():
             raise CellError(_("须为数字。"))
         rounded = number.quantize(step)
