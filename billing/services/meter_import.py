@@ -31,7 +31,7 @@ from tenants.imports import kinds
 from tenants.imports.cells import a_date, choice, text
 from tenants.imports.columns import Column
 from tenants.imports.reading import Table
-from tenants.imports.validation import Findings, Outcome, parse_rows, tally
+from tenants.imports.validation import Findings, Outcome, parse_rows
 
 KIND = "meter_readings"
 SHEET_TITLE = "抄表数据"
@@ -201,9 +201,8 @@ def validate_file(table: Table, on_progress: kinds.Progress) -> Outcome:
     found, plan = check_rows((number, values) for number, values in parsed if number not in findings.bad_rows)
     for finding in found:
         findings.add(finding.row, finding.column, finding.message)
-    findings.problems.sort(key=lambda problem: problem.row or 0)
-    counts = tally(len(parsed), findings, {row.row: "create" for row in plan.rows}, table.blank_rows)
-    return Outcome(KIND, findings.problems, counts, None if findings.problems else plan)
+    verdicts = {row.row: "create" for row in plan.rows}
+    return findings.outcome(KIND, plan, rows=len(parsed), verdicts=verdicts, blank_rows=table.blank_rows)
 
 
 def write_file(plan: ReadingPlan, on_progress: kinds.Progress, *, committed_by: Any) -> kinds.WriteResult:

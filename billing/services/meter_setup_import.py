@@ -28,7 +28,7 @@ from tenants.imports import kinds
 from tenants.imports.cells import CellError, decimal, text, text_of
 from tenants.imports.columns import Column
 from tenants.imports.reading import Table
-from tenants.imports.validation import Findings, Outcome, parse_rows, tally
+from tenants.imports.validation import Findings, Outcome, parse_rows
 
 KIND = "meters"
 PERMISSION = "fees.manage"  # who may add a meter by hand
@@ -160,9 +160,7 @@ def validate_meters(table: Table, on_progress: kinds.Progress) -> Outcome:
         verdicts[number] = "create"
         multiplier = values.get("multiplier") or Decimal("1")
         plan.rows.append(MeterRow(number, place, kind, meter_number, reading, multiplier, rollover))
-    findings.problems.sort(key=lambda problem: problem.row or 0)
-    counts = tally(len(parsed), findings, verdicts, table.blank_rows)
-    return Outcome(KIND, findings.problems, counts, None if findings.problems else plan)
+    return findings.outcome(KIND, plan, rows=len(parsed), verdicts=verdicts, blank_rows=table.blank_rows)
 
 
 @action

@@ -22,11 +22,17 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 
-class CellError(Exception):
+class Refusal(Exception):
+    """Something of the file refused, with a message for the person fixing it."""
+
     def __init__(self, message: StrOrPromise):
         message = str(message)  # a lazy message is rendered in the language running now
         super().__init__(message)
         self.message = message
+
+
+class CellError(Refusal):
+    """A cell refused: its row and column are named beside the message."""
 
 
 def text_of(value: Any) -> str:

@@ -12,18 +12,15 @@ import csv
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from python_calamine import CalamineError, CalamineWorkbook
 
 from tenants.imports import bounds, kinds
-from tenants.imports.cells import is_blank
+from tenants.imports.cells import Refusal, is_blank
 from tenants.imports.columns import NOTES_TITLE, Column, header_key
-
-if TYPE_CHECKING:
-    from django_stubs_ext import StrOrPromise
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 100_000
@@ -38,11 +35,8 @@ _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
-class FileProblem(Exception):
-    def __init__(self, message: StrOrPromise):
-        message = str(message)  # a lazy message is rendered in the language running now
-        super().__init__(message)
-        self.message = message
+class FileProblem(Refusal):
+    """The whole file refused (unreadable, no header, too many rows): one problem for the file."""
 
 
 def extension_of(file_name: str) -> str:
