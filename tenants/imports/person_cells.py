@@ -6,6 +6,7 @@ through the same checks as the residents' forms (tenants.residents.pii).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from tenants.imports.cells import CellError, choice, integer, is_blank, text_of
 from tenants.residents import pii
@@ -46,18 +48,36 @@ def _masked(value: Any) -> bool:
     return isinstance(value, str) and "**" in value
 
 
+PersonalParser = Callable[[Any], "str | Placeholder | Masked | None"]
+
+
+def _personal(is_placeholder: Callable[[str], bool], what: str) -> Callable[[Callable[[Any], Any]], PersonalParser]:
+    """A personal number's parser, asked first what the cell stands for instead of a number: nothing
+    (blank), the number on file (masked, as our exports write it) or a missing one (a placeholder)."""
+
+    def wrap(parse: Callable[[Any], Any]) -> PersonalParser:
+        @functools.wraps(parse)
+        def parse_personal(value: Any) -> str | Placeholder | Masked | None:
+            if is_blank(value):
+                return None
+            if _masked(value):
+                return MASKED
+            if is_placeholder(text_of(value)):
+                return Placeholder(text_of(value), str(_(what)))
+            return parse(value)
+
+        return parse_personal
+
+    return wrap
+
+
 _SCIENTIFIC = re.compile(r"(\d)(?:\.(\d+))?[eE]\+?(\d+)")
 
 
-def phone(value: Any) -> str | Placeholder | Masked | None:
+@_personal(pii.is_placeholder_phone, gettext_noop("手机号"))
+def phone(value: Any) -> str:
     """A mainland mobile number (13812345678 as text, a number, a float such as 1.3812345678E10,
     +86 or 86 before it) or a landline with its area code; a placeholder (11111111111) said as one."""
-    if is_blank(value):
-        return None
-    if _masked(value):
-        return MASKED
-    if pii.is_placeholder_phone(text_of(value)):
-        return Placeholder(text_of(value), str(_("手机号")))
     if isinstance(value, str):
         match = _SCIENTIFIC.fullmatch(value.strip())
         if match:
@@ -72,15 +92,10 @@ def phone(value: Any) -> str | Placeholder | Masked | None:
     return result
 
 
-def id_number(value: Any) -> str | Placeholder | Masked | None:
+@_personal(pii.is_placeholder_id, gettext_noop("证件号码"))
+def id_number(value: Any) -> str | None:
     """A document number as typed (cleaned); checked against its type with the row's 证件类型
     (check_residents), since only the type says what a valid number is."""
-    if is_blank(value):
-        return None
-    if _masked(value):
-        return MASKED
-    if pii.is_placeholder_id(text_of(value)):
-        return Placeholder(text_of(value), str(_("证件号码")))
     if isinstance(value, int | float) and not isinstance(value, bool):
         # Excel keeps 15 significant digits: a first-generation (15-digit) number survives a number
         # cell; an 18-digit one is already wrong.
