@@ -19,7 +19,7 @@ from tenants.estates.models import House
 from tenants.imports.check_houses import PlaceKey
 from tenants.imports.reading import Table
 from tenants.imports.resident_rows import NAME_COLUMN, checked_document, people_of_row
-from tenants.imports.validation import PROGRESS_EVERY, Findings, Outcome, Progress, chunks, parse_rows, tally
+from tenants.imports.validation import PROGRESS_EVERY, Findings, Outcome, Progress, chunks, parse_rows
 from tenants.residents import pii
 from tenants.residents.models import Gender, Occupancy, Person, Relation
 
@@ -360,20 +360,16 @@ def validate_residents(table: Table, on_progress: Progress) -> Outcome:
     people_in_file = {id(person): person for person in resolved.values()}.values()
     plan.new_persons = [person for person in people_in_file if person.pk is None]
     plan.changed_persons = [person for person in people_in_file if person.pk is not None and person.changes]
-    findings.problems.sort(key=lambda p: p.row or 0)
-    counts = tally(
-        row_count,
-        findings,
-        verdicts,
-        table.blank_rows,
+    return findings.outcome(
+        "residents",
+        plan,
+        rows=row_count,
+        verdicts=verdicts,
+        blank_rows=table.blank_rows,
         new_persons=len(plan.new_persons),
         updated_persons=len(plan.changed_persons),
         ended=len(plan.ended_occupancies),
         warnings=len(findings.warnings),
-    )
-    findings.warnings.sort(key=lambda p: p.row or 0)
-    return Outcome(
-        "residents", findings.problems, counts, None if findings.problems else plan, warnings=findings.warnings
     )
 
 
