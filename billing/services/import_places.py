@@ -28,7 +28,7 @@ from billing.models import FeeItem, Meter
 from billing.services.common import MAX_AMOUNT
 from billing.services.meters import MAX_VALUE
 from tenants.estates.models import House
-from tenants.imports.cells import CellError, a_date, is_blank, number_of, text
+from tenants.imports.cells import CellError, a_date, is_blank, number_of, quantized, text
 from tenants.imports.columns import Column
 from tenants.imports.reading import Table
 
@@ -224,7 +224,7 @@ def _two_places(value: Any, high: Decimal, problems: tuple[str, str, str]) -> De
     below_zero, too_precise, too_large = problems
     if not number.is_finite() or number < 0:
         raise CellError(_(below_zero))
-    rounded = number.quantize(Decimal("0.01"))
+    rounded = quantized(number, Decimal("0.01"))
     if abs(number - rounded) > Decimal("0.000001"):
         raise CellError(_(too_precise))
     if rounded > high:

@@ -26,6 +26,7 @@ from billing.models import Meter, MeterKind, MeterReading, ReadingSource, Readin
 from billing.services.common import today
 from billing.services.import_places import dial_cell, meters_numbered
 from billing.services.meters import record_reading
+from core import text as core_text
 from core.actions import action
 from tenants.imports import kinds
 from tenants.imports.cells import a_date, choice, text
@@ -120,6 +121,8 @@ def check_rows(rows: Iterable[tuple[int, dict[str, Any]]]) -> tuple[list[Finding
     it, the date is after the register's last reading (and after the file's earlier rows for it),
     the reading within the dial. Three queries whatever the row count."""
     rows = [(number, values) for number, values in rows if {"number", "kind", "read_on", "current"} <= set(values)]
+    for _number, values in rows:  # stored normalised (the meters import, the API): '１０１' finds W-101's '101'
+        values["number"] = core_text.normalise(values["number"])
     findings: list[Finding] = []
     meters = meters_numbered(values["number"] for _number, values in rows)
     last_day = {

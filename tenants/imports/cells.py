@@ -139,6 +139,15 @@ def number_of(value: Any) -> Decimal | None:
         raise CellError(_("须为数字。")) from exc
 
 
+def quantized(number: Decimal, step: Decimal) -> Decimal:
+    """`number` rounded to `step`; as it is when too long to round (28 digits, e.g. 1e30): the range
+    checks that follow then refuse it as too large, rather than the rounding raising."""
+    try:
+        return number.quantize(step)
+    except ArithmeticError:
+        return number
+
+
 def decimal(places: int, high: Decimal, *, inclusive: bool = False) -> Callable[[Any], Decimal | None]:
     """A positive number with at most `places` decimals (float noise like 89.50000000001 is rounded)."""
     step = Decimal(1).scaleb(-places)
@@ -149,7 +158,7 @@ def decimal(places: int, high: Decimal, *, inclusive: bool = False) -> Callable[
             return None
         if not number.is_finite():
             raise CellError(_("须为数字。"))
-        rounded = number.quantize(step)
+        rounded = quantized(number, step)
         if abs(number - rounded) > Decimal("0.000001"):
             raise CellError(_("最多保留 %(places)s 位小数。") % {"places": places})
         if rounded <= 0:

@@ -34,6 +34,8 @@ def test_amounts_and_readings_take_the_same_numbers(cell, value):
         ("1.234", "金额最多两位小数（精确到分）。", "最多保留 2 位小数。"),
         ("10000000000", "金额过大。", "10000000000.00"),  # above the ledger's columns, within a dial's
         ("1000000000000", "金额过大。", "读数过大。"),
+        ("1e30", "金额过大。", "读数过大。"),  # too long to round to the fen: refused, not a crash
+        (1e300, "金额过大。", "读数过大。"),
     ],
 )
 def test_each_kind_refuses_in_its_own_words(cell, money, dial):
@@ -54,3 +56,14 @@ def test_the_refusals_speak_the_uploaders_language():
             dial_cell("1000000000000")
     assert money.value.message == "Must be an amount of 0 or more."
     assert dial.value.message == "The reading is too large."
+
+
+@pytest.mark.parametrize(
+    ("cell", "message"), [("1e30", "须小于 1000。"), ("-1e30", "须大于 0。"), (1e300, "须小于 1000。")]
+)
+def test_the_framework_decimal_refuses_numbers_too_long_to_round(cell, message):
+    from tenants.imports.cells import decimal
+
+    with pytest.raises(CellError) as refused:
+        decimal(2, D("1000"))(cell)
+    assert str(refused.value) == message
