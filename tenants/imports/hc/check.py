@@ -27,6 +27,7 @@ from tenants.imports import kinds, writers
 from tenants.imports.check_houses import HousePlan, validate_houses
 from tenants.imports.check_residents import validate_residents
 from tenants.imports.columns import RESIDENT_COLUMNS, CellError
+from tenants.imports.hc import fees
 from tenants.imports.hc.reader import KIND, HcTable
 from tenants.imports.hc.rows import HouseRow, PersonRow, Translation
 from tenants.imports.reading import Table
@@ -47,6 +48,7 @@ class HcPlan:
     people: list[dict[str, Any]]
     buildings: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # existing: name → changed fields
     elevators: dict[str, bool] = field(default_factory=dict)  # 电梯 of the file's buildings, for new ones
+    fee_setup: fees.FeeSetupPlan | None = None  # 费用设置's items and 房屋费用's assignments
 
 
 def _table(kind: str, rows: list[dict[str, Any]]) -> Table:
@@ -168,6 +170,7 @@ class _Probe:
     people: list[PersonRow]
     buildings: list[tuple[str, dict[str, Any]]]
     counts: Counter[str]
+    fee_setup: fees.FeeSetupPlan | None
 
 
 # A probe, not a write: whatever it writes is rolled back before it returns (the dry run writes
@@ -209,8 +212,11 @@ def _probe(table: HcTable, houses: list[HouseRow]) -> _Probe:
                     counts["ended"] = residents.counts.get("ended", 0)
                     for key in ("create", "update", "unchanged", "new_persons", "updated_persons"):
                         counts[key if key.endswith("persons") else f"residents_{key}"] = residents.counts.get(key, 0)
+        # After the houses (when they could be written): which of them hold which fee already.
+        fee_plan, fee_counts = fees.check(translation, table.estate)
+        counts.update(fee_counts)
         transaction.set_rollback(True)
-    return _Probe(checked, people, buildings, counts)
+    return _Probe(checked, people, buildings, counts, fee_plan)
 
 
 def validate_hc(table: Table, on_progress: Progress) -> Outcome:
@@ -231,7 +237,7 @@ def validate_hc(table: Table, on_progress: Progress) -> Outcome:
             name: facts.elevator for name, facts in translation.buildings.items() if facts.elevator is not None
         }
         people_rows = [_person_row(person, table.estate) for person in probe.people]
-        plan = HcPlan(table.estate, checked.plan, people_rows, probe.buildings, elevators)
+        plan = HcPlan(table.estate, checked.plan, people_rows, probe.buildings, elevators, probe.fee_setup)
     for key in ("create", "update", "unchanged"):
         counts[key] = counts[f"houses_{key}"] + counts[f"residents_{key}"]
     counts["rows"] = table.expected_rows
@@ -255,4 +261,6 @@ def write_hc(plan: HcPlan, on_progress: Progress, *, committed_by: Any = None) -
         if not residents.clean:
             raise DomainError(residents.problems[0].message)
         writers.write_residents(residents.plan, lambda done, total: on_progress(total + done, 2 * max(total, 1)))
+    if plan.fee_setup is not None:
+        fees.write(plan.fee_setup, plan.estate, committed_by=committed_by)
     return kinds.WriteResult()
