@@ -110,3 +110,17 @@ def test_a_partial_file_naming_the_same_owners_ends_nothing(admin_a, company_a, 
     assert (record["counts"]["ended"], record["counts"]["residents_create"]) == (0, 0)
     assert commit(admin_a, record)["status"] == "done"
     assert _current(company_a) == before
+
+
+def test_a_house_listed_without_its_owner_keeps_them_and_the_dry_run_says_so(admin_a, company_a, estate):
+    assert commit(admin_a, dry_run(admin_a, hc_assets(), estate.pk))["status"] == "done"
+    before = _current(company_a)
+    nobody = [[1011, 1, 1, 1, "10102", 94.56, "", 0, "", 110, 94.56, 0]]  # 业主编号 left blank
+    record = dry_run(admin_a, hc_assets(houses=nobody, buildings=[[1, 1, 33, "有"]]), estate.pk)
+    assert record["status"] == "ready", record["errors"]
+    assert (record["counts"].get("ended", 0), record["counts"]["houses_kept_without_people"]) == (0, 1)
+    assert _warnings(record)[("房屋信息", 2, "房屋编号")] == (
+        "“1011”：文件中该房屋没有住户；系统中的 吴学文（业主） 保留不变（文件未列出的住户关系不会结束）。"
+    )
+    assert commit(admin_a, record)["status"] == "done"
+    assert _current(company_a) == before

@@ -32,6 +32,7 @@ from tenants.imports.hc.reader import KIND, HcTable
 from tenants.imports.hc.rows import HouseRow, PersonRow, Translation
 from tenants.imports.reading import Table
 from tenants.imports.validation import Outcome, Problem, Progress
+from tenants.residents.models import Occupancy, Relation
 
 # A row of the built table named in one of our checks' problems, in either language ("与第 2 行重复",
 # "duplicates row 2"): pointed back at the HC sheet and row it came from.
@@ -173,6 +174,32 @@ class _Probe:
     fee_setup: fees.FeeSetupPlan | None
 
 
+def _kept_without_people(
+    translation: Translation, estate: str, houses: list[HouseRow], people: list[PersonRow], counts: Counter[str]
+) -> None:
+    """A house the file lists with nobody on it keeps the people on file: a blank 业主编号 may be a
+    partial file's omission as well as a house sold back, so nothing ends; the dry run says who stays."""
+    empty = {house.key: house for house in houses}
+    for person in people:
+        empty.pop(person.house, None)
+    if not empty:
+        return
+    staying: dict[tuple[str, str, str], list[str]] = {}
+    for building, unit, number, name, relation in Occupancy.objects.filter(
+        house__estate__name=estate, house__building__name__in={key[0] for key in empty}, moved_out__isnull=True
+    ).values_list("house__building__name", "house__unit__name", "house__number", "person__name", "relation"):
+        if (building, unit, number) in empty:
+            staying.setdefault((building, unit, number), []).append(f"{name}（{Relation(relation).label}）")
+    for key, names in staying.items():
+        translation.problem(
+            empty[key].source.of("房号"),
+            _("文件中该房屋没有住户；系统中的 %(people)s 保留不变（文件未列出的住户关系不会结束）。")
+            % {"people": _("、").join(sorted(names))},
+            warning=True,
+        )
+    counts["houses_kept_without_people"] = len(staying)
+
+
 # A probe, not a write: whatever it writes is rolled back before it returns (the dry run writes
 # nothing, and the commit's re-check leaves the commit's transaction as it found it). An action
 # only because the buildings and houses it writes meanwhile are refused outside one.
@@ -212,6 +239,7 @@ def _probe(table: HcTable, houses: list[HouseRow]) -> _Probe:
                     counts["ended"] = residents.counts.get("ended", 0)
                     for key in ("create", "update", "unchanged", "new_persons", "updated_persons"):
                         counts[key if key.endswith("persons") else f"residents_{key}"] = residents.counts.get(key, 0)
+                _kept_without_people(translation, table.estate, good, people, counts)
         # After the houses (when they could be written): which of them hold which fee already.
         fee_plan, fee_counts = fees.check(translation, table.estate)
         counts.update(fee_counts)

@@ -200,10 +200,10 @@ class _Check:
         existing = {item.name: item for item in FeeItem.objects.filter(name__in=set(numbers.values()) - set(new))}
         houses = _house_ids(estate, {link.house for link in self.translation.fee_links})
         held: dict[tuple[str, int], list[date | None]] = {}
-        for name, house_id, end in FeeAssignment.objects.filter(
+        for held_name, held_house, end in FeeAssignment.objects.filter(
             fee_item__in=existing.values(), house_id__in=houses.values()
         ).values_list("fee_item__name", "house_id", "end"):
-            held.setdefault((name, house_id), []).append(end)
+            held.setdefault((held_name, held_house), []).append(end)
         result = FeeSetupPlan(plan)
         for link in self.known_links():
             name = numbers.get(link.number)

@@ -78,7 +78,7 @@ def translate(result: Translation, sheet: Sheet, estate: str) -> None:
     unmapped(result, sheet, headers)
     first: dict[HouseKey, tuple[int, list[Any]]] = {}
     people: dict[HouseKey, int] = {}
-    unsold: set[HouseKey] = set()
+    unsold_houses: set[HouseKey] = set()
     for number, cells in sheet.rows:
         cell = {key: (sheet.name, number, header or "") for key, header in headers.items()}
         key = _place(result, sheet, cells, cell)
@@ -88,7 +88,7 @@ def translate(result: Translation, sheet: Sheet, estate: str) -> None:
         if key not in first:
             first[key] = (number, cells)
             if _house(result, sheet, cells, cell, key, source, estate) == codes.UNSOLD:
-                unsold.add(key)
+                unsold_houses.add(key)
         else:  # the same house again (another person): its columns must say the same
             earlier, earlier_cells = first[key]
             for part in HOUSE_PART:
@@ -123,7 +123,7 @@ def translate(result: Translation, sheet: Sheet, estate: str) -> None:
             continue
         values = result.person_values(sheet, cells, number, headers)
         result.people.append(PersonRow(key, {**values, "relation": relation}, source))
-        if key in unsold:
+        if key in unsold_houses:
             result.unsold_but_lived_in(cell["state"], text_of(values.get("name")), _label)
         people[key] = people.get(key, 0) + 1
     unsold = len(first) - len(people)
