@@ -71,23 +71,29 @@ def assign_fee_item(
     counts = plan.counts()
     if not houses:
         return counts
-    user = person(actor)
-    FeeAssignment.objects.bulk_create(
-        [FeeAssignment(fee_item=item, house_id=pk, start=start, quantity=amount, created_by=user) for pk in houses],
-        batch_size=1000,
-    )
-    audit(
-        actor,
-        "fee_item.assign",
+    _create(
         item,
-        after={
-            **counts,
-            "start": str(start),
-            "quantity": str(amount),
-            "filters": fee_selectors.describe_filters(filters),
-        },
+        dict.fromkeys(houses, start),
+        actor,
+        {**counts, "start": str(start), "quantity": str(amount), "filters": fee_selectors.describe_filters(filters)},
+        quantity=amount,
     )
     return counts
+
+
+def _create(
+    item: FeeItem, starts: Mapping[int, date], actor: Any, after: dict[str, Any], quantity: Decimal = Decimal("1")
+) -> None:
+    """The assignments, in batches, and the one audit row that tells of them."""
+    user = person(actor)
+    FeeAssignment.objects.bulk_create(
+        [
+            FeeAssignment(fee_item=item, house_id=pk, start=start, quantity=quantity, created_by=user)
+            for pk, start in starts.items()
+        ],
+        batch_size=1000,
+    )
+    audit(actor, "fee_item.assign", item, after=after)
 
 
 def _charged_until(assignment: FeeAssignment) -> date | None:
@@ -187,19 +193,10 @@ def assign_fee_item_from_import(*, fee_item: FeeItem, starts: Mapping[int, date]
     }
     if not new:
         return 0
-    user = person(actor)
-    FeeAssignment.objects.bulk_create(
-        [FeeAssignment(fee_item=item, house_id=pk, start=start, created_by=user) for pk, start in new.items()],
-        batch_size=1000,
-    )
-    audit(
-        actor,
-        "fee_item.assign",
-        item,
-        after={
-            "assigned": len(new),
-            "already": len(starts) - len(new),
-            "starts": sorted({str(start) for start in new.values()}),
-        },
-    )
+    after = {
+        "assigned": len(new),
+        "already": len(starts) - len(new),
+        "starts": sorted({str(start) for start in new.values()}),
+    }
+    _create(item, new, actor, after)
     return len(new)

@@ -24,3 +24,9 @@ def estate(company_a):
     """The estate an HC workbook (which names none) is imported into."""
     with tenant_context(company_a):
         return Estate.objects.create(name="翠湖苑")
+
+
+@pytest.fixture
+def admin_a(client_for, company_a):
+    """Company A's administrator (a module's own admin_a, e.g. one that imports houses first, wins)."""
+    return client_for(company_a, "admin")

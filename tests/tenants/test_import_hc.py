@@ -186,11 +186,6 @@ def hc_rooms(rows=ROOMS) -> bytes:
     return buffer.getvalue()
 
 
-@pytest.fixture
-def admin_a(client_for, company_a):
-    return client_for(company_a, "admin")
-
-
 def upload(client, content, estate_id, name="hc.xlsx", kind="hc_assets"):
     data = {"kind": kind, "file": SimpleUploadedFile(name, content)}
     if estate_id is not None:

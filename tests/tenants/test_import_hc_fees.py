@@ -18,11 +18,6 @@ from tests.tenants.test_import_hc import FEES, HOUSES, commit, dry_run, hc_asset
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager")]
 
 
-@pytest.fixture
-def admin_a(client_for, company_a):
-    return client_for(company_a, "admin")
-
-
 def _assignments(company):
     with tenant_context(company):
         return sorted(

@@ -24,11 +24,6 @@ from tests.tenants.test_import_hostile_files import FORMULAS, WHOLE_GRID, _heade
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager")]
 
 
-@pytest.fixture
-def admin_a(client_for, company_a):
-    return client_for(company_a, "admin")
-
-
 def _nothing_written(company):
     with tenant_context(company):
         assert not Building.objects.exists() and not House.objects.exists()

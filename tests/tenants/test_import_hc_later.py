@@ -24,11 +24,6 @@ from tests.tenants.test_import_hc import (
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager")]
 
 
-@pytest.fixture
-def admin_a(client_for, company_a):
-    return client_for(company_a, "admin")
-
-
 def _current(company):
     """(building, number, person, relation) of every current relation."""
     with tenant_context(company):
