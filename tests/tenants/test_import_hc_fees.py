@@ -137,3 +137,21 @@ def test_a_start_outside_the_items_validity_is_blamed_on_the_start(admin_a, esta
         "“2019-01-01”" in found["房屋信息", 5, "费用开始时间"]
         and "2020-06-10 至 2037-01-01" in found["房屋信息", 5, "费用开始时间"]
     )
+
+
+def test_a_refusal_while_assigning_leaves_nothing_written(admin_a, company_a, estate, monkeypatch):
+    from billing.services import assignments
+    from core.errors import DomainError
+
+    record = dry_run(admin_a, hc_assets(), estate.pk)
+    assert record["status"] == "ready", record["errors"]
+
+    def refuses(**kwargs):
+        raise DomainError("该收费项目已停用，不能再分配。")
+
+    monkeypatch.setattr(assignments, "assign_fee_item_from_import", refuses)
+    done = commit(admin_a, record)
+    assert done["status"] == "invalid", done
+    with tenant_context(company_a):  # houses, residents and items went with it: one transaction
+        assert not House.objects.exists() and not FeeItem.objects.exists()
+        assert not AuditEvent.objects.filter(action="fee_item.create").exists()
