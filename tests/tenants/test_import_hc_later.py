@@ -72,28 +72,37 @@ PARTIAL_OWNERS = [[7, "钱七", "男", 40, 13700000007, "", 1001, 7]]
 def test_a_partial_file_ends_only_the_relations_of_the_houses_it_lists(admin_a, company_a, estate):
     assert commit(admin_a, dry_run(admin_a, hc_assets(), estate.pk))["status"] == "done"
     before = _current(company_a)
-    # A hand-made file of one house: 1012 sold by owner 2 (赵一) to 钱七. 赵一 still owns 2-1-101,
-    # and 1011 is not in the file at all: neither is touched.
+    # A hand-made file of one house: 1012 sold by owner 2 (赵一) to 钱七 — and with him go the family
+    # member and the renter HC ties to owner 2 (业主编号). 赵一 and they stay in 2-1-101, and 1011 is
+    # not in the file at all: neither is touched.
     sold = [[1012, 1, 1, 1, "10102", 94.56, 7, 0, "", 110, 80.1, 0]]
     content = hc_assets(houses=sold, owners=PARTIAL_OWNERS, buildings=[[1, 1, 33, "有"]], fees=[])
     record = dry_run(admin_a, content, estate.pk)
     assert record["status"] == "ready", record["errors"]
-    assert record["counts"]["ended"] == 1
+    assert record["counts"]["ended"] == 3
     today = timezone.localdate().isoformat()
-    # said at the new owner's row, the one that replaces 赵一
-    assert _warnings(record) == {
+    # said at the row of the new owner, who replaces them
+    assert sorted((w["sheet"], w["row"], w["column"], w["message"]) for w in record["warnings"]) == sorted(
         (
             "业主信息",
             2,
             "业主名称",
-        ): f"“钱七”：将结束 赵一 的业主关系：文件中该房屋的业主已不含此人，迁出日期记为 {today}。"
-    }
+            f"“钱七”：将结束 {name} 的{relation}关系：文件中该房屋的{relation}已不含此人，迁出日期记为 {today}。",
+        )
+        for name, relation in (("赵一", "业主"), ("钱二", "家庭成员"), ("孙三", "租户"))
+    )
     assert _current(company_a) == before  # the dry run wrote nothing
     assert commit(admin_a, record)["status"] == "done"
     after = _current(company_a)
-    assert set(before) - set(after) == {("1", "1012", "赵一", "owner")}
+    assert set(before) - set(after) == {
+        ("1", "1012", "赵一", "owner"),
+        ("1", "1012", "钱二", "family"),
+        ("1", "1012", "孙三", "renter"),
+    }
     assert set(after) - set(before) == {("1", "1012", "钱七", "owner")}
-    assert ("1", "1011", "吴学文", "owner") in after and ("2", "101", "赵一", "owner") in after
+    assert {("1", "1011", "吴学文", "owner"), ("2", "101", "赵一", "owner"), ("2", "101", "钱二", "family")} <= set(
+        after
+    )
 
 
 def test_a_partial_file_naming_the_same_owners_ends_nothing(admin_a, company_a, estate):

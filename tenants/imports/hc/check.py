@@ -233,7 +233,7 @@ def _probe(table: HcTable, houses: list[HouseRow]) -> _Probe:
             else:
                 rows = [_person_row(person, table.estate) for person in people]
                 if rows:
-                    residents = validate_residents(_table("residents", rows), lambda done, total: None)
+                    residents = validate_residents(_table("residents", rows), lambda done, total: None, whole_houses=True)
                     _Mapper(translation, people).add(residents.problems)
                     _Mapper(translation, people).add(residents.warnings, warning=True)
                     counts["ended"] = residents.counts.get("ended", 0)
@@ -285,7 +285,7 @@ def write_hc(plan: HcPlan, on_progress: Progress, *, committed_by: Any = None) -
     for name in new:
         Building.objects.filter(estate__name=plan.estate, name=name).update(has_elevator=plan.elevators[name])
     if plan.people:
-        residents = validate_residents(_table("residents", plan.people), lambda done, total: None)
+        residents = validate_residents(_table("residents", plan.people), lambda done, total: None, whole_houses=True)
         if not residents.clean:
             raise DomainError(residents.problems[0].message)
         writers.write_residents(residents.plan, lambda done, total: on_progress(total + done, 2 * max(total, 1)))
