@@ -233,7 +233,9 @@ def _probe(table: HcTable, houses: list[HouseRow]) -> _Probe:
             else:
                 rows = [_person_row(person, table.estate) for person in people]
                 if rows:
-                    residents = validate_residents(_table("residents", rows), lambda done, total: None, whole_houses=True)
+                    residents = validate_residents(
+                        _table("residents", rows), lambda done, total: None, whole_houses=True
+                    )
                     _Mapper(translation, people).add(residents.problems)
                     _Mapper(translation, people).add(residents.warnings, warning=True)
                     counts["ended"] = residents.counts.get("ended", 0)
