@@ -187,9 +187,8 @@ class _Check:
             houses = _("；房屋费用中列有它的 %(n)s 套房屋未分配此项") % {"n": listed[fee]} if listed.get(fee) else ""
             self.translation.problem(
                 (SHEET, row, self.header("formula") or ""),
-                _("收费项目“%(name)s”未导入：%(why)s%(houses)s")
-                % {"name": name, "why": self.reasons[row].rstrip("。"), "houses": houses}
-                + "。",
+                _("收费项目“%(name)s”未导入：%(why)s%(houses)s。")
+                % {"name": name, "why": self.reasons[row].rstrip("。."), "houses": houses},
                 quote=False,
                 warning=True,
             )
