@@ -111,7 +111,9 @@ _PERSON_COLUMNS = ("id", "name", "phone_index", "id_number_index", "gender", "em
 _OCCUPANCY_COLUMNS = ("id", "house_id", "person_id", "relation", "share", "is_primary_payer", "moved_in")
 
 
-def validate_residents(table: Table, on_progress: Progress) -> Outcome:
+def validate_residents(table: Table, on_progress: Progress, *, whole_houses: bool = False) -> Outcome:
+    """`whole_houses`: a house the file lists anyone in is listed whole (HC's workbooks: every person
+    of a house is on its rows), so any current relation of it the file does not name ends."""
     findings = Findings()
     parsed = parse_rows(table, findings, on_progress, passes=2)
     row_count = len(parsed)
@@ -321,6 +323,8 @@ def validate_residents(table: Table, on_progress: Progress) -> Outcome:
         # A row of our own export (masked numbers) does not speak for the whole house: the export may
         # have been filtered, so only rows typed or brought from another system end relations.
         listed = {values["relation"] for _number, values in rows_of_house if not values.get("masked")}
+        if whole_houses and listed:
+            listed = set(Relation.values)
         for row in current.get(house_id, ()):
             if row[0] in touched:
                 continue
