@@ -209,6 +209,8 @@ def test_a_failed_channel_refund_paid_out_in_cash_counts_as_a_cash_refund_that_d
     failed = _send(payer, refund["id"])
     desk, admin = client_for(payer.company, "cashier"), client_for(payer.company, "admin")
     url = f"/api/v1/refunds/{refund['id']}/pay-cash/"
+    awaiting_cash = "/api/v1/refunds/?payout_status=refund_failed&ordering=created_at"  # the cash desk's list
+    assert [row["id"] for row in desk.get(awaiting_cash).json()["results"]] == [refund["id"]]
 
     paid = desk.post(url, {"confirm_amount": "5.00"}, format="json")
     assert paid.status_code == 200, paid.content
@@ -218,6 +220,7 @@ def test_a_failed_channel_refund_paid_out_in_cash_counts_as_a_cash_refund_that_d
     again = desk.post(url, {"confirm_amount": "5.00"}, format="json")  # a double click: nothing more
     assert again.status_code == 200 and again.json()["refunded_at"] == body["refunded_at"]
     assert admin.post(f"/api/v1/refunds/{refund['id']}/retry-channel/").status_code == 409
+    assert desk.get(awaiting_cash).json()["results"] == []  # off the desk's list
 
     report = _income(payer)
     assert (report.refunded, report.refunding, report.refund_failed) == (D("5.00"), ZERO, ZERO)
