@@ -94,8 +94,10 @@ def _upload_through_migration(page, live_stack, kind: str, file_name: str, conte
     page.get_by_test_id(f"import-kind-{kind}").click()
     template = page.get_by_test_id("import-template")
     expect(template).to_have_attribute("href", f"/api/v1/imports/templates/{kind}/")
-    answer = page.request.get(live_stack.url("alpha", template.get_attribute("href")))
-    assert answer.status == 200 and answer.body()[:2] == b"PK"  # an .xlsx of our own
+    status, kind_of = page.evaluate(
+        "href => fetch(href).then((r) => [r.status, r.headers.get('content-type')])", template.get_attribute("href")
+    )
+    assert (status, kind_of) == (200, XLSX)  # a workbook of our own
     expect(page.get_by_test_id("import-estate")).to_have_count(0)  # the file names its houses
     page.get_by_test_id("import-file-input").set_input_files({"name": file_name, "mimeType": XLSX, "buffer": content})
     expect(page.get_by_test_id("import-current")).to_have_attribute("data-status", "ready", timeout=60_000)
@@ -157,7 +159,10 @@ def _fee_history_and_arrears(page, live_stack, in_company_db, *, estate: str, ho
     expect(lines.first).to_contain_text("已缴清")
     expect(lines.nth(5)).to_contain_text("2026-01-01 ~ 2026-01-31")
     expect(lines.nth(5)).to_contain_text(item)
-    cells = lambda n: lines.nth(n).locator("td")  # noqa: E731 - 收费项目, 期间, 应收, 已缴, 欠费, 状态, 来源
+
+    def cells(n):  # 收费项目, 期间, 应收, 已缴, 欠费, 状态, 来源
+        return lines.nth(n).locator("td")
+
     expect(cells(0).nth(3)).to_have_text("¥179.00")  # a month of the history: paid
     expect(cells(0).nth(4)).to_have_text("¥0.00")
     expect(cells(0).nth(6)).to_have_text("历史数据导入")

@@ -30,6 +30,8 @@ const fees: typeof zhFees = {
     seeHouses: "See the charges on a house's page",
     seeBills: 'See bills',
     seeArrears: 'See arrears',
+    importItems: 'Import fee items',
+    importMeters: 'Import meters',
   },
   kind: {
     property: 'Property fee',

@@ -27,6 +27,8 @@ const fees = {
     seeHouses: '到房屋详情查看收费记录',
     seeBills: '查看账单',
     seeArrears: '查看欠费',
+    importItems: '导入收费项目',
+    importMeters: '导入表具',
   },
   kind: {
     property: '物业费',

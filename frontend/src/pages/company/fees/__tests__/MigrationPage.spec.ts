@@ -2,6 +2,7 @@ import { flushPromises } from '@vue/test-utils'
 import { describe, expect, it, vi } from 'vitest'
 
 import type { ImportRecord } from '@/api/basicData'
+import { importRecord } from '@/components/imports/__tests__/fixtures'
 import MigrationPage from '@/pages/company/fees/MigrationPage.vue'
 import { jsonResponse } from '@/test/http'
 
@@ -19,33 +20,15 @@ import {
 const MANAGER = ['fees.view', 'fees.manage', 'basic_data.view']
 const MODULES: ('fees' | 'basic_data')[] = ['fees', 'basic_data']
 
-const record = (over: Partial<ImportRecord>): ImportRecord => ({
-  id: 9,
-  kind: 'fee_history',
-  kind_label: '缴费历史',
-  status: 'validating',
-  status_label: '校验中',
-  file_name: 'HC房屋缴费历史.xlsx',
-  file_size: 4096,
-  counts: {},
-  create_count: 0,
-  update_count: 0,
-  unchanged_count: 0,
-  error_total: 0,
-  message: '',
-  notes: [],
-  estate: null,
-  estate_name: null,
-  job: { id: 'j9', status: 'running', progress: 20, total: 100, message: '' },
-  report_url: null,
-  can_commit: false,
-  created_by_name: '收费员小李',
-  created_at: '2026-03-01T02:00:00Z',
-  validated_at: null,
-  committed_at: null,
-  errors: [],
-  ...over,
-})
+const record = (over: Partial<ImportRecord>): ImportRecord =>
+  importRecord({
+    id: 9,
+    kind: 'fee_history',
+    kind_label: '缴费历史',
+    file_name: 'HC房屋缴费历史.xlsx',
+    job: { id: 'j9', status: 'running', progress: 20, total: 100, message: '' },
+    ...over,
+  })
 
 // The ledger's own counts of a fee history (billing/services/history_import.py), beside the rows'.
 const LEDGER_COUNTS = {
@@ -138,7 +121,9 @@ describe('MigrationPage (收费管理 › 数据迁移)', () => {
       record({ id, kind, status: 'done', counts: { rows: 2, create: 2 }, job: null })
     const all = fakeApi({
       'GET /api/v1/imports/': (_call, query) =>
-        page(query.get('kind') === 'fee_arrears' ? [done(5, 'fee_arrears')] : [done(4, 'fee_items')]),
+        page(
+          query.get('kind') === 'fee_arrears' ? [done(5, 'fee_arrears')] : [done(4, 'fee_items')],
+        ),
       'GET /api/v1/imports/4/': () => jsonResponse(done(4, 'fee_items')),
       'GET /api/v1/imports/5/': () => jsonResponse(done(5, 'fee_arrears')),
     })
