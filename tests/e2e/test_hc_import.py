@@ -118,9 +118,11 @@ def _fee_history_and_arrears(page, live_stack, in_company_db, *, estate: str, ho
 
     from billing.models import Charge, Payment
 
-    watch = Watch(allowed_words={"admin", "alpha"})  # who is signed in where
-    watch.attach(page, "admin")
     item = f"物业费{uuid.uuid4().hex[:4]}"
+    # Who is signed in where, the names this test made up (hex suffixes) and the house's binding
+    # code: data, not English left on a screen.
+    watch = Watch(allowed_words={"admin", "alpha", estate, item, house.binding_code})
+    watch.attach(page, "admin")
     with in_company_db("alpha"):
         # Set up as the company's 收费项目 (monthly, 2 元/㎡), assigned to no house yet.
         _fee(name=item, price="2.0000", start=date(2025, 1, 1))
