@@ -715,6 +715,7 @@ const en: MessageSchema = {
     residentsNeedReveal:
       'A residents import checks whether each phone and ID number is on file, so only a role that may see them whole (such as an administrator) can upload one.',
     chooseEstate: 'Choose the estate to import into',
+    feesElsewhere: 'Fee items, meters, payment history and opening arrears are imported under Fees:',
     hcHint:
       'Upload the HC asset import or export workbook, or the HC property import sheet, as it is; the report lists the sheets and columns not imported.',
     invalidType: 'Only .xlsx, .xls and .csv files are accepted',

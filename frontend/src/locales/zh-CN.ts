@@ -696,6 +696,7 @@ const zhCN = {
     residentsNeedReveal:
       '住户导入会核对每个手机号和身份证号是否已登记，需由可查看完整信息的角色（如管理员）上传。',
     chooseEstate: '请选择导入到哪个小区',
+    feesElsewhere: '收费项目、表具、缴费历史和期初欠费在“收费管理”中导入：',
     hcHint:
       '直接上传 HC（小区管理系统）的资产导入/导出表或房产导入表，无需改动；报告会列出未导入的工作表和列。',
     invalidType: '只支持 .xlsx、.xls 或 .csv 文件',

@@ -192,8 +192,18 @@ describe('ImportsPage', () => {
       job: { id: 'j8', status: 'succeeded', progress: 100, total: 100, message: '' },
       counts: { rows: 13, create: 0, update: 0, unchanged: 0, errors: 1, parking_spaces: 2 },
       error_total: 1,
-      notes: ['HC 资产导入表（阳光花园）：已读取 房屋信息 4 行。', '车位信息：2 个车位未导入（系统暂无车位数据）。'],
-      errors: [{ sheet: '房屋信息', row: 2, column: '楼栋编号', message: '“9”：楼栋单元中没有这个楼栋编号。' }],
+      notes: [
+        'HC 资产导入表（阳光花园）：已读取 房屋信息 4 行。',
+        '车位信息：2 个车位未导入（系统暂无车位数据）。',
+      ],
+      errors: [
+        {
+          sheet: '房屋信息',
+          row: 2,
+          column: '楼栋编号',
+          message: '“9”：楼栋单元中没有这个楼栋编号。',
+        },
+      ],
     })
     const all = fakeApi({
       'GET /api/v1/imports/': () => page([]),
@@ -296,6 +306,22 @@ describe('ImportsPage', () => {
     expect($('import-kind-residents')).toBeNull()
     expect($('import-residents-need-reveal')?.textContent).toContain('住户导入')
     expect($('import-upload')).not.toBeNull()
+  })
+
+  it('points a company switching systems to the fees migration, for those who may use it', async () => {
+    fakeApi({ 'GET /api/v1/imports/': () => page([]) })
+    await mountPage(ImportsPage, {
+      path: '/basic-data/imports',
+      permissions: [...ADMIN, 'fees.manage'],
+      modules: ['basic_data', 'fees'],
+    })
+    expect($('import-fees-migration')?.getAttribute('href')).toBe('/fees/migration')
+  })
+
+  it('says nothing of the fees migration to those who may not use it', async () => {
+    fakeApi({ 'GET /api/v1/imports/': () => page([]) })
+    await mountPage(ImportsPage, { path: '/basic-data/imports', permissions: ADMIN })
+    expect($('import-fees-elsewhere')).toBeNull()
   })
 
   it('offers no upload to a viewer', async () => {
