@@ -4981,6 +4981,7 @@ export interface components {
             residents_create?: number;
             residents_update?: number;
             residents_unchanged?: number;
+            new_estates?: number;
             new_buildings?: number;
             new_units?: number;
             new_persons?: number;
@@ -4995,6 +4996,20 @@ export interface components {
             houses_without_people?: number;
             ended?: number;
             warnings?: number;
+            fee_items_create?: number;
+            fee_items_unchanged?: number;
+            fee_items_not_imported?: number;
+            fee_assignments_create?: number;
+            fee_assignments_unchanged?: number;
+            unsold_with_people?: number;
+            houses_kept_without_people?: number;
+            charges?: number;
+            payments?: number;
+            assignments_created?: number;
+            assignments_moved?: number;
+            vehicles_not_imported?: number;
+            assignments?: number;
+            meters?: number;
         };
         ImportDetail: {
             readonly id: number;
