@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from core.outbox.registry import handles
 from notifications.services import deliveries
 from notifications.services.notify import TOPIC_DISPATCH
-from core.outbox.registry import handles
 
 
 @handles(TOPIC_DISPATCH)

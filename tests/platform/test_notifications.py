@@ -220,8 +220,7 @@ def test_owners_mute_non_essential_events_but_never_essential_ones(company_a, cl
         bill = notify_in_action([resident], "bill.issued", BILL)
         alert = notify_in_action([resident], "security.alert", ALERT)
         statuses = {
-            (d.notification_id, d.channel): (d.status, d.reason)
-            for d in Delivery.objects.filter(recipient=resident)
+            (d.notification_id, d.channel): (d.status, d.reason) for d in Delivery.objects.filter(recipient=resident)
         }
     assert statuses[(bill.pk, "sms")] == (DeliveryStatus.SKIPPED, "muted by the recipient")
     assert statuses[(bill.pk, "inbox")][0] == DeliveryStatus.DELIVERED  # still in the inbox
@@ -240,7 +239,9 @@ def _quiet_now(client) -> datetime:
         format="json",
     )
     assert answer.status_code == 200, answer.content
-    until = quiet_until(start=start.replace(second=0, microsecond=0), end=end.replace(second=0, microsecond=0), now=local)
+    until = quiet_until(
+        start=start.replace(second=0, microsecond=0), end=end.replace(second=0, microsecond=0), now=local
+    )
     assert until is not None
     return until
 

@@ -3,7 +3,6 @@ reviewers' bell; a bill run's issued bills reach each house's owners (inbox and 
 
 from __future__ import annotations
 
-
 from decimal import Decimal
 
 import pytest
@@ -65,7 +64,7 @@ def test_a_binding_waiting_for_review_lights_the_reviewers_bell(company_a, clien
 
 def test_a_binding_approved_at_once_asks_nobody(company_a, client_for):
     _estate, houses = _houses(company_a)
-    client, user = owner(company_a, client_for, "n-known", phone=PHONE)
+    client, _user = owner(company_a, client_for, "n-known", phone=PHONE)
     with tenant_context(company_a):
         admin = User.objects.get(username="admin")
         person = resident_services.create_person(actor=admin, name="赵六", phone=PHONE)
@@ -91,7 +90,9 @@ def test_an_issued_bill_reaches_its_owners_inbox_and_phone_once(company_a, clien
         person.save(update_fields=["user"])
         as_of = timezone.localdate().replace(day=1)
         _fee(name="物业费通知苑", houses=houses, start=as_of)
-        run = bill_runs.start_bill_run(run=bill_runs.create_bill_run(as_of=as_of, estate=estate, actor=None), actor=None)
+        run = bill_runs.start_bill_run(
+            run=bill_runs.create_bill_run(as_of=as_of, estate=estate, actor=None), actor=None
+        )
     drain(outbox_sent)  # the run, its bill.issued events, their notifications, their texts
     with tenant_context(company_a):
         amount = Charge.objects.get(house=houses[0], bill_run=run).amount

@@ -82,7 +82,7 @@ def enqueue(
             " available_at, sent_at, last_error, created_at)"
             " VALUES (%s, %s, %s, %s::jsonb, 'pending', 0, %s,"
             " GREATEST(statement_timestamp(), %s::timestamptz),"
-            " GREATEST(statement_timestamp(), %s::timestamptz - %s::interval), '',"
+            " GREATEST(statement_timestamp(), %s::timestamptz - %s * interval '1 second'), '',"
             " statement_timestamp())"
             " ON CONFLICT (schema_name, key) DO NOTHING RETURNING id",
             [
@@ -93,7 +93,7 @@ def enqueue(
                 max_attempts or spec.max_attempts,
                 available_at,
                 available_at,
-                RESEND_AFTER,
+                RESEND_AFTER.total_seconds(),
             ],
         )
         row = cursor.fetchone()
