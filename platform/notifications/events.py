@@ -109,7 +109,7 @@ BILL_ISSUED = register(
         body=_("%(house)s 的%(fee_item)s账单已出，金额 %(amount)s 元，请在 %(due_date)s 前缴纳。"),
         channels=(Channel.INBOX, Channel.SMS),
         sms=SmsTemplate(name="bill_issued", params=("house", "fee_item", "amount", "due_date")),
-        link="/pages/bills/index?house=%(house_id)s",
+        link="/pages/bills/bills?house=%(house_id)s",
     )
 )
 FINAL_ARREARS_NOTICE = register(
@@ -121,7 +121,7 @@ FINAL_ARREARS_NOTICE = register(
         channels=(Channel.INBOX, Channel.SMS),
         essential=True,
         sms=SmsTemplate(name="final_notice", params=("house", "amount")),
-        link="/pages/bills/index?house=%(house_id)s",
+        link="/pages/bills/bills?house=%(house_id)s",
     )
 )
 SECURITY_ALERT = register(

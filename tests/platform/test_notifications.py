@@ -314,7 +314,7 @@ def test_an_owner_sees_only_their_own_inbox(company_a, client_for):
         their_item = Delivery.objects.get(recipient=them, channel="inbox")
     listed = mine.get("/api/v1/owner/notifications/").json()["results"]
     assert [row["title"] for row in listed] == ["新账单：水费"]
-    assert "1栋1单元101" in listed[0]["body"] and listed[0]["link"] == "/pages/bills/index?house=1"
+    assert "1栋1单元101" in listed[0]["body"] and listed[0]["link"] == "/pages/bills/bills?house=1"
     assert mine.get("/api/v1/owner/notifications/unread-count/").json() == {"unread": 1}
     assert mine.post(f"/api/v1/owner/notifications/{their_item.pk}/read/").status_code == 404
     assert theirs.get("/api/v1/owner/notifications/unread-count/").json() == {"unread": 1}

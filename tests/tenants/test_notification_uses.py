@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.core import mail
 from django.utils import timezone
 from django_tenants.utils import schema_context, tenant_context
 
@@ -44,7 +45,7 @@ def _houses(company, name="通知苑"):
         return estate, list(House.objects.filter(estate=estate).select_related("building", "unit").order_by("pk"))
 
 
-def test_a_binding_waiting_for_review_lights_the_reviewers_bell(company_a, client_for):
+def test_a_binding_waiting_for_review_lights_the_reviewers_bell(company_a, client_for, outbox_sent):
     _estate, houses = _houses(company_a)
     client, _user = owner(company_a, client_for, "n-binder")
     created = client.post(
@@ -60,6 +61,11 @@ def test_a_binding_waiting_for_review_lights_the_reviewers_bell(company_a, clien
     for bystander in ("cashier", "guard"):  # may not review: nothing in their bell
         assert client_for(company_a, bystander).get("/api/v1/notifications/unread-count/").json() == {"unread": 0}
     assert client.get("/api/v1/owner/notifications/").json()["results"] == []
+    # By e-mail too, to the reviewers who have an address (the admin: the signup's).
+    drain(outbox_sent)
+    assert [(m.to, m.subject) for m in mail.outbox] == [(["admin@alpha.example.com"], "[阿尔法物业] 房屋绑定申请待审核")]
+    assert "王五 申请绑定 1栋1单元101（业主），请审核。" in mail.outbox[0].body
+    assert "/basic-data/bindings?status=pending" in mail.outbox[0].body
 
 
 def test_a_binding_approved_at_once_asks_nobody(company_a, client_for):
@@ -99,7 +105,7 @@ def test_an_issued_bill_reaches_its_owners_inbox_and_phone_once(company_a, clien
         assert Notification.objects.filter(event="bill.issued").count() == 1  # house 1 has no app user
     items = client.get("/api/v1/owner/notifications/").json()["results"]
     assert [item["title"] for item in items] == ["新账单：物业费通知苑"]
-    assert f"金额 {amount} 元" in items[0]["body"] and items[0]["link"] == f"/pages/bills/index?house={houses[0].pk}"
+    assert f"金额 {amount} 元" in items[0]["body"] and items[0]["link"] == f"/pages/bills/bills?house={houses[0].pk}"
     texted = sms_standin.outbox(PHONE)
     assert len(texted) == 1 and texted[0]["params"][:3] == ["1栋1单元101", "物业费通知苑", str(amount)]
     # The event delivered again (the handler's done mark lost): nobody is told twice.

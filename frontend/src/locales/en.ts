@@ -136,6 +136,12 @@ const en: MessageSchema = {
     invalidCredentials: 'Wrong username or password',
     throttled: 'Too many attempts. Please try again later.',
   },
+  notifications: {
+    title: 'Notifications',
+    readAll: 'Mark all read',
+    empty: 'No messages',
+    loadFailed: 'Messages could not be loaded. Please try again later.',
+  },
   layout: {
     openMenu: 'Open menu',
     logout: 'Sign out',

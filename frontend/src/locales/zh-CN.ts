@@ -126,6 +126,12 @@ const zhCN = {
     invalidCredentials: '用户名或密码错误',
     throttled: '尝试次数过多，请稍后再试',
   },
+  notifications: {
+    title: '消息通知',
+    readAll: '全部已读',
+    empty: '暂无消息',
+    loadFailed: '消息加载失败，请稍后重试。',
+  },
   layout: {
     openMenu: '打开菜单',
     logout: '退出登录',
