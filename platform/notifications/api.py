@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -53,6 +53,9 @@ UnreadCount = inline_serializer("NotificationUnreadCount", {"unread": serializer
 ReadAll = inline_serializer("NotificationReadAll", {"marked": serializers.IntegerField()})
 
 
+@extend_schema_view(
+    list=extend_schema(parameters=[OpenApiParameter("unread", bool, description="Only unread messages.")])
+)
 class _Inbox(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = InboxItemSerializer
     filter_backends: list = []

@@ -18,183 +18,128 @@ Last line: owners, enqueue_s, baseline_insert_s, dispatch_s, sends_per_second, s
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "platform"))
-sys.path.insert(0, str(ROOT))
+from tests.bench.scratch import provision_company, scratch_database
 
 SCRATCH = "wuye_bench_notifications"
 SLUG = "benchnotify"
 
 
-def _scratch_database_url() -> str:
-    from config import embedded
-
-    url = os.environ.get("DATABASE_URL") or embedded.start_postgres()
-    os.environ.setdefault("REDIS_URL", os.environ.get("REDIS_URL") or embedded.start_redis())
-    base, _, _name = url.rpartition("/")
-    return f"{base}/{SCRATCH}"
-
-
-def main() -> None:  # noqa: PLR0915 (one program, read top to bottom)
+def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--owners", type=int, default=20_000)
     parser.add_argument("--sends", type=int, default=2000)
     args = parser.parse_args()
+    with scratch_database(SCRATCH, WUYE_SMS_BACKEND="standin"):
+        measure(args)
 
-    os.environ["DATABASE_URL"] = _scratch_database_url()
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
-    os.environ.setdefault("WUYE_DEMO", "true")
-    os.environ["WUYE_SMS_BACKEND"] = "standin"
-    os.environ["WUYE_LOG_FORMAT"] = "text"
-    os.environ["LOG_LEVEL"] = "WARNING"
-    import django
-    import psycopg
 
-    def admin_connect():
-        params = django.db.connections["default"].get_connection_params()
-        return psycopg.connect(**{**params, "dbname": "postgres"}, autocommit=True)
+def measure(args: argparse.Namespace) -> None:
+    from django.db import connection
+    from django_tenants.utils import schema_context, tenant_context
 
-    django.setup()
-    from django.db import connection, connections
+    from accounts.models import User
+    from core.actions import action
+    from core.outbox import services as outbox
+    from core.outbox.models import OutboxMessage
+    from core.schemas import Schema
+    from notifications import sms
+    from notifications.models import Delivery, Notification
+    from notifications.services import deliveries, notify
+    from standins import sms as sms_standin
 
-    with admin_connect() as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {SCRATCH} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {SCRATCH}")
-    try:
-        env = {**os.environ, "PYTHONPATH": f"{ROOT / 'platform'}:{ROOT}"}
-        subprocess.run(
-            [sys.executable, str(ROOT / "manage.py"), "migrate_schemas", "--shared", "-v", "0"], env=env, check=True
-        )
-        from django_tenants.utils import schema_context, tenant_context
+    company = provision_company(slug=SLUG, name="通知基准物业")
+    phones = [f"139{n:08d}" for n in range(args.owners)]
 
-        from accounts.models import User
-        from companies import services as company_services
-        from companies.models import Company
-        from core.actions import action
-        from core.outbox import relay
-        from core.outbox import services as outbox
-        from core.outbox.models import OutboxMessage
-        from core.schemas import Schema
-        from notifications import sms
-        from notifications.models import Delivery, Notification
-        from notifications.services import deliveries, notify
-        from standins import sms as sms_standin
-
-        relay.publish = lambda *a, **k: None  # messages run here, as a worker would run them
-        company_services.ensure_public_tenant()
-        signup = company_services.create_signup(
-            data={
-                "company_name": "通知基准物业",
-                "slug": SLUG,
-                "admin_name": "基准",
-                "admin_phone": "13800000000",
-                "admin_email": f"admin@{SLUG}.example.com",
-                "password": "Bench-pass-2026",
-            }
-        )
-        if outbox.deliver_now(schema_name="public", key=f"signup:{signup.pk}") != "done":
-            raise SystemExit("provisioning the bench company failed")
-        company = Company.objects.get(slug=SLUG)
-        phones = [f"139{n:08d}" for n in range(args.owners)]
-
-        def forget_texts() -> None:
-            """The stand-in's per-number limits and outboxes of the numbers texted (without a scan)."""
-            store = sms_standin._store()
-            app_id = sms_standin.DEMO_ACCOUNT.sdk_app_id
-            for phone in phones[: args.sends * 2]:
-                store.delete(
-                    f"{sms_standin.PREFIX}outbox:{phone}",
-                    *(f"{sms_standin.PREFIX}rate:{window}:{app_id}:{phone}" for window, *_ in sms_standin.LIMITS),
-                )
-
-        forget_texts()
-
-        with tenant_context(company):
-
-            @action(schema=Schema.COMPANY, audit=False)  # bench data
-            def fill() -> None:
-                User.objects.bulk_create(
-                    [User(username=f"owner{n}", roles=["resident"], phone=phone) for n, phone in enumerate(phones)],
-                    batch_size=2000,
-                )
-
-            fill()
-            owners = list(User.objects.filter(roles__contains=["resident"]))
-
-            @action(schema=Schema.COMPANY, audit=False)
-            def announce() -> Notification:
-                notification = notify(owners, "security.alert", {"place": "全小区", "kind": "停水"}, key="bench")
-                assert notification is not None
-                return notification
-
-            t0 = time.perf_counter()
-            notification = announce()
-            enqueue_s = time.perf_counter() - t0
-            rows = Delivery.objects.filter(notification=notification).count()
-            print(f"notify {len(owners)} owners: {rows} deliveries + 1 outbox message in {enqueue_s:.2f}s")
-
-            @action(schema=Schema.COMPANY, audit=False)
-            def baseline() -> None:
-                other = Notification.objects.create(event="security.alert", context={}, key="baseline")
-                with connection.cursor() as cursor:
-                    cursor.execute(
-                        f"""INSERT INTO {Delivery._meta.db_table} (notification_id, recipient_id, channel, status,
-                               address, attempts, round, provider_id, reason, created_at, updated_at)
-                            SELECT %s, u.id, c.channel, 'queued', '', 0, 0, '', '', now(), now()
-                            FROM {User._meta.db_table} u, (VALUES ('inbox'), ('sms')) AS c(channel)
-                            WHERE 'resident' = ANY(u.roles)""",
-                        [other.pk],
-                    )
-
-            t0 = time.perf_counter()
-            baseline()
-            baseline_s = time.perf_counter() - t0
-            print(f"baseline: the same rows by one INSERT … SELECT in {baseline_s:.2f}s")
-
-            t0 = time.perf_counter()
-            fanned = deliveries.dispatch(notification_id=notification.pk)
-            dispatch_s = time.perf_counter() - t0
-            print(f"dispatch: {fanned} send messages in {dispatch_s:.2f}s")
-
-        with schema_context("public"):
-            ids = list(
-                OutboxMessage.objects.filter(schema_name=company.schema_name, topic=deliveries.TOPIC_SEND)
-                .order_by("pk")
-                .values_list("pk", flat=True)[: args.sends]
+    def forget_texts() -> None:
+        """The stand-in's per-number limits and outboxes of the numbers texted (without a scan)."""
+        store = sms_standin._store()
+        app_id = sms_standin.DEMO_ACCOUNT.sdk_app_id
+        for phone in phones[: args.sends * 2]:
+            store.delete(
+                f"{sms_standin.PREFIX}outbox:{phone}",
+                *(f"{sms_standin.PREFIX}rate:{window}:{app_id}:{phone}" for window, *_ in sms_standin.LIMITS),
             )
-        t0 = time.perf_counter()
-        results = [outbox.deliver(message_id=message_id) for message_id in ids]
-        sends_s = time.perf_counter() - t0
-        assert results.count("done") == len(ids), {r: results.count(r) for r in set(results)}
-        with tenant_context(company):
-            sent = Delivery.objects.filter(notification=notification, channel="sms", status="sent").count()
-        assert sent == len(ids), sent
-        sends_per_second = len(ids) / sends_s
-        print(f"sends through the stand-in: {len(ids)} in {sends_s:.2f}s ({sends_per_second:.0f}/s)")
 
-        gateway = sms.gateway()
-        spare = phones[args.sends : args.sends * 2]
+    forget_texts()
+
+    with tenant_context(company):
+
+        @action(schema=Schema.COMPANY, audit=False)  # bench data
+        def fill() -> None:
+            User.objects.bulk_create(
+                [User(username=f"owner{n}", roles=["resident"], phone=phone) for n, phone in enumerate(phones)],
+                batch_size=2000,
+            )
+
+        fill()
+        owners = list(User.objects.filter(roles__contains=["resident"]))
+
+        @action(schema=Schema.COMPANY, audit=False)
+        def announce() -> Notification:
+            notification = notify(owners, "security.alert", {"place": "全小区", "kind": "停水"}, key="bench")
+            assert notification is not None
+            return notification
+
         t0 = time.perf_counter()
-        for phone in spare:
-            gateway.send(phone=phone, template="security_alert", params={"place": "全小区", "kind": "停水"})
-        standin_per_second = len(spare) / (time.perf_counter() - t0)
-        print(f"baseline: the stand-in alone, {len(spare)} signed requests: {standin_per_second:.0f}/s")
-        forget_texts()
-        print(
-            f"owners={len(owners)} enqueue_s={enqueue_s:.2f} baseline_insert_s={baseline_s:.2f} "
-            f"dispatch_s={dispatch_s:.2f} sends_per_second={sends_per_second:.0f} "
-            f"standin_per_second={standin_per_second:.0f}"
+        notification = announce()
+        enqueue_s = time.perf_counter() - t0
+        rows = Delivery.objects.filter(notification=notification).count()
+        print(f"notify {len(owners)} owners: {rows} deliveries + 1 outbox message in {enqueue_s:.2f}s")
+
+        @action(schema=Schema.COMPANY, audit=False)
+        def baseline() -> None:
+            other = Notification.objects.create(event="security.alert", context={}, key="baseline")
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"""INSERT INTO {Delivery._meta.db_table} (notification_id, recipient_id, channel, status,
+                           address, attempts, round, provider_id, reason, created_at, updated_at)
+                        SELECT %s, u.id, c.channel, 'queued', '', 0, 0, '', '', now(), now()
+                        FROM {User._meta.db_table} u, (VALUES ('inbox'), ('sms')) AS c(channel)
+                        WHERE 'resident' = ANY(u.roles)""",
+                    [other.pk],
+                )
+
+        t0 = time.perf_counter()
+        baseline()
+        baseline_s = time.perf_counter() - t0
+        print(f"baseline: the same rows by one INSERT … SELECT in {baseline_s:.2f}s")
+
+        t0 = time.perf_counter()
+        fanned = deliveries.dispatch(notification_id=notification.pk)
+        dispatch_s = time.perf_counter() - t0
+        print(f"dispatch: {fanned} send messages in {dispatch_s:.2f}s")
+
+    with schema_context("public"):
+        ids = list(
+            OutboxMessage.objects.filter(schema_name=company.schema_name, topic=deliveries.TOPIC_SEND)
+            .order_by("pk")
+            .values_list("pk", flat=True)[: args.sends]
         )
-    finally:
-        connections.close_all()
-        with admin_connect() as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {SCRATCH} WITH (FORCE)")
+    t0 = time.perf_counter()
+    results = [outbox.deliver(message_id=message_id) for message_id in ids]
+    sends_s = time.perf_counter() - t0
+    assert results.count("done") == len(ids), {r: results.count(r) for r in set(results)}
+    with tenant_context(company):
+        sent = Delivery.objects.filter(notification=notification, channel="sms", status="sent").count()
+    assert sent == len(ids), sent
+    sends_per_second = len(ids) / sends_s
+    print(f"sends through the stand-in: {len(ids)} in {sends_s:.2f}s ({sends_per_second:.0f}/s)")
+
+    gateway = sms.gateway()
+    spare = phones[args.sends : args.sends * 2]
+    t0 = time.perf_counter()
+    for phone in spare:
+        gateway.send(phone=phone, template="security_alert", params={"place": "全小区", "kind": "停水"})
+    standin_per_second = len(spare) / (time.perf_counter() - t0)
+    print(f"baseline: the stand-in alone, {len(spare)} signed requests: {standin_per_second:.0f}/s")
+    forget_texts()
+    print(
+        f"owners={len(owners)} enqueue_s={enqueue_s:.2f} baseline_insert_s={baseline_s:.2f} "
+        f"dispatch_s={dispatch_s:.2f} sends_per_second={sends_per_second:.0f} "
+        f"standin_per_second={standin_per_second:.0f}"
+    )
 
 
 if __name__ == "__main__":

@@ -20430,6 +20430,8 @@ export interface operations {
                 page?: number;
                 /** @description 每页返回的结果数量。 */
                 page_size?: number;
+                /** @description Only unread messages. */
+                unread?: boolean;
             };
             header?: never;
             path?: never;
@@ -22664,6 +22666,8 @@ export interface operations {
                 page?: number;
                 /** @description 每页返回的结果数量。 */
                 page_size?: number;
+                /** @description Only unread messages. */
+                unread?: boolean;
             };
             header?: never;
             path?: never;
