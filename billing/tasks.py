@@ -1,8 +1,7 @@
 """Billing work delivered by the outbox in the company's schema: bill runs, e-invoices, and the notices owners get.
 
-`bill.issued` becomes a message to each house's owners (billing.services.notices, through the
-notification service); `bill.due_soon` and `bill.overdue` are only logged until they are wired the
-same way (the event rows themselves are the record), so nothing is lost and nothing is sent twice.
+`bill.issued`, `bill.due_soon` and `bill.overdue` become messages to each house's owners
+(billing.services.notices, through the notification service), once per house and event.
 """
 
 from __future__ import annotations
@@ -51,13 +50,13 @@ def bill_issued(
 
 
 @handles(schedule.TOPIC_DUE_SOON)
-def bill_due_soon(**payload: Any) -> None:
-    logger.info("bill.due_soon for house %s", payload.get("house_id"))
+def bill_due_soon(*, house_id: int, due_date: str, amount: str, message: str = "") -> None:
+    notices.notify_bill_due(event=schedule.TOPIC_DUE_SOON, house_id=house_id, due_date=due_date, amount=amount)
 
 
 @handles(schedule.TOPIC_OVERDUE)
-def bill_overdue(**payload: Any) -> None:
-    logger.info("bill.overdue for house %s", payload.get("house_id"))
+def bill_overdue(*, house_id: int, due_date: str, amount: str, message: str = "") -> None:
+    notices.notify_bill_due(event=schedule.TOPIC_OVERDUE, house_id=house_id, due_date=due_date, amount=amount)
 
 
 @shared_task(name="billing.tasks.daily_billing")

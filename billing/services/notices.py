@@ -1,6 +1,7 @@
 """Telling owners about their bills through the notification service (notifications.notify): a bill
 run's `bill.issued` events become one message per house to its owners and its payer who use the
-owner app. Each house's message has its own key, so a redelivered event tells nobody twice."""
+owner app, and so do the daily `bill.due_soon` / `bill.overdue` reminders. Each house's message has
+its own key, so a redelivered event tells nobody twice."""
 
 from __future__ import annotations
 
@@ -56,3 +57,19 @@ def notify_bills_issued(
         )
         told += sent is not None
     return told
+
+
+@action(audit=False)  # a reminder about charges already on the ledger
+def notify_bill_due(*, event: str, house_id: int, due_date: str, amount: str) -> bool:
+    """A due-soon or overdue reminder to the house's app users; False when nobody uses the app."""
+    people = app_users_of([house_id]).get(house_id)
+    house = House.objects.select_related("building", "unit").filter(pk=house_id).first()
+    if not people or house is None:
+        return False
+    sent = notify(
+        people,
+        event,
+        {"house": house.label, "house_id": house.pk, "amount": amount, "due_date": due_date},
+        key=f"{event}:{house_id}:{due_date}",
+    )
+    return sent is not None

@@ -112,6 +112,28 @@ BILL_ISSUED = register(
         link="/pages/bills/bills?house=%(house_id)s",
     )
 )
+BILL_DUE_SOON = register(
+    Event(
+        name="bill.due_soon",
+        label=_("账单即将到期"),
+        title=_("账单即将到期"),
+        body=_("%(house)s 有 %(amount)s 元账单将于 %(due_date)s 到期，请及时缴纳。"),
+        channels=(Channel.INBOX, Channel.SMS),
+        sms=SmsTemplate(name="bill_due_soon", params=("house", "amount", "due_date")),
+        link="/pages/bills/bills?house=%(house_id)s",
+    )
+)
+BILL_OVERDUE = register(
+    Event(
+        name="bill.overdue",
+        label=_("账单逾期"),
+        title=_("账单已逾期"),
+        body=_("%(house)s 有 %(amount)s 元账单已于 %(due_date)s 到期，尚未缴纳，请尽快缴纳。"),
+        channels=(Channel.INBOX, Channel.SMS),
+        sms=SmsTemplate(name="bill_overdue", params=("house", "amount", "due_date")),
+        link="/pages/bills/bills?house=%(house_id)s",
+    )
+)
 FINAL_ARREARS_NOTICE = register(
     Event(
         name="bill.final_notice",

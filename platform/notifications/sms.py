@@ -26,6 +26,8 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
 # one approved yet sends that event by its other channels (notifications.channels.SmsChannel).
 EVENT_TEMPLATES: dict[str, tuple[str, ...]] = {
     "bill_issued": ("house", "fee_item", "amount", "due_date"),  # {1}的{2}账单已出，金额{3}元，请在{4}前缴纳
+    "bill_due_soon": ("house", "amount", "due_date"),  # {1}有{2}元账单将于{3}到期，请及时缴纳
+    "bill_overdue": ("house", "amount", "due_date"),  # {1}有{2}元账单已于{3}到期，尚未缴纳，请尽快缴纳
     "final_notice": ("house", "amount"),  # {1}尚欠物业费用{2}元，请尽快缴纳
     "security_alert": ("place", "kind"),  # {1}发生{2}，请注意安全
 }

@@ -79,6 +79,8 @@ DEMO_ACCOUNT = Account(
         "1000004": "{1}的{2}账单已出，金额{3}元，请在{4}前缴纳。",
         "1000005": "{1}尚欠物业费用{2}元，请尽快缴纳。",
         "1000006": "{1}发生{2}，请注意安全并听从物业安排。",
+        "1000007": "{1}有{2}元账单将于{3}到期，请及时缴纳。",
+        "1000008": "{1}有{2}元账单已于{3}到期，尚未缴纳，请尽快缴纳。",
     },
     verification_templates=frozenset({"1000001", "1000002"}),
 )
@@ -94,6 +96,8 @@ DEMO_CONFIG = TencentSmsConfig(
         "bill_issued": "1000004",
         "final_notice": "1000005",
         "security_alert": "1000006",
+        "bill_due_soon": "1000007",
+        "bill_overdue": "1000008",
     },
     endpoint=f"https://{HOST}/",
 )

@@ -63,7 +63,9 @@ def test_a_binding_waiting_for_review_lights_the_reviewers_bell(company_a, clien
     assert client.get("/api/v1/owner/notifications/").json()["results"] == []
     # By e-mail too, to the reviewers who have an address (the admin: the signup's).
     drain(outbox_sent)
-    assert [(m.to, m.subject) for m in mail.outbox] == [(["admin@alpha.example.com"], "[阿尔法物业] 房屋绑定申请待审核")]
+    assert [(m.to, m.subject) for m in mail.outbox] == [
+        (["admin@alpha.example.com"], "[阿尔法物业] 房屋绑定申请待审核")
+    ]
     assert "王五 申请绑定 1栋1单元101（业主），请审核。" in mail.outbox[0].body
     assert "/basic-data/bindings?status=pending" in mail.outbox[0].body
 
@@ -117,3 +119,24 @@ def test_an_issued_bill_reaches_its_owners_inbox_and_phone_once(company_a, clien
         assert Delivery.objects.filter(recipient=user).count() == 2  # inbox + SMS
     drain(outbox_sent)
     assert len(sms_standin.outbox(PHONE)) == 1
+
+
+def test_due_soon_and_overdue_reminders_reach_the_owner_once_each(company_a, client_for, outbox_sent):
+    _estate, houses = _houses(company_a, name="提醒苑")
+    client, user = owner(company_a, client_for, "n-reminded")
+    with tenant_context(company_a):
+        admin = User.objects.get(username="admin")
+        person = resident_services.create_person(actor=admin, name="孙八")
+        resident_services.add_occupancy(actor=admin, house=houses[1], person=person, relation="owner")
+        person.user = user
+        person.save(update_fields=["user"])
+        reminder = {"house_id": houses[1].pk, "due_date": "2026-12-11", "amount": "223.75", "message": "物业账单提醒"}
+        for _twice in range(2):  # a redelivered reminder tells nobody twice
+            billing_tasks.bill_due_soon(**reminder)
+            billing_tasks.bill_overdue(**{**reminder, "due_date": "2026-12-01"})
+        billing_tasks.bill_due_soon(**{**reminder, "house_id": houses[0].pk})  # nobody there uses the app
+        assert Notification.objects.filter(event__in=["bill.due_soon", "bill.overdue"]).count() == 2
+    titles = [item["title"] for item in client.get("/api/v1/owner/notifications/").json()["results"]]
+    assert sorted(titles) == ["账单即将到期", "账单已逾期"]
+    english = client.get("/api/v1/owner/notifications/", HTTP_ACCEPT_LANGUAGE="en").json()["results"]
+    assert {item["title"] for item in english} == {"Bill due soon", "Bill overdue"}
