@@ -7,7 +7,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tenants.utils import schema_context, tenant_context
 
@@ -364,3 +365,20 @@ def test_company_b_sees_nothing_of_company_as_inbox_and_log(company_a, company_b
     a_admin_on_b = client_for(company_a, "admin")
     a_admin_on_b.defaults["HTTP_HOST"] = f"{company_b.slug}.localhost"
     assert a_admin_on_b.get("/api/v1/notifications/").status_code in (401, 403)
+
+
+def test_inbox_and_delivery_log_query_counts_do_not_grow_with_the_page(company_a, client_for, outbox_sent):
+    _client, resident = owner(company_a, client_for, "n-count", phone=PHONE)
+    with tenant_context(company_a):
+        service = User.objects.get(username="service")
+        for n in range(12):
+            notify_in_action([service, resident], "bill.issued", {**BILL, "fee_item": f"费{n}"})
+    bell, admin = client_for(company_a, "service"), client_for(company_a, "admin")
+    for client, path in ((bell, "/api/v1/notifications/"), (admin, "/api/v1/notification-deliveries/")):
+        counts = []
+        for size in (2, 12):
+            with CaptureQueriesContext(connection) as queries:
+                answer = client.get(f"{path}?page_size={size}")
+            assert answer.status_code == 200 and len(answer.json()["results"]) == size, path
+            counts.append(len(queries))
+        assert counts[0] == counts[1], path
