@@ -65,6 +65,12 @@ class InboxSender:
         return ""  # written with the notification: nothing to send
 
 
+# Refusals of this message itself (a parameter too long, none given, no template of ours): trying
+# again sends the same request and meets the same answer. Account-level refusals (signature or
+# template not approved, no balance) are transient: staff fix them, and the backoff or a retry sends.
+PERMANENT_SMS_CODES = ("ClientConfig", "InvalidParameterValue.", "MissingParameter.", "InvalidParameter.")
+
+
 class SmsSender:
     channel = Channel.SMS
 
@@ -83,7 +89,7 @@ class SmsSender:
         try:
             receipt = sms.gateway().send(phone=address, template=event.sms.name, params=params)
         except sms.SmsError as exc:
-            if exc.reason is sms.SmsFailure.INVALID_NUMBER or exc.code == "ClientConfig":
+            if exc.reason is sms.SmsFailure.INVALID_NUMBER or exc.code.startswith(PERMANENT_SMS_CODES):
                 raise Permanent(str(exc)) from exc
             raise Transient(str(exc)) from exc
         return receipt.message_id

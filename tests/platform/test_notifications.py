@@ -185,14 +185,17 @@ def test_a_send_that_keeps_failing_is_dead_lettered_and_staff_retry_it(company_a
     assert admin.get("/api/v1/notification-deliveries/failures/").json()["results"] == []
 
 
-def test_an_invalid_number_fails_at_once_with_its_reason(company_a, client_for, outbox_sent):
+@pytest.mark.parametrize(
+    "code", ["InvalidParameterValue.IncorrectPhoneNumber", "InvalidParameterValue.TemplateParameterLengthLimit"]
+)
+def test_a_refusal_of_the_message_itself_fails_at_once_with_its_reason(company_a, client_for, outbox_sent, code):
     _client, resident = owner(company_a, client_for, "n-invalid", phone=PHONE)
     with tenant_context(company_a):
         notify_in_action([resident], "security.alert", ALERT)
-    sms_standin.fail_next("InvalidParameterValue.IncorrectPhoneNumber")
+    sms_standin.fail_next(code)
     drain(outbox_sent)
     delivery = _sms_delivery(company_a, resident)
-    assert delivery.status == DeliveryStatus.FAILED and "IncorrectPhoneNumber" in delivery.reason
+    assert delivery.status == DeliveryStatus.FAILED and code in delivery.reason and delivery.attempts == 1
     assert message(deliveries.send_key(delivery), company_a).status == OutboxStatus.DONE  # not retried
 
 
