@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import time
 import uuid
+from decimal import Decimal
 
 import pytest
 
@@ -236,3 +237,151 @@ def test_a_refund_of_an_online_payment_is_approved_by_someone_else_and_shows_on_
         assert (order.status, f"{order.refunded_amount:.2f}") == ("refunded", amount)
     assert len(watched.seen_expected) == 1, watched.seen_expected  # the one refused self-approval
     watched.check()
+
+
+def _request_and_approve(new_context, live_stack, in_company_db, payment, reason: str):
+    """A refund of all of an online payment, asked for by admin (the service 在线支付 calls, walked
+    through above) and approved in 审批 by a second admin: the worker then asks WeChat Pay."""
+    from playwright.sync_api import expect
+
+    from accounts import services as account_services
+    from accounts.models import User
+    from billing.services import refunds as refund_services
+
+    with in_company_db("alpha"):
+        approver = f"approver{uuid.uuid4().hex[:6]}"
+        account_services.create_user(username=approver, name="复核会计", roles=["admin"], password=PASSWORD)
+        refund = refund_services.request_refund(
+            house=payment.house,
+            source="payment",
+            payment=payment,
+            amount=payment.amount,
+            method="original",
+            reason=reason,
+            actor=User.objects.get(username="admin"),
+        )
+    page = new_context().new_page()
+    login(page, live_stack, "alpha", approver, PASSWORD)
+    _decide_in_approvals(page, live_stack, refund.pk)
+    expect(page.get_by_test_id("decision-dialog")).to_be_hidden()
+    expect(page.get_by_test_id(f"refund-approve-{refund.pk}")).to_have_count(0)  # approved
+    page.close()
+    return refund
+
+
+def _shift_figures(in_company_db, shift_id: int) -> tuple[str, str]:
+    """The shift's cash refunded and expected cash, as the server counts them now."""
+    from billing.models import CashierShift
+    from billing.services.shifts import shift_summary
+
+    with in_company_db("alpha"):
+        summary = shift_summary(CashierShift.objects.get(pk=shift_id))
+    return summary["cash_refunded"], summary["expected_cash"]
+
+
+def test_a_refund_the_channel_fails_to_pay_is_paid_out_in_cash_at_the_cash_desk(
+    new_context, live_stack, in_company_db, patient_expect
+):
+    """WeChat Pay (the stand-in) answers the refund ABNORMAL: the approved refund is 退款失败 and the
+    cash desk lists it under 待现金退款; the cashier, in an open shift, pays it out in cash (改为现金退款,
+    confirmed): it is refunded once, in cash, by the cashier, leaves the list, and the shift's expected
+    cash is lower by its amount, in the database and in the 交班 dialog, which closes the shift."""
+    from playwright.sync_api import expect
+
+    from accounts.models import AuditEvent, User
+    from billing.models import Allocation, CashierShift, PayoutStatus, Refund
+    from billing.services import shifts as shift_services
+    from standins import wechatpay
+    from tests.e2e.watch import Watch
+
+    expect.set_options(timeout=30_000)  # a loaded machine: patient, never asleep
+    wechatpay.refund_mode("ABNORMAL")  # the payer's account cannot take it: the channel refund fails
+    try:
+        paid = owner_pays_two_bills(
+            new_context, live_stack, in_company_db, phone_prefix="1382277", estate="现退苑", shots="cash-refund-pays"
+        )
+        refund = _request_and_approve(
+            new_context, live_stack, in_company_db, paid.payment, "业主要求退款，微信零钱不可用"
+        )
+
+        def failed_on_the_channel():
+            with in_company_db("alpha"):
+                return Refund.objects.get(pk=refund.pk).payout_status == PayoutStatus.REFUND_FAILED
+
+        _until(failed_on_the_channel, what="WeChat Pay's ABNORMAL answer to fail the refund")
+    finally:
+        wechatpay.refund_mode("PROCESSING")  # the stand-in's default again, for whatever runs next
+    with in_company_db("alpha"):
+        failed = Refund.objects.get(pk=refund.pk)
+        assert (failed.status, failed.method, failed.refunded_at, failed.reversed_at) == (
+            "approved",
+            "original",
+            None,
+            None,
+        )
+        house = paid.house.__class__.objects.select_related("building__estate", "unit").get(pk=paid.house.pk)
+        typed = {house.label, house.building.estate.name, "cashier"}  # shown back: the house, the username
+        reversals_before = Allocation.objects.filter(payment_id=paid.payment.pk, amount__lt=0).count()
+    assert reversals_before == 0
+
+    # --- the cashier, in a shift opened with a float, finds the refund in 待现金退款 ------------------
+    # Opened beforehand (the service 开班 calls): the desk with no shift open asks for the current one
+    # and is answered 404, which the watch never allows.
+    with in_company_db("alpha"):
+        cashier = User.objects.get(username="cashier")
+        shift = shift_services.open_shift(actor=cashier, opening_float=Decimal("2000.00"))
+    assert _shift_figures(in_company_db, shift.pk) == ("0.00", "2000.00")
+    watch = Watch(allowed_words=typed)
+    page = new_context().new_page()
+    login(page, live_stack, "alpha", "cashier", PASSWORD)
+    watch.attach(page, "cashier")  # signed in: the login page's "who am I?" (401) is behind us
+    page.goto(live_stack.url("alpha", "/fees/cashdesk"))
+    expect(page.get_by_test_id("cashdesk-page")).to_be_visible()
+    expect(page.get_by_test_id("shift-open")).to_contain_text("¥2,000.00")
+
+    due = page.get_by_test_id("desk-cash-refunds")
+    expect(due).to_be_visible()
+    expect(page.get_by_test_id(f"desk-cash-refund-amount-{refund.pk}")).to_have_text(paid.total)
+    expect(page.get_by_test_id(f"desk-cash-refund-house-{refund.pk}")).to_be_visible()
+    expect(due).to_contain_text("业主要求退款，微信零钱不可用")
+    watch.screen(page, "cash desk: a refund awaiting cash")
+    screenshot(page, "cash-refund-due")
+
+    # --- 改为现金退款, confirmed: the popover names the amount -------------------------------------
+    page.get_by_test_id(f"refund-pay-cash-{refund.pk}").click()
+    expect(page.locator(".el-popconfirm").filter(visible=True)).to_contain_text(paid.total)
+    with page.expect_response(lambda r: r.url.endswith(f"/api/v1/refunds/{refund.pk}/pay-cash/")) as answered:
+        page.get_by_test_id(f"refund-pay-cash-{refund.pk}-confirm").click()
+    assert answered.value.status == 200
+    expect(page.locator(".el-message--success", has_text="已改为现金退款")).to_be_visible()
+    expect(page.get_by_test_id(f"refund-pay-cash-{refund.pk}")).to_have_count(0)  # no longer listed
+    expect(page.get_by_test_id(f"desk-cash-refund-amount-{refund.pk}")).to_have_count(0)
+    screenshot(page, "cash-refund-paid")
+
+    with in_company_db("alpha"):
+        done = Refund.objects.get(pk=refund.pk)
+        assert (done.payout_status, done.method, done.paid_out_by_id) == (PayoutStatus.REFUNDED, "cash", cashier.pk)
+        assert done.refunded_at is not None and done.reversed_at is not None
+        assert AuditEvent.objects.filter(action="refund.pay_cash", object_id=str(refund.pk)).count() == 1
+        reversed_total = sum(a.amount for a in Allocation.objects.filter(payment_id=paid.payment.pk, amount__lt=0))
+        assert -reversed_total == paid.payment.amount  # taken back from the ledger once, all of it
+    expected_cash = f"{Decimal('2000.00') - paid.payment.amount:.2f}"
+    assert _shift_figures(in_company_db, shift.pk) == (f"{paid.payment.amount:.2f}", expected_cash)
+
+    # --- a fresh look: the panel does not list it; 交班 shows the cash refunded and closes the shift -----
+    page.reload()
+    expect(page.get_by_test_id("shift-open")).to_be_visible()
+    expect(page.get_by_test_id(f"desk-cash-refund-amount-{refund.pk}")).to_have_count(0)
+    page.get_by_test_id("shift-close").click()
+    dialog = page.get_by_test_id("shift-close-dialog")
+    expect(dialog.get_by_test_id("shift-expected")).to_have_text(f"¥{Decimal(expected_cash):,.2f}")
+    expect(dialog.get_by_test_id("shift-cash-out")).to_contain_text(paid.total)
+    watch.screen(page, "shift close with a cash refund")
+    dialog.get_by_test_id("shift-counted").fill(expected_cash)
+    dialog.get_by_test_id("shift-close-dialog-submit").click()
+    expect(page.get_by_test_id("shift-none")).to_be_visible()
+    with in_company_db("alpha"):
+        closed = CashierShift.objects.get(pk=shift.pk)
+        assert closed.summary["cash_refunded"] == f"{paid.payment.amount:.2f}"
+        assert (closed.summary["expected_cash"], closed.summary["difference"]) == (expected_cash, "0.00")
+    watch.assert_clean()
