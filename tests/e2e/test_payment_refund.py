@@ -2,12 +2,12 @@
 Pay H5 (the stand-in) and sees the receipt; staff open the order in 在线支付 and see its evidence,
 request a refund there; the requester may not approve it (403), a second staff member approves it
 in 审批; the worker asks WeChat Pay (the stand-in), whose REFUND.SUCCESS notification ends it; 在线支付
-shows the order 已退款 with the refund's evidence, and the owner's history shows 已退款. The browser
-pages fail the test on console errors, page errors and any 4xx/5xx answer not expected here."""
+shows the order 已退款 with the refund's evidence, and the owner's history shows 已退款. And a refund
+WeChat Pay answers ABNORMAL, paid out in cash at the cash desk's 待现金退款 instead. The pages are
+watched (tests/e2e/watch.py): a console error, a page error or a 4xx/5xx answer not named here fails."""
 
 from __future__ import annotations
 
-import re
 import time
 import uuid
 from decimal import Decimal
@@ -19,47 +19,6 @@ from tests.e2e.conftest import login, screenshot
 from tests.e2e.owner_payments import owner_pays_two_bills
 
 pytestmark = pytest.mark.e2e
-
-# The one refused answer this flow provokes: the requester approving their own refund.
-SELF_APPROVAL = ("POST", re.compile(r"/api/v1/refunds/\d+/approve/$"), 403)
-
-
-class BrowserProblems:
-    """Console errors, page errors and failed answers of the pages watched, less those expected."""
-
-    def __init__(self) -> None:
-        self.problems: list[str] = []
-        self.expected: list[tuple[str, re.Pattern[str], int]] = []
-        self.seen_expected: list[str] = []
-
-    def _is_expected(self, method: str, url: str, status: int) -> bool:
-        path = re.sub(r"^https?://[^/]+", "", url).split("?")[0]
-        return any(m == method and p.search(path) and s == status for m, p, s in self.expected)
-
-    def watch(self, page, name: str) -> None:
-        def on_response(response) -> None:
-            if response.status >= 400:
-                method = response.request.method
-                if self._is_expected(method, response.url, response.status):
-                    self.seen_expected.append(f"{method} {response.url} {response.status}")
-                else:
-                    self.problems.append(f"{name}: {method} {response.url} → {response.status}")
-
-        def on_console(message) -> None:
-            if message.type != "error":
-                return
-            url = (message.location or {}).get("url", "")
-            # Chromium logs every failed load as a console error: the expected refusal is not a problem.
-            if "Failed to load resource" in message.text and any(p.search(url) for _, p, _ in self.expected):
-                return
-            self.problems.append(f"{name}: console error {message.text} ({url})")
-
-        page.on("response", on_response)
-        page.on("console", on_console)
-        page.on("pageerror", lambda error: self.problems.append(f"{name}: page error {error}"))
-
-    def check(self) -> None:
-        assert not self.problems, "\n".join(self.problems)
 
 
 def _until(check, *, timeout: float = 90.0, what: str):
@@ -120,26 +79,27 @@ def test_a_refund_of_an_online_payment_is_approved_by_someone_else_and_shows_on_
     from billing.models import Refund
     from payments.models import PaymentRefund
     from standins import wechatpay, wechatpay_notify
+    from tests.e2e.watch import Watch
     from tests.payments.conftest import SUB_MCHIDS
 
     expect.set_options(timeout=30_000)  # a loaded machine: patient, never asleep
     wechatpay.refund_mode("PROCESSING")  # as WeChat Pay answers: processing, then a notification
-    watched = BrowserProblems()
-    watched.expected.append(SELF_APPROVAL)
+    watched = Watch()
+    watched.allow_status(403, r"/api/v1/refunds/\d+/approve/$", "the requester approving their own refund")
 
     # --- 1. the owner pays two bills in the H5 app and sees the receipt ---------------------------
     paid = owner_pays_two_bills(
         new_context, live_stack, in_company_db, phone_prefix="1382266", estate="退款苑", shots="refund-owner-pays"
     )
     phone, order, payment = paid.phone, paid.order, paid.payment
-    watched.watch(phone, "owner")
+    watched.attach(phone, "owner")
     amount = f"{payment.amount:.2f}"
     shown_amount = paid.total  # "¥1,289.50" as the pages format money
 
     # --- 2. staff open the order in 在线支付: its evidence; request a refund of all of it ----------
     staff = new_context().new_page()
     login(staff, live_stack, "alpha", "admin", PASSWORD)
-    watched.watch(staff, "admin")  # signed in: the login page's "who am I?" (401) is behind us
+    watched.attach(staff, "admin")  # signed in: the login page's "who am I?" (401) is behind us
     _open_order(staff, live_stack, order.out_trade_no, order.pk)
     drawer = staff.get_by_test_id("payment-drawer")
     expect(drawer.get_by_test_id("detail-status")).to_have_text("已支付")
@@ -179,7 +139,7 @@ def test_a_refund_of_an_online_payment_is_approved_by_someone_else_and_shows_on_
 
     second = new_context().new_page()
     login(second, live_stack, "alpha", approver, PASSWORD)
-    watched.watch(second, "approver")
+    watched.attach(second, "approver")
     _decide_in_approvals(second, live_stack, refund.pk)
     expect(second.get_by_test_id("decision-dialog")).to_be_hidden()
     expect(second.locator(".el-message--success")).to_contain_text("已批准")
@@ -235,8 +195,7 @@ def test_a_refund_of_an_online_payment_is_approved_by_someone_else_and_shows_on_
         assert Refund.objects.get(pk=refund.pk).channel_status == "refunded"
         order.refresh_from_db()
         assert (order.status, f"{order.refunded_amount:.2f}") == ("refunded", amount)
-    assert len(watched.seen_expected) == 1, watched.seen_expected  # the one refused self-approval
-    watched.check()
+    watched.assert_clean()
 
 
 def _request_and_approve(new_context, live_stack, in_company_db, payment, reason: str):
