@@ -219,13 +219,13 @@ class CashierShiftViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         shift = shift_services.open_shift(actor=request.user, **form.validated_data)
         return Response(self._body(selectors.shifts().get(pk=shift.pk)), status=201)
 
-    @extend_schema(responses=CashierShiftSerializer)
+    @extend_schema(responses={200: CashierShiftSerializer, 204: None})
     @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
     def current(self, request: Request) -> Response:
-        """The caller's open shift (404 if none)."""
+        """The caller's open shift; 204 when none is open (a normal state at the desk, not an error)."""
         shift = selectors.shifts().filter(cashier_id=request.user.pk, closed_at__isnull=True).first()
         if shift is None:
-            raise NotFound()
+            return Response(status=204)
         return Response(self._body(shift))
 
     @extend_schema(request=CashierShiftCloseSerializer, responses=CashierShiftSerializer)

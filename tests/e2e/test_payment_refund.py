@@ -247,9 +247,8 @@ def test_a_refund_the_channel_fails_to_pay_is_paid_out_in_cash_at_the_cash_desk(
     cash is lower by its amount, in the database and in the 交班 dialog, which closes the shift."""
     from playwright.sync_api import expect
 
-    from accounts.models import AuditEvent, User
+    from accounts.models import AuditEvent
     from billing.models import Allocation, CashierShift, PayoutStatus, Refund
-    from billing.services import shifts as shift_services
     from standins import wechatpay
     from tests.e2e.watch import Watch
 
@@ -283,20 +282,21 @@ def test_a_refund_the_channel_fails_to_pay_is_paid_out_in_cash_at_the_cash_desk(
         reversals_before = Allocation.objects.filter(payment_id=paid.payment.pk, amount__lt=0).count()
     assert reversals_before == 0
 
-    # --- the cashier, in a shift opened with a float, finds the refund in 待现金退款 ------------------
-    # Opened beforehand (the service 开班 calls): the desk with no shift open asks for the current one
-    # and is answered 404, which the watch never allows.
-    with in_company_db("alpha"):
-        cashier = User.objects.get(username="cashier")
-        shift = shift_services.open_shift(actor=cashier, opening_float=Decimal("2000.00"))
-    assert _shift_figures(in_company_db, shift.pk) == ("0.00", "2000.00")
+    # --- the cashier opens a shift with a float (开班) and finds the refund in 待现金退款 --------------
     watch = Watch(allowed_words=typed)
     page = new_context().new_page()
     login(page, live_stack, "alpha", "cashier", PASSWORD)
     watch.attach(page, "cashier")  # signed in: the login page's "who am I?" (401) is behind us
     page.goto(live_stack.url("alpha", "/fees/cashdesk"))
     expect(page.get_by_test_id("cashdesk-page")).to_be_visible()
+    expect(page.get_by_test_id("shift-none")).to_be_visible()  # no shift yet: a state, not an error
+    page.get_by_test_id("shift-open-button").click()
+    page.get_by_test_id("shift-float").fill("2000")
+    page.get_by_test_id("shift-open-dialog-submit").click()
     expect(page.get_by_test_id("shift-open")).to_contain_text("¥2,000.00")
+    with in_company_db("alpha"):
+        shift = CashierShift.objects.get(cashier__username="cashier", closed_at__isnull=True)
+    assert _shift_figures(in_company_db, shift.pk) == ("0.00", "2000.00")
 
     due = page.get_by_test_id("desk-cash-refunds")
     expect(due).to_be_visible()
@@ -319,7 +319,11 @@ def test_a_refund_the_channel_fails_to_pay_is_paid_out_in_cash_at_the_cash_desk(
 
     with in_company_db("alpha"):
         done = Refund.objects.get(pk=refund.pk)
-        assert (done.payout_status, done.method, done.paid_out_by_id) == (PayoutStatus.REFUNDED, "cash", cashier.pk)
+        assert (done.payout_status, done.method, done.paid_out_by_id) == (
+            PayoutStatus.REFUNDED,
+            "cash",
+            shift.cashier_id,
+        )
         assert done.refunded_at is not None and done.reversed_at is not None
         assert AuditEvent.objects.filter(action="refund.pay_cash", object_id=str(refund.pk)).count() == 1
         reversed_total = sum(a.amount for a in Allocation.objects.filter(payment_id=paid.payment.pk, amount__lt=0))

@@ -119,16 +119,9 @@ export const cashDeskApi = {
 }
 
 export const shiftsApi = {
-  /** The caller's open shift, or null (the API answers 404 when there is none). */
+  /** The caller's open shift, or null (the API answers 204 when there is none). */
   async current(): Promise<CashierShift | null> {
-    try {
-      return await api.get('/api/v1/cashier-shifts/current/', { handleErrorsLocally: true })
-    } catch (error) {
-      if (error && typeof error === 'object' && 'status' in error && error.status === 404) {
-        return null
-      }
-      throw error
-    }
+    return (await api.get('/api/v1/cashier-shifts/current/')) ?? null
   },
   open: (openingFloat: string) =>
     api.post('/api/v1/cashier-shifts/', { opening_float: openingFloat }),

@@ -780,7 +780,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description The caller's open shift (404 if none). */
+        /** @description The caller's open shift; 204 when none is open (a normal state at the desk, not an error). */
         get: operations["cashier_shifts_current_retrieve"];
         put?: never;
         post?: never;
@@ -12460,6 +12460,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["CashierShift"];
                 };
+            };
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Bad input: `fields` lists each problem by field. */
             400: {

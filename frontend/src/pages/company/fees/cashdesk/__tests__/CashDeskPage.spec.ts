@@ -104,8 +104,7 @@ describe('CashDeskPage', () => {
   it('finds a house from the keyboard, computes change, and retries a payment with the same key', async () => {
     let attempts = 0
     const all = fakeApi({
-      'GET /api/v1/cashier-shifts/current/': () =>
-        jsonResponse({ code: 'not_found', message: '' }, 404),
+      'GET /api/v1/cashier-shifts/current/': () => new Response(null, { status: 204 }),
       'GET /api/v1/cashdesk/search/': () => jsonResponse(FOUND),
       'GET /api/v1/cashdesk/houses/7/': () => jsonResponse(DETAIL),
       'GET /api/v1/cashdesk/houses/8/': () =>
@@ -196,8 +195,7 @@ describe('CashDeskPage', () => {
       total_due: '225.17',
     }
     const all = fakeApi({
-      'GET /api/v1/cashier-shifts/current/': () =>
-        jsonResponse({ code: 'not_found', message: '' }, 404),
+      'GET /api/v1/cashier-shifts/current/': () => new Response(null, { status: 204 }),
       'GET /api/v1/cashdesk/search/': () => jsonResponse(FOUND),
       'GET /api/v1/cashdesk/houses/7/': () => jsonResponse(detail),
       'POST /api/v1/cashdesk/houses/7/pay/': () =>

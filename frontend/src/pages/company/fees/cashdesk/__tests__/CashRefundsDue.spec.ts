@@ -16,7 +16,7 @@ import {
 import { refund } from '../../__tests__/fixtures'
 
 const CASHIER = ['fees.view', 'fees.collect']
-const NO_SHIFT = () => jsonResponse({ code: 'not_found', message: '' }, 404)
+const NO_SHIFT = () => new Response(null, { status: 204 })
 
 afterEach(() => {
   vi.unstubAllGlobals()
