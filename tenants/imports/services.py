@@ -2,14 +2,17 @@
 
 The dry run validates every row and records problems and counts; the commit runs only from
 `ready`, in one transaction that validates again first (the data may have changed since), so
-either every row lands or none does. Both run in Celery tasks (tasks.py) reporting Job progress.
-What a kind checks and writes, who may import it and the lock its commit holds come from the
-registry (kinds.py).
+either every row lands or none does. A kind may keep its clean dry run (kinds.Keeper): the commit then
+re-checks the kept rows against the database instead of reading and parsing the file again.
+Both run in Celery tasks (tasks.py) reporting Job progress. What a kind checks and writes, who may
+import it and the lock its commit holds come from the registry (kinds.py).
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import posixpath
 import secrets
 import uuid
 from collections.abc import Callable
@@ -164,6 +167,37 @@ def _dry_run(record: Import, data: bytes, on_progress: validation.Progress) -> t
         return Outcome(record.kind, [Problem(None, None, problem.message)], counts), table
 
 
+def _kept_name(record: Import) -> str:
+    return posixpath.join(posixpath.dirname(record.file.name), "dry-run.kept")
+
+
+def _keep(record: Import, outcome: Outcome, data: bytes) -> None:
+    """A clean dry run of a kind that keeps one (kinds.Keeper): its compact form beside the upload,
+    stamped with the file's digest, for the commit to re-check instead of reading the file again."""
+    spec = kinds.get(record.kind)
+    kept = spec.keep(outcome.plan) if spec.keep is not None and outcome.clean else None
+    if kept is None:
+        return
+    storage, name = record.file.storage, _kept_name(record)
+    storage.delete(name)  # a redelivered dry run's
+    storage.save(name, ContentFile(hashlib.sha256(data).digest() + kept))
+
+
+def _kept(record: Import, data: bytes) -> bytes | None:
+    """What the dry run kept, if it is of this very file."""
+    storage, name = record.file.storage, _kept_name(record)
+    if not storage.exists(name):
+        return None
+    with storage.open(name, "rb") as stored:
+        kept = stored.read()
+    digest = hashlib.sha256(data).digest()
+    return kept[len(digest) :] if kept[: len(digest)] == digest else None
+
+
+def _forget_kept(record: Import) -> None:
+    record.file.storage.delete(_kept_name(record))
+
+
 @action
 def _record_findings(record: Import, outcome: Outcome, data: bytes, table: Table | None, message: str = "") -> None:
     problems = outcome.problems
@@ -216,6 +250,7 @@ def run_validation(*, import_id: int) -> Import | None:
         outcome, table = _dry_run(record, data, _scaled(report, 5, 90, _("正在校验")))
         if outcome.problems:
             report(90, _("正在生成错误报告"))
+        _keep(record, outcome, data)
         _record_findings(record, outcome, data, table)
     except OperationalError:
         raise  # the database is unreachable: the task retries, the import still `validating`
@@ -298,7 +333,11 @@ def _commit(*, import_id: int, data: bytes, report: Callable[[int, str], None]) 
         return None
     spec = kinds.get(locked.kind)
     _lock_company_imports(spec)
-    outcome, table = _dry_run(locked, data, _scaled(report, 0, 40, _("正在校验")))
+    checking = _scaled(report, 0, 40, _("正在校验"))
+    # A kept dry run is planned again from the database as it is now; otherwise the file is read again.
+    kept = _kept(locked, data) if spec.recheck is not None else None
+    rechecked = spec.recheck(kept, checking) if spec.recheck is not None and kept is not None else None
+    outcome, table = (rechecked, None) if rechecked is not None else _dry_run(locked, data, checking)
     if not outcome.clean:
         raise _Stale(outcome, table)
     try:
@@ -343,6 +382,7 @@ def run_commit(*, import_id: int) -> Import | None:
             if outcome is None:
                 return None
     except _Stale as stale:
+        _forget_kept(record)
         outcome, table = _stale_findings(record, data, stale)
         _record_findings(
             record,
@@ -363,6 +403,7 @@ def run_commit(*, import_id: int) -> Import | None:
         logger.exception("import %s: commit failed", import_id)
         fail_import(import_id=import_id, message=_("导入时发生意外错误，未写入任何数据；请稍后重试或联系客服。"))
         return Import.objects.get(pk=import_id)
+    _forget_kept(record)
     core_services.finish_job(job_id=job_id, result={"status": ImportStatus.DONE, "counts": outcome.counts})
     return Import.objects.get(pk=import_id)
 
