@@ -14,7 +14,6 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from functools import lru_cache
 from typing import Any
 
 from django.db import connection
@@ -158,25 +157,24 @@ def _assignment_plan(plan: LedgerPlan, earliest: dict[tuple[int, int], date], it
             plan.assignments[pair] = (current[0], start)
 
 
-@lru_cache(maxsize=4096)
-def _calculation(kind: str, key: str, due: Decimal, paid: Decimal, paid_at: str, cashier: str, note: str) -> str:
-    """The charges' calculation as JSON, remembered: a history repeats it for every house of a month."""
-    calculation: dict[str, Any] = {"mode": "imported", "imported": key, "source": kind, "due": str(due)}
-    if kind == HISTORY:
-        calculation.update(paid=str(paid), paid_at=paid_at)
-        if cashier:
-            calculation["cashier"] = cashier
-    if note:
-        calculation["note"] = note
-    return json.dumps(calculation, ensure_ascii=False)
+@dataclass(slots=True, frozen=True)
+class _Period:
+    """What a row's own values decide, the same for every house that has them (a history repeats
+    each month's period, amounts, cashier and note for every house): worked out once."""
+
+    problems: tuple[tuple[str, str], ...]
+    pieces: tuple[Piece, ...] = ()
+    paid: Decimal = ZERO
+    key: str = ""
+    note: str = ""
+    calculation: str = ""
 
 
-def _row_problems(
-    kind: str, item: FeeItem, values: dict[str, Any], end: date | None, today: date
-) -> list[tuple[str, str]]:
+def _period(kind: str, item: FeeItem, values: dict[str, Any], today: date) -> _Period:
     start, paid = values["start"], values.get("paid", ZERO) if kind == HISTORY else ZERO
     due = values.get("due")
     due = paid if due is None else due
+    end = end_exclusive(item, values["end"])
     problems: list[tuple[str, str]] = []
     if end is None:
         problems.append(
@@ -195,7 +193,26 @@ def _row_problems(
             problems.append(("缴费时间", _("缴费时间不能晚于今天。")))
     elif due == 0:
         problems.append(("欠费金额", _("欠费金额须大于 0。")))
-    return problems
+    if problems or end is None:
+        return _Period(tuple(problems))
+    key = f"{start.isoformat()}/{end.isoformat()}"
+    cashier, note = values.get("cashier", ""), values.get("note", "")
+    calculation: dict[str, Any] = {"mode": "imported", "imported": key, "source": kind, "due": str(due)}
+    if kind == HISTORY:
+        calculation.update(paid=str(paid), paid_at=values["paid_at"].isoformat(sep=" "))
+        if cashier:
+            calculation["cashier"] = cashier
+    if note:
+        calculation["note"] = note
+    payment_note = "；".join(x for x in (cashier and _("收银员：%(n)s") % {"n": cashier}, note) if x)
+    return _Period(
+        (),
+        pieces(item, start, end, due, paid),
+        paid,
+        key,
+        payment_note[:200],
+        json.dumps(calculation, ensure_ascii=False),
+    )
 
 
 def _plan(kind: str, located: list[Located], findings: Findings) -> tuple[LedgerPlan, dict[int, str]]:
@@ -205,38 +222,40 @@ def _plan(kind: str, located: list[Located], findings: Findings) -> tuple[Ledger
     seen: dict[tuple[int, int, date], int] = {}
     earliest: dict[tuple[int, int], date] = {}
     items: dict[int, FeeItem] = {}
+    periods: dict[tuple[Any, ...], _Period] = {}
     today = timezone.localdate()
-    cashier_label = _("收银员：%(n)s")  # translated once, not once a row
     for number, values, place, item in located:
-        items[item.pk] = item
-        end = end_exclusive(item, values["end"])
-        problems = _row_problems(kind, item, values, end, today)
-        if problems:
-            for column, message in problems:
+        item_id, house, get = item.pk, place.house_id, values.get
+        signature = (
+            item_id,
+            values["start"],
+            values["end"],
+            get("due"),
+            get("paid"),
+            get("paid_at"),
+            get("cashier"),
+            get("note"),
+        )
+        period = periods.get(signature)
+        if period is None:
+            items[item_id] = item
+            period = periods[signature] = _period(kind, item, values, today)
+        if period.problems:
+            for column, message in period.problems:
                 findings.add(number, column, message)
             continue
-        assert end is not None
-        start = values["start"]
-        paid = values.get("paid", ZERO) if kind == HISTORY else ZERO
-        due = values.get("due")
-        due = paid if due is None else due
-        key = f"{start.isoformat()}/{end.isoformat()}"
-        split = pieces(item, start, end, due, paid)
-        house, item_id = place.house_id, item.pk
-        clash = next((p for p in split if (house, item_id, p.cycle_start) in seen), None)
+        cycles = [(house, item_id, piece.cycle_start) for piece in period.pieces]
+        clash = next((cycle for cycle in cycles if cycle in seen), None)
         if clash is not None:
-            findings.add(
-                number,
-                "开始时间",
-                _("与第 %(row)s 行的期间重叠。") % {"row": seen[(house, item_id, clash.cycle_start)]},
-            )
+            findings.add(number, "开始时间", _("与第 %(row)s 行的期间重叠。") % {"row": seen[clash]})
             continue
-        for piece in split:
-            seen[(house, item_id, piece.cycle_start)] = number
-        on_file = [existing.get((house, item_id, p.cycle_start), False) for p in split]
-        pair = (house, item_id)
-        earliest[pair] = min(start, earliest.get(pair, start))
-        if all(found == key for found in on_file):
+        for cycle in cycles:
+            seen[cycle] = number
+        start, pair = values["start"], (house, item_id)
+        if start < earliest.get(pair, date.max):
+            earliest[pair] = start
+        on_file = [existing.get(cycle, False) for cycle in cycles]
+        if all(found == period.key for found in on_file):
             verdicts[number] = "unchanged"
             continue
         if any(found is not False for found in on_file):
@@ -245,20 +264,17 @@ def _plan(kind: str, located: list[Located], findings: Findings) -> tuple[Ledger
             )
             continue
         verdicts[number] = "create"
-        paid_at, cashier, note = values.get("paid_at"), values.get("cashier", ""), values.get("note", "")
-        stamp = paid_at.isoformat(sep=" ") if kind == HISTORY else ""
-        payment_note = "；".join(x for x in (cashier and cashier_label % {"n": cashier}, note) if x)
         plan.rows.append(
             LedgerRow(
                 number,
                 place,
                 item_id,
-                split,
-                paid,
-                paid_at,
-                key,
-                payment_note[:200],
-                _calculation(kind, key, due, paid, stamp, cashier, note),
+                period.pieces,
+                period.paid,
+                get("paid_at"),
+                period.key,
+                period.note,
+                period.calculation,
             )
         )
     _assignment_plan(plan, earliest, items)

@@ -7,7 +7,8 @@ triggers check every allocation and payment as a cashier's are checked.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
@@ -34,14 +35,19 @@ _PAYMENT_COLUMNS = (
 _ALLOCATION_COLUMNS = ("payment_id", "charge_id", "amount", "created_at")
 
 
+_ASSIGNMENT_COLUMNS = ("fee_item_id", "house_id", "start", "quantity", "created_by_id", "created_at")
+
+
 def _assignments(plan: LedgerPlan, actor_id: int | None) -> None:
-    FeeAssignment.objects.bulk_create(
-        [
-            FeeAssignment(fee_item_id=item, house_id=house, start=start, created_by_id=actor_id)
+    now, one = timezone.now(), Decimal("1")
+    ledger_copy.copy_rows(
+        FeeAssignment,
+        _ASSIGNMENT_COLUMNS,
+        (
+            (item, house, start, one, actor_id, now)
             for (house, item), (pk, start) in plan.assignments.items()
             if pk is None
-        ],
-        batch_size=BATCH,
+        ),
     )
     moved: dict[date, list[int]] = defaultdict(list)
     for pk, start in plan.assignments.values():
@@ -74,15 +80,19 @@ def _lines(batch: list[LedgerRow], actor_id: int | None, reason: str) -> tuple[l
             ))  # fmt: skip
             if piece.paid > 0:
                 allocations.append((payment_of[row.row], pk, piece.paid, now))
-    payments = [
-        (
+    received: dict[datetime, datetime] = {}  # a history's payments share a few moments
+    payments = []
+    for row in paying:
+        paid_at = row.paid_at
+        if paid_at is None:
+            moment, day = now, today
+        else:
+            moment = received.get(paid_at) or received.setdefault(paid_at, timezone.make_aware(paid_at))
+            day = paid_at.date()
+        payments.append((
             payment_of[row.row], row.place.house_id, row.place.estate_id, PaymentMethod.IMPORTED.value, row.paid,
-            timezone.make_aware(row.paid_at) if row.paid_at else now,
-            row.paid_at.date() if row.paid_at else today, "", "", row.note,
-            f"import:{row.place.house_id}:{row.item_id}:{row.key}", now,
-        )
-        for row in paying
-    ]  # fmt: skip
+            moment, day, "", "", row.note, f"import:{row.place.house_id}:{row.item_id}:{row.key}", now,
+        ))  # fmt: skip
     return charges, payments, allocations
 
 
