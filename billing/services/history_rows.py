@@ -243,17 +243,18 @@ def unpack(kept: bytes) -> Parsed | None:
     days: dict[int, date] = {}
     amounts: dict[str, Decimal] = {}
     moments: dict[str, datetime] = {}
-    parsers = {
-        **{key: lambda v: days.get(v) or days.setdefault(v, date.fromordinal(v)) for key in _DAYS},
-        **{key: lambda v: amounts.get(v) or amounts.setdefault(v, Decimal(v)) for key in _MONEY},
-        **{key: lambda v: moments.get(v) or moments.setdefault(v, datetime.fromisoformat(v)) for key in _MOMENT},
-    }
-    rows: list[tuple[int, dict[str, Any]]] = []
-    for number, *cells in body["rows"]:
-        values = {}
-        for key, value in zip(_KEYS, cells, strict=True):
-            if value is not None:
-                parse = parsers.get(key)
-                values[key] = value if parse is None else parse(value)
-        rows.append((number, values))
+
+    def cell(key: str, value: Any) -> Any:  # remembered: a history repeats its days and amounts
+        if key in _DAYS:
+            return days.get(value) or days.setdefault(value, date.fromordinal(value))
+        if key in _MONEY:
+            return amounts.get(value) or amounts.setdefault(value, Decimal(value))
+        if key in _MOMENT:
+            return moments.get(value) or moments.setdefault(value, datetime.fromisoformat(value))
+        return value
+
+    rows: list[tuple[int, dict[str, Any]]] = [
+        (number, {key: cell(key, value) for key, value in zip(_KEYS, cells, strict=True) if value is not None})
+        for number, *cells in body["rows"]
+    ]
     return Parsed(body["kind"], rows, body["total"], body["blank"])

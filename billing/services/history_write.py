@@ -57,7 +57,9 @@ def _assignments(plan: LedgerPlan, actor_id: int | None) -> None:
         FeeAssignment.objects.filter(pk__in=pks).update(start=start)
 
 
-def _lines(batch: list[LedgerRow], actor_id: int | None, reason: str) -> tuple[list[tuple], list[tuple], list[tuple]]:
+def _lines(
+    batch: list[LedgerRow], actor_id: int | None, reason: str
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
     """The batch's charges, payments and allocations as COPY rows, their ids taken beforehand."""
     now, today = timezone.now(), timezone.localdate()
     charge_ids = iter(ledger_copy.reserve_ids(Charge, sum(len(row.pieces) for row in batch)))
