@@ -9,6 +9,10 @@ and the violation looked for among them. Same rule, same locks, same messages.
 from django.db import migrations
 
 _LOCK_AND_ADJUSTMENTS = r"""
+CREATE OR REPLACE FUNCTION billing_check_allocations() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    bad record;
+BEGIN
     PERFORM 1 FROM billing_charge WHERE id IN (SELECT charge_id FROM new_allocations) ORDER BY id FOR UPDATE;
     IF EXISTS (SELECT 1 FROM billing_charge
                WHERE id IN (SELECT charge_id FROM new_allocations) AND kind = 'adjustment') THEN
@@ -32,12 +36,7 @@ END $$;
 """
 
 FORWARD = (
-    r"""
-CREATE OR REPLACE FUNCTION billing_check_allocations() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    bad record;
-BEGIN"""
-    + _LOCK_AND_ADJUSTMENTS
+    _LOCK_AND_ADJUSTMENTS
     + "    WITH touched AS MATERIALIZED ("
     + _SUMS
     + r"""    )
@@ -47,13 +46,8 @@ BEGIN"""
     + _RAISE
 )
 
-BACKWARD = (
-    r"""
-CREATE OR REPLACE FUNCTION billing_check_allocations() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    bad record;
-BEGIN"""
-    + _LOCK_AND_ADJUSTMENTS
+BACKWARD = (  # 0011's
+    _LOCK_AND_ADJUSTMENTS
     + "    SELECT t.charge_id, t.allocated, t.net INTO bad FROM ("
     + _SUMS
     + r"""    ) t WHERE t.allocated > t.net OR t.allocated < 0
