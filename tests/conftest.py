@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+from pathlib import Path
 from unittest import mock
 from wsgiref.simple_server import WSGIRequestHandler, make_server
 
@@ -27,6 +28,13 @@ ROLES = {
     "guard": ["guard"],
     "service": ["customer_service"],
 }
+
+
+def pytest_configure(config):
+    """The static root exists, as after `collectstatic` in a deploy (else WhiteNoise warns on every request)."""
+    from django.conf import settings
+
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 
 
 def _provision(slug: str, name: str):

@@ -6,6 +6,7 @@ is a close and, where needed, a new one from a date."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -70,23 +71,29 @@ def assign_fee_item(
     counts = plan.counts()
     if not houses:
         return counts
-    user = person(actor)
-    FeeAssignment.objects.bulk_create(
-        [FeeAssignment(fee_item=item, house_id=pk, start=start, quantity=amount, created_by=user) for pk in houses],
-        batch_size=1000,
-    )
-    audit(
-        actor,
-        "fee_item.assign",
+    _create(
         item,
-        after={
-            **counts,
-            "start": str(start),
-            "quantity": str(amount),
-            "filters": fee_selectors.describe_filters(filters),
-        },
+        dict.fromkeys(houses, start),
+        actor,
+        {**counts, "start": str(start), "quantity": str(amount), "filters": fee_selectors.describe_filters(filters)},
+        quantity=amount,
     )
     return counts
+
+
+def _create(
+    item: FeeItem, starts: Mapping[int, date], actor: Any, after: dict[str, Any], quantity: Decimal = Decimal("1")
+) -> None:
+    """The assignments, in batches, and the one audit row that tells of them."""
+    user = person(actor)
+    FeeAssignment.objects.bulk_create(
+        [
+            FeeAssignment(fee_item=item, house_id=pk, start=start, quantity=quantity, created_by=user)
+            for pk, start in starts.items()
+        ],
+        batch_size=1000,
+    )
+    audit(actor, "fee_item.assign", item, after=after)
 
 
 def _charged_until(assignment: FeeAssignment) -> date | None:
@@ -162,3 +169,34 @@ def change_assignment_quantity(
         after={"quantity": str(amount), "from": str(from_date)},
     )
     return successor
+
+
+@action
+def assign_fee_item_from_import(*, fee_item: FeeItem, starts: Mapping[int, date], actor: Any) -> int:
+    """An import's assignments of one item: each house from its own start (HC's 费用开始时间), at
+    quantity 1. A house already holding the item from its start on is passed by, so importing the
+    same file again assigns nothing; one audit row tells how many houses."""
+    item = FeeItem.objects.select_for_update().get(pk=fee_item.pk)
+    problems = Problems()
+    for start in sorted(set(starts.values())):
+        _check_start(problems, item, start)
+    problems.raise_any()
+    held: dict[int, list[date | None]] = {}
+    for house_id, end in FeeAssignment.objects.filter(fee_item=item, house_id__in=list(starts)).values_list(
+        "house_id", "end"
+    ):
+        held.setdefault(house_id, []).append(end)
+    new = {
+        house_id: start
+        for house_id, start in starts.items()
+        if not any(end is None or end > start for end in held.get(house_id, ()))
+    }
+    if not new:
+        return 0
+    after = {
+        "assigned": len(new),
+        "already": len(starts) - len(new),
+        "starts": sorted({str(start) for start in new.values()}),
+    }
+    _create(item, new, actor, after)
+    return len(new)

@@ -27,7 +27,7 @@ from billing.services import history_plan
 from billing.services.history_rows import ARREARS, ARREARS_COLUMNS, HISTORY, HISTORY_COLUMNS
 from billing.services.history_write import write_ledger
 from tenants.imports import kinds
-from tenants.imports.columns import CellError
+from tenants.imports.cells import CellError
 from tenants.imports.reading import Table
 from tenants.imports.validation import Outcome
 

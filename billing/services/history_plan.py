@@ -26,7 +26,7 @@ from billing.services.history_rows import HISTORY, Parsed, Piece, end_exclusive,
 from billing.services.import_places import Houses, Place, fee_items_named, without_notes
 from tenants.imports import kinds
 from tenants.imports.reading import Table
-from tenants.imports.validation import Findings, Outcome, chunks, parse_rows, tally
+from tenants.imports.validation import Findings, Outcome, chunks, parse_rows
 
 BATCH = 5000
 ZERO = Decimal("0.00")
@@ -287,7 +287,6 @@ def _check(parsed: Parsed, findings: Findings) -> Outcome:
     located, vehicles = _locate(good, findings)
     plan, verdicts = _plan(parsed.kind, located, findings)
     plan.vehicles = vehicles
-    findings.problems.sort(key=lambda problem: problem.row or 0)
     extra = {
         "charges": sum(len(row.pieces) for row in plan.rows),
         "payments": sum(row.paid > 0 for row in plan.rows),
@@ -295,11 +294,10 @@ def _check(parsed: Parsed, findings: Findings) -> Outcome:
         "assignments_moved": sum(pk is not None for pk, _s in plan.assignments.values()),
         "vehicles_not_imported": vehicles,
     }
-    counts = tally(parsed.total, findings, verdicts, parsed.blank_rows, **extra)
-    if findings.problems:
-        return Outcome(parsed.kind, findings.problems, counts, None)
-    plan.parsed = parsed
-    return Outcome(parsed.kind, [], counts, plan)
+    plan.parsed = parsed  # kept only if nothing is wrong (the plan goes with a clean outcome only)
+    return findings.outcome(
+        parsed.kind, plan, rows=parsed.total, verdicts=verdicts, blank_rows=parsed.blank_rows, **extra
+    )
 
 
 def validate(kind: str, table: Table, on_progress: kinds.Progress) -> Outcome:

@@ -19,7 +19,8 @@ from django.utils.translation import gettext_noop
 from billing import money
 from billing.models import FeeItem
 from billing.services.import_places import day_cell, money_cell, place_columns
-from tenants.imports.columns import Column, integer, is_blank, text
+from tenants.imports.cells import integer, is_blank, text
+from tenants.imports.columns import Column
 
 HISTORY, ARREARS = "fee_history", "fee_arrears"
 

@@ -1,5 +1,6 @@
-"""What billing's import kinds (fee history, arrears, meters, fee settings) share: finding a house the
-way HC's files name it, fee items by name, amounts, and HC's notes written beside the data.
+"""What billing's import kinds (fee history, arrears, meters, readings, fee settings) share: finding
+a house the way HC's files name it, meters by number, fee items by name, amounts and dial readings,
+and HC's notes written beside the data.
 
 A house is named either by one reference `楼栋-单元-房屋` (HC: `1-1-1001`; a shop `1-0-101`) in the
 column 房屋, or by the columns 楼栋 / 单元 / 房号; a 小区 column picks the estate, and without one
@@ -16,17 +17,19 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from billing.models import FeeItem
+from billing.models import FeeItem, Meter
 from billing.services.common import MAX_AMOUNT
+from billing.services.meters import MAX_VALUE
 from tenants.estates.models import House
-from tenants.imports.columns import CellError, Column, a_date, is_blank, text, text_of
+from tenants.imports.cells import CellError, a_date, is_blank, number_of, quantized, text
+from tenants.imports.columns import Column
 from tenants.imports.reading import Table
 
 HOUSE_REFERENCE = re.compile(r"\s*([^-－—_/]+?)\s*[-－—_/]\s*([^-－—_/]+?)\s*[-－—_/]\s*([^-－—_/]+?)\s*")
@@ -194,22 +197,45 @@ def _money_of(kind: str, value: Any) -> Decimal | None:
 
 
 def _money(value: Any) -> Decimal | None:
-    if is_blank(value):
+    return _two_places(value, MAX_AMOUNT, _MONEY)
+
+
+def dial_cell(value: Any) -> Decimal | None:
+    """A reading as the dial shows it: 0 or more, at most two decimals (the framework's `decimal`
+    column wants a positive amount; a new meter reads 0)."""
+    return _two_places(value, MAX_VALUE, _DIAL)
+
+
+# What is wrong with an amount or a reading: below 0, more than two places, too large.
+_MONEY = (
+    gettext_noop("须为不小于 0 的金额。"),
+    gettext_noop("金额最多两位小数（精确到分）。"),
+    gettext_noop("金额过大。"),
+)
+_DIAL = (gettext_noop("须为不小于 0 的数字。"), gettext_noop("最多保留 2 位小数。"), gettext_noop("读数过大。"))
+
+
+def _two_places(value: Any, high: Decimal, problems: tuple[str, str, str]) -> Decimal | None:
+    """A number 0 or more, to two places (float noise rounded), at most `high`; refused in the
+    kind's own words (`problems`)."""
+    number = number_of(value)
+    if number is None:
         return None
-    if isinstance(value, bool):
-        raise CellError(_("须为数字。"))
-    try:
-        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(text_of(value).replace(",", ""))
-    except (InvalidOperation, ValueError) as exc:
-        raise CellError(_("须为数字。")) from exc
+    below_zero, too_precise, too_large = problems
     if not number.is_finite() or number < 0:
-        raise CellError(_("须为不小于 0 的金额。"))
-    rounded = number.quantize(Decimal("0.01"))
+        raise CellError(_(below_zero))
+    rounded = quantized(number, Decimal("0.01"))
     if abs(number - rounded) > Decimal("0.000001"):
-        raise CellError(_("金额最多两位小数（精确到分）。"))
-    if rounded > MAX_AMOUNT:
-        raise CellError(_("金额过大。"))
+        raise CellError(_(too_precise))
+    if rounded > high:
+        raise CellError(_(too_large))
     return rounded
+
+
+def meters_numbered(numbers: Iterable[str]) -> dict[tuple[str, str], Meter]:
+    """The company's meters with these numbers, by (kind, number) — a number is unique per kind
+    only. One query, whatever the file's length."""
+    return {(m.kind, m.number): m for m in Meter.objects.filter(number__in=set(numbers))}
 
 
 def without_notes(table: Table, keys: Iterable[str]) -> Table:

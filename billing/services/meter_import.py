@@ -19,40 +19,20 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from billing.models import Meter, MeterKind, MeterReading, ReadingSource, ReadingStatus, Register
 from billing.services.common import today
-from billing.services.meters import MAX_VALUE, record_reading
+from billing.services.import_places import dial_cell, meters_numbered
+from billing.services.meters import record_reading
+from core import text as core_text
 from core.actions import action
 from tenants.imports import kinds
-from tenants.imports.columns import CellError, Column, a_date, choice, is_blank, text, text_of
+from tenants.imports.cells import a_date, choice, text
+from tenants.imports.columns import Column
 from tenants.imports.reading import Table
-from tenants.imports.validation import Findings, Outcome, parse_rows, tally
-
-
-def _dial_value(value: Any) -> Decimal | None:
-    """A reading as the dial shows it: 0 or more, at most two decimals (the framework's `decimal`
-    column wants a positive amount; a new meter reads 0)."""
-    if is_blank(value):
-        return None
-    if isinstance(value, bool):
-        raise CellError(_("须为数字。"))
-    try:
-        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(text_of(value).replace(",", ""))
-    except ArithmeticError as exc:
-        raise CellError(_("须为数字。")) from exc
-    if not number.is_finite() or number < 0:
-        raise CellError(_("须为不小于 0 的数字。"))
-    rounded = number.quantize(Decimal("0.01"))
-    if abs(number - rounded) > Decimal("0.000001"):
-        raise CellError(_("最多保留 2 位小数。"))
-    if rounded > MAX_VALUE:
-        raise CellError(_("读数过大。"))
-    return rounded
-
+from tenants.imports.validation import Findings, Outcome, parse_rows
 
 KIND = "meter_readings"
 SHEET_TITLE = "抄表数据"
@@ -93,7 +73,7 @@ COLUMNS: list[Column] = [
     Column(
         "current",
         "本期读数",
-        _dial_value,
+        dial_cell,
         True,
         ("读数", "本月读数", "本次读数"),
         gettext_noop("表盘上的读数，最多两位小数；用量由系统按上期读数、倍率和翻转计算。"),
@@ -141,12 +121,10 @@ def check_rows(rows: Iterable[tuple[int, dict[str, Any]]]) -> tuple[list[Finding
     it, the date is after the register's last reading (and after the file's earlier rows for it),
     the reading within the dial. Three queries whatever the row count."""
     rows = [(number, values) for number, values in rows if {"number", "kind", "read_on", "current"} <= set(values)]
+    for _number, values in rows:  # stored normalised (the meters import, the API): '１０１' finds W-101's '101'
+        values["number"] = core_text.normalise(values["number"])
     findings: list[Finding] = []
-    wanted = {(values["kind"], values["number"]) for _number, values in rows}
-    match = Q(pk__in=[])
-    for kind in {kind for kind, _n in wanted}:
-        match |= Q(kind=kind, number__in=[n for k, n in wanted if k == kind])
-    meters = {(m.kind, m.number): m for m in Meter.objects.filter(match)}
+    meters = meters_numbered(values["number"] for _number, values in rows)
     last_day = {
         (meter_id, register): read_on
         for meter_id, register, read_on in MeterReading.objects.filter(meter__in=list(meters.values()))
@@ -226,9 +204,8 @@ def validate_file(table: Table, on_progress: kinds.Progress) -> Outcome:
     found, plan = check_rows((number, values) for number, values in parsed if number not in findings.bad_rows)
     for finding in found:
         findings.add(finding.row, finding.column, finding.message)
-    findings.problems.sort(key=lambda problem: problem.row or 0)
-    counts = tally(len(parsed), findings, {row.row: "create" for row in plan.rows}, table.blank_rows)
-    return Outcome(KIND, findings.problems, counts, None if findings.problems else plan)
+    verdicts = {row.row: "create" for row in plan.rows}
+    return findings.outcome(KIND, plan, rows=len(parsed), verdicts=verdicts, blank_rows=table.blank_rows)
 
 
 def write_file(plan: ReadingPlan, on_progress: kinds.Progress, *, committed_by: Any) -> kinds.WriteResult:

@@ -18,17 +18,17 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
-from billing.models import Meter, MeterKind
-from billing.services.import_places import Houses, Place, place_columns, without_notes
-from billing.services.meter_import import _dial_value
+from billing.models import MeterKind
+from billing.services.import_places import Houses, Place, dial_cell, meters_numbered, place_columns, without_notes
 from billing.services.meters import create_meter
 from core import text as core_text
 from core.actions import action
 from tenants.estates.models import House
 from tenants.imports import kinds
-from tenants.imports.columns import CellError, Column, decimal, text, text_of
+from tenants.imports.cells import CellError, decimal, text, text_of
+from tenants.imports.columns import Column
 from tenants.imports.reading import Table
-from tenants.imports.validation import Findings, Outcome, parse_rows, tally
+from tenants.imports.validation import Findings, Outcome, parse_rows
 
 KIND = "meters"
 PERMISSION = "fees.manage"  # who may add a meter by hand
@@ -87,7 +87,7 @@ COLUMNS: list[Column] = [
     Column(
         "reading",
         "读数",
-        _dial_value,
+        dial_cell,
         False,
         ("最近读数", "本期读数", "本期度数", "当前读数", "初始读数", "上次读数"),
         gettext_noop("切换时表盘上的读数（HC 最后一次抄表的本期读数）；下次抄表从这个数算用量。不填为 0。"),
@@ -129,7 +129,7 @@ def validate_meters(table: Table, on_progress: kinds.Progress) -> Outcome:
     good = [(n, v) for n, v in parsed if n not in findings.bad_rows]
     houses = Houses.load() if good else Houses()
     numbers = {core_text.normalise(v["number"]) for _n, v in good}
-    known = {(m.kind, m.number): m for m in Meter.objects.filter(number__in=numbers)}
+    known = meters_numbered(numbers)
     plan, verdicts, seen = MeterPlan(), dict[int, str](), dict[tuple[str, str], int]()
     for number, values in good:
         place, column, message = houses.find(values)
@@ -160,9 +160,7 @@ def validate_meters(table: Table, on_progress: kinds.Progress) -> Outcome:
         verdicts[number] = "create"
         multiplier = values.get("multiplier") or Decimal("1")
         plan.rows.append(MeterRow(number, place, kind, meter_number, reading, multiplier, rollover))
-    findings.problems.sort(key=lambda problem: problem.row or 0)
-    counts = tally(len(parsed), findings, verdicts, table.blank_rows)
-    return Outcome(KIND, findings.problems, counts, None if findings.problems else plan)
+    return findings.outcome(KIND, plan, rows=len(parsed), verdicts=verdicts, blank_rows=table.blank_rows)
 
 
 @action

@@ -1,5 +1,6 @@
-"""The Stripe stand-in's card payments: PaymentIntents and Refunds (stateful, in Redis, like the rest
-of standins.stripe, which routes these paths here and applies idempotency keys to them).
+"""The Stripe stand-in's card payments: PaymentIntents and Refunds (stateful, in Redis, in the
+stand-in's account: standins.stripe_account; standins.stripe routes these paths here and applies
+idempotency keys to them).
 
 - POST /v1/payment_intents (amount > 0 in the currency's smallest unit, currency; metadata,
   description), GET /v1/payment_intents/{id}, POST /v1/payment_intents/{id}/confirm
@@ -12,7 +13,8 @@ A declined card answers 402 card_error (code card_declined, decline_code generic
 insufficient_funds) and leaves the intent in requires_payment_method, as Stripe does; cancelling a
 succeeded intent is 400 payment_intent_unexpected_state. Each change queues the events Stripe sends
 (payment_intent.succeeded / payment_failed / canceled, charge.refunded, refund.updated) under the
-intent's id: `stripe.take_events(intent_id)` hands them out, `stripe.deliveries` signs them.
+intent's id: `stripe_account.take_events(intent_id)` hands them out, `stripe_events.deliveries`
+signs them.
 
 Not Stripe's API: `confirm_with_card(intent_id, number)` is what Stripe.js does with a card number
 typed into its Element (the stand-in's card page, standins.views): 4242 4242 4242 4242 succeeds,
@@ -26,8 +28,8 @@ import secrets
 import time
 from typing import Any
 
-from standins import stripe as core
-from standins.stripe import StripeRefusal
+from standins import stripe_account as account
+from standins.stripe_account import StripeRefusal
 
 TEST_METHODS = {  # payment method -> decline code ("" succeeds)
     "pm_card_visa": "",
@@ -55,7 +57,7 @@ def route(method: str, resource: str, params: dict[str, Any]) -> dict[str, Any]:
         if method == "POST" and len(parts) == 1:
             return _create_intent(params)
         if method == "GET" and len(parts) == 2:
-            return core._must(parts[1], "payment_intent")
+            return account.must(parts[1], "payment_intent")
         if method == "POST" and len(parts) == 3 and parts[2] == "confirm":
             return confirm(parts[1], str(params.get("payment_method") or ""))
         if method == "POST" and len(parts) == 3 and parts[2] == "cancel":
@@ -64,7 +66,7 @@ def route(method: str, resource: str, params: dict[str, Any]) -> dict[str, Any]:
         if method == "POST" and len(parts) == 1:
             return _create_refund(params)
         if method == "GET" and len(parts) == 2:
-            return core._must(parts[1], "refund")
+            return account.must(parts[1], "refund")
         if method == "GET" and len(parts) == 1:
             return _list_refunds(params)
     raise StripeRefusal(404, "invalid_request_error", f"Unrecognized request URL ({method}: /v1/{resource}).")
@@ -85,8 +87,8 @@ def _create_intent(params: dict[str, Any]) -> dict[str, Any]:
     currency = str(params.get("currency") or "").lower()
     if not currency:
         raise StripeRefusal(400, "invalid_request_error", "Missing required param: currency.", param="currency")
-    intent_id = core._new_id("pi")
-    return core._put(
+    intent_id = account.new_id("pi")
+    return account.save(
         {
             "id": intent_id,
             "object": "payment_intent",
@@ -110,7 +112,7 @@ def _create_intent(params: dict[str, Any]) -> dict[str, Any]:
 
 
 def confirm(intent_id: str, payment_method: str) -> dict[str, Any]:
-    intent = core._must(intent_id, "payment_intent")
+    intent = account.must(intent_id, "payment_intent")
     if intent["status"] not in CONFIRMABLE:
         raise StripeRefusal(
             400,
@@ -131,7 +133,7 @@ def confirm(intent_id: str, payment_method: str) -> dict[str, Any]:
 
 def confirm_with_card(intent_id: str, number: str) -> tuple[dict[str, Any], str]:
     """What Stripe.js does with a typed card: (the intent now, the decline code or "")."""
-    intent = core._must(intent_id, "payment_intent")
+    intent = account.must(intent_id, "payment_intent")
     digits = "".join(ch for ch in number if ch.isdigit())
     method = TEST_CARDS.get(digits, "")
     decline = TEST_METHODS[method] if method else "incorrect_number"
@@ -140,7 +142,7 @@ def confirm_with_card(intent_id: str, number: str) -> tuple[dict[str, Any], str]
     try:
         return _attempt(intent, method or "pm_card_unknown", decline), decline
     except StripeRefusal:
-        return core._must(intent_id, "payment_intent"), decline
+        return account.must(intent_id, "payment_intent"), decline
 
 
 def _attempt(intent: dict[str, Any], payment_method: str, decline: str) -> dict[str, Any]:
@@ -153,12 +155,12 @@ def _attempt(intent: dict[str, Any], payment_method: str, decline: str) -> dict[
             "message": DECLINE_MESSAGES[decline],
         }
         intent.update(status="requires_payment_method", last_payment_error=error, payment_method=None)
-        core._put(intent)
-        core._event("payment_intent.payment_failed", intent, queue=queue)
+        account.save(intent)
+        account.queue_event("payment_intent.payment_failed", intent, queue=queue)
         raise StripeRefusal(402, "card_error", error["message"], code=error["code"])
-    charge = core._put(
+    charge = account.save(
         {
-            "id": core._new_id("ch"),
+            "id": account.new_id("ch"),
             "object": "charge",
             "amount": intent["amount"],
             "amount_refunded": 0,
@@ -179,13 +181,13 @@ def _attempt(intent: dict[str, Any], payment_method: str, decline: str) -> dict[
         payment_method=f"{payment_method}_{secrets.token_hex(4)}",
         last_payment_error=None,
     )
-    core._put(intent)
-    core._event("payment_intent.succeeded", intent, queue=queue)
+    account.save(intent)
+    account.queue_event("payment_intent.succeeded", intent, queue=queue)
     return intent
 
 
 def cancel_intent(intent_id: str, reason: str = "requested_by_customer") -> dict[str, Any]:
-    intent = core._must(intent_id, "payment_intent")
+    intent = account.must(intent_id, "payment_intent")
     if intent["status"] in ("succeeded", "canceled"):
         raise StripeRefusal(
             400,
@@ -194,17 +196,17 @@ def cancel_intent(intent_id: str, reason: str = "requested_by_customer") -> dict
             code="payment_intent_unexpected_state",
         )
     intent.update(status="canceled", cancellation_reason=reason, canceled_at=int(time.time()))
-    core._put(intent)
-    core._event("payment_intent.canceled", intent, queue=intent_id)
+    account.save(intent)
+    account.queue_event("payment_intent.canceled", intent, queue=intent_id)
     return intent
 
 
 def _refund_ids(intent_id: str) -> list[str]:
-    return [str(refund_id) for refund_id in core._store().lrange(f"{core.PREFIX}refunds:{intent_id}", 0, -1)]
+    return [str(refund_id) for refund_id in account.store().lrange(f"{account.PREFIX}refunds:{intent_id}", 0, -1)]
 
 
 def _create_refund(params: dict[str, Any]) -> dict[str, Any]:
-    intent = core._must(str(params.get("payment_intent") or ""), "payment_intent", param="payment_intent")
+    intent = account.must(str(params.get("payment_intent") or ""), "payment_intent", param="payment_intent")
     if intent["status"] != "succeeded":
         raise StripeRefusal(
             400,
@@ -212,7 +214,7 @@ def _create_refund(params: dict[str, Any]) -> dict[str, Any]:
             f"This PaymentIntent ({intent['id']}) does not have a successful charge to refund.",
             code="charge_not_refundable",
         )
-    charge = core._must(intent["latest_charge"], "charge")
+    charge = account.must(intent["latest_charge"], "charge")
     left = charge["amount"] - charge["amount_refunded"]
     amount = _positive_int(params, "amount") if "amount" in params else left
     if amount > left:
@@ -223,9 +225,9 @@ def _create_refund(params: dict[str, Any]) -> dict[str, Any]:
             param="amount",
             code="amount_too_large",
         )
-    refund = core._put(
+    refund = account.save(
         {
-            "id": core._new_id("re"),
+            "id": account.new_id("re"),
             "object": "refund",
             "amount": amount,
             "currency": intent["currency"],
@@ -237,16 +239,16 @@ def _create_refund(params: dict[str, Any]) -> dict[str, Any]:
             "created": int(time.time()),
         }
     )
-    core._store().rpush(f"{core.PREFIX}refunds:{intent['id']}", refund["id"])
+    account.store().rpush(f"{account.PREFIX}refunds:{intent['id']}", refund["id"])
     charge.update(amount_refunded=charge["amount_refunded"] + amount)
     charge["refunded"] = charge["amount_refunded"] == charge["amount"]
-    core._put(charge)
-    core._event("charge.refunded", charge, queue=intent["id"])
-    core._event("refund.updated", refund, queue=intent["id"])
+    account.save(charge)
+    account.queue_event("charge.refunded", charge, queue=intent["id"])
+    account.queue_event("refund.updated", refund, queue=intent["id"])
     return refund
 
 
 def _list_refunds(params: dict[str, Any]) -> dict[str, Any]:
     intent_id = str(params.get("payment_intent") or "")
-    refunds = [core._must(refund_id, "refund") for refund_id in reversed(_refund_ids(intent_id))] if intent_id else []
+    refunds = [account.must(refund_id, "refund") for refund_id in reversed(_refund_ids(intent_id))] if intent_id else []
     return {"object": "list", "url": "/v1/refunds", "has_more": False, "data": refunds}

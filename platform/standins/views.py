@@ -11,7 +11,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from core import returns
 from standins import stripe as stripe_standin
-from standins import stripe_payments, wechat
+from standins import stripe_account, stripe_events, stripe_payments, wechat
 
 logger = logging.getLogger(__name__)
 
@@ -58,9 +58,9 @@ def wechatpay_pay_page(request: HttpRequest, prepay_id: str) -> HttpResponse:
     our notify URL — once, `twice`, `late` (after 10 s) or `forged` first (?mode= / form field)."""
     if not settings.DEMO:
         raise Http404
-    from standins import wechatpay
+    from standins import wechatpay_notify
 
-    order = wechatpay.order_by_prepay(prepay_id)
+    order = wechatpay_notify.order_by_prepay(prepay_id)
     if order is None:
         raise Http404
     back = _return_to(request)
@@ -74,19 +74,19 @@ def wechatpay_pay_page(request: HttpRequest, prepay_id: str) -> HttpResponse:
         )
         return HttpResponse(page)
     mode = request.POST.get("mode") or request.GET.get("mode") or "once"
-    delivery = wechatpay.pay(sub_mchid=order["sub_mchid"], out_trade_no=order["out_trade_no"])
+    delivery = wechatpay_notify.pay(sub_mchid=order["sub_mchid"], out_trade_no=order["out_trade_no"])
     if mode == "forged":
-        forged = wechatpay.notification(
+        forged = wechatpay_notify.notification(
             url=delivery.url,
             event_type="TRANSACTION.SUCCESS",
             resource={"out_trade_no": order["out_trade_no"], "trade_state": "SUCCESS"},
             original_type="transaction",
             forged=True,
         )
-        wechatpay.deliver(forged)
-    wechatpay.deliver(delivery, delay=10.0 if mode == "late" else 0.0)
+        wechatpay_notify.deliver(forged)
+    wechatpay_notify.deliver(delivery, delay=10.0 if mode == "late" else 0.0)
     if mode == "twice":
-        wechatpay.deliver(delivery, delay=1.0)
+        wechatpay_notify.deliver(delivery, delay=1.0)
     if back:
         return HttpResponseRedirect(back)
     return JsonResponse({"paid": True, "out_trade_no": order["out_trade_no"], "mode": mode})
@@ -132,12 +132,12 @@ def _page(title: str, body: str) -> HttpResponse:
 def _deliver_soon(customer: str) -> None:
     """Send the customer's (or PaymentIntent's) queued events to our webhook, as Stripe would, a moment
     after the answer."""
-    events = stripe_standin.take_events(customer)
+    events = stripe_account.take_events(customer)
     url = f"http://127.0.0.1:{settings.PUBLIC_PORT}/api/v1/stripe/webhook/"
 
     def send() -> None:
         # Delivered twice and newest first, as Stripe may: the product must not care.
-        for body, signature in stripe_standin.deliveries(events, twice=True, reverse=True):
+        for body, signature in stripe_events.deliveries(events, twice=True, reverse=True):
             try:
                 requests.post(
                     url,
@@ -158,12 +158,12 @@ def _deliver_soon(customer: str) -> None:
 @csrf_exempt
 def stripe_checkout_page(request: HttpRequest, session_id: str) -> HttpResponse:
     _demo_only()
-    session = stripe_standin.get_object(session_id, "checkout.session")
+    session = stripe_account.get_object(session_id, "checkout.session")
     if session is None:
         raise Http404
     if request.method == "POST":
         if request.POST.get("outcome") == "pay" and session["status"] == "open":
-            subscription = stripe_standin.complete_checkout(session_id)
+            subscription = stripe_events.complete_checkout(session_id)
             _deliver_soon(subscription["customer"])
             return HttpResponseRedirect(session["success_url"])
         return HttpResponseRedirect(session.get("cancel_url") or session["success_url"])
@@ -179,17 +179,17 @@ def stripe_checkout_page(request: HttpRequest, session_id: str) -> HttpResponse:
 @csrf_exempt
 def stripe_portal_page(request: HttpRequest, portal_id: str) -> HttpResponse:
     _demo_only()
-    portal = stripe_standin.get_object(portal_id, "billing_portal.session")
+    portal = stripe_account.get_object(portal_id, "billing_portal.session")
     if portal is None:
         raise Http404
-    subscriptions = stripe_standin.subscriptions_of(portal["customer"])
+    subscriptions = stripe_account.subscriptions_of(portal["customer"])
     if request.method == "POST":
         action, subscription_id = request.POST.get("action", ""), request.POST.get("subscription", "")
         if subscription_id in {s["id"] for s in subscriptions}:
             {
-                "fail": stripe_standin.fail_renewal,
-                "pay": stripe_standin.pay_open_invoice,
-                "cancel": stripe_standin.cancel,
+                "fail": stripe_events.fail_renewal,
+                "pay": stripe_events.pay_open_invoice,
+                "cancel": stripe_events.cancel,
             }[action](subscription_id)
             _deliver_soon(portal["customer"])
         return HttpResponseRedirect(request.path)
@@ -218,7 +218,7 @@ def stripe_card_page(request: HttpRequest, intent_id: str) -> HttpResponse:
     is confirmed at the stand-in, whose events then reach our webhook (twice, newest first). Back to
     the app (`return_url`, our own hosts only) once paid."""
     _demo_only()
-    intent = stripe_standin.get_object(intent_id, "payment_intent")
+    intent = stripe_account.get_object(intent_id, "payment_intent")
     if intent is None:
         raise Http404
     back = _return_to(request, "redirect_url", "return_url")

@@ -35,9 +35,9 @@ def binding() -> Binding:
 
 def _credentials() -> tuple[str, str]:
     if settings.STRIPE_BACKEND == "standin":
-        from standins import stripe as standin
+        from standins import stripe_account
 
-        return standin.DEMO_SECRET_KEY, standin.DEMO_WEBHOOK_SECRET
+        return stripe_account.DEMO_SECRET_KEY, stripe_account.DEMO_WEBHOOK_SECRET
     return settings.STRIPE_SECRET_KEY, settings.STRIPE_WEBHOOK_SECRET
 
 

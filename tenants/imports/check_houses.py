@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from tenants.estates.models import Building, Estate, House, HouseStatus, HouseUse, Unit
 from tenants.imports.reading import Table
-from tenants.imports.validation import PROGRESS_EVERY, Findings, Outcome, Progress, parse_rows, tally
+from tenants.imports.validation import PROGRESS_EVERY, Findings, Outcome, Progress, parse_rows
 
 PlaceKey = tuple[str, str, str, str]  # estate, building, unit, number
 HOUSE_FIELDS = ("floor", "building_area", "usable_area", "layout", "use", "status", "fee_coefficient")
@@ -148,14 +148,13 @@ def validate_houses(table: Table, on_progress: Progress) -> Outcome:
         plan.new_buildings.append((estate, building, max(highest, 1), max(-lowest, 0)))
     plan.new_estates = sorted(new_estates)
     plan.new_units = sorted(new_units)
-    findings.problems.sort(key=lambda p: p.row or 0)
-    counts = tally(
-        len(parsed),
-        findings,
-        verdicts,
-        table.blank_rows,
+    return findings.outcome(
+        "houses",
+        plan,
+        rows=len(parsed),
+        verdicts=verdicts,
+        blank_rows=table.blank_rows,
         new_estates=len(new_estates),
         new_buildings=len(new_buildings),
         new_units=len(new_units),
     )
-    return Outcome("houses", findings.problems, counts, None if findings.problems else plan)

@@ -19,7 +19,7 @@ from tenants.estates.models import House
 from tenants.imports.check_houses import PlaceKey
 from tenants.imports.reading import Table
 from tenants.imports.resident_rows import NAME_COLUMN, checked_document, people_of_row
-from tenants.imports.validation import PROGRESS_EVERY, Findings, Outcome, Progress, chunks, parse_rows, tally
+from tenants.imports.validation import PROGRESS_EVERY, Findings, Outcome, Progress, chunks, parse_rows
 from tenants.residents import pii
 from tenants.residents.models import Gender, Occupancy, Person, Relation
 
@@ -111,7 +111,9 @@ _PERSON_COLUMNS = ("id", "name", "phone_index", "id_number_index", "gender", "em
 _OCCUPANCY_COLUMNS = ("id", "house_id", "person_id", "relation", "share", "is_primary_payer", "moved_in")
 
 
-def validate_residents(table: Table, on_progress: Progress) -> Outcome:
+def validate_residents(table: Table, on_progress: Progress, *, whole_houses: bool = False) -> Outcome:
+    """`whole_houses`: a house the file lists anyone in is listed whole (HC's workbooks: every person
+    of a house is on its rows), so any current relation of it the file does not name ends."""
     findings = Findings()
     parsed = parse_rows(table, findings, on_progress, passes=2)
     row_count = len(parsed)
@@ -321,6 +323,8 @@ def validate_residents(table: Table, on_progress: Progress) -> Outcome:
         # A row of our own export (masked numbers) does not speak for the whole house: the export may
         # have been filtered, so only rows typed or brought from another system end relations.
         listed = {values["relation"] for _number, values in rows_of_house if not values.get("masked")}
+        if whole_houses and listed:
+            listed = set(Relation.values)
         for row in current.get(house_id, ()):
             if row[0] in touched:
                 continue
@@ -360,20 +364,16 @@ def validate_residents(table: Table, on_progress: Progress) -> Outcome:
     people_in_file = {id(person): person for person in resolved.values()}.values()
     plan.new_persons = [person for person in people_in_file if person.pk is None]
     plan.changed_persons = [person for person in people_in_file if person.pk is not None and person.changes]
-    findings.problems.sort(key=lambda p: p.row or 0)
-    counts = tally(
-        row_count,
-        findings,
-        verdicts,
-        table.blank_rows,
+    return findings.outcome(
+        "residents",
+        plan,
+        rows=row_count,
+        verdicts=verdicts,
+        blank_rows=table.blank_rows,
         new_persons=len(plan.new_persons),
         updated_persons=len(plan.changed_persons),
         ended=len(plan.ended_occupancies),
         warnings=len(findings.warnings),
-    )
-    findings.warnings.sort(key=lambda p: p.row or 0)
-    return Outcome(
-        "residents", findings.problems, counts, None if findings.problems else plan, warnings=findings.warnings
     )
 
 

@@ -1,404 +1,54 @@
-"""The columns of each import kind and how a cell becomes a value.
+"""The columns of the built-in import kinds (houses, residents): what a column is — its key, header,
+the aliases other systems write, its parser, note and example — and how a header is matched.
 
-A cell may arrive as Excel stored it (a number for 房号 101, a float for a phone typed as a number,
-a date or an Excel date serial) or as text from a CSV; every parser accepts all of these and raises
-CellError with a message for the person fixing the file. Phone and ID numbers go through the same
-checks as the residents' forms (tenants.residents.pii).
+The parsers live in tenants.imports.cells (any cell) and tenants.imports.person_cells (a resident's
+personal cells).
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any
+from datetime import date
+from decimal import Decimal
+from typing import Any
 
-from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, gettext_noop
+from django.utils.translation import gettext_noop
 
 from tenants.estates.models import HouseStatus, HouseUse
-from tenants.residents import pii
-from tenants.residents.models import DocumentType, Gender, Relation
-
-if TYPE_CHECKING:
-    from django_stubs_ext import StrOrPromise
-
-
-class CellError(Exception):
-    def __init__(self, message: StrOrPromise):
-        message = str(message)  # a lazy message is rendered in the language running now
-        super().__init__(message)
-        self.message = message
-
-
-@dataclass(frozen=True)
-class Placeholder:
-    """What a parser returns for a cell that only stands in for a missing value (a fixed phone
-    number, an ID of all ones, 无): the value is imported as missing and the row gets a warning."""
-
-    shown: str
-    what: str
-
-    @property
-    def message(self) -> str:
-        return _("“%(value)s”是占位值，不是真实的%(what)s：按未填导入，请补录。") % {
-            "value": self.shown,
-            "what": self.what,
-        }
-
-
-class Masked:
-    """A masked value as our own exports write it (138****5678): the value on file, unchanged."""
-
-
-MASKED = Masked()
-
-
-def _masked(value: Any) -> bool:
-    return isinstance(value, str) and "**" in value
-
-
-def text_of(value: Any) -> str:
-    """A cell as the text a person sees: 101.0 → '101', surrounding spaces gone."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value.strip()
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, datetime):
-        return value.isoformat(sep=" ") if value.time() != datetime.min.time() else value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value).strip()
-
-
-def is_blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-# --- parsers: raw cell -> value (None when blank) -------------------------------------------
-
-
-def text(max_length: int) -> Callable[[Any], str | None]:
-    def parse(value: Any) -> str | None:
-        result = text_of(value)
-        if not result:
-            return None
-        if len(result) > max_length:
-            raise CellError(_("不能超过 %(max)s 个字（现有 %(n)s 个）。") % {"max": max_length, "n": len(result)})
-        return result
-
-    return parse
-
-
-def integer(low: int, high: int, *, zero: bool = True) -> Callable[[Any], int | None]:
-    def parse(value: Any) -> int | None:
-        if is_blank(value):
-            return None
-        if isinstance(value, bool):
-            raise CellError(_("须为整数。"))
-        if isinstance(value, float):
-            if not value.is_integer():
-                raise CellError(_("须为整数。"))
-            number = int(value)
-        elif isinstance(value, int):
-            number = value
-        else:
-            raw = text_of(value)
-            if not re.fullmatch(r"[-+]?\d+", raw):
-                raise CellError(_("须为整数。"))
-            number = int(raw)
-        if not low <= number <= high or (number == 0 and not zero):
-            if zero:
-                raise CellError(_("须在 %(low)s 到 %(high)s 之间。") % {"low": low, "high": high})
-            raise CellError(_("须在 %(low)s 到 %(high)s 之间，且不能为 0。") % {"low": low, "high": high})
-        return number
-
-    return parse
-
-
-# How people write a floor: 3, 3层, 第3层, 3楼, 3F, F3; basements -1, B1, 地下1层, 负1层.
-_FLOOR_ABOVE = re.compile(r"(?:第|F)?([-+]?\d+)(?:层|楼|F)?")
-_FLOOR_BELOW = re.compile(r"(?:B|地下|负)(\d+)(?:层|楼|F)?")
-
-
-def floor_number(low: int, high: int) -> Callable[[Any], int | None]:
-    """A floor as an integer (not 0; basements negative), from a number or any of the spellings above."""
-    check = integer(low, high, zero=False)
-
-    def parse(value: Any) -> int | None:
-        if not isinstance(value, str) or is_blank(value):
-            return check(value)
-        # Full-width digits and letters (３Ｆ) come from Chinese input methods.
-        raw = re.sub(r"\s", "", unicodedata.normalize("NFKC", value)).upper()
-        above, below = _FLOOR_ABOVE.fullmatch(raw), _FLOOR_BELOW.fullmatch(raw)
-        if above:
-            return check(int(above[1]))
-        if below:
-            return check(-int(below[1]))
-        raise CellError(_("须为整数楼层，如 3、3层、3楼、3F；地下层填 -1 或 B1。"))
-
-    return parse
-
-
-def _as_decimal(value: Any) -> Decimal:
-    """A number cell or its text (thousands separators allowed); InvalidOperation when it is neither."""
-    return Decimal(repr(value)) if isinstance(value, float) else Decimal(text_of(value).replace(",", ""))
-
-
-def decimal(places: int, high: Decimal, *, inclusive: bool = False) -> Callable[[Any], Decimal | None]:
-    """A positive number with at most `places` decimals (float noise like 89.50000000001 is rounded)."""
-    step = Decimal(1).scaleb(-places)
-
-    def parse(value: Any) -> Decimal | None:
-        if is_blank(value):
-            return None
-        if isinstance(value, bool):
-            raise CellError(_("须为数字。"))
-        try:
-            number = _as_decimal(value)
-        except InvalidOperation as exc:
-            raise CellError(_("须为数字。")) from exc
-        if not number.is_finite():
-            raise CellError(_("须为数字。"))
-        rounded = number.quantize(step)
-        if abs(number - rounded) > Decimal("0.000001"):
-            raise CellError(_("最多保留 %(places)s 位小数。") % {"places": places})
-        if rounded <= 0:
-            raise CellError(_("须大于 0。"))
-        if rounded > high or (rounded == high and not inclusive):
-            raise CellError((_("不能超过 %(high)s。") if inclusive else _("须小于 %(high)s。")) % {"high": high})
-        return rounded
-
-    return parse
-
-
-SHARE_AMBIGUOUS = gettext_lazy(
-    "产权份额请按百分数填写数字，如 50 表示 50%；不要填 0.5，也不要把单元格设为百分比格式。"
-    "确实不足 1% 的，请写成“0.5%”。"
+from tenants.imports.cells import (
+    CellError,
+    a_date,
+    boolean,
+    choice,
+    decimal,
+    floor_number,
+    integer,
+    is_blank,
+    percent,
+    text,
+    text_of,
 )
+from tenants.imports.person_cells import age, gender, id_number, phone, unless_masked
+from tenants.residents.models import DocumentType, Relation
 
-
-def percent(high: Decimal = Decimal("100")) -> Callable[[Any], Decimal | None]:
-    """A percentage as the number before the % sign: 50, "50%", "50 %" and "５０％" are all 50.
-
-    A cell formatted as a percentage shows "50%" but stores 0.5, and the file reader sees only the
-    stored number; so a bare number between 0 and 1 is refused as ambiguous rather than read as 0.5%.
-    Written with its % sign ("0.5%") it is unambiguous and accepted."""
-    check = decimal(2, high, inclusive=True)
-
-    def parse(value: Any) -> Decimal | None:
-        if is_blank(value):
-            return None
-        if isinstance(value, str):
-            raw = unicodedata.normalize("NFKC", value).strip()
-            if raw.endswith("%"):
-                raw = raw.removesuffix("%").strip()
-                if not raw:
-                    raise CellError(_("须为数字。"))
-                return check(raw)
-            value = raw
-        if not isinstance(value, bool):
-            try:
-                number = _as_decimal(value)
-            except InvalidOperation:
-                number = None
-            if number is not None and number.is_finite() and 0 < number < 1:
-                raise CellError(SHARE_AMBIGUOUS)
-        return check(value)
-
-    return parse
-
-
-def choice(options: type, extra: dict[str, str] | None = None) -> Callable[[Any], str | None]:
-    """A label (住宅) or a code (residential), any case; `extra` adds spellings people use."""
-    lookup: dict[str, str] = {}
-    for code, label in options.choices:  # type: ignore[attr-defined]
-        if code:
-            lookup[code.lower()] = code
-            lookup[str(label).lower()] = code
-    for spelling, code in (extra or {}).items():
-        lookup[spelling.lower()] = code
-    allowed = "、".join(str(label) for code, label in options.choices if code)  # type: ignore[attr-defined]
-
-    def parse(value: Any) -> str | None:
-        raw = text_of(value).lower()
-        if not raw:
-            return None
-        if raw not in lookup:
-            raise CellError(_("须为以下之一：%(allowed)s。") % {"allowed": allowed})
-        return lookup[raw]
-
-    return parse
-
-
-_TRUE = {"是", "y", "yes", "true", "1", "√", "✓"}
-_FALSE = {"否", "n", "no", "false", "0", "×"}
-
-
-def boolean(value: Any) -> bool | None:
-    if is_blank(value):
-        return None
-    if isinstance(value, bool):
-        return value
-    raw = text_of(value).lower()
-    if raw in _TRUE:
-        return True
-    if raw in _FALSE:
-        return False
-    raise CellError(_("须填写“是”或“否”。"))
-
-
-_EXCEL_EPOCH = date(1899, 12, 30)
-_DATE_TEXT = re.compile(
-    r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
-)
-_DATE_FORMAT = gettext_lazy("须为日期，例如 2024-03-01、2024/3/1 或 2024年3月1日。")
-
-
-def _valid_date(year: int, month: int, day: int) -> date:
-    try:
-        result = date(year, month, day)
-    except ValueError as exc:
-        raise CellError(_("日期不存在，请核对年月日。")) from exc
-    if not date(1900, 1, 1) <= result <= date(2100, 12, 31):
-        raise CellError(_("日期须在 1900 年到 2100 年之间。"))
-    return result
-
-
-# Excel serial 18264 is 1950-01-01. A smaller number in a date column is nearly always something
-# else — a year (2024 would be 1905-07-16), a day or a count — so it is refused, not turned into a date.
-_FIRST_SERIAL = 18264
-
-
-def _year_only(year: int) -> str:
-    return _("日期无效：%(year)s 只是年份，请填写完整日期，例如 %(year)s-03-01。") % {"year": year}
-
-
-def _excel_serial(value: int | float) -> date:
-    """An Excel date serial (the time of day dropped), only when it is a plausible recent date."""
-    latest = timezone.localdate() + timedelta(days=366)
-    if _FIRST_SERIAL <= value < (latest - _EXCEL_EPOCH).days + 1:
-        return _EXCEL_EPOCH + timedelta(days=int(value))
-    if float(value).is_integer() and 1900 <= value <= 2100:
-        raise CellError(_year_only(int(value)))
-    raise CellError(
-        _("日期无效：%(value)s 不是 1950 年至 %(latest)s 之间的日期。请填写日期，例如 2024-03-01。")
-        % {"value": text_of(value), "latest": latest.isoformat()}
-    )
-
-
-def a_date(value: Any) -> date | None:
-    """A real date, an Excel date serial (45352), 20240301, or text in the usual Chinese forms."""
-    if is_blank(value):
-        return None
-    if isinstance(value, datetime):
-        return _valid_date(value.year, value.month, value.day)
-    if isinstance(value, date):
-        return _valid_date(value.year, value.month, value.day)
-    if isinstance(value, bool):
-        raise CellError(_DATE_FORMAT)
-    if isinstance(value, int | float):
-        if float(value).is_integer() and 19000101 <= value <= 21001231:
-            number = int(value)
-            return _valid_date(number // 10000, number // 100 % 100, number % 100)
-        return _excel_serial(value)
-    raw = text_of(value)
-    if re.fullmatch(r"\d{4}", raw):
-        raise CellError(_year_only(int(raw)))
-    match = _DATE_TEXT.fullmatch(raw)
-    if match:
-        return _valid_date(int(match[1]), int(match[2]), int(match[3]))
-    if re.fullmatch(r"\d{8}", raw):
-        return _valid_date(int(raw[:4]), int(raw[4:6]), int(raw[6:]))
-    if re.fullmatch(r"\d{5}(\.\d+)?", raw):
-        return a_date(float(raw))
-    raise CellError(_DATE_FORMAT)
-
-
-_SCIENTIFIC = re.compile(r"(\d)(?:\.(\d+))?[eE]\+?(\d+)")
-
-
-def phone(value: Any) -> str | Placeholder | Masked | None:
-    """A mainland mobile number (13812345678 as text, a number, a float such as 1.3812345678E10,
-    +86 or 86 before it) or a landline with its area code; a placeholder (11111111111) said as one."""
-    if is_blank(value):
-        return None
-    if _masked(value):
-        return MASKED
-    if pii.is_placeholder_phone(text_of(value)):
-        return Placeholder(text_of(value), str(_("手机号")))
-    if isinstance(value, str):
-        match = _SCIENTIFIC.fullmatch(value.strip())
-        if match:
-            digits = match[1] + (match[2] or "")
-            if len(digits) - 1 < int(match[3]):
-                raise CellError(_("手机号被 Excel 显示成了科学计数法，后几位已丢失；请把该列设为文本后重新填写。"))
-            value = str(int(Decimal(value.strip())))
-    result = pii.normalise_phone(value)
-    problem = pii.contact_phone_problem(result)
-    if problem:
-        raise CellError(problem)
-    return result
-
-
-def id_number(value: Any) -> str | Placeholder | Masked | None:
-    """A document number as typed (cleaned); checked against its type with the row's 证件类型
-    (check_residents), since only the type says what a valid number is."""
-    if is_blank(value):
-        return None
-    if _masked(value):
-        return MASKED
-    if pii.is_placeholder_id(text_of(value)):
-        return Placeholder(text_of(value), str(_("证件号码")))
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        # Excel keeps 15 significant digits: a first-generation (15-digit) number survives a number
-        # cell; an 18-digit one is already wrong.
-        if float(value).is_integer() and len(str(int(value))) == 15:
-            return str(int(value))
-        raise CellError(
-            _("身份证号须按文本填写（Excel 数字只保留 15 位，后几位已变成 0）；请把该列设为文本后重新填写。")
-        )
-    return pii.clean_document_number(text_of(value)) or None
-
-
-_UNKNOWN_GENDER = frozenset({"未知", "不详", "保密", "未填", "无", "/", "-"})
-
-
-def gender(value: Any) -> str | Placeholder | None:
-    """男 or 女; 未知, 不详 and the like are the default HC's notes suggest: imported as missing, said."""
-    if text_of(value) in _UNKNOWN_GENDER:
-        return Placeholder(text_of(value), str(_("性别")))
-    return _GENDER(value)
-
-
-def age(value: Any) -> int | Placeholder | None:
-    """An age (HC's 业主信息 has one): kept only to tell HC's default 1 ("如果没有固定写1") from a real
-    one; residents' records hold no age, which the report says once."""
-    number = integer(0, 150)(value)
-    if number == pii.HC_NO_AGE:
-        return Placeholder(text_of(value), str(_("年龄")))
-    return number
-
-
-_GENDER = choice(Gender, {"m": Gender.MALE, "f": Gender.FEMALE, "男性": Gender.MALE, "女性": Gender.FEMALE})
-
-
-def unless_masked(parse: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    def parse_unmasked(value: Any) -> Any:
-        return MASKED if _masked(value) else parse(value)
-
-    return parse_unmasked
-
-
-# --- the kinds ------------------------------------------------------------------------------
+# Kinds kept elsewhere (billing's, HC's) still import their cell parsers from here.
+__all__ = [
+    "HOUSE_COLUMNS",
+    "NOTES_TITLE",
+    "RESIDENT_COLUMNS",
+    "CellError",
+    "Column",
+    "a_date",
+    "decimal",
+    "floor_number",
+    "header_key",
+    "integer",
+    "is_blank",
+    "text",
+    "text_of",
+]
 
 
 @dataclass(frozen=True)

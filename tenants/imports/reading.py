@@ -11,18 +11,17 @@ import codecs
 import csv
 import io
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from python_calamine import CalamineError, CalamineWorkbook
 
 from tenants.imports import bounds, kinds
-from tenants.imports.columns import NOTES_TITLE, Column, header_key, is_blank
-
-if TYPE_CHECKING:
-    from django_stubs_ext import StrOrPromise
+from tenants.imports.cells import Refusal, is_blank
+from tenants.imports.columns import NOTES_TITLE, Column, header_key
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 100_000
@@ -37,11 +36,8 @@ _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
-class FileProblem(Exception):
-    def __init__(self, message: StrOrPromise):
-        message = str(message)  # a lazy message is rendered in the language running now
-        super().__init__(message)
-        self.message = message
+class FileProblem(Refusal):
+    """The whole file refused (unreadable, no header, too many rows): one problem for the file."""
 
 
 def extension_of(file_name: str) -> str:
@@ -96,6 +92,16 @@ def calamine_failed(exc: BaseException) -> bool:
     return isinstance(exc, CalamineError | ValueError | OSError) or type(exc).__name__ == "PanicException"
 
 
+@contextmanager
+def _unreadable_if_calamine_fails() -> Iterator[None]:
+    try:
+        yield
+    except BaseException as exc:
+        if not calamine_failed(exc):
+            raise
+        raise FileProblem(UNREADABLE) from exc
+
+
 def _excel_rows(data: bytes) -> Rows:
     try:  # bounded before calamine builds its grid (see bounds.py)
         if data.startswith(_ZIP):
@@ -107,7 +113,7 @@ def _excel_rows(data: bytes) -> Rows:
             expected = None
     except bounds.Refused as refused:
         raise FileProblem(refused.message) from refused
-    try:
+    with _unreadable_if_calamine_fails():
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         names = [name for name in workbook.sheet_names if name != NOTES_TITLE] or workbook.sheet_names
         if not names:
@@ -115,20 +121,12 @@ def _excel_rows(data: bytes) -> Rows:
         if expected is not None and names[0] != expected:
             raise FileProblem(UNREADABLE)  # not the sheet that was checked: not read at all
         sheet = workbook.get_sheet_by_name(names[0])
-    except BaseException as exc:
-        if not calamine_failed(exc):
-            raise
-        raise FileProblem(UNREADABLE) from exc
     first_row = sheet.start[0] if sheet.start else 0
 
     def rows() -> Iterator[tuple[int, list[Any]]]:
-        try:
+        with _unreadable_if_calamine_fails():
             for offset, cells in enumerate(sheet.iter_rows()):
                 yield first_row + offset + 1, cells
-        except BaseException as exc:
-            if not calamine_failed(exc):
-                raise
-            raise FileProblem(UNREADABLE) from exc
 
     return Rows(rows(), sheet.height)
 

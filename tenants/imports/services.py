@@ -248,14 +248,27 @@ def _record_findings(record: Import, outcome: Outcome, data: bytes, table: Table
     )
 
 
-def run_validation(*, import_id: int) -> Import | None:
-    """The dry run (the task's body): every row checked, nothing written but the findings.
-    Does nothing unless the import is still `validating` (a redelivered task finds it done)."""
-    record = Import.objects.filter(pk=import_id, status=ImportStatus.VALIDATING).first()
+def _claimed(import_id: int, status: str) -> tuple[Import, uuid.UUID] | None:
+    """The import and its job, if the import is still `status` (a redelivered task finds it moved on)."""
+    record = Import.objects.filter(pk=import_id, status=status).first()
     if record is None:
         return None
     # Created with the import; a job row deleted since (SET_NULL) fails in start_job, as it always did.
-    job_id = cast("uuid.UUID", record.job_id)
+    return record, cast("uuid.UUID", record.job_id)
+
+
+def _given_up(import_id: int, message: str) -> Import:
+    fail_import(import_id=import_id, message=message)
+    return Import.objects.get(pk=import_id)
+
+
+def run_validation(*, import_id: int) -> Import | None:
+    """The dry run (the task's body): every row checked, nothing written but the findings.
+    Does nothing unless the import is still `validating` (a redelivered task finds it done)."""
+    claimed = _claimed(import_id, ImportStatus.VALIDATING)
+    if claimed is None:
+        return None
+    record, job_id = claimed
     try:
         core_services.start_job(job_id=job_id, total=JOB_TOTAL)
 
@@ -274,8 +287,7 @@ def run_validation(*, import_id: int) -> Import | None:
         raise  # the database is unreachable: the task retries, the import still `validating`
     except Exception:
         logger.exception("import %s: dry run failed", import_id)
-        fail_import(import_id=import_id, message=_("校验时发生意外错误，请重新上传；若仍失败请联系客服。"))
-        return Import.objects.get(pk=import_id)
+        return _given_up(import_id, _("校验时发生意外错误，请重新上传；若仍失败请联系客服。"))
     core_services.finish_job(job_id=job_id, result={"status": record.status, "counts": record.counts})
     return record
 
@@ -386,11 +398,10 @@ def run_commit(*, import_id: int) -> Import | None:
     """The commit (the task's body): validate again and write everything in one transaction.
     If the data changed so the file no longer passes, nothing is written and the import goes back
     to `invalid` with a fresh report. Does nothing unless the import is `committing`."""
-    record = Import.objects.filter(pk=import_id, status=ImportStatus.COMMITTING).first()
-    if record is None:
+    claimed = _claimed(import_id, ImportStatus.COMMITTING)
+    if claimed is None:
         return None
-    # Created with the import; a job row deleted since (SET_NULL) fails in start_job, as it always did.
-    job_id = cast("uuid.UUID", record.job_id)
+    record, job_id = claimed
     try:
         core_services.start_job(job_id=job_id, total=JOB_TOTAL)
         data = _file_bytes(record)
@@ -414,14 +425,12 @@ def run_commit(*, import_id: int) -> Import | None:
         return record
     except IntegrityError:
         logger.warning("import %s: commit conflicted with a concurrent change", import_id, exc_info=True)
-        fail_import(import_id=import_id, message=_("导入时数据被其他操作修改，本次未写入任何数据；请重新上传校验。"))
-        return Import.objects.get(pk=import_id)
+        return _given_up(import_id, _("导入时数据被其他操作修改，本次未写入任何数据；请重新上传校验。"))
     except OperationalError:
         raise  # rolled back; the task retries, the import still `committing`
     except Exception:
         logger.exception("import %s: commit failed", import_id)
-        fail_import(import_id=import_id, message=_("导入时发生意外错误，未写入任何数据；请稍后重试或联系客服。"))
-        return Import.objects.get(pk=import_id)
+        return _given_up(import_id, _("导入时发生意外错误，未写入任何数据；请稍后重试或联系客服。"))
     _forget_kept(record)
     core_services.finish_job(job_id=job_id, result={"status": ImportStatus.DONE, "counts": outcome.counts})
     return Import.objects.get(pk=import_id)

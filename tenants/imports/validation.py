@@ -19,8 +19,10 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from tenants.imports import kinds
-from tenants.imports.columns import MASKED, CellError, Column, Placeholder
+from tenants.imports.cells import CellError
+from tenants.imports.columns import Column
 from tenants.imports.kinds import Progress
+from tenants.imports.person_cells import MASKED, Placeholder
 from tenants.imports.reading import Table
 
 PROGRESS_EVERY = 2_000
@@ -70,6 +72,16 @@ class Findings:
 
     def warn(self, row: int | None, column: str | None, message: str) -> None:
         self.warnings.append(Problem(row, column, message))
+
+    def outcome(
+        self, kind: str, plan: Any, *, rows: int, verdicts: dict[int, str], blank_rows: int, **extra: int
+    ) -> Outcome:
+        """A kind's dry run as its result: problems and warnings in row order, the counts (tally), and
+        the plan only when nothing is wrong — a file with a problem is never written."""
+        counts = tally(rows, self, verdicts, blank_rows, **extra)
+        self.problems.sort(key=lambda problem: problem.row or 0)
+        self.warnings.sort(key=lambda problem: problem.row or 0)
+        return Outcome(kind, self.problems, counts, None if self.problems else plan, warnings=self.warnings)
 
 
 def chunks(values: Iterable[Any], size: int = IN_BATCH) -> Iterator[list[Any]]:

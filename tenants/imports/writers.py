@@ -9,9 +9,10 @@ database constraints still stand behind them.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from django.db.models import Model
 from django.utils import timezone
 
 from accounts import services as account_services
@@ -29,6 +30,31 @@ BATCH = 2_000  # on_progress(done, total) is called after each batch
 def _batches(items: list[Any], size: int = BATCH) -> Iterator[list[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def _counter(on_progress: Progress, total: int) -> Callable[[int], None]:
+    """on_progress as rows are written: `advance(count)` after each batch of `count`."""
+    done = 0
+
+    def advance(count: int) -> None:
+        nonlocal done
+        done += count
+        on_progress(done, total)
+
+    return advance
+
+
+def _update_by_fields(
+    model: type[Model], changed: Iterable[tuple[tuple[str, ...], Model]], advance: Callable[[int], None]
+) -> None:
+    """Changed rows written 500 at a time, the rows changing the same fields in one statement."""
+    by_fields: dict[tuple[str, ...], list[Model]] = defaultdict(list)
+    for fields, row in changed:
+        by_fields[fields].append(row)
+    for fields, rows in by_fields.items():
+        for batch in _batches(rows, 500):
+            model._default_manager.bulk_update(batch, list(fields))
+            advance(len(batch))
 
 
 def _binding_codes(count: int) -> list[str]:
@@ -64,7 +90,7 @@ def write_houses(plan: HousePlan, on_progress: Progress, *, committed_by: Any = 
     for key, unit in zip(plan.new_units, created_units, strict=True):
         unit_ids[key] = unit.pk
 
-    done = 0
+    advance = _counter(on_progress, total)
     for batch in _batches(plan.new_houses):
         codes = _binding_codes(len(batch))
         House.objects.bulk_create(
@@ -80,16 +106,9 @@ def write_houses(plan: HousePlan, on_progress: Progress, *, committed_by: Any = 
                 for (key, fields), code in zip(batch, codes, strict=True)
             ]
         )
-        done += len(batch)
-        on_progress(done, total)
-    by_fields: dict[tuple[str, ...], list[House]] = defaultdict(list)
-    for house_id, changes in plan.changed_houses:
-        by_fields[tuple(sorted(changes))].append(House(pk=house_id, **changes))
-    for fields, houses in by_fields.items():
-        for batch in _batches(houses, 500):
-            House.objects.bulk_update(batch, list(fields))
-            done += len(batch)
-            on_progress(done, total)
+        advance(len(batch))
+    changed = ((tuple(sorted(changes)), House(pk=pk, **changes)) for pk, changes in plan.changed_houses)
+    _update_by_fields(House, changed, advance)
 
 
 def _person(plan: PersonPlan) -> Person:
@@ -129,27 +148,15 @@ def write_residents(plan: ResidentPlan, on_progress: Progress, *, committed_by: 
         + len(plan.changed_occupancies)
         + len(plan.ended_occupancies)
     )
-    done = 0
-
-    def advance(count: int) -> None:
-        nonlocal done
-        done += count
-        on_progress(done, total)
-
+    advance = _counter(on_progress, total)
     for batch in _batches(plan.new_persons):
         created = Person.objects.bulk_create([_person(person) for person in batch])
         for person, row in zip(batch, created, strict=True):
             person.pk = row.pk
         advance(len(batch))
     now = timezone.now()
-    by_fields: dict[tuple[str, ...], list[Person]] = defaultdict(list)
-    for plan_person in plan.changed_persons:
-        person, fields = _changed_person(plan_person, now)
-        by_fields[fields].append(person)
-    for fields, people in by_fields.items():
-        for batch in _batches(people, 500):
-            Person.objects.bulk_update(batch, list(fields))
-            advance(len(batch))
+    changed_people = ((fields, person) for person, fields in (_changed_person(p, now) for p in plan.changed_persons))
+    _update_by_fields(Person, changed_people, advance)
 
     # Relations the file no longer lists end first (their primary payer flag with them), each on
     # the audit trail beside the import's own row.
@@ -174,13 +181,8 @@ def write_residents(plan: ResidentPlan, on_progress: Progress, *, committed_by: 
         (pk, changes) for pk, changes in plan.changed_occupancies if changes.get("is_primary_payer") is not False
     ]
     for group in (clearing, setting):
-        by_occupancy_fields: dict[tuple[str, ...], list[Occupancy]] = defaultdict(list)
-        for pk, changes in group:
-            by_occupancy_fields[tuple(sorted(changes))].append(Occupancy(pk=pk, **changes))
-        for fields, occupancies in by_occupancy_fields.items():
-            for batch in _batches(occupancies, 500):
-                Occupancy.objects.bulk_update(batch, list(fields))
-                advance(len(batch))
+        changed = ((tuple(sorted(changes)), Occupancy(pk=pk, **changes)) for pk, changes in group)
+        _update_by_fields(Occupancy, changed, advance)
         if group is clearing:
             for batch in _batches(plan.new_occupancies):
                 Occupancy.objects.bulk_create(

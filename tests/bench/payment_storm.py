@@ -261,9 +261,9 @@ def _resource(sub_mchid: str, out_trade_no: str, /, **changes: Any) -> dict[str,
 
 
 def _signed(resource: dict[str, Any], *, forged: bool = False, age: float = 0.0) -> tuple[dict[str, str], bytes]:
-    from standins import wechatpay
+    from standins import wechatpay_notify
 
-    note = wechatpay.notification(
+    note = wechatpay_notify.notification(
         url="",
         event_type="TRANSACTION.SUCCESS",
         resource=resource,
@@ -302,7 +302,7 @@ def _claim(sub_mchid: str, out_trade_no: str, /, **changes: Any) -> Callable[[],
 def _storm_specs(shops: list[Shop], total: int, rng: random.Random) -> list[Spec]:
     """The storm, shuffled, `total` long; a tenth of the genuine payments arrive as bursts of three
     at once (WeChat Pay's retries crossing the first delivery)."""
-    from standins import wechatpay
+    from standins import wechatpay_notify
 
     units: list[list[Spec]] = []
     genuine: list[Spec] = []
@@ -310,7 +310,7 @@ def _storm_specs(shops: list[Shop], total: int, rng: random.Random) -> list[Spec
         other = next(s for s in shops if s is not shop)
         for fact in shop.orders["genuine"]:
             no = fact["out_trade_no"]
-            wechatpay.pay(sub_mchid=shop.sub_mchid, out_trade_no=no)  # the payer confirms on the phone
+            wechatpay_notify.pay(sub_mchid=shop.sub_mchid, out_trade_no=no)  # the payer confirms on the phone
             real = Spec(shop.host, "genuine", 204, _claim(shop.sub_mchid, no))
             genuine.append(real)
             units += [[real] for _ in range(rng.randint(1, 4))]
@@ -324,7 +324,8 @@ def _storm_specs(shops: list[Shop], total: int, rng: random.Random) -> list[Spec
                 [Spec(shop.host, "wrong_sub_mchid", 400, _claim(shop.sub_mchid, no, sub_mchid=other.sub_mchid))],
             ]
         for fact in shop.orders["delayed"]:
-            wechatpay.pay(sub_mchid=shop.sub_mchid, out_trade_no=fact["out_trade_no"])  # its notification is lost
+            # its notification is lost
+            wechatpay_notify.pay(sub_mchid=shop.sub_mchid, out_trade_no=fact["out_trade_no"])
         for fact in shop.orders["forged"]:
             claim = _resource(shop.sub_mchid, fact["out_trade_no"])  # success, as a forger would write it
             for kind, expect, host, make in (

@@ -286,3 +286,12 @@ def test_another_companys_meter_numbers_do_not_match(client_for, meters, company
     assert commit(client_for(company_b, "admin"), ready_b)["status"] == "done"
     assert _imported(meters) == []
     assert [row[0] for row in _imported(company_b)] == ["B-1"]
+
+
+def test_a_meter_number_typed_full_width_finds_its_meter(client_for, meters):
+    """Numbers are stored normalised; a clerk's IME typing 'Ｗ－２' means W-2."""
+    repair = client_for(meters, "repair")
+    record = dry_run(repair, "meter_readings", xlsx(HEADER, [["Ｗ-２ ", "水表", "2025-04-30", 3, None]]))
+    assert record["status"] == "ready", record["errors"]
+    commit(repair, record)
+    assert [row[:4] for row in _imported(meters)] == [("W-2", "total", date(2025, 4, 30), D("3.00"))]

@@ -561,7 +561,7 @@ def _parsed(cells: dict[str, object]) -> dict[str, object]:
 
 
 def test_the_columns_parse_what_people_type():
-    from tenants.imports.columns import CellError
+    from tenants.imports.cells import CellError
 
     row = _parsed({"表号": " W-1 ", "表具类型": "水表", "抄表日期": "2025/1/31", "本期读数": "1,234.5", "计度器": "峰"})
     assert row == {

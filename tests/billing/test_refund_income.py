@@ -36,12 +36,12 @@ def _stand_in_refunds_process_normally():
 
 def _paid_online(payer, client_for):  # noqa: F811
     from billing.models import Payment
-    from standins import wechatpay
+    from standins import wechatpay_notify
 
     answer = start(payer, [payer.charges[0].pk, payer.charges[1].pk], key="ri-1")
     assert answer.status_code == 201, answer.content
     order = answer.json()
-    delivery = wechatpay.pay(sub_mchid=SUB_MCHIDS["alpha"], out_trade_no=order["out_trade_no"])
+    delivery = wechatpay_notify.pay(sub_mchid=SUB_MCHIDS["alpha"], out_trade_no=order["out_trade_no"])
     assert post_notification(client_for(payer.company), delivery).status_code == 204
     with tenant_context(payer.company):
         return order, Payment.objects.get(house=payer.house, method="wechat")
@@ -158,12 +158,12 @@ def test_a_channel_refund_still_processing_is_money_in_flight_not_refunded(payer
 
 
 def test_a_confirmed_channel_refund_counts_that_day_and_reopens_the_charge_once(payer, client_for):  # noqa: F811
-    from standins import wechatpay
+    from standins import wechatpay_notify
 
     order, payment = _paid_online(payer, client_for)
     refund = _refund(payer, client_for, payment, D("5.00"))
     channel = _send(payer, refund["id"])
-    done = wechatpay.finish_refund(
+    done = wechatpay_notify.finish_refund(
         sub_mchid=SUB_MCHIDS["alpha"], out_trade_no=order["out_trade_no"], out_refund_no=channel.out_refund_no
     )
     wechat = client_for(payer.company)
@@ -209,6 +209,8 @@ def test_a_failed_channel_refund_paid_out_in_cash_counts_as_a_cash_refund_that_d
     failed = _send(payer, refund["id"])
     desk, admin = client_for(payer.company, "cashier"), client_for(payer.company, "admin")
     url = f"/api/v1/refunds/{refund['id']}/pay-cash/"
+    awaiting_cash = "/api/v1/refunds/?payout_status=refund_failed&ordering=created_at"  # the cash desk's list
+    assert [row["id"] for row in desk.get(awaiting_cash).json()["results"]] == [refund["id"]]
 
     paid = desk.post(url, {"confirm_amount": "5.00"}, format="json")
     assert paid.status_code == 200, paid.content
@@ -218,6 +220,7 @@ def test_a_failed_channel_refund_paid_out_in_cash_counts_as_a_cash_refund_that_d
     again = desk.post(url, {"confirm_amount": "5.00"}, format="json")  # a double click: nothing more
     assert again.status_code == 200 and again.json()["refunded_at"] == body["refunded_at"]
     assert admin.post(f"/api/v1/refunds/{refund['id']}/retry-channel/").status_code == 409
+    assert desk.get(awaiting_cash).json()["results"] == []  # off the desk's list
 
     report = _income(payer)
     assert (report.refunded, report.refunding, report.refund_failed) == (D("5.00"), ZERO, ZERO)

@@ -69,8 +69,7 @@ def test_an_owner_pays_on_our_card_page_under_its_csp_and_the_webhook_settles_it
 
     from payments import selectors
     from payments.models import PaymentOrder
-    from standins import stripe as standin
-    from standins import stripe_payments
+    from standins import stripe_account, stripe_events, stripe_payments
     from tests.payments.conftest import make_payer
 
     tag = uuid.uuid4().hex[:6]
@@ -95,7 +94,7 @@ def test_an_owner_pays_on_our_card_page_under_its_csp_and_the_webhook_settles_it
         confirms.append(card)
         intent, _decline = stripe_payments.confirm_with_card(intent_id, card)
         cors = {"Access-Control-Allow-Origin": "*"}
-        for event_body, signature in standin.deliveries(standin.take_events(intent_id)):
+        for event_body, signature in stripe_events.deliveries(stripe_account.take_events(intent_id)):
             request = urllib.request.Request(
                 webhook,
                 data=event_body,

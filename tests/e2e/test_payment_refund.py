@@ -78,9 +78,9 @@ def _deliver_now(delivery) -> None:
     """WeChat Pay's notification to our server, sent now (the stand-in's deliver, but waited for)."""
     import requests
 
-    from standins import wechatpay
+    from standins import wechatpay_notify
 
-    url, host = wechatpay._loopback(delivery.url)
+    url, host = wechatpay_notify.loopback(delivery.url)
     answer = requests.post(
         url, data=delivery.body, headers={**delivery.headers, **host, "Content-Type": "application/json"}, timeout=60
     )
@@ -118,7 +118,7 @@ def test_a_refund_of_an_online_payment_is_approved_by_someone_else_and_shows_on_
     from accounts import services as account_services
     from billing.models import Refund
     from payments.models import PaymentRefund
-    from standins import wechatpay
+    from standins import wechatpay, wechatpay_notify
     from tests.payments.conftest import SUB_MCHIDS
 
     expect.set_options(timeout=30_000)  # a loaded machine: patient, never asleep
@@ -197,7 +197,7 @@ def test_a_refund_of_an_online_payment_is_approved_by_someone_else_and_shows_on_
 
     _until(sent_to_the_stand_in, what="the worker to send the refund to WeChat Pay")
     _deliver_now(
-        wechatpay.finish_refund(
+        wechatpay_notify.finish_refund(
             sub_mchid=SUB_MCHIDS["alpha"], out_trade_no=order.out_trade_no, out_refund_no=channel.out_refund_no
         )
     )

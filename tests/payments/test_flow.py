@@ -25,7 +25,7 @@ def _ledger(payer):
 
 def test_an_owner_pays_chosen_bills_and_they_are_allocated_once(payer, client_for):
     from payments.gateways import wechatpay_sign as crypto
-    from standins import wechatpay
+    from standins import wechatpay, wechatpay_notify
 
     first = payer.charges[0]
     answer = start(payer, [first.pk])
@@ -45,7 +45,7 @@ def test_an_owner_pays_chosen_bills_and_they_are_allocated_once(payer, client_fo
     assert crypto.verify(merchant_key, message, params["paySign"])
 
     assert payer.client.get(f"/api/v1/owner/payments/{order['id']}/").json()["status"] == "pending"
-    delivery = wechatpay.pay(sub_mchid=SUB_MCHIDS["alpha"], out_trade_no=order["out_trade_no"])
+    delivery = wechatpay_notify.pay(sub_mchid=SUB_MCHIDS["alpha"], out_trade_no=order["out_trade_no"])
     assert post_notification(client_for(payer.company), delivery).status_code == 204
 
     shown = payer.client.get(f"/api/v1/owner/payments/{order['id']}/").json()

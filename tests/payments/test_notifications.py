@@ -54,21 +54,21 @@ def _transaction(order, **changes):
 
 
 def _delivery(order, **changes):
-    from standins import wechatpay
+    from standins import wechatpay_notify
 
-    return wechatpay.notification(
+    return wechatpay_notify.notification(
         url="", event_type="TRANSACTION.SUCCESS", resource=_transaction(order, **changes), original_type="transaction"
     )
 
 
 def test_duplicates_change_nothing_after_the_first(payer, client_for):
-    from standins import wechatpay
+    from standins import wechatpay_notify
 
     order = _pending(payer)
-    delivery = wechatpay.pay(sub_mchid=SUB_MCHIDS["alpha"], out_trade_no=order["out_trade_no"])
+    delivery = wechatpay_notify.pay(sub_mchid=SUB_MCHIDS["alpha"], out_trade_no=order["out_trade_no"])
     wechat = client_for(payer.company)
     assert [post_notification(wechat, delivery).status_code for _ in range(3)] == [204, 204, 204]
-    again = wechatpay.pay(sub_mchid=SUB_MCHIDS["alpha"], out_trade_no=order["out_trade_no"])  # a fresh envelope
+    again = wechatpay_notify.pay(sub_mchid=SUB_MCHIDS["alpha"], out_trade_no=order["out_trade_no"])  # a fresh envelope
     assert post_notification(wechat, again).status_code == 204
     assert len(_wechat_payments(payer)) == 1
     assert [e[1] for e in _events(payer, order)] == ["created", "pending", "paid"]
@@ -76,10 +76,10 @@ def test_duplicates_change_nothing_after_the_first(payer, client_for):
 
 def test_the_evidence_is_the_verified_notification(payer, client_for):
     from payments.models import PaymentEvent
-    from standins import wechatpay
+    from standins import wechatpay_notify
 
     order = _pending(payer)
-    delivery = wechatpay.pay(sub_mchid=SUB_MCHIDS["alpha"], out_trade_no=order["out_trade_no"])
+    delivery = wechatpay_notify.pay(sub_mchid=SUB_MCHIDS["alpha"], out_trade_no=order["out_trade_no"])
     post_notification(client_for(payer.company), delivery)
     with tenant_context(payer.company):
         paid = PaymentEvent.objects.get(order_id=order["id"], to_status="paid")
@@ -109,11 +109,11 @@ def test_verified_but_mismatched_notifications_are_refused_and_never_credited(pa
 
 @pytest.mark.parametrize("spoil", ["forged", "tampered", "stale", "serial", "unsigned"])
 def test_unverifiable_notifications_are_refused_with_401(payer, client_for, spoil):
-    from standins import wechatpay
+    from standins import wechatpay_notify
 
     order = _pending(payer)
     resource = _transaction(order)
-    delivery = wechatpay.notification(
+    delivery = wechatpay_notify.notification(
         url="",
         event_type="TRANSACTION.SUCCESS",
         resource=resource,
@@ -134,12 +134,12 @@ def test_unverifiable_notifications_are_refused_with_401(payer, client_for, spoi
 
 
 def test_another_companys_notification_replayed_here_is_refused(payer, company_b, client_for):
-    from standins import wechatpay
+    from standins import wechatpay_notify
 
     make_merchant(company_b)
     other = make_payer(company_b, client_for, username="payer-b")
     theirs = start(other, [other.charges[0].pk], key="theirs").json()
-    delivery = wechatpay.pay(sub_mchid=SUB_MCHIDS["beta"], out_trade_no=theirs["out_trade_no"])
+    delivery = wechatpay_notify.pay(sub_mchid=SUB_MCHIDS["beta"], out_trade_no=theirs["out_trade_no"])
     replayed = post_notification(client_for(payer.company), delivery)  # genuine, but on alpha's host
     assert replayed.status_code in (400, 404)
     assert _wechat_payments(payer) == [] and _wechat_payments(other) == []
@@ -151,10 +151,10 @@ def test_a_crash_after_verification_is_completed_once_by_the_retry(payer, client
     """The worker dies midway (an exception after the signature checked out): nothing is written,
     WeChat Pay is told to retry, and the retry credits the payment exactly once."""
     from billing.payments_bridge import BillsPayable
-    from standins import wechatpay
+    from standins import wechatpay_notify
 
     order = _pending(payer)
-    delivery = wechatpay.pay(sub_mchid=SUB_MCHIDS["alpha"], out_trade_no=order["out_trade_no"])
+    delivery = wechatpay_notify.pay(sub_mchid=SUB_MCHIDS["alpha"], out_trade_no=order["out_trade_no"])
     real = BillsPayable.allocate
     crashes = {"left": 1}
 
@@ -180,10 +180,10 @@ def test_a_refund_notification_for_a_refund_we_never_asked_for_is_refused_and_ke
     payment and after it — and recorded; it never moves the order or its refunded amount."""
     from payments import gateways
     from payments.models import PaymentOrder, RefusedNotification
-    from standins import wechatpay
+    from standins import wechatpay_notify
 
     order = _pending(payer)
-    paid = wechatpay.pay(sub_mchid=SUB_MCHIDS["alpha"], out_trade_no=order["out_trade_no"])
+    paid = wechatpay_notify.pay(sub_mchid=SUB_MCHIDS["alpha"], out_trade_no=order["out_trade_no"])
     with tenant_context(payer.company):
         model = PaymentOrder.objects.get(pk=order["id"])
     gateways.get("wechatpay").refund(
@@ -193,7 +193,7 @@ def test_a_refund_notification_for_a_refund_we_never_asked_for_is_refused_and_ke
         amount_fen=model.amount_fen,
         reason="测试",
     )
-    refund = wechatpay.finish_refund(
+    refund = wechatpay_notify.finish_refund(
         sub_mchid=SUB_MCHIDS["alpha"], out_trade_no=order["out_trade_no"], out_refund_no="RSTRANGER1"
     )
     wechat = client_for(payer.company)

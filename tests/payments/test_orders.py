@@ -84,10 +84,10 @@ def test_a_new_attempt_closes_the_previous_one_first(payer):
 
 def test_an_attempt_paid_meanwhile_is_credited_and_the_new_one_refused(payer):
     from billing.models import Payment
-    from standins import wechatpay
+    from standins import wechatpay_notify
 
     first = start(payer, key="b-1").json()
-    wechatpay.pay(sub_mchid=SUB_MCHIDS["alpha"], out_trade_no=first["out_trade_no"])  # its notification is lost
+    wechatpay_notify.pay(sub_mchid=SUB_MCHIDS["alpha"], out_trade_no=first["out_trade_no"])  # its notification is lost
     again = start(payer, key="b-2")
     assert again.status_code == 409 and again.json()["code"] == "already_paid"
     assert _order(payer, first["id"]).status == "paid"
@@ -169,10 +169,10 @@ def test_a_prepay_unanswered_leaves_the_order_for_the_sweeper(payer):
 def test_the_sweeper_settles_a_payment_whose_notification_was_lost_once(payer, client_for):
     from billing.models import Payment
     from payments.services import sweeper
-    from standins import wechatpay
+    from standins import wechatpay_notify
 
     order = start(payer, key="sw").json()
-    delivery = wechatpay.pay(sub_mchid=SUB_MCHIDS["alpha"], out_trade_no=order["out_trade_no"])
+    delivery = wechatpay_notify.pay(sub_mchid=SUB_MCHIDS["alpha"], out_trade_no=order["out_trade_no"])
     later = timezone.now() + timedelta(minutes=2)
     with tenant_context(payer.company):
         assert sweeper.sweep(now=timezone.now())["asked"] == 0  # too young: the notification may come
@@ -202,7 +202,7 @@ def test_a_payment_for_charges_the_cash_desk_paid_meanwhile_is_refunded_never_do
     from core.outbox import services as outbox
     from core.outbox.models import OutboxMessage
     from payments.models import PaymentRefund
-    from standins import wechatpay
+    from standins import wechatpay_notify
 
     charge = payer.charges[0]
     order = start(payer, [charge.pk], key="race").json()
@@ -213,7 +213,7 @@ def test_a_payment_for_charges_the_cash_desk_paid_meanwhile_is_refunded_never_do
         format="json",
     )
     assert paid_at_desk.status_code == 201, paid_at_desk.content
-    delivery = wechatpay.pay(sub_mchid=SUB_MCHIDS["alpha"], out_trade_no=order["out_trade_no"])
+    delivery = wechatpay_notify.pay(sub_mchid=SUB_MCHIDS["alpha"], out_trade_no=order["out_trade_no"])
     wechat = client_for(payer.company)
     assert post_notification(wechat, delivery).status_code == 204
     assert post_notification(wechat, delivery).status_code == 204
@@ -229,7 +229,7 @@ def test_a_payment_for_charges_the_cash_desk_paid_meanwhile_is_refunded_never_do
         )
     assert outbox.deliver(message_id=message.pk) == "done"
     assert _stand_in_state(order) == "REFUND"
-    refund = wechatpay.finish_refund(
+    refund = wechatpay_notify.finish_refund(
         sub_mchid=SUB_MCHIDS["alpha"], out_trade_no=order["out_trade_no"], out_refund_no=refund_row.out_refund_no
     )
     assert post_notification(wechat, refund).status_code == 204

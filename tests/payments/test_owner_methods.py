@@ -89,11 +89,11 @@ def test_jsapi_still_needs_a_wechat_sign_in(payer):
 
 def test_an_sms_owner_pays_two_bills_in_a_browser_through_wechat_pay_h5(payer, client_for, monkeypatch):
     from payments.models import PaymentEvent, PaymentOrder
-    from standins import wechatpay
+    from standins import wechatpay, wechatpay_notify
 
     _forget_openid(payer)
     sent = []
-    monkeypatch.setattr(wechatpay, "deliver", lambda delivery, delay=0.0: sent.append(delivery))
+    monkeypatch.setattr(wechatpay_notify, "deliver", lambda delivery, delay=0.0: sent.append(delivery))
     two = [payer.charges[0].pk, payer.charges[1].pk]
     started = payer.client.post(
         PAY,

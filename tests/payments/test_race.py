@@ -28,7 +28,7 @@ def scratch(django_db_blocker):
 
 
 def test_online_and_cash_desk_at_once_allocate_the_charge_once(scratch, django_db_blocker, client_for, monkeypatch):
-    from standins import wechatpay
+    from standins import wechatpay_notify
     from tests.payments import conftest
 
     monkeypatch.setitem(conftest.SUB_MCHIDS, "gamma", "1230000077")
@@ -39,7 +39,7 @@ def test_online_and_cash_desk_at_once_allocate_the_charge_once(scratch, django_d
         payer = make_payer(scratch, client_for, username="racer")
         charge = payer.charges[0]
         order = start(payer, [charge.pk], key="race").json()
-        delivery = wechatpay.pay(sub_mchid="1230000077", out_trade_no=order["out_trade_no"])
+        delivery = wechatpay_notify.pay(sub_mchid="1230000077", out_trade_no=order["out_trade_no"])
         return payer, charge, order, delivery, client_for(scratch, "cashier"), client_for(scratch)
 
     payer, charge, order, delivery, cashier, wechat = on_own_connection(django_db_blocker, prepare)

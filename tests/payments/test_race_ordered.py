@@ -48,14 +48,14 @@ def scratch(django_db_blocker, monkeypatch):
 
 def _prepared(scratch, django_db_blocker, client_for):
     """An owner's pending order for one charge, paid at the stand-in (its notification in hand)."""
-    from standins import wechatpay
+    from standins import wechatpay_notify
 
     def prepare():
         make_merchant(scratch)
         payer = make_payer(scratch, client_for, username="racer")
         charge = payer.charges[0]
         order = start(payer, [charge.pk], key="race").json()
-        delivery = wechatpay.pay(sub_mchid=SUB_MCHID, out_trade_no=order["out_trade_no"])
+        delivery = wechatpay_notify.pay(sub_mchid=SUB_MCHID, out_trade_no=order["out_trade_no"])
         # Clients made here: a cashier's token written in the test's own (never committed) transaction
         # is invisible to the threads, and its row lock would hold them.
         return payer, charge, order, delivery, client_for(scratch), client_for(scratch, "cashier")
@@ -126,7 +126,7 @@ def test_the_cash_desk_commits_first_and_the_online_payment_is_refunded_once(
     from billing.services import receipts
     from core.outbox import services as outbox
     from core.outbox.models import OutboxMessage
-    from standins import wechatpay
+    from standins import wechatpay, wechatpay_notify
 
     payer, charge, order, delivery, wechat, cashier = _prepared(scratch, django_db_blocker, client_for)
     results: dict = {}
@@ -194,7 +194,9 @@ def test_the_cash_desk_commits_first_and_the_online_payment_is_refunded_once(
 
         with tenant_context(scratch):
             number = PaymentRefund.objects.get(order_id=order["id"], source="lost_race").out_refund_no
-        note = wechatpay.finish_refund(sub_mchid=SUB_MCHID, out_trade_no=order["out_trade_no"], out_refund_no=number)
+        note = wechatpay_notify.finish_refund(
+            sub_mchid=SUB_MCHID, out_trade_no=order["out_trade_no"], out_refund_no=number
+        )
         return [post_notification(wechat, note).status_code for _ in range(2)]
 
     assert on_own_connection(django_db_blocker, finish) == [204, 204]
@@ -331,9 +333,9 @@ def test_a_worker_killed_inside_the_settle_transaction_is_completed_once_by_the_
 
     def complete():
         if retry == "redelivery":  # WeChat Pay sends it again (a fresh signature, the same payment)
-            from standins import wechatpay
+            from standins import wechatpay_notify
 
-            again = wechatpay.pay(sub_mchid=SUB_MCHID, out_trade_no=order["out_trade_no"])
+            again = wechatpay_notify.pay(sub_mchid=SUB_MCHID, out_trade_no=order["out_trade_no"])
             return [post_notification(wechat, again).status_code, post_notification(wechat, delivery).status_code]
         with tenant_context(scratch):
             later = timezone.now() + timedelta(minutes=2)

@@ -51,10 +51,10 @@ def items(company, run):
 
 
 def paid_order(payer, client_for, key, charge):
-    from standins import wechatpay
+    from standins import wechatpay_notify
 
     order = start(payer, [charge.pk], key=key).json()
-    delivery = wechatpay.pay(sub_mchid=SUB_MCHIDS["alpha"], out_trade_no=order["out_trade_no"])
+    delivery = wechatpay_notify.pay(sub_mchid=SUB_MCHIDS["alpha"], out_trade_no=order["out_trade_no"])
     assert post_notification(client_for(payer.company), delivery).status_code == 204
     return order
 
@@ -74,10 +74,10 @@ def ask_refund(payer, order, amount_fen=None):
 
 
 def refund_whole(payer, client_for, order):
-    from standins import wechatpay
+    from standins import wechatpay_notify
 
     number = ask_refund(payer, order)
-    delivery = wechatpay.finish_refund(
+    delivery = wechatpay_notify.finish_refund(
         sub_mchid=SUB_MCHIDS["alpha"], out_trade_no=order["out_trade_no"], out_refund_no=number
     )
     assert post_notification(client_for(payer.company), delivery).status_code == 204
@@ -126,10 +126,10 @@ def test_differences_are_found_both_ways(payer, client_for, bill_day):
 def test_a_payment_whose_notification_was_lost_is_healed_and_recorded(payer, bill_day):
     from billing.models import Payment
     from payments.models import PaymentOrder
-    from standins import wechatpay
+    from standins import wechatpay_notify
 
     order = start(payer, [payer.charges[0].pk], key="h-1").json()
-    wechatpay.pay(sub_mchid=SUB_MCHIDS["alpha"], out_trade_no=order["out_trade_no"])  # never delivered
+    wechatpay_notify.pay(sub_mchid=SUB_MCHIDS["alpha"], out_trade_no=order["out_trade_no"])  # never delivered
     run = reconcile(payer.company)
     assert items(payer.company, run) == [
         ("healed", "payment", order["out_trade_no"], Decimal(order["amount"]), Decimal(order["amount"]))

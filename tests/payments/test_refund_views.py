@@ -45,10 +45,10 @@ def _request(payer, client_for, payment, amount, reason="多收退回"):
 
 
 def _finish(payer, client_for, order, channel):
-    from standins import wechatpay
+    from standins import wechatpay_notify
 
     assert _send(payer, channel) == "done"
-    done = wechatpay.finish_refund(
+    done = wechatpay_notify.finish_refund(
         sub_mchid=SUB_MCHIDS["alpha"], out_trade_no=order["out_trade_no"], out_refund_no=channel.out_refund_no
     )
     assert post_notification(client_for(payer.company), done).status_code == 204

@@ -34,12 +34,12 @@ def _stand_in_refunds_process_normally():
 def _paid_online(payer, client_for, key="r-1"):
     """Two charges paid online; returns the order (API view) and billing's payment."""
     from billing.models import Payment
-    from standins import wechatpay
+    from standins import wechatpay_notify
 
     answer = start(payer, [payer.charges[0].pk, payer.charges[1].pk], key=key)
     assert answer.status_code == 201, answer.content
     order = answer.json()
-    delivery = wechatpay.pay(sub_mchid=SUB_MCHIDS["alpha"], out_trade_no=order["out_trade_no"])
+    delivery = wechatpay_notify.pay(sub_mchid=SUB_MCHIDS["alpha"], out_trade_no=order["out_trade_no"])
     assert post_notification(client_for(payer.company), delivery).status_code == 204
     with tenant_context(payer.company):
         payment = Payment.objects.get(house=payer.house, method="wechat")
@@ -94,7 +94,7 @@ def _billing_refund(payer, client_for, refund_id):
 
 def test_two_partial_refunds_go_back_to_the_channel_once_whatever_the_notifications_do(payer, client_for):
     from payments.models import PaymentEvent, PaymentRefundEvent
-    from standins import wechatpay
+    from standins import wechatpay, wechatpay_notify
 
     order, payment = _paid_online(payer, client_for)
     total = payment.amount
@@ -118,7 +118,7 @@ def test_two_partial_refunds_go_back_to_the_channel_once_whatever_the_notificati
 
     # The second's notification arrives first, twice; then the first's, twice.
     wechat = client_for(payer.company)
-    late = wechatpay.finish_refund(
+    late = wechatpay_notify.finish_refund(
         sub_mchid=SUB_MCHIDS["alpha"], out_trade_no=order["out_trade_no"], out_refund_no=two.out_refund_no
     )
     assert post_notification(wechat, late).status_code == 204
@@ -128,7 +128,7 @@ def test_two_partial_refunds_go_back_to_the_channel_once_whatever_the_notificati
     assert _billing_refund(payer, client_for, second["id"])["channel_status"] == "refunded"
     assert _billing_refund(payer, client_for, first["id"])["channel_status"] == "processing"
 
-    early = wechatpay.finish_refund(
+    early = wechatpay_notify.finish_refund(
         sub_mchid=SUB_MCHIDS["alpha"], out_trade_no=order["out_trade_no"], out_refund_no=one.out_refund_no
     )
     for _ in range(2):
@@ -146,7 +146,7 @@ def test_two_partial_refunds_go_back_to_the_channel_once_whatever_the_notificati
             "partially_refunded",
             "refunded",
         ]
-    stray = wechatpay.notification(
+    stray = wechatpay_notify.notification(
         url="",
         event_type="REFUND.CLOSED",
         resource={
@@ -164,7 +164,7 @@ def test_two_partial_refunds_go_back_to_the_channel_once_whatever_the_notificati
 
 def test_a_failed_channel_refund_shows_failed_and_a_retry_refunds_it(payer, client_for):
     from payments.services import refunds
-    from standins import wechatpay
+    from standins import wechatpay, wechatpay_notify
 
     order, payment = _paid_online(payer, client_for)
     wechatpay.refund_mode("ABNORMAL")  # the payer's account cannot take it
@@ -188,7 +188,7 @@ def test_a_failed_channel_refund_shows_failed_and_a_retry_refunds_it(payer, clie
     assert _send(payer, again) == "done"
 
     # No notification comes: the sweeper asks by refund number and ends it.
-    wechatpay.finish_refund(
+    wechatpay_notify.finish_refund(
         sub_mchid=SUB_MCHIDS["alpha"], out_trade_no=order["out_trade_no"], out_refund_no=again.out_refund_no
     )
     with tenant_context(payer.company):
@@ -201,13 +201,13 @@ def test_a_failed_channel_refund_shows_failed_and_a_retry_refunds_it(payer, clie
 
 
 def test_a_refund_ending_abnormal_by_notification_shows_failed(payer, client_for):
-    from standins import wechatpay
+    from standins import wechatpay_notify
 
     order, payment = _paid_online(payer, client_for)
     approved = _approved_refund(payer, client_for, payment, Decimal("3.00"))
     channel = _channel_refund(payer, approved["id"])
     assert _send(payer, channel) == "done"
-    abnormal = wechatpay.finish_refund(
+    abnormal = wechatpay_notify.finish_refund(
         sub_mchid=SUB_MCHIDS["alpha"],
         out_trade_no=order["out_trade_no"],
         out_refund_no=channel.out_refund_no,
@@ -263,11 +263,11 @@ def test_a_refund_never_goes_beyond_the_order_nor_to_a_cash_payment(payer, clien
 def test_refused_notifications_are_kept_without_their_claims_and_forgotten_after_30_days(payer, client_for):
     from payments.models import RefusedNotification
     from payments.services import refused
-    from standins import wechatpay
+    from standins import wechatpay_notify
 
     answer = start(payer, [payer.charges[0].pk], key="forged")
     order = answer.json()
-    forged = wechatpay.notification(
+    forged = wechatpay_notify.notification(
         url="",
         event_type="TRANSACTION.SUCCESS",
         resource={"out_trade_no": order["out_trade_no"], "trade_state": "SUCCESS"},
@@ -276,7 +276,7 @@ def test_refused_notifications_are_kept_without_their_claims_and_forgotten_after
     )
     wechat = client_for(payer.company)
     assert post_notification(wechat, forged).status_code == 401
-    unknown = wechatpay.notification(
+    unknown = wechatpay_notify.notification(
         url="",
         event_type="TRANSACTION.SUCCESS",
         resource={"out_trade_no": "WNOSUCHORDER0001", "trade_state": "SUCCESS", "sub_mchid": SUB_MCHIDS["alpha"]},
@@ -313,13 +313,13 @@ def test_refused_notifications_are_kept_without_their_claims_and_forgotten_after
 
 
 def test_another_company_cannot_settle_or_see_this_companys_refunds(payer, client_for, company_b):
-    from standins import wechatpay
+    from standins import wechatpay_notify
 
     order, payment = _paid_online(payer, client_for)
     approved = _approved_refund(payer, client_for, payment, Decimal("2.00"))
     channel = _channel_refund(payer, approved["id"])
     assert _send(payer, channel) == "done"
-    done = wechatpay.finish_refund(
+    done = wechatpay_notify.finish_refund(
         sub_mchid=SUB_MCHIDS["alpha"], out_trade_no=order["out_trade_no"], out_refund_no=channel.out_refund_no
     )
     make_merchant(company_b)
@@ -347,7 +347,7 @@ def scratch(django_db_blocker):
 def test_two_refunds_asked_at_once_never_exceed_the_order(scratch, django_db_blocker, client_for, monkeypatch):
     from payments.models import PaymentOrder, PaymentRefund
     from payments.services import refunds
-    from standins import wechatpay
+    from standins import wechatpay_notify
     from tests.billing.concurrency import on_own_connection
     from tests.payments import conftest
 
@@ -358,7 +358,7 @@ def test_two_refunds_asked_at_once_never_exceed_the_order(scratch, django_db_blo
         make_merchant(scratch)
         payer = make_payer(scratch, client_for, username="refunder")
         order = start(payer, [payer.charges[0].pk], key="both").json()
-        delivery = wechatpay.pay(sub_mchid="1230000078", out_trade_no=order["out_trade_no"])
+        delivery = wechatpay_notify.pay(sub_mchid="1230000078", out_trade_no=order["out_trade_no"])
         assert post_notification(client_for(scratch), delivery).status_code == 204
         with tenant_context(scratch):
             return PaymentOrder.objects.get(pk=order["id"])

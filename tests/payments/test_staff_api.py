@@ -19,10 +19,10 @@ ORDERS = "/api/v1/payment-orders/"
 
 
 def _paid_by_notification(payer, client_for, charge, key):
-    from standins import wechatpay
+    from standins import wechatpay_notify
 
     order = start(payer, [charge.pk], key=key).json()
-    delivery = wechatpay.pay(sub_mchid=SUB_MCHIDS["alpha"], out_trade_no=order["out_trade_no"])
+    delivery = wechatpay_notify.pay(sub_mchid=SUB_MCHIDS["alpha"], out_trade_no=order["out_trade_no"])
     assert post_notification(client_for(payer.company), delivery).status_code == 204
     return order
 
@@ -132,10 +132,10 @@ def test_secret_like_evidence_is_masked():
 
 def test_query_now_settles_a_payment_whose_notification_never_came_once(payer, client_for):
     from accounts.models import AuditEvent
-    from standins import wechatpay
+    from standins import wechatpay_notify
 
     order = start(payer, [payer.charges[0].pk], key="lost-note").json()
-    wechatpay.pay(sub_mchid=SUB_MCHIDS["alpha"], out_trade_no=order["out_trade_no"])  # never delivered
+    wechatpay_notify.pay(sub_mchid=SUB_MCHIDS["alpha"], out_trade_no=order["out_trade_no"])  # never delivered
     admin = client_for(payer.company, "admin")
     first = admin.post(f"{ORDERS}{order['id']}/query/")
     assert first.status_code == 200, first.content
@@ -182,10 +182,10 @@ def test_close_a_pending_order_twice_and_never_a_paid_one(payer, client_for):
 
 
 def test_closing_an_order_paid_meanwhile_settles_it_instead(payer, client_for):
-    from standins import wechatpay
+    from standins import wechatpay_notify
 
     order = start(payer, [payer.charges[0].pk], key="paid-meanwhile").json()
-    wechatpay.pay(sub_mchid=SUB_MCHIDS["alpha"], out_trade_no=order["out_trade_no"])
+    wechatpay_notify.pay(sub_mchid=SUB_MCHIDS["alpha"], out_trade_no=order["out_trade_no"])
     admin = client_for(payer.company, "admin")
     answer = admin.post(f"{ORDERS}{order['id']}/close/")
     assert answer.status_code == 409 and answer.json()["code"] == "already_paid"

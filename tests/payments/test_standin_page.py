@@ -21,10 +21,10 @@ def test_the_pay_page_exists_only_in_the_demo(payer, client_for, settings):
 
 
 def test_the_pay_page_pays_the_order_and_sends_its_notification(payer, client_for, monkeypatch):
-    from standins import wechatpay
+    from standins import wechatpay, wechatpay_notify
 
     sent = []
-    monkeypatch.setattr(wechatpay, "deliver", lambda delivery, delay=0.0: sent.append((delivery, delay)))
+    monkeypatch.setattr(wechatpay_notify, "deliver", lambda delivery, delay=0.0: sent.append((delivery, delay)))
     order = start(payer, key="page-2").json()
     prepay_id = order["request_payment"]["package"].removeprefix("prepay_id=")
     page = client_for(None).get(f"/_standins/wechatpay/pay/{prepay_id}")

@@ -13,7 +13,7 @@ import pytest
 from django_tenants.utils import tenant_context
 
 from standins import stripe as standin
-from standins import stripe_payments
+from standins import stripe_account, stripe_events, stripe_payments
 
 pytestmark = pytest.mark.django_db
 
@@ -35,16 +35,16 @@ def start_card(payer, key="card-1", charge_ids=None):
     return payer.client.post("/api/v1/owner/payments/", body, format="json")
 
 
-def post_event(client_for, event=None, *, body=None, signature=None, secret=standin.DEMO_WEBHOOK_SECRET):
+def post_event(client_for, event=None, *, body=None, signature=None, secret=stripe_account.DEMO_WEBHOOK_SECRET):
     if event is not None:
-        body, signature = standin.signed(event, secret=secret)
+        body, signature = stripe_events.signed(event, secret=secret)
     return client_for(None).post(WEBHOOK, data=body, content_type="application/json", HTTP_STRIPE_SIGNATURE=signature)
 
 
 def deliver(client_for, events, **how):
     return [
         client_for(None).post(WEBHOOK, data=body, content_type="application/json", HTTP_STRIPE_SIGNATURE=signature)
-        for body, signature in standin.deliveries(events, **how)
+        for body, signature in stripe_events.deliveries(events, **how)
     ]
 
 
@@ -79,9 +79,9 @@ def test_an_owner_pays_by_card_and_is_credited_once_whatever_stripe_delivers(pay
     assert order["gateway"] == "stripe" and order["status"] == "pending" and order["request_payment"] is None
     intent_id = order["card"]["payment_intent"]
     assert order["card"]["client_secret"].startswith(f"{intent_id}_secret_")
-    assert order["card"]["publishable_key"] == standin.DEMO_PUBLISHABLE_KEY
+    assert order["card"]["publishable_key"] == stripe_account.DEMO_PUBLISHABLE_KEY
     assert urlsplit(order["pay_url"]).path == f"/_standins/stripe/pay/{intent_id}/"
-    intent = standin.get_object(intent_id, "payment_intent")
+    intent = stripe_account.get_object(intent_id, "payment_intent")
     assert intent["amount"] == int(Decimal(order["amount"]) * 100) and intent["currency"] == "cny"
     assert intent["metadata"] == {
         "wuye_company_schema": payer.company.schema_name,
@@ -94,7 +94,7 @@ def test_an_owner_pays_by_card_and_is_credited_once_whatever_stripe_delivers(pay
     paid = card_page(client_for, order, return_url="/#/pages/bills/index")
     assert paid.status_code == 302 and paid["Location"] == "/#/pages/bills/index"
 
-    events = standin.take_events(intent_id)
+    events = stripe_account.take_events(intent_id)
     assert [e["type"] for e in events] == ["payment_intent.succeeded"]
     # Twice, newest first, then once more: credited once.
     answers = deliver(client_for, events, twice=True, reverse=True) + deliver(client_for, events)
@@ -120,7 +120,7 @@ def test_a_declined_card_leaves_the_order_payable_and_a_late_failure_undoes_noth
     assert declined.status_code == 200 and "被拒" in declined.content.decode()
     poor = card_page(client_for, order, number="4000000000009995")
     assert "余额不足" in poor.content.decode()
-    failures = standin.take_events(intent_id)
+    failures = stripe_account.take_events(intent_id)
     assert [e["type"] for e in failures] == ["payment_intent.payment_failed"] * 2
     assert failures[1]["data"]["object"]["last_payment_error"]["decline_code"] == "insufficient_funds"
     assert [a.json()["outcome"] for a in deliver(client_for, failures[:1])] == ["order pending"]
@@ -128,7 +128,7 @@ def test_a_declined_card_leaves_the_order_payable_and_a_late_failure_undoes_noth
     assert ledger(payer)[0] == []
 
     assert card_page(client_for, order).status_code == 200  # another card: paid
-    success = standin.take_events(intent_id)
+    success = stripe_account.take_events(intent_id)
     deliver(client_for, success)
     late = deliver(client_for, failures[1:])  # the second failure arrives after the success
     assert late[0].status_code == 200 and late[0].json()["outcome"] == "order paid"
@@ -140,7 +140,7 @@ def test_the_success_event_arriving_before_anything_else_is_read_back_and_applie
     order = start_card(payer, key="early").json()
     intent_id = order["card"]["payment_intent"]
     stripe_payments.confirm_with_card(intent_id, "4242424242424242")
-    event = standin.take_events(intent_id)[0]
+    event = stripe_account.take_events(intent_id)[0]
     stale = copy.deepcopy(event)
     stale["data"]["object"]["status"] = "requires_payment_method"  # an old snapshot in the event
     assert post_event(client_for, stale).json()["outcome"] == "order paid"  # the intent as it is now
@@ -151,11 +151,11 @@ def test_forged_and_replayed_signatures_are_refused(payer, client_for):
     order = start_card(payer, key="forged").json()
     intent_id = order["card"]["payment_intent"]
     stripe_payments.confirm_with_card(intent_id, "4242424242424242")
-    event = standin.take_events(intent_id)[0]
+    event = stripe_account.take_events(intent_id)[0]
     assert post_event(client_for, event, secret="whsec_somebodyElse000000000000").status_code == 400
-    body, signature = standin.signed(event)
+    body, signature = stripe_events.signed(event)
     assert post_event(client_for, body=body.replace(b'"cny"', b'"usd"'), signature=signature).status_code == 400
-    old_body, old_signature = standin.signed(event, at=1_700_000_000)
+    old_body, old_signature = stripe_events.signed(event, at=1_700_000_000)
     assert post_event(client_for, body=old_body, signature=old_signature).status_code == 400
     assert post_event(client_for, body=body, signature="").status_code == 400
     assert order_row(payer, order["id"]).status == "pending"
@@ -169,7 +169,7 @@ def test_an_event_naming_another_company_is_refused_and_touches_neither(payer, c
     order = start_card(payer, key="cross").json()
     intent_id = order["card"]["payment_intent"]
     stripe_payments.confirm_with_card(intent_id, "4242424242424242")
-    event = standin.take_events(intent_id)[0]
+    event = stripe_account.take_events(intent_id)[0]
 
     # The event's own metadata says beta while its intent is alpha's: refused.
     claimed = copy.deepcopy(event)
@@ -183,26 +183,26 @@ def test_an_event_naming_another_company_is_refused_and_touches_neither(payer, c
     beta_intent = standin.handle(
         "POST",
         "/v1/payment_intents",
-        {"authorization": f"Bearer {standin.DEMO_SECRET_KEY}"},
+        {"authorization": f"Bearer {stripe_account.DEMO_SECRET_KEY}"},
         f"amount={int(Decimal(order['amount']) * 100)}&currency=cny"
         f"&metadata[wuye_company_schema]={company_b.schema_name}&metadata[wuye_company_id]={company_b.pk}"
         f"&metadata[wuye_out_trade_no]={order['out_trade_no']}",
     )[1]
     stripe_payments.confirm_with_card(beta_intent["id"], "4242424242424242")
-    assert post_event(client_for, standin.take_events(beta_intent["id"])[0]).status_code == 404
+    assert post_event(client_for, stripe_account.take_events(beta_intent["id"])[0]).status_code == 404
 
     # Schema of one company, id of the other: no company.
     mixed = stripe_payments.confirm_with_card(
         standin.handle(
             "POST",
             "/v1/payment_intents",
-            {"authorization": f"Bearer {standin.DEMO_SECRET_KEY}"},
+            {"authorization": f"Bearer {stripe_account.DEMO_SECRET_KEY}"},
             f"amount=100&currency=cny&metadata[wuye_company_schema]={payer.company.schema_name}"
             f"&metadata[wuye_company_id]={company_b.pk}&metadata[wuye_out_trade_no]={order['out_trade_no']}",
         )[1]["id"],
         "4242424242424242",
     )[0]
-    assert post_event(client_for, standin.take_events(mixed["id"])[0]).status_code == 400
+    assert post_event(client_for, stripe_account.take_events(mixed["id"])[0]).status_code == 400
 
     assert order_row(payer, order["id"]).status == "pending"
     assert ledger(payer)[0] == [] and ledger(payer_b)[0] == []
@@ -223,7 +223,10 @@ def test_creating_is_idempotent_at_stripe(payer, client_for):
             payer_account="",
         )
     assert retried.reference == order["card"]["payment_intent"]  # the same key: the same PaymentIntent
-    auth = {"authorization": f"Bearer {standin.DEMO_SECRET_KEY}", "idempotency-key": f"wuye-pi-{row.out_trade_no}"}
+    auth = {
+        "authorization": f"Bearer {stripe_account.DEMO_SECRET_KEY}",
+        "idempotency-key": f"wuye-pi-{row.out_trade_no}",
+    }
     status, body, _headers = standin.handle("POST", "/v1/payment_intents", auth, "amount=1&currency=cny")
     assert status == 400 and body["error"]["type"] == "idempotency_error"
 
@@ -237,7 +240,7 @@ def test_the_sweeper_settles_a_payment_whose_webhook_was_lost(payer, client_for)
 
     order = start_card(payer, key="lost").json()
     stripe_payments.confirm_with_card(order["card"]["payment_intent"], "4242424242424242")
-    standin.take_events(order["card"]["payment_intent"])  # never delivered
+    stripe_account.take_events(order["card"]["payment_intent"])  # never delivered
     with tenant_context(payer.company):
         counts = sweeper.sweep(now=timezone.now() + timedelta(minutes=2))
         again = sweeper.sweep(now=timezone.now() + timedelta(minutes=3))
@@ -256,9 +259,9 @@ def test_an_expired_unpaid_intent_is_cancelled_at_stripe(payer, client_for):
     with tenant_context(payer.company):
         counts = sweeper.sweep(now=timezone.now() + timedelta(days=1))
     assert counts["closed"] == 1 and order_row(payer, order["id"]).status == "closed"
-    intent = standin.get_object(order["card"]["payment_intent"], "payment_intent")
+    intent = stripe_account.get_object(order["card"]["payment_intent"], "payment_intent")
     assert intent["status"] == "canceled"
-    assert post_event(client_for, standin.take_events(intent["id"])[0]).json()["outcome"] == "order closed"
+    assert post_event(client_for, stripe_account.take_events(intent["id"])[0]).json()["outcome"] == "order closed"
 
 
 def paid_and_refund_due(payer, client_for, key):
@@ -268,7 +271,7 @@ def paid_and_refund_due(payer, client_for, key):
     order = start_card(payer, key=key).json()
     intent_id = order["card"]["payment_intent"]
     stripe_payments.confirm_with_card(intent_id, "4242424242424242")
-    deliver(client_for, standin.take_events(intent_id))
+    deliver(client_for, stripe_account.take_events(intent_id))
     with tenant_context(payer.company):
         PaymentOrder.objects.filter(pk=order["id"]).update(settlement=Settlement.REFUND_DUE)
     return order, intent_id, order_row(payer, order["id"])
@@ -287,7 +290,7 @@ def test_a_refund_goes_through_stripe_once_and_its_events_apply_it(payer, client
         assert PaymentRefund.objects.filter(order_id=row.pk).count() == 1
     refunded = order_row(payer, order["id"])
     assert refunded.status == "refunded" and refunded.refunded_amount == Decimal(order["amount"])
-    events = standin.take_events(intent_id)
+    events = stripe_account.take_events(intent_id)
     assert [e["type"] for e in events] == ["charge.refunded", "refund.updated"]
     assert [a.status_code for a in deliver(client_for, events, twice=True)] == [200] * 4
     assert (
@@ -295,7 +298,7 @@ def test_a_refund_goes_through_stripe_once_and_its_events_apply_it(payer, client
             standin.handle(
                 "GET",
                 "/v1/refunds",
-                {"authorization": f"Bearer {standin.DEMO_SECRET_KEY}"},
+                {"authorization": f"Bearer {stripe_account.DEMO_SECRET_KEY}"},
                 "",
                 query=f"payment_intent={intent_id}",
             )[1]["data"]
@@ -317,7 +320,7 @@ def test_a_refund_reported_only_by_webhook_is_applied(payer, client_for):
             row, merchant=merchant, out_refund_no=number, amount_fen=row.amount_fen, reason="x"
         )
     assert state.state == "refunded" and order_row(payer, order["id"]).status == "paid"
-    answers = deliver(client_for, standin.take_events(intent_id), reverse=True)
+    answers = deliver(client_for, stripe_account.take_events(intent_id), reverse=True)
     assert [a.json()["outcome"] for a in answers] == ["order refunded", "order refunded"]
     assert order_row(payer, order["id"]).status == "refunded"
 
@@ -345,7 +348,7 @@ def test_card_payments_are_off_without_keys_and_refuse_the_stand_in_keys_in_prod
     answer = start_card(payer, key="off")
     assert answer.status_code == 409 and answer.json()["code"] == "stripe_not_configured"
 
-    settings.STRIPE_PUBLISHABLE_KEY = standin.DEMO_PUBLISHABLE_KEY
+    settings.STRIPE_PUBLISHABLE_KEY = stripe_account.DEMO_PUBLISHABLE_KEY
     assert any("STRIPE_PUBLISHABLE_KEY" in problem for _code, problem in adapters.problems())
     settings.DEBUG, settings.DEMO = False, False
     with pytest.raises(gateways.GatewayError):
@@ -362,8 +365,8 @@ def test_the_gateway_parses_only_what_stripe_signed(payer):
 
     order = start_card(payer, key="parse").json()
     stripe_payments.confirm_with_card(order["card"]["payment_intent"], "4242424242424242")
-    event = standin.take_events(order["card"]["payment_intent"])[0]
-    body, signature = standin.signed(event)
+    event = stripe_account.take_events(order["card"]["payment_intent"])[0]
+    body, signature = stripe_events.signed(event)
     note = gateways.get("stripe").parse_notification({"Stripe-Signature": signature}, body)
     assert note.event == "payment_intent.succeeded" and note.event_id == event["id"]
     assert note.payment is not None and note.payment.state == "paid"

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from standins import stripe as standin
-from standins import stripe_payments
+from standins import stripe_account, stripe_events, stripe_payments
 from tests.payments.test_stripe_card import order_row, start_card
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +40,7 @@ LIVE = {
 def real_stripe(settings, monkeypatch):
     """STRIPE_BACKEND "stripe" with a real account's keys and api.stripe.com, whose answers come from
     the stand-in in-process (its own key opens it)."""
-    from subscriptions import gateway as stripe_account
+    from subscriptions import gateway as subscription_gateway
 
     settings.STRIPE_BACKEND = "stripe"
     settings.STRIPE_API_BASE = "https://api.stripe.com"
@@ -50,12 +50,12 @@ def real_stripe(settings, monkeypatch):
     def client() -> stripe.StripeClient:
         session = standin.in_process_session(settings.STRIPE_API_BASE)
         return stripe.StripeClient(
-            standin.DEMO_SECRET_KEY,
+            stripe_account.DEMO_SECRET_KEY,
             base_addresses={"api": settings.STRIPE_API_BASE},
             http_client=stripe.RequestsClient(session=session),
         )
 
-    monkeypatch.setattr(stripe_account, "client", client)
+    monkeypatch.setattr(subscription_gateway, "client", client)
     return settings
 
 
@@ -113,8 +113,8 @@ def test_with_real_stripe_the_app_opens_our_card_page_which_shows_what_is_paid(p
     intent_id = order["card"]["payment_intent"]
     stripe_payments.confirm(intent_id, "pm_card_visa")
     assert order_row(payer, order["id"]).status == "pending"
-    events = standin.take_events(intent_id)
-    body, signature = standin.signed(events[0], secret=LIVE["STRIPE_WEBHOOK_SECRET"])
+    events = stripe_account.take_events(intent_id)
+    body, signature = stripe_events.signed(events[0], secret=LIVE["STRIPE_WEBHOOK_SECRET"])
     delivered = client_for(None).post(
         "/api/v1/stripe/webhook/", data=body, content_type="application/json", HTTP_STRIPE_SIGNATURE=signature
     )

@@ -51,7 +51,7 @@ def test_the_sweep_keeps_the_mark_while_an_order_is_live_and_drops_it_once_settl
     payer, django_capture_on_commit_callbacks
 ):
     from payments.tasks import sweep_payments
-    from standins import wechatpay
+    from standins import wechatpay_notify
 
     with django_capture_on_commit_callbacks(execute=True):
         order = start(payer, key="w3").json()
@@ -60,7 +60,7 @@ def test_the_sweep_keeps_the_mark_while_an_order_is_live_and_drops_it_once_settl
     assert counts["asked"] == 0 and counts["watched"] == 1  # too young to ask: still watched
     assert _watched() == [payer.company.schema_name]
 
-    wechatpay.pay(sub_mchid=SUB_MCHIDS["alpha"], out_trade_no=order["out_trade_no"])  # notification lost
+    wechatpay_notify.pay(sub_mchid=SUB_MCHIDS["alpha"], out_trade_no=order["out_trade_no"])  # notification lost
     with (
         tenant_context(payer.company),
         mock.patch("payments.services.sweeper.timezone.now", return_value=timezone.now() + timedelta(minutes=2)),
@@ -119,10 +119,10 @@ def test_a_refund_marks_its_company(payer, django_capture_on_commit_callbacks):
 
     from payments.models import PaymentOrder
     from payments.services import refunds, watch
-    from standins import wechatpay
+    from standins import wechatpay_notify
 
     order = start(payer, key="w5").json()
-    wechatpay.pay(sub_mchid=SUB_MCHIDS["alpha"], out_trade_no=order["out_trade_no"])
+    wechatpay_notify.pay(sub_mchid=SUB_MCHIDS["alpha"], out_trade_no=order["out_trade_no"])
     with tenant_context(payer.company):
         from payments.services import sweeper
 

@@ -15,6 +15,7 @@ from accounts import services as account_services
 from accounts.models import AuditEvent, User
 from companies.models import Plan, Subscription, SubscriptionStatus
 from standins import stripe as standin
+from standins import stripe_account, stripe_events
 from subscriptions.models import CheckoutRequest, StripeEvent, SubscriptionInvoice
 from subscriptions.services import lifecycle
 from subscriptions.tasks import check_subscriptions
@@ -36,8 +37,8 @@ def public(client_for):
     return client_for(None)
 
 
-def deliver(public, event: dict, *, secret: str = standin.DEMO_WEBHOOK_SECRET, at: int | None = None, body=None):
-    payload, signature = standin.signed(event, secret=secret, at=at)
+def deliver(public, event: dict, *, secret: str = stripe_account.DEMO_WEBHOOK_SECRET, at: int | None = None, body=None):
+    payload, signature = stripe_events.signed(event, secret=secret, at=at)
     return public.post(
         WEBHOOK,
         data=body if body is not None else payload,
@@ -57,8 +58,8 @@ def checkout(client_for, company, plan: str = "standard") -> tuple[CheckoutReque
     request = CheckoutRequest.objects.get(company=company, status="open")
     assert response.json()["url"] == request.url
     assert f"/_standins/stripe/checkout/{request.stripe_session_id}/" in request.url
-    standin.complete_checkout(request.stripe_session_id)
-    return request, standin.take_events(subscription_of(company).stripe_customer_id)
+    stripe_events.complete_checkout(request.stripe_session_id)
+    return request, stripe_account.take_events(subscription_of(company).stripe_customer_id)
 
 
 # --- Checkout -----------------------------------------------------------------------------------
@@ -106,7 +107,7 @@ def test_the_checkout_session_is_created_with_our_row_as_its_idempotency_key(cli
 
 
 def test_the_stand_in_refuses_an_idempotency_key_reused_with_other_parameters():
-    headers = {"authorization": f"Bearer {standin.DEMO_SECRET_KEY}", "idempotency-key": f"k-{time.time()}"}
+    headers = {"authorization": f"Bearer {stripe_account.DEMO_SECRET_KEY}", "idempotency-key": f"k-{time.time()}"}
     status, first, _ = standin.handle("POST", "/v1/customers", headers, "name=A")
     assert status == 200
     status, again, replayed = standin.handle("POST", "/v1/customers", headers, "name=A")
@@ -155,7 +156,7 @@ def test_a_paying_company_changes_plan_in_place_not_by_a_second_subscription(cli
     assert response.json()["url"].endswith("/settings/subscription?checkout=changed")
     assert CheckoutRequest.objects.filter(company=company_a).count() == 1  # no second Checkout
     customer = before.stripe_customer_id
-    [stripe_sub] = standin.subscriptions_of(customer)  # still one subscription to pay for
+    [stripe_sub] = stripe_account.subscriptions_of(customer)  # still one subscription to pay for
     assert stripe_sub["id"] == before.stripe_subscription_id
     assert stripe_sub["items"]["data"][0]["price"]["id"] == "price_wuye_pro_monthly"
     after = subscription_of(company_a)
@@ -163,7 +164,7 @@ def test_a_paying_company_changes_plan_in_place_not_by_a_second_subscription(cli
     with tenant_context(company_a):
         assert AuditEvent.objects.filter(action="subscription.plan_changed", after__plan="pro").count() == 1
     # Stripe's own event for the change lands on a row that already says so.
-    events = standin.take_events(customer)
+    events = stripe_account.take_events(customer)
     assert [e["type"] for e in events] == ["customer.subscription.updated"]
     assert deliver(public, events[0]).status_code == 200
     assert subscription_of(company_a).plan.code == "pro"
@@ -183,7 +184,7 @@ def test_a_downgrade_below_usage_is_refused_before_stripe_is_asked(client_for, c
     assert response.status_code == 400 and response.json()["code"] == "plan_limit"
     assert "员工账号" in response.json()["fields"]["plan"][0]
     assert asked == []
-    [stripe_sub] = standin.subscriptions_of(subscription_of(company_a).stripe_customer_id)
+    [stripe_sub] = stripe_account.subscriptions_of(subscription_of(company_a).stripe_customer_id)
     assert stripe_sub["items"]["data"][0]["price"]["id"] == "price_wuye_pro_monthly"
     assert subscription_of(company_a).plan.code == "pro"
 
@@ -191,30 +192,30 @@ def test_a_downgrade_below_usage_is_refused_before_stripe_is_asked(client_for, c
 def test_the_billing_portal_opens_without_plan_changes(client_for, company_a, public):
     _subscribed(client_for, company_a, public)
     url = client_for(company_a, "admin").post("/api/v1/subscription/portal/").json()["url"]
-    portal = standin.get_object(url.rstrip("/").rsplit("/", 1)[-1], "billing_portal.session")
-    configuration = standin.get_object(portal["configuration"], "billing_portal.configuration")
+    portal = stripe_account.get_object(url.rstrip("/").rsplit("/", 1)[-1], "billing_portal.session")
+    configuration = stripe_account.get_object(portal["configuration"], "billing_portal.configuration")
     features = configuration["features"]
     assert features["subscription_update"]["enabled"] == "false"
     assert features["payment_method_update"]["enabled"] == "true"
     assert features["subscription_cancel"]["mode"] == "at_period_end"
     second = client_for(company_a, "admin").post("/api/v1/subscription/portal/").json()["url"]
-    portal2 = standin.get_object(second.rstrip("/").rsplit("/", 1)[-1], "billing_portal.session")
+    portal2 = stripe_account.get_object(second.rstrip("/").rsplit("/", 1)[-1], "billing_portal.session")
     assert portal2["configuration"] == portal["configuration"]  # created once
 
 
 def test_a_plan_changed_on_stripes_side_past_usage_applies_and_says_so(client_for, company_a, public):
     subscription = _subscribed(client_for, company_a, public, "pro")
     Plan.objects.filter(code="standard").update(max_staff=1)
-    stripe_sub = standin.get_object(subscription.stripe_subscription_id, "subscription")
+    stripe_sub = stripe_account.get_object(subscription.stripe_subscription_id, "subscription")
     item_id = stripe_sub["items"]["data"][0]["id"]
     status, _body, _headers = standin.handle(
         "POST",
         f"/v1/subscriptions/{stripe_sub['id']}",
-        {"authorization": f"Bearer {standin.DEMO_SECRET_KEY}"},
+        {"authorization": f"Bearer {stripe_account.DEMO_SECRET_KEY}"},
         f"items[0][id]={item_id}&items[0][price]=price_wuye_standard_monthly",
     )
     assert status == 200
-    [event] = standin.take_events(subscription.stripe_customer_id)
+    [event] = stripe_account.take_events(subscription.stripe_customer_id)
     assert deliver(public, event).status_code == 200
     assert subscription_of(company_a).plan.code == "standard"  # they pay for it: it is their plan
     row = StripeEvent.objects.get(event_id=event["id"])
@@ -242,7 +243,7 @@ def test_a_webhook_signed_with_another_secret_is_refused_and_changes_nothing(cli
 
 def test_a_tampered_body_is_refused(client_for, company_a, public):
     event = _an_event(client_for, company_a)
-    payload, _signature = standin.signed(event)
+    payload, _signature = stripe_events.signed(event)
     tampered = payload.replace(b'"active"', b'"canceled"')
     assert tampered != payload
     assert deliver(public, event, body=tampered).status_code == 400
@@ -275,9 +276,9 @@ def test_the_same_event_twice_has_one_effect(client_for, company_a, public):
 def test_subscription_updated_before_checkout_completed_still_lands_right(client_for, company_a, public):
     _request, events = checkout(client_for, company_a)
     subscription_id = events[0]["data"]["object"]["id"]
-    standin.fail_renewal(subscription_id)
-    standin.pay_open_invoice(subscription_id)
-    later = standin.take_events(subscription_of(company_a).stripe_customer_id)
+    stripe_events.fail_renewal(subscription_id)
+    stripe_events.pay_open_invoice(subscription_id)
+    later = stripe_account.take_events(subscription_of(company_a).stripe_customer_id)
     # Everything, newest first: the stale past_due update arrives last but Stripe says active now.
     for event in reversed(events + later):
         assert deliver(public, event).status_code == 200
@@ -294,8 +295,8 @@ def test_a_failed_renewal_gives_grace_then_suspends_and_paying_resumes(client_fo
     for event in events:
         deliver(public, event)
     subscription_id = subscription_of(company_a).stripe_subscription_id
-    standin.fail_renewal(subscription_id)
-    for event in standin.take_events(subscription_of(company_a).stripe_customer_id):
+    stripe_events.fail_renewal(subscription_id)
+    for event in stripe_account.take_events(subscription_of(company_a).stripe_customer_id):
         deliver(public, event)
     subscription = subscription_of(company_a)
     assert subscription.status == SubscriptionStatus.PAST_DUE
@@ -307,8 +308,8 @@ def test_a_failed_renewal_gives_grace_then_suspends_and_paying_resumes(client_fo
     assert subscription_of(company_a).status == SubscriptionStatus.PAST_DUE
     lifecycle.check_all(now=subscription.grace_ends_at + timedelta(seconds=1))
     assert subscription_of(company_a).status == SubscriptionStatus.SUSPENDED
-    standin.pay_open_invoice(subscription_id)
-    for event in standin.take_events(subscription_of(company_a).stripe_customer_id):
+    stripe_events.pay_open_invoice(subscription_id)
+    for event in stripe_account.take_events(subscription_of(company_a).stripe_customer_id):
         deliver(public, event)
     assert subscription_of(company_a).status == SubscriptionStatus.ACTIVE
     assert admin.get("/api/v1/users/").status_code == 200
@@ -333,7 +334,7 @@ def test_metadata_naming_another_company_touches_neither(client_for, company_a, 
 
 
 def test_an_event_for_a_customer_that_is_no_company_s_changes_nothing(public):
-    stranger = standin._create_customer({})
+    stranger = standin.create_customer({})
     event = {
         "id": f"evt_stranger_{time.time_ns()}",
         "type": "customer.subscription.updated",
@@ -477,7 +478,7 @@ def test_every_event_delivered_twice_newest_first_lands_once(client_for, company
     _request, events = checkout(client_for, company_a)
     outcomes = [
         public.post(WEBHOOK, data=body, content_type="application/json", HTTP_STRIPE_SIGNATURE=signature).json()
-        for body, signature in standin.deliveries(events, twice=True, reverse=True)
+        for body, signature in stripe_events.deliveries(events, twice=True, reverse=True)
     ]
     assert [o["outcome"] for o in outcomes].count("duplicate") == len(events)
     assert StripeEvent.objects.filter(company=company_a).count() == len(events)
@@ -489,12 +490,12 @@ def test_the_real_client_over_http_reaches_the_stand_in_on_its_api_base(settings
     """The adapter as production runs it (the `stripe` backend, over the network), pointed at the stand-in."""
     settings.STRIPE_BACKEND = "stripe"
     settings.STRIPE_API_BASE = serve_wsgi(standin.wsgi_app).rstrip("/")
-    settings.STRIPE_SECRET_KEY = standin.DEMO_SECRET_KEY
-    settings.STRIPE_WEBHOOK_SECRET = standin.DEMO_WEBHOOK_SECRET
+    settings.STRIPE_SECRET_KEY = stripe_account.DEMO_SECRET_KEY
+    settings.STRIPE_WEBHOOK_SECRET = stripe_account.DEMO_WEBHOOK_SECRET
     response = client_for(company_a, "admin").post("/api/v1/subscription/checkout/", {"plan": "pro"}, format="json")
     assert response.status_code == 200, response.content
     request = CheckoutRequest.objects.get(company=company_a)
-    assert standin.get_object(request.stripe_session_id, "checkout.session")["customer"] == (
+    assert stripe_account.get_object(request.stripe_session_id, "checkout.session")["customer"] == (
         subscription_of(company_a).stripe_customer_id
     )
     settings.STRIPE_SECRET_KEY = "sk_test_not_the_accounts"

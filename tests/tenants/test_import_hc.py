@@ -117,7 +117,9 @@ def sheet_with_notes(sheet, header, rows, notes):
         sheet.cell(row=offset + 3, column=right + 1, value=text)
 
 
-def hc_assets(*, houses=HOUSES, owners=OWNERS[1], buildings=BUILDINGS[1], extra_sheet=False) -> bytes:
+def hc_assets(
+    *, houses=HOUSES, owners=OWNERS[1], buildings=BUILDINGS[1], fees=FEES[1], extra_sheet=False, house_header=None
+) -> bytes:
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = "楼栋单元"
@@ -130,9 +132,12 @@ def hc_assets(*, houses=HOUSES, owners=OWNERS[1], buildings=BUILDINGS[1], extra_
         owners,
         [("手机号", "业主真实手机号，11位，没有时固定写18999999999"), ("身份证号", "没有时填写 111111111111111111")],
     )
-    sheet_with_notes(book.create_sheet("费用设置"), *FEES, [("计算公式", "1001 面积*单价+附加费")])
+    sheet_with_notes(book.create_sheet("费用设置"), FEES[0], fees, [("计算公式", "1001 面积*单价+附加费")])
     sheet_with_notes(
-        book.create_sheet("房屋信息"), HOUSE_HEADER, houses, [("房屋类型", "住宅 110"), ("", "办公室 120")]
+        book.create_sheet("房屋信息"),
+        house_header or HOUSE_HEADER,
+        houses,
+        [("房屋类型", "住宅 110"), ("", "办公室 120")],
     )
     sheet_with_notes(book.create_sheet("车位信息"), *PARKING, [("停车场编号", "小区停车场编号")])
     if extra_sheet:
@@ -181,17 +186,6 @@ def hc_rooms(rows=ROOMS) -> bytes:
     return buffer.getvalue()
 
 
-@pytest.fixture
-def admin_a(client_for, company_a):
-    return client_for(company_a, "admin")
-
-
-@pytest.fixture
-def estate(company_a):
-    with tenant_context(company_a):
-        return Estate.objects.create(name="翠湖苑")
-
-
 def upload(client, content, estate_id, name="hc.xlsx", kind="hc_assets"):
     data = {"kind": kind, "file": SimpleUploadedFile(name, content)}
     if estate_id is not None:
@@ -225,9 +219,9 @@ def test_the_assets_workbook_imports_as_it_is(admin_a, company_a, estate):
     assert (counts["placeholder_phones"], counts["placeholder_ids"]) == (2, 1)
     notes = "\n".join(record["notes"])
     assert "已读取 业主信息 6 行、房屋信息 4 行、楼栋单元 3 行" in notes
-    assert "车位信息：2 个车位未导入" in notes and "费用设置：2 项收费标准未在此导入" in notes
+    assert "车位信息：2 个车位未导入" in notes and "费用设置：将新建收费项目“测试收费1”" in notes
     assert "“我的备注”（1 行）不是 HC 资产表的工作表，未读取" in notes
-    assert "年龄（系统不保存年龄）" in notes and "租金（系统暂无房屋租金）" in notes and "房屋费用" in notes
+    assert "年龄（系统不保存年龄）" in notes and "租金（系统暂无房屋租金）" in notes and "房屋费用" not in notes
     assert "119 宿舍 → 住宅（1 套）" in notes and "1004 临时人员 → 不导入（1 行）" in notes
     assert "有业主的 3 套按“已入住”、无业主的 1 套按“未售”" in notes
     with tenant_context(company_a):
@@ -265,6 +259,7 @@ def test_the_assets_workbook_imports_as_it_is(admin_a, company_a, estate):
     again = dry_run(admin_a, hc_assets(), estate.pk)  # the same file again changes nothing
     assert again["status"] == "ready", again["errors"]
     assert (again["counts"]["create"], again["counts"]["update"], again["counts"]["unchanged"]) == (0, 0, 11)
+    assert (again["counts"]["fee_items_create"], again["counts"]["fee_assignments_create"]) == (0, 0)
     assert commit(admin_a, again)["status"] == "done"
     with tenant_context(company_a):
         assert (House.objects.count(), Person.objects.count(), Occupancy.objects.count()) == (4, 4, 7)

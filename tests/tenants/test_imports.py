@@ -17,7 +17,7 @@ from accounts.models import AuditEvent
 from core.identity import check_character
 from core.models import Job
 from tenants.estates.models import Building, Estate, House
-from tenants.imports import columns, reading
+from tenants.imports import cells, columns, reading
 from tenants.imports.models import Import
 from tenants.residents import pii
 from tenants.residents.models import Occupancy, Person
@@ -654,21 +654,21 @@ def test_whole_numbers_in_an_import_file_go_only_to_its_uploader_or_a_revealing_
     ],
 )
 def test_a_share_is_the_number_before_the_percent_sign(cell, share):
-    assert columns.percent()(cell) == share
+    assert cells.percent()(cell) == share
 
 
 @pytest.mark.parametrize("cell", [0.5, 0.25, "0.5", "０.５", 0.3333])
 def test_a_share_between_0_and_1_is_refused_as_ambiguous(cell):
-    with pytest.raises(columns.CellError) as caught:
-        columns.percent()(cell)
-    assert caught.value.message == columns.SHARE_AMBIGUOUS and "50" in caught.value.message
+    with pytest.raises(cells.CellError) as caught:
+        cells.percent()(cell)
+    assert caught.value.message == cells.SHARE_AMBIGUOUS and "50" in caught.value.message
 
 
 @pytest.mark.parametrize("cell", ["%", "五十%", "150%", 0, -5])
 def test_other_bad_shares_keep_their_messages(cell):
-    with pytest.raises(columns.CellError) as caught:
-        columns.percent()(cell)
-    assert caught.value.message != columns.SHARE_AMBIGUOUS
+    with pytest.raises(cells.CellError) as caught:
+        cells.percent()(cell)
+    assert caught.value.message != cells.SHARE_AMBIGUOUS
 
 
 def test_a_percent_formatted_share_cell_is_a_row_error_not_half_a_percent(admin_a):
@@ -683,7 +683,7 @@ def test_a_percent_formatted_share_cell_is_a_row_error_not_half_a_percent(admin_
     workbook.save(buffer)
     record = dry_run(admin_a, "residents", buffer.getvalue())
     assert record["status"] == "invalid"
-    assert record["errors"] == [{"row": 2, "column": "产权份额(%)", "message": columns.SHARE_AMBIGUOUS}]
+    assert record["errors"] == [{"row": 2, "column": "产权份额(%)", "message": cells.SHARE_AMBIGUOUS}]
 
 
 def test_shares_written_with_percent_signs_import_as_percentages(admin_a, company_a):
@@ -713,7 +713,7 @@ def test_shares_written_with_percent_signs_import_as_percentages(admin_a, compan
     ],
 )
 def test_dates_from_serials_numbers_and_text(cell, day):
-    assert columns.a_date(cell) == day
+    assert cells.a_date(cell) == day
 
 
 @pytest.mark.parametrize(
@@ -730,8 +730,8 @@ def test_dates_from_serials_numbers_and_text(cell, day):
     ],
 )
 def test_small_numbers_in_a_date_cell_are_not_1900s_dates(cell, says):
-    with pytest.raises(columns.CellError) as caught:
-        columns.a_date(cell)
+    with pytest.raises(cells.CellError) as caught:
+        cells.a_date(cell)
     assert caught.value.message.startswith("日期无效") and says in caught.value.message
 
 
@@ -742,9 +742,9 @@ def test_a_date_serial_far_in_the_future_is_refused():
 
     today = timezone.localdate()
     serial = (today - date(1899, 12, 30)).days
-    assert columns.a_date(serial + 300) == today + timedelta(days=300)
-    with pytest.raises(columns.CellError) as caught:
-        columns.a_date(serial + 800)
+    assert cells.a_date(serial + 300) == today + timedelta(days=300)
+    with pytest.raises(cells.CellError) as caught:
+        cells.a_date(serial + 800)
     assert caught.value.message.startswith("日期无效")
 
 
@@ -790,7 +790,7 @@ def test_floors_in_the_ways_people_write_them(cell, floor):
 
 @pytest.mark.parametrize("cell", ["三楼", "3A", "F", "B", "3.5", 3.5, "0", "B0", "0F", "201F", "B21", True])
 def test_floors_that_are_not_a_floor_are_refused(cell):
-    with pytest.raises(columns.CellError):
+    with pytest.raises(cells.CellError):
         columns.HOUSE_COLUMNS[4].parse(cell)
 
 

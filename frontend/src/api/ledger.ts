@@ -172,6 +172,12 @@ export const refundsApi = {
   /** An approved refund whose channel refund failed: ask the channel again. */
   retryChannel: (id: number) =>
     api.post('/api/v1/refunds/{id}/retry-channel/', undefined, { path: { id }, ...LOCAL }),
+  /** Approved refunds the channel failed to pay: what waits for cash at the desk, oldest first. */
+  awaitingCash: () =>
+    api.get('/api/v1/refunds/', {
+      query: { payout_status: 'refund_failed', ordering: 'created_at', page_size: 50 },
+      ...LOCAL,
+    }),
   /** A refund the channel failed to pay, paid out in cash at the desk instead (fees.collect). */
   payCash: (id: number, confirmAmount: string) =>
     api.post(

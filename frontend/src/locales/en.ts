@@ -574,6 +574,9 @@ const en: MessageSchema = {
       primarySet: 'Primary payer set',
       vehicles: 'Vehicles',
       bills: 'Bills',
+      charges: 'Charges',
+      chargeSource: 'Source',
+      noCharges: 'No charges yet',
       repairs: 'Repairs',
       notFound: 'This house does not exist or was deleted',
     },
@@ -712,6 +715,7 @@ const en: MessageSchema = {
     residentsNeedReveal:
       'A residents import checks whether each phone and ID number is on file, so only a role that may see them whole (such as an administrator) can upload one.',
     chooseEstate: 'Choose the estate to import into',
+    feesElsewhere: 'Fee items, meters, payment history and opening arrears are imported under Fees:',
     hcHint:
       'Upload the HC asset import or export workbook, or the HC property import sheet, as it is; the report lists the sheets and columns not imported.',
     invalidType: 'Only .xlsx, .xls and .csv files are accepted',
@@ -747,6 +751,17 @@ const en: MessageSchema = {
       residents: 'Residents',
       hc_assets: 'HC asset workbook',
       meter_readings: 'Meter readings',
+      fee_items: 'Fee items',
+      meters: 'Meters',
+      fee_history: 'Payment history',
+      fee_arrears: 'Opening arrears',
+    },
+    extraCounts: {
+      charges: 'Charges posted',
+      payments: 'Past payments',
+      assignments_created: 'New assignments',
+      assignments_moved: 'Billing start moved',
+      vehicles_not_imported: 'Vehicle rows not imported',
     },
     statuses: {
       validating: 'Checking',

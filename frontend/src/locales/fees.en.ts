@@ -10,6 +10,28 @@ const fees: typeof zhFees = {
     billRuns: 'Bill runs',
     arrears: 'Arrears',
     reports: 'Reports',
+    migration: 'Data migration',
+  },
+  migration: {
+    intro:
+      'Bring fee data over from the old system (such as HC): fee items, meters with their readings, payment history and opening arrears, in that order. Houses come first, under Basic data › Import. Each file is checked first, then written whole or not at all.',
+    hints: {
+      fee_items:
+        "HC's fee settings sheet uploads as it is; formula codes 1001, 2002, 5005 and 6006 are converted, others are set up by hand.",
+      meters:
+        "HC's meter template uploads as it is; the reading is the dial's value at the switch, and the next reading counts usage from it.",
+      fee_history:
+        "HC's house payment history uploads as it is; fee items must match the names set up here. Add an Estate column when several estates have houses of the same name.",
+      fee_arrears:
+        'One row per unpaid period: house, fee item, start and end, amount owed. Add an Estate column when several estates have houses of the same name.',
+    },
+    seeItems: 'See fee items',
+    seeMeters: 'See meters',
+    seeHouses: "See the charges on a house's page",
+    seeBills: 'See bills',
+    seeArrears: 'See arrears',
+    importItems: 'Import fee items',
+    importMeters: 'Import meters',
   },
   kind: {
     property: 'Property fee',

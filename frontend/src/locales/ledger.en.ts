@@ -143,6 +143,10 @@ const ledger: typeof zhLedger = {
     backToHouse: 'Back to this house',
     recent: 'Recent payments',
     noRecent: 'No payments yet',
+    cashRefunds: 'Refunds awaiting cash ({count})',
+    cashRefundsHint:
+      'These approved refunds failed through the original channel: hand the owner the cash, then press "Refund in cash instead".',
+    cashRefundsMore: 'Showing the oldest {shown} of {count}.',
     topUp: 'Top up',
     topUpTitle: 'Prepaid top-up — {house}',
     topUpDone: 'Topped up, receipt {number}',

@@ -560,6 +560,9 @@ const zhCN = {
       primarySet: '已设为主缴费人',
       vehicles: '车辆',
       bills: '账单',
+      charges: '收费记录',
+      chargeSource: '来源',
+      noCharges: '暂无收费记录',
       repairs: '报修',
       notFound: '房屋不存在或已被删除',
     },
@@ -693,6 +696,7 @@ const zhCN = {
     residentsNeedReveal:
       '住户导入会核对每个手机号和身份证号是否已登记，需由可查看完整信息的角色（如管理员）上传。',
     chooseEstate: '请选择导入到哪个小区',
+    feesElsewhere: '收费项目、表具、缴费历史和期初欠费在“收费管理”中导入：',
     hcHint:
       '直接上传 HC（小区管理系统）的资产导入/导出表或房产导入表，无需改动；报告会列出未导入的工作表和列。',
     invalidType: '只支持 .xlsx、.xls 或 .csv 文件',
@@ -728,6 +732,17 @@ const zhCN = {
       residents: '住户',
       hc_assets: 'HC 资产表',
       meter_readings: '抄表数据',
+      fee_items: '收费项目',
+      meters: '表具',
+      fee_history: '缴费历史',
+      fee_arrears: '期初欠费',
+    },
+    extraCounts: {
+      charges: '记入费用（笔）',
+      payments: '历史收款（笔）',
+      assignments_created: '新建收费对象',
+      assignments_moved: '调整计费起始',
+      vehicles_not_imported: '车辆缴费未导入（行）',
     },
     statuses: {
       validating: '校验中',

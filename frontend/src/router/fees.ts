@@ -112,6 +112,12 @@ export const feesTabRoutes: RouteRecordRaw[] = [
     component: () => import('@/pages/company/fees/ReportsPage.vue'),
     meta: { module, title: 'fees.tabs.reports', tab: true, permission: VIEW },
   },
+  {
+    path: 'migration',
+    name: 'fees-migration',
+    component: () => import('@/pages/company/fees/MigrationPage.vue'),
+    meta: { module, title: 'fees.tabs.migration', tab: true, permission: MANAGE },
+  },
 ]
 
 export const feesRoute: RouteRecordRaw = {

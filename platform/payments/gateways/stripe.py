@@ -61,9 +61,9 @@ logger = logging.getLogger(__name__)
 
 
 def _standin_keys() -> tuple[str, str, str]:
-    from standins import stripe as standin
+    from standins import stripe_account
 
-    return standin.DEMO_SECRET_KEY, standin.DEMO_WEBHOOK_SECRET, standin.DEMO_PUBLISHABLE_KEY
+    return stripe_account.DEMO_SECRET_KEY, stripe_account.DEMO_WEBHOOK_SECRET, stripe_account.DEMO_PUBLISHABLE_KEY
 
 
 def _keys() -> tuple[str, str, str]:

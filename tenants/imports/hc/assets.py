@@ -14,11 +14,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tenants.imports.columns import text_of
-from tenants.imports.hc import codes
+from tenants.imports.hc import codes, fees
 from tenants.imports.hc.rows import HouseKey, HouseRow, PersonRow, Source, Translation
 from tenants.imports.hc.workbook import Sheet
 
-BUILDINGS, OWNERS, FEES, HOUSES, PARKING = "楼栋单元", "业主信息", "费用设置", "房屋信息", "车位信息"
+BUILDINGS, OWNERS, HOUSES, PARKING = "楼栋单元", "业主信息", "房屋信息", "车位信息"
+FEES = fees.SHEET
 
 # our key → HC's headers (the template's first; then what its export and clerks write)
 BUILDING_COLUMNS = {
@@ -57,8 +58,6 @@ NOT_KEPT = {
     "sequence": gettext_lazy("只是序号"),
     "age": gettext_lazy("系统不保存年龄"),
     "rent": gettext_lazy("系统暂无房屋租金"),
-    "fees": gettext_lazy("房屋的收费项目由费用导入处理"),
-    "fee_starts": gettext_lazy("房屋的收费项目由费用导入处理"),
 }
 
 
@@ -235,8 +234,9 @@ def translate(result: Translation, estate: str) -> None:
         elif headers["state"] is None:  # the import template has no 房屋状态: HC takes an owned house as lived in
             values["status"] = codes.HOUSE_STATES["2001" if owner else "2002"][0]
             without_state["owned" if owner else "unsold"] += 1
-        fees = codes.multi(sheet.value(cells, headers["fees"]))
-        result.counts["house_fee_links"] += len([fee for fee in fees if fee != "0"])
+        linked = len(result.fee_links)
+        fees.take_links(result, sheet, cells, key, cell["fees"], cell["fee_starts"])
+        result.counts["house_fee_links"] += len(result.fee_links) - linked
         source = Source(
             sheet.name,
             number,
@@ -257,6 +257,13 @@ def translate(result: Translation, estate: str) -> None:
         if owner:
             housed.add(owner)
             owner_row, owner_values = owners[owner]
+            if state == codes.UNSOLD:
+                name = text_of(owner_values.get("name"))
+                result.unsold_but_lived_in(
+                    cell["state"],
+                    _("%(name)s（业主编号 %(owner)s）") % {"name": name, "owner": owner},
+                    codes.PERSON_TYPES["1001"][1],
+                )
             _person(result, sheets[OWNERS], owner_row, owner_values, "1001", key, source)
             for member_row, member_values, member_kind in members.get(owner, []):
                 _person(result, sheets[OWNERS], member_row, member_values, member_kind, key, source)

@@ -27,10 +27,12 @@ from tenants.imports import kinds, writers
 from tenants.imports.check_houses import HousePlan, validate_houses
 from tenants.imports.check_residents import validate_residents
 from tenants.imports.columns import RESIDENT_COLUMNS, CellError
+from tenants.imports.hc import fees
 from tenants.imports.hc.reader import KIND, HcTable
 from tenants.imports.hc.rows import HouseRow, PersonRow, Translation
 from tenants.imports.reading import Table
 from tenants.imports.validation import Outcome, Problem, Progress
+from tenants.residents.models import Occupancy, Relation
 
 # A row of the built table named in one of our checks' problems, in either language ("与第 2 行重复",
 # "duplicates row 2"): pointed back at the HC sheet and row it came from.
@@ -47,6 +49,7 @@ class HcPlan:
     people: list[dict[str, Any]]
     buildings: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # existing: name → changed fields
     elevators: dict[str, bool] = field(default_factory=dict)  # 电梯 of the file's buildings, for new ones
+    fee_setup: fees.FeeSetupPlan | None = None  # 费用设置's items and 房屋费用's assignments
 
 
 def _table(kind: str, rows: list[dict[str, Any]]) -> Table:
@@ -168,6 +171,33 @@ class _Probe:
     people: list[PersonRow]
     buildings: list[tuple[str, dict[str, Any]]]
     counts: Counter[str]
+    fee_setup: fees.FeeSetupPlan | None
+
+
+def _kept_without_people(
+    translation: Translation, estate: str, houses: list[HouseRow], people: list[PersonRow], counts: Counter[str]
+) -> None:
+    """A house the file lists with nobody on it keeps the people on file: a blank 业主编号 may be a
+    partial file's omission as well as a house sold back, so nothing ends; the dry run says who stays."""
+    empty = {house.key: house for house in houses}
+    for person in people:
+        empty.pop(person.house, None)
+    if not empty:
+        return
+    staying: dict[tuple[str, str, str], list[str]] = {}
+    for building, unit, number, name, relation in Occupancy.objects.filter(
+        house__estate__name=estate, house__building__name__in={key[0] for key in empty}, moved_out__isnull=True
+    ).values_list("house__building__name", "house__unit__name", "house__number", "person__name", "relation"):
+        if (building, unit, number) in empty:
+            staying.setdefault((building, unit, number), []).append(f"{name}（{Relation(relation).label}）")
+    for key, names in staying.items():
+        translation.problem(
+            empty[key].source.of("房号"),
+            _("文件中该房屋没有住户；系统中的 %(people)s 保留不变（文件未列出的住户关系不会结束）。")
+            % {"people": _("、").join(sorted(names))},
+            warning=True,
+        )
+    counts["houses_kept_without_people"] = len(staying)
 
 
 # A probe, not a write: whatever it writes is rolled back before it returns (the dry run writes
@@ -203,14 +233,20 @@ def _probe(table: HcTable, houses: list[HouseRow]) -> _Probe:
             else:
                 rows = [_person_row(person, table.estate) for person in people]
                 if rows:
-                    residents = validate_residents(_table("residents", rows), lambda done, total: None)
+                    residents = validate_residents(
+                        _table("residents", rows), lambda done, total: None, whole_houses=True
+                    )
                     _Mapper(translation, people).add(residents.problems)
                     _Mapper(translation, people).add(residents.warnings, warning=True)
                     counts["ended"] = residents.counts.get("ended", 0)
                     for key in ("create", "update", "unchanged", "new_persons", "updated_persons"):
                         counts[key if key.endswith("persons") else f"residents_{key}"] = residents.counts.get(key, 0)
+                _kept_without_people(translation, table.estate, good, people, counts)
+        # After the houses (when they could be written): which of them hold which fee already.
+        fee_plan, fee_counts = fees.check(translation, table.estate)
+        counts.update(fee_counts)
         transaction.set_rollback(True)
-    return _Probe(checked, people, buildings, counts)
+    return _Probe(checked, people, buildings, counts, fee_plan)
 
 
 def validate_hc(table: Table, on_progress: Progress) -> Outcome:
@@ -231,7 +267,7 @@ def validate_hc(table: Table, on_progress: Progress) -> Outcome:
             name: facts.elevator for name, facts in translation.buildings.items() if facts.elevator is not None
         }
         people_rows = [_person_row(person, table.estate) for person in probe.people]
-        plan = HcPlan(table.estate, checked.plan, people_rows, probe.buildings, elevators)
+        plan = HcPlan(table.estate, checked.plan, people_rows, probe.buildings, elevators, probe.fee_setup)
     for key in ("create", "update", "unchanged"):
         counts[key] = counts[f"houses_{key}"] + counts[f"residents_{key}"]
     counts["rows"] = table.expected_rows
@@ -251,8 +287,10 @@ def write_hc(plan: HcPlan, on_progress: Progress, *, committed_by: Any = None) -
     for name in new:
         Building.objects.filter(estate__name=plan.estate, name=name).update(has_elevator=plan.elevators[name])
     if plan.people:
-        residents = validate_residents(_table("residents", plan.people), lambda done, total: None)
+        residents = validate_residents(_table("residents", plan.people), lambda done, total: None, whole_houses=True)
         if not residents.clean:
             raise DomainError(residents.problems[0].message)
         writers.write_residents(residents.plan, lambda done, total: on_progress(total + done, 2 * max(total, 1)))
+    if plan.fee_setup is not None:
+        fees.write(plan.fee_setup, plan.estate, committed_by=committed_by)
     return kinds.WriteResult()

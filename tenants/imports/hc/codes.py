@@ -37,6 +37,7 @@ HOUSE_STATES: dict[str, tuple[str | None, str]] = {
     "2008": (HouseStatus.VACANT, "空闲"),
     "2009": (HouseStatus.DECORATING, "装修中"),
 }
+UNSOLD = "2002"
 HOUSE_STATE_LABELS = {label: code for code, (_ours, label) in HOUSE_STATES.items()} | {"未售": "2002"}
 
 # 业主类型 (owner_type_cd). 1004 临时人员 has no relation of ours: not imported, counted in the report.

@@ -56,15 +56,9 @@ def _other_sheets(result: Translation, sheets: list[Sheet], read: set[str]) -> N
     for sheet in sheets:
         if sheet.name in read:
             continue
-        if sheet.name == assets.FEES:
-            items = result.counts["fee_items"] = _count(sheet, FEE_COLUMNS)
-            links = result.counts["house_fee_links"]
-            linked = (
-                _("（%(sheet)s中的房屋费用共关联 %(n)s 项）") % {"sheet": assets.HOUSES, "n": links} if links else ""
-            )
+        if sheet.name == assets.FEES:  # only beside 房屋信息 (the 资产导入 shape) is it read
             result.notes.append(
-                _("%(sheet)s：%(n)s 项收费标准未在此导入，由费用导入导入%(linked)s。")
-                % {"sheet": sheet.name, "n": items, "linked": linked}
+                _("工作表“%(sheet)s”只在 HC 资产导入表中（与房屋信息一起）读取，此处未读取。") % {"sheet": sheet.name}
             )
         elif sheet.name == assets.PARKING:
             spaces = result.counts["parking_spaces"] = _count(sheet, PARKING_COLUMNS)
@@ -129,7 +123,9 @@ def read_hc(data: bytes, file_name: str, *, estate_id: int | None) -> HcTable:
     result = Translation({sheet.name: sheet for sheet in sheets})
     if shape == ASSETS:
         assets.translate(result, estate)
-        read = {assets.BUILDINGS, assets.OWNERS, assets.HOUSES}
+        read = {assets.BUILDINGS, assets.OWNERS, assets.HOUSES, assets.FEES}
+        if assets.FEES in result.sheets:
+            result.counts["fee_items"] = _count(result.sheets[assets.FEES], FEE_COLUMNS)
     else:
         assert rooms_sheet is not None
         rooms.translate(result, rooms_sheet, estate)

@@ -78,6 +78,7 @@ def translate(result: Translation, sheet: Sheet, estate: str) -> None:
     unmapped(result, sheet, headers)
     first: dict[HouseKey, tuple[int, list[Any]]] = {}
     people: dict[HouseKey, int] = {}
+    unsold_houses: set[HouseKey] = set()
     for number, cells in sheet.rows:
         cell = {key: (sheet.name, number, header or "") for key, header in headers.items()}
         key = _place(result, sheet, cells, cell)
@@ -86,7 +87,8 @@ def translate(result: Translation, sheet: Sheet, estate: str) -> None:
         source = Source(sheet.name, number, {ours: cell[theirs] for ours, theirs in OURS.items()})
         if key not in first:
             first[key] = (number, cells)
-            _house(result, sheet, cells, cell, key, source, estate)
+            if _house(result, sheet, cells, cell, key, source, estate) == codes.UNSOLD:
+                unsold_houses.add(key)
         else:  # the same house again (another person): its columns must say the same
             earlier, earlier_cells = first[key]
             for part in HOUSE_PART:
@@ -121,6 +123,8 @@ def translate(result: Translation, sheet: Sheet, estate: str) -> None:
             continue
         values = result.person_values(sheet, cells, number, headers)
         result.people.append(PersonRow(key, {**values, "relation": relation}, source))
+        if key in unsold_houses:
+            result.unsold_but_lived_in(cell["state"], text_of(values.get("name")), _label)
         people[key] = people.get(key, 0) + 1
     unsold = len(first) - len(people)
     if unsold:
@@ -135,7 +139,7 @@ def _house(
     key: HouseKey,
     source: Source,
     estate: str,
-) -> None:
+) -> str | None:
     headers = {part: cell[part][2] or None for part in HOUSE_PART}
     values: dict[str, Any] = {"estate": estate, "building": key[0], "unit": key[1], "number": key[2]}
     for part in ("floor", "building_area", "usable_area", "layout"):
@@ -151,3 +155,4 @@ def _house(
     if headers["elevator"]:
         result.take_elevator(key[0], sheet.value(cells, headers["elevator"]), cell["elevator"])
     result.houses.append(HouseRow(key, values, source, result.floor_of(values["floor"])))
+    return state

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -51,6 +52,18 @@ class PersonRow:
 
 
 @dataclass
+class FeeLink:
+    """One fee of 房屋信息's 房屋费用 (`1#2`: HC's 费用编号) on a house, from its 费用开始时间 (the
+    same position of `2020-06-10#2020-07-10`; blank: the fee item's own start)."""
+
+    house: HouseKey
+    number: str
+    start: date | None
+    cell: Cell  # 房屋费用
+    start_cell: Cell  # 费用开始时间
+
+
+@dataclass
 class BuildingFacts:
     floors: int | None = None
     floors_cell: Cell | None = None
@@ -62,6 +75,7 @@ class Translation:
     sheets: dict[str, Sheet]
     houses: list[HouseRow] = field(default_factory=list)
     people: list[PersonRow] = field(default_factory=list)
+    fee_links: list[FeeLink] = field(default_factory=list)
     buildings: dict[str, BuildingFacts] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     # What our own checks warn of at an HC cell (a placeholder imported as missing, a relation that will end)
@@ -96,6 +110,16 @@ class Translation:
             sheet,
         )
         (self.warnings if warning else self.problems).append(found)
+
+    def unsold_but_lived_in(self, state_cell: Cell, person: str, relation: str) -> None:
+        """HC's 2002 未销售 on a house that has a person: both imported as the file says, and said."""
+        self.problem(
+            state_cell,
+            _("房屋状态为未销售，但该房屋有%(relation)s %(person)s：房屋和住户照常导入，请核对房屋状态。")
+            % {"relation": relation, "person": person or _("（未填姓名）")},
+            warning=True,
+        )
+        self.counts["unsold_with_people"] += 1
 
     def building(self, name: str) -> BuildingFacts:
         return self.buildings.setdefault(name, BuildingFacts())

@@ -20,6 +20,21 @@ export const IMPORT_STATUS_TAG: Record<ImportStatus, TagType> = {
 /** States in which a job is working on an import and the page keeps watching it. */
 export const IMPORT_BUSY: ReadonlySet<ImportStatus> = new Set(['validating', 'committing'])
 
+/**
+ * Counts a kind adds to rows/create/update/unchanged/errors, shown under them (`imports.extraCounts`):
+ * what a fee history or arrears file posts to the ledger, and what it leaves out.
+ */
+export const IMPORT_EXTRA_COUNTS: Partial<Record<ImportKind, readonly string[]>> = {
+  fee_history: [
+    'charges',
+    'payments',
+    'assignments_created',
+    'assignments_moved',
+    'vehicles_not_imported',
+  ],
+  fee_arrears: ['charges', 'assignments_created', 'assignments_moved'],
+}
+
 /** A kind or status the client does not know is shown as the server sent it. */
 export function useImportLabels() {
   const { t, te } = useI18n()

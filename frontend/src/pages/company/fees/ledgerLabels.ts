@@ -1,6 +1,8 @@
 import { useI18n } from 'vue-i18n'
 
-import type { FilterOption } from '@/components/types'
+import type { Charge } from '@/api/ledger'
+import type { FilterOption, TableColumn } from '@/components/types'
+import { formatYuan } from '@/utils/format'
 
 export type TagType = 'primary' | 'success' | 'info' | 'warning' | 'danger'
 
@@ -54,6 +56,26 @@ export function useLedgerLabels() {
     entryKind: label('entryKind'),
     options,
   }
+}
+
+/** A charge's net and what was paid of it, as every list of charges shows them (账单, the house page). */
+export function chargeNetPaidColumns<Row extends Charge>(
+  t: (key: string) => string,
+): TableColumn<Row>[] {
+  return [
+    {
+      prop: 'net',
+      label: t('ledger.bills.net'),
+      minWidth: 90,
+      formatter: (row) => formatYuan(row.net),
+    },
+    {
+      prop: 'paid',
+      label: t('ledger.bills.paid'),
+      minWidth: 90,
+      formatter: (row) => formatYuan(row.paid),
+    },
+  ]
 }
 
 /** `2026-01-01` + `2026-02-01` (half-open) → `2026-01-01 ~ 2026-01-31`. */

@@ -152,7 +152,9 @@ describe('ChangePasswordPage', () => {
     })
     expect(useAuthStore().me?.must_change_password).toBe(false)
     // the dashboard is a lazy route: its module may take a while to load on a busy machine
-    await vi.waitFor(() => expect(router.currentRoute.value.name).toBe('dashboard'), { timeout: 10_000 })
+    await vi.waitFor(() => expect(router.currentRoute.value.name).toBe('dashboard'), {
+      timeout: 10_000,
+    })
   })
 
   it('shows a wrong current password as its field error', async () => {

@@ -14,6 +14,8 @@ import {
   fieldError,
   HOUSE,
   mountPage,
+  page,
+  queryOf,
   settle,
   TREE,
   type,
@@ -287,6 +289,64 @@ describe('HousePage', () => {
     })
     expect($('pii-phone-41')?.textContent).toBe('13812345678')
     expect($('reveal-phone-41')).toBeNull()
+  })
+
+  it("lists the house's charges, latest period first, for those who may read the ledger", async () => {
+    const charge = (id: number, start: string, end: string, paid: string, status: string) => ({
+      id,
+      house: 101,
+      house_label: '1栋1单元101',
+      estate: 1,
+      estate_name: '阳光花园',
+      building: 3,
+      fee_item: 7,
+      fee_item_name: '物业费',
+      kind: 'regular',
+      period_start: start,
+      period_end: end,
+      amount: '179.00',
+      adjusted: '0.00',
+      net: '179.00',
+      paid,
+      outstanding: paid === '179.00' ? '0.00' : '179.00',
+      status,
+      issued_on: start,
+      due_date: end,
+      explanation: '',
+      reason: '历史数据导入',
+      principal: null,
+      bill_run: null,
+      created_at: '2026-03-01T02:00:00Z',
+    })
+    const all = backend({
+      'GET /api/v1/charges/': () =>
+        page([
+          charge(2, '2026-02-01', '2026-03-01', '179.00', 'paid'),
+          charge(1, '2025-07-01', '2025-08-01', '0.00', 'overdue'),
+        ]),
+    })
+    await mountPage(HousePage, {
+      path: '/basic-data/houses/101',
+      permissions: [...ADMIN, 'fees.view'],
+      modules: ['basic_data', 'fees'],
+    })
+    const [listed] = calls(all, 'GET', '/api/v1/charges/')
+    expect(queryOf(listed!)).toMatchObject({ house: '101', ordering: '-period_start' })
+    const rows = $$('[data-testid="house-charges"] tbody tr')
+    expect(rows).toHaveLength(2)
+    expect(rows[0]!.textContent).toContain('2026-02-01 ~ 2026-02-28')
+    expect($('house-charge-status-2')?.textContent).toContain('已缴清')
+    expect(rows[1]!.textContent).toContain('历史数据导入')
+    expect($('house-charge-status-1')?.textContent).toContain('已逾期')
+    expect($('house-section-bills')).toBeNull() // the charges stand where the card was
+  })
+
+  it('keeps the bills card for those who may not read the ledger', async () => {
+    const all = backend()
+    await mountPage(HousePage, { path: '/basic-data/houses/101' })
+    expect($('house-charges')).toBeNull()
+    expect($('house-section-bills')).not.toBeNull()
+    expect(calls(all, 'GET', '/api/v1/charges/')).toHaveLength(0)
   })
 
   it('is read-only for a viewer', async () => {

@@ -2,38 +2,13 @@ import { flushPromises } from '@vue/test-utils'
 import { describe, expect, it, vi } from 'vitest'
 
 import type { ImportRecord } from '@/api/basicData'
+import { importRecord } from '@/components/imports/__tests__/fixtures'
 import { jsonResponse } from '@/test/http'
 import ImportsPage from '@/pages/company/basic-data/ImportsPage.vue'
 
 import { $, $$, ADMIN, calls, click, fakeApi, MANAGE, mountPage, page, TREE, VIEW } from './helpers'
 
-const base = (over: Partial<ImportRecord>): ImportRecord => ({
-  id: 5,
-  kind: 'residents',
-  kind_label: '住户',
-  status: 'validating',
-  status_label: '校验中',
-  file_name: '住户.xlsx',
-  file_size: 2048,
-  counts: {},
-  create_count: 0,
-  update_count: 0,
-  unchanged_count: 0,
-  error_total: 0,
-  message: '',
-  notes: [],
-  estate: null,
-  estate_name: null,
-  job: { id: 'j5', status: 'running', progress: 30, total: 100, message: '校验第 300 行' },
-  report_url: null,
-  can_commit: false,
-  created_by_name: '客服小王',
-  created_at: '2026-03-01T02:00:00Z',
-  validated_at: null,
-  committed_at: null,
-  errors: [],
-  ...over,
-})
+const base = importRecord
 
 const INVALID = base({
   status: 'invalid',
@@ -217,8 +192,18 @@ describe('ImportsPage', () => {
       job: { id: 'j8', status: 'succeeded', progress: 100, total: 100, message: '' },
       counts: { rows: 13, create: 0, update: 0, unchanged: 0, errors: 1, parking_spaces: 2 },
       error_total: 1,
-      notes: ['HC 资产导入表（阳光花园）：已读取 房屋信息 4 行。', '车位信息：2 个车位未导入（系统暂无车位数据）。'],
-      errors: [{ sheet: '房屋信息', row: 2, column: '楼栋编号', message: '“9”：楼栋单元中没有这个楼栋编号。' }],
+      notes: [
+        'HC 资产导入表（阳光花园）：已读取 房屋信息 4 行。',
+        '车位信息：2 个车位未导入（系统暂无车位数据）。',
+      ],
+      errors: [
+        {
+          sheet: '房屋信息',
+          row: 2,
+          column: '楼栋编号',
+          message: '“9”：楼栋单元中没有这个楼栋编号。',
+        },
+      ],
     })
     const all = fakeApi({
       'GET /api/v1/imports/': () => page([]),
@@ -321,6 +306,22 @@ describe('ImportsPage', () => {
     expect($('import-kind-residents')).toBeNull()
     expect($('import-residents-need-reveal')?.textContent).toContain('住户导入')
     expect($('import-upload')).not.toBeNull()
+  })
+
+  it('points a company switching systems to the fees migration, for those who may use it', async () => {
+    fakeApi({ 'GET /api/v1/imports/': () => page([]) })
+    await mountPage(ImportsPage, {
+      path: '/basic-data/imports',
+      permissions: [...ADMIN, 'fees.manage'],
+      modules: ['basic_data', 'fees'],
+    })
+    expect($('import-fees-migration')?.getAttribute('href')).toBe('/fees/migration')
+  })
+
+  it('says nothing of the fees migration to those who may not use it', async () => {
+    fakeApi({ 'GET /api/v1/imports/': () => page([]) })
+    await mountPage(ImportsPage, { path: '/basic-data/imports', permissions: ADMIN })
+    expect($('import-fees-elsewhere')).toBeNull()
   })
 
   it('offers no upload to a viewer', async () => {

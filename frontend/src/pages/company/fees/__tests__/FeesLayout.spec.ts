@@ -23,6 +23,7 @@ describe('fees tabs', () => {
       'fees-discounts',
       'fees-arrears',
       'fees-reports',
+      'fees-migration',
     ])
     const cashier = feeTabs(feesTabRoutes, (p) => ['fees.view', 'payments.view'].includes(p)).map(
       (tab) => tab.name,

@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 
-import type { Refund } from '@/api/ledger'
 import { jsonResponse } from '@/test/http'
 
 import {
@@ -12,36 +11,11 @@ import {
   mountPage,
   page,
 } from '../../../basic-data/__tests__/helpers'
+import { refund } from '../../__tests__/fixtures'
 import ApprovalsPage from '../ApprovalsPage.vue'
 
 const APPROVER = ['fees.view', 'fees.collect', 'fees.approve']
 const APPROVER_NOT_AT_DESK = ['fees.view', 'fees.approve']
-
-function refund(over: Partial<Refund> = {}): Refund {
-  return {
-    id: 9,
-    house: 3,
-    house_label: '1栋1单元101',
-    source: 'payment',
-    payment: 41,
-    deposit: null,
-    amount: '120.00',
-    method: 'original',
-    reason: '多收退回',
-    status: 'approved',
-    requested_by_name: '收银员',
-    decided_by_name: '管理员',
-    decided_at: '2026-03-01T09:00:00+08:00',
-    decision_note: '',
-    channel_status: 'failed',
-    payout_status: 'refund_failed',
-    refunded_at: null,
-    paid_out_by_name: '',
-    replaced_refund_no: '',
-    created_at: '2026-03-01T08:00:00+08:00',
-    ...over,
-  }
-}
 
 afterEach(() => {
   vi.unstubAllGlobals()

@@ -1,0 +1,30 @@
+import type { ImportRecord } from '@/api/basicData'
+
+/** An import as the server answers it (a residents file being checked), with `over` on top. */
+export const importRecord = (over: Partial<ImportRecord> = {}): ImportRecord => ({
+  id: 5,
+  kind: 'residents',
+  kind_label: '住户',
+  status: 'validating',
+  status_label: '校验中',
+  file_name: '住户.xlsx',
+  file_size: 2048,
+  counts: {},
+  create_count: 0,
+  update_count: 0,
+  unchanged_count: 0,
+  error_total: 0,
+  message: '',
+  notes: [],
+  estate: null,
+  estate_name: null,
+  job: { id: 'j5', status: 'running', progress: 30, total: 100, message: '校验第 300 行' },
+  report_url: null,
+  can_commit: false,
+  created_by_name: '客服小王',
+  created_at: '2026-03-01T02:00:00Z',
+  validated_at: null,
+  committed_at: null,
+  errors: [],
+  ...over,
+})
