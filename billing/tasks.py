@@ -1,8 +1,7 @@
 """Billing work delivered by the outbox in the company's schema: bill runs, e-invoices, and the notices owners get.
 
-`bill.issued`, `bill.due_soon` and `bill.overdue` are the events the notifications module turns into
-messages; until it subscribes, their handler only records that the notice went out (the event rows
-themselves are the record), so nothing is lost and nothing is sent twice.
+`bill.issued`, `bill.due_soon` and `bill.overdue` become messages to each house's owners
+(billing.services.notices, through the notification service), once per house and event.
 """
 
 from __future__ import annotations
@@ -13,7 +12,7 @@ from typing import Any
 from celery import shared_task
 from django.utils import timezone
 
-from billing.services import bill_runs, invoices, schedule
+from billing.services import bill_runs, invoices, notices, schedule
 from core.outbox.registry import handles
 
 logger = logging.getLogger(__name__)
@@ -41,18 +40,23 @@ def submit_invoice_void(*, invoice_id: int) -> None:
 
 
 @handles(bill_runs.TOPIC_ISSUED)
-def bill_issued(**payload: Any) -> None:
-    logger.info("bill.issued for %s houses (run %s)", len(payload.get("houses", [])), payload.get("bill_run_id"))
+def bill_issued(
+    *, bill_run_id: int, fee_item: str, due_date: str, houses: list[list[Any]], fee_item_id: int | None = None
+) -> None:
+    told = notices.notify_bills_issued(
+        bill_run_id=bill_run_id, fee_item=fee_item, fee_item_id=fee_item_id, due_date=due_date, houses=houses
+    )
+    logger.info("bill.issued for %s houses (run %s): %s told", len(houses), bill_run_id, told)
 
 
 @handles(schedule.TOPIC_DUE_SOON)
-def bill_due_soon(**payload: Any) -> None:
-    logger.info("bill.due_soon for house %s", payload.get("house_id"))
+def bill_due_soon(*, house_id: int, due_date: str, amount: str, message: str = "") -> None:
+    notices.notify_bill_due(event=schedule.TOPIC_DUE_SOON, house_id=house_id, due_date=due_date, amount=amount)
 
 
 @handles(schedule.TOPIC_OVERDUE)
-def bill_overdue(**payload: Any) -> None:
-    logger.info("bill.overdue for house %s", payload.get("house_id"))
+def bill_overdue(*, house_id: int, due_date: str, amount: str, message: str = "") -> None:
+    notices.notify_bill_due(event=schedule.TOPIC_OVERDUE, house_id=house_id, due_date=due_date, amount=amount)
 
 
 @shared_task(name="billing.tasks.daily_billing")

@@ -116,6 +116,22 @@ def _default_language_between_tests():
     translation.deactivate()
 
 
+@pytest.fixture(autouse=True)
+def _import_counts_are_documented(monkeypatch):
+    """Every count an import answers is named in the API document (the web admin's types come from
+    it): a kind that adds a count without documenting it fails whichever test meets it."""
+    from tenants.imports.api import IMPORT_COUNTS, ImportCountsField
+
+    documented = set(IMPORT_COUNTS.fields)
+    shown = ImportCountsField.to_representation
+
+    def checked(self, value):
+        assert not set(value or {}) - documented, f"undocumented import counts: {set(value) - documented}"
+        return shown(self, value)
+
+    monkeypatch.setattr(ImportCountsField, "to_representation", checked)
+
+
 @receiver(setting_changed)
 def _media_root_follows_the_setting(*, setting, **kwargs):
     """django-tenants' storage caches MEDIA_ROOT (`relative_media_root`) and never drops it when the

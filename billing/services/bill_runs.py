@@ -272,6 +272,7 @@ def _issue_chunk(*, run: BillRun, item: FeeItem, house_from: int, house_to: int)
         {
             "bill_run_id": run.pk,
             "fee_item": item.name,
+            "fee_item_id": item.pk,
             "due_date": due.isoformat(),
             "houses": [[house_id, str(amount)] for house_id, amount in sorted(per_house.items())],
         },

@@ -13,6 +13,7 @@ declare module 'vue' {
   export interface GlobalComponents {
     ElAlert: typeof import('element-plus/es/components/alert/index.mjs')['ElAlert']
     ElAside: typeof import('element-plus/es/components/container/index.mjs')['ElAside']
+    ElBadge: typeof import('element-plus/es/components/badge/index.mjs')['ElBadge']
     ElButton: typeof import('element-plus/es/components/button/index.mjs')['ElButton']
     ElButtonGroup: typeof import('element-plus/es/components/button/index.mjs')['ElButtonGroup']
     ElCard: typeof import('element-plus/es/components/card/index.mjs')['ElCard']
@@ -48,6 +49,7 @@ declare module 'vue' {
     ElOption: typeof import('element-plus/es/components/select/index.mjs')['ElOption']
     ElPagination: typeof import('element-plus/es/components/pagination/index.mjs')['ElPagination']
     ElPopconfirm: typeof import('element-plus/es/components/popconfirm/index.mjs')['ElPopconfirm']
+    ElPopover: typeof import('element-plus/es/components/popover/index.mjs')['ElPopover']
     ElProgress: typeof import('element-plus/es/components/progress/index.mjs')['ElProgress']
     ElRadio: typeof import('element-plus/es/components/radio/index.mjs')['ElRadio']
     ElRadioButton: typeof import('element-plus/es/components/radio/index.mjs')['ElRadioButton']

@@ -56,6 +56,8 @@ PERMISSIONS: dict[str, set[Role]] = {
     "staff.manage": set(),
     "staff.clock": set(_ALL_STAFF),
     "dashboard.view": set(_ALL_STAFF),  # the home page's own panels (the 开始使用 checklist); never residents
+    "notifications.inbox": set(_ALL_STAFF),  # the bell: one's own messages
+    "notifications.deliveries": set(),  # the company's delivery log, retrying failed deliveries
     "owner.self": {Role.RESIDENT},
 }
 

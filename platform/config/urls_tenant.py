@@ -8,6 +8,7 @@ from billing.api import routes as billing_routes
 from companies import api as companies_api
 from config import urls_common, views
 from core import api as core_api
+from notifications import api as notifications_api
 from payments import api as payments_api
 from payments.api import card_page
 from subscriptions import api as subscriptions_api
@@ -32,6 +33,9 @@ router.register("houses", estates_api.HouseViewSet, basename="house")
 router.register("residents", residents_api.PersonViewSet, basename="resident")
 router.register("occupancies", residents_api.OccupancyViewSet, basename="occupancy")
 router.register("resident-corrections", residents_api.CorrectionViewSet, basename="resident-correction")
+router.register("notifications", notifications_api.StaffInboxViewSet, basename="notification")
+router.register("owner/notifications", notifications_api.OwnerInboxViewSet, basename="owner-notification")
+router.register("notification-deliveries", notifications_api.DeliveryViewSet, basename="notification-delivery")
 billing_paths = billing_routes.register(router)
 
 api_v1: list[URLPattern | URLResolver] = [
@@ -63,6 +67,11 @@ api_v1: list[URLPattern | URLResolver] = [
     path("owner/houses/", residents_api.OwnerHouses.as_view(), name="owner-houses-mine"),
     path("owner/profile/", residents_api.OwnerProfile.as_view(), name="owner-profile"),
     path("owner/profile/corrections/", residents_api.OwnerCorrections.as_view(), name="owner-corrections"),
+    path(
+        "owner/notification-preferences/",
+        notifications_api.OwnerPreferenceView.as_view(),
+        name="owner-notification-preferences",
+    ),
     path("attendance/today/", staff_api.TodayView.as_view(), name="attendance-today"),
     path("attendance/clock-in/", staff_api.ClockInView.as_view(), name="attendance-clock-in"),
     path("attendance/clock-out/", staff_api.ClockOutView.as_view(), name="attendance-clock-out"),

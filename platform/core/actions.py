@@ -25,10 +25,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, ParamSpec, TypeVar, overload
 
 from django.apps import apps
 from django.db import connection, transaction
+from django.utils import timezone
 from django_tenants.utils import get_public_schema_name
 
 from core.db import current_schema
@@ -176,15 +178,25 @@ def note_audit() -> None:
     running.audited = True
 
 
-def emit(topic: str, payload: dict[str, Any], *, key: str, max_attempts: int | None = None) -> int | None:
+def emit(
+    topic: str,
+    payload: dict[str, Any],
+    *,
+    key: str,
+    max_attempts: int | None = None,
+    available_at: datetime | None = None,
+) -> int | None:
     """Queue outgoing work in the running action's transaction. `key` makes it idempotent: a second
-    emit with the same key (per company) adds nothing. Returns the message id, None if it existed."""
+    emit with the same key (per company) adds nothing. Returns the message id, None if it existed.
+    `available_at` in the future holds it back: the sweeper, not this commit, hands it over then."""
     running = _current.get()
     if running is None:
         raise OutsideAction(f"emit({topic!r}) must run inside an action")
     from core.outbox import services as outbox
 
-    message_id = outbox.enqueue(topic=topic, payload=payload, key=key, max_attempts=max_attempts)
-    if message_id is not None:
+    message_id = outbox.enqueue(
+        topic=topic, payload=payload, key=key, max_attempts=max_attempts, available_at=available_at
+    )
+    if message_id is not None and (available_at is None or available_at <= timezone.now()):
         running.emitted.append(message_id)
     return message_id

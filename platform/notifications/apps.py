@@ -1,6 +1,10 @@
-"""Notification channels behind one interface: SMS and mail (its production binding) today; WeChat
-subscribe messages and the in-app inbox come with the notifications issue. No tables yet (messages
-will live in each company's schema).
+"""Notifications: one call (`notifications.services.notify`) from any module, inside its action,
+reaches staff and owners on every channel behind one interface (notifications.channels: the in-app
+inbox, SMS through the provider adapter, e-mail through Django's mail backend; WeChat subscribe
+messages next), with a delivery log, retries and dead letters, and each person's preferences.
+
+Tables live in each COMPANY's schema (messages, deliveries, preferences): one company's messages
+and logs are invisible on another's host. The work between them goes through the public outbox.
 """
 
 from django.apps import AppConfig

@@ -22,6 +22,20 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
     "password_code": ("code",),  # 找回密码验证码 {1}，10 分钟内有效
     "staff_invite": ("company", "link"),  # {1} 邀请您设置员工账号密码：{2}
 }
+# Notification events' templates (notifications.events): optional — a deployment that has not had
+# one approved yet sends that event by its other channels (notifications.channels.SmsChannel).
+EVENT_TEMPLATES: dict[str, tuple[str, ...]] = {
+    "bill_issued": ("house", "fee_item", "amount", "due_date"),  # {1}的{2}账单已出，金额{3}元，请在{4}前缴纳
+    "bill_due_soon": ("house", "amount", "due_date"),  # {1}有{2}元账单将于{3}到期，请及时缴纳
+    "bill_overdue": ("house", "amount", "due_date"),  # {1}有{2}元账单已于{3}到期，尚未缴纳，请尽快缴纳
+    "final_notice": ("house", "amount"),  # {1}尚欠物业费用{2}元，请尽快缴纳
+    "security_alert": ("place", "kind"),  # {1}发生{2}，请注意安全
+}
+
+
+def template_params(template: str) -> tuple[str, ...] | None:
+    """The parameter names of one of our templates, None for a name we do not have."""
+    return TEMPLATES.get(template) or EVENT_TEMPLATES.get(template)
 
 
 class SmsFailure(StrEnum):
@@ -52,6 +66,8 @@ class SmsReceipt:
 
 class SmsGateway(Protocol):
     def send(self, *, phone: str, template: str, params: dict[str, str]) -> SmsReceipt: ...
+
+    def has_template(self, template: str) -> bool: ...
 
 
 def gateway() -> SmsGateway:

@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 import requests
 from django.conf import settings
 
-from notifications.sms import TEMPLATES, SmsError, SmsFailure, SmsReceipt
+from notifications.sms import TEMPLATES, SmsError, SmsFailure, SmsReceipt, template_params
 
 logger = logging.getLogger(__name__)
 
@@ -157,16 +157,20 @@ class TencentSmsGateway:
         self.clock = clock
         self.sleep = sleep
 
+    def has_template(self, template: str) -> bool:
+        return template_params(template) is not None and bool(self.config.template_ids.get(template))
+
     def send(self, *, phone: str, template: str, params: dict[str, str]) -> SmsReceipt:
+        names = template_params(template)
         template_id = self.config.template_ids.get(template)
-        if template not in TEMPLATES or not template_id:
+        if names is None or not template_id:
             raise SmsError("ClientConfig", f"no Tencent template ID for {template!r}")
         body = {
             "PhoneNumberSet": [phone if phone.startswith("+") else f"+86{phone}"],
             "SmsSdkAppId": self.config.sdk_app_id,
             "SignName": self.config.sign_name,
             "TemplateId": template_id,
-            "TemplateParamSet": [params[name] for name in TEMPLATES[template]],
+            "TemplateParamSet": [params[name] for name in names],
         }
         payload = json.dumps(body, ensure_ascii=False).encode()
         for attempt in range(1, self.config.attempts + 1):

@@ -76,6 +76,11 @@ DEMO_ACCOUNT = Account(
         "1000001": "您的验证码为{1}，5 分钟内有效。如非本人操作请忽略。",
         "1000002": "您正在找回密码，验证码为{1}，10 分钟内有效。如非本人操作请忽略。",
         "1000003": "{1}为您开通了员工账号，请在 72 小时内打开链接设置密码：{2}",
+        "1000004": "{1}的{2}账单已出，金额{3}元，请在{4}前缴纳。",
+        "1000005": "{1}尚欠物业费用{2}元，请尽快缴纳。",
+        "1000006": "{1}发生{2}，请注意安全并听从物业安排。",
+        "1000007": "{1}有{2}元账单将于{3}到期，请及时缴纳。",
+        "1000008": "{1}有{2}元账单已于{3}到期，尚未缴纳，请尽快缴纳。",
     },
     verification_templates=frozenset({"1000001", "1000002"}),
 )
@@ -84,7 +89,16 @@ DEMO_CONFIG = TencentSmsConfig(
     secret_key=DEMO_ACCOUNT.secret_key,
     sdk_app_id=DEMO_ACCOUNT.sdk_app_id,
     sign_name="物业云",
-    template_ids={"login_code": "1000001", "password_code": "1000002", "staff_invite": "1000003"},
+    template_ids={
+        "login_code": "1000001",
+        "password_code": "1000002",
+        "staff_invite": "1000003",
+        "bill_issued": "1000004",
+        "final_notice": "1000005",
+        "security_alert": "1000006",
+        "bill_due_soon": "1000007",
+        "bill_overdue": "1000008",
+    },
     endpoint=f"https://{HOST}/",
 )
 

@@ -51,7 +51,8 @@ class ImportJobSerializer(serializers.Serializer):
 
 # What a file would do (after the dry run) or did (after the commit); empty while validating.
 # `held`: meter readings written but held for review (a commit of meter_readings). An HC workbook
-# (hc_assets) adds its houses' and residents' own counts and what it did not import.
+# (hc_assets) adds its houses' and residents' own counts, its fees and what it did not import; a
+# fee history or arrears file what it posts to the ledger.
 IMPORT_COUNTS = inline_serializer(
     "ImportCounts",
     {
@@ -70,6 +71,7 @@ IMPORT_COUNTS = inline_serializer(
             "residents_create",
             "residents_update",
             "residents_unchanged",
+            "new_estates",
             "new_buildings",
             "new_units",
             "new_persons",
@@ -84,6 +86,20 @@ IMPORT_COUNTS = inline_serializer(
             "houses_without_people",
             "ended",
             "warnings",
+            "fee_items_create",
+            "fee_items_unchanged",
+            "fee_items_not_imported",
+            "fee_assignments_create",
+            "fee_assignments_unchanged",
+            "unsold_with_people",
+            "houses_kept_without_people",
+            "charges",
+            "payments",
+            "assignments_created",
+            "assignments_moved",
+            "vehicles_not_imported",
+            "assignments",
+            "meters",
         )
     },
 )

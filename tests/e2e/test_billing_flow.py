@@ -1,7 +1,8 @@
 """Billing from end to end, in browsers against the real server and worker: the admin sets a property
 fee by building area and assigns it to an estate (收费项目, 收费对象), runs the estate's bills
 (出账: preview → confirm → progress → done); the cashier takes one house's fee in cash with change
-and opens the receipt; the owner of that house sees the bill paid (已缴) in the H5 app's 缴费 page."""
+and opens the receipt; the owner of that house sees the bill paid (已缴) in the H5 app's 缴费 page,
+and the run's new-bill message in its inbox (消息)."""
 
 from __future__ import annotations
 
@@ -106,6 +107,16 @@ def test_fee_set_assigned_billed_paid_at_the_desk_and_seen_paid_by_the_owner(
         assert assignments.count() == data["houses"]
         item_id = assignments.first().fee_item_id  # type: ignore[union-attr]
 
+    # The owner of the first house uses the H5 app (bound before the run, so the run tells them).
+    owner_phone = f"1382244{int(data['tag'], 16) % 10_000:04d}"
+    phone = new_context(**PHONE).new_page()
+    _owner_logs_in(phone, live_stack, owner_phone)
+    with in_company_db("alpha"):
+        user = User.objects.get(phone_index__in=phone_indexes(owner_phone), roles__contains=["resident"])
+        house = House.objects.get(pk=data["house_id"])
+        binding = binding_services.request_binding(user=user, house=house, relation="owner", name="出账业主")
+        binding_services.approve_binding(binding_id=binding.pk, actor=None)
+
     # --- 3. … and runs the estate's bills: 出账 preview → confirm → progress → done -------------
     page.get_by_test_id("tab-fees-bill-runs").click()
     expect(page.get_by_test_id("bill-runs-page")).to_be_visible()
@@ -181,14 +192,6 @@ def test_fee_set_assigned_billed_paid_at_the_desk_and_seen_paid_by_the_owner(
     screenshot(cashier, "billing-flow-cashdesk-paid")
 
     # --- 5. the owner of that house sees the bill paid in the H5 app ---------------------------
-    owner_phone = f"1382244{int(data['tag'], 16) % 10_000:04d}"
-    phone = new_context(**PHONE).new_page()
-    _owner_logs_in(phone, live_stack, owner_phone)
-    with in_company_db("alpha"):
-        user = User.objects.get(phone_index__in=phone_indexes(owner_phone), roles__contains=["resident"])
-        house = House.objects.get(pk=data["house_id"])
-        binding = binding_services.request_binding(user=user, house=house, relation="owner", name="出账业主")
-        binding_services.approve_binding(binding_id=binding.pk, actor=None)
     phone.goto(live_stack.url("alpha", "/h5/#/pages/index/index"))
     phone.get_by_test_id("home-entry-bills").click()
     expect(phone.get_by_test_id("bills-page")).to_have_attribute("data-status", "ready")
@@ -199,3 +202,15 @@ def test_fee_set_assigned_billed_paid_at_the_desk_and_seen_paid_by_the_owner(
     expect(line.get_by_test_id("bill-line-amount")).to_have_text(f"¥{MONTHLY}")
     expect(phone.get_by_test_id("bills-to-pay")).to_have_text("¥0.00")
     screenshot(phone, "billing-flow-owner-paid")
+
+    # --- 6. … and the run's bill reached their inbox (消息), opening onto the bills page ------------
+    phone.goto(live_stack.url("alpha", "/h5/#/pages/profile/profile"))
+    expect(phone.get_by_test_id("profile-unread")).to_be_visible()
+    phone.get_by_test_id("profile-entry-messages").click()
+    expect(phone.get_by_test_id("messages-page")).to_have_attribute("data-status", "ready")
+    message = phone.get_by_test_id("message").filter(has_text=f"新账单：{item_name}")
+    expect(message).to_have_attribute("data-read", "false")
+    expect(message).to_contain_text(f"金额 {MONTHLY} 元")
+    screenshot(phone, "billing-flow-owner-inbox")
+    message.click()
+    expect(phone.get_by_test_id("bills-page")).to_be_visible()

@@ -86,6 +86,15 @@ def test_owner_binds_in_h5_staff_approve_in_admin_and_owner_sees_the_house(
     with in_company_db("alpha"):
         binding_id = HouseBinding.objects.get(name="林业主", house__number="1101", house__building__name="3栋").pk
     login(desktop, live_stack, "alpha", "service", PASSWORD)
+    # The request lit the reviewer's bell (the notification service's inbox); its message opens the list.
+    desktop.goto(live_stack.url("alpha", "/"))
+    expect(desktop.locator("[data-testid=notification-unread] .el-badge__content")).to_be_visible()
+    desktop.get_by_test_id("notification-bell-button").click()
+    message = desktop.get_by_test_id("notification-item").filter(has_text="林业主 申请绑定 3栋2单元1101")
+    expect(message).to_have_count(1)
+    screenshot(desktop, "admin-bell-binding-waiting")
+    message.click()
+    expect(desktop).to_have_url(live_stack.url("alpha", "/basic-data/bindings?status=pending"))
     desktop.goto(live_stack.url("alpha", "/basic-data/bindings"))
     row = desktop.get_by_test_id(f"binding-row-{binding_id}")
     expect(row).to_contain_text("林业主")

@@ -105,6 +105,18 @@ def test_the_sweep_sees_the_company_api():
         "/api/v1/payments/reconciliation/runs/1/items/",
         "/api/v1/payments/reconciliation/items/1/resolve/",
     } <= routes
+    assert {
+        "/api/v1/notifications/",
+        "/api/v1/notifications/unread-count/",
+        "/api/v1/notifications/1/read/",
+        "/api/v1/notifications/read-all/",
+        "/api/v1/owner/notifications/",
+        "/api/v1/owner/notifications/1/read/",
+        "/api/v1/owner/notification-preferences/",
+        "/api/v1/notification-deliveries/",
+        "/api/v1/notification-deliveries/failures/",
+        "/api/v1/notification-deliveries/1/retry/",
+    } <= routes
     assert len(routes) > 50
 
 

@@ -155,3 +155,41 @@ def test_a_refusal_while_assigning_leaves_nothing_written(admin_a, company_a, es
     with tenant_context(company_a):  # houses, residents and items went with it: one transaction
         assert not House.objects.exists() and not FeeItem.objects.exists()
         assert not AuditEvent.objects.filter(action="fee_item.create").exists()
+
+
+def test_a_metered_fee_on_a_house_without_such_a_meter_is_warned_of_in_the_dry_run(admin_a, company_a, estate):
+    """HC's 5005 (本期度数-上期度数)*单价 on a 水费 is 抄表用量 × 单价 on water meters: a house given it with
+    no water meter (the workbook has no meters; one of another kind does not count) is warned of at its
+    房屋费用, by house and fee; a house with a water meter is not; the import goes ahead."""
+    from billing.models import Meter
+
+    fees = [*FEES[1], [3, "水费", "自来水费", "周期性费用", "后付费", 1, "每月1日", "2020-6-10", "", 5005, 3.2, 0]]
+    houses = [list(row) for row in HOUSES]
+    houses[0][7], houses[0][8] = "1#3", "2020-06-10#2020-06-10"  # 1-1-1011: water, has a water meter
+    houses[1][7], houses[1][8] = "1#3", "2020-06-10#2020-06-10"  # 1-1-1012: water, only an electricity meter
+    houses[3][7], houses[3][8] = "2#3", "2020-06-10#2020-06-10"  # 2-1-101: water, no meter at all
+    first = dry_run(admin_a, hc_assets(fees=fees, houses=houses), estate.pk)
+    assert first["status"] == "ready", first["errors"]
+    assert len([w for w in first["warnings"] if "抄表" in w["message"]]) == 3  # no meters yet: all three
+    assert commit(admin_a, dry_run(admin_a, hc_assets(), estate.pk))["status"] == "done"  # the houses, no water fee
+    with tenant_context(company_a):
+        house_1011 = House.objects.get(building__name="1", number="1011")
+        house_1012 = House.objects.get(building__name="1", number="1012")
+        Meter.objects.create(kind="water", number="W-1011", house=house_1011, estate=house_1011.estate)
+        Meter.objects.create(kind="electricity", number="E-1012", house=house_1012, estate=house_1012.estate)
+
+    record = dry_run(admin_a, hc_assets(fees=fees, houses=houses), estate.pk)
+    assert record["status"] == "ready", record["errors"]
+    said = {(w["sheet"], w["row"], w["column"]): w["message"] for w in record["warnings"] if "抄表" in w["message"]}
+    assert said == {
+        ("房屋信息", 3, "房屋费用"): "房屋 1-1-1012 分配了按抄表计费的收费项目“自来水费”，但该房屋还没有水表："
+        "登记表具并抄表前，此项的账单为空。",
+        ("房屋信息", 5, "房屋费用"): "房屋 2-1-101 分配了按抄表计费的收费项目“自来水费”，但该房屋还没有水表："
+        "登记表具并抄表前，此项的账单为空。",
+    }
+    assert record["counts"]["fee_assignments_create"] == 3  # warned of, still assigned
+    assert commit(admin_a, record)["status"] == "done"
+    with tenant_context(company_a):
+        water = FeeItem.objects.get(name="自来水费")
+        assert (water.mode, water.meter_kind) == ("meter", "water")
+        assert FeeAssignment.objects.filter(fee_item=water).count() == 3

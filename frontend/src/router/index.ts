@@ -149,6 +149,16 @@ export const companyRoutes: RouteRecordRaw[] = [
               permission: 'payments.merchant',
             },
           },
+          {
+            path: 'notification-failures',
+            name: 'settings-notification-failures',
+            component: () => import('@/pages/company/settings/NotificationFailuresPage.vue'),
+            meta: {
+              module: 'settings',
+              title: 'settings.notificationFailures',
+              permission: 'notifications.deliveries',
+            },
+          },
         ],
       },
       {

@@ -18,6 +18,7 @@ import type {
   InvoiceablePayment,
   OwnerInvoice,
   OwnerInvoiceRequest,
+  OwnerMessage,
   UpdateOwnerContactRequest,
 } from './types'
 
@@ -196,6 +197,12 @@ export function createApiClient(options: ApiClientOptions) {
       authorizedFile('/api/v1/owner/invoices/{invoice_id}/pdf/', { invoice_id: invoiceId }),
     redInvoicePdf: (invoiceId: number) =>
       authorizedFile('/api/v1/owner/invoices/{invoice_id}/red-pdf/', { invoice_id: invoiceId }),
+    /** My messages, newest first (the latest 50). */
+    ownerMessages: async () =>
+      asList<OwnerMessage>(await get('/api/v1/owner/notifications/', { query: { page_size: 50 } })),
+    ownerUnreadCount: async () => (await get('/api/v1/owner/notifications/unread-count/')).unread,
+    readMessage: (id: number) => post('/api/v1/owner/notifications/{id}/read/', undefined, { path: { id } }),
+    readAllMessages: () => post('/api/v1/owner/notifications/read-all/', undefined),
   }
 }
 

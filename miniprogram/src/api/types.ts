@@ -86,3 +86,8 @@ export type TitleKind = Schemas['TitleKindEnum']
 /** A paid payment not yet on an invoice; `invoiceable` is what the invoice's line will say. */
 export type InvoiceablePayment = Schemas['InvoiceablePayment']
 export type OwnerInvoiceRequest = Schemas['OwnerInvoiceRequestRequest']
+
+/* ---- Owner: messages (`/api/v1/owner/notifications/`) ---- */
+
+/** One message of the owner's inbox (a bill issued, a notice), rendered in the request's language. */
+export type OwnerMessage = Schemas['InboxItem']

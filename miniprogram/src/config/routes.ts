@@ -11,6 +11,7 @@ export const PAGES = {
   billHistory: '/pages/bills/history',
   payResult: '/pages/bills/pay-result',
   invoices: '/pages/invoices/invoices',
+  messages: '/pages/messages/messages',
   agreement: '/pages/agreement/agreement',
 } as const
 

@@ -17,6 +17,7 @@ const en = {
     billHistory: 'Payment history',
     payResult: 'Payment result',
     invoices: 'Invoices',
+    messages: 'Messages',
   },
   common: { loading: 'Loading…', retry: 'Retry', confirm: 'OK', cancel: 'Cancel', backHome: 'Back to home' },
   login: {
@@ -89,6 +90,11 @@ const en = {
     activities: 'Activities',
     housekeeping: 'Housekeeping',
     votes: 'Votes & surveys',
+  },
+  messages: {
+    title: 'Messages',
+    readAll: 'Mark all read',
+    empty: 'No messages',
   },
   profile: {
     title: 'Me',

@@ -17,6 +17,7 @@ const zhCN = {
     billHistory: '缴费记录',
     payResult: '支付结果',
     invoices: '发票',
+    messages: '消息',
   },
   common: { loading: '加载中…', retry: '重试', confirm: '确定', cancel: '取消', backHome: '返回首页' },
   login: {
@@ -87,6 +88,11 @@ const zhCN = {
     activities: '社区活动',
     housekeeping: '家政服务',
     votes: '投票问卷',
+  },
+  messages: {
+    title: '消息',
+    readAll: '全部已读',
+    empty: '暂无消息',
   },
   profile: {
     title: '我的',

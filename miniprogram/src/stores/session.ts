@@ -16,6 +16,7 @@ import { createOwnerStore } from './owner'
 import { createBillsStore } from './bills'
 import { createOrderWatch, createPayStore } from './pay'
 import { createInvoicesStore } from './invoices'
+import { createMessagesStore } from './messages'
 import { createAgreementStore } from './agreement'
 import type { StoredSession } from './token'
 
@@ -62,6 +63,8 @@ export const pay = createPayStore(api, platform.kind === 'mp-weixin' ? 'mp-weixi
 export const payment = createOrderWatch(api)
 /** My invoice requests and the form to ask for one (page invoices). */
 export const invoices = createInvoicesStore(api)
+/** My messages: bills issued, notices (page messages; the unread count on the profile page). */
+export const messages = createMessagesStore(api)
 /** 用户协议 / 隐私政策 (page agreement, open before login). */
 export const agreement = createAgreementStore(api)
 
@@ -79,6 +82,7 @@ export function saveLogin(res: LoginResponse): void {
   pay.reset()
   payment.stop()
   invoices.reset()
+  messages.reset()
 }
 
 export function logout(): void {
@@ -91,6 +95,7 @@ export function logout(): void {
   pay.reset()
   payment.stop()
   invoices.reset()
+  messages.reset()
 }
 
 /** Navigation bar titles (i18n `titles.*`) of the pages whose title is fixed; the others set their own. */
@@ -105,6 +110,7 @@ const PAGE_TITLES: Record<string, string> = {
   [PAGES.billHistory]: 'titles.billHistory',
   [PAGES.payResult]: 'titles.payResult',
   [PAGES.invoices]: 'titles.invoices',
+  [PAGES.messages]: 'titles.messages',
 }
 const TAB_TITLES: Record<string, string> = { [PAGES.home]: 'tabBar.home', [PAGES.profile]: 'tabBar.profile' }
 

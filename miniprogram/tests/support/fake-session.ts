@@ -10,6 +10,7 @@ import { createOwnerStore } from '@/stores/owner'
 import { createBillsStore } from '@/stores/bills'
 import { createOrderWatch, createPayStore } from '@/stores/pay'
 import { createInvoicesStore } from '@/stores/invoices'
+import { createMessagesStore } from '@/stores/messages'
 import { createAgreementStore } from '@/stores/agreement'
 import { createFakeBackend } from './fake-api'
 import { setLocale } from '@/i18n'
@@ -35,6 +36,7 @@ export const pay = createPayStore(api, 'h5')
 /** Polls by hand in tests: nothing is scheduled. */
 export const payment = createOrderWatch(api, { schedule: () => undefined })
 export const invoices = createInvoicesStore(api)
+export const messages = createMessagesStore(api)
 export const agreement = createAgreementStore(api)
 
 export const isLoggedIn = () => true
@@ -64,6 +66,7 @@ export function resetSession(): void {
   pay.reset()
   payment.stop()
   invoices.reset()
+  messages.reset()
   agreement.reset()
   state.bindings = null
   state.me = null

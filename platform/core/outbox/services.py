@@ -57,8 +57,19 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(10 * 2 ** max(attempts - 1, 0), 30 * 60))
 
 
-def enqueue(*, topic: str, payload: dict[str, Any], key: str, max_attempts: int | None = None) -> int | None:
-    """Write a message in the caller's transaction (core.actions.emit). None: the key was there."""
+def enqueue(
+    *,
+    topic: str,
+    payload: dict[str, Any],
+    key: str,
+    max_attempts: int | None = None,
+    available_at: datetime | None = None,
+) -> int | None:
+    """Write a message in the caller's transaction (core.actions.emit). None: the key was there.
+
+    `available_at` holds it back until then (a notification deferred past quiet hours): its last
+    send is dated RESEND_AFTER before that moment, so the sweeper hands it over once it is due —
+    no broker countdown of hours (Redis would redeliver it long before)."""
     spec = registry.topic(topic)  # an unknown topic fails here, in the action, not later in a worker
     if not key or len(key) > 200:
         raise ValueError("an outbox key is 1 to 200 characters")
@@ -70,7 +81,9 @@ def enqueue(*, topic: str, payload: dict[str, Any], key: str, max_attempts: int 
             f"INSERT INTO {table} (schema_name, topic, key, payload, status, attempts, max_attempts,"  # noqa: S608
             " available_at, sent_at, last_error, created_at)"
             " VALUES (%s, %s, %s, %s::jsonb, 'pending', 0, %s,"
-            " statement_timestamp(), statement_timestamp(), '', statement_timestamp())"
+            " GREATEST(statement_timestamp(), %s::timestamptz),"
+            " GREATEST(statement_timestamp(), %s::timestamptz - %s * interval '1 second'), '',"
+            " statement_timestamp())"
             " ON CONFLICT (schema_name, key) DO NOTHING RETURNING id",
             [
                 current_schema(),
@@ -78,6 +91,9 @@ def enqueue(*, topic: str, payload: dict[str, Any], key: str, max_attempts: int 
                 key,
                 json.dumps(payload, cls=DjangoJSONEncoder),
                 max_attempts or spec.max_attempts,
+                available_at,
+                available_at,
+                RESEND_AFTER.total_seconds(),
             ],
         )
         row = cursor.fetchone()

@@ -20,7 +20,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from billing.models import ChargingMode, FeeAssignment, FeeItem
+from billing.models import ChargingMode, FeeAssignment, FeeItem, Meter, MeterKind
 from billing.services import assignments
 from billing.services import fee_setup_import as fee_setup
 from core import locks
@@ -204,6 +204,7 @@ class _Check:
         ).values_list("fee_item__name", "house_id", "end"):
             held.setdefault((held_name, held_house), []).append(end)
         result = FeeSetupPlan(plan)
+        assigned_cells: dict[tuple[str, HouseKey], Cell] = {}  # a new assignment → its 房屋费用 cell
         for link in self.known_links():
             name = numbers.get(link.number)
             if name is None:
@@ -227,6 +228,12 @@ class _Check:
                 continue
             if result.assign.setdefault(name, {}).setdefault(link.house, start) == start:
                 self.counts["fee_assignments_create"] += 1
+                assigned_cells.setdefault((name, link.house), link.cell)
+        meter_kinds = {
+            name: values["meter_kind"] for name, values in new.items() if values["mode"] == ChargingMode.METER
+        }
+        meter_kinds |= {name: item.meter_kind for name, item in existing.items() if item.mode == ChargingMode.METER}
+        self.say_no_meter(assigned_cells, meter_kinds, houses)
         for row in plan.rows:
             self.translation.notes.append(_describe(row, len(result.assign.get(row.values["name"], {}))))
         for name in existing:
@@ -235,6 +242,37 @@ class _Check:
                 % {"sheet": SHEET, "name": name, "n": len(result.assign.get(name, {}))}
             )
         return result
+
+    def say_no_meter(
+        self, assigned: dict[tuple[str, HouseKey], Cell], meter_kinds: dict[str, str], houses: dict[HouseKey, int]
+    ) -> None:
+        """A metered item (HC's 5005, 抄表用量 × 单价) newly assigned to a house with no active meter of
+        its kind: its bills are empty until a meter is set up and read — a warning at the house's
+        房屋费用. The HC workbook has no meters, so only those already here count."""
+        wanted = {(name, key) for name, key in assigned if name in meter_kinds}
+        if not wanted:
+            return
+        metered = set(
+            Meter.objects.filter(
+                house_id__in={houses[key] for _name, key in wanted if key in houses},
+                kind__in=set(meter_kinds.values()),
+                active=True,
+            ).values_list("house_id", "kind")
+        )
+        for name, key in sorted(wanted):
+            kind = meter_kinds[name]
+            if (houses.get(key), kind) in metered:
+                continue
+            self.translation.problem(
+                assigned[name, key],
+                _(
+                    "房屋 %(house)s 分配了按抄表计费的收费项目“%(name)s”，但该房屋还没有%(meter)s："
+                    "登记表具并抄表前，此项的账单为空。"
+                )
+                % {"house": "-".join(key), "name": name, "meter": MeterKind(kind).label},
+                quote=False,
+                warning=True,
+            )
 
 
 def _house_ids(estate: str, keys: set[HouseKey]) -> dict[HouseKey, int]:

@@ -16,6 +16,8 @@ from core import text
 from core.actions import action
 from core.db import conflict_as
 from core.errors import DomainError
+from notifications import selectors as notification_selectors
+from notifications.services import notify
 from tenants.estates.models import House
 from tenants.residents import pii
 from tenants.residents.models import BindingStatus, HouseBinding, Occupancy, Person, Relation
@@ -74,7 +76,24 @@ def request_binding(*, user: Any, house: House, relation: str, name: str, via_co
             },
         )
         binding = approve_binding(binding_id=binding.pk, actor=None)
+    else:
+        _tell_reviewers(binding)
     return binding
+
+
+def _tell_reviewers(binding: HouseBinding) -> None:
+    """The staff who review bindings (basic_data.manage) find the request in their bell."""
+    notify(
+        notification_selectors.staff_with_permission("basic_data.manage"),
+        "binding.pending",
+        {
+            "binding_id": binding.pk,
+            "name": binding.name,
+            "house": binding.house.label,
+            "relation": str(Relation(binding.relation).label),
+        },
+        key=f"binding.pending:{binding.pk}",
+    )
 
 
 def _registered_occupant(*, house: House, user: Any, owner_named: str | None = None) -> Occupancy | None:

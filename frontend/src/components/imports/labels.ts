@@ -22,7 +22,8 @@ export const IMPORT_BUSY: ReadonlySet<ImportStatus> = new Set(['validating', 'co
 
 /**
  * Counts a kind adds to rows/create/update/unchanged/errors, shown under them (`imports.extraCounts`):
- * what a fee history or arrears file posts to the ledger, and what it leaves out.
+ * what a fee history or arrears file posts to the ledger, what an HC workbook brings over (houses,
+ * people, relations ended, fees) and what it leaves out.
  */
 export const IMPORT_EXTRA_COUNTS: Partial<Record<ImportKind, readonly string[]>> = {
   fee_history: [
@@ -33,6 +34,16 @@ export const IMPORT_EXTRA_COUNTS: Partial<Record<ImportKind, readonly string[]>>
     'vehicles_not_imported',
   ],
   fee_arrears: ['charges', 'assignments_created', 'assignments_moved'],
+  hc_assets: [
+    'houses_create',
+    'residents_create',
+    'ended',
+    'fee_items_create',
+    'fee_assignments_create',
+    'fee_items_not_imported',
+    'unsold_with_people',
+    'parking_spaces',
+  ],
 }
 
 /** A kind or status the client does not know is shown as the server sent it. */

@@ -190,7 +190,16 @@ describe('ImportsPage', () => {
       estate: 1,
       estate_name: '阳光花园',
       job: { id: 'j8', status: 'succeeded', progress: 100, total: 100, message: '' },
-      counts: { rows: 13, create: 0, update: 0, unchanged: 0, errors: 1, parking_spaces: 2 },
+      counts: {
+        rows: 13,
+        create: 0,
+        update: 0,
+        unchanged: 0,
+        errors: 1,
+        parking_spaces: 2,
+        fee_items_create: 3,
+        unsold_with_people: 1,
+      },
       error_total: 1,
       notes: [
         'HC 资产导入表（阳光花园）：已读取 房屋信息 4 行。',
@@ -225,6 +234,12 @@ describe('ImportsPage', () => {
     expect([form.get('kind'), form.get('estate')]).toEqual(['hc_assets', '1'])
     expect($('import-estate-name')?.textContent).toBe('阳光花园')
     expect($('import-note-1')?.textContent).toContain('2 个车位未导入')
+    // What the workbook brings over beyond houses and people, by name (a count it lacks reads 0).
+    expect($('import-extra-counts')?.textContent).toContain('新建收费项目')
+    expect($('import-count-fee_items_create')?.textContent).toBe('3')
+    expect($('import-count-unsold_with_people')?.textContent).toBe('1')
+    expect($('import-count-parking_spaces')?.textContent).toBe('2')
+    expect($('import-count-ended')?.textContent).toBe('0')
     const row = $$('[data-testid="import-errors"] tbody tr')[0]
     expect(row.textContent).toContain('房屋信息')
     expect(row.textContent).toContain('楼栋编号')
