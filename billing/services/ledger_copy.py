@@ -21,22 +21,25 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int]:
         return []
     table = model._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count])
+        # The sequence named once: pg_get_serial_sequence per row read the catalogue 20,000 times a batch.
+        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+        (sequence,) = cursor.fetchone()
+        cursor.execute("SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [sequence, count])
         return [row[0] for row in cursor.fetchall()]
 
 
-def _cell(value: Any) -> Any:
-    return json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else value
-
-
 def copy_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-    """COPY rows (values in the order of `columns`, the fields' attnames) into the model's table."""
-    fields = {field.attname: field.column for field in model._meta.concrete_fields}
-    names = ", ".join(connection.ops.quote_name(fields[column]) for column in columns)
+    """COPY rows (values in the order of `columns`, the fields' attnames) into the model's table; a
+    JSON column takes a dict or list, or its JSON text as it is."""
+    fields = {field.attname: field for field in model._meta.concrete_fields}
+    names = ", ".join(connection.ops.quote_name(fields[column].column) for column in columns)
+    encoded = [i for i, column in enumerate(columns) if isinstance(fields[column], models.JSONField)]
     count = 0
     table = connection.ops.quote_name(model._meta.db_table)
     with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
         for row in rows:
-            copy.write_row([_cell(value) for value in row])
+            if encoded and any(isinstance(row[i], dict | list) for i in encoded):
+                row = [json.dumps(v, ensure_ascii=False) if i in encoded else v for i, v in enumerate(row)]
+            copy.write_row(row)
             count += 1
     return count

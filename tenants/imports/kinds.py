@@ -74,6 +74,20 @@ class Writer(Protocol):
     def __call__(self, plan: Any, on_progress: Progress, /, *, committed_by: Any) -> WriteResult | None: ...
 
 
+class Keeper(Protocol):
+    """A clean dry run's plan → what the commit needs of it, compact (bytes: kept with the upload), or
+    None to keep nothing. Lets a kind's commit skip reading and parsing the file again."""
+
+    def __call__(self, plan: Any, /) -> bytes | None: ...
+
+
+class Rechecker(Protocol):
+    """Inside the commit's lock: what `keep` kept, checked again against the database as it is now —
+    the Outcome a dry run would give (clean, with its plan), or None to run the dry run again."""
+
+    def __call__(self, kept: bytes, on_progress: Progress, /) -> Outcome | None: ...
+
+
 @dataclass(frozen=True)
 class ImportKindSpec:
     key: str  # stored on Import.kind, in URLs and the API's KindEnum
@@ -95,6 +109,9 @@ class ImportKindSpec:
     # How the upload is opened and its report written, when not the one-sheet default (reading.py, reports.py).
     read: Reader | None = None
     annotate: Annotator | None = None
+    # A dry run kept for the commit (both or neither): see Keeper and Rechecker.
+    keep: Keeper | None = None
+    recheck: Rechecker | None = None
 
 
 class UnknownKind(LookupError):

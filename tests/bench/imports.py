@@ -9,8 +9,9 @@ dropped at the end, with uploads under a temporary MEDIA_ROOT. The outbox messag
 process, in the company's schema, as a worker would run them. Prints each phase, a re-import of the
 same residents file (everything unchanged), a baseline (COPY of the same rows into a bare table),
 then HC's 房屋缴费历史 for the first 10,000 houses × 24 months (240,000 rows, in files of at most
-100,000 rows, the upload limit) through the kind `fee_history`, and last: rows_per_second (residents
-dry run + commit), history_seconds (all history files, dry run + commit) and the process's peak RSS.
+100,000 rows, the upload limit) through the kind `fee_history` and its baseline (COPY of the same rows),
+and last: rows_per_second (residents dry run + commit), copy_seconds (the residents' baseline),
+history_seconds (all history files, dry run + commit), history_copy_seconds and the peak RSS.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -115,13 +117,9 @@ def _write_files(folder: Path, houses: int, per_house: int) -> tuple[Path, Path,
     return houses_path, residents_path, residents
 
 
-def _write_history(folder: Path, houses: int, months: int) -> list[Path]:
-    """HC's 房屋缴费历史 for the bench's first houses, one row per house and month from 2024-11
-    (dates as Excel serials, amounts as numbers), in files of at most 100,000 rows."""
-    from openpyxl import Workbook
-
-    from tenants.imports.reading import MAX_ROWS
-
+def _history_rows(houses: int, months: int) -> Iterator[list[list]]:
+    """HC's 房屋缴费历史 rows for the bench's first houses, month by month from 2024-11 (dates as
+    Excel serials, amounts as numbers): one list of rows a month, made as they are read."""
     per_floor, floors, units = 10, 25, 2
     keys = [
         f"{b + 1}-{u + 1}-{floor}{i + 1:02d}"
@@ -130,6 +128,19 @@ def _write_history(folder: Path, houses: int, months: int) -> list[Path]:
         for floor in range(1, floors + 1)
         for i in range(per_floor)
     ][:houses]
+    epoch = date(1899, 12, 30)
+    starts = [date(2024 + (10 + m) // 12, (10 + m) % 12 + 1, 1) for m in range(months + 1)]
+    for m in range(months):
+        start, end = (starts[m] - epoch).days, (starts[m + 1] - epoch).days
+        yield [[key, "物业费", 1, start, end, start + 4, 179.0, 179.0, "张三", "手工导入"] for key in keys]
+
+
+def _write_history(folder: Path, houses: int, months: int) -> list[Path]:
+    """The history rows in files of at most 100,000 rows (the upload limit)."""
+    from openpyxl import Workbook
+
+    from tenants.imports.reading import MAX_ROWS
+
     header = [
         "房屋",
         "收费项目",
@@ -142,22 +153,62 @@ def _write_history(folder: Path, houses: int, months: int) -> list[Path]:
         "收银员",
         "备注",
     ]
-    epoch = date(1899, 12, 30)
-    starts = [date(2024 + (10 + m) // 12, (10 + m) % 12 + 1, 1) for m in range(months + 1)]
     per_file = max(1, MAX_ROWS // houses) if houses <= MAX_ROWS else 1
-    paths = []
-    for part, first in enumerate(range(0, months, per_file)):
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet("房屋缴费历史")
-        sheet.append(header)
-        for m in range(first, min(first + per_file, months)):
-            start, end = (starts[m] - epoch).days, (starts[m + 1] - epoch).days
-            for key in keys:
-                sheet.append([key, "物业费", 1, start, end, start + 4, 179.0, 179.0, "张三", "手工导入"])
-        path = folder / f"history-{part + 1}.xlsx"
-        workbook.save(path)
-        paths.append(path)
+    paths: list[Path] = []
+    workbook = sheet = None
+    for m, rows in enumerate(_history_rows(houses, months)):
+        if m % per_file == 0:
+            workbook = Workbook(write_only=True)
+            sheet = workbook.create_sheet("房屋缴费历史")
+            sheet.append(header)
+            paths.append(folder / f"history-{len(paths) + 1}.xlsx")
+        for row in rows:
+            sheet.append(row)
+        if m % per_file == per_file - 1 or m == months - 1:
+            workbook.save(paths[-1])
     return paths
+
+
+def _copy_seconds(rows) -> float:
+    """Baseline: the rows COPYed as text into a bare table — the floor for any import of them."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMP TABLE bench_copy (cells text[])")
+        buffer = io.StringIO()
+        for row in rows:
+            buffer.write("{" + ",".join(f'"{"" if v is None else v}"' for v in row) + "}\n")
+        began = time.perf_counter()
+        with cursor.connection.cursor().copy("COPY bench_copy FROM STDIN") as copy:
+            copy.write(buffer.getvalue())
+        seconds = time.perf_counter() - began
+        cursor.execute("DROP TABLE bench_copy")
+    return seconds
+
+
+def _history(media: Path, houses: int, months: int, run) -> tuple[int, float, float]:
+    """HC's payment history: 物业费 2 元/㎡/月 (89.5 ㎡ → 179.00) on every house, paid month by month,
+    through the kind `fee_history`; then the baseline COPY of the same rows. (rows, seconds, baseline)"""
+    paths = _write_history(media, houses, months)
+    _bench_fee_item()
+    seconds, rows = 0.0, 0
+    for path in paths:
+        dry, committed, counts = run("fee_history", path)
+        seconds += dry + committed
+        rows += counts["rows"]
+        print(
+            f"history {path.name} {counts['rows']:>6} rows: dry run {dry:.2f}s, commit {committed:.2f}s, "
+            f"{counts['charges']} charges",
+            flush=True,
+        )
+    baseline = _copy_seconds(row for month in _history_rows(houses, months) for row in month)
+    print(f"[rss] after history: now {_rss_now_mb():.0f} MB, peak {_peak_rss_mb():.0f} MB", flush=True)
+    print(
+        f"history {rows} rows end to end {seconds:.1f}s (limit 60s for 240,000 rows); "
+        f"baseline COPY of the same rows {baseline:.3f}s; history import = {seconds / baseline:.0f}x copy",
+        flush=True,
+    )
+    return rows, seconds, baseline
 
 
 def main() -> None:
@@ -197,7 +248,6 @@ def main() -> None:
             [sys.executable, str(ROOT / "manage.py"), "migrate_schemas", "--shared", "-v", "0"], env=env, check=True
         )
         from django.core.files import File
-        from django.db import connection
         from django_tenants.utils import tenant_context
 
         from accounts.models import User
@@ -275,16 +325,11 @@ def main() -> None:
                 flush=True,
             )
             if args.only_history:
-                history_paths = _write_history(media, min(args.history_houses, args.houses), args.history_months)
-                _bench_fee_item()
-                seconds, history_rows = 0.0, 0
-                for path in history_paths:
-                    dry, committed, counts = run("fee_history", path)
-                    seconds += dry + committed
-                    history_rows += counts["rows"]
-                    print(f"history {path.name} {counts['rows']:>6} rows: dry run {dry:.2f}s, commit {committed:.2f}s")
+                history_rows, seconds, baseline = _history(
+                    media, min(args.history_houses, args.houses), args.history_months, run
+                )
                 print(
-                    f"history_rows={history_rows} history_seconds={seconds:.1f} "
+                    f"history_rows={history_rows} history_seconds={seconds:.1f} history_copy_seconds={baseline:.3f} "
                     f"rows_per_second={history_rows / seconds:.0f} peak_rss_mb={_peak_rss_mb():.0f}"
                 )
                 return
@@ -305,32 +350,10 @@ def main() -> None:
             )
 
             # Baseline: the same residents rows COPYed as text into a bare table — the floor for any import.
-            with connection.cursor() as cursor:
-                cursor.execute("CREATE TEMP TABLE bench_copy (cells text[])")
-                buffer = io.StringIO()
-                for row in resident_rows:
-                    buffer.write("{" + ",".join(f'"{"" if v is None else v}"' for v in row) + "}\n")
-                began = time.perf_counter()
-                with cursor.connection.cursor().copy("COPY bench_copy FROM STDIN") as copy:
-                    copy.write(buffer.getvalue())
-                copy_seconds = time.perf_counter() - began
-                cursor.execute("DROP TABLE bench_copy")
-
-            # HC's payment history: 物业费 2 元/㎡/月 (89.5 ㎡ → 179.00) on every house, paid month by month.
-            history_paths = _write_history(media, min(args.history_houses, args.houses), args.history_months)
-            _bench_fee_item()
-            history_seconds, history_rows = 0.0, 0
-            for path in history_paths:
-                dry, committed, counts = run("fee_history", path)
-                history_seconds += dry + committed
-                history_rows += counts["rows"]
-                print(
-                    f"history {path.name} {counts['rows']:>6} rows: dry run {dry:.2f}s, commit {committed:.2f}s, "
-                    f"{counts['charges']} charges",
-                    flush=True,
-                )
-            print(f"[rss] after history: now {_rss_now_mb():.0f} MB, peak {_peak_rss_mb():.0f} MB", flush=True)
-            print(f"history {history_rows} rows end to end {history_seconds:.1f}s (limit 60s for 240,000 rows)")
+            copy_seconds = _copy_seconds(resident_rows)
+            history_rows, history_seconds, history_copy = _history(
+                media, min(args.history_houses, args.houses), args.history_months, run
+            )
         total = r_dry + r_commit
         print(
             f"baseline COPY of the same {rows} rows: {copy_seconds:.3f}s; residents import = {total / copy_seconds:.0f}x "
@@ -338,7 +361,8 @@ def main() -> None:
             flush=True,
         )
         print(
-            f"rows_per_second={rows / total:.0f} history_rows={history_rows} history_seconds={history_seconds:.1f} "
+            f"rows_per_second={rows / total:.0f} copy_seconds={copy_seconds:.3f} history_rows={history_rows} "
+            f"history_seconds={history_seconds:.1f} history_copy_seconds={history_copy:.3f} "
             f"peak_rss_mb={_peak_rss_mb():.0f}"
         )
     finally:

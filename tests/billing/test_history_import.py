@@ -17,6 +17,8 @@ from billing import outstanding
 from billing.models import Charge, FeeAssignment, Payment
 from billing.selectors.arrears import arrears
 from tenants.estates.models import Estate
+from tenants.imports import reading
+from tenants.imports.models import Import
 from tests.billing.test_bill_runs import _fee, _run
 from tests.billing.test_meters import _place
 from tests.tenants.conftest import eager  # noqa: F401 - the fixture, for the upload's tasks
@@ -258,6 +260,43 @@ def test_hc_vehicle_history_is_counted_as_not_imported_unless_a_house_is_named(c
     with_house = xlsx(["房屋", *header], [["1-1-201", "京A12345", "物业费", 12.0, *paid, "车位费随房"]])
     record = dry_run(admin, "fee_history", with_house)
     assert (record["counts"]["create"], record["counts"]["charges"]) == (1, 12)
+
+
+def _kept(company, record) -> bool:
+    """Whether the dry run's rows are kept beside the upload (tenants.imports.services._keep)."""
+    with tenant_context(company):
+        stored = Import.objects.get(pk=record["id"]).file
+        return stored.storage.exists(f"{stored.name.rpartition('/')[0]}/dry-run.kept")
+
+
+def test_the_commit_plans_from_the_kept_dry_run_without_reading_the_file_again(client_for, ledger, monkeypatch):
+    admin = client_for(ledger, "admin")
+    record = dry_run(admin, "fee_history", hc_sheet(history()))
+    assert record["status"] == "ready" and _kept(ledger, record)
+
+    def unread(*args, **kwargs):
+        raise AssertionError("the commit read the file again")
+
+    monkeypatch.setattr(reading, "read_table", unread)
+    done = commit(admin, record)
+    assert done["status"] == "done", done
+    assert (done["counts"]["create"], done["counts"]["charges"], done["counts"]["payments"]) == (24, 24, 24)
+    assert _counts(ledger)[:2] == (24, 24) and not _kept(ledger, record)
+
+
+def test_the_ledger_changing_after_the_dry_run_is_found_inside_the_commit_and_nothing_is_written(client_for, ledger):
+    """The kept rows are planned again against the ledger as it is at the commit: a bill run that
+    charged 101's months meanwhile makes the commit refuse them (nothing billed twice), all rows or none."""
+    admin = client_for(ledger, "admin")
+    record = dry_run(admin, "fee_history", hc_sheet(history()))
+    assert record["status"] == "ready"
+    with tenant_context(ledger):
+        _run(Estate.objects.get(), date(2026, 1, 1))  # bills 101 from 2024-01 through 2026-01
+    before = _counts(ledger)
+    after = commit(admin, record)
+    assert after["status"] == "invalid" and "数据已发生变化" in after["message"]
+    assert {(e["row"], e["column"]) for e in after["errors"]} == {(2, "开始时间"), (3, "开始时间"), (4, "开始时间")}
+    assert _counts(ledger) == before and not _kept(ledger, record)
 
 
 @pytest.mark.parametrize("kind", ["fee_history", "fee_arrears", "meters", "fee_items"])

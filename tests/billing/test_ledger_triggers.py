@@ -1,5 +1,5 @@
-"""The ledger's database checks refuse what no service may write (billing 0002's rules, as 0011
-checks them per statement and at commit): an allocation beyond its charge, a payment not spent to
+"""The ledger's database checks refuse what no service may write (billing 0002's rules, as 0011 and 0012
+check them per statement and at commit): an allocation beyond its charge, a payment not spent to
 the fen at commit — whatever code path writes the rows."""
 
 from __future__ import annotations
