@@ -20,6 +20,12 @@ sys.path.insert(0, str(ROOT / "platform"))  # when imported rather than run as a
 from config import embedded  # noqa: E402
 
 
+def _queues(env: dict[str, str]) -> list[str]:
+    """The worker's queues: the default one and the urgent notifications' (as config.settings names them)."""
+    default = env.get("CELERY_DEFAULT_QUEUE", "wuye")
+    return [default, env.get("CELERY_URGENT_QUEUE", f"{default}-urgent")]
+
+
 def _env() -> dict[str, str]:
     env = dict(os.environ)
     if not env.get("DATABASE_URL"):
@@ -83,7 +89,8 @@ def up() -> int:
             "--concurrency",
             env.get("WORKER_CONCURRENCY", "2"),
             "-Q",
-            env.get("CELERY_DEFAULT_QUEUE", "wuye"),
+            # the default queue and the urgent notifications' (settings.NOTIFY_URGENT_QUEUE)
+            ",".join(_queues(env)),
         ],
         "beat": [python, "-m", "celery", "-A", "config", "beat", "--loglevel", "INFO"],
     }

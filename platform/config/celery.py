@@ -56,6 +56,17 @@ app.conf.beat_schedule = {
         "task": "payments.tasks.forget_refused_notifications",
         "schedule": crontab(hour=3, minute=20),
     },
+    # Chains for the notification lanes with a company due and no chain running (a worker died, a
+    # wait ran out), and hourly in every company: messages the lanes forgot (notifications.services.lanes).
+    "notifications-sweep-lanes": {
+        "task": "notifications.tasks.sweep_lanes",
+        "schedule": 15.0,
+        "tenant_schemas": ["public"],
+    },
+    "notifications-requeue": {
+        "task": "notifications.tasks.requeue_deliveries",
+        "schedule": crontab(minute=41),
+    },
     "billing-daily": {
         "task": "billing.tasks.daily_billing",
         "schedule": crontab(hour=1, minute=30),

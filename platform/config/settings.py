@@ -286,6 +286,22 @@ CELERY_BEAT_SCHEDULER = "config.beat:CompanyScheduler"
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # keep our JSON log lines (tenant, task id) in the worker
 
+# --- notifications: batches, lanes, rate limits (platform/notifications/services/lanes.py) ----
+# Urgent events' sends have a queue of their own, which every worker consumes besides the default
+# (deploy/, platform/launcher.py): never behind another company's announcement.
+NOTIFY_URGENT_QUEUE = env("CELERY_URGENT_QUEUE", default=f"{CELERY_TASK_DEFAULT_QUEUE}-urgent")
+NOTIFY_SLOTS = {"urgent": env.int("NOTIFY_URGENT_SLOTS", default=1), "bulk": env.int("NOTIFY_BULK_SLOTS", default=2)}
+NOTIFY_SLOT_SECONDS = 60  # a chain whose worker died is replaced by the sweep after this
+NOTIFY_BATCH = env.int("NOTIFY_BATCH", default=200)  # deliveries a worker claims per turn
+NOTIFY_SMS_GROUP = 100  # numbers per SendSms request (Tencent takes up to 200)
+NOTIFY_LEASE_SECONDS = 60.0  # a claimed batch's rows are another worker's after this
+NOTIFY_RETRY_SECONDS = 10.0  # first wait after a refusal for now; doubles each try
+# Token buckets: (messages per second, burst). Per company and channel: an announcement goes out at
+# this rate, whatever else the platform sends (Tencent's SendSms takes 3000 requests/s per account).
+NOTIFY_COMPANY_RATE = {"default": (20.0, 40), "sms": (env.float("NOTIFY_COMPANY_SMS_RATE", default=1000.0), 1000)}
+# Per recipient and channel: Tencent's per-number limit (1 text per 30 s), waited for, not refused.
+NOTIFY_RECIPIENT_RATE = {"sms": (1 / 30, 1), "email": (1 / 6, 5)}
+
 # --- auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]

@@ -35,6 +35,10 @@ class Transient(DeliveryError):
     """The provider is down, throttled or misconfigured for now: retried with backoff, then dead."""
 
 
+class Throttled(Transient):
+    """The provider refused this one address for now (its per-number limits): the others still go."""
+
+
 class Sender(Protocol):
     channel: Channel
 
@@ -93,6 +97,27 @@ class SmsSender:
                 raise Permanent(str(exc)) from exc
             raise Transient(str(exc)) from exc
         return receipt.message_id
+
+    def send_many(
+        self, *, event: Event, context: Mapping[str, Any], addresses: list[str], company: str
+    ) -> list[str | DeliveryError]:
+        """The same text to several numbers in one provider request (services.batches): per address
+        the provider's message id or its refusal; a refusal of the whole request raises."""
+        assert event.sms is not None
+        params = {name: str(context.get(name, "")) for name in event.sms.params}
+        try:
+            answers = sms.gateway().send_many(phones=addresses, template=event.sms.name, params=params)
+        except sms.SmsError as exc:
+            raise _sms_refusal(exc) from exc
+        return [answer.message_id if isinstance(answer, sms.SmsReceipt) else _sms_refusal(answer) for answer in answers]
+
+
+def _sms_refusal(exc: sms.SmsError) -> DeliveryError:
+    if exc.reason is sms.SmsFailure.INVALID_NUMBER or exc.code.startswith(PERMANENT_SMS_CODES):
+        return Permanent(str(exc))
+    if exc.throttled:
+        return Throttled(str(exc))
+    return Transient(str(exc))
 
 
 class EmailSender:

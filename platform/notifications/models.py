@@ -69,6 +69,13 @@ class Delivery(models.Model):
     # Staff retries of a failed or dead delivery: each one is sent under a new outbox key.
     round = models.PositiveSmallIntegerField(default=0)
     not_before = models.DateTimeField(null=True, blank=True)  # held back past the recipient's quiet hours
+    # Sent by the urgent lane (notifications.services.lanes): an urgent event never queues behind
+    # another's backlog. Copied from the event when written, so the workers' claim needs no join.
+    urgent = models.BooleanField(default=False)
+    # A worker's claim on the row while it sends its batch (services.batches). A worker killed
+    # mid-batch leaves it to lapse, and another worker sends what is still queued; the status,
+    # checked under the row lock, keeps a row that went out from going again.
+    leased_until = models.DateTimeField(null=True, blank=True)
     provider_id = models.CharField(max_length=100, blank=True, default="")
     reason = models.TextField(blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
@@ -92,6 +99,12 @@ class Delivery(models.Model):
                 fields=["recipient"], condition=Q(channel="inbox", read_at__isnull=True), name="delivery_unread"
             ),
             models.Index(fields=["-updated_at"], condition=Q(status__in=["failed", "dead"]), name="delivery_failures"),
+            # The workers' claim: what is still to send in a lane, oldest first.
+            models.Index(
+                fields=["urgent", "id"],
+                condition=Q(status__in=["queued", "retrying"]) & ~Q(channel="inbox"),
+                name="delivery_to_send",
+            ),
         ]
 
     def __str__(self) -> str:

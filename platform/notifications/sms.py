@@ -67,6 +67,9 @@ class SmsReceipt:
 class SmsGateway(Protocol):
     def send(self, *, phone: str, template: str, params: dict[str, str]) -> SmsReceipt: ...
 
+    def send_many(self, *, phones: list[str], template: str, params: dict[str, str]) -> list[SmsReceipt | SmsError]:
+        """The same text to several numbers in one request: per number its receipt or refusal."""
+
     def has_template(self, template: str) -> bool: ...
 
 

@@ -40,6 +40,7 @@ SERVICE = "sms"
 ALGORITHM = "TC3-HMAC-SHA256"
 CONTENT_TYPE = "application/json; charset=utf-8"
 SIGNED_HEADERS = ("content-type", "host", "x-tc-action")
+MAX_NUMBERS = 200  # numbers in one SendSms request (PhoneNumberSet)
 
 THROTTLED = frozenset(
     {
@@ -161,12 +162,22 @@ class TencentSmsGateway:
         return template_params(template) is not None and bool(self.config.template_ids.get(template))
 
     def send(self, *, phone: str, template: str, params: dict[str, str]) -> SmsReceipt:
+        answer = self.send_many(phones=[phone], template=template, params=params)[0]
+        if isinstance(answer, SmsError):
+            raise answer
+        return answer
+
+    def send_many(self, *, phones: list[str], template: str, params: dict[str, str]) -> list[SmsReceipt | SmsError]:
+        """One request for up to MAX_NUMBERS numbers with the same text (Tencent's PhoneNumberSet):
+        per number, in order, its receipt or its refusal. A refusal of the whole request raises."""
+        if not 1 <= len(phones) <= MAX_NUMBERS:
+            raise ValueError(f"one SendSms request takes 1 to {MAX_NUMBERS} numbers")
         names = template_params(template)
         template_id = self.config.template_ids.get(template)
         if names is None or not template_id:
             raise SmsError("ClientConfig", f"no Tencent template ID for {template!r}")
         body = {
-            "PhoneNumberSet": [phone if phone.startswith("+") else f"+86{phone}"],
+            "PhoneNumberSet": [phone if phone.startswith("+") else f"+86{phone}" for phone in phones],
             "SmsSdkAppId": self.config.sdk_app_id,
             "SignName": self.config.sign_name,
             "TemplateId": template_id,
@@ -175,7 +186,7 @@ class TencentSmsGateway:
         payload = json.dumps(body, ensure_ascii=False).encode()
         for attempt in range(1, self.config.attempts + 1):
             try:
-                return self._attempt(payload)
+                return self._attempt(payload, count=len(phones))
             except _Retry as retry:
                 if attempt == self.config.attempts:
                     raise retry.error from None
@@ -183,7 +194,7 @@ class TencentSmsGateway:
                 self.sleep(0.25 * 2 ** (attempt - 1))
         raise AssertionError("unreachable")
 
-    def _attempt(self, payload: bytes) -> SmsReceipt:
+    def _attempt(self, payload: bytes, *, count: int) -> list[SmsReceipt | SmsError]:
         host = urlsplit(self.config.endpoint).netloc
         timestamp = int(self.clock())
         headers = {
@@ -217,20 +228,32 @@ class TencentSmsGateway:
             raise error from None
         request_id = answer.get("RequestId", "")
         if "Error" in answer:
-            return self._refused(answer["Error"].get("Code", ""), answer["Error"].get("Message", ""), request_id)
-        status = (answer.get("SendStatusSet") or [{}])[0]
-        if status.get("Code") != "Ok":
-            return self._refused(status.get("Code", ""), status.get("Message", ""), request_id)
-        return SmsReceipt(message_id=status.get("SerialNo", request_id))
+            raise self._refused(answer["Error"].get("Code", ""), answer["Error"].get("Message", ""), request_id)
+        statuses = answer.get("SendStatusSet") or []
+        if len(statuses) != count:
+            raise SmsError("HTTP", f"{len(statuses)} statuses for {count} numbers", request_id=request_id)
+        results: list[SmsReceipt | SmsError] = []
+        for status in statuses:  # in the order of PhoneNumberSet
+            if status.get("Code") == "Ok":
+                results.append(SmsReceipt(message_id=status.get("SerialNo", request_id)))
+                continue
+            try:
+                results.append(self._refused(status.get("Code", ""), status.get("Message", ""), request_id))
+            except _Retry as retry:
+                if count == 1:
+                    raise
+                results.append(retry.error)  # one number's answer is no reason to text the others again
+        return results
 
-    def _refused(self, code: str, message: str, request_id: str) -> SmsReceipt:
+    def _refused(self, code: str, message: str, request_id: str) -> SmsError:
+        """The refusal to raise (or a _Retry, raised here, for what another signed try may pass)."""
         if code in THROTTLED:
-            raise SmsError(code, message, reason=SmsFailure.THROTTLED, request_id=request_id)
+            return SmsError(code, message, reason=SmsFailure.THROTTLED, request_id=request_id)
         if code in INVALID_NUMBER:
-            raise SmsError(code, message, reason=SmsFailure.INVALID_NUMBER, request_id=request_id)
+            return SmsError(code, message, reason=SmsFailure.INVALID_NUMBER, request_id=request_id)
         error = SmsError(code, message, request_id=request_id)
         if code in RETRYABLE:
             raise _Retry(error)
         # Ours to fix (keys, signature, template, balance): say so loudly, without secrets.
         logger.error("Tencent SMS refused: %s (%s), request %s", code, message, request_id)
-        raise error
+        return error

@@ -13,7 +13,9 @@ It refuses what Tencent refuses, with Tencent's answers (HTTP 200, `Response.Err
   (FailedOperation.TemplateIncorrectOrUnapproved), its parameter count and, for a code, 0-6 digits
   (InvalidParameterValue.TemplateParameterFormatError).
 Per number (`SendStatusSet[].Code`): a mainland mobile in E.164 (InvalidParameterValue.
-IncorrectPhoneNumber) and Tencent's default frequency limits — 1 message per 30 s, 5 per hour, 10 per
+IncorrectPhoneNumber), at most 200 numbers a request (LimitExceeded.PhoneNumberCountLimit), the
+API's own limit of 3000 requests a second per account (RequestLimitExceeded) and Tencent's default
+frequency limits — 1 message per 30 s, 5 per hour, 10 per
 day (LimitExceeded.PhoneNumberThirtySecondLimit / OneHourLimit / DailyLimit); "Ok" otherwise, and the
 message goes to an outbox in Redis that tests and the demo read (`outbox(phone)`).
 `fail_next(code)` makes the next requests fail with any code (an outage, a rate limit, arrears).
@@ -44,6 +46,8 @@ PREFIX = "standin:tencent-sms:"
 HOST = "sms.tencentcloudapi.com"
 REGIONS = frozenset({"ap-guangzhou", "ap-beijing", "ap-nanjing"})
 MAX_SKEW_SECONDS = 300
+MAX_NUMBERS = 200  # numbers in one request (PhoneNumberSet)
+REQUESTS_PER_SECOND = 3000  # SendSms's frequency limit per account
 LIMITS = [  # Tencent's defaults for one number, in the order it checks them
     (30, 1, "LimitExceeded.PhoneNumberThirtySecondLimit", "单个手机号30秒内下发短信条数超过设定的上限"),
     (3600, 5, "LimitExceeded.PhoneNumberOneHourLimit", "单个手机号1小时内下发短信条数超过设定的上限"),
@@ -130,12 +134,23 @@ class TencentSmsStandIn:
             if forced:
                 raise Refusal(str(forced), "stand-in told to fail")
             account = self._authenticate(method, path, headers, body)
+            self._within_request_limit(account)
             result = self._send(account, body)
         except Refusal as refusal:
             return 200, {
                 "Response": {"Error": {"Code": refusal.code, "Message": refusal.message}, "RequestId": request_id}
             }
         return 200, {"Response": {"SendStatusSet": result, "RequestId": request_id}}
+
+    def _within_request_limit(self, account: Account) -> None:
+        """Tencent's frequency limit of the SendSms API per account (requests per second)."""
+        key = f"{PREFIX}requests:{account.secret_id}:{int(self.clock())}"
+        store = _store()
+        count = store.incr(key)
+        if count == 1:
+            store.expire(key, 2)
+        if count > REQUESTS_PER_SECOND:
+            raise Refusal("RequestLimitExceeded", "请求的次数超过了频率限制")
 
     def _authenticate(self, method: str, path: str, headers: dict[str, str], body: bytes) -> Account:
         if method != "POST" or path not in ("", "/"):
@@ -206,31 +221,57 @@ class TencentSmsStandIn:
         phones = request.get("PhoneNumberSet") or []
         if not phones:
             raise Refusal("MissingParameter.EmptyPhoneNumberSet", "传入的号码列表为空")
+        if len(phones) > MAX_NUMBERS:
+            raise Refusal("LimitExceeded.PhoneNumberCountLimit", "单次提交的手机号个数超过200个")
         for number, value in enumerate(params, start=1):
             text = text.replace(f"{{{number}}}", value)
-        return [self._deliver(account, phone, request["SignName"], text, params) for phone in phones]
+        return self._deliver(account, [str(phone) for phone in phones], request["SignName"], text, params)
 
-    def _deliver(self, account: Account, phone: str, sign: str, text: str, params: list[str]) -> dict[str, Any]:
-        status = {"SerialNo": "", "PhoneNumber": phone, "Fee": 0, "SessionContext": "", "IsoCode": "CN"}
-        match = re.fullmatch(r"(?:\+86)?(1[3-9]\d{9})", phone)
-        if match is None:
-            return {**status, "Code": "InvalidParameterValue.IncorrectPhoneNumber", "Message": "手机号格式错误"}
-        national = match[1]
+    def _deliver(
+        self, account: Account, phones: list[str], sign: str, text: str, params: list[str]
+    ) -> list[dict[str, Any]]:
+        """Each number's answer, in order: its format, then Tencent's per-number limits, else sent."""
         store = _store()
-        for window, limit, code, message in LIMITS:
-            key = f"{PREFIX}rate:{window}:{account.sdk_app_id}:{national}"
-            if int(store.get(key) or 0) >= limit:
-                return {**status, "Code": code, "Message": message}
-        for window, _limit, _code, _message in LIMITS:
-            key = f"{PREFIX}rate:{window}:{account.sdk_app_id}:{national}"
-            if store.incr(key) == 1:
-                store.expire(key, window)
-        serial = f"{int(self.clock())}:{secrets.token_hex(8)}"
-        texted = {"phone": national, "sign": sign, "text": f"【{sign}】{text}", "params": params, "serial": serial}
-        store.lpush(f"{PREFIX}outbox:{national}", json.dumps(texted, ensure_ascii=False))
-        store.ltrim(f"{PREFIX}outbox:{national}", 0, 49)
-        store.expire(f"{PREFIX}outbox:{national}", 86400)
-        return {**status, "SerialNo": serial, "Fee": 1, "Code": "Ok", "Message": "send success"}
+        nationals = []
+        for phone in phones:
+            match = re.fullmatch(r"(?:\+86)?(1[3-9]\d{9})", phone)
+            nationals.append(match[1] if match else None)
+        counts = (
+            store.mget(
+                [
+                    f"{PREFIX}rate:{window}:{account.sdk_app_id}:{national}"
+                    for national in nationals
+                    if national
+                    for window, *_rest in LIMITS
+                ]
+            )
+            or []
+        )
+        counted = iter(counts)
+        answers = []
+        writes = store.pipeline(transaction=False)
+        for phone, national in zip(phones, nationals, strict=True):
+            status = {"SerialNo": "", "PhoneNumber": phone, "Fee": 0, "SessionContext": "", "IsoCode": "CN"}
+            if national is None:
+                code = "InvalidParameterValue.IncorrectPhoneNumber"
+                answers.append({**status, "Code": code, "Message": "手机号格式错误"})
+                continue
+            over = [(code, message) for (_window, limit, code, message) in LIMITS if int(next(counted) or 0) >= limit]
+            if over:
+                answers.append({**status, "Code": over[0][0], "Message": over[0][1]})
+                continue
+            for window, _limit, _code, _message in LIMITS:
+                key = f"{PREFIX}rate:{window}:{account.sdk_app_id}:{national}"
+                writes.incr(key)
+                writes.expire(key, window, nx=True)
+            serial = f"{int(self.clock())}:{secrets.token_hex(8)}"
+            texted = {"phone": national, "sign": sign, "text": f"【{sign}】{text}", "params": params, "serial": serial}
+            writes.lpush(f"{PREFIX}outbox:{national}", json.dumps(texted, ensure_ascii=False))
+            writes.ltrim(f"{PREFIX}outbox:{national}", 0, 49)
+            writes.expire(f"{PREFIX}outbox:{national}", 86400)
+            answers.append({**status, "SerialNo": serial, "Fee": 1, "Code": "Ok", "Message": "send success"})
+        writes.execute()
+        return answers
 
     def wsgi_app(self, environ: dict, start_response: Callable) -> list[bytes]:
         """The service as a WSGI app (tests serve it on a loopback port; the demo calls it in-process)."""

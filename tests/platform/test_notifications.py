@@ -18,10 +18,17 @@ from core.outbox import services as outbox
 from core.outbox.models import OutboxMessage, OutboxStatus
 from notifications import tasks
 from notifications.models import Delivery, DeliveryStatus, Notification, Preference
-from notifications.services import deliveries, notify
+from notifications.services import batches, deliveries, lanes, notify
 from notifications.services.quiet_hours import SHANGHAI, quiet_until
 from standins import sms as sms_standin
-from tests.platform.notifications_helpers import drain, make_due, message, notify_in_action, owner
+from tests.platform.notifications_helpers import (
+    drain,
+    forget_rate_limits,
+    make_deliveries_due,
+    message,
+    notify_in_action,
+    owner,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -122,15 +129,19 @@ def test_a_redelivered_send_texts_once(company_a, client_for, outbox_sent):
     drain(outbox_sent)
     delivery = _sms_delivery(company_a, resident)
     assert delivery.status == DeliveryStatus.SENT and len(sms_standin.outbox(PHONE)) == 1
-    # The broker hands the task over again (a lost ack): the handler runs twice, one text.
+    # A worker sends the same group again (its lease lapsed while it ran), and a single send queued
+    # before the lanes is handed over twice (a lost ack): the status under the row lock says sent.
     with tenant_context(company_a):
+        assert batches.send_group(ids=[delivery.pk], channel="sms").sent == 0
         tasks.send_delivery(delivery_id=delivery.pk)
         tasks.send_delivery(delivery_id=delivery.pk)
-    # And the outbox itself runs the message again (its done mark was lost with its worker).
-    sent = message(deliveries.send_key(delivery), company_a)
+    # And the outbox runs the dispatch again (its done mark was lost with its worker): one text.
+    sent = message(f"notification:{delivery.notification_id}", company_a)
     with schema_context("public"):
         OutboxMessage.objects.filter(pk=sent.pk).update(status=OutboxStatus.PENDING, finished_at=None)
     assert outbox.deliver(message_id=sent.pk) == "done"
+    make_deliveries_due(company_a)
+    drain(outbox_sent)
     assert len(sms_standin.outbox(PHONE)) == 1
     assert _status(company_a, delivery).attempts == 1
 
@@ -144,11 +155,10 @@ def test_provider_down_then_up_the_message_waits_and_goes_out_once(company_a, cl
     delivery = _sms_delivery(company_a, resident)
     assert delivery.status == DeliveryStatus.RETRYING and "InternalError" in delivery.reason
     assert sms_standin.outbox(PHONE) == []
-    sent = message(deliveries.send_key(delivery), company_a)
-    assert sent.status == OutboxStatus.PENDING and sent.available_at > timezone.now()  # backing off
-    assert outbox.deliver(message_id=sent.pk) == "skipped"  # not before its time
-    make_due(sent)
-    assert outbox.deliver(message_id=sent.pk) == "done"  # the provider is back
+    assert delivery.not_before > timezone.now() and delivery.leased_until is None  # backing off
+    assert lanes.run_until_idle() == 0  # not before its time
+    make_deliveries_due(company_a)
+    drain(outbox_sent)  # the provider is back
     assert len(sms_standin.outbox(PHONE)) == 1
     delivery = _status(company_a, delivery)
     assert delivery.status == DeliveryStatus.SENT and delivery.attempts == 2 and delivery.reason == ""
@@ -158,15 +168,14 @@ def test_a_send_that_keeps_failing_is_dead_lettered_and_staff_retry_it(company_a
     _client, resident = owner(company_a, client_for, "n-dead", phone=PHONE)
     with tenant_context(company_a):
         notify_in_action([resident], "security.alert", ALERT)
-    # A refusal the adapter does not retry itself: each of the outbox's tries meets it once.
+    # A refusal the adapter does not retry itself: each of the lanes' tries meets it once.
     sms_standin.fail_next("FailedOperation.InsufficientBalanceInSmsPackage", times=deliveries.MAX_ATTEMPTS)
     drain(outbox_sent)
     delivery = _sms_delivery(company_a, resident)
-    sent = message(deliveries.send_key(delivery), company_a)
     for _try in range(deliveries.MAX_ATTEMPTS - 1):
-        make_due(sent)
-        outbox.deliver(message_id=sent.pk)
-    assert message(deliveries.send_key(delivery), company_a).status == OutboxStatus.DEAD
+        assert _status(company_a, delivery).status == DeliveryStatus.RETRYING
+        make_deliveries_due(company_a)
+        drain(outbox_sent)
     delivery = _status(company_a, delivery)
     assert delivery.status == DeliveryStatus.DEAD and "InsufficientBalance" in delivery.reason
     assert delivery.attempts == deliveries.MAX_ATTEMPTS and sms_standin.outbox(PHONE) == []
@@ -196,7 +205,9 @@ def test_a_refusal_of_the_message_itself_fails_at_once_with_its_reason(company_a
     drain(outbox_sent)
     delivery = _sms_delivery(company_a, resident)
     assert delivery.status == DeliveryStatus.FAILED and code in delivery.reason and delivery.attempts == 1
-    assert message(deliveries.send_key(delivery), company_a).status == OutboxStatus.DONE  # not retried
+    make_deliveries_due(company_a)
+    drain(outbox_sent)
+    assert _status(company_a, delivery).attempts == 1  # not retried
 
 
 # --- preferences -----------------------------------------------------------------------------------
@@ -261,15 +272,12 @@ def test_quiet_hours_hold_non_urgent_messages_until_they_end(company_a, client_f
     assert held.not_before == until and now.not_before is None
     drain(outbox_sent)
     assert [text["params"] for text in sms_standin.outbox(PHONE)] == [["1栋", "火警"]]
-    waiting = message(deliveries.send_key(held), company_a)
-    assert waiting.id not in outbox_sent  # not handed to the broker: the sweeper will, once due
-    assert waiting.status == OutboxStatus.PENDING and waiting.available_at == until
-    assert outbox.deliver(message_id=waiting.pk) == "skipped"
-    sms_standin.reset(PHONE)  # the stand-in's 30-second limit per number, as after the night
-    make_due(waiting)
-    with schema_context("public"):
-        OutboxMessage.objects.filter(pk=waiting.pk).update(sent_at=timezone.now() - outbox.RESEND_AFTER)
-    assert outbox.sweep() >= 1 and waiting.pk in outbox_sent
+    held = _status(company_a, held)
+    assert held.status == DeliveryStatus.QUEUED and held.not_before == until  # the lane waits for it
+    assert lanes.run_until_idle() == 0
+    sms_standin.reset(PHONE)  # the 30-second limit per number (the provider's and ours), as after the night
+    forget_rate_limits()
+    make_deliveries_due(company_a)
     drain(outbox_sent)
     assert [text["params"][:2] for text in sms_standin.outbox(PHONE)] == [["1栋1单元101", "物业费"]]
 

@@ -1,12 +1,10 @@
-"""Delivery by the workers: fan a notification out to its channels' sends, send one delivery
-(exactly once: the row is locked and its status checked before the provider is called, and the
-outcome written before the lock is let go), give one up, and staff retrying a failed one.
+"""Delivery by the workers: the fan-out (a notification's deliveries handed to the lanes, which send
+them in batches: services.lanes, services.batches), give one up, and staff retrying a failed one.
 
-A send that the provider refused for now (down, throttled) is marked retrying and raised again, so
-the outbox backs off (10 s, 20 s, 40 s …) and after MAX_ATTEMPTS dead-letters it (on_dead: dead). A
-refusal that will never pass (an invalid number) fails at once. The one window left is a worker
-killed after the provider accepted and before the commit: the row is still queued and a later try
-sends again — the provider offers no idempotency key to close it.
+`send_delivery` sends one delivery alone (exactly once: the row is locked and its status checked
+before the provider is called, and the outcome written before the lock is let go) for the outbox's
+`notifications.send` messages queued before the lanes; a refusal for now is retried by the outbox
+with backoff and after MAX_ATTEMPTS dead-lettered. The lanes keep the same rules per batch.
 """
 
 from __future__ import annotations
@@ -29,7 +27,8 @@ from notifications.models import (
     DeliveryStatus,
 )
 
-TOPIC_SEND = "notifications.send"
+TOPIC_DISPATCH = "notifications.dispatch"
+TOPIC_SEND = "notifications.send"  # single sends queued before the lanes (services.lanes) took over
 MAX_ATTEMPTS = 6  # over about five minutes of backoff; then dead, for staff to retry
 
 
@@ -41,17 +40,24 @@ def send_key(delivery: Delivery) -> str:
     return f"delivery:{delivery.pk}:{delivery.round}"
 
 
-@action(audit=False)  # the worker's fan-out: the deliveries are the record
 def dispatch(*, notification_id: int) -> int:
-    """Queue one send per delivery still to go (a redelivered dispatch adds nothing: same keys)."""
-    pending = Delivery.objects.filter(notification_id=notification_id, status__in=SENDABLE).exclude(
-        channel=Channel.INBOX
+    """Tell the lanes (notifications.services.lanes) that this company has the notification's
+    deliveries to send, and start their chains: the workers send them in batches, fairly across
+    companies. Writes nothing, so a redelivered dispatch only tells them again. How many lanes."""
+    from notifications.services import lanes
+
+    waiting = set(
+        Delivery.objects.filter(notification_id=notification_id, status__in=SENDABLE)
+        .exclude(channel=Channel.INBOX)
+        .order_by()
+        .values_list("urgent", flat=True)
+        .distinct()
     )
-    count = 0
-    for delivery in pending.only("pk", "round", "not_before"):
-        emit(TOPIC_SEND, {"delivery_id": delivery.pk}, key=send_key(delivery), available_at=delivery.not_before)
-        count += 1
-    return count
+    for urgent in waiting:
+        lane = lanes.lane_of(urgent=urgent)
+        lanes.mark_ready(lane)
+        lanes.kick(lane)
+    return len(waiting)
 
 
 def _company() -> tuple[str, str]:
@@ -127,8 +133,14 @@ def retry_delivery(*, delivery_id: int, actor: Any) -> Delivery:
     delivery.round += 1
     delivery.not_before = None
     delivery.updated_at = timezone.now()
-    delivery.save(update_fields=["status", "reason", "attempts", "round", "not_before", "updated_at"])
-    emit(TOPIC_SEND, {"delivery_id": delivery.pk}, key=send_key(delivery))
+    delivery.leased_until = None
+    delivery.save(update_fields=["status", "reason", "attempts", "round", "not_before", "leased_until", "updated_at"])
+    # The lanes send it (the dispatch tells them), under a key of its own round.
+    emit(
+        TOPIC_DISPATCH,
+        {"notification_id": delivery.notification_id},
+        key=f"notification:{delivery.notification_id}:retry:{delivery.pk}:{delivery.round}",
+    )
     account_services.record_audit(
         actor=actor,
         action="notification.retry",
