@@ -53,6 +53,32 @@ LIMITS = [  # Tencent's defaults for one number, in the order it checks them
     (3600, 5, "LimitExceeded.PhoneNumberOneHourLimit", "单个手机号1小时内下发短信条数超过设定的上限"),
     (86400, 10, "LimitExceeded.PhoneNumberDailyLimit", "单个手机号日下发短信条数超过设定的上限"),
 ]
+# Per number (KEYS: its three limit counters, its outbox; ARGV: limit, window × 3, then the texts):
+# 0 when sent, else which limit (1-3) refused it.
+_DELIVER = """
+local answers = {}
+local n = #KEYS / 4
+for i = 1, n do
+  local base = (i - 1) * 4
+  local refused = 0
+  for j = 1, 3 do
+    if tonumber(redis.call('GET', KEYS[base + j]) or '0') >= tonumber(ARGV[2 * j - 1]) then
+      refused = j
+      break
+    end
+  end
+  if refused == 0 then
+    for j = 1, 3 do
+      if redis.call('INCR', KEYS[base + j]) == 1 then redis.call('EXPIRE', KEYS[base + j], ARGV[2 * j]) end
+    end
+    redis.call('LPUSH', KEYS[base + 4], ARGV[6 + i])
+    redis.call('LTRIM', KEYS[base + 4], 0, 49)
+    redis.call('EXPIRE', KEYS[base + 4], 86400)
+  end
+  answers[i] = refused
+end
+return answers
+"""
 _AUTHORIZATION = re.compile(
     r"TC3-HMAC-SHA256 Credential=(?P<id>[^/\s]+)/(?P<date>\d{4}-\d{2}-\d{2})/(?P<service>[^/\s]+)/(?P<end>[^,\s]+),"
     r"\s*SignedHeaders=(?P<headers>[a-z0-9;-]+),\s*Signature=(?P<signature>[0-9a-f]{64})"
@@ -231,46 +257,36 @@ class TencentSmsStandIn:
         self, account: Account, phones: list[str], sign: str, text: str, params: list[str]
     ) -> list[dict[str, Any]]:
         """Each number's answer, in order: its format, then Tencent's per-number limits, else sent."""
-        store = _store()
         nationals = []
         for phone in phones:
             match = re.fullmatch(r"(?:\+86)?(1[3-9]\d{9})", phone)
             nationals.append(match[1] if match else None)
-        counts = (
-            store.mget(
-                [
-                    f"{PREFIX}rate:{window}:{account.sdk_app_id}:{national}"
-                    for national in nationals
-                    if national
-                    for window, *_rest in LIMITS
-                ]
-            )
-            or []
-        )
-        counted = iter(counts)
+        valid = [national for national in nationals if national]
+        keys, texts, serials = [], [], []
+        for national in valid:
+            keys += [f"{PREFIX}rate:{window}:{account.sdk_app_id}:{national}" for window, *_rest in LIMITS]
+            keys.append(f"{PREFIX}outbox:{national}")
+            serial = f"{int(self.clock())}:{secrets.token_hex(8)}"
+            serials.append(serial)
+            texted = {"phone": national, "sign": sign, "text": f"【{sign}】{text}", "params": params, "serial": serial}
+            texts.append(json.dumps(texted, ensure_ascii=False))
+        limits = [value for window, limit, *_rest in LIMITS for value in (limit, window)]
+        # Every number's limits checked and counted, and its message kept, in one atomic step.
+        over = iter(_store().register_script(_DELIVER)(keys=keys, args=[*limits, *texts]) if valid else [])
+        serial_of = iter(serials)
         answers = []
-        writes = store.pipeline(transaction=False)
         for phone, national in zip(phones, nationals, strict=True):
             status = {"SerialNo": "", "PhoneNumber": phone, "Fee": 0, "SessionContext": "", "IsoCode": "CN"}
             if national is None:
                 code = "InvalidParameterValue.IncorrectPhoneNumber"
                 answers.append({**status, "Code": code, "Message": "手机号格式错误"})
                 continue
-            over = [(code, message) for (_window, limit, code, message) in LIMITS if int(next(counted) or 0) >= limit]
-            if over:
-                answers.append({**status, "Code": over[0][0], "Message": over[0][1]})
+            refused, serial = int(next(over)), next(serial_of)
+            if refused:
+                _window, _limit, code, message = LIMITS[refused - 1]
+                answers.append({**status, "Code": code, "Message": message})
                 continue
-            for window, _limit, _code, _message in LIMITS:
-                key = f"{PREFIX}rate:{window}:{account.sdk_app_id}:{national}"
-                writes.incr(key)
-                writes.expire(key, window, nx=True)
-            serial = f"{int(self.clock())}:{secrets.token_hex(8)}"
-            texted = {"phone": national, "sign": sign, "text": f"【{sign}】{text}", "params": params, "serial": serial}
-            writes.lpush(f"{PREFIX}outbox:{national}", json.dumps(texted, ensure_ascii=False))
-            writes.ltrim(f"{PREFIX}outbox:{national}", 0, 49)
-            writes.expire(f"{PREFIX}outbox:{national}", 86400)
             answers.append({**status, "SerialNo": serial, "Fee": 1, "Code": "Ok", "Message": "send success"})
-        writes.execute()
         return answers
 
     def wsgi_app(self, environ: dict, start_response: Callable) -> list[bytes]:
