@@ -165,6 +165,7 @@ def send_group(*, ids: list[int], channel: str) -> Outcome:
         else:
             going.append(row)
     answers = _send(going, channel=channel)
+    now = timezone.now()  # the provider's answer: sent then, a backoff from then
     unsent = []
     for row, answer in zip(going, answers, strict=True):
         row.attempts += 1
