@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 
@@ -66,7 +67,7 @@ class Rate:
         return cls(per_second=float(per_second), burst=int(burst))
 
 
-def _script():  # type: ignore[no-untyped-def]
+def _script() -> Any:
     return redis_client.client().register_script(_TAKE)
 
 
