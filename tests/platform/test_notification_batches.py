@@ -199,3 +199,35 @@ def test_a_recipient_is_not_texted_more_often_than_the_provider_allows(company_a
     assert waiting.status == DeliveryStatus.QUEUED and waiting.attempts == 0
     assert 25 < (waiting.not_before - timezone.now()).total_seconds() <= 30
     assert len(sms_standin.outbox(_phone(0))) == 1
+
+
+def test_a_chain_waits_for_a_rate_limited_company_instead_of_ending(
+    company_a, client_for, outbox_sent, settings, monkeypatch
+):
+    settings.NOTIFY_BATCH, settings.NOTIFY_SMS_GROUP = 10, 10
+    settings.NOTIFY_COMPANY_RATE = {"default": (20.0, 40), "sms": (10.0, 2)}
+    forget_rate_limits()
+    queued: list[tuple[tuple, dict]] = []
+    monkeypatch.setattr(lanes, "publish", lambda *args, **kwargs: queued.append((args, kwargs)))
+    people = _owners(company_a, client_for, "chain", 4)
+    with tenant_context(company_a):
+        notification = notify_in_action(people, "bill.due_soon", BILL)
+    _dispatch(outbox_sent)  # the dispatch starts the bulk lane's chains
+    chains = [args for args, _kwargs in queued]
+    assert len(chains) == settings.NOTIFY_SLOTS[lanes.BULK]
+    queued.clear()
+    for args in chains:  # each takes a turn: the burst goes, then nothing is due for a moment
+        lanes.run_chain(*args)
+    assert sum(row.status == DeliveryStatus.SENT for row in _sms(company_a, notification)) == 2
+    # No chain ended while the company waits for its rate: they queued themselves for when it may go.
+    assert len(queued) == len(chains) and all(kwargs.get("countdown", 0) > 0 for _args, kwargs in queued)
+    deadline = time.monotonic() + 10
+    while queued:
+        assert time.monotonic() < deadline
+        args, kwargs = queued.pop(0)
+        time.sleep(kwargs.get("countdown", 0))
+        lanes.run_chain(*args)
+    assert {row.status for row in _sms(company_a, notification)} == {DeliveryStatus.SENT}
+    assert _texts(0, 4) == [1] * 4
+    store = redis_client.client()
+    assert not any(store.exists(f"{lanes.PREFIX}slot:{lanes.BULK}:{slot}") for slot in range(len(chains)))

@@ -12,6 +12,8 @@ Workers run the lane as a few chains (NOTIFY_SLOTS per lane): a chain is a Celer
 turn and queues itself again, on the lane's own queue (the urgent one: settings.
 NOTIFY_URGENT_QUEUE, which every worker consumes besides the default). A chain holds its slot with a
 token that lapses (NOTIFY_SLOT_SECONDS) when its worker dies; the beat sweep then starts another.
+When no company is due but one soon will be (its rate, a backoff, a lease), the chain waits for it
+with its slot held; for a longer wait (quiet hours) it lets go, and the sweep starts one when due.
 
 Redis only schedules: the rows are the queue. Whatever Redis forgets, the hourly per-company check
 (`requeue`) puts back.
@@ -95,12 +97,12 @@ def mark_ready(lane: str, schema: str | None = None) -> None:
     _redis().register_script(_READY)(keys=[_ready_key(lane)], args=[schema or current_schema()])
 
 
-def publish(lane: str, slot: int, token: str) -> None:
+def publish(lane: str, slot: int, token: str, *, countdown: float = 0) -> None:
     """Queue a chain's next turn on the lane's queue (tests replace this and run turns themselves)."""
     from celery import current_app
 
     with schema_context("public"):  # the task picks its company; it starts in none
-        current_app.send_task(DRAIN_TASK, args=(lane, slot, token), queue=queue_of(lane))
+        current_app.send_task(DRAIN_TASK, args=(lane, slot, token), queue=queue_of(lane), countdown=countdown)
 
 
 def kick(lane: str) -> int:
@@ -131,6 +133,12 @@ def let_go(lane: str, slot: int, token: str) -> None:
 
 def due(lane: str) -> bool:
     return bool(_redis().zrangebyscore(_ready_key(lane), "-inf", time.time(), start=0, num=1))
+
+
+def soonest(lane: str) -> float | None:
+    """Seconds until the lane's first company is due (0 when one is); None when the lane is empty."""
+    first = _redis().zrange(_ready_key(lane), 0, 0, withscores=True)
+    return max(first[0][1] - time.time(), 0.0) if first else None
 
 
 def drain_once(lane: str) -> bool:
@@ -172,6 +180,11 @@ def run_chain(lane: str, slot: int, token: str) -> bool:
         return False  # the slot lapsed and another chain has it, or this one was redelivered late
     if drain_once(lane):
         publish(lane, slot, token)
+        return True
+    wait = soonest(lane)
+    if wait is not None and wait <= settings.NOTIFY_SLOT_SECONDS / 2:
+        # A company's rate, a backoff or a lease runs out soon: the chain waits for it, slot held.
+        publish(lane, slot, token, countdown=max(wait, 0.01))
         return True
     let_go(lane, slot, token)
     if due(lane):  # told between our last look and letting go

@@ -1,9 +1,10 @@
 """notify(): one call, from any module, inside the caller's action.
 
-It writes the notification, one delivery per recipient × channel (unique in the database) and one
-outbox message; after the commit a worker fans the message out to the channels' sends
-(notifications.services.deliveries). The inbox item is written here, already delivered: it becomes
-visible with the caller's commit, and never without it.
+It writes the notification, one delivery per recipient × channel (unique in the database; a crowd's
+by COPY) and one outbox message; after the commit a worker's dispatch tells the lanes, whose workers
+send the deliveries in batches, fairly across companies (notifications.services.lanes, .batches) —
+an urgent event's lane is told at once as well. The inbox item is written here, already delivered:
+it becomes visible with the caller's commit, and never without it.
 """
 
 from __future__ import annotations
