@@ -40,6 +40,7 @@ const en: MessageSchema = {
     label: 'Language',
     'zh-CN': '简体中文',
     en: 'English',
+    short: { 'zh-CN': '中', en: 'EN' },
   },
   validation: {
     required: '{field} is required',

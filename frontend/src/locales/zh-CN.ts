@@ -39,6 +39,7 @@ const zhCN = {
     label: '语言',
     'zh-CN': '简体中文',
     en: 'English',
+    short: { 'zh-CN': '中', en: 'EN' },
   },
   validation: {
     required: '请填写{field}',
