@@ -154,7 +154,7 @@ def test_a_row_naming_another_estate_is_refused_in_its_column(client_for, two_es
 
 
 def test_an_estate_the_company_does_not_have(client_for, two_estates):
-    company, _cuihu, jinxiu = two_estates
+    company, _cuihu, _jinxiu = two_estates
     admin = client_for(company, "admin")
     header = [*ARREARS_HEADER, "小区"]
     record = dry_run(admin, "fee_arrears", xlsx(header, [[*ARREARS_ROWS[0], "不存在小区"]]), None)
