@@ -738,6 +738,9 @@ const en: MessageSchema = {
     residentsNeedReveal:
       'A residents import checks whether each phone and ID number is on file, so only a role that may see them whole (such as an administrator) can upload one.',
     chooseEstate: 'Choose the estate to import into',
+    chooseEstateOptional: 'Estate to import into (optional)',
+    estateOptionalHint:
+      "HC's files name no estate: choose one and the houses are found in it, with no Estate column needed; without one, add an Estate column when several estates have houses of the same name.",
     feesElsewhere: 'Fee items, meters, payment history and opening arrears are imported under Fees:',
     hcHint:
       'Upload the HC asset import or export workbook, or the HC property import sheet, as it is; the report lists the sheets and columns not imported.',
