@@ -426,7 +426,7 @@ def test_template_admin_api_is_validated_audited_and_closed(company_a, company_b
 @pytest.mark.parametrize(
     ("kind", "raw", "fitted"),
     [
-        ("thing", "锦绣花园3栋2单元1801室（东边套）的物业服务费", "锦绣花园3栋2单元1801室（东边套）的…"),
+        ("thing", "锦绣花园3栋2单元1801室（东边套）的物业服务费", "锦绣花园3栋2单元1801室（东边套）…"),
         ("thing", "1栋101", "1栋101"),
         ("thing", "", "-"),
         ("amount", "268.50", "268.50元"),
