@@ -31,7 +31,9 @@ class WechatTemplateSerializer(serializers.ModelSerializer):
     event = serializers.CharField(max_length=60)
     event_label = serializers.SerializerMethodField()
     template_id = serializers.CharField(max_length=64)
-    fields = serializers.DictField(
+    # The model's field is named `fields`; DRF's metaclass takes declared fields off the class, so
+    # it does not hide Serializer.fields at run time (the stubs cannot tell).
+    fields = serializers.DictField(  # type: ignore[assignment]
         child=serializers.CharField(max_length=60),
         help_text="WeChat keyword (thing1, amount2, time3 …) -> the event's context key filling it.",
     )

@@ -149,10 +149,14 @@ def _store() -> redis.Redis:
     return redis_client.client()
 
 
+def _tokens(store: redis.Redis, appid: str) -> list[str]:
+    return [str(token) for token in store.smembers(f"{PREFIX}tokens:{appid}")]  # str: the store decodes
+
+
 def expire_tokens(appid: str) -> None:
     """Every access token of the app past its expiry (the next call with one gets 42001)."""
     store = _store()
-    for token in store.smembers(f"{PREFIX}tokens:{appid}"):
+    for token in _tokens(store, appid):
         if store.exists(f"{PREFIX}token:{token}"):
             store.set(f"{PREFIX}token:{token}", f"{appid}|0", keepttl=True)
 
@@ -160,7 +164,7 @@ def expire_tokens(appid: str) -> None:
 def revoke_tokens(appid: str) -> None:
     """Every access token of the app unknown (as after a secret reset: the next call gets 40001)."""
     store = _store()
-    for token in store.smembers(f"{PREFIX}tokens:{appid}"):
+    for token in _tokens(store, appid):
         store.delete(f"{PREFIX}token:{token}")
 
 
