@@ -204,5 +204,11 @@ def reset_app(appid: str) -> None:
     store = _store()
     for key in store.scan_iter(f"{PREFIX}*:{appid}:*"):
         store.delete(key)
-    for key in (f"busy:{appid}", f"send-limit:{appid}", f"token-fetches:{appid}", f"openids:{appid}"):
+    for key in (
+        f"busy:{appid}",
+        f"send-limit:{appid}",
+        f"token-fetches:{appid}",
+        f"openids:{appid}",
+        f"tokens:{appid}",
+    ):
         store.delete(f"{PREFIX}{key}")
