@@ -286,6 +286,9 @@ def test_two_workers_racing_for_the_last_subscription_send_once(scratch, django_
         _appid, template_id = configure(scratch, wechat_standin)
         client, user = wechat_owner(scratch, client_for, wechat_standin, "racer", phone=PHONE)
         assert subscribe(client, wechat_standin, scratch, "racer", [template_id]).status_code == 200
+        # WeChat would take a second message (the owner accepted again, and the app never said): only
+        # our count stands between the two workers and two messages.
+        wechat_standin.device_subscribe(appid, "racer", [template_id])
         first = bill_issued(scratch, user, "race-1")
         second = bill_issued(scratch, user, "race-2")
         with tenant_context(scratch):
@@ -313,16 +316,19 @@ def test_two_workers_racing_for_the_last_subscription_send_once(scratch, django_
         with tenant_context(scratch):
             rows = {d.pk: d for d in Delivery.objects.filter(pk__in=ids)}
             return (
-                sorted(d.status for d in rows.values()),
+                sorted((d.status, d.reason) for d in rows.values()),
                 WechatSubscription.objects.get(user=user, template_id=template_id).credits,
                 WechatCreditUse.objects.filter(delivery_id__in=ids).count(),
                 Delivery.objects.filter(recipient=user, channel="sms").count(),
             )
 
-    statuses, left, uses, sms_rows = on_own_connection(django_db_blocker, outcome)
-    assert statuses == [DeliveryStatus.SENT, DeliveryStatus.SKIPPED]
+    (winner, loser), left, uses, sms_rows = on_own_connection(django_db_blocker, outcome)
+    assert winner == (DeliveryStatus.SENT, "")
+    assert loser[0] == DeliveryStatus.SKIPPED and "没有剩余的订阅次数" in loser[1] and "改由短信发送" in loser[1]
     assert left == 0 and uses == 1 and sms_rows == 1  # the loser's message goes by SMS
-    assert len(wechat_messages.sent_to(appid, wechat_standin.openid_for(appid, "racer"))) == 1
+    openid = wechat_standin.openid_for(appid, "racer")
+    assert len(wechat_messages.sent_to(appid, openid)) == 1
+    assert wechat_messages.subscriptions_left(appid, openid, template_id) == 1
 
 
 # --- the owner app's subscriptions, and isolation --------------------------------------------------
