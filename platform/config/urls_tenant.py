@@ -9,6 +9,7 @@ from companies import api as companies_api
 from config import urls_common, views
 from core import api as core_api
 from notifications import api as notifications_api
+from notifications import api_wechat as notifications_wechat_api
 from payments import api as payments_api
 from payments.api import card_page
 from subscriptions import api as subscriptions_api
@@ -36,6 +37,11 @@ router.register("resident-corrections", residents_api.CorrectionViewSet, basenam
 router.register("notifications", notifications_api.StaffInboxViewSet, basename="notification")
 router.register("owner/notifications", notifications_api.OwnerInboxViewSet, basename="owner-notification")
 router.register("notification-deliveries", notifications_api.DeliveryViewSet, basename="notification-delivery")
+router.register(
+    "notification-wechat-templates",
+    notifications_wechat_api.WechatTemplateViewSet,
+    basename="notification-wechat-template",
+)
 billing_paths = billing_routes.register(router)
 
 api_v1: list[URLPattern | URLResolver] = [
@@ -71,6 +77,11 @@ api_v1: list[URLPattern | URLResolver] = [
         "owner/notification-preferences/",
         notifications_api.OwnerPreferenceView.as_view(),
         name="owner-notification-preferences",
+    ),
+    path(
+        "owner/wechat-subscriptions/",
+        notifications_wechat_api.OwnerWechatSubscriptionView.as_view(),
+        name="owner-wechat-subscriptions",
     ),
     path("attendance/today/", staff_api.TodayView.as_view(), name="attendance-today"),
     path("attendance/clock-in/", staff_api.ClockInView.as_view(), name="attendance-clock-in"),

@@ -3,8 +3,9 @@ inbox item), SMS through the provider adapter (notifications.sms) and e-mail thr
 backend. A channel says whether it can reach a person with an event, and sends one delivery; a
 provider's refusal is Permanent (this address will never take it) or Transient (try again later).
 
-WeChat subscribe messages are the next channel (one-time subscriptions consumed per message, with a
-stand-in that enforces them): not here yet.
+WeChat mini-program subscribe messages go first where the company has a template for the event and
+the owner a WeChat login; each spends one of the owner's one-time subscriptions, and with none left
+(or WeChat refusing the message) the delivery falls back: SMS, else the inbox alone (Fallback).
 """
 
 from __future__ import annotations
@@ -33,6 +34,16 @@ class Permanent(DeliveryError):
 
 class Transient(DeliveryError):
     """The provider is down, throttled or misconfigured for now: retried with backoff, then dead."""
+
+
+class Fallback(Permanent):
+    """This channel cannot carry it to this person (no subscription left, WeChat refused it): the
+    delivery is closed with the reason, and another channel carries the message instead.
+    `failed`: the provider refused (logged as failed), rather than the channel not applying (skipped)."""
+
+    def __init__(self, message: str, *, failed: bool = False):
+        super().__init__(message)
+        self.failed = failed
 
 
 class Sender(Protocol):
@@ -124,7 +135,32 @@ class EmailSender:
         return ""
 
 
-SENDERS: dict[str, Sender] = {sender.channel: sender for sender in (InboxSender(), SmsSender(), EmailSender())}
+class WechatSender:
+    """Mini-program subscribe messages (notifications.wechat), with the company's template for the
+    event and one of the owner's one-time subscriptions to it."""
+
+    channel = Channel.WECHAT
+
+    def address(self, user: Any) -> str:
+        return user.wechat_openid or ""
+
+    def can_carry(self, event: Event) -> bool:
+        from notifications import wechat_selectors
+
+        return wechat_selectors.template_for(event.name) is not None
+
+    def masked(self, address: str) -> str:
+        return f"{address[:6]}***" if address else ""
+
+    def send(self, *, event: Event, context: Mapping[str, Any], address: str, company: str) -> str:
+        from notifications.wechat_channel import send_subscribe_message
+
+        return send_subscribe_message(event=event, context=context, openid=address)
+
+
+SENDERS: dict[str, Sender] = {
+    sender.channel: sender for sender in (InboxSender(), SmsSender(), EmailSender(), WechatSender())
+}
 
 
 def sender(channel: str) -> Sender:

@@ -15,6 +15,7 @@ class Channel(models.TextChoices):
     INBOX = "inbox", _("站内消息")
     SMS = "sms", _("短信")
     EMAIL = "email", _("邮件")
+    WECHAT = "wechat", _("微信订阅消息")
 
 
 class DeliveryStatus(models.TextChoices):
@@ -119,3 +120,47 @@ class Preference(models.Model):
 
     def __str__(self) -> str:
         return f"preferences of {self.user_id}"
+
+
+class WechatTemplate(models.Model):
+    """微信订阅消息模板 — the company's mini-program template for one event: its id (chosen in the
+    mini-program's console) and which context value fills each keyword (thing1, amount2, time3 …)."""
+
+    event = models.CharField(max_length=60, unique=True)
+    template_id = models.CharField(max_length=64)
+    # WeChat keyword -> context key of the event ("thing1" -> "house"); "_title" is the rendered title.
+    fields = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.event} -> {self.template_id}"
+
+
+class WechatSubscription(models.Model):
+    """订阅消息次数 — how many one-time subscriptions an owner has given a template in the owner app
+    (wx.requestSubscribeMessage): each accepted request is one message WeChat lets us send."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    template_id = models.CharField(max_length=64)
+    credits = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "template_id"], name="wechat_subscription_once"),
+            models.CheckConstraint(condition=Q(credits__gte=0), name="wechat_subscription_credits_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}/{self.template_id}: {self.credits}"
+
+
+class WechatCreditUse(models.Model):
+    """One subscription spent on one delivery: unique per delivery, so a delivery spends at most one."""
+
+    delivery = models.OneToOneField(Delivery, on_delete=models.CASCADE, related_name="+")
+    template_id = models.CharField(max_length=64)
+    used_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"delivery {self.delivery_id}: {self.template_id}"

@@ -25,3 +25,22 @@ export const deliveriesApi = {
   retry: (id: number) =>
     api.post('/api/v1/notification-deliveries/{id}/retry/', undefined, { path: { id } }),
 }
+
+/** The company's WeChat subscribe-message template of one event, and the events one may be set for. */
+export type WechatTemplate = Schemas['WechatTemplate']
+export type WechatTemplateWrite = Schemas['WechatTemplateRequest']
+export type WechatEvent = Schemas['WechatEvent']
+
+export const wechatTemplatesApi = {
+  list: () => api.get('/api/v1/notification-wechat-templates/'),
+  events: () => api.get('/api/v1/notification-wechat-templates/events/'),
+  create: (body: WechatTemplateWrite) =>
+    api.post('/api/v1/notification-wechat-templates/', body, { handleErrorsLocally: true }),
+  update: (id: number, body: WechatTemplateWrite) =>
+    api.put('/api/v1/notification-wechat-templates/{id}/', body, {
+      path: { id },
+      handleErrorsLocally: true,
+    }),
+  remove: (id: number) =>
+    api.delete('/api/v1/notification-wechat-templates/{id}/', { path: { id } }),
+}

@@ -137,6 +137,24 @@ const en: MessageSchema = {
     invalidCredentials: 'Wrong username or password',
     throttled: 'Too many attempts. Please try again later.',
   },
+  wechatTemplates: {
+    hint: 'Pick templates under Subscribe messages in the mini-program console, then enter each template ID and what fills each keyword here. Events with a template go to subscribed owners on WeChat first (one message per subscription); an owner with none left gets an SMS instead, or only the in-app message without a phone number.',
+    add: 'Add template',
+    edit: 'Edit',
+    remove: 'Delete',
+    removed: 'Template deleted',
+    saved: 'Template saved',
+    confirmRemove: 'This event will no longer be sent on WeChat. Delete?',
+    empty: 'No WeChat subscribe-message templates yet',
+    event: 'Event',
+    templateId: 'Template ID',
+    keywords: 'Keywords',
+    keywordsHint:
+      'Keywords as in the template details (thing1, amount2, date3 …); long values are cut to fit (thing: 20 characters at most).',
+    source: 'Value',
+    addKeyword: 'Add keyword',
+    keys: { _title: 'Message title', _body: 'Message text' },
+  },
   notificationFailures: {
     hint: 'Texts and e-mails that did not go out: an invalid number fails at once; a provider outage is retried several times, then given up. Send again once the cause is fixed.',
     empty: 'No failed notifications',
@@ -149,7 +167,7 @@ const en: MessageSchema = {
     reason: 'Reason',
     retry: 'Send again',
     retried: 'Sent again',
-    channels: { sms: 'SMS', email: 'E-mail', inbox: 'In-app' },
+    channels: { sms: 'SMS', email: 'E-mail', inbox: 'In-app', wechat: 'WeChat' },
     statuses: { failed: 'Failed', dead: 'Given up' },
   },
   notifications: {
@@ -210,6 +228,7 @@ const en: MessageSchema = {
     staff: 'Staff accounts',
     subscription: 'Subscription & plan',
     wechatPay: 'WeChat Pay',
+    wechatTemplates: 'WeChat messages',
     notificationFailures: 'Failed notifications',
   },
   agreements: {

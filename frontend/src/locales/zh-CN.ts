@@ -127,6 +127,24 @@ const zhCN = {
     invalidCredentials: '用户名或密码错误',
     throttled: '尝试次数过多，请稍后再试',
   },
+  wechatTemplates: {
+    hint: '在小程序后台「订阅消息」中选用模板后，把模板 ID 和每个关键词的取值填在这里。设置了模板的通知会先通过微信发送给已订阅的业主（每次订阅只能发一条）；业主没有剩余订阅次数时改发短信，没有手机号则只发站内消息。',
+    add: '添加模板',
+    edit: '编辑',
+    remove: '删除',
+    removed: '模板已删除',
+    saved: '模板已保存',
+    confirmRemove: '删除后这类通知不再通过微信发送，确定删除？',
+    empty: '还没有设置微信订阅消息模板',
+    event: '通知类型',
+    templateId: '模板 ID',
+    keywords: '关键词',
+    keywordsHint:
+      '关键词按模板详情填写（如 thing1、amount2、date3）；过长的内容会自动截断（thing 最多 20 个字）。',
+    source: '取值',
+    addKeyword: '添加关键词',
+    keys: { _title: '通知标题', _body: '通知正文' },
+  },
   notificationFailures: {
     hint: '没有发出的短信和邮件：号码无效等原因直接失败，服务商故障时多次重试后放弃。修正原因后可重新发送。',
     empty: '没有发送失败的通知',
@@ -139,7 +157,7 @@ const zhCN = {
     reason: '原因',
     retry: '重新发送',
     retried: '已重新发送',
-    channels: { sms: '短信', email: '邮件', inbox: '站内消息' },
+    channels: { sms: '短信', email: '邮件', inbox: '站内消息', wechat: '微信' },
     statuses: { failed: '发送失败', dead: '已放弃' },
   },
   notifications: {
@@ -200,6 +218,7 @@ const zhCN = {
     staff: '员工账号',
     subscription: '订阅与套餐',
     wechatPay: '微信支付',
+    wechatTemplates: '微信订阅消息',
     notificationFailures: '通知发送失败',
   },
   agreements: {

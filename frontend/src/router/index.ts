@@ -150,6 +150,16 @@ export const companyRoutes: RouteRecordRaw[] = [
             },
           },
           {
+            path: 'wechat-templates',
+            name: 'settings-wechat-templates',
+            component: () => import('@/pages/company/settings/WechatTemplatesPage.vue'),
+            meta: {
+              module: 'settings',
+              title: 'settings.wechatTemplates',
+              permission: 'notifications.templates',
+            },
+          },
+          {
             path: 'notification-failures',
             name: 'settings-notification-failures',
             component: () => import('@/pages/company/settings/NotificationFailuresPage.vue'),

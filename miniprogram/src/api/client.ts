@@ -19,6 +19,7 @@ import type {
   OwnerInvoice,
   OwnerInvoiceRequest,
   OwnerMessage,
+  SubscribeMoment,
   UpdateOwnerContactRequest,
 } from './types'
 
@@ -203,6 +204,11 @@ export function createApiClient(options: ApiClientOptions) {
     ownerUnreadCount: async () => (await get('/api/v1/owner/notifications/unread-count/')).unread,
     readMessage: (id: number) => post('/api/v1/owner/notifications/{id}/read/', undefined, { path: { id } }),
     readAllMessages: () => post('/api/v1/owner/notifications/read-all/', undefined),
+    /** The WeChat subscribe-message templates worth asking for at a moment, and my subscriptions left. */
+    wechatSubscriptions: (moment: SubscribeMoment) => get('/api/v1/owner/wechat-subscriptions/', { query: { moment } }),
+    /** The templates I accepted in wx.requestSubscribeMessage: one message each. */
+    addWechatSubscriptions: (templateIds: readonly string[]) =>
+      post('/api/v1/owner/wechat-subscriptions/', { template_ids: [...templateIds] }),
   }
 }
 

@@ -157,6 +157,10 @@ const en = {
     loadMore: 'Load more',
     noMore: 'No more',
   },
+  subscribe: {
+    afterPayment: 'Get bill and payment notices on WeChat',
+    done: 'WeChat notices on',
+  },
   pay: {
     title: 'Payment result',
     choose: 'Choose what to pay',

@@ -205,6 +205,10 @@ const zhCN = {
     loadMore: '加载更多',
     noMore: '没有更多了',
   },
+  subscribe: {
+    afterPayment: '接收账单和缴费微信通知',
+    done: '已开启微信通知',
+  },
   pay: {
     title: '支付结果',
     choose: '选择缴费项目',

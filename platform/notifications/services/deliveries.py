@@ -28,6 +28,7 @@ from notifications.models import (
     Delivery,
     DeliveryStatus,
 )
+from notifications.services import wechat as wechat_services
 
 TOPIC_SEND = "notifications.send"
 MAX_ATTEMPTS = 6  # over about five minutes of backoff; then dead, for staff to retry
@@ -64,7 +65,8 @@ def _company() -> tuple[str, str]:
 
 @action(audit=False)  # the delivery row is the record of what went out, when and why not
 def send_delivery(*, delivery_id: int) -> str:
-    """'sent', 'failed' (for good), 'retry' (for now) or 'skipped' (already final, or not there)."""
+    """'sent', 'failed' (for good), 'retry' (for now), 'fallback' (another channel carries it) or
+    'skipped' (already final, or not there)."""
     delivery = (
         Delivery.objects.select_for_update(of=("self",))
         .select_related("notification", "recipient")
@@ -87,7 +89,12 @@ def send_delivery(*, delivery_id: int) -> str:
         context = dict(delivery.notification.context)
         link = spec.link_for(context)
         context["_url"] = f"{url}{link}" if link and url else ""
+        context["_delivery"] = delivery.pk
         provider_id = carrier.send(event=spec, context=context, address=address, company=company)
+    except channels.Fallback as exc:  # another channel carries it; the log says why
+        delivery.status = DeliveryStatus.FAILED if exc.failed else DeliveryStatus.SKIPPED
+        delivery.reason = f"{exc} {wechat_services.fall_back(delivery)}"[:2000]
+        outcome = "fallback"
     except (channels.Permanent, events.UnknownEvent) as exc:
         delivery.status, delivery.reason = DeliveryStatus.FAILED, str(exc)[:2000]
         outcome = "failed"
@@ -110,6 +117,8 @@ def give_up(*, delivery_id: int, error: str) -> None:
     if delivery is None:
         return
     delivery.status, delivery.reason = DeliveryStatus.DEAD, (delivery.reason or error)[:2000]
+    if delivery.channel == Channel.WECHAT:  # WeChat stayed down: the owner hears another way
+        delivery.reason = f"{delivery.reason} {wechat_services.fall_back(delivery)}"[:2000]
     delivery.updated_at = timezone.now()
     delivery.save(update_fields=["status", "reason", "updated_at"])
 

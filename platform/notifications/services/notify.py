@@ -53,13 +53,20 @@ def notify(recipients: Iterable[Any], event: str, context: Mapping[str, Any], *,
     preferences = {pref.user_id: pref for pref in Preference.objects.filter(user_id__in=list(people))}
     carriers = [channels.sender(channel) for channel in spec.channels]
     carriers = [carrier for carrier in carriers if carrier.channel == Channel.INBOX or carrier.can_carry(spec)]
+    wechat = channels.sender(Channel.WECHAT)
+    if wechat.can_carry(spec):  # the company has a template for it: WeChat first, SMS its fallback
+        carriers.insert(0, wechat)
     rows = []
     for user in people.values():
         preference = preferences.get(user.pk)
+        on_wechat = False
         for carrier in carriers:
             address = carrier.address(user)
             if not address:
                 continue  # no phone, no e-mail: the other channels (and always the inbox) carry it
+            if on_wechat and carrier.channel == Channel.SMS:
+                continue  # sent only if WeChat cannot (services.wechat.fall_back)
+            on_wechat = on_wechat or carrier.channel == Channel.WECHAT
             row = Delivery(
                 notification=notification,
                 recipient=user,
