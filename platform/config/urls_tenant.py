@@ -9,6 +9,7 @@ from companies import api as companies_api
 from config import urls_common, views
 from core import api as core_api
 from notifications import api as notifications_api
+from notifications import settings_api as notification_settings_api
 from payments import api as payments_api
 from payments.api import card_page
 from subscriptions import api as subscriptions_api
@@ -72,6 +73,23 @@ api_v1: list[URLPattern | URLResolver] = [
         notifications_api.OwnerPreferenceView.as_view(),
         name="owner-notification-preferences",
     ),
+    path(
+        "notification-preferences/",
+        notifications_api.StaffPreferenceView.as_view(),
+        name="notification-preferences",
+    ),
+    path("notification-templates/", notification_settings_api.TemplateListView.as_view(), name="notification-templates"),
+    path(
+        "notification-templates/<str:event>/preview/",
+        notification_settings_api.TemplatePreviewView.as_view(),
+        name="notification-template-preview",
+    ),
+    path(
+        "notification-templates/<str:event>/<str:channel>/<str:language>/",
+        notification_settings_api.TemplateView.as_view(),
+        name="notification-template",
+    ),
+    path("notification-settings/", notification_settings_api.SettingsView.as_view(), name="notification-settings"),
     path("attendance/today/", staff_api.TodayView.as_view(), name="attendance-today"),
     path("attendance/clock-in/", staff_api.ClockInView.as_view(), name="attendance-clock-in"),
     path("attendance/clock-out/", staff_api.ClockOutView.as_view(), name="attendance-clock-out"),

@@ -69,6 +69,10 @@ class SmsGateway(Protocol):
 
     def has_template(self, template: str) -> bool: ...
 
+    def template_id(self, template: str) -> str: ...
+
+    def send_approved(self, *, phone: str, template_id: str, values: list[str], sign_name: str = "") -> SmsReceipt: ...
+
 
 def gateway() -> SmsGateway:
     from notifications.tencent_sms import TencentSmsConfig, TencentSmsGateway
@@ -81,6 +85,11 @@ def gateway() -> SmsGateway:
 
         return TencentSmsGateway(standin.DEMO_CONFIG, session=standin.in_process_session())
     raise RuntimeError(f"unknown SMS_BACKEND {backend!r}")
+
+
+def is_standin() -> bool:
+    """Whether SMS goes to the local stand-in (its demo account has every event's template)."""
+    return settings.SMS_BACKEND == "standin"
 
 
 def binding() -> Binding:

@@ -116,6 +116,11 @@ def test_the_sweep_sees_the_company_api():
         "/api/v1/notification-deliveries/",
         "/api/v1/notification-deliveries/failures/",
         "/api/v1/notification-deliveries/1/retry/",
+        "/api/v1/notification-preferences/",
+        "/api/v1/notification-templates/",
+        "/api/v1/notification-templates/houses/preview/",
+        "/api/v1/notification-templates/houses/houses/houses/",
+        "/api/v1/notification-settings/",
     } <= routes
     assert len(routes) > 50
 
