@@ -19,7 +19,7 @@ from notifications.services import templates
 PERMISSION = "notifications.templates"
 
 
-class WordingSerializer(serializers.Serializer):
+class NotificationWordingSerializer(serializers.Serializer):
     channel = serializers.ChoiceField(choices=Channel.choices)
     language = serializers.ChoiceField(choices=Language.choices)
     title = serializers.CharField(allow_blank=True, help_text="Empty on SMS (a text message has no title).")
@@ -29,22 +29,22 @@ class WordingSerializer(serializers.Serializer):
     default_body = serializers.CharField()
 
 
-class EventTemplatesSerializer(serializers.Serializer):
+class NotificationEventTemplatesSerializer(serializers.Serializer):
     name = serializers.CharField()
     label = serializers.CharField()  # type: ignore[assignment]  # hides Field.label in the stubs
     essential = serializers.BooleanField()
     urgent = serializers.BooleanField()
     channels = serializers.ListField(child=serializers.ChoiceField(choices=Channel.choices))
     placeholders = serializers.ListField(child=serializers.CharField(), help_text="Usable as %(name)s.")
-    templates = WordingSerializer(many=True)
+    templates = NotificationWordingSerializer(many=True)
 
 
-class TemplateInputSerializer(serializers.Serializer):
+class NotificationTemplateInputSerializer(serializers.Serializer):
     title = serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=False)
     body = serializers.CharField(allow_blank=True, trim_whitespace=False)
 
 
-class PreviewInputSerializer(serializers.Serializer):
+class NotificationPreviewInputSerializer(serializers.Serializer):
     channel = serializers.ChoiceField(choices=Channel.choices)
     language = serializers.ChoiceField(choices=Language.choices)
     title = serializers.CharField(
@@ -53,7 +53,7 @@ class PreviewInputSerializer(serializers.Serializer):
     body = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
 
 
-class PreviewSerializer(serializers.Serializer):
+class NotificationPreviewSerializer(serializers.Serializer):
     title = serializers.CharField(allow_blank=True)
     body = serializers.CharField()
     sms_params = serializers.ListField(
@@ -99,11 +99,11 @@ class TemplateListView(APIView):
 
     required_permission = PERMISSION
 
-    @extend_schema(responses=EventTemplatesSerializer(many=True))
+    @extend_schema(responses=NotificationEventTemplatesSerializer(many=True))
     def get(self, request: Any) -> Response:
         renderers = _renderers()
         answer = [_event_answer(event, renderers) for event in events.all_events()]
-        return Response(EventTemplatesSerializer(answer, many=True).data)
+        return Response(NotificationEventTemplatesSerializer(answer, many=True).data)
 
 
 class TemplateView(APIView):
@@ -112,9 +112,9 @@ class TemplateView(APIView):
 
     required_permission = PERMISSION
 
-    @extend_schema(request=TemplateInputSerializer, responses=EventTemplatesSerializer)
+    @extend_schema(request=NotificationTemplateInputSerializer, responses=NotificationEventTemplatesSerializer)
     def put(self, request: Any, event: str, channel: str, language: str) -> Response:
-        form = TemplateInputSerializer(data=request.data)
+        form = NotificationTemplateInputSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         templates.save_template(
             actor=request.user,
@@ -124,12 +124,12 @@ class TemplateView(APIView):
             title=form.validated_data["title"],
             body=form.validated_data["body"],
         )
-        return Response(EventTemplatesSerializer(_event_answer(events.get(event), _renderers())).data)
+        return Response(NotificationEventTemplatesSerializer(_event_answer(events.get(event), _renderers())).data)
 
-    @extend_schema(request=None, responses=EventTemplatesSerializer)
+    @extend_schema(request=None, responses={200: NotificationEventTemplatesSerializer})
     def delete(self, request: Any, event: str, channel: str, language: str) -> Response:
         templates.reset_template(actor=request.user, event=event, channel=channel, language=language)
-        return Response(EventTemplatesSerializer(_event_answer(events.get(event), _renderers())).data)
+        return Response(NotificationEventTemplatesSerializer(_event_answer(events.get(event), _renderers())).data)
 
 
 class TemplatePreviewView(APIView):
@@ -137,10 +137,10 @@ class TemplatePreviewView(APIView):
 
     required_permission = PERMISSION
 
-    @extend_schema(request=PreviewInputSerializer, responses=PreviewSerializer)
+    @extend_schema(request=NotificationPreviewInputSerializer, responses=NotificationPreviewSerializer)
     def post(self, request: Any, event: str) -> Response:
         spec = templates.event_for(event)
-        form = PreviewInputSerializer(data=request.data)
+        form = NotificationPreviewInputSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
         channel, language = data["channel"], data["language"]
@@ -161,10 +161,10 @@ class TemplatePreviewView(APIView):
             "sms_params": params,
             "sample": sample,
         }
-        return Response(PreviewSerializer(answer).data)
+        return Response(NotificationPreviewSerializer(answer).data)
 
 
-class EventChannelsSerializer(serializers.Serializer):
+class NotificationEventChannelsSerializer(serializers.Serializer):
     name = serializers.CharField()
     label = serializers.CharField()  # type: ignore[assignment]
     essential = serializers.BooleanField(help_text="Essential: every channel stays on.")
@@ -177,21 +177,21 @@ class EventChannelsSerializer(serializers.Serializer):
     )
 
 
-class SettingsSerializer(serializers.Serializer):
+class NotificationSettingsSerializer(serializers.Serializer):
     sms_provider = serializers.ChoiceField(choices=["tencent", "standin"], read_only=True)
     sms_sign_name = serializers.CharField(allow_blank=True, max_length=20)
-    events = EventChannelsSerializer(many=True)
+    events = NotificationEventChannelsSerializer(many=True)
 
 
-class EventChoiceSerializer(serializers.Serializer):
+class NotificationEventChoiceSerializer(serializers.Serializer):
     event = serializers.CharField(max_length=60)
     enabled_channels = serializers.ListField(child=serializers.ChoiceField(choices=Channel.choices), max_length=10)
     sms_template_id = serializers.CharField(allow_blank=True, max_length=32, required=False, default="")
 
 
-class SettingsInputSerializer(serializers.Serializer):
+class NotificationSettingsInputSerializer(serializers.Serializer):
     sms_sign_name = serializers.CharField(allow_blank=True, max_length=20, required=False, default="")
-    events = EventChoiceSerializer(many=True, max_length=200)
+    events = NotificationEventChoiceSerializer(many=True, max_length=200)
 
 
 def _settings_answer() -> dict[str, Any]:
@@ -224,17 +224,17 @@ class SettingsView(APIView):
 
     required_permission = PERMISSION
 
-    @extend_schema(responses=SettingsSerializer)
+    @extend_schema(responses=NotificationSettingsSerializer)
     def get(self, request: Any) -> Response:
-        return Response(SettingsSerializer(_settings_answer()).data)
+        return Response(NotificationSettingsSerializer(_settings_answer()).data)
 
-    @extend_schema(request=SettingsInputSerializer, responses=SettingsSerializer)
+    @extend_schema(request=NotificationSettingsInputSerializer, responses=NotificationSettingsSerializer)
     def put(self, request: Any) -> Response:
-        form = SettingsInputSerializer(data=request.data)
+        form = NotificationSettingsInputSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         templates.update_settings(
             actor=request.user,
             sms_sign_name=form.validated_data["sms_sign_name"],
             choices=[dict(choice) for choice in form.validated_data["events"]],
         )
-        return Response(SettingsSerializer(_settings_answer()).data, status=status.HTTP_200_OK)
+        return Response(NotificationSettingsSerializer(_settings_answer()).data, status=status.HTTP_200_OK)
