@@ -78,7 +78,9 @@ api_v1: list[URLPattern | URLResolver] = [
         notifications_api.StaffPreferenceView.as_view(),
         name="notification-preferences",
     ),
-    path("notification-templates/", notification_settings_api.TemplateListView.as_view(), name="notification-templates"),
+    path(
+        "notification-templates/", notification_settings_api.TemplateListView.as_view(), name="notification-templates"
+    ),
     path(
         "notification-templates/<str:event>/preview/",
         notification_settings_api.TemplatePreviewView.as_view(),

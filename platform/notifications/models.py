@@ -145,9 +145,7 @@ class TemplateOverride(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["event", "channel", "language"], name="template_override_once"),
             models.CheckConstraint(condition=Q(channel__in=Channel.values), name="template_override_channel_known"),
-            models.CheckConstraint(
-                condition=Q(language__in=Language.values), name="template_override_language_known"
-            ),
+            models.CheckConstraint(condition=Q(language__in=Language.values), name="template_override_language_known"),
         ]
 
     def __str__(self) -> str:

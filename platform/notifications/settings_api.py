@@ -151,7 +151,9 @@ class TemplatePreviewView(APIView):
         templates.check_text(spec, channel, title=title, body=body)
         sample = wording.sample_context(spec)
         if channel == Channel.SMS:
-            names = wording.used(body) if "body" in data or saved.overridden else list(spec.sms.params if spec.sms else ())
+            names = (
+                wording.used(body) if "body" in data or saved.overridden else list(spec.sms.params if spec.sms else ())
+            )
             params = [sample.get(name, "") for name in names]
         else:
             params = []
@@ -191,7 +193,7 @@ class NotificationEventChoiceSerializer(serializers.Serializer):
 
 class NotificationSettingsInputSerializer(serializers.Serializer):
     sms_sign_name = serializers.CharField(allow_blank=True, max_length=20, required=False, default="")
-    events = NotificationEventChoiceSerializer(many=True, max_length=200)
+    events = serializers.ListField(child=NotificationEventChoiceSerializer(), max_length=200)
 
 
 def _settings_answer() -> dict[str, Any]:

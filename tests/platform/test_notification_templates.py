@@ -78,7 +78,9 @@ def test_the_companys_inbox_text_is_what_readers_see_in_its_language_with_fallba
     assert english["title"].startswith("Security alert") and "1栋" in english["body"]
     # Reset: back to the default, audited.
     reset = admin.delete(f"{URL}security.alert/inbox/zh-hans/")
-    assert reset.status_code == 200 and _entry([reset.json()], "security.alert", "inbox", "zh-hans")["overridden"] is False
+    assert (
+        reset.status_code == 200 and _entry([reset.json()], "security.alert", "inbox", "zh-hans")["overridden"] is False
+    )
     assert bell.get("/api/v1/notifications/").json()["results"][0]["title"] == "安全警报：火警"
     with tenant_context(company_a):
         assert AuditEvent.objects.filter(action="notification.template_reset").count() == 1
@@ -88,7 +90,12 @@ def test_the_companys_email_text_is_mailed(company_a, client_for, outbox_sent):
     admin = client_for(company_a, "admin")
     assert (
         _put(
-            admin, "binding.pending", "email", "zh-hans", title="绑定待审：%(house)s", body="%(name)s（%(relation)s）待审"
+            admin,
+            "binding.pending",
+            "email",
+            "zh-hans",
+            title="绑定待审：%(house)s",
+            body="%(name)s（%(relation)s）待审",
         ).status_code
         == 200
     )
@@ -185,7 +192,9 @@ def test_preview_renders_with_marked_sample_values(company_a, client_for):
     assert typed["body"] == "〔示例：amount〕元，〔示例：house〕"
     assert typed["sms_params"] == ["〔示例：amount〕", "〔示例：house〕"]
     bad = admin.post(
-        f"{URL}bill.issued/preview/", {"channel": "inbox", "language": "en", "title": "x", "body": "%(x).y"}, format="json"
+        f"{URL}bill.issued/preview/",
+        {"channel": "inbox", "language": "en", "title": "x", "body": "%(x).y"},
+        format="json",
     )
     assert bad.status_code == 400 and "body" in bad.json()["fields"]
     with tenant_context(company_a):

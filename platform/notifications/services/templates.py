@@ -140,7 +140,7 @@ def update_settings(*, actor: Any, sms_sign_name: str, choices: list[dict[str, A
         if unknown:
             fields[f"events[{index}].enabled_channels"] = [_("此通知不经该渠道发送。")]
             continue
-        off = [channel for channel in spec.channels if channel not in enabled]
+        off = [str(channel) for channel in spec.channels if channel not in enabled]
         kept = [channel for channel in off if not company_settings.can_turn_off(spec, channel)]
         if kept:
             message = (
