@@ -35,8 +35,8 @@ export type EventChannels = Schemas['NotificationEventChannels']
 /** A person's own notification settings: muted events, quiet hours. */
 export type NotificationPreference = Schemas['Preference']
 
-export type TemplateChannel = Schemas['EnabledChannelsEnum']
-export type TemplateLanguage = Schemas['LanguageEnum']
+export type TemplateChannel = Schemas['DeliveryChannelEnum']
+export type TemplateLanguage = Schemas['TemplateLanguageEnum']
 
 export interface TemplateTarget {
   event: string

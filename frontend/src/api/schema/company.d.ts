@@ -4674,7 +4674,7 @@ export interface components {
             notification: number;
             recipient: number;
             readonly recipient_name: string;
-            channel: components["schemas"]["EnabledChannelsEnum"];
+            channel: components["schemas"]["DeliveryChannelEnum"];
             address: string;
             status: components["schemas"]["DeliveryStatusEnum"];
             attempts: number;
@@ -4690,6 +4690,13 @@ export interface components {
             /** Format: date-time */
             sent_at: string | null;
         };
+        /**
+         * @description * `inbox` - 站内消息
+         *     * `sms` - 短信
+         *     * `email` - 邮件
+         * @enum {string}
+         */
+        DeliveryChannelEnum: "inbox" | "sms" | "email";
         /**
          * @description * `queued` - 排队中
          *     * `retrying` - 重试中
@@ -4890,13 +4897,6 @@ export interface components {
         DutyRequest: {
             on_duty: boolean;
         };
-        /**
-         * @description * `inbox` - 站内消息
-         *     * `sms` - 短信
-         *     * `email` - 邮件
-         * @enum {string}
-         */
-        EnabledChannelsEnum: "inbox" | "sms" | "email";
         EndRequest: {
             /** Format: date */
             end: string;
@@ -5717,12 +5717,6 @@ export interface components {
          * @enum {string}
          */
         KindEnum: "houses" | "residents" | "hc_assets" | "meter_readings" | "fee_history" | "fee_arrears" | "meters" | "fee_items";
-        /**
-         * @description * `zh-hans` - 简体中文
-         *     * `en` - English
-         * @enum {string}
-         */
-        LanguageEnum: "zh-hans" | "en";
         LoginRequest: {
             username: string;
             password: string;
@@ -5940,8 +5934,8 @@ export interface components {
             label: string;
             /** @description Essential: every channel stays on. */
             essential: boolean;
-            channels: components["schemas"]["EnabledChannelsEnum"][];
-            enabled_channels: components["schemas"]["EnabledChannelsEnum"][];
+            channels: components["schemas"]["DeliveryChannelEnum"][];
+            enabled_channels: components["schemas"]["DeliveryChannelEnum"][];
             has_sms: boolean;
             sms_template_id: string;
             /** @description SMS is on, the real provider is used and no template ID is given: its texts fail. */
@@ -5949,7 +5943,7 @@ export interface components {
         };
         NotificationEventChoiceRequest: {
             event: string;
-            enabled_channels: components["schemas"]["EnabledChannelsEnum"][];
+            enabled_channels: components["schemas"]["DeliveryChannelEnum"][];
             /** @default  */
             sms_template_id?: string;
         };
@@ -5958,7 +5952,7 @@ export interface components {
             label: string;
             essential: boolean;
             urgent: boolean;
-            channels: components["schemas"]["EnabledChannelsEnum"][];
+            channels: components["schemas"]["DeliveryChannelEnum"][];
             /** @description Usable as %(name)s. */
             placeholders: string[];
             templates: components["schemas"]["NotificationWording"][];
@@ -5974,8 +5968,8 @@ export interface components {
             };
         };
         NotificationPreviewInputRequest: {
-            channel: components["schemas"]["EnabledChannelsEnum"];
-            language: components["schemas"]["LanguageEnum"];
+            channel: components["schemas"]["DeliveryChannelEnum"];
+            language: components["schemas"]["TemplateLanguageEnum"];
             /** @description A text not yet saved; else the saved one. */
             title?: string;
             body?: string;
@@ -6002,8 +5996,8 @@ export interface components {
             unread: number;
         };
         NotificationWording: {
-            channel: components["schemas"]["EnabledChannelsEnum"];
-            language: components["schemas"]["LanguageEnum"];
+            channel: components["schemas"]["DeliveryChannelEnum"];
+            language: components["schemas"]["TemplateLanguageEnum"];
             /** @description Empty on SMS (a text message has no title). */
             title: string;
             body: string;
@@ -8569,6 +8563,12 @@ export interface components {
          * @enum {string}
          */
         SubscriptionStatusEnum: "trialing" | "active" | "past_due" | "suspended" | "canceled";
+        /**
+         * @description * `zh-hans` - 简体中文
+         *     * `en` - English
+         * @enum {string}
+         */
+        TemplateLanguageEnum: "zh-hans" | "en";
         /**
          * @description * `month` - 按月
          *     * `day` - 按天
