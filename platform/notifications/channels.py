@@ -19,7 +19,7 @@ from django.core.mail import send_mail
 from django.template.loader import render_to_string
 
 from core.masking import mask_phone
-from notifications import sms
+from notifications import company_settings, rendering, sms
 from notifications.events import Event
 from notifications.models import Channel
 
@@ -89,16 +89,25 @@ class SmsSender:
         return user.phone or ""
 
     def can_carry(self, event: Event) -> bool:
-        return event.sms is not None and sms.gateway().has_template(event.sms.name)
+        # Whether the company has an approved template is checked when sending: a missing one
+        # fails the delivery with its reason (fail closed) rather than silently not texting.
+        return event.sms is not None
 
     def masked(self, address: str) -> str:
         return mask_phone(address)
 
     def send(self, *, event: Event, context: Mapping[str, Any], address: str, company: str) -> str:
         assert event.sms is not None
-        params = {name: str(context.get(name, "")) for name in event.sms.params}
         try:
-            receipt = sms.gateway().send(phone=address, template=event.sms.name, params=params)
+            route = company_settings.sms_route(event)
+        except company_settings.SmsNotConfigured as exc:
+            raise Permanent(str(exc)) from exc
+        # The company's SMS text (its placeholders, in order) or the code's template parameters.
+        values = rendering.Renderer(rendering.company_language()).sms_values(event, context)
+        try:
+            receipt = sms.gateway().send_approved(
+                phone=address, template_id=route.template_id, values=values, sign_name=route.sign_name
+            )
         except sms.SmsError as exc:
             if exc.reason is sms.SmsFailure.INVALID_NUMBER or exc.code.startswith(PERMANENT_SMS_CODES):
                 raise Permanent(str(exc)) from exc
@@ -120,7 +129,7 @@ class EmailSender:
         return f"{name[:2]}***@{domain}" if domain else ""
 
     def send(self, *, event: Event, context: Mapping[str, Any], address: str, company: str) -> str:
-        title, body = event.render(context)
+        title, body = rendering.Renderer(rendering.company_language()).render(event, Channel.EMAIL, context)
         text = render_to_string(
             "notifications/email.txt",
             {"title": title, "body": body, "company": company, "link": context.get("_url", "")},

@@ -164,3 +164,68 @@ class WechatCreditUse(models.Model):
 
     def __str__(self) -> str:
         return f"delivery {self.delivery_id}: {self.template_id}"
+
+
+class Language(models.TextChoices):
+    """The languages a template is written in (settings.LANGUAGES)."""
+
+    ZH_HANS = "zh-hans", "简体中文"
+    EN = "en", "English"
+
+
+class TemplateOverride(models.Model):
+    """通知模板 — a company's own wording of one event on one channel in one language, with the
+    event's %(name)s placeholders only (notifications.wording checks it). Without one the code's
+    default (notifications.events, in that language) is used. On SMS the body is the text the
+    company had approved by the provider: its placeholders, in order, are the template's parameters."""
+
+    event = models.CharField(max_length=60)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    language = models.CharField(max_length=10, choices=Language.choices)
+    title = models.CharField(max_length=200, blank=True, default="")
+    body = models.TextField()
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["event", "channel", "language"], name="template_override_once"),
+            models.CheckConstraint(condition=Q(channel__in=Channel.values), name="template_override_channel_known"),
+            models.CheckConstraint(condition=Q(language__in=Language.values), name="template_override_language_known"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event}/{self.channel}/{self.language}"
+
+
+class EventSetting(models.Model):
+    """通知发送设置 — the company's choices for one event: the channels it turned off (never the
+    inbox, never an essential event's) and the ID of its approved SMS template with the provider."""
+
+    event = models.CharField(max_length=60, unique=True)
+    disabled_channels = ArrayField(models.CharField(max_length=10), default=list, blank=True)
+    sms_template_id = models.CharField(max_length=32, blank=True, default="")
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(disabled_channels__contains=["inbox"]), name="event_setting_inbox_stays"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"settings of {self.event}"
+
+
+class SmsSettings(models.Model):
+    """短信设置 — the company's SMS signature (签名), approved with the provider; one row."""
+
+    singleton = models.BooleanField(default=True, unique=True)
+    sign_name = models.CharField(max_length=20, blank=True, default="")
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(singleton=True), name="sms_settings_one_row")]
+
+    def __str__(self) -> str:
+        return "SMS settings"

@@ -120,6 +120,11 @@ def test_the_sweep_sees_the_company_api():
         "/api/v1/notification-wechat-templates/1/",
         "/api/v1/notification-wechat-templates/events/",
         "/api/v1/owner/wechat-subscriptions/",
+        "/api/v1/notification-preferences/",
+        "/api/v1/notification-templates/",
+        "/api/v1/notification-templates/houses/preview/",
+        "/api/v1/notification-templates/houses/houses/houses/",
+        "/api/v1/notification-settings/",
     } <= routes
     assert len(routes) > 50
 

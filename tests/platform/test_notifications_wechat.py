@@ -172,6 +172,23 @@ def test_no_subscription_and_no_phone_leaves_the_inbox(company_a, client_for, we
     assert rows["inbox"].status == DeliveryStatus.DELIVERED
 
 
+def test_no_subscription_falls_back_to_the_inbox_when_the_company_sends_no_sms_for_the_event(
+    company_a, client_for, wechat_standin, outbox_sent
+):
+    from notifications.models import EventSetting
+
+    configure(company_a, wechat_standin)
+    _client, user = wechat_owner(company_a, client_for, wechat_standin, "wx-qian", phone=PHONE)
+    with tenant_context(company_a):
+        EventSetting.objects.create(event="bill.issued", disabled_channels=["sms"])
+    bill_issued(company_a, user, "bill-no-sms")
+    drain(outbox_sent)
+    rows = deliveries_of(company_a, user)
+    assert set(rows) == {"inbox", "wechat"}
+    assert "仅站内消息" in rows["wechat"].reason
+    assert sms_standin.outbox(PHONE) == []
+
+
 def test_wechat_saying_none_left_falls_back_and_forgets_ours(company_a, client_for, wechat_standin, outbox_sent):
     _appid, template_id = configure(company_a, wechat_standin)
     client, user = wechat_owner(company_a, client_for, wechat_standin, "wx-sun", phone=PHONE)

@@ -150,6 +150,16 @@ export const companyRoutes: RouteRecordRaw[] = [
             },
           },
           {
+            path: 'notification-templates',
+            name: 'settings-notification-templates',
+            component: () => import('@/pages/company/settings/NotificationTemplatesPage.vue'),
+            meta: {
+              module: 'settings',
+              title: 'settings.notificationTemplates',
+              permission: 'notifications.templates',
+            },
+          },
+          {
             path: 'wechat-templates',
             name: 'settings-wechat-templates',
             component: () => import('@/pages/company/settings/WechatTemplatesPage.vue'),

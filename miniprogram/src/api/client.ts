@@ -20,6 +20,7 @@ import type {
   OwnerInvoiceRequest,
   OwnerMessage,
   SubscribeMoment,
+  OwnerPreferencesRequest,
   UpdateOwnerContactRequest,
 } from './types'
 
@@ -137,6 +138,8 @@ export function createApiClient(options: ApiClientOptions) {
     typed('post', path, body, options)
   const patch = <P extends PathWith<'patch'>>(path: P, body: Body<P, 'patch'>, ...[options]: OptionsArg<P, 'patch'>) =>
     typed('patch', path, body, options)
+  const put = <P extends PathWith<'put'>>(path: P, body: Body<P, 'put'>, ...[options]: OptionsArg<P, 'put'>) =>
+    typed('put', path, body, options)
 
   /**
    * A file the app does not read as JSON (a receipt PDF): its full URL and the headers that
@@ -209,6 +212,9 @@ export function createApiClient(options: ApiClientOptions) {
     /** The templates I accepted in wx.requestSubscribeMessage: one message each. */
     addWechatSubscriptions: (templateIds: readonly string[]) =>
       post('/api/v1/owner/wechat-subscriptions/', { template_ids: [...templateIds] }),
+    /** 通知设置: the events the owner mutes (never the essential ones) and quiet hours. */
+    ownerPreferences: () => get('/api/v1/owner/notification-preferences/'),
+    saveOwnerPreferences: (body: OwnerPreferencesRequest) => put('/api/v1/owner/notification-preferences/', body),
   }
 }
 

@@ -95,3 +95,7 @@ export type OwnerMessage = Schemas['InboxItem']
 /** When the owner app asks for WeChat subscribe messages (after paying, after binding a house). */
 export type SubscribeMoment = 'payment' | 'binding' | 'repair'
 export type WechatSubscriptions = Schemas['OwnerWechatSubscriptions']
+
+/** The owner's notification settings, with every event and whether it may be muted. */
+export type OwnerPreferences = Schemas['Preference']
+export type OwnerPreferencesRequest = Schemas['PreferenceRequest']

@@ -7,69 +7,79 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0001_notifications_inbox_and_delivery_log'),
+        ("notifications", "0002_company_templates_and_channel_settings"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='WechatCreditUse',
+            name="WechatCreditUse",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('template_id', models.CharField(max_length=64)),
-                ('used_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("template_id", models.CharField(max_length=64)),
+                ("used_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
         ),
         migrations.CreateModel(
-            name='WechatSubscription',
+            name="WechatSubscription",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('template_id', models.CharField(max_length=64)),
-                ('credits', models.PositiveIntegerField(default=0)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("template_id", models.CharField(max_length=64)),
+                ("credits", models.PositiveIntegerField(default=0)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
         ),
         migrations.CreateModel(
-            name='WechatTemplate',
+            name="WechatTemplate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('event', models.CharField(max_length=60, unique=True)),
-                ('template_id', models.CharField(max_length=64)),
-                ('fields', models.JSONField(default=dict)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("event", models.CharField(max_length=60, unique=True)),
+                ("template_id", models.CharField(max_length=64)),
+                ("fields", models.JSONField(default=dict)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
         ),
         migrations.RemoveConstraint(
-            model_name='delivery',
-            name='delivery_channel_known',
+            model_name="delivery",
+            name="delivery_channel_known",
         ),
         migrations.AlterField(
-            model_name='delivery',
-            name='channel',
-            field=models.CharField(choices=[('inbox', '站内消息'), ('sms', '短信'), ('email', '邮件'), ('wechat', '微信订阅消息')], max_length=10),
+            model_name="delivery",
+            name="channel",
+            field=models.CharField(
+                choices=[("inbox", "站内消息"), ("sms", "短信"), ("email", "邮件"), ("wechat", "微信订阅消息")],
+                max_length=10,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='delivery',
-            constraint=models.CheckConstraint(condition=models.Q(('channel__in', ['inbox', 'sms', 'email', 'wechat'])), name='delivery_channel_known'),
+            model_name="delivery",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("channel__in", ["inbox", "sms", "email", "wechat"])), name="delivery_channel_known"
+            ),
         ),
         migrations.AddField(
-            model_name='wechatcredituse',
-            name='delivery',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='notifications.delivery'),
+            model_name="wechatcredituse",
+            name="delivery",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.CASCADE, related_name="+", to="notifications.delivery"
+            ),
         ),
         migrations.AddField(
-            model_name='wechatsubscription',
-            name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="wechatsubscription",
+            name="user",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="+", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddConstraint(
-            model_name='wechatsubscription',
-            constraint=models.UniqueConstraint(fields=('user', 'template_id'), name='wechat_subscription_once'),
+            model_name="wechatsubscription",
+            constraint=models.UniqueConstraint(fields=("user", "template_id"), name="wechat_subscription_once"),
         ),
         migrations.AddConstraint(
-            model_name='wechatsubscription',
-            constraint=models.CheckConstraint(condition=models.Q(('credits__gte', 0)), name='wechat_subscription_credits_not_negative'),
+            model_name="wechatsubscription",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("credits__gte", 0)), name="wechat_subscription_credits_not_negative"
+            ),
         ),
     ]

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from core import actions
 from core.actions import emit
-from notifications import channels, events
+from notifications import channels, company_settings, events
 from notifications.models import Channel, Delivery, DeliveryStatus, Notification, Preference
 from notifications.services.quiet_hours import quiet_until
 
@@ -51,7 +51,7 @@ def notify(recipients: Iterable[Any], event: str, context: Mapping[str, Any], *,
         return Notification.objects.get(key=key)
     now = timezone.now()
     preferences = {pref.user_id: pref for pref in Preference.objects.filter(user_id__in=list(people))}
-    carriers = [channels.sender(channel) for channel in spec.channels]
+    carriers = [channels.sender(channel) for channel in company_settings.channels_for(spec)]
     carriers = [carrier for carrier in carriers if carrier.channel == Channel.INBOX or carrier.can_carry(spec)]
     wechat = channels.sender(Channel.WECHAT)
     if wechat.can_carry(spec):  # the company has a template for it: WeChat first, SMS its fallback

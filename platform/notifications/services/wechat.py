@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from accounts import services as account_services
 from core.actions import action, emit
 from core.errors import DomainError
-from notifications import channels, events, wechat_fields, wechat_selectors
+from notifications import channels, company_settings, events, wechat_fields, wechat_selectors
 from notifications.models import Channel, Delivery, WechatCreditUse, WechatSubscription, WechatTemplate
 
 MAX_KEYWORDS = 10
@@ -150,14 +150,14 @@ def forget(*, user_id: int, template_id: str) -> None:
 
 
 def fall_back(delivery: Delivery) -> str:
-    """Another channel carries what WeChat could not: SMS when the event has a template and the
-    person a phone (a delivery of its own, sent by the workers), else the inbox alone. Says which."""
+    """Another channel carries what WeChat could not: SMS when the company sends the event by SMS and
+    the person has a phone (a delivery of its own, sent by the workers), else the inbox alone. Says which."""
     from notifications.services.deliveries import TOPIC_SEND, send_key
 
     spec = events.get(delivery.notification.event)
     sms = channels.sender(Channel.SMS)
     phone = sms.address(delivery.recipient)
-    if Channel.SMS not in spec.channels or not phone or not sms.can_carry(spec):
+    if Channel.SMS not in company_settings.channels_for(spec) or not phone or not sms.can_carry(spec):
         return _("改为仅站内消息。")
     now = timezone.now()
     row, created = Delivery.objects.get_or_create(
