@@ -1,7 +1,8 @@
 """Fee history and opening arrears from a spreadsheet: the import kinds `fee_history` (HC's
 房屋缴费历史 template: 房屋, 收费项目, 缴费周期, 开始时间, 结束时间, 缴费时间, 应缴金额, 实缴金额,
 收银员, 备注) and `fee_arrears` (欠费: 房屋, 收费项目, 开始时间, 结束时间, 欠费金额), registered with
-the import framework by BillingConfig.ready().
+the import framework by BillingConfig.ready(). HC's files name no estate: the upload may choose
+one, in which the rows' houses are then found (import_places).
 
 Each row becomes regular charges in the ledger, one per cycle of the fee item the period covers (so a
 bill run's ON CONFLICT on (house, item, cycle) never bills a period again), and — for history — a
@@ -46,6 +47,10 @@ def validate_arrears(table: Table, on_progress: kinds.Progress) -> Outcome:
 _NOTES = (
     gettext_noop("表头须在第一行（红色为必填列），列的顺序不限；HC 模板右侧的说明可以保留。"),
     gettext_noop("房屋写成 楼栋-单元-房屋（如 1-1-1001），或另设 楼栋、单元 两列；收费项目须与系统中的名称一致。"),
+    gettext_noop(
+        "HC 的文件没有小区：上传时选择小区，房屋即在该小区中查找，“小区”列可不填（填写时须为所选小区）；"
+        "未选择小区时，公司有多个小区都有同名房屋的，须加一列“小区”。"
+    ),
     gettext_noop("每行按收费项目的周期拆成各期费用；导入后下次出账从导入的最后一期之后开始，已导入的期间不会再出账。"),
     gettext_noop("上传后先校验全部数据，校验无误才能确认导入，全部写入或全部不写；同一文件再次导入不会重复记账。"),
     gettext_noop("也可上传 CSV（UTF-8 或 GBK 编码），列与本模板相同。单个文件最大 20 MB、100,000 行。"),
@@ -61,6 +66,7 @@ HISTORY_SPEC = kinds.ImportKindSpec(
     permission=PERMISSION,
     lock=LOCK,
     notes=_NOTES,
+    estate="optional",
     keep=history_plan.keep,
     recheck=history_plan.recheck,
 )
@@ -74,6 +80,7 @@ ARREARS_SPEC = kinds.ImportKindSpec(
     permission=PERMISSION,
     lock=LOCK,
     notes=_NOTES,
+    estate="optional",
     keep=history_plan.keep,
     recheck=history_plan.recheck,
 )

@@ -59,9 +59,11 @@ class LedgerPlan:
 Located = tuple[int, dict[str, Any], Place, FeeItem]
 
 
-def _locate(good: list[tuple[int, dict[str, Any]]], findings: Findings) -> tuple[list[Located], int]:
-    """Each row's house and fee item, and the count of rows naming only a plate."""
-    houses = Houses.load() if good else Houses()
+def _locate(parsed: Parsed, findings: Findings) -> tuple[list[Located], int]:
+    """Each row's house (in the estate chosen at upload, if one was) and fee item, and the count of
+    rows naming only a plate."""
+    good = [(n, v) for n, v in parsed.rows if n not in findings.bad_rows]
+    houses = Houses.load(parsed.estate_id) if good else Houses()
     items = fee_items_named(v["fee"] for _n, v in good)
     located: list[Located] = []
     vehicles = 0
@@ -86,6 +88,8 @@ def _locate(good: list[tuple[int, dict[str, Any]]], findings: Findings) -> tuple
             )
         if place is not None and item is not None:
             located.append((number, values, place, item))
+    if unplaced := houses.file_problem(estate_column=parsed.estate_column):
+        findings.add_file(unplaced)
     return located, vehicles
 
 
@@ -283,8 +287,7 @@ def _plan(kind: str, located: list[Located], findings: Findings) -> tuple[Ledger
 
 def _check(parsed: Parsed, findings: Findings) -> Outcome:
     """The database's side of a dry run, over the parsed rows: houses, items, the ledger."""
-    good = [(n, v) for n, v in parsed.rows if n not in findings.bad_rows]
-    located, vehicles = _locate(good, findings)
+    located, vehicles = _locate(parsed, findings)
     plan, verdicts = _plan(parsed.kind, located, findings)
     plan.vehicles = vehicles
     extra = {
@@ -304,7 +307,8 @@ def validate(kind: str, table: Table, on_progress: kinds.Progress) -> Outcome:
     findings = Findings()
     without_notes(table, [c.key for c in kinds.get(kind).columns])
     rows = parse_rows(table, findings, on_progress, passes=1)
-    return _check(Parsed(kind, rows, len(rows), table.blank_rows), findings)
+    parsed = Parsed(kind, rows, len(rows), table.blank_rows, table.estate_id, "estate" in table.index)
+    return _check(parsed, findings)
 
 
 def keep(plan: LedgerPlan) -> bytes | None:
@@ -313,12 +317,13 @@ def keep(plan: LedgerPlan) -> bytes | None:
     return pack(parsed) if parsed is not None else None
 
 
-def recheck(kept: bytes, on_progress: kinds.Progress) -> Outcome | None:
-    """Inside the commit's lock: the kept rows planned again against the database as it is now —
-    the checks and plan a full dry run would make, without reading the file. None when the rows were
-    kept by another version or no longer pass: the commit then runs the dry run again, for its report."""
+def recheck(kept: bytes, on_progress: kinds.Progress, *, estate_id: int | None) -> Outcome | None:
+    """Inside the commit's lock: the kept rows planned again against the database as it is now, in
+    the estate chosen at upload — the checks and plan a full dry run would make, without reading the
+    file. None when the rows were kept by another version or for another estate, or no longer pass:
+    the commit then runs the dry run again, for its report."""
     parsed = unpack(kept)
-    if parsed is None:
+    if parsed is None or parsed.estate_id != estate_id:
         return None
     outcome = _check(parsed, Findings())
     on_progress(1, 1)

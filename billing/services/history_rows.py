@@ -185,7 +185,7 @@ def _periodic_pieces(
 
 # --- the dry run's rows, kept for the commit ------------------------------------------------------
 
-_KEPT_VERSION = 1
+_KEPT_VERSION = 2
 # The parsed values a history or arrears row is planned from, in this order; dates as ordinals,
 # 缴费时间 in ISO form, amounts as text (Decimal, exact), the rest as the text read.
 _DAYS, _MONEY, _MOMENT = ("start", "end"), ("due", "paid"), ("paid_at",)
@@ -215,6 +215,8 @@ class Parsed:
     rows: list[tuple[int, dict[str, Any]]]
     total: int
     blank_rows: int
+    estate_id: int | None = None  # chosen at upload: the houses are found in it
+    estate_column: bool = False  # the file has a 小区 column
 
 
 def pack(parsed: Parsed) -> bytes:
@@ -232,7 +234,15 @@ def pack(parsed: Parsed) -> bytes:
         return value
 
     rows = [[number, *(cell(key, values.get(key)) for key in _KEYS)] for number, values in parsed.rows]
-    body = {"v": _KEPT_VERSION, "kind": parsed.kind, "total": parsed.total, "blank": parsed.blank_rows, "rows": rows}
+    body = {
+        "v": _KEPT_VERSION,
+        "kind": parsed.kind,
+        "total": parsed.total,
+        "blank": parsed.blank_rows,
+        "estate": parsed.estate_id,
+        "estate_column": parsed.estate_column,
+        "rows": rows,
+    }
     return gzip.compress(json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode(), compresslevel=1)
 
 
@@ -258,4 +268,4 @@ def unpack(kept: bytes) -> Parsed | None:
         (number, {key: cell(key, value) for key, value in zip(_KEYS, cells, strict=True) if value is not None})
         for number, *cells in body["rows"]
     ]
-    return Parsed(body["kind"], rows, body["total"], body["blank"])
+    return Parsed(body["kind"], rows, body["total"], body["blank"], body["estate"], body["estate_column"])

@@ -3,8 +3,10 @@ a house the way HC's files name it, meters by number, fee items by name, amounts
 and HC's notes written beside the data.
 
 A house is named either by one reference `楼栋-单元-房屋` (HC: `1-1-1001`; a shop `1-0-101`) in the
-column 房屋, or by the columns 楼栋 / 单元 / 房号; a 小区 column picks the estate, and without one
-the house must be the only one of that name in the company. Names are compared loosely — `1`, `1栋`,
+column 房屋, or by the columns 楼栋 / 单元 / 房号. The estate is the one chosen at upload (HC's files
+name none: Table.estate_id), in which every house is then found; or a 小区 column names it row by row;
+or, with neither, the house must be the only one of that name in the company. A 小区 cell beside a
+chosen estate must name that estate. Names are compared loosely — `1`, `1栋`,
 `1号楼` and `01` are one building, `1` and `1单元` one unit — because HC numbers what we name.
 All of the company's houses are read in one query, whatever the file's length.
 """
@@ -27,7 +29,7 @@ from django.utils.translation import gettext_noop
 from billing.models import FeeItem, Meter
 from billing.services.common import MAX_AMOUNT
 from billing.services.meters import MAX_VALUE
-from tenants.estates.models import House
+from tenants.estates.models import Estate, House
 from tenants.imports.cells import CellError, a_date, is_blank, number_of, quantized, text
 from tenants.imports.columns import Column
 from tenants.imports.reading import Table
@@ -87,7 +89,9 @@ def place_columns(example: str = "1-1-1001", *, required: bool = True) -> list[C
             text(100),
             False,
             ("小区名称", "项目", "项目名称"),
-            gettext_noop("公司有多个小区时填写。"),
+            gettext_noop(
+                "上传时已选择小区的可不填（填写时须为所选小区）；未选择小区、且公司有多个小区都有同名房屋时须填写。"
+            ),
             "",
         ),
     ]
@@ -102,23 +106,34 @@ class Place:
 
 @dataclass
 class Houses:
-    """The company's houses indexed by loose names: (building, unit, number) → the houses so named."""
+    """The company's houses — or, with an estate chosen at upload, that estate's — indexed by loose
+    names: (building, unit, number) → the houses so named."""
 
     by_name: dict[tuple[str, str, str], list[tuple[str, Place]]] = field(default_factory=lambda: defaultdict(list))
     buildings: set[str] = field(default_factory=set)
     units: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     # A history names each house once a month: each spelling is looked up once.
     found: dict[tuple[Any, ...], tuple[Place | None, str, str]] = field(default_factory=dict)
+    estates: set[str] = field(default_factory=set)  # the company's estates, loose names
+    chosen: str | None = None  # the name of the estate chosen at upload
+    # Estates sharing a house a row named without an estate (neither chosen nor in a 小区 cell).
+    unnamed_estates: set[str] = field(default_factory=set)
 
     @classmethod
-    def load(cls) -> Houses:
+    def load(cls, estate_id: int | None = None) -> Houses:
         found = cls()
-        rows = House.objects.values_list(
+        names = dict(Estate.objects.values_list("id", "name"))
+        found.estates = {_plain(name) for name in names.values()}
+        rows = House.objects.all()
+        if estate_id is not None:
+            found.chosen = names.get(estate_id, "")
+            rows = rows.filter(estate_id=estate_id)
+        values = rows.values_list(
             "id", "estate_id", "building_id", "estate__name", "building__name", "unit__name", "number"
         )
-        for pk, estate_id, building_id, estate, building, unit, number in rows.iterator(chunk_size=5000):
+        for pk, estate, building_id, estate_name, building, unit, number in values.iterator(chunk_size=5000):
             b, u = building_key(building), unit_key(unit)
-            found.by_name[(b, u, number_key(number))].append((estate, Place(pk, estate_id, building_id)))
+            found.by_name[(b, u, number_key(number))].append((estate_name, Place(pk, estate, building_id)))
             found.buildings.add(b)
             found.units[b].add(u)
         return found
@@ -131,8 +146,23 @@ class Houses:
             known = self.found[key] = self._find(values)
         return known
 
+    def _estate_named(self, estate: str) -> str:
+        """Why a row's 小区 cell is refused, or "" when it names the estate the houses are found in."""
+        if self.chosen is not None and _plain(estate) != _plain(self.chosen):
+            return _("“%(name)s”不是上传时选择的小区“%(chosen)s”；该文件只能导入所选小区的房屋。") % {
+                "name": estate,
+                "chosen": self.chosen,
+            }
+        if _plain(estate) not in self.estates:
+            return _("系统中没有小区“%(name)s”。") % {"name": estate}
+        return ""
+
     def _find(self, values: dict[str, Any]) -> tuple[Place | None, str, str]:
         reference = values["house"]
+        estate = values.get("estate")
+        refused = self._estate_named(estate) if estate else ""
+        if refused:
+            return None, "小区", refused
         if values.get("building"):
             building, unit, number = values["building"], values.get("unit") or "", reference
             blame = ("楼栋", "单元", "房屋")
@@ -144,6 +174,9 @@ class Houses:
             blame = ("房屋", "房屋", "房屋")
         b, u, n = building_key(building), unit_key(unit), number_key(number)
         if b not in self.buildings:
+            if self.chosen is not None:
+                message = _("小区“%(estate)s”没有楼栋“%(name)s”（请先导入房屋）。")
+                return None, blame[0], message % {"estate": self.chosen, "name": building}
             return None, blame[0], _("系统中没有楼栋“%(name)s”（请先导入房屋）。") % {"name": building}
         units = self.units[b]
         if u not in units:
@@ -152,7 +185,6 @@ class Houses:
             else:
                 return None, blame[1], _("楼栋“%(b)s”没有单元“%(u)s”。") % {"b": building, "u": unit}
         candidates = self.by_name.get((b, u, n), [])
-        estate = values.get("estate")
         if estate:
             candidates = [c for c in candidates if _plain(c[0]) == _plain(estate)]
         if not candidates:
@@ -162,9 +194,30 @@ class Houses:
                 _("楼栋“%(b)s”单元“%(u)s”没有房屋“%(n)s”。") % {"b": building, "u": unit, "n": number},
             )
         if len(candidates) > 1:
-            names = "、".join(sorted({c[0] for c in candidates}))
-            return None, "房屋", _("多个小区（%(names)s）都有这个房屋，请加一列“小区”。") % {"names": names}
+            names = sorted({c[0] for c in candidates})
+            if len(names) == 1:  # two houses of one estate whose names differ only in spelling (1栋, 1号楼)
+                return (
+                    None,
+                    blame[2],
+                    _("有多套房屋都可写作“%(ref)s”，请写出完整的楼栋、单元名称。") % {"ref": reference},
+                )
+            self.unnamed_estates.update(names)
+            return (
+                None,
+                "小区",
+                _("多个小区（%(names)s）都有这个房屋，请选择小区或填写“小区”列。") % {"names": "、".join(names)},
+            )
         return candidates[0][1], "", ""
+
+    def file_problem(self, *, estate_column: bool) -> str:
+        """One sentence for the whole file when rows named houses several estates share and the file
+        has no 小区 column: the estate is to be chosen at upload (the rows say which houses)."""
+        if not self.unnamed_estates or estate_column or self.chosen is not None:
+            return ""
+        return _(
+            "文件没有“小区”列，而多个小区（%(names)s）都有文件中的房屋：请在上传时选择要导入到哪个小区，"
+            "或加一列“小区”。"
+        ) % {"names": "、".join(sorted(self.unnamed_estates))}
 
 
 def fee_items_named(names: Iterable[str]) -> dict[str, FeeItem]:

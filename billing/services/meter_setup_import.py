@@ -127,7 +127,7 @@ def validate_meters(table: Table, on_progress: kinds.Progress) -> Outcome:
     without_notes(table, [c.key for c in COLUMNS])
     parsed = parse_rows(table, findings, on_progress, passes=1)
     good = [(n, v) for n, v in parsed if n not in findings.bad_rows]
-    houses = Houses.load() if good else Houses()
+    houses = Houses.load(table.estate_id) if good else Houses()
     numbers = {core_text.normalise(v["number"]) for _n, v in good}
     known = meters_numbered(numbers)
     plan, verdicts, seen = MeterPlan(), dict[int, str](), dict[tuple[str, str], int]()
@@ -160,6 +160,8 @@ def validate_meters(table: Table, on_progress: kinds.Progress) -> Outcome:
         verdicts[number] = "create"
         multiplier = values.get("multiplier") or Decimal("1")
         plan.rows.append(MeterRow(number, place, kind, meter_number, reading, multiplier, rollover))
+    if unplaced := houses.file_problem(estate_column="estate" in table.index):
+        findings.add_file(unplaced)
     return findings.outcome(KIND, plan, rows=len(parsed), verdicts=verdicts, blank_rows=table.blank_rows)
 
 
@@ -197,9 +199,14 @@ SPEC = kinds.ImportKindSpec(
     write=write_meters,
     permission=PERMISSION,
     lock=LOCK,
+    estate="optional",  # HC's 水电表 names no estate
     notes=(
         gettext_noop("表头须在第一行（红色为必填列），列的顺序不限；HC 水电表模板右侧的说明可以保留。"),
         gettext_noop("房屋写成 楼栋-单元-房屋（如 1-1-1001），或另设 楼栋、单元 两列。"),
+        gettext_noop(
+            "HC 的文件没有小区：上传时选择小区，房屋即在该小区中查找，“小区”列可不填（填写时须为所选小区）；"
+            "未选择小区时，公司有多个小区都有同名房屋的，须加一列“小区”。"
+        ),
         gettext_noop("读数填切换时表盘上的数（HC 最后一次抄表的本期读数），下次抄表从这个数计算用量。"),
         gettext_noop("HC 的 模式、厂家、采集器ID、费用项 不导入（本系统按收费项目的表具类型计费）。"),
         gettext_noop("上传后先校验全部数据，校验无误才能确认导入，全部写入或全部不写；同一文件再次导入不会重复登记。"),

@@ -67,6 +67,7 @@ declare module 'vue' {
     ElTag: typeof import('element-plus/es/components/tag/index.mjs')['ElTag']
     ElTimeline: typeof import('element-plus/es/components/timeline/index.mjs')['ElTimeline']
     ElTimelineItem: typeof import('element-plus/es/components/timeline/index.mjs')['ElTimelineItem']
+    ElTimePicker: typeof import('element-plus/es/components/time-picker/index.mjs')['ElTimePicker']
     ElTimeSelect: typeof import('element-plus/es/components/time-select/index.mjs')['ElTimeSelect']
     ElTooltip: typeof import('element-plus/es/components/tooltip/index.mjs')['ElTooltip']
     ElTree: typeof import('element-plus/es/components/tree/index.mjs')['ElTree']

@@ -98,4 +98,37 @@ describe('messages page', () => {
     backend.on('GET /api/v1/owner/notifications/unread-count/', { status: 200, data: { unread: 0 } })
     expect(byTestId(await show(), 'messages-empty')).toHaveLength(1)
   })
+
+  it('通知设置: essential events stay on; muting another and quiet hours are saved', async () => {
+    const prefs = {
+      muted_events: [] as string[],
+      quiet_start: null as string | null,
+      quiet_end: null as string | null,
+      events: [
+        { name: 'bill.issued', label: '新账单', essential: false, muted: false },
+        { name: 'security.alert', label: '安全警报', essential: true, muted: false },
+      ],
+    }
+    backend.on('GET /api/v1/owner/notification-preferences/', { status: 200, data: prefs })
+    let sent: unknown = null
+    backend.on('PUT /api/v1/owner/notification-preferences/', (o) => {
+      sent = o.data
+      return { status: 200, data: { ...prefs, muted_events: ['bill.issued'], quiet_start: '22:00:00', quiet_end: '07:00:00' } }
+    })
+    await messages.loadPreferences()
+    messages.toggleMuted('security.alert') // essential: nothing happens
+    expect(messages.state.preferences?.muted_events).toEqual([])
+    messages.toggleMuted('bill.issued')
+    messages.setQuietHours('22:00', '07:00')
+    expect(await messages.savePreferences()).toBe(true)
+    expect(sent).toEqual({ muted_events: ['bill.issued'], quiet_start: '22:00', quiet_end: '07:00' })
+    expect(messages.state.preferences?.quiet_start).toBe('22:00:00')
+
+    backend.on('PUT /api/v1/owner/notification-preferences/', {
+      status: 400,
+      data: { code: 'invalid', message: '安全警报 是必要通知，不能关闭。', fields: { muted_events: ['安全警报 是必要通知，不能关闭。'] } },
+    })
+    expect(await messages.savePreferences()).toBe(false)
+    expect(messages.state.preferencesError).toContain('必要通知')
+  })
 })

@@ -58,6 +58,8 @@ PERMISSIONS: dict[str, set[Role]] = {
     "dashboard.view": set(_ALL_STAFF),  # the home page's own panels (the 开始使用 checklist); never residents
     "notifications.inbox": set(_ALL_STAFF),  # the bell: one's own messages
     "notifications.deliveries": set(),  # the company's delivery log, retrying failed deliveries
+    # the company's notification templates, channels, SMS signature and template ids, WeChat template ids
+    "notifications.templates": set(),
     "owner.self": {Role.RESIDENT},
 }
 

@@ -16,6 +16,7 @@ from django.conf import settings
 from requests.adapters import HTTPAdapter
 from wechatpy import WeChatClient
 from wechatpy.exceptions import WeChatClientException
+from wechatpy.session import SessionStorage
 from wechatpy.session.memorystorage import MemoryStorage
 
 from core import adapters
@@ -59,8 +60,9 @@ def binding() -> Binding:
     return Binding(adapter="wechat", backend=base, standin=_is_standin(base), missing=missing)
 
 
-def _client(appid: str, secret: str) -> WeChatClient:
-    client = WeChatClient(appid, secret, session=MemoryStorage(), timeout=5)
+def client(appid: str, secret: str, *, session: SessionStorage | None = None) -> WeChatClient:
+    """A wechatpy client of one mini-program; `session` keeps its access token (in memory by default)."""
+    client = WeChatClient(appid, secret, session=session or MemoryStorage(), timeout=5)
     base = settings.WECHAT_API_BASE_URL
     if base and base != REAL_BASE:
         http = requests.Session()
@@ -72,7 +74,7 @@ def _client(appid: str, secret: str) -> WeChatClient:
 def code_to_session(*, appid: str, secret: str, code: str) -> WeChatSession:
     """wx.login()'s one-time code -> the user's openid in this mini-program."""
     try:
-        result = _client(appid, secret).wxa.code_to_session(code)
+        result = client(appid, secret).wxa.code_to_session(code)
     except WeChatClientException as exc:
         raise WeChatLoginError(exc.errcode, str(exc.errmsg)) from exc
     except requests.RequestException as exc:

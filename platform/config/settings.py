@@ -433,6 +433,8 @@ SPECTACULAR_SETTINGS = {
         "WaiverKindEnum": "billing.models.WaiverKind",
         "BalanceEntryKindEnum": "billing.models.BalanceEntryKind",
         "PaymentOrderStatusEnum": "payments.models.OrderStatus",
+        "DeliveryChannelEnum": "notifications.models.Channel",  # the delivery log's name, kept for every channel field
+        "TemplateLanguageEnum": "notifications.models.Language",
     },
 }
 

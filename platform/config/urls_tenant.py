@@ -9,6 +9,8 @@ from companies import api as companies_api
 from config import urls_common, views
 from core import api as core_api
 from notifications import api as notifications_api
+from notifications import api_wechat as notifications_wechat_api
+from notifications import settings_api as notification_settings_api
 from payments import api as payments_api
 from payments.api import card_page
 from subscriptions import api as subscriptions_api
@@ -36,6 +38,11 @@ router.register("resident-corrections", residents_api.CorrectionViewSet, basenam
 router.register("notifications", notifications_api.StaffInboxViewSet, basename="notification")
 router.register("owner/notifications", notifications_api.OwnerInboxViewSet, basename="owner-notification")
 router.register("notification-deliveries", notifications_api.DeliveryViewSet, basename="notification-delivery")
+router.register(
+    "notification-wechat-templates",
+    notifications_wechat_api.WechatTemplateViewSet,
+    basename="notification-wechat-template",
+)
 billing_paths = billing_routes.register(router)
 
 api_v1: list[URLPattern | URLResolver] = [
@@ -72,6 +79,30 @@ api_v1: list[URLPattern | URLResolver] = [
         notifications_api.OwnerPreferenceView.as_view(),
         name="owner-notification-preferences",
     ),
+    path(
+        "owner/wechat-subscriptions/",
+        notifications_wechat_api.OwnerWechatSubscriptionView.as_view(),
+        name="owner-wechat-subscriptions",
+    ),
+    path(
+        "notification-preferences/",
+        notifications_api.StaffPreferenceView.as_view(),
+        name="notification-preferences",
+    ),
+    path(
+        "notification-templates/", notification_settings_api.TemplateListView.as_view(), name="notification-templates"
+    ),
+    path(
+        "notification-templates/<str:event>/preview/",
+        notification_settings_api.TemplatePreviewView.as_view(),
+        name="notification-template-preview",
+    ),
+    path(
+        "notification-templates/<str:event>/<str:channel>/<str:language>/",
+        notification_settings_api.TemplateView.as_view(),
+        name="notification-template",
+    ),
+    path("notification-settings/", notification_settings_api.SettingsView.as_view(), name="notification-settings"),
     path("attendance/today/", staff_api.TodayView.as_view(), name="attendance-today"),
     path("attendance/clock-in/", staff_api.ClockInView.as_view(), name="attendance-clock-in"),
     path("attendance/clock-out/", staff_api.ClockOutView.as_view(), name="attendance-clock-out"),

@@ -11,7 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from notifications import events, selectors
+from notifications import events, rendering, selectors
 from notifications.models import Channel, Delivery, DeliveryStatus
 from notifications.services import deliveries, inbox, preferences
 
@@ -30,8 +30,10 @@ class InboxItemSerializer(serializers.ModelSerializer):
         # In the reader's language (the request's), from the context kept with the message.
         cache: dict[int, tuple[str, str]] = self.context.setdefault("rendered", {})
         if item.pk not in cache:
+            renderer = self.context.setdefault("renderer", rendering.Renderer())  # the company's wording
             try:
-                cache[item.pk] = events.get(item.notification.event).render(item.notification.context)
+                spec = events.get(item.notification.event)
+                cache[item.pk] = renderer.render(spec, Channel.INBOX, item.notification.context)
             except events.UnknownEvent:
                 cache[item.pk] = (item.notification.event, "")
         return cache[item.pk]
@@ -152,6 +154,12 @@ class OwnerPreferenceView(APIView):
             quiet_end=data["quiet_end"],
         )
         return Response(PreferenceSerializer(_preference_answer(request.user)).data)
+
+
+class StaffPreferenceView(OwnerPreferenceView):
+    """The signed-in staff member's notification settings (the bell's 通知设置): as the owner's."""
+
+    required_permission = "notifications.inbox"
 
 
 class DeliverySerializer(serializers.ModelSerializer):

@@ -1,9 +1,11 @@
 """Notifications: one call (`notifications.services.notify`) from any module, inside its action,
 reaches staff and owners on every channel behind one interface (notifications.channels: the in-app
-inbox, SMS through the provider adapter, e-mail through Django's mail backend; WeChat subscribe
-messages next), with a delivery log, retries and dead letters, and each person's preferences.
+inbox, SMS through the provider adapter, e-mail through Django's mail backend, WeChat mini-program
+subscribe messages with the company's templates and the owners' one-time subscriptions, falling back
+to SMS), with a delivery log, retries and dead letters, and each person's preferences.
 
-Tables live in each COMPANY's schema (messages, deliveries, preferences): one company's messages
+Tables live in each COMPANY's schema (messages, deliveries, preferences, WeChat templates and
+subscriptions): one company's messages
 and logs are invisible on another's host. The work between them goes through the public outbox.
 """
 

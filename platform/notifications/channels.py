@@ -3,8 +3,9 @@ inbox item), SMS through the provider adapter (notifications.sms) and e-mail thr
 backend. A channel says whether it can reach a person with an event, and sends one delivery; a
 provider's refusal is Permanent (this address will never take it) or Transient (try again later).
 
-WeChat subscribe messages are the next channel (one-time subscriptions consumed per message, with a
-stand-in that enforces them): not here yet.
+WeChat mini-program subscribe messages go first where the company has a template for the event and
+the owner a WeChat login; each spends one of the owner's one-time subscriptions, and with none left
+(or WeChat refusing the message) the delivery falls back: SMS, else the inbox alone (Fallback).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from django.core.mail import send_mail
 from django.template.loader import render_to_string
 
 from core.masking import mask_phone
-from notifications import sms
+from notifications import company_settings, rendering, sms
 from notifications.events import Event
 from notifications.models import Channel
 
@@ -37,6 +38,16 @@ class Transient(DeliveryError):
 
 class Throttled(Transient):
     """The provider refused this one address for now (its per-number limits): the others still go."""
+
+
+class Fallback(Permanent):
+    """This channel cannot carry it to this person (no subscription left, WeChat refused it): the
+    delivery is closed with the reason, and another channel carries the message instead.
+    `failed`: the provider refused (logged as failed), rather than the channel not applying (skipped)."""
+
+    def __init__(self, message: str, *, failed: bool = False):
+        super().__init__(message)
+        self.failed = failed
 
 
 class Sender(Protocol):
@@ -82,31 +93,36 @@ class SmsSender:
         return user.phone or ""
 
     def can_carry(self, event: Event) -> bool:
-        return event.sms is not None and sms.gateway().has_template(event.sms.name)
+        # Whether the company has an approved template is checked when sending: a missing one
+        # fails the delivery with its reason (fail closed) rather than silently not texting.
+        return event.sms is not None
 
     def masked(self, address: str) -> str:
         return mask_phone(address)
 
     def send(self, *, event: Event, context: Mapping[str, Any], address: str, company: str) -> str:
-        assert event.sms is not None
-        params = {name: str(context.get(name, "")) for name in event.sms.params}
-        try:
-            receipt = sms.gateway().send(phone=address, template=event.sms.name, params=params)
-        except sms.SmsError as exc:
-            if exc.reason is sms.SmsFailure.INVALID_NUMBER or exc.code.startswith(PERMANENT_SMS_CODES):
-                raise Permanent(str(exc)) from exc
-            raise Transient(str(exc)) from exc
-        return receipt.message_id
+        answer = self.send_many(event=event, context=context, addresses=[address], company=company)[0]
+        if isinstance(answer, DeliveryError):
+            raise answer
+        return answer
 
     def send_many(
         self, *, event: Event, context: Mapping[str, Any], addresses: list[str], company: str
     ) -> list[str | DeliveryError]:
-        """The same text to several numbers in one provider request (services.batches): per address
-        the provider's message id or its refusal; a refusal of the whole request raises."""
+        """The same text to several numbers in one provider request (services.batches), with the
+        company's template and signature: per address the provider's message id or its refusal; a
+        refusal of the whole request raises."""
         assert event.sms is not None
-        params = {name: str(context.get(name, "")) for name in event.sms.params}
         try:
-            answers = sms.gateway().send_many(phones=addresses, template=event.sms.name, params=params)
+            route = company_settings.sms_route(event)
+        except company_settings.SmsNotConfigured as exc:
+            raise Permanent(str(exc)) from exc
+        # The company's SMS text (its placeholders, in order) or the code's template parameters.
+        values = rendering.Renderer(rendering.company_language()).sms_values(event, context)
+        try:
+            answers = sms.gateway().send_many_approved(
+                phones=addresses, template_id=route.template_id, values=values, sign_name=route.sign_name
+            )
         except sms.SmsError as exc:
             raise _sms_refusal(exc) from exc
         return [answer.message_id if isinstance(answer, sms.SmsReceipt) else _sms_refusal(answer) for answer in answers]
@@ -134,7 +150,7 @@ class EmailSender:
         return f"{name[:2]}***@{domain}" if domain else ""
 
     def send(self, *, event: Event, context: Mapping[str, Any], address: str, company: str) -> str:
-        title, body = event.render(context)
+        title, body = rendering.Renderer(rendering.company_language()).render(event, Channel.EMAIL, context)
         text = render_to_string(
             "notifications/email.txt",
             {"title": title, "body": body, "company": company, "link": context.get("_url", "")},
@@ -149,7 +165,32 @@ class EmailSender:
         return ""
 
 
-SENDERS: dict[str, Sender] = {sender.channel: sender for sender in (InboxSender(), SmsSender(), EmailSender())}
+class WechatSender:
+    """Mini-program subscribe messages (notifications.wechat), with the company's template for the
+    event and one of the owner's one-time subscriptions to it."""
+
+    channel = Channel.WECHAT
+
+    def address(self, user: Any) -> str:
+        return user.wechat_openid or ""
+
+    def can_carry(self, event: Event) -> bool:
+        from notifications import wechat_selectors
+
+        return wechat_selectors.template_for(event.name) is not None
+
+    def masked(self, address: str) -> str:
+        return f"{address[:6]}***" if address else ""
+
+    def send(self, *, event: Event, context: Mapping[str, Any], address: str, company: str) -> str:
+        from notifications.wechat_channel import send_subscribe_message
+
+        return send_subscribe_message(event=event, context=context, openid=address)
+
+
+SENDERS: dict[str, Sender] = {
+    sender.channel: sender for sender in (InboxSender(), SmsSender(), EmailSender(), WechatSender())
+}
 
 
 def sender(channel: str) -> Sender:

@@ -15,6 +15,7 @@ class Channel(models.TextChoices):
     INBOX = "inbox", _("站内消息")
     SMS = "sms", _("短信")
     EMAIL = "email", _("邮件")
+    WECHAT = "wechat", _("微信订阅消息")
 
 
 class DeliveryStatus(models.TextChoices):
@@ -132,3 +133,112 @@ class Preference(models.Model):
 
     def __str__(self) -> str:
         return f"preferences of {self.user_id}"
+
+
+class WechatTemplate(models.Model):
+    """微信订阅消息模板 — the company's mini-program template for one event: its id (chosen in the
+    mini-program's console) and which context value fills each keyword (thing1, amount2, time3 …)."""
+
+    event = models.CharField(max_length=60, unique=True)
+    template_id = models.CharField(max_length=64)
+    # WeChat keyword -> context key of the event ("thing1" -> "house"); "_title" is the rendered title.
+    fields = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.event} -> {self.template_id}"
+
+
+class WechatSubscription(models.Model):
+    """订阅消息次数 — how many one-time subscriptions an owner has given a template in the owner app
+    (wx.requestSubscribeMessage): each accepted request is one message WeChat lets us send."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    template_id = models.CharField(max_length=64)
+    credits = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "template_id"], name="wechat_subscription_once"),
+            models.CheckConstraint(condition=Q(credits__gte=0), name="wechat_subscription_credits_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}/{self.template_id}: {self.credits}"
+
+
+class WechatCreditUse(models.Model):
+    """One subscription spent on one delivery: unique per delivery, so a delivery spends at most one."""
+
+    delivery = models.OneToOneField(Delivery, on_delete=models.CASCADE, related_name="+")
+    template_id = models.CharField(max_length=64)
+    used_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"delivery {self.delivery_id}: {self.template_id}"
+
+
+class Language(models.TextChoices):
+    """The languages a template is written in (settings.LANGUAGES)."""
+
+    ZH_HANS = "zh-hans", "简体中文"
+    EN = "en", "English"
+
+
+class TemplateOverride(models.Model):
+    """通知模板 — a company's own wording of one event on one channel in one language, with the
+    event's %(name)s placeholders only (notifications.wording checks it). Without one the code's
+    default (notifications.events, in that language) is used. On SMS the body is the text the
+    company had approved by the provider: its placeholders, in order, are the template's parameters."""
+
+    event = models.CharField(max_length=60)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    language = models.CharField(max_length=10, choices=Language.choices)
+    title = models.CharField(max_length=200, blank=True, default="")
+    body = models.TextField()
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["event", "channel", "language"], name="template_override_once"),
+            models.CheckConstraint(condition=Q(channel__in=Channel.values), name="template_override_channel_known"),
+            models.CheckConstraint(condition=Q(language__in=Language.values), name="template_override_language_known"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event}/{self.channel}/{self.language}"
+
+
+class EventSetting(models.Model):
+    """通知发送设置 — the company's choices for one event: the channels it turned off (never the
+    inbox, never an essential event's) and the ID of its approved SMS template with the provider."""
+
+    event = models.CharField(max_length=60, unique=True)
+    disabled_channels = ArrayField(models.CharField(max_length=10), default=list, blank=True)
+    sms_template_id = models.CharField(max_length=32, blank=True, default="")
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(disabled_channels__contains=["inbox"]), name="event_setting_inbox_stays"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"settings of {self.event}"
+
+
+class SmsSettings(models.Model):
+    """短信设置 — the company's SMS signature (签名), approved with the provider; one row."""
+
+    singleton = models.BooleanField(default=True, unique=True)
+    sign_name = models.CharField(max_length=20, blank=True, default="")
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(singleton=True), name="sms_settings_one_row")]
+
+    def __str__(self) -> str:
+        return "SMS settings"

@@ -22,8 +22,9 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
     "password_code": ("code",),  # 找回密码验证码 {1}，10 分钟内有效
     "staff_invite": ("company", "link"),  # {1} 邀请您设置员工账号密码：{2}
 }
-# Notification events' templates (notifications.events): optional — a deployment that has not had
-# one approved yet sends that event by its other channels (notifications.channels.SmsChannel).
+# Notification events' default templates (notifications.events), with the stand-in's demo IDs. With
+# the real provider each company gives the ID of its own approved template per event (its 通知设置);
+# without one that event's texts fail closed with the reason (notifications.company_settings).
 EVENT_TEMPLATES: dict[str, tuple[str, ...]] = {
     "bill_issued": ("house", "fee_item", "amount", "due_date"),  # {1}的{2}账单已出，金额{3}元，请在{4}前缴纳
     "bill_due_soon": ("house", "amount", "due_date"),  # {1}有{2}元账单将于{3}到期，请及时缴纳
@@ -72,6 +73,15 @@ class SmsGateway(Protocol):
 
     def has_template(self, template: str) -> bool: ...
 
+    def template_id(self, template: str) -> str: ...
+
+    def send_approved(self, *, phone: str, template_id: str, values: list[str], sign_name: str = "") -> SmsReceipt: ...
+
+    def send_many_approved(
+        self, *, phones: list[str], template_id: str, values: list[str], sign_name: str = ""
+    ) -> list[SmsReceipt | SmsError]:
+        """An approved template by its ID to several numbers in one request: per number its receipt or refusal."""
+
 
 def gateway() -> SmsGateway:
     from notifications.tencent_sms import TencentSmsConfig, TencentSmsGateway
@@ -84,6 +94,11 @@ def gateway() -> SmsGateway:
 
         return TencentSmsGateway(standin.DEMO_CONFIG, session=standin.in_process_session())
     raise RuntimeError(f"unknown SMS_BACKEND {backend!r}")
+
+
+def is_standin() -> bool:
+    """Whether SMS goes to the local stand-in (its demo account has every event's template)."""
+    return settings.SMS_BACKEND == "standin"
 
 
 def binding() -> Binding:

@@ -1,12 +1,15 @@
-"""A stand-in for WeChat's server API (api.weixin.qq.com): access tokens and mini-program login.
+"""A stand-in for WeChat's server API (api.weixin.qq.com): access tokens, mini-program login and
+subscribe messages (standins.wechat_messages).
 
 Behaves like the real service where our code can tell: the same paths and JSON, errcodes 40013
 (invalid appid), 40125 (invalid secret), 40029 (invalid code), 40163 (code already used), 40002
 (bad grant_type), 45011 (too frequent); codes are one-time and expire after 5 minutes; openids are
-stable per (appid, WeChat user) and differ between mini-programs, as in WeChat.
+stable per (appid, WeChat user) and differ between mini-programs, as in WeChat. Access tokens
+expire after two hours (42001 after that, 40001 for one never issued).
 
 Not part of WeChat: `POST /_device/apps` registers a mini-program (appid, secret) and
-`POST /_device/login` plays a phone calling wx.login() for a WeChat user, returning a code.
+`POST /_device/login` plays a phone calling wx.login() for a WeChat user, returning a code;
+`/_device/templates` and `/_device/subscribe` are standins.wechat_messages'.
 """
 
 from __future__ import annotations
@@ -14,12 +17,14 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+import time
 from typing import Any
 from urllib.parse import parse_qs
 
 import redis
 
 from core import redis_client
+from standins import wechat_messages
 
 PREFIX = "standin:wechat:"
 CODE_TTL = 300
@@ -58,9 +63,15 @@ def handle(method: str, path: str, params: dict[str, str], body: dict[str, Any])
         problem = _check_app(store, params.get("appid", ""), params.get("secret", ""))
         if problem:
             return problem
+        appid = params["appid"]
         token = secrets.token_urlsafe(48)
-        store.set(f"{PREFIX}token:{token}", params["appid"], ex=TOKEN_TTL)
+        # Kept past its expiry, so a late call is told 42001 (expired) rather than 40001 (unknown).
+        store.set(f"{PREFIX}token:{token}", f"{appid}|{time.time() + TOKEN_TTL}", ex=TOKEN_TTL + 3600)
+        store.sadd(f"{PREFIX}tokens:{appid}", token)
+        store.incr(f"{PREFIX}token-fetches:{appid}")
         return 200, {"access_token": token, "expires_in": TOKEN_TTL}
+    if method == "POST" and path == "cgi-bin/message/subscribe/send":
+        return wechat_messages.send(store, params, body)
     if method == "GET" and path == "sns/jscode2session":
         if params.get("grant_type") != "authorization_code":
             return _error(40002, "invalid grant_type")
@@ -96,8 +107,17 @@ def handle(method: str, path: str, params: dict[str, str], body: dict[str, Any])
             return 400, {"errcode": 40013, "errmsg": "invalid appid"}
         code = secrets.token_urlsafe(24)
         login = {"appid": appid, "openid": openid_for(appid, user), "unionid": None}
+        store.sadd(f"{PREFIX}openids:{appid}", login["openid"])
         store.set(f"{PREFIX}code:{code}", json.dumps(login), ex=CODE_TTL)
         return 200, {"code": code, "openid": login["openid"]}
+    if method == "POST" and path == "_device/templates":
+        return wechat_messages.add_template(store, body)
+    if method == "POST" and path == "_device/subscribe":
+        appid = body.get("appid", "")
+        openid = openid_for(appid, body.get("user", ""))
+        if not store.sismember(f"{PREFIX}openids:{appid}", openid):
+            return 400, {"errcode": 40003, "errmsg": "this user never opened the mini-program"}
+        return wechat_messages.subscribe(store, body, openid)
     return 404, {"errcode": -1, "errmsg": "not found"}
 
 
@@ -111,6 +131,25 @@ def device_login(appid: str, wechat_user: str) -> str:
     if status != 200:
         raise ValueError(payload)
     return payload["code"]
+
+
+def add_template(appid: str, template_id: str, keywords: list[str]) -> None:
+    """The company picked a template in its mini-program's console (keywords: thing1, amount2 …)."""
+    status, payload = handle(
+        "POST", "_device/templates", {}, {"appid": appid, "template_id": template_id, "keywords": keywords}
+    )
+    if status != 200:
+        raise ValueError(payload)
+
+
+def device_subscribe(appid: str, wechat_user: str, template_ids: list[str]) -> dict[str, str]:
+    """What wx.requestSubscribeMessage answers when `wechat_user` taps 允许 (one message per template)."""
+    status, payload = handle(
+        "POST", "_device/subscribe", {}, {"appid": appid, "user": wechat_user, "template_ids": template_ids}
+    )
+    if status != 200:
+        raise ValueError(payload)
+    return {key: value for key, value in payload.items() if key != "errMsg"}
 
 
 def wsgi_app(environ: dict, start_response: Any) -> list[bytes]:

@@ -202,7 +202,10 @@ class ImportUploadSerializer(serializers.Serializer):
     )
     file = serializers.FileField(help_text=".xlsx / .xls / .csv，最大 20 MB、100,000 行", required=False)
     estate = serializers.IntegerField(
-        required=False, allow_null=True, help_text="导入到哪个小区：hc_assets（HC 资产表）必填，其他类型不填"
+        required=False,
+        allow_null=True,
+        help_text="导入到哪个小区：hc_assets（HC 资产表）必填；fee_history、fee_arrears、meters 可选"
+        "（选择后房屋在该小区中查找，“小区”列可不填）；其他类型不填",
     )
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from django.utils.translation import gettext_noop
 
@@ -27,6 +27,9 @@ if TYPE_CHECKING:
 
 # on_progress(done, total)
 Progress = Callable[[int, int], None]
+# Whether the upload asks for an estate (Import.estate): never; may be chosen (the file's houses are
+# then found in it, a 小区 column becomes optional); must be chosen (the kind's files name none).
+EstateAtUpload = Literal["none", "optional", "required"]
 MAX_KEY_LENGTH = 32  # Import.kind's max_length
 
 # The notes every template ends with, unless a kind says otherwise. Marked for the catalogue; the
@@ -83,9 +86,10 @@ class Keeper(Protocol):
 
 class Rechecker(Protocol):
     """Inside the commit's lock: what `keep` kept, checked again against the database as it is now —
-    the Outcome a dry run would give (clean, with its plan), or None to run the dry run again."""
+    the Outcome a dry run would give (clean, with its plan), or None to run the dry run again.
+    `estate_id` is the estate chosen at upload, as the dry run had it (Table.estate_id)."""
 
-    def __call__(self, kept: bytes, on_progress: Progress, /) -> Outcome | None: ...
+    def __call__(self, kept: bytes, on_progress: Progress, /, *, estate_id: int | None) -> Outcome | None: ...
 
 
 @dataclass(frozen=True)
@@ -104,8 +108,9 @@ class ImportKindSpec:
     upload_permission: str | None = None
     upload_refusal: StrOrPromise = ""
     notes: tuple[str, ...] = DEFAULT_NOTES
-    # A file of this kind names no estate: the upload asks for one (Import.estate).
-    needs_estate: bool = False
+    # The estate asked for at upload (Import.estate; see EstateAtUpload); the validator finds it as
+    # Table.estate_id, a Reader as its `estate_id`.
+    estate: EstateAtUpload = "none"
     # How the upload is opened and its report written, when not the one-sheet default (reading.py, reports.py).
     read: Reader | None = None
     annotate: Annotator | None = None

@@ -45,7 +45,7 @@ class Import(models.Model):
     message = models.CharField(max_length=500, blank=True)
     # Sentences beside the counts (sheets ignored and why, columns not mapped, …): validation.Outcome.notes.
     notes = models.JSONField(default=list, blank=True)
-    # The estate chosen at upload, for a kind whose files name none (kinds.ImportKindSpec.needs_estate).
+    # The estate chosen at upload, for a kind that asks for one (kinds.ImportKindSpec.estate).
     estate = models.ForeignKey(
         "estates.Estate", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("小区")
     )

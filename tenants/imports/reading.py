@@ -202,6 +202,8 @@ class Table:
     expected_rows: int  # an upper bound (blank rows count): progress totals
     rest: Iterator[tuple[int, list[Any]]]
     blank_rows: int = 0
+    # The estate chosen at upload (kinds.ImportKindSpec.estate), within which the rows are read.
+    estate_id: int | None = None
 
     def data_rows(self) -> Iterator[tuple[int, list[Any]]]:
         """The rows after the header, blank ones skipped — once: rows are not kept in memory.
@@ -246,7 +248,7 @@ def _hc_hint(cells: list[Any]) -> str:
     return str(HC_HINT) if any(known <= headers for known in _HC_HEADERS) else ""
 
 
-def read_table(data: bytes, file_name: str, kind: str) -> Table:
+def read_table(data: bytes, file_name: str, kind: str, *, estate_id: int | None = None) -> Table:
     """The file opened and its header located and checked; the data rows follow as iterated
     (Table.data_rows). FileProblem: unreadable, too large, no header, missing required columns."""
     columns = list(kinds.get(kind).columns)
@@ -279,6 +281,7 @@ def read_table(data: bytes, file_name: str, kind: str) -> Table:
             header_index={column.header: found[column.key] for column in columns if column.key in found},
             expected_rows=max(source.height - number, 1),
             rest=source.rows,
+            estate_id=estate_id,
         )
     required = _("、").join(column.header for column in columns if column.required)
     raise FileProblem(

@@ -58,15 +58,21 @@ def _may_upload(spec: kinds.ImportKindSpec, actor: Any) -> None:
 
 
 def _target_estate(spec: kinds.ImportKindSpec, estate_id: int | None) -> Estate | None:
-    """The estate chosen at upload: asked for by a kind whose files name none, refused otherwise."""
-    if not spec.needs_estate:
+    """The estate chosen at upload: required by a kind whose files name none, optional for one whose
+    files may name it (a 小区 column), refused for the others. Another company's estate is none here."""
+    if spec.estate == "none":
         if estate_id is not None:
             message = _("该类导入的文件自带小区，无需选择小区。")
             raise DomainError(message, code="estate_not_needed", fields={"estate": [message]})
         return None
-    estate = Estate.objects.filter(pk=estate_id).first() if estate_id is not None else None
+    if estate_id is None:
+        if spec.estate == "optional":
+            return None
+        message = _("请选择要导入到哪个小区。")
+        raise DomainError(message, code="no_estate", fields={"estate": [message]})
+    estate = Estate.objects.filter(pk=estate_id).first()
     if estate is None:
-        message = _("请选择要导入到哪个小区。") if estate_id is None else _("小区不存在。")
+        message = _("小区不存在。")
         raise DomainError(message, code="no_estate", fields={"estate": [message]})
     return estate
 
@@ -177,7 +183,7 @@ def _dry_run(record: Import, data: bytes, on_progress: validation.Progress) -> t
         if spec.read is not None:
             table = spec.read(data, record.file_name, estate_id=record.estate_id)
         else:
-            table = reading.read_table(data, record.file_name, record.kind)
+            table = reading.read_table(data, record.file_name, record.kind, estate_id=record.estate_id)
         return validation.validate(table, on_progress), table
     except FileProblem as problem:  # unreadable, no header, too many rows: one problem for the file
         counts = {"rows": 0, "create": 0, "update": 0, "unchanged": 0, "errors": 0}
@@ -366,7 +372,11 @@ def _commit(*, import_id: int, data: bytes, report: Callable[[int, str], None]) 
     checking = _scaled(report, 0, 40, _("正在校验"))
     # A kept dry run is planned again from the database as it is now; otherwise the file is read again.
     kept = _kept(locked, data) if spec.recheck is not None else None
-    rechecked = spec.recheck(kept, checking) if spec.recheck is not None and kept is not None else None
+    rechecked = (
+        spec.recheck(kept, checking, estate_id=locked.estate_id)
+        if spec.recheck is not None and kept is not None
+        else None
+    )
     outcome, table = (rechecked, None) if rechecked is not None else _dry_run(locked, data, checking)
     if not outcome.clean:
         raise _Stale(outcome, table)

@@ -70,6 +70,10 @@ class Findings:
         self.problems.append(Problem(row, column, message))
         self.bad_rows.add(row)
 
+    def add_file(self, message: str) -> None:
+        """A problem of the whole file (no row to mark), e.g. the estate neither chosen nor named."""
+        self.problems.append(Problem(None, None, message))
+
     def warn(self, row: int | None, column: str | None, message: str) -> None:
         self.warnings.append(Problem(row, column, message))
 

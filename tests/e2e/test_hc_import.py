@@ -63,7 +63,7 @@ def test_an_hc_asset_workbook_imports_as_it_is(desktop, live_stack, in_company_d
     expect(page.get_by_test_id("import-estate-name")).to_have_text(name)
     notes = page.get_by_test_id("import-notes")
     expect(notes).to_contain_text("车位信息：2 个车位未导入")
-    expect(notes).to_contain_text("费用设置：2 项收费标准未在此导入")
+    expect(notes).to_contain_text("费用设置：将新建收费项目“测试收费1”")
     expect(notes).to_contain_text("119 宿舍 → 住宅")
     expect(page.get_by_test_id("import-count-create")).to_contain_text("11")  # 4 houses, 7 relations
     screenshot(page, "admin-hc-import-ready")
@@ -86,8 +86,11 @@ def test_an_hc_asset_workbook_imports_as_it_is(desktop, live_stack, in_company_d
     _fee_history_and_arrears(page, live_stack, in_company_db, estate=name, house=house)
 
 
-def _upload_through_migration(page, live_stack, kind: str, file_name: str, content: bytes, watch: Watch):
-    """收费管理 › 数据迁移: pick the kind, check its template downloads, upload, wait for the dry run."""
+def _upload_through_migration(
+    page, live_stack, kind: str, file_name: str, content: bytes, watch: Watch, *, estate: int, estate_name: str
+):
+    """收费管理 › 数据迁移: pick the kind, check its template downloads, choose the estate (HC's file
+    names none), upload, wait for the dry run, which names the estate."""
     from playwright.sync_api import expect
 
     page.goto(live_stack.url("alpha", "/fees/migration"))
@@ -98,9 +101,11 @@ def _upload_through_migration(page, live_stack, kind: str, file_name: str, conte
         "href => fetch(href).then((r) => [r.status, r.headers.get('content-type')])", template.get_attribute("href")
     )
     assert (status, kind_of) == (200, XLSX)  # a workbook of our own
-    expect(page.get_by_test_id("import-estate")).to_have_count(0)  # the file names its houses
+    page.get_by_test_id("import-estate").click()
+    page.get_by_test_id(f"import-estate-{estate}").click()
     page.get_by_test_id("import-file-input").set_input_files({"name": file_name, "mimeType": XLSX, "buffer": content})
     expect(page.get_by_test_id("import-current")).to_have_attribute("data-status", "ready", timeout=60_000)
+    expect(page.get_by_test_id("import-estate-name")).to_have_text(estate_name)
     watch.screen(page, f"fees-migration-{kind}-ready")
 
 
@@ -127,13 +132,12 @@ def _fee_history_and_arrears(page, live_stack, in_company_db, *, estate: str, ho
         # Set up as the company's 收费项目 (monthly, 2 元/㎡), assigned to no house yet.
         _fee(name=item, price="2.0000", start=date(2025, 1, 1))
 
-    # HC's 房屋缴费历史 of two houses of the workbook, Jan–Jun 2026, paid on the 5th; the company
-    # has several estates with a 1-1-1011, so the file names the estate in a 小区 column.
-    rows = [
-        [row[0], item, *row[2:], estate] for row in history(houses=("1-1-1011", "1-1-1012"), months=6, first=(2026, 1))
-    ]
+    # HC's 房屋缴费历史 of two houses of the workbook, Jan–Jun 2026, paid on the 5th, as HC writes it:
+    # no 小区 column. The company has several estates with a 1-1-1011: the estate is chosen at upload.
+    rows = [[row[0], item, *row[2:]] for row in history(houses=("1-1-1011", "1-1-1012"), months=6, first=(2026, 1))]
+    in_estate = {"estate": house.estate_id, "estate_name": estate}
     _upload_through_migration(
-        page, live_stack, "fee_history", "HC房屋缴费历史.xlsx", xlsx([*HC_HEADER, "小区"], rows), watch
+        page, live_stack, "fee_history", "HC房屋缴费历史.xlsx", xlsx(HC_HEADER, rows), watch, **in_estate
     )
     expect(page.get_by_test_id("import-count-create")).to_have_text("12")
     expect(page.get_by_test_id("import-count-charges")).to_have_text("12")
@@ -144,9 +148,11 @@ def _fee_history_and_arrears(page, live_stack, in_company_db, *, estate: str, ho
     _commit(page, watch, "fee_history")
 
     # The arrears HC left open on 1-1-1012: three months of 2025, 179 元 each.
-    arrears = [["1-1-1012", item, serial(date(2025, 7, 1)), serial(date(2025, 10, 1)), 537.0, estate, "HC 欠费"]]
-    header = ["房屋", "收费项目", "开始时间", "结束时间", "欠费金额", "小区", "备注"]
-    _upload_through_migration(page, live_stack, "fee_arrears", "期初欠费.xlsx", xlsx(header, arrears), watch)
+    arrears = [["1-1-1012", item, serial(date(2025, 7, 1)), serial(date(2025, 10, 1)), 537.0, "HC 欠费"]]
+    header = ["房屋", "收费项目", "开始时间", "结束时间", "欠费金额", "备注"]
+    _upload_through_migration(
+        page, live_stack, "fee_arrears", "期初欠费.xlsx", xlsx(header, arrears), watch, **in_estate
+    )
     expect(page.get_by_test_id("import-count-charges")).to_have_text("3")
     _commit(page, watch, "fee_arrears")
     with in_company_db("alpha"):

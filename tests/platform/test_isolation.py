@@ -116,6 +116,15 @@ def test_the_sweep_sees_the_company_api():
         "/api/v1/notification-deliveries/",
         "/api/v1/notification-deliveries/failures/",
         "/api/v1/notification-deliveries/1/retry/",
+        "/api/v1/notification-wechat-templates/",
+        "/api/v1/notification-wechat-templates/1/",
+        "/api/v1/notification-wechat-templates/events/",
+        "/api/v1/owner/wechat-subscriptions/",
+        "/api/v1/notification-preferences/",
+        "/api/v1/notification-templates/",
+        "/api/v1/notification-templates/houses/preview/",
+        "/api/v1/notification-templates/houses/houses/houses/",
+        "/api/v1/notification-settings/",
     } <= routes
     assert len(routes) > 50
 

@@ -37,6 +37,16 @@ export const REVIEW_STATUSES: readonly ReviewStatus[] = ['pending', 'approved', 
 export const IMPORT_KINDS: readonly ImportKind[] = ['houses', 'residents', 'hc_assets']
 /** Kinds whose files name no estate (HC's workbooks): the upload asks for one. */
 export const IMPORT_KINDS_WITH_ESTATE: readonly ImportKind[] = ['hc_assets']
+/**
+ * Kinds whose files may name no estate (HC's payment history, arrears and meter sheets): the upload
+ * offers one, optional; chosen, the houses are found in it and a 小区 column may be left out
+ * (the server's ImportKindSpec.estate).
+ */
+export const IMPORT_KINDS_WITH_OPTIONAL_ESTATE: readonly ImportKind[] = [
+  'meters',
+  'fee_history',
+  'fee_arrears',
+]
 /** Kinds uploaded as another system wrote them: no template of ours to download. */
 export const IMPORT_KINDS_WITHOUT_TEMPLATE: readonly ImportKind[] = ['hc_assets']
 /**

@@ -19,11 +19,11 @@ const fees: typeof zhFees = {
       fee_items:
         "HC's fee settings sheet uploads as it is; formula codes 1001, 2002, 5005 and 6006 are converted, others are set up by hand.",
       meters:
-        "HC's meter template uploads as it is; the reading is the dial's value at the switch, and the next reading counts usage from it.",
+        "HC's meter template uploads as it is, with the estate chosen; the reading is the dial's value at the switch, and the next reading counts usage from it.",
       fee_history:
-        "HC's house payment history uploads as it is; fee items must match the names set up here. Add an Estate column when several estates have houses of the same name.",
+        "HC's house payment history uploads as it is, with the estate chosen; fee items must match the names set up here.",
       fee_arrears:
-        'One row per unpaid period: house, fee item, start and end, amount owed. Add an Estate column when several estates have houses of the same name.',
+        'One row per unpaid period: house, fee item, start and end, amount owed; with the estate chosen, no Estate column is needed.',
     },
     seeItems: 'See fee items',
     seeMeters: 'See meters',

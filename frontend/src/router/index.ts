@@ -150,6 +150,26 @@ export const companyRoutes: RouteRecordRaw[] = [
             },
           },
           {
+            path: 'notification-templates',
+            name: 'settings-notification-templates',
+            component: () => import('@/pages/company/settings/NotificationTemplatesPage.vue'),
+            meta: {
+              module: 'settings',
+              title: 'settings.notificationTemplates',
+              permission: 'notifications.templates',
+            },
+          },
+          {
+            path: 'wechat-templates',
+            name: 'settings-wechat-templates',
+            component: () => import('@/pages/company/settings/WechatTemplatesPage.vue'),
+            meta: {
+              module: 'settings',
+              title: 'settings.wechatTemplates',
+              permission: 'notifications.templates',
+            },
+          },
+          {
             path: 'notification-failures',
             name: 'settings-notification-failures',
             component: () => import('@/pages/company/settings/NotificationFailuresPage.vue'),

@@ -19,6 +19,8 @@ import type {
   OwnerInvoice,
   OwnerInvoiceRequest,
   OwnerMessage,
+  SubscribeMoment,
+  OwnerPreferencesRequest,
   UpdateOwnerContactRequest,
 } from './types'
 
@@ -136,6 +138,8 @@ export function createApiClient(options: ApiClientOptions) {
     typed('post', path, body, options)
   const patch = <P extends PathWith<'patch'>>(path: P, body: Body<P, 'patch'>, ...[options]: OptionsArg<P, 'patch'>) =>
     typed('patch', path, body, options)
+  const put = <P extends PathWith<'put'>>(path: P, body: Body<P, 'put'>, ...[options]: OptionsArg<P, 'put'>) =>
+    typed('put', path, body, options)
 
   /**
    * A file the app does not read as JSON (a receipt PDF): its full URL and the headers that
@@ -203,6 +207,14 @@ export function createApiClient(options: ApiClientOptions) {
     ownerUnreadCount: async () => (await get('/api/v1/owner/notifications/unread-count/')).unread,
     readMessage: (id: number) => post('/api/v1/owner/notifications/{id}/read/', undefined, { path: { id } }),
     readAllMessages: () => post('/api/v1/owner/notifications/read-all/', undefined),
+    /** The WeChat subscribe-message templates worth asking for at a moment, and my subscriptions left. */
+    wechatSubscriptions: (moment: SubscribeMoment) => get('/api/v1/owner/wechat-subscriptions/', { query: { moment } }),
+    /** The templates I accepted in wx.requestSubscribeMessage: one message each. */
+    addWechatSubscriptions: (templateIds: readonly string[]) =>
+      post('/api/v1/owner/wechat-subscriptions/', { template_ids: [...templateIds] }),
+    /** 通知设置: the events the owner mutes (never the essential ones) and quiet hours. */
+    ownerPreferences: () => get('/api/v1/owner/notification-preferences/'),
+    saveOwnerPreferences: (body: OwnerPreferencesRequest) => put('/api/v1/owner/notification-preferences/', body),
   }
 }
 

@@ -91,3 +91,11 @@ export type OwnerInvoiceRequest = Schemas['OwnerInvoiceRequestRequest']
 
 /** One message of the owner's inbox (a bill issued, a notice), rendered in the request's language. */
 export type OwnerMessage = Schemas['InboxItem']
+
+/** When the owner app asks for WeChat subscribe messages (after paying, after binding a house). */
+export type SubscribeMoment = 'payment' | 'binding' | 'repair'
+export type WechatSubscriptions = Schemas['OwnerWechatSubscriptions']
+
+/** The owner's notification settings, with every event and whether it may be muted. */
+export type OwnerPreferences = Schemas['Preference']
+export type OwnerPreferencesRequest = Schemas['PreferenceRequest']

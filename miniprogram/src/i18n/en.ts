@@ -95,6 +95,14 @@ const en = {
     title: 'Messages',
     readAll: 'Mark all read',
     empty: 'No messages',
+    settings: 'Notification settings',
+    settingsHint: 'Muted notifications are no longer texted to you; they still appear here. Essential ones cannot be muted.',
+    essential: 'Essential, cannot be muted',
+    quietHours: 'Quiet hours',
+    quietOff: 'Not set',
+    quietClear: 'Clear',
+    saveSettings: 'Save settings',
+    settingsSaved: 'Notification settings saved',
   },
   profile: {
     title: 'Me',
@@ -156,6 +164,10 @@ const en = {
     receiptFailed: 'Could not open the receipt; please try again later',
     loadMore: 'Load more',
     noMore: 'No more',
+  },
+  subscribe: {
+    afterPayment: 'Get bill and payment notices on WeChat',
+    done: 'WeChat notices on',
   },
   pay: {
     title: 'Payment result',

@@ -93,6 +93,14 @@ const zhCN = {
     title: '消息',
     readAll: '全部已读',
     empty: '暂无消息',
+    settings: '通知设置',
+    settingsHint: '关闭的通知不再用短信发给您，仍会出现在消息里。必要通知不能关闭。',
+    essential: '必要通知，不可关闭',
+    quietHours: '免打扰时段',
+    quietOff: '未设置',
+    quietClear: '清除',
+    saveSettings: '保存设置',
+    settingsSaved: '通知设置已保存',
   },
   profile: {
     title: '我的',
@@ -204,6 +212,10 @@ const zhCN = {
     receiptFailed: '收据打开失败，请稍后再试',
     loadMore: '加载更多',
     noMore: '没有更多了',
+  },
+  subscribe: {
+    afterPayment: '接收账单和缴费微信通知',
+    done: '已开启微信通知',
   },
   pay: {
     title: '支付结果',

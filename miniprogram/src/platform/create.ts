@@ -30,6 +30,7 @@ export interface UniLike {
   setTabBarItem?(options: Record<string, unknown> & Callbacks): void
   login?(options: Record<string, unknown> & Callbacks): void
   requestPayment?(options: Record<string, unknown> & Callbacks): void
+  requestSubscribeMessage?(options: Record<string, unknown> & Callbacks): void
   scanCode?(options: Record<string, unknown> & Callbacks): void
   getExtConfigSync?(): unknown
   stopPullDownRefresh?(): void
@@ -213,6 +214,24 @@ export function createPlatform(deps: PlatformDeps): Platform {
             const msg = errMsg(err)
             reject(new PlatformError(msg.includes('cancel') ? 'cancelled' : 'failed', msg))
           },
+        })
+      })
+    },
+
+    requestSubscribeMessage(templateIds: readonly string[]) {
+      return new Promise<Record<string, string>>((resolve, reject) => {
+        if (!isMp || !uni.requestSubscribeMessage) {
+          reject(new PlatformError('unsupported', 'subscribe messages are only available in the mini-program'))
+          return
+        }
+        uni.requestSubscribeMessage({
+          tmplIds: [...templateIds],
+          success: (res: Record<string, unknown>) => {
+            const answers: Record<string, string> = {}
+            for (const id of templateIds) if (typeof res?.[id] === 'string') answers[id] = res[id] as string
+            resolve(answers)
+          },
+          fail: (err: unknown) => reject(new PlatformError('failed', errMsg(err))),
         })
       })
     },

@@ -34,6 +34,7 @@ let browser: BrowserLike | null = null
 kind = 'mp-weixin'
 u.login = (o) => uni.login(o)
 u.requestPayment = (o) => uni.requestPayment(o as unknown as UniApp.RequestPaymentOptions)
+u.requestSubscribeMessage = (o) => uni.requestSubscribeMessage(o as unknown as UniNamespace.RequestSubscribeMessageOption)
 u.scanCode = (o) => uni.scanCode(o)
 u.getExtConfigSync = () => uni.getExtConfigSync()
 u.downloadFile = (o) => uni.downloadFile(o as unknown as UniApp.DownloadFileOption)

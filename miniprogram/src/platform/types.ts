@@ -86,6 +86,12 @@ export interface Platform {
    * the mini-program, which pays with `requestPayment`.
    */
   openPaymentPage(payUrl: string, returnPage: string): void
+  /**
+   * Mini-program only: ask for one-time WeChat subscribe messages (`wx.requestSubscribeMessage`, at
+   * most three templates; call it straight from a tap). Resolves each template id's answer
+   * (`accept`, `reject`, `ban`, `filter`); rejects with `unsupported` in H5.
+   */
+  requestSubscribeMessage(templateIds: readonly string[]): Promise<Record<string, string>>
   /** Later (visitors, patrol): scan a QR/bar code; rejects with `unsupported` in H5. */
   scanCode(): Promise<string>
 }

@@ -18,6 +18,7 @@ import { createOrderWatch, createPayStore } from './pay'
 import { createInvoicesStore } from './invoices'
 import { createMessagesStore } from './messages'
 import { createAgreementStore } from './agreement'
+import { createSubscriptionsStore } from './subscriptions'
 import type { StoredSession } from './token'
 
 // The owner's language (profile page), before anything is shown or asked of the server.
@@ -67,6 +68,8 @@ export const invoices = createInvoicesStore(api)
 export const messages = createMessagesStore(api)
 /** 用户协议 / 隐私政策 (page agreement, open before login). */
 export const agreement = createAgreementStore(api)
+/** WeChat subscribe messages asked for after paying and after binding (a no-op in H5). */
+export const subscriptions = createSubscriptionsStore(api, platform)
 
 export function isLoggedIn(): boolean {
   return !!state.session && !!parseSession(platform.storage.get(SESSION_KEY))

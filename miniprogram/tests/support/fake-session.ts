@@ -12,6 +12,8 @@ import { createOrderWatch, createPayStore } from '@/stores/pay'
 import { createInvoicesStore } from '@/stores/invoices'
 import { createMessagesStore } from '@/stores/messages'
 import { createAgreementStore } from '@/stores/agreement'
+import { createSubscriptionsStore } from '@/stores/subscriptions'
+import { PlatformError } from '@/platform/types'
 import { createFakeBackend } from './fake-api'
 import { setLocale } from '@/i18n'
 
@@ -38,6 +40,11 @@ export const payment = createOrderWatch(api, { schedule: () => undefined })
 export const invoices = createInvoicesStore(api)
 export const messages = createMessagesStore(api)
 export const agreement = createAgreementStore(api)
+/** The H5 build's: WeChat subscribe messages are a no-op there. */
+export const subscriptions = createSubscriptionsStore(
+  { wechatSubscriptions: vi.fn(), addWechatSubscriptions: vi.fn() },
+  { kind: 'h5', requestSubscribeMessage: () => Promise.reject(new PlatformError('unsupported', 'H5')) },
+)
 
 export const isLoggedIn = () => true
 export const applyBrandingChrome = vi.fn()

@@ -8,7 +8,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -17,55 +16,143 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Notification',
+            name="Notification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('event', models.CharField(max_length=60)),
-                ('context', models.JSONField(default=dict)),
-                ('key', models.CharField(blank=True, default='', max_length=200)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("event", models.CharField(max_length=60)),
+                ("context", models.JSONField(default=dict)),
+                ("key", models.CharField(blank=True, default="", max_length=200)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'indexes': [models.Index(fields=['event', 'created_at'], name='notificatio_event_07fd57_idx')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('key', ''), _negated=True), fields=('key',), name='notification_key_unique')],
+                "indexes": [models.Index(fields=["event", "created_at"], name="notificatio_event_07fd57_idx")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("key", ""), _negated=True), fields=("key",), name="notification_key_unique"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Delivery',
+            name="Delivery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(choices=[('inbox', '站内消息'), ('sms', '短信'), ('email', '邮件')], max_length=10)),
-                ('status', models.CharField(choices=[('queued', '排队中'), ('retrying', '重试中'), ('sent', '已发送'), ('delivered', '已送达'), ('failed', '发送失败'), ('dead', '已放弃'), ('skipped', '未发送')], default='queued', max_length=10)),
-                ('address', models.CharField(blank=True, default='', max_length=200)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('round', models.PositiveSmallIntegerField(default=0)),
-                ('not_before', models.DateTimeField(blank=True, null=True)),
-                ('provider_id', models.CharField(blank=True, default='', max_length=100)),
-                ('reason', models.TextField(blank=True, default='')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('read_at', models.DateTimeField(blank=True, null=True)),
-                ('recipient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('notification', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to='notifications.notification')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[("inbox", "站内消息"), ("sms", "短信"), ("email", "邮件")], max_length=10
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "排队中"),
+                            ("retrying", "重试中"),
+                            ("sent", "已发送"),
+                            ("delivered", "已送达"),
+                            ("failed", "发送失败"),
+                            ("dead", "已放弃"),
+                            ("skipped", "未发送"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                    ),
+                ),
+                ("address", models.CharField(blank=True, default="", max_length=200)),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("round", models.PositiveSmallIntegerField(default=0)),
+                ("not_before", models.DateTimeField(blank=True, null=True)),
+                ("provider_id", models.CharField(blank=True, default="", max_length=100)),
+                ("reason", models.TextField(blank=True, default="")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                ("read_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "recipient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "notification",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="deliveries",
+                        to="notifications.notification",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(condition=models.Q(('channel', 'inbox')), fields=['recipient', '-created_at'], name='delivery_inbox'), models.Index(condition=models.Q(('channel', 'inbox'), ('read_at__isnull', True)), fields=['recipient'], name='delivery_unread'), models.Index(condition=models.Q(('status__in', ['failed', 'dead'])), fields=['-updated_at'], name='delivery_failures')],
-                'constraints': [models.UniqueConstraint(fields=('notification', 'channel', 'recipient'), name='delivery_once_per_channel_recipient'), models.CheckConstraint(condition=models.Q(('channel__in', ['inbox', 'sms', 'email'])), name='delivery_channel_known'), models.CheckConstraint(condition=models.Q(('status__in', ['queued', 'retrying', 'sent', 'delivered', 'failed', 'dead', 'skipped'])), name='delivery_status_known'), models.CheckConstraint(condition=models.Q(('read_at__isnull', True), ('channel', 'inbox'), _connector='OR'), name='delivery_read_inbox')],
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("channel", "inbox")),
+                        fields=["recipient", "-created_at"],
+                        name="delivery_inbox",
+                    ),
+                    models.Index(
+                        condition=models.Q(("channel", "inbox"), ("read_at__isnull", True)),
+                        fields=["recipient"],
+                        name="delivery_unread",
+                    ),
+                    models.Index(
+                        condition=models.Q(("status__in", ["failed", "dead"])),
+                        fields=["-updated_at"],
+                        name="delivery_failures",
+                    ),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("notification", "channel", "recipient"), name="delivery_once_per_channel_recipient"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("channel__in", ["inbox", "sms", "email"])), name="delivery_channel_known"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("status__in", ["queued", "retrying", "sent", "delivered", "failed", "dead", "skipped"])
+                        ),
+                        name="delivery_status_known",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("read_at__isnull", True), ("channel", "inbox"), _connector="OR"),
+                        name="delivery_read_inbox",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Preference',
+            name="Preference",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('muted_events', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=60), blank=True, default=list, size=None)),
-                ('quiet_start', models.TimeField(blank=True, null=True)),
-                ('quiet_end', models.TimeField(blank=True, null=True)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "muted_events",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.CharField(max_length=60), blank=True, default=list, size=None
+                    ),
+                ),
+                ("quiet_start", models.TimeField(blank=True, null=True)),
+                ("quiet_end", models.TimeField(blank=True, null=True)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('quiet_end__isnull', True), ('quiet_start__isnull', True)), models.Q(('quiet_end__isnull', False), ('quiet_start__isnull', False)), _connector='OR'), name='preference_quiet_hours_whole')],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("quiet_end__isnull", True), ("quiet_start__isnull", True)),
+                            models.Q(("quiet_end__isnull", False), ("quiet_start__isnull", False)),
+                            _connector="OR",
+                        ),
+                        name="preference_quiet_hours_whole",
+                    )
+                ],
             },
         ),
     ]

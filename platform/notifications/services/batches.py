@@ -24,7 +24,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import groupby
-from typing import Any
 
 from django.conf import settings
 from django.db import connection
@@ -35,6 +34,7 @@ from core.actions import action
 from core.db import current_schema
 from notifications import channels, events, ratelimit
 from notifications.models import SENDABLE, Channel, Delivery, DeliveryStatus
+from notifications.services import deliveries
 
 
 @dataclass
@@ -129,12 +129,6 @@ def release(ids: list[int]) -> None:
         Delivery.objects.filter(pk__in=ids, status__in=SENDABLE).update(leased_until=None)
 
 
-def _company() -> tuple[str, str]:
-    from notifications.services.deliveries import _company as company
-
-    return company()
-
-
 @action(audit=False)  # the delivery rows are the record of what went out, when and why not
 def send_group(*, ids: list[int], channel: str) -> Outcome:
     """Send one group (one provider request for SMS, one delivery otherwise) exactly once."""
@@ -176,7 +170,10 @@ def send_group(*, ids: list[int], channel: str) -> Outcome:
             continue
         unsent.append(row.recipient_id)
         row.reason = str(answer)[:2000]
-        if isinstance(answer, channels.Transient | channels.Throttled):
+        if isinstance(answer, channels.Fallback):  # another channel carries it; the log says why
+            deliveries.fell_back(row, answer)
+            outcome.failed += 1
+        elif isinstance(answer, channels.Transient):
             if not isinstance(answer, channels.Throttled):
                 outcome.wait = max(outcome.wait, retry_after(row.attempts).total_seconds())
             _retry_later(row, now)
@@ -215,48 +212,49 @@ def _write_outcomes(rows: list[Delivery]) -> None:
 
 
 def _retry_later(row: Delivery, now: datetime) -> None:
-    from notifications.services.deliveries import MAX_ATTEMPTS
-
-    if row.attempts >= MAX_ATTEMPTS:
-        row.status = DeliveryStatus.DEAD  # for staff to retry (the failures list)
+    if row.attempts >= deliveries.MAX_ATTEMPTS:
+        deliveries.gone_dead(row)  # for staff to retry (the failures list); WeChat falls back
     else:
         row.status, row.not_before = DeliveryStatus.RETRYING, now + retry_after(row.attempts)
 
 
 def _send(rows: list[Delivery], *, channel: str) -> list[str | channels.DeliveryError]:
-    """Per row the provider's message id or why not."""
+    """Per row the provider's message id or why not: an SMS group in one request, any other channel
+    row by row through the single send's own path (deliveries.send_row: WeChat's subscriptions and
+    fallback, the company's templates)."""
     if not rows:
         return []
+    company, url = deliveries.company_and_url()
+    carrier = channels.sender(channel)
+    if not isinstance(carrier, channels.SmsSender):
+        return [_send_one(row, company=company, url=url) for row in rows]
     answers: list[str | channels.DeliveryError | None] = [None] * len(rows)
-    spec: Any = None
     try:
         spec = events.get(rows[0].notification.event)  # a group is one notification's
     except events.UnknownEvent as exc:
         return [channels.Permanent(str(exc)) for _row in rows]
-    carrier = channels.sender(channel)
-    company, url = _company()
-    context = dict(rows[0].notification.context)
-    link = spec.link_for(context)
-    context["_url"] = f"{url}{link}" if link and url else ""
+    context = deliveries.context_of(rows[0].notification, spec, url)
     reachable: list[tuple[int, str]] = []
     for index, row in enumerate(rows):
-        address = carrier.address(row.recipient) if row.recipient.is_active else ""
+        address = deliveries.address_of(row, carrier)
         if address:
             reachable.append((index, address))
         else:
             answers[index] = channels.Permanent(_("收件人已无可用的联系方式。"))
-    send_many = getattr(carrier, "send_many", None)
-    if send_many is not None and reachable:
+    if reachable:
         try:
-            sent = send_many(event=spec, context=context, addresses=[a for _i, a in reachable], company=company)
+            sent = carrier.send_many(event=spec, context=context, addresses=[a for _i, a in reachable], company=company)
         except channels.DeliveryError as exc:
             sent = [exc] * len(reachable)
         for (index, _address), answer in zip(reachable, sent, strict=True):
             answers[index] = answer
-    else:
-        for index, address in reachable:
-            try:
-                answers[index] = carrier.send(event=spec, context=context, address=address, company=company)
-            except channels.DeliveryError as exc:
-                answers[index] = exc
     return [answer if answer is not None else channels.Transient("no answer") for answer in answers]
+
+
+def _send_one(row: Delivery, *, company: str, url: str) -> str | channels.DeliveryError:
+    try:
+        return deliveries.send_row(row, company=company, url=url)
+    except channels.DeliveryError as exc:
+        return exc
+    except events.UnknownEvent as exc:
+        return channels.Permanent(str(exc))

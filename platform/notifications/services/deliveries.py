@@ -25,7 +25,9 @@ from notifications.models import (
     Channel,
     Delivery,
     DeliveryStatus,
+    Notification,
 )
+from notifications.services import wechat as wechat_services
 
 TOPIC_DISPATCH = "notifications.dispatch"
 TOPIC_SEND = "notifications.send"  # single sends queued before the lanes (services.lanes) took over
@@ -60,7 +62,7 @@ def dispatch(*, notification_id: int) -> int:
     return len(waiting)
 
 
-def _company() -> tuple[str, str]:
+def company_and_url() -> tuple[str, str]:
     from companies.selectors import company_by_schema
     from companies.services import company_url
 
@@ -68,9 +70,50 @@ def _company() -> tuple[str, str]:
     return (company.name, company_url(company.slug).rstrip("/")) if company is not None else ("", "")
 
 
+def address_of(delivery: Delivery, carrier: channels.Sender) -> str:
+    """Where the delivery goes now ("" when its recipient can no longer be reached there)."""
+    return carrier.address(delivery.recipient) if delivery.recipient.is_active else ""
+
+
+def context_of(notification: Notification, spec: events.Event, url: str) -> dict[str, Any]:
+    """The context the channels render from: the notification's, with the link into the app."""
+    context = dict(notification.context)
+    link = spec.link_for(context)
+    context["_url"] = f"{url}{link}" if link and url else ""
+    return context
+
+
+def send_row(delivery: Delivery, *, company: str, url: str) -> str:
+    """Hand one delivery (locked by the caller, in its transaction) to its channel: the provider's
+    message id. Raises channels.DeliveryError (Fallback: another channel carries it) or
+    events.UnknownEvent. Shared by the single send below and the lanes' batches (services.batches)."""
+    spec = events.get(delivery.notification.event)
+    carrier = channels.sender(delivery.channel)
+    address = address_of(delivery, carrier)
+    if not address:
+        raise channels.Permanent(_("收件人已无可用的联系方式。"))
+    context = context_of(delivery.notification, spec, url)
+    context["_delivery"] = delivery.pk
+    return carrier.send(event=spec, context=context, address=address, company=company)
+
+
+def fell_back(delivery: Delivery, exc: channels.Fallback) -> None:
+    """The delivery closed with the reason, another channel carrying the message (services.wechat)."""
+    delivery.status = DeliveryStatus.FAILED if exc.failed else DeliveryStatus.SKIPPED
+    delivery.reason = f"{exc} {wechat_services.fall_back(delivery)}"[:2000]
+
+
+def gone_dead(delivery: Delivery) -> None:
+    """Dead, for staff to retry; a WeChat message that stayed refused falls back to another channel."""
+    delivery.status = DeliveryStatus.DEAD
+    if delivery.channel == Channel.WECHAT:  # WeChat stayed down: the owner hears another way
+        delivery.reason = f"{delivery.reason} {wechat_services.fall_back(delivery)}"[:2000]
+
+
 @action(audit=False)  # the delivery row is the record of what went out, when and why not
 def send_delivery(*, delivery_id: int) -> str:
-    """'sent', 'failed' (for good), 'retry' (for now) or 'skipped' (already final, or not there)."""
+    """'sent', 'failed' (for good), 'retry' (for now), 'fallback' (another channel carries it) or
+    'skipped' (already final, or not there)."""
     delivery = (
         Delivery.objects.select_for_update(of=("self",))
         .select_related("notification", "recipient")
@@ -84,16 +127,11 @@ def send_delivery(*, delivery_id: int) -> str:
     delivery.updated_at = now
     fields = ["attempts", "updated_at", "status", "reason"]
     try:
-        spec = events.get(delivery.notification.event)
-        carrier = channels.sender(delivery.channel)
-        address = carrier.address(delivery.recipient) if delivery.recipient.is_active else ""
-        if not address:
-            raise channels.Permanent(_("收件人已无可用的联系方式。"))
-        company, url = _company()
-        context = dict(delivery.notification.context)
-        link = spec.link_for(context)
-        context["_url"] = f"{url}{link}" if link and url else ""
-        provider_id = carrier.send(event=spec, context=context, address=address, company=company)
+        company, url = company_and_url()
+        provider_id = send_row(delivery, company=company, url=url)
+    except channels.Fallback as exc:  # another channel carries it; the log says why
+        fell_back(delivery, exc)
+        outcome = "fallback"
     except (channels.Permanent, events.UnknownEvent) as exc:
         delivery.status, delivery.reason = DeliveryStatus.FAILED, str(exc)[:2000]
         outcome = "failed"
@@ -115,7 +153,8 @@ def give_up(*, delivery_id: int, error: str) -> None:
     delivery = Delivery.objects.select_for_update().filter(pk=delivery_id, status__in=SENDABLE).first()
     if delivery is None:
         return
-    delivery.status, delivery.reason = DeliveryStatus.DEAD, (delivery.reason or error)[:2000]
+    delivery.reason = (delivery.reason or error)[:2000]
+    gone_dead(delivery)
     delivery.updated_at = timezone.now()
     delivery.save(update_fields=["status", "reason", "updated_at"])
 

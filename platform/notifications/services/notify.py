@@ -23,7 +23,7 @@ from django.utils import timezone
 from core import actions
 from core.actions import emit
 from core.db import current_schema
-from notifications import channels, events
+from notifications import channels, company_settings, events
 from notifications.models import Channel, Delivery, DeliveryStatus, Notification, Preference
 from notifications.services.quiet_hours import quiet_until
 
@@ -69,16 +69,23 @@ def notify(recipients: Iterable[Any], event: str, context: Mapping[str, Any], *,
     # Few people set preferences: for a crowd, all of them beat an IN list of 20,000 ids.
     chosen = Preference.objects.all() if len(people) > 1000 else Preference.objects.filter(user_id__in=list(people))
     preferences = {pref.user_id: pref for pref in chosen}
-    carriers = [channels.sender(channel) for channel in spec.channels]
+    carriers = [channels.sender(channel) for channel in company_settings.channels_for(spec)]
     carriers = [carrier for carrier in carriers if carrier.channel == Channel.INBOX or carrier.can_carry(spec)]
+    wechat = channels.sender(Channel.WECHAT)
+    if wechat.can_carry(spec):  # the company has a template for it: WeChat first, SMS its fallback
+        carriers.insert(0, wechat)
     rows: list[dict[str, Any]] = []  # the deliveries' columns: 40,000 model instances take seconds
     queued = False
     for user in people.values():
         preference = preferences.get(user.pk)
+        on_wechat = False
         for carrier in carriers:
             address = carrier.address(user)
             if not address:
                 continue  # no phone, no e-mail: the other channels (and always the inbox) carry it
+            if on_wechat and carrier.channel == Channel.SMS:
+                continue  # sent only if WeChat cannot (services.wechat.fall_back)
+            on_wechat = on_wechat or carrier.channel == Channel.WECHAT
             row: dict[str, Any] = {
                 "recipient_id": user.pk,
                 "channel": carrier.channel,

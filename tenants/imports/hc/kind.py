@@ -41,7 +41,7 @@ HC_ASSETS = kinds.ImportKindSpec(
         "HC 资产表含住户，导入时会核对每个手机号和身份证号是否已登记，只有可查看完整信息的角色（如管理员）能上传。"
     ),
     notes=NOTES,
-    needs_estate=True,
+    estate="required",
     read=read_hc,
     annotate=report.annotated,
 )

@@ -15,6 +15,7 @@ import {
   mountPage,
   page,
   queryOf,
+  TREE,
 } from '../../basic-data/__tests__/helpers'
 
 const MANAGER = ['fees.view', 'fees.manage', 'basic_data.view']
@@ -64,6 +65,7 @@ describe('MigrationPage (收费管理 › 数据迁移)', () => {
     let committed = false
     const all = fakeApi({
       'GET /api/v1/imports/': () => page([]),
+      'GET /api/v1/estates/tree/': () => jsonResponse(TREE),
       'POST /api/v1/imports/': () => jsonResponse(record({}), 202),
       'GET /api/v1/imports/9/': () =>
         jsonResponse(
@@ -90,7 +92,9 @@ describe('MigrationPage (收费管理 › 数据迁移)', () => {
     expect($('import-template')?.getAttribute('href')).toBe(
       '/api/v1/imports/templates/fee_history/',
     )
-    expect($('import-estate')).toBeNull() // the file names its houses (and estate, when needed)
+    // HC's history names no estate: offered, optional (a 小区 column may name it instead).
+    expect($('import-estate')).not.toBeNull()
+    expect($('import-estate-hint')?.textContent).toContain('小区')
     expect($('fees-migration-hint')?.textContent).toContain('小区')
     expect(queryOf(calls(all, 'GET', '/api/v1/imports/')[0]!)).toMatchObject({
       kind: 'fee_history',
@@ -116,10 +120,46 @@ describe('MigrationPage (收费管理 › 数据迁移)', () => {
     vi.useRealTimers()
   })
 
+  it('uploads arrears into the estate chosen, and the report names it', async () => {
+    const inEstate = record({
+      kind: 'fee_arrears',
+      kind_label: '期初欠费',
+      file_name: '欠费.xlsx',
+      status: 'ready',
+      can_commit: true,
+      estate: 1,
+      estate_name: '阳光花园',
+      job: { id: 'j9', status: 'succeeded', progress: 100, total: 100, message: '' },
+      counts: { rows: 1, create: 1, update: 0, unchanged: 0, errors: 0, charges: 3 },
+    })
+    const all = fakeApi({
+      'GET /api/v1/imports/': () => page([]),
+      'GET /api/v1/estates/tree/': () => jsonResponse(TREE),
+      'POST /api/v1/imports/': () => jsonResponse(inEstate, 202),
+      'GET /api/v1/imports/9/': () => jsonResponse(inEstate),
+    })
+    await mountPage(MigrationPage, {
+      path: '/fees/migration?kind=fee_arrears',
+      permissions: MANAGER,
+      modules: MODULES,
+    })
+    await click('import-estate')
+    await click('import-estate-1')
+    await upload('欠费.xlsx')
+    const form = calls(all, 'POST', '/api/v1/imports/')[0]!.body as FormData
+    expect([form.get('kind'), form.get('estate')]).toEqual(['fee_arrears', '1'])
+    expect($('import-estate-name')?.textContent).toBe('阳光花园')
+
+    // Fee items name no house: no estate offered, none sent.
+    await click('import-kind-fee_items')
+    expect($('import-estate')).toBeNull()
+  })
+
   it('follows the kind picked: template, history and address; links only where the user may go', async () => {
     const done = (id: number, kind: ImportRecord['kind']) =>
       record({ id, kind, status: 'done', counts: { rows: 2, create: 2 }, job: null })
     const all = fakeApi({
+      'GET /api/v1/estates/tree/': () => jsonResponse(TREE),
       'GET /api/v1/imports/': (_call, query) =>
         page(
           query.get('kind') === 'fee_arrears' ? [done(5, 'fee_arrears')] : [done(4, 'fee_items')],

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('notifications', '0001_notifications_inbox_and_delivery_log'),
+        ('notifications', '0004_template_override_channel_wechat'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
