@@ -136,7 +136,22 @@ PASSWORD_CODE = register(
         channels=(Channel.SMS,),
         essential=True,
         urgent=True,
+        immediate=True,
         sealed=("code",),
         sms=SmsTemplate(name="password_code", params=("code",)),
+    )
+)
+STAFF_INVITE = register(
+    Event(
+        name="account.staff_invite",
+        label=_("员工账号邀请"),
+        title=_("员工账号邀请"),
+        body=_("%(company)s 邀请您设置员工账号密码：%(link)s"),
+        channels=(Channel.SMS,),
+        essential=True,
+        urgent=True,
+        immediate=True,
+        sealed=("link",),  # the link carries the invitation's token
+        sms=SmsTemplate(name="staff_invite", params=("company", "link")),
     )
 )
