@@ -25,7 +25,7 @@ def _id(help_text: str) -> serializers.IntegerField:
     return serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=MAX_ID, help_text=help_text)
 
 
-class ReminderRequestSerializer(serializers.Serializer[Any]):
+class ArrearsReminderSerializer(serializers.Serializer[Any]):
     houses = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
         required=False,
@@ -54,7 +54,7 @@ class ReminderRequestSerializer(serializers.Serializer[Any]):
         return value
 
 
-class ReminderJobSerializer(serializers.Serializer[Any]):
+class ArrearsReminderJobSerializer(serializers.Serializer[Any]):
     job = serializers.UUIDField(help_text="Poll /api/v1/jobs/{job}/; its result counts sent, already, no_app_users.")
 
 
@@ -64,15 +64,15 @@ class ArrearsRemindersView(APIView):
 
     required_permission = "fees.collect"
 
-    @extend_schema(request=ReminderRequestSerializer, responses={202: ReminderJobSerializer})
+    @extend_schema(request=ArrearsReminderSerializer, responses={202: ArrearsReminderJobSerializer})
     def post(self, request: Request) -> Response:
-        form = ReminderRequestSerializer(data=request.data)
+        form = ArrearsReminderSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
         job = reminders.start_reminders(
             actor=request.user, houses=data.get("houses"), estate=data.get("estate"), building=data.get("building")
         )
-        return Response(ReminderJobSerializer({"job": job.pk}).data, status=202)
+        return Response(ArrearsReminderJobSerializer({"job": job.pk}).data, status=202)
 
 
 PATHS = [path("billing/arrears/reminders/", ArrearsRemindersView.as_view(), name="billing-arrears-reminders")]
