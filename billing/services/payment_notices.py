@@ -23,67 +23,48 @@ def _method_label(method: str) -> str:
     return str(PaymentMethod(method).label) if method in PaymentMethod.values else method
 
 
-def tell_payment_received(payment: Payment, receipt: Receipt) -> None:
-    """payment.received to the house's app users (its owners and payer)."""
-    people = app_users_of([payment.house_id]).get(payment.house_id)
+def _tell_house(
+    house_id: int, event: str, context: dict[str, Any], *, key: str, people: list[Any] | None = None
+) -> None:
+    """`event` to the house's app users (its owners and payer), or to `people` when given."""
+    people = people if people is not None else app_users_of([house_id]).get(house_id)
     if not people:
         return
-    house = _house(payment.house_id)
-    notify(
-        people,
-        "payment.received",
-        {
-            "house": house.label,
-            "house_id": house.pk,
-            "amount": str(payment.amount),
-            "method": _method_label(payment.method),
-            "receipt": receipt.number,
-            "payment_id": payment.pk,
-        },
-        key=f"payment.received:{payment.pk}",
-    )
+    house = _house(house_id)
+    notify(people, event, {"house": house.label, "house_id": house.pk, **context}, key=key)
+
+
+def tell_payment_received(payment: Payment, receipt: Receipt) -> None:
+    context = {
+        "amount": str(payment.amount),
+        "method": _method_label(payment.method),
+        "receipt": receipt.number,
+        "payment_id": payment.pk,
+    }
+    _tell_house(payment.house_id, "payment.received", context, key=f"payment.received:{payment.pk}")
 
 
 def tell_refund_completed(refund: Refund) -> None:
-    """refund.completed to the house's app users, once the money has gone back."""
-    people = app_users_of([refund.house_id]).get(refund.house_id)
-    if not people:
-        return
-    house = _house(refund.house_id)
-    notify(
-        people,
-        "refund.completed",
-        {
-            "house": house.label,
-            "house_id": house.pk,
-            "amount": str(refund.amount),
-            "method": _method_label(refund.method) if refund.method != "original" else _("原路退回"),
-            "refund_id": refund.pk,
-        },
-        key=f"refund.completed:{refund.pk}",
-    )
+    """Once the money has gone back."""
+    method = _method_label(refund.method) if refund.method != "original" else _("原路退回")
+    context = {"amount": str(refund.amount), "method": method, "refund_id": refund.pk}
+    _tell_house(refund.house_id, "refund.completed", context, key=f"refund.completed:{refund.pk}")
 
 
 def tell_invoice_issued(invoice: Invoice) -> None:
-    """invoice.issued to the owner who asked for it in the app, else to the house's app users."""
+    """To the owner who asked for it in the app, else to the house's app users."""
     requester: Any = invoice.requested_by
-    if requester is not None and Role.RESIDENT.value in (requester.roles or []):
-        people = [requester]
-    else:
-        people = app_users_of([invoice.house_id]).get(invoice.house_id) or []
-    if not people:
-        return
-    house = _house(invoice.house_id)
-    notify(
-        people,
+    asked = requester is not None and Role.RESIDENT.value in (requester.roles or [])
+    context = {
+        "amount": str(invoice.amount),
+        "title": invoice.title,
+        "number": invoice.invoice_number,
+        "invoice_id": invoice.pk,
+    }
+    _tell_house(
+        invoice.house_id,
         "invoice.issued",
-        {
-            "house": house.label,
-            "house_id": house.pk,
-            "amount": str(invoice.amount),
-            "title": invoice.title,
-            "number": invoice.invoice_number,
-            "invoice_id": invoice.pk,
-        },
+        context,
         key=f"invoice.issued:{invoice.pk}",
+        people=[requester] if asked else None,
     )

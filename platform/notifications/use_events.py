@@ -10,6 +10,7 @@ immediate: the caller sends and hears the provider's answer itself).
 
 from __future__ import annotations
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from notifications.events import Event, SmsTemplate, register
@@ -113,45 +114,39 @@ CORRECTION_PENDING = register(
 
 # --- codes (sealed, sent at once, to no inbox) ---------------------------------------------------
 
-LOGIN_CODE = register(
-    Event(
-        name="account.login_code",
-        label=_("登录验证码"),
-        title=_("登录验证码"),
-        body=_("您的验证码为 %(code)s。"),
-        channels=(Channel.SMS,),
-        essential=True,
-        urgent=True,
-        immediate=True,
-        sealed=("code",),
-        sms=SmsTemplate(name="login_code", params=("code",)),
+
+def _code(name: str, label: Promise, body: Promise, template: str, params: tuple[str, ...], secret: str) -> Event:
+    """A code or link that only its addressee may read: by SMS alone, never muted nor held back."""
+    return register(
+        Event(
+            name=name,
+            label=label,
+            title=label,
+            body=body,
+            channels=(Channel.SMS,),
+            essential=True,
+            urgent=True,
+            immediate=True,
+            sealed=(secret,),
+            sms=SmsTemplate(name=template, params=params),
+        )
     )
+
+
+LOGIN_CODE = _code("account.login_code", _("登录验证码"), _("您的验证码为 %(code)s。"), "login_code", ("code",), "code")
+PASSWORD_CODE = _code(
+    "account.password_code",
+    _("找回密码验证码"),
+    _("您的验证码为 %(code)s，10 分钟内有效。"),
+    "password_code",
+    ("code",),
+    "code",
 )
-PASSWORD_CODE = register(
-    Event(
-        name="account.password_code",
-        label=_("找回密码验证码"),
-        title=_("找回密码验证码"),
-        body=_("您的验证码为 %(code)s，10 分钟内有效。"),
-        channels=(Channel.SMS,),
-        essential=True,
-        urgent=True,
-        immediate=True,
-        sealed=("code",),
-        sms=SmsTemplate(name="password_code", params=("code",)),
-    )
-)
-STAFF_INVITE = register(
-    Event(
-        name="account.staff_invite",
-        label=_("员工账号邀请"),
-        title=_("员工账号邀请"),
-        body=_("%(company)s 邀请您设置员工账号密码：%(link)s"),
-        channels=(Channel.SMS,),
-        essential=True,
-        urgent=True,
-        immediate=True,
-        sealed=("link",),  # the link carries the invitation's token
-        sms=SmsTemplate(name="staff_invite", params=("company", "link")),
-    )
+STAFF_INVITE = _code(  # the link carries the invitation's token
+    "account.staff_invite",
+    _("员工账号邀请"),
+    _("%(company)s 邀请您设置员工账号密码：%(link)s"),
+    "staff_invite",
+    ("company", "link"),
+    "link",
 )

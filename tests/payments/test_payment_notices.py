@@ -10,8 +10,13 @@ import pytest
 from django_tenants.utils import tenant_context
 
 from tests.payments.conftest import SUB_MCHIDS, post_notification, start
-from tests.payments.test_refunds import _approved_refund, _channel_refund, _paid_online, _send
-from tests.payments.test_refunds import _stand_in_refunds_process_normally  # noqa: F401  (autouse fixture)
+from tests.payments.test_refunds import (
+    _approved_refund,
+    _channel_refund,
+    _paid_online,
+    _send,
+    _stand_in_refunds_process_normally,  # noqa: F401  (autouse fixture)
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -65,13 +65,19 @@ def test_the_uploader_hears_an_import_failed_once(client_for, company_a, monkeyp
     assert "import.failed" not in _bell(client_for(company_a, "admin"))
 
 
-def test_who_started_a_bill_run_hears_it_finished_once(company_a, client_for):
-    world = _world(company_a, name="出账通知苑", billed=False)
-    admin = client_for(company_a, "admin")
+def _started_run(company, client_for, name):
+    """A bill run the admin previewed and started (its work not run yet)."""
+    world = _world(company, name=name, billed=False)
+    admin = client_for(company, "admin")
     created = admin.post(
         "/api/v1/bill-runs/", {"as_of": world["start"].isoformat(), "estate": world["estate"].pk}, format="json"
     ).json()
     assert admin.post(f"/api/v1/bill-runs/{created['id']}/start/").status_code == 200
+    return admin, created
+
+
+def test_who_started_a_bill_run_hears_it_finished_once(company_a, client_for):
+    admin, created = _started_run(company_a, client_for, "出账通知苑")
     with tenant_context(company_a):
         bill_runs.execute_bill_run(bill_run_id=created["id"])
         bill_runs.execute_bill_run(bill_run_id=created["id"])  # redelivered after it finished
@@ -82,12 +88,7 @@ def test_who_started_a_bill_run_hears_it_finished_once(company_a, client_for):
 
 
 def test_who_started_a_bill_run_hears_it_failed_once(company_a, client_for):
-    world = _world(company_a, name="出账失败苑", billed=False)
-    admin = client_for(company_a, "admin")
-    created = admin.post(
-        "/api/v1/bill-runs/", {"as_of": world["start"].isoformat(), "estate": world["estate"].pk}, format="json"
-    ).json()
-    admin.post(f"/api/v1/bill-runs/{created['id']}/start/")
+    _admin, created = _started_run(company_a, client_for, "出账失败苑")
     with tenant_context(company_a):
         for _twice in range(2):  # the outbox's give-up, delivered twice
             bill_runs.fail_bill_run(bill_run_id=created["id"], error="boom")

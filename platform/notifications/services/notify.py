@@ -92,17 +92,17 @@ def notify(recipients: Iterable[Any], event: str, context: Mapping[str, Any], *,
             elif preference is not None and not spec.urgent:
                 row.not_before = _quiet(preference, now)
             rows.append(row)
-    for address in addresses:
-        carrier = next((c for c in carriers if c.channel == address.channel and c.channel != Channel.INBOX), None)
-        if carrier is None:
+    for bare in addresses:
+        by = next((c for c in carriers if c.channel == bare.channel and c.channel != Channel.INBOX), None)
+        if by is None:
             continue  # the event does not go (or cannot go here) by that channel: nothing to send
         rows.append(
             Delivery(
                 notification=notification,
                 recipient=None,
-                to=crypto.encrypt(address.value),
-                channel=carrier.channel,
-                address=carrier.masked(address.value),
+                to=crypto.encrypt(bare.value),
+                channel=by.channel,
+                address=by.masked(bare.value),
                 created_at=now,
                 updated_at=now,
             )
