@@ -25,7 +25,9 @@ from notifications.models import Channel
 
 
 class DeliveryError(Exception):
-    pass
+    def __init__(self, message: str = "", *, failure: str = "") -> None:
+        super().__init__(message)
+        self.failure = failure  # the provider's kind of refusal (notifications.sms.SmsFailure), when it says
 
 
 class Permanent(DeliveryError):
@@ -110,8 +112,8 @@ class SmsSender:
             )
         except sms.SmsError as exc:
             if exc.reason is sms.SmsFailure.INVALID_NUMBER or exc.code.startswith(PERMANENT_SMS_CODES):
-                raise Permanent(str(exc)) from exc
-            raise Transient(str(exc)) from exc
+                raise Permanent(str(exc), failure=exc.reason.value) from exc
+            raise Transient(str(exc), failure=exc.reason.value) from exc
         return receipt.message_id
 
 

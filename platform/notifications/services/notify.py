@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -17,7 +18,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from core import actions
+from core import actions, crypto
 from core.actions import emit
 from notifications import channels, company_settings, events
 from notifications.models import Channel, Delivery, DeliveryStatus, Notification, Preference
@@ -27,10 +28,21 @@ TOPIC_DISPATCH = "notifications.dispatch"
 MUTED = "muted by the recipient"
 
 
+@dataclass(frozen=True)
+class Address:
+    """Someone reached on one channel without an account (a login code to a phone nobody has
+    signed in with yet): a delivery without a recipient, its address kept sealed."""
+
+    channel: Channel
+    value: str
+
+
 def notify(recipients: Iterable[Any], event: str, context: Mapping[str, Any], *, key: str = "") -> Notification | None:
-    """Tell `recipients` (users: staff or owners) about `event`, rendered from `context` (JSON-able:
-    dates, Decimals as strings). `key` makes it idempotent: a second call with the same key adds
-    nothing and returns the first notification. None when nobody active was given."""
+    """Tell `recipients` (users: staff or owners; or an Address, reached without an account) about
+    `event`, rendered from `context` (JSON-able: dates, Decimals as strings). `key` makes it
+    idempotent: a second call with the same key adds nothing and returns the first notification.
+    None when nobody active was given. An immediate event is not dispatched: the caller sends it
+    (deliveries.send_at_once) after its action commits."""
     if not actions.in_action():
         raise actions.OutsideAction(f"notify({event!r}) must run inside an action")
     spec = events.get(event)  # an unknown event fails in the caller's action, not later in a worker
@@ -40,10 +52,15 @@ def notify(recipients: Iterable[Any], event: str, context: Mapping[str, Any], *,
         existing = Notification.objects.filter(key=key).first()
         if existing is not None:
             return existing
-    people = {user.pk: user for user in recipients if user is not None and user.pk and user.is_active}
-    if not people:
+    given = [someone for someone in recipients if someone is not None]
+    addresses = list(dict.fromkeys(a for a in given if isinstance(a, Address) and a.value))
+    people = {user.pk: user for user in given if not isinstance(user, Address) and user.pk and user.is_active}
+    if not people and not addresses:
         return None
     data = json.loads(json.dumps(dict(context), cls=DjangoJSONEncoder))
+    for name in spec.sealed:  # a code: kept encrypted, opened only to hand it to the provider
+        if name in data:
+            data[name] = crypto.encrypt(str(data[name]))
     try:
         with transaction.atomic():  # a savepoint: another worker may have written the same key meanwhile
             notification = Notification.objects.create(event=spec.name, context=data, key=key)
@@ -82,8 +99,23 @@ def notify(recipients: Iterable[Any], event: str, context: Mapping[str, Any], *,
             elif preference is not None and not spec.urgent:
                 row.not_before = _quiet(preference, now)
             rows.append(row)
+    for bare in addresses:
+        by = next((c for c in carriers if c.channel == bare.channel and c.channel != Channel.INBOX), None)
+        if by is None:
+            continue  # the event does not go (or cannot go here) by that channel: nothing to send
+        rows.append(
+            Delivery(
+                notification=notification,
+                recipient=None,
+                to=crypto.encrypt(bare.value),
+                channel=by.channel,
+                address=by.masked(bare.value),
+                created_at=now,
+                updated_at=now,
+            )
+        )
     Delivery.objects.bulk_create(rows)
-    if any(row.status == DeliveryStatus.QUEUED for row in rows):
+    if not spec.immediate and any(row.status == DeliveryStatus.QUEUED for row in rows):
         emit(TOPIC_DISPATCH, {"notification_id": notification.pk}, key=f"notification:{notification.pk}")
     return notification
 

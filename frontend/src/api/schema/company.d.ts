@@ -457,6 +457,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/billing/arrears/reminders/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description 发送催缴提醒: one arrears.reminder per house with app users, with what it owes today; a house
+         *     is reminded at most once a day.
+         */
+        post: operations["billing_arrears_reminders_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/billing/arrears/summary/": {
         parameters: {
             query?: never;
@@ -4144,6 +4164,21 @@ export interface components {
             /** @description The current primary payer (houses only). */
             payer_name: string;
         };
+        ArrearsReminderJob: {
+            /**
+             * Format: uuid
+             * @description Poll /api/v1/jobs/{job}/; its result counts sent, already, no_app_users.
+             */
+            job: string;
+        };
+        ArrearsReminderRequest: {
+            /** @description The selected houses; without them, every house of the filter. */
+            houses?: number[];
+            /** @description The arrears list's estate filter (when no houses are selected). */
+            estate?: number | null;
+            /** @description The arrears list's building filter (when no houses are selected). */
+            building?: number | null;
+        };
         ArrearsTotals: {
             /**
              * Format: decimal
@@ -4765,7 +4800,7 @@ export interface components {
             readonly id: number;
             event: string;
             notification: number;
-            recipient: number;
+            recipient: number | null;
             readonly recipient_name: string;
             channel: components["schemas"]["DeliveryChannelEnum"];
             address: string;
@@ -11075,6 +11110,94 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    billing_arrears_reminders_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ArrearsReminderRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["ArrearsReminderRequest"];
+                "multipart/form-data": components["schemas"]["ArrearsReminderRequest"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArrearsReminderJob"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Content-Type for the request body. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
