@@ -140,6 +140,7 @@ SHARED_APPS, TENANT_APPS = app_lists(
         "tenants.residents",
         "tenants.imports",
         "tenants.staff",
+        "tenants.repairs",
         "tenants.demo",
         "billing",
     ],

@@ -14,6 +14,7 @@ from payments.api import card_page
 from subscriptions import api as subscriptions_api
 from tenants.estates import api as estates_api
 from tenants.imports import api as imports_api
+from tenants.repairs import api as repairs_api
 from tenants.residents import api as residents_api
 from tenants.staff import api as staff_api
 
@@ -36,6 +37,10 @@ router.register("resident-corrections", residents_api.CorrectionViewSet, basenam
 router.register("notifications", notifications_api.StaffInboxViewSet, basename="notification")
 router.register("owner/notifications", notifications_api.OwnerInboxViewSet, basename="owner-notification")
 router.register("notification-deliveries", notifications_api.DeliveryViewSet, basename="notification-delivery")
+router.register("repair-categories", repairs_api.RepairCategoryViewSet, basename="repair-category")
+router.register("repair-orders", repairs_api.RepairOrderViewSet, basename="repair-order")
+router.register("repair-work", repairs_api.RepairWorkViewSet, basename="repair-work")
+router.register("owner/repairs", repairs_api.OwnerRepairViewSet, basename="owner-repair")
 billing_paths = billing_routes.register(router)
 
 api_v1: list[URLPattern | URLResolver] = [
@@ -72,6 +77,8 @@ api_v1: list[URLPattern | URLResolver] = [
         notifications_api.OwnerPreferenceView.as_view(),
         name="owner-notification-preferences",
     ),
+    path("owner/repair-categories/", repairs_api.OwnerRepairCategoryList.as_view(), name="owner-repair-categories"),
+    path("repair-settings/", repairs_api.RepairSettingsView.as_view(), name="repair-settings"),
     path("attendance/today/", staff_api.TodayView.as_view(), name="attendance-today"),
     path("attendance/clock-in/", staff_api.ClockInView.as_view(), name="attendance-clock-in"),
     path("attendance/clock-out/", staff_api.ClockOutView.as_view(), name="attendance-clock-out"),
