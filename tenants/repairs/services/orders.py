@@ -268,7 +268,8 @@ def _check_party(order: RepairOrder, rule: Transition, *, actor: Any, party: Par
 
 
 def _apply(order: RepairOrder, rule: Transition, *, actor: Any, worker: Any, note: str) -> RepairOrder:
-    before = {"status": order.status, "worker": order.worker_id}
+    source = order.status
+    before = {"status": source, "worker": order.worker_id}
     now = timezone.now()
     if rule.needs_worker:
         order.worker = worker
@@ -283,7 +284,7 @@ def _apply(order: RepairOrder, rule: Transition, *, actor: Any, worker: Any, not
     entry = TimelineEntry.objects.create(
         order=order,
         transition=rule.name,
-        from_status=before["status"],
+        from_status=source,
         to_status=order.status,
         actor=actor,
         worker=order.worker if rule.needs_worker or rule.name == "grab" else None,
