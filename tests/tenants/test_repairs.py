@@ -4,6 +4,7 @@ between companies, and a list whose query count does not grow with its page."""
 from __future__ import annotations
 
 import re
+import threading
 from datetime import timedelta
 from decimal import Decimal
 
@@ -31,6 +32,15 @@ from tenants.repairs.models import (
 )
 from tenants.residents import services as resident_services
 from tenants.residents.models import Person
+from tests.billing.concurrency import (
+    WAIT,
+    backend_pid,
+    drop,
+    in_threads,
+    on_own_connection,
+    provision_scratch,
+    wait_until_waiting,
+)
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -515,3 +525,69 @@ def test_an_order_of_a_is_invisible_and_unwritable_from_b(company_a, company_b, 
     with tenant_context(company_a):
         order.refresh_from_db()
         assert order.status == Status.SUBMITTED and order.worker is None
+
+
+# --- two moves of one order at once -------------------------------------------------------------------
+
+
+@pytest.fixture
+def scratch_company(django_db_blocker):
+    """A company of its own whose rows the racing connections commit (dropped afterwards)."""
+    on_own_connection(django_db_blocker, lambda: drop("gamma"))
+    company = on_own_connection(django_db_blocker, provision_scratch)
+    try:
+        yield company
+    finally:
+        on_own_connection(django_db_blocker, lambda: drop("gamma"))
+
+
+def test_two_workers_grabbing_one_order_at_once_get_it_once(scratch_company, django_db_blocker, monkeypatch):
+    """The first grab holds the order's row until PostgreSQL shows the second one waiting on it; the
+    second then sees the order taken. Without the row lock both would read `submitted` and both win."""
+    from tenants.repairs.services import orders
+
+    company = scratch_company
+
+    def prepare():
+        world = _world(company)
+        with tenant_context(company):
+            return world, _order(world, status=Status.SUBMITTED, category=world["grab"])
+
+    world, order = on_own_connection(django_db_blocker, prepare)
+    first, second = world["worker"], world["worker2"]
+    locked, done, pids = threading.Event(), threading.Event(), []
+    checked = orders._check_party
+
+    def holding(order, rule, *, actor, party):
+        checked(order, rule, actor=actor, party=party)
+        if actor.pk == first.pk:
+            locked.set()
+            wait_until_waiting(pids, done)
+
+    monkeypatch.setattr(orders, "_check_party", holding)
+
+    def grab(worker, *, wait_first: bool):
+        with tenant_context(company):
+            if wait_first:
+                assert locked.wait(WAIT)
+                pids.append(backend_pid())
+            try:
+                return services.transition(order_id=order.pk, name="grab", actor=worker, party=Party.WORKER)
+            except DomainError as refused:
+                return refused
+            finally:
+                if wait_first:
+                    done.set()
+
+    won, lost = in_threads(
+        django_db_blocker, lambda: grab(first, wait_first=False), lambda: grab(second, wait_first=True)
+    )
+    assert isinstance(won, RepairOrder) and won.worker_id == first.pk
+    assert isinstance(lost, DomainError) and lost.status_code == 404
+
+    def outcome():
+        with tenant_context(company):
+            fresh = RepairOrder.objects.get(pk=order.pk)
+            return fresh.status, fresh.worker_id, TimelineEntry.objects.filter(order=fresh, transition="grab").count()
+
+    assert on_own_connection(django_db_blocker, outcome) == (Status.ACCEPTED, first.pk, 1)
