@@ -12,7 +12,7 @@ from typing import Any
 from celery import shared_task
 from django.utils import timezone
 
-from billing.services import bill_runs, invoices, notices, schedule
+from billing.services import bill_runs, invoices, notices, reminders, schedule
 from core.outbox.registry import handles
 
 logger = logging.getLogger(__name__)
@@ -66,3 +66,13 @@ def daily_billing() -> dict[str, Any]:
     run = schedule.start_scheduled_run(today=today)
     notices = schedule.emit_due_notices(today=today)
     return {"bill_run": run.pk if run else None, "notices": notices}
+
+
+def _reminders_given_up(*, job_id: str, error: str) -> None:
+    reminders.fail_reminders(job_id=job_id, error=error)
+
+
+@handles(reminders.TOPIC_REMINDERS, on_dead=_reminders_given_up, max_attempts=5)
+def send_arrears_reminders(*, job_id: str) -> None:
+    result = reminders.run_reminders(job_id=job_id)
+    logger.info("arrears reminders of job %s: %s", job_id, result)

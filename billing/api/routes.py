@@ -23,6 +23,7 @@ from billing.api import (
     onboarding,
     owner,
     payments,
+    reminders,
     reports,
     requests,
 )
@@ -31,6 +32,7 @@ MODULES: list[ModuleType] = [
     fees,
     meters,
     reports,
+    reminders,
     bill_runs,
     charges,
     cashdesk,

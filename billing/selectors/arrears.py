@@ -79,6 +79,7 @@ class ArrearsQuery:
     estate: int | None = None
     building: int | None = None
     group_by: ArrearsGroup = "house"
+    houses: tuple[int, ...] | None = None  # only these payers (a cashier's selection)
 
     def params(self) -> dict[str, Any]:
         return {
@@ -89,6 +90,7 @@ class ArrearsQuery:
             "d180": self.as_of - timedelta(days=180),
             "estate": self.estate,
             "building": self.building,
+            "houses": list(self.houses or ()),
         }
 
     def grouped_sql(self) -> str:
@@ -107,6 +109,8 @@ class ArrearsQuery:
             scope += " AND c.estate_id = %(estate)s"
         if self.building is not None:
             scope += " AND c.building_id = %(building)s"
+        if self.houses is not None:
+            scope += " AND c.house_id = ANY(%(houses)s)"
         lines = f"""
             SELECT c.{key} AS key, c.due_date, c.amount
               FROM {_CHARGE} c
@@ -260,3 +264,15 @@ def arrears_totals(
         group_by=group_by,
         lines=int(count),
     )
+
+
+def owed_by_house(
+    as_of: date, *, houses: list[int] | None = None, estate: int | None = None, building: int | None = None
+) -> dict[int, Decimal]:
+    """house id -> everything it owes as of a day (not yet due + overdue), for the chosen houses or
+    the houses of an estate or building; only houses that owe something. One query over the ledger."""
+    query = ArrearsQuery(
+        as_of=as_of, estate=estate, building=building, houses=tuple(houses) if houses is not None else None
+    )
+    rows = fetch(f"SELECT key, total FROM ({query.grouped_sql()}) g WHERE total > 0 ORDER BY key", query.params())
+    return {int(key): money(total) for key, total in rows}

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from billing.models import BalanceEntry, BillRun, BillRunStatus, Charge, FeeItem
-from billing.services import charge_sql
+from billing.services import charge_sql, notices
 from billing.services.common import audit, field_error, lock_payers
 from core import services as core_services
 from core.actions import action, emit
@@ -336,6 +336,7 @@ def _finish(*, run: BillRun) -> int:
     totals = Charge.objects.filter(bill_run=run).aggregate(charges=Count("id"), total=Sum("amount"))
     result: dict[str, Any] = {"charges": totals["charges"], "total": str(totals["total"] or Decimal("0.00"))}
     BillRun.objects.filter(pk=run.pk).update(status=BillRunStatus.SUCCEEDED, result=result, finished_at=timezone.now())
+    notices.tell_bill_run_ended(run=run, result=result)
     if run.job_id:
         core_services.finish_job(job_id=run.job_id, result=result)
     return int(totals["charges"])
@@ -353,6 +354,7 @@ def fail_bill_run(*, bill_run_id: int, error: str) -> None:
     BillRun.objects.filter(pk=run.pk).update(
         status=BillRunStatus.FAILED, finished_at=timezone.now(), result={"error": error[:500]}
     )
+    notices.tell_bill_run_ended(run=run, result={"error": error[:500]})
     if run.job_id:
         core_services.fail_job(job_id=run.job_id, message=_("出账失败，可重新发起；已出的账单不会重复。"))
 

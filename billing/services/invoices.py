@@ -25,6 +25,7 @@ import einvoice
 from billing.models import BillingSettings, Invoice, InvoiceKind, InvoiceLine, InvoiceStatus, Payment, TitleKind
 from billing.models.invoices import LOCKING, TRANSITIONS, is_valid_tax_number
 from billing.selectors.invoices import net_allocated
+from billing.services import payment_notices
 from billing.services.common import audit, field_error, lock_payer
 from billing.services.schedule import billing_settings as seller
 from core.actions import action, emit
@@ -210,6 +211,7 @@ def record_paper_invoice(
     invoice.issued_at = timezone.make_aware(datetime.combine(issued_on, time(12)))
     invoice.decided_by = actor
     invoice.save()
+    payment_notices.tell_invoice_issued(invoice)
     audit(
         actor,
         "invoice.paper",
@@ -363,6 +365,7 @@ def _issued(*, invoice_id: int, result: einvoice.InvoiceResult, pdf: bytes) -> N
     if pdf:
         invoice.pdf.save(f"{invoice.pk}-{result.invoice_number}.pdf", ContentFile(pdf), save=False)
     invoice.save()
+    payment_notices.tell_invoice_issued(invoice)
     audit(None, "invoice.issued", invoice, after={"code": result.invoice_code, "number": result.invoice_number})
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import Q
 
+from billing.models import BillRun
 from core.actions import action
 from notifications.services import notify
 from tenants.estates.models import House
@@ -73,3 +74,11 @@ def notify_bill_due(*, event: str, house_id: int, due_date: str, amount: str) ->
         key=f"{event}:{house_id}:{due_date}",
     )
     return sent is not None
+
+
+def tell_bill_run_ended(*, run: BillRun, result: dict[str, Any]) -> None:
+    """bill_run.finished / bill_run.failed to the staff member who started the run (none for the
+    daily automatic run), keyed by the run: a redelivered run tells them once."""
+    event = "bill_run.failed" if "error" in result else "bill_run.finished"
+    context = {"bill_run_id": run.pk, "charges": result.get("charges", 0), "total": result.get("total", "0.00")}
+    notify([run.created_by], event, context, key=f"{event}:{run.pk}")

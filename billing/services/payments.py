@@ -29,7 +29,7 @@ from billing.models import (
     PaymentMethod,
 )
 from billing.models.ledger import OFFLINE_METHODS
-from billing.services import idempotency, late_fees, receipts
+from billing.services import idempotency, late_fees, payment_notices, receipts
 from billing.services.common import audit, check_amount, field_error, lock_payer, today
 from core.actions import action
 from core.errors import DomainError
@@ -164,7 +164,7 @@ def record_payment(
             payment=payment,
             note=note,
         )
-    receipts.issue_receipt(payment=payment)
+    payment_notices.tell_payment_received(payment, receipts.issue_receipt(payment=payment))
     audit(
         actor,
         "payment.record",
@@ -266,6 +266,6 @@ def top_up_balance(
     with records_language():
         note = _("预存款充值")
     BalanceEntry.objects.create(house=house, kind=BalanceEntryKind.TOP_UP, amount=amount, payment=payment, note=note)
-    receipts.issue_receipt(payment=payment)
+    payment_notices.tell_payment_received(payment, receipts.issue_receipt(payment=payment))
     audit(actor, "balance.top_up", payment, after={"house": house.pk, "amount": str(amount), "method": method})
     return payment

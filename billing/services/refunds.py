@@ -47,6 +47,7 @@ from billing.models import (
 )
 from billing.models.ledger import OFFLINE_METHODS
 from billing.selectors.ledger import reversible_allocations
+from billing.services import payment_notices
 from billing.services.approvals import decide
 from billing.services.common import audit, check_amount, field_error, lock_payer
 from billing.services.invoices import refuse_if_invoiced
@@ -217,6 +218,7 @@ def _paid_back(refund: Refund) -> None:
         _reverse(refund)
     refund.payout_status = PayoutStatus.REFUNDED
     refund.refunded_at = timezone.now()
+    payment_notices.tell_refund_completed(refund)
 
 
 def _to_channel(refund: Refund, actor: Any) -> None:

@@ -46,6 +46,9 @@ PERMISSIONS: dict[str, set[Role]] = {
     "service_desk.view": {Role.DISPATCHER, Role.REPAIR_WORKER, Role.CUSTOMER_SERVICE},
     "service_desk.dispatch": {Role.DISPATCHER, Role.CUSTOMER_SERVICE},
     "service_desk.work": {Role.REPAIR_WORKER},
+    "repairs.manage": {Role.DISPATCHER},  # repair categories and settings
+    "repairs.dispatch": {Role.DISPATCHER, Role.CUSTOMER_SERVICE},  # every order; file for owners, assign
+    "repairs.work": {Role.REPAIR_WORKER},  # one's own orders and the grabbable ones
     "security.view": {Role.GUARD},
     "security.operate": {Role.GUARD},
     "community.view": {Role.CUSTOMER_SERVICE},

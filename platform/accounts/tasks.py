@@ -6,6 +6,12 @@ from accounts import password_codes, passwords
 from core.outbox.registry import handles
 
 
-@handles(password_codes.TOPIC_SEND)
+def _given_up(*, code_id: int, secret: str = "", error: str = "") -> None:
+    from notifications.services import deliveries
+
+    deliveries.give_up_keyed(key=f"password-code:{code_id}", error=error)
+
+
+@handles(password_codes.TOPIC_SEND, on_dead=_given_up)
 def send_password_code(*, code_id: int, secret: str) -> None:
     passwords.deliver(code_id=code_id, secret=secret)

@@ -140,6 +140,7 @@ SHARED_APPS, TENANT_APPS = app_lists(
         "tenants.residents",
         "tenants.imports",
         "tenants.staff",
+        "tenants.repairs",
         "tenants.demo",
         "billing",
     ],
@@ -411,6 +412,10 @@ SPECTACULAR_SETTINGS = {
         "SignupStatusEnum": "companies.models.SignupStatus",
         "RoleEnum": "accounts.roles.Role",
         "RelationEnum": "tenants.residents.models.Relation",
+        "RepairStatusEnum": "tenants.repairs.models.Status",
+        "UrgencyEnum": "tenants.repairs.models.Urgency",
+        "DispatchModeEnum": "tenants.repairs.models.DispatchMode",
+        "RepairScopeEnum": "tenants.repairs.models.Scope",
         "PasswordChannelEnum": "accounts.password_codes.CHANNELS",
         "ChannelEnum": "payments.models.Channel",  # the owner app's name for the payment channel
         "PasswordResetModeEnum": "accounts.password_codes.RESET_MODES",

@@ -16,6 +16,7 @@ from payments.api import card_page
 from subscriptions import api as subscriptions_api
 from tenants.estates import api as estates_api
 from tenants.imports import api as imports_api
+from tenants.repairs import api as repairs_api
 from tenants.residents import api as residents_api
 from tenants.staff import api as staff_api
 
@@ -43,6 +44,10 @@ router.register(
     notifications_wechat_api.WechatTemplateViewSet,
     basename="notification-wechat-template",
 )
+router.register("repair-categories", repairs_api.RepairCategoryViewSet, basename="repair-category")
+router.register("repair-orders", repairs_api.RepairOrderViewSet, basename="repair-order")
+router.register("repair-work", repairs_api.RepairWorkViewSet, basename="repair-work")
+router.register("owner/repairs", repairs_api.OwnerRepairViewSet, basename="owner-repair")
 billing_paths = billing_routes.register(router)
 
 api_v1: list[URLPattern | URLResolver] = [
@@ -103,6 +108,8 @@ api_v1: list[URLPattern | URLResolver] = [
         name="notification-template",
     ),
     path("notification-settings/", notification_settings_api.SettingsView.as_view(), name="notification-settings"),
+    path("owner/repair-categories/", repairs_api.OwnerRepairCategoryList.as_view(), name="owner-repair-categories"),
+    path("repair-settings/", repairs_api.RepairSettingsView.as_view(), name="repair-settings"),
     path("attendance/today/", staff_api.TodayView.as_view(), name="attendance-today"),
     path("attendance/clock-in/", staff_api.ClockInView.as_view(), name="attendance-clock-in"),
     path("attendance/clock-out/", staff_api.ClockOutView.as_view(), name="attendance-clock-out"),

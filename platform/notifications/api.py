@@ -190,7 +190,7 @@ class DeliverySerializer(serializers.ModelSerializer):
         ]
 
     def get_recipient_name(self, delivery: Delivery) -> str:
-        return str(delivery.recipient)
+        return str(delivery.recipient) if delivery.recipient is not None else ""
 
 
 class DeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

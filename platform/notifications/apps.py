@@ -22,3 +22,6 @@ class NotificationsConfig(AppConfig):
     name = "notifications"
     schema = Schema.COMPANY
     verbose_name = "Notifications"
+
+    def ready(self) -> None:
+        from notifications import use_events  # noqa: F401  (registers the first uses' events)

@@ -25,7 +25,9 @@ from notifications.models import Channel
 
 
 class DeliveryError(Exception):
-    pass
+    def __init__(self, message: str = "", *, failure: str = "") -> None:
+        super().__init__(message)
+        self.failure = failure  # the provider's kind of refusal (notifications.sms.SmsFailure), when it says
 
 
 class Permanent(DeliveryError):
@@ -129,11 +131,12 @@ class SmsSender:
 
 
 def _sms_refusal(exc: sms.SmsError) -> DeliveryError:
+    failure = exc.reason.value
     if exc.reason is sms.SmsFailure.INVALID_NUMBER or exc.code.startswith(PERMANENT_SMS_CODES):
-        return Permanent(str(exc))
+        return Permanent(str(exc), failure=failure)
     if exc.throttled:
-        return Throttled(str(exc))
-    return Transient(str(exc))
+        return Throttled(str(exc), failure=failure)
+    return Transient(str(exc), failure=failure)
 
 
 class EmailSender:

@@ -1,10 +1,10 @@
 """The current company's sending choices (its schema): which of an event's channels it turned off,
 its SMS signature and the IDs of its approved SMS templates.
 
-SMS goes out only through templates the provider approved. With the real provider a company must
-give the ID of its template for each event it texts: without one the delivery fails closed with a
-reason saying so (and the settings screen lists the events that lack one). The stand-in's demo
-account has every event's template, so it keeps working with the defaults.
+SMS goes out only through templates the provider approved: the company's own template ID for the
+event, else the one the platform's SMS account was configured with (deploy settings; the login and
+password codes; the stand-in's demo account has every event's). With neither, the delivery fails
+closed with a reason saying so, and the settings screen lists the events that lack one.
 """
 
 from __future__ import annotations
@@ -56,13 +56,20 @@ def sms_settings() -> SmsSettings:
 
 
 def sms_template_missing(event: Event, setting: EventSetting | None) -> bool:
-    """SMS is on for the event, the real provider is in use and the company gave no template ID."""
+    """SMS is on for the event and there is no template ID to send it with: the company gave none
+    and the platform's SMS account was configured with none for it."""
     return (
         event.sms is not None
         and Channel.SMS in enabled_channels(event, setting)
-        and not sms.is_standin()
         and not (setting is not None and setting.sms_template_id)
+        and not _platform_template_id(event)
     )
+
+
+def _platform_template_id(event: Event) -> str:
+    """The template the platform's own SMS account was configured with for the event (the login
+    and password codes every company sends; the stand-in's demo templates)."""
+    return sms.gateway().template_id(event.sms.name) if event.sms is not None else ""
 
 
 def sms_route(event: Event) -> SmsRoute:
@@ -71,7 +78,7 @@ def sms_route(event: Event) -> SmsRoute:
     sign_name = sms_settings().sign_name
     if setting is not None and setting.sms_template_id:
         return SmsRoute(template_id=setting.sms_template_id, sign_name=sign_name)
-    default = sms.gateway().template_id(event.sms.name) if event.sms is not None and sms.is_standin() else ""
+    default = _platform_template_id(event)
     if not default:
         raise SmsNotConfigured(
             _("本公司未在通知设置中填写“%(event)s”的短信模板 ID，短信未发送。") % {"event": event.label}

@@ -43,9 +43,15 @@ class Event:
     urgent: bool = False  # goes out in quiet hours too
     sms: SmsTemplate | None = None
     link: str = ""  # a path in the app the message opens, formatted with the context
+    # Sent by the caller at once (deliveries.send_at_once), which hears the provider's answer: no
+    # dispatch through the outbox, no retry (a login code is sent now or asked for again).
+    immediate: bool = False
+    # Context keys kept encrypted (a code): masked wherever the message is shown, opened only to send.
+    sealed: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        if Channel.INBOX not in self.channels:
+        if Channel.INBOX not in self.channels and not (self.essential and self.urgent and self.sealed):
+            # Only a code (sealed, essential, urgent) goes to no inbox: it may reach a bare phone.
             raise ValueError(f"event {self.name!r}: the inbox is every event's channel")
         if Channel.SMS in self.channels and self.sms is None:
             raise ValueError(f"event {self.name!r}: SMS needs an approved template")
@@ -53,10 +59,14 @@ class Event:
     def render(self, context: Mapping[str, Any]) -> tuple[str, str]:
         """(title, body) in the active language; a key the context lacks renders empty, never fails."""
         values = _Lenient(context)
+        values.update({key: SEALED_MASK for key in self.sealed if key in values})
         return str(self.title) % values, str(self.body) % values
 
     def link_for(self, context: Mapping[str, Any]) -> str:
         return self.link % _Lenient(context) if self.link else ""
+
+
+SEALED_MASK = "******"
 
 
 class _Lenient(dict[str, Any]):

@@ -61,7 +61,11 @@ class Delivery(models.Model):
     (`read_at` its read receipt)."""
 
     notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="deliveries")
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # None for a bare address (a login code to a phone with no account yet): `to` holds it, sealed.
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    to = models.TextField(blank=True, default="")  # core.crypto-sealed address of a delivery without a recipient
     channel = models.CharField(max_length=10, choices=Channel.choices)
     status = models.CharField(max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.QUEUED)
     # Where it went (masked phone, e-mail), kept for the log once the person's details change.
@@ -73,6 +77,8 @@ class Delivery(models.Model):
     # Sent by the urgent lane (notifications.services.lanes): an urgent event never queues behind
     # another's backlog. Copied from the event when written, so the workers' claim needs no join.
     urgent = models.BooleanField(default=False)
+    # Sent by the caller inside its request (deliveries.send_at_once: a login code), never by a lane.
+    immediate = models.BooleanField(default=False)
     # A worker's claim on the row while it sends its batch (services.batches). A worker killed
     # mid-batch leaves it to lapse, and another worker sends what is still queued; the status,
     # checked under the row lock, keeps a row that went out from going again.
@@ -92,6 +98,15 @@ class Delivery(models.Model):
             models.CheckConstraint(condition=Q(channel__in=Channel.values), name="delivery_channel_known"),
             models.CheckConstraint(condition=Q(status__in=DeliveryStatus.values), name="delivery_status_known"),
             models.CheckConstraint(condition=Q(read_at__isnull=True) | Q(channel="inbox"), name="delivery_read_inbox"),
+            # A bare address: never the inbox (nobody to read it), once per notification and channel.
+            models.CheckConstraint(
+                condition=Q(recipient__isnull=False) | (~Q(to="") & ~Q(channel="inbox")), name="delivery_someone"
+            ),
+            models.UniqueConstraint(
+                fields=["notification", "channel"],
+                condition=Q(recipient__isnull=True),
+                name="delivery_once_per_bare_address",
+            ),
         ]
         indexes = [
             # The bell: a person's inbox, newest first, and its unread count.
@@ -103,7 +118,7 @@ class Delivery(models.Model):
             # The workers' claim: what is still to send in a lane, oldest first.
             models.Index(
                 fields=["urgent", "id"],
-                condition=Q(status__in=["queued", "retrying"]) & ~Q(channel="inbox"),
+                condition=Q(status__in=["queued", "retrying"], immediate=False) & ~Q(channel="inbox"),
                 name="delivery_to_send",
             ),
         ]

@@ -88,7 +88,7 @@ def take_company(*, schema: str, channel: str, wanted: int) -> tuple[int, float]
     return int(granted), int(wait_ms) / 1000
 
 
-def take_recipients(*, schema: str, channel: str, recipients: Sequence[int]) -> list[float]:
+def take_recipients(*, schema: str, channel: str, recipients: Sequence[int | str]) -> list[float]:
     """Per recipient, 0 when they may be sent to now (a token taken), else seconds to wait."""
     rate = recipient_rate(channel)
     if rate is None or not recipients:
@@ -98,7 +98,7 @@ def take_recipients(*, schema: str, channel: str, recipients: Sequence[int]) -> 
     return [0.0 if int(answer[2 * i]) else int(answer[2 * i + 1]) / 1000 for i in range(len(keys))]
 
 
-def refund_recipients(*, schema: str, channel: str, recipients: Sequence[int]) -> None:
+def refund_recipients(*, schema: str, channel: str, recipients: Sequence[int | str]) -> None:
     """Give back the tokens of sends the provider did not take (it counts only what it delivered)."""
     if recipient_rate(channel) is None or not recipients:
         return

@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 
 from accounts.models import User
 from accounts.roles import Role, permissions_for
-from notifications.models import RETRYABLE_BY_STAFF, Channel, Delivery, Preference
+from notifications.models import RETRYABLE_BY_STAFF, Channel, Delivery, Notification, Preference
 
 
 def inbox(user: Any) -> QuerySet[Delivery]:
@@ -47,3 +47,9 @@ def staff_with_permission(permission: str) -> QuerySet[User]:
     """Active staff whose roles grant `permission` (never residents)."""
     roles = [role.value for role in Role if role != Role.RESIDENT and permission in permissions_for([role])]
     return User.objects.filter(is_active=True, roles__overlap=roles).order_by("pk")
+
+
+def contexts_by_key(keys: list[str]) -> dict[str, dict[str, Any]]:
+    """key -> context of the notifications already written under these keys (a caller's idempotency)."""
+    rows = Notification.objects.filter(key__in=[key for key in keys if key]).values_list("key", "context")
+    return dict(rows)

@@ -31,6 +31,9 @@ EVENT_TEMPLATES: dict[str, tuple[str, ...]] = {
     "bill_overdue": ("house", "amount", "due_date"),  # {1}有{2}元账单已于{3}到期，尚未缴纳，请尽快缴纳
     "final_notice": ("house", "amount"),  # {1}尚欠物业费用{2}元，请尽快缴纳
     "security_alert": ("place", "kind"),  # {1}发生{2}，请注意安全
+    "payment_received": ("house", "amount", "receipt"),  # 已收到{1}缴费{2}元，收据号{3}
+    "refund_completed": ("house", "amount"),  # {1}的退款{2}元已退回
+    "arrears_reminder": ("house", "amount"),  # {1}尚欠物业费用{2}元，请尽快缴纳
 }
 
 

@@ -46,6 +46,8 @@ def send_subscribe_message(*, event: Event, context: Mapping[str, Any], openid: 
     if not appid:
         raise channels.Fallback(_("本公司尚未设置小程序 AppID 和密钥。"), failed=True)
     delivery = Delivery.objects.get(pk=context["_delivery"])
+    if delivery.recipient_id is None:  # WeChat reaches owners of the app, never a bare address
+        raise channels.Permanent(_("收件人已无可用的联系方式。"))
     data = wechat_fields.render(template.fields, event, context)
     page = event.link_for(context).lstrip("/")
     try:

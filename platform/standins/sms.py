@@ -111,6 +111,9 @@ DEMO_ACCOUNT = Account(
         "1000006": "{1}发生{2}，请注意安全并听从物业安排。",
         "1000007": "{1}有{2}元账单将于{3}到期，请及时缴纳。",
         "1000008": "{1}有{2}元账单已于{3}到期，尚未缴纳，请尽快缴纳。",
+        "1000021": "已收到{1}的缴费{2}元，收据号{3}。",
+        "1000022": "{1}的退款{2}元已退回。",
+        "1000023": "{1}截至今日尚欠物业费用{2}元，请尽快缴纳。",
     },
     verification_templates=frozenset({"1000001", "1000002"}),
 )
@@ -128,6 +131,9 @@ DEMO_CONFIG = TencentSmsConfig(
         "security_alert": "1000006",
         "bill_due_soon": "1000007",
         "bill_overdue": "1000008",
+        "payment_received": "1000021",
+        "refund_completed": "1000022",
+        "arrears_reminder": "1000023",
     },
     endpoint=f"https://{HOST}/",
 )

@@ -31,7 +31,7 @@ from core import services as core_services
 from core.actions import action, emit
 from core.errors import DomainError, NotFound
 from tenants.estates.models import Estate
-from tenants.imports import kinds, reading, reports, validation
+from tenants.imports import kinds, notices, reading, reports, validation
 from tenants.imports.models import Import, ImportStatus
 from tenants.imports.reading import FileProblem, Table
 from tenants.imports.validation import Outcome, Problem
@@ -130,6 +130,7 @@ def fail_import(*, import_id: int, message: str) -> None:
     if record is None or record.status not in (ImportStatus.VALIDATING, ImportStatus.COMMITTING):
         return
     Import.objects.filter(pk=import_id).update(status=ImportStatus.FAILED, message=message[:500])
+    notices.tell_failed(record, message)
     if record.job_id:
         core_services.fail_job(job_id=record.job_id, message=message)
     account_services.record_audit(
@@ -394,6 +395,7 @@ def _commit(*, import_id: int, data: bytes, report: Callable[[int, str], None]) 
     locked.committed_at = timezone.now()
     locked.message = _("导入完成。") + (written.note if written is not None else "")
     locked.save()
+    notices.tell_finished(locked)
     account_services.record_audit(
         actor=locked.committed_by,
         action="import.commit",

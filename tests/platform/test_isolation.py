@@ -126,6 +126,31 @@ def test_the_sweep_sees_the_company_api():
         "/api/v1/notification-templates/houses/houses/houses/",
         "/api/v1/notification-settings/",
     } <= routes
+    assert {
+        "/api/v1/repair-categories/",
+        "/api/v1/repair-categories/1/",
+        "/api/v1/repair-settings/",
+        "/api/v1/repair-orders/",
+        "/api/v1/repair-orders/1/",
+        "/api/v1/repair-orders/1/dispatch/",
+        "/api/v1/repair-orders/1/transfer/",
+        "/api/v1/repair-orders/1/cancel/",
+        "/api/v1/repair-orders/1/close/",
+        "/api/v1/repair-orders/1/reopen/",
+        "/api/v1/repair-work/",
+        "/api/v1/repair-work/1/",
+        "/api/v1/repair-work/1/grab/",
+        "/api/v1/repair-work/1/accept/",
+        "/api/v1/repair-work/1/start/",
+        "/api/v1/repair-work/1/complete/",
+        "/api/v1/repair-work/1/return/",
+        "/api/v1/owner/repairs/",
+        "/api/v1/owner/repairs/1/",
+        "/api/v1/owner/repairs/1/cancel/",
+        "/api/v1/owner/repairs/1/confirm/",
+        "/api/v1/owner/repairs/1/reopen/",
+        "/api/v1/owner/repair-categories/",
+    } <= routes
     assert len(routes) > 50
 
 

@@ -295,7 +295,7 @@ def test_the_real_provider_without_the_companys_template_id_fails_closed(
         "SECRET_KEY": SECRET_KEY,
         "SDK_APP_ID": ACCOUNT.sdk_app_id,
         "SIGN_NAME": "测试物业",
-        "TEMPLATE_IDS": {"login_code": "2000001"},
+        "TEMPLATE_IDS": {"login_code": "2000001", "bill_due_soon": "2000002"},
         "REGION": "ap-guangzhou",
         "ENDPOINT": serve_wsgi(sms_standin.TencentSmsStandIn([ACCOUNT]).wsgi_app),
     }
@@ -305,6 +305,7 @@ def test_the_real_provider_without_the_companys_template_id_fails_closed(
     missing = {row["name"] for row in listed["events"] if row["sms_template_missing"]}
     assert {"security.alert", "bill.issued", "bill.final_notice"} <= missing
     assert "binding.pending" not in missing  # no SMS
+    assert "bill.due_soon" not in missing  # the platform's own SMS account has a template for it
     _client, resident = owner(company_a, client_for, "t-closed", phone=PHONE)
     with tenant_context(company_a):
         notify_in_action([resident], "security.alert", ALERT)

@@ -148,6 +148,9 @@ export const readingsApi = {
 export const reportsApi = {
   arrearsSummary: (query: { estate?: number; building?: number; group_by?: ArrearsGroup }) =>
     api.get('/api/v1/billing/arrears/summary/', { query }),
+  /** 催缴提醒: the selected houses, else the filter's; answered with the job to poll. */
+  sendReminders: (body: Schemas['ArrearsReminderRequest']) =>
+    api.post('/api/v1/billing/arrears/reminders/', body),
   collection: (query: { months?: number; estate?: number }) =>
     api.get('/api/v1/billing/collection-rate/', { query }),
   income: (query: { date_from?: string; date_to?: string; estate?: number; by?: IncomeBy }) =>

@@ -395,6 +395,17 @@ const fees: typeof zhFees = {
     totalsRow: 'Total ({n} lines)',
     export: 'Export for dunning',
     empty: 'No arrears. Once bills are issued, unpaid charges show here by age.',
+    remind: {
+      send: 'Send arrears reminders',
+      sendSelected: 'Send arrears reminders ({n} houses)',
+      confirmSelected:
+        'Send arrears reminders to the {n} selected houses? Houses already reminded today are skipped.',
+      confirmFilter:
+        'Send arrears reminders to every house owing in this filter? Houses already reminded today are skipped.',
+      result:
+        'Sent to {sent} houses; {already} already reminded today; {no_app_users} without app users; {nothing_owed} owing nothing.',
+      failed: 'Sending the reminders stopped; you can send again.',
+    },
   },
   reports: {
     month: 'Month',

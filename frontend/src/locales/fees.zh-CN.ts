@@ -392,6 +392,15 @@ const fees = {
     totalsRow: '合计（{n} 户/项）',
     export: '导出催缴表',
     empty: '没有欠费。出账后，未缴清的费用会在这里按账龄列出。',
+    remind: {
+      send: '发送催缴提醒',
+      sendSelected: '发送催缴提醒（{n} 户）',
+      confirmSelected: '向所选 {n} 户发送催缴提醒？今天已提醒过的房屋不会重复发送。',
+      confirmFilter: '向当前筛选下所有欠费房屋发送催缴提醒？今天已提醒过的房屋不会重复发送。',
+      result:
+        '已发送 {sent} 户；今天已提醒过 {already} 户；无业主使用小程序 {no_app_users} 户；已无欠费 {nothing_owed} 户。',
+      failed: '催缴提醒发送中断，可重新发送。',
+    },
   },
   reports: {
     month: '月份',

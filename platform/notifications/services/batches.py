@@ -75,7 +75,7 @@ def claim(*, urgent: bool, limit: int) -> list[int]:
                 WHERE id IN (
                     SELECT id FROM {table}
                     WHERE status IN ('queued', 'retrying') AND channel <> 'inbox' AND urgent = %s
-                      AND (not_before IS NULL OR not_before <= statement_timestamp())
+                      AND NOT immediate AND (not_before IS NULL OR not_before <= statement_timestamp())
                       AND (leased_until IS NULL OR leased_until < statement_timestamp())
                     ORDER BY urgent, id LIMIT %s
                     FOR UPDATE SKIP LOCKED)
@@ -92,7 +92,8 @@ def next_due(*, urgent: bool) -> datetime | None:
     with connection.cursor() as cursor:
         cursor.execute(
             f"""SELECT min(GREATEST(not_before, leased_until, statement_timestamp())) FROM {table}
-                WHERE status IN ('queued', 'retrying') AND channel <> 'inbox' AND urgent = %s""",  # noqa: S608
+                WHERE status IN ('queued', 'retrying') AND channel <> 'inbox' AND urgent = %s
+                  AND NOT immediate""",  # noqa: S608
             [urgent],
         )
         row = cursor.fetchone()
@@ -149,7 +150,7 @@ def send_group(*, ids: list[int], channel: str) -> Outcome:
             row.leased_until = None
         outcome.released, outcome.wait = len(rows) - granted, max(wait, 0.001)
     held, rows = rows[granted:], rows[:granted]
-    waits = ratelimit.take_recipients(schema=schema, channel=channel, recipients=[row.recipient_id for row in rows])
+    waits = ratelimit.take_recipients(schema=schema, channel=channel, recipients=[_who(row) for row in rows])
     going = []
     for row, recipient_wait in zip(rows, waits, strict=True):
         if recipient_wait:
@@ -168,7 +169,7 @@ def send_group(*, ids: list[int], channel: str) -> Outcome:
             row.status, row.reason, row.provider_id, row.sent_at = DeliveryStatus.SENT, "", answer[:100], now
             outcome.sent += 1
             continue
-        unsent.append(row.recipient_id)
+        unsent.append(_who(row))
         row.reason = str(answer)[:2000]
         if isinstance(answer, channels.Fallback):  # another channel carries it; the log says why
             deliveries.fell_back(row, answer)
@@ -184,6 +185,11 @@ def send_group(*, ids: list[int], channel: str) -> Outcome:
     ratelimit.refund_recipients(schema=schema, channel=channel, recipients=unsent)
     _write_outcomes([*going, *held])
     return outcome
+
+
+def _who(row: Delivery) -> int | str:
+    """The recipient's rate-limit bucket: a bare address (no recipient) is its delivery's own."""
+    return row.recipient_id if row.recipient_id is not None else f"d{row.pk}"
 
 
 def _write_outcomes(rows: list[Delivery]) -> None:

@@ -9,12 +9,14 @@ with backoff and after MAX_ATTEMPTS dead-lettered. The lanes keep the same rules
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import services as account_services
+from core import crypto
 from core.actions import action, emit
 from core.db import current_schema
 from core.errors import DomainError
@@ -49,7 +51,7 @@ def dispatch(*, notification_id: int) -> int:
     from notifications.services import lanes
 
     waiting = set(
-        Delivery.objects.filter(notification_id=notification_id, status__in=SENDABLE)
+        Delivery.objects.filter(notification_id=notification_id, status__in=SENDABLE, immediate=False)
         .exclude(channel=Channel.INBOX)
         .order_by()
         .values_list("urgent", flat=True)
@@ -71,13 +73,20 @@ def company_and_url() -> tuple[str, str]:
 
 
 def address_of(delivery: Delivery, carrier: channels.Sender) -> str:
-    """Where the delivery goes now ("" when its recipient can no longer be reached there)."""
+    """Where the delivery goes now: a bare address as sealed when written, else the recipient's
+    ("" when they can no longer be reached there)."""
+    if delivery.recipient is None:
+        return crypto.decrypt(delivery.to) if delivery.to else ""
     return carrier.address(delivery.recipient) if delivery.recipient.is_active else ""
 
 
 def context_of(notification: Notification, spec: events.Event, url: str) -> dict[str, Any]:
-    """The context the channels render from: the notification's, with the link into the app."""
+    """The context the channels render from: the notification's, its sealed keys opened (a code:
+    only here, to hand it to the provider), with the link into the app."""
     context = dict(notification.context)
+    for name in spec.sealed:
+        if name in context:
+            context[name] = crypto.decrypt(context[name])
     link = spec.link_for(context)
     context["_url"] = f"{url}{link}" if link and url else ""
     return context
@@ -110,10 +119,35 @@ def gone_dead(delivery: Delivery) -> None:
         delivery.reason = f"{delivery.reason} {wechat_services.fall_back(delivery)}"[:2000]
 
 
+@dataclass(frozen=True)
+class Sent:
+    outcome: str  # 'sent', 'failed' (for good), 'retry' (for now), 'fallback' or 'skipped' (final, or not there)
+    failure: str = ""  # the provider's kind of refusal (notifications.sms.SmsFailure), when it said
+
+
 @action(audit=False)  # the delivery row is the record of what went out, when and why not
 def send_delivery(*, delivery_id: int) -> str:
     """'sent', 'failed' (for good), 'retry' (for now), 'fallback' (another channel carries it) or
     'skipped' (already final, or not there)."""
+    return _send(delivery_id=delivery_id).outcome
+
+
+def send_at_once(*, notification_id: int, retry: bool = False) -> list[Sent]:
+    """Send an immediate notification's deliveries now, each in its own transaction, and say how
+    each went (the caller tells its user: a login code throttled, an invalid number). Without
+    `retry` a refusal for now is final (failed): a code is sent at once or asked for again; with
+    it the delivery stays retrying, for the caller's own retry to send."""
+    pending = (
+        Delivery.objects.filter(notification_id=notification_id, status__in=SENDABLE)
+        .exclude(channel=Channel.INBOX)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    return [_send(delivery_id=delivery_id, retry=retry) for delivery_id in list(pending)]
+
+
+@action(audit=False)
+def _send(*, delivery_id: int, retry: bool = True) -> Sent:
     delivery = (
         Delivery.objects.select_for_update(of=("self",))
         .select_related("notification", "recipient")
@@ -121,11 +155,12 @@ def send_delivery(*, delivery_id: int) -> str:
         .first()
     )
     if delivery is None or delivery.status not in SENDABLE:
-        return "skipped"
+        return Sent("skipped")
     now = timezone.now()
     delivery.attempts += 1
     delivery.updated_at = now
     fields = ["attempts", "updated_at", "status", "reason"]
+    failure = ""
     try:
         company, url = company_and_url()
         provider_id = send_row(delivery, company=company, url=url)
@@ -134,17 +169,18 @@ def send_delivery(*, delivery_id: int) -> str:
         outcome = "fallback"
     except (channels.Permanent, events.UnknownEvent) as exc:
         delivery.status, delivery.reason = DeliveryStatus.FAILED, str(exc)[:2000]
-        outcome = "failed"
+        outcome, failure = "failed", getattr(exc, "failure", "")
     except channels.Transient as exc:
-        delivery.status, delivery.reason = DeliveryStatus.RETRYING, str(exc)[:2000]
-        outcome = "retry"
+        delivery.status = DeliveryStatus.RETRYING if retry else DeliveryStatus.FAILED
+        delivery.reason = str(exc)[:2000]
+        outcome, failure = ("retry" if retry else "failed"), exc.failure
     else:
         delivery.status, delivery.reason = DeliveryStatus.SENT, ""
         delivery.provider_id, delivery.sent_at = provider_id[:100], now
         fields += ["provider_id", "sent_at"]
         outcome = "sent"
     delivery.save(update_fields=fields)
-    return outcome
+    return Sent(outcome, failure)
 
 
 @action(audit=False)  # the outbox gave the send up; the row says so, for staff to retry
@@ -159,6 +195,17 @@ def give_up(*, delivery_id: int, error: str) -> None:
     delivery.save(update_fields=["status", "reason", "updated_at"])
 
 
+@action(audit=False)  # the caller's retries of an immediate notification are spent; the rows say so
+def give_up_keyed(*, key: str, error: str) -> int:
+    """Dead: the deliveries still to go of the notification written under `key` (a password code
+    whose outbox message was given up)."""
+    return (
+        Delivery.objects.filter(notification__key=key, status__in=SENDABLE)
+        .exclude(channel=Channel.INBOX)
+        .update(status=DeliveryStatus.DEAD, reason=error[:2000], updated_at=timezone.now())
+    )
+
+
 @action
 def retry_delivery(*, delivery_id: int, actor: Any) -> Delivery:
     """Staff send a failed or dead delivery again, with fresh tries, under a new outbox key."""
@@ -167,13 +214,17 @@ def retry_delivery(*, delivery_id: int, actor: Any) -> Delivery:
         raise DomainError(_("投递记录不存在。"), code="not_found", status_code=404)
     if delivery.status not in RETRYABLE_BY_STAFF:
         raise DomainError(_("只能重试发送失败或已放弃的投递。"), code="delivery_state", status_code=409)
+    if _is_code(delivery):
+        raise DomainError(_("验证码不重发：请本人重新获取。"), code="delivery_code", status_code=409)
     before = {"status": delivery.status, "reason": delivery.reason, "attempts": delivery.attempts}
     delivery.status, delivery.reason, delivery.attempts = DeliveryStatus.QUEUED, "", 0
     delivery.round += 1
     delivery.not_before = None
     delivery.updated_at = timezone.now()
     delivery.leased_until = None
-    delivery.save(update_fields=["status", "reason", "attempts", "round", "not_before", "leased_until", "updated_at"])
+    delivery.immediate = False  # the lanes send a staff retry, not the caller who asked at once
+    fields = ["status", "reason", "attempts", "round", "not_before", "leased_until", "immediate", "updated_at"]
+    delivery.save(update_fields=fields)
     # The lanes send it (the dispatch tells them), under a key of its own round.
     emit(
         TOPIC_DISPATCH,
@@ -189,3 +240,10 @@ def retry_delivery(*, delivery_id: int, actor: Any) -> Delivery:
         after={"status": delivery.status, "round": delivery.round},
     )
     return delivery
+
+
+def _is_code(delivery: Delivery) -> bool:
+    try:
+        return bool(events.get(delivery.notification.event).sealed)
+    except events.UnknownEvent:
+        return False

@@ -13,6 +13,7 @@ import functools
 import json
 import logging
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -20,7 +21,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
-from core import actions
+from core import actions, crypto
 from core.actions import emit
 from core.db import current_schema
 from notifications import channels, company_settings, events
@@ -43,10 +44,21 @@ PLAIN_FIELDS = (
 MUTED = "muted by the recipient"
 
 
+@dataclass(frozen=True)
+class Address:
+    """Someone reached on one channel without an account (a login code to a phone nobody has
+    signed in with yet): a delivery without a recipient, its address kept sealed."""
+
+    channel: Channel
+    value: str
+
+
 def notify(recipients: Iterable[Any], event: str, context: Mapping[str, Any], *, key: str = "") -> Notification | None:
-    """Tell `recipients` (users: staff or owners) about `event`, rendered from `context` (JSON-able:
-    dates, Decimals as strings). `key` makes it idempotent: a second call with the same key adds
-    nothing and returns the first notification. None when nobody active was given."""
+    """Tell `recipients` (users: staff or owners; or an Address, reached without an account) about
+    `event`, rendered from `context` (JSON-able: dates, Decimals as strings). `key` makes it
+    idempotent: a second call with the same key adds nothing and returns the first notification.
+    None when nobody active was given. An immediate event is not dispatched: the caller sends it
+    (deliveries.send_at_once) after its action commits."""
     if not actions.in_action():
         raise actions.OutsideAction(f"notify({event!r}) must run inside an action")
     spec = events.get(event)  # an unknown event fails in the caller's action, not later in a worker
@@ -56,10 +68,15 @@ def notify(recipients: Iterable[Any], event: str, context: Mapping[str, Any], *,
         existing = Notification.objects.filter(key=key).first()
         if existing is not None:
             return existing
-    people = {user.pk: user for user in recipients if user is not None and user.pk and user.is_active}
-    if not people:
+    given = [someone for someone in recipients if someone is not None]
+    addresses = list(dict.fromkeys(a for a in given if isinstance(a, Address) and a.value))
+    people = {user.pk: user for user in given if not isinstance(user, Address) and user.pk and user.is_active}
+    if not people and not addresses:
         return None
     data = json.loads(json.dumps(dict(context), cls=DjangoJSONEncoder))
+    for name in spec.sealed:  # a code: kept encrypted, opened only to hand it to the provider
+        if name in data:
+            data[name] = crypto.encrypt(str(data[name]))
     try:
         with transaction.atomic():  # a savepoint: another worker may have written the same key meanwhile
             notification = Notification.objects.create(event=spec.name, context=data, key=key)
@@ -100,19 +117,42 @@ def notify(recipients: Iterable[Any], event: str, context: Mapping[str, Any], *,
                 row["not_before"] = _quiet(preference, now)
             queued = queued or row["status"] == DeliveryStatus.QUEUED
             rows.append(row)
-    write_rows(rows, notification_id=notification.pk, urgent=spec.urgent, now=now)
-    if queued:
+    for bare in addresses:
+        by = next((c for c in carriers if c.channel == bare.channel and c.channel != Channel.INBOX), None)
+        if by is None:
+            continue  # the event does not go (or cannot go here) by that channel: nothing to send
+        rows.append(
+            {
+                "recipient_id": None,
+                "to": crypto.encrypt(bare.value),
+                "channel": by.channel,
+                "address": by.masked(bare.value),
+                "status": DeliveryStatus.QUEUED,
+            }
+        )
+        queued = True
+    # An immediate event's deliveries are the caller's to send (deliveries.send_at_once): no lane takes them.
+    write_rows(rows, notification_id=notification.pk, urgent=spec.urgent, immediate=spec.immediate, now=now)
+    if queued and not spec.immediate:
         emit(TOPIC_DISPATCH, {"notification_id": notification.pk}, key=f"notification:{notification.pk}")
         if spec.urgent:  # straight to the urgent lane once committed; the dispatch above is the net
             transaction.on_commit(functools.partial(_tell_urgent_lane, current_schema()))
     return notification
 
 
-def write_rows(rows: list[dict[str, Any]], *, notification_id: int, urgent: bool, now: datetime) -> None:
+def write_rows(
+    rows: list[dict[str, Any]], *, notification_id: int, urgent: bool, immediate: bool = False, now: datetime
+) -> None:
     """The deliveries (each a dict of its columns; the others their defaults) by COPY in chunks: an
     announcement to 20,000 owners is 40,000 rows, which a multi-row INSERT takes seconds over; a
     handful by an INSERT."""
-    common = {"notification_id": notification_id, "urgent": urgent, "created_at": now, "updated_at": now}
+    common = {
+        "notification_id": notification_id,
+        "urgent": urgent,
+        "immediate": immediate,
+        "created_at": now,
+        "updated_at": now,
+    }
     if len(rows) < COPY_FROM:
         Delivery.objects.bulk_create([Delivery(**common, **row) for row in rows])
         return

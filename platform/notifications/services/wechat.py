@@ -131,6 +131,8 @@ def add_subscriptions(*, user: Any, template_ids: list[str]) -> list[WechatSubsc
 def spend(*, delivery: Delivery, template_id: str) -> bool:
     """One of the recipient's subscriptions to `template_id` for this delivery (inside the sender's
     transaction); False when none is left. A delivery that already spent one keeps it."""
+    if delivery.recipient_id is None:
+        return False
     if WechatCreditUse.objects.filter(delivery=delivery).exists():
         return True
     taken = WechatSubscription.objects.filter(

@@ -15,6 +15,8 @@ from core.actions import action
 from core.db import conflict_as
 from core.errors import DomainError
 from core.masking import mask_id_number
+from notifications import selectors as notification_selectors
+from notifications.services import notify
 from tenants.residents import pii
 from tenants.residents.models import CorrectionRequest, CorrectionStatus, Person
 from tenants.residents.services.people import checked_person_fields, update_person
@@ -57,7 +59,21 @@ def request_correction(*, person: Person, actor: Any, name: str = "", id_number:
         object_id=person.pk,
         after={"name": correction.name, "id_number": correction.id_number_masked},
     )
+    _tell_reviewers(correction)
     return correction
+
+
+def _tell_reviewers(correction: CorrectionRequest) -> None:
+    """The staff who decide corrections (basic_data.manage) find the request in their bell."""
+    fields = [
+        str(label) for value, label in ((correction.name, _("姓名")), (correction.id_number, _("身份证号"))) if value
+    ]
+    notify(
+        notification_selectors.staff_with_permission("basic_data.manage"),
+        "correction.pending",
+        {"correction_id": correction.pk, "name": correction.person.name, "fields": "、".join(fields)},
+        key=f"correction.pending:{correction.pk}",
+    )
 
 
 def _decide_correction(*, correction_id: int, actor: Any, status: str, reason: str = "") -> CorrectionRequest:
