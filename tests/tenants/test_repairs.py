@@ -344,6 +344,8 @@ def test_reopen_only_within_the_companys_days(company_a, client_for):
     late = owner_client.post(path, {}, format="json")
     assert late.status_code == 409 and late.json()["code"] == "reopen_expired"
     admin = client_for(company_a, "admin")
+    empty = admin.patch("/api/v1/repair-settings/", {}, format="json")  # found by the OpenAPI fuzz: a 500 once
+    assert empty.status_code == 400 and "reopen_days" in empty.json()["fields"]
     assert admin.patch("/api/v1/repair-settings/", {"reopen_days": 10}, format="json").json() == {"reopen_days": 10}
     reopened = owner_client.post(path, {"note": "又漏了"}, format="json")
     assert reopened.status_code == 200 and reopened.json()["status"] == "dispatched"

@@ -94,6 +94,7 @@ class RepairSettingsSerializer(serializers.ModelSerializer):
     class Meta:
         model = RepairSettings
         fields = ["reopen_days"]
+        extra_kwargs = {"reopen_days": {"required": True}}  # the only setting: a change names it
 
 
 class RepairSettingsView(generics.GenericAPIView):
