@@ -1,7 +1,8 @@
 """The channels behind one interface: the in-app inbox (always there: the delivery row is the
 inbox item), SMS through the provider adapter (notifications.sms) and e-mail through Django's mail
-backend. A channel says whether it can reach a person with an event, and sends one delivery; a
-provider's refusal is Permanent (this address will never take it) or Transient (try again later).
+backend (a text part and an HTML part in the company's branding: notifications.email_message). A
+channel says whether it can reach a person with an event, and sends one delivery; a provider's
+refusal is Permanent (this address will never take it) or Transient (try again later).
 
 WeChat mini-program subscribe messages go first where the company has a template for the event and
 the owner a WeChat login; each spends one of the owner's one-time subscriptions, and with none left

@@ -34,6 +34,20 @@ def safe_colour(value: object) -> str:
     return value if isinstance(value, str) and HEX_COLOUR.fullmatch(value) else DEFAULT_COLOUR
 
 
+def text_on(colour: str) -> str:
+    """White text on the colour, unless it would read worse than 3:1 there (WCAG's contrast for large
+    text; a company's pale colour): then dark text."""
+
+    def channel(hex_pair: str) -> float:
+        value = int(hex_pair, 16) / 255
+        return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
+
+    colour = safe_colour(colour)
+    red, green, blue = (channel(colour[i : i + 2]) for i in (1, 3, 5))
+    luminance = 0.2126 * red + 0.7152 * green + 0.0722 * blue
+    return "#ffffff" if 1.05 / (luminance + 0.05) >= 3 else "#1f2329"
+
+
 def web_url(url: str) -> str:
     """The URL when it is an absolute http(s) one, else "" (no javascript:, data: or relative links)."""
     parts = urlsplit(url or "")
@@ -78,6 +92,7 @@ def render(*, title: str, body: str, link: str, branding: Branding, language: st
         "link": web_url(link),
         "company": branding.name,
         "colour": safe_colour(branding.colour),
+        "on_colour": text_on(branding.colour),
         "logo_url": web_url(branding.logo_url),
         "language": language,
     }

@@ -88,6 +88,8 @@ def test_a_colour_or_link_that_is_not_what_it_should_be_is_refused():
     assert "<img" not in html and "href=" not in html and "查看详情" not in html
     assert "&lt;i&gt;阿尔法&lt;/i&gt;" in html and "<i>" not in html
     assert email_message.safe_colour("#AbCdEf") == "#AbCdEf"
+    # The button's text reads on the company's colour: white on a dark one, dark on a pale one.
+    assert email_message.text_on("#1677ff") == "#ffffff" and email_message.text_on("#ffee88") == "#1f2329"
     for bad in ("#abc", "#abcdefg", " #abcdef", "#abcdef;", "rgb(1,2,3)", None):
         assert email_message.safe_colour(bad) == email_message.DEFAULT_COLOUR
     assert email_message.absolute("/media/c/branding/x.png", "https://a.example.com/") == (
@@ -111,7 +113,7 @@ def test_a_company_without_a_logo_gets_no_image(company_b, outbox_sent):
     drain(outbox_sent)
     html = _html(mail.outbox[0])
     assert "<img" not in html and "src=" not in html
-    assert "贝塔物业" in html and f"color:{BETA_COLOUR}" in html
+    assert "贝塔物业" in html and f"background-color:{BETA_COLOUR}" in html
 
 
 def test_a_companys_mail_never_carries_another_companys_branding(company_a, company_b, outbox_sent):
