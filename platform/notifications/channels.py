@@ -1,7 +1,8 @@
 """The channels behind one interface: the in-app inbox (always there: the delivery row is the
 inbox item), SMS through the provider adapter (notifications.sms) and e-mail through Django's mail
-backend. A channel says whether it can reach a person with an event, and sends one delivery; a
-provider's refusal is Permanent (this address will never take it) or Transient (try again later).
+backend (a text part and an HTML part in the company's branding: notifications.email_message). A
+channel says whether it can reach a person with an event, and sends one delivery; a provider's
+refusal is Permanent (this address will never take it) or Transient (try again later).
 
 WeChat mini-program subscribe messages go first where the company has a template for the event and
 the owner a WeChat login; each spends one of the owner's one-time subscriptions, and with none left
@@ -14,12 +15,8 @@ import smtplib
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-from django.conf import settings
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
-
 from core.masking import mask_phone
-from notifications import company_settings, rendering, sms
+from notifications import company_settings, email_message, rendering, sms
 from notifications.events import Event
 from notifications.models import Channel
 
@@ -153,14 +150,18 @@ class EmailSender:
         return f"{name[:2]}***@{domain}" if domain else ""
 
     def send(self, *, event: Event, context: Mapping[str, Any], address: str, company: str) -> str:
-        title, body = rendering.Renderer(rendering.company_language()).render(event, Channel.EMAIL, context)
-        text = render_to_string(
-            "notifications/email.txt",
-            {"title": title, "body": body, "company": company, "link": context.get("_url", "")},
+        language = rendering.company_language()
+        title, body = rendering.Renderer(language).render(event, Channel.EMAIL, context)
+        text, html = email_message.render(
+            title=title,
+            body=body,
+            link=context.get("_url", ""),
+            branding=email_message.current_branding(company),
+            language=language,
         )
         subject = f"[{company}] {title}" if company else title
         try:
-            send_mail(subject, text, settings.DEFAULT_FROM_EMAIL, [address])
+            email_message.message(subject=subject, text=text, html=html, to=address).send()
         except smtplib.SMTPRecipientsRefused as exc:
             raise Permanent(f"SMTP refused the recipient: {exc.recipients}") from exc
         except (smtplib.SMTPException, OSError) as exc:
