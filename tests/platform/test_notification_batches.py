@@ -232,3 +232,39 @@ def test_a_chain_waits_for_a_rate_limited_company_instead_of_ending(
     assert _texts(0, 4) == [1] * 4
     store = redis_client.client()
     assert not any(store.exists(f"{lanes.PREFIX}slot:{lanes.BULK}:{slot}") for slot in range(len(chains)))
+
+
+def test_a_turn_that_found_nothing_meanwhile_does_not_push_back_the_rows_another_turn_gives_back(
+    company_a, client_for, outbox_sent, settings, monkeypatch
+):
+    """Two chains on one company at the tail of its backlog: the second turn finds every row leased by
+    the first and scores the company for when that lease lapses (a minute away). The first turn then
+    gives rows back (the company's rate ran out): its score — due in a moment — must stand, or the
+    chains let go and the rows wait for the sweep (the 20,000-owner bench stalled on this)."""
+    settings.NOTIFY_BATCH, settings.NOTIFY_SMS_GROUP = 10, 10
+    settings.NOTIFY_COMPANY_RATE = {"default": (20.0, 40), "sms": (10.0, 2)}
+    forget_rate_limits()
+    people = _owners(company_a, client_for, "tail", 4)
+    with tenant_context(company_a):
+        notification = notify_in_action(people, "bill.due_soon", BILL)
+    monkeypatch.setattr(lanes, "kick", lambda lane: 0)  # no chains: this test takes the turns itself
+    _dispatch(outbox_sent)
+    send_batch, overlapping = batches.send_batch, []
+
+    def first_turn_sending(ids):
+        if not overlapping:  # while the first turn holds the rows, the second takes its turn
+            overlapping.append(lanes.drain_once(lanes.BULK))
+        return send_batch(ids)
+
+    monkeypatch.setattr(batches, "send_batch", first_turn_sending)
+    assert lanes.drain_once(lanes.BULK) and overlapping == [True]
+    rows = _sms(company_a, notification)
+    assert sorted(row.status for row in rows) == ["queued", "queued", "sent", "sent"]
+    wait = lanes.soonest(lanes.BULK)
+    assert wait is not None and wait < 1  # not the lapse of the first turn's lease, a minute away
+    deadline = time.monotonic() + 5
+    while any(row.status != DeliveryStatus.SENT for row in _sms(company_a, notification)):
+        assert time.monotonic() < deadline
+        lanes.drain_once(lanes.BULK)
+        time.sleep(0.02)
+    assert _texts(0, 4) == [1] * 4

@@ -48,13 +48,22 @@ if #due == 0 then return nil end
 redis.call('ZADD', KEYS[1], ARGV[1], due[1])
 return {due[1], ARGV[1]}
 """
-# After a turn: score the company for its next one (or drop it), unless someone changed its score
-# since the turn began (another worker's turn, or new messages: then theirs stands).
+# After a turn: score the company for its next one, or drop it when nothing is left. When the
+# score changed since the turn began (another worker's turn, or new messages), the earlier of the two
+# stands: a turn that found every row leased by this one scored the company for when our lease
+# lapses, but we know better — our rows are sent, or given back and due in a moment. Nothing left by
+# our look and a score someone else set: theirs stands (their turn is running, or messages arrived).
 _SETTLE = """
 local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
-if score == false or tonumber(score) ~= tonumber(ARGV[2]) then return 0 end
-if ARGV[3] == '' then redis.call('ZREM', KEYS[1], ARGV[1]) else redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1]) end
-return 1
+if score ~= false and tonumber(score) == tonumber(ARGV[2]) then
+  if ARGV[3] == '' then redis.call('ZREM', KEYS[1], ARGV[1]) else redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1]) end
+  return 1
+end
+if ARGV[3] ~= '' and (score == false or tonumber(ARGV[3]) < tonumber(score)) then
+  redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
+  return 1
+end
+return 0
 """
 # New messages: the company is due now (first in line), whatever later score it had.
 _READY = """
