@@ -14,7 +14,9 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from notifications.events import Event
+from notifications import rendering
+from notifications.events import SEALED_MASK, Event
+from notifications.models import Channel
 
 KEYWORD = re.compile(
     r"(thing|number|letter|symbol|character_string|time|date|amount|phone_number|car_number|name|phrase)(\d{1,2})"
@@ -43,9 +45,12 @@ def keyword_type(keyword: str) -> str | None:
 
 
 def render(fields: Mapping[str, str], event: Event, context: Mapping[str, Any]) -> dict[str, dict[str, str]]:
-    """WeChat's `data`: {"thing1": {"value": "1栋1单元101"}, …}, every value within its type's rules."""
-    title, body = event.render(context)
-    values = {**context, TITLE: title, BODY: body}
+    """WeChat's `data`: {"thing1": {"value": "1栋1单元101"}, …}, every value within its type's rules.
+    `_title`/`_body` are the event's WeChat wording in the company's language: its own template
+    (系统设置 › 通知模板) when it has one, else the code's."""
+    shown = {**context, **{key: SEALED_MASK for key in event.sealed if key in context}}  # a code never leaves sealed
+    title, body = rendering.Renderer(rendering.company_language()).render(event, Channel.WECHAT, shown)
+    values = {**shown, TITLE: title, BODY: body}
     data = {}
     for keyword, source in fields.items():
         kind = keyword_type(keyword)

@@ -190,9 +190,10 @@ def measure(args: argparse.Namespace) -> None:
             other = Notification.objects.create(event="bill.due_soon", context={}, key="baseline")
             with connection.cursor() as cursor:
                 cursor.execute(
-                    f"""INSERT INTO {Delivery._meta.db_table} (notification_id, recipient_id, channel, status,
-                           address, attempts, round, provider_id, reason, urgent, created_at, updated_at)
-                        SELECT %s, u.id, c.channel, 'queued', '', 0, 0, '', '', false, now(), now()
+                    f"""INSERT INTO {Delivery._meta.db_table} (notification_id, recipient_id, "to", channel,
+                           status, address, attempts, round, provider_id, reason, urgent, immediate, created_at,
+                           updated_at)
+                        SELECT %s, u.id, '', c.channel, 'queued', '', 0, 0, '', '', false, false, now(), now()
                         FROM {User._meta.db_table} u, (VALUES ('inbox'), ('sms')) AS c(channel)
                         WHERE 'resident' = ANY(u.roles)""",
                     [other.pk],

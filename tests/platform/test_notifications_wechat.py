@@ -14,7 +14,7 @@ from django_tenants.utils import tenant_context
 
 from accounts.models import AuditEvent, User
 from notifications import wechat, wechat_fields
-from notifications.models import Delivery, DeliveryStatus, WechatCreditUse, WechatSubscription
+from notifications.models import Delivery, DeliveryStatus, TemplateOverride, WechatCreditUse, WechatSubscription
 from notifications.services import deliveries, lanes
 from notifications.services import wechat as wechat_services
 from standins import sms as sms_standin
@@ -145,6 +145,36 @@ def test_a_subscribed_owner_gets_the_bill_on_wechat_once_and_the_subscription_is
         assert WechatCreditUse.objects.filter(delivery=wechat_row).count() == 1
 
 
+def test_the_title_keyword_is_the_companys_own_wechat_wording_and_never_another_companys(
+    company_a, company_b, client_for, wechat_standin, outbox_sent
+):
+    """The template's `_title` keyword carries the company's own WeChat wording of the event (系统设置 ›
+    通知模板) when it has one — company B's wording of the same event changes nothing for A."""
+    with tenant_context(company_b):
+        TemplateOverride.objects.create(
+            event="bill.issued", channel="wechat", language="zh-hans", title="B 的账单：%(fee_item)s", body="%(house)s"
+        )
+    appid, template_id = configure(company_a, wechat_standin)
+    client, user = wechat_owner(company_a, client_for, wechat_standin, "wx-own", phone=PHONE)
+    subscribe(client, wechat_standin, company_a, "wx-own", [template_id])
+    bill_issued(company_a, user, "bill-default")
+    drain(outbox_sent)
+    with tenant_context(company_a):
+        TemplateOverride.objects.create(
+            event="bill.issued",
+            channel="wechat",
+            language="zh-hans",
+            title="本月%(fee_item)s账单已出",
+            body="%(house)s",
+        )
+    subscribe(client, wechat_standin, company_a, "wx-own", [template_id])
+    bill_issued(company_a, user, "bill-own")
+    drain(outbox_sent)
+    first, second = wechat_messages.sent_to(appid, wechat_standin.openid_for(appid, "wx-own"))
+    assert first["data"]["thing4"] == {"value": "新账单：物业费"}  # the code's wording, not B's
+    assert second["data"]["thing4"] == {"value": "本月物业费账单已出"}
+
+
 def test_no_subscription_left_falls_back_to_sms_and_the_log_says_why(
     company_a, client_for, wechat_standin, outbox_sent
 ):
@@ -233,6 +263,13 @@ def test_wechat_errors_map_to_failed_with_fallback_or_retried(
     assert rows["wechat"].status == status and reason in rows["wechat"].reason
     if status == DeliveryStatus.FAILED:  # never on WeChat: the owner hears by SMS meanwhile
         assert "改由短信发送" in rows["wechat"].reason and rows["sms"].status == DeliveryStatus.SENT
+        # Staff fixing the template cannot send it again on WeChat: the owner already has it by SMS.
+        admin = client_for(company_a, "admin")
+        retried = admin.post(f"/api/v1/notification-deliveries/{rows['wechat'].pk}/retry/")
+        assert retried.status_code == 409 and retried.json()["code"] == "delivery_carried", retried.content
+        drain(outbox_sent)
+        assert deliveries_of(company_a, user)["wechat"].status == DeliveryStatus.FAILED
+        assert len(sms_standin.outbox(PHONE)) == 1
     else:  # WeChat's trouble: tried again later, and no SMS while it may still go on WeChat
         assert "sms" not in rows
     # A refused send spends nothing (the failed ones: staff may fix the template and retry).

@@ -207,6 +207,20 @@ def give_up_keyed(*, key: str, error: str) -> int:
 
 
 @action
+def _carried_by_another_channel(delivery: Delivery) -> bool:
+    """A WeChat message whose SMS fallback went out or is on its way (services.wechat.fall_back):
+    sending it on WeChat as well would tell the owner twice."""
+    if delivery.channel != Channel.WECHAT or delivery.recipient_id is None:
+        return False
+    return (
+        Delivery.objects.filter(
+            notification_id=delivery.notification_id, recipient_id=delivery.recipient_id, channel=Channel.SMS
+        )
+        .exclude(status__in=RETRYABLE_BY_STAFF)
+        .exists()
+    )
+
+
 def retry_delivery(*, delivery_id: int, actor: Any) -> Delivery:
     """Staff send a failed or dead delivery again, with fresh tries, under a new outbox key."""
     delivery = Delivery.objects.select_for_update().filter(pk=delivery_id).first()
@@ -216,6 +230,8 @@ def retry_delivery(*, delivery_id: int, actor: Any) -> Delivery:
         raise DomainError(_("只能重试发送失败或已放弃的投递。"), code="delivery_state", status_code=409)
     if _is_code(delivery):
         raise DomainError(_("验证码不重发：请本人重新获取。"), code="delivery_code", status_code=409)
+    if _carried_by_another_channel(delivery):
+        raise DomainError(_("这条消息已改由短信发给对方，不再通过微信重发。"), code="delivery_carried", status_code=409)
     before = {"status": delivery.status, "reason": delivery.reason, "attempts": delivery.attempts}
     delivery.status, delivery.reason, delivery.attempts = DeliveryStatus.QUEUED, "", 0
     delivery.round += 1
