@@ -1,12 +1,21 @@
 """Routes every host has: the API schema and docs, media of the host's own company."""
 
+from typing import Any
+
 from django.urls import path
+from django.utils import translation
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.response import Response
 
 from accounts import api as accounts_api
 from companies import api as companies_api
 from config import views
+
+
+# Generated documents by (URL configuration, language, API version): the same for every company and
+# every reader (SERVE_PUBLIC), fixed for the life of the process — generating one takes seconds.
+_documents: dict[tuple[str | None, str | None, str | None], dict[str, Any]] = {}
 
 
 class HostSchemaView(SpectacularAPIView):
@@ -17,6 +26,16 @@ class HostSchemaView(SpectacularAPIView):
         # django-tenants routes the public host through PUBLIC_SCHEMA_URLCONF via request.urlconf.
         self.urlconf = getattr(request, "urlconf", None)
         return super().get(request, *args, **kwargs)
+
+    def _get_schema_response(self, request):
+        version = self.api_version or request.version or self._get_version_parameter(request)
+        key = (self.urlconf, translation.get_language(), version)
+        document = _documents.get(key)
+        if document is None:
+            generator = self.generator_class(urlconf=self.urlconf, api_version=version, patterns=self.patterns)
+            document = _documents[key] = generator.get_schema(request=request, public=self.serve_public)
+        filename = self._get_filename(request, version)
+        return Response(data=document, headers={"Content-Disposition": f'inline; filename="{filename}"'})
 
 
 urlpatterns = [

@@ -57,6 +57,29 @@ def test_company_schema_lists_company_endpoints_only(client):
     assert "/api/v1/signups/" in public["paths"] and "/api/v1/signups/" not in company["paths"]
 
 
+def test_the_document_is_generated_once_per_configuration_and_language(client, monkeypatch):
+    """Generating a document takes seconds: every company host shares one per language (the reader
+    does not change it), the public site has its own."""
+    from config import urls_common
+
+    monkeypatch.setattr(urls_common, "_documents", {})
+    made = []
+    generate = urls_common.HostSchemaView.generator_class.get_schema
+
+    def counted(generator, *args, **kwargs):
+        made.append(generator)
+        return generate(generator, *args, **kwargs)
+
+    monkeypatch.setattr(urls_common.HostSchemaView.generator_class, "get_schema", counted)
+    first = client.get("/api/schema/?format=json", HTTP_HOST="alpha.localhost").json()
+    again = client.get("/api/schema/?format=json", HTTP_HOST="beta.localhost").json()
+    assert first == again and len(made) == 1
+    english = client.get("/api/schema/?format=json&lang=en", HTTP_HOST="alpha.localhost").json()
+    assert len(made) == 2 and english != first
+    public = client.get("/api/schema/?format=json", HTTP_HOST="localhost").json()
+    assert len(made) == 3 and "/api/v1/signups/" in public["paths"]
+
+
 def test_not_found_uses_the_error_format(client_for, company_a):
     response = client_for(company_a, "admin").get("/api/v1/users/999999/")
     assert response.status_code == 404
