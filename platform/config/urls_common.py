@@ -12,7 +12,6 @@ from accounts import api as accounts_api
 from companies import api as companies_api
 from config import views
 
-
 # Generated documents by (URL configuration, language, API version): the same for every company and
 # every reader (SERVE_PUBLIC), fixed for the life of the process — generating one takes seconds.
 _documents: dict[tuple[str | None, str | None, str | None], dict[str, Any]] = {}
