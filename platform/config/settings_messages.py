@@ -42,7 +42,7 @@ TENCENT_SMS = {
 }
 SMS_CODE_TTL_SECONDS = 300
 SMS_CODE_MAX_ATTEMPTS = 5
-# Login codes per destination number, besides one a minute (accounts.services._count_code_to).
+# Login codes per destination number, besides one a minute (accounts.owner_login._count_code_to).
 SMS_CODES_PER_PHONE_PER_DAY = 10
 SMS_CODES_PER_PHONE_PER_DAY_ALL_COMPANIES = 20
 # Passwords (accounts.passwords): a reset code lives 10 minutes and survives 5 wrong tries; an
