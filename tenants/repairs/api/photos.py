@@ -21,7 +21,7 @@ from rest_framework.views import APIView
 
 from core.input_guard import MultiPartParser
 from tenants.repairs import selectors, services
-from tenants.repairs.models import RepairPhoto
+from tenants.repairs.models import PhotoKind, RepairPhoto
 from tenants.repairs.services.photos import FORMATS, MAX_PER_STEP
 
 STAFF_PERMISSIONS = ("repairs.dispatch", "repairs.work")
@@ -42,6 +42,9 @@ class RepairPhotoSerializer(serializers.ModelSerializer):
     thumbnail_url = serializers.SerializerMethodField(help_text="A JPEG of at most 360 px a side.")
     uploaded_by_name = serializers.CharField(source="uploaded_by.name", read_only=True)
     entry = serializers.IntegerField(source="entry_id", allow_null=True, read_only=True, help_text="Timeline entry.")
+    kind = serializers.ChoiceField(
+        choices=PhotoKind.choices, allow_blank=True, read_only=True, help_text="Empty until attached to an order."
+    )
 
     class Meta:
         model = RepairPhoto
