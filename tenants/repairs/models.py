@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.storage import private_storage
 from tenants.estates.models import Estate, House
 
 
@@ -168,3 +169,46 @@ class TimelineEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.transition}: {self.from_status} → {self.to_status}"
+
+
+class PhotoKind(models.TextChoices):
+    PROBLEM = "problem", _("报修照片")
+    PROGRESS = "progress", _("维修过程")
+    RESULT = "result", _("完工照片")
+
+
+def _photo_path(instance: RepairPhoto, filename: str) -> str:
+    # Private storage (PRIVATE_ROOT/<schema>/, never served by URL); the token keeps names unguessable.
+    return f"repairs/photos/{instance.token}/{filename}"
+
+
+class RepairPhoto(models.Model):
+    """报修照片 — a photo of a repair: uploaded first (order empty), then attached to an order when it is
+    filed or moved, with the timeline entry of that step. Stored re-encoded (EXIF gone, orientation
+    applied) in the company's private storage; served only through the permission-checked views."""
+
+    token = models.CharField(max_length=32, unique=True, editable=False)
+    order = models.ForeignKey(RepairOrder, on_delete=models.CASCADE, null=True, blank=True, related_name="photos")
+    entry = models.ForeignKey(TimelineEntry, on_delete=models.CASCADE, null=True, blank=True, related_name="photos")
+    kind = models.CharField(_("类型"), max_length=16, choices=PhotoKind.choices, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    file = models.FileField(upload_to=_photo_path, max_length=200, storage=private_storage)
+    thumbnail = models.FileField(upload_to=_photo_path, max_length=200, storage=private_storage)
+    content_type = models.CharField(max_length=20)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    size = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["uploaded_by", "order"], name="repair_photo_uploader")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(order__isnull=True, entry__isnull=True, kind="") | (Q(order__isnull=False) & ~Q(kind="")),
+                name="repair_photo_attached_has_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"photo {self.pk} of order {self.order_id}"

@@ -15,6 +15,7 @@ from tenants.repairs.models import (
     DispatchMode,
     RepairCategory,
     RepairOrder,
+    RepairPhoto,
     RepairSettings,
     Status,
     TimelineEntry,
@@ -91,3 +92,30 @@ def least_loaded_worker() -> Any | None:
     )
     candidates = list(workers().order_by("pk"))
     return min(candidates, key=lambda user: (loads.get(user.pk, 0), user.pk), default=None)
+
+
+def staff_photo(user: Any, photo_id: int) -> RepairPhoto | None:
+    """A photo a staff member may see: any attached one for a dispatcher, those of the orders a worker
+    may see (tenants.repairs.selectors.worker_orders) for a worker, and their own uploads not yet
+    attached."""
+    photos = RepairPhoto.objects.filter(pk=photo_id)
+    own_upload = Q(order__isnull=True, uploaded_by=user)
+    if user.has_permission(DISPATCH):
+        return photos.filter(own_upload | Q(order__isnull=False)).first()
+    if user.has_permission(WORK):
+        return photos.filter(own_upload | Q(order__in=worker_orders(user).values("pk"))).first()
+    return None
+
+
+def owner_photo(user: Any, photo_id: int) -> RepairPhoto | None:
+    """A photo an owner may see: every photo of their own orders, and their own uploads not yet attached."""
+    return (
+        RepairPhoto.objects.filter(pk=photo_id)
+        .filter(Q(order__owner=user) | Q(order__isnull=True, uploaded_by=user))
+        .first()
+    )
+
+
+def order_photos() -> QuerySet[RepairPhoto]:
+    """For prefetching an order's photos (one query for a page of orders)."""
+    return RepairPhoto.objects.select_related("uploaded_by").order_by("created_at", "id")

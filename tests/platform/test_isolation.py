@@ -150,6 +150,12 @@ def test_the_sweep_sees_the_company_api():
         "/api/v1/owner/repairs/1/confirm/",
         "/api/v1/owner/repairs/1/reopen/",
         "/api/v1/owner/repair-categories/",
+        "/api/v1/repair-photos/",
+        "/api/v1/repair-photos/1/",
+        "/api/v1/repair-photos/1/thumbnail/",
+        "/api/v1/owner/repair-photos/",
+        "/api/v1/owner/repair-photos/1/",
+        "/api/v1/owner/repair-photos/1/thumbnail/",
     } <= routes
     assert len(routes) > 50
 

@@ -1,4 +1,4 @@
-"""Repairs API (报修) by concern: categories and settings, orders for each party."""
+"""Repairs API (报修) by concern: categories and settings, orders for each party, photos."""
 
 from __future__ import annotations
 
@@ -16,8 +16,10 @@ from tenants.repairs.api.orders import (
     RepairOrderViewSet,
     RepairWorkViewSet,
 )
+from tenants.repairs.api.photos import PATHS as PHOTO_PATHS
 
 __all__ = [
+    "PHOTO_PATHS",
     "OwnerRepairCategoryList",
     "OwnerRepairViewSet",
     "RepairCategorySerializer",

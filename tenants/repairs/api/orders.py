@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from tenants.estates.models import Estate, House
 from tenants.repairs import machine, selectors, services
+from tenants.repairs.api.photos import RepairPhotoSerializer, photo_ids_field
 from tenants.repairs.machine import Party
 from tenants.repairs.models import OPEN_STATUSES, RepairOrder, Status, TimelineEntry, Urgency
 
@@ -22,10 +23,16 @@ from tenants.repairs.models import OPEN_STATUSES, RepairOrder, Status, TimelineE
 class TimelineEntrySerializer(serializers.ModelSerializer):
     actor_name = serializers.CharField(source="actor.name", default=None, allow_null=True, read_only=True)
     worker_name = serializers.CharField(source="worker.name", default=None, allow_null=True, read_only=True)
+    photos = serializers.SerializerMethodField(help_text="The photos taken at this step.")
 
     class Meta:
         model = TimelineEntry
-        fields = ["id", "transition", "from_status", "to_status", "actor_name", "worker_name", "note", "at"]
+        fields = ["id", "transition", "from_status", "to_status", "actor_name", "worker_name", "note", "at", "photos"]
+
+    @extend_schema_field(RepairPhotoSerializer(many=True))
+    def get_photos(self, entry: TimelineEntry) -> list[dict[str, Any]]:
+        photos = [photo for photo in self.context.get("photos", []) if photo.entry_id == entry.pk]
+        return RepairPhotoSerializer(photos, many=True, context=self.context).data  # type: ignore[return-value]
 
 
 class RepairOrderSerializer(serializers.ModelSerializer):
@@ -35,6 +42,7 @@ class RepairOrderSerializer(serializers.ModelSerializer):
     worker_name = serializers.CharField(source="worker.name", default=None, allow_null=True, read_only=True)
     overdue = serializers.SerializerMethodField()
     actions = serializers.SerializerMethodField(help_text="The moves the caller may make now.")
+    photos = serializers.SerializerMethodField(help_text="Every photo of the order (problem, progress, result).")
 
     class Meta:
         model = RepairOrder
@@ -62,8 +70,13 @@ class RepairOrderSerializer(serializers.ModelSerializer):
             "rating_tags",
             "created_at",
             "actions",
+            "photos",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(RepairPhotoSerializer(many=True))
+    def get_photos(self, order: RepairOrder) -> list[dict[str, Any]]:
+        return RepairPhotoSerializer(order.photos.all(), many=True, context=self.context).data  # type: ignore[return-value]
 
     def get_overdue(self, order: RepairOrder) -> bool:
         return bool(order.due_at and order.status in OPEN_STATUSES and order.due_at < timezone.now())
@@ -82,7 +95,8 @@ class RepairOrderDetailSerializer(RepairOrderSerializer):
 
     @extend_schema_field(TimelineEntrySerializer(many=True))
     def get_timeline(self, order: RepairOrder) -> list[dict[str, Any]]:
-        return TimelineEntrySerializer(selectors.timeline(order), many=True).data  # type: ignore[return-value]
+        context = {**self.context, "photos": list(order.photos.all())}
+        return TimelineEntrySerializer(selectors.timeline(order), many=True, context=context).data  # type: ignore[return-value]
 
 
 class RepairOrderFilter(django_filters.FilterSet):
@@ -108,6 +122,10 @@ class NoteSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
 
 
+class PhotoNoteSerializer(NoteSerializer):
+    photos = photo_ids_field()
+
+
 class WorkerAssignSerializer(NoteSerializer):
     worker = serializers.PrimaryKeyRelatedField(queryset=selectors.workers(), help_text="A repair worker.")
 
@@ -131,6 +149,7 @@ class OwnerFileSerializer(serializers.Serializer):
     )
     location = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
     preferred_visit_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    photos = photo_ids_field()
 
 
 class StaffFileSerializer(OwnerFileSerializer):
@@ -153,6 +172,9 @@ class _Orders(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Generic
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "party": self.party}
 
+    def filter_queryset(self, queryset):
+        return _with_photos(super().filter_queryset(queryset))
+
     def _move(self, name: str, form_class: type[serializers.Serializer] = NoteSerializer) -> Response:
         order = self.get_object()  # 404 for what the caller may not see
         form = form_class(data=self.request.data)
@@ -160,21 +182,28 @@ class _Orders(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Generic
         services.transition(
             order_id=order.pk, name=name, actor=self.request.user, party=self.party, **form.validated_data
         )
-        fresh = self.get_queryset().filter(pk=order.pk).first() or selectors.staff_orders().get(pk=order.pk)
+        fresh = _with_photos(self.get_queryset()).filter(pk=order.pk).first() or _with_photos(
+            selectors.staff_orders()
+        ).get(pk=order.pk)
         return Response(RepairOrderDetailSerializer(fresh, context=self.get_serializer_context()).data)
 
     def _file(self, form_class: type[serializers.Serializer]) -> Response:
         form = form_class(data=self.request.data)
         form.is_valid(raise_exception=True)
         order = services.file_order(actor=self.request.user, party=self.party, **form.validated_data)
-        fresh = selectors.staff_orders().get(pk=order.pk)
+        fresh = _with_photos(selectors.staff_orders()).get(pk=order.pk)
         return Response(
             RepairOrderDetailSerializer(fresh, context=self.get_serializer_context()).data,
             status=status.HTTP_201_CREATED,
         )
 
 
+def _with_photos(queryset):
+    return queryset.prefetch_related(Prefetch("photos", queryset=selectors.order_photos()))
+
+
 _MOVE = extend_schema(request=NoteSerializer, responses=RepairOrderDetailSerializer)
+_PHOTO_MOVE = extend_schema(request=PhotoNoteSerializer, responses=RepairOrderDetailSerializer)
 
 
 class RepairOrderViewSet(mixins.CreateModelMixin, _Orders):
@@ -238,15 +267,16 @@ class RepairWorkViewSet(_Orders):
     def accept(self, request, pk=None):
         return self._move("accept")
 
-    @_MOVE
+    @_PHOTO_MOVE
     @action(detail=True, methods=["post"])
     def start(self, request, pk=None):
-        return self._move("start")
+        return self._move("start", PhotoNoteSerializer)
 
-    @_MOVE
+    @_PHOTO_MOVE
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
-        return self._move("complete")
+        """Completion, with its result photos."""
+        return self._move("complete", PhotoNoteSerializer)
 
     @_MOVE
     @action(detail=True, methods=["post"], url_path="return", url_name="return")

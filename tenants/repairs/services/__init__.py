@@ -1,5 +1,6 @@
 """Writes about repairs, one module per concern: categories and settings, orders (filing and the
-state machine's transitions). Callers use `services.<name>` from here."""
+state machine's transitions), photos (upload; attached by filings and moves). Callers use
+`services.<name>` from here."""
 
 from tenants.repairs.services.categories import (
     create_category,
@@ -8,6 +9,7 @@ from tenants.repairs.services.categories import (
     update_settings,
 )
 from tenants.repairs.services.orders import RATING_TAGS_MAX, file_order, transition
+from tenants.repairs.services.photos import upload_photo
 
 __all__ = [
     "RATING_TAGS_MAX",
@@ -17,4 +19,5 @@ __all__ = [
     "transition",
     "update_category",
     "update_settings",
+    "upload_photo",
 ]

@@ -21,6 +21,7 @@ from tenants.repairs import selectors
 from tenants.repairs.machine import TRANSITIONS, Party, Transition
 from tenants.repairs.models import (
     DispatchMode,
+    PhotoKind,
     RepairCategory,
     RepairOrder,
     Scope,
@@ -28,6 +29,7 @@ from tenants.repairs.models import (
     TimelineEntry,
     Urgency,
 )
+from tenants.repairs.services import photos as photo_services
 from tenants.residents.models import Occupancy, Person
 
 RATING_TAGS_MAX = 5
@@ -104,6 +106,7 @@ def file_order(
     preferred_visit_at: datetime | None = None,
     resident: int | None = None,
     contact_name: str = "",
+    photos: list[int] | None = None,
 ) -> RepairOrder:
     """File a repair: `party` OWNER for the caller's own house or estate, DISPATCHER on a resident's behalf."""
     if not category.is_active or (category.parent is not None and not category.parent.is_active):
@@ -142,13 +145,20 @@ def file_order(
         filed_by=actor,
         due_at=now + timedelta(hours=hours) if hours else None,
     )
-    TimelineEntry.objects.create(order=order, transition="file", to_status=Status.SUBMITTED, actor=actor)
+    entry = TimelineEntry.objects.create(order=order, transition="file", to_status=Status.SUBMITTED, actor=actor)
+    attached = photo_services.attach(actor=actor, photo_ids=photos, order=order, entry=entry, kind=PhotoKind.PROBLEM)
     account_services.record_audit(
         actor=actor,
         action="repair.file",
         object_type="repair_order",
         object_id=order.pk,
-        after={"number": order.number, "category": category.pk, "urgency": urgency, "by": str(party)},
+        after={
+            "number": order.number,
+            "category": category.pk,
+            "urgency": urgency,
+            "by": str(party),
+            "photos": attached,
+        },
     )
     notify(selectors.dispatchers(), "repair.filed", _context(order), key=f"repair.filed:{order.pk}")
     if category.dispatch_mode == DispatchMode.ROUND_ROBIN:
@@ -207,6 +217,7 @@ def transition(
     worker: Any = None,
     rating: int | None = None,
     tags: list[str] | None = None,
+    photos: list[int] | None = None,
 ) -> RepairOrder:
     """Move an order by one transition of the table, as `party`. The order's row is locked first, so
     concurrent moves of one order run one after the other and the second sees the first's state."""
@@ -245,7 +256,7 @@ def transition(
                 status_code=409,
             )
         order.rating, order.rating_tags = None, []
-    return _apply(order, rule, actor=actor, worker=worker, note=note)
+    return _apply(order, rule, actor=actor, worker=worker, note=note, photos=photos)
 
 
 def _check_party(order: RepairOrder, rule: Transition, *, actor: Any, party: Party) -> None:
@@ -267,7 +278,13 @@ def _check_party(order: RepairOrder, rule: Transition, *, actor: Any, party: Par
         )
 
 
-def _apply(order: RepairOrder, rule: Transition, *, actor: Any, worker: Any, note: str) -> RepairOrder:
+# The moves that take photos, and what the photos show.
+PHOTO_KINDS = {"start": PhotoKind.PROGRESS, "complete": PhotoKind.RESULT}
+
+
+def _apply(
+    order: RepairOrder, rule: Transition, *, actor: Any, worker: Any, note: str, photos: list[int] | None = None
+) -> RepairOrder:
     source = order.status
     before = {"status": source, "worker": order.worker_id}
     now = timezone.now()
@@ -291,6 +308,9 @@ def _apply(order: RepairOrder, rule: Transition, *, actor: Any, worker: Any, not
         note=note.strip()[:500],
     )
     after: dict[str, Any] = {"status": order.status, "worker": order.worker_id}
+    if photos:
+        kind = PHOTO_KINDS.get(rule.name, "")
+        after["photos"] = photo_services.attach(actor=actor, photo_ids=photos, order=order, entry=entry, kind=kind)
     if rule.name == "confirm":
         after.update(rating=order.rating, tags=order.rating_tags)
     account_services.record_audit(

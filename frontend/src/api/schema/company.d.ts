@@ -2860,6 +2860,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/owner/repair-photos/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Upload a photo of the owner's repair (name its id in `photos` when filing). */
+        post: operations["owner_repair_photos_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/owner/repair-photos/{photo_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A photo of one of the owner's repairs (any party's: problem, progress, result), or their own upload. */
+        get: operations["owner_repair_photos_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/owner/repair-photos/{photo_id}/thumbnail/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A photo of one of the owner's repairs (any party's: problem, progress, result), or their own upload. */
+        get: operations["owner_repair_photos_thumbnail_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/owner/repairs/": {
         parameters: {
             query?: never;
@@ -3635,6 +3686,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/repair-photos/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Upload a photo as staff (a dispatcher filing for a resident, a worker at start or completion). */
+        post: operations["repair_photos_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/repair-photos/{photo_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A repair photo for staff: dispatchers, the workers who may see its order, its uploader before it is attached. */
+        get: operations["repair_photos_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/repair-photos/{photo_id}/thumbnail/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A repair photo for staff: dispatchers, the workers who may see its order, its uploader before it is attached. */
+        get: operations["repair_photos_thumbnail_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/repair-settings/": {
         parameters: {
             query?: never;
@@ -3713,7 +3815,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description 我的工单 for a repair worker: orders assigned to them and those open to grab. */
+        /** @description Completion, with its result photos. */
         post: operations["repair_work_complete_create"];
         delete?: never;
         options?: never;
@@ -6700,6 +6802,8 @@ export interface components {
             location?: string;
             /** Format: date-time */
             preferred_visit_at?: string | null;
+            /** @description Ids of the caller's own uploads not yet attached (POST …/repair-photos/ first), at most 9. */
+            photos?: number[];
         };
         OwnerHouse: {
             id: number;
@@ -8129,6 +8233,19 @@ export interface components {
             /** 备注 */
             note?: string;
         };
+        PhotoNoteRequest: {
+            /** @default  */
+            note?: string;
+            /** @description Ids of the caller's own uploads not yet attached (POST …/repair-photos/ first), at most 9. */
+            photos?: number[];
+        };
+        PhotoUploadRequest: {
+            /**
+             * Format: binary
+             * @description JPEG, PNG or WebP, at most 10 MB and 50 megapixels; re-encoded without EXIF (the orientation applied first), longer side at most 4096 px.
+             */
+            file: string;
+        };
         PlanUsage: {
             kind: components["schemas"]["PlanUsageKindEnum"];
             used: number;
@@ -8836,6 +8953,8 @@ export interface components {
             readonly created_at: string;
             /** @description The moves the caller may make now. */
             readonly actions: string[];
+            /** @description Every photo of the order (problem, progress, result). */
+            readonly photos: components["schemas"]["RepairPhoto"][];
         };
         RepairOrderDetail: {
             readonly id: number;
@@ -8879,8 +8998,41 @@ export interface components {
             readonly created_at: string;
             /** @description The moves the caller may make now. */
             readonly actions: string[];
+            /** @description Every photo of the order (problem, progress, result). */
+            readonly photos: components["schemas"]["RepairPhoto"][];
             readonly timeline: components["schemas"]["TimelineEntry"][];
         };
+        RepairPhoto: {
+            readonly id: number;
+            /**
+             * @description Empty until attached to an order.
+             *
+             *     * `problem` - 报修照片
+             *     * `progress` - 维修过程
+             *     * `result` - 完工照片
+             */
+            readonly kind: components["schemas"]["RepairPhotoKindEnum"] | components["schemas"]["BlankEnum"];
+            /** @description Timeline entry. */
+            readonly entry: number | null;
+            /** @description The image (GET with the caller's credentials). */
+            readonly url: string;
+            /** @description A JPEG of at most 360 px a side. */
+            readonly thumbnail_url: string;
+            readonly content_type: string;
+            readonly width: number;
+            readonly height: number;
+            readonly size: number;
+            readonly uploaded_by_name: string;
+            /** Format: date-time */
+            readonly created_at: string;
+        };
+        /**
+         * @description * `problem` - 报修照片
+         *     * `progress` - 维修过程
+         *     * `result` - 完工照片
+         * @enum {string}
+         */
+        RepairPhotoKindEnum: "problem" | "progress" | "result";
         /**
          * @description * `in_house` - 户内
          *     * `public` - 公共区域
@@ -9143,6 +9295,8 @@ export interface components {
             location?: string;
             /** Format: date-time */
             preferred_visit_at?: string | null;
+            /** @description Ids of the caller's own uploads not yet attached (POST …/repair-photos/ first), at most 9. */
+            photos?: number[];
             /** @description The resident (of the house) filed for. */
             resident?: number | null;
             /** @default  */
@@ -9385,6 +9539,8 @@ export interface components {
             note: string;
             /** Format: date-time */
             readonly at: string;
+            /** @description The photos taken at this step. */
+            readonly photos: components["schemas"]["RepairPhoto"][];
         };
         /**
          * @description * `prepaid` - 预收（收下一周期）
@@ -25849,6 +26005,233 @@ export interface operations {
             };
         };
     };
+    owner_repair_photos_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["PhotoUploadRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RepairPhoto"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Content-Type for the request body. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    owner_repair_photos_retrieve: {
+        parameters: {
+            query?: {
+                format?: "image" | "json";
+            };
+            header?: never;
+            path: {
+                photo_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The photo. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": string;
+                    "image/png": string;
+                    "image/webp": string;
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                    "image/*": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                    "image/*": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                    "image/*": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                    "image/*": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                    "image/*": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    owner_repair_photos_thumbnail_retrieve: {
+        parameters: {
+            query?: {
+                format?: "image" | "json";
+            };
+            header?: never;
+            path: {
+                photo_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The thumbnail. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": string;
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                    "image/*": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                    "image/*": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                    "image/*": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                    "image/*": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                    "image/*": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     owner_repairs_list: {
         parameters: {
             query?: {
@@ -30782,6 +31165,260 @@ export interface operations {
             };
         };
     };
+    repair_photos_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["PhotoUploadRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RepairPhoto"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Content-Type for the request body. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    repair_photos_retrieve: {
+        parameters: {
+            query?: {
+                format?: "image" | "json";
+            };
+            header?: never;
+            path: {
+                photo_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The photo. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": string;
+                    "image/png": string;
+                    "image/webp": string;
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                    "image/*": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                    "image/*": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                    "image/*": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                    "image/*": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                    "image/*": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    repair_photos_thumbnail_retrieve: {
+        parameters: {
+            query?: {
+                format?: "image" | "json";
+            };
+            header?: never;
+            path: {
+                photo_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The thumbnail. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": string;
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                    "image/*": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                    "image/*": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                    "image/*": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                    "image/*": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                    "image/*": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     repair_settings_retrieve: {
         parameters: {
             query?: never;
@@ -31254,9 +31891,9 @@ export interface operations {
         };
         requestBody?: {
             content: {
-                "application/json": components["schemas"]["NoteRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["NoteRequest"];
-                "multipart/form-data": components["schemas"]["NoteRequest"];
+                "application/json": components["schemas"]["PhotoNoteRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PhotoNoteRequest"];
+                "multipart/form-data": components["schemas"]["PhotoNoteRequest"];
             };
         };
         responses: {
@@ -31581,9 +32218,9 @@ export interface operations {
         };
         requestBody?: {
             content: {
-                "application/json": components["schemas"]["NoteRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["NoteRequest"];
-                "multipart/form-data": components["schemas"]["NoteRequest"];
+                "application/json": components["schemas"]["PhotoNoteRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PhotoNoteRequest"];
+                "multipart/form-data": components["schemas"]["PhotoNoteRequest"];
             };
         };
         responses: {
