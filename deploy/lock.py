@@ -27,8 +27,32 @@ HEADER = (
 )
 
 
-def closure(requirements: list[str]) -> dict[str, str]:
-    """{canonical name: installed version} of `requirements` and everything they need."""
+# The image's Python is "3.11" (its newest patch release); a dependency some 3.11 release needs is
+# locked with its marker even when this interpreter's release does not (redis needs async-timeout
+# before 3.11.3), so `pip check` holds on every 3.11.
+PATCH_RELEASES = [f"3.11.{patch}" for patch in range(30)]
+
+
+def _conditional(needed: Requirement) -> str | None:
+    """`name==version ; marker` for a requirement that holds on some other 3.11 release only."""
+    marker = needed.marker
+    if marker is None or "extra" in str(marker):
+        return None
+    if not any(marker.evaluate({"python_full_version": v, "python_version": "3.11"}) for v in PATCH_RELEASES):
+        return None
+    try:
+        version = metadata.distribution(needed.name).version
+    except metadata.PackageNotFoundError:
+        floors = [spec.version for spec in needed.specifier if spec.operator == ">="]
+        if len(floors) != 1 or len(needed.specifier) != 1:
+            raise SystemExit(f"{needed}: not installed here; pin it by hand in deploy/lock.py") from None
+        version = floors[0]  # the floor its dependant names
+    return f"{canonicalize_name(needed.name)}=={version} ; {marker}"
+
+
+def closure(requirements: list[str], conditional: set[str] | None = None) -> dict[str, str]:
+    """{canonical name: installed version} of `requirements` and everything they need; the pins
+    needed on other 3.11 releases only go into `conditional`."""
     pinned: dict[str, str] = {}
     todo = [(Requirement(text), "") for text in requirements]
     seen: set[tuple[str, frozenset[str]]] = set()
@@ -54,13 +78,20 @@ def closure(requirements: list[str]) -> dict[str, str]:
                 if needed.marker.evaluate({"extra": wanted}):
                     todo.append((Requirement(str(needed).split(";")[0]), ""))
                     break
+            else:
+                line = _conditional(needed)
+                if line and conditional is not None:
+                    conditional.add(line)
     return pinned
 
 
 def render() -> str:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    pinned = closure(project["dependencies"])
-    return HEADER + "".join(f"{name}=={version}\n" for name, version in sorted(pinned.items()))
+    conditional: set[str] = set()
+    pinned = closure(project["dependencies"], conditional)
+    lines = [f"{name}=={version}" for name, version in pinned.items()]
+    lines += [line for line in conditional if line.split("==")[0] not in pinned]
+    return HEADER + "".join(f"{line}\n" for line in sorted(lines, key=lambda line: line.split("==")[0]))
 
 
 def main() -> int:
