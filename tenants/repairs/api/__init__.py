@@ -9,6 +9,7 @@ from tenants.repairs.api.categories import (
     RepairSettingsSerializer,
     RepairSettingsView,
 )
+from tenants.repairs.api.dispatch_rules import DispatchRuleSerializer, DispatchRuleViewSet
 from tenants.repairs.api.orders import (
     OwnerRepairViewSet,
     RepairOrderDetailSerializer,
@@ -18,6 +19,8 @@ from tenants.repairs.api.orders import (
 )
 
 __all__ = [
+    "DispatchRuleSerializer",
+    "DispatchRuleViewSet",
     "OwnerRepairCategoryList",
     "OwnerRepairViewSet",
     "RepairCategorySerializer",

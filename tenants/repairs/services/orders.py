@@ -28,6 +28,7 @@ from tenants.repairs.models import (
     TimelineEntry,
     Urgency,
 )
+from tenants.repairs.services import dispatch_rules, sla
 from tenants.residents.models import Occupancy, Person
 
 RATING_TAGS_MAX = 5
@@ -126,8 +127,7 @@ def file_order(
     elif house is not None:
         owner, name = _owner_of(house, resident)
         contact_name = contact_name or name
-    now = timezone.now()
-    hours = category.sla_hours.get(urgency)
+    due_at, sla_warn_at = sla.timers(category=category, urgency=urgency, now=timezone.now())
     order = RepairOrder.objects.create(
         number=_next_number(),
         house=house,
@@ -140,7 +140,8 @@ def file_order(
         owner=owner,
         contact_name=contact_name.strip()[:50],
         filed_by=actor,
-        due_at=now + timedelta(hours=hours) if hours else None,
+        due_at=due_at,
+        sla_warn_at=sla_warn_at,
     )
     TimelineEntry.objects.create(order=order, transition="file", to_status=Status.SUBMITTED, actor=actor)
     account_services.record_audit(
@@ -151,11 +152,7 @@ def file_order(
         after={"number": order.number, "category": category.pk, "urgency": urgency, "by": str(party)},
     )
     notify(selectors.dispatchers(), "repair.filed", _context(order), key=f"repair.filed:{order.pk}")
-    if category.dispatch_mode == DispatchMode.ROUND_ROBIN:
-        worker = selectors.least_loaded_worker()
-        if worker is not None:
-            order = _apply(order, TRANSITIONS["dispatch"], actor=None, worker=worker, note=_("按工作量自动派单"))
-    return order
+    return dispatch_rules.auto_dispatch(order)
 
 
 def _context(order: RepairOrder) -> dict[str, Any]:
@@ -306,3 +303,8 @@ def _apply(order: RepairOrder, rule: Transition, *, actor: Any, worker: Any, not
     elif order.status == Status.COMPLETED and order.owner is not None:
         notify([order.owner], "repair.completed", _context(order), key=f"repair.completed:{entry.pk}")
     return order
+
+
+# For the system's moves (services.dispatch_rules, services.sla), which take no party's checks.
+apply_transition = _apply
+order_context = _context
