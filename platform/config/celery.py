@@ -67,6 +67,13 @@ app.conf.beat_schedule = {
         "task": "notifications.tasks.requeue_deliveries",
         "schedule": crontab(minute=41),
     },
+    # In every company's schema: repair SLA warnings and escalations, and the auto-close of completed
+    # orders left unconfirmed (three scans of partial indexes over the orders still waiting).
+    "repairs-sweep": {
+        "task": "tenants.repairs.tasks.sweep_repairs",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     "billing-daily": {
         "task": "billing.tasks.daily_billing",
         "schedule": crontab(hour=1, minute=30),

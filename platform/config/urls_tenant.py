@@ -46,6 +46,7 @@ router.register(
 )
 router.register("repair-categories", repairs_api.RepairCategoryViewSet, basename="repair-category")
 router.register("repair-orders", repairs_api.RepairOrderViewSet, basename="repair-order")
+router.register("repair-dispatch-rules", repairs_api.DispatchRuleViewSet, basename="repair-dispatch-rule")
 router.register("repair-work", repairs_api.RepairWorkViewSet, basename="repair-work")
 router.register("owner/repairs", repairs_api.OwnerRepairViewSet, basename="owner-repair")
 billing_paths = billing_routes.register(router)

@@ -33,3 +33,23 @@ REPAIR_COMPLETED = register(
         link="/pages/repairs/detail?id=%(order_id)s",
     )
 )
+REPAIR_SLA_WARNING = register(
+    Event(
+        name="repair.sla_warning",
+        label=_("报修即将超时"),
+        title=_("报修单 %(number)s 即将超时"),
+        body=_("%(place)s：%(category)s（%(urgency)s），须在 %(due)s 前完成，请尽快处理。"),
+        link="/service-desk/repairs/%(order_id)s",
+        urgent=True,
+    )
+)
+REPAIR_SLA_BREACHED = register(
+    Event(
+        name="repair.sla_breached",
+        label=_("报修已超时"),
+        title=_("报修单 %(number)s 已超时"),
+        body=_("%(place)s：%(category)s（%(urgency)s）已超过完成时限 %(due)s，请督办。"),
+        link="/service-desk/repairs/%(order_id)s",
+        urgent=True,
+    )
+)

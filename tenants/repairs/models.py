@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.storage import private_storage
-from tenants.estates.models import Estate, House
+from tenants.estates.models import Building, Estate, House
 
 
 class Urgency(models.TextChoices):
@@ -85,6 +85,9 @@ class RepairSettings(models.Model):
     """报修设置 — the company's repair settings (one row)."""
 
     reopen_days = models.PositiveSmallIntegerField(_("完工后可重开天数"), default=7)
+    # The SLA warning goes out when this share of an order's time has passed (fixed at filing).
+    sla_warning_percent = models.PositiveSmallIntegerField(_("超时预警（时限的百分比）"), default=80)
+    auto_close_days = models.PositiveSmallIntegerField(_("完工后未确认自动关闭天数"), default=7)
 
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(id=1), name="repair_settings_single_row")]
@@ -124,6 +127,11 @@ class RepairOrder(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     due_at = models.DateTimeField(_("完成时限"), null=True, blank=True)
+    # The SLA timer (services.sla): when to warn, and when the warning and the escalation went out —
+    # each set once by a conditional UPDATE, so a redelivered sweep tells nobody twice.
+    sla_warn_at = models.DateTimeField(null=True, blank=True)
+    sla_warned_at = models.DateTimeField(null=True, blank=True)
+    sla_escalated_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     rating = models.PositiveSmallIntegerField(_("评分"), null=True, blank=True)
     rating_tags = ArrayField(models.CharField(max_length=20), default=list, blank=True)
@@ -136,6 +144,18 @@ class RepairOrder(models.Model):
             models.Index(fields=["status", "-created_at"], name="repair_order_status"),
             models.Index(fields=["worker", "status"], name="repair_order_worker"),
             models.Index(fields=["owner", "-created_at"], name="repair_order_owner"),
+            # The SLA sweep's three scans (services.sla), each over the few rows still waiting.
+            models.Index(
+                fields=["sla_warn_at"],
+                condition=Q(status__in=OPEN_STATUSES, sla_warned_at__isnull=True, sla_warn_at__isnull=False),
+                name="repair_order_sla_warn",
+            ),
+            models.Index(
+                fields=["due_at"],
+                condition=Q(status__in=OPEN_STATUSES, sla_escalated_at__isnull=True, due_at__isnull=False),
+                name="repair_order_sla_due",
+            ),
+            models.Index(fields=["completed_at"], condition=Q(status=Status.COMPLETED), name="repair_order_auto_close"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(house__isnull=False) | ~Q(location=""), name="repair_order_has_a_place"),
@@ -212,3 +232,32 @@ class RepairPhoto(models.Model):
 
     def __str__(self) -> str:
         return f"photo {self.pk} of order {self.order_id}"
+
+
+class DispatchRule(models.Model):
+    """派单规则 — an auto-dispatch rule: orders of a category (a first-level one covers its children),
+    optionally only in an estate or a building, go to a worker. Several rules of one scope make a
+    team, shared by workload (services.dispatch_rules)."""
+
+    category = models.ForeignKey(RepairCategory, on_delete=models.CASCADE, related_name="dispatch_rules")
+    estate = models.ForeignKey(Estate, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    building = models.ForeignKey(Building, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    worker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["category", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["category", "estate", "building", "worker"],
+                nulls_distinct=False,
+                name="repair_dispatch_rule_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(building__isnull=True) | Q(estate__isnull=False),
+                name="repair_dispatch_rule_building_in_estate",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category_id}/{self.estate_id}/{self.building_id} → {self.worker_id}"

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.roles import PERMISSIONS
+from accounts.roles import PERMISSIONS, Role
 from notifications import selectors as notification_selectors
 from tenants.repairs.models import (
     OPEN_STATUSES,
     DispatchMode,
+    DispatchRule,
     RepairCategory,
     RepairOrder,
     RepairPhoto,
@@ -82,16 +84,74 @@ def is_worker(user: Any) -> bool:
     return user is not None and workers().filter(pk=user.pk).exists()
 
 
-def least_loaded_worker() -> Any | None:
-    """The worker with the fewest open orders (the longest-known first on a tie)."""
+def least_loaded(candidates: list[Any]) -> Any | None:
+    """Of `candidates`, the worker with the fewest open orders; on a tie the one sent an order least
+    recently (never first), then the longest-known. Two indexed aggregates over the candidates."""
+    ids = [user.pk for user in candidates]
     loads = dict(
-        RepairOrder.objects.filter(status__in=OPEN_STATUSES, worker__isnull=False)
+        RepairOrder.objects.filter(status__in=OPEN_STATUSES, worker_id__in=ids)
         .values_list("worker")
         .annotate(n=Count("id"))
         .values_list("worker", "n")
     )
-    candidates = list(workers().order_by("pk"))
-    return min(candidates, key=lambda user: (loads.get(user.pk, 0), user.pk), default=None)
+    last = dict(
+        TimelineEntry.objects.filter(worker_id__in=ids)
+        .values_list("worker")
+        .annotate(at=Max("at"))
+        .values_list("worker", "at")
+    )
+    never = datetime.min.replace(tzinfo=UTC)
+    return min(candidates, key=lambda user: (loads.get(user.pk, 0), last.get(user.pk) or never, user.pk), default=None)
+
+
+def dispatch_rules() -> QuerySet[DispatchRule]:
+    return DispatchRule.objects.select_related("category__parent", "estate", "building", "worker").order_by(
+        "category__sort_order", "category_id", "estate_id", "building_id", "id"
+    )
+
+
+def rule_team(order: RepairOrder) -> list[Any]:
+    """The workers the most specific rules matching `order` name: a building's over an estate's over
+    the whole company's, then the order's own category over its parent's. Several rules of that one
+    scope are a team (shared by workload); rules naming someone no longer an active worker are skipped."""
+    category = order.category
+    building_id = order.house.building_id if order.house is not None else None
+    rules = list(
+        DispatchRule.objects.filter(
+            Q(category_id=category.pk) | Q(category_id=category.parent_id)
+            if category.parent_id
+            else Q(category_id=category.pk),
+            Q(estate__isnull=True) | Q(estate_id=order.estate_id),
+            Q(building__isnull=True) | Q(building_id=building_id),
+            worker__in=workers(),
+        ).select_related("worker")
+    )
+
+    def rank(rule: DispatchRule) -> tuple[int, int]:
+        place = 2 if rule.building_id else 1 if rule.estate_id else 0
+        return place, int(rule.category_id == category.pk)
+
+    best = max((rank(rule) for rule in rules), default=None)
+    return sorted({rule.worker for rule in rules if rank(rule) == best}, key=lambda user: user.pk)
+
+
+def managers() -> QuerySet[Any]:
+    """The company's managers (公司管理员): told when an order breaches its SLA."""
+    return User.objects.filter(is_active=True, roles__contains=[Role.ADMIN]).order_by("pk")
+
+
+def sla_warning_staff() -> QuerySet[Any]:
+    """Who is warned before a breach: the dispatching staff by their own role (dispatcher, customer
+    service), so a manager hears of an order only once it is late — the managers when nobody else
+    dispatches."""
+    staff = dispatchers().exclude(roles__contains=[Role.ADMIN])
+    return staff if staff.exists() else managers()
+
+
+def sla_escalation_staff() -> list[Any]:
+    """Who is told of a breach: everyone who dispatches, and the managers."""
+    people = {user.pk: user for user in [*dispatchers(), *managers()]}
+    return [people[pk] for pk in sorted(people)]
 
 
 def staff_photo(user: Any, photo_id: int) -> RepairPhoto | None:

@@ -125,6 +125,7 @@ PARTY_FOR = {
     "complete": Party.WORKER,
     "confirm": Party.OWNER,
     "close": Party.DISPATCHER,
+    "auto_close": Party.SYSTEM,
     "transfer": Party.DISPATCHER,
     "return": Party.WORKER,
     "cancel": Party.OWNER,
@@ -138,6 +139,7 @@ EXPECTED = {  # written out again here, so that a change to the table in code mu
     "complete": ({"in_progress"}, "completed"),
     "confirm": ({"completed"}, "confirmed"),
     "close": ({"confirmed"}, "closed"),
+    "auto_close": ({"completed"}, "closed"),
     "transfer": ({"dispatched", "accepted", "in_progress"}, "dispatched"),
     "return": ({"dispatched", "accepted"}, "submitted"),
     "cancel": ({"submitted", "dispatched", "accepted"}, "cancelled"),
@@ -160,7 +162,12 @@ def test_every_transition_from_every_state(company_a, name):
     wrong = []
     with tenant_context(company_a):
         owner = User.objects.create(username="table-owner", roles=["resident"])
-        actor = {Party.DISPATCHER: world["dispatcher"], Party.WORKER: world["worker"], Party.OWNER: owner}[party]
+        actor = {
+            Party.DISPATCHER: world["dispatcher"],
+            Party.WORKER: world["worker"],
+            Party.OWNER: owner,
+            Party.SYSTEM: None,
+        }[party]
         for status in Status:
             order = _order(world, status=status, owner=owner)
             extra: dict = {}
@@ -197,7 +204,12 @@ def test_a_party_not_listed_for_a_transition_is_refused(company_a, name):
     source = sorted(EXPECTED[name][0])[0]
     with tenant_context(company_a):
         owner = User.objects.create(username="party-owner", roles=["resident"])
-        actors = {Party.DISPATCHER: world["dispatcher"], Party.WORKER: world["worker"], Party.OWNER: owner}
+        actors = {
+            Party.DISPATCHER: world["dispatcher"],
+            Party.WORKER: world["worker"],
+            Party.OWNER: owner,
+            Party.SYSTEM: None,
+        }
         for party, actor in actors.items():
             if party in TRANSITIONS[name].parties:
                 continue
@@ -346,7 +358,8 @@ def test_reopen_only_within_the_companys_days(company_a, client_for):
     admin = client_for(company_a, "admin")
     empty = admin.patch("/api/v1/repair-settings/", {}, format="json")  # found by the OpenAPI fuzz: a 500 once
     assert empty.status_code == 400 and "reopen_days" in empty.json()["fields"]
-    assert admin.patch("/api/v1/repair-settings/", {"reopen_days": 10}, format="json").json() == {"reopen_days": 10}
+    saved = admin.patch("/api/v1/repair-settings/", {"reopen_days": 10}, format="json").json()
+    assert saved == {"reopen_days": 10, "sla_warning_percent": 80, "auto_close_days": 7}
     reopened = owner_client.post(path, {"note": "又漏了"}, format="json")
     assert reopened.status_code == 200 and reopened.json()["status"] == "dispatched"
     assert reopened.json()["rating"] is None

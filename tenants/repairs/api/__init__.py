@@ -9,6 +9,7 @@ from tenants.repairs.api.categories import (
     RepairSettingsSerializer,
     RepairSettingsView,
 )
+from tenants.repairs.api.dispatch_rules import DispatchRuleSerializer, DispatchRuleViewSet
 from tenants.repairs.api.orders import (
     OwnerRepairViewSet,
     RepairOrderDetailSerializer,
@@ -20,6 +21,8 @@ from tenants.repairs.api.photos import PATHS as PHOTO_PATHS
 
 __all__ = [
     "PHOTO_PATHS",
+    "DispatchRuleSerializer",
+    "DispatchRuleViewSet",
     "OwnerRepairCategoryList",
     "OwnerRepairViewSet",
     "RepairCategorySerializer",

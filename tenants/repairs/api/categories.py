@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status, viewsets
 from rest_framework.response import Response
@@ -93,12 +94,18 @@ class OwnerRepairCategoryList(generics.ListAPIView):
 class RepairSettingsSerializer(serializers.ModelSerializer):
     class Meta:
         model = RepairSettings
-        fields = ["reopen_days"]
-        extra_kwargs = {"reopen_days": {"required": True}}  # the only setting: a change names it
+        fields = ["reopen_days", "sla_warning_percent", "auto_close_days"]
+        extra_kwargs = {name: {"required": False} for name in fields}
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not attrs:  # a change names at least one setting
+            raise serializers.ValidationError({"reopen_days": [_("请至少修改一项设置。")]})
+        return attrs
 
 
 class RepairSettingsView(generics.GenericAPIView):
-    """报修设置: how many days after completion an order may be reopened."""
+    """报修设置: how many days after completion an order may be reopened, when the SLA warning goes
+    out (percent of the order's time), after how many days an unconfirmed completed order is closed."""
 
     required_permission = {"GET": STAFF_READ, "*": "repairs.manage"}
     serializer_class = RepairSettingsSerializer

@@ -65,6 +65,8 @@ class RepairOrderSerializer(serializers.ModelSerializer):
             "worker_name",
             "due_at",
             "overdue",
+            "sla_warned_at",
+            "sla_escalated_at",
             "completed_at",
             "rating",
             "rating_tags",

@@ -1,6 +1,6 @@
 """Writes about repairs, one module per concern: categories and settings, orders (filing and the
-state machine's transitions), photos (upload; attached by filings and moves). Callers use
-`services.<name>` from here."""
+state machine's transitions), photos (upload; attached by filings and moves), SLA timers and
+auto-close (sla), auto-dispatch rules (dispatch_rules). Callers use `services.<name>` from here."""
 
 from tenants.repairs.services.categories import (
     create_category,
@@ -8,16 +8,22 @@ from tenants.repairs.services.categories import (
     update_category,
     update_settings,
 )
+from tenants.repairs.services.dispatch_rules import create_rule, delete_rule, update_rule
 from tenants.repairs.services.orders import RATING_TAGS_MAX, file_order, transition
 from tenants.repairs.services.photos import upload_photo
+from tenants.repairs.services.sla import sweep as sweep_timers
 
 __all__ = [
     "RATING_TAGS_MAX",
     "create_category",
+    "create_rule",
     "delete_category",
+    "delete_rule",
     "file_order",
+    "sweep_timers",
     "transition",
     "update_category",
+    "update_rule",
     "update_settings",
     "upload_photo",
 ]

@@ -121,14 +121,32 @@ def delete_category(*, category: RepairCategory, actor: Any) -> None:
     )
 
 
+SETTINGS_RANGES = {  # field -> (lowest, highest)
+    "reopen_days": (0, 90),
+    "sla_warning_percent": (1, 99),
+    "auto_close_days": (1, 90),
+}
+
+
 @action
-def update_settings(*, actor: Any, reopen_days: int) -> RepairSettings:
-    if not 0 <= reopen_days <= 90:
-        message = _("可重开天数应在 0 到 90 之间。")
-        raise DomainError(message, fields={"reopen_days": [message]})
+def update_settings(*, actor: Any, **changes: int) -> RepairSettings:
+    messages = {
+        "reopen_days": _("可重开天数应在 0 到 90 之间。"),
+        "sla_warning_percent": _("超时预警应在时限的 1% 到 99% 之间。"),
+        "auto_close_days": _("自动关闭天数应在 1 到 90 之间。"),
+    }
+    problems = {
+        name: [str(messages[name])]
+        for name, value in changes.items()
+        if name in SETTINGS_RANGES and not SETTINGS_RANGES[name][0] <= value <= SETTINGS_RANGES[name][1]
+    }
+    if problems:
+        raise DomainError(next(iter(problems.values()))[0], fields=problems)
     current = selectors.repair_settings()
-    before = {"reopen_days": current.reopen_days}
-    current.reopen_days = reopen_days
+    before = {name: getattr(current, name) for name in SETTINGS_RANGES}
+    for name, value in changes.items():
+        if name in SETTINGS_RANGES:
+            setattr(current, name, value)
     current.save()
     account_services.record_audit(
         actor=actor,
@@ -136,6 +154,6 @@ def update_settings(*, actor: Any, reopen_days: int) -> RepairSettings:
         object_type="repair_settings",
         object_id=1,
         before=before,
-        after={"reopen_days": reopen_days},
+        after={name: getattr(current, name) for name in SETTINGS_RANGES},
     )
     return current

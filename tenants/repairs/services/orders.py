@@ -29,6 +29,7 @@ from tenants.repairs.models import (
     TimelineEntry,
     Urgency,
 )
+from tenants.repairs.services import dispatch_rules, sla
 from tenants.repairs.services import photos as photo_services
 from tenants.residents.models import Occupancy, Person
 
@@ -129,8 +130,7 @@ def file_order(
     elif house is not None:
         owner, name = _owner_of(house, resident)
         contact_name = contact_name or name
-    now = timezone.now()
-    hours = category.sla_hours.get(urgency)
+    due_at, sla_warn_at = sla.timers(category=category, urgency=urgency, now=timezone.now())
     order = RepairOrder.objects.create(
         number=_next_number(),
         house=house,
@@ -143,7 +143,8 @@ def file_order(
         owner=owner,
         contact_name=contact_name.strip()[:50],
         filed_by=actor,
-        due_at=now + timedelta(hours=hours) if hours else None,
+        due_at=due_at,
+        sla_warn_at=sla_warn_at,
     )
     entry = TimelineEntry.objects.create(order=order, transition="file", to_status=Status.SUBMITTED, actor=actor)
     attached = photo_services.attach(actor=actor, photo_ids=photos, order=order, entry=entry, kind=PhotoKind.PROBLEM)
@@ -160,15 +161,11 @@ def file_order(
             "photos": attached,
         },
     )
-    notify(selectors.dispatchers(), "repair.filed", _context(order), key=f"repair.filed:{order.pk}")
-    if category.dispatch_mode == DispatchMode.ROUND_ROBIN:
-        worker = selectors.least_loaded_worker()
-        if worker is not None:
-            order = _apply(order, TRANSITIONS["dispatch"], actor=None, worker=worker, note=_("按工作量自动派单"))
-    return order
+    notify(selectors.dispatchers(), "repair.filed", order_context(order), key=f"repair.filed:{order.pk}")
+    return dispatch_rules.auto_dispatch(order)
 
 
-def _context(order: RepairOrder) -> dict[str, Any]:
+def order_context(order: RepairOrder) -> dict[str, Any]:
     return {
         "order_id": order.pk,
         "number": order.number,
@@ -256,7 +253,7 @@ def transition(
                 status_code=409,
             )
         order.rating, order.rating_tags = None, []
-    return _apply(order, rule, actor=actor, worker=worker, note=note, photos=photos)
+    return apply_transition(order, rule, actor=actor, worker=worker, note=note, photos=photos)
 
 
 def _check_party(order: RepairOrder, rule: Transition, *, actor: Any, party: Party) -> None:
@@ -282,7 +279,7 @@ def _check_party(order: RepairOrder, rule: Transition, *, actor: Any, party: Par
 PHOTO_KINDS = {"start": PhotoKind.PROGRESS, "complete": PhotoKind.RESULT}
 
 
-def _apply(
+def apply_transition(
     order: RepairOrder, rule: Transition, *, actor: Any, worker: Any, note: str, photos: list[int] | None = None
 ) -> RepairOrder:
     source = order.status
@@ -322,7 +319,7 @@ def _apply(
         after=after,
     )
     if order.status == Status.DISPATCHED:
-        notify([order.worker], "repair.dispatched", _context(order), key=f"repair.dispatched:{entry.pk}")
+        notify([order.worker], "repair.dispatched", order_context(order), key=f"repair.dispatched:{entry.pk}")
     elif order.status == Status.COMPLETED and order.owner is not None:
-        notify([order.owner], "repair.completed", _context(order), key=f"repair.completed:{entry.pk}")
+        notify([order.owner], "repair.completed", order_context(order), key=f"repair.completed:{entry.pk}")
     return order

@@ -3542,6 +3542,68 @@ export interface paths {
         patch: operations["repair_categories_partial_update"];
         trace?: never;
     };
+    "/api/v1/repair-dispatch-rules/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description 派单规则: orders of a category (a first-level one covers its children), optionally only in an
+         *     estate or a building, are dispatched at filing to the named worker — the most specific rules win
+         *     (building, then estate, then the whole company; the order's own category before its parent), and
+         *     several rules of one scope share the orders by workload. Categories in grab mode take no rules.
+         */
+        get: operations["repair_dispatch_rules_list"];
+        put?: never;
+        /**
+         * @description 派单规则: orders of a category (a first-level one covers its children), optionally only in an
+         *     estate or a building, are dispatched at filing to the named worker — the most specific rules win
+         *     (building, then estate, then the whole company; the order's own category before its parent), and
+         *     several rules of one scope share the orders by workload. Categories in grab mode take no rules.
+         */
+        post: operations["repair_dispatch_rules_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/repair-dispatch-rules/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description 派单规则: orders of a category (a first-level one covers its children), optionally only in an
+         *     estate or a building, are dispatched at filing to the named worker — the most specific rules win
+         *     (building, then estate, then the whole company; the order's own category before its parent), and
+         *     several rules of one scope share the orders by workload. Categories in grab mode take no rules.
+         */
+        get: operations["repair_dispatch_rules_retrieve"];
+        put?: never;
+        post?: never;
+        /**
+         * @description 派单规则: orders of a category (a first-level one covers its children), optionally only in an
+         *     estate or a building, are dispatched at filing to the named worker — the most specific rules win
+         *     (building, then estate, then the whole company; the order's own category before its parent), and
+         *     several rules of one scope share the orders by workload. Categories in grab mode take no rules.
+         */
+        delete: operations["repair_dispatch_rules_destroy"];
+        options?: never;
+        head?: never;
+        /**
+         * @description 派单规则: orders of a category (a first-level one covers its children), optionally only in an
+         *     estate or a building, are dispatched at filing to the named worker — the most specific rules win
+         *     (building, then estate, then the whole company; the order's own category before its parent), and
+         *     several rules of one scope share the orders by workload. Categories in grab mode take no rules.
+         */
+        patch: operations["repair_dispatch_rules_partial_update"];
+        trace?: never;
+    };
     "/api/v1/repair-orders/": {
         parameters: {
             query?: never;
@@ -3744,14 +3806,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description 报修设置: how many days after completion an order may be reopened. */
+        /**
+         * @description 报修设置: how many days after completion an order may be reopened, when the SLA warning goes
+         *     out (percent of the order's time), after how many days an unconfirmed completed order is closed.
+         */
         get: operations["repair_settings_retrieve"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        /** @description 报修设置: how many days after completion an order may be reopened. */
+        /**
+         * @description 报修设置: how many days after completion an order may be reopened, when the SLA warning goes
+         *     out (percent of the order's time), after how many days an unconfirmed completed order is closed.
+         */
         patch: operations["repair_settings_partial_update"];
         trace?: never;
     };
@@ -5530,6 +5598,29 @@ export interface components {
          * @enum {string}
          */
         DispatchModeEnum: "assign" | "grab" | "round_robin";
+        DispatchRule: {
+            readonly id: number;
+            category: number;
+            readonly category_name: string;
+            estate: number | null;
+            readonly estate_name: string | null;
+            /** @description Only orders of this building's houses; its estate is taken when none is given. */
+            building: number | null;
+            readonly building_name: string | null;
+            /** @description An active repair worker. */
+            worker: number;
+            readonly worker_name: string;
+            /** Format: date-time */
+            readonly created_at: string;
+        };
+        DispatchRuleRequest: {
+            category: number;
+            estate?: number | null;
+            /** @description Only orders of this building's houses; its estate is taken when none is given. */
+            building?: number | null;
+            /** @description An active repair worker. */
+            worker: number;
+        };
         DueLine: {
             charge: number;
             fee_item_name: string;
@@ -7750,6 +7841,14 @@ export interface components {
             /** 启用 */
             active?: boolean;
         };
+        PatchedDispatchRuleRequest: {
+            category?: number;
+            estate?: number | null;
+            /** @description Only orders of this building's houses; its estate is taken when none is given. */
+            building?: number | null;
+            /** @description An active repair worker. */
+            worker?: number;
+        };
         PatchedEstateRequest: {
             /** 名称 */
             name?: string;
@@ -7918,6 +8017,10 @@ export interface components {
         PatchedRepairSettingsRequest: {
             /** 完工后可重开天数 */
             reopen_days?: number;
+            /** 超时预警（时限的百分比） */
+            sla_warning_percent?: number;
+            /** 完工后未确认自动关闭天数 */
+            auto_close_days?: number;
         };
         PatchedShiftRequest: {
             /** 名称 */
@@ -8945,6 +9048,10 @@ export interface components {
             readonly due_at: string | null;
             readonly overdue: boolean;
             /** Format: date-time */
+            readonly sla_warned_at: string | null;
+            /** Format: date-time */
+            readonly sla_escalated_at: string | null;
+            /** Format: date-time */
             readonly completed_at: string | null;
             /** 评分 */
             readonly rating: number | null;
@@ -8989,6 +9096,10 @@ export interface components {
              */
             readonly due_at: string | null;
             readonly overdue: boolean;
+            /** Format: date-time */
+            readonly sla_warned_at: string | null;
+            /** Format: date-time */
+            readonly sla_escalated_at: string | null;
             /** Format: date-time */
             readonly completed_at: string | null;
             /** 评分 */
@@ -9042,6 +9153,10 @@ export interface components {
         RepairSettings: {
             /** 完工后可重开天数 */
             reopen_days: number;
+            /** 超时预警（时限的百分比） */
+            sla_warning_percent: number;
+            /** 完工后未确认自动关闭天数 */
+            auto_close_days: number;
         };
         /**
          * @description * `submitted` - 待派单
@@ -30248,6 +30363,418 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RepairCategory"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Content-Type for the request body. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    repair_dispatch_rules_list: {
+        parameters: {
+            query?: {
+                building?: number;
+                category?: number;
+                estate?: number;
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                /** @description 搜索关键词。 */
+                search?: string;
+                worker?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DispatchRule"][];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    repair_dispatch_rules_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DispatchRuleRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["DispatchRuleRequest"];
+                "multipart/form-data": components["schemas"]["DispatchRuleRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DispatchRule"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Content-Type for the request body. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    repair_dispatch_rules_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 dispatch rule 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DispatchRule"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    repair_dispatch_rules_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 dispatch rule 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    repair_dispatch_rules_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 dispatch rule 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedDispatchRuleRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedDispatchRuleRequest"];
+                "multipart/form-data": components["schemas"]["PatchedDispatchRuleRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DispatchRule"];
                 };
             };
             /** @description Bad input: `fields` lists each problem by field. */
