@@ -135,6 +135,11 @@ class RepairOrder(models.Model):
             models.Index(fields=["status", "-created_at"], name="repair_order_status"),
             models.Index(fields=["worker", "status"], name="repair_order_worker"),
             models.Index(fields=["owner", "-created_at"], name="repair_order_owner"),
+            # the staff list's order (newest first) and the statistics' ranges by filing and by completion
+            models.Index(fields=["-created_at", "-id"], name="repair_order_created"),
+            models.Index(
+                fields=["completed_at"], name="repair_order_completed", condition=Q(completed_at__isnull=False)
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(house__isnull=False) | ~Q(location=""), name="repair_order_has_a_place"),

@@ -130,6 +130,7 @@ def test_the_sweep_sees_the_company_api():
         "/api/v1/repair-categories/",
         "/api/v1/repair-categories/1/",
         "/api/v1/repair-settings/",
+        "/api/v1/repair-stats/",
         "/api/v1/repair-orders/",
         "/api/v1/repair-orders/1/",
         "/api/v1/repair-orders/1/dispatch/",

@@ -16,6 +16,7 @@ from tenants.repairs.api.orders import (
     RepairOrderViewSet,
     RepairWorkViewSet,
 )
+from tenants.repairs.api.stats import RepairStatsView
 
 __all__ = [
     "OwnerRepairCategoryList",
@@ -27,5 +28,6 @@ __all__ = [
     "RepairOrderViewSet",
     "RepairSettingsSerializer",
     "RepairSettingsView",
+    "RepairStatsView",
     "RepairWorkViewSet",
 ]
