@@ -25,6 +25,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import (
     Aggregate,
     Avg,
@@ -32,10 +33,8 @@ from django.db.models import (
     F,
     FloatField,
     Func,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Window,
 )
@@ -222,24 +221,29 @@ def volume_by_worker(period: Period) -> list[dict[str, Any]]:
     ]
 
 
-def _first_accepted() -> Subquery:
-    return Subquery(
-        TimelineEntry.objects.filter(order=OuterRef("pk"), to_status=Status.ACCEPTED).order_by("at").values("at")[:1]
-    )
+def _accept_seconds(period: Period) -> dict[str, Any]:
+    """Filing → first acceptance over the orders filed in the period: a join of the timeline's
+    acceptances with those orders, grouped per order, percentiles over that (one statement; a
+    correlated subquery per order was 40× slower at 20,000 orders)."""
+    orders_sql, params = filed(period).order_by().values("id", "created_at").query.sql_with_params()
+    sql = f"""
+        SELECT count(*), percentile_cont(0.5) WITHIN GROUP (ORDER BY seconds),
+               percentile_cont(0.9) WITHIN GROUP (ORDER BY seconds)
+          FROM (SELECT EXTRACT(EPOCH FROM (min(t.at) - o.created_at)) AS seconds
+                  FROM {TimelineEntry._meta.db_table} t
+                  JOIN ({orders_sql}) o ON o.id = t.order_id
+                 WHERE t.to_status = %s
+                 GROUP BY o.id, o.created_at) accepted
+    """  # noqa: S608 (the model's table and the ORM's own compiled query; values are parameters)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, Status.ACCEPTED.value])
+        n, median, p90 = cursor.fetchone()
+    return {"n": n, "median": median, "p90": p90}
 
 
 def durations(period: Period) -> dict[str, Any]:
     """Hours from filing to the first acceptance and to completion: median and 90th percentile."""
-    accept = (
-        filed(period)
-        .annotate(accepted_at=_first_accepted())
-        .filter(accepted_at__isnull=False)
-        .aggregate(
-            n=Count("id"),
-            median=Percentile(Seconds(F("accepted_at"), F("created_at")), 0.5),
-            p90=Percentile(Seconds(F("accepted_at"), F("created_at")), 0.9),
-        )
-    )
+    accept = _accept_seconds(period)
     complete = finished(period).aggregate(
         n=Count("id"),
         median=Percentile(Seconds(F("completed_at"), F("created_at")), 0.5),
