@@ -2,7 +2,7 @@
 `--orders` repair orders in one company, alone and (the list) under 20 concurrent clients.
 
     python -m tests.bench.repairs [--orders 100000] [--clients 20] [--requests 40] [--rounds 2]
-                                  [--workers 2] [--threads 4] [--keep]
+                                  [--workers 2] [--threads 4] [--keep] [--alone-only]
 
 Uses DATABASE_URL / REDIS_URL (or the embedded servers) and a scratch database `wuye_bench_repairs`,
 dropped at the end (kept with --keep). Provisions a company the way signup does, then writes with
@@ -19,7 +19,8 @@ each with its timeline (filed, dispatched, accepted, completed as far as it went
   2 × 4 here): `--clients` keep-alive clients send `--requests` each to the list, then as many to
   /api/v1/me/, alternately `--rounds` times → p95 of each and p95_ratio_to_trivial (list ÷ trivial).
 Targets (issue 19): list p95 alone ≤ 80 ms; concurrent ratio ≤ 2; statistics ≤ 1 s.
-Last line: key=value pairs.
+Last line: key=value pairs (without the concurrent ones under --alone-only). BENCH_SHOW_QUERIES=1 prints
+the list's and the statistics' statements with their times.
 """
 
 from __future__ import annotations
@@ -245,22 +246,25 @@ def main() -> None:
             )
         connections.close_all()
 
+        p95 = {name: _percentile(timings, 0.95) for name, timings in alone.items()}
+        alone_figures = (
+            f"orders={orders} fill_s={fill_seconds:.1f} "
+            f"list_p50_ms={statistics.median(alone['list']):.1f} list_p95_ms={p95['list']:.1f} "
+            f"list_queries_10={query_counts[0]} list_queries_50={query_counts[1]} "
+            f"stats_p50_ms={statistics.median(alone['stats']):.1f} stats_p95_ms={p95['stats']:.1f} "
+            f"stats_queries={stats_queries} "
+            f"performance_p95_ms={p95['performance']:.1f} trivial_p95_ms={p95['trivial']:.1f}"
+        )
         if args.alone_only:
+            print(f"{alone_figures} load1={os.getloadavg()[0]:.2f}")
             return
         load_before = os.getloadavg()[0]
         concurrent = concurrent_paths(
             args=args, host=host, token=raw, paths={"list": paths["list"], "trivial": paths["trivial"]}
         )
         ratio = concurrent["list"]["p95"] / concurrent["trivial"]["p95"]
-        p95 = {name: _percentile(timings, 0.95) for name, timings in alone.items()}
         print(
-            f"orders={orders} fill_s={fill_seconds:.1f} "
-            f"list_p50_ms={statistics.median(alone['list']):.1f} list_p95_ms={p95['list']:.1f} "
-            f"list_queries_10={query_counts[0]} list_queries_50={query_counts[1]} "
-            f"stats_p50_ms={statistics.median(alone['stats']):.1f} stats_p95_ms={p95['stats']:.1f} "
-            f"stats_queries={stats_queries} "
-            f"performance_p95_ms={p95['performance']:.1f} trivial_p95_ms={p95['trivial']:.1f} "
-            f"clients={args.clients} workers={args.workers}x{args.threads} "
+            f"{alone_figures} clients={args.clients} workers={args.workers}x{args.threads} "
             f"list_p95_concurrent_ms={concurrent['list']['p95']:.1f} "
             f"trivial_p95_concurrent_ms={concurrent['trivial']['p95']:.1f} "
             f"p95_ratio_to_trivial={ratio:.2f} load1={load_before:.2f}"
