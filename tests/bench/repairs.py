@@ -30,12 +30,11 @@ import os
 import statistics
 import sys
 import time
-from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
 from tests.bench import serving
-from tests.bench.owner_bills import _percentile, concurrent_paths
+from tests.bench.owner_bills import _percentile, _timed, concurrent_paths
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "platform"))
@@ -87,15 +86,6 @@ INSERT INTO repairs_timelineentry (order_id, transition, from_status, to_status,
 SELECT id, 'complete', 'in_progress', 'completed', worker_id, NULL, '', completed_at
   FROM repairs_repairorder WHERE completed_at IS NOT NULL;
 """
-
-
-def _timed(call: Callable[[], None], n: int) -> list[float]:
-    timings = []
-    for _ in range(n):
-        t0 = time.perf_counter()
-        call()
-        timings.append((time.perf_counter() - t0) * 1000)
-    return sorted(timings)
 
 
 def main() -> None:
