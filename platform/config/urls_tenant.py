@@ -112,6 +112,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("owner/repair-categories/", repairs_api.OwnerRepairCategoryList.as_view(), name="owner-repair-categories"),
     path("repair-settings/", repairs_api.RepairSettingsView.as_view(), name="repair-settings"),
     *repairs_api.PHOTO_PATHS,
+    path("repair-stats/", repairs_api.RepairStatsView.as_view(), name="repair-stats"),
     path("attendance/today/", staff_api.TodayView.as_view(), name="attendance-today"),
     path("attendance/clock-in/", staff_api.ClockInView.as_view(), name="attendance-clock-in"),
     path("attendance/clock-out/", staff_api.ClockOutView.as_view(), name="attendance-clock-out"),

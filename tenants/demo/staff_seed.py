@@ -1,8 +1,9 @@
 """Demo staff data (idempotent): departments, posts, a day shift, a profile for every staff account,
-two weeks of attendance and some performance figures. Runs inside the demo company's schema.
+and two weeks of attendance. Runs inside the demo company's schema. (Performance figures are read
+from the repairs the staff finish: there is nothing to seed for them.)
 
 A second run adds nothing: departments, posts and the shift are found by name, profiles by account,
-and attendance and performance are written only for staff who have none yet.
+and attendance is written only for staff who have none yet.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from accounts import selectors as account_selectors
 from accounts.roles import Role
 from core.actions import action
 from tenants.staff import services
-from tenants.staff.models import AttendanceRecord, Department, PerformanceRecord, Post, Shift, StaffProfile
+from tenants.staff.models import AttendanceRecord, Department, Post, Shift, StaffProfile
 
 DEPARTMENTS = ["客服部", "工程部", "秩序部", "财务部", "综合管理部"]
 POSTS = [
@@ -86,24 +87,6 @@ def _seed_attendance(profile: StaffProfile, today: date) -> int:
     return written
 
 
-def _seed_performance(profile: StaffProfile, today: date) -> None:
-    """Work orders for repair workers, dispatchers and customer service, this month and last."""
-    if not {Role.REPAIR_WORKER, Role.DISPATCHER, Role.CUSTOMER_SERVICE} & set(profile.user.roles):
-        return
-    rng = random.Random(f"performance:{profile.employee_no}")  # noqa: S311 — repeatable demo data
-    this_month = today.replace(day=1)
-    last_month = (this_month - timedelta(days=1)).replace(day=1)
-    for month, days in ((last_month, 28), (this_month, max(today.day - 1, 1))):
-        for _ in range(rng.randint(8, 25) if month == last_month else rng.randint(3, 12)):
-            done = _local(month + timedelta(days=rng.randrange(days)), rng.randint(8, 19), rng.randint(0, 59))
-            services.record_work_order_result(
-                user=profile.user,
-                completed_at=done,
-                sla_met=rng.random() < 0.9,
-                rating=rng.choice([3, 4, 4, 5, 5, 5]) if rng.random() < 0.7 else None,
-            )
-
-
 # Inside the demo seed's action (or its own); the profiles and shifts go through audited actions.
 @action(audit=False)
 def seed_staff(*, today: date | None = None) -> int:
@@ -153,10 +136,7 @@ def seed_staff(*, today: date | None = None) -> int:
 
     quiet = StaffProfile.objects.select_related("user", "shift").filter(active=True)
     with_records = set(AttendanceRecord.objects.values_list("staff_id", flat=True).distinct())
-    with_figures = set(PerformanceRecord.objects.values_list("user_id", flat=True).distinct())
     for profile in quiet:
         if profile.pk not in with_records:
             _seed_attendance(profile, today)
-        if profile.user_id not in with_figures:
-            _seed_performance(profile, today)
     return created

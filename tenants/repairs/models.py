@@ -156,6 +156,11 @@ class RepairOrder(models.Model):
                 name="repair_order_sla_due",
             ),
             models.Index(fields=["completed_at"], condition=Q(status=Status.COMPLETED), name="repair_order_auto_close"),
+            # the staff list's order (newest first) and the statistics' ranges by filing and by completion
+            models.Index(fields=["-created_at", "-id"], name="repair_order_created"),
+            models.Index(
+                fields=["completed_at"], name="repair_order_completed", condition=Q(completed_at__isnull=False)
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(house__isnull=False) | ~Q(location=""), name="repair_order_has_a_place"),

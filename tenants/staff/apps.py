@@ -1,6 +1,6 @@
 """Staff: departments, posts, staff profiles linked to user accounts, shifts, attendance (clock in/out),
-and per-staff performance figures that the service modules fill in. Tables live in each company's
-schema."""
+and per-staff performance figures, read from the work orders themselves (repairs). Tables live in
+each company's schema."""
 
 from django.apps import AppConfig
 

@@ -222,31 +222,3 @@ class AttendanceRecord(models.Model):
     @property
     def missing_clock_in(self) -> bool:
         return self.clock_in_at is None
-
-
-class PerformanceRecord(models.Model):
-    """绩效 — one month's figures of one staff member from one source module (e.g. service_desk).
-
-    Keyed on the user account rather than the profile, so work done before HR creates the profile
-    still counts once it exists."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="performance_records")
-    month = models.DateField(_("月份"))  # the first day of the month
-    source = models.CharField(_("来源"), max_length=30)
-    work_orders_done = models.PositiveIntegerField(default=0)
-    rating_sum = models.PositiveIntegerField(default=0)
-    rating_count = models.PositiveIntegerField(default=0)
-    sla_met = models.PositiveIntegerField(default=0)
-    sla_total = models.PositiveIntegerField(default=0)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["-month", "user_id", "source"]
-        constraints = [
-            models.UniqueConstraint(fields=["user", "month", "source"], name="performance_once_per_user_month_source"),
-            models.CheckConstraint(condition=Q(month__day=1), name="performance_month_is_first_day"),
-            models.CheckConstraint(condition=Q(sla_met__lte=F("sla_total")), name="performance_sla_met_within_total"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.user_id} {self.month:%Y-%m} {self.source}"

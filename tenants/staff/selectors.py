@@ -10,14 +10,14 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from accounts import selectors as account_selectors
+from tenants.repairs import selectors_stats as repair_stats
 from tenants.staff.models import (
     AttendanceRecord,
     Department,
-    PerformanceRecord,
     Post,
     RosterEntry,
     Shift,
@@ -231,23 +231,19 @@ class PerformanceFigures:
 
 
 def performance_summary(*, profiles: list[StaffProfile], month: date) -> dict[int, PerformanceFigures]:
-    """Each profile's figures for `month`, all sources added up (zeros when nothing was recorded yet)."""
+    """Each profile's figures for `month` (zeros when nothing was finished): computed by one query over
+    the repairs its account finished that month (tenants.repairs.selectors_stats.performance), not
+    kept as counters, so a redelivered task or a retried request cannot double them."""
+    first = month.replace(day=1)
+    last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
     by_user = {p.user_id: p.pk for p in profiles}
     out = {p.pk: PerformanceFigures() for p in profiles}
-    if not by_user:
-        return out
-    totals = (
-        PerformanceRecord.objects.filter(user_id__in=list(by_user), month=month.replace(day=1))
-        .values("user_id")
-        .annotate(
-            work_orders_done=Sum("work_orders_done"),
-            rating_sum=Sum("rating_sum"),
-            rating_count=Sum("rating_count"),
-            sla_met=Sum("sla_met"),
-            sla_total=Sum("sla_total"),
+    for user_id, figures in repair_stats.performance(user_ids=by_user, date_from=first, date_to=last).items():
+        out[by_user[user_id]] = PerformanceFigures(
+            work_orders_done=figures.work_orders_done,
+            rating_sum=figures.rating_sum,
+            rating_count=figures.rating_count,
+            sla_met=figures.sla_met,
+            sla_total=figures.sla_total,
         )
-    )
-    for row in totals:
-        user_id = row.pop("user_id")
-        out[by_user[user_id]] = PerformanceFigures(**row)
     return out

@@ -224,9 +224,17 @@ def _drive(*, port: int, host: str, token: str, path: str, clients: int, request
 
 
 def _concurrent(*, args: argparse.Namespace, host: str, token: str, house_id: int) -> dict[str, dict[str, float | int]]:
+    paths = {"owner_bills": f"/api/v1/owner/bills/?house={house_id}", "trivial": "/api/v1/me/"}
+    return concurrent_paths(args=args, host=host, token=token, paths=paths)
+
+
+def concurrent_paths(
+    *, args: argparse.Namespace, host: str, token: str, paths: dict[str, str]
+) -> dict[str, dict[str, float | int]]:
+    """gunicorn on a loopback port; `args.rounds` rounds, each driving every path in turn with
+    `args.clients` × `args.requests` GETs (tests.bench.repairs uses it too)."""
     port = serving.free_port()
     server = serving.serve(port=port, workers=args.workers, threads=args.threads)
-    paths = {"owner_bills": f"/api/v1/owner/bills/?house={house_id}", "trivial": "/api/v1/me/"}
     try:
         for path in paths.values():  # warm every worker thread: its DB connection, the token cache
             _drive(port=port, host=host, token=token, path=path, clients=args.clients, requests=5)

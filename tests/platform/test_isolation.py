@@ -132,6 +132,7 @@ def test_the_sweep_sees_the_company_api():
         "/api/v1/repair-settings/",
         "/api/v1/repair-dispatch-rules/",
         "/api/v1/repair-dispatch-rules/1/",
+        "/api/v1/repair-stats/",
         "/api/v1/repair-orders/",
         "/api/v1/repair-orders/1/",
         "/api/v1/repair-orders/1/dispatch/",

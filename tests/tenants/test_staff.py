@@ -16,8 +16,10 @@ from openpyxl import load_workbook
 
 from accounts.models import AuditEvent, User
 from core.errors import DomainError
+from tenants.repairs.models import Status
 from tenants.staff import selectors, services
-from tenants.staff.models import AttendanceRecord, Department, PerformanceRecord, Shift, StaffProfile
+from tenants.staff.models import AttendanceRecord, Department, Shift, StaffProfile
+from tests.tenants.repair_orders import local, make_order, repair_world
 
 pytestmark = pytest.mark.django_db
 
@@ -564,33 +566,70 @@ def test_monthly_sheet_api_and_export(client_for, company_a):
 # --- performance ------------------------------------------------------------------------------
 
 
-def test_performance_is_filled_by_later_modules_and_summed_per_staff(client_for, company_a):
-    done_at = at(date(2026, 10, 15), "10:00")
+def test_performance_is_read_from_the_repairs_each_worker_finished(client_for, company_a):
+    """Counted in the month (Beijing time) the repair was finished by the worker now holding it:
+    cancelled, unfinished and reopened orders count nothing; SLA only where there was a due time."""
+    from accounts import services as account_services
+
     with tenant_context(company_a):
-        repair = _profile("repair", "R001")
+        world = repair_world()
+        _profile("repair", "R001")
         _profile("guard", "S001")
-        services.record_work_order_result(user=repair.user, completed_at=done_at, sla_met=True, rating=5)
-        services.record_work_order_result(user=repair.user, completed_at=done_at, sla_met=False)
-        services.record_work_order_result(user=repair.user, completed_at=done_at, source="complaints", sla_met=True)
-        services.record_rating(user=repair.user, completed_at=done_at, rating=4)
-        services.record_work_order_result(user=repair.user, completed_at=at(date(2026, 9, 30), "23:59"))
-        with pytest.raises(DomainError):
-            services.record_rating(user=repair.user, completed_at=done_at, rating=6)
-        assert PerformanceRecord.objects.count() == 3  # Oct service desk, Oct complaints, Sep service desk
+        other = account_services.create_user(username="repair2", name="钱师傅", roles=["repair_worker"])
+        _profile("repair2", "R002")
+        october = local("2026-10-15", "10:00")
+        make_order(world, filed=october, completed=october, due=local("2026-10-16"), rating=5)  # met
+        make_order(world, filed=october, completed=october, due=local("2026-10-15", "09:00"), rating=4)  # missed
+        make_order(world, filed=october, completed=october, status=Status.CONFIRMED)  # no due, no rating
+        make_order(world, filed=october, completed=october, status=Status.CLOSED, rating=2, due=local("2026-11-01"))
+        # 2026-10-31 23:30 here is October; 2026-11-01 00:30 here is October in UTC but November here
+        make_order(world, filed=october, completed=local("2026-10-31", "23:30"))
+        make_order(world, filed=october, completed=local("2026-11-01", "00:30"), rating=1)
+        make_order(world, filed=october, completed=local("2026-09-30", "23:59"))  # September
+        make_order(world, filed=october, status=Status.CANCELLED)
+        make_order(world, filed=october, status=Status.IN_PROGRESS)
+        make_order(world, filed=october, status=Status.DISPATCHED, completed=october)  # reopened: not finished
+        make_order(world, filed=october, completed=october, worker=other, rating=3)
     admin = client_for(company_a, "admin")
     rows = admin.get("/api/v1/staff-performance/?month=2026-10&ordering=employee_no").json()["results"]
-    assert [r["employee_no"] for r in rows] == ["R001", "S001"]
-    assert {k: rows[0][k] for k in ("work_orders_done", "rating_count", "average_rating", "sla_met", "sla_total")} == {
-        "work_orders_done": 3,
-        "rating_count": 2,
-        "average_rating": "4.50",
+    assert [r["employee_no"] for r in rows] == ["R001", "R002", "S001"]
+    figures = ("work_orders_done", "rating_count", "average_rating", "sla_met", "sla_total", "sla_met_percent")
+    assert {k: rows[0][k] for k in figures} == {
+        "work_orders_done": 5,
+        "rating_count": 3,
+        "average_rating": "3.67",
         "sla_met": 2,
         "sla_total": 3,
+        "sla_met_percent": "66.7",
     }
-    assert rows[0]["sla_met_percent"] == "66.7"
-    assert rows[1]["work_orders_done"] == 0 and rows[1]["average_rating"] is None
+    assert {k: rows[1][k] for k in figures} == {
+        "work_orders_done": 1,
+        "rating_count": 1,
+        "average_rating": "3.00",
+        "sla_met": 0,
+        "sla_total": 0,
+        "sla_met_percent": None,
+    }
+    assert rows[2]["work_orders_done"] == 0 and rows[2]["average_rating"] is None
+    november = admin.get("/api/v1/staff-performance/?month=2026-11&ordering=employee_no").json()["results"]
+    assert (november[0]["work_orders_done"], november[0]["average_rating"]) == (1, "1.00")
+    september = admin.get("/api/v1/staff-performance/?month=2026-09&ordering=employee_no").json()["results"]
+    assert september[0]["work_orders_done"] == 1
+    # read twice, the same: nothing is counted by reading
+    assert admin.get("/api/v1/staff-performance/?month=2026-10&ordering=employee_no").json()["results"] == rows
     table = _xlsx_rows(admin.get("/api/v1/staff-performance/?month=2026-10&ordering=employee_no&format=xlsx"))
-    assert table[0][0] == "工号" and table[1][table[0].index("完成工单")] == 3
+    assert table[0][0] == "工号" and table[1][table[0].index("完成工单")] == 5
+    assert table[1][table[0].index("按时率（%）")] == 66.7
+
+
+def test_another_companys_repairs_are_not_its_staffs_performance(client_for, company_a, company_b):
+    with tenant_context(company_a):
+        world = repair_world()
+        make_order(world, filed=local("2026-10-15"), completed=local("2026-10-15"), rating=5)
+    with tenant_context(company_b):
+        _profile("repair", "R001")
+    rows = client_for(company_b, "admin").get("/api/v1/staff-performance/?month=2026-10").json()["results"]
+    assert [(r["employee_no"], r["work_orders_done"]) for r in rows] == [("R001", 0)]
 
 
 # --- roles and isolation ----------------------------------------------------------------------
@@ -670,6 +709,7 @@ def _staff(company, count: int):
     from accounts import services as account_services
 
     with tenant_context(company):
+        world = repair_world()
         shift = _shift()
         department = services.create_department(name="客服部", actor=_admin())
         post = services.create_post(name="客服专员", actor=_admin())
@@ -680,7 +720,7 @@ def _staff(company, count: int):
                 user=user, employee_no=f"N{i:03d}", department=department, post=post, shift=shift, actor=_admin()
             )
             services.clock_in(user=user, now=at(day, "09:00"))
-            services.record_work_order_result(user=user, completed_at=at(day, "12:00"), rating=5, sla_met=True)
+            make_order(world, filed=at(day, "09:00"), completed=at(day, "12:00"), rating=5, worker=user)
             profile = StaffProfile.objects.get(user=user)
             services.set_roster_day(staff=profile, day=day, shift=None, actor=_admin())
             services.create_post(name=f"岗位{i}", actor=_admin())

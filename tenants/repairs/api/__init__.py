@@ -18,6 +18,7 @@ from tenants.repairs.api.orders import (
     RepairWorkViewSet,
 )
 from tenants.repairs.api.photos import PATHS as PHOTO_PATHS
+from tenants.repairs.api.stats import RepairStatsView
 
 __all__ = [
     "PHOTO_PATHS",
@@ -32,5 +33,6 @@ __all__ = [
     "RepairOrderViewSet",
     "RepairSettingsSerializer",
     "RepairSettingsView",
+    "RepairStatsView",
     "RepairWorkViewSet",
 ]

@@ -1,5 +1,6 @@
 """Every write about staff, by concern: organisation (departments, posts, shifts), profiles and duty,
-roster, clocking, performance. Clock times are always the server's."""
+roster, clocking. Clock times are always the server's. (Performance is not written here: it is read
+from the repairs themselves, tenants.repairs.selectors_stats.)"""
 
 from __future__ import annotations
 
@@ -22,11 +23,6 @@ from tenants.staff.services.organisation import (
     update_department,
     update_post,
     update_shift,
-)
-from tenants.staff.services.performance import (
-    month_of,
-    record_rating,
-    record_work_order_result,
 )
 from tenants.staff.services.profiles import (
     create_profile,
@@ -55,9 +51,6 @@ __all__ = [
     "delete_department",
     "delete_post",
     "delete_shift",
-    "month_of",
-    "record_rating",
-    "record_work_order_result",
     "set_on_duty",
     "set_own_duty",
     "set_roster_day",

@@ -3823,6 +3823,27 @@ export interface paths {
         patch: operations["repair_settings_partial_update"];
         trace?: never;
     };
+    "/api/v1/repair-stats/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description 报修统计: volume by month, category, building and worker; time to accept and to complete
+         *     (median, 90th percentile); SLA met; ratings; each month's most frequent categories. Cancelled
+         *     orders never count. `?format=xlsx` downloads the same figures, one sheet each.
+         */
+        get: operations["repair_stats_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/repair-work/": {
         parameters: {
             query?: never;
@@ -5096,6 +5117,14 @@ export interface components {
             readonly units: components["schemas"]["Unit"][];
             readonly house_count: number;
         };
+        BuildingCount: {
+            estate: number;
+            estate_name: string;
+            /** @description Null: public places of the estate. */
+            building: number | null;
+            building_name: string | null;
+            count: number;
+        };
         BuildingRequest: {
             estate: number;
             /** 楼栋 */
@@ -5197,6 +5226,12 @@ export interface components {
              * @default 0.00
              */
             opening_float?: string;
+        };
+        CategoryCount: {
+            category: number;
+            /** @description The category's path, e.g. 水电 › 管道漏水. */
+            name: string;
+            count: number;
         };
         ChangePasswordRequest: {
             current_password: string;
@@ -5644,6 +5679,32 @@ export interface components {
          * @enum {string}
          */
         DueRuleEnum: "day_of_month" | "days_after_issue";
+        Durations: {
+            /** @description Orders filed in the range that were accepted. */
+            accept_count: number;
+            /**
+             * Format: decimal
+             * @description Filing → first acceptance, median.
+             */
+            accept_median_hours: string | null;
+            /**
+             * Format: decimal
+             * @description Filing → first acceptance, 90th percentile.
+             */
+            accept_p90_hours: string | null;
+            /** @description Orders finished in the range. */
+            complete_count: number;
+            /**
+             * Format: decimal
+             * @description Filing → completion, median.
+             */
+            complete_median_hours: string | null;
+            /**
+             * Format: decimal
+             * @description Filing → completion, 90th percentile.
+             */
+            complete_p90_hours: string | null;
+        };
         DutyRequest: {
             on_duty: boolean;
         };
@@ -5852,6 +5913,25 @@ export interface components {
          * @enum {string}
          */
         FieldEnum: "phone" | "id_number" | "emergency_contact";
+        FinishedMonth: {
+            /**
+             * Format: date
+             * @description The month's first day (of completion).
+             */
+            month: string;
+            finished: number;
+            sla_met: number;
+            /** @description Finished orders that had a due time. */
+            sla_total: number;
+            /**
+             * Format: decimal
+             * @description sla_met ÷ sla_total × 100; null: none had a due time.
+             */
+            sla_met_percent: string | null;
+            rating_count: number;
+            /** Format: decimal */
+            rating_average: string | null;
+        };
         ForgotPasswordRequest: {
             /** @description Username, phone or email of the account. */
             login: string;
@@ -6656,6 +6736,14 @@ export interface components {
          * @enum {string}
          */
         ModulesEnum: "basic_data" | "fees" | "service_desk" | "security" | "community" | "analytics" | "settings";
+        MonthCount: {
+            /**
+             * Format: date
+             * @description The month's first day.
+             */
+            month: string;
+            count: number;
+        };
         MoveOutRequest: {
             /** Format: date */
             moved_out?: string;
@@ -8672,6 +8760,18 @@ export interface components {
             rating: number;
             tags?: string[];
         };
+        RatingCount: {
+            rating: number;
+            count: number;
+        };
+        Ratings: {
+            /** @description Finished in the range and rated. */
+            count: number;
+            /** Format: decimal */
+            average: string | null;
+            /** @description One line per star, 1 to 5. */
+            distribution: components["schemas"]["RatingCount"][];
+        };
         ReadingRejectRequest: {
             reason: string;
         };
@@ -9158,6 +9258,32 @@ export interface components {
             /** 完工后未确认自动关闭天数 */
             auto_close_days: number;
         };
+        RepairStats: {
+            /** Format: date */
+            date_from: string;
+            /**
+             * Format: date
+             * @description Inclusive.
+             */
+            date_to: string;
+            estate: number | null;
+            totals: components["schemas"]["Totals"];
+            /** @description Orders filed per month, every month of the range. */
+            by_month: components["schemas"]["MonthCount"][];
+            /** @description Per month of completion. */
+            finished_by_month: components["schemas"]["FinishedMonth"][];
+            /** @description Orders filed per category, most first. */
+            by_category: components["schemas"]["CategoryCount"][];
+            /** @description Orders filed per building, most first. */
+            by_building: components["schemas"]["BuildingCount"][];
+            /** @description Orders filed per worker now holding them, most first. */
+            by_worker: components["schemas"]["WorkerCount"][];
+            durations: components["schemas"]["Durations"];
+            sla: components["schemas"]["Sla"];
+            ratings: components["schemas"]["Ratings"];
+            /** @description Each month's 5 most frequent categories. */
+            top_categories_by_month: components["schemas"]["TopCategory"][];
+        };
         /**
          * @description * `submitted` - 待派单
          *     * `dispatched` - 已派单
@@ -9343,6 +9469,17 @@ export interface components {
             slug: string;
             name: string;
             branding: components["schemas"]["Branding"];
+        };
+        Sla: {
+            /** @description Finished in the range by their due time (completed_at ≤ due_at). */
+            met: number;
+            /** @description Finished in the range with a due time. */
+            total: number;
+            /**
+             * Format: decimal
+             * @description met ÷ total × 100; null: none had a due time.
+             */
+            percent: string | null;
         };
         SlaHours: {
             normal?: number;
@@ -9730,6 +9867,19 @@ export interface components {
             expires_at: string;
             user: components["schemas"]["Me"];
         };
+        TopCategory: {
+            category: number;
+            /** @description The category's path, e.g. 水电 › 管道漏水. */
+            name: string;
+            count: number;
+            /**
+             * Format: date
+             * @description The month's first day.
+             */
+            month: string;
+            /** @description 1 is the month's most frequent. */
+            rank: number;
+        };
         TopUpRequest: {
             /** Format: decimal */
             amount: string;
@@ -9739,6 +9889,16 @@ export interface components {
             /** @default  */
             payer_name?: string;
             idempotency_key: string;
+        };
+        Totals: {
+            /** @description Filed in the range, cancelled ones left out. */
+            filed: number;
+            /** @description Filed in the range and cancelled. */
+            cancelled: number;
+            /** @description Filed in the range, not yet finished. */
+            open: number;
+            /** @description Filed in the range and finished (completed, confirmed, closed). */
+            finished: number;
         };
         TreeBuilding: {
             id: number;
@@ -9962,6 +10122,15 @@ export interface components {
             note?: string;
             /** @description A repair worker. */
             worker: number;
+        };
+        WorkerCount: {
+            /** @description Null: not dispatched yet. */
+            worker: number | null;
+            name: string | null;
+            /** @description Filed in the range and now held by the worker. */
+            count: number;
+            /** @description Of those, finished. */
+            finished: number;
         };
     };
     responses: never;
@@ -32094,6 +32263,83 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    repair_stats_retrieve: {
+        parameters: {
+            query?: {
+                /** @description First day (Asia/Shanghai); the 1st of the month 11 months ago. */
+                date_from?: string;
+                /** @description Last day, inclusive; today. */
+                date_to?: string;
+                /** @description Only this estate. */
+                estate?: number;
+                format?: "json" | "xlsx";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RepairStats"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["ErrorResponse"];
                 };
             };
         };
