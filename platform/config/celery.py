@@ -74,6 +74,11 @@ app.conf.beat_schedule = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # In every company's schema: repair photos uploaded and never attached to an order, deleted.
+    "repairs-discard-uploads": {
+        "task": "tenants.repairs.tasks.discard_unattached_photos",
+        "schedule": crontab(hour=3, minute=40),
+    },
     "billing-daily": {
         "task": "billing.tasks.daily_billing",
         "schedule": crontab(hour=1, minute=30),

@@ -13,3 +13,9 @@ from tenants.repairs import services
 def sweep_repairs() -> dict[str, int]:
     """Warnings due, breaches and completed orders left unconfirmed too long, in this company."""
     return services.sweep_timers()
+
+
+@shared_task(name="tenants.repairs.tasks.discard_unattached_photos")
+def discard_unattached_photos() -> int:
+    """Daily: photos uploaded and never attached to an order (the owner gave up filing), rows and files."""
+    return services.discard_unattached_photos()

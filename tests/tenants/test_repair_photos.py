@@ -6,11 +6,13 @@ move's one transaction with its audit row."""
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from django_tenants.utils import tenant_context
 from PIL import Image
 
@@ -388,3 +390,31 @@ def test_order_lists_with_photos_keep_their_query_count(company_a, client_for):
         assert len(response.json()["results"]) == size
         counts.append(len(captured))
     assert counts[0] == counts[1], counts
+
+
+def test_uploads_never_attached_are_discarded_after_a_day_rows_and_files(
+    company_a, client_for, django_capture_on_commit_callbacks
+):
+    world = _world(company_a)
+    owner_client, _owner_user = _owner(company_a, client_for, world["houses"][0])
+    used, abandoned, fresh = (_uploaded(owner_client, owner=True) for _ in range(3))
+    body = {"category": world["leak"].pk, "house": world["houses"][0].pk, "description": "漏水", "photos": [used]}
+    assert owner_client.post("/api/v1/owner/repairs/", body, format="json").status_code == 201
+    with tenant_context(company_a):
+        two_days_ago = timezone.now() - timedelta(days=2)
+        RepairPhoto.objects.filter(pk__in=[used, abandoned]).update(created_at=two_days_ago)
+        gone = RepairPhoto.objects.get(pk=abandoned)
+        storage, names = gone.file.storage, [gone.file.name, gone.thumbnail.name]
+        assert all(storage.exists(name) for name in names)
+        with django_capture_on_commit_callbacks(execute=True):
+            assert services.discard_unattached_photos() == 1
+        assert set(RepairPhoto.objects.values_list("pk", flat=True)) == {used, fresh}
+        assert not any(storage.exists(name) for name in names)
+        kept = RepairPhoto.objects.get(pk=used)
+        assert kept.file.storage.exists(kept.file.name)
+        with django_capture_on_commit_callbacks(execute=True):
+            assert services.discard_unattached_photos() == 0  # twice: nothing more
+    # The abandoned id is nobody's to file with any more: a clear 400, not a half-attached photo.
+    again = {**body, "photos": [abandoned]}
+    refused = owner_client.post("/api/v1/owner/repairs/", again, format="json")
+    assert refused.status_code == 400 and "photos" in refused.json()["fields"]

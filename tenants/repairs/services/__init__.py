@@ -10,6 +10,7 @@ from tenants.repairs.services.categories import (
 )
 from tenants.repairs.services.dispatch_rules import create_rule, delete_rule, update_rule
 from tenants.repairs.services.orders import RATING_TAGS_MAX, file_order, transition
+from tenants.repairs.services.photos import discard_unattached as discard_unattached_photos
 from tenants.repairs.services.photos import upload_photo
 from tenants.repairs.services.sla import sweep as sweep_timers
 
@@ -19,6 +20,7 @@ __all__ = [
     "create_rule",
     "delete_category",
     "delete_rule",
+    "discard_unattached_photos",
     "file_order",
     "sweep_timers",
     "transition",

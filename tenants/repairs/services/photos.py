@@ -9,9 +9,12 @@ from __future__ import annotations
 import io
 import secrets
 import warnings
+from datetime import timedelta
 from typing import Any
 
 from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -131,6 +134,28 @@ def upload_photo(*, actor: Any, upload: Any) -> RepairPhoto:
         after={"content_type": content_type, "size": len(body), "width": width, "height": height},
     )
     return photo
+
+
+UNATTACHED_DAYS = 1  # an upload nobody filed or moved an order with by then was abandoned
+
+
+@action(audit=False)  # abandoned uploads (nobody's order, seen by nobody but their uploader) going away
+def discard_unattached(*, now: Any = None) -> int:
+    """Delete uploads no order took within UNATTACHED_DAYS, rows now and files once that commits; how
+    many. A filing that names one meanwhile finds it gone (a 400), never half of it."""
+    cutoff = (now or timezone.now()) - timedelta(days=UNATTACHED_DAYS)
+    stale = list(
+        RepairPhoto.objects.select_for_update(skip_locked=True).filter(order__isnull=True, created_at__lt=cutoff)
+    )
+    files = [(photo.file.storage, name) for photo in stale for name in (photo.file.name, photo.thumbnail.name) if name]
+    RepairPhoto.objects.filter(pk__in=[photo.pk for photo in stale]).delete()
+
+    def remove() -> None:
+        for storage, name in files:
+            storage.delete(name)
+
+    transaction.on_commit(remove)
+    return len(stale)
 
 
 def _photos_invalid(message: str) -> DomainError:
