@@ -67,6 +67,11 @@ app.conf.beat_schedule = {
         "task": "notifications.tasks.requeue_deliveries",
         "schedule": crontab(minute=41),
     },
+    # In every company's schema: scheduled announcements whose time has come (idempotent).
+    "notices-publish-due": {
+        "task": "tenants.notices.tasks.publish_due_notices",
+        "schedule": 60.0,
+    },
     "billing-daily": {
         "task": "billing.tasks.daily_billing",
         "schedule": crontab(hour=1, minute=30),
