@@ -72,3 +72,6 @@ class NoticeRead(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["notice", "user"], name="notice_read_once")]
+
+    def __str__(self) -> str:
+        return f"{self.notice_id}:{self.user_id}"

@@ -86,7 +86,7 @@ def test_a_saved_body_is_sanitised(company_a):
 def test_an_owner_sees_the_company_their_estate_and_their_building_only(company_a, client_for):
     x, x_buildings, x_houses, admin = _estate(company_a, "X苑")
     y, _yb, _yh, _ = _estate(company_a, "Y苑")
-    owner, user = _owner(company_a, client_for, x_houses["1栋"])
+    owner, _user = _owner(company_a, client_for, x_houses["1栋"])
     with tenant_context(company_a):
         everyone = _notice(admin, title="全公司")
         mine = _notice(admin, title="X苑", target="estates", estates=[x])

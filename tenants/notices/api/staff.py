@@ -48,7 +48,7 @@ class PublishSerializer(serializers.Serializer):
 
 class UnreadHouseSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="pk")
-    label = serializers.CharField()
+    house = serializers.CharField(source="label")
     estate_name = serializers.CharField(source="estate.name")
 
 
