@@ -49,6 +49,7 @@ PERMISSIONS: dict[str, set[Role]] = {
     "repairs.manage": {Role.DISPATCHER},  # repair categories and settings
     "repairs.dispatch": {Role.DISPATCHER, Role.CUSTOMER_SERVICE},  # every order; file for owners, assign
     "repairs.work": {Role.REPAIR_WORKER},  # one's own orders and the grabbable ones
+    "notices.manage": {Role.CUSTOMER_SERVICE},  # announcements: write, publish, withdraw, read figures
     "security.view": {Role.GUARD},
     "security.operate": {Role.GUARD},
     "community.view": {Role.CUSTOMER_SERVICE},

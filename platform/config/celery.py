@@ -79,6 +79,12 @@ app.conf.beat_schedule = {
         "task": "tenants.repairs.tasks.discard_unattached_photos",
         "schedule": crontab(hour=3, minute=40),
     },
+    # In every company's schema: scheduled announcements whose time has come (idempotent).
+    "notices-publish-due": {
+        "task": "tenants.notices.tasks.publish_due_notices",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     "billing-daily": {
         "task": "billing.tasks.daily_billing",
         "schedule": crontab(hour=1, minute=30),

@@ -142,6 +142,7 @@ SHARED_APPS, TENANT_APPS = app_lists(
         "tenants.imports",
         "tenants.staff",
         "tenants.repairs",
+        "tenants.notices",
         "tenants.demo",
         "billing",
     ],

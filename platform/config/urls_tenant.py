@@ -16,6 +16,7 @@ from payments.api import card_page
 from subscriptions import api as subscriptions_api
 from tenants.estates import api as estates_api
 from tenants.imports import api as imports_api
+from tenants.notices import api as notices_api
 from tenants.repairs import api as repairs_api
 from tenants.residents import api as residents_api
 from tenants.staff import api as staff_api
@@ -49,6 +50,8 @@ router.register("repair-orders", repairs_api.RepairOrderViewSet, basename="repai
 router.register("repair-dispatch-rules", repairs_api.DispatchRuleViewSet, basename="repair-dispatch-rule")
 router.register("repair-work", repairs_api.RepairWorkViewSet, basename="repair-work")
 router.register("owner/repairs", repairs_api.OwnerRepairViewSet, basename="owner-repair")
+router.register("notices", notices_api.NoticeViewSet, basename="notice")
+router.register("owner/notices", notices_api.OwnerNoticeViewSet, basename="owner-notice")
 billing_paths = billing_routes.register(router)
 
 api_v1: list[URLPattern | URLResolver] = [

@@ -1,0 +1,15 @@
+"""Announcement writes by concern: editing (create, update, delete), publishing, reads."""
+
+from tenants.notices.services.editing import create_notice, delete_notice, update_notice
+from tenants.notices.services.publishing import publish_due, publish_notice, withdraw_notice
+from tenants.notices.services.reads import record_read
+
+__all__ = [
+    "create_notice",
+    "delete_notice",
+    "publish_due",
+    "publish_notice",
+    "record_read",
+    "update_notice",
+    "withdraw_notice",
+]
