@@ -110,6 +110,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("notification-settings/", notification_settings_api.SettingsView.as_view(), name="notification-settings"),
     path("owner/repair-categories/", repairs_api.OwnerRepairCategoryList.as_view(), name="owner-repair-categories"),
     path("repair-settings/", repairs_api.RepairSettingsView.as_view(), name="repair-settings"),
+    path("repair-workers/", repairs_api.RepairWorkerList.as_view(), name="repair-workers"),
     path("attendance/today/", staff_api.TodayView.as_view(), name="attendance-today"),
     path("attendance/clock-in/", staff_api.ClockInView.as_view(), name="attendance-clock-in"),
     path("attendance/clock-out/", staff_api.ClockOutView.as_view(), name="attendance-clock-out"),

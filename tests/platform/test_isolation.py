@@ -150,6 +150,7 @@ def test_the_sweep_sees_the_company_api():
         "/api/v1/owner/repairs/1/confirm/",
         "/api/v1/owner/repairs/1/reopen/",
         "/api/v1/owner/repair-categories/",
+        "/api/v1/repair-workers/",
     } <= routes
     assert len(routes) > 50
 

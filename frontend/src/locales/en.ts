@@ -56,7 +56,7 @@ const en: MessageSchema = {
     dashboard: 'Dashboard',
     basic_data: 'Basic data',
     fees: 'Fees',
-    service_desk: 'Service desk',
+    repairs: 'Repairs',
     security: 'Vehicles & security',
     community: 'Community',
     analytics: 'Analytics',

@@ -54,7 +54,7 @@ const zhCN = {
     dashboard: '工作台',
     basic_data: '基础数据',
     fees: '收费管理',
-    service_desk: '客服工单',
+    repairs: '报修工单',
     security: '车辆安防',
     community: '社区服务',
     analytics: '数据分析',

@@ -3772,6 +3772,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/repair-workers/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description 维修师傅: active repair workers for the dispatch and transfer pickers and the list's filter. */
+        get: operations["repair_workers_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/resident-corrections/": {
         parameters: {
             query?: never;
@@ -6455,14 +6472,14 @@ export interface components {
         /**
          * @description * `basic_data` - basic_data
          *     * `fees` - fees
-         *     * `service_desk` - service_desk
+         *     * `repairs` - repairs
          *     * `security` - security
          *     * `community` - community
          *     * `analytics` - analytics
          *     * `settings` - settings
          * @enum {string}
          */
-        ModulesEnum: "basic_data" | "fees" | "service_desk" | "security" | "community" | "analytics" | "settings";
+        ModulesEnum: "basic_data" | "fees" | "repairs" | "security" | "community" | "analytics" | "settings";
         MoveOutRequest: {
             /** Format: date */
             moved_out?: string;
@@ -8903,6 +8920,12 @@ export interface components {
          * @enum {string}
          */
         RepairStatusEnum: "submitted" | "dispatched" | "accepted" | "in_progress" | "completed" | "confirmed" | "closed" | "cancelled";
+        RepairWorker: {
+            readonly id: number;
+            readonly name: string;
+            /** @description Orders assigned and not yet completed. */
+            readonly open_orders: number;
+        };
         /**
          * @description * `pending` - 待审批
          *     * `approved` - 已通过
@@ -25854,6 +25877,10 @@ export interface operations {
             query?: {
                 /** @description A category or any of its children. */
                 category?: number;
+                /** @description Filed from */
+                created_from?: string;
+                /** @description Filed until */
+                created_to?: string;
                 estate?: number;
                 /** @description 用于排序结果的字段。 */
                 ordering?: string;
@@ -29946,6 +29973,10 @@ export interface operations {
             query?: {
                 /** @description A category or any of its children. */
                 category?: number;
+                /** @description Filed from */
+                created_from?: string;
+                /** @description Filed until */
+                created_to?: string;
                 estate?: number;
                 /** @description 用于排序结果的字段。 */
                 ordering?: string;
@@ -30939,6 +30970,10 @@ export interface operations {
             query?: {
                 /** @description A category or any of its children. */
                 category?: number;
+                /** @description Filed from */
+                created_from?: string;
+                /** @description Filed until */
+                created_to?: string;
                 estate?: number;
                 /** @description 用于排序结果的字段。 */
                 ordering?: string;
@@ -31669,6 +31704,70 @@ export interface operations {
             };
             /** @description Unsupported Content-Type for the request body. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    repair_workers_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RepairWorker"][];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -16,6 +16,7 @@ from tenants.repairs.api.orders import (
     RepairOrderViewSet,
     RepairWorkViewSet,
 )
+from tenants.repairs.api.workers import RepairWorkerList
 
 __all__ = [
     "OwnerRepairCategoryList",
@@ -28,4 +29,5 @@ __all__ = [
     "RepairSettingsSerializer",
     "RepairSettingsView",
     "RepairWorkViewSet",
+    "RepairWorkerList",
 ]

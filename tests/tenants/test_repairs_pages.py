@@ -1,0 +1,71 @@
+"""What the repair pages need besides the orders: the dispatcher's worker picker (with each worker's
+open orders), the list's date filter, and the menu that follows the repairs.* permissions."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from django_tenants.utils import tenant_context
+
+from accounts.roles import Role, modules_for, permissions_for
+from tenants.repairs.models import RepairOrder, Status
+from tests.tenants.test_repairs import _order, _world
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_worker_picker_lists_workers_with_their_open_orders(company_a, client_for):
+    world = _world(company_a)
+    with tenant_context(company_a):
+        _order(world, status=Status.ACCEPTED, worker=world["worker2"])
+        _order(world, status=Status.IN_PROGRESS, worker=world["worker2"])
+        _order(world, status=Status.CLOSED, worker=world["worker"])
+    response = client_for(company_a, "dispatcher").get("/api/v1/repair-workers/")
+    assert response.status_code == 200, response.content
+    loads = {row["name"]: row["open_orders"] for row in response.json()}
+    assert loads == {world["worker"].name: 0, world["worker2"].name: 2}  # no admin, no dispatcher
+    for username in ("repair", "cashier", "guard"):
+        assert client_for(company_a, username).get("/api/v1/repair-workers/").status_code == 403
+
+
+def test_the_worker_picker_of_a_is_not_served_on_bs_host(company_a, company_b, client_for):
+    _world(company_a)
+    client = client_for(company_a, "dispatcher")
+    client.defaults["HTTP_HOST"] = f"{company_b.slug}.localhost"
+    assert client.get("/api/v1/repair-workers/").status_code in (401, 403)
+
+
+def test_the_list_filters_by_the_day_filed(company_a, client_for):
+    world = _world(company_a)
+    with tenant_context(company_a):
+        old = _order(world)
+        RepairOrder.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=10))
+        new = _order(world)
+    dispatcher = client_for(company_a, "dispatcher")
+    today = timezone.localdate()
+
+    def ids(query):
+        response = dispatcher.get(f"/api/v1/repair-orders/?{query}")
+        assert response.status_code == 200, response.content
+        return {row["id"] for row in response.json()["results"]}
+
+    assert ids(f"created_from={today - timedelta(days=1)}") == {new.pk}
+    assert ids(f"created_to={today - timedelta(days=5)}") == {old.pk}
+    assert dispatcher.get("/api/v1/repair-orders/?created_from=yesterday").status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("role", "shown"),
+    [
+        (Role.DISPATCHER, True),
+        (Role.CUSTOMER_SERVICE, True),
+        (Role.REPAIR_WORKER, True),
+        (Role.CASHIER, False),
+        (Role.GUARD, False),
+    ],
+)
+def test_the_repairs_menu_follows_the_repairs_permissions(role, shown):
+    assert ("repairs" in modules_for([role])) is shown
+    assert not any(p.startswith("service_desk.") for p in permissions_for([Role.ADMIN]))
