@@ -111,6 +111,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("owner/repair-categories/", repairs_api.OwnerRepairCategoryList.as_view(), name="owner-repair-categories"),
     path("repair-settings/", repairs_api.RepairSettingsView.as_view(), name="repair-settings"),
     path("repair-workers/", repairs_api.RepairWorkerList.as_view(), name="repair-workers"),
+    path("repair-work/<int:pk>/contact/", repairs_api.RepairWorkContact.as_view(), name="repair-work-contact"),
     path("attendance/today/", staff_api.TodayView.as_view(), name="attendance-today"),
     path("attendance/clock-in/", staff_api.ClockInView.as_view(), name="attendance-clock-in"),
     path("attendance/clock-out/", staff_api.ClockOutView.as_view(), name="attendance-clock-out"),

@@ -151,6 +151,7 @@ def test_the_sweep_sees_the_company_api():
         "/api/v1/owner/repairs/1/reopen/",
         "/api/v1/owner/repair-categories/",
         "/api/v1/repair-workers/",
+        "/api/v1/repair-work/1/contact/",
     } <= routes
     assert len(routes) > 50
 

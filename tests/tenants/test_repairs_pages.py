@@ -69,3 +69,27 @@ def test_the_list_filters_by_the_day_filed(company_a, client_for):
 def test_the_repairs_menu_follows_the_repairs_permissions(role, shown):
     assert ("repairs" in modules_for([role])) is shown
     assert not any(p.startswith("service_desk.") for p in permissions_for([Role.ADMIN]))
+
+
+def test_only_the_worker_on_the_job_sees_the_owners_phone_and_it_is_audited(company_a, company_b, client_for):
+    from accounts.models import AuditEvent, User
+
+    world = _world(company_a)
+    with tenant_context(company_a):
+        owner = User.objects.create(username="owner-p", name="业主P", roles=["resident"], phone="13812345678")
+        order = _order(world, status=Status.ACCEPTED, owner=owner)
+        order.contact_name = "业主P"
+        order.save(update_fields=["contact_name"])
+        done = _order(world, status=Status.COMPLETED, owner=owner)
+    worker = client_for(company_a, "repair")
+    response = worker.get(f"/api/v1/repair-work/{order.pk}/contact/")
+    assert response.status_code == 200, response.content
+    assert response.json() == {"name": "业主P", "phone": "13812345678"}
+    assert worker.get(f"/api/v1/repair-work/{done.pk}/contact/").status_code == 409
+    assert client_for(company_a, "repair2").get(f"/api/v1/repair-work/{order.pk}/contact/").status_code == 404
+    assert client_for(company_a, "dispatcher").get(f"/api/v1/repair-work/{order.pk}/contact/").status_code == 403
+    with tenant_context(company_a):
+        assert AuditEvent.objects.filter(action="repair.contact_reveal", object_id=str(order.pk)).count() == 1
+    other = client_for(company_a, "repair")
+    other.defaults["HTTP_HOST"] = f"{company_b.slug}.localhost"
+    assert other.get(f"/api/v1/repair-work/{order.pk}/contact/").status_code in (401, 403)

@@ -4,6 +4,7 @@ import ledger from './ledger.en'
 import passwords from './passwords.en'
 import payments from './payments.en'
 import reconciliation from './reconciliation.en'
+import repairs from './repairs.en'
 import subscription from './subscription.en'
 import type { MessageSchema } from './zh-CN'
 
@@ -493,6 +494,7 @@ const en: MessageSchema = {
   ledger,
   payments,
   reconciliation,
+  repairs,
   invoices,
   subscription,
   passwords,

@@ -4,6 +4,7 @@ import ledger from './ledger.zh-CN'
 import passwords from './passwords.zh-CN'
 import payments from './payments.zh-CN'
 import reconciliation from './reconciliation.zh-CN'
+import repairs from './repairs.zh-CN'
 import subscription from './subscription.zh-CN'
 
 const zhCN = {
@@ -480,6 +481,7 @@ const zhCN = {
   ledger,
   payments,
   reconciliation,
+  repairs,
   invoices,
   subscription,
   passwords,

@@ -16,7 +16,7 @@ from tenants.repairs.api.orders import (
     RepairOrderViewSet,
     RepairWorkViewSet,
 )
-from tenants.repairs.api.workers import RepairWorkerList
+from tenants.repairs.api.workers import RepairWorkContact, RepairWorkerList
 
 __all__ = [
     "OwnerRepairCategoryList",
@@ -28,6 +28,7 @@ __all__ = [
     "RepairOrderViewSet",
     "RepairSettingsSerializer",
     "RepairSettingsView",
+    "RepairWorkContact",
     "RepairWorkViewSet",
     "RepairWorkerList",
 ]

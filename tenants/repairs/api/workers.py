@@ -5,9 +5,11 @@ from __future__ import annotations
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from rest_framework import generics, serializers
+from rest_framework.response import Response
 
 from tenants.repairs import selectors
 from tenants.repairs.models import OPEN_STATUSES, RepairOrder
+from tenants.repairs.services.contact import reveal_contact
 
 
 class RepairWorkerSerializer(serializers.Serializer):
@@ -33,3 +35,19 @@ class RepairWorkerList(generics.ListAPIView):
             .values("n")
         )
         return selectors.workers().annotate(open_orders=Coalesce(Subquery(load, output_field=IntegerField()), Value(0)))
+
+
+class RepairContactSerializer(serializers.Serializer):
+    name = serializers.CharField(read_only=True)
+    phone = serializers.CharField(read_only=True, help_text="Empty when the order has no owner's account.")
+
+
+class RepairWorkContact(generics.GenericAPIView):
+    """联系业主: the contact's phone for the worker an open order is assigned to (audited)."""
+
+    required_permission = "repairs.work"
+    serializer_class = RepairContactSerializer
+    error_statuses = {"*": [409]}
+
+    def get(self, request, pk: int):
+        return Response(RepairContactSerializer(reveal_contact(order_id=pk, worker=request.user)).data)
