@@ -93,3 +93,39 @@ def test_only_the_worker_on_the_job_sees_the_owners_phone_and_it_is_audited(comp
     other = client_for(company_a, "repair")
     other.defaults["HTTP_HOST"] = f"{company_b.slug}.localhost"
     assert other.get(f"/api/v1/repair-work/{order.pk}/contact/").status_code in (401, 403)
+
+
+def test_the_demo_repairs_seed_moves_orders_through_real_transitions_once(company_a):
+    from collections import Counter
+
+    from accounts.models import User
+    from tenants.demo.repairs_seed import ORDERS, seed_repairs
+    from tenants.repairs.models import RepairCategory, TimelineEntry
+    from tenants.residents import services as resident_services
+
+    world = _world(company_a)
+    with tenant_context(company_a):
+        RepairOrder.objects.all().delete()
+        RepairCategory.objects.filter(parent__isnull=False).delete()  # the seed starts from none
+        RepairCategory.objects.all().delete()
+        admin = User.objects.get(username="admin")
+        for index, house in enumerate(world["houses"]):
+            person = resident_services.create_person(actor=admin, name=f"住户{index}")
+            resident_services.add_occupancy(actor=admin, house=house, person=person, relation="owner")
+        assert seed_repairs() == len(ORDERS)
+        statuses = Counter(RepairOrder.objects.values_list("status", flat=True))
+        assert statuses == {
+            "submitted": 2,
+            "dispatched": 1,
+            "accepted": 1,
+            "in_progress": 1,
+            "completed": 2,
+            "cancelled": 1,
+        }
+        # every state was reached by the timeline, one row per move
+        moves = sum(len(moves) + 1 for _c, _d, _l, moves in ORDERS)
+        assert TimelineEntry.objects.count() == moves
+        assert not RepairOrder.objects.filter(rating__isnull=False).exists()  # no invented ratings
+        assert RepairCategory.objects.filter(parent__isnull=True).count() == 3
+        assert seed_repairs() == 0  # a second run adds nothing
+        assert RepairOrder.objects.count() == len(ORDERS)
