@@ -49,8 +49,9 @@ def test_owner_files_dispatcher_assigns_worker_completes_owner_rates(
             actor=admin, name="管道漏水", parent=water, default_urgency="normal", sla_hours={"normal": 24, "urgent": 8}
         )
         worker_name = User.objects.get(username="repair").name
+        dispatcher_name = User.objects.get(username="dispatcher").name
 
-    watch = Watch(allowed_words=set())
+    watch = Watch(allowed_words={worker_name, dispatcher_name})  # the fixture's staff names
     watch.allow_status(401, r"/api/v1/me/$", "the admin's first look before signing in")
 
     # --- the owner files in the H5 app ---------------------------------------------------------------
@@ -97,8 +98,8 @@ def test_owner_files_dispatcher_assigns_worker_completes_owner_rates(
     drawer = dispatcher.get_by_test_id("repair-drawer")
     expect(drawer.get_by_test_id("detail-status")).to_have_text("待派单")
     drawer.get_by_test_id("repair-worker").click()
-    dispatcher.locator(".el-select-dropdown__item").filter(has_text=worker_name).first.click()
-    drawer.locator("[data-testid=repair-note] input").fill("请先电话联系业主")
+    dispatcher.locator(".el-select-dropdown__item:visible").filter(has_text=worker_name).first.click()
+    drawer.get_by_test_id("repair-note").fill("请先电话联系业主")
     drawer.get_by_test_id("repair-dispatch").click()
     expect(drawer.get_by_test_id("detail-status")).to_have_text("已派单")
     expect(drawer.get_by_test_id("detail-worker")).to_have_text(worker_name)
@@ -123,7 +124,7 @@ def test_owner_files_dispatcher_assigns_worker_completes_owner_rates(
     card.get_by_test_id("work-call").tap()
     expect(card.get_by_test_id("work-tel")).to_have_attribute("href", f"tel:{owner_phone}")
     card.get_by_test_id("work-complete").tap()
-    worker.locator("[data-testid=complete-note] textarea").fill("更换了下水管和密封圈")
+    worker.get_by_test_id("complete-note").fill("更换了下水管和密封圈")
     worker.get_by_test_id("complete-submit").tap()
     expect(card.get_by_test_id("work-status")).to_have_text("已完工")
     watch.screen(worker, "worker-done")

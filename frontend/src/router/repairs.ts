@@ -16,8 +16,12 @@ export const repairsRoute: RouteRecordRaw = {
     {
       path: '',
       name: 'repairs',
-      redirect: () => {
+      // Never shown: sends each user to their page once their permissions are known (a first
+      // load runs this before the session has been read, which a plain `redirect` cannot wait for).
+      component: () => import('@/pages/company/repairs/RepairOrdersPage.vue'),
+      beforeEnter: async () => {
         const auth = useAuthStore()
+        await auth.ensureLoaded()
         if (auth.hasPermission('repairs.dispatch')) return { name: 'repairs-orders' }
         if (auth.hasPermission('repairs.work')) return { name: 'repairs-work' }
         return { name: 'repairs-settings' }

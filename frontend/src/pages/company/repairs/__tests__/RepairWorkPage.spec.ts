@@ -82,3 +82,18 @@ describe('我的工单 (the worker’s phone page)', () => {
     expect($('work-tel')?.getAttribute('href')).toBe('tel:13812345678')
   })
 })
+
+describe('/repairs', () => {
+  it('takes a worker to their phone page and a dispatcher to the list', async () => {
+    backend()
+    const worker = await mountPage(RepairWorkPage, { path: '/repairs', permissions: WORK, modules: ['repairs'] })
+    expect(worker.router.currentRoute.value.name).toBe('repairs-work')
+    document.body.innerHTML = ''
+    const dispatcher = await mountPage(RepairWorkPage, {
+      path: '/repairs',
+      permissions: ['repairs.dispatch', 'repairs.work'],
+      modules: ['repairs'],
+    })
+    expect(dispatcher.router.currentRoute.value.name).toBe('repairs-orders')
+  })
+})
