@@ -82,8 +82,8 @@ def seed_repairs() -> int:
     desk = staff.filter(roles__contains=[Role.DISPATCHER.value]).first() or admin
     workers = list(staff.filter(roles__contains=[Role.REPAIR_WORKER.value]).order_by("pk"))
     by_name: dict[str, RepairCategory] = {}
-    for order, (top_name, children) in enumerate(CATEGORIES):
-        top = services.create_category(actor=admin, name=top_name, sort_order=order)
+    for position, (top_name, children) in enumerate(CATEGORIES):
+        top = services.create_category(actor=admin, name=top_name, sort_order=position)
         for child_order, (name, urgency, hours, mode, scope, paid) in enumerate(children):
             by_name[name] = services.create_category(
                 actor=admin,
