@@ -39,6 +39,7 @@ declare module 'vue' {
     ElFormItem: typeof import('element-plus/es/components/form/index.mjs')['ElFormItem']
     ElHeader: typeof import('element-plus/es/components/container/index.mjs')['ElHeader']
     ElIcon: typeof import('element-plus/es/components/icon/index.mjs')['ElIcon']
+    ElImage: typeof import('element-plus/es/components/image/index.mjs')['ElImage']
     ElInput: typeof import('element-plus/es/components/input/index.mjs')['ElInput']
     ElInputNumber: typeof import('element-plus/es/components/input-number/index.mjs')['ElInputNumber']
     ElInputTag: typeof import('element-plus/es/components/input-tag/index.mjs')['ElInputTag']

@@ -11,7 +11,7 @@ export interface ModuleDef {
 export const MODULES: readonly ModuleDef[] = [
   { key: 'basic_data', path: '/basic-data', icon: 'OfficeBuilding' },
   { key: 'fees', path: '/fees', icon: 'Money' },
-  { key: 'service_desk', path: '/service-desk', icon: 'Service' },
+  { key: 'repairs', path: '/repairs', icon: 'Service' },
   { key: 'security', path: '/security', icon: 'Van' },
   { key: 'community', path: '/community', icon: 'Shop' },
   { key: 'analytics', path: '/analytics', icon: 'TrendCharts' },

@@ -217,7 +217,8 @@ describe('the 缴费 tile', () => {
   it('opens the bills page; modules still to come open "即将上线"', () => {
     expect(FEATURES[0]).toMatchObject({ key: 'bills', page: PAGES.bills })
     expect(featureUrl('bills')).toBe('/pages/bills/bills')
-    expect(featureUrl('repairs')).toBe('/pages/coming-soon/coming-soon?feature=repairs')
+    expect(featureUrl('repairs')).toBe('/pages/repairs/repairs')
+    expect(featureUrl('feedback')).toBe('/pages/coming-soon/coming-soon?feature=feedback')
     expect(billHistoryUrl(202)).toBe('/pages/bills/history?house=202')
     expect(billHistoryUrl(null)).toBe('/pages/bills/history')
   })

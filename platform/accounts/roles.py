@@ -43,9 +43,6 @@ PERMISSIONS: dict[str, set[Role]] = {
     "payments.view": {Role.CASHIER},  # online payment orders and their evidence (read only)
     "fees.invoice": set(),  # invoices: issue, record paper ones, reject, void (红冲); seller settings
     "meters.read": {Role.CASHIER, Role.REPAIR_WORKER},
-    "service_desk.view": {Role.DISPATCHER, Role.REPAIR_WORKER, Role.CUSTOMER_SERVICE},
-    "service_desk.dispatch": {Role.DISPATCHER, Role.CUSTOMER_SERVICE},
-    "service_desk.work": {Role.REPAIR_WORKER},
     "repairs.manage": {Role.DISPATCHER},  # repair categories and settings
     "repairs.dispatch": {Role.DISPATCHER, Role.CUSTOMER_SERVICE},  # every order; file for owners, assign
     "repairs.work": {Role.REPAIR_WORKER},  # one's own orders and the grabbable ones
@@ -67,11 +64,11 @@ PERMISSIONS: dict[str, set[Role]] = {
     "owner.self": {Role.RESIDENT},
 }
 
-# module of the web admin -> the permission that shows it
-MODULES: dict[str, str] = {
+# module of the web admin -> the permission that shows it (or any one of several)
+MODULES: dict[str, str | tuple[str, ...]] = {
     "basic_data": "basic_data.view",
     "fees": "fees.view",
-    "service_desk": "service_desk.view",
+    "repairs": ("repairs.dispatch", "repairs.work", "repairs.manage"),
     "security": "security.view",
     "community": "community.view",
     "analytics": "analytics.view",
@@ -88,4 +85,8 @@ def permissions_for(roles: Iterable[str]) -> frozenset[str]:
 
 def modules_for(roles: Iterable[str]) -> list[str]:
     granted = permissions_for(roles)
-    return [module for module, permission in MODULES.items() if permission in granted]
+    return [
+        module
+        for module, needed in MODULES.items()
+        if any(p in granted for p in ((needed,) if isinstance(needed, str) else needed))
+    ]

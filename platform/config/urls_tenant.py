@@ -116,6 +116,8 @@ api_v1: list[URLPattern | URLResolver] = [
     path("repair-settings/", repairs_api.RepairSettingsView.as_view(), name="repair-settings"),
     *repairs_api.PHOTO_PATHS,
     path("repair-stats/", repairs_api.RepairStatsView.as_view(), name="repair-stats"),
+    path("repair-workers/", repairs_api.RepairWorkerList.as_view(), name="repair-workers"),
+    path("repair-work/<int:pk>/contact/", repairs_api.RepairWorkContact.as_view(), name="repair-work-contact"),
     path("attendance/today/", staff_api.TodayView.as_view(), name="attendance-today"),
     path("attendance/clock-in/", staff_api.ClockInView.as_view(), name="attendance-clock-in"),
     path("attendance/clock-out/", staff_api.ClockOutView.as_view(), name="attendance-clock-out"),

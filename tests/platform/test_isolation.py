@@ -166,6 +166,8 @@ def test_the_sweep_sees_the_company_api():
         "/api/v1/owner/repair-photos/",
         "/api/v1/owner/repair-photos/1/",
         "/api/v1/owner/repair-photos/1/thumbnail/",
+        "/api/v1/repair-workers/",
+        "/api/v1/repair-work/1/contact/",
     } <= routes
     assert len(routes) > 50
 

@@ -21,7 +21,7 @@ def test_admin_sees_every_module(client_for, company_a):
     assert client_for(company_a, "admin").get("/api/v1/me/").json()["modules"] == [
         "basic_data",
         "fees",
-        "service_desk",
+        "repairs",
         "security",
         "community",
         "analytics",

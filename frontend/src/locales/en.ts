@@ -4,6 +4,7 @@ import ledger from './ledger.en'
 import passwords from './passwords.en'
 import payments from './payments.en'
 import reconciliation from './reconciliation.en'
+import repairs from './repairs.en'
 import subscription from './subscription.en'
 import type { MessageSchema } from './zh-CN'
 
@@ -56,7 +57,7 @@ const en: MessageSchema = {
     dashboard: 'Dashboard',
     basic_data: 'Basic data',
     fees: 'Fees',
-    service_desk: 'Service desk',
+    repairs: 'Repairs',
     security: 'Vehicles & security',
     community: 'Community',
     analytics: 'Analytics',
@@ -493,6 +494,7 @@ const en: MessageSchema = {
   ledger,
   payments,
   reconciliation,
+  repairs,
   invoices,
   subscription,
   passwords,

@@ -4,6 +4,7 @@ import ledger from './ledger.zh-CN'
 import passwords from './passwords.zh-CN'
 import payments from './payments.zh-CN'
 import reconciliation from './reconciliation.zh-CN'
+import repairs from './repairs.zh-CN'
 import subscription from './subscription.zh-CN'
 
 const zhCN = {
@@ -54,7 +55,7 @@ const zhCN = {
     dashboard: '工作台',
     basic_data: '基础数据',
     fees: '收费管理',
-    service_desk: '客服工单',
+    repairs: '报修工单',
     security: '车辆安防',
     community: '社区服务',
     analytics: '数据分析',
@@ -480,6 +481,7 @@ const zhCN = {
   ledger,
   payments,
   reconciliation,
+  repairs,
   invoices,
   subscription,
   passwords,

@@ -12,6 +12,7 @@ import { i18n } from '@/locales'
 import { MODULES } from '@/modules'
 import { basicDataRoute } from '@/router/basicData'
 import { feesRoute, meterReadingImportRoute, meterReadingRoute } from '@/router/fees'
+import { repairsRoute, repairWorkRoute } from '@/router/repairs'
 import { clockRoute } from '@/router/staff'
 import { useAuthStore } from '@/stores/auth'
 import { useSiteStore } from '@/stores/site'
@@ -57,7 +58,7 @@ export const publicRoutes: RouteRecordRaw[] = [
 const placeholder = () => import('@/pages/company/ModulePlaceholder.vue')
 
 /** Modules with their own pages; the others show the placeholder for now. */
-const BUILT_MODULES = new Set<ModuleKey>(['settings', 'basic_data', 'fees'])
+const BUILT_MODULES = new Set<ModuleKey>(['settings', 'basic_data', 'fees', 'repairs'])
 
 const moduleRoutes: RouteRecordRaw[] = MODULES.filter((m) => !BUILT_MODULES.has(m.key)).map(
   (m) => ({
@@ -106,6 +107,8 @@ export const companyRoutes: RouteRecordRaw[] = [
       ...moduleRoutes,
       basicDataRoute,
       feesRoute,
+      repairWorkRoute,
+      repairsRoute,
       clockRoute,
       meterReadingRoute,
       meterReadingImportRoute,

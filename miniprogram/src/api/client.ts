@@ -22,6 +22,9 @@ import type {
   SubscribeMoment,
   OwnerPreferencesRequest,
   UpdateOwnerContactRequest,
+  OwnerRepair,
+  RepairFiling,
+  RepairRating,
 } from './types'
 
 export class ApiError extends Error {
@@ -215,6 +218,14 @@ export function createApiClient(options: ApiClientOptions) {
     /** 通知设置: the events the owner mutes (never the essential ones) and quiet hours. */
     ownerPreferences: () => get('/api/v1/owner/notification-preferences/'),
     saveOwnerPreferences: (body: OwnerPreferencesRequest) => put('/api/v1/owner/notification-preferences/', body),
+    /** 报修: the categories I can file under (active, two levels), my repairs, one with its timeline. */
+    repairCategories: () => list(get('/api/v1/owner/repair-categories/')),
+    ownerRepairs: async () => asList<OwnerRepair>(await get('/api/v1/owner/repairs/', { query: { page_size: 100 } })),
+    ownerRepair: (id: number) => get('/api/v1/owner/repairs/{id}/', { path: { id } }),
+    fileRepair: (body: RepairFiling) => post('/api/v1/owner/repairs/', body),
+    cancelRepair: (id: number, note = '') => post('/api/v1/owner/repairs/{id}/cancel/', { note }, { path: { id } }),
+    confirmRepair: (id: number, body: RepairRating) => post('/api/v1/owner/repairs/{id}/confirm/', body, { path: { id } }),
+    reopenRepair: (id: number, note = '') => post('/api/v1/owner/repairs/{id}/reopen/', { note }, { path: { id } }),
   }
 }
 

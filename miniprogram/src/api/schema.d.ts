@@ -4034,6 +4034,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/repair-work/{id}/contact/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description 联系业主: the contact's phone for the worker an open order is assigned to (audited). */
+        get: operations["repair_work_contact_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/repair-work/{id}/grab/": {
         parameters: {
             query?: never;
@@ -4079,6 +4096,23 @@ export interface paths {
         put?: never;
         /** @description 我的工单 for a repair worker: orders assigned to them and those open to grab. */
         post: operations["repair_work_start_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/repair-workers/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description 维修师傅: active repair workers for the dispatch and transfer pickers and the list's filter. */
+        get: operations["repair_workers_list"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -6858,14 +6892,14 @@ export interface components {
         /**
          * @description * `basic_data` - basic_data
          *     * `fees` - fees
-         *     * `service_desk` - service_desk
+         *     * `repairs` - repairs
          *     * `security` - security
          *     * `community` - community
          *     * `analytics` - analytics
          *     * `settings` - settings
          * @enum {string}
          */
-        ModulesEnum: "basic_data" | "fees" | "service_desk" | "security" | "community" | "analytics" | "settings";
+        ModulesEnum: "basic_data" | "fees" | "repairs" | "security" | "community" | "analytics" | "settings";
         MonthCount: {
             /**
              * Format: date
@@ -9414,6 +9448,11 @@ export interface components {
             /** 排序 */
             sort_order?: number;
         };
+        RepairContact: {
+            readonly name: string;
+            /** @description Empty when the order has no owner's account. */
+            readonly phone: string;
+        };
         RepairOrder: {
             readonly id: number;
             /** 单号 */
@@ -9596,6 +9635,12 @@ export interface components {
          * @enum {string}
          */
         RepairStatusEnum: "submitted" | "dispatched" | "accepted" | "in_progress" | "completed" | "confirmed" | "closed" | "cancelled";
+        RepairWorker: {
+            readonly id: number;
+            readonly name: string;
+            /** @description Orders assigned and not yet completed. */
+            readonly open_orders: number;
+        };
         /**
          * @description * `pending` - 待审批
          *     * `approved` - 已通过
@@ -27701,6 +27746,10 @@ export interface operations {
             query?: {
                 /** @description A category or any of its children. */
                 category?: number;
+                /** @description Filed from */
+                created_from?: string;
+                /** @description Filed until */
+                created_to?: string;
                 estate?: number;
                 /** @description 用于排序结果的字段。 */
                 ordering?: string;
@@ -32205,6 +32254,10 @@ export interface operations {
             query?: {
                 /** @description A category or any of its children. */
                 category?: number;
+                /** @description Filed from */
+                created_from?: string;
+                /** @description Filed until */
+                created_to?: string;
                 estate?: number;
                 /** @description 用于排序结果的字段。 */
                 ordering?: string;
@@ -33529,6 +33582,10 @@ export interface operations {
             query?: {
                 /** @description A category or any of its children. */
                 category?: number;
+                /** @description Filed from */
+                created_from?: string;
+                /** @description Filed until */
+                created_to?: string;
                 estate?: number;
                 /** @description 用于排序结果的字段。 */
                 ordering?: string;
@@ -33941,6 +33998,90 @@ export interface operations {
             };
         };
     };
+    repair_work_contact_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RepairContact"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The object is not in a state that allows this (already decided, moved out, …). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     repair_work_grab_create: {
         parameters: {
             query?: never;
@@ -34259,6 +34400,70 @@ export interface operations {
             };
             /** @description Unsupported Content-Type for the request body. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    repair_workers_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RepairWorker"][];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -99,3 +99,14 @@ export type WechatSubscriptions = Schemas['OwnerWechatSubscriptions']
 /** The owner's notification settings, with every event and whether it may be muted. */
 export type OwnerPreferences = Schemas['Preference']
 export type OwnerPreferencesRequest = Schemas['PreferenceRequest']
+
+/* ---- 报修 (`/api/v1/owner/repairs/`, `/api/v1/owner/repair-categories/`) ---- */
+
+export type RepairCategory = Schemas['RepairCategory']
+export type OwnerRepair = Schemas['RepairOrder']
+export type OwnerRepairDetail = Schemas['RepairOrderDetail']
+export type RepairStep = Schemas['TimelineEntry']
+export type RepairStatus = Schemas['RepairStatusEnum']
+export type Urgency = Schemas['UrgencyEnum']
+export type RepairFiling = Schemas['OwnerFileRequest']
+export type RepairRating = Schemas['RateRequest']

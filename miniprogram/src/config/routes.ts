@@ -13,6 +13,9 @@ export const PAGES = {
   invoices: '/pages/invoices/invoices',
   messages: '/pages/messages/messages',
   agreement: '/pages/agreement/agreement',
+  repairs: '/pages/repairs/repairs',
+  repairFile: '/pages/repairs/file',
+  repairDetail: '/pages/repairs/detail',
 } as const
 
 /** tabBar pages: reached with switchTab, never navigateTo. Keep in step with pages.json. */
@@ -35,4 +38,9 @@ export function comingSoonUrl(feature: string): string {
 /** 用户协议 / 隐私政策 of the company (open before login). */
 export function agreementUrl(kind: 'user_agreement' | 'privacy_policy'): string {
   return `${PAGES.agreement}?kind=${kind}`
+}
+
+/** One repair of mine, with its timeline. */
+export function repairUrl(id: number): string {
+  return `${PAGES.repairDetail}?id=${id}`
 }

@@ -17,6 +17,7 @@ import { createBillsStore } from './bills'
 import { createOrderWatch, createPayStore } from './pay'
 import { createInvoicesStore } from './invoices'
 import { createMessagesStore } from './messages'
+import { createRepairsStore } from './repairs'
 import { createAgreementStore } from './agreement'
 import { createSubscriptionsStore } from './subscriptions'
 import type { StoredSession } from './token'
@@ -66,6 +67,8 @@ export const payment = createOrderWatch(api)
 export const invoices = createInvoicesStore(api)
 /** My messages: bills issued, notices (page messages; the unread count on the profile page). */
 export const messages = createMessagesStore(api)
+
+export const repairs = createRepairsStore(api)
 /** 用户协议 / 隐私政策 (page agreement, open before login). */
 export const agreement = createAgreementStore(api)
 /** WeChat subscribe messages asked for after paying and after binding (a no-op in H5). */
@@ -86,6 +89,7 @@ export function saveLogin(res: LoginResponse): void {
   payment.stop()
   invoices.reset()
   messages.reset()
+  repairs.reset()
 }
 
 export function logout(): void {
@@ -99,6 +103,7 @@ export function logout(): void {
   payment.stop()
   invoices.reset()
   messages.reset()
+  repairs.reset()
 }
 
 /** Navigation bar titles (i18n `titles.*`) of the pages whose title is fixed; the others set their own. */
@@ -114,6 +119,9 @@ const PAGE_TITLES: Record<string, string> = {
   [PAGES.payResult]: 'titles.payResult',
   [PAGES.invoices]: 'titles.invoices',
   [PAGES.messages]: 'titles.messages',
+  [PAGES.repairs]: 'titles.repairs',
+  [PAGES.repairFile]: 'titles.repairFile',
+  [PAGES.repairDetail]: 'titles.repairDetail',
 }
 const TAB_TITLES: Record<string, string> = { [PAGES.home]: 'tabBar.home', [PAGES.profile]: 'tabBar.profile' }
 

@@ -11,6 +11,7 @@ import { createBillsStore } from '@/stores/bills'
 import { createOrderWatch, createPayStore } from '@/stores/pay'
 import { createInvoicesStore } from '@/stores/invoices'
 import { createMessagesStore } from '@/stores/messages'
+import { createRepairsStore } from '@/stores/repairs'
 import { createAgreementStore } from '@/stores/agreement'
 import { createSubscriptionsStore } from '@/stores/subscriptions'
 import { PlatformError } from '@/platform/types'
@@ -39,6 +40,7 @@ export const pay = createPayStore(api, 'h5')
 export const payment = createOrderWatch(api, { schedule: () => undefined })
 export const invoices = createInvoicesStore(api)
 export const messages = createMessagesStore(api)
+export const repairs = createRepairsStore(api)
 export const agreement = createAgreementStore(api)
 /** The H5 build's: WeChat subscribe messages are a no-op there. */
 export const subscriptions = createSubscriptionsStore(
@@ -74,6 +76,7 @@ export function resetSession(): void {
   payment.stop()
   invoices.reset()
   messages.reset()
+  repairs.reset()
   agreement.reset()
   state.bindings = null
   state.me = null

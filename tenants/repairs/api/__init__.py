@@ -19,6 +19,7 @@ from tenants.repairs.api.orders import (
 )
 from tenants.repairs.api.photos import PATHS as PHOTO_PATHS
 from tenants.repairs.api.stats import RepairStatsView
+from tenants.repairs.api.workers import RepairWorkContact, RepairWorkerList
 
 __all__ = [
     "PHOTO_PATHS",
@@ -34,5 +35,7 @@ __all__ = [
     "RepairSettingsSerializer",
     "RepairSettingsView",
     "RepairStatsView",
+    "RepairWorkContact",
     "RepairWorkViewSet",
+    "RepairWorkerList",
 ]

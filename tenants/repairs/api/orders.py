@@ -108,10 +108,12 @@ class RepairOrderFilter(django_filters.FilterSet):
     worker = django_filters.NumberFilter(field_name="worker_id")
     urgency = django_filters.ChoiceFilter(choices=Urgency.choices)
     overdue = django_filters.BooleanFilter(method="is_overdue", help_text="Open and past its time limit.")
+    created_from = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte", label="Filed from")
+    created_to = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte", label="Filed until")
 
     class Meta:
         model = RepairOrder
-        fields = ["status", "category", "estate", "worker", "urgency", "overdue"]
+        fields = ["status", "category", "estate", "worker", "urgency", "overdue", "created_from", "created_to"]
 
     def in_category(self, queryset, name, value):
         return queryset.filter(Q(category_id=value) | Q(category__parent_id=value))

@@ -81,16 +81,16 @@ describe('admin layout', () => {
         modules: [
           'basic_data',
           'fees',
-          'service_desk',
+          'repairs',
           'security',
           'community',
           'analytics',
           'settings',
         ],
       },
-      '/service-desk',
+      '/security',
     )
     expect(wrapper.findAll('[data-testid^="nav-"]')).toHaveLength(8)
-    expect(wrapper.find('[data-testid="module-placeholder-service_desk"]').exists()).toBe(true)
+    expect(wrapper.find('[data-testid="module-placeholder-security"]').exists()).toBe(true)
   })
 })

@@ -29,6 +29,7 @@ from standins import wechatpay as wechatpay_standin
 from subscriptions.services import checkout as subscription_checkout
 from subscriptions.services import lifecycle as subscription_lifecycle
 from tenants.demo.billing_seed import BILLING_TOPIC
+from tenants.demo.repairs_seed import seed_repairs
 from tenants.demo.residents_seed import seed_residents
 from tenants.demo.staff_seed import seed_staff
 from tenants.estates import services as estate_services
@@ -91,6 +92,7 @@ def seed_company_data(*, password: str) -> tuple[int, bool]:
             )
     residents = seed_residents()
     seed_staff()
+    seed_repairs()
     queued = not FeeItem.objects.exists() and emit(BILLING_TOPIC, {}, key="demo:billing") is not None
     return residents, queued
 

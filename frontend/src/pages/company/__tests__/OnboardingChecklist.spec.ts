@@ -74,7 +74,7 @@ describe('OnboardingChecklist (开始使用)', () => {
     fakeApi({ 'GET /api/v1/onboarding/': () => jsonResponse(answer(6)) })
     await mountPage(OnboardingChecklist, {
       path: '/',
-      permissions: ['dashboard.view', 'service_desk.view'],
+      permissions: ['dashboard.view', 'repairs.dispatch'],
       modules: [],
     })
     expect(document.querySelectorAll('[data-testid^="onboarding-link-"]')).toHaveLength(0)

@@ -1,0 +1,125 @@
+import { flushPromises } from '@vue/test-utils'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+
+import { jsonResponse } from '@/test/http'
+
+import { $, $$, bodyOf, calls, click, fakeApi, mountPage, page, queryOf, TREE } from '../../basic-data/__tests__/helpers'
+import RepairOrderDrawer from '../RepairOrderDrawer.vue'
+import RepairOrdersPage from '../RepairOrdersPage.vue'
+import { CATEGORIES, detail, order, WORKERS } from './fixtures'
+
+const DISPATCH = ['repairs.dispatch']
+
+function backend(current = detail({ actions: ['dispatch', 'cancel'] })) {
+  let state = current
+  const all = fakeApi({
+    'GET /api/v1/estates/tree/': () => jsonResponse(TREE),
+    'GET /api/v1/repair-categories/': () => jsonResponse(CATEGORIES),
+    'GET /api/v1/repair-workers/': () => jsonResponse(WORKERS),
+    'GET /api/v1/repair-orders/': () =>
+      page([
+        order({ ...state, overdue: false }),
+        order({ id: 8, number: 'R20261203-0002', status: 'accepted', overdue: true, worker: 5, worker_name: '赵师傅' }),
+      ]),
+    [`GET /api/v1/repair-orders/${current.id}/`]: () => jsonResponse(state),
+    [`POST /api/v1/repair-orders/${current.id}/dispatch/`]: (call) => {
+      const worker = WORKERS.find((w) => w.id === bodyOf(call).worker)!
+      state = detail({
+        status: 'dispatched',
+        worker: worker.id,
+        worker_name: worker.name,
+        actions: ['transfer', 'cancel'],
+        timeline: [
+          ...state.timeline,
+          {
+            id: 2,
+            transition: 'dispatch',
+            from_status: 'submitted',
+            to_status: 'dispatched',
+            actor_name: '王调度',
+            worker_name: worker.name,
+            note: String(bodyOf(call).note),
+            at: '2026-12-03T10:05:00+08:00',
+            photos: [],
+          },
+        ],
+      })
+      return jsonResponse(state)
+    },
+  })
+  return all
+}
+
+afterEach(() => {
+  vi.unstubAllGlobals()
+  document.body.innerHTML = ''
+})
+
+describe('报修工单', () => {
+  it('lists orders with their status and marks the overdue ones', async () => {
+    backend()
+    await mountPage(RepairOrdersPage, { path: '/repairs/orders', permissions: DISPATCH, modules: ['repairs'] })
+    expect($('repair-R20261203-0001')?.textContent).toContain('R20261203-0001')
+    expect($('status-7')?.textContent).toContain('待派单')
+    expect($('overdue-8')?.textContent).toContain('已超时')
+    expect($('overdue-7')).toBeNull()
+  })
+
+  it('sends the filters to the server', async () => {
+    const all = backend()
+    const { wrapper } = await mountPage(RepairOrdersPage, {
+      path: '/repairs/orders',
+      permissions: DISPATCH,
+      modules: ['repairs'],
+    })
+    wrapper.findComponent({ name: 'ElDatePicker' }).vm.$emit('update:modelValue', ['2026-12-01', '2026-12-03'])
+    await flushPromises()
+    const last = calls(all, 'GET', '/api/v1/repair-orders/').at(-1)!
+    expect(queryOf(last)).toMatchObject({ created_from: '2026-12-01', created_to: '2026-12-03' })
+  })
+
+  it('opens an order, shows its timeline and dispatches it to the picked worker with a note', async () => {
+    const all = backend()
+    const { wrapper } = await mountPage(RepairOrdersPage, {
+      path: '/repairs/orders',
+      permissions: DISPATCH,
+      modules: ['repairs'],
+    })
+    await click('repair-R20261203-0001')
+    expect($$('[data-testid="repair-step"]')).toHaveLength(1)
+    expect($('repair-transfer')).toBeNull()
+    expect($('repair-close')).toBeNull()
+    const dispatch = $('repair-dispatch') as HTMLButtonElement
+    expect(dispatch.disabled).toBe(true) // no worker picked yet
+
+    const drawer = wrapper.findComponent(RepairOrderDrawer)
+    drawer.findComponent({ name: 'ElSelect' }).vm.$emit('update:modelValue', 6)
+    const note = $('repair-note') as HTMLInputElement
+    note.value = '先联系业主'
+    note.dispatchEvent(new Event('input'))
+    await flushPromises()
+    await click('repair-dispatch')
+
+    const posted = calls(all, 'POST', '/api/v1/repair-orders/7/dispatch/')
+    expect(posted).toHaveLength(1)
+    expect(bodyOf(posted[0]!)).toEqual({ worker: 6, note: '先联系业主' })
+    expect($('detail-status')?.textContent).toContain('已派单')
+    expect($('detail-worker')?.textContent).toContain('钱师傅')
+    expect($$('[data-testid="repair-step"]')).toHaveLength(2)
+    expect($('step-dispatch')?.textContent).toContain('派单')
+    expect($('repair-transfer')).not.toBeNull() // now offered: the server's actions say so
+  })
+
+  it('shows the worker picker with each worker’s open orders', async () => {
+    backend()
+    const { wrapper } = await mountPage(RepairOrdersPage, {
+      path: '/repairs/orders',
+      permissions: DISPATCH,
+      modules: ['repairs'],
+    })
+    await click('repair-R20261203-0001')
+    const select = wrapper.findComponent(RepairOrderDrawer).findComponent({ name: 'ElSelect' })
+    const labels = select.findAllComponents({ name: 'ElOption' }).map((o) => o.props('label'))
+    expect(labels).toEqual(['赵师傅（在办 2 单）', '钱师傅（在办 0 单）'])
+  })
+})

@@ -1,0 +1,83 @@
+import type { RepairOrder, RepairOrderDetail } from '@/api/repairs'
+
+export const order = (over: Partial<RepairOrder> = {}): RepairOrder => ({
+  id: 7,
+  number: 'R20261203-0001',
+  status: 'submitted',
+  category: 2,
+  category_name: '水电 › 管道漏水',
+  urgency: 'urgent',
+  description: '厨房水管漏水',
+  house: 11,
+  house_label: '1栋1单元101',
+  estate: 1,
+  estate_name: '阳光花园',
+  location: '',
+  preferred_visit_at: null,
+  contact_name: '张三',
+  worker: null,
+  worker_name: null,
+  due_at: '2026-12-03T18:00:00+08:00',
+  overdue: false,
+  completed_at: null,
+  rating: null,
+  rating_tags: [],
+  created_at: '2026-12-03T10:00:00+08:00',
+  actions: [],
+  photos: [],
+  sla_warned_at: null,
+  sla_escalated_at: null,
+  ...over,
+})
+
+export const detail = (over: Partial<RepairOrderDetail> = {}): RepairOrderDetail => ({
+  ...order(over),
+  timeline: [
+    {
+      id: 1,
+      transition: 'file',
+      from_status: '',
+      to_status: 'submitted',
+      actor_name: '张三',
+      worker_name: null,
+      note: '',
+      at: '2026-12-03T10:00:00+08:00',
+      photos: [],
+    },
+  ],
+  ...over,
+})
+
+export const CATEGORIES = [
+  {
+    id: 1,
+    parent: null,
+    name: '水电',
+    path: '水电',
+    default_urgency: 'normal',
+    sla_hours: {},
+    is_paid: false,
+    dispatch_mode: 'assign',
+    scope: 'in_house',
+    is_active: true,
+    sort_order: 0,
+  },
+  {
+    id: 2,
+    parent: 1,
+    name: '管道漏水',
+    path: '水电 › 管道漏水',
+    default_urgency: 'urgent',
+    sla_hours: { urgent: 8 },
+    is_paid: false,
+    dispatch_mode: 'assign',
+    scope: 'in_house',
+    is_active: true,
+    sort_order: 0,
+  },
+]
+
+export const WORKERS = [
+  { id: 5, name: '赵师傅', open_orders: 2 },
+  { id: 6, name: '钱师傅', open_orders: 0 },
+]
