@@ -21,7 +21,8 @@ const module = 'basic_data' as const
  */
 export const basicDataRoute: RouteRecordRaw = {
   path: 'basic-data',
-  component: () => import('@/pages/company/basic-data/BasicDataLayout.vue'),
+  component: () => import('@/layouts/SectionTabsLayout.vue'),
+  props: { section: '/basic-data' },
   meta: { module, title: 'modules.basic_data' },
   children: [
     { path: '', name: 'basic_data', redirect: { name: 'basic-data-estates' } },

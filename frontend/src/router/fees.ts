@@ -122,7 +122,8 @@ export const feesTabRoutes: RouteRecordRaw[] = [
 
 export const feesRoute: RouteRecordRaw = {
   path: 'fees',
-  component: () => import('@/pages/company/fees/FeesLayout.vue'),
+  component: () => import('@/layouts/SectionTabsLayout.vue'),
+  props: { section: '/fees' },
   meta: { module, title: 'modules.fees' },
   children: [
     // The first tab this user may open (a cashier sees no configuration tabs).

@@ -10,7 +10,8 @@ const module = 'repairs' as const
  */
 export const repairsRoute: RouteRecordRaw = {
   path: 'repairs',
-  component: () => import('@/pages/company/repairs/RepairsLayout.vue'),
+  component: () => import('@/layouts/SectionTabsLayout.vue'),
+  props: { section: '/repairs' },
   meta: { module, title: 'modules.repairs' },
   children: [
     {

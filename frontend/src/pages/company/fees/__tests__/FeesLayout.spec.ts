@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest'
 
 import { feesRoute, feesTabRoutes } from '@/router/fees'
 
-import { feeTabs } from '../tabs'
+import { sectionTabs } from '@/router/sectionTabs'
 
 describe('fees tabs', () => {
   it('lists the tabs in order, configuration for managers only', () => {
-    const manager = feeTabs(feesTabRoutes, () => true).map((tab) => tab.name)
+    const manager = sectionTabs(feesTabRoutes, () => true).map((tab) => tab.name)
     expect(manager).toEqual([
       'fees-cashdesk',
       'fees-bills',
@@ -25,7 +25,7 @@ describe('fees tabs', () => {
       'fees-reports',
       'fees-migration',
     ])
-    const cashier = feeTabs(feesTabRoutes, (p) => ['fees.view', 'payments.view'].includes(p)).map(
+    const cashier = sectionTabs(feesTabRoutes, (p) => ['fees.view', 'payments.view'].includes(p)).map(
       (tab) => tab.name,
     )
     expect(cashier).toEqual([

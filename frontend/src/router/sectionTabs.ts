@@ -1,15 +1,15 @@
 import type { RouteRecordRaw } from 'vue-router'
 
-export interface FeeTab {
+export interface SectionTab {
   name: string
   title: string
 }
 
 /** The tabs of a section: children with `meta.tab`, in route order, hidden without their permission. */
-export function feeTabs(
+export function sectionTabs(
   children: readonly RouteRecordRaw[],
   hasPermission: (permission: string) => boolean,
-): FeeTab[] {
+): SectionTab[] {
   return children
     .filter((c) => c.meta?.tab && c.name)
     .filter((c) => !c.meta?.permission || hasPermission(c.meta.permission))
