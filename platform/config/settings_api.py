@@ -76,6 +76,8 @@ SPECTACULAR_SETTINGS = {
         # Names the faces' generated types already use, kept as more choice sets named `use`/`kind` arrive.
         "UseEnum": "tenants.estates.models.HouseUse",
         "KindEnum": "tenants.imports.kinds.choices",  # every registered import kind
+        "RepairPhotoKindEnum": "tenants.repairs.models.PhotoKind",
+        "NoticeKindEnum": "tenants.notices.models.Kind",
         "FeeKindEnum": "billing.models.fees.FeeKind",
         "MeterKindEnum": "billing.models.MeterKind",
         "ReadingStatusEnum": "billing.models.ReadingStatus",

@@ -34,6 +34,16 @@ KEEP_SECONDS = 2 * 24 * 3600
 PASSED = re.compile(r"^(PIP_|npm_config_|NPM_CONFIG_|SSL_CERT|REQUESTS_CA_BUNDLE$|https?_proxy$|no_proxy$)", re.I)
 
 
+# Bumped when the cache's layout or how layers are copied changes: older layers are not reused.
+LAYOUT = "layers-2 (owners kept)"
+
+
+def _copy_layer(source: Path, target: Path) -> None:
+    """A layer's files with their owners, modes and links (a RUN chown's result is part of the
+    image; shutil.copytree would hand every file to whoever runs the test)."""
+    subprocess.run(["cp", "-a", f"{source}/.", str(target)], check=True)
+
+
 def _python_shim() -> str:
     """A folder whose `python` is Debian's python3.11, as /usr/local/bin/python is in python:3.11."""
     shim = CACHE / "base" / "python3.11-bin"
@@ -117,7 +127,7 @@ class Replay:
         return taken
 
     def _keys(self, stage: Stage) -> list[str]:
-        key = hashlib.sha256(f"FROM {stage.image}".encode()).hexdigest()
+        key = hashlib.sha256(f"{LAYOUT}\nFROM {stage.image}".encode()).hexdigest()
         keys = []
         for instruction in stage.instructions:
             extra = ""
@@ -155,7 +165,7 @@ class Replay:
             if cached:
                 start = cached[-1] + 1
                 snapshot = CACHE / "layers" / keys[cached[-1]]
-                shutil.copytree(snapshot, work, symlinks=True, dirs_exist_ok=True)
+                _copy_layer(snapshot, work)
                 _relocate(work, snapshot, work)
                 self.log(f"[{name}] reusing the cached layer of line {stage.instructions[cached[-1]].line}")
             else:
@@ -190,7 +200,7 @@ class Replay:
         if target.exists():
             return
         partial = Path(tempfile.mkdtemp(prefix="save.", dir=CACHE / "layers"))
-        shutil.copytree(work, partial, symlinks=True, dirs_exist_ok=True)
+        _copy_layer(work, partial)
         _relocate(partial, work, target)
         os.chmod(partial, 0o755)
         try:

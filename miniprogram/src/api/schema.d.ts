@@ -6692,14 +6692,6 @@ export interface components {
          */
         JobStatusEnum: "queued" | "running" | "succeeded" | "failed";
         /**
-         * @description * `outage` - 停水停电
-         *     * `activity` - 活动
-         *     * `safety` - 安全
-         *     * `general` - 通知
-         * @enum {string}
-         */
-        Kind4beEnum: "outage" | "activity" | "safety" | "general";
-        /**
          * @description * `houses` - 房屋
          *     * `residents` - 住户
          *     * `hc_assets` - HC 资产表
@@ -6942,7 +6934,7 @@ export interface components {
             /** 正文 */
             body: string;
             /** 类型 */
-            kind: components["schemas"]["Kind4beEnum"];
+            kind: components["schemas"]["NoticeKindEnum"];
             /** 范围 */
             target: components["schemas"]["TargetEnum"];
             estates: number[];
@@ -6978,13 +6970,21 @@ export interface components {
             /** Format: date-time */
             readonly updated_at: string;
         };
+        /**
+         * @description * `outage` - 停水停电
+         *     * `activity` - 活动
+         *     * `safety` - 安全
+         *     * `general` - 通知
+         * @enum {string}
+         */
+        NoticeKindEnum: "outage" | "activity" | "safety" | "general";
         NoticeRequest: {
             /** 标题 */
             title: string;
             /** 正文 */
             body?: string;
             /** 类型 */
-            kind?: components["schemas"]["Kind4beEnum"];
+            kind?: components["schemas"]["NoticeKindEnum"];
             /** 范围 */
             target?: components["schemas"]["TargetEnum"];
             estates?: number[];
@@ -7296,7 +7296,7 @@ export interface components {
             /** 标题 */
             title: string;
             /** 类型 */
-            kind: components["schemas"]["Kind4beEnum"];
+            kind: components["schemas"]["NoticeKindEnum"];
             /** 置顶 */
             pinned: boolean;
             /**
@@ -7315,7 +7315,7 @@ export interface components {
             /** 标题 */
             title: string;
             /** 类型 */
-            kind: components["schemas"]["Kind4beEnum"];
+            kind: components["schemas"]["NoticeKindEnum"];
             /** 置顶 */
             pinned: boolean;
             /**
@@ -8358,7 +8358,7 @@ export interface components {
             /** 正文 */
             body?: string;
             /** 类型 */
-            kind?: components["schemas"]["Kind4beEnum"];
+            kind?: components["schemas"]["NoticeKindEnum"];
             /** 范围 */
             target?: components["schemas"]["TargetEnum"];
             estates?: number[];
