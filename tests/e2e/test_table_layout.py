@@ -152,7 +152,8 @@ ROUTES = """() => {
   const router = document.querySelector('#app').__vue_app__.config.globalProperties.$router
   return router.getRoutes().map((r) => ({
     name: String(r.name ?? ''), path: r.path, public: !!r.meta.public,
-    redirect: !!r.redirect, component: !!(r.components && r.components.default),
+    // A guard that only sends each user on (报修工单's index) is a redirect too.
+    redirect: !!r.redirect || !!r.beforeEnter, component: !!(r.components && r.components.default),
   }))
 }"""
 

@@ -142,9 +142,13 @@ def _exports_list(method: str, view) -> bool:
     from core.exports import ExcelExportMixin
 
     actions = getattr(view, "actions", None)
-    return (
-        method == "GET" and issubclass(view.cls, ExcelExportMixin) and (actions is None or actions.get("get") == "list")
-    )
+    if method != "GET":
+        return False
+    if issubclass(view.cls, ExcelExportMixin):
+        return actions is None or actions.get("get") == "list"
+    # A report (one GET, no detail: repair-stats/) that renders its own figures as a workbook.
+    renderers = getattr(view.cls, "renderer_classes", ())
+    return actions is None and any(getattr(renderer, "format", None) == "xlsx" for renderer in renderers)
 
 
 def test_every_route_but_a_list_read_refuses_a_spreadsheet_and_writes_nothing(client_for, company_a):

@@ -206,7 +206,6 @@ def give_up_keyed(*, key: str, error: str) -> int:
     )
 
 
-@action
 def _carried_by_another_channel(delivery: Delivery) -> bool:
     """A WeChat message whose SMS fallback went out or is on its way (services.wechat.fall_back):
     sending it on WeChat as well would tell the owner twice."""
@@ -221,6 +220,7 @@ def _carried_by_another_channel(delivery: Delivery) -> bool:
     )
 
 
+@action
 def retry_delivery(*, delivery_id: int, actor: Any) -> Delivery:
     """Staff send a failed or dead delivery again, with fresh tries, under a new outbox key."""
     delivery = Delivery.objects.select_for_update().filter(pk=delivery_id).first()
