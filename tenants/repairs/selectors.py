@@ -40,9 +40,7 @@ def repair_settings() -> RepairSettings:
 
 
 def _orders() -> QuerySet[RepairOrder]:
-    return RepairOrder.objects.select_related(
-        "category__parent", "estate", "house__building", "house__unit", "worker", "owner", "filed_by"
-    )
+    return RepairOrder.objects.select_related("category__parent", "estate", "house__building", "house__unit", "worker")
 
 
 def staff_orders() -> QuerySet[RepairOrder]:
