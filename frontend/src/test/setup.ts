@@ -1,4 +1,4 @@
-import { config } from '@vue/test-utils'
+import { config, enableAutoUnmount } from '@vue/test-utils'
 import { afterEach, vi } from 'vitest'
 
 import { createAppI18n } from '@/locales'
@@ -38,3 +38,8 @@ afterEach(() => {
   vi.useRealTimers()
   document.body.innerHTML = ''
 })
+
+// Unmount every wrapper a test mounted while jsdom still stands (hooks run last-registered
+// first, so before the body is cleared): left mounted, a popover's listeners were torn down with
+// the environment and Vitest reported an unhandled rejection that fails the run.
+enableAutoUnmount(afterEach)
