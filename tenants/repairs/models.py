@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.storage import private_storage
@@ -132,6 +133,9 @@ class RepairOrder(models.Model):
     sla_warn_at = models.DateTimeField(null=True, blank=True)
     sla_warned_at = models.DateTimeField(null=True, blank=True)
     sla_escalated_at = models.DateTimeField(null=True, blank=True)
+    # The first acceptance (accept or grab), as the timeline has it: kept on the order so the time to
+    # accept is an aggregate over orders, not a join with every timeline entry.
+    accepted_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     rating = models.PositiveSmallIntegerField(_("评分"), null=True, blank=True)
     rating_tags = ArrayField(models.CharField(max_length=20), default=list, blank=True)
@@ -187,7 +191,7 @@ class TimelineEntry(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     worker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     note = models.CharField(max_length=500, blank=True)
-    at = models.DateTimeField(auto_now_add=True)
+    at = models.DateTimeField(default=timezone.now)  # the move's own moment (the order's accepted_at, completed_at)
 
     class Meta:
         ordering = ["at", "id"]

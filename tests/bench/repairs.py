@@ -82,6 +82,8 @@ INSERT INTO repairs_timelineentry (order_id, transition, from_status, to_status,
 SELECT id, 'accept', 'dispatched', 'accepted', worker_id, NULL, '',
        created_at + make_interval(mins => (25 + id %% 90)::int)
   FROM repairs_repairorder WHERE worker_id IS NOT NULL;
+UPDATE repairs_repairorder o SET accepted_at = t.at
+  FROM repairs_timelineentry t WHERE t.order_id = o.id AND t.transition = 'accept';
 INSERT INTO repairs_timelineentry (order_id, transition, from_status, to_status, actor_id, worker_id, note, at)
 SELECT id, 'complete', 'in_progress', 'completed', worker_id, NULL, '', completed_at
   FROM repairs_repairorder WHERE completed_at IS NOT NULL;

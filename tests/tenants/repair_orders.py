@@ -85,5 +85,6 @@ def make_order(
             order=order, transition="accept", from_status=Status.DISPATCHED, to_status=Status.ACCEPTED
         )
         TimelineEntry.objects.filter(pk=entry.pk).update(at=accepted)
+        RepairOrder.objects.filter(pk=order.pk).update(accepted_at=accepted)
     order.refresh_from_db()
     return order

@@ -285,6 +285,38 @@ def test_owner_files_dispatcher_assigns_worker_completes_owner_rates(company_a, 
         assert _deliveries("repair.completed", world["worker"]) == 0
 
 
+def test_the_first_acceptance_is_kept_on_the_order(company_a, client_for):
+    """accepted_at is the timeline's first acceptance: a return and a second acceptance leave it."""
+    world = _world(company_a)
+    dispatcher = client_for(company_a, "dispatcher")
+    worker = client_for(company_a, "repair")
+    filed = dispatcher.post(
+        "/api/v1/repair-orders/",
+        {"category": world["leak"].pk, "house": world["houses"][0].pk, "description": "楼道灯不亮"},
+        format="json",
+    )
+    assert filed.status_code == 201, filed.content
+    pk = filed.json()["id"]
+    work = f"/api/v1/repair-work/{pk}/"
+    with tenant_context(company_a):
+        assert RepairOrder.objects.get(pk=pk).accepted_at is None
+    for client, path in (
+        (dispatcher, f"/api/v1/repair-orders/{pk}/dispatch/"),
+        (worker, f"{work}accept/"),
+        (worker, f"{work}return/"),
+        (dispatcher, f"/api/v1/repair-orders/{pk}/dispatch/"),
+        (worker, f"{work}accept/"),
+    ):
+        body = {"worker": world["worker"].pk} if path.endswith("dispatch/") else {}
+        response = client.post(path, body, format="json")
+        assert response.status_code == 200, (path, response.content)
+    with tenant_context(company_a):
+        order = RepairOrder.objects.get(pk=pk)
+        accepts = list(TimelineEntry.objects.filter(order=order, to_status="accepted").order_by("at"))
+        assert len(accepts) == 2
+        assert order.accepted_at == accepts[0].at != accepts[1].at
+
+
 def test_staff_file_for_a_resident_who_then_sees_it(company_a, client_for):
     world = _world(company_a)
     owner_client, owner = _owner(company_a, client_for, world["houses"][1])

@@ -293,6 +293,8 @@ def apply_transition(
         order.worker = None
     if rule.name == "complete":
         order.completed_at = now
+    if rule.target == Status.ACCEPTED and order.accepted_at is None:
+        order.accepted_at = now
     order.status = rule.target
     order.save()
     entry = TimelineEntry.objects.create(
@@ -303,6 +305,7 @@ def apply_transition(
         actor=actor,
         worker=order.worker if rule.needs_worker or rule.name == "grab" else None,
         note=note.strip()[:500],
+        at=now,
     )
     after: dict[str, Any] = {"status": order.status, "worker": order.worker_id}
     if photos:
