@@ -1,7 +1,8 @@
 """Announcement images and the unread houses' list: an image is checked as a repair photo is (its
 real type, no EXIF left), kept as the company's public media and answered as an absolute URL the
 body keeps; only notices managers upload; another company's host does not serve it. The unread
-houses of an outage notice are listed and exported for the staff who go and knock."""
+houses of an outage notice are listed and exported for the staff who go and knock; the owner's
+list marks what they have not opened."""
 
 from __future__ import annotations
 
@@ -90,3 +91,20 @@ def test_the_unread_houses_of_an_outage_notice_are_listed_and_exported(company_a
     assert service.get("/api/v1/notice-unread-houses/").json()["count"] == 0
     assert client_for(company_a, "cashier").get(path).status_code == 403
     assert client_for(company_b, "admin").get(path).json()["count"] == 0
+
+
+def test_the_owner_list_marks_what_the_owner_has_not_opened(company_a, client_for):
+    _x, _b, houses, admin = _estate(company_a, "红点苑")
+    owner, _user = _owner(company_a, client_for, houses["1栋"])
+    other, _u = _owner(company_a, client_for, houses["2栋"], username="owner-2")
+    with tenant_context(company_a):
+        first = _notice(admin, title="旧通知")
+        pinned = _notice(admin, title="置顶通知", kind="outage", pinned=True)
+        for notice in (first, pinned):
+            services.publish_notice(notice=notice, actor=admin)
+    listed = owner.get("/api/v1/owner/notices/").json()["results"]
+    assert [(n["title"], n["is_read"]) for n in listed] == [("置顶通知", False), ("旧通知", False)]
+    assert owner.get(f"/api/v1/owner/notices/{first.pk}/").json()["is_read"] is True
+    listed = owner.get("/api/v1/owner/notices/").json()["results"]
+    assert [(n["title"], n["is_read"]) for n in listed] == [("置顶通知", False), ("旧通知", True)]
+    assert all(not n["is_read"] for n in other.get("/api/v1/owner/notices/").json()["results"])

@@ -7360,6 +7360,11 @@ export interface components {
              * Format: date-time
              */
             expires_at: string | null;
+            /**
+             * @description The caller has opened it.
+             * @default false
+             */
+            readonly is_read: boolean;
         };
         OwnerNoticeDetail: {
             readonly id: number;
@@ -7379,6 +7384,11 @@ export interface components {
              * Format: date-time
              */
             expires_at: string | null;
+            /**
+             * @description The caller has opened it.
+             * @default false
+             */
+            readonly is_read: boolean;
             /** 正文 */
             body: string;
         };
