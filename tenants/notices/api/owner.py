@@ -39,5 +39,5 @@ class OwnerNoticeViewSet(viewsets.ReadOnlyModelViewSet):
     def retrieve(self, request, *args, **kwargs):
         notice = self.get_object()
         services.record_read(notice=notice, user=request.user)
-        notice.is_read = True  # type: ignore[attr-defined]  # the annotation, now true
+        notice.is_read = True  # the annotation, now true
         return Response(self.get_serializer(notice).data)
