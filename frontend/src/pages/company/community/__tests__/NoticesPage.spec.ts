@@ -18,6 +18,7 @@ import {
 } from '../../basic-data/__tests__/helpers'
 import NoticeEditorDialog from '../NoticeEditorDialog.vue'
 import NoticesPage from '../NoticesPage.vue'
+import PublishDialog from '../PublishDialog.vue'
 
 const MANAGE = ['notices.manage']
 const IMAGE_URL = 'http://alpha.localhost/media/alpha/notices/abc.jpg'
@@ -64,6 +65,11 @@ function backend() {
       return jsonResponse(created, 201)
     },
     'POST /api/v1/notices/9/publish/': () => jsonResponse({ ...created!, status: 'published' }),
+    'POST /api/v1/notices/6/publish/': (call) =>
+      jsonResponse(
+        notice({ id: 6, status: 'scheduled', publish_at: String(bodyOf(call).publish_at) }),
+      ),
+    'POST /api/v1/notices/5/withdraw/': () => jsonResponse(notice({ status: 'withdrawn' })),
     'GET /api/v1/notices/5/stats/': () =>
       jsonResponse({
         read_count: 1,
@@ -155,6 +161,25 @@ describe('社区公告', () => {
     const published = calls(all, 'POST', '/api/v1/notices/9/publish/')
     expect(published).toHaveLength(1)
     expect(bodyOf(published[0]!)).toEqual({ publish_at: null })
+  })
+
+  it('schedules a draft for a time, and withdraws a published notice after asking', async () => {
+    const all = backend()
+    const { wrapper } = await mount()
+    await click('notice-publish-6')
+    await click('notice-publish-at')
+    const picker = wrapper.findComponent(PublishDialog).findComponent({ name: 'ElDatePicker' })
+    picker.vm.$emit('update:modelValue', '2026-12-05T08:00:00+08:00')
+    await flushPromises()
+    await click('notice-publish-submit')
+    const scheduled = calls(all, 'POST', '/api/v1/notices/6/publish/')
+    expect(scheduled).toHaveLength(1)
+    expect(bodyOf(scheduled[0]!)).toEqual({ publish_at: '2026-12-05T08:00:00+08:00' })
+
+    await click('notice-withdraw-5')
+    expect(calls(all, 'POST', '/api/v1/notices/5/withdraw/')).toHaveLength(0) // not before confirming
+    await click('notice-withdraw-5-confirm')
+    expect(calls(all, 'POST', '/api/v1/notices/5/withdraw/')).toHaveLength(1)
   })
 
   it('shows the read figures and the unread houses of an outage notice', async () => {
