@@ -58,6 +58,7 @@ declare module 'vue' {
     ElResult: typeof import('element-plus/es/components/result/index.mjs')['ElResult']
     ElSelect: typeof import('element-plus/es/components/select/index.mjs')['ElSelect']
     ElSkeleton: typeof import('element-plus/es/components/skeleton/index.mjs')['ElSkeleton']
+    ElStatistic: typeof import('element-plus/es/components/statistic/index.mjs')['ElStatistic']
     ElStep: typeof import('element-plus/es/components/steps/index.mjs')['ElStep']
     ElSteps: typeof import('element-plus/es/components/steps/index.mjs')['ElSteps']
     ElSwitch: typeof import('element-plus/es/components/switch/index.mjs')['ElSwitch']

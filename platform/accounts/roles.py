@@ -70,7 +70,7 @@ MODULES: dict[str, str | tuple[str, ...]] = {
     "fees": "fees.view",
     "repairs": ("repairs.dispatch", "repairs.work", "repairs.manage"),
     "security": "security.view",
-    "community": "community.view",
+    "community": ("community.view", "notices.manage"),  # 社区公告 is its first page
     "analytics": "analytics.view",
     "settings": "settings.manage",
 }

@@ -115,6 +115,8 @@ api_v1: list[URLPattern | URLResolver] = [
     path("owner/repair-categories/", repairs_api.OwnerRepairCategoryList.as_view(), name="owner-repair-categories"),
     path("repair-settings/", repairs_api.RepairSettingsView.as_view(), name="repair-settings"),
     *repairs_api.PHOTO_PATHS,
+    path("notice-unread-houses/", notices_api.NoticeUnreadHouseList.as_view(), name="notice-unread-houses"),
+    path("notice-images/", notices_api.NoticeImageUpload.as_view(), name="notice-image-upload"),
     path("repair-stats/", repairs_api.RepairStatsView.as_view(), name="repair-stats"),
     path("repair-workers/", repairs_api.RepairWorkerList.as_view(), name="repair-workers"),
     path("repair-work/<int:pk>/contact/", repairs_api.RepairWorkContact.as_view(), name="repair-work-contact"),

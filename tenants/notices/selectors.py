@@ -45,6 +45,11 @@ def visible_to(user: Any, *, now: datetime | None = None) -> QuerySet[Announceme
     )
 
 
+def with_read_flag(notices: QuerySet[Announcement], user: Any) -> QuerySet[Announcement]:
+    """`is_read`: whether `user` has opened each notice (the owner list's unread dot), in the same query."""
+    return notices.annotate(is_read=Exists(NoticeRead.objects.filter(notice=OuterRef("pk"), user=user)))
+
+
 def targeted_houses(notice: Announcement) -> QuerySet[House]:
     houses = House.objects.all()
     if notice.target == Target.ESTATES:

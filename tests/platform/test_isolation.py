@@ -158,6 +158,8 @@ def test_the_sweep_sees_the_company_api():
         "/api/v1/notices/1/publish/",
         "/api/v1/notices/1/withdraw/",
         "/api/v1/notices/1/stats/",
+        "/api/v1/notice-unread-houses/",
+        "/api/v1/notice-images/",
         "/api/v1/owner/notices/",
         "/api/v1/owner/notices/1/",
         "/api/v1/repair-photos/",

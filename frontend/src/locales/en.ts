@@ -1,6 +1,7 @@
 import fees from './fees.en'
 import invoices from './invoices.en'
 import ledger from './ledger.en'
+import notices from './notices.en'
 import passwords from './passwords.en'
 import payments from './payments.en'
 import reconciliation from './reconciliation.en'
@@ -495,6 +496,7 @@ const en: MessageSchema = {
   payments,
   reconciliation,
   repairs,
+  notices,
   invoices,
   subscription,
   passwords,

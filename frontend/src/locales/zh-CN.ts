@@ -1,6 +1,7 @@
 import fees from './fees.zh-CN'
 import invoices from './invoices.zh-CN'
 import ledger from './ledger.zh-CN'
+import notices from './notices.zh-CN'
 import passwords from './passwords.zh-CN'
 import payments from './payments.zh-CN'
 import reconciliation from './reconciliation.zh-CN'
@@ -482,6 +483,7 @@ const zhCN = {
   payments,
   reconciliation,
   repairs,
+  notices,
   invoices,
   subscription,
   passwords,

@@ -22,6 +22,7 @@ import type {
   SubscribeMoment,
   OwnerPreferencesRequest,
   UpdateOwnerContactRequest,
+  OwnerNotice,
   OwnerRepair,
   RepairFiling,
   RepairRating,
@@ -226,6 +227,9 @@ export function createApiClient(options: ApiClientOptions) {
     cancelRepair: (id: number, note = '') => post('/api/v1/owner/repairs/{id}/cancel/', { note }, { path: { id } }),
     confirmRepair: (id: number, body: RepairRating) => post('/api/v1/owner/repairs/{id}/confirm/', body, { path: { id } }),
     reopenRepair: (id: number, note = '') => post('/api/v1/owner/repairs/{id}/reopen/', { note }, { path: { id } }),
+    /** 社区公告: those for my houses (pinned first, each with my read flag); opening one marks it read. */
+    ownerNotices: async () => asList<OwnerNotice>(await get('/api/v1/owner/notices/', { query: { page_size: 100 } })),
+    ownerNotice: (id: number) => get('/api/v1/owner/notices/{id}/', { path: { id } }),
   }
 }
 

@@ -16,6 +16,8 @@ export const PAGES = {
   repairs: '/pages/repairs/repairs',
   repairFile: '/pages/repairs/file',
   repairDetail: '/pages/repairs/detail',
+  notices: '/pages/notices/list',
+  noticeDetail: '/pages/notices/detail',
 } as const
 
 /** tabBar pages: reached with switchTab, never navigateTo. Keep in step with pages.json. */
@@ -43,4 +45,9 @@ export function agreementUrl(kind: 'user_agreement' | 'privacy_policy'): string 
 /** One repair of mine, with its timeline. */
 export function repairUrl(id: number): string {
   return `${PAGES.repairDetail}?id=${id}`
+}
+
+/** One announcement in full (the link the server's notice.published notification carries). */
+export function noticeUrl(id: number): string {
+  return `${PAGES.noticeDetail}?id=${id}`
 }

@@ -119,6 +119,15 @@ const en = {
     unnamed: 'Owner',
     language: 'Language',
   },
+  notices: {
+    empty: 'No announcements',
+    pinned: 'Pinned',
+    unread: 'Unread',
+    kinds: { outage: 'Water/power outage', safety: 'Safety', activity: 'Activity', general: 'Notice' },
+    publishedAt: 'Published {at}',
+    expiresAt: 'Valid until {at}',
+    gone: 'This announcement no longer exists or was withdrawn',
+  },
   comingSoon: { title: 'Coming soon', hint: '{name} is on its way; stay tuned' },
   bindingStatus: { pending: 'Awaiting approval', approved: 'Verified', rejected: 'Not approved' },
   errors: {

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
+from tenants.notices.api.images import NoticeImageUpload
 from tenants.notices.api.owner import OwnerNoticeViewSet
-from tenants.notices.api.staff import NoticeSerializer, NoticeViewSet
+from tenants.notices.api.staff import NoticeSerializer, NoticeUnreadHouseList, NoticeViewSet
 
-__all__ = ["NoticeSerializer", "NoticeViewSet", "OwnerNoticeViewSet"]
+__all__ = ["NoticeImageUpload", "NoticeSerializer", "NoticeUnreadHouseList", "NoticeViewSet", "OwnerNoticeViewSet"]

@@ -10,9 +10,11 @@ from tenants.notices.models import Announcement
 
 
 class OwnerNoticeSerializer(serializers.ModelSerializer):
+    is_read = serializers.BooleanField(read_only=True, default=False, help_text="The caller has opened it.")
+
     class Meta:
         model = Announcement
-        fields = ["id", "title", "kind", "pinned", "published_at", "expires_at"]
+        fields = ["id", "title", "kind", "pinned", "published_at", "expires_at", "is_read"]
 
 
 class OwnerNoticeDetailSerializer(OwnerNoticeSerializer):
@@ -32,9 +34,10 @@ class OwnerNoticeViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # the schema generator has no user
             return Announcement.objects.none()
-        return selectors.visible_to(self.request.user)
+        return selectors.with_read_flag(selectors.visible_to(self.request.user), self.request.user)
 
     def retrieve(self, request, *args, **kwargs):
         notice = self.get_object()
         services.record_read(notice=notice, user=request.user)
+        notice.is_read = True  # the annotation, now true
         return Response(self.get_serializer(notice).data)

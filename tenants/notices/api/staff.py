@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status, viewsets
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from tenants.estates.models import Building, Estate
+from core.exports import ExcelExportMixin
+from tenants.estates.models import Building, Estate, House
 from tenants.notices import selectors, services
 from tenants.notices.models import Announcement, Kind
 
@@ -114,3 +116,25 @@ class NoticeViewSet(viewsets.ModelViewSet):
             answer["unread_house_count"] = len(unread) if len(unread) <= UNREAD_LIMIT else None
             answer["unread_houses"] = unread[:UNREAD_LIMIT]
         return Response(NoticeStatsSerializer(answer).data)
+
+
+@extend_schema(parameters=[OpenApiParameter("notice", int, description="The outage notice (required).")])
+class NoticeUnreadHouseList(ExcelExportMixin, generics.ListAPIView):
+    """未读房屋: the houses an outage notice targets none of whose occupants has read it, paginated
+    or as a spreadsheet (`?format=xlsx`) for the staff who go and knock. Empty for any other notice."""
+
+    required_permission = "notices.manage"
+    serializer_class = UnreadHouseSerializer
+    filter_backends: list = []
+    export_columns = [("estate_name", _("小区")), ("house", _("房屋"))]
+    export_text_fields = ("house",)
+    export_title = _("未读房屋")  # type: ignore[assignment]  # core.exports types it str; rendered with str()
+
+    def get_queryset(self):
+        notice_id = self.request.query_params.get("notice", "")
+        notice = (
+            selectors.staff_notices().filter(pk=int(notice_id), kind=Kind.OUTAGE).first()
+            if notice_id.isdigit()
+            else None
+        )
+        return selectors.unread_houses(notice) if notice is not None else House.objects.none()

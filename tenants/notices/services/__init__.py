@@ -1,6 +1,7 @@
-"""Announcement writes by concern: editing (create, update, delete), publishing, reads."""
+"""Announcement writes by concern: editing (create, update, delete), publishing, reads, body images."""
 
 from tenants.notices.services.editing import create_notice, delete_notice, update_notice
+from tenants.notices.services.images import upload_image
 from tenants.notices.services.publishing import publish_due, publish_notice, withdraw_notice
 from tenants.notices.services.reads import record_read
 
@@ -11,5 +12,6 @@ __all__ = [
     "publish_notice",
     "record_read",
     "update_notice",
+    "upload_image",
     "withdraw_notice",
 ]

@@ -10,7 +10,7 @@ import io
 import secrets
 import warnings
 from datetime import timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -102,15 +102,30 @@ def _flatten(image: Image.Image) -> Image.Image:
     return image.convert("RGB")
 
 
-@action
-def upload_photo(*, actor: Any, upload: Any) -> RepairPhoto:
-    """Check, clean and keep one photo for `actor`; it stays unattached until named in a filing or a move."""
-    data = _read(upload)
-    image = _open(data)
+class CleanImage(NamedTuple):
+    image: Image.Image  # decoded and upright
+    body: bytes  # re-encoded without metadata, longer side at most MAX_SIDE
+    content_type: str
+    extension: str
+    icc: bytes | None  # the colour profile, kept
+
+
+def clean_upload(upload: Any) -> CleanImage:
+    """An uploaded image checked by what it is (JPEG, PNG or WebP; its bytes and pixels bounded) and
+    re-encoded upright without its metadata. Refusals are DomainErrors on the field `file`. Other
+    apps' uploads (announcement images) are checked by it too."""
+    image = _open(_read(upload))
     fmt = image.format or "JPEG"
     content_type, extension = FORMATS[fmt]
     icc = image.info.get("icc_profile")
     body = _encode(image, fmt, icc=icc, max_side=MAX_SIDE)
+    return CleanImage(image, body, content_type, extension, icc)
+
+
+@action
+def upload_photo(*, actor: Any, upload: Any) -> RepairPhoto:
+    """Check, clean and keep one photo for `actor`; it stays unattached until named in a filing or a move."""
+    image, body, content_type, extension, icc = clean_upload(upload)
     thumbnail = _encode(_flatten(image) if image.mode != "RGB" else image, "JPEG", icc=icc, max_side=THUMBNAIL_SIDE)
     width, height = image.size
     if max(width, height) > MAX_SIDE:

@@ -1,0 +1,36 @@
+import type { RouteRecordRaw } from 'vue-router'
+
+import { useAuthStore } from '@/stores/auth'
+
+const module = 'community' as const
+
+/**
+ * 社区服务 (/community): 社区公告 (notices.manage) as its first tab; a user without it (the
+ * module's other pages are still to come) sees the placeholder.
+ */
+export const communityRoute: RouteRecordRaw = {
+  path: 'community',
+  component: () => import('@/layouts/SectionTabsLayout.vue'),
+  props: { section: '/community' },
+  meta: { module, title: 'modules.community' },
+  children: [
+    {
+      path: '',
+      name: 'community',
+      component: () => import('@/pages/company/ModulePlaceholder.vue'),
+      meta: { module, title: 'modules.community' },
+      beforeEnter: async () => {
+        const auth = useAuthStore()
+        await auth.ensureLoaded()
+        if (auth.hasPermission('notices.manage')) return { name: 'community-notices' }
+        return true
+      },
+    },
+    {
+      path: 'notices',
+      name: 'community-notices',
+      component: () => import('@/pages/company/community/NoticesPage.vue'),
+      meta: { module, title: 'notices.tab', tab: true, permission: 'notices.manage' },
+    },
+  ],
+}
