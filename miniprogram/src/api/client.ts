@@ -1,4 +1,4 @@
-import type { HttpMethod, RawResponse, RequestOptions } from '@/platform/types'
+import type { HttpMethod, RawResponse, RequestOptions, UploadOptions } from '@/platform/types'
 import { getLocale, t, type Locale } from '@/i18n'
 import {
   fillPath,
@@ -24,6 +24,7 @@ import type {
   UpdateOwnerContactRequest,
   OwnerRepair,
   RepairFiling,
+  RepairPhoto,
   RepairRating,
 } from './types'
 
@@ -49,6 +50,8 @@ export interface ApiClientOptions {
   baseUrl: string
   request: (options: RequestOptions) => Promise<RawResponse>
   getToken: () => string | null
+  /** Sends one local file as multipart (`platform.uploadFile`); only the photo uploads need it. */
+  upload?: (options: UploadOptions) => Promise<RawResponse>
   /** Called when a request that carried a token gets 401 (token expired or revoked). */
   onUnauthorized?: () => void
 }
@@ -156,6 +159,32 @@ export function createApiClient(options: ApiClientOptions) {
     }
   }
 
+  /** One photo of a repair, uploaded as the owner (name its id in `photos` when filing). */
+  async function uploadRepairPhoto(filePath: string): Promise<RepairPhoto> {
+    const token = options.getToken()
+    if (!options.upload) throw new ApiError(0, 'unsupported', t('errors.generic'))
+    let res: RawResponse
+    try {
+      res = await options.upload({
+        url: `${base}/api/v1/owner/repair-photos/`,
+        filePath,
+        name: 'file',
+        headers: requestHeaders(token, { Accept: 'application/json' }),
+      })
+    } catch {
+      throw new ApiError(0, 'network', t('errors.network'))
+    }
+    if (res.status === 201 || res.status === 200) return res.data as RepairPhoto
+    if (res.status === 401 && token) options.onUnauthorized?.()
+    throw toApiError(res.status, res.data)
+  }
+
+  /** A photo's URL as the server names it (a path on this host), with the token to fetch it. */
+  const repairPhotoFile = (path: string): AuthorizedFile => ({
+    url: /^https?:\/\//.test(path) ? path : `${base}${path}`,
+    headers: requestHeaders(options.getToken()),
+  })
+
   /** A list endpoint answers an array (`pagination_class = None`); a DRF page is accepted too. */
   const list = async <T>(answer: Promise<T[]>): Promise<T[]> => asList<T>(await answer)
 
@@ -226,6 +255,8 @@ export function createApiClient(options: ApiClientOptions) {
     cancelRepair: (id: number, note = '') => post('/api/v1/owner/repairs/{id}/cancel/', { note }, { path: { id } }),
     confirmRepair: (id: number, body: RepairRating) => post('/api/v1/owner/repairs/{id}/confirm/', body, { path: { id } }),
     reopenRepair: (id: number, note = '') => post('/api/v1/owner/repairs/{id}/reopen/', { note }, { path: { id } }),
+    uploadRepairPhoto,
+    repairPhotoFile,
   }
 }
 

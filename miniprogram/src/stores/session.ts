@@ -18,6 +18,7 @@ import { createOrderWatch, createPayStore } from './pay'
 import { createInvoicesStore } from './invoices'
 import { createMessagesStore } from './messages'
 import { createRepairsStore } from './repairs'
+import { createImageCache } from '@/composables/authorizedImages'
 import { createAgreementStore } from './agreement'
 import { createSubscriptionsStore } from './subscriptions'
 import type { StoredSession } from './token'
@@ -48,6 +49,7 @@ export const api = createApiClient({
   baseUrl: company.apiBase,
   request: (o) => platform.request(o),
   getToken: () => state.session?.token ?? null,
+  upload: (o) => platform.uploadFile(o),
   onUnauthorized: () => {
     logout()
     platform.reLaunch(PAGES.login)
@@ -68,7 +70,9 @@ export const invoices = createInvoicesStore(api)
 /** My messages: bills issued, notices (page messages; the unread count on the profile page). */
 export const messages = createMessagesStore(api)
 
-export const repairs = createRepairsStore(api)
+export const repairs = createRepairsStore(api, platform)
+/** Repair photos, fetched with the token and shown from temp paths (components/AuthorizedPhotos). */
+export const repairImages = createImageCache((url) => platform.downloadImage(api.repairPhotoFile(url)))
 /** 用户协议 / 隐私政策 (page agreement, open before login). */
 export const agreement = createAgreementStore(api)
 /** WeChat subscribe messages asked for after paying and after binding (a no-op in H5). */
@@ -90,6 +94,7 @@ export function saveLogin(res: LoginResponse): void {
   invoices.reset()
   messages.reset()
   repairs.reset()
+  repairImages.clear()
 }
 
 export function logout(): void {
@@ -104,6 +109,7 @@ export function logout(): void {
   invoices.reset()
   messages.reset()
   repairs.reset()
+  repairImages.clear()
 }
 
 /** Navigation bar titles (i18n `titles.*`) of the pages whose title is fixed; the others set their own. */
