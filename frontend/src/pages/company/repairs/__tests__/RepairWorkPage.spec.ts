@@ -59,6 +59,19 @@ function backend() {
   return fakeApi(routes)
 }
 
+/** The worker's page with R-7 accepted and its start dialog open. */
+async function startDialog() {
+  const all = backend()
+  await mountPage(RepairWorkPage, {
+    path: '/repairs/work',
+    permissions: WORK,
+    modules: ['repairs'],
+  })
+  await click('work-accept')
+  await click('work-start')
+  return all
+}
+
 afterEach(() => {
   vi.unstubAllGlobals()
   document.body.innerHTML = ''
@@ -112,18 +125,7 @@ describe('我的工单 (the worker’s phone page)', () => {
   })
 
   it('starts with the problem’s photos and completes with the result’s, a removed one left out', async () => {
-    vi.stubGlobal(
-      'URL',
-      Object.assign(URL, { createObjectURL: vi.fn(() => 'blob:x'), revokeObjectURL: vi.fn() }),
-    )
-    const all = backend()
-    await mountPage(RepairWorkPage, {
-      path: '/repairs/work',
-      permissions: WORK,
-      modules: ['repairs'],
-    })
-    await click('work-accept')
-    await click('work-start')
+    const all = await startDialog()
     expect($('step-dialog')?.textContent).toContain('现场照片')
     await pickPhotos('step-photos-input', [jpeg('a.jpg'), jpeg('b.jpg')])
     expect(calls(all, 'POST', '/api/v1/repair-photos/')).toHaveLength(2)
@@ -147,18 +149,7 @@ describe('我的工单 (the worker’s phone page)', () => {
   })
 
   it('refuses a GIF and more than 9 photos without uploading them', async () => {
-    vi.stubGlobal(
-      'URL',
-      Object.assign(URL, { createObjectURL: vi.fn(() => 'blob:x'), revokeObjectURL: vi.fn() }),
-    )
-    const all = backend()
-    await mountPage(RepairWorkPage, {
-      path: '/repairs/work',
-      permissions: WORK,
-      modules: ['repairs'],
-    })
-    await click('work-accept')
-    await click('work-start')
+    const all = await startDialog()
     await pickPhotos('step-photos-input', [new File(['x'], 'x.gif', { type: 'image/gif' })])
     expect(calls(all, 'POST', '/api/v1/repair-photos/')).toHaveLength(0)
     expect($('step-photos-error')?.textContent).toContain('x.gif')
