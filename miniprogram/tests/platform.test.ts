@@ -182,3 +182,36 @@ describe('payment pages (H5)', () => {
     expect(() => mp.openPaymentPage('https://x/pay', '/pages/bills/pay-result?order=7')).toThrow(PlatformError)
   })
 })
+
+describe('photos: pick, upload, show behind the token', () => {
+  it('picks compressed photos from the album or camera, no more than asked; backing out is `cancelled`', async () => {
+    const chooseImage = vi.fn((o: any) => o.success?.({ tempFilePaths: ['a', 'b', 'c'] }))
+    const p = createPlatform({ kind: 'mp-weixin', uni: fakeUni({ chooseImage }), tabPages: TAB_PAGES })
+    expect(await p.chooseImages(2)).toEqual(['a', 'b'])
+    expect(chooseImage.mock.calls[0][0]).toMatchObject({ count: 2, sizeType: ['compressed'], sourceType: ['album', 'camera'] })
+    const cancelled = createPlatform({
+      kind: 'h5',
+      uni: fakeUni({ chooseImage: (o: any) => o.fail?.({ errMsg: 'chooseImage:fail cancel' }) }),
+      tabPages: TAB_PAGES,
+    })
+    await expect(cancelled.chooseImages(9)).rejects.toMatchObject({ code: 'cancelled' })
+  })
+
+  it('uploads one file with the headers and parses the JSON answer uni.uploadFile gives as text', async () => {
+    const uploadFile = vi.fn((o: any) => o.success?.({ statusCode: 201, data: '{"id": 7}' }))
+    const p = createPlatform({ kind: 'h5', uni: fakeUni({ uploadFile }), tabPages: TAB_PAGES })
+    const res = await p.uploadFile({ url: '/api/v1/owner/repair-photos/', filePath: 'blob:x', name: 'file', headers: { Authorization: 'Bearer t' } })
+    expect(res).toEqual({ status: 201, data: { id: 7 } })
+    expect(uploadFile.mock.calls[0][0]).toMatchObject({ filePath: 'blob:x', name: 'file', header: { Authorization: 'Bearer t' } })
+  })
+
+  it('downloads an image with the token to a temp path; another status is a failure', async () => {
+    const downloadFile = vi.fn((o: any) =>
+      o.success?.(o.url.endsWith('/1/') ? { statusCode: 200, tempFilePath: 'tmp/1.jpg' } : { statusCode: 404, tempFilePath: '' }),
+    )
+    const p = createPlatform({ kind: 'h5', uni: fakeUni({ downloadFile }), tabPages: TAB_PAGES })
+    expect(await p.downloadImage({ url: '/p/1/', headers: { Authorization: 'Bearer t' } })).toBe('tmp/1.jpg')
+    expect(downloadFile.mock.calls[0][0]).toMatchObject({ header: { Authorization: 'Bearer t' } })
+    await expect(p.downloadImage({ url: '/p/2/', headers: {} })).rejects.toMatchObject({ code: 'failed', status: 404 })
+  })
+})

@@ -5,11 +5,12 @@
  */
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { byTestId, one, render, settle } from './support/render'
-import { backend, repairs, resetSession } from './support/fake-session'
+import { backend, downloadImage, photoSource, repairs, resetSession } from './support/fake-session'
 import { HOUSES } from './support/fake-api'
 import { platform } from '@/platform'
 import { setLocale, t } from '@/i18n'
 import { featureUrl } from '@/config/features'
+import { PlatformError } from '@/platform/types'
 
 const hooks = vi.hoisted(() => ({ onShow: [] as Array<() => unknown>, onLoad: [] as Array<(q: object) => unknown> }))
 
@@ -169,6 +170,131 @@ describe('filing a repair', () => {
     expect(await repairs.submit()).toBeNull()
     const html = await render(FilePage)
     expect(one(html, 'repair-house-error').text).toContain('只能为自己的房屋报修')
+  })
+})
+
+const photo = (id: number, kind = '', entry: number | null = null) => ({
+  id,
+  kind,
+  entry,
+  url: `/api/v1/owner/repair-photos/${id}/`,
+  thumbnail_url: `/api/v1/owner/repair-photos/${id}/thumbnail/`,
+  content_type: 'image/jpeg',
+  width: 800,
+  height: 600,
+  size: 1000,
+  uploaded_by_name: '林业主',
+  created_at: '2026-12-03T02:00:00Z',
+})
+
+describe('photos when filing', () => {
+  function scripted() {
+    backend.on('GET /api/v1/owner/repair-categories/', ok(CATEGORIES))
+    backend.on('GET /api/v1/owner/houses/', ok(HOUSES.slice(0, 1)))
+    backend.on('GET /api/v1/owner/estates/', ok([{ id: 1, name: HOUSES[0].estate_name }]))
+    let next = 40
+    const uploads: { data: unknown; auth?: string }[] = []
+    backend.on('POST /api/v1/owner/repair-photos/', (o) => {
+      uploads.push({ data: o.data, auth: o.headers?.Authorization })
+      if ((o.data as { file: string }).file.endsWith('bad.heic')) {
+        return ok({ code: 'invalid', message: '只支持 JPEG、PNG、WebP 图片', fields: { file: ['只支持 JPEG、PNG、WebP 图片'] } }, 400)
+      }
+      next += 1
+      return ok(photo(next), 201)
+    })
+    let sent: Record<string, unknown> | null = null
+    backend.on('POST /api/v1/owner/repairs/', (o) => {
+      sent = o.data as Record<string, unknown>
+      return ok(ORDER, 201)
+    })
+    return { uploads, sent: () => sent }
+  }
+
+  it('uploads each picked photo with the owner’s token, shows it, and files the ones not removed', async () => {
+    const { uploads, sent } = scripted()
+    await show(FilePage)
+    photoSource.chooseImages.mockResolvedValueOnce(['blob:a', 'blob:b', 'blob:c'])
+    await repairs.addPhotos()
+    expect(photoSource.chooseImages).toHaveBeenCalledWith(9)
+    expect(uploads.map((u) => u.data)).toEqual([{ file: 'blob:a' }, { file: 'blob:b' }, { file: 'blob:c' }])
+    expect(uploads.every((u) => u.auth === 'Bearer owner-token')).toBe(true)
+    let html = await render(FilePage)
+    expect(byTestId(html, 'repair-photo')).toHaveLength(3)
+    expect(one(html, 'repair-photo-add').text).toContain('3/9')
+    repairs.removePhoto(42)
+    html = await render(FilePage)
+    expect(byTestId(html, 'repair-photo')).toHaveLength(2)
+
+    photoSource.chooseImages.mockResolvedValueOnce(['blob:d'])
+    await repairs.addPhotos()
+    expect(photoSource.chooseImages).toHaveBeenLastCalledWith(7) // 9 less the 2 kept
+    repairs.pickTop(1)
+    repairs.pickCategory(2)
+    repairs.state.form.description = '漏水'
+    await repairs.submit()
+    expect(sent()).toMatchObject({ category: 2, house: 101, photos: [41, 43, 44] })
+  })
+
+  it('names a photo the server refuses, keeps the others, and takes no more than 9', async () => {
+    const { uploads } = scripted()
+    await show(FilePage)
+    photoSource.chooseImages.mockResolvedValueOnce(['blob:a', 'blob:bad.heic'])
+    await repairs.addPhotos()
+    let html = await render(FilePage)
+    expect(byTestId(html, 'repair-photo')).toHaveLength(1)
+    expect(one(html, 'repair-photos-error').text).toContain('只支持 JPEG、PNG、WebP 图片')
+
+    photoSource.chooseImages.mockResolvedValueOnce(Array.from({ length: 12 }, (_, i) => `blob:${i}`))
+    await repairs.addPhotos()
+    expect(uploads).toHaveLength(2 + 8) // the picker asked for 8; the extra ones are dropped
+    html = await render(FilePage)
+    expect(byTestId(html, 'repair-photo')).toHaveLength(9)
+    expect(byTestId(html, 'repair-photo-add')).toHaveLength(0)
+    await repairs.addPhotos()
+    expect(photoSource.chooseImages).toHaveBeenCalledTimes(2) // full: the picker is not opened
+  })
+
+  it('backing out of the picker is not an error', async () => {
+    scripted()
+    await show(FilePage)
+    photoSource.chooseImages.mockRejectedValueOnce(new PlatformError('cancelled', 'chooseImage:fail cancel'))
+    await repairs.addPhotos()
+    expect(repairs.state.errors.photos).toBeUndefined()
+  })
+})
+
+describe('photos of a repair', () => {
+  it('shows the problem’s photos on the order and each step’s under it, fetched with the token', async () => {
+    backend.on('GET /api/v1/owner/repairs/9/', ok({
+      ...ORDER,
+      status: 'completed',
+      photos: [photo(41, 'problem', 1), photo(50, 'result', 2)],
+      timeline: [
+        { ...ORDER.timeline[0], photos: [photo(41, 'problem', 1)] },
+        { ...ORDER.timeline[0], id: 2, transition: 'complete', to_status: 'completed', photos: [photo(50, 'result', 2)] },
+      ],
+    }))
+    await show(DetailPage, { id: '9' })
+    await settle()
+    const html = await render(DetailPage)
+    const top = one(html, 'repair-detail-photos')
+    expect(byTestId(top.html, 'photo').map((p) => p.attr('src'))).toEqual(['temp:/api/v1/owner/repair-photos/41/thumbnail/'])
+    const steps = byTestId(html, 'repair-step-photos')
+    expect(steps).toHaveLength(1) // the filing's photo is on the order, not again under its step
+    expect(byTestId(steps[0].html, 'photo').map((p) => p.attr('src'))).toEqual(['temp:/api/v1/owner/repair-photos/50/thumbnail/'])
+    expect(downloadImage).toHaveBeenCalledTimes(2)
+    await render(DetailPage)
+    expect(downloadImage).toHaveBeenCalledTimes(2) // fetched once
+  })
+
+  it('shows a placeholder for a photo that cannot be fetched', async () => {
+    downloadImage.mockRejectedValueOnce(new Error('HTTP 404'))
+    backend.on('GET /api/v1/owner/repairs/9/', ok({ ...ORDER, photos: [photo(41, 'problem', 1)] }))
+    await show(DetailPage, { id: '9' })
+    await settle()
+    const html = await render(DetailPage)
+    expect(byTestId(html, 'photo')).toHaveLength(0)
+    expect(one(html, 'photo-waiting').text).toBe('×')
   })
 })
 

@@ -1,6 +1,7 @@
-"""报修, end to end in the browser: an owner files a repair in the H5 app → the dispatcher sees it in
-报修工单 and assigns a worker → the worker, on a 375 px phone, accepts, starts and completes it with
-a note → the owner confirms and rates it → the admin's detail shows the whole timeline. Every page
+"""报修, end to end in the browser: an owner files a repair with a photo in the H5 app (sees it on the
+order, fetched with the token) → the dispatcher sees it in 报修工单 with the photo and assigns a
+worker → the worker, on a 375 px phone, accepts, starts and completes it with a note → the owner
+confirms and rates it → the admin's detail shows the whole timeline. Every page
 is watched: console errors, 404/500 answers and English words on the zh-CN screens fail the walk."""
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import pytest
 
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import PHONE, login, screenshot
+from tests.e2e.test_admin import png_bytes
 from tests.e2e.test_owner_h5 import H5_INDEX, _owner_logs_in
 from tests.e2e.watch import Watch
 
@@ -74,15 +76,27 @@ def test_owner_files_dispatcher_assigns_worker_completes_owner_rates(
     owner.get_by_test_id(f"repair-house-{house.pk}").click()
     owner.get_by_test_id("repair-urgency-urgent").click()
     owner.locator("[data-testid=repair-description] textarea").fill("厨房水槽下水管漏水")
+    with owner.expect_file_chooser() as chooser:  # uni.chooseImage's file input in H5
+        owner.get_by_test_id("repair-photo-add").click()
+    chooser.value.set_files({"name": "leak.png", "mimeType": "image/png", "buffer": png_bytes()})
+    expect(owner.get_by_test_id("repair-photo")).to_have_count(1)
     watch.screen(owner, "owner-file")
     screenshot(owner, "repairs-owner-file")
     owner.get_by_test_id("repair-submit").click()
     expect(owner.get_by_test_id("repair-detail-page")).to_have_attribute("data-status", "submitted")
     expect(owner.get_by_test_id("repair-cancel")).to_be_visible()  # before work starts
+    # The photo, behind the owner's token, shows from the temp path uni.downloadFile gave.
+    shown = owner.get_by_test_id("repair-detail-photos").get_by_test_id("photo")
+    expect(shown).to_have_count(1)
+    owner.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=repair-detail-photos] img')]"
+        ".some((i) => i.complete && i.naturalWidth > 0)"
+    )
     watch.screen(owner, "owner-detail-submitted")
     with in_company_db("alpha"):
         order = RepairOrder.objects.get(house=house)
         assert (order.category_id, order.urgency, order.owner_id) == (leak.pk, "urgent", user.pk)
+        assert [p.kind for p in order.photos.all()] == ["problem"]
         number = order.number
 
     # --- the dispatcher assigns it --------------------------------------------------------------------
@@ -97,6 +111,11 @@ def test_owner_files_dispatcher_assigns_worker_completes_owner_rates(
     row.click()
     drawer = dispatcher.get_by_test_id("repair-drawer")
     expect(drawer.get_by_test_id("detail-status")).to_have_text("待派单")
+    expect(drawer.locator(".photo img")).to_have_count(1)  # the owner's photo, on the filing step
+    dispatcher.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=repair-drawer] .photo img')]"
+        ".some((i) => i.complete && i.naturalWidth > 0)"
+    )
     drawer.get_by_test_id("repair-worker").click()
     dispatcher.locator(".el-select-dropdown__item:visible").filter(has_text=worker_name).first.click()
     drawer.get_by_test_id("repair-note").fill("请先电话联系业主")
@@ -120,12 +139,13 @@ def test_owner_files_dispatcher_assigns_worker_completes_owner_rates(
     card.get_by_test_id("work-accept").tap()
     expect(card.get_by_test_id("work-status")).to_have_text("已接单")
     card.get_by_test_id("work-start").tap()
+    worker.get_by_test_id("step-submit").tap()  # no photos on site this time
     expect(card.get_by_test_id("work-status")).to_have_text("维修中")
     card.get_by_test_id("work-call").tap()
     expect(card.get_by_test_id("work-tel")).to_have_attribute("href", f"tel:{owner_phone}")
     card.get_by_test_id("work-complete").tap()
-    worker.get_by_test_id("complete-note").fill("更换了下水管和密封圈")
-    worker.get_by_test_id("complete-submit").tap()
+    worker.get_by_test_id("step-note").fill("更换了下水管和密封圈")
+    worker.get_by_test_id("step-submit").tap()
     expect(card.get_by_test_id("work-status")).to_have_text("已完工")
     watch.screen(worker, "worker-done")
     screenshot(worker, "repairs-worker-done")

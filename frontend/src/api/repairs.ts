@@ -17,6 +17,11 @@ export type Urgency = Schemas['UrgencyEnum']
 export type DispatchMode = Schemas['DispatchModeEnum']
 export type RepairScope = Schemas['RepairScopeEnum']
 export type StaffFiling = Schemas['StaffFileRequest']
+export type RepairPhoto = Schemas['RepairPhoto']
+export type DispatchRule = Schemas['DispatchRule']
+export type DispatchRuleWrite = Schemas['DispatchRuleRequest']
+export type RepairSettings = Schemas['RepairSettings']
+export type RepairStats = Schemas['RepairStats']
 
 export const REPAIR_STATUSES: readonly RepairStatus[] = [
   'submitted',
@@ -62,9 +67,9 @@ export const repairWorkApi = {
     api.get('/api/v1/repair-work/', { query: { page_size: 100, ...query } }),
   get: (id: number) => api.get('/api/v1/repair-work/{id}/', { path: { id } }),
   /** The contact's phone (audited on the server), for the worker an open order is assigned to. */
-  contact: (id: number) =>
-    api.get('/api/v1/repair-work/{id}/contact/', { path: { id }, ...LOCAL }),
-  move: (id: number, move: WorkerMove, note = '') => {
+  contact: (id: number) => api.get('/api/v1/repair-work/{id}/contact/', { path: { id }, ...LOCAL }),
+  /** `photos`: ids of the worker's uploads, attached at start (problem) or completion (result). */
+  move: (id: number, move: WorkerMove, note = '', photos: number[] = []) => {
     const options = { path: { id }, ...LOCAL }
     switch (move) {
       case 'grab':
@@ -72,9 +77,9 @@ export const repairWorkApi = {
       case 'accept':
         return api.post('/api/v1/repair-work/{id}/accept/', { note }, options)
       case 'start':
-        return api.post('/api/v1/repair-work/{id}/start/', { note }, options)
+        return api.post('/api/v1/repair-work/{id}/start/', { note, photos }, options)
       case 'complete':
-        return api.post('/api/v1/repair-work/{id}/complete/', { note }, options)
+        return api.post('/api/v1/repair-work/{id}/complete/', { note, photos }, options)
       case 'return':
         return api.post('/api/v1/repair-work/{id}/return/', { note }, options)
     }
@@ -91,6 +96,33 @@ export const repairCategoriesApi = {
 
 export const repairSettingsApi = {
   get: () => api.get('/api/v1/repair-settings/'),
-  update: (reopen_days: number) =>
-    api.patch('/api/v1/repair-settings/', { reopen_days }, LOCAL),
+  update: (body: Partial<RepairSettings>) => api.patch('/api/v1/repair-settings/', body, LOCAL),
+}
+
+/** Staff uploads (one file a request); name the answered ids in `photos` when filing or moving. */
+export const repairPhotosApi = {
+  upload(file: File) {
+    const form = new FormData()
+    form.append('file', file)
+    return api.post('/api/v1/repair-photos/', form, LOCAL)
+  },
+}
+
+export const dispatchRulesApi = {
+  list: () => api.get('/api/v1/repair-dispatch-rules/'),
+  create: (body: DispatchRuleWrite) => api.post('/api/v1/repair-dispatch-rules/', body, LOCAL),
+  update: (id: number, body: Partial<DispatchRuleWrite>) =>
+    api.patch('/api/v1/repair-dispatch-rules/{id}/', body, { path: { id }, ...LOCAL }),
+  remove: (id: number) => api.delete('/api/v1/repair-dispatch-rules/{id}/', { path: { id } }),
+}
+
+export const REPAIR_STATS_ENDPOINT = '/api/v1/repair-stats/' as const satisfies ApiPath
+export interface RepairStatsQuery {
+  date_from?: string
+  date_to?: string
+  estate?: number
+}
+
+export const repairStatsApi = {
+  get: (query: RepairStatsQuery) => api.get('/api/v1/repair-stats/', { query, ...LOCAL }),
 }

@@ -321,6 +321,8 @@ const en: MessageSchema = {
     tooLarge: 'The image must not exceed {size}',
     failed: 'Upload failed',
     alt: 'Image preview',
+    tooMany: 'At most {max} photos; the extra ones were not uploaded',
+    remove: 'Remove photo',
   },
   job: {
     status: {

@@ -311,6 +311,8 @@ const zhCN = {
     tooLarge: '图片不能超过 {size}',
     failed: '上传失败',
     alt: '图片预览',
+    tooMany: '最多上传 {max} 张，多选的未上传',
+    remove: '移除图片',
   },
   job: {
     status: {

@@ -8,8 +8,11 @@ declare module 'vue-router' {
     tab?: boolean
     /** The tab highlighted for a page that has none of its own (a house → "houses"). */
     tabOf?: string
-    /** Hide the tab from users without this permission (the server still checks every call). */
-    permission?: string
+    /**
+     * Hide the tab from users without this permission — or without any of these (the server still
+     * checks every call).
+     */
+    permission?: string | readonly string[]
   }
 }
 

@@ -5,8 +5,8 @@ import { useAuthStore } from '@/stores/auth'
 const module = 'repairs' as const
 
 /**
- * 报修工单 (/repairs): the dispatcher's list (repairs.dispatch) and 报修设置 (repairs.manage) as
- * tabs; a worker (repairs.work) lands on their phone page, /repairs/work, outside the tabs.
+ * 报修工单 (/repairs): the dispatcher's list (repairs.dispatch), 报修设置 and 派单规则
+ * (repairs.manage), 报修统计 (repairs.dispatch or analytics.view) as tabs; a worker (repairs.work) lands on their phone page, /repairs/work, outside the tabs.
  */
 export const repairsRoute: RouteRecordRaw = {
   path: 'repairs',
@@ -25,7 +25,8 @@ export const repairsRoute: RouteRecordRaw = {
         await auth.ensureLoaded()
         if (auth.hasPermission('repairs.dispatch')) return { name: 'repairs-orders' }
         if (auth.hasPermission('repairs.work')) return { name: 'repairs-work' }
-        return { name: 'repairs-settings' }
+        if (auth.hasPermission('repairs.manage')) return { name: 'repairs-settings' }
+        return { name: 'repairs-stats' }
       },
     },
     {
@@ -39,6 +40,24 @@ export const repairsRoute: RouteRecordRaw = {
       name: 'repairs-settings',
       component: () => import('@/pages/company/repairs/RepairSettingsPage.vue'),
       meta: { module, title: 'repairs.tabs.settings', tab: true, permission: 'repairs.manage' },
+    },
+    {
+      path: 'rules',
+      name: 'repairs-rules',
+      component: () => import('@/pages/company/repairs/DispatchRulesPage.vue'),
+      meta: { module, title: 'repairs.tabs.rules', tab: true, permission: 'repairs.manage' },
+    },
+    {
+      path: 'stats',
+      name: 'repairs-stats',
+      component: () => import('@/pages/company/repairs/RepairStatsPage.vue'),
+      // The API answers either (tenants/repairs/api/stats.py VIEW_STATS).
+      meta: {
+        module,
+        title: 'repairs.tabs.stats',
+        tab: true,
+        permission: ['repairs.dispatch', 'analytics.view'],
+      },
     },
   ],
 }

@@ -16,8 +16,12 @@ export const useAuthStore = defineStore('auth', () => {
     return modules.value.includes(module)
   }
 
-  function hasPermission(permission: string): boolean {
-    return me.value?.permissions.includes(permission) ?? false
+  /** Holds the permission — or, given several, any one of them. */
+  function hasPermission(permission: string | readonly string[]): boolean {
+    const held = me.value?.permissions ?? []
+    return typeof permission === 'string'
+      ? held.includes(permission)
+      : permission.some((p) => held.includes(p))
   }
 
   /**

@@ -1,4 +1,4 @@
-import type { HttpMethod, RawResponse, RequestOptions } from '@/platform/types'
+import type { HttpMethod, RawResponse, RequestOptions, UploadOptions } from '@/platform/types'
 import { getLocale, t, type Locale } from '@/i18n'
 import {
   fillPath,
@@ -25,6 +25,7 @@ import type {
   OwnerNotice,
   OwnerRepair,
   RepairFiling,
+  RepairPhoto,
   RepairRating,
 } from './types'
 
@@ -50,6 +51,8 @@ export interface ApiClientOptions {
   baseUrl: string
   request: (options: RequestOptions) => Promise<RawResponse>
   getToken: () => string | null
+  /** Sends one local file as multipart (`platform.uploadFile`); only the photo uploads need it. */
+  upload?: (options: UploadOptions) => Promise<RawResponse>
   /** Called when a request that carried a token gets 401 (token expired or revoked). */
   onUnauthorized?: () => void
 }
@@ -157,6 +160,32 @@ export function createApiClient(options: ApiClientOptions) {
     }
   }
 
+  /** One photo of a repair, uploaded as the owner (name its id in `photos` when filing). */
+  async function uploadRepairPhoto(filePath: string): Promise<RepairPhoto> {
+    const token = options.getToken()
+    if (!options.upload) throw new ApiError(0, 'unsupported', t('errors.generic'))
+    let res: RawResponse
+    try {
+      res = await options.upload({
+        url: `${base}/api/v1/owner/repair-photos/`,
+        filePath,
+        name: 'file',
+        headers: requestHeaders(token, { Accept: 'application/json' }),
+      })
+    } catch {
+      throw new ApiError(0, 'network', t('errors.network'))
+    }
+    if (res.status === 201 || res.status === 200) return res.data as RepairPhoto
+    if (res.status === 401 && token) options.onUnauthorized?.()
+    throw toApiError(res.status, res.data)
+  }
+
+  /** A photo's URL as the server names it (a path on this host), with the token to fetch it. */
+  const repairPhotoFile = (path: string): AuthorizedFile => ({
+    url: /^https?:\/\//.test(path) ? path : `${base}${path}`,
+    headers: requestHeaders(options.getToken()),
+  })
+
   /** A list endpoint answers an array (`pagination_class = None`); a DRF page is accepted too. */
   const list = async <T>(answer: Promise<T[]>): Promise<T[]> => asList<T>(await answer)
 
@@ -230,6 +259,8 @@ export function createApiClient(options: ApiClientOptions) {
     /** 社区公告: those for my houses (pinned first, each with my read flag); opening one marks it read. */
     ownerNotices: async () => asList<OwnerNotice>(await get('/api/v1/owner/notices/', { query: { page_size: 100 } })),
     ownerNotice: (id: number) => get('/api/v1/owner/notices/{id}/', { path: { id } }),
+    uploadRepairPhoto,
+    repairPhotoFile,
   }
 }
 

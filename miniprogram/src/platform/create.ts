@@ -7,6 +7,7 @@ import type {
   RawResponse,
   RequestOptions,
   ToastKind,
+  UploadOptions,
 } from './types'
 import { PlatformError } from './types'
 
@@ -35,6 +36,8 @@ export interface UniLike {
   getExtConfigSync?(): unknown
   stopPullDownRefresh?(): void
   downloadFile?(options: Record<string, unknown> & Callbacks): unknown
+  uploadFile?(options: Record<string, unknown> & Callbacks): unknown
+  chooseImage?(options: Record<string, unknown> & Callbacks): void
   openDocument?(options: Record<string, unknown> & Callbacks): void
 }
 
@@ -286,6 +289,71 @@ export function createPlatform(deps: PlatformDeps): Platform {
           throw err
         }
       })()
+    },
+
+    chooseImages(count: number) {
+      return new Promise<string[]>((resolve, reject) => {
+        if (!uni.chooseImage) {
+          reject(new PlatformError('unsupported', 'chooseImage missing'))
+          return
+        }
+        uni.chooseImage({
+          count,
+          sizeType: ['compressed'],
+          sourceType: ['album', 'camera'],
+          success: (res: { tempFilePaths: string[] | string }) =>
+            resolve((Array.isArray(res.tempFilePaths) ? res.tempFilePaths : [res.tempFilePaths]).slice(0, count)),
+          fail: (err: unknown) => {
+            const msg = errMsg(err)
+            reject(new PlatformError(msg.includes('cancel') ? 'cancelled' : 'failed', msg))
+          },
+        })
+      })
+    },
+
+    uploadFile(options: UploadOptions) {
+      return new Promise<RawResponse>((resolve, reject) => {
+        if (!uni.uploadFile) {
+          reject(new PlatformError('unsupported', 'uploadFile missing'))
+          return
+        }
+        uni.uploadFile({
+          url: options.url,
+          filePath: options.filePath,
+          name: options.name,
+          header: options.headers,
+          success: (res: { statusCode: number; data: unknown }) => {
+            let data = res.data
+            if (typeof data === 'string') {
+              try {
+                data = JSON.parse(data)
+              } catch {
+                // not JSON (a proxy's error page): the status tells
+              }
+            }
+            resolve({ status: res.statusCode, data })
+          },
+          fail: (err: unknown) => reject(new PlatformError('failed', errMsg(err))),
+        })
+      })
+    },
+
+    downloadImage(file: AuthorizedDownload) {
+      return new Promise<string>((resolve, reject) => {
+        if (!uni.downloadFile) {
+          reject(new PlatformError('unsupported', 'downloadFile missing'))
+          return
+        }
+        uni.downloadFile({
+          url: file.url,
+          header: file.headers,
+          success: (res: { statusCode: number; tempFilePath: string }) => {
+            if (res.statusCode === 200) resolve(res.tempFilePath)
+            else reject(new PlatformError('failed', `HTTP ${res.statusCode}`, res.statusCode))
+          },
+          fail: (err: unknown) => reject(new PlatformError('failed', errMsg(err))),
+        })
+      })
     },
 
     stopPullDownRefresh() {

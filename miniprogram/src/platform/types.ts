@@ -41,6 +41,16 @@ export interface AuthorizedDownload {
   fileName?: string
 }
 
+/** A local file sent as multipart (`uni.uploadFile`), one file a request. */
+export interface UploadOptions {
+  url: string
+  /** A temp path from `chooseImages` (a blob: URL in H5). */
+  filePath: string
+  /** The form field the server reads the file from. */
+  name: string
+  headers: Record<string, string>
+}
+
 export interface Platform {
   readonly kind: PlatformKind
   /** Mini-program only: the `ext` object of ext.json (company config); `null` in H5. */
@@ -76,6 +86,19 @@ export interface Platform {
    * handler (before any `await`) or pop-up blockers refuse it.
    */
   openPdf(file: AuthorizedDownload): Promise<void>
+  /**
+   * Pick up to `count` photos from the album or the camera, compressed by the phone (the
+   * mini-program's `sizeType: compressed`; H5 browsers send the original, which the server
+   * re-encodes). Resolves their temp paths; rejects with `cancelled` when the owner backs out.
+   */
+  chooseImages(count: number): Promise<string[]>
+  /** Send one local file as multipart with these headers (the token); the answer, JSON parsed. */
+  uploadFile(options: UploadOptions): Promise<RawResponse>
+  /**
+   * An image the API serves only with the token, as a local temp path an `<image>` can show
+   * (`uni.downloadFile` with the header: a temp file in the mini-program, a blob URL in H5).
+   */
+  downloadImage(file: AuthorizedDownload): Promise<string>
   /** End the pull-down-refresh animation of the current page. */
   stopPullDownRefresh(): void
   /** WeChat Pay JSAPI in the mini-program; rejects with `unsupported` in H5. */

@@ -1,13 +1,15 @@
 /**
  * 报修: the owner files a repair (a house of theirs, or a public place of their estate; a category
  * of two levels; urgency; description; a preferred visit time), follows their repairs and each one's
- * timeline, cancels before work starts, confirms and rates after completion, reopens within the
+ * timeline, cancels before work starts, adds up to 9 photos (each uploaded when picked, removable
+ * before sending), confirms and rates after completion, reopens within the
  * company's days — over an API client passed in (the pages share the one in stores/session.ts).
  * What the owner may do with an order is the server's `actions`; the store offers only those.
  */
 import { reactive } from 'vue'
 import { ApiError } from '@/api/client'
 import type { ApiClient } from '@/api/client'
+import { PlatformError, type Platform } from '@/platform/types'
 import type { Estate, OwnerHouse, OwnerRepair, OwnerRepairDetail, RepairCategory, Urgency } from '@/api/types'
 import { t } from '@/i18n'
 
@@ -22,7 +24,17 @@ export type RepairsApi = Pick<
   | 'reopenRepair'
   | 'ownerHouses'
   | 'estates'
+  | 'uploadRepairPhoto'
 >
+/** Where photos come from: the phone's album or camera. */
+export type PhotoSource = Pick<Platform, 'chooseImages'>
+
+/** A photo picked for the filing: its id on the server, its local path to show. */
+export interface PickedPhoto {
+  id: number
+  path: string
+}
+export const MAX_PHOTOS = 9
 
 export const URGENCIES: readonly Urgency[] = ['normal', 'urgent', 'emergency']
 /** The tags an owner can tick when rating (the server keeps up to 5, each up to 20 characters). */
@@ -45,10 +57,11 @@ function blankForm() {
     /** 'YYYY-MM-DD' and 'HH:mm' from the pickers; both or neither. */
     visitDate: '',
     visitTime: '',
+    photos: [] as PickedPhoto[],
   }
 }
 
-export function createRepairsStore(api: RepairsApi) {
+export function createRepairsStore(api: RepairsApi, source: PhotoSource) {
   const state = reactive({
     status: 'idle' as 'idle' | 'loading' | 'ready' | 'error',
     error: '',
@@ -59,6 +72,7 @@ export function createRepairsStore(api: RepairsApi) {
     form: blankForm(),
     errors: {} as Record<string, string>,
     submitting: false,
+    uploading: false,
     detail: null as OwnerRepairDetail | null,
     detailError: '',
     busy: false,
@@ -110,6 +124,39 @@ export function createRepairsStore(api: RepairsApi) {
     delete state.errors.category
   }
 
+  /** Pick photos (as many as are left of 9) and upload each; a refused one is named in `errors.photos`. */
+  async function addPhotos(): Promise<void> {
+    const room = MAX_PHOTOS - state.form.photos.length
+    if (room <= 0 || state.uploading) return
+    let paths: string[]
+    try {
+      paths = await source.chooseImages(room)
+    } catch (err) {
+      if (!(err instanceof PlatformError && err.code === 'cancelled')) state.errors = { ...state.errors, photos: t('repairs.errors.photoPick') }
+      return
+    }
+    state.uploading = true
+    delete state.errors.photos
+    const refused: string[] = []
+    try {
+      for (const path of paths.slice(0, room)) {
+        try {
+          const photo = await api.uploadRepairPhoto(path)
+          state.form.photos.push({ id: photo.id, path })
+        } catch (err) {
+          refused.push(messageOf(err))
+        }
+      }
+    } finally {
+      state.uploading = false
+    }
+    if (refused.length) state.errors = { ...state.errors, photos: t('repairs.errors.photoUpload', { reason: refused[0] }) }
+  }
+
+  function removePhoto(id: number): void {
+    state.form.photos = state.form.photos.filter((p) => p.id !== id)
+  }
+
   function check(): boolean {
     const f = state.form
     const errors: Record<string, string> = {}
@@ -127,6 +174,10 @@ export function createRepairsStore(api: RepairsApi) {
   /** Files the repair; the new order (with its number) or null when something needs fixing. */
   async function submit(): Promise<OwnerRepairDetail | null> {
     if (!check() || state.submitting) return null
+    if (state.uploading) {
+      state.errors = { form: t('repairs.errors.uploading') }
+      return null
+    }
     const f = state.form
     state.submitting = true
     try {
@@ -136,6 +187,7 @@ export function createRepairsStore(api: RepairsApi) {
         ...(f.urgency ? { urgency: f.urgency } : {}),
         ...(isPublic() ? { estate: f.estate, location: f.location.trim() } : { house: f.house }),
         preferred_visit_at: f.visitDate ? `${f.visitDate}T${f.visitTime}:00+08:00` : null,
+        ...(f.photos.length ? { photos: f.photos.map((p) => p.id) } : {}),
       })
       state.form = blankForm()
       return order
@@ -194,6 +246,8 @@ export function createRepairsStore(api: RepairsApi) {
     prepare,
     pickTop,
     pickCategory,
+    addPhotos,
+    removePhoto,
     submit,
     open,
     can,

@@ -19,6 +19,7 @@ import { createInvoicesStore } from './invoices'
 import { createMessagesStore } from './messages'
 import { createRepairsStore } from './repairs'
 import { createNoticesStore } from './notices'
+import { createImageCache } from '@/composables/authorizedImages'
 import { createAgreementStore } from './agreement'
 import { createSubscriptionsStore } from './subscriptions'
 import type { StoredSession } from './token'
@@ -49,6 +50,7 @@ export const api = createApiClient({
   baseUrl: company.apiBase,
   request: (o) => platform.request(o),
   getToken: () => state.session?.token ?? null,
+  upload: (o) => platform.uploadFile(o),
   onUnauthorized: () => {
     logout()
     platform.reLaunch(PAGES.login)
@@ -69,9 +71,11 @@ export const invoices = createInvoicesStore(api)
 /** My messages: bills issued, notices (page messages; the unread count on the profile page). */
 export const messages = createMessagesStore(api)
 
-export const repairs = createRepairsStore(api)
 /** 社区公告: the announcements for my houses. */
 export const notices = createNoticesStore(api)
+export const repairs = createRepairsStore(api, platform)
+/** Repair photos, fetched with the token and shown from temp paths (components/AuthorizedPhotos). */
+export const repairImages = createImageCache((url) => platform.downloadImage(api.repairPhotoFile(url)))
 /** 用户协议 / 隐私政策 (page agreement, open before login). */
 export const agreement = createAgreementStore(api)
 /** WeChat subscribe messages asked for after paying and after binding (a no-op in H5). */
@@ -94,6 +98,7 @@ export function saveLogin(res: LoginResponse): void {
   messages.reset()
   repairs.reset()
   notices.reset()
+  repairImages.clear()
 }
 
 export function logout(): void {
@@ -109,6 +114,7 @@ export function logout(): void {
   messages.reset()
   repairs.reset()
   notices.reset()
+  repairImages.clear()
 }
 
 /** Navigation bar titles (i18n `titles.*`) of the pages whose title is fixed; the others set their own. */

@@ -5,7 +5,7 @@
  */
 import { vi } from 'vitest'
 import { createApiClient } from '@/api/client'
-import type { RawResponse, RequestOptions } from '@/platform/types'
+import type { RawResponse, RequestOptions, UploadOptions } from '@/platform/types'
 import type { Binding, OwnerCorrection, OwnerHouse, OwnerProfile } from '@/api/types'
 
 export type Route = RawResponse | ((o: RequestOptions) => RawResponse)
@@ -20,7 +20,9 @@ export function createFakeBackend() {
     if (!route) return { status: 404, data: { code: 'not_found', message: `no route ${key}` } }
     return typeof route === 'function' ? route(o) : route
   })
-  const api = createApiClient({ baseUrl: '', request, getToken: () => 'owner-token' })
+  // An upload is routed like a POST whose body is `{ file: <the local path> }`.
+  const upload = (o: UploadOptions) => request({ url: o.url, method: 'POST', data: { [o.name]: o.filePath }, headers: o.headers })
+  const api = createApiClient({ baseUrl: '', request, upload, getToken: () => 'owner-token' })
   return {
     api,
     calls,

@@ -13,6 +13,7 @@ import { createInvoicesStore } from '@/stores/invoices'
 import { createMessagesStore } from '@/stores/messages'
 import { createRepairsStore } from '@/stores/repairs'
 import { createNoticesStore } from '@/stores/notices'
+import { createImageCache } from '@/composables/authorizedImages'
 import { createAgreementStore } from '@/stores/agreement'
 import { createSubscriptionsStore } from '@/stores/subscriptions'
 import { PlatformError } from '@/platform/types'
@@ -41,8 +42,15 @@ export const pay = createPayStore(api, 'h5')
 export const payment = createOrderWatch(api, { schedule: () => undefined })
 export const invoices = createInvoicesStore(api)
 export const messages = createMessagesStore(api)
-export const repairs = createRepairsStore(api)
 export const notices = createNoticesStore(api)
+/** The phone's photo picker: tests say what it answers (`chooseImages.mockResolvedValueOnce`). */
+export const photoSource = { chooseImages: vi.fn(async (_count: number): Promise<string[]> => []) }
+export const repairs = createRepairsStore(api, photoSource)
+/** Repair photos "downloaded": the temp path says whether the owner's token went with the URL. */
+export const downloadImage = vi.fn(async (file: { url: string; headers: Record<string, string> }) =>
+  file.headers.Authorization === 'Bearer owner-token' ? `temp:${file.url}` : Promise.reject(new Error('401')),
+)
+export const repairImages = createImageCache((url) => downloadImage(api.repairPhotoFile(url)))
 export const agreement = createAgreementStore(api)
 /** The H5 build's: WeChat subscribe messages are a no-op there. */
 export const subscriptions = createSubscriptionsStore(
@@ -80,6 +88,10 @@ export function resetSession(): void {
   messages.reset()
   repairs.reset()
   notices.reset()
+  repairImages.clear()
+  downloadImage.mockClear()
+  photoSource.chooseImages.mockReset()
+  photoSource.chooseImages.mockResolvedValue([])
   agreement.reset()
   state.bindings = null
   state.me = null

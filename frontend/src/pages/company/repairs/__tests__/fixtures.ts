@@ -1,4 +1,6 @@
-import type { RepairOrder, RepairOrderDetail } from '@/api/repairs'
+import { flushPromises } from '@vue/test-utils'
+
+import type { RepairOrder, RepairOrderDetail, RepairPhoto } from '@/api/repairs'
 
 export const order = (over: Partial<RepairOrder> = {}): RepairOrder => ({
   id: 7,
@@ -81,3 +83,29 @@ export const WORKERS = [
   { id: 5, name: '赵师傅', open_orders: 2 },
   { id: 6, name: '钱师傅', open_orders: 0 },
 ]
+
+/** A staff upload as POST repair-photos/ answers it. */
+export const photo = (id: number): RepairPhoto => ({
+  id,
+  kind: '',
+  entry: null,
+  url: `/api/v1/repair-photos/${id}/`,
+  thumbnail_url: `/api/v1/repair-photos/${id}/thumbnail/`,
+  content_type: 'image/jpeg',
+  width: 800,
+  height: 600,
+  size: 1000,
+  uploaded_by_name: '钱师傅',
+  created_at: '2026-12-03T10:00:00+08:00',
+})
+
+export const jpeg = (name: string) => new File([new Uint8Array(10)], name, { type: 'image/jpeg' })
+
+/** Pick `files` in the file input with data-testid `testid` (PhotosUpload's `<testid>-input`). */
+export async function pickPhotos(testid: string, files: File[]) {
+  const input = document.body.querySelector(`[data-testid="${testid}"]`) as HTMLInputElement
+  Object.defineProperty(input, 'files', { value: files, configurable: true })
+  input.dispatchEvent(new Event('change'))
+  await flushPromises()
+  await flushPromises()
+}
