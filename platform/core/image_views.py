@@ -9,6 +9,7 @@ from django.db.models.fields.files import FieldFile
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse
+from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 
@@ -21,6 +22,15 @@ class StoredPhoto(Protocol):
     content_type: str
 
 
+class PhotoUploadSerializer(serializers.Serializer[Any]):
+    """One photo, multipart (as uni.uploadFile sends it)."""
+
+    file = serializers.FileField(
+        help_text="JPEG, PNG or WebP, at most 10 MB and 50 megapixels; re-encoded without EXIF "
+        "(the orientation applied first), longer side at most 4096 px."
+    )
+
+
 class ImageRenderer(BaseRenderer):
     """Lets a client ask for an image (`Accept: image/*`); the view answers the file itself, an error stays JSON."""
 
@@ -30,7 +40,8 @@ class ImageRenderer(BaseRenderer):
     render_style = "binary"
 
     def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
-        return JSONRenderer().render(data, "application/json", renderer_context)
+        rendered: bytes = JSONRenderer().render(data, "application/json", renderer_context)
+        return rendered
 
 
 IMAGE_RESPONSES = {

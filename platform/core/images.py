@@ -9,10 +9,15 @@ views (core.image_views)."""
 from __future__ import annotations
 
 import io
+import secrets
 import warnings
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models.fields.files import FieldFile
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -127,3 +132,38 @@ def clean_upload(upload: Any) -> CleanImage:
     return CleanImage(
         body=body, thumbnail=thumbnail, content_type=content_type, extension=extension, width=width, height=height
     )
+
+
+class PhotoRow(Protocol):
+    token: str
+    content_type: str
+    width: int
+    height: int
+    size: int
+    file: FieldFile
+    thumbnail: FieldFile
+
+
+def store(photo: PhotoRow, clean: CleanImage) -> None:
+    """Put `clean` on the (unsaved) photo row: a fresh unguessable token, what is recorded of the
+    image, and its two files in the row's storage (the caller saves the row)."""
+    photo.token = secrets.token_hex(16)
+    photo.content_type, photo.width, photo.height, photo.size = (
+        clean.content_type,
+        clean.width,
+        clean.height,
+        clean.size,
+    )
+    photo.file.save(f"photo.{clean.extension}", ContentFile(clean.body), save=False)
+    photo.thumbnail.save("thumbnail.jpg", ContentFile(clean.thumbnail), save=False)
+
+
+def delete_files_on_commit(photos: Iterable[PhotoRow]) -> None:
+    """Remove the photos' files once the transaction deleting their rows commits (never before)."""
+    files = [(photo.file.storage, name) for photo in photos for name in (photo.file.name, photo.thumbnail.name) if name]
+
+    def remove() -> None:
+        for storage, name in files:
+            storage.delete(name)
+
+    transaction.on_commit(remove)

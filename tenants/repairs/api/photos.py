@@ -15,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.image_views import IMAGE_RESPONSES, THUMBNAIL_RESPONSES, ImageRenderer, serve
+from core.image_views import IMAGE_RESPONSES, THUMBNAIL_RESPONSES, ImageRenderer, PhotoUploadSerializer, serve
 from core.input_guard import MultiPartParser
 from tenants.repairs import selectors, services
 from tenants.repairs.models import PhotoKind, RepairPhoto
@@ -68,13 +68,6 @@ class RepairPhotoSerializer(serializers.ModelSerializer):
 
     def get_thumbnail_url(self, photo: RepairPhoto) -> str:
         return photo_urls(photo, owner=self._owner())[1]
-
-
-class PhotoUploadSerializer(serializers.Serializer):
-    file = serializers.FileField(
-        help_text="JPEG, PNG or WebP, at most 10 MB and 50 megapixels; re-encoded without EXIF "
-        "(the orientation applied first), longer side at most 4096 px."
-    )
 
 
 PHOTO_IDS_HELP = (

@@ -4,12 +4,9 @@ when filing or moving an order (`attach`, inside that action's transaction)."""
 
 from __future__ import annotations
 
-import secrets
 from datetime import timedelta
 from typing import Any
 
-from django.core.files.base import ContentFile
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,16 +23,8 @@ MAX_PER_STEP = 9  # photos named in one filing or move, and problem photos of on
 def upload_photo(*, actor: Any, upload: Any) -> RepairPhoto:
     """Check, clean and keep one photo for `actor`; it stays unattached until named in a filing or a move."""
     clean = images.clean_upload(upload)
-    photo = RepairPhoto(
-        token=secrets.token_hex(16),
-        uploaded_by=actor,
-        content_type=clean.content_type,
-        width=clean.width,
-        height=clean.height,
-        size=clean.size,
-    )
-    photo.file.save(f"photo.{clean.extension}", ContentFile(clean.body), save=False)
-    photo.thumbnail.save("thumbnail.jpg", ContentFile(clean.thumbnail), save=False)
+    photo = RepairPhoto(uploaded_by=actor)
+    images.store(photo, clean)
     photo.save()
     account_services.record_audit(
         actor=actor,
@@ -58,14 +47,8 @@ def discard_unattached(*, now: Any = None) -> int:
     stale = list(
         RepairPhoto.objects.select_for_update(skip_locked=True).filter(order__isnull=True, created_at__lt=cutoff)
     )
-    files = [(photo.file.storage, name) for photo in stale for name in (photo.file.name, photo.thumbnail.name) if name]
     RepairPhoto.objects.filter(pk__in=[photo.pk for photo in stale]).delete()
-
-    def remove() -> None:
-        for storage, name in files:
-            storage.delete(name)
-
-    transaction.on_commit(remove)
+    images.delete_files_on_commit(stale)
     return len(stale)
 
 
