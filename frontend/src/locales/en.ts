@@ -4,6 +4,7 @@ import ledger from './ledger.en'
 import passwords from './passwords.en'
 import payments from './payments.en'
 import reconciliation from './reconciliation.en'
+import feedback from './feedback.en'
 import repairs from './repairs.en'
 import subscription from './subscription.en'
 import type { MessageSchema } from './zh-CN'
@@ -58,6 +59,7 @@ const en: MessageSchema = {
     basic_data: 'Basic data',
     fees: 'Fees',
     repairs: 'Repairs',
+    feedback: 'Feedback',
     security: 'Vehicles & security',
     community: 'Community',
     analytics: 'Analytics',
@@ -495,6 +497,7 @@ const en: MessageSchema = {
   payments,
   reconciliation,
   repairs,
+  feedback,
   invoices,
   subscription,
   passwords,

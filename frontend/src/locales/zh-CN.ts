@@ -4,6 +4,7 @@ import ledger from './ledger.zh-CN'
 import passwords from './passwords.zh-CN'
 import payments from './payments.zh-CN'
 import reconciliation from './reconciliation.zh-CN'
+import feedback from './feedback.zh-CN'
 import repairs from './repairs.zh-CN'
 import subscription from './subscription.zh-CN'
 
@@ -56,6 +57,7 @@ const zhCN = {
     basic_data: '基础数据',
     fees: '收费管理',
     repairs: '报修工单',
+    feedback: '投诉建议',
     security: '车辆安防',
     community: '社区服务',
     analytics: '数据分析',
@@ -482,6 +484,7 @@ const zhCN = {
   payments,
   reconciliation,
   repairs,
+  feedback,
   invoices,
   subscription,
   passwords,

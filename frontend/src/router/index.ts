@@ -12,6 +12,7 @@ import { i18n } from '@/locales'
 import { MODULES } from '@/modules'
 import { basicDataRoute } from '@/router/basicData'
 import { feesRoute, meterReadingImportRoute, meterReadingRoute } from '@/router/fees'
+import { feedbackRoute } from '@/router/feedback'
 import { repairsRoute, repairWorkRoute } from '@/router/repairs'
 import { clockRoute } from '@/router/staff'
 import { useAuthStore } from '@/stores/auth'
@@ -58,7 +59,7 @@ export const publicRoutes: RouteRecordRaw[] = [
 const placeholder = () => import('@/pages/company/ModulePlaceholder.vue')
 
 /** Modules with their own pages; the others show the placeholder for now. */
-const BUILT_MODULES = new Set<ModuleKey>(['settings', 'basic_data', 'fees', 'repairs'])
+const BUILT_MODULES = new Set<ModuleKey>(['settings', 'basic_data', 'fees', 'repairs', 'feedback'])
 
 const moduleRoutes: RouteRecordRaw[] = MODULES.filter((m) => !BUILT_MODULES.has(m.key)).map(
   (m) => ({
@@ -109,6 +110,7 @@ export const companyRoutes: RouteRecordRaw[] = [
       feesRoute,
       repairWorkRoute,
       repairsRoute,
+      feedbackRoute,
       clockRoute,
       meterReadingRoute,
       meterReadingImportRoute,

@@ -27,6 +27,7 @@ def _hidden(item: Feedback, context: dict[str, Any]) -> bool:
 
 
 class FeedbackTimelineEntrySerializer(serializers.ModelSerializer):
+    from_status = serializers.CharField(read_only=True, help_text="A status, or empty for the filing.")
     actor_name = serializers.SerializerMethodField()
     assignee_name = serializers.CharField(source="assignee.name", default=None, allow_null=True, read_only=True)
     by_owner = serializers.SerializerMethodField(help_text="The step was the owner's (filing, withdrawal, rating).")

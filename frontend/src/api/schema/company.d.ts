@@ -6558,7 +6558,8 @@ export interface components {
         FeedbackTimelineEntry: {
             readonly id: number;
             readonly transition: string;
-            readonly from_status: components["schemas"]["FeedbackStatusEnum"];
+            /** @description A status, or empty for the filing. */
+            readonly from_status: string;
             readonly to_status: components["schemas"]["FeedbackStatusEnum"];
             readonly actor_name: string | null;
             /** @description The step was the owner's (filing, withdrawal, rating). */
