@@ -23,6 +23,8 @@ import type {
   OwnerPreferencesRequest,
   UpdateOwnerContactRequest,
   OwnerRepair,
+  OwnerFeedback,
+  FeedbackFiling,
   RepairFiling,
   RepairRating,
 } from './types'
@@ -226,6 +228,14 @@ export function createApiClient(options: ApiClientOptions) {
     cancelRepair: (id: number, note = '') => post('/api/v1/owner/repairs/{id}/cancel/', { note }, { path: { id } }),
     confirmRepair: (id: number, body: RepairRating) => post('/api/v1/owner/repairs/{id}/confirm/', body, { path: { id } }),
     reopenRepair: (id: number, note = '') => post('/api/v1/owner/repairs/{id}/reopen/', { note }, { path: { id } }),
+    /** 投诉建议: my items (anonymous ones too), one with its reply and timeline, file, withdraw, rate. */
+    ownerFeedbackList: async () =>
+      asList<OwnerFeedback>(await get('/api/v1/owner/feedback/', { query: { page_size: 100 } })),
+    ownerFeedback: (id: number) => get('/api/v1/owner/feedback/{id}/', { path: { id } }),
+    fileFeedback: (body: FeedbackFiling) => post('/api/v1/owner/feedback/', body),
+    withdrawFeedback: (id: number, note = '') => post('/api/v1/owner/feedback/{id}/withdraw/', { note }, { path: { id } }),
+    rateFeedback: (id: number, rating: number, note = '') =>
+      post('/api/v1/owner/feedback/{id}/rate/', { rating, note }, { path: { id } }),
   }
 }
 

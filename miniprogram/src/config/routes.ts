@@ -16,6 +16,9 @@ export const PAGES = {
   repairs: '/pages/repairs/repairs',
   repairFile: '/pages/repairs/file',
   repairDetail: '/pages/repairs/detail',
+  feedback: '/pages/feedback/list',
+  feedbackFile: '/pages/feedback/file',
+  feedbackDetail: '/pages/feedback/detail',
 } as const
 
 /** tabBar pages: reached with switchTab, never navigateTo. Keep in step with pages.json. */
@@ -43,4 +46,9 @@ export function agreementUrl(kind: 'user_agreement' | 'privacy_policy'): string 
 /** One repair of mine, with its timeline. */
 export function repairUrl(id: number): string {
   return `${PAGES.repairDetail}?id=${id}`
+}
+
+/** One feedback item of mine, with the reply and its steps. */
+export function feedbackUrl(id: number): string {
+  return `${PAGES.feedbackDetail}?id=${id}`
 }
