@@ -12,7 +12,12 @@ export type FeedbackStatus = Schemas['FeedbackStatusEnum']
 export type FeedbackStats = Schemas['FeedbackStats']
 export type FeedbackHandler = Schemas['FeedbackHandler']
 
-export const FEEDBACK_KINDS: readonly FeedbackKind[] = ['complaint', 'suggestion', 'consultation', 'praise']
+export const FEEDBACK_KINDS: readonly FeedbackKind[] = [
+  'complaint',
+  'suggestion',
+  'consultation',
+  'praise',
+]
 export const FEEDBACK_STATUSES: readonly FeedbackStatus[] = [
   'submitted',
   'assigned',

@@ -18,7 +18,12 @@ const feedback = {
     dueAt: 'Reply due',
     createdAt: 'Filed at',
   },
-  kinds: { complaint: 'Complaint', suggestion: 'Suggestion', consultation: 'Consultation', praise: 'Praise' },
+  kinds: {
+    complaint: 'Complaint',
+    suggestion: 'Suggestion',
+    consultation: 'Consultation',
+    praise: 'Praise',
+  },
   statuses: {
     submitted: 'New',
     assigned: 'In progress',

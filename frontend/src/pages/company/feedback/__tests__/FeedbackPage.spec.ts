@@ -4,7 +4,18 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { Feedback, FeedbackDetail, FeedbackStats } from '@/api/feedback'
 import { jsonResponse } from '@/test/http'
 
-import { $, $$, bodyOf, calls, click, fakeApi, mountPage, page, queryOf, TREE } from '../../basic-data/__tests__/helpers'
+import {
+  $,
+  $$,
+  bodyOf,
+  calls,
+  click,
+  fakeApi,
+  mountPage,
+  page,
+  queryOf,
+  TREE,
+} from '../../basic-data/__tests__/helpers'
 import FeedbackDrawer from '../FeedbackDrawer.vue'
 import FeedbackPage from '../FeedbackPage.vue'
 
@@ -77,7 +88,15 @@ function backend(current = detail({ actions: ['assign', 'reply', 'close'] })) {
     'GET /api/v1/feedback/': () =>
       page([
         item({ ...state }),
-        item({ id: 8, kind: 'suggestion', anonymous: true, owner_name: null, house: null, house_label: null, overdue: true }),
+        item({
+          id: 8,
+          kind: 'suggestion',
+          anonymous: true,
+          owner_name: null,
+          house: null,
+          house_label: null,
+          overdue: true,
+        }),
       ]),
     [`GET /api/v1/feedback/${current.id}/`]: () => jsonResponse(state),
     [`POST /api/v1/feedback/${current.id}/reply/`]: (call) => {
@@ -105,7 +124,12 @@ function backend(current = detail({ actions: ['assign', 'reply', 'close'] })) {
       return jsonResponse(state)
     },
     [`POST /api/v1/feedback/${current.id}/assign/`]: (call) => {
-      state = detail({ status: 'assigned', assignee: Number(bodyOf(call).assignee), assignee_name: '周经理', actions: ['assign', 'reply', 'close'] })
+      state = detail({
+        status: 'assigned',
+        assignee: Number(bodyOf(call).assignee),
+        assignee_name: '周经理',
+        actions: ['assign', 'reply', 'close'],
+      })
       return jsonResponse(state)
     },
   })
@@ -116,7 +140,8 @@ afterEach(() => {
   document.body.innerHTML = ''
 })
 
-const mount = () => mountPage(FeedbackPage, { path: '/feedback', permissions: HANDLE, modules: ['feedback'] })
+const mount = () =>
+  mountPage(FeedbackPage, { path: '/feedback', permissions: HANDLE, modules: ['feedback'] })
 
 describe('投诉建议', () => {
   it('shows the figures, the kinds, and marks anonymous and overdue items', async () => {
@@ -146,7 +171,9 @@ describe('投诉建议', () => {
       'overdue',
     ])
     expect(calls(all, 'GET', '/api/v1/feedback/')).not.toHaveLength(0)
-    expect(queryOf(calls(all, 'GET', '/api/v1/feedback-stats/')[0]!)).toMatchObject({ months: '12' })
+    expect(queryOf(calls(all, 'GET', '/api/v1/feedback-stats/')[0]!)).toMatchObject({
+      months: '12',
+    })
   })
 
   it('opens an item, replies with the text the owner will read, and shows the new step', async () => {
@@ -177,10 +204,16 @@ describe('投诉建议', () => {
     await flushPromises()
     const drawer = wrapper.findComponent(FeedbackDrawer)
     const select = drawer.findComponent({ name: 'ElSelect' })
-    expect(select.findAllComponents({ name: 'ElOption' }).map((o) => o.props('label'))).toEqual(['李客服', '周经理'])
+    expect(select.findAllComponents({ name: 'ElOption' }).map((o) => o.props('label'))).toEqual([
+      '李客服',
+      '周经理',
+    ])
     select.vm.$emit('update:modelValue', 6)
     await flushPromises()
     await click('feedback-assign')
-    expect(bodyOf(calls(all, 'POST', '/api/v1/feedback/7/assign/')[0]!)).toEqual({ assignee: 6, note: '' })
+    expect(bodyOf(calls(all, 'POST', '/api/v1/feedback/7/assign/')[0]!)).toEqual({
+      assignee: 6,
+      note: '',
+    })
   })
 })
