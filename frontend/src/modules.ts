@@ -12,6 +12,7 @@ export const MODULES: readonly ModuleDef[] = [
   { key: 'basic_data', path: '/basic-data', icon: 'OfficeBuilding' },
   { key: 'fees', path: '/fees', icon: 'Money' },
   { key: 'repairs', path: '/repairs', icon: 'Service' },
+  { key: 'feedback', path: '/feedback', icon: 'ChatDotRound' },
   { key: 'security', path: '/security', icon: 'Van' },
   { key: 'community', path: '/community', icon: 'Shop' },
   { key: 'analytics', path: '/analytics', icon: 'TrendCharts' },

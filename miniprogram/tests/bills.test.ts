@@ -218,7 +218,7 @@ describe('the 缴费 tile', () => {
     expect(FEATURES[0]).toMatchObject({ key: 'bills', page: PAGES.bills })
     expect(featureUrl('bills')).toBe('/pages/bills/bills')
     expect(featureUrl('repairs')).toBe('/pages/repairs/repairs')
-    expect(featureUrl('feedback')).toBe('/pages/coming-soon/coming-soon?feature=feedback')
+    expect(featureUrl('visitors')).toBe('/pages/coming-soon/coming-soon?feature=visitors')
     expect(billHistoryUrl(202)).toBe('/pages/bills/history?house=202')
     expect(billHistoryUrl(null)).toBe('/pages/bills/history')
   })

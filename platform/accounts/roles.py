@@ -47,6 +47,8 @@ PERMISSIONS: dict[str, set[Role]] = {
     "repairs.dispatch": {Role.DISPATCHER, Role.CUSTOMER_SERVICE},  # every order; file for owners, assign
     "repairs.work": {Role.REPAIR_WORKER},  # one's own orders and the grabbable ones
     "notices.manage": {Role.CUSTOMER_SERVICE},  # announcements: write, publish, withdraw, read figures
+    "feedback.handle": {Role.CUSTOMER_SERVICE},  # complaints and suggestions: every item; assign, reply, resolve
+    "feedback.manage": set(),  # the reply rule (hours to reply)
     "security.view": {Role.GUARD},
     "security.operate": {Role.GUARD},
     "community.view": {Role.CUSTOMER_SERVICE},
@@ -69,6 +71,7 @@ MODULES: dict[str, str | tuple[str, ...]] = {
     "basic_data": "basic_data.view",
     "fees": "fees.view",
     "repairs": ("repairs.dispatch", "repairs.work", "repairs.manage"),
+    "feedback": ("feedback.handle", "feedback.manage"),
     "security": "security.view",
     "community": ("community.view", "notices.manage"),  # 社区公告 is its first page
     "analytics": "analytics.view",

@@ -85,6 +85,17 @@ app.conf.beat_schedule = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # In every company's schema: feedback past the company's reply time, each notified once.
+    "feedback-sweep-overdue": {
+        "task": "tenants.feedback.tasks.sweep_overdue",
+        "schedule": 300.0,
+        "options": {"expires": 290},
+    },
+    # In every company's schema: feedback photos uploaded and never filed with, deleted.
+    "feedback-discard-uploads": {
+        "task": "tenants.feedback.tasks.discard_unattached_photos",
+        "schedule": crontab(hour=3, minute=50),
+    },
     "billing-daily": {
         "task": "billing.tasks.daily_billing",
         "schedule": crontab(hour=1, minute=30),

@@ -95,5 +95,7 @@ SPECTACULAR_SETTINGS = {
         "PaymentOrderStatusEnum": "payments.models.OrderStatus",
         "DeliveryChannelEnum": "notifications.models.Channel",  # the delivery log's name, kept for every channel field
         "TemplateLanguageEnum": "notifications.models.Language",
+        "FeedbackStatusEnum": "tenants.feedback.models.Status",
+        "FeedbackKindEnum": "tenants.feedback.models.Kind",
     },
 }

@@ -15,6 +15,7 @@ from payments import api as payments_api
 from payments.api import card_page
 from subscriptions import api as subscriptions_api
 from tenants.estates import api as estates_api
+from tenants.feedback import api as feedback_api
 from tenants.imports import api as imports_api
 from tenants.notices import api as notices_api
 from tenants.repairs import api as repairs_api
@@ -50,6 +51,8 @@ router.register("repair-orders", repairs_api.RepairOrderViewSet, basename="repai
 router.register("repair-dispatch-rules", repairs_api.DispatchRuleViewSet, basename="repair-dispatch-rule")
 router.register("repair-work", repairs_api.RepairWorkViewSet, basename="repair-work")
 router.register("owner/repairs", repairs_api.OwnerRepairViewSet, basename="owner-repair")
+router.register("feedback", feedback_api.FeedbackViewSet, basename="feedback")
+router.register("owner/feedback", feedback_api.OwnerFeedbackViewSet, basename="owner-feedback")
 router.register("notices", notices_api.NoticeViewSet, basename="notice")
 router.register("owner/notices", notices_api.OwnerNoticeViewSet, basename="owner-notice")
 billing_paths = billing_routes.register(router)
@@ -119,6 +122,10 @@ api_v1: list[URLPattern | URLResolver] = [
     path("notice-images/", notices_api.NoticeImageUpload.as_view(), name="notice-image-upload"),
     path("repair-stats/", repairs_api.RepairStatsView.as_view(), name="repair-stats"),
     path("repair-workers/", repairs_api.RepairWorkerList.as_view(), name="repair-workers"),
+    path("feedback-settings/", feedback_api.FeedbackSettingsView.as_view(), name="feedback-settings"),
+    path("feedback-stats/", feedback_api.FeedbackStatsView.as_view(), name="feedback-stats"),
+    path("feedback-handlers/", feedback_api.FeedbackHandlerList.as_view(), name="feedback-handlers"),
+    *feedback_api.PHOTO_PATHS,
     path("repair-work/<int:pk>/contact/", repairs_api.RepairWorkContact.as_view(), name="repair-work-contact"),
     path("attendance/today/", staff_api.TodayView.as_view(), name="attendance-today"),
     path("attendance/clock-in/", staff_api.ClockInView.as_view(), name="attendance-clock-in"),

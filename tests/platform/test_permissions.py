@@ -22,6 +22,7 @@ def test_admin_sees_every_module(client_for, company_a):
         "basic_data",
         "fees",
         "repairs",
+        "feedback",
         "security",
         "community",
         "analytics",

@@ -5,6 +5,7 @@ import notices from './notices.en'
 import passwords from './passwords.en'
 import payments from './payments.en'
 import reconciliation from './reconciliation.en'
+import feedback from './feedback.en'
 import repairs from './repairs.en'
 import subscription from './subscription.en'
 import type { MessageSchema } from './zh-CN'
@@ -59,6 +60,7 @@ const en: MessageSchema = {
     basic_data: 'Basic data',
     fees: 'Fees',
     repairs: 'Repairs',
+    feedback: 'Feedback',
     security: 'Vehicles & security',
     community: 'Community',
     analytics: 'Analytics',
@@ -499,6 +501,7 @@ const en: MessageSchema = {
   reconciliation,
   repairs,
   notices,
+  feedback,
   invoices,
   subscription,
   passwords,

@@ -5,6 +5,7 @@ import notices from './notices.zh-CN'
 import passwords from './passwords.zh-CN'
 import payments from './payments.zh-CN'
 import reconciliation from './reconciliation.zh-CN'
+import feedback from './feedback.zh-CN'
 import repairs from './repairs.zh-CN'
 import subscription from './subscription.zh-CN'
 
@@ -57,6 +58,7 @@ const zhCN = {
     basic_data: '基础数据',
     fees: '收费管理',
     repairs: '报修工单',
+    feedback: '投诉建议',
     security: '车辆安防',
     community: '社区服务',
     analytics: '数据分析',
@@ -486,6 +488,7 @@ const zhCN = {
   reconciliation,
   repairs,
   notices,
+  feedback,
   invoices,
   subscription,
   passwords,

@@ -13,6 +13,7 @@ import { MODULES } from '@/modules'
 import { basicDataRoute } from '@/router/basicData'
 import { communityRoute } from '@/router/community'
 import { feesRoute, meterReadingImportRoute, meterReadingRoute } from '@/router/fees'
+import { feedbackRoute } from '@/router/feedback'
 import { repairsRoute, repairWorkRoute } from '@/router/repairs'
 import { clockRoute } from '@/router/staff'
 import { useAuthStore } from '@/stores/auth'
@@ -59,7 +60,7 @@ export const publicRoutes: RouteRecordRaw[] = [
 const placeholder = () => import('@/pages/company/ModulePlaceholder.vue')
 
 /** Modules with their own pages; the others show the placeholder for now. */
-const BUILT_MODULES = new Set<ModuleKey>(['settings', 'basic_data', 'fees', 'repairs', 'community'])
+const BUILT_MODULES = new Set<ModuleKey>(['settings', 'basic_data', 'fees', 'repairs', 'community', 'feedback'])
 
 const moduleRoutes: RouteRecordRaw[] = MODULES.filter((m) => !BUILT_MODULES.has(m.key)).map(
   (m) => ({
@@ -111,6 +112,7 @@ export const companyRoutes: RouteRecordRaw[] = [
       repairWorkRoute,
       repairsRoute,
       communityRoute,
+      feedbackRoute,
       clockRoute,
       meterReadingRoute,
       meterReadingImportRoute,

@@ -24,6 +24,8 @@ import type {
   UpdateOwnerContactRequest,
   OwnerNotice,
   OwnerRepair,
+  OwnerFeedback,
+  FeedbackFiling,
   RepairFiling,
   RepairPhoto,
   RepairRating,
@@ -261,6 +263,14 @@ export function createApiClient(options: ApiClientOptions) {
     ownerNotice: (id: number) => get('/api/v1/owner/notices/{id}/', { path: { id } }),
     uploadRepairPhoto,
     repairPhotoFile,
+    /** 投诉建议: my items (anonymous ones too), one with its reply and timeline, file, withdraw, rate. */
+    ownerFeedbackList: async () =>
+      asList<OwnerFeedback>(await get('/api/v1/owner/feedback/', { query: { page_size: 100 } })),
+    ownerFeedback: (id: number) => get('/api/v1/owner/feedback/{id}/', { path: { id } }),
+    fileFeedback: (body: FeedbackFiling) => post('/api/v1/owner/feedback/', body),
+    withdrawFeedback: (id: number, note = '') => post('/api/v1/owner/feedback/{id}/withdraw/', { note }, { path: { id } }),
+    rateFeedback: (id: number, rating: number, note = '') =>
+      post('/api/v1/owner/feedback/{id}/rate/', { rating, note }, { path: { id } }),
   }
 }
 

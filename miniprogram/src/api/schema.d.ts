@@ -1275,6 +1275,197 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/feedback/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description 投诉建议 for the handlers: every item of the company; assign, reply, resolve, close. */
+        get: operations["feedback_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/feedback-handlers/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Who an item can be assigned to: the active staff who handle feedback. */
+        get: operations["feedback_handlers_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/feedback-photos/{photo_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A feedback photo for the company's handlers. */
+        get: operations["feedback_photos_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/feedback-photos/{photo_id}/thumbnail/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A feedback photo for the company's handlers. */
+        get: operations["feedback_photos_thumbnail_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/feedback-settings/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description 投诉建议设置: within how many hours of filing an item must be replied to (default 24). */
+        get: operations["feedback_settings_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** @description 投诉建议设置: within how many hours of filing an item must be replied to (default 24). */
+        patch: operations["feedback_settings_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/feedback-stats/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description 投诉建议统计: items by kind and month over the last `months` months (this one included), the
+         *     satisfaction average, and how many wait for a reply and are overdue now.
+         */
+        get: operations["feedback_stats_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/feedback/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description 投诉建议 for the handlers: every item of the company; assign, reply, resolve, close. */
+        get: operations["feedback_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/feedback/{id}/assign/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description 投诉建议 for the handlers: every item of the company; assign, reply, resolve, close. */
+        post: operations["feedback_assign_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/feedback/{id}/close/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description 投诉建议 for the handlers: every item of the company; assign, reply, resolve, close. */
+        post: operations["feedback_close_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/feedback/{id}/reply/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description 投诉建议 for the handlers: every item of the company; assign, reply, resolve, close. */
+        post: operations["feedback_reply_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/feedback/{id}/resolve/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description 投诉建议 for the handlers: every item of the company; assign, reply, resolve, close. */
+        post: operations["feedback_resolve_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/house-bindings/": {
         parameters: {
             query?: never;
@@ -2658,6 +2849,126 @@ export interface paths {
         get: operations["owner_estates_houses_list"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/owner/feedback/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The owner's own feedback: file, follow (the reply), withdraw before it is resolved, rate. */
+        get: operations["owner_feedback_list"];
+        put?: never;
+        /** @description The owner's own feedback: file, follow (the reply), withdraw before it is resolved, rate. */
+        post: operations["owner_feedback_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/owner/feedback-photos/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Upload a photo for the owner's feedback (name its id in `photos` when filing). */
+        post: operations["owner_feedback_photos_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/owner/feedback-photos/{photo_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A photo of one of the owner's own items, or their own upload. */
+        get: operations["owner_feedback_photos_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/owner/feedback-photos/{photo_id}/thumbnail/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A photo of one of the owner's own items, or their own upload. */
+        get: operations["owner_feedback_photos_thumbnail_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/owner/feedback/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The owner's own feedback: file, follow (the reply), withdraw before it is resolved, rate. */
+        get: operations["owner_feedback_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/owner/feedback/{id}/rate/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description The owner's own feedback: file, follow (the reply), withdraw before it is resolved, rate. */
+        post: operations["owner_feedback_rate_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/owner/feedback/{id}/withdraw/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description The owner's own feedback: file, follow (the reply), withdraw before it is resolved, rate. */
+        post: operations["owner_feedback_withdraw_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -6099,6 +6410,202 @@ export interface components {
          * @enum {string}
          */
         FeeKindEnum: "property" | "water" | "electricity" | "gas" | "heating" | "parking" | "garbage" | "shared" | "rent" | "deposit" | "one_off" | "other";
+        Feedback: {
+            readonly id: number;
+            /** 类型 */
+            readonly kind: components["schemas"]["FeedbackKindEnum"];
+            /** 状态 */
+            readonly status: components["schemas"]["FeedbackStatusEnum"];
+            /** 内容 */
+            readonly description: string;
+            /** 匿名 */
+            readonly anonymous: boolean;
+            readonly house: number | null;
+            readonly house_label: string | null;
+            readonly estate: number | null;
+            readonly estate_name: string | null;
+            /** @description Hidden (null) from staff on an anonymous item. */
+            readonly owner_name: string | null;
+            readonly assignee: number | null;
+            readonly assignee_name: string | null;
+            /** 回复 */
+            readonly reply: string;
+            /** Format: date-time */
+            readonly replied_at: string | null;
+            /** Format: date-time */
+            readonly resolved_at: string | null;
+            /** 满意度 */
+            readonly rating: number | null;
+            /**
+             * 回复时限
+             * Format: date-time
+             */
+            readonly reply_due_at: string;
+            /** @description Waiting for a reply past the company's reply time. */
+            readonly overdue: boolean;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** @description The moves the caller may make now. */
+            readonly actions: string[];
+            readonly photos: components["schemas"]["FeedbackPhoto"][];
+        };
+        FeedbackAssignRequest: {
+            /** @default  */
+            note?: string;
+            /** @description A feedback handler. */
+            assignee: number;
+        };
+        FeedbackCloseRequest: {
+            /** @description Why it is closed. */
+            note: string;
+        };
+        FeedbackDetail: {
+            readonly id: number;
+            /** 类型 */
+            readonly kind: components["schemas"]["FeedbackKindEnum"];
+            /** 状态 */
+            readonly status: components["schemas"]["FeedbackStatusEnum"];
+            /** 内容 */
+            readonly description: string;
+            /** 匿名 */
+            readonly anonymous: boolean;
+            readonly house: number | null;
+            readonly house_label: string | null;
+            readonly estate: number | null;
+            readonly estate_name: string | null;
+            /** @description Hidden (null) from staff on an anonymous item. */
+            readonly owner_name: string | null;
+            readonly assignee: number | null;
+            readonly assignee_name: string | null;
+            /** 回复 */
+            readonly reply: string;
+            /** Format: date-time */
+            readonly replied_at: string | null;
+            /** Format: date-time */
+            readonly resolved_at: string | null;
+            /** 满意度 */
+            readonly rating: number | null;
+            /**
+             * 回复时限
+             * Format: date-time
+             */
+            readonly reply_due_at: string;
+            /** @description Waiting for a reply past the company's reply time. */
+            readonly overdue: boolean;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** @description The moves the caller may make now. */
+            readonly actions: string[];
+            readonly photos: components["schemas"]["FeedbackPhoto"][];
+            readonly timeline: components["schemas"]["FeedbackTimelineEntry"][];
+        };
+        FeedbackFileRequest: {
+            kind: components["schemas"]["FeedbackKindEnum"];
+            description: string;
+            house?: number | null;
+            /**
+             * @description Suggestions only.
+             * @default false
+             */
+            anonymous?: boolean;
+            /** @description Ids of the caller's own uploads not yet attached (POST owner/feedback-photos/), at most 9. */
+            photos?: number[];
+        };
+        FeedbackHandler: {
+            id: number;
+            name: string;
+        };
+        FeedbackKindCounts: {
+            complaint: number;
+            suggestion: number;
+            consultation: number;
+            praise: number;
+        };
+        /**
+         * @description * `complaint` - 投诉
+         *     * `suggestion` - 建议
+         *     * `consultation` - 咨询
+         *     * `praise` - 表扬
+         * @enum {string}
+         */
+        FeedbackKindEnum: "complaint" | "suggestion" | "consultation" | "praise";
+        FeedbackMonthCount: {
+            /** @description YYYY-MM (Asia/Shanghai) */
+            month: string;
+            kind: components["schemas"]["FeedbackKindEnum"];
+            count: number;
+        };
+        FeedbackNoteRequest: {
+            /** @default  */
+            note?: string;
+        };
+        FeedbackPhoto: {
+            readonly id: number;
+            /** @description The image (GET with the caller's credentials). */
+            readonly url: string;
+            /** @description A JPEG of at most 360 px a side. */
+            readonly thumbnail_url: string;
+            readonly content_type: string;
+            readonly width: number;
+            readonly height: number;
+            readonly size: number;
+            /** Format: date-time */
+            readonly created_at: string;
+        };
+        FeedbackRateRequest: {
+            /** @default  */
+            note?: string;
+            rating: number;
+        };
+        FeedbackReplyRequest: {
+            /** @description The reply the owner reads. */
+            note: string;
+        };
+        FeedbackSettings: {
+            /** 回复时限（小时） */
+            reply_hours: number;
+        };
+        FeedbackStats: {
+            /** Format: date */
+            date_from: string;
+            total: number;
+            by_kind: components["schemas"]["FeedbackKindCounts"];
+            by_month: components["schemas"]["FeedbackMonthCount"][];
+            rated: number;
+            /**
+             * Format: double
+             * @description Average rating (1–5) of the rated items.
+             */
+            satisfaction: number | null;
+            /** @description Waiting for a reply past its time, now. */
+            overdue: number;
+            /** @description Waiting for a reply, now. */
+            open: number;
+        };
+        /**
+         * @description * `submitted` - 待处理
+         *     * `assigned` - 处理中
+         *     * `replied` - 已回复
+         *     * `resolved` - 已解决
+         *     * `closed` - 已关闭
+         *     * `withdrawn` - 已撤回
+         * @enum {string}
+         */
+        FeedbackStatusEnum: "submitted" | "assigned" | "replied" | "resolved" | "closed" | "withdrawn";
+        FeedbackTimelineEntry: {
+            readonly id: number;
+            readonly transition: string;
+            /** @description A status, or empty for the filing. */
+            readonly from_status: string;
+            readonly to_status: components["schemas"]["FeedbackStatusEnum"];
+            readonly actor_name: string | null;
+            /** @description The step was the owner's (filing, withdrawal, rating). */
+            readonly by_owner: boolean;
+            readonly assignee_name: string | null;
+            readonly note: string;
+            /** Format: date-time */
+            readonly at: string;
+        };
         /**
          * @description * `phone` - phone
          *     * `id_number` - id_number
@@ -6922,13 +7429,14 @@ export interface components {
          * @description * `basic_data` - basic_data
          *     * `fees` - fees
          *     * `repairs` - repairs
+         *     * `feedback` - feedback
          *     * `security` - security
          *     * `community` - community
          *     * `analytics` - analytics
          *     * `settings` - settings
          * @enum {string}
          */
-        ModulesEnum: "basic_data" | "fees" | "repairs" | "security" | "community" | "analytics" | "settings";
+        ModulesEnum: "basic_data" | "fees" | "repairs" | "feedback" | "security" | "community" | "analytics" | "settings";
         MonthCount: {
             /**
              * Format: date
@@ -7748,6 +8256,21 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["FeeItem"][];
         };
+        PaginatedFeedbackList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["Feedback"][];
+        };
         PaginatedHouseList: {
             /** @example 123 */
             count: number;
@@ -8381,6 +8904,10 @@ export interface components {
             /** @description The first price; on update, replaces the prices of an item not yet charged. */
             price?: components["schemas"]["PriceInputRequest"];
         };
+        PatchedFeedbackSettingsRequest: {
+            /** 回复时限（小时） */
+            reply_hours?: number;
+        };
         PatchedHouseRequest: {
             unit?: number;
             /** 房号 */
@@ -8836,6 +9363,7 @@ export interface components {
             /** @description Ids of the caller's own uploads not yet attached (POST …/repair-photos/ first), at most 9. */
             photos?: number[];
         };
+        /** @description One photo, multipart (as uni.uploadFile sends it). */
         PhotoUploadRequest: {
             /**
              * Format: binary
@@ -10218,7 +10746,7 @@ export interface components {
             readonly worker_name: string | null;
             note: string;
             /** Format: date-time */
-            readonly at: string;
+            at: string;
             /** @description The photos taken at this step. */
             readonly photos: components["schemas"]["RepairPhoto"][];
         };
@@ -18102,6 +18630,1093 @@ export interface operations {
             };
             /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
             406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Content-Type for the request body. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    feedback_list: {
+        parameters: {
+            query?: {
+                assignee?: number;
+                /** @description Filed from */
+                created_from?: string;
+                /** @description Filed until */
+                created_to?: string;
+                estate?: number;
+                /**
+                 * @description * `complaint` - 投诉
+                 *     * `suggestion` - 建议
+                 *     * `consultation` - 咨询
+                 *     * `praise` - 表扬
+                 */
+                kind?: "complaint" | "consultation" | "praise" | "suggestion";
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                /** @description Waiting for a reply past its time. */
+                overdue?: boolean;
+                /** @description 分页结果集中的页码。 */
+                page?: number;
+                /** @description 每页返回的结果数量。 */
+                page_size?: number;
+                /** @description 搜索关键词。 */
+                search?: string;
+                /**
+                 * @description * `submitted` - 待处理
+                 *     * `assigned` - 处理中
+                 *     * `replied` - 已回复
+                 *     * `resolved` - 已解决
+                 *     * `closed` - 已关闭
+                 *     * `withdrawn` - 已撤回
+                 */
+                status?: ("assigned" | "closed" | "replied" | "resolved" | "submitted" | "withdrawn")[];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedFeedbackList"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The object is not in a state that allows this (already decided, moved out, …). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    feedback_handlers_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedbackHandler"][];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    feedback_photos_retrieve: {
+        parameters: {
+            query?: {
+                format?: "image" | "json";
+            };
+            header?: never;
+            path: {
+                photo_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The photo. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": string;
+                    "image/png": string;
+                    "image/webp": string;
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                    "image/*": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                    "image/*": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                    "image/*": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                    "image/*": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                    "image/*": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    feedback_photos_thumbnail_retrieve: {
+        parameters: {
+            query?: {
+                format?: "image" | "json";
+            };
+            header?: never;
+            path: {
+                photo_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The thumbnail. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": string;
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                    "image/*": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                    "image/*": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                    "image/*": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                    "image/*": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                    "image/*": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    feedback_settings_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedbackSettings"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    feedback_settings_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedFeedbackSettingsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedFeedbackSettingsRequest"];
+                "multipart/form-data": components["schemas"]["PatchedFeedbackSettingsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedbackSettings"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Content-Type for the request body. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    feedback_stats_retrieve: {
+        parameters: {
+            query?: {
+                estate?: number;
+                months?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedbackStats"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    feedback_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 feedback 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedbackDetail"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The object is not in a state that allows this (already decided, moved out, …). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    feedback_assign_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 feedback 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FeedbackAssignRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["FeedbackAssignRequest"];
+                "multipart/form-data": components["schemas"]["FeedbackAssignRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedbackDetail"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The object is not in a state that allows this (already decided, moved out, …). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Content-Type for the request body. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    feedback_close_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 feedback 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FeedbackCloseRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["FeedbackCloseRequest"];
+                "multipart/form-data": components["schemas"]["FeedbackCloseRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedbackDetail"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The object is not in a state that allows this (already decided, moved out, …). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Content-Type for the request body. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    feedback_reply_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 feedback 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FeedbackReplyRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["FeedbackReplyRequest"];
+                "multipart/form-data": components["schemas"]["FeedbackReplyRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedbackDetail"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The object is not in a state that allows this (already decided, moved out, …). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Content-Type for the request body. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    feedback_resolve_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 feedback 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["FeedbackNoteRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["FeedbackNoteRequest"];
+                "multipart/form-data": components["schemas"]["FeedbackNoteRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedbackDetail"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The object is not in a state that allows this (already decided, moved out, …). */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -26107,6 +27722,703 @@ export interface operations {
             };
             /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
             406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    owner_feedback_list: {
+        parameters: {
+            query?: {
+                assignee?: number;
+                /** @description Filed from */
+                created_from?: string;
+                /** @description Filed until */
+                created_to?: string;
+                estate?: number;
+                /**
+                 * @description * `complaint` - 投诉
+                 *     * `suggestion` - 建议
+                 *     * `consultation` - 咨询
+                 *     * `praise` - 表扬
+                 */
+                kind?: "complaint" | "consultation" | "praise" | "suggestion";
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                /** @description Waiting for a reply past its time. */
+                overdue?: boolean;
+                /** @description 分页结果集中的页码。 */
+                page?: number;
+                /** @description 每页返回的结果数量。 */
+                page_size?: number;
+                /** @description 搜索关键词。 */
+                search?: string;
+                /**
+                 * @description * `submitted` - 待处理
+                 *     * `assigned` - 处理中
+                 *     * `replied` - 已回复
+                 *     * `resolved` - 已解决
+                 *     * `closed` - 已关闭
+                 *     * `withdrawn` - 已撤回
+                 */
+                status?: ("assigned" | "closed" | "replied" | "resolved" | "submitted" | "withdrawn")[];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedFeedbackList"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The object is not in a state that allows this (already decided, moved out, …). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    owner_feedback_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FeedbackFileRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["FeedbackFileRequest"];
+                "multipart/form-data": components["schemas"]["FeedbackFileRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedbackDetail"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The object is not in a state that allows this (already decided, moved out, …). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Content-Type for the request body. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    owner_feedback_photos_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["PhotoUploadRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedbackPhoto"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Content-Type for the request body. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    owner_feedback_photos_retrieve: {
+        parameters: {
+            query?: {
+                format?: "image" | "json";
+            };
+            header?: never;
+            path: {
+                photo_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The photo. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": string;
+                    "image/png": string;
+                    "image/webp": string;
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                    "image/*": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                    "image/*": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                    "image/*": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                    "image/*": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                    "image/*": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    owner_feedback_photos_thumbnail_retrieve: {
+        parameters: {
+            query?: {
+                format?: "image" | "json";
+            };
+            header?: never;
+            path: {
+                photo_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The thumbnail. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": string;
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                    "image/*": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                    "image/*": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                    "image/*": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                    "image/*": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                    "image/*": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    owner_feedback_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 feedback 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedbackDetail"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The object is not in a state that allows this (already decided, moved out, …). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    owner_feedback_rate_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 feedback 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FeedbackRateRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["FeedbackRateRequest"];
+                "multipart/form-data": components["schemas"]["FeedbackRateRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedbackDetail"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The object is not in a state that allows this (already decided, moved out, …). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Content-Type for the request body. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    owner_feedback_withdraw_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 feedback 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["FeedbackNoteRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["FeedbackNoteRequest"];
+                "multipart/form-data": components["schemas"]["FeedbackNoteRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedbackDetail"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The object is not in a state that allows this (already decided, moved out, …). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Content-Type for the request body. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -16,7 +16,7 @@ export interface Feature {
 export const FEATURES: readonly Feature[] = [
   { key: 'bills', glyph: '缴', color: '#ff8a00', page: PAGES.bills },
   { key: 'repairs', glyph: '修', color: '#1677ff', page: PAGES.repairs },
-  { key: 'feedback', glyph: '诉', color: '#f5533d' },
+  { key: 'feedback', glyph: '诉', color: '#f5533d', page: PAGES.feedback },
   { key: 'notices', glyph: '告', color: '#00a870', page: PAGES.notices },
   { key: 'visitors', glyph: '访', color: '#7b61ff' },
   { key: 'vehicles', glyph: '车', color: '#0fa3b1' },

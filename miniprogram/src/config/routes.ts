@@ -18,6 +18,9 @@ export const PAGES = {
   repairDetail: '/pages/repairs/detail',
   notices: '/pages/notices/list',
   noticeDetail: '/pages/notices/detail',
+  feedback: '/pages/feedback/list',
+  feedbackFile: '/pages/feedback/file',
+  feedbackDetail: '/pages/feedback/detail',
 } as const
 
 /** tabBar pages: reached with switchTab, never navigateTo. Keep in step with pages.json. */
@@ -50,4 +53,9 @@ export function repairUrl(id: number): string {
 /** One announcement in full (the link the server's notice.published notification carries). */
 export function noticeUrl(id: number): string {
   return `${PAGES.noticeDetail}?id=${id}`
+}
+
+/** One feedback item of mine, with the reply and its steps. */
+export function feedbackUrl(id: number): string {
+  return `${PAGES.feedbackDetail}?id=${id}`
 }

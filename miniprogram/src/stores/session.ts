@@ -20,6 +20,7 @@ import { createMessagesStore } from './messages'
 import { createRepairsStore } from './repairs'
 import { createNoticesStore } from './notices'
 import { createImageCache } from '@/composables/authorizedImages'
+import { createFeedbackStore } from './feedback'
 import { createAgreementStore } from './agreement'
 import { createSubscriptionsStore } from './subscriptions'
 import type { StoredSession } from './token'
@@ -76,6 +77,8 @@ export const notices = createNoticesStore(api)
 export const repairs = createRepairsStore(api, platform)
 /** Repair photos, fetched with the token and shown from temp paths (components/AuthorizedPhotos). */
 export const repairImages = createImageCache((url) => platform.downloadImage(api.repairPhotoFile(url)))
+/** 投诉建议: my items, filing, the reply, withdraw and rate (pages feedback/*). */
+export const feedback = createFeedbackStore(api)
 /** 用户协议 / 隐私政策 (page agreement, open before login). */
 export const agreement = createAgreementStore(api)
 /** WeChat subscribe messages asked for after paying and after binding (a no-op in H5). */
@@ -99,6 +102,7 @@ export function saveLogin(res: LoginResponse): void {
   repairs.reset()
   notices.reset()
   repairImages.clear()
+  feedback.reset()
 }
 
 export function logout(): void {
@@ -115,6 +119,7 @@ export function logout(): void {
   repairs.reset()
   notices.reset()
   repairImages.clear()
+  feedback.reset()
 }
 
 /** Navigation bar titles (i18n `titles.*`) of the pages whose title is fixed; the others set their own. */
@@ -133,6 +138,9 @@ const PAGE_TITLES: Record<string, string> = {
   [PAGES.repairs]: 'titles.repairs',
   [PAGES.repairFile]: 'titles.repairFile',
   [PAGES.repairDetail]: 'titles.repairDetail',
+  [PAGES.feedback]: 'titles.feedback',
+  [PAGES.feedbackFile]: 'titles.feedbackFile',
+  [PAGES.feedbackDetail]: 'titles.feedbackDetail',
 }
 const TAB_TITLES: Record<string, string> = { [PAGES.home]: 'tabBar.home', [PAGES.profile]: 'tabBar.profile' }
 

@@ -14,6 +14,7 @@ import { createMessagesStore } from '@/stores/messages'
 import { createRepairsStore } from '@/stores/repairs'
 import { createNoticesStore } from '@/stores/notices'
 import { createImageCache } from '@/composables/authorizedImages'
+import { createFeedbackStore } from '@/stores/feedback'
 import { createAgreementStore } from '@/stores/agreement'
 import { createSubscriptionsStore } from '@/stores/subscriptions'
 import { PlatformError } from '@/platform/types'
@@ -51,6 +52,7 @@ export const downloadImage = vi.fn(async (file: { url: string; headers: Record<s
   file.headers.Authorization === 'Bearer owner-token' ? `temp:${file.url}` : Promise.reject(new Error('401')),
 )
 export const repairImages = createImageCache((url) => downloadImage(api.repairPhotoFile(url)))
+export const feedback = createFeedbackStore(api)
 export const agreement = createAgreementStore(api)
 /** The H5 build's: WeChat subscribe messages are a no-op there. */
 export const subscriptions = createSubscriptionsStore(
@@ -92,6 +94,7 @@ export function resetSession(): void {
   downloadImage.mockClear()
   photoSource.chooseImages.mockReset()
   photoSource.chooseImages.mockResolvedValue([])
+  feedback.reset()
   agreement.reset()
   state.bindings = null
   state.me = null

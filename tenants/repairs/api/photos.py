@@ -6,23 +6,20 @@ token finds nothing (the photo lives in this company's schema and private folder
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.http import FileResponse
 from django.urls import path, reverse
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.image_views import IMAGE_RESPONSES, THUMBNAIL_RESPONSES, ImageRenderer, PhotoUploadSerializer, serve
 from core.input_guard import MultiPartParser
 from tenants.repairs import selectors, services
 from tenants.repairs.models import PhotoKind, RepairPhoto
-from tenants.repairs.services.photos import FORMATS, MAX_PER_STEP
+from tenants.repairs.services.photos import MAX_PER_STEP
 
 STAFF_PERMISSIONS = ("repairs.dispatch", "repairs.work")
 OWNER_PERMISSION = "owner.self"
@@ -73,13 +70,6 @@ class RepairPhotoSerializer(serializers.ModelSerializer):
         return photo_urls(photo, owner=self._owner())[1]
 
 
-class PhotoUploadSerializer(serializers.Serializer):
-    file = serializers.FileField(
-        help_text="JPEG, PNG or WebP, at most 10 MB and 50 megapixels; re-encoded without EXIF "
-        "(the orientation applied first), longer side at most 4096 px."
-    )
-
-
 PHOTO_IDS_HELP = (
     f"Ids of the caller's own uploads not yet attached (POST …/repair-photos/ first), at most {MAX_PER_STEP}."
 )
@@ -93,41 +83,6 @@ def photo_ids_field() -> serializers.ListField:
         max_length=MAX_PER_STEP,
         help_text=PHOTO_IDS_HELP,
     )
-
-
-class ImageRenderer(BaseRenderer):
-    """Lets a client ask for an image (`Accept: image/*`); the view answers the file itself, an error stays JSON."""
-
-    media_type = "image/*"
-    format = "image"
-    charset = None
-    render_style = "binary"
-
-    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
-        return JSONRenderer().render(data, "application/json", renderer_context)
-
-
-IMAGE_RESPONSES = {
-    (200, content_type): OpenApiResponse(OpenApiTypes.BINARY, description="The photo.")
-    for content_type, _extension in FORMATS.values()
-}
-THUMBNAIL_RESPONSES = {(200, "image/jpeg"): OpenApiResponse(OpenApiTypes.BINARY, description="The thumbnail.")}
-
-
-def _serve(photo: RepairPhoto | None, *, thumbnail: bool) -> FileResponse:
-    if photo is None:
-        raise NotFound()
-    field = photo.thumbnail if thumbnail else photo.file
-    try:
-        stored = field.open("rb")
-    except FileNotFoundError as exc:
-        raise NotFound() from exc
-    response = FileResponse(stored, content_type="image/jpeg" if thumbnail else photo.content_type)
-    # Personal data: kept out of shared caches; the id never changes its content, so the browser may keep it.
-    response["Cache-Control"] = "private, max-age=86400"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Disposition"] = "inline"
-    return response
 
 
 class _Upload(APIView):
@@ -166,7 +121,7 @@ class _Image(APIView):
 
     @extend_schema(responses=IMAGE_RESPONSES)
     def get(self, request: Request, photo_id: int) -> FileResponse:
-        return _serve(self.photo(request, photo_id), thumbnail=self.thumbnail)
+        return serve(self.photo(request, photo_id), thumbnail=self.thumbnail)
 
 
 class RepairPhotoFile(_Image):

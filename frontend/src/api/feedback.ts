@@ -1,0 +1,49 @@
+/**
+ * Feedback (投诉建议): every item for the handlers (`feedback/`), its moves, the handlers one may
+ * assign to, and the figures (`feedback-stats/`). Kept apart from `api/index.ts` so these load
+ * with the feedback page.
+ */
+import { api, type ApiPath, type Schemas } from './contract'
+
+export type Feedback = Schemas['Feedback']
+export type FeedbackDetail = Schemas['FeedbackDetail']
+export type FeedbackKind = Schemas['FeedbackKindEnum']
+export type FeedbackStatus = Schemas['FeedbackStatusEnum']
+export type FeedbackStats = Schemas['FeedbackStats']
+export type FeedbackHandler = Schemas['FeedbackHandler']
+
+export const FEEDBACK_KINDS: readonly FeedbackKind[] = [
+  'complaint',
+  'suggestion',
+  'consultation',
+  'praise',
+]
+export const FEEDBACK_STATUSES: readonly FeedbackStatus[] = [
+  'submitted',
+  'assigned',
+  'replied',
+  'resolved',
+  'closed',
+  'withdrawn',
+]
+
+export const FEEDBACK_ENDPOINT = '/api/v1/feedback/' as const satisfies ApiPath
+
+/** The handlers' moves (`actions` of an item names those allowed now). */
+export type FeedbackMove = 'assign' | 'reply' | 'resolve' | 'close'
+
+const LOCAL = { handleErrorsLocally: true } as const
+
+export const feedbackApi = {
+  get: (id: number) => api.get('/api/v1/feedback/{id}/', { path: { id } }),
+  assign: (id: number, assignee: number, note = '') =>
+    api.post('/api/v1/feedback/{id}/assign/', { assignee, note }, { path: { id }, ...LOCAL }),
+  reply: (id: number, note: string) =>
+    api.post('/api/v1/feedback/{id}/reply/', { note }, { path: { id }, ...LOCAL }),
+  resolve: (id: number, note = '') =>
+    api.post('/api/v1/feedback/{id}/resolve/', { note }, { path: { id }, ...LOCAL }),
+  close: (id: number, note: string) =>
+    api.post('/api/v1/feedback/{id}/close/', { note }, { path: { id }, ...LOCAL }),
+  handlers: () => api.get('/api/v1/feedback-handlers/'),
+  stats: (months = 12) => api.get('/api/v1/feedback-stats/', { query: { months } }),
+}

@@ -1,0 +1,157 @@
+/**
+ * 投诉建议: the owner files a complaint, suggestion, question or praise (optionally about one of
+ * their houses; a suggestion may be anonymous), follows their items with the management's reply and
+ * each step, withdraws before it is resolved and rates it once resolved — over an API client passed
+ * in (the pages share the one in stores/session.ts). What the owner may do is the server's `actions`.
+ */
+import { reactive } from 'vue'
+import { ApiError } from '@/api/client'
+import type { ApiClient } from '@/api/client'
+import type { FeedbackKind, OwnerFeedback, OwnerFeedbackDetail, OwnerHouse } from '@/api/types'
+import { t } from '@/i18n'
+
+export type FeedbackApi = Pick<
+  ApiClient,
+  'ownerFeedbackList' | 'ownerFeedback' | 'fileFeedback' | 'withdrawFeedback' | 'rateFeedback' | 'ownerHouses'
+>
+
+export const KINDS: readonly FeedbackKind[] = ['complaint', 'suggestion', 'consultation', 'praise']
+export const DESCRIPTION_MAX = 1000
+
+function messageOf(err: unknown): string {
+  return err instanceof ApiError ? err.message : t('errors.generic')
+}
+
+function blankForm() {
+  return { kind: '' as FeedbackKind | '', house: null as number | null, description: '', anonymous: false }
+}
+
+export function createFeedbackStore(api: FeedbackApi) {
+  const state = reactive({
+    status: 'idle' as 'idle' | 'loading' | 'ready' | 'error',
+    error: '',
+    list: [] as OwnerFeedback[],
+    houses: [] as OwnerHouse[],
+    form: blankForm(),
+    errors: {} as Record<string, string>,
+    submitting: false,
+    detail: null as OwnerFeedbackDetail | null,
+    detailError: '',
+    busy: false,
+    stars: 0,
+  })
+
+  async function load(): Promise<void> {
+    state.status = 'loading'
+    state.error = ''
+    try {
+      state.list = await api.ownerFeedbackList()
+      state.status = 'ready'
+    } catch (err) {
+      state.error = messageOf(err)
+      state.status = 'error'
+    }
+  }
+
+  /** The filing form: my houses to pick one from (or none). */
+  async function prepare(): Promise<void> {
+    state.form = blankForm()
+    state.errors = {}
+    try {
+      state.houses = await api.ownerHouses()
+    } catch (err) {
+      state.errors = { form: messageOf(err) }
+    }
+  }
+
+  function pickKind(kind: FeedbackKind): void {
+    state.form.kind = kind
+    if (kind !== 'suggestion') state.form.anonymous = false // only a suggestion may be anonymous
+    delete state.errors.kind
+  }
+
+  function check(): boolean {
+    const errors: Record<string, string> = {}
+    if (!state.form.kind) errors.kind = t('feedback.errors.kind')
+    if (!state.form.description.trim()) errors.description = t('feedback.errors.description')
+    state.errors = errors
+    return Object.keys(errors).length === 0
+  }
+
+  /** Files the item; the new item or null when something needs fixing. */
+  async function submit(): Promise<OwnerFeedbackDetail | null> {
+    if (!check() || state.submitting) return null
+    const f = state.form
+    state.submitting = true
+    try {
+      const item = await api.fileFeedback({
+        kind: f.kind as FeedbackKind,
+        description: f.description.trim(),
+        house: f.house,
+        anonymous: f.kind === 'suggestion' && f.anonymous,
+      })
+      state.form = blankForm()
+      return item
+    } catch (err) {
+      if (err instanceof ApiError && Object.keys(err.fields).length) {
+        state.errors = Object.fromEntries(Object.entries(err.fields).map(([k, v]) => [k, v[0] ?? '']))
+      } else state.errors = { form: messageOf(err) }
+      return null
+    } finally {
+      state.submitting = false
+    }
+  }
+
+  async function open(id: number): Promise<void> {
+    state.detailError = ''
+    state.stars = 0
+    try {
+      state.detail = await api.ownerFeedback(id)
+    } catch (err) {
+      state.detail = null
+      state.detailError = messageOf(err)
+    }
+  }
+
+  async function act(run: () => Promise<OwnerFeedbackDetail>): Promise<boolean> {
+    if (state.busy) return false
+    state.busy = true
+    state.detailError = ''
+    try {
+      state.detail = await run()
+      return true
+    } catch (err) {
+      state.detailError = messageOf(err)
+      return false
+    } finally {
+      state.busy = false
+    }
+  }
+
+  return {
+    state,
+    load,
+    prepare,
+    pickKind,
+    submit,
+    open,
+    can: (action: string) => !!state.detail?.actions.includes(action),
+    withdraw: () => act(() => api.withdrawFeedback(state.detail!.id)),
+    rate: () => {
+      if (state.stars < 1 || state.stars > 5) {
+        state.detailError = t('feedback.errors.stars')
+        return Promise.resolve(false)
+      }
+      return act(() => api.rateFeedback(state.detail!.id, state.stars))
+    },
+    reset(): void {
+      state.status = 'idle'
+      state.list = []
+      state.detail = null
+      state.form = blankForm()
+      state.errors = {}
+    },
+  }
+}
+
+export type FeedbackStore = ReturnType<typeof createFeedbackStore>
