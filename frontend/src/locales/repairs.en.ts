@@ -49,6 +49,7 @@ const repairs: typeof repairsZh = {
     return: 'Returned to dispatch',
     cancel: 'Cancelled',
     reopen: 'Reopened',
+    fee: 'Fee changed',
   },
   detail: {
     title: 'Repair order {no}',
@@ -63,6 +64,16 @@ const repairs: typeof repairsZh = {
     toWorker: 'to {name}',
     photos: 'Photos',
     noTimeline: 'Nothing yet',
+    materials: 'Materials used',
+    fee: 'Repair fee',
+    publicNoCharge: 'Public area: not charged to an owner',
+    charge: {
+      unpaid: 'Unpaid',
+      partial: 'Partly paid',
+      paid: 'Paid',
+      overdue: 'Overdue',
+      cancelled: 'Cancelled',
+    },
   },
   actions: {
     dispatch: 'Dispatch',

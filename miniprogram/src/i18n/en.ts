@@ -206,6 +206,16 @@ const en = {
     lines: 'What was paid',
   },
   repairs: {
+    fee: 'Repair fee',
+    materials: 'Materials used',
+    payFee: 'Pay now',
+    feeStatuses: {
+      unpaid: 'To pay',
+      partial: 'Partly paid',
+      paid: 'Paid',
+      overdue: 'Overdue',
+      cancelled: 'Cancelled',
+    },
     file: 'Report a repair',
     mine: 'My repairs',
     empty: 'No repairs yet',
