@@ -64,7 +64,8 @@ export const repairWorkApi = {
   /** The contact's phone (audited on the server), for the worker an open order is assigned to. */
   contact: (id: number) =>
     api.get('/api/v1/repair-work/{id}/contact/', { path: { id }, ...LOCAL }),
-  move: (id: number, move: WorkerMove, note = '') => {
+  /** `done`: at completion, the materials used and the fee (a paid category's, charged to the house). */
+  move: (id: number, move: WorkerMove, note = '', done: { materials?: string; fee?: string } = {}) => {
     const options = { path: { id }, ...LOCAL }
     switch (move) {
       case 'grab':
@@ -74,7 +75,7 @@ export const repairWorkApi = {
       case 'start':
         return api.post('/api/v1/repair-work/{id}/start/', { note }, options)
       case 'complete':
-        return api.post('/api/v1/repair-work/{id}/complete/', { note }, options)
+        return api.post('/api/v1/repair-work/{id}/complete/', { note, ...done }, options)
       case 'return':
         return api.post('/api/v1/repair-work/{id}/return/', { note }, options)
     }

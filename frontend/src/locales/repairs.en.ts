@@ -144,6 +144,8 @@ const repairs: typeof repairsZh = {
     reopenHelp: 'Owners can reopen an order within these days of completion (0: never).',
   },
   work: {
+    materialsPlaceholder: 'Materials used (optional)',
+    feePlaceholder: 'Repair fee for paid repairs (yuan)',
     title: 'My orders',
     toAccept: 'To accept',
     inProgress: 'In progress',

@@ -137,6 +137,8 @@ const repairs = {
     reopenHelp: '业主在完工后这些天内可以重新打开报修单（0 表示不可重开）。',
   },
   work: {
+    materialsPlaceholder: '所用材料（选填）',
+    feePlaceholder: '维修费（有偿维修填写，元）',
     title: '我的工单',
     toAccept: '待接单',
     inProgress: '进行中',
