@@ -83,6 +83,9 @@ const ORDER = {
   completed_at: null,
   rating: null,
   rating_tags: [] as string[],
+  materials: '',
+  fee: null as string | null,
+  charge: null as null | Record<string, unknown>,
   created_at: '2026-12-03T02:00:00Z',
   actions: ['cancel'],
   timeline: [
@@ -348,10 +351,31 @@ describe('my repairs and one repair', () => {
     expect(byTestId(html, 'repair-rate')).toHaveLength(0)
   })
 
+  it('shows a paid repair’s fee and sends the owner to the bills page while it is owed', async () => {
+    const charge = { charge_id: 91, amount: '35.50', paid: '0.00', outstanding: '35.50', due_date: '2026-12-10', status: 'unpaid' }
+    const completed = { ...ORDER, status: 'completed', worker: 5, actions: [], fee: '35.50', materials: '水龙头一个', charge }
+    backend.on('GET /api/v1/owner/repairs/9/', ok(completed))
+    let html = await show(DetailPage, { id: '9' })
+    expect(one(html, 'repair-fee-amount').text).toBe('¥35.50')
+    expect(one(html, 'repair-fee-status').text).toBe('待缴费')
+    expect(one(html, 'repair-fee').text).toContain('水龙头一个')
+    expect(byTestId(html, 'repair-pay')).toHaveLength(1)
+
+    backend.on('GET /api/v1/owner/repairs/9/', ok({ ...completed, charge: { ...charge, paid: '35.50', outstanding: '0.00', status: 'paid' } }))
+    html = await show(DetailPage, { id: '9' })
+    expect(one(html, 'repair-fee-status').text).toBe('已缴清')
+    expect(byTestId(html, 'repair-pay')).toHaveLength(0)
+
+    backend.on('GET /api/v1/owner/repairs/9/', ok({ ...ORDER, status: 'completed', actions: [] }))
+    html = await show(DetailPage, { id: '9' })
+    expect(byTestId(html, 'repair-fee')).toHaveLength(0) // free: nothing to pay
+  })
+
   it('every repairs string has English', () => {
     setLocale('en')
     expect(t('repairs.statuses.completed')).toBe('To rate')
     expect(t('repairs.steps.file')).toBe('Reported')
     expect(t('titles.repairs')).toBe('Repairs')
+    expect(t('repairs.feeStatuses.unpaid')).toBe('To pay')
   })
 })

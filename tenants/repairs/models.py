@@ -89,6 +89,15 @@ class RepairSettings(models.Model):
     # The SLA warning goes out when this share of an order's time has passed (fixed at filing).
     sla_warning_percent = models.PositiveSmallIntegerField(_("超时预警（时限的百分比）"), default=80)
     auto_close_days = models.PositiveSmallIntegerField(_("完工后未确认自动关闭天数"), default=7)
+    # The one-off fee item a paid repair's fee is charged under (billing.services.service_charges).
+    fee_item = models.ForeignKey(
+        "billing.FeeItem",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("维修费收费项目"),
+    )
 
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(id=1), name="repair_settings_single_row")]
@@ -137,6 +146,11 @@ class RepairOrder(models.Model):
     # accept is an aggregate over orders, not a join with every timeline entry.
     accepted_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    # Recorded by the worker at completion; a paid category's fee is charged to the house.
+    materials = models.CharField(_("所用材料"), max_length=500, blank=True, default="")
+    fee = models.DecimalField(_("维修费"), max_digits=12, decimal_places=2, null=True, blank=True)
+    # The source of the fee's charge on the billing ledger (services.fees), "" when none was posted.
+    charge_source = models.CharField(max_length=64, blank=True, default="")
     rating = models.PositiveSmallIntegerField(_("评分"), null=True, blank=True)
     rating_tags = ArrayField(models.CharField(max_length=20), default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -171,6 +185,7 @@ class RepairOrder(models.Model):
             models.CheckConstraint(
                 condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5), name="repair_order_rating_1_5"
             ),
+            models.CheckConstraint(condition=Q(fee__isnull=True) | Q(fee__gte=0), name="repair_order_fee_not_negative"),
             models.CheckConstraint(
                 condition=Q(status__in=[Status.SUBMITTED, Status.CANCELLED]) | Q(worker__isnull=False),
                 name="repair_order_worked_has_worker",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -10,6 +11,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import PERMISSIONS, Role
+from billing.selectors.service_charges import ServiceCharge, service_charges
 from notifications import selectors as notification_selectors
 from tenants.estates.models import House
 from tenants.repairs.models import (
@@ -66,6 +68,12 @@ def worker_orders(user: Any) -> QuerySet[RepairOrder]:
 
 def owner_orders(user: Any) -> QuerySet[RepairOrder]:
     return _orders().filter(owner=user)
+
+
+def order_charges(orders: Iterable[RepairOrder]) -> dict[int, ServiceCharge]:
+    """Each order's fee charge on the billing ledger (services.fees) by order id: one query for a page."""
+    by_source = {order.charge_source: order.pk for order in orders if order.charge_source}
+    return {by_source[source]: charge for source, charge in service_charges(by_source).items()}
 
 
 def overdue(queryset: QuerySet[RepairOrder], flag: bool) -> QuerySet[RepairOrder]:

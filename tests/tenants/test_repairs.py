@@ -391,7 +391,13 @@ def test_reopen_only_within_the_companys_days(company_a, client_for):
     empty = admin.patch("/api/v1/repair-settings/", {}, format="json")  # found by the OpenAPI fuzz: a 500 once
     assert empty.status_code == 400 and "reopen_days" in empty.json()["fields"]
     saved = admin.patch("/api/v1/repair-settings/", {"reopen_days": 10}, format="json").json()
-    assert saved == {"reopen_days": 10, "sla_warning_percent": 80, "auto_close_days": 7}
+    assert saved == {
+        "reopen_days": 10,
+        "sla_warning_percent": 80,
+        "auto_close_days": 7,
+        "fee_item": None,
+        "fee_item_name": None,
+    }
     reopened = owner_client.post(path, {"note": "又漏了"}, format="json")
     assert reopened.status_code == 200 and reopened.json()["status"] == "dispatched"
     assert reopened.json()["rating"] is None

@@ -45,6 +45,7 @@ const LOCAL = { handleErrorsLocally: true } as const
 export type DispatcherMove = 'dispatch' | 'transfer' | 'cancel' | 'close' | 'reopen'
 /** The worker's moves. */
 export type WorkerMove = 'grab' | 'accept' | 'start' | 'complete' | 'return'
+export type WorkerMoveExtra = { photos?: number[]; materials?: string; fee?: string }
 
 export const repairOrdersApi = {
   get: (id: number) => api.get('/api/v1/repair-orders/{id}/', { path: { id } }),
@@ -68,8 +69,9 @@ export const repairWorkApi = {
   get: (id: number) => api.get('/api/v1/repair-work/{id}/', { path: { id } }),
   /** The contact's phone (audited on the server), for the worker an open order is assigned to. */
   contact: (id: number) => api.get('/api/v1/repair-work/{id}/contact/', { path: { id }, ...LOCAL }),
-  /** `photos`: ids of the worker's uploads, attached at start (problem) or completion (result). */
-  move: (id: number, move: WorkerMove, note = '', photos: number[] = []) => {
+  /** `extra.photos`: ids of the worker's uploads, attached at start (problem) or completion (result);
+   * at completion also the materials used and the fee (a paid category's, charged to the house). */
+  move: (id: number, move: WorkerMove, note = '', extra: WorkerMoveExtra = {}) => {
     const options = { path: { id }, ...LOCAL }
     switch (move) {
       case 'grab':
@@ -77,9 +79,13 @@ export const repairWorkApi = {
       case 'accept':
         return api.post('/api/v1/repair-work/{id}/accept/', { note }, options)
       case 'start':
-        return api.post('/api/v1/repair-work/{id}/start/', { note, photos }, options)
+        return api.post(
+          '/api/v1/repair-work/{id}/start/',
+          { note, photos: extra.photos ?? [] },
+          options,
+        )
       case 'complete':
-        return api.post('/api/v1/repair-work/{id}/complete/', { note, photos }, options)
+        return api.post('/api/v1/repair-work/{id}/complete/', { note, ...extra }, options)
       case 'return':
         return api.post('/api/v1/repair-work/{id}/return/', { note }, options)
     }

@@ -55,6 +55,7 @@ const repairs: typeof repairsZh = {
     return: 'Returned to dispatch',
     cancel: 'Cancelled',
     reopen: 'Reopened',
+    fee: 'Fee changed',
   },
   detail: {
     title: 'Repair order {no}',
@@ -69,6 +70,16 @@ const repairs: typeof repairsZh = {
     toWorker: 'to {name}',
     photos: 'Photos',
     noTimeline: 'Nothing yet',
+    materials: 'Materials used',
+    fee: 'Repair fee',
+    publicNoCharge: 'Public area: not charged to an owner',
+    charge: {
+      unpaid: 'Unpaid',
+      partial: 'Partly paid',
+      paid: 'Paid',
+      overdue: 'Overdue',
+      cancelled: 'Cancelled',
+    },
   },
   actions: {
     dispatch: 'Dispatch',
@@ -206,6 +217,8 @@ const repairs: typeof repairsZh = {
     undispatched: 'Not dispatched',
   },
   work: {
+    materialsPlaceholder: 'Materials used (optional)',
+    feePlaceholder: 'Repair fee for paid repairs (yuan)',
     title: 'My orders',
     toAccept: 'To accept',
     inProgress: 'In progress',

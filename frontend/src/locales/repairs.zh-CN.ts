@@ -51,6 +51,7 @@ const repairs = {
     return: '退回调度',
     cancel: '取消',
     reopen: '重新打开',
+    fee: '修改维修费',
   },
   detail: {
     title: '报修单 {no}',
@@ -65,6 +66,16 @@ const repairs = {
     toWorker: '派给 {name}',
     photos: '照片',
     noTimeline: '暂无记录',
+    materials: '所用材料',
+    fee: '维修费',
+    publicNoCharge: '公共区域报修，不向业主收费',
+    charge: {
+      unpaid: '未缴',
+      partial: '部分缴纳',
+      paid: '已缴清',
+      overdue: '已逾期',
+      cancelled: '已撤销',
+    },
   },
   actions: {
     dispatch: '派单',
@@ -199,6 +210,8 @@ const repairs = {
     undispatched: '未派单',
   },
   work: {
+    materialsPlaceholder: '所用材料（选填）',
+    feePlaceholder: '维修费（有偿维修填写，元）',
     title: '我的工单',
     toAccept: '待接单',
     inProgress: '进行中',

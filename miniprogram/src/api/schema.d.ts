@@ -4178,6 +4178,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/repair-orders/{id}/fee/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description Correct a completed order's fee before any of it is paid: the old charge is reversed and the
+         *     new fee charged (409 once paid: refund through billing).
+         */
+        post: operations["repair_orders_fee_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/repair-orders/{id}/reopen/": {
         parameters: {
             query?: never;
@@ -4278,7 +4298,8 @@ export interface paths {
         };
         /**
          * @description 报修设置: how many days after completion an order may be reopened, when the SLA warning goes
-         *     out (percent of the order's time), after how many days an unconfirmed completed order is closed.
+         *     out (percent of the order's time), after how many days an unconfirmed completed order is closed,
+         *     and the fee item paid repairs are charged under.
          */
         get: operations["repair_settings_retrieve"];
         put?: never;
@@ -4288,7 +4309,8 @@ export interface paths {
         head?: never;
         /**
          * @description 报修设置: how many days after completion an order may be reopened, when the SLA warning goes
-         *     out (percent of the order's time), after how many days an unconfirmed completed order is closed.
+         *     out (percent of the order's time), after how many days an unconfirmed completed order is closed,
+         *     and the fee item paid repairs are charged under.
          */
         patch: operations["repair_settings_partial_update"];
         trace?: never;
@@ -4374,7 +4396,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Completion, with its result photos. */
+        /**
+         * @description Completion, with its result photos, the materials used and the fee (a paid category's fee is
+         *     charged to the house's bills in the same transaction).
+         */
         post: operations["repair_work_complete_create"];
         delete?: never;
         options?: never;
@@ -5819,9 +5844,10 @@ export interface components {
          * @description * `regular` - 应收
          *     * `late_fee` - 滞纳金
          *     * `adjustment` - 调整/减免
+         *     * `service` - 服务费
          * @enum {string}
          */
-        ChargeKindEnum: "regular" | "late_fee" | "adjustment";
+        ChargeKindEnum: "regular" | "late_fee" | "adjustment" | "service";
         /**
          * @description * `unpaid` - 未缴
          *     * `partial` - 部分缴纳
@@ -5879,6 +5905,19 @@ export interface components {
              */
             surface: "company";
             company: components["schemas"]["SiteCompany"];
+        };
+        CompleteRequest: {
+            /** @default  */
+            note?: string;
+            /** @description Ids of the caller's own uploads not yet attached (POST …/repair-photos/ first), at most 9. */
+            photos?: number[];
+            /** @default  */
+            materials?: string;
+            /**
+             * Format: decimal
+             * @description 维修费, paid categories only; charged to the house's bills.
+             */
+            fee?: string | null;
         };
         Correction: {
             readonly id: number;
@@ -6410,6 +6449,12 @@ export interface components {
          * @enum {string}
          */
         FeeKindEnum: "property" | "water" | "electricity" | "gas" | "heating" | "parking" | "garbage" | "shared" | "rent" | "deposit" | "one_off" | "other";
+        FeeRequest: {
+            /** @default  */
+            note?: string;
+            /** Format: decimal */
+            fee: string;
+        };
         Feedback: {
             readonly id: number;
             /** 类型 */
@@ -9042,6 +9087,8 @@ export interface components {
             sla_warning_percent?: number;
             /** 完工后未确认自动关闭天数 */
             auto_close_days?: number;
+            /** @description The one-off fee item paid repairs' fees are charged under. */
+            fee_item?: number | null;
         };
         PatchedShiftRequest: {
             /** 名称 */
@@ -10052,6 +10099,41 @@ export interface components {
             /** 排序 */
             sort_order?: number;
         };
+        /** @description A paid repair's fee as charged on the billing ledger (the owner pays it with their bills). */
+        RepairCharge: {
+            /** @description The charge on the house's bills. */
+            charge_id: number;
+            /**
+             * Format: decimal
+             * @description As charged.
+             */
+            amount: string;
+            /** Format: decimal */
+            paid: string;
+            /** Format: decimal */
+            outstanding: string;
+            /** Format: date */
+            due_date: string;
+            /**
+             * @description cancelled: its unpaid amount was reversed with nothing paid (a corrected fee).
+             *
+             *     * `unpaid` - unpaid
+             *     * `partial` - partial
+             *     * `paid` - paid
+             *     * `overdue` - overdue
+             *     * `cancelled` - cancelled
+             */
+            status: components["schemas"]["RepairChargeStatusEnum"];
+        };
+        /**
+         * @description * `unpaid` - unpaid
+         *     * `partial` - partial
+         *     * `paid` - paid
+         *     * `overdue` - overdue
+         *     * `cancelled` - cancelled
+         * @enum {string}
+         */
+        RepairChargeStatusEnum: "unpaid" | "partial" | "paid" | "overdue" | "cancelled";
         RepairContact: {
             readonly name: string;
             /** @description Empty when the order has no owner's account. */
@@ -10099,6 +10181,15 @@ export interface components {
             /** 评分 */
             readonly rating: number | null;
             readonly rating_tags: string[];
+            /** 所用材料 */
+            readonly materials: string;
+            /**
+             * 维修费
+             * Format: decimal
+             */
+            readonly fee: string | null;
+            /** @description The fee's charge on the house's bills; null when none (free, no fee, or a public area). */
+            readonly charge: components["schemas"]["RepairCharge"] | null;
             /** Format: date-time */
             readonly created_at: string;
             /** @description The moves the caller may make now. */
@@ -10148,6 +10239,15 @@ export interface components {
             /** 评分 */
             readonly rating: number | null;
             readonly rating_tags: string[];
+            /** 所用材料 */
+            readonly materials: string;
+            /**
+             * 维修费
+             * Format: decimal
+             */
+            readonly fee: string | null;
+            /** @description The fee's charge on the house's bills; null when none (free, no fee, or a public area). */
+            readonly charge: components["schemas"]["RepairCharge"] | null;
             /** Format: date-time */
             readonly created_at: string;
             /** @description The moves the caller may make now. */
@@ -10200,6 +10300,9 @@ export interface components {
             sla_warning_percent: number;
             /** 完工后未确认自动关闭天数 */
             auto_close_days: number;
+            /** @description The one-off fee item paid repairs' fees are charged under. */
+            fee_item: number | null;
+            readonly fee_item_name: string | null;
         };
         RepairStats: {
             /** Format: date */
@@ -15061,8 +15164,9 @@ export interface operations {
                  * @description * `regular` - 应收
                  *     * `late_fee` - 滞纳金
                  *     * `adjustment` - 调整/减免
+                 *     * `service` - 服务费
                  */
-                kind?: "adjustment" | "late_fee" | "regular";
+                kind?: "adjustment" | "late_fee" | "regular" | "service";
                 /** @description 用于排序结果的字段。 */
                 ordering?: string;
                 /** @description 分页结果集中的页码。 */
@@ -35437,6 +35541,115 @@ export interface operations {
             };
         };
     };
+    repair_orders_fee_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 repair order 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FeeRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["FeeRequest"];
+                "multipart/form-data": components["schemas"]["FeeRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RepairOrderDetail"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The object is not in a state that allows this (already decided, moved out, …). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Content-Type for the request body. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     repair_orders_reopen_create: {
         parameters: {
             query?: never;
@@ -36462,9 +36675,9 @@ export interface operations {
         };
         requestBody?: {
             content: {
-                "application/json": components["schemas"]["PhotoNoteRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["PhotoNoteRequest"];
-                "multipart/form-data": components["schemas"]["PhotoNoteRequest"];
+                "application/json": components["schemas"]["CompleteRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["CompleteRequest"];
+                "multipart/form-data": components["schemas"]["CompleteRequest"];
             };
         };
         responses: {

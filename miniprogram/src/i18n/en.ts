@@ -266,6 +266,16 @@ const en = {
     },
   },
   repairs: {
+    fee: 'Repair fee',
+    materials: 'Materials used',
+    payFee: 'Pay now',
+    feeStatuses: {
+      unpaid: 'To pay',
+      partial: 'Partly paid',
+      paid: 'Paid',
+      overdue: 'Overdue',
+      cancelled: 'Cancelled',
+    },
     file: 'Report a repair',
     mine: 'My repairs',
     empty: 'No repairs yet',

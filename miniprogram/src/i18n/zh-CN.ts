@@ -305,6 +305,16 @@ const zhCN = {
     },
   },
   repairs: {
+    fee: '维修费',
+    materials: '所用材料',
+    payFee: '去缴费',
+    feeStatuses: {
+      unpaid: '待缴费',
+      partial: '部分缴纳',
+      paid: '已缴清',
+      overdue: '已逾期',
+      cancelled: '已撤销',
+    },
     file: '我要报修',
     mine: '我的报修',
     empty: '还没有报修记录',

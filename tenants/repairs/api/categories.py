@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status, viewsets
 from rest_framework.response import Response
 
+from billing.models import FeeItem
 from tenants.repairs import selectors, services
 from tenants.repairs.models import RepairCategory, RepairSettings
 
@@ -92,9 +93,17 @@ class OwnerRepairCategoryList(generics.ListAPIView):
 
 
 class RepairSettingsSerializer(serializers.ModelSerializer):
+    fee_item = serializers.PrimaryKeyRelatedField(
+        queryset=FeeItem.objects.filter(cycle_months=0),
+        required=False,
+        allow_null=True,
+        help_text="The one-off fee item paid repairs' fees are charged under.",
+    )
+    fee_item_name = serializers.CharField(source="fee_item.name", default=None, allow_null=True, read_only=True)
+
     class Meta:
         model = RepairSettings
-        fields = ["reopen_days", "sla_warning_percent", "auto_close_days"]
+        fields = ["reopen_days", "sla_warning_percent", "auto_close_days", "fee_item", "fee_item_name"]
         extra_kwargs = {name: {"required": False} for name in fields}
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -105,7 +114,8 @@ class RepairSettingsSerializer(serializers.ModelSerializer):
 
 class RepairSettingsView(generics.GenericAPIView):
     """报修设置: how many days after completion an order may be reopened, when the SLA warning goes
-    out (percent of the order's time), after how many days an unconfirmed completed order is closed."""
+    out (percent of the order's time), after how many days an unconfirmed completed order is closed,
+    and the fee item paid repairs are charged under."""
 
     required_permission = {"GET": STAFF_READ, "*": "repairs.manage"}
     serializer_class = RepairSettingsSerializer

@@ -3,6 +3,7 @@ grabbable ones) and the owner (their own), each with the moves its party may mak
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import django_filters
@@ -35,6 +36,20 @@ class TimelineEntrySerializer(serializers.ModelSerializer):
         return RepairPhotoSerializer(photos, many=True, context=self.context).data  # type: ignore[return-value]
 
 
+class RepairChargeSerializer(serializers.Serializer):
+    """A paid repair's fee as charged on the billing ledger (the owner pays it with their bills)."""
+
+    charge_id = serializers.IntegerField(help_text="The charge on the house's bills.")
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, help_text="As charged.")
+    paid = serializers.DecimalField(max_digits=12, decimal_places=2)
+    outstanding = serializers.DecimalField(max_digits=12, decimal_places=2)
+    due_date = serializers.DateField()
+    status = serializers.ChoiceField(
+        choices=["unpaid", "partial", "paid", "overdue", "cancelled"],
+        help_text="cancelled: its unpaid amount was reversed with nothing paid (a corrected fee).",
+    )
+
+
 class RepairOrderSerializer(serializers.ModelSerializer):
     category_name = serializers.CharField(source="category.path", read_only=True)
     house_label = serializers.CharField(source="house.label", default=None, allow_null=True, read_only=True)
@@ -43,6 +58,9 @@ class RepairOrderSerializer(serializers.ModelSerializer):
     overdue = serializers.SerializerMethodField()
     actions = serializers.SerializerMethodField(help_text="The moves the caller may make now.")
     photos = serializers.SerializerMethodField(help_text="Every photo of the order (problem, progress, result).")
+    charge = serializers.SerializerMethodField(
+        help_text="The fee's charge on the house's bills; null when none (free, no fee, or a public area)."
+    )
 
     class Meta:
         model = RepairOrder
@@ -70,11 +88,25 @@ class RepairOrderSerializer(serializers.ModelSerializer):
             "completed_at",
             "rating",
             "rating_tags",
+            "materials",
+            "fee",
+            "charge",
             "created_at",
             "actions",
             "photos",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(RepairChargeSerializer(allow_null=True))
+    def get_charge(self, order: RepairOrder) -> dict[str, Any] | None:
+        charges = self.context.get("charges")
+        if charges is None:  # a single order: its own query
+            charges = selectors.order_charges([order])
+        charge = charges.get(order.pk)
+        if charge is None:
+            return None
+        fields = ("charge_id", "amount", "paid", "outstanding", "due_date", "status")
+        return RepairChargeSerializer({name: getattr(charge, name) for name in fields}).data
 
     @extend_schema_field(RepairPhotoSerializer(many=True))
     def get_photos(self, order: RepairOrder) -> list[dict[str, Any]]:
@@ -130,6 +162,22 @@ class PhotoNoteSerializer(NoteSerializer):
     photos = photo_ids_field()
 
 
+class CompleteSerializer(PhotoNoteSerializer):
+    materials = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+    fee = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="维修费, paid categories only; charged to the house's bills.",
+    )
+
+
+class FeeSerializer(NoteSerializer):
+    fee = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0"))
+
+
 class WorkerAssignSerializer(NoteSerializer):
     worker = serializers.PrimaryKeyRelatedField(queryset=selectors.workers(), help_text="A repair worker.")
 
@@ -175,6 +223,13 @@ class _Orders(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Generic
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "party": self.party}
+
+    def get_serializer(self, *args, **kwargs):
+        if kwargs.get("many") and args:  # a page: its charges in one query
+            page = list(args[0])
+            kwargs["context"] = {**self.get_serializer_context(), "charges": selectors.order_charges(page)}
+            return self.get_serializer_class()(page, *args[1:], **kwargs)
+        return super().get_serializer(*args, **kwargs)
 
     def filter_queryset(self, queryset):
         return _with_photos(super().filter_queryset(queryset))
@@ -249,6 +304,18 @@ class RepairOrderViewSet(mixins.CreateModelMixin, _Orders):
     def reopen(self, request, pk=None):
         return self._move("reopen")
 
+    @extend_schema(request=FeeSerializer, responses=RepairOrderDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def fee(self, request, pk=None):
+        """Correct a completed order's fee before any of it is paid: the old charge is reversed and the
+        new fee charged (409 once paid: refund through billing)."""
+        order = self.get_object()
+        form = FeeSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        services.correct_fee(order_id=order.pk, actor=request.user, **form.validated_data)
+        fresh = _with_photos(self.get_queryset()).get(pk=order.pk)
+        return Response(RepairOrderDetailSerializer(fresh, context=self.get_serializer_context()).data)
+
 
 class RepairWorkViewSet(_Orders):
     """我的工单 for a repair worker: orders assigned to them and those open to grab."""
@@ -276,11 +343,12 @@ class RepairWorkViewSet(_Orders):
     def start(self, request, pk=None):
         return self._move("start", PhotoNoteSerializer)
 
-    @_PHOTO_MOVE
+    @extend_schema(request=CompleteSerializer, responses=RepairOrderDetailSerializer)
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
-        """Completion, with its result photos."""
-        return self._move("complete", PhotoNoteSerializer)
+        """Completion, with its result photos, the materials used and the fee (a paid category's fee is
+        charged to the house's bills in the same transaction)."""
+        return self._move("complete", CompleteSerializer)
 
     @_MOVE
     @action(detail=True, methods=["post"], url_path="return", url_name="return")

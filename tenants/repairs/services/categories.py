@@ -129,7 +129,9 @@ SETTINGS_RANGES = {  # field -> (lowest, highest)
 
 
 @action
-def update_settings(*, actor: Any, **changes: int) -> RepairSettings:
+def update_settings(*, actor: Any, **changes: Any) -> RepairSettings:
+    """Change some of the settings; `fee_item` (a one-off, active billing fee item, or None) is the
+    item paid repairs' fees are charged under."""
     messages = {
         "reopen_days": _("可重开天数应在 0 到 90 之间。"),
         "sla_warning_percent": _("超时预警应在时限的 1% 到 99% 之间。"),
@@ -140,12 +142,16 @@ def update_settings(*, actor: Any, **changes: int) -> RepairSettings:
         for name, value in changes.items()
         if name in SETTINGS_RANGES and not SETTINGS_RANGES[name][0] <= value <= SETTINGS_RANGES[name][1]
     }
+    item = changes.get("fee_item")
+    if item is not None and (item.periodic or not item.active):
+        problems["fee_item"] = [_("维修费须使用启用中的一次性收费项目。")]
     if problems:
         raise DomainError(next(iter(problems.values()))[0], fields=problems)
     current = selectors.repair_settings()
     before = {name: getattr(current, name) for name in SETTINGS_RANGES}
+    before["fee_item"] = current.fee_item_id
     for name, value in changes.items():
-        if name in SETTINGS_RANGES:
+        if name in SETTINGS_RANGES or name == "fee_item":
             setattr(current, name, value)
     current.save()
     account_services.record_audit(
@@ -154,6 +160,6 @@ def update_settings(*, actor: Any, **changes: int) -> RepairSettings:
         object_type="repair_settings",
         object_id=1,
         before=before,
-        after={name: getattr(current, name) for name in SETTINGS_RANGES},
+        after={**{name: getattr(current, name) for name in SETTINGS_RANGES}, "fee_item": current.fee_item_id},
     )
     return current

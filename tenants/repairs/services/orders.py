@@ -5,6 +5,7 @@ same action, serialised on the order's row."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.db import connection
@@ -29,7 +30,7 @@ from tenants.repairs.models import (
     TimelineEntry,
     Urgency,
 )
-from tenants.repairs.services import dispatch_rules, sla
+from tenants.repairs.services import dispatch_rules, fees, sla
 from tenants.repairs.services import photos as photo_services
 from tenants.residents.models import Occupancy, Person
 
@@ -215,9 +216,12 @@ def transition(
     rating: int | None = None,
     tags: list[str] | None = None,
     photos: list[int] | None = None,
+    fee: Decimal | None = None,
+    materials: str = "",
 ) -> RepairOrder:
     """Move an order by one transition of the table, as `party`. The order's row is locked first, so
-    concurrent moves of one order run one after the other and the second sees the first's state."""
+    concurrent moves of one order run one after the other and the second sees the first's state.
+    Completion records the materials and the fee, and charges a paid repair's fee (services.fees)."""
     rule = TRANSITIONS.get(name)
     if rule is None:
         raise DomainError(_("未知的操作。"), code="unknown_transition", status_code=404)
@@ -253,6 +257,10 @@ def transition(
                 status_code=409,
             )
         order.rating, order.rating_tags = None, []
+    if rule.name == "complete":
+        checked = fees.check_fee(order, fee)
+        order.fee = order.fee if checked is None else checked  # completed again without a fee: kept
+        order.materials = materials.strip()[:500] or order.materials
     return apply_transition(order, rule, actor=actor, worker=worker, note=note, photos=photos)
 
 
@@ -313,6 +321,9 @@ def apply_transition(
         after["photos"] = photo_services.attach(actor=actor, photo_ids=photos, order=order, entry=entry, kind=kind)
     if rule.name == "confirm":
         after.update(rating=order.rating, tags=order.rating_tags)
+    if rule.name == "complete":
+        after.update(fee=None if order.fee is None else str(order.fee), materials=order.materials)
+        after.update(fees.charge_completed(order, actor=actor))
     account_services.record_audit(
         actor=actor,
         action=f"repair.{rule.name}",

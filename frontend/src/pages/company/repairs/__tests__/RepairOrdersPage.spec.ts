@@ -122,4 +122,39 @@ describe('报修工单', () => {
     const labels = select.findAllComponents({ name: 'ElOption' }).map((o) => o.props('label'))
     expect(labels).toEqual(['赵师傅（在办 2 单）', '钱师傅（在办 0 单）'])
   })
+
+  it('shows a completed order’s materials, fee and whether its charge is paid', async () => {
+    backend(
+      detail({
+        status: 'completed',
+        worker: 5,
+        worker_name: '赵师傅',
+        materials: '水龙头一个',
+        fee: '35.50',
+        charge: {
+          charge_id: 91,
+          amount: '35.50',
+          paid: '35.50',
+          outstanding: '0.00',
+          due_date: '2026-12-10',
+          status: 'paid',
+        },
+      }),
+    )
+    await mountPage(RepairOrdersPage, { path: '/repairs/orders', permissions: DISPATCH, modules: ['repairs'] })
+    await click('repair-R20261203-0001')
+    expect($('detail-materials')?.textContent).toContain('水龙头一个')
+    expect($('detail-fee')?.textContent).toContain('35.50')
+    expect($('detail-charge')?.textContent).toContain('已缴清')
+    expect($('detail-no-charge')).toBeNull()
+  })
+
+  it('says a public-area order’s fee is charged to no one', async () => {
+    backend(detail({ status: 'completed', worker: 5, house: null, house_label: null, location: '小区大门', fee: '80.00' }))
+    await mountPage(RepairOrdersPage, { path: '/repairs/orders', permissions: DISPATCH, modules: ['repairs'] })
+    await click('repair-R20261203-0001')
+    expect($('detail-fee')?.textContent).toContain('80.00')
+    expect($('detail-charge')).toBeNull()
+    expect($('detail-no-charge')?.textContent).toContain('不向业主收费')
+  })
 })

@@ -162,6 +162,28 @@ describe('我的工单 (the worker’s phone page)', () => {
     expect($('step-photos-add')).toBeNull()
   })
 
+  it('completes with the materials used and the fee', async () => {
+    const all = await startDialog()
+    await click('step-submit')
+    await click('work-complete')
+    for (const [id, value] of [
+      ['complete-materials', ' 角阀一个 '],
+      ['complete-fee', '35.50'],
+    ] as const) {
+      const input = $(id) as HTMLInputElement
+      input.value = value
+      input.dispatchEvent(new Event('input'))
+    }
+    await click('step-submit')
+    const completed = calls(all, 'POST', '/api/v1/repair-work/7/complete/')
+    expect(bodyOf(completed[0]!)).toEqual({
+      note: '',
+      photos: [],
+      materials: '角阀一个',
+      fee: '35.50',
+    })
+  })
+
   it('reveals the owner’s phone as a tel: link only when asked', async () => {
     const all = backend()
     await mountPage(RepairWorkPage, {
