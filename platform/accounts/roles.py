@@ -47,6 +47,8 @@ PERMISSIONS: dict[str, set[Role]] = {
     "repairs.dispatch": {Role.DISPATCHER, Role.CUSTOMER_SERVICE},  # every order; file for owners, assign
     "repairs.work": {Role.REPAIR_WORKER},  # one's own orders and the grabbable ones
     "notices.manage": {Role.CUSTOMER_SERVICE},  # announcements: write, publish, withdraw, read figures
+    # community activities: write, publish, cancel, finish, sign-up lists, check-in, figures
+    "activities.manage": {Role.CUSTOMER_SERVICE},
     "security.view": {Role.GUARD},
     "security.operate": {Role.GUARD},
     "community.view": {Role.CUSTOMER_SERVICE},
@@ -71,6 +73,7 @@ MODULES: dict[str, str | tuple[str, ...]] = {
     "repairs": ("repairs.dispatch", "repairs.work", "repairs.manage"),
     "security": "security.view",
     "community": "community.view",
+    "activities": "activities.manage",
     "analytics": "analytics.view",
     "settings": "settings.manage",
 }

@@ -85,6 +85,11 @@ app.conf.beat_schedule = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # In every company's schema: published activities that have ended, finished (idempotent).
+    "activities-finish-ended": {
+        "task": "tenants.activities.tasks.finish_ended_activities",
+        "schedule": crontab(minute=5),
+    },
     "billing-daily": {
         "task": "billing.tasks.daily_billing",
         "schedule": crontab(hour=1, minute=30),

@@ -143,6 +143,7 @@ SHARED_APPS, TENANT_APPS = app_lists(
         "tenants.staff",
         "tenants.repairs",
         "tenants.notices",
+        "tenants.activities",
         "tenants.demo",
         "billing",
     ],

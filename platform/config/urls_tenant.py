@@ -14,6 +14,7 @@ from notifications import settings_api as notification_settings_api
 from payments import api as payments_api
 from payments.api import card_page
 from subscriptions import api as subscriptions_api
+from tenants.activities import api as activities_api
 from tenants.estates import api as estates_api
 from tenants.imports import api as imports_api
 from tenants.notices import api as notices_api
@@ -52,6 +53,9 @@ router.register("repair-work", repairs_api.RepairWorkViewSet, basename="repair-w
 router.register("owner/repairs", repairs_api.OwnerRepairViewSet, basename="owner-repair")
 router.register("notices", notices_api.NoticeViewSet, basename="notice")
 router.register("owner/notices", notices_api.OwnerNoticeViewSet, basename="owner-notice")
+router.register("activities", activities_api.ActivityViewSet, basename="activity")
+router.register("owner/activities", activities_api.OwnerActivityViewSet, basename="owner-activity")
+router.register("owner/activity-signups", activities_api.OwnerSignUpViewSet, basename="owner-activity-signup")
 billing_paths = billing_routes.register(router)
 
 api_v1: list[URLPattern | URLResolver] = [
