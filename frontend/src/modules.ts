@@ -14,6 +14,7 @@ export const MODULES: readonly ModuleDef[] = [
   { key: 'repairs', path: '/repairs', icon: 'Service' },
   { key: 'security', path: '/security', icon: 'Van' },
   { key: 'community', path: '/community', icon: 'Shop' },
+  { key: 'activities', path: '/activities', icon: 'Calendar' },
   { key: 'analytics', path: '/analytics', icon: 'TrendCharts' },
   { key: 'settings', path: '/settings', icon: 'Setting' },
 ]

@@ -24,6 +24,7 @@ def test_admin_sees_every_module(client_for, company_a):
         "repairs",
         "security",
         "community",
+        "activities",
         "analytics",
         "settings",
     ]

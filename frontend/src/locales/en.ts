@@ -1,3 +1,4 @@
+import activities from './activities.en'
 import fees from './fees.en'
 import invoices from './invoices.en'
 import ledger from './ledger.en'
@@ -60,6 +61,7 @@ const en: MessageSchema = {
     repairs: 'Repairs',
     security: 'Vehicles & security',
     community: 'Community',
+    activities: 'Activities',
     analytics: 'Analytics',
     settings: 'Settings',
   },
@@ -495,6 +497,7 @@ const en: MessageSchema = {
   payments,
   reconciliation,
   repairs,
+  activities,
   invoices,
   subscription,
   passwords,

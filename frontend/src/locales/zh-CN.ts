@@ -1,3 +1,4 @@
+import activities from './activities.zh-CN'
 import fees from './fees.zh-CN'
 import invoices from './invoices.zh-CN'
 import ledger from './ledger.zh-CN'
@@ -58,6 +59,7 @@ const zhCN = {
     repairs: '报修工单',
     security: '车辆安防',
     community: '社区服务',
+    activities: '社区活动',
     analytics: '数据分析',
     settings: '系统设置',
   },
@@ -482,6 +484,7 @@ const zhCN = {
   payments,
   reconciliation,
   repairs,
+  activities,
   invoices,
   subscription,
   passwords,

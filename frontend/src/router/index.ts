@@ -10,6 +10,7 @@ import {
 import type { ModuleKey } from '@/api/types'
 import { i18n } from '@/locales'
 import { MODULES } from '@/modules'
+import { activitiesRoute } from '@/router/activities'
 import { basicDataRoute } from '@/router/basicData'
 import { feesRoute, meterReadingImportRoute, meterReadingRoute } from '@/router/fees'
 import { repairsRoute, repairWorkRoute } from '@/router/repairs'
@@ -58,7 +59,7 @@ export const publicRoutes: RouteRecordRaw[] = [
 const placeholder = () => import('@/pages/company/ModulePlaceholder.vue')
 
 /** Modules with their own pages; the others show the placeholder for now. */
-const BUILT_MODULES = new Set<ModuleKey>(['settings', 'basic_data', 'fees', 'repairs'])
+const BUILT_MODULES = new Set<ModuleKey>(['settings', 'basic_data', 'fees', 'repairs', 'activities'])
 
 const moduleRoutes: RouteRecordRaw[] = MODULES.filter((m) => !BUILT_MODULES.has(m.key)).map(
   (m) => ({
@@ -109,6 +110,7 @@ export const companyRoutes: RouteRecordRaw[] = [
       feesRoute,
       repairWorkRoute,
       repairsRoute,
+      activitiesRoute,
       clockRoute,
       meterReadingRoute,
       meterReadingImportRoute,
