@@ -23,6 +23,9 @@ import type {
   OwnerPreferencesRequest,
   UpdateOwnerContactRequest,
   OwnerRepair,
+  OwnerActivity,
+  MySignUp,
+  SignUpRequest,
   RepairFiling,
   RepairRating,
 } from './types'
@@ -226,6 +229,14 @@ export function createApiClient(options: ApiClientOptions) {
     cancelRepair: (id: number, note = '') => post('/api/v1/owner/repairs/{id}/cancel/', { note }, { path: { id } }),
     confirmRepair: (id: number, body: RepairRating) => post('/api/v1/owner/repairs/{id}/confirm/', body, { path: { id } }),
     reopenRepair: (id: number, note = '') => post('/api/v1/owner/repairs/{id}/reopen/', { note }, { path: { id } }),
+    /** 社区活动: the activities for my houses' estates, one with my sign-up, signing up and cancelling. */
+    ownerActivities: async () =>
+      asList<OwnerActivity>(await get('/api/v1/owner/activities/', { query: { page_size: 100 } })),
+    ownerActivity: (id: number) => get('/api/v1/owner/activities/{id}/', { path: { id } }),
+    signUpActivity: (id: number, body: SignUpRequest) =>
+      post('/api/v1/owner/activities/{id}/sign-up/', body, { path: { id } }),
+    cancelActivitySignup: (id: number) => post('/api/v1/owner/activities/{id}/cancel-signup/', undefined, { path: { id } }),
+    mySignUps: async () => asList<MySignUp>(await get('/api/v1/owner/activity-signups/', { query: { page_size: 100 } })),
   }
 }
 

@@ -110,3 +110,10 @@ export type RepairStatus = Schemas['RepairStatusEnum']
 export type Urgency = Schemas['UrgencyEnum']
 export type RepairFiling = Schemas['OwnerFileRequest']
 export type RepairRating = Schemas['RateRequest']
+
+/* ---- 社区活动 (`/api/v1/owner/activities/`, `/api/v1/owner/activity-signups/`) ---- */
+
+export type OwnerActivity = Schemas['OwnerActivity']
+export type OwnerActivityDetail = Schemas['OwnerActivityDetail']
+export type MySignUp = Schemas['MySignUp']
+export type SignUpRequest = Schemas['SignUpRequestRequest']

@@ -16,6 +16,8 @@ export const PAGES = {
   repairs: '/pages/repairs/repairs',
   repairFile: '/pages/repairs/file',
   repairDetail: '/pages/repairs/detail',
+  activities: '/pages/activities/list',
+  activityDetail: '/pages/activities/detail',
 } as const
 
 /** tabBar pages: reached with switchTab, never navigateTo. Keep in step with pages.json. */
@@ -43,4 +45,9 @@ export function agreementUrl(kind: 'user_agreement' | 'privacy_policy'): string 
 /** One repair of mine, with its timeline. */
 export function repairUrl(id: number): string {
   return `${PAGES.repairDetail}?id=${id}`
+}
+
+/** 社区活动: one activity, with my sign-up. */
+export function activityUrl(id: number): string {
+  return `${PAGES.activityDetail}?id=${id}`
 }

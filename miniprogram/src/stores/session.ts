@@ -18,6 +18,7 @@ import { createOrderWatch, createPayStore } from './pay'
 import { createInvoicesStore } from './invoices'
 import { createMessagesStore } from './messages'
 import { createRepairsStore } from './repairs'
+import { createActivitiesStore } from './activities'
 import { createAgreementStore } from './agreement'
 import { createSubscriptionsStore } from './subscriptions'
 import type { StoredSession } from './token'
@@ -69,6 +70,8 @@ export const invoices = createInvoicesStore(api)
 export const messages = createMessagesStore(api)
 
 export const repairs = createRepairsStore(api)
+/** 社区活动 (pages activities/list, activities/detail). */
+export const activities = createActivitiesStore(api)
 /** 用户协议 / 隐私政策 (page agreement, open before login). */
 export const agreement = createAgreementStore(api)
 /** WeChat subscribe messages asked for after paying and after binding (a no-op in H5). */
@@ -90,6 +93,7 @@ export function saveLogin(res: LoginResponse): void {
   invoices.reset()
   messages.reset()
   repairs.reset()
+  activities.reset()
 }
 
 export function logout(): void {
@@ -104,6 +108,7 @@ export function logout(): void {
   invoices.reset()
   messages.reset()
   repairs.reset()
+  activities.reset()
 }
 
 /** Navigation bar titles (i18n `titles.*`) of the pages whose title is fixed; the others set their own. */
@@ -122,6 +127,8 @@ const PAGE_TITLES: Record<string, string> = {
   [PAGES.repairs]: 'titles.repairs',
   [PAGES.repairFile]: 'titles.repairFile',
   [PAGES.repairDetail]: 'titles.repairDetail',
+  [PAGES.activities]: 'titles.activities',
+  [PAGES.activityDetail]: 'titles.activityDetail',
 }
 const TAB_TITLES: Record<string, string> = { [PAGES.home]: 'tabBar.home', [PAGES.profile]: 'tabBar.profile' }
 

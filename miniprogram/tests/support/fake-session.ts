@@ -12,6 +12,7 @@ import { createOrderWatch, createPayStore } from '@/stores/pay'
 import { createInvoicesStore } from '@/stores/invoices'
 import { createMessagesStore } from '@/stores/messages'
 import { createRepairsStore } from '@/stores/repairs'
+import { createActivitiesStore } from '@/stores/activities'
 import { createAgreementStore } from '@/stores/agreement'
 import { createSubscriptionsStore } from '@/stores/subscriptions'
 import { PlatformError } from '@/platform/types'
@@ -41,6 +42,7 @@ export const payment = createOrderWatch(api, { schedule: () => undefined })
 export const invoices = createInvoicesStore(api)
 export const messages = createMessagesStore(api)
 export const repairs = createRepairsStore(api)
+export const activities = createActivitiesStore(api)
 export const agreement = createAgreementStore(api)
 /** The H5 build's: WeChat subscribe messages are a no-op there. */
 export const subscriptions = createSubscriptionsStore(
@@ -77,6 +79,7 @@ export function resetSession(): void {
   invoices.reset()
   messages.reset()
   repairs.reset()
+  activities.reset()
   agreement.reset()
   state.bindings = null
   state.me = null
