@@ -5,7 +5,7 @@
     paid        = the sum of its allocations, reversals (negative rows) included
     net         = amount + adjusted
 
-Only regular charges and late fees are owed (an adjustment shows in its principal's net); a late fee
+Only regular charges, service charges and late fees are owed (an adjustment shows in its principal's net); a late fee
 is a charge of its own, with its own due date. Its status (unpaid, partial, paid, overdue) follows
 from these and the day.
 
@@ -104,7 +104,7 @@ def annotate(charges: QuerySet[Charge], *, late_posted: bool = False) -> QuerySe
 
 
 def charge_balances() -> QuerySet[Charge]:
-    """Every charge that can be owed (regular and late fees), annotated as `annotate` does."""
+    """Every charge that can be owed (regular, service and late fees), annotated as `annotate` does."""
     return annotate(Charge.objects.exclude(kind=ChargeKind.ADJUSTMENT))
 
 

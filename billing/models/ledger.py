@@ -20,15 +20,19 @@ class ChargeKind(models.TextChoices):
     REGULAR = "regular", _("应收")
     LATE_FEE = "late_fee", _("滞纳金")
     ADJUSTMENT = "adjustment", _("调整/减免")
+    # A one-off charge another module posts for a service it rendered (a paid repair, an activity's
+    # fee): billing.services.service_charges, once per `source`.
+    SERVICE = "service", _("服务费")
 
 
 class Charge(models.Model):
     """应收费用 — one immutable charge: a payer owes an amount for a fee item and a period [start, end).
 
     One regular charge per (payer, fee item, cycle), held by a unique index, so a bill run that is
-    run twice, or killed and resumed, issues each charge once. A late fee is its own charge pointing
-    at its principal; an adjustment (waiver, discount, correction) is a negative charge pointing at the
-    charge it reduces. `calculation` keeps the inputs, so every line can be explained to an owner.
+    run twice, or killed and resumed, issues each charge once; one service charge (a fee another
+    module posts, billing.services.service_charges) per `source`. A late fee is its own charge
+    pointing at its principal; an adjustment (waiver, discount, correction) is a negative charge
+    pointing at the charge it reduces. `calculation` keeps the inputs, so every line can be explained to an owner.
     """
 
     house = models.ForeignKey(House, on_delete=models.PROTECT, related_name="charges")
@@ -48,6 +52,9 @@ class Charge(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="derived", verbose_name=_("关联费用")
     )
     reason = models.CharField(_("原因"), max_length=200, blank=True, default="")
+    # A service charge's origin, e.g. "repairs.order:123": posting it twice finds the first one. A
+    # database default too: the bill run's and the history import's INSERTs in SQL do not name it.
+    source = models.CharField(_("来源"), max_length=64, blank=True, default="", db_default="")
     bill_run = models.ForeignKey(
         "billing.BillRun", null=True, blank=True, on_delete=models.PROTECT, related_name="charges"
     )
@@ -75,14 +82,26 @@ class Charge(models.Model):
                 condition=Q(kind="adjustment", calculation__has_key="discount"),
                 name="discount_once_per_principal",
             ),
+            # A service charge is posted once per source however often its module retries.
+            models.UniqueConstraint(
+                fields=["source"], condition=Q(kind="service"), name="service_charge_once_per_source"
+            ),
+            # Cancelling a service charge reverses its unpaid remainder once.
+            models.UniqueConstraint(
+                F("principal"),
+                condition=Q(kind="adjustment", calculation__has_key="cancel"),
+                name="cancel_once_per_principal",
+            ),
             models.CheckConstraint(condition=Q(period_end__gt=F("period_start")), name="charge_period_ordered"),
             models.CheckConstraint(condition=Q(due_date__gte=F("issued_on")), name="charge_due_after_issue"),
             models.CheckConstraint(
                 condition=Q(kind="adjustment", amount__lt=0, principal__isnull=False)
                 | Q(kind="late_fee", amount__gt=0, principal__isnull=False)
-                | Q(kind="regular", amount__gte=0, principal__isnull=True),
+                | Q(kind="regular", amount__gte=0, principal__isnull=True)
+                | (Q(kind="service", amount__gt=0, principal__isnull=True) & ~Q(source="")),
                 name="charge_kind_shape",
             ),
+            models.CheckConstraint(condition=Q(kind="service") | Q(source=""), name="charge_source_only_service"),
         ]
         indexes = [
             models.Index(fields=["estate", "due_date"]),

@@ -48,7 +48,7 @@ def _collection_sql(*, by_month: bool, estate: int | None, as_of: date) -> str:
         WITH owed AS (
             SELECT id, amount, {month} AS month
               FROM {_CHARGE}
-             WHERE kind IN ('regular', 'late_fee')
+             WHERE kind IN ('regular', 'late_fee', 'service')
                    AND cycle_start >= %(start)s AND cycle_start < %(end)s{scope}
         ), lines AS (
             SELECT month, amount AS due, 0 AS paid, 1 AS charges FROM owed
@@ -80,7 +80,7 @@ def _collection_rows(
 def collection_rate(
     period_start: date, period_end: date, estate: int | None = None, *, as_of: date | None = None
 ) -> Collection:
-    """收缴率 for the charges (regular and late fees) whose cycle starts in [period_start, period_end):
+    """收缴率 for the charges (regular, service and late fees) whose cycle starts in [period_start, period_end):
     due = their amounts net of adjustments, paid = what is allocated to them (reversals included),
     counting what entered the ledger by the end of `as_of` (today)."""
     rows = _collection_rows(period_start, period_end, estate=estate, as_of=as_of, by_month=False)

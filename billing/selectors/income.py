@@ -110,6 +110,9 @@ class Scope:
         }
 
 
+# A service charge is income of its fee item like a regular one (one line per item, late fees apart).
+_KIND = f"(CASE c.kind WHEN '{ChargeKind.SERVICE.value}' THEN '{ChargeKind.REGULAR.value}' ELSE c.kind END)"
+
 _GROUPS = {
     "fee_item": ("m.item", "m.kind"),
     "method": ("m.method",),
@@ -150,7 +153,7 @@ def _sql(scope: Scope, by: IncomeBy) -> str:
              WHERE f.payout_status = '{refunded}'
                    AND f.refunded_at >= %(start)s AND f.refunded_at < %(end)s{refund_scope}
         ), spent AS (
-            SELECT al.payment_id, c.fee_item_id AS item, c.kind, al.amount
+            SELECT al.payment_id, c.fee_item_id AS item, {_KIND} AS kind, al.amount
               FROM {allocation} al JOIN {charge} c ON c.id = al.charge_id
              WHERE al.reverses_id IS NULL
                    AND al.payment_id IN (SELECT id FROM received UNION ALL SELECT id FROM voided)
@@ -176,7 +179,7 @@ def _sql(scope: Scope, by: IncomeBy) -> str:
             UNION ALL
             -- a payment's refund takes back its allocations by reversal lines, written in the transaction
             -- that paid it back just before its `reversed_at`: each line is the next reversed refund's
-            SELECT 'refunded', f.day, f.method, c.fee_item_id, c.kind, -al.amount, 'f' || f.id
+            SELECT 'refunded', f.day, f.method, c.fee_item_id, {_KIND}, -al.amount, 'f' || f.id
               FROM refunds f
               JOIN {allocation} al ON al.payment_id = f.payment_id AND al.reverses_id IS NOT NULL
               JOIN {charge} c ON c.id = al.charge_id

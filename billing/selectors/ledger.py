@@ -114,6 +114,8 @@ def explain(charge: Charge) -> str:
         return _("滞纳金")
     if charge.kind == ChargeKind.ADJUSTMENT:
         return charge.reason or _("减免")
+    if charge.kind == ChargeKind.SERVICE:
+        return charge.reason or _("服务费")
     mode = calc.get("mode", "")
     months = _months_text(calc.get("months", "1"))
     if mode in ("building_area", "usable_area"):

@@ -171,7 +171,11 @@ def accruing_late_fees(lines: Iterable[Charge], *, as_of: date) -> list[tuple[Ch
     billing.services.late_fees.accrued_unposted, without its queries."""
     result = []
     for charge in lines:
-        if charge.kind != ChargeKind.REGULAR or charge.due_date >= as_of or not charge.fee_item.late_fee:
+        if (
+            charge.kind not in (ChargeKind.REGULAR, ChargeKind.SERVICE)
+            or charge.due_date >= as_of
+            or not charge.fee_item.late_fee
+        ):
             continue
         net, paid = charge.net, charge.paid  # type: ignore[attr-defined]  # annotated (owner_lines)
         if net - paid <= 0:

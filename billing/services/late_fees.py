@@ -15,12 +15,15 @@ from billing import outstanding
 from billing.models import Charge, ChargeKind
 
 ZERO = Decimal("0.00")
+# What a late fee accrues on: regular and service charges whose fee item has a late-fee policy.
+LATE_FEE_KINDS = (ChargeKind.REGULAR, ChargeKind.SERVICE)
 
 
 def accrued_unposted(*, house_id: int, as_of: date) -> list[tuple[Charge, Decimal]]:
-    """(principal, late fee to post) of the payer's overdue, unpaid regular charges whose item has a policy."""
+    """(principal, late fee to post) of the payer's overdue, unpaid regular and service charges whose
+    item has a policy."""
     overdue = outstanding.annotate(
-        Charge.objects.filter(house_id=house_id, kind=ChargeKind.REGULAR, due_date__lt=as_of)
+        Charge.objects.filter(house_id=house_id, kind__in=LATE_FEE_KINDS, due_date__lt=as_of)
         .exclude(fee_item__late_fee={})
         .select_related("fee_item"),
         late_posted=True,

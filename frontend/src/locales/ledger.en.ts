@@ -30,6 +30,7 @@ const ledger: typeof zhLedger = {
     regular: 'Charge',
     late_fee: 'Late fee',
     adjustment: 'Adjustment',
+    service: 'Service charge',
   },
   waiverKind: {
     reduction: 'Reduction',

@@ -28,6 +28,7 @@ const ledger = {
     regular: '应收',
     late_fee: '滞纳金',
     adjustment: '调整/减免',
+    service: '服务费',
   },
   waiverKind: {
     reduction: '费用减免',

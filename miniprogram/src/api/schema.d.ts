@@ -5828,9 +5828,10 @@ export interface components {
          * @description * `regular` - 应收
          *     * `late_fee` - 滞纳金
          *     * `adjustment` - 调整/减免
+         *     * `service` - 服务费
          * @enum {string}
          */
-        ChargeKindEnum: "regular" | "late_fee" | "adjustment";
+        ChargeKindEnum: "regular" | "late_fee" | "adjustment" | "service";
         /**
          * @description * `unpaid` - 未缴
          *     * `partial` - 部分缴纳
@@ -16117,8 +16118,9 @@ export interface operations {
                  * @description * `regular` - 应收
                  *     * `late_fee` - 滞纳金
                  *     * `adjustment` - 调整/减免
+                 *     * `service` - 服务费
                  */
-                kind?: "adjustment" | "late_fee" | "regular";
+                kind?: "adjustment" | "late_fee" | "regular" | "service";
                 /** @description 用于排序结果的字段。 */
                 ordering?: string;
                 /** @description 分页结果集中的页码。 */
