@@ -57,6 +57,7 @@ const ACTIVITY = {
   capacity: 2,
   signup_deadline: future(2),
   max_people: 2,
+  fee: '0.00',
   status: 'published',
   confirmed_people: 1,
   waiting_count: 0,
@@ -75,6 +76,8 @@ const signup = (over: object = {}) => ({
   waiting_position: null,
   check_in_code: CODE,
   checked_in_at: null,
+  fee_total: null,
+  charge_status: null,
   created_at: future(0),
   ...over,
 })
@@ -164,3 +167,21 @@ describe('社区活动', () => {
     expect(activities.canCancel()).toBe(false)
   })
 })
+
+describe('社区活动 with a fee', () => {
+  it('shows the fee, what I owe and a way to pay it', async () => {
+    backend.on(
+      'GET /api/v1/owner/activities/3/',
+      ok(detail({ fee: '25.50', my_signup: signup({ people: 2, fee_total: '51.00', charge_status: 'unpaid' }) })),
+    )
+    const html = await show(DetailPage, { id: '3' })
+    expect(one(html, 'activity-fee').text).toContain('25.50')
+    expect(one(html, 'activity-charge').text).toContain('应缴 51.00 元')
+    expect(one(html, 'activity-charge').text).toContain('待缴')
+    expect(byTestIdCount(html, 'activity-pay')).toBe(1)
+  })
+})
+
+function byTestIdCount(html: string, id: string): number {
+  return html.split(`data-testid="${id}"`).length - 1
+}

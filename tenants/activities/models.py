@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import secrets
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from billing.models import FeeItem
 from tenants.estates.models import Estate, House
 
 
@@ -38,6 +40,12 @@ class Activity(models.Model):
     capacity = models.PositiveIntegerField(_("名额（人）"))
     signup_deadline = models.DateTimeField(_("报名截止时间"))
     max_people = models.PositiveSmallIntegerField(_("每次报名最多人数"), default=1)
+    # A paid activity: fee per person, charged through billing (a one-off fee item) on the owner's house
+    # when the seat is confirmed; the owner pays it with their bills.
+    fee = models.DecimalField(_("费用（元/人）"), max_digits=10, decimal_places=2, default=Decimal("0"))
+    fee_item = models.ForeignKey(
+        FeeItem, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("收费项目")
+    )
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.DRAFT)
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("取消或结束时间"), null=True, blank=True)
@@ -98,3 +106,8 @@ class SignUp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.activity_id}:{self.user_id}:{self.status}"
+
+    @property
+    def charge_source(self) -> str:
+        """The billing source of this sign-up's fee (billing.services.service_charges)."""
+        return f"activities.signup:{self.pk}"

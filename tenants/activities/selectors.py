@@ -8,6 +8,8 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 
+from billing.models import FeeItem
+from billing.selectors.service_charges import service_charges
 from tenants.activities.models import Activity, SignUp, SignUpStatus, Status, Target
 from tenants.estates.models import House
 from tenants.residents.models import Occupancy
@@ -80,6 +82,18 @@ def waiting_position(signup: SignUp) -> int | None:
         Q(created_at__lt=signup.created_at) | Q(created_at=signup.created_at, pk__lt=signup.pk)
     )
     return ahead.count() + 1
+
+
+def fee_item_choices() -> QuerySet[FeeItem]:
+    return FeeItem.objects.filter(active=True, cycle_months=0).order_by("name")
+
+
+def charge_status(signup: SignUp) -> str | None:
+    """The status of the sign-up's fee in billing (unpaid, partial, paid, overdue, cancelled), or None."""
+    if signup.activity.fee <= 0:
+        return None
+    found = service_charges([signup.charge_source]).get(signup.charge_source)
+    return found.status if found is not None else None
 
 
 def signups(activity: Activity) -> QuerySet[SignUp]:

@@ -15,6 +15,7 @@ export type SignUpStatus = Schemas['ActivitySignUpStatusEnum']
 export type ActivityStats = Schemas['ActivityStats']
 export type MonthTally = Schemas['MonthTally']
 export type CheckInResult = Schemas['CheckInResult']
+export type FeeItemChoice = Schemas['FeeItemChoice']
 
 export const ACTIVITY_STATUSES: readonly ActivityStatus[] = ['draft', 'published', 'cancelled', 'finished']
 export const ACTIVITIES_ENDPOINT = '/api/v1/activities/' as const satisfies ApiPath
@@ -45,5 +46,7 @@ export const activitiesApi = {
   checkIn: (id: number, code: string) =>
     api.post('/api/v1/activities/{id}/check-in/', { code }, { path: { id }, ...LOCAL }),
   stats: (id: number) => api.get('/api/v1/activities/{id}/stats/', { path: { id } }),
+  /** The active one-off fee items a paid activity may charge under. */
+  feeItems: () => api.get('/api/v1/activities/fee-items/'),
   monthly: (year: number) => api.get('/api/v1/activities/monthly-stats/', { query: { year } }),
 }

@@ -49,6 +49,9 @@ const activities: typeof activitiesZh = {
     capacity: 'Seats (people)',
     deadline: 'Sign-up deadline',
     maxPeople: 'Most people per sign-up',
+    fee: 'Fee (yuan per person)',
+    feeItem: 'Fee item (one-off)',
+    feeHelp: 'A confirmed seat puts a bill on the owner’s house, paid in the mini-program; a cancelled seat takes back what is unpaid.',
   },
   detail: {
     signups: 'Sign-ups',

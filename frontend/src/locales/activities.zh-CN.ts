@@ -46,6 +46,9 @@ const activities = {
     capacity: '名额（人）',
     deadline: '报名截止时间',
     maxPeople: '每次报名最多人数',
+    fee: '报名费（元/人）',
+    feeItem: '收费项目（一次性）',
+    feeHelp: '报名成功即向业主房屋出一笔账单，业主在小程序缴费；取消报名时未缴的费用自动撤销。',
   },
   detail: {
     signups: '报名名单',

@@ -37,9 +37,23 @@ class MySignUpSerializer(serializers.ModelSerializer):
             "waiting_position",
             "check_in_code",
             "checked_in_at",
+            "fee_total",
+            "charge_status",
             "created_at",
         ]
         read_only_fields = fields
+
+    fee_total = serializers.SerializerMethodField(help_text="Fee × people of a paid activity (yuan), else null.")
+    charge_status = serializers.SerializerMethodField(
+        help_text="The fee's charge in the owner's bills: unpaid, partial, paid, overdue, cancelled; null if none."
+    )
+
+    def get_fee_total(self, signup: SignUp) -> str | None:
+        fee = signup.activity.fee
+        return f"{fee * signup.people:.2f}" if fee > 0 else None
+
+    def get_charge_status(self, signup: SignUp) -> str | None:
+        return selectors.charge_status(signup)
 
     def get_waiting_position(self, signup: SignUp) -> int | None:
         return selectors.waiting_position(signup)
@@ -64,6 +78,7 @@ class OwnerActivitySerializer(serializers.ModelSerializer):
             "capacity",
             "signup_deadline",
             "max_people",
+            "fee",
             "status",
             "confirmed_people",
             "waiting_count",

@@ -25,6 +25,8 @@ _FIELDS = (
     "capacity",
     "signup_deadline",
     "max_people",
+    "fee",
+    "fee_item",
 )
 _AFTER_PUBLISH = {"description", "cover_url", "place", "start_at", "end_at", "signup_deadline", "capacity"}
 
@@ -41,6 +43,8 @@ def view(activity: Activity) -> dict[str, Any]:
         "signup_deadline": activity.signup_deadline.isoformat() if activity.signup_deadline else None,
         "capacity": activity.capacity,
         "max_people": activity.max_people,
+        "fee": str(activity.fee),
+        "fee_item": activity.fee_item_id,
     }
 
 
@@ -60,6 +64,12 @@ def check(activity: Activity, estates: list[Any] | None) -> None:
         raise invalid("capacity", _("名额至少为 1 人。"))
     if activity.max_people < 1 or activity.max_people > activity.capacity:
         raise invalid("max_people", _("每次报名人数须在 1 到名额之间。"))
+    if activity.fee < 0:
+        raise invalid("fee", _("费用不能为负数。"))
+    if activity.fee > 0 and activity.fee_item is None:
+        raise invalid("fee_item", _("收费活动请选择收费项目（一次性）。"))
+    if activity.fee_item is not None and (activity.fee_item.periodic or not activity.fee_item.active):
+        raise invalid("fee_item", _("请选择启用中的一次性收费项目。"))
 
 
 def _apply(activity: Activity, fields: dict[str, Any]) -> None:

@@ -18,6 +18,7 @@ from core.errors import DomainError
 from notifications.services import notify
 from tenants.activities import selectors
 from tenants.activities.models import ACTIVE, Activity, SignUp, SignUpStatus, Status
+from tenants.activities.services import fees
 from tenants.activities.services.editing import check, invalid, view
 from tenants.activities.services.queue import audit_signup, signup_view
 
@@ -71,13 +72,15 @@ def cancel_activity(*, activity: Activity, actor: Any, now: datetime | None = No
     _audit(actor, "activity.cancel", activity, before)
     told = []
     for signup in (
-        SignUp.objects.select_for_update().filter(activity=activity, status__in=ACTIVE).select_related("user")
+        SignUp.objects.select_for_update().filter(activity=activity, status__in=ACTIVE).select_related("user", "house")
     ):
         signup_before = signup_view(signup)
         signup.status = SignUpStatus.CANCELLED
         signup.cancelled_at = now
         signup.save(update_fields=["status", "cancelled_at"])
         audit_signup(actor, "activity.signup_cancel", signup, signup_before)
+        if signup_before["status"] == SignUpStatus.CONFIRMED:
+            fees.release(activity, signup, actor, _("活动取消"))
         told.append(signup.user)
     if told:
         notify(

@@ -11,6 +11,7 @@ from accounts import services as account_services
 from notifications.services import notify
 from tenants.activities import selectors
 from tenants.activities.models import Activity, SignUp, SignUpStatus, Status
+from tenants.activities.services import fees
 
 
 def signup_view(signup: SignUp) -> dict[str, Any]:
@@ -43,6 +44,7 @@ def promote_waiting(activity: Activity, *, now: datetime | None = None) -> list[
         signup.confirmed_at = now
         signup.save(update_fields=["status", "confirmed_at"])
         audit_signup(None, "activity.signup_promote", signup, before)
+        fees.charge(activity, signup, None)
         notify(
             [signup.user],
             "activity.promoted",

@@ -19,6 +19,7 @@ from core.db import conflict_as
 from core.errors import DomainError
 from tenants.activities import selectors
 from tenants.activities.models import Activity, SignUp, SignUpStatus, Status
+from tenants.activities.services import fees
 from tenants.activities.services.editing import invalid
 from tenants.activities.services.queue import audit_signup, promote_waiting, signup_view
 from tenants.estates.models import House
@@ -75,6 +76,8 @@ def sign_up(
     with conflict_as(DomainError(_("您已报名该活动。"), code="already_signed_up", status_code=409)):
         signup.save()
     audit_signup(user, "activity.signup", signup)
+    if confirmed:
+        fees.charge(activity, signup, user)
     return signup
 
 
@@ -94,6 +97,7 @@ def cancel_signup(*, signup: SignUp, actor: Any, now: datetime | None = None) ->
     signup.save(update_fields=["status", "cancelled_at"])
     audit_signup(actor, "activity.signup_cancel", signup, before)
     if was_confirmed:
+        fees.release(activity, signup, actor, _("取消活动报名"))
         promote_waiting(activity, now=now)
     return signup
 

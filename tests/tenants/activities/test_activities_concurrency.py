@@ -9,10 +9,10 @@ from __future__ import annotations
 import threading
 
 import pytest
-from django.db import transaction
 from django_tenants.utils import tenant_context
 
 from tests.billing.concurrency import (
+    WAIT,
     backend_pid,
     drop,
     in_threads,
@@ -63,11 +63,13 @@ def test_two_owners_racing_for_the_last_seat(scratch_company, django_db_blocker)
     first_pid: list[int] = []
     second_pid: list[int] = []
     second_done = threading.Event()
+    first_holds = threading.Event()
     real_pick = signup_services._pick_house
 
     def hold_the_lock(activity, user, house):
         """The first side, holding the activity's lock, waits for the second to block on it."""
         if user.pk == users[0].pk:
+            first_holds.set()
             assert wait_until_waiting(second_pid, second_done)
         return real_pick(activity, user, house)
 
@@ -82,8 +84,7 @@ def test_two_owners_racing_for_the_last_seat(scratch_company, django_db_blocker)
         with tenant_context(company):
             second_pid.append(backend_pid())
             try:
-                with transaction.atomic():
-                    pass
+                assert first_holds.wait(WAIT)  # the first side holds the activity's lock
                 return services.sign_up(activity=made, user=users[1]).status
             finally:
                 second_done.set()

@@ -143,6 +143,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/activities/fee-items/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The active one-off fee items a paid activity may charge under. */
+        get: operations["activities_fee_items_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/activities/monthly-stats/": {
         parameters: {
             query?: never;
@@ -5123,6 +5140,13 @@ export interface components {
             signup_deadline: string;
             /** 每次报名最多人数 */
             max_people: number;
+            /**
+             * 费用（元/人）
+             * Format: decimal
+             */
+            fee: string;
+            /** 收费项目 */
+            fee_item: number | null;
             /** 状态 */
             readonly status: components["schemas"]["ActivityStatusEnum"];
             /**
@@ -5175,6 +5199,13 @@ export interface components {
             signup_deadline: string;
             /** 每次报名最多人数 */
             max_people?: number;
+            /**
+             * 费用（元/人）
+             * Format: decimal
+             */
+            fee?: string;
+            /** 收费项目 */
+            fee_item?: number | null;
         };
         /**
          * @description * `confirmed` - 已报名
@@ -6369,6 +6400,10 @@ export interface components {
             /** Format: date-time */
             readonly updated_at: string;
         };
+        FeeItemChoice: {
+            id: number;
+            name: string;
+        };
         FeeItemRequest: {
             /** 名称 */
             name: string;
@@ -7311,6 +7346,10 @@ export interface components {
              * Format: date-time
              */
             readonly checked_in_at: string | null;
+            /** @description Fee × people of a paid activity (yuan), else null. */
+            readonly fee_total: string | null;
+            /** @description The fee's charge in the owner's bills: unpaid, partial, paid, overdue, cancelled; null if none. */
+            readonly charge_status: string | null;
             /** Format: date-time */
             readonly created_at: string;
         };
@@ -7635,6 +7674,11 @@ export interface components {
             readonly signup_deadline: string;
             /** 每次报名最多人数 */
             readonly max_people: number;
+            /**
+             * 费用（元/人）
+             * Format: decimal
+             */
+            readonly fee: string;
             /** 状态 */
             readonly status: components["schemas"]["ActivityStatusEnum"];
             /** @default 0 */
@@ -7672,6 +7716,11 @@ export interface components {
             readonly signup_deadline: string;
             /** 每次报名最多人数 */
             readonly max_people: number;
+            /**
+             * 费用（元/人）
+             * Format: decimal
+             */
+            readonly fee: string;
             /** 状态 */
             readonly status: components["schemas"]["ActivityStatusEnum"];
             /** @default 0 */
@@ -8774,6 +8823,13 @@ export interface components {
             signup_deadline?: string;
             /** 每次报名最多人数 */
             max_people?: number;
+            /**
+             * 费用（元/人）
+             * Format: decimal
+             */
+            fee?: string;
+            /** 收费项目 */
+            fee_item?: number | null;
         };
         PatchedAgreementSettingsRequest: {
             user_agreement?: string;
@@ -12058,6 +12114,87 @@ export interface operations {
             };
             /** @description No such object here. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    activities_fee_items_list: {
+        parameters: {
+            query?: {
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                /** @description 搜索关键词。 */
+                search?: string;
+                /**
+                 * @description * `draft` - 草稿
+                 *     * `published` - 报名中
+                 *     * `cancelled` - 已取消
+                 *     * `finished` - 已结束
+                 */
+                status?: "cancelled" | "draft" | "finished" | "published";
+                /**
+                 * @description * `company` - 全公司
+                 *     * `estates` - 指定小区
+                 */
+                target?: "company" | "estates";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeeItemChoice"][];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

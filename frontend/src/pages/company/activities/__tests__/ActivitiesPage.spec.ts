@@ -21,6 +21,8 @@ const activity = (over: Partial<Activity> = {}): Activity => ({
   capacity: 30,
   signup_deadline: '2026-12-19T18:00:00+08:00',
   max_people: 2,
+  fee: '0.00',
+  fee_item: null,
   status: 'published',
   published_at: '2026-12-03T10:00:00+08:00',
   closed_at: null,
@@ -65,6 +67,7 @@ function backend(list: Activity[] = [activity(), activity({ id: 6, title: '亲�
   return fakeApi({
     'GET /api/v1/estates/tree/': () => jsonResponse([]),
     'GET /api/v1/activities/': () => page(list),
+    'GET /api/v1/activities/fee-items/': () => jsonResponse([{ id: 4, name: '活动费' }]),
     'GET /api/v1/activities/monthly-stats/': () =>
       jsonResponse([
         {
@@ -151,6 +154,7 @@ describe('社区活动', () => {
     await type('activity-title', '重阳登山')
     await type('activity-place', '南山')
     expect($('activity-dialog')).not.toBeNull()
+    expect(calls(all, 'GET', '/api/v1/activities/fee-items/')).toHaveLength(1)
     // the required time range is missing: nothing is sent
     await click('activity-dialog-submit')
     expect(calls(all, 'POST', '/api/v1/activities/')).toHaveLength(0)
