@@ -15,6 +15,7 @@ export const MODULES: readonly ModuleDef[] = [
   { key: 'feedback', path: '/feedback', icon: 'ChatDotRound' },
   { key: 'security', path: '/security', icon: 'Van' },
   { key: 'community', path: '/community', icon: 'Shop' },
+  { key: 'activities', path: '/activities', icon: 'Calendar' },
   { key: 'analytics', path: '/analytics', icon: 'TrendCharts' },
   { key: 'settings', path: '/settings', icon: 'Setting' },
 ]

@@ -49,6 +49,8 @@ PERMISSIONS: dict[str, set[Role]] = {
     "notices.manage": {Role.CUSTOMER_SERVICE},  # announcements: write, publish, withdraw, read figures
     "feedback.handle": {Role.CUSTOMER_SERVICE},  # complaints and suggestions: every item; assign, reply, resolve
     "feedback.manage": set(),  # the reply rule (hours to reply)
+    # community activities: write, publish, cancel, finish, sign-up lists, check-in, figures
+    "activities.manage": {Role.CUSTOMER_SERVICE},
     "security.view": {Role.GUARD},
     "security.operate": {Role.GUARD},
     "community.view": {Role.CUSTOMER_SERVICE},
@@ -74,6 +76,7 @@ MODULES: dict[str, str | tuple[str, ...]] = {
     "feedback": ("feedback.handle", "feedback.manage"),
     "security": "security.view",
     "community": ("community.view", "notices.manage"),  # 社区公告 is its first page
+    "activities": "activities.manage",
     "analytics": "analytics.view",
     "settings": "settings.manage",
 }

@@ -96,6 +96,11 @@ app.conf.beat_schedule = {
         "task": "tenants.feedback.tasks.discard_unattached_photos",
         "schedule": crontab(hour=3, minute=50),
     },
+    # In every company's schema: published activities that have ended, finished (idempotent).
+    "activities-finish-ended": {
+        "task": "tenants.activities.tasks.finish_ended_activities",
+        "schedule": crontab(minute=5),
+    },
     "billing-daily": {
         "task": "billing.tasks.daily_billing",
         "schedule": crontab(hour=1, minute=30),

@@ -144,6 +144,7 @@ SHARED_APPS, TENANT_APPS = app_lists(
         "tenants.repairs",
         "tenants.notices",
         "tenants.feedback",
+        "tenants.activities",
         "tenants.demo",
         "billing",
     ],

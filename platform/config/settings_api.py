@@ -78,6 +78,10 @@ SPECTACULAR_SETTINGS = {
         "KindEnum": "tenants.imports.kinds.choices",  # every registered import kind
         "RepairPhotoKindEnum": "tenants.repairs.models.PhotoKind",
         "NoticeKindEnum": "tenants.notices.models.Kind",
+        "NoticeTargetEnum": "tenants.notices.models.Target",
+        "ActivityStatusEnum": "tenants.activities.models.Status",
+        "ActivityTargetEnum": "tenants.activities.models.Target",
+        "ActivitySignUpStatusEnum": "tenants.activities.models.SignUpStatus",
         "FeeKindEnum": "billing.models.fees.FeeKind",
         "MeterKindEnum": "billing.models.MeterKind",
         "ReadingStatusEnum": "billing.models.ReadingStatus",

@@ -14,6 +14,7 @@ from notifications import settings_api as notification_settings_api
 from payments import api as payments_api
 from payments.api import card_page
 from subscriptions import api as subscriptions_api
+from tenants.activities import api as activities_api
 from tenants.estates import api as estates_api
 from tenants.feedback import api as feedback_api
 from tenants.imports import api as imports_api
@@ -55,6 +56,9 @@ router.register("feedback", feedback_api.FeedbackViewSet, basename="feedback")
 router.register("owner/feedback", feedback_api.OwnerFeedbackViewSet, basename="owner-feedback")
 router.register("notices", notices_api.NoticeViewSet, basename="notice")
 router.register("owner/notices", notices_api.OwnerNoticeViewSet, basename="owner-notice")
+router.register("activities", activities_api.ActivityViewSet, basename="activity")
+router.register("owner/activities", activities_api.OwnerActivityViewSet, basename="owner-activity")
+router.register("owner/activity-signups", activities_api.OwnerSignUpViewSet, basename="owner-activity-signup")
 billing_paths = billing_routes.register(router)
 
 api_v1: list[URLPattern | URLResolver] = [

@@ -37,7 +37,7 @@ class Announcement(models.Model):
     """社区公告 — an announcement to the owners of the whole company, chosen estates or buildings."""
 
     title = models.CharField(_("标题"), max_length=100)
-    body = models.TextField(_("正文"), blank=True)  # sanitised HTML (tenants.notices.html)
+    body = models.TextField(_("正文"), blank=True)  # sanitised HTML (core.html)
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices, default=Kind.GENERAL)
     target = models.CharField(_("范围"), max_length=16, choices=Target.choices, default=Target.COMPANY)
     estates = models.ManyToManyField(Estate, blank=True, related_name="+", verbose_name=_("小区"))

@@ -14,7 +14,7 @@ from tests.e2e.conftest import login, screenshot
 
 pytestmark = pytest.mark.e2e
 
-OTHER_MODULES = ["basic_data", "fees", "repairs", "community", "analytics", "settings"]
+OTHER_MODULES = ["basic_data", "fees", "repairs", "community", "activities", "analytics", "settings"]
 
 
 def fetch_json(page, path: str, method: str = "GET", body: dict | None = None) -> dict:

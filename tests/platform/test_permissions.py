@@ -25,6 +25,7 @@ def test_admin_sees_every_module(client_for, company_a):
         "feedback",
         "security",
         "community",
+        "activities",
         "analytics",
         "settings",
     ]

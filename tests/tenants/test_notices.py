@@ -14,12 +14,13 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from accounts.models import AuditEvent, User
+from core import html
 from core.errors import DomainError
 from notifications.models import Delivery, Notification
 from notifications.services.preferences import update_preferences
 from tenants.estates import services as estate_services
 from tenants.estates.models import House
-from tenants.notices import html, selectors, services
+from tenants.notices import selectors, services
 from tenants.notices.models import Announcement, NoticeRead, Status
 from tests.tenants.test_repairs import _owner
 

@@ -9,7 +9,7 @@ export type Notice = Schemas['Notice']
 export type NoticeWrite = Schemas['NoticeRequest']
 export type NoticeKind = Schemas['NoticeKindEnum']
 export type NoticeStatus = Schemas['NoticeStatusEnum']
-export type NoticeTarget = Schemas['TargetEnum']
+export type NoticeTarget = Schemas['NoticeTargetEnum']
 export type NoticeStats = Schemas['NoticeStats']
 
 export const NOTICE_KINDS: readonly NoticeKind[] = ['outage', 'safety', 'activity', 'general']

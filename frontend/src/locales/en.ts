@@ -1,3 +1,4 @@
+import activities from './activities.en'
 import fees from './fees.en'
 import invoices from './invoices.en'
 import ledger from './ledger.en'
@@ -63,6 +64,7 @@ const en: MessageSchema = {
     feedback: 'Feedback',
     security: 'Vehicles & security',
     community: 'Community',
+    activities: 'Activities',
     analytics: 'Analytics',
     settings: 'Settings',
   },
@@ -502,6 +504,7 @@ const en: MessageSchema = {
   repairs,
   notices,
   feedback,
+  activities,
   invoices,
   subscription,
   passwords,

@@ -1,3 +1,4 @@
+import activities from './activities.zh-CN'
 import fees from './fees.zh-CN'
 import invoices from './invoices.zh-CN'
 import ledger from './ledger.zh-CN'
@@ -61,6 +62,7 @@ const zhCN = {
     feedback: '投诉建议',
     security: '车辆安防',
     community: '社区服务',
+    activities: '社区活动',
     analytics: '数据分析',
     settings: '系统设置',
   },
@@ -489,6 +491,7 @@ const zhCN = {
   repairs,
   notices,
   feedback,
+  activities,
   invoices,
   subscription,
   passwords,

@@ -10,6 +10,7 @@ import {
 import type { ModuleKey } from '@/api/types'
 import { i18n } from '@/locales'
 import { MODULES } from '@/modules'
+import { activitiesRoute } from '@/router/activities'
 import { basicDataRoute } from '@/router/basicData'
 import { communityRoute } from '@/router/community'
 import { feesRoute, meterReadingImportRoute, meterReadingRoute } from '@/router/fees'
@@ -60,7 +61,15 @@ export const publicRoutes: RouteRecordRaw[] = [
 const placeholder = () => import('@/pages/company/ModulePlaceholder.vue')
 
 /** Modules with their own pages; the others show the placeholder for now. */
-const BUILT_MODULES = new Set<ModuleKey>(['settings', 'basic_data', 'fees', 'repairs', 'community', 'feedback'])
+const BUILT_MODULES = new Set<ModuleKey>([
+  'settings',
+  'basic_data',
+  'fees',
+  'repairs',
+  'community',
+  'feedback',
+  'activities',
+])
 
 const moduleRoutes: RouteRecordRaw[] = MODULES.filter((m) => !BUILT_MODULES.has(m.key)).map(
   (m) => ({
@@ -113,6 +122,7 @@ export const companyRoutes: RouteRecordRaw[] = [
       repairsRoute,
       communityRoute,
       feedbackRoute,
+      activitiesRoute,
       clockRoute,
       meterReadingRoute,
       meterReadingImportRoute,

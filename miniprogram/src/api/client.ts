@@ -26,6 +26,9 @@ import type {
   OwnerRepair,
   OwnerFeedback,
   FeedbackFiling,
+  OwnerActivity,
+  MySignUp,
+  SignUpRequest,
   RepairFiling,
   RepairPhoto,
   RepairRating,
@@ -271,6 +274,14 @@ export function createApiClient(options: ApiClientOptions) {
     withdrawFeedback: (id: number, note = '') => post('/api/v1/owner/feedback/{id}/withdraw/', { note }, { path: { id } }),
     rateFeedback: (id: number, rating: number, note = '') =>
       post('/api/v1/owner/feedback/{id}/rate/', { rating, note }, { path: { id } }),
+    /** 社区活动: the activities for my houses' estates, one with my sign-up, signing up and cancelling. */
+    ownerActivities: async () =>
+      asList<OwnerActivity>(await get('/api/v1/owner/activities/', { query: { page_size: 100 } })),
+    ownerActivity: (id: number) => get('/api/v1/owner/activities/{id}/', { path: { id } }),
+    signUpActivity: (id: number, body: SignUpRequest) =>
+      post('/api/v1/owner/activities/{id}/sign-up/', body, { path: { id } }),
+    cancelActivitySignup: (id: number) => post('/api/v1/owner/activities/{id}/cancel-signup/', undefined, { path: { id } }),
+    mySignUps: async () => asList<MySignUp>(await get('/api/v1/owner/activity-signups/', { query: { page_size: 100 } })),
   }
 }
 

@@ -119,3 +119,10 @@ export type OwnerFeedbackDetail = Schemas['FeedbackDetail']
 export type FeedbackKind = Schemas['FeedbackKindEnum']
 export type FeedbackStatus = Schemas['FeedbackStatusEnum']
 export type FeedbackFiling = Schemas['FeedbackFileRequest']
+
+/* ---- 社区活动 (`/api/v1/owner/activities/`, `/api/v1/owner/activity-signups/`) ---- */
+
+export type OwnerActivity = Schemas['OwnerActivity']
+export type OwnerActivityDetail = Schemas['OwnerActivityDetail']
+export type MySignUp = Schemas['MySignUp']
+export type SignUpRequest = Schemas['SignUpRequestRequest']

@@ -20,7 +20,7 @@ export const FEATURES: readonly Feature[] = [
   { key: 'notices', glyph: '告', color: '#00a870', page: PAGES.notices },
   { key: 'visitors', glyph: '访', color: '#7b61ff' },
   { key: 'vehicles', glyph: '车', color: '#0fa3b1' },
-  { key: 'activities', glyph: '活', color: '#e6469b' },
+  { key: 'activities', glyph: '活', color: '#e6469b', page: PAGES.activities },
   { key: 'housekeeping', glyph: '家', color: '#9b7b2f' },
   { key: 'votes', glyph: '票', color: '#4a5bd4' },
 ]

@@ -21,6 +21,8 @@ export const PAGES = {
   feedback: '/pages/feedback/list',
   feedbackFile: '/pages/feedback/file',
   feedbackDetail: '/pages/feedback/detail',
+  activities: '/pages/activities/list',
+  activityDetail: '/pages/activities/detail',
 } as const
 
 /** tabBar pages: reached with switchTab, never navigateTo. Keep in step with pages.json. */
@@ -58,4 +60,9 @@ export function noticeUrl(id: number): string {
 /** One feedback item of mine, with the reply and its steps. */
 export function feedbackUrl(id: number): string {
   return `${PAGES.feedbackDetail}?id=${id}`
+}
+
+/** 社区活动: one activity, with my sign-up. */
+export function activityUrl(id: number): string {
+  return `${PAGES.activityDetail}?id=${id}`
 }

@@ -21,6 +21,7 @@ import { createRepairsStore } from './repairs'
 import { createNoticesStore } from './notices'
 import { createImageCache } from '@/composables/authorizedImages'
 import { createFeedbackStore } from './feedback'
+import { createActivitiesStore } from './activities'
 import { createAgreementStore } from './agreement'
 import { createSubscriptionsStore } from './subscriptions'
 import type { StoredSession } from './token'
@@ -79,6 +80,8 @@ export const repairs = createRepairsStore(api, platform)
 export const repairImages = createImageCache((url) => platform.downloadImage(api.repairPhotoFile(url)))
 /** 投诉建议: my items, filing, the reply, withdraw and rate (pages feedback/*). */
 export const feedback = createFeedbackStore(api)
+/** 社区活动 (pages activities/list, activities/detail). */
+export const activities = createActivitiesStore(api)
 /** 用户协议 / 隐私政策 (page agreement, open before login). */
 export const agreement = createAgreementStore(api)
 /** WeChat subscribe messages asked for after paying and after binding (a no-op in H5). */
@@ -103,6 +106,7 @@ export function saveLogin(res: LoginResponse): void {
   notices.reset()
   repairImages.clear()
   feedback.reset()
+  activities.reset()
 }
 
 export function logout(): void {
@@ -120,6 +124,7 @@ export function logout(): void {
   notices.reset()
   repairImages.clear()
   feedback.reset()
+  activities.reset()
 }
 
 /** Navigation bar titles (i18n `titles.*`) of the pages whose title is fixed; the others set their own. */
@@ -141,6 +146,8 @@ const PAGE_TITLES: Record<string, string> = {
   [PAGES.feedback]: 'titles.feedback',
   [PAGES.feedbackFile]: 'titles.feedbackFile',
   [PAGES.feedbackDetail]: 'titles.feedbackDetail',
+  [PAGES.activities]: 'titles.activities',
+  [PAGES.activityDetail]: 'titles.activityDetail',
 }
 const TAB_TITLES: Record<string, string> = { [PAGES.home]: 'tabBar.home', [PAGES.profile]: 'tabBar.profile' }
 

@@ -15,6 +15,7 @@ import { createRepairsStore } from '@/stores/repairs'
 import { createNoticesStore } from '@/stores/notices'
 import { createImageCache } from '@/composables/authorizedImages'
 import { createFeedbackStore } from '@/stores/feedback'
+import { createActivitiesStore } from '@/stores/activities'
 import { createAgreementStore } from '@/stores/agreement'
 import { createSubscriptionsStore } from '@/stores/subscriptions'
 import { PlatformError } from '@/platform/types'
@@ -53,6 +54,7 @@ export const downloadImage = vi.fn(async (file: { url: string; headers: Record<s
 )
 export const repairImages = createImageCache((url) => downloadImage(api.repairPhotoFile(url)))
 export const feedback = createFeedbackStore(api)
+export const activities = createActivitiesStore(api)
 export const agreement = createAgreementStore(api)
 /** The H5 build's: WeChat subscribe messages are a no-op there. */
 export const subscriptions = createSubscriptionsStore(
@@ -95,6 +97,7 @@ export function resetSession(): void {
   photoSource.chooseImages.mockReset()
   photoSource.chooseImages.mockResolvedValue([])
   feedback.reset()
+  activities.reset()
   agreement.reset()
   state.bindings = null
   state.me = null

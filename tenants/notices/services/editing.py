@@ -8,9 +8,9 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from accounts import services as account_services
+from core import html
 from core.actions import action
 from core.errors import DomainError
-from tenants.notices import html
 from tenants.notices.models import Announcement, Status, Target
 
 _FIELDS = ("title", "body", "kind", "target", "expires_at", "pinned")

@@ -84,13 +84,14 @@ describe('admin layout', () => {
           'repairs',
           'security',
           'community',
+          'activities',
           'analytics',
           'settings',
         ],
       },
       '/security',
     )
-    expect(wrapper.findAll('[data-testid^="nav-"]')).toHaveLength(8)
+    expect(wrapper.findAll('[data-testid^="nav-"]')).toHaveLength(9)
     expect(wrapper.find('[data-testid="module-placeholder-security"]').exists()).toBe(true)
   })
 })

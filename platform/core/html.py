@@ -1,6 +1,6 @@
-"""The announcement body's HTML, sanitised on the server with an allow-list (nh3, Ammonia): text
-formatting, lists, links and images; no scripts, event handlers, styles or javascript: URLs. Images
-are kept only from http(s) addresses (an editor pastes the company's media URLs)."""
+"""Rich text's HTML (announcements, activities), sanitised on the server with an allow-list (nh3,
+Ammonia): text formatting, lists, links and images; no scripts, event handlers, styles or javascript:
+URLs. Images are kept only from http(s) addresses (an editor pastes the company's media URLs)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,37 @@
+"""The notification events of activities (notifications.events), registered when the app loads."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from notifications.events import Event, register
+
+_LINK = "/pages/activities/detail?id=%(activity_id)s"
+
+ACTIVITY_PUBLISHED = register(
+    Event(
+        name="activity.published",
+        label=_("社区活动"),
+        title=_("社区活动：%(title)s"),
+        body=_("%(title)s，%(start)s 在 %(place)s，欢迎报名。"),
+        link=_LINK,
+    )
+)
+ACTIVITY_PROMOTED = register(
+    Event(
+        name="activity.promoted",
+        label=_("活动候补转正"),
+        title=_("候补成功：%(title)s"),
+        body=_("有人取消了报名，您已从候补转为报名成功（%(people)s 人），请准时参加。"),
+        link=_LINK,
+    )
+)
+ACTIVITY_CANCELLED = register(
+    Event(
+        name="activity.cancelled",
+        label=_("活动取消"),
+        title=_("活动取消：%(title)s"),
+        body=_("很抱歉，您报名的活动「%(title)s」已取消。"),
+        link=_LINK,
+    )
+)
