@@ -111,7 +111,8 @@ def test_owner_files_dispatcher_assigns_worker_completes_owner_rates(
     row.click()
     drawer = dispatcher.get_by_test_id("repair-drawer")
     expect(drawer.get_by_test_id("detail-status")).to_have_text("待派单")
-    expect(drawer.locator(".photo img")).to_have_count(1)  # the owner's photo, on the filing step
+    expect(drawer.get_by_test_id("photo-strip").locator("img")).to_have_count(1)  # the order's photos
+    expect(drawer.locator(".photos .photo img")).to_have_count(1)  # the same photo, on the filing step
     dispatcher.wait_for_function(
         "() => [...document.querySelectorAll('[data-testid=repair-drawer] .photo img')]"
         ".some((i) => i.complete && i.naturalWidth > 0)"

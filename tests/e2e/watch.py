@@ -31,6 +31,11 @@ ALLOWED_WORDS = {
     "xlsx",
     "xls",
     "csv",
+    # Image formats, named as phones and cameras name them (the photo pickers' hint).
+    "jpeg",
+    "jpg",
+    "png",
+    "webp",
 }
 
 LATIN_WORD = re.compile(r"[A-Za-z]{3,}")

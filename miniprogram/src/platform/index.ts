@@ -28,6 +28,10 @@ const u: UniLike = {
   setTabBarItem: (o) => uni.setTabBarItem(o as unknown as UniApp.SetTabBarItemOptions),
   setNavigationBarTitle: (o) => uni.setNavigationBarTitle(o as unknown as UniApp.SetNavigationBarTitleOptions),
   stopPullDownRefresh: () => uni.stopPullDownRefresh(),
+  // Photos (repairs, feedback): picked, sent and fetched behind the owner's token on both targets.
+  chooseImage: (o) => uni.chooseImage(o as unknown as UniApp.ChooseImageOptions),
+  uploadFile: (o) => uni.uploadFile(o as unknown as UniApp.UploadFileOption),
+  downloadFile: (o) => uni.downloadFile(o as unknown as UniApp.DownloadFileOption),
 }
 let browser: BrowserLike | null = null
 // #ifdef MP-WEIXIN
@@ -37,7 +41,6 @@ u.requestPayment = (o) => uni.requestPayment(o as unknown as UniApp.RequestPayme
 u.requestSubscribeMessage = (o) => uni.requestSubscribeMessage(o as unknown as UniNamespace.RequestSubscribeMessageOption)
 u.scanCode = (o) => uni.scanCode(o)
 u.getExtConfigSync = () => uni.getExtConfigSync()
-u.downloadFile = (o) => uni.downloadFile(o as unknown as UniApp.DownloadFileOption)
 u.openDocument = (o) => uni.openDocument(o as unknown as UniApp.OpenDocumentOptions)
 // #endif
 // #ifdef H5
