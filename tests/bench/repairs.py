@@ -51,7 +51,7 @@ WITH hs AS (SELECT array_agg(id ORDER BY id) AS ids FROM estates_house),
      ws AS (SELECT array_agg(id ORDER BY id) AS ids FROM accounts_user WHERE 'repair_worker' = ANY(roles))
 INSERT INTO repairs_repairorder (number, house_id, estate_id, location, category_id, urgency, description,
                                  contact_name, filed_by_id, status, worker_id, due_at, completed_at, rating,
-                                 rating_tags, created_at, updated_at)
+                                 rating_tags, materials, charge_source, created_at, updated_at)
 SELECT 'B' || lpad(n::text, 9, '0'),
        hs.ids[1 + n %% cardinality(hs.ids)], %(estate)s, '',
        cs.ids[1 + (n * 31) %% cardinality(cs.ids)], 'normal', '厨房水管漏水，请尽快上门', '', %(admin)s,
@@ -61,7 +61,7 @@ SELECT 'B' || lpad(n::text, 9, '0'),
        CASE WHEN s.status IN ('completed', 'confirmed', 'closed')
             THEN f.filed + make_interval(hours => 2 + n %% 70) END,
        CASE WHEN s.status IN ('confirmed', 'closed') THEN 1 + (n * 7 %% 13) %% 5 END,
-       '{}', f.filed, f.filed
+       '{}', '', '', f.filed, f.filed
   FROM generate_series(1, %(orders)s) AS n
  CROSS JOIN hs CROSS JOIN cs CROSS JOIN ws
  CROSS JOIN LATERAL (SELECT now() - make_interval(secs => (n::bigint * 7919 %% (365 * 86400))) AS filed) f
