@@ -5,19 +5,14 @@
  * server decides who gets a seat; the page shows its answer.
  */
 import { reactive } from 'vue'
-import { ApiError } from '@/api/client'
 import type { ApiClient } from '@/api/client'
 import type { MySignUp, OwnerActivity, OwnerActivityDetail } from '@/api/types'
-import { t } from '@/i18n'
+import { messageOf, moveDetail } from './detailMoves'
 
 export type ActivitiesApi = Pick<
   ApiClient,
   'ownerActivities' | 'ownerActivity' | 'signUpActivity' | 'cancelActivitySignup' | 'mySignUps'
 >
-
-function messageOf(err: unknown): string {
-  return err instanceof ApiError ? err.message : t('errors.generic')
-}
 
 export function createActivitiesStore(api: ActivitiesApi) {
   const state = reactive({
@@ -58,20 +53,7 @@ export function createActivitiesStore(api: ActivitiesApi) {
     }
   }
 
-  async function act(run: () => Promise<OwnerActivityDetail>): Promise<boolean> {
-    if (state.busy) return false
-    state.busy = true
-    state.detailError = ''
-    try {
-      state.detail = await run()
-      return true
-    } catch (err) {
-      state.detailError = messageOf(err)
-      return false
-    } finally {
-      state.busy = false
-    }
-  }
+  const act = (run: () => Promise<OwnerActivityDetail>) => moveDetail<OwnerActivityDetail>(state, run)
 
   const d = () => state.detail
   /** Open for sign-up now: published, before the deadline, and I hold no live sign-up. */

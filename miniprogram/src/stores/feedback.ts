@@ -9,6 +9,7 @@ import { ApiError } from '@/api/client'
 import type { ApiClient } from '@/api/client'
 import type { FeedbackKind, OwnerFeedback, OwnerFeedbackDetail, OwnerHouse } from '@/api/types'
 import { t } from '@/i18n'
+import { messageOf, moveDetail } from './detailMoves'
 
 export type FeedbackApi = Pick<
   ApiClient,
@@ -17,10 +18,6 @@ export type FeedbackApi = Pick<
 
 export const KINDS: readonly FeedbackKind[] = ['complaint', 'suggestion', 'consultation', 'praise']
 export const DESCRIPTION_MAX = 1000
-
-function messageOf(err: unknown): string {
-  return err instanceof ApiError ? err.message : t('errors.generic')
-}
 
 function blankForm() {
   return { kind: '' as FeedbackKind | '', house: null as number | null, description: '', anonymous: false }
@@ -113,20 +110,7 @@ export function createFeedbackStore(api: FeedbackApi) {
     }
   }
 
-  async function act(run: () => Promise<OwnerFeedbackDetail>): Promise<boolean> {
-    if (state.busy) return false
-    state.busy = true
-    state.detailError = ''
-    try {
-      state.detail = await run()
-      return true
-    } catch (err) {
-      state.detailError = messageOf(err)
-      return false
-    } finally {
-      state.busy = false
-    }
-  }
+  const act = (run: () => Promise<OwnerFeedbackDetail>) => moveDetail<OwnerFeedbackDetail>(state, run)
 
   return {
     state,

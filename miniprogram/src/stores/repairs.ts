@@ -12,6 +12,7 @@ import type { ApiClient } from '@/api/client'
 import { PlatformError, type Platform } from '@/platform/types'
 import type { Estate, OwnerHouse, OwnerRepair, OwnerRepairDetail, RepairCategory, Urgency } from '@/api/types'
 import { t } from '@/i18n'
+import { messageOf, moveDetail } from './detailMoves'
 
 export type RepairsApi = Pick<
   ApiClient,
@@ -40,10 +41,6 @@ export const URGENCIES: readonly Urgency[] = ['normal', 'urgent', 'emergency']
 /** The tags an owner can tick when rating (the server keeps up to 5, each up to 20 characters). */
 export const RATING_TAGS = ['onTime', 'skilled', 'polite', 'tidy', 'fairPrice'] as const
 export const DESCRIPTION_MAX = 1000
-
-function messageOf(err: unknown): string {
-  return err instanceof ApiError ? err.message : t('errors.generic')
-}
 
 function blankForm() {
   return {
@@ -212,20 +209,7 @@ export function createRepairsStore(api: RepairsApi, source: PhotoSource) {
     }
   }
 
-  async function act(run: () => Promise<OwnerRepairDetail>): Promise<boolean> {
-    if (state.busy) return false
-    state.busy = true
-    state.detailError = ''
-    try {
-      state.detail = await run()
-      return true
-    } catch (err) {
-      state.detailError = messageOf(err)
-      return false
-    } finally {
-      state.busy = false
-    }
-  }
+  const act = (run: () => Promise<OwnerRepairDetail>) => moveDetail<OwnerRepairDetail>(state, run)
 
   const can = (action: string) => !!state.detail?.actions.includes(action)
 
