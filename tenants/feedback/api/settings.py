@@ -36,7 +36,7 @@ class FeedbackSettingsView(generics.GenericAPIView):
 
     @extend_schema(responses=FeedbackSettingsSerializer)
     def patch(self, request: Request) -> Response:
-        form = FeedbackSettingsSerializer(data=request.data)
+        form = FeedbackSettingsSerializer(data=request.data, partial=True)
         form.is_valid(raise_exception=True)
         saved = services.update_settings(actor=request.user, **form.validated_data)
         return Response(FeedbackSettingsSerializer(saved).data)

@@ -207,11 +207,16 @@ def _apply(item: Feedback, rule: Transition, *, actor: Any, note: str, assignee:
 
 
 @action
-def update_settings(*, actor: Any, reply_hours: int) -> Any:
-    """Change the reply rule; items filed before keep the reply time fixed at their filing."""
+def update_settings(*, actor: Any, reply_hours: int | None = None) -> Any:
+    """Change the reply rule; items filed before keep the reply time fixed at their filing.
+
+    A field left out keeps its value; a change to nothing writes nothing (no audit row either).
+    """
+    current = selectors.feedback_settings()
+    if reply_hours is None or reply_hours == current.reply_hours:
+        return current
     if not 1 <= reply_hours <= 720:
         raise _invalid("reply_hours", _("回复时限应在 1 到 720 小时之间。"))
-    current = selectors.feedback_settings()
     before = {"reply_hours": current.reply_hours}
     current.reply_hours = reply_hours
     current.save()

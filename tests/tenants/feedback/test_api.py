@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import tenant_context
 
+from accounts.models import AuditEvent
 from notifications.models import Delivery
 from tenants.feedback.models import Feedback, Kind, Status
 from tests.tenants.feedback.world import feedback_world, make_item
@@ -206,6 +207,12 @@ def test_only_managers_change_the_reply_rule(company_a, client_for):
     assert service.patch("/api/v1/feedback-settings/", {"reply_hours": 8}, format="json").status_code == 403
     assert admin.patch("/api/v1/feedback-settings/", {"reply_hours": 0}, format="json").status_code == 400
     assert admin.patch("/api/v1/feedback-settings/", {"reply_hours": 8}, format="json").json() == {"reply_hours": 8}
+    # A PATCH that names no field changes nothing and writes no audit row (it once raised a 500).
+    with tenant_context(company_a):
+        audits = AuditEvent.objects.filter(action="feedback.settings").count()
+    assert admin.patch("/api/v1/feedback-settings/", {}, format="json").json() == {"reply_hours": 8}
+    with tenant_context(company_a):
+        assert AuditEvent.objects.filter(action="feedback.settings").count() == audits == 1
 
 
 def test_another_companys_items_are_404_and_their_staff_are_refused(company_a, company_b, client_for):
