@@ -285,3 +285,19 @@ class DispatchRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.category_id}/{self.estate_id}/{self.building_id} → {self.worker_id}"
+
+
+class ListVersion(models.Model):
+    """One row whose `version` a statement trigger bumps on every change to repair orders, their
+    photos and categories (migration 0007): the dispatcher's list cache (api/list_cache.py) keys its
+    pages by it, so no write path — a service, a task, a bulk statement, psql — can leave a stale
+    page behind. The row's lock is held by the writing transaction until it commits, so a reader
+    never sees the new version before the data it stands for."""
+
+    version = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="repair_list_version_single_row")]
+
+    def __str__(self) -> str:
+        return f"repair list v{self.version}"

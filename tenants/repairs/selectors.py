@@ -18,6 +18,7 @@ from tenants.repairs.models import (
     OPEN_STATUSES,
     DispatchMode,
     DispatchRule,
+    ListVersion,
     RepairCategory,
     RepairOrder,
     RepairPhoto,
@@ -74,6 +75,17 @@ def order_charges(orders: Iterable[RepairOrder]) -> dict[int, ServiceCharge]:
     """Each order's fee charge on the billing ledger (services.fees) by order id: one query for a page."""
     by_source = {order.charge_source: order.pk for order in orders if order.charge_source}
     return {by_source[source]: charge for source, charge in service_charges(by_source).items()}
+
+
+def is_overdue(status: str, due_at: datetime | None) -> bool:
+    """Open and past its time limit, now (the same rule as `overdue` below, for one order)."""
+    return bool(due_at and status in OPEN_STATUSES and due_at < timezone.now())
+
+
+def list_version() -> int | None:
+    """The dispatcher list's version (bumped by the database on every change to orders, photos and
+    categories); None when the row is missing, which turns the list cache off."""
+    return ListVersion.objects.filter(pk=1).values_list("version", flat=True).first()
 
 
 def overdue(queryset: QuerySet[RepairOrder], flag: bool) -> QuerySet[RepairOrder]:

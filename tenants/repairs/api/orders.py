@@ -3,22 +3,24 @@ grabbable ones) and the owner (their own), each with the moves its party may mak
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
 import django_filters
 from django.db.models import Prefetch, Q
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from billing.selectors.service_charges import service_charges
 from tenants.estates.models import Estate, House
 from tenants.repairs import machine, selectors, services
+from tenants.repairs.api import list_cache
 from tenants.repairs.api.photos import RepairPhotoSerializer, photo_ids_field
 from tenants.repairs.machine import Party
-from tenants.repairs.models import OPEN_STATUSES, RepairOrder, Status, TimelineEntry, Urgency
+from tenants.repairs.models import RepairOrder, Status, TimelineEntry, Urgency
 
 
 class TimelineEntrySerializer(serializers.ModelSerializer):
@@ -48,6 +50,14 @@ class RepairChargeSerializer(serializers.Serializer):
         choices=["unpaid", "partial", "paid", "overdue", "cancelled"],
         help_text="cancelled: its unpaid amount was reversed with nothing paid (a corrected fee).",
     )
+
+
+def charge_data(charge: Any) -> dict[str, Any] | None:
+    """A repair's charge as the API shows it (None when it has none)."""
+    if charge is None:
+        return None
+    fields = ("charge_id", "amount", "paid", "outstanding", "due_date", "status")
+    return RepairChargeSerializer({name: getattr(charge, name) for name in fields}).data
 
 
 class RepairOrderSerializer(serializers.ModelSerializer):
@@ -102,18 +112,14 @@ class RepairOrderSerializer(serializers.ModelSerializer):
         charges = self.context.get("charges")
         if charges is None:  # a single order: its own query
             charges = selectors.order_charges([order])
-        charge = charges.get(order.pk)
-        if charge is None:
-            return None
-        fields = ("charge_id", "amount", "paid", "outstanding", "due_date", "status")
-        return RepairChargeSerializer({name: getattr(charge, name) for name in fields}).data
+        return charge_data(charges.get(order.pk))
 
     @extend_schema_field(RepairPhotoSerializer(many=True))
     def get_photos(self, order: RepairOrder) -> list[dict[str, Any]]:
         return RepairPhotoSerializer(order.photos.all(), many=True, context=self.context).data  # type: ignore[return-value]
 
     def get_overdue(self, order: RepairOrder) -> bool:
-        return bool(order.due_at and order.status in OPEN_STATUSES and order.due_at < timezone.now())
+        return selectors.is_overdue(order.status, order.due_at)
 
     def get_actions(self, order: RepairOrder) -> list[str]:
         party = self.context.get("party")
@@ -257,6 +263,16 @@ class _Orders(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Generic
         )
 
 
+def _refresh_live_fields(rows: list[dict[str, Any]], facts: list_cache.Facts) -> None:
+    """A cached page's fields that move without a write to the repair tables: the clock's overdue
+    flag and the billing charge (one query for the page)."""
+    charges = service_charges(source for source, _ in facts.values())
+    for row in rows:
+        source, due_at = facts[row["id"]]
+        row["overdue"] = selectors.is_overdue(row["status"], due_at)
+        row["charge"] = charge_data(charges.get(source)) if source else None
+
+
 def _with_photos(queryset):
     return queryset.prefetch_related(Prefetch("photos", queryset=selectors.order_photos()))
 
@@ -274,6 +290,15 @@ class RepairOrderViewSet(mixins.CreateModelMixin, _Orders):
 
     def get_queryset(self):
         return selectors.staff_orders()
+
+    def list(self, request, *args, **kwargs):
+        return Response(list_cache.cached_page(request, self._fresh_page, _refresh_live_fields))
+
+    def _fresh_page(self) -> tuple[dict[str, Any], Sequence[RepairOrder]]:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        orders = list(page) if page is not None else []
+        body = self.get_paginated_response(self.get_serializer(orders, many=True).data).data
+        return body, orders
 
     @extend_schema(request=StaffFileSerializer, responses={201: RepairOrderDetailSerializer})
     def create(self, request, *args, **kwargs):
