@@ -26,6 +26,7 @@ from billing.api import (
     reminders,
     reports,
     requests,
+    service_fee_items,
 )
 
 MODULES: list[ModuleType] = [
@@ -43,6 +44,7 @@ MODULES: list[ModuleType] = [
     discounts,
     invoices,
     onboarding,
+    service_fee_items,
 ]
 
 

@@ -29,6 +29,11 @@ def fee_items() -> QuerySet[FeeItem]:
     )
 
 
+def service_fee_items() -> QuerySet[FeeItem]:
+    """The active one-off items a service charge (a paid repair, an activity's fee) may be posted under."""
+    return FeeItem.objects.filter(active=True, cycle_months=0).order_by("name", "id")
+
+
 def current_price(item: FeeItem, on: date) -> FeePrice | None:
     """The price in force on `on` (from prefetched prices), else the earliest one still to come."""
     prices = sorted(item.prices.all(), key=lambda price: price.effective_from, reverse=True)

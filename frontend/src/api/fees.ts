@@ -14,6 +14,7 @@ export type Timing = Schemas['TimingEnum']
 export type DueRule = Schemas['DueRuleEnum']
 export type Rounding = Schemas['RoundingEnum']
 export type RoundingPlace = Schemas['RoundingPlaceEnum']
+export type ServiceFeeItem = Schemas['ServiceFeeItem']
 export type TimeUnit = Schemas['TimeUnitEnum']
 export type MeterKind = Schemas['MeterKindEnum']
 export type Register = Schemas['RegisterEnum']
@@ -97,6 +98,14 @@ export const ENDPOINTS = {
   arrears: `${V1}/billing/arrears/`,
   billRuns: `${V1}/bill-runs/`,
 } as const satisfies Record<string, ApiPath>
+
+/**
+ * The active one-off items a paid repair or a paid activity is charged under: readable by those
+ * who configure repairs and activities, not only by the cashiers.
+ */
+export const serviceFeeItemsApi = {
+  list: () => api.get('/api/v1/service-fee-items/'),
+}
 
 export const feeItemsApi = {
   /** Every item (a company has tens, not thousands): for pickers. */

@@ -155,6 +155,7 @@ const repairs: typeof repairsZh = {
       sla_warning_percent: 'SLA warning (percent of the time limit)',
       auto_close_days: 'Days before an unconfirmed completed order closes',
       reopen_days: 'Days after completion an order can be reopened',
+      fee_item: 'Fee item for paid repairs',
     },
     help: {
       sla_warning_percent:
@@ -162,7 +163,12 @@ const repairs: typeof repairsZh = {
       auto_close_days:
         'A completed order the owner has not confirmed within these days closes by itself.',
       reopen_days: 'Owners can reopen an order within these days of completion (0: never).',
+      fee_item:
+        "A paid repair's fee, entered by the worker at completion, is charged under this one-off item on the house's bills, payable online. With none chosen no fee can be entered.",
     },
+    noFeeItem: 'No repair fee',
+    noFeeItems: 'There is no active one-off fee item yet.',
+    addFeeItem: 'Add a fee item',
   },
   rules: {
     intro:

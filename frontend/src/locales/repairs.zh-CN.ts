@@ -149,13 +149,19 @@ const repairs = {
       sla_warning_percent: '超时预警（时限的百分比）',
       auto_close_days: '完工后未确认自动关闭天数',
       reopen_days: '完工后可重开天数',
+      fee_item: '维修费收费项目',
     },
     help: {
       sla_warning_percent:
         '工单用去完成时限的这一比例时，提醒调度和维修师傅；超时后再通知主管。各类别、各紧急程度的时限（小时）在上面的类别中设置。',
       auto_close_days: '维修完工后业主这些天内未确认，工单自动关闭。',
       reopen_days: '业主在完工后这些天内可以重新打开报修单（0 表示不可重开）。',
+      fee_item:
+        '有偿维修完工时，师傅填写的费用记在这个一次性收费项目下，进入房屋账单，业主可在线支付。不选则不能录入维修费。',
     },
+    noFeeItem: '不收维修费',
+    noFeeItems: '还没有可用的一次性收费项目。',
+    addFeeItem: '去新增收费项目',
   },
   rules: {
     intro:

@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status, viewsets
 from rest_framework.response import Response
 
-from billing.models import FeeItem
+from billing.selectors.fees import service_fee_items
 from tenants.repairs import selectors, services
 from tenants.repairs.models import RepairCategory, RepairSettings
 
@@ -94,7 +94,7 @@ class OwnerRepairCategoryList(generics.ListAPIView):
 
 class RepairSettingsSerializer(serializers.ModelSerializer):
     fee_item = serializers.PrimaryKeyRelatedField(
-        queryset=FeeItem.objects.filter(cycle_months=0),
+        queryset=service_fee_items(),
         required=False,
         allow_null=True,
         help_text="The one-off fee item paid repairs' fees are charged under.",

@@ -1,3 +1,4 @@
+import { flushPromises } from '@vue/test-utils'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 
 import { jsonResponse } from '@/test/http'
@@ -15,13 +16,38 @@ import {
 } from '../../basic-data/__tests__/helpers'
 import { CATEGORIES } from './fixtures'
 
-function backend() {
-  let settings = { reopen_days: 7, sla_warning_percent: 80, auto_close_days: 7 }
+type Settings = {
+  reopen_days: number
+  sla_warning_percent: number
+  auto_close_days: number
+  fee_item: number | null
+  fee_item_name: string | null
+}
+
+const ITEMS = [
+  { id: 3, name: '维修费' },
+  { id: 4, name: '上门服务费' },
+]
+
+function backend(
+  items = ITEMS,
+  feeItem: Pick<Settings, 'fee_item' | 'fee_item_name'> = {
+    fee_item: null,
+    fee_item_name: null,
+  },
+) {
+  let settings: Settings = {
+    reopen_days: 7,
+    sla_warning_percent: 80,
+    auto_close_days: 7,
+    ...feeItem,
+  }
   return fakeApi({
     'GET /api/v1/repair-categories/': () => jsonResponse(CATEGORIES),
+    'GET /api/v1/service-fee-items/': () => jsonResponse(items),
     'GET /api/v1/repair-settings/': () => jsonResponse(settings),
     'PATCH /api/v1/repair-settings/': (call) => {
-      const body = bodyOf(call) as typeof settings
+      const body = bodyOf(call) as Settings
       if (body.auto_close_days > 30) {
         return jsonResponse(
           {
@@ -32,7 +58,8 @@ function backend() {
           400,
         )
       }
-      settings = body
+      const named = items.find((item) => item.id === body.fee_item)
+      settings = { ...body, fee_item_name: named?.name ?? null }
       return jsonResponse(settings)
     },
   })
@@ -70,7 +97,73 @@ describe('报修设置', () => {
       reopen_days: 7,
       sla_warning_percent: 75,
       auto_close_days: 5,
+      fee_item: null,
     })
+  })
+
+  it('charges paid repairs under the fee item chosen, and can stop charging', async () => {
+    const all = backend()
+    const { wrapper } = await mountPage(RepairSettingsPage, {
+      path: '/repairs/settings',
+      permissions: ['repairs.manage'],
+      modules: ['repairs'],
+    })
+    const select = wrapper
+      .findAllComponents({ name: 'ElSelect' })
+      .find((s) => s.attributes('data-testid') === 'settings-fee_item')!
+    select.vm.$emit('update:modelValue', 4)
+    await flushPromises()
+    await click('settings-save')
+    await settle()
+    expect(bodyOf(calls(all, 'PATCH', '/api/v1/repair-settings/')[0]!)).toMatchObject({
+      fee_item: 4,
+    })
+    expect(bodyOf(calls(all, 'PATCH', '/api/v1/repair-settings/')[0]!)).not.toHaveProperty(
+      'fee_item_name',
+    )
+    select.vm.$emit('update:modelValue', undefined) // cleared
+    await flushPromises()
+    await click('settings-save')
+    await settle()
+    expect(bodyOf(calls(all, 'PATCH', '/api/v1/repair-settings/')[1]!)).toMatchObject({
+      fee_item: null,
+    })
+  })
+
+  it('keeps showing an item in use that has since been deactivated', async () => {
+    backend([ITEMS[0]!], { fee_item: 9, fee_item_name: '旧维修费' })
+    const { wrapper } = await mountPage(RepairSettingsPage, {
+      path: '/repairs/settings',
+      permissions: ['repairs.manage'],
+      modules: ['repairs'],
+    })
+    const select = wrapper
+      .findAllComponents({ name: 'ElSelect' })
+      .find((s) => s.attributes('data-testid') === 'settings-fee_item')!
+    const labels = select.findAllComponents({ name: 'ElOption' }).map((o) => o.props('label'))
+    expect(labels).toEqual(['维修费', '旧维修费'])
+  })
+
+  it('says when there is no one-off item, with a way to add one for those who may', async () => {
+    backend([])
+    await mountPage(RepairSettingsPage, {
+      path: '/repairs/settings',
+      permissions: ['repairs.manage', 'fees.manage'],
+      modules: ['repairs', 'fees'],
+    })
+    expect($('repair-settings-form')!.textContent).toContain('还没有可用的一次性收费项目')
+    expect($('settings-fee-items-link')).not.toBeNull()
+  })
+
+  it('offers no link to the fee items page to one who may not open it', async () => {
+    backend([])
+    await mountPage(RepairSettingsPage, {
+      path: '/repairs/settings',
+      permissions: ['repairs.manage'],
+      modules: ['repairs'],
+    })
+    expect($('repair-settings-form')!.textContent).toContain('还没有可用的一次性收费项目')
+    expect($('settings-fee-items-link')).toBeNull()
   })
 
   it('shows the server’s refusal under its field', async () => {
