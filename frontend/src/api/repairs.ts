@@ -61,6 +61,9 @@ export const repairOrdersApi = {
   reopen: (id: number, note = '') =>
     api.post('/api/v1/repair-orders/{id}/reopen/', { note }, { path: { id }, ...LOCAL }),
   workers: () => api.get('/api/v1/repair-workers/'),
+  /** Correct a completed order's fee before any of it is paid (409 once it is: refund in billing). */
+  correctFee: (id: number, fee: string, note = '') =>
+    api.post('/api/v1/repair-orders/{id}/fee/', { fee, note }, { path: { id }, ...LOCAL }),
 }
 
 export const repairWorkApi = {

@@ -117,6 +117,14 @@ const repairs: typeof repairsZh = {
     photos: 'Photos',
     photosUploading: 'Photos are still uploading; submit once they are done',
   },
+  fee: {
+    correct: 'Correct the fee',
+    amount: 'Repair fee',
+    yuan: 'yuan',
+    note: 'Reason (kept on the timeline)',
+    invalid: 'Enter an amount of 0 or more, with at most two decimals.',
+    done: 'Fee corrected',
+  },
   settings: {
     categories: 'Repair categories',
     categoriesIntro:

@@ -113,6 +113,14 @@ const repairs = {
     photos: '照片',
     photosUploading: '照片还在上传，请稍候再提交',
   },
+  fee: {
+    correct: '更正维修费',
+    amount: '维修费',
+    yuan: '元',
+    note: '更正原因（记入处理记录）',
+    invalid: '请输入不小于 0 的金额，最多两位小数。',
+    done: '已更正维修费',
+  },
   settings: {
     categories: '报修类别',
     categoriesIntro:
