@@ -90,13 +90,13 @@ describe('社区公告', () => {
   })
 
   it('says so when there are none', async () => {
-    backend.on('GET /api/v1/owner/notices/', ok([]))
+    backend.on('GET /api/v1/owner/notices/', ok({ count: 0, next: null, previous: null, results: [] }))
     const html = await show(ListPage)
     expect(html).toContain('暂无公告')
   })
 
   it('opens one: the body as rich text, the read recorded and the dot gone', async () => {
-    backend.on('GET /api/v1/owner/notices/', ok(LIST))
+    backend.on('GET /api/v1/owner/notices/', ok({ count: 2, next: null, previous: null, results: LIST }))
     backend.on(
       'GET /api/v1/owner/notices/7/',
       ok({ ...LIST[0], is_read: true, body: '<p>8:00 停水</p><img src="https://alpha.example.com/media/a.jpg">' }),
@@ -109,7 +109,27 @@ describe('社区公告', () => {
     const body = one(html, 'notice-detail-body').attr('nodes') ?? ''
     expect(body).toContain('&lt;p&gt;8:00 停水&lt;/p&gt;')
     expect(body).toContain('max-width:100%')
-    expect(notices.state.list.find((n) => n.id === 7)?.is_read).toBe(true)
+    expect(notices.list.items.find((n) => n.id === 7)?.is_read).toBe(true)
+  })
+
+  it('brings the next page when the owner reaches the bottom, then says there is no more', async () => {
+    const first = Array.from({ length: 20 }, (_, i) => notice(100 - i))
+    backend.on('GET /api/v1/owner/notices/', (request) =>
+      /[?&]page=2\b/.test(request.url)
+        ? ok({ count: 22, next: null, previous: 'p1', results: [notice(81), notice(79), notice(78)] })
+        : ok({ count: 22, next: 'p2', previous: null, results: first }),
+    )
+    let html = await show(ListPage)
+    expect(byTestId(html, 'notice')).toHaveLength(20)
+    expect(byTestId(html, 'notices-more')).toHaveLength(1)
+    await notices.loadMore() // what onReachBottom and the 加载更多 tap call
+    html = await render(ListPage)
+    const ids = byTestId(html, 'notice').map((r) => r.attr('data-notice-id'))
+    // 81 was on the first page already (a notice published meanwhile shifted the pages): once.
+    expect(ids).toHaveLength(22)
+    expect(ids.slice(-3)).toEqual(['81', '79', '78'])
+    expect(byTestId(html, 'notices-more')).toHaveLength(0)
+    expect(one(html, 'notices-end').text).toBe('没有更多了')
   })
 
   it('says so when the notice is gone (withdrawn or expired)', async () => {

@@ -262,7 +262,8 @@ export function createApiClient(options: ApiClientOptions) {
     confirmRepair: (id: number, body: RepairRating) => post('/api/v1/owner/repairs/{id}/confirm/', body, { path: { id } }),
     reopenRepair: (id: number, note = '') => post('/api/v1/owner/repairs/{id}/reopen/', { note }, { path: { id } }),
     /** 社区公告: those for my houses (pinned first, each with my read flag); opening one marks it read. */
-    ownerNotices: async () => asList<OwnerNotice>(await get('/api/v1/owner/notices/', { query: { page_size: 100 } })),
+    /** One page of the notices for my houses (pinned first, then newest). */
+    ownerNotices: (page = 1) => get('/api/v1/owner/notices/', { query: { page } }),
     ownerNotice: (id: number) => get('/api/v1/owner/notices/{id}/', { path: { id } }),
     uploadRepairPhoto,
     repairPhotoFile,

@@ -27,7 +27,7 @@ const en = {
     activities: 'Activities',
     activityDetail: 'Activity',
   },
-  common: { loading: 'Loading…', retry: 'Retry', confirm: 'OK', cancel: 'Cancel', backHome: 'Back to home' },
+  common: { loading: 'Loading…', retry: 'Retry', confirm: 'OK', cancel: 'Cancel', loadMore: 'Load more', noMore: 'No more', backHome: 'Back to home' },
   login: {
     title: 'Sign in',
     welcome: 'Welcome to {name}',
@@ -179,8 +179,6 @@ const en = {
     },
     receiptOpening: 'Opening the receipt…',
     receiptFailed: 'Could not open the receipt; please try again later',
-    loadMore: 'Load more',
-    noMore: 'No more',
   },
   subscribe: {
     afterPayment: 'Get bill and payment notices on WeChat',

@@ -27,7 +27,7 @@ const zhCN = {
     activities: '社区活动',
     activityDetail: '活动详情',
   },
-  common: { loading: '加载中…', retry: '重试', confirm: '确定', cancel: '取消', backHome: '返回首页' },
+  common: { loading: '加载中…', retry: '重试', confirm: '确定', cancel: '取消', loadMore: '加载更多', noMore: '没有更多了', backHome: '返回首页' },
   login: {
     title: '登录',
     welcome: '欢迎使用{name}',
@@ -218,8 +218,6 @@ const zhCN = {
     },
     receiptOpening: '正在打开收据…',
     receiptFailed: '收据打开失败，请稍后再试',
-    loadMore: '加载更多',
-    noMore: '没有更多了',
   },
   subscribe: {
     afterPayment: '接收账单和缴费微信通知',
