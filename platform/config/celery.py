@@ -85,6 +85,11 @@ app.conf.beat_schedule = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # In every company's schema: announcement body images no announcement names, deleted.
+    "notices-discard-images": {
+        "task": "tenants.notices.tasks.discard_unused_images",
+        "schedule": crontab(hour=3, minute=45),
+    },
     # In every company's schema: feedback past the company's reply time, each notified once.
     "feedback-sweep-overdue": {
         "task": "tenants.feedback.tasks.sweep_overdue",

@@ -117,20 +117,25 @@ def _flatten(image: Image.Image) -> Image.Image:
     return image.convert("RGB")
 
 
-def clean_upload(upload: Any) -> CleanImage:
-    """Check one uploaded photo and re-encode it (and its thumbnail) without metadata; a DomainError
-    with a `file` field error when it is missing, empty, too big, too large or not a JPEG/PNG/WebP."""
+def clean_upload(upload: Any, *, thumbnail: bool = True) -> CleanImage:
+    """Check one uploaded photo and re-encode it (and its thumbnail, unless `thumbnail` is False: then
+    b"") without metadata; a DomainError with a `file` field error when it is missing, empty, too
+    big, too large or not a JPEG/PNG/WebP."""
     image = _open(_read(upload))
     fmt = image.format or "JPEG"
     content_type, extension = FORMATS[fmt]
     icc = image.info.get("icc_profile")
     body = _encode(image, fmt, icc=icc, max_side=MAX_SIDE)
-    thumbnail = _encode(_flatten(image) if image.mode != "RGB" else image, "JPEG", icc=icc, max_side=THUMBNAIL_SIDE)
+    small = (
+        _encode(_flatten(image) if image.mode != "RGB" else image, "JPEG", icc=icc, max_side=THUMBNAIL_SIDE)
+        if thumbnail
+        else b""
+    )
     width, height = image.size
     if max(width, height) > MAX_SIDE:
         width, height = Image.open(io.BytesIO(body)).size
     return CleanImage(
-        body=body, thumbnail=thumbnail, content_type=content_type, extension=extension, width=width, height=height
+        body=body, thumbnail=small, content_type=content_type, extension=extension, width=width, height=height
     )
 
 

@@ -7,15 +7,20 @@ list marks what they have not opened."""
 from __future__ import annotations
 
 import io
+import os
+from datetime import timedelta
 
 import pytest
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from django_tenants.utils import tenant_context
 from PIL import Image
 
 from accounts.models import AuditEvent
 from core.exports import XLSX
 from tenants.notices import services
+from tenants.notices.models import Announcement
 from tests.tenants.test_notices import _estate, _notice
 from tests.tenants.test_repair_photos import GPS_IFD, _body, _jpeg
 from tests.tenants.test_repairs import _owner
@@ -108,3 +113,30 @@ def test_the_owner_list_marks_what_the_owner_has_not_opened(company_a, client_fo
     listed = owner.get("/api/v1/owner/notices/").json()["results"]
     assert [(n["title"], n["is_read"]) for n in listed] == [("置顶通知", False), ("旧通知", True)]
     assert all(not n["is_read"] for n in other.get("/api/v1/owner/notices/").json()["results"])
+
+
+def test_images_no_notice_names_are_deleted_after_two_days(company_a, company_b, client_for):
+    _x, _b, _houses, admin = _estate(company_a, "清理苑")
+    service = client_for(company_a, "service")
+    urls = [_upload(service, _jpeg()).json()["url"] for _ in range(5)]
+    kept, never_named, taken_out, in_a_draft, fresh = urls
+    names = {url: f"notices/{url.rsplit('/', 1)[1]}" for url in urls}
+    later = timezone.now() + timedelta(days=2, hours=1)
+    with tenant_context(company_a):
+        notice = _notice(admin, body=f'<p>图一</p><img src="{kept}"><img src="{taken_out}">')
+        Announcement.objects.filter(pk=notice.pk).update(body=f'<img src="{kept}">')  # an image taken out
+        _notice(admin, title="草稿", body=f'<img src="{in_a_draft}">')  # a draft counts
+        assert all(default_storage.exists(name) for name in names.values())
+        # Nothing is two days old yet: nothing goes, however unused.
+        assert services.discard_unused_images() == 0
+        # The last one was uploaded (as far as the sweep knows) just before it runs.
+        stamp = later.timestamp()
+        os.utime(default_storage.path(names[fresh]), (stamp, stamp))
+        assert services.discard_unused_images(now=later) == 2
+        gone = {url for url, name in names.items() if not default_storage.exists(name)}
+        assert gone == {never_named, taken_out}
+        assert services.discard_unused_images(now=later) == 0  # run twice: nothing more
+    with tenant_context(company_b):  # another company's sweep sees its own folder only
+        assert services.discard_unused_images(now=later) == 0
+    with tenant_context(company_a):
+        assert default_storage.exists(names[kept])
