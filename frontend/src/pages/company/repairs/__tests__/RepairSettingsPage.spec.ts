@@ -65,6 +65,18 @@ function backend(
   })
 }
 
+const feeSelect = (wrapper: Awaited<ReturnType<typeof open>>['wrapper']) =>
+  wrapper
+    .findAllComponents({ name: 'ElSelect' })
+    .find((s) => s.attributes('data-testid') === 'settings-fee_item')!
+
+const open = (permissions = ['repairs.manage']) =>
+  mountPage(RepairSettingsPage, {
+    path: '/repairs/settings',
+    permissions,
+    modules: permissions.includes('fees.manage') ? ['repairs', 'fees'] : ['repairs'],
+  })
+
 async function setNumber(testid: string, value: number) {
   const input = $(testid)!.querySelector('input')!
   input.value = String(value)
@@ -81,11 +93,7 @@ afterEach(() => {
 describe('报修设置', () => {
   it('shows the SLA warning, auto-close and reopen days and saves them together', async () => {
     const all = backend()
-    await mountPage(RepairSettingsPage, {
-      path: '/repairs/settings',
-      permissions: ['repairs.manage'],
-      modules: ['repairs'],
-    })
+    await open()
     expect(
       ($('settings-sla_warning_percent')!.querySelector('input') as HTMLInputElement).value,
     ).toBe('80')
@@ -103,14 +111,8 @@ describe('报修设置', () => {
 
   it('charges paid repairs under the fee item chosen, and can stop charging', async () => {
     const all = backend()
-    const { wrapper } = await mountPage(RepairSettingsPage, {
-      path: '/repairs/settings',
-      permissions: ['repairs.manage'],
-      modules: ['repairs'],
-    })
-    const select = wrapper
-      .findAllComponents({ name: 'ElSelect' })
-      .find((s) => s.attributes('data-testid') === 'settings-fee_item')!
+    const { wrapper } = await open()
+    const select = feeSelect(wrapper)
     select.vm.$emit('update:modelValue', 4)
     await flushPromises()
     await click('settings-save')
@@ -132,47 +134,29 @@ describe('报修设置', () => {
 
   it('keeps showing an item in use that has since been deactivated', async () => {
     backend([ITEMS[0]!], { fee_item: 9, fee_item_name: '旧维修费' })
-    const { wrapper } = await mountPage(RepairSettingsPage, {
-      path: '/repairs/settings',
-      permissions: ['repairs.manage'],
-      modules: ['repairs'],
-    })
-    const select = wrapper
-      .findAllComponents({ name: 'ElSelect' })
-      .find((s) => s.attributes('data-testid') === 'settings-fee_item')!
+    const { wrapper } = await open()
+    const select = feeSelect(wrapper)
     const labels = select.findAllComponents({ name: 'ElOption' }).map((o) => o.props('label'))
     expect(labels).toEqual(['维修费', '旧维修费'])
   })
 
   it('says when there is no one-off item, with a way to add one for those who may', async () => {
     backend([])
-    await mountPage(RepairSettingsPage, {
-      path: '/repairs/settings',
-      permissions: ['repairs.manage', 'fees.manage'],
-      modules: ['repairs', 'fees'],
-    })
+    await open(['repairs.manage', 'fees.manage'])
     expect($('repair-settings-form')!.textContent).toContain('还没有可用的一次性收费项目')
     expect($('settings-fee-items-link')).not.toBeNull()
   })
 
   it('offers no link to the fee items page to one who may not open it', async () => {
     backend([])
-    await mountPage(RepairSettingsPage, {
-      path: '/repairs/settings',
-      permissions: ['repairs.manage'],
-      modules: ['repairs'],
-    })
+    await open()
     expect($('repair-settings-form')!.textContent).toContain('还没有可用的一次性收费项目')
     expect($('settings-fee-items-link')).toBeNull()
   })
 
   it('shows the server’s refusal under its field', async () => {
     backend()
-    await mountPage(RepairSettingsPage, {
-      path: '/repairs/settings',
-      permissions: ['repairs.manage'],
-      modules: ['repairs'],
-    })
+    await open()
     await setNumber('settings-auto_close_days', 60)
     await click('settings-save')
     await settle()
