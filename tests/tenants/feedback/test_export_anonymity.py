@@ -39,7 +39,11 @@ def test_the_export_is_the_filtered_list_with_labels(company_a, client_for):
     assert header[:6] == ("编号", "提交时间", "类型", "状态", "内容", "业主")
     by_id = {row[0]: dict(zip(header, row, strict=False)) for row in rows}
     assert set(by_id) == {complaint.pk, praise.pk, secret.pk}
-    assert (by_id[complaint.pk]["类型"], by_id[complaint.pk]["状态"], by_id[complaint.pk]["已超时"]) == ("投诉", "待处理", "是")
+    assert (by_id[complaint.pk]["类型"], by_id[complaint.pk]["状态"], by_id[complaint.pk]["已超时"]) == (
+        "投诉",
+        "待处理",
+        "是",
+    )
     assert by_id[complaint.pk]["业主"] == world["owner"].name
     assert by_id[complaint.pk]["房屋"] == world["houses"][0].label
     assert (by_id[praise.pk]["满意度"], by_id[praise.pk]["状态"]) == (5, "已关闭")
