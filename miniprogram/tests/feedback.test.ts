@@ -1,11 +1,12 @@
 /**
  * 投诉建议 for owners over a scripted backend: the tile, filing (type, optional house, anonymous only
  * for a suggestion, the server's field errors), my items, the detail with the management's reply,
- * withdraw and rate offered only when the server lists them.
+ * withdraw and rate offered only when the server lists them; photos picked, uploaded with the token,
+ * filed by id, and shown on the detail fetched with the token.
  */
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { byTestId, one, render, settle } from './support/render'
-import { backend, feedback, resetSession } from './support/fake-session'
+import { backend, downloadImage, feedback, photoSource, resetSession } from './support/fake-session'
 import { HOUSES } from './support/fake-api'
 import { platform } from '@/platform'
 import { setLocale, t } from '@/i18n'
@@ -179,5 +180,101 @@ describe('my feedback and one item', () => {
     expect(sent).toEqual({ rating: 4, note: '' })
     html = await render(DetailPage)
     expect(one(html, 'feedback-rating').text).toContain('4 星')
+  })
+})
+
+const photo = (id: number) => ({
+  id,
+  url: `/api/v1/owner/feedback-photos/${id}/`,
+  thumbnail_url: `/api/v1/owner/feedback-photos/${id}/thumbnail/`,
+  content_type: 'image/jpeg',
+  width: 800,
+  height: 600,
+  size: 1000,
+  created_at: '2026-12-03T02:00:00Z',
+})
+
+describe('photos on feedback', () => {
+  function scripted() {
+    backend.on('GET /api/v1/owner/houses/', ok(HOUSES.slice(0, 1)))
+    let next = 70
+    const uploads: { data: unknown; auth?: string }[] = []
+    backend.on('POST /api/v1/owner/feedback-photos/', (o) => {
+      uploads.push({ data: o.data, auth: o.headers?.Authorization })
+      if ((o.data as { file: string }).file.endsWith('bad.heic')) {
+        return ok({ code: 'invalid', message: '只支持 JPEG、PNG、WebP 图片', fields: { file: ['只支持 JPEG、PNG、WebP 图片'] } }, 400)
+      }
+      next += 1
+      return ok(photo(next), 201)
+    })
+    let sent: Record<string, unknown> | null = null
+    backend.on('POST /api/v1/owner/feedback/', (o) => {
+      sent = o.data as Record<string, unknown>
+      return ok(ITEM, 201)
+    })
+    return { uploads, sent: () => sent }
+  }
+
+  it('uploads each picked photo with my token (up to 9), drops a removed one and files the rest by id', async () => {
+    const { uploads, sent } = scripted()
+    let html = await show(FilePage)
+    expect(one(html, 'feedback-photo-add').text).toContain('0/9')
+    photoSource.chooseImages.mockResolvedValueOnce(['blob:a', 'blob:b', 'blob:c'])
+    await feedback.addPhotos()
+    expect(photoSource.chooseImages).toHaveBeenCalledWith(9)
+    expect(uploads.map((u) => u.data)).toEqual([{ file: 'blob:a' }, { file: 'blob:b' }, { file: 'blob:c' }])
+    expect(uploads.every((u) => u.auth === 'Bearer owner-token')).toBe(true)
+    html = await render(FilePage)
+    expect(byTestId(html, 'feedback-photo')).toHaveLength(3)
+    feedback.removePhoto(72)
+    photoSource.chooseImages.mockResolvedValueOnce(['blob:d'])
+    await feedback.addPhotos()
+    expect(photoSource.chooseImages).toHaveBeenLastCalledWith(7) // 9 less the 2 kept
+    feedback.pickKind('complaint')
+    feedback.state.form.description = '楼道堆放杂物'
+    expect(await feedback.submit()).not.toBeNull()
+    expect(sent()).toMatchObject({ kind: 'complaint', photos: [71, 73, 74] })
+    expect(feedback.state.form.photos).toEqual([]) // a new form after filing
+  })
+
+  it('names a refused photo, keeps the others, and does not file while uploading', async () => {
+    const { sent } = scripted()
+    await show(FilePage)
+    photoSource.chooseImages.mockResolvedValueOnce(['blob:a', 'blob:bad.heic'])
+    await feedback.addPhotos()
+    const html = await render(FilePage)
+    expect(byTestId(html, 'feedback-photo')).toHaveLength(1)
+    expect(one(html, 'feedback-photos-error').text).toContain('只支持 JPEG、PNG、WebP 图片')
+    feedback.pickKind('praise')
+    feedback.state.form.description = '保安很负责'
+    feedback.state.uploading = true
+    expect(await feedback.submit()).toBeNull()
+    expect(feedback.state.errors.form).toBe(t('photos.errors.uploading'))
+    expect(sent()).toBeNull()
+    feedback.state.uploading = false
+    expect(await feedback.submit()).not.toBeNull()
+    expect(sent()).toMatchObject({ kind: 'praise', photos: [71] })
+  })
+
+  it('files without photos as before (no photos field)', async () => {
+    const { sent } = scripted()
+    await show(FilePage)
+    feedback.pickKind('consultation')
+    feedback.state.form.description = '停车费怎么交'
+    await feedback.submit()
+    expect(sent()).not.toHaveProperty('photos')
+  })
+
+  it('shows my item’s photos on the detail, fetched with my token', async () => {
+    backend.on('GET /api/v1/owner/feedback/5/', ok({ ...ITEM, photos: [photo(71), photo(72)] }))
+    await show(DetailPage, { id: '5' })
+    await settle()
+    const html = await render(DetailPage)
+    const strip = one(html, 'feedback-detail-photos')
+    expect(byTestId(strip.html, 'photo').map((p) => p.attr('src'))).toEqual([
+      'temp:/api/v1/owner/feedback-photos/71/thumbnail/',
+      'temp:/api/v1/owner/feedback-photos/72/thumbnail/',
+    ])
+    expect(downloadImage).toHaveBeenCalledTimes(2)
   })
 })

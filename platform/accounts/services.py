@@ -82,6 +82,10 @@ def _checked_name(name: str) -> str:
     return cleaned
 
 
+# The actor label of an unnamed step (record_audit(anonymous=True)).
+ANONYMOUS = "anonymous"
+
+
 def record_audit(
     *,
     actor: User | None,
@@ -90,20 +94,27 @@ def record_audit(
     object_id: Any = "",
     before: dict | None = None,
     after: dict | None = None,
+    anonymous: bool = False,
 ) -> AuditEvent:
     """One line of the audit trail, in the current company's schema, with the request's IP — written
-    inside the running action, so it commits with what it describes or not at all."""
+    inside the running action, so it commits with what it describes or not at all.
+
+    `anonymous`: a step someone took without being named (an anonymous suggestion's owner): the row
+    keeps no actor, the neutral label "anonymous", and neither the IP nor the request id that would
+    lead back to them."""
     actions.note_audit()
+    if anonymous:
+        actor = None
     return AuditEvent.objects.create(
         actor=actor if actor is not None and actor.pk else None,
-        actor_label=(actor.username if actor is not None else "system")[:100],
+        actor_label=ANONYMOUS if anonymous else (actor.username if actor is not None else "system")[:100],
         action=action,
         object_type=object_type,
         object_id=str(object_id),
         before=before,
         after=after,
-        ip=context.client_ip.get(),
-        request_id=context.request_id.get() if context.request_id.get() != "-" else "",
+        ip=None if anonymous else context.client_ip.get(),
+        request_id="" if anonymous or context.request_id.get() == "-" else context.request_id.get(),
     )
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models import Avg, Count, F, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -80,9 +80,21 @@ def item_photos() -> QuerySet[FeedbackPhoto]:
     return FeedbackPhoto.objects.order_by("created_at", "id")
 
 
+def late_q(now: datetime | None = None) -> Q:
+    """Answered late: replied after its reply time, or never replied and past it now (still waiting,
+    or closed or withdrawn after the time ran out without a reply)."""
+    now = now or timezone.now()
+    return Q(replied_at__gt=F("reply_due_at")) | Q(replied_at__isnull=True, reply_due_at__lt=now)
+
+
+def _average(value: Any) -> float | None:
+    return round(float(value), 2) if value is not None else None
+
+
 def stats(*, start: datetime, end: datetime, estate: int | None = None) -> dict[str, Any]:
     """Counts by kind and month of the items filed in [start, end), the satisfaction average and how
-    many were rated, and how many items (of any time) are overdue now."""
+    many were rated, how many of them were answered late (late_q), each month's count, late answers
+    and satisfaction, and how many items (of any time) are overdue now."""
     items = Feedback.objects.all()
     if estate is not None:
         items = items.filter(estate_id=estate)
@@ -99,15 +111,37 @@ def stats(*, start: datetime, end: datetime, estate: int | None = None) -> dict[
         satisfaction=Avg("rating"),
         **{f"kind_{kind}": Count("id", filter=Q(kind=kind)) for kind in Kind.values},
     )
+    monthly = (
+        filed.annotate(month=TruncMonth("created_at", tzinfo=timezone.get_current_timezone()))
+        .values("month")
+        .annotate(
+            count=Count("id"),
+            late=Count("id", filter=late_q()),
+            rated=Count("id", filter=Q(rating__isnull=False)),
+            satisfaction=Avg("rating"),
+        )
+        .order_by("month")
+    )
     return {
         "total": totals["total"],
+        "late": sum(row["late"] for row in monthly),
+        "monthly": [
+            {
+                "month": timezone.localtime(row["month"]).strftime("%Y-%m"),
+                "count": row["count"],
+                "late": row["late"],
+                "rated": row["rated"],
+                "satisfaction": _average(row["satisfaction"]),
+            }
+            for row in monthly
+        ],
         "by_kind": {kind: totals[f"kind_{kind}"] for kind in Kind.values},
         "by_month": [
             {"month": timezone.localtime(row["month"]).strftime("%Y-%m"), "kind": row["kind"], "count": row["count"]}
             for row in by_month
         ],
         "rated": totals["rated"],
-        "satisfaction": round(float(totals["satisfaction"]), 2) if totals["satisfaction"] is not None else None,
+        "satisfaction": _average(totals["satisfaction"]),
         "overdue": items.filter(overdue_q()).count(),
         "open": items.filter(status__in=AWAITING_REPLY).count(),
     }

@@ -7,6 +7,18 @@ const feedback = {
   overdue: 'Reply overdue',
   overdueOnly: 'Overdue only',
   anonymous: 'Anonymous',
+  from: 'Start date',
+  to: 'End date',
+  exportName: 'feedback.xlsx',
+  tabs: { items: 'Feedback', stats: 'Trends', settings: 'Feedback settings' },
+  settings: {
+    title: 'Reply time',
+    intro:
+      'Owners’ feedback must be replied to within this time; items still unanswered after it are marked and their handler and the managers are told.',
+    replyHours: 'Reply within (hours)',
+    replyHoursHelp:
+      '1 to 720 hours. A change applies to items filed afterwards; items already filed keep the time set when they were filed.',
+  },
   columns: {
     kind: 'Type',
     estate: 'Estate',
@@ -42,7 +54,15 @@ const feedback = {
     rate: 'Rated by the owner',
   },
   stats: {
-    total: 'Last 12 months',
+    total: 'Last {n} months',
+    late: 'Answered late',
+    lateNote: 'Filed in the last {n} months, replied after the time or not yet',
+    lastMonths: 'Last {n} months',
+    allEstates: 'All estates',
+    period: 'From {from} (by month filed)',
+    byKindAndMonth: 'Items by type and month',
+    lateAndSatisfaction: 'Late answers and satisfaction by month',
+    empty: 'No feedback in this period.',
     open: 'Awaiting reply',
     overdue: 'Reply overdue',
     satisfaction: 'Satisfaction',

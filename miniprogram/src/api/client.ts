@@ -31,6 +31,7 @@ import type {
   SignUpRequest,
   RepairFiling,
   RepairPhoto,
+  FeedbackPhoto,
   RepairRating,
 } from './types'
 
@@ -165,14 +166,15 @@ export function createApiClient(options: ApiClientOptions) {
     }
   }
 
-  /** One photo of a repair, uploaded as the owner (name its id in `photos` when filing). */
-  async function uploadRepairPhoto(filePath: string): Promise<RepairPhoto> {
+  /** One photo uploaded as the owner to `path` (a repair's or a feedback item's uploads); name its
+   * id in `photos` when filing. */
+  async function uploadPhoto<T>(path: string, filePath: string): Promise<T> {
     const token = options.getToken()
     if (!options.upload) throw new ApiError(0, 'unsupported', t('errors.generic'))
     let res: RawResponse
     try {
       res = await options.upload({
-        url: `${base}/api/v1/owner/repair-photos/`,
+        url: `${base}${path}`,
         filePath,
         name: 'file',
         headers: requestHeaders(token, { Accept: 'application/json' }),
@@ -180,10 +182,12 @@ export function createApiClient(options: ApiClientOptions) {
     } catch {
       throw new ApiError(0, 'network', t('errors.network'))
     }
-    if (res.status === 201 || res.status === 200) return res.data as RepairPhoto
+    if (res.status === 201 || res.status === 200) return res.data as T
     if (res.status === 401 && token) options.onUnauthorized?.()
     throw toApiError(res.status, res.data)
   }
+  const uploadRepairPhoto = (filePath: string) => uploadPhoto<RepairPhoto>('/api/v1/owner/repair-photos/', filePath)
+  const uploadFeedbackPhoto = (filePath: string) => uploadPhoto<FeedbackPhoto>('/api/v1/owner/feedback-photos/', filePath)
 
   /** A photo's URL as the server names it (a path on this host), with the token to fetch it. */
   const repairPhotoFile = (path: string): AuthorizedFile => ({
@@ -266,6 +270,7 @@ export function createApiClient(options: ApiClientOptions) {
     ownerNotices: (page = 1) => get('/api/v1/owner/notices/', { query: { page } }),
     ownerNotice: (id: number) => get('/api/v1/owner/notices/{id}/', { path: { id } }),
     uploadRepairPhoto,
+    uploadFeedbackPhoto,
     repairPhotoFile,
     /** 投诉建议: my items (anonymous ones too), one with its reply and timeline, file, withdraw, rate. */
     ownerFeedbackList: async () =>

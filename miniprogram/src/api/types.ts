@@ -119,6 +119,7 @@ export type OwnerFeedbackDetail = Schemas['FeedbackDetail']
 export type FeedbackKind = Schemas['FeedbackKindEnum']
 export type FeedbackStatus = Schemas['FeedbackStatusEnum']
 export type FeedbackFiling = Schemas['FeedbackFileRequest']
+export type FeedbackPhoto = Schemas['FeedbackPhoto']
 
 /* ---- 社区活动 (`/api/v1/owner/activities/`, `/api/v1/owner/activity-signups/`) ---- */
 

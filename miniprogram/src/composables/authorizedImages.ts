@@ -1,5 +1,5 @@
 /**
- * Images the API serves only with the owner's token (repair photos): an `<image src>` cannot send
+ * Images the API serves only with the owner's token (repair and feedback photos): an `<image src>` cannot send
  * the Authorization header, so each URL is fetched once with `uni.downloadFile` (platform
  * `downloadImage`) and shown from its temp path. The cache is shared by the pages (a photo seen on
  * one page is not fetched again on the next) and cleared when the owner signs out.

@@ -1,6 +1,6 @@
 /**
  * 投诉建议: the owner files a complaint, suggestion, question or praise (optionally about one of
- * their houses; a suggestion may be anonymous), follows their items with the management's reply and
+ * their houses; a suggestion may be anonymous; up to 9 photos, stores/photoPicks), follows their items with the management's reply and
  * each step, withdraws before it is resolved and rates it once resolved — over an API client passed
  * in (the pages share the one in stores/session.ts). What the owner may do is the server's `actions`.
  */
@@ -10,20 +10,27 @@ import type { ApiClient } from '@/api/client'
 import type { FeedbackKind, OwnerFeedback, OwnerFeedbackDetail, OwnerHouse } from '@/api/types'
 import { t } from '@/i18n'
 import { messageOf, moveDetail } from './detailMoves'
+import { addPhotos, removePhoto, stillUploading, type PhotoSource, type PickedPhoto } from './photoPicks'
 
 export type FeedbackApi = Pick<
   ApiClient,
-  'ownerFeedbackList' | 'ownerFeedback' | 'fileFeedback' | 'withdrawFeedback' | 'rateFeedback' | 'ownerHouses'
+  'ownerFeedbackList' | 'ownerFeedback' | 'fileFeedback' | 'withdrawFeedback' | 'rateFeedback' | 'ownerHouses' | 'uploadFeedbackPhoto'
 >
 
 export const KINDS: readonly FeedbackKind[] = ['complaint', 'suggestion', 'consultation', 'praise']
 export const DESCRIPTION_MAX = 1000
 
 function blankForm() {
-  return { kind: '' as FeedbackKind | '', house: null as number | null, description: '', anonymous: false }
+  return {
+    kind: '' as FeedbackKind | '',
+    house: null as number | null,
+    description: '',
+    anonymous: false,
+    photos: [] as PickedPhoto[],
+  }
 }
 
-export function createFeedbackStore(api: FeedbackApi) {
+export function createFeedbackStore(api: FeedbackApi, source: PhotoSource) {
   const state = reactive({
     status: 'idle' as 'idle' | 'loading' | 'ready' | 'error',
     error: '',
@@ -32,6 +39,7 @@ export function createFeedbackStore(api: FeedbackApi) {
     form: blankForm(),
     errors: {} as Record<string, string>,
     submitting: false,
+    uploading: false,
     detail: null as OwnerFeedbackDetail | null,
     detailError: '',
     busy: false,
@@ -77,7 +85,7 @@ export function createFeedbackStore(api: FeedbackApi) {
 
   /** Files the item; the new item or null when something needs fixing. */
   async function submit(): Promise<OwnerFeedbackDetail | null> {
-    if (!check() || state.submitting) return null
+    if (!check() || state.submitting || stillUploading(state)) return null
     const f = state.form
     state.submitting = true
     try {
@@ -86,6 +94,7 @@ export function createFeedbackStore(api: FeedbackApi) {
         description: f.description.trim(),
         house: f.house,
         anonymous: f.kind === 'suggestion' && f.anonymous,
+        ...(f.photos.length ? { photos: f.photos.map((p) => p.id) } : {}),
       })
       state.form = blankForm()
       return item
@@ -117,6 +126,8 @@ export function createFeedbackStore(api: FeedbackApi) {
     load,
     prepare,
     pickKind,
+    addPhotos: () => addPhotos(state, source, (path) => api.uploadFeedbackPhoto(path)),
+    removePhoto: (id: number) => removePhoto(state, id),
     submit,
     open,
     can: (action: string) => !!state.detail?.actions.includes(action),

@@ -1,18 +1,18 @@
 /**
  * 报修: the owner files a repair (a house of theirs, or a public place of their estate; a category
  * of two levels; urgency; description; a preferred visit time), follows their repairs and each one's
- * timeline, cancels before work starts, adds up to 9 photos (each uploaded when picked, removable
- * before sending), confirms and rates after completion, reopens within the
+ * timeline, cancels before work starts, adds up to 9 photos (stores/photoPicks: each uploaded when
+ * picked, removable before sending), confirms and rates after completion, reopens within the
  * company's days — over an API client passed in (the pages share the one in stores/session.ts).
  * What the owner may do with an order is the server's `actions`; the store offers only those.
  */
 import { reactive } from 'vue'
 import { ApiError } from '@/api/client'
 import type { ApiClient } from '@/api/client'
-import { PlatformError, type Platform } from '@/platform/types'
 import type { Estate, OwnerHouse, OwnerRepair, OwnerRepairDetail, RepairCategory, Urgency } from '@/api/types'
 import { t } from '@/i18n'
 import { messageOf, moveDetail } from './detailMoves'
+import { addPhotos as addPhotosTo, removePhoto, stillUploading, type PhotoSource, type PickedPhoto } from './photoPicks'
 
 export type RepairsApi = Pick<
   ApiClient,
@@ -27,15 +27,7 @@ export type RepairsApi = Pick<
   | 'estates'
   | 'uploadRepairPhoto'
 >
-/** Where photos come from: the phone's album or camera. */
-export type PhotoSource = Pick<Platform, 'chooseImages'>
-
-/** A photo picked for the filing: its id on the server, its local path to show. */
-export interface PickedPhoto {
-  id: number
-  path: string
-}
-export const MAX_PHOTOS = 9
+export { MAX_PHOTOS, type PhotoSource, type PickedPhoto } from './photoPicks'
 
 export const URGENCIES: readonly Urgency[] = ['normal', 'urgent', 'emergency']
 /** The tags an owner can tick when rating (the server keeps up to 5, each up to 20 characters). */
@@ -121,38 +113,7 @@ export function createRepairsStore(api: RepairsApi, source: PhotoSource) {
     delete state.errors.category
   }
 
-  /** Pick photos (as many as are left of 9) and upload each; a refused one is named in `errors.photos`. */
-  async function addPhotos(): Promise<void> {
-    const room = MAX_PHOTOS - state.form.photos.length
-    if (room <= 0 || state.uploading) return
-    let paths: string[]
-    try {
-      paths = await source.chooseImages(room)
-    } catch (err) {
-      if (!(err instanceof PlatformError && err.code === 'cancelled')) state.errors = { ...state.errors, photos: t('repairs.errors.photoPick') }
-      return
-    }
-    state.uploading = true
-    delete state.errors.photos
-    const refused: string[] = []
-    try {
-      for (const path of paths.slice(0, room)) {
-        try {
-          const photo = await api.uploadRepairPhoto(path)
-          state.form.photos.push({ id: photo.id, path })
-        } catch (err) {
-          refused.push(messageOf(err))
-        }
-      }
-    } finally {
-      state.uploading = false
-    }
-    if (refused.length) state.errors = { ...state.errors, photos: t('repairs.errors.photoUpload', { reason: refused[0] }) }
-  }
-
-  function removePhoto(id: number): void {
-    state.form.photos = state.form.photos.filter((p) => p.id !== id)
-  }
+  const addPhotos = () => addPhotosTo(state, source, (path) => api.uploadRepairPhoto(path))
 
   function check(): boolean {
     const f = state.form
@@ -171,10 +132,7 @@ export function createRepairsStore(api: RepairsApi, source: PhotoSource) {
   /** Files the repair; the new order (with its number) or null when something needs fixing. */
   async function submit(): Promise<OwnerRepairDetail | null> {
     if (!check() || state.submitting) return null
-    if (state.uploading) {
-      state.errors = { form: t('repairs.errors.uploading') }
-      return null
-    }
+    if (stillUploading(state)) return null
     const f = state.form
     state.submitting = true
     try {
@@ -231,7 +189,7 @@ export function createRepairsStore(api: RepairsApi, source: PhotoSource) {
     pickTop,
     pickCategory,
     addPhotos,
-    removePhoto,
+    removePhoto: (id: number) => removePhoto(state, id),
     submit,
     open,
     can,

@@ -53,7 +53,7 @@ export const downloadImage = vi.fn(async (file: { url: string; headers: Record<s
   file.headers.Authorization === 'Bearer owner-token' ? `temp:${file.url}` : Promise.reject(new Error('401')),
 )
 export const repairImages = createImageCache((url) => downloadImage(api.repairPhotoFile(url)))
-export const feedback = createFeedbackStore(api)
+export const feedback = createFeedbackStore(api, photoSource)
 export const activities = createActivitiesStore(api)
 export const agreement = createAgreementStore(api)
 /** The H5 build's: WeChat subscribe messages are a no-op there. */

@@ -80,9 +80,19 @@ class FeedbackKindCountsSerializer(serializers.Serializer):
     praise = serializers.IntegerField()
 
 
+class FeedbackMonthSummarySerializer(serializers.Serializer):
+    month = serializers.CharField(help_text="YYYY-MM (Asia/Shanghai)")
+    count = serializers.IntegerField()
+    late = serializers.IntegerField(help_text="Of them, answered late (or not answered and past the reply time).")
+    rated = serializers.IntegerField()
+    satisfaction = serializers.FloatField(allow_null=True, help_text="Average rating (1–5) of the month's rated items.")
+
+
 class FeedbackStatsSerializer(serializers.Serializer):
     date_from = serializers.DateField()
     total = serializers.IntegerField()
+    late = serializers.IntegerField(help_text="Of the items filed in the period, answered late.")
+    monthly = FeedbackMonthSummarySerializer(many=True, help_text="Months with items only, oldest first.")
     by_kind = FeedbackKindCountsSerializer()
     by_month = FeedbackMonthCountSerializer(many=True)
     rated = serializers.IntegerField()

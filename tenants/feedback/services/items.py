@@ -88,12 +88,19 @@ def file_feedback(
     )
     TimelineEntry.objects.create(feedback=item, transition="file", to_status=Status.SUBMITTED, actor=actor)
     attached = photo_services.attach(actor=actor, photo_ids=photos, item=item)
+    # An anonymous suggestion's row names neither its owner nor their house (nor the IP they came from).
     account_services.record_audit(
         actor=actor,
         action="feedback.file",
         object_type="feedback",
         object_id=item.pk,
-        after={"kind": kind, "anonymous": anonymous, "house": house.pk if house else None, "photos": attached},
+        after={
+            "kind": kind,
+            "anonymous": anonymous,
+            "house": house.pk if house and not anonymous else None,
+            "photos": attached,
+        },
+        anonymous=anonymous,
     )
     notify(selectors.handlers(), "feedback.filed", context(item), key=f"feedback.filed:{item.pk}")
     return item
@@ -196,6 +203,7 @@ def _apply(item: Feedback, rule: Transition, *, actor: Any, note: str, assignee:
         object_id=item.pk,
         before=before,
         after=after,
+        anonymous=item.anonymous and rule.party == Party.OWNER,  # the owner's withdrawal or rating
     )
     if rule.name == "assign" and assignee.pk != actor.pk:
         notify([assignee], "feedback.assigned", context(item), key=f"feedback.assigned:{entry.pk}")

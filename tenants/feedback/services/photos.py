@@ -33,6 +33,9 @@ def upload_photo(*, actor: Any, upload: Any) -> FeedbackPhoto:
         object_type="feedback_photo",
         object_id=photo.pk,
         after={"content_type": clean.content_type, "size": clean.size},
+        # An upload may become an anonymous suggestion's photo: its row does not name the uploader
+        # (the filing's row names who attached it, unless the item is anonymous).
+        anonymous=True,
     )
     return photo
 

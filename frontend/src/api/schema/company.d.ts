@@ -1455,7 +1455,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description 投诉建议 for the handlers: every item of the company; assign, reply, resolve, close. */
+        /**
+         * @description 投诉建议 for the handlers: every item of the company; assign, reply, resolve, close. The list
+         *     with `?format=xlsx` is the same rows, filtered alike, as a workbook (an anonymous item's owner and
+         *     house stay blank there too: the rows are the list's serializer output).
+         */
         get: operations["feedback_list"];
         put?: never;
         post?: never;
@@ -1561,7 +1565,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description 投诉建议 for the handlers: every item of the company; assign, reply, resolve, close. */
+        /**
+         * @description 投诉建议 for the handlers: every item of the company; assign, reply, resolve, close. The list
+         *     with `?format=xlsx` is the same rows, filtered alike, as a workbook (an anonymous item's owner and
+         *     house stay blank there too: the rows are the list's serializer output).
+         */
         get: operations["feedback_retrieve"];
         put?: never;
         post?: never;
@@ -1580,7 +1588,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description 投诉建议 for the handlers: every item of the company; assign, reply, resolve, close. */
+        /**
+         * @description 投诉建议 for the handlers: every item of the company; assign, reply, resolve, close. The list
+         *     with `?format=xlsx` is the same rows, filtered alike, as a workbook (an anonymous item's owner and
+         *     house stay blank there too: the rows are the list's serializer output).
+         */
         post: operations["feedback_assign_create"];
         delete?: never;
         options?: never;
@@ -1597,7 +1609,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description 投诉建议 for the handlers: every item of the company; assign, reply, resolve, close. */
+        /**
+         * @description 投诉建议 for the handlers: every item of the company; assign, reply, resolve, close. The list
+         *     with `?format=xlsx` is the same rows, filtered alike, as a workbook (an anonymous item's owner and
+         *     house stay blank there too: the rows are the list's serializer output).
+         */
         post: operations["feedback_close_create"];
         delete?: never;
         options?: never;
@@ -1614,7 +1630,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description 投诉建议 for the handlers: every item of the company; assign, reply, resolve, close. */
+        /**
+         * @description 投诉建议 for the handlers: every item of the company; assign, reply, resolve, close. The list
+         *     with `?format=xlsx` is the same rows, filtered alike, as a workbook (an anonymous item's owner and
+         *     house stay blank there too: the rows are the list's serializer output).
+         */
         post: operations["feedback_reply_create"];
         delete?: never;
         options?: never;
@@ -1631,7 +1651,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description 投诉建议 for the handlers: every item of the company; assign, reply, resolve, close. */
+        /**
+         * @description 投诉建议 for the handlers: every item of the company; assign, reply, resolve, close. The list
+         *     with `?format=xlsx` is the same rows, filtered alike, as a workbook (an anonymous item's owner and
+         *     house stay blank there too: the rows are the list's serializer output).
+         */
         post: operations["feedback_resolve_create"];
         delete?: never;
         options?: never;
@@ -7004,6 +7028,19 @@ export interface components {
             kind: components["schemas"]["FeedbackKindEnum"];
             count: number;
         };
+        FeedbackMonthSummary: {
+            /** @description YYYY-MM (Asia/Shanghai) */
+            month: string;
+            count: number;
+            /** @description Of them, answered late (or not answered and past the reply time). */
+            late: number;
+            rated: number;
+            /**
+             * Format: double
+             * @description Average rating (1–5) of the month's rated items.
+             */
+            satisfaction: number | null;
+        };
         FeedbackNoteRequest: {
             /** @default  */
             note?: string;
@@ -7038,6 +7075,10 @@ export interface components {
             /** Format: date */
             date_from: string;
             total: number;
+            /** @description Of the items filed in the period, answered late. */
+            late: number;
+            /** @description Months with items only, oldest first. */
+            monthly: components["schemas"]["FeedbackMonthSummary"][];
             by_kind: components["schemas"]["FeedbackKindCounts"];
             by_month: components["schemas"]["FeedbackMonthCount"][];
             rated: number;
@@ -20587,6 +20628,7 @@ export interface operations {
                 /** @description Filed until */
                 created_to?: string;
                 estate?: number;
+                format?: "json" | "xlsx";
                 /**
                  * @description * `complaint` - 投诉
                  *     * `suggestion` - 建议
@@ -20626,6 +20668,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PaginatedFeedbackList"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["PaginatedFeedbackList"];
                 };
             };
             /** @description Bad input: `fields` lists each problem by field. */
@@ -20635,6 +20678,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description Not signed in, or the credentials are invalid or expired. */
@@ -20644,6 +20688,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description The company's service is suspended until its subscription is paid. */
@@ -20662,6 +20707,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description No such object here. */
@@ -20671,6 +20717,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
@@ -20680,6 +20727,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description The object is not in a state that allows this (already decided, moved out, …). */
@@ -20689,6 +20737,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["ErrorResponse"];
                 };
             };
         };

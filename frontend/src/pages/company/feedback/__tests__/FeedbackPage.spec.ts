@@ -73,6 +73,8 @@ const STATS: FeedbackStats = {
   total: 9,
   by_kind: { complaint: 4, suggestion: 3, consultation: 1, praise: 1 },
   by_month: [],
+  late: 2,
+  monthly: [],
   rated: 2,
   satisfaction: 4.5,
   overdue: 1,
@@ -85,19 +87,21 @@ function backend(current = detail({ actions: ['assign', 'reply', 'close'] })) {
     'GET /api/v1/estates/tree/': () => jsonResponse(TREE),
     'GET /api/v1/feedback-handlers/': () => jsonResponse(HANDLERS),
     'GET /api/v1/feedback-stats/': () => jsonResponse(STATS),
-    'GET /api/v1/feedback/': () =>
-      page([
-        item({ ...state }),
-        item({
-          id: 8,
-          kind: 'suggestion',
-          anonymous: true,
-          owner_name: null,
-          house: null,
-          house_label: null,
-          overdue: true,
-        }),
-      ]),
+    'GET /api/v1/feedback/': (_call, query) =>
+      query.get('format') === 'xlsx'
+        ? new Response(new Blob(['x']), { status: 200 })
+        : page([
+            item({ ...state }),
+            item({
+              id: 8,
+              kind: 'suggestion',
+              anonymous: true,
+              owner_name: null,
+              house: null,
+              house_label: null,
+              overdue: true,
+            }),
+          ]),
     [`GET /api/v1/feedback/${current.id}/`]: () => jsonResponse(state),
     [`POST /api/v1/feedback/${current.id}/reply/`]: (call) => {
       state = detail({
@@ -150,6 +154,7 @@ describe('投诉建议', () => {
     expect($('stats-total')?.textContent).toContain('9')
     expect($('stats-overdue')?.textContent).toContain('1')
     expect($('stats-satisfaction')?.textContent).toContain('4.5')
+    expect($('stats-late')?.textContent).toContain('2')
     expect($('stats-kind-complaint')?.textContent).toContain('投诉 4')
     expect($('kind-7')?.textContent).toContain('投诉')
     expect($('kind-8')?.textContent).toContain('建议')
@@ -174,6 +179,45 @@ describe('投诉建议', () => {
     expect(queryOf(calls(all, 'GET', '/api/v1/feedback-stats/')[0]!)).toMatchObject({
       months: '12',
     })
+  })
+
+  it('exports the list as a workbook with its filters and filing dates', async () => {
+    vi.stubGlobal(
+      'URL',
+      Object.assign(URL, { createObjectURL: vi.fn(() => 'blob:x'), revokeObjectURL: vi.fn() }),
+    )
+    const anchorClick = vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(() => {})
+    const all = backend()
+    const { wrapper } = await mount()
+    wrapper
+      .findComponent({ name: 'ElDatePicker' })
+      .vm.$emit('update:modelValue', ['2026-11-01', '2026-11-30'])
+    const kind = wrapper
+      .findAllComponents({ name: 'ElSelect' })
+      .find(
+        (c) =>
+          c.find('[data-testid="filter-kind"]').exists() ||
+          c.attributes('data-testid') === 'filter-kind',
+      )!
+    kind.vm.$emit('update:modelValue', 'complaint')
+    kind.vm.$emit('change', 'complaint')
+    await flushPromises()
+    const listed = calls(all, 'GET', '/api/v1/feedback/').map(queryOf).at(-1)
+    expect(listed).toMatchObject({
+      kind: 'complaint',
+      created_from: '2026-11-01',
+      created_to: '2026-11-30',
+    })
+    await click('table-export')
+    const exported = calls(all, 'GET', '/api/v1/feedback/').map(queryOf).at(-1)
+    expect(exported).toEqual({
+      kind: 'complaint',
+      created_from: '2026-11-01',
+      created_to: '2026-11-30',
+      format: 'xlsx',
+    })
+    expect(anchorClick).toHaveBeenCalledTimes(1)
+    anchorClick.mockRestore()
   })
 
   it('opens an item, replies with the text the owner will read, and shows the new step', async () => {
