@@ -32,9 +32,7 @@ def world(company_a, client_for):
     _estate, houses = estate_with_houses(company_a, "提醒苑", 4)
     owners = [_owner(company_a, client_for, house, username=f"r{n}")[1] for n, house in enumerate(houses)]
     start = timezone.now() + timedelta(days=3)
-    made = activity(
-        company_a, start_at=start, signup_deadline=start - timedelta(hours=2), capacity=2, max_people=1
-    )
+    made = activity(company_a, start_at=start, signup_deadline=start - timedelta(hours=2), capacity=2, max_people=1)
     with tenant_context(company_a):
         first = services.sign_up(activity=made, user=owners[0])
         second = services.sign_up(activity=made, user=owners[1])
