@@ -126,7 +126,7 @@ def payment_status_of(source: Any) -> Subquery:
 
 def paid_of_source(source: Any) -> Coalesce:
     """What was paid on `source`'s service charge, net of reversals (refunds, voids); 0 when none."""
-    rows = outstanding.annotate(_by_source(source)).values("paid")[:1]
+    rows = outstanding.annotate(_by_source(source)).values("paid")[:1]  # type: ignore[misc]  # annotated
     return Coalesce(
         Subquery(rows, output_field=outstanding.MONEY), Value(outstanding.ZERO), output_field=outstanding.MONEY
     )
@@ -134,5 +134,5 @@ def paid_of_source(source: Any) -> Coalesce:
 
 def charged_of_source(source: Any) -> Subquery:
     """What `source`'s service charge asks for after its adjustments (a cancellation, a waiver); NULL when none."""
-    rows = outstanding.annotate(_by_source(source)).values("net")[:1]
+    rows = outstanding.annotate(_by_source(source)).values("net")[:1]  # type: ignore[misc]  # annotated
     return Subquery(rows, output_field=outstanding.MONEY)

@@ -28,7 +28,7 @@ from tenants.residents.models import Occupancy
 _CONFIRMED = Q(signups__status=SignUpStatus.CONFIRMED)
 _WAITING = Q(signups__status=SignUpStatus.WAITING)
 _CHECKED_IN = Q(signups__checked_in_at__isnull=False)
-_MONEY = DecimalField(max_digits=14, decimal_places=2)
+_MONEY: DecimalField[Decimal, Decimal] = DecimalField(max_digits=14, decimal_places=2)
 
 
 def _with_counts(activities: QuerySet[Activity]) -> QuerySet[Activity]:
