@@ -10,6 +10,8 @@ from decimal import Decimal
 from io import BytesIO
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import tenant_context
 from openpyxl import load_workbook
 
@@ -184,3 +186,21 @@ def test_company_b_sees_nothing_of_company_as_participation(client_for, company_
     crossing = client_for(company_a, "admin")
     crossing.defaults["HTTP_HOST"] = f"{company_b.slug}.localhost"
     assert crossing.get(f"/api/v1/activities/{made.pk}/signups/?format=xlsx").status_code in (401, 403)
+
+
+def test_the_lists_cost_the_same_queries_for_one_row_or_many(company_a, client_for, paid):
+    made = paid["activity"]
+    staff = client_for(company_a, "admin")
+    counts = []
+    for size in (1, 3):
+        with CaptureQueriesContext(connection) as signup_queries:
+            rows = staff.get(f"/api/v1/activities/{made.pk}/signups/?page_size={size}").json()["results"]
+        with CaptureQueriesContext(connection) as list_queries:
+            staff.get(f"/api/v1/activities/?page_size={size}")
+        assert len(rows) == size
+        counts.append((len(signup_queries), len(list_queries)))
+    activity(company_a, title="第二个活动")
+    activity(company_a, title="第三个活动")
+    with CaptureQueriesContext(connection) as list_queries:
+        assert len(staff.get("/api/v1/activities/?page_size=3").json()["results"]) == 3
+    assert counts[0] == counts[1] and counts[1][1] == len(list_queries), counts
