@@ -47,7 +47,8 @@ def _due(now: datetime) -> list[int]:
 
 
 def send_reminders(*, now: datetime | None = None) -> int:
-    """Remind every confirmed owner whose activity's reminder time has come; how many were reminded."""
+    """Remind every confirmed owner whose activity's reminder time has come; how many sign-ups were
+    marked reminded (an owner reminded before under another sign-up is marked, not told again)."""
     now = now or timezone.now()
     return sum(remind_signup(signup_id=pk, now=now) for pk in _due(now))
 
