@@ -106,6 +106,13 @@ app.conf.beat_schedule = {
         "task": "tenants.activities.tasks.finish_ended_activities",
         "schedule": crontab(minute=5),
     },
+    # In every company's schema: confirmed owners of activities about to start, each reminded once
+    # (the sign-up's row and the notification's key: tenants.activities.services.reminders).
+    "activities-remind-upcoming": {
+        "task": "tenants.activities.tasks.remind_upcoming",
+        "schedule": 600.0,
+        "options": {"expires": 590},
+    },
     "billing-daily": {
         "task": "billing.tasks.daily_billing",
         "schedule": crontab(hour=1, minute=30),

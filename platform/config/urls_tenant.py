@@ -125,6 +125,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("notice-unread-houses/", notices_api.NoticeUnreadHouseList.as_view(), name="notice-unread-houses"),
     path("notice-images/", notices_api.NoticeImageUpload.as_view(), name="notice-image-upload"),
     path("repair-stats/", repairs_api.RepairStatsView.as_view(), name="repair-stats"),
+    path("activities/<int:activity_id>/signups/", activities_api.ActivitySignUpList.as_view(), name="activity-signups"),
     path("repair-workers/", repairs_api.RepairWorkerList.as_view(), name="repair-workers"),
     path("feedback-settings/", feedback_api.FeedbackSettingsView.as_view(), name="feedback-settings"),
     path("feedback-stats/", feedback_api.FeedbackStatsView.as_view(), name="feedback-stats"),

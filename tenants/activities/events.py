@@ -35,3 +35,12 @@ ACTIVITY_CANCELLED = register(
         link=_LINK,
     )
 )
+ACTIVITY_REMINDER = register(
+    Event(
+        name="activity.reminder",
+        label=_("活动开始提醒"),
+        title=_("活动提醒：%(title)s"),
+        body=_("「%(title)s」将于 %(start)s 在 %(place)s 开始（您报名 %(people)s 人），请准时参加并出示签到码。"),
+        link=_LINK,
+    )
+)

@@ -26,6 +26,10 @@ class Status(models.TextChoices):
     FINISHED = "finished", _("已结束")
 
 
+DEFAULT_REMIND_HOURS = 24
+MAX_REMIND_HOURS = 168  # a week
+
+
 class Activity(models.Model):
     """社区活动 — an event for the owners of the whole company or chosen estates."""
 
@@ -46,6 +50,8 @@ class Activity(models.Model):
     fee_item = models.ForeignKey(
         FeeItem, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("收费项目")
     )
+    # Hours before the start at which the confirmed owners are reminded (tasks.remind_upcoming); 0: no reminder.
+    remind_hours_before = models.PositiveSmallIntegerField(_("提前提醒（小时）"), default=DEFAULT_REMIND_HOURS)
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.DRAFT)
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("取消或结束时间"), null=True, blank=True)
@@ -70,6 +76,9 @@ class SignUpStatus(models.TextChoices):
 ACTIVE = (SignUpStatus.CONFIRMED, SignUpStatus.WAITING)
 
 
+CHARGE_SOURCE_PREFIX = "activities.signup:"
+
+
 def new_check_in_code() -> str:
     return secrets.token_urlsafe(12)  # 96 random bits: unguessable, short enough for a QR and typing
 
@@ -89,6 +98,9 @@ class SignUp(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     confirmed_at = models.DateTimeField(null=True, blank=True)
+    # When the start reminder went out for this sign-up (services.reminders); the notification's key
+    # (the activity and the owner) keeps an owner who signs up again from being reminded twice.
+    reminded_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -110,4 +122,4 @@ class SignUp(models.Model):
     @property
     def charge_source(self) -> str:
         """The billing source of this sign-up's fee (billing.services.service_charges)."""
-        return f"activities.signup:{self.pk}"
+        return f"{CHARGE_SOURCE_PREFIX}{self.pk}"

@@ -1,21 +1,34 @@
-"""Reading activities: the staff list, what an owner may see and sign up with, who is told, the
-waiting queue and the participation figures."""
+"""Reading activities: the staff list with its participation figures, what an owner may see and sign
+up with, who is told, the waiting queue, the sign-up list with each fee's payment status (read from
+billing's ledger, never copied) and the figures."""
 
 from __future__ import annotations
 
+from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models import CharField, Count, DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Cast, Coalesce, Concat, TruncMonth
+from django.utils import timezone
 
 from billing.models import FeeItem
-from billing.selectors.service_charges import service_charges
-from tenants.activities.models import Activity, SignUp, SignUpStatus, Status, Target
+from billing.selectors.service_charges import (
+    PaymentStatus,
+    charged_of_source,
+    paid_of_source,
+    payment_status_of,
+    service_charges,
+)
+from tenants.activities.models import CHARGE_SOURCE_PREFIX, Activity, SignUp, SignUpStatus, Status, Target
 from tenants.estates.models import House
+from tenants.residents import selectors as resident_selectors
 from tenants.residents.models import Occupancy
 
 _CONFIRMED = Q(signups__status=SignUpStatus.CONFIRMED)
 _WAITING = Q(signups__status=SignUpStatus.WAITING)
+_CHECKED_IN = Q(signups__checked_in_at__isnull=False)
+_MONEY: DecimalField[Decimal, Decimal] = DecimalField(max_digits=14, decimal_places=2)
 
 
 def _with_counts(activities: QuerySet[Activity]) -> QuerySet[Activity]:
@@ -25,8 +38,40 @@ def _with_counts(activities: QuerySet[Activity]) -> QuerySet[Activity]:
     )
 
 
-def staff_activities() -> QuerySet[Activity]:
-    return _with_counts(Activity.objects.prefetch_related("estates")).order_by("-start_at", "-id")
+def charge_source_of(ref: str = "pk") -> Concat:
+    """The billing source of the sign-up `ref` names in the outer query (SignUp.charge_source, in SQL)."""
+    return Concat(Value(CHARGE_SOURCE_PREFIX), Cast(OuterRef(ref), CharField()), output_field=CharField())
+
+
+def _paid_for_activity() -> Coalesce:
+    """What the owners paid for the outer activity's sign-ups, net of refunds (billing's allocations)."""
+    per_signup = (
+        SignUp.objects.filter(activity=OuterRef("pk"))
+        .annotate(paid=paid_of_source(charge_source_of()))
+        .order_by()
+        .values("activity")
+        .annotate(total=Sum("paid"))
+        .values("total")[:1]
+    )
+    return Coalesce(Subquery(per_signup, output_field=_MONEY), Value(Decimal("0.00")), output_field=_MONEY)
+
+
+def staff_activities(*, now: datetime | None = None) -> QuerySet[Activity]:
+    """Every activity with its participation: confirmed sign-ups and people, the waiting list, people
+    checked in, no-shows (confirmed people not checked in, once the activity has started) and the
+    fees paid."""
+    now = now or timezone.now()
+    no_show = _CONFIRMED & Q(signups__checked_in_at__isnull=True, start_at__lte=now)
+    return (
+        _with_counts(Activity.objects.prefetch_related("estates"))
+        .annotate(
+            signup_count=Count("signups", filter=_CONFIRMED),
+            checked_in_people=Coalesce(Sum("signups__people", filter=_CHECKED_IN), 0),
+            no_show_people=Coalesce(Sum("signups__people", filter=no_show), 0),
+            paid_amount=_paid_for_activity(),
+        )
+        .order_by("-start_at", "-id")
+    )
 
 
 def owner_houses(user: Any) -> QuerySet[House]:
@@ -51,18 +96,16 @@ def targets_house(activity: Activity, house: House) -> bool:
     return activity.target == Target.COMPANY or activity.estates.filter(pk=house.estate_id).exists()
 
 
-def recipients(activity: Activity) -> list[Any]:
-    """The active app accounts of the current occupants of the targeted houses."""
+def targeted_houses(activity: Activity) -> QuerySet[House]:
     houses = House.objects.all()
     if activity.target == Target.ESTATES:
-        houses = houses.filter(estate__in=activity.estates.all())
-    occupancies = (
-        Occupancy.objects.filter(house__in=houses, moved_out__isnull=True, person__user__is_active=True)
-        .select_related("person__user")
-        .order_by("person__user_id")
-        .distinct("person__user_id")
-    )
-    return [occupancy.person.user for occupancy in occupancies]
+        return houses.filter(estate__in=activity.estates.all())
+    return houses
+
+
+def recipients(activity: Activity) -> list[Any]:
+    """The active app accounts of the current occupants of the targeted houses."""
+    return resident_selectors.occupant_accounts(targeted_houses(activity))
 
 
 def confirmed_people(activity: Activity) -> int:
@@ -97,11 +140,25 @@ def charge_status(signup: SignUp) -> str | None:
 
 
 def signups(activity: Activity) -> QuerySet[SignUp]:
-    return (
-        SignUp.objects.filter(activity=activity)
-        .select_related("house__estate", "house__building", "house__unit", "user")
-        .order_by("created_at", "id")
+    """The activity's sign-ups; for a paid one each with `payment_status` (billing's PaymentStatus;
+    None while nothing is charged: waiting, or cancelled before a seat), `fee_charged` and `fee_paid`."""
+    rows = SignUp.objects.filter(activity=activity).select_related(
+        "house__estate", "house__building", "house__unit", "user"
     )
+    if activity.fee > 0:
+        source = charge_source_of()
+        rows = rows.annotate(
+            payment_status=payment_status_of(source),
+            fee_charged=charged_of_source(source),
+            fee_paid=paid_of_source(source),
+        )
+    else:
+        rows = rows.annotate(
+            payment_status=Value(None, output_field=CharField()),
+            fee_charged=Value(None, output_field=_MONEY),
+            fee_paid=Value(None, output_field=_MONEY),
+        )
+    return rows.order_by("created_at", "id")
 
 
 def owner_signups(user: Any) -> QuerySet[SignUp]:
@@ -120,8 +177,33 @@ def _tally(rows: QuerySet[SignUp]) -> dict[str, Any]:
     return {key: int(value) for key, value in counts.items()}
 
 
-def activity_stats(activity: Activity) -> dict[str, Any]:
-    """Sign-ups by status, check-ins, and the same by estate (one row per estate with sign-ups)."""
+def _money(activity: Activity, *, now: datetime) -> dict[str, Any]:
+    """No-shows once started, and for a paid activity what was paid and how many seats still owe."""
+    no_show = Q(status=SignUpStatus.CONFIRMED, checked_in_at__isnull=True)
+    started = now >= activity.start_at
+    figures: dict[str, Any] = {
+        "no_show_people": _tally_people(SignUp.objects.filter(activity=activity).filter(no_show)) if started else 0,
+        "paid_amount": Decimal("0.00"),
+        "owing": 0,
+    }
+    if activity.fee > 0:
+        owing = [PaymentStatus.UNPAID, PaymentStatus.PARTIAL]
+        totals = signups(activity).aggregate(
+            paid=Coalesce(Sum("fee_paid"), Value(Decimal("0.00")), output_field=_MONEY),
+            owing=Count("pk", filter=Q(status=SignUpStatus.CONFIRMED, payment_status__in=owing)),
+        )
+        figures.update(paid_amount=totals["paid"], owing=totals["owing"])
+    return figures
+
+
+def _tally_people(rows: QuerySet[SignUp]) -> int:
+    return int(rows.aggregate(n=Coalesce(Sum("people"), 0))["n"])
+
+
+def activity_stats(activity: Activity, *, now: datetime | None = None) -> dict[str, Any]:
+    """Sign-ups by status, check-ins, no-shows, the fees paid and still owed, and by estate (one row
+    per estate with sign-ups)."""
+    now = now or timezone.now()
     rows = SignUp.objects.filter(activity=activity)
     by_estate = (
         rows.values("house__estate_id", "house__estate__name")
@@ -137,6 +219,7 @@ def activity_stats(activity: Activity) -> dict[str, Any]:
     return {
         "capacity": activity.capacity,
         **_tally(rows),
+        **_money(activity, now=now),
         "by_estate": [
             {
                 "estate": row["house__estate_id"],

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from tenants.estates.models import House
 from tenants.notices.models import Announcement, NoticeRead, Status, Target
+from tenants.residents import selectors as resident_selectors
 from tenants.residents.models import Occupancy
 
 
@@ -61,15 +62,7 @@ def targeted_houses(notice: Announcement) -> QuerySet[House]:
 
 def recipients(notice: Announcement) -> list[Any]:
     """The active app accounts of the current occupants (owners and residents) of the targeted houses."""
-    occupancies = (
-        Occupancy.objects.filter(
-            house__in=targeted_houses(notice), moved_out__isnull=True, person__user__is_active=True
-        )
-        .select_related("person__user")
-        .order_by("person__user_id")
-        .distinct("person__user_id")
-    )
-    return [occupancy.person.user for occupancy in occupancies]
+    return resident_selectors.occupant_accounts(targeted_houses(notice))
 
 
 def unread_houses(notice: Announcement) -> QuerySet[House]:

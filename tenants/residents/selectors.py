@@ -182,3 +182,15 @@ def binding_overview() -> dict[str, int]:
         "unbound_house_count": houses - bound,
         "pending_count": HouseBinding.objects.filter(status=BindingStatus.PENDING).count(),
     }
+
+
+def occupant_accounts(houses: QuerySet[Any]) -> list[Any]:
+    """The active app accounts of the current occupants (owners and residents) of `houses`, each once,
+    by account id: whom a company tells about what concerns those houses (announcements, activities)."""
+    occupancies = (
+        Occupancy.objects.filter(house__in=houses, moved_out__isnull=True, person__user__is_active=True)
+        .select_related("person__user")
+        .order_by("person__user_id")
+        .distinct("person__user_id")
+    )
+    return [occupancy.person.user for occupancy in occupancies]

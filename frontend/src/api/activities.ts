@@ -16,6 +16,20 @@ export type ActivityStats = Schemas['ActivityStats']
 export type MonthTally = Schemas['MonthTally']
 export type CheckInResult = Schemas['CheckInResult']
 export type FeeItemChoice = Schemas['FeeItemChoice']
+export type PaymentStatus = Schemas['PaymentStatusEnum']
+
+export const PAYMENT_STATUSES: readonly PaymentStatus[] = ['unpaid', 'partial', 'paid', 'refunded', 'cancelled']
+/** Who still owes a paid activity's fee: the "not paid" filter. */
+export const OWING: readonly PaymentStatus[] = ['unpaid', 'partial']
+
+export interface SignUpQuery {
+  status?: SignUpStatus[]
+  payment_status?: PaymentStatus[]
+  checked_in?: boolean
+  search?: string
+}
+
+export const signupsEndpoint = (id: number) => `/api/v1/activities/${id}/signups/`
 
 export const ACTIVITY_STATUSES: readonly ActivityStatus[] = ['draft', 'published', 'cancelled', 'finished']
 export const ACTIVITIES_ENDPOINT = '/api/v1/activities/' as const satisfies ApiPath
@@ -41,8 +55,11 @@ export const activitiesApi = {
         return api.post('/api/v1/activities/{id}/finish/', undefined, options)
     }
   },
-  signups: (id: number) =>
-    api.get('/api/v1/activities/{id}/signups/', { path: { id }, query: { page_size: 500 } }),
+  signups: (id: number, query: SignUpQuery = {}, page = 1, pageSize = 50) =>
+    api.get('/api/v1/activities/{activity_id}/signups/', {
+      path: { activity_id: id },
+      query: { ...query, page, page_size: pageSize },
+    }),
   checkIn: (id: number, code: string) =>
     api.post('/api/v1/activities/{id}/check-in/', { code }, { path: { id }, ...LOCAL }),
   stats: (id: number) => api.get('/api/v1/activities/{id}/stats/', { path: { id } }),

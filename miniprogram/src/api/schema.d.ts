@@ -11,11 +11,37 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description 社区活动: staff with activities.manage write, publish, cancel, finish, check in and count. */
+        /**
+         * @description 社区活动: staff with activities.manage write, publish, cancel, finish, check in and count. The
+         *     list carries each activity's participation; `?format=xlsx` downloads it (参与统计).
+         */
         get: operations["activities_list"];
         put?: never;
-        /** @description 社区活动: staff with activities.manage write, publish, cancel, finish, check in and count. */
+        /**
+         * @description 社区活动: staff with activities.manage write, publish, cancel, finish, check in and count. The
+         *     list carries each activity's participation; `?format=xlsx` downloads it (参与统计).
+         */
         post: operations["activities_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/activities/{activity_id}/signups/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description 报名名单: an activity's sign-ups in sign-up order, with payment status for a paid activity.
+         *     `?format=xlsx` downloads the filtered list.
+         */
+        get: operations["activities_signups_list"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -29,15 +55,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description 社区活动: staff with activities.manage write, publish, cancel, finish, check in and count. */
+        /**
+         * @description 社区活动: staff with activities.manage write, publish, cancel, finish, check in and count. The
+         *     list carries each activity's participation; `?format=xlsx` downloads it (参与统计).
+         */
         get: operations["activities_retrieve"];
         put?: never;
         post?: never;
-        /** @description 社区活动: staff with activities.manage write, publish, cancel, finish, check in and count. */
+        /**
+         * @description 社区活动: staff with activities.manage write, publish, cancel, finish, check in and count. The
+         *     list carries each activity's participation; `?format=xlsx` downloads it (参与统计).
+         */
         delete: operations["activities_destroy"];
         options?: never;
         head?: never;
-        /** @description 社区活动: staff with activities.manage write, publish, cancel, finish, check in and count. */
+        /**
+         * @description 社区活动: staff with activities.manage write, publish, cancel, finish, check in and count. The
+         *     list carries each activity's participation; `?format=xlsx` downloads it (参与统计).
+         */
         patch: operations["activities_partial_update"];
         trace?: never;
     };
@@ -50,7 +85,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description 社区活动: staff with activities.manage write, publish, cancel, finish, check in and count. */
+        /**
+         * @description 社区活动: staff with activities.manage write, publish, cancel, finish, check in and count. The
+         *     list carries each activity's participation; `?format=xlsx` downloads it (参与统计).
+         */
         post: operations["activities_cancel_create"];
         delete?: never;
         options?: never;
@@ -67,7 +105,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description 社区活动: staff with activities.manage write, publish, cancel, finish, check in and count. */
+        /**
+         * @description 社区活动: staff with activities.manage write, publish, cancel, finish, check in and count. The
+         *     list carries each activity's participation; `?format=xlsx` downloads it (参与统计).
+         */
         post: operations["activities_check_in_create"];
         delete?: never;
         options?: never;
@@ -84,7 +125,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description 社区活动: staff with activities.manage write, publish, cancel, finish, check in and count. */
+        /**
+         * @description 社区活动: staff with activities.manage write, publish, cancel, finish, check in and count. The
+         *     list carries each activity's participation; `?format=xlsx` downloads it (参与统计).
+         */
         post: operations["activities_finish_create"];
         delete?: never;
         options?: never;
@@ -101,25 +145,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description 社区活动: staff with activities.manage write, publish, cancel, finish, check in and count. */
+        /**
+         * @description 社区活动: staff with activities.manage write, publish, cancel, finish, check in and count. The
+         *     list carries each activity's participation; `?format=xlsx` downloads it (参与统计).
+         */
         post: operations["activities_publish_create"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/activities/{id}/signups/": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** @description 社区活动: staff with activities.manage write, publish, cancel, finish, check in and count. */
-        get: operations["activities_signups_list"];
-        put?: never;
-        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -133,7 +163,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description 社区活动: staff with activities.manage write, publish, cancel, finish, check in and count. */
+        /**
+         * @description 社区活动: staff with activities.manage write, publish, cancel, finish, check in and count. The
+         *     list carries each activity's participation; `?format=xlsx` downloads it (参与统计).
+         */
         get: operations["activities_stats_retrieve"];
         put?: never;
         post?: never;
@@ -167,7 +200,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description 社区活动: staff with activities.manage write, publish, cancel, finish, check in and count. */
+        /**
+         * @description 社区活动: staff with activities.manage write, publish, cancel, finish, check in and count. The
+         *     list carries each activity's participation; `?format=xlsx` downloads it (参与统计).
+         */
         get: operations["activities_monthly_stats_list"];
         put?: never;
         post?: never;
@@ -5560,6 +5596,8 @@ export interface components {
             fee: string;
             /** 收费项目 */
             fee_item: number | null;
+            /** 提前提醒（小时） */
+            remind_hours_before: number;
             /** 状态 */
             readonly status: components["schemas"]["ActivityStatusEnum"];
             /**
@@ -5576,6 +5614,23 @@ export interface components {
             readonly confirmed_people: number;
             /** @default 0 */
             readonly waiting_count: number;
+            /**
+             * @description Confirmed sign-ups.
+             * @default 0
+             */
+            readonly signup_count: number;
+            /** @default 0 */
+            readonly checked_in_people: number;
+            /**
+             * @description Confirmed people not checked in, once the activity has started.
+             * @default 0
+             */
+            readonly no_show_people: number;
+            /**
+             * Format: decimal
+             * @description Fees paid, net of refunds.
+             */
+            readonly paid_amount: string;
             /** Format: date-time */
             readonly created_at: string;
             /** Format: date-time */
@@ -5619,6 +5674,8 @@ export interface components {
             fee?: string;
             /** 收费项目 */
             fee_item?: number | null;
+            /** 提前提醒（小时） */
+            remind_hours_before?: number;
         };
         /**
          * @description * `confirmed` - 已报名
@@ -5635,6 +5692,15 @@ export interface components {
             cancelled: number;
             checked_in: number;
             checked_in_people: number;
+            /** @description Confirmed people not checked in; 0 before the start. */
+            no_show_people: number;
+            /**
+             * Format: decimal
+             * @description Fees paid, net of refunds.
+             */
+            paid_amount: string;
+            /** @description Confirmed sign-ups whose fee is unpaid or partly paid. */
+            owing: number;
             by_estate: components["schemas"]["EstateTally"][];
         };
         /**
@@ -9530,6 +9596,8 @@ export interface components {
             fee?: string;
             /** 收费项目 */
             fee_item?: number | null;
+            /** 提前提醒（小时） */
+            remind_hours_before?: number;
         };
         PatchedAgreementSettingsRequest: {
             user_agreement?: string;
@@ -10004,6 +10072,15 @@ export interface components {
             /** @description True when this key was paid before: the first payment, unchanged. */
             replayed: boolean;
         };
+        /**
+         * @description * `unpaid` - 未缴
+         *     * `partial` - 部分缴纳
+         *     * `paid` - 已缴
+         *     * `refunded` - 已退款
+         *     * `cancelled` - 已取消
+         * @enum {string}
+         */
+        PaymentStatusEnum: "unpaid" | "partial" | "paid" | "refunded" | "cancelled";
         /**
          * @description * `` - 无
          *     * `refunding` - 退款中
@@ -11453,6 +11530,26 @@ export interface components {
             /** 状态 */
             readonly status: components["schemas"]["ActivitySignUpStatusEnum"];
             /**
+             * @description A paid activity's fee in billing; null: a free activity, or nothing charged (waiting).
+             *
+             *     * `unpaid` - 未缴
+             *     * `partial` - 部分缴纳
+             *     * `paid` - 已缴
+             *     * `refunded` - 已退款
+             *     * `cancelled` - 已取消
+             */
+            readonly payment_status: (components["schemas"]["PaymentStatusEnum"] | components["schemas"]["NullEnum"]) | null;
+            /**
+             * Format: decimal
+             * @description After adjustments.
+             */
+            readonly fee_charged: string | null;
+            /**
+             * Format: decimal
+             * @description Net of refunds.
+             */
+            readonly fee_paid: string | null;
+            /**
              * 签到时间
              * Format: date-time
              */
@@ -11935,6 +12032,7 @@ export interface operations {
     activities_list: {
         parameters: {
             query?: {
+                format?: "json" | "xlsx";
                 /** @description 用于排序结果的字段。 */
                 ordering?: string;
                 /** @description 分页结果集中的页码。 */
@@ -11943,6 +12041,7 @@ export interface operations {
                 page_size?: number;
                 /** @description 搜索关键词。 */
                 search?: string;
+                start_at__year?: number;
                 /**
                  * @description * `draft` - 草稿
                  *     * `published` - 报名中
@@ -11968,6 +12067,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PaginatedActivityList"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["PaginatedActivityList"];
                 };
             };
             /** @description Bad input: `fields` lists each problem by field. */
@@ -11977,6 +12077,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description Not signed in, or the credentials are invalid or expired. */
@@ -11986,6 +12087,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description The company's service is suspended until its subscription is paid. */
@@ -12004,6 +12106,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description No such object here. */
@@ -12013,6 +12116,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
@@ -12022,6 +12126,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -12110,6 +12215,115 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    activities_signups_list: {
+        parameters: {
+            query?: {
+                /** @description true: checked in; false: not yet. */
+                checked_in?: boolean;
+                format?: "json" | "xlsx";
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                /** @description 分页结果集中的页码。 */
+                page?: number;
+                /** @description 每页返回的结果数量。 */
+                page_size?: number;
+                /**
+                 * @description Repeat for several: unpaid and partial are who still owe.
+                 *
+                 *     * `unpaid` - 未缴
+                 *     * `partial` - 部分缴纳
+                 *     * `paid` - 已缴
+                 *     * `refunded` - 已退款
+                 *     * `cancelled` - 已取消
+                 */
+                payment_status?: ("cancelled" | "paid" | "partial" | "refunded" | "unpaid")[];
+                /** @description 搜索关键词。 */
+                search?: string;
+                /**
+                 * @description * `confirmed` - 已报名
+                 *     * `waiting` - 候补中
+                 *     * `cancelled` - 已取消
+                 */
+                status?: ("cancelled" | "confirmed" | "waiting")[];
+            };
+            header?: never;
+            path: {
+                activity_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedStaffSignUpList"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["PaginatedStaffSignUpList"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -12738,91 +12952,6 @@ export interface operations {
             };
         };
     };
-    activities_signups_list: {
-        parameters: {
-            query?: {
-                /** @description 用于排序结果的字段。 */
-                ordering?: string;
-                /** @description 分页结果集中的页码。 */
-                page?: number;
-                /** @description 每页返回的结果数量。 */
-                page_size?: number;
-                /** @description 搜索关键词。 */
-                search?: string;
-            };
-            header?: never;
-            path: {
-                /** @description 标识此 activity 的 唯一整数值。 */
-                id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PaginatedStaffSignUpList"];
-                };
-            };
-            /** @description Bad input: `fields` lists each problem by field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not signed in, or the credentials are invalid or expired. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description The company's service is suspended until its subscription is paid. */
-            402: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Signed in without the permission this needs (or a missing CSRF token). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description No such object here. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
-            406: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
     activities_stats_retrieve: {
         parameters: {
             query?: never;
@@ -12906,6 +13035,7 @@ export interface operations {
                 ordering?: string;
                 /** @description 搜索关键词。 */
                 search?: string;
+                start_at__year?: number;
                 /**
                  * @description * `draft` - 草稿
                  *     * `published` - 报名中
@@ -12987,6 +13117,7 @@ export interface operations {
                 ordering?: string;
                 /** @description 搜索关键词。 */
                 search?: string;
+                start_at__year?: number;
                 /**
                  * @description * `draft` - 草稿
                  *     * `published` - 报名中

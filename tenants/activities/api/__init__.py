@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tenants.activities.api.owner import OwnerActivityViewSet, OwnerSignUpViewSet
+from tenants.activities.api.signups import ActivitySignUpList
 from tenants.activities.api.staff import ActivityViewSet
 
-__all__ = ["ActivityViewSet", "OwnerActivityViewSet", "OwnerSignUpViewSet"]
+__all__ = ["ActivitySignUpList", "ActivityViewSet", "OwnerActivityViewSet", "OwnerSignUpViewSet"]

@@ -1,15 +1,19 @@
-"""Staff: activities' CRUD, publish, cancel, finish, the sign-up list, check-in and the figures."""
+"""Staff: activities' CRUD with their participation (exportable), publish, cancel, finish, check-in and
+the figures. The sign-up list is api.signups."""
 
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.exports import ExcelExportMixin
 from tenants.activities import selectors, services
-from tenants.activities.models import Activity, SignUp
+from tenants.activities.api.signups import StaffSignUpSerializer
+from tenants.activities.models import Activity, Status
 from tenants.estates.models import Estate
 
 
@@ -17,6 +21,14 @@ class ActivitySerializer(serializers.ModelSerializer):
     estates = serializers.PrimaryKeyRelatedField(queryset=Estate.objects.all(), many=True, required=False)
     confirmed_people = serializers.IntegerField(read_only=True, default=0)
     waiting_count = serializers.IntegerField(read_only=True, default=0)
+    signup_count = serializers.IntegerField(read_only=True, default=0, help_text="Confirmed sign-ups.")
+    checked_in_people = serializers.IntegerField(read_only=True, default=0)
+    no_show_people = serializers.IntegerField(
+        read_only=True, default=0, help_text="Confirmed people not checked in, once the activity has started."
+    )
+    paid_amount = serializers.DecimalField(
+        max_digits=14, decimal_places=2, read_only=True, default=None, help_text="Fees paid, net of refunds."
+    )
 
     class Meta:
         model = Activity
@@ -35,39 +47,20 @@ class ActivitySerializer(serializers.ModelSerializer):
             "max_people",
             "fee",
             "fee_item",
+            "remind_hours_before",
             "status",
             "published_at",
             "closed_at",
             "confirmed_people",
             "waiting_count",
+            "signup_count",
+            "checked_in_people",
+            "no_show_people",
+            "paid_amount",
             "created_at",
             "updated_at",
         ]
         read_only_fields = ["id", "status", "published_at", "closed_at", "created_at", "updated_at"]
-
-
-class StaffSignUpSerializer(serializers.ModelSerializer):
-    house_label = serializers.CharField(source="house.label", read_only=True)
-    estate_name = serializers.CharField(source="house.estate.name", read_only=True)
-    owner_name = serializers.CharField(source="user.name", read_only=True)
-
-    class Meta:
-        model = SignUp
-        fields = [
-            "id",
-            "house",
-            "house_label",
-            "estate_name",
-            "owner_name",
-            "contact_name",
-            "people",
-            "status",
-            "checked_in_at",
-            "confirmed_at",
-            "cancelled_at",
-            "created_at",
-        ]
-        read_only_fields = fields
 
 
 class CheckInSerializer(serializers.Serializer):
@@ -97,6 +90,9 @@ class ActivityStatsSerializer(serializers.Serializer):
     cancelled = serializers.IntegerField()
     checked_in = serializers.IntegerField()
     checked_in_people = serializers.IntegerField()
+    no_show_people = serializers.IntegerField(help_text="Confirmed people not checked in; 0 before the start.")
+    paid_amount = serializers.DecimalField(max_digits=14, decimal_places=2, help_text="Fees paid, net of refunds.")
+    owing = serializers.IntegerField(help_text="Confirmed sign-ups whose fee is unpaid or partly paid.")
     by_estate = EstateTallySerializer(many=True)
 
 
@@ -120,14 +116,31 @@ class YearParams(serializers.Serializer):
     year = serializers.IntegerField(required=False, min_value=2000, max_value=2100)
 
 
-class ActivityViewSet(viewsets.ModelViewSet):
-    """社区活动: staff with activities.manage write, publish, cancel, finish, check in and count."""
+class ActivityViewSet(ExcelExportMixin, viewsets.ModelViewSet):
+    """社区活动: staff with activities.manage write, publish, cancel, finish, check in and count. The
+    list carries each activity's participation; `?format=xlsx` downloads it (参与统计)."""
 
     serializer_class = ActivitySerializer
     required_permission = "activities.manage"
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     error_statuses = {"destroy": [409], "partial_update": [409], "publish": [409], "cancel": [409], "finish": [409]}
-    filterset_fields = ["status", "target"]
+    filterset_fields = {"status": ["exact"], "target": ["exact"], "start_at": ["year"]}
+    export_title = _("活动参与统计")  # type: ignore[assignment]  # core.exports types it str; rendered with str()
+    export_columns = [
+        ("title", _("活动")),
+        ("start_at", _("开始时间")),
+        ("place", _("地点")),
+        ("status", _("状态")),
+        ("capacity", _("名额（人）")),
+        ("signup_count", _("报名数")),
+        ("confirmed_people", _("报名人数")),
+        ("waiting_count", _("候补数")),
+        ("checked_in_people", _("签到人数")),
+        ("no_show_people", _("未到人数")),
+        ("fee", _("费用（元/人）")),
+        ("paid_amount", _("已收金额（元）")),
+    ]
+    export_labels = {"status": dict(Status.choices)}
     search_fields = ["title", "place"]
 
     def get_queryset(self):
@@ -165,13 +178,6 @@ class ActivityViewSet(viewsets.ModelViewSet):
     @action(detail=True, methods=["post"])
     def finish(self, request, pk=None):
         return self._answer(services.finish_activity(activity=self.get_object(), actor=request.user))
-
-    @extend_schema(responses=StaffSignUpSerializer(many=True))
-    @action(detail=True, methods=["get"], filterset_fields=[], search_fields=[])
-    def signups(self, request, pk=None):
-        rows = selectors.signups(self.get_object())
-        page = self.paginate_queryset(rows)
-        return self.get_paginated_response(StaffSignUpSerializer(page, many=True).data)
 
     @extend_schema(request=CheckInSerializer, responses=CheckInResultSerializer)
     @action(detail=True, methods=["post"], url_path="check-in", url_name="check-in")

@@ -1,5 +1,5 @@
 """Creating, changing and deleting activities. A draft may change freely; once published only the
-description, cover, place, times and a larger capacity may (the owners signed up keep their seats)."""
+description, cover, place, times, the reminder and a larger capacity may (the owners signed up keep their seats)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from accounts import services as account_services
 from core import html
 from core.actions import action
 from core.errors import DomainError
-from tenants.activities.models import Activity, Status, Target
+from tenants.activities.models import MAX_REMIND_HOURS, Activity, Status, Target
 from tenants.activities.services.queue import promote_waiting
 
 _FIELDS = (
@@ -27,8 +27,18 @@ _FIELDS = (
     "max_people",
     "fee",
     "fee_item",
+    "remind_hours_before",
 )
-_AFTER_PUBLISH = {"description", "cover_url", "place", "start_at", "end_at", "signup_deadline", "capacity"}
+_AFTER_PUBLISH = {
+    "description",
+    "cover_url",
+    "place",
+    "start_at",
+    "end_at",
+    "signup_deadline",
+    "capacity",
+    "remind_hours_before",
+}
 
 
 def view(activity: Activity) -> dict[str, Any]:
@@ -45,6 +55,7 @@ def view(activity: Activity) -> dict[str, Any]:
         "max_people": activity.max_people,
         "fee": str(activity.fee),
         "fee_item": activity.fee_item_id,
+        "remind_hours_before": activity.remind_hours_before,
     }
 
 
@@ -64,6 +75,10 @@ def check(activity: Activity, estates: list[Any] | None) -> None:
         raise invalid("capacity", _("名额至少为 1 人。"))
     if activity.max_people < 1 or activity.max_people > activity.capacity:
         raise invalid("max_people", _("每次报名人数须在 1 到名额之间。"))
+    if not 0 <= activity.remind_hours_before <= MAX_REMIND_HOURS:
+        raise invalid(
+            "remind_hours_before", _("提前提醒须在 0 到 %(max)s 小时之间（0 为不提醒）。") % {"max": MAX_REMIND_HOURS}
+        )
     if activity.fee < 0:
         raise invalid("fee", _("费用不能为负数。"))
     if activity.fee > 0 and activity.fee_item is None:
@@ -114,7 +129,7 @@ def update_activity(*, activity: Activity, actor: Any, estates: list[Any] | None
     if activity.status == Status.PUBLISHED:
         locked = (set(fields) - _AFTER_PUBLISH) | ({"estates"} if estates is not None else set())
         if locked:
-            raise invalid(sorted(locked)[0], _("已发布的活动只能修改介绍、封面、时间、地点和增加名额。"))
+            raise invalid(sorted(locked)[0], _("已发布的活动只能修改介绍、封面、时间、地点、提醒和增加名额。"))
         if "capacity" in fields and fields["capacity"] < activity.capacity:
             raise invalid("capacity", _("已发布的活动只能增加名额。"))
     _apply(activity, fields)

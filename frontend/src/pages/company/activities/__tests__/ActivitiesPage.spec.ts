@@ -3,7 +3,20 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { Activity, ActivitySignUp } from '@/api/activities'
 import { jsonResponse } from '@/test/http'
 
-import { $, bodyOf, calls, click, fakeApi, mountPage, page, type } from '../../basic-data/__tests__/helpers'
+import type { VueWrapper } from '@vue/test-utils'
+import { flushPromises } from '@vue/test-utils'
+
+import {
+  $,
+  bodyOf,
+  calls,
+  click,
+  fakeApi,
+  mountPage,
+  page,
+  queryOf,
+  type,
+} from '../../basic-data/__tests__/helpers'
 import ActivitiesPage from '../ActivitiesPage.vue'
 
 const MANAGE = ['activities.manage']
@@ -28,6 +41,11 @@ const activity = (over: Partial<Activity> = {}): Activity => ({
   closed_at: null,
   confirmed_people: 12,
   waiting_count: 3,
+  remind_hours_before: 24,
+  signup_count: 6,
+  checked_in_people: 2,
+  no_show_people: 0,
+  paid_amount: '0.00',
   created_at: '2026-12-03T09:00:00+08:00',
   updated_at: '2026-12-03T10:00:00+08:00',
   ...over,
@@ -42,6 +60,9 @@ const signup = (over: Partial<ActivitySignUp> = {}): ActivitySignUp => ({
   contact_name: '张三',
   people: 2,
   status: 'confirmed',
+  payment_status: null,
+  fee_charged: null,
+  fee_paid: null,
   checked_in_at: null,
   confirmed_at: '2026-12-03T11:00:00+08:00',
   cancelled_at: null,
@@ -57,6 +78,9 @@ const STATS = {
   cancelled: 1,
   checked_in: 1,
   checked_in_people: 2,
+  no_show_people: 0,
+  paid_amount: '0.00',
+  owing: 0,
   by_estate: [
     { estate: 1, estate_name: '阳光花园', confirmed: 6, confirmed_people: 12, waiting: 3, cancelled: 1, checked_in: 1 },
   ],
@@ -159,4 +183,56 @@ describe('社区活动', () => {
     await click('activity-dialog-submit')
     expect(calls(all, 'POST', '/api/v1/activities/')).toHaveLength(0)
   })
+
+  it('shows a paid activity’s payment status per sign-up and filters who has not paid', async () => {
+    const paidActivity = activity({ fee: '30.00', fee_item: 4, paid_amount: '60.00' })
+    const rows = [
+      signup({ payment_status: 'paid', fee_charged: '60.00', fee_paid: '60.00' }),
+      signup({ id: 42, house_label: '1栋1单元102', payment_status: 'unpaid', fee_charged: '30.00', fee_paid: '0.00' }),
+      signup({ id: 43, house_label: '1栋1单元201', status: 'waiting' }),
+    ]
+    const all = fakeApi({
+      'GET /api/v1/estates/tree/': () => jsonResponse([]),
+      'GET /api/v1/activities/': () => page([paidActivity]),
+      'GET /api/v1/activities/monthly-stats/': () => jsonResponse([]),
+      'GET /api/v1/activities/5/': () => jsonResponse(paidActivity),
+      'GET /api/v1/activities/5/stats/': () => jsonResponse({ ...STATS, paid_amount: '60.00', owing: 1 }),
+      'GET /api/v1/activities/5/signups/': (_call, query) =>
+        page(query.getAll('payment_status').length ? rows.filter((r) => r.payment_status === 'unpaid') : rows),
+    })
+    const { wrapper } = await mountPage(ActivitiesPage, {
+      path: '/activities',
+      permissions: MANAGE,
+      modules: ['activities'],
+    })
+    expect(document.body.textContent).toContain('¥60.00')
+    await click('activity-5')
+    expect($('signup-payment-41')?.textContent).toContain('已缴')
+    expect($('signup-payment-42')?.textContent).toContain('未缴')
+    expect($('signup-payment-43')?.textContent).toContain('未出账')
+    expect($('stat-owing')?.textContent).toBe('1')
+
+    pick(wrapper, 'signup-filter-payment', 'owing')
+    await flushPromises()
+    const last = calls(all, 'GET', '/api/v1/activities/5/signups/').at(-1)!
+    expect(new URL(last.url, 'http://test.local').searchParams.getAll('payment_status')).toEqual(['unpaid', 'partial'])
+    expect(queryOf(last).page).toBe('1')
+    expect($('signup-payment-41')).toBeNull()
+    expect($('signup-payment-42')?.textContent).toContain('未缴')
+  })
+
+  it('offers the participation export on the list', async () => {
+    backend()
+    await mountPage(ActivitiesPage, { path: '/activities', permissions: MANAGE, modules: ['activities'] })
+    expect($('table-export')).not.toBeNull()
+  })
 })
+
+function pick(wrapper: VueWrapper, testid: string, value: unknown) {
+  const select = wrapper
+    .findAllComponents({ name: 'ElSelect' })
+    .find((c) => c.attributes('data-testid') === testid || c.find(`[data-testid="${testid}"]`).exists())
+  if (!select) throw new Error(`no select ${testid}`)
+  select.vm.$emit('update:modelValue', value)
+  select.vm.$emit('change', value)
+}
