@@ -23,6 +23,7 @@ from billing.models.ledger import (
     ChargeKind,
     Payment,
     PaymentMethod,
+    ServiceCancellation,
 )
 from billing.models.meters import Meter, MeterKind, MeterReading, ReadingSource, ReadingStatus, Register, SplitBy
 from billing.models.operations import (
@@ -85,6 +86,7 @@ __all__ = [
     "RequestStatus",
     "RoundingMode",
     "RoundingPlace",
+    "ServiceCancellation",
     "SplitBy",
     "TimeUnit",
     "TitleKind",

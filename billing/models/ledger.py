@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
 from django.db.models.fields.json import KT
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from billing.models.fees import FeeItem
@@ -86,11 +88,13 @@ class Charge(models.Model):
             models.UniqueConstraint(
                 fields=["source"], condition=Q(kind="service"), name="service_charge_once_per_source"
             ),
-            # Cancelling a service charge reverses its unpaid remainder once.
+            # Cancelling a service charge reverses its unpaid remainder once, and what each refund
+            # takes back from it once more (calculation.refund: that refund's id).
             models.UniqueConstraint(
                 F("principal"),
+                Coalesce(KT("calculation__refund"), Value("")),
                 condition=Q(kind="adjustment", calculation__has_key="cancel"),
-                name="cancel_once_per_principal",
+                name="cancel_once_per_principal_and_refund",
             ),
             models.CheckConstraint(condition=Q(period_end__gt=F("period_start")), name="charge_period_ordered"),
             models.CheckConstraint(condition=Q(due_date__gte=F("issued_on")), name="charge_due_after_issue"),
@@ -244,3 +248,20 @@ class BalanceEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.house_id} {self.kind} {self.amount}"
+
+
+class ServiceCancellation(models.Model):
+    """服务取消 — the service a service charge was for is called off (an activity sign-up cancelled, a
+    repair fee replaced): its unpaid remainder is reversed at once, and whatever of it is refunded
+    later is reversed with the refund (billing.services.service_charges), so a refunded fee is never
+    owed again. One per charge, held by the key; it makes the cancellation idempotent."""
+
+    charge = models.OneToOneField(Charge, primary_key=True, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(_("原因"), max_length=200, blank=True, default="")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"cancel {self.charge_id}"

@@ -47,7 +47,7 @@ from billing.models import (
 )
 from billing.models.ledger import OFFLINE_METHODS
 from billing.selectors.ledger import reversible_allocations
-from billing.services import payment_notices
+from billing.services import payment_notices, service_charges
 from billing.services.approvals import decide
 from billing.services.common import audit, check_amount, field_error, lock_payer
 from billing.services.invoices import refuse_if_invoiced
@@ -189,12 +189,13 @@ def _carry_out(refund: Refund, actor: Any) -> dict[str, Any]:
         _to_channel(refund, actor)
         refund.payout_status = PayoutStatus.REFUNDING
     else:
-        _paid_back(refund)
+        _paid_back(refund, actor)
     return {"amount": str(refund.amount), "source": refund.source, "method": refund.method}
 
 
-def _reverse(refund: Refund) -> None:
-    """Take a payment's refund back from its allocations (latest charges first), once."""
+def _reverse(refund: Refund, actor: Any) -> None:
+    """Take a payment's refund back from its allocations (latest charges first), once; a cancelled
+    service's charge among them is reversed for it too (never owed again)."""
     assert refund.payment is not None and refund.reversed_at is None
     left = refund.amount
     reversals = []
@@ -209,13 +210,15 @@ def _reverse(refund: Refund) -> None:
     if left > 0:  # held out of every later refund and void: only a bug gets here
         raise DomainError(_("可退金额不足，退款未完成。"), code="refund_exceeds", status_code=409)
     Allocation.objects.bulk_create(reversals)
+    service_charges.reverse_refunded([row.charge_id for row in reversals], refund_id=refund.pk, actor=actor)
     refund.reversed_at = timezone.now()  # at or after its lines' own time (income matches them by it)
 
 
-def _paid_back(refund: Refund) -> None:
-    """The money has gone back: the ledger follows (a payment's reversal lines), dated now."""
+def _paid_back(refund: Refund, actor: Any) -> None:
+    """The money has gone back: the ledger follows (a payment's reversal lines), dated now; `actor` is
+    who carried it out (None: the channel's confirmation)."""
     if refund.source == Refund.Source.PAYMENT and refund.reversed_at is None:
-        _reverse(refund)
+        _reverse(refund, actor)
     refund.payout_status = PayoutStatus.REFUNDED
     refund.refunded_at = timezone.now()
     payment_notices.tell_refund_completed(refund)
@@ -267,7 +270,7 @@ def pay_out_in_cash(*, refund: Refund, actor: Any) -> Refund:
         raise DomainError(_("只有原路退款失败的退款可以改为现金退款。"), code="not_failed", status_code=409)
     locked.replaced_refund_no = _failed_refund_no(locked)
     locked.method, locked.paid_out_by = "cash", actor
-    _paid_back(locked)
+    _paid_back(locked, actor)
     locked.save()
     audit(
         actor,
@@ -297,7 +300,7 @@ def channel_refund_settled(*, refund_id: int, status: str) -> Refund:
     refund.channel_status = channel
     if refund.payout_status == PayoutStatus.REFUNDING:
         if channel == ChannelStatus.REFUNDED:
-            _paid_back(refund)
+            _paid_back(refund, None)
         elif channel == ChannelStatus.FAILED:
             refund.payout_status = PayoutStatus.REFUND_FAILED
     refund.save()

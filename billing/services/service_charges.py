@@ -14,11 +14,12 @@ A service charge is owed like any other charge: outstanding, arrears, the collec
 the owner's bills and the cash desk read it as they read a regular one. It accrues a late fee only
 when its fee item has a late-fee policy (billing.services.late_fees), as regular charges do.
 
-Cancelling reverses what is still unpaid with one adjustment line (reason kept, once per charge: a
-unique index). What was paid stays paid: a fully paid charge is refused (409 `service_charge_paid`) —
+Cancelling records that the service is called off (ServiceCancellation, once per charge: its key)
+and reverses what is still unpaid with an adjustment line (reason kept). What was paid stays paid —
 money that came in goes back only through a refund (billing.services.refunds, approved by someone
-else), never as a side effect of another module's state change. Late fees accrued on the charge and
-still unpaid are reversed with it.
+else), never as a side effect of another module's state change — but when that refund takes it
+back, the refund's transaction reverses it too (`reverse_refunded`), so a cancelled service's fee
+is never owed again. Late fees accrued on the charge and still unpaid are reversed with it.
 """
 
 from __future__ import annotations
@@ -32,13 +33,14 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from billing import outstanding
-from billing.models import Charge, ChargeKind, FeeItem
+from billing.models import Charge, ChargeKind, FeeItem, ServiceCancellation
 from billing.services.bill_runs import due_date_for
 from billing.services.common import audit, check_amount, field_error, lock_payer, today
 from billing.services.discount_rules import Line, post_lines
 from billing.services.fees import person
 from core.actions import action
 from core.errors import DomainError
+from core.i18n import records_language
 from tenants.estates.models import House
 
 SOURCE_MAX = 64
@@ -126,40 +128,82 @@ def post_service_charge(
 
 @action
 def cancel_service_charge(*, source: str, actor: Any, reason: str) -> Charge | None:
-    """Reverse the unpaid remainder of `source`'s charge (and of its unpaid late fees): the adjustment
-    line against the charge (the one posted before, when cancelled already), or None when nothing was
-    posted for `source`. A partly paid charge keeps what was paid; a fully paid one: 409 — refund it."""
+    """Call off the service `source`'s charge was for: its unpaid remainder (and its unpaid late fees)
+    is reversed now, and whatever was paid is reversed when it is refunded (`reverse_refunded`), so
+    the owner never owes it again. The adjustment line posted now (the first one, when cancelled
+    already), or None when nothing was posted for `source` or nothing is unpaid (paid in full: the
+    money goes back through a refund)."""
     source = _check_source(source)
     charge = Charge.objects.filter(kind=ChargeKind.SERVICE, source=source).first()
     if charge is None:
         return None
     lock_payer(charge.house_id)
-    done = Charge.objects.filter(principal=charge, kind=ChargeKind.ADJUSTMENT, calculation__has_key="cancel").first()
-    if done is not None:
-        return done
-    lines_of = Charge.objects.filter(Q(pk=charge.pk) | Q(principal=charge, kind=ChargeKind.LATE_FEE))
-    balances = {line.pk: line for line in outstanding.annotate(lines_of)}
-    owed = balances[charge.pk].outstanding  # type: ignore[attr-defined]  # annotated
-    paid = balances[charge.pk].paid  # type: ignore[attr-defined]
-    if owed <= 0:
-        raise DomainError(
-            _("该费用已缴清，不能取消；如需退还请走退款流程。"), code="service_charge_paid", status_code=409
-        )
-    reason = (reason or "").strip()[:200] or _("服务取消")
-    lines = [
-        Line(principal=line, amount=line.outstanding, reason=reason, calculation={"cancel": source})  # type: ignore[attr-defined]
-        for line in balances.values()
-        if line.outstanding > 0  # type: ignore[attr-defined]
-    ]
-    posted = post_lines(lines, actor=actor)
-    adjustment = next(line for line in posted if line.principal_id == charge.pk)
+    reason = (reason or "").strip()[:200]
+    _cancellation, created = ServiceCancellation.objects.get_or_create(
+        charge=charge, defaults={"reason": reason, "requested_by": person(actor)}
+    )
+    if not created:
+        return _first_cancel_line(charge)
+    with records_language():
+        reason = reason or _("服务取消")
+    posted = _reverse_unpaid(charge, reason=reason, calculation={"cancel": source}, actor=actor)
     audit(
         actor,
         "charge.service_cancel",
         charge,
-        after={"source": source, "reversed": str(owed), "paid": str(paid), "reason": reason},
+        after={"source": source, "reversed": str(-posted.amount if posted else 0), "reason": reason},
     )
-    return adjustment
+    return posted
 
 
-__all__ = ["cancel_service_charge", "post_service_charge"]
+def reverse_refunded(charge_ids: list[int], *, refund_id: int, actor: Any) -> list[Charge]:
+    """After a refund took payments back from `charge_ids`: the service charges among them whose
+    service was cancelled are reversed for what is unpaid again (the caller holds the payer's lock,
+    inside the refund's transaction). The adjustment lines posted."""
+    cancelled = Charge.objects.filter(
+        pk__in=ServiceCancellation.objects.filter(charge_id__in=charge_ids).values("charge_id"),
+        kind=ChargeKind.SERVICE,
+    )
+    posted = []
+    for charge in cancelled.order_by("pk"):
+        with records_language():
+            reason = _("服务已取消，退款后不再收取")
+        line = _reverse_unpaid(
+            charge, reason=reason, calculation={"cancel": charge.source, "refund": refund_id}, actor=actor
+        )
+        if line is not None:
+            audit(
+                actor,
+                "charge.service_cancel",
+                charge,
+                after={"source": charge.source, "reversed": str(-line.amount), "refund": refund_id},
+            )
+            posted.append(line)
+    return posted
+
+
+def _reverse_unpaid(charge: Charge, *, reason: str, calculation: dict[str, Any], actor: Any) -> Charge | None:
+    """Adjustment lines taking the unpaid remainder off `charge` and its late fees; the charge's own
+    line, or None when nothing of it is unpaid."""
+    lines_of = Charge.objects.filter(Q(pk=charge.pk) | Q(principal=charge, kind=ChargeKind.LATE_FEE))
+    balances = outstanding.annotate(lines_of)
+    lines = [
+        Line(principal=line, amount=line.outstanding, reason=reason, calculation=calculation)  # type: ignore[attr-defined]
+        for line in balances
+        if line.outstanding > 0  # type: ignore[attr-defined]
+    ]
+    if not lines:
+        return None
+    posted = post_lines(lines, actor=actor)
+    return next((line for line in posted if line.principal_id == charge.pk), None)
+
+
+def _first_cancel_line(charge: Charge) -> Charge | None:
+    return (
+        Charge.objects.filter(principal=charge, kind=ChargeKind.ADJUSTMENT, calculation__has_key="cancel")
+        .order_by("pk")
+        .first()
+    )
+
+
+__all__ = ["cancel_service_charge", "post_service_charge", "reverse_refunded"]

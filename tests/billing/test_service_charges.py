@@ -14,11 +14,11 @@ from django_tenants.utils import tenant_context
 
 from accounts.models import User
 from billing import outstanding
-from billing.models import Charge, FeeItem
+from billing.models import Charge, FeeItem, ServiceCancellation
 from billing.selectors import collection, owner
 from billing.selectors.ledger import explain
 from billing.selectors.service_charges import service_charge, service_charges
-from billing.services import late_fees, payments
+from billing.services import late_fees, payments, refunds
 from billing.services import service_charges as seam
 from core.errors import DomainError
 from tenants.estates.models import House
@@ -207,12 +207,12 @@ def test_cancelling_reverses_the_unpaid_remainder_once(company_a, outbox_sent):
         state = service_charge("r:partly")
         assert (state.status, state.paid, state.outstanding, state.cancelled) == ("paid", Decimal("30.00"), 0, True)
 
-        # Paid in full: refused; the money goes back only through a refund.
+        # Paid in full: nothing to reverse now, the cancellation is recorded (the money goes back only
+        # through a refund, which then reverses it: test_a_refund_of_a_cancelled_service_is_not_owed_again).
         _post(house, item, worker, source="r:paid", amount="20.00")
         payments.record_payment(house=house, amount=Decimal("20.00"), method="cash", idempotency_key="q", actor=cashier)
-        with pytest.raises(DomainError) as refused:
-            seam.cancel_service_charge(source="r:paid", actor=worker, reason="x")
-        assert refused.value.code == "service_charge_paid" and refused.value.status_code == 409
+        assert seam.cancel_service_charge(source="r:paid", actor=worker, reason="x") is None
+        assert ServiceCancellation.objects.filter(charge__source="r:paid").count() == 1
         assert service_charge("r:paid").status == "paid"
         balances = outstanding.annotate(Charge.objects.filter(kind="service", house=house))
         assert sum(c.outstanding for c in balances) == 0
@@ -225,3 +225,66 @@ def test_a_company_sees_only_its_own_service_charges(company_a, company_b, outbo
     with tenant_context(company_b):
         assert service_charges(["repairs.order:7"]) == {}
         assert seam.cancel_service_charge(source="repairs.order:7", actor=None, reason="x") is None
+
+
+def _refund(house, payment, amount, cashier, approver):
+    refund = refunds.request_refund(
+        house=house,
+        source="payment",
+        payment=payment,
+        amount=Decimal(amount),
+        method="cash",
+        reason="活动取消退费",
+        actor=cashier,
+    )
+    return refunds.approve_refund(refund=refund, actor=approver)
+
+
+def test_a_refund_of_a_cancelled_service_is_not_owed_again(company_a, outbox_sent):
+    """The owner paid, the service was called off, the cashier refunds: the charge is settled, not
+    owed again (it once came back as arrears after the refund). A refund of a service still going
+    ahead leaves the charge owed, as any refunded charge."""
+    house, item, worker, cashier = _setup(company_a)
+    with tenant_context(company_a):
+        approver = User.objects.get(username="admin")
+        cancelled = _post(house, item, worker, source="activities.signup:1", amount="40.00")
+        kept = _post(house, item, worker, source="repairs.order:9", amount="15.00")
+        paid = payments.record_payment(
+            house=house,
+            amount=Decimal("55.00"),
+            method="cash",
+            idempotency_key="both",
+            actor=cashier,
+            charge_ids=[cancelled.pk, kept.pk],
+        )
+        assert seam.cancel_service_charge(source="activities.signup:1", actor=worker, reason="业主取消报名") is None
+        _refund(house, paid, "55.00", cashier, approver)
+        assert payments.open_lines(house.pk) == [(kept, Decimal("15.00"))]
+        state = service_charge("activities.signup:1")
+        assert (state.paid, state.outstanding, state.status) == (0, 0, "cancelled")
+        line = Charge.objects.get(principal=cancelled, kind="adjustment", calculation__refund__isnull=False)
+        assert line.amount == Decimal("-40.00") and line.calculation["cancel"] == "activities.signup:1"
+        # Cancelling again (a redelivered task) changes nothing.
+        seam.cancel_service_charge(source="activities.signup:1", actor=worker, reason="again")
+        assert Charge.objects.filter(principal=cancelled, kind="adjustment").count() == 1
+
+
+def test_a_partly_paid_cancelled_service_is_settled_by_its_refund(company_a, outbox_sent):
+    house, item, worker, cashier = _setup(company_a)
+    with tenant_context(company_a):
+        approver = User.objects.get(username="admin")
+        charge = _post(house, item, worker, source="activities.signup:2", amount="100.00")
+        paid = payments.record_payment(
+            house=house, amount=Decimal("30.00"), method="cash", idempotency_key="part", actor=cashier
+        )
+        now = seam.cancel_service_charge(source="activities.signup:2", actor=worker, reason="活动取消")
+        assert now.amount == Decimal("-70.00")
+        _refund(house, paid, "10.00", cashier, approver)  # part of what was paid comes back
+        assert payments.open_lines(house.pk) == []
+        state = service_charge("activities.signup:2")
+        assert (state.paid, state.outstanding) == (Decimal("20.00"), 0)
+        _refund(house, paid, "20.00", cashier, approver)  # and the rest
+        state = service_charge("activities.signup:2")
+        assert (state.paid, state.outstanding, state.net) == (0, 0, 0)
+        lines = Charge.objects.filter(principal=charge, kind="adjustment").order_by("pk")
+        assert [line.amount for line in lines] == [Decimal("-70.00"), Decimal("-10.00"), Decimal("-20.00")]

@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Any
 
 from billing.services import service_charges
-from core.errors import DomainError
 from tenants.activities.models import Activity, SignUp
 
 
@@ -33,8 +32,6 @@ def charge(activity: Activity, signup: SignUp, actor: Any) -> None:
 def release(activity: Activity, signup: SignUp, actor: Any, reason: str) -> None:
     if not is_paid(activity):
         return
-    try:
-        service_charges.cancel_service_charge(source=signup.charge_source, actor=actor, reason=reason)
-    except DomainError as error:
-        if error.code != "service_charge_paid":  # paid in full: refunded, if at all, through billing
-            raise
+    # Paid in full or in part: what was paid is refunded, if at all, through billing — and a refund
+    # of a cancelled sign-up's fee is not owed again (billing.services.service_charges).
+    service_charges.cancel_service_charge(source=signup.charge_source, actor=actor, reason=reason)
