@@ -12,7 +12,6 @@ from django.db.models import CharField, Count, DecimalField, OuterRef, Q, QueryS
 from django.db.models.functions import Cast, Coalesce, Concat, TruncMonth
 from django.utils import timezone
 
-from billing.models import FeeItem
 from billing.selectors.service_charges import (
     PaymentStatus,
     charged_of_source,
@@ -125,10 +124,6 @@ def waiting_position(signup: SignUp) -> int | None:
         Q(created_at__lt=signup.created_at) | Q(created_at=signup.created_at, pk__lt=signup.pk)
     )
     return ahead.count() + 1
-
-
-def fee_item_choices() -> QuerySet[FeeItem]:
-    return FeeItem.objects.filter(active=True, cycle_months=0).order_by("name")
 
 
 def charge_status(signup: SignUp) -> str | None:

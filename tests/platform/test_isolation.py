@@ -171,7 +171,7 @@ def test_the_sweep_sees_the_company_api():
         "/api/v1/activities/1/check-in/",
         "/api/v1/activities/1/stats/",
         "/api/v1/activities/monthly-stats/",
-        "/api/v1/activities/fee-items/",
+        "/api/v1/service-fee-items/",
         "/api/v1/owner/activities/",
         "/api/v1/owner/activities/1/",
         "/api/v1/owner/activities/1/sign-up/",

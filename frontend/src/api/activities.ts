@@ -15,10 +15,15 @@ export type SignUpStatus = Schemas['ActivitySignUpStatusEnum']
 export type ActivityStats = Schemas['ActivityStats']
 export type MonthTally = Schemas['MonthTally']
 export type CheckInResult = Schemas['CheckInResult']
-export type FeeItemChoice = Schemas['FeeItemChoice']
 export type PaymentStatus = Schemas['PaymentStatusEnum']
 
-export const PAYMENT_STATUSES: readonly PaymentStatus[] = ['unpaid', 'partial', 'paid', 'refunded', 'cancelled']
+export const PAYMENT_STATUSES: readonly PaymentStatus[] = [
+  'unpaid',
+  'partial',
+  'paid',
+  'refunded',
+  'cancelled',
+]
 /** Who still owes a paid activity's fee: the "not paid" filter. */
 export const OWING: readonly PaymentStatus[] = ['unpaid', 'partial']
 
@@ -31,7 +36,12 @@ export interface SignUpQuery {
 
 export const signupsEndpoint = (id: number) => `/api/v1/activities/${id}/signups/`
 
-export const ACTIVITY_STATUSES: readonly ActivityStatus[] = ['draft', 'published', 'cancelled', 'finished']
+export const ACTIVITY_STATUSES: readonly ActivityStatus[] = [
+  'draft',
+  'published',
+  'cancelled',
+  'finished',
+]
 export const ACTIVITIES_ENDPOINT = '/api/v1/activities/' as const satisfies ApiPath
 
 const LOCAL = { handleErrorsLocally: true } as const
@@ -64,6 +74,5 @@ export const activitiesApi = {
     api.post('/api/v1/activities/{id}/check-in/', { code }, { path: { id }, ...LOCAL }),
   stats: (id: number) => api.get('/api/v1/activities/{id}/stats/', { path: { id } }),
   /** The active one-off fee items a paid activity may charge under. */
-  feeItems: () => api.get('/api/v1/activities/fee-items/'),
   monthly: (year: number) => api.get('/api/v1/activities/monthly-stats/', { query: { year } }),
 }

@@ -176,23 +176,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/activities/fee-items/": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** @description The active one-off fee items a paid activity may charge under. */
-        get: operations["activities_fee_items_list"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/activities/monthly-stats/": {
         parameters: {
             query?: never;
@@ -6892,10 +6875,6 @@ export interface components {
             /** Format: date-time */
             readonly updated_at: string;
         };
-        FeeItemChoice: {
-            id: number;
-            name: string;
-        };
         FeeItemRequest: {
             /** 名称 */
             name: string;
@@ -13010,88 +12989,6 @@ export interface operations {
             };
             /** @description No such object here. */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
-            406: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
-    activities_fee_items_list: {
-        parameters: {
-            query?: {
-                /** @description 用于排序结果的字段。 */
-                ordering?: string;
-                /** @description 搜索关键词。 */
-                search?: string;
-                start_at__year?: number;
-                /**
-                 * @description * `draft` - 草稿
-                 *     * `published` - 报名中
-                 *     * `cancelled` - 已取消
-                 *     * `finished` - 已结束
-                 */
-                status?: "cancelled" | "draft" | "finished" | "published";
-                /**
-                 * @description * `company` - 全公司
-                 *     * `estates` - 指定小区
-                 */
-                target?: "company" | "estates";
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["FeeItemChoice"][];
-                };
-            };
-            /** @description Bad input: `fields` lists each problem by field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not signed in, or the credentials are invalid or expired. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description The company's service is suspended until its subscription is paid. */
-            402: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Signed in without the permission this needs (or a missing CSRF token). */
-            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -107,11 +107,6 @@ class MonthTallySerializer(serializers.Serializer):
     checked_in = serializers.IntegerField()
 
 
-class FeeItemChoiceSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-
-
 class YearParams(serializers.Serializer):
     year = serializers.IntegerField(required=False, min_value=2000, max_value=2100)
 
@@ -193,12 +188,6 @@ class ActivityViewSet(ExcelExportMixin, viewsets.ModelViewSet):
     @action(detail=True, methods=["get"])
     def stats(self, request, pk=None):
         return Response(ActivityStatsSerializer(selectors.activity_stats(self.get_object())).data)
-
-    @extend_schema(responses=FeeItemChoiceSerializer(many=True))
-    @action(detail=False, methods=["get"], url_path="fee-items", url_name="fee-items", pagination_class=None)
-    def fee_items(self, request):
-        """The active one-off fee items a paid activity may charge under."""
-        return Response(FeeItemChoiceSerializer(selectors.fee_item_choices(), many=True).data)
 
     @extend_schema(
         parameters=[OpenApiParameter("year", int, description="The year (by start); this year by default.")],

@@ -14,7 +14,6 @@ STAFF = [
     ("get", "/api/v1/activities/"),
     ("post", "/api/v1/activities/"),
     ("get", "/api/v1/activities/monthly-stats/"),
-    ("get", "/api/v1/activities/fee-items/"),
     ("get", "/api/v1/activities/{id}/"),
     ("patch", "/api/v1/activities/{id}/"),
     ("delete", "/api/v1/activities/{id}/"),

@@ -91,7 +91,7 @@ function backend(list: Activity[] = [activity(), activity({ id: 6, title: '亲�
   return fakeApi({
     'GET /api/v1/estates/tree/': () => jsonResponse([]),
     'GET /api/v1/activities/': () => page(list),
-    'GET /api/v1/activities/fee-items/': () => jsonResponse([{ id: 4, name: '活动费' }]),
+    'GET /api/v1/service-fee-items/': () => jsonResponse([{ id: 4, name: '活动费' }]),
     'GET /api/v1/activities/monthly-stats/': () =>
       jsonResponse([
         {
@@ -178,7 +178,7 @@ describe('社区活动', () => {
     await type('activity-title', '重阳登山')
     await type('activity-place', '南山')
     expect($('activity-dialog')).not.toBeNull()
-    expect(calls(all, 'GET', '/api/v1/activities/fee-items/')).toHaveLength(1)
+    expect(calls(all, 'GET', '/api/v1/service-fee-items/')).toHaveLength(1)
     // the required time range is missing: nothing is sent
     await click('activity-dialog-submit')
     expect(calls(all, 'POST', '/api/v1/activities/')).toHaveLength(0)
