@@ -11,13 +11,12 @@ import random
 import re
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import PHONE, login, screenshot
-from tests.e2e.test_owner_h5 import H5_INDEX, _owner_logs_in
+from tests.e2e.owner_world import bound_owner, require_h5_build, small_estate
 from tests.e2e.watch import Watch
 
 pytestmark = pytest.mark.e2e
@@ -30,26 +29,16 @@ def test_staff_publish_owner_signs_up_staff_check_in_figures_move(
     from playwright.sync_api import expect
 
     from accounts.models import User
-    from accounts.services import phone_indexes
     from billing.models import FeeItem
     from tenants.activities import services as activity_services
     from tenants.activities.models import SignUp
-    from tenants.estates import services as estate_services
-    from tenants.estates.models import House
-    from tenants.residents.services import bindings as binding_services
 
-    if not Path(H5_INDEX).exists():
-        pytest.fail("the owner app's H5 build is missing: cd miniprogram && npm run build:h5")
+    require_h5_build()
     tag = f"{random.randrange(10_000):04d}"
     title = f"亲子烘焙{tag}"
+    estate, (house,) = small_estate(in_company_db, f"活动小区{tag}", building="2栋", floors=1)
     with in_company_db("alpha"):
         admin = User.objects.get(username="admin")
-        estate = estate_services.create_estate(name=f"活动小区{tag}", actor=admin)
-        building = estate_services.create_building(estate=estate, name="2栋", floors=1, units=["1单元"], actor=admin)
-        estate_services.generate_houses(
-            building=building, per_floor=1, building_area=Decimal("90"), usable_area=Decimal("80"), actor=admin
-        )
-        house = House.objects.get(estate=estate)
         item = FeeItem.objects.create(
             name=f"活动费{tag}", kind="one_off", mode="fixed", cycle_months=0, valid_from=date(2026, 1, 1), due_value=7
         )
@@ -77,12 +66,7 @@ def test_staff_publish_owner_signs_up_staff_check_in_figures_move(
     # --- the owner, bound to the estate's house ------------------------------------------------------
     owner = new_context(**PHONE).new_page()
     watch.attach(owner, "owner")
-    owner_phone = f"1390002{tag}"
-    _owner_logs_in(owner, live_stack, owner_phone)
-    with in_company_db("alpha"):
-        user = User.objects.get(phone_index__in=phone_indexes(owner_phone), roles__contains=["resident"])
-        binding = binding_services.request_binding(user=user, house=house, relation="owner", name="活动业主")
-        binding_services.approve_binding(binding_id=binding.pk, actor=None)
+    user = bound_owner(owner, live_stack, in_company_db, phone=f"1390002{tag}", house=house, name="活动业主")
 
     # --- customer service publishes the draft in the admin ---------------------------------------------
     staff = new_context().new_page()

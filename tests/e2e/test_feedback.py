@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import random
 import re
-from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import PHONE, login, screenshot
+from tests.e2e.owner_world import bound_owner, require_h5_build, small_estate
 from tests.e2e.test_admin import png_bytes
-from tests.e2e.test_owner_h5 import H5_INDEX, _owner_logs_in
 from tests.e2e.watch import Watch
 
 pytestmark = pytest.mark.e2e
@@ -31,23 +29,12 @@ def test_owner_files_with_a_photo_staff_assign_and_reply_owner_rates(
     from playwright.sync_api import expect
 
     from accounts.models import User
-    from accounts.services import phone_indexes
-    from tenants.estates import services as estate_services
-    from tenants.estates.models import House
     from tenants.feedback.models import Feedback
-    from tenants.residents.services import bindings as binding_services
 
-    if not Path(H5_INDEX).exists():
-        pytest.fail("the owner app's H5 build is missing: cd miniprogram && npm run build:h5")
+    require_h5_build()
     tag = f"{random.randrange(10_000):04d}"
+    _estate, (house, _upper) = small_estate(in_company_db, f"投诉小区{tag}")
     with in_company_db("alpha"):
-        admin = User.objects.get(username="admin")
-        estate = estate_services.create_estate(name=f"投诉小区{tag}", actor=admin)
-        building = estate_services.create_building(estate=estate, name="1栋", floors=2, units=["1单元"], actor=admin)
-        estate_services.generate_houses(
-            building=building, per_floor=1, building_area=Decimal("90"), usable_area=Decimal("80"), actor=admin
-        )
-        house = House.objects.filter(estate=estate).order_by("pk").first()
         service_name = User.objects.get(username="service").name
 
     watch = Watch(allowed_words={service_name})  # the fixture's staff name
@@ -56,12 +43,7 @@ def test_owner_files_with_a_photo_staff_assign_and_reply_owner_rates(
     # --- the owner files a complaint with a photo in the H5 app ---------------------------------------
     owner = new_context(**PHONE).new_page()
     watch.attach(owner, "owner")
-    owner_phone = f"1390001{tag}"
-    _owner_logs_in(owner, live_stack, owner_phone)
-    with in_company_db("alpha"):
-        user = User.objects.get(phone_index__in=phone_indexes(owner_phone), roles__contains=["resident"])
-        binding = binding_services.request_binding(user=user, house=house, relation="owner", name="投诉业主")
-        binding_services.approve_binding(binding_id=binding.pk, actor=None)
+    user = bound_owner(owner, live_stack, in_company_db, phone=f"1390001{tag}", house=house, name="投诉业主")
 
     owner.goto(live_stack.url("alpha", "/h5/#/pages/index/index"))
     owner.get_by_test_id("home-entry-feedback").click()

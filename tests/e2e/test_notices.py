@@ -10,14 +10,12 @@ from __future__ import annotations
 import random
 import re
 import time
-from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import PHONE, login, screenshot
-from tests.e2e.test_owner_h5 import H5_INDEX, _owner_logs_in
+from tests.e2e.owner_world import bound_owner, require_h5_build, small_estate
 from tests.e2e.watch import Watch
 
 pytestmark = pytest.mark.e2e
@@ -40,24 +38,13 @@ def test_an_outage_notice_reaches_the_owner_and_its_read_count_moves(
     from playwright.sync_api import expect
 
     from accounts.models import User
-    from accounts.services import phone_indexes
-    from tenants.estates import services as estate_services
-    from tenants.estates.models import House
     from tenants.notices.models import Announcement
-    from tenants.residents.services import bindings as binding_services
 
-    if not Path(H5_INDEX).exists():
-        pytest.fail("the owner app's H5 build is missing: cd miniprogram && npm run build:h5")
+    require_h5_build()
     tag = f"{random.randrange(10_000):04d}"
     title = f"3栋明日停水{tag}"
+    estate, (mine, other) = small_estate(in_company_db, f"公告小区{tag}", building="3栋")
     with in_company_db("alpha"):
-        admin = User.objects.get(username="admin")
-        estate = estate_services.create_estate(name=f"公告小区{tag}", actor=admin)
-        building = estate_services.create_building(estate=estate, name="3栋", floors=2, units=["1单元"], actor=admin)
-        estate_services.generate_houses(
-            building=building, per_floor=1, building_area=Decimal("90"), usable_area=Decimal("80"), actor=admin
-        )
-        mine, other = House.objects.filter(estate=estate).order_by("pk")
         service_name = User.objects.get(username="service").name
 
     watch = Watch(allowed_words={service_name})
@@ -66,12 +53,7 @@ def test_an_outage_notice_reaches_the_owner_and_its_read_count_moves(
     # --- the owner, bound to one of the estate's two houses --------------------------------------------
     owner = new_context(**PHONE).new_page()
     watch.attach(owner, "owner")
-    owner_phone = f"1390001{tag}"
-    _owner_logs_in(owner, live_stack, owner_phone)
-    with in_company_db("alpha"):
-        user = User.objects.get(phone_index__in=phone_indexes(owner_phone), roles__contains=["resident"])
-        binding = binding_services.request_binding(user=user, house=mine, relation="owner", name="公告业主")
-        binding_services.approve_binding(binding_id=binding.pk, actor=None)
+    bound_owner(owner, live_stack, in_company_db, phone=f"1390001{tag}", house=mine, name="公告业主")
 
     # --- customer service writes and publishes it ------------------------------------------------------
     staff = new_context().new_page()
