@@ -8,6 +8,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { byTestId, one, render, settle } from './support/render'
 import { backend, downloadImage, feedback, photoSource, resetSession } from './support/fake-session'
 import { HOUSES } from './support/fake-api'
+import { photoRow, scriptPhotoUploads } from './support/photo-uploads'
 import { platform } from '@/platform'
 import { setLocale, t } from '@/i18n'
 import { featureUrl } from '@/config/features'
@@ -183,30 +184,12 @@ describe('my feedback and one item', () => {
   })
 })
 
-const photo = (id: number) => ({
-  id,
-  url: `/api/v1/owner/feedback-photos/${id}/`,
-  thumbnail_url: `/api/v1/owner/feedback-photos/${id}/thumbnail/`,
-  content_type: 'image/jpeg',
-  width: 800,
-  height: 600,
-  size: 1000,
-  created_at: '2026-12-03T02:00:00Z',
-})
+const photo = (id: number) => photoRow('/api/v1/owner/feedback-photos/', id)
 
 describe('photos on feedback', () => {
   function scripted() {
     backend.on('GET /api/v1/owner/houses/', ok(HOUSES.slice(0, 1)))
-    let next = 70
-    const uploads: { data: unknown; auth?: string }[] = []
-    backend.on('POST /api/v1/owner/feedback-photos/', (o) => {
-      uploads.push({ data: o.data, auth: o.headers?.Authorization })
-      if ((o.data as { file: string }).file.endsWith('bad.heic')) {
-        return ok({ code: 'invalid', message: '只支持 JPEG、PNG、WebP 图片', fields: { file: ['只支持 JPEG、PNG、WebP 图片'] } }, 400)
-      }
-      next += 1
-      return ok(photo(next), 201)
-    })
+    const uploads = scriptPhotoUploads('/api/v1/owner/feedback-photos/', 70, photo)
     let sent: Record<string, unknown> | null = null
     backend.on('POST /api/v1/owner/feedback/', (o) => {
       sent = o.data as Record<string, unknown>

@@ -7,6 +7,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { byTestId, one, render, settle } from './support/render'
 import { backend, downloadImage, photoSource, repairs, resetSession } from './support/fake-session'
 import { HOUSES } from './support/fake-api'
+import { photoRow, scriptPhotoUploads } from './support/photo-uploads'
 import { platform } from '@/platform'
 import { setLocale, t } from '@/i18n'
 import { featureUrl } from '@/config/features'
@@ -176,35 +177,15 @@ describe('filing a repair', () => {
   })
 })
 
-const photo = (id: number, kind = '', entry: number | null = null) => ({
-  id,
-  kind,
-  entry,
-  url: `/api/v1/owner/repair-photos/${id}/`,
-  thumbnail_url: `/api/v1/owner/repair-photos/${id}/thumbnail/`,
-  content_type: 'image/jpeg',
-  width: 800,
-  height: 600,
-  size: 1000,
-  uploaded_by_name: '林业主',
-  created_at: '2026-12-03T02:00:00Z',
-})
+const photo = (id: number, kind = '', entry: number | null = null) =>
+  photoRow('/api/v1/owner/repair-photos/', id, { kind, entry, uploaded_by_name: '林业主' })
 
 describe('photos when filing', () => {
   function scripted() {
     backend.on('GET /api/v1/owner/repair-categories/', ok(CATEGORIES))
     backend.on('GET /api/v1/owner/houses/', ok(HOUSES.slice(0, 1)))
     backend.on('GET /api/v1/owner/estates/', ok([{ id: 1, name: HOUSES[0].estate_name }]))
-    let next = 40
-    const uploads: { data: unknown; auth?: string }[] = []
-    backend.on('POST /api/v1/owner/repair-photos/', (o) => {
-      uploads.push({ data: o.data, auth: o.headers?.Authorization })
-      if ((o.data as { file: string }).file.endsWith('bad.heic')) {
-        return ok({ code: 'invalid', message: '只支持 JPEG、PNG、WebP 图片', fields: { file: ['只支持 JPEG、PNG、WebP 图片'] } }, 400)
-      }
-      next += 1
-      return ok(photo(next), 201)
-    })
+    const uploads = scriptPhotoUploads('/api/v1/owner/repair-photos/', 40, (id) => photo(id))
     let sent: Record<string, unknown> | null = null
     backend.on('POST /api/v1/owner/repairs/', (o) => {
       sent = o.data as Record<string, unknown>
