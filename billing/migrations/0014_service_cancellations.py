@@ -1,6 +1,6 @@
 """Service cancellations (billing.models.ServiceCancellation): one row per service charge whose
-service was called off, so that a refund of what was paid is reversed too — a cancel line per refund
-(the unique index now keys on the refund). The charges cancelled before (an adjustment line marked
+service was called off, so that what a refund or a void takes back is reversed too — a cancel line
+per reversal (the unique index now keys on calculation.after). The charges cancelled before (an adjustment line marked
 "cancel") get their row."""
 
 import django.db.models.deletion
@@ -56,10 +56,10 @@ class Migration(migrations.Migration):
             constraint=models.UniqueConstraint(
                 models.F("principal"),
                 django.db.models.functions.comparison.Coalesce(
-                    django.db.models.fields.json.KeyTextTransform("refund", "calculation"), models.Value("")
+                    django.db.models.fields.json.KeyTextTransform("after", "calculation"), models.Value("")
                 ),
                 condition=models.Q(("calculation__has_key", "cancel"), ("kind", "adjustment")),
-                name="cancel_once_per_principal_and_refund",
+                name="cancel_once_per_principal_and_reversal",
             ),
         ),
         migrations.AddField(

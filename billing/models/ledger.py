@@ -88,13 +88,13 @@ class Charge(models.Model):
             models.UniqueConstraint(
                 fields=["source"], condition=Q(kind="service"), name="service_charge_once_per_source"
             ),
-            # Cancelling a service charge reverses its unpaid remainder once, and what each refund
-            # takes back from it once more (calculation.refund: that refund's id).
+            # Cancelling a service charge reverses its unpaid remainder once, and what each refund or
+            # void takes back from it once more (calculation.after: "refund:<id>", "void:<id>").
             models.UniqueConstraint(
                 F("principal"),
-                Coalesce(KT("calculation__refund"), Value("")),
+                Coalesce(KT("calculation__after"), Value("")),
                 condition=Q(kind="adjustment", calculation__has_key="cancel"),
-                name="cancel_once_per_principal_and_refund",
+                name="cancel_once_per_principal_and_reversal",
             ),
             models.CheckConstraint(condition=Q(period_end__gt=F("period_start")), name="charge_period_ordered"),
             models.CheckConstraint(condition=Q(due_date__gte=F("issued_on")), name="charge_due_after_issue"),

@@ -29,6 +29,7 @@ from billing.models import (
     RequestStatus,
 )
 from billing.selectors.ledger import reversible_allocations
+from billing.services import service_charges
 from billing.services.common import audit, field_error, lock_payer
 from billing.services.invoices import refuse_if_invoiced
 from companies import selectors as company_selectors
@@ -154,6 +155,8 @@ def void_receipt(*, receipt: Receipt, reason: str, actor: Any) -> Receipt:
             for row in originals
         ]
     )
+    # A cancelled service's fee the payment had paid is not owed again once the payment is void.
+    service_charges.reverse_taken_back([row.charge_id for row in originals], after=f"void:{receipt.pk}", actor=actor)
     credited = sum((e.amount for e in BalanceEntry.objects.filter(payment=payment)), Decimal("0"))
     if credited:
         with records_language():

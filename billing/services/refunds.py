@@ -210,7 +210,7 @@ def _reverse(refund: Refund, actor: Any) -> None:
     if left > 0:  # held out of every later refund and void: only a bug gets here
         raise DomainError(_("可退金额不足，退款未完成。"), code="refund_exceeds", status_code=409)
     Allocation.objects.bulk_create(reversals)
-    service_charges.reverse_refunded([row.charge_id for row in reversals], refund_id=refund.pk, actor=actor)
+    service_charges.reverse_taken_back([row.charge_id for row in reversals], after=f"refund:{refund.pk}", actor=actor)
     refund.reversed_at = timezone.now()  # at or after its lines' own time (income matches them by it)
 
 

@@ -18,8 +18,8 @@ Cancelling records that the service is called off (ServiceCancellation, once per
 and reverses what is still unpaid with an adjustment line (reason kept). What was paid stays paid —
 money that came in goes back only through a refund (billing.services.refunds, approved by someone
 else), never as a side effect of another module's state change — but when that refund takes it
-back, the refund's transaction reverses it too (`reverse_refunded`), so a cancelled service's fee
-is never owed again. Late fees accrued on the charge and still unpaid are reversed with it.
+back (or a void of its receipt does), that transaction reverses it too (`reverse_taken_back`), so a
+cancelled service's fee is never owed again. Late fees accrued on the charge and still unpaid are reversed with it.
 """
 
 from __future__ import annotations
@@ -129,10 +129,10 @@ def post_service_charge(
 @action
 def cancel_service_charge(*, source: str, actor: Any, reason: str) -> Charge | None:
     """Call off the service `source`'s charge was for: its unpaid remainder (and its unpaid late fees)
-    is reversed now, and whatever was paid is reversed when it is refunded (`reverse_refunded`), so
-    the owner never owes it again. The adjustment line posted now (the first one, when cancelled
-    already), or None when nothing was posted for `source` or nothing is unpaid (paid in full: the
-    money goes back through a refund)."""
+    is reversed now, and whatever was paid is reversed when it is refunded or its receipt voided
+    (`reverse_taken_back`), so the owner never owes it again. The adjustment line posted now (the
+    first one, when cancelled already), or None when nothing was posted for `source` or nothing is
+    unpaid (paid in full: the money goes back through a refund)."""
     source = _check_source(source)
     charge = Charge.objects.filter(kind=ChargeKind.SERVICE, source=source).first()
     if charge is None:
@@ -156,10 +156,11 @@ def cancel_service_charge(*, source: str, actor: Any, reason: str) -> Charge | N
     return posted
 
 
-def reverse_refunded(charge_ids: list[int], *, refund_id: int, actor: Any) -> list[Charge]:
-    """After a refund took payments back from `charge_ids`: the service charges among them whose
-    service was cancelled are reversed for what is unpaid again (the caller holds the payer's lock,
-    inside the refund's transaction). The adjustment lines posted."""
+def reverse_taken_back(charge_ids: list[int], *, after: str, actor: Any) -> list[Charge]:
+    """After a refund or a void took payments back from `charge_ids` (`after`: "refund:<id>" or
+    "void:<receipt id>"): the service charges among them whose service was cancelled are reversed
+    for what is unpaid again (the caller holds the payer's lock, inside its transaction). The
+    adjustment lines posted, at most one per charge and `after` (the database's index)."""
     cancelled = Charge.objects.filter(
         pk__in=ServiceCancellation.objects.filter(charge_id__in=charge_ids).values("charge_id"),
         kind=ChargeKind.SERVICE,
@@ -167,16 +168,16 @@ def reverse_refunded(charge_ids: list[int], *, refund_id: int, actor: Any) -> li
     posted = []
     for charge in cancelled.order_by("pk"):
         with records_language():
-            reason = _("服务已取消，退款后不再收取")
+            reason = _("服务已取消，退回的款项不再收取")
         line = _reverse_unpaid(
-            charge, reason=reason, calculation={"cancel": charge.source, "refund": refund_id}, actor=actor
+            charge, reason=reason, calculation={"cancel": charge.source, "after": after}, actor=actor
         )
         if line is not None:
             audit(
                 actor,
                 "charge.service_cancel",
                 charge,
-                after={"source": charge.source, "reversed": str(-line.amount), "refund": refund_id},
+                after={"source": charge.source, "reversed": str(-line.amount), "after": after},
             )
             posted.append(line)
     return posted
@@ -206,4 +207,4 @@ def _first_cancel_line(charge: Charge) -> Charge | None:
     )
 
 
-__all__ = ["cancel_service_charge", "post_service_charge", "reverse_refunded"]
+__all__ = ["cancel_service_charge", "post_service_charge", "reverse_taken_back"]

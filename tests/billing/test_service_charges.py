@@ -262,7 +262,7 @@ def test_a_refund_of_a_cancelled_service_is_not_owed_again(company_a, outbox_sen
         assert payments.open_lines(house.pk) == [(kept, Decimal("15.00"))]
         state = service_charge("activities.signup:1")
         assert (state.paid, state.outstanding, state.status) == (0, 0, "cancelled")
-        line = Charge.objects.get(principal=cancelled, kind="adjustment", calculation__refund__isnull=False)
+        line = Charge.objects.get(principal=cancelled, kind="adjustment", calculation__after__startswith="refund:")
         assert line.amount == Decimal("-40.00") and line.calculation["cancel"] == "activities.signup:1"
         # Cancelling again (a redelivered task) changes nothing.
         seam.cancel_service_charge(source="activities.signup:1", actor=worker, reason="again")
@@ -288,3 +288,36 @@ def test_a_partly_paid_cancelled_service_is_settled_by_its_refund(company_a, out
         assert (state.paid, state.outstanding, state.net) == (0, 0, 0)
         lines = Charge.objects.filter(principal=charge, kind="adjustment").order_by("pk")
         assert [line.amount for line in lines] == [Decimal("-70.00"), Decimal("-10.00"), Decimal("-20.00")]
+
+
+def test_a_voided_payment_of_a_cancelled_service_is_not_owed_again(company_a, outbox_sent):
+    """The receipt of a cancelled service's payment is voided (the cash handed back): the fee does
+    not come back as arrears; a void of a payment for a service still going ahead leaves it owed."""
+    from billing.services import receipts
+
+    house, item, worker, cashier = _setup(company_a)
+    with tenant_context(company_a):
+        cancelled = _post(house, item, worker, source="activities.signup:3", amount="25.00")
+        kept = _post(house, item, worker, source="repairs.order:11", amount="12.00")
+        cancelled_paid = payments.record_payment(
+            house=house,
+            amount=Decimal("25.00"),
+            method="cash",
+            idempotency_key="v1",
+            actor=cashier,
+            charge_ids=[cancelled.pk],
+        )
+        kept_paid = payments.record_payment(
+            house=house,
+            amount=Decimal("12.00"),
+            method="cash",
+            idempotency_key="v2",
+            actor=cashier,
+            charge_ids=[kept.pk],
+        )
+        assert seam.cancel_service_charge(source="activities.signup:3", actor=worker, reason="取消") is None
+        receipts.void_receipt(receipt=cancelled_paid.receipt, reason="收错了", actor=cashier)
+        receipts.void_receipt(receipt=kept_paid.receipt, reason="收错了", actor=cashier)
+        assert payments.open_lines(house.pk) == [(kept, Decimal("12.00"))]
+        line = Charge.objects.get(principal=cancelled, kind="adjustment")
+        assert line.amount == Decimal("-25.00") and line.calculation["after"].startswith("void:")
