@@ -35,6 +35,15 @@ ACTIVITY_CANCELLED = register(
         link=_LINK,
     )
 )
+ACTIVITY_CHANGED = register(
+    Event(
+        name="activity.changed",
+        label=_("活动时间地点变更"),
+        title=_("活动变更：%(title)s"),
+        body=_("您报名的活动「%(title)s」改为 %(start)s 在 %(place)s 举行。"),
+        link=_LINK,
+    )
+)
 ACTIVITY_REMINDER = register(
     Event(
         name="activity.reminder",

@@ -1,17 +1,21 @@
 """Creating, changing and deleting activities. A draft may change freely; once published only the
-description, cover, place, times, the reminder and a larger capacity may (the owners signed up keep their seats)."""
+description, cover, place, times, the reminder and a larger capacity may (the owners signed up keep their seats);
+a new start or place is told to everyone signed up, and the reminder goes again before a new start."""
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from accounts import services as account_services
 from core import html
 from core.actions import action
 from core.errors import DomainError
-from tenants.activities.models import MAX_REMIND_HOURS, Activity, Status, Target
+from notifications.services import notify
+from tenants.activities.models import ACTIVE, MAX_REMIND_HOURS, Activity, SignUp, SignUpStatus, Status, Target
 from tenants.activities.services.queue import promote_waiting
 
 _FIELDS = (
@@ -146,7 +150,30 @@ def update_activity(*, activity: Activity, actor: Any, estates: list[Any] | None
     )
     if activity.status == Status.PUBLISHED and activity.capacity > before["capacity"]:
         promote_waiting(activity)
+    if activity.status == Status.PUBLISHED:
+        _tell_of_a_move(activity, before)
     return activity
+
+
+def _tell_of_a_move(activity: Activity, before: dict[str, Any]) -> None:
+    """A published activity's start or place changed: everyone signed up (and waiting) is told, and
+    a reminder already sent for the old time is sent again before the new one."""
+    moved = before["start_at"] != activity.start_at.isoformat()
+    if not moved and before["place"] == activity.place:
+        return
+    if moved:
+        SignUp.objects.filter(activity=activity, status=SignUpStatus.CONFIRMED).update(reminded_at=None)
+    signed = SignUp.objects.filter(activity=activity, status__in=ACTIVE)
+    people = [signup.user for signup in signed.select_related("user").order_by("pk")]
+    if not people:
+        return
+    start = formats.date_format(timezone.localtime(activity.start_at), "Y-m-d H:i")
+    notify(
+        people,
+        "activity.changed",
+        {"title": activity.title, "start": start, "place": activity.place, "activity_id": activity.pk},
+        key=f"activity.changed:{activity.pk}:{hashlib.sha256(f'{start}|{activity.place}'.encode()).hexdigest()[:16]}",
+    )
 
 
 @action

@@ -24,8 +24,9 @@ from tenants.activities.models import MAX_REMIND_HOURS, Activity, SignUp, SignUp
 BATCH = 500
 
 
-def reminder_key(activity_id: int, user_id: int) -> str:
-    return f"activity.reminder:{activity_id}:{user_id}"
+def reminder_key(activity_id: int, user_id: int, start_at: datetime) -> str:
+    """One reminder per person and start time: a moved activity is reminded of again."""
+    return f"activity.reminder:{activity_id}:{user_id}:{int(start_at.timestamp())}"
 
 
 def _due(now: datetime) -> list[int]:
@@ -83,7 +84,7 @@ def remind_signup(*, signup_id: int, now: datetime) -> bool:
             "people": signup.people,
             "activity_id": activity.pk,
         },
-        key=reminder_key(activity.pk, signup.user_id),
+        key=reminder_key(activity.pk, signup.user_id, activity.start_at),
     )
     account_services.record_audit(
         actor=None,

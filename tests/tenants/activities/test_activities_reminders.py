@@ -108,3 +108,38 @@ def test_the_reminder_lead_is_checked(company_a):
     with pytest.raises(DomainError) as error:
         activity(company_a, publish=False, remind_hours_before=169)
     assert "remind_hours_before" in error.value.fields
+
+
+def test_a_moved_activity_is_told_and_reminded_again_before_its_new_start(company_a, world):
+    start, (o1, o2, o3, o4) = world["start"], world["owners"]
+    made = world["activity"]
+    with tenant_context(company_a):
+        admin = User.objects.get(username="admin")
+        assert send_reminders(now=start - timedelta(hours=23)) == 2
+
+        def changed(user):
+            return Delivery.objects.filter(
+                notification__event="activity.changed", recipient=user, channel="inbox"
+            ).count()
+
+        # The description changes: nobody is told. The start moves two days on: everyone signed up,
+        # waiting too, is told once; the reminder goes again inside the new window.
+        services.update_activity(activity=made, actor=admin, description="<p>带上围裙</p>")
+        assert [changed(o) for o in (o1, o2, o3, o4)] == [0, 0, 0, 0]
+        later = start + timedelta(days=2)
+        made.refresh_from_db()
+        services.update_activity(
+            activity=made,
+            actor=admin,
+            start_at=later,
+            end_at=later + timedelta(hours=2),
+            signup_deadline=later - timedelta(hours=2),
+        )
+        assert [changed(o) for o in (o1, o2, o3, o4)] == [1, 1, 1, 0]
+        assert send_reminders(now=start - timedelta(hours=1)) == 0  # the old window: not again
+        assert send_reminders(now=later - timedelta(hours=23)) == 2
+        assert [_reminded(o) for o in (o1, o2, o3, o4)] == [2, 2, 0, 0]
+        # Saved again with the same time and place (a double click): nobody is told twice.
+        made.refresh_from_db()
+        services.update_activity(activity=made, actor=admin, start_at=later)
+        assert [changed(o) for o in (o1, o2, o3, o4)] == [1, 1, 1, 0]
