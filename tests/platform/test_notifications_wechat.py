@@ -431,6 +431,11 @@ def test_owner_subscriptions_moments_and_isolation(company_a, company_b, client_
 
 def test_a_company_without_a_template_never_uses_wechat(company_a, company_b, client_for, wechat_standin):
     configure(company_a, wechat_standin)
+    # Company B has its mini-program (WeChat knows it) but no template of its own.
+    appid = APPS[company_b.slug]
+    company_b.wechat_appid, company_b.wechat_secret = appid, f"secret-{appid}"
+    company_b.save(update_fields=["wechat_appid", "wechat_secret"])
+    wechat_standin.register_app(appid, f"secret-{appid}")
     _client, user_b = wechat_owner(company_b, client_for, wechat_standin, "wx-plain", phone=PHONE)
     bill_issued(company_b, user_b, "plain-b")
     assert set(deliveries_of(company_b, user_b)) == {"inbox", "sms"}
