@@ -18,8 +18,10 @@ from notifications.services import lanes, notify
 
 
 @action(audit=False, schema=Schema.COMPANY)
-def notify_in_action(recipients: list[Any], event: str, context: dict[str, Any], key: str = "") -> Any:
-    return notify(recipients, event, context, key=key)
+def notify_in_action(
+    recipients: list[Any], event: str, context: dict[str, Any], key: str = "", *, inbox_only: bool = False
+) -> Any:
+    return notify(recipients, event, context, key=key, inbox_only=inbox_only)
 
 
 def owner(company, client_for, username: str, *, phone: str = "") -> tuple[Any, User]:

@@ -87,6 +87,18 @@ def test_notify_writes_the_message_its_deliveries_and_one_outbox_message(company
     assert _sms_delivery(company_a, resident).status == DeliveryStatus.SENT
 
 
+def test_an_inbox_only_message_names_its_recipient_nowhere_else(company_a, client_for, outbox_sent):
+    """The filer of an anonymous suggestion is told in their inbox only: no SMS (or WeChat, e-mail)
+    delivery that the staff's delivery log would show against the reply — the event's own channels
+    and the company's templates notwithstanding."""
+    _client, resident = owner(company_a, client_for, "n-private", phone=PHONE)
+    with tenant_context(company_a):
+        private = notify_in_action([resident], "security.alert", ALERT, key="private-1", inbox_only=True)
+        assert set(Delivery.objects.filter(notification=private).values_list("channel", flat=True)) == {"inbox"}
+        usual = notify_in_action([resident], "security.alert", ALERT, key="usual-1")
+        assert set(Delivery.objects.filter(notification=usual).values_list("channel", flat=True)) == {"inbox", "sms"}
+
+
 def test_notify_outside_an_action_and_unknown_events_are_refused(company_a):
     with tenant_context(company_a):
         admin = User.objects.get(username="admin")

@@ -53,12 +53,16 @@ class Address:
     value: str
 
 
-def notify(recipients: Iterable[Any], event: str, context: Mapping[str, Any], *, key: str = "") -> Notification | None:
+def notify(
+    recipients: Iterable[Any], event: str, context: Mapping[str, Any], *, key: str = "", inbox_only: bool = False
+) -> Notification | None:
     """Tell `recipients` (users: staff or owners; or an Address, reached without an account) about
     `event`, rendered from `context` (JSON-able: dates, Decimals as strings). `key` makes it
     idempotent: a second call with the same key adds nothing and returns the first notification.
     None when nobody active was given. An immediate event is not dispatched: the caller sends it
-    (deliveries.send_at_once) after its action commits."""
+    (deliveries.send_at_once) after its action commits. `inbox_only`: whoever receives it must not
+    be named outside their own inbox (the filer of an anonymous suggestion) — no WeChat, SMS or
+    e-mail, so no delivery in the staff's log names them, whatever the company configured."""
     if not actions.in_action():
         raise actions.OutsideAction(f"notify({event!r}) must run inside an action")
     spec = events.get(event)  # an unknown event fails in the caller's action, not later in a worker
@@ -91,6 +95,8 @@ def notify(recipients: Iterable[Any], event: str, context: Mapping[str, Any], *,
     wechat = channels.sender(Channel.WECHAT)
     if wechat.can_carry(spec):  # the company has a template for it: WeChat first, SMS its fallback
         carriers.insert(0, wechat)
+    if inbox_only:
+        carriers = [carrier for carrier in carriers if carrier.channel == Channel.INBOX]
     rows: list[dict[str, Any]] = []  # the deliveries' columns: 40,000 model instances take seconds
     queued = False
     for user in people.values():

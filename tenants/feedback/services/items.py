@@ -207,10 +207,9 @@ def _apply(item: Feedback, rule: Transition, *, actor: Any, note: str, assignee:
     )
     if rule.name == "assign" and assignee.pk != actor.pk:
         notify([assignee], "feedback.assigned", context(item), key=f"feedback.assigned:{entry.pk}")
-    elif rule.name == "reply":
-        notify([item.owner], "feedback.replied", context(item), key=f"feedback.replied:{entry.pk}")
-    elif rule.name == "resolve":
-        notify([item.owner], "feedback.resolved", context(item), key=f"feedback.resolved:{entry.pk}")
+    elif rule.name in ("reply", "resolve"):  # an anonymous filer is told in their inbox only
+        event = "feedback.replied" if rule.name == "reply" else "feedback.resolved"
+        notify([item.owner], event, context(item), key=f"{event}:{entry.pk}", inbox_only=item.anonymous)
     return item
 
 

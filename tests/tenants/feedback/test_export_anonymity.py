@@ -180,3 +180,31 @@ def test_no_staff_view_leads_back_to_an_anonymous_owner(company_a, client_for):
     # the owner, and only the owner, still sees it as theirs
     mine = world["owner_client"].get(f"/api/v1/owner/feedback/{item['id']}/").json()
     assert mine["owner_name"] == owner.name and mine["timeline"][0]["by_owner"] is True
+
+
+def test_an_anonymous_filer_is_told_in_the_inbox_only(company_a, client_for, monkeypatch):
+    """The reply and the resolution reach an anonymous suggestion's filer through the inbox alone
+    (notify(inbox_only=True): no WeChat or SMS delivery in the staff's log names them, even in a
+    company that set up a template for these events); a named complainant's go the usual way."""
+    from tenants.feedback.services import items as item_services
+
+    told: list[tuple[str, bool]] = []
+    real = item_services.notify
+
+    def spy(recipients, event, context, **options):
+        told.append((event, options.get("inbox_only", False)))
+        return real(recipients, event, context, **options)
+
+    monkeypatch.setattr(item_services, "notify", spy)
+    world = feedback_world(company_a, client_for)
+    _anonymous_suggestion(world, client_for, company_a)
+    assert [t for t in told if t[0] in ("feedback.replied", "feedback.resolved")] == [
+        ("feedback.replied", True),
+        ("feedback.resolved", True),
+    ]
+    told.clear()
+    with tenant_context(company_a):
+        named = make_item(world)
+    service = client_for(company_a, "service")
+    assert service.post(f"/api/v1/feedback/{named.pk}/reply/", {"note": "已处理"}, format="json").status_code == 200
+    assert ("feedback.replied", False) in told
