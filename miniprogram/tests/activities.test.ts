@@ -4,7 +4,7 @@
  * the queue), cancels until the start, and shows the server's refusals.
  */
 import { beforeEach, describe, expect, it, vi } from 'vitest'
-import { one, render, settle } from './support/render'
+import { byTestId, one, render, settle } from './support/render'
 import { activities, backend, resetSession } from './support/fake-session'
 import { platform } from '@/platform'
 import { setLocale } from '@/i18n'
@@ -101,6 +101,24 @@ describe('社区活动', () => {
     expect(html).toContain('中秋游园会')
     expect(html).toContain('已报名 1/2 人')
     expect(one(html, 'activity-mine').text).toContain('已报名')
+  })
+
+  it('brings the next page of activities as the owner reaches the bottom', async () => {
+    const page1 = Array.from({ length: 20 }, (_, i) => ({ ...ACTIVITY, id: 100 - i, title: `活动${100 - i}` }))
+    backend.on('GET /api/v1/owner/activities/', (request) =>
+      /[?&]page=2\b/.test(request.url)
+        ? ok({ count: 21, next: null, previous: 'p1', results: [{ ...ACTIVITY, id: 3 }] })
+        : ok({ count: 21, next: 'p2', previous: null, results: page1 }),
+    )
+    backend.on('GET /api/v1/owner/activity-signups/', ok({ count: 1, next: null, previous: null, results: [signup()] }))
+    let html = await show(ListPage)
+    expect(byTestId(html, 'activities-more')).toHaveLength(1)
+    await activities.loadMore()
+    html = await render(ListPage)
+    expect(html).toContain('中秋游园会') // the 21st, on page 2
+    expect(one(html, 'activity-mine').text).toContain('已报名') // my sign-up marks it there too
+    expect(one(html, 'activities-end').text).toBe('没有更多了')
+    expect(backend.called().filter((c) => c.startsWith('GET /api/v1/owner/activity-signups/'))).toHaveLength(1)
   })
 
   it('shows an honest empty state', async () => {

@@ -259,7 +259,8 @@ export function createApiClient(options: ApiClientOptions) {
     saveOwnerPreferences: (body: OwnerPreferencesRequest) => put('/api/v1/owner/notification-preferences/', body),
     /** 报修: the categories I can file under (active, two levels), my repairs, one with its timeline. */
     repairCategories: () => list(get('/api/v1/owner/repair-categories/')),
-    ownerRepairs: async () => asList<OwnerRepair>(await get('/api/v1/owner/repairs/', { query: { page_size: 100 } })),
+    /** One page of my repair orders, newest first. */
+    ownerRepairs: (page = 1) => get('/api/v1/owner/repairs/', { query: { page } }),
     ownerRepair: (id: number) => get('/api/v1/owner/repairs/{id}/', { path: { id } }),
     fileRepair: (body: RepairFiling) => post('/api/v1/owner/repairs/', body),
     cancelRepair: (id: number, note = '') => post('/api/v1/owner/repairs/{id}/cancel/', { note }, { path: { id } }),
@@ -273,16 +274,15 @@ export function createApiClient(options: ApiClientOptions) {
     uploadFeedbackPhoto,
     repairPhotoFile,
     /** 投诉建议: my items (anonymous ones too), one with its reply and timeline, file, withdraw, rate. */
-    ownerFeedbackList: async () =>
-      asList<OwnerFeedback>(await get('/api/v1/owner/feedback/', { query: { page_size: 100 } })),
+    ownerFeedbackList: (page = 1) => get('/api/v1/owner/feedback/', { query: { page } }),
     ownerFeedback: (id: number) => get('/api/v1/owner/feedback/{id}/', { path: { id } }),
     fileFeedback: (body: FeedbackFiling) => post('/api/v1/owner/feedback/', body),
     withdrawFeedback: (id: number, note = '') => post('/api/v1/owner/feedback/{id}/withdraw/', { note }, { path: { id } }),
     rateFeedback: (id: number, rating: number, note = '') =>
       post('/api/v1/owner/feedback/{id}/rate/', { rating, note }, { path: { id } }),
     /** 社区活动: the activities for my houses' estates, one with my sign-up, signing up and cancelling. */
-    ownerActivities: async () =>
-      asList<OwnerActivity>(await get('/api/v1/owner/activities/', { query: { page_size: 100 } })),
+    /** One page of them (the newest start first, finished ones too). */
+    ownerActivities: (page = 1) => get('/api/v1/owner/activities/', { query: { page } }),
     ownerActivity: (id: number) => get('/api/v1/owner/activities/{id}/', { path: { id } }),
     signUpActivity: (id: number, body: SignUpRequest) =>
       post('/api/v1/owner/activities/{id}/sign-up/', body, { path: { id } }),

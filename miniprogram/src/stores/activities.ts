@@ -8,6 +8,7 @@ import { reactive } from 'vue'
 import type { ApiClient } from '@/api/client'
 import type { MySignUp, OwnerActivity, OwnerActivityDetail } from '@/api/types'
 import { messageOf, moveDetail } from './detailMoves'
+import { createPager } from './pager'
 
 export type ActivitiesApi = Pick<
   ApiClient,
@@ -16,9 +17,6 @@ export type ActivitiesApi = Pick<
 
 export function createActivitiesStore(api: ActivitiesApi) {
   const state = reactive({
-    status: 'idle' as 'idle' | 'loading' | 'ready' | 'error',
-    error: '',
-    list: [] as OwnerActivity[],
     mine: [] as MySignUp[],
     detail: null as OwnerActivityDetail | null,
     detailError: '',
@@ -26,17 +24,13 @@ export function createActivitiesStore(api: ActivitiesApi) {
     busy: false,
   })
 
-  async function load(): Promise<void> {
-    state.status = 'loading'
-    state.error = ''
-    try {
-      ;[state.list, state.mine] = await Promise.all([api.ownerActivities(), api.mySignUps()])
-      state.status = 'ready'
-    } catch (err) {
-      state.error = messageOf(err)
-      state.status = 'error'
-    }
-  }
+  /** A page at a time as the owner scrolls; the first comes with my sign-ups (to mark the list). */
+  const list = createPager<OwnerActivity>(async (page) => {
+    if (page > 1) return api.ownerActivities(page)
+    const [first, mine] = await Promise.all([api.ownerActivities(1), api.mySignUps()])
+    state.mine = mine
+    return first
+  })
 
   /** My live sign-up (confirmed or waiting) for an activity of the list, if any. */
   const mineFor = (activityId: number) =>
@@ -79,9 +73,7 @@ export function createActivitiesStore(api: ActivitiesApi) {
   const cancel = () => act(() => api.cancelActivitySignup(state.detail!.id))
 
   function reset(): void {
-    state.status = 'idle'
-    state.error = ''
-    state.list = []
+    list.reset()
     state.mine = []
     state.detail = null
     state.detailError = ''
@@ -89,5 +81,19 @@ export function createActivitiesStore(api: ActivitiesApi) {
     state.busy = false
   }
 
-  return { state, load, mineFor, open, canSignUp, canCancel, isFull, setPeople, signUp, cancel, reset }
+  return {
+    list: list.state,
+    state,
+    load: list.load,
+    loadMore: list.loadMore,
+    mineFor,
+    open,
+    canSignUp,
+    canCancel,
+    isFull,
+    setPeople,
+    signUp,
+    cancel,
+    reset,
+  }
 }

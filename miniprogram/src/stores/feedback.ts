@@ -9,6 +9,7 @@ import { ApiError } from '@/api/client'
 import type { ApiClient } from '@/api/client'
 import type { FeedbackKind, OwnerFeedback, OwnerFeedbackDetail, OwnerHouse } from '@/api/types'
 import { t } from '@/i18n'
+import { createPager } from './pager'
 import { messageOf, moveDetail } from './detailMoves'
 import { addPhotos, removePhoto, stillUploading, type PhotoSource, type PickedPhoto } from './photoPicks'
 
@@ -32,9 +33,6 @@ function blankForm() {
 
 export function createFeedbackStore(api: FeedbackApi, source: PhotoSource) {
   const state = reactive({
-    status: 'idle' as 'idle' | 'loading' | 'ready' | 'error',
-    error: '',
-    list: [] as OwnerFeedback[],
     houses: [] as OwnerHouse[],
     form: blankForm(),
     errors: {} as Record<string, string>,
@@ -46,17 +44,8 @@ export function createFeedbackStore(api: FeedbackApi, source: PhotoSource) {
     stars: 0,
   })
 
-  async function load(): Promise<void> {
-    state.status = 'loading'
-    state.error = ''
-    try {
-      state.list = await api.ownerFeedbackList()
-      state.status = 'ready'
-    } catch (err) {
-      state.error = messageOf(err)
-      state.status = 'error'
-    }
-  }
+  /** My items, a page at a time as I scroll. */
+  const list = createPager<OwnerFeedback>((page) => api.ownerFeedbackList(page))
 
   /** The filing form: my houses to pick one from (or none). */
   async function prepare(): Promise<void> {
@@ -122,8 +111,10 @@ export function createFeedbackStore(api: FeedbackApi, source: PhotoSource) {
   const act = (run: () => Promise<OwnerFeedbackDetail>) => moveDetail<OwnerFeedbackDetail>(state, run)
 
   return {
+    list: list.state,
     state,
-    load,
+    load: list.load,
+    loadMore: list.loadMore,
     prepare,
     pickKind,
     addPhotos: () => addPhotos(state, source, (path) => api.uploadFeedbackPhoto(path)),
@@ -140,8 +131,7 @@ export function createFeedbackStore(api: FeedbackApi, source: PhotoSource) {
       return act(() => api.rateFeedback(state.detail!.id, state.stars))
     },
     reset(): void {
-      state.status = 'idle'
-      state.list = []
+      list.reset()
       state.detail = null
       state.form = blankForm()
       state.errors = {}

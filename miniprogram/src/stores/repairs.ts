@@ -11,6 +11,7 @@ import { ApiError } from '@/api/client'
 import type { ApiClient } from '@/api/client'
 import type { Estate, OwnerHouse, OwnerRepair, OwnerRepairDetail, RepairCategory, Urgency } from '@/api/types'
 import { t } from '@/i18n'
+import { createPager } from './pager'
 import { messageOf, moveDetail } from './detailMoves'
 import { addPhotos as addPhotosTo, removePhoto, stillUploading, type PhotoSource, type PickedPhoto } from './photoPicks'
 
@@ -52,9 +53,6 @@ function blankForm() {
 
 export function createRepairsStore(api: RepairsApi, source: PhotoSource) {
   const state = reactive({
-    status: 'idle' as 'idle' | 'loading' | 'ready' | 'error',
-    error: '',
-    list: [] as OwnerRepair[],
     categories: [] as RepairCategory[],
     houses: [] as OwnerHouse[],
     estates: [] as Estate[],
@@ -73,17 +71,8 @@ export function createRepairsStore(api: RepairsApi, source: PhotoSource) {
   const picked = () => state.categories.find((c) => c.id === state.form.category) ?? null
   const isPublic = () => picked()?.scope === 'public'
 
-  async function load(): Promise<void> {
-    state.status = 'loading'
-    state.error = ''
-    try {
-      state.list = await api.ownerRepairs()
-      state.status = 'ready'
-    } catch (err) {
-      state.error = messageOf(err)
-      state.status = 'error'
-    }
-  }
+  /** My items, a page at a time as I scroll. */
+  const list = createPager<OwnerRepair>((page) => api.ownerRepairs(page))
 
   /** The filing form: categories, my houses and the estates they are in (for a public place). */
   async function prepare(): Promise<void> {
@@ -179,12 +168,14 @@ export function createRepairsStore(api: RepairsApi, source: PhotoSource) {
   }
 
   return {
+    list: list.state,
     state,
     tops,
     childrenOf,
     picked,
     isPublic,
-    load,
+    load: list.load,
+    loadMore: list.loadMore,
     prepare,
     pickTop,
     pickCategory,
@@ -211,8 +202,7 @@ export function createRepairsStore(api: RepairsApi, source: PhotoSource) {
       )
     },
     reset(): void {
-      state.status = 'idle'
-      state.list = []
+      list.reset()
       state.detail = null
       state.form = blankForm()
       state.errors = {}
