@@ -160,9 +160,13 @@ def reverse_taken_back(charge_ids: list[int], *, after: str, actor: Any) -> list
     """After a refund or a void took payments back from `charge_ids` (`after`: "refund:<id>" or
     "void:<receipt id>"): the service charges among them whose service was cancelled are reversed
     for what is unpaid again (the caller holds the payer's lock, inside its transaction). The
-    adjustment lines posted, at most one per charge and `after` (the database's index)."""
+    adjustment lines posted, at most one per charge and `after` (the database's index). A late fee
+    line taken back counts for its service charge (a refund takes the latest lines first: the late
+    fee alone, at times)."""
+    late_fees_of = Charge.objects.filter(pk__in=charge_ids, kind=ChargeKind.LATE_FEE).values("principal_id")
     cancelled = Charge.objects.filter(
-        pk__in=ServiceCancellation.objects.filter(charge_id__in=charge_ids).values("charge_id"),
+        Q(pk__in=charge_ids) | Q(pk__in=late_fees_of),
+        pk__in=ServiceCancellation.objects.values("charge_id"),
         kind=ChargeKind.SERVICE,
     )
     posted = []

@@ -51,6 +51,19 @@ def refused(message: str, code: str = "bad_photo") -> DomainError:
     return DomainError(message, code=code, fields={"file": [message]})
 
 
+# Uploads one person may keep waiting for a filing or a move: a few filings' worth. Without a bound
+# one account could fill the company's disk with photos nobody ever files (each up to 10 MB).
+MAX_UNATTACHED = 27
+
+
+def refuse_if_too_many_unattached(count: int) -> None:
+    """Called before a new upload with how many of the uploader's are not yet attached."""
+    if count >= MAX_UNATTACHED:
+        raise refused(
+            _("未提交的照片已有 %(count)s 张，请先提交或稍后再上传。") % {"count": count}, "too_many_unattached"
+        )
+
+
 def _read(upload: Any) -> bytes:
     if upload is None:
         raise refused(_("请选择要上传的照片。"), "no_file")

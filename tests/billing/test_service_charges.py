@@ -321,3 +321,27 @@ def test_a_voided_payment_of_a_cancelled_service_is_not_owed_again(company_a, ou
         assert payments.open_lines(house.pk) == [(kept, Decimal("12.00"))]
         line = Charge.objects.get(principal=cancelled, kind="adjustment")
         assert line.amount == Decimal("-25.00") and line.calculation["after"].startswith("void:")
+
+
+def test_a_refund_of_only_a_cancelled_services_late_fee_is_not_owed_again(company_a, outbox_sent):
+    """A refund takes the latest charges first: of a payment of a service's fee and its late fee, a
+    refund of the late fee's amount takes back the late fee line only. Once the service is cancelled,
+    that late fee must not come back as arrears (it did: only the principal's id was looked up)."""
+    house, _plain, worker, cashier = _setup(company_a)
+    with tenant_context(company_a):
+        approver = User.objects.get(username="admin")
+        item = _one_off("有滞纳金的服务费", late_fee={"strategy": "daily_rate", "rate": "0.01", "grace_days": 0})
+        charge = _post(house, item, worker, source="activities.signup:4", amount="100.00")
+        late_fees.post_late_fees(house_id=house.pk, as_of=charge.due_date + timedelta(days=10))
+        late = Charge.objects.get(principal=charge, kind="late_fee")
+        paid = payments.record_payment(
+            house=house,
+            amount=charge.amount + late.amount,
+            method="cash",
+            idempotency_key="lf",
+            actor=cashier,
+            charge_ids=[charge.pk, late.pk],
+        )
+        assert seam.cancel_service_charge(source="activities.signup:4", actor=worker, reason="活动取消") is None
+        _refund(house, paid, str(late.amount), cashier, approver)
+        assert payments.open_lines(house.pk) == []

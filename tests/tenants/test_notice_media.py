@@ -140,3 +140,10 @@ def test_images_no_notice_names_are_deleted_after_two_days(company_a, company_b,
         assert services.discard_unused_images(now=later) == 0
     with tenant_context(company_a):
         assert default_storage.exists(names[kept])
+
+
+@pytest.mark.parametrize("notice", ["²", "١٢x", "9" * 30, "-1", "1.0", ""])
+def test_a_bad_notice_id_for_the_unread_houses_is_an_empty_list(company_a, client_for, notice):
+    """A fuzzer's id: superscript digits pass str.isdigit() but not int() (it was a 500)."""
+    answer = client_for(company_a, "service").get("/api/v1/notice-unread-houses/", {"notice": notice})
+    assert answer.status_code == 200 and answer.json()["count"] == 0

@@ -192,6 +192,31 @@ def test_a_reopened_order_keeps_its_charge(company_a, client_for):
         assert Charge.objects.filter(kind="service").count() == 1
 
 
+def test_a_fee_corrected_to_nothing_then_completed_again_is_charged(company_a, client_for):
+    """Completed for 30, the fee corrected to 0 (the charge cancelled), reopened and completed again:
+    the new fee is a new charge. It was posted under the first completion's source again: the same
+    amount found the cancelled charge (nothing owed), another amount was a 409 the worker could not
+    get past."""
+    world = _paid_world(company_a)
+    owner_client, owner = _owner(company_a, client_for, world["houses"][0])
+    worker, dispatcher = client_for(company_a, "repair"), client_for(company_a, "dispatcher")
+    for fee in ("30.00", "50.00"):
+        with tenant_context(company_a):
+            order = _in_progress(world, world["paid"], owner=owner)
+        assert _complete(worker, order, fee="30.00").status_code == 200
+        path = f"/api/v1/repair-orders/{order.pk}/fee/"
+        corrected = dispatcher.post(path, {"fee": "0.00"}, format="json")
+        assert corrected.status_code == 200 and corrected.json()["charge"] is None, corrected.content
+        assert owner_client.post(f"/api/v1/owner/repairs/{order.pk}/reopen/", {}, format="json").status_code == 200
+        with tenant_context(company_a):
+            for move in ("accept", "start"):
+                services.transition(order_id=order.pk, name=move, actor=world["worker"], party=Party.WORKER)
+        again = _complete(worker, order, fee=fee)
+        assert again.status_code == 200, again.content
+        charge = again.json()["charge"]
+        assert (charge["amount"], charge["status"], charge["outstanding"]) == (fee, "unpaid", fee)
+
+
 def test_a_fee_of_company_a_is_out_of_reach_from_b(company_a, company_b, client_for):
     world = _paid_world(company_a)
     _paid_world(company_b, name="别家有偿苑")

@@ -418,3 +418,28 @@ def test_uploads_never_attached_are_discarded_after_a_day_rows_and_files(
     again = {**body, "photos": [abandoned]}
     refused = owner_client.post("/api/v1/owner/repairs/", again, format="json")
     assert refused.status_code == 400 and "photos" in refused.json()["fields"]
+
+
+def test_uploads_never_filed_are_bounded_per_person(company_a, client_for):
+    """A hostile owner uploading photo after photo without ever filing could fill the company's disk:
+    past core.images.MAX_UNATTACHED waiting uploads the next is refused; filing frees the room."""
+    from core.images import MAX_UNATTACHED
+
+    world = _world(company_a)
+    house = _first_house(company_a)
+    owner_client, _owner_user = _owner(company_a, client_for, house)
+    small = _jpeg(gps=False, size=(8, 8))
+    ids = [_uploaded(owner_client, small, owner=True) for _ in range(MAX_UNATTACHED)]
+    refused = _upload(owner_client, small, owner=True)
+    assert refused.status_code == 400 and refused.json()["code"] == "too_many_unattached", refused.content
+    with tenant_context(company_a):
+        assert RepairPhoto.objects.count() == MAX_UNATTACHED
+    worker = client_for(company_a, "repair")
+    assert _upload(worker, small).status_code == 201  # someone else's budget
+    filed = owner_client.post(
+        "/api/v1/owner/repairs/",
+        {"category": world["leak"].pk, "house": house.pk, "description": "漏水", "photos": ids[:9]},
+        format="json",
+    )
+    assert filed.status_code == 201, filed.content
+    assert _upload(owner_client, small, owner=True).status_code == 201

@@ -347,3 +347,16 @@ def test_months_follow_beijing_time_not_utc():
     assert period.start.isoformat() == "2026-03-01T00:00:00+08:00"
     assert period.end.isoformat() == "2026-04-01T00:00:00+08:00"
     assert period.months() == [date(2026, 3, 1)]
+
+
+def test_a_name_that_looks_like_a_number_does_not_break_the_workbook(company_a, client_for):
+    """The sheet turns the API's decimal strings into numbers; a category named "1.²" passed
+    str.isdigit() and then failed Decimal() (a 500 for the whole export)."""
+    from tenants.repairs import services as repair_services
+
+    with tenant_context(company_a):
+        world = repair_world()
+        repair_services.update_category(actor=world["admin"], category=world["doors"], name="1.²")
+        make_order(world, filed=local("2026-02-10"), category="doors", completed=local("2026-02-11"))
+    sheets = _sheets(client_for(company_a, "dispatcher").get(f"/api/v1/repair-stats/?{RANGE}&format=xlsx"))
+    assert sheets["按类别"][1:] == [["1.²", 1]]

@@ -23,6 +23,7 @@ UNATTACHED_DAYS = 1  # an upload nobody filed with by then was abandoned
 @action
 def upload_photo(*, actor: Any, upload: Any) -> FeedbackPhoto:
     """Check, clean and keep one photo for `actor`; it stays unattached until named in a filing."""
+    images.refuse_if_too_many_unattached(FeedbackPhoto.objects.filter(uploaded_by=actor, feedback__isnull=True).count())
     clean = images.clean_upload(upload)
     photo = FeedbackPhoto(uploaded_by=actor)
     images.store(photo, clean)

@@ -134,7 +134,7 @@ class NoticeUnreadHouseList(ExcelExportMixin, generics.ListAPIView):
         notice_id = self.request.query_params.get("notice", "")
         notice = (
             selectors.staff_notices().filter(pk=int(notice_id), kind=Kind.OUTAGE).first()
-            if notice_id.isdigit()
+            if notice_id.isascii() and notice_id.isdigit()
             else None
         )
         return selectors.unread_houses(notice) if notice is not None else House.objects.none()

@@ -8,6 +8,7 @@ like the other list exports, not as a background job).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
@@ -236,9 +237,12 @@ def _sheets(data: Mapping[str, Any]) -> list[tuple[str, list[str], list[list[Any
     ]
 
 
+DECIMAL_STRING = re.compile(r"[0-9]+\.[0-9]+")  # ASCII digits only: str.isdigit() takes "²" too
+
+
 def _cell(value: Any) -> Any:
     """Decimal strings of the API ("95.5") become numbers in the sheet."""
-    if isinstance(value, str) and value.replace(".", "", 1).isdigit() and "." in value:
+    if isinstance(value, str) and DECIMAL_STRING.fullmatch(value):
         return Decimal(value)
     return value
 

@@ -101,8 +101,9 @@ def charge_completed(order: RepairOrder, *, actor: Any) -> dict[str, Any]:
         with records_language():
             reason = _("重新完工，维修费变更")
         _replace(order, new_source=_next_source(order), actor=actor, reason=reason)
-    else:
-        order.charge_source = _post(order, first_source(order), actor=actor)
+    else:  # the first charge, or one after a fee corrected to nothing (its first source is taken)
+        source = first_source(order) if service_charge(first_source(order)) is None else _next_source(order)
+        order.charge_source = _post(order, source, actor=actor)
     order.save(update_fields=["charge_source"])
     return {"charge": order.charge_source}
 

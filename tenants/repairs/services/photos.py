@@ -22,6 +22,7 @@ MAX_PER_STEP = 9  # photos named in one filing or move, and problem photos of on
 @action
 def upload_photo(*, actor: Any, upload: Any) -> RepairPhoto:
     """Check, clean and keep one photo for `actor`; it stays unattached until named in a filing or a move."""
+    images.refuse_if_too_many_unattached(RepairPhoto.objects.filter(uploaded_by=actor, order__isnull=True).count())
     clean = images.clean_upload(upload)
     photo = RepairPhoto(uploaded_by=actor)
     images.store(photo, clean)
