@@ -82,8 +82,9 @@ def post_service_charge(
         return existing
     if fee_item.periodic:
         raise field_error("fee_item", _("服务费须使用一次性收费项目。"))
-    if not fee_item.active:
-        raise field_error("fee_item", _("该收费项目已停用。"))
+    # An inactive item is taken: deactivating stops an item being chosen anew (the pickers list active
+    # ones; repair settings and activities refuse an inactive choice), not the charges of what was set
+    # up under it — a sign-up promoted from the waiting list, a repair completed.
     issued = today()
     due = due_date or due_date_for(fee_item, issued)
     if due < issued:

@@ -67,8 +67,10 @@ def invalid(field: str, message: str) -> DomainError:
     return DomainError(message, fields={field: [message]})
 
 
-def check(activity: Activity, estates: list[Any] | None) -> None:
-    """The rules a saved or published activity keeps."""
+def check(activity: Activity, estates: list[Any] | None, *, item_chosen: bool = True) -> None:
+    """The rules a saved or published activity keeps. `item_chosen`: the fee item is being chosen now
+    (created, changed, published), so it must be an active one; an item deactivated later keeps the
+    activity it was chosen for (its sign-ups are still charged under it)."""
     if activity.target == Target.ESTATES and not (estates if estates is not None else activity.estates.exists()):
         raise invalid("estates", _("请选择至少一个小区。"))
     if activity.end_at <= activity.start_at:
@@ -87,7 +89,8 @@ def check(activity: Activity, estates: list[Any] | None) -> None:
         raise invalid("fee", _("费用不能为负数。"))
     if activity.fee > 0 and activity.fee_item is None:
         raise invalid("fee_item", _("收费活动请选择收费项目（一次性）。"))
-    if activity.fee_item is not None and (activity.fee_item.periodic or not activity.fee_item.active):
+    item = activity.fee_item
+    if item is not None and (item.periodic or (item_chosen and not item.active)):
         raise invalid("fee_item", _("请选择启用中的一次性收费项目。"))
 
 
@@ -137,7 +140,7 @@ def update_activity(*, activity: Activity, actor: Any, estates: list[Any] | None
         if "capacity" in fields and fields["capacity"] < activity.capacity:
             raise invalid("capacity", _("已发布的活动只能增加名额。"))
     _apply(activity, fields)
-    check(activity, estates)
+    check(activity, estates, item_chosen="fee_item" in fields)
     activity.save()
     _set_estates(activity, estates)
     account_services.record_audit(

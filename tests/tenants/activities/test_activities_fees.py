@@ -87,3 +87,38 @@ def test_a_fee_needs_an_active_one_off_item(company_a):
     with pytest.raises(DomainError) as error:
         activity(company_a, publish=False, fee=Decimal("-1"))
     assert "fee" in error.value.fields
+
+
+def test_a_fee_item_deactivated_later_keeps_the_activity_working(company_a, paid):
+    """Staff deactivate the activity's fee item after publishing: an owner can still cancel (the
+    waiting owner is promoted and charged under it), the capacity can still grow — and the item can
+    no longer be chosen for a new activity."""
+    made, (_house1, house2) = paid["activity"], paid["houses"]
+    (c1, _o1), (c2, _o2) = paid["owners"]
+    assert c1.post(f"/api/v1/owner/activities/{made.pk}/sign-up/", {"people": 2}, format="json").status_code == 201
+    waiting = c2.post(f"/api/v1/owner/activities/{made.pk}/sign-up/", {"people": 1}, format="json").json()
+    assert waiting["my_signup"]["status"] == "waiting"
+    with tenant_context(company_a):
+        FeeItem.objects.filter(pk=paid["item"].pk).update(active=False)
+    cancelled = c1.post(f"/api/v1/owner/activities/{made.pk}/cancel-signup/", {}, format="json")
+    assert cancelled.status_code == 200, cancelled.content
+    with tenant_context(company_a):
+        assert _charges(house2) == [(f"activities.signup:{waiting['my_signup']['id']}", Decimal("25.50"))]
+        admin = User.objects.get(username="admin")
+        made.refresh_from_db()
+        services.update_activity(activity=made, actor=admin, capacity=5)
+        with pytest.raises(DomainError) as refused:
+            services.create_activity(
+                actor=admin,
+                title="新活动",
+                start_at=made.start_at,
+                end_at=made.end_at,
+                signup_deadline=made.signup_deadline,
+                place="会所",
+                capacity=3,
+                max_people=1,
+                target="company",
+                fee=Decimal("10.00"),
+                fee_item=FeeItem.objects.get(pk=paid["item"].pk),
+            )
+        assert "fee_item" in refused.value.fields
