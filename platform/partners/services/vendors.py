@@ -35,7 +35,8 @@ from partners.models import (
 # No 0/O, 1/I/L: a code read out over the phone to a company's staff.
 _CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
-DOCUMENT_TYPES = {"application/pdf", "image/jpeg", "image/png"}
+# What a document's first bytes must be (the declared content type is the client's word, not the file's).
+DOCUMENT_SIGNATURES = (b"%PDF-", b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")
 
 
 class InvalidPartnerCredentials(DomainError):
@@ -61,6 +62,13 @@ def _visible(value: str, *, field: str, limit: int) -> str:
     if len(cleaned) > limit:
         raise DomainError(_("内容过长。"), fields={field: [_("内容过长。")]})
     return cleaned
+
+
+def _looks_like_a_document(file: UploadedFile) -> bool:
+    file.seek(0)
+    head = file.read(8)
+    file.seek(0)
+    return any(head.startswith(signature) for signature in DOCUMENT_SIGNATURES)
 
 
 def _new_code() -> str:
@@ -197,7 +205,7 @@ def add_document(
     number = _visible(number, field="number", limit=64)
     if file.size is None or file.size > MAX_DOCUMENT_BYTES:
         raise DomainError(_("文件不能超过 10 MB。"), fields={"file": [_("文件不能超过 10 MB。")]})
-    if (file.content_type or "") not in DOCUMENT_TYPES:
+    if not _looks_like_a_document(file):
         raise DomainError(_("请上传 PDF、JPG 或 PNG 文件。"), fields={"file": [_("请上传 PDF、JPG 或 PNG 文件。")]})
     today = timezone.localdate()
     if expires_on is not None and expires_on < today:

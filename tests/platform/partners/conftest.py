@@ -27,8 +27,8 @@ def portal_client(token: str | None = None) -> APIClient:
     return client
 
 
-def licence(name: str = "licence.pdf") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, b"%PDF-1.4 licence", content_type="application/pdf")
+def licence(name: str = "licence.pdf", content: bytes = b"%PDF-1.4 licence") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content, content_type="application/pdf")
 
 
 @pytest.fixture(autouse=True)
