@@ -15,3 +15,6 @@ class PartnersConfig(AppConfig):
     name = "partners"
     schema = Schema.PUBLIC
     verbose_name = "Partners"
+
+    def ready(self) -> None:
+        from partners import openapi  # noqa: F401  (registers the API docs' security scheme)

@@ -5,6 +5,7 @@ the vendors it invited, that applied to it or that it admitted — its own admis
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.http import FileResponse
 from django.utils.translation import gettext_lazy as _
@@ -59,7 +60,7 @@ class AdmissionDetailSerializer(AdmissionSerializer):
         fields = [*AdmissionSerializer.Meta.fields, "documents"]
 
     @extend_schema_field(AdmissionDocumentSerializer(many=True))
-    def get_documents(self, admission: Admission) -> list[dict]:
+    def get_documents(self, admission: Admission) -> Any:
         return AdmissionDocumentSerializer(selectors.company_admission_documents(admission), many=True).data
 
 
@@ -74,7 +75,7 @@ class ApproveSerializer(serializers.Serializer):
     )
 
 
-class ReasonSerializer(serializers.Serializer):
+class AdmissionReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=200)
 
 
@@ -111,17 +112,17 @@ class PartnerAdmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         admission = admissions.approve_admission(admission_id=pk, actor=request.user, **form.validated_data)
         return self._answer(admission)
 
-    @extend_schema(request=ReasonSerializer, responses=AdmissionSerializer)
+    @extend_schema(request=AdmissionReasonSerializer, responses=AdmissionSerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
-        form = ReasonSerializer(data=request.data)
+        form = AdmissionReasonSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         return self._answer(admissions.reject_admission(admission_id=pk, actor=request.user, **form.validated_data))
 
-    @extend_schema(request=ReasonSerializer, responses=AdmissionSerializer)
+    @extend_schema(request=AdmissionReasonSerializer, responses=AdmissionSerializer)
     @action(detail=True, methods=["post"])
     def suspend(self, request, pk=None):
-        form = ReasonSerializer(data=request.data)
+        form = AdmissionReasonSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         return self._answer(admissions.suspend_admission(admission_id=pk, actor=request.user, **form.validated_data))
 

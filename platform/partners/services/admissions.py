@@ -232,7 +232,7 @@ def apply_to_company(*, account: VendorAccount, company_slug: str) -> Admission:
     else:
         message = _("已向该公司提交过申请。")
         raise DomainError(message, code="already_applied", fields={"company": [message]})
-    event = {
+    event: dict[str, Any] = {
         "actor": None,
         "actor_label": label(account),
         "action": "partner_admission.apply",

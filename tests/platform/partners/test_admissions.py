@@ -92,7 +92,9 @@ def test_bad_input_and_wrong_states_are_400_with_field_errors(vendor, client_for
 
 def test_approval_needs_a_current_document(sign_up_vendor, client_for, company_a):
     vendor = sign_up_vendor(phone="13900005555")
-    assert vendor.client.post("/api/v1/partner/admissions/", {"company": company_a.slug}, format="json").status_code == 201
+    assert (
+        vendor.client.post("/api/v1/partner/admissions/", {"company": company_a.slug}, format="json").status_code == 201
+    )
     admission = Admission.objects.get(company=company_a)
     response = client_for(company_a, "admin").post(
         f"/api/v1/partner-admissions/{admission.pk}/approve/",

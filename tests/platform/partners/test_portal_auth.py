@@ -25,7 +25,9 @@ def test_signup_signs_the_vendor_in_and_keeps_its_phone_encrypted(vendor):
     assert body["vendor"]["name"] == "洁净家政" and body["vendor"]["phone_masked"] == "139****1111"
     assert len(body["vendor"]["code"]) == 8
     with connection.cursor() as cursor:
-        cursor.execute("SELECT phone FROM public.partners_vendor UNION ALL SELECT phone FROM public.partners_vendoraccount")
+        cursor.execute(
+            "SELECT phone FROM public.partners_vendor UNION ALL SELECT phone FROM public.partners_vendoraccount"
+        )
         stored = [row[0] for row in cursor.fetchall()]
     assert stored and all("13900001111" not in value and value.startswith("v1:") for value in stored)
     assert AuditEvent.objects.filter(action="partner.signup", actor_label__startswith="partner:").count() == 1
@@ -39,7 +41,9 @@ def test_sign_in_with_phone_and_password(vendor):
     assert response.status_code == 200, response.content
     token = response.json()["token"]
     assert portal_client(token).get("/api/v1/partner/me/").status_code == 200
-    wrong = client.post("/api/v1/partner/auth/login/", {"phone": vendor.phone, "password": "Wrong-pass-1"}, format="json")
+    wrong = client.post(
+        "/api/v1/partner/auth/login/", {"phone": vendor.phone, "password": "Wrong-pass-1"}, format="json"
+    )
     assert wrong.status_code == 401 and wrong.json()["code"] == "invalid_credentials"
     unknown = client.post("/api/v1/partner/auth/login/", {"phone": "13700000000", "password": "x1"}, format="json")
     assert unknown.status_code == 401
