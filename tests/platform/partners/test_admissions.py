@@ -150,3 +150,28 @@ def test_a_staff_member_of_the_vendor_cannot_apply(vendor, company_a):
     assert vendor.client.get("/api/v1/partner/admissions/").status_code == 200
     response = vendor.client.post("/api/v1/partner/admissions/", {"company": company_a.slug}, format="json")
     assert response.status_code == 403
+
+
+def test_both_lists_run_a_fixed_number_of_queries(sign_up_vendor, client_for, company_a, company_b):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(client, path):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(path).status_code == 200
+        return len(captured)
+
+    admin = client_for(company_a, "admin")
+    first = sign_up_vendor(phone="13900000001")
+    first.client.post("/api/v1/partner/admissions/", {"company": company_a.slug}, format="json")
+    company_side = [queries(admin, "/api/v1/partner-admissions/")]
+    vendor_side = [queries(first.client, "/api/v1/partner/admissions/")]
+    first.client.post("/api/v1/partner/admissions/", {"company": company_b.slug}, format="json")
+    for phone in ("13900000002", "13900000003"):
+        other = sign_up_vendor(phone=phone)
+        other.client.post("/api/v1/partner/admissions/", {"company": company_a.slug}, format="json")
+    company_side.append(queries(admin, "/api/v1/partner-admissions/"))
+    vendor_side.append(queries(first.client, "/api/v1/partner/admissions/"))
+    assert len(admin.get("/api/v1/partner-admissions/").json()["results"]) == 3
+    assert len(first.client.get("/api/v1/partner/admissions/").json()["results"]) == 2
+    assert company_side[0] == company_side[1] and vendor_side[0] == vendor_side[1], (company_side, vendor_side)
