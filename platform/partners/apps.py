@@ -17,4 +17,4 @@ class PartnersConfig(AppConfig):
     verbose_name = "Partners"
 
     def ready(self) -> None:
-        from partners import openapi  # noqa: F401  (registers the API docs' security scheme)
+        from partners import events, openapi  # noqa: F401  (the notification events, the API docs' security scheme)

@@ -136,8 +136,9 @@ class QualificationDocument(models.Model):
     file = models.FileField(_("文件"), storage=platform_private_storage, upload_to="partners/documents/")
     expires_on = models.DateField(_("有效期至"), null=True, blank=True)  # none: does not expire
     uploaded_at = models.DateTimeField(default=timezone.now)
-    # Set once by the expiry sweep: the guard that makes a second run do nothing.
+    # Set once each by the expiry sweep: the guards that make a second run do nothing.
     expired_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-uploaded_at", "-id"]

@@ -6,14 +6,23 @@ guards that make a second run (a redelivered task, two beats) change nothing and
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tenants.utils import tenant_context
 
+from accounts import selectors as account_selectors
 from accounts import services as account_services
-from core.actions import action
-from partners.models import QualificationDocument, Vendor
+from core.actions import action, emit
+from core.schemas import Schema
+from notifications.services import notify
+from partners import selectors
+from partners.models import AdmissionStatus, QualificationDocument, Vendor
+
+REMIND_DAYS = 30
+TOPIC_REMIND = "partners.document_expiring"
 
 
 @dataclass(frozen=True)
@@ -22,13 +31,68 @@ class ExpiryRun:
     vendors_suspended: int
 
 
-def lapsed_documents(*, vendor: Vendor | None = None) -> QuerySet[QualificationDocument]:
-    """Documents past their expiry date that no newer document of the same kind replaced."""
+def current_documents() -> QuerySet[QualificationDocument]:
+    """Each vendor's latest document of each kind (a newer one replaces an older one)."""
     newer = QualificationDocument.objects.filter(
         vendor_id=OuterRef("vendor_id"), kind=OuterRef("kind"), uploaded_at__gt=OuterRef("uploaded_at")
     )
-    lapsed = QualificationDocument.objects.filter(expires_on__lt=timezone.localdate()).exclude(Exists(newer))
+    return QualificationDocument.objects.exclude(Exists(newer))
+
+
+def lapsed_documents(*, vendor: Vendor | None = None) -> QuerySet[QualificationDocument]:
+    """Documents past their expiry date that no newer document of the same kind replaced."""
+    lapsed = current_documents().filter(expires_on__lt=timezone.localdate())
     return lapsed.filter(vendor=vendor) if vendor is not None else lapsed
+
+
+@action
+def remind_expiring_documents() -> int:
+    """Documents running out within REMIND_DAYS, each reminded once: every company that admitted the
+    vendor is sent a message (in its own schema, through the outbox) for its partner managers."""
+    today = timezone.localdate()
+    due = list(
+        current_documents()
+        .select_for_update(of=("self",))
+        .filter(reminded_at__isnull=True, expires_on__gte=today, expires_on__lte=today + timedelta(days=REMIND_DAYS))
+    )
+    for document in due:
+        document.reminded_at = timezone.now()
+        document.save(update_fields=["reminded_at"])
+        admitted = selectors.vendor_admissions(document.vendor).filter(status=AdmissionStatus.APPROVED)
+        companies = [admission.company for admission in admitted]
+        account_services.record_audit(
+            actor=None,
+            action="partner.document_reminded",
+            object_type="qualification_document",
+            object_id=document.pk,
+            after={"expires_on": str(document.expires_on), "companies": [c.slug for c in companies]},
+        )
+        for company in companies:
+            with tenant_context(company):
+                emit(TOPIC_REMIND, {"document_id": document.pk}, key=f"partner-document:{document.pk}:expiring")
+    return len(due)
+
+
+@action(schema=Schema.COMPANY, audit=False)  # a message to the company's managers: the notification is the record
+def tell_partner_managers(*, document_id: int) -> bool:
+    """In the company's schema: its partner managers hear of the document, if the company still admits
+    the vendor; keyed by the document, so a redelivered message tells nobody twice."""
+    document = QualificationDocument.objects.select_related("vendor").filter(pk=document_id).first()
+    if document is None:
+        return False
+    admitted = selectors.company_admissions().filter(vendor_id=document.vendor_id, status=AdmissionStatus.APPROVED)
+    if not admitted.exists():
+        return False
+    managers = [
+        u for u in account_selectors.staff_users().filter(is_active=True) if u.has_permission("partners.manage")
+    ]
+    context = {
+        "vendor": document.vendor.name,
+        "kind": document.get_kind_display(),
+        "number": document.number,
+        "expires_on": document.expires_on,
+    }
+    return notify(managers, "partners.document_expiring", context, key=f"partner-document:{document.pk}") is not None
 
 
 @action
