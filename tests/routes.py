@@ -6,8 +6,8 @@ import re
 from typing import Any
 
 
-def company_api_routes() -> list[tuple[str, str, Any]]:
-    """Every API route of a company's host: (method, concrete path, the view callback)."""
+def company_api_routes(urlconf: str = "config.urls_tenant") -> list[tuple[str, str, Any]]:
+    """Every API route of a company's host (or of `urlconf`): (method, concrete path, the view callback)."""
     from django.urls import URLPattern, URLResolver, get_resolver
 
     samples = {"int": "1", "uuid": "00000000-0000-0000-0000-000000000001", "str": "houses", "path": "x"}
@@ -36,5 +36,10 @@ def company_api_routes() -> list[tuple[str, str, Any]]:
                     if method not in {"OPTIONS", "HEAD"}:
                         found.append((method, "/" + path, pattern.callback))
 
-    walk(get_resolver("config.urls_tenant"))
+    walk(get_resolver(urlconf))
     return found
+
+
+def partner_api_routes() -> list[tuple[str, str, Any]]:
+    """Every route of the partner portal's API, on the public host (config.urls_public)."""
+    return [route for route in company_api_routes("config.urls_public") if route[1].startswith("/api/v1/partner/")]

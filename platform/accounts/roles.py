@@ -56,6 +56,7 @@ PERMISSIONS: dict[str, set[Role]] = {
     "community.view": {Role.CUSTOMER_SERVICE},
     "community.manage": {Role.CUSTOMER_SERVICE},
     "owners.manage": {Role.CUSTOMER_SERVICE},  # disable / re-enable owners' app accounts
+    "partners.manage": set(),  # merchants and housekeeping vendors: invite, review documents, admit, suspend
     "analytics.view": {Role.CASHIER},
     "staff.view": set(),
     "staff.manage": set(),

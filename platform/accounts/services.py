@@ -95,19 +95,25 @@ def record_audit(
     before: dict | None = None,
     after: dict | None = None,
     anonymous: bool = False,
+    actor_label: str = "",
 ) -> AuditEvent:
     """One line of the audit trail, in the current company's schema, with the request's IP — written
     inside the running action, so it commits with what it describes or not at all.
 
     `anonymous`: a step someone took without being named (an anonymous suggestion's owner): the row
     keeps no actor, the neutral label "anonymous", and neither the IP nor the request id that would
-    lead back to them."""
+    lead back to them.
+
+    `actor_label`: who acted when it is no user of this schema (a vendor's account in the partner
+    portal, "partner:<id>"); the row then keeps no actor."""
     actions.note_audit()
     if anonymous:
         actor = None
     return AuditEvent.objects.create(
         actor=actor if actor is not None and actor.pk else None,
-        actor_label=ANONYMOUS if anonymous else (actor.username if actor is not None else "system")[:100],
+        actor_label=ANONYMOUS
+        if anonymous
+        else (actor_label or (actor.username if actor is not None else "system"))[:100],
         action=action,
         object_type=object_type,
         object_id=str(object_id),

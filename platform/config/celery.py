@@ -33,6 +33,12 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=0, minute=10),
         "tenant_schemas": ["public"],
     },
+    # Vendors whose current licence or certificate ran out: their listings suspended (idempotent).
+    "partners-suspend-lapsed-listings": {
+        "task": "partners.tasks.suspend_lapsed_listings",
+        "schedule": crontab(hour=0, minute=20),
+        "tenant_schemas": ["public"],
+    },
     # In every company's schema (no `tenant_schemas`): its bill day's run and the due-date notices.
     # Pending payments and refunds no notification settled are asked about: every two minutes in the
     # companies that have any (one query over a public table: payments.services.watch), and hourly in

@@ -137,6 +137,7 @@ SHARED_APPS, TENANT_APPS = app_lists(
         "notifications",
         "payments",
         "einvoice",
+        "partners",
         "tenants.estates",
         "tenants.residents",
         "tenants.imports",

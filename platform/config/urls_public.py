@@ -7,6 +7,7 @@ from django.urls import path, re_path
 from accounts import console
 from companies import api as companies_api
 from config import urls_common, views
+from partners.api import portal as partner_api
 from standins import views as standin_views
 from subscriptions import api as subscriptions_api
 
@@ -18,6 +19,13 @@ urlpatterns = [
     path("api/v1/signups/", companies_api.SignupCreateView.as_view(), name="signup-create"),
     path("api/v1/signups/<uuid:pk>/", companies_api.SignupStatusView.as_view(), name="signup-status"),
     path("api/v1/plans/", companies_api.PlanList.as_view(), name="plans"),
+    # The partner portal (merchants, housekeeping vendors): partner tokens only (partners.api.portal).
+    path("api/v1/partner/signup/", partner_api.PartnerSignupView.as_view(), name="partner-signup"),
+    path("api/v1/partner/auth/login/", partner_api.PartnerLoginView.as_view(), name="partner-login"),
+    path("api/v1/partner/auth/logout/", partner_api.PartnerLogoutView.as_view(), name="partner-logout"),
+    path("api/v1/partner/me/", partner_api.PartnerMeView.as_view(), name="partner-me"),
+    path("api/v1/partner/documents/", partner_api.PartnerDocumentList.as_view(), name="partner-documents"),
+    path("api/v1/partner/admissions/", partner_api.PartnerAdmissionList.as_view(), name="partner-admissions"),
     path("api/v1/stripe/webhook/", subscriptions_api.StripeWebhookView.as_view(), name="stripe-webhook"),
     path("console/login/", console.login, name="console-login"),
     path("console/", admin.site.urls),

@@ -11,6 +11,7 @@ from core import api as core_api
 from notifications import api as notifications_api
 from notifications import api_wechat as notifications_wechat_api
 from notifications import settings_api as notification_settings_api
+from partners.api import company as partners_api
 from payments import api as payments_api
 from payments.api import card_page
 from subscriptions import api as subscriptions_api
@@ -59,6 +60,7 @@ router.register("owner/notices", notices_api.OwnerNoticeViewSet, basename="owner
 router.register("activities", activities_api.ActivityViewSet, basename="activity")
 router.register("owner/activities", activities_api.OwnerActivityViewSet, basename="owner-activity")
 router.register("owner/activity-signups", activities_api.OwnerSignUpViewSet, basename="owner-activity-signup")
+router.register("partner-admissions", partners_api.PartnerAdmissionViewSet, basename="partner-admission")
 billing_paths = billing_routes.register(router)
 
 api_v1: list[URLPattern | URLResolver] = [

@@ -37,3 +37,17 @@ class PrivateCompanyStorage(FileSystemStorage):
 def private_storage() -> PrivateCompanyStorage:
     """For FileField(storage=private_storage): a callable keeps migrations free of settings."""
     return PrivateCompanyStorage()
+
+
+class PlatformPrivateStorage(PrivateCompanyStorage):
+    """Private files of the platform's own tables (a vendor's licence): always under
+    PRIVATE_ROOT/public/, whichever host reads them — a company reviewing a vendor's documents on its
+    own host reads the same file the vendor uploaded on the public one."""
+
+    @property
+    def base_location(self) -> str:
+        return str(Path(settings.PRIVATE_ROOT) / "public")
+
+
+def platform_private_storage() -> PlatformPrivateStorage:
+    return PlatformPrivateStorage()

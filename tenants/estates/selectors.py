@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import Case, Count, Exists, F, Func, OuterRef, Q, QuerySet, Subquery, When
 from django.db.models.functions import Coalesce
 
@@ -9,6 +11,11 @@ from tenants.estates.models import Building, Estate, House, HouseStatus, Unit
 
 def estates() -> QuerySet[Estate]:
     return Estate.objects.all()
+
+
+def existing_estate_ids(ids: Iterable[int]) -> set[int]:
+    """Which of `ids` name an estate of the current company (partners checks the estates it serves)."""
+    return set(Estate.objects.filter(pk__in=list(ids)).values_list("pk", flat=True))
 
 
 def houses_with_labels() -> QuerySet[House]:

@@ -203,6 +203,14 @@ def test_the_sweep_sees_the_company_api():
         "/api/v1/owner/feedback-photos/",
         "/api/v1/owner/feedback-photos/1/",
         "/api/v1/owner/feedback-photos/1/thumbnail/",
+        "/api/v1/partner-admissions/",
+        "/api/v1/partner-admissions/1/",
+        "/api/v1/partner-admissions/invite/",
+        "/api/v1/partner-admissions/1/approve/",
+        "/api/v1/partner-admissions/1/reject/",
+        "/api/v1/partner-admissions/1/suspend/",
+        "/api/v1/partner-admissions/1/reinstate/",
+        "/api/v1/partner-admissions/1/documents/1/file/",
     } <= routes
     assert len(routes) > 50
 
