@@ -28,6 +28,7 @@ from billing.selectors.owner import owner_house_ids
 from billing.services import invoices as services
 from billing.services.common import field_error
 from billing.services.schedule import billing_settings
+from core import text
 from tenants.estates.models import House
 
 OWNER = "owner.self"
@@ -238,8 +239,8 @@ class InvoiceablePayments(generics.ListAPIView[Payment]):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self) -> QuerySet[Payment]:
-        raw = str(self.request.query_params.get("house") or "")
-        return selectors.invoiceable_payments([int(raw)] if raw.isdigit() else [])
+        house = text.query_id(self.request.query_params.get("house"))
+        return selectors.invoiceable_payments([house] if house is not None else [])
 
 
 class InvoiceSettingsSerializer(serializers.Serializer[Any]):
@@ -272,12 +273,13 @@ OWNER_HOUSE = OpenApiParameter("house", int, required=False, description="One of
 
 def _owner_houses(request: Request) -> list[int]:
     mine = owner_house_ids(request.user)
-    raw = str(request.query_params.get("house") or "")
+    raw = request.query_params.get("house") or ""
     if not raw:
         return mine
-    if not raw.isdigit() or int(raw) not in mine:
+    house = text.query_id(raw)
+    if house is None or house not in mine:
         raise NotFound()
-    return [int(raw)]
+    return [house]
 
 
 class OwnerInvoiceRequestSerializer(serializers.Serializer[Any]):

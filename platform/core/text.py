@@ -70,3 +70,12 @@ def clean_name(value: str | None) -> str:
 def is_ascii_digits(value: str) -> bool:
     """'0'-'9' only. str.isdigit() is also true for '²' and '١', which int() then refuses."""
     return bool(value) and value.isascii() and value.isdigit()
+
+
+def query_id(value: str | None) -> int | None:
+    """A row id from a query parameter, or None: ASCII digits only (not '²'), within PostgreSQL's
+    integer (a larger one would fail in the database, not here)."""
+    raw = (value or "").strip()
+    if not is_ascii_digits(raw) or len(raw) > 10 or int(raw) > 2**31 - 1:
+        return None
+    return int(raw)

@@ -230,6 +230,12 @@ def test_owners_request_and_see_only_their_own_invoices_and_pdfs(company_a, clie
     stranger = _owner_client(company_a, client_for, house=other_house, username="owner-2")
     payable = owner.get("/api/v1/owner/invoices/payments/").json()["results"]
     assert {p["id"] for p in payable} == {p1, p2} and all(p["invoiceable"] for p in payable)
+    # A house id of other digits ("²" passes str.isdigit()) or past the database's integer: not found, not a 500.
+    for odd in ("²", "١٢", "9" * 30, "-1", str(house.pk) + ".0"):
+        assert owner.get(f"/api/v1/owner/invoices/payments/?house={odd}").status_code == 404, odd
+        assert owner.get(f"/api/v1/owner/invoices/?house={odd}").status_code == 404, odd
+        staff = client_for(company_a, "cashier").get(f"/api/v1/invoice-payments/?house={odd}")
+        assert staff.status_code == 200 and staff.json()["results"] == [], odd
     body = {"house": house.pk, "payments": [p1], "title_kind": "personal", "title": "张三", "email": "zs@example.com"}
     assert owner.post("/api/v1/owner/invoices/", {**body, "payments": [p3]}, format="json").status_code == 400
     assert owner.post("/api/v1/owner/invoices/", {**body, "house": other_house.pk}, format="json").status_code == 404

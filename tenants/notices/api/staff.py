@@ -8,6 +8,7 @@ from rest_framework import generics, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core import text
 from core.exports import ExcelExportMixin
 from tenants.estates.models import Building, Estate, House
 from tenants.notices import selectors, services
@@ -131,10 +132,8 @@ class NoticeUnreadHouseList(ExcelExportMixin, generics.ListAPIView):
     export_title = _("未读房屋")  # type: ignore[assignment]  # core.exports types it str; rendered with str()
 
     def get_queryset(self):
-        notice_id = self.request.query_params.get("notice", "")
+        notice_id = text.query_id(self.request.query_params.get("notice"))
         notice = (
-            selectors.staff_notices().filter(pk=int(notice_id), kind=Kind.OUTAGE).first()
-            if notice_id.isascii() and notice_id.isdigit()
-            else None
+            selectors.staff_notices().filter(pk=notice_id, kind=Kind.OUTAGE).first() if notice_id is not None else None
         )
         return selectors.unread_houses(notice) if notice is not None else House.objects.none()
