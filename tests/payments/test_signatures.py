@@ -39,6 +39,8 @@ def test_a_valid_signature_passes(platform_key):
         pytest.param(lambda h, b: (h | {"wechatpay-serial": "PUB_KEY_ID_2"}, b), id="wrong-serial"),
         pytest.param(lambda h, b: (h | {"wechatpay-nonce": "other"}, b), id="other-nonce"),
         pytest.param(lambda h, b: ({k: v for k, v in h.items() if k != "wechatpay-timestamp"}, b), id="no-timestamp"),
+        # Digits int() refuses though str.isdigit() takes them: a refusal, not a 500 on the webhook.
+        pytest.param(lambda h, b: (h | {"wechatpay-timestamp": "¹⁷⁰⁰⁰⁰⁰⁰⁰⁰"}, b), id="superscript-timestamp"),
     ],
 )
 def test_anything_else_is_refused(platform_key, spoil):

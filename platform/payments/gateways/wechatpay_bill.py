@@ -20,6 +20,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from core import text
 from payments.gateways import BillRow, GatewayError, TradeBill
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -115,7 +116,7 @@ def _row(raw: dict[str, str], number: int) -> BillRow:
 def _check_summary(summary: dict[str, str], rows: list[BillRow]) -> None:
     """The summary must describe these rows: their number, and the refunds' and settled totals."""
     count = summary.get(SUMMARY_FIRST, "")
-    if not count.isdigit() or int(count) != len(rows):
+    if not text.is_ascii_digits(count) or int(count) != len(rows):
         raise MalformedBill(f"the summary counts {count!r} rows, the bill has {len(rows)}")
     refunds = sum((_amount(row.raw["退款金额"], "refund") for row in rows if row.kind == "refund"), Decimal("0"))
     if "退款总金额" in summary and _amount(summary["退款总金额"], "summary") != refunds:

@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.x509 import load_pem_x509_certificate
 
+from core import text
 from payments.gateways import VerificationFailed
 
 SCHEMA = "WECHATPAY2-SHA256-RSA2048"
@@ -109,7 +110,7 @@ def verify_signed(
         raise VerificationFailed(f"unknown Wechatpay-Serial {serial[:64]!r}")
     timestamp, nonce_str = headers.get("wechatpay-timestamp", ""), headers.get("wechatpay-nonce", "")
     signature = headers.get("wechatpay-signature", "")
-    if not timestamp.isdigit() or not nonce_str or not signature:
+    if not text.is_ascii_digits(timestamp) or not nonce_str or not signature:
         raise VerificationFailed("missing Wechatpay-Timestamp, -Nonce or -Signature")
     if abs((now if now is not None else time.time()) - int(timestamp)) > MAX_SKEW_SECONDS:
         raise VerificationFailed("stale Wechatpay-Timestamp")

@@ -26,6 +26,7 @@ from django_tenants.utils import get_public_schema_name, tenant_context
 
 from accounts import services as account_services
 from companies.models import Company
+from core import text
 from core.actions import action
 from payments import gateways
 from payments.gateways import GatewayState, RefundState
@@ -67,7 +68,7 @@ def receive(event: dict[str, Any]) -> str:
 
 def _company(merchant: dict[str, str] | Any) -> Company | None:
     schema, company_id = merchant.get("company_schema", ""), merchant.get("company_id", "")
-    if not schema or not company_id.isdigit() or schema == get_public_schema_name():
+    if not schema or not text.is_ascii_digits(company_id) or schema == get_public_schema_name():
         return None
     return Company.objects.filter(schema_name=schema, pk=int(company_id)).first()
 
