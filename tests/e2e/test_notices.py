@@ -70,6 +70,8 @@ def test_an_outage_notice_reaches_the_owner_and_its_read_count_moves(
     form.get_by_test_id("notice-estates").click()
     staff.locator(".el-select-dropdown__item:visible").filter(has_text=f"公告小区{tag}").first.click()
     form.get_by_test_id("notice-title").click()  # close the picker
+    # Until it has faded out, the picker's options (other tests' estates) are on the screen's text.
+    expect(staff.locator(".el-select-dropdown__item:visible")).to_have_count(0)
     form.get_by_test_id("notice-body-area").click()
     staff.keyboard.type("明天 8:00–12:00 停水检修，请提前储水。")
     form.get_by_test_id("notice-body-bold").click()
