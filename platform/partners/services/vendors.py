@@ -103,14 +103,8 @@ def sign_up_vendor(
             account.save()
     except IntegrityError as exc:  # the same phone signing up twice at once
         raise DomainError(_("该手机号已注册。"), fields={"phone": [_("该手机号已注册。")]}) from exc
-    account_services.record_audit(
-        actor=None,
-        actor_label=label(account),
-        action="partner.signup",
-        object_type="vendor",
-        object_id=vendor.pk,
-        after={"name": vendor.name, "kind": vendor.kind, "phone": vendor.phone_masked},
-    )
+    shown = {"name": vendor.name, "kind": vendor.kind, "phone": vendor.phone_masked}
+    _trail(account, "partner.signup", "vendor", vendor.pk, after=shown)
     return vendor, account
 
 
@@ -141,23 +135,11 @@ def _check_password(*, phone: str, password: str) -> tuple[VendorAccount | None,
         return None, False
     ok = account.check_password(password)
     if not (ok and account.is_active and account.vendor.is_active):
-        account_services.record_audit(
-            actor=None,
-            actor_label=label(account),
-            action="partner.login_failed",
-            object_type="vendor_account",
-            object_id=account.pk,
-        )
+        _trail(account, "partner.login_failed", "vendor_account", account.pk)
         return account, False
     account.last_login = timezone.now()
     account.save(update_fields=["last_login"])
-    account_services.record_audit(
-        actor=None,
-        actor_label=label(account),
-        action="partner.login",
-        object_type="vendor_account",
-        object_id=account.pk,
-    )
+    _trail(account, "partner.login", "vendor_account", account.pk)
     return account, True
 
 
@@ -169,26 +151,14 @@ def issue_token(*, account: VendorAccount) -> tuple[str, PartnerToken]:
         account=account,
         expires_at=timezone.now() + timedelta(days=settings.ACCESS_TOKEN_DAYS),
     )
-    account_services.record_audit(
-        actor=None,
-        actor_label=label(account),
-        action="partner.token_issue",
-        object_type="partner_token",
-        object_id=token.pk,
-    )
+    _trail(account, "partner.token_issue", "partner_token", token.pk)
     return raw, token
 
 
 @action
 def revoke_token(*, token: PartnerToken) -> None:
     PartnerToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
-    account_services.record_audit(
-        actor=None,
-        actor_label=label(token.account),
-        action="partner.token_revoke",
-        object_type="partner_token",
-        object_id=token.pk,
-    )
+    _trail(token.account, "partner.token_revoke", "partner_token", token.pk)
 
 
 @action
@@ -220,12 +190,12 @@ def add_document(
         vendor.listings_suspended_reason = ""
         vendor.save(update_fields=["listings_suspended_at", "listings_suspended_reason"])
         after["listings_restored"] = True
-    account_services.record_audit(
-        actor=None,
-        actor_label=label(account),
-        action="partner.document_add",
-        object_type="qualification_document",
-        object_id=document.pk,
-        after=after,
-    )
+    _trail(account, "partner.document_add", "qualification_document", document.pk, after=after)
     return document
+
+
+def _trail(account: VendorAccount, verb: str, object_type: str, object_id: Any, **changes: Any) -> None:
+    """The vendor's own step on the public audit trail (no company user acts: the label names the account)."""
+    account_services.record_audit(
+        actor=None, actor_label=label(account), action=verb, object_type=object_type, object_id=object_id, **changes
+    )
