@@ -57,6 +57,7 @@ PERMISSIONS: dict[str, set[Role]] = {
     "community.manage": {Role.CUSTOMER_SERVICE},
     "owners.manage": {Role.CUSTOMER_SERVICE},  # disable / re-enable owners' app accounts
     "partners.manage": set(),  # merchants and housekeeping vendors: invite, review documents, admit, suspend
+    "partners.view": {Role.CUSTOMER_SERVICE},  # owners' orders with the vendors, the monthly settlement
     "analytics.view": {Role.CASHIER},
     "staff.view": set(),
     "staff.manage": set(),

@@ -119,6 +119,12 @@ app.conf.beat_schedule = {
         "schedule": 600.0,
         "options": {"expires": 590},
     },
+    # In every company's schema: service orders left unpaid past their window, cancelled (places freed).
+    "vendor-orders-expire-unpaid": {
+        "task": "tenants.vendor_orders.tasks.expire_unpaid",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     "billing-daily": {
         "task": "billing.tasks.daily_billing",
         "schedule": crontab(hour=1, minute=30),

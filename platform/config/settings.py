@@ -146,6 +146,7 @@ SHARED_APPS, TENANT_APPS = app_lists(
         "tenants.notices",
         "tenants.feedback",
         "tenants.activities",
+        "tenants.vendor_orders",
         "tenants.demo",
         "billing",
     ],

@@ -7,7 +7,10 @@ from django.urls import path, re_path
 from accounts import console
 from companies import api as companies_api
 from config import urls_common, views
+from partners.api import catalogue as partner_catalogue
+from partners.api import orders as partner_orders
 from partners.api import portal as partner_api
+from partners.api import settlement as partner_settlement
 from standins import views as standin_views
 from subscriptions import api as subscriptions_api
 
@@ -26,6 +29,21 @@ urlpatterns = [
     path("api/v1/partner/me/", partner_api.PartnerMeView.as_view(), name="partner-me"),
     path("api/v1/partner/documents/", partner_api.PartnerDocumentList.as_view(), name="partner-documents"),
     path("api/v1/partner/admissions/", partner_api.PartnerAdmissionList.as_view(), name="partner-admissions"),
+    path("api/v1/partner/offerings/", partner_catalogue.PartnerOfferingList.as_view(), name="partner-offerings"),
+    path(
+        "api/v1/partner/offerings/<int:pk>/",
+        partner_catalogue.PartnerOfferingDetail.as_view(),
+        name="partner-offering-detail",
+    ),
+    path("api/v1/partner/slots/", partner_catalogue.PartnerSlotList.as_view(), name="partner-slots"),
+    path("api/v1/partner/slots/<int:pk>/", partner_catalogue.PartnerSlotDetail.as_view(), name="partner-slot-detail"),
+    path("api/v1/partner/orders/", partner_orders.PartnerOrderList.as_view(), name="partner-orders"),
+    path(
+        "api/v1/partner/orders/<int:pk>/<str:move>/",
+        partner_orders.PartnerOrderMove.as_view(),
+        name="partner-order-move",
+    ),
+    path("api/v1/partner/settlement/", partner_settlement.PartnerSettlement.as_view(), name="partner-settlement"),
     path("api/v1/stripe/webhook/", subscriptions_api.StripeWebhookView.as_view(), name="stripe-webhook"),
     path("console/login/", console.login, name="console-login"),
     path("console/", admin.site.urls),

@@ -12,6 +12,8 @@ from notifications import api as notifications_api
 from notifications import api_wechat as notifications_wechat_api
 from notifications import settings_api as notification_settings_api
 from partners.api import company as partners_api
+from partners.api import owner as partners_owner_api
+from partners.api import settlement as partners_settlement
 from payments import api as payments_api
 from payments.api import card_page
 from subscriptions import api as subscriptions_api
@@ -23,6 +25,7 @@ from tenants.notices import api as notices_api
 from tenants.repairs import api as repairs_api
 from tenants.residents import api as residents_api
 from tenants.staff import api as staff_api
+from tenants.vendor_orders import api as vendor_orders_api
 
 router = SimpleRouter(trailing_slash=True)
 router.register("users", accounts_api.UserViewSet, basename="user")
@@ -61,6 +64,9 @@ router.register("activities", activities_api.ActivityViewSet, basename="activity
 router.register("owner/activities", activities_api.OwnerActivityViewSet, basename="owner-activity")
 router.register("owner/activity-signups", activities_api.OwnerSignUpViewSet, basename="owner-activity-signup")
 router.register("partner-admissions", partners_api.PartnerAdmissionViewSet, basename="partner-admission")
+router.register("vendor-orders", vendor_orders_api.VendorOrderViewSet, basename="vendor-order")
+router.register("owner/vendors", partners_owner_api.OwnerVendorViewSet, basename="owner-vendor")
+router.register("owner/vendor-orders", vendor_orders_api.OwnerVendorOrderViewSet, basename="owner-vendor-order")
 billing_paths = billing_routes.register(router)
 
 api_v1: list[URLPattern | URLResolver] = [
@@ -129,6 +135,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("repair-stats/", repairs_api.RepairStatsView.as_view(), name="repair-stats"),
     path("activities/<int:activity_id>/signups/", activities_api.ActivitySignUpList.as_view(), name="activity-signups"),
     path("repair-workers/", repairs_api.RepairWorkerList.as_view(), name="repair-workers"),
+    path("partner-settlement/", partners_settlement.CompanySettlement.as_view(), name="partner-settlement"),
     path("feedback-settings/", feedback_api.FeedbackSettingsView.as_view(), name="feedback-settings"),
     path("feedback-stats/", feedback_api.FeedbackStatsView.as_view(), name="feedback-stats"),
     path("feedback-handlers/", feedback_api.FeedbackHandlerList.as_view(), name="feedback-handlers"),

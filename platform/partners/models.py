@@ -185,3 +185,143 @@ class Admission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.vendor_id}@{self.company_id}: {self.status}"
+
+
+class OfferingKind(models.TextChoices):
+    SERVICE = "service", _("家政服务")
+    GOODS = "goods", _("商品")
+
+
+class PriceMode(models.TextChoices):
+    FIXED = "fixed", _("一口价")
+    QUOTED = "quoted", _("上门报价")
+
+
+class Offering(models.Model):
+    """服务项目 — one item of a vendor's catalogue: a housekeeping service or a merchant's offer.
+    `company` empty: offered in every company that admitted the vendor; set: in that company only
+    (its own price there, say). A fixed price is what the owner pays when booking; a quoted one is
+    agreed at the door and `price` is then only the "from" figure shown."""
+
+    vendor = models.ForeignKey(Vendor, on_delete=models.CASCADE, related_name="offerings")
+    company = models.ForeignKey("companies.Company", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("类型"), max_length=16, choices=OfferingKind.choices)
+    name = models.CharField(_("名称"), max_length=100)
+    description = models.CharField(_("说明"), max_length=1000, blank=True)
+    price_mode = models.CharField(_("计价方式"), max_length=16, choices=PriceMode.choices, default=PriceMode.FIXED)
+    price = models.DecimalField(_("价格"), max_digits=10, decimal_places=2)
+    unit = models.CharField(_("单位"), max_length=20, blank=True)  # 次, 小时, 件
+    duration_minutes = models.PositiveIntegerField(_("时长（分钟）"), null=True, blank=True)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("服务项目")
+        ordering = ["name", "id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(price__gte=0), name="offering_price_not_negative"),
+            models.CheckConstraint(
+                condition=~models.Q(price_mode="fixed") | models.Q(price__gt=0), name="offering_fixed_price_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_service(self) -> bool:
+        """Booked in one of the vendor's slots and done at the owner's home (goods: delivered or picked up)."""
+        return self.kind == OfferingKind.SERVICE
+
+    @property
+    def is_fixed_price(self) -> bool:
+        return self.price_mode == PriceMode.FIXED
+
+
+class ServiceSlot(models.Model):
+    """服务时段 — a window in which the vendor can take `capacity` bookings, for every company that
+    admitted it (`company` empty) or one. Places are SlotPlace rows, taken under the slot's lock."""
+
+    vendor = models.ForeignKey(Vendor, on_delete=models.CASCADE, related_name="slots")
+    company = models.ForeignKey("companies.Company", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    starts_at = models.DateTimeField(_("开始时间"))
+    ends_at = models.DateTimeField(_("结束时间"))
+    capacity = models.PositiveSmallIntegerField(_("可约数量"))
+    is_open = models.BooleanField(default=True)  # closed by the vendor: no new bookings, taken places stay
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("服务时段")
+        ordering = ["starts_at", "id"]
+        indexes = [models.Index(fields=["vendor", "starts_at"], name="slot_vendor_start")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")), name="slot_ends_after_start"),
+            models.CheckConstraint(condition=models.Q(capacity__gte=1, capacity__lte=200), name="slot_capacity_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.vendor_id} {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class SlotPlace(models.Model):
+    """One place of a slot, held by one company's order (its id in that company's schema) until the
+    order is cancelled (`released_at`). The count of unreleased places never passes the capacity:
+    partners.services.slots takes them under the slot's row lock."""
+
+    slot = models.ForeignKey(ServiceSlot, on_delete=models.PROTECT, related_name="places")
+    company = models.ForeignKey("companies.Company", on_delete=models.CASCADE, related_name="+")
+    order_id = models.BigIntegerField()
+    taken_at = models.DateTimeField(default=timezone.now)
+    released_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["company", "order_id"], name="slot_place_once_per_order")]
+        indexes = [models.Index(fields=["slot"], condition=models.Q(released_at__isnull=True), name="slot_place_live")]
+
+    def __str__(self) -> str:
+        return f"{self.slot_id}: {self.company_id}/{self.order_id}"
+
+
+class PortalOrder(models.Model):
+    """The partner portal's copy of one company's order with a vendor (the order itself lives in the
+    company's schema: vendor_orders). Written by partners.services.portal_orders in the same
+    transaction as every change of the order, so the vendor reads all its companies' orders in one
+    query — and only while its admission there is approved (the join on `admission`)."""
+
+    company = models.ForeignKey("companies.Company", on_delete=models.CASCADE, related_name="+")
+    vendor = models.ForeignKey(Vendor, on_delete=models.CASCADE, related_name="portal_orders")
+    admission = models.ForeignKey(Admission, on_delete=models.CASCADE, related_name="portal_orders")
+    order_id = models.BigIntegerField()  # in the company's schema
+    number = models.CharField(max_length=32)
+    version = models.PositiveIntegerField()  # the order's own; an older copy never overwrites a newer
+    status = models.CharField(max_length=16)
+    offering_name = models.CharField(max_length=100)
+    quantity = models.PositiveIntegerField(default=1)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    refunded = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"))
+    commission_rate = models.DecimalField(max_digits=5, decimal_places=4)
+    scheduled_start = models.DateTimeField(null=True, blank=True)
+    scheduled_end = models.DateTimeField(null=True, blank=True)
+    estate_name = models.CharField(max_length=100)
+    address = models.CharField(max_length=200)
+    contact_name = models.CharField(max_length=50)
+    contact_phone = EncryptedTextField(platform=True)
+    note = models.CharField(max_length=500, blank=True)
+    rating = models.PositiveSmallIntegerField(null=True, blank=True)
+    rating_comment = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField()
+    paid_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["company", "order_id"], name="portal_order_once")]
+        indexes = [
+            models.Index(fields=["vendor", "-created_at", "-id"], name="portal_order_vendor_recent"),
+            models.Index(fields=["company", "vendor", "completed_at"], name="portal_order_settlement"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company_id}/{self.number}"

@@ -3,13 +3,32 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.db.models.functions import Round
 from django.utils import timezone
 
+from companies.models import Company
 from core import crypto
 from core.db import current_schema
-from partners.models import Admission, PartnerToken, QualificationDocument, Vendor, VendorAccount
+from partners.models import (
+    Admission,
+    AdmissionStatus,
+    Offering,
+    PartnerToken,
+    PortalOrder,
+    QualificationDocument,
+    ServiceSlot,
+    Vendor,
+    VendorAccount,
+)
+
+FEN = Decimal("0.01")
 
 
 def token_hash(raw: str) -> str:
@@ -42,6 +61,11 @@ def vendor_admissions(vendor: Vendor) -> QuerySet[Admission]:
     return Admission.objects.filter(vendor=vendor).select_related("company").order_by("-updated_at", "-id")
 
 
+def current_company() -> Company:
+    """The company whose schema is active (its registry row in the public schema)."""
+    return Company.objects.get(schema_name=current_schema())
+
+
 def company_admissions() -> QuerySet[Admission]:
     """The admissions of the company whose schema is active: its own, and no other company's."""
     return (
@@ -58,3 +82,135 @@ def company_admission_documents(admission: Admission) -> QuerySet[QualificationD
 
 def vendor_by_code(code: str) -> Vendor | None:
     return Vendor.objects.filter(code=(code or "").strip().upper(), is_active=True).first()
+
+
+def vendor_orders(vendor: Vendor) -> QuerySet[PortalOrder]:
+    """The vendor's orders in every company that admits it now: one query whatever the number of
+    companies; a company that suspended the vendor drops out at once (the admission's status)."""
+    return (
+        PortalOrder.objects.filter(vendor=vendor, admission__status=AdmissionStatus.APPROVED)
+        .select_related("company")
+        .order_by("-created_at", "-id")
+    )
+
+
+def offerings_for_company(*, vendor_id: int, company: Company) -> QuerySet[Offering]:
+    """A vendor's active catalogue as one company's owners see it: the items for every company and
+    those for this one."""
+    return Offering.objects.filter(vendor_id=vendor_id, is_active=True).filter(
+        Q(company__isnull=True) | Q(company=company)
+    )
+
+
+def open_slots_for_company(*, vendor_id: int, company: Company, now: datetime | None = None) -> QuerySet[ServiceSlot]:
+    """The vendor's future open slots this company's owners may book, each with `held` places."""
+    now = now or timezone.now()
+    return (
+        ServiceSlot.objects.filter(vendor_id=vendor_id, is_open=True, starts_at__gt=now)
+        .filter(Q(company__isnull=True) | Q(company=company))
+        .annotate(held=Count("places", filter=Q(places__released_at__isnull=True)))
+        .order_by("starts_at", "id")
+    )
+
+
+# The estates of an owner's houses in the current company's schema: registered by the company app
+# that knows houses (platform apps never import one). Unregistered, an owner sees no vendor.
+_owner_estates: list[Callable[[Any], list[int]]] = []
+
+
+def register_owner_estates(lookup: Callable[[Any], list[int]]) -> None:
+    _owner_estates[:] = [lookup]
+
+
+def owner_vendors(user: Any, *, company: Company) -> QuerySet[Admission]:
+    """The vendors an owner may order from: admitted for an estate of one of their houses."""
+    estate_ids = _owner_estates[0](user) if _owner_estates else []
+    return listed_vendors(company=company, estate_ids=estate_ids)
+
+
+def listed_vendors(*, company: Company, estate_ids: list[int]) -> QuerySet[Admission]:
+    """The vendors an owner of these estates may order from: admitted by the company for one of the
+    estates, active and not suspended for a lapsed document."""
+    return (
+        Admission.objects.filter(
+            company=company,
+            status=AdmissionStatus.APPROVED,
+            estate_ids__overlap=estate_ids,
+            vendor__is_active=True,
+            vendor__listings_suspended_at__isnull=True,
+        )
+        .select_related("vendor")
+        .order_by("vendor__name", "vendor_id")
+    )
+
+
+def vendor_offerings(vendor: Vendor) -> QuerySet[Offering]:
+    return Offering.objects.filter(vendor=vendor).select_related("company").order_by("-is_active", "name", "id")
+
+
+def vendor_slots(vendor: Vendor, *, since: datetime) -> QuerySet[ServiceSlot]:
+    return (
+        ServiceSlot.objects.filter(vendor=vendor, ends_at__gt=since)
+        .select_related("company")
+        .annotate(held=Count("places", filter=Q(places__released_at__isnull=True)))
+        .order_by("starts_at", "id")
+    )
+
+
+@dataclass(frozen=True)
+class SettlementRow:
+    company_id: int
+    company_name: str
+    vendor_id: int
+    vendor_name: str
+    orders: int
+    amount: Decimal
+    refunded: Decimal
+    commission: Decimal
+    payable: Decimal
+
+
+def settlement(
+    *, month_start: date, vendor: Vendor | None = None, company: Company | None = None
+) -> list[SettlementRow]:
+    """结算: the orders completed in a month, per company and vendor — amount, refunded, commission (each
+    order's kept amount × its rate, rounded to the fen half up) and what is payable to the vendor.
+    The vendor's report and the company's are this one query, so both sides see alike."""
+    end = (month_start.replace(day=28) + timedelta(days=4)).replace(day=1)
+    tz = timezone.get_current_timezone()
+    start_at = datetime.combine(month_start, time.min, tzinfo=tz)
+    end_at = datetime.combine(end, time.min, tzinfo=tz)
+    rows = PortalOrder.objects.filter(completed_at__gte=start_at, completed_at__lt=end_at)
+    if vendor is not None:
+        rows = rows.filter(vendor=vendor)
+    if company is not None:
+        rows = rows.filter(company=company)
+    kept = ExpressionWrapper(F("amount") - F("refunded"), output_field=DecimalField(max_digits=12, decimal_places=2))
+    # PostgreSQL's round() of a numeric goes half away from zero: half up for these amounts.
+    commission = Round(
+        ExpressionWrapper(kept * F("commission_rate"), output_field=DecimalField(max_digits=18, decimal_places=6)), 2
+    )
+    grouped = (
+        rows.values("company_id", "company__name", "company__display_name", "vendor_id", "vendor__name")
+        .annotate(
+            n_orders=Count("id"), sum_amount=Sum("amount"), sum_refunded=Sum("refunded"), sum_commission=Sum(commission)
+        )
+        .order_by("company__name", "company_id", "vendor__name", "vendor_id")
+    )
+    result = []
+    for row in grouped:
+        fee = Decimal(row["sum_commission"]).quantize(FEN)
+        result.append(
+            SettlementRow(
+                company_id=row["company_id"],
+                company_name=row["company__display_name"] or row["company__name"],
+                vendor_id=row["vendor_id"],
+                vendor_name=row["vendor__name"],
+                orders=row["n_orders"],
+                amount=row["sum_amount"],
+                refunded=row["sum_refunded"],
+                commission=fee,
+                payable=row["sum_amount"] - row["sum_refunded"] - fee,
+            )
+        )
+    return result

@@ -17,6 +17,7 @@ class Purpose(models.TextChoices):
     """What an order pays for; each purpose's provider is registered through payments.bridge."""
 
     BILLS = "bills", _("物业账单")
+    VENDOR_ORDERS = "vendor_orders", _("服务订单")
 
 
 class PayerKind(models.TextChoices):
@@ -150,6 +151,9 @@ class PaymentOrderLine(models.Model):
     index lets no second live order take the same item."""
 
     order = models.ForeignKey(PaymentOrder, on_delete=models.PROTECT, related_name="lines")
+    # The order's purpose, kept on the line: items of different purposes are numbered apart (charge
+    # 5 and service order 5 are not the same item), so the hold is per purpose.
+    purpose = models.CharField(max_length=16, choices=Purpose.choices, default=Purpose.BILLS)
     item_id = models.BigIntegerField(_("项目"))
     amount = models.DecimalField(_("金额"), max_digits=12, decimal_places=2)
     late_fee = models.DecimalField(_("滞纳金"), max_digits=12, decimal_places=2, default=0)
@@ -159,7 +163,9 @@ class PaymentOrderLine(models.Model):
     class Meta:
         ordering = ["id"]
         constraints = [
-            models.UniqueConstraint(fields=["item_id"], condition=Q(holds=True), name="payment_line_held_once"),
+            models.UniqueConstraint(
+                fields=["purpose", "item_id"], condition=Q(holds=True), name="payment_line_held_once_per_purpose"
+            ),
             models.UniqueConstraint(fields=["order", "item_id"], name="payment_line_once_per_order"),
             models.CheckConstraint(condition=Q(amount__gte=0, late_fee__gte=0), name="payment_line_not_negative"),
         ]

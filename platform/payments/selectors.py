@@ -34,6 +34,21 @@ def with_lines(order_id: int) -> PaymentOrder:
     return PaymentOrder.objects.prefetch_related("lines").get(pk=order_id)
 
 
+def paid_order_for(*, purpose: str, item_id: int) -> PaymentOrder | None:
+    """The order that paid an item of a purpose, with money left in it (not yet wholly refunded)."""
+    return (
+        PaymentOrder.objects.filter(
+            purpose=purpose,
+            lines__purpose=purpose,
+            lines__item_id=item_id,
+            status__in=[OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED],
+            settlement=Settlement.ALLOCATED,
+        )
+        .order_by("-paid_at", "-id")
+        .first()
+    )
+
+
 def owner_order(user: Any, order_id: int) -> PaymentOrder | None:
     """One of the orders this owner started (None for anyone else's: the caller answers 404)."""
     if user is None or user.pk is None:

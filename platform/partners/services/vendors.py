@@ -104,7 +104,7 @@ def sign_up_vendor(
     except IntegrityError as exc:  # the same phone signing up twice at once
         raise DomainError(_("该手机号已注册。"), fields={"phone": [_("该手机号已注册。")]}) from exc
     shown = {"name": vendor.name, "kind": vendor.kind, "phone": vendor.phone_masked}
-    _trail(account, "partner.signup", "vendor", vendor.pk, after=shown)
+    trail(account, "partner.signup", "vendor", vendor.pk, after=shown)
     return vendor, account
 
 
@@ -135,11 +135,11 @@ def _check_password(*, phone: str, password: str) -> tuple[VendorAccount | None,
         return None, False
     ok = account.check_password(password)
     if not (ok and account.is_active and account.vendor.is_active):
-        _trail(account, "partner.login_failed", "vendor_account", account.pk)
+        trail(account, "partner.login_failed", "vendor_account", account.pk)
         return account, False
     account.last_login = timezone.now()
     account.save(update_fields=["last_login"])
-    _trail(account, "partner.login", "vendor_account", account.pk)
+    trail(account, "partner.login", "vendor_account", account.pk)
     return account, True
 
 
@@ -151,14 +151,14 @@ def issue_token(*, account: VendorAccount) -> tuple[str, PartnerToken]:
         account=account,
         expires_at=timezone.now() + timedelta(days=settings.ACCESS_TOKEN_DAYS),
     )
-    _trail(account, "partner.token_issue", "partner_token", token.pk)
+    trail(account, "partner.token_issue", "partner_token", token.pk)
     return raw, token
 
 
 @action
 def revoke_token(*, token: PartnerToken) -> None:
     PartnerToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
-    _trail(token.account, "partner.token_revoke", "partner_token", token.pk)
+    trail(token.account, "partner.token_revoke", "partner_token", token.pk)
 
 
 @action
@@ -190,11 +190,11 @@ def add_document(
         vendor.listings_suspended_reason = ""
         vendor.save(update_fields=["listings_suspended_at", "listings_suspended_reason"])
         after["listings_restored"] = True
-    _trail(account, "partner.document_add", "qualification_document", document.pk, after=after)
+    trail(account, "partner.document_add", "qualification_document", document.pk, after=after)
     return document
 
 
-def _trail(account: VendorAccount, verb: str, object_type: str, object_id: Any, **changes: Any) -> None:
+def trail(account: VendorAccount, verb: str, object_type: str, object_id: Any, **changes: Any) -> None:
     """The vendor's own step on the public audit trail (no company user acts: the label names the account)."""
     account_services.record_audit(
         actor=None, actor_label=label(account), action=verb, object_type=object_type, object_id=object_id, **changes

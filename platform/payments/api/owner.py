@@ -119,6 +119,12 @@ class StartPaymentSerializer(serializers.Serializer[Any]):
         max_length=200,
         help_text="Charges to pay; all that are due (payable online) when absent or empty.",
     )
+    purpose = serializers.ChoiceField(
+        choices=Purpose.choices,
+        required=False,
+        default=Purpose.BILLS,
+        help_text="What is paid: bills (charge_ids are charges) or vendor_orders (charge_ids is the service order).",
+    )
     idempotency_key = serializers.CharField(max_length=64)
     gateway = serializers.CharField(max_length=16, required=False, default="wechatpay")
     channel = serializers.ChoiceField(
@@ -183,6 +189,12 @@ class QuoteQuerySerializer(serializers.Serializer[Any]):
         allow_blank=True,
         help_text="Comma-separated charges; all that are due (payable online) when absent or empty.",
     )
+    purpose = serializers.ChoiceField(
+        choices=Purpose.choices,
+        required=False,
+        default=Purpose.BILLS,
+        help_text="What is paid: bills (charge_ids are charges) or vendor_orders (charge_ids is the service order).",
+    )
 
 
 class OwnerPaymentQuote(APIView):
@@ -199,7 +211,10 @@ class OwnerPaymentQuote(APIView):
         raw = form.validated_data.get("charge_ids") or ""
         item_ids = [int(part) for part in raw.split(",") if part] or None
         quote = checkout.quote(
-            purpose=Purpose.BILLS, user=request.user, payer_id=form.validated_data["house"], item_ids=item_ids
+            purpose=form.validated_data["purpose"],
+            user=request.user,
+            payer_id=form.validated_data["house"],
+            item_ids=item_ids,
         )
         return Response(PaymentQuoteSerializer(quote).data)
 
@@ -220,7 +235,7 @@ class OwnerPayments(APIView):
         order = checkout.start_payment(
             company=request.tenant,  # type: ignore[attr-defined]
             user=request.user,
-            purpose=Purpose.BILLS,
+            purpose=data["purpose"],
             payer_id=data["house"],
             item_ids=data.get("charge_ids") or None,
             idempotency_key=data["idempotency_key"],

@@ -97,7 +97,7 @@ def start_payment(
         if not payer_account:
             raise DomainError(_("请在微信小程序中登录后支付。"), code="wechat_login_required", status_code=409)
     quoted = quote(purpose=purpose, user=user, payer_id=payer_id, item_ids=item_ids)
-    _end_earlier_attempts(company, user, [line.item_id for line in quoted.lines])
+    _end_earlier_attempts(company, user, purpose, [line.item_id for line in quoted.lines])
     order = _create_order(
         quote=quoted,
         purpose=purpose,
@@ -125,12 +125,15 @@ def start_payment(
     return _prepaid(order.pk, prepay)
 
 
-def _end_earlier_attempts(company: Any, user: Any, item_ids: list[int]) -> None:
+def _end_earlier_attempts(company: Any, user: Any, purpose: str, item_ids: list[int]) -> None:
     """Close the live orders holding these items: the user's own earlier attempts, or anyone's that
     expired. Someone else's live attempt is refused (409)."""
     now = timezone.now()
     holders = PaymentOrder.objects.filter(
-        lines__item_id__in=item_ids, lines__holds=True, status__in=[OrderStatus.CREATED, OrderStatus.PENDING]
+        purpose=purpose,
+        lines__item_id__in=item_ids,
+        lines__holds=True,
+        status__in=[OrderStatus.CREATED, OrderStatus.PENDING],
     ).distinct()
     for holder in holders:
         if holder.created_by_id != user.pk and holder.expires_at > now:
@@ -208,7 +211,12 @@ def _create_order(
         PaymentOrderLine.objects.bulk_create(
             [
                 PaymentOrderLine(
-                    order=order, item_id=line.item_id, amount=line.amount, late_fee=line.late_fee, label=line.label
+                    order=order,
+                    purpose=purpose,
+                    item_id=line.item_id,
+                    amount=line.amount,
+                    late_fee=line.late_fee,
+                    label=line.label,
                 )
                 for line in quote.lines
             ]

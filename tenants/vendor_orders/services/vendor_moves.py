@@ -1,0 +1,38 @@
+"""The partner portal's moves of an order (partners.bridge.OrdersProvider), run in the company's
+schema after partners checked that the vendor's admission is approved."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from core.actions import action
+from core.errors import DomainError, NotFound
+from tenants.vendor_orders.models import CancelledBy, OrderStatus
+from tenants.vendor_orders.services.orders import cancel, locked, move
+
+MOVES = {
+    "confirm": OrderStatus.CONFIRMED,
+    "start": OrderStatus.IN_SERVICE,
+    "complete": OrderStatus.DONE,
+}
+
+
+@action
+def vendor_move(*, order_id: int, vendor_id: int, move_name: str, actor_label: str, reason: str = "") -> None:
+    order = locked(order_id)
+    if order.vendor_id != vendor_id:  # another vendor's order in this company: not found
+        raise NotFound()
+    if move_name == "cancel":
+        reason = (reason or "").strip()
+        if not reason:
+            raise DomainError(_("请填写取消原因。"), fields={"reason": [_("请填写取消原因。")]})
+        cancel(order, by=CancelledBy.VENDOR, reason=reason, actor_label=actor_label)
+        return
+    if move_name not in MOVES:
+        raise DomainError(_("不支持的操作。"), code="bad_move")
+    move(order, MOVES[move_name], verb=f"vendor_{move_name}", actor_label=actor_label)
+
+
+class PortalOrders:
+    def vendor_move(self, *, order_id: int, vendor_id: int, move: str, actor_label: str, reason: str) -> None:
+        vendor_move(order_id=order_id, vendor_id=vendor_id, move_name=move, actor_label=actor_label, reason=reason)
