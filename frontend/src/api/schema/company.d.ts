@@ -3768,6 +3768,115 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/owner/vendor-orders/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description 我的服务订单: book (pay next through /owner/payments with purpose vendor_orders), cancel, rate. */
+        get: operations["owner_vendor_orders_list"];
+        put?: never;
+        /** @description 我的服务订单: book (pay next through /owner/payments with purpose vendor_orders), cancel, rate. */
+        post: operations["owner_vendor_orders_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/owner/vendor-orders/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description 我的服务订单: book (pay next through /owner/payments with purpose vendor_orders), cancel, rate. */
+        get: operations["owner_vendor_orders_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/owner/vendor-orders/{id}/cancel/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description 我的服务订单: book (pay next through /owner/payments with purpose vendor_orders), cancel, rate. */
+        post: operations["owner_vendor_orders_cancel_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/owner/vendor-orders/{id}/rate/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description 我的服务订单: book (pay next through /owner/payments with purpose vendor_orders), cancel, rate. */
+        post: operations["owner_vendor_orders_rate_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/owner/vendors/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description 周边商家 / 家政服务: the vendors admitted for the owner's estates; one with its catalogue and the
+         *     open slots of the next 14 days.
+         */
+        get: operations["owner_vendors_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/owner/vendors/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description 周边商家 / 家政服务: the vendors admitted for the owner's estates; one with its catalogue and the
+         *     open slots of the next 14 days.
+         */
+        get: operations["owner_vendors_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/owner/wechat-subscriptions/": {
         parameters: {
             query?: never;
@@ -3943,6 +4052,23 @@ export interface paths {
          *     commission; reject; suspend; reinstate. Each step is one audited action on this company's trail.
          */
         post: operations["partner_admissions_invite_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/partner-settlement/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The company's settlement with each vendor for a month (orders completed in it). */
+        get: operations["partner_settlement_list"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -5592,6 +5718,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/vendor-orders/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description 服务订单: every order of the company's owners with its vendors, newest first. */
+        get: operations["vendor_orders_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/vendor-orders/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description 服务订单: every order of the company's owners with its vendors, newest first. */
+        get: operations["vendor_orders_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/waivers/": {
         parameters: {
             query?: never;
@@ -6339,6 +6499,21 @@ export interface components {
         BindingStatusEnum: "pending" | "approved" | "rejected";
         /** @enum {unknown} */
         BlankEnum: "";
+        BookRequest: {
+            vendor: number;
+            offering: number;
+            slot?: number | null;
+            house: number;
+            /** @default 1 */
+            quantity?: number;
+            /** @default  */
+            fulfilment?: components["schemas"]["FulfilmentEnum"];
+            contact_name: string;
+            contact_phone: string;
+            /** @default  */
+            note?: string;
+            idempotency_key: string;
+        };
         Branding: {
             display_name: string;
             readonly logo_url: string | null;
@@ -6382,6 +6557,17 @@ export interface components {
          * @enum {string}
          */
         ByEnum: "fee_item" | "method" | "day" | "month";
+        CancelRequest: {
+            /** @default  */
+            reason?: string;
+        };
+        /**
+         * @description * `owner` - 业主
+         *     * `vendor` - 服务商
+         *     * `system` - 系统
+         * @enum {string}
+         */
+        CancelledByEnum: "owner" | "vendor" | "system";
         Candidate: {
             id: number;
             username: string;
@@ -7459,6 +7645,13 @@ export interface components {
              */
             owing: string;
         };
+        /**
+         * @description * `at_home` - 上门服务
+         *     * `delivery` - 送货上门
+         *     * `pickup` - 到店自提
+         * @enum {string}
+         */
+        FulfilmentEnum: "at_home" | "delivery" | "pickup";
         /**
          * @description * `` - 未填
          *     * `male` - 男
@@ -8836,6 +9029,94 @@ export interface components {
             /** 正文 */
             body: string;
         };
+        OwnerOffering: {
+            readonly id: number;
+            /** 类型 */
+            readonly kind: components["schemas"]["OwnerOfferingKindEnum"];
+            /** 名称 */
+            readonly name: string;
+            /** 说明 */
+            readonly description: string;
+            /** 计价方式 */
+            readonly price_mode: components["schemas"]["PriceModeEnum"];
+            /**
+             * 价格
+             * Format: decimal
+             */
+            readonly price: string;
+            /** 单位 */
+            readonly unit: string;
+            /** 时长（分钟） */
+            readonly duration_minutes: number | null;
+        };
+        /**
+         * @description * `service` - 家政服务
+         *     * `goods` - 商品
+         * @enum {string}
+         */
+        OwnerOfferingKindEnum: "service" | "goods";
+        OwnerOrder: {
+            readonly id: number;
+            readonly number: string;
+            readonly vendor_id: number;
+            /** 服务商 */
+            readonly vendor_name: string;
+            /** 服务项目 */
+            readonly offering_name: string;
+            readonly price_mode: string;
+            /** Format: decimal */
+            readonly unit_price: string;
+            readonly quantity: number;
+            /**
+             * 金额
+             * Format: decimal
+             */
+            readonly amount: string;
+            /** Format: decimal */
+            readonly refunded: string;
+            readonly fulfilment: components["schemas"]["FulfilmentEnum"];
+            /** Format: date-time */
+            readonly scheduled_start: string | null;
+            /** Format: date-time */
+            readonly scheduled_end: string | null;
+            readonly house: number;
+            readonly house_label: string;
+            /** 联系人 */
+            readonly contact_name: string;
+            readonly contact_phone: string;
+            /** 备注 */
+            readonly note: string;
+            readonly status: components["schemas"]["OwnerOrderStatusEnum"];
+            readonly cancelled_by: components["schemas"]["CancelledByEnum"];
+            readonly cancel_reason: string;
+            readonly rating: number | null;
+            readonly rating_comment: string;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly pay_by: string;
+            /** Format: date-time */
+            readonly paid_at: string | null;
+            /** Format: date-time */
+            readonly confirmed_at: string | null;
+            /** Format: date-time */
+            readonly started_at: string | null;
+            /** Format: date-time */
+            readonly completed_at: string | null;
+            /** Format: date-time */
+            readonly cancelled_at: string | null;
+        };
+        /**
+         * @description * `unpaid` - 待支付
+         *     * `booked` - 待确认
+         *     * `confirmed` - 已确认
+         *     * `in_service` - 服务中
+         *     * `done` - 已完成
+         *     * `rated` - 已评价
+         *     * `cancelled` - 已取消
+         * @enum {string}
+         */
+        OwnerOrderStatusEnum: "unpaid" | "booked" | "confirmed" | "in_service" | "done" | "rated" | "cancelled";
         OwnerPayment: {
             readonly id: number;
             readonly house: number;
@@ -8910,6 +9191,22 @@ export interface components {
             /** @description The most recently decided request (approved or rejected). */
             readonly last_correction: components["schemas"]["OwnerCorrection"] | null;
         };
+        OwnerSlot: {
+            readonly id: number;
+            /**
+             * 开始时间
+             * Format: date-time
+             */
+            readonly starts_at: string;
+            /**
+             * 结束时间
+             * Format: date-time
+             */
+            readonly ends_at: string;
+            /** 可约数量 */
+            readonly capacity: number;
+            readonly free: number;
+        };
         OwnerTotals: {
             /**
              * Format: decimal
@@ -8928,6 +9225,24 @@ export interface components {
              * @description Everything to pay today, less nothing: the prepaid balance is drawn separately.
              */
             to_pay: string;
+        };
+        OwnerVendor: {
+            id: number;
+            name: string;
+            kind: components["schemas"]["VendorKindEnum"];
+            contact_name: string;
+            /** @description The vendor's business phone: owners may call it. */
+            phone: string;
+        };
+        OwnerVendorDetail: {
+            id: number;
+            name: string;
+            kind: components["schemas"]["VendorKindEnum"];
+            contact_name: string;
+            /** @description The vendor's business phone: owners may call it. */
+            phone: string;
+            readonly offerings: components["schemas"]["OwnerOffering"][];
+            readonly slots: components["schemas"]["OwnerSlot"][];
         };
         OwnerWechatSubscriptions: {
             /** @description To ask for now (wx.requestSubscribeMessage's tmplIds). */
@@ -9432,6 +9747,21 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["OwnerNotice"][];
         };
+        PaginatedOwnerOrderList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["OwnerOrder"][];
+        };
         PaginatedOwnerPaymentList: {
             /** @example 123 */
             count: number;
@@ -9446,6 +9776,21 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["OwnerPayment"][];
+        };
+        PaginatedOwnerVendorList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["OwnerVendor"][];
         };
         PaginatedPaymentList: {
             /** @example 123 */
@@ -10650,6 +10995,12 @@ export interface components {
             };
             formula?: string;
         };
+        /**
+         * @description * `fixed` - 一口价
+         *     * `quoted` - 上门报价
+         * @enum {string}
+         */
+        PriceModeEnum: "fixed" | "quoted";
         Profile: {
             readonly id: number;
             readonly user_id: number;
@@ -10721,9 +11072,10 @@ export interface components {
         };
         /**
          * @description * `bills` - 物业账单
+         *     * `vendor_orders` - 服务订单
          * @enum {string}
          */
-        PurposeEnum: "bills";
+        PurposeEnum: "bills" | "vendor_orders";
         QuantityRequest: {
             /** Format: decimal */
             quantity: string;
@@ -11490,6 +11842,21 @@ export interface components {
          * @enum {string}
          */
         SettlementEnum: "allocated" | "refund_due";
+        SettlementRow: {
+            company_id: number;
+            company_name: string;
+            vendor_id: number;
+            vendor_name: string;
+            orders: number;
+            /** Format: decimal */
+            amount: string;
+            /** Format: decimal */
+            refunded: string;
+            /** Format: decimal */
+            commission: string;
+            /** Format: decimal */
+            payable: string;
+        };
         SheetRow: {
             staff: number;
             employee_no: string;
@@ -11726,7 +12093,6 @@ export interface components {
             amount: string;
             /** Format: decimal */
             late_fee: string;
-            /** @default true */
             readonly holds: boolean;
         };
         /** @description One refund of the order: the purpose's request and its latest channel refund. */
@@ -11806,6 +12172,14 @@ export interface components {
             house: number;
             /** @description Charges to pay; all that are due (payable online) when absent or empty. */
             charge_ids?: number[];
+            /**
+             * @description What is paid: bills (charge_ids are charges) or vendor_orders (charge_ids is the service order).
+             *
+             *     * `bills` - 物业账单
+             *     * `vendor_orders` - 服务订单
+             * @default bills
+             */
+            purpose?: components["schemas"]["PurposeEnum"];
             idempotency_key: string;
             /** @default wechatpay */
             gateway?: string;
@@ -32288,6 +32662,13 @@ export interface operations {
                 /** @description Comma-separated charges; all that are due (payable online) when absent or empty. */
                 charge_ids?: string;
                 house: number;
+                /**
+                 * @description What is paid: bills (charge_ids are charges) or vendor_orders (charge_ids is the service order).
+                 *
+                 *     * `bills` - 物业账单
+                 *     * `vendor_orders` - 服务订单
+                 */
+                purpose?: "bills" | "vendor_orders";
             };
             header?: never;
             path?: never;
@@ -33537,6 +33918,584 @@ export interface operations {
             };
         };
     };
+    owner_vendor_orders_list: {
+        parameters: {
+            query?: {
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                /** @description 分页结果集中的页码。 */
+                page?: number;
+                /** @description 每页返回的结果数量。 */
+                page_size?: number;
+                /** @description 搜索关键词。 */
+                search?: string;
+                /**
+                 * @description * `unpaid` - 待支付
+                 *     * `booked` - 待确认
+                 *     * `confirmed` - 已确认
+                 *     * `in_service` - 服务中
+                 *     * `done` - 已完成
+                 *     * `rated` - 已评价
+                 *     * `cancelled` - 已取消
+                 */
+                status?: "booked" | "cancelled" | "confirmed" | "done" | "in_service" | "rated" | "unpaid";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedOwnerOrderList"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    owner_vendor_orders_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BookRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["BookRequest"];
+                "multipart/form-data": components["schemas"]["BookRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OwnerOrder"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The object is not in a state that allows this (already decided, moved out, …). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Content-Type for the request body. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    owner_vendor_orders_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 服务订单 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OwnerOrder"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    owner_vendor_orders_cancel_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 服务订单 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["CancelRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["CancelRequest"];
+                "multipart/form-data": components["schemas"]["CancelRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OwnerOrder"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The object is not in a state that allows this (already decided, moved out, …). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Content-Type for the request body. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    owner_vendor_orders_rate_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 服务订单 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RateRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["RateRequest"];
+                "multipart/form-data": components["schemas"]["RateRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OwnerOrder"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The object is not in a state that allows this (already decided, moved out, …). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Content-Type for the request body. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    owner_vendors_list: {
+        parameters: {
+            query?: {
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                /** @description 分页结果集中的页码。 */
+                page?: number;
+                /** @description 每页返回的结果数量。 */
+                page_size?: number;
+                /** @description 搜索关键词。 */
+                search?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedOwnerVendorList"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    owner_vendors_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 准入 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OwnerVendorDetail"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     owner_wechat_subscriptions_retrieve: {
         parameters: {
             query?: {
@@ -34371,6 +35330,73 @@ export interface operations {
             };
             /** @description Unsupported Content-Type for the request body. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    partner_settlement_list: {
+        parameters: {
+            query: {
+                /** @description YYYY-MM */
+                month: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettlementRow"][];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -44813,6 +45839,175 @@ export interface operations {
             };
             /** @description Unsupported Content-Type for the request body. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    vendor_orders_list: {
+        parameters: {
+            query?: {
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                /** @description 分页结果集中的页码。 */
+                page?: number;
+                /** @description 每页返回的结果数量。 */
+                page_size?: number;
+                /** @description 搜索关键词。 */
+                search?: string;
+                /**
+                 * @description * `unpaid` - 待支付
+                 *     * `booked` - 待确认
+                 *     * `confirmed` - 已确认
+                 *     * `in_service` - 服务中
+                 *     * `done` - 已完成
+                 *     * `rated` - 已评价
+                 *     * `cancelled` - 已取消
+                 */
+                status?: "booked" | "cancelled" | "confirmed" | "done" | "in_service" | "rated" | "unpaid";
+                vendor_id?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedStaffOrderList"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    vendor_orders_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 服务订单 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffOrder"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The company's service is suspended until its subscription is paid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
                 headers: {
                     [name: string]: unknown;
                 };
