@@ -23,7 +23,10 @@ class VendorOrdersConfig(AppConfig):
         from partners import bridge as partner_bridge
         from partners import selectors as partner_selectors
         from payments import bridge as payment_bridge
-        from tenants.vendor_orders import selectors
+        from tenants.vendor_orders import (
+            events,  # noqa: F401  registers the notification events
+            selectors,
+        )
         from tenants.vendor_orders.services import payment, vendor_moves
 
         partner_selectors.register_owner_estates(selectors.owner_estate_ids)

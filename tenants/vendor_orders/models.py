@@ -84,6 +84,11 @@ class VendorOrder(models.Model):
     cancel_reason = models.CharField(max_length=200, blank=True)
     rating = models.PositiveSmallIntegerField(null=True, blank=True)
     rating_comment = models.CharField(max_length=500, blank=True)
+    # The owner's complaint about the vendor for this order: an item of the company's 投诉建议, handled
+    # there like any other complaint.
+    complaint = models.OneToOneField(
+        "feedback.Feedback", null=True, blank=True, on_delete=models.PROTECT, related_name="vendor_order"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     pay_by = models.DateTimeField()  # an unpaid order is cancelled and its place freed after this
     paid_at = models.DateTimeField(null=True, blank=True)

@@ -48,6 +48,7 @@ class OwnerOrderSerializer(serializers.ModelSerializer):
             "cancel_reason",
             "rating",
             "rating_comment",
+            "complaint",
             "created_at",
             "pay_by",
             "paid_at",
@@ -84,13 +85,17 @@ class RateSerializer(serializers.Serializer):
     comment = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
+class ComplainSerializer(serializers.Serializer):
+    description = serializers.CharField(max_length=800)
+
+
 class OwnerVendorOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """我的服务订单: book (pay next through /owner/payments with purpose vendor_orders), cancel, rate."""
 
     required_permission = OWNER
     serializer_class = OwnerOrderSerializer
     filterset_fields = ["status"]
-    error_statuses = {"create": [409], "cancel": [409], "rate": [409]}
+    error_statuses = {"create": [409], "cancel": [409], "rate": [409], "complain": [409]}
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -137,4 +142,14 @@ class OwnerVendorOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         form = RateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         services.orders.rate(order_id=order.pk, user=request.user, **form.validated_data)
+        return self._answer(order)
+
+    @extend_schema(request=ComplainSerializer, responses=OwnerOrderSerializer)
+    @action(detail=True, methods=["post"])
+    def complain(self, request, pk=None):
+        """投诉服务商: reaches the company as a complaint in its 投诉建议 (see `complaint`)."""
+        order = self.get_object()
+        form = ComplainSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        services.orders.complain(order_id=order.pk, user=request.user, **form.validated_data)
         return self._answer(order)

@@ -25,6 +25,7 @@ from partners.services import portal_orders, slots
 from payments import selectors as payment_selectors
 from payments.services import refunds as payment_refunds
 from tenants.activities.selectors import owner_houses
+from tenants.feedback import services as feedback_services
 from tenants.vendor_orders.models import (
     LIVE,
     TRANSITIONS,
@@ -265,7 +266,35 @@ def rate(*, order_id: Any, user: Any, rating: int, comment: str = "") -> VendorO
     return move(order, OrderStatus.RATED, verb="rate", actor=user)
 
 
-@action(audit=True)
+@action
+def complain(*, order_id: Any, user: Any, description: str) -> VendorOrder:
+    """投诉服务商: the owner's complaint about the vendor of an order reaches the company as a complaint
+    of its 投诉建议 (handled, answered and rated there); one per order."""
+    order = locked(order_id)
+    if order.owner_id != user.pk:
+        raise NotFound()
+    if order.status == OrderStatus.UNPAID:
+        raise DomainError(_("未支付的订单不能投诉。"), code="invalid_state", status_code=409)
+    if order.complaint_id is not None:
+        raise DomainError(_("该订单已投诉过，请在投诉建议中查看处理进度。"), code="already_complained", status_code=409)
+    text = (description or "").strip()
+    if not text:
+        raise _invalid("description", _("请填写投诉内容。"))
+    summary = _("【服务商投诉】%(vendor)s（订单 %(number)s，%(offering)s）：%(text)s") % {
+        "vendor": order.vendor_name,
+        "number": order.number,
+        "offering": order.offering_name,
+        "text": text,
+    }
+    order.complaint = feedback_services.file_feedback(
+        actor=user, kind="complaint", description=summary[:1000], house=order.house
+    )
+    order.save(update_fields=["complaint"])
+    _audit(order, "complain", actor=user)
+    return order
+
+
+@action
 def expire_unpaid(*, now: datetime | None = None) -> int:
     """Cancel the orders not paid in time and free their places (beat; a second run finds none)."""
     now = now or timezone.now()

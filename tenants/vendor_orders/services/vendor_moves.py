@@ -3,11 +3,13 @@ schema after partners checked that the vendor's admission is approved."""
 
 from __future__ import annotations
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.actions import action
 from core.errors import DomainError, NotFound
-from tenants.vendor_orders.models import CancelledBy, OrderStatus
+from notifications.services import notify
+from tenants.vendor_orders.models import CancelledBy, OrderStatus, VendorOrder
 from tenants.vendor_orders.services.orders import cancel, locked, move
 
 MOVES = {
@@ -15,6 +17,27 @@ MOVES = {
     "start": OrderStatus.IN_SERVICE,
     "complete": OrderStatus.DONE,
 }
+# What the owner is told of each of the vendor's moves (starting is seen at the door).
+TOLD = {
+    "confirm": "vendor_order.confirmed",
+    "complete": "vendor_order.done",
+    "cancel": "vendor_order.cancelled_by_vendor",
+}
+
+
+def _tell_owner(order: VendorOrder, move_name: str) -> None:
+    event = TOLD.get(move_name)
+    if event is None:
+        return
+    when = timezone.localtime(order.scheduled_start).strftime("%Y-%m-%d %H:%M") if order.scheduled_start else ""
+    context = {
+        "order_id": order.pk,
+        "offering": order.offering_name,
+        "vendor": order.vendor_name,
+        "when": when,
+        "reason": order.cancel_reason,
+    }
+    notify([order.owner], event, context, key=f"{event}:{order.pk}")
 
 
 @action
@@ -27,10 +50,12 @@ def vendor_move(*, order_id: int, vendor_id: int, move_name: str, actor_label: s
         if not reason:
             raise DomainError(_("请填写取消原因。"), fields={"reason": [_("请填写取消原因。")]})
         cancel(order, by=CancelledBy.VENDOR, reason=reason, actor_label=actor_label)
+        _tell_owner(order, move_name)
         return
     if move_name not in MOVES:
         raise DomainError(_("不支持的操作。"), code="bad_move")
     move(order, MOVES[move_name], verb=f"vendor_{move_name}", actor_label=actor_label)
+    _tell_owner(order, move_name)
 
 
 class PortalOrders:

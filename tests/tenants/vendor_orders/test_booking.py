@@ -161,3 +161,28 @@ def test_bad_input_is_refused_with_field_errors(payer, world):
     assert no_slot.status_code in (400, 409) and "slot" in no_slot_body["fields"]
     rate_early = payer.client.post("/api/v1/owner/vendor-orders/999999/rate/", {"rating": 9}, format="json")
     assert rate_early.status_code in (400, 404)
+
+
+def test_the_owner_is_told_and_a_complaint_reaches_the_company_once(payer, world, client_for):
+    from notifications.models import Notification
+
+    order = book(payer.client, payer.house.pk, world).json()
+    _pay(payer, client_for, order["id"])
+    portal_id = world.vendor.client.get("/api/v1/partner/orders/").json()["results"][0]["id"]
+    world.vendor.client.post(f"/api/v1/partner/orders/{portal_id}/confirm/", {}, format="json")
+    no_reason = world.vendor.client.post(f"/api/v1/partner/orders/{portal_id}/cancel/", {}, format="json")
+    assert no_reason.status_code == 400 and "reason" in no_reason.json()["fields"]
+    cancelled = world.vendor.client.post(
+        f"/api/v1/partner/orders/{portal_id}/cancel/", {"reason": "人手不足"}, format="json"
+    )
+    assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
+    with tenant_context(payer.company):
+        told = list(Notification.objects.filter(key__endswith=f":{order['id']}").values_list("event", flat=True))
+    assert sorted(told) == ["vendor_order.cancelled_by_vendor", "vendor_order.confirmed"]
+
+    path = f"/api/v1/owner/vendor-orders/{order['id']}/complain/"
+    filed = payer.client.post(path, {"description": "临时取消，耽误了安排"}, format="json")
+    assert filed.status_code == 200 and filed.json()["complaint"]
+    assert payer.client.post(path, {"description": "再投诉"}, format="json").status_code == 409
+    handled = client_for(payer.company, "admin").get(f"/api/v1/feedback/{filed.json()['complaint']}/").json()
+    assert handled["kind"] == "complaint" and "洁净家政" in handled["description"]

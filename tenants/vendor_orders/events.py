@@ -1,0 +1,38 @@
+"""The notification events of vendor orders (notifications.events), registered when the app loads:
+the owner hears when the vendor confirms, completes or cancels their order."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from notifications.events import Event, register
+
+_LINK = "/pages/services/order?id=%(order_id)s"
+
+ORDER_CONFIRMED = register(
+    Event(
+        name="vendor_order.confirmed",
+        label=_("服务订单已确认"),
+        title=_("服务已确认：%(offering)s"),
+        body=_("%(vendor)s 已确认您的预约（%(when)s），请保持电话畅通。"),
+        link=_LINK,
+    )
+)
+ORDER_DONE = register(
+    Event(
+        name="vendor_order.done",
+        label=_("服务订单已完成"),
+        title=_("服务已完成：%(offering)s"),
+        body=_("%(vendor)s 已完成服务，欢迎评价。"),
+        link=_LINK,
+    )
+)
+ORDER_CANCELLED = register(
+    Event(
+        name="vendor_order.cancelled_by_vendor",
+        label=_("服务订单被取消"),
+        title=_("服务已取消：%(offering)s"),
+        body=_("很抱歉，%(vendor)s 取消了您的订单（%(reason)s），已付款项将原路退回。"),
+        link=_LINK,
+    )
+)
