@@ -77,7 +77,7 @@ MODULES: dict[str, str | tuple[str, ...]] = {
     "repairs": ("repairs.dispatch", "repairs.work", "repairs.manage"),
     "feedback": ("feedback.handle", "feedback.manage"),
     "security": "security.view",
-    "community": ("community.view", "notices.manage"),  # 社区公告 is its first page
+    "community": ("community.view", "notices.manage", "partners.manage"),  # 社区公告 first, 服务商准入
     "activities": "activities.manage",
     "analytics": "analytics.view",
     "settings": "settings.manage",

@@ -40,6 +40,8 @@ export interface RequestOptions {
    * (the login form, the `me` probe of the route guard).
    */
   handleErrorsLocally?: boolean
+  /** Extra request headers (the partner portal's bearer token). */
+  headers?: Record<string, string>
 }
 
 export interface HttpHandlers {
@@ -159,7 +161,7 @@ async function toApiError(response: Response): Promise<ApiError> {
 }
 
 async function send(method: string, path: string, options: RequestOptions): Promise<Response> {
-  const headers = baseHeaders()
+  const headers = { ...baseHeaders(), ...options.headers }
   let body: BodyInit | undefined
   if (options.body instanceof FormData) {
     body = options.body

@@ -3,6 +3,7 @@ import fees from './fees.en'
 import invoices from './invoices.en'
 import ledger from './ledger.en'
 import notices from './notices.en'
+import partners from './partners.en'
 import passwords from './passwords.en'
 import payments from './payments.en'
 import reconciliation from './reconciliation.en'
@@ -503,6 +504,7 @@ const en: MessageSchema = {
   reconciliation,
   repairs,
   notices,
+  partners,
   feedback,
   activities,
   invoices,

@@ -3,6 +3,7 @@ import fees from './fees.zh-CN'
 import invoices from './invoices.zh-CN'
 import ledger from './ledger.zh-CN'
 import notices from './notices.zh-CN'
+import partners from './partners.zh-CN'
 import passwords from './passwords.zh-CN'
 import payments from './payments.zh-CN'
 import reconciliation from './reconciliation.zh-CN'
@@ -490,6 +491,7 @@ const zhCN = {
   reconciliation,
   repairs,
   notices,
+  partners,
   feedback,
   activities,
   invoices,

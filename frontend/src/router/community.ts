@@ -5,8 +5,8 @@ import { useAuthStore } from '@/stores/auth'
 const module = 'community' as const
 
 /**
- * 社区服务 (/community): 社区公告 (notices.manage) as its first tab; a user without it (the
- * module's other pages are still to come) sees the placeholder.
+ * 社区服务 (/community): 社区公告 (notices.manage) as its first tab, 服务商准入 (partners.manage);
+ * a user with neither (the module's other pages are still to come) sees the placeholder.
  */
 export const communityRoute: RouteRecordRaw = {
   path: 'community',
@@ -23,6 +23,7 @@ export const communityRoute: RouteRecordRaw = {
         const auth = useAuthStore()
         await auth.ensureLoaded()
         if (auth.hasPermission('notices.manage')) return { name: 'community-notices' }
+        if (auth.hasPermission('partners.manage')) return { name: 'community-partners' }
         return true
       },
     },
@@ -31,6 +32,12 @@ export const communityRoute: RouteRecordRaw = {
       name: 'community-notices',
       component: () => import('@/pages/company/community/NoticesPage.vue'),
       meta: { module, title: 'notices.tab', tab: true, permission: 'notices.manage' },
+    },
+    {
+      path: 'partners',
+      name: 'community-partners',
+      component: () => import('@/pages/company/community/PartnerAdmissionsPage.vue'),
+      meta: { module, title: 'partners.tab', tab: true, permission: 'partners.manage' },
     },
   ],
 }

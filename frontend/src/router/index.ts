@@ -15,6 +15,7 @@ import { basicDataRoute } from '@/router/basicData'
 import { communityRoute } from '@/router/community'
 import { feesRoute, meterReadingImportRoute, meterReadingRoute } from '@/router/fees'
 import { feedbackRoute } from '@/router/feedback'
+import { partnerGuard, partnerRoutes } from '@/router/partner'
 import { repairsRoute, repairWorkRoute } from '@/router/repairs'
 import { clockRoute } from '@/router/staff'
 import { useAuthStore } from '@/stores/auth'
@@ -50,6 +51,7 @@ export const publicRoutes: RouteRecordRaw[] = [
     component: () => import('@/pages/public/LoginRedirectPage.vue'),
     meta: { public: true, title: 'loginRedirect.title' },
   },
+  ...partnerRoutes,
   {
     path: '/:pathMatch(.*)*',
     name: 'not-found',
@@ -257,6 +259,7 @@ export function createAppRouter(
     scrollBehavior: () => ({ top: 0 }),
   })
   if (surface === 'company') router.beforeEach(companyGuard)
+  else router.beforeEach(partnerGuard)
   router.afterEach((to) => {
     const site = useSiteStore()
     site.setPageTitle(to.meta.title ? i18n.global.t(to.meta.title) : '')

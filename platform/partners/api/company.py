@@ -85,7 +85,7 @@ class PartnerAdmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
 
     required_permission = MANAGE
     filterset_fields = ["status"]
-    error_statuses = {"approve": [400, 404], "invite": [400]}
+    error_statuses = {"approve": [400, 404], "invite": [400], "terms": [400, 404]}
 
     def get_queryset(self):
         return selectors.company_admissions()
@@ -110,6 +110,15 @@ class PartnerAdmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         form = ApproveSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         admission = admissions.approve_admission(admission_id=pk, actor=request.user, **form.validated_data)
+        return self._answer(admission)
+
+    @extend_schema(request=ApproveSerializer, responses=AdmissionSerializer)
+    @action(detail=True, methods=["post"])
+    def terms(self, request, pk=None):
+        """编辑合作条款: an approved vendor's estates and commission, changed."""
+        form = ApproveSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        admission = admissions.change_admission_terms(admission_id=pk, actor=request.user, **form.validated_data)
         return self._answer(admission)
 
     @extend_schema(request=AdmissionReasonSerializer, responses=AdmissionSerializer)

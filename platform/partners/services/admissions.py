@@ -155,6 +155,23 @@ def approve_admission(*, admission_id: Any, actor: Any, estate_ids: list[int], c
     return admission
 
 
+@action(schema=Schema.COMPANY)
+def change_admission_terms(*, admission_id: Any, actor: Any, estate_ids: list[int], commission_rate: Any) -> Admission:
+    """An admitted vendor's terms change: the estates it serves and its commission, checked as on
+    approval. Only while approved: a suspended vendor is reinstated first, an applicant approved."""
+    admission = _locked(admission_id)
+    estates, rate = _estates(estate_ids), _rate(commission_rate)
+    return _move(
+        admission,
+        to=AdmissionStatus.APPROVED,
+        allowed_from={AdmissionStatus.APPROVED},
+        actor=actor,
+        verb="terms",
+        estate_ids=estates,
+        commission_rate=rate,
+    )
+
+
 def _reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:

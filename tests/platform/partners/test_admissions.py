@@ -175,3 +175,78 @@ def test_both_lists_run_a_fixed_number_of_queries(sign_up_vendor, client_for, co
     assert len(admin.get("/api/v1/partner-admissions/").json()["results"]) == 3
     assert len(first.client.get("/api/v1/partner/admissions/").json()["results"]) == 2
     assert company_side[0] == company_side[1] and vendor_side[0] == vendor_side[1], (company_side, vendor_side)
+
+
+def _approved(vendor, admin, company, estate):
+    admission_id = _applied(vendor, company)
+    body = {"estate_ids": [estate], "commission_rate": "0.0500"}
+    assert admin.post(f"/api/v1/partner-admissions/{admission_id}/approve/", body, format="json").status_code == 200
+    return admission_id
+
+
+def test_an_approved_vendors_terms_change_and_are_audited(vendor, client_for, company_a):
+    first, second = _estate(company_a), _estate(company_a, "明月小区")
+    admin = client_for(company_a, "admin")
+    admission_id = _approved(vendor, admin, company_a, first)
+    changed = admin.post(
+        f"/api/v1/partner-admissions/{admission_id}/terms/",
+        {"estate_ids": [second, first, second], "commission_rate": "0.0825"},
+        format="json",
+    )
+    assert changed.status_code == 200, changed.content
+    body = changed.json()
+    assert body["status"] == "approved" and body["commission_rate"] == "0.0825"
+    assert body["estate_ids"] == sorted([first, second])
+    assert _trail(company_a, "partner_admission.terms") == [str(admission_id)]
+    with tenant_context(company_a):
+        event = AuditEvent.objects.get(action="partner_admission.terms")
+    assert event.before["commission_rate"] == "0.0500" and event.after["commission_rate"] == "0.0825"
+    assert vendor.client.get("/api/v1/partner/admissions/").json()["results"][0]["estates_count"] == 2
+
+
+def test_terms_refuse_bad_input_and_any_state_but_approved(vendor, client_for, company_a, company_b):
+    estate = _estate(company_a)
+    admin = client_for(company_a, "admin")
+    admission_id = _applied(vendor, company_a)
+    path = f"/api/v1/partner-admissions/{admission_id}/terms/"
+    not_yet = admin.post(path, {"estate_ids": [estate], "commission_rate": "0.1"}, format="json")
+    assert not_yet.status_code == 400 and not_yet.json()["code"] == "invalid_state"
+    admin.post(
+        f"/api/v1/partner-admissions/{admission_id}/approve/",
+        {"estate_ids": [estate], "commission_rate": "0.0500"},
+        format="json",
+    )
+    empty = admin.post(path, {}, format="json")
+    assert empty.status_code == 400 and {"estate_ids", "commission_rate"} <= set(empty.json()["fields"])
+    too_much = admin.post(path, {"estate_ids": [estate], "commission_rate": "1"}, format="json")
+    assert too_much.status_code == 400 and "commission_rate" in too_much.json()["fields"]
+    too_fine = admin.post(path, {"estate_ids": [estate], "commission_rate": "0.05001"}, format="json")
+    assert too_fine.status_code == 400 and "commission_rate" in too_fine.json()["fields"]
+    beta_estate = _estate(company_b, "贝塔的小区")
+    foreign = admin.post(path, {"estate_ids": [beta_estate, estate + 1000], "commission_rate": "0"}, format="json")
+    assert foreign.status_code == 400 and "estate_ids" in foreign.json()["fields"]
+    admin.post(f"/api/v1/partner-admissions/{admission_id}/suspend/", {"reason": "投诉较多"}, format="json")
+    suspended = admin.post(path, {"estate_ids": [estate], "commission_rate": "0.1"}, format="json")
+    assert suspended.status_code == 400 and suspended.json()["code"] == "invalid_state"
+    admission = Admission.objects.get(pk=admission_id)
+    assert admission.estate_ids == [estate] and str(admission.commission_rate) == "0.0500"
+    assert _trail(company_a, "partner_admission.terms") == []
+
+
+def test_company_b_cannot_change_company_as_terms(vendor, client_for, company_a, company_b):
+    estate = _estate(company_a)
+    admission_id = _approved(vendor, client_for(company_a, "admin"), company_a, estate)
+    beta_estate = _estate(company_b, "贝塔的小区")
+    beta = client_for(company_b, "admin")
+    response = beta.post(
+        f"/api/v1/partner-admissions/{admission_id}/terms/",
+        {"estate_ids": [beta_estate], "commission_rate": "0.2"},
+        format="json",
+    )
+    assert response.status_code == 404
+    admission = Admission.objects.get(pk=admission_id)
+    assert admission.estate_ids == [estate] and str(admission.commission_rate) == "0.0500"
+    assert _trail(company_b, "partner_admission.terms") == []
+    cashier = client_for(company_a, "cashier")
+    body = {"estate_ids": [estate], "commission_rate": "0.2"}
+    assert cashier.post(f"/api/v1/partner-admissions/{admission_id}/terms/", body, format="json").status_code == 403

@@ -1,0 +1,58 @@
+/**
+ * 服务商准入, the company's side (`partner-admissions/`): the vendors it invited, that applied to it
+ * or that it admitted; their documents (downloaded with the staff's own session); every decision.
+ */
+import { api, type ApiPath, type Schemas } from './contract'
+import { download, http } from './http'
+
+export type Admission = Schemas['Admission']
+export type AdmissionDetail = Schemas['AdmissionDetail']
+export type AdmissionDocument = Schemas['AdmissionDocument']
+export type AdmissionStatus = Schemas['AdmissionStatusEnum']
+export type VendorKind = Schemas['VendorKindEnum']
+export type DocumentKind = Schemas['DocumentKindEnum']
+
+/** approve and terms: the estates served and the commission as a fraction string ("0.0500"). */
+export interface AdmissionTerms {
+  estate_ids: number[]
+  commission_rate: string
+}
+
+export const ADMISSION_STATUSES: readonly AdmissionStatus[] = [
+  'applied',
+  'invited',
+  'approved',
+  'suspended',
+  'rejected',
+]
+export const VENDOR_KINDS: readonly VendorKind[] = ['merchant', 'housekeeping', 'both']
+export const DOCUMENT_KINDS: readonly DocumentKind[] = [
+  'business_licence',
+  'food_licence',
+  'health_certificate',
+  'other',
+]
+
+export const ADMISSIONS_ENDPOINT = '/api/v1/partner-admissions/' as const satisfies ApiPath
+
+const LOCAL = { handleErrorsLocally: true } as const
+
+export const admissionsApi = {
+  get: (id: number) => api.get('/api/v1/partner-admissions/{id}/', { path: { id } }),
+  invite: (vendorCode: string) =>
+    api.post('/api/v1/partner-admissions/invite/', { vendor_code: vendorCode }, LOCAL),
+  approve: (id: number, terms: AdmissionTerms) =>
+    api.post('/api/v1/partner-admissions/{id}/approve/', terms, { path: { id }, ...LOCAL }),
+  /** 编辑合作条款 of an approved vendor (not yet in the generated schema: typed by hand). */
+  changeTerms: (id: number, terms: AdmissionTerms) =>
+    http.post<Admission>(`${ADMISSIONS_ENDPOINT}${id}/terms/`, terms, LOCAL),
+  reject: (id: number, reason: string) =>
+    api.post('/api/v1/partner-admissions/{id}/reject/', { reason }, { path: { id }, ...LOCAL }),
+  suspend: (id: number, reason: string) =>
+    api.post('/api/v1/partner-admissions/{id}/suspend/', { reason }, { path: { id }, ...LOCAL }),
+  reinstate: (id: number) =>
+    api.post('/api/v1/partner-admissions/{id}/reinstate/', undefined, { path: { id } }),
+  /** A document's file, saved through the browser. */
+  downloadDocument: (id: number, documentId: number, fallbackName: string) =>
+    download(`${ADMISSIONS_ENDPOINT}${id}/documents/${documentId}/file/`, undefined, fallbackName),
+}

@@ -1,0 +1,65 @@
+import type { RouteLocationNormalized, RouteRecordRaw } from 'vue-router'
+
+import { usePartnerStore } from '@/stores/partner'
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    /** A partner-portal page that needs a signed-in vendor account (its own token, not staff's). */
+    partner?: boolean
+  }
+}
+
+/**
+ * The partner portal, on the public host only: 服务商注册 and 登录, then the signed-in pages. The
+ * services, time slots, orders and settlements join here as their APIs land.
+ */
+export const partnerRoutes: RouteRecordRaw[] = [
+  {
+    path: '/partner/login',
+    name: 'partner-login',
+    component: () => import('@/pages/partner/PartnerLoginPage.vue'),
+    meta: { public: true, title: 'partners.portal.login.title' },
+  },
+  {
+    path: '/partner/signup',
+    name: 'partner-signup',
+    component: () => import('@/pages/partner/PartnerSignupPage.vue'),
+    meta: { public: true, title: 'partners.portal.signup.title' },
+  },
+  {
+    path: '/partner',
+    component: () => import('@/layouts/PartnerLayout.vue'),
+    meta: { partner: true, title: 'partners.portal.title' },
+    children: [
+      {
+        path: '',
+        name: 'partner-overview',
+        component: () => import('@/pages/partner/PartnerOverviewPage.vue'),
+        meta: { partner: true, title: 'partners.portal.nav.overview' },
+      },
+      {
+        path: 'documents',
+        name: 'partner-documents',
+        component: () => import('@/pages/partner/PartnerDocumentsPage.vue'),
+        meta: { partner: true, title: 'partners.portal.nav.documents' },
+      },
+      {
+        path: 'admissions',
+        name: 'partner-admissions',
+        component: () => import('@/pages/partner/PartnerAdmissionsPage.vue'),
+        meta: { partner: true, title: 'partners.portal.nav.admissions' },
+      },
+    ],
+  },
+]
+
+/** The portal's guard: its pages need a vendor signed in; signed in, its sign-in pages lead inside. */
+export async function partnerGuard(to: RouteLocationNormalized) {
+  const entering = to.name === 'partner-login' || to.name === 'partner-signup'
+  if (!entering && !to.matched.some((record) => record.meta.partner)) return true
+  const partner = usePartnerStore()
+  const account = await partner.ensureLoaded().catch(() => null)
+  if (entering) return account ? { name: 'partner-overview' } : true
+  if (account) return true
+  return { name: 'partner-login', query: to.fullPath !== '/partner' ? { next: to.fullPath } : {} }
+}
