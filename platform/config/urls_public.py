@@ -29,6 +29,8 @@ urlpatterns = [
     path("api/v1/partner/me/", partner_api.PartnerMeView.as_view(), name="partner-me"),
     path("api/v1/partner/documents/", partner_api.PartnerDocumentList.as_view(), name="partner-documents"),
     path("api/v1/partner/admissions/", partner_api.PartnerAdmissionList.as_view(), name="partner-admissions"),
+    path("api/v1/partner/accounts/", partner_api.PartnerStaffList.as_view(), name="partner-accounts"),
+    path("api/v1/partner/accounts/<int:pk>/", partner_api.PartnerStaffDetail.as_view(), name="partner-account-detail"),
     path("api/v1/partner/offerings/", partner_catalogue.PartnerOfferingList.as_view(), name="partner-offerings"),
     path(
         "api/v1/partner/offerings/<int:pk>/",

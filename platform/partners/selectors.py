@@ -52,6 +52,10 @@ def account_by_phone(phone: str) -> VendorAccount | None:
     return VendorAccount.objects.select_related("vendor").filter(phone_index__in=phone_indexes(phone)).first()
 
 
+def vendor_accounts(vendor: Vendor) -> QuerySet[VendorAccount]:
+    return VendorAccount.objects.filter(vendor=vendor).order_by("-is_active", "id")
+
+
 def vendor_documents(vendor: Vendor) -> QuerySet[QualificationDocument]:
     return QualificationDocument.objects.filter(vendor=vendor).order_by("-uploaded_at", "-id")
 

@@ -26,9 +26,10 @@ from partners.models import (
     Vendor,
     VendorAccount,
     VendorKind,
+    VendorRole,
 )
 from partners.permissions import HasPartnerPermission
-from partners.services import admissions, vendors
+from partners.services import admissions, staff, vendors
 
 
 class PartnerView(APIView):
@@ -226,3 +227,56 @@ class PartnerAdmissionList(PartnerView, generics.ListAPIView):
         form.is_valid(raise_exception=True)
         admission = admissions.apply_to_company(account=request.user, company_slug=form.validated_data["company"])
         return Response(PartnerAdmissionSerializer(admission).data, status=status.HTTP_201_CREATED)
+
+
+class PartnerStaffSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = VendorAccount
+        fields = ["id", "name", "phone_masked", "role", "is_active", "last_login", "created_at"]
+        read_only_fields = fields
+
+
+class PartnerStaffAddSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=50)
+    phone = PhoneField()
+    password = serializers.CharField(max_length=128, trim_whitespace=False, write_only=True)
+    role = serializers.ChoiceField(choices=VendorRole.choices, required=False, default=VendorRole.STAFF)
+
+
+class PartnerStaffActiveSerializer(serializers.Serializer):
+    is_active = serializers.BooleanField()
+
+
+class PartnerStaffList(PartnerView, generics.ListAPIView):
+    """员工账号: the vendor's people in the portal; the manager adds one (staff see and move orders)."""
+
+    required_permission = {"GET": "partner.manage", "POST": "partner.manage"}
+    serializer_class = PartnerStaffSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return VendorAccount.objects.none()
+        return selectors.vendor_accounts(self.request.user.vendor)
+
+    @extend_schema(request=PartnerStaffAddSerializer, responses={201: PartnerStaffSerializer})
+    def post(self, request):
+        form = PartnerStaffAddSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        account = staff.add_account(manager=request.user, **form.validated_data)
+        return Response(PartnerStaffSerializer(account).data, status=status.HTTP_201_CREATED)
+
+
+class PartnerStaffDetail(PartnerView):
+    """Switch one of the vendor's accounts off (its tokens revoked at once) or on again."""
+
+    required_permission = {"PATCH": "partner.manage"}
+    error_statuses = {"patch": [404, 409]}
+
+    @extend_schema(request=PartnerStaffActiveSerializer, responses=PartnerStaffSerializer)
+    def patch(self, request, pk):
+        form = PartnerStaffActiveSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        account = staff.set_account_active(
+            manager=request.user, account_id=pk, is_active=form.validated_data["is_active"]
+        )
+        return Response(PartnerStaffSerializer(account).data)

@@ -51,11 +51,11 @@ def label(account: VendorAccount | None) -> str:
     return f"partner:{account.pk}" if account is not None else "system"
 
 
-def _phone_index(phone: str) -> str:
+def phone_index(phone: str) -> str:
     return crypto.blind_index(phone, purpose="partner_phone", schema="public") if phone else ""
 
 
-def _visible(value: str, *, field: str, limit: int) -> str:
+def clean_text(value: str, *, field: str, limit: int) -> str:
     cleaned = text.clean_name(value)
     if not cleaned:
         raise DomainError(_("请填写此项。"), fields={field: [_("请填写此项。")]})
@@ -82,8 +82,8 @@ def sign_up_vendor(
     """A vendor signs up on the public site: the vendor and its first account, the manager."""
     if kind not in VendorKind.values:
         raise DomainError(_("未知的服务商类型。"), fields={"kind": [_("未知的服务商类型。")]})
-    name = _visible(name, field="name", limit=100)
-    contact_name = _visible(contact_name, field="contact_name", limit=50)
+    name = clean_text(name, field="name", limit=100)
+    contact_name = clean_text(contact_name, field="contact_name", limit=50)
     phone = normalise_phone(phone)
     if selectors.account_by_phone(phone) is not None:
         raise DomainError(_("该手机号已注册。"), fields={"phone": [_("该手机号已注册。")]})
@@ -92,7 +92,7 @@ def sign_up_vendor(
     except ValidationError as exc:
         raise DomainError(_("密码不符合要求。"), fields={"password": list(exc.messages)}) from exc
     vendor = Vendor(name=name, kind=kind, contact_name=contact_name, phone=phone, code=_new_code())
-    account = VendorAccount(name=contact_name, phone=phone, phone_index=_phone_index(phone), role=VendorRole.MANAGER)
+    account = VendorAccount(name=contact_name, phone=phone, phone_index=phone_index(phone), role=VendorRole.MANAGER)
     account.set_password(password)
     try:
         with transaction.atomic():
@@ -172,7 +172,7 @@ def add_document(
 
     if kind not in DocumentKind.values:
         raise DomainError(_("未知的资质类型。"), fields={"kind": [_("未知的资质类型。")]})
-    number = _visible(number, field="number", limit=64)
+    number = clean_text(number, field="number", limit=64)
     if file.size is None or file.size > MAX_DOCUMENT_BYTES:
         raise DomainError(_("文件不能超过 10 MB。"), fields={"file": [_("文件不能超过 10 MB。")]})
     if not _looks_like_a_document(file):
@@ -183,14 +183,18 @@ def add_document(
     vendor = Vendor.objects.select_for_update().get(pk=account.vendor_id)
     document = QualificationDocument(vendor=vendor, kind=kind, number=number, expires_on=expires_on)
     document.file.save(f"{vendor.pk}-{secrets.token_hex(8)}", file, save=False)
-    document.save()
-    after: dict[str, Any] = {"kind": kind, "number": number, "expires_on": str(expires_on or "")}
-    if vendor.listings_suspended_at is not None and not expiry.lapsed_documents(vendor=vendor).exists():
-        vendor.listings_suspended_at = None
-        vendor.listings_suspended_reason = ""
-        vendor.save(update_fields=["listings_suspended_at", "listings_suspended_reason"])
-        after["listings_restored"] = True
-    trail(account, "partner.document_add", "qualification_document", document.pk, after=after)
+    try:  # the file is written before the row: a failure from here on takes it away again
+        document.save()
+        after: dict[str, Any] = {"kind": kind, "number": number, "expires_on": str(expires_on or "")}
+        if vendor.listings_suspended_at is not None and not expiry.lapsed_documents(vendor=vendor).exists():
+            vendor.listings_suspended_at = None
+            vendor.listings_suspended_reason = ""
+            vendor.save(update_fields=["listings_suspended_at", "listings_suspended_reason"])
+            after["listings_restored"] = True
+        trail(account, "partner.document_add", "qualification_document", document.pk, after=after)
+    except BaseException:
+        document.file.delete(save=False)
+        raise
     return document
 
 
