@@ -176,6 +176,8 @@ export function createVendorsStore(api: VendorsApi, client: PayClient) {
     detailError: '',
     busy: false,
     rating: { stars: 0, comment: '' },
+    /** The payment order its page follows for the open order (0: none). */
+    followedPayment: 0,
   })
 
   /** The idempotency key of the booking being sent, with the form it was for: sent again on a retry
@@ -332,6 +334,7 @@ export function createVendorsStore(api: VendorsApi, client: PayClient) {
     if (state.detail?.id !== id) {
       state.detail = null
       state.rating = { stars: 0, comment: '' }
+      state.followedPayment = 0
     }
     try {
       state.detail = await api.ownerVendorOrder(id)
@@ -386,6 +389,7 @@ export function createVendorsStore(api: VendorsApi, client: PayClient) {
       detailError: '',
       busy: false,
       rating: { stars: 0, comment: '' },
+      followedPayment: 0,
     })
   }
 
