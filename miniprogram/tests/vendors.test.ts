@@ -231,6 +231,14 @@ describe('booking', () => {
     expect(vendors.pickSlot(51)).toBe(true)
   })
 
+  it('fresh slots drop a picked slot that filled up meanwhile', async () => {
+    await ready()
+    backend.on('GET /api/v1/owner/vendors/7/', ok({ ...VENDOR, slots: [slot({ free: 0 }), VENDOR.slots[2]] }))
+    await vendors.refreshSlots()
+    expect(vendors.state.form.slot).toBeNull()
+    expect(vendors.slotDays()[0].slots[0].full).toBe(true)
+  })
+
   it('says what is missing before asking the server', async () => {
     await vendors.openVendor(7)
     vendors.state.form.contactName = ''

@@ -233,7 +233,10 @@ export function createVendorsStore(api: VendorsApi, client: PayClient) {
     if (!v) return
     try {
       const fresh = await api.ownerVendor(v.id)
-      if (state.vendor?.id === fresh.id) state.vendor = fresh
+      if (state.vendor?.id !== fresh.id) return
+      state.vendor = fresh
+      // The picked slot filled up (or closed) meanwhile: the owner picks again.
+      if (state.form.slot !== null && !fresh.slots.some((x) => x.id === state.form.slot && x.free > 0)) state.form.slot = null
     } catch {
       /* keep what is shown */
     }
