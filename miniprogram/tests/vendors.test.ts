@@ -286,6 +286,17 @@ describe('booking', () => {
     expect(String(pay.idempotency_key)).toMatch(/^pay-/)
   })
 
+  it('an unpaid order with no way to pay here stays unpaid and says why', async () => {
+    backend.on('GET /api/v1/owner/payments/methods/', ok([]))
+    await ready()
+    backend.on('POST /api/v1/owner/vendor-orders/', ok(order(), 201))
+    const booked = await vendors.submit()
+    expect(booked?.order.status).toBe('unpaid')
+    expect(booked?.payment).toBeNull()
+    expect(vendors.state.error).toBe('暂未开通在线支付')
+    expect(bodies('POST /api/v1/owner/payments/')).toHaveLength(0)
+  })
+
   it('books a quoted offering without paying', async () => {
     await ready()
     vendors.pickOffering(32)

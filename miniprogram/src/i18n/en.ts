@@ -281,6 +281,7 @@ const en = {
     done: 'WeChat notices on',
   },
   pay: {
+    unavailable: 'Online payment is not available here yet',
     title: 'Payment result',
     choose: 'Choose what to pay',
     all: 'All due',

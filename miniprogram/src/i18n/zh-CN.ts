@@ -226,6 +226,7 @@ const zhCN = {
     done: '已开启微信通知',
   },
   pay: {
+    unavailable: '暂未开通在线支付',
     title: '支付结果',
     choose: '选择缴费项目',
     all: '全部应缴',

@@ -62,7 +62,7 @@ export async function startOrder(state: CheckoutState, api: CheckoutApi, target:
   const method = state.methods.find((m) => methodKey(m) === state.method)
   if (state.paying) return null
   if (!method) {
-    state.error = t('pay.noMethods')
+    state.error = t('pay.unavailable')
     return null
   }
   state.paying = true
