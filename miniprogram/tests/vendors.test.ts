@@ -369,6 +369,18 @@ describe('my service orders', () => {
     expect(bodies('POST /api/v1/owner/vendor-orders/91/rate/')[0]).toEqual({ rating: 4, comment: '很干净' })
   })
 
+  it('filters my orders by status, from the first page', async () => {
+    backend.on('GET /api/v1/owner/vendor-orders/', ok(page([order()])))
+    await vendors.loadOrders()
+    await vendors.filterOrders('unpaid')
+    await vendors.filterOrders('')
+    expect(backend.called().filter((c) => c.includes('/vendor-orders/'))).toEqual([
+      'GET /api/v1/owner/vendor-orders/?page=1',
+      'GET /api/v1/owner/vendor-orders/?page=1&status=unpaid',
+      'GET /api/v1/owner/vendor-orders/?page=1',
+    ])
+  })
+
   it('pays an unpaid order from its page', async () => {
     backend.on('GET /api/v1/owner/vendor-orders/91/', ok(order()))
     backend.on('POST /api/v1/owner/payments/', ok(paymentOrder(), 201))

@@ -175,6 +175,7 @@ const en = {
     },
   },
   vendorOrders: {
+    all: 'All',
     title: 'My service orders',
     empty: 'No service orders yet',
     emptyHint: 'Orders you place under Housekeeping on the home page appear here.',

@@ -529,6 +529,7 @@ const zhCN = {
     },
   },
   vendorOrders: {
+    all: '全部',
     title: '我的服务订单',
     empty: '暂无服务订单',
     emptyHint: '在首页“家政服务”预约后，订单会显示在这里。',

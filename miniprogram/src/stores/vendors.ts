@@ -115,6 +115,9 @@ export function scheduleText(order: Pick<VendorOrder, 'scheduled_start' | 'sched
   return end && end.slice(0, 10) === start.slice(0, 10) ? `${start}–${end.slice(11)}` : end ? `${start} – ${end}` : start
 }
 
+/** The filter chips of 我的服务订单 ('' = all). */
+export const ORDER_FILTERS: readonly (VendorOrderStatus | '')[] = ['', 'unpaid', 'booked', 'confirmed', 'in_service', 'done', 'cancelled']
+
 const CANCELLABLE: readonly VendorOrderStatus[] = ['unpaid', 'booked', 'confirmed']
 
 /** The owner may cancel before service starts (the server may still refuse close to the slot). */
@@ -159,11 +162,13 @@ export function createVendorsStore(api: VendorsApi, client: PayClient) {
   let kind: ListKind = 'housekeeping'
   /** The vendors of one kind, a page at a time as I scroll. */
   const list = createPager<OwnerVendor>((page) => api.ownerVendors(kind, page))
-  /** My service orders, newest first. */
-  const orders = createPager<VendorOrder>((page) => api.ownerVendorOrders(page))
+  /** My service orders, newest first, of one status or all. */
+  let orderStatus: VendorOrderStatus | '' = ''
+  const orders = createPager<VendorOrder>((page) => api.ownerVendorOrders(page, orderStatus || undefined))
 
   const state = reactive({
     kind: 'housekeeping' as ListKind,
+    orderStatus: '' as VendorOrderStatus | '',
     vendor: null as OwnerVendorDetail | null,
     vendorStatus: 'idle' as 'idle' | 'loading' | 'ready' | 'error',
     vendorError: '',
@@ -184,6 +189,16 @@ export function createVendorsStore(api: VendorsApi, client: PayClient) {
    * of the same form (a lost answer, a double tap), a new one once the form changes or it went through. */
   let attempt: { signature: string; key: string } | null = null
   let vendorGeneration = 0
+
+  /** Show my orders of one status ('' for all), from the first page. */
+  function filterOrders(status: VendorOrderStatus | ''): Promise<void> {
+    if (status !== orderStatus) {
+      orders.reset()
+      orderStatus = status
+      state.orderStatus = status
+    }
+    return orders.load()
+  }
 
   function loadVendors(next: ListKind): Promise<void> {
     if (next !== kind) {
@@ -377,9 +392,11 @@ export function createVendorsStore(api: VendorsApi, client: PayClient) {
   function reset(): void {
     list.reset()
     orders.reset()
+    orderStatus = ''
     vendorGeneration++
     attempt = null
     Object.assign(state, {
+      orderStatus: '',
       vendor: null,
       vendorStatus: 'idle',
       vendorError: '',
@@ -403,6 +420,7 @@ export function createVendorsStore(api: VendorsApi, client: PayClient) {
     loadMoreVendors: list.loadMore,
     orders: orders.state,
     loadOrders: orders.load,
+    filterOrders,
     loadMoreOrders: orders.loadMore,
     openVendor,
     refreshSlots,
