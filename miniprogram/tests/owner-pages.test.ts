@@ -287,6 +287,7 @@ describe('home and 我的 link to the owner screens', () => {
     const html = await show(Profile)
     expect(one(html, 'profile-entry-houses').text).toBe('我的房屋›')
     expect(one(html, 'profile-entry-info').text).toBe('我的资料›')
+    expect(one(html, 'profile-entry-service-orders').text).toBe('我的服务订单›')
     expect(one(html, 'profile-entry-user-agreement').text).toBe('用户协议›')
     expect(one(html, 'profile-entry-privacy-policy').text).toBe('隐私政策›')
     expect(state.bindings).toEqual([])

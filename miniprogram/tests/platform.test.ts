@@ -165,6 +165,19 @@ describe('platform adapter (mp-weixin)', () => {
   })
 })
 
+describe('phone calls', () => {
+  it("dials with uni's makePhoneCall, or a tel: link where there is none", () => {
+    const makePhoneCall = vi.fn()
+    createPlatform({ kind: 'mp-weixin', uni: fakeUni({ makePhoneCall }), tabPages: TAB_PAGES }).makePhoneCall(' 02188886666 ')
+    expect(makePhoneCall).toHaveBeenCalledWith(expect.objectContaining({ phoneNumber: '02188886666' }))
+    const assign = vi.fn()
+    const h5 = createPlatform({ kind: 'h5', uni: fakeUni(), location: { host: 'a.localhost', assign }, tabPages: TAB_PAGES })
+    h5.makePhoneCall('02188886666')
+    h5.makePhoneCall('')
+    expect(assign.mock.calls).toEqual([['tel:02188886666']])
+  })
+})
+
 describe('payment pages (H5)', () => {
   it('leaves for the pay_url with the app page to come back to, and refuses in the mini-program', () => {
     const assign = vi.fn()

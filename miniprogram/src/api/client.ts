@@ -33,6 +33,12 @@ import type {
   RepairPhoto,
   FeedbackPhoto,
   RepairRating,
+  BookRequest,
+  OwnerVendorPage,
+  VendorKind,
+  VendorOrder,
+  VendorOrderRating,
+  VendorOrderStatus,
 } from './types'
 
 export class ApiError extends Error {
@@ -288,6 +294,25 @@ export function createApiClient(options: ApiClientOptions) {
       post('/api/v1/owner/activities/{id}/sign-up/', body, { path: { id } }),
     cancelActivitySignup: (id: number) => post('/api/v1/owner/activities/{id}/cancel-signup/', undefined, { path: { id } }),
     mySignUps: async () => asList<MySignUp>(await get('/api/v1/owner/activity-signups/', { query: { page_size: 100 } })),
+    /**
+     * 家政服务 / 周边商家: one page of the vendors admitted for my estates, of one kind (the server
+     * filters on `kind`, which its document does not list, hence the untyped call).
+     */
+    ownerVendors: (kind: Exclude<VendorKind, 'both'>, page = 1) =>
+      call<OwnerVendorPage>('GET', '/api/v1/owner/vendors/', undefined, { kind, page }),
+    /** One vendor with its offerings and the open slots of the next 14 days. */
+    ownerVendor: (id: number) => get('/api/v1/owner/vendors/{id}/', { path: { id } }),
+    /** Book a service or order goods; the same idempotency_key again answers the same order. */
+    bookVendorOrder: (body: BookRequest) => post('/api/v1/owner/vendor-orders/', body),
+    /** One page of my service orders, newest first (of one status, or all). */
+    ownerVendorOrders: (page = 1, status?: VendorOrderStatus) =>
+      get('/api/v1/owner/vendor-orders/', { query: { page, status } }),
+    ownerVendorOrder: (id: number) => get('/api/v1/owner/vendor-orders/{id}/', { path: { id } }),
+    cancelVendorOrder: (id: number, reason = '') =>
+      post('/api/v1/owner/vendor-orders/{id}/cancel/', { reason }, { path: { id } }),
+    /** Hand-typed body: see VendorOrderRating. */
+    rateVendorOrder: (id: number, body: VendorOrderRating) =>
+      call<VendorOrder>('POST', fillPath('/api/v1/owner/vendor-orders/{id}/rate/', { id }), body),
   }
 }
 

@@ -127,3 +127,41 @@ export type OwnerActivity = Schemas['OwnerActivity']
 export type OwnerActivityDetail = Schemas['OwnerActivityDetail']
 export type MySignUp = Schemas['MySignUp']
 export type SignUpRequest = Schemas['SignUpRequestRequest']
+
+/* ---- 家政服务 / 周边商家 (`/api/v1/owner/vendors/`, `/api/v1/owner/vendor-orders/`) ---- */
+
+/** What a payment order pays: the bills of a house, or one service order. */
+export type PaymentPurpose = Schemas['PurposeEnum']
+/** Which list a vendor shows in (`both`: in each). */
+export type VendorKind = Schemas['VendorKindEnum']
+/** A vendor the company admitted for the estates of my houses; `phone` is its business phone. */
+export type OwnerVendor = Schemas['OwnerVendor']
+/** One vendor with its catalogue and the open slots of the next 14 days. */
+export type OwnerVendorDetail = Schemas['OwnerVendorDetail']
+export type OwnerOffering = Schemas['OwnerOffering']
+export type OwnerSlot = Schemas['OwnerSlot']
+export type Fulfilment = Schemas['FulfilmentEnum']
+export type BookRequest = Schemas['BookRequest']
+/** 服务订单: unpaid (fixed price) or booked (quoted) at first, then the vendor's moves. */
+export type VendorOrder = Schemas['OwnerOrder']
+export type VendorOrderStatus = Schemas['OwnerOrderStatusEnum']
+export interface VendorOrderPage {
+  count: number
+  next?: string | null
+  previous?: string | null
+  results: VendorOrder[]
+}
+export interface OwnerVendorPage {
+  count: number
+  next?: string | null
+  previous?: string | null
+  results: OwnerVendor[]
+}
+/**
+ * A service order's rating. Written by hand: the API document names this body `RateRequest`, a
+ * name the repairs rating already has, so the generated type is the repairs one.
+ */
+export interface VendorOrderRating {
+  rating: number
+  comment?: string
+}

@@ -2,7 +2,7 @@
  * The home grid. A module that has shipped names its page; the others open the shared "即将上线"
  * page until they do.
  */
-import { comingSoonUrl, PAGES } from './routes'
+import { comingSoonUrl, PAGES, vendorsUrl } from './routes'
 
 export interface Feature {
   key: string
@@ -21,7 +21,7 @@ export const FEATURES: readonly Feature[] = [
   { key: 'visitors', glyph: '访', color: '#7b61ff' },
   { key: 'vehicles', glyph: '车', color: '#0fa3b1' },
   { key: 'activities', glyph: '活', color: '#e6469b', page: PAGES.activities },
-  { key: 'housekeeping', glyph: '家', color: '#9b7b2f' },
+  { key: 'housekeeping', glyph: '家', color: '#9b7b2f', page: vendorsUrl('housekeeping') },
   { key: 'votes', glyph: '票', color: '#4a5bd4' },
 ]
 

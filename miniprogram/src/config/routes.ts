@@ -23,6 +23,10 @@ export const PAGES = {
   feedbackDetail: '/pages/feedback/detail',
   activities: '/pages/activities/list',
   activityDetail: '/pages/activities/detail',
+  vendors: '/pages/vendors/list',
+  vendorDetail: '/pages/vendors/detail',
+  vendorOrders: '/pages/vendor-orders/list',
+  vendorOrderDetail: '/pages/vendor-orders/detail',
 } as const
 
 /** tabBar pages: reached with switchTab, never navigateTo. Keep in step with pages.json. */
@@ -65,4 +69,19 @@ export function feedbackUrl(id: number): string {
 /** 社区活动: one activity, with my sign-up. */
 export function activityUrl(id: number): string {
   return `${PAGES.activityDetail}?id=${id}`
+}
+
+/** 家政服务 or 周边商家: the vendors of that kind admitted for my estates. */
+export function vendorsUrl(kind: 'housekeeping' | 'merchant'): string {
+  return `${PAGES.vendors}?kind=${kind}`
+}
+
+/** One vendor: its offerings, slots and the booking form. */
+export function vendorUrl(id: number): string {
+  return `${PAGES.vendorDetail}?id=${id}`
+}
+
+/** One service order of mine; `payment`: the payment order just started for it, to follow. */
+export function vendorOrderUrl(id: number, payment?: number | null): string {
+  return payment ? `${PAGES.vendorOrderDetail}?id=${id}&payment=${payment}` : `${PAGES.vendorOrderDetail}?id=${id}`
 }

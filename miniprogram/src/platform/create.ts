@@ -33,6 +33,7 @@ export interface UniLike {
   requestPayment?(options: Record<string, unknown> & Callbacks): void
   requestSubscribeMessage?(options: Record<string, unknown> & Callbacks): void
   scanCode?(options: Record<string, unknown> & Callbacks): void
+  makePhoneCall?(options: { phoneNumber: string } & Callbacks): void
   getExtConfigSync?(): unknown
   stopPullDownRefresh?(): void
   downloadFile?(options: Record<string, unknown> & Callbacks): unknown
@@ -367,6 +368,13 @@ export function createPlatform(deps: PlatformDeps): Platform {
       const back = `${loc.origin ?? ''}${loc.pathname ?? '/'}#${returnPage}`
       const sep = payUrl.includes('?') ? '&' : '?'
       loc.assign(`${payUrl}${sep}redirect_url=${encodeURIComponent(back)}`)
+    },
+
+    makePhoneCall(phoneNumber: string) {
+      const number = phoneNumber.trim()
+      if (!number) return
+      if (uni.makePhoneCall) uni.makePhoneCall({ phoneNumber: number, fail: () => undefined })
+      else deps.location?.assign?.(`tel:${number}`)
     },
 
     scanCode() {

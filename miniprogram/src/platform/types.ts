@@ -115,6 +115,8 @@ export interface Platform {
    * (`accept`, `reject`, `ban`, `filter`); rejects with `unsupported` in H5.
    */
   requestSubscribeMessage(templateIds: readonly string[]): Promise<Record<string, string>>
+  /** Call a phone number (a vendor's business phone): the phone's dialler, a `tel:` link in H5. */
+  makePhoneCall(phoneNumber: string): void
   /** Later (visitors, patrol): scan a QR/bar code; rejects with `unsupported` in H5. */
   scanCode(): Promise<string>
 }

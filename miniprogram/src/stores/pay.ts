@@ -8,10 +8,13 @@
 import { reactive } from 'vue'
 import { ApiError } from '@/api/client'
 import type { ApiClient } from '@/api/client'
-import type { OwnerHouseBills, OwnerPayment, PayClient, PayMethod, PaymentOrder, PaymentOrderStatus, PaymentQuote } from '@/api/types'
+import type { OwnerHouseBills, OwnerPayment, PayClient, PaymentOrder, PaymentOrderStatus, PaymentQuote } from '@/api/types'
 import { t } from '@/i18n'
 import type { LoadStatus } from './bills'
 import { PAGES } from '@/config/routes'
+import { checkoutFields, chooseMethod, loadMethods as loadMethodsInto, startOrder } from './checkout'
+
+export { methodKey, newAttemptKey } from './checkout'
 
 export type PayApi = Pick<ApiClient, 'paymentMethods' | 'paymentQuote' | 'startPayment' | 'paymentOrder' | 'ownerBillHistory'>
 
@@ -43,18 +46,14 @@ export function orderView(status: PaymentOrderStatus): OrderView {
   }
 }
 
-export const methodKey = (m: Pick<PayMethod, 'gateway' | 'channel'>): string => `${m.gateway}:${m.channel}`
-
-/** One key per tap on "pay": a retried request is the same attempt, a new tap a new one. */
-export function newAttemptKey(now: number = Date.now(), random: () => number = Math.random): string {
-  return `pay-${now.toString(36)}-${Math.floor(random() * 36 ** 8).toString(36)}`
-}
-
 /** The owner's payment that an order became (bills: `settled_reference` is its id), from history. */
 export function paymentOf(order: PaymentOrder, history: readonly OwnerPayment[]): OwnerPayment | null {
   if (!order.settled_reference) return null
   return history.find((p) => String(p.id) === order.settled_reference) ?? null
 }
+
+/** A paid bills order becomes a payment of the bill history (its receipt); other purposes do not. */
+const hasReceipt = (order: PaymentOrder): boolean => order.purpose === 'bills' && !!order.settled_reference
 
 /** The result page, for an order. */
 export function payResultUrl(orderId: number): string {
@@ -72,11 +71,7 @@ export function createPayStore(api: PayApi, client: PayClient) {
     quote: null as PaymentQuote | null,
     quoteStatus: 'idle' as LoadStatus,
     quoteError: '',
-    methods: [] as PayMethod[],
-    methodsStatus: 'idle' as LoadStatus,
-    method: '' as string,
-    paying: false,
-    error: '',
+    ...checkoutFields(),
   })
   let quoteGeneration = 0
 
@@ -133,42 +128,16 @@ export function createPayStore(api: PayApi, client: PayClient) {
     }
   }
 
-  async function loadMethods(): Promise<void> {
-    state.methodsStatus = 'loading'
-    try {
-      state.methods = await api.paymentMethods(client)
-      state.methodsStatus = 'ready'
-      if (!state.methods.some((m) => methodKey(m) === state.method)) state.method = state.methods[0] ? methodKey(state.methods[0]) : ''
-    } catch {
-      state.methods = []
-      state.methodsStatus = 'error'
-    }
-  }
+  const loadMethods = () => loadMethodsInto(state, api, client)
 
   function choose(key: string): void {
-    if (state.methods.some((m) => methodKey(m) === key)) state.method = key
+    chooseMethod(state, key)
   }
 
   /** Start an order for the chosen charges with the chosen method (null: refused, see `error`). */
   async function start(): Promise<PaymentOrder | null> {
-    const method = state.methods.find((m) => methodKey(m) === state.method)
-    if (state.paying || state.house === null || !method || state.selected.length === 0) return null
-    state.paying = true
-    state.error = ''
-    try {
-      return await api.startPayment({
-        house: state.house,
-        charge_ids: chosenIds(),
-        idempotency_key: newAttemptKey(),
-        gateway: method.gateway,
-        channel: method.channel,
-      })
-    } catch (err) {
-      state.error = messageOf(err)
-      return null
-    } finally {
-      state.paying = false
-    }
+    if (state.house === null || state.selected.length === 0) return null
+    return startOrder(state, api, { house: state.house, charge_ids: chosenIds(), purpose: 'bills' })
   }
 
   function reset(): void {
@@ -180,11 +149,7 @@ export function createPayStore(api: PayApi, client: PayClient) {
       quote: null,
       quoteStatus: 'idle',
       quoteError: '',
-      methods: [],
-      methodsStatus: 'idle',
-      method: '',
-      paying: false,
-      error: '',
+      ...checkoutFields(),
     })
   }
 
@@ -226,7 +191,7 @@ export function createOrderWatch(api: PayApi, options: { intervalMs?: number; ma
       state.view = orderView(order.status)
       state.status = 'ready'
       state.error = ''
-      if (state.view === 'paid' && order.settled_reference && !state.payment) {
+      if (state.view === 'paid' && hasReceipt(order) && !state.payment) {
         const page = await api.ownerBillHistory(order.house, 1)
         if (current()) state.payment = paymentOf(order, page.results)
       }
@@ -235,7 +200,7 @@ export function createOrderWatch(api: PayApi, options: { intervalMs?: number; ma
       state.error = messageOf(err)
       if (!state.order) state.status = 'error'
     }
-    const waiting = state.view === 'processing' || (state.view === 'paid' && !!state.order?.settled_reference && !state.payment)
+    const waiting = state.view === 'processing' || (state.view === 'paid' && !!state.order && hasReceipt(state.order) && !state.payment)
     if (!waiting || !current()) return
     polls += 1
     if (polls >= maxPolls) {

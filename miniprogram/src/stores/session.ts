@@ -24,6 +24,7 @@ import { createFeedbackStore } from './feedback'
 import { createActivitiesStore } from './activities'
 import { createAgreementStore } from './agreement'
 import { createSubscriptionsStore } from './subscriptions'
+import { createVendorsStore } from './vendors'
 import type { StoredSession } from './token'
 
 // The owner's language (profile page), before anything is shown or asked of the server.
@@ -84,6 +85,10 @@ export const feedback = createFeedbackStore(api, platform)
 export const activities = createActivitiesStore(api)
 /** 用户协议 / 隐私政策 (page agreement, open before login). */
 export const agreement = createAgreementStore(api)
+/** 家政服务 / 周边商家 and 我的服务订单 (pages vendors/*, vendor-orders/*). */
+export const vendors = createVendorsStore(api, platform.kind === 'mp-weixin' ? 'mp-weixin' : 'h5')
+/** The payment of a service order, followed on its page until the server says how it ended. */
+export const vendorPayment = createOrderWatch(api)
 /** WeChat subscribe messages asked for after paying and after binding (a no-op in H5). */
 export const subscriptions = createSubscriptionsStore(api, platform)
 
@@ -107,6 +112,8 @@ export function saveLogin(res: LoginResponse): void {
   repairImages.clear()
   feedback.reset()
   activities.reset()
+  vendors.reset()
+  vendorPayment.stop()
 }
 
 export function logout(): void {
@@ -125,6 +132,8 @@ export function logout(): void {
   repairImages.clear()
   feedback.reset()
   activities.reset()
+  vendors.reset()
+  vendorPayment.stop()
 }
 
 /** Navigation bar titles (i18n `titles.*`) of the pages whose title is fixed; the others set their own. */
@@ -148,6 +157,8 @@ const PAGE_TITLES: Record<string, string> = {
   [PAGES.feedbackDetail]: 'titles.feedbackDetail',
   [PAGES.activities]: 'titles.activities',
   [PAGES.activityDetail]: 'titles.activityDetail',
+  [PAGES.vendorOrders]: 'titles.vendorOrders',
+  [PAGES.vendorOrderDetail]: 'titles.vendorOrderDetail',
 }
 const TAB_TITLES: Record<string, string> = { [PAGES.home]: 'tabBar.home', [PAGES.profile]: 'tabBar.profile' }
 

@@ -18,6 +18,7 @@ import { createFeedbackStore } from '@/stores/feedback'
 import { createActivitiesStore } from '@/stores/activities'
 import { createAgreementStore } from '@/stores/agreement'
 import { createSubscriptionsStore } from '@/stores/subscriptions'
+import { createVendorsStore } from '@/stores/vendors'
 import { PlatformError } from '@/platform/types'
 import { createFakeBackend } from './fake-api'
 import { setLocale } from '@/i18n'
@@ -56,6 +57,8 @@ export const repairImages = createImageCache((url) => downloadImage(api.repairPh
 export const feedback = createFeedbackStore(api, photoSource)
 export const activities = createActivitiesStore(api)
 export const agreement = createAgreementStore(api)
+export const vendors = createVendorsStore(api, 'h5')
+export const vendorPayment = createOrderWatch(api, { schedule: () => undefined })
 /** The H5 build's: WeChat subscribe messages are a no-op there. */
 export const subscriptions = createSubscriptionsStore(
   { wechatSubscriptions: vi.fn(), addWechatSubscriptions: vi.fn() },
@@ -99,6 +102,8 @@ export function resetSession(): void {
   feedback.reset()
   activities.reset()
   agreement.reset()
+  vendors.reset()
+  vendorPayment.stop()
   state.bindings = null
   state.me = null
   applyBrandingChrome.mockClear()
