@@ -123,6 +123,7 @@ function order(o: Partial<VendorOrder> = {}): VendorOrder {
     cancel_reason: '',
     rating: null,
     rating_comment: '',
+    complaint: null,
     created_at: '2026-12-03T02:00:00Z',
     pay_by: hoursFromNow(0.25),
     paid_at: null,

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from notifications.events import Event, register
 
-_LINK = "/pages/services/order?id=%(order_id)s"
+_LINK = "/pages/vendor-orders/detail?id=%(order_id)s"
 
 ORDER_CONFIRMED = register(
     Event(

@@ -310,7 +310,6 @@ export function createApiClient(options: ApiClientOptions) {
     ownerVendorOrder: (id: number) => get('/api/v1/owner/vendor-orders/{id}/', { path: { id } }),
     cancelVendorOrder: (id: number, reason = '') =>
       post('/api/v1/owner/vendor-orders/{id}/cancel/', { reason }, { path: { id } }),
-    /** Hand-typed body: see VendorOrderRating. */
     rateVendorOrder: (id: number, body: VendorOrderRating) =>
       call<VendorOrder>('POST', fillPath('/api/v1/owner/vendor-orders/{id}/rate/', { id }), body),
   }

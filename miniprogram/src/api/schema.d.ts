@@ -6533,21 +6533,6 @@ export interface components {
         BindingStatusEnum: "pending" | "approved" | "rejected";
         /** @enum {unknown} */
         BlankEnum: "";
-        BookRequest: {
-            vendor: number;
-            offering: number;
-            slot?: number | null;
-            house: number;
-            /** @default 1 */
-            quantity?: number;
-            /** @default  */
-            fulfilment?: components["schemas"]["FulfilmentEnum"];
-            contact_name: string;
-            contact_phone: string;
-            /** @default  */
-            note?: string;
-            idempotency_key: string;
-        };
         Branding: {
             display_name: string;
             readonly logo_url: string | null;
@@ -6591,10 +6576,6 @@ export interface components {
          * @enum {string}
          */
         ByEnum: "fee_item" | "method" | "day" | "month";
-        CancelRequest: {
-            /** @default  */
-            reason?: string;
-        };
         /**
          * @description * `owner` - 业主
          *     * `vendor` - 服务商
@@ -6844,9 +6825,6 @@ export interface components {
              */
             surface: "company";
             company: components["schemas"]["SiteCompany"];
-        };
-        ComplainRequest: {
-            description: string;
         };
         CompleteRequest: {
             /** @default  */
@@ -12573,6 +12551,33 @@ export interface components {
          * @enum {string}
          */
         VendorKindEnum: "merchant" | "housekeeping" | "both";
+        VendorOrderBookRequest: {
+            vendor: number;
+            offering: number;
+            slot?: number | null;
+            house: number;
+            /** @default 1 */
+            quantity?: number;
+            /** @default  */
+            fulfilment?: components["schemas"]["FulfilmentEnum"];
+            contact_name: string;
+            contact_phone: string;
+            /** @default  */
+            note?: string;
+            idempotency_key: string;
+        };
+        VendorOrderCancelRequest: {
+            /** @default  */
+            reason?: string;
+        };
+        VendorOrderComplainRequest: {
+            description: string;
+        };
+        VendorOrderRateRequest: {
+            rating: number;
+            /** @default  */
+            comment?: string;
+        };
         VoidRequest: {
             reason: string;
         };
@@ -34048,9 +34053,9 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["BookRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["BookRequest"];
-                "multipart/form-data": components["schemas"]["BookRequest"];
+                "application/json": components["schemas"]["VendorOrderBookRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["VendorOrderBookRequest"];
+                "multipart/form-data": components["schemas"]["VendorOrderBookRequest"];
             };
         };
         responses: {
@@ -34206,9 +34211,9 @@ export interface operations {
         };
         requestBody?: {
             content: {
-                "application/json": components["schemas"]["CancelRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["CancelRequest"];
-                "multipart/form-data": components["schemas"]["CancelRequest"];
+                "application/json": components["schemas"]["VendorOrderCancelRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["VendorOrderCancelRequest"];
+                "multipart/form-data": components["schemas"]["VendorOrderCancelRequest"];
             };
         };
         responses: {
@@ -34306,9 +34311,9 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ComplainRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["ComplainRequest"];
-                "multipart/form-data": components["schemas"]["ComplainRequest"];
+                "application/json": components["schemas"]["VendorOrderComplainRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["VendorOrderComplainRequest"];
+                "multipart/form-data": components["schemas"]["VendorOrderComplainRequest"];
             };
         };
         responses: {
@@ -34406,9 +34411,9 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["RateRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["RateRequest"];
-                "multipart/form-data": components["schemas"]["RateRequest"];
+                "application/json": components["schemas"]["VendorOrderRateRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["VendorOrderRateRequest"];
+                "multipart/form-data": components["schemas"]["VendorOrderRateRequest"];
             };
         };
         responses: {
@@ -34497,6 +34502,8 @@ export interface operations {
     owner_vendors_list: {
         parameters: {
             query?: {
+                /** @description 家政服务 or 周边商家 (a vendor of both is in each) */
+                kind?: "housekeeping" | "merchant";
                 /** @description 用于排序结果的字段。 */
                 ordering?: string;
                 /** @description 分页结果集中的页码。 */

@@ -141,7 +141,7 @@ export type OwnerVendorDetail = Schemas['OwnerVendorDetail']
 export type OwnerOffering = Schemas['OwnerOffering']
 export type OwnerSlot = Schemas['OwnerSlot']
 export type Fulfilment = Schemas['FulfilmentEnum']
-export type BookRequest = Schemas['BookRequest']
+export type BookRequest = Schemas['VendorOrderBookRequest']
 /** 服务订单: unpaid (fixed price) or booked (quoted) at first, then the vendor's moves. */
 export type VendorOrder = Schemas['OwnerOrder']
 export type VendorOrderStatus = Schemas['OwnerOrderStatusEnum']
@@ -157,11 +157,4 @@ export interface OwnerVendorPage {
   previous?: string | null
   results: OwnerVendor[]
 }
-/**
- * A service order's rating. Written by hand: the API document names this body `RateRequest`, a
- * name the repairs rating already has, so the generated type is the repairs one.
- */
-export interface VendorOrderRating {
-  rating: number
-  comment?: string
-}
+export type VendorOrderRating = Schemas['VendorOrderRateRequest']

@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 
@@ -18,6 +18,13 @@ from partners import selectors
 from partners.models import Admission, Offering, ServiceSlot, VendorKind
 
 OWNER = "owner.self"
+KIND = OpenApiParameter(
+    "kind",
+    str,
+    enum=["housekeeping", "merchant"],
+    required=False,
+    description="家政服务 or 周边商家 (a vendor of both is in each)",
+)
 
 
 class OwnerOfferingSerializer(serializers.ModelSerializer):
@@ -77,7 +84,7 @@ class OwnerVendorViewSet(viewsets.GenericViewSet):
             return Admission.objects.none()
         return selectors.owner_vendors(self.request.user, company=selectors.current_company())
 
-    @extend_schema(responses=OwnerVendorSerializer(many=True))
+    @extend_schema(parameters=[KIND], responses=OwnerVendorSerializer(many=True))
     def list(self, request):
         rows = self.get_queryset()
         kind = request.query_params.get("kind", "")

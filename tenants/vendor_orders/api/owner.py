@@ -63,7 +63,7 @@ class OwnerOrderSerializer(serializers.ModelSerializer):
         return mask_phone(order.contact_phone or "")
 
 
-class BookSerializer(serializers.Serializer):
+class VendorOrderBookSerializer(serializers.Serializer):
     vendor = serializers.IntegerField(min_value=1)
     offering = serializers.IntegerField(min_value=1)
     slot = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None)
@@ -76,16 +76,16 @@ class BookSerializer(serializers.Serializer):
     idempotency_key = serializers.CharField(max_length=64)
 
 
-class CancelSerializer(serializers.Serializer):
+class VendorOrderCancelSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
-class RateSerializer(serializers.Serializer):
+class VendorOrderRateSerializer(serializers.Serializer):
     rating = serializers.IntegerField(min_value=1, max_value=5)
     comment = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
-class ComplainSerializer(serializers.Serializer):
+class VendorOrderComplainSerializer(serializers.Serializer):
     description = serializers.CharField(max_length=800)
 
 
@@ -106,9 +106,9 @@ class OwnerVendorOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         fresh = self.get_queryset().get(pk=order.pk)
         return Response(OwnerOrderSerializer(fresh).data, status=code)
 
-    @extend_schema(request=BookSerializer, responses={201: OwnerOrderSerializer})
+    @extend_schema(request=VendorOrderBookSerializer, responses={201: OwnerOrderSerializer})
     def create(self, request):
-        form = BookSerializer(data=request.data)
+        form = VendorOrderBookSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
         order = services.orders.book(
@@ -126,30 +126,30 @@ class OwnerVendorOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         )
         return self._answer(order, status.HTTP_201_CREATED)
 
-    @extend_schema(request=CancelSerializer, responses=OwnerOrderSerializer)
+    @extend_schema(request=VendorOrderCancelSerializer, responses=OwnerOrderSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         order = self.get_object()
-        form = CancelSerializer(data=request.data)
+        form = VendorOrderCancelSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         services.orders.owner_cancel(order_id=order.pk, user=request.user, reason=form.validated_data["reason"])
         return self._answer(order)
 
-    @extend_schema(request=RateSerializer, responses=OwnerOrderSerializer)
+    @extend_schema(request=VendorOrderRateSerializer, responses=OwnerOrderSerializer)
     @action(detail=True, methods=["post"])
     def rate(self, request, pk=None):
         order = self.get_object()
-        form = RateSerializer(data=request.data)
+        form = VendorOrderRateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         services.orders.rate(order_id=order.pk, user=request.user, **form.validated_data)
         return self._answer(order)
 
-    @extend_schema(request=ComplainSerializer, responses=OwnerOrderSerializer)
+    @extend_schema(request=VendorOrderComplainSerializer, responses=OwnerOrderSerializer)
     @action(detail=True, methods=["post"])
     def complain(self, request, pk=None):
         """投诉服务商: reaches the company as a complaint in its 投诉建议 (see `complaint`)."""
         order = self.get_object()
-        form = ComplainSerializer(data=request.data)
+        form = VendorOrderComplainSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         services.orders.complain(order_id=order.pk, user=request.user, **form.validated_data)
         return self._answer(order)
