@@ -12,7 +12,7 @@ import { platform } from '@/platform'
 import { setLocale } from '@/i18n'
 import { featureUrl } from '@/config/features'
 import { vendorOrderUrl } from '@/config/routes'
-import { canCancel, canPay, canRate, groupSlots, priceText, scheduleText } from '@/stores/vendors'
+import { canCancel, canComplain, canPay, canRate, groupSlots, priceText, scheduleText } from '@/stores/vendors'
 import { createOrderWatch } from '@/stores/pay'
 import { launchPayment } from '@/stores/checkout'
 import { PlatformError } from '@/platform/types'
@@ -368,6 +368,19 @@ describe('my service orders', () => {
     vendors.state.rating.comment = '很干净 '
     expect(await vendors.rateOrder()).toBe(true)
     expect(bodies('POST /api/v1/owner/vendor-orders/91/rate/')[0]).toEqual({ rating: 4, comment: '很干净' })
+  })
+
+  it('complains about the provider once, never with an empty text', async () => {
+    backend.on('GET /api/v1/owner/vendor-orders/91/', ok(order({ status: 'done' })))
+    backend.on('POST /api/v1/owner/vendor-orders/91/complain/', ok(order({ status: 'done', complaint: 12 })))
+    await vendors.openOrder(91)
+    expect(canComplain(vendors.state.detail!)).toBe(true)
+    expect(await vendors.complainOrder('   ')).toBe(false)
+    expect(vendors.state.detailError).toBe('请填写投诉内容')
+    expect(await vendors.complainOrder(' 迟到一小时 ')).toBe(true)
+    expect(bodies('POST /api/v1/owner/vendor-orders/91/complain/')).toEqual([{ description: '迟到一小时' }])
+    expect(canComplain(vendors.state.detail!)).toBe(false)
+    expect(canComplain(order({ status: 'unpaid' }))).toBe(false)
   })
 
   it('filters my orders by status, from the first page', async () => {

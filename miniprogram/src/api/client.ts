@@ -312,6 +312,8 @@ export function createApiClient(options: ApiClientOptions) {
       post('/api/v1/owner/vendor-orders/{id}/cancel/', { reason }, { path: { id } }),
     rateVendorOrder: (id: number, body: VendorOrderRating) =>
       call<VendorOrder>('POST', fillPath('/api/v1/owner/vendor-orders/{id}/rate/', { id }), body),
+    complainVendorOrder: (id: number, description: string) =>
+      call<VendorOrder>('POST', fillPath('/api/v1/owner/vendor-orders/{id}/complain/', { id }), { description }),
   }
 }
 

@@ -38,6 +38,7 @@ export type VendorsApi = Pick<
   | 'ownerVendorOrder'
   | 'cancelVendorOrder'
   | 'rateVendorOrder'
+  | 'complainVendorOrder'
   | 'ownerHouses'
   | 'ownerProfile'
   | 'paymentMethods'
@@ -54,6 +55,7 @@ export const NOTE_MAX = 500
 export const CONTACT_NAME_MAX = 50
 export const CANCEL_REASON_MAX = 200
 export const RATING_COMMENT_MAX = 500
+export const COMPLAINT_MAX = 800
 
 /* ---------------------------------------------------------------- views (pure) */
 
@@ -129,6 +131,9 @@ export function canPay(order: Pick<VendorOrder, 'status' | 'amount' | 'pay_by'>,
 }
 
 export const canRate = (order: Pick<VendorOrder, 'status'>): boolean => order.status === 'done'
+/** A paid order the owner has not complained about yet. */
+export const canComplain = (order: Pick<VendorOrder, 'status' | 'complaint'>): boolean =>
+  order.status !== 'unpaid' && !order.complaint
 
 /** The vendor order page; `payment`: a payment order just started for it, to follow. */
 export function vendorOrderQuery(id: number, payment?: number | null): string {
@@ -381,6 +386,18 @@ export function createVendorsStore(api: VendorsApi, client: PayClient) {
     return act(() => api.rateVendorOrder(id, body))
   }
 
+  /** 投诉服务商: the complaint reaches the company's 投诉建议 (one per order). */
+  function complainOrder(description: string): Promise<boolean> {
+    if (!state.detail) return Promise.resolve(false)
+    const text = description.trim().slice(0, COMPLAINT_MAX)
+    if (!text) {
+      state.detailError = t('vendorOrders.complaintEmpty')
+      return Promise.resolve(false)
+    }
+    const id = state.detail.id
+    return act(() => api.complainVendorOrder(id, text))
+  }
+
   /** Pay the open order (its page's 去支付); the ways to pay are loaded first if need be. */
   async function payOrder(): Promise<PaymentOrder | null> {
     const order = state.detail
@@ -434,6 +451,7 @@ export function createVendorsStore(api: VendorsApi, client: PayClient) {
     openOrder,
     cancelOrder,
     rateOrder,
+    complainOrder,
     payOrder,
     reset,
   }
