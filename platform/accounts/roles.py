@@ -77,7 +77,8 @@ MODULES: dict[str, str | tuple[str, ...]] = {
     "repairs": ("repairs.dispatch", "repairs.work", "repairs.manage"),
     "feedback": ("feedback.handle", "feedback.manage"),
     "security": "security.view",
-    "community": ("community.view", "notices.manage", "partners.manage"),  # 社区公告 first, 服务商准入
+    # 社区公告 first, 服务商准入, 服务订单 and 结算
+    "community": ("community.view", "notices.manage", "partners.manage", "partners.view"),
     "activities": "activities.manage",
     "analytics": "analytics.view",
     "settings": "settings.manage",

@@ -15,6 +15,17 @@ export type PartnerDocument = PublicSchemas['PartnerDocument']
 export type PartnerAdmission = PublicSchemas['PartnerAdmission']
 export type PartnerDocumentKind = PublicSchemas['DocumentKindEnum']
 export type PartnerVendorKind = PublicSchemas['VendorKindEnum']
+export type PartnerOffering = PublicSchemas['PartnerOffering']
+export type PartnerOfferingWrite = PublicSchemas['OfferingWriteRequest']
+export type OfferingKind = PublicSchemas['Kind2b7Enum']
+export type PriceMode = PublicSchemas['PriceModeEnum']
+export type PartnerSlot = PublicSchemas['PartnerSlot']
+export type PartnerSlotWrite = PublicSchemas['SlotWriteRequest']
+export type PartnerSlotChange = PublicSchemas['PatchedSlotChangeRequest']
+export type PartnerOrder = PublicSchemas['PartnerOrder']
+export type SettlementRow = PublicSchemas['SettlementRow']
+/** The vendor's moves of an order (cancel needs a reason). */
+export type OrderMove = 'confirm' | 'start' | 'complete' | 'cancel'
 
 /** The credentials of one call: the bearer header; errors are the caller's (the store's) to handle. */
 export type PartnerAuth = Pick<RequestOptions, 'headers' | 'handleErrorsLocally'>
@@ -37,4 +48,36 @@ export const partnerApi = {
   /** Apply to a company by its slug, or accept its invitation (the same call). */
   apply: (auth: PartnerAuth, company: string) =>
     api.post('/api/v1/partner/admissions/', { company }, auth),
+  /** 服务目录: every offering, for all companies (company null) or one (its slug). */
+  offerings: (auth: PartnerAuth) => api.get('/api/v1/partner/offerings/', auth),
+  addOffering: (auth: PartnerAuth, body: PartnerOfferingWrite) =>
+    api.post('/api/v1/partner/offerings/', body, auth),
+  /** The company an offering is for is fixed when it is added: the server ignores it here. */
+  changeOffering: (auth: PartnerAuth, id: number, body: Partial<PartnerOfferingWrite>) =>
+    api.patch('/api/v1/partner/offerings/{id}/', body, { path: { id }, ...auth }),
+  /** 服务时段 from today on, with the places taken (`held`). */
+  slots: (auth: PartnerAuth) => api.get('/api/v1/partner/slots/', auth),
+  /** One slot, or the same hours on `repeat_days` days: answers the slots made. */
+  addSlots: (auth: PartnerAuth, body: PartnerSlotWrite) =>
+    api.post('/api/v1/partner/slots/', body, auth),
+  changeSlot: (auth: PartnerAuth, id: number, body: PartnerSlotChange) =>
+    api.patch('/api/v1/partner/slots/{id}/', body, { path: { id }, ...auth }),
+  orders: (auth: PartnerAuth, query: { page: number; status?: string; company?: string }) =>
+    api.get('/api/v1/partner/orders/', {
+      ...auth,
+      query: {
+        page: query.page,
+        page_size: 20,
+        ...(query.status ? { status: query.status } : {}),
+        ...(query.company ? { company: query.company } : {}),
+      },
+    }),
+  moveOrder: (auth: PartnerAuth, id: number, move: OrderMove, reason = '') =>
+    api.post('/api/v1/partner/orders/{id}/{move}/', move === 'cancel' ? { reason } : {}, {
+      path: { id, move },
+      ...auth,
+    }),
+  /** 结算 of a month (YYYY-MM), one row per company. */
+  settlement: (auth: PartnerAuth, month: string) =>
+    api.get('/api/v1/partner/settlement/', { ...auth, query: { month } }),
 }

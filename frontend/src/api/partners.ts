@@ -33,6 +33,58 @@ export const DOCUMENT_KINDS: readonly DocumentKind[] = [
   'other',
 ]
 
+/**
+ * 服务订单 as staff see them (`vendor-orders/`). Typed by hand: the generated schema gives this
+ * serializer's name (StaffOrder) to the payment orders' one.
+ */
+export interface VendorOrderRow {
+  id: number
+  number: string
+  vendor_id: number
+  vendor_name: string
+  offering_name: string
+  quantity: number
+  amount: string
+  refunded: string
+  commission_rate: string
+  scheduled_start: string | null
+  estate_name: string
+  house_label: string
+  contact_name: string
+  /** Always masked for staff. */
+  contact_phone: string
+  status: string
+  cancelled_by: string
+  cancel_reason: string
+  rating: number | null
+  rating_comment: string
+  /** The owner's complaint about this order in 投诉建议, if any. */
+  complaint?: number | null
+  created_at: string
+  paid_at: string | null
+  completed_at: string | null
+  cancelled_at: string | null
+}
+
+export type SettlementRow = Schemas['SettlementRow']
+
+/** Every status of a service order, in the order it moves through them. */
+export const ORDER_STATUSES = [
+  'unpaid',
+  'booked',
+  'confirmed',
+  'in_service',
+  'done',
+  'rated',
+  'cancelled',
+] as const
+
+export const VENDOR_ORDERS_ENDPOINT = '/api/v1/vendor-orders/' as const satisfies ApiPath
+
+/** The company's 结算 with each vendor for a month (YYYY-MM). */
+export const companySettlement = (month: string) =>
+  api.get('/api/v1/partner-settlement/', { query: { month } })
+
 export const ADMISSIONS_ENDPOINT = '/api/v1/partner-admissions/' as const satisfies ApiPath
 
 const LOCAL = { handleErrorsLocally: true } as const

@@ -49,6 +49,30 @@ export const partnerRoutes: RouteRecordRaw[] = [
         component: () => import('@/pages/partner/PartnerAdmissionsPage.vue'),
         meta: { partner: true, title: 'partners.portal.nav.admissions' },
       },
+      {
+        path: 'offerings',
+        name: 'partner-offerings',
+        component: () => import('@/pages/partner/PartnerOfferingsPage.vue'),
+        meta: { partner: true, title: 'partners.portal.nav.offerings' },
+      },
+      {
+        path: 'slots',
+        name: 'partner-slots',
+        component: () => import('@/pages/partner/PartnerSlotsPage.vue'),
+        meta: { partner: true, title: 'partners.portal.nav.slots' },
+      },
+      {
+        path: 'orders',
+        name: 'partner-orders',
+        component: () => import('@/pages/partner/PartnerOrdersPage.vue'),
+        meta: { partner: true, title: 'partners.portal.nav.orders' },
+      },
+      {
+        path: 'settlement',
+        name: 'partner-settlement',
+        component: () => import('@/pages/partner/PartnerSettlementPage.vue'),
+        meta: { partner: true, title: 'partners.portal.nav.settlement' },
+      },
     ],
   },
 ]

@@ -1,5 +1,6 @@
 """Staff: the company's orders with its vendors — who booked what, its state, the rating (the
-monthly settlement is partners' own: partners.api.settlement)."""
+monthly settlement is partners' own: partners.api.settlement), and the owner's complaint about it
+in 投诉建议 if there is one."""
 
 from __future__ import annotations
 
@@ -41,6 +42,7 @@ class StaffOrderSerializer(serializers.ModelSerializer):
             "cancel_reason",
             "rating",
             "rating_comment",
+            "complaint",
             "created_at",
             "paid_at",
             "completed_at",

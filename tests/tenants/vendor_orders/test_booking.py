@@ -186,3 +186,5 @@ def test_the_owner_is_told_and_a_complaint_reaches_the_company_once(payer, world
     assert payer.client.post(path, {"description": "再投诉"}, format="json").status_code == 409
     handled = client_for(payer.company, "admin").get(f"/api/v1/feedback/{filed.json()['complaint']}/").json()
     assert handled["kind"] == "complaint" and "洁净家政" in handled["description"]
+    staff_row = client_for(payer.company, "admin").get("/api/v1/vendor-orders/").json()["results"][0]
+    assert staff_row["complaint"] == filed.json()["complaint"]  # 服务订单 links to it

@@ -85,6 +85,27 @@ describe('FormDialog', () => {
     expect(open.value).toBe(true)
   })
 
+  it('keeps what the user corrected after a server field error, and sends it', async () => {
+    const submit = vi
+      .fn()
+      .mockRejectedValueOnce(
+        new ApiError(400, 'validation_error', '输入有误', { phone: ['该手机号已存在'] }),
+      )
+      .mockResolvedValueOnce({ id: 8 })
+    const { model, open } = mountDialog(submit)
+    await flushPromises()
+    ;(body().querySelector('[data-testid="form-dialog-submit"]') as HTMLElement).click()
+    await flushPromises()
+    await sleep(150)
+    model.phone = '13900000000'
+    ;(body().querySelector('[data-testid="form-dialog-submit"]') as HTMLElement).click()
+    await flushPromises()
+    // Element Plus would reset an item still marked "error" (it has no rules) to its first value.
+    expect(submit).toHaveBeenLastCalledWith({ name: '张三', phone: '13900000000' })
+    expect(model.phone).toBe('13900000000')
+    expect(open.value).toBe(false)
+  })
+
   it('shows a non-field error message in the top alert', async () => {
     const submit = vi
       .fn()

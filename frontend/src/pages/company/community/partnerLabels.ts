@@ -12,8 +12,19 @@ const STATUS_TAGS: Record<string, TagType> = {
   suspended: 'danger',
 }
 
+const ORDER_TAGS: Record<string, TagType> = {
+  unpaid: 'info',
+  booked: 'warning',
+  confirmed: 'primary',
+  in_service: 'primary',
+  done: 'success',
+  rated: 'success',
+  cancelled: 'danger',
+}
+
 /**
- * Names of admission statuses, vendor kinds and document kinds, and a commission as a percent —
+ * Names of admission statuses, vendor kinds, document kinds, offering kinds, price modes and order
+ * statuses, and a commission as a percent —
  * shared by the company's 服务商准入 page and the partner portal. A value this build does not know
  * is shown as sent.
  */
@@ -25,6 +36,10 @@ export function usePartnerLabels() {
     statusTag: (status: string): TagType => STATUS_TAGS[status] ?? 'info',
     kind: (kind: string) => known(`partners.kinds.${kind}`, kind),
     documentKind: (kind: string) => known(`partners.documentKinds.${kind}`, kind),
+    offeringKind: (kind: string) => known(`partners.offeringKinds.${kind}`, kind),
+    priceMode: (mode: string) => known(`partners.priceModes.${mode}`, mode),
+    orderStatus: (status: string) => known(`partners.orderStatuses.${status}`, status),
+    orderStatusTag: (status: string): TagType => ORDER_TAGS[status] ?? 'info',
     /** "0.0825" → "8.25%". */
     commission: (rate: string | null | undefined) => {
       const percent = fractionToPercent(rate)

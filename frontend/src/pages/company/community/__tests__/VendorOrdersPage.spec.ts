@@ -2,10 +2,10 @@ import { flushPromises } from '@vue/test-utils'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 
 import type { Admission, SettlementRow, VendorOrderRow } from '@/api/partners'
+import { settlementTotals, thisMonth } from '@/pages/company/community/settlement'
 import { jsonResponse } from '@/test/http'
 
 import { $, calls, fakeApi, mountPage, page, queryOf } from '../../basic-data/__tests__/helpers'
-import { settlementTotals, thisMonth } from '../settlement'
 import VendorOrdersPage from '../VendorOrdersPage.vue'
 
 const order = (over: Partial<VendorOrderRow> = {}): VendorOrderRow => ({
@@ -49,6 +49,26 @@ const row = (over: Partial<SettlementRow> = {}): SettlementRow => ({
   ...over,
 })
 
+const ADMITTED = {
+  id: 5,
+  vendor: {
+    id: 9,
+    code: 'Z9Z9Z9',
+    name: '快修服务',
+    kind: 'housekeeping',
+    contact_name: '赵',
+    phone: '13900009999',
+    listings_suspended_at: null,
+  },
+  status: 'approved',
+  estate_ids: [1],
+  commission_rate: '0.0500',
+  documents_reviewed_at: null,
+  note: '',
+  created_at: '2026-12-01T09:00:00+08:00',
+  updated_at: '2026-12-02T09:00:00+08:00',
+} as Admission
+
 function backend(settlement: SettlementRow[] = []) {
   return fakeApi({
     'GET /api/v1/vendor-orders/': () =>
@@ -67,28 +87,7 @@ function backend(settlement: SettlementRow[] = []) {
         }),
       ]),
     'GET /api/v1/partner-settlement/': () => jsonResponse(settlement),
-    'GET /api/v1/partner-admissions/': () =>
-      page([
-        {
-          id: 5,
-          vendor: {
-            id: 9,
-            code: 'Z9Z9Z9',
-            name: '快修服务',
-            kind: 'housekeeping',
-            contact_name: '赵',
-            phone: '13900009999',
-            listings_suspended_at: null,
-          },
-          status: 'approved',
-          estate_ids: [1],
-          commission_rate: '0.0500',
-          documents_reviewed_at: null,
-          note: '',
-          created_at: '2026-12-01T09:00:00+08:00',
-          updated_at: '2026-12-02T09:00:00+08:00',
-        } as Admission,
-      ]),
+    'GET /api/v1/partner-admissions/': () => page([ADMITTED]),
   })
 }
 
@@ -107,7 +106,7 @@ const mount = (permissions = ['partners.view']) =>
 
 describe('服务订单', () => {
   it('lists the orders with number, vendor, house, masked contact, money, status, rating and the complaint', async () => {
-    backend()
+    const all = backend()
     await mount()
     expect($('vendor-order-number-81')?.textContent).toBe('VO202612100001')
     expect($('vendor-order-amount-81')?.textContent).toBe('¥120.00')
@@ -123,7 +122,8 @@ describe('服务订单', () => {
     expect(text).toContain('李女士 138****1234')
     expect(text).toContain('2026-12-10 09:00')
     expect(text).toContain('人手不足')
-    expect(text).toContain('¥120.00')
+    // partners.view alone does not reach the admissions (partners.manage's).
+    expect(calls(all, 'GET', '/api/v1/partner-admissions/')).toHaveLength(0)
   })
 
   it('filters by status and by vendor (those seen, and the admitted ones for partners.manage)', async () => {
