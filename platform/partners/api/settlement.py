@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import MAXYEAR, date
 
 from django.db import connection
 from django.utils.translation import gettext as _
@@ -36,11 +36,15 @@ MONTH = OpenApiParameter("month", str, required=True, description="YYYY-MM")
 def parse_month(raw: str | None) -> date:
     text = (raw or "").strip()
     year, _sep, month = text.partition("-")
+    # The calendar's last year is refused: its December has no next month to end the range at.
     if len(year) == 4 and year.isascii() and year.isdigit() and month.isascii() and month.isdigit():
         try:
-            return date(int(year), int(month), 1)
+            parsed = date(int(year), int(month), 1)
         except ValueError:
             pass
+        else:
+            if parsed.year < MAXYEAR:
+                return parsed
     raise ValidationError({"month": [_("请按 YYYY-MM 填写月份。")]})
 
 

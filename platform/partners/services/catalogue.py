@@ -18,6 +18,8 @@ from partners.models import Admission, AdmissionStatus, Offering, PriceMode, Ser
 from partners.services.vendors import trail
 
 MAX_SLOTS_PER_CALL = 200
+# How far ahead a vendor schedules (a slot in year 9999 plus its repeats would pass the calendar's end).
+MAX_AHEAD = timedelta(days=366)
 OFFERING_FIELDS = ("kind", "name", "description", "price_mode", "price", "unit", "duration_minutes", "is_active")
 
 
@@ -98,6 +100,8 @@ def add_slots(
         raise _invalid("ends_at", _("一个时段不能超过 24 小时。"))
     if starts_at <= now:
         raise _invalid("starts_at", _("只能添加将来的时段。"))
+    if starts_at > now + MAX_AHEAD:
+        raise _invalid("starts_at", _("只能添加一年内的时段。"))
     if not 1 <= repeat_days <= 60:
         raise _invalid("repeat_days", _("重复天数须在 1 到 60 之间。"))
     target = _company(account, company)
