@@ -161,3 +161,25 @@ def test_bad_input_is_refused_with_field_errors(payer, world):
     assert no_slot.status_code in (400, 409) and "slot" in no_slot_body["fields"]
     rate_early = payer.client.post("/api/v1/owner/vendor-orders/999999/rate/", {"rating": 9}, format="json")
     assert rate_early.status_code in (400, 404)
+
+
+def test_a_company_that_suspends_the_vendor_drops_out_of_its_order_list_and_count(payer, world, client_for):
+    # partners.selectors.vendor_orders matches the order's admission among the vendor's approved ones.
+    booked = book(payer.client, payer.house.pk, world)
+    assert booked.status_code == 201, booked.content
+    listed = world.vendor.client.get("/api/v1/partner/orders/").json()
+    assert listed["count"] == 1 and listed["results"][0]["id"]
+    portal_id = listed["results"][0]["id"]
+    admin = client_for(payer.company, "admin")
+    suspended = admin.post(
+        f"/api/v1/partner-admissions/{world.admission_id}/suspend/", {"reason": "投诉核查中"}, format="json"
+    )
+    assert suspended.status_code == 200, suspended.content
+    hidden = world.vendor.client.get("/api/v1/partner/orders/").json()
+    assert (hidden["count"], hidden["results"]) == (0, [])
+    moved = world.vendor.client.post(f"/api/v1/partner/orders/{portal_id}/cancel/", {"reason": "x"}, format="json")
+    assert moved.status_code == 404
+    reinstated = admin.post(f"/api/v1/partner-admissions/{world.admission_id}/reinstate/", {}, format="json")
+    assert reinstated.status_code == 200, reinstated.content
+    back = world.vendor.client.get("/api/v1/partner/orders/").json()
+    assert back["count"] == 1 and back["results"][0]["id"] == portal_id
