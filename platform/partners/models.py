@@ -321,6 +321,8 @@ class PortalOrder(models.Model):
         indexes = [
             models.Index(fields=["vendor", "-created_at", "-id"], name="portal_order_vendor_recent"),
             models.Index(fields=["company", "vendor", "completed_at"], name="portal_order_settlement"),
+            # The list's count (selectors.vendor_orders) from the index alone.
+            models.Index(fields=["vendor", "admission"], name="portal_order_vendor_admission"),
         ]
 
     def __str__(self) -> str:

@@ -90,9 +90,15 @@ def vendor_by_code(code: str) -> Vendor | None:
 
 def vendor_orders(vendor: Vendor) -> QuerySet[PortalOrder]:
     """The vendor's orders in every company that admits it now: one query whatever the number of
-    companies; a company that suspended the vendor drops out at once (the admission's status)."""
+    companies; a company that suspended the vendor drops out at once (the admission's status).
+
+    The admission is matched by id among the vendor's approved ones (a semi-join, not a join on
+    every order): the page's count then reads only the index on (vendor, admission) — an
+    index-only scan — instead of fetching every one of the vendor's order rows to join it
+    (tests.bench.partners: the count was most of the list's database time at 10 000 orders)."""
+    approved = Admission.objects.filter(vendor=vendor, status=AdmissionStatus.APPROVED).values("pk")
     return (
-        PortalOrder.objects.filter(vendor=vendor, admission__status=AdmissionStatus.APPROVED)
+        PortalOrder.objects.filter(vendor=vendor, admission__in=approved)
         .select_related("company")
         .order_by("-created_at", "-id")
     )

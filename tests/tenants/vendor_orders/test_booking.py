@@ -188,3 +188,25 @@ def test_the_owner_is_told_and_a_complaint_reaches_the_company_once(payer, world
     assert handled["kind"] == "complaint" and "洁净家政" in handled["description"]
     staff_row = client_for(payer.company, "admin").get("/api/v1/vendor-orders/").json()["results"][0]
     assert staff_row["complaint"] == filed.json()["complaint"]  # 服务订单 links to it
+
+
+def test_a_company_that_suspends_the_vendor_drops_out_of_its_order_list_and_count(payer, world, client_for):
+    # partners.selectors.vendor_orders matches the order's admission among the vendor's approved ones.
+    booked = book(payer.client, payer.house.pk, world)
+    assert booked.status_code == 201, booked.content
+    listed = world.vendor.client.get("/api/v1/partner/orders/").json()
+    assert listed["count"] == 1 and listed["results"][0]["id"]
+    portal_id = listed["results"][0]["id"]
+    admin = client_for(payer.company, "admin")
+    suspended = admin.post(
+        f"/api/v1/partner-admissions/{world.admission_id}/suspend/", {"reason": "投诉核查中"}, format="json"
+    )
+    assert suspended.status_code == 200, suspended.content
+    hidden = world.vendor.client.get("/api/v1/partner/orders/").json()
+    assert (hidden["count"], hidden["results"]) == (0, [])
+    moved = world.vendor.client.post(f"/api/v1/partner/orders/{portal_id}/cancel/", {"reason": "x"}, format="json")
+    assert moved.status_code == 404
+    reinstated = admin.post(f"/api/v1/partner-admissions/{world.admission_id}/reinstate/", {}, format="json")
+    assert reinstated.status_code == 200, reinstated.content
+    back = world.vendor.client.get("/api/v1/partner/orders/").json()
+    assert back["count"] == 1 and back["results"][0]["id"] == portal_id
