@@ -33,38 +33,8 @@ export const DOCUMENT_KINDS: readonly DocumentKind[] = [
   'other',
 ]
 
-/**
- * 服务订单 as staff see them (`vendor-orders/`). Typed by hand: the generated schema gives this
- * serializer's name (StaffOrder) to the payment orders' one.
- */
-export interface VendorOrderRow {
-  id: number
-  number: string
-  vendor_id: number
-  vendor_name: string
-  offering_name: string
-  quantity: number
-  amount: string
-  refunded: string
-  commission_rate: string
-  scheduled_start: string | null
-  estate_name: string
-  house_label: string
-  contact_name: string
-  /** Always masked for staff. */
-  contact_phone: string
-  status: string
-  cancelled_by: string
-  cancel_reason: string
-  rating: number | null
-  rating_comment: string
-  /** The owner's complaint about this order in 投诉建议, if any. */
-  complaint?: number | null
-  created_at: string
-  paid_at: string | null
-  completed_at: string | null
-  cancelled_at: string | null
-}
+/** 服务订单 as staff see them (`vendor-orders/`): the owner's phone always masked. */
+export type VendorOrderRow = Schemas['VendorOrderStaff']
 
 export type SettlementRow = Schemas['SettlementRow']
 

@@ -9101,7 +9101,7 @@ export interface components {
             readonly contact_phone: string;
             /** 备注 */
             readonly note: string;
-            readonly status: components["schemas"]["OwnerOrderStatusEnum"];
+            readonly status: components["schemas"]["Status612Enum"];
             readonly cancelled_by: components["schemas"]["CancelledByEnum"];
             readonly cancel_reason: string;
             readonly rating: number | null;
@@ -9122,17 +9122,6 @@ export interface components {
             /** Format: date-time */
             readonly cancelled_at: string | null;
         };
-        /**
-         * @description * `unpaid` - 待支付
-         *     * `booked` - 待确认
-         *     * `confirmed` - 已确认
-         *     * `in_service` - 服务中
-         *     * `done` - 已完成
-         *     * `rated` - 已评价
-         *     * `cancelled` - 已取消
-         * @enum {string}
-         */
-        OwnerOrderStatusEnum: "unpaid" | "booked" | "confirmed" | "in_service" | "done" | "rated" | "cancelled";
         OwnerPayment: {
             readonly id: number;
             readonly house: number;
@@ -10122,6 +10111,21 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["Vacancy"][];
+        };
+        PaginatedVendorOrderStaffList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["VendorOrderStaff"][];
         };
         PaginatedWaiverList: {
             /** @example 123 */
@@ -12207,6 +12211,17 @@ export interface components {
              */
             channel?: (components["schemas"]["ChannelEnum"] | components["schemas"]["NullEnum"]) | null;
         };
+        /**
+         * @description * `unpaid` - 待支付
+         *     * `booked` - 待确认
+         *     * `confirmed` - 已确认
+         *     * `in_service` - 服务中
+         *     * `done` - 已完成
+         *     * `rated` - 已评价
+         *     * `cancelled` - 已取消
+         * @enum {string}
+         */
+        Status612Enum: "unpaid" | "booked" | "confirmed" | "in_service" | "done" | "rated" | "cancelled";
         SubscribeRequest: {
             template_ids: string[];
         };
@@ -12577,6 +12592,47 @@ export interface components {
             rating: number;
             /** @default  */
             comment?: string;
+        };
+        VendorOrderStaff: {
+            readonly id: number;
+            readonly number: string;
+            readonly vendor_id: number;
+            /** 服务商 */
+            readonly vendor_name: string;
+            /** 服务项目 */
+            readonly offering_name: string;
+            readonly quantity: number;
+            /**
+             * 金额
+             * Format: decimal
+             */
+            readonly amount: string;
+            /** Format: decimal */
+            readonly refunded: string;
+            /** Format: decimal */
+            readonly commission_rate: string;
+            readonly fulfilment: components["schemas"]["FulfilmentEnum"];
+            /** Format: date-time */
+            readonly scheduled_start: string | null;
+            readonly estate_name: string;
+            readonly house_label: string;
+            /** 联系人 */
+            readonly contact_name: string;
+            readonly contact_phone: string;
+            readonly status: components["schemas"]["Status612Enum"];
+            readonly cancelled_by: components["schemas"]["CancelledByEnum"];
+            readonly cancel_reason: string;
+            readonly rating: number | null;
+            readonly rating_comment: string;
+            readonly complaint: number | null;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly paid_at: string | null;
+            /** Format: date-time */
+            readonly completed_at: string | null;
+            /** Format: date-time */
+            readonly cancelled_at: string | null;
         };
         VoidRequest: {
             reason: string;
@@ -46127,7 +46183,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PaginatedStaffOrderList"];
+                    "application/json": components["schemas"]["PaginatedVendorOrderStaffList"];
                 };
             };
             /** @description Bad input: `fields` lists each problem by field. */
@@ -46203,7 +46259,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["StaffOrder"];
+                    "application/json": components["schemas"]["VendorOrderStaff"];
                 };
             };
             /** @description Bad input: `fields` lists each problem by field. */

@@ -13,7 +13,7 @@ from tenants.vendor_orders.models import VendorOrder
 VIEW = ("partners.view", "partners.manage")
 
 
-class StaffOrderSerializer(serializers.ModelSerializer):
+class VendorOrderStaffSerializer(serializers.ModelSerializer):
     number = serializers.CharField(read_only=True)
     estate_name = serializers.CharField(source="house.estate.name", read_only=True)
     house_label = serializers.CharField(source="house.label", read_only=True)
@@ -58,7 +58,7 @@ class VendorOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     """服务订单: every order of the company's owners with its vendors, newest first."""
 
     required_permission = VIEW
-    serializer_class = StaffOrderSerializer
+    serializer_class = VendorOrderStaffSerializer
     filterset_fields = ["status", "vendor_id"]
 
     def get_queryset(self):
