@@ -273,7 +273,7 @@ def complain(*, order_id: Any, user: Any, description: str) -> VendorOrder:
     order = locked(order_id)
     if order.owner_id != user.pk:
         raise NotFound()
-    if order.status == OrderStatus.UNPAID:
+    if order.status == OrderStatus.UNPAID or (order.paid_at is None and order.amount > 0):
         raise DomainError(_("未支付的订单不能投诉。"), code="invalid_state", status_code=409)
     if order.complaint_id is not None:
         raise DomainError(_("该订单已投诉过，请在投诉建议中查看处理进度。"), code="already_complained", status_code=409)

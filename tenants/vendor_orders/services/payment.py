@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from accounts import services as account_services
 from core.actions import action
 from core.errors import DomainError, NotFound
+from partners import selectors as partner_selectors
 from payments.bridge import AllocationRequest, ItemsTaken, Quote, QuoteLine
 from tenants.vendor_orders.models import OrderStatus, VendorOrder
 from tenants.vendor_orders.services.orders import locked, move, write_copy
@@ -28,11 +29,20 @@ class VendorOrdersPayable:
         if not item_ids or len(item_ids) != 1:
             message = _("请选择一个待支付的服务订单。")
             raise DomainError(message, fields={"charge_ids": [message]})
-        order = VendorOrder.objects.filter(pk=item_ids[0], owner_id=user.pk, house_id=payer_id).first()
+        order = (
+            VendorOrder.objects.select_related("house")
+            .filter(pk=item_ids[0], owner_id=user.pk, house_id=payer_id)
+            .first()
+        )
         if order is None:
             raise NotFound()
         if order.status != OrderStatus.UNPAID or order.pay_by <= timezone.now() or order.amount <= 0:
             raise DomainError(_("该订单已不在待支付状态。"), code="order_not_payable", status_code=409)
+        listed = partner_selectors.listed_vendors(
+            company=partner_selectors.current_company(), estate_ids=[order.house.estate_id]
+        ).filter(vendor_id=order.vendor_id)
+        if not listed.exists():  # suspended (or its licence lapsed) since the booking: no money for it now
+            raise DomainError(_("该服务商暂停服务，订单不能支付。"), code="vendor_unavailable", status_code=409)
         line = QuoteLine(item_id=order.pk, amount=order.amount, late_fee=Decimal("0.00"), label=order.offering_name)
         return Quote(
             payer_kind=PAYER_KIND,

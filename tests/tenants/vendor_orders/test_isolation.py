@@ -106,3 +106,18 @@ def test_company_specific_items_stay_in_their_company(payer, two_worlds, client_
     b_names = {o["name"] for o in owner_b.client.get(f"/api/v1/owner/vendors/{vendor_id}/").json()["offerings"]}
     assert "阿尔法专享深度保洁" in a_names and "阿尔法专享深度保洁" not in b_names
     assert "日常保洁 3 小时" in a_names & b_names
+
+
+def test_an_order_of_a_suspended_vendor_cannot_be_paid_nor_a_never_paid_one_complained_of(payer, two_worlds):
+    world, _owner_b, admin_a, _admin_b = two_worlds
+    order = book(payer.client, payer.house.pk, world).json()
+    admin_a.post(f"/api/v1/partner-admissions/{world.admission_id}/suspend/", {"reason": "投诉"}, format="json")
+    body = {"house": payer.house.pk, "charge_ids": [order["id"]], "purpose": "vendor_orders", "idempotency_key": "p"}
+    refused = payer.client.post("/api/v1/owner/payments/", body, format="json")
+    assert refused.status_code == 409 and refused.json()["code"] == "vendor_unavailable"
+    cancelled = payer.client.post(f"/api/v1/owner/vendor-orders/{order['id']}/cancel/", {}, format="json")
+    assert cancelled.status_code == 200
+    complaint = payer.client.post(
+        f"/api/v1/owner/vendor-orders/{order['id']}/complain/", {"description": "x"}, format="json"
+    )
+    assert complaint.status_code == 409
