@@ -86,6 +86,7 @@ SPECTACULAR_SETTINGS = {
         "ActivityStatusEnum": "tenants.activities.models.Status",
         "ActivityTargetEnum": "tenants.activities.models.Target",
         "ActivitySignUpStatusEnum": "tenants.activities.models.SignUpStatus",
+        "VendorOrderStatusEnum": "tenants.vendor_orders.models.OrderStatus",
         "FeeKindEnum": "billing.models.fees.FeeKind",
         "MeterKindEnum": "billing.models.MeterKind",
         "ReadingStatusEnum": "billing.models.ReadingStatus",

@@ -9101,7 +9101,7 @@ export interface components {
             readonly contact_phone: string;
             /** 备注 */
             readonly note: string;
-            readonly status: components["schemas"]["Status612Enum"];
+            readonly status: components["schemas"]["VendorOrderStatusEnum"];
             readonly cancelled_by: components["schemas"]["CancelledByEnum"];
             readonly cancel_reason: string;
             readonly rating: number | null;
@@ -12211,17 +12211,6 @@ export interface components {
              */
             channel?: (components["schemas"]["ChannelEnum"] | components["schemas"]["NullEnum"]) | null;
         };
-        /**
-         * @description * `unpaid` - 待支付
-         *     * `booked` - 待确认
-         *     * `confirmed` - 已确认
-         *     * `in_service` - 服务中
-         *     * `done` - 已完成
-         *     * `rated` - 已评价
-         *     * `cancelled` - 已取消
-         * @enum {string}
-         */
-        Status612Enum: "unpaid" | "booked" | "confirmed" | "in_service" | "done" | "rated" | "cancelled";
         SubscribeRequest: {
             template_ids: string[];
         };
@@ -12619,7 +12608,7 @@ export interface components {
             /** 联系人 */
             readonly contact_name: string;
             readonly contact_phone: string;
-            readonly status: components["schemas"]["Status612Enum"];
+            readonly status: components["schemas"]["VendorOrderStatusEnum"];
             readonly cancelled_by: components["schemas"]["CancelledByEnum"];
             readonly cancel_reason: string;
             readonly rating: number | null;
@@ -12634,6 +12623,17 @@ export interface components {
             /** Format: date-time */
             readonly cancelled_at: string | null;
         };
+        /**
+         * @description * `unpaid` - 待支付
+         *     * `booked` - 待确认
+         *     * `confirmed` - 已确认
+         *     * `in_service` - 服务中
+         *     * `done` - 已完成
+         *     * `rated` - 已评价
+         *     * `cancelled` - 已取消
+         * @enum {string}
+         */
+        VendorOrderStatusEnum: "unpaid" | "booked" | "confirmed" | "in_service" | "done" | "rated" | "cancelled";
         VoidRequest: {
             reason: string;
         };

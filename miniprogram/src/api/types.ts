@@ -144,7 +144,7 @@ export type Fulfilment = Schemas['FulfilmentEnum']
 export type BookRequest = Schemas['VendorOrderBookRequest']
 /** 服务订单: unpaid (fixed price) or booked (quoted) at first, then the vendor's moves. */
 export type VendorOrder = Schemas['OwnerOrder']
-export type VendorOrderStatus = Schemas['OwnerOrderStatusEnum']
+export type VendorOrderStatus = Schemas['VendorOrderStatusEnum']
 export interface VendorOrderPage {
   count: number
   next?: string | null
