@@ -87,6 +87,7 @@ SPECTACULAR_SETTINGS = {
         "ActivityTargetEnum": "tenants.activities.models.Target",
         "ActivitySignUpStatusEnum": "tenants.activities.models.SignUpStatus",
         "VendorOrderStatusEnum": "tenants.vendor_orders.models.OrderStatus",
+        "OfferingKindEnum": "partners.models.OfferingKind",
         "FeeKindEnum": "billing.models.fees.FeeKind",
         "MeterKindEnum": "billing.models.MeterKind",
         "ReadingStatusEnum": "billing.models.ReadingStatus",

@@ -8754,6 +8754,12 @@ export interface components {
             moved_in?: string | null;
         };
         /**
+         * @description * `service` - 家政服务
+         *     * `goods` - 商品
+         * @enum {string}
+         */
+        OfferingKindEnum: "service" | "goods";
+        /**
          * @description * `cash` - 现金
          *     * `pos` - POS刷卡
          *     * `transfer` - 银行转账
@@ -9047,7 +9053,7 @@ export interface components {
         OwnerOffering: {
             readonly id: number;
             /** 类型 */
-            readonly kind: components["schemas"]["OwnerOfferingKindEnum"];
+            readonly kind: components["schemas"]["OfferingKindEnum"];
             /** 名称 */
             readonly name: string;
             /** 说明 */
@@ -9064,12 +9070,6 @@ export interface components {
             /** 时长（分钟） */
             readonly duration_minutes: number | null;
         };
-        /**
-         * @description * `service` - 家政服务
-         *     * `goods` - 商品
-         * @enum {string}
-         */
-        OwnerOfferingKindEnum: "service" | "goods";
         OwnerOrder: {
             readonly id: number;
             readonly number: string;

@@ -430,10 +430,10 @@ export interface components {
          *     * `goods` - 商品
          * @enum {string}
          */
-        Kind2b7Enum: "service" | "goods";
+        OfferingKindEnum: "service" | "goods";
         OfferingWriteRequest: {
             company?: (string) | null;
-            kind: components["schemas"]["Kind2b7Enum"];
+            kind: components["schemas"]["OfferingKindEnum"];
             name: string;
             description?: string;
             price_mode: components["schemas"]["PriceModeEnum"];
@@ -564,7 +564,7 @@ export interface components {
             readonly id: number;
             readonly company: string | null;
             /** 类型 */
-            readonly kind: components["schemas"]["Kind2b7Enum"];
+            readonly kind: components["schemas"]["OfferingKindEnum"];
             /** 名称 */
             readonly name: string;
             /** 说明 */
@@ -676,7 +676,7 @@ export interface components {
         };
         PatchedOfferingWriteRequest: {
             company?: (string) | null;
-            kind?: components["schemas"]["Kind2b7Enum"];
+            kind?: components["schemas"]["OfferingKindEnum"];
             name?: string;
             description?: string;
             price_mode?: components["schemas"]["PriceModeEnum"];
