@@ -330,7 +330,7 @@ class OwnerPaymentSerializer(serializers.ModelSerializer[Payment]):
 
     @extend_schema_field(
         serializers.ChoiceField(
-            choices=["", "refunding", "partially_refunded", "refunded"],
+            choices=["", *selectors.PAYMENT_REFUND_STATES],
             help_text="退款中 (some on its way back) · 已退款 (all of it back) · 部分退款 · blank: none.",
         )
     )

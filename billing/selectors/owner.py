@@ -196,6 +196,10 @@ def owner_payments(house_ids: Sequence[int]) -> QuerySet[Payment]:
     )
 
 
+# What the owner sees of a payment's refunds (PaymentRefunds.state; '' when none).
+PAYMENT_REFUND_STATES = ("refunding", "partially_refunded", "refunded")
+
+
 @dataclass(frozen=True)
 class PaymentRefunds:
     """What the owner sees of a payment's refunds: the money back with them, and on its way."""

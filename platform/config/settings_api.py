@@ -75,6 +75,8 @@ SPECTACULAR_SETTINGS = {
         "RepairScopeEnum": "tenants.repairs.models.Scope",
         "PasswordChannelEnum": "accounts.password_codes.CHANNELS",
         "ChannelEnum": "payments.models.Channel",  # the owner app's name for the payment channel
+        "RefundStateEnum": "billing.selectors.owner.PAYMENT_REFUND_STATES",  # the owner app's name
+        "VendorOrderRefundStateEnum": "tenants.vendor_orders.models.RefundState",
         "PasswordResetModeEnum": "accounts.password_codes.RESET_MODES",
         "ModeEnum": "billing.models.fees.ChargingMode",  # the name the faces use, kept as more `mode` fields arrive
         # Names the faces' generated types already use, kept as more choice sets named `use`/`kind` arrive.

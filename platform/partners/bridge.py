@@ -6,7 +6,7 @@ company's schema (tenant_context), in its own action's transaction."""
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
 from core.errors import DomainError
 
@@ -15,6 +15,11 @@ class OrdersProvider(Protocol):
     def vendor_move(self, *, order_id: int, vendor_id: int, move: str, actor_label: str, reason: str) -> None:
         """confirm | start | complete | cancel one of the vendor's orders in the current schema;
         a DomainError when the order is not the vendor's or cannot make that move."""
+        ...
+
+    def vendor_suspended(self, *, vendor_id: int, actor: Any) -> int:
+        """The company suspended the vendor: cancel (and refund) its orders in the current schema that
+        have not started, in the suspension's transaction; how many."""
         ...
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -184,6 +184,20 @@ def reconciliation_items(run_id: int) -> QuerySet[ReconciliationItem]:
 
 def refunds_of(order_id: int) -> list[PaymentRefund]:
     return list(PaymentRefund.objects.filter(order_id=order_id).order_by("id"))
+
+
+def purpose_refund_states(references: Iterable[str]) -> dict[str, str]:
+    """The latest channel refund's status for each purpose reference asked (`vendor_order:12`): what a
+    purpose shows its staff — refunding, refunded, or failed/closed and to be asked again."""
+    latest: dict[str, str] = {}
+    rows = (
+        PaymentRefund.objects.filter(source=RefundSource.PURPOSE, purpose_reference__in=list(references))
+        .order_by("purpose_reference", "id")
+        .values_list("purpose_reference", "status")
+    )
+    for reference, status in rows:
+        latest[reference] = status
+    return latest
 
 
 def refused_notifications() -> QuerySet[RefusedNotification]:

@@ -318,7 +318,8 @@ class WechatPayStandIn:
             raise Refusal(400, "PARAM_ERROR", "订单金额与实际不符")
         refund = order["refunds"].get(out_refund_no)
         if refund is None:
-            refunded = sum(r["refund"] for r in order["refunds"].values())
+            # A closed refund gave the money back to the merchant: it counts no more.
+            refunded = sum(r["refund"] for r in order["refunds"].values() if r["status"] != "CLOSED")
             if amount["refund"] <= 0 or refunded + amount["refund"] > order["total"]:
                 raise Refusal(400, "NOT_ENOUGH", "退款金额超过可退金额")
             mode = _store().get(f"{PREFIX}refund-mode") or "PROCESSING"

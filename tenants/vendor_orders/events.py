@@ -1,5 +1,6 @@
 """The notification events of vendor orders (notifications.events), registered when the app loads:
-the owner hears when the vendor confirms, completes or cancels their order."""
+the owner hears when the vendor confirms, completes or cancels their order, and when the company
+cancels it (its vendor suspended, or by its staff) or completes it for a vendor that no longer can."""
 
 from __future__ import annotations
 
@@ -33,6 +34,15 @@ ORDER_CANCELLED = register(
         label=_("服务订单被取消"),
         title=_("服务已取消：%(offering)s"),
         body=_("很抱歉，%(vendor)s 取消了您的订单（%(reason)s），已付款项将原路退回。"),
+        link=_LINK,
+    )
+)
+ORDER_CANCELLED_BY_COMPANY = register(
+    Event(
+        name="vendor_order.cancelled_by_company",
+        label=_("服务订单被物业取消"),
+        title=_("服务已取消：%(offering)s"),
+        body=_("物业服务中心取消了您向 %(vendor)s 下的订单（%(reason)s），已付款项将原路退回。"),
         link=_LINK,
     )
 )

@@ -34,6 +34,7 @@ TRANSITIONS: frozenset[tuple[str, str]] = frozenset(
         ("confirmed", "in_service"),
         ("confirmed", "cancelled"),
         ("in_service", "done"),
+        ("in_service", "cancelled"),  # by the company only: its vendor cannot finish (suspended)
         ("done", "rated"),
     }
 )
@@ -51,7 +52,16 @@ class Fulfilment(models.TextChoices):
 class CancelledBy(models.TextChoices):
     OWNER = "owner", _("业主")
     VENDOR = "vendor", _("服务商")
+    COMPANY = "company", _("物业")
     SYSTEM = "system", _("系统")
+
+
+class RefundState(models.TextChoices):
+    """What staff see of a cancelled paid order's money (not stored: read off payments' refunds)."""
+
+    REFUNDING = "refunding", _("退款中")
+    REFUNDED = "refunded", _("已退款")
+    FAILED = "failed", _("退款失败")  # the channel failed or closed it: to be asked again
 
 
 class VendorOrder(models.Model):

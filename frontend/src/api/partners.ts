@@ -51,6 +51,28 @@ export const ORDER_STATUSES = [
 
 export const VENDOR_ORDERS_ENDPOINT = '/api/v1/vendor-orders/' as const satisfies ApiPath
 
+/** The company's own moves of a service order (partners.manage): the answer is the order again. */
+export const vendorOrdersApi = {
+  cancel: (id: number, reason: string) =>
+    api.post(
+      '/api/v1/vendor-orders/{id}/cancel/',
+      { reason },
+      { path: { id }, handleErrorsLocally: true },
+    ),
+  complete: (id: number) =>
+    api.post('/api/v1/vendor-orders/{id}/complete/', undefined, { path: { id } }),
+  retryRefund: (id: number) =>
+    api.post('/api/v1/vendor-orders/{id}/refund/', undefined, { path: { id } }),
+}
+
+/** The statuses staff may cancel an order in: every live one, an order under way included. */
+export const CANCELLABLE_ORDER_STATUSES: readonly string[] = [
+  'unpaid',
+  'booked',
+  'confirmed',
+  'in_service',
+]
+
 /** The company's 结算 with each vendor for a month (YYYY-MM). */
 export const companySettlement = (month: string) =>
   api.get('/api/v1/partner-settlement/', { query: { month } })

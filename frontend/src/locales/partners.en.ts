@@ -70,6 +70,22 @@ const partners: typeof partnersZh = {
     status: 'Status',
     rating: 'Rating',
     complaint: 'View complaint',
+    refundState: { refunding: 'Refunding', refunded: 'Refunded', failed: 'Refund failed' },
+    cancel: 'Cancel order',
+    cancelTitle: 'Cancel order {number}',
+    cancelHint:
+      'What was paid goes back the way it came, and the owner is told the reason. An order under way can be cancelled too: agree it with the partner and the owner first.',
+    cancelPlaceholder: 'Tell the owner why, e.g. the partner cannot be reached',
+    cancelRequired: 'Enter a reason',
+    cancelled: 'Order cancelled; what was paid goes back the way it came',
+    complete: 'Complete',
+    confirmComplete:
+      'This partner no longer serves the estate. Has the owner been served? Record the order as done.',
+    completed: 'Order recorded as done',
+    refundAgain: 'Refund again',
+    confirmRefund:
+      'The last refund failed or was closed. Ask again to refund {amount} the way it came?',
+    refundAsked: 'Refund asked again',
   },
   settlement: {
     title: 'Settlement',
@@ -145,6 +161,8 @@ const partners: typeof partnersZh = {
     required: 'Enter a reason',
     rejectPlaceholder: 'Tell the partner why, e.g. documents incomplete',
     suspendPlaceholder: 'e.g. many complaints, lapsed qualification',
+    suspendHint:
+      'Once suspended, the partner is no longer shown to owners; its orders not yet started are cancelled, what was paid is refunded and the owners are told. Orders under way stay in Service orders for you to handle.',
   },
   portal: {
     title: 'Partner portal',

@@ -65,6 +65,20 @@ const partners = {
     status: '状态',
     rating: '评价',
     complaint: '查看投诉',
+    refundState: { refunding: '退款中', refunded: '已退款', failed: '退款失败' },
+    cancel: '取消订单',
+    cancelTitle: '取消订单：{number}',
+    cancelHint:
+      '已付款项将原路退回，并通知业主取消原因。服务中的订单也可以取消，请先与服务商和业主确认。',
+    cancelPlaceholder: '告诉业主取消的原因，如服务商失联',
+    cancelRequired: '请填写取消原因',
+    cancelled: '订单已取消，已付款项将原路退回',
+    complete: '完成订单',
+    confirmComplete: '服务商已不再为本小区服务。确认业主已获得服务，将订单记为已完成？',
+    completed: '订单已记为完成',
+    refundAgain: '重新退款',
+    confirmRefund: '上次退款失败或被关闭。确认重新发起 {amount} 的原路退款？',
+    refundAsked: '已重新发起退款',
   },
   settlement: {
     title: '结算',
@@ -139,6 +153,8 @@ const partners = {
     required: '请填写原因',
     rejectPlaceholder: '告诉服务商未通过的原因，如资质不全',
     suspendPlaceholder: '如投诉较多、资质过期',
+    suspendHint:
+      '暂停后该服务商不再对业主展示；其尚未开始的订单将被取消，已付款项原路退回并通知业主。服务中的订单请在“服务订单”中处理。',
   },
   portal: {
     title: '服务商平台',

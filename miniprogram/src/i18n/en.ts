@@ -207,7 +207,12 @@ const en = {
     paying: 'Starting payment…',
     paymentProcessing: 'Payment processing, please wait…',
     paymentFailed: 'The payment did not go through; you can pay again',
-    cancelledBy: { owner: 'Cancelled by you', vendor: 'Cancelled by the provider', system: 'Cancelled by the system' },
+    cancelledBy: {
+      owner: 'Cancelled by you',
+      vendor: 'Cancelled by the provider',
+      company: 'Cancelled by the property service centre',
+      system: 'Cancelled by the system',
+    },
     cancelReason: 'Reason: {reason}',
     cancel: 'Cancel order',
     cancelTitle: 'Cancel order',

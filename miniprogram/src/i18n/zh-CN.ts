@@ -561,7 +561,7 @@ const zhCN = {
     paying: '正在发起支付…',
     paymentProcessing: '支付处理中，请稍候…',
     paymentFailed: '本次支付未成功，可重新支付',
-    cancelledBy: { owner: '您已取消', vendor: '服务商已取消', system: '系统已取消' },
+    cancelledBy: { owner: '您已取消', vendor: '服务商已取消', company: '物业已取消', system: '系统已取消' },
     cancelReason: '取消原因：{reason}',
     cancel: '取消订单',
     cancelTitle: '取消订单',

@@ -24,7 +24,7 @@ from core.actions import action
 from core.db import current_schema
 from core.errors import DomainError, NotFound
 from core.schemas import Schema
-from partners import selectors
+from partners import bridge, selectors
 from partners.models import Admission, AdmissionStatus, VendorAccount
 from partners.services.expiry import lapsed_documents
 from partners.services.vendors import label
@@ -196,8 +196,10 @@ def reject_admission(*, admission_id: Any, actor: Any, reason: str) -> Admission
 
 @action(schema=Schema.COMPANY)
 def suspend_admission(*, admission_id: Any, actor: Any, reason: str) -> Admission:
+    """The vendor loses the company's orders in the portal at once; those not started are cancelled
+    and refunded in the same transaction (nobody would serve them), those under way stay for staff."""
     admission = _locked(admission_id)
-    return _move(
+    admission = _move(
         admission,
         to=AdmissionStatus.SUSPENDED,
         allowed_from={AdmissionStatus.APPROVED},
@@ -205,6 +207,8 @@ def suspend_admission(*, admission_id: Any, actor: Any, reason: str) -> Admissio
         verb="suspend",
         note=_reason(reason),
     )
+    bridge.orders().vendor_suspended(vendor_id=admission.vendor_id, actor=actor)
+    return admission
 
 
 @action(schema=Schema.COMPANY)

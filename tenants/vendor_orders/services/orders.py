@@ -216,14 +216,28 @@ def book(
     return move(order, OrderStatus.BOOKED, verb="booked", actor=user, now=now)
 
 
-def _refund(order: VendorOrder, *, reason: str, actor: Any) -> None:
+def refund_reference(order: VendorOrder) -> str:
+    """The reference payments keeps on the order's refunds (payment.refund_settled reads it back)."""
+    return f"vendor_order:{order.pk}"
+
+
+def refund_paid(order: VendorOrder, *, reason: str, actor: Any) -> None:
     """Everything paid goes back through the gateway it came by (payments tells us when it is done)."""
     if order.status == OrderStatus.UNPAID or order.amount <= 0:
         return
     paid = payment_selectors.paid_order_for(purpose="vendor_orders", item_id=order.pk)
     if paid is None:  # booked without money (a quoted price): nothing to give back
         return
-    payment_refunds.request_refund(paid, order.amount - order.refunded, reason, f"vendor_order:{order.pk}", actor=actor)
+    payment_refunds.request_refund(paid, order.amount - order.refunded, reason, refund_reference(order), actor=actor)
+
+
+def refuse_in_service(order: VendorOrder) -> None:
+    """The owner and the vendor cancel an order only before the service starts; one under way is ended
+    by the vendor, or by the company when its vendor cannot (services.company_moves)."""
+    if order.status == OrderStatus.IN_SERVICE:
+        raise DomainError(
+            _("服务已开始，不能取消；如有问题请联系物业服务中心。"), code="invalid_state", status_code=409
+        )
 
 
 def cancel(
@@ -231,7 +245,7 @@ def cancel(
 ) -> VendorOrder:
     """Cancel in the caller's action: the slot's place is freed and what was paid is refunded."""
     now = now or timezone.now()
-    _refund(order, reason=reason or _("服务订单取消"), actor=actor)
+    refund_paid(order, reason=reason or _("服务订单取消"), actor=actor)
     order.cancelled_by, order.cancel_reason = by, reason[:200]
     order = move(order, OrderStatus.CANCELLED, verb="cancel", actor=actor, actor_label=actor_label, now=now)
     slots.release_place(company=partner_selectors.current_company(), order_id=order.pk, now=now)
@@ -244,6 +258,7 @@ def owner_cancel(*, order_id: Any, user: Any, reason: str = "", now: datetime | 
     order = locked(order_id)
     if order.owner_id != user.pk:
         raise NotFound()
+    refuse_in_service(order)
     if (
         order.status == OrderStatus.CONFIRMED
         and order.scheduled_start

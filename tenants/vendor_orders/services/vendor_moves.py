@@ -3,6 +3,8 @@ schema after partners checked that the vendor's admission is approved."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -10,7 +12,8 @@ from core.actions import action
 from core.errors import DomainError, NotFound
 from notifications.services import notify
 from tenants.vendor_orders.models import CancelledBy, OrderStatus, VendorOrder
-from tenants.vendor_orders.services.orders import cancel, locked, move
+from tenants.vendor_orders.services import company_moves
+from tenants.vendor_orders.services.orders import cancel, locked, move, refuse_in_service
 
 MOVES = {
     "confirm": OrderStatus.CONFIRMED,
@@ -46,6 +49,7 @@ def vendor_move(*, order_id: int, vendor_id: int, move_name: str, actor_label: s
     if order.vendor_id != vendor_id:  # another vendor's order in this company: not found
         raise NotFound()
     if move_name == "cancel":
+        refuse_in_service(order)
         reason = (reason or "").strip()
         if not reason:
             raise DomainError(_("请填写取消原因。"), fields={"reason": [_("请填写取消原因。")]})
@@ -61,3 +65,6 @@ def vendor_move(*, order_id: int, vendor_id: int, move_name: str, actor_label: s
 class PortalOrders:
     def vendor_move(self, *, order_id: int, vendor_id: int, move: str, actor_label: str, reason: str) -> None:
         vendor_move(order_id=order_id, vendor_id=vendor_id, move_name=move, actor_label=actor_label, reason=reason)
+
+    def vendor_suspended(self, *, vendor_id: int, actor: Any) -> int:
+        return company_moves.cancel_for_suspension(vendor_id=vendor_id, actor=actor)

@@ -108,10 +108,14 @@ def test_company_specific_items_stay_in_their_company(payer, two_worlds, client_
     assert "日常保洁 3 小时" in a_names & b_names
 
 
-def test_an_order_of_a_suspended_vendor_cannot_be_paid_nor_a_never_paid_one_complained_of(payer, two_worlds):
-    world, _owner_b, admin_a, _admin_b = two_worlds
+def test_an_order_of_a_vendor_whose_licence_lapsed_cannot_be_paid_nor_a_never_paid_one_complained_of(payer, two_worlds):
+    from django.utils import timezone
+
+    from partners.models import Vendor
+
+    world, _owner_b, _admin_a, _admin_b = two_worlds
     order = book(payer.client, payer.house.pk, world).json()
-    admin_a.post(f"/api/v1/partner-admissions/{world.admission_id}/suspend/", {"reason": "投诉"}, format="json")
+    Vendor.objects.filter(code=world.vendor.code).update(listings_suspended_at=timezone.now())  # the licence lapsed
     body = {"house": payer.house.pk, "charge_ids": [order["id"]], "purpose": "vendor_orders", "idempotency_key": "p"}
     refused = payer.client.post("/api/v1/owner/payments/", body, format="json")
     assert refused.status_code == 409 and refused.json()["code"] == "vendor_unavailable"
@@ -121,3 +125,12 @@ def test_an_order_of_a_suspended_vendor_cannot_be_paid_nor_a_never_paid_one_comp
         f"/api/v1/owner/vendor-orders/{order['id']}/complain/", {"description": "x"}, format="json"
     )
     assert complaint.status_code == 409
+
+
+def test_a_company_suspension_cancels_the_unpaid_order_so_it_cannot_be_paid(payer, two_worlds):
+    world, _owner_b, admin_a, _admin_b = two_worlds
+    order = book(payer.client, payer.house.pk, world).json()
+    admin_a.post(f"/api/v1/partner-admissions/{world.admission_id}/suspend/", {"reason": "投诉"}, format="json")
+    body = {"house": payer.house.pk, "charge_ids": [order["id"]], "purpose": "vendor_orders", "idempotency_key": "p"}
+    refused = payer.client.post("/api/v1/owner/payments/", body, format="json")
+    assert refused.status_code == 409 and refused.json()["code"] == "order_not_payable"

@@ -242,6 +242,8 @@ describe('服务商准入', () => {
     await mount()
     await click('admission-5')
     await click('admission-suspend')
+    // What suspending does to the vendor's orders is said before it is done.
+    expect($('admission-suspend-hint')?.textContent).toContain('尚未开始的订单将被取消')
     await type('admission-reason', '投诉较多')
     await click('admission-reason-form-submit')
     expect(bodyOf(calls(all, 'POST', '/api/v1/partner-admissions/5/suspend/')[0]!)).toEqual({

@@ -5,7 +5,19 @@ import type { Admission, SettlementRow, VendorOrderRow } from '@/api/partners'
 import { settlementTotals, thisMonth } from '@/pages/company/community/settlement'
 import { jsonResponse } from '@/test/http'
 
-import { $, calls, fakeApi, mountPage, page, queryOf } from '../../basic-data/__tests__/helpers'
+import {
+  $,
+  bodyOf,
+  calls,
+  click,
+  fakeApi,
+  fieldError,
+  mountPage,
+  page,
+  queryOf,
+  settle,
+  type,
+} from '../../basic-data/__tests__/helpers'
 import VendorOrdersPage from '../VendorOrdersPage.vue'
 
 const order = (over: Partial<VendorOrderRow> = {}): VendorOrderRow => ({
@@ -17,6 +29,7 @@ const order = (over: Partial<VendorOrderRow> = {}): VendorOrderRow => ({
   quantity: 1,
   amount: '120.00',
   refunded: '0.00',
+  refund_state: '',
   commission_rate: '0.0500',
   fulfilment: 'at_home',
   scheduled_start: '2026-12-10T09:00:00+08:00',
@@ -202,6 +215,106 @@ describe('服务订单', () => {
     document.body.innerHTML = ''
     const other = await mount(['community.view'])
     expect(other.router.currentRoute.value.name).toBe('forbidden')
+  })
+})
+
+describe('the company’s moves of an order', () => {
+  const moving = () => {
+    const rows = [
+      order({ id: 91, status: 'in_service', rating: null, complaint: null }),
+      order({
+        id: 92,
+        status: 'cancelled',
+        cancelled_by: 'owner',
+        refund_state: 'failed',
+        rating: null,
+        complaint: null,
+      }),
+      order({
+        id: 93,
+        status: 'cancelled',
+        refund_state: 'refunding',
+        rating: null,
+        complaint: null,
+      }),
+      order({ id: 94, status: 'done', rating: null, complaint: null }),
+    ]
+    return fakeApi({
+      'GET /api/v1/vendor-orders/': () => page(rows),
+      'GET /api/v1/partner-settlement/': () => jsonResponse([]),
+      'GET /api/v1/partner-admissions/': () => page([]),
+      'POST /api/v1/vendor-orders/91/cancel/': () =>
+        jsonResponse(order({ id: 91, status: 'cancelled', cancelled_by: 'company' })),
+      'POST /api/v1/vendor-orders/91/complete/': () =>
+        jsonResponse(
+          {
+            code: 'vendor_can_complete',
+            message: '该服务商仍在服务中，请由服务商在服务商平台完成订单。',
+          },
+          409,
+        ),
+      'POST /api/v1/vendor-orders/92/refund/': () =>
+        jsonResponse(order({ id: 92, status: 'cancelled', refund_state: 'refunding' })),
+    })
+  }
+
+  it('shows where a cancelled order’s money is, and offers each move only where it applies', async () => {
+    moving()
+    await mount(['partners.manage'])
+    expect($('vendor-order-refund-92')?.textContent).toBe('退款失败')
+    expect($('vendor-order-refund-93')?.textContent).toBe('退款中')
+    expect($('vendor-order-refund-91')).toBeNull()
+    expect($('vendor-order-cancel-91')).not.toBeNull()
+    expect($('vendor-order-complete-91')).not.toBeNull()
+    expect($('vendor-order-refund-again-92')).not.toBeNull()
+    for (const absent of [
+      'cancel-92',
+      'complete-92',
+      'refund-again-93',
+      'cancel-94',
+      'complete-94',
+    ])
+      expect($(`vendor-order-${absent}`)).toBeNull()
+  })
+
+  it('cancels with a reason told to the owner, and refuses a blank one', async () => {
+    const all = moving()
+    await mount(['partners.manage'])
+    await click('vendor-order-cancel-91')
+    expect($('vendor-order-cancel-form')?.textContent).toContain('原路退回')
+    await type('vendor-order-cancel-reason', '   ')
+    await click('vendor-order-cancel-form-submit')
+    await settle()
+    expect(fieldError('vendor-order-cancel-reason')).toBe('请填写取消原因')
+    expect(calls(all, 'POST', '/api/v1/vendor-orders/91/cancel/')).toHaveLength(0)
+    await type('vendor-order-cancel-reason', ' 服务商失联 ')
+    await click('vendor-order-cancel-form-submit')
+    expect(bodyOf(calls(all, 'POST', '/api/v1/vendor-orders/91/cancel/')[0]!)).toEqual({
+      reason: '服务商失联',
+    })
+    expect(calls(all, 'GET', '/api/v1/vendor-orders/').length).toBeGreaterThan(1) // the list again
+  })
+
+  it('asks before completing or refunding again, and shows the server’s refusal', async () => {
+    const all = moving()
+    await mount(['partners.manage'])
+    await click('vendor-order-complete-91')
+    await click('vendor-order-complete-91-confirm')
+    expect(calls(all, 'POST', '/api/v1/vendor-orders/91/complete/')).toHaveLength(1)
+    expect(document.body.textContent).toContain('请由服务商在服务商平台完成订单')
+    await click('vendor-order-refund-again-92')
+    expect(calls(all, 'POST', '/api/v1/vendor-orders/92/refund/')).toHaveLength(0)
+    await click('vendor-order-refund-again-92-confirm')
+    expect(calls(all, 'POST', '/api/v1/vendor-orders/92/refund/')).toHaveLength(1)
+  })
+
+  it('offers no move to those who only view the orders', async () => {
+    moving()
+    await mount(['partners.view'])
+    expect($('vendor-order-refund-92')?.textContent).toBe('退款失败')
+    expect($('vendor-order-cancel-91')).toBeNull()
+    expect($('vendor-order-complete-91')).toBeNull()
+    expect($('vendor-order-refund-again-92')).toBeNull()
   })
 })
 
