@@ -85,6 +85,7 @@ describe('i18n', () => {
       '车辆',
       '社区活动',
       '家政服务',
+      '周边商家',
       '投票问卷',
     ])
     expect(isFeatureKey('bills')).toBe(true)

@@ -178,6 +178,20 @@ describe('phone calls', () => {
   })
 })
 
+describe('photo preview', () => {
+  it("shows the downloaded photos full screen from the one tapped, and nothing for none", () => {
+    const previewImage = vi.fn()
+    const p = createPlatform({ kind: 'mp-weixin', uni: fakeUni({ previewImage }), tabPages: TAB_PAGES })
+    p.previewImages(['tmp/a.jpg', 'tmp/b.jpg'], 'tmp/b.jpg')
+    expect(previewImage).toHaveBeenCalledWith(expect.objectContaining({ urls: ['tmp/a.jpg', 'tmp/b.jpg'], current: 'tmp/b.jpg' }))
+    p.previewImages(['tmp/a.jpg'], 'tmp/gone.jpg')
+    expect(previewImage).toHaveBeenLastCalledWith(expect.objectContaining({ current: 'tmp/a.jpg' }))
+    p.previewImages([])
+    expect(previewImage).toHaveBeenCalledTimes(2)
+    expect(() => createPlatform({ kind: 'h5', uni: fakeUni(), tabPages: TAB_PAGES }).previewImages(['blob:x'])).not.toThrow()
+  })
+})
+
 describe('payment pages (H5)', () => {
   it('leaves for the pay_url with the app page to come back to, and refuses in the mini-program', () => {
     const assign = vi.fn()

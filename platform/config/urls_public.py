@@ -11,6 +11,7 @@ from partners.api import catalogue as partner_catalogue
 from partners.api import orders as partner_orders
 from partners.api import portal as partner_api
 from partners.api import settlement as partner_settlement
+from partners.api import shop as partner_shop
 from standins import views as standin_views
 from subscriptions import api as subscriptions_api
 
@@ -36,6 +37,15 @@ urlpatterns = [
         "api/v1/partner/offerings/<int:pk>/",
         partner_catalogue.PartnerOfferingDetail.as_view(),
         name="partner-offering-detail",
+    ),
+    path("api/v1/partner/shop/", partner_shop.PartnerShop.as_view(), name="partner-shop"),
+    path("api/v1/partner/photos/", partner_shop.PartnerPhotoList.as_view(), name="partner-photos"),
+    path("api/v1/partner/photos/<int:pk>/", partner_shop.PartnerPhotoDetail.as_view(), name="partner-photo-detail"),
+    path("api/v1/partner/photos/<int:pk>/image/", partner_shop.PartnerPhotoFile.as_view(), name="partner-photo-file"),
+    path(
+        "api/v1/partner/photos/<int:pk>/thumbnail/",
+        partner_shop.PartnerPhotoThumbnail.as_view(),
+        name="partner-photo-thumbnail",
     ),
     path("api/v1/partner/slots/", partner_catalogue.PartnerSlotList.as_view(), name="partner-slots"),
     path("api/v1/partner/slots/<int:pk>/", partner_catalogue.PartnerSlotDetail.as_view(), name="partner-slot-detail"),

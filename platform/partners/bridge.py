@@ -6,15 +6,19 @@ company's schema (tenant_context), in its own action's transaction."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any, Protocol
 
 from core.errors import DomainError
 
 
 class OrdersProvider(Protocol):
-    def vendor_move(self, *, order_id: int, vendor_id: int, move: str, actor_label: str, reason: str) -> None:
-        """confirm | start | complete | cancel one of the vendor's orders in the current schema;
-        a DomainError when the order is not the vendor's or cannot make that move."""
+    def vendor_move(
+        self, *, order_id: int, vendor_id: int, move: str, actor_label: str, reason: str, amount: Decimal | None
+    ) -> None:
+        """confirm | start | complete | cancel one of the vendor's orders in the current schema (a
+        quoted order is completed with its `amount`); a DomainError when the order is not the
+        vendor's or cannot make that move."""
         ...
 
     def vendor_suspended(self, *, vendor_id: int, actor: Any) -> int:

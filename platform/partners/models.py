@@ -34,9 +34,32 @@ class Vendor(models.Model):
     # listings are hidden in every company until a valid document replaces it.
     listings_suspended_at = models.DateTimeField(null=True, blank=True)
     listings_suspended_reason = models.CharField(max_length=200, blank=True)
+    # 店铺资料: what owners see of the shop, blank until the vendor fills it in (portal: shop/).
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    intro = models.CharField(_("简介"), max_length=500, blank=True)
+    opens_at = models.TimeField(_("营业开始"), null=True, blank=True)
+    closes_at = models.TimeField(_("营业结束"), null=True, blank=True)  # earlier than opens_at: past midnight
+    hours_note = models.CharField(_("营业说明"), max_length=100, blank=True)  # 周一店休, 节假日照常
+    latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)  # GCJ-02
+    longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
 
     class Meta:
         verbose_name = _("服务商")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(opens_at__isnull=True, closes_at__isnull=True)
+                | (
+                    models.Q(opens_at__isnull=False, closes_at__isnull=False)
+                    & ~models.Q(opens_at=models.F("closes_at"))
+                ),
+                name="vendor_hours_both_or_neither",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(latitude__isnull=True, longitude__isnull=True)
+                | models.Q(latitude__gte=-90, latitude__lte=90, longitude__gte=-180, longitude__lte=180),
+                name="vendor_location_both_or_neither",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -297,6 +320,7 @@ class PortalOrder(models.Model):
     version = models.PositiveIntegerField()  # the order's own; an older copy never overwrites a newer
     status = models.CharField(max_length=16)
     offering_name = models.CharField(max_length=100)
+    price_mode = models.CharField(max_length=16, default="fixed")  # quoted: the vendor prices it on completing
     quantity = models.PositiveIntegerField(default=1)
     amount = models.DecimalField(max_digits=12, decimal_places=2)
     refunded = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"))
@@ -327,3 +351,31 @@ class PortalOrder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.company_id}/{self.number}"
+
+
+def _catalog_photo_path(photo: CatalogPhoto, filename: str) -> str:
+    return f"partners/photos/{photo.vendor_id}/{photo.token}/{filename}"
+
+
+class CatalogPhoto(models.Model):
+    """A photo of the vendor's shop (`offering` empty) or of one offering, shown to the owners of the
+    companies that list the vendor. Stored re-encoded without metadata (core.images) in the
+    platform's private storage; served only through the portal's and the owners' checked views."""
+
+    token = models.CharField(max_length=32, unique=True, editable=False)
+    vendor = models.ForeignKey(Vendor, on_delete=models.CASCADE, related_name="photos")
+    offering = models.ForeignKey(Offering, on_delete=models.CASCADE, null=True, blank=True, related_name="photos")
+    file = models.FileField(upload_to=_catalog_photo_path, max_length=200, storage=platform_private_storage)
+    thumbnail = models.FileField(upload_to=_catalog_photo_path, max_length=200, storage=platform_private_storage)
+    content_type = models.CharField(max_length=20)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    size = models.PositiveIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["vendor", "offering"], name="catalog_photo_of")]
+
+    def __str__(self) -> str:
+        return f"photo {self.pk} of vendor {self.vendor_id}"

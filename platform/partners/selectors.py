@@ -16,9 +16,11 @@ from django.utils import timezone
 from companies.models import Company
 from core import crypto
 from core.db import current_schema
+from core.geo import Point
 from partners.models import (
     Admission,
     AdmissionStatus,
+    CatalogPhoto,
     Offering,
     PartnerToken,
     PortalOrder,
@@ -123,19 +125,50 @@ def open_slots_for_company(*, vendor_id: int, company: Company, now: datetime | 
     )
 
 
-# The estates of an owner's houses in the current company's schema: registered by the company app
-# that knows houses (platform apps never import one). Unregistered, an owner sees no vendor.
-_owner_estates: list[Callable[[Any], list[int]]] = []
+# The estates of an owner's houses in the current company's schema, each with where it is (None:
+# not told): registered by the company app that knows houses (platform apps never import one).
+# Unregistered, an owner sees no vendor.
+_owner_estates: list[Callable[[Any], dict[int, Point | None]]] = []
 
 
-def register_owner_estates(lookup: Callable[[Any], list[int]]) -> None:
+def register_owner_estates(lookup: Callable[[Any], dict[int, Point | None]]) -> None:
     _owner_estates[:] = [lookup]
 
 
-def owner_vendors(user: Any, *, company: Company) -> QuerySet[Admission]:
+def owner_estates(user: Any) -> dict[int, Point | None]:
+    return _owner_estates[0](user) if _owner_estates else {}
+
+
+def owner_vendors(
+    user: Any, *, company: Company, estates: dict[int, Point | None] | None = None
+) -> QuerySet[Admission]:
     """The vendors an owner may order from: admitted for an estate of one of their houses."""
-    estate_ids = _owner_estates[0](user) if _owner_estates else []
-    return listed_vendors(company=company, estate_ids=estate_ids)
+    estates = owner_estates(user) if estates is None else estates
+    return listed_vendors(company=company, estate_ids=sorted(estates))
+
+
+def vendor_photos(vendor: Vendor) -> QuerySet[CatalogPhoto]:
+    return CatalogPhoto.objects.filter(vendor=vendor).order_by("created_at", "id")
+
+
+def shop_photos(vendor_ids: list[int]) -> dict[int, list[CatalogPhoto]]:
+    """The shop photos (not an offering's) of these vendors, oldest first, in one query."""
+    found: dict[int, list[CatalogPhoto]] = {}
+    rows = CatalogPhoto.objects.filter(vendor_id__in=vendor_ids, offering__isnull=True).order_by("created_at", "id")
+    for photo in rows:
+        found.setdefault(photo.vendor_id, []).append(photo)
+    return found
+
+
+def listed_photo(admission: Admission, photo_id: int) -> CatalogPhoto | None:
+    """A photo an owner may see of a vendor listed for them: the shop's, or an offering's that their
+    company's owners are offered."""
+    offerings = offerings_for_company(vendor_id=admission.vendor_id, company=admission.company)
+    return (
+        CatalogPhoto.objects.filter(pk=photo_id, vendor_id=admission.vendor_id)
+        .filter(Q(offering__isnull=True) | Q(offering__in=offerings))
+        .first()
+    )
 
 
 def listed_vendors(*, company: Company, estate_ids: list[int]) -> QuerySet[Admission]:
@@ -183,14 +216,15 @@ class SettlementRow:
 def settlement(
     *, month_start: date, vendor: Vendor | None = None, company: Company | None = None
 ) -> list[SettlementRow]:
-    """结算: the orders completed in a month, per company and vendor — amount, refunded, commission (each
-    order's kept amount × its rate, rounded to the fen half up) and what is payable to the vendor.
+    """结算: the orders completed in a month and paid for, per company and vendor — amount, refunded,
+    commission (each order's kept amount × its rate, rounded to the fen half up) and what is payable
+    to the vendor. A quoted order counts in the month it was completed once the owner has paid it.
     The vendor's report and the company's are this one query, so both sides see alike."""
     end = (month_start.replace(day=28) + timedelta(days=4)).replace(day=1)
     tz = timezone.get_current_timezone()
     start_at = datetime.combine(month_start, time.min, tzinfo=tz)
     end_at = datetime.combine(end, time.min, tzinfo=tz)
-    rows = PortalOrder.objects.filter(completed_at__gte=start_at, completed_at__lt=end_at)
+    rows = PortalOrder.objects.filter(completed_at__gte=start_at, completed_at__lt=end_at, paid_at__isnull=False)
     if vendor is not None:
         rows = rows.filter(vendor=vendor)
     if company is not None:

@@ -31,11 +31,23 @@ class EstateSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Estate
-        fields = ["id", "name", "address", "building_count", "house_count", "occupied_count", "created_at"]
+        fields = [
+            "id",
+            "name",
+            "address",
+            "latitude",
+            "longitude",
+            "building_count",
+            "house_count",
+            "occupied_count",
+            "created_at",
+        ]
         read_only_fields = ["created_at"]
         extra_kwargs: dict[str, dict[str, Any]] = {
-            "name": {"validators": []}
-        }  # the service answers duplicates in Chinese
+            "name": {"validators": []},  # the service answers duplicates in Chinese
+            "latitude": {"help_text": "GCJ-02, as Chinese maps give it; with longitude, or both null."},
+            "longitude": {"help_text": "GCJ-02; with latitude, or both null."},
+        }
 
 
 class TreeUnitSerializer(serializers.Serializer):

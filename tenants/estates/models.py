@@ -10,10 +10,20 @@ class Estate(models.Model):
 
     name = models.CharField(_("名称"), max_length=100, unique=True)
     address = models.CharField(_("地址"), max_length=200, blank=True)
+    # Where the estate is (GCJ-02, as Chinese maps give it): owners see how far a merchant is.
+    latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(latitude__gte=-90, latitude__lte=90, longitude__gte=-180, longitude__lte=180),
+                name="estate_location_both_or_neither",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

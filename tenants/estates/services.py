@@ -12,7 +12,7 @@ from django.db.models import Max, ProtectedError
 from django.utils.translation import gettext as _
 
 from accounts import services as account_services
-from core import locks, text
+from core import geo, locks, text
 from core.actions import action
 from core.db import conflict_as
 from core.errors import DomainError
@@ -30,14 +30,27 @@ def new_binding_code() -> str:
     return "".join(secrets.choice(_CODE_ALPHABET) for _ in range(8))
 
 
+def _shown_estate(estate: Estate) -> dict[str, Any]:
+    located = estate.latitude is not None
+    return {
+        "name": estate.name,
+        "address": estate.address,
+        "location": f"{estate.latitude},{estate.longitude}" if located else "",
+    }
+
+
 @action
-def create_estate(*, name: str, address: str = "", actor: Any = None) -> Estate:
+def create_estate(
+    *, name: str, address: str = "", latitude: Any = None, longitude: Any = None, actor: Any = None
+) -> Estate:
     name = text.clean_name(name)
     if not name:
         raise DomainError(_("请填写小区名称。"), fields={"name": [_("请填写小区名称。")]})
+    point = geo.checked_point(latitude, longitude)
+    lat, lng = point if point else (None, None)
     with conflict_as(DomainError(_("小区名称已存在。"), fields={"name": [_("小区名称已存在。")]})):
-        estate = Estate.objects.create(name=name, address=address.strip())
-    _audit(actor, "estate.create", estate, after={"name": estate.name, "address": estate.address})
+        estate = Estate.objects.create(name=name, address=address.strip(), latitude=lat, longitude=lng)
+    _audit(actor, "estate.create", estate, after=_shown_estate(estate))
     return estate
 
 
@@ -124,17 +137,23 @@ def _audit(actor: Any, action: str, obj: Any, before: dict | None = None, after:
 
 
 @action
-def update_estate(*, estate: Estate, actor: Any, name: str | None = None, address: str | None = None) -> Estate:
-    before = {"name": estate.name, "address": estate.address}
+def update_estate(
+    *, estate: Estate, actor: Any, name: str | None = None, address: str | None = None, **located: Any
+) -> Estate:
+    """`latitude` and `longitude`, when given, are given together (both None: the location is cleared)."""
+    before = _shown_estate(estate)
     if name is not None:
         estate.name = text.clean_name(name)
         if not estate.name:
             raise DomainError(_("请填写小区名称。"), fields={"name": [_("请填写小区名称。")]})
     if address is not None:
         estate.address = address.strip()
+    if "latitude" in located or "longitude" in located:
+        point = geo.checked_point(located.get("latitude"), located.get("longitude"))
+        estate.latitude, estate.longitude = point if point else (None, None)
     with conflict_as(DomainError(_("小区名称已存在。"), fields={"name": [_("小区名称已存在。")]})):
-        estate.save(update_fields=["name", "address"])
-    _audit(actor, "estate.update", estate, before, {"name": estate.name, "address": estate.address})
+        estate.save(update_fields=["name", "address", "latitude", "longitude"])
+    _audit(actor, "estate.update", estate, before, _shown_estate(estate))
     return estate
 
 

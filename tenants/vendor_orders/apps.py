@@ -29,6 +29,6 @@ class VendorOrdersConfig(AppConfig):
         )
         from tenants.vendor_orders.services import payment, vendor_moves
 
-        partner_selectors.register_owner_estates(selectors.owner_estate_ids)
+        partner_selectors.register_owner_estates(selectors.owner_estates)
         payment_bridge.register("vendor_orders", payment.VendorOrdersPayable(), refund_settled=payment.refund_settled)
         partner_bridge.register_orders(vendor_moves.PortalOrders())

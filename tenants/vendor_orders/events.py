@@ -1,5 +1,6 @@
 """The notification events of vendor orders (notifications.events), registered when the app loads:
-the owner hears when the vendor confirms, completes or cancels their order, and when the company
+the owner hears when the vendor confirms, completes (a quoted order: with the amount to pay) or
+cancels their order, and when the company
 cancels it (its vendor suspended, or by its staff) or completes it for a vendor that no longer can."""
 
 from __future__ import annotations
@@ -25,6 +26,15 @@ ORDER_DONE = register(
         label=_("服务订单已完成"),
         title=_("服务已完成：%(offering)s"),
         body=_("%(vendor)s 已完成服务，欢迎评价。"),
+        link=_LINK,
+    )
+)
+ORDER_PRICED = register(
+    Event(
+        name="vendor_order.priced",
+        label=_("上门报价订单待支付"),
+        title=_("服务已完成，待支付：%(offering)s"),
+        body=_("%(vendor)s 已完成服务，实际金额 ¥%(amount)s，请在小程序中支付。"),
         link=_LINK,
     )
 )

@@ -6,13 +6,18 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from core.geo import Point
 from tenants.activities.selectors import owner_houses
+from tenants.estates.models import Estate
 from tenants.vendor_orders.models import VendorOrder
 
 
-def owner_estate_ids(user: Any) -> list[int]:
-    """The estates of the owner's houses (partners lists the vendors admitted for them)."""
-    return sorted(set(owner_houses(user).values_list("estate_id", flat=True)))
+def owner_estates(user: Any) -> dict[int, Point | None]:
+    """The estates of the owner's houses, each with where it is (partners lists the vendors admitted
+    for them, and how far each is)."""
+    estate_ids = set(owner_houses(user).values_list("estate_id", flat=True))
+    rows = Estate.objects.filter(pk__in=estate_ids).values_list("pk", "latitude", "longitude")
+    return {pk: (lat, lng) if lat is not None and lng is not None else None for pk, lat, lng in rows}
 
 
 def owner_orders(user: Any) -> QuerySet[VendorOrder]:

@@ -236,6 +236,18 @@ export function filenameFromDisposition(header: string | null, fallback: string)
   return plain ? plain[1].trim() : fallback
 }
 
+/**
+ * A file the browser cannot load by its address alone (an `<img src>` sends no bearer token): the
+ * partner portal's photos. Shown through components/AuthorizedImage.vue as a blob: URL.
+ */
+export async function fetchBlob(path: string, options: RequestOptions = {}): Promise<Blob> {
+  const response = await send('GET', path, {
+    ...options,
+    headers: { Accept: 'image/*', ...options.headers },
+  })
+  return response.blob()
+}
+
 /** Fetch a file (e.g. an Excel export) with the session and save it through the browser. */
 export async function download(path: string, query?: Query, fallbackName = 'export.xlsx') {
   const response = await send('GET', path, { query })

@@ -5,7 +5,7 @@
  * these endpoints and nowhere else; the company admin's session never comes into it.
  */
 import { api, type PublicSchemas } from './contract'
-import type { RequestOptions } from './http'
+import { fetchBlob, type RequestOptions } from './http'
 
 export type PartnerAccount = PublicSchemas['PartnerAccount']
 export type PartnerVendor = PublicSchemas['Vendor']
@@ -24,6 +24,11 @@ export type PartnerSlotWrite = PublicSchemas['SlotWriteRequest']
 export type PartnerSlotChange = PublicSchemas['PatchedSlotChangeRequest']
 export type PartnerOrder = PublicSchemas['PartnerOrder']
 export type SettlementRow = PublicSchemas['SettlementRow']
+export type PartnerShop = PublicSchemas['Shop']
+export type PartnerShopChange = PublicSchemas['PatchedShopWriteRequest']
+export type PartnerPhoto = PublicSchemas['PartnerPhoto']
+/** At most this many photos of the shop, and of each offering (the server's MAX_PHOTOS). */
+export const MAX_PHOTOS = 9
 /** The vendor's moves of an order (cancel needs a reason). */
 export type OrderMove = 'confirm' | 'start' | 'complete' | 'cancel'
 
@@ -77,6 +82,30 @@ export const partnerApi = {
       path: { id, move },
       ...auth,
     }),
+  /** 完成 of a quoted order: with the amount agreed at the door, which the owner then pays. */
+  completeQuoted: (auth: PartnerAuth, id: number, amount: string) =>
+    api.post(
+      '/api/v1/partner/orders/{id}/{move}/',
+      { amount },
+      { path: { id, move: 'complete' }, ...auth, handleErrorsLocally: true },
+    ),
+  /** 店铺资料: address, introduction, opening hours, location, and whether it is open now. */
+  shop: (auth: PartnerAuth) => api.get('/api/v1/partner/shop/', auth),
+  /** Only what changed; hours and the location go in pairs (both null clears them). */
+  changeShop: (auth: PartnerAuth, body: PartnerShopChange) =>
+    api.patch('/api/v1/partner/shop/', body, auth),
+  /** The photos of one offering, or (no offering) all of them: the shop's have `offering` null. */
+  photos: (auth: PartnerAuth, offering?: number) =>
+    api.get('/api/v1/partner/photos/', {
+      ...auth,
+      query: offering === undefined ? {} : { offering },
+    }),
+  /** multipart: file, offering (absent for a photo of the shop). */
+  addPhoto: (auth: PartnerAuth, form: FormData) => api.post('/api/v1/partner/photos/', form, auth),
+  removePhoto: (auth: PartnerAuth, id: number) =>
+    api.delete('/api/v1/partner/photos/{id}/', { path: { id }, ...auth }),
+  /** A photo's image or thumbnail (its `url` / `thumbnail_url`), with the vendor's token. */
+  photoFile: (auth: PartnerAuth, url: string) => fetchBlob(url, auth),
   /** 结算 of a month (YYYY-MM), one row per company. */
   settlement: (auth: PartnerAuth, month: string) =>
     api.get('/api/v1/partner/settlement/', { ...auth, query: { month } }),

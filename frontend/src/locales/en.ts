@@ -193,17 +193,20 @@ const en: MessageSchema = {
     saved: 'Template saved',
     reset: 'Reset to default',
     resetDone: 'Back to the default text',
-    smsHint: "SMS goes out only through templates the provider approved: this text should match the one approved, and its placeholders' order is the template's parameter order.",
+    smsHint:
+      "SMS goes out only through templates the provider approved: this text should match the one approved, and its placeholders' order is the template's parameter order.",
     smsParams: 'Template parameters',
     sending: 'Channels',
     essentialHint: "An essential notification's channels cannot be turned off.",
     smsSign: 'SMS signature',
     smsTemplateId: 'SMS template ID',
     standinHint: 'The SMS stand-in is in use: without a template ID the demo template is used.',
-    tencentHint: 'Enter the template ID approved in Tencent Cloud SMS; without one, texts of this notification fail.',
+    tencentHint:
+      'Enter the template ID approved in Tencent Cloud SMS; without one, texts of this notification fail.',
     saveSettings: 'Save channels',
     settingsSaved: 'Channels saved',
-    missingIds: 'SMS is on for these notifications but no SMS template ID is given, so their texts fail: {events}',
+    missingIds:
+      'SMS is on for these notifications but no SMS template ID is given, so their texts fail: {events}',
     languages: { 'zh-hans': '中文', en: 'English' },
   },
   notificationPreferences: {
@@ -328,6 +331,13 @@ const en: MessageSchema = {
     alt: 'Image preview',
     tooMany: 'At most {max} photos; the extra ones were not uploaded',
     remove: 'Remove photo',
+    loadFailed: 'The image could not be loaded',
+  },
+  coordinates: {
+    latitude: 'Latitude',
+    longitude: 'Longitude',
+    hint: 'Find the place in Amap (高德) or Tencent Maps and copy its coordinates (GCJ-02; not GPS or Baidu Maps coordinates). Optional.',
+    pair: 'Give both latitude and longitude, or neither',
   },
   job: {
     status: {
@@ -537,6 +547,8 @@ const en: MessageSchema = {
       saved: 'Estate saved',
       name: 'Estate name',
       address: 'Address',
+      location: 'Location',
+      noLocation: 'Not set',
       buildings: 'Buildings',
       houses: 'Houses',
       occupied: 'Occupied',
@@ -817,7 +829,8 @@ const en: MessageSchema = {
     chooseEstateOptional: 'Estate to import into (optional)',
     estateOptionalHint:
       "HC's files name no estate: choose one and the houses are found in it, with no Estate column needed; without one, add an Estate column when several estates have houses of the same name.",
-    feesElsewhere: 'Fee items, meters, payment history and opening arrears are imported under Fees:',
+    feesElsewhere:
+      'Fee items, meters, payment history and opening arrears are imported under Fees:',
     hcHint:
       'Upload the HC asset import or export workbook, or the HC property import sheet, as it is; the report lists the sheets and columns not imported.',
     invalidType: 'Only .xlsx, .xls and .csv files are accepted',

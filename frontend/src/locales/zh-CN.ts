@@ -183,7 +183,8 @@ const zhCN = {
     saved: '模板已保存',
     reset: '恢复默认',
     resetDone: '已恢复为默认文字',
-    smsHint: '短信只能按服务商审核通过的模板发送：这里的文字应与在服务商处审核的模板一致，占位符的顺序就是模板参数的顺序。',
+    smsHint:
+      '短信只能按服务商审核通过的模板发送：这里的文字应与在服务商处审核的模板一致，占位符的顺序就是模板参数的顺序。',
     smsParams: '模板参数',
     sending: '发送渠道',
     essentialHint: '必要通知的各个渠道不能关闭。',
@@ -318,6 +319,13 @@ const zhCN = {
     alt: '图片预览',
     tooMany: '最多上传 {max} 张，多选的未上传',
     remove: '移除图片',
+    loadFailed: '图片加载失败',
+  },
+  coordinates: {
+    latitude: '纬度',
+    longitude: '经度',
+    hint: '在高德地图或腾讯地图中找到位置后复制经纬度（GCJ-02 坐标系，不要用 GPS 或百度地图的坐标）。可不填。',
+    pair: '经纬度须同时填写或同时留空',
   },
   job: {
     status: {
@@ -524,6 +532,8 @@ const zhCN = {
       saved: '小区已保存',
       name: '小区名称',
       address: '地址',
+      location: '位置',
+      noLocation: '未设置',
       buildings: '楼栋数',
       houses: '房屋数',
       occupied: '已入住',

@@ -50,6 +50,12 @@ export const partnerRoutes: RouteRecordRaw[] = [
         meta: { partner: true, title: 'partners.portal.nav.admissions' },
       },
       {
+        path: 'shop',
+        name: 'partner-shop',
+        component: () => import('@/pages/partner/PartnerShopPage.vue'),
+        meta: { partner: true, title: 'partners.portal.nav.shop' },
+      },
+      {
         path: 'offerings',
         name: 'partner-offerings',
         component: () => import('@/pages/partner/PartnerOfferingsPage.vue'),

@@ -34,8 +34,8 @@ import type {
   FeedbackPhoto,
   RepairRating,
   BookRequest,
-  OwnerVendorPage,
   VendorKind,
+  VendorSort,
   VendorOrder,
   VendorOrderRating,
   VendorOrderStatus,
@@ -295,12 +295,12 @@ export function createApiClient(options: ApiClientOptions) {
     cancelActivitySignup: (id: number) => post('/api/v1/owner/activities/{id}/cancel-signup/', undefined, { path: { id } }),
     mySignUps: async () => asList<MySignUp>(await get('/api/v1/owner/activity-signups/', { query: { page_size: 100 } })),
     /**
-     * 家政服务 / 周边商家: one page of the vendors admitted for my estates, of one kind (the server
-     * filters on `kind`, which its document does not list, hence the untyped call).
+     * 家政服务 / 周边商家: one page of the vendors admitted for my estates, of one kind, by name (the
+     * server's default, not sent) or nearest first (`sort=distance`).
      */
-    ownerVendors: (kind: Exclude<VendorKind, 'both'>, page = 1) =>
-      call<OwnerVendorPage>('GET', '/api/v1/owner/vendors/', undefined, { kind, page }),
-    /** One vendor with its offerings and the open slots of the next 14 days. */
+    ownerVendors: (kind: Exclude<VendorKind, 'both'>, page = 1, sort: VendorSort = 'name') =>
+      get('/api/v1/owner/vendors/', { query: { kind, page, sort: sort === 'distance' ? sort : undefined } }),
+    /** One vendor with its shop photos, its offerings (each with its photos) and the open slots of the next 14 days. */
     ownerVendor: (id: number) => get('/api/v1/owner/vendors/{id}/', { path: { id } }),
     /** Book a service or order goods; the same idempotency_key again answers the same order. */
     bookVendorOrder: (body: BookRequest) => post('/api/v1/owner/vendor-orders/', body),

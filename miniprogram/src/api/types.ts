@@ -151,10 +151,7 @@ export interface VendorOrderPage {
   previous?: string | null
   results: VendorOrder[]
 }
-export interface OwnerVendorPage {
-  count: number
-  next?: string | null
-  previous?: string | null
-  results: OwnerVendor[]
-}
+/** How the vendor list is ordered: by name (the default) or nearest to my estate first. */
+export type VendorSort = 'name' | 'distance'
+export type OwnerPhoto = Schemas['OwnerPhoto']
 export type VendorOrderRating = Schemas['VendorOrderRateRequest']

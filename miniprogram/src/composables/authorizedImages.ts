@@ -1,8 +1,9 @@
 /**
- * Images the API serves only with the owner's token (repair and feedback photos): an `<image src>` cannot send
- * the Authorization header, so each URL is fetched once with `uni.downloadFile` (platform
- * `downloadImage`) and shown from its temp path. The cache is shared by the pages (a photo seen on
- * one page is not fetched again on the next) and cleared when the owner signs out.
+ * Images the API serves only with the owner's token (repair and feedback photos, vendors' shop and
+ * offering photos): an `<image src>` cannot send the Authorization header, so each URL is fetched
+ * once with `uni.downloadFile` (platform `downloadImage`) and shown from its temp path. The cache is
+ * shared by the pages (a photo seen on one page is not fetched again on the next) and cleared when
+ * the owner signs out.
  */
 import { reactive } from 'vue'
 

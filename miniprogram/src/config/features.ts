@@ -22,6 +22,7 @@ export const FEATURES: readonly Feature[] = [
   { key: 'vehicles', glyph: '车', color: '#0fa3b1' },
   { key: 'activities', glyph: '活', color: '#e6469b', page: PAGES.activities },
   { key: 'housekeeping', glyph: '家', color: '#9b7b2f', page: vendorsUrl('housekeeping') },
+  { key: 'merchant', glyph: '商', color: '#d4380d', page: vendorsUrl('merchant') },
   { key: 'votes', glyph: '票', color: '#4a5bd4' },
 ]
 

@@ -40,6 +40,7 @@ export interface UniLike {
   uploadFile?(options: Record<string, unknown> & Callbacks): unknown
   chooseImage?(options: Record<string, unknown> & Callbacks): void
   openDocument?(options: Record<string, unknown> & Callbacks): void
+  previewImage?(options: { urls: string[]; current?: string } & Callbacks): void
 }
 
 /** A window opened for a file (H5): navigated once the file is there, closed if it never comes. */
@@ -355,6 +356,12 @@ export function createPlatform(deps: PlatformDeps): Platform {
           fail: (err: unknown) => reject(new PlatformError('failed', errMsg(err))),
         })
       })
+    },
+
+    previewImages(paths: readonly string[], current?: string) {
+      const urls = paths.filter(Boolean)
+      if (!urls.length || !uni.previewImage) return
+      uni.previewImage({ urls, current: current && urls.includes(current) ? current : urls[0], fail: () => undefined })
     },
 
     stopPullDownRefresh() {

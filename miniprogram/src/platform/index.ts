@@ -32,6 +32,8 @@ const u: UniLike = {
   chooseImage: (o) => uni.chooseImage(o as unknown as UniApp.ChooseImageOptions),
   uploadFile: (o) => uni.uploadFile(o as unknown as UniApp.UploadFileOption),
   downloadFile: (o) => uni.downloadFile(o as unknown as UniApp.DownloadFileOption),
+  // Shop and offering photos (vendors): tapped, shown full screen from their downloaded paths.
+  previewImage: (o) => uni.previewImage(o as unknown as UniApp.PreviewImageOptions),
 }
 let browser: BrowserLike | null = null
 // #ifdef MP-WEIXIN
@@ -40,6 +42,8 @@ u.login = (o) => uni.login(o)
 u.requestPayment = (o) => uni.requestPayment(o as unknown as UniApp.RequestPaymentOptions)
 u.requestSubscribeMessage = (o) => uni.requestSubscribeMessage(o as unknown as UniNamespace.RequestSubscribeMessageOption)
 u.scanCode = (o) => uni.scanCode(o)
+// A vendor's call button: the phone's dialler (H5 opens a tel: link instead, see create.ts).
+u.makePhoneCall = (o) => uni.makePhoneCall(o)
 u.getExtConfigSync = () => uni.getExtConfigSync()
 u.openDocument = (o) => uni.openDocument(o as unknown as UniApp.OpenDocumentOptions)
 // #endif

@@ -99,6 +99,11 @@ export interface Platform {
    * (`uni.downloadFile` with the header: a temp file in the mini-program, a blob URL in H5).
    */
   downloadImage(file: AuthorizedDownload): Promise<string>
+  /**
+   * Full-screen photos to swipe through (`uni.previewImage`), starting at `current`: local paths
+   * (from `downloadImage`), since the viewer cannot send the token. Does nothing for none.
+   */
+  previewImages(paths: readonly string[], current?: string): void
   /** End the pull-down-refresh animation of the current page. */
   stopPullDownRefresh(): void
   /** WeChat Pay JSAPI in the mini-program; rejects with `unsupported` in H5. */

@@ -77,7 +77,7 @@ export const messages = createMessagesStore(api)
 /** 社区公告: the announcements for my houses. */
 export const notices = createNoticesStore(api)
 export const repairs = createRepairsStore(api, platform)
-/** My photos (repairs, feedback), fetched with the token and shown from temp paths (components/AuthorizedPhotos). */
+/** My photos (repairs, feedback) and vendors' shop and offering photos, fetched with the token and shown from temp paths (components/AuthorizedPhotos). */
 export const repairImages = createImageCache((url) => platform.downloadImage(api.repairPhotoFile(url)))
 /** 投诉建议: my items, filing, the reply, withdraw and rate (pages feedback/*). */
 export const feedback = createFeedbackStore(api, platform)

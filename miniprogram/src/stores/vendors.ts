@@ -21,6 +21,7 @@ import type {
   VendorKind,
   VendorOrder,
   VendorOrderStatus,
+  VendorSort,
 } from '@/api/types'
 import { t } from '@/i18n'
 import { formatDateTime, isCnMobile } from '@/utils/format'
@@ -50,6 +51,9 @@ export type ListKind = Exclude<VendorKind, 'both'>
 export const LIST_KINDS: readonly ListKind[] = ['housekeeping', 'merchant']
 export const isListKind = (v: unknown): v is ListKind => v === 'housekeeping' || v === 'merchant'
 
+/** The list's order: by name, or nearest to my estate first (`sort=distance`). */
+export const VENDOR_SORTS: readonly VendorSort[] = ['name', 'distance']
+
 export const QUANTITY_MAX = 99
 export const NOTE_MAX = 500
 export const CONTACT_NAME_MAX = 50
@@ -65,6 +69,37 @@ export function priceText(o: Pick<OwnerOffering, 'price_mode' | 'price' | 'unit'
     return isPositiveAmount(o.price) ? t('vendors.quotedFrom', { price: formatYuan(o.price) }) : t('vendors.quoted')
   }
   return o.unit ? `${formatYuan(o.price)}/${o.unit}` : formatYuan(o.price)
+}
+
+/**
+ * How far a vendor is from my estate: "350 m" under a kilometre, "1.2 km" up to ten, "12 km" beyond;
+ * "" when the server could not tell (the estate or the shop is not on the map).
+ */
+export function distanceText(metres: number | null | undefined): string {
+  if (metres === null || metres === undefined || !Number.isFinite(metres) || metres < 0) return ''
+  const m = Math.round(metres)
+  if (m < 1000) return t('vendors.metres', { n: m })
+  const tenths = Math.round(m / 100) / 10
+  return t('vendors.kilometres', { n: tenths < 10 ? tenths.toFixed(1) : String(Math.round(m / 1000)) })
+}
+
+/** "09:00:00" → "09:00". */
+const hhmm = (time: string) => time.slice(0, 5)
+
+/**
+ * Opening hours as one line: "09:00–21:00", or "18:00–次日02:00" when they run past midnight
+ * (closing earlier than opening); "" when the vendor gave none.
+ */
+export function hoursText(v: Pick<OwnerVendor, 'opens_at' | 'closes_at'>): string {
+  if (!v.opens_at || !v.closes_at) return ''
+  const closes = hhmm(v.closes_at)
+  return `${hhmm(v.opens_at)}–${v.closes_at < v.opens_at ? t('vendors.nextDay', { time: closes }) : closes}`
+}
+
+/** The 营业中 / 已打烊 tag: its text and tone; null (no tag) when the vendor gave no hours. */
+export function openTag(isOpen: boolean | null | undefined): { text: string; open: boolean } | null {
+  if (isOpen === null || isOpen === undefined) return null
+  return isOpen ? { text: t('vendors.open'), open: true } : { text: t('vendors.closed'), open: false }
 }
 
 export interface SlotChoice {
@@ -126,7 +161,12 @@ const CANCELLABLE: readonly VendorOrderStatus[] = ['unpaid', 'booked', 'confirme
 export const canCancel = (order: Pick<VendorOrder, 'status'>): boolean => CANCELLABLE.includes(order.status)
 
 /** Payable: unpaid, an amount, and before its pay-by time. */
-export function canPay(order: Pick<VendorOrder, 'status' | 'amount' | 'pay_by'>, now: Date = new Date()): boolean {
+/** Payable now: a fixed price before its pay-by time, or a quoted order the vendor completed with its amount. */
+export function canPay(
+  order: Pick<VendorOrder, 'status' | 'amount' | 'pay_by' | 'awaits_payment'>,
+  now: Date = new Date(),
+): boolean {
+  if (order.awaits_payment) return true
   return order.status === 'unpaid' && isPositiveAmount(order.amount) && Date.parse(order.pay_by) > now.getTime()
 }
 
@@ -165,14 +205,16 @@ export interface Booked {
 
 export function createVendorsStore(api: VendorsApi, client: PayClient) {
   let kind: ListKind = 'housekeeping'
-  /** The vendors of one kind, a page at a time as I scroll. */
-  const list = createPager<OwnerVendor>((page) => api.ownerVendors(kind, page))
+  let sort: VendorSort = 'name'
+  /** The vendors of one kind, in the chosen order, a page at a time as I scroll. */
+  const list = createPager<OwnerVendor>((page) => api.ownerVendors(kind, page, sort))
   /** My service orders, newest first, of one status or all. */
   let orderStatus: VendorOrderStatus | '' = ''
   const orders = createPager<VendorOrder>((page) => api.ownerVendorOrders(page, orderStatus || undefined))
 
   const state = reactive({
     kind: 'housekeeping' as ListKind,
+    sort: 'name' as VendorSort,
     orderStatus: '' as VendorOrderStatus | '',
     vendor: null as OwnerVendorDetail | null,
     vendorStatus: 'idle' as 'idle' | 'loading' | 'ready' | 'error',
@@ -210,6 +252,16 @@ export function createVendorsStore(api: VendorsApi, client: PayClient) {
       list.reset()
       kind = next
       state.kind = next
+    }
+    return list.load()
+  }
+
+  /** List the vendors by name or nearest first, from the first page. */
+  function sortVendors(next: VendorSort): Promise<void> {
+    if (next !== sort) {
+      list.reset()
+      sort = next
+      state.sort = next
     }
     return list.load()
   }
@@ -410,9 +462,11 @@ export function createVendorsStore(api: VendorsApi, client: PayClient) {
     list.reset()
     orders.reset()
     orderStatus = ''
+    sort = 'name'
     vendorGeneration++
     attempt = null
     Object.assign(state, {
+      sort: 'name',
       orderStatus: '',
       vendor: null,
       vendorStatus: 'idle',
@@ -435,6 +489,7 @@ export function createVendorsStore(api: VendorsApi, client: PayClient) {
     list: list.state,
     loadVendors,
     loadMoreVendors: list.loadMore,
+    sortVendors,
     orders: orders.state,
     loadOrders: orders.load,
     filterOrders,

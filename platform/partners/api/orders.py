@@ -5,6 +5,8 @@ partners.services.portal_orders after it checked the admission."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.response import Response
@@ -32,6 +34,7 @@ class PartnerOrderSerializer(serializers.ModelSerializer):
             "number",
             "status",
             "offering_name",
+            "price_mode",
             "quantity",
             "amount",
             "refunded",
@@ -89,10 +92,20 @@ class PartnerOrderList(PartnerView, generics.ListAPIView):
 
 class OrderMoveSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    amount = serializers.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Completing a quoted order (price_mode quoted): the price agreed at the door, for the owner to pay.",
+    )
 
 
 class PartnerOrderMove(PartnerView):
-    """Confirm, start, complete or cancel (with a reason: the owner's money goes back) one order."""
+    """Confirm, start, complete (a quoted order with its agreed amount) or cancel (with a reason: the
+    owner's money goes back) one order."""
 
     required_permission = "partner.view"
     error_statuses = {"post": [404, 409]}
@@ -102,6 +115,10 @@ class PartnerOrderMove(PartnerView):
         form = OrderMoveSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         order = portal_orders.move_order(
-            account=request.user, portal_order_id=pk, move=move, reason=form.validated_data["reason"]
+            account=request.user,
+            portal_order_id=pk,
+            move=move,
+            reason=form.validated_data["reason"],
+            amount=form.validated_data["amount"],
         )
         return Response(PartnerOrderSerializer(order).data)

@@ -31,6 +31,7 @@ class OrderCopy:
     version: int
     status: str
     offering_name: str
+    price_mode: str
     quantity: int
     amount: Decimal
     refunded: Decimal
@@ -79,7 +80,9 @@ def record_copy(*, company: Company, vendor_id: int, copy: OrderCopy) -> None:
 
 
 @action
-def move_order(*, account: VendorAccount, portal_order_id: Any, move: str, reason: str = "") -> PortalOrder:
+def move_order(
+    *, account: VendorAccount, portal_order_id: Any, move: str, reason: str = "", amount: Decimal | None = None
+) -> PortalOrder:
     """The vendor confirms, starts, completes or cancels one order: only one of its own, of a company
     whose admission of it is approved now; the company's app makes the move in the company's schema."""
     if move not in MOVES:
@@ -92,6 +95,11 @@ def move_order(*, account: VendorAccount, portal_order_id: Any, move: str, reaso
         raise NotFound()
     with tenant_context(found.company):
         bridge.orders().vendor_move(
-            order_id=found.order_id, vendor_id=account.vendor_id, move=move, actor_label=label(account), reason=reason
+            order_id=found.order_id,
+            vendor_id=account.vendor_id,
+            move=move,
+            actor_label=label(account),
+            reason=reason,
+            amount=amount,
         )
     return PortalOrder.objects.select_related("company").get(pk=found.pk)

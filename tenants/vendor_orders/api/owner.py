@@ -21,6 +21,9 @@ class OwnerOrderSerializer(serializers.ModelSerializer):
     number = serializers.CharField(read_only=True)
     house_label = serializers.CharField(source="house.label", read_only=True)
     contact_phone = serializers.SerializerMethodField()
+    awaits_payment = serializers.SerializerMethodField(
+        help_text="A quoted order the vendor completed with its amount, to pay now (POST /owner/payments/)."
+    )
 
     class Meta:
         model = VendorOrder
@@ -52,6 +55,7 @@ class OwnerOrderSerializer(serializers.ModelSerializer):
             "created_at",
             "pay_by",
             "paid_at",
+            "awaits_payment",
             "confirmed_at",
             "started_at",
             "completed_at",
@@ -61,6 +65,9 @@ class OwnerOrderSerializer(serializers.ModelSerializer):
 
     def get_contact_phone(self, order: VendorOrder) -> str:
         return mask_phone(order.contact_phone or "")
+
+    def get_awaits_payment(self, order: VendorOrder) -> bool:
+        return services.payment.awaits_payment(order)
 
 
 class VendorOrderBookSerializer(serializers.Serializer):

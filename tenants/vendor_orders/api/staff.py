@@ -16,7 +16,7 @@ from core.masking import mask_phone
 from payments import selectors as payment_selectors
 from tenants.vendor_orders import selectors
 from tenants.vendor_orders.models import OrderStatus, RefundState, VendorOrder
-from tenants.vendor_orders.services import company_moves
+from tenants.vendor_orders.services import company_moves, payment
 from tenants.vendor_orders.services.orders import refund_reference
 
 VIEW = ("partners.view", "partners.manage")
@@ -34,6 +34,10 @@ class VendorOrderStaffSerializer(serializers.ModelSerializer):
         )
     )
 
+    awaits_payment = serializers.SerializerMethodField(
+        help_text="A quoted order its vendor completed with the agreed amount, not yet paid by the owner."
+    )
+
     class Meta:
         model = VendorOrder
         fields = [
@@ -46,6 +50,7 @@ class VendorOrderStaffSerializer(serializers.ModelSerializer):
             "amount",
             "refunded",
             "refund_state",
+            "awaits_payment",
             "commission_rate",
             "fulfilment",
             "scheduled_start",
@@ -68,6 +73,9 @@ class VendorOrderStaffSerializer(serializers.ModelSerializer):
 
     def get_contact_phone(self, order: VendorOrder) -> str:
         return mask_phone(order.contact_phone or "")
+
+    def get_awaits_payment(self, order: VendorOrder) -> bool:
+        return payment.awaits_payment(order)
 
     @extend_schema_field(serializers.ChoiceField(choices=RefundState.choices, allow_blank=True))
     def get_refund_state(self, order: VendorOrder) -> str:

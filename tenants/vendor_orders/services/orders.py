@@ -21,6 +21,7 @@ from core.db import conflict_as
 from core.errors import DomainError, NotFound
 from core.masking import mask_phone
 from partners import selectors as partner_selectors
+from partners.models import PriceMode
 from partners.services import portal_orders, slots
 from payments import selectors as payment_selectors
 from payments.services import refunds as payment_refunds
@@ -77,6 +78,7 @@ def write_copy(order: VendorOrder) -> None:
         version=order.version,
         status=order.status,
         offering_name=order.offering_name,
+        price_mode=order.price_mode,
         quantity=order.quantity,
         amount=order.amount,
         refunded=order.refunded,
@@ -288,7 +290,8 @@ def complain(*, order_id: Any, user: Any, description: str) -> VendorOrder:
     order = locked(order_id)
     if order.owner_id != user.pk:
         raise NotFound()
-    if order.status == OrderStatus.UNPAID or (order.paid_at is None and order.amount > 0):
+    never_paid = order.price_mode != PriceMode.QUOTED and order.paid_at is None  # a quoted one may be, priced
+    if order.status == OrderStatus.UNPAID or never_paid:
         raise DomainError(_("未支付的订单不能投诉。"), code="invalid_state", status_code=409)
     if order.complaint_id is not None:
         raise DomainError(_("该订单已投诉过，请在投诉建议中查看处理进度。"), code="already_complained", status_code=409)

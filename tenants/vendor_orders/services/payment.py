@@ -1,7 +1,8 @@
 """Service orders as something the platform's payment service takes money for (payments.bridge,
-purpose `vendor_orders`; registered in VendorOrdersConfig.ready()): the owner pays one unpaid order
-of theirs; the money books it, exactly once; a refund asked for on cancellation is recorded when the
-channel says it is done."""
+purpose `vendor_orders`; registered in VendorOrdersConfig.ready()): the owner pays one order of
+theirs — a fixed price before the service (the money books it), or a quoted one once the vendor
+completed it with the agreed amount — exactly once; a refund asked for on cancellation is recorded
+when the channel says it is done."""
 
 from __future__ import annotations
 
@@ -16,11 +17,20 @@ from accounts import services as account_services
 from core.actions import action
 from core.errors import DomainError, NotFound
 from partners import selectors as partner_selectors
+from partners.models import PriceMode
 from payments.bridge import AllocationRequest, ItemsTaken, Quote, QuoteLine
 from tenants.vendor_orders.models import OrderStatus, VendorOrder
 from tenants.vendor_orders.services.orders import locked, move, write_copy
 
 PAYER_KIND = "house"
+PRICED = frozenset({OrderStatus.DONE, OrderStatus.RATED})
+
+
+def awaits_payment(order: VendorOrder) -> bool:
+    """A quoted order the vendor completed with its amount, not paid yet (the owner pays it after)."""
+    return (
+        order.price_mode == PriceMode.QUOTED and order.status in PRICED and order.paid_at is None and order.amount > 0
+    )
 
 
 class VendorOrdersPayable:
@@ -36,12 +46,18 @@ class VendorOrdersPayable:
         )
         if order is None:
             raise NotFound()
-        if order.status != OrderStatus.UNPAID or order.pay_by <= timezone.now() or order.amount <= 0:
+        if awaits_payment(order):
+            pass  # the work is done: it is paid for whatever has become of the vendor since
+        elif order.status != OrderStatus.UNPAID or order.pay_by <= timezone.now() or order.amount <= 0:
             raise DomainError(_("该订单已不在待支付状态。"), code="order_not_payable", status_code=409)
-        listed = partner_selectors.listed_vendors(
-            company=partner_selectors.current_company(), estate_ids=[order.house.estate_id]
-        ).filter(vendor_id=order.vendor_id)
-        if not listed.exists():  # suspended (or its licence lapsed) since the booking: no money for it now
+        elif (
+            not partner_selectors.listed_vendors(
+                company=partner_selectors.current_company(), estate_ids=[order.house.estate_id]
+            )
+            .filter(vendor_id=order.vendor_id)
+            .exists()
+        ):
+            # suspended (or its licence lapsed) since the booking: no money for a service not given
             raise DomainError(_("该服务商暂停服务，订单不能支付。"), code="vendor_unavailable", status_code=409)
         line = QuoteLine(item_id=order.pk, amount=order.amount, late_fee=Decimal("0.00"), label=order.offering_name)
         return Quote(
@@ -52,20 +68,41 @@ class VendorOrdersPayable:
         )
 
     def allocate(self, request: AllocationRequest) -> str:
-        """Book the order with the money, in payments' transaction. The same payment again returns
-        the first booking; an order cancelled meanwhile (its window ran out) is ItemsTaken — the money
-        goes back."""
+        """Book the order with the money (or settle a completed quoted one), in payments'
+        transaction. The same payment again returns the first booking; an order cancelled meanwhile
+        (its window ran out), paid otherwise or for another amount is ItemsTaken — the money goes back."""
         (order_id,) = request.item_ids
         order = locked(order_id)
         reference = f"vendor_order:{order.pk}"
         if order.payment_reference == request.idempotency_key:
             return reference
-        if order.status != OrderStatus.UNPAID or request.amount != order.amount:
+        if request.amount != order.amount:
+            raise ItemsTaken()
+        if awaits_payment(order):
+            _settle_priced(order, request)
+            return reference
+        if order.status != OrderStatus.UNPAID:
             raise ItemsTaken()
         order.payment_reference = request.idempotency_key
         order.paid_at = request.received_at
         move(order, OrderStatus.BOOKED, verb="paid", actor_label="payment")
         return reference
+
+
+def _settle_priced(order: VendorOrder, request: AllocationRequest) -> None:
+    order.payment_reference = request.idempotency_key
+    order.paid_at = request.received_at
+    order.version += 1
+    order.save(update_fields=["payment_reference", "paid_at", "version"])
+    account_services.record_audit(
+        actor=None,
+        actor_label="payment",
+        action="vendor_order.paid",
+        object_type="vendor_order",
+        object_id=order.pk,
+        after={"status": order.status, "amount": str(order.amount)},
+    )
+    write_copy(order)
 
 
 @action

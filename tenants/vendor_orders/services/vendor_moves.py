@@ -3,6 +3,7 @@ schema after partners checked that the vendor's admission is approved."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
@@ -11,8 +12,9 @@ from django.utils.translation import gettext as _
 from core.actions import action
 from core.errors import DomainError, NotFound
 from notifications.services import notify
+from partners.models import PriceMode
 from tenants.vendor_orders.models import CancelledBy, OrderStatus, VendorOrder
-from tenants.vendor_orders.services import company_moves
+from tenants.vendor_orders.services import company_moves, payment
 from tenants.vendor_orders.services.orders import cancel, locked, move, refuse_in_service
 
 MOVES = {
@@ -26,12 +28,16 @@ TOLD = {
     "complete": "vendor_order.done",
     "cancel": "vendor_order.cancelled_by_vendor",
 }
+PRICED_EVENT = "vendor_order.priced"  # a quoted order done: the agreed amount is to pay
+MAX_QUOTE = Decimal("50000.00")  # one home service; more is a typo (or a contract, not an app order)
 
 
 def _tell_owner(order: VendorOrder, move_name: str) -> None:
     event = TOLD.get(move_name)
     if event is None:
         return
+    if move_name == "complete" and payment.awaits_payment(order):
+        event = PRICED_EVENT
     when = timezone.localtime(order.scheduled_start).strftime("%Y-%m-%d %H:%M") if order.scheduled_start else ""
     context = {
         "order_id": order.pk,
@@ -39,12 +45,32 @@ def _tell_owner(order: VendorOrder, move_name: str) -> None:
         "vendor": order.vendor_name,
         "when": when,
         "reason": order.cancel_reason,
+        "amount": str(order.amount),
     }
     notify([order.owner], event, context, key=f"{event}:{order.pk}")
 
 
+def _price(order: VendorOrder, amount: Decimal | None) -> None:
+    """A quoted order is completed with the amount agreed at the door (the owner then pays it); a
+    fixed one keeps what was paid."""
+    if order.price_mode != PriceMode.QUOTED:
+        if amount is not None:
+            message = _("一口价订单不能修改金额。")
+            raise DomainError(message, fields={"amount": [message]})
+        return
+    if amount is None or amount <= 0:
+        message = _("上门报价的订单完成时须填写实际金额。")
+        raise DomainError(message, fields={"amount": [message]})
+    if amount > MAX_QUOTE or amount != amount.quantize(Decimal("0.01")):
+        message = _("金额须在 0.01 到 %(max)s 元之间，精确到分。") % {"max": MAX_QUOTE}
+        raise DomainError(message, fields={"amount": [message]})
+    order.amount = amount
+
+
 @action
-def vendor_move(*, order_id: int, vendor_id: int, move_name: str, actor_label: str, reason: str = "") -> None:
+def vendor_move(
+    *, order_id: int, vendor_id: int, move_name: str, actor_label: str, reason: str = "", amount: Decimal | None = None
+) -> None:
     order = locked(order_id)
     if order.vendor_id != vendor_id:  # another vendor's order in this company: not found
         raise NotFound()
@@ -58,13 +84,27 @@ def vendor_move(*, order_id: int, vendor_id: int, move_name: str, actor_label: s
         return
     if move_name not in MOVES:
         raise DomainError(_("不支持的操作。"), code="bad_move")
+    if move_name == "complete" and order.status == OrderStatus.IN_SERVICE:
+        _price(order, amount)
+    elif amount is not None:
+        message = _("只有完成上门报价的订单时才填写金额。")
+        raise DomainError(message, fields={"amount": [message]})
     move(order, MOVES[move_name], verb=f"vendor_{move_name}", actor_label=actor_label)
     _tell_owner(order, move_name)
 
 
 class PortalOrders:
-    def vendor_move(self, *, order_id: int, vendor_id: int, move: str, actor_label: str, reason: str) -> None:
-        vendor_move(order_id=order_id, vendor_id=vendor_id, move_name=move, actor_label=actor_label, reason=reason)
+    def vendor_move(
+        self, *, order_id: int, vendor_id: int, move: str, actor_label: str, reason: str, amount: Decimal | None
+    ) -> None:
+        vendor_move(
+            order_id=order_id,
+            vendor_id=vendor_id,
+            move_name=move,
+            actor_label=actor_label,
+            reason=reason,
+            amount=amount,
+        )
 
     def vendor_suspended(self, *, vendor_id: int, actor: Any) -> int:
         return company_moves.cancel_for_suspension(vendor_id=vendor_id, actor=actor)

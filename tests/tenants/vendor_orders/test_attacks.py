@@ -188,6 +188,17 @@ def test_settlement_rounds_each_orders_commission_and_counts_only_completed(paye
         "updated_at": now,
         "version": 3,
     }
+    # A quoted order priced at completion but not paid yet counts once paid, not before.
+    PortalOrder.objects.create(
+        order_id=99,
+        number="FW99",
+        status="done",
+        amount=Decimal("500.00"),
+        completed_at=now,
+        price_mode="quoted",
+        **common,
+    )
+    common["paid_at"] = now
     for index, (status, amount, refunded, completed) in enumerate(
         [
             ("done", "0.10", "0", now),  # 0.005 → 0.01 each, not 0.015 → 0.02 on the sum

@@ -3862,8 +3862,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * @description 周边商家 / 家政服务: the vendors admitted for the owner's estates; one with its catalogue and the
-         *     open slots of the next 14 days.
+         * @description 周边商家 / 家政服务: the vendors admitted for the owner's estates, with their hours, distance and
+         *     cover photo; one with its photos, catalogue and the open slots of the next 14 days; its photos.
          */
         get: operations["owner_vendors_list"];
         put?: never;
@@ -3882,10 +3882,47 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * @description 周边商家 / 家政服务: the vendors admitted for the owner's estates; one with its catalogue and the
-         *     open slots of the next 14 days.
+         * @description 周边商家 / 家政服务: the vendors admitted for the owner's estates, with their hours, distance and
+         *     cover photo; one with its photos, catalogue and the open slots of the next 14 days; its photos.
          */
         get: operations["owner_vendors_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/owner/vendors/{id}/photos/{photo_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A photo of the vendor's shop or of an offering this owner is offered. */
+        get: operations["owner_vendors_photos_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/owner/vendors/{id}/photos/{photo_id}/thumbnail/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description 周边商家 / 家政服务: the vendors admitted for the owner's estates, with their hours, distance and
+         *     cover photo; one with its photos, catalogue and the open slots of the next 14 days; its photos.
+         */
+        get: operations["owner_vendors_photos_thumbnail_retrieve"];
         put?: never;
         post?: never;
         delete?: never;
@@ -7258,6 +7295,18 @@ export interface components {
             name: string;
             /** 地址 */
             address: string;
+            /**
+             * 纬度
+             * Format: decimal
+             * @description GCJ-02, as Chinese maps give it; with longitude, or both null.
+             */
+            latitude: string | null;
+            /**
+             * 经度
+             * Format: decimal
+             * @description GCJ-02; with latitude, or both null.
+             */
+            longitude: string | null;
             readonly building_count: number;
             readonly house_count: number;
             readonly occupied_count: number;
@@ -7269,6 +7318,18 @@ export interface components {
             name: string;
             /** 地址 */
             address?: string;
+            /**
+             * 纬度
+             * Format: decimal
+             * @description GCJ-02, as Chinese maps give it; with longitude, or both null.
+             */
+            latitude?: string | null;
+            /**
+             * 经度
+             * Format: decimal
+             * @description GCJ-02; with latitude, or both null.
+             */
+            longitude?: string | null;
         };
         EstateTally: {
             estate: number;
@@ -9125,6 +9186,7 @@ export interface components {
             readonly unit: string;
             /** 时长（分钟） */
             readonly duration_minutes: number | null;
+            readonly photos: components["schemas"]["OwnerPhoto"][];
         };
         OwnerOrder: {
             readonly id: number;
@@ -9169,6 +9231,8 @@ export interface components {
             readonly pay_by: string;
             /** Format: date-time */
             readonly paid_at: string | null;
+            /** @description A quoted order the vendor completed with its amount, to pay now (POST /owner/payments/). */
+            readonly awaits_payment: boolean;
             /** Format: date-time */
             readonly confirmed_at: string | null;
             /** Format: date-time */
@@ -9228,6 +9292,12 @@ export interface components {
             period_end: string;
             /** Format: decimal */
             amount: string;
+        };
+        OwnerPhoto: {
+            id: number;
+            readonly url: string;
+            /** @description A JPEG of at most 360 px a side. */
+            readonly thumbnail_url: string;
         };
         /** @description The bill a late fee is the late fee of: its fee item and period. */
         OwnerPrincipal: {
@@ -9294,6 +9364,21 @@ export interface components {
             contact_name: string;
             /** @description The vendor's business phone: owners may call it. */
             phone: string;
+            address: string;
+            /** Format: time */
+            opens_at: string | null;
+            /**
+             * Format: time
+             * @description Earlier than opens_at: open past midnight.
+             */
+            closes_at: string | null;
+            hours_note: string;
+            /** @description Open now (Shanghai time); null: no hours given. */
+            readonly is_open: boolean | null;
+            /** @description Metres from the nearest of the owner's estates it serves; null when either place is not on the map. */
+            readonly distance_m: number | null;
+            /** @description The first shop photo's thumbnail; null: none. */
+            readonly cover_url: string | null;
         };
         OwnerVendorDetail: {
             id: number;
@@ -9302,6 +9387,24 @@ export interface components {
             contact_name: string;
             /** @description The vendor's business phone: owners may call it. */
             phone: string;
+            address: string;
+            /** Format: time */
+            opens_at: string | null;
+            /**
+             * Format: time
+             * @description Earlier than opens_at: open past midnight.
+             */
+            closes_at: string | null;
+            hours_note: string;
+            /** @description Open now (Shanghai time); null: no hours given. */
+            readonly is_open: boolean | null;
+            /** @description Metres from the nearest of the owner's estates it serves; null when either place is not on the map. */
+            readonly distance_m: number | null;
+            /** @description The first shop photo's thumbnail; null: none. */
+            readonly cover_url: string | null;
+            intro: string;
+            /** @description The shop's photos, oldest first. */
+            readonly photos: components["schemas"]["OwnerPhoto"][];
             readonly offerings: components["schemas"]["OwnerOffering"][];
             readonly slots: components["schemas"]["OwnerSlot"][];
         };
@@ -10325,6 +10428,18 @@ export interface components {
             name?: string;
             /** 地址 */
             address?: string;
+            /**
+             * 纬度
+             * Format: decimal
+             * @description GCJ-02, as Chinese maps give it; with longitude, or both null.
+             */
+            latitude?: string | null;
+            /**
+             * 经度
+             * Format: decimal
+             * @description GCJ-02; with latitude, or both null.
+             */
+            longitude?: string | null;
         };
         PatchedFeeItemRequest: {
             /** 名称 */
@@ -12658,6 +12773,8 @@ export interface components {
             readonly refunded: string;
             /** @description A cancelled paid order's money: refunding, refunded, or failed (ask again: refund/); blank: nothing paid. */
             readonly refund_state: components["schemas"]["VendorOrderRefundStateEnum"] | components["schemas"]["BlankEnum"];
+            /** @description A quoted order its vendor completed with the agreed amount, not yet paid by the owner. */
+            readonly awaits_payment: boolean;
             /** Format: decimal */
             readonly commission_rate: string;
             readonly fulfilment: components["schemas"]["FulfilmentEnum"];
@@ -34628,6 +34745,8 @@ export interface operations {
                 page_size?: number;
                 /** @description 搜索关键词。 */
                 search?: string;
+                /** @description By name (default) or nearest first. */
+                sort?: "distance" | "name";
             };
             header?: never;
             path?: never;
@@ -34753,6 +34872,160 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    owner_vendors_photos_retrieve: {
+        parameters: {
+            query?: {
+                format?: "image" | "json";
+            };
+            header?: never;
+            path: {
+                /** @description 标识此 准入 的 唯一整数值。 */
+                id: number;
+                photo_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The photo. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": string;
+                    "image/png": string;
+                    "image/webp": string;
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                    "image/*": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                    "image/*": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                    "image/*": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                    "image/*": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                    "image/*": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    owner_vendors_photos_thumbnail_retrieve: {
+        parameters: {
+            query?: {
+                format?: "image" | "json";
+            };
+            header?: never;
+            path: {
+                /** @description 标识此 准入 的 唯一整数值。 */
+                id: number;
+                photo_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The thumbnail. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": string;
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                    "image/*": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                    "image/*": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                    "image/*": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                    "image/*": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                    "image/*": components["schemas"]["ErrorResponse"];
                 };
             };
         };

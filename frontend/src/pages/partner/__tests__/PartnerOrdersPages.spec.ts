@@ -59,6 +59,7 @@ const order = (over: Partial<PartnerOrder> = {}): PartnerOrder => ({
   number: 'VO202612100001',
   status: 'booked',
   offering_name: '日常保洁',
+  price_mode: 'fixed',
   quantity: 1,
   amount: '120.00',
   refunded: '0.00',
@@ -167,6 +168,50 @@ describe('订单', () => {
     await click('partner-order-complete-73-confirm')
     expect(calls(all, 'POST', '/api/v1/partner/orders/73/complete/')).toHaveLength(1)
     expect(calls(all, 'GET', '/api/v1/partner/orders/').length).toBeGreaterThanOrEqual(4)
+  })
+
+  it('completes a quoted order with the amount agreed at the door, and shows it awaiting payment', async () => {
+    const quoted = order({
+      id: 75,
+      status: 'in_service',
+      price_mode: 'quoted',
+      amount: '0.00',
+      paid_at: null,
+    })
+    const priced = order({
+      id: 76,
+      status: 'done',
+      price_mode: 'quoted',
+      amount: '180.50',
+      paid_at: null,
+    })
+    const all = fakeApi({
+      'GET /api/v1/partner/me/': () => jsonResponse(ME),
+      'GET /api/v1/partner/admissions/': () => page([ADMISSION]),
+      'GET /api/v1/partner/orders/': () => page([quoted, priced]),
+      'POST /api/v1/partner/orders/75/complete/': () =>
+        jsonResponse({ ...quoted, status: 'done', amount: '88.00' }),
+    })
+    await mountPortal('/partner/orders')
+    expect($('partner-order-amount-75')?.textContent).toBe('上门报价')
+    expect($('partner-order-complete-75')).toBeNull() // no plain 完成: the amount is asked for
+    expect($('partner-order-amount-76')?.textContent).toBe('¥180.50')
+    expect($('partner-order-awaiting-76')?.textContent?.trim()).toBe('待业主支付')
+
+    await click('partner-order-price-75')
+    expect($('partner-order-price-form')?.textContent).toContain('业主将在小程序中支付')
+    for (const bad of ['0', '0.00', '12.345', 'abc']) {
+      await type('partner-order-price-amount', bad)
+      await click('partner-order-price-form-submit')
+      await settle()
+      expect($('partner-order-price-form')?.textContent).toContain('请输入大于 0 的金额')
+    }
+    expect(calls(all, 'POST', '/api/v1/partner/orders/75/complete/')).toHaveLength(0)
+    await type('partner-order-price-amount', '88')
+    await click('partner-order-price-form-submit')
+    const sent = calls(all, 'POST', '/api/v1/partner/orders/75/complete/')
+    expect(sent).toHaveLength(1)
+    expect(bodyOf(sent[0]!)).toEqual({ amount: '88' })
   })
 
   it('cancels only with a reason', async () => {

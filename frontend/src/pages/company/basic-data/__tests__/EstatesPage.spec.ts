@@ -10,6 +10,7 @@ import {
   calls,
   click,
   fakeApi,
+  fieldError,
   HOUSE,
   mountPage,
   page,
@@ -35,6 +36,16 @@ function backend(over: Record<string, Parameters<typeof fakeApi>[0][string]> = {
       }),
     ...over,
   })
+}
+
+/** Type a number into an el-input-number (its data-testid is on its root). */
+async function typeNumber(testid: string, value: number) {
+  const input = $(testid)?.querySelector('input')
+  if (!input) throw new Error(`no number input ${testid}`)
+  input.value = String(value)
+  input.dispatchEvent(new Event('input'))
+  input.dispatchEvent(new Event('change'))
+  await flushPromises()
 }
 
 const houseQueries = (all: ReturnType<typeof backend>) =>
@@ -211,6 +222,8 @@ describe('EstatesPage', () => {
     expect(bodyOf(calls(all, 'POST', '/api/v1/estates/')[0])).toEqual({
       name: '青山里',
       address: '',
+      latitude: null,
+      longitude: null,
     })
     expect($('tree-node-estate-9')).not.toBeNull()
     expect($('node-title')?.textContent).toContain('青山里')
@@ -251,6 +264,58 @@ describe('EstatesPage', () => {
     await settle()
     expect($('estate-name')?.closest('.el-form-item')?.textContent).toContain('小区名称已存在。')
     expect($('estate-dialog-error')).toBeNull()
+  })
+
+  it('edits where the estate is: latitude and longitude as a pair of decimals', async () => {
+    let saved = { latitude: null as string | null, longitude: null as string | null }
+    const all = backend({
+      'GET /api/v1/estates/1/': () =>
+        jsonResponse({
+          id: 1,
+          name: '阳光花园',
+          address: '幸福路 1 号',
+          ...saved,
+          building_count: 2,
+          house_count: 40,
+          occupied_count: 12,
+        }),
+      'PATCH /api/v1/estates/1/': (call) => {
+        const body = bodyOf(call)
+        saved = { latitude: body.latitude as string, longitude: body.longitude as string }
+        return jsonResponse({
+          id: 1,
+          name: '阳光花园',
+          address: '幸福路 1 号',
+          ...saved,
+          building_count: 2,
+          house_count: 40,
+          occupied_count: 12,
+        })
+      },
+    })
+    await mountPage(EstatesPage, { path: '/basic-data/estates' })
+    await click('tree-node-estate-1')
+    expect($('estate-location')?.textContent).toBe('未设置')
+    await click('estate-edit')
+    expect($('estate-coordinates-hint')?.textContent).toContain('GCJ-02')
+
+    // One without the other is refused before the server is asked.
+    await typeNumber('estate-latitude', 31.230416)
+    await click('estate-dialog-submit')
+    await settle()
+    expect(fieldError('estate-longitude')).toBe('经纬度须同时填写或同时留空')
+    expect(calls(all, 'PATCH', '/api/v1/estates/1/')).toHaveLength(0)
+
+    await typeNumber('estate-longitude', 121.473701)
+    await click('estate-dialog-submit')
+    await settle()
+    expect(bodyOf(calls(all, 'PATCH', '/api/v1/estates/1/').at(-1)!)).toEqual({
+      name: '阳光花园',
+      address: '幸福路 1 号',
+      latitude: '31.230416',
+      longitude: '121.473701',
+    })
+    expect($('estate-location')?.textContent).toBe('31.230416, 121.473701')
   })
 
   it('offers no write actions to a read-only role', async () => {

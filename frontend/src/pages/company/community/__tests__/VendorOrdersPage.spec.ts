@@ -30,6 +30,7 @@ const order = (over: Partial<VendorOrderRow> = {}): VendorOrderRow => ({
   amount: '120.00',
   refunded: '0.00',
   refund_state: '',
+  awaits_payment: false,
   commission_rate: '0.0500',
   fulfilment: 'at_home',
   scheduled_start: '2026-12-10T09:00:00+08:00',
@@ -238,6 +239,7 @@ describe('the company’s moves of an order', () => {
         complaint: null,
       }),
       order({ id: 94, status: 'done', rating: null, complaint: null }),
+      order({ id: 95, status: 'done', awaits_payment: true, rating: null, complaint: null }),
     ]
     return fakeApi({
       'GET /api/v1/vendor-orders/': () => page(rows),
@@ -264,6 +266,8 @@ describe('the company’s moves of an order', () => {
     expect($('vendor-order-refund-92')?.textContent).toBe('退款失败')
     expect($('vendor-order-refund-93')?.textContent).toBe('退款中')
     expect($('vendor-order-refund-91')).toBeNull()
+    expect($('vendor-order-awaiting-95')?.textContent).toBe('上门报价待业主支付')
+    expect($('vendor-order-awaiting-94')).toBeNull()
     expect($('vendor-order-cancel-91')).not.toBeNull()
     expect($('vendor-order-complete-91')).not.toBeNull()
     expect($('vendor-order-refund-again-92')).not.toBeNull()
