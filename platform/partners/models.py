@@ -5,6 +5,8 @@ from decimal import Decimal
 from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
+from django.db.models import F
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -56,7 +58,14 @@ class Vendor(models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(latitude__isnull=True, longitude__isnull=True)
-                | models.Q(latitude__gte=-90, latitude__lte=90, longitude__gte=-180, longitude__lte=180),
+                | models.Q(
+                    latitude__isnull=False,
+                    longitude__isnull=False,
+                    latitude__gte=-90,
+                    latitude__lte=90,
+                    longitude__gte=-180,
+                    longitude__lte=180,
+                ),
                 name="vendor_location_both_or_neither",
             ),
         ]
@@ -344,7 +353,10 @@ class PortalOrder(models.Model):
         constraints = [models.UniqueConstraint(fields=["company", "order_id"], name="portal_order_once")]
         indexes = [
             models.Index(fields=["vendor", "-created_at", "-id"], name="portal_order_vendor_recent"),
-            models.Index(fields=["company", "vendor", "completed_at"], name="portal_order_settlement"),
+            # The settlement's month: the later of completion and payment (partners.selectors.settlement).
+            models.Index(
+                F("company"), F("vendor"), Greatest("completed_at", "paid_at"), name="portal_order_settles_at"
+            ),
             # The list's count (selectors.vendor_orders) from the index alone.
             models.Index(fields=["vendor", "admission"], name="portal_order_vendor_admission"),
         ]

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum
-from django.db.models.functions import Round
+from django.db.models.functions import Greatest, Round
 from django.utils import timezone
 
 from companies.models import Company
@@ -216,15 +216,19 @@ class SettlementRow:
 def settlement(
     *, month_start: date, vendor: Vendor | None = None, company: Company | None = None
 ) -> list[SettlementRow]:
-    """结算: the orders completed in a month and paid for, per company and vendor — amount, refunded,
-    commission (each order's kept amount × its rate, rounded to the fen half up) and what is payable
-    to the vendor. A quoted order counts in the month it was completed once the owner has paid it.
-    The vendor's report and the company's are this one query, so both sides see alike."""
+    """结算: the orders completed and paid for, each in the month the later of the two happened (a
+    quoted order paid after its completion counts when it is paid, so a month already read never
+    changes), per company and vendor — amount, refunded, commission (each order's kept amount × its
+    rate, rounded to the fen half up) and what is payable to the vendor. The vendor's report and the
+    company's are this one query, so both sides see alike."""
     end = (month_start.replace(day=28) + timedelta(days=4)).replace(day=1)
     tz = timezone.get_current_timezone()
     start_at = datetime.combine(month_start, time.min, tzinfo=tz)
     end_at = datetime.combine(end, time.min, tzinfo=tz)
-    rows = PortalOrder.objects.filter(completed_at__gte=start_at, completed_at__lt=end_at, paid_at__isnull=False)
+    rows = PortalOrder.objects.filter(completed_at__isnull=False, paid_at__isnull=False).alias(
+        settles_at=Greatest("completed_at", "paid_at")
+    )
+    rows = rows.filter(settles_at__gte=start_at, settles_at__lt=end_at)
     if vendor is not None:
         rows = rows.filter(vendor=vendor)
     if company is not None:

@@ -43,6 +43,11 @@ LIVE = frozenset({OrderStatus.BOOKED, OrderStatus.CONFIRMED, OrderStatus.IN_SERV
 ENDED = frozenset({OrderStatus.DONE, OrderStatus.RATED, OrderStatus.CANCELLED})
 
 
+# The order's copy of its offering's price mode (partners' PriceMode): a quoted price is agreed at
+# the door and given when the order is completed.
+QUOTED = "quoted"
+
+
 class Fulfilment(models.TextChoices):
     AT_HOME = "at_home", _("上门服务")
     DELIVERY = "delivery", _("送货上门")

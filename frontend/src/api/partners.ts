@@ -59,8 +59,12 @@ export const vendorOrdersApi = {
       { reason },
       { path: { id }, handleErrorsLocally: true },
     ),
-  complete: (id: number) =>
-    api.post('/api/v1/vendor-orders/{id}/complete/', undefined, { path: { id } }),
+  /** A quoted order takes the amount agreed at the door. */
+  complete: (id: number, amount?: string) =>
+    api.post('/api/v1/vendor-orders/{id}/complete/', amount ? { amount } : {}, {
+      path: { id },
+      ...(amount ? { handleErrorsLocally: true } : {}),
+    }),
   retryRefund: (id: number) =>
     api.post('/api/v1/vendor-orders/{id}/refund/', undefined, { path: { id } }),
 }

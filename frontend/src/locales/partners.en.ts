@@ -83,6 +83,12 @@ const partners: typeof partnersZh = {
     confirmComplete:
       'This partner no longer serves the estate. Has the owner been served? Record the order as done.',
     completed: 'Order recorded as done',
+    quotedTitle: 'Complete order {number}',
+    quotedHint:
+      'This order is quoted on site. Enter the amount the owner agreed to; the owner then pays it in the app.',
+    quotedAmount: 'Amount',
+    quotedAmountInvalid: 'Enter an amount from 0.01 to {max} CNY, at most two decimals',
+    yuan: 'CNY',
     refundAgain: 'Refund again',
     confirmRefund:
       'The last refund failed or was closed. Ask again to refund {amount} the way it came?',
@@ -383,7 +389,7 @@ const partners: typeof partnersZh = {
       quotedHint:
         'Enter the amount agreed with the owner on site. The order is then done and the owner pays that amount in the app.',
       quotedAmount: 'Amount',
-      quotedAmountInvalid: 'Enter an amount above 0 with at most two decimals',
+      quotedAmountInvalid: 'Enter an amount from 0.01 to {max} CNY, at most two decimals',
       quotedPending: 'Quoted on site',
       awaitingPayment: 'Awaiting the owner’s payment',
       yuan: 'CNY',

@@ -5849,7 +5849,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Complete an order under way whose vendor is no longer admitted for the estate. */
+        /**
+         * @description Complete an order under way whose vendor is no longer admitted for the estate (a quoted one
+         *     with its agreed amount).
+         */
         post: operations["vendor_orders_complete_create"];
         delete?: never;
         options?: never;
@@ -6664,10 +6667,6 @@ export interface components {
          * @enum {string}
          */
         ByEnum: "fee_item" | "method" | "day" | "month";
-        CancelRequest: {
-            /** @description Told to the owner. */
-            reason: string;
-        };
         /**
          * @description * `owner` - 业主
          *     * `vendor` - 服务商
@@ -12748,6 +12747,13 @@ export interface components {
         VendorOrderComplainRequest: {
             description: string;
         };
+        VendorOrderCompleteRequest: {
+            /**
+             * Format: decimal
+             * @description A quoted order (price_mode quoted): the amount agreed at the door, for the owner to pay.
+             */
+            amount?: string | null;
+        };
         VendorOrderRateRequest: {
             rating: number;
             /** @default  */
@@ -12763,6 +12769,7 @@ export interface components {
             readonly vendor_name: string;
             /** 服务项目 */
             readonly offering_name: string;
+            readonly price_mode: string;
             readonly quantity: number;
             /**
              * 金额
@@ -46661,11 +46668,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
-                "application/json": components["schemas"]["CancelRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["CancelRequest"];
-                "multipart/form-data": components["schemas"]["CancelRequest"];
+                "application/json": components["schemas"]["VendorOrderCancelRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["VendorOrderCancelRequest"];
+                "multipart/form-data": components["schemas"]["VendorOrderCancelRequest"];
             };
         };
         responses: {
@@ -46761,7 +46768,13 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["VendorOrderCompleteRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["VendorOrderCompleteRequest"];
+                "multipart/form-data": components["schemas"]["VendorOrderCompleteRequest"];
+            };
+        };
         responses: {
             200: {
                 headers: {
@@ -46818,6 +46831,24 @@ export interface operations {
             };
             /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
             406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Content-Type for the request body. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -170,12 +170,18 @@ class OwnerVendorViewSet(viewsets.GenericViewSet):
         kind = request.query_params.get("kind", "")
         if kind in (VendorKind.MERCHANT, VendorKind.HOUSEKEEPING):
             rows = rows.filter(vendor__kind__in=[kind, VendorKind.BOTH])
-        listed = list(rows[:MAX_LISTED])
         estates = self._estates()
-        if request.query_params.get("sort") == "distance":
+        if request.query_params.get("sort") == "distance":  # in full, nearest first (not on the map: last)
+            listed = list(rows[:MAX_LISTED])
             far = float("inf")
-            listed.sort(key=lambda admission: (distance_to(admission, estates) or far, admission.vendor.name))
-        page = self.paginate_queryset(listed) or []
+
+            def nearest(admission: Admission) -> tuple[float, str]:
+                metres = distance_to(admission, estates)
+                return (far if metres is None else metres, admission.vendor.name)
+
+            page = self.paginate_queryset(sorted(listed, key=nearest)) or []
+        else:
+            page = self.paginate_queryset(rows) or []
         context = {"estates": estates, "shop_photos": selectors.shop_photos([a.vendor_id for a in page])}
         return self.get_paginated_response(OwnerVendorSerializer(page, many=True, context=context).data)
 

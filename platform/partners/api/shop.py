@@ -10,6 +10,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
+from core import images
 from core.image_views import IMAGE_RESPONSES, THUMBNAIL_RESPONSES, ImageRenderer, PhotoUploadSerializer, serve
 from core.text import query_id
 from partners import selectors
@@ -114,9 +115,8 @@ class PartnerPhotoList(PartnerView):
     def post(self, request):
         form = PhotoUploadForm(data=request.data)
         form.is_valid(raise_exception=True)
-        photo = shop.add_photo(
-            account=request.user, upload=form.validated_data["file"], offering=form.validated_data.get("offering")
-        )
+        clean = images.clean_upload(form.validated_data["file"])  # decoded before any lock is taken
+        photo = shop.add_photo(account=request.user, clean=clean, offering=form.validated_data.get("offering"))
         return Response(PartnerPhotoSerializer(photo).data, status=status.HTTP_201_CREATED)
 
 

@@ -18,6 +18,7 @@ from partners.services.vendors import trail
 
 MAX_PHOTOS = 9  # of the shop, and of each offering: a phone screen's grid
 SHOP_TEXT = ("address", "intro", "hours_note")
+END_OF_DAY = time(23, 59)
 
 
 def _shown(vendor: Vendor) -> dict[str, Any]:
@@ -63,10 +64,13 @@ def _checked_hours(opens_at: time | None, closes_at: time | None) -> tuple[time 
 
 def is_open(vendor: Vendor, at: datetime | None = None) -> bool | None:
     """Whether the shop is open at `at` (now) in Shanghai time; None when it gave no hours. Hours
-    ending earlier than they start run past midnight (18:00–02:00)."""
+    ending earlier than they start run past midnight (18:00–02:00); closing at 23:59 is closing at
+    midnight (00:00–23:59: all day)."""
     if vendor.opens_at is None or vendor.closes_at is None:
         return None
     now = timezone.localtime(at).time()
+    if vendor.closes_at == END_OF_DAY:
+        return now >= vendor.opens_at
     if vendor.opens_at < vendor.closes_at:
         return vendor.opens_at <= now < vendor.closes_at
     return now >= vendor.opens_at or now < vendor.closes_at
@@ -83,15 +87,16 @@ def _offering(account: VendorAccount, offering_id: Any) -> Offering | None:
 
 
 @action
-def add_photo(*, account: VendorAccount, upload: Any, offering: Any = None) -> CatalogPhoto:
-    """A photo of the shop, or of one of the vendor's offerings; at most MAX_PHOTOS each."""
+def add_photo(*, account: VendorAccount, clean: images.CleanImage, offering: Any = None) -> CatalogPhoto:
+    """A photo of the shop, or of one of the vendor's offerings; at most MAX_PHOTOS each. `clean` is
+    the upload already checked and re-encoded (core.images.clean_upload, before the action: no lock
+    is held while an image is decoded)."""
     Vendor.objects.select_for_update().filter(pk=account.vendor_id).first()  # one upload at a time counts
     of = _offering(account, offering)
     if CatalogPhoto.objects.filter(vendor_id=account.vendor_id, offering=of).count() >= MAX_PHOTOS:
         raise images.refused(
             _("最多 %(count)s 张照片，请先删除不用的照片。") % {"count": MAX_PHOTOS}, "too_many_photos"
         )
-    clean = images.clean_upload(upload)
     photo = CatalogPhoto(vendor_id=account.vendor_id, offering=of)
     images.store(photo, clean)
     photo.save()

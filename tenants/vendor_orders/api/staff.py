@@ -5,6 +5,7 @@ longer, and ask again for a refund the channel failed (services.company_moves)."
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -46,6 +47,7 @@ class VendorOrderStaffSerializer(serializers.ModelSerializer):
             "vendor_id",
             "vendor_name",
             "offering_name",
+            "price_mode",
             "quantity",
             "amount",
             "refunded",
@@ -82,8 +84,20 @@ class VendorOrderStaffSerializer(serializers.ModelSerializer):
         return company_moves.refund_state(order, self.context.get("refund_states", {}))
 
 
-class CancelSerializer(serializers.Serializer):
+class VendorOrderCancelSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=200, help_text="Told to the owner.")
+
+
+class VendorOrderCompleteSerializer(serializers.Serializer):
+    amount = serializers.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="A quoted order (price_mode quoted): the amount agreed at the door, for the owner to pay.",
+    )
 
 
 class VendorOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -112,21 +126,24 @@ class VendorOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     def _answer(self, order: VendorOrder) -> Response:
         return Response(self._serialize([selectors.company_orders().get(pk=order.pk)])[0])
 
-    @extend_schema(request=CancelSerializer, responses=VendorOrderStaffSerializer)
+    @extend_schema(request=VendorOrderCancelSerializer, responses=VendorOrderStaffSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         """Cancel a live order (one under way included): what was paid goes back, the owner is told."""
-        form = CancelSerializer(data=request.data)
+        form = VendorOrderCancelSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         self.get_object()
         return self._answer(company_moves.staff_cancel(order_id=pk, actor=request.user, **form.validated_data))
 
-    @extend_schema(request=None, responses=VendorOrderStaffSerializer)
+    @extend_schema(request=VendorOrderCompleteSerializer, responses=VendorOrderStaffSerializer)
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
-        """Complete an order under way whose vendor is no longer admitted for the estate."""
+        """Complete an order under way whose vendor is no longer admitted for the estate (a quoted one
+        with its agreed amount)."""
+        form = VendorOrderCompleteSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
         self.get_object()
-        return self._answer(company_moves.staff_complete(order_id=pk, actor=request.user))
+        return self._answer(company_moves.staff_complete(order_id=pk, actor=request.user, **form.validated_data))
 
     @extend_schema(request=None, responses=VendorOrderStaffSerializer)
     @action(detail=True, methods=["post"])

@@ -10,9 +10,11 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.actions import action
@@ -21,12 +23,21 @@ from notifications.services import notify
 from partners import selectors as partner_selectors
 from payments import selectors as payment_selectors
 from tenants.vendor_orders.models import LIVE, CancelledBy, OrderStatus, RefundState, VendorOrder
-from tenants.vendor_orders.services.orders import cancel, locked, move, refund_paid, refund_reference
+from tenants.vendor_orders.services import payment
+from tenants.vendor_orders.services.orders import (
+    cancel,
+    locked,
+    move,
+    price_at_completion,
+    refund_paid,
+    refund_reference,
+)
 
 NOT_STARTED = frozenset({OrderStatus.UNPAID, OrderStatus.BOOKED, OrderStatus.CONFIRMED})
 CANCELLABLE = NOT_STARTED | LIVE
 CANCELLED_EVENT = "vendor_order.cancelled_by_company"
 DONE_EVENT = "vendor_order.done"
+PRICED_EVENT = "vendor_order.priced"
 
 
 def _tell_owner(order: VendorOrder, event: str) -> None:
@@ -36,6 +47,7 @@ def _tell_owner(order: VendorOrder, event: str) -> None:
         "vendor": order.vendor_name,
         "when": "",
         "reason": order.cancel_reason,
+        "amount": str(order.amount),
     }
     notify([order.owner], event, context, key=f"{event}:{order.pk}")
 
@@ -45,6 +57,8 @@ def cancel_for_suspension(*, vendor_id: int, actor: Any) -> int:
     """Cancel (and refund) every order of the vendor in this company that has not started; a second
     run finds none. Returns how many were cancelled."""
     now = timezone.now()
+    with translation.override(settings.LANGUAGE_CODE):  # kept with the order: the company's language
+        reason = _("该服务商已暂停服务")
     ids = list(
         VendorOrder.objects.filter(vendor_id=vendor_id, status__in=NOT_STARTED)
         .order_by("pk")
@@ -55,7 +69,7 @@ def cancel_for_suspension(*, vendor_id: int, actor: Any) -> int:
         order = locked(order_id)
         if order.status not in NOT_STARTED:
             continue
-        cancel(order, by=CancelledBy.COMPANY, reason=_("该服务商已暂停服务"), actor=actor, now=now)
+        cancel(order, by=CancelledBy.COMPANY, reason=reason, actor=actor, now=now)
         _tell_owner(order, CANCELLED_EVENT)
         count += 1
     return count
@@ -80,9 +94,10 @@ def staff_cancel(*, order_id: Any, actor: Any, reason: str) -> VendorOrder:
 
 
 @action
-def staff_complete(*, order_id: Any, actor: Any) -> VendorOrder:
+def staff_complete(*, order_id: Any, actor: Any, amount: Decimal | None = None) -> VendorOrder:
     """An order under way whose vendor is no longer admitted for the house's estate: the company
-    records it done (on the owner's word); while the vendor is admitted, completing is the vendor's."""
+    records it done (on the owner's word) — a quoted one with the amount agreed at the door, which
+    the owner then pays; while the vendor is admitted, completing is the vendor's."""
     order = locked(order_id)
     if order.status != OrderStatus.IN_SERVICE:
         raise DomainError(
@@ -97,8 +112,9 @@ def staff_complete(*, order_id: Any, actor: Any) -> VendorOrder:
         raise DomainError(
             _("该服务商仍在服务中，请由服务商在服务商平台完成订单。"), code="vendor_can_complete", status_code=409
         )
+    price_at_completion(order, amount)
     order = move(order, OrderStatus.DONE, verb="company_complete", actor=actor)
-    _tell_owner(order, DONE_EVENT)
+    _tell_owner(order, PRICED_EVENT if payment.awaits_payment(order) else DONE_EVENT)
     return order
 
 

@@ -21,7 +21,6 @@ from core.db import conflict_as
 from core.errors import DomainError, NotFound
 from core.masking import mask_phone
 from partners import selectors as partner_selectors
-from partners.models import PriceMode
 from partners.services import portal_orders, slots
 from payments import selectors as payment_selectors
 from payments.services import refunds as payment_refunds
@@ -29,6 +28,7 @@ from tenants.activities.selectors import owner_houses
 from tenants.feedback import services as feedback_services
 from tenants.vendor_orders.models import (
     LIVE,
+    QUOTED,
     TRANSITIONS,
     CancelledBy,
     Fulfilment,
@@ -164,9 +164,12 @@ def book(
     if house is None:
         raise _invalid("house", _("只能为自己绑定的房屋下单。"))
     company = partner_selectors.current_company()
+    # Locked (FOR NO KEY UPDATE) until the order is written: a suspension (FOR UPDATE) waits for this
+    # booking and then cancels it, or this booking waits and finds the vendor no longer listed.
     admission = (
         partner_selectors.listed_vendors(company=company, estate_ids=[house.estate_id])
         .filter(vendor_id=vendor_id)
+        .select_for_update(of=("self",), no_key=True)
         .first()
     )
     if admission is None:
@@ -216,6 +219,27 @@ def book(
         write_copy(order)
         return order
     return move(order, OrderStatus.BOOKED, verb="booked", actor=user, now=now)
+
+
+# One home service; more is a typo (or a contract, not an app order).
+MAX_QUOTE = Decimal("50000.00")
+
+
+def price_at_completion(order: VendorOrder, amount: Decimal | None) -> None:
+    """A quoted order is completed with the amount agreed at the door (the owner then pays it); a
+    fixed one keeps what was paid."""
+    if order.price_mode != QUOTED:
+        if amount is not None:
+            message = _("一口价订单不能修改金额。")
+            raise DomainError(message, fields={"amount": [message]})
+        return
+    if amount is None or amount <= 0:
+        message = _("上门报价的订单完成时须填写实际金额。")
+        raise DomainError(message, fields={"amount": [message]})
+    if amount > MAX_QUOTE or amount != amount.quantize(Decimal("0.01")):
+        message = _("金额须在 0.01 到 %(max)s 元之间，精确到分。") % {"max": MAX_QUOTE}
+        raise DomainError(message, fields={"amount": [message]})
+    order.amount = amount
 
 
 def refund_reference(order: VendorOrder) -> str:
@@ -290,7 +314,7 @@ def complain(*, order_id: Any, user: Any, description: str) -> VendorOrder:
     order = locked(order_id)
     if order.owner_id != user.pk:
         raise NotFound()
-    never_paid = order.price_mode != PriceMode.QUOTED and order.paid_at is None  # a quoted one may be, priced
+    never_paid = order.price_mode != QUOTED and order.paid_at is None  # a quoted one may be, priced
     if order.status == OrderStatus.UNPAID or never_paid:
         raise DomainError(_("未支付的订单不能投诉。"), code="invalid_state", status_code=409)
     if order.complaint_id is not None:

@@ -17,9 +17,8 @@ from accounts import services as account_services
 from core.actions import action
 from core.errors import DomainError, NotFound
 from partners import selectors as partner_selectors
-from partners.models import PriceMode
 from payments.bridge import AllocationRequest, ItemsTaken, Quote, QuoteLine
-from tenants.vendor_orders.models import OrderStatus, VendorOrder
+from tenants.vendor_orders.models import QUOTED, OrderStatus, VendorOrder
 from tenants.vendor_orders.services.orders import locked, move, write_copy
 
 PAYER_KIND = "house"
@@ -28,9 +27,7 @@ PRICED = frozenset({OrderStatus.DONE, OrderStatus.RATED})
 
 def awaits_payment(order: VendorOrder) -> bool:
     """A quoted order the vendor completed with its amount, not paid yet (the owner pays it after)."""
-    return (
-        order.price_mode == PriceMode.QUOTED and order.status in PRICED and order.paid_at is None and order.amount > 0
-    )
+    return order.price_mode == QUOTED and order.status in PRICED and order.paid_at is None and order.amount > 0
 
 
 class VendorOrdersPayable:

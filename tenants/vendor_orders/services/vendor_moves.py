@@ -12,10 +12,9 @@ from django.utils.translation import gettext as _
 from core.actions import action
 from core.errors import DomainError, NotFound
 from notifications.services import notify
-from partners.models import PriceMode
 from tenants.vendor_orders.models import CancelledBy, OrderStatus, VendorOrder
 from tenants.vendor_orders.services import company_moves, payment
-from tenants.vendor_orders.services.orders import cancel, locked, move, refuse_in_service
+from tenants.vendor_orders.services.orders import cancel, locked, move, price_at_completion, refuse_in_service
 
 MOVES = {
     "confirm": OrderStatus.CONFIRMED,
@@ -28,8 +27,7 @@ TOLD = {
     "complete": "vendor_order.done",
     "cancel": "vendor_order.cancelled_by_vendor",
 }
-PRICED_EVENT = "vendor_order.priced"  # a quoted order done: the agreed amount is to pay
-MAX_QUOTE = Decimal("50000.00")  # one home service; more is a typo (or a contract, not an app order)
+PRICED_EVENT = company_moves.PRICED_EVENT  # a quoted order done: the agreed amount is to pay
 
 
 def _tell_owner(order: VendorOrder, move_name: str) -> None:
@@ -50,23 +48,6 @@ def _tell_owner(order: VendorOrder, move_name: str) -> None:
     notify([order.owner], event, context, key=f"{event}:{order.pk}")
 
 
-def _price(order: VendorOrder, amount: Decimal | None) -> None:
-    """A quoted order is completed with the amount agreed at the door (the owner then pays it); a
-    fixed one keeps what was paid."""
-    if order.price_mode != PriceMode.QUOTED:
-        if amount is not None:
-            message = _("一口价订单不能修改金额。")
-            raise DomainError(message, fields={"amount": [message]})
-        return
-    if amount is None or amount <= 0:
-        message = _("上门报价的订单完成时须填写实际金额。")
-        raise DomainError(message, fields={"amount": [message]})
-    if amount > MAX_QUOTE or amount != amount.quantize(Decimal("0.01")):
-        message = _("金额须在 0.01 到 %(max)s 元之间，精确到分。") % {"max": MAX_QUOTE}
-        raise DomainError(message, fields={"amount": [message]})
-    order.amount = amount
-
-
 @action
 def vendor_move(
     *, order_id: int, vendor_id: int, move_name: str, actor_label: str, reason: str = "", amount: Decimal | None = None
@@ -85,7 +66,7 @@ def vendor_move(
     if move_name not in MOVES:
         raise DomainError(_("不支持的操作。"), code="bad_move")
     if move_name == "complete" and order.status == OrderStatus.IN_SERVICE:
-        _price(order, amount)
+        price_at_completion(order, amount)
     elif amount is not None:
         message = _("只有完成上门报价的订单时才填写金额。")
         raise DomainError(message, fields={"amount": [message]})

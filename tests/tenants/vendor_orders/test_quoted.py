@@ -110,3 +110,55 @@ def test_work_done_is_paid_for_even_after_the_vendor_was_suspended(payer, world,
     )
     _pay(payer, client_for, order["id"], key="pay-after-suspension")
     assert payer.client.get(f"/api/v1/owner/vendor-orders/{order['id']}/").json()["paid_at"]
+
+
+def test_a_quoted_order_the_company_completes_is_priced_too(payer, world, client_for):
+    order, _portal = _started_quoted(payer, world)
+    admin = client_for(payer.company, "admin")
+    assert (
+        admin.post(f"/api/v1/partner-admissions/{world.admission_id}/suspend/", {"reason": "失联"}).status_code == 200
+    )
+    url = f"/api/v1/vendor-orders/{order['id']}/complete/"
+    unpriced = admin.post(url, {}, format="json")
+    assert unpriced.status_code == 400 and "amount" in unpriced.json()["fields"]
+    done = admin.post(url, {"amount": "66.00"}, format="json")
+    assert done.status_code == 200, done.content
+    assert (done.json()["status"], done.json()["amount"], done.json()["awaits_payment"]) == ("done", "66.00", True)
+    assert "vendor_order.priced" in _inbox_events(payer)
+    _pay(payer, client_for, order["id"], key="pay-company-priced")
+    assert payer.client.get(f"/api/v1/owner/vendor-orders/{order['id']}/").json()["paid_at"]
+
+
+def test_a_quoted_order_paid_next_month_settles_in_that_month(payer, world):
+    """A month already read never changes: the order counts when the later of completion and payment happened."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from partners.models import PortalOrder
+    from tests.tenants.vendor_orders.world import _vendor_id
+
+    shanghai = ZoneInfo("Asia/Shanghai")
+    completed = datetime(2026, 11, 30, 20, 0, tzinfo=shanghai)
+    PortalOrder.objects.create(
+        company=payer.company,
+        vendor_id=_vendor_id(world),
+        admission_id=world.admission_id,
+        order_id=501,
+        number="FW501",
+        status="done",
+        price_mode="quoted",
+        offering_name="上门维修",
+        amount=Decimal("300.00"),
+        commission_rate=Decimal("0.0500"),
+        estate_name="e",
+        address="a",
+        contact_name="c",
+        contact_phone="138****8000",
+        created_at=completed - timedelta(days=1),
+        updated_at=completed,
+        completed_at=completed,
+        paid_at=completed + timedelta(days=2),  # 2 December
+        version=5,
+    )
+    assert _settled(world, "2026-11") == []
+    assert _settled(world, "2026-12") == [(1, "300.00")]

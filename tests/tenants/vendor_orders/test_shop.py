@@ -103,6 +103,8 @@ def test_open_now_follows_shanghai_time_and_runs_past_midnight():
     night = Vendor(opens_at=time(18), closes_at=time(2))
     assert [is_open(night, at(h)) for h in (17, 18, 23, 1, 2, 12)] == [False, True, True, True, False, False]
     assert is_open(Vendor(), at(12)) is None  # no hours given: nobody claims it is open or closed
+    all_day = Vendor(opens_at=time(0), closes_at=time(23, 59))  # as the form advises for all day
+    assert [is_open(all_day, at(h, m)) for h, m in ((0, 0), (12, 0), (23, 59))] == [True, True, True]
     # 00:30 UTC is 08:30 in Shanghai: open.
     assert is_open(day, datetime(2026, 12, 4, 0, 30, tzinfo=ZoneInfo("UTC"))) is True
 
@@ -218,6 +220,30 @@ def test_nobody_else_sees_a_listed_vendors_photos(payer, world, client_for, comp
         admin.post(f"/api/v1/partner-admissions/{world.admission_id}/suspend/", {"reason": "停业"}).status_code == 200
     )
     assert payer.client.get(photo_url).status_code == 404
+
+
+def test_a_shop_at_the_estate_is_nearest_not_unplaced(payer, world, sign_up_vendor, client_for):
+    _locate_estate(client_for, payer)
+    world.vendor.client.patch("/api/v1/partner/shop/", ESTATE, format="json")  # on the estate's own spot
+    other = sign_up_vendor(phone="13900005555", name="安家政", kind="housekeeping")
+    admit(other, payer.company, client_for(payer.company, "admin"), [payer.house.estate_id])
+    other.client.patch("/api/v1/partner/shop/", NEAR, format="json")
+    rows = payer.client.get("/api/v1/owner/vendors/?sort=distance").json()["results"]
+    assert [row["name"] for row in rows] == ["洁净家政", "安家政"]  # 0 m is nearest, not "not on the map"
+    assert rows[0]["distance_m"] == 0
+
+
+def test_the_database_keeps_a_location_whole(vendor):
+    """Both or neither, whatever writes the row: a CHECK passing on NULL would let half a point in."""
+    from django.db import IntegrityError, transaction
+
+    from partners.models import Vendor
+
+    row = Vendor.objects.get(code=vendor.code)
+    for latitude, longitude in ((None, 121), (31, None), (91, 121)):
+        row.latitude, row.longitude = latitude, longitude
+        with pytest.raises(IntegrityError), transaction.atomic():
+            row.save(update_fields=["latitude", "longitude"])
 
 
 def test_estates_take_a_location_in_pairs(payer, client_for):

@@ -200,18 +200,18 @@ describe('订单', () => {
 
     await click('partner-order-price-75')
     expect($('partner-order-price-form')?.textContent).toContain('业主将在小程序中支付')
-    for (const bad of ['0', '0.00', '12.345', 'abc']) {
+    for (const bad of ['0', '0.00', '12.345', 'abc', '50000.01']) {
       await type('partner-order-price-amount', bad)
       await click('partner-order-price-form-submit')
       await settle()
-      expect($('partner-order-price-form')?.textContent).toContain('请输入大于 0 的金额')
+      expect($('partner-order-price-form')?.textContent).toContain('请输入 0.01 至 50000 元的金额')
     }
     expect(calls(all, 'POST', '/api/v1/partner/orders/75/complete/')).toHaveLength(0)
-    await type('partner-order-price-amount', '88')
+    await type('partner-order-price-amount', '50000') // the most one order may be
     await click('partner-order-price-form-submit')
     const sent = calls(all, 'POST', '/api/v1/partner/orders/75/complete/')
     expect(sent).toHaveLength(1)
-    expect(bodyOf(sent[0]!)).toEqual({ amount: '88' })
+    expect(bodyOf(sent[0]!)).toEqual({ amount: '50000' })
   })
 
   it('cancels only with a reason', async () => {

@@ -26,6 +26,7 @@ const order = (over: Partial<VendorOrderRow> = {}): VendorOrderRow => ({
   vendor_id: 3,
   vendor_name: '洁净家政',
   offering_name: '日常保洁',
+  price_mode: 'fixed',
   quantity: 1,
   amount: '120.00',
   refunded: '0.00',
@@ -240,6 +241,14 @@ describe('the company’s moves of an order', () => {
       }),
       order({ id: 94, status: 'done', rating: null, complaint: null }),
       order({ id: 95, status: 'done', awaits_payment: true, rating: null, complaint: null }),
+      order({
+        id: 96,
+        status: 'in_service',
+        price_mode: 'quoted',
+        amount: '0.00',
+        rating: null,
+        complaint: null,
+      }),
     ]
     return fakeApi({
       'GET /api/v1/vendor-orders/': () => page(rows),
@@ -255,6 +264,8 @@ describe('the company’s moves of an order', () => {
           },
           409,
         ),
+      'POST /api/v1/vendor-orders/96/complete/': () =>
+        jsonResponse(order({ id: 96, status: 'done', price_mode: 'quoted', amount: '66.00' })),
       'POST /api/v1/vendor-orders/92/refund/': () =>
         jsonResponse(order({ id: 92, status: 'cancelled', refund_state: 'refunding' })),
     })
@@ -310,6 +321,27 @@ describe('the company’s moves of an order', () => {
     expect(calls(all, 'POST', '/api/v1/vendor-orders/92/refund/')).toHaveLength(0)
     await click('vendor-order-refund-again-92-confirm')
     expect(calls(all, 'POST', '/api/v1/vendor-orders/92/refund/')).toHaveLength(1)
+  })
+
+  it('completes a quoted order under way with the amount the owner agreed to', async () => {
+    const all = moving()
+    await mount(['partners.manage'])
+    expect($('vendor-order-complete-96')).toBeNull() // no plain 完成: the amount is asked for
+    await click('vendor-order-price-96')
+    for (const bad of ['0', '1.234', '50000.01']) {
+      await type('vendor-order-price-amount', bad)
+      await click('vendor-order-price-form-submit')
+      await settle()
+      expect(fieldError('vendor-order-price-amount')).toBe(
+        '请输入 0.01 至 50000 元的金额，最多两位小数',
+      )
+    }
+    expect(calls(all, 'POST', '/api/v1/vendor-orders/96/complete/')).toHaveLength(0)
+    await type('vendor-order-price-amount', '66')
+    await click('vendor-order-price-form-submit')
+    expect(bodyOf(calls(all, 'POST', '/api/v1/vendor-orders/96/complete/')[0]!)).toEqual({
+      amount: '66',
+    })
   })
 
   it('offers no move to those who only view the orders', async () => {
