@@ -84,11 +84,11 @@ class VendorOrderStaffSerializer(serializers.ModelSerializer):
         return company_moves.refund_state(order, self.context.get("refund_states", {}))
 
 
-class VendorOrderCancelSerializer(serializers.Serializer):
+class StaffOrderCancelSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=200, help_text="Told to the owner.")
 
 
-class VendorOrderCompleteSerializer(serializers.Serializer):
+class StaffOrderCompleteSerializer(serializers.Serializer):
     amount = serializers.DecimalField(
         max_digits=10,
         decimal_places=2,
@@ -126,21 +126,21 @@ class VendorOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     def _answer(self, order: VendorOrder) -> Response:
         return Response(self._serialize([selectors.company_orders().get(pk=order.pk)])[0])
 
-    @extend_schema(request=VendorOrderCancelSerializer, responses=VendorOrderStaffSerializer)
+    @extend_schema(request=StaffOrderCancelSerializer, responses=VendorOrderStaffSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         """Cancel a live order (one under way included): what was paid goes back, the owner is told."""
-        form = VendorOrderCancelSerializer(data=request.data)
+        form = StaffOrderCancelSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         self.get_object()
         return self._answer(company_moves.staff_cancel(order_id=pk, actor=request.user, **form.validated_data))
 
-    @extend_schema(request=VendorOrderCompleteSerializer, responses=VendorOrderStaffSerializer)
+    @extend_schema(request=StaffOrderCompleteSerializer, responses=VendorOrderStaffSerializer)
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
         """Complete an order under way whose vendor is no longer admitted for the estate (a quoted one
         with its agreed amount)."""
-        form = VendorOrderCompleteSerializer(data=request.data)
+        form = StaffOrderCompleteSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         self.get_object()
         return self._answer(company_moves.staff_complete(order_id=pk, actor=request.user, **form.validated_data))

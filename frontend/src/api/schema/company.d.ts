@@ -12227,6 +12227,17 @@ export interface components {
              */
             readonly paid_at: string | null;
         };
+        StaffOrderCancelRequest: {
+            /** @description Told to the owner. */
+            reason: string;
+        };
+        StaffOrderCompleteRequest: {
+            /**
+             * Format: decimal
+             * @description A quoted order (price_mode quoted): the amount agreed at the door, for the owner to pay.
+             */
+            amount?: string | null;
+        };
         StaffOrderDetail: {
             readonly id: number;
             /** 商户订单号 */
@@ -12746,13 +12757,6 @@ export interface components {
         };
         VendorOrderComplainRequest: {
             description: string;
-        };
-        VendorOrderCompleteRequest: {
-            /**
-             * Format: decimal
-             * @description A quoted order (price_mode quoted): the amount agreed at the door, for the owner to pay.
-             */
-            amount?: string | null;
         };
         VendorOrderRateRequest: {
             rating: number;
@@ -46668,11 +46672,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: {
+        requestBody: {
             content: {
-                "application/json": components["schemas"]["VendorOrderCancelRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["VendorOrderCancelRequest"];
-                "multipart/form-data": components["schemas"]["VendorOrderCancelRequest"];
+                "application/json": components["schemas"]["StaffOrderCancelRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["StaffOrderCancelRequest"];
+                "multipart/form-data": components["schemas"]["StaffOrderCancelRequest"];
             };
         };
         responses: {
@@ -46770,9 +46774,9 @@ export interface operations {
         };
         requestBody?: {
             content: {
-                "application/json": components["schemas"]["VendorOrderCompleteRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["VendorOrderCompleteRequest"];
-                "multipart/form-data": components["schemas"]["VendorOrderCompleteRequest"];
+                "application/json": components["schemas"]["StaffOrderCompleteRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["StaffOrderCompleteRequest"];
+                "multipart/form-data": components["schemas"]["StaffOrderCompleteRequest"];
             };
         };
         responses: {
