@@ -163,7 +163,7 @@ describe('店铺资料', () => {
     expect($('partner-shop-open')?.textContent).toContain('营业中')
     expect(($('partner-shop-address') as HTMLInputElement).value).toBe('幸福路 8 号')
     expect($('partner-shop-latitude')?.querySelector('input')?.value).toBe('31.230416')
-    expect($('partner-shop-coordinates-hint')?.textContent).toContain('GCJ-02')
+    expect($('partner-shop-coordinates-hint')?.textContent).toContain('国测局坐标系')
     // Nothing edited, nothing to save.
     expect($('partner-shop-save')?.hasAttribute('disabled')).toBe(true)
   })

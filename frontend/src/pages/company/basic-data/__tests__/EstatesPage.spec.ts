@@ -297,7 +297,7 @@ describe('EstatesPage', () => {
     await click('tree-node-estate-1')
     expect($('estate-location')?.textContent).toBe('未设置')
     await click('estate-edit')
-    expect($('estate-coordinates-hint')?.textContent).toContain('GCJ-02')
+    expect($('estate-coordinates-hint')?.textContent).toContain('国测局坐标系')
 
     // One without the other is refused before the server is asked.
     await typeNumber('estate-latitude', 31.230416)
