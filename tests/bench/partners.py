@@ -15,7 +15,7 @@ removed too. The data, and what is real in it:
   (admissions.approve_admission); the vendor lists two goods (one fixed price, one quoted). Their
   `--orders` orders each are booked by the owner through tenants.vendor_orders.services.orders.book, so
   the vendor's copy (PortalOrder) is written by record_copy in the booking's own transaction; a fifth of
-  the quoted ones are then confirmed, started and completed by the vendor through
+  the quoted ones are then confirmed, started and completed with an agreed amount by the vendor through
   partners.services.portal_orders.move_order (the bridge into the company's schema);
 - the other companies are Company registry rows only: PUBLIC SCHEMA ONLY, NO SCHEMA PROVISIONED
   (provisioning 200 schemas would take the bench's whole budget). Each has an approved Admission and
@@ -189,8 +189,10 @@ def run(args: argparse.Namespace) -> None:
     connection.set_schema_to_public()
     for company, order_id in to_complete:  # the vendor's moves, from the portal (public schema)
         copy = PortalOrder.objects.get(company=company, order_id=order_id)
-        for move in ("confirm", "start", "complete"):
+        for move in ("confirm", "start"):
             portal_orders.move_order(account=account, portal_order_id=copy.pk, move=move)
+        # A quoted order is completed with the amount agreed at the door.
+        portal_orders.move_order(account=account, portal_order_id=copy.pk, move="complete", amount=Decimal("88.00"))
         completed += 1
     booking_seconds = time.perf_counter() - t0
     real_orders = PortalOrder.objects.filter(vendor=vendor).count()

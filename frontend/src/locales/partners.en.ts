@@ -183,6 +183,7 @@ const partners: typeof partnersZh = {
       offerings: 'Catalogue',
       slots: 'Time slots',
       orders: 'Orders',
+      waiting: '{n} orders to confirm',
       settlement: 'Settlement',
     },
     login: {

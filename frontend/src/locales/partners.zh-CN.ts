@@ -174,6 +174,7 @@ const partners = {
       offerings: '服务目录',
       slots: '服务时段',
       orders: '订单',
+      waiting: '{n} 个订单待确认',
       settlement: '结算',
     },
     login: {

@@ -21,8 +21,8 @@ LIVE = ("booked", "confirmed", "in_service")
 
 
 class PartnerOrderSerializer(serializers.ModelSerializer):
-    company = serializers.CharField(source="company.slug", read_only=True)
-    company_name = serializers.SerializerMethodField()
+    company = serializers.CharField(source="company_slug", read_only=True)
+    company_name = serializers.CharField(source="company_label", read_only=True)
     contact_phone = serializers.SerializerMethodField(help_text="In full while the order is under way, masked after.")
 
     class Meta:
@@ -54,9 +54,6 @@ class PartnerOrderSerializer(serializers.ModelSerializer):
             "cancelled_at",
         ]
         read_only_fields = fields
-
-    def get_company_name(self, order: PortalOrder) -> str:
-        return order.company.display_name or order.company.name
 
     def get_contact_phone(self, order: PortalOrder) -> str:
         phone = order.contact_phone or ""

@@ -102,4 +102,4 @@ def move_order(
             reason=reason,
             amount=amount,
         )
-    return PortalOrder.objects.select_related("company").get(pk=found.pk)
+    return selectors.vendor_orders(account.vendor).get(pk=found.pk)

@@ -214,6 +214,22 @@ describe('订单', () => {
     expect(bodyOf(sent[0]!)).toEqual({ amount: '50000' })
   })
 
+  it('counts beside 订单 the orders waiting for confirmation, and shows nothing when none wait', async () => {
+    let waiting = 3
+    fakeApi({
+      'GET /api/v1/partner/me/': () => jsonResponse(ME),
+      'GET /api/v1/partner/admissions/': () => page([ADMISSION]),
+      'GET /api/v1/partner/orders/': (_call, query) =>
+        query.get('status') === 'booked' ? page([order()], waiting) : page(ORDERS),
+    })
+    await mountPortal('/partner/orders')
+    expect($('partner-nav-orders-waiting')?.textContent).toBe('3')
+    document.body.innerHTML = ''
+    waiting = 0
+    await mountPortal('/partner/orders')
+    expect($('partner-nav-orders-waiting')).toBeNull()
+  })
+
   it('cancels only with a reason', async () => {
     const all = backend()
     await mountPortal('/partner/orders')
