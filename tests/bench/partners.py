@@ -33,7 +33,8 @@ Then ANALYZE (as autovacuum would after such inserts) and it measures:
   `--clients` keep-alive clients alternate between the list and /api/v1/partner/me/ → p95 of each and
   p95_ratio_to_trivial.
 Targets: list p95 alone ≤ 150 ms; concurrent ratio ≤ 2; list queries constant in the number of companies.
-BENCH_SHOW_QUERIES=1 prints the list's statements and the EXPLAIN (ANALYZE, BUFFERS) of its page query.
+BENCH_SHOW_QUERIES=1 prints the list's statements and the EXPLAIN (ANALYZE, BUFFERS) of its page query;
+BENCH_PROFILE=1 prints a cProfile of 50 list requests (cumulative).
 """
 
 from __future__ import annotations
@@ -325,6 +326,13 @@ def run(args: argparse.Namespace) -> None:
     for path in paths.values():
         for _ in range(3):
             get(path)  # warm
+    if os.environ.get("BENCH_PROFILE"):  # where one list request spends its time (cProfile, 50 requests)
+        import cProfile
+        import pstats
+
+        profile = cProfile.Profile()
+        profile.runcall(lambda: [get(paths["list"]) for _ in range(50)])
+        pstats.Stats(profile).sort_stats("cumulative").print_stats(35)
     alone = {
         "list": _timed(lambda: get(paths["list"]), args.alone_n),
         "settlement": _timed(lambda: get(paths["settlement"]), 60),
