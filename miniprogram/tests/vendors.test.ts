@@ -14,18 +14,8 @@ import { platform } from '@/platform'
 import { setLocale } from '@/i18n'
 import { featureUrl } from '@/config/features'
 import { vendorOrderUrl } from '@/config/routes'
-import {
-  canCancel,
-  canComplain,
-  canPay,
-  canRate,
-  distanceText,
-  groupSlots,
-  hoursText,
-  openTag,
-  priceText,
-  scheduleText,
-} from '@/stores/vendors'
+import { canCancel, canComplain, canPay, canRate, groupSlots, priceText, scheduleText } from '@/stores/vendors'
+import { distanceText, hoursText, openTag } from '@/stores/vendorShop'
 import { createOrderWatch } from '@/stores/pay'
 import { launchPayment } from '@/stores/checkout'
 import { PlatformError } from '@/platform/types'

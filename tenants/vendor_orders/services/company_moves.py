@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 
 from core.actions import action
 from core.errors import DomainError
-from notifications.services import notify
 from partners import selectors as partner_selectors
 from payments import selectors as payment_selectors
 from tenants.vendor_orders.models import LIVE, CancelledBy, OrderStatus, RefundState, VendorOrder
@@ -31,6 +30,7 @@ from tenants.vendor_orders.services.orders import (
     price_at_completion,
     refund_paid,
     refund_reference,
+    tell_owner,
 )
 
 NOT_STARTED = frozenset({OrderStatus.UNPAID, OrderStatus.BOOKED, OrderStatus.CONFIRMED})
@@ -38,18 +38,6 @@ CANCELLABLE = NOT_STARTED | LIVE
 CANCELLED_EVENT = "vendor_order.cancelled_by_company"
 DONE_EVENT = "vendor_order.done"
 PRICED_EVENT = "vendor_order.priced"
-
-
-def _tell_owner(order: VendorOrder, event: str) -> None:
-    context = {
-        "order_id": order.pk,
-        "offering": order.offering_name,
-        "vendor": order.vendor_name,
-        "when": "",
-        "reason": order.cancel_reason,
-        "amount": str(order.amount),
-    }
-    notify([order.owner], event, context, key=f"{event}:{order.pk}")
 
 
 @action
@@ -70,7 +58,7 @@ def cancel_for_suspension(*, vendor_id: int, actor: Any) -> int:
         if order.status not in NOT_STARTED:
             continue
         cancel(order, by=CancelledBy.COMPANY, reason=reason, actor=actor, now=now)
-        _tell_owner(order, CANCELLED_EVENT)
+        tell_owner(order, CANCELLED_EVENT)
         count += 1
     return count
 
@@ -89,7 +77,7 @@ def staff_cancel(*, order_id: Any, actor: Any, reason: str) -> VendorOrder:
             status_code=409,
         )
     order = cancel(order, by=CancelledBy.COMPANY, reason=reason, actor=actor)
-    _tell_owner(order, CANCELLED_EVENT)
+    tell_owner(order, CANCELLED_EVENT)
     return order
 
 
@@ -114,7 +102,7 @@ def staff_complete(*, order_id: Any, actor: Any, amount: Decimal | None = None) 
         )
     price_at_completion(order, amount)
     order = move(order, OrderStatus.DONE, verb="company_complete", actor=actor)
-    _tell_owner(order, PRICED_EVENT if payment.awaits_payment(order) else DONE_EVENT)
+    tell_owner(order, PRICED_EVENT if payment.awaits_payment(order) else DONE_EVENT)
     return order
 
 

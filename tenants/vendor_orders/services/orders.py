@@ -20,6 +20,7 @@ from core.actions import action
 from core.db import conflict_as
 from core.errors import DomainError, NotFound
 from core.masking import mask_phone
+from notifications.services import notify
 from partners import selectors as partner_selectors
 from partners.services import portal_orders, slots
 from payments import selectors as payment_selectors
@@ -240,6 +241,20 @@ def price_at_completion(order: VendorOrder, amount: Decimal | None) -> None:
         message = _("金额须在 0.01 到 %(max)s 元之间，精确到分。") % {"max": MAX_QUOTE}
         raise DomainError(message, fields={"amount": [message]})
     order.amount = amount
+
+
+def tell_owner(order: VendorOrder, event: str) -> None:
+    """The owner hears of a move of their order (once per event and order: the key)."""
+    when = timezone.localtime(order.scheduled_start).strftime("%Y-%m-%d %H:%M") if order.scheduled_start else ""
+    context = {
+        "order_id": order.pk,
+        "offering": order.offering_name,
+        "vendor": order.vendor_name,
+        "when": when,
+        "reason": order.cancel_reason,
+        "amount": str(order.amount),
+    }
+    notify([order.owner], event, context, key=f"{event}:{order.pk}")
 
 
 def refund_reference(order: VendorOrder) -> str:

@@ -6,15 +6,20 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.actions import action
 from core.errors import DomainError, NotFound
-from notifications.services import notify
 from tenants.vendor_orders.models import CancelledBy, OrderStatus, VendorOrder
 from tenants.vendor_orders.services import company_moves, payment
-from tenants.vendor_orders.services.orders import cancel, locked, move, price_at_completion, refuse_in_service
+from tenants.vendor_orders.services.orders import (
+    cancel,
+    locked,
+    move,
+    price_at_completion,
+    refuse_in_service,
+    tell_owner,
+)
 
 MOVES = {
     "confirm": OrderStatus.CONFIRMED,
@@ -36,16 +41,7 @@ def _tell_owner(order: VendorOrder, move_name: str) -> None:
         return
     if move_name == "complete" and payment.awaits_payment(order):
         event = PRICED_EVENT
-    when = timezone.localtime(order.scheduled_start).strftime("%Y-%m-%d %H:%M") if order.scheduled_start else ""
-    context = {
-        "order_id": order.pk,
-        "offering": order.offering_name,
-        "vendor": order.vendor_name,
-        "when": when,
-        "reason": order.cancel_reason,
-        "amount": str(order.amount),
-    }
-    notify([order.owner], event, context, key=f"{event}:{order.pk}")
+    tell_owner(order, event)
 
 
 @action
