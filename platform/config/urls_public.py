@@ -8,6 +8,7 @@ from accounts import console
 from companies import api as companies_api
 from config import urls_common, views
 from partners.api import catalogue as partner_catalogue
+from partners.api import notices as partner_notices
 from partners.api import orders as partner_orders
 from partners.api import portal as partner_api
 from partners.api import settlement as partner_settlement
@@ -54,6 +55,23 @@ urlpatterns = [
         "api/v1/partner/orders/<int:pk>/<str:move>/",
         partner_orders.PartnerOrderMove.as_view(),
         name="partner-order-move",
+    ),
+    path("api/v1/partner/notices/", partner_notices.PartnerNoticeList.as_view(), name="partner-notices"),
+    path("api/v1/partner/notices/read/", partner_notices.PartnerNoticeRead.as_view(), name="partner-notices-read"),
+    path(
+        "api/v1/partner/notices/settings/",
+        partner_notices.PartnerNoticeSettings.as_view(),
+        name="partner-notice-settings",
+    ),
+    path(
+        "api/v1/partner/invitations/accept/",
+        partner_notices.PartnerInvitationAccept.as_view(),
+        name="partner-invitation-accept",
+    ),
+    path(
+        "api/v1/partner/invitations/<str:token>/",
+        partner_notices.PartnerInvitationView.as_view(),
+        name="partner-invitation",
     ),
     path("api/v1/partner/settlement/", partner_settlement.PartnerSettlement.as_view(), name="partner-settlement"),
     path("api/v1/stripe/webhook/", subscriptions_api.StripeWebhookView.as_view(), name="stripe-webhook"),

@@ -12,6 +12,7 @@ from notifications import api as notifications_api
 from notifications import api_wechat as notifications_wechat_api
 from notifications import settings_api as notification_settings_api
 from partners.api import company as partners_api
+from partners.api import company_invitations as partners_invitations
 from partners.api import owner as partners_owner_api
 from partners.api import settlement as partners_settlement
 from payments import api as payments_api
@@ -64,6 +65,7 @@ router.register("activities", activities_api.ActivityViewSet, basename="activity
 router.register("owner/activities", activities_api.OwnerActivityViewSet, basename="owner-activity")
 router.register("owner/activity-signups", activities_api.OwnerSignUpViewSet, basename="owner-activity-signup")
 router.register("partner-admissions", partners_api.PartnerAdmissionViewSet, basename="partner-admission")
+router.register("partner-invitations", partners_invitations.PartnerInvitationViewSet, basename="partner-invitation")
 router.register("vendor-orders", vendor_orders_api.VendorOrderViewSet, basename="vendor-order")
 router.register("owner/vendors", partners_owner_api.OwnerVendorViewSet, basename="owner-vendor")
 router.register("owner/vendor-orders", vendor_orders_api.OwnerVendorOrderViewSet, basename="owner-vendor-order")

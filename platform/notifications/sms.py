@@ -21,6 +21,12 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
     "login_code": ("code",),  # 验证码 {1}
     "password_code": ("code",),  # 找回密码验证码 {1}，10 分钟内有效
     "staff_invite": ("company", "link"),  # {1} 邀请您设置员工账号密码：{2}
+    # To vendors (partners.notices), from the platform's own account: vendors are no company's.
+    "vendor_order_booked": ("company", "number"),  # {1}的业主下了新订单{2}，请登录服务商平台确认
+    "vendor_order_cancelled": ("company", "number"),  # {1}的订单{2}已取消，请登录服务商平台查看
+    "vendor_admission": ("company",),  # {1}更新了与您的合作状态，请登录服务商平台查看
+    "vendor_document": ("kind", "expires_on"),  # 您的{1}有效期至{2}，请登录服务商平台上传新证件
+    "vendor_invite": ("company", "link"),  # {1}邀请您入驻服务商平台：{2}
 }
 # Notification events' default templates (notifications.events), with the stand-in's demo IDs. With
 # the real provider each company gives the ID of its own approved template per event (its 通知设置);

@@ -44,6 +44,9 @@ class Vendor(models.Model):
     hours_note = models.CharField(_("营业说明"), max_length=100, blank=True)  # 周一店休, 节假日照常
     latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)  # GCJ-02
     longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    # Texts to the contact phone for what needs the vendor (a new order, a cancellation, a company's
+    # decision, a document running out); the portal's 消息 keep everything either way.
+    sms_alerts = models.BooleanField(_("短信提醒"), default=True)
 
     class Meta:
         verbose_name = _("服务商")
@@ -347,6 +350,8 @@ class PortalOrder(models.Model):
     paid_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.CharField(max_length=16, blank=True)  # owner, vendor, company or system
+    cancel_reason = models.CharField(max_length=200, blank=True)
     updated_at = models.DateTimeField()
 
     class Meta:
@@ -391,3 +396,89 @@ class CatalogPhoto(models.Model):
 
     def __str__(self) -> str:
         return f"photo {self.pk} of vendor {self.vendor_id}"
+
+
+class NoticeKind(models.TextChoices):
+    ORDER_BOOKED = "order_booked", _("新订单")
+    ORDER_CANCELLED = "order_cancelled", _("订单取消")
+    ORDER_PAID = "order_paid", _("业主付款")
+    ORDER_RATED = "order_rated", _("业主评价")
+    ADMISSION_INVITED = "admission_invited", _("物业邀请")
+    ADMISSION_APPROVED = "admission_approved", _("入驻通过")
+    ADMISSION_REJECTED = "admission_rejected", _("入驻未通过")
+    ADMISSION_SUSPENDED = "admission_suspended", _("暂停合作")
+    ADMISSION_REINSTATED = "admission_reinstated", _("恢复合作")
+    DOCUMENT_EXPIRING = "document_expiring", _("证件即将到期")
+    DOCUMENT_EXPIRED = "document_expired", _("证件已过期")
+
+
+class NoticeSms(models.TextChoices):
+    NONE = "", _("不发短信")
+    QUEUED = "queued", _("待发送")
+    SENT = "sent", _("已发送")
+    FAILED = "failed", _("发送失败")
+    SKIPPED = "skipped", _("未发送")  # the vendor turned texts off, or was deactivated, before it went
+
+
+class VendorNotice(models.Model):
+    """消息 — something the vendor should know, written in the transaction of what happened (an
+    order's move, a company's decision, the expiry run). Its text is rendered when read, in the
+    reader's language (partners.notices); a text to the contact phone leaves through the outbox."""
+
+    vendor = models.ForeignKey(Vendor, on_delete=models.CASCADE, related_name="notices")
+    company = models.ForeignKey("companies.Company", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=24, choices=NoticeKind.choices)
+    context = models.JSONField(default=dict)
+    portal_order = models.ForeignKey(PortalOrder, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    key = models.CharField(max_length=200, unique=True)  # what happened, once: a redelivery adds nothing
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    sms = models.CharField(max_length=12, choices=NoticeSms.choices, blank=True, default=NoticeSms.NONE)
+    sms_error = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["vendor", "-created_at", "-id"], name="vendor_notice_recent"),
+            models.Index(fields=["vendor"], condition=models.Q(read_at__isnull=True), name="vendor_notice_unread"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for vendor {self.vendor_id}"
+
+
+class VendorInvitation(models.Model):
+    """A company's invitation, by text message, of a vendor not signed up yet (or signed up under a
+    phone the company does not know): whoever opens the link signs up, or signs in, and applies to
+    that company. Only the token's SHA-256 is kept; the phone is sealed."""
+
+    company = models.ForeignKey("companies.Company", on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("名称"), max_length=100)
+    contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
+    phone = EncryptedTextField(_("手机号"), platform=True)
+    phone_index = BlindIndexField(source="phone", purpose="partner_phone")  # the public schema's key
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.CharField(max_length=100)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)  # the current link's text
+    sms_error = models.CharField(max_length=200, blank=True)  # why the current link's text did not go
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    vendor = models.ForeignKey(Vendor, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["company", "phone_index"], name="vendor_invitation_phone")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(accepted_at__isnull=True) | models.Q(vendor__isnull=False),
+                name="vendor_invitation_accepted_by_someone",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company_id}: {self.name}"
+
+    @property
+    def phone_masked(self) -> str:
+        return mask_phone(self.phone or "")

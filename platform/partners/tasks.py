@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django_tenants.utils import get_public_schema_name, schema_context
 
 from core.outbox.registry import handles
-from partners.services import expiry
+from partners.services import expiry, invitations, notices
 
 
 @shared_task
@@ -23,3 +24,18 @@ def suspend_lapsed_listings() -> dict[str, int]:
 @handles(expiry.TOPIC_REMIND)
 def tell_partner_managers(*, document_id: int) -> None:
     expiry.tell_partner_managers(document_id=document_id)
+
+
+# Texts to vendors are the platform's (public schema), whichever company's action queued them.
+
+
+@handles(notices.TOPIC_SMS, on_dead=notices.sms_given_up)
+def text_vendor(*, notice_id: int) -> None:
+    with schema_context(get_public_schema_name()):
+        notices.send_sms(notice_id=notice_id)
+
+
+@handles(invitations.TOPIC_SMS, on_dead=invitations.sms_given_up)
+def text_invitation(*, invitation_id: int, secret: str) -> None:
+    with schema_context(get_public_schema_name()):
+        invitations.send_sms(invitation_id=invitation_id, secret=secret)

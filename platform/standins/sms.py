@@ -114,6 +114,11 @@ DEMO_ACCOUNT = Account(
         "1000021": "已收到{1}的缴费{2}元，收据号{3}。",
         "1000022": "{1}的退款{2}元已退回。",
         "1000023": "{1}截至今日尚欠物业费用{2}元，请尽快缴纳。",
+        "1000031": "{1}的业主下了新订单{2}，请登录服务商平台确认。",
+        "1000032": "{1}的订单{2}已取消，请登录服务商平台查看。",
+        "1000033": "{1}更新了与您的合作状态，请登录服务商平台查看。",
+        "1000034": "您的{1}有效期至{2}，请登录服务商平台上传新证件。",
+        "1000035": "{1}邀请您入驻服务商平台：{2}",
     },
     verification_templates=frozenset({"1000001", "1000002"}),
 )
@@ -134,6 +139,11 @@ DEMO_CONFIG = TencentSmsConfig(
         "payment_received": "1000021",
         "refund_completed": "1000022",
         "arrears_reminder": "1000023",
+        "vendor_order_booked": "1000031",
+        "vendor_order_cancelled": "1000032",
+        "vendor_admission": "1000033",
+        "vendor_document": "1000034",
+        "vendor_invite": "1000035",
     },
     endpoint=f"https://{HOST}/",
 )

@@ -91,10 +91,14 @@ class PartnerSignupSerializer(serializers.Serializer):
     contact_name = serializers.CharField(max_length=50, label=_("联系人"))
     phone = PhoneField(label=_("手机号"))
     password = serializers.CharField(max_length=128, trim_whitespace=False, write_only=True)
+    invitation = serializers.CharField(
+        max_length=64, required=False, allow_blank=True, write_only=True, help_text=_("物业邀请短信中的链接令牌")
+    )
 
 
 class PartnerSignupView(PartnerPublicView):
-    """A vendor signs up: the vendor and its manager's account, signed in at once."""
+    """A vendor signs up: the vendor and its manager's account, signed in at once. With a company's
+    invitation (the link's token) it applies to that company in the same transaction."""
 
     throttle_scope = "signup"
 

@@ -25,7 +25,8 @@ from core.db import current_schema
 from core.errors import DomainError, NotFound
 from core.schemas import Schema
 from partners import bridge, selectors
-from partners.models import Admission, AdmissionStatus, VendorAccount
+from partners.models import Admission, AdmissionStatus, NoticeKind, VendorAccount
+from partners.services import notices
 from partners.services.expiry import lapsed_documents
 from partners.services.vendors import label
 
@@ -48,7 +49,7 @@ def _snapshot(admission: Admission) -> dict[str, Any]:
     }
 
 
-def _own_company() -> Company:
+def own_company() -> Company:
     schema = current_schema()
     company = Company.objects.filter(schema_name=schema).first()
     if company is None or schema == get_public_schema_name():
@@ -82,13 +83,34 @@ def _move(admission: Admission, *, to: str, allowed_from: set[str], actor: Any, 
         before=before,
         after={**_snapshot(admission), "vendor": admission.vendor.name},
     )
+    if verb in TOLD:
+        _tell(admission, TOLD[verb])
     return admission
+
+
+# What the vendor hears of a company's decision (partners.services.notices).
+TOLD = {
+    "approve": NoticeKind.ADMISSION_APPROVED,
+    "reject": NoticeKind.ADMISSION_REJECTED,
+    "suspend": NoticeKind.ADMISSION_SUSPENDED,
+    "reinstate": NoticeKind.ADMISSION_REINSTATED,
+}
+
+
+def _tell(admission: Admission, kind: str) -> None:
+    notices.tell_vendor(
+        vendor_id=admission.vendor_id,
+        kind=kind,
+        key=f"admission:{admission.pk}:{kind}:{admission.updated_at.isoformat()}",
+        context={"reason": admission.note},
+        company=admission.company,
+    )
 
 
 @action(schema=Schema.COMPANY)
 def invite_vendor(*, vendor_code: str, actor: Any) -> Admission:
     """The company invites a vendor by the code the vendor gave it; the vendor accepts by applying."""
-    company = _own_company()
+    company = own_company()
     vendor = selectors.vendor_by_code(vendor_code)
     if vendor is None:
         message = _("没有这个服务商编号。")
@@ -105,6 +127,7 @@ def invite_vendor(*, vendor_code: str, actor: Any) -> Admission:
         object_id=admission.pk,
         after={**_snapshot(admission), "vendor": vendor.name},
     )
+    _tell(admission, NoticeKind.ADMISSION_INVITED)
     return admission
 
 

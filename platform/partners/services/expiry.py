@@ -19,7 +19,8 @@ from core.actions import action, emit
 from core.schemas import Schema
 from notifications.services import notify
 from partners import selectors
-from partners.models import AdmissionStatus, QualificationDocument, Vendor
+from partners.models import AdmissionStatus, NoticeKind, QualificationDocument, Vendor
+from partners.services import notices
 
 REMIND_DAYS = 30
 TOPIC_REMIND = "partners.document_expiring"
@@ -45,6 +46,11 @@ def lapsed_documents(*, vendor: Vendor | None = None) -> QuerySet[QualificationD
     return lapsed.filter(vendor=vendor) if vendor is not None else lapsed
 
 
+def _document_context(document: QualificationDocument) -> dict[str, str]:
+    """The kind's code (named in the reader's language when read) and the dates as text."""
+    return {"kind": document.kind, "number": document.number, "expires_on": str(document.expires_on)}
+
+
 @action
 def remind_expiring_documents() -> int:
     """Documents running out within REMIND_DAYS, each reminded once: every company that admitted the
@@ -66,6 +72,12 @@ def remind_expiring_documents() -> int:
             object_type="qualification_document",
             object_id=document.pk,
             after={"expires_on": str(document.expires_on), "companies": [c.slug for c in companies]},
+        )
+        notices.tell_vendor(
+            vendor_id=document.vendor_id,
+            kind=NoticeKind.DOCUMENT_EXPIRING,
+            key=f"document:{document.pk}:expiring",
+            context=_document_context(document),
         )
         for company in companies:
             with tenant_context(company):
@@ -112,7 +124,15 @@ def suspend_lapsed_listings() -> ExpiryRun:
     )
     suspended = 0
     for vendor in to_suspend:
-        kinds = sorted(set(lapsed_documents(vendor=vendor).values_list("kind", flat=True)))
+        lapsed = list(lapsed_documents(vendor=vendor))
+        kinds = sorted({document.kind for document in lapsed})
+        for document in lapsed:
+            notices.tell_vendor(
+                vendor_id=vendor.pk,
+                kind=NoticeKind.DOCUMENT_EXPIRED,
+                key=f"document:{document.pk}:expired",
+                context=_document_context(document),
+            )
         vendor.listings_suspended_at = now
         vendor.listings_suspended_reason = _("资质文件已过期，请上传有效的证件。")
         vendor.save(update_fields=["listings_suspended_at", "listings_suspended_reason"])

@@ -17,6 +17,7 @@ from core.actions import action, in_action
 from core.errors import DomainError, NotFound
 from partners import bridge, selectors
 from partners.models import Admission, AdmissionStatus, PortalOrder, VendorAccount
+from partners.services import notices
 from partners.services.vendors import label
 
 MOVES = ("confirm", "start", "complete", "cancel")
@@ -49,6 +50,8 @@ class OrderCopy:
     paid_at: datetime | None
     completed_at: datetime | None
     cancelled_at: datetime | None
+    cancelled_by: str
+    cancel_reason: str
     updated_at: datetime
 
 
@@ -68,15 +71,24 @@ def record_copy(*, company: Company, vendor_id: int, copy: OrderCopy) -> None:
     order_id = fields.pop("order_id")
     kept = PortalOrder.objects.select_for_update().filter(company=company, order_id=order_id).first()
     if kept is None:
-        PortalOrder.objects.create(
+        created = PortalOrder.objects.create(
             company=company, vendor_id=vendor_id, admission=admission, order_id=order_id, **fields
         )
+        notices.tell_of_order(None, created, admitted=admission.status == AdmissionStatus.APPROVED)
         return
     if kept.version >= copy.version:
         return
+    before = copy_of(kept)
     for name, value in fields.items():
         setattr(kept, name, value)
+    kept.company = company
     kept.save()
+    notices.tell_of_order(before, kept, admitted=admission.status == AdmissionStatus.APPROVED)
+
+
+def copy_of(order: PortalOrder) -> PortalOrder:
+    """The copy as it was, to compare with after a move (a model instance is changed in place)."""
+    return PortalOrder(**{field.attname: getattr(order, field.attname) for field in PortalOrder._meta.concrete_fields})
 
 
 @action

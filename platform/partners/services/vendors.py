@@ -77,9 +77,10 @@ def _new_code() -> str:
 
 @action
 def sign_up_vendor(
-    *, name: str, kind: str, contact_name: str, phone: str, password: str
+    *, name: str, kind: str, contact_name: str, phone: str, password: str, invitation: str = ""
 ) -> tuple[Vendor, VendorAccount]:
-    """A vendor signs up on the public site: the vendor and its first account, the manager."""
+    """A vendor signs up on the public site: the vendor and its first account, the manager. With a
+    company's invitation it applies to that company at once (a stale link: nothing is written)."""
     if kind not in VendorKind.values:
         raise DomainError(_("未知的服务商类型。"), fields={"kind": [_("未知的服务商类型。")]})
     name = clean_text(name, field="name", limit=100)
@@ -105,6 +106,10 @@ def sign_up_vendor(
         raise DomainError(_("该手机号已注册。"), fields={"phone": [_("该手机号已注册。")]}) from exc
     shown = {"name": vendor.name, "kind": vendor.kind, "phone": vendor.phone_masked}
     trail(account, "partner.signup", "vendor", vendor.pk, after=shown)
+    if invitation:
+        from partners.services import invitations  # it builds on this module's helpers
+
+        invitations.accept(account=account, token=invitation)
     return vendor, account
 
 

@@ -97,6 +97,8 @@ def write_copy(order: VendorOrder) -> None:
         paid_at=order.paid_at,
         completed_at=order.completed_at,
         cancelled_at=order.cancelled_at,
+        cancelled_by=order.cancelled_by,
+        cancel_reason=order.cancel_reason,
         updated_at=timezone.now(),
     )
     portal_orders.record_copy(company=partner_selectors.current_company(), vendor_id=order.vendor_id, copy=copy)

@@ -14,7 +14,8 @@ from tests.routes import company_api_routes, partner_api_routes
 
 pytestmark = pytest.mark.django_db
 
-SIGN_IN_PATHS = {"/api/v1/partner/signup/", "/api/v1/partner/auth/login/"}
+# Open to anyone: signing up or in, and reading what an invitation link offers (404 for a made-up one).
+SIGN_IN_PATHS = {"/api/v1/partner/signup/", "/api/v1/partner/auth/login/", "/api/v1/partner/invitations/houses/"}
 
 
 def test_signup_signs_the_vendor_in_and_keeps_its_phone_encrypted(vendor):

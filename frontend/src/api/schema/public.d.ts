@@ -126,6 +126,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/partner/invitations/{token}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description What an invitation link offers, before signing up or in: 404 for a link that names none. */
+        get: operations["partner_invitations_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/partner/invitations/accept/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description The signed-in vendor takes up a company's invitation: it applies to that company. */
+        post: operations["partner_invitations_accept_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/partner/me/": {
         parameters: {
             query?: never;
@@ -141,6 +175,58 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/v1/partner/notices/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description 消息: newest first; ?unread=1 for those not read yet. */
+        get: operations["partner_notices_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/partner/notices/read/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description A signed-in vendor's endpoint: partner tokens only, the partner permission check only. */
+        post: operations["partner_notices_read_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/partner/notices/settings/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Whether the vendor's contact phone also gets texts; the manager decides. */
+        get: operations["partner_notices_settings_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** @description Whether the vendor's contact phone also gets texts; the manager decides. */
+        patch: operations["partner_notices_settings_partial_update"];
         trace?: never;
     };
     "/api/v1/partner/offerings/": {
@@ -332,7 +418,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description A vendor signs up: the vendor and its manager's account, signed in at once. */
+        /**
+         * @description A vendor signs up: the vendor and its manager's account, signed in at once. With a company's
+         *     invitation (the link's token) it applies to that company in the same transaction.
+         */
         post: operations["partner_signup_create"];
         delete?: never;
         options?: never;
@@ -477,6 +566,8 @@ export interface components {
          * @enum {string}
          */
         AdmissionStatusEnum: "invited" | "applied" | "approved" | "rejected" | "suspended";
+        /** @enum {unknown} */
+        BlankEnum: "";
         Branding: {
             display_name: string;
             readonly logo_url: string | null;
@@ -514,6 +605,20 @@ export interface components {
             };
             /** @description With 429: seconds to wait. */
             retry_after?: number;
+        };
+        InvitationAcceptRequest: {
+            token: string;
+        };
+        NoticeReadRequest: {
+            /** @description 要标记为已读的消息；不填则全部标记为已读 */
+            ids?: number[];
+        };
+        NoticeSettings: {
+            /** @description 新订单、订单取消、合作状态和证件到期时发短信到联系电话 */
+            sms_alerts: boolean;
+        };
+        NoticesMarked: {
+            marked: number;
         };
         /**
          * @description * `service` - 家政服务
@@ -571,6 +676,21 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["PartnerDocument"][];
+        };
+        PaginatedPartnerNoticeList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["PartnerNotice"][];
         };
         PaginatedPartnerOrderList: {
             /** @example 123 */
@@ -651,10 +771,48 @@ export interface components {
             /** Format: date */
             expires_on?: string | null;
         };
+        PartnerInvitation: {
+            /** @description 邀请方物业公司 */
+            company: string;
+            /** @description 物业填写的服务商名称 */
+            name: string;
+            contact_name: string;
+            phone_masked: string;
+            /** Format: date-time */
+            expires_at: string;
+            state: components["schemas"]["StateEnum"];
+        };
         PartnerLoginRequest: {
             phone: string;
             password: string;
         };
+        PartnerNotice: {
+            readonly id: number;
+            kind: components["schemas"]["PartnerNoticeKindEnum"];
+            readonly title: string;
+            readonly text: string;
+            readonly company_label: string;
+            portal_order: number | null;
+            /** Format: date-time */
+            created_at: string;
+            readonly read: boolean;
+            sms: components["schemas"]["SmsEnum"] | components["schemas"]["BlankEnum"];
+        };
+        /**
+         * @description * `order_booked` - 新订单
+         *     * `order_cancelled` - 订单取消
+         *     * `order_paid` - 业主付款
+         *     * `order_rated` - 业主评价
+         *     * `admission_invited` - 物业邀请
+         *     * `admission_approved` - 入驻通过
+         *     * `admission_rejected` - 入驻未通过
+         *     * `admission_suspended` - 暂停合作
+         *     * `admission_reinstated` - 恢复合作
+         *     * `document_expiring` - 证件即将到期
+         *     * `document_expired` - 证件已过期
+         * @enum {string}
+         */
+        PartnerNoticeKindEnum: "order_booked" | "order_cancelled" | "order_paid" | "order_rated" | "admission_invited" | "admission_approved" | "admission_rejected" | "admission_suspended" | "admission_reinstated" | "document_expiring" | "document_expired";
         PartnerOffering: {
             readonly id: number;
             readonly company: string | null;
@@ -736,6 +894,8 @@ export interface components {
             /** 手机号 */
             phone: string;
             password: string;
+            /** @description 物业邀请短信中的链接令牌 */
+            invitation?: string;
         };
         PartnerSlot: {
             readonly id: number;
@@ -780,6 +940,10 @@ export interface components {
             /** Format: date-time */
             expires_at: string;
             account: components["schemas"]["PartnerAccount"];
+        };
+        PatchedNoticeSettingsRequest: {
+            /** @description 新订单、订单取消、合作状态和证件到期时发短信到联系电话 */
+            sms_alerts?: boolean;
         };
         PatchedOfferingWriteRequest: {
             company?: (string) | null;
@@ -964,6 +1128,23 @@ export interface components {
             /** @default 1 */
             repeat_days?: number;
         };
+        /**
+         * @description * `` - 不发短信
+         *     * `queued` - 待发送
+         *     * `sent` - 已发送
+         *     * `failed` - 发送失败
+         *     * `skipped` - 未发送
+         * @enum {string}
+         */
+        SmsEnum: "queued" | "sent" | "failed" | "skipped";
+        /**
+         * @description * `pending` - pending
+         *     * `accepted` - accepted
+         *     * `expired` - expired
+         *     * `revoked` - revoked
+         * @enum {string}
+         */
+        StateEnum: "pending" | "accepted" | "expired" | "revoked";
         StripeWebhookAnswer: {
             received: boolean;
             outcome: string;
@@ -1726,6 +1907,142 @@ export interface operations {
             };
         };
     };
+    partner_invitations_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerInvitation"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests: retry after `retry_after` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    partner_invitations_accept_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InvitationAcceptRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["InvitationAcceptRequest"];
+                "multipart/form-data": components["schemas"]["InvitationAcceptRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerAdmission"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Content-Type for the request body. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     partner_me_retrieve: {
         parameters: {
             query?: never;
@@ -1772,6 +2089,294 @@ export interface operations {
             };
             /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
             406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    partner_notices_list: {
+        parameters: {
+            query?: {
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                /** @description 分页结果集中的页码。 */
+                page?: number;
+                /** @description 每页返回的结果数量。 */
+                page_size?: number;
+                /** @description 搜索关键词。 */
+                search?: string;
+                /** @description Only the unread ones (count = the badge) */
+                unread?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedPartnerNoticeList"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such object here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    partner_notices_read_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["NoticeReadRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["NoticeReadRequest"];
+                "multipart/form-data": components["schemas"]["NoticeReadRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NoticesMarked"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Content-Type for the request body. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    partner_notices_settings_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NoticeSettings"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    partner_notices_settings_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedNoticeSettingsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedNoticeSettingsRequest"];
+                "multipart/form-data": components["schemas"]["PatchedNoticeSettingsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NoticeSettings"];
+                };
+            };
+            /** @description Bad input: `fields` lists each problem by field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the credentials are invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without the permission this needs (or a missing CSRF token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The answer cannot be given in the form asked for (`?format=` or Accept): ask for JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Content-Type for the request body. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
