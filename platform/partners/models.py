@@ -30,7 +30,8 @@ class Vendor(models.Model):
     kind = models.CharField(_("类型"), max_length=16, choices=VendorKind.choices)
     contact_name = models.CharField(_("联系人"), max_length=50)
     phone = EncryptedTextField(_("联系电话"), platform=True)
-    is_active = models.BooleanField(default=True)  # the platform's own switch (the console)
+    is_active = models.BooleanField(_("启用"), default=True)  # the platform's own switch (the console)
+    deactivated_reason = models.CharField(_("停用原因"), max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     # Set when a current qualification document ran out (partners.services.expiry): the vendor's
     # listings are hidden in every company until a valid document replaces it.

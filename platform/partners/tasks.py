@@ -6,7 +6,7 @@ from celery import shared_task
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from core.outbox.registry import handles
-from partners.services import expiry, invitations, notices
+from partners.services import console, expiry, invitations, notices
 
 
 @shared_task
@@ -39,3 +39,8 @@ def text_vendor(*, notice_id: int) -> None:
 def text_invitation(*, invitation_id: int, secret: str) -> None:
     with schema_context(get_public_schema_name()):
         invitations.send_sms(invitation_id=invitation_id, secret=secret)
+
+
+@handles(console.TOPIC_STOPPED)
+def stop_vendor_in_company(*, vendor_id: int, stamp: str) -> None:
+    console.stop_in_company(vendor_id=vendor_id, stamp=stamp)

@@ -27,6 +27,11 @@ export type SettlementRow = PublicSchemas['SettlementRow']
 export type PartnerShop = PublicSchemas['Shop']
 export type PartnerShopChange = PublicSchemas['PatchedShopWriteRequest']
 export type PartnerPhoto = PublicSchemas['PartnerPhoto']
+export type PartnerNotice = PublicSchemas['PartnerNotice']
+export type NoticeSettings = PublicSchemas['NoticeSettings']
+/** What a company's invitation link offers (read without signing in). */
+export type PartnerInvitation = PublicSchemas['PartnerInvitation']
+export type InvitationState = PartnerInvitation['state']
 /** At most this many photos of the shop, and of each offering (the server's MAX_PHOTOS). */
 export const MAX_PHOTOS = 9
 /** The vendor's moves of an order (cancel needs a reason). */
@@ -109,4 +114,27 @@ export const partnerApi = {
   /** 结算 of a month (YYYY-MM), one row per company. */
   settlement: (auth: PartnerAuth, month: string) =>
     api.get('/api/v1/partner/settlement/', { ...auth, query: { month } }),
+  /** 消息, newest first; `unread` only those not read yet (their count is the nav badge). */
+  notices: (auth: PartnerAuth, query: { page: number; unread?: boolean; pageSize?: number }) =>
+    api.get('/api/v1/partner/notices/', {
+      ...auth,
+      query: {
+        page: query.page,
+        page_size: query.pageSize ?? 20,
+        ...(query.unread ? { unread: true } : {}),
+      },
+    }),
+  /** Mark these notices read, or (no ids) every one: answers how many were marked. */
+  markNoticesRead: (auth: PartnerAuth, ids?: number[]) =>
+    api.post('/api/v1/partner/notices/read/', ids ? { ids } : {}, auth),
+  /** Whether notices also go by text to the contact phone (only the manager changes it). */
+  noticeSettings: (auth: PartnerAuth) => api.get('/api/v1/partner/notices/settings/', auth),
+  changeNoticeSettings: (auth: PartnerAuth, body: NoticeSettings) =>
+    api.patch('/api/v1/partner/notices/settings/', body, auth),
+  /** A company's invitation by its link's token, signed in or not: 404 for a token naming none. */
+  invitation: (token: string) =>
+    api.get('/api/v1/partner/invitations/{token}/', { path: { token }, ...LOCAL }),
+  /** Take up an invitation (the manager): the vendor applies to the inviting company. */
+  acceptInvitation: (auth: PartnerAuth, token: string) =>
+    api.post('/api/v1/partner/invitations/accept/', { token }, auth),
 }

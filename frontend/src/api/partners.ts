@@ -104,3 +104,21 @@ export const admissionsApi = {
   downloadDocument: (id: number, documentId: number, fallbackName: string) =>
     download(`${ADMISSIONS_ENDPOINT}${id}/documents/${documentId}/file/`, undefined, fallbackName),
 }
+
+/** 短信邀请: a vendor not yet on the platform, invited by a text with a link to the join page. */
+export type VendorInvitation = Schemas['VendorInvitation']
+export type VendorInvite = Schemas['VendorInviteRequest']
+export const INVITATION_STATES = ['pending', 'accepted', 'expired', 'revoked'] as const
+
+export const INVITATIONS_ENDPOINT = '/api/v1/partner-invitations/' as const satisfies ApiPath
+
+export const invitationsApi = {
+  /** 400 with field errors (a phone already invited and pending), 429 past the daily limit. */
+  create: (body: VendorInvite) => api.post('/api/v1/partner-invitations/', body, LOCAL),
+  /** A new link, good for seven more days: 409 once accepted or revoked, 429 within a minute. */
+  resend: (id: number) =>
+    api.post('/api/v1/partner-invitations/{id}/resend/', undefined, { path: { id } }),
+  /** The link stops working: 409 once accepted. */
+  revoke: (id: number) =>
+    api.post('/api/v1/partner-invitations/{id}/revoke/', undefined, { path: { id } }),
+}

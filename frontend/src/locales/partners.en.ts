@@ -18,6 +18,38 @@ const partners: typeof partnersZh = {
   vendorCodeRequired: 'Enter the vendor code',
   invited: 'Invitation sent',
   view: 'View',
+  tabs: { admissions: 'Partners', invitations: 'Invitations' },
+  smsInvite: 'Invite by text',
+  smsInviteTitle: 'Invite a partner by text message',
+  smsInviteIntro:
+    'Invite a merchant or housekeeping vendor not yet on the partner portal: it gets a text with a link, and signing up through it applies to your company. The link is good for 7 days.',
+  smsInviteSubmit: 'Send the invitation',
+  smsInvited: 'Invitation created; the text is on its way',
+  invitations: {
+    intro:
+      'Vendors invited by text. Once one signs up or in and accepts, it appears under “Partners” for review.',
+    empty:
+      'No invitations by text yet: click “Invite by text” to invite a vendor not yet signed up.',
+    name: 'Business name',
+    nameRequired: 'Enter the business name',
+    contactName: 'Contact person',
+    phone: 'Mobile number',
+    state: 'Status',
+    sms: 'Text message',
+    sentAt: 'Sent {at}',
+    sending: 'Sending',
+    smsFailed: 'Not sent: {error}',
+    invitedBy: 'Invited by',
+    createdAt: 'Invited at',
+    expiresAt: 'Expires',
+    vendor: 'Signed up as “{name}”',
+    resend: 'Resend',
+    resent: 'Sent again; the link is good for 7 more days',
+    revoke: 'Revoke',
+    confirmRevoke: 'The invitation link stops working at once. Revoke it?',
+    revoked: 'Invitation revoked',
+    states: { pending: 'Pending', accepted: 'Accepted', expired: 'Expired', revoked: 'Revoked' },
+  },
   columns: {
     vendor: 'Partner',
     code: 'Code',
@@ -185,6 +217,8 @@ const partners: typeof partnersZh = {
       orders: 'Orders',
       waiting: '{n} orders to confirm',
       settlement: 'Settlement',
+      notices: 'Messages',
+      unread: '{n} unread messages',
     },
     login: {
       title: 'Partner sign-in',
@@ -206,6 +240,34 @@ const partners: typeof partnersZh = {
       submit: 'Sign up',
       haveAccount: 'Already have an account?',
       toLogin: 'Sign in',
+      invitedBy: '{company} invites you: signing up also applies to it.',
+      inviteStale:
+        'This invitation link no longer works. Once signed up, apply to property companies under “Property companies”.',
+    },
+    join: {
+      title: 'Invitation',
+      invites: '{company} invites you to the partner portal',
+      company: 'Invited by',
+      name: 'Business name',
+      contactName: 'Contact person',
+      phone: 'Mobile number',
+      expiresAt: 'Expires',
+      signup: 'Sign up and apply',
+      login: 'I have an account: sign in to accept',
+      signedInAs: 'Signed in as {name}',
+      accept: 'Accept and apply',
+      accepted: 'Invitation accepted: the property company will review your application',
+      managerOnly: 'Only the manager can accept an invitation: sign in with the manager’s account.',
+      switchAccount: 'Use another account',
+      toLogin: 'Sign in',
+      toPortal: 'See property companies',
+      stale: {
+        accepted:
+          'This invitation has been accepted: sign in to the partner portal to follow the application.',
+        expired: 'This invitation has expired: ask the property company to send it again.',
+        revoked: 'The property company has revoked this invitation.',
+        unknown: 'This invitation link is not valid: check that the link in the text is complete.',
+      },
     },
     roles: { manager: 'Manager', staff: 'Staff' },
     overview: {
@@ -411,6 +473,23 @@ const partners: typeof partnersZh = {
     settlement: {
       intro:
         'Per month and company: completed orders, refunds, commission and the amount payable to you.',
+    },
+    notices: {
+      intro:
+        'New orders, cancellations, owners’ payments and ratings, the property companies’ decisions and documents running out. Opening one marks it read.',
+      empty:
+        'No messages yet: new orders, the property companies’ decisions and documents about to expire are announced here.',
+      markAll: 'Mark all as read',
+      markedAll: 'All marked as read',
+      unread: 'Unread',
+      toOrders: 'See orders',
+      smsAlerts: 'Text alerts',
+      smsHint:
+        'When on, new orders, cancellations, changes of a partnership and expiring documents also go by text to the contact phone.',
+      smsManagerOnly: 'Only the manager can change text alerts.',
+      smsOn: 'Text alerts on',
+      smsOff: 'Text alerts off',
+      sms: { queued: 'Text on its way', sent: 'Texted', failed: 'Text not sent' },
     },
   },
 }

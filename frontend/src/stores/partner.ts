@@ -45,6 +45,8 @@ export const usePartnerStore = defineStore('partner', () => {
   const vendor = computed(() => account.value?.vendor ?? null)
   /** The vendor's manager: uploads documents and applies to companies (staff only read). */
   const canManage = computed(() => account.value?.permissions.includes('partner.manage') ?? false)
+  /** 消息 not read yet: the nav badge (0: none, or unknown). */
+  const unread = ref(0)
 
   /** Run one partner API call with the token; a 401 ends the sign-in here. */
   async function call<T>(request: (auth: PartnerAuth) => Promise<T>): Promise<T> {
@@ -98,6 +100,22 @@ export const usePartnerStore = defineStore('partner', () => {
     return account.value
   }
 
+  /**
+   * Count the unread 消息 again: the layout asks with its minute poll, the 消息 page after marking
+   * some read. The count is a hint; a failure leaves it as it was (the 消息 page says what went wrong).
+   */
+  async function countUnread(): Promise<void> {
+    if (!signedIn.value) return
+    try {
+      const page = await call((auth) =>
+        partnerApi.notices(auth, { page: 1, unread: true, pageSize: 1 }),
+      )
+      unread.value = page.count
+    } catch {
+      /* see above */
+    }
+  }
+
   async function logout(): Promise<void> {
     try {
       if (token.value) await call((auth) => partnerApi.logout(auth))
@@ -111,6 +129,7 @@ export const usePartnerStore = defineStore('partner', () => {
     token.value = null
     writeToken(null)
     account.value = null
+    unread.value = 0
     checked.value = true
   }
 
@@ -121,11 +140,13 @@ export const usePartnerStore = defineStore('partner', () => {
     signedIn,
     vendor,
     canManage,
+    unread,
     call,
     ensureLoaded,
     login,
     signup,
     refresh,
+    countUnread,
     logout,
     clear,
   }
