@@ -21,6 +21,7 @@ public schema, or a platform action inside a company, is refused before it touch
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -35,6 +36,8 @@ from django_tenants.utils import get_public_schema_name
 
 from core.db import current_schema
 from core.schemas import Schema
+
+logger = logging.getLogger(__name__)
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -58,6 +61,7 @@ class _Running:
     audited: bool = False
     wrote: bool = False  # an INSERT/UPDATE/DELETE of business data ran (the audit row is not one)
     emitted: list[int] = field(default_factory=list)
+    undo: list[Callable[[], None]] = field(default_factory=list)  # outside the database: on rollback
 
 
 _current: ContextVar[_Running | None] = ContextVar("wuye_action", default=None)
@@ -114,6 +118,9 @@ def action(func: Callable[P, R] | None = None, /, *, audit: bool = True, schema:
                     # An action that found nothing to change (already done, a no-op) owes no audit row.
                     if audit and running.wrote and not running.audited:
                         raise NotAudited(f"{name} changed data but wrote no audit row")
+            except BaseException:
+                _undo(running)
+                raise
             finally:
                 _current.reset(token)
             # Durable: leaving the block committed the transaction, so the work may go out now.
@@ -144,6 +151,23 @@ def _note_writes(running: _Running) -> Callable[..., Any]:
 
 def in_action() -> bool:
     return _current.get() is not None
+
+
+def on_rollback(undo: Callable[[], None]) -> None:
+    """Undo something done outside the database (a file written) if the running action does not
+    commit; nothing when it does. Outside an action there is no transaction to follow: not allowed."""
+    running = _current.get()
+    if running is None:
+        raise OutsideAction("on_rollback() must run inside an action")
+    running.undo.append(undo)
+
+
+def _undo(running: _Running) -> None:
+    for undo in reversed(running.undo):
+        try:
+            undo()
+        except Exception:  # the action's own error is the one to raise; a leftover file is logged
+            logger.warning("%s: undoing an outside effect failed", running.name, exc_info=True)
 
 
 # Written outside actions by design: sessions (Django saves them around the view), the outbox's

@@ -21,6 +21,7 @@ from django.db.models.fields.files import FieldFile
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from core import actions
 from core.errors import DomainError
 
 MAX_BYTES = 10 * 1024 * 1024  # per photo, as uploaded
@@ -174,14 +175,17 @@ def store(photo: PhotoRow, clean: CleanImage) -> None:
     )
     photo.file.save(f"photo.{clean.extension}", ContentFile(clean.body), save=False)
     photo.thumbnail.save("thumbnail.jpg", ContentFile(clean.thumbnail), save=False)
+    files = [(photo.file.storage, photo.file.name), (photo.thumbnail.storage, photo.thumbnail.name)]
+    actions.on_rollback(lambda: _remove(files))  # no row for them if the action does not commit
+
+
+def _remove(files: list[tuple[Any, str]]) -> None:
+    for storage, name in files:
+        if name:
+            storage.delete(name)
 
 
 def delete_files_on_commit(photos: Iterable[PhotoRow]) -> None:
     """Remove the photos' files once the transaction deleting their rows commits (never before)."""
     files = [(photo.file.storage, name) for photo in photos for name in (photo.file.name, photo.thumbnail.name) if name]
-
-    def remove() -> None:
-        for storage, name in files:
-            storage.delete(name)
-
-    transaction.on_commit(remove)
+    transaction.on_commit(lambda: _remove(files))

@@ -258,3 +258,18 @@ def test_estates_take_a_location_in_pairs(payer, client_for):
         f"/api/v1/estates/{payer.house.estate_id}/", {"latitude": None, "longitude": None}, format="json"
     )
     assert cleared.status_code == 200 and cleared.json()["latitude"] is None
+
+
+def test_an_upload_that_does_not_commit_leaves_no_files(vendor, monkeypatch, settings):
+    from pathlib import Path
+
+    from partners.services import shop
+
+    def broken_trail(*args, **kwargs):
+        raise RuntimeError("the audit row could not be written")
+
+    monkeypatch.setattr(shop, "trail", broken_trail)
+    with pytest.raises(RuntimeError):
+        _upload(vendor)
+    root = Path(settings.PRIVATE_ROOT) / "public" / "partners" / "photos"
+    assert not root.exists() or not any(path.is_file() for path in root.rglob("*"))  # no file without its row
