@@ -112,7 +112,7 @@ def invite(*, name: str, contact_name: str, phone: str, actor: Any) -> VendorInv
         phone=phone,
         phone_index=index,
         token_hash="",
-        invited_by=str(getattr(actor, "username", "") or actor or ""),
+        invited_by=(getattr(actor, "name", "") or getattr(actor, "username", "") or "")[:100],  # as staff know them
         expires_at=timezone.now() + INVITE_TTL,
     )
     invitation.token_hash = _hash(secrets.token_urlsafe(24))  # replaced by _send: unique from the start
