@@ -179,7 +179,7 @@ def store(photo: PhotoRow, clean: CleanImage) -> None:
     actions.on_rollback(lambda: _remove(files))  # no row for them if the action does not commit
 
 
-def _remove(files: list[tuple[Any, str]]) -> None:
+def _remove(files: Iterable[tuple[Any, str | None]]) -> None:
     for storage, name in files:
         if name:
             storage.delete(name)

@@ -21,7 +21,7 @@ class VendorForm(forms.ModelForm):
         fields = ["is_active", "deactivated_reason"]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if not data.get("is_active") and not (data.get("deactivated_reason") or "").strip():
             self.add_error("deactivated_reason", _("停用服务商须填写原因。"))
         return data
@@ -29,8 +29,7 @@ class VendorForm(forms.ModelForm):
 
 class AdmissionInline(admin.TabularInline):
     model = Admission
-    fields = ["company", "status", "commission_rate", "note", "updated_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("company", "status", "commission_rate", "note", "updated_at")
     extra = 0
     can_delete = False
 
@@ -40,8 +39,7 @@ class AdmissionInline(admin.TabularInline):
 
 class DocumentInline(admin.TabularInline):
     model = QualificationDocument
-    fields = ["kind", "number", "expires_on", "uploaded_at", "expired_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("kind", "number", "expires_on", "uploaded_at", "expired_at")
     extra = 0
     can_delete = False
 

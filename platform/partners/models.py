@@ -334,6 +334,7 @@ class PortalOrder(models.Model):
     status = models.CharField(max_length=16)
     offering_name = models.CharField(max_length=100)
     price_mode = models.CharField(max_length=16, default="fixed")  # quoted: the vendor prices it on completing
+    fulfilment = models.CharField(max_length=16, default="at_home")  # at_home (a service), delivery or pickup
     quantity = models.PositiveIntegerField(default=1)
     amount = models.DecimalField(max_digits=12, decimal_places=2)
     refunded = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"))

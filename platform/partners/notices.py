@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from partners.models import NoticeKind, VendorNotice
 
+FULFILMENTS = {"delivery": _("送货上门"), "pickup": _("到店自提")}
 BY = {
     "owner": _("业主"),
     "company": _("物业"),
@@ -109,6 +110,11 @@ def _values(notice: VendorNotice) -> dict[str, Any]:
         values["kind"] = str(dict(DocumentKind.choices).get(str(values["kind"]), values["kind"]))
     if notice.context.get("when"):
         values["when"] = gettext("，%(when)s") % {"when": notice.context["when"]}
+    elif notice.context.get("fulfilment") in FULFILMENTS:  # goods: how many, delivered or picked up
+        values["when"] = gettext("，%(quantity)s 件，%(fulfilment)s") % {
+            "quantity": notice.context.get("quantity", 1),
+            "fulfilment": FULFILMENTS[notice.context["fulfilment"]],
+        }
     if notice.context.get("reason") and notice.kind == NoticeKind.ORDER_CANCELLED:
         values["reason"] = gettext("原因：%(reason)s") % {"reason": notice.context["reason"]}
     if notice.context.get("comment"):

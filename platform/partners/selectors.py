@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum, Value
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Greatest, NullIf, Round
 from django.utils import timezone
 
@@ -101,11 +101,18 @@ def vendor_orders(vendor: Vendor) -> QuerySet[PortalOrder]:
     approved = Admission.objects.filter(vendor=vendor, status=AdmissionStatus.APPROVED).values("pk")
     # The company's slug and shown name as two columns (`company_slug`, `company_label`), not a whole
     # Company row per order: building those models was a good part of the list's time under load.
+    # Each is a subquery on the order's company, not a join: QuerySet.count() (and the list's
+    # partners.api.pagination.RowCount) drops an annotation nothing filters on, but never a join,
+    # and a join to companies_company took the count off the index above onto every order row
+    # (5 ms instead of 1.3 at 10 000 orders, tests.bench.partners). [:1]: the planner scans a
+    # small companies table rather than its index, and stops at the match.
+    company = Company.objects.filter(pk=OuterRef("company_id"))
+    label = Coalesce(NullIf(F("display_name"), Value("")), F("name"))
     return (
         PortalOrder.objects.filter(vendor=vendor, admission__in=approved)
         .annotate(
-            company_slug=F("company__slug"),
-            company_label=Coalesce(NullIf(F("company__display_name"), Value("")), F("company__name")),
+            company_slug=Subquery(company.values("slug")[:1]),
+            company_label=Subquery(company.values(label=label)[:1]),
         )
         .order_by("-created_at", "-id")
     )

@@ -4,11 +4,14 @@ concurrent clients; and its monthly settlement.
 
     python -m tests.bench.partners [--companies 200] [--orders 50] [--real 3] [--other-vendors 2]
                                    [--clients 20] [--requests 40] [--rounds 2] [--workers 2] [--threads 4]
-                                   [--keep] [--alone-only]
+                                   [--keep] [--reuse] [--alone-only]
 
 Uses DATABASE_URL / REDIS_URL (or the embedded servers) and a scratch database `wuye_bench_partners`,
 dropped at the end (kept with --keep); the vendor's document goes to a temporary WUYE_PRIVATE_ROOT,
-removed too. The data, and what is real in it:
+removed too. --reuse measures again on the database a --keep run left (same --companies/--orders;
+the code may have changed, the migrations not): no seeding, a fresh token for the same vendor, and
+no query count at 10 companies (list_queries_10=n/a); the database is kept. The data, and what is
+real in it:
 - the vendor signs up, uploads its licence and gets its token through partners.services.vendors;
 - `--real` companies are provisioned the way signup does (a schema each). In each, an estate with an
   owner bound to a house; the vendor applies (admissions.apply_to_company) and the company approves it
@@ -33,7 +36,7 @@ Then ANALYZE (as autovacuum would after such inserts) and it measures:
   `--clients` keep-alive clients alternate between the list and /api/v1/partner/me/ → p95 of each and
   p95_ratio_to_trivial.
 Targets: list p95 alone ≤ 150 ms; concurrent ratio ≤ 2; list queries constant in the number of companies.
-BENCH_SHOW_QUERIES=1 prints the list's statements and the EXPLAIN (ANALYZE, BUFFERS) of its page query;
+BENCH_SHOW_QUERIES=1 prints the list's statements and the EXPLAIN (ANALYZE, BUFFERS) of those reading the orders;
 BENCH_PROFILE=1 prints a cProfile of 50 list requests (cumulative).
 """
 
@@ -76,6 +79,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--alone-n", type=int, default=200, help="sequential list requests")
     parser.add_argument("--keep", action="store_true", help="keep the scratch database (to profile it)")
+    parser.add_argument("--reuse", action="store_true", help="measure on the database a --keep run left")
     parser.add_argument("--alone-only", action="store_true", help="skip the concurrent part")
     args = parser.parse_args()
     assert 1 <= args.real <= 10 <= args.companies
@@ -92,29 +96,207 @@ def main() -> None:
     django.setup()
     from django.db import connections
 
-    serving.fresh_database(SCRATCH)
+    if not args.reuse:
+        serving.fresh_database(SCRATCH)
     try:
         run(args)
     finally:
         connections.close_all()
-        if not args.keep:
+        if not (args.keep or args.reuse):
             serving.drop_database(SCRATCH)
         shutil.rmtree(private_root, ignore_errors=True)
 
 
 def run(args: argparse.Namespace) -> None:
-    from django.core.files.uploadedfile import SimpleUploadedFile
     from django.core.signals import request_started
     from django.db import connection, connections, reset_queries
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
+
+    from companies.models import Company
+    from partners.models import Admission, AdmissionStatus, PortalOrder, Vendor
+    from partners.services import vendors
+
+    if args.reuse:  # the vendor a --keep run seeded (the others are BENCHVnn), with a token of its own
+        vendor = Vendor.objects.exclude(code__startswith="BENCHV").get()
+        raw, _token = vendors.issue_token(account=vendor.accounts.order_by("id").first())
+        others: list = []
+        offering_name = ""
+    else:
+        vendor, raw, offering_name, others = _seed(args)
+    now = timezone.now()
+    phone_masked = "138****8000"
+
+    def add_registry_companies(start: int, stop: int) -> None:
+        companies = Company.objects.bulk_create(
+            [
+                Company(schema_name=f"bench_reg_{i:04d}", slug=f"benchreg{i:04d}", name=f"登记物业{i:04d}")
+                for i in range(start, stop)
+            ]
+        )
+        measured = Admission.objects.bulk_create(
+            [
+                Admission(
+                    company=c,
+                    vendor=vendor,
+                    status=AdmissionStatus.APPROVED,
+                    estate_ids=[1],
+                    commission_rate=Decimal("0.0500"),
+                    documents_reviewed_at=now,
+                )
+                for c in companies
+            ]
+        )
+        rows = []
+        for admission in measured:
+            rows += _copies(
+                admission, vendor.pk, args.orders, now, phone_masked, offering_name=offering_name, first_id=1
+            )
+        for k, other in enumerate(others, start=1):
+            for admission in Admission.objects.bulk_create(
+                [
+                    Admission(
+                        company=c, vendor=other, status=AdmissionStatus.APPROVED, commission_rate=Decimal("0.0300")
+                    )
+                    for c in companies
+                ]
+            ):
+                rows += _copies(
+                    admission,
+                    other.pk,
+                    args.orders,
+                    now,
+                    phone_masked,
+                    offering_name="零食礼包",
+                    first_id=1 + k * args.orders,
+                )
+        PortalOrder.objects.bulk_create(rows, batch_size=2000)
+
+    def analyze() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE partners_portalorder")
+            cursor.execute("VACUUM ANALYZE partners_admission")
+            cursor.execute("ANALYZE companies_company")
+
+    host = Company.objects.get(schema_name="public").domains.order_by("-is_primary", "id").first().domain
+    client = Client(HTTP_HOST=host, HTTP_AUTHORIZATION=f"Bearer {raw}")
+
+    def get(path: str) -> bytes:
+        response = client.get(path)
+        assert response.status_code == 200, (path, response.status_code, response.content[:300])
+        return bytes(response.content)
+
+    last_month = (timezone.localdate().replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+    paths = {
+        "list": "/api/v1/partner/orders/",
+        "settlement": f"/api/v1/partner/settlement/?month={last_month}",
+        "trivial": "/api/v1/partner/me/",
+    }
+
+    def list_queries() -> tuple[int, list[dict[str, str]]]:
+        for _ in range(3):
+            get(paths["list"])
+        request_started.disconnect(reset_queries)  # or the capture is emptied when the request starts
+        try:
+            with CaptureQueriesContext(connection) as queries:
+                body = get(paths["list"])
+        finally:
+            request_started.connect(reset_queries)
+        assert b'"results"' in body
+        return len(queries.captured_queries), list(queries.captured_queries)
+
+    t0 = time.perf_counter()
+    queries_10: int | str = "n/a"
+    if not args.reuse:
+        add_registry_companies(args.real, 10)
+        analyze()
+        queries_10, _captured = list_queries()
+        count_10 = int(json.loads(get(paths["list"]))["count"])
+        assert count_10 == 10 * args.orders, count_10
+        add_registry_companies(10, args.companies)
+        analyze()
+    fill_seconds = time.perf_counter() - t0
+    queries_all, captured = list_queries()
+    listed = json.loads(get(paths["list"]))
+    total = PortalOrder.objects.filter(vendor=vendor).count()
+    companies = Admission.objects.filter(vendor=vendor, status=AdmissionStatus.APPROVED).count()
+    assert companies == args.companies, companies
+    assert total == args.companies * args.orders == listed["count"], (total, listed["count"])
+    print(
+        f"{total} orders of the vendor in {companies} companies ({args.real} provisioned, "
+        f"{companies - args.real} registry rows only, no schema); {PortalOrder.objects.count()} portal orders "
+        f"in all; registry rows filled in {fill_seconds:.1f}s",
+        flush=True,
+    )
+    print(f"list queries: {queries_10} with 10 companies, {queries_all} with {companies}", flush=True)
+    if os.environ.get("BENCH_SHOW_QUERIES"):
+        for query in captured:
+            print(f"{float(query['time']) * 1000:7.1f} ms  {query['sql'][:300]}")
+        with connection.cursor() as cursor:
+            for sql in (q["sql"] for q in captured if '"partners_portalorder"' in q["sql"]):
+                cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
+                print("\n".join(row[0] for row in cursor.fetchall()))
+
+    for path in paths.values():
+        for _ in range(3):
+            get(path)  # warm
+    if os.environ.get("BENCH_PROFILE"):  # where one list request spends its time (cProfile, 50 requests)
+        import cProfile
+        import pstats
+
+        profile = cProfile.Profile()
+        profile.runcall(lambda: [get(paths["list"]) for _ in range(50)])
+        pstats.Stats(profile).sort_stats("cumulative").print_stats(35)
+    alone = {
+        "list": _timed(lambda: get(paths["list"]), args.alone_n),
+        "settlement": _timed(lambda: get(paths["settlement"]), 60),
+        "trivial": _timed(lambda: get(paths["trivial"]), 100),
+    }
+    for name, timings in alone.items():
+        print(
+            f"alone {name}: p50 {statistics.median(timings):.1f} ms, p95 {_percentile(timings, 0.95):.1f} ms",
+            flush=True,
+        )
+    settlement_rows = json.loads(get(paths["settlement"]))
+    print(f"settlement {last_month}: {len(settlement_rows)} companies", flush=True)
+    connections.close_all()
+
+    p95 = {name: _percentile(timings, 0.95) for name, timings in alone.items()}
+    figures = (
+        f"companies={companies} orders={total} real_companies={args.real} "
+        f"list_p50_ms={statistics.median(alone['list']):.1f} list_p95_ms={p95['list']:.1f} "
+        f"list_queries_10={queries_10} list_queries_{companies}={queries_all}"
+    )
+    tail = (
+        f"settlement_p95_ms={p95['settlement']:.1f} trivial_p95_ms={p95['trivial']:.1f} load1={os.getloadavg()[0]:.2f}"
+    )
+    if args.alone_only:
+        print(f"{figures} {tail}")
+        return
+    concurrent = concurrent_paths(
+        args=args, host=host, token=raw, paths={"list": paths["list"], "trivial": paths["trivial"]}
+    )
+    ratio = concurrent["list"]["p95"] / concurrent["trivial"]["p95"]
+    print(
+        f"{figures} clients={args.clients} workers={args.workers}x{args.threads} "
+        f"list_p95_concurrent_ms={concurrent['list']['p95']:.1f} "
+        f"trivial_p95_concurrent_ms={concurrent['trivial']['p95']:.1f} "
+        f"p95_ratio_to_trivial={ratio:.2f} {tail}"
+    )
+
+
+def _seed(args: argparse.Namespace) -> tuple:
+    """The vendor, its token, the real companies and their orders booked (see the module's docstring);
+    the other vendors, still without companies."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.db import connection
+    from django.utils import timezone
     from django_tenants.utils import tenant_context
 
     from accounts.models import User
-    from companies.models import Company
     from core.outbox import relay
-    from partners.models import Admission, AdmissionStatus, PortalOrder, Vendor
+    from partners.models import PortalOrder, Vendor
     from partners.services import admissions, catalogue, portal_orders, vendors
     from tenants.estates import services as estate_services
     from tenants.estates.models import House
@@ -210,165 +392,7 @@ def run(args: argparse.Namespace) -> None:
         )
         for k in range(args.other_vendors)
     ]
-    now = timezone.now()
-    phone_masked = "138****8000"
-
-    def add_registry_companies(start: int, stop: int) -> None:
-        companies = Company.objects.bulk_create(
-            [
-                Company(schema_name=f"bench_reg_{i:04d}", slug=f"benchreg{i:04d}", name=f"登记物业{i:04d}")
-                for i in range(start, stop)
-            ]
-        )
-        measured = Admission.objects.bulk_create(
-            [
-                Admission(
-                    company=c,
-                    vendor=vendor,
-                    status=AdmissionStatus.APPROVED,
-                    estate_ids=[1],
-                    commission_rate=Decimal("0.0500"),
-                    documents_reviewed_at=now,
-                )
-                for c in companies
-            ]
-        )
-        rows = []
-        for admission in measured:
-            rows += _copies(admission, vendor.pk, args.orders, now, phone_masked, offering_name=fixed.name, first_id=1)
-        for k, other in enumerate(others, start=1):
-            for admission in Admission.objects.bulk_create(
-                [
-                    Admission(
-                        company=c, vendor=other, status=AdmissionStatus.APPROVED, commission_rate=Decimal("0.0300")
-                    )
-                    for c in companies
-                ]
-            ):
-                rows += _copies(
-                    admission,
-                    other.pk,
-                    args.orders,
-                    now,
-                    phone_masked,
-                    offering_name="零食礼包",
-                    first_id=1 + k * args.orders,
-                )
-        PortalOrder.objects.bulk_create(rows, batch_size=2000)
-
-    def analyze() -> None:
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE partners_portalorder")
-            cursor.execute("VACUUM ANALYZE partners_admission")
-            cursor.execute("ANALYZE companies_company")
-
-    host = Company.objects.get(schema_name="public").domains.order_by("-is_primary", "id").first().domain
-    client = Client(HTTP_HOST=host, HTTP_AUTHORIZATION=f"Bearer {raw}")
-
-    def get(path: str) -> bytes:
-        response = client.get(path)
-        assert response.status_code == 200, (path, response.status_code, response.content[:300])
-        return bytes(response.content)
-
-    last_month = (timezone.localdate().replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
-    paths = {
-        "list": "/api/v1/partner/orders/",
-        "settlement": f"/api/v1/partner/settlement/?month={last_month}",
-        "trivial": "/api/v1/partner/me/",
-    }
-
-    def list_queries() -> tuple[int, list[dict[str, str]]]:
-        for _ in range(3):
-            get(paths["list"])
-        request_started.disconnect(reset_queries)  # or the capture is emptied when the request starts
-        try:
-            with CaptureQueriesContext(connection) as queries:
-                body = get(paths["list"])
-        finally:
-            request_started.connect(reset_queries)
-        assert b'"results"' in body
-        return len(queries.captured_queries), list(queries.captured_queries)
-
-    t0 = time.perf_counter()
-    add_registry_companies(args.real, 10)
-    analyze()
-    queries_10, _captured = list_queries()
-    count_10 = int(json.loads(get(paths["list"]))["count"])
-    add_registry_companies(10, args.companies)
-    analyze()
-    fill_seconds = time.perf_counter() - t0
-    queries_all, captured = list_queries()
-    listed = json.loads(get(paths["list"]))
-    total = PortalOrder.objects.filter(vendor=vendor).count()
-    companies = Admission.objects.filter(vendor=vendor, status=AdmissionStatus.APPROVED).count()
-    assert companies == args.companies, companies
-    assert total == args.companies * args.orders == listed["count"], (total, listed["count"])
-    assert count_10 == 10 * args.orders, count_10
-    print(
-        f"{total} orders of the vendor in {companies} companies ({args.real} provisioned, "
-        f"{companies - args.real} registry rows only, no schema); {PortalOrder.objects.count()} portal orders "
-        f"in all; registry rows filled in {fill_seconds:.1f}s",
-        flush=True,
-    )
-    print(f"list queries: {queries_10} with 10 companies, {queries_all} with {companies}", flush=True)
-    if os.environ.get("BENCH_SHOW_QUERIES"):
-        for query in captured:
-            print(f"{float(query['time']) * 1000:7.1f} ms  {query['sql'][:300]}")
-        page = max(captured, key=lambda q: len(q["sql"]))["sql"]
-        with connection.cursor() as cursor:
-            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {page}")
-            print("\n".join(row[0] for row in cursor.fetchall()))
-            counting = [q["sql"] for q in captured if "COUNT(" in q["sql"].upper()]
-            for sql in counting:
-                cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
-                print("\n".join(row[0] for row in cursor.fetchall()))
-
-    for path in paths.values():
-        for _ in range(3):
-            get(path)  # warm
-    if os.environ.get("BENCH_PROFILE"):  # where one list request spends its time (cProfile, 50 requests)
-        import cProfile
-        import pstats
-
-        profile = cProfile.Profile()
-        profile.runcall(lambda: [get(paths["list"]) for _ in range(50)])
-        pstats.Stats(profile).sort_stats("cumulative").print_stats(35)
-    alone = {
-        "list": _timed(lambda: get(paths["list"]), args.alone_n),
-        "settlement": _timed(lambda: get(paths["settlement"]), 60),
-        "trivial": _timed(lambda: get(paths["trivial"]), 100),
-    }
-    for name, timings in alone.items():
-        print(
-            f"alone {name}: p50 {statistics.median(timings):.1f} ms, p95 {_percentile(timings, 0.95):.1f} ms",
-            flush=True,
-        )
-    settlement_rows = json.loads(get(paths["settlement"]))
-    print(f"settlement {last_month}: {len(settlement_rows)} companies", flush=True)
-    connections.close_all()
-
-    p95 = {name: _percentile(timings, 0.95) for name, timings in alone.items()}
-    figures = (
-        f"companies={companies} orders={total} real_companies={args.real} "
-        f"list_p50_ms={statistics.median(alone['list']):.1f} list_p95_ms={p95['list']:.1f} "
-        f"list_queries_10={queries_10} list_queries_{companies}={queries_all}"
-    )
-    tail = (
-        f"settlement_p95_ms={p95['settlement']:.1f} trivial_p95_ms={p95['trivial']:.1f} load1={os.getloadavg()[0]:.2f}"
-    )
-    if args.alone_only:
-        print(f"{figures} {tail}")
-        return
-    concurrent = concurrent_paths(
-        args=args, host=host, token=raw, paths={"list": paths["list"], "trivial": paths["trivial"]}
-    )
-    ratio = concurrent["list"]["p95"] / concurrent["trivial"]["p95"]
-    print(
-        f"{figures} clients={args.clients} workers={args.workers}x{args.threads} "
-        f"list_p95_concurrent_ms={concurrent['list']['p95']:.1f} "
-        f"trivial_p95_concurrent_ms={concurrent['trivial']['p95']:.1f} "
-        f"p95_ratio_to_trivial={ratio:.2f} {tail}"
-    )
+    return vendor, raw, fixed.name, others
 
 
 def _copies(admission, vendor_id: int, n: int, now, phone_masked: str, *, offering_name: str, first_id: int) -> list:

@@ -454,6 +454,13 @@ const partners: typeof partnersZh = {
       quotedAmount: 'Amount',
       quotedAmountInvalid: 'Enter an amount from 0.01 to {max} CNY, at most two decimals',
       quotedPending: 'Quoted on site',
+      fulfilment: { delivery: 'Delivery', pickup: 'Pickup in store' },
+      cancelledBy: {
+        owner: 'Cancelled by the owner',
+        vendor: 'Cancelled by you',
+        company: 'Cancelled by the company',
+        system: 'Cancelled by the system',
+      },
       awaitingPayment: 'Awaiting the owner’s payment',
       yuan: 'CNY',
       cancel: 'Cancel',

@@ -431,6 +431,13 @@ const partners = {
       quotedAmount: '实际金额',
       quotedAmountInvalid: '请输入 0.01 至 {max} 元的金额，最多两位小数',
       quotedPending: '上门报价',
+      fulfilment: { delivery: '送货上门', pickup: '到店自提' },
+      cancelledBy: {
+        owner: '业主取消',
+        vendor: '您已取消',
+        company: '物业取消',
+        system: '系统取消',
+      },
       awaitingPayment: '待业主支付',
       yuan: '元',
       cancel: '取消',

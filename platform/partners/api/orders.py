@@ -5,14 +5,18 @@ partners.services.portal_orders after it checked the admission."""
 
 from __future__ import annotations
 
+from datetime import datetime, tzinfo
 from decimal import Decimal
+from typing import Any
 
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.response import Response
 
 from core.masking import mask_phone
 from partners import selectors
+from partners.api.pagination import PageAndCountPagination
 from partners.api.portal import PartnerView
 from partners.models import PortalOrder
 from partners.services import portal_orders
@@ -35,6 +39,7 @@ class PartnerOrderSerializer(serializers.ModelSerializer):
             "status",
             "offering_name",
             "price_mode",
+            "fulfilment",
             "quantity",
             "amount",
             "refunded",
@@ -52,12 +57,65 @@ class PartnerOrderSerializer(serializers.ModelSerializer):
             "paid_at",
             "completed_at",
             "cancelled_at",
+            "cancelled_by",
         ]
         read_only_fields = fields
 
     def get_contact_phone(self, order: PortalOrder) -> str:
         phone = order.contact_phone or ""
         return phone if order.status in LIVE else mask_phone(phone)
+
+    def to_representation(self, order: PortalOrder) -> dict[str, Any]:
+        """The fields above exactly as DRF renders them (tests.platform.partners.test_order_list
+        compares the two), written out: the list renders 20 rows a request, and DRF's field-by-field
+        path (building the fields from the model, then a lookup and a conversion per value) was a
+        quarter of the list's own time (tests.bench.partners)."""
+        zone = timezone.get_current_timezone()
+        return {
+            "id": order.pk,
+            "company": order.company_slug,  # type: ignore[attr-defined]  # selectors.vendor_orders annotates
+            "company_name": order.company_label,  # type: ignore[attr-defined]
+            "number": order.number,
+            "status": order.status,
+            "offering_name": order.offering_name,
+            "price_mode": order.price_mode,
+            "fulfilment": order.fulfilment,
+            "quantity": order.quantity,
+            "amount": _decimal(order.amount, CENTS),
+            "refunded": _decimal(order.refunded, CENTS),
+            "commission_rate": _decimal(order.commission_rate, RATE),
+            "scheduled_start": _datetime(order.scheduled_start, zone),
+            "scheduled_end": _datetime(order.scheduled_end, zone),
+            "estate_name": order.estate_name,
+            "address": order.address,
+            "contact_name": order.contact_name,
+            "contact_phone": self.get_contact_phone(order),
+            "note": order.note,
+            "rating": order.rating,
+            "rating_comment": order.rating_comment,
+            "created_at": _datetime(order.created_at, zone),
+            "paid_at": _datetime(order.paid_at, zone),
+            "completed_at": _datetime(order.completed_at, zone),
+            "cancelled_at": _datetime(order.cancelled_at, zone),
+            "cancelled_by": order.cancelled_by,
+        }
+
+
+CENTS = Decimal("0.01")  # PortalOrder's amounts: decimal_places=2
+RATE = Decimal("0.0001")  # its commission_rate: decimal_places=4
+
+
+def _decimal(value: Decimal, places: Decimal) -> str:
+    """As serializers.DecimalField renders a model's decimal: fixed-point, to the field's places."""
+    return f"{value.quantize(places):f}"
+
+
+def _datetime(value: datetime | None, zone: tzinfo) -> str | None:
+    """As serializers.DateTimeField renders an aware datetime: ISO 8601 in the current time zone."""
+    if value is None:
+        return None
+    shown = value.astimezone(zone).isoformat()
+    return shown[:-6] + "Z" if shown.endswith("+00:00") else shown
 
 
 STATUS = OpenApiParameter("status", str, required=False, description="One order status (booked, confirmed…)")
@@ -69,6 +127,7 @@ class PartnerOrderList(PartnerView, generics.ListAPIView):
 
     required_permission = "partner.view"
     serializer_class = PartnerOrderSerializer
+    pagination_class = PageAndCountPagination
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

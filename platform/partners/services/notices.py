@@ -160,7 +160,8 @@ def tell_of_order(before: PortalOrder | None, after: PortalOrder, *, admitted: b
     was = before.status if before is not None else ""
     if after.status == "booked" and was in ("", "unpaid"):
         when = timezone.localtime(after.scheduled_start).strftime("%Y-%m-%d %H:%M") if after.scheduled_start else ""
-        _tell(after, NoticeKind.ORDER_BOOKED, f"{base}:booked", {**context, "when": when})
+        goods = {"quantity": after.quantity, "fulfilment": after.fulfilment} if after.fulfilment != "at_home" else {}
+        _tell(after, NoticeKind.ORDER_BOOKED, f"{base}:booked", {**context, "when": when, **goods})
     if after.status == "cancelled" and was not in ("", "unpaid", "cancelled") and after.cancelled_by != "vendor":
         told = {**context, "by": after.cancelled_by, "reason": after.cancel_reason}
         _tell(after, NoticeKind.ORDER_CANCELLED, f"{base}:cancelled", told, text=admitted)

@@ -33,6 +33,7 @@ class OrderCopy:
     status: str
     offering_name: str
     price_mode: str
+    fulfilment: str
     quantity: int
     amount: Decimal
     refunded: Decimal

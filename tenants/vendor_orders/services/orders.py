@@ -80,6 +80,7 @@ def write_copy(order: VendorOrder) -> None:
         status=order.status,
         offering_name=order.offering_name,
         price_mode=order.price_mode,
+        fulfilment=order.fulfilment,
         quantity=order.quantity,
         amount=order.amount,
         refunded=order.refunded,

@@ -845,6 +845,7 @@ export interface components {
             readonly status: string;
             readonly offering_name: string;
             readonly price_mode: string;
+            readonly fulfilment: string;
             readonly quantity: number;
             /** Format: decimal */
             readonly amount: string;
@@ -872,6 +873,7 @@ export interface components {
             readonly completed_at: string | null;
             /** Format: date-time */
             readonly cancelled_at: string | null;
+            readonly cancelled_by: string;
         };
         PartnerPhoto: {
             readonly id: number;

@@ -60,6 +60,7 @@ const order = (over: Partial<PartnerOrder> = {}): PartnerOrder => ({
   status: 'booked',
   offering_name: '日常保洁',
   price_mode: 'fixed',
+  fulfilment: 'at_home',
   quantity: 1,
   amount: '120.00',
   refunded: '0.00',
@@ -77,6 +78,7 @@ const order = (over: Partial<PartnerOrder> = {}): PartnerOrder => ({
   paid_at: '2026-12-01T08:01:00+08:00',
   completed_at: null,
   cancelled_at: null,
+  cancelled_by: '',
   ...over,
 })
 
@@ -92,6 +94,17 @@ const ORDERS = [
     rating: 5,
     rating_comment: '很干净',
     refunded: '20.00',
+  }),
+  order({
+    id: 75,
+    number: 'VO202612100005',
+    offering_name: '桶装水',
+    fulfilment: 'delivery',
+    quantity: 3,
+    scheduled_start: null,
+    scheduled_end: null,
+    status: 'cancelled',
+    cancelled_by: 'owner',
   }),
 ]
 
@@ -139,6 +152,11 @@ describe('订单', () => {
     expect(text).toContain('阳光花园')
     expect(text).toContain('1栋1单元101')
     expect(text).toContain('很干净')
+    // Goods: no slot, but how they reach the owner; and who cancelled.
+    expect(text).toContain('桶装水 × 3')
+    expect(text).toContain('送货上门')
+    expect($('partner-order-cancelled-by-75')?.textContent?.trim()).toBe('业主取消')
+    expect($('partner-order-cancelled-by-71')).toBeNull()
   })
 
   it('offers each order the moves of its status, and makes them with the token', async () => {
