@@ -8,6 +8,7 @@ views (core.image_views)."""
 
 from __future__ import annotations
 
+import functools
 import io
 import secrets
 import warnings
@@ -173,10 +174,13 @@ def store(photo: PhotoRow, clean: CleanImage) -> None:
         clean.height,
         clean.size,
     )
+    if not actions.in_action():
+        raise actions.OutsideAction("a photo's files are stored inside the action that saves its row")
+    # Each file, once written, goes again if the action does not commit (no row would name it).
     photo.file.save(f"photo.{clean.extension}", ContentFile(clean.body), save=False)
+    actions.on_rollback(functools.partial(_remove, [(photo.file.storage, photo.file.name)]))
     photo.thumbnail.save("thumbnail.jpg", ContentFile(clean.thumbnail), save=False)
-    files = [(photo.file.storage, photo.file.name), (photo.thumbnail.storage, photo.thumbnail.name)]
-    actions.on_rollback(lambda: _remove(files))  # no row for them if the action does not commit
+    actions.on_rollback(functools.partial(_remove, [(photo.thumbnail.storage, photo.thumbnail.name)]))
 
 
 def _remove(files: Iterable[tuple[Any, str | None]]) -> None:

@@ -101,7 +101,9 @@ class TencentSmsConfig:
             ]
             if not value
         ]
-        names += [f"TENCENT_SMS_TEMPLATE_IDS[{name}]" for name in TEMPLATES if not self.template_ids.get(name)]
+        # Vendors' texts are optional: without their templates they fail closed, with the reason, per text.
+        required = [name for name in TEMPLATES if not name.startswith("vendor_")]
+        names += [f"TENCENT_SMS_TEMPLATE_IDS[{name}]" for name in required if not self.template_ids.get(name)]
         if not self.endpoint.startswith("https://"):
             names.append("TENCENT_SMS_ENDPOINT (https)")
         return tuple(names)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from celery import shared_task
 from django_tenants.utils import get_public_schema_name, schema_context
 
@@ -29,13 +32,23 @@ def tell_partner_managers(*, document_id: int) -> None:
 # Texts to vendors are the platform's (public schema), whichever company's action queued them.
 
 
-@handles(notices.TOPIC_SMS, on_dead=notices.sms_given_up)
+def _in_public(give_up: Callable[..., None]) -> Callable[..., None]:
+    """An on_dead runs in the emitting company's schema; what it marks is the platform's."""
+
+    def run(**payload: Any) -> None:
+        with schema_context(get_public_schema_name()):
+            give_up(**payload)
+
+    return run
+
+
+@handles(notices.TOPIC_SMS, on_dead=_in_public(notices.sms_given_up))
 def text_vendor(*, notice_id: int) -> None:
     with schema_context(get_public_schema_name()):
         notices.send_sms(notice_id=notice_id)
 
 
-@handles(invitations.TOPIC_SMS, on_dead=invitations.sms_given_up)
+@handles(invitations.TOPIC_SMS, on_dead=_in_public(invitations.sms_given_up))
 def text_invitation(*, invitation_id: int, secret: str) -> None:
     with schema_context(get_public_schema_name()):
         invitations.send_sms(invitation_id=invitation_id, secret=secret)

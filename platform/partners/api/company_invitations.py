@@ -57,6 +57,7 @@ class PartnerInvitationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     required_permission = MANAGE
     serializer_class = VendorInvitationSerializer
+    lookup_value_regex = r"[0-9]+"
     error_statuses = {"create": [400, 429], "resend": [404, 409, 429], "revoke": [404, 409]}
 
     def get_queryset(self):

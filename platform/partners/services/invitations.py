@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name
 
 from accounts import services as account_services
+from accounts.models import AuditEvent
 from accounts.validators import normalise_phone
 from companies.models import Company
 from core import crypto
@@ -27,14 +28,17 @@ from core.actions import action, emit
 from core.errors import DomainError, NotFound
 from core.schemas import Schema
 from notifications import sms
+from notifications.services.quiet_hours import quiet_until
 from partners.models import Admission, VendorAccount, VendorInvitation
 from partners.services import admissions
+from partners.services.notices import NIGHT
 from partners.services.vendors import clean_text, phone_index, trail
 
 TOPIC_SMS = "partners.invitation_sms"
 INVITE_TTL = timedelta(days=7)
-DAILY_LIMIT = 50
-RESEND_AFTER = timedelta(minutes=1)
+DAILY_LIMIT = 50  # texts a company sends (first or again) in 24 hours
+RESEND_AFTER = timedelta(minutes=10)  # one phone is not texted again sooner
+SENDS = ("partner_invitation.invite", "partner_invitation.resend")
 
 
 class InvitationState:
@@ -90,6 +94,7 @@ def _send(invitation: VendorInvitation) -> None:
         TOPIC_SMS,
         {"invitation_id": invitation.pk, "secret": crypto.encrypt(token, schema=get_public_schema_name())},
         key=f"vendor-invitation:{invitation.pk}:{invitation.token_hash[:16]}",
+        available_at=quiet_until(start=NIGHT[0], end=NIGHT[1], now=timezone.now()),  # a stranger's phone
     )
 
 
@@ -100,7 +105,7 @@ def invite(*, name: str, contact_name: str, phone: str, actor: Any) -> VendorInv
     contact_name = clean_text(contact_name, field="contact_name", limit=50) if (contact_name or "").strip() else ""
     phone = normalise_phone(phone)
     index = phone_index(phone)
-    _within_daily_limit(company)
+    _within_daily_limit(company)  # and, under the company's lock, no second invitation at once
     earlier = VendorInvitation.objects.select_for_update().filter(company=company, phone_index=index)
     if any(state(one) == InvitationState.PENDING for one in earlier):
         message = _("已向该手机号发出邀请，可在邀请列表中重新发送。")
@@ -123,11 +128,14 @@ def invite(*, name: str, contact_name: str, phone: str, actor: Any) -> VendorInv
 
 
 def _within_daily_limit(company: Company) -> None:
-    """Texts cost money and can pester: at most DAILY_LIMIT invitations sent (or sent again) a day."""
+    """Texts cost money and can pester: at most DAILY_LIMIT sent (first or again) in 24 hours, counted
+    from the company's own audit trail — every send is a row there. The company's row is locked
+    first, so two staff sending at once are counted one after the other."""
+    Company.objects.select_for_update().filter(pk=company.pk).first()
     since = timezone.now() - timedelta(days=1)
-    sent = VendorInvitation.objects.filter(company=company, expires_at__gt=since + INVITE_TTL).count()
+    sent = AuditEvent.objects.filter(action__in=SENDS, at__gte=since).count()
     if sent >= DAILY_LIMIT:
-        raise DomainError(_("今日发出的邀请已达上限，请明天再试。"), code="throttled", status_code=429)
+        raise DomainError(_("24 小时内发出的邀请已达上限，请稍后再试。"), code="throttled", status_code=429)
 
 
 def _locked(invitation_id: Any) -> VendorInvitation:
@@ -144,7 +152,7 @@ def resend(*, invitation_id: Any, actor: Any) -> VendorInvitation:
     if state(invitation) in (InvitationState.ACCEPTED, InvitationState.REVOKED):
         raise DomainError(_("该邀请已接受或已撤销，不能重新发送。"), code="invalid_state", status_code=409)
     if invitation.expires_at - INVITE_TTL > timezone.now() - RESEND_AFTER:
-        raise DomainError(_("刚刚发送过，请稍后再试。"), code="throttled", status_code=429)
+        raise DomainError(_("10 分钟内刚发送过，请稍后再试。"), code="throttled", status_code=429)
     _within_daily_limit(invitation.company)
     _send(invitation)
     _audit(invitation, "resend", actor)
@@ -231,6 +239,7 @@ def _not_sent(invitation: VendorInvitation, error: str) -> str:
     return "refused"
 
 
+@action(audit=False)  # the invitation's row says why its text did not go, for staff to send again
 def sms_given_up(*, invitation_id: int, **_payload: Any) -> None:
     """The outbox gave up on the text: the staff see why, and may send it again."""
     VendorInvitation.objects.filter(pk=invitation_id, sent_at__isnull=True).update(

@@ -7,7 +7,7 @@ platform's SMS account and templates, never a company's."""
 from __future__ import annotations
 
 import logging
-from datetime import time
+from datetime import time, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -76,8 +76,11 @@ class NoticeNotSent(Exception):
 
 @action(audit=False)  # the notice's own row records whether its text went
 def send_sms(*, notice_id: int) -> str:
-    """Text one notice to the vendor's contact phone, once: the row is locked and marked in the same
-    transaction. A refusal of the number is final; an outage raises, for the outbox to retry."""
+    """Text one notice to the vendor's contact phone. The row is locked and marked in the same
+    transaction, so a redelivered message finds it sent; a worker lost between the provider's
+    answer and the commit sends it again (at least once, as every text of ours). A refusal of the
+    number is final; an outage raises, for the outbox to retry; Tencent's per-number limit (one a
+    number per 30 s, five an hour) is waited out in a later message, an hour on, for a day."""
     notice = (
         VendorNotice.objects.select_for_update(of=("self",))
         .select_related("vendor")
@@ -88,20 +91,40 @@ def send_sms(*, notice_id: int) -> str:
         return "done"
     vendor = notice.vendor
     template = notices.spec(notice.kind).sms
-    if not (vendor.sms_alerts and vendor.is_active and vendor.phone):
+    if not vendor.is_active:
+        return _mark(notice, NoticeSms.SKIPPED, _("服务商已被平台停用。"))
+    if not vendor.sms_alerts:
         return _mark(notice, NoticeSms.SKIPPED, _("服务商已关闭短信提醒。"))
+    if not vendor.phone:
+        return _mark(notice, NoticeSms.SKIPPED, _("服务商没有联系电话。"))
     gateway = sms.gateway()
     if not gateway.has_template(template):
         return _mark(notice, NoticeSms.FAILED, _("平台未配置该短信模板，短信未发送。"))
     try:
         gateway.send(phone=vendor.phone, template=template, params=notices.sms_params(notice))
     except sms.SmsError as exc:
-        # Throttled (Tencent allows one text a number per 30 s, five an hour): the outbox's backoff
-        # sends it later. An outage likewise. A number that cannot receive texts is final.
-        if exc.reason in (sms.SmsFailure.UNAVAILABLE, sms.SmsFailure.THROTTLED):
+        if exc.reason == sms.SmsFailure.UNAVAILABLE:
             raise NoticeNotSent(f"vendor notice {notice.pk}: {exc.code}") from exc
+        if exc.reason == sms.SmsFailure.THROTTLED:
+            return _later(notice, exc.message)
         return _mark(notice, NoticeSms.FAILED, exc.message)
     return _mark(notice, NoticeSms.SENT, "")
+
+
+THROTTLED_WAIT = timedelta(hours=1)
+THROTTLED_FOR_AT_MOST = timedelta(days=1)
+
+
+def _later(notice: VendorNotice, error: str) -> str:
+    """The provider's per-number limit: the same text in a new message an hour on (past the night),
+    until a day has gone by — then it is failed, and the portal's notice is what the vendor has."""
+    now = timezone.now()
+    if now - notice.created_at > THROTTLED_FOR_AT_MOST:
+        return _mark(notice, NoticeSms.FAILED, error)
+    later = now + THROTTLED_WAIT
+    later = quiet_until(start=NIGHT[0], end=NIGHT[1], now=later) or later
+    emit(TOPIC_SMS, {"notice_id": notice.pk}, key=f"vendor-notice:{notice.pk}:{later:%Y%m%d%H}", available_at=later)
+    return "later"
 
 
 def _mark(notice: VendorNotice, state: str, error: str) -> str:
@@ -110,8 +133,8 @@ def _mark(notice: VendorNotice, state: str, error: str) -> str:
     return str(state)
 
 
+@action(audit=False)  # the outbox gave the text up: the notice says so rather than wait forever
 def sms_given_up(*, notice_id: int, error: str = "", **_payload: Any) -> None:
-    """The outbox gave up on the text: say so on the notice rather than leave it waiting."""
     VendorNotice.objects.filter(pk=notice_id, sms=NoticeSms.QUEUED).update(
         sms=NoticeSms.FAILED, sms_error=_("短信服务暂时不可用，多次重试后仍未发送。")[:200]
     )

@@ -109,7 +109,11 @@ def sign_up_vendor(
     if invitation:
         from partners.services import invitations  # it builds on this module's helpers
 
-        invitations.accept(account=account, token=invitation)
+        try:
+            invitations.accept(account=account, token=invitation)
+        except DomainError as exc:  # the link: stale or unknown — a field of this form, nothing written
+            message = exc.message if exc.status_code != 404 else _("邀请链接无效，请联系物业重新发送。")
+            raise DomainError(message, code=exc.code, fields={"invitation": [message]}) from exc
     return vendor, account
 
 

@@ -162,11 +162,16 @@ def test_an_outage_or_the_providers_limit_is_retried_and_a_bad_number_is_final(p
     assert _notices(world)["results"][0]["sms"] == "sent"
 
     world.slot_id = add_slot(world.vendor, days=3)
-    _paid_order(payer, world, client_for, key="o2")  # within Tencent's 30 seconds of the last text
-    assert _deliver_texts(company.schema_name) == ["retry"]
-    sms_standin.reset(world.vendor.phone)  # half a minute later
-    assert _deliver_texts(company.schema_name) == ["done"]
+    _paid_order(payer, world, client_for, key="o2")  # within Tencent's limits of the last text
+    queued = OutboxMessage.objects.filter(topic="partners.notice_sms", status="pending")
+    assert _deliver_texts(company.schema_name) == ["done"]  # not retried at once: a new message, later
+    later = queued.get()
+    assert later.available_at >= timezone.now() + timedelta(minutes=59)
+    assert _notices(world)["results"][0]["sms"] == "queued"
+    sms_standin.reset(world.vendor.phone)  # an hour later
+    assert _deliver_texts("public") == ["done"]
     assert len(_texts(world)) == 1
+    assert _notices(world)["results"][0]["sms"] == "sent"
 
     Vendor.objects.filter(code=world.vendor.code).update(phone="12345")  # cannot receive texts
     world.slot_id = add_slot(world.vendor, days=4)
@@ -230,7 +235,17 @@ def test_a_documents_expiry_tells_the_vendor(payer, world):
     assert _kinds(world).count("document_expired") == 1
     expired = next(row for row in _notices(world)["results"] if row["kind"] == "document_expired")
     assert "营业执照" in expired["title"]
-    assert _deliver_texts("public") == ["done", "retry"]  # the second within Tencent's 30 seconds
+    assert _deliver_texts("public") == ["done", "done"]  # the second within Tencent's 30 s: an hour on
     sms_standin.reset(world.vendor.phone)
     assert _deliver_texts("public") == ["done"]
     assert len(_texts(world)) == 1
+
+
+def test_a_text_the_outbox_gives_up_says_so_on_the_notice(payer, world, client_for):
+    company = payer.company
+    _paid_order(payer, world, client_for, key="g1")
+    OutboxMessage.objects.filter(topic="partners.notice_sms", status="pending").update(max_attempts=1)
+    sms_standin.fail_next("InternalError.Timeout", times=3)
+    assert _deliver_texts(company.schema_name) == ["dead"]
+    booked = _notices(world)["results"][0]
+    assert booked["sms"] == "failed"
