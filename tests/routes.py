@@ -6,8 +6,9 @@ import re
 from typing import Any
 
 
-def company_api_routes(urlconf: str = "config.urls_tenant") -> list[tuple[str, str, Any]]:
-    """Every API route of a company's host (or of `urlconf`): (method, concrete path, the view callback)."""
+def company_api_routes(urlconf: str = "config.urls_tenant", free_id: str = "1") -> list[tuple[str, str, Any]]:
+    """Every API route of a company's host (or of `urlconf`): (method, concrete path, the view callback).
+    `free_id` fills the router's default lookup ([^/.]+, which takes any text), "1" everything else."""
     from django.urls import URLPattern, URLResolver, get_resolver
 
     samples = {"int": "1", "uuid": "00000000-0000-0000-0000-000000000001", "str": "houses", "path": "x"}
@@ -21,7 +22,13 @@ def company_api_routes(urlconf: str = "config.urls_tenant") -> list[tuple[str, s
                 route = prefix + str(pattern.pattern)
                 if not route.startswith("api/v1/") or "(?P<format>" in route:
                     continue
-                path = re.sub(r"\(\?P<\w+>[^)]*\)", "1", route).replace("^", "").replace("$", "")  # router regexes
+                path = (
+                    re.sub(  # router regexes
+                        r"\(\?P<\w+>([^)]*)\)", lambda m: free_id if m.group(1) == "[^/.]+" else "1", route
+                    )
+                    .replace("^", "")
+                    .replace("$", "")
+                )
                 path = re.sub(r"<(?:(\w+):)?\w+>", lambda m: samples[m.group(1) or "str"], path)  # path converters
                 actions = getattr(pattern.callback, "actions", None)
                 view_class = getattr(pattern.callback, "cls", None)
@@ -40,6 +47,7 @@ def company_api_routes(urlconf: str = "config.urls_tenant") -> list[tuple[str, s
     return found
 
 
-def partner_api_routes() -> list[tuple[str, str, Any]]:
+def partner_api_routes(free_id: str = "1") -> list[tuple[str, str, Any]]:
     """Every route of the partner portal's API, on the public host (config.urls_public)."""
-    return [route for route in company_api_routes("config.urls_public") if route[1].startswith("/api/v1/partner/")]
+    routes = company_api_routes("config.urls_public", free_id)
+    return [route for route in routes if route[1].startswith("/api/v1/partner/")]

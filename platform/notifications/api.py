@@ -78,7 +78,7 @@ class _Inbox(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(request=None, responses=InboxItemSerializer)
     @action(detail=True, methods=["post"])
     def read(self, request: Any, pk: str | None = None) -> Response:
-        item = inbox.mark_read(user=request.user, item_id=int(pk or 0))
+        item = inbox.mark_read(user=request.user, item_id=self.get_object().pk)
         return Response(self.get_serializer(selectors.inbox(request.user).get(pk=item.pk)).data)
 
     @extend_schema(request=None, responses=ReadAll)

@@ -109,7 +109,9 @@ class PartnerAdmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
     def approve(self, request, pk=None):
         form = ApproveSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        admission = admissions.approve_admission(admission_id=pk, actor=request.user, **form.validated_data)
+        admission = admissions.approve_admission(
+            admission_id=self.get_object().pk, actor=request.user, **form.validated_data
+        )
         return self._answer(admission)
 
     @extend_schema(request=ApproveSerializer, responses=AdmissionSerializer)
@@ -118,7 +120,9 @@ class PartnerAdmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         """编辑合作条款: an approved vendor's estates and commission, changed."""
         form = ApproveSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        admission = admissions.change_admission_terms(admission_id=pk, actor=request.user, **form.validated_data)
+        admission = admissions.change_admission_terms(
+            admission_id=self.get_object().pk, actor=request.user, **form.validated_data
+        )
         return self._answer(admission)
 
     @extend_schema(request=AdmissionReasonSerializer, responses=AdmissionSerializer)
@@ -126,19 +130,23 @@ class PartnerAdmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
     def reject(self, request, pk=None):
         form = AdmissionReasonSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        return self._answer(admissions.reject_admission(admission_id=pk, actor=request.user, **form.validated_data))
+        return self._answer(
+            admissions.reject_admission(admission_id=self.get_object().pk, actor=request.user, **form.validated_data)
+        )
 
     @extend_schema(request=AdmissionReasonSerializer, responses=AdmissionSerializer)
     @action(detail=True, methods=["post"])
     def suspend(self, request, pk=None):
         form = AdmissionReasonSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        return self._answer(admissions.suspend_admission(admission_id=pk, actor=request.user, **form.validated_data))
+        return self._answer(
+            admissions.suspend_admission(admission_id=self.get_object().pk, actor=request.user, **form.validated_data)
+        )
 
     @extend_schema(request=None, responses=AdmissionSerializer)
     @action(detail=True, methods=["post"])
     def reinstate(self, request, pk=None):
-        return self._answer(admissions.reinstate_admission(admission_id=pk, actor=request.user))
+        return self._answer(admissions.reinstate_admission(admission_id=self.get_object().pk, actor=request.user))
 
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY)})
     @action(detail=True, methods=["get"], url_path=r"documents/(?P<document_id>[0-9]+)/file")

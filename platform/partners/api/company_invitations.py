@@ -48,7 +48,7 @@ class VendorInvitationSerializer(serializers.ModelSerializer):
 
 class VendorInviteSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=100, label=_("名称"))
-    contact_name = serializers.CharField(max_length=50, required=False, allow_blank=True, label=_("联系人"))
+    contact_name = serializers.CharField(max_length=50, default="", allow_blank=True, label=_("联系人"))
     phone = PhoneField(label=_("手机号"))
 
 
@@ -57,7 +57,6 @@ class PartnerInvitationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     required_permission = MANAGE
     serializer_class = VendorInvitationSerializer
-    lookup_value_regex = r"[0-9]+"
     error_statuses = {"create": [400, 429], "resend": [404, 409, 429], "revoke": [404, 409]}
 
     def get_queryset(self):
@@ -75,9 +74,13 @@ class PartnerInvitationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(request=None, responses=VendorInvitationSerializer)
     @action(detail=True, methods=["post"])
     def resend(self, request, pk=None):
-        return Response(VendorInvitationSerializer(invitations.resend(invitation_id=pk, actor=request.user)).data)
+        return Response(
+            VendorInvitationSerializer(invitations.resend(invitation_id=self.get_object().pk, actor=request.user)).data
+        )
 
     @extend_schema(request=None, responses=VendorInvitationSerializer)
     @action(detail=True, methods=["post"])
     def revoke(self, request, pk=None):
-        return Response(VendorInvitationSerializer(invitations.revoke(invitation_id=pk, actor=request.user)).data)
+        return Response(
+            VendorInvitationSerializer(invitations.revoke(invitation_id=self.get_object().pk, actor=request.user)).data
+        )

@@ -155,6 +155,8 @@ def test_bad_input_gets_field_errors(company_a, client_for):
         assert response.status_code == 400, (body, response.content)
         assert field in response.json()["fields"], response.json()
     assert VendorInvitation.objects.count() == 0
+    no_contact = admin.post("/api/v1/partner-invitations/", {"name": "便利店", "phone": PHONE}, format="json")
+    assert no_contact.status_code == 201, no_contact.content  # the contact's name is optional
 
 
 def test_another_company_neither_sees_nor_moves_an_invitation(company_a, company_b, client_for):
@@ -163,6 +165,7 @@ def test_another_company_neither_sees_nor_moves_an_invitation(company_a, company
     assert other.get("/api/v1/partner-invitations/").json()["count"] == 0
     assert other.post(f"/api/v1/partner-invitations/{invitation_id}/resend/").status_code == 404
     assert other.post(f"/api/v1/partner-invitations/{invitation_id}/revoke/").status_code == 404
+    assert client_for(company_a, "admin").post("/api/v1/partner-invitations/x1/resend/").status_code == 404  # no 500
     assert VendorInvitation.objects.get(pk=invitation_id).revoked_at is None
 
 

@@ -118,3 +118,9 @@ def test_a_company_token_or_session_is_useless_on_every_partner_endpoint(vendor,
                 let_through.append(f"{who}: {method} {path} → {response.status_code}")
     assert let_through == []
     assert by_token.get("/api/v1/partner/me/").status_code == 401
+
+
+def test_the_portals_ids_are_numbers_in_the_routes():
+    """No portal route takes a word for an id (each is an int converter or [0-9]+), so none can
+    reach a query with one; tests/platform/test_route_ids.py sweeps the company host's routes."""
+    assert partner_api_routes(free_id="x1") == partner_api_routes()
