@@ -12821,7 +12821,10 @@ export interface components {
         VendorInviteRequest: {
             /** 名称 */
             name: string;
-            /** 联系人 */
+            /**
+             * 联系人
+             * @default
+             */
             contact_name?: string;
             /** 手机号 */
             phone: string;
