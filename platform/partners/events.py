@@ -1,6 +1,6 @@
 """What partners tells people about (notifications.events): a company's partner managers hear of an
 admitted vendor's document about to run out, before its listings are suspended, and of the platform
-stopping a vendor it admitted. (Vendors themselves are told through partners.notices.)"""
+stopping a vendor it admitted, and letting it back. (Vendors themselves are told through partners.notices.)"""
 
 from __future__ import annotations
 
@@ -27,5 +27,15 @@ VENDOR_DEACTIVATED = register(
             "服务中的订单请在服务订单中处理。"
         ),
         link="/community/vendor-orders",
+    )
+)
+
+VENDOR_REACTIVATED = register(
+    Event(
+        name="partners.vendor_reactivated",
+        label=_("服务商被平台恢复"),
+        title=_("服务商已恢复：%(vendor)s"),
+        body=_("%(vendor)s 已被平台恢复，重新出现在业主的服务列表中；停用时取消的订单不会恢复。"),
+        link="/community/partners",
     )
 )

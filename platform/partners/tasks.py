@@ -57,3 +57,8 @@ def text_invitation(*, invitation_id: int, secret: str) -> None:
 @handles(console.TOPIC_STOPPED)
 def stop_vendor_in_company(*, vendor_id: int, stamp: str) -> None:
     console.stop_in_company(vendor_id=vendor_id, stamp=stamp)
+
+
+@handles(console.TOPIC_BACK)
+def vendor_back_in_company(*, vendor_id: int, stamp: str) -> None:
+    console.back_in_company(vendor_id=vendor_id, stamp=stamp)

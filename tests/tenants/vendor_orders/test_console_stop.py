@@ -48,10 +48,10 @@ def _change(operator, vendor: Vendor, **changes):
     return operator.post(url, data)
 
 
-def _deliver(schema_name: str) -> list[str]:
-    keys = OutboxMessage.objects.filter(
-        schema_name=schema_name, topic="partners.vendor_deactivated", status="pending"
-    ).values_list("key", flat=True)
+def _deliver(schema_name: str, topic: str = "partners.vendor_deactivated") -> list[str]:
+    keys = OutboxMessage.objects.filter(schema_name=schema_name, topic=topic, status="pending").values_list(
+        "key", flat=True
+    )
     return [outbox.deliver_now(schema_name=schema_name, key=key) for key in list(keys)]
 
 
@@ -105,6 +105,16 @@ def test_stopping_a_vendor_cancels_and_refunds_what_it_had_not_started(payer, wo
     assert back.status_code == 302
     assert Vendor.objects.get(pk=vendor.pk).is_active
     assert payer.client.get(f"/api/v1/owner/vendor-orders/{paid['id']}/").json()["status"] == "cancelled"
+    # The partner managers hear it is back, once, however often the message comes.
+    assert _deliver(company.schema_name, "partners.vendor_reactivated") == ["done"]
+    from partners.tasks import vendor_back_in_company
+
+    payload = OutboxMessage.objects.filter(topic="partners.vendor_reactivated").values_list("payload", flat=True).get()
+    with tenant_context(company):
+        vendor_back_in_company(**payload)
+        told = Notification.objects.filter(event="partners.vendor_reactivated")
+        assert told.count() == 1
+        assert told.get().context["vendor"] == vendor.name
 
 
 def test_the_console_cannot_add_or_delete_vendors(operator, world):
