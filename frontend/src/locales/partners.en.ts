@@ -455,6 +455,7 @@ const partners: typeof partnersZh = {
       quotedAmountInvalid: 'Enter an amount from 0.01 to {max} CNY, at most two decimals',
       quotedPending: 'Quoted on site',
       fulfilment: { delivery: 'Delivery', pickup: 'Pickup in store' },
+      cancelReason: 'Reason: {reason}',
       cancelledBy: {
         owner: 'Cancelled by the owner',
         vendor: 'Cancelled by you',

@@ -432,6 +432,7 @@ const partners = {
       quotedAmountInvalid: '请输入 0.01 至 {max} 元的金额，最多两位小数',
       quotedPending: '上门报价',
       fulfilment: { delivery: '送货上门', pickup: '到店自提' },
+      cancelReason: '原因：{reason}',
       cancelledBy: {
         owner: '业主取消',
         vendor: '您已取消',

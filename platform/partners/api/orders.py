@@ -58,6 +58,7 @@ class PartnerOrderSerializer(serializers.ModelSerializer):
             "completed_at",
             "cancelled_at",
             "cancelled_by",
+            "cancel_reason",
         ]
         read_only_fields = fields
 
@@ -98,6 +99,7 @@ class PartnerOrderSerializer(serializers.ModelSerializer):
             "completed_at": _datetime(order.completed_at, zone),
             "cancelled_at": _datetime(order.cancelled_at, zone),
             "cancelled_by": order.cancelled_by,
+            "cancel_reason": order.cancel_reason,
         }
 
 

@@ -124,7 +124,12 @@ def test_staff_cancel_an_order_under_way_which_owner_and_vendor_cannot(payer, wo
     assert cancelled.json()["refund_state"] == "refunding"
     assert [r.amount for r in _refunds(payer, order["id"])] == [Decimal("120.00")]
     assert "vendor_order.cancelled_by_company" in _inbox_events(payer)
-    assert world.vendor.client.get("/api/v1/partner/orders/").json()["results"][0]["status"] == "cancelled"
+    on_portal = world.vendor.client.get("/api/v1/partner/orders/").json()["results"][0]
+    assert (on_portal["status"], on_portal["cancelled_by"], on_portal["cancel_reason"]) == (
+        "cancelled",
+        "company",
+        "服务商失联",
+    )
 
 
 def test_a_failed_refund_is_shown_and_asked_again_once(payer, world, client_for):

@@ -874,6 +874,7 @@ export interface components {
             /** Format: date-time */
             readonly cancelled_at: string | null;
             readonly cancelled_by: string;
+            readonly cancel_reason: string;
         };
         PartnerPhoto: {
             readonly id: number;

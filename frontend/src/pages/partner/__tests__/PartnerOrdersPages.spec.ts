@@ -79,6 +79,7 @@ const order = (over: Partial<PartnerOrder> = {}): PartnerOrder => ({
   completed_at: null,
   cancelled_at: null,
   cancelled_by: '',
+  cancel_reason: '',
   ...over,
 })
 
@@ -105,6 +106,7 @@ const ORDERS = [
     scheduled_end: null,
     status: 'cancelled',
     cancelled_by: 'owner',
+    cancel_reason: '临时有事',
   }),
 ]
 
@@ -157,6 +159,8 @@ describe('订单', () => {
     expect(text).toContain('送货上门')
     expect($('partner-order-cancelled-by-75')?.textContent?.trim()).toBe('业主取消')
     expect($('partner-order-cancelled-by-71')).toBeNull()
+    expect($('partner-order-cancel-reason-75')?.textContent?.trim()).toBe('原因：临时有事')
+    expect($('partner-order-cancel-reason-71')).toBeNull()
   })
 
   it('offers each order the moves of its status, and makes them with the token', async () => {
