@@ -11,7 +11,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from partners.models import NoticeKind, VendorNotice
+from partners.models import DocumentKind, NoticeKind, VendorNotice
 
 FULFILMENTS = {"delivery": _("送货上门"), "pickup": _("到店自提")}
 BY = {
@@ -105,8 +105,6 @@ def _values(notice: VendorNotice) -> dict[str, Any]:
     if "by" in values:
         values["by"] = str(BY.get(str(values["by"]), values["by"]))
     if "kind" in values and notice.kind in (NoticeKind.DOCUMENT_EXPIRING, NoticeKind.DOCUMENT_EXPIRED):
-        from partners.models import DocumentKind
-
         values["kind"] = str(dict(DocumentKind.choices).get(str(values["kind"]), values["kind"]))
     if notice.context.get("when"):
         values["when"] = gettext("，%(when)s") % {"when": notice.context["when"]}

@@ -118,7 +118,7 @@ class PartnerLoginSerializer(serializers.Serializer):
 
 class PartnerLoginView(PartnerPublicView):
     throttle_scope = "login"
-    error_statuses = {"post": [401]}
+    error_statuses = {"post": [401, 403]}  # 403: the vendor was stopped by the platform
 
     @extend_schema(request=PartnerLoginSerializer, responses=PartnerTokenSerializer)
     def post(self, request):

@@ -46,6 +46,18 @@ class InvalidPartnerCredentials(DomainError):
         super().__init__(_("手机号或密码错误。"), code="invalid_credentials")
 
 
+class VendorStopped(DomainError):
+    """The right password of a vendor the platform stopped: told why (only to whoever knows the
+    password), instead of a wrong-password answer that would send it resetting its password."""
+
+    status_code = 403
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(
+            _("您的服务商已被平台停用（%(reason)s），请联系平台客服。") % {"reason": reason}, code="vendor_deactivated"
+        )
+
+
 def label(account: VendorAccount | None) -> str:
     """How the audit trail names a vendor's account (it is no user of any schema)."""
     return f"partner:{account.pk}" if account is not None else "system"
@@ -123,15 +135,20 @@ def authenticate(*, phone: str, password: str, ip: str | None) -> VendorAccount:
     phone = normalise_phone(phone)
     throttle_name = f"partner:{phone}"
     login_throttle.take_turn(username=throttle_name, ip=ip)
-    account, accepted = _check_password(phone=phone, password=password)
-    if not accepted or account is None:
+    account, outcome = _check_password(phone=phone, password=password)
+    if outcome == STOPPED and account is not None:
+        raise VendorStopped(account.vendor.deactivated_reason)
+    if outcome != SIGNED_IN or account is None:
         raise InvalidPartnerCredentials()
     login_throttle.succeeded(username=throttle_name, ip=ip)
     return account
 
 
+SIGNED_IN, REFUSED, STOPPED = "signed_in", "refused", "stopped"
+
+
 @action
-def _check_password(*, phone: str, password: str) -> tuple[VendorAccount | None, bool]:
+def _check_password(*, phone: str, password: str) -> tuple[VendorAccount | None, str]:
     account = selectors.account_by_phone(phone)
     if account is None:
         VendorAccount().set_password(password)  # the same work as a real check: no timing hint
@@ -141,15 +158,18 @@ def _check_password(*, phone: str, password: str) -> tuple[VendorAccount | None,
             object_type="vendor_account",
             object_id=crypto.blind_index(phone[:20], purpose="unknown-username", schema="public")[:16],
         )
-        return None, False
+        return None, REFUSED
     ok = account.check_password(password)
-    if not (ok and account.is_active and account.vendor.is_active):
+    if not (ok and account.is_active):
         trail(account, "partner.login_failed", "vendor_account", account.pk)
-        return account, False
+        return account, REFUSED
+    if not account.vendor.is_active:
+        trail(account, "partner.login_refused_stopped", "vendor_account", account.pk)
+        return account, STOPPED
     account.last_login = timezone.now()
     account.save(update_fields=["last_login"])
     trail(account, "partner.login", "vendor_account", account.pk)
-    return account, True
+    return account, SIGNED_IN
 
 
 @action

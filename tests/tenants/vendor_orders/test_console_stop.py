@@ -14,6 +14,7 @@ from accounts.models import AuditEvent, User
 from core.outbox import services as outbox
 from core.outbox.models import OutboxMessage
 from partners.models import Vendor
+from tests.platform.partners.conftest import VENDOR_PASSWORD, portal_client
 from tests.tenants.vendor_orders.test_booking import _pay
 from tests.tenants.vendor_orders.test_company_moves import _in_service, _refunds
 from tests.tenants.vendor_orders.world import add_slot, admitted_vendor, book
@@ -73,6 +74,15 @@ def test_stopping_a_vendor_cancels_and_refunds_what_it_had_not_started(payer, wo
     assert (vendor.is_active, vendor.deactivated_reason) == (False, "营业执照被吊销")
     assert AuditEvent.objects.filter(action="partner.vendor_deactivated", object_id=str(vendor.pk)).exists()
     assert world.vendor.client.get("/api/v1/partner/me/").status_code == 401  # out at once
+    # Signing in again: the right password is told why (not "wrong password"); a wrong one learns nothing.
+    login = {"phone": world.vendor.phone, "password": VENDOR_PASSWORD}
+    refused = portal_client().post("/api/v1/partner/auth/login/", login, format="json")
+    assert refused.status_code == 403 and refused.json()["code"] == "vendor_deactivated"
+    assert "营业执照被吊销" in refused.json()["message"] and "token" not in refused.json()
+    guessed = portal_client().post(
+        "/api/v1/partner/auth/login/", {**login, "password": "Wrong-pass-2026"}, format="json"
+    )
+    assert guessed.status_code == 401 and "营业执照" not in guessed.json()["message"]
     assert payer.client.get("/api/v1/owner/vendors/").json()["count"] == 0
 
     assert _deliver(company.schema_name) == ["done"]
@@ -104,6 +114,7 @@ def test_stopping_a_vendor_cancels_and_refunds_what_it_had_not_started(payer, wo
     back = _change(operator, Vendor.objects.get(pk=vendor.pk), is_active="on")
     assert back.status_code == 302
     assert Vendor.objects.get(pk=vendor.pk).is_active
+    assert portal_client().post("/api/v1/partner/auth/login/", login, format="json").status_code == 200
     assert payer.client.get(f"/api/v1/owner/vendor-orders/{paid['id']}/").json()["status"] == "cancelled"
     # The partner managers hear it is back, once, however often the message comes.
     assert _deliver(company.schema_name, "partners.vendor_reactivated") == ["done"]
