@@ -87,18 +87,21 @@ def test_company_invites_vendor_by_text_vendor_signs_up_from_link_and_applies(
 
     # --- the worker texts the link -------------------------------------------------------------------
     # A text to a stranger's phone waits out the night (22:00–07:00 Shanghai): here it is morning.
+    from django.test import override_settings
     from django.utils import timezone
 
     from core.outbox import services as outbox
     from core.outbox.models import OutboxMessage
 
-    with in_company_db("alpha") as company:
+    # Delivered here or by the live worker, whichever claims it first: here, the link names the live
+    # stack's port as the worker's would.
+    with in_company_db("alpha") as company, override_settings(PUBLIC_PORT=str(live_stack.port)):
         held = OutboxMessage.objects.filter(
             schema_name=company.schema_name, topic="partners.invitation_sms", status="pending"
         )
         for key in list(held.values_list("key", flat=True)):
             held.filter(key=key).update(available_at=timezone.now())
-            outbox.deliver_now(schema_name=company.schema_name, key=key)  # or the worker, whichever claims it
+            outbox.deliver_now(schema_name=company.schema_name, key=key)
     text, link = _texted_link(vendor_phone)
     assert "阿尔法物业" in text, text
     assert link.startswith(live_stack.url(None, "/partner/join?invite=")), link
