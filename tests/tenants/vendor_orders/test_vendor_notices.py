@@ -5,7 +5,7 @@ outbox from the platform's own account, wait out the night, and stop when the ve
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -133,12 +133,14 @@ def test_a_suspension_texts_once_not_once_per_cancelled_order(payer, world, clie
 
 
 def test_texts_wait_out_the_night_and_stop_when_turned_off(payer, world, client_for, monkeypatch):
-    night = datetime(2026, 12, 4, 23, 30, tzinfo=SHANGHAI)
+    # tonight, not a fixed date: the outbox never dates a message before the database's clock
+    night = timezone.localtime(timezone=SHANGHAI).replace(hour=23, minute=30, second=0, microsecond=0)
+    morning = (night + timedelta(days=1)).replace(hour=7, minute=0)
     monkeypatch.setattr(timezone, "now", lambda: night)
     _paid_order(payer, world, client_for, key="t1")
     message = OutboxMessage.objects.filter(topic="partners.notice_sms").order_by("-id").first()
     assert message is not None
-    assert message.available_at.astimezone(SHANGHAI) == datetime(2026, 12, 5, 7, 0, tzinfo=SHANGHAI)
+    assert message.available_at.astimezone(SHANGHAI) == morning
     monkeypatch.undo()
 
     staff = world.vendor.client  # the manager
