@@ -17,7 +17,13 @@ from django.core.signals import setting_changed
 from django.db import connection
 from django.dispatch import receiver
 from django_tenants.utils import get_public_schema_name, tenant_context
+from hypothesis import settings as hypothesis_settings
 from rest_framework.test import APIClient
+
+# Property tests check what is true, not how fast: a busy machine (a parallel run, CI's neighbours)
+# must not fail a pure function on Hypothesis's 200 ms default deadline. Speed is tests/bench/'s.
+hypothesis_settings.register_profile("wuye", deadline=None)
+hypothesis_settings.load_profile("wuye")
 
 PASSWORD = "Test-pass-2026"
 ROLES = {

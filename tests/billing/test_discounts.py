@@ -141,7 +141,7 @@ def test_prepaying_twice_issues_the_next_cycles_and_a_retry_takes_nothing_more(c
             Charge.objects.filter(house=house, fee_item=item, kind="regular").values_list("cycle_start", flat=True)
         )
         assert len(starts) == len(set(starts)) == 3 + 6
-        run = _run(estate, TODAY + timedelta(days=31))  # next month's bill run skips the prepaid cycle
+        run = _run(estate, NEXT_MONTH)  # next month's bill run skips the prepaid cycle
         assert run.result["charges"] == 0
         assert Charge.objects.filter(house=house, fee_item=item, kind="regular").count() == 9
 
@@ -236,8 +236,8 @@ def test_an_approved_vacancy_discounts_existing_and_later_charges_exactly_once(c
         exact = Decimal("223.75") * (100 * days - 50 * vacant) / (100 * days)
         assert first.amount == -(Decimal("223.75") - _round(exact, "half_up", "fen"))
         assert lines.order_by("period_start")[1].amount == Decimal("-111.87")  # 223.75 − round(111.875) to pay
-        _run(estate, TODAY + timedelta(days=31))
-        _run(estate, TODAY + timedelta(days=31))  # run again: nothing new
+        _run(estate, NEXT_MONTH)
+        _run(estate, NEXT_MONTH)  # run again: nothing new
         for run_id in set(
             Charge.objects.filter(house=house, bill_run__isnull=False).values_list("bill_run", flat=True)
         ):
@@ -464,7 +464,7 @@ def test_a_prepayment_over_an_approved_vacancy_pays_the_discounted_amount_to_the
         assert sum(c.amount for c in Charge.objects.filter(house=house, cycle_start__gte=NEXT_MONTH)) == total
         assert not {c.pk for c, _owing in payments.open_lines(house.pk)} & {c.pk for c in principals}
 
-        _run(estate, TODAY + timedelta(days=31))  # the twin's first cycle, issued by a bill run
+        _run(estate, NEXT_MONTH)  # the twin's first cycle, issued by a bill run
         twin_line = Charge.objects.get(house=twin, kind="adjustment", cycle_start=NEXT_MONTH)
         assert -twin_line.amount == Decimal("223.75") - first == q.lines[0].vacancy
         # the bill run left the prepaid cycles alone

@@ -254,8 +254,9 @@ def test_owner_sees_bills_explained_then_the_cashier_payment_and_its_receipt(pho
     owner_phone = f"1382233{int(run_id, 16) % 10_000:04d}"
     page = phone
 
-    # A house with two months of property fee, each issued on its month's first day: last month's is
-    # overdue (due on the 16th) and accrues a late fee of 0.05% a day; this month's is due.
+    # A house with two months of property fee: last month's, issued on its first day, is overdue (due
+    # on the 16th) and accrues a late fee of 0.05% a day; this month's, issued today, is due in 15 days
+    # (issued on the 1st it would be overdue too from the 17th).
     today = timezone.localdate()
     last_month = date(today.year - 1, 12, 1) if today.month == 1 else date(today.year, today.month - 1, 1)
     with in_company_db("alpha"):
@@ -268,7 +269,7 @@ def test_owner_sees_bills_explained_then_the_cashier_payment_and_its_receipt(pho
         late_fee = {"strategy": "daily_rate", "rate": "0.0005", "grace_days": 0}
         _fee(name="物业费", houses=[house], start=last_month, late_fee=late_fee)
         _run(estate, last_month)
-        _run(estate, today.replace(day=1))
+        _run(estate, today)
     days_late = (today - last_month.replace(day=16)).days
 
     # The owner signs in, asks for the house, staff approve (services: the admin flow is tested above).
