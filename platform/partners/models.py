@@ -410,6 +410,7 @@ class NoticeKind(models.TextChoices):
     ADMISSION_REJECTED = "admission_rejected", _("入驻未通过")
     ADMISSION_SUSPENDED = "admission_suspended", _("暂停合作")
     ADMISSION_REINSTATED = "admission_reinstated", _("恢复合作")
+    ADMISSION_TERMS = "admission_terms", _("合作条款变更")
     DOCUMENT_EXPIRING = "document_expiring", _("证件即将到期")
     DOCUMENT_EXPIRED = "document_expired", _("证件已过期")
 

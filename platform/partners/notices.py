@@ -80,6 +80,14 @@ SPECS: dict[str, NoticeSpec] = {
         sms="vendor_admission",
         sms_params=("company",),
     ),
+    NoticeKind.ADMISSION_TERMS: NoticeSpec(
+        title=_("%(company)s 调整了合作条款"),
+        body=_(
+            "%(company)s 调整了与您的合作条款：服务 %(estates)s 个小区，佣金比例 %(rate)s。此后的新订单按新条款结算。"
+        ),
+        sms="vendor_admission",
+        sms_params=("company",),
+    ),
     NoticeKind.DOCUMENT_EXPIRING: NoticeSpec(
         title=_("%(kind)s即将到期"),
         body=_("您的%(kind)s（%(number)s）将于 %(expires_on)s 到期，请及时上传新证件；到期后服务将自动暂停。"),

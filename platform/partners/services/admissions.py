@@ -97,12 +97,12 @@ TOLD = {
 }
 
 
-def _tell(admission: Admission, kind: str) -> None:
+def _tell(admission: Admission, kind: str, context: dict[str, Any] | None = None) -> None:
     notices.tell_vendor(
         vendor_id=admission.vendor_id,
         kind=kind,
         key=f"admission:{admission.pk}:{kind}:{admission.updated_at.isoformat()}",
-        context={"reason": admission.note},
+        context={"reason": admission.note} if context is None else context,
         company=admission.company,
     )
 
@@ -184,7 +184,8 @@ def change_admission_terms(*, admission_id: Any, actor: Any, estate_ids: list[in
     approval. Only while approved: a suspended vendor is reinstated first, an applicant approved."""
     admission = _locked(admission_id)
     estates, rate = _estates(estate_ids), _rate(commission_rate)
-    return _move(
+    changed = sorted(admission.estate_ids) != estates or admission.commission_rate != rate
+    admission = _move(
         admission,
         to=AdmissionStatus.APPROVED,
         allowed_from={AdmissionStatus.APPROVED},
@@ -193,6 +194,10 @@ def change_admission_terms(*, admission_id: Any, actor: Any, estate_ids: list[in
         estate_ids=estates,
         commission_rate=rate,
     )
+    if changed:  # the vendor learns what it now serves and what it keeps of each new order
+        percent = f"{(rate * 100).normalize():f}%"
+        _tell(admission, NoticeKind.ADMISSION_TERMS, {"estates": len(estates), "rate": percent})
+    return admission
 
 
 def _reason(reason: str) -> str:

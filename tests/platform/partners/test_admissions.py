@@ -203,6 +203,25 @@ def test_an_approved_vendors_terms_change_and_are_audited(vendor, client_for, co
     assert event.before["commission_rate"] == "0.0500" and event.after["commission_rate"] == "0.0825"
     assert vendor.client.get("/api/v1/partner/admissions/").json()["results"][0]["estates_count"] == 2
 
+    told = vendor.client.get("/api/v1/partner/notices/").json()["results"]
+    assert [row["kind"] for row in told] == ["admission_terms", "admission_approved"]
+    assert "服务 2 个小区，佣金比例 8.25%" in told[0]["text"] and told[0]["sms"] == "queued"
+    same = admin.post(
+        f"/api/v1/partner-admissions/{admission_id}/terms/",
+        {"estate_ids": [first, second], "commission_rate": "0.0825"},
+        format="json",
+    )
+    assert same.status_code == 200, same.content
+    assert len(vendor.client.get("/api/v1/partner/notices/").json()["results"]) == 2  # nothing changed: no news
+    again = admin.post(
+        f"/api/v1/partner-admissions/{admission_id}/terms/",
+        {"estate_ids": [first], "commission_rate": "0.1"},
+        format="json",
+    )
+    assert again.status_code == 200, again.content
+    english = vendor.client.get("/api/v1/partner/notices/", HTTP_ACCEPT_LANGUAGE="en").json()["results"][0]
+    assert english["kind"] == "admission_terms" and "10%" in english["text"] and "1 " in english["text"]
+
 
 def test_terms_refuse_bad_input_and_any_state_but_approved(vendor, client_for, company_a, company_b):
     estate = _estate(company_a)

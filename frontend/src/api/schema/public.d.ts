@@ -808,11 +808,12 @@ export interface components {
          *     * `admission_rejected` - 入驻未通过
          *     * `admission_suspended` - 暂停合作
          *     * `admission_reinstated` - 恢复合作
+         *     * `admission_terms` - 合作条款变更
          *     * `document_expiring` - 证件即将到期
          *     * `document_expired` - 证件已过期
          * @enum {string}
          */
-        PartnerNoticeKindEnum: "order_booked" | "order_cancelled" | "order_paid" | "order_rated" | "admission_invited" | "admission_approved" | "admission_rejected" | "admission_suspended" | "admission_reinstated" | "document_expiring" | "document_expired";
+        PartnerNoticeKindEnum: "order_booked" | "order_cancelled" | "order_paid" | "order_rated" | "admission_invited" | "admission_approved" | "admission_rejected" | "admission_suspended" | "admission_reinstated" | "admission_terms" | "document_expiring" | "document_expired";
         PartnerOffering: {
             readonly id: number;
             readonly company: string | null;
