@@ -123,8 +123,7 @@ def _readings_csv(rows: list[list[str]]) -> bytes:
 def test_readings_imported_from_a_file_after_a_dry_run_report(desktop, live_stack, in_company_db, fee_estate):
     """抄表 › 导入读数: a file with an unknown meter is reported row by row and writes nothing; the
     corrected file passes the dry run, is committed, and its readings are listed."""
-    from datetime import date
-
+    from django.utils import timezone
     from playwright.sync_api import expect
 
     from billing.models import Meter, MeterReading
@@ -133,7 +132,7 @@ def test_readings_imported_from_a_file_after_a_dry_run_report(desktop, live_stac
         numbers = list(
             Meter.objects.filter(estate_id=fee_estate["id"]).order_by("number").values_list("number", flat=True)
         )
-    day = date.today().isoformat()
+    day = timezone.localdate().isoformat()  # Shanghai's date, as the server checks it, not the host's
     good = [[numbers[0], "水表", day, "21.5"], [numbers[1], "水表", day, "7"]]
 
     page = desktop
