@@ -37,7 +37,7 @@ Then ANALYZE (as autovacuum would after such inserts) and it measures:
   p95_ratio_to_trivial.
 Targets: list p95 alone ≤ 150 ms; concurrent ratio ≤ 2; list queries constant in the number of companies.
 BENCH_SHOW_QUERIES=1 prints the list's statements and the EXPLAIN (ANALYZE, BUFFERS) of those reading the orders;
-BENCH_PROFILE=1 prints a cProfile of 50 list requests (cumulative).
+BENCH_PROFILE=1 prints a cProfile of 50 list requests (cumulative; BENCH_PROFILE_LINES=n lines, 35 by default).
 """
 
 from __future__ import annotations
@@ -247,7 +247,7 @@ def run(args: argparse.Namespace) -> None:
 
         profile = cProfile.Profile()
         profile.runcall(lambda: [get(paths["list"]) for _ in range(50)])
-        pstats.Stats(profile).sort_stats("cumulative").print_stats(35)
+        pstats.Stats(profile).sort_stats("cumulative").print_stats(int(os.environ.get("BENCH_PROFILE_LINES", "35")))
     alone = {
         "list": _timed(lambda: get(paths["list"]), args.alone_n),
         "settlement": _timed(lambda: get(paths["settlement"]), 60),

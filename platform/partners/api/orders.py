@@ -131,17 +131,30 @@ class PartnerOrderList(PartnerView, generics.ListAPIView):
     serializer_class = PartnerOrderSerializer
     pagination_class = PageAndCountPagination
 
+    def _filters(self) -> dict[str, str]:
+        params = self.request.query_params
+        return {"status": params.get("status", "")[:16], "company_slug": params.get("company", "")[:30]}
+
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return PortalOrder.objects.none()
         rows = selectors.vendor_orders(self.request.user.vendor)
-        wanted = self.request.query_params.get("status", "")
-        if wanted:
-            rows = rows.filter(status=wanted[:16])
-        company = self.request.query_params.get("company", "")
-        if company:
-            rows = rows.filter(company__slug=company[:30])
+        wanted = self._filters()
+        if wanted["status"]:
+            rows = rows.filter(status=wanted["status"])
+        if wanted["company_slug"]:
+            rows = rows.filter(company__slug=wanted["company_slug"])
         return rows
+
+    def page_and_count(self, *, limit: int, offset: int) -> list[PortalOrder]:
+        """The page of get_queryset's rows, each with the count of them all (PageAndCountPagination)."""
+        vendor = self.request.user.vendor  # type: ignore[union-attr]  # PartnerView: a VendorAccount
+        return selectors.vendor_order_page(vendor, limit=limit, offset=offset, **self._filters())
+
+    def list(self, request, *args, **kwargs):
+        """ListModelMixin.list with the queryset built only if the paginator needs it."""
+        rows = self.paginator.paginate_queryset(lambda: self.filter_queryset(self.get_queryset()), request, view=self)
+        return self.get_paginated_response(self.get_serializer(rows, many=True).data)
 
     @extend_schema(parameters=[STATUS, COMPANY])
     def get(self, request, *args, **kwargs):
