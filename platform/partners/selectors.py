@@ -97,7 +97,8 @@ def vendor_orders(vendor: Vendor) -> QuerySet[PortalOrder]:
     The admission is matched by id among the vendor's approved ones (a semi-join, not a join on
     every order): the page's count then reads only the index on (vendor, admission) — an
     index-only scan — instead of fetching every one of the vendor's order rows to join it
-    (tests.bench.partners: the count was most of the list's database time at 10 000 orders)."""
+    (tests.bench.partners: the count was most of the list's database time at 10 000 orders).
+    The portal list's page reads the same rows in SQL (vendor_order_page): a change here is made there too."""
     approved = Admission.objects.filter(vendor=vendor, status=AdmissionStatus.APPROVED).values("pk")
     # The company's slug and shown name as two columns (`company_slug`, `company_label`), not a whole
     # Company row per order: building those models was a good part of the list's time under load.
